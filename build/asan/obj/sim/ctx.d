@@ -1,0 +1,2 @@
+build/asan/obj/sim/ctx.o: sim/ctx.c sim/ctx.h
+sim/ctx.h:

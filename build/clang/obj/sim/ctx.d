@@ -1,0 +1,3 @@
+build/clang/obj/sim/ctx.o: sim/ctx.c sim/ctx.h
+
+sim/ctx.h:

@@ -1,0 +1,3 @@
+build/clang/obj/sim/rng.o: sim/rng.c sim/rng.h
+
+sim/rng.h:

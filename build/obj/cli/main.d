@@ -1,0 +1,1 @@
+build/obj/cli/main.o: cli/main.c

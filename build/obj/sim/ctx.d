@@ -1,0 +1,2 @@
+build/obj/sim/ctx.o: sim/ctx.c sim/ctx.h
+sim/ctx.h:

@@ -1,0 +1,2 @@
+build/obj/sim/rng.o: sim/rng.c sim/rng.h
+sim/rng.h:

@@ -1,0 +1,101 @@
+/*
+ * simk engine API: create a simulation from a seed and a policy, add
+ * processes and threads that run C functions, run it to completion, read
+ * the outcome and the trace hash.
+ *
+ * Caller guarantees: one simulation runs at a time per host thread (the
+ * engine keeps a "current simulation" pointer); functions marked "thread
+ * context" are called only from a simulated thread's body.
+ */
+#ifndef SIMK_SIM_H
+#define SIMK_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum simk_policy {
+	SIMK_POLICY_FIFO = 0,
+	SIMK_POLICY_RANDOM,
+	SIMK_POLICY_PCT,
+	SIMK_POLICY_REPLAY,
+};
+
+/* Outcome of a run; the numeric values are the CLI exit codes. */
+enum simk_outcome {
+	SIMK_PASS = 0,
+	SIMK_FAIL_EXPECT = 1,  /* a scenario expectation failed */
+	SIMK_FAIL_USAGE = 2,   /* bad options (replay file unreadable, ...) */
+	SIMK_FAIL_PANIC = 3,   /* KASSERT, panic, kmem leak, step limit */
+	SIMK_FAIL_DEADLOCK = 4,
+};
+
+/* Independent random streams split from the one seed. */
+enum simk_stream {
+	SIMK_STREAM_SCHED = 0,
+	SIMK_STREAM_DEVICE,
+	SIMK_STREAM_FAULT,
+	SIMK_STREAM_WORKLOAD,
+	SIMK_STREAM_COUNT,
+};
+
+struct simk_opts {
+	uint64_t seed;
+	enum simk_policy policy;
+	double preempt_prob;      /* random: probability to switch at a preempt point */
+	double irq_prob;          /* random: probability to deliver a due interrupt */
+	int pct_depth;            /* pct: bug depth d (>= 1) */
+	uint64_t pct_steps;       /* pct: expected number of decision points k */
+	uint64_t max_steps;       /* decision points before the run is stopped (0 = default) */
+	size_t stack_size;        /* bytes per simulated thread (0 = 64 KiB) */
+	bool keep_trace;          /* keep every event (export, readable output) */
+	const char *replay_path;  /* policy replay: schedule file to read */
+	const char *schedule_out; /* write the decision list here at the end */
+	const char *repro_hint;   /* text printed as "reproduce: ..." on failure */
+};
+
+/* Fills in the defaults: seed 1, fifo, preempt 0.25, irq 0.5, depth 3. */
+void simk_opts_default(struct simk_opts *o);
+
+struct simk;
+struct simk_thread;
+struct simk_proc;
+
+typedef void (*simk_thread_fn)(void *arg);
+
+/* Creates a simulation; it becomes the current one until destroyed.
+ * Returns NULL with a message in err (if given) on bad options. */
+struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen);
+void simk_destroy(struct simk *s);
+struct simk *simk_current(void);
+
+/* Processes and threads. A process with no live threads exits. */
+struct simk_proc *simk_proc_create(struct simk *s, const char *name);
+struct simk_thread *simk_thread_create(struct simk_proc *p, const char *name,
+				       simk_thread_fn fn, void *arg);
+int simk_thread_id(const struct simk_thread *t);
+int simk_proc_id(const struct simk_proc *p);
+
+/* Runs until every non-daemon thread exited, a deadlock, or a failure. */
+enum simk_outcome simk_run(struct simk *s);
+
+uint64_t simk_trace_hash(const struct simk *s);
+uint64_t simk_switches(const struct simk *s);
+uint64_t simk_steps(const struct simk *s);
+uint64_t simk_vtime_ns(const struct simk *s);
+const char *simk_failure_reason(const struct simk *s);
+uint64_t simk_seed(const struct simk *s);
+
+/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
+int simk_trace_export_chrome(const struct simk *s, const char *path);
+/* Writes the kept trace as readable text, one column per thread. */
+void simk_trace_print(const struct simk *s, void *file);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

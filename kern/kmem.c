@@ -1,0 +1,179 @@
+/*
+ * Each block carries a header linking it into the run's list of live
+ * blocks, so that a failed run (whose threads never unwound) still returns
+ * every byte to the host at teardown, and a passing run can name what it
+ * leaked.
+ */
+#include "kern/kmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/engine.h"
+#include "sim/fault.h"
+
+#define KMEM_TYPES_MAX 256
+#define KMEM_MAGIC 0x6b6d656d6f6b6179ULL
+#include "kern/slots.h"
+#define KMEM_SLOT SLOT_KMEM
+
+static struct kmem_type *types[KMEM_TYPES_MAX];
+static int ntypes;
+
+struct kmem_hdr {
+	struct list_node link;
+	uint64_t magic;
+	int32_t type;
+	uint32_t pad;
+	size_t size;
+	uint64_t pad2;
+};
+
+struct kmem_state {
+	struct list_node live;
+	uint64_t live_by_type[KMEM_TYPES_MAX];
+	uint64_t live_total;
+	uint64_t allocs;
+};
+
+static struct kmem_state *st(void)
+{
+	struct simk *s = sim_cur();
+	KASSERT(s != NULL && s->subsys[KMEM_SLOT] != NULL, "kmem used outside a simulation");
+	return s->subsys[KMEM_SLOT];
+}
+
+static int type_id(struct kmem_type *t)
+{
+	if (t->id < 0) {
+		for (int i = 0; i < ntypes; i++) {
+			if (strcmp(types[i]->name, t->name) == 0) {
+				t->id = i; /* same name from another file: one counter */
+				return i;
+			}
+		}
+		if (ntypes >= KMEM_TYPES_MAX)
+			sim_panic("too many kmem types");
+		types[ntypes] = t;
+		t->id = ntypes++;
+	}
+	return t->id;
+}
+
+static void *do_alloc(struct kmem_type *t, size_t size, bool may_fail)
+{
+	struct kmem_state *ks = st();
+	int id = type_id(t);
+	if (may_fail && sim_fault("kmem/alloc/enomem"))
+		return NULL;
+	if (size > ((size_t)1 << 40))
+		return NULL;
+	struct kmem_hdr *h = calloc(1, sizeof(*h) + size);
+	if (h == NULL)
+		sim_panic("host out of memory (%zu bytes of %s)", size, t->name);
+	h->magic = KMEM_MAGIC;
+	h->type = id;
+	h->size = size;
+	list_push_back(&ks->live, &h->link);
+	ks->live_by_type[id]++;
+	ks->live_total++;
+	ks->allocs++;
+	return h + 1;
+}
+
+void *kmem_alloc(struct kmem_type *t, size_t size)
+{
+	return do_alloc(t, size, true);
+}
+
+void *kmem_zalloc(struct kmem_type *t, size_t size)
+{
+	return do_alloc(t, size, true); /* calloc'ed already */
+}
+
+void *kmem_zalloc_nofail(struct kmem_type *t, size_t size)
+{
+	return do_alloc(t, size, false);
+}
+
+void kmem_free(struct kmem_type *t, void *p)
+{
+	if (p == NULL)
+		return;
+	struct kmem_state *ks = st();
+	struct kmem_hdr *h = (struct kmem_hdr *)p - 1;
+	KASSERT(h->magic == KMEM_MAGIC, "kmem_free of a bad pointer (%s)", t->name);
+	KASSERT(h->type == type_id(t), "kmem_free of a %s block as %s", types[h->type]->name,
+		t->name);
+	h->magic = 0;
+	list_del(&h->link);
+	ks->live_by_type[h->type]--;
+	ks->live_total--;
+	free(h);
+}
+
+uint64_t kmem_live(const struct kmem_type *t)
+{
+	return t->id < 0 ? 0 : st()->live_by_type[t->id];
+}
+
+uint64_t kmem_live_total(void)
+{
+	return st()->live_total;
+}
+
+uint64_t kmem_allocs_total(void)
+{
+	return st()->allocs;
+}
+
+static int kmem_create(struct simk *s)
+{
+	struct kmem_state *ks = calloc(1, sizeof(*ks));
+	if (ks == NULL)
+		return -1;
+	list_init(&ks->live);
+	s->subsys[KMEM_SLOT] = ks;
+	return 0;
+}
+
+static void kmem_destroy(struct simk *s)
+{
+	struct kmem_state *ks = s->subsys[KMEM_SLOT];
+	if (ks == NULL)
+		return;
+	while (!list_empty(&ks->live)) {
+		struct list_node *n = ks->live.next;
+		list_del(n);
+		free(list_entry(n, struct kmem_hdr, link));
+	}
+	free(ks);
+	s->subsys[KMEM_SLOT] = NULL;
+}
+
+static int kmem_leak_check(struct simk *s, char *msg, size_t len)
+{
+	struct kmem_state *ks = s->subsys[KMEM_SLOT];
+	if (ks->live_total == 0)
+		return 0;
+	size_t off = (size_t)snprintf(msg, len, "kmem leak: %llu block(s):",
+				      (unsigned long long)ks->live_total);
+	for (int i = 0; i < ntypes && off < len; i++)
+		if (ks->live_by_type[i])
+			off += (size_t)snprintf(msg + off, len - off, " %s=%llu", types[i]->name,
+						(unsigned long long)ks->live_by_type[i]);
+	return 1;
+}
+
+static const struct sim_subsys kmem_subsys = {
+	.name = "kmem",
+	.slot = KMEM_SLOT,
+	.create = kmem_create,
+	.destroy = kmem_destroy,
+	.leak_check = kmem_leak_check,
+};
+
+void kmem_register(void)
+{
+	sim_subsys_register(&kmem_subsys);
+}

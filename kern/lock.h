@@ -1,0 +1,70 @@
+/*
+ * Locks and condition variables.
+ *
+ * spinlock: the holder cannot be switched away from (switch points are
+ *   ignored while any spinlock is held) and must not sleep: sleeping with
+ *   one held is a simulated panic. spin_lock_irq additionally keeps
+ *   interrupts from being delivered... which, in this single-CPU model,
+ *   already holds while no switch point runs; the _irq variants exist so
+ *   code reads like a kernel's and so a handler that takes a lock its
+ *   interrupted thread holds is caught (panic: "spinlock deadlock").
+ * mutex: sleeping lock; contention is a switch point; the owner may
+ *   sleep; unlocking by a non-owner, recursive locking and destroying a held
+ *   mutex are panics. Waiters are woken in FIFO order (exclusive wake-one).
+ * condvar: Mesa semantics; cv_wait drops the mutex and sleeps atomically
+ *   with respect to cv_signal/cv_broadcast (no lost wake-up).
+ *
+ * Context: spin_* any context; mutex_* and cv_wait* thread context only;
+ * cv_signal/cv_broadcast any context.
+ */
+#ifndef SIMK_LOCK_H
+#define SIMK_LOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern/waitq.h"
+
+struct spinlock {
+	const char *name;
+	int holder_tid; /* 0 = free, -1 = held by interrupt context */
+	bool held;
+};
+
+void spin_init(struct spinlock *l, const char *name);
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+bool spin_trylock(struct spinlock *l);
+bool spin_held(const struct spinlock *l);
+
+struct mutex {
+	const char *name;
+	struct simk_thread *owner;
+	struct waitq waiters;
+	uint64_t contended; /* statistics: times a locker had to wait */
+};
+
+void mutex_init(struct mutex *m, const char *name);
+void mutex_destroy(struct mutex *m);
+void mutex_lock(struct mutex *m);
+/* Returns 0 or -EINTR (a signal arrived while waiting). */
+int mutex_lock_interruptible(struct mutex *m);
+bool mutex_trylock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+bool mutex_owned(const struct mutex *m); /* by the current thread */
+
+struct condvar {
+	const char *name;
+	struct waitq wq;
+};
+
+void cv_init(struct condvar *cv, const char *name);
+void cv_destroy(struct condvar *cv);
+void cv_wait(struct condvar *cv, struct mutex *m);
+/* Returns 0, -ETIMEDOUT (relative timeout in ns) or -EINTR (when sig). */
+int cv_timedwait(struct condvar *cv, struct mutex *m, uint64_t timeout_ns, bool sig);
+int cv_wait_sig(struct condvar *cv, struct mutex *m);
+void cv_signal(struct condvar *cv);
+void cv_broadcast(struct condvar *cv);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * Processes and threads above the engine: fork (a child process that
+ * shares nothing but what subsystems copy in their fork hooks — the VFS
+ * duplicates the fd table so open files and offsets are shared), exit with
+ * a status, zombies until reaped, wait for a child, thread create / exit /
+ * join, and observers for process events (kqueue EVFILT_PROC).
+ *
+ * There are no address spaces to copy: a forked child runs a given thread
+ * body. User memory (kern/umem.h) of the parent is copied to the child.
+ *
+ * Context: thread context unless noted.
+ */
+#ifndef SIMK_PROC_H
+#define SIMK_PROC_H
+
+#include <stdbool.h>
+
+#include "sim/engine.h"
+
+enum proc_event {
+	PROC_EV_FORK,   /* arg = child pid */
+	PROC_EV_EXEC,
+	PROC_EV_EXIT,   /* arg = exit status */
+};
+typedef void (*proc_observer_fn)(struct simk_proc *p, enum proc_event ev, int arg);
+void proc_register_observer(proc_observer_fn fn);
+
+/* Hooks run when a process is forked (copy what the child inherits);
+ * returns 0 or a negative errno, which fails the fork. */
+typedef int (*proc_fork_hook_fn)(struct simk_proc *parent, struct simk_proc *child);
+void proc_register_fork_hook(proc_fork_hook_fn fn);
+
+/* Forks the current process; the child's first thread runs fn(arg).
+ * Returns the child pid or -EAGAIN / -ENOMEM. */
+int proc_fork(const char *name, simk_thread_fn fn, void *arg);
+/* Marks the process as having exec'ed (for NOTE_EXEC); no image change. */
+void proc_exec(struct simk_proc *p, const char *newname);
+/* Ends every thread of the current process with status (the calling
+ * thread last). Does not return. */
+_Noreturn void proc_exit(int status);
+/* Waits for a child to exit (pid > 0: that child, -1: any). Returns the pid
+ * and stores the status, -ECHILD, or -EINTR. */
+int proc_wait(int pid, int *status);
+/* The process's parent pid (0 for the first processes). */
+int proc_ppid(const struct simk_proc *p);
+/* Zombie: exited but not reaped by its parent. */
+bool proc_is_zombie(const struct simk_proc *p);
+
+/* Threads. */
+struct simk_thread *kthread_create(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				   void *arg, bool daemon);
+/* Waits for t to exit; returns its exit code (or -EINVAL if t is the caller
+ * or already joined, -EINTR on a signal when interruptible). */
+int kthread_join(struct simk_thread *t, int *code);
+/* The kernel process (pid of "kernel"), home of kernel worker threads. */
+struct simk_proc *kernel_proc(void);
+
+#endif

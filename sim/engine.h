@@ -1,0 +1,251 @@
+/*
+ * Engine internals shared by sim/ and kern/: the simulation object, the
+ * simulated thread and process, assertions and panics.
+ *
+ * Context rules: "thread context" means the caller runs on a simulated
+ * thread's stack (sim_cur()->current != NULL, not in an interrupt);
+ * "interrupt context" is a timed-event handler. Sleeping from interrupt
+ * context, or while holding a spinlock, is a simulated kernel panic.
+ */
+#ifndef SIMK_ENGINE_H
+#define SIMK_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <setjmp.h>
+
+#include "simk/sim.h"
+#include "sim/ctx.h"
+#include "sim/eventq.h"
+#include "sim/rng.h"
+#include "sim/trace.h"
+
+#define SIMK_FOREVER UINT64_MAX
+#define SIM_NAME_MAX 32
+#define SIM_MAX_THREADS 100000
+#define SIM_MAX_PROCS 4096
+
+enum thread_state {
+	TS_EMBRYO = 0,
+	TS_RUNNABLE,
+	TS_RUNNING,
+	TS_SLEEPING, /* prepared or blocked; waits for thread_wake() */
+	TS_ZOMBIE,
+};
+
+/* Kind of switch point, recorded with each decision. */
+enum point_kind {
+	PT_PREEMPT = 0, /* preempt_point(): may continue */
+	PT_SYSCALL_ENTER,
+	PT_SYSCALL_EXIT,
+	PT_YIELD,       /* explicit yield: prefers switching */
+	PT_BLOCK,       /* current thread sleeps: must switch */
+	PT_EXIT,        /* current thread exited: must switch */
+	PT_START,       /* first decision of the run */
+};
+
+struct simk_proc;
+
+struct list_node {
+	struct list_node *prev, *next;
+};
+
+struct simk_thread {
+	int tid;
+	char name[SIM_NAME_MAX];
+	struct simk_proc *proc;
+	enum thread_state state;
+	bool daemon;       /* kernel worker: does not keep the run alive */
+	struct ctx ctx;
+	simk_thread_fn fn;
+	void *arg;
+	struct list_node rq; /* runnable queue link */
+	struct list_node pl; /* process thread-list link */
+	/* sleep */
+	const char *wchan;
+	uint64_t sleep_since_ns;
+	bool interruptible;
+	bool sleep_prepared; /* between prepare and sleep, or blocked */
+	int wake_result;
+	struct sim_event timeout_ev;
+	/* context limits */
+	int spinlocks_held;
+	int preempt_off;
+	/* signals (kern/signal.c) */
+	uint64_t sigpending;
+	uint64_t sigmask;
+	/* pct */
+	uint64_t pct_prio;
+	/* join */
+	int exit_code;
+	bool joined;
+	void *join_wq;  /* struct waitq *, lazily created by kern */
+	void *scn;      /* per-thread state of the scenario interpreter */
+};
+
+struct simk_proc {
+	int pid;
+	char name[SIM_NAME_MAX];
+	int uid, gid;
+	struct simk_proc *parent;
+	struct list_node threads;
+	int nthreads_live;
+	bool exited;
+	int exit_status;
+	uint64_t sigpending;
+	uint64_t sigignore; /* signals set to SIG_IGN */
+	void *fdtable;      /* owned by vfs/ */
+	void *umem;         /* owned by kern/umem */
+	void *subsys[8];    /* per-subsystem state slots, see sim_proc_slot */
+};
+
+
+struct sim_policy;
+
+struct simk {
+	struct simk_opts opts;
+	struct rng rng[SIMK_STREAM_COUNT];
+	uint64_t now_ns;
+	struct eventq eq;
+	struct simk_thread **threads; /* by tid - 1 */
+	int nthreads, threads_cap;
+	struct simk_proc **procs;     /* by pid - 1 */
+	int nprocs, procs_cap;
+	struct simk_thread *current;  /* running thread, NULL in irq/scheduler */
+	bool in_irq;
+	struct list_node runq;
+	int nrunnable;
+	int live_user_threads;
+	struct ctx main_ctx;
+	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
+	jmp_buf main_jmp;             /* failures on the host stack land here */
+	struct simk_thread *reap;     /* exited thread whose stack awaits release */
+	bool running, stop;
+	enum simk_outcome outcome;
+	char reason[512];
+	struct trace trace;
+	uint64_t switches;
+	uint64_t steps;
+	const struct sim_policy *policy;
+	void *policy_state;
+	/* decision log for --schedule-out */
+	int32_t *decisions;
+	size_t ndecisions, decisions_cap;
+	bool ended;         /* end-of-run hooks have run */
+	/* subsystem state, indexed by struct sim_subsys.slot */
+	void *subsys[16];
+	struct fault_state *faults;
+};
+
+/*
+ * A subsystem plugs into every simulation through these callbacks
+ * (registered once per host process, in a fixed order, by
+ * simk_register_builtin()):
+ *  - create: allocate per-run state into s->subsys[slot] (host context)
+ *  - proc_exit: the last thread of p is exiting (thread context, may sleep)
+ *  - end: every user thread has exited; release kernel objects (host
+ *    context, must not sleep) before the kmem leak check
+ *  - destroy: free whatever is left (also after a failed run)
+ */
+struct sim_subsys {
+	const char *name;
+	int slot;
+	int (*create)(struct simk *s);
+	void (*proc_exit)(struct simk_proc *p);
+	void (*thread_exit)(struct simk_thread *t);
+	void (*end)(struct simk *s);
+	void (*destroy)(struct simk *s);
+	/* returns non-zero and fills msg when the run leaked something */
+	int (*leak_check)(struct simk *s, char *msg, size_t len);
+};
+void sim_subsys_register(const struct sim_subsys *d);
+/* Defined by the top layer: registers every built-in subsystem. */
+void simk_register_builtin(void);
+
+struct simk *sim_cur(void);
+
+/* Lists (intrusive, circular). */
+static inline void list_init(struct list_node *h)
+{
+	h->prev = h->next = h;
+}
+static inline bool list_empty(const struct list_node *h)
+{
+	return h->next == h;
+}
+static inline void list_insert_before(struct list_node *pos, struct list_node *n)
+{
+	n->prev = pos->prev;
+	n->next = pos;
+	pos->prev->next = n;
+	pos->prev = n;
+}
+static inline void list_push_back(struct list_node *h, struct list_node *n)
+{
+	list_insert_before(h, n);
+}
+static inline void list_push_front(struct list_node *h, struct list_node *n)
+{
+	list_insert_before(h->next, n);
+}
+static inline void list_del(struct list_node *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = n;
+}
+#define list_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* Failure reporting: these stop the run (never return in thread context;
+ * in scheduler context they record the failure and set stop). */
+_Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define sim_panic(...) sim_fail(SIMK_FAIL_PANIC, __VA_ARGS__)
+#define KASSERT(cond, ...)                                                         \
+	do {                                                                       \
+		if (__builtin_expect(!(cond), 0))                                  \
+			sim_kassert_fail(#cond, __FILE__, __LINE__, __VA_ARGS__);   \
+	} while (0)
+_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line,
+				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Threads and scheduling (sim/sched.c). */
+struct simk_thread *sim_thread_current(void); /* NULL outside thread context */
+struct simk_proc *sim_proc_current(void);
+struct simk_thread *sim_thread_by_tid(int tid);
+struct simk_proc *sim_proc_by_pid(int pid);
+struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				     void *arg, bool daemon);
+_Noreturn void sim_thread_exit(int code);
+/* Switch points (thread context). */
+void preempt_point(void);
+void sched_point(enum point_kind kind);
+void sched_yield(void);
+/* Sleep protocol, race-free like Linux's set_current_state + schedule:
+ * prepare, publish yourself where a waker finds you, re-check the
+ * condition, then thread_sleep(). A wake between prepare and sleep makes
+ * sleep return at once. Returns 0 (woken), -ETIMEDOUT or -EINTR (only when
+ * interruptible and a signal is pending or arrives). */
+void thread_prepare_sleep(const char *wchan, bool interruptible);
+void thread_cancel_sleep(void);
+int thread_sleep(uint64_t timeout_ns);
+/* Wakes t if it sleeps (prepared or blocked) with result; any context. */
+bool thread_wake(struct simk_thread *t, int result);
+bool thread_signal_pending(const struct simk_thread *t);
+/* Interrupts an interruptible sleep of t with -EINTR (signal delivery). */
+void thread_interrupt(struct simk_thread *t);
+bool sim_in_irq(void);
+void sim_assert_may_sleep(const char *what);
+/* Explicit cost model: the running thread computes for ns of virtual time. */
+void sim_advance(uint64_t ns);
+uint64_t sim_now(void);
+struct rng *sim_rng(enum simk_stream s);
+
+struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
+
+/* Decision log. */
+void sim_record_decision(int32_t choice);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * Scheduling policies. At every switch point the scheduler asks the policy
+ * what runs next among: the running thread (when it may continue), every
+ * runnable thread, and — when one is due — an interrupt delivery.
+ */
+#ifndef SIMK_POLICY_H
+#define SIMK_POLICY_H
+
+#include "sim/engine.h"
+
+struct pick {
+	bool irq;                 /* deliver the earliest due interrupt */
+	struct simk_thread *t;    /* otherwise: run this thread (may be cur) */
+};
+
+struct sim_policy {
+	const char *name;
+	int (*init)(struct simk *s, char *err, size_t errlen);
+	void (*fini)(struct simk *s);
+	void (*thread_new)(struct simk *s, struct simk_thread *t);
+	/* cur: the running thread if it may continue, else NULL. ncand >= 2. */
+	struct pick (*choose)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
+			      bool irq_due, int ncand);
+};
+
+extern const struct sim_policy policy_fifo;
+extern const struct sim_policy policy_random;
+extern const struct sim_policy policy_pct;
+extern const struct sim_policy policy_replay;
+
+/* The n-th (0-based) runnable thread in queue order. */
+struct simk_thread *runq_nth(struct simk *s, int n);
+static inline struct simk_thread *runq_first(struct simk *s)
+{
+	return list_empty(&s->runq) ? NULL : list_entry(s->runq.next, struct simk_thread, rq);
+}
+
+/* Schedule files (--schedule-out / --replay). */
+int schedule_write(const struct simk *s, const char *path);
+int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, char *err,
+		  size_t errlen);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * pct: Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi,
+ * Nagarakatte, ASPLOS 2010). Every thread gets a random priority of at
+ * least d; d-1 change points are drawn uniformly over the expected number
+ * of decision points k. The highest-priority candidate always runs; at the
+ * i-th change point the running thread drops to priority i (below every
+ * initial priority). A bug of depth d is found in one run with probability
+ * at least 1/(n * k^(d-1)).
+ *
+ * Interrupt delivery is a pseudo-thread with its own priority, so the
+ * placement of interrupts is explored the same way. A yield demotes the
+ * yielding thread for that decision only, so a spinning thread cannot
+ * starve the others.
+ */
+#include "sim/policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PCT_MAX_DEPTH 16
+#define PCT_IRQ_TID 0
+
+struct pct_state {
+	int depth;
+	uint64_t change_at[PCT_MAX_DEPTH]; /* decision numbers, 1-based */
+	int nchange;
+	uint64_t irq_prio;
+	int last_tid; /* entity chosen at the previous decision (0 = irq) */
+};
+
+static uint64_t initial_prio(struct simk *s, struct pct_state *st)
+{
+	/* Above every change-point priority; random order among threads. */
+	return (uint64_t)st->depth + 1 + (rng_next(&s->rng[SIMK_STREAM_SCHED]) >> 24);
+}
+
+static int pct_init(struct simk *s, char *err, size_t errlen)
+{
+	if (s->opts.pct_depth < 1 || s->opts.pct_depth > PCT_MAX_DEPTH) {
+		snprintf(err, errlen, "pct depth must be 1..%d", PCT_MAX_DEPTH);
+		return -1;
+	}
+	struct pct_state *st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return -1;
+	st->depth = s->opts.pct_depth;
+	uint64_t k = s->opts.pct_steps ? s->opts.pct_steps : 64;
+	st->nchange = st->depth - 1;
+	for (int i = 0; i < st->nchange; i++)
+		st->change_at[i] = 1 + rng_below(&s->rng[SIMK_STREAM_SCHED], k);
+	st->irq_prio = initial_prio(s, st);
+	st->last_tid = -1;
+	s->policy_state = st;
+	return 0;
+}
+
+static void pct_fini(struct simk *s)
+{
+	free(s->policy_state);
+	s->policy_state = NULL;
+}
+
+static void pct_thread_new(struct simk *s, struct simk_thread *t)
+{
+	t->pct_prio = initial_prio(s, s->policy_state);
+}
+
+static void apply_change_points(struct simk *s, struct pct_state *st, struct simk_thread *cur)
+{
+	for (int i = 0; i < st->nchange; i++) {
+		if (st->change_at[i] != s->steps)
+			continue;
+		uint64_t low = (uint64_t)i + 1; /* i-th change point: priority i */
+		struct simk_thread *victim = cur;
+		if (victim == NULL && st->last_tid > 0)
+			victim = sim_thread_by_tid(st->last_tid);
+		if (victim != NULL)
+			victim->pct_prio = low;
+		else if (st->last_tid == PCT_IRQ_TID)
+			st->irq_prio = low;
+	}
+}
+
+static bool better(const struct simk_thread *a, const struct simk_thread *b)
+{
+	if (b == NULL)
+		return true;
+	if (a->pct_prio != b->pct_prio)
+		return a->pct_prio > b->pct_prio;
+	return a->tid < b->tid;
+}
+
+static struct pick pct_choose(struct simk *s, enum point_kind kind, struct simk_thread *cur,
+			      bool irq_due, int ncand)
+{
+	(void)ncand;
+	struct pct_state *st = s->policy_state;
+	apply_change_points(s, st, cur);
+	struct simk_thread *best = NULL;
+	if (cur != NULL && !(kind == PT_YIELD && s->nrunnable > 0))
+		best = cur;
+	for (struct list_node *n = s->runq.next; n != &s->runq; n = n->next) {
+		struct simk_thread *t = list_entry(n, struct simk_thread, rq);
+		if (better(t, best))
+			best = t;
+	}
+	struct pick p = { false, best };
+	if (irq_due && (best == NULL || st->irq_prio > best->pct_prio)) {
+		p.irq = true;
+		p.t = NULL;
+		st->last_tid = PCT_IRQ_TID;
+		return p;
+	}
+	if (best == NULL)
+		best = cur;
+	p.t = best;
+	st->last_tid = best ? best->tid : -1;
+	return p;
+}
+
+const struct sim_policy policy_pct = {
+	.name = "pct",
+	.init = pct_init,
+	.fini = pct_fini,
+	.thread_new = pct_thread_new,
+	.choose = pct_choose,
+};

@@ -1,0 +1,72 @@
+/*
+ * replay: every decision with more than one candidate is read from a
+ * schedule file written by --schedule-out. A recorded choice that is not a
+ * candidate now means the run diverged (different scenario or options):
+ * the run stops with a panic naming the decision number.
+ */
+#include "sim/policy.h"
+
+#include <stdlib.h>
+
+struct replay_state {
+	int32_t *dec;
+	size_t n, pos;
+};
+
+static int replay_init(struct simk *s, char *err, size_t errlen)
+{
+	if (s->opts.replay_path == NULL) {
+		snprintf(err, errlen, "policy replay needs a schedule file (--replay FILE)");
+		return -1;
+	}
+	struct replay_state *st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return -1;
+	uint64_t seed;
+	if (schedule_read(s->opts.replay_path, &seed, &st->dec, &st->n, err, errlen) != 0) {
+		free(st);
+		return -1;
+	}
+	s->policy_state = st;
+	return 0;
+}
+
+static void replay_fini(struct simk *s)
+{
+	struct replay_state *st = s->policy_state;
+	if (st != NULL)
+		free(st->dec);
+	free(st);
+	s->policy_state = NULL;
+}
+
+static struct pick replay_choose(struct simk *s, enum point_kind kind, struct simk_thread *cur,
+				 bool irq_due, int ncand)
+{
+	(void)kind;
+	(void)ncand;
+	struct replay_state *st = s->policy_state;
+	struct pick p = { false, NULL };
+	if (st->pos >= st->n)
+		sim_panic("replay: schedule exhausted at decision %zu", st->pos + 1);
+	int32_t tid = st->dec[st->pos++];
+	if (tid == 0) {
+		if (!irq_due)
+			sim_panic("replay diverged at decision %zu: no interrupt is due", st->pos);
+		p.irq = true;
+		return p;
+	}
+	struct simk_thread *t = sim_thread_by_tid(tid);
+	if (t != NULL && (t == cur || t->state == TS_RUNNABLE)) {
+		p.t = t;
+		return p;
+	}
+	sim_panic("replay diverged at decision %zu: thread %d cannot run", st->pos, (int)tid);
+}
+
+const struct sim_policy policy_replay = {
+	.name = "replay",
+	.init = replay_init,
+	.fini = replay_fini,
+	.choose = replay_choose,
+};

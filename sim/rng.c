@@ -1,0 +1,75 @@
+#include "sim/rng.h"
+
+uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void rng_seed(struct rng *r, uint64_t seed, uint64_t stream_id)
+{
+	uint64_t st = seed ^ (stream_id * 0xd1b54a32d192ed03ULL);
+	(void)splitmix64(&st); /* decorrelate neighbouring seeds */
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&st);
+	if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
+		r->s[0] = 1; /* the all-zero state is a fixed point */
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+uint64_t rng_below(struct rng *r, uint64_t bound)
+{
+	if (bound <= 1)
+		return 0;
+	uint64_t limit = -bound % bound; /* 2^64 mod bound */
+	for (int tries = 0; tries < 1000; tries++) {
+		uint64_t x = rng_next(r);
+		if (x >= limit)
+			return x % bound;
+	}
+	return rng_next(r) % bound; /* unreachable in practice */
+}
+
+double rng_unit(struct rng *r)
+{
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+int rng_chance(struct rng *r, double p)
+{
+	double u = rng_unit(r);
+	return u < p;
+}
+
+uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}

@@ -1,0 +1,445 @@
+/*
+ * The scheduler: simulated threads, the runnable queue, switch points and
+ * the sleep/wake protocol.
+ *
+ * One host thread runs everything. Threads switch directly to each other;
+ * the host stack (main_ctx) only starts the run and receives control when
+ * it ends. When the running thread blocks and nothing is runnable, the
+ * idle work — jump the clock to the next timed event and deliver it — runs
+ * on the blocked thread's own stack, with current cleared, so an interrupt
+ * handler never runs "as" a thread.
+ *
+ * Invariant: a thread is on the runq iff its state is TS_RUNNABLE.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/engine.h"
+#include "sim/policy.h"
+
+static void runq_add(struct simk *s, struct simk_thread *t)
+{
+	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
+	t->state = TS_RUNNABLE;
+	list_push_back(&s->runq, &t->rq);
+	s->nrunnable++;
+}
+
+static void runq_del(struct simk *s, struct simk_thread *t)
+{
+	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
+	list_del(&t->rq);
+	s->nrunnable--;
+}
+
+struct simk_thread *runq_nth(struct simk *s, int n)
+{
+	struct list_node *p = s->runq.next;
+	for (int i = 0; i < n && p != &s->runq; i++)
+		p = p->next;
+	KASSERT(p != &s->runq, "runq index %d out of range", n);
+	return list_entry(p, struct simk_thread, rq);
+}
+
+struct simk_thread *sim_thread_current(void)
+{
+	struct simk *s = sim_cur();
+	return s != NULL ? s->current : NULL;
+}
+
+struct simk_proc *sim_proc_current(void)
+{
+	struct simk_thread *t = sim_thread_current();
+	return t != NULL ? t->proc : NULL;
+}
+
+struct simk_thread *sim_thread_by_tid(int tid)
+{
+	struct simk *s = sim_cur();
+	if (tid < 1 || tid > s->nthreads)
+		return NULL;
+	return s->threads[tid - 1];
+}
+
+struct simk_proc *sim_proc_by_pid(int pid)
+{
+	struct simk *s = sim_cur();
+	if (pid < 1 || pid > s->nprocs)
+		return NULL;
+	return s->procs[pid - 1];
+}
+
+bool sim_in_irq(void)
+{
+	return sim_cur()->in_irq;
+}
+
+uint64_t sim_now(void)
+{
+	return sim_cur()->now_ns;
+}
+
+struct rng *sim_rng(enum simk_stream st)
+{
+	return &sim_cur()->rng[st];
+}
+
+/* Releases the stack of a thread that exited; runs right after a switch,
+ * on another stack. */
+static void after_switch_in(struct simk *s)
+{
+	struct simk_thread *dead = s->reap;
+	if (dead != NULL) {
+		s->reap = NULL;
+		ctx_release(&dead->ctx);
+		ctx_stack_free(&dead->ctx.stack);
+	}
+}
+
+static void switch_to(struct simk *s, struct simk_thread *prev, struct simk_thread *next,
+		      bool prev_dying)
+{
+	s->current = next;
+	s->on_stack = next;
+	next->state = TS_RUNNING;
+	s->switches++;
+	ctx_switch(prev ? &prev->ctx : &s->main_ctx, &next->ctx, prev_dying);
+	/* resumed: whoever switched to us set current and state */
+	after_switch_in(s);
+}
+
+/* Leaves the thread stacks for good: the run ended or failed. */
+_Noreturn static void switch_to_main(struct simk *s, struct simk_thread *prev, bool dying)
+{
+	s->current = NULL;
+	s->on_stack = NULL;
+	ctx_switch(&prev->ctx, &s->main_ctx, dying);
+	abort(); /* a thread left for main is never resumed */
+}
+
+static void deliver_irq(struct simk *s)
+{
+	struct sim_event *ev = eventq_pop(&s->eq);
+	KASSERT(ev != NULL, "no interrupt to deliver");
+	if (ev->when_ns > s->now_ns) {
+		s->now_ns = ev->when_ns;
+		trace_emit(TR_CLOCK, "clock", (int64_t)s->now_ns, 0, 0, 0);
+	}
+	struct simk_thread *saved = s->current;
+	s->current = NULL;
+	s->in_irq = true;
+	trace_emit(TR_IRQ, ev->name, 0, 0, 0, 0);
+	ev->fn(ev);
+	s->in_irq = false;
+	s->current = saved;
+}
+
+static const char *state_name(enum thread_state st)
+{
+	switch (st) {
+	case TS_EMBRYO: return "embryo";
+	case TS_RUNNABLE: return "runnable";
+	case TS_RUNNING: return "running";
+	case TS_SLEEPING: return "sleeping";
+	case TS_ZOMBIE: return "zombie";
+	}
+	return "?";
+}
+
+_Noreturn static void report_deadlock(struct simk *s, const char *what)
+{
+	char buf[sizeof(s->reason)];
+	size_t off = 0;
+	off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s:", what);
+	int shown = 0;
+	for (int i = 0; i < s->nthreads && off < sizeof(buf) - 1; i++) {
+		struct simk_thread *t = s->threads[i];
+		if (t->state != TS_SLEEPING || t->daemon)
+			continue;
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					" %s(tid %d) sleeps on %s since %lluns;", t->name, t->tid,
+					t->wchan ? t->wchan : "?",
+					(unsigned long long)t->sleep_since_ns);
+		if (++shown >= 8)
+			break;
+	}
+	buf[sizeof(buf) - 1] = '\0';
+	sim_fail(SIMK_FAIL_DEADLOCK, "%s", buf);
+}
+
+#define VTIME_LIMIT_NS (3600ULL * 1000000000ULL * 24)
+
+/*
+ * The decision loop. self is the thread whose stack we are on (NULL for
+ * the host stack at the start of a run). It returns when self runs again,
+ * or, for the host stack, when the run is over.
+ */
+static void schedule(struct simk *s, struct simk_thread *self, enum point_kind kind)
+{
+	for (uint64_t guard = 0;; guard++) {
+		KASSERT(guard < 100000000ULL, "scheduler loop does not converge");
+		if (s->stop) {
+			if (self == NULL)
+				return;
+			switch_to_main(s, self, kind == PT_EXIT);
+		}
+		bool can_continue = self != NULL && self->state == TS_RUNNING;
+		struct sim_event *head = eventq_peek(&s->eq);
+		bool irq_due = head != NULL && head->when_ns <= s->now_ns;
+		int ncand = s->nrunnable + (can_continue ? 1 : 0) + (irq_due ? 1 : 0);
+		if (ncand == 0) {
+			if (s->live_user_threads == 0) {
+				s->stop = true; /* every user thread is done */
+				continue;
+			}
+			if (head == NULL)
+				report_deadlock(s, "deadlock");
+			if (head->when_ns > VTIME_LIMIT_NS)
+				report_deadlock(s, "stall: virtual time limit reached");
+			deliver_irq(s); /* jumps the clock */
+			continue;
+		}
+		if (++s->steps > s->opts.max_steps)
+			sim_panic("step limit of %llu decisions reached (livelock?)",
+				  (unsigned long long)s->opts.max_steps);
+		struct pick p;
+		if (ncand == 1) {
+			p.irq = irq_due;
+			p.t = irq_due ? NULL : (can_continue ? self : runq_first(s));
+		} else {
+			p = s->policy->choose(s, kind, can_continue ? self : NULL, irq_due, ncand);
+			KASSERT(p.irq ? irq_due : p.t != NULL, "policy %s made no valid choice",
+				s->policy->name);
+			int32_t chosen = p.irq ? 0 : p.t->tid;
+			sim_record_decision(chosen);
+			trace_emit(TR_DECISION, "decide", chosen, ncand, kind, 0);
+		}
+		if (p.irq) {
+			deliver_irq(s);
+			continue;
+		}
+		struct simk_thread *next = p.t;
+		if (next == self) {
+			if (self->state == TS_RUNNABLE)
+				runq_del(s, self); /* woken while it ran the idle loop */
+			self->state = TS_RUNNING;
+			s->current = self;
+			return;
+		}
+		runq_del(s, next);
+		if (can_continue)
+			runq_add(s, self);
+		switch_to(s, self, next, kind == PT_EXIT);
+		if (self == NULL)
+			return; /* host stack: the run is over */
+		return;
+	}
+}
+
+void sched_point(enum point_kind kind)
+{
+	struct simk *s = sim_cur();
+	struct simk_thread *self = s->current;
+	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
+		return;
+	schedule(s, self, kind);
+}
+
+void preempt_point(void)
+{
+	sched_point(PT_PREEMPT);
+}
+
+void sched_yield(void)
+{
+	sched_point(PT_YIELD);
+}
+
+void sim_run_schedule(struct simk *s)
+{
+	schedule(s, NULL, PT_START);
+}
+
+void sim_assert_may_sleep(const char *what)
+{
+	struct simk *s = sim_cur();
+	if (s->in_irq)
+		sim_panic("%s: sleeping in interrupt context", what);
+	struct simk_thread *t = s->current;
+	if (t == NULL)
+		sim_panic("%s: sleeping outside a thread", what);
+	if (t->spinlocks_held > 0)
+		sim_panic("%s: thread %s sleeps holding %d spinlock(s)", what, t->name,
+			  t->spinlocks_held);
+}
+
+bool thread_signal_pending(const struct simk_thread *t)
+{
+	return ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
+}
+
+void thread_prepare_sleep(const char *wchan, bool interruptible)
+{
+	struct simk *s = sim_cur();
+	struct simk_thread *t = s->current;
+	KASSERT(t != NULL && !s->in_irq, "prepare_sleep outside thread context");
+	t->sleep_prepared = true;
+	t->wchan = wchan;
+	t->interruptible = interruptible;
+	t->wake_result = 0;
+	t->sleep_since_ns = s->now_ns;
+}
+
+void thread_cancel_sleep(void)
+{
+	struct simk_thread *t = sim_cur()->current;
+	KASSERT(t != NULL, "cancel_sleep outside thread context");
+	t->sleep_prepared = false;
+}
+
+static void sleep_timeout_fired(struct sim_event *ev)
+{
+	thread_wake(ev->arg, -ETIMEDOUT);
+}
+
+int thread_sleep(uint64_t timeout_ns)
+{
+	struct simk *s = sim_cur();
+	struct simk_thread *t = s->current;
+	sim_assert_may_sleep(t && t->wchan ? t->wchan : "sleep");
+	if (!t->sleep_prepared)
+		return t->wake_result; /* woken between prepare and sleep */
+	if (t->interruptible && thread_signal_pending(t)) {
+		t->sleep_prepared = false;
+		return -EINTR;
+	}
+	if (timeout_ns == 0) {
+		t->sleep_prepared = false;
+		return -ETIMEDOUT;
+	}
+	t->state = TS_SLEEPING;
+	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep", (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
+	if (timeout_ns != SIMK_FOREVER) {
+		event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
+		event_schedule_in(&t->timeout_ev, timeout_ns);
+	}
+	schedule(s, t, PT_BLOCK);
+	KASSERT(s->current == t && t->state == TS_RUNNING, "thread %d resumed in a bad state",
+		t->tid);
+	return t->wake_result;
+}
+
+bool thread_wake(struct simk_thread *t, int result)
+{
+	struct simk *s = sim_cur();
+	if (!t->sleep_prepared)
+		return false;
+	t->sleep_prepared = false;
+	t->wake_result = result;
+	event_cancel(&t->timeout_ev);
+	trace_emit(TR_WAKE, t->wchan ? t->wchan : "wake", t->tid, result, 0, 0);
+	if (t->state == TS_SLEEPING)
+		runq_add(s, t);
+	return true;
+}
+
+void thread_interrupt(struct simk_thread *t)
+{
+	if (t->sleep_prepared && t->interruptible)
+		thread_wake(t, -EINTR);
+}
+
+void sim_advance(uint64_t ns)
+{
+	struct simk *s = sim_cur();
+	s->now_ns += ns;
+}
+
+static void thread_entry(void *arg)
+{
+	struct simk_thread *t = arg;
+	struct simk *s = sim_cur();
+	after_switch_in(s);
+	trace_emit(TR_THREAD_START, t->name, t->proc->pid, 0, 0, 0);
+	t->fn(t->arg);
+	sim_thread_exit(0);
+}
+
+struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				     void *arg, bool daemon)
+{
+	struct simk *s = sim_cur();
+	KASSERT(p != NULL && !p->exited, "spawn in an exited process");
+	if (s->nthreads >= SIM_MAX_THREADS)
+		return NULL;
+	if (s->nthreads == s->threads_cap) {
+		int ncap = s->threads_cap ? s->threads_cap * 2 : 16;
+		struct simk_thread **nt = realloc(s->threads, (size_t)ncap * sizeof(*nt));
+		if (nt == NULL)
+			return NULL;
+		s->threads = nt;
+		s->threads_cap = ncap;
+	}
+	struct simk_thread *t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	if (ctx_stack_alloc(&t->ctx.stack, s->opts.stack_size) != 0) {
+		free(t);
+		return NULL;
+	}
+	t->tid = s->nthreads + 1;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->proc = p;
+	t->fn = fn;
+	t->arg = arg;
+	t->daemon = daemon;
+	list_init(&t->rq);
+	event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
+	ctx_init(&t->ctx, thread_entry, t);
+	s->threads[s->nthreads++] = t;
+	list_push_back(&p->threads, &t->pl);
+	p->nthreads_live++;
+	if (!daemon)
+		s->live_user_threads++;
+	if (s->policy->thread_new)
+		s->policy->thread_new(s, t);
+	t->state = TS_EMBRYO;
+	runq_add(s, t);
+	return t;
+}
+
+void sim_subsys_proc_exit(struct simk_proc *p);
+void sim_subsys_thread_exit(struct simk_thread *t);
+
+_Noreturn void sim_thread_exit(int code)
+{
+	struct simk *s = sim_cur();
+	struct simk_thread *t = s->current;
+	KASSERT(t != NULL && !s->in_irq, "thread exit outside thread context");
+	KASSERT(t->spinlocks_held == 0, "thread %s exits holding a spinlock", t->name);
+	t->exit_code = code;
+	sim_subsys_thread_exit(t);
+	struct simk_proc *p = t->proc;
+	if (p->nthreads_live == 1) {
+		/* Last thread: the process's resources go first (may sleep). */
+		sim_subsys_proc_exit(p);
+		p->exited = true;
+		if (p->exit_status == 0)
+			p->exit_status = code;
+		trace_emit(TR_PROC_EXIT, p->name, p->pid, p->exit_status, 0, 0);
+	}
+	p->nthreads_live--;
+	if (!t->daemon)
+		s->live_user_threads--;
+	trace_emit(TR_THREAD_EXIT, t->name, code, 0, 0, 0);
+	t->state = TS_ZOMBIE;
+	s->reap = t;
+	schedule(s, t, PT_EXIT);
+	abort(); /* unreachable: a zombie never runs */
+}
+
+const char *sim_thread_state_name(const struct simk_thread *t)
+{
+	return state_name(t->state);
+}

@@ -1,0 +1,348 @@
+/*
+ * The simulation object: creation from options, the run, failure
+ * handling, subsystem plug-ins and teardown. One simulation is current at
+ * a time; everything in the engine reaches it through sim_cur().
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/engine.h"
+#include "sim/fault.h"
+#include "sim/policy.h"
+
+static struct simk *g_sim;
+
+#define SUBSYS_MAX 16
+static const struct sim_subsys *subsys[SUBSYS_MAX];
+static int nsubsys;
+
+struct simk *sim_cur(void)
+{
+	return g_sim;
+}
+
+struct simk *simk_current(void)
+{
+	return g_sim;
+}
+
+void sim_subsys_register(const struct sim_subsys *d)
+{
+	for (int i = 0; i < nsubsys; i++)
+		if (subsys[i] == d)
+			return;
+	if (nsubsys >= SUBSYS_MAX || d->slot < 0 || d->slot >= 16)
+		abort();
+	subsys[nsubsys++] = d;
+}
+
+void sim_subsys_proc_exit(struct simk_proc *p)
+{
+	for (int i = nsubsys; i > 0; i--)
+		if (subsys[i - 1]->proc_exit)
+			subsys[i - 1]->proc_exit(p);
+}
+
+void sim_subsys_thread_exit(struct simk_thread *t)
+{
+	for (int i = nsubsys; i > 0; i--)
+		if (subsys[i - 1]->thread_exit)
+			subsys[i - 1]->thread_exit(t);
+}
+
+void simk_opts_default(struct simk_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->policy = SIMK_POLICY_FIFO;
+	o->preempt_prob = 0.25;
+	o->irq_prob = 0.5;
+	o->pct_depth = 3;
+	o->pct_steps = 0;
+	o->max_steps = 10000000;
+	o->stack_size = 64 * 1024;
+}
+
+static const struct sim_policy *policy_for(enum simk_policy p)
+{
+	switch (p) {
+	case SIMK_POLICY_FIFO: return &policy_fifo;
+	case SIMK_POLICY_RANDOM: return &policy_random;
+	case SIMK_POLICY_PCT: return &policy_pct;
+	case SIMK_POLICY_REPLAY: return &policy_replay;
+	}
+	return NULL;
+}
+
+struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent)
+{
+	struct simk *s = g_sim;
+	if (s->nprocs >= SIM_MAX_PROCS)
+		return NULL;
+	if (s->nprocs == s->procs_cap) {
+		int ncap = s->procs_cap ? s->procs_cap * 2 : 8;
+		struct simk_proc **np = realloc(s->procs, (size_t)ncap * sizeof(*np));
+		if (np == NULL)
+			return NULL;
+		s->procs = np;
+		s->procs_cap = ncap;
+	}
+	struct simk_proc *p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->pid = s->nprocs + 1;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->parent = parent;
+	if (parent != NULL) {
+		p->uid = parent->uid;
+		p->gid = parent->gid;
+	}
+	list_init(&p->threads);
+	s->procs[s->nprocs++] = p;
+	trace_emit(TR_PROC_START, p->name, p->pid, parent ? parent->pid : 0, 0, 0);
+	return p;
+}
+
+struct simk_proc *simk_proc_create(struct simk *s, const char *name)
+{
+	(void)s;
+	return sim_proc_create_internal(name, NULL);
+}
+
+struct simk_thread *simk_thread_create(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				       void *arg)
+{
+	return sim_thread_spawn(p, name, fn, arg, false);
+}
+
+int simk_thread_id(const struct simk_thread *t)
+{
+	return t->tid;
+}
+
+int simk_proc_id(const struct simk_proc *p)
+{
+	return p->pid;
+}
+
+static void sim_free_all(struct simk *s)
+{
+	for (int i = nsubsys; i > 0; i--)
+		if (subsys[i - 1]->destroy)
+			subsys[i - 1]->destroy(s);
+	fault_destroy(s);
+	if (s->policy && s->policy->fini)
+		s->policy->fini(s);
+	for (int i = 0; i < s->nthreads; i++) {
+		struct simk_thread *t = s->threads[i];
+		if (t->ctx.stack.base != NULL) {
+			ctx_release(&t->ctx);
+			ctx_stack_free(&t->ctx.stack);
+		}
+		free(t);
+	}
+	free(s->threads);
+	for (int i = 0; i < s->nprocs; i++)
+		free(s->procs[i]);
+	free(s->procs);
+	eventq_free(&s->eq);
+	trace_free(&s->trace);
+	free(s->decisions);
+	ctx_release(&s->main_ctx);
+}
+
+struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
+{
+	char dummy[8];
+	if (err == NULL) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (g_sim != NULL) {
+		snprintf(err, errlen, "another simulation is still current");
+		return NULL;
+	}
+	simk_register_builtin();
+	struct simk *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->opts = *o;
+	if (s->opts.stack_size == 0)
+		s->opts.stack_size = 64 * 1024;
+	if (s->opts.stack_size < 16 * 1024)
+		s->opts.stack_size = 16 * 1024;
+	if (s->opts.max_steps == 0)
+		s->opts.max_steps = 10000000;
+	s->policy = policy_for(o->policy);
+	if (s->policy == NULL || !(o->preempt_prob >= 0 && o->preempt_prob <= 1) ||
+	    !(o->irq_prob >= 0 && o->irq_prob <= 1)) {
+		snprintf(err, errlen, "bad scheduling options");
+		free(s);
+		return NULL;
+	}
+	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
+		rng_seed(&s->rng[i], o->seed, (uint64_t)i + 1);
+	eventq_init(&s->eq);
+	list_init(&s->runq);
+	ctx_init_main(&s->main_ctx);
+	trace_init(&s->trace, o->keep_trace);
+	g_sim = s;
+	if (s->policy->init && s->policy->init(s, err, errlen) != 0) {
+		s->policy = NULL;
+		sim_free_all(s);
+		free(s);
+		g_sim = NULL;
+		return NULL;
+	}
+	if (fault_create(s, err, errlen) != 0) {
+		sim_free_all(s);
+		free(s);
+		g_sim = NULL;
+		return NULL;
+	}
+	for (int i = 0; i < nsubsys; i++) {
+		if (subsys[i]->create && subsys[i]->create(s) != 0) {
+			snprintf(err, errlen, "subsystem %s failed to start", subsys[i]->name);
+			sim_free_all(s);
+			free(s);
+			g_sim = NULL;
+			return NULL;
+		}
+	}
+	return s;
+}
+
+void simk_destroy(struct simk *s)
+{
+	if (s == NULL)
+		return;
+	KASSERT(!s->running, "destroy during the run");
+	sim_free_all(s);
+	free(s);
+	if (g_sim == s)
+		g_sim = NULL;
+}
+
+void sim_run_schedule(struct simk *s);
+
+static void run_end_hooks(struct simk *s)
+{
+	if (s->ended)
+		return;
+	s->ended = true;
+	for (int i = nsubsys; i > 0; i--)
+		if (subsys[i - 1]->end)
+			subsys[i - 1]->end(s);
+}
+
+enum simk_outcome simk_run(struct simk *s)
+{
+	KASSERT(s == g_sim, "run of a simulation that is not current");
+	s->running = true;
+	if (setjmp(s->main_jmp) == 0) {
+		sim_run_schedule(s);
+		if (s->outcome == SIMK_PASS) {
+			run_end_hooks(s);
+			for (int i = 0; i < nsubsys && s->outcome == SIMK_PASS; i++) {
+				char msg[400];
+				if (subsys[i]->leak_check && subsys[i]->leak_check(s, msg, sizeof(msg))) {
+					s->outcome = SIMK_FAIL_PANIC;
+					snprintf(s->reason, sizeof(s->reason), "%s", msg);
+				}
+			}
+		}
+	}
+	s->running = false;
+	if (s->opts.schedule_out != NULL)
+		schedule_write(s, s->opts.schedule_out);
+	return s->outcome;
+}
+
+_Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
+{
+	struct simk *s = g_sim;
+	va_list ap;
+	va_start(ap, fmt);
+	if (s == NULL) {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		abort();
+	}
+	if (s->outcome == SIMK_PASS) {
+		s->outcome = o;
+		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+		trace_emit(TR_PANIC, "fail", o, 0, 0, 0);
+	}
+	va_end(ap);
+	s->stop = true;
+	s->in_irq = false;
+	if (s->on_stack != NULL) {
+		struct simk_thread *t = s->on_stack;
+		s->on_stack = NULL;
+		s->current = NULL;
+		ctx_switch(&t->ctx, &s->main_ctx, 0);
+		abort(); /* never resumed */
+	}
+	if (s->running)
+		longjmp(s->main_jmp, 1);
+	/* Outside a run (setup): nothing to unwind to. */
+	fprintf(stderr, "simk: %s\n", s->reason);
+	abort();
+}
+
+_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, const char *fmt,
+				...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sim_fail(SIMK_FAIL_PANIC, "KASSERT(%s) at %s:%d: %s", cond, file, line, msg);
+}
+
+void sim_record_decision(int32_t choice)
+{
+	struct simk *s = g_sim;
+	if (s->opts.schedule_out == NULL)
+		return;
+	if (s->ndecisions == s->decisions_cap) {
+		size_t ncap = s->decisions_cap ? s->decisions_cap * 2 : 256;
+		int32_t *nd = realloc(s->decisions, ncap * sizeof(*nd));
+		if (nd == NULL)
+			sim_panic("out of host memory for the decision log");
+		s->decisions = nd;
+		s->decisions_cap = ncap;
+	}
+	s->decisions[s->ndecisions++] = choice;
+}
+
+uint64_t simk_trace_hash(const struct simk *s)
+{
+	return s->trace.hash;
+}
+uint64_t simk_switches(const struct simk *s)
+{
+	return s->switches;
+}
+uint64_t simk_steps(const struct simk *s)
+{
+	return s->steps;
+}
+uint64_t simk_vtime_ns(const struct simk *s)
+{
+	return s->now_ns;
+}
+const char *simk_failure_reason(const struct simk *s)
+{
+	return s->reason;
+}
+uint64_t simk_seed(const struct simk *s)
+{
+	return s->opts.seed;
+}

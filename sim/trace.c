@@ -1,0 +1,144 @@
+/*
+ * Trace recording and hashing. The hash folds, per event: virtual time,
+ * thread id, type, the bytes of the name and the four arguments, through a
+ * multiply-xorshift mix. It is independent of addresses, host, compiler
+ * and optimisation level.
+ */
+#include "sim/trace.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/engine.h"
+
+#define HASH_SEED 0x5349 /* "SI" */
+
+static inline uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	return h;
+}
+
+void trace_init(struct trace *t, int keep)
+{
+	memset(t, 0, sizeof(*t));
+	t->hash = HASH_SEED;
+	t->keep = keep;
+}
+
+void trace_free(struct trace *t)
+{
+	free(t->evs);
+	t->evs = NULL;
+	t->len = t->cap = 0;
+}
+
+void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace *t = &s->trace;
+	struct trace_ev e;
+	e.vtime_ns = s->now_ns;
+	e.tid = s->current ? s->current->tid : 0;
+	e.type = type;
+	e.pad = 0;
+	e.name = name ? name : "";
+	e.a[0] = a0;
+	e.a[1] = a1;
+	e.a[2] = a2;
+	e.a[3] = a3;
+	uint64_t h = t->hash;
+	h = mix(h, e.vtime_ns);
+	h = mix(h, ((uint64_t)(uint32_t)e.tid << 16) | type);
+	h = mix(h, hash_str(e.name));
+	for (int i = 0; i < 4; i++)
+		h = mix(h, (uint64_t)e.a[i]);
+	t->hash = h;
+	t->ring[t->count % TRACE_RING] = e;
+	t->count++;
+	if (t->keep) {
+		if (t->len == t->cap) {
+			size_t ncap = t->cap ? t->cap * 2 : 1024;
+			struct trace_ev *ne = realloc(t->evs, ncap * sizeof(*ne));
+			if (ne == NULL) {
+				t->keep = 0; /* keep hashing; give up storing */
+				return;
+			}
+			t->evs = ne;
+			t->cap = ncap;
+		}
+		t->evs[t->len++] = e;
+	}
+}
+
+const char *trace_type_name(uint16_t type)
+{
+	static const char *const names[TR_TYPE_COUNT] = {
+		[TR_DECISION] = "decide",   [TR_THREAD_START] = "start",
+		[TR_THREAD_EXIT] = "exit",  [TR_SYSCALL_ENTER] = "call",
+		[TR_SYSCALL_EXIT] = "ret",  [TR_IRQ] = "irq",
+		[TR_FAULT] = "fault",       [TR_SLEEP] = "sleep",
+		[TR_WAKE] = "wake",         [TR_SIGNAL] = "signal",
+		[TR_PROC_START] = "proc",   [TR_PROC_EXIT] = "proc-exit",
+		[TR_CLOCK] = "clock",       [TR_USER] = "print",
+		[TR_PANIC] = "FAIL",        [TR_INFO] = "info",
+	};
+	if (type < TR_TYPE_COUNT && names[type] != NULL)
+		return names[type];
+	return "?";
+}
+
+void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
+{
+	switch (e->type) {
+	case TR_DECISION:
+		if (e->a[0] == 0)
+			snprintf(buf, len, "decide irq /%" PRId64, e->a[1]);
+		else
+			snprintf(buf, len, "decide T%" PRId64 " /%" PRId64, e->a[0], e->a[1]);
+		break;
+	case TR_SYSCALL_ENTER:
+		snprintf(buf, len, "%s(%" PRId64 ",%" PRId64 ",%" PRId64 ")", e->name, e->a[0],
+			 e->a[1], e->a[2]);
+		break;
+	case TR_SYSCALL_EXIT:
+		snprintf(buf, len, "%s = %" PRId64, e->name, e->a[0]);
+		break;
+	case TR_WAKE:
+		snprintf(buf, len, "wake T%" PRId64 " %s r=%" PRId64, e->a[0], e->name, e->a[1]);
+		break;
+	case TR_THREAD_EXIT:
+		snprintf(buf, len, "exit %s (%" PRId64 ")", e->name, e->a[0]);
+		break;
+	case TR_CLOCK:
+		snprintf(buf, len, "clock -> %" PRId64 "ns", e->a[0]);
+		break;
+	case TR_USER:
+		snprintf(buf, len, "%s %" PRId64, e->name, e->a[0]);
+		break;
+	case TR_FAULT:
+		snprintf(buf, len, "FAULT %s #%" PRId64, e->name, e->a[0]);
+		break;
+	default:
+		snprintf(buf, len, "%s %s", trace_type_name(e->type), e->name);
+		break;
+	}
+}
+
+void trace_print_tail(const struct trace *t, FILE *f, int n)
+{
+	uint64_t have = t->count < TRACE_RING ? t->count : TRACE_RING;
+	if ((uint64_t)n > have)
+		n = (int)have;
+	for (uint64_t i = t->count - (uint64_t)n; i < t->count; i++) {
+		const struct trace_ev *e = &t->ring[i % TRACE_RING];
+		char buf[160];
+		trace_format_ev(e, buf, sizeof(buf));
+		fprintf(f, "  %12" PRIu64 "ns  T%-3d %s\n", e->vtime_ns, e->tid, buf);
+	}
+}

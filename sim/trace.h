@@ -1,0 +1,67 @@
+/*
+ * The trace: every scheduling decision, thread start/exit, syscall
+ * entry/exit, interrupt, sleep/wake and fault. Each event is folded into a
+ * 64-bit hash as it is emitted (the value printed at the end of a run);
+ * with keep_trace the events are also stored for export. A small ring of
+ * the latest events is always kept for failure reports.
+ *
+ * Names must be strings that live until the simulation is destroyed
+ * (literals, or strings owned by a loaded scenario). Only their bytes, never
+ * their addresses, enter the hash.
+ */
+#ifndef SIMK_TRACE_H
+#define SIMK_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum trace_type {
+	TR_DECISION = 1, /* a0 = chosen tid (0 = irq), a1 = candidates, a2 = point kind */
+	TR_THREAD_START, /* a0 = pid */
+	TR_THREAD_EXIT,  /* a0 = exit code */
+	TR_SYSCALL_ENTER,/* a0..a3 = arguments */
+	TR_SYSCALL_EXIT, /* a0 = result */
+	TR_IRQ,          /* an interrupt handler runs; name = event name */
+	TR_FAULT,        /* name = fault point, a0 = hit number */
+	TR_SLEEP,        /* name = wait channel */
+	TR_WAKE,         /* a0 = woken tid, a1 = wake result */
+	TR_SIGNAL,       /* a0 = signal, a1 = target pid, a2 = target tid */
+	TR_PROC_START,   /* a0 = pid */
+	TR_PROC_EXIT,    /* a0 = pid, a1 = status */
+	TR_CLOCK,        /* virtual time jumped; a0 = new time */
+	TR_USER,         /* scenario print / test annotation */
+	TR_PANIC,
+	TR_INFO,         /* subsystem-defined event */
+	TR_TYPE_COUNT
+};
+
+struct trace_ev {
+	uint64_t vtime_ns;
+	int32_t tid; /* 0 = interrupt / scheduler context */
+	uint16_t type;
+	uint16_t pad;
+	const char *name;
+	int64_t a[4];
+};
+
+#define TRACE_RING 64
+
+struct trace {
+	uint64_t hash;
+	uint64_t count;
+	int keep;
+	struct trace_ev *evs; /* kept events (keep != 0) */
+	size_t len, cap;
+	struct trace_ev ring[TRACE_RING];
+};
+
+void trace_init(struct trace *t, int keep);
+void trace_free(struct trace *t);
+void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2,
+		int64_t a3);
+const char *trace_type_name(uint16_t type);
+/* Prints the last n events of the ring (oldest first) to f. */
+void trace_print_tail(const struct trace *t, FILE *f, int n);
+void trace_format_ev(const struct trace_ev *e, char *buf, size_t len);
+
+#endif

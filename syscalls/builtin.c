@@ -1,0 +1,15 @@
+/*
+ * The composition point: registers every built-in subsystem with the
+ * engine, in dependency order (kmem first, so it is destroyed last).
+ * Each later layer adds its registration call here.
+ */
+#include "sim/engine.h"
+#include "kern/kmem.h"
+
+void kern_register(void);
+
+void simk_register_builtin(void)
+{
+	kmem_register();
+	kern_register();
+}

@@ -1,0 +1,128 @@
+/* Engine: threads, switching, policies, timeouts, deadlock detection. */
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include "kern/waitq.h"
+#include "sim/engine.h"
+#include "sim/fault.h"
+
+static struct simk *mk(enum simk_policy pol, uint64_t seed)
+{
+	struct simk_opts o;
+	simk_opts_default(&o);
+	o.policy = pol;
+	o.seed = seed;
+	char err[128];
+	struct simk *s = simk_create(&o, err, sizeof(err));
+	cr_assert_not_null(s, "simk_create: %s", err);
+	return s;
+}
+
+static int counter;
+static int order[64];
+static int norder;
+
+static void bump(void *arg)
+{
+	for (int i = 0; i < 5; i++) {
+		order[norder++] = (int)(intptr_t)arg;
+		counter++;
+		sched_yield();
+	}
+}
+
+Test(engine, fifo_yield_alternates_threads)
+{
+	counter = 0;
+	norder = 0;
+	struct simk *s = mk(SIMK_POLICY_FIFO, 1);
+	struct simk_proc *p = simk_proc_create(s, "p");
+	simk_thread_create(p, "a", bump, (void *)1);
+	simk_thread_create(p, "b", bump, (void *)2);
+	cr_assert_eq(simk_run(s), SIMK_PASS, "%s", simk_failure_reason(s));
+	cr_assert_eq(counter, 10);
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(order[i], 1 + (i % 2), "step %d ran %d", i, order[i]);
+	simk_destroy(s);
+}
+
+static uint64_t run_hash(enum simk_policy pol, uint64_t seed)
+{
+	counter = 0;
+	norder = 0;
+	struct simk *s = mk(pol, seed);
+	struct simk_proc *p = simk_proc_create(s, "p");
+	for (int i = 0; i < 3; i++)
+		simk_thread_create(p, "t", bump, (void *)(intptr_t)(i + 1));
+	cr_assert_eq(simk_run(s), SIMK_PASS, "%s", simk_failure_reason(s));
+	uint64_t h = simk_trace_hash(s);
+	simk_destroy(s);
+	return h;
+}
+
+Test(engine, same_seed_same_hash_different_seeds_differ)
+{
+	cr_assert_eq(run_hash(SIMK_POLICY_RANDOM, 7), run_hash(SIMK_POLICY_RANDOM, 7));
+	cr_assert_eq(run_hash(SIMK_POLICY_PCT, 7), run_hash(SIMK_POLICY_PCT, 7));
+	int distinct = 0;
+	uint64_t first = run_hash(SIMK_POLICY_RANDOM, 1);
+	for (uint64_t seed = 2; seed < 10; seed++)
+		distinct += run_hash(SIMK_POLICY_RANDOM, seed) != first;
+	cr_assert_gt(distinct, 0);
+}
+
+static struct waitq wq;
+static int sleep_result;
+
+static void sleeper_timeout(void *arg)
+{
+	(void)arg;
+	sleep_result = waitq_sleep(&wq, false, true, 1000);
+}
+
+Test(engine, sleep_times_out_in_virtual_time)
+{
+	struct simk *s = mk(SIMK_POLICY_FIFO, 1);
+	waitq_init(&wq, "wq");
+	struct simk_proc *p = simk_proc_create(s, "p");
+	simk_thread_create(p, "sleeper", sleeper_timeout, NULL);
+	cr_assert_eq(simk_run(s), SIMK_PASS, "%s", simk_failure_reason(s));
+	cr_assert_eq(sleep_result, -ETIMEDOUT);
+	cr_assert_eq(simk_vtime_ns(s), 1000);
+	simk_destroy(s);
+}
+
+static void sleeper_forever(void *arg)
+{
+	(void)arg;
+	waitq_sleep(&wq, false, false, SIMK_FOREVER);
+}
+
+Test(engine, deadlock_is_reported_with_the_sleeper)
+{
+	struct simk *s = mk(SIMK_POLICY_FIFO, 1);
+	waitq_init(&wq, "lonely-wq");
+	struct simk_proc *p = simk_proc_create(s, "p");
+	simk_thread_create(p, "stuck", sleeper_forever, NULL);
+	cr_assert_eq(simk_run(s), SIMK_FAIL_DEADLOCK);
+	cr_assert(strstr(simk_failure_reason(s), "stuck") != NULL, "%s", simk_failure_reason(s));
+	cr_assert(strstr(simk_failure_reason(s), "lonely-wq") != NULL);
+	simk_destroy(s);
+}
+
+static void asserter(void *arg)
+{
+	(void)arg;
+	KASSERT(1 == 2, "math is broken");
+}
+
+Test(engine, kassert_stops_the_run_with_panic)
+{
+	struct simk *s = mk(SIMK_POLICY_FIFO, 1);
+	struct simk_proc *p = simk_proc_create(s, "p");
+	simk_thread_create(p, "bad", asserter, NULL);
+	simk_thread_create(p, "other", bump, (void *)1);
+	cr_assert_eq(simk_run(s), SIMK_FAIL_PANIC);
+	cr_assert(strstr(simk_failure_reason(s), "math is broken") != NULL);
+	simk_destroy(s);
+}
