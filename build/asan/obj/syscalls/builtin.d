@@ -1,6 +1,6 @@
 build/asan/obj/syscalls/builtin.o: syscalls/builtin.c sim/engine.h \
  include/simk/sim.h sim/ctx.h sim/eventq.h sim/rng.h sim/trace.h \
- kern/kmem.h
+ kern/kmem.h drivers/blkdev.h
 sim/engine.h:
 include/simk/sim.h:
 sim/ctx.h:
@@ -8,3 +8,4 @@ sim/eventq.h:
 sim/rng.h:
 sim/trace.h:
 kern/kmem.h:
+drivers/blkdev.h:
