@@ -31,15 +31,17 @@ void blkdev_config_default(struct blkdev_config *cfg)
 int latency_check(const struct blk_latency *l)
 {
 	switch (l->model) {
-	case BLK_LAT_FIXED: return l->fixed_ns <= LATENCY_NS_MAX ? 0 : -EINVAL;
+	case BLK_LAT_FIXED:
+		return l->fixed_ns <= LATENCY_NS_MAX ? 0 : -EINVAL;
 	case BLK_LAT_UNIFORM:
 		return l->min_ns <= l->max_ns && l->max_ns <= LATENCY_NS_MAX ? 0 : -EINVAL;
-	case BLK_LAT_EXP: return l->mean_ns <= LATENCY_NS_MAX / 64 ? 0 : -EINVAL;
+	case BLK_LAT_EXP:
+		return l->mean_ns <= LATENCY_NS_MAX / 64 ? 0 : -EINVAL;
 	case BLK_LAT_BIMODAL:
 		if (!(l->slow_prob >= 0.0 && l->slow_prob <= 1.0))
 			return -EINVAL;
 		return l->mean_ns <= LATENCY_NS_MAX / 64 && l->slow_ns <= LATENCY_NS_MAX ? 0
-											: -EINVAL;
+											 : -EINVAL;
 	}
 	return -EINVAL;
 }
@@ -57,9 +59,12 @@ static uint64_t draw_exp(uint64_t mean_ns, struct rng *r)
 uint64_t latency_draw(const struct blk_latency *l, struct rng *r)
 {
 	switch (l->model) {
-	case BLK_LAT_FIXED: return l->fixed_ns;
-	case BLK_LAT_UNIFORM: return l->min_ns + rng_below(r, l->max_ns - l->min_ns + 1);
-	case BLK_LAT_EXP: return draw_exp(l->mean_ns, r);
+	case BLK_LAT_FIXED:
+		return l->fixed_ns;
+	case BLK_LAT_UNIFORM:
+		return l->min_ns + rng_below(r, l->max_ns - l->min_ns + 1);
+	case BLK_LAT_EXP:
+		return draw_exp(l->mean_ns, r);
 	case BLK_LAT_BIMODAL:
 		if (rng_chance(r, l->slow_prob))
 			return l->slow_ns;

@@ -17,7 +17,7 @@
 /* Per-sector state of a stored copy (stable media or cache). */
 enum blk_sec_state {
 	SEC_NONE = 0, /* cache: no copy; media: never written (must read as zeros) */
-	SEC_OK,       /* bytes match the stored checksum */
+	SEC_OK,	      /* bytes match the stored checksum */
 	SEC_TORN,     /* torn write: always fails verification */
 };
 
@@ -30,10 +30,10 @@ enum blk_sec_state {
 struct blk_media {
 	uint32_t sector_size;
 	uint64_t nsectors;
-	uint8_t *data;   /* stable bytes */
-	uint64_t *sum;   /* stable checksums */
-	uint8_t *state;  /* enum blk_sec_state of the stable copy */
-	uint8_t *cdata;  /* cache bytes (NULL when the cache is off) */
+	uint8_t *data;	/* stable bytes */
+	uint64_t *sum;	/* stable checksums */
+	uint8_t *state; /* enum blk_sec_state of the stable copy */
+	uint8_t *cdata; /* cache bytes (NULL when the cache is off) */
 	uint64_t *csum;
 	uint8_t *cstate;
 	uint32_t *dirty;     /* cached sectors, in a deterministic order */
@@ -44,27 +44,27 @@ struct blk_media {
 /* One queue slot: what a device tag is in a real driver. */
 struct blk_slot {
 	struct blkdev *dev;
-	struct blk_req *req;      /* NULL when free */
-	struct sim_event ev_irq;  /* completion interrupt of the current attempt */
-	struct sim_event ev_timer;/* driver timeout of the current attempt */
-	struct list_node link;    /* dev->inflight, in submission order */
-	bool applied;             /* this attempt reached the media (irq then lost) */
-	bool cut;                 /* aborted by a power cut: completes with -EIO */
+	struct blk_req *req;	   /* NULL when free */
+	struct sim_event ev_irq;   /* completion interrupt of the current attempt */
+	struct sim_event ev_timer; /* driver timeout of the current attempt */
+	struct list_node link;	   /* dev->inflight, in submission order */
+	bool applied;		   /* this attempt reached the media (irq then lost) */
+	bool cut;		   /* aborted by a power cut: completes with -EIO */
 	uint32_t index;
 };
 
 struct blkdev {
 	uint64_t magic;
 	struct blkdev_config cfg;
-	int id;                  /* 1.. in creation order within the run */
-	struct list_node link;   /* run's device list */
+	int id;		       /* 1.. in creation order within the run */
+	struct list_node link; /* run's device list */
 	struct blk_media media;
-	struct blk_slot *slots;  /* queue_depth of them */
-	uint32_t *free_slots;    /* stack of free slot indexes */
+	struct blk_slot *slots; /* queue_depth of them */
+	uint32_t *free_slots;	/* stack of free slot indexes */
 	uint32_t slots_free;
 	struct list_node inflight;
-	uint64_t fifo_last_ns;   /* reorder off: latest scheduled completion */
-	struct waitq slot_wq;    /* blkdev_io_sync waiting for a free slot */
+	uint64_t fifo_last_ns; /* reorder off: latest scheduled completion */
+	struct waitq slot_wq;  /* blkdev_io_sync waiting for a free slot */
 	struct blkdev_stats st;
 };
 
@@ -84,8 +84,7 @@ void media_flush(struct blk_media *m);
 void media_drop_cache(struct blk_media *m);
 /* Writes the first keep_new bytes of src over the stable copy of sector
  * and marks it torn. */
-void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src,
-		       uint32_t keep_new);
+void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new);
 uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector);
 
 /* blk_latency.c */

@@ -120,9 +120,12 @@ static bool all_zero(const uint8_t *p, uint32_t n)
 static bool copy_ok(const uint8_t *p, uint64_t sum, uint8_t state, uint32_t size, uint64_t s)
 {
 	switch (state) {
-	case SEC_NONE: return all_zero(p, size);
-	case SEC_OK: return media_sector_sum(p, size, s) == sum;
-	default: return false;
+	case SEC_NONE:
+		return all_zero(p, size);
+	case SEC_OK:
+		return media_sector_sum(p, size, s) == sum;
+	default:
+		return false;
 	}
 }
 
@@ -195,8 +198,8 @@ void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void
 		uint32_t keep = m->sector_size;
 		if (i == torn_idx) {
 			/* a prefix of the new bytes made it: between 1 and size-1 of them */
-			keep = 1 + (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE),
-						       m->sector_size - 1);
+			keep = 1 +
+			       (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), m->sector_size - 1);
 			dev->st.torn_sectors++;
 			trace_emit(TR_INFO, "blk-torn", dev->id, (int64_t)(sector + i), keep,
 				   to_cache);
@@ -234,8 +237,7 @@ void media_drop_cache(struct blk_media *m)
 	m->ndirty = 0;
 }
 
-void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src,
-		       uint32_t keep_new)
+void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new)
 {
 	KASSERT(sector < m->nsectors && keep_new > 0 && keep_new < m->sector_size,
 		"bad tear of sector %llu", (unsigned long long)sector);

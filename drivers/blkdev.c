@@ -71,9 +71,12 @@ static int64_t req_code(const struct blkdev *dev, const struct blk_req *req)
 const char *blk_op_name(enum blk_op op)
 {
 	switch (op) {
-	case BLK_OP_READ: return "read";
-	case BLK_OP_WRITE: return "write";
-	case BLK_OP_FLUSH: return "flush";
+	case BLK_OP_READ:
+		return "read";
+	case BLK_OP_WRITE:
+		return "write";
+	case BLK_OP_FLUSH:
+		return "flush";
 	}
 	return "?";
 }
@@ -465,7 +468,7 @@ int blkdev_io_sync(struct blkdev *dev, enum blk_op op, uint32_t flags, uint64_t 
 {
 	dev_check(dev);
 	sim_assert_may_sleep("blkdev_io_sync");
-	struct blk_sync w = { .done = false, .error = 0 };
+	struct blk_sync w = {.done = false, .error = 0};
 	waitq_init(&w.wq, "blk-io");
 	struct blk_req req;
 	blk_req_init(&req, op, flags, sector, count, buf, sync_done, &w);
@@ -589,8 +592,8 @@ void blkdev_abandon_all(struct blkdev *dev)
 	for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 		struct blk_slot *sl = list_entry(n, struct blk_slot, link);
 		sl->req->state = BLK_REQ_DONE;
-		trace_emit(TR_INFO, "blk-abandon", req_code(dev, sl->req), (int64_t)sl->req->id,
-			   0, 0);
+		trace_emit(TR_INFO, "blk-abandon", req_code(dev, sl->req), (int64_t)sl->req->id, 0,
+			   0);
 	}
 	forget_inflight(sim_cur(), dev);
 }
@@ -655,12 +658,12 @@ static int blk_leak_check(struct simk *s, char *msg, size_t len)
 }
 
 static const struct sim_subsys blk_subsys = {
-	.name = "blkdev",
-	.slot = SLOT_BLK,
-	.create = blk_create,
-	.end = blk_end,
-	.destroy = blk_destroy,
-	.leak_check = blk_leak_check,
+    .name = "blkdev",
+    .slot = SLOT_BLK,
+    .create = blk_create,
+    .end = blk_end,
+    .destroy = blk_destroy,
+    .leak_check = blk_leak_check,
 };
 
 void blkdev_register(void)

@@ -22,10 +22,10 @@
 #define BT_REQS_MAX 4096
 
 struct bt_rec {
-	int ndone;                  /* completions seen */
-	int order[BT_REQS_MAX];     /* index of the request, in completion order */
-	int err[BT_REQS_MAX];       /* result, by request index */
-	int calls[BT_REQS_MAX];     /* done() calls, by request index */
+	int ndone;		/* completions seen */
+	int order[BT_REQS_MAX]; /* index of the request, in completion order */
+	int err[BT_REQS_MAX];	/* result, by request index */
+	int calls[BT_REQS_MAX]; /* done() calls, by request index */
 	uint64_t done_ns[BT_REQS_MAX];
 	struct blk_req reqs[BT_REQS_MAX];
 	struct waitq wq;

@@ -40,13 +40,13 @@ static void body_bad_config(void *arg)
 	struct blkdev_config cfg;
 	struct blkdev *dev;
 	int i = 0;
-#define TRY(mutation)                                                                      \
-	do {                                                                               \
-		blkdev_config_default(&cfg);                                               \
-		mutation;                                                                  \
-		dev = (struct blkdev *)1;                                                  \
-		g_rc[i++] = blkdev_create(&cfg, &dev);                                     \
-		KASSERT(dev == NULL, "failed create must not return a device");            \
+#define TRY(mutation)                                                                              \
+	do {                                                                                       \
+		blkdev_config_default(&cfg);                                                       \
+		mutation;                                                                          \
+		dev = (struct blkdev *)1;                                                          \
+		g_rc[i++] = blkdev_create(&cfg, &dev);                                             \
+		KASSERT(dev == NULL, "failed create must not return a device");                    \
 	} while (0)
 	TRY(cfg.sector_size = 1024);
 	TRY(cfg.capacity_sectors = 0);
@@ -109,8 +109,7 @@ Test(blkdev, config_set_parses_text_options)
 	cr_assert_eq(cfg.latency.model, BLK_LAT_UNIFORM);
 	cr_assert_eq(cfg.latency.min_ns, 10000);
 	cr_assert_eq(cfg.latency.max_ns, 2000000);
-	cr_assert_eq(blkdev_config_set(&cfg, "latency", "bimodal:50us:20ms:0.01", err,
-				       sizeof(err)),
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "bimodal:50us:20ms:0.01", err, sizeof(err)),
 		     0);
 	cr_assert_eq(cfg.latency.model, BLK_LAT_BIMODAL);
 	cr_assert_eq(cfg.latency.slow_ns, 20000000);
@@ -138,13 +137,13 @@ static void body_invalid(void *arg)
 	cfg.capacity_sectors = 100;
 	struct blkdev *dev = bt_dev(&cfg);
 	int i = 0;
-	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, 100, 1, g_buf);   /* past end */
-	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, 99, 2, g_buf);    /* straddles end */
-	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, 0, 0, g_buf);     /* count 0 */
+	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, 100, 1, g_buf); /* past end */
+	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, 99, 2, g_buf);  /* straddles end */
+	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, 0, 0, g_buf);   /* count 0 */
 	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, BLK_REQ_FUA, 0, 1, g_buf);
 	g_rc[i++] = bt_submit(dev, 0, BLK_OP_WRITE, 0x80, 0, 1, g_buf); /* unknown flag */
 	g_rc[i++] = bt_submit(dev, 0, BLK_OP_WRITE, 0, 0, 1, NULL);
-	g_rc[i++] = bt_submit(dev, 0, BLK_OP_FLUSH, 0, 0, 1, g_buf);    /* flush with count */
+	g_rc[i++] = bt_submit(dev, 0, BLK_OP_FLUSH, 0, 0, 1, g_buf); /* flush with count */
 	g_rc[i++] = bt_submit(dev, 0, (enum blk_op)7, 0, 0, 1, g_buf);
 	g_rc[i++] = bt_submit(dev, 0, BLK_OP_READ, 0, UINT64_MAX, 2, g_buf); /* overflow */
 	g_rc[30] = i;
@@ -460,7 +459,7 @@ Test(blkdev, every_submit_and_completion_is_traced)
 	simk_thread_create(p, "body", body_order, (void *)1);
 	cr_assert_eq(simk_run(s), SIMK_PASS, "%s", simk_failure_reason(s));
 	int submits = 0, dones = 0;
-	bool seen[ORDER_N + 1] = { false };
+	bool seen[ORDER_N + 1] = {false};
 	for (size_t i = 0; i < s->trace.len; i++) {
 		const struct trace_ev *e = &s->trace.evs[i];
 		if (e->type != TR_INFO)
@@ -471,7 +470,8 @@ Test(blkdev, every_submit_and_completion_is_traced)
 			dones++;
 			cr_assert_eq(e->a[2], 0, "result");
 			cr_assert(e->a[3] >= 1 && e->a[3] <= ORDER_N);
-			cr_assert(!seen[e->a[3]], "request %lld completed twice", (long long)e->a[3]);
+			cr_assert(!seen[e->a[3]], "request %lld completed twice",
+				  (long long)e->a[3]);
 			seen[e->a[3]] = true;
 		}
 	}

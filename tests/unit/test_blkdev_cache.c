@@ -97,7 +97,7 @@ static void body_fua(void *arg)
 	bt_fill(c_b, 512, 5);
 	c_rc[0] = blkdev_write_sync(dev, BLK_REQ_FUA, 1, 1, c_a);
 	c_u[0] = blkdev_sector_dirty(dev, 1);
-	c_rc[1] = blkdev_write_sync(dev, 0, 2, 1, c_a);   /* cached */
+	c_rc[1] = blkdev_write_sync(dev, 0, 2, 1, c_a);		  /* cached */
 	c_rc[2] = blkdev_write_sync(dev, BLK_REQ_FUA, 2, 1, c_b); /* supersedes it */
 	c_u[1] = blkdev_sector_dirty(dev, 2);
 	blkdev_power_cut(dev, 0, NULL);
@@ -221,7 +221,8 @@ Test(blkdev_cache, power_cut_tear_makes_one_sector_read_eio)
 				cr_assert_eq(c_rc[1 + i], -EIO, "torn sector must read -EIO");
 			} else {
 				cr_assert_eq(c_rc[1 + i], 0);
-				cr_assert(c_u[1 + i], "untorn sector %d must keep the old bytes", i);
+				cr_assert(c_u[1 + i], "untorn sector %d must keep the old bytes",
+					  i);
 			}
 		}
 		cr_assert_eq(c_rc[5], -EIO, "a read covering the torn sector fails whole");

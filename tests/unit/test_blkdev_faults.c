@@ -404,12 +404,13 @@ Test(blkdev_fault, every_request_ends_exactly_once_under_random_faults)
 	for (uint64_t seed = 1; seed <= 60; seed++) {
 		bt_run(seed, body_random, NULL);
 		for (int i = 0; i < RND_N; i++) {
-			cr_assert_eq(bt.calls[i], rnd_accepted[i], "seed %llu req %d ended %d times",
-				     (unsigned long long)seed, i, bt.calls[i]);
+			cr_assert_eq(bt.calls[i], rnd_accepted[i],
+				     "seed %llu req %d ended %d times", (unsigned long long)seed, i,
+				     bt.calls[i]);
 			if (bt.calls[i])
-				cr_assert(bt.err[i] == 0 || bt.err[i] == -EIO ||
-						  bt.err[i] == -ETIMEDOUT,
-					  "seed %llu: result %d", (unsigned long long)seed, bt.err[i]);
+				cr_assert(
+				    bt.err[i] == 0 || bt.err[i] == -EIO || bt.err[i] == -ETIMEDOUT,
+				    "seed %llu: result %d", (unsigned long long)seed, bt.err[i]);
 		}
 		cr_assert_eq(f_st.submitted, f_u[0]);
 		cr_assert_eq(f_st.completed, f_st.submitted);
@@ -490,7 +491,8 @@ static void check_read(const uint8_t *p, uint64_t sector)
 	struct msec *m = &model[sector];
 	KASSERT(v >= m->cur_lo && v <= m->cur_hi,
 		"sector %llu holds version %llu outside [%llu, %llu]", (unsigned long long)sector,
-		(unsigned long long)v, (unsigned long long)m->cur_lo, (unsigned long long)m->cur_hi);
+		(unsigned long long)v, (unsigned long long)m->cur_lo,
+		(unsigned long long)m->cur_hi);
 	pattern(want, sector, v);
 	KASSERT(memcmp(p, want, 512) == 0, "sector %llu: wrong bytes for version %llu",
 		(unsigned long long)sector, (unsigned long long)v);
@@ -560,8 +562,8 @@ static void body_model(void *arg)
 				bool may = sim_fault_injected("blk/read/eio") != eio0;
 				for (uint32_t i = 0; i < n; i++)
 					may = may || model[s0 + i].cur_torn;
-				KASSERT(may, "read of %llu+%u: -EIO with no cause", (unsigned long long)s0,
-					n);
+				KASSERT(may, "read of %llu+%u: -EIO with no cause",
+					(unsigned long long)s0, n);
 				m_eio_reads++;
 			} else {
 				KASSERT(rc == -ETIMEDOUT || rc == -EAGAIN, "read: %d", rc);
@@ -574,7 +576,8 @@ static void body_model(void *arg)
 					m->stab_lo = m->cur_lo;
 					m->stab_torn = m->cur_torn;
 				} else {
-					m->stab_torn = m->stab_torn || m->cur_torn; /* may have happened */
+					m->stab_torn =
+					    m->stab_torn || m->cur_torn; /* may have happened */
 				}
 			}
 		} else { /* power cut */
