@@ -500,6 +500,12 @@ int blkdev_io_sync(struct blkdev *dev, enum blk_op op, uint32_t flags, uint64_t 
 
 /* ---- power cut, end of run ----------------------------------------------- */
 
+/* A write the power cut catches on its way to the media. */
+static bool tear_candidate(const struct blk_slot *sl)
+{
+	return sl->req->op == BLK_OP_WRITE && !sl->applied && !sl->cut;
+}
+
 /* Tears one sector on stable media: of an in-flight write whose work has
  * not happened yet, else of a dirty cached sector. Returns the sector or
  * BLKDEV_NO_SECTOR. */
@@ -510,7 +516,7 @@ static uint64_t tear_one(struct blkdev *dev)
 	uint64_t nwrites = 0;
 	for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 		struct blk_slot *sl = list_entry(n, struct blk_slot, link);
-		nwrites += sl->req->op == BLK_OP_WRITE && !sl->applied;
+		nwrites += tear_candidate(sl);
 	}
 	uint64_t sector = BLKDEV_NO_SECTOR;
 	const uint8_t *src = NULL;
@@ -518,7 +524,7 @@ static uint64_t tear_one(struct blkdev *dev)
 		uint64_t pick = rng_below(r, nwrites);
 		for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 			struct blk_slot *sl = list_entry(n, struct blk_slot, link);
-			if (sl->req->op != BLK_OP_WRITE || sl->applied)
+			if (!tear_candidate(sl))
 				continue;
 			if (pick-- == 0) {
 				uint32_t i = (uint32_t)rng_below(r, sl->req->count);

@@ -307,3 +307,36 @@ Test(blkdev_cache, peek_and_poke_check_their_range)
 	cr_assert_eq(c_rc[4], -EINVAL);
 	cr_assert(!c_u[0]);
 }
+
+/* A second cut before the first one's aborts are delivered: nothing is
+ * aborted twice, and an already aborted write is not torn. */
+static void body_double_cut(void *arg)
+{
+	(void)arg;
+	struct blkdev *dev = mkdev(true, 512);
+	bt_fill(c_a, 2 * 512, 12);
+	c_rc[0] = bt_submit(dev, 0, BLK_OP_WRITE, 0, 0, 1, c_a);
+	c_rc[1] = bt_submit(dev, 1, BLK_OP_WRITE, 0, 1, 1, c_a + 512);
+	blkdev_power_cut(dev, 0, NULL);
+	uint64_t torn = 0;
+	blkdev_power_cut(dev, BLK_CUT_TEAR, &torn);
+	c_u[0] = torn;
+	bt_wait(2);
+	c_rc[2] = blkdev_read_sync(dev, 0, 2, c_in);
+	blkdev_get_stats(dev, &c_st);
+}
+
+Test(blkdev_cache, second_power_cut_neither_aborts_twice_nor_tears_an_aborted_write)
+{
+	bt_run(1, body_double_cut, NULL);
+	cr_assert_eq(c_rc[0], 0);
+	cr_assert_eq(c_rc[1], 0);
+	cr_assert_eq(c_u[0], BLKDEV_NO_SECTOR);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(bt.calls[i], 1);
+		cr_assert_eq(bt.err[i], -EIO);
+	}
+	cr_assert_eq(c_rc[2], 0);
+	cr_assert_eq(c_st.power_cuts, 2);
+	cr_assert_eq(c_st.torn_sectors, 0);
+}
