@@ -27,7 +27,7 @@
  * Devices belong to the current run: created in it (host or thread
  * context, after simk_create), freed by blkdev_destroy() or automatically
  * at the end of the run. A request still in flight when the run ends makes
- * the run fail ("lost request") unless its owner called
+ * the run fail ("still in flight when the run ended") unless its owner called
  * blkdev_abandon_all() first (e.g. from its own end hook).
  */
 #ifndef SIMK_BLKDEV_H
@@ -233,8 +233,10 @@ void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 /*
  * For the owner's end hook: forgets every in-flight request without
  * calling done() (their buffers may be freed next). Counted in
- * stats.abandoned and traced; the run does not fail for them. Host
- * context at the end of a run only (no more interrupts will be delivered).
+ * stats.abandoned and traced, their state becomes BLK_REQ_DONE; the run
+ * does not fail for them. Not in interrupt context. Meant for the end of a
+ * run (an end hook, or the last thread): the requests simply vanish, so
+ * whoever waits for them is never woken.
  */
 void blkdev_abandon_all(struct blkdev *dev);
 
