@@ -38,7 +38,8 @@ static void *grow(void *arr, int *cap, int n, size_t elem)
 	char *na = realloc(arr, (size_t)ncap * elem);
 	if (na == NULL)
 		sim_panic("host out of memory (kern tables)");
-	memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	else
+		memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
 	*cap = ncap;
 	return na;
 }
@@ -104,13 +105,13 @@ static void kern_destroy(struct simk *s)
 }
 
 static const struct sim_subsys kern_subsys = {
-	.name = "kern",
-	.slot = SLOT_KERN,
-	.create = kern_create,
-	.proc_exit = kern_proc_exit,
-	.thread_exit = kern_thread_exit,
-	.end = kern_end,
-	.destroy = kern_destroy,
+    .name = "kern",
+    .slot = SLOT_KERN,
+    .create = kern_create,
+    .proc_exit = kern_proc_exit,
+    .thread_exit = kern_thread_exit,
+    .end = kern_end,
+    .destroy = kern_destroy,
 };
 
 void kern_register(void)

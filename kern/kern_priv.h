@@ -27,9 +27,9 @@ struct kproc_info {
 };
 
 struct kern_state {
-	struct simk_proc *kproc;  /* "kernel": home of worker threads; lazy */
-	struct workqueue *syswq;  /* the system work queue; created with kproc */
-	bool creating_kproc;      /* guards the lazy creation against re-entry */
+	struct simk_proc *kproc; /* "kernel": home of worker threads; lazy */
+	struct workqueue *syswq; /* the system work queue; created with kproc */
+	bool creating_kproc;	 /* guards the lazy creation against re-entry */
 	/* Joiners and proc_exit() callers wait here for any thread exit. */
 	struct waitq thread_exit_wq;
 	/* proc_wait() callers wait here for any process death. */

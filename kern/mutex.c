@@ -79,8 +79,7 @@ static int lock_common(struct mutex *m, bool interruptible)
 		/* woken by someone else: still queued, sleep again */
 	}
 	waitq_remove(&m->waiters, &e);
-	KASSERT(r == 0 ? m->owner == t : m->owner != t, "mutex %s: bad hand-off state",
-		m->name);
+	KASSERT(r == 0 ? m->owner == t : m->owner != t, "mutex %s: bad hand-off state", m->name);
 	return r;
 }
 
@@ -101,8 +100,7 @@ int mutex_lock_interruptible(struct mutex *m)
 bool mutex_trylock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "mutex_trylock of %s outside thread context",
-		m->name);
+	KASSERT(t != NULL && !sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
 	if (m->owner != NULL)
 		return false;
 	m->owner = t;
@@ -113,10 +111,9 @@ bool mutex_trylock(struct mutex *m)
 void mutex_unlock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "mutex_unlock of %s outside thread context",
-		m->name);
-	KASSERT(m->owner == t, "mutex %s unlocked by non-owner %s (owner %s)", m->name,
-		t->name, m->owner ? m->owner->name : "none");
+	KASSERT(t != NULL && !sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
+	KASSERT(m->owner == t, "mutex %s unlocked by non-owner %s (owner %s)", m->name, t->name,
+		m->owner ? m->owner->name : "none");
 	m->owner = NULL;
 	waitq_wake(&m->waiters, 1, m);
 	preempt_point();

@@ -253,7 +253,7 @@ int proc_wait(int pid, int *status)
 {
 	struct simk_thread *cur = sim_thread_current();
 	KASSERT(cur != NULL && !sim_in_irq(), "proc_wait outside thread context");
-	struct wait_req wr = { cur->proc, pid, 0 };
+	struct wait_req wr = {cur->proc, pid, 0};
 	int r = waitq_wait(&kern_st()->child_wq, false, true, SIMK_FOREVER, child_ready, &wr);
 	if (r != 0)
 		return r;

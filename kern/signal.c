@@ -156,7 +156,7 @@ static int send_proc(const char *op, struct simk_proc *p, const struct siginfo_s
 /* Any context. */
 int sig_kill_proc(struct simk_proc *p, int signo)
 {
-	struct siginfo_sim info = { signo, SIMK_SI_USER, 0, current_pid() };
+	struct siginfo_sim info = {signo, SIMK_SI_USER, 0, current_pid()};
 	return send_proc("kill", p, &info, false);
 }
 
@@ -236,10 +236,17 @@ int sig_procmask(int how, uint64_t set, uint64_t *oldset)
 	uint64_t old = t->sigmask;
 	set &= ~SIG_UNBLOCKABLE;
 	switch (how) {
-	case SIMK_SIG_BLOCK: t->sigmask |= set; break;
-	case SIMK_SIG_UNBLOCK: t->sigmask &= ~set; break;
-	case SIMK_SIG_SETMASK: t->sigmask = set; break;
-	default: return -EINVAL;
+	case SIMK_SIG_BLOCK:
+		t->sigmask |= set;
+		break;
+	case SIMK_SIG_UNBLOCK:
+		t->sigmask &= ~set;
+		break;
+	case SIMK_SIG_SETMASK:
+		t->sigmask = set;
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (oldset != NULL)
 		*oldset = old;
@@ -257,7 +264,7 @@ int sig_dequeue(struct siginfo_sim *out)
 	struct simk_thread *t = sim_thread_current();
 	KASSERT(t != NULL && !sim_in_irq(), "sig_dequeue outside thread context");
 	struct simk_proc *p = t->proc;
-	struct siginfo_sim info = { 0, SIMK_SI_USER, 0, 0 };
+	struct siginfo_sim info = {0, SIMK_SI_USER, 0, 0};
 	uint64_t tset = t->sigpending & ~t->sigmask;
 	uint64_t pset = p->sigpending & ~t->sigmask;
 	if (tset != 0) {
@@ -300,26 +307,24 @@ bool sig_pending(const struct simk_thread *t, int signo)
 }
 
 static const char *const std_names[32] = {
-	[1] = "SIGHUP",   [2] = "SIGINT",     [3] = "SIGQUIT",  [4] = "SIGILL",
-	[5] = "SIGTRAP",  [6] = "SIGABRT",    [7] = "SIGBUS",   [8] = "SIGFPE",
-	[9] = "SIGKILL",  [10] = "SIGUSR1",   [11] = "SIGSEGV", [12] = "SIGUSR2",
-	[13] = "SIGPIPE", [14] = "SIGALRM",   [15] = "SIGTERM", [16] = "SIGSTKFLT",
-	[17] = "SIGCHLD", [18] = "SIGCONT",   [19] = "SIGSTOP", [20] = "SIGTSTP",
-	[21] = "SIGTTIN", [22] = "SIGTTOU",   [23] = "SIGURG",  [24] = "SIGXCPU",
-	[25] = "SIGXFSZ", [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH",
-	[29] = "SIGIO",   [30] = "SIGPWR",    [31] = "SIGSYS",
+    [1] = "SIGHUP",	[2] = "SIGINT",	  [3] = "SIGQUIT",   [4] = "SIGILL",   [5] = "SIGTRAP",
+    [6] = "SIGABRT",	[7] = "SIGBUS",	  [8] = "SIGFPE",    [9] = "SIGKILL",  [10] = "SIGUSR1",
+    [11] = "SIGSEGV",	[12] = "SIGUSR2", [13] = "SIGPIPE",  [14] = "SIGALRM", [15] = "SIGTERM",
+    [16] = "SIGSTKFLT", [17] = "SIGCHLD", [18] = "SIGCONT",  [19] = "SIGSTOP", [20] = "SIGTSTP",
+    [21] = "SIGTTIN",	[22] = "SIGTTOU", [23] = "SIGURG",   [24] = "SIGXCPU", [25] = "SIGXFSZ",
+    [26] = "SIGVTALRM", [27] = "SIGPROF", [28] = "SIGWINCH", [29] = "SIGIO",   [30] = "SIGPWR",
+    [31] = "SIGSYS",
 };
 
 /* "SIGRTMIN", "SIGRTMIN+1" ... "SIGRTMAX" for 34..64; 32 and 33 are
  * reserved (by the C library on Linux) and named "SIG32", "SIG33". */
 static const char *const rt_names[SIMK_NSIG - 31] = {
-	"SIG32",	"SIG33",	"SIGRTMIN",	"SIGRTMIN+1",	"SIGRTMIN+2",
-	"SIGRTMIN+3",	"SIGRTMIN+4",	"SIGRTMIN+5",	"SIGRTMIN+6",	"SIGRTMIN+7",
-	"SIGRTMIN+8",	"SIGRTMIN+9",	"SIGRTMIN+10",	"SIGRTMIN+11",	"SIGRTMIN+12",
-	"SIGRTMIN+13",	"SIGRTMIN+14",	"SIGRTMIN+15",	"SIGRTMIN+16",	"SIGRTMIN+17",
-	"SIGRTMIN+18",	"SIGRTMIN+19",	"SIGRTMIN+20",	"SIGRTMIN+21",	"SIGRTMIN+22",
-	"SIGRTMIN+23",	"SIGRTMIN+24",	"SIGRTMIN+25",	"SIGRTMIN+26",	"SIGRTMIN+27",
-	"SIGRTMIN+28",	"SIGRTMIN+29",	"SIGRTMAX",
+    "SIG32",	   "SIG33",	  "SIGRTMIN",	 "SIGRTMIN+1",	"SIGRTMIN+2",  "SIGRTMIN+3",
+    "SIGRTMIN+4",  "SIGRTMIN+5",  "SIGRTMIN+6",	 "SIGRTMIN+7",	"SIGRTMIN+8",  "SIGRTMIN+9",
+    "SIGRTMIN+10", "SIGRTMIN+11", "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15",
+    "SIGRTMIN+16", "SIGRTMIN+17", "SIGRTMIN+18", "SIGRTMIN+19", "SIGRTMIN+20", "SIGRTMIN+21",
+    "SIGRTMIN+22", "SIGRTMIN+23", "SIGRTMIN+24", "SIGRTMIN+25", "SIGRTMIN+26", "SIGRTMIN+27",
+    "SIGRTMIN+28", "SIGRTMIN+29", "SIGRTMAX",
 };
 
 const char *sig_name(int signo)

@@ -19,8 +19,8 @@
 #include "kern/kmem.h"
 
 #define UMEM_BASE 0x10000ULL
-#define UMEM_LIMIT (1ULL << 46)           /* top of the simulated user space */
-#define UMEM_BYTES_MAX (256ULL << 20)     /* per process */
+#define UMEM_LIMIT (1ULL << 46)	      /* top of the simulated user space */
+#define UMEM_BYTES_MAX (256ULL << 20) /* per process */
 #define UMEM_REGIONS_MAX 65536
 
 struct umem_region {
@@ -33,7 +33,7 @@ struct umem_region {
 struct umem_space {
 	struct list_node regions; /* address order */
 	int nregions;
-	uaddr_t next;             /* where the next region goes */
+	uaddr_t next; /* where the next region goes */
 	uint64_t bytes;
 };
 

@@ -35,9 +35,9 @@ struct workqueue {
 	const char *name;
 	struct list_node items; /* queued work, ticket order */
 	int nitems;
-	uint64_t seq_last;      /* last ticket handed out */
-	struct waitq more;      /* idle workers */
-	struct waitq idle;      /* flushers and the destroyer */
+	uint64_t seq_last; /* last ticket handed out */
+	struct waitq more; /* idle workers */
+	struct waitq idle; /* flushers and the destroyer */
 	bool stopping;
 	bool system;
 	int nworkers;
@@ -97,14 +97,13 @@ static void worker_main(void *arg)
 	sim_thread_exit(0);
 }
 
-static struct workqueue *wq_alloc(const char *name, int nthreads, bool system,
-				  struct simk_proc *kp)
+static struct workqueue *wq_alloc(const char *name, int nthreads, bool system, struct simk_proc *kp)
 {
 	KASSERT(nthreads >= 1 && nthreads <= WQ_THREADS_MAX, "workqueue %s: %d threads", name,
 		nthreads);
 	size_t size = sizeof(struct workqueue) + (size_t)nthreads * sizeof(struct wq_worker);
-	struct workqueue *wq = system ? kmem_zalloc_nofail(&kmt_wq, size)
-				      : kmem_zalloc(&kmt_wq, size);
+	struct workqueue *wq =
+	    system ? kmem_zalloc_nofail(&kmt_wq, size) : kmem_zalloc(&kmt_wq, size);
 	if (wq == NULL)
 		return NULL;
 	wq->name = name;
@@ -167,8 +166,8 @@ bool work_cancel(struct workqueue *wq, struct work *w)
 {
 	if (!w->queued)
 		return false;
-	KASSERT(w->wq == wq, "work %s cancelled on %s, queued elsewhere",
-		w->name ? w->name : "?", wq->name);
+	KASSERT(w->wq == wq, "work %s cancelled on %s, queued elsewhere", w->name ? w->name : "?",
+		wq->name);
 	list_del(&w->link);
 	wq->nitems--;
 	w->queued = false;
@@ -219,7 +218,7 @@ void workqueue_flush(struct workqueue *wq)
 {
 	sim_assert_may_sleep(wq->name);
 	assert_not_worker(wq, "workqueue_flush");
-	struct flush_req fr = { wq, wq->seq_last };
+	struct flush_req fr = {wq, wq->seq_last};
 	int r = waitq_wait(&wq->idle, false, false, SIMK_FOREVER, flush_done, &fr);
 	KASSERT(r == 0, "workqueue_flush of %s returned %d", wq->name, r);
 }

@@ -48,7 +48,7 @@ Test(callout, fires_in_interrupt_context_at_its_virtual_time)
 static void arm_in_order(void *arg)
 {
 	(void)arg;
-	int arm[] = { 3, 1, 4, 0, 2 };
+	int arm[] = {3, 1, 4, 0, 2};
 	for (int i = 0; i < 5; i++) {
 		callout_init(&c[arm[i]], "c");
 		callout_reset_at(&c[arm[i]], 1000, record, (void *)(intptr_t)arm[i]);
@@ -66,7 +66,7 @@ Test(callout, equal_times_fire_in_arming_order)
 		nfired = 0;
 		simk_thread_create(simk_proc_create(s, "p"), "t", arm_in_order, NULL);
 		KT_RUN_PASS(s);
-		int want[] = { 1, 4, 0, 2, 3 };
+		int want[] = {1, 4, 0, 2, 3};
 		cr_assert_eq(nfired, 5);
 		for (int i = 0; i < 5; i++)
 			cr_assert_eq(fired_order[i], want[i], "seed %llu: %d-th fired %d",

@@ -41,7 +41,7 @@ Test(mutex, waiters_acquire_in_fifo_order_by_handoff)
 	for (int i = 1; i <= 3; i++)
 		simk_thread_create(p, "taker", taker, (void *)(intptr_t)i);
 	KT_RUN_PASS(s);
-	int want[] = { 0, 1, 2, 3, 0 };
+	int want[] = {0, 1, 2, 3, 0};
 	cr_assert_eq(norder, 5);
 	for (int i = 0; i < 5; i++)
 		cr_assert_eq(order[i], want[i], "acquisition %d by %d, want %d", i, order[i],

@@ -2,6 +2,7 @@
 #include "kern_test.h"
 
 #include "kern/proc.h"
+#include "kern/slots.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "kern/waitq.h"
@@ -24,7 +25,7 @@ static int nobs;
 static void observer(struct simk_proc *p, enum proc_event ev, int arg)
 {
 	if (nobs < 16)
-		obs[nobs++] = (struct obs_ev){ p->pid, ev, arg };
+		obs[nobs++] = (struct obs_ev){p->pid, ev, arg};
 }
 
 static void child_exit7(void *arg)
@@ -361,7 +362,7 @@ Test(proc, join_across_processes_under_random_schedules)
 		waitq_init(&wq, "wq");
 		join_r = -1;
 		struct simk_thread *t =
-			simk_thread_create(simk_proc_create(s, "a"), "a", child_returns_3, NULL);
+		    simk_thread_create(simk_proc_create(s, "a"), "a", child_returns_3, NULL);
 		simk_thread_create(simk_proc_create(s, "b"), "b", joins_last_thread_of_a_process,
 				   t);
 		KT_RUN_PASS(s);
@@ -435,5 +436,63 @@ Test(proc, kernel_process_is_made_on_first_use_only)
 	simk_thread_create(p, "t", no_kernel_use, NULL);
 	KT_RUN_PASS(s);
 	cr_assert_eq(s->nprocs, 1, "a run that never needed kernel threads got a process");
+	simk_destroy(s);
+}
+
+/* A later layer whose proc_exit hook sleeps (as closing files may): the
+ * exiting thread is not a zombie yet while joiners and waiters already
+ * run. They must not miss its exit. */
+static void sleepy_proc_exit(struct simk_proc *p)
+{
+	if (strcmp(p->name, "slowexit") == 0)
+		waitq_sleep(&wq, false, false, 100);
+}
+
+static const struct sim_subsys sleepy_subsys = {
+    .name = "test-sleepy-exit",
+    .slot = SLOT_TEST,
+    .proc_exit = sleepy_proc_exit,
+};
+
+static void slow_child(void *arg)
+{
+	(void)arg;
+	waitq_sleep(&wq, false, false, 10); /* the joiner waits first */
+	sim_thread_exit(6);
+}
+
+static void slow_parent(void *arg)
+{
+	(void)arg;
+	child_pid = proc_fork("slowexit", slow_child, NULL);
+	wait_r = proc_wait(child_pid, &wait_status);
+}
+
+Test(proc, join_survives_exit_hooks_that_sleep)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	sim_subsys_register(&sleepy_subsys); /* after create: its hook runs first */
+	waitq_init(&wq, "wq");
+	join_r = -1;
+	struct simk_proc *victim = simk_proc_create(s, "slowexit");
+	struct simk_thread *t = kthread_create(victim, "joinee", slow_child, NULL, false);
+	simk_thread_create(simk_proc_create(s, "j"), "joiner", joins_last_thread_of_a_process, t);
+	KT_RUN_PASS(s);
+	cr_assert_eq(join_r, 0);
+	cr_assert_eq(join_code, 6);
+	cr_assert_eq(simk_vtime_ns(s), 110);
+	simk_destroy(s);
+}
+
+Test(proc, wait_survives_exit_hooks_that_sleep)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	sim_subsys_register(&sleepy_subsys);
+	waitq_init(&wq, "wq");
+	wait_r = -1;
+	simk_thread_create(simk_proc_create(s, "parent"), "main", slow_parent, NULL);
+	KT_RUN_PASS(s);
+	cr_assert_eq(wait_r, child_pid);
+	cr_assert_eq(wait_status, 6);
 	simk_destroy(s);
 }

@@ -130,7 +130,7 @@ static void rt_user(void *arg)
 	struct simk_proc *p = sim_proc_current();
 	sig_procmask(SIMK_SIG_BLOCK, ~0ULL, NULL);
 	for (int i = 0; i < 34; i++) {
-		struct siginfo_sim si = { SIMK_SIGRTMIN, SIMK_SI_QUEUE, 100 + i, p->pid };
+		struct siginfo_sim si = {SIMK_SIGRTMIN, SIMK_SI_QUEUE, 100 + i, p->pid};
 		queue_results[i] = sig_queue_proc(p, &si);
 	}
 	sig_procmask(SIMK_SIG_SETMASK, 0, NULL);
@@ -163,10 +163,10 @@ static void std_user(void *arg)
 	(void)arg;
 	struct simk_proc *p = sim_proc_current();
 	sig_procmask(SIMK_SIG_BLOCK, ~0ULL, NULL);
-	struct siginfo_sim si = { SIMK_SIGUSR1, SIMK_SI_ASYNCIO, 7, p->pid };
+	struct siginfo_sim si = {SIMK_SIGUSR1, SIMK_SI_ASYNCIO, 7, p->pid};
 	sig_queue_proc(p, &si);
 	si.value = 8;
-	sig_queue_proc(p, &si); /* coalesced */
+	sig_queue_proc(p, &si);		/* coalesced */
 	sig_kill_proc(p, SIMK_SIGUSR1); /* coalesced */
 	sig_procmask(SIMK_SIG_SETMASK, 0, NULL);
 	struct siginfo_sim out;

@@ -16,19 +16,19 @@ static void bounds_user(void *arg)
 	a1 = umem_alloc(p, 100);  /* one page */
 	a2 = umem_alloc(p, 5000); /* two pages */
 	memset(buf, 'x', sizeof(buf));
-	r[0] = copyout(buf, a1, UMEM_PAGE);           /* the whole page */
-	r[1] = copyout(buf, a1 + 4000, 200);          /* runs into the guard page */
-	r[2] = copyin(0x5000, buf, 1);                /* below every region */
-	r[3] = copyin(0, buf, 8);                     /* NULL */
-	r[4] = copyin(a2 + 2 * UMEM_PAGE, buf, 1);    /* just past a2 */
+	r[0] = copyout(buf, a1, UMEM_PAGE);	       /* the whole page */
+	r[1] = copyout(buf, a1 + 4000, 200);	       /* runs into the guard page */
+	r[2] = copyin(0x5000, buf, 1);		       /* below every region */
+	r[3] = copyin(0, buf, 8);		       /* NULL */
+	r[4] = copyin(a2 + 2 * UMEM_PAGE, buf, 1);     /* just past a2 */
 	r[5] = copyin(a2 + 2 * UMEM_PAGE - 1, buf, 1); /* last byte of a2 */
-	r[6] = copyin(UINT64_MAX - 4, buf, 16);       /* wraps around */
-	r[7] = copyin(a2 - 1, buf, 2);                /* guard page, then a2 */
-	r[8] = copyout(buf, a1, 0);                   /* empty copy */
-	r[9] = umem_free(p, a1 + 1);                  /* not a region start */
+	r[6] = copyin(UINT64_MAX - 4, buf, 16);	       /* wraps around */
+	r[7] = copyin(a2 - 1, buf, 2);		       /* guard page, then a2 */
+	r[8] = copyout(buf, a1, 0);		       /* empty copy */
+	r[9] = umem_free(p, a1 + 1);		       /* not a region start */
 	r[10] = umem_free(p, a1);
-	r[11] = copyin(a1, buf, 1);                   /* freed */
-	r[12] = umem_free(p, a1);                     /* freed twice */
+	r[11] = copyin(a1, buf, 1); /* freed */
+	r[12] = umem_free(p, a1);   /* freed twice */
 }
 
 Test(umem, copies_fault_on_any_range_not_fully_owned)
@@ -102,7 +102,7 @@ static void fork_user(void *arg)
 	copyout_proc(child, "HELLO", a1, 6);
 	copyin(a1, buf, 6);
 	r[2] = strcmp(buf, "hello") == 0; /* the parent's copy is separate */
-	a2 = umem_alloc(child, 10);        /* the child continues after a1 */
+	a2 = umem_alloc(child, 10);	  /* the child continues after a1 */
 	umem_release(child);
 	r[3] = umem_map(child, a1, 1) == NULL;
 }

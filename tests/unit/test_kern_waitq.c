@@ -123,7 +123,7 @@ static struct race_outcome race(uint64_t seed)
 	simk_thread_create(p, "sleeper", timed_sleeper, NULL);
 	KT_RUN_PASS(s);
 	cr_assert_eq(simk_vtime_ns(s), 1000, "seed %llu", (unsigned long long)seed);
-	struct race_outcome o = { sleep_r, flag_at_return, callout_woke, simk_trace_hash(s) };
+	struct race_outcome o = {sleep_r, flag_at_return, callout_woke, simk_trace_hash(s)};
 	simk_destroy(s);
 	return o;
 }
