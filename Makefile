@@ -61,11 +61,13 @@ unit: $(B)/tests/unit
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC $(B)/$<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  AS $(B)/$<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/libsimk.a: $(LIB_O)
 	@mkdir -p $(dir $@)
@@ -79,9 +81,10 @@ $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_O) $(B)/libsimk.a -lcriterion $(LDLIBS)
 
-$(B)/bench/%: bench/%.c $(B)/libsimk.a
+$(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
+	@echo "  LD $@"
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -149,19 +149,18 @@ void ctx_init(struct ctx *c, ctx_entry_fn entry, void *arg)
 	c->arg = arg;
 	c->asan_fake = NULL;
 	uintptr_t top = ((uintptr_t)c->stack.base + c->stack.size) & ~(uintptr_t)15;
-	uint64_t *sp = (uint64_t *)(top - 80);
-	uint32_t mxcsr = 0x1f80; /* all exceptions masked, round to nearest */
-	uint16_t fpucw = 0x037f;
-	memset(sp, 0, 80);
-	memcpy(&sp[0], &mxcsr, 4);
-	memcpy((char *)&sp[0] + 4, &fpucw, 2);
-	sp[1] = 0;                          /* r15 */
-	sp[2] = 0;                          /* r14 */
-	sp[3] = (uint64_t)(uintptr_t)ctx_boot; /* r13: entry */
-	sp[4] = (uint64_t)(uintptr_t)c;     /* r12: argument */
-	sp[5] = 0;                          /* rbx */
-	sp[6] = 0;                          /* rbp */
-	sp[7] = (uint64_t)(uintptr_t)simk_ctx_start; /* return address */
+	/* Frame popped by simk_ctx_swap: r15 r14 r13 r12 rbx rbp, then the
+	 * return address; after the ret, rsp must be 16-byte aligned so the
+	 * call in simk_ctx_start enters entry with the ABI's alignment. */
+	uint64_t *sp = (uint64_t *)(top - 72);
+	memset(sp, 0, 72);
+	sp[0] = 0;                                /* r15 */
+	sp[1] = 0;                                /* r14 */
+	sp[2] = (uint64_t)(uintptr_t)ctx_boot;    /* r13: entry */
+	sp[3] = (uint64_t)(uintptr_t)c;           /* r12: argument */
+	sp[4] = 0;                                /* rbx */
+	sp[5] = 0;                                /* rbp */
+	sp[6] = (uint64_t)(uintptr_t)simk_ctx_start; /* return address */
 	c->sp = sp;
 	c->fallback = NULL;
 }

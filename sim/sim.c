@@ -72,6 +72,7 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 	case SIMK_POLICY_RANDOM: return &policy_random;
 	case SIMK_POLICY_PCT: return &policy_pct;
 	case SIMK_POLICY_REPLAY: return &policy_replay;
+	case SIMK_POLICY_DFS: return &policy_dfs;
 	}
 	return NULL;
 }

@@ -55,7 +55,16 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	uint64_t h = t->hash;
 	h = mix(h, e.vtime_ns);
 	h = mix(h, ((uint64_t)(uint32_t)e.tid << 16) | type);
-	h = mix(h, hash_str(e.name));
+	size_t slot = ((uintptr_t)e.name >> 3) & 255;
+	uint64_t nh;
+	if (t->memo_key[slot] == e.name) {
+		nh = t->memo_val[slot];
+	} else {
+		nh = hash_str(e.name);
+		t->memo_key[slot] = e.name;
+		t->memo_val[slot] = nh;
+	}
+	h = mix(h, nh);
 	for (int i = 0; i < 4; i++)
 		h = mix(h, (uint64_t)e.a[i]);
 	t->hash = h;

@@ -53,6 +53,12 @@ struct trace {
 	struct trace_ev *evs; /* kept events (keep != 0) */
 	size_t len, cap;
 	struct trace_ev ring[TRACE_RING];
+	/* Memo of name hashes keyed by the name's address. The address only
+	 * selects a memo slot; the hash itself comes from the bytes, so the
+	 * result never depends on addresses. Per run, because names only
+	 * have to live as long as the run. */
+	const char *memo_key[256];
+	uint64_t memo_val[256];
 };
 
 void trace_init(struct trace *t, int keep);

@@ -5,6 +5,7 @@
  */
 #include "sim/engine.h"
 #include "kern/kmem.h"
+#include "drivers/blkdev.h"
 
 void kern_register(void);
 
@@ -12,4 +13,5 @@ void simk_register_builtin(void)
 {
 	kmem_register();
 	kern_register();
+	blkdev_register();
 }

@@ -23,6 +23,7 @@ enum simk_policy {
 	SIMK_POLICY_RANDOM,
 	SIMK_POLICY_PCT,
 	SIMK_POLICY_REPLAY,
+	SIMK_POLICY_DFS, /* bounded exhaustive search, driven by struct simk_dfs */
 };
 
 /* Outcome of a run; the numeric values are the CLI exit codes. */
@@ -56,6 +57,7 @@ struct simk_opts {
 	const char *replay_path;  /* policy replay: schedule file to read */
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;   /* text printed as "reproduce: ..." on failure */
+	struct simk_dfs *dfs;     /* policy dfs: the search state (simk_dfs_create) */
 };
 
 /* Fills in the defaults: seed 1, fifo, preempt 0.25, irq 0.5, depth 3. */
@@ -89,6 +91,21 @@ uint64_t simk_steps(const struct simk *s);
 uint64_t simk_vtime_ns(const struct simk *s);
 const char *simk_failure_reason(const struct simk *s);
 uint64_t simk_seed(const struct simk *s);
+
+/*
+ * Bounded exhaustive search (policy dfs). Each run follows the current path
+ * of the decision tree: forced choices for a prefix, then the default
+ * choice (keep running / oldest runnable thread) at every later decision.
+ * After the run, simk_dfs_advance() moves to the next path in depth-first
+ * order and returns false once every path with at most `bound`
+ * non-default choices was run. Candidates at a decision are ordered: the
+ * running thread (if it may continue), runnable threads in queue order,
+ * then "deliver the due interrupt".
+ */
+struct simk_dfs *simk_dfs_create(int bound);
+void simk_dfs_destroy(struct simk_dfs *d);
+bool simk_dfs_advance(struct simk_dfs *d);
+uint64_t simk_dfs_runs(const struct simk_dfs *d);
 
 /* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
 int simk_trace_export_chrome(const struct simk *s, const char *path);

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every benchmark binary of a build folder; each prints lines of the form
+#   bench <name> <value> <unit> baseline=<value> ratio=<value>
+set -u
+dir=${1:-build}
+status=0
+for b in "$dir"/bench/*; do
+	[[ -x $b ]] || continue
+	"$b" || { echo "bench $(basename "$b") FAILED" >&2; status=1; }
+done
+exit $status

@@ -1,2 +1,0 @@
-build/asan/obj/sim/rng.o: sim/rng.c sim/rng.h
-sim/rng.h:

@@ -1,9 +1,0 @@
-build/asan/obj/sim/sched.o: sim/sched.c sim/engine.h include/simk/sim.h \
- sim/ctx.h sim/eventq.h sim/rng.h sim/trace.h sim/policy.h
-sim/engine.h:
-include/simk/sim.h:
-sim/ctx.h:
-sim/eventq.h:
-sim/rng.h:
-sim/trace.h:
-sim/policy.h:

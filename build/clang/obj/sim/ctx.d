@@ -1,3 +1,0 @@
-build/clang/obj/sim/ctx.o: sim/ctx.c sim/ctx.h
-
-sim/ctx.h:

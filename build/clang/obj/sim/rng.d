@@ -1,3 +1,0 @@
-build/clang/obj/sim/rng.o: sim/rng.c sim/rng.h
-
-sim/rng.h:

@@ -1,2 +1,0 @@
-build/obj/sim/ctx.o: sim/ctx.c sim/ctx.h
-sim/ctx.h:

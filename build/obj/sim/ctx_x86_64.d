@@ -1,1 +1,0 @@
-build/obj/sim/ctx_x86_64.o: sim/ctx_x86_64.S

@@ -1,2 +1,0 @@
-build/obj/sim/rng.o: sim/rng.c sim/rng.h
-sim/rng.h:
