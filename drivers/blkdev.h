@@ -27,7 +27,7 @@
  * Devices belong to the current run: created in it (host or thread
  * context, after simk_create), freed by blkdev_destroy() or automatically
  * at the end of the run. A request still in flight when the run ends makes
- * the run fail ("lost request") unless its owner called
+ * the run fail ("still in flight when the run ended") unless its owner called
  * blkdev_abandon_all() first (e.g. from its own end hook).
  */
 #ifndef SIMK_BLKDEV_H
@@ -36,7 +36,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
 
 #define BLKDEV_NAME_MAX 32
 #define BLKDEV_QUEUE_DEPTH_MAX 1024
@@ -48,7 +47,7 @@
 enum blk_lat_model {
 	BLK_LAT_FIXED = 0, /* every request takes fixed_ns */
 	BLK_LAT_UNIFORM,   /* uniform in [min_ns, max_ns] */
-	BLK_LAT_EXP,       /* exponential with mean mean_ns */
+	BLK_LAT_EXP,	   /* exponential with mean mean_ns */
 	BLK_LAT_BIMODAL,   /* slow_ns with probability slow_prob, else exponential(mean_ns) */
 };
 
@@ -63,15 +62,15 @@ struct blk_latency {
 
 struct blkdev_config {
 	char name[BLKDEV_NAME_MAX]; /* "blk0" by default; unique per run */
-	uint32_t sector_size;       /* 512 or 4096 */
+	uint32_t sector_size;	    /* 512 or 4096 */
 	uint64_t capacity_sectors;  /* > 0; capacity in bytes <= BLKDEV_BYTES_MAX */
-	uint32_t queue_depth;       /* requests in flight at most, 1..BLKDEV_QUEUE_DEPTH_MAX */
+	uint32_t queue_depth;	    /* requests in flight at most, 1..BLKDEV_QUEUE_DEPTH_MAX */
 	struct blk_latency latency; /* service time of one attempt (DEVICE stream) */
-	bool reorder;               /* completions may overtake each other */
-	bool write_cache;           /* volatile write cache (FLUSH / FUA matter) */
-	uint64_t timeout_ns;        /* driver timer per attempt (lost interrupts) */
-	uint32_t retries_max;       /* re-issues after a timeout before -ETIMEDOUT */
-	uint64_t delay_ns;          /* extra latency added by blk/complete/delay */
+	bool reorder;		    /* completions may overtake each other */
+	bool write_cache;	    /* volatile write cache (FLUSH / FUA matter) */
+	uint64_t timeout_ns;	    /* driver timer per attempt (lost interrupts) */
+	uint32_t retries_max;	    /* re-issues after a timeout before -ETIMEDOUT */
+	uint64_t delay_ns;	    /* extra latency added by blk/complete/delay */
 };
 
 /* Defaults: "blk0", 512-byte sectors, 16384 sectors (8 MiB), queue depth
@@ -81,23 +80,23 @@ void blkdev_config_default(struct blkdev_config *cfg);
 
 static inline struct blk_latency blk_latency_fixed(uint64_t ns)
 {
-	return (struct blk_latency){ .model = BLK_LAT_FIXED, .fixed_ns = ns };
+	return (struct blk_latency){.model = BLK_LAT_FIXED, .fixed_ns = ns};
 }
 static inline struct blk_latency blk_latency_uniform(uint64_t min_ns, uint64_t max_ns)
 {
-	return (struct blk_latency){ .model = BLK_LAT_UNIFORM, .min_ns = min_ns, .max_ns = max_ns };
+	return (struct blk_latency){.model = BLK_LAT_UNIFORM, .min_ns = min_ns, .max_ns = max_ns};
 }
 static inline struct blk_latency blk_latency_exp(uint64_t mean_ns)
 {
-	return (struct blk_latency){ .model = BLK_LAT_EXP, .mean_ns = mean_ns };
+	return (struct blk_latency){.model = BLK_LAT_EXP, .mean_ns = mean_ns};
 }
 static inline struct blk_latency blk_latency_bimodal(uint64_t fast_mean_ns, uint64_t slow_ns,
 						     double slow_prob)
 {
-	return (struct blk_latency){ .model = BLK_LAT_BIMODAL,
-				     .mean_ns = fast_mean_ns,
-				     .slow_ns = slow_ns,
-				     .slow_prob = slow_prob };
+	return (struct blk_latency){.model = BLK_LAT_BIMODAL,
+				    .mean_ns = fast_mean_ns,
+				    .slow_ns = slow_ns,
+				    .slow_prob = slow_prob};
 }
 
 /* Sets one option from text (for scenarios and the CLI). Keys: name,
@@ -139,7 +138,7 @@ enum blk_op {
 enum blk_req_state {
 	BLK_REQ_IDLE = 0, /* never submitted, or submit failed */
 	BLK_REQ_INFLIGHT, /* accepted; done() not yet called */
-	BLK_REQ_DONE,     /* done() called (or abandoned at the end of the run) */
+	BLK_REQ_DONE,	  /* done() called (or abandoned at the end of the run) */
 };
 
 struct blk_req;
@@ -155,17 +154,17 @@ typedef void (*blk_done_fn)(struct blk_req *req, int error);
 struct blk_req {
 	/* set by the submitter */
 	enum blk_op op;
-	uint32_t flags;      /* BLK_REQ_FUA */
-	uint64_t sector;     /* first sector (READ/WRITE) */
-	uint32_t count;      /* sectors (READ/WRITE: >= 1; FLUSH: 0) */
-	void *buf;           /* count * sector_size bytes of kernel memory */
+	uint32_t flags;	 /* BLK_REQ_FUA */
+	uint64_t sector; /* first sector (READ/WRITE) */
+	uint32_t count;	 /* sectors (READ/WRITE: >= 1; FLUSH: 0) */
+	void *buf;	 /* count * sector_size bytes of kernel memory */
 	blk_done_fn done;
-	void *priv;          /* for the submitter */
+	void *priv; /* for the submitter */
 	/* set by the driver */
 	enum blk_req_state state;
-	int error;           /* result passed to done() */
-	uint32_t attempts;   /* 1 + retries after timeouts */
-	uint64_t id;         /* per-run sequence number, as in the trace */
+	int error;	   /* result passed to done() */
+	uint32_t attempts; /* 1 + retries after timeouts */
+	uint64_t id;	   /* per-run sequence number, as in the trace */
 	uint64_t submit_ns;
 	uint64_t done_ns;
 };
@@ -174,13 +173,13 @@ static inline void blk_req_init(struct blk_req *req, enum blk_op op, uint32_t fl
 				uint64_t sector, uint32_t count, void *buf, blk_done_fn done,
 				void *priv)
 {
-	*req = (struct blk_req){ .op = op,
-				 .flags = flags,
-				 .sector = sector,
-				 .count = count,
-				 .buf = buf,
-				 .done = done,
-				 .priv = priv };
+	*req = (struct blk_req){.op = op,
+				.flags = flags,
+				.sector = sector,
+				.count = count,
+				.buf = buf,
+				.done = done,
+				.priv = priv};
 }
 
 /*
@@ -234,8 +233,10 @@ void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 /*
  * For the owner's end hook: forgets every in-flight request without
  * calling done() (their buffers may be freed next). Counted in
- * stats.abandoned and traced; the run does not fail for them. Host
- * context at the end of a run only (no more interrupts will be delivered).
+ * stats.abandoned and traced, their state becomes BLK_REQ_DONE; the run
+ * does not fail for them. Not in interrupt context. Meant for the end of a
+ * run (an end hook, or the last thread): the requests simply vanish, so
+ * whoever waits for them is never woken.
  */
 void blkdev_abandon_all(struct blkdev *dev);
 
@@ -259,23 +260,23 @@ bool blkdev_sector_dirty(const struct blkdev *dev, uint64_t sector);
 uint64_t blkdev_dirty_sectors(const struct blkdev *dev);
 
 struct blkdev_stats {
-	uint64_t submitted;      /* accepted by blkdev_submit */
-	uint64_t completed;      /* done() called, any result */
-	uint64_t errors;         /* of completed: error != 0 */
-	uint64_t in_flight;      /* submitted - completed - abandoned */
-	uint64_t in_flight_max;  /* high-water mark (<= queue_depth) */
-	uint64_t rejected_full;  /* -EAGAIN */
-	uint64_t rejected_inval; /* -EINVAL */
+	uint64_t submitted;			     /* accepted by blkdev_submit */
+	uint64_t completed;			     /* done() called, any result */
+	uint64_t errors;			     /* of completed: error != 0 */
+	uint64_t in_flight;			     /* submitted - completed - abandoned */
+	uint64_t in_flight_max;			     /* high-water mark (<= queue_depth) */
+	uint64_t rejected_full;			     /* -EAGAIN */
+	uint64_t rejected_inval;		     /* -EINVAL */
 	uint64_t reads, writes, flushes, fua_writes; /* accepted, by op */
-	uint64_t sectors_read, sectors_written;      /* by successful requests */
-	uint64_t timeouts;       /* driver timer fired (lost or slow attempt) */
-	uint64_t retries;        /* re-issued attempts */
-	uint64_t lost_irqs;      /* blk/complete/lost injections */
-	uint64_t delayed;        /* blk/complete/delay injections */
-	uint64_t torn_sectors;   /* by blk/write/torn and power cuts */
-	uint64_t csum_errors;    /* sectors that failed verification on READ */
+	uint64_t sectors_read, sectors_written;	     /* by successful requests */
+	uint64_t timeouts;			     /* driver timer fired (lost or slow attempt) */
+	uint64_t retries;			     /* re-issued attempts */
+	uint64_t lost_irqs;			     /* blk/complete/lost injections */
+	uint64_t delayed;			     /* blk/complete/delay injections */
+	uint64_t torn_sectors;			     /* by blk/write/torn and power cuts */
+	uint64_t csum_errors;			     /* sectors that failed verification on READ */
 	uint64_t power_cuts;
-	uint64_t abandoned;      /* forgotten at the end of the run */
+	uint64_t abandoned; /* forgotten at the end of the run */
 };
 void blkdev_get_stats(const struct blkdev *dev, struct blkdev_stats *out);
 

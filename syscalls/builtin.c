@@ -7,6 +7,7 @@
 #include "sim/engine.h"
 #include "sim/scn.h"
 #include "kern/kmem.h"
+#include "drivers/blkdev.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
@@ -15,6 +16,7 @@ void simk_register_builtin(void)
 {
 	kmem_register();
 	kern_register();
+	blkdev_register();
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects

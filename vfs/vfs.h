@@ -1,0 +1,188 @@
+/*
+ * The VFS system calls and the kernel-side file API.
+ *
+ * What it offers
+ * --------------
+ * - The file system calls, Linux style (a result >= 0 or a negative
+ *   errno), Linux argument order, with user buffers and paths as user
+ *   addresses (kern/umem.h) of the calling process: an address the process
+ *   does not own gives -EFAULT, a path longer than VFS_PATH_MAX (or a name
+ *   longer than VFS_NAME_MAX) -ENAMETOOLONG.
+ * - One filesystem per run ("simfs"), mounted on a block device at "/",
+ *   with directories, hard links and a buffer cache (vfs/bcache.h). Its
+ *   durability rules are in docs/vfs.md: after fsync/fdatasync returns 0,
+ *   the file's data and size survive a power cut; after fsync also its
+ *   metadata (mode, times) and its names (the directory entries that
+ *   point to it).
+ * - Pipes (blocking and non-blocking, PIPE_BUF atomicity, EOF when every
+ *   writer closed, -EPIPE and SIGPIPE when every reader closed).
+ * - The kernel API other subsystems use: path lookup to a vnode (event
+ *   ports' PORT_SOURCE_FILE), vnode attributes, mount/unmount.
+ *
+ * What the caller guarantees
+ * --------------------------
+ * - sys_* are called in thread context of a user process (sim_proc_current)
+ *   that has a fd table (created on first use). They may sleep.
+ * - vn_* and vfs_* kernel calls: thread context unless noted.
+ */
+#ifndef SIMK_VFS_VFS_H
+#define SIMK_VFS_VFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kern/umem.h"
+#include "vfs/file.h"
+
+#define VFS_PATH_MAX 1024 /* bytes including the NUL (PATH_MAX is 4096 on Linux) */
+#define VFS_NAME_MAX 60   /* bytes of one path component (directory entries) */
+#define PIPE_BUF_SIZE 4096 /* PIPE_BUF: writes up to this size are atomic */
+#define PIPE_CAPACITY 16384 /* bytes a pipe buffers */
+
+/* File type bits of st_mode (Linux values). */
+#define SIMK_S_IFMT 0170000
+#define SIMK_S_IFIFO 0010000
+#define SIMK_S_IFDIR 0040000
+#define SIMK_S_IFREG 0100000
+#define SIMK_S_IFSOCK 0140000
+
+/* struct stat as it is laid out in simulated user memory (our own fixed
+ * layout, 88 bytes; times in virtual nanoseconds). */
+struct simk_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint32_t st_mode;  /* type bits | permission bits */
+	uint32_t st_nlink;
+	uint32_t st_uid;
+	uint32_t st_gid;
+	int64_t st_size;   /* bytes; pipes: bytes buffered */
+	int64_t st_blksize;
+	int64_t st_blocks; /* 512-byte units allocated */
+	int64_t st_atime_ns;
+	int64_t st_mtime_ns;
+	int64_t st_ctime_ns;
+	uint32_t st_type;  /* enum file_type */
+	uint32_t st_pad;
+};
+_Static_assert(sizeof(struct simk_stat) == 88, "simk_stat layout");
+
+/* struct iovec in simulated user memory. */
+struct simk_iovec {
+	uint64_t iov_base;
+	uint64_t iov_len;
+};
+
+/* lseek whence */
+#define SIMK_SEEK_SET 0
+#define SIMK_SEEK_CUR 1
+#define SIMK_SEEK_END 2
+
+/* fcntl commands (Linux values) */
+#define SIMK_F_DUPFD 0
+#define SIMK_F_GETFD 1
+#define SIMK_F_SETFD 2
+#define SIMK_F_GETFL 3
+#define SIMK_F_SETFL 4
+#define SIMK_F_DUPFD_CLOEXEC 1030
+
+/* ioctl commands (Linux values; FIONSPACE is BSD's idea, our number) */
+#define SIMK_FIONREAD 0x541B   /* int: bytes readable now */
+#define SIMK_FIONBIO 0x5421    /* int: set/clear O_NONBLOCK */
+#define SIMK_FIOASYNC 0x5452   /* int: SIGIO on readiness (file types that support it) */
+#define SIMK_FIOSETOWN 0x8901  /* int: pid that gets SIGIO */
+#define SIMK_FIOGETOWN 0x8903
+#define SIMK_FIONSPACE 0x7301  /* int: bytes writable now without blocking */
+
+/* ---- system calls ------------------------------------------------------- */
+
+int sys_open(uaddr_t path, int flags, int mode);
+int sys_close(int fd);
+ssize_t sys_read(int fd, uaddr_t buf, size_t len);
+ssize_t sys_write(int fd, uaddr_t buf, size_t len);
+ssize_t sys_pread(int fd, uaddr_t buf, size_t len, int64_t offset);
+ssize_t sys_pwrite(int fd, uaddr_t buf, size_t len, int64_t offset);
+/* iov: user address of iovcnt struct simk_iovec; iovcnt in [0, UIO_IOV_MAX]. */
+ssize_t sys_readv(int fd, uaddr_t iov, int iovcnt);
+ssize_t sys_writev(int fd, uaddr_t iov, int iovcnt);
+int64_t sys_lseek(int fd, int64_t offset, int whence);
+int sys_fsync(int fd);
+int sys_fdatasync(int fd);
+int sys_ftruncate(int fd, int64_t length);
+int sys_unlink(uaddr_t path);
+int sys_rename(uaddr_t oldpath, uaddr_t newpath);
+int sys_link(uaddr_t oldpath, uaddr_t newpath);
+int sys_mkdir(uaddr_t path, int mode);
+int sys_rmdir(uaddr_t path);
+/* st: user address of a struct simk_stat. */
+int sys_stat(uaddr_t path, uaddr_t st);
+int sys_fstat(int fd, uaddr_t st);
+int sys_chmod(uaddr_t path, int mode);
+int sys_fchmod(int fd, int mode);
+/* fds: user address of int[2] (read end, write end). */
+int sys_pipe(uaddr_t fds);
+/* flags: O_NONBLOCK | O_CLOEXEC; others -EINVAL. */
+int sys_pipe2(uaddr_t fds, int flags);
+int sys_dup(int fd);
+int sys_dup2(int oldfd, int newfd);
+int sys_fcntl(int fd, int cmd, long arg);
+/* arg: user address of an int for the FIO* commands. */
+int sys_ioctl(int fd, unsigned long cmd, uaddr_t arg);
+/* sys_poll is in vfs/poll.h; fork is kern/proc.h's proc_fork (the VFS
+ * fork hook shares the fd table's files with the child). */
+
+/* ---- kernel API ---------------------------------------------------------- */
+
+struct vnode;
+
+/* Same as the syscalls, for kernel callers and tests: host strings and
+ * buffers, explicit process. */
+int kvfs_open(struct simk_proc *p, const char *path, int flags, int mode);
+int kvfs_mkdir(const char *path, int mode);
+int kvfs_unlink(const char *path);
+/* Reads a whole file into buf (up to len bytes); returns bytes or errno. */
+ssize_t kvfs_read_file(const char *path, void *buf, size_t len, int64_t offset);
+ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t offset);
+
+/* Looks a path up; on success *vpp holds a reference (vn_rele it). Returns
+ * 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -EINVAL (no filesystem mounted). */
+int vfs_lookup(const char *path, struct vnode **vpp);
+void vn_hold(struct vnode *vn);
+/* Any context (the final release of an unlinked file is deferred). */
+void vn_rele(struct vnode *vn);
+/* Attributes (any context; never does I/O). */
+void vn_stat(struct vnode *vn, struct simk_stat *st);
+bool vn_is_dir(const struct vnode *vn);
+uint64_t vn_ino(const struct vnode *vn);
+
+/* Mount options of the one filesystem. */
+struct vfs_mount_opts {
+	uint32_t block_size;       /* bytes per filesystem block (default 4096) */
+	uint32_t ninodes;          /* inode table size (default 256) */
+	uint32_t cache_blocks;     /* buffer cache capacity in blocks (default 256) */
+	uint64_t flush_delay_ns;   /* dirty data written back after this (default 30 ms) */
+	uint64_t flush_period_ns;  /* flusher wake-up period (default 5 ms) */
+	uint32_t lowspace_pct;     /* FSEV_LOWDISK below this % free (default 5) */
+	bool format;               /* mkfs before mounting (default true) */
+};
+void vfs_mount_opts_default(struct vfs_mount_opts *o);
+
+struct blkdev; /* drivers/blkdev.h */
+/* Formats (if asked) and mounts the filesystem on dev at "/". Thread
+ * context. 0, -EBUSY (already mounted), -EINVAL (bad options or device
+ * too small), -EIO, -ENOMEM, or -EUCLEAN (format=false and no valid
+ * filesystem on the device). */
+int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o);
+/* Writes everything back and unmounts. -EBUSY while files are open. */
+int vfs_unmount(void);
+/* Simulated power loss seen from the filesystem: drops the cache and
+ * every in-memory state without writing anything (open files report -EIO
+ * afterwards). The device's own power cut is drivers/'s; call that first.
+ * Then vfs_mount(dev, format=false) recovers what is on stable media. */
+void vfs_crash(void);
+bool vfs_mounted(void);
+
+/* Registered once from syscalls/builtin.c. */
+void vfs_register(void);
+
+#endif
