@@ -161,6 +161,15 @@ struct scn_proc_obj {
 	struct simk_proc *proc;
 };
 
+/*
+ * "Return to user mode": called on a scenario thread right after each of
+ * the interpreter's switch points, where another thread may have changed
+ * its fate. A layer may end the thread there (kern: a pending SIGKILL, as
+ * sent by exit in another thread). One hook; NULL for none.
+ */
+typedef void (*scn_user_return_fn)(struct simk_thread *t);
+void scn_set_user_return(scn_user_return_fn fn);
+
 /* Called by operations that start a thread running a body, so that the
  * name of the thread declaration finds it (kill waiter ...). */
 void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t);

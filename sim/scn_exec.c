@@ -40,6 +40,13 @@ struct scn_frame {
 	int64_t locals[SCN_LOCALS_MAX];
 };
 
+static scn_user_return_fn user_return;
+
+void scn_set_user_return(scn_user_return_fn fn)
+{
+	user_return = fn;
+}
+
 static struct scn_run *cur_run(void)
 {
 	struct simk *s = sim_cur();
@@ -196,6 +203,8 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	if (in->vkind == V_SHARED)
 		trace_emit(TR_USER, p->shared[in->var].wname, res, 0, 0, 0);
 	sched_point(PT_SYSCALL_EXIT);
+	if (user_return != NULL)
+		user_return(sim_thread_current());
 }
 
 static void run_body(struct scn_run *r, const struct scn_body *b)
@@ -213,8 +222,11 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		const struct scn_insn *in = &code[pc];
 		fr.pc = in;
 		if (in->boundary) {
-			if (!after_call)
+			if (!after_call) {
 				preempt_point();
+				if (user_return != NULL)
+					user_return(self);
+			}
 			after_call = false;
 		}
 		switch (in->op) {

@@ -1360,8 +1360,9 @@ static void fault_stmt(struct parser *P, const struct scn_tok *t)
 	/* the rest of the line, raw: fault names contain '/' */
 	const char *s = P->ls + t->col - 1 + t->len;
 	const char *e = P->ls + P->llen;
-	if (P->ll->comment_col > 0)
-		e = P->ls + P->ll->comment_col - 1;
+	const char *hash = memchr(s, '#', (size_t)(e - s));
+	if (hash != NULL)
+		e = hash;
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
@@ -1431,6 +1432,8 @@ static void thread_decl(struct parser *P, int di)
 			char name[SCN_NAME_MAX];
 			tokname(pt, name);
 			int pi = find_decl(p, name);
+			if (pi < 0 && find_shared(p, name) >= 0)
+				perr(P, pt->col, "'%s' is a variable, not a process", name);
 			if (pi < 0)
 				perr(P, pt->col, "undeclared process '%s' (declare it with `process %s`)",
 				     name, name);
@@ -1709,8 +1712,22 @@ static void parse_lines(struct parser *P)
 			continue;
 		if (ind == -2)
 			perr(P, tabcol, "tab in indentation (indent with spaces only)");
-		if (scn_lex_line(P->ll, s, len) != 0)
+		/* `fault SPEC` takes the rest of its line raw (names hold '/' and ':') */
+		bool fault_line = ind == 0 && len >= 5 && memcmp(s, "fault", 5) == 0 &&
+				  (len == 5 || s[5] == ' ' || s[5] == '\t' || s[5] == '#');
+		if (fault_line) {
+			P->ll->ntok = 1;
+			P->ll->comment_col = 0;
+			memset(&P->ll->tok[0], 0, sizeof(P->ll->tok[0]));
+			P->ll->tok[0].type = TK_IDENT;
+			P->ll->tok[0].col = 1;
+			P->ll->tok[0].s = s;
+			P->ll->tok[0].len = 5;
+			memset(&P->ll->tok[1], 0, sizeof(P->ll->tok[1]));
+			P->ll->tok[1].type = TK_EOL;
+		} else if (scn_lex_line(P->ll, s, len) != 0) {
 			perr(P, P->ll->err_col, "%s", P->ll->err);
+		}
 		P->ti = 0;
 		P->last_line = c.line;
 		if (P->pending) {
