@@ -79,7 +79,8 @@ struct vnode;
 
 struct fnotify_info {
 	int64_t size;      /* the file's size after the operation */
-	const char *name;  /* name involved (rename: the new name), or NULL */
+	const char *name;  /* name involved (rename: the new name), or NULL;
+			    * valid only during the callback */
 	uint64_t ino;      /* the vnode's inode number */
 };
 
