@@ -31,6 +31,7 @@
 static KMEM_TYPE(kt_dio, "vfs.dio");
 
 struct dio {
+	struct list_node link; /* fs->dios while accepted */
 	struct simfs *fs;
 	struct vnode *vn;
 	struct kaio_req *kr;
@@ -50,6 +51,7 @@ struct dio {
 
 static void dio_free(struct dio *d)
 {
+	list_del(&d->link);
 	if (d->bounce != NULL)
 		kmem_free(&kt_dio, d->bounce);
 	if (d->newb != NULL)
@@ -271,6 +273,8 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	struct dio *d = kmem_zalloc(&kt_dio, sizeof(*d));
 	if (d == NULL)
 		return -ENOMEM;
+	list_init(&d->link);
+	event_init(&d->ev, "vfs-dio-done", dio_ev, d);
 	d->fs = fs;
 	d->vn = vn;
 	d->kr = kr;
@@ -290,6 +294,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	struct vfs_state *st = vfs_st();
 	kr->id = ++st->next_kaio_id;
 	kr->fs_priv = d;
+	list_push_back(&fs->dios, &d->link);
 	vn_hold(vn);
 	vn->dio_inflight++;
 	fs->dio_inflight++;
@@ -301,7 +306,6 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	vfs_trace("vfs:dio", (int64_t)kr->id, d->op, d->off, (int64_t)d->len);
 	mutex_unlock(&vn->lock);
 	if (d->nios == 0) {
-		event_init(&d->ev, "vfs-dio-done", dio_ev, d);
 		event_schedule_in(&d->ev, 0);
 		return 0;
 	}
@@ -310,6 +314,17 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	for (int i = 0; i < n; i++)
 		fsio_submit(fs, &ios[i]); /* completions come later, from interrupts */
 	return 0;
+}
+
+/* End of run: requests still on the (abandoned) device never complete. */
+void dio_end_all(struct simfs *fs)
+{
+	for (int guard = 0; !list_empty(&fs->dios); guard++) {
+		KASSERT(guard < 1000000, "direct I/O list does not drain");
+		struct dio *d = list_entry(fs->dios.next, struct dio, link);
+		event_cancel(&d->ev);
+		dio_free(d);
+	}
 }
 
 /* ---- synchronous O_DIRECT read/write ---- */

@@ -389,11 +389,15 @@ struct wb_item {
 	struct fs_io io;
 };
 
+/* Everything a commit allocates hangs off this, so that a commit cut
+ * short by the end of the run (the flusher never resumes) is freed by
+ * simfs_end_all through fs->cur_commit. */
 struct commit {
 	struct wb_item *items;
 	uint32_t nitems, cap;
 	uint8_t *saved_flags; /* per inode: dirty | map << 1 | dir << 2 */
 	uint8_t *table_dirty;
+	uint8_t *sb, *sb_check; /* superblock image and its read-back */
 };
 
 static struct wb_item *commit_add(struct simfs *fs, struct commit *c, uint32_t blkno, bool data)
@@ -429,6 +433,11 @@ static void commit_free(struct commit *c)
 		kmem_free(&kt_commit, c->saved_flags);
 	if (c->table_dirty != NULL)
 		kmem_free(&kt_commit, c->table_dirty);
+	if (c->sb != NULL)
+		kmem_free(&kt_commit, c->sb);
+	if (c->sb_check != NULL)
+		kmem_free(&kt_commit, c->sb_check);
+	memset(c, 0, sizeof(*c));
 }
 
 /* Rewrites a directory's entries into fresh blocks. 0 or -ENOSPC. */
@@ -582,7 +591,6 @@ static uint32_t commit_verify(struct simfs *fs, struct commit *c, bool only_fail
 {
 	struct fs_batch b;
 	fs_batch_init(&b);
-	int *errs = kmem_zalloc_nofail(&kt_commit, (c->nitems + 1) * sizeof(int));
 	for (uint32_t i = 0; i < c->nitems; i++) {
 		struct wb_item *w = &c->items[i];
 		if (only_failed && w->check == NULL)
@@ -607,14 +615,13 @@ static uint32_t commit_verify(struct simfs *fs, struct commit *c, bool only_fail
 			bad++;
 		}
 	}
-	kmem_free(&kt_commit, errs);
 	return bad;
 }
 
-static int write_superblock(struct simfs *fs, uint64_t seq)
+static int write_superblock(struct simfs *fs, struct commit *c, uint64_t seq)
 {
-	uint8_t *sb = kmem_zalloc_nofail(&kt_commit, fs->ssize);
-	uint8_t *chk = kmem_zalloc_nofail(&kt_commit, fs->ssize);
+	uint8_t *sb = c->sb = kmem_zalloc_nofail(&kt_commit, fs->ssize);
+	uint8_t *chk = c->sb_check = kmem_zalloc_nofail(&kt_commit, fs->ssize);
 	sb_encode(fs, seq, sb);
 	uint64_t sector = (seq % SIMFS_SB_SLOTS) * fs->spb;
 	int r = -EIO;
@@ -627,8 +634,6 @@ static int write_superblock(struct simfs *fs, uint64_t seq)
 			break;
 		r = -EIO;
 	}
-	kmem_free(&kt_commit, sb);
-	kmem_free(&kt_commit, chk);
 	return r;
 }
 
@@ -654,7 +659,7 @@ static int commit_io(struct simfs *fs, struct commit *c)
 	}
 	if (bad > 0)
 		return -EIO;
-	return write_superblock(fs, fs->seq + 1);
+	return write_superblock(fs, c, fs->seq + 1);
 }
 
 static bool any_meta_dirty(const struct simfs *fs)
@@ -680,6 +685,7 @@ static int commit_locked(struct simfs *fs)
 	memset(&c, 0, sizeof(c));
 	c.saved_flags = kmem_zalloc_nofail(&kt_commit, fs->ninodes + 1);
 	c.table_dirty = kmem_zalloc_nofail(&kt_commit, fs->ntable + 1);
+	fs->cur_commit = &c;
 	bool was_dirty = fs->dirty;
 	uint64_t since = fs->dirty_since_ns;
 	fs->dirty = false;
@@ -714,6 +720,7 @@ static int commit_locked(struct simfs *fs)
 		fs->stats.commit_errors++;
 		vfs_trace("vfs:commit_failed", (int64_t)fs->seq + 1, r, 0, 0);
 	}
+	fs->cur_commit = NULL;
 	commit_free(&c);
 	return r;
 }
@@ -847,6 +854,7 @@ static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts
 	mutex_init(&fs->commit_lock, "simfs.commit");
 	waitq_init(&fs->flush_wq, "flusher");
 	list_init(&fs->pending);
+	list_init(&fs->dios);
 	event_init(&fs->retry_ev, "vfs-io-retry", fsio_retry_handler, fs);
 	list_init(&fs->lru);
 	fs->mem_map = kmem_zalloc(&kt_maps, fs->nblocks);
@@ -1242,6 +1250,9 @@ void simfs_end_all(struct vfs_state *st)
 			blkdev_abandon_all(fs->dev);
 		list_init(&fs->pending);
 		fs->inflight = 0;
+		if (fs->cur_commit != NULL)
+			commit_free(fs->cur_commit); /* the flusher will never finish it */
+		dio_end_all(fs);
 		simfs_free(fs, true);
 	}
 	st->mounted = NULL;

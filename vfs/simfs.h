@@ -173,6 +173,8 @@ void binval(struct simfs *fs, uint32_t blkno);
 
 /* ---- the filesystem instance ---- */
 
+struct commit;
+
 struct simfs {
 	struct list_node link; /* vfs_state.fs_all */
 	uint64_t id;
@@ -211,8 +213,10 @@ struct simfs {
 	uint32_t nhash;
 	uint32_t nbufs, ndirty;
 	uint64_t buf_serial;
+	struct commit *cur_commit; /* the commit in progress (its owner's stack) */
 	/* direct I/O */
 	int dio_inflight;
+	struct list_node dios;
 	/* statistics */
 	struct vfs_stats stats;
 };
@@ -249,5 +253,6 @@ int simfs_truncate(struct vnode *vn, int64_t length);
 /* dio.c */
 int dio_submit(struct file *fp, struct kaio_req *r);
 ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op);
+void dio_end_all(struct simfs *fs);
 
 #endif

@@ -198,6 +198,40 @@ static inline int vt_stat(const char *path, struct simk_stat *st)
 	return r;
 }
 
+/* Sleeps for ns of virtual time (thread context). */
+static inline void vt_sleep(uint64_t ns)
+{
+	struct waitq wq;
+	waitq_init(&wq, "vt_sleep");
+	(void)waitq_sleep(&wq, false, false, ns);
+	waitq_destroy(&wq);
+}
+
+static inline void vt_fault(const char *spec)
+{
+	char err[128];
+	if (sim_fault_enable(spec, err, sizeof(err)) != 0)
+		sim_fail(SIMK_FAIL_EXPECT, "fault %s: %s", spec, err);
+}
+
+static inline struct vfs_stats vt_stats(void)
+{
+	struct vfs_stats vs;
+	memset(&vs, 0, sizeof(vs));
+	if (vfs_get_stats(&vs) != 0)
+		sim_fail(SIMK_FAIL_EXPECT, "nothing mounted");
+	return vs;
+}
+
+/* Power cut, then mount what is on stable media. */
+static inline void vt_crash_remount(unsigned flags)
+{
+	vfs_power_cut(flags, NULL);
+	int r = vt_remount();
+	if (r != 0)
+		sim_fail(SIMK_FAIL_EXPECT, "remount after the power cut: %d", r);
+}
+
 /* Fills buf with a pattern derived from (tag, offset): byte i of a file
  * written with tag t at offset o is pattern(t, o + i). */
 static inline uint8_t vt_pat(uint32_t tag, uint64_t off)
