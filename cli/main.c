@@ -100,8 +100,11 @@ static void help_ops(FILE *f)
 	for (int i = 0; scn_op_at(i) != NULL; i++) {
 		const struct scn_op *op = scn_op_at(i);
 		scn_usage(op->name, op->args, op->nargs, buf, sizeof(buf));
-		fprintf(f, "  %-40s %s\n", buf, op->doc ? op->doc : "");
+		fprintf(f, "  %s\n      %s\n", buf, op->doc ? op->doc : "");
 	}
+	fputs("\nconstants: errno names (EINTR, ETIMEDOUT, EAGAIN, ...) as positive numbers,\n"
+	      "signal numbers (SIGUSR1, SIGKILL, ...), true and false.\n",
+	      f);
 }
 
 int main(int argc, char **argv)
