@@ -422,9 +422,16 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 		fprintf(f, "PASS seed=%" PRIu64 " hash=%016" PRIx64 " switches=%" PRIu64
 			   " vtime=%" PRIu64 "ns\n",
 			simk_seed(s), simk_trace_hash(s), simk_switches(s), simk_vtime_ns(s));
-	else
-		fprintf(f, "FAIL seed=%" PRIu64 " hash=%016" PRIx64 " reason=%s\n", simk_seed(s),
-			simk_trace_hash(s), simk_failure_reason(s));
+	else {
+		/* a panic inside an operation: say which scenario line called it */
+		char site[300];
+		const char *reason = simk_failure_reason(s);
+		bool add = out == SIMK_FAIL_PANIC && scn_failure_site(s, site, sizeof(site)) == 0 &&
+			   strstr(reason, site) == NULL;
+		fprintf(f, "FAIL seed=%" PRIu64 " hash=%016" PRIx64 " reason=%s%s%s%s\n", simk_seed(s),
+			simk_trace_hash(s), reason, add ? " (at " : "", add ? site : "",
+			add ? ")" : "");
+	}
 }
 
 void cli_report_failure(const struct cli_opts *c, const struct simk *s,

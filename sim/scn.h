@@ -232,9 +232,12 @@ int scn_prog_threads(const struct scn_prog *p); /* thread declarations */
  */
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen);
 
-/* After a failed run: where each sleeping scenario thread stopped
- * ("  waiter (tid 2) at lost-wakeup.scn:14:5: sleep wq"). */
+/* After a failed run: where each live scenario thread stopped
+ * ("  waiter (tid 2) sleeps on wq at lost-wakeup.scn:14:5: sleep wq"). */
 void scn_print_blocked(const struct simk *s, void *file);
+/* After a failed run: "file:line:col" of the statement the failing thread
+ * was running, if it was a scenario thread; -1 otherwise. */
+int scn_failure_site(const struct simk *s, char *buf, size_t len);
 
 /* Registers the interpreter's engine plug-in (per-run state, finally,
  * teardown); called by simk_register_builtin(), after every layer. */

@@ -470,26 +470,64 @@ void scn_register(void)
 	scn_register_consts(core_consts, 2);
 }
 
+/* The thread that was running when the run failed (its TR_PANIC event). */
+static int failed_tid(const struct simk *s)
+{
+	const struct trace *t = &s->trace;
+	if (s->outcome == SIMK_PASS || s->outcome == SIMK_FAIL_DEADLOCK)
+		return 0; /* a deadlock is nobody's statement */
+	uint64_t n = t->count < TRACE_RING ? t->count : TRACE_RING;
+	for (uint64_t i = 0; i < n; i++) {
+		const struct trace_ev *e = &t->ring[(t->count - 1 - i) % TRACE_RING];
+		if (e->type == TR_PANIC)
+			return e->tid;
+	}
+	return 0;
+}
+
+static const struct scn_frame *frame_of(const struct simk_thread *t)
+{
+	const struct scn_frame *fr = t->scn;
+	if (fr == NULL || t->state == TS_ZOMBIE || fr->pc == NULL)
+		return NULL;
+	return fr;
+}
+
+int scn_failure_site(const struct simk *s, char *buf, size_t len)
+{
+	int tid = failed_tid(s);
+	if (tid <= 0 || tid > s->nthreads)
+		return -1;
+	const struct scn_frame *fr = frame_of(s->threads[tid - 1]);
+	if (fr == NULL)
+		return -1;
+	snprintf(buf, len, "%s:%d:%d", fr->prog->name, fr->pc->line, fr->pc->col);
+	return 0;
+}
+
 void scn_print_blocked(const struct simk *s, void *file)
 {
 	FILE *f = file;
+	int failed = failed_tid(s);
 	for (int i = 0; i < s->nthreads; i++) {
 		const struct simk_thread *t = s->threads[i];
-		const struct scn_frame *fr = t->scn;
-		if (fr == NULL || t->state == TS_ZOMBIE || fr->pc == NULL)
+		const struct scn_frame *fr = frame_of(t);
+		if (fr == NULL)
 			continue;
 		const struct scn_insn *in = fr->pc;
-		const char *what = "";
+		char what[200] = "";
 		if (in->op == S_CALL)
-			what = fr->prog->calls[in->aux].label;
+			snprintf(what, sizeof(what), "%s", fr->prog->calls[in->aux].label);
 		else if (in->op == S_EXPECT)
-			what = "expect";
-		if (t->state == TS_SLEEPING)
-			fprintf(f, "  %s (tid %d) sleeps on %s at %s:%d:%d%s%s\n", t->name, t->tid,
-				t->wchan ? t->wchan : "?", fr->prog->name, in->line, in->col,
-				what[0] ? ": " : "", what);
+			snprintf(what, sizeof(what), "expect %s", fr->prog->expects[in->aux].text);
+		char state[SIM_NAME_MAX + 32];
+		if (t->tid == failed)
+			snprintf(state, sizeof(state), "failed");
+		else if (t->state == TS_SLEEPING)
+			snprintf(state, sizeof(state), "sleeps on %s", t->wchan ? t->wchan : "?");
 		else
-			fprintf(f, "  %s (tid %d) is runnable at %s:%d:%d%s%s\n", t->name, t->tid,
-				fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
+			snprintf(state, sizeof(state), "is runnable");
+		fprintf(f, "  %s (tid %d) %s at %s:%d:%d%s%s\n", t->name, t->tid, state,
+			fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
 	}
 }
