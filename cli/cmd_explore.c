@@ -107,7 +107,7 @@ int cmd_explore(struct cli_opts *c)
 	}
 	uint64_t total = c->runs / shard_n + (shard_i < c->runs % shard_n ? 1 : 0);
 	bool bar = !c->quiet && isatty(STDERR_FILENO);
-	struct hashset hs = { NULL, 0, 0, false };
+	struct hashset hs = {NULL, 0, 0, false};
 	double t0 = wall_s(), last = t0;
 	uint64_t done = 0;
 	int result = 0;

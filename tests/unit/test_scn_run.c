@@ -49,7 +49,8 @@ Test(scn_run, locals_start_at_zero_and_shared_at_their_value)
 
 Test(scn_run, shared_variables_are_shared_between_threads)
 {
-	assert_passes("shared n = 0\nthread a\n  n += 1\nthread b\n  n += 2\nfinally\n  expect n == 3\n");
+	assert_passes(
+	    "shared n = 0\nthread a\n  n += 1\nthread b\n  n += 2\nfinally\n  expect n == 3\n");
 }
 
 Test(scn_run, finally_runs_after_every_thread_and_can_fail)
@@ -82,13 +83,14 @@ Test(scn_run, wake_returns_the_number_woken)
 
 Test(scn_run, wake_one_wakes_one_exclusive_sleeper)
 {
-	assert_passes("waitqueue wq\nshared n = 0\nshared ready = 0\n"
-		      "thread s1\n  ready += 1\n  r = sleep wq excl=1 timeout=1s\n"
-		      "  if r == 0\n    n += 1\n"
-		      "thread s2\n  ready += 1\n  r = sleep wq excl=1 timeout=1s\n"
-		      "  if r == 0\n    n += 1\n"
-		      "thread w\n  while ready < 2\n    yield\n  local k = wake_one wq\n  expect k == 1\n"
-		      "finally\n  expect n == 1\nshared r\n");
+	assert_passes(
+	    "waitqueue wq\nshared n = 0\nshared ready = 0\n"
+	    "thread s1\n  ready += 1\n  r = sleep wq excl=1 timeout=1s\n"
+	    "  if r == 0\n    n += 1\n"
+	    "thread s2\n  ready += 1\n  r = sleep wq excl=1 timeout=1s\n"
+	    "  if r == 0\n    n += 1\n"
+	    "thread w\n  while ready < 2\n    yield\n  local k = wake_one wq\n  expect k == 1\n"
+	    "finally\n  expect n == 1\nshared r\n");
 }
 
 Test(scn_run, delay_and_compute_move_virtual_time)
@@ -103,7 +105,8 @@ Test(scn_run, negative_duration_panics_at_the_call)
 {
 	struct scn_result r = scn_run_text("thread a\n  local d = -1\n  delay d\n");
 	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
-	cr_assert(strstr(r.reason, "t.scn:3:3: delay: negative duration -1") != NULL, "%s", r.reason);
+	cr_assert(strstr(r.reason, "t.scn:3:3: delay: negative duration -1") != NULL, "%s",
+		  r.reason);
 }
 
 Test(scn_run, deadlock_is_reported)
@@ -125,9 +128,10 @@ Test(scn_run, spinning_loop_hits_the_step_limit)
 
 Test(scn_run, gettid_and_getpid)
 {
-	assert_passes("process p\nthread a\n  local t = gettid\n  local q = getpid\n"
-		      "  expect t == 1 && q == 1\n"
-		      "thread b in p\n  local t = gettid\n  local q = getpid\n  expect t == 2 && q == 2\n");
+	assert_passes(
+	    "process p\nthread a\n  local t = gettid\n  local q = getpid\n"
+	    "  expect t == 1 && q == 1\n"
+	    "thread b in p\n  local t = gettid\n  local q = getpid\n  expect t == 2 && q == 2\n");
 }
 
 static uint64_t hash_of(const struct scn_prog *p, uint64_t seed)
@@ -162,7 +166,8 @@ static int count_events(struct simk *s, uint16_t type, const char *name)
 {
 	int n = 0;
 	for (size_t i = 0; i < s->trace.len; i++)
-		if (s->trace.evs[i].type == type && (name == NULL || strcmp(s->trace.evs[i].name, name) == 0))
+		if (s->trace.evs[i].type == type &&
+		    (name == NULL || strcmp(s->trace.evs[i].name, name) == 0))
 			n++;
 	return n;
 }
