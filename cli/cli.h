@@ -38,8 +38,9 @@ struct cli_opts {
 	int nfaults;
 	bool quiet;
 	/* explore */
-	bool has_runs, has_seed_start, has_shard;
+	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;
+	int bound; /* dfs: non-default choices per path */
 };
 
 /* Parses argv[first..] for cmd; on error prints "simk: ..." and returns 2. */

@@ -31,6 +31,7 @@ enum optid {
 	O_SEED_START,
 	O_SHARD,
 	O_HELP,
+	O_BOUND,
 };
 
 #define F_RUN (1u << CMD_RUN)
@@ -54,7 +55,8 @@ static const struct optdef optdefs[] = {
     {"pct-steps", true, F_ALL, O_PCT_STEPS},
     {"max-steps", true, F_ALL, O_MAX_STEPS},
     {"trace-out", true, F_RUN, O_TRACE_OUT},
-    {"schedule-out", true, F_RUN, O_SCHEDULE_OUT},
+    {"schedule-out", true, F_RUN | F_EXPLORE, O_SCHEDULE_OUT},
+    {"bound", true, F_EXPLORE, O_BOUND},
     {"replay", true, F_RUN | F_CHECK, O_REPLAY},
     {"fault", true, F_ALL, O_FAULT},
     {"quiet", false, F_ALL, O_QUIET},
@@ -113,10 +115,9 @@ static bool parse_policy(const char *s, enum simk_policy *p)
 		const char *name;
 		enum simk_policy p;
 	} tab[] = {
-	    {"fifo", SIMK_POLICY_FIFO},
-	    {"random", SIMK_POLICY_RANDOM},
-	    {"pct", SIMK_POLICY_PCT},
-	    {"replay", SIMK_POLICY_REPLAY},
+	    {"fifo", SIMK_POLICY_FIFO}, {"random", SIMK_POLICY_RANDOM},
+	    {"pct", SIMK_POLICY_PCT},	{"replay", SIMK_POLICY_REPLAY},
+	    {"dfs", SIMK_POLICY_DFS},
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (strcmp(s, tab[i].name) == 0) {
@@ -239,6 +240,15 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 	case O_QUIET:
 		o->quiet = true;
 		break;
+	case O_BOUND: {
+		uint64_t v;
+		if (!parse_u64(val, &v) || v > 1000)
+			return usage_error(o, "--%s needs an integer from 0 to 1000, got '%s'", n,
+					   val);
+		o->bound = (int)v;
+		o->has_bound = true;
+		break;
+	}
 	case O_HELP:
 		break;
 	}
@@ -306,6 +316,10 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				   cli_policy_name(o->policy));
 	if (o->has_policy && o->policy == SIMK_POLICY_REPLAY && o->replay == NULL)
 		return usage_error(o, "--policy replay needs --replay FILE");
+	if (o->has_policy && o->policy == SIMK_POLICY_DFS && o->cmd != CMD_EXPLORE)
+		return usage_error(o, "--policy dfs is a search: use 'simk explore --policy dfs'");
+	if (o->has_bound && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
+		return usage_error(o, "--bound applies to --policy dfs");
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return usage_error(o, "missing --runs N");

@@ -105,3 +105,49 @@ def test_explore_fault_options_are_in_the_reproducer(simk):
     assert cmd[-4:] == ["--max-steps", "100000", "--fault", "x/y:p=0.5"], cmd
     out = subprocess.run(cmd + ["--quiet"], capture_output=True, text=True)
     assert out.returncode == 4
+
+
+def test_dfs_finds_the_lost_wakeup_with_two_delays_and_replays_it(simk, tmp_path):
+    r = simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--bound", 1, cwd=tmp_path)
+    assert r.code == 0 and "the search is complete" in r.last, r
+    r = simk("explore", LOST, "--runs", 1000, "--policy", "dfs", cwd=tmp_path)
+    assert r.code == 4, r
+    assert "(policy dfs, bound 2) failed" in r.out
+    sched = tmp_path / "simk-dfs-failure.sched"
+    assert sched.exists()
+    cmd = reproducer(r)
+    assert cmd[-2:] == ["--replay", "simk-dfs-failure.sched"], cmd
+    out = subprocess.run(cmd + ["--quiet"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 4
+    assert out.stdout.strip().split("\n")[-1] == r.last
+
+
+def test_dfs_completes_on_a_correct_scenario(simk):
+    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 100000, "--policy", "dfs",
+             "--bound", 3)
+    assert r.code == 0, r
+    m = re.match(r"explored (\d+) paths \(policy dfs, bound 3, seed 1, the search is complete\)",
+                 r.last)
+    assert m and int(m.group(1)) > 10, r.last
+    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 5, "--policy", "dfs")
+    assert "explored 5 paths" in r.last and "stopped by --runs" in r.last
+
+
+def test_explore_schedule_out_writes_the_failing_run(simk, tmp_path):
+    sched = tmp_path / "fail.sched"
+    r = simk("explore", SCENARIOS / "racy-counter.scn", "--runs", 100, "--schedule-out", sched)
+    assert r.code == 1 and f"schedule: {sched}" in r.out
+    again = simk("run", SCENARIOS / "racy-counter.scn", "--replay", sched, "--quiet")
+    assert again.code == 1 and again.last == r.last
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["run", LOST, "--policy", "dfs"], "use 'simk explore --policy dfs'"),
+    (["explore", LOST, "--runs", 5, "--bound", 2], "--bound applies to --policy dfs"),
+    (["explore", LOST, "--runs", 5, "--policy", "dfs", "--bound", "x"], "--bound needs an integer"),
+    (["explore", LOST, "--runs", 5, "--policy", "dfs", "--shard", "0/2"],
+     "--shard does not apply to --policy dfs"),
+])
+def test_dfs_usage_errors(simk, args, msg):
+    r = simk(*args)
+    assert r.code == 2 and msg in r.err, r

@@ -50,3 +50,16 @@ def test_timeout_vs_wakeup_shows_both_outcomes(simk, scn):
     timed = scn(text.replace("expect r == 0 || r == -ETIMEDOUT", "expect r == 0"))
     assert simk("explore", woken, "--runs", 200).code == 1
     assert simk("explore", timed, "--runs", 200).code == 1
+
+
+def test_every_operation_and_declaration_is_documented(simk):
+    """`simk help ops` lists the registry; docs/scenarios.md must cover it."""
+    import re
+    from conftest import ROOT
+    doc = (ROOT / "docs" / "scenarios.md").read_text()
+    r = simk("help", "ops")
+    assert r.code == 0
+    ops = re.findall(r"^  (\w+)(?: |$)", r.out, re.M)
+    assert len(ops) > 20
+    for name in ops:
+        assert f"`{name}" in doc or f"`{name} " in doc, f"{name} missing from docs/scenarios.md"
