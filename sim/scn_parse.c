@@ -1877,6 +1877,10 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		free(ll);
 		return NULL;
 	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3; /* a UTF-8 byte order mark */
+		len -= 3;
+	}
 	p->finally_body = -1;
 	P->p = p;
 	P->err = err;
@@ -1941,11 +1945,13 @@ struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 			cap *= 2;
 		}
 	}
+	int read_errno = errno;
 	bool bad = ferror(f) != 0;
 	fclose(f);
 	if (buf == NULL || bad) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 buf == NULL ? "out of memory" : strerror(read_errno));
 		free(buf);
-		snprintf(err, errlen, "%s: cannot read", path);
 		return NULL;
 	}
 	struct scn_prog *p = scn_parse(path, buf, n, err, errlen);
