@@ -689,10 +689,6 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 			int64_t v = const_expr(P, "a declaration argument", true);
 			if (a->type == SCN_DUR && v < 0)
 				perr(P, t->col, "'%s' of '%s' must not be negative", a->name, what);
-			out->e.start = -1;
-			out->e.len = 0;
-			out->var = 0;
-			out->str = NULL;
 			/* keep the value in the expression arrays as one constant */
 			out->e.start = emit_e(P, E_CONST, t->col, 0, v);
 			out->e.len = 1;
