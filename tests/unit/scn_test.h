@@ -28,11 +28,11 @@ static inline const char *scn_parse_error(const char *text)
 	return err;
 }
 
-#define assert_parse_error(text, expected)                                                   \
-	do {                                                                                 \
-		const char *e_ = scn_parse_error(text);                                      \
-		cr_assert(strstr(e_, expected) != NULL, "expected error '%s', got '%s'",     \
-			  expected, e_);                                                     \
+#define assert_parse_error(text, expected)                                                         \
+	do {                                                                                       \
+		const char *e_ = scn_parse_error(text);                                            \
+		cr_assert(strstr(e_, expected) != NULL, "expected error '%s', got '%s'", expected, \
+			  e_);                                                                     \
 	} while (0)
 
 /* Runs a compiled program once; keep_trace so tests can read events. */
@@ -71,10 +71,10 @@ static inline struct scn_result scn_run_text(const char *text)
 	return r;
 }
 
-#define assert_passes(text)                                                                  \
-	do {                                                                                 \
-		struct scn_result r_ = scn_run_text(text);                                   \
-		cr_assert_eq(r_.out, SIMK_PASS, "outcome %d: %s", r_.out, r_.reason);       \
+#define assert_passes(text)                                                                        \
+	do {                                                                                       \
+		struct scn_result r_ = scn_run_text(text);                                         \
+		cr_assert_eq(r_.out, SIMK_PASS, "outcome %d: %s", r_.out, r_.reason);              \
 	} while (0)
 
 #endif

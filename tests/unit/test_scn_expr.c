@@ -8,14 +8,16 @@
 static void holds(const char *exprs)
 {
 	char text[4096];
-	size_t off = (size_t)snprintf(text, sizeof(text),
-				      "thread t\n  local zero = 0\n  local one = 1\n  local two = 2\n"
-				      "  local seven = 7\n  local big = 9223372036854775807\n");
+	size_t off =
+	    (size_t)snprintf(text, sizeof(text),
+			     "thread t\n  local zero = 0\n  local one = 1\n  local two = 2\n"
+			     "  local seven = 7\n  local big = 9223372036854775807\n");
 	const char *p = exprs;
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		off += (size_t)snprintf(text + off, sizeof(text) - off, "  expect %.*s\n", (int)n, p);
+		off +=
+		    (size_t)snprintf(text + off, sizeof(text) - off, "  expect %.*s\n", (int)n, p);
 		p += n + (nl ? 1 : 0);
 	}
 	struct scn_result r = scn_run_text(text);
@@ -121,7 +123,8 @@ Test(scn_expr, failed_expect_names_file_line_values)
 	struct scn_result r = scn_run_text("shared x = 1\nthread t\n  local y = 2\n"
 					   "  expect x + y == 4\n");
 	cr_assert_eq(r.out, SIMK_FAIL_EXPECT);
-	cr_assert(strstr(r.reason, "t.scn:4:3: expect failed: x + y == 4 (3 == 4, x=1, y=2)") != NULL,
+	cr_assert(strstr(r.reason, "t.scn:4:3: expect failed: x + y == 4 (3 == 4, x=1, y=2)") !=
+		      NULL,
 		  "%s", r.reason);
 	r = scn_run_text("thread t\n  local f = 0\n  expect f\n");
 	cr_assert(strstr(r.reason, "t.scn:3:3: expect failed: f (f=0)") != NULL, "%s", r.reason);

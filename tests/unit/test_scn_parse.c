@@ -66,7 +66,8 @@ Test(scn_parse, undeclared_names)
 	assert_parse_error(T1("  x = 1\n"), "t.scn:2:3: undeclared variable 'x'");
 	assert_parse_error(T1("  expect y == 1\n"), "t.scn:2:10: undeclared name 'y'");
 	assert_parse_error(T1("  wake nowhere\n"), "t.scn:2:8: undeclared name 'nowhere'");
-	assert_parse_error("thread t in nowhere\n  pass\n", "t.scn:1:13: undeclared process 'nowhere'");
+	assert_parse_error("thread t in nowhere\n  pass\n",
+			   "t.scn:1:13: undeclared process 'nowhere'");
 }
 
 Test(scn_parse, bad_numbers)
@@ -81,7 +82,8 @@ Test(scn_parse, bad_numbers)
 	assert_parse_error(T1("  expect 9223372036854775807s > 0\n"),
 			   "t.scn:2:10: duration out of range");
 	assert_parse_error("seed abc\nthread t\n  pass\n", "t.scn:1:6: undeclared name 'abc'");
-	assert_parse_error("seed -1\nthread t\n  pass\n", "t.scn:1:6: option 'seed' must be between");
+	assert_parse_error("seed -1\nthread t\n  pass\n",
+			   "t.scn:1:6: option 'seed' must be between");
 }
 
 Test(scn_parse, strings)
@@ -107,7 +109,8 @@ Test(scn_parse, nesting_is_bounded)
 {
 	/* the thread body is one level: 31 ifs fit, 32 do not */
 	cr_assert_str_eq(scn_parse_error(nested_ifs(SCN_NEST_MAX - 1)), "");
-	assert_parse_error(nested_ifs(SCN_NEST_MAX), "blocks nested too deeply (more than 32 levels)");
+	assert_parse_error(nested_ifs(SCN_NEST_MAX),
+			   "blocks nested too deeply (more than 32 levels)");
 }
 
 Test(scn_parse, parentheses_are_bounded)
@@ -140,9 +143,10 @@ Test(scn_parse, operand_stack_is_bounded)
 
 Test(scn_parse, wrong_argument_types)
 {
-	assert_parse_error("shared flag\nthread t\n  wake flag\n",
-			   "t.scn:3:8: wrong argument type: 'wake' expects a waitqueue, 'flag' is a "
-			   "variable");
+	assert_parse_error(
+	    "shared flag\nthread t\n  wake flag\n",
+	    "t.scn:3:8: wrong argument type: 'wake' expects a waitqueue, 'flag' is a "
+	    "variable");
 	assert_parse_error(T1("  wake 5\n"), "t.scn:2:8: 'wake' expects the name of a waitqueue");
 	assert_parse_error("waitqueue wq\nthread t\n  delay wq\n",
 			   "t.scn:3:9: 'wq' is a waitqueue, not a value");
@@ -154,8 +158,9 @@ Test(scn_parse, wrong_argument_types)
 
 Test(scn_parse, missing_and_extra_arguments)
 {
-	assert_parse_error(T1("  sleep\n"), "t.scn:2:8: missing argument WQ for 'sleep' (usage: sleep WQ "
-					    "[timeout=DUR] [intr=INT] [excl=INT])");
+	assert_parse_error(T1("  sleep\n"),
+			   "t.scn:2:8: missing argument WQ for 'sleep' (usage: sleep WQ "
+			   "[timeout=DUR] [intr=INT] [excl=INT])");
 	assert_parse_error("waitqueue wq\nthread t\n  wake wq wq\n",
 			   "t.scn:3:11: too many arguments for 'wake'");
 	assert_parse_error("waitqueue wq\nthread t\n  sleep wq bogus=1\n",
@@ -170,9 +175,11 @@ Test(scn_parse, unknown_top_level_words)
 {
 	assert_parse_error("frobnicate 3\nthread t\n  pass\n",
 			   "t.scn:1:1: unknown declaration or option 'frobnicate'");
-	assert_parse_error("wake wq\nthread t\n  pass\n", "t.scn:1:1: 'wake' belongs inside a thread body");
+	assert_parse_error("wake wq\nthread t\n  pass\n",
+			   "t.scn:1:1: 'wake' belongs inside a thread body");
 	assert_parse_error("local x = 1\nthread t\n  pass\n", "t.scn:1:1: 'local' belongs inside");
-	assert_parse_error(T1("  waitqueue q\n"), "t.scn:2:3: 'waitqueue' belongs at the top level");
+	assert_parse_error(T1("  waitqueue q\n"),
+			   "t.scn:2:3: 'waitqueue' belongs at the top level");
 }
 
 Test(scn_parse, options_are_checked)
@@ -213,11 +220,14 @@ Test(scn_parse, duplicate_declarations)
 
 Test(scn_parse, names_must_not_shadow_keywords_operations_or_constants)
 {
-	assert_parse_error("shared sleep\nthread t\n  pass\n", "t.scn:1:8: 'sleep' is an operation");
+	assert_parse_error("shared sleep\nthread t\n  pass\n",
+			   "t.scn:1:8: 'sleep' is an operation");
 	assert_parse_error("shared EINTR\nthread t\n  pass\n", "'EINTR' is a constant");
 	assert_parse_error(T1("  local while = 1\n"), "'while' is a reserved word");
-	assert_parse_error("shared x\nthread t\n  local x = 1\n", "'x' is already a shared variable");
-	assert_parse_error(T1("  local a = 1\n  local a = 2\n"), "t.scn:3:9: local 'a' is already declared");
+	assert_parse_error("shared x\nthread t\n  local x = 1\n",
+			   "'x' is already a shared variable");
+	assert_parse_error(T1("  local a = 1\n  local a = 2\n"),
+			   "t.scn:3:9: local 'a' is already declared");
 }
 
 Test(scn_parse, locals_are_scoped_to_their_block)
@@ -225,7 +235,8 @@ Test(scn_parse, locals_are_scoped_to_their_block)
 	cr_assert_str_eq(scn_parse_error(T1("  if 1\n    local a = 1\n  local a = 2\n")), "");
 	assert_parse_error(T1("  if 1\n    local a = 1\n  expect a == 1\n"),
 			   "t.scn:4:10: undeclared name 'a'");
-	assert_parse_error(T1("  repeat 3 as i\n    pass\n  expect i == 3\n"), "undeclared name 'i'");
+	assert_parse_error(T1("  repeat 3 as i\n    pass\n  expect i == 3\n"),
+			   "undeclared name 'i'");
 	assert_parse_error(T1("  local a = a + 1\n"), "t.scn:2:13: undeclared name 'a'");
 }
 
@@ -251,8 +262,10 @@ Test(scn_parse, break_and_continue_need_a_loop)
 Test(scn_parse, assignments)
 {
 	assert_parse_error(T1("  EINTR = 3\n"), "t.scn:2:3: cannot assign to the constant 'EINTR'");
-	assert_parse_error("waitqueue wq\nthread t\n  wq = 3\n", "'wq' is a waitqueue: it cannot start");
-	assert_parse_error("shared x\nthread t\n  x 3\n", "t.scn:3:5: 'x' is a variable: expected '='");
+	assert_parse_error("waitqueue wq\nthread t\n  wq = 3\n",
+			   "'wq' is a waitqueue: it cannot start");
+	assert_parse_error("shared x\nthread t\n  x 3\n",
+			   "t.scn:3:5: 'x' is a variable: expected '='");
 	assert_parse_error("shared x\nthread t\n  x = 1 2\n", "t.scn:3:9: unexpected '2'");
 	assert_parse_error("shared x\nthread t\n  x =\n", "expected an expression after '='");
 }
@@ -332,4 +345,10 @@ Test(scn_parse, missing_file_is_reported)
 	char err[256];
 	cr_assert_null(scn_load("/nonexistent/x.scn", err, sizeof(err)));
 	cr_assert(strstr(err, "/nonexistent/x.scn: cannot open") != NULL, "%s", err);
+}
+
+Test(scn_parse, bytes_above_127_are_rejected_cleanly)
+{
+	assert_parse_error(T1("  expect 1 \xc3\xa9 2\n"), "t.scn:2:12: unexpected character");
+	assert_parse_error(T1("  \xff\n"), "t.scn:2:3: unexpected character");
 }
