@@ -82,7 +82,6 @@ static void fsio_kick(struct simfs *fs)
 		list_del(&io->link);
 		io->refusals = 0;
 		fs->inflight++;
-		fs->ios_submitted++;
 	}
 	if (!list_empty(&fs->pending) && fs->inflight == 0)
 		fsio_arm_retry(fs, SIMFS_RETRY_NS);
@@ -92,6 +91,7 @@ void fsio_submit(struct simfs *fs, struct fs_io *io)
 {
 	KASSERT(!io->active, "fs_io submitted twice");
 	io->active = true;
+	fs->ios_submitted++;
 	io->fs = fs;
 	io->refusals = 0;
 	io->req.done = fsio_blk_done;

@@ -790,7 +790,7 @@ static void simfs_free(struct simfs *fs, bool quiet)
 		for (uint32_t i = 0; i <= fs->ninodes; i++) {
 			struct vnode *vn = &fs->vn[i];
 			vn_clear(vn);
-			if (!quiet) {
+			if (!quiet && vn->fs != NULL) { /* initialized */
 				mutex_destroy(&vn->lock);
 				waitq_destroy(&vn->dio_wq);
 			}
@@ -1227,6 +1227,8 @@ int vfs_get_stats(struct vfs_stats *out)
 		return -EINVAL;
 	*out = fs->stats;
 	out->durable_seq = fs->seq;
+	out->ios_submitted = fs->ios_submitted;
+	out->ios_done = fs->ios_done;
 	out->cached_buffers = fs->nbufs;
 	out->dirty_buffers = fs->ndirty;
 	out->free_blocks = simfs_free_blocks(fs);

@@ -197,6 +197,7 @@ struct vfs_stats {
 	uint64_t cache_hits, cache_misses, cache_evictions, cache_overflows;
 	uint64_t dio_reads, dio_writes; /* direct requests accepted */
 	uint64_t io_errors;        /* device requests that ended with an error */
+	uint64_t ios_submitted, ios_done; /* device requests of the filesystem */
 	uint64_t durable_seq;      /* sequence number of the durable superblock */
 	uint32_t cached_buffers, dirty_buffers;
 	uint32_t free_blocks, total_blocks;
