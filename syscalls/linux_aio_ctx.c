@@ -313,6 +313,8 @@ static void laio_end(struct simk *s)
 
 static void laio_destroy(struct simk *s)
 {
+	if (s->subsys[SLOT_LAIO] != NULL)
+		laio_scn_free(s->subsys[SLOT_LAIO]);
 	free(s->subsys[SLOT_LAIO]);
 	s->subsys[SLOT_LAIO] = NULL;
 }

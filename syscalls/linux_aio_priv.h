@@ -148,6 +148,9 @@ struct laio_sys {
 	struct work fput_work;
 	uint64_t next_ctx_id, next_req_seq;
 	struct laio_stats st;
+	/* scenario operations: kept events by tid (host memory) */
+	void **scn_events;
+	int scn_cap;
 };
 
 extern struct kmem_type laio_kt_req; /* struct laio_req */
@@ -215,6 +218,7 @@ void laio_proc_exit(struct simk_proc *p);
 
 /* ---- linux_aio_scn.c ---------------------------------------------------- */
 void laio_scn_register(void);
+void laio_scn_free(struct laio_sys *ls);
 
 #define LAIO_NAME_EV "laio"
 
