@@ -173,6 +173,7 @@ struct laio_stats {
 	uint64_t ended_cancel;   /* ended through io_cancel's result */
 	uint64_t ended_torn;     /* cancelled by io_destroy / exit: no event */
 	uint64_t kicks;          /* retry kicks */
+	uint64_t kicks_running;  /* of which: arrived while the retry ran */
 	uint64_t retries;        /* retry runs */
 	uint64_t deferred_fputs; /* files released by the fput work */
 };

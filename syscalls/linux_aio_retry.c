@@ -66,6 +66,8 @@ void laio_kick(struct laio_req *req)
 		queued = queue_kicked_locked(req);
 	}
 	laio_sys()->st.kicks++;
+	if (req->run_state == RUN_ACTIVE)
+		laio_sys()->st.kicks_running++;
 	trace_emit(TR_INFO, "laio-kick", (int64_t)req->seq, req->run_state, queued, 0);
 	if (queued)
 		queue_ctx_work(ctx);
