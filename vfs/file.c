@@ -186,6 +186,8 @@ void vfs_files_end(struct vfs_state *st)
 	for (int guard = 0; !list_empty(&st->files); guard++) {
 		KASSERT(guard < 1000000, "file list does not drain");
 		struct file *fp = list_entry(st->files.next, struct file, all);
+		if (fp->release_work.queued) /* a deferred release that will never run */
+			(void)work_cancel(system_wq(), &fp->release_work);
 		fp->refcount = 0;
 		file_free(fp);
 	}
