@@ -242,7 +242,7 @@ static void drainer(void *arg)
 		ssize_t n = LT_SYS(sys_read(g_pipe[0], b, 4096));
 		VCHECK(n > 0);
 		got += (size_t)n;
-		sched_yield();
+		sim_yield();
 	}
 }
 
@@ -295,7 +295,7 @@ static void reaper(void *arg)
 			VEQ(ev[i].res, 1);
 		}
 		g_reaped += n;
-		sched_yield();
+		sim_yield();
 	}
 }
 
@@ -314,7 +314,7 @@ static void ring_full_body(void)
 		if (n == 1)
 			g_submitted++;
 		else
-			sched_yield();
+			sim_yield();
 	}
 	lt_join(r);
 	VEQ(g_reaped, RING_REQS);
