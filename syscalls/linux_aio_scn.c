@@ -19,6 +19,7 @@
  *   eventfd_read FD / eventfd_write FD V
  *   aio_max_nr [N] / aio_nr             the limit (set when N is given;
  *                                       the previous value) / the sum
+ *   aio_stat "NAME"                     a counter of struct laio_stats
  *
  * Events are kept per thread (by tid) in host memory of the run, at most
  * LAIO_SCN_EVENTS of them: io_getevents with a larger NR still consumes
@@ -370,6 +371,36 @@ static int64_t op_aio_nr(struct scn_call *c)
 	return (int64_t)laio_aio_nr();
 }
 
+static const struct scn_argspec stat_args[] = {
+    {"name", SCN_STR, NULL, 0, 0},
+};
+
+/* A counter of struct laio_stats by name. */
+static int64_t op_aio_stat(struct scn_call *c)
+{
+	struct laio_stats st;
+	laio_get_stats(&st);
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+	    {"contexts_live", offsetof(struct laio_stats, contexts_live)},
+	    {"reqs_live", offsetof(struct laio_stats, reqs_live)},
+	    {"submitted", offsetof(struct laio_stats, submitted)},
+	    {"ended_event", offsetof(struct laio_stats, ended_event)},
+	    {"ended_cancel", offsetof(struct laio_stats, ended_cancel)},
+	    {"ended_torn", offsetof(struct laio_stats, ended_torn)},
+	    {"kicks", offsetof(struct laio_stats, kicks)},
+	    {"kicks_running", offsetof(struct laio_stats, kicks_running)},
+	    {"retries", offsetof(struct laio_stats, retries)},
+	    {"deferred_fputs", offsetof(struct laio_stats, deferred_fputs)},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(fields[i].name, c->args[0].str) == 0)
+			return (int64_t) * (const uint64_t *)((const char *)&st + fields[i].off);
+	scn_call_fail(c, SIMK_FAIL_PANIC, "aio_stat: no counter \"%s\"", c->args[0].str);
+}
+
 static const struct scn_op laio_ops[] = {
     {"io_setup", setup_args, N(setup_args), op_io_setup,
      "io_setup NR: a new AIO context (its ring's address), or -errno"},
@@ -398,6 +429,9 @@ static const struct scn_op laio_ops[] = {
     {"aio_max_nr", max_nr_args, N(max_nr_args), op_aio_max_nr,
      "aio_max_nr [N]: the limit before the call (set to N when given)"},
     {"aio_nr", NULL, 0, op_aio_nr, "aio_nr: the sum of the sizes of the live contexts"},
+    {"aio_stat", stat_args, N(stat_args), op_aio_stat,
+     "aio_stat \"NAME\": a Linux AIO counter of the run (submitted, ended_event, ended_cancel, "
+     "ended_torn, kicks, kicks_running, retries, deferred_fputs, contexts_live, reqs_live)"},
 };
 
 #define C(x) {#x, x}
