@@ -20,6 +20,7 @@
  *   aio_max_nr [N] / aio_nr             the limit (set when N is given;
  *                                       the previous value) / the sum
  *   aio_stat "NAME"                     a counter of struct laio_stats
+ *   aio_fault "SPEC"                    sim_fault_enable from a thread
  *
  * Events are kept per thread (by tid) in host memory of the run, at most
  * LAIO_SCN_EVENTS of them: io_getevents with a larger NR still consumes
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/fault.h"
 #include "sim/scn.h"
 #include "syscalls/eventfd.h"
 #include "syscalls/linux_aio_priv.h"
@@ -401,6 +403,16 @@ static int64_t op_aio_stat(struct scn_call *c)
 	scn_call_fail(c, SIMK_FAIL_PANIC, "aio_stat: no counter \"%s\"", c->args[0].str);
 }
 
+/* Turns a fault point on from a thread: the `fault` option of a scenario
+ * applies from the start, mount and mkfs included; this one from now on. */
+static int64_t op_aio_fault(struct scn_call *c)
+{
+	char err[160];
+	if (sim_fault_enable(c->args[0].str, err, sizeof(err)) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "aio_fault: %s", err);
+	return 0;
+}
+
 static const struct scn_op laio_ops[] = {
     {"io_setup", setup_args, N(setup_args), op_io_setup,
      "io_setup NR: a new AIO context (its ring's address), or -errno"},
@@ -429,6 +441,8 @@ static const struct scn_op laio_ops[] = {
     {"aio_max_nr", max_nr_args, N(max_nr_args), op_aio_max_nr,
      "aio_max_nr [N]: the limit before the call (set to N when given)"},
     {"aio_nr", NULL, 0, op_aio_nr, "aio_nr: the sum of the sizes of the live contexts"},
+    {"aio_fault", stat_args, N(stat_args), op_aio_fault,
+     "aio_fault \"SPEC\": turn a fault point on from now (after the mount, say); 0"},
     {"aio_stat", stat_args, N(stat_args), op_aio_stat,
      "aio_stat \"NAME\": a Linux AIO counter of the run (submitted, ended_event, ended_cancel, "
      "ended_torn, kicks, kicks_running, retries, deferred_fputs, contexts_live, reqs_live)"},
