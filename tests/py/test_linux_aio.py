@@ -149,3 +149,17 @@ def test_leaving_a_context_to_process_exit_is_clean(simk, scn):
             "  local torn = aio_stat \"ended_torn\"\n  expect torn == 1\n")
     r = simk("run", p, "--quiet")
     assert r.code == 0, r
+
+
+@pytest.mark.parametrize("name", ["O0", "asan", "clang"])
+@pytest.mark.parametrize("scenario", ["basics.scn", "cancel-vs-completion.scn",
+                                      "destroy-inflight.scn", "kick-while-running.scn"])
+def test_same_hash_across_builds(simk, name, scenario):
+    from conftest import variant
+    other = variant(name)
+    if other is None:
+        pytest.skip(f"build/{name}/simk not built (make test builds it)")
+    for seed in (1, 7, 42):
+        base = simk("run", AIO / scenario, "--quiet", "--seed", seed)
+        r = simk("run", AIO / scenario, "--quiet", "--seed", seed, binary=other)
+        assert (r.code, r.hash, r.last) == (base.code, base.hash, base.last), (r, base)
