@@ -138,11 +138,11 @@ static void efd_release(struct file *fp)
 }
 
 static const struct file_ops eventfd_ops = {
-	.name = "eventfd",
-	.read = efd_read,
-	.write = efd_write,
-	.poll = efd_poll,
-	.release = efd_release,
+    .name = "eventfd",
+    .read = efd_read,
+    .write = efd_write,
+    .poll = efd_poll,
+    .release = efd_release,
 };
 
 int keventfd_create(struct simk_proc *p, unsigned initval, int flags)

@@ -56,18 +56,18 @@ enum {
 
 /* A request, as user space lays it out (little-endian x86-64). */
 struct iocb {
-	uint64_t aio_data;      /* returned in io_event.data */
-	uint32_t aio_key;       /* written by io_submit (KIOCB_KEY) */
+	uint64_t aio_data;	/* returned in io_event.data */
+	uint32_t aio_key;	/* written by io_submit (KIOCB_KEY) */
 	uint32_t aio_reserved1; /* must be 0 */
 	uint16_t aio_lio_opcode;
-	int16_t aio_reqprio;    /* not used */
+	int16_t aio_reqprio; /* not used */
 	uint32_t aio_fildes;
-	uint64_t aio_buf;       /* user address; PREADV/PWRITEV: of the iovec array */
-	uint64_t aio_nbytes;    /* bytes; PREADV/PWRITEV: number of iovecs */
+	uint64_t aio_buf;    /* user address; PREADV/PWRITEV: of the iovec array */
+	uint64_t aio_nbytes; /* bytes; PREADV/PWRITEV: number of iovecs */
 	int64_t aio_offset;
 	uint64_t aio_reserved2; /* must be 0 */
-	uint32_t aio_flags;     /* IOCB_FLAG_RESFD */
-	uint32_t aio_resfd;     /* eventfd, with IOCB_FLAG_RESFD */
+	uint32_t aio_flags;	/* IOCB_FLAG_RESFD */
+	uint32_t aio_resfd;	/* eventfd, with IOCB_FLAG_RESFD */
 };
 _Static_assert(sizeof(struct iocb) == 64, "struct iocb: Linux layout");
 _Static_assert(offsetof(struct iocb, aio_lio_opcode) == 16, "struct iocb: Linux layout");
@@ -86,8 +86,8 @@ _Static_assert(sizeof(struct io_event) == 32, "struct io_event: Linux layout");
 
 /* The ring header, at the context id; io_event[nr] follows it. */
 struct aio_ring {
-	uint32_t id; /* the context id (low 32 bits) */
-	uint32_t nr; /* events the ring holds (one slot always stays empty) */
+	uint32_t id;   /* the context id (low 32 bits) */
+	uint32_t nr;   /* events the ring holds (one slot always stays empty) */
 	uint32_t head; /* next event to consume: written by whoever consumes */
 	uint32_t tail; /* next slot the kernel fills */
 	uint32_t magic;
@@ -167,14 +167,14 @@ uint64_t laio_aio_nr(void);
 
 struct laio_stats {
 	uint64_t contexts_live;
-	uint64_t reqs_live;      /* allocated kiocbs */
-	uint64_t submitted;      /* requests io_submit accepted */
-	uint64_t ended_event;    /* ended with an event in the ring */
-	uint64_t ended_cancel;   /* ended through io_cancel's result */
-	uint64_t ended_torn;     /* cancelled by io_destroy / exit: no event */
-	uint64_t kicks;          /* retry kicks */
-	uint64_t kicks_running;  /* of which: arrived while the retry ran */
-	uint64_t retries;        /* retry runs */
+	uint64_t reqs_live;	 /* allocated kiocbs */
+	uint64_t submitted;	 /* requests io_submit accepted */
+	uint64_t ended_event;	 /* ended with an event in the ring */
+	uint64_t ended_cancel;	 /* ended through io_cancel's result */
+	uint64_t ended_torn;	 /* cancelled by io_destroy / exit: no event */
+	uint64_t kicks;		 /* retry kicks */
+	uint64_t kicks_running;	 /* of which: arrived while the retry ran */
+	uint64_t retries;	 /* retry runs */
 	uint64_t deferred_fputs; /* files released by the fput work */
 };
 void laio_get_stats(struct laio_stats *out);

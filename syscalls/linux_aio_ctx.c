@@ -82,7 +82,8 @@ uint32_t laio_ring_pages(uint32_t nr_events)
 {
 	/* room for the overlap of head and tail: one slot is required, the
 	 * reference adds two */
-	uint64_t size = sizeof(struct aio_ring) + sizeof(struct io_event) * ((uint64_t)nr_events + 2);
+	uint64_t size =
+	    sizeof(struct aio_ring) + sizeof(struct io_event) * ((uint64_t)nr_events + 2);
 	return (uint32_t)((size + UMEM_PAGE - 1) / UMEM_PAGE);
 }
 
@@ -152,8 +153,8 @@ static void ctx_free(struct laio_ctx *ctx)
 {
 	struct laio_sys *ls = laio_sys();
 	KASSERT(ctx->reqs_active == 0 && list_empty(&ctx->active_reqs),
-		"aio context %#llx freed with %d requests active",
-		(unsigned long long)ctx->user_id, ctx->reqs_active);
+		"aio context %#llx freed with %d requests active", (unsigned long long)ctx->user_id,
+		ctx->reqs_active);
 	KASSERT(list_empty(&ctx->run_list), "aio context freed with queued retries");
 	laio_stop_kick_work(ctx);
 	int r = umem_free(ctx->proc, ctx->user_id);
@@ -243,7 +244,8 @@ static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *
 	}
 	/* the system-wide limit, with an overflow check */
 	spin_lock(&ls->nr_lock);
-	if (ls->aio_nr + ctx->max_reqs > ls->aio_max_nr || ls->aio_nr + ctx->max_reqs < ls->aio_nr) {
+	if (ls->aio_nr + ctx->max_reqs > ls->aio_max_nr ||
+	    ls->aio_nr + ctx->max_reqs < ls->aio_nr) {
 		spin_unlock(&ls->nr_lock);
 		umem_free(p, ctx->user_id);
 		waitq_destroy(&ctx->wait);
@@ -354,13 +356,13 @@ static int laio_leak_check(struct simk *s, char *msg, size_t len)
 }
 
 static const struct sim_subsys laio_subsys = {
-	.name = "linux_aio",
-	.slot = SLOT_LAIO,
-	.create = laio_create,
-	.proc_exit = laio_proc_exit,
-	.end = laio_end,
-	.destroy = laio_destroy,
-	.leak_check = laio_leak_check,
+    .name = "linux_aio",
+    .slot = SLOT_LAIO,
+    .create = laio_create,
+    .proc_exit = laio_proc_exit,
+    .end = laio_end,
+    .destroy = laio_destroy,
+    .leak_check = laio_leak_check,
 };
 
 void laio_register(void)

@@ -60,8 +60,7 @@ static int get_timeout(uaddr_t timeout, uint64_t *ns)
 	return 0;
 }
 
-static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t events,
-			uaddr_t timeout)
+static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t events, uaddr_t timeout)
 {
 	uint64_t start = sim_now();
 	struct io_event ent;

@@ -39,7 +39,7 @@
 
 /* Return values of a retry method (Linux's private errno values). */
 #define EIOCBQUEUED 529 /* queued: aio_complete comes later (interrupt) */
-#define EIOCBRETRY 530  /* not done: a kick will run the retry again */
+#define EIOCBRETRY 530	/* not done: a kick will run the retry again */
 
 /* Limits of io_setup (Linux: 0x10000000 bytes of events or of kiocbs). */
 #define LAIO_SETUP_BYTES_MAX 0x10000000u
@@ -69,14 +69,14 @@ enum laio_run_state {
 /* How a request ended (exactly once). */
 enum laio_end {
 	END_NONE = 0,
-	END_EVENT,  /* an event went into the ring */
-	END_CANCEL, /* io_cancel gave its event to the caller */
-	END_TORN,   /* cancelled by io_destroy / process exit: no event */
+	END_EVENT,	 /* an event went into the ring */
+	END_CANCEL,	 /* io_cancel gave its event to the caller */
+	END_TORN,	 /* cancelled by io_destroy / process exit: no event */
 	END_UNSUBMITTED, /* io_submit failed on it: never submitted */
 };
 
 struct laio_req {
-	struct list_node link;     /* ctx->active_reqs, then the fput list */
+	struct list_node link;	   /* ctx->active_reqs, then the fput list */
 	struct list_node run_link; /* ctx->run_list while RUN_QUEUED */
 	struct laio_ctx *ctx;
 	int users;
@@ -89,11 +89,11 @@ struct laio_req {
 	enum laio_run_state run_state;
 	bool kicked;
 	bool cancelled; /* owned by one canceller at a time (see cancel.c) */
-	bool torn;      /* cancelled by teardown: its completion is discarded */
+	bool torn;	/* cancelled by teardown: its completion is discarded */
 	bool completed; /* aio_complete ran: the outcome is decided */
 	bool submitted; /* io_submit accepted it */
 	enum laio_end ended;
-	int64_t res;    /* the result aio_complete got */
+	int64_t res; /* the result aio_complete got */
 	/* the request, decoded */
 	uaddr_t user_iocb;
 	uint64_t user_data;
@@ -119,17 +119,17 @@ struct laio_ctx {
 	aio_context_t user_id; /* the ring's user address */
 	uint32_t max_reqs;     /* nr_events of io_setup */
 	/* the ring: nr_pages pages of user memory at user_id */
-	uint32_t ring_nr;      /* trusted copy of ring->nr */
+	uint32_t ring_nr; /* trusted copy of ring->nr */
 	uint32_t ring_pages;
-	uint32_t tail;         /* trusted copy of ring->tail */
+	uint32_t tail; /* trusted copy of ring->tail */
 	struct spinlock lock;
-	struct waitq wait;     /* io_getevents (exclusive), io_destroy */
-	int reqs_active;       /* requests holding a ring slot */
+	struct waitq wait; /* io_getevents (exclusive), io_destroy */
+	int reqs_active;   /* requests holding a ring slot */
 	struct list_node active_reqs;
 	struct list_node run_list;
-	struct work kick_work;      /* runs the run list on the work queue */
-	struct callout kick_timer;  /* the delayed start of kick_work */
-	uint64_t id;                /* per-run context number (trace) */
+	struct work kick_work;	   /* runs the run list on the work queue */
+	struct callout kick_timer; /* the delayed start of kick_work */
+	uint64_t id;		   /* per-run context number (trace) */
 };
 
 /* Per-process state (p->subsys[PSLOT_LAIO]). */

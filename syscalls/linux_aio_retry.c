@@ -79,7 +79,8 @@ ssize_t laio_run_iocb(struct laio_req *req)
 	struct laio_ctx *ctx = req->ctx;
 	KASSERT(spin_held(&ctx->lock), "run of an aio request without ctx_lock");
 	laio_retry_fn retry = req->retry;
-	KASSERT(retry != NULL, "aio request %llu has no retry method", (unsigned long long)req->seq);
+	KASSERT(retry != NULL, "aio request %llu has no retry method",
+		(unsigned long long)req->seq);
 	KASSERT(req->run_state == RUN_IDLE, "aio request %llu run while %d",
 		(unsigned long long)req->seq, req->run_state);
 	/* A kick from now on is remembered but does not queue the request:

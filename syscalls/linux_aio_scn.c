@@ -193,10 +193,14 @@ static int64_t op_iocb(struct scn_call *c)
 }
 
 static const struct scn_argspec submit_args[] = {
-    {"ctx", SCN_INT, NULL, 0, 0},	      {"cb", SCN_INT, NULL, 0, 0},
-    {"cb2", SCN_INT, NULL, SCN_OPTIONAL, 0}, {"cb3", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb4", SCN_INT, NULL, SCN_OPTIONAL, 0}, {"cb5", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb6", SCN_INT, NULL, SCN_OPTIONAL, 0}, {"cb7", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"cb", SCN_INT, NULL, 0, 0},
+    {"cb2", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb3", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb4", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb5", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb6", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb7", SCN_INT, NULL, SCN_OPTIONAL, 0},
 };
 
 static int64_t op_io_submit(struct scn_call *c)
@@ -448,12 +452,15 @@ static const struct scn_op laio_ops[] = {
      "ended_torn, kicks, kicks_running, retries, deferred_fputs, contexts_live, reqs_live)"},
 };
 
-#define C(x) {#x, x}
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, x                                                                              \
+	}
 
 static const struct scn_const laio_consts[] = {
-    C(IOCB_CMD_PREAD),	C(IOCB_CMD_PWRITE), C(IOCB_CMD_FSYNC), C(IOCB_CMD_FDSYNC),
-    C(IOCB_CMD_NOOP),	C(IOCB_CMD_PREADV), C(IOCB_CMD_PWRITEV), C(IOCB_FLAG_RESFD),
-    C(EFD_SEMAPHORE),	C(EFD_NONBLOCK),    C(EFD_CLOEXEC),
+    C(IOCB_CMD_PREAD), C(IOCB_CMD_PWRITE), C(IOCB_CMD_FSYNC),	C(IOCB_CMD_FDSYNC),
+    C(IOCB_CMD_NOOP),  C(IOCB_CMD_PREADV), C(IOCB_CMD_PWRITEV), C(IOCB_FLAG_RESFD),
+    C(EFD_SEMAPHORE),  C(EFD_NONBLOCK),	   C(EFD_CLOEXEC),
 };
 
 void laio_scn_register(void)

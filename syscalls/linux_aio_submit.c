@@ -324,7 +324,7 @@ static int submit_one(struct laio_ctx *ctx, uaddr_t user_iocb, const struct iocb
 	if (cb->aio_flags & IOCB_FLAG_RESFD) {
 		/* an eventfd, signalled once per completion */
 		ret = cb->aio_resfd > INT_MAX ? -EBADF
-					       : eventfd_fget(p, (int)cb->aio_resfd, &req->eventfd);
+					      : eventfd_fget(p, (int)cb->aio_resfd, &req->eventfd);
 		if (ret != 0)
 			goto out_put_req;
 	}

@@ -46,7 +46,7 @@ bool laio_kill_ctx(struct laio_ctx *ctx)
 		trace_emit(TR_INFO, "laio-destroy", (int64_t)ctx->id, (int64_t)ctx->user_id,
 			   ctx->reqs_active, 0);
 		waitq_wake_all(&ctx->wait); /* io_getevents sleepers: nothing will come */
-		laio_put_ctx(ctx);          /* the list's reference */
+		laio_put_ctx(ctx);	    /* the list's reference */
 	}
 	laio_cancel_all(ctx);
 	laio_wait_for_all(ctx);

@@ -115,8 +115,8 @@ static void destroy_inflight_body(void)
 	int fd = lt_open_direct("/d");
 	uaddr_t buf = vt_ubuf(4096);
 	uaddr_t cbs[3] = {
-	    lt_iocb(IOCB_CMD_PREAD, g_pipe[0], buf, 8, 0, 1),   /* cancellable */
-	    lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 2),      /* on the device */
+	    lt_iocb(IOCB_CMD_PREAD, g_pipe[0], buf, 8, 0, 1), /* cancellable */
+	    lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 2),    /* on the device */
 	    lt_iocb(IOCB_CMD_PREAD, g_pipe[0], buf, 8, 0, 3),
 	};
 	VEQ(lt_submit(g_ctx, cbs, 3), 3);

@@ -31,7 +31,8 @@ static void direct_body(void)
 	/* read it back, vectored, in two pieces */
 	uaddr_t rb = vt_ubuf(8192);
 	struct laio_iovec v[2] = {{rb, 4096}, {rb + 4096, 4096}};
-	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREADV, fd, vt_ubytes(v, sizeof(v)), 2, 4096, 1)), 1);
+	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREADV, fd, vt_ubytes(v, sizeof(v)), 2, 4096, 1)),
+	    1);
 	VEQ(lt_getevents(g_ctx, 1, 4, ev, -1), 1);
 	VEQ(ev[0].res, 8192);
 	uint8_t back[8192];
@@ -70,7 +71,8 @@ static void many_direct_body(void)
 		uint8_t sec[512];
 		memset(sec, 'a' + i % 26, sizeof(sec));
 		vt_uput(buf + (uaddr_t)i * 512, sec, 512);
-		cbs[i] = lt_iocb(IOCB_CMD_PWRITE, fd, buf + (uaddr_t)i * 512, 512, i * 512, (uint64_t)i);
+		cbs[i] =
+		    lt_iocb(IOCB_CMD_PWRITE, fd, buf + (uaddr_t)i * 512, 512, i * 512, (uint64_t)i);
 	}
 	VEQ(lt_submit(g_ctx, cbs, 64), 64);
 	struct io_event ev[64];
@@ -431,8 +433,9 @@ static void campaign_body(void)
 	lt_fault_next(g_point, g_k);
 	uaddr_t cbs[24];
 	for (int i = 0; i < 24; i++) {
-		uint16_t op = i % 8 == 7 ? IOCB_CMD_FDSYNC
-			      : i % 3 == 2 ? IOCB_CMD_PREAD : IOCB_CMD_PWRITE;
+		uint16_t op = i % 8 == 7   ? IOCB_CMD_FDSYNC
+			      : i % 3 == 2 ? IOCB_CMD_PREAD
+					   : IOCB_CMD_PWRITE;
 		cbs[i] = lt_iocb(op, fd, buf + (uaddr_t)(i % 8) * 4096, 4096, (i % 8) * 4096,
 				 (uint64_t)i);
 	}
@@ -461,7 +464,7 @@ static void campaign_body(void)
 
 Test(laio_faults, every_device_fault_point_loses_no_completion)
 {
-	static const char *points[] = {"blk/write/eio", "blk/read/eio", "blk/complete/lost",
+	static const char *points[] = {"blk/write/eio",	     "blk/read/eio",   "blk/complete/lost",
 				       "blk/complete/delay", "blk/queue/full", "blk/write/torn",
 				       "blk/flush/eio"};
 	for (size_t p = 0; p < sizeof(points) / sizeof(points[0]); p++) {

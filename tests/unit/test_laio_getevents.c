@@ -81,8 +81,8 @@ static void min_nr_body(void)
 	uaddr_t buf = vt_ubuf(4 * 512);
 	uaddr_t cbs[4];
 	for (int i = 0; i < 4; i++)
-		cbs[i] = lt_iocb(IOCB_CMD_PWRITE, fd, buf + (uaddr_t)i * 512, 512, i * 512,
-				 (uint64_t)i);
+		cbs[i] =
+		    lt_iocb(IOCB_CMD_PWRITE, fd, buf + (uaddr_t)i * 512, 512, i * 512, (uint64_t)i);
 	VEQ(lt_submit(g_ctx, cbs, 4), 4);
 	struct io_event ev[4];
 	/* waits until 3 are there; takes at most nr = 3 */

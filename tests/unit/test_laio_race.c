@@ -309,8 +309,8 @@ static void ring_full_body(void)
 	g_reaped = g_submitted = 0;
 	struct simk_thread *r = lt_spawn("reaper", reaper, NULL);
 	while (g_submitted < RING_REQS) {
-		uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, g_fd, buf, 1, g_submitted,
-				     (uint64_t)g_submitted);
+		uaddr_t cb =
+		    lt_iocb(IOCB_CMD_PWRITE, g_fd, buf, 1, g_submitted, (uint64_t)g_submitted);
 		long n = lt_submit1(g_ctx, cb);
 		VCHECK(n == 1 || n == -EAGAIN);
 		if (n == 1)

@@ -322,7 +322,7 @@ static void reaper_bad_body(void)
 {
 	struct io_event ev[1];
 	uaddr_t junk = vt_ubuf(4096);
-	VEQ(laio_user_reap(sim_proc_current(), junk, ev, 1), -EINVAL); /* no magic */
+	VEQ(laio_user_reap(sim_proc_current(), junk, ev, 1), -EINVAL);	 /* no magic */
 	VEQ(laio_user_reap(sim_proc_current(), 0x1234, ev, 1), -EINVAL); /* unmapped */
 	aio_context_t ctx = lt_setup(1);
 	/* a head corrupted by user space is taken modulo nr by everyone */

@@ -30,7 +30,7 @@ static void call_checks_body(void)
 	uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, g_fd, g_buf, 4, 0, 1);
 	uaddr_t arr = vt_ubytes(&cb, sizeof(cb));
 	VEQ(LT_SYS(sys_io_submit(g_ctx, -1, arr)), -EINVAL);
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 0, 0)), 0);     /* nothing to do */
+	VEQ(LT_SYS(sys_io_submit(g_ctx, 0, 0)), 0);		 /* nothing to do */
 	VEQ(LT_SYS(sys_io_submit(g_ctx + 4096, 0, 0)), -EINVAL); /* but the ctx is checked */
 	VEQ(LT_SYS(sys_io_submit(0, 1, arr)), -EINVAL);
 	/* iocbpp past the top of user space / wrapping: EFAULT before the ctx */
@@ -69,15 +69,42 @@ static long submit_modified(uaddr_t cb, void (*mod)(struct iocb *))
 	return lt_submit1(g_ctx, cb);
 }
 
-static void m_res1(struct iocb *c) { c->aio_reserved1 = 1; }
-static void m_res2(struct iocb *c) { c->aio_reserved2 = 1; }
-static void m_neg(struct iocb *c) { c->aio_nbytes = (uint64_t)-1; }
-static void m_badfd(struct iocb *c) { c->aio_fildes = 77; }
-static void m_hugefd(struct iocb *c) { c->aio_fildes = 0x80000000u; }
-static void m_op(struct iocb *c) { c->aio_lio_opcode = 99; }
-static void m_noop(struct iocb *c) { c->aio_lio_opcode = IOCB_CMD_NOOP; }
-static void m_4(struct iocb *c) { c->aio_lio_opcode = 4; }
-static void m_topbuf(struct iocb *c) { c->aio_buf = (1ULL << 47) - 2; }
+static void m_res1(struct iocb *c)
+{
+	c->aio_reserved1 = 1;
+}
+static void m_res2(struct iocb *c)
+{
+	c->aio_reserved2 = 1;
+}
+static void m_neg(struct iocb *c)
+{
+	c->aio_nbytes = (uint64_t)-1;
+}
+static void m_badfd(struct iocb *c)
+{
+	c->aio_fildes = 77;
+}
+static void m_hugefd(struct iocb *c)
+{
+	c->aio_fildes = 0x80000000u;
+}
+static void m_op(struct iocb *c)
+{
+	c->aio_lio_opcode = 99;
+}
+static void m_noop(struct iocb *c)
+{
+	c->aio_lio_opcode = IOCB_CMD_NOOP;
+}
+static void m_4(struct iocb *c)
+{
+	c->aio_lio_opcode = 4;
+}
+static void m_topbuf(struct iocb *c)
+{
+	c->aio_buf = (1ULL << 47) - 2;
+}
 
 static void iocb_checks_body(void)
 {
@@ -202,16 +229,16 @@ static void vectored_checks_body(void)
 	    -EFAULT);
 	/* a negative length, a sum that overflows */
 	struct laio_iovec neg[2] = {{g_buf, 1}, {g_buf, (uint64_t)-5}};
-	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITEV, g_fd, vt_ubytes(neg, sizeof(neg)), 2, 0,
-				    0)),
+	VEQ(lt_submit1(g_ctx,
+		       lt_iocb(IOCB_CMD_PWRITEV, g_fd, vt_ubytes(neg, sizeof(neg)), 2, 0, 0)),
 	    -EINVAL);
 	struct laio_iovec big[2] = {{g_buf, 1}, {g_buf, (uint64_t)INT64_MAX}};
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREADV, g_fd, vt_ubytes(big, sizeof(big)), 2, 0, 0)),
 	    -EINVAL);
 	/* a huge length fails access_ok */
 	struct laio_iovec huge[1] = {{g_buf, 1ULL << 62}};
-	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREADV, g_fd, vt_ubytes(huge, sizeof(huge)), 1, 0,
-				    0)),
+	VEQ(lt_submit1(g_ctx,
+		       lt_iocb(IOCB_CMD_PREADV, g_fd, vt_ubytes(huge, sizeof(huge)), 1, 0, 0)),
 	    -EFAULT);
 	/* a vector past the top of user space */
 	struct laio_iovec top[1] = {{(1ULL << 47) - 1, 2}};
