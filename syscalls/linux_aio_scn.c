@@ -57,7 +57,8 @@ static struct scn_events *thread_events(void)
 		void **na = realloc(ls->scn_events, (size_t)ncap * sizeof(*na));
 		if (na == NULL)
 			sim_panic("host out of memory (aio scenario events)");
-		memset(na + ls->scn_cap, 0, (size_t)(ncap - ls->scn_cap) * sizeof(*na));
+		else
+			memset(na + ls->scn_cap, 0, (size_t)(ncap - ls->scn_cap) * sizeof(*na));
 		ls->scn_events = na;
 		ls->scn_cap = ncap;
 	}
@@ -73,7 +74,8 @@ static void keep_events(const struct io_event *ev, long n)
 {
 	struct scn_events *se = thread_events();
 	se->n = n < 0 ? 0 : n > LAIO_SCN_EVENTS ? LAIO_SCN_EVENTS : (int)n;
-	memcpy(se->ev, ev, (size_t)se->n * sizeof(*ev));
+	if (se->n > 0)
+		memcpy(se->ev, ev, (size_t)se->n * sizeof(*ev));
 }
 
 static uaddr_t ualloc(struct scn_call *c, size_t n)
@@ -295,10 +297,10 @@ static const struct io_event *event_at(struct scn_call *c)
 {
 	struct scn_events *se = thread_events();
 	int64_t i = c->args[0].i;
-	if (i < 0 || i >= se->n)
-		scn_call_fail(c, SIMK_FAIL_PANIC, "%s %lld: the thread holds %d event(s)",
-			      c->op->name, (long long)i, se->n);
-	return &se->ev[i];
+	if (i >= 0 && i < se->n)
+		return &se->ev[i];
+	scn_call_fail(c, SIMK_FAIL_PANIC, "%s %lld: the thread holds %d event(s)", c->op->name,
+		      (long long)i, se->n);
 }
 
 static int64_t op_ev_res(struct scn_call *c)

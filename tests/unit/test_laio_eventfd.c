@@ -189,3 +189,34 @@ Test(laio_eventfd, readiness_listeners_hear_writes)
 {
 	lt_run(listener_body);
 }
+
+static void eventfd_errors_body(void)
+{
+	/* allocation failures: -ENOMEM, nothing left behind */
+	for (uint64_t k = 1; k <= 3; k++) {
+		lt_fault_next("kmem/alloc/enomem", k);
+		int fd = sys_eventfd(0, 0);
+		lt_fault_off("kmem/alloc/enomem");
+		VCHECK(fd == -ENOMEM || fd >= 0);
+		if (fd >= 0)
+			VEQ(sys_close(fd), 0);
+	}
+	/* out of descriptors: -EMFILE, the file is released */
+	int n = 0;
+	for (;;) {
+		int fd = sys_eventfd(0, 0);
+		if (fd < 0) {
+			VEQ(fd, -EMFILE);
+			break;
+		}
+		n++;
+		VCHECK(n <= FD_MAX);
+	}
+	VCHECK(n > FD_MAX - 10);
+	/* process exit closes them all; the leak check sees no eventfd */
+}
+
+Test(laio_eventfd, allocation_and_descriptor_exhaustion_errors)
+{
+	lt_run(eventfd_errors_body);
+}
