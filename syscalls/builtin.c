@@ -8,17 +8,21 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "vfs/vfs.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
+void scn_ops_vfs_register(void);
 
 void simk_register_builtin(void)
 {
 	kmem_register();
 	kern_register();
 	blkdev_register();
+	vfs_register();
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
+	scn_ops_vfs_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();

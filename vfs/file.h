@@ -50,6 +50,7 @@
 
 #include "kern/umem.h"
 #include "kern/waitq.h"
+#include "kern/workqueue.h"
 #include "sim/engine.h"
 
 /* Open flags: the host's <fcntl.h> values, which are Linux's (checked). */
@@ -64,7 +65,7 @@ _Static_assert(O_DIRECT == 040000 && O_CLOEXEC == 02000000, "Linux O_DIRECT/O_CL
 #define FILE_STATUS_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC | O_DSYNC)
 #define FILE_SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_DIRECT)
 
-#define FD_MAX 1024      /* descriptors per process (-EMFILE past it) */
+#define FD_MAX 1024	 /* descriptors per process (-EMFILE past it) */
 #define UIO_IOV_MAX 1024 /* iovecs per readv/writev (-EINVAL past it) */
 
 enum file_type {
@@ -90,7 +91,7 @@ struct simk_stat;
 
 enum uio_seg {
 	UIO_USERSPACE = 0, /* iov bases are user addresses of uio->proc */
-	UIO_SYSSPACE,      /* iov bases are host pointers (kernel buffers) */
+	UIO_SYSSPACE,	   /* iov bases are host pointers (kernel buffers) */
 };
 enum uio_rw { UIO_READ = 0, UIO_WRITE };
 
@@ -147,7 +148,7 @@ struct kaio_req {
 	/* filled by the submitter */
 	enum kaio_op op;
 	struct simk_proc *proc; /* whose user memory iov points into */
-	struct uio_vec *iov;    /* user addresses; must stay valid until done */
+	struct uio_vec *iov;	/* user addresses; must stay valid until done */
 	int iovcnt;
 	int64_t offset;
 	kaio_done_fn done;
@@ -198,10 +199,12 @@ struct file_ops {
 	/* [-EINVAL] Truncate/extend (ftruncate). */
 	int (*truncate)(struct file *fp, int64_t length);
 	/* [-EOPNOTSUPP] Accepts r and returns 0: r->done will be called exactly
-	 * once (interrupt context). -EOPNOTSUPP: this file cannot do it
-	 * asynchronously, use a thread. Other negative errno: refused now
-	 * (e.g. -EINVAL for misaligned O_DIRECT), done is not called. Does not
-	 * sleep (may be called with IOF_NONBLOCK semantics from any thread). */
+	 * once (interrupt context), never from inside this call. -EOPNOTSUPP:
+	 * this file cannot do it asynchronously, use a thread. Other negative
+	 * errno: refused now (-EINVAL for misaligned O_DIRECT, -EFAULT, -EFBIG,
+	 * -ENOSPC, -EIO on a dead filesystem), done is not called. Thread
+	 * context; may sleep for locks and block allocation (like Linux's
+	 * io_submit) but never waits for the transfer itself. */
 	int (*aio_submit)(struct file *fp, struct kaio_req *r);
 	/* [-EAGAIN] Cancels an accepted request: 0 and r->done(-ECANCELED)
 	 * already called (from this call), or -EAGAIN when it is already on
@@ -215,18 +218,19 @@ struct file_ops {
 /* ---- the open file --------------------------------------------------- */
 
 struct file {
-	int refcount;         /* references: descriptors, in-flight requests... */
+	int refcount; /* references: descriptors, in-flight requests... */
 	enum file_type type;
-	int flags;            /* FILE_STATUS_FLAGS */
-	int64_t offset;       /* shared by dup'ed / inherited descriptors */
+	int flags;	/* FILE_STATUS_FLAGS */
+	int64_t offset; /* shared by dup'ed / inherited descriptors */
 	const struct file_ops *ops;
-	void *priv;           /* the file type's */
-	struct vnode *vnode;  /* filesystem files (held while the file lives) */
-	uint64_t id;          /* serial number in this run (traces, dumps) */
+	void *priv;	     /* the file type's */
+	struct vnode *vnode; /* filesystem files (held while the file lives) */
+	uint64_t id;	     /* serial number in this run (traces, dumps) */
 	/* internal */
-	bool pos_busy;        /* a read/write/lseek owns the offset */
-	struct waitq pos_wq;  /* waiters for pos_busy */
-	struct list_node all; /* every live file of the run (leak reports) */
+	bool pos_busy;		  /* a read/write/lseek owns the offset */
+	struct waitq pos_wq;	  /* waiters for pos_busy */
+	struct list_node all;	  /* every live file of the run (leak reports) */
+	struct work release_work; /* deferred release after an irq file_put */
 };
 
 /* Allocates a file with one reference. NULL on -ENOMEM. Thread or
@@ -280,8 +284,8 @@ int fd_dup(struct simk_proc *p, int fd);
 /* dup2: newfd closed first when open; oldfd == newfd returns newfd after
  * checking oldfd. -EBADF for a bad oldfd or newfd outside [0, FD_MAX). */
 int fd_dup2(struct simk_proc *p, int oldfd, int newfd);
-int fd_getflags(struct simk_proc *p, int fd);               /* FD_CLOEXEC or -EBADF */
-int fd_setflags(struct simk_proc *p, int fd, int fdflags);  /* 0 or -EBADF */
+int fd_getflags(struct simk_proc *p, int fd);		   /* FD_CLOEXEC or -EBADF */
+int fd_setflags(struct simk_proc *p, int fd, int fdflags); /* 0 or -EBADF */
 /* Closes every descriptor with FD_CLOEXEC (called by exec). */
 void fd_close_on_exec(struct simk_proc *p);
 /* Closes every descriptor (process exit; also run by the VFS proc_exit

@@ -24,11 +24,15 @@
  *                                        to 0; on the directory: FN_MODIFY
  *     link                               on the file: FN_LINK | FN_ATTRIB;
  *                                        on the directory: FN_MODIFY
- *     rename                             source vnode: FN_RENAME_FROM;
- *                                        the directory it lands in:
- *                                        FN_RENAME_TO (info->name = the
- *                                        new name); directories involved:
- *                                        FN_MODIFY
+ *     rename                             the renamed vnode: FN_RENAME_FROM
+ *                                        (info->name = the new name); a
+ *                                        target replaced by the rename:
+ *                                        FN_RENAME_TO | FN_LINK | FN_ATTRIB
+ *                                        (| FN_DELETE when that was its
+ *                                        last link); old and new
+ *                                        directories: FN_MODIFY (| FN_LINK
+ *                                        when a directory moved between
+ *                                        them)
  *     create / mkdir / rmdir in a dir    on the directory: FN_MODIFY
  *                                        (mkdir/rmdir also FN_LINK)
  *     rmdir                              on the removed dir: FN_DELETE
@@ -36,14 +40,17 @@
  *     revoke (fnotify_revoke)            FN_REVOKE
  * - Filesystem-wide events (EVFILT_FS): fs_watch(watcher) hears FSEV_*
  *   (BSD's VQ_* values): mount, unmount, low space (free blocks below
- *   the low-water mark), space available again, device dead.
+ *   the low-water mark), space available again, device dead (power cut).
+ *   Watchers are per run: detach them before the run ends.
  *
  * What the caller guarantees
  * --------------------------
- * - Callbacks run in thread context of the thread that did the operation,
- *   after the change is visible (a stat from the callback sees it). They
- *   must not sleep and must not call VFS operations; they may detach their
- *   own watcher, nothing else.
+ * - Callbacks run in the context of the operation, after the change is
+ *   visible (a stat from the callback sees it): thread context of the
+ *   thread that did it, or interrupt context for the completion of an
+ *   asynchronous direct write (FN_MODIFY | FN_EXTEND). They must not sleep
+ *   and must not call VFS operations; they may detach their own watcher,
+ *   nothing else.
  * - A watcher is on at most one vnode and is unwatched before being freed.
  *   fnotify_unwatch may be called from any context.
  */
@@ -71,9 +78,10 @@
 struct vnode;
 
 struct fnotify_info {
-	int64_t size;      /* the file's size after the operation */
-	const char *name;  /* name involved (rename: the new name), or NULL */
-	uint64_t ino;      /* the vnode's inode number */
+	int64_t size;	  /* the file's size after the operation */
+	const char *name; /* name involved (rename: the new name), or NULL;
+			   * valid only during the callback */
+	uint64_t ino;	  /* the vnode's inode number */
 };
 
 struct fnotify_watcher;
@@ -83,7 +91,7 @@ typedef void (*fnotify_fn)(struct fnotify_watcher *w, unsigned what,
 struct fnotify_watcher {
 	struct list_node link;
 	struct vnode *vn; /* NULL while not watching */
-	unsigned mask;    /* FN_* bits of interest */
+	unsigned mask;	  /* FN_* bits of interest */
 	fnotify_fn fn;
 	void *priv; /* the consumer's */
 };
@@ -106,11 +114,11 @@ void fnotify_report(struct vnode *vn, unsigned what, const struct fnotify_info *
 void fnotify_revoke(struct vnode *vn);
 
 /* ---- filesystem-wide events ---- */
-#define FSEV_NOTRESP 0x0001 /* VQ_NOTRESP: the device stopped answering */
-#define FSEV_LOWDISK 0x0004 /* VQ_LOWDISK: free space below the low mark */
-#define FSEV_MOUNT 0x0008   /* VQ_MOUNT */
-#define FSEV_UNMOUNT 0x0010 /* VQ_UNMOUNT */
-#define FSEV_DEAD 0x0020    /* VQ_DEAD: the device failed */
+#define FSEV_NOTRESP 0x0001  /* VQ_NOTRESP: the device stopped answering */
+#define FSEV_LOWDISK 0x0004  /* VQ_LOWDISK: free space below the low mark */
+#define FSEV_MOUNT 0x0008    /* VQ_MOUNT */
+#define FSEV_UNMOUNT 0x0010  /* VQ_UNMOUNT */
+#define FSEV_DEAD 0x0020     /* VQ_DEAD: the device failed */
 #define FSEV_SPACE_OK 0x1000 /* ours: free space back above the low mark */
 
 struct fs_watcher;
