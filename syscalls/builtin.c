@@ -8,11 +8,13 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "syscalls/linux_aio.h"
 #include "syscalls/portfs.h"
 #include "vfs/vfs.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
+void scn_ops_vfs_register(void);
 
 void simk_register_builtin(void)
 {
@@ -20,9 +22,11 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
-	portfs_register();
+	laio_register(); /* Linux AIO and its scenario operations */
+	portfs_register(); /* event ports, POSIX timers and their scenario operations */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
+	scn_ops_vfs_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();
