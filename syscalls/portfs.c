@@ -413,6 +413,7 @@ static void portfs_destroy(struct simk *s)
 	if (r == NULL)
 		return;
 	ptimer_run_destroy(r);
+	portfs_scn_free(r);
 	free(r);
 	s->subsys[SLOT_PORT] = NULL;
 }

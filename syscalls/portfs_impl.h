@@ -171,6 +171,7 @@ struct port_run {
 	struct mutex assoc_mutex;
 	struct list_node fd_assocs_all; /* every FD association, for fd close */
 	struct ptimer_run *timers;
+	struct port_scn_run *scn; /* scenario operations' state (portfs_scn.c) */
 };
 
 struct port_run *port_run(void);
@@ -285,6 +286,7 @@ void port_sources_free(struct port *pp);
 
 /* ---- portfs_scn.c ---- */
 void portfs_scn_register(void);
+void portfs_scn_free(struct port_run *r);
 
 /* Poll-bit translation at the illumos boundary. */
 unsigned port_poll_to_kernel(int events);
