@@ -342,6 +342,7 @@ struct port_stats {
 	uint64_t events_refused;   /* delivery attempts a callback refused */
 	uint64_t events_discarded; /* dropped by close / dissociation */
 	uint64_t events_removed;   /* taken back by their source */
+	uint64_t events_resent;    /* sent again while their delivery was ending */
 	uint64_t alerts_delivered;
 };
 /* Statistics of the current run. Any context. */

@@ -327,6 +327,8 @@ void port_send_event(struct port_kevent *k)
 		KASSERT(!k->resend_pending, "slot %llu sent twice during a delivery",
 			(unsigned long long)k->id);
 		k->resend_pending = true;
+		port_run()->st.events_resent++;
+		trace_emit(TR_INFO, "port:resend", (int64_t)pp->id, (int64_t)k->id, k->source, 0);
 		spin_unlock(&pp->lock);
 		return;
 	}

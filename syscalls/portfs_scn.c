@@ -479,7 +479,7 @@ static int64_t op_port_stat(struct scn_call *c)
 	    {"slots_live", st.slots_live},	 {"sent", st.events_sent},
 	    {"delivered", st.events_delivered},	 {"refused", st.events_refused},
 	    {"discarded", st.events_discarded},	 {"removed", st.events_removed},
-	    {"alerts", st.alerts_delivered},
+	    {"alerts", st.alerts_delivered},	 {"resent", st.events_resent},
 	};
 	for (int i = 0; i < N(f); i++)
 		if (strcmp(f[i].name, c->args[0].str) == 0)

@@ -1,0 +1,260 @@
+/* Event ports: PORT_SOURCE_FILE — file-change watches. */
+#include "port_test.h"
+
+static struct simk_timespec ts_of(int64_t ns)
+{
+	return (struct simk_timespec){ ns / SIMK_NSEC_PER_SEC, ns % SIMK_NSEC_PER_SEC };
+}
+
+/* A file_obj_t in user memory for path; times from a stat when fresh,
+ * else zero (stale). */
+static uaddr_t fobj(const char *path, bool fresh)
+{
+	file_obj_t fo;
+	memset(&fo, 0, sizeof(fo));
+	fo.fo_name = vt_ustr(path);
+	if (fresh) {
+		struct simk_stat st;
+		VEQ(vt_stat(path, &st), 0);
+		fo.fo_atime = ts_of(st.st_atime_ns);
+		fo.fo_mtime = ts_of(st.st_mtime_ns);
+		fo.fo_ctime = ts_of(st.st_ctime_ns);
+	}
+	return vt_ubytes(&fo, sizeof(fo));
+}
+
+static int watch(int port, uaddr_t fo, int events, uint64_t user)
+{
+	return sys_port_associate(port, PORT_SOURCE_FILE, fo, events, user);
+}
+
+static void t_modify(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/w", O_CREAT | O_RDWR, 0644);
+	vt_sleep(1000); /* let time move so that changes show in the times */
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/w", true);
+	VEQ(watch(port, fo, FILE_MODIFIED | FILE_ATTRIB, 0x55), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(vt_write_str(fd, "abc"), 3);
+	VEQ(pt_count(port), 1);
+	VEQ(vt_write_str(fd, "def"), 3);
+	VEQ(pt_count(port), 1); /* one shot */
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_source, PORT_SOURCE_FILE);
+	VEQ(ev.portev_object, fo);
+	VEQ(ev.portev_user, 0x55);
+	VEQ(ev.portev_events, FILE_MODIFIED);
+	/* re-associating with the old times: they are stale, fires at once */
+	VEQ(watch(port, fo, FILE_MODIFIED, 0x56), 0);
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, FILE_MODIFIED);
+	VEQ(ev.portev_user, 0x56);
+	/* fresh times: quiet until chmod */
+	uaddr_t fo2 = fobj("/w", true);
+	VEQ(watch(port, fo2, FILE_ATTRIB, 0), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(sys_chmod(vt_ustr("/w"), 0600), 0);
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, FILE_ATTRIB);
+	VEQ(ev.portev_object, fo2);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, modify_and_attrib_fire_once_and_stale_times_fire_at_once)
+{
+	pt_run1(t_modify, NULL);
+}
+
+static void t_access_trunc(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/a", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_write_str(fd, "hello"), 5);
+	vt_sleep(1000);
+	int port = sys_port_create();
+	VEQ(watch(port, fobj("/a", true), FILE_ACCESS, 1), 0);
+	VEQ(watch(port, fobj("/a", true), FILE_TRUNC, 2), 0);
+	char buf[8];
+	VEQ(vt_pread(fd, buf, 5, 0), 5);
+	VEQ(sys_ftruncate(fd, 2), 0);
+	port_event_t ev[4];
+	unsigned n = 1;
+	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
+	VEQ(n, 2); /* several watches on one file, each by its own file_obj_t */
+	VEQ(ev[0].portev_events, FILE_ACCESS);
+	VEQ(ev[0].portev_user, 1);
+	VEQ(ev[1].portev_events, FILE_TRUNC);
+	VEQ(ev[1].portev_user, 2);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(port_file, access_and_trunc_and_several_watches_per_file)
+{
+	pt_run1(t_access_trunc, NULL);
+}
+
+static void t_delete(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/d", O_CREAT | O_RDWR, 0644);
+	VEQ(sys_close(fd), 0);
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/d", true);
+	VEQ(watch(port, fo, 0, 9), 0); /* exceptions are always reported */
+	VEQ(sys_unlink(vt_ustr("/d")), 0);
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, FILE_DELETE);
+	VEQ(ev.portev_user, 9);
+	/* the watch is gone */
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+	VEQ(pt_stats().slots_live, 0);
+	/* a missing path */
+	VEQ(watch(port, fo, FILE_MODIFIED, 0), -ENOENT);
+	VEQ(sys_close(port), 0);
+}
+
+Test(port_file, delete_fires_and_removes_the_watch_missing_path_enoent)
+{
+	pt_run1(t_delete, NULL);
+}
+
+static void t_rename(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(sys_close(vt_open("/src", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(sys_close(vt_open("/dst", O_CREAT | O_RDWR, 0644)), 0);
+	int port = sys_port_create();
+	uaddr_t fs = fobj("/src", true), fd = fobj("/dst", true);
+	VEQ(watch(port, fs, FILE_MODIFIED, 1), 0);
+	VEQ(watch(port, fd, FILE_MODIFIED, 2), 0);
+	VEQ(sys_rename(vt_ustr("/src"), vt_ustr("/dst")), 0);
+	port_event_t ev[4];
+	unsigned n = 2;
+	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
+	VEQ(n, 2);
+	int from = -1, to = -1;
+	for (int i = 0; i < 2; i++) {
+		if (ev[i].portev_user == 1)
+			from = ev[i].portev_events;
+		if (ev[i].portev_user == 2)
+			to = ev[i].portev_events;
+	}
+	VEQ(from, FILE_RENAME_FROM);
+	VCHECK(to & FILE_RENAME_TO);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fs), -ENOENT);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fd), -ENOENT);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, rename_reports_from_and_to_and_removes_both_watches)
+{
+	pt_run1(t_rename, NULL);
+}
+
+static void t_file_errors(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(sys_close(vt_open("/e", O_CREAT | O_RDWR, 0644)), 0);
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/e", true);
+	VEQ(watch(port, fo, 0x8000, 0), -EINVAL); /* not a FILE_* event */
+	VEQ(watch(port, 0, FILE_MODIFIED, 0), -EFAULT);
+	VEQ(watch(port, 0x10, FILE_MODIFIED, 0), -EFAULT);
+	file_obj_t bad;
+	memset(&bad, 0, sizeof(bad));
+	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT); /* no name */
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+	VEQ(watch(port, fo, FILE_MODIFIED | FILE_NOFOLLOW, 0), 0);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), 0);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+	/* a path of VFS_PATH_MAX bytes without its NUL */
+	static char longp[VFS_PATH_MAX + 1];
+	memset(longp, 'a', VFS_PATH_MAX);
+	longp[0] = '/';
+	file_obj_t lf;
+	memset(&lf, 0, sizeof(lf));
+	lf.fo_name = vt_ustr(longp);
+	VEQ(watch(port, vt_ubytes(&lf, sizeof(lf)), FILE_MODIFIED, 0), -ENAMETOOLONG);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, errors_einval_efault_enoent_enametoolong)
+{
+	pt_run1(t_file_errors, NULL);
+}
+
+/* Watches are not shareable: a forked child neither sees the parent's
+ * file events nor can dissociate them (they are keyed by process). */
+static struct {
+	int port;
+	uaddr_t fo;
+	int child_get, child_dis;
+} fk;
+
+static void t_file_child(void *arg)
+{
+	(void)arg;
+	port_event_t ev;
+	fk.child_get = pt_get(fk.port, &ev, &pt_poll);
+	fk.child_dis = sys_port_dissociate(fk.port, PORT_SOURCE_FILE, fk.fo);
+}
+
+static void t_file_fork(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(sys_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
+	fk.port = sys_port_create();
+	fk.fo = fobj("/f", false); /* stale: queued at once */
+	VEQ(watch(fk.port, fk.fo, FILE_MODIFIED, 0), 0);
+	VEQ(pt_count(fk.port), 1);
+	int c = proc_fork("child", t_file_child, NULL);
+	VCHECK(c > 0);
+	int st;
+	VEQ(proc_wait(c, &st), c);
+	VEQ(fk.child_get, -ETIME);
+	VEQ(fk.child_dis, -ENOENT);
+	port_event_t ev;
+	VEQ(pt_get(fk.port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, FILE_MODIFIED);
+	VEQ(sys_close(fk.port), 0);
+}
+
+Test(port_file, file_events_are_not_shareable_after_fork)
+{
+	pt_run1(t_file_fork, NULL);
+}
+
+/* Closing the port removes its watches; later changes are not reported. */
+static void t_file_close(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/c", O_CREAT | O_RDWR, 0644);
+	int port = sys_port_create();
+	VEQ(watch(port, fobj("/c", true), FILE_MODIFIED, 0), 0);
+	VEQ(watch(port, fobj("/c", false), FILE_MODIFIED, 0), 0); /* queued */
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+	VEQ(vt_write_str(fd, "x"), 1);
+	VEQ(sys_close(fd), 0);
+}
+
+Test(port_file, closing_the_port_removes_the_watches)
+{
+	pt_run1(t_file_close, NULL);
+}
