@@ -386,3 +386,76 @@ Test(port_getn, signal_interrupts_a_waiter_with_eintr)
 {
 	pt_run1(t_getn_eintr, NULL);
 }
+
+/* ---- allocation failures ---- */
+
+/* A workload over every source, run with the k-th kernel allocation
+ * failing: every call answers (ENOMEM where it could not allocate), and
+ * the run's end-of-run checks pass — nothing leaks, every event ends. */
+static void t_enomem_workload(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	/* user memory first: the helpers do not expect to fail */
+	uaddr_t upipe = vt_ubuf(8), usev = vt_ubuf(sizeof(struct simk_sigevent));
+	uaddr_t upn = vt_ubuf(sizeof(port_notify_t)), uid = vt_ubuf(4);
+	uaddr_t uits = vt_ubuf(sizeof(struct simk_itimerspec)), uports = vt_ubuf(8);
+	uaddr_t uerrs = vt_ubuf(8), ulist = vt_ubuf(8 * sizeof(port_event_t)), unget = vt_ubuf(4);
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
+	vt_fault(spec);
+	int port = sys_port_create();
+	if (port < 0) {
+		VCHECK(port == -ENOMEM);
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		int r = sys_port_send(port, 1, (uint64_t)i);
+		VCHECK(r == 0 || r == -ENOMEM);
+	}
+	int r = sys_pipe(upipe);
+	VCHECK(r == 0 || r == -ENOMEM);
+	if (r == 0) {
+		int32_t fds[2];
+		vt_uget(upipe, fds, sizeof(fds));
+		r = sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)fds[1], PORT_POLLOUT, 0);
+		VCHECK(r == 0 || r == -ENOMEM);
+		sys_close(fds[0]);
+	}
+	port_notify_t pn = { .portnfy_port = port };
+	vt_uput(upn, &pn, sizeof(pn));
+	struct simk_sigevent sev = { .sigev_notify = SIMK_SIGEV_PORT, .sigev_value = upn };
+	vt_uput(usev, &sev, sizeof(sev));
+	r = sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid);
+	VCHECK(r == 0 || r == -ENOMEM);
+	if (r == 0) {
+		struct simk_itimerspec its = { .it_value = { 0, 1000 }, .it_interval = { 0, 1000 } };
+		vt_uput(uits, &its, sizeof(its));
+		int32_t id;
+		vt_uget(uid, &id, 4);
+		VEQ(sys_timer_settime(id, 0, uits, 0), 0);
+	}
+	int32_t ports[2] = { port, port };
+	vt_uput(uports, ports, sizeof(ports));
+	r = sys_port_sendn(uports, uerrs, 2, 1, 0);
+	VCHECK(r == 2 || r == -ENOMEM || r == -EIO);
+	vt_sleep(3500);
+	uint32_t one = 1;
+	vt_uput(unget, &one, 4);
+	struct simk_timespec zero = { 0, 0 };
+	uaddr_t uto = uits; /* reuse: 16 bytes of zeros */
+	vt_uput(uto, &zero, sizeof(zero));
+	r = sys_port_getn(port, ulist, 8, unget, uto);
+	VCHECK(r == 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(port_faults, every_allocation_failure_is_answered_without_leak)
+{
+	for (int k = 1; k <= 40; k++) {
+		struct simk *s = pt_sim((uint64_t)k, SIMK_POLICY_FIFO);
+		simk_thread_create(simk_proc_create(s, "p"), "main", t_enomem_workload,
+				   (void *)(intptr_t)k);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+}
