@@ -137,10 +137,10 @@ static void port_fop_release(struct file *fp)
 }
 
 static const struct file_ops port_fops = {
-	.name = "port",
-	.poll = port_fop_poll,
-	.stat = port_fop_stat,
-	.release = port_fop_release,
+    .name = "port",
+    .poll = port_fop_poll,
+    .stat = port_fop_stat,
+    .release = port_fop_release,
 };
 
 struct port *port_of_file(struct file *fp)
@@ -231,11 +231,10 @@ void port_free(struct port *pp)
 	KASSERT(pp->state == PORT_CLOSED, "port %llu freed before its last close",
 		(unsigned long long)pp->id);
 	KASSERT(pp->q_nent == 0 && pp->g_nent == 0 && list_empty(&pp->queue) &&
-			list_empty(&pp->getlist),
+		    list_empty(&pp->getlist),
 		"port %llu freed with events queued", (unsigned long long)pp->id);
 	KASSERT(list_empty(&pp->waiters) && pp->thrcnt == 0 && pp->pollwakeups == 0,
-		"port %llu freed with waiters",
-		(unsigned long long)pp->id);
+		"port %llu freed with waiters", (unsigned long long)pp->id);
 	KASSERT(list_empty(&pp->fd_assocs) && list_empty(&pp->file_watches),
 		"port %llu freed with associations", (unsigned long long)pp->id);
 	if (pp->nslots != 0) {
@@ -444,13 +443,13 @@ static int portfs_leak_check(struct simk *s, char *msg, size_t len)
 }
 
 static const struct sim_subsys portfs_subsys = {
-	.name = "portfs",
-	.slot = SLOT_PORT,
-	.create = portfs_create,
-	.proc_exit = portfs_proc_exit,
-	.end = portfs_end,
-	.destroy = portfs_destroy,
-	.leak_check = portfs_leak_check,
+    .name = "portfs",
+    .slot = SLOT_PORT,
+    .create = portfs_create,
+    .proc_exit = portfs_proc_exit,
+    .end = portfs_end,
+    .destroy = portfs_destroy,
+    .leak_check = portfs_leak_check,
 };
 
 void portfs_register(void)

@@ -130,15 +130,17 @@ int sys_port_create(void);
  * PORT_SOURCE_FD: object is a descriptor, events poll events; one-shot
  * (re-associating replaces events and user and re-arms). PORT_SOURCE_FILE:
  * object is the user address of a file_obj_t, events FILE_* bits.
- * Errors: -EBADF (port or fd), -EBADFD (port is not a port), -EINVAL (bad
- * source or events), -EFAULT, -ENOENT (FILE: no such path), -EAGAIN (event
- * limit), -ENOMEM, -ENAMETOOLONG.
+ * Errors: -EBADF (port or fd), -EBADFD (port is not a port, or closing),
+ * -EINVAL (bad source or events; FD: the port itself), -EFAULT, -ENOENT
+ * (FILE: no such path), -EAGAIN (event limit), -ENOMEM, -ENAMETOOLONG.
  */
 int sys_port_associate(int port, int source, uint64_t object, int events, uint64_t user);
 /* -ENOENT when object is not associated; -EACCES when another process
- * made the association (FD, after fork). */
+ * made the association (FD, after fork); -EBADF (FD: fd not open);
+ * -EINVAL (bad source). */
 int sys_port_dissociate(int port, int source, uint64_t object);
-/* PORT_SOURCE_USER event. -EBADF, -EBADFD, -EAGAIN (limit), -ENOMEM. */
+/* PORT_SOURCE_USER event. -EBADF, -EBADFD (not a port, or closing),
+ * -EAGAIN (limit), -ENOMEM. */
 int sys_port_send(int port, int events, uint64_t user);
 /*
  * ports, errors: user addresses of nent ints. Sends to every valid port.
@@ -152,8 +154,9 @@ int sys_port_sendn(uaddr_t ports, uaddr_t errors, unsigned nent, int events, uin
  * -EBUSY (UPDATE while alerted). */
 int sys_port_alert(int port, int flags, int events, uint64_t user);
 /* pe: user address of a port_event_t; timeout: user address of a struct
- * simk_timespec or 0 (wait forever); {0, 0} polls. 0, -ETIME, -EINTR,
- * -EBADFD (port closed while waiting), -EFAULT, -EINVAL (bad timeout). */
+ * simk_timespec or 0 (wait forever); {0, 0} polls (-ETIME when nothing is
+ * there). 0, -ETIME, -EINTR, -EBADFD (port closed while waiting), -EFAULT,
+ * -EINVAL (bad timeout, noticed when the call would wait). */
 int sys_port_get(int port, uaddr_t pe, uaddr_t timeout);
 /*
  * list: user address of max port_event_t; nget: user address of a uint32
@@ -161,8 +164,11 @@ int sys_port_get(int port, uaddr_t pe, uaddr_t timeout);
  * max 0: stores the number of queued events in *nget and returns 0
  * without waiting. Otherwise: -EINVAL if *nget > max, -EFAULT for a NULL
  * list; waits until *nget events are available (or alert, timeout,
- * signal, close), then returns up to max. On timeout returns -ETIME with
- * the events it did get stored and counted in *nget. -EINTR, -EBADFD.
+ * signal, close), then returns up to max (and at most the list maximum).
+ * On timeout returns -ETIME with the events it did get stored and counted
+ * in *nget; a {0, 0} timeout returns 0 with whatever was there. -EINTR,
+ * -EBADFD, -EINVAL (bad timeout, noticed when the call would wait).
+ * *nget is written for 0 and -ETIME only.
  */
 int sys_port_getn(int port, uaddr_t list, unsigned max, uaddr_t nget, uaddr_t timeout);
 
@@ -186,7 +192,7 @@ void port_limits_get(struct port_limits *l);
 
 /* ---- kernel API for event sources ---------------------------------------- */
 
-struct port;        /* one event port (opaque) */
+struct port;	    /* one event port (opaque) */
 struct port_kevent; /* one event slot (opaque) */
 struct port_source; /* a source's association with a port (opaque) */
 
@@ -214,8 +220,8 @@ struct port_source; /* a source's association with a port (opaque) */
 #define PORT_ALLOC_NOSHARE 0x10
 
 /* Why a callback runs. */
-#define PORT_CALLBACK_DEFAULT 1    /* delivery to the calling thread's process */
-#define PORT_CALLBACK_CLOSE 2      /* the port is closing: the event is discarded */
+#define PORT_CALLBACK_DEFAULT 1	   /* delivery to the calling thread's process */
+#define PORT_CALLBACK_CLOSE 2	   /* the port is closing: the event is discarded */
 #define PORT_CALLBACK_DISSOCIATE 3 /* the event is discarded by a dissociation */
 
 /*
@@ -235,6 +241,8 @@ typedef int (*port_callback_fn)(void *arg, int *events, int pid, int flag,
 
 /*
  * A source's close callback: process pid closes a descriptor of port pp.
+ * It must not dissociate its own source from inside the callback (the
+ * port frees its associations with the port object).
  * lastclose false: another descriptor remains; free the slots, queued or
  * not, whose events are not shareable and belong to pid. lastclose true:
  * the port is going away; free every slot of this source (now, or later
@@ -273,8 +281,8 @@ int port_alloc_event_block(struct port *pp, struct simk_proc *owner, int flags, 
 /* Sets the event data (object, user, callback and its arg). Call before
  * the first send; a held (not queued) slot may be re-initialized. Any
  * context. */
-void port_init_event(struct port_kevent *pkev, uint64_t object, uint64_t user,
-		     port_callback_fn cb, void *arg);
+void port_init_event(struct port_kevent *pkev, uint64_t object, uint64_t user, port_callback_fn cb,
+		     void *arg);
 /* Sets the events the application will see (the callback may still
  * change them). Any context; the slot must not be queued. */
 void port_set_event(struct port_kevent *pkev, int events);
@@ -307,7 +315,9 @@ bool port_kevent_queued(const struct port_kevent *pkev);
  */
 int port_associate_ksource(struct port *pp, int source, port_close_fn close, void *closearg,
 			   struct port_source **psp);
-/* Counts down; the last dissociation removes the callback. Thread ctx. */
+/* Counts down; the last dissociation removes the callback. 0 or -EINVAL
+ * (not this port's association). Thread context, not from a close
+ * callback. */
 int port_dissociate_ksource(struct port *pp, int source, struct port_source *ps);
 /*
  * A source every port is associated with at creation (illumos's static
@@ -336,13 +346,13 @@ int port_noshare_callback(void *arg, int *events, int pid, int flag, struct port
 
 struct port_stats {
 	uint64_t ports_created, ports_live;
-	uint64_t slots_live;       /* allocated slots of every port */
-	uint64_t events_sent;      /* port_send_event calls */
+	uint64_t slots_live;	   /* allocated slots of every port */
+	uint64_t events_sent;	   /* port_send_event calls */
 	uint64_t events_delivered; /* copied out to an application */
 	uint64_t events_refused;   /* delivery attempts a callback refused */
 	uint64_t events_discarded; /* dropped by close / dissociation */
 	uint64_t events_removed;   /* taken back by their source */
-	uint64_t events_resent;    /* sent again while their delivery was ending */
+	uint64_t events_resent;	   /* sent again while their delivery was ending */
 	uint64_t alerts_delivered;
 };
 /* Statistics of the current run. Any context. */

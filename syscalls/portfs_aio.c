@@ -37,7 +37,7 @@ void port_ksource_register(int source, port_close_fn close, void *closearg)
 			return;
 	KASSERT(nksource_tab < KSOURCE_TAB_MAX, "too many static port sources");
 	KASSERT(source >= 1 && source < PORT_SOURCE_MAX, "bad port source %d", source);
-	ksource_tab[nksource_tab++] = (struct ksource_entry){ source, close, closearg };
+	ksource_tab[nksource_tab++] = (struct ksource_entry){source, close, closearg};
 }
 
 static struct port_source *source_find(struct port *pp, int source, port_close_fn close)
@@ -149,9 +149,8 @@ int port_dispatch(struct simk_proc *owner, int fd, int flags, int source, int ev
 		return r;
 	bool noshare = (flags & PORT_DISPATCH_NOSHARE) != 0;
 	struct port_kevent *k;
-	r = port_alloc_event_block(pp, owner,
-				   PORT_ALLOC_DEFAULT | (noshare ? PORT_ALLOC_NOSHARE : 0), source,
-				   &k);
+	r = port_alloc_event_block(
+	    pp, owner, PORT_ALLOC_DEFAULT | (noshare ? PORT_ALLOC_NOSHARE : 0), source, &k);
 	if (r == 0) {
 		port_init_event(k, object, user, noshare ? port_noshare_callback : NULL, NULL);
 		port_set_event(k, events);

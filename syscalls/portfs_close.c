@@ -68,7 +68,7 @@ static bool no_slots(struct port *pp)
 /* First event (queue, then get list) that is pid's and not shareable. */
 static struct port_kevent *first_private(struct port *pp, int pid)
 {
-	struct list_node *lists[2] = { &pp->queue, &pp->getlist };
+	struct list_node *lists[2] = {&pp->queue, &pp->getlist};
 	for (int i = 0; i < 2; i++)
 		for (struct list_node *n = lists[i]->next; n != lists[i]; n = n->next) {
 			struct port_kevent *k = list_entry(n, struct port_kevent, link);

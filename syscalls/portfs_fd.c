@@ -31,8 +31,8 @@
 
 static KMEM_TYPE(kmt_fd_assoc, "port.fd_assoc");
 
-#define PORT_FD_EVENTS_VALID                                                                    \
-	(PORT_POLLIN | PORT_POLLPRI | PORT_POLLOUT | PORT_POLLRDNORM | PORT_POLLRDBAND |        \
+#define PORT_FD_EVENTS_VALID                                                                       \
+	(PORT_POLLIN | PORT_POLLPRI | PORT_POLLOUT | PORT_POLLRDNORM | PORT_POLLRDBAND |           \
 	 PORT_POLLWRBAND | PORT_POLLERR | PORT_POLLHUP | PORT_POLLNVAL)
 
 struct port_fd_assoc {
@@ -82,7 +82,7 @@ static void fd_fire(struct port_fd_assoc *a, unsigned rev)
 	a->armed = false;
 	poll_unlisten(&a->l);
 	a->kev->events =
-		port_poll_from_kernel(rev & (interest_of(a) | POLLERR | POLLHUP | POLLNVAL));
+	    port_poll_from_kernel(rev & (interest_of(a) | POLLERR | POLLHUP | POLLNVAL));
 	trace_emit(TR_INFO, "port:fd_fire", (int64_t)pp->id, a->fd, a->kev->events, 0);
 	port_enqueue_locked(pp, a->kev);
 	port_unlock_pollwakeup(pp);

@@ -93,7 +93,7 @@ static void getn_leave(struct port *pp)
 
 struct get_timeout {
 	bool checked;
-	bool blocking;     /* false: {0, 0}, poll */
+	bool blocking;	   /* false: {0, 0}, poll */
 	uint64_t deadline; /* SIMK_FOREVER: none */
 };
 
@@ -119,8 +119,8 @@ static int timeout_check(struct get_timeout *gt, uaddr_t timeout)
 		return -EINVAL;
 	uint64_t limit = (SIMK_FOREVER - 1 - sim_now()) / (uint64_t)SIMK_NSEC_PER_SEC;
 	uint64_t rel = (uint64_t)ts.tv_sec >= limit
-			       ? SIMK_FOREVER - 1 - sim_now()
-			       : (uint64_t)ts.tv_sec * SIMK_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+			   ? SIMK_FOREVER - 1 - sim_now()
+			   : (uint64_t)ts.tv_sec * SIMK_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 	gt->deadline = sim_now() + rel;
 	return 0;
 }
@@ -292,7 +292,7 @@ static int getn_locked_body(struct port *pp, uaddr_t list, unsigned max, unsigne
 			    uaddr_t timeout, bool one)
 {
 	const unsigned want = *nget;
-	struct get_timeout gt = { 0 };
+	struct get_timeout gt = {0};
 	bool loop = false;     /* a pass retrieved nothing: wait for new events */
 	uint64_t scan_seq = 0; /* send count of our last scan */
 	int err = 0;
@@ -326,7 +326,7 @@ static int getn_locked_body(struct port *pp, uaddr_t list, unsigned max, unsigne
 			}
 		}
 		if (!enough && gt.blocking) {
-			struct port_waiter w = { .thread = sim_thread_current(), .nget = want };
+			struct port_waiter w = {.thread = sim_thread_current(), .nget = want};
 			waiter_enqueue(pp, &w);
 			for (int round = 0;; round++) {
 				KASSERT(round < 10000000, "port waiter loop does not end");

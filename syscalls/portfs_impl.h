@@ -34,9 +34,9 @@
 /* ---- event slots ---- */
 
 enum kev_state {
-	KEV_HELD = 1,   /* allocated, owned by its source, not queued */
-	KEV_QUEUED,     /* on pp->queue */
-	KEV_GETLIST,    /* on pp->getlist, owned by the retrieving thread */
+	KEV_HELD = 1,	/* allocated, owned by its source, not queued */
+	KEV_QUEUED,	/* on pp->queue */
+	KEV_GETLIST,	/* on pp->getlist, owned by the retrieving thread */
 	KEV_DELIVERING, /* off every list: a retrieving thread runs its callback */
 };
 
@@ -54,7 +54,7 @@ struct port_kevent {
 	void *cb_arg;
 	bool free_pending;   /* freed while DELIVERING: free when the attempt ends */
 	bool resend_pending; /* sent while DELIVERING: queue again after delivery */
-	uint64_t id;         /* slot number in the run (traces) */
+	uint64_t id;	     /* slot number in the run (traces) */
 };
 
 static inline int kev_flavour(const struct port_kevent *k)
@@ -96,7 +96,7 @@ enum port_state {
 struct port {
 	struct spinlock lock;
 	struct file *fp; /* our file (not a counted reference) */
-	uint64_t id;     /* creation number in this run */
+	uint64_t id;	 /* creation number in this run */
 	int creator_pid;
 	int uid, gid;
 	int64_t ctime_ns;
@@ -109,10 +109,10 @@ struct port {
 	uint32_t q_nent;
 	struct list_node getlist;
 	uint32_t g_nent;
-	bool get_busy;       /* a thread owns the get list */
+	bool get_busy;	     /* a thread owns the get list */
 	struct waitq get_wq; /* threads waiting for get_busy */
 	int getn_active;     /* threads retrieving (illumos portq_getn) */
-	int thrcnt;          /* threads inside port_getn (portq_thrcnt) */
+	int thrcnt;	     /* threads inside port_getn (portq_thrcnt) */
 	uint64_t send_seq;   /* number of sends, for "new events since my scan" */
 	struct list_node waiters;
 	int nwaiters;
@@ -126,9 +126,9 @@ struct port {
 	/* slots */
 	struct list_node slots;
 	uint32_t nslots;
-	struct waitq slot_wq;    /* port_alloc_event_block sleepers */
+	struct waitq slot_wq;	 /* port_alloc_event_block sleepers */
 	struct waitq deliver_wq; /* waiting for a delivery attempt to end */
-	struct waitq close_wq;   /* the closer waits for threads and slots */
+	struct waitq close_wq;	 /* the closer waits for threads and slots */
 
 	struct list_node sources;
 
@@ -255,7 +255,7 @@ struct ptimer {
 	uint64_t interval_ns;
 	uint64_t expirations;
 	/* notification */
-	bool notified;         /* a notification is outstanding */
+	bool notified;	       /* a notification is outstanding */
 	uint32_t pending;      /* port: expirations the outstanding event stands for */
 	int32_t overrun_accum; /* signal: expirations while the signal was pending */
 	int32_t overrun_last;  /* timer_getoverrun */

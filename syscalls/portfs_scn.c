@@ -150,7 +150,7 @@ static uaddr_t timeout_arg(struct scn_thread_state *ts, const struct scn_val *ti
 	if (!timeout->given && !(poll->given && poll->i))
 		return 0;
 	int64_t ns = timeout->given ? timeout->i : 0;
-	struct simk_timespec to = { ns / SIMK_NSEC_PER_SEC, ns % SIMK_NSEC_PER_SEC };
+	struct simk_timespec to = {ns / SIMK_NSEC_PER_SEC, ns % SIMK_NSEC_PER_SEC};
 	if (copyout(&to, SCR_TIMEOUT(ts), sizeof(to)) != 0)
 		sim_panic("scratch copyout failed");
 	return SCR_TIMEOUT(ts);
@@ -189,7 +189,7 @@ static const struct scn_argspec sendn_args[] = {
 static int64_t op_port_sendn(struct scn_call *c)
 {
 	struct scn_thread_state *ts = thread_state();
-	int32_t ports[4], errs[4] = { 0 };
+	int32_t ports[4], errs[4] = {0};
 	unsigned n = 0;
 	for (int i = SN_P1; i <= SN_P4; i++)
 		if (c->args[i].given)
@@ -256,7 +256,7 @@ static uaddr_t fobj_of(int k)
 	uaddr_t a = umem_alloc(p, sizeof(file_obj_t) + VFS_PATH_MAX);
 	if (a == 0)
 		sim_panic("out of user memory (file_obj_t)");
-	sr->fobj[sr->nfobj++] = (struct scn_fobj){ p->pid, k, a };
+	sr->fobj[sr->nfobj++] = (struct scn_fobj){p->pid, k, a};
 	return a;
 }
 
@@ -288,12 +288,12 @@ static int64_t op_port_watch(struct scn_call *c)
 			struct simk_stat s;
 			vn_stat(vn, &s);
 			vn_rele(vn);
-			fo.fo_atime = (struct simk_timespec){ s.st_atime_ns / SIMK_NSEC_PER_SEC,
-							      s.st_atime_ns % SIMK_NSEC_PER_SEC };
-			fo.fo_mtime = (struct simk_timespec){ s.st_mtime_ns / SIMK_NSEC_PER_SEC,
-							      s.st_mtime_ns % SIMK_NSEC_PER_SEC };
-			fo.fo_ctime = (struct simk_timespec){ s.st_ctime_ns / SIMK_NSEC_PER_SEC,
-							      s.st_ctime_ns % SIMK_NSEC_PER_SEC };
+			fo.fo_atime = (struct simk_timespec){s.st_atime_ns / SIMK_NSEC_PER_SEC,
+							     s.st_atime_ns % SIMK_NSEC_PER_SEC};
+			fo.fo_mtime = (struct simk_timespec){s.st_mtime_ns / SIMK_NSEC_PER_SEC,
+							     s.st_mtime_ns % SIMK_NSEC_PER_SEC};
+			fo.fo_ctime = (struct simk_timespec){s.st_ctime_ns / SIMK_NSEC_PER_SEC,
+							     s.st_ctime_ns % SIMK_NSEC_PER_SEC};
 		}
 	}
 	if (copyout(&fo, a, sizeof(fo)) != 0 || copyout(path, fo.fo_name, len) != 0)
@@ -368,16 +368,16 @@ static int64_t op_port_getn(struct scn_call *c)
 	if (copyout(&nget, SCR_NGET(ts), sizeof(nget)) != 0)
 		sim_panic("scratch copyout failed");
 	uaddr_t to = timeout_arg(ts, &c->args[GN_TIMEOUT], &c->args[GN_POLL]);
-	int r = sys_port_getn((int)c->args[GN_PORT].i, SCR_LIST(ts), (unsigned)max, SCR_NGET(ts),
-			      to);
+	int r =
+	    sys_port_getn((int)c->args[GN_PORT].i, SCR_LIST(ts), (unsigned)max, SCR_NGET(ts), to);
 	if (copyin(SCR_NGET(ts), &nget, sizeof(nget)) != 0)
 		sim_panic("scratch copyin failed");
 	ts->nev = 0;
 	int64_t usum = 0;
 	if ((r == 0 || r == -ETIME) && max > 0) {
 		ts->nev = (int)(nget < (uint32_t)max ? nget : (uint32_t)max);
-		if (ts->nev > 0 && copyin(SCR_LIST(ts), ts->ev,
-					  (size_t)ts->nev * sizeof(port_event_t)) != 0)
+		if (ts->nev > 0 &&
+		    copyin(SCR_LIST(ts), ts->ev, (size_t)ts->nev * sizeof(port_event_t)) != 0)
 			sim_panic("scratch copyin failed");
 		for (int i = 0; i < ts->nev; i++)
 			usum += (int64_t)ts->ev[i].portev_user;
@@ -504,13 +504,13 @@ static int64_t op_timer_create(struct scn_call *c)
 	struct scn_thread_state *ts = thread_state();
 	uaddr_t usev = SCR_MISC(ts), upn = SCR_MISC(ts) + 32, uid = SCR_MISC(ts) + 48;
 	struct simk_sigevent sev = {
-		.sigev_notify = (int32_t)c->args[T_NOTIFY].i,
-		.sigev_signo = (int32_t)c->args[T_SIGNO].i,
-		.sigev_value = (uint64_t)c->args[T_VALUE].i,
+	    .sigev_notify = (int32_t)c->args[T_NOTIFY].i,
+	    .sigev_signo = (int32_t)c->args[T_SIGNO].i,
+	    .sigev_value = (uint64_t)c->args[T_VALUE].i,
 	};
 	if (sev.sigev_notify == SIMK_SIGEV_PORT) {
-		port_notify_t pn = { .portnfy_port = (int32_t)c->args[T_PORT].i,
-				     .portnfy_user = (uint64_t)c->args[T_USER].i };
+		port_notify_t pn = {.portnfy_port = (int32_t)c->args[T_PORT].i,
+				    .portnfy_user = (uint64_t)c->args[T_USER].i};
 		if (copyout(&pn, upn, sizeof(pn)) != 0)
 			sim_panic("scratch copyout failed");
 		sev.sigev_value = upn;
@@ -539,8 +539,8 @@ static int64_t op_timer_settime(struct scn_call *c)
 	struct scn_thread_state *ts = thread_state();
 	int64_t v = c->args[TS_VALUE].i, iv = c->args[TS_INTERVAL].i;
 	struct simk_itimerspec its = {
-		.it_interval = { iv / SIMK_NSEC_PER_SEC, iv % SIMK_NSEC_PER_SEC },
-		.it_value = { v / SIMK_NSEC_PER_SEC, v % SIMK_NSEC_PER_SEC },
+	    .it_interval = {iv / SIMK_NSEC_PER_SEC, iv % SIMK_NSEC_PER_SEC},
+	    .it_value = {v / SIMK_NSEC_PER_SEC, v % SIMK_NSEC_PER_SEC},
 	};
 	uaddr_t u = SCR_MISC(ts);
 	if (copyout(&its, u, sizeof(its)) != 0)
@@ -630,7 +630,10 @@ static const struct scn_op port_ops[] = {
     {"timer_delete", tid_args, N(tid_args), op_timer_delete, "0 or -EINVAL"},
 };
 
-#define C(x) {#x, x}
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, x                                                                              \
+	}
 static const struct scn_const port_consts[] = {
     C(PORT_SOURCE_AIO),
     C(PORT_SOURCE_TIMER),

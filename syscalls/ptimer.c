@@ -94,10 +94,10 @@ static void signal_notify(struct ptimer *t)
 	t->overrun_accum = 0;
 	spin_unlock(&tr->lock);
 	struct siginfo_sim si = {
-		.signo = t->signo,
-		.code = SIMK_SI_TIMER,
-		.value = (int64_t)t->value,
-		.sender_pid = t->pid,
+	    .signo = t->signo,
+	    .code = SIMK_SI_TIMER,
+	    .value = (int64_t)t->value,
+	    .sender_pid = t->pid,
 	};
 	sig_queue_proc(t->proc, &si);
 }
@@ -146,8 +146,7 @@ int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid)
 	struct ptimer_run *tr = ptr();
 	if (clockid != SIMK_CLOCK_REALTIME && clockid != SIMK_CLOCK_MONOTONIC)
 		return -EINVAL;
-	struct simk_sigevent sev = { .sigev_notify = SIMK_SIGEV_SIGNAL,
-				     .sigev_signo = SIMK_SIGALRM };
+	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_SIGNAL, .sigev_signo = SIMK_SIGALRM};
 	bool default_value = true;
 	if (sevp != 0) {
 		if (copyin(sevp, &sev, sizeof(sev)) != 0)
@@ -165,7 +164,7 @@ int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid)
 	default:
 		return -EINVAL; /* SIGEV_THREAD: no user code runs in simk */
 	}
-	port_notify_t pn = { 0 };
+	port_notify_t pn = {0};
 	if (sev.sigev_notify == SIMK_SIGEV_PORT &&
 	    (sev.sigev_value == 0 || copyin(sev.sigev_value, &pn, sizeof(pn)) != 0))
 		return -EFAULT;
@@ -217,13 +216,13 @@ static uint64_t ts_to_ns(const struct simk_timespec *ts)
 
 static struct simk_timespec ns_to_ts(uint64_t ns)
 {
-	return (struct simk_timespec){ (int64_t)(ns / SIMK_NSEC_PER_SEC),
-				       (int64_t)(ns % SIMK_NSEC_PER_SEC) };
+	return (struct simk_timespec){(int64_t)(ns / SIMK_NSEC_PER_SEC),
+				      (int64_t)(ns % SIMK_NSEC_PER_SEC)};
 }
 
 static struct simk_itimerspec timer_current(const struct ptimer *t)
 {
-	struct simk_itimerspec cur = { 0 };
+	struct simk_itimerspec cur = {0};
 	cur.it_interval = ns_to_ts(t->interval_ns);
 	if (t->armed) {
 		uint64_t now = sim_now();

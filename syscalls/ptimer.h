@@ -33,7 +33,7 @@
 #define SIMK_CLOCK_REALTIME 0
 #define SIMK_CLOCK_MONOTONIC 1
 #define SIMK_TIMER_ABSTIME 0x1
-#define PTIMER_MAX 32              /* timers per process (-EAGAIN past it) */
+#define PTIMER_MAX 32		     /* timers per process (-EAGAIN past it) */
 #define PTIMER_OVERRUN_MAX INT32_MAX /* DELAYTIMER_MAX */
 
 /* sevp: user address of a struct simk_sigevent, or 0 (SIGEV_SIGNAL with
@@ -51,6 +51,5 @@ int sys_timer_gettime(int timerid, uaddr_t cur);
 int sys_timer_delete(int timerid);
 /* Overruns of the last notification taken (>= 0), or -EINVAL. */
 int sys_timer_getoverrun(int timerid);
-
 
 #endif

@@ -39,11 +39,11 @@ static inline int pt_get(int port, port_event_t *ev, const struct simk_timespec 
 	return r;
 }
 
-static const struct simk_timespec pt_poll = { 0, 0 };
+static const struct simk_timespec pt_poll = {0, 0};
 
 static inline struct simk_timespec pt_ms(int64_t ms)
 {
-	return (struct simk_timespec){ ms / 1000, (ms % 1000) * 1000000 };
+	return (struct simk_timespec){ms / 1000, (ms % 1000) * 1000000};
 }
 
 /* Number of queued events (port_getn with max 0). */

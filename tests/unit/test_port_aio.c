@@ -512,7 +512,7 @@ static void t_dispatch_block(void *arg)
 	VEQ(sys_port_send(disp.port, 1, 1), 0);
 	disp.result = 1;
 	struct simk_thread *t =
-		kthread_create(sim_proc_current(), "dispatcher", t_dispatcher, NULL, false);
+	    kthread_create(sim_proc_current(), "dispatcher", t_dispatcher, NULL, false);
 	vt_sleep(1000);
 	VEQ(sig_kill_thread(t, SIMK_SIGUSR1), 0);
 	vt_sleep(1000);

@@ -62,7 +62,7 @@ static void t_poll(void *arg)
 	struct simk_pollfd {
 		int32_t fd;
 		int16_t events, revents;
-	} pfd = { port, POLLIN, 0 };
+	} pfd = {port, POLLIN, 0};
 	uaddr_t u = vt_ubytes(&pfd, sizeof(pfd));
 	VEQ(sys_poll(u, 1, 0), 0);
 	VEQ(sys_port_send(port, 1, 0), 0);
@@ -88,7 +88,7 @@ static void t_poll_sleeper(void *arg)
 	struct {
 		int32_t fd;
 		int16_t events, revents;
-	} pfd = { port, POLLIN, 0 };
+	} pfd = {port, POLLIN, 0};
 	uaddr_t u = vt_ubytes(&pfd, sizeof(pfd));
 	VEQ(sys_poll(u, 1, -1), 1);
 	poll_woke = 1;
@@ -194,7 +194,7 @@ static void t_sendn(void *arg)
 	VEQ(port_limits_set(&l), 0);
 	int a = sys_port_create(), b = sys_port_create();
 	int f = vt_open("/x", O_CREAT | O_RDWR, 0644);
-	int32_t ports[4] = { a, 99, f, b };
+	int32_t ports[4] = {a, 99, f, b};
 	uaddr_t up = vt_ubytes(ports, sizeof(ports));
 	uaddr_t ue = vt_ubuf(sizeof(ports));
 	VEQ(sys_port_sendn(up, ue, 4, 7, 0x77), -EIO);
@@ -205,7 +205,7 @@ static void t_sendn(void *arg)
 	VEQ(errs[2], EBADFD);
 	VEQ(errs[3], 0);
 	/* both ports now full: EAGAIN per entry */
-	int32_t full[2] = { a, b };
+	int32_t full[2] = {a, b};
 	uaddr_t uf = vt_ubytes(full, sizeof(full));
 	VEQ(sys_port_sendn(uf, ue, 2, 7, 0x77), -EIO);
 	vt_uget(ue, errs, 2 * sizeof(int32_t));
@@ -220,7 +220,7 @@ static void t_sendn(void *arg)
 	VEQ(sys_port_sendn(uf, ue, 0, 8, 0), -EINVAL);
 	VEQ(sys_port_sendn(uf, ue, 9, 8, 0), -EINVAL);
 	VEQ(sys_port_sendn(0, ue, 2, 8, 0), -EFAULT);
-	int32_t bad[1] = { 99 };
+	int32_t bad[1] = {99};
 	uaddr_t ub = vt_ubytes(bad, sizeof(bad));
 	VEQ(sys_port_sendn(ub, 0, 1, 8, 0), -EFAULT); /* errors not writable */
 	VEQ(sys_close(a), 0);
@@ -261,7 +261,8 @@ static void t_alert(void *arg)
 	VEQ(pt_get(port, &ev, NULL), 0);
 	VEQ(ev.portev_events, 11);
 	VEQ(pt_count(port), 1); /* the user event is still there */
-	VEQ(sys_port_alert(port, PORT_ALERT_SET | PORT_ALERT_UPDATE, 0, 0), 0); /* events 0 clears */
+	VEQ(sys_port_alert(port, PORT_ALERT_SET | PORT_ALERT_UPDATE, 0, 0),
+	    0); /* events 0 clears */
 	VEQ(pt_get(port, &ev, NULL), 0);
 	VEQ(ev.portev_source, PORT_SOURCE_USER);
 	VEQ(sys_port_alert(port, PORT_ALERT_UPDATE, 3, 0), 0); /* not alerted any more */
@@ -292,8 +293,8 @@ static void t_getn_args(void *arg)
 	uaddr_t ng = vt_ubuf(4);
 	uint32_t one = 1;
 	vt_uput(ng, &one, 4);
-	VEQ(sys_port_getn(port, 0, 4, ng, 0), -EFAULT); /* NULL list */
-	VEQ(sys_port_getn(port, 0x10, 4, ng, 0), -EFAULT); /* unmapped list */
+	VEQ(sys_port_getn(port, 0, 4, ng, 0), -EFAULT);		  /* NULL list */
+	VEQ(sys_port_getn(port, 0x10, 4, ng, 0), -EFAULT);	  /* unmapped list */
 	VEQ(sys_port_getn(port, vt_ubuf(100), 4, 0, 0), -EFAULT); /* NULL nget */
 	VEQ(pt_count(port), 3); /* nothing was taken by failed calls */
 	n = 0;
@@ -301,7 +302,7 @@ static void t_getn_args(void *arg)
 	VEQ(n, 0);
 	VEQ(pt_count(port), 3);
 	/* bad timeouts are found when the call would wait */
-	struct simk_timespec neg = { -1, 0 }, big = { 0, 1000000000 }, negns = { 0, -1 };
+	struct simk_timespec neg = {-1, 0}, big = {0, 1000000000}, negns = {0, -1};
 	n = 4;
 	VEQ(pt_getn(port, evs, 4, &n, &neg), -EINVAL);
 	VEQ(pt_getn(port, evs, 4, &n, &big), -EINVAL);
@@ -370,8 +371,8 @@ static void t_getn_eintr(void *arg)
 	(void)arg;
 	static int port;
 	port = sys_port_create();
-	struct simk_thread *w = kthread_create(sim_proc_current(), "waiter", t_intr_waiter, &port,
-					       false);
+	struct simk_thread *w =
+	    kthread_create(sim_proc_current(), "waiter", t_intr_waiter, &port, false);
 	vt_sleep(1000);
 	VEQ(intr_result, 1);
 	VEQ(sig_kill_thread(w, SIMK_SIGUSR1), 0);
@@ -421,27 +422,27 @@ static void t_enomem_workload(void *arg)
 		VCHECK(r == 0 || r == -ENOMEM);
 		sys_close(fds[0]);
 	}
-	port_notify_t pn = { .portnfy_port = port };
+	port_notify_t pn = {.portnfy_port = port};
 	vt_uput(upn, &pn, sizeof(pn));
-	struct simk_sigevent sev = { .sigev_notify = SIMK_SIGEV_PORT, .sigev_value = upn };
+	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_PORT, .sigev_value = upn};
 	vt_uput(usev, &sev, sizeof(sev));
 	r = sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid);
 	VCHECK(r == 0 || r == -ENOMEM);
 	if (r == 0) {
-		struct simk_itimerspec its = { .it_value = { 0, 1000 }, .it_interval = { 0, 1000 } };
+		struct simk_itimerspec its = {.it_value = {0, 1000}, .it_interval = {0, 1000}};
 		vt_uput(uits, &its, sizeof(its));
 		int32_t id;
 		vt_uget(uid, &id, 4);
 		VEQ(sys_timer_settime(id, 0, uits, 0), 0);
 	}
-	int32_t ports[2] = { port, port };
+	int32_t ports[2] = {port, port};
 	vt_uput(uports, ports, sizeof(ports));
 	r = sys_port_sendn(uports, uerrs, 2, 1, 0);
 	VCHECK(r == 2 || r == -ENOMEM || r == -EIO);
 	vt_sleep(3500);
 	uint32_t one = 1;
 	vt_uput(unget, &one, 4);
-	struct simk_timespec zero = { 0, 0 };
+	struct simk_timespec zero = {0, 0};
 	uaddr_t uto = uits; /* reuse: 16 bytes of zeros */
 	vt_uput(uto, &zero, sizeof(zero));
 	r = sys_port_getn(port, ulist, 8, unget, uto);

@@ -69,7 +69,8 @@ static void t_fd_reassoc_replaces(void *arg)
 	/* re-association takes the queued event back, replaces events and user */
 	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLPRI, 2), 0);
 	VEQ(pt_count(port), 0); /* no POLLPRI on a pipe */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN | PORT_POLLRDNORM, 3),
+	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN | PORT_POLLRDNORM,
+			       3),
 	    0);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
@@ -183,7 +184,7 @@ static void t_port_in_port(void *arg)
 	VEQ(pipe_fds(&rd, &wr), 0);
 	VEQ(sys_port_associate(outer, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
 	VEQ(sys_port_associate(outer, PORT_SOURCE_FD, (uint64_t)wr, PORT_POLLOUT, 0), 0);
-	VEQ(sys_close(outer), 0); /* dissociates rd and wr, frees the slots */
+	VEQ(sys_close(outer), 0);      /* dissociates rd and wr, frees the slots */
 	VEQ(pt_stats().slots_live, 1); /* the inner port's user event */
 	write1(wr);
 	VEQ(sys_close(inner), 0);

@@ -3,7 +3,7 @@
 
 static struct simk_timespec ts_of(int64_t ns)
 {
-	return (struct simk_timespec){ ns / SIMK_NSEC_PER_SEC, ns % SIMK_NSEC_PER_SEC };
+	return (struct simk_timespec){ns / SIMK_NSEC_PER_SEC, ns % SIMK_NSEC_PER_SEC};
 }
 
 /* A file_obj_t in user memory for path; times from a stat when fresh,

@@ -52,7 +52,7 @@ static void t_fd_fork(void *arg)
 	vt_sleep(1000);
 	VEQ(fx.r_get, 0); /* shared association: the child may retrieve */
 	VEQ(fx.ev.portev_user, 1);
-	VEQ(fx.r_reassoc, 0); /* and re-associate */
+	VEQ(fx.r_reassoc, 0);	   /* and re-associate */
 	VEQ(fx.r_dissoc, -EACCES); /* but not dissociate */
 	VEQ(fx.r_get2, 0);
 	VEQ(fx.ev2.portev_user, 2);

@@ -3,10 +3,10 @@
 
 static int tcreate(int clock, int notify, int signo, uint64_t value, int port, uint64_t user)
 {
-	struct simk_sigevent sev = { .sigev_notify = notify, .sigev_signo = signo,
-				     .sigev_value = value };
+	struct simk_sigevent sev = {
+	    .sigev_notify = notify, .sigev_signo = signo, .sigev_value = value};
 	if (notify == SIMK_SIGEV_PORT) {
-		port_notify_t pn = { .portnfy_port = port, .portnfy_user = user };
+		port_notify_t pn = {.portnfy_port = port, .portnfy_user = user};
 		sev.sigev_value = vt_ubytes(&pn, sizeof(pn));
 	}
 	uaddr_t id = vt_ubuf(4);
@@ -22,8 +22,9 @@ static int tset(int id, int flags, uint64_t value_ns, uint64_t interval_ns,
 		struct simk_itimerspec *old)
 {
 	struct simk_itimerspec its = {
-		.it_interval = { (int64_t)(interval_ns / 1000000000), (int64_t)(interval_ns % 1000000000) },
-		.it_value = { (int64_t)(value_ns / 1000000000), (int64_t)(value_ns % 1000000000) },
+	    .it_interval = {(int64_t)(interval_ns / 1000000000),
+			    (int64_t)(interval_ns % 1000000000)},
+	    .it_value = {(int64_t)(value_ns / 1000000000), (int64_t)(value_ns % 1000000000)},
 	};
 	uaddr_t uold = old ? vt_ubuf(sizeof(*old)) : 0;
 	int r = sys_timer_settime(id, flags, vt_ubytes(&its, sizeof(its)), uold);
@@ -48,7 +49,7 @@ static void t_errors(void *arg)
 	int port = sys_port_create();
 	int f = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t id = vt_ubuf(4);
-	struct simk_sigevent sev = { .sigev_notify = SIMK_SIGEV_NONE };
+	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_NONE};
 	uaddr_t usev = vt_ubytes(&sev, sizeof(sev));
 	VEQ(sys_timer_create(7, usev, id), -EINVAL);
 	VEQ(sys_timer_create(SIMK_CLOCK_REALTIME, 0x10, id), -EFAULT);
@@ -59,7 +60,7 @@ static void t_errors(void *arg)
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_SIGNAL, 65, 0, 0, 0), -EINVAL);
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_PORT, 0, 0, 77, 0), -EBADF);
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_PORT, 0, 0, f, 0), -EBADFD);
-	struct simk_sigevent sp = { .sigev_notify = SIMK_SIGEV_PORT, .sigev_value = 0 };
+	struct simk_sigevent sp = {.sigev_notify = SIMK_SIGEV_PORT, .sigev_value = 0};
 	VEQ(sys_timer_create(SIMK_CLOCK_REALTIME, vt_ubytes(&sp, sizeof(sp)), id), -EFAULT);
 	VEQ(pt_stats().slots_live, 0);
 	/* timers per process */
@@ -74,13 +75,13 @@ static void t_errors(void *arg)
 	/* settime / gettime / delete errors */
 	VEQ(tset(99, 0, 1000, 0, NULL), -EINVAL);
 	VEQ(tset(0, 0x10, 1000, 0, NULL), -EINVAL);
-	struct simk_itimerspec bad = { .it_value = { 0, 1000000000 } };
+	struct simk_itimerspec bad = {.it_value = {0, 1000000000}};
 	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
 	bad.it_value.tv_nsec = -1;
 	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
-	bad = (struct simk_itimerspec){ .it_value = { -1, 0 } };
+	bad = (struct simk_itimerspec){.it_value = {-1, 0}};
 	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
-	bad = (struct simk_itimerspec){ .it_value = { 1, 0 }, .it_interval = { 0, -5 } };
+	bad = (struct simk_itimerspec){.it_value = {1, 0}, .it_interval = {0, -5}};
 	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
 	VEQ(sys_timer_settime(0, 0, 0x10, 0), -EFAULT);
 	VEQ(sys_timer_gettime(99, vt_ubuf(32)), -EINVAL);
@@ -160,7 +161,7 @@ static void t_periodic_overrun(void *arg)
 	int port = sys_port_create();
 	int id = tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, port, 1);
 	VEQ(tset(id, 0, 1000, 1000, NULL), 0);
-	vt_sleep(5500); /* 5 expirations, nobody retrieves */
+	vt_sleep(5500);		/* 5 expirations, nobody retrieves */
 	VEQ(pt_count(port), 1); /* one slot per timer */
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
@@ -298,7 +299,7 @@ static void t_race(void *arg)
 	race.id = tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, race.port, 0);
 	VEQ(tset(race.id, 0, 1000, 1000, NULL), 0);
 	struct simk_thread *g =
-		kthread_create(sim_proc_current(), "getter", t_race_getter, NULL, false);
+	    kthread_create(sim_proc_current(), "getter", t_race_getter, NULL, false);
 	vt_sleep(20500); /* 20 expirations */
 	VEQ(tset(race.id, 0, 0, 0, NULL), 0);
 	race.stop = true;

@@ -25,8 +25,7 @@ static void t_waiter(void *arg)
 	w->order = ++finish_seq;
 }
 
-static struct simk_thread *spawn_waiter(struct waiter_arg *w, int port, unsigned max,
-					unsigned nget)
+static struct simk_thread *spawn_waiter(struct waiter_arg *w, int port, unsigned max, unsigned nget)
 {
 	memset(w, 0, sizeof(*w));
 	w->port = port;
@@ -276,7 +275,7 @@ static void t_timeout_across_wakeups(void *arg)
 {
 	(void)arg;
 	static struct waiter_arg w;
-	static const struct simk_timespec to = { 0, 1000000 };
+	static const struct simk_timespec to = {0, 1000000};
 	int port = sys_port_create();
 	spawn_waiter(&w, port, 4, 3);
 	w.to = &to;
@@ -318,7 +317,7 @@ static void t_mix_sender(void *arg)
 static void t_mix_getter(void *arg)
 {
 	unsigned want = (unsigned)(intptr_t)arg;
-	static const struct simk_timespec to = { 0, 50000 };
+	static const struct simk_timespec to = {0, 50000};
 	for (;;) {
 		port_event_t ev[4];
 		unsigned n = want;
