@@ -1,13 +1,117 @@
-/* kern/ subsystem registration: per-run state of the kernel services. */
+/*
+ * The "kern" subsystem: per-run state of the kernel services (kernel
+ * process, system work queue, thread-exit and child-exit wait queues,
+ * per-process bookkeeping of proc.c) and the engine hooks that drive them.
+ *
+ * Lifetimes: create() at simk_create (host context, nothing allocated from
+ * kmem yet); the kernel process and the system work queue appear on first
+ * use (kernel_proc(), system_wq(), workqueue_create()), so a run that never
+ * uses them has the same pids and tids as before kern existed. end() frees
+ * kernel objects still alive when every user thread is done (host context,
+ * before the kmem leak check); destroy() frees the host tables, also after
+ * a failed run, where kmem reclaims blocks on its own.
+ */
 #include "kern/kern.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "kern/kern_priv.h"
 #include "kern/slots.h"
+#include "kern/umem.h"
+
+struct kern_state *kern_st(void)
+{
+	struct simk *s = sim_cur();
+	KASSERT(s != NULL && s->subsys[SLOT_KERN] != NULL, "kern used outside a simulation");
+	return s->subsys[SLOT_KERN];
+}
+
+/* Doubles cap until index n - 1 fits; new entries are zeroed. */
+static void *grow(void *arr, int *cap, int n, size_t elem)
+{
+	if (n <= *cap)
+		return arr;
+	int ncap = *cap ? *cap : 16;
+	while (ncap < n)
+		ncap *= 2;
+	char *na = realloc(arr, (size_t)ncap * elem);
+	if (na == NULL)
+		sim_panic("host out of memory (kern tables)");
+	else
+		memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	*cap = ncap;
+	return na;
+}
+
+uint8_t *kern_thread_exited_slot(int tid)
+{
+	struct kern_state *ks = kern_st();
+	KASSERT(tid >= 1 && tid <= SIM_MAX_THREADS, "bad tid %d", tid);
+	ks->exited = grow(ks->exited, &ks->exited_cap, tid, sizeof(*ks->exited));
+	return &ks->exited[tid - 1];
+}
+
+struct kproc_info *kern_pinfo(int pid)
+{
+	struct kern_state *ks = kern_st();
+	KASSERT(pid >= 1 && pid <= SIM_MAX_PROCS, "bad pid %d", pid);
+	ks->pinfo = grow(ks->pinfo, &ks->pinfo_cap, pid, sizeof(*ks->pinfo));
+	return &ks->pinfo[pid - 1];
+}
+
+static int kern_create(struct simk *s)
+{
+	struct kern_state *ks = calloc(1, sizeof(*ks));
+	if (ks == NULL)
+		return -1;
+	waitq_init(&ks->thread_exit_wq, "thread-exit");
+	waitq_init(&ks->child_wq, "wait-child");
+	s->subsys[SLOT_KERN] = ks;
+	return 0;
+}
+
+static void kern_thread_exit(struct simk_thread *t)
+{
+	kproc_thread_exit(t);
+}
+
+/* The last thread of p exits (thread context). Later layers' hooks ran
+ * first (reverse registration order), so files and AIO contexts are gone
+ * and nothing copies out to p's user memory any more. */
+static void kern_proc_exit(struct simk_proc *p)
+{
+	kproc_proc_exit(p); /* dead first: no signal is queued after this */
+	ksig_proc_exit(p);
+}
+
+static void kern_end(struct simk *s)
+{
+	kwq_end(s);
+	ksig_end(s);
+	for (int i = 0; i < s->nprocs; i++)
+		umem_release(s->procs[i]);
+}
+
+static void kern_destroy(struct simk *s)
+{
+	struct kern_state *ks = s->subsys[SLOT_KERN];
+	if (ks == NULL)
+		return;
+	free(ks->exited);
+	free(ks->pinfo);
+	free(ks);
+	s->subsys[SLOT_KERN] = NULL;
+}
 
 static const struct sim_subsys kern_subsys = {
-	.name = "kern",
-	.slot = SLOT_KERN,
+    .name = "kern",
+    .slot = SLOT_KERN,
+    .create = kern_create,
+    .proc_exit = kern_proc_exit,
+    .thread_exit = kern_thread_exit,
+    .end = kern_end,
+    .destroy = kern_destroy,
 };
 
 void kern_register(void)

@@ -3,14 +3,18 @@
  *
  * spinlock: the holder cannot be switched away from (switch points are
  *   ignored while any spinlock is held) and must not sleep: sleeping with
- *   one held is a simulated panic. spin_lock_irq additionally keeps
+ *   one held is a simulated panic. Taking a held spinlock can never
+ *   succeed on one CPU, so it panics ("spinlock deadlock"). Dropping the
+ *   last spinlock held is a preemption point. spin_lock_irq additionally keeps
  *   interrupts from being delivered... which, in this single-CPU model,
  *   already holds while no switch point runs; the _irq variants exist so
  *   code reads like a kernel's and so a handler that takes a lock its
  *   interrupted thread holds is caught (panic: "spinlock deadlock").
  * mutex: sleeping lock; contention is a switch point; the owner may
  *   sleep; unlocking by a non-owner, recursive locking and destroying a held
- *   mutex are panics. Waiters are woken in FIFO order (exclusive wake-one).
+ *   mutex are panics. Waiters are woken in FIFO order (exclusive wake-one)
+ *   and the mutex is handed to the woken waiter (no barging); unlock is
+ *   a preemption point.
  * condvar: Mesa semantics; cv_wait drops the mutex and sleeps atomically
  *   with respect to cv_signal/cv_broadcast (no lost wake-up).
  *
@@ -36,6 +40,16 @@ void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 bool spin_trylock(struct spinlock *l);
 bool spin_held(const struct spinlock *l);
+/* One CPU, interrupts only at switch points: the _irq forms are the plain
+ * ones (they exist so code reads like a kernel's). */
+static inline void spin_lock_irq(struct spinlock *l)
+{
+	spin_lock(l);
+}
+static inline void spin_unlock_irq(struct spinlock *l)
+{
+	spin_unlock(l);
+}
 
 struct mutex {
 	const char *name;

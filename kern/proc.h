@@ -31,28 +31,33 @@ typedef int (*proc_fork_hook_fn)(struct simk_proc *parent, struct simk_proc *chi
 void proc_register_fork_hook(proc_fork_hook_fn fn);
 
 /* Forks the current process; the child's first thread runs fn(arg).
- * Returns the child pid or -EAGAIN / -ENOMEM. */
+ * Returns the child pid, -EAGAIN / -ENOMEM or a fork hook's errno (the
+ * child is then undone through the proc_exit hooks and never runs). */
 int proc_fork(const char *name, simk_thread_fn fn, void *arg);
 /* Marks the process as having exec'ed (for NOTE_EXEC); no image change. */
 void proc_exec(struct simk_proc *p, const char *newname);
-/* Ends every thread of the current process with status (the calling
- * thread last). Does not return. */
+/* Ends the current process with status: the other threads get SIGKILL
+ * (their interruptible sleeps return -EINTR; they must return), the caller
+ * waits until it is the last thread and exits last. Does not return. */
 _Noreturn void proc_exit(int status);
-/* Waits for a child to exit (pid > 0: that child, -1: any). Returns the pid
- * and stores the status, -ECHILD, or -EINTR. */
+/* Waits for a child to exit (pid > 0: that child, otherwise any). Returns
+ * the pid and stores the exit status (not a wait(2) encoding), -ECHILD, or
+ * -EINTR. Reaps the child: it is no longer a zombie. */
 int proc_wait(int pid, int *status);
 /* The process's parent pid (0 for the first processes). */
 int proc_ppid(const struct simk_proc *p);
 /* Zombie: exited but not reaped by its parent. */
 bool proc_is_zombie(const struct simk_proc *p);
 
-/* Threads. */
+/* Threads. p NULL means the kernel process. NULL if p is dead. */
 struct simk_thread *kthread_create(struct simk_proc *p, const char *name, simk_thread_fn fn,
 				   void *arg, bool daemon);
-/* Waits for t to exit; returns its exit code (or -EINVAL if t is the caller
- * or already joined, -EINTR on a signal when interruptible). */
+/* Waits (interruptibly) for t to exit; returns 0 and stores its exit code
+ * in *code (if code is not NULL), -EINVAL if t is NULL, the caller or
+ * already joined, or -EINTR on a signal (t may then be joined again). */
 int kthread_join(struct simk_thread *t, int *code);
-/* The kernel process (pid of "kernel"), home of kernel worker threads. */
+/* The kernel process ("kernel"), home of kernel worker threads; made on
+ * first use (with the system work queue), any context. */
 struct simk_proc *kernel_proc(void);
 
 #endif

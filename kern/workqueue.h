@@ -5,14 +5,18 @@
  * notification.
  *
  * Context: queue_work from any context (interrupts included); the work
- * function runs on a worker thread and may sleep. A work item is owned by
- * its caller and must not be freed while queued or running (use
- * work_cancel / workqueue_flush).
+ * function runs on a worker thread (in the kernel process: it has no user
+ * memory, use copyout_proc) and may sleep. A work item is owned by its
+ * caller and must not be freed while queued (use work_cancel /
+ * workqueue_flush). The work function itself may free or re-queue its
+ * item: the worker reads nothing of it after the function returns.
+ * Names (of queues and items) must outlive the run.
  */
 #ifndef SIMK_WORKQUEUE_H
 #define SIMK_WORKQUEUE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sim/engine.h"
 
@@ -23,9 +27,10 @@ struct work {
 	struct list_node link;
 	work_fn fn;
 	void *arg;
-	bool queued;
-	bool running;
+	bool queued;          /* on a queue, not yet taken by a worker */
 	const char *name;
+	uint64_t seq;         /* queueing ticket (for flush); private */
+	struct workqueue *wq; /* the queue it is on; private */
 };
 
 struct workqueue;
@@ -40,6 +45,8 @@ bool queue_work(struct workqueue *wq, struct work *w);
 /* Removes a queued item; returns true if it was queued. Does not wait for a
  * running one. */
 bool work_cancel(struct workqueue *wq, struct work *w);
+/* True while a worker of wq runs w's function. */
+bool work_running(const struct workqueue *wq, const struct work *w);
 /* Thread context: waits until every item queued before the call ran. */
 void workqueue_flush(struct workqueue *wq);
 /* The system work queue (one worker), created with each simulation. */

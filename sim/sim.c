@@ -130,6 +130,9 @@ int simk_proc_id(const struct simk_proc *p)
 
 static void sim_free_all(struct simk *s)
 {
+	/* First: queued events live inside threads and subsystem objects
+	 * freed below, and eventq_free writes to each one. */
+	eventq_free(&s->eq);
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->destroy)
 			subsys[i - 1]->destroy(s);
@@ -148,7 +151,6 @@ static void sim_free_all(struct simk *s)
 	for (int i = 0; i < s->nprocs; i++)
 		free(s->procs[i]);
 	free(s->procs);
-	eventq_free(&s->eq);
 	trace_free(&s->trace);
 	free(s->decisions);
 	ctx_release(&s->main_ctx);

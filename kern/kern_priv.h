@@ -1,0 +1,58 @@
+/*
+ * Private to kern/: the per-run state of the kernel services and the hooks
+ * kern.c calls into the service files. Nothing outside kern/ includes this.
+ *
+ * Everything here lives in s->subsys[SLOT_KERN] and is created with each
+ * simulation and freed with it, so thousands of runs in one host process
+ * (simk explore) start from the same state. Registries of observers and
+ * fork hooks are per host process (they hold function pointers registered
+ * once, in a fixed order, like the subsystems themselves).
+ */
+#ifndef SIMK_KERN_PRIV_H
+#define SIMK_KERN_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern/waitq.h"
+#include "sim/engine.h"
+
+struct workqueue;
+
+/* What kern/proc.c remembers about a process (indexed by pid - 1). */
+struct kproc_info {
+	bool dead;   /* its last thread passed the proc_exit hook */
+	bool reaped; /* waited for by its parent, or nobody will */
+	int status;  /* exit status recorded at death */
+};
+
+struct kern_state {
+	struct simk_proc *kproc; /* "kernel": home of worker threads; lazy */
+	struct workqueue *syswq; /* the system work queue; created with kproc */
+	bool creating_kproc;	 /* guards the lazy creation against re-entry */
+	/* Joiners and proc_exit() callers wait here for any thread exit. */
+	struct waitq thread_exit_wq;
+	/* proc_wait() callers wait here for any process death. */
+	struct waitq child_wq;
+	/* exited[tid - 1]: the thread passed its thread_exit hook. */
+	uint8_t *exited;
+	int exited_cap;
+	struct kproc_info *pinfo;
+	int pinfo_cap;
+};
+
+/* The current run's state (panics outside a simulation). */
+struct kern_state *kern_st(void);
+/* Grows the per-tid / per-pid tables so that index id - 1 exists. */
+uint8_t *kern_thread_exited_slot(int tid);
+struct kproc_info *kern_pinfo(int pid);
+
+/* Hooks from kern.c into the service files. */
+void kproc_thread_exit(struct simk_thread *t);
+void kproc_proc_exit(struct simk_proc *p);
+void ksig_proc_exit(struct simk_proc *p);
+void ksig_end(struct simk *s);
+void kwq_end(struct simk *s);
+struct workqueue *kwq_create_system(void);
+
+#endif

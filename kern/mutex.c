@@ -1,0 +1,126 @@
+/*
+ * Sleeping mutexes with FIFO hand-off.
+ *
+ * Invariant: a mutex with waiters is never free. mutex_unlock does not
+ * release the lock to whoever asks next; it hands ownership directly to
+ * the oldest waiter that can still take it (m->owner = that thread, then
+ * wakes it). So waiters acquire in arrival order and a thread that keeps
+ * relocking cannot starve them. A waiter that was interrupted (or woken by
+ * anything but the hand-off) is skipped by the hand-off, because
+ * thread_wake() refuses a thread that is no longer sleeping; it removes its
+ * own entry before it returns.
+ *
+ * Switch points: blocking on a held mutex, and a preempt_point() right
+ * after unlock (another CPU could take the lock there).
+ */
+#include "kern/lock.h"
+
+#include <errno.h>
+
+#include "sim/engine.h"
+
+void mutex_init(struct mutex *m, const char *name)
+{
+	m->name = name;
+	m->owner = NULL;
+	waitq_init(&m->waiters, name);
+	m->contended = 0;
+}
+
+void mutex_destroy(struct mutex *m)
+{
+	KASSERT(m->owner == NULL, "mutex %s destroyed while held by %s", m->name,
+		m->owner ? m->owner->name : "?");
+	waitq_destroy(&m->waiters);
+}
+
+/* Hand-off wake function: called by waitq_wake from mutex_unlock with the
+ * mutex as key. Gives the mutex to e's thread if it still sleeps. */
+static int mutex_handoff(struct waitq_entry *e, void *key)
+{
+	struct mutex *m = key;
+	KASSERT(m->owner == NULL, "hand-off of held mutex %s", m->name);
+	if (!thread_wake(e->thread, 0))
+		return 0; /* interrupted; it removes itself */
+	m->owner = e->thread;
+	waitq_remove(&m->waiters, e);
+	return 1;
+}
+
+static int lock_common(struct mutex *m, bool interruptible)
+{
+	struct simk_thread *t = sim_thread_current();
+	sim_assert_may_sleep(m->name); /* even uncontended: catches bugs early */
+	KASSERT(m->owner != t, "mutex %s locked recursively by %s", m->name, t->name);
+	if (m->owner == NULL) {
+		m->owner = t;
+		return 0;
+	}
+	m->contended++;
+	struct waitq_entry e;
+	waitq_entry_init_func(&e, mutex_handoff, m);
+	e.thread = t;
+	waitq_add_exclusive(&m->waiters, &e);
+	int r = 0;
+	for (int bound = 0;; bound++) {
+		KASSERT(bound < 1000000, "mutex %s: waiter %s spins", m->name, t->name);
+		thread_prepare_sleep(m->name, interruptible);
+		if (m->owner == t) {
+			thread_cancel_sleep();
+			break;
+		}
+		r = thread_sleep(SIMK_FOREVER);
+		if (m->owner == t) {
+			r = 0;
+			break;
+		}
+		if (r == -EINTR)
+			break;
+		/* woken by someone else: still queued, sleep again */
+	}
+	waitq_remove(&m->waiters, &e);
+	KASSERT(r == 0 ? m->owner == t : m->owner != t, "mutex %s: bad hand-off state", m->name);
+	return r;
+}
+
+/* Thread context; may sleep. */
+void mutex_lock(struct mutex *m)
+{
+	int r = lock_common(m, false);
+	KASSERT(r == 0, "uninterruptible mutex_lock of %s returned %d", m->name, r);
+}
+
+/* Thread context; may sleep. 0 or -EINTR. */
+int mutex_lock_interruptible(struct mutex *m)
+{
+	return lock_common(m, true);
+}
+
+/* Thread context; never sleeps. */
+bool mutex_trylock(struct mutex *m)
+{
+	struct simk_thread *t = sim_thread_current();
+	KASSERT(t != NULL && !sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
+	if (m->owner != NULL)
+		return false;
+	m->owner = t;
+	return true;
+}
+
+/* Thread context, by the owner. Hands the mutex to the oldest waiter. */
+void mutex_unlock(struct mutex *m)
+{
+	struct simk_thread *t = sim_thread_current();
+	KASSERT(t != NULL && !sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
+	KASSERT(m->owner == t, "mutex %s unlocked by non-owner %s (owner %s)", m->name, t->name,
+		m->owner ? m->owner->name : "none");
+	m->owner = NULL;
+	waitq_wake(&m->waiters, 1, m);
+	preempt_point();
+}
+
+bool mutex_owned(const struct mutex *m)
+{
+	struct simk_thread *t = sim_thread_current();
+	return t != NULL && m->owner == t;
+}

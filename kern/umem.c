@@ -1,0 +1,217 @@
+/*
+ * Simulated user memory. Each process has its own address space: a list
+ * of regions in address order, each backed by a kmem block. Addresses come
+ * from a per-process cursor that starts at UMEM_BASE and only grows: a
+ * region takes the next whole pages, then one unmapped guard page is
+ * skipped, so an access that runs off the end of a region faults instead
+ * of reaching its neighbour. Freed ranges are not reused. Addresses thus
+ * depend only on the sequence of allocations: the same on every run.
+ *
+ * The invariant every access relies on: [addr, addr + len) is usable iff
+ * it lies inside one region of the process. Anything else (unowned,
+ * partial overlap, wrap-around, another process's region) is -EFAULT.
+ */
+#include "kern/umem.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "kern/kmem.h"
+
+#define UMEM_BASE 0x10000ULL
+#define UMEM_LIMIT (1ULL << 46)	      /* top of the simulated user space */
+#define UMEM_BYTES_MAX (256ULL << 20) /* per process */
+#define UMEM_REGIONS_MAX 65536
+
+struct umem_region {
+	struct list_node link;
+	uaddr_t start;
+	size_t len; /* whole pages */
+	unsigned char *data;
+};
+
+struct umem_space {
+	struct list_node regions; /* address order */
+	int nregions;
+	uaddr_t next; /* where the next region goes */
+	uint64_t bytes;
+};
+
+static KMEM_TYPE(kmt_space, "umem_space");
+static KMEM_TYPE(kmt_region, "umem_region");
+static KMEM_TYPE(kmt_pages, "umem_pages");
+
+static struct umem_space *space_of(struct simk_proc *p, bool create)
+{
+	struct umem_space *sp = p->umem;
+	if (sp == NULL && create) {
+		sp = kmem_zalloc(&kmt_space, sizeof(*sp));
+		if (sp == NULL)
+			return NULL;
+		list_init(&sp->regions);
+		sp->next = UMEM_BASE;
+		p->umem = sp;
+	}
+	return sp;
+}
+
+static struct umem_region *region_new(struct umem_space *sp, uaddr_t start, size_t len)
+{
+	struct umem_region *r = kmem_zalloc(&kmt_region, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->data = kmem_zalloc(&kmt_pages, len);
+	if (r->data == NULL) {
+		kmem_free(&kmt_region, r);
+		return NULL;
+	}
+	r->start = start;
+	r->len = len;
+	list_push_back(&sp->regions, &r->link);
+	sp->nregions++;
+	sp->bytes += len;
+	return r;
+}
+
+static void region_free(struct umem_space *sp, struct umem_region *r)
+{
+	list_del(&r->link);
+	sp->nregions--;
+	sp->bytes -= r->len;
+	kmem_free(&kmt_pages, r->data);
+	kmem_free(&kmt_region, r);
+}
+
+/* Any context. Returns 0 for len 0, on limits, or under kmem/alloc/enomem. */
+uaddr_t umem_alloc(struct simk_proc *p, size_t len)
+{
+	KASSERT(p != NULL, "umem_alloc without a process");
+	if (len == 0 || len > UMEM_BYTES_MAX)
+		return 0;
+	struct umem_space *sp = space_of(p, true);
+	if (sp == NULL)
+		return 0;
+	size_t pages_len = (len + UMEM_PAGE - 1) / UMEM_PAGE * UMEM_PAGE;
+	if (sp->bytes + pages_len > UMEM_BYTES_MAX || sp->nregions >= UMEM_REGIONS_MAX ||
+	    sp->next + pages_len + UMEM_PAGE > UMEM_LIMIT)
+		return 0;
+	struct umem_region *r = region_new(sp, sp->next, pages_len);
+	if (r == NULL)
+		return 0;
+	sp->next += pages_len + UMEM_PAGE; /* + guard page */
+	trace_emit(TR_INFO, "umem_alloc", p->pid, (int64_t)r->start, (int64_t)pages_len, 0);
+	return r->start;
+}
+
+static struct umem_region *find(struct umem_space *sp, uaddr_t addr, size_t len)
+{
+	if (sp == NULL || len == 0 || addr + len < addr)
+		return NULL;
+	for (struct list_node *n = sp->regions.next; n != &sp->regions; n = n->next) {
+		struct umem_region *r = list_entry(n, struct umem_region, link);
+		if (addr >= r->start && addr - r->start < r->len)
+			return len <= r->len - (addr - r->start) ? r : NULL;
+		if (r->start > addr)
+			break; /* address order */
+	}
+	return NULL;
+}
+
+/* Any context. */
+int umem_free(struct simk_proc *p, uaddr_t addr)
+{
+	struct umem_space *sp = space_of(p, false);
+	struct umem_region *r = find(sp, addr, 1);
+	if (r == NULL || r->start != addr)
+		return -EINVAL;
+	trace_emit(TR_INFO, "umem_free", p->pid, (int64_t)addr, (int64_t)r->len, 0);
+	region_free(sp, r);
+	return 0;
+}
+
+void *umem_map(struct simk_proc *p, uaddr_t addr, size_t len)
+{
+	if (p == NULL)
+		return NULL;
+	struct umem_region *r = find(space_of(p, false), addr, len);
+	return r != NULL ? r->data + (addr - r->start) : NULL;
+}
+
+/* Any context. len 0 always succeeds. */
+int copyin_proc(struct simk_proc *p, uaddr_t src, void *dst, size_t len)
+{
+	if (len == 0)
+		return 0;
+	void *h = umem_map(p, src, len);
+	if (h == NULL)
+		return -EFAULT;
+	memcpy(dst, h, len);
+	return 0;
+}
+
+int copyout_proc(struct simk_proc *p, const void *src, uaddr_t dst, size_t len)
+{
+	if (len == 0)
+		return 0;
+	void *h = umem_map(p, dst, len);
+	if (h == NULL)
+		return -EFAULT;
+	memcpy(h, src, len);
+	return 0;
+}
+
+/* Thread context (the current process's memory); -EFAULT elsewhere. */
+int copyin(uaddr_t src, void *dst, size_t len)
+{
+	struct simk_proc *p = sim_in_irq() ? NULL : sim_proc_current();
+	if (p == NULL)
+		return len == 0 ? 0 : -EFAULT;
+	return copyin_proc(p, src, dst, len);
+}
+
+int copyout(const void *src, uaddr_t dst, size_t len)
+{
+	struct simk_proc *p = sim_in_irq() ? NULL : sim_proc_current();
+	if (p == NULL)
+		return len == 0 ? 0 : -EFAULT;
+	return copyout_proc(p, src, dst, len);
+}
+
+/* Any context. child must have no user memory yet. On -ENOMEM the child
+ * keeps nothing. */
+int umem_fork(struct simk_proc *parent, struct simk_proc *child)
+{
+	KASSERT(child->umem == NULL, "umem_fork into %s, which has user memory", child->name);
+	struct umem_space *ps = space_of(parent, false);
+	if (ps == NULL)
+		return 0;
+	struct umem_space *cs = space_of(child, true);
+	if (cs == NULL)
+		return -ENOMEM;
+	for (struct list_node *n = ps->regions.next; n != &ps->regions; n = n->next) {
+		struct umem_region *pr = list_entry(n, struct umem_region, link);
+		struct umem_region *cr = region_new(cs, pr->start, pr->len);
+		if (cr == NULL) {
+			umem_release(child);
+			return -ENOMEM;
+		}
+		memcpy(cr->data, pr->data, pr->len);
+	}
+	cs->next = ps->next;
+	return 0;
+}
+
+/* Any context. */
+void umem_release(struct simk_proc *p)
+{
+	struct umem_space *sp = p->umem;
+	if (sp == NULL)
+		return;
+	int bound = 0;
+	while (!list_empty(&sp->regions)) {
+		KASSERT(++bound <= UMEM_REGIONS_MAX, "umem of %s does not drain", p->name);
+		region_free(sp, list_entry(sp->regions.next, struct umem_region, link));
+	}
+	kmem_free(&kmt_space, sp);
+	p->umem = NULL;
+}
