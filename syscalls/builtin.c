@@ -8,6 +8,8 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "syscalls/kqueue.h"
+#include "vfs/vfs.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
@@ -17,6 +19,8 @@ void simk_register_builtin(void)
 	kmem_register();
 	kern_register();
 	blkdev_register();
+	vfs_register();
+	kqueue_register_subsys();
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
