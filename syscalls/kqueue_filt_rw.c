@@ -58,7 +58,9 @@ int kq_rw_attach(struct knote *kn)
 {
 	struct file *fp = kn->fp;
 	kn->fop = &kq_rw_filtops;
-	poll_listener_init(&kn->u.rw.pl, rw_poll_cb, kn, rw_interest(kn));
+	/* Every wake-up: counts (FIONREAD/FIONSPACE, NOTE_LOWAT) change even
+	 * when the readiness mask does not. */
+	poll_listener_init(&kn->u.rw.pl, rw_poll_cb, kn, rw_interest(kn) | POLL_ANYCHANGE);
 	fnotify_watcher_init(&kn->u.rw.fw, rw_fnotify_cb, kn,
 			     FN_MODIFY | FN_EXTEND | FN_TRUNCATE | FN_REVOKE | FN_UNMOUNT);
 	if (is_regular(fp) && kn->kev.filter == EVFILT_READ) {
