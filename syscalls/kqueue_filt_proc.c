@@ -96,7 +96,8 @@ static void filt_procdetach(struct knote *kn)
 static bool filt_proc(struct knote *kn, long hint)
 {
 	(void)hint;
-	return kn->kev.fflags != 0;
+	/* An exit always fires, even when NOTE_EXIT was not asked for. */
+	return kn->kev.fflags != 0 || (kn->status & KN_DETACHED);
 }
 
 static uint32_t event_note(enum proc_event ev)
