@@ -38,8 +38,9 @@ struct cli_opts {
 	int nfaults;
 	bool quiet;
 	/* explore */
-	bool has_runs, has_seed_start, has_shard;
+	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;
+	int bound; /* dfs: non-default choices per path */
 };
 
 /* Parses argv[first..] for cmd; on error prints "simk: ..." and returns 2. */
@@ -59,8 +60,7 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
 /* Trace tail, blocked scenario threads and the reproducer, to stderr. */
-void cli_report_failure(const struct cli_opts *c, const struct simk *s,
-			const struct simk_opts *o);
+void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
 const char *cli_policy_name(enum simk_policy p);
 void cli_usage(FILE *f, const char *topic);
 

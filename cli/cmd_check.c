@@ -68,16 +68,17 @@ int cmd_check(struct cli_opts *c)
 		rc = EXIT_USAGE;
 	if (rc == 0) {
 		for (int i = 0; i < 2; i++)
-			printf("run %d: hash=%016" PRIx64 " outcome=%d events=%zu\n", i + 1, r[i].hash,
-			       (int)r[i].out, r[i].n);
+			printf("run %d: hash=%016" PRIx64 " outcome=%d events=%zu\n", i + 1,
+			       r[i].hash, (int)r[i].out, r[i].n);
 		if (r[0].hash == r[1].hash && r[0].out == r[1].out) {
-			printf("deterministic: seed=%" PRIu64 " policy=%s hash=%016" PRIx64 "\n", o.seed,
-			       cli_policy_name(o.policy), r[0].hash);
+			printf("deterministic: seed=%" PRIu64 " policy=%s hash=%016" PRIx64 "\n",
+			       o.seed, cli_policy_name(o.policy), r[0].hash);
 		} else {
 			size_t i = 0;
 			while (i < r[0].n && i < r[1].n && same_ev(&r[0].evs[i], &r[1].evs[i]))
 				i++;
-			printf("NOT deterministic: seed=%" PRIu64 " policy=%s; traces part at event %zu\n",
+			printf("NOT deterministic: seed=%" PRIu64
+			       " policy=%s; traces part at event %zu\n",
 			       o.seed, cli_policy_name(o.policy), i);
 			for (int k = 0; k < 2; k++) {
 				char buf[160] = "(end of trace)";

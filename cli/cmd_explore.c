@@ -7,8 +7,12 @@
  *
  * The policy is --policy, else the scenario's if it is random or pct, else
  * random. pct without a step count is calibrated once, from a fifo run.
+ * --policy dfs walks the decision tree instead of seeds (bounded by
+ * --bound non-default choices per path; --runs caps the number of paths);
+ * its failing path is reproduced through a schedule file.
  * Wall-clock time is read only for the progress bar and the summary.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +86,27 @@ static void progress(uint64_t done, uint64_t total, double t0, bool final)
 	fflush(stderr);
 }
 
+/* Runs the failing configuration again (for dfs: the same path, the
+ * search state has not moved) with its decisions written to path. */
+static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
+			  const struct simk_opts *o, const char *path)
+{
+	struct simk_opts w = *o;
+	w.schedule_out = path;
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		fprintf(stderr, "simk: explore: cannot write %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	fclose(f);
+	struct simk *s = cli_start(c, p, &w);
+	if (s == NULL)
+		return EXIT_USAGE;
+	simk_run(s);
+	simk_destroy(s);
+	return 0;
+}
+
 int cmd_explore(struct cli_opts *c)
 {
 	struct scn_prog *p = cli_load(c);
@@ -92,6 +117,19 @@ int cmd_explore(struct cli_opts *c)
 	if (!c->has_policy && base.policy != SIMK_POLICY_RANDOM && base.policy != SIMK_POLICY_PCT)
 		base.policy = SIMK_POLICY_RANDOM;
 	base.keep_trace = false;
+	bool dfs = base.policy == SIMK_POLICY_DFS;
+	if (dfs && c->has_shard) {
+		fprintf(stderr, "simk: explore: --shard does not apply to --policy dfs\n");
+		scn_free(p);
+		return EXIT_USAGE;
+	}
+	if (dfs) {
+		base.dfs = simk_dfs_create(c->has_bound ? c->bound : 2);
+		if (base.dfs == NULL) {
+			scn_free(p);
+			return EXIT_USAGE;
+		}
+	}
 	uint64_t start = c->has_seed_start ? c->seed_start : 1;
 	uint64_t shard_n = c->has_shard ? c->shard_n : 1, shard_i = c->has_shard ? c->shard_i : 0;
 	if (c->runs > UINT64_MAX - start) {
@@ -107,13 +145,14 @@ int cmd_explore(struct cli_opts *c)
 	}
 	uint64_t total = c->runs / shard_n + (shard_i < c->runs % shard_n ? 1 : 0);
 	bool bar = !c->quiet && isatty(STDERR_FILENO);
-	struct hashset hs = { NULL, 0, 0, false };
+	struct hashset hs = {NULL, 0, 0, false};
 	double t0 = wall_s(), last = t0;
 	uint64_t done = 0;
 	int result = 0;
+	bool complete = false;
 	for (uint64_t idx = shard_i; idx < c->runs; idx += shard_n) {
 		struct simk_opts o = base;
-		o.seed = start + idx;
+		o.seed = dfs ? start : start + idx; /* dfs: one seed, many paths */
 		struct simk *s = cli_start(c, p, &o);
 		if (s == NULL) {
 			result = EXIT_USAGE;
@@ -130,19 +169,46 @@ int cmd_explore(struct cli_opts *c)
 		if (out != SIMK_PASS) {
 			if (bar)
 				progress(done, total, t0, true);
+			struct simk_opts ro = o; /* what reproduces it */
+			const char *sched = c->schedule_out;
+			if (dfs && sched == NULL)
+				sched = "simk-dfs-failure.sched";
+			if (dfs) {
+				ro.policy = SIMK_POLICY_REPLAY;
+				ro.replay_path = sched;
+			}
 			fflush(stdout);
-			cli_report_failure(c, s, &o);
-			printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
-			       ", policy %s) failed\n",
-			       done, total, o.seed, cli_policy_name(o.policy));
-			fputs("reproduce: ", stdout);
-			cli_repro(stdout, c, &o);
-			cli_print_result(stdout, s, out);
+			cli_report_failure(c, s, &ro);
+			char line[1200] = "";
+			FILE *m = fmemopen(line, sizeof(line) - 1, "w");
+			if (m != NULL) {
+				cli_print_result(m, s, out);
+				fclose(m);
+			}
 			simk_destroy(s);
-			result = (int)out;
+			if (sched != NULL)
+				result = write_schedule(c, p, &o, sched);
+			if (dfs)
+				printf("explore: path %" PRIu64 " (policy dfs, bound %d) failed\n",
+				       done, c->has_bound ? c->bound : 2);
+			else
+				printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
+				       ", policy %s) failed\n",
+				       done, total, o.seed, cli_policy_name(o.policy));
+			if (sched != NULL && result == 0)
+				printf("schedule: %s\n", sched);
+			fputs("reproduce: ", stdout);
+			cli_repro(stdout, c, &ro);
+			fputs(line, stdout);
+			if (result == 0)
+				result = (int)out;
 			break;
 		}
 		simk_destroy(s);
+		if (dfs && !simk_dfs_advance(base.dfs)) {
+			complete = true;
+			break;
+		}
 		if (bar && (done & 255) == 0) {
 			double now = wall_s();
 			if (now - last >= 0.1) {
@@ -155,9 +221,15 @@ int cmd_explore(struct cli_opts *c)
 		double el = wall_s() - t0;
 		if (bar)
 			progress(done, total, t0, true);
-		printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64, done,
-		       cli_policy_name(base.policy), start + shard_i,
-		       c->runs ? start + c->runs - 1 : start);
+		if (dfs)
+			printf("explored %" PRIu64 " paths (policy dfs, bound %d, seed %" PRIu64
+			       ", %s",
+			       done, c->has_bound ? c->bound : 2, start,
+			       complete ? "the search is complete" : "stopped by --runs");
+		else
+			printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64,
+			       done, cli_policy_name(base.policy), start + shard_i,
+			       c->runs ? start + c->runs - 1 : start);
 		if (c->has_shard)
 			printf(", shard %" PRIu64 "/%" PRIu64, shard_i, shard_n);
 		if (base.policy == SIMK_POLICY_PCT)
@@ -166,6 +238,7 @@ int cmd_explore(struct cli_opts *c)
 		       el > 0 ? (double)done / el : 0.0);
 	}
 	free(hs.slot);
+	simk_dfs_destroy(base.dfs);
 	scn_free(p);
 	return result;
 }

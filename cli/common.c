@@ -15,8 +15,23 @@
 #include "sim/scn.h"
 
 enum optid {
-	O_SEED, O_POLICY, O_PREEMPT, O_IRQ, O_PCT_DEPTH, O_PCT_STEPS, O_MAX_STEPS, O_TRACE_OUT,
-	O_SCHEDULE_OUT, O_REPLAY, O_FAULT, O_QUIET, O_RUNS, O_SEED_START, O_SHARD, O_HELP,
+	O_SEED,
+	O_POLICY,
+	O_PREEMPT,
+	O_IRQ,
+	O_PCT_DEPTH,
+	O_PCT_STEPS,
+	O_MAX_STEPS,
+	O_TRACE_OUT,
+	O_SCHEDULE_OUT,
+	O_REPLAY,
+	O_FAULT,
+	O_QUIET,
+	O_RUNS,
+	O_SEED_START,
+	O_SHARD,
+	O_HELP,
+	O_BOUND,
 };
 
 #define F_RUN (1u << CMD_RUN)
@@ -32,28 +47,29 @@ struct optdef {
 };
 
 static const struct optdef optdefs[] = {
-	{ "seed", true, F_RUN | F_CHECK, O_SEED },
-	{ "policy", true, F_ALL, O_POLICY },
-	{ "preempt", true, F_ALL, O_PREEMPT },
-	{ "irq", true, F_ALL, O_IRQ },
-	{ "pct-depth", true, F_ALL, O_PCT_DEPTH },
-	{ "pct-steps", true, F_ALL, O_PCT_STEPS },
-	{ "max-steps", true, F_ALL, O_MAX_STEPS },
-	{ "trace-out", true, F_RUN, O_TRACE_OUT },
-	{ "schedule-out", true, F_RUN, O_SCHEDULE_OUT },
-	{ "replay", true, F_RUN | F_CHECK, O_REPLAY },
-	{ "fault", true, F_ALL, O_FAULT },
-	{ "quiet", false, F_ALL, O_QUIET },
-	{ "runs", true, F_EXPLORE, O_RUNS },
-	{ "seed-start", true, F_EXPLORE, O_SEED_START },
-	{ "shard", true, F_EXPLORE, O_SHARD },
-	{ "help", false, F_ALL, O_HELP },
+    {"seed", true, F_RUN | F_CHECK, O_SEED},
+    {"policy", true, F_ALL, O_POLICY},
+    {"preempt", true, F_ALL, O_PREEMPT},
+    {"irq", true, F_ALL, O_IRQ},
+    {"pct-depth", true, F_ALL, O_PCT_DEPTH},
+    {"pct-steps", true, F_ALL, O_PCT_STEPS},
+    {"max-steps", true, F_ALL, O_MAX_STEPS},
+    {"trace-out", true, F_RUN, O_TRACE_OUT},
+    {"schedule-out", true, F_RUN | F_EXPLORE, O_SCHEDULE_OUT},
+    {"bound", true, F_EXPLORE, O_BOUND},
+    {"replay", true, F_RUN | F_CHECK, O_REPLAY},
+    {"fault", true, F_ALL, O_FAULT},
+    {"quiet", false, F_ALL, O_QUIET},
+    {"runs", true, F_EXPLORE, O_RUNS},
+    {"seed-start", true, F_EXPLORE, O_SEED_START},
+    {"shard", true, F_EXPLORE, O_SHARD},
+    {"help", false, F_ALL, O_HELP},
 };
 
-static const char *const cmd_names[] = { "run", "explore", "check-determinism" };
+static const char *const cmd_names[] = {"run", "explore", "check-determinism"};
 
 static int usage_error(const struct cli_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int usage_error(const struct cli_opts *o, const char *fmt, ...)
 {
@@ -99,10 +115,9 @@ static bool parse_policy(const char *s, enum simk_policy *p)
 		const char *name;
 		enum simk_policy p;
 	} tab[] = {
-		{ "fifo", SIMK_POLICY_FIFO },
-		{ "random", SIMK_POLICY_RANDOM },
-		{ "pct", SIMK_POLICY_PCT },
-		{ "replay", SIMK_POLICY_REPLAY },
+	    {"fifo", SIMK_POLICY_FIFO}, {"random", SIMK_POLICY_RANDOM},
+	    {"pct", SIMK_POLICY_PCT},	{"replay", SIMK_POLICY_REPLAY},
+	    {"dfs", SIMK_POLICY_DFS},
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (strcmp(s, tab[i].name) == 0) {
@@ -115,11 +130,16 @@ static bool parse_policy(const char *s, enum simk_policy *p)
 const char *cli_policy_name(enum simk_policy p)
 {
 	switch (p) {
-	case SIMK_POLICY_FIFO: return "fifo";
-	case SIMK_POLICY_RANDOM: return "random";
-	case SIMK_POLICY_PCT: return "pct";
-	case SIMK_POLICY_REPLAY: return "replay";
-	case SIMK_POLICY_DFS: return "dfs";
+	case SIMK_POLICY_FIFO:
+		return "fifo";
+	case SIMK_POLICY_RANDOM:
+		return "random";
+	case SIMK_POLICY_PCT:
+		return "pct";
+	case SIMK_POLICY_REPLAY:
+		return "replay";
+	case SIMK_POLICY_DFS:
+		return "dfs";
 	}
 	return "?";
 }
@@ -130,20 +150,22 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 	switch (d->id) {
 	case O_SEED:
 		if (!parse_u64(val, &o->seed))
-			return usage_error(o, "--%s needs a non-negative integer, got '%s'", n, val);
+			return usage_error(o, "--%s needs a non-negative integer, got '%s'", n,
+					   val);
 		o->has_seed = true;
 		break;
 	case O_POLICY:
 		if (!parse_policy(val, &o->policy))
-			return usage_error(o, "unknown policy '%s' (fifo, random, pct or replay)", val);
+			return usage_error(o, "unknown policy '%s' (fifo, random, pct or replay)",
+					   val);
 		o->has_policy = true;
 		break;
 	case O_PREEMPT:
 	case O_IRQ: {
 		double v;
 		if (!parse_prob(val, &v))
-			return usage_error(o, "--%s needs a probability between 0 and 1, got '%s'", n,
-					   val);
+			return usage_error(o, "--%s needs a probability between 0 and 1, got '%s'",
+					   n, val);
 		if (d->id == O_PREEMPT) {
 			o->preempt = v;
 			o->has_preempt = true;
@@ -156,7 +178,8 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 	case O_PCT_DEPTH: {
 		uint64_t v;
 		if (!parse_u64(val, &v) || v < 1 || v > 16)
-			return usage_error(o, "--%s needs an integer from 1 to 16, got '%s'", n, val);
+			return usage_error(o, "--%s needs an integer from 1 to 16, got '%s'", n,
+					   val);
 		o->pct_depth = (int)v;
 		o->has_pct_depth = true;
 		break;
@@ -181,7 +204,8 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 	}
 	case O_SEED_START:
 		if (!parse_u64(val, &o->seed_start))
-			return usage_error(o, "--%s needs a non-negative integer, got '%s'", n, val);
+			return usage_error(o, "--%s needs a non-negative integer, got '%s'", n,
+					   val);
 		o->has_seed_start = true;
 		break;
 	case O_SHARD: {
@@ -199,16 +223,34 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 		o->has_shard = true;
 		break;
 	}
-	case O_TRACE_OUT: o->trace_out = val; break;
-	case O_SCHEDULE_OUT: o->schedule_out = val; break;
-	case O_REPLAY: o->replay = val; break;
+	case O_TRACE_OUT:
+		o->trace_out = val;
+		break;
+	case O_SCHEDULE_OUT:
+		o->schedule_out = val;
+		break;
+	case O_REPLAY:
+		o->replay = val;
+		break;
 	case O_FAULT:
 		if (o->nfaults >= CLI_FAULTS_MAX)
 			return usage_error(o, "too many --fault options (max %d)", CLI_FAULTS_MAX);
 		o->faults[o->nfaults++] = val;
 		break;
-	case O_QUIET: o->quiet = true; break;
-	case O_HELP: break;
+	case O_QUIET:
+		o->quiet = true;
+		break;
+	case O_BOUND: {
+		uint64_t v;
+		if (!parse_u64(val, &v) || v > 1000)
+			return usage_error(o, "--%s needs an integer from 0 to 1000, got '%s'", n,
+					   val);
+		o->bound = (int)v;
+		o->has_bound = true;
+		break;
+	}
+	case O_HELP:
+		break;
 	}
 	return 0;
 }
@@ -220,8 +262,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 		const char *a = argv[i];
 		if (dashdash || a[0] != '-' || a[1] == '\0') {
 			if (o->file != NULL)
-				return usage_error(o, "unexpected argument '%s' (one scenario file only)",
-						   a);
+				return usage_error(
+				    o, "unexpected argument '%s' (one scenario file only)", a);
 			o->file = a;
 			continue;
 		}
@@ -238,7 +280,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
 		const struct optdef *d = NULL;
 		for (size_t k = 0; k < sizeof(optdefs) / sizeof(optdefs[0]); k++)
-			if (strlen(optdefs[k].name) == nlen && memcmp(optdefs[k].name, name, nlen) == 0)
+			if (strlen(optdefs[k].name) == nlen &&
+			    memcmp(optdefs[k].name, name, nlen) == 0)
 				d = &optdefs[k];
 		if (d == NULL)
 			return usage_error(o, "unknown option '%.*s'", (int)(nlen + 2), a);
@@ -255,7 +298,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				val = eq + 1;
 			} else {
 				if (i + 1 >= argc)
-					return usage_error(o, "option '--%s' needs a value", d->name);
+					return usage_error(o, "option '--%s' needs a value",
+							   d->name);
 				val = argv[++i];
 			}
 		} else if (eq != NULL) {
@@ -272,6 +316,10 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 				   cli_policy_name(o->policy));
 	if (o->has_policy && o->policy == SIMK_POLICY_REPLAY && o->replay == NULL)
 		return usage_error(o, "--policy replay needs --replay FILE");
+	if (o->has_policy && o->policy == SIMK_POLICY_DFS && o->cmd != CMD_EXPLORE)
+		return usage_error(o, "--policy dfs is a search: use 'simk explore --policy dfs'");
+	if (o->has_bound && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
+		return usage_error(o, "--bound applies to --policy dfs");
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return usage_error(o, "missing --runs N");
@@ -363,8 +411,8 @@ static void shell_word(FILE *f, const char *w)
 {
 	bool plain = *w != '\0';
 	for (const char *p = w; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("/._-:=,+", *p) != NULL))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._-:=,+", *p) != NULL))
 			plain = false;
 	if (plain) {
 		fputs(w, f);
@@ -419,16 +467,23 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 {
 	if (out == SIMK_PASS)
-		fprintf(f, "PASS seed=%" PRIu64 " hash=%016" PRIx64 " switches=%" PRIu64
-			   " vtime=%" PRIu64 "ns\n",
+		fprintf(f,
+			"PASS seed=%" PRIu64 " hash=%016" PRIx64 " switches=%" PRIu64
+			" vtime=%" PRIu64 "ns\n",
 			simk_seed(s), simk_trace_hash(s), simk_switches(s), simk_vtime_ns(s));
-	else
-		fprintf(f, "FAIL seed=%" PRIu64 " hash=%016" PRIx64 " reason=%s\n", simk_seed(s),
-			simk_trace_hash(s), simk_failure_reason(s));
+	else {
+		/* a panic inside an operation: say which scenario line called it */
+		char site[300];
+		const char *reason = simk_failure_reason(s);
+		bool add = out == SIMK_FAIL_PANIC && scn_failure_site(s, site, sizeof(site)) == 0 &&
+			   strstr(reason, site) == NULL;
+		fprintf(f, "FAIL seed=%" PRIu64 " hash=%016" PRIx64 " reason=%s%s%s%s\n",
+			simk_seed(s), simk_trace_hash(s), reason, add ? " (at " : "",
+			add ? site : "", add ? ")" : "");
+	}
 }
 
-void cli_report_failure(const struct cli_opts *c, const struct simk *s,
-			const struct simk_opts *o)
+void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o)
 {
 	fflush(stdout);
 	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));

@@ -34,11 +34,11 @@
 #include "simk/sim.h"
 
 /* Limits, enforced as parse errors. */
-#define SCN_NEST_MAX 32       /* nested blocks, the thread body included */
+#define SCN_NEST_MAX 32	      /* nested blocks, the thread body included */
 #define SCN_LOCALS_MAX 256    /* local variable slots per thread body */
 #define SCN_EVAL_STACK_MAX 32 /* operand stack depth of one expression */
-#define SCN_ARGS_MAX 8        /* arguments of one operation or declaration */
-#define SCN_PRINT_MAX 8       /* values of one print */
+#define SCN_ARGS_MAX 8	      /* arguments of one operation or declaration */
+#define SCN_PRINT_MAX 8	      /* values of one print */
 
 /* ---- Argument specifications --------------------------------------- */
 
@@ -52,33 +52,33 @@ enum scn_type {
 
 /* Argument flags. */
 #define SCN_OPTIONAL 0x1 /* may be omitted: INT/DUR take .def, others are absent */
-#define SCN_NAMED 0x2    /* only as name=value (implies optional) */
+#define SCN_NAMED 0x2	 /* only as name=value (implies optional) */
 
 struct scn_argspec {
-	const char *name;  /* for name=value, messages and the usage line */
+	const char *name; /* for name=value, messages and the usage line */
 	enum scn_type type;
-	const char *kind;  /* SCN_OBJ: "mutex", or alternatives "thread|process" */
+	const char *kind; /* SCN_OBJ: "mutex", or alternatives "thread|process" */
 	unsigned flags;
-	int64_t def;       /* default of an omitted optional INT/DUR */
+	int64_t def; /* default of an omitted optional INT/DUR */
 };
 
 struct scn_decl;
 
 /* One evaluated argument, in spec order. */
 struct scn_val {
-	bool given;                  /* false: an optional argument was omitted */
-	int64_t i;                   /* SCN_INT, SCN_DUR (the default when omitted) */
-	void *obj;                   /* SCN_OBJ: the object's per-run storage */
+	bool given;		     /* false: an optional argument was omitted */
+	int64_t i;		     /* SCN_INT, SCN_DUR (the default when omitted) */
+	void *obj;		     /* SCN_OBJ: the object's per-run storage */
 	const struct scn_decl *decl; /* SCN_OBJ: its declaration */
-	const char *str;             /* SCN_STR (lives as long as the program) */
-	int64_t *out;                /* SCN_OUT: where to store (valid during the call) */
+	const char *str;	     /* SCN_STR (lives as long as the program) */
+	int64_t *out;		     /* SCN_OUT: where to store (valid during the call) */
 };
 
 /* A declared object, as the parser saw it. */
 struct scn_decl {
 	const char *name;
 	const char *kind; /* the kind's keyword */
-	int index;        /* declaration order, from 0; stable across runs */
+	int index;	  /* declaration order, from 0; stable across runs */
 	int line, col;
 };
 
@@ -116,8 +116,8 @@ void scn_register_ops(const struct scn_op *ops, int n);
 const struct scn_op *scn_op_find(const char *name);
 
 /* Fails the run with outcome o and a "file:line:col: " prefix. */
-_Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, const char *fmt,
-			     ...) __attribute__((format(printf, 3, 4)));
+_Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- Declaration kinds --------------------------------------------- */
 
@@ -151,15 +151,24 @@ struct scn_thread_obj {
 	const char *name;
 	simk_thread_fn fn; /* with arg: runs the thread's body (spawn, fork) */
 	void *arg;
-	int last_tid;      /* the latest started instance; 0 = none yet */
-	int started;       /* instances started in this run */
-	bool manual;       /* starts only through an operation */
+	int last_tid; /* the latest started instance; 0 = none yet */
+	int started;  /* instances started in this run */
+	bool manual;  /* starts only through an operation */
 };
 
 struct scn_proc_obj {
 	const char *name;
 	struct simk_proc *proc;
 };
+
+/*
+ * "Return to user mode": called on a scenario thread right after each of
+ * the interpreter's switch points, where another thread may have changed
+ * its fate. A layer may end the thread there (kern: a pending SIGKILL, as
+ * sent by exit in another thread). One hook; NULL for none.
+ */
+typedef void (*scn_user_return_fn)(struct simk_thread *t);
+void scn_set_user_return(scn_user_return_fn fn);
 
 /* Called by operations that start a thread running a body, so that the
  * name of the thread declaration finds it (kill waiter ...). */
@@ -223,9 +232,12 @@ int scn_prog_threads(const struct scn_prog *p); /* thread declarations */
  */
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen);
 
-/* After a failed run: where each sleeping scenario thread stopped
- * ("  waiter (tid 2) at lost-wakeup.scn:14:5: sleep wq"). */
+/* After a failed run: where each live scenario thread stopped
+ * ("  waiter (tid 2) sleeps on wq at lost-wakeup.scn:14:5: sleep wq"). */
 void scn_print_blocked(const struct simk *s, void *file);
+/* After a failed run: "file:line:col" of the statement the failing thread
+ * was running, if it was a scenario thread; -1 otherwise. */
+int scn_failure_site(const struct simk *s, char *buf, size_t len);
 
 /* Registers the interpreter's engine plug-in (per-run state, finally,
  * teardown); called by simk_register_builtin(), after every layer. */

@@ -29,7 +29,7 @@ struct scn_run {
 	const struct scn_prog *prog;
 	int64_t *shared;
 	char *objs;
-	int ncreated;       /* objects [0, ncreated) are live */
+	int ncreated; /* objects [0, ncreated) are live */
 	bool finally_started;
 };
 
@@ -39,6 +39,13 @@ struct scn_frame {
 	const struct scn_insn *pc; /* the statement being run */
 	int64_t locals[SCN_LOCALS_MAX];
 };
+
+static scn_user_return_fn user_return;
+
+void scn_set_user_return(scn_user_return_fn fn)
+{
+	user_return = fn;
+}
 
 static struct scn_run *cur_run(void)
 {
@@ -78,12 +85,24 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 	for (int pc = 0; pc < e.len; pc++) {
 		const struct scn_einsn *in = &code[pc];
 		switch (in->op) {
-		case E_CONST: st[sp++] = in->val; break;
-		case E_LOCAL: st[sp++] = locals[in->arg]; break;
-		case E_SHARED: st[sp++] = shared[in->arg]; break;
-		case E_NEG: st[sp - 1] = (int64_t)(0 - (uint64_t)st[sp - 1]); break;
-		case E_NOT: st[sp - 1] = st[sp - 1] == 0; break;
-		case E_BOOL: st[sp - 1] = st[sp - 1] != 0; break;
+		case E_CONST:
+			st[sp++] = in->val;
+			break;
+		case E_LOCAL:
+			st[sp++] = locals[in->arg];
+			break;
+		case E_SHARED:
+			st[sp++] = shared[in->arg];
+			break;
+		case E_NEG:
+			st[sp - 1] = (int64_t)(0 - (uint64_t)st[sp - 1]);
+			break;
+		case E_NOT:
+			st[sp - 1] = st[sp - 1] == 0;
+			break;
+		case E_BOOL:
+			st[sp - 1] = st[sp - 1] != 0;
+			break;
 		case E_AND:
 			if (st[sp - 1] == 0)
 				pc += in->arg - 1; /* keep the 0; land past the BOOL */
@@ -101,14 +120,15 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		default: {
 			int64_t v;
 			if (scn_arith(in->op, st[sp - 2], st[sp - 1], &v) != 0)
-				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: division by zero", p->name, line,
-					 in->col);
+				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: division by zero", p->name,
+					 line, in->col);
 			sp--;
 			st[sp - 1] = v;
 			break;
 		}
 		}
-		KASSERT(sp >= 0 && sp <= SCN_EVAL_STACK_MAX, "scenario operand stack out of bounds");
+		KASSERT(sp >= 0 && sp <= SCN_EVAL_STACK_MAX,
+			"scenario operand stack out of bounds");
 	}
 	KASSERT(sp == 1, "scenario expression left %d operands", sp);
 	return st[0];
@@ -132,8 +152,8 @@ static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
 	if (x->cmp != NULL) {
 		int64_t a = scn_eval(p, x->left, fr->locals, r->shared, in->line);
 		int64_t b = scn_eval(p, x->right, fr->locals, r->shared, in->line);
-		off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%" PRId64 " %s %" PRId64,
-					a, x->cmp, b);
+		off += (size_t)snprintf(detail + off, sizeof(detail) - off,
+					"%" PRId64 " %s %" PRId64, a, x->cmp, b);
 	}
 	for (int i = 0; i < x->nvars && off < sizeof(detail); i++) {
 		int64_t v = *var_ref(r, fr, x->vkind[i], x->var[i]);
@@ -153,9 +173,9 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_callsite *cs = &p->calls[in->aux];
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
-	int64_t tr[4] = { 0, 0, 0, 0 };
+	int64_t tr[4] = {0, 0, 0, 0};
 	int ntr = 0;
-	struct scn_call c = { op, args, p->name, in->line, in->col };
+	struct scn_call c = {op, args, p->name, in->line, in->col};
 	sched_point(PT_SYSCALL_ENTER);
 	for (int i = 0; i < op->nargs; i++) {
 		const struct scn_argspec *a = &op->args[i];
@@ -166,10 +186,12 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 		switch (a->type) {
 		case SCN_INT:
 		case SCN_DUR:
-			v->i = src->given ? scn_eval(p, src->e, fr->locals, r->shared, in->line) : a->def;
+			v->i = src->given ? scn_eval(p, src->e, fr->locals, r->shared, in->line)
+					  : a->def;
 			if (a->type == SCN_DUR && v->i < 0)
-				scn_call_fail(&c, SIMK_FAIL_PANIC, "%s: negative duration %" PRId64
-						   " for '%s'", op->name, v->i, a->name);
+				scn_call_fail(&c, SIMK_FAIL_PANIC,
+					      "%s: negative duration %" PRId64 " for '%s'",
+					      op->name, v->i, a->name);
 			if (ntr < 4)
 				tr[ntr++] = v->i;
 			break;
@@ -196,6 +218,8 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	if (in->vkind == V_SHARED)
 		trace_emit(TR_USER, p->shared[in->var].wname, res, 0, 0, 0);
 	sched_point(PT_SYSCALL_EXIT);
+	if (user_return != NULL)
+		user_return(sim_thread_current());
 }
 
 static void run_body(struct scn_run *r, const struct scn_body *b)
@@ -213,8 +237,11 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		const struct scn_insn *in = &code[pc];
 		fr.pc = in;
 		if (in->boundary) {
-			if (!after_call)
+			if (!after_call) {
 				preempt_point();
+				if (user_return != NULL)
+					user_return(self);
+			}
 			after_call = false;
 		}
 		switch (in->op) {
@@ -349,7 +376,8 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 			po->name = d->d.name;
 			po->proc = simk_proc_create(s, d->d.name);
 			if (po->proc == NULL) {
-				snprintf(err, errlen, "%s: cannot create process %s", p->name, d->d.name);
+				snprintf(err, errlen, "%s: cannot create process %s", p->name,
+					 d->d.name);
 				return -1;
 			}
 		} else if (d->kind->create != NULL) {
@@ -381,7 +409,8 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 			int rc = d->kind->create(o, &d->d, args);
 			if (rc != 0) {
 				snprintf(err, errlen, "%s:%d:%d: cannot create %s %s: %s", p->name,
-					 d->d.line, d->d.col, d->kind->name, d->d.name, strerror(-rc));
+					 d->d.line, d->d.col, d->kind->name, d->d.name,
+					 strerror(-rc));
 				return -1;
 			}
 		}
@@ -393,7 +422,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 			continue;
 		struct scn_proc_obj *po = obj_of(r, d->proc);
 		struct simk_thread *t =
-			simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
+		    simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
 		if (t == NULL) {
 			snprintf(err, errlen, "%s: cannot create thread %s", p->name, d->d.name);
 			return -1;
@@ -440,16 +469,16 @@ static void scn_destroy(struct simk *s)
 }
 
 static const struct sim_subsys scn_subsys = {
-	.name = "scn",
-	.slot = SLOT_SCN,
-	.thread_exit = scn_thread_exit,
-	.end = scn_end,
-	.destroy = scn_destroy,
+    .name = "scn",
+    .slot = SLOT_SCN,
+    .thread_exit = scn_thread_exit,
+    .end = scn_end,
+    .destroy = scn_destroy,
 };
 
 static const struct scn_const core_consts[] = {
-	{ "true", 1 },
-	{ "false", 0 },
+    {"true", 1},
+    {"false", 0},
 };
 
 void scn_register(void)
@@ -458,26 +487,64 @@ void scn_register(void)
 	scn_register_consts(core_consts, 2);
 }
 
+/* The thread that was running when the run failed (its TR_PANIC event). */
+static int failed_tid(const struct simk *s)
+{
+	const struct trace *t = &s->trace;
+	if (s->outcome == SIMK_PASS || s->outcome == SIMK_FAIL_DEADLOCK)
+		return 0; /* a deadlock is nobody's statement */
+	uint64_t n = t->count < TRACE_RING ? t->count : TRACE_RING;
+	for (uint64_t i = 0; i < n; i++) {
+		const struct trace_ev *e = &t->ring[(t->count - 1 - i) % TRACE_RING];
+		if (e->type == TR_PANIC)
+			return e->tid;
+	}
+	return 0;
+}
+
+static const struct scn_frame *frame_of(const struct simk_thread *t)
+{
+	const struct scn_frame *fr = t->scn;
+	if (fr == NULL || t->state == TS_ZOMBIE || fr->pc == NULL)
+		return NULL;
+	return fr;
+}
+
+int scn_failure_site(const struct simk *s, char *buf, size_t len)
+{
+	int tid = failed_tid(s);
+	if (tid <= 0 || tid > s->nthreads)
+		return -1;
+	const struct scn_frame *fr = frame_of(s->threads[tid - 1]);
+	if (fr == NULL)
+		return -1;
+	snprintf(buf, len, "%s:%d:%d", fr->prog->name, fr->pc->line, fr->pc->col);
+	return 0;
+}
+
 void scn_print_blocked(const struct simk *s, void *file)
 {
 	FILE *f = file;
+	int failed = failed_tid(s);
 	for (int i = 0; i < s->nthreads; i++) {
 		const struct simk_thread *t = s->threads[i];
-		const struct scn_frame *fr = t->scn;
-		if (fr == NULL || t->state == TS_ZOMBIE || fr->pc == NULL)
+		const struct scn_frame *fr = frame_of(t);
+		if (fr == NULL)
 			continue;
 		const struct scn_insn *in = fr->pc;
-		const char *what = "";
+		char what[200] = "";
 		if (in->op == S_CALL)
-			what = fr->prog->calls[in->aux].label;
+			snprintf(what, sizeof(what), "%s", fr->prog->calls[in->aux].label);
 		else if (in->op == S_EXPECT)
-			what = "expect";
-		if (t->state == TS_SLEEPING)
-			fprintf(f, "  %s (tid %d) sleeps on %s at %s:%d:%d%s%s\n", t->name, t->tid,
-				t->wchan ? t->wchan : "?", fr->prog->name, in->line, in->col,
-				what[0] ? ": " : "", what);
+			snprintf(what, sizeof(what), "expect %s", fr->prog->expects[in->aux].text);
+		char state[SIM_NAME_MAX + 32];
+		if (t->tid == failed)
+			snprintf(state, sizeof(state), "failed");
+		else if (t->state == TS_SLEEPING)
+			snprintf(state, sizeof(state), "sleeps on %s", t->wchan ? t->wchan : "?");
 		else
-			fprintf(f, "  %s (tid %d) is runnable at %s:%d:%d%s%s\n", t->name, t->tid,
-				fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
+			snprintf(state, sizeof(state), "is runnable");
+		fprintf(f, "  %s (tid %d) %s at %s:%d:%d%s%s\n", t->name, t->tid, state,
+			fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
 	}
 }

@@ -34,8 +34,8 @@ enum scn_eop {
 	E_LE,
 	E_GT,
 	E_GE,
-	E_AND, /* &&: top == 0 ? (keep 0, jump to arg) : pop */
-	E_OR,  /* ||: top != 0 ? (top = 1, jump to arg) : pop */
+	E_AND,	/* &&: top == 0 ? (keep 0, jump to arg) : pop */
+	E_OR,	/* ||: top != 0 ? (top = 1, jump to arg) : pop */
 	E_BOOL, /* top = top != 0 */
 };
 
@@ -52,17 +52,17 @@ struct scn_expr {
 
 /* Statement instructions. */
 enum scn_sop {
-	S_END = 0,   /* the body is done: the thread exits with 0 */
-	S_NOP,       /* pass */
-	S_ASSIGN,    /* var = e (aop '=', '+', '-') */
+	S_END = 0, /* the body is done: the thread exits with 0 */
+	S_NOP,	   /* pass */
+	S_ASSIGN,  /* var = e (aop '=', '+', '-') */
 	S_EXPECT,
 	S_PRINT,
 	S_CALL,
-	S_JUMP,      /* to target */
-	S_JFALSE,    /* if !e: to target */
-	S_REP_INIT,  /* locals[var] = e (count); locals[var + 1] = 0 (index) */
-	S_REP_TEST,  /* if index >= count: to target; else as-var (aux) = index */
-	S_REP_STEP,  /* index++; to target */
+	S_JUMP,	    /* to target */
+	S_JFALSE,   /* if !e: to target */
+	S_REP_INIT, /* locals[var] = e (count); locals[var + 1] = 0 (index) */
+	S_REP_TEST, /* if index >= count: to target; else as-var (aux) = index */
+	S_REP_STEP, /* index++; to target */
 };
 
 enum scn_vkind { V_NONE = 0, V_LOCAL, V_SHARED };
@@ -70,11 +70,11 @@ enum scn_vkind { V_NONE = 0, V_LOCAL, V_SHARED };
 struct scn_insn {
 	uint8_t op;
 	uint8_t boundary; /* a switch point comes first */
-	uint8_t vkind;    /* destination of S_ASSIGN / S_CALL result */
-	char aop;         /* S_ASSIGN: '=', '+', '-' */
+	uint8_t vkind;	  /* destination of S_ASSIGN / S_CALL result */
+	char aop;	  /* S_ASSIGN: '=', '+', '-' */
 	int32_t var;
-	int32_t aux;      /* S_REP_TEST: as-variable slot or -1; S_CALL/EXPECT/PRINT: index */
-	int32_t target;   /* jumps: absolute instruction index */
+	int32_t aux;	/* S_REP_TEST: as-variable slot or -1; S_CALL/EXPECT/PRINT: index */
+	int32_t target; /* jumps: absolute instruction index */
 	struct scn_expr e;
 	int32_t line, col;
 };
@@ -82,10 +82,10 @@ struct scn_insn {
 struct scn_argsrc {
 	bool given;
 	struct scn_expr e; /* INT, DUR */
-	int32_t obj;       /* OBJ: declaration index */
+	int32_t obj;	   /* OBJ: declaration index */
 	const char *str;   /* STR */
-	uint8_t vkind;     /* OUT */
-	int32_t var;       /* OUT */
+	uint8_t vkind;	   /* OUT */
+	int32_t var;	   /* OUT */
 };
 
 struct scn_callsite {
@@ -95,9 +95,9 @@ struct scn_callsite {
 };
 
 struct scn_expect {
-	const char *text;             /* the expression as written */
-	struct scn_expr left, right;  /* sides of a top-level comparison, or empty */
-	const char *cmp;              /* "==" ... or NULL */
+	const char *text;	     /* the expression as written */
+	struct scn_expr left, right; /* sides of a top-level comparison, or empty */
+	const char *cmp;	     /* "==" ... or NULL */
 	/* variables the expression reads, for the failure message */
 	int nvars;
 	const char *vname[6];
@@ -117,8 +117,8 @@ struct scn_pdecl {
 	const struct scn_kind *kind;
 	struct scn_argsrc args[SCN_ARGS_MAX]; /* constant arguments (kinds) */
 	/* threads */
-	int32_t body;  /* index in bodies, -1 for other kinds */
-	int32_t proc;  /* declaration index of the process */
+	int32_t body; /* index in bodies, -1 for other kinds */
+	int32_t proc; /* declaration index of the process */
 	bool manual;
 };
 
@@ -161,8 +161,8 @@ struct scn_prog {
 	int32_t finally_body; /* -1: none */
 	int32_t main_proc;    /* declaration index of process "main" */
 	int32_t nthreads;
-	size_t obj_bytes;     /* per-run object storage, all declarations */
-	size_t *obj_off;      /* per declaration offset into that storage */
+	size_t obj_bytes; /* per-run object storage, all declarations */
+	size_t *obj_off;  /* per declaration offset into that storage */
 	/* strings owned by the program */
 	struct scn_chunk *arena;
 };

@@ -126,7 +126,8 @@ static int lex_number(struct scn_lexline *ll, const char *s, int i, int len, str
 	}
 	uint64_t mult = suffix_mult(s + sfx, i - sfx);
 	if (mult == 0)
-		return lex_error(ll, sfx + 1, "unknown number suffix (durations take ns, us, ms or s)");
+		return lex_error(ll, sfx + 1,
+				 "unknown number suffix (durations take ns, us, ms or s)");
 	if (v > (uint64_t)INT64_MAX / mult)
 		return lex_error(ll, start + 1, "duration out of range");
 	uint64_t ns = v * mult;
@@ -162,12 +163,21 @@ static int lex_string(struct scn_lexline *ll, const char *s, int i, int len, str
 				return lex_error(ll, start + 1, "unterminated string");
 			char e = s[i + 1];
 			switch (e) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case '\\': c = '\\'; break;
-			case '"': c = '"'; break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case '\\':
+				c = '\\';
+				break;
+			case '"':
+				c = '"';
+				break;
 			default:
-				return lex_error(ll, i + 1, "unknown escape in string (use \\n \\t \\\\ \\\")");
+				return lex_error(
+				    ll, i + 1, "unknown escape in string (use \\n \\t \\\\ \\\")");
 			}
 			i++;
 		}
@@ -190,7 +200,7 @@ static int lex_string(struct scn_lexline *ll, const char *s, int i, int len, str
 
 static int two(char a, char b)
 {
-	return (a << 8) | b;
+	return ((int)(unsigned char)a << 8) | (unsigned char)b;
 }
 
 int scn_lex_line(struct scn_lexline *ll, const char *s, int len)
@@ -247,14 +257,38 @@ int scn_lex_line(struct scn_lexline *ll, const char *s, int len)
 			char d = i + 1 < len ? s[i + 1] : '\0';
 			int op = 0, n = 1;
 			switch (two(c, d)) {
-			case ('=' << 8) | '=': op = OP_EQ; n = 2; break;
-			case ('!' << 8) | '=': op = OP_NE; n = 2; break;
-			case ('<' << 8) | '=': op = OP_LE; n = 2; break;
-			case ('>' << 8) | '=': op = OP_GE; n = 2; break;
-			case ('&' << 8) | '&': op = OP_AND; n = 2; break;
-			case ('|' << 8) | '|': op = OP_OR; n = 2; break;
-			case ('+' << 8) | '=': op = OP_ADDEQ; n = 2; break;
-			case ('-' << 8) | '=': op = OP_SUBEQ; n = 2; break;
+			case ('=' << 8) | '=':
+				op = OP_EQ;
+				n = 2;
+				break;
+			case ('!' << 8) | '=':
+				op = OP_NE;
+				n = 2;
+				break;
+			case ('<' << 8) | '=':
+				op = OP_LE;
+				n = 2;
+				break;
+			case ('>' << 8) | '=':
+				op = OP_GE;
+				n = 2;
+				break;
+			case ('&' << 8) | '&':
+				op = OP_AND;
+				n = 2;
+				break;
+			case ('|' << 8) | '|':
+				op = OP_OR;
+				n = 2;
+				break;
+			case ('+' << 8) | '=':
+				op = OP_ADDEQ;
+				n = 2;
+				break;
+			case ('-' << 8) | '=':
+				op = OP_SUBEQ;
+				n = 2;
+				break;
 			default:
 				if (strchr("+-*/%<>!()=", c) != NULL && c != '\0')
 					op = c;

@@ -25,11 +25,11 @@ enum {
 
 struct scn_tok {
 	enum scn_tk type;
-	int col;        /* 1-based */
-	const char *s;  /* the token's text in the line */
+	int col;       /* 1-based */
+	const char *s; /* the token's text in the line */
 	int len;
-	int64_t v;      /* TK_INT (durations already in ns) */
-	int op;         /* TK_OP */
+	int64_t v;	 /* TK_INT (durations already in ns) */
+	int op;		 /* TK_OP */
 	const char *str; /* TK_STR: the unescaped text (in the line's buffer) */
 	int strlen;
 	bool sp_before, sp_after; /* whitespace around (for `f -1` vs `a - 1`) */

@@ -37,12 +37,12 @@ enum lkind { L_TOP = 0, L_BODY, L_IF, L_ELSE, L_WHILE, L_REPEAT };
 struct level {
 	enum lkind kind;
 	int indent;
-	int line;         /* of the header */
+	int line;	  /* of the header */
 	const char *word; /* header keyword, for messages */
-	int nvis;         /* visible locals when the block opened */
-	int jfalse;       /* L_IF: the test jumping past this branch */
-	int ends;         /* if chain: end jumps, linked through .target */
-	int loop_head;    /* L_WHILE: its test; L_REPEAT: its REP_TEST */
+	int nvis;	  /* visible locals when the block opened */
+	int jfalse;	  /* L_IF: the test jumping past this branch */
+	int ends;	  /* if chain: end jumps, linked through .target */
+	int loop_head;	  /* L_WHILE: its test; L_REPEAT: its REP_TEST */
 	int breaks, continues;
 	/* the if/elif/else chain most recently closed directly inside */
 	bool chain_open, chain_else;
@@ -92,19 +92,20 @@ struct parser {
 };
 
 static const char *const reserved[] = {
-	"local", "if", "elif", "else", "while", "repeat", "as", "break", "continue", "pass",
-	"expect", "print", "thread", "process", "shared", "finally", "in", "manual", "seed",
-	"policy", "preempt", "irq", "pct_depth", "pct_steps", "max_steps", "fault", NULL,
+    "local",  "if",	   "elif",	"else",	     "while", "repeat", "as",
+    "break",  "continue",  "pass",	"expect",    "print", "thread", "process",
+    "shared", "finally",   "in",	"manual",    "seed",  "policy", "preempt",
+    "irq",    "pct_depth", "pct_steps", "max_steps", "fault", NULL,
 };
 
 static const char *const options[] = {
-	"seed", "policy", "preempt", "irq", "pct_depth", "pct_steps", "max_steps", NULL,
+    "seed", "policy", "preempt", "irq", "pct_depth", "pct_steps", "max_steps", NULL,
 };
 
 /* ---- errors and memory -------------------------------------------- */
 
 static _Noreturn void perr(struct parser *P, int col, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static _Noreturn void perr(struct parser *P, int col, const char *fmt, ...)
 {
@@ -125,14 +126,14 @@ static void *xrealloc(struct parser *P, void *ptr, size_t n)
 	return q;
 }
 
-#define GROW(P, arr, n, cap)                                                              \
-	do {                                                                              \
-		if ((n) == (cap)) {                                                       \
-			int32_t ncap_ = (cap) ? (cap) * 2 : 16;                           \
-			(arr) = xrealloc((P), (arr), (size_t)ncap_ * sizeof(*(arr)));     \
-			memset((arr) + (cap), 0, (size_t)(ncap_ - (cap)) * sizeof(*(arr))); \
-			(cap) = ncap_;                                                    \
-		}                                                                         \
+#define GROW(P, arr, n, cap)                                                                       \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			int32_t ncap_ = (cap) ? (cap)*2 : 16;                                      \
+			(arr) = xrealloc((P), (arr), (size_t)ncap_ * sizeof(*(arr)));              \
+			memset((arr) + (cap), 0, (size_t)(ncap_ - (cap)) * sizeof(*(arr)));        \
+			(cap) = ncap_;                                                             \
+		}                                                                                  \
 	} while (0)
 
 static void *arena_alloc(struct parser *P, size_t n)
@@ -183,7 +184,8 @@ static void adv(struct parser *P)
 
 static bool is_word(const struct scn_tok *t, const char *w)
 {
-	return t->type == TK_IDENT && (size_t)t->len == strlen(w) && memcmp(t->s, w, (size_t)t->len) == 0;
+	return t->type == TK_IDENT && (size_t)t->len == strlen(w) &&
+	       memcmp(t->s, w, (size_t)t->len) == 0;
 }
 
 static bool is_op(const struct scn_tok *t, int op)
@@ -250,7 +252,7 @@ static int find_shared(const struct scn_prog *p, const char *name)
 
 static struct nameref lookup(struct parser *P, const char *name)
 {
-	struct nameref r = { NK_NONE, -1, 0 };
+	struct nameref r = {NK_NONE, -1, 0};
 	for (int i = P->nvis; i > 0; i--) {
 		if (strcmp(P->locals[i - 1].name, name) == 0) {
 			r.k = NK_LOCAL;
@@ -351,12 +353,25 @@ static void push_depth(struct parser *P, int col)
 static int prec_of(int op)
 {
 	switch (op) {
-	case OP_OR: return 1;
-	case OP_AND: return 2;
-	case OP_EQ: case OP_NE: return 3;
-	case '<': case '>': case OP_LE: case OP_GE: return 4;
-	case '+': case '-': return 5;
-	case '*': case '/': case '%': return 6;
+	case OP_OR:
+		return 1;
+	case OP_AND:
+		return 2;
+	case OP_EQ:
+	case OP_NE:
+		return 3;
+	case '<':
+	case '>':
+	case OP_LE:
+	case OP_GE:
+		return 4;
+	case '+':
+	case '-':
+		return 5;
+	case '*':
+	case '/':
+	case '%':
+		return 6;
 	}
 	return 0;
 }
@@ -364,19 +379,32 @@ static int prec_of(int op)
 static enum scn_eop eop_of(int op)
 {
 	switch (op) {
-	case '+': return E_ADD;
-	case '-': return E_SUB;
-	case '*': return E_MUL;
-	case '/': return E_DIV;
-	case '%': return E_MOD;
-	case OP_EQ: return E_EQ;
-	case OP_NE: return E_NE;
-	case '<': return E_LT;
-	case OP_LE: return E_LE;
-	case '>': return E_GT;
-	case OP_GE: return E_GE;
-	case OP_AND: return E_AND;
-	case OP_OR: return E_OR;
+	case '+':
+		return E_ADD;
+	case '-':
+		return E_SUB;
+	case '*':
+		return E_MUL;
+	case '/':
+		return E_DIV;
+	case '%':
+		return E_MOD;
+	case OP_EQ:
+		return E_EQ;
+	case OP_NE:
+		return E_NE;
+	case '<':
+		return E_LT;
+	case OP_LE:
+		return E_LE;
+	case '>':
+		return E_GT;
+	case OP_GE:
+		return E_GE;
+	case OP_AND:
+		return E_AND;
+	case OP_OR:
+		return E_OR;
 	}
 	return E_CONST;
 }
@@ -391,9 +419,15 @@ int scn_arith(int op, int64_t a, int64_t b, int64_t *out)
 {
 	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
 	switch (op) {
-	case E_ADD: *out = (int64_t)(ua + ub); return 0;
-	case E_SUB: *out = (int64_t)(ua - ub); return 0;
-	case E_MUL: *out = (int64_t)(ua * ub); return 0;
+	case E_ADD:
+		*out = (int64_t)(ua + ub);
+		return 0;
+	case E_SUB:
+		*out = (int64_t)(ua - ub);
+		return 0;
+	case E_MUL:
+		*out = (int64_t)(ua * ub);
+		return 0;
 	case E_DIV:
 	case E_MOD:
 		if (b == 0)
@@ -403,12 +437,24 @@ int scn_arith(int op, int64_t a, int64_t b, int64_t *out)
 		else
 			*out = op == E_DIV ? a / b : a % b;
 		return 0;
-	case E_EQ: *out = a == b; return 0;
-	case E_NE: *out = a != b; return 0;
-	case E_LT: *out = a < b; return 0;
-	case E_LE: *out = a <= b; return 0;
-	case E_GT: *out = a > b; return 0;
-	case E_GE: *out = a >= b; return 0;
+	case E_EQ:
+		*out = a == b;
+		return 0;
+	case E_NE:
+		*out = a != b;
+		return 0;
+	case E_LT:
+		*out = a < b;
+		return 0;
+	case E_LE:
+		*out = a <= b;
+		return 0;
+	case E_GT:
+		*out = a > b;
+		return 0;
+	case E_GE:
+		*out = a >= b;
+		return 0;
 	}
 	return -1;
 }
@@ -502,7 +548,8 @@ static void expr_primary(struct parser *P)
 			perr(P, t->col, "'%s' is a %s, not a value", name, p->decls[r.idx].d.kind);
 		case NK_NONE:
 			if (in_list(reserved, name))
-				perr(P, t->col, "expected an expression, found the keyword '%s'", name);
+				perr(P, t->col, "expected an expression, found the keyword '%s'",
+				     name);
 			if (scn_op_find(name) != NULL)
 				perr(P, t->col,
 				     "'%s' is an operation: call it as a statement (x = %s ...)",
@@ -543,10 +590,11 @@ static void expr_bin(struct parser *P, int minprec)
 			expr_bin(P, prec + 1);
 			emit_e(P, E_BOOL, t->col, 0, 0);
 			p->ecode[j].arg = p->necode - j; /* relative: past the BOOL */
-			if (j == lstart + 1 && p->ecode[lstart].op == E_CONST && p->necode == rstart + 2 &&
-			    p->ecode[rstart].op == E_CONST) {
+			if (j == lstart + 1 && p->ecode[lstart].op == E_CONST &&
+			    p->necode == rstart + 2 && p->ecode[rstart].op == E_CONST) {
 				int64_t a = p->ecode[lstart].val, bv = p->ecode[rstart].val;
-				int64_t v = eop == E_AND ? (a != 0 && bv != 0) : (a != 0 || bv != 0);
+				int64_t v =
+				    eop == E_AND ? (a != 0 && bv != 0) : (a != 0 || bv != 0);
 				p->ecode[lstart].val = v;
 				p->necode = lstart + 1;
 			}
@@ -554,8 +602,8 @@ static void expr_bin(struct parser *P, int minprec)
 		}
 		int rstart = p->necode;
 		expr_bin(P, prec + 1);
-		if (rstart == lstart + 1 && p->necode == rstart + 1 && p->ecode[lstart].op == E_CONST &&
-		    p->ecode[rstart].op == E_CONST) {
+		if (rstart == lstart + 1 && p->necode == rstart + 1 &&
+		    p->ecode[lstart].op == E_CONST && p->ecode[rstart].op == E_CONST) {
 			int64_t v;
 			if (scn_arith(eop, p->ecode[lstart].val, p->ecode[rstart].val, &v) != 0)
 				perr(P, t->col, "division by zero");
@@ -641,10 +689,6 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 			int64_t v = const_expr(P, "a declaration argument", true);
 			if (a->type == SCN_DUR && v < 0)
 				perr(P, t->col, "'%s' of '%s' must not be negative", a->name, what);
-			out->e.start = -1;
-			out->e.len = 0;
-			out->var = 0;
-			out->str = NULL;
 			/* keep the value in the expression arrays as one constant */
 			out->e.start = emit_e(P, E_CONST, t->col, 0, v);
 			out->e.len = 1;
@@ -655,16 +699,16 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 	case SCN_OBJ: {
 		describe_kinds(a->kind, kinds, sizeof(kinds));
 		if (t->type != TK_IDENT)
-			perr(P, t->col, "'%s' expects the name of %s for '%s', found %s", what, kinds,
-			     a->name, tokdesc(t, b, sizeof(b)));
+			perr(P, t->col, "'%s' expects the name of %s for '%s', found %s", what,
+			     kinds, a->name, tokdesc(t, b, sizeof(b)));
 		tokname(t, name);
 		struct nameref r = lookup(P, name);
 		if (r.k == NK_NONE)
-			perr(P, t->col, "undeclared name '%s' ('%s' expects %s)", name, what, kinds);
+			perr(P, t->col, "undeclared name '%s' ('%s' expects %s)", name, what,
+			     kinds);
 		if (r.k != NK_DECL)
 			perr(P, t->col, "wrong argument type: '%s' expects %s, '%s' is a %s", what,
-			     kinds, name,
-			     r.k == NK_CONST ? "constant" : "variable");
+			     kinds, name, r.k == NK_CONST ? "constant" : "variable");
 		const struct scn_pdecl *d = &p->decls[r.idx];
 		if (!scn_kind_matches(a->kind, d->d.kind))
 			perr(P, t->col, "wrong argument type: '%s' expects %s, '%s' is %s %s", what,
@@ -695,11 +739,11 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 		else if (r.k == NK_SHARED)
 			out->vkind = V_SHARED;
 		else if (r.k == NK_NONE)
-			perr(P, t->col, "undeclared variable '%s' (declare it with local or shared)",
-			     name);
+			perr(P, t->col,
+			     "undeclared variable '%s' (declare it with local or shared)", name);
 		else
-			perr(P, t->col, "wrong argument type: '%s' expects a variable for '%s'", what,
-			     a->name);
+			perr(P, t->col, "wrong argument type: '%s' expects a variable for '%s'",
+			     what, a->name);
 		out->var = r.idx;
 		adv(P);
 		return;
@@ -726,8 +770,8 @@ static void parse_args(struct parser *P, const char *what, const struct scn_args
 				if (strcmp(specs[i].name, name) == 0)
 					idx = i;
 			if (idx < 0)
-				perr(P, t->col, "unknown argument '%s' for '%s' (usage: %s)", name, what,
-				     usage);
+				perr(P, t->col, "unknown argument '%s' for '%s' (usage: %s)", name,
+				     what, usage);
 			if (out[idx].given)
 				perr(P, t->col, "argument '%s' given twice", name);
 			adv(P);
@@ -754,7 +798,8 @@ static void parse_args(struct parser *P, const char *what, const struct scn_args
 				up[k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
 			}
 			up[k] = '\0';
-			perr(P, T(P)->col, "missing argument %s for '%s' (usage: %s)", up, what, usage);
+			perr(P, T(P)->col, "missing argument %s for '%s' (usage: %s)", up, what,
+			     usage);
 		}
 	}
 }
@@ -866,7 +911,8 @@ static int declare_local(struct parser *P, const struct scn_tok *t)
 	if (r.k == NK_SHARED)
 		perr(P, t->col, "'%s' is already a shared variable", name);
 	if (r.k == NK_DECL)
-		perr(P, t->col, "'%s' is already declared as a %s", name, P->p->decls[r.idx].d.kind);
+		perr(P, t->col, "'%s' is already declared as a %s", name,
+		     P->p->decls[r.idx].d.kind);
 	int slot = new_slot(P, t->col);
 	if (P->nvis >= SCN_LOCALS_MAX)
 		perr(P, t->col, "too many local variables in one thread (max %d)", SCN_LOCALS_MAX);
@@ -939,7 +985,7 @@ static void expect_stmt(struct parser *P, int col)
 	x->text = line_text(P, first, T(P));
 	int last = e.start + e.len - 1;
 	if (P->cmp_end == e.start + e.len && is_cmp(p->ecode[last].op)) {
-		static const char *const names[] = { "==", "!=", "<", "<=", ">", ">=" };
+		static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};
 		x->left.start = P->cmp_l;
 		x->left.len = P->cmp_r - P->cmp_l;
 		x->right.start = P->cmp_r;
@@ -978,7 +1024,8 @@ static void print_stmt(struct parser *P, int col)
 				pr.e[pr.n].len = 1;
 				pr.n++;
 				if (pr.n >= SCN_PRINT_MAX)
-					perr(P, t->col, "print takes at most %d values", SCN_PRINT_MAX);
+					perr(P, t->col, "print takes at most %d values",
+					     SCN_PRINT_MAX);
 			}
 			label = astrndup(P, t->str, (size_t)t->strlen);
 			adv(P);
@@ -1067,8 +1114,8 @@ static void local_stmt(struct parser *P, int col)
 		return;
 	}
 	if (!is_op(eq, '='))
-		perr(P, eq->col, "expected '=' after 'local %.*s', found %s", nametok->len, nametok->s,
-		     tokdesc(eq, b, sizeof(b)));
+		perr(P, eq->col, "expected '=' after 'local %.*s', found %s", nametok->len,
+		     nametok->s, tokdesc(eq, b, sizeof(b)));
 	adv(P);
 	struct scn_tok *v = T(P);
 	if (v->type == TK_IDENT) {
@@ -1084,9 +1131,11 @@ static void local_stmt(struct parser *P, int col)
 			if (r.k == NK_LOCAL)
 				perr(P, nametok->col, "local '%s' is already declared", name);
 			if (r.k == NK_SHARED || r.k == NK_DECL)
-				perr(P, nametok->col, "'%s' is already declared at the top level", name);
+				perr(P, nametok->col, "'%s' is already declared at the top level",
+				     name);
 			if (P->nvis >= SCN_LOCALS_MAX)
-				perr(P, nametok->col, "too many local variables in one thread (max %d)",
+				perr(P, nametok->col,
+				     "too many local variables in one thread (max %d)",
 				     SCN_LOCALS_MAX);
 			int slot = new_slot(P, nametok->col);
 			call_stmt(P, op, V_LOCAL, slot, col);
@@ -1234,8 +1283,9 @@ static void body_stmt(struct parser *P)
 		} else if (in_list(reserved, name) || scn_kind_find(name) != NULL) {
 			perr(P, col, "'%s' belongs at the top level (no indentation)", name);
 		} else if (is_op(T1(P), '=') || is_op(T1(P), OP_ADDEQ) || is_op(T1(P), OP_SUBEQ)) {
-			perr(P, col, "undeclared variable '%s' (declare it with `local %s = ...` or "
-				     "`shared %s = ...`)",
+			perr(P, col,
+			     "undeclared variable '%s' (declare it with `local %s = ...` or "
+			     "`shared %s = ...`)",
 			     name, name, name);
 		} else {
 			perr(P, col, "unknown operation '%s'", name);
@@ -1288,7 +1338,8 @@ static void check_fault_spec(struct parser *P, const char *spec, int col)
 {
 	const char *colon = strchr(spec, ':');
 	if (colon == NULL || colon == spec)
-		perr(P, col, "fault spec '%s': expected POINT:p=PROB, POINT:nth=K or POINT:off", spec);
+		perr(P, col, "fault spec '%s': expected POINT:p=PROB, POINT:nth=K or POINT:off",
+		     spec);
 	if ((size_t)(colon - spec) >= 64)
 		perr(P, col, "fault point name too long");
 	const char *a = colon + 1;
@@ -1360,8 +1411,9 @@ static void fault_stmt(struct parser *P, const struct scn_tok *t)
 	/* the rest of the line, raw: fault names contain '/' */
 	const char *s = P->ls + t->col - 1 + t->len;
 	const char *e = P->ls + P->llen;
-	if (P->ll->comment_col > 0)
-		e = P->ls + P->ll->comment_col - 1;
+	const char *hash = memchr(s, '#', (size_t)(e - s));
+	if (hash != NULL)
+		e = hash;
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
@@ -1379,7 +1431,8 @@ static void fault_stmt(struct parser *P, const struct scn_tok *t)
 	char *spec = astrndup(P, s, (size_t)(e - s));
 	check_fault_spec(P, spec, col);
 	struct scn_prog *p = P->p;
-	const char **nf = xrealloc(P, (void *)p->faults, (size_t)(p->opts.nfaults + 1) * sizeof(*nf));
+	const char **nf =
+	    xrealloc(P, (void *)p->faults, (size_t)(p->opts.nfaults + 1) * sizeof(*nf));
 	nf[p->opts.nfaults] = spec;
 	p->faults = nf;
 	p->opts.faults = nf;
@@ -1431,9 +1484,12 @@ static void thread_decl(struct parser *P, int di)
 			char name[SCN_NAME_MAX];
 			tokname(pt, name);
 			int pi = find_decl(p, name);
+			if (pi < 0 && find_shared(p, name) >= 0)
+				perr(P, pt->col, "'%s' is a variable, not a process", name);
 			if (pi < 0)
-				perr(P, pt->col, "undeclared process '%s' (declare it with `process %s`)",
-				     name, name);
+				perr(P, pt->col,
+				     "undeclared process '%s' (declare it with `process %s`)", name,
+				     name);
 			if (strcmp(p->decls[pi].d.kind, "process") != 0)
 				perr(P, pt->col, "'%s' is a %s, not a process", name,
 				     p->decls[pi].d.kind);
@@ -1447,14 +1503,16 @@ static void thread_decl(struct parser *P, int di)
 			d->manual = true;
 			adv(P);
 		} else {
-			perr(P, t->col, "unexpected %s after the thread name (expected 'in PROCESS' or "
-					"'manual')",
+			perr(P, t->col,
+			     "unexpected %s after the thread name (expected 'in PROCESS' or "
+			     "'manual')",
 			     tokdesc(t, b, sizeof(b)));
 		}
 	}
 	if (d->manual && has_in)
-		perr(P, in_col, "a manual thread runs in the process that spawns or forks it: "
-				"drop 'in'");
+		perr(P, in_col,
+		     "a manual thread runs in the process that spawns or forks it: "
+		     "drop 'in'");
 	GROW(P, p->bodies, p->nbodies, p->bodies_cap);
 	struct scn_body *body = &p->bodies[p->nbodies];
 	body->name = d->d.name;
@@ -1545,7 +1603,8 @@ static void top_stmt(struct parser *P)
 		adv(P);
 		struct scn_tok *nt = T(P);
 		if (nt->type != TK_IDENT)
-			perr(P, nt->col, "expected a %s name, found %s", name, tokdesc(nt, b, sizeof(b)));
+			perr(P, nt->col, "expected a %s name, found %s", name,
+			     tokdesc(nt, b, sizeof(b)));
 		int di = claim_decl(P, nt, name);
 		if (strcmp(p->decls[di].d.kind, name) != 0) {
 			char w[96];
@@ -1574,9 +1633,11 @@ static void top_stmt(struct parser *P)
 		return;
 	}
 	if (strcmp(name, "local") == 0)
-		perr(P, t->col, "'local' belongs inside a thread body; use 'shared' at the top level");
+		perr(P, t->col,
+		     "'local' belongs inside a thread body; use 'shared' at the top level");
 	if (scn_op_find(name) != NULL || in_list(reserved, name))
-		perr(P, t->col, "'%s' belongs inside a thread body (indent it under a thread)", name);
+		perr(P, t->col, "'%s' belongs inside a thread body (indent it under a thread)",
+		     name);
 	perr(P, t->col, "unknown declaration or option '%s'", name);
 }
 
@@ -1633,7 +1694,7 @@ static int indent_of(const char *s, int len, int *tabcol)
 static void prepass(struct parser *P)
 {
 	struct scn_prog *p = P->p;
-	struct linecur c = { P->text, P->textlen, 0, 0 };
+	struct linecur c = {P->text, P->textlen, 0, 0};
 	const char *s;
 	int len;
 	while (next_line(&c, &s, &len)) {
@@ -1688,7 +1749,7 @@ static void prepass(struct parser *P)
 
 static void parse_lines(struct parser *P)
 {
-	struct linecur c = { P->text, P->textlen, 0, 0 };
+	struct linecur c = {P->text, P->textlen, 0, 0};
 	const char *s;
 	int len;
 	P->nlv = 1;
@@ -1709,8 +1770,22 @@ static void parse_lines(struct parser *P)
 			continue;
 		if (ind == -2)
 			perr(P, tabcol, "tab in indentation (indent with spaces only)");
-		if (scn_lex_line(P->ll, s, len) != 0)
+		/* `fault SPEC` takes the rest of its line raw (names hold '/' and ':') */
+		bool fault_line = ind == 0 && len >= 5 && memcmp(s, "fault", 5) == 0 &&
+				  (len == 5 || s[5] == ' ' || s[5] == '\t' || s[5] == '#');
+		if (fault_line) {
+			P->ll->ntok = 1;
+			P->ll->comment_col = 0;
+			memset(&P->ll->tok[0], 0, sizeof(P->ll->tok[0]));
+			P->ll->tok[0].type = TK_IDENT;
+			P->ll->tok[0].col = 1;
+			P->ll->tok[0].s = s;
+			P->ll->tok[0].len = 5;
+			memset(&P->ll->tok[1], 0, sizeof(P->ll->tok[1]));
+			P->ll->tok[1].type = TK_EOL;
+		} else if (scn_lex_line(P->ll, s, len) != 0) {
 			perr(P, P->ll->err_col, "%s", P->ll->err);
+		}
 		P->ti = 0;
 		P->last_line = c.line;
 		if (P->pending) {
@@ -1731,7 +1806,8 @@ static void parse_lines(struct parser *P)
 			while (ind < top(P)->indent)
 				close_level(P);
 			if (ind != top(P)->indent)
-				perr(P, ind + 1, "unindent does not match any outer indentation level");
+				perr(P, ind + 1,
+				     "unindent does not match any outer indentation level");
 		}
 		if (top(P)->kind == L_TOP)
 			top_stmt(P);
@@ -1761,7 +1837,8 @@ static void finish(struct parser *P)
 		for (int i = 0; i < p->ndecls; i++)
 			if (p->decls[i].body >= 0) {
 				P->line = p->decls[i].d.line;
-				perr(P, p->decls[i].d.col, "every thread is manual: nothing would start");
+				perr(P, p->decls[i].d.col,
+				     "every thread is manual: nothing would start");
 			}
 	}
 	p->obj_off = xrealloc(P, NULL, (size_t)p->ndecls * sizeof(size_t));
@@ -1776,8 +1853,7 @@ static void finish(struct parser *P)
 		p->bodies[i].prog = p;
 }
 
-struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char *err,
-			   size_t errlen)
+struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	char dummy[8];
 	if (err == NULL) {
@@ -1790,11 +1866,16 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 	struct parser *P = calloc(1, sizeof(*P));
 	struct scn_lexline *ll = malloc(sizeof(*ll));
 	if (p == NULL || P == NULL || ll == NULL || len > FILE_MAX) {
-		snprintf(err, errlen, "%s: %s", name, len > FILE_MAX ? "file too large" : "out of memory");
+		snprintf(err, errlen, "%s: %s", name,
+			 len > FILE_MAX ? "file too large" : "out of memory");
 		free(p);
 		free(P);
 		free(ll);
 		return NULL;
+	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3; /* a UTF-8 byte order mark */
+		len -= 3;
 	}
 	p->finally_body = -1;
 	P->p = p;
@@ -1860,11 +1941,13 @@ struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 			cap *= 2;
 		}
 	}
+	int read_errno = errno;
 	bool bad = ferror(f) != 0;
 	fclose(f);
 	if (buf == NULL || bad) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 buf == NULL ? "out of memory" : strerror(read_errno));
 		free(buf);
-		snprintf(err, errlen, "%s: cannot read", path);
 		return NULL;
 	}
 	struct scn_prog *p = scn_parse(path, buf, n, err, errlen);

@@ -32,14 +32,14 @@ static int nconst_tables;
 
 /* The built-in kinds; their objects are made by the interpreter itself. */
 static const struct scn_kind kind_thread = {
-	.name = "thread",
-	.size = sizeof(struct scn_thread_obj),
-	.doc = "thread NAME [in PROCESS] [manual]: a thread and its indented body",
+    .name = "thread",
+    .size = sizeof(struct scn_thread_obj),
+    .doc = "thread NAME [in PROCESS] [manual]: a thread and its indented body",
 };
 static const struct scn_kind kind_process = {
-	.name = "process",
-	.size = sizeof(struct scn_proc_obj),
-	.doc = "process NAME: a process for threads declared `in NAME`",
+    .name = "process",
+    .size = sizeof(struct scn_proc_obj),
+    .doc = "process NAME: a process for threads declared `in NAME`",
 };
 
 static _Noreturn void registry_abort(const char *what, const char *name)
@@ -184,11 +184,16 @@ bool scn_const_find(const char *name, int64_t *value)
 static const char *type_word(const struct scn_argspec *a)
 {
 	switch (a->type) {
-	case SCN_INT: return "INT";
-	case SCN_DUR: return "DUR";
-	case SCN_STR: return "\"STR\"";
-	case SCN_OUT: return "VAR";
-	case SCN_OBJ: return a->kind;
+	case SCN_INT:
+		return "INT";
+	case SCN_DUR:
+		return "DUR";
+	case SCN_STR:
+		return "\"STR\"";
+	case SCN_OUT:
+		return "VAR";
+	case SCN_OBJ:
+		return a->kind;
 	}
 	return "?";
 }
