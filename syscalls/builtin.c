@@ -13,6 +13,7 @@
 
 void kern_register(void);
 void scn_ops_kern_register(void);
+void scn_ops_vfs_register(void);
 
 void simk_register_builtin(void)
 {
@@ -20,9 +21,10 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
-	kqueue_register_subsys();
+	kqueue_register_subsys(); /* with its scenario operations */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
+	scn_ops_vfs_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();
