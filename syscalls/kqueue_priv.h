@@ -163,8 +163,16 @@ struct kq_state {
 	uint64_t fork_seq;
 	struct kq_pinfo **pinfo; /* by pid - 1 (stable addresses) */
 	int pinfo_cap;
-	struct klist fsnotes;   /* EVFILT_FS knotes (for statistics) */
 	uint64_t events_posted; /* events returned by scans */
+	/* scenario operations: each thread's last kevent results (by tid - 1) */
+	struct kq_scn_events *scn_events;
+	int scn_events_cap;
+};
+
+#define KQ_SCN_EVENTS_MAX 16
+struct kq_scn_events {
+	int n;
+	struct kevent ev[KQ_SCN_EVENTS_MAX];
 };
 
 struct kq_state *kq_st(void);

@@ -340,13 +340,25 @@ static void t_disable_modify(void *arg)
 	VEQ(kq_poll(kq, ev, 4), 0);
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ENABLE, 0, 9, 200), 0);
 	VEQ(kq_poll(kq, ev, 4), 1); /* still triggered */
-	VEQ(ev[0].udata, 200);      /* modification updated udata... */
-	VEQ(ev[0].fflags, 0x5);     /* ...without resetting what fired */
-	/* EV_ADD on an existing knote modifies it too */
+	VEQ(ev[0].udata, 100);      /* a user knote keeps its udata (reference) */
+	VEQ(ev[0].fflags, 0x5);     /* the modification did not reset what fired */
+	/* EV_ADD on an existing knote modifies it; other filters take udata */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD, 0, 9, 300), 0);
 	VEQ(kqueue_knotes_live(), 1);
 	VEQ(kq_poll(kq, ev, 4), 1);
-	VEQ(ev[0].udata, 300);
+	VEQ(ev[0].udata, 100);
+	struct simk_proc *p = sim_proc_current();
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, 1), 0);
+	VEQ(sig_ignore(p, SIMK_SIGUSR1, true), 0);
+	VEQ(sig_kill_proc(p, SIMK_SIGUSR1), 0);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, 2), 0); /* fired: kept */
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_DISABLE, 0, 0, 3), 0);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ENABLE, 0, 0, 4), 0);
+	VEQ(kq_poll(kq, ev, 4), 2);
+	int s = ev[0].filter == EVFILT_SIGNAL ? 0 : 1;
+	VEQ(ev[s].udata, 4);
+	VEQ(ev[s].data, 1);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_DELETE, 0, 0, 0), 0);
 	/* EV_ADD | EV_DISABLE on a new knote: attached, not returned */
 	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ADD | EV_DISABLE, NOTE_TRIGGER, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 1);
