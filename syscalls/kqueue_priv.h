@@ -214,6 +214,11 @@ void knote_free(struct knote *kn);
 void kqueue_wakeup(struct kqueue *kq);
 
 /* ---- registration and scan (kqueue.c) ---- */
+/* The registration lock: one thread registers on a kqueue at a time (the
+ * others sleep); its owner may take it again (recursive registration).
+ * Thread context. */
+void kq_reg_lock(struct kqueue *kq);
+void kq_reg_unlock(struct kqueue *kq);
 /* Applies one change. Thread context; may sleep. Returns 0 or -errno.
  * kev may be modified (as the reference does). */
 int kqueue_register(struct kqueue *kq, struct kevent *kev);
