@@ -572,3 +572,132 @@ Test(kq_core, process_exit_releases_everything)
 {
 	kq_run1(14, SIMK_POLICY_FIFO, false, t_exit_cleans, NULL);
 }
+
+/* ---- flag combinations ---- */
+
+static void t_flag_combos(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	struct kevent ev[4];
+	/* EV_ADD | EV_DELETE: the add wins (the reference tests EV_ADD first) */
+	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD | EV_DELETE, NOTE_TRIGGER, 0, 0), 0);
+	VEQ(kqueue_knotes_live(), 1);
+	/* EV_DISABLE | EV_ENABLE in one change: disabled, then enabled */
+	VEQ(kq_change(kq, 1, EVFILT_USER, EV_DISABLE | EV_ENABLE, 0, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(kq_change(kq, 1, EVFILT_USER, EV_DELETE, 0, 0, 0), 0);
+	/* EV_ONESHOT | EV_DISPATCH: one-shot wins, the knote is gone */
+	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ADD | EV_ONESHOT | EV_DISPATCH, NOTE_TRIGGER, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(kqueue_knotes_live(), 0);
+	/* EV_ONESHOT while disabled: not returned, not deleted */
+	VEQ(kq_change(kq, 3, EVFILT_USER, EV_ADD | EV_ONESHOT | EV_DISABLE, NOTE_TRIGGER, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 0);
+	VEQ(kqueue_knotes_live(), 1);
+	VEQ(kq_change(kq, 3, EVFILT_USER, EV_ENABLE, 0, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(kqueue_knotes_live(), 0);
+	/* EV_ONESHOT | EV_CLEAR on a timer: one expiry, then gone */
+	VEQ(kq_change(kq, 4, EVFILT_TIMER, EV_ADD | EV_ONESHOT | EV_CLEAR, 0, 1, 0), 0);
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1);
+	VEQ(ev[0].data, 1);
+	VEQ(kqueue_timers_live(), 0);
+	/* EV_DISPATCH on a level-triggered pipe: once per enable */
+	int p[2];
+	uaddr_t u = vt_ubuf(8);
+	VEQ(sys_pipe(u), 0);
+	vt_uget(u, p, sizeof(p));
+	VEQ(vt_write_str(p[1], "abc"), 3);
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD | EV_DISPATCH, 0, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(kq_poll(kq, ev, 4), 0);
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ENABLE, 0, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(ev[0].data, 3);
+	/* EV_DISPATCH | EV_CLEAR on the pipe: re-enabling without new data
+	 * gives nothing; new data while disabled fires on enable */
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_DELETE, 0, 0, 0), 0);
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD | EV_DISPATCH | EV_CLEAR, 0, 0, 0),
+	    0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(vt_write_str(p[1], "d"), 1);
+	VEQ(kq_poll(kq, ev, 4), 0);
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ENABLE, 0, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 4), 1);
+	VEQ(ev[0].data, 4);
+	VEQ(sys_close(p[0]), 0);
+	VEQ(sys_close(p[1]), 0);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_core, flag_combinations)
+{
+	kq_run1(15, SIMK_POLICY_FIFO, false, t_flag_combos, NULL);
+}
+
+/* Allocation faults at every step of a workload: every call succeeds or
+ * reports ENOMEM (or EBADF/EMFILE for a descriptor that could not be
+ * made), and the run leaks nothing. */
+static int g_fault_nth, g_enomem_seen;
+
+static int one(int kq, uaddr_t uch, uint64_t ident, int16_t filter, uint16_t flags,
+	       uint32_t fflags, int64_t data)
+{
+	struct kevent ch;
+	ev_set(&ch, ident, filter, flags, fflags, data, 0);
+	vt_uput(uch, &ch, sizeof(ch));
+	return sys_kevent(kq, uch, 1, 0, 0, 0);
+}
+
+static void t_enomem(void *arg)
+{
+	(void)arg;
+	/* user memory first: it comes from kmem too */
+	uaddr_t u = vt_ubuf(8), uch = vt_ubuf(sizeof(struct kevent));
+	uaddr_t uev = vt_ubuf(4 * sizeof(struct kevent));
+	struct kq_timespec ts = {0, 2000000};
+	uaddr_t uts = vt_ubytes(&ts, sizeof(ts));
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%llu",
+		 (unsigned long long)(sim_fault_hits("kmem/alloc/enomem") + (uint64_t)g_fault_nth));
+	vt_fault(spec);
+	int kq = sys_kqueue();
+	if (kq < 0) {
+		VEQ(kq, -ENOMEM);
+		g_enomem_seen++;
+		return;
+	}
+	int sv[2] = {-1, -1};
+	int r = sys_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, u);
+	VCHECK(r == 0 || r == -ENOMEM);
+	if (r == 0)
+		vt_uget(u, sv, sizeof(sv));
+	g_enomem_seen += r == -ENOMEM;
+	int rs[4];
+	rs[0] = one(kq, uch, 1, EVFILT_TIMER, EV_ADD, 0, 1);
+	rs[1] = one(kq, uch, 2, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0);
+	rs[2] = one(kq, uch, (uint64_t)sv[0], EVFILT_READ, EV_ADD, 0, 0);
+	rs[3] = one(kq, uch, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0);
+	for (int i = 0; i < 4; i++) {
+		VCHECK(rs[i] == 0 || rs[i] == -ENOMEM || (i == 2 && sv[0] < 0 && rs[i] == -EBADF));
+		g_enomem_seen += rs[i] == -ENOMEM;
+	}
+	int n = sys_kevent(kq, 0, 0, uev, 4, uts);
+	VCHECK(n >= 0);
+	if (sv[0] >= 0) {
+		VEQ(sys_close(sv[0]), 0);
+		VEQ(sys_close(sv[1]), 0);
+	}
+	VEQ(sys_close(kq), 0);
+	VEQ(kqueue_knotes_live(), 0);
+	VEQ(kqueue_timers_live(), 0);
+}
+
+Test(kq_core, allocation_faults_everywhere_leak_nothing)
+{
+	g_enomem_seen = 0;
+	for (g_fault_nth = 1; g_fault_nth <= 12; g_fault_nth++)
+		kq_run1(16, SIMK_POLICY_FIFO, false, t_enomem, NULL);
+	cr_assert_gt(g_enomem_seen, 3, "faults were injected into kqueue calls");
+}
