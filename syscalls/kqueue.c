@@ -104,11 +104,12 @@ static void kqueue_release(struct file *fp)
 		if (knote_acquire(kn))
 			knote_detach_and_drop(kn);
 	}
-	KASSERT(kq->count == 0 && list_empty(&kq->pending),
-		"kqueue %llu closed with %d queued", (unsigned long long)kq->id, kq->count);
+	KASSERT(kq->count == 0 && list_empty(&kq->pending), "kqueue %llu closed with %d queued",
+		(unsigned long long)kq->id, kq->count);
 	/* Knotes watching us hold a reference on our file: none can be left. */
 	KASSERT(kq->kqnotes.n == 0, "kqueue %llu closed while watched", (unsigned long long)kq->id);
-	KASSERT(kq->regtd == NULL, "kqueue %llu closed while registering", (unsigned long long)kq->id);
+	KASSERT(kq->regtd == NULL, "kqueue %llu closed while registering",
+		(unsigned long long)kq->id);
 	trace_emit(TR_INFO, "kq_close", (int64_t)kq->id, 0, 0, 0);
 	poll_head_destroy(&kq->ph);
 	waitq_destroy(&kq->wq);
@@ -120,14 +121,14 @@ static void kqueue_release(struct file *fp)
 }
 
 static const struct file_ops kqueue_fops = {
-	.name = "kqueue",
-	.read = kqueue_read,
-	.write = kqueue_write,
-	.poll = kqueue_poll,
-	.kqfilter = kqueue_kqfilter,
-	.ioctl = kqueue_ioctl,
-	.stat = kqueue_stat,
-	.release = kqueue_release,
+    .name = "kqueue",
+    .read = kqueue_read,
+    .write = kqueue_write,
+    .poll = kqueue_poll,
+    .kqfilter = kqueue_kqfilter,
+    .ioctl = kqueue_ioctl,
+    .stat = kqueue_stat,
+    .release = kqueue_release,
 };
 
 bool kqueue_is_kqueue_file(const struct file *fp)
@@ -164,10 +165,10 @@ static bool filt_kqueue(struct knote *kn, long hint)
 }
 
 const struct filterops kq_kqread_filtops = {
-	.name = "kqread",
-	.flags = FILTEROP_ISFD,
-	.detach = filt_kqdetach,
-	.event = filt_kqueue,
+    .name = "kqread",
+    .flags = FILTEROP_ISFD,
+    .detach = filt_kqdetach,
+    .event = filt_kqueue,
 };
 
 int kqueue_kqfilter(struct file *fp, struct knote *kn)
@@ -547,8 +548,8 @@ static void kqueue_check(struct kqueue *kq)
 		if (kn->status & KN_MARKER)
 			continue;
 		KASSERT(kn->kq == kq && (kn->status & KN_QUEUED),
-			"kqueue %llu: knote %llu on the queue in state %#x", (unsigned long long)kq->id,
-			(unsigned long long)kn->id, kn->status);
+			"kqueue %llu: knote %llu on the queue in state %#x",
+			(unsigned long long)kq->id, (unsigned long long)kn->id, kn->status);
 		queued++;
 	}
 	KASSERT(queued == kq->count, "kqueue %llu: count %d but %d queued",
@@ -559,7 +560,7 @@ static void kqueue_check(struct kqueue *kq)
 		KASSERT(++known <= kq->nknotes, "kqueue %llu knote list longer than %d",
 			(unsigned long long)kq->id, kq->nknotes);
 		KASSERT((kn->status & KN_PROCESSING) ||
-				kqueue_lookup(kq, kn->kev.filter, kn->kev.ident) == kn,
+			    kqueue_lookup(kq, kn->kev.filter, kn->kev.ident) == kn,
 			"kqueue %llu: knote %llu not findable", (unsigned long long)kq->id,
 			(unsigned long long)kn->id);
 	}
@@ -598,8 +599,8 @@ static int kevent_collect(struct kqueue *kq, uaddr_t eventlist, int nevents, uin
 	struct knote marker;
 	uint64_t start = sim_now();
 	uint64_t deadline = timeout_ns == SIMK_FOREVER || timeout_ns > SIMK_FOREVER - start
-				    ? SIMK_FOREVER
-				    : start + timeout_ns;
+				? SIMK_FOREVER
+				: start + timeout_ns;
 	int total = 0, error = 0;
 
 	marker_init(&marker);

@@ -38,12 +38,12 @@
 /* ---- struct kevent (layout in simulated user memory: 32 bytes) ---- */
 
 struct kevent {
-	uint64_t ident;  /* identifier: fd, pid, signal, timer id, aiocb... */
-	int16_t filter;  /* EVFILT_* */
-	uint16_t flags;  /* EV_* */
+	uint64_t ident;	 /* identifier: fd, pid, signal, timer id, aiocb... */
+	int16_t filter;	 /* EVFILT_* */
+	uint16_t flags;	 /* EV_* */
 	uint32_t fflags; /* filter flags (NOTE_*) */
-	int64_t data;    /* filter data */
-	uint64_t udata;  /* opaque user value, returned unchanged */
+	int64_t data;	 /* filter data */
+	uint64_t udata;	 /* opaque user value, returned unchanged */
 };
 _Static_assert(sizeof(struct kevent) == 32, "struct kevent layout");
 
@@ -65,35 +65,35 @@ static inline void ev_set(struct kevent *kev, uint64_t ident, int16_t filter, ui
 }
 
 /* ---- filters (FreeBSD numbers; EXCEPT is Darwin's, FreeBSD has none) ---- */
-#define EVFILT_READ (-1)    /* ident fd: data = bytes readable */
-#define EVFILT_WRITE (-2)   /* ident fd: data = space writable */
-#define EVFILT_AIO (-3)     /* ident aiocb: kernel attached (kq_aio_attach) */
-#define EVFILT_VNODE (-4)   /* ident fd of a filesystem file: NOTE_* changes */
-#define EVFILT_PROC (-5)    /* ident pid: NOTE_EXIT/FORK/EXEC/TRACK */
-#define EVFILT_SIGNAL (-6)  /* ident signo: data = deliveries since retrieval */
-#define EVFILT_TIMER (-7)   /* ident any: data = period (ms by default) */
+#define EVFILT_READ (-1)   /* ident fd: data = bytes readable */
+#define EVFILT_WRITE (-2)  /* ident fd: data = space writable */
+#define EVFILT_AIO (-3)	   /* ident aiocb: kernel attached (kq_aio_attach) */
+#define EVFILT_VNODE (-4)  /* ident fd of a filesystem file: NOTE_* changes */
+#define EVFILT_PROC (-5)   /* ident pid: NOTE_EXIT/FORK/EXEC/TRACK */
+#define EVFILT_SIGNAL (-6) /* ident signo: data = deliveries since retrieval */
+#define EVFILT_TIMER (-7)  /* ident any: data = period (ms by default) */
 /* -8 EVFILT_PROCDESC: not in the reference, -EINVAL */
-#define EVFILT_FS (-9)      /* filesystem-wide events: fflags = VQ_* */
+#define EVFILT_FS (-9) /* filesystem-wide events: fflags = VQ_* */
 /* -10 EVFILT_LIO: not in the reference, -EINVAL */
-#define EVFILT_USER (-11)   /* ident any: NOTE_TRIGGER + fflags control */
+#define EVFILT_USER (-11) /* ident any: NOTE_TRIGGER + fflags control */
 /* -12 EVFILT_SENDFILE, -13 EVFILT_EMPTY: not in the reference, -EINVAL */
 #define EVFILT_EXCEPT (-15) /* ident fd: NOTE_OOB (out-of-band data) */
 #define EVFILT_SYSCOUNT 15  /* filters are -1 .. -EVFILT_SYSCOUNT */
 
 /* ---- flags ---- */
-#define EV_ADD 0x0001      /* add the knote, or modify it when it exists */
+#define EV_ADD 0x0001	   /* add the knote, or modify it when it exists */
 #define EV_DELETE 0x0002   /* remove it */
 #define EV_ENABLE 0x0004   /* enable (queue at once when active) */
 #define EV_DISABLE 0x0008  /* disable (stays active, not returned) */
 #define EV_ONESHOT 0x0010  /* delete after the first retrieval */
-#define EV_CLEAR 0x0020    /* reset state after retrieval (edge-triggered) */
+#define EV_CLEAR 0x0020	   /* reset state after retrieval (edge-triggered) */
 #define EV_RECEIPT 0x0040  /* echo the change as EV_ERROR with data 0 */
 #define EV_DISPATCH 0x0080 /* disable after each retrieval */
 #define EV_SYSFLAGS 0xF000 /* reserved for the kernel: stripped from changes */
 #define EV_NODATA 0x1000   /* EOF with no data left (DragonFly's value) */
-#define EV_FLAG1 0x2000    /* kernel-internal registration (NOTE_TRACK, AIO) */
-#define EV_ERROR 0x4000    /* change failed: data = errno (positive) */
-#define EV_EOF 0x8000      /* end of file / the watched object went away */
+#define EV_FLAG1 0x2000	   /* kernel-internal registration (NOTE_TRACK, AIO) */
+#define EV_ERROR 0x4000	   /* change failed: data = errno (positive) */
+#define EV_EOF 0x8000	   /* end of file / the watched object went away */
 
 /* ---- EVFILT_READ / EVFILT_WRITE ---- */
 #define NOTE_LOWAT 0x0001 /* data is the low-water mark (bytes) */
@@ -102,13 +102,13 @@ static inline void ev_set(struct kevent *kev, uint64_t ident, int16_t filter, ui
 #define NOTE_OOB 0x0001 /* out-of-band byte pending */
 
 /* ---- EVFILT_USER ---- */
-#define NOTE_FFNOP 0x00000000     /* leave fflags alone */
-#define NOTE_FFAND 0x40000000     /* fflags &= given */
-#define NOTE_FFOR 0x80000000      /* fflags |= given */
-#define NOTE_FFCOPY 0xc0000000    /* fflags = given */
+#define NOTE_FFNOP 0x00000000  /* leave fflags alone */
+#define NOTE_FFAND 0x40000000  /* fflags &= given */
+#define NOTE_FFOR 0x80000000   /* fflags |= given */
+#define NOTE_FFCOPY 0xc0000000 /* fflags = given */
 #define NOTE_FFCTRLMASK 0xc0000000
 #define NOTE_FFLAGSMASK 0x00ffffff
-#define NOTE_TRIGGER 0x01000000   /* trigger the event */
+#define NOTE_TRIGGER 0x01000000 /* trigger the event */
 
 /* ---- EVFILT_VNODE ---- */
 #define NOTE_DELETE 0x0001 /* last link removed */
@@ -119,17 +119,19 @@ static inline void ev_set(struct kevent *kev, uint64_t ident, int16_t filter, ui
 #define NOTE_RENAME 0x0020 /* renamed */
 #define NOTE_REVOKE 0x0040 /* access revoked (or its filesystem unmounted) */
 #define NOTE_READ 0x0400   /* read from (FreeBSD) */
-#define NOTE_VNODE_ALL (NOTE_DELETE | NOTE_WRITE | NOTE_EXTEND | NOTE_ATTRIB | NOTE_LINK | NOTE_RENAME | NOTE_REVOKE | NOTE_READ)
+#define NOTE_VNODE_ALL                                                                             \
+	(NOTE_DELETE | NOTE_WRITE | NOTE_EXTEND | NOTE_ATTRIB | NOTE_LINK | NOTE_RENAME |          \
+	 NOTE_REVOKE | NOTE_READ)
 
 /* ---- EVFILT_PROC ---- */
-#define NOTE_EXIT 0x80000000      /* exited: data = exit status */
-#define NOTE_FORK 0x40000000      /* forked */
-#define NOTE_EXEC 0x20000000      /* exec'ed */
+#define NOTE_EXIT 0x80000000 /* exited: data = exit status */
+#define NOTE_FORK 0x40000000 /* forked */
+#define NOTE_EXEC 0x20000000 /* exec'ed */
 #define NOTE_PCTRLMASK 0xf0000000
 #define NOTE_PDATAMASK 0x000fffff
-#define NOTE_TRACK 0x00000001     /* follow across fork */
-#define NOTE_TRACKERR 0x00000002  /* could not attach to a child */
-#define NOTE_CHILD 0x00000004     /* event of a tracked child: data = parent pid */
+#define NOTE_TRACK 0x00000001	 /* follow across fork */
+#define NOTE_TRACKERR 0x00000002 /* could not attach to a child */
+#define NOTE_CHILD 0x00000004	 /* event of a tracked child: data = parent pid */
 
 /* ---- EVFILT_TIMER (FreeBSD units; default milliseconds) ---- */
 #define NOTE_SECONDS 0x00000001
@@ -186,8 +188,8 @@ int kqueue_timers_live(void);
  */
 struct kq_aio_hook {
 	struct list_node knotes; /* knotes attached to this request (kqueue's) */
-	bool completed;          /* kq_aio_complete ran */
-	int error;               /* its error status */
+	bool completed;		 /* kq_aio_complete ran */
+	int error;		 /* its error status */
 };
 
 void kq_aio_hook_init(struct kq_aio_hook *h);

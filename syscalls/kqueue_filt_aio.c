@@ -58,11 +58,11 @@ static int filt_aiotouch(struct knote *kn, const struct kevent *kev)
 }
 
 const struct filterops kq_aio_filtops = {
-	.name = "aio",
-	.attach = filt_aioattach,
-	.detach = filt_aiodetach,
-	.event = filt_aio,
-	.touch_register = filt_aiotouch,
+    .name = "aio",
+    .attach = filt_aioattach,
+    .detach = filt_aiodetach,
+    .event = filt_aio,
+    .touch_register = filt_aiotouch,
 };
 
 void kq_aio_hook_init(struct kq_aio_hook *h)

@@ -40,7 +40,7 @@ static bool filt_except(struct knote *kn, long hint)
 {
 	(void)hint;
 	unsigned ev = file_poll(kn->fp, EXCEPT_INTEREST, NULL);
-	kn->kev.flags &= (uint16_t)~(EV_EOF | EV_NODATA);
+	kn->kev.flags &= (uint16_t) ~(EV_EOF | EV_NODATA);
 	if ((ev & (POLLHUP | POLLRDHUP)) || kn->u.rw.head_gone) {
 		kn->kev.flags |= EV_EOF | EV_NODATA;
 		return true;
@@ -54,8 +54,8 @@ static bool filt_except(struct knote *kn, long hint)
 }
 
 const struct filterops kq_except_filtops = {
-	.name = "except",
-	.flags = FILTEROP_ISFD,
-	.detach = filt_exceptdetach,
-	.event = filt_except,
+    .name = "except",
+    .flags = FILTEROP_ISFD,
+    .detach = filt_exceptdetach,
+    .event = filt_except,
 };

@@ -36,8 +36,8 @@ static bool filt_fs(struct knote *kn, long hint)
 }
 
 const struct filterops kq_fs_filtops = {
-	.name = "fs",
-	.attach = filt_fsattach,
-	.detach = filt_fsdetach,
-	.event = filt_fs,
+    .name = "fs",
+    .attach = filt_fsattach,
+    .detach = filt_fsdetach,
+    .event = filt_fs,
 };

@@ -199,8 +199,8 @@ void kq_proc_track_fork(struct simk_proc *parent, int child_pid)
 }
 
 const struct filterops kq_proc_filtops = {
-	.name = "proc",
-	.attach = filt_procattach,
-	.detach = filt_procdetach,
-	.event = filt_proc,
+    .name = "proc",
+    .attach = filt_procattach,
+    .detach = filt_procdetach,
+    .event = filt_proc,
 };

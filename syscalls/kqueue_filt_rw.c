@@ -119,7 +119,7 @@ static bool filt_rw(struct knote *kn, long hint)
 	if (is_regular(fp))
 		return filt_regular(kn);
 	unsigned ev = file_poll(fp, rw_interest(kn), NULL);
-	kn->kev.flags &= (uint16_t)~(EV_EOF | EV_NODATA);
+	kn->kev.flags &= (uint16_t) ~(EV_EOF | EV_NODATA);
 	if (kn->kev.filter == EVFILT_READ) {
 		int64_t n = 0;
 		if (file_count(fp, SIMK_FIONREAD, &n) != 0)
@@ -147,10 +147,10 @@ static bool filt_rw(struct knote *kn, long hint)
 }
 
 const struct filterops kq_rw_filtops = {
-	.name = "rw",
-	.flags = FILTEROP_ISFD,
-	.detach = filt_rwdetach,
-	.event = filt_rw,
+    .name = "rw",
+    .flags = FILTEROP_ISFD,
+    .detach = filt_rwdetach,
+    .event = filt_rw,
 };
 
 /* ---- the descriptor filter dispatcher ---- */
@@ -175,8 +175,8 @@ static bool filt_file_unused(struct knote *kn, long hint)
 }
 
 const struct filterops kq_file_filtops = {
-	.name = "file",
-	.flags = FILTEROP_ISFD,
-	.attach = filt_fileattach,
-	.event = filt_file_unused,
+    .name = "file",
+    .flags = FILTEROP_ISFD,
+    .attach = filt_fileattach,
+    .event = filt_file_unused,
 };

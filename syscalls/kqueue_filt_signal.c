@@ -51,8 +51,8 @@ void kq_sig_observer(struct simk_proc *p, int signo)
 }
 
 const struct filterops kq_sig_filtops = {
-	.name = "signal",
-	.attach = filt_sigattach,
-	.detach = filt_sigdetach,
-	.event = filt_signal,
+    .name = "signal",
+    .attach = filt_sigattach,
+    .detach = filt_sigdetach,
+    .event = filt_signal,
 };

@@ -146,9 +146,9 @@ static int filt_timertouch(struct knote *kn, const struct kevent *kev)
 }
 
 const struct filterops kq_timer_filtops = {
-	.name = "timer",
-	.attach = filt_timerattach,
-	.detach = filt_timerdetach,
-	.event = filt_timer,
-	.touch_register = filt_timertouch,
+    .name = "timer",
+    .attach = filt_timerattach,
+    .detach = filt_timerdetach,
+    .event = filt_timer,
+    .touch_register = filt_timertouch,
 };

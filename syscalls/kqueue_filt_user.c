@@ -68,9 +68,9 @@ static void filt_usertouch_process(struct knote *kn, struct kevent *out)
 }
 
 const struct filterops kq_user_filtops = {
-	.name = "user",
-	.attach = filt_userattach,
-	.event = filt_user,
-	.touch_register = filt_usertouch_register,
-	.touch_process = filt_usertouch_process,
+    .name = "user",
+    .attach = filt_userattach,
+    .event = filt_user,
+    .touch_register = filt_usertouch_register,
+    .touch_process = filt_usertouch_process,
 };

@@ -76,8 +76,8 @@ static bool filt_vnode(struct knote *kn, long hint)
 }
 
 const struct filterops kq_vnode_filtops = {
-	.name = "vnode",
-	.flags = FILTEROP_ISFD,
-	.detach = filt_vnodedetach,
-	.event = filt_vnode,
+    .name = "vnode",
+    .flags = FILTEROP_ISFD,
+    .detach = filt_vnodedetach,
+    .event = filt_vnode,
 };

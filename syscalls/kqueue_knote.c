@@ -35,16 +35,16 @@ static KMEM_TYPE(kt_knote, "kqueue.knote");
 
 /* Filters by ~filter (EVFILT_READ = -1 is index 0). NULL: not supported. */
 static const struct filterops *const sysfilt_ops[EVFILT_SYSCOUNT] = {
-	[0] = &kq_file_filtops,   /* EVFILT_READ */
-	[1] = &kq_file_filtops,   /* EVFILT_WRITE */
-	[2] = &kq_aio_filtops,    /* EVFILT_AIO */
-	[3] = &kq_file_filtops,   /* EVFILT_VNODE */
-	[4] = &kq_proc_filtops,   /* EVFILT_PROC */
-	[5] = &kq_sig_filtops,    /* EVFILT_SIGNAL */
-	[6] = &kq_timer_filtops,  /* EVFILT_TIMER */
-	[8] = &kq_fs_filtops,     /* EVFILT_FS */
-	[10] = &kq_user_filtops,  /* EVFILT_USER */
-	[14] = &kq_file_filtops,  /* EVFILT_EXCEPT */
+    [0] = &kq_file_filtops,  /* EVFILT_READ */
+    [1] = &kq_file_filtops,  /* EVFILT_WRITE */
+    [2] = &kq_aio_filtops,   /* EVFILT_AIO */
+    [3] = &kq_file_filtops,  /* EVFILT_VNODE */
+    [4] = &kq_proc_filtops,  /* EVFILT_PROC */
+    [5] = &kq_sig_filtops,   /* EVFILT_SIGNAL */
+    [6] = &kq_timer_filtops, /* EVFILT_TIMER */
+    [8] = &kq_fs_filtops,    /* EVFILT_FS */
+    [10] = &kq_user_filtops, /* EVFILT_USER */
+    [14] = &kq_file_filtops, /* EVFILT_EXCEPT */
 };
 
 const struct filterops *kq_filterops(int16_t filter)

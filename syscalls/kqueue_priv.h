@@ -29,8 +29,8 @@
 #include "vfs/fnotify.h"
 #include "vfs/poll.h"
 
-#define KQ_NEVENTS 32     /* changes / events moved per batch */
-#define KQ_HASH_SIZE 64   /* lookup buckets per kqueue */
+#define KQ_NEVENTS 32		  /* changes / events moved per batch */
+#define KQ_HASH_SIZE 64		  /* lookup buckets per kqueue */
 #define KQ_SCAN_LOOPS_MAX 1000000 /* kern.kq_checkloop */
 
 /* Knote status bits (kn->status). */
@@ -78,19 +78,19 @@ struct filterops {
 struct kqueue;
 
 struct knote {
-	struct list_node link;    /* on its source's klist (kn_next) */
-	struct list_node idlink;  /* kq->hash[] bucket (lookup by ident) */
-	struct list_node kqlink;  /* kq->knotes */
-	struct list_node tqe;     /* kq->pending while KN_QUEUED (or a marker) */
-	struct klist *onlist;     /* the klist link is on, or NULL */
+	struct list_node link;	 /* on its source's klist (kn_next) */
+	struct list_node idlink; /* kq->hash[] bucket (lookup by ident) */
+	struct list_node kqlink; /* kq->knotes */
+	struct list_node tqe;	 /* kq->pending while KN_QUEUED (or a marker) */
+	struct klist *onlist;	 /* the klist link is on, or NULL */
 	struct kqueue *kq;
-	struct file *fp;          /* FILTEROP_ISFD: a reference */
+	struct file *fp; /* FILTEROP_ISFD: a reference */
 	const struct filterops *fop;
-	struct kevent kev;        /* what a scan returns (fflags/data filled by the filter) */
-	uint32_t sfflags;         /* fflags the user asked for */
-	int64_t sdata;            /* data the user gave */
-	unsigned status;          /* KN_* */
-	uint64_t id;              /* serial number in the run (traces) */
+	struct kevent kev; /* what a scan returns (fflags/data filled by the filter) */
+	uint32_t sfflags;  /* fflags the user asked for */
+	int64_t sdata;	   /* data the user gave */
+	unsigned status;   /* KN_* */
+	uint64_t id;	   /* serial number in the run (traces) */
 	/* filter-private */
 	union {
 		struct { /* READ / WRITE / EXCEPT over poll (+ fnotify for regular files) */
@@ -122,39 +122,39 @@ struct knote {
 };
 
 struct kqueue {
-	struct file *fp;            /* our file (no reference: it owns us) */
-	struct simk_proc *proc;     /* the process whose fd table we live in */
-	struct list_node pending;   /* queued knotes and scan markers (tqe) */
-	int count;                  /* queued knotes (markers not counted) */
-	struct list_node knotes;    /* every knote (kqlink) */
+	struct file *fp;	  /* our file (no reference: it owns us) */
+	struct simk_proc *proc;	  /* the process whose fd table we live in */
+	struct list_node pending; /* queued knotes and scan markers (tqe) */
+	int count;		  /* queued knotes (markers not counted) */
+	struct list_node knotes;  /* every knote (kqlink) */
 	int nknotes;
 	struct list_node hash[KQ_HASH_SIZE]; /* idlink, by ident */
-	struct klist kqnotes;       /* knotes of kqueues watching this one */
-	struct poll_head ph;        /* poll(2), event ports watching this one */
-	struct waitq wq;            /* threads in kevent waiting for events */
-	struct simk_thread *regtd;  /* the thread registering now */
-	int regdepth;               /* its nesting (recursive registration) */
-	struct waitq regwq;         /* threads waiting to register */
-	bool async;                 /* FIOASYNC */
-	int sigio_pid;              /* FIOSETOWN (0: none) */
-	struct list_node plink;     /* the owner process's kqueues */
+	struct klist kqnotes;		     /* knotes of kqueues watching this one */
+	struct poll_head ph;		     /* poll(2), event ports watching this one */
+	struct waitq wq;		     /* threads in kevent waiting for events */
+	struct simk_thread *regtd;	     /* the thread registering now */
+	int regdepth;			     /* its nesting (recursive registration) */
+	struct waitq regwq;		     /* threads waiting to register */
+	bool async;			     /* FIOASYNC */
+	int sigio_pid;			     /* FIOSETOWN (0: none) */
+	struct list_node plink;		     /* the owner process's kqueues */
 	uint64_t id;
 	bool terminating;
 };
 
 /* What kqueue remembers per pid (per run, host memory). */
 struct kq_pinfo {
-	struct klist procnotes; /* EVFILT_PROC knotes watching this process */
-	struct klist signotes;  /* EVFILT_SIGNAL knotes of this process */
+	struct klist procnotes;	  /* EVFILT_PROC knotes watching this process */
+	struct klist signotes;	  /* EVFILT_SIGNAL knotes of this process */
 	struct list_node kqueues; /* its kqueues (kqueue.plink) */
-	bool exited;            /* PROC_EV_EXIT seen */
-	int status;             /* its exit status */
+	bool exited;		  /* PROC_EV_EXIT seen */
+	int status;		  /* its exit status */
 	bool init;
 };
 
 /* Per-run state, s->subsys[SLOT_KQ]. */
 struct kq_state {
-	struct waitq knwq;      /* threads waiting for a PROCESSING knote */
+	struct waitq knwq; /* threads waiting for a PROCESSING knote */
 	int knotes_live;
 	int kqueues_live;
 	int timers_live;
@@ -232,8 +232,8 @@ bool kqueue_is_kqueue_file(const struct file *fp);
 int kqueue_kqfilter(struct file *fp, struct knote *kn);
 
 /* ---- filters (one file each) ---- */
-extern const struct filterops kq_file_filtops;   /* READ/WRITE/EXCEPT/VNODE by fd */
-extern const struct filterops kq_rw_filtops;     /* generic READ/WRITE over poll */
+extern const struct filterops kq_file_filtops;	 /* READ/WRITE/EXCEPT/VNODE by fd */
+extern const struct filterops kq_rw_filtops;	 /* generic READ/WRITE over poll */
 extern const struct filterops kq_except_filtops; /* EXCEPT over poll */
 extern const struct filterops kq_vnode_filtops;
 extern const struct filterops kq_kqread_filtops;

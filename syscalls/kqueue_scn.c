@@ -115,8 +115,8 @@ enum { E_IDENT, E_FILTER, E_FLAGS, E_FFLAGS, E_DATA, E_UDATA, E_NFIELDS };
 
 static void store_fields(const struct scn_val *outs, int nouts, const struct kevent *kev)
 {
-	int64_t v[E_NFIELDS] = {(int64_t)kev->ident, kev->filter, kev->flags,
-				(int64_t)kev->fflags, kev->data, (int64_t)kev->udata};
+	int64_t v[E_NFIELDS] = {(int64_t)kev->ident,  kev->filter, kev->flags,
+				(int64_t)kev->fflags, kev->data,   (int64_t)kev->udata};
 	for (int i = 0; i < nouts; i++)
 		if (outs[i].given && outs[i].out != NULL)
 			*outs[i].out = v[i];
@@ -167,12 +167,9 @@ static int64_t op_kevent(struct scn_call *c)
 }
 
 static const struct scn_argspec kev_get_args[] = {
-    {"index", SCN_INT, NULL, 0, 0},
-    {"ident", SCN_OUT, NULL, SCN_NAMED, 0},
-    {"filter", SCN_OUT, NULL, SCN_NAMED, 0},
-    {"flags", SCN_OUT, NULL, SCN_NAMED, 0},
-    {"fflags", SCN_OUT, NULL, SCN_NAMED, 0},
-    {"data", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"index", SCN_INT, NULL, 0, 0},	     {"ident", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"filter", SCN_OUT, NULL, SCN_NAMED, 0}, {"flags", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"fflags", SCN_OUT, NULL, SCN_NAMED, 0}, {"data", SCN_OUT, NULL, SCN_NAMED, 0},
     {"udata", SCN_OUT, NULL, SCN_NAMED, 0},
 };
 
@@ -360,24 +357,66 @@ static const struct scn_op kq_ops[] = {
      "sock_recv FD LEN [flags=]: bytes received (and dropped)"},
 };
 
-#define C(x) {#x, (int64_t)(x)}
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, (int64_t)(x)                                                                   \
+	}
 static const struct scn_const kq_consts[] = {
-    C(EVFILT_READ),  C(EVFILT_WRITE),   C(EVFILT_AIO),	  C(EVFILT_VNODE),
-    C(EVFILT_PROC),  C(EVFILT_SIGNAL),  C(EVFILT_TIMER),  C(EVFILT_FS),
-    C(EVFILT_USER),  C(EVFILT_EXCEPT),  C(EV_ADD),	  C(EV_DELETE),
-    C(EV_ENABLE),    C(EV_DISABLE),	C(EV_ONESHOT),	  C(EV_CLEAR),
-    C(EV_RECEIPT),   C(EV_DISPATCH),	C(EV_NODATA),	  C(EV_ERROR),
-    C(EV_EOF),	     C(NOTE_LOWAT),	C(NOTE_OOB),	  C(NOTE_FFNOP),
-    C(NOTE_FFAND),   C(NOTE_FFOR),	C(NOTE_FFCOPY),	  C(NOTE_TRIGGER),
-    C(NOTE_DELETE),  C(NOTE_WRITE),	C(NOTE_EXTEND),	  C(NOTE_ATTRIB),
-    C(NOTE_LINK),    C(NOTE_RENAME),	C(NOTE_REVOKE),	  C(NOTE_READ),
-    C(NOTE_EXIT),    C(NOTE_FORK),	C(NOTE_EXEC),	  C(NOTE_TRACK),
-    C(NOTE_TRACKERR), C(NOTE_CHILD),	C(NOTE_SECONDS),  C(NOTE_MSECONDS),
-    C(NOTE_USECONDS), C(NOTE_NSECONDS), {"SHUT_RD", SIMK_SHUT_RD},
-    {"SHUT_WR", SIMK_SHUT_WR},	{"SHUT_RDWR", SIMK_SHUT_RDWR},
-    {"MSG_OOB", SIMK_MSG_OOB},	{"MSG_PEEK", SIMK_MSG_PEEK},
+    C(EVFILT_READ),
+    C(EVFILT_WRITE),
+    C(EVFILT_AIO),
+    C(EVFILT_VNODE),
+    C(EVFILT_PROC),
+    C(EVFILT_SIGNAL),
+    C(EVFILT_TIMER),
+    C(EVFILT_FS),
+    C(EVFILT_USER),
+    C(EVFILT_EXCEPT),
+    C(EV_ADD),
+    C(EV_DELETE),
+    C(EV_ENABLE),
+    C(EV_DISABLE),
+    C(EV_ONESHOT),
+    C(EV_CLEAR),
+    C(EV_RECEIPT),
+    C(EV_DISPATCH),
+    C(EV_NODATA),
+    C(EV_ERROR),
+    C(EV_EOF),
+    C(NOTE_LOWAT),
+    C(NOTE_OOB),
+    C(NOTE_FFNOP),
+    C(NOTE_FFAND),
+    C(NOTE_FFOR),
+    C(NOTE_FFCOPY),
+    C(NOTE_TRIGGER),
+    C(NOTE_DELETE),
+    C(NOTE_WRITE),
+    C(NOTE_EXTEND),
+    C(NOTE_ATTRIB),
+    C(NOTE_LINK),
+    C(NOTE_RENAME),
+    C(NOTE_REVOKE),
+    C(NOTE_READ),
+    C(NOTE_EXIT),
+    C(NOTE_FORK),
+    C(NOTE_EXEC),
+    C(NOTE_TRACK),
+    C(NOTE_TRACKERR),
+    C(NOTE_CHILD),
+    C(NOTE_SECONDS),
+    C(NOTE_MSECONDS),
+    C(NOTE_USECONDS),
+    C(NOTE_NSECONDS),
+    {"SHUT_RD", SIMK_SHUT_RD},
+    {"SHUT_WR", SIMK_SHUT_WR},
+    {"SHUT_RDWR", SIMK_SHUT_RDWR},
+    {"MSG_OOB", SIMK_MSG_OOB},
+    {"MSG_PEEK", SIMK_MSG_PEEK},
     {"MSG_DONTWAIT", SIMK_MSG_DONTWAIT},
-    {"VQ_LOWDISK", FSEV_LOWDISK}, {"VQ_MOUNT", FSEV_MOUNT}, {"VQ_UNMOUNT", FSEV_UNMOUNT},
+    {"VQ_LOWDISK", FSEV_LOWDISK},
+    {"VQ_MOUNT", FSEV_MOUNT},
+    {"VQ_UNMOUNT", FSEV_UNMOUNT},
 };
 
 void kqueue_scn_register(void)

@@ -91,7 +91,8 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 		if (found == NULL)
 			return;
 		if (knote_acquire(found)) {
-			trace_emit(TR_INFO, "kq_fdclose", (int64_t)kq->id, (int64_t)found->id, fd, 0);
+			trace_emit(TR_INFO, "kq_fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
+				   0);
 			knote_detach_and_drop(found);
 		}
 		preempt_point();
@@ -197,7 +198,8 @@ static int kq_leak_check(struct simk *s, char *msg, size_t len)
 	if (st == NULL)
 		return 0;
 	if (st->knotes_live != 0 || st->kqueues_live != 0 || st->timers_live != 0) {
-		snprintf(msg, len, "kqueue: %d knotes, %d kqueues, %d timers left at the end of the run",
+		snprintf(msg, len,
+			 "kqueue: %d knotes, %d kqueues, %d timers left at the end of the run",
 			 st->knotes_live, st->kqueues_live, st->timers_live);
 		return 1;
 	}
@@ -220,11 +222,11 @@ static int kq_leak_check(struct simk *s, char *msg, size_t len)
 }
 
 static const struct sim_subsys kq_subsys = {
-	.name = "kqueue",
-	.slot = SLOT_KQ,
-	.create = kq_create,
-	.destroy = kq_destroy,
-	.leak_check = kq_leak_check,
+    .name = "kqueue",
+    .slot = SLOT_KQ,
+    .create = kq_create,
+    .destroy = kq_destroy,
+    .leak_check = kq_leak_check,
 };
 
 void kqueue_scn_register(void);

@@ -311,13 +311,13 @@ static void sock_release(struct file *fp)
 }
 
 static const struct file_ops sock_fops = {
-	.name = "socket",
-	.read = sock_read,
-	.write = sock_write,
-	.poll = sock_poll,
-	.ioctl = sock_ioctl,
-	.stat = sock_stat,
-	.release = sock_release,
+    .name = "socket",
+    .read = sock_read,
+    .write = sock_write,
+    .poll = sock_poll,
+    .ioctl = sock_ioctl,
+    .stat = sock_stat,
+    .release = sock_release,
 };
 
 int sock_pairs_live(void)

@@ -163,8 +163,8 @@ static void t_ev_error(void *arg)
 	int kq = sys_kqueue();
 	struct kevent ch[4] = {
 	    ch1(1, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 11),
-	    ch1(2, EVFILT_USER, EV_DELETE, 0, 0, 22),   /* ENOENT */
-	    ch1(3, 0, EV_ADD, 0, 0, 33),                /* EINVAL */
+	    ch1(2, EVFILT_USER, EV_DELETE, 0, 0, 22), /* ENOENT */
+	    ch1(3, 0, EV_ADD, 0, 0, 33),	      /* EINVAL */
 	    ch1(4, EVFILT_USER, EV_ADD, 0, 0, 44),
 	};
 	struct kevent ev[4];
@@ -238,7 +238,8 @@ static void t_batches(void *arg)
 	for (int i = 0; i < N; i++)
 		ch[i] = ch1((uint64_t)i, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, (uint64_t)i);
 	for (int i = 0; i < N; i++) /* delete the even ones again */
-		ch[N + i] = ch1((uint64_t)i, EVFILT_USER, (i % 2) ? EV_DISABLE : EV_DELETE, 0, 0, 0);
+		ch[N + i] =
+		    ch1((uint64_t)i, EVFILT_USER, (i % 2) ? EV_DISABLE : EV_DELETE, 0, 0, 0);
 	VEQ(kq_kevent(kq, ch, 2 * N, NULL, 0, 0), 0);
 	VEQ(kqueue_knotes_live(), N / 2);
 	static struct kevent ev[N];
@@ -316,10 +317,10 @@ static void t_oneshot_clear_dispatch(void *arg)
 	VEQ(kq_change(kq, 5, EVFILT_USER, EV_ENABLE, 0, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 0); /* cleared: nothing to report */
 	VEQ(kq_change(kq, 5, EVFILT_USER, EV_DISABLE, 0, 0, 0), 0);
-	trigger(kq, 5);             /* active while disabled: not queued */
+	trigger(kq, 5); /* active while disabled: not queued */
 	VEQ(kq_pending(kq), 0);
 	VEQ(kq_change(kq, 5, EVFILT_USER, EV_ENABLE, 0, 0, 0), 0);
-	VEQ(kq_pending(kq), 1);     /* re-enabling an active knote queues it at once */
+	VEQ(kq_pending(kq), 1); /* re-enabling an active knote queues it at once */
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(sys_close(kq), 0);
 }
@@ -340,8 +341,8 @@ static void t_disable_modify(void *arg)
 	VEQ(kq_poll(kq, ev, 4), 0);
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ENABLE, 0, 9, 200), 0);
 	VEQ(kq_poll(kq, ev, 4), 1); /* still triggered */
-	VEQ(ev[0].udata, 100);      /* a user knote keeps its udata (reference) */
-	VEQ(ev[0].fflags, 0x5);     /* the modification did not reset what fired */
+	VEQ(ev[0].udata, 100);	    /* a user knote keeps its udata (reference) */
+	VEQ(ev[0].fflags, 0x5);	    /* the modification did not reset what fired */
 	/* EV_ADD on an existing knote modifies it; other filters take udata */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD, 0, 9, 300), 0);
 	VEQ(kqueue_knotes_live(), 1);
@@ -449,8 +450,10 @@ static void t_wakeup_main(void *arg)
 	g_kq = sys_kqueue();
 	VEQ(kq_change(g_kq, 1, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, 0), 0);
 	VEQ(kq_change(g_kq, 2, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, 0), 0);
-	struct simk_thread *a = kthread_create(sim_proc_current(), "a", t_wait_one, (void *)1, false);
-	struct simk_thread *b = kthread_create(sim_proc_current(), "b", t_wait_one, (void *)2, false);
+	struct simk_thread *a =
+	    kthread_create(sim_proc_current(), "a", t_wait_one, (void *)1, false);
+	struct simk_thread *b =
+	    kthread_create(sim_proc_current(), "b", t_wait_one, (void *)2, false);
 	vt_sleep(1000000);
 	trigger(g_kq, 1);
 	trigger(g_kq, 2);
@@ -519,7 +522,7 @@ static void child_check_fds(void *arg)
 {
 	int kqfd = (int)(intptr_t)arg;
 	struct kevent ev[2];
-	VEQ(kq_poll(kqfd, ev, 2), -EBADF); /* not inherited */
+	VEQ(kq_poll(kqfd, ev, 2), -EBADF);    /* not inherited */
 	VEQ(fd_count(sim_proc_current()), 2); /* the pipe's ends are */
 	proc_exit(0);
 }
@@ -588,7 +591,8 @@ static void t_flag_combos(void *arg)
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_DELETE, 0, 0, 0), 0);
 	/* EV_ONESHOT | EV_DISPATCH: one-shot wins, the knote is gone */
-	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ADD | EV_ONESHOT | EV_DISPATCH, NOTE_TRIGGER, 0, 0), 0);
+	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ADD | EV_ONESHOT | EV_DISPATCH, NOTE_TRIGGER, 0, 0),
+	    0);
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(kqueue_knotes_live(), 0);
 	/* EV_ONESHOT while disabled: not returned, not deleted */
@@ -641,8 +645,8 @@ Test(kq_core, flag_combinations)
  * made), and the run leaks nothing. */
 static int g_fault_nth, g_enomem_seen;
 
-static int one(int kq, uaddr_t uch, uint64_t ident, int16_t filter, uint16_t flags,
-	       uint32_t fflags, int64_t data)
+static int one(int kq, uaddr_t uch, uint64_t ident, int16_t filter, uint16_t flags, uint32_t fflags,
+	       int64_t data)
 {
 	struct kevent ch;
 	ev_set(&ch, ident, filter, flags, fflags, data, 0);

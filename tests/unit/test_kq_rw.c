@@ -143,11 +143,12 @@ static void t_regular(void *arg)
 	VEQ(vt_write_str(fd, "0123456789"), 10); /* offset now 10 = end */
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(sys_lseek(fd, 4, SIMK_SEEK_SET), 4);
-	VEQ(kq_poll(kq, ev, 4), 1); /* an lseek is no event (as on BSD)... */
+	VEQ(kq_poll(kq, ev, 4), 1);		  /* an lseek is no event (as on BSD)... */
 	VEQ(kq_kevent(kq, ch, 2, NULL, 0, 0), 0); /* ...re-adding evaluates again */
 	VEQ(kq_poll(kq, ev, 4), 2);
 	int16_t f0 = ev[0].filter, f1 = ev[1].filter;
-	VCHECK((f0 == EVFILT_READ && f1 == EVFILT_WRITE) || (f0 == EVFILT_WRITE && f1 == EVFILT_READ));
+	VCHECK((f0 == EVFILT_READ && f1 == EVFILT_WRITE) ||
+	       (f0 == EVFILT_WRITE && f1 == EVFILT_READ));
 	VEQ(ev[f0 == EVFILT_READ ? 0 : 1].data, 6); /* 10 - 4 bytes to the end */
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_WRITE, EV_DELETE, 0, 0, 0), 0);
 	/* another descriptor extends the file: the waiting reader sees it */
@@ -204,7 +205,10 @@ static void t_kq_on_kq(void *arg)
 	VEQ(kq_kevent(outer, NULL, 0, ev, 2, KQ_FOREVER), 1);
 	VEQ(ev[0].data, 1);
 	/* poll(2) on a kqueue */
-	struct { int fd; short events, revents; } pfd = {inner, POLLIN, 0};
+	struct {
+		int fd;
+		short events, revents;
+	} pfd = {inner, POLLIN, 0};
 	uaddr_t up = vt_ubytes(&pfd, sizeof(pfd));
 	VEQ(sys_poll(up, 1, 0), 1);
 	vt_uget(up, &pfd, sizeof(pfd));

@@ -78,7 +78,7 @@ static void t_timer_periodic(void *arg)
 	VEQ(ev[0].data, 1);
 	VEQ(ev[0].udata, 99);
 	VEQ(ev[0].flags & EV_CLEAR, EV_CLEAR); /* implied */
-	vt_sleep(35 * MS);                      /* three more expirations */
+	vt_sleep(35 * MS);		       /* three more expirations */
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].data, 3);
 	VEQ(kq_poll(kq, ev, 2), 0);
@@ -155,8 +155,8 @@ static void t_timer_readd(void *arg)
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD, 0, 4, 0), 0); /* re-add: reset */
 	VEQ(kq_pending(kq), 0);
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, KQ_FOREVER), 1);
-	VEQ(ev[0].data, 1);                   /* the old expirations are gone */
-	VEQ(sim_now() - t0, 29 * MS);         /* restarted with the new period */
+	VEQ(ev[0].data, 1);	      /* the old expirations are gone */
+	VEQ(sim_now() - t0, 29 * MS); /* restarted with the new period */
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD, NOTE_SECONDS | NOTE_NSECONDS, 4, 0), -EINVAL);
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, KQ_FOREVER), 1); /* unchanged by the failed re-add */
 	VEQ(sim_now() - t0, 33 * MS);
@@ -178,7 +178,7 @@ static void t_timer_limit(void *arg)
 	VEQ(kq_change(kq1, 2, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
 	VEQ(kq_change(kq2, 1, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
 	VEQ(kq_change(kq2, 2, EVFILT_TIMER, EV_ADD, 0, 10, 0), -ENOMEM); /* run-wide limit */
-	VEQ(kq_change(kq1, 1, EVFILT_TIMER, EV_ADD, 0, 20, 0), 0);       /* re-add is no new timer */
+	VEQ(kq_change(kq1, 1, EVFILT_TIMER, EV_ADD, 0, 20, 0), 0); /* re-add is no new timer */
 	VEQ(kqueue_timers_live(), 3);
 	VEQ(kq_change(kq1, 2, EVFILT_TIMER, EV_DELETE, 0, 0, 0), 0);
 	VEQ(kq_change(kq2, 2, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);

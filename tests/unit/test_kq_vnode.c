@@ -73,9 +73,9 @@ static void t_vnode_coalesce(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	int kq = sys_kqueue();
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD, NOTE_EXTEND | NOTE_ATTRIB, 0, 0), 0);
-	VEQ(vt_pwrite(fd, "abc", 3, 0), 3);    /* WRITE|EXTEND: EXTEND asked */
-	VEQ(vt_pwrite(fd, "abc", 3, 0), 3);    /* WRITE only: not asked */
-	VEQ(sys_fchmod(fd, 0600), 0);          /* ATTRIB */
+	VEQ(vt_pwrite(fd, "abc", 3, 0), 3); /* WRITE|EXTEND: EXTEND asked */
+	VEQ(vt_pwrite(fd, "abc", 3, 0), 3); /* WRITE only: not asked */
+	VEQ(sys_fchmod(fd, 0600), 0);	    /* ATTRIB */
 	VEQ(kq_pending(kq), 1);
 	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_ATTRIB);
 	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_ATTRIB); /* level: repeats */
