@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sim/engine.h"
@@ -246,20 +245,31 @@ void sched_point(enum point_kind kind)
 	schedule(s, self, kind);
 }
 
+void preempt_disable(void)
+{
+	struct simk_thread *t = sim_cur()->current;
+	if (t != NULL)
+		t->preempt_off++;
+}
+
+void preempt_enable(void)
+{
+	struct simk_thread *t = sim_cur()->current;
+	if (t != NULL) {
+		KASSERT(t->preempt_off > 0, "preempt_enable without preempt_disable");
+		t->preempt_off--;
+	}
+}
+
 void preempt_point(void)
 {
 	sched_point(PT_PREEMPT);
 }
 
-/* Our sched_yield shadows libc's for the whole host process (LeakSanitizer
- * calls it at exit): outside a simulated thread it is the host syscall. */
-void sched_yield(void)
+/* Named sim_yield, not sim_yield: a function of libc's name would
+ * replace libc's for the whole host process (LeakSanitizer calls it). */
+void sim_yield(void)
 {
-	struct simk *s = sim_cur();
-	if (s == NULL || s->current == NULL) {
-		syscall(SYS_sched_yield);
-		return;
-	}
 	sched_point(PT_YIELD);
 }
 
@@ -279,6 +289,8 @@ void sim_assert_may_sleep(const char *what)
 	if (t->spinlocks_held > 0)
 		sim_panic("%s: thread %s sleeps holding %d spinlock(s)", what, t->name,
 			  t->spinlocks_held);
+	if (t->preempt_off > 0)
+		sim_panic("%s: thread %s sleeps with preemption disabled", what, t->name);
 }
 
 bool thread_signal_pending(const struct simk_thread *t)
@@ -449,4 +461,20 @@ _Noreturn void sim_thread_exit(int code)
 const char *sim_thread_state_name(const struct simk_thread *t)
 {
 	return state_name(t->state);
+}
+
+void simk_yield(void)
+{
+	sim_yield();
+}
+
+void simk_sleep_ns(uint64_t ns)
+{
+	thread_prepare_sleep("simk_sleep", false);
+	(void)thread_sleep(ns == SIMK_FOREVER ? ns - 1 : ns);
+}
+
+uint64_t simk_now_ns(void)
+{
+	return sim_now();
 }

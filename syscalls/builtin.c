@@ -9,6 +9,7 @@
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
 #include "syscalls/kqueue.h"
+#include "syscalls/linux_aio.h"
 #include "vfs/vfs.h"
 
 void kern_register(void);
@@ -21,7 +22,8 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
-	kqueue_register_subsys(); /* with its scenario operations */
+	laio_register(); /* Linux AIO and its scenario operations */
+	kqueue_register_subsys(); /* kqueue and its scenario operations */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	scn_ops_vfs_register();

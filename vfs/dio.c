@@ -37,10 +37,10 @@ struct dio {
 	struct kaio_req *kr;
 	enum kaio_op op;
 	int64_t off;
-	size_t len;     /* bytes requested (writes: clipped to the size limit) */
-	size_t xfer;    /* bytes the request reports on success */
+	size_t len;	/* bytes requested (writes: clipped to the size limit) */
+	size_t xfer;	/* bytes the request reports on success */
 	int64_t bstart; /* file offset of the first block of the range */
-	uint32_t nblk;  /* blocks covered */
+	uint32_t nblk;	/* blocks covered */
 	uint8_t *bounce;
 	uint32_t *newb; /* per covered block: block allocated for it, or 0 */
 	struct fs_io *ios;
@@ -196,10 +196,10 @@ static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 		d->xfer = d->len;
 		end = d->off + (int64_t)d->len;
 	} else {
-		d->xfer = d->off >= vn->size ? 0
-					      : (size_t)(vn->size - d->off < (int64_t)d->len
-							? vn->size - d->off
-							: (int64_t)d->len);
+		d->xfer = d->off >= vn->size
+			      ? 0
+			      : (size_t)(vn->size - d->off < (int64_t)d->len ? vn->size - d->off
+									     : (int64_t)d->len);
 		end = d->off + (int64_t)((d->xfer + fs->ssize - 1) / fs->ssize * fs->ssize);
 	}
 	if (d->xfer == 0)
@@ -262,6 +262,31 @@ static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 	return 0;
 }
 
+static bool dio_idle(void *arg)
+{
+	return ((struct vnode *)arg)->dio_inflight == 0;
+}
+
+/* True when a direct write in flight on vn allocated a block that
+ * [off, off + len) covers. vn->lock held. */
+static bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len)
+{
+	if (vn->dio_inflight == 0 || len == 0)
+		return false;
+	int64_t first = off / fs->bsize, last = (off + (int64_t)len - 1) / fs->bsize;
+	for (struct list_node *n = fs->dios.next; n != &fs->dios; n = n->next) {
+		struct dio *o = list_entry(n, struct dio, link);
+		if (o->vn != vn || o->op != KAIO_WRITE || o->newb == NULL)
+			continue;
+		for (uint32_t i = 0; i < o->nblk; i++) {
+			int64_t fb = o->bstart / fs->bsize + i;
+			if (o->newb[i] != 0 && fb >= first && fb <= last)
+				return true;
+		}
+	}
+	return false;
+}
+
 int dio_submit(struct file *fp, struct kaio_req *kr)
 {
 	struct vnode *vn = fp->vnode;
@@ -282,6 +307,15 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	d->off = kr->offset;
 	d->len = total;
 	mutex_lock(&vn->lock);
+	/* Two writes into the same hole would each allocate (and write whole)
+	 * a block for it: wait until the direct I/O in flight is done, as
+	 * Linux (ext4) does for unaligned AIO writes. */
+	for (int guard = 0; d->op == KAIO_WRITE && dio_hole_busy(fs, vn, d->off, d->len); guard++) {
+		KASSERT(guard < 1000000, "direct write waits for a hole forever");
+		mutex_unlock(&vn->lock);
+		waitq_wait(&vn->dio_wq, false, false, SIMK_FOREVER, dio_idle, vn);
+		mutex_lock(&vn->lock);
+	}
 	r = dio_start(fp, kr, d);
 	if (r != 0) {
 		for (uint32_t i = 0; i < d->nblk && d->newb != NULL; i++)
@@ -352,16 +386,16 @@ ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op)
 {
 	if (uio->seg != UIO_USERSPACE)
 		return -EINVAL;
-	struct dio_wait w = { .done = false, .res = 0 };
+	struct dio_wait w = {.done = false, .res = 0};
 	waitq_init(&w.wq, "dio");
 	struct kaio_req kr = {
-		.op = op,
-		.proc = uio->proc,
-		.iov = uio->iov,
-		.iovcnt = uio->iovcnt,
-		.offset = (op == KAIO_WRITE && (fp->flags & O_APPEND)) ? fp->vnode->size : uio->offset,
-		.done = dio_sync_done,
-		.priv = &w,
+	    .op = op,
+	    .proc = uio->proc,
+	    .iov = uio->iov,
+	    .iovcnt = uio->iovcnt,
+	    .offset = (op == KAIO_WRITE && (fp->flags & O_APPEND)) ? fp->vnode->size : uio->offset,
+	    .done = dio_sync_done,
+	    .priv = &w,
 	};
 	int r = dio_submit(fp, &kr);
 	if (r != 0) {

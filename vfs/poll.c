@@ -54,9 +54,12 @@ void poll_unlisten(struct poll_listener *l)
 	h->nlisteners--;
 }
 
+/* Listener callbacks run with preemption disabled: a switch inside one
+ * would let another thread change the listener list under this walk. */
 void pollwakeup(struct poll_head *h, unsigned events)
 {
 	h->wakeups++;
+	preempt_disable();
 	int n = h->nlisteners;
 	struct list_node *it = h->listeners.next;
 	for (int i = 0; it != &h->listeners; i++) {
@@ -67,6 +70,7 @@ void pollwakeup(struct poll_head *h, unsigned events)
 			l->fn(l, events);
 		it = next;
 	}
+	preempt_enable();
 }
 
 void poll_head_destroy(struct poll_head *h)
@@ -164,8 +168,8 @@ int sys_poll(uaddr_t fds, unsigned nfds, int timeout_ms)
 		if (pfd[i].fd >= 0 && fd_get(p, pfd[i].fd, &w[i].fp) != 0)
 			w[i].fp = NULL;
 	}
-	uint64_t deadline = timeout_ms < 0 ? SIMK_FOREVER
-					   : sim_now() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t deadline =
+	    timeout_ms < 0 ? SIMK_FOREVER : sim_now() + (uint64_t)timeout_ms * 1000000ull;
 	bool first = true;
 	for (int round = 0;; round++) {
 		KASSERT(round < 10000000, "poll loop does not converge");
