@@ -8,6 +8,7 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "syscalls/kqueue.h"
 #include "syscalls/linux_aio.h"
 #include "syscalls/portfs.h"
 #include "vfs/vfs.h"
@@ -24,6 +25,7 @@ void simk_register_builtin(void)
 	vfs_register();
 	laio_register(); /* Linux AIO and its scenario operations */
 	portfs_register(); /* event ports, POSIX timers and their scenario operations */
+	kqueue_register_subsys(); /* kqueue and its scenario operations */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	scn_ops_vfs_register();

@@ -193,13 +193,10 @@ static void ready_fn(struct poll_listener *l, unsigned events)
 	/* A wake function runs atomically (Linux: under the wait queue's
 	 * lock): no switch point, not even where laio_kick drops ctx_lock, or
 	 * the waker's walk over the listeners could find them changed. */
-	struct simk_thread *t = sim_in_irq() ? NULL : sim_thread_current();
-	if (t != NULL)
-		t->preempt_off++;
+	preempt_disable(); /* pollwakeup already does; kept for other callers */
 	poll_unlisten(l);
 	laio_kick(req);
-	if (t != NULL)
-		t->preempt_off--;
+	preempt_enable();
 }
 
 ssize_t laio_wait_ready(struct laio_req *req, unsigned interest)

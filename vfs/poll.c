@@ -54,19 +54,23 @@ void poll_unlisten(struct poll_listener *l)
 	h->nlisteners--;
 }
 
+/* Listener callbacks run with preemption disabled: a switch inside one
+ * would let another thread change the listener list under this walk. */
 void pollwakeup(struct poll_head *h, unsigned events)
 {
 	h->wakeups++;
+	preempt_disable();
 	int n = h->nlisteners;
 	struct list_node *it = h->listeners.next;
 	for (int i = 0; it != &h->listeners; i++) {
 		KASSERT(i <= n, "poll head %s: listener list grew during a wake-up", h->name);
 		struct list_node *next = it->next;
 		struct poll_listener *l = list_entry(it, struct poll_listener, link);
-		if (events & (l->interest | POLL_ALWAYS))
+		if ((events & (l->interest | POLL_ALWAYS)) || (l->interest & POLL_ANYCHANGE))
 			l->fn(l, events);
 		it = next;
 	}
+	preempt_enable();
 }
 
 void poll_head_destroy(struct poll_head *h)
