@@ -6,6 +6,7 @@
 #include "sim/engine.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "vfs/vfs.h"
 
 void kern_register(void);
 
@@ -14,4 +15,5 @@ void simk_register_builtin(void)
 	kmem_register();
 	kern_register();
 	blkdev_register();
+	vfs_register();
 }

@@ -50,6 +50,7 @@
 
 #include "kern/umem.h"
 #include "kern/waitq.h"
+#include "kern/workqueue.h"
 #include "sim/engine.h"
 
 /* Open flags: the host's <fcntl.h> values, which are Linux's (checked). */
@@ -198,10 +199,12 @@ struct file_ops {
 	/* [-EINVAL] Truncate/extend (ftruncate). */
 	int (*truncate)(struct file *fp, int64_t length);
 	/* [-EOPNOTSUPP] Accepts r and returns 0: r->done will be called exactly
-	 * once (interrupt context). -EOPNOTSUPP: this file cannot do it
-	 * asynchronously, use a thread. Other negative errno: refused now
-	 * (e.g. -EINVAL for misaligned O_DIRECT), done is not called. Does not
-	 * sleep (may be called with IOF_NONBLOCK semantics from any thread). */
+	 * once (interrupt context), never from inside this call. -EOPNOTSUPP:
+	 * this file cannot do it asynchronously, use a thread. Other negative
+	 * errno: refused now (-EINVAL for misaligned O_DIRECT, -EFAULT, -EFBIG,
+	 * -ENOSPC, -EIO on a dead filesystem), done is not called. Thread
+	 * context; may sleep for locks and block allocation (like Linux's
+	 * io_submit) but never waits for the transfer itself. */
 	int (*aio_submit)(struct file *fp, struct kaio_req *r);
 	/* [-EAGAIN] Cancels an accepted request: 0 and r->done(-ECANCELED)
 	 * already called (from this call), or -EAGAIN when it is already on
@@ -227,6 +230,7 @@ struct file {
 	bool pos_busy;        /* a read/write/lseek owns the offset */
 	struct waitq pos_wq;  /* waiters for pos_busy */
 	struct list_node all; /* every live file of the run (leak reports) */
+	struct work release_work; /* deferred release after an irq file_put */
 };
 
 /* Allocates a file with one reference. NULL on -ENOMEM. Thread or

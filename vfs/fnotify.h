@@ -24,11 +24,15 @@
  *                                        to 0; on the directory: FN_MODIFY
  *     link                               on the file: FN_LINK | FN_ATTRIB;
  *                                        on the directory: FN_MODIFY
- *     rename                             source vnode: FN_RENAME_FROM;
- *                                        the directory it lands in:
- *                                        FN_RENAME_TO (info->name = the
- *                                        new name); directories involved:
- *                                        FN_MODIFY
+ *     rename                             the renamed vnode: FN_RENAME_FROM
+ *                                        (info->name = the new name); a
+ *                                        target replaced by the rename:
+ *                                        FN_RENAME_TO | FN_LINK | FN_ATTRIB
+ *                                        (| FN_DELETE when that was its
+ *                                        last link); old and new
+ *                                        directories: FN_MODIFY (| FN_LINK
+ *                                        when a directory moved between
+ *                                        them)
  *     create / mkdir / rmdir in a dir    on the directory: FN_MODIFY
  *                                        (mkdir/rmdir also FN_LINK)
  *     rmdir                              on the removed dir: FN_DELETE
@@ -36,14 +40,17 @@
  *     revoke (fnotify_revoke)            FN_REVOKE
  * - Filesystem-wide events (EVFILT_FS): fs_watch(watcher) hears FSEV_*
  *   (BSD's VQ_* values): mount, unmount, low space (free blocks below
- *   the low-water mark), space available again, device dead.
+ *   the low-water mark), space available again, device dead (power cut).
+ *   Watchers are per run: detach them before the run ends.
  *
  * What the caller guarantees
  * --------------------------
- * - Callbacks run in thread context of the thread that did the operation,
- *   after the change is visible (a stat from the callback sees it). They
- *   must not sleep and must not call VFS operations; they may detach their
- *   own watcher, nothing else.
+ * - Callbacks run in the context of the operation, after the change is
+ *   visible (a stat from the callback sees it): thread context of the
+ *   thread that did it, or interrupt context for the completion of an
+ *   asynchronous direct write (FN_MODIFY | FN_EXTEND). They must not sleep
+ *   and must not call VFS operations; they may detach their own watcher,
+ *   nothing else.
  * - A watcher is on at most one vnode and is unwatched before being freed.
  *   fnotify_unwatch may be called from any context.
  */
@@ -72,7 +79,8 @@ struct vnode;
 
 struct fnotify_info {
 	int64_t size;      /* the file's size after the operation */
-	const char *name;  /* name involved (rename: the new name), or NULL */
+	const char *name;  /* name involved (rename: the new name), or NULL;
+			    * valid only during the callback */
 	uint64_t ino;      /* the vnode's inode number */
 };
 

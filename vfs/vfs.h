@@ -139,7 +139,12 @@ struct vnode;
  * buffers, explicit process. */
 int kvfs_open(struct simk_proc *p, const char *path, int flags, int mode);
 int kvfs_mkdir(const char *path, int mode);
+int kvfs_rmdir(const char *path);
 int kvfs_unlink(const char *path);
+int kvfs_link(const char *oldpath, const char *newpath);
+int kvfs_rename(const char *oldpath, const char *newpath);
+int kvfs_chmod(const char *path, int mode);
+int kvfs_stat(const char *path, struct simk_stat *st);
 /* Reads a whole file into buf (up to len bytes); returns bytes or errno. */
 ssize_t kvfs_read_file(const char *path, void *buf, size_t len, int64_t offset);
 ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t offset);
@@ -160,8 +165,8 @@ struct vfs_mount_opts {
 	uint32_t block_size;       /* bytes per filesystem block (default 4096) */
 	uint32_t ninodes;          /* inode table size (default 256) */
 	uint32_t cache_blocks;     /* buffer cache capacity in blocks (default 256) */
-	uint64_t flush_delay_ns;   /* dirty data written back after this (default 30 ms) */
-	uint64_t flush_period_ns;  /* flusher wake-up period (default 5 ms) */
+	uint64_t flush_delay_ns;   /* the flusher commits changes this old (default 30 ms);
+				    * after a failed commit it waits as long again */
 	uint32_t lowspace_pct;     /* FSEV_LOWDISK below this % free (default 5) */
 	bool format;               /* mkfs before mounting (default true) */
 };
@@ -175,12 +180,31 @@ struct blkdev; /* drivers/blkdev.h */
 int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o);
 /* Writes everything back and unmounts. -EBUSY while files are open. */
 int vfs_unmount(void);
-/* Simulated power loss seen from the filesystem: drops the cache and
- * every in-memory state without writing anything (open files report -EIO
- * afterwards). The device's own power cut is drivers/'s; call that first.
+/* Power cut: cuts the device's power (blkdev_power_cut with blk_flags,
+ * BLK_CUT_TEAR to tear a sector) and kills the mounted filesystem without
+ * writing anything: every later operation on its files returns -EIO,
+ * operations in flight fail with -EIO, its cache is dropped. Any context.
  * Then vfs_mount(dev, format=false) recovers what is on stable media. */
-void vfs_crash(void);
+void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector);
 bool vfs_mounted(void);
+
+/* Counters of the mounted filesystem (tests, benchmarks, `simk` stats). */
+struct vfs_stats {
+	uint64_t commits;          /* successful commits (fsync, O_SYNC, flusher...) */
+	uint64_t commit_errors;    /* commits that failed (nothing became durable) */
+	uint64_t flusher_commits;  /* commits started by the flusher */
+	uint64_t data_blocks_written, meta_blocks_written;
+	uint64_t cache_hits, cache_misses, cache_evictions, cache_overflows;
+	uint64_t dio_reads, dio_writes; /* direct requests accepted */
+	uint64_t io_errors;        /* device requests that ended with an error */
+	uint64_t ios_submitted, ios_done; /* device requests of the filesystem */
+	uint64_t durable_seq;      /* sequence number of the durable superblock */
+	uint32_t cached_buffers, dirty_buffers;
+	uint32_t free_blocks, total_blocks;
+	uint32_t free_inodes;
+};
+/* 0, or -EINVAL when nothing is mounted. Any context. */
+int vfs_get_stats(struct vfs_stats *out);
 
 /* Registered once from syscalls/builtin.c. */
 void vfs_register(void);

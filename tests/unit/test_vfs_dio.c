@@ -1,0 +1,255 @@
+/* VFS: O_DIRECT — alignment, the asynchronous entry point, coherence with the cache. */
+#include "vfs_test.h"
+
+static uint8_t pat[16384];
+
+static struct {
+	int calls;
+	ssize_t res;
+	bool in_irq;
+	uint64_t at_ns;
+} done_rec[8];
+
+static void kdone(struct kaio_req *r, ssize_t res)
+{
+	int i = (int)(intptr_t)r->priv;
+	done_rec[i].calls++;
+	done_rec[i].res = res;
+	done_rec[i].in_irq = sim_in_irq();
+	done_rec[i].at_ns = sim_now();
+}
+
+static void t_align(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	vt_fill(pat, sizeof(pat), 1, 0);
+	int fd = vt_open("/d", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	uaddr_t b = vt_ubytes(pat, 4096); /* page aligned */
+	VEQ(sys_pwrite(fd, b, 4096, 100), -EINVAL);
+	VEQ(sys_pwrite(fd, b, 100, 0), -EINVAL);
+	VEQ(sys_pwrite(fd, b + 1, 512, 0), -EINVAL);
+	VEQ(sys_pread(fd, b, 511, 0), -EINVAL);
+	VEQ(sys_pwrite(fd, b, 512, 0), 512); /* sector-sized pieces are fine */
+	VEQ(sys_pwrite(fd, b + 512, 1024, 1536), 1024);
+	VEQ(vt_fstat(fd).st_size, 2560);
+	VEQ(vt_stats().dirty_buffers, 0); /* nothing went through the cache */
+	VEQ(vt_stats().dio_writes, 2);
+	uaddr_t rb = vt_ubuf(4096);
+	VEQ(sys_pread(fd, rb, 4096, 0), 2560); /* stops at the end of file */
+	uint8_t got[4096];
+	vt_uget(rb, got, 2560);
+	VCHECK(memcmp(got, pat, 512) == 0);
+	for (int i = 512; i < 1536; i++)
+		VEQ(got[i], 0); /* the rest of the new block was written as zeros */
+	VCHECK(memcmp(got + 1536, pat + 512, 1024) == 0);
+	VEQ(sys_pread(fd, rb, 512, 8192), 0);
+	/* plain read(2) and write(2) on an O_DIRECT file use the offset */
+	VEQ(sys_lseek(fd, 0, SIMK_SEEK_SET), 0);
+	VEQ(sys_read(fd, rb, 1024), 1024);
+	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 1024);
+	/* and the buffered view agrees */
+	int bf = vt_open("/d", O_RDONLY, 0);
+	uint8_t g2[2560];
+	VEQ(vt_pread(bf, g2, 2560, 0), 2560);
+	VCHECK(memcmp(g2, got, 2560) == 0);
+}
+
+Test(vfs_dio, alignment_is_enforced_and_data_bypasses_the_cache)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(1);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_align, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+static void t_async(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	memset(done_rec, 0, sizeof(done_rec));
+	vt_fill(pat, sizeof(pat), 2, 0);
+	struct simk_proc *p = sim_proc_current();
+	int fd = vt_open("/a", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	struct file *fp;
+	VEQ(fd_get(p, fd, &fp), 0);
+	struct uio_vec wv = { vt_ubytes(pat, 8192), 8192 };
+	struct kaio_req w = { .op = KAIO_WRITE, .proc = p, .iov = &wv, .iovcnt = 1,
+			      .offset = 4096, .done = kdone, .priv = (void *)0 };
+	uint64_t t0 = sim_now();
+	VEQ(file_aio_submit(fp, &w), 0);
+	VEQ(done_rec[0].calls, 0); /* not from inside the submit */
+	VCHECK(w.id != 0);
+	VEQ(vt_fstat(fd).st_size, 0); /* the size moves at completion */
+	vt_sleep(10000000);
+	VEQ(done_rec[0].calls, 1);
+	VEQ(done_rec[0].res, 8192);
+	VCHECK(done_rec[0].in_irq);
+	VCHECK(done_rec[0].at_ns > t0);
+	VEQ(vt_fstat(fd).st_size, 12288);
+	/* read it back asynchronously, with two vectors */
+	uaddr_t r1 = vt_ubuf(4096), r2 = vt_ubuf(8192);
+	struct uio_vec rv[2] = { { r1, 4096 }, { r2, 8192 } };
+	struct kaio_req rd = { .op = KAIO_READ, .proc = p, .iov = rv, .iovcnt = 2, .offset = 0,
+			       .done = kdone, .priv = (void *)1 };
+	VEQ(file_aio_submit(fp, &rd), 0);
+	vt_sleep(10000000);
+	VEQ(done_rec[1].calls, 1);
+	VEQ(done_rec[1].res, 12288);
+	uint8_t got[8192];
+	vt_uget(r1, got, 4096);
+	for (int i = 0; i < 4096; i++)
+		VEQ(got[i], 0); /* a hole */
+	vt_uget(r2, got, 8192);
+	VCHECK(memcmp(got, pat, 8192) == 0);
+	/* errors at submission: done is never called */
+	struct uio_vec bad = { wv.base + 3, 512 };
+	struct kaio_req e = { .op = KAIO_WRITE, .proc = p, .iov = &bad, .iovcnt = 1, .offset = 0,
+			      .done = kdone, .priv = (void *)2 };
+	VEQ(file_aio_submit(fp, &e), -EINVAL);
+	struct uio_vec unmapped = { 0x7000000, 512 };
+	e.iov = &unmapped;
+	VEQ(file_aio_submit(fp, &e), -EFAULT);
+	e.op = KAIO_FSYNC;
+	VEQ(file_aio_submit(fp, &e), -EOPNOTSUPP);
+	VEQ(done_rec[2].calls, 0);
+	/* a cancel of a request on the device is refused */
+	struct kaio_req c = { .op = KAIO_READ, .proc = p, .iov = rv, .iovcnt = 1, .offset = 0,
+			      .done = kdone, .priv = (void *)3 };
+	VEQ(file_aio_submit(fp, &c), 0);
+	VEQ(file_aio_cancel(fp, &c), -EAGAIN);
+	vt_sleep(10000000);
+	VEQ(done_rec[3].calls, 1);
+	/* a read past the end completes (from an event) with 0 */
+	c.offset = 1 << 20;
+	c.priv = (void *)4;
+	VEQ(file_aio_submit(fp, &c), 0);
+	VEQ(done_rec[4].calls, 0);
+	vt_sleep(1000);
+	VEQ(done_rec[4].calls, 1);
+	VEQ(done_rec[4].res, 0);
+	VCHECK(done_rec[4].in_irq);
+	file_put(fp);
+	/* buffered files and pipes say "not supported" */
+	int bfd = vt_open("/b", O_CREAT | O_RDWR, 0644);
+	VEQ(fd_get(p, bfd, &fp), 0);
+	c.priv = (void *)5;
+	VEQ(file_aio_submit(fp, &c), -EOPNOTSUPP);
+	file_put(fp);
+	int ro = vt_open("/a", O_RDONLY | O_DIRECT, 0);
+	VEQ(fd_get(p, ro, &fp), 0);
+	w.priv = (void *)5;
+	VEQ(file_aio_submit(fp, &w), -EBADF);
+	file_put(fp);
+	VEQ(done_rec[5].calls, 0);
+}
+
+Test(vfs_dio, async_entry_point_completes_once_in_interrupt_context)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(2);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_async, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+static void t_coherent(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	vt_fill(pat, sizeof(pat), 3, 0);
+	int b = vt_open("/c", O_CREAT | O_RDWR, 0644);
+	int d = vt_open("/c", O_RDWR | O_DIRECT, 0);
+	VEQ(vt_pwrite(b, pat, 8192, 0), 8192); /* dirty in the cache */
+	uaddr_t rb = vt_ubuf(8192);
+	VEQ(sys_pread(d, rb, 8192, 0), 8192);
+	uint8_t got[8192];
+	vt_uget(rb, got, 8192);
+	VCHECK(memcmp(got, pat, 8192) == 0); /* direct read sees the cached data */
+	vt_fill(pat, sizeof(pat), 4, 0);
+	VEQ(sys_pwrite(d, vt_ubytes(pat, 4096), 4096, 0), 4096);
+	VEQ(vt_pread(b, got, 4096, 0), 4096);
+	VCHECK(memcmp(got, pat, 4096) == 0); /* buffered read sees the direct write */
+	VEQ(sys_fsync(b), 0);
+	vt_crash_remount(0);
+	int c = vt_open("/c", O_RDONLY, 0);
+	VEQ(vt_pread(c, got, 4096, 0), 4096);
+	VCHECK(memcmp(got, pat, 4096) == 0);
+}
+
+Test(vfs_dio, direct_and_buffered_views_stay_coherent)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(3);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_coherent, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+static void t_dio_errors(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/e", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	uint32_t free0 = vt_stats().free_blocks;
+	vt_fault("blk/write/eio:nth=1");
+	VEQ(sys_pwrite(fd, vt_ubuf(8192), 8192, 0), -EIO);
+	VEQ(vt_fstat(fd).st_size, 0);
+	VEQ(vt_stats().free_blocks, free0); /* the new blocks came back */
+	VEQ(sys_pwrite(fd, vt_ubuf(8192), 8192, 0), 8192);
+	vt_fault("blk/read/eio:nth=1");
+	VEQ(sys_pread(fd, vt_ubuf(8192), 8192, 0), -EIO);
+	int64_t max = (int64_t)(12 + 1024) * 4096;
+	VEQ(sys_pwrite(fd, vt_ubuf(512), 512, max), -EFBIG);
+}
+
+Test(vfs_dio, device_errors_and_limits_of_direct_io)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(4);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_dio_errors, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+/* ftruncate waits for direct writes in flight on the file. */
+static int trunc_fd;
+static uint64_t trunc_done_ns;
+static void truncator(void *arg)
+{
+	(void)arg;
+	VEQ(sys_ftruncate(trunc_fd, 0), 0);
+	trunc_done_ns = sim_now();
+}
+
+static void t_trunc_waits(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	memset(done_rec, 0, sizeof(done_rec));
+	struct simk_proc *p = sim_proc_current();
+	trunc_fd = vt_open("/t", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	VEQ(sys_pwrite(trunc_fd, vt_ubuf(8192), 8192, 0), 8192);
+	struct file *fp;
+	VEQ(fd_get(p, trunc_fd, &fp), 0);
+	struct uio_vec wv = { vt_ubuf(4096), 4096 };
+	struct kaio_req w = { .op = KAIO_WRITE, .proc = p, .iov = &wv, .iovcnt = 1,
+			      .offset = 4096, .done = kdone, .priv = (void *)0 };
+	VEQ(file_aio_submit(fp, &w), 0);
+	kthread_create(p, "trunc", truncator, NULL, false);
+	vt_sleep(20000000);
+	VEQ(done_rec[0].calls, 1);
+	VCHECK(trunc_done_ns >= done_rec[0].at_ns);
+	VEQ(vt_fstat(trunc_fd).st_size, 0);
+	file_put(fp);
+}
+
+Test(vfs_dio, truncate_waits_for_direct_io_in_flight)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(5);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_trunc_waits, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}

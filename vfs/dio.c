@@ -1,0 +1,379 @@
+/*
+ * Direct I/O (O_DIRECT): transfers between user memory and the device
+ * through a bounce buffer, bypassing the cache, completing in interrupt
+ * context. This is the asynchronous entry point AIO uses
+ * (file_aio_submit); synchronous O_DIRECT reads and writes submit the same
+ * request and wait for it.
+ *
+ * Rules: offset, length and every buffer address and length are multiples
+ * of the device sector size (-EINVAL otherwise). Reads stop at the end of
+ * file; holes read as zeros. Writes into holes or past the end allocate
+ * blocks at submission but link them into the file, and extend its size,
+ * only when the device has completed the write, so no reader and no
+ * commit can ever see a block whose contents are not there yet; a failed
+ * write gives its new blocks back. A new block is written whole (zeros
+ * around the data). The cache stays coherent: cached copies of the blocks
+ * a write touches are patched at submission and dropped if they were being
+ * loaded meanwhile; reads take blocks that are cached from the cache.
+ * Truncate waits for direct I/O in flight on its file.
+ *
+ * Invariant: every accepted request calls kr->done exactly once: from the
+ * completion of its last device request, or from a zero-delay event when
+ * there is nothing to transfer.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kern/kmem.h"
+#include "vfs/simfs.h"
+#include "vfs/vfs_priv.h"
+
+static KMEM_TYPE(kt_dio, "vfs.dio");
+
+struct dio {
+	struct list_node link; /* fs->dios while accepted */
+	struct simfs *fs;
+	struct vnode *vn;
+	struct kaio_req *kr;
+	enum kaio_op op;
+	int64_t off;
+	size_t len;     /* bytes requested (writes: clipped to the size limit) */
+	size_t xfer;    /* bytes the request reports on success */
+	int64_t bstart; /* file offset of the first block of the range */
+	uint32_t nblk;  /* blocks covered */
+	uint8_t *bounce;
+	uint32_t *newb; /* per covered block: block allocated for it, or 0 */
+	struct fs_io *ios;
+	int nios, pending;
+	int err;
+	struct sim_event ev;
+};
+
+static void dio_free(struct dio *d)
+{
+	list_del(&d->link);
+	if (d->bounce != NULL)
+		kmem_free(&kt_dio, d->bounce);
+	if (d->newb != NULL)
+		kmem_free(&kt_dio, d->newb);
+	if (d->ios != NULL)
+		kmem_free(&kt_dio, d->ios);
+	kmem_free(&kt_dio, d);
+}
+
+/* Copies the read bytes to user memory. 0 or -EFAULT. */
+static int dio_copyout(struct dio *d)
+{
+	struct kaio_req *kr = d->kr;
+	size_t pos = (size_t)(d->off - d->bstart), left = d->xfer;
+	for (int i = 0; i < kr->iovcnt && left > 0; i++) {
+		size_t n = kr->iov[i].len < left ? kr->iov[i].len : left;
+		if (copyout_proc(kr->proc, d->bounce + pos, kr->iov[i].base, n) != 0)
+			return -EFAULT;
+		pos += n;
+		left -= n;
+	}
+	return 0;
+}
+
+static void dio_complete(struct dio *d)
+{
+	struct simfs *fs = d->fs;
+	struct vnode *vn = d->vn;
+	struct kaio_req *kr = d->kr;
+	ssize_t res;
+	bool extended = false;
+	if (d->err == 0 && fs->dead)
+		d->err = -EIO;
+	if (d->err != 0) {
+		res = d->err;
+		for (uint32_t i = 0; i < d->nblk && d->newb != NULL; i++)
+			if (d->newb[i] != 0 && !fs->dead)
+				simfs_unreserve_block(fs, d->newb[i]);
+	} else if (d->op == KAIO_READ) {
+		res = dio_copyout(d) != 0 ? -EFAULT : (ssize_t)d->xfer;
+	} else {
+		uint32_t fb0 = (uint32_t)(d->bstart / fs->bsize);
+		bool map_changed = false;
+		for (uint32_t i = 0; i < d->nblk; i++) {
+			uint32_t phys = d->newb[i] ? d->newb[i] : vn->map[fb0 + i];
+			if (d->newb[i] != 0) {
+				KASSERT(vn->map[fb0 + i] == 0, "direct write raced an allocation");
+				vn->map[fb0 + i] = d->newb[i];
+				map_changed |= fb0 + i >= SIMFS_NDIRECT;
+			}
+			binval(fs, phys); /* a copy loaded while we wrote may be old */
+		}
+		int64_t end = d->off + (int64_t)d->len;
+		if (end > vn->size) {
+			vn->size = end;
+			extended = true;
+		}
+		vn->mtime_ns = vn->ctime_ns = (int64_t)sim_now();
+		vn_mark_dirty(vn, map_changed, false);
+		res = (ssize_t)d->len;
+	}
+	vfs_trace("vfs:dio_done", (int64_t)kr->id, d->op, res, 0);
+	KASSERT(vn->dio_inflight > 0 && fs->dio_inflight > 0, "direct I/O count");
+	vn->dio_inflight--;
+	fs->dio_inflight--;
+	if (vn->dio_inflight == 0)
+		waitq_wake_all(&vn->dio_wq);
+	enum kaio_op op = d->op;
+	dio_free(d);
+	if (op == KAIO_WRITE && res > 0)
+		fnotify_report(vn, FN_MODIFY | (extended ? FN_EXTEND : 0), NULL);
+	vn_rele(vn);
+	kr->done(kr, res); /* last: the submitter may free kr */
+}
+
+static void dio_io_done(struct fs_io *io, int err)
+{
+	struct dio *d = io->arg;
+	if (err != 0 && d->err == 0)
+		d->err = err;
+	KASSERT(d->pending > 0, "direct I/O completion underflow");
+	if (--d->pending == 0)
+		dio_complete(d);
+}
+
+static void dio_ev(struct sim_event *ev)
+{
+	dio_complete(ev->arg);
+}
+
+/* Adds the sectors [foff, foff+n) of block phys (file offset foff) to the
+ * plan, merging with the previous request when contiguous on the device. */
+static void plan_io(struct dio *d, enum blk_op op, uint32_t phys, int64_t foff, size_t n)
+{
+	struct simfs *fs = d->fs;
+	uint64_t sector = (uint64_t)phys * fs->spb + (uint64_t)(foff % fs->bsize) / fs->ssize;
+	uint32_t count = (uint32_t)(n / fs->ssize);
+	uint8_t *buf = d->bounce + (foff - d->bstart);
+	if (d->nios > 0) {
+		struct fs_io *prev = &d->ios[d->nios - 1];
+		if (prev->req.op == op && prev->req.sector + prev->req.count == sector &&
+		    (uint8_t *)prev->req.buf + (size_t)prev->req.count * fs->ssize == buf) {
+			prev->req.count += count;
+			return;
+		}
+	}
+	struct fs_io *io = &d->ios[d->nios++];
+	fs_io_prep(io, op, 0, sector, count, buf);
+	io->done = dio_io_done;
+	io->arg = d;
+}
+
+static int check_alignment(struct simfs *fs, const struct kaio_req *kr, size_t *total)
+{
+	size_t sum = 0;
+	if (kr->offset < 0 || kr->offset % fs->ssize != 0 || kr->iovcnt < 0 ||
+	    kr->iovcnt > UIO_IOV_MAX)
+		return -EINVAL;
+	for (int i = 0; i < kr->iovcnt; i++) {
+		if (kr->iov[i].base % fs->ssize != 0 || kr->iov[i].len % fs->ssize != 0)
+			return -EINVAL;
+		if (__builtin_add_overflow(sum, kr->iov[i].len, &sum) || sum > INT64_MAX / 2)
+			return -EINVAL;
+	}
+	*total = sum;
+	return 0;
+}
+
+/* Plans and submits; vn->lock held. */
+static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
+{
+	struct vnode *vn = fp->vnode;
+	struct simfs *fs = vn->fs;
+	if (fs->dead)
+		return -EIO;
+	int64_t end;
+	if (d->op == KAIO_WRITE) {
+		if (d->len > 0 && d->off >= fs->max_file_size)
+			return -EFBIG;
+		if (d->off + (int64_t)d->len > fs->max_file_size)
+			d->len = (size_t)(fs->max_file_size - d->off);
+		d->xfer = d->len;
+		end = d->off + (int64_t)d->len;
+	} else {
+		d->xfer = d->off >= vn->size ? 0
+					      : (size_t)(vn->size - d->off < (int64_t)d->len
+							? vn->size - d->off
+							: (int64_t)d->len);
+		end = d->off + (int64_t)((d->xfer + fs->ssize - 1) / fs->ssize * fs->ssize);
+	}
+	if (d->xfer == 0)
+		return 0; /* nothing to move: completes from an event */
+	d->bstart = d->off / fs->bsize * fs->bsize;
+	int64_t bend = (end + fs->bsize - 1) / fs->bsize * fs->bsize;
+	d->nblk = (uint32_t)((bend - d->bstart) / fs->bsize);
+	d->bounce = kmem_zalloc(&kt_dio, (size_t)d->nblk * fs->bsize);
+	d->newb = kmem_zalloc(&kt_dio, d->nblk * sizeof(*d->newb));
+	d->ios = kmem_zalloc(&kt_dio, d->nblk * sizeof(*d->ios));
+	if (d->bounce == NULL || d->newb == NULL || d->ios == NULL)
+		return -ENOMEM;
+	uint32_t fb0 = (uint32_t)(d->bstart / fs->bsize);
+	int r = vn_map_grow(vn, fb0 + d->nblk);
+	if (r != 0)
+		return r;
+	if (d->op == KAIO_WRITE) {
+		size_t pos = (size_t)(d->off - d->bstart), left = d->len;
+		for (int i = 0; i < kr->iovcnt && left > 0; i++) {
+			size_t n = kr->iov[i].len < left ? kr->iov[i].len : left;
+			if (copyin_proc(kr->proc, kr->iov[i].base, d->bounce + pos, n) != 0)
+				return -EFAULT;
+			pos += n;
+			left -= n;
+		}
+		for (uint32_t i = 0; i < d->nblk; i++) {
+			if (vn->map[fb0 + i] != 0)
+				continue;
+			d->newb[i] = simfs_alloc_data(fs);
+			if (d->newb[i] == 0)
+				return -ENOSPC;
+		}
+	}
+	for (uint32_t i = 0; i < d->nblk; i++) {
+		int64_t bs = d->bstart + (int64_t)i * fs->bsize;
+		int64_t ps = d->off > bs ? d->off : bs;
+		int64_t pe = end < bs + fs->bsize ? end : bs + fs->bsize;
+		size_t n = (size_t)(pe - ps);
+		uint32_t inb = (uint32_t)(ps - bs);
+		uint32_t phys = vn->map[fb0 + i];
+		struct buf *b = phys != 0 ? bpeek(fs, phys) : NULL;
+		bool cached = b != NULL && b->valid && !b->busy && !b->stale;
+		if (d->op == KAIO_READ) {
+			if (phys == 0)
+				continue; /* a hole: the bounce buffer is zeroed */
+			if (cached)
+				memcpy(d->bounce + (ps - d->bstart), b->data + inb, n);
+			else
+				plan_io(d, BLK_OP_READ, phys, ps, n);
+		} else if (d->newb[i] != 0) {
+			plan_io(d, BLK_OP_WRITE, d->newb[i], bs, fs->bsize);
+		} else {
+			if (cached)
+				memcpy(b->data + inb, d->bounce + (ps - d->bstart), n);
+			else if (b != NULL)
+				binval(fs, phys);
+			plan_io(d, BLK_OP_WRITE, phys, ps, n);
+		}
+	}
+	return 0;
+}
+
+int dio_submit(struct file *fp, struct kaio_req *kr)
+{
+	struct vnode *vn = fp->vnode;
+	struct simfs *fs = vn->fs;
+	size_t total;
+	int r = check_alignment(fs, kr, &total);
+	if (r != 0)
+		return r;
+	struct dio *d = kmem_zalloc(&kt_dio, sizeof(*d));
+	if (d == NULL)
+		return -ENOMEM;
+	list_init(&d->link);
+	event_init(&d->ev, "vfs-dio-done", dio_ev, d);
+	d->fs = fs;
+	d->vn = vn;
+	d->kr = kr;
+	d->op = kr->op;
+	d->off = kr->offset;
+	d->len = total;
+	mutex_lock(&vn->lock);
+	r = dio_start(fp, kr, d);
+	if (r != 0) {
+		for (uint32_t i = 0; i < d->nblk && d->newb != NULL; i++)
+			if (d->newb[i] != 0)
+				simfs_unreserve_block(fs, d->newb[i]);
+		mutex_unlock(&vn->lock);
+		dio_free(d);
+		return r;
+	}
+	struct vfs_state *st = vfs_st();
+	kr->id = ++st->next_kaio_id;
+	kr->fs_priv = d;
+	list_push_back(&fs->dios, &d->link);
+	vn_hold(vn);
+	vn->dio_inflight++;
+	fs->dio_inflight++;
+	if (d->op == KAIO_READ)
+		fs->stats.dio_reads++;
+	else
+		fs->stats.dio_writes++;
+	d->pending = d->nios;
+	vfs_trace("vfs:dio", (int64_t)kr->id, d->op, d->off, (int64_t)d->len);
+	mutex_unlock(&vn->lock);
+	if (d->nios == 0) {
+		event_schedule_in(&d->ev, 0);
+		return 0;
+	}
+	int n = d->nios;
+	struct fs_io *ios = d->ios;
+	for (int i = 0; i < n; i++)
+		fsio_submit(fs, &ios[i]); /* completions come later, from interrupts */
+	return 0;
+}
+
+/* End of run: requests still on the (abandoned) device never complete. */
+void dio_end_all(struct simfs *fs)
+{
+	for (int guard = 0; !list_empty(&fs->dios); guard++) {
+		KASSERT(guard < 1000000, "direct I/O list does not drain");
+		struct dio *d = list_entry(fs->dios.next, struct dio, link);
+		event_cancel(&d->ev);
+		dio_free(d);
+	}
+}
+
+/* ---- synchronous O_DIRECT read/write ---- */
+
+struct dio_wait {
+	struct waitq wq;
+	bool done;
+	ssize_t res;
+};
+
+static void dio_sync_done(struct kaio_req *r, ssize_t res)
+{
+	struct dio_wait *w = r->priv;
+	w->res = res;
+	w->done = true;
+	waitq_wake_all(&w->wq);
+}
+
+static bool dio_sync_cond(void *arg)
+{
+	return ((struct dio_wait *)arg)->done;
+}
+
+ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op)
+{
+	if (uio->seg != UIO_USERSPACE)
+		return -EINVAL;
+	struct dio_wait w = { .done = false, .res = 0 };
+	waitq_init(&w.wq, "dio");
+	struct kaio_req kr = {
+		.op = op,
+		.proc = uio->proc,
+		.iov = uio->iov,
+		.iovcnt = uio->iovcnt,
+		.offset = (op == KAIO_WRITE && (fp->flags & O_APPEND)) ? fp->vnode->size : uio->offset,
+		.done = dio_sync_done,
+		.priv = &w,
+	};
+	int r = dio_submit(fp, &kr);
+	if (r != 0) {
+		waitq_destroy(&w.wq);
+		return r;
+	}
+	r = waitq_wait(&w.wq, false, false, SIMK_FOREVER, dio_sync_cond, &w);
+	KASSERT(r == 0, "uninterruptible direct I/O wait returned %d", r);
+	waitq_destroy(&w.wq);
+	if (w.res > 0) {
+		uio->offset = kr.offset + w.res;
+		uio->resid -= (size_t)w.res;
+	}
+	return w.res;
+}

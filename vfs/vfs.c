@@ -1,0 +1,619 @@
+/*
+ * The VFS system calls and the subsystem's registration. The calls only
+ * decode arguments (user memory through copyin/copyout) and call the
+ * generic file layer (file.c), the namespace (namei.c) or the pipe code.
+ * Each call is traced at entry and exit and both are switch points.
+ */
+#include "vfs/vfs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern/kmem.h"
+#include "kern/proc.h"
+#include "kern/slots.h"
+#include "vfs/poll.h"
+#include "vfs/simfs.h"
+#include "vfs/vfs_priv.h"
+
+static KMEM_TYPE(kt_iov, "vfs.iov");
+static KMEM_TYPE(kt_path, "vfs.path");
+
+int pipe_create(int flags, struct file **rfp, struct file **wfp);
+
+struct vfs_state *vfs_st(void)
+{
+	struct vfs_state *st = sim_cur()->subsys[SLOT_VFS];
+	KASSERT(st != NULL, "VFS used outside a simulation");
+	return st;
+}
+
+static struct simk_proc *curproc(void)
+{
+	struct simk_proc *p = sim_proc_current();
+	KASSERT(p != NULL, "system call outside thread context");
+	return p;
+}
+
+int vfs_copyinstr(uaddr_t upath, char *buf, size_t buflen)
+{
+	size_t i = 0;
+	while (i < buflen) {
+		uaddr_t a = upath + i;
+		size_t n = UMEM_PAGE - (size_t)(a % UMEM_PAGE);
+		if (n > buflen - i)
+			n = buflen - i;
+		if (copyin(a, buf + i, n) != 0)
+			return -EFAULT;
+		void *z = memchr(buf + i, '\0', n);
+		if (z != NULL)
+			return 0;
+		i += n;
+	}
+	return -ENAMETOOLONG;
+}
+
+/* Copies a user path into a kernel buffer (freed with path_free). */
+static int path_get(uaddr_t upath, char **out)
+{
+	char *buf = kmem_alloc(&kt_path, VFS_PATH_MAX);
+	if (buf == NULL)
+		return -ENOMEM;
+	int r = vfs_copyinstr(upath, buf, VFS_PATH_MAX);
+	if (r != 0) {
+		kmem_free(&kt_path, buf);
+		return r;
+	}
+	*out = buf;
+	return 0;
+}
+
+static void path_free(char *p)
+{
+	kmem_free(&kt_path, p);
+}
+
+/* ---- open / close --------------------------------------------------------------- */
+
+int sys_open(uaddr_t path, int flags, int mode)
+{
+	vfs_sys_enter("open", (int64_t)path, flags, mode, 0);
+	char *kpath;
+	int r = path_get(path, &kpath);
+	if (r == 0) {
+		r = kvfs_open(curproc(), kpath, flags, mode);
+		path_free(kpath);
+	}
+	return (int)vfs_sys_exit("open", r);
+}
+
+int sys_close(int fd)
+{
+	vfs_sys_enter("close", fd, 0, 0, 0);
+	int r = fd_close(curproc(), fd);
+	return (int)vfs_sys_exit("close", r);
+}
+
+/* ---- read / write ------------------------------------------------------------------ */
+
+static ssize_t do_rw(int fd, enum uio_rw rw, struct uio_vec *vec, int nvec, int64_t offset,
+		     int ioflags)
+{
+	struct simk_proc *p = curproc();
+	struct file *fp;
+	int r = fd_get(p, fd, &fp);
+	if (r != 0)
+		return r;
+	size_t total = 0;
+	for (int i = 0; i < nvec; i++) {
+		if (__builtin_add_overflow(total, vec[i].len, &total) || total > INT64_MAX) {
+			file_put(fp);
+			return -EINVAL;
+		}
+	}
+	struct uio u = { .proc = p, .seg = UIO_USERSPACE, .rw = rw, .iov = vec, .iovcnt = nvec,
+			 .offset = offset, .resid = total };
+	ssize_t n = rw == UIO_READ ? file_read(fp, &u, ioflags) : file_write(fp, &u, ioflags);
+	file_put(fp);
+	return n;
+}
+
+ssize_t sys_read(int fd, uaddr_t buf, size_t len)
+{
+	vfs_sys_enter("read", fd, (int64_t)buf, (int64_t)len, 0);
+	struct uio_vec v = { buf, len };
+	ssize_t r = do_rw(fd, UIO_READ, &v, 1, 0, 0);
+	return vfs_sys_exit("read", r);
+}
+
+ssize_t sys_write(int fd, uaddr_t buf, size_t len)
+{
+	vfs_sys_enter("write", fd, (int64_t)buf, (int64_t)len, 0);
+	struct uio_vec v = { buf, len };
+	ssize_t r = do_rw(fd, UIO_WRITE, &v, 1, 0, 0);
+	return vfs_sys_exit("write", r);
+}
+
+ssize_t sys_pread(int fd, uaddr_t buf, size_t len, int64_t offset)
+{
+	vfs_sys_enter("pread", fd, (int64_t)buf, (int64_t)len, offset);
+	struct uio_vec v = { buf, len };
+	ssize_t r = do_rw(fd, UIO_READ, &v, 1, offset, IOF_EXPLICIT);
+	return vfs_sys_exit("pread", r);
+}
+
+ssize_t sys_pwrite(int fd, uaddr_t buf, size_t len, int64_t offset)
+{
+	vfs_sys_enter("pwrite", fd, (int64_t)buf, (int64_t)len, offset);
+	struct uio_vec v = { buf, len };
+	ssize_t r = do_rw(fd, UIO_WRITE, &v, 1, offset, IOF_EXPLICIT);
+	return vfs_sys_exit("pwrite", r);
+}
+
+static ssize_t do_rwv(int fd, uaddr_t iov, int iovcnt, enum uio_rw rw)
+{
+	if (iovcnt < 0 || iovcnt > UIO_IOV_MAX)
+		return -EINVAL;
+	if (iovcnt == 0) {
+		struct file *fp;
+		int r = fd_get(curproc(), fd, &fp);
+		if (r != 0)
+			return r;
+		r = rw == UIO_READ ? (file_readable(fp) ? 0 : -EBADF)
+				   : (file_writable(fp) ? 0 : -EBADF);
+		file_put(fp);
+		return r;
+	}
+	size_t n = (size_t)iovcnt;
+	struct simk_iovec *uv = kmem_alloc(&kt_iov, n * sizeof(*uv));
+	struct uio_vec *kv = kmem_alloc(&kt_iov, n * sizeof(*kv));
+	ssize_t r;
+	if (uv == NULL || kv == NULL) {
+		r = -ENOMEM;
+	} else if (copyin(iov, uv, n * sizeof(*uv)) != 0) {
+		r = -EFAULT;
+	} else {
+		r = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (uv[i].iov_len > INT64_MAX)
+				r = -EINVAL;
+			kv[i].base = uv[i].iov_base;
+			kv[i].len = (size_t)uv[i].iov_len;
+		}
+		if (r == 0)
+			r = do_rw(fd, rw, kv, iovcnt, 0, 0);
+	}
+	if (uv != NULL)
+		kmem_free(&kt_iov, uv);
+	if (kv != NULL)
+		kmem_free(&kt_iov, kv);
+	return r;
+}
+
+ssize_t sys_readv(int fd, uaddr_t iov, int iovcnt)
+{
+	vfs_sys_enter("readv", fd, (int64_t)iov, iovcnt, 0);
+	return vfs_sys_exit("readv", do_rwv(fd, iov, iovcnt, UIO_READ));
+}
+
+ssize_t sys_writev(int fd, uaddr_t iov, int iovcnt)
+{
+	vfs_sys_enter("writev", fd, (int64_t)iov, iovcnt, 0);
+	return vfs_sys_exit("writev", do_rwv(fd, iov, iovcnt, UIO_WRITE));
+}
+
+int64_t sys_lseek(int fd, int64_t offset, int whence)
+{
+	vfs_sys_enter("lseek", fd, offset, whence, 0);
+	struct file *fp;
+	int64_t r = fd_get(curproc(), fd, &fp);
+	if (r == 0) {
+		struct simk_stat st = { 0 };
+		if (whence == SIMK_SEEK_END && fp->ops->stat != NULL)
+			(void)fp->ops->stat(fp, &st);
+		r = file_lseek(fp, offset, whence, st.st_size);
+		file_put(fp);
+	}
+	return vfs_sys_exit("lseek", r);
+}
+
+static int do_fsync(int fd, bool datasync)
+{
+	struct file *fp;
+	int r = fd_get(curproc(), fd, &fp);
+	if (r != 0)
+		return r;
+	r = file_fsync(fp, datasync);
+	file_put(fp);
+	return r;
+}
+
+int sys_fsync(int fd)
+{
+	vfs_sys_enter("fsync", fd, 0, 0, 0);
+	return (int)vfs_sys_exit("fsync", do_fsync(fd, false));
+}
+
+int sys_fdatasync(int fd)
+{
+	vfs_sys_enter("fdatasync", fd, 0, 0, 0);
+	return (int)vfs_sys_exit("fdatasync", do_fsync(fd, true));
+}
+
+int sys_ftruncate(int fd, int64_t length)
+{
+	vfs_sys_enter("ftruncate", fd, length, 0, 0);
+	struct file *fp;
+	int r = fd_get(curproc(), fd, &fp);
+	if (r == 0) {
+		if (length < 0 || fp->ops->truncate == NULL)
+			r = -EINVAL;
+		else if (!file_writable(fp))
+			r = -EINVAL; /* Linux: EINVAL for a descriptor not open for writing */
+		else
+			r = fp->ops->truncate(fp, length);
+		file_put(fp);
+	}
+	return (int)vfs_sys_exit("ftruncate", r);
+}
+
+/* ---- names ---------------------------------------------------------------------------- */
+
+static int path1(const char *name, uaddr_t path, int (*fn)(const char *, int), int arg)
+{
+	vfs_sys_enter(name, (int64_t)path, arg, 0, 0);
+	char *k;
+	int r = path_get(path, &k);
+	if (r == 0) {
+		r = fn(k, arg);
+		path_free(k);
+	}
+	return (int)vfs_sys_exit(name, r);
+}
+
+static int unlink1(const char *p, int arg)
+{
+	(void)arg;
+	return kvfs_unlink(p);
+}
+
+static int rmdir1(const char *p, int arg)
+{
+	(void)arg;
+	return kvfs_rmdir(p);
+}
+
+int sys_unlink(uaddr_t path)
+{
+	return path1("unlink", path, unlink1, 0);
+}
+
+int sys_rmdir(uaddr_t path)
+{
+	return path1("rmdir", path, rmdir1, 0);
+}
+
+int sys_mkdir(uaddr_t path, int mode)
+{
+	return path1("mkdir", path, kvfs_mkdir, mode);
+}
+
+int sys_chmod(uaddr_t path, int mode)
+{
+	return path1("chmod", path, kvfs_chmod, mode);
+}
+
+static int path2(const char *name, uaddr_t a, uaddr_t b, int (*fn)(const char *, const char *))
+{
+	vfs_sys_enter(name, (int64_t)a, (int64_t)b, 0, 0);
+	char *ka, *kb;
+	int r = path_get(a, &ka);
+	if (r == 0) {
+		r = path_get(b, &kb);
+		if (r == 0) {
+			r = fn(ka, kb);
+			path_free(kb);
+		}
+		path_free(ka);
+	}
+	return (int)vfs_sys_exit(name, r);
+}
+
+int sys_rename(uaddr_t oldpath, uaddr_t newpath)
+{
+	return path2("rename", oldpath, newpath, kvfs_rename);
+}
+
+int sys_link(uaddr_t oldpath, uaddr_t newpath)
+{
+	return path2("link", oldpath, newpath, kvfs_link);
+}
+
+int sys_stat(uaddr_t path, uaddr_t ust)
+{
+	vfs_sys_enter("stat", (int64_t)path, (int64_t)ust, 0, 0);
+	char *k;
+	struct simk_stat st;
+	int r = path_get(path, &k);
+	if (r == 0) {
+		r = kvfs_stat(k, &st);
+		path_free(k);
+	}
+	if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
+		r = -EFAULT;
+	return (int)vfs_sys_exit("stat", r);
+}
+
+int sys_fstat(int fd, uaddr_t ust)
+{
+	vfs_sys_enter("fstat", fd, (int64_t)ust, 0, 0);
+	struct file *fp;
+	struct simk_stat st;
+	int r = fd_get(curproc(), fd, &fp);
+	if (r == 0) {
+		memset(&st, 0, sizeof(st));
+		st.st_type = fp->type;
+		st.st_nlink = 1;
+		if (fp->ops->stat != NULL)
+			r = fp->ops->stat(fp, &st);
+		file_put(fp);
+		if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
+			r = -EFAULT;
+	}
+	return (int)vfs_sys_exit("fstat", r);
+}
+
+int sys_fchmod(int fd, int mode)
+{
+	vfs_sys_enter("fchmod", fd, mode, 0, 0);
+	struct file *fp;
+	int r = fd_get(curproc(), fd, &fp);
+	if (r == 0) {
+		if (fp->vnode == NULL)
+			r = -EINVAL;
+		else if (fp->vnode->fs->dead)
+			r = -EIO;
+		else
+			vn_chmod(fp->vnode, mode);
+		file_put(fp);
+	}
+	return (int)vfs_sys_exit("fchmod", r);
+}
+
+/* ---- pipes and descriptors ----------------------------------------------------------------- */
+
+int sys_pipe2(uaddr_t ufds, int flags)
+{
+	vfs_sys_enter("pipe2", (int64_t)ufds, flags, 0, 0);
+	struct simk_proc *p = curproc();
+	int r = 0;
+	if (flags & ~(O_NONBLOCK | O_CLOEXEC))
+		r = -EINVAL;
+	int fds[2] = { -1, -1 };
+	struct file *rf = NULL, *wf = NULL;
+	if (r == 0)
+		r = fds[0] = fd_alloc(p, 0);
+	if (r >= 0)
+		r = fds[1] = fd_alloc(p, 0);
+	if (r >= 0)
+		r = pipe_create(flags, &rf, &wf);
+	if (r >= 0 && copyout(fds, ufds, sizeof(fds)) != 0)
+		r = -EFAULT;
+	if (r >= 0) {
+		int fdf = (flags & O_CLOEXEC) ? FD_CLOEXEC_FLAG : 0;
+		fd_install(p, fds[0], rf, fdf);
+		fd_install(p, fds[1], wf, fdf);
+		r = 0;
+	} else {
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				fd_unreserve(p, fds[i]);
+		if (rf != NULL)
+			file_put(rf);
+		if (wf != NULL)
+			file_put(wf);
+	}
+	return (int)vfs_sys_exit("pipe2", r);
+}
+
+int sys_pipe(uaddr_t fds)
+{
+	return sys_pipe2(fds, 0);
+}
+
+int sys_dup(int fd)
+{
+	vfs_sys_enter("dup", fd, 0, 0, 0);
+	return (int)vfs_sys_exit("dup", fd_dup(curproc(), fd));
+}
+
+int sys_dup2(int oldfd, int newfd)
+{
+	vfs_sys_enter("dup2", oldfd, newfd, 0, 0);
+	return (int)vfs_sys_exit("dup2", fd_dup2(curproc(), oldfd, newfd));
+}
+
+int sys_fcntl(int fd, int cmd, long arg)
+{
+	vfs_sys_enter("fcntl", fd, cmd, arg, 0);
+	struct simk_proc *p = curproc();
+	struct file *fp;
+	int r = fd_get(p, fd, &fp);
+	if (r != 0)
+		return (int)vfs_sys_exit("fcntl", r);
+	switch (cmd) {
+	case SIMK_F_DUPFD:
+	case SIMK_F_DUPFD_CLOEXEC:
+		if (arg < 0 || arg >= FD_MAX)
+			r = -EINVAL;
+		else
+			r = fd_dup_min(p, fd, (int)arg,
+				       cmd == SIMK_F_DUPFD_CLOEXEC ? FD_CLOEXEC_FLAG : 0);
+		break;
+	case SIMK_F_GETFD:
+		r = fd_getflags(p, fd);
+		break;
+	case SIMK_F_SETFD:
+		r = fd_setflags(p, fd, (int)arg);
+		break;
+	case SIMK_F_GETFL:
+		r = fp->flags;
+		break;
+	case SIMK_F_SETFL:
+		fp->flags = (fp->flags & ~FILE_SETFL_FLAGS) | ((int)arg & FILE_SETFL_FLAGS);
+		r = 0;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(fp);
+	return (int)vfs_sys_exit("fcntl", r);
+}
+
+int sys_ioctl(int fd, unsigned long cmd, uaddr_t arg)
+{
+	vfs_sys_enter("ioctl", fd, (int64_t)cmd, (int64_t)arg, 0);
+	struct file *fp;
+	int r = fd_get(curproc(), fd, &fp);
+	if (r != 0)
+		return (int)vfs_sys_exit("ioctl", r);
+	int val = 0;
+	bool in = cmd == SIMK_FIONBIO || cmd == SIMK_FIOASYNC || cmd == SIMK_FIOSETOWN;
+	bool out = cmd == SIMK_FIONREAD || cmd == SIMK_FIONSPACE || cmd == SIMK_FIOGETOWN;
+	if (in && copyin(arg, &val, sizeof(val)) != 0) {
+		r = -EFAULT;
+	} else if (cmd == SIMK_FIONBIO) {
+		fp->flags = val ? fp->flags | O_NONBLOCK : fp->flags & ~O_NONBLOCK;
+		r = 0;
+	} else if (fp->ops->ioctl == NULL) {
+		r = -ENOTTY;
+	} else {
+		r = fp->ops->ioctl(fp, cmd, &val);
+		if (r == 0 && out && copyout(&val, arg, sizeof(val)) != 0)
+			r = -EFAULT;
+	}
+	file_put(fp);
+	return (int)vfs_sys_exit("ioctl", r);
+}
+
+/* ---- kernel helpers ------------------------------------------------------------------------- */
+
+static ssize_t kvfs_rw(const char *path, enum uio_rw rw, void *buf, size_t len, int64_t offset)
+{
+	struct vnode *vn;
+	int r = vfs_lookup(path, &vn);
+	if (r == -ENOENT && rw == UIO_WRITE) {
+		struct simk_proc *p = sim_proc_current();
+		if (p == NULL)
+			return -EINVAL;
+		int fd = kvfs_open(p, path, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0)
+			return fd;
+		(void)fd_close(p, fd);
+		r = vfs_lookup(path, &vn);
+	}
+	if (r != 0)
+		return r;
+	if (vn_isdir(vn)) {
+		vn_rele(vn);
+		return -EISDIR;
+	}
+	struct file *fp = file_alloc(FT_REGULAR, &simfs_reg_ops, NULL, O_RDWR);
+	if (fp == NULL) {
+		vn_rele(vn);
+		return -ENOMEM;
+	}
+	fp->vnode = vn;
+	struct uio_vec v;
+	struct uio u;
+	uio_init_kernel(&u, &v, rw, buf, len, offset);
+	ssize_t n = rw == UIO_READ ? file_read(fp, &u, IOF_EXPLICIT) : file_write(fp, &u, IOF_EXPLICIT);
+	file_put(fp);
+	return n;
+}
+
+ssize_t kvfs_read_file(const char *path, void *buf, size_t len, int64_t offset)
+{
+	return kvfs_rw(path, UIO_READ, buf, len, offset);
+}
+
+ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t offset)
+{
+	return kvfs_rw(path, UIO_WRITE, (void *)buf, len, offset);
+}
+
+/* ---- the subsystem ----------------------------------------------------------------------------- */
+
+static int vfs_create(struct simk *s)
+{
+	struct vfs_state *st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return -ENOMEM;
+	list_init(&st->files);
+	list_init(&st->fs_all);
+	list_init(&st->fs_watchers);
+	s->subsys[SLOT_VFS] = st;
+	return 0;
+}
+
+static void vfs_proc_exit(struct simk_proc *p)
+{
+	fd_close_all(p);
+	fdtable_free(p);
+}
+
+static void vfs_end(struct simk *s)
+{
+	struct vfs_state *st = s->subsys[SLOT_VFS];
+	if (st == NULL)
+		return;
+	vfs_files_end(st);
+	simfs_end_all(st);
+	list_init(&st->fs_watchers);
+}
+
+static void vfs_destroy(struct simk *s)
+{
+	struct vfs_state *st = s->subsys[SLOT_VFS];
+	if (st == NULL)
+		return;
+	if (!s->ended) {
+		/* A failed run: free our memory without running anything (the
+		 * other subsystems are gone already). */
+		for (int i = 0; i < s->nprocs; i++)
+			fdtable_forget(s->procs[i]);
+		vfs_files_forget(st);
+		simfs_end_all(st);
+	}
+	free(st);
+	s->subsys[SLOT_VFS] = NULL;
+}
+
+static int vfs_fork_hook(struct simk_proc *parent, struct simk_proc *child)
+{
+	return fdtable_fork(parent, child);
+}
+
+static void vfs_proc_observer(struct simk_proc *p, enum proc_event ev, int arg)
+{
+	(void)arg;
+	if (ev == PROC_EV_EXEC && !sim_in_irq() && sim_thread_current() != NULL)
+		fd_close_on_exec(p);
+}
+
+static const struct sim_subsys vfs_subsys = {
+	.name = "vfs",
+	.slot = SLOT_VFS,
+	.create = vfs_create,
+	.proc_exit = vfs_proc_exit,
+	.end = vfs_end,
+	.destroy = vfs_destroy,
+};
+
+void vfs_register(void)
+{
+	sim_subsys_register(&vfs_subsys);
+	proc_register_fork_hook(vfs_fork_hook);
+	proc_register_observer(vfs_proc_observer);
+}

@@ -1,0 +1,67 @@
+/*
+ * Private to vfs/: the per-run state of the VFS (s->subsys[SLOT_VFS]) and
+ * the internal calls between its files. Nothing outside vfs/ includes it.
+ */
+#ifndef SIMK_VFS_PRIV_H
+#define SIMK_VFS_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/engine.h"
+#include "vfs/file.h"
+
+struct simfs;
+
+struct vfs_state {
+	struct list_node files;  /* every live struct file */
+	uint64_t next_file_id;
+	uint64_t files_live;
+	struct simfs *mounted;   /* the filesystem at "/" (NULL: none) */
+	struct list_node fs_all; /* every filesystem instance of the run */
+	struct list_node fs_watchers;
+	uint64_t next_kaio_id;
+	uint64_t next_fs_id;
+	uint64_t next_pipe_id;
+};
+
+/* The current run's VFS state (panics outside a simulation). */
+struct vfs_state *vfs_st(void);
+
+/* file.c */
+void vfs_files_end(struct vfs_state *st);
+void fdtable_free(struct simk_proc *p);
+/* After a failed run: free without closing or releasing anything. */
+void fdtable_forget(struct simk_proc *p);
+void vfs_files_forget(struct vfs_state *st);
+int64_t file_lseek(struct file *fp, int64_t offset, int whence, int64_t size);
+int fd_dup_min(struct simk_proc *p, int fd, int minfd, int fdflags);
+
+/* simfs.c */
+void simfs_end_all(struct vfs_state *st);
+int simfs_leak_check(struct vfs_state *st, char *msg, size_t len);
+
+/* Copies a NUL-terminated path from user memory into buf (VFS_PATH_MAX
+ * bytes). 0, -EFAULT or -ENAMETOOLONG. */
+int vfs_copyinstr(uaddr_t upath, char *buf, size_t buflen);
+
+/* Trace helper: a vfs event ("vfs:..." name literal). */
+static inline void vfs_trace(const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+{
+	trace_emit(TR_INFO, name, a0, a1, a2, a3);
+}
+
+/* System call entry/exit: traced, and each a switch point. */
+static inline void vfs_sys_enter(const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+{
+	trace_emit(TR_SYSCALL_ENTER, name, a0, a1, a2, a3);
+	sched_point(PT_SYSCALL_ENTER);
+}
+static inline int64_t vfs_sys_exit(const char *name, int64_t result)
+{
+	trace_emit(TR_SYSCALL_EXIT, name, result, 0, 0, 0);
+	sched_point(PT_SYSCALL_EXIT);
+	return result;
+}
+
+#endif
