@@ -1,2 +1,178 @@
+/*
+ * simk: run, explore and check scenario scripts (docs/scenarios.md).
+ *
+ *   simk run FILE [options]               one run; exit code = outcome
+ *   simk explore FILE --runs N [options]  many seeds, stop at the first failure
+ *   simk check-determinism FILE [--seed N]
+ *   simk help [run|explore|check-determinism|ops]
+ */
 #include <stdio.h>
-int main(void) { puts("stub"); return 0; }
+#include <string.h>
+
+#include "cli/cli.h"
+#include "sim/ctx.h"
+#include "sim/engine.h"
+#include "sim/scn.h"
+
+static const char *const usage_main =
+    "usage: simk <command> [arguments]\n"
+    "\n"
+    "commands:\n"
+    "  run FILE [options]                 run a scenario once and print its trace\n"
+    "  explore FILE --runs N [options]    run many seeds; stop at the first failure\n"
+    "  check-determinism FILE [--seed N]  run twice in one process and compare hashes\n"
+    "  help [COMMAND|ops]                 help on a command, or the operations a scenario may use\n"
+    "\n"
+    "exit codes: 0 pass, 1 an expectation failed, 2 usage or parse error,\n"
+    "            3 kernel assertion or panic, 4 deadlock\n"
+    "The scenario language is described in docs/scenarios.md.\n";
+
+static const char *const usage_run =
+    "usage: simk run FILE [options]\n"
+    "\n"
+    "Runs the scenario once. Without --quiet it prints the trace, one column per\n"
+    "thread with the virtual time on the left. The last line is\n"
+    "  PASS seed=N hash=<16 hex> switches=N vtime=Nns   or\n"
+    "  FAIL seed=N hash=<16 hex> reason=...\n"
+    "On failure the trace tail and a 'reproduce:' line go to stderr.\n"
+    "\n"
+    "options (they override the scenario's own):\n"
+    "  --seed N             the run's seed\n"
+    "  --policy P           fifo, random, pct or replay\n"
+    "  --preempt P          random: switch probability at a switch point (0..1)\n"
+    "  --irq P              random: probability to deliver a due interrupt (0..1)\n"
+    "  --pct-depth D        pct: bug depth (1..16)\n"
+    "  --pct-steps K        pct: expected decision points (default: one fifo run's count)\n"
+    "  --max-steps N        stop a run after N decision points (panic, exit 3)\n"
+    "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
+    "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
+    "  --schedule-out F     write the run's decisions (for --replay)\n"
+    "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
+    "  --quiet              print only the result line\n";
+
+static const char *const usage_explore =
+    "usage: simk explore FILE --runs N [options]\n"
+    "\n"
+    "Runs seeds S, S+1, ... S+N-1 in one process and stops at the first failure,\n"
+    "printing the exact 'simk run' command that reproduces it (exit code: that\n"
+    "run's outcome). Otherwise prints a summary with the number of distinct trace\n"
+    "hashes and exits 0. A progress bar is shown when stderr is a terminal.\n"
+    "\n"
+    "options:\n"
+    "  --runs N             number of seeds (required)\n"
+    "  --seed-start S       first seed (default 1)\n"
+    "  --shard I/N          only the runs whose index (0-based) is I modulo N\n"
+    "  --policy P           random (default unless the scenario says pct), pct, fifo, or\n"
+    "                       dfs: every path of the decision tree with at most --bound\n"
+    "                       non-default choices (default 2), one seed; --runs caps paths\n"
+    "  --bound B            dfs: non-default choices per path (0..1000)\n"
+    "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
+    "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
+    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC\n"
+    "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
+    "                       from one fifo run's decision count\n"
+    "  --quiet              no progress bar\n";
+
+static const char *const usage_check =
+    "usage: simk check-determinism FILE [--seed N] [--policy P] [options]\n"
+    "\n"
+    "Runs the scenario twice in one process with the same options, prints both\n"
+    "trace hashes, and exits 0 when they are equal, 1 when not (then it names the\n"
+    "first event where the two traces part). Options as for 'simk run'.\n";
+
+void cli_usage(FILE *f, const char *topic)
+{
+	if (topic == NULL)
+		fputs(usage_main, f);
+	else if (strcmp(topic, "run") == 0)
+		fputs(usage_run, f);
+	else if (strcmp(topic, "explore") == 0)
+		fputs(usage_explore, f);
+	else if (strcmp(topic, "check-determinism") == 0)
+		fputs(usage_check, f);
+}
+
+static void help_ops(FILE *f)
+{
+	char buf[300];
+	simk_register_builtin();
+	fputs("declarations (top level):\n", f);
+	for (int i = 0; scn_kind_at(i) != NULL; i++) {
+		const struct scn_kind *k = scn_kind_at(i);
+		fprintf(f, "  %s\n", k->doc ? k->doc : k->name);
+	}
+	fputs("\noperations (inside a thread: [VAR =] OP ARG... name=value...):\n", f);
+	for (int i = 0; scn_op_at(i) != NULL; i++) {
+		const struct scn_op *op = scn_op_at(i);
+		scn_usage(op->name, op->args, op->nargs, buf, sizeof(buf));
+		fprintf(f, "  %s\n      %s\n", buf, op->doc ? op->doc : "");
+	}
+	fputs("\nconstants: errno names (EINTR, ETIMEDOUT, EAGAIN, ...) as positive numbers,\n"
+	      "signal numbers (SIGUSR1, SIGKILL, ...), true and false.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o;
+	memset(&o, 0, sizeof(o));
+	o.argv0 = argc > 0 ? argv[0] : "simk";
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc == 2) {
+			fputs(usage_main, stdout);
+			return 0;
+		}
+		const char *t = argv[2];
+		if (strcmp(t, "ops") == 0) {
+			help_ops(stdout);
+			return 0;
+		}
+		if (strcmp(t, "run") == 0 || strcmp(t, "explore") == 0 ||
+		    strcmp(t, "check-determinism") == 0) {
+			cli_usage(stdout, t);
+			return 0;
+		}
+		fprintf(stderr,
+			"simk: help: unknown topic '%s' (run, explore, check-determinism, "
+			"ops)\n",
+			t);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "run") == 0)
+		o.cmd = CMD_RUN;
+	else if (strcmp(cmd, "explore") == 0)
+		o.cmd = CMD_EXPLORE;
+	else if (strcmp(cmd, "check-determinism") == 0)
+		o.cmd = CMD_CHECK;
+	else {
+		fprintf(stderr, "simk: unknown command '%s' (see 'simk --help')\n", cmd);
+		return EXIT_USAGE;
+	}
+	int rc = cli_parse(argc, argv, 2, &o);
+	if (rc == -1)
+		return 0; /* --help */
+	if (rc != 0)
+		return rc;
+	switch (o.cmd) {
+	case CMD_RUN:
+		rc = cmd_run(&o);
+		break;
+	case CMD_EXPLORE:
+		rc = cmd_explore(&o);
+		break;
+	case CMD_CHECK:
+		rc = cmd_check(&o);
+		break;
+	}
+	ctx_stack_pool_drain();
+	return rc;
+}

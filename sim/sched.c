@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sim/engine.h"
 #include "sim/policy.h"
@@ -249,8 +251,15 @@ void preempt_point(void)
 	sched_point(PT_PREEMPT);
 }
 
+/* Our sched_yield shadows libc's for the whole host process (LeakSanitizer
+ * calls it at exit): outside a simulated thread it is the host syscall. */
 void sched_yield(void)
 {
+	struct simk *s = sim_cur();
+	if (s == NULL || s->current == NULL) {
+		syscall(SYS_sched_yield);
+		return;
+	}
 	sched_point(PT_YIELD);
 }
 

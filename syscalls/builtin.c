@@ -1,14 +1,17 @@
 /*
  * The composition point: registers every built-in subsystem with the
- * engine, in dependency order (kmem first, so it is destroyed last).
- * Each later layer adds its registration call here.
+ * engine, in dependency order (kmem first, so it is destroyed last), and
+ * every layer's scenario operations. Each later layer adds its
+ * registration calls here, above the scenario interpreter's.
  */
 #include "sim/engine.h"
+#include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
 #include "vfs/vfs.h"
 
 void kern_register(void);
+void scn_ops_kern_register(void);
 
 void simk_register_builtin(void)
 {
@@ -16,4 +19,9 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
+	/* scenario operations, declaration kinds and constants */
+	scn_ops_kern_register();
+	/* Last: the interpreter's end hook runs first, so scenario objects
+	 * are released before the layers beneath them tear down. */
+	scn_register();
 }

@@ -1,0 +1,71 @@
+/*
+ * The simk command line: shared option parsing, option merging (defaults,
+ * then the scenario's own options, then the command line), one-run
+ * helpers and the reproducer line.
+ *
+ * Exit codes are the outcome numbers of include/simk/sim.h: 0 pass,
+ * 1 expectation failed, 2 usage or parse error, 3 panic, 4 deadlock.
+ */
+#ifndef SIMK_CLI_H
+#define SIMK_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "simk/sim.h"
+
+struct scn_prog;
+
+#define CLI_FAULTS_MAX 64
+#define EXIT_USAGE 2
+
+enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK };
+
+struct cli_opts {
+	const char *argv0;
+	enum cli_cmd cmd;
+	const char *file;
+	bool has_seed, has_policy, has_preempt, has_irq, has_pct_depth, has_pct_steps;
+	bool has_max_steps;
+	uint64_t seed;
+	enum simk_policy policy;
+	double preempt, irq;
+	int pct_depth;
+	uint64_t pct_steps, max_steps;
+	const char *trace_out, *schedule_out, *replay;
+	const char *faults[CLI_FAULTS_MAX];
+	int nfaults;
+	bool quiet;
+	/* explore */
+	bool has_runs, has_seed_start, has_shard, has_bound;
+	uint64_t runs, seed_start, shard_i, shard_n;
+	int bound; /* dfs: non-default choices per path */
+};
+
+/* Parses argv[first..] for cmd; on error prints "simk: ..." and returns 2. */
+int cli_parse(int argc, char **argv, int first, struct cli_opts *o);
+/* Loads the scenario (exit 2 on error, message printed). */
+struct scn_prog *cli_load(const struct cli_opts *o);
+/* Defaults, then the scenario's options, then the command line's. */
+void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct simk_opts *o);
+/* pct without a step count: k = decision points of one fifo run. */
+int cli_calibrate_pct(const struct cli_opts *c, const struct scn_prog *p, struct simk_opts *o);
+/* Creates the simulation for one run of p (scenario + command-line
+ * faults). NULL with a message printed on failure. */
+struct simk *cli_start(const struct cli_opts *c, const struct scn_prog *p,
+		       const struct simk_opts *o);
+/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o. */
+void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
+/* The result lines. */
+void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
+/* Trace tail, blocked scenario threads and the reproducer, to stderr. */
+void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
+const char *cli_policy_name(enum simk_policy p);
+void cli_usage(FILE *f, const char *topic);
+
+int cmd_run(struct cli_opts *o);
+int cmd_explore(struct cli_opts *o);
+int cmd_check(struct cli_opts *o);
+
+#endif

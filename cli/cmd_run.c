@@ -1,0 +1,68 @@
+/*
+ * simk run FILE [options]: one run. Without --quiet the readable trace
+ * (one column per thread) goes to stdout; the last line of stdout is the
+ * PASS or FAIL line; on failure the trace tail, the blocked scenario
+ * threads and the reproducer go to stderr first. Exit code: the outcome.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "sim/scn.h"
+
+int simk_schedule_seed(const char *path, uint64_t *seed, char *err, size_t errlen);
+
+int cmd_run(struct cli_opts *c)
+{
+	struct scn_prog *p = cli_load(c);
+	if (p == NULL)
+		return EXIT_USAGE;
+	struct simk_opts o;
+	cli_merge_opts(c, p, &o);
+	if (c->replay != NULL && !c->has_seed) {
+		char err[512];
+		if (simk_schedule_seed(c->replay, &o.seed, err, sizeof(err)) != 0) {
+			fprintf(stderr, "simk: run: %s\n", err);
+			scn_free(p);
+			return EXIT_USAGE;
+		}
+	}
+	if (c->schedule_out != NULL) {
+		FILE *f = fopen(c->schedule_out, "w");
+		if (f == NULL) {
+			fprintf(stderr, "simk: run: cannot write %s: %s\n", c->schedule_out,
+				strerror(errno));
+			scn_free(p);
+			return EXIT_USAGE;
+		}
+		fclose(f);
+		o.schedule_out = c->schedule_out;
+	}
+	o.keep_trace = !c->quiet || c->trace_out != NULL;
+	int rc = cli_calibrate_pct(c, p, &o);
+	if (rc != 0) {
+		scn_free(p);
+		return rc;
+	}
+	struct simk *s = cli_start(c, p, &o);
+	if (s == NULL) {
+		scn_free(p);
+		return EXIT_USAGE;
+	}
+	enum simk_outcome out = simk_run(s);
+	int exit_code = (int)out;
+	if (!c->quiet)
+		simk_trace_print(s, stdout);
+	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
+		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
+		exit_code = EXIT_USAGE;
+	}
+	if (out != SIMK_PASS)
+		cli_report_failure(c, s, &o);
+	cli_print_result(stdout, s, out);
+	fflush(stdout);
+	simk_destroy(s);
+	scn_free(p);
+	return exit_code;
+}

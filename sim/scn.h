@@ -1,0 +1,252 @@
+/*
+ * The scenario language: a parser that compiles a .scn file once into flat
+ * code, and an interpreter that runs that code on simulated threads, run
+ * after run, without parsing again.
+ *
+ * sim/ knows no operation by itself. Every layer registers what scenarios
+ * may use through three registries:
+ *  - operations ("syscalls"): a name, argument specs, and a C function that
+ *    gets the evaluated arguments and returns an int64 (a result >= 0 or a
+ *    negative errno, Linux style);
+ *  - declaration kinds: a top-level keyword ("mutex", "waitqueue", later
+ *    "file", "buffer") that declares a named object, with per-run create and
+ *    destroy callbacks and per-run storage of a given size;
+ *  - constants: identifiers with an integer value (EINTR, SIGUSR1,
+ *    O_RDONLY, ...).
+ * Registration happens once per host process, before the first parse
+ * (simk_register_builtin() in syscalls/builtin.c); the registries are
+ * read-only afterwards. Registering a table twice is a no-op; two different
+ * entries with the same name abort the host (a programming error).
+ *
+ * The interpreter runs on a simulated thread's 64 KiB stack: it never
+ * recurses (blocks compile to jumps; expressions to postfix code evaluated
+ * with a bounded stack), and nesting is limited at parse time.
+ *
+ * The language itself is documented in docs/scenarios.md.
+ */
+#ifndef SIMK_SCN_H
+#define SIMK_SCN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simk/sim.h"
+
+/* Limits, enforced as parse errors. */
+#define SCN_NEST_MAX 32	      /* nested blocks, the thread body included */
+#define SCN_LOCALS_MAX 256    /* local variable slots per thread body */
+#define SCN_EVAL_STACK_MAX 32 /* operand stack depth of one expression */
+#define SCN_ARGS_MAX 8	      /* arguments of one operation or declaration */
+#define SCN_PRINT_MAX 8	      /* values of one print */
+
+/* ---- Argument specifications --------------------------------------- */
+
+enum scn_type {
+	SCN_INT = 0, /* integer expression */
+	SCN_DUR,     /* integer expression in ns (10ms, 5us...); negative is a panic */
+	SCN_OBJ,     /* name of a declared object; spec.kind lists accepted kinds */
+	SCN_STR,     /* string literal */
+	SCN_OUT,     /* name of a variable that receives an output value */
+};
+
+/* Argument flags. */
+#define SCN_OPTIONAL 0x1 /* may be omitted: INT/DUR take .def, others are absent */
+#define SCN_NAMED 0x2	 /* only as name=value (implies optional) */
+
+struct scn_argspec {
+	const char *name; /* for name=value, messages and the usage line */
+	enum scn_type type;
+	const char *kind; /* SCN_OBJ: "mutex", or alternatives "thread|process" */
+	unsigned flags;
+	int64_t def; /* default of an omitted optional INT/DUR */
+};
+
+struct scn_decl;
+
+/* One evaluated argument, in spec order. */
+struct scn_val {
+	bool given;		     /* false: an optional argument was omitted */
+	int64_t i;		     /* SCN_INT, SCN_DUR (the default when omitted) */
+	void *obj;		     /* SCN_OBJ: the object's per-run storage */
+	const struct scn_decl *decl; /* SCN_OBJ: its declaration */
+	const char *str;	     /* SCN_STR (lives as long as the program) */
+	int64_t *out;		     /* SCN_OUT: where to store (valid during the call) */
+};
+
+/* A declared object, as the parser saw it. */
+struct scn_decl {
+	const char *name;
+	const char *kind; /* the kind's keyword */
+	int index;	  /* declaration order, from 0; stable across runs */
+	int line, col;
+};
+
+/* ---- Operations ----------------------------------------------------- */
+
+struct scn_op;
+
+/* What an operation's function receives. */
+struct scn_call {
+	const struct scn_op *op;
+	struct scn_val *args; /* one per spec (op->nargs) */
+	const char *file;     /* call site, for messages */
+	int line, col;
+};
+
+typedef int64_t (*scn_op_fn)(struct scn_call *c);
+
+struct scn_op {
+	const char *name;
+	const struct scn_argspec *args;
+	int nargs;
+	scn_op_fn fn;
+	const char *doc; /* one line for `simk help ops` and docs */
+};
+
+/*
+ * Every call of an operation is a system call: the interpreter takes a
+ * switch point (PT_SYSCALL_ENTER), evaluates the arguments, traces
+ * TR_SYSCALL_ENTER (named after the call site, "lock m", with the first
+ * four integer arguments), calls fn in thread context, traces
+ * TR_SYSCALL_EXIT with the result, stores it, and takes a switch point
+ * (PT_SYSCALL_EXIT). fn may sleep, exit the thread, or fail the run.
+ */
+void scn_register_ops(const struct scn_op *ops, int n);
+const struct scn_op *scn_op_find(const char *name);
+
+/* Fails the run with outcome o and a "file:line:col: " prefix. */
+_Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- Declaration kinds --------------------------------------------- */
+
+/*
+ * A top-level line "KIND NAME arg..." declares an object. Its arguments
+ * follow the kind's specs and must be constant (literals, constants,
+ * objects declared earlier). Per run, the interpreter gives every object
+ * `size` zeroed bytes and calls create (host context, before any thread
+ * runs, in declaration order); destroy runs in reverse order, with
+ * run_ok = true at the end of a run where every thread exited (thread
+ * context is over; the object may assert it is idle and must release its
+ * kmem before the leak check), or run_ok = false when a failed run is torn
+ * down (just release; never assert).
+ */
+struct scn_kind {
+	const char *name;
+	size_t size;
+	const struct scn_argspec *args;
+	int nargs;
+	/* Returns 0 or a negative errno: the run does not start. */
+	int (*create)(void *obj, const struct scn_decl *d, const struct scn_val *args);
+	void (*destroy)(void *obj, const struct scn_decl *d, bool run_ok);
+	const char *doc;
+};
+
+void scn_register_kind(const struct scn_kind *k);
+const struct scn_kind *scn_kind_find(const char *name);
+
+/* Built-in kinds "thread" and "process": their per-run objects. */
+struct scn_thread_obj {
+	const char *name;
+	simk_thread_fn fn; /* with arg: runs the thread's body (spawn, fork) */
+	void *arg;
+	int last_tid; /* the latest started instance; 0 = none yet */
+	int started;  /* instances started in this run */
+	bool manual;  /* starts only through an operation */
+};
+
+struct scn_proc_obj {
+	const char *name;
+	struct simk_proc *proc;
+};
+
+/*
+ * "Return to user mode": called on a scenario thread right after each of
+ * the interpreter's switch points, where another thread may have changed
+ * its fate. A layer may end the thread there (kern: a pending SIGKILL, as
+ * sent by exit in another thread). One hook; NULL for none.
+ */
+typedef void (*scn_user_return_fn)(struct simk_thread *t);
+void scn_set_user_return(scn_user_return_fn fn);
+
+/* Called by operations that start a thread running a body, so that the
+ * name of the thread declaration finds it (kill waiter ...). */
+void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t);
+
+/* ---- Constants ------------------------------------------------------ */
+
+struct scn_const {
+	const char *name;
+	int64_t value;
+};
+
+void scn_register_consts(const struct scn_const *c, int n);
+bool scn_const_find(const char *name, int64_t *value);
+
+/* ---- Programs and runs --------------------------------------------- */
+
+struct scn_prog;
+
+/* Run options a scenario may set (bits of .set). */
+#define SCN_OPT_SEED 0x01
+#define SCN_OPT_POLICY 0x02
+#define SCN_OPT_PREEMPT 0x04
+#define SCN_OPT_PCT_DEPTH 0x08
+#define SCN_OPT_PCT_STEPS 0x10
+#define SCN_OPT_MAX_STEPS 0x20
+#define SCN_OPT_IRQ 0x40
+
+struct scn_options {
+	unsigned set;
+	uint64_t seed;
+	enum simk_policy policy;
+	double preempt_prob;
+	double irq_prob;
+	int pct_depth;
+	uint64_t pct_steps;
+	uint64_t max_steps;
+	const char *const *faults; /* fault specs, in file order */
+	int nfaults;
+};
+
+/* Parses text (name is used in messages). On error returns NULL and writes
+ * "name:line:col: message" to err. */
+struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char *err,
+			   size_t errlen);
+/* Reads and parses a file. */
+struct scn_prog *scn_load(const char *path, char *err, size_t errlen);
+void scn_free(struct scn_prog *p);
+
+const struct scn_options *scn_prog_options(const struct scn_prog *p);
+/* Overwrites the fields of o that the scenario sets. */
+void scn_apply_options(const struct scn_prog *p, struct simk_opts *o);
+const char *scn_prog_name(const struct scn_prog *p);
+int scn_prog_threads(const struct scn_prog *p); /* thread declarations */
+
+/*
+ * Prepares the current simulation s (created, not yet run) to run p:
+ * enables the scenario's faults, creates the objects, the processes and
+ * the automatic threads, in declaration order. p must outlive s. Returns 0,
+ * or -1 with a message in err.
+ */
+int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen);
+
+/* After a failed run: where each live scenario thread stopped
+ * ("  waiter (tid 2) sleeps on wq at lost-wakeup.scn:14:5: sleep wq"). */
+void scn_print_blocked(const struct simk *s, void *file);
+/* After a failed run: "file:line:col" of the statement the failing thread
+ * was running, if it was a scenario thread; -1 otherwise. */
+int scn_failure_site(const struct simk *s, char *buf, size_t len);
+
+/* Registers the interpreter's engine plug-in (per-run state, finally,
+ * teardown); called by simk_register_builtin(), after every layer. */
+void scn_register(void);
+
+/* Usage line of an operation or kind ("sleep WQ [timeout=DUR] ..."). */
+void scn_usage(const char *name, const struct scn_argspec *a, int n, char *buf, size_t len);
+/* Iterates the registries (for `simk help ops` and docs). */
+const struct scn_op *scn_op_at(int i);
+const struct scn_kind *scn_kind_at(int i);
+
+#endif

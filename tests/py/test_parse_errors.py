@@ -1,0 +1,81 @@
+"""Malformed scenarios: exit 2 with a `file:line:col: message` on stderr,
+and no result line."""
+import re
+
+import pytest
+
+HEAD = "waitqueue wq\nmutex m\ncv c\nshared flag = 0\n"
+
+CASES = [
+    # (id, text, line, col, message)
+    ("tab-indent", "thread t\n\tpass\n", 2, 1, "tab in indentation"),
+    ("unexpected-indent", "thread t\n  pass\n      pass\n", 3, 7, "unexpected indentation"),
+    ("bad-dedent", "thread t\n    if 1\n        pass\n  pass\n", 4, 3,
+     "unindent does not match any outer indentation level"),
+    ("missing-block", "thread t\n  if flag\n  pass\n", 3, 3,
+     "expected an indented block after 'if' (line 6)"),
+    ("missing-body-at-eof", "thread t\n", 1, 1, "expected an indented block after 'thread'"),
+    ("unknown-op", "thread t\n  florp wq\n", 2, 3, "unknown operation 'florp'"),
+    ("undeclared-name", "thread t\n  expect nothing == 1\n", 2, 10, "undeclared name 'nothing'"),
+    ("undeclared-var", "thread t\n  x = 1\n", 2, 3, "undeclared variable 'x'"),
+    ("undeclared-object", "thread t\n  lock nothing\n", 2, 8, "undeclared name 'nothing'"),
+    ("bad-number", "thread t\n  delay 10xs\n", 2, 11, "unknown number suffix"),
+    ("huge-number", "thread t\n  delay 123456789012345678901234\n", 2, 9, "number out of range"),
+    ("fraction", "thread t\n  delay 0.5\n", 2, 9, "fractional number"),
+    ("unterminated-string", "thread t\n  print \"oops\n", 2, 9, "unterminated string"),
+    ("too-deep", "thread t\n" + "".join("  " * (i + 1) + "if 1\n" for i in range(32))
+     + "  " * 33 + "pass\n", 34, 67, "blocks nested too deeply (more than 32 levels)"),
+    ("wrong-arg-type", "thread t\n  lock wq\n", 2, 8,
+     "wrong argument type: 'lock' expects a mutex, 'wq' is a waitqueue"),
+    ("wrong-arg-type-int", "thread t\n  cv_wait c 5\n", 2, 13, "'cv_wait' expects the name of a mutex"),
+    ("value-for-object", "thread t\n  delay m\n", 2, 9, "'m' is a mutex, not a value"),
+    ("missing-arg", "thread t\n  cv_wait c\n", 2, 12, "missing argument MUTEX for 'cv_wait'"),
+    ("too-many-args", "thread t\n  unlock m m\n", 2, 12, "too many arguments for 'unlock'"),
+    ("unknown-named-arg", "thread t\n  lock m timeout=5\n", 2, 10, "unknown argument 'timeout' for 'lock'"),
+    ("unknown-option", "speed 3\nthread t\n  pass\n", 1, 1, "unknown declaration or option 'speed'"),
+    ("bad-policy", "policy lottery\nthread t\n  pass\n", 1, 8, "unknown policy 'lottery'"),
+    ("bad-preempt", "preempt 2\nthread t\n  pass\n", 1, 9, "needs a probability between 0 and 1"),
+    ("bad-fault", "fault blk/write\nthread t\n  pass\n", 1, 7, "expected POINT:p=PROB"),
+    ("duplicate", "mutex m\nthread t\n  pass\n", 1, 7, "'m' is already declared at line 2"),
+    ("elif-without-if", "thread t\n  elif 1\n    pass\n", 2, 3, "'elif' without a matching 'if'"),
+    ("break-outside-loop", "thread t\n  break\n", 2, 3, "'break' outside a loop"),
+    ("op-at-top-level", "lock m\nthread t\n  pass\n", 1, 1, "'lock' belongs inside a thread body"),
+    ("decl-in-body", "thread t\n  mutex q\n", 2, 3, "'mutex' belongs at the top level"),
+    ("assign-constant", "thread t\n  EINTR = 1\n", 2, 3, "cannot assign to the constant 'EINTR'"),
+    ("reserved-name", "thread t\n  local if = 1\n", 2, 9, "'if' is a reserved word"),
+    ("no-threads", "", -3, 1, "the scenario declares no thread"),
+    ("all-manual", "thread t manual\n  pass\n", 1, 8, "every thread is manual"),
+    ("bad-char", "thread t\n  expect flag $ 1\n", 2, 15, "unexpected character"),
+    ("unclosed-paren", "thread t\n  expect (flag == 1\n", 2, 20, "expected ')'"),
+    ("div-zero-const", "thread t\n  expect 1 % 0\n", 2, 12, "division by zero"),
+    ("negative-seed", "seed -3\nthread t\n  pass\n", 1, 6, "option 'seed' must be between"),
+    ("seed-word", "seed lots\nthread t\n  pass\n", 1, 6, "undeclared name 'lots'"),
+    ("twice-option", "seed 1\nseed 2\nthread t\n  pass\n", 2, 1, "option 'seed' already set at line 5"),
+    ("string-in-expr", "thread t\n  expect \"x\"\n", 2, 10, "strings are only allowed as operation arguments"),
+    ("thread-in-unknown", "thread t in nowhere\n  pass\n", 1, 13, "undeclared process 'nowhere'"),
+    ("kill-wrong-kind", "thread t\n  kill wq SIGUSR1\n", 2, 8,
+     "'kill' expects a thread or a process, 'wq' is a waitqueue"),
+    ("out-needs-variable", "thread t\n  wait 1 status=5\n", 2, 17, "'wait' expects a variable name for 'status'"),
+]
+
+
+@pytest.mark.parametrize("name,text,line,col,msg", CASES, ids=[c[0] for c in CASES])
+def test_malformed_scenario(simk, scn, name, text, line, col, msg):
+    """Each case follows a few declarations (HEAD); its line numbers count
+    from its own first line."""
+    p = scn(HEAD + text, name=f"{name}.scn")
+    line += HEAD.count("\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 2, r
+    assert r.m is None and r.out == "", "no result line on a parse error"
+    first = r.err.splitlines()[0]
+    assert re.match(rf"^{re.escape(str(p))}:\d+:\d+: ", first), first
+    assert first.startswith(f"{p}:{line}:{col}: "), (first, line, col)
+    assert msg in first, first
+
+
+def test_every_command_reports_parse_errors(simk, scn):
+    p = scn("thread t\n  florp\n")
+    for args in (["run", p], ["explore", p, "--runs", 3], ["check-determinism", p]):
+        r = simk(*args)
+        assert r.code == 2 and f"{p}:2:3: unknown operation 'florp'" in r.err, (args, r)
