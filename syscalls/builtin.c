@@ -9,6 +9,7 @@
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
 #include "vfs/vfs.h"
+#include "syscalls/posix_aio.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
@@ -19,6 +20,7 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
+	paio_register(); /* after the layers it uses: its exit hook runs first */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects

@@ -98,6 +98,7 @@ struct paio_proc *paio_proc_of(struct simk_proc *p, bool create)
 	list_init(&pp->soldoneq);
 	list_init(&pp->kaioq);
 	list_init(&pp->freeq);
+	list_init(&pp->lio_kevs);
 	waitq_init(&pp->done_wq, "aio_done");
 	waitq_init(&pp->exit_wq, "aio_exit");
 	list_push_back(&paio_run()->procs, &pp->all);
@@ -143,6 +144,8 @@ void paio_req_discard(struct paio_req *r)
 	pp->live--;
 	if (r->note != NULL)
 		paio_note_free(r->note);
+	if (r->kev.attached)
+		paio_kev_detach(&r->kev);
 	if (r->fp != NULL)
 		file_put(r->fp);
 	kmem_free(&kmt_req, r);
@@ -158,9 +161,14 @@ void paio_unlock(struct paio_proc *pp)
 		list_push_back(&todo, n);
 	}
 	spin_unlock(&pp->lock);
+	/* only threads free requests (interrupt-context completions never
+	 * drop the last hold on one) */
+	KASSERT(list_empty(&todo) || !sim_in_irq(), "aio request freed in interrupt context");
 	while (!list_empty(&todo)) {
 		struct paio_req *r = list_entry(todo.next, struct paio_req, link);
 		list_del(&r->link);
+		if (r->kev.attached)
+			paio_kev_detach(&r->kev);
 		if (r->fp != NULL)
 			file_put(r->fp);
 		kmem_free(&kmt_req, r);
@@ -174,15 +182,12 @@ struct paio_note *paio_note_alloc(void)
 		return NULL;
 	list_init(&n->link);
 	n->port_fd = -1;
-	n->kq_fd = -1;
 	paio_run()->notes_live++;
 	return n;
 }
 
 void paio_note_free(struct paio_note *n)
 {
-	if (n->kq_att != NULL)
-		paio_kq_detach(n);
 	paio_run()->notes_live--;
 	kmem_free(&kmt_note, n);
 }
@@ -192,6 +197,15 @@ struct paio_lio *paio_lio_alloc(void)
 	return kmem_zalloc(&kmt_lio, sizeof(struct paio_lio));
 }
 
+/* A list head no entry ever saw. */
+void paio_lio_free_unused(struct paio_lio *lio)
+{
+	KASSERT(lio->queued == 0 && lio->kev == NULL, "freeing a used list head");
+	if (lio->note != NULL)
+		paio_note_free(lio->note);
+	kmem_free(&kmt_lio, lio);
+}
+
 /* Lock held. Drops one reference of the list; the last one sends the
  * list notification (LIO_NOWAIT) and frees the head. */
 void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
@@ -199,6 +213,14 @@ void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 	KASSERT(lio->refs > 0, "lio reference count underflows");
 	if (--lio->refs > 0)
 		return;
+	if (lio->kev != NULL) {
+		/* stays on pp->lio_kevs until its event was taken */
+		if (lio->queued > 0) {
+			pp->st.lio_notes++;
+			paio_kev_fire(lio->kev, lio->failed > 0 ? EIO : 0);
+		}
+		lio->kev = NULL;
+	}
 	if (lio->note != NULL) {
 		if (lio->queued > 0) {
 			lio->note->data = lio->failed;
@@ -370,14 +392,14 @@ void paio_retire(struct paio_req *r)
 	}
 	if (r->note != NULL) {
 		r->note->data = r->err != 0 ? -(int64_t)r->err : r->ret;
-		if (r->note->kind == SIMK_SIGEV_KEVENT) {
-			/* posted now; the attachment stays with the request
-			 * until it is freed */
-			paio_kq_fire(pp, r->note);
-		} else {
-			paio_note_queue(pp, r->note);
-			r->note = NULL;
-		}
+		paio_note_queue(pp, r->note);
+		r->note = NULL;
+	}
+	if (r->kev.attached) {
+		/* posted now (never blocks); the knote stays attached to the
+		 * request until it is freed */
+		paio_kev_fire(&r->kev, r->err);
+		pp->st.notes_sent++;
 	}
 	if (!r->reaped) {
 		if (r->api == PAIO_API_POSIX && r->sigev == SIMK_SIGEV_NONE) {
@@ -405,10 +427,7 @@ void paio_retire(struct paio_req *r)
 void paio_req_detach_free(struct paio_req *r)
 {
 	KASSERT(r->retired && r->reaped, "freeing a live request");
-	if (r->note != NULL) {
-		paio_note_free(r->note); /* a kevent attachment */
-		r->note = NULL;
-	}
+	KASSERT(r->note == NULL, "freeing a request with its notification");
 	paio_req_free(r);
 }
 
@@ -529,6 +548,7 @@ static void paio_proc_exit(struct simk_proc *p)
 	KASSERT(pp->live == 0 && pp->outstanding == 0,
 		"aio teardown: %d requests live, %d outstanding", pp->live, pp->outstanding);
 	paio_unlock(pp);
+	paio_lio_kevs_gc(pp, true);
 	paio_pool_free(pp);
 	struct paio_run *run = paio_run();
 	struct paio_stats ps;
@@ -553,19 +573,18 @@ static int paio_create(struct simk *s)
 }
 
 /* Host context, after every user thread exited: every process is gone, so
- * nothing may remain. What does remain is counted for leak_check and
- * released (without sleeping) so that kmem does not report it twice. */
+ * no AIO state may remain. What remains is a bug: it is counted for
+ * leak_check (kmem reports the blocks too, and reclaims them). */
 static void paio_end(struct simk *s)
 {
 	struct paio_run *run = s->subsys[SLOT_PAIO];
 	if (run == NULL)
 		return;
-	while (!list_empty(&run->procs)) {
-		struct paio_proc *pp = list_entry(run->procs.next, struct paio_proc, all);
+	for (struct list_node *n = run->procs.next; n != &run->procs; n = n->next) {
+		struct paio_proc *pp = list_entry(n, struct paio_proc, all);
 		run->leftover_procs++;
 		run->leftover_reqs += pp->live;
 		run->leftover_workers += pp->workers_live;
-		paio_proc_force_free(pp);
 	}
 }
 

@@ -151,3 +151,71 @@ void paio_fsync_run(struct paio_worker *w, struct paio_req *r)
 	ssize_t res = paio_in_window(w, r, do_fsync);
 	paio_finish(w, r, res);
 }
+
+/*
+ * aio_fsync(op, aiocb): op O_SYNC (fsync) or O_DSYNC (fdatasync), else
+ * -EINVAL. The descriptor must be open for writing (-EBADF). Errors are
+ * stored in the aiocb as for aio_write; a duplicate gives -EINVAL.
+ */
+int sys_aio_fsync(int op, uaddr_t aiocbp)
+{
+	struct simk_proc *p = sim_proc_current();
+	if (op != O_SYNC && op != O_DSYNC)
+		return -EINVAL;
+	if (aiocbp == 0)
+		return -EINVAL;
+	struct simk_aiocb cb;
+	if (copyin(aiocbp, &cb, sizeof(cb)) != 0)
+		return -EFAULT;
+	struct paio_proc *pp = paio_proc_of(p, true);
+	if (pp == NULL)
+		return -EAGAIN;
+	spin_lock(&pp->lock);
+	struct paio_req *old = paio_hash_find(pp, aiocbp);
+	bool in_flight = old != NULL && !paio_ended(old);
+	paio_unlock(pp);
+	if (in_flight)
+		return -EINVAL;
+	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
+	int err = 0;
+	struct file *fp = NULL;
+	int kind = cb.aio_sigevent.sigev_notify;
+	if (cb.aio_reqprio < 0 ||
+	    (kind != SIMK_SIGEV_NONE && kind != SIMK_SIGEV_SIGNAL && kind != SIMK_SIGEV_THREAD &&
+	     kind != SIMK_SIGEV_PORT && kind != SIMK_SIGEV_KEVENT))
+		err = EINVAL;
+	else if (fd_get(p, cb.aio_fildes, &fp) != 0)
+		err = EBADF;
+	else if (!file_writable(fp))
+		err = EBADF;
+	struct paio_req *r = NULL;
+	if (err == 0 && (r = paio_req_alloc(pp)) == NULL)
+		err = EAGAIN;
+	if (err != 0) {
+		if (fp != NULL)
+			file_put(fp);
+		paio_store_result(p, resultp, -1, err);
+		return -err;
+	}
+	r->api = PAIO_API_POSIX;
+	r->op = PAIO_OP_FSYNC;
+	r->key = aiocbp;
+	r->resultp = resultp;
+	r->fd = cb.aio_fildes;
+	r->fp = fp;
+	r->datasync = op == O_DSYNC;
+	r->reqprio = cb.aio_reqprio;
+	r->sigev = kind;
+	int rc = paio_sigev_prepare(p, &cb.aio_sigevent, aiocbp, PAIO_EV_FSYNC, &r->note, &r->kev,
+				    NULL);
+	if (rc == 0)
+		rc = paio_submit_req(pp, r);
+	if (rc != 0) {
+		paio_req_discard(r);
+		if (rc == -EALREADY)
+			return -EINVAL;
+		paio_store_result(p, resultp, -1, -rc);
+		return rc;
+	}
+	return 0;
+}

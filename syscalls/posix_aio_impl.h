@@ -40,11 +40,16 @@
 #include <stdint.h>
 
 #include "kern/lock.h"
+#include "kern/slots.h"
 #include "kern/waitq.h"
+#include "syscalls/kqueue.h" /* struct kq_aio_hook */
 #include "syscalls/posix_aio.h"
 #include "vfs/file.h"
 
 #define PAIO_HASH_SIZE 64
+/* The reference's SIGAIOCANCEL: a signal number of the range the C library
+ * keeps for itself (glibc's SIGCANCEL), sent only to workers. */
+#define PAIO_SIGAIOCANCEL 32
 
 enum paio_api { PAIO_API_POSIX = 0, PAIO_API_SOLARIS };
 enum paio_op { PAIO_OP_READ = 0, PAIO_OP_WRITE, PAIO_OP_FSYNC, PAIO_OP_PIECE };
@@ -56,25 +61,32 @@ enum paio_state {
 	PAIO_CANCELED,
 };
 /* Which list r->link is on. */
-enum paio_where { PW_NONE = 0, PW_WORKQ, PW_KAIO, PW_DONEQ, PW_SOLDONEQ };
+enum paio_where { PW_NONE = 0, PW_WORKQ, PW_KAIO, PW_DONEQ, PW_SOLDONEQ, PW_FREEQ };
 
 struct paio_proc;
 struct paio_lio;
 
+/* A notification by signal, thread or event port (SIGEV_KEVENT needs none:
+ * its knote is posted when the request retires). */
 struct paio_note {
 	struct list_node link;
-	int kind;         /* SIMK_SIGEV_* (never NONE) */
+	int kind;         /* SIMK_SIGEV_SIGNAL / THREAD / PORT */
 	int signo;        /* SIGNAL */
-	int64_t value;    /* sigval / port user / kevent udata */
+	int64_t value;    /* sigval, or the port_notify_t's user value */
 	uint64_t fn;      /* THREAD: handle from paio_sigev_fn_register */
 	int port_fd;      /* PORT */
-	int kq_fd;        /* KEVENT */
-	unsigned kev_flags; /* KEVENT: EV_ONESHOT / EV_CLEAR / EV_DISPATCH */
-	uint64_t object;  /* the aiocb (or the list's sigevent) user address */
-	int events;       /* PAIO_EV_* */
-	int64_t data;     /* KEVENT: the request's result */
-	void *kq_att;     /* KEVENT: the kqueue attachment (kqueue.h) */
-	bool queued;      /* on the notification worker's queue */
+	uint64_t object;  /* PORT: the aiocb (or the list's sigevent) address */
+	int events;       /* PORT: PAIO_EV_* */
+	int64_t data;     /* the request's result (tests, traces) */
+	bool queued;      /* handed to the notification worker */
+};
+
+/* A SIGEV_KEVENT attachment (kqueue.h's hook) and where it stands. */
+struct paio_kev {
+	struct list_node link; /* pp->lio_kevs (list notifications only) */
+	struct kq_aio_hook hook;
+	bool attached;
+	bool fired;
 };
 
 struct paio_worker {
@@ -105,6 +117,8 @@ struct paio_req {
 	bool retired;
 	bool reaped;
 	bool kaio;              /* on the kernel-async path */
+	bool submitting;        /* kernel-async submission not answered yet */
+	uint64_t cancel_gen;    /* paio_cancel_fd: visited in this scan */
 	uint64_t seq;           /* submission order in the process */
 	uaddr_t key;            /* aiocb (POSIX) or aio_result_t (Solaris) */
 	uaddr_t resultp;        /* where the aio_result_t lives */
@@ -121,7 +135,8 @@ struct paio_req {
 	int err;
 	struct paio_worker *worker; /* whose queue (or who runs it) */
 	struct paio_lio *lio;
-	struct paio_note *note; /* NULL: nothing to notify */
+	struct paio_note *note; /* NULL: nothing to send (NONE, KEVENT) */
+	struct paio_kev kev;    /* SIGEV_KEVENT */
 	/* FSYNC: pieces not yet passed; PIECE: the fsync it belongs to */
 	int pieces_left;
 	struct paio_req *parent;
@@ -132,10 +147,11 @@ struct paio_req {
 
 struct paio_lio {
 	int mode;            /* LIO_WAIT / LIO_NOWAIT */
-	int refs;            /* queued entries not retired + the submitter */
+	int refs;            /* entries not yet retired + the submitter */
+	int queued;          /* entries accepted */
 	int failed;          /* entries that ended with an error */
-	bool waiting;        /* LIO_WAIT: the caller still sleeps on it */
-	struct paio_note *note; /* LIO_NOWAIT notification, or NULL */
+	struct paio_note *note; /* LIO_NOWAIT by signal, thread or port */
+	struct paio_kev *kev;   /* LIO_NOWAIT by kevent (lives on pp->lio_kevs) */
 };
 
 struct paio_proc {
@@ -143,6 +159,8 @@ struct paio_proc {
 	struct list_node all;   /* paio_run.procs */
 	struct spinlock lock;
 	bool closing;           /* the process is exiting */
+	struct paio_req *kaio_canceling; /* completion runs inside our cancel */
+	uint64_t cancel_gen;
 	struct paio_req *hash[PAIO_HASH_SIZE];
 	/* the pool */
 	struct list_node workers;      /* read/write workers, creation order */
@@ -157,12 +175,15 @@ struct paio_proc {
 	int outstanding_posix;
 	int outstanding_sol;
 	int sol_unreaped;   /* Solaris requests ended but not taken by aiowait */
-	int live;           /* allocated requests */
+	int live;           /* allocated requests (fsync pieces included) */
+	int active;         /* requests not yet retired */
 	uint64_t seq;
 	struct list_node doneq;    /* POSIX SIGEV_NONE completions (aio_waitn) */
 	int doneq_n;
 	struct list_node soldoneq; /* Solaris completions (aiowait) */
 	struct list_node kaioq;    /* requests on the kernel-async path */
+	struct list_node freeq;    /* freed under the lock, released by paio_unlock */
+	struct list_node lio_kevs; /* kevent attachments of list notifications */
 	struct waitq done_wq;      /* every waiter: suspend, waitn, aiowait, lio, exit */
 	struct waitq exit_wq;      /* teardown waits for its workers here */
 	struct paio_stats st;
@@ -181,6 +202,8 @@ struct paio_run {
 	/* totals of processes already torn down */
 	struct paio_stats gone;
 	int notes_live;
+	/* found by the end hook (a bug: reported by leak_check) */
+	int leftover_procs, leftover_reqs, leftover_workers;
 };
 
 #define PAIO_FN_BASE 0x7f5e00000000ULL /* handles look like code addresses */
@@ -190,73 +213,83 @@ struct paio_run *paio_run(void);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);
 struct paio_req *paio_req_alloc(struct paio_proc *pp);
 void paio_req_free(struct paio_req *r);
+void paio_req_discard(struct paio_req *r);
+void paio_unlock(struct paio_proc *pp);
+struct paio_note *paio_note_alloc(void);
+void paio_note_free(struct paio_note *n);
+struct paio_lio *paio_lio_alloc(void);
+void paio_lio_free_unused(struct paio_lio *lio);
+void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio);
 struct paio_req *paio_hash_find(struct paio_proc *pp, uaddr_t key);
 void paio_hash_insert(struct paio_proc *pp, struct paio_req *r);
 void paio_hash_remove(struct paio_proc *pp, struct paio_req *r);
-/* Result publication (the request ends). may_preempt: a switch point
- * between the two stores (thread context only). Lock not held when
- * may_preempt. */
+bool paio_ended(const struct paio_req *r);
+void paio_store_state(struct paio_req *r, int aio_state);
+void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int err);
 void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final,
 		  bool may_preempt);
-void paio_store_state(struct paio_req *r, int aio_state);
-/* Completion work of an ended request; the request may be freed. Lock
- * held; returns the file reference to drop after unlocking (or NULL). */
-struct file *paio_retire(struct paio_req *r);
-/* Marks r reaped (unhashed, off the done queues); returns the file to drop
- * if it was freed, through *fpp. Lock held. */
-void paio_reap(struct paio_req *r, struct file **fpp);
-void paio_note_free(struct paio_note *n);
-void paio_put_files(struct file **fps, int n);
+void paio_retire(struct paio_req *r);
+void paio_reap(struct paio_req *r);
+void paio_req_detach_free(struct paio_req *r);
 
 /* posix_aio_pool.c */
 int paio_pool_start(struct paio_proc *pp);
-/* Queues r on a worker (creating one when all are loaded). Lock NOT held;
- * takes it. r is hashed by the caller under the same lock section, see
- * paio_enqueue_locked. */
 void paio_enqueue(struct paio_req *r);
-struct paio_worker *paio_pick_worker(struct paio_proc *pp, bool *create);
 void paio_worker_queue(struct paio_worker *w, struct paio_req *r);
 void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r);
 struct paio_worker *paio_worker_new(struct paio_proc *pp, bool notifier);
-int paio_worker_spawn(struct paio_worker *w);
-void paio_pool_stop(struct paio_proc *pp);
+bool paio_worker_wait(struct paio_worker *w);
+void paio_worker_exit(struct paio_worker *w);
+ssize_t paio_in_window(struct paio_worker *w, struct paio_req *r,
+		       ssize_t (*op)(struct paio_worker *, struct paio_req *));
+void paio_finish(struct paio_worker *w, struct paio_req *r, ssize_t res);
 void paio_notifier_kick(struct paio_proc *pp);
+void paio_pool_stop(struct paio_proc *pp);
+void paio_pool_free(struct paio_proc *pp);
 
 /* posix_aio_submit.c */
-int paio_sigev_check(struct simk_proc *p, const struct simk_sigevent *se, uaddr_t object,
-		     int events, struct paio_note **notep);
-int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, struct simk_aiocb *cb, int op,
+int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb *cb, int op,
 		   struct paio_lio *lio);
 int paio_submit_req(struct paio_proc *pp, struct paio_req *r);
+int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uaddr_t object,
+		       int events, struct paio_note **notep, struct paio_kev *kev, bool *want_kev);
+void paio_kaio_done(struct kaio_req *kr, ssize_t res);
 
 /* posix_aio_fsync.c */
-int paio_fsync_submit(struct paio_proc *pp, struct paio_req *r);
-/* Worker side: a piece was taken; true when it was the last one and the
- * fsync itself must now run (on this worker). Lock held. */
+int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r);
 bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_req **fsyncp);
 void paio_fsync_run(struct paio_worker *w, struct paio_req *r);
-/* Removes the queued pieces of r (cancel). Lock held. */
 void paio_fsync_unqueue(struct paio_req *r);
 bool paio_kaio_before(struct paio_proc *pp, struct file *fp, uint64_t seq);
 
 /* posix_aio_cancel.c */
 enum paio_cancel_res { PC_CANCELED, PC_NOTCANCELED, PC_ALLDONE };
-/* Lock held; may drop and retake it (returns true then: restart scans). */
-enum paio_cancel_res paio_cancel_req(struct paio_req *r, struct file **dropfp);
+enum paio_cancel_res paio_cancel_req(struct paio_req *r);
 void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled,
 		    int *notcanceled, int *done);
 void paio_close_observer(struct simk_proc *p, int fd, struct file *fp);
 
 /* posix_aio_notify.c */
-void paio_note_send(struct paio_proc *pp, struct paio_note *n);
 void paio_note_queue(struct paio_proc *pp, struct paio_note *n);
 void paio_notifier_main(void *arg);
+int paio_kev_attach(struct simk_proc *p, int kqfd, uaddr_t ident, uint64_t udata,
+		    struct paio_kev *kev);
+void paio_kev_fire(struct paio_kev *kev, int error);
+void paio_kev_detach(struct paio_kev *kev);
+bool paio_kev_pending(const struct paio_kev *kev);
+void paio_lio_kevs_gc(struct paio_proc *pp, bool all);
+struct paio_kev *paio_kev_alloc(void);
+void paio_kev_free(struct paio_kev *kev);
+
+/* posix_aio_ext.c: the event-port and kqueue ends */
 int paio_port_check(struct simk_proc *p, int port_fd);
-int paio_kq_attach(struct simk_proc *p, struct paio_note *n);
-void paio_kq_detach(struct paio_note *n);
+int paio_port_send(struct simk_proc *p, int port_fd, int events, uint64_t object, uint64_t user);
 
 /* posix_aio_wait.c */
 int paio_copyin_timespec(uaddr_t ts, uint64_t *ns);
+
+/* posix_aio_scn.c */
+void paio_scn_register(void);
 
 /* trace helpers */
 static inline int paio_ev_of(enum paio_op op)

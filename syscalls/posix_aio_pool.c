@@ -413,24 +413,3 @@ void paio_pool_free(struct paio_proc *pp)
 		pp->notifier = NULL;
 	}
 }
-
-/* Host context, end of a run with AIO state left (a bug reported by
- * leak_check): frees the structures without touching threads. */
-void paio_pool_force_free(struct paio_proc *pp)
-{
-	for (struct list_node *n = pp->workers.next; n != &pp->workers; n = n->next) {
-		struct paio_worker *w = list_entry(n, struct paio_worker, ring);
-		while (!list_empty(&w->queue))
-			list_del(w->queue.next);
-		w->cur = NULL;
-		list_init(&w->wq.head); /* sleeping workers are abandoned */
-		w->wq.nwaiters = 0;
-	}
-	if (pp->notifier != NULL) {
-		while (!list_empty(&pp->notifier->queue))
-			list_del(pp->notifier->queue.next);
-		list_init(&pp->notifier->wq.head);
-		pp->notifier->wq.nwaiters = 0;
-	}
-	paio_pool_free(pp);
-}
