@@ -122,12 +122,13 @@ struct simk_timeval {
 _Static_assert(sizeof(struct simk_timeval) == 16, "timeval layout");
 
 /* aio_state values the kernel stores in the aiocb. */
-#define AIOCB_NONE 0      /* never submitted (or the caller cleared it) */
-#define AIOCB_QUEUED 1    /* on a worker queue */
-#define AIOCB_KAIO 2      /* accepted by the kernel-async path */
-#define AIOCB_DONE 3      /* ended; aio_return not called yet */
-#define AIOCB_FAILED 4    /* refused at submission (error in aio_resultp) */
-#define AIOCB_RETURNED 5  /* aio_return was called */
+#define AIOCB_NONE 0       /* never submitted (or the caller cleared it) */
+#define AIOCB_QUEUED 1     /* waiting on a worker queue */
+#define AIOCB_INPROGRESS 2 /* a worker runs it */
+#define AIOCB_KAIO 3       /* accepted by the kernel-async path */
+#define AIOCB_DONE 4       /* ended; aio_return not called yet */
+#define AIOCB_FAILED 5     /* refused at submission (error in aio_resultp) */
+#define AIOCB_RETURNED 6   /* aio_return was called */
 
 /* aio_cancel results (Solaris numbers). */
 #define AIO_CANCELED 0

@@ -89,6 +89,7 @@ bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_
 	f->state = PAIO_INPROGRESS;
 	f->worker = w;
 	w->cur = f;
+	paio_store_state(f, AIOCB_INPROGRESS);
 	*fsyncp = f;
 	trace_emit(TR_INFO, "aio_start", w->pp->p->pid, (int64_t)f->key, w->index, f->op);
 	return true;

@@ -323,6 +323,7 @@ static struct paio_req *take(struct paio_worker *w)
 		KASSERT(r->state == PAIO_QUEUED, "queued request in state %d", r->state);
 		r->state = PAIO_INPROGRESS;
 		w->cur = r;
+		paio_store_state(r, AIOCB_INPROGRESS);
 		trace_emit(TR_INFO, "aio_start", w->pp->p->pid, (int64_t)r->key, w->index, r->op);
 	}
 	return r;

@@ -7,7 +7,22 @@
 
 #include "vfs_test.h"
 
+#include <stdlib.h>
+
 #include "syscalls/posix_aio.h"
+
+/* Runs s, asserts it passed; with PT_TRACE set, prints the trace of a
+ * failed run. */
+#define PT_RUN_PASS(s)                                                                             \
+	do {                                                                                       \
+		enum simk_outcome pt_o_ = simk_run(s);                                             \
+		if (pt_o_ != SIMK_PASS && getenv("PT_TRACE") != NULL)                              \
+			simk_trace_print(s, stderr);                                               \
+		cr_assert_eq(pt_o_, SIMK_PASS,                                                     \
+			     "seed %llu: outcome %d: %s (rerun: build/tests/unit --filter '%s/%s')", \
+			     (unsigned long long)simk_seed(s), pt_o_, simk_failure_reason(s),      \
+			     criterion_current_test->category, criterion_current_test->name);      \
+	} while (0)
 
 /* An aiocb in the current process's user memory. */
 static inline uaddr_t pt_cb(int fd, uaddr_t buf, uint64_t nbytes, int64_t off)
@@ -125,7 +140,10 @@ static inline void pt_pipe(int fds[2])
 static inline struct simk *pt_sim(uint64_t seed, enum simk_policy pol)
 {
 	vt_config_default();
-	return vt_sim_policy(seed, pol);
+	struct simk *s = vt_sim_policy(seed, pol);
+	if (getenv("PT_TRACE") != NULL)
+		s->trace.keep = 1; /* debugging: PT_TRACE=1 prints failed runs */
+	return s;
 }
 
 #endif

@@ -45,7 +45,7 @@ Test(paio_basic, write_then_read_back_with_error_and_return_once)
 {
 	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
 	simk_thread_create(simk_proc_create(s, "p"), "main", t_write_read, NULL);
-	VT_RUN_PASS(s);
+	PT_RUN_PASS(s);
 	struct paio_stats st;
 	paio_get_stats(NULL, &st);
 	cr_assert_eq(st.workers, 0, "workers left: %d", st.workers);
