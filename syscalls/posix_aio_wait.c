@@ -135,7 +135,8 @@ static bool any_done(void *arg)
  * EINPROGRESS the same way); 0 entries are ignored (a list of only 0
  * entries waits for the timeout or a signal). -EAGAIN when the timeout
  * passes (a {0, 0} timeout polls), -EINTR on a signal, -EINVAL for nent
- * outside [1, AIO_LISTIO_MAX] or a bad timeout, -EFAULT.
+ * outside [1, AIO_LISTIO_MAX] or a bad timeout, -EFAULT, -ENOMEM (a list of
+ * more than 32 entries is copied into kernel memory).
  */
 int sys_aio_suspend(uaddr_t list, int nent, uaddr_t timeout)
 {
@@ -146,21 +147,23 @@ int sys_aio_suspend(uaddr_t list, int nent, uaddr_t timeout)
 	int rc = paio_copyin_timespec(timeout, &ns);
 	if (rc != 0)
 		return rc;
-	uint64_t *keys = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t));
-	if (keys == NULL)
-		return -EAGAIN;
+	uint64_t small[32];
+	uint64_t *keys = small;
+	if (nent > 32 && (keys = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t))) == NULL)
+		return -ENOMEM;
 	struct paio_proc *pp = NULL;
 	if (copyin(list, keys, (size_t)nent * sizeof(uint64_t)) != 0)
 		rc = -EFAULT;
 	else if ((pp = paio_proc_of(p, true)) == NULL)
-		rc = -EAGAIN;
+		rc = -ENOMEM;
 	if (rc == 0) {
 		struct suspend_ctx c = {pp, keys, nent};
 		rc = waitq_wait(&pp->done_wq, false, true, ns, any_done, &c);
 		if (rc == -ETIMEDOUT)
 			rc = -EAGAIN;
 	}
-	kmem_free(&kmt_waitlist, keys);
+	if (keys != small)
+		kmem_free(&kmt_waitlist, keys);
 	return rc;
 }
 
@@ -182,7 +185,7 @@ static bool waitn_ready(void *arg)
  * timeout passed first and -EINTR on a signal (both still store what
  * completed); -EAGAIN when the process has no request in flight and none
  * completed; -EINVAL for nent 0 or above AIO_LISTIO_MAX, *nwait > nent, a
- * bad timeout; -EFAULT. *nwait 0 polls. Only requests with SIGEV_NONE are
+ * bad timeout; -EFAULT; -ENOMEM. *nwait 0 polls. Only requests with SIGEV_NONE are
  * collected here (seeds/000 puts no other on its done queue); each once.
  * They stay in the hash until aio_return.
  */
@@ -207,7 +210,7 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 		return -EAGAIN;
 	uint64_t *out = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t));
 	if (out == NULL)
-		return -EAGAIN;
+		return -ENOMEM;
 	struct waitn_ctx c = {pp, want};
 	if (want == 0)
 		ns = 0;

@@ -92,7 +92,7 @@ static inline int pt_wait(uaddr_t cb)
 		if (e != EINPROGRESS)
 			return e;
 		int r = sys_aio_suspend(l, 1, 0);
-		if (r != 0 && r != -EINTR)
+		if (r != 0)
 			sim_fail(SIMK_FAIL_EXPECT, "aio_suspend: %d", r);
 	}
 	sim_fail(SIMK_FAIL_EXPECT, "request never ended");
