@@ -308,6 +308,15 @@ void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int er
 	(void)copyout_proc(p, &e, resultp + offsetof(struct simk_aio_result, aio_errno), sizeof(e));
 }
 
+/* A submission of the aiocb at aiocbp failed with err: (-1, err) and
+ * AIOCB_FAILED in the block, for aio_error and aio_return. */
+void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
+{
+	paio_store_result(p, aiocbp + offsetof(struct simk_aiocb, aio_resultp), -1, err);
+	int32_t st = AIOCB_FAILED;
+	(void)copyout_proc(p, &st, aiocbp + offsetof(struct simk_aiocb, aio_state), sizeof(st));
+}
+
 /*
  * The request ends: its result goes into the kernel request and into the
  * caller's aio_result_t, in the order each interface promises (POSIX:

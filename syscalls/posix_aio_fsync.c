@@ -195,7 +195,7 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	if (err != 0) {
 		if (fp != NULL)
 			file_put(fp);
-		paio_store_result(p, resultp, -1, err);
+		paio_store_fail(p, aiocbp, err);
 		return -err;
 	}
 	r->api = PAIO_API_POSIX;
@@ -215,7 +215,7 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 		paio_req_discard(r);
 		if (rc == -EALREADY)
 			return -EINVAL;
-		paio_store_result(p, resultp, -1, -rc);
+		paio_store_fail(p, aiocbp, -rc);
 		return rc;
 	}
 	return 0;

@@ -226,6 +226,7 @@ void paio_hash_remove(struct paio_proc *pp, struct paio_req *r);
 bool paio_ended(const struct paio_req *r);
 void paio_store_state(struct paio_req *r, int aio_state);
 void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int err);
+void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err);
 void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final,
 		  bool may_preempt);
 void paio_retire(struct paio_req *r);

@@ -33,13 +33,6 @@
 
 static KMEM_TYPE(kmt_liolist, "paio_lio_list");
 
-static void store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
-{
-	paio_store_result(p, aiocbp + offsetof(struct simk_aiocb, aio_resultp), -1, err);
-	int32_t st = AIOCB_FAILED;
-	(void)copyout_proc(p, &st, aiocbp + offsetof(struct simk_aiocb, aio_state), sizeof(st));
-}
-
 static bool sigev_kind_valid(int kind)
 {
 	return kind == SIMK_SIGEV_NONE || kind == SIMK_SIGEV_SIGNAL || kind == SIMK_SIGEV_THREAD ||
@@ -278,7 +271,7 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 {
 	struct paio_proc *pp = paio_proc_of(p, true);
 	if (pp == NULL) {
-		store_fail(p, aiocbp, EAGAIN);
+		paio_store_fail(p, aiocbp, EAGAIN);
 		return -EAGAIN;
 	}
 	spin_lock(&pp->lock);
@@ -304,7 +297,7 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 	if (err != 0) {
 		if (fp != NULL)
 			file_put(fp);
-		store_fail(p, aiocbp, err);
+		paio_store_fail(p, aiocbp, err);
 		return -err;
 	}
 	r->api = PAIO_API_POSIX;
@@ -330,7 +323,7 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 		paio_req_discard(r);
 		if (rc == -EALREADY)
 			return -EINVAL; /* a duplicate: the aiocb is another's */
-		store_fail(p, aiocbp, -rc);
+		paio_store_fail(p, aiocbp, -rc);
 		return rc;
 	}
 	return 0;
@@ -455,7 +448,7 @@ int sys_lio_listio(int mode, uaddr_t list, int nent, uaddr_t sig)
 		if (cb.aio_lio_opcode == LIO_NOP)
 			continue;
 		if (cb.aio_lio_opcode != LIO_READ && cb.aio_lio_opcode != LIO_WRITE) {
-			store_fail(p, ents[i], EINVAL);
+			paio_store_fail(p, ents[i], EINVAL);
 			bad++;
 			continue;
 		}
