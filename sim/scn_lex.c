@@ -200,7 +200,7 @@ static int lex_string(struct scn_lexline *ll, const char *s, int i, int len, str
 
 static int two(char a, char b)
 {
-	return (a << 8) | b;
+	return ((int)(unsigned char)a << 8) | (unsigned char)b;
 }
 
 int scn_lex_line(struct scn_lexline *ll, const char *s, int len)

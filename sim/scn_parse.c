@@ -689,10 +689,6 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 			int64_t v = const_expr(P, "a declaration argument", true);
 			if (a->type == SCN_DUR && v < 0)
 				perr(P, t->col, "'%s' of '%s' must not be negative", a->name, what);
-			out->e.start = -1;
-			out->e.len = 0;
-			out->var = 0;
-			out->str = NULL;
 			/* keep the value in the expression arrays as one constant */
 			out->e.start = emit_e(P, E_CONST, t->col, 0, v);
 			out->e.len = 1;
@@ -1877,6 +1873,10 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		free(ll);
 		return NULL;
 	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3; /* a UTF-8 byte order mark */
+		len -= 3;
+	}
 	p->finally_body = -1;
 	P->p = p;
 	P->err = err;
@@ -1941,11 +1941,13 @@ struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 			cap *= 2;
 		}
 	}
+	int read_errno = errno;
 	bool bad = ferror(f) != 0;
 	fclose(f);
 	if (buf == NULL || bad) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 buf == NULL ? "out of memory" : strerror(read_errno));
 		free(buf);
-		snprintf(err, errlen, "%s: cannot read", path);
 		return NULL;
 	}
 	struct scn_prog *p = scn_parse(path, buf, n, err, errlen);

@@ -285,3 +285,14 @@ def test_check_determinism_on_every_scenario(simk, policy):
     for f in sorted(SCENARIOS.glob("*.scn")):
         r = simk("check-determinism", f, "--seed", 3, "--policy", policy)
         assert r.code == 0, (f, r)
+
+
+def test_unreadable_and_odd_files(simk, tmp_path):
+    r = simk("run", tmp_path)
+    assert r.code == 2 and "cannot read: Is a directory" in r.err
+    bom = tmp_path / "bom.scn"
+    bom.write_bytes(b"\xef\xbb\xbfthread t\n  pass")  # BOM, no final newline
+    assert simk("run", bom, "--quiet").code == 0
+    crlf = tmp_path / "crlf.scn"
+    crlf.write_bytes(b"shared x\r\nthread t\r\n  x = 1\r\n  expect x == 1\r\n")
+    assert simk("run", crlf, "--quiet").code == 0

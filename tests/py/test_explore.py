@@ -151,3 +151,32 @@ def test_explore_schedule_out_writes_the_failing_run(simk, tmp_path):
 def test_dfs_usage_errors(simk, args, msg):
     r = simk(*args)
     assert r.code == 2 and msg in r.err, r
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    """stderr on a pseudo-terminal gets the bar; --quiet turns it off."""
+    import os
+    import pty
+    from conftest import SIMK
+    for quiet, expect_bar in ((False, True), (True, False)):
+        master, slave = pty.openpty()
+        args = [str(SIMK), "explore", str(SCENARIOS / "mutex-counter.scn"), "--runs", "3000"]
+        if quiet:
+            args.append("--quiet")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        out, _ = proc.communicate(timeout=60)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        err = b"".join(chunks).decode()
+        assert proc.returncode == 0
+        assert "explored 3000 runs" in out
+        assert ("3000/3000 runs" in err) == expect_bar, err

@@ -346,3 +346,9 @@ Test(scn_parse, missing_file_is_reported)
 	cr_assert_null(scn_load("/nonexistent/x.scn", err, sizeof(err)));
 	cr_assert(strstr(err, "/nonexistent/x.scn: cannot open") != NULL, "%s", err);
 }
+
+Test(scn_parse, bytes_above_127_are_rejected_cleanly)
+{
+	assert_parse_error(T1("  expect 1 \xc3\xa9 2\n"), "t.scn:2:12: unexpected character");
+	assert_parse_error(T1("  \xff\n"), "t.scn:2:3: unexpected character");
+}

@@ -261,3 +261,102 @@ Test(scn_run, scenario_fault_spec_is_enabled)
 	simk_destroy(s);
 	scn_free(p);
 }
+
+/* ---- operations over kern ---------------------------------------------- */
+
+Test(scn_ops, trylock_reports_whether_it_got_the_mutex)
+{
+	assert_passes("mutex m\nthread a\n  local r = trylock m\n  expect r == 1\n"
+		      "  r = trylock m\n  expect r == 0\n  unlock m\n");
+}
+
+Test(scn_ops, a_mutex_held_at_the_end_is_a_panic)
+{
+	struct scn_result r = scn_run_text("mutex m\nthread a\n  lock m\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
+	cr_assert(strstr(r.reason, "mutex m destroyed while held") != NULL, "%s", r.reason);
+}
+
+Test(scn_ops, cv_wait_times_out_and_keeps_the_mutex)
+{
+	struct scn_result r = scn_run_text("mutex m\ncv c\nthread a\n  lock m\n"
+					   "  local r = cv_wait c m timeout=2ms\n"
+					   "  expect r == -ETIMEDOUT\n  unlock m\n");
+	cr_assert_eq(r.out, SIMK_PASS, "%s", r.reason);
+	cr_assert_eq(r.vtime_ns, 2000000);
+}
+
+Test(scn_ops, cv_broadcast_wakes_every_waiter)
+{
+	assert_passes(
+	    "mutex m\ncv c\nshared go = 0\nshared n = 0\n"
+	    "thread w1\n  lock m\n  while go == 0\n    cv_wait c m\n  n += 1\n  unlock m\n"
+	    "thread w2\n  lock m\n  while go == 0\n    cv_wait c m\n  n += 1\n  unlock m\n"
+	    "thread b\n  delay 1ms\n  lock m\n  go = 1\n  cv_broadcast c\n  unlock m\n"
+	    "finally\n  expect n == 2\n");
+}
+
+Test(scn_ops, spawn_join_and_exit_codes)
+{
+	assert_passes("thread boss\n  local t = spawn w\n  expect t == 2\n  local c = join t\n"
+		      "  expect c == 5\n  c = join t\n  expect c == -EINVAL\n"
+		      "  c = join 99\n  expect c == -ESRCH\n"
+		      "thread w manual\n  thread_exit 5\n");
+}
+
+Test(scn_ops, join_of_self_is_einval)
+{
+	assert_passes(
+	    "thread a\n  local me = gettid\n  local c = join me\n  expect c == -EINVAL\n");
+}
+
+Test(scn_ops, kill_a_thread_that_never_started_is_esrch)
+{
+	assert_passes("thread a\n  local r = kill w SIGUSR1\n  expect r == -ESRCH\n"
+		      "  r = tkill 77 SIGUSR1\n  expect r == -ESRCH\n"
+		      "  r = kill_pid 77 SIGUSR1\n  expect r == -ESRCH\n"
+		      "  r = kill a 0\n  expect r == -EINVAL\n"
+		      "thread w manual\n  pass\n");
+}
+
+Test(scn_ops, blocked_signal_does_not_interrupt)
+{
+	struct scn_result r = scn_run_text(
+	    "waitqueue wq\nthread s\n  sigblock SIGUSR1\n  local r = sleep wq intr=1 timeout=5ms\n"
+	    "  expect r == -ETIMEDOUT\n  local p = sigpending SIGUSR1\n  expect p == 1\n"
+	    "  sigunblock SIGUSR1\n"
+	    "  r = delay 1ms intr=1\n  expect r == -EINTR\n  local sig = sigtake\n"
+	    "  expect sig == SIGUSR1\n  sig = sigtake\n  expect sig == 0\n"
+	    "thread k\n  delay 1ms\n  kill s SIGUSR1\n");
+	cr_assert_eq(r.out, SIMK_PASS, "%s", r.reason);
+}
+
+Test(scn_ops, exit_ends_the_other_threads_of_the_process)
+{
+	/* the spinner never blocks: SIGKILL ends it at its next switch point
+	 * (it burns CPU time, or the clock would never reach a's timer, and
+	 * yields, or fifo would never run a again) */
+	struct scn_result r =
+	    scn_run_text("shared spins = 0\nthread a\n  delay 1ms\n  exit 2\n"
+			 "  expect 0\nthread spinner\n  while 1\n    spins += 1\n"
+			 "    compute 100us\n    yield\nfinally\n  expect spins >= 10\n");
+	cr_assert_eq(r.out, SIMK_PASS, "%s", r.reason);
+}
+
+Test(scn_ops, fork_wait_and_status)
+{
+	assert_passes(
+	    "shared ran = 0\nthread p\n  local pid = fork c\n  expect pid == 2\n"
+	    "  local st = 0\n  local r = wait status=st\n  expect r == pid && st == 9\n"
+	    "  expect ran == 1\n  r = wait -1\n  expect r == -ECHILD\n"
+	    "  local pp = getppid\n  expect pp == 0\n"
+	    "thread c manual\n  ran = 1\n  local pp = getppid\n  expect pp == 1\n  exit 9\n");
+}
+
+Test(scn_ops, lock_intr_is_interrupted_by_a_signal)
+{
+	assert_passes(
+	    "mutex m\nthread holder\n  lock m\n  delay 5ms\n  unlock m\n"
+	    "thread locker\n  delay 1ms\n  local r = lock m intr=1\n  expect r == -EINTR\n"
+	    "thread k\n  delay 2ms\n  kill locker SIGUSR1\n");
+}
