@@ -8,6 +8,7 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "syscalls/portfs.h"
 #include "vfs/vfs.h"
 #include "syscalls/posix_aio.h"
 
@@ -20,6 +21,7 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
+	portfs_register();
 	paio_register(); /* after the layers it uses: its exit hook runs first */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();

@@ -52,6 +52,5 @@ int sys_timer_delete(int timerid);
 /* Overruns of the last notification taken (>= 0), or -EINVAL. */
 int sys_timer_getoverrun(int timerid);
 
-void ptimer_register(void);
 
 #endif
