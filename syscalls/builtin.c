@@ -9,11 +9,13 @@
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
 #include "syscalls/portfs.h"
+#include "syscalls/kqueue.h"
 #include "vfs/vfs.h"
 #include "syscalls/posix_aio.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
+void scn_ops_vfs_register(void);
 
 void simk_register_builtin(void)
 {
@@ -22,9 +24,11 @@ void simk_register_builtin(void)
 	blkdev_register();
 	vfs_register();
 	portfs_register();
+	kqueue_register_subsys(); /* with its scenario operations */
 	paio_register(); /* after the layers it uses: its exit hook runs first */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
+	scn_ops_vfs_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();

@@ -63,7 +63,7 @@ void pollwakeup(struct poll_head *h, unsigned events)
 		KASSERT(i <= n, "poll head %s: listener list grew during a wake-up", h->name);
 		struct list_node *next = it->next;
 		struct poll_listener *l = list_entry(it, struct poll_listener, link);
-		if (events & (l->interest | POLL_ALWAYS))
+		if ((events & (l->interest | POLL_ALWAYS)) || (l->interest & POLL_ANYCHANGE))
 			l->fn(l, events);
 		it = next;
 	}

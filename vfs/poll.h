@@ -66,6 +66,10 @@ _Static_assert(POLLWRNORM == 0x100 && POLLWRBAND == 0x200, "Linux poll bits");
 
 /* Bits every listener hears whatever its interest. */
 #define POLL_ALWAYS (POLLERR | POLLHUP | POLLNVAL | POLLFREE)
+/* Interest bit, never part of a readiness mask: hear every pollwakeup of
+ * the head, even one whose mask has no bit of interest (kqueue's
+ * NOTE_LOWAT: byte counts change while the mask stays the same). */
+#define POLL_ANYCHANGE 0x80000000u
 
 struct poll_head {
 	struct list_node listeners;

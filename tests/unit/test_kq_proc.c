@@ -1,0 +1,226 @@
+/* kqueue: EVFILT_PROC (exit, fork, exec, NOTE_TRACK, zombies). */
+#include "kq_test.h"
+
+#define MS 1000000ull
+
+static void child_exit7(void *arg)
+{
+	(void)arg;
+	vt_sleep(2 * MS);
+	proc_exit(7);
+}
+
+static void t_exit(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_exit7, NULL);
+	VCHECK(pid > 0);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT | NOTE_EXEC, 0, 9), 0);
+	struct kevent ev[2];
+	VEQ(kq_poll(kq, ev, 2), 0);
+	VEQ(kq_kevent(kq, NULL, 0, ev, 2, KQ_FOREVER), 1);
+	VEQ(ev[0].ident, (uint64_t)pid);
+	VEQ(ev[0].fflags, NOTE_EXIT);
+	VEQ(ev[0].data, 7); /* exit status */
+	VEQ(ev[0].udata, 9);
+	VEQ(ev[0].flags & (EV_EOF | EV_ONESHOT | EV_CLEAR), EV_EOF | EV_ONESHOT | EV_CLEAR);
+	VEQ(kqueue_knotes_live(), 0); /* one-shot: gone after retrieval */
+	int st = -1;
+	VEQ(proc_wait(pid, &st), pid);
+	VEQ(st, 7);
+	/* reaped: no such process any more */
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), -ESRCH);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, note_exit_with_status_eof_oneshot)
+{
+	kq_run1(1, SIMK_POLICY_FIFO, false, t_exit, NULL);
+}
+
+static void child_quick(void *arg)
+{
+	proc_exit((int)(intptr_t)arg);
+}
+
+/* A child that died before the registration but is still a zombie fires
+ * NOTE_EXIT at once; without NOTE_EXIT it cannot be watched. */
+static void t_zombie(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_quick, (void *)(intptr_t)3);
+	vt_sleep(MS); /* it exits meanwhile */
+	VCHECK(proc_is_zombie(sim_proc_by_pid(pid)));
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK, 0, 0), -ESRCH);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
+	struct kevent ev[2];
+	VEQ(kq_poll(kq, ev, 2), 1);
+	VEQ(ev[0].fflags, NOTE_EXIT);
+	VEQ(ev[0].data, 3);
+	VEQ(ev[0].flags & (EV_EOF | EV_ONESHOT), EV_EOF | EV_ONESHOT);
+	VEQ(kqueue_knotes_live(), 0);
+	/* deleting a dead process's knote before retrieval is fine too */
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_DELETE, 0, 0, 0), 0);
+	VEQ(proc_wait(pid, NULL), pid);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, zombie_fires_note_exit_at_once)
+{
+	kq_run1(2, SIMK_POLICY_FIFO, false, t_zombie, NULL);
+}
+
+static void grandchild(void *arg)
+{
+	(void)arg;
+	vt_sleep(5 * MS);
+	proc_exit(5);
+}
+
+static void child_fork_exec(void *arg)
+{
+	(void)arg;
+	vt_sleep(MS);
+	int g = proc_fork("grandchild", grandchild, NULL);
+	VCHECK(g > 0);
+	vt_sleep(MS);
+	proc_exec(sim_proc_current(), "newimage");
+	vt_sleep(10 * MS);
+	VEQ(proc_wait(g, NULL), g);
+	proc_exit(1);
+}
+
+/* NOTE_FORK and NOTE_EXEC, and the changes between retrievals coalesce. */
+static void t_fork_exec(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_fork_exec, NULL);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK | NOTE_EXEC, 0, 0), 0);
+	struct kevent ev[4];
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1);
+	VEQ(ev[0].fflags, NOTE_FORK);
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1);
+	VEQ(ev[0].fflags, NOTE_EXEC);
+	/* NOTE_EXIT not asked: the exit still detaches and ends the knote */
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1);
+	VEQ(ev[0].fflags, 0);
+	VEQ(ev[0].flags & EV_EOF, EV_EOF);
+	VEQ(kqueue_knotes_live(), 0);
+	VEQ(proc_wait(pid, NULL), pid);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, note_fork_and_note_exec)
+{
+	kq_run1(3, SIMK_POLICY_FIFO, false, t_fork_exec, NULL);
+}
+
+/* NOTE_TRACK: the knote follows the child; the child's event carries
+ * NOTE_CHILD and the parent's pid; tracking is inherited. */
+static void t_track(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_fork_exec, NULL);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_EXIT | NOTE_FORK, 0,
+		      44),
+	    0);
+	struct kevent ev[4];
+	int gpid = 0;
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 2);
+	for (int i = 0; i < 2; i++) {
+		VEQ(ev[i].udata, 44);
+		if (ev[i].ident == (uint64_t)pid) {
+			VEQ(ev[i].fflags, NOTE_FORK);
+		} else {
+			gpid = (int)ev[i].ident;
+			VEQ(ev[i].fflags, NOTE_CHILD);
+			VEQ(ev[i].data, pid); /* the parent's pid */
+		}
+	}
+	VCHECK(gpid > 0);
+	VEQ(kqueue_knotes_live(), 2);
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1); /* the grandchild exits */
+	VEQ(ev[0].ident, (uint64_t)gpid);
+	VEQ(ev[0].fflags, NOTE_EXIT);
+	VEQ(ev[0].data, 5);
+	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1); /* then the child */
+	VEQ(ev[0].ident, (uint64_t)pid);
+	VEQ(ev[0].fflags, NOTE_EXIT);
+	VEQ(ev[0].data, 1);
+	VEQ(kqueue_knotes_live(), 0);
+	VEQ(proc_wait(pid, NULL), pid);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, note_track_follows_children)
+{
+	kq_run1(4, SIMK_POLICY_FIFO, false, t_track, NULL);
+}
+
+/* NOTE_TRACKERR: the registration on the child fails (allocation faults
+ * injected at every step of the fork, one run each). Whatever fails, the
+ * run leaks nothing, and the parent's knote reports NOTE_TRACKERR exactly
+ * when the child got no knote. */
+static int g_nth, g_trackerr_seen, g_child_seen, g_fork_failed;
+
+static void child_fork_fault(void *arg)
+{
+	(void)arg;
+	vt_sleep(MS);
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%llu",
+		 (unsigned long long)(sim_fault_hits("kmem/alloc/enomem") + (uint64_t)g_nth));
+	vt_fault(spec);
+	int g = proc_fork("grandchild", child_quick, (void *)0);
+	vt_fault("kmem/alloc/enomem:off");
+	if (g < 0) {
+		g_fork_failed++;
+		proc_exit(2);
+	}
+	VEQ(proc_wait(g, NULL), g);
+	proc_exit(0);
+}
+
+static void t_trackerr(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_fork_fault, NULL);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_EXIT, 0, 0), 0);
+	struct kevent ev[4];
+	bool trackerr = false, child = false, exited = false;
+	while (!exited) {
+		int n = kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER);
+		VCHECK(n > 0);
+		for (int i = 0; i < n; i++) {
+			if (ev[i].ident == (uint64_t)pid) {
+				trackerr |= (ev[i].fflags & NOTE_TRACKERR) != 0;
+				exited |= (ev[i].fflags & NOTE_EXIT) != 0;
+			} else {
+				child = true;
+				VEQ(ev[i].fflags & NOTE_CHILD, NOTE_CHILD);
+			}
+		}
+	}
+	int st;
+	VEQ(proc_wait(pid, &st), pid);
+	if (st == 0)
+		VCHECK(trackerr != child); /* exactly one of the two */
+	g_trackerr_seen += trackerr;
+	g_child_seen += child;
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, note_trackerr_when_the_child_cannot_be_watched)
+{
+	g_trackerr_seen = g_child_seen = g_fork_failed = 0;
+	for (g_nth = 1; g_nth <= 12; g_nth++)
+		kq_run1(5, SIMK_POLICY_FIFO, false, t_trackerr, NULL);
+	cr_assert_gt(g_trackerr_seen, 0, "no run reported NOTE_TRACKERR");
+	cr_assert_gt(g_child_seen, 0, "no run tracked the child");
+}

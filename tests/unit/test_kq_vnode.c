@@ -1,0 +1,101 @@
+/* kqueue: EVFILT_VNODE (over the VFS's file-change hooks). */
+#include "kq_test.h"
+
+#define ALL_NOTES NOTE_VNODE_ALL
+
+/* Polls one vnode event; returns its fflags (0 when none). */
+static uint32_t vn_event(int kq, uint16_t *flags)
+{
+	struct kevent ev[2];
+	int n = kq_poll(kq, ev, 2);
+	VCHECK(n == 0 || n == 1);
+	if (n == 0)
+		return 0;
+	VEQ(ev[0].filter, EVFILT_VNODE);
+	if (flags != NULL)
+		*flags = ev[0].flags;
+	return ev[0].fflags;
+}
+
+static void t_vnode_notes(void *arg)
+{
+	(void)arg;
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	int kq = sys_kqueue();
+	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, ALL_NOTES, 0, 0), 0);
+	VEQ(vn_event(kq, NULL), 0);
+	VEQ(vt_write_str(fd, "abc"), 3);
+	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_EXTEND);
+	VEQ(vn_event(kq, NULL), 0); /* EV_CLEAR */
+	VEQ(vt_pwrite(fd, "x", 1, 0), 1);
+	VEQ(vn_event(kq, NULL), NOTE_WRITE); /* no growth */
+	VEQ(sys_ftruncate(fd, 100), 0);
+	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_WRITE | NOTE_ATTRIB); /* truncate upward */
+	VEQ(sys_ftruncate(fd, 10), 0);
+	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_ATTRIB);
+	VEQ(sys_fchmod(fd, 0600), 0);
+	VEQ(vn_event(kq, NULL), NOTE_ATTRIB);
+	char buf[4];
+	VEQ(vt_pread(fd, buf, 2, 0), 2);
+	VEQ(vn_event(kq, NULL), NOTE_READ);
+	VEQ(sys_link(vt_ustr("/f"), vt_ustr("/g")), 0);
+	VEQ(vn_event(kq, NULL), NOTE_LINK | NOTE_ATTRIB);
+	VEQ(sys_rename(vt_ustr("/f"), vt_ustr("/h")), 0);
+	VEQ(vn_event(kq, NULL) & NOTE_RENAME, NOTE_RENAME);
+	VEQ(sys_unlink(vt_ustr("/g")), 0);
+	VEQ(vn_event(kq, NULL), NOTE_LINK | NOTE_ATTRIB); /* one name left */
+	VEQ(sys_unlink(vt_ustr("/h")), 0);
+	VEQ(vn_event(kq, NULL), NOTE_LINK | NOTE_ATTRIB | NOTE_DELETE);
+	/* revoke: fires with EV_EOF whatever was asked */
+	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD, NOTE_WRITE, 0, 0), 0);
+	struct file *fp;
+	VEQ(fd_get(sim_proc_current(), fd, &fp), 0);
+	fnotify_revoke(fp->vnode);
+	file_put(fp);
+	uint16_t flags = 0;
+	VEQ(vn_event(kq, &flags), 0x0);
+	VEQ(flags & (EV_EOF | EV_NODATA), EV_EOF | EV_NODATA);
+	VEQ(sys_close(fd), 0);
+	VEQ(kqueue_knotes_live(), 0);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_vnode, every_note)
+{
+	kq_run1(1, SIMK_POLICY_FIFO, true, t_vnode_notes, NULL);
+}
+
+/* Only the notes asked for; several changes coalesce into one event;
+ * without EV_CLEAR the event repeats. */
+static void t_vnode_coalesce(void *arg)
+{
+	(void)arg;
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	int kq = sys_kqueue();
+	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD, NOTE_EXTEND | NOTE_ATTRIB, 0, 0), 0);
+	VEQ(vt_pwrite(fd, "abc", 3, 0), 3);    /* WRITE|EXTEND: EXTEND asked */
+	VEQ(vt_pwrite(fd, "abc", 3, 0), 3);    /* WRITE only: not asked */
+	VEQ(sys_fchmod(fd, 0600), 0);          /* ATTRIB */
+	VEQ(kq_pending(kq), 1);
+	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_ATTRIB);
+	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_ATTRIB); /* level: repeats */
+	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_DELETE, 0, 0, 0), 0);
+	/* a directory: entries created and removed */
+	VEQ(kvfs_mkdir("/d", 0755), 0);
+	int dfd = vt_open("/d", O_RDONLY, 0);
+	VCHECK(dfd >= 0);
+	VEQ(kq_change(kq, (uint64_t)dfd, EVFILT_VNODE, EV_ADD | EV_CLEAR, ALL_NOTES, 0, 0), 0);
+	int f2 = vt_open("/d/x", O_CREAT | O_RDWR, 0644);
+	VEQ(vn_event(kq, NULL) & NOTE_WRITE, NOTE_WRITE);
+	VEQ(sys_mkdir(vt_ustr("/d/sub"), 0755), 0);
+	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_LINK);
+	VEQ(sys_close(f2), 0);
+	VEQ(sys_close(dfd), 0);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_vnode, notes_filtered_coalesced_and_directories)
+{
+	kq_run1(2, SIMK_POLICY_FIFO, true, t_vnode_coalesce, NULL);
+}

@@ -1,0 +1,529 @@
+/*
+ * AF_UNIX stream socket pairs (vfs/socket.h has the contract).
+ *
+ * A pair is two ends; each end owns the receive buffer its peer writes
+ * into, its poll head, a wait queue for its readers and one for the
+ * peer's writers waiting for room in it. The invariant that keeps
+ * readiness honest: every state change (bytes in or out, shutdown, close,
+ * an urgent byte) ends with notify_both(), which tells each open end's
+ * listeners its whole current mask, computed from the state alone
+ * (sock_mask); nothing is cached. Bytes move between switch points, so a
+ * reader never sees half a chunk; a large write is copied in chunks with a
+ * preemption point between them.
+ */
+#include "vfs/socket.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "kern/kmem.h"
+#include "kern/signal.h"
+#include "vfs/file.h"
+#include "vfs/poll.h"
+#include "vfs/vfs.h"
+
+static KMEM_TYPE(kt_sockpair, "vfs.socketpair");
+
+struct sock_pair;
+
+struct sock_end {
+	struct sock_pair *pair;
+	int side;
+	uint8_t buf[SOCK_BUF_SIZE]; /* what the peer wrote, not yet read */
+	size_t head, len;
+	bool shut_rd, shut_wr, closed;
+	bool has_oob;
+	uint8_t oob;
+	struct poll_head ph;
+	struct waitq rwq; /* our readers, waiting for data */
+	struct waitq wwq; /* the peer's writers, waiting for room in buf */
+};
+
+struct sock_pair {
+	struct sock_end end[2];
+	int open_ends;
+};
+
+static struct sock_end *peer_of(struct sock_end *e)
+{
+	return &e->pair->end[1 - e->side];
+}
+
+/* No more data will arrive (after what is buffered). */
+static bool eof_in(struct sock_end *e)
+{
+	struct sock_end *p = peer_of(e);
+	return e->shut_rd || p->closed || p->shut_wr;
+}
+
+/* Writes from e fail with EPIPE. */
+static bool write_dead(struct sock_end *e)
+{
+	struct sock_end *p = peer_of(e);
+	return e->shut_wr || p->closed || p->shut_rd;
+}
+
+static size_t room_in(const struct sock_end *e)
+{
+	return SOCK_BUF_SIZE - e->len;
+}
+
+static unsigned sock_mask(struct sock_end *e)
+{
+	unsigned m = 0;
+	if (e->len > 0 || eof_in(e))
+		m |= POLLIN | POLLRDNORM;
+	if (eof_in(e))
+		m |= POLLRDHUP;
+	if (e->has_oob)
+		m |= POLLPRI | POLLRDBAND;
+	if (write_dead(e))
+		m |= POLLERR;
+	else if (room_in(peer_of(e)) > 0)
+		m |= POLLOUT | POLLWRNORM;
+	if (eof_in(e) && write_dead(e))
+		m |= POLLHUP;
+	return m;
+}
+
+/* Tells every sleeper and every open end's listeners that something
+ * changed. */
+static void notify_both(struct sock_pair *sp)
+{
+	for (int i = 0; i < 2; i++) {
+		struct sock_end *e = &sp->end[i];
+		waitq_wake_all(&e->rwq);
+		waitq_wake_all(&e->wwq);
+		if (!e->closed)
+			pollwakeup(&e->ph, sock_mask(e));
+	}
+}
+
+static bool nonblocking(const struct file *fp, int ioflags)
+{
+	return (ioflags & IOF_NONBLOCK) || (fp->flags & O_NONBLOCK);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static bool can_read(void *arg)
+{
+	struct sock_end *e = arg;
+	return e->len > 0 || eof_in(e);
+}
+
+/* Copies up to the uio's resid from e's buffer; consumes unless peek.
+ * Returns bytes moved or -EFAULT (nothing moved). */
+static ssize_t ring_to_uio(struct sock_end *e, struct uio *uio, bool peek)
+{
+	size_t want = uio->resid < e->len ? uio->resid : e->len;
+	size_t moved = 0;
+	size_t pos = e->head;
+	while (moved < want) {
+		size_t chunk = SOCK_BUF_SIZE - pos;
+		if (chunk > want - moved)
+			chunk = want - moved;
+		size_t before = uio->resid;
+		int r = uiomove(e->buf + pos, chunk, uio);
+		size_t done = before - uio->resid;
+		moved += done;
+		pos = (pos + done) % SOCK_BUF_SIZE;
+		if (r != 0) {
+			if (moved == 0)
+				return -EFAULT;
+			break;
+		}
+	}
+	if (!peek) {
+		e->head = pos;
+		e->len -= moved;
+	}
+	return (ssize_t)moved;
+}
+
+static ssize_t sock_recv_uio(struct file *fp, struct uio *uio, int ioflags, bool peek)
+{
+	struct sock_end *e = fp->priv;
+	if (uio->resid == 0)
+		return 0;
+	for (int loops = 0;; loops++) {
+		KASSERT(loops < 1000000, "socket read does not settle");
+		if (e->len > 0) {
+			ssize_t n = ring_to_uio(e, uio, peek);
+			if (n > 0 && !peek)
+				notify_both(e->pair);
+			return n;
+		}
+		if (eof_in(e))
+			return 0;
+		if (nonblocking(fp, ioflags))
+			return -EAGAIN;
+		int r = waitq_wait(&e->rwq, false, true, SIMK_FOREVER, can_read, e);
+		if (r != 0)
+			return r;
+	}
+}
+
+static ssize_t sock_read(struct file *fp, struct uio *uio, int ioflags)
+{
+	return sock_recv_uio(fp, uio, ioflags, false);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static bool can_write(void *arg)
+{
+	struct sock_end *e = arg;
+	return write_dead(e) || room_in(peer_of(e)) > 0;
+}
+
+static void send_sigpipe(void)
+{
+	struct simk_thread *t = sim_thread_current();
+	if (t != NULL && !sim_in_irq())
+		(void)sig_kill_thread(t, SIMK_SIGPIPE);
+}
+
+/* Copies up to n bytes from the uio into the peer's buffer. Returns bytes
+ * moved or -EFAULT (nothing moved). */
+static ssize_t uio_to_ring(struct sock_end *to, struct uio *uio, size_t n)
+{
+	size_t moved = 0;
+	while (moved < n) {
+		size_t tail = (to->head + to->len) % SOCK_BUF_SIZE;
+		size_t chunk = SOCK_BUF_SIZE - tail;
+		if (chunk > n - moved)
+			chunk = n - moved;
+		size_t before = uio->resid;
+		int r = uiomove(to->buf + tail, chunk, uio);
+		size_t done = before - uio->resid;
+		moved += done;
+		to->len += done;
+		if (r != 0)
+			return moved > 0 ? (ssize_t)moved : -EFAULT;
+	}
+	return (ssize_t)moved;
+}
+
+static ssize_t sock_send_uio(struct file *fp, struct uio *uio, int ioflags, bool nosignal)
+{
+	struct sock_end *e = fp->priv;
+	struct sock_end *to = peer_of(e);
+	ssize_t total = 0;
+	for (int loops = 0; uio->resid > 0; loops++) {
+		KASSERT(loops < 1000000, "socket write does not settle");
+		if (write_dead(e)) {
+			if (total > 0)
+				return total;
+			if (!nosignal)
+				send_sigpipe();
+			return -EPIPE;
+		}
+		size_t room = room_in(to);
+		if (room > 0) {
+			size_t n = uio->resid < room ? uio->resid : room;
+			ssize_t r = uio_to_ring(to, uio, n);
+			if (r > 0) {
+				total += r;
+				notify_both(e->pair);
+			}
+			if (r < 0 || (size_t)r < n)
+				return total > 0 ? total : -EFAULT;
+			if (uio->resid > 0)
+				preempt_point(); /* large writes interleave here */
+			continue;
+		}
+		if (nonblocking(fp, ioflags))
+			return total > 0 ? total : -EAGAIN;
+		int r = waitq_wait(&to->wwq, false, true, SIMK_FOREVER, can_write, e);
+		if (r != 0)
+			return total > 0 ? total : r;
+	}
+	return total;
+}
+
+static ssize_t sock_write(struct file *fp, struct uio *uio, int ioflags)
+{
+	return sock_send_uio(fp, uio, ioflags, false);
+}
+
+/* ---- the rest of the file type ------------------------------------------- */
+
+static unsigned sock_poll(struct file *fp, unsigned interest, struct poll_head **php)
+{
+	struct sock_end *e = fp->priv;
+	if (php != NULL)
+		*php = &e->ph;
+	return sock_mask(e) & (interest | POLL_ALWAYS);
+}
+
+static int sock_ioctl(struct file *fp, unsigned long cmd, void *arg)
+{
+	struct sock_end *e = fp->priv;
+	int *val = arg;
+	switch (cmd) {
+	case SIMK_FIONREAD:
+		*val = (int)e->len;
+		return 0;
+	case SIMK_FIONSPACE:
+		*val = write_dead(e) ? 0 : (int)room_in(peer_of(e));
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int sock_stat(struct file *fp, struct simk_stat *st)
+{
+	struct sock_end *e = fp->priv;
+	st->st_mode = SIMK_S_IFSOCK | 0600;
+	st->st_size = (int64_t)e->len;
+	st->st_blksize = SOCK_BUF_SIZE;
+	st->st_type = FT_SOCKET;
+	return 0;
+}
+
+static void sock_end_close(struct sock_end *e)
+{
+	struct sock_pair *sp = e->pair;
+	KASSERT(!e->closed, "socket end closed twice");
+	e->closed = true;
+	e->len = 0;
+	e->has_oob = false;
+	KASSERT(!waitq_active(&e->rwq), "socket end closed with readers asleep");
+	poll_head_destroy(&e->ph);
+	notify_both(sp); /* the peer sees end of stream and broken writes */
+	KASSERT(sp->open_ends > 0, "socket pair end count underflow");
+	if (--sp->open_ends == 0) {
+		for (int i = 0; i < 2; i++) {
+			waitq_destroy(&sp->end[i].rwq);
+			waitq_destroy(&sp->end[i].wwq);
+		}
+		kmem_free(&kt_sockpair, sp);
+	}
+}
+
+static void sock_release(struct file *fp)
+{
+	struct sock_end *e = fp->priv;
+	fp->priv = NULL;
+	sock_end_close(e);
+}
+
+static const struct file_ops sock_fops = {
+	.name = "socket",
+	.read = sock_read,
+	.write = sock_write,
+	.poll = sock_poll,
+	.ioctl = sock_ioctl,
+	.stat = sock_stat,
+	.release = sock_release,
+};
+
+int sock_pairs_live(void)
+{
+	return (int)kmem_live(&kt_sockpair);
+}
+
+/* ---- system calls ---------------------------------------------------------- */
+
+static void sys_enter(const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+{
+	trace_emit(TR_SYSCALL_ENTER, name, a0, a1, a2, a3);
+	sched_point(PT_SYSCALL_ENTER);
+}
+
+static int64_t sys_exit(const char *name, int64_t r)
+{
+	trace_emit(TR_SYSCALL_EXIT, name, r, 0, 0, 0);
+	sched_point(PT_SYSCALL_EXIT);
+	return r;
+}
+
+static struct sock_pair *pair_alloc(void)
+{
+	struct sock_pair *sp = kmem_zalloc(&kt_sockpair, sizeof(*sp));
+	if (sp == NULL)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		struct sock_end *e = &sp->end[i];
+		e->pair = sp;
+		e->side = i;
+		poll_head_init(&e->ph, "socket");
+		waitq_init(&e->rwq, "sockread");
+		waitq_init(&e->wwq, "sockwrite");
+	}
+	sp->open_ends = 2;
+	return sp;
+}
+
+int sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
+{
+	sys_enter("socketpair", domain, type, protocol, (int64_t)sv);
+	if (domain != SIMK_AF_UNIX)
+		return (int)sys_exit("socketpair", -EAFNOSUPPORT);
+	if (type != SIMK_SOCK_STREAM)
+		return (int)sys_exit("socketpair", -EOPNOTSUPP);
+	if (protocol != 0)
+		return (int)sys_exit("socketpair", -EPROTONOSUPPORT);
+	struct simk_proc *p = sim_proc_current();
+	struct sock_pair *sp = pair_alloc();
+	if (sp == NULL)
+		return (int)sys_exit("socketpair", -ENOMEM);
+	struct file *fp[2] = {NULL, NULL};
+	int fd[2] = {-1, -1};
+	int r = 0;
+	for (int i = 0; i < 2 && r == 0; i++) {
+		fp[i] = file_alloc(FT_SOCKET, &sock_fops, &sp->end[i], O_RDWR);
+		if (fp[i] == NULL)
+			r = -ENOMEM;
+	}
+	for (int i = 0; i < 2 && r == 0; i++) {
+		fd[i] = fd_alloc(p, 0);
+		if (fd[i] < 0)
+			r = fd[i];
+	}
+	if (r == 0 && copyout(fd, sv, sizeof(fd)) != 0)
+		r = -EFAULT;
+	if (r != 0) {
+		for (int i = 0; i < 2; i++) {
+			if (fd[i] >= 0)
+				fd_unreserve(p, fd[i]);
+			if (fp[i] != NULL)
+				file_put(fp[i]); /* releases its end */
+			else
+				sock_end_close(&sp->end[i]);
+		}
+		return (int)sys_exit("socketpair", r);
+	}
+	for (int i = 0; i < 2; i++)
+		fd_install(p, fd[i], fp[i], 0);
+	trace_emit(TR_INFO, "socketpair", p->pid, fd[0], fd[1], 0);
+	return (int)sys_exit("socketpair", 0);
+}
+
+/* The socket end behind fd (a reference in *fpp), or -EBADF / -ENOTSOCK. */
+static int sock_get(int fd, struct file **fpp)
+{
+	struct file *fp;
+	if (fd_get(sim_proc_current(), fd, &fp) != 0)
+		return -EBADF;
+	if (fp->ops != &sock_fops) {
+		file_put(fp);
+		return -ENOTSOCK;
+	}
+	*fpp = fp;
+	return 0;
+}
+
+int sys_shutdown(int fd, int how)
+{
+	sys_enter("shutdown", fd, how, 0, 0);
+	struct file *fp;
+	int r = sock_get(fd, &fp);
+	if (r != 0)
+		return (int)sys_exit("shutdown", r);
+	struct sock_end *e = fp->priv;
+	if (how == SIMK_SHUT_RD || how == SIMK_SHUT_RDWR)
+		e->shut_rd = true;
+	if (how == SIMK_SHUT_WR || how == SIMK_SHUT_RDWR)
+		e->shut_wr = true;
+	if (how != SIMK_SHUT_RD && how != SIMK_SHUT_WR && how != SIMK_SHUT_RDWR)
+		r = -EINVAL;
+	else
+		notify_both(e->pair);
+	file_put(fp);
+	return (int)sys_exit("shutdown", r);
+}
+
+static ssize_t send_oob(struct file *fp, uaddr_t buf, size_t len, int flags)
+{
+	struct sock_end *e = fp->priv;
+	uint8_t urgent;
+	if (copyin(buf + len - 1, &urgent, 1) != 0)
+		return -EFAULT;
+	ssize_t n = 0;
+	if (len > 1) {
+		struct uio uio;
+		struct uio_vec vec;
+		uio_init_user(&uio, &vec, sim_proc_current(), UIO_WRITE, buf, len - 1, 0);
+		n = sock_send_uio(fp, &uio, (flags & SIMK_MSG_DONTWAIT) ? IOF_NONBLOCK : 0,
+				  (flags & SIMK_MSG_NOSIGNAL) != 0);
+		if (n < (ssize_t)(len - 1))
+			return n;
+	}
+	if (write_dead(e)) {
+		if (n > 0)
+			return n;
+		if (!(flags & SIMK_MSG_NOSIGNAL))
+			send_sigpipe();
+		return -EPIPE;
+	}
+	struct sock_end *to = peer_of(e);
+	to->has_oob = true;
+	to->oob = urgent;
+	notify_both(e->pair);
+	return n + 1;
+}
+
+ssize_t sys_send(int fd, uaddr_t buf, size_t len, int flags)
+{
+	sys_enter("send", fd, (int64_t)buf, (int64_t)len, flags);
+	struct file *fp;
+	int r = sock_get(fd, &fp);
+	if (r != 0)
+		return sys_exit("send", r);
+	ssize_t n;
+	if (flags & ~(SIMK_MSG_OOB | SIMK_MSG_DONTWAIT | SIMK_MSG_NOSIGNAL)) {
+		n = -EINVAL;
+	} else if ((flags & SIMK_MSG_OOB) && len > 0) {
+		n = send_oob(fp, buf, len, flags);
+	} else {
+		struct uio uio;
+		struct uio_vec vec;
+		uio_init_user(&uio, &vec, sim_proc_current(), UIO_WRITE, buf, len, 0);
+		n = sock_send_uio(fp, &uio, (flags & SIMK_MSG_DONTWAIT) ? IOF_NONBLOCK : 0,
+				  (flags & SIMK_MSG_NOSIGNAL) != 0);
+	}
+	file_put(fp);
+	return sys_exit("send", n);
+}
+
+static ssize_t recv_oob(struct file *fp, uaddr_t buf, size_t len, bool peek)
+{
+	struct sock_end *e = fp->priv;
+	if (!e->has_oob || e->shut_rd)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (copyout(&e->oob, buf, 1) != 0)
+		return -EFAULT;
+	if (!peek) {
+		e->has_oob = false;
+		notify_both(e->pair);
+	}
+	return 1;
+}
+
+ssize_t sys_recv(int fd, uaddr_t buf, size_t len, int flags)
+{
+	sys_enter("recv", fd, (int64_t)buf, (int64_t)len, flags);
+	struct file *fp;
+	int r = sock_get(fd, &fp);
+	if (r != 0)
+		return sys_exit("recv", r);
+	ssize_t n;
+	bool peek = (flags & SIMK_MSG_PEEK) != 0;
+	if (flags & ~(SIMK_MSG_OOB | SIMK_MSG_PEEK | SIMK_MSG_DONTWAIT)) {
+		n = -EINVAL;
+	} else if (flags & SIMK_MSG_OOB) {
+		n = recv_oob(fp, buf, len, peek);
+	} else {
+		struct uio uio;
+		struct uio_vec vec;
+		uio_init_user(&uio, &vec, sim_proc_current(), UIO_READ, buf, len, 0);
+		n = sock_recv_uio(fp, &uio, (flags & SIMK_MSG_DONTWAIT) ? IOF_NONBLOCK : 0, peek);
+	}
+	file_put(fp);
+	return sys_exit("recv", n);
+}
