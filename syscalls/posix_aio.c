@@ -466,6 +466,25 @@ void paio_reap(struct paio_req *r)
 		paio_req_detach_free(r);
 }
 
+/*
+ * Thread context, lock not held. A new submission with this key: -EINVAL
+ * while the key's request is in flight (seeds/000: the hash insert fails);
+ * a request that ended but was never reaped is superseded now, before the
+ * new one attaches anything under the same key (its knote first of all).
+ */
+int paio_claim_key(struct paio_proc *pp, uaddr_t key)
+{
+	spin_lock(&pp->lock);
+	struct paio_req *old = paio_hash_find(pp, key);
+	int rc = 0;
+	if (old != NULL && !paio_ended(old))
+		rc = -EINVAL;
+	else if (old != NULL)
+		paio_reap(old);
+	paio_unlock(pp);
+	return rc;
+}
+
 /* ---- the subsystem --------------------------------------------------------- */
 
 static void add_stats(struct paio_stats *a, const struct paio_stats *b)

@@ -171,11 +171,7 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	struct paio_proc *pp = paio_proc_of(p, true);
 	if (pp == NULL)
 		return -EAGAIN;
-	spin_lock(&pp->lock);
-	struct paio_req *old = paio_hash_find(pp, aiocbp);
-	bool in_flight = old != NULL && !paio_ended(old);
-	paio_unlock(pp);
-	if (in_flight)
+	if (paio_claim_key(pp, aiocbp) != 0)
 		return -EINVAL;
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int err = 0;

@@ -231,6 +231,7 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 		  bool may_preempt);
 void paio_retire(struct paio_req *r);
 void paio_reap(struct paio_req *r);
+int paio_claim_key(struct paio_proc *pp, uaddr_t key);
 void paio_req_detach_free(struct paio_req *r);
 
 /* posix_aio_pool.c */

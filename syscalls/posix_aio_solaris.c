@@ -54,13 +54,8 @@ static int aiorw(int fd, uaddr_t buf, int bufsz, int64_t offset, int whence, uad
 	struct paio_proc *pp = NULL;
 	if (err == 0 && (pp = paio_proc_of(p, true)) == NULL)
 		err = EAGAIN;
-	if (err == 0) {
-		spin_lock(&pp->lock);
-		struct paio_req *old = paio_hash_find(pp, resultp);
-		if (old != NULL && !paio_ended(old))
-			err = EINVAL; /* seeds/000: the hash insert fails */
-		paio_unlock(pp);
-	}
+	if (err == 0 && paio_claim_key(pp, resultp) != 0)
+		err = EINVAL; /* seeds/000: the hash insert fails */
 	struct paio_req *r = NULL;
 	if (err == 0 && (r = paio_req_alloc(pp)) == NULL)
 		err = EAGAIN;

@@ -274,11 +274,7 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 		paio_store_fail(p, aiocbp, EAGAIN);
 		return -EAGAIN;
 	}
-	spin_lock(&pp->lock);
-	struct paio_req *old = paio_hash_find(pp, aiocbp);
-	bool in_flight = old != NULL && !paio_ended(old);
-	paio_unlock(pp);
-	if (in_flight)
+	if (paio_claim_key(pp, aiocbp) != 0)
 		return -EINVAL;
 	int err = 0;
 	struct file *fp = NULL;
