@@ -387,7 +387,9 @@ void paio_retire(struct paio_req *r)
 		state_name(r->state), r->retired);
 	r->retired = true;
 	pp->active--;
-	KASSERT(pp->active >= 0, "active count underflows");
+	if (r->api == PAIO_API_POSIX)
+		pp->active_posix--;
+	KASSERT(pp->active >= 0 && pp->active_posix >= 0, "active count underflows");
 	if (r->where == PW_KAIO) {
 		list_del(&r->link);
 		r->where = PW_NONE;

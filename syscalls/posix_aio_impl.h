@@ -177,6 +177,7 @@ struct paio_proc {
 	int sol_unreaped;   /* Solaris requests ended but not taken by aiowait */
 	int live;           /* allocated requests (fsync pieces included) */
 	int active;         /* requests not yet retired */
+	int active_posix;   /* of which POSIX (aio_waitn waits for these) */
 	uint64_t seq;
 	struct list_node doneq;    /* POSIX SIGEV_NONE completions (aio_waitn) */
 	int doneq_n;

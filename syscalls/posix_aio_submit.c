@@ -124,6 +124,8 @@ static void unsubmit(struct paio_proc *pp, struct paio_req *r)
 	else
 		pp->outstanding_sol--;
 	pp->active--;
+	if (r->api == PAIO_API_POSIX)
+		pp->active_posix--;
 	pp->st.submitted--;
 	if (r->lio != NULL) {
 		r->lio->refs--;
@@ -169,6 +171,8 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 	else
 		pp->outstanding_sol++;
 	pp->active++;
+	if (r->api == PAIO_API_POSIX)
+		pp->active_posix++;
 	pp->st.submitted++;
 	if (r->lio != NULL) {
 		r->lio->refs++;

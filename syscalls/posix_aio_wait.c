@@ -93,8 +93,8 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 			}
 			ssize_t res = r->err != 0 ? -(ssize_t)r->err : (ssize_t)r->ret;
 			paio_reap(r);
-			paio_store_result(p, resultp, -1, EINVAL);
 			(void)copyout_proc(p, &returned, statep, sizeof(returned));
+			paio_store_result(p, resultp, -1, EINVAL);
 			trace_emit(TR_INFO, "aio_return", p->pid, (int64_t)aiocbp, res, 0);
 			paio_unlock(pp);
 			return res;
@@ -102,8 +102,8 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 		paio_unlock(pp);
 	}
 	if (cb.aio_state == AIOCB_FAILED && cb.aio_resultp.aio_errno > 0) {
-		paio_store_result(p, resultp, -1, EINVAL);
 		(void)copyout_proc(p, &returned, statep, sizeof(returned));
+		paio_store_result(p, resultp, -1, EINVAL);
 		return -(ssize_t)cb.aio_resultp.aio_errno;
 	}
 	return -EINVAL;
@@ -175,7 +175,7 @@ struct waitn_ctx {
 static bool waitn_ready(void *arg)
 {
 	struct waitn_ctx *c = arg;
-	return (uint32_t)c->pp->doneq_n >= c->want || c->pp->outstanding_posix == 0;
+	return (uint32_t)c->pp->doneq_n >= c->want || c->pp->active_posix == 0;
 }
 
 /*
@@ -206,7 +206,7 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 	if (umem_map(p, list, (size_t)nent * sizeof(uint64_t)) == NULL)
 		return -EFAULT;
 	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
-	if (pp == NULL || (pp->outstanding_posix == 0 && pp->doneq_n == 0))
+	if (pp == NULL || (pp->active_posix == 0 && pp->doneq_n == 0))
 		return -EAGAIN;
 	uint64_t *out = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t));
 	if (out == NULL)
