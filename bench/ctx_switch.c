@@ -2,7 +2,7 @@
  * ctx_switch: cost of one coroutine switch through ctx_switch() (the
  * engine's switch, with its bookkeeping) against a raw loop of the bare
  * assembly routine, measured in the same run.
- * sched_switch: one full scheduler hand-off (sched_yield between two
+ * sched_switch: one full scheduler hand-off (sim_yield between two
  * simulated threads: decision, trace hash, switch), same baseline.
  */
 #include <stdint.h>
@@ -61,7 +61,7 @@ static void yielder(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < N / 4; i++)
-		sched_yield();
+		sim_yield();
 }
 
 static double ns_sched_switch(void)

@@ -120,7 +120,7 @@ static int64_t op_compute(struct scn_call *c)
 static int64_t op_yield(struct scn_call *c)
 {
 	(void)c;
-	sched_yield();
+	sim_yield();
 	return 0;
 }
 

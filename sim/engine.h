@@ -222,7 +222,7 @@ _Noreturn void sim_thread_exit(int code);
 /* Switch points (thread context). */
 void preempt_point(void);
 void sched_point(enum point_kind kind);
-void sched_yield(void);
+void sim_yield(void);
 /* Sleep protocol, race-free like Linux's set_current_state + schedule:
  * prepare, publish yourself where a waker finds you, re-check the
  * condition, then thread_sleep(). A wake between prepare and sleep makes

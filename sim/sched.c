@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sim/engine.h"
@@ -251,15 +250,10 @@ void preempt_point(void)
 	sched_point(PT_PREEMPT);
 }
 
-/* Our sched_yield shadows libc's for the whole host process (LeakSanitizer
- * calls it at exit): outside a simulated thread it is the host syscall. */
-void sched_yield(void)
+/* Named sim_yield, not sim_yield: a function of libc's name would
+ * replace libc's for the whole host process (LeakSanitizer calls it). */
+void sim_yield(void)
 {
-	struct simk *s = sim_cur();
-	if (s == NULL || s->current == NULL) {
-		syscall(SYS_sched_yield);
-		return;
-	}
 	sched_point(PT_YIELD);
 }
 

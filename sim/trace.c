@@ -111,10 +111,20 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 		else
 			snprintf(buf, len, "decide T%" PRId64 " /%" PRId64, e->a[0], e->a[1]);
 		break;
-	case TR_SYSCALL_ENTER:
-		snprintf(buf, len, "%s(%" PRId64 ",%" PRId64 ",%" PRId64 ")", e->name, e->a[0],
-			 e->a[1], e->a[2]);
+	case TR_SYSCALL_ENTER: {
+		/* Show arguments up to the last non-zero one (trace events do
+		 * not record how many a call has). */
+		int n = 4;
+		while (n > 0 && e->a[n - 1] == 0)
+			n--;
+		size_t off = (size_t)snprintf(buf, len, "%s(", e->name);
+		for (int i = 0; i < n && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s%" PRId64, i ? "," : "",
+						e->a[i]);
+		if (off < len)
+			snprintf(buf + off, len - off, ")");
 		break;
+	}
 	case TR_SYSCALL_EXIT:
 		snprintf(buf, len, "%s = %" PRId64, e->name, e->a[0]);
 		break;

@@ -27,7 +27,7 @@ static void bump(void *arg)
 	for (int i = 0; i < 5; i++) {
 		order[norder++] = (int)(intptr_t)arg;
 		counter++;
-		sched_yield();
+		sim_yield();
 	}
 }
 

@@ -17,7 +17,7 @@ static void relocker(void *arg)
 	mutex_lock(&m);
 	order[norder++] = 0;
 	for (int i = 0; i < 3; i++)
-		sched_yield(); /* the others queue up on m, in creation order */
+		sim_yield(); /* the others queue up on m, in creation order */
 	mutex_unlock(&m);
 	mutex_lock(&m); /* must queue behind them: hand-off, no barging */
 	order[norder++] = 0;
@@ -63,7 +63,7 @@ static void incrementer(void *arg)
 		inside++;
 		KASSERT(inside == 1, "%d threads inside the critical section", inside);
 		int v = counter;
-		sched_yield();
+		sim_yield();
 		preempt_point();
 		counter = v + 1;
 		inside--;
@@ -113,8 +113,8 @@ static void lock_and_yield(void *arg)
 {
 	(void)arg;
 	mutex_lock(&m);
-	sched_yield();
-	sched_yield();
+	sim_yield();
+	sim_yield();
 	mutex_unlock(&m);
 }
 
@@ -168,9 +168,9 @@ static void holder(void *arg)
 {
 	(void)arg;
 	mutex_lock(&m);
-	sched_yield(); /* waiter blocks */
+	sim_yield(); /* waiter blocks */
 	sig_kill_thread(victim, SIMK_SIGUSR1);
-	sched_yield(); /* waiter returns -EINTR */
+	sim_yield(); /* waiter returns -EINTR */
 	mutex_unlock(&m);
 	trylock_result = mutex_trylock(&m);
 	if (trylock_result)
@@ -209,7 +209,7 @@ static void trylocker(void *arg)
 	(void)arg;
 	try_results[0] = mutex_trylock(&m);
 	owned_seen[0] = mutex_owned(&m);
-	sched_yield();
+	sim_yield();
 	mutex_unlock(&m);
 }
 
@@ -285,11 +285,11 @@ static void spin_worker(void *arg)
 			spin_violations++;
 		for (int k = 0; k < 5; k++) {
 			preempt_point(); /* ignored while the lock is held */
-			sched_yield();
+			sim_yield();
 		}
 		in_spin_section--;
 		spin_unlock(&sl);
-		sched_yield();
+		sim_yield();
 	}
 }
 
@@ -501,7 +501,7 @@ static void sig_waiter(void *arg)
 static void sig_sender(void *arg)
 {
 	(void)arg;
-	sched_yield();
+	sim_yield();
 	sig_kill_proc(sim_proc_current(), SIMK_SIGUSR1);
 }
 
@@ -535,10 +535,10 @@ static int woken_after_signal;
 static void signaller(void *arg)
 {
 	(void)arg;
-	sched_yield(); /* all three wait */
+	sim_yield(); /* all three wait */
 	cv_signal(&cv);
 	for (int i = 0; i < 5; i++)
-		sched_yield();
+		sim_yield();
 	woken_after_signal = woken;
 	cv_broadcast(&cv);
 }

@@ -40,7 +40,7 @@ static void parent_yields_then_waits(void *arg)
 	(void)arg;
 	child_pid = proc_fork("child", child_exit7, NULL);
 	for (int i = 0; i < 3; i++)
-		sched_yield(); /* the child runs and dies */
+		sim_yield(); /* the child runs and dies */
 	zombie_before_wait = proc_is_zombie(sim_proc_by_pid(child_pid));
 	wait_r = proc_wait(child_pid, &wait_status);
 	zombie_after_wait = proc_is_zombie(sim_proc_by_pid(child_pid));
@@ -260,7 +260,7 @@ static void exiting_child(void *arg)
 {
 	(void)arg;
 	kthread_create(sim_proc_current(), "other", other_thread, NULL, false);
-	sched_yield(); /* other sleeps */
+	sim_yield(); /* other sleeps */
 	proc_exit(5);
 }
 
@@ -328,7 +328,7 @@ static void late_joiner(void *arg)
 {
 	(void)arg;
 	joinee = kthread_create(sim_proc_current(), "quick", exits_at_once, NULL, false);
-	sched_yield(); /* it exits first */
+	sim_yield(); /* it exits first */
 	join_r = kthread_join(joinee, &join_code);
 }
 

@@ -19,7 +19,7 @@ static void interruptible_sleeper(void *arg)
 
 static void killer(void *arg)
 {
-	sched_yield(); /* the sleeper sleeps */
+	sim_yield(); /* the sleeper sleeps */
 	sig_kill_proc(target, (int)(intptr_t)arg);
 }
 
@@ -257,7 +257,7 @@ Test(signal, process_signal_interrupts_a_thread_that_does_not_block_it)
 static void tkill_target(void *arg)
 {
 	(void)arg;
-	sched_yield();
+	sim_yield();
 	sig_kill_thread(sim_thread_by_tid(1), SIMK_SIGUSR2);
 }
 

@@ -71,7 +71,7 @@ static char peek[8];
 static void intruder(void *arg)
 {
 	(void)arg;
-	sched_yield(); /* owner allocated */
+	sim_yield(); /* owner allocated */
 	r[0] = copyin(other_addr, peek, 7);
 	r[1] = copyin_proc(sim_proc_by_pid(1), other_addr, peek, 7);
 }

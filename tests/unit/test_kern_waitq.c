@@ -28,10 +28,10 @@ static void shared_sleeper(void *arg)
 static void waker(void *arg)
 {
 	int n = (int)(intptr_t)arg;
-	sched_yield(); /* every sleeper is queued */
+	sim_yield(); /* every sleeper is queued */
 	wake_count_one = waitq_wake_one(&wq);
 	for (int i = 0; i < 2 * n; i++)
-		sched_yield();
+		sim_yield();
 	woken_after_one = woken;
 	waitq_wake_all(&wq);
 }

@@ -64,7 +64,7 @@ static int flush_saw_total;
 static void late_queuer(void *arg)
 {
 	(void)arg;
-	sched_yield(); /* the flusher is waiting */
+	sim_yield(); /* the flusher is waiting */
 	queue_work(wq, &items[1]);
 }
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Long explorations, not run in CI: every scenario under scenarios/ that is
+# meant to pass (no "# simk: expect-failure" line) is explored with many
+# seeds under random and pct, and with the bounded exhaustive search.
+#   RUNS=200000 BOUND=3 make explore-long
+set -u
+SIMK=${SIMK:-build/simk}
+RUNS=${RUNS:-100000}
+BOUND=${BOUND:-2}
+status=0
+while IFS= read -r f; do
+	if grep -q '^# simk: expect-failure' "$f"; then
+		continue
+	fi
+	for pol in random pct; do
+		echo "== $f ($pol, $RUNS runs)"
+		"$SIMK" explore "$f" --runs "$RUNS" --policy "$pol" || status=1
+	done
+	echo "== $f (dfs, bound $BOUND)"
+	"$SIMK" explore "$f" --policy dfs --bound "$BOUND" --runs "$RUNS" || status=1
+done < <(find scenarios -name '*.scn' | sort)
+exit $status
