@@ -78,6 +78,16 @@ uint64_t paio_sigev_fn_register(paio_sigev_fn fn, void *ctx)
 	return PAIO_FN_BASE + 16 * (uint64_t)run->nfns++;
 }
 
+/* The handle of (fn, ctx), registering it on first use (scenarios). */
+uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx)
+{
+	struct paio_run *run = paio_run();
+	for (int i = 0; i < run->nfns; i++)
+		if (run->fns[i].fn == fn && run->fns[i].ctx == ctx)
+			return PAIO_FN_BASE + 16 * (uint64_t)i;
+	return paio_sigev_fn_register(fn, ctx);
+}
+
 /* ---- per-process state -------------------------------------------------- */
 
 /* Thread or host context. NULL when create is false and p never used AIO,

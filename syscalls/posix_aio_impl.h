@@ -211,6 +211,7 @@ struct paio_run {
 
 /* posix_aio.c: state, hash, results, completion */
 struct paio_run *paio_run(void);
+uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);
 struct paio_req *paio_req_alloc(struct paio_proc *pp);
 void paio_req_free(struct paio_req *r);
