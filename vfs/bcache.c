@@ -70,8 +70,7 @@ void bcache_destroy(struct simfs *fs)
 	if (fs->hash != NULL)
 		kmem_free(&kt_hash, fs->hash);
 	fs->hash = NULL;
-	KASSERT(fs->nbufs == 0 && fs->ndirty == 0, "cache counters %u/%u", fs->nbufs,
-		fs->ndirty);
+	KASSERT(fs->nbufs == 0 && fs->ndirty == 0, "cache counters %u/%u", fs->nbufs, fs->ndirty);
 }
 
 static struct list_node *bucket(struct simfs *fs, uint32_t blkno)
@@ -210,7 +209,8 @@ int bget(struct simfs *fs, uint32_t blkno, bool fill, uint32_t valid_bytes, stru
 			b->busy = true;
 			b->pins++;
 			memset(&b->io, 0, sizeof(b->io));
-			fs_io_prep(&b->io, BLK_OP_READ, 0, (uint64_t)blkno * fs->spb, fs->spb, b->data);
+			fs_io_prep(&b->io, BLK_OP_READ, 0, (uint64_t)blkno * fs->spb, fs->spb,
+				   b->data);
 			b->load_valid = valid_bytes;
 			b->io.done = bread_done;
 			b->io.arg = b;

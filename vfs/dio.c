@@ -37,10 +37,10 @@ struct dio {
 	struct kaio_req *kr;
 	enum kaio_op op;
 	int64_t off;
-	size_t len;     /* bytes requested (writes: clipped to the size limit) */
-	size_t xfer;    /* bytes the request reports on success */
+	size_t len;	/* bytes requested (writes: clipped to the size limit) */
+	size_t xfer;	/* bytes the request reports on success */
 	int64_t bstart; /* file offset of the first block of the range */
-	uint32_t nblk;  /* blocks covered */
+	uint32_t nblk;	/* blocks covered */
 	uint8_t *bounce;
 	uint32_t *newb; /* per covered block: block allocated for it, or 0 */
 	struct fs_io *ios;
@@ -196,10 +196,10 @@ static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 		d->xfer = d->len;
 		end = d->off + (int64_t)d->len;
 	} else {
-		d->xfer = d->off >= vn->size ? 0
-					      : (size_t)(vn->size - d->off < (int64_t)d->len
-							? vn->size - d->off
-							: (int64_t)d->len);
+		d->xfer = d->off >= vn->size
+			      ? 0
+			      : (size_t)(vn->size - d->off < (int64_t)d->len ? vn->size - d->off
+									     : (int64_t)d->len);
 		end = d->off + (int64_t)((d->xfer + fs->ssize - 1) / fs->ssize * fs->ssize);
 	}
 	if (d->xfer == 0)
@@ -352,16 +352,16 @@ ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op)
 {
 	if (uio->seg != UIO_USERSPACE)
 		return -EINVAL;
-	struct dio_wait w = { .done = false, .res = 0 };
+	struct dio_wait w = {.done = false, .res = 0};
 	waitq_init(&w.wq, "dio");
 	struct kaio_req kr = {
-		.op = op,
-		.proc = uio->proc,
-		.iov = uio->iov,
-		.iovcnt = uio->iovcnt,
-		.offset = (op == KAIO_WRITE && (fp->flags & O_APPEND)) ? fp->vnode->size : uio->offset,
-		.done = dio_sync_done,
-		.priv = &w,
+	    .op = op,
+	    .proc = uio->proc,
+	    .iov = uio->iov,
+	    .iovcnt = uio->iovcnt,
+	    .offset = (op == KAIO_WRITE && (fp->flags & O_APPEND)) ? fp->vnode->size : uio->offset,
+	    .done = dio_sync_done,
+	    .priv = &w,
 	};
 	int r = dio_submit(fp, &kr);
 	if (r != 0) {

@@ -33,15 +33,24 @@ static KMEM_TYPE(kt_fdents, "vfs.fdtable.ents");
 const char *file_type_name(enum file_type t)
 {
 	switch (t) {
-	case FT_NONE: return "none";
-	case FT_REGULAR: return "regular";
-	case FT_DIR: return "directory";
-	case FT_PIPE: return "pipe";
-	case FT_PORT: return "port";
-	case FT_KQUEUE: return "kqueue";
-	case FT_EVENTFD: return "eventfd";
-	case FT_SOCKET: return "socket";
-	case FT_OTHER: return "other";
+	case FT_NONE:
+		return "none";
+	case FT_REGULAR:
+		return "regular";
+	case FT_DIR:
+		return "directory";
+	case FT_PIPE:
+		return "pipe";
+	case FT_PORT:
+		return "port";
+	case FT_KQUEUE:
+		return "kqueue";
+	case FT_EVENTFD:
+		return "eventfd";
+	case FT_SOCKET:
+		return "socket";
+	case FT_OTHER:
+		return "other";
 	}
 	return "?";
 }
@@ -53,8 +62,13 @@ void uio_init_user(struct uio *u, struct uio_vec *vec, struct simk_proc *p, enum
 {
 	vec->base = buf;
 	vec->len = len;
-	*u = (struct uio){ .proc = p, .seg = UIO_USERSPACE, .rw = rw, .iov = vec,
-			   .iovcnt = 1, .offset = offset, .resid = len };
+	*u = (struct uio){.proc = p,
+			  .seg = UIO_USERSPACE,
+			  .rw = rw,
+			  .iov = vec,
+			  .iovcnt = 1,
+			  .offset = offset,
+			  .resid = len};
 }
 
 void uio_init_kernel(struct uio *u, struct uio_vec *vec, enum uio_rw rw, void *buf, size_t len,
@@ -62,8 +76,13 @@ void uio_init_kernel(struct uio *u, struct uio_vec *vec, enum uio_rw rw, void *b
 {
 	vec->base = (uint64_t)(uintptr_t)buf;
 	vec->len = len;
-	*u = (struct uio){ .proc = NULL, .seg = UIO_SYSSPACE, .rw = rw, .iov = vec,
-			   .iovcnt = 1, .offset = offset, .resid = len };
+	*u = (struct uio){.proc = NULL,
+			  .seg = UIO_SYSSPACE,
+			  .rw = rw,
+			  .iov = vec,
+			  .iovcnt = 1,
+			  .offset = offset,
+			  .resid = len};
 }
 
 int uiomove(void *kbuf, size_t n, struct uio *u)
@@ -167,6 +186,8 @@ void vfs_files_end(struct vfs_state *st)
 	for (int guard = 0; !list_empty(&st->files); guard++) {
 		KASSERT(guard < 1000000, "file list does not drain");
 		struct file *fp = list_entry(st->files.next, struct file, all);
+		if (fp->release_work.queued) /* a deferred release that will never run */
+			(void)work_cancel(system_wq(), &fp->release_work);
 		fp->refcount = 0;
 		file_free(fp);
 	}
@@ -307,9 +328,15 @@ int64_t file_lseek(struct file *fp, int64_t offset, int whence, int64_t size)
 	pos_lock(fp);
 	int64_t base;
 	switch (whence) {
-	case SIMK_SEEK_SET: base = 0; break;
-	case SIMK_SEEK_CUR: base = fp->offset; break;
-	case SIMK_SEEK_END: base = size; break;
+	case SIMK_SEEK_SET:
+		base = 0;
+		break;
+	case SIMK_SEEK_CUR:
+		base = fp->offset;
+		break;
+	case SIMK_SEEK_END:
+		base = size;
+		break;
 	default:
 		pos_unlock(fp);
 		return -EINVAL;
@@ -413,7 +440,7 @@ void fd_unreserve(struct simk_proc *p, int fd)
 {
 	struct fdtable *t = fdt_get(p, false);
 	KASSERT(t != NULL && fd >= 0 && fd < t->cap && t->ents[fd].fp == NULL &&
-			(t->ents[fd].flags & FDE_RESERVED),
+		    (t->ents[fd].flags & FDE_RESERVED),
 		"fd %d not reserved", fd);
 	t->ents[fd].flags = 0;
 }
@@ -422,7 +449,7 @@ void fd_install(struct simk_proc *p, int fd, struct file *fp, int fdflags)
 {
 	struct fdtable *t = fdt_get(p, false);
 	KASSERT(t != NULL && fd >= 0 && fd < t->cap && t->ents[fd].fp == NULL &&
-			(t->ents[fd].flags & FDE_RESERVED),
+		    (t->ents[fd].flags & FDE_RESERVED),
 		"install into fd %d that is not reserved", fd);
 	KASSERT(fp->refcount > 0, "install of a released file");
 	t->ents[fd].fp = fp;

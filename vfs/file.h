@@ -65,7 +65,7 @@ _Static_assert(O_DIRECT == 040000 && O_CLOEXEC == 02000000, "Linux O_DIRECT/O_CL
 #define FILE_STATUS_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC | O_DSYNC)
 #define FILE_SETFL_FLAGS (O_APPEND | O_NONBLOCK | O_DIRECT)
 
-#define FD_MAX 1024      /* descriptors per process (-EMFILE past it) */
+#define FD_MAX 1024	 /* descriptors per process (-EMFILE past it) */
 #define UIO_IOV_MAX 1024 /* iovecs per readv/writev (-EINVAL past it) */
 
 enum file_type {
@@ -91,7 +91,7 @@ struct simk_stat;
 
 enum uio_seg {
 	UIO_USERSPACE = 0, /* iov bases are user addresses of uio->proc */
-	UIO_SYSSPACE,      /* iov bases are host pointers (kernel buffers) */
+	UIO_SYSSPACE,	   /* iov bases are host pointers (kernel buffers) */
 };
 enum uio_rw { UIO_READ = 0, UIO_WRITE };
 
@@ -148,7 +148,7 @@ struct kaio_req {
 	/* filled by the submitter */
 	enum kaio_op op;
 	struct simk_proc *proc; /* whose user memory iov points into */
-	struct uio_vec *iov;    /* user addresses; must stay valid until done */
+	struct uio_vec *iov;	/* user addresses; must stay valid until done */
 	int iovcnt;
 	int64_t offset;
 	kaio_done_fn done;
@@ -218,18 +218,18 @@ struct file_ops {
 /* ---- the open file --------------------------------------------------- */
 
 struct file {
-	int refcount;         /* references: descriptors, in-flight requests... */
+	int refcount; /* references: descriptors, in-flight requests... */
 	enum file_type type;
-	int flags;            /* FILE_STATUS_FLAGS */
-	int64_t offset;       /* shared by dup'ed / inherited descriptors */
+	int flags;	/* FILE_STATUS_FLAGS */
+	int64_t offset; /* shared by dup'ed / inherited descriptors */
 	const struct file_ops *ops;
-	void *priv;           /* the file type's */
-	struct vnode *vnode;  /* filesystem files (held while the file lives) */
-	uint64_t id;          /* serial number in this run (traces, dumps) */
+	void *priv;	     /* the file type's */
+	struct vnode *vnode; /* filesystem files (held while the file lives) */
+	uint64_t id;	     /* serial number in this run (traces, dumps) */
 	/* internal */
-	bool pos_busy;        /* a read/write/lseek owns the offset */
-	struct waitq pos_wq;  /* waiters for pos_busy */
-	struct list_node all; /* every live file of the run (leak reports) */
+	bool pos_busy;		  /* a read/write/lseek owns the offset */
+	struct waitq pos_wq;	  /* waiters for pos_busy */
+	struct list_node all;	  /* every live file of the run (leak reports) */
 	struct work release_work; /* deferred release after an irq file_put */
 };
 
@@ -284,8 +284,8 @@ int fd_dup(struct simk_proc *p, int fd);
 /* dup2: newfd closed first when open; oldfd == newfd returns newfd after
  * checking oldfd. -EBADF for a bad oldfd or newfd outside [0, FD_MAX). */
 int fd_dup2(struct simk_proc *p, int oldfd, int newfd);
-int fd_getflags(struct simk_proc *p, int fd);               /* FD_CLOEXEC or -EBADF */
-int fd_setflags(struct simk_proc *p, int fd, int fdflags);  /* 0 or -EBADF */
+int fd_getflags(struct simk_proc *p, int fd);		   /* FD_CLOEXEC or -EBADF */
+int fd_setflags(struct simk_proc *p, int fd, int fdflags); /* 0 or -EBADF */
 /* Closes every descriptor with FD_CLOEXEC (called by exec). */
 void fd_close_on_exec(struct simk_proc *p);
 /* Closes every descriptor (process exit; also run by the VFS proc_exit

@@ -47,7 +47,7 @@ void fnotify_report(struct vnode *vn, unsigned what, const struct fnotify_info *
 {
 	if (vn->nwatchers == 0 || what == 0)
 		return;
-	struct fnotify_info local = { .size = vn->size, .name = NULL, .ino = vn->ino };
+	struct fnotify_info local = {.size = vn->size, .name = NULL, .ino = vn->ino};
 	if (info == NULL)
 		info = &local;
 	vfs_trace("vfs:fnotify", vn->ino, what, vn->nwatchers, 0);

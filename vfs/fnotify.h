@@ -78,10 +78,10 @@
 struct vnode;
 
 struct fnotify_info {
-	int64_t size;      /* the file's size after the operation */
-	const char *name;  /* name involved (rename: the new name), or NULL;
-			    * valid only during the callback */
-	uint64_t ino;      /* the vnode's inode number */
+	int64_t size;	  /* the file's size after the operation */
+	const char *name; /* name involved (rename: the new name), or NULL;
+			   * valid only during the callback */
+	uint64_t ino;	  /* the vnode's inode number */
 };
 
 struct fnotify_watcher;
@@ -91,7 +91,7 @@ typedef void (*fnotify_fn)(struct fnotify_watcher *w, unsigned what,
 struct fnotify_watcher {
 	struct list_node link;
 	struct vnode *vn; /* NULL while not watching */
-	unsigned mask;    /* FN_* bits of interest */
+	unsigned mask;	  /* FN_* bits of interest */
 	fnotify_fn fn;
 	void *priv; /* the consumer's */
 };
@@ -114,11 +114,11 @@ void fnotify_report(struct vnode *vn, unsigned what, const struct fnotify_info *
 void fnotify_revoke(struct vnode *vn);
 
 /* ---- filesystem-wide events ---- */
-#define FSEV_NOTRESP 0x0001 /* VQ_NOTRESP: the device stopped answering */
-#define FSEV_LOWDISK 0x0004 /* VQ_LOWDISK: free space below the low mark */
-#define FSEV_MOUNT 0x0008   /* VQ_MOUNT */
-#define FSEV_UNMOUNT 0x0010 /* VQ_UNMOUNT */
-#define FSEV_DEAD 0x0020    /* VQ_DEAD: the device failed */
+#define FSEV_NOTRESP 0x0001  /* VQ_NOTRESP: the device stopped answering */
+#define FSEV_LOWDISK 0x0004  /* VQ_LOWDISK: free space below the low mark */
+#define FSEV_MOUNT 0x0008    /* VQ_MOUNT */
+#define FSEV_UNMOUNT 0x0010  /* VQ_UNMOUNT */
+#define FSEV_DEAD 0x0020     /* VQ_DEAD: the device failed */
 #define FSEV_SPACE_OK 0x1000 /* ours: free space back above the low mark */
 
 struct fs_watcher;

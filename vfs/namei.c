@@ -24,8 +24,8 @@ struct nameres {
 	struct vnode *dir; /* directory holding the last component */
 	struct vnode *vn;  /* the object, or NULL when it does not exist */
 	char name[VFS_NAME_MAX + 1];
-	bool dot;          /* last component is "." or ".." (or the path is "/") */
-	bool slash;        /* trailing slash */
+	bool dot;   /* last component is "." or ".." (or the path is "/") */
+	bool slash; /* trailing slash */
 };
 
 static uint32_t dir_find(const struct vnode *dir, const char *name)
@@ -154,7 +154,7 @@ static void dir_remove(struct vnode *dir, const char *name)
 
 static void report(struct vnode *vn, unsigned what, const char *name)
 {
-	struct fnotify_info info = { .size = vn->size, .name = name, .ino = vn->ino };
+	struct fnotify_info info = {.size = vn->size, .name = name, .ino = vn->ino};
 	fnotify_report(vn, what, &info);
 }
 
@@ -193,7 +193,8 @@ int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flag
 			r = -EISDIR;
 		else {
 			preempt_point();
-			struct vnode *vn = simfs_ialloc(fs, SIMK_S_IFREG | ((uint32_t)mode & 07777));
+			struct vnode *vn =
+			    simfs_ialloc(fs, SIMK_S_IFREG | ((uint32_t)mode & 07777));
 			if (vn == NULL) {
 				r = -ENOSPC;
 			} else {
@@ -224,8 +225,8 @@ int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flag
 	}
 	struct vnode *vn = nr.vn;
 	bool dir = vn_isdir(vn);
-	struct file *fp = file_alloc(dir ? FT_DIR : FT_REGULAR, dir ? &simfs_dir_ops : &simfs_reg_ops,
-				     NULL, flags);
+	struct file *fp = file_alloc(dir ? FT_DIR : FT_REGULAR,
+				     dir ? &simfs_dir_ops : &simfs_reg_ops, NULL, flags);
 	if (fp == NULL) {
 		vn_rele(vn);
 		fd_unreserve(p, fd);

@@ -32,8 +32,8 @@ static KMEM_TYPE(kt_pipe, "vfs.pipe");
 struct pipe {
 	uint8_t *buf;
 	size_t cap;
-	size_t head; /* next byte to read */
-	size_t len;  /* bytes buffered */
+	size_t head;	      /* next byte to read */
+	size_t len;	      /* bytes buffered */
 	int readers, writers; /* open ends (0 or 1 each: one file per end) */
 	struct waitq rd_wq, wr_wq;
 	struct poll_head rd_ph, wr_ph;
@@ -179,7 +179,7 @@ static ssize_t pipe_write(struct file *fp, struct uio *uio, int ioflags)
 		}
 		if (ioflags & IOF_NONBLOCK)
 			return done > 0 ? (ssize_t)done : -EAGAIN;
-		struct pipe_cond c = { pp, atomic ? uio->resid : 1 };
+		struct pipe_cond c = {pp, atomic ? uio->resid : 1};
 		int r = waitq_wait(&pp->wr_wq, false, true, SIMK_FOREVER, pipe_writable_cond, &c);
 		if (r == -EINTR)
 			return done > 0 ? (ssize_t)done : -EINTR;
@@ -256,13 +256,13 @@ static void pipe_release(struct file *fp)
 }
 
 static const struct file_ops pipe_ops = {
-	.name = "pipe",
-	.read = pipe_read,
-	.write = pipe_write,
-	.poll = pipe_poll,
-	.ioctl = pipe_ioctl,
-	.stat = pipe_stat,
-	.release = pipe_release,
+    .name = "pipe",
+    .read = pipe_read,
+    .write = pipe_write,
+    .poll = pipe_poll,
+    .ioctl = pipe_ioctl,
+    .stat = pipe_stat,
+    .release = pipe_release,
 };
 
 /* Makes a pipe: two files with one reference each. 0 or -ENOMEM. */

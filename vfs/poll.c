@@ -164,8 +164,8 @@ int sys_poll(uaddr_t fds, unsigned nfds, int timeout_ms)
 		if (pfd[i].fd >= 0 && fd_get(p, pfd[i].fd, &w[i].fp) != 0)
 			w[i].fp = NULL;
 	}
-	uint64_t deadline = timeout_ms < 0 ? SIMK_FOREVER
-					   : sim_now() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t deadline =
+	    timeout_ms < 0 ? SIMK_FOREVER : sim_now() + (uint64_t)timeout_ms * 1000000ull;
 	bool first = true;
 	for (int round = 0;; round++) {
 		KASSERT(round < 10000000, "poll loop does not converge");

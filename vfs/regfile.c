@@ -44,7 +44,8 @@ static ssize_t reg_read(struct file *fp, struct uio *uio, int ioflags)
 		} else {
 			int64_t valid = vn->size - (int64_t)fb * fs->bsize;
 			struct buf *b;
-			r = bget(fs, phys, true, valid > fs->bsize ? fs->bsize : (uint32_t)valid, &b);
+			r = bget(fs, phys, true, valid > fs->bsize ? fs->bsize : (uint32_t)valid,
+				 &b);
 			if (r == 0) {
 				r = uiomove(b->data + inb, n, uio);
 				brelse(fs, b);
@@ -235,22 +236,22 @@ static void reg_release(struct file *fp)
 }
 
 const struct file_ops simfs_reg_ops = {
-	.name = "simfs-file",
-	.read = reg_read,
-	.write = reg_write,
-	.fsync = reg_fsync,
-	.ioctl = reg_ioctl,
-	.stat = reg_stat,
-	.seek = reg_seek,
-	.truncate = reg_truncate,
-	.aio_submit = reg_aio_submit,
-	.release = reg_release,
+    .name = "simfs-file",
+    .read = reg_read,
+    .write = reg_write,
+    .fsync = reg_fsync,
+    .ioctl = reg_ioctl,
+    .stat = reg_stat,
+    .seek = reg_seek,
+    .truncate = reg_truncate,
+    .aio_submit = reg_aio_submit,
+    .release = reg_release,
 };
 
 const struct file_ops simfs_dir_ops = {
-	.name = "simfs-dir",
-	.fsync = reg_fsync,
-	.stat = reg_stat,
-	.seek = reg_seek,
-	.release = reg_release,
+    .name = "simfs-dir",
+    .fsync = reg_fsync,
+    .stat = reg_stat,
+    .seek = reg_seek,
+    .release = reg_release,
 };

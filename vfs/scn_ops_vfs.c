@@ -197,8 +197,7 @@ static int ensure_fs(void)
 }
 
 /* Checks [off, off+len) lies in the buffer; len < 0 means "to the end". */
-static int64_t buf_range(struct scn_call *c, const struct scn_buf_obj *b, int64_t off,
-			 int64_t len)
+static int64_t buf_range(struct scn_call *c, const struct scn_buf_obj *b, int64_t off, int64_t len)
 {
 	if (len < 0)
 		len = b->size - off;
@@ -234,7 +233,8 @@ static uint32_t fnv32(const uint8_t *p, size_t n)
 
 static uint8_t pattern_byte(int64_t seed, int64_t i)
 {
-	uint64_t x = ((uint64_t)i + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)seed * 0xD6E8FEB86659FD93ull;
+	uint64_t x =
+	    ((uint64_t)i + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)seed * 0xD6E8FEB86659FD93ull;
 	x ^= x >> 29;
 	return (uint8_t)(x ^ (x >> 11) ^ (x >> 23));
 }
@@ -408,10 +408,8 @@ static int64_t op_write(struct scn_call *c)
 
 /* pread FD BUF LEN POS [off=] */
 static const struct scn_argspec prw_args[] = {
-    {"fd", SCN_INT, NULL, 0, 0},
-    {"buf", SCN_OBJ, "buffer", 0, 0},
-    {"len", SCN_INT, NULL, 0, 0},
-    {"pos", SCN_INT, NULL, 0, 0},
+    {"fd", SCN_INT, NULL, 0, 0},	  {"buf", SCN_OBJ, "buffer", 0, 0},
+    {"len", SCN_INT, NULL, 0, 0},	  {"pos", SCN_INT, NULL, 0, 0},
     {"off", SCN_INT, NULL, SCN_NAMED, 0},
 };
 
@@ -592,7 +590,7 @@ static const struct scn_argspec fstat_args[] = {
 static void stat_out(struct scn_call *c, const struct simk_stat *st)
 {
 	const int64_t v[] = {
-	    [S_SIZE] = st->st_size,	[S_MODE] = st->st_mode,	     [S_NLINK] = st->st_nlink,
+	    [S_SIZE] = st->st_size,	   [S_MODE] = st->st_mode,	[S_NLINK] = st->st_nlink,
 	    [S_INO] = (int64_t)st->st_ino, [S_MTIME] = st->st_mtime_ns,
 	};
 	for (int i = S_SIZE; i <= S_MTIME; i++)
@@ -660,7 +658,7 @@ static int64_t op_poll(struct scn_call *c)
 	struct {
 		int32_t fd;
 		int16_t events, revents;
-	} pf = { (int32_t)c->args[0].i, (int16_t)c->args[1].i, 0 };
+	} pf = {(int32_t)c->args[0].i, (int16_t)c->args[1].i, 0};
 	uaddr_t u = umem_alloc(p, sizeof(pf));
 	if (u == 0)
 		return -ENOMEM;
@@ -729,15 +727,17 @@ static int64_t op_expect_file(struct scn_call *c)
 			      r == -ENOENT ? "no such file" : "cannot stat");
 	size_t want = strlen(c->args[1].str);
 	char got[256];
-	ssize_t n = st.st_size > (int64_t)sizeof(got) ? -EFBIG
-						       : kvfs_read_file(c->args[0].str, got,
-									(size_t)st.st_size, 0);
+	ssize_t n = st.st_size > (int64_t)sizeof(got)
+			? -EFBIG
+			: kvfs_read_file(c->args[0].str, got, (size_t)st.st_size, 0);
 	if (n < 0)
 		scn_call_fail(c, SIMK_FAIL_EXPECT, "expect_file %s: read error %zd", c->args[0].str,
 			      n);
 	if ((size_t)n != want || memcmp(got, c->args[1].str, want) != 0)
-		scn_call_fail(c, SIMK_FAIL_EXPECT, "expect_file %s: holds \"%.*s\" (%zd bytes), "
-			      "expected \"%s\"", c->args[0].str, (int)n, got, n, c->args[1].str);
+		scn_call_fail(c, SIMK_FAIL_EXPECT,
+			      "expect_file %s: holds \"%.*s\" (%zd bytes), "
+			      "expected \"%s\"",
+			      c->args[0].str, (int)n, got, n, c->args[1].str);
 	return 0;
 }
 
@@ -759,7 +759,7 @@ static int64_t op_file_sum(struct scn_call *c)
 	uint8_t chunk[4096];
 	for (int64_t off = 0; off < st.st_size;) {
 		size_t want = st.st_size - off < (int64_t)sizeof(chunk) ? (size_t)(st.st_size - off)
-									 : sizeof(chunk);
+									: sizeof(chunk);
 		ssize_t n = kvfs_read_file(c->args[0].str, chunk, want, off);
 		if (n <= 0)
 			return n < 0 ? n : -EIO;
@@ -846,17 +846,46 @@ static const struct scn_op vfs_ops[] = {
     {"buf_addr", addr_args, N(addr_args), op_buf_addr, "buf_addr BUF: its user address"},
 };
 
-#define C(x) {#x, x}
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, x                                                                              \
+	}
 static const struct scn_const vfs_consts[] = {
-    C(O_RDONLY),   C(O_WRONLY),	 C(O_RDWR),	C(O_CREAT),	 C(O_EXCL),
-    C(O_TRUNC),	   C(O_APPEND),	 C(O_NONBLOCK), C(O_DIRECT),	 C(O_SYNC),
-    C(O_DSYNC),	   C(O_CLOEXEC), C(POLLIN),	C(POLLPRI),	 C(POLLOUT),
-    C(POLLERR),	   C(POLLHUP),	 C(POLLNVAL),	C(POLLRDNORM),	 C(POLLWRNORM),
-    {"SEEK_SET", SIMK_SEEK_SET}, {"SEEK_CUR", SIMK_SEEK_CUR}, {"SEEK_END", SIMK_SEEK_END},
-    {"F_DUPFD", SIMK_F_DUPFD},	 {"F_GETFD", SIMK_F_GETFD},   {"F_SETFD", SIMK_F_SETFD},
-    {"F_GETFL", SIMK_F_GETFL},	 {"F_SETFL", SIMK_F_SETFL},   {"FD_CLOEXEC", FD_CLOEXEC_FLAG},
-    {"S_IFMT", SIMK_S_IFMT},	 {"S_IFREG", SIMK_S_IFREG},   {"S_IFDIR", SIMK_S_IFDIR},
-    {"S_IFIFO", SIMK_S_IFIFO},	 {"PIPE_BUF", PIPE_BUF_SIZE}, {"PIPE_CAPACITY", PIPE_CAPACITY},
+    C(O_RDONLY),
+    C(O_WRONLY),
+    C(O_RDWR),
+    C(O_CREAT),
+    C(O_EXCL),
+    C(O_TRUNC),
+    C(O_APPEND),
+    C(O_NONBLOCK),
+    C(O_DIRECT),
+    C(O_SYNC),
+    C(O_DSYNC),
+    C(O_CLOEXEC),
+    C(POLLIN),
+    C(POLLPRI),
+    C(POLLOUT),
+    C(POLLERR),
+    C(POLLHUP),
+    C(POLLNVAL),
+    C(POLLRDNORM),
+    C(POLLWRNORM),
+    {"SEEK_SET", SIMK_SEEK_SET},
+    {"SEEK_CUR", SIMK_SEEK_CUR},
+    {"SEEK_END", SIMK_SEEK_END},
+    {"F_DUPFD", SIMK_F_DUPFD},
+    {"F_GETFD", SIMK_F_GETFD},
+    {"F_SETFD", SIMK_F_SETFD},
+    {"F_GETFL", SIMK_F_GETFL},
+    {"F_SETFL", SIMK_F_SETFL},
+    {"FD_CLOEXEC", FD_CLOEXEC_FLAG},
+    {"S_IFMT", SIMK_S_IFMT},
+    {"S_IFREG", SIMK_S_IFREG},
+    {"S_IFDIR", SIMK_S_IFDIR},
+    {"S_IFIFO", SIMK_S_IFIFO},
+    {"PIPE_BUF", PIPE_BUF_SIZE},
+    {"PIPE_CAPACITY", PIPE_CAPACITY},
     {"EUCLEAN", EUCLEAN},
 };
 

@@ -30,12 +30,12 @@ static KMEM_TYPE(kt_commit, "vfs.commit");
 void vfs_mount_opts_default(struct vfs_mount_opts *o)
 {
 	*o = (struct vfs_mount_opts){
-		.block_size = 4096,
-		.ninodes = 256,
-		.cache_blocks = 256,
-		.flush_delay_ns = 30000000ull,
-		.lowspace_pct = 5,
-		.format = true,
+	    .block_size = 4096,
+	    .ninodes = 256,
+	    .cache_blocks = 256,
+	    .flush_delay_ns = 30000000ull,
+	    .lowspace_pct = 5,
+	    .format = true,
 	};
 }
 
@@ -382,10 +382,10 @@ static void sb_encode(const struct simfs *fs, uint64_t seq, uint8_t *p)
 
 struct wb_item {
 	uint32_t blkno;
-	bool data;         /* a data buffer (else metadata) */
+	bool data; /* a data buffer (else metadata) */
 	uint64_t serial, gen;
-	uint8_t *bytes;    /* what is written */
-	uint8_t *check;    /* read-back */
+	uint8_t *bytes; /* what is written */
+	uint8_t *check; /* read-back */
 	struct fs_io io;
 };
 
@@ -861,8 +861,8 @@ static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts
 	fs->dur_map = kmem_zalloc(&kt_maps, fs->nblocks);
 	fs->snap_map = kmem_zalloc(&kt_maps, fs->nblocks);
 	fs->vn = kmem_zalloc(&kt_vnodes, (fs->ninodes + 1) * sizeof(*fs->vn));
-	if (fs->mem_map == NULL || fs->dur_map == NULL || fs->snap_map == NULL ||
-	    fs->vn == NULL || bcache_init(fs) != 0) {
+	if (fs->mem_map == NULL || fs->dur_map == NULL || fs->snap_map == NULL || fs->vn == NULL ||
+	    bcache_init(fs) != 0) {
 		simfs_free(fs, false);
 		return NULL;
 	}
@@ -1019,7 +1019,7 @@ static int simfs_load(struct simfs *fs)
 	uint8_t *scratch = kmem_zalloc(&kt_commit, fs->bsize);
 	if (scratch == NULL)
 		return -ENOMEM;
-	struct sb_info best = { 0 };
+	struct sb_info best = {0};
 	for (uint32_t s = 0; s < SIMFS_SB_SLOTS; s++) {
 		struct sb_info si;
 		if (fsio_sync(fs, BLK_OP_READ, 0, (uint64_t)s * fs->spb, 1, scratch) != 0)
@@ -1049,7 +1049,8 @@ static int simfs_load(struct simfs *fs)
 		for (uint32_t k = 0; k < fs->inodes_per_block && r == 0; k++) {
 			uint32_t ino = t * fs->inodes_per_block + k;
 			if (ino >= 1 && ino <= fs->ninodes)
-				r = load_inode(fs, &fs->vn[ino], tbl + k * SIMFS_INODE_SIZE, scratch);
+				r = load_inode(fs, &fs->vn[ino], tbl + k * SIMFS_INODE_SIZE,
+					       scratch);
 		}
 	}
 	if (tbl != NULL)
@@ -1081,7 +1082,7 @@ static int simfs_load(struct simfs *fs)
 			links[c->ino]++;
 			if (vn_isdir(c)) {
 				links[c->ino]++; /* its "." */
-				links[i]++;      /* its ".." */
+				links[i]++;	 /* its ".." */
 				c->parent = i;
 			}
 		}

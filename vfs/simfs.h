@@ -58,20 +58,20 @@ struct simfs_dirent {
 struct vnode {
 	struct simfs *fs;
 	uint32_t ino;
-	int refcount; /* files, watchers, lookups, direct I/O in flight */
+	int refcount;  /* files, watchers, lookups, direct I/O in flight */
 	uint32_t mode; /* S_IF* | permissions; 0: free inode */
 	uint32_t nlink;
 	int64_t size;
 	int64_t atime_ns, mtime_ns, ctime_ns;
-	uint32_t *map;     /* physical block of each file block (0: hole) */
-	uint32_t map_cap;  /* entries allocated in map */
-	uint32_t indirect; /* where the indirect block is in the in-memory tree */
+	uint32_t *map;		    /* physical block of each file block (0: hole) */
+	uint32_t map_cap;	    /* entries allocated in map */
+	uint32_t indirect;	    /* where the indirect block is in the in-memory tree */
 	struct simfs_dirent *dents; /* directories: entries in order */
 	uint32_t ndents, dents_cap;
-	uint32_t parent;   /* directories: the parent's inode number */
-	bool dirty;        /* inode fields changed */
-	bool map_dirty;    /* indirect block must be rewritten */
-	bool dir_dirty;    /* directory content must be rewritten */
+	uint32_t parent; /* directories: the parent's inode number */
+	bool dirty;	 /* inode fields changed */
+	bool map_dirty;	 /* indirect block must be rewritten */
+	bool dir_dirty;	 /* directory content must be rewritten */
 	struct mutex lock;
 	int dio_inflight;
 	struct waitq dio_wq;
@@ -143,16 +143,16 @@ struct buf {
 	uint32_t blkno;
 	uint8_t *data;
 	int pins;
-	bool valid;  /* data holds the block */
-	bool busy;   /* a read is in flight */
+	bool valid; /* data holds the block */
+	bool busy;  /* a read is in flight */
 	bool dirty;
-	bool stale;  /* dropped while busy: free when the read completes */
-	int err;     /* result of the last read */
+	bool stale;	     /* dropped while busy: free when the read completes */
+	int err;	     /* result of the last read */
 	uint32_t load_valid; /* bytes of the block before EOF when loaded */
-	uint64_t dirty_gen; /* bumped by every bdirty */
-	uint64_t serial;    /* identity across reuse (commit matching) */
+	uint64_t dirty_gen;  /* bumped by every bdirty */
+	uint64_t serial;     /* identity across reuse (commit matching) */
 	struct fs_io io;
-	struct waitq wq;    /* waiters for busy */
+	struct waitq wq; /* waiters for busy */
 };
 
 int bcache_init(struct simfs *fs);
@@ -185,8 +185,8 @@ struct simfs {
 	uint32_t max_file_blocks;
 	int64_t max_file_size;
 	uint32_t table[SIMFS_TABLE_MAX]; /* table block locations, in-memory tree */
-	uint64_t seq;                    /* sequence of the durable superblock */
-	struct vnode *vn;                /* ninodes + 1 entries, by inode number */
+	uint64_t seq;			 /* sequence of the durable superblock */
+	struct vnode *vn;		 /* ninodes + 1 entries, by inode number */
 	/* allocator: a block is busy while the in-memory tree, the durable
 	 * tree or a commit in progress uses it */
 	uint8_t *mem_map, *dur_map, *snap_map;

@@ -112,8 +112,13 @@ static ssize_t do_rw(int fd, enum uio_rw rw, struct uio_vec *vec, int nvec, int6
 			return -EINVAL;
 		}
 	}
-	struct uio u = { .proc = p, .seg = UIO_USERSPACE, .rw = rw, .iov = vec, .iovcnt = nvec,
-			 .offset = offset, .resid = total };
+	struct uio u = {.proc = p,
+			.seg = UIO_USERSPACE,
+			.rw = rw,
+			.iov = vec,
+			.iovcnt = nvec,
+			.offset = offset,
+			.resid = total};
 	ssize_t n = rw == UIO_READ ? file_read(fp, &u, ioflags) : file_write(fp, &u, ioflags);
 	file_put(fp);
 	return n;
@@ -122,7 +127,7 @@ static ssize_t do_rw(int fd, enum uio_rw rw, struct uio_vec *vec, int nvec, int6
 ssize_t sys_read(int fd, uaddr_t buf, size_t len)
 {
 	vfs_sys_enter("read", fd, (int64_t)buf, (int64_t)len, 0);
-	struct uio_vec v = { buf, len };
+	struct uio_vec v = {buf, len};
 	ssize_t r = do_rw(fd, UIO_READ, &v, 1, 0, 0);
 	return vfs_sys_exit("read", r);
 }
@@ -130,7 +135,7 @@ ssize_t sys_read(int fd, uaddr_t buf, size_t len)
 ssize_t sys_write(int fd, uaddr_t buf, size_t len)
 {
 	vfs_sys_enter("write", fd, (int64_t)buf, (int64_t)len, 0);
-	struct uio_vec v = { buf, len };
+	struct uio_vec v = {buf, len};
 	ssize_t r = do_rw(fd, UIO_WRITE, &v, 1, 0, 0);
 	return vfs_sys_exit("write", r);
 }
@@ -138,7 +143,7 @@ ssize_t sys_write(int fd, uaddr_t buf, size_t len)
 ssize_t sys_pread(int fd, uaddr_t buf, size_t len, int64_t offset)
 {
 	vfs_sys_enter("pread", fd, (int64_t)buf, (int64_t)len, offset);
-	struct uio_vec v = { buf, len };
+	struct uio_vec v = {buf, len};
 	ssize_t r = do_rw(fd, UIO_READ, &v, 1, offset, IOF_EXPLICIT);
 	return vfs_sys_exit("pread", r);
 }
@@ -146,7 +151,7 @@ ssize_t sys_pread(int fd, uaddr_t buf, size_t len, int64_t offset)
 ssize_t sys_pwrite(int fd, uaddr_t buf, size_t len, int64_t offset)
 {
 	vfs_sys_enter("pwrite", fd, (int64_t)buf, (int64_t)len, offset);
-	struct uio_vec v = { buf, len };
+	struct uio_vec v = {buf, len};
 	ssize_t r = do_rw(fd, UIO_WRITE, &v, 1, offset, IOF_EXPLICIT);
 	return vfs_sys_exit("pwrite", r);
 }
@@ -209,7 +214,7 @@ int64_t sys_lseek(int fd, int64_t offset, int whence)
 	struct file *fp;
 	int64_t r = fd_get(curproc(), fd, &fp);
 	if (r == 0) {
-		struct simk_stat st = { 0 };
+		struct simk_stat st = {0};
 		if (whence == SIMK_SEEK_END && fp->ops->stat != NULL)
 			(void)fp->ops->stat(fp, &st);
 		r = file_lseek(fp, offset, whence, st.st_size);
@@ -390,7 +395,7 @@ int sys_pipe2(uaddr_t ufds, int flags)
 	int r = 0;
 	if (flags & ~(O_NONBLOCK | O_CLOEXEC))
 		r = -EINVAL;
-	int fds[2] = { -1, -1 };
+	int fds[2] = {-1, -1};
 	struct file *rf = NULL, *wf = NULL;
 	if (r == 0)
 		r = fds[0] = fd_alloc(p, 0);
@@ -528,7 +533,8 @@ static ssize_t kvfs_rw(const char *path, enum uio_rw rw, void *buf, size_t len, 
 	struct uio_vec v;
 	struct uio u;
 	uio_init_kernel(&u, &v, rw, buf, len, offset);
-	ssize_t n = rw == UIO_READ ? file_read(fp, &u, IOF_EXPLICIT) : file_write(fp, &u, IOF_EXPLICIT);
+	ssize_t n =
+	    rw == UIO_READ ? file_read(fp, &u, IOF_EXPLICIT) : file_write(fp, &u, IOF_EXPLICIT);
 	file_put(fp);
 	return n;
 }
@@ -543,7 +549,8 @@ ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t o
 	return kvfs_rw(path, UIO_WRITE, (void *)buf, len, offset);
 }
 
-/* ---- the subsystem ----------------------------------------------------------------------------- */
+/* ---- the subsystem -----------------------------------------------------------------------------
+ */
 
 static int vfs_create(struct simk *s)
 {
@@ -603,12 +610,12 @@ static void vfs_proc_observer(struct simk_proc *p, enum proc_event ev, int arg)
 }
 
 static const struct sim_subsys vfs_subsys = {
-	.name = "vfs",
-	.slot = SLOT_VFS,
-	.create = vfs_create,
-	.proc_exit = vfs_proc_exit,
-	.end = vfs_end,
-	.destroy = vfs_destroy,
+    .name = "vfs",
+    .slot = SLOT_VFS,
+    .create = vfs_create,
+    .proc_exit = vfs_proc_exit,
+    .end = vfs_end,
+    .destroy = vfs_destroy,
 };
 
 void vfs_register(void)

@@ -35,9 +35,9 @@
 #include "kern/umem.h"
 #include "vfs/file.h"
 
-#define VFS_PATH_MAX 1024 /* bytes including the NUL (PATH_MAX is 4096 on Linux) */
-#define VFS_NAME_MAX 60   /* bytes of one path component (directory entries) */
-#define PIPE_BUF_SIZE 4096 /* PIPE_BUF: writes up to this size are atomic */
+#define VFS_PATH_MAX 1024   /* bytes including the NUL (PATH_MAX is 4096 on Linux) */
+#define VFS_NAME_MAX 60	    /* bytes of one path component (directory entries) */
+#define PIPE_BUF_SIZE 4096  /* PIPE_BUF: writes up to this size are atomic */
 #define PIPE_CAPACITY 16384 /* bytes a pipe buffers */
 
 /* File type bits of st_mode (Linux values). */
@@ -52,17 +52,17 @@
 struct simk_stat {
 	uint64_t st_dev;
 	uint64_t st_ino;
-	uint32_t st_mode;  /* type bits | permission bits */
+	uint32_t st_mode; /* type bits | permission bits */
 	uint32_t st_nlink;
 	uint32_t st_uid;
 	uint32_t st_gid;
-	int64_t st_size;   /* bytes; pipes: bytes buffered */
+	int64_t st_size; /* bytes; pipes: bytes buffered */
 	int64_t st_blksize;
 	int64_t st_blocks; /* 512-byte units allocated */
 	int64_t st_atime_ns;
 	int64_t st_mtime_ns;
 	int64_t st_ctime_ns;
-	uint32_t st_type;  /* enum file_type */
+	uint32_t st_type; /* enum file_type */
 	uint32_t st_pad;
 };
 _Static_assert(sizeof(struct simk_stat) == 88, "simk_stat layout");
@@ -87,12 +87,12 @@ struct simk_iovec {
 #define SIMK_F_DUPFD_CLOEXEC 1030
 
 /* ioctl commands (Linux values; FIONSPACE is BSD's idea, our number) */
-#define SIMK_FIONREAD 0x541B   /* int: bytes readable now */
-#define SIMK_FIONBIO 0x5421    /* int: set/clear O_NONBLOCK */
-#define SIMK_FIOASYNC 0x5452   /* int: SIGIO on readiness (file types that support it) */
-#define SIMK_FIOSETOWN 0x8901  /* int: pid that gets SIGIO */
+#define SIMK_FIONREAD 0x541B  /* int: bytes readable now */
+#define SIMK_FIONBIO 0x5421   /* int: set/clear O_NONBLOCK */
+#define SIMK_FIOASYNC 0x5452  /* int: SIGIO on readiness (file types that support it) */
+#define SIMK_FIOSETOWN 0x8901 /* int: pid that gets SIGIO */
 #define SIMK_FIOGETOWN 0x8903
-#define SIMK_FIONSPACE 0x7301  /* int: bytes writable now without blocking */
+#define SIMK_FIONSPACE 0x7301 /* int: bytes writable now without blocking */
 
 /* ---- system calls ------------------------------------------------------- */
 
@@ -162,13 +162,13 @@ uint64_t vn_ino(const struct vnode *vn);
 
 /* Mount options of the one filesystem. */
 struct vfs_mount_opts {
-	uint32_t block_size;       /* bytes per filesystem block (default 4096) */
-	uint32_t ninodes;          /* inode table size (default 256) */
-	uint32_t cache_blocks;     /* buffer cache capacity in blocks (default 256) */
-	uint64_t flush_delay_ns;   /* the flusher commits changes this old (default 30 ms);
-				    * after a failed commit it waits as long again */
-	uint32_t lowspace_pct;     /* FSEV_LOWDISK below this % free (default 5) */
-	bool format;               /* mkfs before mounting (default true) */
+	uint32_t block_size;	 /* bytes per filesystem block (default 4096) */
+	uint32_t ninodes;	 /* inode table size (default 256) */
+	uint32_t cache_blocks;	 /* buffer cache capacity in blocks (default 256) */
+	uint64_t flush_delay_ns; /* the flusher commits changes this old (default 30 ms);
+				  * after a failed commit it waits as long again */
+	uint32_t lowspace_pct;	 /* FSEV_LOWDISK below this % free (default 5) */
+	bool format;		 /* mkfs before mounting (default true) */
 };
 void vfs_mount_opts_default(struct vfs_mount_opts *o);
 
@@ -190,15 +190,15 @@ bool vfs_mounted(void);
 
 /* Counters of the mounted filesystem (tests, benchmarks, `simk` stats). */
 struct vfs_stats {
-	uint64_t commits;          /* successful commits (fsync, O_SYNC, flusher...) */
-	uint64_t commit_errors;    /* commits that failed (nothing became durable) */
-	uint64_t flusher_commits;  /* commits started by the flusher */
+	uint64_t commits;	  /* successful commits (fsync, O_SYNC, flusher...) */
+	uint64_t commit_errors;	  /* commits that failed (nothing became durable) */
+	uint64_t flusher_commits; /* commits started by the flusher */
 	uint64_t data_blocks_written, meta_blocks_written;
 	uint64_t cache_hits, cache_misses, cache_evictions, cache_overflows;
-	uint64_t dio_reads, dio_writes; /* direct requests accepted */
-	uint64_t io_errors;        /* device requests that ended with an error */
+	uint64_t dio_reads, dio_writes;	  /* direct requests accepted */
+	uint64_t io_errors;		  /* device requests that ended with an error */
 	uint64_t ios_submitted, ios_done; /* device requests of the filesystem */
-	uint64_t durable_seq;      /* sequence number of the durable superblock */
+	uint64_t durable_seq;		  /* sequence number of the durable superblock */
 	uint32_t cached_buffers, dirty_buffers;
 	uint32_t free_blocks, total_blocks;
 	uint32_t free_inodes;

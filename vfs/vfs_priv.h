@@ -14,10 +14,10 @@
 struct simfs;
 
 struct vfs_state {
-	struct list_node files;  /* every live struct file */
+	struct list_node files; /* every live struct file */
 	uint64_t next_file_id;
 	uint64_t files_live;
-	struct simfs *mounted;   /* the filesystem at "/" (NULL: none) */
+	struct simfs *mounted;	 /* the filesystem at "/" (NULL: none) */
 	struct list_node fs_all; /* every filesystem instance of the run */
 	struct list_node fs_watchers;
 	uint64_t next_kaio_id;

@@ -143,8 +143,8 @@ def test_exit_3_on_a_kernel_panic(simk):
     assert r.code == 3, r
     assert r.last.startswith("FAIL seed=1 ")
     assert "unlocked by non-owner intruder" in r.last
-    assert r.last.endswith("(at %s:13:3)" % (SCENARIOS / "unlock-not-owner.scn"))
-    assert "intruder (tid 2) failed at" in r.err and ":13:3: unlock m" in r.err
+    assert r.last.endswith("(at %s:14:3)" % (SCENARIOS / "unlock-not-owner.scn"))
+    assert "intruder (tid 2) failed at" in r.err and ":14:3: unlock m" in r.err
     assert "reproduce: " in r.err and "--policy fifo" in r.err
 
 

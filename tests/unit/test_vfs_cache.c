@@ -36,7 +36,7 @@ static void t_fsync(void *arg)
 	blkdev_get_stats(vt_dev, &bs1);
 	VCHECK(bs1.flushes > bs0.flushes);
 	VCHECK(bs1.fua_writes > bs0.fua_writes); /* the superblock */
-	VEQ(blkdev_dirty_sectors(vt_dev), 0);    /* nothing volatile left */
+	VEQ(blkdev_dirty_sectors(vt_dev), 0);	 /* nothing volatile left */
 	vt_crash_remount(BLK_CUT_TEAR);
 	expect_file("/f", sizeof(data));
 }

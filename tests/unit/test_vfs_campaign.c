@@ -13,8 +13,8 @@
 #include "vfs_test.h"
 
 static const char *points[] = {
-	"blk/read/eio",	     "blk/write/eio",	   "blk/flush/eio",   "blk/write/torn",
-	"blk/complete/delay", "blk/complete/lost", "blk/queue/full", "kmem/alloc/enomem",
+    "blk/read/eio",	  "blk/write/eio",     "blk/flush/eio",	 "blk/write/torn",
+    "blk/complete/delay", "blk/complete/lost", "blk/queue/full", "kmem/alloc/enomem",
 };
 #define NPOINTS (sizeof(points) / sizeof(points[0]))
 #define KMAX 20
@@ -116,17 +116,19 @@ static void workload(void *arg)
 	MUST_EIO_IF("blk/flush/eio", "fdatasync a", sys_fdatasync(a), EIO, EBADF);
 	CHK("ftruncate a", sys_ftruncate(a, 7000), EIO, ENOMEM, EBADF);
 	MUST_EIO_IF("blk/flush/eio", "fsync a2", sys_fsync(a), EIO, EBADF);
-	int d = (int)CHK("open d", sys_open(pd, O_CREAT | O_RDWR | O_DIRECT, 0644), ENOMEM,
-			 ENOENT);
+	int d = (int)CHK("open d", sys_open(pd, O_CREAT | O_RDWR | O_DIRECT, 0644), ENOMEM, ENOENT);
 	MUST_EIO_IF("blk/write/eio", "direct pwrite", sys_pwrite(d, ub, 8192, 0), EIO, ENOMEM,
 		    EBADF);
-	MUST_EIO_IF("blk/read/eio", "direct pread", sys_pread(d, rb, 8192, 0), EIO, ENOMEM,
-		    EBADF);
+	MUST_EIO_IF("blk/read/eio", "direct pread", sys_pread(d, rb, 8192, 0), EIO, ENOMEM, EBADF);
 	struct file *fp;
 	if (fd_get(p, d, &fp) == 0) {
-		struct uio_vec v = { ub, 4096 };
-		struct kaio_req kr = { .op = KAIO_WRITE, .proc = p, .iov = &v, .iovcnt = 1,
-				       .offset = 8192, .done = adone };
+		struct uio_vec v = {ub, 4096};
+		struct kaio_req kr = {.op = KAIO_WRITE,
+				      .proc = p,
+				      .iov = &v,
+				      .iovcnt = 1,
+				      .offset = 8192,
+				      .done = adone};
 		ad.calls = 0;
 		waitq_init(&ad.wq, "ad");
 		if (CHK("aio submit", file_aio_submit(fp, &kr), ENOMEM, EIO) == 0) {
@@ -189,19 +191,44 @@ static void campaign(const char *point)
 		cr_assert_eq(e1, e2);
 		with_errors += e1 > 0;
 	}
-	fprintf(stderr, "campaign %-20s runs with errors at the caller: %d/%d\n", point, with_errors, KMAX);
+	fprintf(stderr, "campaign %-20s runs with errors at the caller: %d/%d\n", point,
+		with_errors, KMAX);
 	if (strstr(point, "eio") != NULL || strstr(point, "enomem") != NULL)
 		cr_assert_gt(with_errors, 0, "%s never reached a caller", point);
 }
 
-Test(vfs_campaign, blk_read_eio) { campaign(points[0]); }
-Test(vfs_campaign, blk_write_eio) { campaign(points[1]); }
-Test(vfs_campaign, blk_flush_eio) { campaign(points[2]); }
-Test(vfs_campaign, blk_write_torn) { campaign(points[3]); }
-Test(vfs_campaign, blk_complete_delay) { campaign(points[4]); }
-Test(vfs_campaign, blk_complete_lost) { campaign(points[5]); }
-Test(vfs_campaign, blk_queue_full) { campaign(points[6]); }
-Test(vfs_campaign, kmem_alloc_enomem) { campaign(points[7]); }
+Test(vfs_campaign, blk_read_eio)
+{
+	campaign(points[0]);
+}
+Test(vfs_campaign, blk_write_eio)
+{
+	campaign(points[1]);
+}
+Test(vfs_campaign, blk_flush_eio)
+{
+	campaign(points[2]);
+}
+Test(vfs_campaign, blk_write_torn)
+{
+	campaign(points[3]);
+}
+Test(vfs_campaign, blk_complete_delay)
+{
+	campaign(points[4]);
+}
+Test(vfs_campaign, blk_complete_lost)
+{
+	campaign(points[5]);
+}
+Test(vfs_campaign, blk_queue_full)
+{
+	campaign(points[6]);
+}
+Test(vfs_campaign, kmem_alloc_enomem)
+{
+	campaign(points[7]);
+}
 
 Test(vfs_campaign, no_fault_workload_has_no_errors)
 {

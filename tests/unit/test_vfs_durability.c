@@ -21,9 +21,9 @@ struct model {
 	bool exists, acked_exists;
 	int64_t size, acked_size;
 	uint8_t cur[MAXSZ], acked[MAXSZ];
-	uint64_t mask[MAXSZ];   /* tags written since the last acknowledged fsync */
-	bool zeroed[MAXSZ];     /* became zero (truncate) since then */
-	int64_t sizes[NSIZES];  /* sizes since then */
+	uint64_t mask[MAXSZ];  /* tags written since the last acknowledged fsync */
+	bool zeroed[MAXSZ];    /* became zero (truncate) since then */
+	int64_t sizes[NSIZES]; /* sizes since then */
 	int nsizes;
 	bool sizes_overflow;
 	int fd;
@@ -36,7 +36,7 @@ static int ops_done, syncs_ok;
 
 static const char *fname(int i)
 {
-	static const char *names[NF] = { "/f0", "/d/f1", "/d/f2" };
+	static const char *names[NF] = {"/f0", "/d/f1", "/d/f2"};
 	return names[i];
 }
 
@@ -174,9 +174,10 @@ static void check_all(void)
 		}
 		VEQ(r, 0);
 		if (!size_ok(f, st.st_size))
-			sim_fail(SIMK_FAIL_EXPECT, "%s: size %lld never existed since the last fsync "
-				 "(acked %lld)", fname(i), (long long)st.st_size,
-				 (long long)f->acked_size);
+			sim_fail(SIMK_FAIL_EXPECT,
+				 "%s: size %lld never existed since the last fsync "
+				 "(acked %lld)",
+				 fname(i), (long long)st.st_size, (long long)f->acked_size);
 		int fd = vt_open(fname(i), O_RDONLY, 0);
 		VCHECK(fd >= 0);
 		for (int64_t b = 0; b < st.st_size; b += 4096) {
@@ -184,8 +185,10 @@ static void check_all(void)
 			ssize_t rr = sys_pread(fd, ub, n, b);
 			if (rr == -EIO) {
 				if (!touched(f, b, b + 4096))
-					sim_fail(SIMK_FAIL_EXPECT, "%s: block at %lld reads EIO but "
-						 "was acknowledged", fname(i), (long long)b);
+					sim_fail(SIMK_FAIL_EXPECT,
+						 "%s: block at %lld reads EIO but "
+						 "was acknowledged",
+						 fname(i), (long long)b);
 				continue;
 			}
 			VEQ(rr, n);
@@ -194,8 +197,9 @@ static void check_all(void)
 				if (!byte_ok(f, b + (int64_t)k, got[k]))
 					sim_fail(SIMK_FAIL_EXPECT,
 						 "%s: byte %lld is %u: not acknowledged (%u) nor "
-						 "written since", fname(i), (long long)(b + (int64_t)k),
-						 got[k], f->acked[b + (int64_t)k]);
+						 "written since",
+						 fname(i), (long long)(b + (int64_t)k), got[k],
+						 f->acked[b + (int64_t)k]);
 		}
 		VEQ(sys_close(fd), 0);
 	}

@@ -9,7 +9,7 @@ static void t_create_write_read(void *arg)
 	VEQ(fd, 0);
 	VEQ(vt_write_str(fd, "hello, world"), 12);
 	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 12);
-	char buf[32] = { 0 };
+	char buf[32] = {0};
 	VEQ(vt_pread(fd, buf, sizeof(buf), 0), 12);
 	VCHECK(memcmp(buf, "hello, world", 12) == 0);
 	VEQ(sys_lseek(fd, 7, SIMK_SEEK_SET), 7);
@@ -124,13 +124,13 @@ static void t_vectors(void *arg)
 	vt_setup();
 	int fd = vt_open("/v", O_CREAT | O_RDWR, 0644);
 	struct simk_iovec iov[3];
-	iov[0] = (struct simk_iovec){ vt_ubytes("abc", 3), 3 };
-	iov[1] = (struct simk_iovec){ vt_ubuf(1), 0 };
-	iov[2] = (struct simk_iovec){ vt_ubytes("defgh", 5), 5 };
+	iov[0] = (struct simk_iovec){vt_ubytes("abc", 3), 3};
+	iov[1] = (struct simk_iovec){vt_ubuf(1), 0};
+	iov[2] = (struct simk_iovec){vt_ubytes("defgh", 5), 5};
 	VEQ(sys_writev(fd, vt_ubytes(iov, sizeof(iov)), 3), 8);
 	VEQ(sys_lseek(fd, 0, SIMK_SEEK_SET), 0);
 	uaddr_t a = vt_ubuf(2), b = vt_ubuf(10);
-	struct simk_iovec rv[2] = { { a, 2 }, { b, 10 } };
+	struct simk_iovec rv[2] = {{a, 2}, {b, 10}};
 	VEQ(sys_readv(fd, vt_ubytes(rv, sizeof(rv)), 2), 8);
 	char x[2], y[6];
 	vt_uget(a, x, 2);
@@ -138,7 +138,7 @@ static void t_vectors(void *arg)
 	VCHECK(memcmp(x, "ab", 2) == 0 && memcmp(y, "cdefgh", 6) == 0);
 	VEQ(sys_writev(fd, vt_ubytes(iov, sizeof(iov)), 0), 0);
 	/* a bad address in the second vector: the first is written */
-	struct simk_iovec bad[2] = { { vt_ubytes("zz", 2), 2 }, { 0x30, 4 } };
+	struct simk_iovec bad[2] = {{vt_ubytes("zz", 2), 2}, {0x30, 4}};
 	VEQ(sys_writev(fd, vt_ubytes(bad, sizeof(bad)), 2), 2);
 	/* appending */
 	int ap = vt_open("/v", O_WRONLY | O_APPEND, 0);
@@ -291,7 +291,7 @@ static void t_names(void *arg)
 	int other = vt_open("/o", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(other, "other"), 5);
 	VEQ(sys_rename(vt_ustr("/o"), vt_ustr("/d/h")), 0); /* replaces /d/h */
-	VEQ(vt_fstat(fd).st_nlink, 0);                       /* still open, unlinked */
+	VEQ(vt_fstat(fd).st_nlink, 0);			    /* still open, unlinked */
 	VEQ(vt_write_str(fd, "still works"), 11);
 	/* chmod */
 	VEQ(sys_chmod(vt_ustr("/d/h"), 0400), 0);

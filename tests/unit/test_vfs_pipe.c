@@ -84,7 +84,7 @@ static void t_nonblock(void *arg)
 	uaddr_t b = vt_ubuf(PIPE_CAPACITY + PIPE_BUF_SIZE);
 	VEQ(sys_read(pfd[0], b, 10), -EAGAIN);
 	VEQ(sys_write(pfd[1], b, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100);
-	VEQ(sys_write(pfd[1], b, 200), -EAGAIN); /* <= PIPE_BUF: all or nothing */
+	VEQ(sys_write(pfd[1], b, 200), -EAGAIN);	   /* <= PIPE_BUF: all or nothing */
 	VEQ(sys_write(pfd[1], b, PIPE_BUF_SIZE + 1), 100); /* > PIPE_BUF: what fits */
 	VEQ(sys_write(pfd[1], b, PIPE_BUF_SIZE + 1), -EAGAIN);
 	VEQ(sys_read(pfd[0], b, PIPE_CAPACITY), PIPE_CAPACITY);
@@ -334,8 +334,7 @@ static void t_poll(void *arg)
 {
 	(void)arg;
 	mkpipe(0);
-	struct simk_pollfd_t f[3] = {
-		{ pfd[0], POLLIN, 0 }, { -1, POLLIN, 0 }, { 55, POLLIN, 0 } };
+	struct simk_pollfd_t f[3] = {{pfd[0], POLLIN, 0}, {-1, POLLIN, 0}, {55, POLLIN, 0}};
 	uaddr_t uf = vt_ubytes(f, sizeof(f));
 	/* fd 55 is not open: POLLNVAL at once */
 	VEQ(sys_poll(uf, 3, -1), 1);
@@ -357,7 +356,7 @@ static void t_poll(void *arg)
 	VEQ(sys_poll(0x50, 1, 0), -EFAULT);
 	VEQ(sys_poll(uf, FD_MAX + 1, 0), -EINVAL);
 	/* the write end polls writable */
-	struct simk_pollfd_t w = { pfd[1], POLLOUT | POLLIN, 0 };
+	struct simk_pollfd_t w = {pfd[1], POLLOUT | POLLIN, 0};
 	uaddr_t uw = vt_ubytes(&w, sizeof(w));
 	VEQ(sys_poll(uw, 1, 0), 1);
 	vt_uget(uw, &w, sizeof(w));

@@ -44,10 +44,11 @@
 #define VT_RUN_PASS(s)                                                                             \
 	do {                                                                                       \
 		enum simk_outcome vt_o_ = simk_run(s);                                             \
-		cr_assert_eq(vt_o_, SIMK_PASS,                                                     \
-			     "seed %llu: outcome %d: %s (rerun: build/tests/unit --filter '%s/%s')", \
-			     (unsigned long long)simk_seed(s), vt_o_, simk_failure_reason(s),      \
-			     criterion_current_test->category, criterion_current_test->name);      \
+		cr_assert_eq(                                                                      \
+		    vt_o_, SIMK_PASS,                                                              \
+		    "seed %llu: outcome %d: %s (rerun: build/tests/unit --filter '%s/%s')",        \
+		    (unsigned long long)simk_seed(s), vt_o_, simk_failure_reason(s),               \
+		    criterion_current_test->category, criterion_current_test->name);               \
 	} while (0)
 
 struct vt_config {
