@@ -209,6 +209,8 @@ void paio_enqueue(struct paio_req *r)
 	}
 	paio_worker_queue(pick, r);
 	pp->next_rw = ring_next(pp, pick);
+	KASSERT(pp->nworkers <= cfg->max_workers, "aio pool of pid %d has %d workers, max %d",
+		pp->p->pid, pp->nworkers, cfg->max_workers);
 }
 
 static bool has_work(void *arg)
