@@ -418,9 +418,15 @@ void paio_retire(struct paio_req *r)
 	}
 	if (r->kev.attached) {
 		/* posted now (never blocks); the knote stays attached to the
-		 * request until it is freed */
-		paio_kev_fire(&r->kev, r->err);
-		pp->st.notes_sent++;
+		 * request until it is freed. A request whose result was already
+		 * taken (aio_return after a cancel at a blocking point) posts
+		 * nothing: its knote goes with it. */
+		if (r->reaped) {
+			pp->st.notes_dropped++;
+		} else {
+			paio_kev_fire(&r->kev, r->err);
+			pp->st.notes_sent++;
+		}
 	}
 	if (!r->reaped) {
 		if (r->api == PAIO_API_POSIX && r->sigev == SIMK_SIGEV_NONE) {
