@@ -235,8 +235,8 @@ void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 		if (lio->queued > 0) {
 			lio->note->data = lio->failed;
 			pp->st.lio_notes++;
-			trace_emit(TR_INFO, "aio_lio_notify", pp->p->pid, (int64_t)lio->note->object,
-				   lio->queued, lio->failed);
+			trace_emit(TR_INFO, "aio_lio_notify", pp->p->pid,
+				   (int64_t)lio->note->object, lio->queued, lio->failed);
 			paio_note_queue(pp, lio->note);
 		} else {
 			paio_note_free(lio->note);
@@ -341,8 +341,7 @@ void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
  * cancel) still sees the request in progress during the window.
  * Otherwise: any context, lock held or not.
  */
-void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final,
-		  bool may_preempt)
+void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final, bool may_preempt)
 {
 	struct paio_proc *pp = r->pp;
 	KASSERT(!paio_ended(r) && r->op != PAIO_OP_PIECE, "request ends twice (state %s)",
@@ -466,8 +465,7 @@ void paio_req_detach_free(struct paio_req *r)
 void paio_reap(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(paio_ended(r) && !r->reaped, "reaping a request in state %s",
-		state_name(r->state));
+	KASSERT(paio_ended(r) && !r->reaped, "reaping a request in state %s", state_name(r->state));
 	if (r->in_hash)
 		paio_hash_remove(pp, r);
 	if (r->where == PW_DONEQ) {
@@ -647,10 +645,11 @@ static int paio_leak_check(struct simk *s, char *msg, size_t len)
 		return 0;
 	const struct paio_stats *g = &run->gone;
 	if (run->leftover_procs || run->leftover_reqs || run->leftover_workers) {
-		snprintf(msg, len,
-			 "posix aio leak: %d processes with AIO state, %d requests, %d workers left "
-			 "at the end of the run",
-			 run->leftover_procs, run->leftover_reqs, run->leftover_workers);
+		snprintf(
+		    msg, len,
+		    "posix aio leak: %d processes with AIO state, %d requests, %d workers left "
+		    "at the end of the run",
+		    run->leftover_procs, run->leftover_reqs, run->leftover_workers);
 		return 1;
 	}
 	if (g->submitted != g->ended) {

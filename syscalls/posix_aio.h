@@ -101,7 +101,7 @@ struct simk_aiocb {
 	int64_t aio_offset;
 	struct simk_sigevent aio_sigevent;
 	int32_t aio_lio_opcode; /* LIO_READ / LIO_WRITE / LIO_NOP (lio_listio) */
-	int32_t aio_state;      /* AIOCB_* below, the kernel's view (debugging) */
+	int32_t aio_state;	/* AIOCB_* below, the kernel's view (debugging) */
 	struct simk_aio_result aio_resultp;
 };
 _Static_assert(sizeof(struct simk_aiocb) == 80, "aiocb layout");
@@ -122,12 +122,12 @@ struct simk_timeval {
 _Static_assert(sizeof(struct simk_timeval) == 16, "timeval layout");
 
 /* aio_state values the kernel stores in the aiocb. */
-#define AIOCB_NONE 0       /* never submitted (or the caller cleared it) */
-#define AIOCB_QUEUED 1     /* waiting on a worker queue */
+#define AIOCB_NONE 0	   /* never submitted (or the caller cleared it) */
+#define AIOCB_QUEUED 1	   /* waiting on a worker queue */
 #define AIOCB_INPROGRESS 2 /* a worker runs it */
-#define AIOCB_KAIO 3       /* accepted by the kernel-async path */
-#define AIOCB_DONE 4       /* ended; aio_return not called yet */
-#define AIOCB_FAILED 5     /* refused at submission (error in aio_resultp) */
+#define AIOCB_KAIO 3	   /* accepted by the kernel-async path */
+#define AIOCB_DONE 4	   /* ended; aio_return not called yet */
+#define AIOCB_FAILED 5	   /* refused at submission (error in aio_resultp) */
 #define AIOCB_RETURNED 6   /* aio_return was called */
 
 /* aio_cancel results (Solaris numbers). */
@@ -184,11 +184,11 @@ int64_t sys_aiowait(uaddr_t timeout);
 /* ---- run settings ---------------------------------------------------------- */
 
 struct paio_config {
-	int min_workers;     /* started with a process's first request (4) */
-	int max_workers;     /* read/write workers per process (256) */
-	int min_workload;    /* queued requests that make a worker "loaded" (2) */
-	int max_requests;    /* outstanding requests per process (1024): EAGAIN */
-	bool kaio;           /* try the kernel-async path on O_DIRECT files (true) */
+	int min_workers;	/* started with a process's first request (4) */
+	int max_workers;	/* read/write workers per process (256) */
+	int min_workload;	/* queued requests that make a worker "loaded" (2) */
+	int max_requests;	/* outstanding requests per process (1024): EAGAIN */
+	bool kaio;		/* try the kernel-async path on O_DIRECT files (true) */
 	uint64_t sigq_retry_ns; /* notification worker: retry a full signal queue (1 ms) */
 };
 void paio_config_default(struct paio_config *c);
@@ -212,20 +212,20 @@ uint64_t paio_sigev_fn_register(paio_sigev_fn fn, void *ctx);
 /* ---- inspection (tests, scenarios) ------------------------------------------- */
 
 struct paio_stats {
-	int workers;          /* live read/write workers */
-	int workers_idle;     /* of which waiting for work */
-	int workers_created;  /* read/write workers ever created */
-	int notify_workers;   /* live notification workers */
-	int requests_live;    /* allocated requests (in flight or not yet reaped) */
-	int outstanding;      /* requests not yet ended */
-	uint64_t submitted;   /* requests accepted */
-	uint64_t ended;       /* requests that ended (done or canceled) */
-	uint64_t canceled;    /* of which by cancellation */
-	uint64_t kaio;        /* accepted by the kernel-async path */
+	int workers;		/* live read/write workers */
+	int workers_idle;	/* of which waiting for work */
+	int workers_created;	/* read/write workers ever created */
+	int notify_workers;	/* live notification workers */
+	int requests_live;	/* allocated requests (in flight or not yet reaped) */
+	int outstanding;	/* requests not yet ended */
+	uint64_t submitted;	/* requests accepted */
+	uint64_t ended;		/* requests that ended (done or canceled) */
+	uint64_t canceled;	/* of which by cancellation */
+	uint64_t kaio;		/* accepted by the kernel-async path */
 	uint64_t kaio_fallback; /* O_DIRECT requests the file sent to the pool */
-	uint64_t notes_sent;  /* notifications delivered */
+	uint64_t notes_sent;	/* notifications delivered */
 	uint64_t notes_dropped; /* notifications whose target was gone */
-	uint64_t lio_notes;   /* list notifications */
+	uint64_t lio_notes;	/* list notifications */
 };
 /* Counters of one process (zero if it never used AIO), or of the whole
  * run when p is NULL (live counts summed over processes). */

@@ -45,7 +45,8 @@ static enum paio_cancel_res cancel_kaio(struct paio_req *r)
 	int rc = file_aio_cancel(r->fp, &r->kr);
 	pp->kaio_canceling = NULL;
 	if (rc == 0) {
-		KASSERT(r->state == PAIO_CANCELED, "kernel-async cancel did not complete the request");
+		KASSERT(r->state == PAIO_CANCELED,
+			"kernel-async cancel did not complete the request");
 		return PC_CANCELED;
 	}
 	return PC_NOTCANCELED;
@@ -83,8 +84,8 @@ enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 	struct simk_thread *t = w->thread;
 	bool at_blocking_point = w->cur == r && w->in_window && t->sleep_prepared &&
 				 t->interruptible && t->state == TS_SLEEPING;
-	trace_emit(TR_INFO, "aio_cancel_inprogress", pp->p->pid, (int64_t)r->key,
-		   at_blocking_point, t->tid);
+	trace_emit(TR_INFO, "aio_cancel_inprogress", pp->p->pid, (int64_t)r->key, at_blocking_point,
+		   t->tid);
 	if (!at_blocking_point)
 		return PC_NOTCANCELED;
 	paio_publish(r, -1, ECANCELED, PAIO_CANCELED, false);
@@ -103,8 +104,8 @@ static bool matches(const struct paio_req *r, int fd, const struct file *fp)
  * requests waiting for aiowait on that descriptor are discarded
  * (seeds/000, aiocancel_all).
  */
-void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled,
-		    int *notcanceled, int *done)
+void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled, int *notcanceled,
+		    int *done)
 {
 	spin_lock(&pp->lock);
 	uint64_t gen = ++pp->cancel_gen;

@@ -203,8 +203,8 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	r->datasync = op == O_DSYNC;
 	r->reqprio = cb.aio_reqprio;
 	r->sigev = kind;
-	int rc = paio_sigev_prepare(p, &cb.aio_sigevent, aiocbp, PAIO_EV_FSYNC, &r->note, &r->kev,
-				    NULL);
+	int rc =
+	    paio_sigev_prepare(p, &cb.aio_sigevent, aiocbp, PAIO_EV_FSYNC, &r->note, &r->kev, NULL);
 	if (rc == 0)
 		rc = paio_submit_req(pp, r);
 	if (rc != 0) {

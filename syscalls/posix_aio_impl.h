@@ -70,15 +70,15 @@ struct paio_lio;
  * its knote is posted when the request retires). */
 struct paio_note {
 	struct list_node link;
-	int kind;         /* SIMK_SIGEV_SIGNAL / THREAD / PORT */
-	int signo;        /* SIGNAL */
-	int64_t value;    /* sigval, or the port_notify_t's user value */
-	uint64_t fn;      /* THREAD: handle from paio_sigev_fn_register */
-	int port_fd;      /* PORT */
-	uint64_t object;  /* PORT: the aiocb (or the list's sigevent) address */
-	int events;       /* PORT: PAIO_EV_* */
-	int64_t data;     /* the request's result (tests, traces) */
-	bool queued;      /* handed to the notification worker */
+	int kind;	 /* SIMK_SIGEV_SIGNAL / THREAD / PORT */
+	int signo;	 /* SIGNAL */
+	int64_t value;	 /* sigval, or the port_notify_t's user value */
+	uint64_t fn;	 /* THREAD: handle from paio_sigev_fn_register */
+	int port_fd;	 /* PORT */
+	uint64_t object; /* PORT: the aiocb (or the list's sigevent) address */
+	int events;	 /* PORT: PAIO_EV_* */
+	int64_t data;	 /* the request's result (tests, traces) */
+	bool queued;	 /* handed to the notification worker */
 };
 
 /* A SIGEV_KEVENT attachment (kqueue.h's hook) and where it stands. */
@@ -92,17 +92,17 @@ struct paio_kev {
 struct paio_worker {
 	struct paio_proc *pp;
 	struct simk_thread *thread;
-	int index;           /* creation order in its process, from 0 */
-	bool notifier;       /* the notification worker */
-	struct list_node ring; /* pp->workers, creation order */
+	int index;		/* creation order in its process, from 0 */
+	bool notifier;		/* the notification worker */
+	struct list_node ring;	/* pp->workers, creation order */
 	struct list_node queue; /* paio_req.link, FIFO */
-	int queued;          /* requests on queue */
-	int load;            /* read/write requests on queue (reference: minload) */
-	bool idle;           /* waiting for work; cleared by whoever adds work */
-	bool exit;           /* asked to exit once its queue is empty */
-	struct paio_req *cur; /* in progress */
-	bool in_window;      /* inside the file operation of cur (cancel window) */
-	struct waitq wq;     /* the worker sleeps here when idle */
+	int queued;		/* requests on queue */
+	int load;		/* read/write requests on queue (reference: minload) */
+	bool idle;		/* waiting for work; cleared by whoever adds work */
+	bool exit;		/* asked to exit once its queue is empty */
+	struct paio_req *cur;	/* in progress */
+	bool in_window;		/* inside the file operation of cur (cancel window) */
+	struct waitq wq;	/* the worker sleeps here when idle */
 };
 
 struct paio_req {
@@ -116,77 +116,77 @@ struct paio_req {
 	bool in_hash;
 	bool retired;
 	bool reaped;
-	bool kaio;              /* on the kernel-async path */
-	bool submitting;        /* kernel-async submission not answered yet */
-	uint64_t cancel_gen;    /* paio_cancel_fd: visited in this scan */
-	uint64_t seq;           /* submission order in the process */
-	uaddr_t key;            /* aiocb (POSIX) or aio_result_t (Solaris) */
-	uaddr_t resultp;        /* where the aio_result_t lives */
+	bool kaio;	     /* on the kernel-async path */
+	bool submitting;     /* kernel-async submission not answered yet */
+	uint64_t cancel_gen; /* paio_cancel_fd: visited in this scan */
+	uint64_t seq;	     /* submission order in the process */
+	uaddr_t key;	     /* aiocb (POSIX) or aio_result_t (Solaris) */
+	uaddr_t resultp;     /* where the aio_result_t lives */
 	int fd;
-	struct file *fp;        /* held from submission to free */
+	struct file *fp; /* held from submission to free */
 	uaddr_t buf;
 	uint64_t nbytes;
 	int64_t offset;
-	bool explicit_off;      /* pread/pwrite at offset (false: pipe-like) */
+	bool explicit_off; /* pread/pwrite at offset (false: pipe-like) */
 	int reqprio;
-	bool datasync;          /* FSYNC: O_DSYNC */
-	int sigev;              /* SIMK_SIGEV_* of the request */
-	int64_t ret;            /* result, valid once ended */
+	bool datasync; /* FSYNC: O_DSYNC */
+	int sigev;     /* SIMK_SIGEV_* of the request */
+	int64_t ret;   /* result, valid once ended */
 	int err;
 	struct paio_worker *worker; /* whose queue (or who runs it) */
 	struct paio_lio *lio;
 	struct paio_note *note; /* NULL: nothing to send (NONE, KEVENT) */
-	struct paio_kev kev;    /* SIGEV_KEVENT */
+	struct paio_kev kev;	/* SIGEV_KEVENT */
 	/* FSYNC: pieces not yet passed; PIECE: the fsync it belongs to */
 	int pieces_left;
 	struct paio_req *parent;
-	uint64_t kaio_barrier;  /* FSYNC: wait for kernel-async writes up to this seq */
+	uint64_t kaio_barrier; /* FSYNC: wait for kernel-async writes up to this seq */
 	struct kaio_req kr;
 	struct uio_vec kvec;
 };
 
 struct paio_lio {
-	int mode;            /* LIO_WAIT / LIO_NOWAIT */
-	int refs;            /* entries not yet retired + the submitter */
-	int queued;          /* entries accepted */
-	int failed;          /* entries that ended with an error */
+	int mode;		/* LIO_WAIT / LIO_NOWAIT */
+	int refs;		/* entries not yet retired + the submitter */
+	int queued;		/* entries accepted */
+	int failed;		/* entries that ended with an error */
 	struct paio_note *note; /* LIO_NOWAIT by signal, thread or port */
-	struct paio_kev *kev;   /* LIO_NOWAIT by kevent (lives on pp->lio_kevs) */
+	struct paio_kev *kev;	/* LIO_NOWAIT by kevent (lives on pp->lio_kevs) */
 };
 
 struct paio_proc {
 	struct simk_proc *p;
-	struct list_node all;   /* paio_run.procs */
+	struct list_node all; /* paio_run.procs */
 	struct spinlock lock;
-	bool closing;           /* the process is exiting */
+	bool closing;			 /* the process is exiting */
 	struct paio_req *kaio_canceling; /* completion runs inside our cancel */
 	uint64_t cancel_gen;
 	struct paio_req *hash[PAIO_HASH_SIZE];
 	/* the pool */
-	struct list_node workers;      /* read/write workers, creation order */
-	struct paio_worker *next_rw;   /* round-robin cursor */
+	struct list_node workers;    /* read/write workers, creation order */
+	struct paio_worker *next_rw; /* round-robin cursor */
 	int nworkers;
 	int workers_created;
-	int workers_live;              /* threads (incl. notifier) not yet exited */
+	int workers_live; /* threads (incl. notifier) not yet exited */
 	struct paio_worker *notifier;
-	struct list_node notes;        /* the notifier's queue */
+	struct list_node notes; /* the notifier's queue */
 	/* requests */
-	int outstanding;    /* not yet ended (both interfaces) */
+	int outstanding; /* not yet ended (both interfaces) */
 	int outstanding_posix;
 	int outstanding_sol;
-	int sol_unreaped;   /* Solaris requests ended but not taken by aiowait */
-	int live;           /* allocated requests (fsync pieces included) */
-	int active;         /* requests not yet retired */
-	int active_posix;   /* of which POSIX (aio_waitn waits for these) */
+	int sol_unreaped; /* Solaris requests ended but not taken by aiowait */
+	int live;	  /* allocated requests (fsync pieces included) */
+	int active;	  /* requests not yet retired */
+	int active_posix; /* of which POSIX (aio_waitn waits for these) */
 	uint64_t seq;
-	struct list_node doneq;    /* POSIX SIGEV_NONE completions (aio_waitn) */
+	struct list_node doneq; /* POSIX SIGEV_NONE completions (aio_waitn) */
 	int doneq_n;
 	struct list_node soldoneq; /* Solaris completions (aiowait) */
-	struct list_node kaioq;    /* requests on the kernel-async path */
-	struct list_node freeq;    /* freed under the lock, released by paio_unlock */
+	struct list_node kaioq;	   /* requests on the kernel-async path */
+	struct list_node freeq;	   /* freed under the lock, released by paio_unlock */
 	struct list_node lio_kevs; /* kevent attachments of list notifications */
-	struct waitq done_wq;      /* every waiter: suspend, waitn, aiowait, lio, exit */
-	struct waitq exit_wq;      /* teardown waits for its workers here */
+	struct waitq done_wq;	   /* every waiter: suspend, waitn, aiowait, lio, exit */
+	struct waitq exit_wq;	   /* teardown waits for its workers here */
 	struct paio_stats st;
 };
 
@@ -269,8 +269,8 @@ bool paio_kaio_before(struct paio_proc *pp, struct file *fp, uint64_t seq);
 /* posix_aio_cancel.c */
 enum paio_cancel_res { PC_CANCELED, PC_NOTCANCELED, PC_ALLDONE };
 enum paio_cancel_res paio_cancel_req(struct paio_req *r);
-void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled,
-		    int *notcanceled, int *done);
+void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled, int *notcanceled,
+		    int *done);
 void paio_close_observer(struct simk_proc *p, int fd, struct file *fp);
 
 /* posix_aio_notify.c */
@@ -298,8 +298,9 @@ void paio_scn_register(void);
 /* trace helpers */
 static inline int paio_ev_of(enum paio_op op)
 {
-	return op == PAIO_OP_READ ? PAIO_EV_READ : op == PAIO_OP_WRITE ? PAIO_EV_WRITE
-								       : PAIO_EV_FSYNC;
+	return op == PAIO_OP_READ    ? PAIO_EV_READ
+	       : op == PAIO_OP_WRITE ? PAIO_EV_WRITE
+				     : PAIO_EV_FSYNC;
 }
 
 #endif

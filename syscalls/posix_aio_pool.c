@@ -81,9 +81,8 @@ static int worker_spawn(struct paio_worker *w)
 		snprintf(name, sizeof(name), "aio_notify.%d", pp->p->pid);
 	else
 		snprintf(name, sizeof(name), "aio_worker.%d.%d", pp->p->pid, pp->workers_created);
-	struct simk_thread *t = kthread_create(NULL, name, w->notifier ? paio_notifier_main
-								      : worker_main,
-					       w, true);
+	struct simk_thread *t =
+	    kthread_create(NULL, name, w->notifier ? paio_notifier_main : worker_main, w, true);
 	if (t == NULL)
 		return -EAGAIN;
 	t->sigmask = ~0ULL; /* everything blocked; SIGAIOCANCEL only in the window */
@@ -264,8 +263,8 @@ static ssize_t do_rw(struct paio_worker *w, struct paio_req *r)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		uio_init_user(&u, &v, w->pp->p, rw, r->buf, (size_t)r->nbytes, r->offset);
 		int flags = explicit_off ? IOF_EXPLICIT : 0;
-		ssize_t res = rw == UIO_READ ? file_read(r->fp, &u, flags)
-					     : file_write(r->fp, &u, flags);
+		ssize_t res =
+		    rw == UIO_READ ? file_read(r->fp, &u, flags) : file_write(r->fp, &u, flags);
 		/* seeds/000: pread on a pipe says ESPIPE, then read */
 		if (res != -ESPIPE || !explicit_off)
 			return res;

@@ -28,7 +28,7 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-#define CB_PN_OFF 128    /* the port_notify_t inside the object's region */
+#define CB_PN_OFF 128	 /* the port_notify_t inside the object's region */
 #define CB_DATA_OFF 4096 /* the data buffer, page aligned */
 
 struct scn_aiocb_obj {
@@ -577,14 +577,14 @@ static int64_t op_aiowait(struct scn_call *c)
 /* ---- inspection ----------------------------------------------------------------- */
 
 static const struct scn_argspec stats_args[] = {
-    {"workers", SCN_OUT, NULL, SCN_NAMED, 0},   {"idle", SCN_OUT, NULL, SCN_NAMED, 0},
-    {"created", SCN_OUT, NULL, SCN_NAMED, 0},   {"outstanding", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"workers", SCN_OUT, NULL, SCN_NAMED, 0}, {"idle", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"created", SCN_OUT, NULL, SCN_NAMED, 0}, {"outstanding", SCN_OUT, NULL, SCN_NAMED, 0},
     {"live", SCN_OUT, NULL, SCN_NAMED, 0},
 };
 
 static const struct scn_argspec counts_args[] = {
     {"submitted", SCN_OUT, NULL, SCN_NAMED, 0}, {"ended", SCN_OUT, NULL, SCN_NAMED, 0},
-    {"canceled", SCN_OUT, NULL, SCN_NAMED, 0},  {"sent", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"canceled", SCN_OUT, NULL, SCN_NAMED, 0},	{"sent", SCN_OUT, NULL, SCN_NAMED, 0},
     {"dropped", SCN_OUT, NULL, SCN_NAMED, 0},
 };
 
@@ -671,7 +671,10 @@ static const struct scn_op paio_ops[] = {
      "caller's process; 0"},
 };
 
-#define C(x) {#x, x}
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, x                                                                              \
+	}
 static const struct scn_const paio_consts[] = {
     {"SIGEV_NONE", SIMK_SIGEV_NONE},
     {"SIGEV_SIGNAL", SIMK_SIGEV_SIGNAL},

@@ -54,8 +54,8 @@ int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uadd
 	if (kev_used != NULL)
 		*kev_used = false;
 	struct paio_run *run = paio_run();
-	struct paio_note tmpl = {.kind = se->sigev_notify, .object = object, .events = events,
-				 .port_fd = -1};
+	struct paio_note tmpl = {
+	    .kind = se->sigev_notify, .object = object, .events = events, .port_fd = -1};
 	switch (se->sigev_notify) {
 	case SIMK_SIGEV_NONE:
 		return 0;
@@ -181,8 +181,8 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 	/* the in-progress status is in place before anything can end it */
 	if (r->api == PAIO_API_POSIX) {
 		int32_t e = EINPROGRESS;
-		(void)copyout_proc(pp->p, &e, r->resultp + offsetof(struct simk_aio_result, aio_errno),
-				   sizeof(e));
+		(void)copyout_proc(
+		    pp->p, &e, r->resultp + offsetof(struct simk_aio_result, aio_errno), sizeof(e));
 	} else {
 		int64_t ip = AIO_INPROGRESS;
 		(void)copyout_proc(pp->p, &ip,
@@ -419,7 +419,8 @@ int sys_lio_listio(int mode, uaddr_t list, int nent, uaddr_t sig)
 			rc = -EAGAIN;
 		bool kev_used = false;
 		if (rc == 0)
-			rc = paio_sigev_prepare(p, &se, se.sigev_notify == SIMK_SIGEV_PORT ? sig : list,
+			rc = paio_sigev_prepare(p, &se,
+						se.sigev_notify == SIMK_SIGEV_PORT ? sig : list,
 						PAIO_EV_LIO, &lio->note, kev, &kev_used);
 		if (kev != NULL && !kev_used) {
 			paio_kev_free(kev);

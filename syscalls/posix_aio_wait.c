@@ -149,7 +149,8 @@ int sys_aio_suspend(uaddr_t list, int nent, uaddr_t timeout)
 		return rc;
 	uint64_t small[32];
 	uint64_t *keys = small;
-	if (nent > 32 && (keys = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t))) == NULL)
+	if (nent > 32 &&
+	    (keys = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t))) == NULL)
 		return -ENOMEM;
 	struct paio_proc *pp = NULL;
 	if (copyin(list, keys, (size_t)nent * sizeof(uint64_t)) != 0)

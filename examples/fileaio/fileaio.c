@@ -29,8 +29,8 @@
 #define FAIO_CTX_MAGIC 0x46414943u /* "FAIC" */
 #define FAIO_REQ_MAGIC 0x46414952u /* "FAIR" */
 #define FAIO_DEAD 0xdeadfa10u
-#define FAIO_BATCH 64       /* requests per lio_listio, events per kevent */
-#define FAIO_WAKE_IDENT 1   /* the EVFILT_USER event of the context */
+#define FAIO_BATCH 64	  /* requests per lio_listio, events per kevent */
+#define FAIO_WAKE_IDENT 1 /* the EVFILT_USER event of the context */
 
 struct faio_ctx {
 	uint32_t magic;
@@ -39,10 +39,10 @@ struct faio_ctx {
 	int pending;
 	struct simk_proc *proc;
 	struct faio_req *submitted; /* requests counted in pending */
-	uaddr_t list;               /* FAIO_BATCH aiocb addresses */
-	uaddr_t events;             /* FAIO_BATCH struct kevent */
-	uaddr_t ts;                 /* a struct kq_timespec */
-	uaddr_t change;             /* one struct kevent */
+	uaddr_t list;		    /* FAIO_BATCH aiocb addresses */
+	uaddr_t events;		    /* FAIO_BATCH struct kevent */
+	uaddr_t ts;		    /* a struct kq_timespec */
+	uaddr_t change;		    /* one struct kevent */
 };
 
 struct faio_req {
@@ -266,8 +266,8 @@ static struct faio_req *find(struct faio_ctx *c, uaddr_t cb)
 	return NULL;
 }
 
-int faio_ctx_wait(struct faio_ctx *c, size_t min_reqs, int64_t timeout_ns,
-		  struct faio_req **out, size_t max, uint32_t *got)
+int faio_ctx_wait(struct faio_ctx *c, size_t min_reqs, int64_t timeout_ns, struct faio_req **out,
+		  size_t max, uint32_t *got)
 {
 	if (got == NULL)
 		return FAIO_ERR_INVALID_PARAMETER;

@@ -37,15 +37,15 @@
 #define FAIO_ERR_INVALID_HANDLE (-1001) /* not a live context / request */
 #define FAIO_ERR_INVALID_PARAMETER (-1002)
 #define FAIO_ERR_NO_MEMORY (-1003)
-#define FAIO_ERR_IN_PROGRESS (-1004)    /* the request is submitted */
-#define FAIO_ERR_NOT_SUBMITTED (-1005)  /* cancel / get-rc of a prepared one */
-#define FAIO_ERR_COMPLETED (-1006)      /* cancel of a request that finished */
-#define FAIO_ERR_CANCELED (-1007)       /* the result of a canceled request */
-#define FAIO_ERR_BUSY (-1008)           /* destroying a context with requests */
-#define FAIO_ERR_NO_REQUEST (-1009)     /* waiting with nothing submitted */
-#define FAIO_ERR_TIMEOUT (-1010)        /* the wait's time ran out */
-#define FAIO_ERR_INTERRUPTED (-1011)    /* faio_ctx_wakeup */
-#define FAIO_ERR_RESOURCES (-1012)      /* the kernel's request limit (EAGAIN) */
+#define FAIO_ERR_IN_PROGRESS (-1004)   /* the request is submitted */
+#define FAIO_ERR_NOT_SUBMITTED (-1005) /* cancel / get-rc of a prepared one */
+#define FAIO_ERR_COMPLETED (-1006)     /* cancel of a request that finished */
+#define FAIO_ERR_CANCELED (-1007)      /* the result of a canceled request */
+#define FAIO_ERR_BUSY (-1008)	       /* destroying a context with requests */
+#define FAIO_ERR_NO_REQUEST (-1009)    /* waiting with nothing submitted */
+#define FAIO_ERR_TIMEOUT (-1010)       /* the wait's time ran out */
+#define FAIO_ERR_INTERRUPTED (-1011)   /* faio_ctx_wakeup */
+#define FAIO_ERR_RESOURCES (-1012)     /* the kernel's request limit (EAGAIN) */
 
 /* faio_ctx_create flags */
 #define FAIO_CTX_WAIT_WITHOUT_PENDING 0x1 /* wait even with nothing submitted */
@@ -70,8 +70,8 @@ int faio_ctx_submit(struct faio_ctx *ctx, struct faio_req **reqs, size_t n);
  * out, their number in *got. FAIO_ERR_TIMEOUT (with what did complete),
  * FAIO_ERR_INTERRUPTED (faio_ctx_wakeup; also when it came before the
  * wait), FAIO_ERR_NO_REQUEST. */
-int faio_ctx_wait(struct faio_ctx *ctx, size_t min_reqs, int64_t timeout_ns,
-		  struct faio_req **out, size_t max, uint32_t *got);
+int faio_ctx_wait(struct faio_ctx *ctx, size_t min_reqs, int64_t timeout_ns, struct faio_req **out,
+		  size_t max, uint32_t *got);
 /* Makes the thread waiting on ctx (or the next one to wait) return
  * FAIO_ERR_INTERRUPTED. Any thread of the process. */
 int faio_ctx_wakeup(struct faio_ctx *ctx);

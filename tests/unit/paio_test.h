@@ -18,10 +18,11 @@
 		enum simk_outcome pt_o_ = simk_run(s);                                             \
 		if (pt_o_ != SIMK_PASS && getenv("PT_TRACE") != NULL)                              \
 			simk_trace_print(s, stderr);                                               \
-		cr_assert_eq(pt_o_, SIMK_PASS,                                                     \
-			     "seed %llu: outcome %d: %s (rerun: build/tests/unit --filter '%s/%s')", \
-			     (unsigned long long)simk_seed(s), pt_o_, simk_failure_reason(s),      \
-			     criterion_current_test->category, criterion_current_test->name);      \
+		cr_assert_eq(                                                                      \
+		    pt_o_, SIMK_PASS,                                                              \
+		    "seed %llu: outcome %d: %s (rerun: build/tests/unit --filter '%s/%s')",        \
+		    (unsigned long long)simk_seed(s), pt_o_, simk_failure_reason(s),               \
+		    criterion_current_test->category, criterion_current_test->name);               \
 	} while (0)
 
 /* An aiocb in the current process's user memory. */

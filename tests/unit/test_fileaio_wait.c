@@ -99,7 +99,7 @@ static void t_cancel(void *arg)
 	VEQ(faio_req_get_rc(r[0], NULL), FAIO_ERR_CANCELED);
 	VEQ(faio_req_cancel(r[0]), FAIO_ERR_COMPLETED);
 	VEQ(faio_req_cancel(r[1]), FAIO_ERR_IN_PROGRESS); /* on the disk */
-	VEQ(faio_req_cancel(r[2]), FAIO_ERR_COMPLETED);   /* never used */
+	VEQ(faio_req_cancel(r[2]), FAIO_ERR_COMPLETED);	  /* never used */
 	VEQ(faio_req_prepare_write(r[2], fd, 4096, buf, 512, NULL), FAIO_OK);
 	VEQ(faio_req_cancel(r[2]), FAIO_ERR_NOT_SUBMITTED);
 	VEQ(faio_ctx_pending(ctx), 1);

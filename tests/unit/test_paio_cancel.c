@@ -314,7 +314,7 @@ static void t_aiocancel(void *arg)
 	VEQ(res.aio_return, -1);
 	VEQ(res.aio_errno, ECANCELED);
 	VEQ(sys_aiocancel(r2), -EACCES); /* gone; r1 and r3 are still in flight */
-	VEQ(sys_aiocancel(r1), 0);       /* blocked in the pipe */
+	VEQ(sys_aiocancel(r1), 0);	 /* blocked in the pipe */
 	/* r3 ends normally; the canceled ones are never handed out */
 	VEQ(sys_aiowait(0), (int64_t)r3);
 	VEQ(sys_aiowait(0), -EINVAL);

@@ -153,11 +153,11 @@ static int fake_seek(struct file *fp, int64_t off)
 }
 
 static const struct file_ops fake_ops = {
-	.name = "fake-aio",
-	.read = fake_read,
-	.seek = fake_seek,
-	.aio_submit = fake_submit,
-	.aio_cancel = fake_cancel,
+    .name = "fake-aio",
+    .read = fake_read,
+    .seek = fake_seek,
+    .aio_submit = fake_submit,
+    .aio_cancel = fake_cancel,
 };
 
 static int fake_open(void)

@@ -23,8 +23,8 @@ static void t_wait(void *arg)
 	uaddr_t cbs[6];
 	for (int i = 0; i < 4; i++)
 		cbs[i] = entry(fd, src + 512 * i, 512, 512 * i, LIO_WRITE);
-	cbs[4] = 0;                                    /* ignored */
-	cbs[5] = entry(fd, src, 512, 0, LIO_NOP);      /* skipped */
+	cbs[4] = 0;				  /* ignored */
+	cbs[5] = entry(fd, src, 512, 0, LIO_NOP); /* skipped */
 	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 6), 6, 0), 0);
 	for (int i = 0; i < 4; i++) {
 		VEQ(sys_aio_error(cbs[i]), 0); /* all done when LIO_WAIT returns */
@@ -75,9 +75,9 @@ static void t_errors(void *arg)
 	/* entries that cannot be queued get their own error; the others go */
 	uaddr_t cbs[5];
 	cbs[0] = entry(fd, buf, 512, 0, LIO_WRITE);
-	cbs[1] = entry(ro, buf, 512, 0, LIO_WRITE);   /* EBADF */
-	cbs[2] = entry(fd, buf, 512, -5, LIO_READ);   /* EINVAL */
-	cbs[3] = entry(fd, buf, 512, 512, 9);         /* bad opcode: EINVAL */
+	cbs[1] = entry(ro, buf, 512, 0, LIO_WRITE); /* EBADF */
+	cbs[2] = entry(fd, buf, 512, -5, LIO_READ); /* EINVAL */
+	cbs[3] = entry(fd, buf, 512, 512, 9);	    /* bad opcode: EINVAL */
 	cbs[4] = entry(fd, buf, 512, 512, LIO_WRITE);
 	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 5), 5, 0), -EIO);
 	VEQ(sys_aio_error(cbs[0]), 0);

@@ -192,7 +192,9 @@ static void t_enomem(void *arg)
 	vt_fault("kmem/alloc/enomem:p=0.3");
 	for (int i = 0; i < 30; i++) {
 		uaddr_t cb = cbs[i];
-		int r = i % 3 == 0 ? sys_aio_write(cb) : i % 3 == 1 ? sys_aio_fsync(O_DSYNC, cb) : 0;
+		int r = i % 3 == 0   ? sys_aio_write(cb)
+			: i % 3 == 1 ? sys_aio_fsync(O_DSYNC, cb)
+				     : 0;
 		if (i % 3 == 2) {
 			struct simk_aiocb c = pt_get(cb);
 			c.aio_lio_opcode = LIO_WRITE;
