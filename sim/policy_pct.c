@@ -23,6 +23,7 @@
 struct pct_state {
 	int depth;
 	uint64_t change_at[PCT_MAX_DEPTH]; /* decision numbers, 1-based */
+	bool applied[PCT_MAX_DEPTH];
 	int nchange;
 	uint64_t irq_prio;
 	int last_tid; /* entity chosen at the previous decision (0 = irq) */
@@ -67,9 +68,12 @@ static void pct_thread_new(struct simk *s, struct simk_thread *t)
 
 static void apply_change_points(struct simk *s, struct pct_state *st, struct simk_thread *cur)
 {
+	/* A change point that fell on a decision with a single candidate (the
+	 * policy is not consulted there) takes effect at the next real choice. */
 	for (int i = 0; i < st->nchange; i++) {
-		if (st->change_at[i] != s->steps)
+		if (st->applied[i] || st->change_at[i] > s->steps)
 			continue;
+		st->applied[i] = true;
 		uint64_t low = (uint64_t)i + 1; /* i-th change point: priority i */
 		struct simk_thread *victim = cur;
 		if (victim == NULL && st->last_tid > 0)

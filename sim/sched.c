@@ -444,3 +444,19 @@ const char *sim_thread_state_name(const struct simk_thread *t)
 {
 	return state_name(t->state);
 }
+
+void simk_yield(void)
+{
+	sim_yield();
+}
+
+void simk_sleep_ns(uint64_t ns)
+{
+	thread_prepare_sleep("simk_sleep", false);
+	(void)thread_sleep(ns == SIMK_FOREVER ? ns - 1 : ns);
+}
+
+uint64_t simk_now_ns(void)
+{
+	return sim_now();
+}

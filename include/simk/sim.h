@@ -85,6 +85,12 @@ int simk_proc_id(const struct simk_proc *p);
 /* Runs until every non-daemon thread exited, a deadlock, or a failure. */
 enum simk_outcome simk_run(struct simk *s);
 
+/* Thread context (inside a thread function): a switch point where the
+ * policy may run another thread; a sleep in virtual time; the clock. */
+void simk_yield(void);
+void simk_sleep_ns(uint64_t ns);
+uint64_t simk_now_ns(void);
+
 uint64_t simk_trace_hash(const struct simk *s);
 uint64_t simk_switches(const struct simk *s);
 uint64_t simk_steps(const struct simk *s);
