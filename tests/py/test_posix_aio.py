@@ -104,3 +104,91 @@ def test_lio_notification_never_precedes_the_last_entry(simk, scn):
                "  expect e0 == EINPROGRESS || e1 == EINPROGRESS || e2 == EINPROGRESS\n")
     r = simk("explore", s, "--runs", 200, "--quiet")
     assert r.code == 1 and "expect failed" in r.last, r
+
+
+OPS_TOUR = """
+seed 1
+device disk latency=10us
+fs root disk
+aio_pool pool min_workers=2 max_workers=4 min_workload=1
+aiocb a size=512
+aiocb b size=512
+aiocb f size=0
+aiolist l 2
+shared ran = 0
+shared fd = -1
+
+thread main_t
+  fd = open "/f" O_CREAT + O_RDWR
+  aio_buf_fill a 9
+  local r = aio_write a fd len=512
+  expect r == 0
+  aiolist_set l 0 a
+  r = aio_suspend l n=1
+  expect r == 0
+  local st = aio_state a ret=r
+  expect st == AIOCB_DONE && r == 512
+  r = aio_return a
+  expect r == 512
+  st = aio_state a
+  expect st == AIOCB_RETURNED
+  # SIGEV_NONE requests are collected by aio_waitn
+  r = aio_read b fd len=512
+  expect r == 0
+  local got = 0
+  r = aio_waitn l 1 got=got
+  expect r == 0 && got == 1
+  local first = aiolist_get l 0
+  local addr = aio_addr b
+  expect first == addr
+  r = aio_return b
+  expect r == 512
+  local nines = aio_buf_count b 9
+  expect nines == 512
+  # SIGEV_THREAD runs a thread body of the scenario
+  aio_notify f SIGEV_THREAD thread=notified
+  r = aio_fsync f fd op=O_DSYNC
+  expect r == 0
+  aiolist_set l 0 f
+  r = aio_suspend l n=1
+  expect r == 0
+  r = aio_return f
+  expect r == 0
+  while ran == 0
+    delay 10us
+  # the Solaris interface on the aiocb's aio_resultp
+  r = aioread fd a len=100 off=12
+  expect r == 0
+  local res = aiowait
+  local ra = aio_resaddr a
+  expect res == ra
+  aio_state a ret=r
+  expect r == 100
+  res = aiowait timeout=1ms
+  expect res == -EINVAL
+  r = aio_cancel fd
+  expect r == AIO_ALLDONE
+  local w = 0
+  local sub = 0
+  aio_stats workers=w
+  aio_counts submitted=sub
+  expect w == 2 && sub == 4
+  close fd
+
+thread notified manual
+  ran = 1
+"""
+
+
+def test_scenario_operations_tour(simk, scn):
+    """aio_state, aio_waitn, aiolist_get, aio_addr, SIGEV_THREAD running a
+    scenario body, aioread/aiowait on aio_resaddr, the counters."""
+    r = simk("run", scn(OPS_TOUR), "--quiet")
+    assert r.code == 0 and r.passed, r
+    r = simk("explore", scn(OPS_TOUR), "--runs", 200, "--policy", "random", "--quiet")
+    assert r.code == 0, r
+
+
+def test_aio_pool_rejects_bad_settings(simk, scn):
+    r = simk("run", scn("aio_pool p min_workers=0\nthread t\n  pass\n"), "--quiet")
+    assert r.code != 0, r

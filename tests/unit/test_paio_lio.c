@@ -2,6 +2,7 @@
 #include "paio_test.h"
 
 #include "syscalls/kqueue.h"
+#include "syscalls/portfs.h"
 
 #define SIG (SIMK_SIGRTMIN + 4)
 
@@ -272,6 +273,76 @@ Test(paio_lio, lio_wait_interrupted_by_a_signal)
 {
 	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
 	simk_thread_create(simk_proc_create(s, "p"), "main", t_wait_eintr, NULL);
+	PT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+/* LIO_NOWAIT list notifications by event port and by thread. */
+static int lio_thread_calls;
+static int64_t lio_thread_value;
+
+static void lio_done(int64_t v, void *ctx)
+{
+	(void)ctx;
+	lio_thread_calls++;
+	lio_thread_value = v;
+}
+
+static uint64_t lio_fn;
+
+static void t_nowait_port_thread(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int port = sys_port_create();
+	VCHECK(port >= 0);
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	uaddr_t cbs[2];
+	cbs[0] = entry(fd, vt_ubuf(64), 64, 0, LIO_WRITE);
+	cbs[1] = entry(fd, vt_ubuf(64), 64, 64, LIO_WRITE);
+	struct simk_aio_port_notify pn = {port, 0, 0xab};
+	struct simk_sigevent se = {SIMK_SIGEV_PORT, 0, vt_ubytes(&pn, sizeof(pn)), 0};
+	uaddr_t seu = vt_ubytes(&se, sizeof(se));
+	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, seu), 0);
+	uaddr_t pe = vt_ubuf(24);
+	VEQ(sys_port_get(port, pe, 0), 0);
+	uint8_t raw[24];
+	vt_uget(pe, raw, sizeof(raw));
+	int32_t events;
+	uint16_t source;
+	uint64_t object, user;
+	memcpy(&events, raw, 4);
+	memcpy(&source, raw + 4, 2);
+	memcpy(&object, raw + 8, 8);
+	memcpy(&user, raw + 16, 8);
+	VEQ(source, 1); /* PORT_SOURCE_AIO */
+	VEQ(events, PAIO_EV_LIO);
+	VEQ(object, seu); /* the list's sigevent */
+	VEQ(user, 0xab);
+	VEQ(sys_aio_error(cbs[0]), 0);
+	VEQ(sys_aio_error(cbs[1]), 0);
+	VEQ(sys_aio_return(cbs[0]), 64);
+	VEQ(sys_aio_return(cbs[1]), 64);
+	/* by thread */
+	struct simk_sigevent st = {SIMK_SIGEV_THREAD, 0, 77, lio_fn};
+	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, vt_ubytes(&st, sizeof(st))), 0);
+	VEQ(pt_result(cbs[0]), 64);
+	VEQ(pt_result(cbs[1]), 64);
+	for (int i = 0; i < 100 && lio_thread_calls == 0; i++)
+		vt_sleep(1000);
+	VEQ(lio_thread_calls, 1);
+	VEQ(lio_thread_value, 77);
+	VEQ(pt_stats().lio_notes, 2);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(paio_lio, lio_nowait_port_and_thread_notifications)
+{
+	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
+	lio_thread_calls = 0;
+	lio_fn = paio_sigev_fn_register(lio_done, NULL);
+	simk_thread_create(simk_proc_create(s, "p"), "main", t_nowait_port_thread, NULL);
 	PT_RUN_PASS(s);
 	simk_destroy(s);
 }

@@ -228,3 +228,47 @@ Test(paio_wait, return_value_is_stored_before_the_error_status)
 		simk_destroy(s);
 	}
 }
+
+/* aio_waitn is interrupted by a signal and still stores what completed;
+ * aio_error / aio_return on memory the process does not own. */
+static void t_waitn_eintr(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int pfd[2];
+	pt_pipe(pfd);
+	uaddr_t a = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
+	uaddr_t b = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
+	VEQ(sys_aio_read(a), 0);
+	VEQ(sys_aio_read(b), 0);
+	VEQ(vt_write_str(pfd[1], "1"), 1);
+	vt_sleep(1000);
+	VEQ(sig_kill_proc(sim_proc_current(), SIMK_SIGUSR1), 0);
+	uaddr_t out = vt_ubuf(16);
+	uaddr_t nw = vt_ubuf(4);
+	uint32_t want = 2;
+	vt_uput(nw, &want, 4);
+	VEQ(sys_aio_waitn(out, 2, nw, 0), -EINTR);
+	uint32_t got;
+	vt_uget(nw, &got, 4);
+	VEQ(got, 1);
+	struct siginfo_sim si;
+	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
+	uint64_t first;
+	vt_uget(out, &first, 8);
+	VEQ(sys_aio_return(first), 1);
+	VEQ(sys_aio_error(0x100), -EFAULT);
+	VEQ(sys_aio_return(0x100), -EFAULT);
+	VEQ(sys_aio_error(0), -EINVAL);
+	VEQ(sys_aio_return(0), -EINVAL);
+	VEQ(sys_close(pfd[0]), 0);
+	VEQ(sys_close(pfd[1]), 0);
+}
+
+Test(paio_wait, aio_waitn_interrupted_stores_what_completed)
+{
+	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
+	simk_thread_create(simk_proc_create(s, "p"), "main", t_waitn_eintr, NULL);
+	PT_RUN_PASS(s);
+	simk_destroy(s);
+}
