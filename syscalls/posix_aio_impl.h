@@ -102,6 +102,7 @@ struct paio_worker {
 	bool exit;		/* asked to exit once its queue is empty */
 	struct paio_req *cur;	/* in progress */
 	bool in_window;		/* inside the file operation of cur (cancel window) */
+	struct paio_note *sending; /* notification worker: the note being sent */
 	struct waitq wq;	/* the worker sleeps here when idle */
 };
 

@@ -108,11 +108,24 @@ static bool send_thread(struct paio_proc *pp, struct paio_note *n)
 	return true;
 }
 
-static bool send_port(struct paio_proc *pp, struct paio_note *n)
+static ssize_t port_op(struct paio_worker *w, struct paio_req *unused)
 {
-	if (pp->closing)
+	(void)unused;
+	struct paio_note *n = w->sending;
+	return paio_port_send(w->pp->p, n->port_fd, n->events, n->object, (uint64_t)n->value);
+}
+
+/* A full port makes port_dispatch sleep (interruptibly) for a free slot:
+ * that sleep is this worker's cancel window, so that the exit of the
+ * process (which may own the only reader of the port) can end it. */
+static bool send_port(struct paio_worker *w, struct paio_note *n)
+{
+	if (w->pp->closing)
 		return false;
-	return paio_port_send(pp->p, n->port_fd, n->events, n->object, (uint64_t)n->value) == 0;
+	w->sending = n;
+	ssize_t rc = paio_in_window(w, NULL, port_op);
+	w->sending = NULL;
+	return rc == 0;
 }
 
 static bool has_notes(void *arg)
@@ -154,7 +167,7 @@ void paio_notifier_main(void *arg)
 			ok = send_thread(pp, n);
 			break;
 		case SIMK_SIGEV_PORT:
-			ok = send_port(pp, n);
+			ok = send_port(w, n);
 			break;
 		default:
 			KASSERT(0, "bad notification kind %d", n->kind);

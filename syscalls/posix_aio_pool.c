@@ -391,9 +391,13 @@ void paio_pool_stop(struct paio_proc *pp)
 		w->exit = true;
 		waitq_wake_all(&w->wq);
 	}
-	if (pp->notifier != NULL) {
-		pp->notifier->exit = true;
-		waitq_wake_all(&pp->notifier->wq);
+	struct paio_worker *nw = pp->notifier;
+	if (nw != NULL) {
+		nw->exit = true;
+		waitq_wake_all(&nw->wq);
+		/* waiting for room in a port nobody will empty any more */
+		if (nw->in_window)
+			(void)sig_kill_thread(nw->thread, PAIO_SIGAIOCANCEL);
 	}
 	paio_unlock(pp);
 	(void)waitq_wait(&pp->exit_wq, false, false, SIMK_FOREVER, workers_gone, pp);

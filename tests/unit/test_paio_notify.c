@@ -329,3 +329,44 @@ Test(paio_notify, sigev_kevent_carries_the_error_and_dies_with_the_request)
 	PT_RUN_PASS(s);
 	simk_destroy(s);
 }
+
+/* A full port stalls only the notification worker; when the process
+ * exits with nobody left to empty the port, the worker is interrupted
+ * and the exit completes (the second event is dropped). */
+static void t_port_full_exit(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int port = sys_port_create();
+	VCHECK(port >= 0);
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	struct simk_aio_port_notify pn = {port, 0, 1};
+	uaddr_t pnu = vt_ubytes(&pn, sizeof(pn));
+	uaddr_t a = pt_cb(fd, vt_ubuf(8), 8, 0);
+	uaddr_t b = pt_cb(fd, vt_ubuf(8), 8, 8);
+	pt_sigev(a, SIMK_SIGEV_PORT, 0, pnu, 0);
+	pt_sigev(b, SIMK_SIGEV_PORT, 0, pnu, 0);
+	VEQ(sys_aio_write(a), 0);
+	VEQ(sys_aio_write(b), 0);
+	VEQ(pt_result(a), 8);
+	VEQ(pt_result(b), 8); /* the I/O is done although the port is full */
+	vt_sleep(1000000);
+	VEQ(pt_stats().notes_sent, 1);
+	/* exit now: the notification worker sleeps in port_dispatch */
+}
+
+Test(paio_notify, exit_with_the_notification_worker_stuck_on_a_full_port)
+{
+	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
+	struct port_limits pl;
+	port_limits_default(&pl);
+	pl.events_max = 1;
+	cr_assert_eq(port_limits_set(&pl), 0);
+	simk_thread_create(simk_proc_create(s, "p"), "main", t_port_full_exit, NULL);
+	PT_RUN_PASS(s);
+	struct paio_stats st;
+	paio_get_stats(NULL, &st);
+	cr_assert_eq(st.notes_sent, 1);
+	cr_assert_eq(st.notes_dropped, 1);
+	simk_destroy(s);
+}
