@@ -192,3 +192,17 @@ def test_scenario_operations_tour(simk, scn):
 def test_aio_pool_rejects_bad_settings(simk, scn):
     r = simk("run", scn("aio_pool p min_workers=0\nthread t\n  pass\n"), "--quiet")
     assert r.code != 0, r
+
+
+@pytest.mark.parametrize("build", ["O0", "asan", "clang"])
+@pytest.mark.parametrize("scenario", ALL)
+def test_same_hash_across_builds(simk, build, scenario):
+    from conftest import variant
+    other = variant(build)
+    if other is None:
+        pytest.skip(f"build/{build}/simk not built (make test builds it)")
+    for policy, seed in (("random", 3), ("pct", 4)):
+        args = ("run", PAIO / scenario, "--quiet", "--seed", seed, "--policy", policy)
+        base, r = simk(*args), simk(*args, binary=other)
+        assert r.code == base.code == 0, (r, base)
+        assert r.hash == base.hash, (r, base)
