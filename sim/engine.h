@@ -221,6 +221,10 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 _Noreturn void sim_thread_exit(int code);
 /* Switch points (thread context). */
 void preempt_point(void);
+/* Nesting section with no switch point (callbacks that run inside another
+ * subsystem's loop, like poll listeners). Sleeping inside panics. */
+void preempt_disable(void);
+void preempt_enable(void);
 void sched_point(enum point_kind kind);
 void sim_yield(void);
 /* Sleep protocol, race-free like Linux's set_current_state + schedule:

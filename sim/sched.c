@@ -245,6 +245,22 @@ void sched_point(enum point_kind kind)
 	schedule(s, self, kind);
 }
 
+void preempt_disable(void)
+{
+	struct simk_thread *t = sim_cur()->current;
+	if (t != NULL)
+		t->preempt_off++;
+}
+
+void preempt_enable(void)
+{
+	struct simk_thread *t = sim_cur()->current;
+	if (t != NULL) {
+		KASSERT(t->preempt_off > 0, "preempt_enable without preempt_disable");
+		t->preempt_off--;
+	}
+}
+
 void preempt_point(void)
 {
 	sched_point(PT_PREEMPT);
@@ -273,6 +289,8 @@ void sim_assert_may_sleep(const char *what)
 	if (t->spinlocks_held > 0)
 		sim_panic("%s: thread %s sleeps holding %d spinlock(s)", what, t->name,
 			  t->spinlocks_held);
+	if (t->preempt_off > 0)
+		sim_panic("%s: thread %s sleeps with preemption disabled", what, t->name);
 }
 
 bool thread_signal_pending(const struct simk_thread *t)

@@ -8,6 +8,7 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
+#include "syscalls/linux_aio.h"
 #include "syscalls/portfs.h"
 #include "syscalls/kqueue.h"
 #include "vfs/vfs.h"
@@ -23,6 +24,7 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
+	laio_register(); /* Linux AIO and its scenario operations */
 	portfs_register();
 	kqueue_register_subsys(); /* with its scenario operations */
 	paio_register(); /* after the layers it uses: its exit hook runs first */

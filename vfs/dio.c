@@ -262,6 +262,31 @@ static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 	return 0;
 }
 
+static bool dio_idle(void *arg)
+{
+	return ((struct vnode *)arg)->dio_inflight == 0;
+}
+
+/* True when a direct write in flight on vn allocated a block that
+ * [off, off + len) covers. vn->lock held. */
+static bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len)
+{
+	if (vn->dio_inflight == 0 || len == 0)
+		return false;
+	int64_t first = off / fs->bsize, last = (off + (int64_t)len - 1) / fs->bsize;
+	for (struct list_node *n = fs->dios.next; n != &fs->dios; n = n->next) {
+		struct dio *o = list_entry(n, struct dio, link);
+		if (o->vn != vn || o->op != KAIO_WRITE || o->newb == NULL)
+			continue;
+		for (uint32_t i = 0; i < o->nblk; i++) {
+			int64_t fb = o->bstart / fs->bsize + i;
+			if (o->newb[i] != 0 && fb >= first && fb <= last)
+				return true;
+		}
+	}
+	return false;
+}
+
 int dio_submit(struct file *fp, struct kaio_req *kr)
 {
 	struct vnode *vn = fp->vnode;
@@ -282,6 +307,15 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	d->off = kr->offset;
 	d->len = total;
 	mutex_lock(&vn->lock);
+	/* Two writes into the same hole would each allocate (and write whole)
+	 * a block for it: wait until the direct I/O in flight is done, as
+	 * Linux (ext4) does for unaligned AIO writes. */
+	for (int guard = 0; d->op == KAIO_WRITE && dio_hole_busy(fs, vn, d->off, d->len); guard++) {
+		KASSERT(guard < 1000000, "direct write waits for a hole forever");
+		mutex_unlock(&vn->lock);
+		waitq_wait(&vn->dio_wq, false, false, SIMK_FOREVER, dio_idle, vn);
+		mutex_lock(&vn->lock);
+	}
 	r = dio_start(fp, kr, d);
 	if (r != 0) {
 		for (uint32_t i = 0; i < d->nblk && d->newb != NULL; i++)

@@ -54,9 +54,12 @@ void poll_unlisten(struct poll_listener *l)
 	h->nlisteners--;
 }
 
+/* Listener callbacks run with preemption disabled: a switch inside one
+ * would let another thread change the listener list under this walk. */
 void pollwakeup(struct poll_head *h, unsigned events)
 {
 	h->wakeups++;
+	preempt_disable();
 	int n = h->nlisteners;
 	struct list_node *it = h->listeners.next;
 	for (int i = 0; it != &h->listeners; i++) {
@@ -67,6 +70,7 @@ void pollwakeup(struct poll_head *h, unsigned events)
 			l->fn(l, events);
 		it = next;
 	}
+	preempt_enable();
 }
 
 void poll_head_destroy(struct poll_head *h)
