@@ -254,7 +254,7 @@ int sys_kqueue(void)
 
 /* Only one thread registers on a kqueue at a time; the owner may register
  * again from inside (recursion, e.g. a filter that registers). */
-static void kq_reg_lock(struct kqueue *kq)
+void kq_reg_lock(struct kqueue *kq)
 {
 	struct simk_thread *td = sim_thread_current();
 	KASSERT(td != NULL && !sim_in_irq(), "kqueue registration outside thread context");
@@ -266,7 +266,7 @@ static void kq_reg_lock(struct kqueue *kq)
 	kq->regdepth++;
 }
 
-static void kq_reg_unlock(struct kqueue *kq)
+void kq_reg_unlock(struct kqueue *kq)
 {
 	KASSERT(kq->regtd == sim_thread_current() && kq->regdepth > 0,
 		"kqueue registration unlock by a non-owner");
@@ -530,6 +530,43 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 
 /* ---- kevent() ----------------------------------------------------------------- */
 
+/*
+ * The kqueue's own invariants, checked after every kevent() call: count is
+ * the number of knotes (not markers) on the pending queue; every queued
+ * knote is QUEUED, belongs here and is neither disabled nor being deleted
+ * unless someone owns it; every knote of the kqueue is findable by its
+ * identity. Bounded by the number of knotes.
+ */
+static void kqueue_check(struct kqueue *kq)
+{
+	int queued = 0, bound = 0;
+	for (struct list_node *n = kq->pending.next; n != &kq->pending; n = n->next) {
+		KASSERT(++bound <= kq->nknotes + 1024, "kqueue %llu pending queue loops",
+			(unsigned long long)kq->id);
+		struct knote *kn = list_entry(n, struct knote, tqe);
+		if (kn->status & KN_MARKER)
+			continue;
+		KASSERT(kn->kq == kq && (kn->status & KN_QUEUED),
+			"kqueue %llu: knote %llu on the queue in state %#x", (unsigned long long)kq->id,
+			(unsigned long long)kn->id, kn->status);
+		queued++;
+	}
+	KASSERT(queued == kq->count, "kqueue %llu: count %d but %d queued",
+		(unsigned long long)kq->id, kq->count, queued);
+	int known = 0;
+	for (struct list_node *n = kq->knotes.next; n != &kq->knotes; n = n->next) {
+		struct knote *kn = list_entry(n, struct knote, kqlink);
+		KASSERT(++known <= kq->nknotes, "kqueue %llu knote list longer than %d",
+			(unsigned long long)kq->id, kq->nknotes);
+		KASSERT((kn->status & KN_PROCESSING) ||
+				kqueue_lookup(kq, kn->kev.filter, kn->kev.ident) == kn,
+			"kqueue %llu: knote %llu not findable", (unsigned long long)kq->id,
+			(unsigned long long)kn->id);
+	}
+	KASSERT(known == kq->nknotes, "kqueue %llu: %d knotes listed, %d counted",
+		(unsigned long long)kq->id, known, kq->nknotes);
+}
+
 static bool kq_has_events(void *arg)
 {
 	const struct kqueue *kq = arg;
@@ -692,6 +729,7 @@ int sys_kevent(int kqfd, uaddr_t changelist, int nchanges, uaddr_t eventlist, in
 	}
 	struct kqueue *kq = fp->priv;
 	r = kern_kevent(kq, changelist, nchanges, eventlist, nevents, timeout_ns);
+	kqueue_check(kq);
 	file_put(fp);
 	return sys_exit("kevent", r);
 }

@@ -73,6 +73,8 @@ static void timer_expire(void *arg)
 	bool rearm = !(kn->kev.flags & EV_ONESHOT);
 	if (kn->status & KN_PROCESSING) {
 		/* Owned by a thread: record, let it reprocess. */
+		trace_emit(TR_INFO, "kq_timer_deferred", (int64_t)kn->kq->id, (int64_t)kn->id,
+			   (int64_t)kn->kev.ident, 0);
 		kn->status |= KN_REPROCESS;
 		if (rearm && !(kn->status & KN_DELETING))
 			timer_arm(kn);

@@ -4,7 +4,8 @@
  * say how the low 24 bits combine with the knote's fflags; data is copied
  * from every change, as the reference does (undocumented there too).
  * EV_CLEAR in a later change resets the trigger (and data); registered
- * with EV_CLEAR, retrieval resets it.
+ * with EV_CLEAR, retrieval resets it. A change keeps the knote's udata
+ * (only EV_ADD of a new knote sets it), as the reference's touch does.
  */
 #include "syscalls/kqueue_priv.h"
 
@@ -48,7 +49,8 @@ static int filt_usertouch_register(struct knote *kn, const struct kevent *kev)
 		kn->u.user.triggered = true;
 	user_apply_fflags(kn, kev->fflags);
 	kn->kev.data = kev->data;
-	kn->kev.udata = kev->udata;
+	/* udata stays: the reference's user touch leaves it (a trigger from
+	 * another thread need not know it). */
 	/* EV_CLEAR in a modification resets the trigger and data, not the
 	 * fflags (NOTE_FFAND / NOTE_FFCOPY clear those). */
 	if (kev->flags & EV_CLEAR) {

@@ -163,8 +163,16 @@ struct kq_state {
 	uint64_t fork_seq;
 	struct kq_pinfo **pinfo; /* by pid - 1 (stable addresses) */
 	int pinfo_cap;
-	struct klist fsnotes;   /* EVFILT_FS knotes (for statistics) */
 	uint64_t events_posted; /* events returned by scans */
+	/* scenario operations: each thread's last kevent results (by tid - 1) */
+	struct kq_scn_events *scn_events;
+	int scn_events_cap;
+};
+
+#define KQ_SCN_EVENTS_MAX 16
+struct kq_scn_events {
+	int n;
+	struct kevent ev[KQ_SCN_EVENTS_MAX];
 };
 
 struct kq_state *kq_st(void);
@@ -206,6 +214,11 @@ void knote_free(struct knote *kn);
 void kqueue_wakeup(struct kqueue *kq);
 
 /* ---- registration and scan (kqueue.c) ---- */
+/* The registration lock: one thread registers on a kqueue at a time (the
+ * others sleep); its owner may take it again (recursive registration).
+ * Thread context. */
+void kq_reg_lock(struct kqueue *kq);
+void kq_reg_unlock(struct kqueue *kq);
 /* Applies one change. Thread context; may sleep. Returns 0 or -errno.
  * kev may be modified (as the reference does). */
 int kqueue_register(struct kqueue *kq, struct kevent *kev);

@@ -174,7 +174,6 @@ static int kq_create(struct simk *s)
 		return -1;
 	waitq_init(&st->knwq, "kqknote");
 	st->timer_max = KQ_TIMER_MAX_DEFAULT;
-	klist_init(&st->fsnotes);
 	s->subsys[SLOT_KQ] = st;
 	return 0;
 }
@@ -187,6 +186,7 @@ static void kq_destroy(struct simk *s)
 	for (int i = 0; i < st->pinfo_cap; i++)
 		free(st->pinfo[i]);
 	free(st->pinfo);
+	free(st->scn_events);
 	free(st);
 	s->subsys[SLOT_KQ] = NULL;
 }

@@ -340,13 +340,25 @@ static void t_disable_modify(void *arg)
 	VEQ(kq_poll(kq, ev, 4), 0);
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ENABLE, 0, 9, 200), 0);
 	VEQ(kq_poll(kq, ev, 4), 1); /* still triggered */
-	VEQ(ev[0].udata, 200);      /* modification updated udata... */
-	VEQ(ev[0].fflags, 0x5);     /* ...without resetting what fired */
-	/* EV_ADD on an existing knote modifies it too */
+	VEQ(ev[0].udata, 100);      /* a user knote keeps its udata (reference) */
+	VEQ(ev[0].fflags, 0x5);     /* the modification did not reset what fired */
+	/* EV_ADD on an existing knote modifies it; other filters take udata */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD, 0, 9, 300), 0);
 	VEQ(kqueue_knotes_live(), 1);
 	VEQ(kq_poll(kq, ev, 4), 1);
-	VEQ(ev[0].udata, 300);
+	VEQ(ev[0].udata, 100);
+	struct simk_proc *p = sim_proc_current();
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, 1), 0);
+	VEQ(sig_ignore(p, SIMK_SIGUSR1, true), 0);
+	VEQ(sig_kill_proc(p, SIMK_SIGUSR1), 0);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, 2), 0); /* fired: kept */
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_DISABLE, 0, 0, 3), 0);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ENABLE, 0, 0, 4), 0);
+	VEQ(kq_poll(kq, ev, 4), 2);
+	int s = ev[0].filter == EVFILT_SIGNAL ? 0 : 1;
+	VEQ(ev[s].udata, 4);
+	VEQ(ev[s].data, 1);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_DELETE, 0, 0, 0), 0);
 	/* EV_ADD | EV_DISABLE on a new knote: attached, not returned */
 	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ADD | EV_DISABLE, NOTE_TRIGGER, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 1);
@@ -452,4 +464,111 @@ Test(kq_core, two_waiters_each_get_one_event)
 {
 	for (uint64_t seed = 1; seed <= 50; seed++)
 		kq_run1(seed, SIMK_POLICY_RANDOM, false, t_wakeup_main, NULL);
+}
+
+/* ---- registration lock, fork ---- */
+
+#include "syscalls/kqueue_priv.h"
+
+static int g_order[4], g_norder;
+
+static void t_other_registrar(void *arg)
+{
+	(void)arg;
+	g_order[g_norder++] = 1; /* trying */
+	VEQ(kq_change(g_kq, 2, EVFILT_USER, EV_ADD, 0, 0, 0), 0);
+	g_order[g_norder++] = 3; /* done: only after the owner let go */
+}
+
+static void t_reglock(void *arg)
+{
+	(void)arg;
+	g_norder = 0;
+	g_kq = sys_kqueue();
+	struct file *fp;
+	struct kqueue *kq = kqueue_from_fd(sim_proc_current(), g_kq, &fp);
+	VCHECK(kq != NULL);
+	kq_reg_lock(kq);
+	kq_reg_lock(kq); /* recursion: no deadlock */
+	struct simk_thread *t =
+	    kthread_create(sim_proc_current(), "other", t_other_registrar, NULL, false);
+	vt_sleep(1000000); /* the other thread runs and waits for the lock */
+	VEQ(g_norder, 1);
+	struct kevent kev;
+	ev_set(&kev, 1, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 0);
+	VEQ(kqueue_register(kq, &kev), 0); /* nested registration by the owner */
+	kq_reg_unlock(kq);
+	vt_sleep(1000000);
+	VEQ(g_norder, 1); /* still held once */
+	g_order[g_norder++] = 2;
+	kq_reg_unlock(kq);
+	VEQ(kthread_join(t, NULL), 0);
+	VEQ(g_norder, 3);
+	VEQ(g_order[0] * 100 + g_order[1] * 10 + g_order[2], 123);
+	VEQ(kqueue_knotes_live(), 2);
+	file_put(fp);
+	VEQ(sys_close(g_kq), 0);
+}
+
+Test(kq_core, one_registering_thread_at_a_time_and_recursion)
+{
+	kq_run1(12, SIMK_POLICY_FIFO, false, t_reglock, NULL);
+}
+
+static void child_check_fds(void *arg)
+{
+	int kqfd = (int)(intptr_t)arg;
+	struct kevent ev[2];
+	VEQ(kq_poll(kqfd, ev, 2), -EBADF); /* not inherited */
+	VEQ(fd_count(sim_proc_current()), 2); /* the pipe's ends are */
+	proc_exit(0);
+}
+
+static void t_fork_no_inherit(void *arg)
+{
+	(void)arg;
+	int p[2];
+	uaddr_t u = vt_ubuf(8);
+	VEQ(sys_pipe(u), 0);
+	vt_uget(u, p, sizeof(p));
+	int kq = sys_kqueue();
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 0), 0);
+	int pid = proc_fork("child", child_check_fds, (void *)(intptr_t)kq);
+	VCHECK(pid > 0);
+	int st = -1;
+	VEQ(proc_wait(pid, &st), pid);
+	VEQ(st, 0);
+	VEQ(kqueue_knotes_live(), 1); /* the parent's registration is untouched */
+	VEQ(vt_write_str(p[1], "x"), 1);
+	struct kevent ev[2];
+	VEQ(kq_poll(kq, ev, 2), 1);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_core, kqueue_not_inherited_across_fork)
+{
+	kq_run1(13, SIMK_POLICY_FIFO, false, t_fork_no_inherit, NULL);
+}
+
+/* Process exit closes every kqueue of the process: nothing leaks although
+ * the test never closes anything. */
+static void t_exit_cleans(void *arg)
+{
+	(void)arg;
+	int kq = sys_kqueue();
+	int p[2];
+	uaddr_t u = vt_ubuf(8);
+	VEQ(sys_pipe(u), 0);
+	vt_uget(u, p, sizeof(p));
+	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 0), 0);
+	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD, 0, 5, 0), 0);
+	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, 0), 0);
+	VEQ(kq_change(kq, 0, EVFILT_FS, EV_ADD, 0, 0, 0), 0);
+	VEQ(kq_change(kq, (uint64_t)kq, EVFILT_READ, EV_ADD, 0, 0, 0), 0); /* itself */
+	VEQ(kqueue_knotes_live(), 5);
+}
+
+Test(kq_core, process_exit_releases_everything)
+{
+	kq_run1(14, SIMK_POLICY_FIFO, false, t_exit_cleans, NULL);
 }
