@@ -25,7 +25,7 @@ void simk_register_builtin(void)
 	blkdev_register();
 	vfs_register();
 	laio_register(); /* Linux AIO and its scenario operations */
-	portfs_register();
+	portfs_register(); /* event ports, POSIX timers and their scenario operations */
 	kqueue_register_subsys(); /* with its scenario operations */
 	paio_register(); /* after the layers it uses: its exit hook runs first */
 	/* scenario operations, declaration kinds and constants */

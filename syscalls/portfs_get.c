@@ -213,12 +213,9 @@ static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_
 		nmax = 0;
 	}
 	/* Move the queue to the get list. */
-	while (!list_empty(&pp->queue)) {
-		struct port_kevent *k = list_entry(pp->queue.next, struct port_kevent, link);
-		list_del(&k->link);
-		list_push_back(&pp->getlist, &k->link);
-		k->state = KEV_GETLIST;
-	}
+	for (struct list_node *n = pp->queue.next; n != &pp->queue; n = n->next)
+		list_entry(n, struct port_kevent, link)->state = KEV_GETLIST;
+	port_list_splice(&pp->queue, &pp->getlist, false);
 	pp->g_nent = pp->q_nent;
 	pp->q_nent = 0;
 	*scan_seq = pp->send_seq;
@@ -249,12 +246,9 @@ static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_
 	}
 	list_del(&marker);
 	/* What is left goes back to the head of the queue, in order. */
-	while (!list_empty(&pp->getlist)) {
-		struct port_kevent *k = list_entry(pp->getlist.prev, struct port_kevent, link);
-		list_del(&k->link);
-		list_push_front(&pp->queue, &k->link);
-		k->state = KEV_QUEUED;
-	}
+	for (struct list_node *n = pp->getlist.next; n != &pp->getlist; n = n->next)
+		list_entry(n, struct port_kevent, link)->state = KEV_QUEUED;
+	port_list_splice(&pp->getlist, &pp->queue, true);
 	pp->q_nent += pp->g_nent;
 	pp->g_nent = 0;
 	unblock_get_list(pp);

@@ -141,6 +141,23 @@ struct port {
 	int kernel_refs; /* file references held by our own calls (port_getf) */
 };
 
+/* Moves every node of from, in order, to the front (or the back) of to;
+ * from ends empty. (Whole-list moves in one step: a node-by-node loop over
+ * a list head it keeps rewriting was miscompiled by gcc 12 -O2.) */
+static inline void port_list_splice(struct list_node *from, struct list_node *to, bool front)
+{
+	if (list_empty(from))
+		return;
+	struct list_node *first = from->next, *last = from->prev;
+	struct list_node *before = front ? to : to->prev;
+	struct list_node *after = before->next;
+	before->next = first;
+	first->prev = before;
+	last->next = after;
+	after->prev = last;
+	list_init(from);
+}
+
 /* ---- per-run state ---- */
 
 struct ptimer_run;
