@@ -92,18 +92,18 @@ struct paio_kev {
 struct paio_worker {
 	struct paio_proc *pp;
 	struct simk_thread *thread;
-	int index;		/* creation order in its process, from 0 */
-	bool notifier;		/* the notification worker */
-	struct list_node ring;	/* pp->workers, creation order */
-	struct list_node queue; /* paio_req.link, FIFO */
-	int queued;		/* requests on queue */
-	int load;		/* read/write requests on queue (reference: minload) */
-	bool idle;		/* waiting for work; cleared by whoever adds work */
-	bool exit;		/* asked to exit once its queue is empty */
-	struct paio_req *cur;	/* in progress */
-	bool in_window;		/* inside the file operation of cur (cancel window) */
+	int index;		   /* creation order in its process, from 0 */
+	bool notifier;		   /* the notification worker */
+	struct list_node ring;	   /* pp->workers, creation order */
+	struct list_node queue;	   /* paio_req.link, FIFO */
+	int queued;		   /* requests on queue */
+	int load;		   /* read/write requests on queue (reference: minload) */
+	bool idle;		   /* waiting for work; cleared by whoever adds work */
+	bool exit;		   /* asked to exit once its queue is empty */
+	struct paio_req *cur;	   /* in progress */
+	bool in_window;		   /* inside the file operation of cur (cancel window) */
 	struct paio_note *sending; /* notification worker: the note being sent */
-	struct waitq wq;	/* the worker sleeps here when idle */
+	struct waitq wq;	   /* the worker sleeps here when idle */
 };
 
 struct paio_req {

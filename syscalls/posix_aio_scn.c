@@ -663,11 +663,11 @@ static const struct scn_op paio_ops[] = {
     {"aiowait", aiowait_args, N(aiowait_args), op_aiowait,
      "aiowait [timeout=DUR]: the aio_result_t address of a finished aioread/aiowrite, 0 on "
      "timeout, or -errno"},
-    {"aio_stats", stats_args, N(stats_args), op_aio_stats,
-     "aio_stats [workers=V] [idle=V] [created=V] [outstanding=V] [live=V]: the pool and "
+    {"paio_stats", stats_args, N(stats_args), op_aio_stats,
+     "paio_stats [workers=V] [idle=V] [created=V] [outstanding=V] [live=V]: the pool and "
      "requests of the caller's process now; 0"},
-    {"aio_counts", counts_args, N(counts_args), op_aio_counts,
-     "aio_counts [submitted=V] [ended=V] [canceled=V] [sent=V] [dropped=V]: counters of the "
+    {"paio_counts", counts_args, N(counts_args), op_aio_counts,
+     "paio_counts [submitted=V] [ended=V] [canceled=V] [sent=V] [dropped=V]: counters of the "
      "caller's process; 0"},
 };
 
