@@ -50,32 +50,9 @@
 #include "kern/umem.h"
 #include "sim/engine.h"
 
-/* struct simk_sigevent, struct simk_timespec and SIGEV_*: shared with the
- * event-port and timer calls (syscalls/sigevent.h, from the event-ports
- * work). Until that header is in the tree, the same layouts are defined
- * here. */
-#if __has_include("syscalls/sigevent.h")
+/* struct simk_sigevent, struct simk_timespec and SIGEV_* are shared with
+ * the event-port and timer calls. */
 #include "syscalls/sigevent.h"
-#else
-#define SIMK_NSEC_PER_SEC 1000000000LL
-struct simk_timespec {
-	int64_t tv_sec;
-	int64_t tv_nsec;
-};
-_Static_assert(sizeof(struct simk_timespec) == 16, "simk_timespec layout");
-#define SIMK_SIGEV_SIGNAL 0
-#define SIMK_SIGEV_NONE 1
-#define SIMK_SIGEV_THREAD 2
-#define SIMK_SIGEV_PORT 4   /* sigev_value: user address of a port_notify_t */
-#define SIMK_SIGEV_KEVENT 5 /* sigev_signo: a kqueue fd; sigev_value: the udata */
-struct simk_sigevent {
-	int32_t sigev_notify;
-	int32_t sigev_signo;
-	uint64_t sigev_value;
-	uint64_t sigev_notify_function;
-};
-_Static_assert(sizeof(struct simk_sigevent) == 24, "simk_sigevent layout");
-#endif
 
 /* ---- user-memory layouts ------------------------------------------------ */
 

@@ -2,66 +2,36 @@
  * POSIX AIO: the two notification types that go through other
  * subsystems — SIGEV_PORT (event ports, syscalls/portfs.h: PORT_SOURCE_AIO
  * through port_dispatch) and SIGEV_KEVENT (kqueue, syscalls/kqueue.h: the
- * EVFILT_AIO attachment point).
- *
- * Until an implementation is in the tree (its .c file), the matching
- * notification type is refused at submission with -EOPNOTSUPP, so the
- * rest of POSIX AIO builds and runs without it. The test is at compile
- * time (__has_include), so the switch needs no build flag and disappears
- * once both subsystems have landed.
+ * EVFILT_AIO attachment point). Kept in one file so that the rest of
+ * POSIX AIO knows neither subsystem.
  */
 #include "syscalls/posix_aio.h"
 
 #include <errno.h>
 
+#include "syscalls/kqueue.h"
+#include "syscalls/portfs.h"
 #include "syscalls/posix_aio_impl.h"
 
-#if __has_include("syscalls/portfs.c")
-#define PAIO_HAVE_PORTS 1
-#include "syscalls/portfs.h"
 _Static_assert(sizeof(port_notify_t) == sizeof(struct simk_aio_port_notify),
 	       "port_notify_t layouts differ");
-#else
-#define PAIO_HAVE_PORTS 0
-#endif
-
-#if __has_include("syscalls/kqueue.c")
-#define PAIO_HAVE_KQUEUE 1
-#else
-#define PAIO_HAVE_KQUEUE 0
-#endif
 
 /* Thread context. 0 when port_fd is an event port of p; -EBADF, -EBADFD. */
 int paio_port_check(struct simk_proc *p, int port_fd)
 {
-#if PAIO_HAVE_PORTS
 	struct port *port;
 	int rc = port_hold_fd(p, port_fd, &port);
 	if (rc == 0)
 		port_rele(port);
 	return rc;
-#else
-	(void)p;
-	(void)port_fd;
-	return -EOPNOTSUPP;
-#endif
 }
 
-/* Notification worker (thread context; sleeps while the port is full).
- * A non-shareable PORT_SOURCE_AIO event owned by p. */
+/* Notification worker (thread context; sleeps interruptibly while the port
+ * is full). A non-shareable PORT_SOURCE_AIO event owned by p. */
 int paio_port_send(struct simk_proc *p, int port_fd, int events, uint64_t object, uint64_t user)
 {
-#if PAIO_HAVE_PORTS
 	return port_dispatch(p, port_fd, PORT_DISPATCH_NOSHARE, PORT_SOURCE_AIO, events, object,
 			     user);
-#else
-	(void)p;
-	(void)port_fd;
-	(void)events;
-	(void)object;
-	(void)user;
-	return -EOPNOTSUPP;
-#endif
 }
 
 /* Thread context (may sleep). 0, -EBADF (kqfd is not a kqueue of p),
@@ -69,20 +39,11 @@ int paio_port_send(struct simk_proc *p, int port_fd, int events, uint64_t object
 int paio_kev_attach(struct simk_proc *p, int kqfd, uaddr_t ident, uint64_t udata,
 		    struct paio_kev *kev)
 {
-#if PAIO_HAVE_KQUEUE
 	kq_aio_hook_init(&kev->hook);
 	int rc = kq_aio_attach(p, kqfd, ident, udata, &kev->hook);
 	if (rc == 0)
 		kev->attached = true;
 	return rc;
-#else
-	(void)p;
-	(void)kqfd;
-	(void)ident;
-	(void)udata;
-	(void)kev;
-	return -EOPNOTSUPP;
-#endif
 }
 
 /* Any context, never sleeps; at most once. error: 0 or the positive
@@ -91,20 +52,14 @@ void paio_kev_fire(struct paio_kev *kev, int error)
 {
 	KASSERT(kev->attached && !kev->fired, "kevent notification fired twice");
 	kev->fired = true;
-#if PAIO_HAVE_KQUEUE
 	kq_aio_complete(&kev->hook, error);
-#else
-	(void)error;
-#endif
 }
 
 /* Thread context (may sleep): drops a knote whose event was not taken. */
 void paio_kev_detach(struct paio_kev *kev)
 {
-#if PAIO_HAVE_KQUEUE
 	if (kev->attached)
 		kq_aio_detach(&kev->hook);
-#endif
 	kev->attached = false;
 }
 
