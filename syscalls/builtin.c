@@ -8,10 +8,11 @@
 #include "sim/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
-#include "syscalls/kqueue.h"
 #include "syscalls/linux_aio.h"
 #include "syscalls/portfs.h"
+#include "syscalls/kqueue.h"
 #include "vfs/vfs.h"
+#include "syscalls/posix_aio.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);
@@ -25,7 +26,8 @@ void simk_register_builtin(void)
 	vfs_register();
 	laio_register(); /* Linux AIO and its scenario operations */
 	portfs_register(); /* event ports, POSIX timers and their scenario operations */
-	kqueue_register_subsys(); /* kqueue and its scenario operations */
+	kqueue_register_subsys(); /* with its scenario operations */
+	paio_register(); /* after the layers it uses: its exit hook runs first */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	scn_ops_vfs_register();
