@@ -3,9 +3,8 @@ cancellation, aio_fsync, lio_listio and the notifications, each explored
 with 1,000 seeds under the random and the PCT policy; every request ends
 exactly once (the subsystem's end-of-run check fails a run otherwise).
 Forcing one outcome of a race shows that every outcome really happens.
-(SIGEV_PORT completing while the port closes is explored over 1,000 seeds
-per policy by tests/unit/test_paio_races.c: the event-port scenario
-operations do not exist yet.)"""
+SIGEV_PORT completing while the port closes is port-close.scn (and, at the
+C level, tests/unit/test_paio_races.c)."""
 import pytest
 
 from conftest import SCENARIOS
@@ -18,6 +17,7 @@ ALL = [
     "lio-nowait-notify.scn",
     "worker-creation.scn",
     "kevent-oneshot.scn",
+    "port-close.scn",
 ]
 RUNS = 1000
 
@@ -221,3 +221,12 @@ def test_same_hash_across_builds(simk, build, scenario):
         base, r = simk(*args), simk(*args, binary=other)
         assert r.code == base.code == 0, (r, base)
         assert r.hash == base.hash, (r, base)
+
+
+@pytest.mark.parametrize("forbid", ["got == 1", "got == 0"])
+@pytest.mark.parametrize("policy", ["random", "pct"])
+def test_port_close_sees_both_fates_of_the_notification(simk, scn, forbid, policy):
+    """Retrieved before the close, and lost with the port: both happen."""
+    s = forced(scn, "port-close.scn", "  close rd\n", f"  expect !({forbid})\n")
+    r = simk("explore", s, "--runs", RUNS, "--policy", policy, "--quiet")
+    assert r.code == 1, r
