@@ -30,8 +30,11 @@ else ifeq ($(VARIANT),clang)
   B := build/clang
   CC := clang
   OPT := -O2
+else ifeq ($(VARIANT),ucontext)
+  B := build/ucontext
+  OPT := -O2 -DSIMK_CTX_UCONTEXT
 else
-  $(error unknown VARIANT=$(VARIANT): use O0, asan or clang)
+  $(error unknown VARIANT=$(VARIANT): use O0, asan, clang or ucontext)
 endif
 ifeq ($(origin CC),default)
   CC := gcc
@@ -102,7 +105,7 @@ help:
 	@echo "make explore-long  long seed explorations (not in CI)"
 	@echo "make deps       check/install build dependencies"
 	@echo "make clean      remove build/"
-	@echo "variants: VARIANT=O0 | asan | clang (output in build/<variant>/)"
+	@echo "variants: VARIANT=O0 | asan | clang | ucontext (portable context switch; output in build/<variant>/)"
 
 deps:
 	@bash scripts/deps.sh
@@ -116,6 +119,7 @@ variants:
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=asan all unit
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=O0 all
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=clang all unit
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=ucontext all
 
 unit-test: unit
 	./$(B)/tests/unit --jobs=$(JOBS)

@@ -26,7 +26,12 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#if !defined(__x86_64__)
+/* SIMK_CTX_UCONTEXT forces the portable fallback (tested on x86-64 too). */
+#if defined(__x86_64__) && !defined(SIMK_CTX_UCONTEXT)
+#define SIMK_CTX_ASM 1
+#endif
+
+#ifndef SIMK_CTX_ASM
 #include <ucontext.h>
 #endif
 
@@ -139,7 +144,7 @@ static void ctx_boot(void *p)
 	abort(); /* entry must never return */
 }
 
-#if defined(__x86_64__)
+#ifdef SIMK_CTX_ASM
 void simk_ctx_swap(void **save_sp, void *new_sp);
 void simk_ctx_start(void);
 

@@ -37,7 +37,7 @@ def test_explore_counts_distinct_interleavings(simk):
     assert n > 100
 
 
-@pytest.mark.parametrize("name", ["O0", "asan"])
+@pytest.mark.parametrize("name", ["O0", "asan", "clang", "ucontext"])
 @pytest.mark.parametrize("scenario,policy,seed", CASES)
 def test_same_hash_across_builds(simk, name, scenario, policy, seed):
     other = variant(name)
