@@ -128,6 +128,7 @@ struct simk {
 	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
+	uint64_t idle_irqs;           /* interrupts delivered with nothing runnable */
 	const struct sim_policy *policy;
 	void *policy_state;
 	/* decision log for --schedule-out */

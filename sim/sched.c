@@ -196,6 +196,10 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 				report_deadlock(s, "deadlock");
 			if (head->when_ns > VTIME_LIMIT_NS)
 				report_deadlock(s, "stall: virtual time limit reached");
+			/* Interrupts with every thread asleep (a periodic timer
+			 * nobody waits for) would otherwise run to the time limit. */
+			if (++s->idle_irqs > s->opts.max_steps)
+				report_deadlock(s, "stall: interrupts keep firing while every thread sleeps");
 			deliver_irq(s); /* jumps the clock */
 			continue;
 		}
