@@ -117,9 +117,7 @@ static void store_fields(const struct scn_val *outs, int nouts, const struct kev
 {
 	int64_t v[E_NFIELDS] = {(int64_t)kev->ident,  kev->filter, kev->flags,
 				(int64_t)kev->fflags, kev->data,   (int64_t)kev->udata};
-	for (int i = 0; i < nouts; i++)
-		if (outs[i].given && outs[i].out != NULL)
-			*outs[i].out = v[i];
+	scn_outs(outs, v, nouts);
 }
 
 enum { K_KQ, K_MAX, K_TIMEOUT, K_OUT };

@@ -137,12 +137,6 @@ static struct scn_thread_state *thread_state(void)
 #define SCR_TIMEOUT(ts) (SCR_NGET(ts) + 16)
 #define SCR_MISC(ts) (SCR_NGET(ts) + 32)
 
-static void out(struct scn_val *v, int64_t x)
-{
-	if (v->given)
-		*v->out = x;
-}
-
 /* Puts a timeout in the scratch area: 0 (forever) when neither is given. */
 static uaddr_t timeout_arg(struct scn_thread_state *ts, const struct scn_val *timeout,
 			   const struct scn_val *poll)
@@ -203,7 +197,7 @@ static int64_t op_port_sendn(struct scn_call *c)
 	int64_t packed = 0;
 	for (unsigned i = 0; i < n; i++)
 		packed |= (int64_t)(errs[i] & 0xff) << (8 * i);
-	out(&c->args[SN_ERRS], packed);
+	scn_out(&c->args[SN_ERRS], packed);
 	return r;
 }
 
@@ -382,8 +376,8 @@ static int64_t op_port_getn(struct scn_call *c)
 		for (int i = 0; i < ts->nev; i++)
 			usum += (int64_t)ts->ev[i].portev_user;
 	}
-	out(&c->args[GN_N], (r == 0 || r == -ETIME) ? (int64_t)nget : 0);
-	out(&c->args[GN_USUM], usum);
+	scn_out(&c->args[GN_N], (r == 0 || r == -ETIME) ? (int64_t)nget : 0);
+	scn_out(&c->args[GN_USUM], usum);
 	return r;
 }
 
@@ -564,8 +558,8 @@ static int64_t op_timer_gettime(struct scn_call *c)
 		struct simk_itimerspec its;
 		if (copyin(u, &its, sizeof(its)) != 0)
 			sim_panic("scratch copyin failed");
-		out(&c->args[1], its.it_value.tv_sec * SIMK_NSEC_PER_SEC + its.it_value.tv_nsec);
-		out(&c->args[2],
+		scn_out(&c->args[1], its.it_value.tv_sec * SIMK_NSEC_PER_SEC + its.it_value.tv_nsec);
+		scn_out(&c->args[2],
 		    its.it_interval.tv_sec * SIMK_NSEC_PER_SEC + its.it_interval.tv_nsec);
 	}
 	return r;
