@@ -66,8 +66,7 @@ struct scn_fobj {
 };
 
 struct port_scn_run {
-	struct scn_thread_state **threads; /* by tid */
-	int cap;
+	struct scn_thread_table threads; /* struct scn_thread_state */
 	struct scn_fobj fobj[64];
 	int nfobj;
 };
@@ -92,36 +91,16 @@ void portfs_scn_free(struct port_run *r)
 	struct port_scn_run *sr = r->scn;
 	if (sr == NULL)
 		return;
-	for (int i = 0; i < sr->cap; i++)
-		free(sr->threads[i]);
-	free(sr->threads);
+	scn_thread_table_free(&sr->threads);
 	free(sr);
 	r->scn = NULL;
 }
 
 static struct scn_thread_state *thread_state(void)
 {
-	struct port_scn_run *sr = scn_run();
 	struct simk_thread *t = sim_thread_current();
-	int tid = t->tid;
-	if (tid >= sr->cap) {
-		int ncap = sr->cap ? sr->cap : 16;
-		while (ncap <= tid)
-			ncap *= 2;
-		struct scn_thread_state **na = realloc(sr->threads, (size_t)ncap * sizeof(*na));
-		if (na == NULL)
-			sim_panic("host out of memory (port scenario state)");
-		memset(na + sr->cap, 0, (size_t)(ncap - sr->cap) * sizeof(*na));
-		sr->threads = na;
-		sr->cap = ncap;
-	}
-	struct scn_thread_state *ts = sr->threads[tid];
-	if (ts == NULL) {
-		ts = calloc(1, sizeof(*ts));
-		if (ts == NULL)
-			sim_panic("host out of memory (port scenario state)");
-		sr->threads[tid] = ts;
-	}
+	struct scn_thread_state *ts =
+	    scn_thread_table_get(&scn_run()->threads, t->tid, sizeof(struct scn_thread_state));
 	if (ts->scratch == 0 || ts->pid != t->proc->pid) {
 		ts->pid = t->proc->pid;
 		ts->scratch = umem_alloc(t->proc, SCRATCH_SIZE);
