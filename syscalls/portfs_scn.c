@@ -537,9 +537,10 @@ static int64_t op_timer_gettime(struct scn_call *c)
 		struct simk_itimerspec its;
 		if (copyin(u, &its, sizeof(its)) != 0)
 			sim_panic("scratch copyin failed");
-		scn_out(&c->args[1], its.it_value.tv_sec * SIMK_NSEC_PER_SEC + its.it_value.tv_nsec);
+		scn_out(&c->args[1],
+			its.it_value.tv_sec * SIMK_NSEC_PER_SEC + its.it_value.tv_nsec);
 		scn_out(&c->args[2],
-		    its.it_interval.tv_sec * SIMK_NSEC_PER_SEC + its.it_interval.tv_nsec);
+			its.it_interval.tv_sec * SIMK_NSEC_PER_SEC + its.it_interval.tv_nsec);
 	}
 	return r;
 }
