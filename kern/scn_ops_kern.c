@@ -343,8 +343,8 @@ static int64_t op_wait(struct scn_call *c)
 	if (pid > SIM_MAX_PROCS)
 		return -ECHILD;
 	int r = proc_wait(pid > 0 ? (int)pid : -1, &status);
-	if (r > 0 && c->args[1].out != NULL)
-		*c->args[1].out = status;
+	if (r > 0)
+		scn_out(&c->args[1], status);
 	return r;
 }
 

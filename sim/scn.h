@@ -174,6 +174,38 @@ void scn_set_user_return(scn_user_return_fn fn);
  * name of the thread declaration finds it (kill waiter ...). */
 void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t);
 
+/* The process of an optional argument of kind "process" (proc=P), or the
+ * run's process "main" when it was omitted (NULL if there is none). Host
+ * or thread context. */
+struct simk_proc *scn_proc_arg(const struct scn_val *v);
+
+/*
+ * Per-thread state of a layer's scenario operations (kept events, scratch
+ * addresses), in host memory, by tid: zeroed `size` bytes made on a
+ * thread's first call and kept until scn_thread_table_free (from the
+ * layer's destroy). One table holds one struct type. Thread context.
+ */
+struct scn_thread_table {
+	void **by_tid; /* index tid; NULL until that thread asks */
+	int cap;
+};
+void *scn_thread_table_get(struct scn_thread_table *t, int tid, size_t size);
+void scn_thread_table_free(struct scn_thread_table *t);
+
+/* Stores x in an optional SCN_OUT argument (nothing when it was omitted). */
+static inline void scn_out(const struct scn_val *v, int64_t x)
+{
+	if (v->given && v->out != NULL)
+		*v->out = x;
+}
+
+/* Stores vals[i] in each of the n SCN_OUT arguments outs[i] that was given. */
+static inline void scn_outs(const struct scn_val *outs, const int64_t *vals, int n)
+{
+	for (int i = 0; i < n; i++)
+		scn_out(&outs[i], vals[i]);
+}
+
 /* ---- Constants ------------------------------------------------------ */
 
 struct scn_const {

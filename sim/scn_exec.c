@@ -74,6 +74,17 @@ void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t)
 	o->started++;
 }
 
+struct simk_proc *scn_proc_arg(const struct scn_val *v)
+{
+	if (v->given)
+		return ((struct scn_proc_obj *)v->obj)->proc;
+	struct simk *s = sim_cur();
+	for (int i = 0; i < s->nprocs; i++)
+		if (strcmp(s->procs[i]->name, "main") == 0)
+			return s->procs[i];
+	return NULL;
+}
+
 /* ---- expressions ---------------------------------------------------- */
 
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,

@@ -24,6 +24,7 @@
 #include "kern/proc.h"
 #include "kern/waitq.h"
 #include "sim/engine.h"
+#include "sim/scn.h"
 #include "syscalls/kqueue.h"
 #include "vfs/file.h"
 #include "vfs/fnotify.h"
@@ -164,9 +165,8 @@ struct kq_state {
 	struct kq_pinfo **pinfo; /* by pid - 1 (stable addresses) */
 	int pinfo_cap;
 	uint64_t events_posted; /* events returned by scans */
-	/* scenario operations: each thread's last kevent results (by tid - 1) */
-	struct kq_scn_events *scn_events;
-	int scn_events_cap;
+	/* scenario operations: each thread's last kevent results */
+	struct scn_thread_table scn_events; /* struct kq_scn_events */
 };
 
 #define KQ_SCN_EVENTS_MAX 16

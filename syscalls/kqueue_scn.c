@@ -41,22 +41,8 @@ void kqueue_scn_register(void);
 
 static struct kq_scn_events *thread_events(void)
 {
-	struct kq_state *st = kq_st();
-	int tid = sim_thread_current()->tid;
-	KASSERT(tid >= 1 && tid <= SIM_MAX_THREADS, "bad tid %d", tid);
-	if (tid > st->scn_events_cap) {
-		int ncap = st->scn_events_cap ? st->scn_events_cap : 16;
-		while (ncap < tid)
-			ncap *= 2;
-		struct kq_scn_events *na = realloc(st->scn_events, (size_t)ncap * sizeof(*na));
-		if (na == NULL)
-			sim_panic("host out of memory (kqueue scenario state)");
-		memset(na + st->scn_events_cap, 0,
-		       (size_t)(ncap - st->scn_events_cap) * sizeof(*na));
-		st->scn_events = na;
-		st->scn_events_cap = ncap;
-	}
-	return &st->scn_events[tid - 1];
+	return scn_thread_table_get(&kq_st()->scn_events, sim_thread_current()->tid,
+				    sizeof(struct kq_scn_events));
 }
 
 /* One change through sys_kevent, with user memory of the caller. */
@@ -117,9 +103,7 @@ static void store_fields(const struct scn_val *outs, int nouts, const struct kev
 {
 	int64_t v[E_NFIELDS] = {(int64_t)kev->ident,  kev->filter, kev->flags,
 				(int64_t)kev->fflags, kev->data,   (int64_t)kev->udata};
-	for (int i = 0; i < nouts; i++)
-		if (outs[i].given && outs[i].out != NULL)
-			*outs[i].out = v[i];
+	scn_outs(outs, v, nouts);
 }
 
 enum { K_KQ, K_MAX, K_TIMEOUT, K_OUT };

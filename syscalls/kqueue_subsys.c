@@ -187,7 +187,7 @@ static void kq_destroy(struct simk *s)
 	for (int i = 0; i < st->pinfo_cap; i++)
 		free(st->pinfo[i]);
 	free(st->pinfo);
-	free(st->scn_events);
+	scn_thread_table_free(&st->scn_events);
 	free(st);
 	s->subsys[SLOT_KQ] = NULL;
 }

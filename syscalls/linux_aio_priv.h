@@ -33,6 +33,7 @@
 #include "kern/lock.h"
 #include "kern/waitq.h"
 #include "kern/workqueue.h"
+#include "sim/scn.h"
 #include "syscalls/linux_aio.h"
 #include "vfs/file.h"
 #include "vfs/poll.h"
@@ -149,8 +150,7 @@ struct laio_sys {
 	uint64_t next_ctx_id, next_req_seq;
 	struct laio_stats st;
 	/* scenario operations: kept events by tid (host memory) */
-	void **scn_events;
-	int scn_cap;
+	struct scn_thread_table scn_events; /* struct scn_events */
 };
 
 extern struct kmem_type laio_kt_req; /* struct laio_req */

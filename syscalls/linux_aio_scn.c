@@ -48,26 +48,8 @@ struct scn_events {
 /* The calling thread's event store (host memory, freed with the run). */
 static struct scn_events *thread_events(void)
 {
-	struct laio_sys *ls = laio_sys();
-	int tid = sim_thread_current()->tid;
-	if (tid >= ls->scn_cap) {
-		int ncap = ls->scn_cap ? ls->scn_cap : 16;
-		while (ncap <= tid)
-			ncap *= 2;
-		void **na = realloc(ls->scn_events, (size_t)ncap * sizeof(*na));
-		if (na == NULL)
-			sim_panic("host out of memory (aio scenario events)");
-		else
-			memset(na + ls->scn_cap, 0, (size_t)(ncap - ls->scn_cap) * sizeof(*na));
-		ls->scn_events = na;
-		ls->scn_cap = ncap;
-	}
-	if (ls->scn_events[tid] == NULL) {
-		ls->scn_events[tid] = calloc(1, sizeof(struct scn_events));
-		if (ls->scn_events[tid] == NULL)
-			sim_panic("host out of memory (aio scenario events)");
-	}
-	return ls->scn_events[tid];
+	return scn_thread_table_get(&laio_sys()->scn_events, sim_thread_current()->tid,
+				    sizeof(struct scn_events));
 }
 
 static void keep_events(const struct io_event *ev, long n)
@@ -474,9 +456,5 @@ void laio_scn_register(void)
 
 void laio_scn_free(struct laio_sys *ls)
 {
-	for (int i = 0; i < ls->scn_cap; i++)
-		free(ls->scn_events[i]);
-	free(ls->scn_events);
-	ls->scn_events = NULL;
-	ls->scn_cap = 0;
+	scn_thread_table_free(&ls->scn_events);
 }

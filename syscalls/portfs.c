@@ -150,20 +150,10 @@ struct port *port_of_file(struct file *fp)
 
 int port_getf(int fd, struct file **fpp, struct port **ppp)
 {
-	struct simk_proc *p = sim_proc_current();
-	struct file *fp;
-	int r = fd_get(p, fd, &fp);
-	if (r != 0)
-		return -EBADF;
-	struct port *pp = port_of_file(fp);
-	if (pp == NULL) {
-		file_put(fp);
-		return -EBADFD;
-	}
-	pp->kernel_refs++;
-	*fpp = fp;
-	*ppp = pp;
-	return 0;
+	int r = port_hold_fd(NULL, fd, ppp);
+	if (r == 0)
+		*fpp = (*ppp)->fp;
+	return r;
 }
 
 void port_releasef(struct file *fp, struct port *pp)
@@ -185,6 +175,7 @@ int port_hold_fd(struct simk_proc *p, int fd, struct port **ppp)
 		file_put(fp);
 		return -EBADFD;
 	}
+	KASSERT(pp->fp == fp, "port %llu: not its file", (unsigned long long)pp->id);
 	pp->kernel_refs++;
 	*ppp = pp;
 	return 0;

@@ -66,8 +66,7 @@ struct scn_fobj {
 };
 
 struct port_scn_run {
-	struct scn_thread_state **threads; /* by tid */
-	int cap;
+	struct scn_thread_table threads; /* struct scn_thread_state */
 	struct scn_fobj fobj[64];
 	int nfobj;
 };
@@ -92,36 +91,16 @@ void portfs_scn_free(struct port_run *r)
 	struct port_scn_run *sr = r->scn;
 	if (sr == NULL)
 		return;
-	for (int i = 0; i < sr->cap; i++)
-		free(sr->threads[i]);
-	free(sr->threads);
+	scn_thread_table_free(&sr->threads);
 	free(sr);
 	r->scn = NULL;
 }
 
 static struct scn_thread_state *thread_state(void)
 {
-	struct port_scn_run *sr = scn_run();
 	struct simk_thread *t = sim_thread_current();
-	int tid = t->tid;
-	if (tid >= sr->cap) {
-		int ncap = sr->cap ? sr->cap : 16;
-		while (ncap <= tid)
-			ncap *= 2;
-		struct scn_thread_state **na = realloc(sr->threads, (size_t)ncap * sizeof(*na));
-		if (na == NULL)
-			sim_panic("host out of memory (port scenario state)");
-		memset(na + sr->cap, 0, (size_t)(ncap - sr->cap) * sizeof(*na));
-		sr->threads = na;
-		sr->cap = ncap;
-	}
-	struct scn_thread_state *ts = sr->threads[tid];
-	if (ts == NULL) {
-		ts = calloc(1, sizeof(*ts));
-		if (ts == NULL)
-			sim_panic("host out of memory (port scenario state)");
-		sr->threads[tid] = ts;
-	}
+	struct scn_thread_state *ts =
+	    scn_thread_table_get(&scn_run()->threads, t->tid, sizeof(struct scn_thread_state));
 	if (ts->scratch == 0 || ts->pid != t->proc->pid) {
 		ts->pid = t->proc->pid;
 		ts->scratch = umem_alloc(t->proc, SCRATCH_SIZE);
@@ -136,12 +115,6 @@ static struct scn_thread_state *thread_state(void)
 #define SCR_NGET(ts) ((ts)->scratch + SCN_EVENTS * sizeof(port_event_t))
 #define SCR_TIMEOUT(ts) (SCR_NGET(ts) + 16)
 #define SCR_MISC(ts) (SCR_NGET(ts) + 32)
-
-static void out(struct scn_val *v, int64_t x)
-{
-	if (v->given)
-		*v->out = x;
-}
 
 /* Puts a timeout in the scratch area: 0 (forever) when neither is given. */
 static uaddr_t timeout_arg(struct scn_thread_state *ts, const struct scn_val *timeout,
@@ -203,7 +176,7 @@ static int64_t op_port_sendn(struct scn_call *c)
 	int64_t packed = 0;
 	for (unsigned i = 0; i < n; i++)
 		packed |= (int64_t)(errs[i] & 0xff) << (8 * i);
-	out(&c->args[SN_ERRS], packed);
+	scn_out(&c->args[SN_ERRS], packed);
 	return r;
 }
 
@@ -382,8 +355,8 @@ static int64_t op_port_getn(struct scn_call *c)
 		for (int i = 0; i < ts->nev; i++)
 			usum += (int64_t)ts->ev[i].portev_user;
 	}
-	out(&c->args[GN_N], (r == 0 || r == -ETIME) ? (int64_t)nget : 0);
-	out(&c->args[GN_USUM], usum);
+	scn_out(&c->args[GN_N], (r == 0 || r == -ETIME) ? (int64_t)nget : 0);
+	scn_out(&c->args[GN_USUM], usum);
 	return r;
 }
 
@@ -564,9 +537,10 @@ static int64_t op_timer_gettime(struct scn_call *c)
 		struct simk_itimerspec its;
 		if (copyin(u, &its, sizeof(its)) != 0)
 			sim_panic("scratch copyin failed");
-		out(&c->args[1], its.it_value.tv_sec * SIMK_NSEC_PER_SEC + its.it_value.tv_nsec);
-		out(&c->args[2],
-		    its.it_interval.tv_sec * SIMK_NSEC_PER_SEC + its.it_interval.tv_nsec);
+		scn_out(&c->args[1],
+			its.it_value.tv_sec * SIMK_NSEC_PER_SEC + its.it_value.tv_nsec);
+		scn_out(&c->args[2],
+			its.it_interval.tv_sec * SIMK_NSEC_PER_SEC + its.it_interval.tv_nsec);
 	}
 	return r;
 }

@@ -320,6 +320,21 @@ void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int er
 
 /* A submission of the aiocb at aiocbp failed with err: (-1, err) and
  * AIOCB_FAILED in the block, for aio_error and aio_return. */
+int paio_copyin_aiocb(uaddr_t aiocbp, struct simk_aiocb *cb)
+{
+	if (aiocbp == 0)
+		return -EINVAL;
+	if (copyin(aiocbp, cb, sizeof(*cb)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+bool paio_sigev_kind_valid(int kind)
+{
+	return kind == SIMK_SIGEV_NONE || kind == SIMK_SIGEV_SIGNAL || kind == SIMK_SIGEV_THREAD ||
+	       kind == SIMK_SIGEV_PORT || kind == SIMK_SIGEV_KEVENT;
+}
+
 void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
 {
 	paio_store_result(p, aiocbp + offsetof(struct simk_aiocb, aio_resultp), -1, err);

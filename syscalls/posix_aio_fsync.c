@@ -163,11 +163,10 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	struct simk_proc *p = sim_proc_current();
 	if (op != O_SYNC && op != O_DSYNC)
 		return -EINVAL;
-	if (aiocbp == 0)
-		return -EINVAL;
 	struct simk_aiocb cb;
-	if (copyin(aiocbp, &cb, sizeof(cb)) != 0)
-		return -EFAULT;
+	int rc = paio_copyin_aiocb(aiocbp, &cb);
+	if (rc != 0)
+		return rc;
 	struct paio_proc *pp = paio_proc_of(p, true);
 	if (pp == NULL)
 		return -EAGAIN;
@@ -176,10 +175,7 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int err = 0;
 	struct file *fp = NULL;
-	int kind = cb.aio_sigevent.sigev_notify;
-	if (cb.aio_reqprio < 0 ||
-	    (kind != SIMK_SIGEV_NONE && kind != SIMK_SIGEV_SIGNAL && kind != SIMK_SIGEV_THREAD &&
-	     kind != SIMK_SIGEV_PORT && kind != SIMK_SIGEV_KEVENT))
+	if (cb.aio_reqprio < 0 || !paio_sigev_kind_valid(cb.aio_sigevent.sigev_notify))
 		err = EINVAL;
 	else if (fd_get(p, cb.aio_fildes, &fp) != 0)
 		err = EBADF;
@@ -202,8 +198,8 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	r->fp = fp;
 	r->datasync = op == O_DSYNC;
 	r->reqprio = cb.aio_reqprio;
-	r->sigev = kind;
-	int rc =
+	r->sigev = cb.aio_sigevent.sigev_notify;
+	rc =
 	    paio_sigev_prepare(p, &cb.aio_sigevent, aiocbp, PAIO_EV_FSYNC, &r->note, &r->kev, NULL);
 	if (rc == 0)
 		rc = paio_submit_req(pp, r);

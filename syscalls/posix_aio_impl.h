@@ -230,6 +230,11 @@ bool paio_ended(const struct paio_req *r);
 void paio_store_state(struct paio_req *r, int aio_state);
 void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int err);
 void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err);
+/* The aiocb at aiocbp of the current process into *cb: 0, -EINVAL for a
+ * NULL aiocbp, -EFAULT. Thread context (may fault in). */
+int paio_copyin_aiocb(uaddr_t aiocbp, struct simk_aiocb *cb);
+/* A sigev_notify we deliver: NONE, SIGNAL, THREAD, PORT or KEVENT. */
+bool paio_sigev_kind_valid(int kind);
 void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final,
 		  bool may_preempt);
 void paio_retire(struct paio_req *r);

@@ -43,20 +43,6 @@ struct scn_aiolist_obj {
 	int64_t n;
 };
 
-static struct simk_proc *main_proc(void)
-{
-	struct simk *s = sim_cur();
-	for (int i = 0; i < s->nprocs; i++)
-		if (strcmp(s->procs[i]->name, "main") == 0)
-			return s->procs[i];
-	return NULL;
-}
-
-static struct simk_proc *proc_arg(const struct scn_val *v)
-{
-	return v->given ? ((struct scn_proc_obj *)v->obj)->proc : main_proc();
-}
-
 /* ---- declarations --------------------------------------------------------- */
 
 enum { A_SIZE, A_PROC };
@@ -71,7 +57,7 @@ static int aiocb_create(void *obj, const struct scn_decl *d, const struct scn_va
 	struct scn_aiocb_obj *o = obj;
 	if (a[A_SIZE].i < 0 || a[A_SIZE].i > (1 << 24))
 		return -EINVAL;
-	o->proc = proc_arg(&a[A_PROC]);
+	o->proc = scn_proc_arg(&a[A_PROC]);
 	if (o->proc == NULL)
 		return -ESRCH;
 	o->size = a[A_SIZE].i;
@@ -107,7 +93,7 @@ static int aiolist_create(void *obj, const struct scn_decl *d, const struct scn_
 	struct scn_aiolist_obj *o = obj;
 	if (a[L_N].i < 1 || a[L_N].i > AIO_LISTIO_MAX)
 		return -EINVAL;
-	o->proc = proc_arg(&a[L_PROC]);
+	o->proc = scn_proc_arg(&a[L_PROC]);
 	if (o->proc == NULL)
 		return -ESRCH;
 	o->n = a[L_N].i;
@@ -341,10 +327,8 @@ static int64_t op_aio_state(struct scn_call *c)
 	struct simk_aiocb cb;
 	if (copyin_proc(o->proc, o->base, &cb, sizeof(cb)) != 0)
 		return -EFAULT;
-	if (c->args[1].given)
-		*c->args[1].out = cb.aio_resultp.aio_return;
-	if (c->args[2].given)
-		*c->args[2].out = cb.aio_resultp.aio_errno;
+	scn_out(&c->args[1], cb.aio_resultp.aio_return);
+	scn_out(&c->args[2], cb.aio_resultp.aio_errno);
 	return cb.aio_state;
 }
 
@@ -502,8 +486,7 @@ static int64_t op_aio_waitn(struct scn_call *c)
 	int r = sys_aio_waitn(l->base, (uint32_t)l->n, nw, ts);
 	uint32_t got = 0;
 	(void)copyin_proc(p, nw, &got, sizeof(got));
-	if (c->args[3].given)
-		*c->args[3].out = got;
+	scn_out(&c->args[3], got);
 	if (ts != 0)
 		(void)umem_free(p, ts);
 	(void)umem_free(p, nw);
@@ -588,13 +571,6 @@ static const struct scn_argspec counts_args[] = {
     {"dropped", SCN_OUT, NULL, SCN_NAMED, 0},
 };
 
-static void store_outs(struct scn_call *c, const int64_t *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (c->args[i].given)
-			*c->args[i].out = v[i];
-}
-
 /* The pool and the requests of the caller's process, now. */
 static int64_t op_aio_stats(struct scn_call *c)
 {
@@ -602,7 +578,7 @@ static int64_t op_aio_stats(struct scn_call *c)
 	paio_get_stats(sim_proc_current(), &st);
 	int64_t v[] = {st.workers, st.workers_idle, st.workers_created, st.outstanding,
 		       st.requests_live};
-	store_outs(c, v, N(v));
+	scn_outs(c->args, v, N(v));
 	return 0;
 }
 
@@ -613,7 +589,7 @@ static int64_t op_aio_counts(struct scn_call *c)
 	paio_get_stats(sim_proc_current(), &st);
 	int64_t v[] = {(int64_t)st.submitted, (int64_t)st.ended, (int64_t)st.canceled,
 		       (int64_t)st.notes_sent, (int64_t)st.notes_dropped};
-	store_outs(c, v, N(v));
+	scn_outs(c->args, v, N(v));
 	return 0;
 }
 

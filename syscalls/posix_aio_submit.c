@@ -33,12 +33,6 @@
 
 static KMEM_TYPE(kmt_liolist, "paio_lio_list");
 
-static bool sigev_kind_valid(int kind)
-{
-	return kind == SIMK_SIGEV_NONE || kind == SIMK_SIGEV_SIGNAL || kind == SIMK_SIGEV_THREAD ||
-	       kind == SIMK_SIGEV_PORT || kind == SIMK_SIGEV_KEVENT;
-}
-
 /*
  * Thread context. Checks a sigevent and prepares its delivery: a note for
  * SIGNAL / THREAD / PORT, an attached knote (kev) for KEVENT. Nothing for
@@ -283,7 +277,7 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 	int err = 0;
 	struct file *fp = NULL;
 	if (cb->aio_reqprio < 0 || cb->aio_offset < 0 || cb->aio_nbytes > (uint64_t)SSIZE_MAX ||
-	    !sigev_kind_valid(cb->aio_sigevent.sigev_notify))
+	    !paio_sigev_kind_valid(cb->aio_sigevent.sigev_notify))
 		err = EINVAL;
 	else if (fd_get(p, cb->aio_fildes, &fp) != 0)
 		err = EBADF;
@@ -332,11 +326,10 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 static int submit_one(uaddr_t aiocbp, int op)
 {
 	struct simk_proc *p = sim_proc_current();
-	if (aiocbp == 0)
-		return -EINVAL;
 	struct simk_aiocb cb;
-	if (copyin(aiocbp, &cb, sizeof(cb)) != 0)
-		return -EFAULT;
+	int rc = paio_copyin_aiocb(aiocbp, &cb);
+	if (rc != 0)
+		return rc;
 	return paio_submit_rw(p, aiocbp, &cb, op, NULL);
 }
 
@@ -378,7 +371,7 @@ int sys_lio_listio(int mode, uaddr_t list, int nent, uaddr_t sig)
 	if (have_sig) {
 		if (copyin(sig, &se, sizeof(se)) != 0)
 			return -EFAULT;
-		if (!sigev_kind_valid(se.sigev_notify))
+		if (!paio_sigev_kind_valid(se.sigev_notify))
 			return -EINVAL;
 	}
 	uint64_t *ents = kmem_alloc(&kmt_liolist, (size_t)nent * sizeof(uint64_t));

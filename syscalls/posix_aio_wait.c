@@ -44,11 +44,10 @@ int paio_copyin_timespec(uaddr_t ts, uint64_t *ns)
 int sys_aio_error(uaddr_t aiocbp)
 {
 	struct simk_proc *p = sim_proc_current();
-	if (aiocbp == 0)
-		return -EINVAL;
 	struct simk_aiocb cb;
-	if (copyin(aiocbp, &cb, sizeof(cb)) != 0)
-		return -EFAULT;
+	int rc = paio_copyin_aiocb(aiocbp, &cb);
+	if (rc != 0)
+		return rc;
 	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
 	if (pp != NULL) {
 		spin_lock(&pp->lock);
@@ -74,11 +73,10 @@ int sys_aio_error(uaddr_t aiocbp)
 ssize_t sys_aio_return(uaddr_t aiocbp)
 {
 	struct simk_proc *p = sim_proc_current();
-	if (aiocbp == 0)
-		return -EINVAL;
 	struct simk_aiocb cb;
-	if (copyin(aiocbp, &cb, sizeof(cb)) != 0)
-		return -EFAULT;
+	int rc = paio_copyin_aiocb(aiocbp, &cb);
+	if (rc != 0)
+		return rc;
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int32_t returned = AIOCB_RETURNED;
 	uaddr_t statep = aiocbp + offsetof(struct simk_aiocb, aio_state);

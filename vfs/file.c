@@ -232,13 +232,14 @@ static bool file_seekable(const struct file *fp)
 	return fp->ops->seek != NULL;
 }
 
-ssize_t file_read(struct file *fp, struct uio *uio, int ioflags)
+typedef ssize_t (*file_rw_fn)(struct file *fp, struct uio *uio, int ioflags);
+
+/* A read or write through op (the file's own, not NULL): at uio->offset
+ * with IOF_EXPLICIT (pread/pwrite), else at the file offset, which moves by
+ * what was transferred (under the position lock, for seekable files). */
+static ssize_t file_rw(struct file *fp, struct uio *uio, int ioflags, file_rw_fn op)
 {
-	KASSERT(uio->rw == UIO_READ, "read with a write uio");
-	if (!file_readable(fp))
-		return -EBADF;
-	if (fp->ops->read == NULL)
-		return fp->type == FT_DIR ? -EISDIR : -EINVAL;
+	KASSERT(op != NULL, "no read/write op");
 	if (fp->flags & O_NONBLOCK)
 		ioflags |= IOF_NONBLOCK;
 	if (ioflags & IOF_EXPLICIT) {
@@ -246,17 +247,27 @@ ssize_t file_read(struct file *fp, struct uio *uio, int ioflags)
 			return -ESPIPE;
 		if (uio->offset < 0)
 			return -EINVAL;
-		return fp->ops->read(fp, uio, ioflags);
+		return op(fp, uio, ioflags);
 	}
 	if (!file_seekable(fp))
-		return fp->ops->read(fp, uio, ioflags);
+		return op(fp, uio, ioflags);
 	pos_lock(fp);
 	uio->offset = fp->offset;
-	ssize_t r = fp->ops->read(fp, uio, ioflags);
+	ssize_t r = op(fp, uio, ioflags);
 	if (r > 0)
 		fp->offset = uio->offset;
 	pos_unlock(fp);
 	return r;
+}
+
+ssize_t file_read(struct file *fp, struct uio *uio, int ioflags)
+{
+	KASSERT(uio->rw == UIO_READ, "read with a write uio");
+	if (!file_readable(fp))
+		return -EBADF;
+	if (fp->ops->read == NULL)
+		return fp->type == FT_DIR ? -EISDIR : -EINVAL;
+	return file_rw(fp, uio, ioflags, fp->ops->read);
 }
 
 ssize_t file_write(struct file *fp, struct uio *uio, int ioflags)
@@ -266,24 +277,7 @@ ssize_t file_write(struct file *fp, struct uio *uio, int ioflags)
 		return -EBADF;
 	if (fp->ops->write == NULL)
 		return fp->type == FT_DIR ? -EISDIR : -EINVAL;
-	if (fp->flags & O_NONBLOCK)
-		ioflags |= IOF_NONBLOCK;
-	if (ioflags & IOF_EXPLICIT) {
-		if (!file_seekable(fp))
-			return -ESPIPE;
-		if (uio->offset < 0)
-			return -EINVAL;
-		return fp->ops->write(fp, uio, ioflags);
-	}
-	if (!file_seekable(fp))
-		return fp->ops->write(fp, uio, ioflags);
-	pos_lock(fp);
-	uio->offset = fp->offset;
-	ssize_t r = fp->ops->write(fp, uio, ioflags);
-	if (r > 0)
-		fp->offset = uio->offset;
-	pos_unlock(fp);
-	return r;
+	return file_rw(fp, uio, ioflags, fp->ops->write);
 }
 
 int file_fsync(struct file *fp, bool datasync)

@@ -148,22 +148,13 @@ static const struct scn_argspec buffer_args[] = {
     [B_PROC] = {"proc", SCN_OBJ, "process", SCN_NAMED, 0},
 };
 
-static struct simk_proc *main_proc(void)
-{
-	struct simk *s = sim_cur();
-	for (int i = 0; i < s->nprocs; i++)
-		if (strcmp(s->procs[i]->name, "main") == 0)
-			return s->procs[i];
-	return NULL;
-}
-
 static int buffer_create(void *obj, const struct scn_decl *d, const struct scn_val *a)
 {
 	(void)d;
 	struct scn_buf_obj *o = obj;
 	if (a[B_SIZE].i <= 0 || a[B_SIZE].i > (1 << 26))
 		return -EINVAL;
-	o->proc = a[B_PROC].given ? ((struct scn_proc_obj *)a[B_PROC].obj)->proc : main_proc();
+	o->proc = scn_proc_arg(&a[B_PROC]);
 	if (o->proc == NULL)
 		return -ESRCH;
 	o->size = a[B_SIZE].i;
@@ -593,9 +584,7 @@ static void stat_out(struct scn_call *c, const struct simk_stat *st)
 	    [S_SIZE] = st->st_size,	   [S_MODE] = st->st_mode,	[S_NLINK] = st->st_nlink,
 	    [S_INO] = (int64_t)st->st_ino, [S_MTIME] = st->st_mtime_ns,
 	};
-	for (int i = S_SIZE; i <= S_MTIME; i++)
-		if (c->args[i].given && c->args[i].out != NULL)
-			*c->args[i].out = v[i];
+	scn_outs(&c->args[S_SIZE], &v[S_SIZE], S_MTIME - S_SIZE + 1);
 }
 
 static int64_t op_stat(struct scn_call *c)
@@ -769,8 +758,7 @@ static int64_t op_file_sum(struct scn_call *c)
 		}
 		off += n;
 	}
-	if (c->args[1].given && c->args[1].out != NULL)
-		*c->args[1].out = st.st_size;
+	scn_out(&c->args[1], st.st_size);
 	return h;
 }
 

@@ -92,3 +92,33 @@ def variant(name):
     """Path of a build variant's simk, or None when it is missing."""
     p = ROOT / "build" / name / "simk" if name else ROOT / "build" / "simk"
     return p if p.exists() else None
+
+
+def forced(scn, text, old, new):
+    """The scenario `text` with `old` replaced by `new` (which must apply),
+    written to a file by the `scn` fixture."""
+    assert old in text, old
+    return scn(text.replace(old, new, 1))
+
+
+def some_seed_fails(simk, path, needle, runs=1000):
+    """True when exploring `path` under random, then pct, fails some seed
+    (whose result line must contain `needle`)."""
+    for policy in ("random", "pct"):
+        r = simk("explore", path, "--runs", runs, "--policy", policy, timeout=300)
+        if r.code == 1:
+            assert needle in r.last, r
+            return True
+    return False
+
+
+def assert_same_hash_across_builds(simk, name, path, seeds=(1, 7, 42)):
+    """The build variant `name` gives the same result line as build/simk for
+    each seed (skips when the variant was not built)."""
+    other = variant(name)
+    if other is None:
+        pytest.skip(f"build/{name}/simk not built (make test builds it)")
+    for seed in seeds:
+        base = simk("run", path, "--quiet", "--seed", seed)
+        r = simk("run", path, "--quiet", "--seed", seed, binary=other)
+        assert (r.code, r.hash, r.last) == (base.code, base.hash, base.last), (r, base)

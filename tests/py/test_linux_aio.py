@@ -4,7 +4,7 @@ duplicating an event; each race really goes both ways (forcing one outcome
 makes some seed fail); determinism; the scenario operations' surface."""
 import pytest
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, assert_same_hash_across_builds, forced, some_seed_fails
 
 AIO = SCENARIOS / "linux-aio"
 RACES = ["two-getevents.scn", "completion-vs-timeout.scn", "cancel-vs-completion.scn",
@@ -35,21 +35,6 @@ def test_race_never_loses_or_duplicates_an_event(simk, scenario, policy):
 def test_deterministic(simk, scenario):
     r = simk("check-determinism", AIO / scenario, "--seed", 3)
     assert r.code == 0, r
-
-
-def forced(scn, text, old, new):
-    """The scenario with `old` replaced by `new` (which must apply)."""
-    assert old in text, old
-    return scn(text.replace(old, new, 1))
-
-
-def some_seed_fails(simk, path, needle, runs=1000):
-    for policy in ("random", "pct"):
-        r = simk("explore", path, "--runs", runs, "--policy", policy, timeout=300)
-        if r.code == 1:
-            assert needle in r.last, r
-            return True
-    return False
 
 
 # Each race has two outcomes; forcing either one must fail some seed,
@@ -155,11 +140,4 @@ def test_leaving_a_context_to_process_exit_is_clean(simk, scn):
 @pytest.mark.parametrize("scenario", ["basics.scn", "cancel-vs-completion.scn",
                                       "destroy-inflight.scn", "kick-while-running.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
-    from conftest import variant
-    other = variant(name)
-    if other is None:
-        pytest.skip(f"build/{name}/simk not built (make test builds it)")
-    for seed in (1, 7, 42):
-        base = simk("run", AIO / scenario, "--quiet", "--seed", seed)
-        r = simk("run", AIO / scenario, "--quiet", "--seed", seed, binary=other)
-        assert (r.code, r.hash, r.last) == (base.code, base.hash, base.last), (r, base)
+    assert_same_hash_across_builds(simk, name, AIO / scenario)

@@ -6,7 +6,7 @@ port freed); each race really goes both ways; determinism; the scenario
 operations' surface."""
 import pytest
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, assert_same_hash_across_builds, forced, some_seed_fails
 
 PORTS = SCENARIOS / "portfs"
 RACES = ["send-vs-getn2.scn", "waiter-order.scn", "alert-vs-waiters.scn",
@@ -37,21 +37,6 @@ def test_race_never_loses_or_duplicates_an_event(simk, scenario, policy):
 def test_deterministic(simk, scenario):
     r = simk("check-determinism", PORTS / scenario, "--seed", 3)
     assert r.code == 0, r
-
-
-def forced(scn, text, old, new):
-    """The scenario with `old` replaced by `new` (which must apply)."""
-    assert old in text, old
-    return scn(text.replace(old, new, 1))
-
-
-def some_seed_fails(simk, path, needle, runs=1000):
-    for policy in ("random", "pct"):
-        r = simk("explore", path, "--runs", runs, "--policy", policy, timeout=300)
-        if r.code == 1:
-            assert needle in r.last, r
-            return True
-    return False
 
 
 # Each race has two outcomes; forcing either one must fail some seed, which
@@ -154,11 +139,4 @@ def test_argument_errors_in_scenarios(simk, scn):
 @pytest.mark.parametrize("scenario", ["basics.scn", "close-vs-waiters.scn",
                                       "fork-noshare.scn", "timer-overrun.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
-    from conftest import variant
-    other = variant(name)
-    if other is None:
-        pytest.skip(f"build/{name}/simk not built (make test builds it)")
-    for seed in (1, 7, 42):
-        base = simk("run", PORTS / scenario, "--quiet", "--seed", seed)
-        r = simk("run", PORTS / scenario, "--quiet", "--seed", seed, binary=other)
-        assert (r.code, r.hash, r.last) == (base.code, base.hash, base.last), (r, base)
+    assert_same_hash_across_builds(simk, name, PORTS / scenario)

@@ -3,7 +3,7 @@ sharing an open file's offset, the file calls; explored under random and
 PCT schedules, deterministic, and device faults reaching the scenario."""
 import pytest
 
-from conftest import SCENARIOS, variant
+from conftest import SCENARIOS, assert_same_hash_across_builds
 
 VFS = SCENARIOS / "vfs"
 ALL = ["pipe-blocking-reader.scn", "pipe-epipe.scn", "odirect.scn", "fsync-ordering.scn",
@@ -38,13 +38,7 @@ def test_deterministic(simk, scenario):
 @pytest.mark.parametrize("scenario", ["fsync-ordering.scn", "files.scn", "odirect.scn",
                                       "pipe-blocking-reader.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
-    other = variant(name)
-    if other is None:
-        pytest.skip(f"build/{name}/simk not built (make test builds it)")
-    for seed in (1, 7, 42):
-        base = simk("run", VFS / scenario, "--quiet", "--seed", seed)
-        r = simk("run", VFS / scenario, "--quiet", "--seed", seed, binary=other)
-        assert (r.code, r.hash, r.last) == (base.code, base.hash, base.last), (r, base)
+    assert_same_hash_across_builds(simk, name, VFS / scenario)
 
 
 def test_blocking_reader_wakes_at_the_write(simk, scn):
