@@ -165,3 +165,20 @@ OUTCOMES = [
 def test_race_reaches_each_outcome(simk, scn, name, after, old, new, needle):
     text = (KQ / name).read_text()
     assert some_seed_fails(simk, forced(scn, text, old, new, after), needle)
+
+
+@pytest.mark.parametrize("name", ["O0", "asan", "clang"])
+@pytest.mark.parametrize("scenario", RACES)
+def test_same_hash_across_builds(simk, name, scenario):
+    """Every kqueue scenario gives the same outcome and hash under -O0, clang
+    and ASan+UBSan (where LeakSanitizer is on: a host leak fails the run)."""
+    from conftest import variant
+    other = variant(name)
+    if other is None:
+        pytest.skip(f"build/{name}/simk not built (make test builds it)")
+    for seed in (1, 7):
+        base = simk("run", KQ / scenario, "--quiet", "--seed", seed, "--policy", "random")
+        r = simk("run", KQ / scenario, "--quiet", "--seed", seed, "--policy", "random",
+                 binary=other)
+        assert "Sanitizer" not in r.err and "runtime error:" not in r.err, r.err[-3000:]
+        assert (r.code, r.hash, r.last) == (base.code, base.hash, base.last), (r, base)
