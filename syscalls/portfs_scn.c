@@ -427,12 +427,15 @@ static int64_t op_port_limits(struct scn_call *c)
 {
 	struct port_limits l;
 	port_limits_get(&l);
-	if (c->args[0].given)
-		l.ports_max = (uint32_t)c->args[0].i;
-	if (c->args[1].given)
-		l.events_max = (uint32_t)c->args[1].i;
-	if (c->args[2].given)
-		l.list_max = (uint32_t)c->args[2].i;
+	uint32_t *dst[] = {&l.ports_max, &l.events_max, &l.list_max};
+	for (int i = 0; i < N(dst); i++) {
+		if (!c->args[i].given)
+			continue;
+		/* a negative or too large value must not wrap into a huge limit */
+		if (c->args[i].i <= 0 || c->args[i].i > UINT32_MAX)
+			return -EINVAL;
+		*dst[i] = (uint32_t)c->args[i].i;
+	}
 	return port_limits_set(&l);
 }
 

@@ -130,6 +130,9 @@ def test_argument_errors_in_scenarios(simk, scn):
             "  r = timer_create SIGEV_PORT port=77\n  expect r == -EBADF\n"
             "  r = timer_delete 3\n  expect r == -EINVAL\n"
             "  r = port_limits events=0\n  expect r == -EINVAL\n"
+            "  r = port_limits ports=-1\n  expect r == -EINVAL\n"
+            "  r = port_limits events=-1\n  expect r == -EINVAL\n"
+            "  r = port_limits list=0x100000000\n  expect r == -EINVAL\n"
             "  r = close p\n  expect r == 0\n")
     r = simk("run", p, "--quiet")
     assert r.code == 0, r

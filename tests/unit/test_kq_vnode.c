@@ -99,3 +99,30 @@ Test(kq_vnode, notes_filtered_coalesced_and_directories)
 {
 	kq_run1(2, SIMK_POLICY_FIFO, true, t_vnode_coalesce, NULL);
 }
+
+/* NOTE_REVOKE, when asked for, is reported in fflags (with EV_EOF) for a
+ * revoke and for the unmount of the file's filesystem. */
+static void t_vnode_revoke_note(void *arg)
+{
+	(void)arg;
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	int kq = sys_kqueue();
+	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, NOTE_REVOKE | NOTE_WRITE,
+		      0, 0),
+	    0);
+	struct file *fp;
+	VEQ(fd_get(sim_proc_current(), fd, &fp), 0);
+	fnotify_revoke(fp->vnode);
+	file_put(fp);
+	uint16_t flags = 0;
+	VEQ(vn_event(kq, &flags), NOTE_REVOKE);
+	VEQ(flags & EV_EOF, EV_EOF);
+	VEQ(sys_close(fd), 0);
+	VEQ(kqueue_knotes_live(), 0);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_vnode, note_revoke_is_reported_when_asked)
+{
+	kq_run1(3, SIMK_POLICY_FIFO, true, t_vnode_revoke_note, NULL);
+}

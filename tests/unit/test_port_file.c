@@ -258,3 +258,32 @@ Test(port_file, closing_the_port_removes_the_watches)
 {
 	pt_run1(t_file_close, NULL);
 }
+
+/* UNMOUNTED: an exception, reported whether asked or not; it ends the
+ * watch like a delete does. */
+static void t_unmount(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/u", O_CREAT | O_RDWR, 0644);
+	VEQ(sys_close(fd), 0);
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/u", true);
+	VEQ(watch(port, fo, FILE_MODIFIED, 4), 0);
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), -ETIME); /* fresh times: nothing yet */
+	VEQ(vfs_unmount(), 0);
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_source, PORT_SOURCE_FILE);
+	VEQ(ev.portev_events, UNMOUNTED);
+	VEQ(ev.portev_object, fo);
+	VEQ(ev.portev_user, 4);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT); /* the watch is gone */
+	VEQ(pt_stats().slots_live, 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(port_file, unmount_fires_unmounted_and_removes_the_watch)
+{
+	pt_run1(t_unmount, NULL);
+}
