@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sim/fault.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
 #include "sim/scn.h"
@@ -136,6 +137,14 @@ int main(int argc, char **argv)
 			help_ops(stdout);
 			return 0;
 		}
+		if (strcmp(t, "faults") == 0) {
+			simk_register_builtin();
+			puts("fault points (enable with --fault POINT:p=PROB | POINT:nth=K[,every] | "
+			     "POINT:off, or a scenario's `fault` line; docs/blkdev.md, docs/kern.md):");
+			for (int i = 0; sim_fault_declared(i) != NULL; i++)
+				printf("  %s\n", sim_fault_declared(i));
+			return 0;
+		}
 		if (strcmp(t, "run") == 0 || strcmp(t, "explore") == 0 ||
 		    strcmp(t, "check-determinism") == 0) {
 			cli_usage(stdout, t);
@@ -143,7 +152,7 @@ int main(int argc, char **argv)
 		}
 		fprintf(stderr,
 			"simk: help: unknown topic '%s' (run, explore, check-determinism, "
-			"ops)\n",
+			"ops, faults)\n",
 			t);
 		return EXIT_USAGE;
 	}

@@ -674,5 +674,11 @@ static const struct sim_subsys blk_subsys = {
 
 void blkdev_register(void)
 {
+	static const char *const points[] = {
+		"blk/read/eio",      "blk/write/eio",      "blk/flush/eio",   "blk/write/torn",
+		"blk/complete/delay", "blk/complete/lost", "blk/queue/full",
+	};
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+		sim_fault_declare(points[i]);
 	sim_subsys_register(&blk_subsys);
 }

@@ -175,5 +175,6 @@ static const struct sim_subsys kmem_subsys = {
 
 void kmem_register(void)
 {
+	sim_fault_declare("kmem/alloc/enomem");
 	sim_subsys_register(&kmem_subsys);
 }

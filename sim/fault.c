@@ -31,6 +31,32 @@ struct fault_state {
 
 static bool fiu_ready;
 
+#define FAULT_DECLARED_MAX 128
+static const char *declared[FAULT_DECLARED_MAX];
+static int ndeclared;
+
+void sim_fault_declare(const char *point)
+{
+	for (int i = 0; i < ndeclared; i++)
+		if (strcmp(declared[i], point) == 0)
+			return;
+	if (ndeclared < FAULT_DECLARED_MAX)
+		declared[ndeclared++] = point;
+}
+
+const char *sim_fault_declared(int i)
+{
+	return i >= 0 && i < ndeclared ? declared[i] : NULL;
+}
+
+static bool is_declared(const char *name)
+{
+	for (int i = 0; i < ndeclared; i++)
+		if (strcmp(declared[i], name) == 0)
+			return true;
+	return false;
+}
+
 static struct fault_point *find(struct fault_state *fs, const char *name)
 {
 	for (int i = 0; i < fs->n; i++)
@@ -141,6 +167,14 @@ int sim_fault_enable(const char *spec, char *err, size_t errlen)
 		mode = FM_OFF;
 	} else {
 		snprintf(err, errlen, "fault '%s': expected p=PROB, nth=K or off", spec);
+		return -1;
+	}
+	if (!is_declared(name)) {
+		size_t off = (size_t)snprintf(err, errlen, "unknown fault point '%s' (known:", name);
+		for (int i = 0; i < ndeclared && off < errlen; i++)
+			off += (size_t)snprintf(err + off, errlen - off, " %s", declared[i]);
+		if (off < errlen)
+			snprintf(err + off, errlen - off, ")");
 		return -1;
 	}
 	struct fault_state *fs = s->faults;

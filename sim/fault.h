@@ -25,6 +25,14 @@ void fault_destroy(struct simk *s);
 bool sim_fault(const char *point);
 /* Enables or re-configures a point; any time during setup or the run. */
 int sim_fault_enable(const char *spec, char *err, size_t errlen);
+/* Declares a fault point (once per host process, from a subsystem's
+ * registration). Enabling a point nobody declared is an error, so a typo in
+ * --fault or a scenario's `fault` line is caught instead of silently
+ * injecting nothing. */
+void sim_fault_declare(const char *point);
+/* The i-th declared point (NULL past the end), for help and messages. */
+const char *sim_fault_declared(int i);
+
 /* Number of times a point was hit / injected in this run. */
 uint64_t sim_fault_hits(const char *point);
 uint64_t sim_fault_injected(const char *point);

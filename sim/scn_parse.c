@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sim/engine.h"
+#include "sim/fault.h"
 #include "sim/scn_internal.h"
 #include "sim/scn_lex.h"
 
@@ -1342,6 +1343,15 @@ static void check_fault_spec(struct parser *P, const char *spec, int col)
 		     spec);
 	if ((size_t)(colon - spec) >= 64)
 		perr(P, col, "fault point name too long");
+	if (sim_fault_declared(0) != NULL) {
+		bool known = false;
+		for (int i = 0; sim_fault_declared(i) != NULL; i++)
+			known |= strlen(sim_fault_declared(i)) == (size_t)(colon - spec) &&
+				 strncmp(sim_fault_declared(i), spec, (size_t)(colon - spec)) == 0;
+		if (!known)
+			perr(P, col, "unknown fault point '%.*s' (`simk help faults` lists them)",
+			     (int)(colon - spec), spec);
+	}
 	const char *a = colon + 1;
 	char *end;
 	if (strncmp(a, "p=", 2) == 0) {

@@ -209,7 +209,7 @@ def test_irq_option(simk):
 def test_fault_option_reaches_the_run(simk, scn):
     # a fault point that never fires and one enabled on the command line
     p = scn("thread t\n  pass\n")
-    r = simk("run", p, "--quiet", "--fault", "kmem/alloc/enomem:p=0", "--fault", "x/y:nth=2,every")
+    r = simk("run", p, "--quiet", "--fault", "kmem/alloc/enomem:p=0", "--fault", "blk/read/eio:nth=2,every")
     assert r.code == 0, r
 
 

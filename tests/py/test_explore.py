@@ -99,10 +99,10 @@ def test_explore_stops_at_the_first_failure_with_its_exit_code(simk):
 
 
 def test_explore_fault_options_are_in_the_reproducer(simk):
-    r = simk("explore", LOST, "--runs", 100, "--fault", "x/y:p=0.5", "--max-steps", 100000)
+    r = simk("explore", LOST, "--runs", 100, "--fault", "blk/flush/eio:p=0.5", "--max-steps", 100000)
     assert r.code == 4
     cmd = reproducer(r)
-    assert cmd[-4:] == ["--max-steps", "100000", "--fault", "x/y:p=0.5"], cmd
+    assert cmd[-4:] == ["--max-steps", "100000", "--fault", "blk/flush/eio:p=0.5"], cmd
     out = subprocess.run(cmd + ["--quiet"], capture_output=True, text=True)
     assert out.returncode == 4
 

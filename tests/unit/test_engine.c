@@ -178,3 +178,14 @@ Test(engine, dfs_enumerates_distinct_interleavings)
 	cr_assert_eq(nseen, 6, "saw %d interleavings", nseen);
 	simk_dfs_destroy(d);
 }
+
+Test(engine, enabling_an_undeclared_fault_point_is_an_error_naming_the_known_ones)
+{
+	struct simk *s = mk(SIMK_POLICY_FIFO, 1);
+	char err[512];
+	cr_assert_eq(sim_fault_enable("blk/raed/eio:p=1", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "unknown fault point 'blk/raed/eio'") != NULL, "%s", err);
+	cr_assert(strstr(err, "blk/read/eio") != NULL, "%s", err);
+	cr_assert_eq(sim_fault_enable("kmem/alloc/enomem:nth=2", err, sizeof(err)), 0, "%s", err);
+	simk_destroy(s);
+}

@@ -198,14 +198,16 @@ Test(scn_parse, options_are_checked)
 
 Test(scn_parse, fault_specs_are_checked)
 {
-	cr_assert_str_eq(scn_parse_error("fault kmem/alloc/enomem:p=0.1\nfault blk/x:nth=3,every\n"
+	cr_assert_str_eq(scn_parse_error("fault kmem/alloc/enomem:p=0.1\nfault blk/read/eio:nth=3,every\n"
 					 "thread t\n  pass\n"),
 			 "");
 	assert_parse_error("fault kmem/alloc/enomem\nthread t\n  pass\n",
 			   "t.scn:1:7: fault spec 'kmem/alloc/enomem': expected POINT:p=PROB");
-	assert_parse_error("fault a/b:p=2\nthread t\n  pass\n", "probability must be in [0, 1]");
-	assert_parse_error("fault a/b:nth=0\nthread t\n  pass\n", "nth needs a positive integer");
+	assert_parse_error("fault blk/read/eio:p=2\nthread t\n  pass\n", "probability must be in [0, 1]");
+	assert_parse_error("fault blk/read/eio:nth=0\nthread t\n  pass\n", "nth needs a positive integer");
 	assert_parse_error("fault\nthread t\n  pass\n", "'fault' needs a spec");
+	assert_parse_error("fault blk/raed/eio:p=0.5\nthread t\n  pass\n",
+			   "t.scn:1:7: unknown fault point 'blk/raed/eio'");
 }
 
 Test(scn_parse, duplicate_declarations)
@@ -319,7 +321,7 @@ Test(scn_parse, unexpected_characters)
 Test(scn_parse, options_are_read)
 {
 	const char *text = "seed 42\npolicy pct\npreempt 0.5\npct_depth 2\npct_steps 30\n"
-			   "max_steps 1000\nirq 0.25\nfault a/b:p=0.5\nthread t\n  pass\n";
+			   "max_steps 1000\nirq 0.25\nfault blk/read/eio:p=0.5\nthread t\n  pass\n";
 	char err[256];
 	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
@@ -335,7 +337,7 @@ Test(scn_parse, options_are_read)
 	cr_assert_eq(o.max_steps, 1000);
 	const struct scn_options *so = scn_prog_options(p);
 	cr_assert_eq(so->nfaults, 1);
-	cr_assert_str_eq(so->faults[0], "a/b:p=0.5");
+	cr_assert_str_eq(so->faults[0], "blk/read/eio:p=0.5");
 	cr_assert_eq(scn_prog_threads(p), 1);
 	scn_free(p);
 }

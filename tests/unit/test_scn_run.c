@@ -247,6 +247,7 @@ Test(scn_run, scenario_fault_spec_is_enabled)
 	/* kmem/alloc/enomem with p=1 would fail any allocation; the spec is
 	 * enabled at instantiate time and shows in the fault table */
 	const char *text = "fault some/point:nth=1\nthread t\n  pass\n";
+	sim_fault_declare("some/point"); /* a point of this test's own */
 	char err[256];
 	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
