@@ -75,7 +75,7 @@ static int kqueue_ioctl(struct file *fp, unsigned long cmd, void *arg)
 	}
 }
 
-static int kqueue_stat(struct file *fp, struct simk_stat *st)
+static int kqueue_fstat(struct file *fp, struct simk_stat *st)
 {
 	struct kqueue *kq = fp->priv;
 	st->st_size = kq->count;
@@ -127,7 +127,7 @@ static const struct file_ops kqueue_fops = {
     .poll = kqueue_poll,
     .kqfilter = kqueue_kqfilter,
     .ioctl = kqueue_ioctl,
-    .stat = kqueue_stat,
+    .stat = kqueue_fstat,
     .release = kqueue_release,
 };
 
@@ -205,6 +205,7 @@ static struct kqueue *kqueue_create(struct simk_proc *p)
 	kq->id = ++st->next_kq_id;
 	kq->proc = p;
 	list_init(&kq->pending);
+	list_init(&kq->calls);
 	list_init(&kq->knotes);
 	for (int i = 0; i < KQ_HASH_SIZE; i++)
 		list_init(&kq->hash[i]);
@@ -262,6 +263,10 @@ void kq_reg_lock(struct kqueue *kq)
 	for (int loops = 0; kq->regtd != NULL && kq->regtd != td; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "kqueue registration lock starves");
 		waitq_sleep(&kq->regwq, false, false, SIMK_FOREVER);
+	}
+	if (kq->regtd == td) {
+		kq_st()->stats.reg_recursive++;
+		trace_emit(TR_INFO, "kq_reg_recurse", (int64_t)kq->id, kq->regdepth + 1, 0, 0);
 	}
 	kq->regtd = td;
 	kq->regdepth++;
@@ -357,6 +362,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 			    !fd_is(kq->proc, (int)kn->kev.ident, kn->fp)) {
 				trace_emit(TR_INFO, "kq_attach_closed", (int64_t)kq->id,
 					   (int64_t)kn->id, (int64_t)kn->kev.ident, 0);
+				kq_st()->stats.attach_closed_drops++;
 				kn->status |= KN_DELETING | KN_REPROCESS;
 			}
 		} else {
@@ -445,6 +451,18 @@ static void marker_init(struct knote *m)
 	memset(m, 0, sizeof(*m));
 	m->status = KN_MARKER | KN_PROCESSING;
 	list_init(&m->tqe);
+	list_init(&m->kqlink);
+}
+
+bool kqueue_call_running(struct kqueue *kq, uint64_t call)
+{
+	int bound = 0;
+	for (struct list_node *n = kq->calls.next; n != &kq->calls; n = n->next) {
+		KASSERT(++bound < 100000, "kqueue %llu call list loops", (unsigned long long)kq->id);
+		if (list_entry(n, struct knote, kqlink)->id == call)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -502,7 +520,17 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 				out[total] = kn->kev;
 			trace_emit(TR_INFO, "kq_post", (int64_t)kq->id, (int64_t)kn->id,
 				   kn->kev.filter, kn->kev.data);
-			kq_st()->events_posted++;
+			struct kq_state *st = kq_st();
+			st->events_posted++;
+			/* Re-activated behind our end marker: never twice in one call. */
+			KASSERT(kn->posted_call != marker->id,
+				"kqueue %llu: knote %llu returned twice by one kevent call",
+				(unsigned long long)kq->id, (unsigned long long)kn->id);
+			if (kn->reactivated_call != 0) {
+				st->stats.reactivated_returned_later++;
+				kn->reactivated_call = 0;
+			}
+			kn->posted_call = marker->id;
 			total++;
 			count--;
 			if (kn->kev.flags & EV_ONESHOT) {
@@ -604,7 +632,9 @@ static int kevent_collect(struct kqueue *kq, uaddr_t eventlist, int nevents, uin
 	int total = 0, error = 0;
 
 	marker_init(&marker);
+	marker.id = ++kq_st()->next_call_id;
 	list_push_back(&kq->pending, &marker.tqe);
+	list_push_back(&kq->calls, &marker.kqlink);
 	for (int loops = 0; nevents - total > 0; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "kqueue: checkloop failed");
 		int n = nevents - total;
@@ -644,6 +674,7 @@ static int kevent_collect(struct kqueue *kq, uaddr_t eventlist, int nevents, uin
 			marker_to_tail(kq, &marker);
 	}
 	list_del(&marker.tqe);
+	list_del(&marker.kqlink);
 	return error != 0 ? error : total;
 }
 

@@ -167,6 +167,18 @@ int kqueue_set_timer_max(int max);
 /* Live knotes / armed kqueue timers in the run (tests, leak checks). */
 int kqueue_knotes_live(void);
 int kqueue_timers_live(void);
+/* A counter of the run, by name: how often a race path was taken (tests;
+ * the scenario op kq_stat). "reg_recursive" (registration lock taken
+ * again by its owner), "track_registered" (children registered by
+ * NOTE_TRACK from inside the parent knote's filter), "track_lock_waits"
+ * (a fork's NOTE_TRACK step slept for the registration lock),
+ * "reactivated_during_scan" (a knote re-activated while the kevent() call
+ * that returned it is still running), "reactivated_returned_later" (such a
+ * knote returned by a later call), "attach_closed_drops" (EV_ADD found its
+ * descriptor closed after attaching and dropped the knote),
+ * "fdclose_drops" (the close observer dropped a knote). 0 and the value in
+ * *out, or -EINVAL for an unknown name. */
+int kqueue_stat(const char *name, uint64_t *out);
 
 /* ---- EVFILT_AIO: the attachment point of POSIX AIO's SIGEV_KEVENT ----
  *

@@ -167,6 +167,13 @@ bool filter_event(struct knote *kn, long hint)
 
 void knote_activate(struct knote *kn)
 {
+	/* Returned by a kevent() call that is still collecting: the race of
+	 * activate-during-scan.scn (it goes behind that call's end marker). */
+	if (kn->posted_call != 0 && kn->reactivated_call != kn->posted_call &&
+	    kqueue_call_running(kn->kq, kn->posted_call)) {
+		kn->reactivated_call = kn->posted_call;
+		kq_st()->stats.reactivated_during_scan++;
+	}
 	kn->status |= KN_ACTIVE;
 	if ((kn->status & (KN_QUEUED | KN_DISABLED)) == 0)
 		knote_enqueue(kn);

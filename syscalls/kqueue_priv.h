@@ -92,6 +92,11 @@ struct knote {
 	int64_t sdata;	   /* data the user gave */
 	unsigned status;   /* KN_* */
 	uint64_t id;	   /* serial number in the run (traces) */
+	/* The kevent() call (its end marker's id) that last returned this
+	 * knote, and the one during which it was re-activated after that
+	 * (statistics and the never-twice-in-one-call assertion). */
+	uint64_t posted_call;
+	uint64_t reactivated_call;
 	/* filter-private */
 	union {
 		struct { /* READ / WRITE / EXCEPT over poll (+ fnotify for regular files) */
@@ -126,6 +131,7 @@ struct kqueue {
 	struct file *fp;	  /* our file (no reference: it owns us) */
 	struct simk_proc *proc;	  /* the process whose fd table we live in */
 	struct list_node pending; /* queued knotes and scan markers (tqe) */
+	struct list_node calls;	  /* end markers of kevent() calls collecting (kqlink) */
 	int count;		  /* queued knotes (markers not counted) */
 	struct list_node knotes;  /* every knote (kqlink) */
 	int nknotes;
@@ -153,6 +159,17 @@ struct kq_pinfo {
 	bool init;
 };
 
+/* Counters of paths the races take (kqueue_stat(), scenario op kq_stat). */
+struct kq_stats {
+	uint64_t reg_recursive;		    /* kq_reg_lock taken again by its owner */
+	uint64_t track_registered;	    /* NOTE_TRACK children registered (recursively) */
+	uint64_t track_lock_waits;	    /* a fork's NOTE_TRACK step slept for kqreg */
+	uint64_t reactivated_during_scan;   /* returned, then re-activated in the same call */
+	uint64_t reactivated_returned_later; /* such a knote returned by a later call */
+	uint64_t attach_closed_drops;	    /* EV_ADD's fd_is check dropped the new knote */
+	uint64_t fdclose_drops;		    /* the close observer dropped a knote */
+};
+
 /* Per-run state, s->subsys[SLOT_KQ]. */
 struct kq_state {
 	struct waitq knwq; /* threads waiting for a PROCESSING knote */
@@ -165,6 +182,8 @@ struct kq_state {
 	struct kq_pinfo **pinfo; /* by pid - 1 (stable addresses) */
 	int pinfo_cap;
 	uint64_t events_posted; /* events returned by scans */
+	uint64_t next_call_id;	/* kevent() calls that collect (end marker ids) */
+	struct kq_stats stats;
 	/* scenario operations: each thread's last kevent results */
 	struct scn_thread_table scn_events; /* struct kq_scn_events */
 };
@@ -222,6 +241,9 @@ void kq_reg_unlock(struct kqueue *kq);
 /* Applies one change. Thread context; may sleep. Returns 0 or -errno.
  * kev may be modified (as the reference does). */
 int kqueue_register(struct kqueue *kq, struct kevent *kev);
+/* True while the kevent() call whose end marker has id `call` collects on
+ * kq. Any context. */
+bool kqueue_call_running(struct kqueue *kq, uint64_t call);
 /* Finds the knote (filter, ident) of kq, or NULL. */
 struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident);
 /* The kqueue behind a descriptor of p (a reference on its file in *fpp),
@@ -252,8 +274,10 @@ int kq_vnode_attach(struct knote *kn);
 /* Observers registered once (kqueue_subsys.c calls these). */
 void kq_proc_observer(struct simk_proc *p, enum proc_event ev, int arg);
 void kq_sig_observer(struct simk_proc *p, int signo);
-/* NOTE_TRACK after a fork: registers the child on every tracking kqueue
- * (thread context of the forking thread). */
+/* NOTE_TRACK after a fork: on every kqueue with a knote tracking parent,
+ * takes the registration lock, then that knote, and runs its filter with
+ * the fork hint, which registers the child recursively (thread context of
+ * the forking thread; may sleep). */
 void kq_proc_track_fork(struct simk_proc *parent, int child_pid);
 
 #endif

@@ -16,6 +16,7 @@
  *   kq_trigger KQ IDENT [fflags=]            EVFILT_USER NOTE_TRIGGER
  *   kq_pending KQ                            st_size of the kqueue
  *   kq_knotes, kq_timers                     live knotes / timers in the run
+ *   kq_stat "NAME"                           a counter of the run (kqueue_stat)
  *   kq_timer_max N                           run-wide timer limit
  *   socketpair A B                           A, B get the two ends
  *   shutdown FD HOW, sock_send FD "BYTES" [flags=], sock_recv FD LEN [flags=]
@@ -210,6 +211,18 @@ static int64_t op_kq_knotes(struct scn_call *c)
 	return kqueue_knotes_live();
 }
 
+static const struct scn_argspec stat_args[] = {
+    {"name", SCN_STR, NULL, 0, 0},
+};
+
+static int64_t op_kq_stat(struct scn_call *c)
+{
+	uint64_t v;
+	if (kqueue_stat(c->args[0].str, &v) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "kq_stat: no counter \"%s\"", c->args[0].str);
+	return (int64_t)v;
+}
+
 static int64_t op_kq_timers(struct scn_call *c)
 {
 	(void)c;
@@ -329,6 +342,10 @@ static const struct scn_op kq_ops[] = {
     {"kq_pending", fd_args, N(fd_args), op_kq_pending, "kq_pending KQ: pending events"},
     {"kq_knotes", NULL, 0, op_kq_knotes, "kq_knotes: live knotes in the run"},
     {"kq_timers", NULL, 0, op_kq_timers, "kq_timers: live kqueue timers in the run"},
+    {"kq_stat", stat_args, N(stat_args), op_kq_stat,
+     "kq_stat \"NAME\": a kqueue counter of the run (reg_recursive, track_registered, "
+     "track_lock_waits, reactivated_during_scan, reactivated_returned_later, "
+     "attach_closed_drops, fdclose_drops)"},
     {"kq_timer_max", int_args, N(int_args), op_kq_timer_max,
      "kq_timer_max N: run-wide timer limit; the previous one"},
     {"bit", bit_args, N(bit_args), op_bit, "bit VALUE N: bit N of VALUE"},

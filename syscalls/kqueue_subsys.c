@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kern/proc.h"
 #include "kern/signal.h"
@@ -72,6 +74,30 @@ int kqueue_timers_live(void)
 	return kq_st()->timers_live;
 }
 
+int kqueue_stat(const char *name, uint64_t *out)
+{
+	const struct kq_stats *k = &kq_st()->stats;
+	static const struct {
+		const char *name;
+		size_t off;
+	} stats[] = {
+	    {"reg_recursive", offsetof(struct kq_stats, reg_recursive)},
+	    {"track_registered", offsetof(struct kq_stats, track_registered)},
+	    {"track_lock_waits", offsetof(struct kq_stats, track_lock_waits)},
+	    {"reactivated_during_scan", offsetof(struct kq_stats, reactivated_during_scan)},
+	    {"reactivated_returned_later", offsetof(struct kq_stats, reactivated_returned_later)},
+	    {"attach_closed_drops", offsetof(struct kq_stats, attach_closed_drops)},
+	    {"fdclose_drops", offsetof(struct kq_stats, fdclose_drops)},
+	};
+	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
+		if (strcmp(name, stats[i].name) == 0) {
+			*out = *(const uint64_t *)(const void *)((const char *)k + stats[i].off);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 /* ---- descriptors ----------------------------------------------------------- */
 
 /* Drops the knotes of kq on (fd, fp). Thread context; may sleep. */
@@ -93,6 +119,7 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 		if (knote_acquire(found)) {
 			trace_emit(TR_INFO, "kq_fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
 				   0);
+			kq_st()->stats.fdclose_drops++;
 			knote_detach_and_drop(found);
 		}
 		preempt_point();
