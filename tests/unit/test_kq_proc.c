@@ -224,3 +224,126 @@ Test(kq_proc, note_trackerr_when_the_child_cannot_be_watched)
 	cr_assert_gt(g_trackerr_seen, 0, "no run reported NOTE_TRACKERR");
 	cr_assert_gt(g_child_seen, 0, "no run tracked the child");
 }
+
+/* ---- NOTE_TRACK registers the child recursively, lock before knote ---- */
+
+#include "syscalls/kqueue_priv.h"
+
+static uint64_t kstat(const char *name)
+{
+	uint64_t v = UINT64_MAX;
+	VEQ(kqueue_stat(name, &v), 0);
+	return v;
+}
+
+static int g_knotes_after_fork;
+static bool g_forked;
+
+static void gchild_late_exit(void *arg)
+{
+	(void)arg;
+	vt_sleep(5 * MS);
+	proc_exit(0);
+}
+
+/* Forks once after 1 ms; notes what exists when fork returns. */
+static void child_forks_once(void *arg)
+{
+	(void)arg;
+	vt_sleep(MS);
+	int g = proc_fork("grandchild", gchild_late_exit, NULL);
+	VCHECK(g > 0);
+	g_forked = true;
+	g_knotes_after_fork = kqueue_knotes_live();
+	VEQ(proc_wait(g, NULL), g);
+	proc_exit(0);
+}
+
+/* The fork hands the tracking knote to its filter, which registers the
+ * child on the kqueue as a recursion of the registration lock's owner:
+ * when fork returns, the child's knote exists, and the one registration
+ * went through the recursive path. */
+static void t_track_recursive(void *arg)
+{
+	(void)arg;
+	uint64_t v;
+	VEQ(kqueue_stat("no_such_counter", &v), -EINVAL);
+	g_forked = false;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_forks_once, NULL);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_FORK | NOTE_EXIT, 0,
+		      0),
+	    0);
+	VEQ(kstat("reg_recursive"), 0);
+	vt_sleep(2 * MS);
+	VCHECK(g_forked);
+	VEQ(g_knotes_after_fork, 2); /* registered before fork returned */
+	VEQ(kstat("reg_recursive"), 1);
+	VEQ(kstat("track_registered"), 1);
+	VEQ(kstat("track_lock_waits"), 0);
+	struct kevent ev[4];
+	VEQ(kq_poll(kq, ev, 4), 2); /* NOTE_FORK and the child's NOTE_CHILD */
+	VEQ(ev[0].fflags | ev[1].fflags, NOTE_FORK | NOTE_CHILD);
+	int exits = 0;
+	while (exits < 2) {
+		int n = kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER);
+		VCHECK(n > 0);
+		for (int i = 0; i < n; i++)
+			exits += (ev[i].fflags & NOTE_EXIT) != 0;
+	}
+	VEQ(proc_wait(pid, NULL), pid);
+	VEQ(kqueue_knotes_live(), 0);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, note_track_registers_the_child_recursively_from_the_filter)
+{
+	kq_run1(6, SIMK_POLICY_FIFO, false, t_track_recursive, NULL);
+}
+
+/* A thread holds the registration lock while the tracked process forks:
+ * the fork waits for the lock *without owning the parent's knote*, so the
+ * lock's owner can still take that knote (as a registrar modifying it
+ * does). Taking the knote first and the lock second would deadlock here:
+ * knote_acquire below would sleep forever. */
+static void t_track_lock_order(void *arg)
+{
+	(void)arg;
+	g_forked = false;
+	int kq = sys_kqueue();
+	int pid = proc_fork("child", child_forks_once, NULL);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_FORK | NOTE_EXIT, 0,
+		      0),
+	    0);
+	struct file *fp;
+	struct kqueue *k = kqueue_from_fd(sim_proc_current(), kq, &fp);
+	VCHECK(k != NULL);
+	kq_reg_lock(k);
+	vt_sleep(2 * MS); /* the child forks at 1 ms and waits for the lock */
+	VCHECK(!g_forked);
+	VEQ(kstat("track_lock_waits"), 1);
+	VEQ(kqueue_knotes_live(), 1); /* the grandchild is not registered yet */
+	struct knote *kn = kqueue_lookup(k, EVFILT_PROC, (uint64_t)pid);
+	VCHECK(kn != NULL);
+	VCHECK(knote_acquire(kn)); /* free: the waiting fork does not own it */
+	vt_sleep(MS);
+	VCHECK(!g_forked);
+	knote_release(kn);
+	kq_reg_unlock(k);
+	vt_sleep(MS);
+	VCHECK(g_forked);
+	VEQ(g_knotes_after_fork, 2);
+	VEQ(kstat("reg_recursive"), 1);
+	VEQ(kstat("track_registered"), 1);
+	file_put(fp);
+	struct kevent ev[4];
+	VEQ(kq_poll(kq, ev, 4), 2);
+	VEQ(ev[0].fflags | ev[1].fflags, NOTE_FORK | NOTE_CHILD);
+	VEQ(proc_wait(pid, NULL), pid);
+	VEQ(sys_close(kq), 0);
+}
+
+Test(kq_proc, note_track_takes_the_registration_lock_before_the_parent_knote)
+{
+	kq_run1(7, SIMK_POLICY_FIFO, false, t_track_lock_order, NULL);
+}
