@@ -269,6 +269,7 @@ Test(kq_rw, closing_an_fd_removes_its_knotes_everywhere)
  * succeeds and the knote is gone after the close, or is dropped by the
  * fd_is check). */
 static int g_fd, g_kq, g_reg;
+static int g_ebadf, g_by_close, g_by_fd_is; /* runs that took each path */
 
 static void t_closer(void *arg)
 {
@@ -288,6 +289,14 @@ static void t_close_race(void *arg)
 	VCHECK(g_reg == 0 || g_reg == -EBADF);
 	VEQ(kthread_join(c, NULL), 0);
 	VEQ(kqueue_knotes_live(), 0);
+	uint64_t by_close = 0, by_fd_is = 0;
+	VEQ(kqueue_stat("fdclose_drops", &by_close), 0);
+	VEQ(kqueue_stat("attach_closed_drops", &by_fd_is), 0);
+	/* exactly one path per run: EBADF, or added and dropped once */
+	VEQ((g_reg == -EBADF) + by_close + by_fd_is, 1);
+	g_ebadf += g_reg == -EBADF;
+	g_by_close += (int)by_close;
+	g_by_fd_is += (int)by_fd_is;
 	VEQ(vt_write_str(p[1], "a"), -EPIPE);
 	struct siginfo_sim si;
 	VEQ(sig_dequeue(&si), SIMK_SIGPIPE);
@@ -299,7 +308,12 @@ static void t_close_race(void *arg)
 
 Test(kq_rw, registration_vs_close_never_leaves_a_knote)
 {
+	g_ebadf = g_by_close = g_by_fd_is = 0;
 	for (uint64_t seed = 1; seed <= 300; seed++)
 		kq_run1(seed, seed % 2 ? SIMK_POLICY_RANDOM : SIMK_POLICY_PCT, false, t_close_race,
 			NULL);
+	/* every path is reached (each run also passed the leak checks) */
+	cr_assert_gt(g_ebadf, 0, "no run met the closed descriptor (EBADF)");
+	cr_assert_gt(g_by_close, 0, "no run had the close observer drop the knote");
+	cr_assert_gt(g_by_fd_is, 0, "no run had the fd_is check drop the knote");
 }
