@@ -66,7 +66,9 @@ struct filterops {
 	void (*detach)(struct knote *kn);
 	/* Updates kev.data/fflags/flags from the source; true when the event
 	 * should be reported. hint: source specific (0: re-evaluate). Any
-	 * context, never sleeps, kn is PROCESSING. */
+	 * context, never sleeps, kn is PROCESSING. Exception: EVFILT_PROC with
+	 * the hint NOTE_FORK | pid registers the tracked child (thread
+	 * context, the kqueue's registration lock held; may sleep). */
 	bool (*event)(struct knote *kn, long hint);
 	/* Optional: a change on an existing knote (EV_ADD/modify): updates the
 	 * knote from kev instead of the generic sfflags/sdata/udata copy.
