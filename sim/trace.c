@@ -1,8 +1,11 @@
 /*
- * Trace recording and hashing. The hash folds, per event: virtual time,
- * thread id, type, the bytes of the name and the four arguments, through a
- * multiply-xorshift mix. It is independent of addresses, host, compiler
- * and optimisation level.
+ * Trace recording and hashing. Per event, the seven fields (virtual time,
+ * thread id and type, the hash of the name's bytes, four arguments) are
+ * each multiplied by a distinct odd constant and summed — independent
+ * multiplies the CPU overlaps — and the sum goes through one
+ * multiply-xorshift round into the running hash. A change in any single
+ * field always changes the sum (odd multipliers are invertible mod 2^64).
+ * The hash is independent of addresses, host, compiler and optimisation.
  */
 #include "sim/trace.h"
 
@@ -52,9 +55,6 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	e.a[1] = a1;
 	e.a[2] = a2;
 	e.a[3] = a3;
-	uint64_t h = t->hash;
-	h = mix(h, e.vtime_ns);
-	h = mix(h, ((uint64_t)(uint32_t)e.tid << 16) | type);
 	size_t slot = ((uintptr_t)e.name >> 3) & 255;
 	uint64_t nh;
 	if (t->memo_key[slot] == e.name) {
@@ -64,10 +64,13 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 		t->memo_key[slot] = e.name;
 		t->memo_val[slot] = nh;
 	}
-	h = mix(h, nh);
-	for (int i = 0; i < 4; i++)
-		h = mix(h, (uint64_t)e.a[i]);
-	t->hash = h;
+	uint64_t x = e.vtime_ns * 0x9e3779b97f4a7c15ULL +
+		     (((uint64_t)(uint32_t)e.tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
+		     nh * 0x165667b19e3779f9ULL + (uint64_t)e.a[0] * 0xd6e8feb86659fd93ULL +
+		     (uint64_t)e.a[1] * 0xff51afd7ed558ccdULL +
+		     (uint64_t)e.a[2] * 0xc4ceb9fe1a85ec53ULL +
+		     (uint64_t)e.a[3] * 0x94d049bb133111ebULL;
+	t->hash = mix(t->hash, x);
 	t->ring[t->count % TRACE_RING] = e;
 	t->count++;
 	if (t->keep) {
