@@ -233,7 +233,13 @@ static void t_bad_alloc(void *arg)
 	VEQ(port_hold_fd(NULL, port, &pp), 0);
 	port_rele(pp);
 	VEQ(pt_stats().slots_live, 0);
+	/* a port whose last descriptor is closed refuses slots and sources */
+	VEQ(port_hold_fd(NULL, port, &pp), 0);
 	VEQ(sys_close(port), 0);
+	VEQ(port_alloc_event(pp, NULL, PORT_ALLOC_DEFAULT, PORT_SOURCE_AIO, &k), -EBADFD);
+	struct port_source *ps;
+	VEQ(port_associate_ksource(pp, PORT_SOURCE_AIO, NULL, NULL, &ps), -EBADFD);
+	port_rele(pp);
 	VEQ(sys_close(f), 0);
 }
 

@@ -176,6 +176,8 @@ static void t_file_errors(void *arg)
 	file_obj_t bad;
 	memset(&bad, 0, sizeof(bad));
 	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT); /* no name */
+	bad.fo_name = 0x10; /* a name in unmapped memory */
+	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
 	VEQ(watch(port, fo, FILE_MODIFIED | FILE_NOFOLLOW, 0), 0);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), 0);
@@ -195,6 +197,47 @@ static void t_file_errors(void *arg)
 Test(port_file, errors_einval_efault_enoent_enametoolong)
 {
 	pt_run1(t_file_errors, NULL);
+}
+
+/* Every allocation of a file association (the path copy, the watch, its
+ * slot) can fail: the caller gets ENOMEM, nothing stays behind, and the
+ * next association works. */
+static int pt_file_enomem_seen;
+
+static void t_file_enomem(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	vt_setup();
+	VEQ(sys_close(vt_open("/m", O_CREAT | O_RDWR, 0644)), 0);
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/m", false); /* stale: fires at once */
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
+	vt_fault(spec);
+	int r = watch(port, fo, FILE_MODIFIED, 9);
+	vt_fault("kmem/alloc/enomem:off");
+	VCHECK(r == 0 || r == -ENOMEM);
+	if (r == -ENOMEM) {
+		pt_file_enomem_seen++;
+		VEQ(pt_count(port), 0);
+		VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+		VEQ(watch(port, fo, FILE_MODIFIED, 9), 0);
+	}
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, FILE_MODIFIED);
+	VEQ(ev.portev_user, 9);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, every_allocation_failure_is_enomem_without_leak)
+{
+	pt_file_enomem_seen = 0;
+	for (int k = 1; k <= 6; k++)
+		pt_run1(t_file_enomem, (void *)(intptr_t)k);
+	/* the path buffer, the watch and its slot each failed once */
+	cr_assert_geq(pt_file_enomem_seen, 3);
 }
 
 /* Watches are not shareable: a forked child neither sees the parent's
