@@ -101,6 +101,54 @@ Test(port_file, access_and_trunc_and_several_watches_per_file)
 	pt_run1(t_access_trunc, NULL);
 }
 
+/* Each asked-for time is compared with the caller's: a stale atime fires
+ * FILE_ACCESS at once, a stale ctime FILE_ATTRIB, only for what was asked. */
+static void t_stale_each_time(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	vt_sleep(1000); /* every time of the file is non-zero */
+	int fd = vt_open("/s", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_write_str(fd, "x"), 1);
+	int port = sys_port_create();
+	struct simk_stat st;
+	VEQ(vt_stat("/s", &st), 0);
+	file_obj_t fo;
+	memset(&fo, 0, sizeof(fo));
+	fo.fo_name = vt_ustr("/s");
+	fo.fo_atime = ts_of(st.st_atime_ns);
+	fo.fo_mtime = ts_of(st.st_mtime_ns);
+	fo.fo_ctime = ts_of(st.st_ctime_ns);
+	file_obj_t old_a = fo, old_c = fo;
+	old_a.fo_atime = ts_of(st.st_atime_ns - 1);
+	old_c.fo_ctime = ts_of(st.st_ctime_ns - 1);
+	/* fresh times: nothing due */
+	VEQ(watch(port, vt_ubytes(&fo, sizeof(fo)), FILE_ACCESS | FILE_MODIFIED | FILE_ATTRIB, 1),
+	    0);
+	VEQ(pt_count(port), 0);
+	/* a stale atime matters only when FILE_ACCESS is asked */
+	VEQ(watch(port, vt_ubytes(&old_a, sizeof(old_a)), FILE_MODIFIED | FILE_ATTRIB, 2), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(watch(port, vt_ubytes(&old_a, sizeof(old_a)), FILE_ACCESS | FILE_ATTRIB, 3), 0);
+	VEQ(watch(port, vt_ubytes(&old_c, sizeof(old_c)), FILE_ACCESS | FILE_ATTRIB, 4), 0);
+	port_event_t ev[4];
+	unsigned n = 2;
+	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
+	VEQ(n, 2);
+	VEQ(ev[0].portev_user, 3);
+	VEQ(ev[0].portev_events, FILE_ACCESS);
+	VEQ(ev[1].portev_user, 4);
+	VEQ(ev[1].portev_events, FILE_ATTRIB);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, a_stale_atime_or_ctime_fires_its_event_at_once)
+{
+	pt_run1(t_stale_each_time, NULL);
+}
+
 static void t_delete(void *arg)
 {
 	(void)arg;
