@@ -149,6 +149,52 @@ Test(port_file, a_stale_atime_or_ctime_fires_its_event_at_once)
 	pt_run1(t_stale_each_time, NULL);
 }
 
+/* A process's close of a port it shares removes that process's watches
+ * (not the others'): a change after it queues only the remaining watch. */
+static struct {
+	int port, fd;
+	int child_watch;
+} pc;
+
+static void t_pclose_child(void *arg)
+{
+	(void)arg;
+	pc.child_watch = watch(pc.port, fobj("/pc", true), FILE_MODIFIED, 0xc);
+	VEQ(sys_close(pc.port), 0); /* the parent still has it: a process close */
+	vt_sleep(1000);		    /* stay alive: the close, not the exit, must do it */
+}
+
+static void t_pclose(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	pc.fd = vt_open("/pc", O_CREAT | O_RDWR, 0644);
+	vt_sleep(1000);
+	pc.port = sys_port_create();
+	VEQ(watch(pc.port, fobj("/pc", true), FILE_MODIFIED, 0x9), 0);
+	uint64_t live0 = pt_stats().slots_live;
+	int c = proc_fork("child", t_pclose_child, NULL);
+	VCHECK(c > 0);
+	vt_sleep(500); /* the child watched and closed */
+	VEQ(pc.child_watch, 0);
+	VEQ(pt_stats().slots_live, live0); /* its slot came back */
+	VEQ(vt_write_str(pc.fd, "m"), 1);
+	port_event_t ev[2];
+	unsigned n = 1;
+	VEQ(pt_getn(pc.port, ev, 2, &n, &pt_poll), 0);
+	VEQ(n, 1);
+	VEQ(ev[0].portev_user, 0x9);
+	int st;
+	VEQ(proc_wait(c, &st), c);
+	VEQ(sys_close(pc.fd), 0);
+	VEQ(sys_close(pc.port), 0);
+}
+
+Test(port_file, a_process_close_removes_only_that_process_watches)
+{
+	pt_run1(t_pclose, NULL);
+}
+
 static void t_delete(void *arg)
 {
 	(void)arg;
