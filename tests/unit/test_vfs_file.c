@@ -409,6 +409,22 @@ static void t_no_fs(void *arg)
 	struct vfs_mount_opts o;
 	vfs_mount_opts_default(&o);
 	VEQ(vfs_mount_check(vt_dev, &o), 0);
+	o.block_size = 256; /* below 512 */
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.block_size = 4096;
+	o.ninodes = 1;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.ninodes = 256;
+	o.cache_blocks = 3;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.cache_blocks = 256;
+	o.ninodes = 1u << 30; /* an inode table larger than the format allows */
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.block_size = 65536; /* 64 blocks of 64 KiB cannot hold two copies of 31 table blocks */
+	o.ninodes = 512 * 30;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.ninodes = 256;
+	VEQ(vfs_mount_check(vt_dev, &o), 0);
 	o.block_size = 1000;
 	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
 	VEQ(vfs_mount(vt_dev, &o), -EINVAL);
