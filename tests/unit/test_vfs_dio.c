@@ -260,6 +260,7 @@ static void t_dio_enospc_dead(void *arg)
 	vfs_power_cut(0, NULL);
 	VEQ(sys_pwrite(fd, b, 4096, 0), -EIO);
 	VEQ(sys_pread(fd, b, 4096, 0), -EIO);
+	VEQ(sys_ftruncate(fd, 0), -EIO);
 	VEQ(sys_close(fd), 0);
 }
 

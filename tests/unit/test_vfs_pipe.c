@@ -416,6 +416,18 @@ static void t_poll(void *arg)
 	vt_uget(uf, f, sizeof(f));
 	VEQ(f[0].revents, POLLIN);
 	VEQ(sys_poll(0x50, 1, 0), -EFAULT);
+	/* a signal ends a waiting poll with EINTR */
+	struct simk_pollfd_t quiet = {pfd[0], POLLIN, 0};
+	uaddr_t uq = vt_ubytes(&quiet, sizeof(quiet));
+	VEQ(sys_read(pfd[0], vt_ubuf(1), 1), 1); /* the late writer's byte: now empty */
+	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
+	VEQ(sys_poll(uq, 1, -1), -EINTR);
+	struct siginfo_sim si;
+	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
+	/* its allocations can fail: ENOMEM */
+	vt_fault("kmem/alloc/enomem:nth=1");
+	VEQ(sys_poll(uq, 1, 0), -ENOMEM);
+	vt_fault("kmem/alloc/enomem:off");
 	VEQ(sys_poll(uf, FD_MAX + 1, 0), -EINVAL);
 	/* the write end polls writable */
 	struct simk_pollfd_t w = {pfd[1], POLLOUT | POLLIN, 0};
