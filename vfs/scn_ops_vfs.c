@@ -117,6 +117,14 @@ static int fs_create(void *obj, const struct scn_decl *d, const struct scn_val *
 	o->mo.cache_blocks = (uint32_t)a[F_CACHE].i;
 	o->mo.flush_delay_ns = (uint64_t)a[F_DELAY].i;
 	o->mo.format = a[F_FORMAT].i != 0;
+	/* Bad options fail the declaration (file:line, before any thread
+	 * runs) rather than the first file operation's mount. */
+	if (a[F_BLOCK].i < 0 || a[F_BLOCK].i > UINT32_MAX || a[F_INODES].i < 0 ||
+	    a[F_INODES].i > UINT32_MAX || a[F_CACHE].i < 0 || a[F_CACHE].i > UINT32_MAX)
+		return -EINVAL;
+	int r = vfs_mount_check(o->dev->dev, &o->mo);
+	if (r != 0)
+		return r;
 	cur_fs = o;
 	return 0;
 }
@@ -813,7 +821,8 @@ static const struct scn_op vfs_ops[] = {
      "poll FD EVENTS [timeout=DUR]: revents, 0 on timeout"},
     {"mount", mount_args, N(mount_args), op_mount,
      "mount [format=1]: mount the declared fs (after a power cut: recover)"},
-    {"unmount", none_args, 0, op_unmount, "unmount: commit and detach (-EBUSY while open)"},
+    {"unmount", none_args, 0, op_unmount,
+     "unmount: commit and detach (-EBUSY while open, -EINVAL if nothing is mounted)"},
     {"power_cut", cut_args, N(cut_args), op_power_cut,
      "power_cut [tear=1]: cut the device's power; the torn sector or -1"},
     {"expect_file", expect_file_args, N(expect_file_args), op_expect_file,

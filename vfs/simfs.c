@@ -830,6 +830,19 @@ static int check_opts(const struct vfs_mount_opts *o, uint32_t ssize, uint64_t b
 	return 0;
 }
 
+int vfs_mount_check(struct blkdev *dev, const struct vfs_mount_opts *o)
+{
+	struct vfs_mount_opts def;
+	if (o == NULL) {
+		vfs_mount_opts_default(&def);
+		o = &def;
+	}
+	if (dev == NULL)
+		return -EINVAL;
+	uint32_t ssize = blkdev_sector_size(dev);
+	return check_opts(o, ssize, blkdev_capacity(dev) * ssize);
+}
+
 static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts *o)
 {
 	struct vfs_state *st = vfs_st();
@@ -1119,10 +1132,7 @@ int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o)
 	}
 	if (st->mounted != NULL)
 		return -EBUSY;
-	if (dev == NULL)
-		return -EINVAL;
-	uint32_t ssize = blkdev_sector_size(dev);
-	int r = check_opts(o, ssize, blkdev_capacity(dev) * ssize);
+	int r = vfs_mount_check(dev, o);
 	if (r != 0)
 		return r;
 	struct simfs *fs = simfs_alloc(dev, o);

@@ -178,7 +178,13 @@ struct blkdev; /* drivers/blkdev.h */
  * too small), -EIO, -ENOMEM, or -EUCLEAN (format=false and no valid
  * filesystem on the device). */
 int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o);
-/* Writes everything back and unmounts. -EBUSY while files are open. */
+/* The option check of vfs_mount alone (no I/O, any context): 0, or -EINVAL
+ * when vfs_mount would refuse o on dev (block size not a power of two in
+ * 512..65536 or not a multiple of the sector size, fewer than 2 inodes or
+ * 4 cache blocks, inode table too large, device too small). */
+int vfs_mount_check(struct blkdev *dev, const struct vfs_mount_opts *o);
+/* Writes everything back and unmounts. -EBUSY while files are open,
+ * -EINVAL when nothing is mounted. */
 int vfs_unmount(void);
 /* Power cut: cuts the device's power (blkdev_power_cut with blk_flags,
  * BLK_CUT_TEAR to tear a sector) and kills the mounted filesystem without

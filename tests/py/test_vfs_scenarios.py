@@ -89,3 +89,24 @@ def test_ops_are_listed(simk):
     for op in ("open", "pread", "pwrite", "fsync", "pipe", "power_cut", "expect_file",
                "buf_pattern", "device", "fs", "buffer"):
         assert op in r.out, op
+
+
+@pytest.mark.parametrize("opts", ["block=3", "block=256", "block=8192 inodes=1", "cache=3",
+                                  "block=-4096"])
+def test_bad_fs_options_fail_the_declaration(simk, scn, opts):
+    """Options vfs_mount would refuse are reported at the `fs` line before
+    any thread runs, not as -EINVAL from the first file operation."""
+    p = scn(f"device disk capacity=4096\nfs root disk {opts}\nthread t\n"
+            "  local fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd >= 0\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 2 and r.m is None, r
+    assert f"{p}:2:4: cannot create fs root: Invalid argument" in r.err, r.err
+
+
+def test_unmount_with_nothing_mounted_is_einval(simk, scn):
+    p = scn("device disk capacity=4096\nfs root disk\nthread t\n  local r = unmount\n"
+            "  expect r == -EINVAL\n  local fd = open \"/x\" O_CREAT + O_RDWR\n"
+            "  r = unmount\n  expect r == -EBUSY\n  r = close fd\n  r = unmount\n"
+            "  expect r == 0\n  r = unmount\n  expect r == -EINVAL\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r

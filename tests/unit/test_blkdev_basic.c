@@ -123,6 +123,24 @@ Test(blkdev, config_set_parses_text_options)
 	cr_assert_eq(blkdev_config_set(&cfg, "timeout", "5 parsecs", err, sizeof(err)), -EINVAL);
 	cr_assert_eq(blkdev_config_set(&cfg, "colour", "blue", err, sizeof(err)), -EINVAL);
 	cr_assert(strstr(err, "colour") != NULL, "%s", err);
+	/* latency limits (one hour; exponential means up to 1/64 of it) */
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "fixed:3600s", err, sizeof(err)), 0);
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "fixed:3601s", err, sizeof(err)), -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "exp:56s", err, sizeof(err)), 0);
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "exp:57s", err, sizeof(err)), -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "bimodal:50us:20ms:1.5", err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "bimodal:57s:20ms:0.1", err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "latency", "bimodal:50us:3601s:0.1", err, sizeof(err)),
+		     -EINVAL);
+	/* numbers: no sign, no overflow */
+	cr_assert_eq(blkdev_config_set(&cfg, "timeout", "-5ms", err, sizeof(err)), -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "timeout", "18446744073709551s", err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "queue_depth", "-1", err, sizeof(err)), -EINVAL);
+	cr_assert_eq(blkdev_config_set(&cfg, "queue_depth", "4x", err, sizeof(err)), -EINVAL);
+	cr_assert_eq(cfg.timeout_ns, 1000000000ULL); /* refused values change nothing */
 }
 
 /* ---- request checks ----------------------------------------------------- */

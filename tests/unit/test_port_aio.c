@@ -123,6 +123,48 @@ Test(port_aio, default_slot_sent_from_interrupt_is_freed_by_delivery)
 	pt_run1(t_default, NULL);
 }
 
+/* Events left on the get list go back ahead of events sent while it was
+ * being walked: queue order survives a partial retrieval. */
+static int order_port;
+static int send_during_cb(void *arg, int *events, int pid, int flag, struct port_kevent *k)
+{
+	(void)arg;
+	(void)events;
+	(void)pid;
+	(void)k;
+	if (flag == PORT_CALLBACK_DEFAULT)
+		VEQ(sys_port_send(order_port, 3, 0xc), 0); /* no port lock held here */
+	return 0;
+}
+
+static void t_leftover_order(void *arg)
+{
+	(void)arg;
+	order_port = sys_port_create();
+	struct port_kevent *k = alloc_slot(order_port, PORT_ALLOC_DEFAULT);
+	port_init_event(k, 0xa, 0xa, send_during_cb, NULL);
+	port_set_event(k, 1);
+	port_send_event(k);			   /* A */
+	VEQ(sys_port_send(order_port, 2, 0xb), 0); /* B */
+	port_event_t evs[3];
+	unsigned n = 1;
+	VEQ(pt_getn(order_port, evs, 1, &n, &pt_poll), 0); /* takes A; C is sent meanwhile */
+	VEQ(n, 1);
+	VEQ(evs[0].portev_user, 0xa);
+	n = 2;
+	VEQ(pt_getn(order_port, evs, 3, &n, &pt_poll), 0);
+	VEQ(n, 2);
+	VEQ(evs[0].portev_user, 0xb); /* B was queued before C */
+	VEQ(evs[1].portev_user, 0xc);
+	VEQ(sys_close(order_port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_aio, events_left_on_the_get_list_stay_ahead_of_events_sent_meanwhile)
+{
+	pt_run1(t_leftover_order, NULL);
+}
+
 static void t_scached(void *arg)
 {
 	(void)arg;
@@ -233,7 +275,13 @@ static void t_bad_alloc(void *arg)
 	VEQ(port_hold_fd(NULL, port, &pp), 0);
 	port_rele(pp);
 	VEQ(pt_stats().slots_live, 0);
+	/* a port whose last descriptor is closed refuses slots and sources */
+	VEQ(port_hold_fd(NULL, port, &pp), 0);
 	VEQ(sys_close(port), 0);
+	VEQ(port_alloc_event(pp, NULL, PORT_ALLOC_DEFAULT, PORT_SOURCE_AIO, &k), -EBADFD);
+	struct port_source *ps;
+	VEQ(port_associate_ksource(pp, PORT_SOURCE_AIO, NULL, NULL, &ps), -EBADFD);
+	port_rele(pp);
 	VEQ(sys_close(f), 0);
 }
 

@@ -103,6 +103,11 @@ static void t_fd_errors(void *arg)
 	VEQ(sys_port_associate(port, PORT_SOURCE_TIMER, 0, 0, 0), -EINVAL);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), -ENOENT);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, 99), -EBADF);
+	/* an object that is not an int is no descriptor, even if its low
+	 * 32 bits name one */
+	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (1ULL << 32) | (uint64_t)rd, PORT_POLLIN, 0),
+	    -EBADF);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (1ULL << 32) | (uint64_t)rd), -EBADF);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_USER, 0), -EINVAL);
 	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), 0);

@@ -101,6 +101,100 @@ Test(port_file, access_and_trunc_and_several_watches_per_file)
 	pt_run1(t_access_trunc, NULL);
 }
 
+/* Each asked-for time is compared with the caller's: a stale atime fires
+ * FILE_ACCESS at once, a stale ctime FILE_ATTRIB, only for what was asked. */
+static void t_stale_each_time(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	vt_sleep(1000); /* every time of the file is non-zero */
+	int fd = vt_open("/s", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_write_str(fd, "x"), 1);
+	int port = sys_port_create();
+	struct simk_stat st;
+	VEQ(vt_stat("/s", &st), 0);
+	file_obj_t fo;
+	memset(&fo, 0, sizeof(fo));
+	fo.fo_name = vt_ustr("/s");
+	fo.fo_atime = ts_of(st.st_atime_ns);
+	fo.fo_mtime = ts_of(st.st_mtime_ns);
+	fo.fo_ctime = ts_of(st.st_ctime_ns);
+	file_obj_t old_a = fo, old_c = fo;
+	old_a.fo_atime = ts_of(st.st_atime_ns - 1);
+	old_c.fo_ctime = ts_of(st.st_ctime_ns - 1);
+	/* fresh times: nothing due */
+	VEQ(watch(port, vt_ubytes(&fo, sizeof(fo)), FILE_ACCESS | FILE_MODIFIED | FILE_ATTRIB, 1),
+	    0);
+	VEQ(pt_count(port), 0);
+	/* a stale atime matters only when FILE_ACCESS is asked */
+	VEQ(watch(port, vt_ubytes(&old_a, sizeof(old_a)), FILE_MODIFIED | FILE_ATTRIB, 2), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(watch(port, vt_ubytes(&old_a, sizeof(old_a)), FILE_ACCESS | FILE_ATTRIB, 3), 0);
+	VEQ(watch(port, vt_ubytes(&old_c, sizeof(old_c)), FILE_ACCESS | FILE_ATTRIB, 4), 0);
+	port_event_t ev[4];
+	unsigned n = 2;
+	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
+	VEQ(n, 2);
+	VEQ(ev[0].portev_user, 3);
+	VEQ(ev[0].portev_events, FILE_ACCESS);
+	VEQ(ev[1].portev_user, 4);
+	VEQ(ev[1].portev_events, FILE_ATTRIB);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, a_stale_atime_or_ctime_fires_its_event_at_once)
+{
+	pt_run1(t_stale_each_time, NULL);
+}
+
+/* A process's close of a port it shares removes that process's watches
+ * (not the others'): a change after it queues only the remaining watch. */
+static struct {
+	int port, fd;
+	int child_watch;
+} pc;
+
+static void t_pclose_child(void *arg)
+{
+	(void)arg;
+	pc.child_watch = watch(pc.port, fobj("/pc", true), FILE_MODIFIED, 0xc);
+	VEQ(sys_close(pc.port), 0); /* the parent still has it: a process close */
+	vt_sleep(1000);		    /* stay alive: the close, not the exit, must do it */
+}
+
+static void t_pclose(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	pc.fd = vt_open("/pc", O_CREAT | O_RDWR, 0644);
+	vt_sleep(1000);
+	pc.port = sys_port_create();
+	VEQ(watch(pc.port, fobj("/pc", true), FILE_MODIFIED, 0x9), 0);
+	uint64_t live0 = pt_stats().slots_live;
+	int c = proc_fork("child", t_pclose_child, NULL);
+	VCHECK(c > 0);
+	vt_sleep(500); /* the child watched and closed */
+	VEQ(pc.child_watch, 0);
+	VEQ(pt_stats().slots_live, live0); /* its slot came back */
+	VEQ(vt_write_str(pc.fd, "m"), 1);
+	port_event_t ev[2];
+	unsigned n = 1;
+	VEQ(pt_getn(pc.port, ev, 2, &n, &pt_poll), 0);
+	VEQ(n, 1);
+	VEQ(ev[0].portev_user, 0x9);
+	int st;
+	VEQ(proc_wait(c, &st), c);
+	VEQ(sys_close(pc.fd), 0);
+	VEQ(sys_close(pc.port), 0);
+}
+
+Test(port_file, a_process_close_removes_only_that_process_watches)
+{
+	pt_run1(t_pclose, NULL);
+}
+
 static void t_delete(void *arg)
 {
 	(void)arg;
@@ -176,6 +270,8 @@ static void t_file_errors(void *arg)
 	file_obj_t bad;
 	memset(&bad, 0, sizeof(bad));
 	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT); /* no name */
+	bad.fo_name = 0x10; /* a name in unmapped memory */
+	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
 	VEQ(watch(port, fo, FILE_MODIFIED | FILE_NOFOLLOW, 0), 0);
 	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), 0);
@@ -195,6 +291,47 @@ static void t_file_errors(void *arg)
 Test(port_file, errors_einval_efault_enoent_enametoolong)
 {
 	pt_run1(t_file_errors, NULL);
+}
+
+/* Every allocation of a file association (the path copy, the watch, its
+ * slot) can fail: the caller gets ENOMEM, nothing stays behind, and the
+ * next association works. */
+static int pt_file_enomem_seen;
+
+static void t_file_enomem(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	vt_setup();
+	VEQ(sys_close(vt_open("/m", O_CREAT | O_RDWR, 0644)), 0);
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/m", false); /* stale: fires at once */
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
+	vt_fault(spec);
+	int r = watch(port, fo, FILE_MODIFIED, 9);
+	vt_fault("kmem/alloc/enomem:off");
+	VCHECK(r == 0 || r == -ENOMEM);
+	if (r == -ENOMEM) {
+		pt_file_enomem_seen++;
+		VEQ(pt_count(port), 0);
+		VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+		VEQ(watch(port, fo, FILE_MODIFIED, 9), 0);
+	}
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, FILE_MODIFIED);
+	VEQ(ev.portev_user, 9);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, every_allocation_failure_is_enomem_without_leak)
+{
+	pt_file_enomem_seen = 0;
+	for (int k = 1; k <= 6; k++)
+		pt_run1(t_file_enomem, (void *)(intptr_t)k);
+	/* the path buffer, the watch and its slot each failed once */
+	cr_assert_geq(pt_file_enomem_seen, 3);
 }
 
 /* Watches are not shareable: a forked child neither sees the parent's

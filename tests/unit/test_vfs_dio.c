@@ -233,6 +233,120 @@ Test(vfs_dio, device_errors_and_limits_of_direct_io)
 	simk_destroy(s);
 }
 
+/* A direct write that finds no free block is ENOSPC and gives back the
+ * blocks it took; after a power cut direct I/O on the dead filesystem is
+ * EIO. */
+static void t_dio_enospc_dead(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/full", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	uaddr_t b = vt_ubuf(65536);
+	ssize_t r = 0;
+	int64_t off = 0;
+	for (int i = 0; i < 1000; i++) {
+		r = sys_pwrite(fd, b, 65536, off);
+		if (r != 65536)
+			break;
+		off += r;
+	}
+	VEQ(r, -ENOSPC);
+	VCHECK(off > 0);
+	VEQ(vt_fstat(fd).st_size, off); /* the failed write changed nothing */
+	uint32_t free0 = vt_stats().free_blocks;
+	VEQ(sys_pwrite(fd, b, 65536, off), -ENOSPC);
+	VEQ(vt_stats().free_blocks, free0);
+	VEQ(sys_pwrite(fd, b, 4096, 0), 4096); /* overwriting allocates nothing */
+	vfs_power_cut(0, NULL);
+	VEQ(sys_pwrite(fd, b, 4096, 0), -EIO);
+	VEQ(sys_pread(fd, b, 4096, 0), -EIO);
+	VEQ(sys_ftruncate(fd, 0), -EIO);
+	VEQ(sys_close(fd), 0);
+}
+
+Test(vfs_dio, enospc_gives_blocks_back_and_a_dead_filesystem_is_eio)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(5);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_dio_enospc_dead, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+/* Each allocation of a direct read or write can fail: ENOMEM, nothing
+ * leaks, nothing is written. */
+static int dio_enomem_seen;
+
+static void t_dio_enomem(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	vt_setup();
+	int fd = vt_open("/m", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	uaddr_t b = vt_ubytes(pat, 8192);
+	uaddr_t rb = vt_ubuf(8192);
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
+	vt_fault(spec);
+	ssize_t w = sys_pwrite(fd, b, 8192, 0);
+	ssize_t r = w == 8192 ? sys_pread(fd, rb, 8192, 0) : 0;
+	vt_fault("kmem/alloc/enomem:off");
+	VCHECK(w == 8192 || w == -ENOMEM);
+	VCHECK(r == 8192 || r == -ENOMEM || (w != 8192 && r == 0));
+	if (w == -ENOMEM) {
+		dio_enomem_seen++;
+		VEQ(vt_fstat(fd).st_size, 0);
+	}
+	if (r == -ENOMEM)
+		dio_enomem_seen++;
+	VEQ(sys_close(fd), 0);
+}
+
+Test(vfs_dio, every_allocation_failure_is_enomem)
+{
+	vt_fill(pat, sizeof(pat), 2, 0);
+	dio_enomem_seen = 0;
+	for (int k = 1; k <= 12; k++) {
+		vt_config_default();
+		struct simk *s = vt_sim((uint64_t)k);
+		simk_thread_create(simk_proc_create(s, "p"), "t", t_dio_enomem,
+				   (void *)(intptr_t)k);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+	cr_assert_geq(dio_enomem_seen, 4); /* the request and its buffers, writing and reading */
+}
+
+/* fsync of a file whose only changes were direct overwrites (nothing in
+ * the buffer cache) makes them durable: they survive a power cut. */
+static void t_dio_fsync_flushes(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/o", O_CREAT | O_RDWR | O_DIRECT, 0644);
+	vt_fill(pat, 8192, 5, 0);
+	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192);
+	VEQ(sys_fsync(fd), 0); /* blocks and size are durable */
+	vt_fill(pat, 8192, 6, 0);
+	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in the device cache */
+	VEQ(vt_stats().dirty_buffers, 0);
+	VEQ(sys_fsync(fd), 0);
+	vt_crash_remount(0);
+	int rd = vt_open("/o", O_RDONLY, 0);
+	uint8_t got[8192];
+	VEQ(vt_pread(rd, got, 8192, 0), 8192);
+	VCHECK(memcmp(got, pat, 8192) == 0);
+	VEQ(sys_close(rd), 0);
+}
+
+Test(vfs_dio, direct_overwrites_are_durable_after_fsync)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(6);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_dio_fsync_flushes, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
 /* ftruncate waits for direct writes in flight on the file. */
 static int trunc_fd;
 static uint64_t trunc_done_ns;

@@ -313,6 +313,45 @@ static void t_names(void *arg)
 	VEQ(vs.free_inodes, free_inodes + 1);
 }
 
+/* The name errors the tour above does not reach: ".", "/", trailing
+ * slashes, a non-empty target directory, a missing source. */
+static void t_name_errors(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(sys_mkdir(vt_ustr("/a"), 0700), 0);
+	VEQ(sys_mkdir(vt_ustr("/b"), 0700), 0);
+	VEQ(sys_close(vt_open("/b/in", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(sys_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(vt_open("/nd/", O_CREAT | O_RDWR, 0644), -EISDIR); /* would create a file */
+	VEQ(sys_rmdir(vt_ustr("/a/.")), -EINVAL);
+	VEQ(sys_link(vt_ustr("/nope"), vt_ustr("/x")), -ENOENT);
+	VEQ(sys_link(vt_ustr("/f"), vt_ustr("/g/")), -ENOENT);
+	VEQ(sys_rename(vt_ustr("/"), vt_ustr("/r")), -EBUSY);
+	VEQ(sys_rename(vt_ustr("/a/."), vt_ustr("/r")), -EINVAL);
+	VEQ(sys_rename(vt_ustr("/a"), vt_ustr("/")), -EBUSY);
+	VEQ(sys_rename(vt_ustr("/f"), vt_ustr("/a/.")), -EINVAL);
+	VEQ(sys_rename(vt_ustr("/f"), vt_ustr("/z/")), -ENOTDIR);
+	VEQ(sys_rename(vt_ustr("/a"), vt_ustr("/b")), -ENOTEMPTY);
+	struct vnode *vn;
+	VEQ(vfs_lookup("/nope", &vn), -ENOENT);
+	/* nothing changed */
+	struct simk_stat st;
+	VEQ(vt_stat("/a", &st), 0);
+	VEQ(vt_stat("/f", &st), 0);
+	VEQ(vt_stat("/b/in", &st), 0);
+	VEQ(vt_stat("/nd", &st), -ENOENT);
+}
+
+Test(vfs_file, name_errors_of_dot_root_slash_and_nonempty_targets)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(12);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_name_errors, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
 Test(vfs_file, directories_links_rename_chmod)
 {
 	vt_config_default();
@@ -354,11 +393,40 @@ static void t_no_fs(void *arg)
 	vt_setup();
 	VEQ(vt_open("/x", O_CREAT | O_RDWR, 0), -ENOENT);
 	VEQ(sys_mkdir(vt_ustr("/x"), 0), -EINVAL);
+	/* every name call says EINVAL while nothing is mounted */
+	VEQ(sys_rmdir(vt_ustr("/x")), -EINVAL);
+	VEQ(sys_unlink(vt_ustr("/x")), -EINVAL);
+	VEQ(sys_link(vt_ustr("/x"), vt_ustr("/y")), -EINVAL);
+	VEQ(sys_rename(vt_ustr("/x"), vt_ustr("/y")), -EINVAL);
+	VEQ(sys_chmod(vt_ustr("/x"), 0600), -EINVAL);
+	struct simk_stat nst;
+	VEQ(vt_stat("/x", &nst), -EINVAL);
+	struct vnode *nvn;
+	VEQ(vfs_lookup("/x", &nvn), -EINVAL);
+	VEQ(vfs_unmount(), -EINVAL);
 	struct vfs_stats vs;
 	VEQ(vfs_get_stats(&vs), -EINVAL);
 	struct vfs_mount_opts o;
 	vfs_mount_opts_default(&o);
+	VEQ(vfs_mount_check(vt_dev, &o), 0);
+	o.block_size = 256; /* below 512 */
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.block_size = 4096;
+	o.ninodes = 1;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.ninodes = 256;
+	o.cache_blocks = 3;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.cache_blocks = 256;
+	o.ninodes = 1u << 30; /* an inode table larger than the format allows */
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.block_size = 65536; /* 64 blocks of 64 KiB cannot hold two copies of 31 table blocks */
+	o.ninodes = 512 * 30;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
+	o.ninodes = 256;
+	VEQ(vfs_mount_check(vt_dev, &o), 0);
 	o.block_size = 1000;
+	VEQ(vfs_mount_check(vt_dev, &o), -EINVAL);
 	VEQ(vfs_mount(vt_dev, &o), -EINVAL);
 	o.block_size = 4096;
 	o.format = false;

@@ -245,3 +245,30 @@ Test(vfs_fnotify, filesystem_events_mount_lowdisk_unmount_dead)
 	VT_RUN_PASS(s);
 	simk_destroy(s);
 }
+
+/* A vnode of a dead (power-cut) filesystem cannot be watched: ENOENT, and
+ * the watcher stays unattached. */
+static void t_watch_dead(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(sys_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
+	struct vnode *vn = look("/f");
+	struct fnotify_watcher w;
+	struct rec r;
+	memset(&r, 0, sizeof(r));
+	fnotify_watcher_init(&w, rec_fn, &r, FN_ALL);
+	vfs_power_cut(0, NULL);
+	VEQ(fnotify_watch(vn, &w), -ENOENT);
+	VCHECK(w.vn == NULL);
+	vn_rele(vn);
+}
+
+Test(vfs_fnotify, a_dead_filesystem_vnode_cannot_be_watched)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(4);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_watch_dead, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}

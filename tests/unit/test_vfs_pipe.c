@@ -172,6 +172,68 @@ Test(vfs_pipe, blocked_read_is_interrupted_by_a_signal)
 	simk_destroy(s);
 }
 
+/* A writer blocked on a full pipe: a signal ends the write with what it
+ * moved, or EINTR when it moved nothing. */
+static void t_write_eintr(void *arg)
+{
+	(void)arg;
+	mkpipe(0);
+	uaddr_t big = vt_ubuf(PIPE_CAPACITY + 4096);
+	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
+	/* fills the pipe, then blocks for the rest */
+	VEQ(sys_write(pfd[1], big, PIPE_CAPACITY + 4096), PIPE_CAPACITY);
+	struct siginfo_sim si;
+	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
+	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
+	VEQ(sys_write(pfd[1], big, 1), -EINTR); /* full: nothing moves */
+	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
+}
+
+Test(vfs_pipe, blocked_write_is_interrupted_by_a_signal)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(5);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_write_eintr, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+/* Every allocation of pipe(2) can fail: ENOMEM, no descriptor, no leak. */
+static int pipe_enomem_seen;
+static void t_pipe_enomem(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	uaddr_t u = vt_ubuf(sizeof(pfd));
+	char spec[64];
+	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
+	vt_fault(spec);
+	int r = sys_pipe(u);
+	vt_fault("kmem/alloc/enomem:off");
+	VCHECK(r == 0 || r == -ENOMEM);
+	if (r == -ENOMEM) {
+		pipe_enomem_seen++;
+		VEQ(sys_close(0), -EBADF); /* no descriptor was left behind */
+		VEQ(sys_close(1), -EBADF);
+	} else {
+		vt_uget(u, pfd, sizeof(pfd));
+		VEQ(vt_write_str(pfd[1], "ok"), 2);
+	}
+}
+
+Test(vfs_pipe, every_allocation_failure_is_enomem_without_leak)
+{
+	pipe_enomem_seen = 0;
+	for (int k = 1; k <= 8; k++) {
+		vt_config_default();
+		struct simk *s = vt_sim((uint64_t)k);
+		simk_thread_create(simk_proc_create(s, "p"), "t", t_pipe_enomem,
+				   (void *)(intptr_t)k);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+	cr_assert_geq(pipe_enomem_seen, 4); /* the pipe, its buffer, each file */
+}
+
 /* Two writers of PIPE_BUF-sized records under a random scheduler: every
  * record arrives whole. */
 #define REC PIPE_BUF_SIZE
@@ -354,6 +416,18 @@ static void t_poll(void *arg)
 	vt_uget(uf, f, sizeof(f));
 	VEQ(f[0].revents, POLLIN);
 	VEQ(sys_poll(0x50, 1, 0), -EFAULT);
+	/* a signal ends a waiting poll with EINTR */
+	struct simk_pollfd_t quiet = {pfd[0], POLLIN, 0};
+	uaddr_t uq = vt_ubytes(&quiet, sizeof(quiet));
+	VEQ(sys_read(pfd[0], vt_ubuf(1), 1), 1); /* the late writer's byte: now empty */
+	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
+	VEQ(sys_poll(uq, 1, -1), -EINTR);
+	struct siginfo_sim si;
+	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
+	/* its allocations can fail: ENOMEM */
+	vt_fault("kmem/alloc/enomem:nth=1");
+	VEQ(sys_poll(uq, 1, 0), -ENOMEM);
+	vt_fault("kmem/alloc/enomem:off");
 	VEQ(sys_poll(uf, FD_MAX + 1, 0), -EINVAL);
 	/* the write end polls writable */
 	struct simk_pollfd_t w = {pfd[1], POLLOUT | POLLIN, 0};
