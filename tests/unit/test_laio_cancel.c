@@ -206,6 +206,21 @@ static void fput_body(void)
 	VEQ(lt_stats().deferred_fputs, 2);
 	VEQ(sys_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
+	/* same when the last reference is the request's IOCB_FLAG_RESFD
+	 * eventfd: it is signalled from the interrupt, released by the work */
+	g_ctx = lt_setup(4);
+	fd = lt_open_direct("/d");
+	int efd = sys_eventfd(0, 0);
+	VCHECK(efd >= 0);
+	uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 7);
+	lt_iocb_resfd(cb, efd);
+	VEQ(lt_submit1(g_ctx, cb), 1);
+	VEQ(sys_close(efd), 0);
+	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
+	VEQ(ev[0].res, 4096);
+	VEQ(lt_stats().deferred_fputs, 3);
+	VEQ(sys_close(fd), 0);
+	VEQ(lt_destroy(g_ctx), 0);
 }
 
 Test(laio_fput, file_closed_in_flight_is_released_by_deferred_work)
