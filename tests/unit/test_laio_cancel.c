@@ -206,6 +206,21 @@ static void fput_body(void)
 	VEQ(lt_stats().deferred_fputs, 2);
 	VEQ(sys_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
+	/* same when the last reference is the request's IOCB_FLAG_RESFD
+	 * eventfd: it is signalled from the interrupt, released by the work */
+	g_ctx = lt_setup(4);
+	fd = lt_open_direct("/d");
+	int efd = sys_eventfd(0, 0);
+	VCHECK(efd >= 0);
+	uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 7);
+	lt_iocb_resfd(cb, efd);
+	VEQ(lt_submit1(g_ctx, cb), 1);
+	VEQ(sys_close(efd), 0);
+	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
+	VEQ(ev[0].res, 4096);
+	VEQ(lt_stats().deferred_fputs, 3);
+	VEQ(sys_close(fd), 0);
+	VEQ(lt_destroy(g_ctx), 0);
 }
 
 Test(laio_fput, file_closed_in_flight_is_released_by_deferred_work)
@@ -255,4 +270,46 @@ static void fput_starvation_body(void)
 Test(laio_fput, submit_runs_pending_releases_when_the_ring_looks_full)
 {
 	lt_run(fput_starvation_body);
+}
+
+/* A buffered request runs inline in its submitter and has no cancel
+ * method: while the submitter sleeps in it (an fsync waiting for the
+ * device), io_cancel from another thread finds the request but cannot
+ * cancel it: -EAGAIN, not -EINVAL, and the request still posts its event. */
+static uaddr_t g_sync_cb;
+static long g_sync_submitted;
+
+static void sync_submitter(void *arg)
+{
+	(void)arg;
+	g_sync_submitted = lt_submit1(g_ctx, g_sync_cb);
+}
+
+static void cancel_inline_body(void)
+{
+	g_ctx = lt_setup(4);
+	int fd = vt_open("/s", O_CREAT | O_RDWR, 0644);
+	uaddr_t buf = vt_ubuf(4096);
+	VEQ(sys_pwrite(fd, buf, 4096, 0), 4096); /* dirty in the cache */
+	g_sync_cb = lt_iocb(IOCB_CMD_FSYNC, fd, 0, 0, 0, 31);
+	struct simk_thread *t = lt_spawn("sync", sync_submitter, NULL);
+	vt_sleep(1000); /* the fsync now waits for the device */
+	VEQ(lt_stats().submitted, 1);
+	VEQ(lt_stats().reqs_live, 1);
+	struct io_event ev;
+	VEQ(lt_cancel(g_ctx, g_sync_cb, &ev), -EAGAIN);
+	lt_join(t);
+	VEQ(g_sync_submitted, 1);
+	struct io_event evs[1];
+	VEQ(lt_getevents(g_ctx, 1, 1, evs, 0), 1);
+	VEQ(evs[0].data, 31);
+	VEQ(evs[0].res, 0);
+	VEQ(lt_stats().ended_cancel, 0);
+	VEQ(sys_close(fd), 0);
+	VEQ(lt_destroy(g_ctx), 0);
+}
+
+Test(laio_cancel, running_inline_request_is_eagain)
+{
+	lt_run(cancel_inline_body);
 }

@@ -213,6 +213,22 @@ static void pipe_delay_body(void)
 	VEQ(r.tail, 2); /* the worker completed it while we slept */
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, 0), 1);
 	VEQ(ev[0].res, 3);
+	/* io_submit drains the run list too (the reference's io_submit_one):
+	 * a kicked pipe read completes in the next submission, at once */
+	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREAD, g_pipe[0], rb, 64, 0, 3)), 1);
+	lt_join(lt_spawn("w", writer_no_waiter, NULL));
+	t0 = sim_now();
+	int fd = vt_open("/q", O_CREAT | O_RDWR, 0644);
+	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd, rb, 8, 0, 4)), 1);
+	VEQ(sim_now(), t0);
+	VEQ(lt_ring(g_ctx).tail, 4);
+	struct io_event two[2];
+	VEQ(lt_getevents(g_ctx, 2, 2, two, 0), 2);
+	VEQ(two[0].data, 4);
+	VEQ(two[0].res, 8);
+	VEQ(two[1].data, 3);
+	VEQ(two[1].res, 3);
+	VEQ(sys_close(fd), 0);
 	VEQ(sys_close(g_pipe[0]), 0);
 	VEQ(sys_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);

@@ -159,6 +159,42 @@ Test(laio_getevents, one_completion_wakes_one_exclusive_waiter)
 	lt_run(two_waiters_body);
 }
 
+/* The same run with the trace kept: the completion wakes exactly one of
+ * the two sleepers (the other is only ever woken by its timeout). A
+ * non-exclusive wait passes the test above, since the loser goes back to
+ * sleep, but wakes both here. */
+Test(laio_getevents, completion_wakes_only_one_of_two_sleepers)
+{
+	vt_config_default();
+	lt_body_cur = two_waiters_body;
+	struct simk_opts o;
+	simk_opts_default(&o);
+	o.seed = 1;
+	o.policy = SIMK_POLICY_FIFO;
+	o.stack_size = 128 * 1024;
+	o.keep_trace = true;
+	char err[128];
+	struct simk *s = simk_create(&o, err, sizeof(err));
+	cr_assert_not_null(s, "simk_create: %s", err);
+	vt_dev = NULL;
+	struct simk_proc *p = simk_proc_create(s, "app");
+	simk_thread_create(p, "main", lt_main, NULL);
+	VT_RUN_PASS(s);
+	int woken = 0, timed_out = 0;
+	for (size_t i = 0; i < s->trace.len; i++) {
+		const struct trace_ev *e = &s->trace.evs[i];
+		if (e->type != TR_WAKE || strcmp(e->name, "io_getevents") != 0)
+			continue;
+		if (e->a[1] == 0)
+			woken++;
+		else if (e->a[1] == -ETIMEDOUT)
+			timed_out++;
+	}
+	cr_expect_eq(woken, 1, "io_getevents sleepers woken by the completion: %d", woken);
+	cr_expect_eq(timed_out, 1, "io_getevents sleepers woken by their timeout: %d", timed_out);
+	simk_destroy(s);
+}
+
 static void destroyer(void *arg)
 {
 	(void)arg;

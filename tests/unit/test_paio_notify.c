@@ -155,6 +155,9 @@ static void t_port(void *arg)
 	int child = proc_fork("child", port_child, (void *)(intptr_t)port);
 	VCHECK(child > 0);
 	VEQ(sys_aio_write(a), 0);
+	/* the child waits on the port while the event comes; we take it only
+	 * after its wait timed out, so a shareable event would be its */
+	vt_sleep(100 * 1000 * 1000);
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
 	VEQ(sys_port_get(port, pe, 0), 0);
 	port_event_t ev;

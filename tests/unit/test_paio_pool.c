@@ -110,6 +110,55 @@ Test(paio_pool, idle_workers_are_preferred)
 	simk_destroy(s);
 }
 
+/* The idle preference beats the round-robin cursor: three workers are
+ * busy with blocking pipe reads (w0, w1, w2; the cursor is back at w0);
+ * w1's read completes and w1 goes idle. The next request goes to w1, not
+ * to w0's queue behind the read that still blocks. */
+static void t_idle_beats_cursor(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int pfd[3][2];
+	uaddr_t cbs[3];
+	for (int i = 0; i < 3; i++) {
+		pt_pipe(pfd[i]);
+		cbs[i] = pt_cb(pfd[i][0], vt_ubuf(1), 1, 0);
+		VEQ(sys_aio_read(cbs[i]), 0);
+		vt_sleep(100); /* the worker takes it and blocks */
+	}
+	VEQ(pt_stats().workers_idle, 0);
+	VEQ(vt_write_str(pfd[1][1], "z"), 1);
+	VEQ(pt_result(cbs[1]), 1);
+	vt_sleep(100);
+	VEQ(pt_stats().workers_idle, 1);
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	uaddr_t cb = pt_cb(fd, vt_ubuf(16), 16, 0);
+	VEQ(sys_aio_write(cb), 0);
+	VEQ(sys_aio_suspend(pt_list(&cb, 1), 1, pt_timespec(0, 10000000)), 0);
+	VEQ(pt_result(cb), 16);
+	VEQ(pt_get(cbs[0]).aio_state, AIOCB_INPROGRESS);
+	VEQ(pt_get(cbs[2]).aio_state, AIOCB_INPROGRESS);
+	VEQ(pt_stats().workers_created, 3);
+	VEQ(vt_write_str(pfd[0][1], "z"), 1);
+	VEQ(vt_write_str(pfd[2][1], "z"), 1);
+	VEQ(pt_result(cbs[0]), 1);
+	VEQ(pt_result(cbs[2]), 1);
+	for (int i = 0; i < 3; i++) {
+		VEQ(sys_close(pfd[i][0]), 0);
+		VEQ(sys_close(pfd[i][1]), 0);
+	}
+	VEQ(sys_close(fd), 0);
+}
+
+Test(paio_pool, an_idle_worker_is_preferred_to_the_busy_one_at_the_cursor)
+{
+	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
+	pt_config(3, 3, 100);
+	simk_thread_create(simk_proc_create(s, "p"), "main", t_idle_beats_cursor, NULL);
+	PT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
 /* A receiver that does not take its signals fills its queue (32 queued
  * signals per process): the notification worker waits and retries, the
  * I/O goes on, and every signal arrives once the receiver takes them. */

@@ -223,3 +223,34 @@ Test(paio_solaris, per_process_limit_gives_eagain)
 	PT_RUN_PASS(s);
 	simk_destroy(s);
 }
+
+/* close(fd) also discards the Solaris requests on fd that completed but
+ * were not yet taken by aiowait (seeds/000: aiocancel_all empties the
+ * done queue of that descriptor); those of other descriptors stay. */
+static void t_close_discards_done(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	int other = vt_open("/g", O_CREAT | O_RDWR, 0644);
+	uaddr_t src = vt_ubuf(64);
+	uaddr_t r1 = result_buf(), r2 = result_buf();
+	VEQ(sys_aiowrite(fd, src, 64, 0, SIMK_SEEK_SET, r1), 0);
+	VEQ(sys_aiowrite(other, src, 64, 0, SIMK_SEEK_SET, r2), 0);
+	vt_sleep(10 * 1000 * 1000);
+	VEQ(get_res(r1).aio_return, 64); /* done, waiting for aiowait */
+	VEQ(get_res(r2).aio_return, 64);
+	VEQ(sys_close(fd), 0);
+	uaddr_t poll = vt_ubuf(sizeof(struct simk_timeval));
+	VEQ(sys_aiowait(poll), (int64_t)r2);
+	VEQ(sys_aiowait(poll), -EINVAL); /* r1 is gone with its descriptor */
+	VEQ(sys_close(other), 0);
+}
+
+Test(paio_solaris, close_discards_completed_requests_not_yet_waited_for)
+{
+	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
+	simk_thread_create(simk_proc_create(s, "p"), "main", t_close_discards_done, NULL);
+	PT_RUN_PASS(s);
+	simk_destroy(s);
+}
