@@ -2,6 +2,8 @@
  * creation under load, the max_workers cap, the notification worker. */
 #include "paio_test.h"
 
+#include "syscalls/portfs.h"
+
 static void t_first_use(void *arg)
 {
 	(void)arg;
@@ -207,6 +209,77 @@ Test(paio_pool, slow_signal_receiver_stalls_only_the_notification_worker)
 	simk_thread_create(simk_proc_create(s, "p"), "main", t_slow_receiver, NULL);
 	PT_RUN_PASS(s);
 	simk_destroy(s);
+}
+
+/* A SIGEV_PORT notification to a full port stalls the notification
+ * worker only: with a single I/O worker, the request queued behind the
+ * one whose event cannot be posted completes as fast as it would with
+ * an empty port (sending notifications inline, or making the I/O worker
+ * wait for the sender, would delay it). Both events arrive once the
+ * port is emptied. */
+static uint64_t port_full_elapsed;
+
+static void t_full_port_no_stall(void *arg)
+{
+	bool full = arg != NULL;
+	vt_setup();
+	int port = sys_port_create();
+	VCHECK(port >= 0);
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	struct simk_aio_port_notify pn = {port, 0, 0x5151};
+	uaddr_t pnu = vt_ubytes(&pn, sizeof(pn));
+	uaddr_t a = pt_cb(fd, vt_ubuf(8), 8, 0);
+	uaddr_t b = pt_cb(fd, vt_ubuf(8), 8, 8);
+	uaddr_t c = pt_cb(fd, vt_ubuf(8), 8, 16);
+	pt_sigev(a, SIMK_SIGEV_PORT, 0, pnu, 0);
+	pt_sigev(b, SIMK_SIGEV_PORT, 0, pnu, 0);
+	uint64_t t0 = sim_now();
+	VEQ(sys_aio_write(a), 0);
+	VEQ(sys_aio_write(b), 0);
+	VEQ(sys_aio_write(c), 0);
+	VEQ(pt_result(c), 8);
+	uint64_t elapsed = sim_now() - t0;
+	if (!full) {
+		port_full_elapsed = elapsed; /* the baseline */
+	} else {
+		VCHECK(elapsed <= port_full_elapsed + 1000);
+	}
+	VEQ(pt_result(a), 8);
+	VEQ(pt_result(b), 8);
+	VEQ(pt_stats().workers, 1);
+	vt_sleep(1000000);
+	VEQ(pt_stats().notes_sent, full ? 1 : 2); /* the second waits for room */
+	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
+	for (int i = 0; i < 2; i++) {
+		VEQ(sys_port_get(port, pe, pt_timespec(1, 0)), 0);
+		port_event_t ev;
+		vt_uget(pe, &ev, sizeof(ev));
+		VEQ(ev.portev_source, PORT_SOURCE_AIO);
+		VEQ(ev.portev_object, i == 0 ? a : b);
+		VEQ(ev.portev_user, 0x5151);
+	}
+	vt_sleep(1000000);
+	VEQ(pt_stats().notes_sent, 2);
+	VEQ(pt_stats().notes_dropped, 0);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(paio_pool, full_event_port_does_not_delay_the_next_request_of_the_io_worker)
+{
+	for (int full = 0; full < 2; full++) {
+		struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
+		pt_config(1, 1, 100);
+		struct port_limits pl;
+		port_limits_default(&pl);
+		if (full)
+			pl.events_max = 1;
+		cr_assert_eq(port_limits_set(&pl), 0);
+		simk_thread_create(simk_proc_create(s, "p"), "main", t_full_port_no_stall,
+				   full ? (void *)1 : NULL);
+		PT_RUN_PASS(s);
+		simk_destroy(s);
+	}
 }
 
 /* Two processes: separate pools, separate hashes (the same user address
