@@ -178,6 +178,14 @@ static void t_nowait_signal(void *arg)
 	VEQ(si.code, SIMK_SI_ASYNCIO);
 	VEQ(sig_dequeue(&si), 0);
 	VEQ(pt_stats().lio_notes, 1);
+	/* a list none of whose entries was queued sends nothing */
+	int ro = vt_open("/f", O_RDONLY, 0);
+	uaddr_t bad = entry(ro, vt_ubuf(8), 8, 0, LIO_WRITE);
+	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(&bad, 1), 1, vt_ubytes(&se, sizeof(se))), -EIO);
+	vt_sleep(10 * 1000 * 1000);
+	VEQ(sig_dequeue(&si), 0);
+	VEQ(pt_stats().lio_notes, 1);
+	VEQ(sys_close(ro), 0);
 	VEQ(sys_aio_return(cbs[0]), 64);
 	VEQ(sys_aio_return(cbs[2]), 64);
 	VEQ(sys_close(fd), 0);
@@ -223,6 +231,31 @@ static void t_nowait_kevent(void *arg)
 	cbs[0] = entry(ro, vt_ubuf(8), 8, 0, LIO_WRITE);
 	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 1), 1, vt_ubytes(&se, sizeof(se))), -EIO);
 	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 1000000)), 0);
+	VEQ(pt_stats().lio_notes, 1); /* nothing was posted for it */
+	/* a list with an entry that fails in flight: posted once, after the
+	 * last entry ended, with EIO as the data */
+	int pfd[2];
+	pt_pipe(pfd);
+	cbs[0] = entry(fd, vt_ubuf(64), 64, 128, LIO_WRITE);
+	cbs[1] = entry(pfd[0], vt_ubuf(4), 4, 0, LIO_READ); /* waits for data */
+	uaddr_t l2 = pt_list(cbs, 2);
+	se.sigev_value = 0xcafe;
+	VEQ(sys_lio_listio(LIO_NOWAIT, l2, 2, vt_ubytes(&se, sizeof(se))), 0);
+	VEQ(pt_result(cbs[0]), 64);
+	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 0); /* not before the last */
+	VEQ(sys_aio_cancel(pfd[0], cbs[1]), AIO_CANCELED);
+	VEQ(pt_result(cbs[1]), -ECANCELED);
+	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 1);
+	vt_uget(evs, &ev, sizeof(ev));
+	VEQ(ev.filter, EVFILT_AIO);
+	VEQ(ev.ident, l2);
+	VEQ(ev.udata, 0xcafe);
+	VEQ(ev.data, EIO);
+	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 0); /* once */
+	VEQ(pt_stats().lio_notes, 2);
+	VEQ(sys_close(pfd[0]), 0);
+	VEQ(sys_close(pfd[1]), 0);
+	se.sigev_value = 0xbeef;
 	se.sigev_signo = fd;
 	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 1), 1, vt_ubytes(&se, sizeof(se))), -EBADF);
 	VEQ(sys_close(ro), 0);
