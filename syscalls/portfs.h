@@ -73,7 +73,8 @@
 
 /* PORT_SOURCE_FILE events (illumos values). The first group is asked for
  * in port_associate's events; the exception events are always reported
- * and end the watch. FILE_NOFOLLOW is an association flag. */
+ * and end the watch. FILE_NOFOLLOW is an association flag: watch a
+ * symbolic link itself instead of the file it names. */
 #define FILE_ACCESS 0x00000001
 #define FILE_MODIFIED 0x00000002
 #define FILE_ATTRIB 0x00000004

@@ -220,7 +220,8 @@ int port_associate_file(struct port *pp, uaddr_t fobj, int events, uint64_t user
 	if (r != 0)
 		return r;
 	struct vnode *vn;
-	r = vfs_lookup(path, &vn); /* may sleep: before the lock */
+	/* FILE_NOFOLLOW watches a symbolic link itself, else what it names */
+	r = vfs_lookup_flags(path, !(events & FILE_NOFOLLOW), &vn); /* may sleep: before the lock */
 	kmem_free(&kmt_path, path);
 	if (r != 0)
 		return r;

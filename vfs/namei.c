@@ -5,7 +5,10 @@
  * Paths are resolved from the root ("a/b" is "/a/b": there is no current
  * directory); "." and ".." work; repeated and trailing slashes are
  * accepted (a trailing slash demands a directory). There are no
- * permission checks (one user) and no symbolic links.
+ * permission checks (one user). Symbolic links are followed in every
+ * component but the last, and in the last one except by lstat, readlink,
+ * unlink, rename, link, mkdir, rmdir, symlink and open with O_NOFOLLOW or
+ * O_CREAT|O_EXCL (see resolve_at).
  *
  * Every operation runs under fs->ns_lock, so each is atomic to the others;
  * the in-memory updates themselves never sleep. The change reports follow
@@ -36,7 +39,15 @@ static uint32_t dir_find(const struct vnode *dir, const char *name)
 	return UINT32_MAX;
 }
 
-static int resolve(struct simfs *fs, const char *path, struct nameres *nr)
+/*
+ * Resolves path. follow: a symbolic link in the last component is followed
+ * too (links in the other components always are, and so is a last one
+ * with a trailing slash). A link's target continues the walk from the
+ * root (absolute) or from the directory holding the link (relative); more
+ * than SIMFS_SYMLOOP_MAX links in one walk is -ELOOP. The walk never
+ * sleeps.
+ */
+static int resolve_at(struct simfs *fs, const char *path, struct nameres *nr, bool follow)
 {
 	memset(nr, 0, sizeof(*nr));
 	size_t len = strnlen(path, VFS_PATH_MAX);
@@ -44,11 +55,17 @@ static int resolve(struct simfs *fs, const char *path, struct nameres *nr)
 		return -ENAMETOOLONG;
 	if (len == 0)
 		return -ENOENT;
-	struct vnode *cur = &fs->vn[SIMFS_ROOT_INO];
+	char buf[VFS_PATH_MAX], tmp[VFS_PATH_MAX];
+	memcpy(buf, path, len + 1);
+	struct vnode *start = &fs->vn[SIMFS_ROOT_INO];
+	int nlinks = 0;
+restart:;
+	struct vnode *cur = start;
 	nr->dir = cur;
 	nr->vn = cur;
 	nr->dot = true;
-	const char *p = path;
+	nr->slash = false;
+	const char *p = buf;
 	for (int depth = 0;; depth++) {
 		KASSERT(depth < VFS_PATH_MAX, "path walk does not end");
 		while (*p == '/')
@@ -82,6 +99,23 @@ static int resolve(struct simfs *fs, const char *path, struct nameres *nr)
 			uint32_t i = dir_find(cur, nr->name);
 			nr->vn = i == UINT32_MAX ? NULL : &fs->vn[cur->dents[i].ino];
 		}
+		if (nr->vn != NULL && vn_islnk(nr->vn) && (!last || follow || end != NULL)) {
+			if (++nlinks > SIMFS_SYMLOOP_MAX)
+				return -ELOOP;
+			/* the rest of the walk: target, then what followed the link */
+			size_t tl = strlen(nr->vn->target);
+			size_t rl = strlen(after);
+			bool sep = rl > 0 || end != NULL;
+			if (tl + (sep ? 1 : 0) + rl >= VFS_PATH_MAX)
+				return -ENAMETOOLONG;
+			memcpy(tmp, nr->vn->target, tl);
+			if (sep)
+				tmp[tl++] = '/';
+			memcpy(tmp + tl, after, rl + 1);
+			memcpy(buf, tmp, tl + rl + 1);
+			start = buf[0] == '/' ? &fs->vn[SIMFS_ROOT_INO] : cur;
+			goto restart;
+		}
 		if (last) {
 			nr->slash = end != NULL;
 			if (nr->slash && nr->vn != NULL && !vn_isdir(nr->vn))
@@ -90,6 +124,18 @@ static int resolve(struct simfs *fs, const char *path, struct nameres *nr)
 		}
 		p = after;
 	}
+}
+
+/* Follows a symbolic link in the last component. */
+static int resolve(struct simfs *fs, const char *path, struct nameres *nr)
+{
+	return resolve_at(fs, path, nr, true);
+}
+
+/* Names the link itself when the last component is one. */
+static int resolve_nofollow(struct simfs *fs, const char *path, struct nameres *nr)
+{
+	return resolve_at(fs, path, nr, false);
 }
 
 static void touch_dir(struct vnode *dir)
@@ -184,7 +230,12 @@ int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flag
 		return fd;
 	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	/* O_CREAT|O_EXCL and O_NOFOLLOW name a link in the last component
+	 * itself; otherwise a dangling link makes O_CREAT create its target. */
+	bool nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
+	int r = resolve_at(fs, path, &nr, !nofollow);
+	if (r == 0 && nr.vn != NULL && vn_islnk(nr.vn))
+		r = (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST : -ELOOP;
 	bool created = false;
 	if (r == 0 && nr.vn == NULL) {
 		if (!(flags & O_CREAT))
@@ -255,7 +306,7 @@ int kvfs_mkdir(const char *path, int mode)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	int r = resolve_nofollow(fs, path, &nr);
 	if (r == 0 && nr.vn != NULL)
 		r = -EEXIST;
 	if (r == 0) {
@@ -283,7 +334,7 @@ int kvfs_rmdir(const char *path)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	int r = resolve_nofollow(fs, path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && !vn_isdir(nr.vn))
@@ -318,7 +369,7 @@ int kvfs_unlink(const char *path)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	int r = resolve_nofollow(fs, path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && vn_isdir(nr.vn))
@@ -343,13 +394,13 @@ int kvfs_link(const char *oldpath, const char *newpath)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres o, n;
-	int r = resolve(fs, oldpath, &o);
+	int r = resolve_nofollow(fs, oldpath, &o);
 	if (r == 0 && o.vn == NULL)
 		r = -ENOENT;
 	if (r == 0 && vn_isdir(o.vn))
 		r = -EPERM;
 	if (r == 0)
-		r = resolve(fs, newpath, &n);
+		r = resolve_nofollow(fs, newpath, &n);
 	if (r == 0 && n.vn != NULL)
 		r = -EEXIST;
 	if (r == 0 && n.slash)
@@ -391,7 +442,7 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres o, n;
-	int r = resolve(fs, oldpath, &o);
+	int r = resolve_nofollow(fs, oldpath, &o);
 	if (r == 0 && o.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && o.vn->ino == SIMFS_ROOT_INO)
@@ -399,7 +450,7 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 	else if (r == 0 && o.dot)
 		r = -EINVAL;
 	if (r == 0)
-		r = resolve(fs, newpath, &n);
+		r = resolve_nofollow(fs, newpath, &n);
 	if (r == 0 && n.vn != NULL && n.vn->ino == SIMFS_ROOT_INO)
 		r = -EBUSY;
 	else if (r == 0 && n.dot)
@@ -500,19 +551,105 @@ int kvfs_stat(const char *path, struct simk_stat *st)
 	return r;
 }
 
-int vfs_lookup(const char *path, struct vnode **vpp)
+int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp)
 {
 	struct simfs *fs = fs_or_einval();
 	if (fs == NULL)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	int r = resolve_at(fs, path, &nr, follow);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0) {
 		vn_hold(nr.vn);
 		*vpp = nr.vn;
+	}
+	mutex_unlock(&fs->ns_lock);
+	return r;
+}
+
+int vfs_lookup(const char *path, struct vnode **vpp)
+{
+	return vfs_lookup_flags(path, true, vpp);
+}
+
+int kvfs_lstat(const char *path, struct simk_stat *st)
+{
+	struct simfs *fs = fs_or_einval();
+	if (fs == NULL)
+		return -EINVAL;
+	mutex_lock(&fs->ns_lock);
+	struct nameres nr;
+	int r = resolve_nofollow(fs, path, &nr);
+	if (r == 0 && nr.vn == NULL)
+		r = -ENOENT;
+	if (r == 0)
+		vn_stat(nr.vn, st);
+	mutex_unlock(&fs->ns_lock);
+	return r;
+}
+
+int kvfs_symlink(const char *target, const char *linkpath)
+{
+	struct simfs *fs = fs_or_einval();
+	if (fs == NULL)
+		return -EINVAL;
+	size_t tl = strnlen(target, VFS_PATH_MAX);
+	if (tl >= VFS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (tl == 0)
+		return -ENOENT; /* Linux: an empty target is ENOENT */
+	char *copy = kmem_zalloc(&simfs_kt_target, tl + 1);
+	if (copy == NULL)
+		return -ENOMEM;
+	memcpy(copy, target, tl);
+	mutex_lock(&fs->ns_lock);
+	struct nameres nr;
+	int r = resolve_nofollow(fs, linkpath, &nr);
+	if (r == 0 && nr.vn != NULL)
+		r = -EEXIST;
+	if (r == 0 && nr.slash)
+		r = -ENOENT;
+	if (r == 0) {
+		preempt_point();
+		struct vnode *vn = simfs_ialloc(fs, SIMK_S_IFLNK | 0777);
+		if (vn == NULL) {
+			r = -ENOSPC;
+		} else if ((r = dir_add(nr.dir, nr.name, vn->ino)) != 0) {
+			simfs_iput_check(vn);
+		} else {
+			vn->target = copy;
+			copy = NULL;
+			vn->size = (int64_t)tl;
+			vn->nlink = 1;
+			vn_mark_dirty(vn, false, true);
+			report(nr.dir, FN_MODIFY, nr.name);
+		}
+	}
+	mutex_unlock(&fs->ns_lock);
+	if (copy != NULL)
+		kmem_free(&simfs_kt_target, copy);
+	return r;
+}
+
+ssize_t kvfs_readlink(const char *path, char *buf, size_t len)
+{
+	struct simfs *fs = fs_or_einval();
+	if (fs == NULL)
+		return -EINVAL;
+	mutex_lock(&fs->ns_lock);
+	struct nameres nr;
+	ssize_t r = resolve_nofollow(fs, path, &nr);
+	if (r == 0 && nr.vn == NULL)
+		r = -ENOENT;
+	else if (r == 0 && !vn_islnk(nr.vn))
+		r = -EINVAL;
+	if (r == 0) {
+		size_t tl = strlen(nr.vn->target);
+		size_t n = tl < len ? tl : len; /* truncated, no NUL (readlink(2)) */
+		memcpy(buf, nr.vn->target, n);
+		r = (ssize_t)n;
 	}
 	mutex_unlock(&fs->ns_lock);
 	return r;

@@ -606,6 +606,45 @@ static int64_t op_stat(struct scn_call *c)
 	return r;
 }
 
+static int64_t op_lstat(struct scn_call *c)
+{
+	int r = ensure_fs();
+	struct simk_stat st;
+	if (r == 0)
+		r = kvfs_lstat(c->args[0].str, &st);
+	if (r == 0)
+		stat_out(c, &st);
+	return r;
+}
+
+static const struct scn_argspec symlink_args[] = {
+    {"target", SCN_STR, NULL, 0, 0},
+    {"link", SCN_STR, NULL, 0, 0},
+};
+
+static int64_t op_symlink(struct scn_call *c)
+{
+	int r = ensure_fs();
+	return r != 0 ? r : kvfs_symlink(c->args[0].str, c->args[1].str);
+}
+
+static const struct scn_argspec readlink_args[] = {
+    {"path", SCN_STR, NULL, 0, 0},
+    {"len", SCN_INT, NULL, SCN_NAMED, VFS_PATH_MAX},
+};
+
+static int64_t op_readlink(struct scn_call *c)
+{
+	int r = ensure_fs();
+	if (r != 0)
+		return r;
+	int64_t len = c->args[1].i;
+	if (len <= 0)
+		return -EINVAL;
+	char buf[VFS_PATH_MAX];
+	return kvfs_readlink(c->args[0].str, buf, len < VFS_PATH_MAX ? (size_t)len : VFS_PATH_MAX);
+}
+
 static int64_t op_fstat(struct scn_call *c)
 {
 	struct simk_proc *p = sim_proc_current();
@@ -811,6 +850,11 @@ static const struct scn_op vfs_ops[] = {
     {"fchmod", fd_int_args, N(fd_int_args), op_fchmod, "fchmod FD MODE"},
     {"stat", stat_args, N(stat_args), op_stat,
      "stat PATH [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]: 0 or -errno"},
+    {"lstat", stat_args, N(stat_args), op_lstat,
+     "lstat PATH [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]: stat of a link itself"},
+    {"symlink", symlink_args, N(symlink_args), op_symlink, "symlink TARGET LINK"},
+    {"readlink", readlink_args, N(readlink_args), op_readlink,
+     "readlink PATH [len=N]: bytes of the target (-EINVAL: not a link)"},
     {"fstat", fstat_args, N(fstat_args), op_fstat,
      "fstat FD [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]"},
     {"pipe", pipe_args, N(pipe_args), op_pipe, "pipe RD WR [FLAGS]: 0; RD, WR get the ends"},
@@ -860,6 +904,7 @@ static const struct scn_const vfs_consts[] = {
     C(O_SYNC),
     C(O_DSYNC),
     C(O_CLOEXEC),
+    C(O_NOFOLLOW),
     C(POLLIN),
     C(POLLPRI),
     C(POLLOUT),
@@ -881,6 +926,7 @@ static const struct scn_const vfs_consts[] = {
     {"S_IFREG", SIMK_S_IFREG},
     {"S_IFDIR", SIMK_S_IFDIR},
     {"S_IFIFO", SIMK_S_IFIFO},
+    {"S_IFLNK", SIMK_S_IFLNK},
     {"PIPE_BUF", PIPE_BUF_SIZE},
     {"PIPE_CAPACITY", PIPE_CAPACITY},
     {"EUCLEAN", EUCLEAN},

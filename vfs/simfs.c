@@ -25,6 +25,7 @@ static KMEM_TYPE(kt_maps, "vfs.simfs.maps");
 static KMEM_TYPE(kt_vnodes, "vfs.vnodes");
 static KMEM_TYPE(kt_blkmap, "vfs.vnode.map");
 static KMEM_TYPE(kt_dents, "vfs.vnode.dents");
+KMEM_TYPE(simfs_kt_target, "vfs.vnode.target");
 static KMEM_TYPE(kt_commit, "vfs.commit");
 
 void vfs_mount_opts_default(struct vfs_mount_opts *o)
@@ -140,6 +141,8 @@ static uint32_t meta_need(const struct simfs *fs)
 			n++;
 		if (vn_isdir(vn))
 			n += blocks_for(fs, (int64_t)(vn->ndents + 1) * SIMFS_DIRENT_SIZE);
+		if (vn_islnk(vn))
+			n += blocks_for(fs, vn->size);
 	}
 	return n;
 }
@@ -260,6 +263,9 @@ static void vn_clear(struct vnode *vn)
 		kmem_free(&kt_blkmap, vn->map);
 	if (vn->dents != NULL)
 		kmem_free(&kt_dents, vn->dents);
+	if (vn->target != NULL)
+		kmem_free(&simfs_kt_target, vn->target);
+	vn->target = NULL;
 	vn->map = NULL;
 	vn->map_cap = 0;
 	vn->dents = NULL;
@@ -277,7 +283,8 @@ struct vnode *simfs_ialloc(struct simfs *fs, uint32_t mode)
 		struct vnode *vn = &fs->vn[i];
 		if (vn->mode != 0 || vn->refcount != 0)
 			continue;
-		KASSERT(vn->map == NULL && vn->dents == NULL, "free inode %u has data", i);
+		KASSERT(vn->map == NULL && vn->dents == NULL && vn->target == NULL,
+			"free inode %u has data", i);
 		vn->mode = mode;
 		vn->nlink = 0;
 		vn->size = 0;
@@ -342,7 +349,7 @@ void vn_stat(struct vnode *vn, struct simk_stat *st)
 	st->st_atime_ns = vn->atime_ns;
 	st->st_mtime_ns = vn->mtime_ns;
 	st->st_ctime_ns = vn->ctime_ns;
-	st->st_type = vn_isdir(vn) ? FT_DIR : FT_REGULAR;
+	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_OTHER : FT_REGULAR;
 }
 
 /* ---- serialization ------------------------------------------------------------- */
@@ -470,6 +477,31 @@ static int cow_dir(struct simfs *fs, struct commit *c, struct vnode *vn)
 	return 0;
 }
 
+/* Rewrites a symbolic link's target into fresh blocks. 0 or -ENOSPC. */
+static int cow_link(struct simfs *fs, struct commit *c, struct vnode *vn)
+{
+	uint32_t nb = blocks_for(fs, vn->size);
+	for (uint32_t i = 0; i < vn->map_cap; i++) {
+		if (vn->map[i] != 0) {
+			set_mem(fs, vn->map[i], false);
+			vn->map[i] = 0;
+		}
+	}
+	(void)map_grow(vn, nb, true);
+	for (uint32_t i = 0; i < nb; i++) {
+		uint32_t b = alloc_any(fs);
+		if (b == 0)
+			return -ENOSPC;
+		vn->map[i] = b;
+		struct wb_item *it = commit_add(fs, c, b, false);
+		uint64_t off = (uint64_t)i * fs->bsize;
+		uint64_t n = (uint64_t)vn->size - off;
+		memcpy(it->bytes, vn->target + off, n < fs->bsize ? n : fs->bsize);
+	}
+	vn->map_dirty = true;
+	return 0;
+}
+
 static int cow_indirect(struct simfs *fs, struct commit *c, struct vnode *vn)
 {
 	if (vn->indirect != 0) {
@@ -515,6 +547,12 @@ static int commit_snapshot(struct simfs *fs, struct commit *c)
 			continue;
 		if ((f & 4) && vn_isdir(vn)) {
 			int r = cow_dir(fs, c, vn);
+			if (r != 0)
+				return r;
+			f |= 2;
+		}
+		if ((f & 4) && vn_islnk(vn)) {
+			int r = cow_link(fs, c, vn);
 			if (r != 0)
 				return r;
 			f |= 2;
@@ -1024,6 +1062,28 @@ static int load_dir(struct simfs *fs, struct vnode *vn, uint8_t *scratch)
 	return 0;
 }
 
+static int load_link(struct simfs *fs, struct vnode *vn, uint8_t *scratch)
+{
+	if (vn->size <= 0 || vn->size >= VFS_PATH_MAX)
+		return -EUCLEAN;
+	vn->target = kmem_zalloc(&simfs_kt_target, (size_t)vn->size + 1);
+	if (vn->target == NULL)
+		return -ENOMEM;
+	for (int64_t off = 0; off < vn->size; off += fs->bsize) {
+		uint32_t fb = (uint32_t)(off / fs->bsize);
+		if (fb >= vn->map_cap || vn->map[fb] == 0)
+			return -EUCLEAN;
+		int r = read_block(fs, vn->map[fb], scratch);
+		if (r != 0)
+			return r;
+		int64_t n = vn->size - off;
+		memcpy(vn->target + off, scratch, (size_t)(n < fs->bsize ? n : fs->bsize));
+	}
+	if (strnlen(vn->target, (size_t)vn->size) != (size_t)vn->size)
+		return -EUCLEAN;
+	return 0;
+}
+
 /* Loads the newest valid tree, then repairs what a crash leaves behind:
  * link counts are recounted from the directories and inodes nobody names
  * (files unlinked while open, or created just before the cut) are freed. */
@@ -1071,6 +1131,8 @@ static int simfs_load(struct simfs *fs)
 	for (uint32_t i = 1; i <= fs->ninodes && r == 0; i++)
 		if (vn_isdir(&fs->vn[i]))
 			r = load_dir(fs, &fs->vn[i], scratch);
+		else if (vn_islnk(&fs->vn[i]))
+			r = load_link(fs, &fs->vn[i], scratch);
 	if (r == 0 && !vn_isdir(&fs->vn[SIMFS_ROOT_INO]))
 		r = -EUCLEAN;
 	if (r != 0)

@@ -49,6 +49,7 @@
 #define SIMFS_FIRST_FREE 2 /* first allocatable block */
 #define SIMFS_EAGAIN_MAX 8 /* device refusals in a row before -EIO */
 #define SIMFS_RETRY_NS 10000
+#define SIMFS_SYMLOOP_MAX 40 /* symbolic links one walk may follow (Linux MAXSYMLINKS) */
 
 struct simfs_dirent {
 	uint32_t ino;
@@ -69,9 +70,10 @@ struct vnode {
 	struct simfs_dirent *dents; /* directories: entries in order */
 	uint32_t ndents, dents_cap;
 	uint32_t parent; /* directories: the parent's inode number */
+	char *target;	 /* symbolic links: the target (size bytes + NUL) */
 	bool dirty;	 /* inode fields changed */
 	bool map_dirty;	 /* indirect block must be rewritten */
-	bool dir_dirty;	 /* directory content must be rewritten */
+	bool dir_dirty;	 /* directory content (or link target) must be rewritten */
 	struct mutex lock;
 	int dio_inflight;
 	struct waitq dio_wq;
@@ -82,6 +84,10 @@ struct vnode {
 static inline bool vn_isdir(const struct vnode *vn)
 {
 	return (vn->mode & SIMK_S_IFMT) == SIMK_S_IFDIR;
+}
+static inline bool vn_islnk(const struct vnode *vn)
+{
+	return (vn->mode & SIMK_S_IFMT) == SIMK_S_IFLNK;
 }
 static inline bool vn_isreg(const struct vnode *vn)
 {
@@ -222,6 +228,7 @@ struct simfs {
 };
 
 /* simfs.c */
+extern struct kmem_type simfs_kt_target; /* symbolic link targets */
 struct simfs *simfs_mounted(void); /* NULL if nothing is mounted */
 void simfs_mark_dirty(struct simfs *fs);
 void vn_mark_dirty(struct vnode *vn, bool map, bool dir);

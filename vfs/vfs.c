@@ -69,6 +69,13 @@ static int path_get(uaddr_t upath, char **out)
 	return 0;
 }
 
+/* A kernel buffer of VFS_PATH_MAX bytes (freed with path_free). */
+static int path_get_buf(char **out)
+{
+	*out = kmem_alloc(&kt_path, VFS_PATH_MAX);
+	return *out == NULL ? -ENOMEM : 0;
+}
+
 static void path_free(char *p)
 {
 	kmem_free(&kt_path, p);
@@ -348,6 +355,46 @@ int sys_stat(uaddr_t path, uaddr_t ust)
 	if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
 		r = -EFAULT;
 	return (int)vfs_sys_exit("stat", r);
+}
+
+int sys_lstat(uaddr_t path, uaddr_t ust)
+{
+	vfs_sys_enter("lstat", (int64_t)path, (int64_t)ust, 0, 0);
+	char *k;
+	struct simk_stat st;
+	int r = path_get(path, &k);
+	if (r == 0) {
+		r = kvfs_lstat(k, &st);
+		path_free(k);
+	}
+	if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
+		r = -EFAULT;
+	return (int)vfs_sys_exit("lstat", r);
+}
+
+int sys_symlink(uaddr_t target, uaddr_t linkpath)
+{
+	return path2("symlink", target, linkpath, kvfs_symlink);
+}
+
+ssize_t sys_readlink(uaddr_t path, uaddr_t ubuf, size_t len)
+{
+	vfs_sys_enter("readlink", (int64_t)path, (int64_t)ubuf, (int64_t)len, 0);
+	if (len == 0)
+		return vfs_sys_exit("readlink", -EINVAL);
+	char *k, *kbuf;
+	ssize_t r = path_get(path, &k);
+	if (r == 0) {
+		r = path_get_buf(&kbuf);
+		if (r == 0) {
+			r = kvfs_readlink(k, kbuf, len < VFS_PATH_MAX ? len : VFS_PATH_MAX);
+			if (r > 0 && copyout(kbuf, ubuf, (size_t)r) != 0)
+				r = -EFAULT;
+			path_free(kbuf);
+		}
+		path_free(k);
+	}
+	return vfs_sys_exit("readlink", r);
 }
 
 int sys_fstat(int fd, uaddr_t ust)

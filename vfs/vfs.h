@@ -45,6 +45,7 @@
 #define SIMK_S_IFIFO 0010000
 #define SIMK_S_IFDIR 0040000
 #define SIMK_S_IFREG 0100000
+#define SIMK_S_IFLNK 0120000
 #define SIMK_S_IFSOCK 0140000
 
 /* struct stat as it is laid out in simulated user memory (our own fixed
@@ -116,6 +117,13 @@ int sys_mkdir(uaddr_t path, int mode);
 int sys_rmdir(uaddr_t path);
 /* st: user address of a struct simk_stat. */
 int sys_stat(uaddr_t path, uaddr_t st);
+/* lstat: a symbolic link in the last component is described itself. */
+int sys_lstat(uaddr_t path, uaddr_t st);
+/* symlink(2): linkpath names a new link holding target (not checked). */
+int sys_symlink(uaddr_t target, uaddr_t linkpath);
+/* readlink(2): up to len bytes of the target, no NUL; -EINVAL on a
+ * non-link (and for len 0). */
+ssize_t sys_readlink(uaddr_t path, uaddr_t buf, size_t len);
 int sys_fstat(int fd, uaddr_t st);
 int sys_chmod(uaddr_t path, int mode);
 int sys_fchmod(int fd, int mode);
@@ -145,6 +153,9 @@ int kvfs_link(const char *oldpath, const char *newpath);
 int kvfs_rename(const char *oldpath, const char *newpath);
 int kvfs_chmod(const char *path, int mode);
 int kvfs_stat(const char *path, struct simk_stat *st);
+int kvfs_lstat(const char *path, struct simk_stat *st);
+int kvfs_symlink(const char *target, const char *linkpath);
+ssize_t kvfs_readlink(const char *path, char *buf, size_t len);
 /* Reads a whole file into buf (up to len bytes); returns bytes or errno. */
 ssize_t kvfs_read_file(const char *path, void *buf, size_t len, int64_t offset);
 ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t offset);
@@ -152,6 +163,9 @@ ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t o
 /* Looks a path up; on success *vpp holds a reference (vn_rele it). Returns
  * 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -EINVAL (no filesystem mounted). */
 int vfs_lookup(const char *path, struct vnode **vpp);
+/* follow false: a symbolic link in the last component is returned itself
+ * (vfs_lookup follows it). */
+int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp);
 void vn_hold(struct vnode *vn);
 /* Any context (the final release of an unlinked file is deferred). */
 void vn_rele(struct vnode *vn);

@@ -424,3 +424,96 @@ Test(port_file, unmount_fires_unmounted_and_removes_the_watch)
 {
 	pt_run1(t_unmount, NULL);
 }
+
+/* fobj() with the times of the link itself (lstat). */
+static uaddr_t fobj_link(const char *path)
+{
+	file_obj_t fo;
+	memset(&fo, 0, sizeof(fo));
+	fo.fo_name = vt_ustr(path);
+	struct simk_stat st;
+	VEQ(kvfs_lstat(path, &st), 0);
+	VEQ(st.st_mode & SIMK_S_IFMT, SIMK_S_IFLNK);
+	fo.fo_atime = ts_of(st.st_atime_ns);
+	fo.fo_mtime = ts_of(st.st_mtime_ns);
+	fo.fo_ctime = ts_of(st.st_ctime_ns);
+	return vt_ubytes(&fo, sizeof(fo));
+}
+
+/* Without FILE_NOFOLLOW a link names its target: a write to the target
+ * fires FILE_MODIFIED on the follow watch and nothing on the NOFOLLOW
+ * watch of the link; deleting the link fires FILE_DELETE on the NOFOLLOW
+ * watch only (the target keeps its link). */
+static void t_nofollow(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int fd = vt_open("/target", O_CREAT | O_RDWR, 0644);
+	VEQ(kvfs_symlink("target", "/lnk"), 0);
+	vt_sleep(1000);
+	int port = sys_port_create();
+	uaddr_t ff = fobj("/lnk", true); /* stat follows: the target's times */
+	uaddr_t fl = fobj_link("/lnk");
+	VEQ(watch(port, ff, FILE_MODIFIED, 1), 0);
+	VEQ(watch(port, fl, FILE_MODIFIED | FILE_NOFOLLOW, 2), 0);
+	VEQ(pt_count(port), 0); /* each compared with its own file's times */
+	VEQ(vt_write_str(fd, "abc"), 3);
+	port_event_t ev[4];
+	unsigned n = 1;
+	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
+	VEQ(n, 1);
+	VEQ(ev[0].portev_user, 1);
+	VEQ(ev[0].portev_events, FILE_MODIFIED);
+	/* the follow watch ended (one shot): re-arm it on fresh times */
+	VEQ(watch(port, fobj("/lnk", true), FILE_MODIFIED, 3), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(sys_unlink(vt_ustr("/lnk")), 0);
+	n = 1;
+	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
+	VEQ(n, 1);
+	VEQ(ev[0].portev_user, 2);
+	VEQ(ev[0].portev_events, FILE_DELETE);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fl), -ENOENT); /* it ended */
+	/* the target is untouched: its watch still waits */
+	struct simk_stat st;
+	VEQ(vt_stat("/target", &st), 0);
+	VEQ(st.st_nlink, 1);
+	VEQ(pt_count(port), 0);
+	VEQ(vt_write_str(fd, "d"), 1);
+	VEQ(pt_get(port, &ev[0], &pt_poll), 0);
+	VEQ(ev[0].portev_user, 3);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, nofollow_watches_the_link_follow_watches_the_target)
+{
+	pt_run1(t_nofollow, NULL);
+}
+
+/* A dangling link: ENOENT when followed, a watch of the link itself with
+ * FILE_NOFOLLOW; renaming the link ends that watch with FILE_RENAME_FROM. */
+static void t_nofollow_dangling(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(kvfs_symlink("/nowhere", "/dl"), 0);
+	int port = sys_port_create();
+	uaddr_t fl = fobj_link("/dl");
+	VEQ(watch(port, fobj("/dl", false), FILE_MODIFIED, 1), -ENOENT);
+	VEQ(watch(port, fl, FILE_MODIFIED | FILE_NOFOLLOW, 2), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(kvfs_rename("/dl", "/dl2"), 0);
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_user, 2);
+	VEQ(ev.portev_events, FILE_RENAME_FROM);
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, nofollow_watches_a_dangling_link_and_its_rename)
+{
+	pt_run1(t_nofollow_dangling, NULL);
+}
