@@ -535,20 +535,26 @@ void vn_chmod(struct vnode *vn, int mode)
 	report(vn, FN_ATTRIB, NULL);
 }
 
-int kvfs_stat(const char *path, struct simk_stat *st)
+/* stat and lstat differ only in following a final symbolic link. */
+static int stat_path(const char *path, struct simk_stat *st, bool follow)
 {
 	struct simfs *fs = fs_or_einval();
 	if (fs == NULL)
 		return -EINVAL;
 	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	int r = resolve_at(fs, path, &nr, follow);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0)
 		vn_stat(nr.vn, st);
 	mutex_unlock(&fs->ns_lock);
 	return r;
+}
+
+int kvfs_stat(const char *path, struct simk_stat *st)
+{
+	return stat_path(path, st, true);
 }
 
 int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp)
@@ -576,18 +582,7 @@ int vfs_lookup(const char *path, struct vnode **vpp)
 
 int kvfs_lstat(const char *path, struct simk_stat *st)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
-		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
-	struct nameres nr;
-	int r = resolve_nofollow(fs, path, &nr);
-	if (r == 0 && nr.vn == NULL)
-		r = -ENOENT;
-	if (r == 0)
-		vn_stat(nr.vn, st);
-	mutex_unlock(&fs->ns_lock);
-	return r;
+	return stat_path(path, st, false);
 }
 
 int kvfs_symlink(const char *target, const char *linkpath)
