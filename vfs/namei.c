@@ -7,8 +7,9 @@
  * accepted (a trailing slash demands a directory). There are no
  * permission checks (one user). Symbolic links are followed in every
  * component but the last, and in the last one except by lstat, readlink,
- * unlink, rename, link, mkdir, rmdir, symlink and open with O_NOFOLLOW or
- * O_CREAT|O_EXCL (see resolve_at).
+ * link's source and open with O_NOFOLLOW or O_CREAT|O_EXCL (which follow it
+ * only before a trailing slash), and by unlink, rename, link's target,
+ * mkdir, rmdir and symlink, which never do (see enum last_link).
  *
  * Every operation runs under the namespace lock (vfs_state.ns_lock, one
  * for the whole tree), so each is atomic to the others and to mount and
@@ -36,6 +37,7 @@ struct nameres {
 	char name[VFS_NAME_MAX + 1];
 	bool dot;   /* last component is "." or ".." (or the path is "/") */
 	bool slash; /* trailing slash */
+	bool exists_notdir; /* -ENOTDIR came from a trailing slash on an existing non-directory */
 };
 
 static uint32_t dir_find(const struct vnode *dir, const char *name)
@@ -46,16 +48,28 @@ static uint32_t dir_find(const struct vnode *dir, const char *name)
 	return UINT32_MAX;
 }
 
+/* How a symbolic link in the last component is treated. */
+enum last_link {
+	LAST_FOLLOW,   /* followed (stat, open, chmod) */
+	LAST_NOFOLLOW, /* named itself, unless a trailing slash follows it
+			* (lstat, readlink, link's source, O_NOFOLLOW) */
+	LAST_ENTRY,    /* always named itself: the call makes or removes a
+			* directory entry (mkdir, rmdir, unlink, rename, link's
+			* target, symlink); a trailing slash then demands a
+			* directory, so a link there is -ENOTDIR (Linux) */
+};
+
 /*
- * Resolves path. follow: a symbolic link in the last component is followed
- * too (links in the other components always are, and so is a last one
- * with a trailing slash). A link's target continues the walk from the
+ * Resolves path. Links in every component but the last are followed; the
+ * last one as `last` says. A link's target continues the walk from the
  * root (absolute) or from the directory holding the link (relative); more
  * than SIMFS_SYMLOOP_MAX links in one walk is -ELOOP. The walk never
  * sleeps.
  */
-static int resolve_at(const char *path, struct nameres *nr, bool follow)
+static int resolve_at(const char *path, struct nameres *nr, enum last_link last_mode)
 {
+	bool follow = last_mode == LAST_FOLLOW;
+	bool slash_follows = last_mode != LAST_ENTRY;
 	struct simfs *rootfs = simfs_mounted();
 	memset(nr, 0, sizeof(*nr));
 	size_t len = strnlen(path, VFS_PATH_MAX);
@@ -108,7 +122,8 @@ restart:;
 			nr->vn = i == UINT32_MAX ? NULL
 						 : mount_cross_down(&cur->fs->vn[cur->dents[i].ino]);
 		}
-		if (nr->vn != NULL && vn_islnk(nr->vn) && (!last || follow || end != NULL)) {
+		if (nr->vn != NULL && vn_islnk(nr->vn) &&
+		    (!last || follow || (end != NULL && slash_follows))) {
 			if (++nlinks > SIMFS_SYMLOOP_MAX)
 				return -ELOOP;
 			/* the rest of the walk: target, then what followed the link */
@@ -127,8 +142,10 @@ restart:;
 		}
 		if (last) {
 			nr->slash = end != NULL;
-			if (nr->slash && nr->vn != NULL && !vn_isdir(nr->vn))
+			if (nr->slash && nr->vn != NULL && !vn_isdir(nr->vn)) {
+				nr->exists_notdir = true;
 				return -ENOTDIR;
+			}
 			return 0;
 		}
 		p = after;
@@ -138,19 +155,25 @@ restart:;
 /* Follows a symbolic link in the last component. */
 static int resolve(const char *path, struct nameres *nr)
 {
-	return resolve_at(path, nr, true);
+	return resolve_at(path, nr, LAST_FOLLOW);
 }
 
 /* Names the link itself when the last component is one. */
 static int resolve_nofollow(const char *path, struct nameres *nr)
 {
-	return resolve_at(path, nr, false);
+	return resolve_at(path, nr, LAST_NOFOLLOW);
+}
+
+/* For the calls that make or remove the entry the last component names. */
+static int resolve_entry(const char *path, struct nameres *nr)
+{
+	return resolve_at(path, nr, LAST_ENTRY);
 }
 
 int namei_lookup_locked(const char *path, bool follow, struct vnode **vpp)
 {
 	struct nameres nr;
-	int r = resolve_at(path, &nr, follow);
+	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0)
@@ -270,7 +293,7 @@ int simfs_open(struct simk_proc *p, const char *path, int flags, int mode)
 	/* O_CREAT|O_EXCL and O_NOFOLLOW name a link in the last component
 	 * itself; otherwise a dangling link makes O_CREAT create its target. */
 	bool nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
-	int r = resolve_at(path, &nr, !nofollow);
+	int r = resolve_at(path, &nr, nofollow ? LAST_NOFOLLOW : LAST_FOLLOW);
 	if (r == 0 && nr.vn != NULL && vn_islnk(nr.vn))
 		r = (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST : -ELOOP;
 	bool created = false;
@@ -341,9 +364,9 @@ int kvfs_mkdir(const char *path, int mode)
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres nr;
-	int r = resolve_nofollow(path, &nr);
-	if (r == 0 && nr.vn != NULL)
-		r = -EEXIST;
+	int r = resolve_entry(path, &nr);
+	if ((r == 0 && nr.vn != NULL) || (r == -ENOTDIR && nr.exists_notdir))
+		r = -EEXIST; /* "file/" exists, whatever the slash says (Linux) */
 	if (r == 0) {
 		preempt_point();
 		struct vnode *vn = simfs_ialloc(nr.dir->fs, SIMK_S_IFDIR | ((uint32_t)mode & 07777));
@@ -367,7 +390,7 @@ int kvfs_rmdir(const char *path)
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres nr;
-	int r = resolve_nofollow(path, &nr);
+	int r = resolve_entry(path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && !vn_isdir(nr.vn))
@@ -400,7 +423,7 @@ int kvfs_unlink(const char *path)
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres nr;
-	int r = resolve_nofollow(path, &nr);
+	int r = resolve_entry(path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && vn_isdir(nr.vn))
@@ -429,7 +452,7 @@ int kvfs_link(const char *oldpath, const char *newpath)
 	if (r == 0 && vn_isdir(o.vn))
 		r = -EPERM;
 	if (r == 0)
-		r = resolve_nofollow(newpath, &n);
+		r = resolve_entry(newpath, &n);
 	if (r == 0 && n.vn != NULL)
 		r = -EEXIST;
 	if (r == 0 && n.slash)
@@ -472,7 +495,7 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres o, n;
-	int r = resolve_nofollow(oldpath, &o);
+	int r = resolve_entry(oldpath, &o);
 	if (r == 0 && o.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && o.vn->ino == SIMFS_ROOT_INO)
@@ -480,7 +503,7 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 	else if (r == 0 && o.dot)
 		r = -EINVAL;
 	if (r == 0)
-		r = resolve_nofollow(newpath, &n);
+		r = resolve_entry(newpath, &n);
 	if (r == 0 && n.dir->fs != o.dir->fs)
 		r = -EXDEV;
 	else if (r == 0 && n.vn != NULL && n.vn->ino == SIMFS_ROOT_INO)
@@ -571,7 +594,7 @@ static int stat_path(const char *path, struct simk_stat *st, bool follow)
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres nr;
-	int r = resolve_at(path, &nr, follow);
+	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0)
@@ -590,7 +613,7 @@ int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp)
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres nr;
-	int r = resolve_at(path, &nr, follow);
+	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0) {
@@ -627,8 +650,8 @@ int kvfs_symlink(const char *target, const char *linkpath)
 		return -EINVAL;
 	}
 	struct nameres nr;
-	int r = resolve_nofollow(linkpath, &nr);
-	if (r == 0 && nr.vn != NULL)
+	int r = resolve_entry(linkpath, &nr);
+	if ((r == 0 && nr.vn != NULL) || (r == -ENOTDIR && nr.exists_notdir))
 		r = -EEXIST;
 	if (r == 0 && nr.slash)
 		r = -ENOENT;

@@ -339,7 +339,7 @@ void vn_stat(struct vnode *vn, struct simk_stat *st)
 	st->st_atime_ns = vn->atime_ns;
 	st->st_mtime_ns = vn->mtime_ns;
 	st->st_ctime_ns = vn->ctime_ns;
-	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_OTHER : FT_REGULAR;
+	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_SYMLINK : FT_REGULAR;
 }
 
 /* ---- serialization ------------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /*
- * simfs — private to vfs/. The one filesystem of a run: in-core inodes
+ * simfs — private to vfs/. One filesystem instance on one device: in-core inodes
  * (struct vnode), the block allocator, the device submission queue, the
  * buffer cache, direct I/O and the commit that makes state durable.
  *
