@@ -7,7 +7,7 @@ from conftest import SCENARIOS, assert_same_hash_across_builds
 
 VFS = SCENARIOS / "vfs"
 ALL = ["pipe-blocking-reader.scn", "pipe-epipe.scn", "odirect.scn", "fsync-ordering.scn",
-       "fork-offset.scn", "files.scn", "mount-points.scn"]
+       "fork-offset.scn", "files.scn", "mount-points.scn", "symlinks.scn"]
 
 
 def test_every_vfs_scenario_is_covered():
