@@ -753,8 +753,10 @@ static int64_t op_mount(struct scn_call *c)
 		o.format = c->args[2].i != 0;
 	else if (fs->mounted_once)
 		o.format = false;
-	fs->mounted_once = true;
-	return vfs_mount_at(fs->dev->dev, &o, path);
+	int r = vfs_mount_at(fs->dev->dev, &o, path);
+	if (r == 0)
+		fs->mounted_once = true; /* a refused mount did not format */
+	return r;
 }
 
 static const struct scn_argspec unmount_args[] = {
