@@ -354,3 +354,25 @@ Test(scn_parse, bytes_above_127_are_rejected_cleanly)
 	assert_parse_error(T1("  expect 1 \xc3\xa9 2\n"), "t.scn:2:12: unexpected character");
 	assert_parse_error(T1("  \xff\n"), "t.scn:2:3: unexpected character");
 }
+
+/* Found by fuzzing: the strings of one line share a 4 KiB buffer; the fifth
+ * long string used to be copied past its end before the check. */
+Test(scn_parse, strings_of_one_line_overflowing_the_line_buffer_are_an_error)
+{
+	static char text[8192];
+	size_t off = (size_t)snprintf(text, sizeof(text), "thread t\n  print");
+	for (int k = 0; k < 5; k++) {
+		text[off++] = ' ';
+		text[off++] = '"';
+		memset(text + off, 'a', 1022);
+		off += 1022;
+		text[off++] = '"';
+	}
+	snprintf(text + off, sizeof(text) - off, "\n");
+	/* the fifth string starts at column 9 + 4 * 1025 */
+	assert_parse_error(text, "t.scn:2:4109: too many strings on one line");
+	/* four fit */
+	off = strlen("thread t\n  print") + 4 * 1025;
+	snprintf(text + off, sizeof(text) - off, "\n");
+	cr_assert_str_eq(scn_parse_error(text), "");
+}
