@@ -376,3 +376,28 @@ Test(scn_parse, strings_of_one_line_overflowing_the_line_buffer_are_an_error)
 	snprintf(text + off, sizeof(text) - off, "\n");
 	cr_assert_str_eq(scn_parse_error(text), "");
 }
+
+/* Found by fuzzing: every declaration looked its name up in a list, so a
+ * file of 40,000 declarations took half a minute to parse. */
+Test(scn_parse, many_declarations_parse_in_linear_time, .timeout = 10)
+{
+	enum { N = 50000 };
+	size_t cap = (size_t)N * 40 + 256, off = 0;
+	char *text = malloc(cap);
+	cr_assert_not_null(text);
+	for (int i = 0; i < N; i++)
+		off += (size_t)snprintf(text + off, cap - off,
+					i % 2 ? "mutex m%d\n" : "shared v%d = %d\n", i, i);
+	off += (size_t)snprintf(text + off, cap - off,
+				"thread t\n  lock m%d\n  expect v%d == %d\n  unlock m%d\n"
+				"mutex m%d\n",
+				N - 1, N - 2, N - 2, N - 1, N - 3);
+	assert_parse_error(text, "t.scn:50005:7: 'm49997' is already declared at line 49998");
+	text[off - strlen("mutex m49997\n")] = '\0'; /* without the duplicate */
+	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), NULL, 0);
+	cr_assert_not_null(p);
+	struct scn_result r = scn_run_prog(p, 1, SIMK_POLICY_FIFO, false);
+	cr_assert_eq(r.out, SIMK_PASS, "%s", r.reason);
+	scn_free(p);
+	free(text);
+}
