@@ -221,9 +221,8 @@ static void run_budget_user(void *arg)
 	(void)arg;
 	struct simk_proc *ps[6];
 	for (int i = 0; i < 6; i++) {
-		char name[8];
-		snprintf(name, sizeof(name), "p%d", i);
-		ps[i] = sim_proc_create_internal(name, NULL);
+		static const char *const names[] = {"p0", "p1", "p2", "p3", "p4", "p5"};
+		ps[i] = sim_proc_create_internal(names[i], NULL);
 		big[i] = umem_alloc(ps[i], BIG); /* the sixth is past 1 GiB */
 	}
 	struct simk_proc *child = sim_proc_create_internal("child", NULL);
