@@ -208,7 +208,7 @@ static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_
 		nmax = run->limits.list_max;
 	int delivered = 0;
 	if (nmax > 0 &&
-	    umem_map(sim_proc_current(), list, (size_t)nmax * sizeof(port_event_t)) == NULL) {
+	    umem_map_write(sim_proc_current(), list, (size_t)nmax * sizeof(port_event_t)) == NULL) {
 		delivered = -EFAULT;
 		nmax = 0;
 	}

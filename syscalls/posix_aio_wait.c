@@ -202,7 +202,7 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 	int rc = paio_copyin_timespec(timeout, &ns);
 	if (rc != 0)
 		return rc;
-	if (umem_map(p, list, (size_t)nent * sizeof(uint64_t)) == NULL)
+	if (umem_map_write(p, list, (size_t)nent * sizeof(uint64_t)) == NULL)
 		return -EFAULT;
 	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
 	if (pp == NULL || (pp->active_posix == 0 && pp->doneq_n == 0))

@@ -169,7 +169,7 @@ static int buffer_create(void *obj, const struct scn_decl *d, const struct scn_v
 	o->addr = umem_alloc(o->proc, (size_t)o->size);
 	if (o->addr == 0)
 		return -ENOMEM;
-	uint8_t *p = umem_map(o->proc, o->addr, (size_t)o->size);
+	uint8_t *p = umem_map_kernel(o->proc, o->addr, (size_t)o->size);
 	memset(p, (int)(a[B_FILL].i & 0xff), (size_t)o->size);
 	return 0;
 }
@@ -212,9 +212,9 @@ static int64_t buf_range(struct scn_call *c, const struct scn_buf_obj *b, int64_
 static uint8_t *buf_view(struct scn_call *c, const struct scn_buf_obj *b)
 {
 	struct simk_proc *cur = sim_proc_current();
-	uint8_t *p = cur != NULL ? umem_map(cur, b->addr, (size_t)b->size) : NULL;
+	uint8_t *p = cur != NULL ? umem_map_kernel(cur, b->addr, (size_t)b->size) : NULL;
 	if (p == NULL)
-		p = umem_map(b->proc, b->addr, (size_t)b->size);
+		p = umem_map_kernel(b->proc, b->addr, (size_t)b->size);
 	if (p == NULL)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "buffer memory is gone (its process exited)");
 	return p;
