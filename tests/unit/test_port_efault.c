@@ -201,25 +201,28 @@ static void t_list_in_callback(void *arg)
 	int port = sys_port_create();
 	cb_list = vt_ubuf(2 * sizeof(port_event_t));
 	cb_calls = 0;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		struct port_kevent *k = NULL;
 		VEQ(port_alloc_event_fd(NULL, port, PORT_ALLOC_DEFAULT, PORT_SOURCE_AIO, &k), 0);
 		port_init_event(k, 0x100 + (uint64_t)i, 0, protecting_cb, NULL);
 		port_set_event(k, 1);
 		port_send_event(k);
 	}
-	VEQ(pt_stats().slots_live, 2);
+	VEQ(pt_stats().slots_live, 3);
 	uint64_t delivered = pt_stats().events_delivered;
 	uint32_t want = 2;
 	uaddr_t ng = vt_ubytes(&want, sizeof(want));
 	VEQ(sys_port_getn(port, cb_list, 2, ng, poll_ts()), -EFAULT);
 	VEQ(cb_calls, 2);
-	VEQ(pt_count(port), 0); /* both taken */
+	VEQ(pt_count(port), 1); /* two taken (max 2), the third stays */
 	VEQ(pt_stats().events_delivered, delivered + 2);
-	VEQ(pt_stats().slots_live, 0); /* DEFAULT slots freed by delivery */
+	VEQ(pt_stats().slots_live, 1); /* DEFAULT slots freed by delivery */
 	port_event_t ev;
 	vt_uget(cb_list, &ev, sizeof(ev));
 	VEQ(ev.portev_object, 0); /* none stored */
+	protect(cb_list, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_object, 0x102);
 	VEQ(sys_close(port), 0);
 }
 
