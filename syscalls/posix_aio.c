@@ -335,6 +335,11 @@ bool paio_sigev_kind_valid(int kind)
 	       kind == SIMK_SIGEV_PORT || kind == SIMK_SIGEV_KEVENT;
 }
 
+bool paio_aiocb_writable(struct simk_proc *p, uaddr_t aiocbp)
+{
+	return umem_map_write(p, aiocbp, sizeof(struct simk_aiocb)) != NULL;
+}
+
 bool paio_buf_ok(struct simk_proc *p, int op, uaddr_t buf, size_t n)
 {
 	KASSERT(op == PAIO_OP_READ || op == PAIO_OP_WRITE, "transfer buffer of op %d", op);
