@@ -268,3 +268,41 @@ Test(laio_efault, ring_protections_bind_the_user_reaper_not_the_kernel)
 {
 	lt_run(ring_body);
 }
+
+/* ---- transfers into a read-only buffer ---- */
+
+static void transfer_body(void)
+{
+	aio_context_t ctx = lt_setup(4);
+	int fd = buffered_file();
+	int dfd = lt_open_direct("/d");
+	uaddr_t src = vt_ubuf(4096);
+	VEQ(LT_SYS(sys_pwrite(dfd, src, 4096, 0)), 4096);
+	uaddr_t ro = vt_ubuf(4096);
+	protect(ro, PG, UMEM_PROT_READ);
+	/* accepted (only the range is checked at submission, as on Linux);
+	 * the transfer fails in the event */
+	uaddr_t cb = lt_iocb(IOCB_CMD_PREAD, fd, ro, 8, 0, 1);
+	uaddr_t dcb = lt_iocb(IOCB_CMD_PREAD, dfd, ro, 4096, 0, 2);
+	VEQ(lt_submit1(ctx, cb), 1);
+	VEQ(lt_submit1(ctx, dcb), 1);
+	struct io_event ev[2];
+	VEQ(lt_getevents(ctx, 2, 2, ev, -1), 2);
+	VEQ(ev[0].data, 1);
+	VEQ(ev[0].res, -EFAULT);
+	VEQ(ev[1].data, 2);
+	VEQ(ev[1].res, -EFAULT);
+	/* a write only reads its buffer */
+	uaddr_t wcb = lt_iocb(IOCB_CMD_PWRITE, fd, ro, 8, 0, 3);
+	VEQ(lt_submit1(ctx, wcb), 1);
+	VEQ(lt_getevents(ctx, 1, 2, ev, -1), 1);
+	VEQ(ev[0].res, 8);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(dfd), 0);
+	VEQ(lt_destroy(ctx), 0);
+}
+
+Test(laio_efault, pread_into_readonly_buffer_fails_in_the_event)
+{
+	lt_run(transfer_body);
+}

@@ -313,3 +313,31 @@ Test(paio_efault, solaris_results_are_stored_before_aiowait_hands_them_out)
 {
 	run1(t_solaris);
 }
+
+/* ---- the transfer of a request whose buffer became read-only ---- */
+
+static void t_transfer(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	int pfd[2];
+	pt_pipe(pfd);
+	uaddr_t buf = vt_ubuf(8);
+	uaddr_t cb = pt_cb(pfd[0], buf, 8, 0);
+	VEQ(sys_aio_read(cb), 0);
+	vt_sleep(1000); /* the worker waits in the pipe */
+	protect(buf, PG, UMEM_PROT_READ);
+	VEQ(vt_write_str(pfd[1], "abc"), 3);
+	VEQ(pt_wait(cb), EFAULT); /* the worker's copy faulted */
+	VEQ(sys_aio_return(cb), -EFAULT);
+	/* the bytes stayed in the pipe */
+	uaddr_t b = vt_ubuf(8);
+	VEQ(sys_read(pfd[0], b, 8), 3);
+	VEQ(sys_close(pfd[0]), 0);
+	VEQ(sys_close(pfd[1]), 0);
+}
+
+Test(paio_efault, buffer_made_readonly_in_flight_fails_the_request_with_efault)
+{
+	run1(t_transfer);
+}
