@@ -34,7 +34,7 @@ struct umem_region {
 	uaddr_t start;
 	size_t len; /* whole pages */
 	unsigned char *data;
-	unsigned char *prot;	   /* per page, NULL until the first umem_protect */
+	unsigned char *prot;	 /* per page, NULL until the first umem_protect */
 	size_t pages_restricted; /* pages whose prot is not READ | WRITE */
 };
 

@@ -91,7 +91,7 @@ static void getevents_body(void)
 	VEQ(r1.head, r1.tail);
 	struct io_event ev[4];
 	VEQ(lt_getevents(ctx, 0, 4, ev, 0), 0); /* it is gone */
-	VEQ(lt_stats().reqs_live, 0);		 /* and its request was freed */
+	VEQ(lt_stats().reqs_live, 0);		/* and its request was freed */
 	/* events array across a writable and a read-only page: the first
 	 * event lands, the second is lost, the third stays in the ring */
 	VEQ(lt_submit1(ctx, cb[0]), 1);
@@ -250,7 +250,7 @@ static void ring_body(void)
 	VEQ(laio_user_reap(p, ctx, ev, 2), -EFAULT); /* cannot read the magic */
 	protect(ctx, PG, UMEM_PROT_READ);
 	VEQ(laio_user_reap(p, ctx, ev, 2), -EFAULT); /* cannot move head */
-	VEQ(laio_user_reap(p, ctx, ev, 0), 0);	      /* asks for nothing */
+	VEQ(laio_user_reap(p, ctx, ev, 0), 0);	     /* asks for nothing */
 	struct aio_ring r = lt_ring(ctx);
 	VEQ(r.tail - r.head, 1); /* still there */
 	protect(ctx, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);

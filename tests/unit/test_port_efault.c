@@ -116,7 +116,7 @@ static void t_nget_ro(void *arg)
 	VEQ(pt_stats().events_delivered, delivered);
 	port_event_t ev;
 	vt_uget(list, &ev, sizeof(ev));
-	VEQ(ev.portev_events, 0); /* the list was not written */
+	VEQ(ev.portev_events, 0);			   /* the list was not written */
 	VEQ(sys_port_getn(port, list, 0, ng, 0), -EFAULT); /* the count too */
 	protect(ng, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_port_getn(port, list, 4, ng, poll_ts()), 0);

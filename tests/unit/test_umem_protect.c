@@ -33,17 +33,17 @@ static void errno_user(void *arg)
 	r[0] = umem_protect(p, 0x10000, PG, UMEM_PROT_READ); /* no user memory yet */
 	a1 = umem_alloc(p, 2 * PG);
 	a2 = umem_alloc(p, PG);
-	r[1] = umem_protect(p, a1 + 1, PG, UMEM_PROT_READ);		  /* not aligned */
-	r[2] = umem_protect(p, a1 + 1, 0, UMEM_PROT_READ);		  /* alignment first */
-	r[3] = umem_protect(p, 0x5000, 0, 0x40);			  /* len 0: nothing */
-	r[4] = umem_protect(p, a1, PG, 4);				  /* PROT_EXEC-like bit */
-	r[5] = umem_protect(p, a1, PG, -1);				  /* every bit */
+	r[1] = umem_protect(p, a1 + 1, PG, UMEM_PROT_READ); /* not aligned */
+	r[2] = umem_protect(p, a1 + 1, 0, UMEM_PROT_READ);  /* alignment first */
+	r[3] = umem_protect(p, 0x5000, 0, 0x40);	    /* len 0: nothing */
+	r[4] = umem_protect(p, a1, PG, 4);		    /* PROT_EXEC-like bit */
+	r[5] = umem_protect(p, a1, PG, -1);		    /* every bit */
 	r[6] = umem_protect(p, UINT64_MAX - PG + 1, 2 * PG, UMEM_PROT_READ); /* wraps */
-	r[7] = umem_protect(p, a1, SIZE_MAX, UMEM_PROT_READ);		  /* rounding wraps */
-	r[8] = umem_protect(p, 0x5000, PG, UMEM_PROT_READ);		  /* below every region */
-	r[9] = umem_protect(p, a1, 3 * PG, UMEM_PROT_READ);		  /* runs into the guard */
-	r[10] = umem_protect(p, a1, 4 * PG, UMEM_PROT_READ);		  /* guard, then a2 */
-	r[11] = umem_protect(p, a1 + 2 * PG, PG, UMEM_PROT_READ);	  /* the guard page */
+	r[7] = umem_protect(p, a1, SIZE_MAX, UMEM_PROT_READ);		     /* rounding wraps */
+	r[8] = umem_protect(p, 0x5000, PG, UMEM_PROT_READ);	  /* below every region */
+	r[9] = umem_protect(p, a1, 3 * PG, UMEM_PROT_READ);	  /* runs into the guard */
+	r[10] = umem_protect(p, a1, 4 * PG, UMEM_PROT_READ);	  /* guard, then a2 */
+	r[11] = umem_protect(p, a1 + 2 * PG, PG, UMEM_PROT_READ); /* the guard page */
 	/* none of the failures changed anything: a1 is still writable */
 	memset(buf, 'w', sizeof(buf));
 	r[12] = copyout(buf, a1, 2 * PG);
@@ -107,7 +107,8 @@ static void prot_user(void *arg)
 		r[i++] = copyout("x", a1, 1);
 		r[i++] = copyin_proc(p, a1, &c, 1);
 		r[i++] = copyout_proc(p, "y", a1, 1);
-		r[i++] = (umem_map_read(p, a1, 1) != NULL) | (umem_map_write(p, a1, 1) != NULL) << 1 |
+		r[i++] = (umem_map_read(p, a1, 1) != NULL) |
+			 (umem_map_write(p, a1, 1) != NULL) << 1 |
 			 (umem_map_kernel(p, a1, 1) != NULL) << 2;
 	}
 	r[i++] = copyout(buf, a1, 0); /* empty copies never fault */
@@ -121,14 +122,14 @@ Test(umem_protect, each_protection_allows_its_direction_only)
 	/* {protect, copyin, copyout, copyin_proc, copyout_proc, views} */
 	const int want[4][6] = {
 	    {0, -EFAULT, -EFAULT, -EFAULT, -EFAULT, 4}, /* NONE: only the kernel view */
-	    {0, 0, -EFAULT, 0, -EFAULT, 1 | 4},	/* READ */
-	    {0, -EFAULT, 0, -EFAULT, 0, 2 | 4},	/* WRITE: not readable (see umem.h) */
-	    {0, 0, 0, 0, 0, 1 | 2 | 4},		/* READ | WRITE */
+	    {0, 0, -EFAULT, 0, -EFAULT, 1 | 4},		/* READ */
+	    {0, -EFAULT, 0, -EFAULT, 0, 2 | 4},		/* WRITE: not readable (see umem.h) */
+	    {0, 0, 0, 0, 0, 1 | 2 | 4},			/* READ | WRITE */
 	};
 	for (int k = 0; k < 4; k++)
 		for (int j = 0; j < 6; j++)
-			cr_assert_eq(r[k * 6 + j], want[k][j], "prot #%d, step %d: %d, expected %d", k,
-				     j, r[k * 6 + j], want[k][j]);
+			cr_assert_eq(r[k * 6 + j], want[k][j], "prot #%d, step %d: %d, expected %d",
+				     k, j, r[k * 6 + j], want[k][j]);
 	cr_assert_eq(r[24], 0);
 	cr_assert_eq(r[25], 0);
 	cr_assert_eq(r[26], 0);
@@ -148,16 +149,16 @@ static void partial_user(void *arg)
 	/* the middle page only, with a length that is not a page multiple */
 	r[1] = umem_protect(p, a1 + PG, 10, UMEM_PROT_READ);
 	memset(buf, 'c', sizeof(buf));
-	r[2] = copyout(buf, a1 + PG - 8, 16);	     /* spans page 0 and page 1 */
-	r[3] = copyout(buf, a1 + 2 * PG - 8, 16);    /* spans page 1 and page 2 */
-	r[4] = copyout(buf, a1, 3 * PG);	     /* the whole region */
-	r[5] = copyout(buf, a1 + PG + PG - 1, 1);    /* last byte of page 1 */
+	r[2] = copyout(buf, a1 + PG - 8, 16);	      /* spans page 0 and page 1 */
+	r[3] = copyout(buf, a1 + 2 * PG - 8, 16);     /* spans page 1 and page 2 */
+	r[4] = copyout(buf, a1, 3 * PG);	      /* the whole region */
+	r[5] = copyout(buf, a1 + PG + PG - 1, 1);     /* last byte of page 1 */
 	r[6] = umem_map_write(p, a1, 2 * PG) == NULL; /* the view refuses too */
 	memcpy(view_failed, umem_map_kernel(p, a1, 3 * PG), 3 * PG);
 	memset(buf, 'b', sizeof(buf));
-	r[7] = copyout(buf, a1, PG);		 /* first page: fine */
-	r[8] = copyout(buf, a1 + 2 * PG, PG);	 /* last page: fine */
-	r[9] = copyin(a1 + PG - 8, buf, 16);	 /* reading across is fine */
+	r[7] = copyout(buf, a1, PG);	      /* first page: fine */
+	r[8] = copyout(buf, a1 + 2 * PG, PG); /* last page: fine */
+	r[9] = copyin(a1 + PG - 8, buf, 16);  /* reading across is fine */
 	r[10] = umem_map_write(p, a1, PG) != NULL;
 	memcpy(view_after, umem_map_kernel(p, a1, 3 * PG), 3 * PG);
 	/* restoring makes the whole region writable again */

@@ -182,7 +182,7 @@ static void t_socket(void *arg)
 	VCHECK(still_z(ro, PG));
 	uaddr_t b = vt_ubuf(4);
 	VEQ(sys_recv(sv[1], b, 1, SIMK_MSG_OOB), 1); /* the urgent byte stayed */
-	VEQ(sys_recv(sv[1], b, 4, 0), 2);	       /* and the data */
+	VEQ(sys_recv(sv[1], b, 4, 0), 2);	     /* and the data */
 	VEQ(sys_close(sv[0]), 0);
 	VEQ(sys_close(sv[1]), 0);
 }
