@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, assert_same_hash_across_builds
 
 LABS = ROOT / "labs"
 RUNS = 1000
@@ -91,6 +91,14 @@ def test_deterministic(simk, lab):
     for f in ("broken.scn", "solution/fixed.scn"):
         r = simk("check-determinism", LABS / lab / f, "--seed", 3, "--policy", "random")
         assert r.code == 0, (f, r)
+
+
+@pytest.mark.parametrize("name", ["O0", "asan", "clang"])
+@pytest.mark.parametrize("lab", ["01-lost-wakeup", "06-atomic-save", "07-aio-getevents"])
+def test_same_hash_across_builds(simk, name, lab):
+    """labs/README.md promises a student's seed and hash reproduce on any
+    build."""
+    assert_same_hash_across_builds(simk, name, LABS / lab / "broken.scn")
 
 
 def test_fixed_checks_are_the_broken_checks():
