@@ -725,8 +725,14 @@ static void t_inode_claims(void *arg)
 	uint32_t big_ind = (uint32_t)ct_iget(ct.big, L_I_INDIRECT, 4);
 	VCHECK(big_ind != 0);
 	const uint32_t bad[] = {
-	    ct.nblocks,		0xffffffffu,	    1,	     ct_direct(ct.big, 3), ct_table(0),
-	    ct_direct(ct.d, 0), ct_direct(ct.l, 0), big_ind,
+	    ct.nblocks,		  /* past the device */
+	    0xffffffffu,	  /* far past it */
+	    1,			  /* superblock slot 1 */
+	    ct_direct(ct.big, 3), /* another file's block */
+	    ct_table(0),	  /* an inode-table block */
+	    ct_direct(ct.d, 0),	  /* a directory's block */
+	    ct_direct(ct.l, 0),	  /* a symbolic link's block */
+	    big_ind,		  /* an indirect block */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ct_iset(ct.f, L_I_DIRECT, 4, bad[i]); /* /d/f's only block */
@@ -1125,7 +1131,7 @@ static void t_past_eof_dropped(void *arg)
 	VEQ(kvfs_stat("/d/f", &st), 0);
 	VEQ(st.st_blocks, ct_bsize / 512);
 	VEQ(kvfs_stat("/big", &st), 0);
-	VEQ(st.st_blocks, (long long)(CT_BIG_BLOCKS + 0) * (ct_bsize / 512));
+	VEQ(st.st_blocks, (long long)CT_BIG_BLOCKS * (ct_bsize / 512));
 	VEQ(vfs_unmount(), 0); /* the repair is committed */
 	VEQ(ct_direct(ct.f, 3), 0);
 	ind = (uint32_t)ct_iget(ct.big, L_I_INDIRECT, 4);
