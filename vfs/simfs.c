@@ -40,16 +40,6 @@ void vfs_mount_opts_default(struct vfs_mount_opts *o)
 	};
 }
 
-struct simfs *simfs_mounted(void)
-{
-	return vfs_st()->mounted;
-}
-
-bool vfs_mounted(void)
-{
-	return simfs_mounted() != NULL;
-}
-
 /* ---- little-endian encoding ------------------------------------------------ */
 
 static void put32(uint8_t *p, uint32_t v)
@@ -349,7 +339,7 @@ void vn_stat(struct vnode *vn, struct simk_stat *st)
 	st->st_atime_ns = vn->atime_ns;
 	st->st_mtime_ns = vn->mtime_ns;
 	st->st_ctime_ns = vn->ctime_ns;
-	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_OTHER : FT_REGULAR;
+	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_SYMLINK : FT_REGULAR;
 }
 
 /* ---- serialization ------------------------------------------------------------- */
@@ -844,7 +834,6 @@ static void simfs_free(struct simfs *fs, bool quiet)
 		kmem_free(&kt_maps, fs->snap_map);
 	event_cancel(&fs->retry_ev);
 	if (!quiet) {
-		mutex_destroy(&fs->ns_lock);
 		mutex_destroy(&fs->commit_lock);
 		waitq_destroy(&fs->flush_wq);
 	}
@@ -901,7 +890,6 @@ static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts
 	fs->ntable = (fs->ninodes + 1 + fs->inodes_per_block - 1) / fs->inodes_per_block;
 	fs->max_file_blocks = SIMFS_NDIRECT + fs->bsize / 4;
 	fs->max_file_size = (int64_t)fs->max_file_blocks * fs->bsize;
-	mutex_init(&fs->ns_lock, "simfs.ns");
 	mutex_init(&fs->commit_lock, "simfs.commit");
 	waitq_init(&fs->flush_wq, "flusher");
 	list_init(&fs->pending);
@@ -1205,24 +1193,13 @@ out:
 	return r;
 }
 
-int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o)
+int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct simfs **out)
 {
-	struct vfs_state *st = vfs_st();
-	struct vfs_mount_opts def;
-	if (o == NULL) {
-		vfs_mount_opts_default(&def);
-		o = &def;
-	}
-	if (st->mounted != NULL)
-		return -EBUSY;
-	int r = vfs_mount_check(dev, o);
-	if (r != 0)
-		return r;
 	struct simfs *fs = simfs_alloc(dev, o);
 	if (fs == NULL)
 		return -ENOMEM;
 	mutex_lock(&fs->commit_lock);
-	r = o->format ? simfs_format(fs) : simfs_load(fs);
+	int r = o->format ? simfs_format(fs) : simfs_load(fs);
 	mutex_unlock(&fs->commit_lock);
 	if (r == 0) {
 		fs->flusher_running = true;
@@ -1239,10 +1216,8 @@ int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o)
 		return r;
 	}
 	fs->mounted = true;
-	st->mounted = fs;
 	simfs_check_space(fs);
-	vfs_trace("vfs:mount", (int64_t)fs->id, (int64_t)fs->seq, fs->nblocks, 0);
-	fs_report(FSEV_MOUNT);
+	*out = fs;
 	return 0;
 }
 
@@ -1260,12 +1235,9 @@ static void stop_flusher(struct simfs *fs)
 		(void)waitq_wait(&fs->flush_wq, false, false, SIMK_FOREVER, flusher_gone, fs);
 }
 
-int vfs_unmount(void)
+int simfs_unmount_fs(struct simfs *fs)
 {
 	struct vfs_state *st = vfs_st();
-	struct simfs *fs = st->mounted;
-	if (fs == NULL)
-		return -EINVAL;
 	for (struct list_node *it = st->files.next; it != &st->files; it = it->next) {
 		struct file *fp = list_entry(it, struct file, all);
 		if (fp->vnode != NULL && fp->vnode->fs == fs)
@@ -1278,27 +1250,16 @@ int vfs_unmount(void)
 		if (fs->vn[i].nwatchers > 0)
 			fnotify_report(&fs->vn[i], FN_UNMOUNT, NULL);
 	stop_flusher(fs);
-	st->mounted = NULL;
 	fs->mounted = false;
 	fs->dead = true; /* anything still holding a vnode gets -EIO */
-	vfs_trace("vfs:unmount", (int64_t)fs->id, (int64_t)fs->seq, 0, 0);
-	fs_report(FSEV_UNMOUNT);
 	return 0;
 }
 
-void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector)
+void simfs_kill(struct simfs *fs, unsigned blk_flags, uint64_t *torn_sector)
 {
-	struct vfs_state *st = vfs_st();
-	struct simfs *fs = st->mounted;
-	if (fs == NULL) {
-		if (torn_sector != NULL)
-			*torn_sector = BLKDEV_NO_SECTOR;
-		return;
-	}
 	vfs_trace("vfs:power_cut", (int64_t)fs->id, (int64_t)fs->seq, fs->ndirty, 0);
 	fs->dead = true;
 	fs->mounted = false;
-	st->mounted = NULL;
 	blkdev_power_cut(fs->dev, blk_flags, torn_sector);
 	/* Requests waiting for a device slot fail from an interrupt. */
 	event_cancel(&fs->retry_ev);
@@ -1311,7 +1272,6 @@ void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector)
 		it = it->next;
 		bforget(fs, b->blkno);
 	}
-	fs_report(FSEV_DEAD);
 }
 
 int vfs_get_stats(struct vfs_stats *out)

@@ -7,7 +7,7 @@ from conftest import SCENARIOS, assert_same_hash_across_builds
 
 VFS = SCENARIOS / "vfs"
 ALL = ["pipe-blocking-reader.scn", "pipe-epipe.scn", "odirect.scn", "fsync-ordering.scn",
-       "fork-offset.scn", "files.scn"]
+       "fork-offset.scn", "files.scn", "mount-points.scn", "symlinks.scn"]
 
 
 def test_every_vfs_scenario_is_covered():
@@ -36,7 +36,7 @@ def test_deterministic(simk, scenario):
 
 @pytest.mark.parametrize("name", ["O0", "asan", "clang"])
 @pytest.mark.parametrize("scenario", ["fsync-ordering.scn", "files.scn", "odirect.scn",
-                                      "pipe-blocking-reader.scn"])
+                                      "pipe-blocking-reader.scn", "mount-points.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
     assert_same_hash_across_builds(simk, name, VFS / scenario)
 
