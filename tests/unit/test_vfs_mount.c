@@ -5,15 +5,6 @@
  * with recovery of each filesystem. */
 #include "vfs_test.h"
 
-#define RUN1(fn)                                                                                   \
-	do {                                                                                       \
-		vt_config_default();                                                               \
-		struct simk *s = vt_sim(1);                                                        \
-		simk_thread_create(simk_proc_create(s, "p"), "t", fn, NULL);                      \
-		VT_RUN_PASS(s);                                                                    \
-		simk_destroy(s);                                                                   \
-	} while (0)
-
 /* A second device like the first (thread context). */
 static struct blkdev *mk_dev(const char *name)
 {
@@ -99,7 +90,7 @@ static void t_cross(void *arg)
 
 Test(vfs_mount, the_walk_crosses_into_a_mounted_filesystem_and_back_out)
 {
-	RUN1(t_cross);
+	VT_RUN1(t_cross);
 }
 
 static void t_mount_errors(void *arg)
@@ -141,7 +132,7 @@ static void t_mount_errors(void *arg)
 
 Test(vfs_mount, mount_refuses_with_the_documented_errno)
 {
-	RUN1(t_mount_errors);
+	VT_RUN1(t_mount_errors);
 }
 
 static void t_unmount_rules(void *arg)
@@ -181,7 +172,7 @@ static void t_unmount_rules(void *arg)
 
 Test(vfs_mount, unmount_needs_a_mounted_root_with_nothing_open_or_mounted_inside)
 {
-	RUN1(t_unmount_rules);
+	VT_RUN1(t_unmount_rules);
 }
 
 static void t_namespace(void *arg)
@@ -224,7 +215,7 @@ static void t_namespace(void *arg)
 
 Test(vfs_mount, links_and_renames_stay_in_one_filesystem_and_mount_points_are_busy)
 {
-	RUN1(t_namespace);
+	VT_RUN1(t_namespace);
 }
 
 /* ---- reports ---- */
@@ -304,7 +295,7 @@ static void t_reports(void *arg)
 
 Test(vfs_mount, mounting_over_a_directory_tells_its_watchers_and_unmount_tells_the_mounted_ones)
 {
-	RUN1(t_reports);
+	VT_RUN1(t_reports);
 }
 
 /* A power cut is the machine's: both filesystems die, each recovers
@@ -342,7 +333,7 @@ static void t_power_cut(void *arg)
 
 Test(vfs_mount, a_power_cut_kills_every_mounted_filesystem_and_each_recovers)
 {
-	RUN1(t_power_cut);
+	VT_RUN1(t_power_cut);
 }
 
 /* Two threads race a mount against a create in the directory being

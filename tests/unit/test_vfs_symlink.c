@@ -4,15 +4,6 @@
 #include "scn_test.h"
 #include "vfs_test.h"
 
-#define RUN1(fn)                                                                                   \
-	do {                                                                                       \
-		vt_config_default();                                                               \
-		struct simk *s = vt_sim(1);                                                        \
-		simk_thread_create(simk_proc_create(s, "p"), "t", fn, NULL);                      \
-		VT_RUN_PASS(s);                                                                    \
-		simk_destroy(s);                                                                   \
-	} while (0)
-
 /* readlink through the system call: the bytes land in user memory. */
 static ssize_t vt_readlink(const char *path, char *out, size_t len)
 {
@@ -84,7 +75,7 @@ static void t_basic(void *arg)
 
 Test(vfs_symlink, symlink_readlink_lstat_and_what_follows)
 {
-	RUN1(t_basic);
+	VT_RUN1(t_basic);
 }
 
 static void t_lookup(void *arg)
@@ -153,7 +144,7 @@ static void t_lookup(void *arg)
 
 Test(vfs_symlink, lookup_follows_chains_intermediate_and_relative_links)
 {
-	RUN1(t_lookup);
+	VT_RUN1(t_lookup);
 }
 
 static void t_loops(void *arg)
@@ -201,7 +192,7 @@ static void t_loops(void *arg)
 
 Test(vfs_symlink, loops_and_long_chains_are_eloop_long_targets_enametoolong)
 {
-	RUN1(t_loops);
+	VT_RUN1(t_loops);
 }
 
 /* Links and targets survive a power cut after fsync, with every block size
@@ -378,5 +369,5 @@ static void t_trailing_slash(void *arg)
 
 Test(vfs_symlink, a_trailing_slash_after_a_link_follows_it_only_for_lookups)
 {
-	RUN1(t_trailing_slash);
+	VT_RUN1(t_trailing_slash);
 }
