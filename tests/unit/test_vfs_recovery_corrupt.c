@@ -357,18 +357,13 @@ static void ct_restore_and_mount(void)
 	VEQ(vfs_unmount(), 0);
 }
 
+/* With the configuration the test set up (VT_RUN1 takes the default). */
 #define RUN(fn)                                                                                    \
 	do {                                                                                       \
 		struct simk *s = vt_sim(1);                                                        \
 		simk_thread_create(simk_proc_create(s, "p"), "t", fn, NULL);                       \
 		VT_RUN_PASS(s);                                                                    \
 		simk_destroy(s);                                                                   \
-	} while (0)
-
-#define RUN_DEFAULT(fn)                                                                            \
-	do {                                                                                       \
-		vt_config_default();                                                               \
-		RUN(fn);                                                                           \
 	} while (0)
 
 /* ---- the helpers themselves ---------------------------------------------- */
@@ -422,7 +417,7 @@ static void t_media(void *arg)
 
 Test(vfs_recovery_corrupt, media_peek_and_poke_bypass_queue_and_cache)
 {
-	RUN_DEFAULT(t_media);
+	VT_RUN1(t_media);
 }
 
 /* Peeking draws nothing and times nothing: a run with peeks has the same
@@ -473,7 +468,7 @@ static void t_sb_magic(void *arg)
 
 Test(vfs_recovery_corrupt, bad_magic_in_both_slots_is_euclean)
 {
-	RUN_DEFAULT(t_sb_magic);
+	VT_RUN1(t_sb_magic);
 }
 
 static void t_sb_sum(void *arg)
@@ -492,7 +487,7 @@ static void t_sb_sum(void *arg)
 
 Test(vfs_recovery_corrupt, checksum_mismatch_in_both_slots_is_euclean)
 {
-	RUN_DEFAULT(t_sb_sum);
+	VT_RUN1(t_sb_sum);
 }
 
 /* Each geometry field, changed in both slots with a valid checksum. */
@@ -516,7 +511,7 @@ static void t_sb_geometry(void *arg)
 
 Test(vfs_recovery_corrupt, geometry_mismatch_in_the_superblock_is_euclean)
 {
-	RUN_DEFAULT(t_sb_geometry);
+	VT_RUN1(t_sb_geometry);
 }
 
 /* The medium is fine; the mount options describe another filesystem. */
@@ -536,7 +531,7 @@ static void t_opts_geometry(void *arg)
 
 Test(vfs_recovery_corrupt, mount_options_of_another_geometry_are_euclean)
 {
-	RUN_DEFAULT(t_opts_geometry);
+	VT_RUN1(t_opts_geometry);
 }
 
 /* Inode-table block numbers in the newest slot (valid checksum, so no
@@ -568,7 +563,7 @@ static void t_sb_table(void *arg)
 
 Test(vfs_recovery_corrupt, table_block_out_of_range_or_claimed_twice_is_euclean)
 {
-	RUN_DEFAULT(t_sb_table);
+	VT_RUN1(t_sb_table);
 }
 
 /* ---- superblock fallback: the older slot ----------------------------------- */
@@ -649,25 +644,25 @@ static void t_fallback(void *arg)
 Test(vfs_recovery_corrupt, newest_slot_with_bad_magic_falls_back_to_the_older_commit)
 {
 	ct_fallback_kind = FB_MAGIC;
-	RUN_DEFAULT(t_fallback);
+	VT_RUN1(t_fallback);
 }
 
 Test(vfs_recovery_corrupt, newest_slot_with_bad_checksum_falls_back_to_the_older_commit)
 {
 	ct_fallback_kind = FB_SUM;
-	RUN_DEFAULT(t_fallback);
+	VT_RUN1(t_fallback);
 }
 
 Test(vfs_recovery_corrupt, newest_slot_unreadable_falls_back_to_the_older_commit)
 {
 	ct_fallback_kind = FB_GARBLED;
-	RUN_DEFAULT(t_fallback);
+	VT_RUN1(t_fallback);
 }
 
 Test(vfs_recovery_corrupt, newest_slot_torn_silently_falls_back_to_the_older_commit)
 {
 	ct_fallback_kind = FB_TORN;
-	RUN_DEFAULT(t_fallback);
+	VT_RUN1(t_fallback);
 }
 
 /* Both slots unreadable at the device: nothing to mount. */
@@ -685,7 +680,7 @@ static void t_both_garbled(void *arg)
 
 Test(vfs_recovery_corrupt, both_slots_unreadable_is_euclean)
 {
-	RUN_DEFAULT(t_both_garbled);
+	VT_RUN1(t_both_garbled);
 }
 
 /* ---- inodes --------------------------------------------------------------- */
@@ -713,7 +708,7 @@ static void t_inode_size(void *arg)
 
 Test(vfs_recovery_corrupt, inode_size_negative_or_past_the_largest_file_is_euclean)
 {
-	RUN_DEFAULT(t_inode_size);
+	VT_RUN1(t_inode_size);
 }
 
 /* Blocks of one file: out of range, a superblock block, a block of
@@ -762,7 +757,7 @@ static void t_inode_claims(void *arg)
 
 Test(vfs_recovery_corrupt, block_out_of_range_or_claimed_twice_is_euclean)
 {
-	RUN_DEFAULT(t_inode_claims);
+	VT_RUN1(t_inode_claims);
 }
 
 /* An inode type simfs never writes (a FIFO, a socket, garbage). */
@@ -780,7 +775,7 @@ static void t_inode_type(void *arg)
 
 Test(vfs_recovery_corrupt, inode_of_an_unknown_type_is_euclean)
 {
-	RUN_DEFAULT(t_inode_type);
+	VT_RUN1(t_inode_type);
 }
 
 static void t_root(void *arg)
@@ -800,7 +795,7 @@ static void t_root(void *arg)
 
 Test(vfs_recovery_corrupt, root_not_a_directory_is_euclean)
 {
-	RUN_DEFAULT(t_root);
+	VT_RUN1(t_root);
 }
 
 /* ---- directories ------------------------------------------------------------ */
@@ -833,7 +828,7 @@ static void t_dirent(void *arg)
 
 Test(vfs_recovery_corrupt, dirent_with_bad_inode_or_empty_name_is_euclean)
 {
-	RUN_DEFAULT(t_dirent);
+	VT_RUN1(t_dirent);
 }
 
 /* A directory must have exactly one name: two, or a name for the root,
@@ -863,7 +858,7 @@ static void t_dir_two_names(void *arg)
 
 Test(vfs_recovery_corrupt, directory_with_two_names_is_euclean)
 {
-	RUN_DEFAULT(t_dir_two_names);
+	VT_RUN1(t_dir_two_names);
 }
 
 static void t_dir_block(void *arg)
@@ -881,7 +876,7 @@ static void t_dir_block(void *arg)
 
 Test(vfs_recovery_corrupt, directory_block_missing_is_euclean)
 {
-	RUN_DEFAULT(t_dir_block);
+	VT_RUN1(t_dir_block);
 }
 
 /* ---- symbolic links -------------------------------------------------------- */
@@ -928,7 +923,7 @@ static void t_symlink(void *arg)
 
 Test(vfs_recovery_corrupt, symlink_empty_too_long_nul_inside_or_blockless_is_euclean)
 {
-	RUN_DEFAULT(t_symlink);
+	VT_RUN1(t_symlink);
 }
 
 /* With 512-byte blocks a long target spans two blocks: the second one
@@ -985,7 +980,7 @@ static void t_nlink(void *arg)
 
 Test(vfs_recovery_corrupt, wrong_link_counts_are_recounted_and_rewritten)
 {
-	RUN_DEFAULT(t_nlink);
+	VT_RUN1(t_nlink);
 }
 
 /* An inode that no name points to (in use on disk, in no directory) is
@@ -1031,7 +1026,7 @@ static void t_orphan(void *arg)
 
 Test(vfs_recovery_corrupt, orphan_inode_is_freed_with_its_blocks)
 {
-	RUN_DEFAULT(t_orphan);
+	VT_RUN1(t_orphan);
 }
 
 /* The real crash that leaves an orphan: a file unlinked while open, the
@@ -1061,7 +1056,7 @@ static void t_orphan_open(void *arg)
 
 Test(vfs_recovery_corrupt, file_unlinked_while_open_is_freed_after_a_cut)
 {
-	RUN_DEFAULT(t_orphan_open);
+	VT_RUN1(t_orphan_open);
 }
 
 /* A buffered write past the end of a file links its new block before it
@@ -1146,7 +1141,7 @@ static void t_past_eof_dropped(void *arg)
 
 Test(vfs_recovery_corrupt, block_mapped_past_eof_is_dropped_not_claimed)
 {
-	RUN_DEFAULT(t_past_eof_dropped);
+	VT_RUN1(t_past_eof_dropped);
 }
 
 /* ---- the scenario operation ------------------------------------------------ */
