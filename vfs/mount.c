@@ -210,6 +210,29 @@ int vfs_unmount(void)
 	return vfs_unmount_at("/");
 }
 
+int vfs_get_stats(struct vfs_stats *out)
+{
+	struct simfs *fs = simfs_mounted();
+	if (fs == NULL)
+		return -EINVAL;
+	simfs_get_stats(fs, out);
+	return 0;
+}
+
+int vfs_get_stats_at(const char *path, struct vfs_stats *out)
+{
+	struct vfs_state *st = vfs_st();
+	if (path == NULL || st->mounted == NULL)
+		return -EINVAL;
+	mutex_lock(&st->ns_lock);
+	struct vnode *vn;
+	int r = st->mounted == NULL ? -EINVAL : namei_lookup_locked(path, true, &vn);
+	if (r == 0)
+		simfs_get_stats(vn->fs, out);
+	mutex_unlock(&st->ns_lock);
+	return r;
+}
+
 void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector)
 {
 	struct vfs_state *st = vfs_st();

@@ -753,8 +753,10 @@ static int64_t op_mount(struct scn_call *c)
 		o.format = c->args[2].i != 0;
 	else if (fs->mounted_once)
 		o.format = false;
-	fs->mounted_once = true;
-	return vfs_mount_at(fs->dev->dev, &o, path);
+	int r = vfs_mount_at(fs->dev->dev, &o, path);
+	if (r == 0)
+		fs->mounted_once = true; /* a refused mount did not format */
+	return r;
 }
 
 static const struct scn_argspec unmount_args[] = {
@@ -845,21 +847,27 @@ static int64_t op_file_sum(struct scn_call *c)
 	return h;
 }
 
-static const struct scn_argspec none_args[] = {{"unused", SCN_INT, NULL, SCN_NAMED, 0}};
+static const struct scn_argspec fs_stat_args[] = {
+    {"path", SCN_STR, NULL, SCN_OPTIONAL, 0},
+};
+
+/* The counters of the filesystem holding PATH (default: the one at "/"). */
+static int fs_stats_arg(struct scn_call *c, struct vfs_stats *vs)
+{
+	return c->args[0].given ? vfs_get_stats_at(c->args[0].str, vs) : vfs_get_stats(vs);
+}
 
 static int64_t op_fs_commits(struct scn_call *c)
 {
-	(void)c;
 	struct vfs_stats vs;
-	int r = vfs_get_stats(&vs);
+	int r = fs_stats_arg(c, &vs);
 	return r != 0 ? r : (int64_t)vs.commits;
 }
 
 static int64_t op_fs_dirty(struct scn_call *c)
 {
-	(void)c;
 	struct vfs_stats vs;
-	int r = vfs_get_stats(&vs);
+	int r = fs_stats_arg(c, &vs);
 	return r != 0 ? r : (int64_t)vs.dirty_buffers;
 }
 
@@ -912,8 +920,10 @@ static const struct scn_op vfs_ops[] = {
      "expect_file PATH \"BYTES\": the run fails unless the file holds exactly BYTES"},
     {"file_sum", file_sum_args, N(file_sum_args), op_file_sum,
      "file_sum PATH [size=V]: FNV-1a 32 of the content"},
-    {"fs_commits", none_args, 0, op_fs_commits, "fs_commits: successful commits so far"},
-    {"fs_dirty", none_args, 0, op_fs_dirty, "fs_dirty: dirty buffers in the cache"},
+    {"fs_commits", fs_stat_args, N(fs_stat_args), op_fs_commits,
+     "fs_commits [\"PATH\"]: successful commits so far (of the fs holding PATH; default /)"},
+    {"fs_dirty", fs_stat_args, N(fs_stat_args), op_fs_dirty,
+     "fs_dirty [\"PATH\"]: dirty buffers in the cache (of the fs holding PATH)"},
     {"buf_fill", fill_args, N(fill_args), op_buf_fill, "buf_fill BUF BYTE [off=] [len=]"},
     {"buf_pattern", fill_args, N(fill_args), op_buf_pattern,
      "buf_pattern BUF SEED [off=] [len=]: deterministic bytes from SEED"},

@@ -243,6 +243,8 @@ int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct s
 int simfs_unmount_fs(struct simfs *fs);
 /* Power cut of fs's device; fs dies without writing anything. Any context. */
 void simfs_kill(struct simfs *fs, unsigned blk_flags, uint64_t *torn_sector);
+/* The counters of fs (any context). */
+void simfs_get_stats(struct simfs *fs, struct vfs_stats *out);
 
 /* mount.c */
 struct simfs *simfs_mounted(void); /* the filesystem at "/", or NULL */

@@ -238,8 +238,11 @@ struct vfs_stats {
 	uint32_t free_blocks, total_blocks;
 	uint32_t free_inodes;
 };
-/* 0, or -EINVAL when nothing is mounted. Any context. */
+/* The filesystem at "/": 0, or -EINVAL when nothing is mounted. Any context. */
 int vfs_get_stats(struct vfs_stats *out);
+/* The filesystem holding what path names: 0, -EINVAL (nothing mounted),
+ * or the lookup's errno. Thread context. */
+int vfs_get_stats_at(const char *path, struct vfs_stats *out);
 
 /* Registered once from syscalls/builtin.c. */
 void vfs_register(void);
