@@ -463,8 +463,7 @@ static int cow_dir(struct simfs *fs, struct commit *c, struct vnode *vn)
 		}
 	}
 	vn->size = (int64_t)vn->ndents * SIMFS_DIRENT_SIZE;
-	vn->map_dirty = true;
-	return 0;
+	return 0; /* the caller rewrites the indirect block and the inode */
 }
 
 /* Rewrites a symbolic link's target into fresh blocks. 0 or -ENOSPC. */
@@ -488,7 +487,6 @@ static int cow_link(struct simfs *fs, struct commit *c, struct vnode *vn)
 		uint64_t n = (uint64_t)vn->size - off;
 		memcpy(it->bytes, vn->target + off, n < fs->bsize ? n : fs->bsize);
 	}
-	vn->map_dirty = true;
 	return 0;
 }
 
