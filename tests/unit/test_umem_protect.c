@@ -12,7 +12,7 @@
 
 static int r[32];
 static uaddr_t a1, a2;
-static char buf[3 * 4096];
+static char buf[4 * 4096];
 
 /* Runs fn in a fresh process "p"; asserts the run passed (no leak). */
 static void run_user(simk_thread_fn fn)
