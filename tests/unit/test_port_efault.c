@@ -282,3 +282,47 @@ Test(port_efault, sendn_readonly_errors_is_efault_after_the_sends)
 {
 	pt_run1(t_sendn, NULL);
 }
+
+/* ---- POSIX timers (PORT_SOURCE_TIMER) ---- */
+
+static void t_timers(void *arg)
+{
+	(void)arg;
+	int port = sys_port_create();
+	port_notify_t pn = {.portnfy_port = port, .portnfy_user = 0x99};
+	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_PORT,
+				    .sigev_value = vt_ubytes(&pn, sizeof(pn))};
+	uaddr_t usev = vt_ubytes(&sev, sizeof(sev));
+	uaddr_t ro = vt_ubuf(PG);
+	protect(ro, PG, UMEM_PROT_READ);
+	uint64_t slots = pt_stats().slots_live;
+	/* the id cannot be stored: the new timer is destroyed, its port slot
+	 * freed, its id free again */
+	VEQ(sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, ro), -EFAULT);
+	VEQ(pt_stats().slots_live, slots);
+	VEQ(sys_timer_delete(0), -EINVAL);
+	uaddr_t uid = vt_ubuf(4);
+	VEQ(sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid), 0);
+	int32_t id = -1;
+	vt_uget(uid, &id, sizeof(id));
+	VEQ(id, 0);
+	/* old_value cannot be stored: EFAULT, but the new setting stands (as
+	 * on Linux and illumos) and fires */
+	struct simk_itimerspec its = {.it_value = {0, 1000}};
+	uaddr_t uits = vt_ubytes(&its, sizeof(its));
+	uint64_t t0 = sim_now();
+	VEQ(sys_timer_settime(id, 0, uits, ro), -EFAULT);
+	VEQ(sys_timer_gettime(id, ro), -EFAULT);
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, NULL), 0);
+	VEQ(sim_now(), t0 + 1000);
+	VEQ(ev.portev_source, PORT_SOURCE_TIMER);
+	VEQ(ev.portev_user, 0x99);
+	VEQ(sys_timer_delete(id), 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(port_efault, timer_results_into_readonly_memory)
+{
+	pt_run1(t_timers, NULL);
+}
