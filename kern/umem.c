@@ -178,16 +178,14 @@ int umem_protect(struct simk_proc *p, uaddr_t addr, size_t len, int prot)
 	if (r == NULL)
 		return -ENOMEM; /* a page of the range is not mapped */
 	size_t npages = r->len / UMEM_PAGE;
-	if (r->prot == NULL) {
-		if (prot == UMEM_PROT_RW)
-			return 0; /* already so */
+	if (r->prot == NULL && prot != UMEM_PROT_RW) {
 		r->prot = kmem_alloc(&kmt_prot, npages);
 		if (r->prot == NULL)
 			return -ENOMEM;
 		memset(r->prot, UMEM_PROT_RW, npages);
 	}
 	size_t first = (size_t)(addr - r->start) / UMEM_PAGE;
-	for (size_t i = first; i < first + pages_len / UMEM_PAGE; i++) {
+	for (size_t i = first; r->prot != NULL && i < first + pages_len / UMEM_PAGE; i++) {
 		r->pages_restricted -= r->prot[i] != UMEM_PROT_RW;
 		r->prot[i] = (unsigned char)prot;
 		r->pages_restricted += prot != UMEM_PROT_RW;
