@@ -40,6 +40,7 @@ struct umem_region {
 
 struct umem_space {
 	struct list_node regions; /* address order */
+	struct umem_region *last; /* the region the last lookup found (or NULL) */
 	int nregions;
 	uaddr_t next; /* where the next region goes */
 	uint64_t bytes;
@@ -86,6 +87,8 @@ static struct umem_region *region_new(struct umem_space *sp, uaddr_t start, size
 
 static void region_free(struct umem_space *sp, struct umem_region *r)
 {
+	if (sp->last == r)
+		sp->last = NULL;
 	list_del(&r->link);
 	sp->nregions--;
 	sp->bytes -= r->len;
@@ -120,10 +123,17 @@ static struct umem_region *find(struct umem_space *sp, uaddr_t addr, size_t len)
 {
 	if (sp == NULL || len == 0 || addr + len < addr)
 		return NULL;
+	/* Kernel code touches the same buffer (a ring, an event array) again
+	 * and again: try the region of the last lookup first. */
+	struct umem_region *r = sp->last;
+	if (r != NULL && addr >= r->start && addr - r->start < r->len)
+		return len <= r->len - (addr - r->start) ? r : NULL;
 	for (struct list_node *n = sp->regions.next; n != &sp->regions; n = n->next) {
-		struct umem_region *r = list_entry(n, struct umem_region, link);
-		if (addr >= r->start && addr - r->start < r->len)
+		r = list_entry(n, struct umem_region, link);
+		if (addr >= r->start && addr - r->start < r->len) {
+			sp->last = r;
 			return len <= r->len - (addr - r->start) ? r : NULL;
+		}
 		if (r->start > addr)
 			break; /* address order */
 	}
