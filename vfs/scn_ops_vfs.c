@@ -186,7 +186,7 @@ static int buffer_create(void *obj, const struct scn_decl *d, const struct scn_v
 	o->addr = umem_alloc(o->proc, (size_t)o->size);
 	if (o->addr == 0)
 		return -ENOMEM;
-	uint8_t *p = umem_map(o->proc, o->addr, (size_t)o->size);
+	uint8_t *p = umem_map_kernel(o->proc, o->addr, (size_t)o->size);
 	memset(p, (int)(a[B_FILL].i & 0xff), (size_t)o->size);
 	return 0;
 }
@@ -229,9 +229,9 @@ static int64_t buf_range(struct scn_call *c, const struct scn_buf_obj *b, int64_
 static uint8_t *buf_view(struct scn_call *c, const struct scn_buf_obj *b)
 {
 	struct simk_proc *cur = sim_proc_current();
-	uint8_t *p = cur != NULL ? umem_map(cur, b->addr, (size_t)b->size) : NULL;
+	uint8_t *p = cur != NULL ? umem_map_kernel(cur, b->addr, (size_t)b->size) : NULL;
 	if (p == NULL)
-		p = umem_map(b->proc, b->addr, (size_t)b->size);
+		p = umem_map_kernel(b->proc, b->addr, (size_t)b->size);
 	if (p == NULL)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "buffer memory is gone (its process exited)");
 	return p;
@@ -871,6 +871,19 @@ static int64_t op_fs_dirty(struct scn_call *c)
 	return r != 0 ? r : (int64_t)vs.dirty_buffers;
 }
 
+/* buf_protect BUF PROT [off=] [len=]: umem_protect of the buffer's pages
+ * (off a page multiple, len rounded up to pages) in the calling process
+ * when it has the buffer (a forked child), else in the buffer's process. */
+static int64_t op_buf_protect(struct scn_call *c)
+{
+	struct scn_buf_obj *b = c->args[0].obj;
+	int64_t off = c->args[2].i, len = buf_range(c, b, off, c->args[3].i);
+	struct simk_proc *cur = sim_proc_current();
+	bool own = cur != NULL && umem_map_kernel(cur, b->addr, (size_t)b->size) != NULL;
+	return umem_protect(own ? cur : b->proc, b->addr + (uaddr_t)off, (size_t)len,
+			    (int)c->args[1].i);
+}
+
 static const struct scn_op vfs_ops[] = {
     {"open", open_args, N(open_args), op_open, "open PATH FLAGS [MODE]: a descriptor"},
     {"close", fd_args, N(fd_args), op_close, "close FD"},
@@ -934,6 +947,8 @@ static const struct scn_op vfs_ops[] = {
     {"buf_sum", sum_args, N(sum_args), op_buf_sum, "buf_sum BUF [LEN] [off=]: FNV-1a 32"},
     {"buf_byte", byte_args, N(byte_args), op_buf_byte, "buf_byte BUF OFF: the byte"},
     {"buf_addr", addr_args, N(addr_args), op_buf_addr, "buf_addr BUF: its user address"},
+    {"buf_protect", fill_args, N(fill_args), op_buf_protect,
+     "buf_protect BUF PROT [off=] [len=]: page protections (PROT_NONE/READ/WRITE); 0 or -errno"},
 };
 
 #define C(x)                                                                                       \
@@ -979,6 +994,9 @@ static const struct scn_const vfs_consts[] = {
     {"PIPE_BUF", PIPE_BUF_SIZE},
     {"PIPE_CAPACITY", PIPE_CAPACITY},
     {"EUCLEAN", EUCLEAN},
+    {"PROT_NONE", UMEM_PROT_NONE},
+    {"PROT_READ", UMEM_PROT_READ},
+    {"PROT_WRITE", UMEM_PROT_WRITE},
 };
 
 void scn_ops_vfs_register(void)
