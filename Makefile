@@ -11,6 +11,7 @@
 #   build/asan/   ASan + UBSan             VARIANT=asan
 #   build/clang/  clang -O2                VARIANT=clang
 #   build/fuzz/   clang, libFuzzer + ASan + UBSan (`make fuzz`)  VARIANT=fuzz
+#   build/fuzzcov/ clang, source coverage of the fuzz corpora (fuzz/coverage.sh)  VARIANT=fuzzcov
 
 VARIANT ?=
 PYTHON ?= /usr/bin/python3
@@ -37,11 +38,16 @@ else ifeq ($(VARIANT),fuzz)
   OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
   SANLD := -fsanitize=address,undefined
+else ifeq ($(VARIANT),fuzzcov)
+  B := build/fuzzcov
+  CC := clang
+  OPT := -O1 -fprofile-instr-generate -fcoverage-mapping
+  SANLD := -fprofile-instr-generate
 else ifeq ($(VARIANT),ucontext)
   B := build/ucontext
   OPT := -O2 -DSIMK_CTX_UCONTEXT
 else
-  $(error unknown VARIANT=$(VARIANT): use O0, asan, clang, fuzz or ucontext)
+  $(error unknown VARIANT=$(VARIANT): use O0, asan, clang, fuzz, fuzzcov or ucontext)
 endif
 ifeq ($(origin CC),default)
   CC := gcc
@@ -64,7 +70,7 @@ UNIT_O := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_C))
 BENCH_C := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
 FUZZ_C := $(sort $(wildcard fuzz/*.c))
-FUZZ_BIN := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_C))
+FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/%,$(FUZZ_C))
 FUZZ_SECONDS ?= 60
 
 .PHONY: all lib cli unit help run test check unit-test pytest deps clean bench \
@@ -103,13 +109,16 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
 	@echo "  LD $@"
 	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
 
-# libFuzzer harnesses (VARIANT=fuzz only; `make fuzz` sets it)
+# libFuzzer harnesses (VARIANT=fuzz or fuzzcov; `make fuzz` sets it)
 fuzzers: $(FUZZ_BIN)
+ifeq ($(filter fuzz fuzzcov,$(VARIANT)),)
+	$(error the fuzzers build with VARIANT=fuzz or fuzzcov: run `make fuzz`)
+endif
 
-build/fuzz/%: fuzz/%.c fuzz/fuzz_common.h build/fuzz/libsimk.a
+$(FUZZ_BIN): $(B)/%: fuzz/%.c fuzz/fuzz_common.h $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer -o $@ $< build/fuzz/libsimk.a $(LDLIBS)
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer -o $@ $< $(B)/libsimk.a $(LDLIBS)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -6,17 +6,23 @@
  * to a small k. The engine's own virtual-time limit (a day) stops a run
  * whose next timer is further away.
  *
+ * Each input runs twice: as written, then under the random policy with a
+ * seed taken from the input and kernel allocations failing now and then
+ * (kmem/alloc/enomem:p=0.02), which walks the error and teardown paths of
+ * every layer the scenario touches.
+ *
  * A failed run (expect failed, panic, deadlock, step limit, a leak that the
  * end-of-run checks report) is a normal outcome; it must carry a reason.
  * A host crash, a sanitizer report, a host leak or a timeout is a bug.
  * After a failure the harness also asks for what `simk run` prints (the
- * failure site, the blocked threads) to exercise that code.
+ * failure site, the last events, the blocked threads) to exercise that code.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fuzz/fuzz_common.h"
 #include "sim/engine.h"
+#include "sim/fault.h"
 #include "sim/scn.h"
 
 #define FUZZ_STEPS_MAX 20000
@@ -42,12 +48,23 @@ static void need_message(const char *what, const char *msg)
 	}
 }
 
-static void run_once(const struct scn_prog *p)
+/* The variation of the second run. */
+struct variant {
+	uint64_t seed;
+	const char *fault; /* NULL: none */
+};
+
+static void run_once(const struct scn_prog *p, const struct variant *v)
 {
 	struct simk_opts o;
 	char err[512];
 	simk_opts_default(&o);
 	scn_apply_options(p, &o);
+	if (v != NULL) {
+		o.policy = SIMK_POLICY_RANDOM;
+		o.seed = v->seed;
+		o.preempt_prob = 0.3;
+	}
 	if (o.max_steps > FUZZ_STEPS_MAX)
 		o.max_steps = FUZZ_STEPS_MAX;
 	if (o.policy == SIMK_POLICY_PCT && (o.pct_steps == 0 || o.pct_steps > FUZZ_STEPS_MAX))
@@ -65,11 +82,16 @@ static void run_once(const struct scn_prog *p)
 		simk_destroy(s);
 		return;
 	}
+	if (v != NULL && v->fault != NULL && sim_fault_enable(v->fault, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz: %s: %s\n", v->fault, err);
+		abort();
+	}
 	enum simk_outcome out = simk_run(s);
 	if (out != SIMK_PASS) {
 		char site[300];
 		need_message("a failed run", simk_failure_reason(s));
 		(void)scn_failure_site(s, site, sizeof(site));
+		trace_print_tail(&s->trace, devnull(), 20);
 		scn_print_blocked(s, devnull());
 	}
 	simk_destroy(s);
@@ -84,7 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_parse_error(err, (const char *)data, size);
 		return 0;
 	}
-	run_once(p);
+	run_once(p, NULL);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a of the input: its seed */
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * 1099511628211ULL;
+	struct variant v = {h >> 1, "kmem/alloc/enomem:p=0.02"};
+	run_once(p, &v);
 	scn_free(p);
 	return 0;
 }
