@@ -115,7 +115,7 @@ ifeq ($(filter fuzz fuzzcov,$(VARIANT)),)
 	$(error the fuzzers build with VARIANT=fuzz or fuzzcov: run `make fuzz`)
 endif
 
-$(FUZZ_BIN): $(B)/%: fuzz/%.c fuzz/fuzz_common.h $(B)/libsimk.a
+$(FUZZ_BIN): $(B)/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer -o $@ $< $(B)/libsimk.a $(LDLIBS)

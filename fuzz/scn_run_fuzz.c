@@ -1,15 +1,16 @@
 /*
  * libFuzzer harness: parse arbitrary bytes and, when they parse, run the
- * scenario once the way `simk run` does (its own seed, policy and faults),
+ * scenario the way `simk run` does (its own seed, policy and faults),
  * under tight limits so every run ends: at most FUZZ_STEPS_MAX decisions
- * (which also bounds interrupts while every thread sleeps), pct calibrated
- * to a small k. The engine's own virtual-time limit (a day) stops a run
- * whose next timer is further away.
+ * (which also bounds interrupts while every thread sleeps), and pct with
+ * k = FUZZ_PCT_STEPS unless the file gives a smaller one. The engine's own
+ * virtual-time limit (a day) stops a run whose next timer is further away.
  *
- * Each input runs twice: as written, then under the random policy with a
- * seed taken from the input and kernel allocations failing now and then
- * (kmem/alloc/enomem:p=0.02), which walks the error and teardown paths of
- * every layer the scenario touches.
+ * Each input runs twice: as written, then under the random or the pct
+ * policy (a bit of the input's hash picks) with a seed taken from the input
+ * and kernel allocations failing now and then (kmem/alloc/enomem:p=0.02),
+ * which walks the error and teardown paths of every layer the scenario
+ * touches.
  *
  * A failed run (expect failed, panic, deadlock, step limit, a leak that the
  * end-of-run checks report) is a normal outcome; it must carry a reason.
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "fuzz/fuzz_common.h"
+#include "fuzz/scn_mutator.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "sim/scn.h"
@@ -50,7 +52,9 @@ static void need_message(const char *what, const char *msg)
 
 /* The variation of the second run. */
 struct variant {
+	enum simk_policy policy; /* random or pct */
 	uint64_t seed;
+	int pct_depth;
 	const char *fault; /* NULL: none */
 };
 
@@ -61,9 +65,11 @@ static void run_once(const struct scn_prog *p, const struct variant *v)
 	simk_opts_default(&o);
 	scn_apply_options(p, &o);
 	if (v != NULL) {
-		o.policy = SIMK_POLICY_RANDOM;
+		o.policy = v->policy;
 		o.seed = v->seed;
 		o.preempt_prob = 0.3;
+		o.pct_depth = v->pct_depth;
+		o.pct_steps = 0; /* set below */
 	}
 	if (o.max_steps > FUZZ_STEPS_MAX)
 		o.max_steps = FUZZ_STEPS_MAX;
@@ -110,7 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a of the input: its seed */
 	for (size_t i = 0; i < size; i++)
 		h = (h ^ data[i]) * 1099511628211ULL;
-	struct variant v = {h >> 1, "kmem/alloc/enomem:p=0.02"};
+	struct variant v = {h & 1 ? SIMK_POLICY_PCT : SIMK_POLICY_RANDOM, h >> 3,
+			    1 + (int)((h >> 1) & 3), "kmem/alloc/enomem:p=0.02"};
 	run_once(p, &v);
 	scn_free(p);
 	return 0;
