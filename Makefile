@@ -110,10 +110,12 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
 	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
 
 # libFuzzer harnesses (VARIANT=fuzz or fuzzcov; `make fuzz` sets it)
-fuzzers: $(FUZZ_BIN)
+ifneq ($(filter fuzzers,$(MAKECMDGOALS)),)
 ifeq ($(filter fuzz fuzzcov,$(VARIANT)),)
-	$(error the fuzzers build with VARIANT=fuzz or fuzzcov: run `make fuzz`)
+$(error the fuzzers build with VARIANT=fuzz or fuzzcov: run `make fuzz`)
 endif
+endif
+fuzzers: $(FUZZ_BIN)
 
 $(FUZZ_BIN): $(B)/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/libsimk.a
 	@mkdir -p $(dir $@)

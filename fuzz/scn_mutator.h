@@ -127,8 +127,8 @@ static int mut_blocks(const struct mut_line *l, int k, int *starts)
 {
 	int nb = 0;
 	for (int i = 0; i < k; i++)
-		if (i == 0 || (l[i].len > 0 && l[i].s[0] != ' ' && l[i].s[0] != '\n' &&
-			       l[i].s[0] != '#'))
+		if (i == 0 ||
+		    (l[i].len > 0 && l[i].s[0] != ' ' && l[i].s[0] != '\n' && l[i].s[0] != '#'))
 			starts[nb++] = i;
 	starts[nb] = k;
 	return nb;

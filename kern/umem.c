@@ -90,8 +90,7 @@ static void index_compact(struct umem_space *sp)
 	for (int i = 0; i < sp->nidx; i++)
 		if (sp->idx[i].r != NULL)
 			sp->idx[n++] = sp->idx[i];
-	KASSERT(n == sp->nregions, "umem index holds %d regions, the space %d", n,
-		sp->nregions);
+	KASSERT(n == sp->nregions, "umem index holds %d regions, the space %d", n, sp->nregions);
 	sp->nidx = n;
 	sp->nholes = 0;
 }

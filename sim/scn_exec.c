@@ -387,8 +387,9 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 			po->name = d->d.name;
 			po->proc = simk_proc_create(s, d->d.name);
 			if (po->proc == NULL) {
-				snprintf(err, errlen, "%s:%d:%d: cannot create process %s (at most %d)",
-					 p->name, d->d.line, d->d.col, d->d.name, SIM_MAX_PROCS);
+				snprintf(err, errlen,
+					 "%s:%d:%d: cannot create process %s (at most %d)", p->name,
+					 d->d.line, d->d.col, d->d.name, SIM_MAX_PROCS);
 				return -1;
 			}
 		} else if (d->kind->create != NULL) {
