@@ -179,8 +179,8 @@ void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, b
 	if (ex->bar)
 		explore_progress(ex, done, true);
 	if (ex->dfs)
-		printf("explored %" PRIu64 " paths (policy dfs, bound %d, seed %" PRIu64 ", %s", done,
-		       ex->bound, ex->start,
+		printf("explored %" PRIu64 " paths (policy dfs, bound %d, seed %" PRIu64 ", %s",
+		       done, ex->bound, ex->start,
 		       complete ? "the search is complete" : "stopped by --runs");
 	else
 		printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64, done,
@@ -242,8 +242,7 @@ int cmd_explore(struct cli_opts *c)
 		return EXIT_USAGE;
 	struct simk_opts *base = &ex.base;
 	cli_merge_opts(c, ex.p, base);
-	if (!c->has_policy && base->policy != SIMK_POLICY_RANDOM &&
-	    base->policy != SIMK_POLICY_PCT)
+	if (!c->has_policy && base->policy != SIMK_POLICY_RANDOM && base->policy != SIMK_POLICY_PCT)
 		base->policy = SIMK_POLICY_RANDOM;
 	base->keep_trace = false;
 	ex.dfs = base->policy == SIMK_POLICY_DFS;
@@ -269,8 +268,9 @@ int cmd_explore(struct cli_opts *c)
 	if (result == 0)
 		result = cli_calibrate_pct(c, ex.p, base);
 	if (result == 0) {
-		ex.total = ex.dfs ? c->runs
-				  : c->runs / ex.shard_n + (ex.shard_i < c->runs % ex.shard_n ? 1 : 0);
+		ex.total = ex.dfs
+			       ? c->runs
+			       : c->runs / ex.shard_n + (ex.shard_i < c->runs % ex.shard_n ? 1 : 0);
 		ex.bar = !c->quiet && isatty(STDERR_FILENO);
 		ex.t0 = explore_wall_s();
 		int jobs = c->jobs;

@@ -29,12 +29,12 @@ struct explore {
 	struct scn_prog *p;
 	struct simk_opts base; /* every run's options; base.dfs: the search state */
 	bool dfs;
-	int bound;	   /* dfs */
-	uint64_t start;	   /* the first seed (dfs: the one seed) */
+	int bound;	/* dfs */
+	uint64_t start; /* the first seed (dfs: the one seed) */
 	uint64_t shard_i, shard_n;
-	uint64_t total;	   /* runs of this shard, or the dfs path cap (--runs) */
-	bool bar;	   /* progress bar on stderr */
-	double t0;	   /* wall clock at the start, for the rate */
+	uint64_t total; /* runs of this shard, or the dfs path cap (--runs) */
+	bool bar;	/* progress bar on stderr */
+	double t0;	/* wall clock at the start, for the rate */
 };
 
 /* The options of seeds-mode run `ord` (0-based, within the shard). */

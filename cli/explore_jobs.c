@@ -17,15 +17,9 @@
  * keeps the set of its trace hashes and sends it when it is done; the
  * parent merges the sets.
  *
- * dfs mode: the decision tree is cut into tasks, each the subtree under a
- * path prefix (simk_dfs_restart). The parent hands tasks to idle workers;
- * when a worker is idle and no task waits, it asks the busy ones for work:
- * a worker gives away the untried siblings at the shallowest decision of
- * its remaining paths, one task each, and keeps the subtree it is in.
- * Sorted by prefix, tasks are in the depth-first order of their paths, so
- * the parent numbers the paths as the one-process search does, caps them
- * at --runs and finds the first failing one. Workers send a hash per path
- * (the summary counts the distinct hashes of the first --runs paths).
+ * dfs mode (explore_dfs.c): workers search subtrees the parent hands out
+ * and give each other; the parent puts their paths in the one-process
+ * order.
  *
  * Plumbing: a result pipe per worker (messages below), a command pipe per
  * dfs worker (tasks), shared memory for the claim counter, the cutoff,
@@ -38,7 +32,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,110 +39,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/explore.h"
+#include "cli/explore_jobs.h"
 #include "sim/ctx.h"
 #include "sim/scn.h"
 
-#define CHUNK 8		      /* seeds claimed at a time */
-#define PATH_MAX_LEN 1000000u /* longest dfs path (the policy's own bound) */
-#define HASH_BATCH 1024	      /* dfs: hashes per message at most */
-#define FLUSH_S 0.02	      /* dfs: longest wait before hashes are sent */
-#define NO_RUN UINT64_MAX
-
-enum stop_kind {
-	STOP_NONE = 0,
-	/* 1..4: the run's outcome (enum simk_outcome) */
-	STOP_NOSTART = 100, /* cli_start failed */
-	STOP_CRASH = 101,   /* the worker died inside the run */
-};
-
-/* Worker -> parent. Every payload is n * 8 bytes. */
-enum msg_kind {
-	M_HASHES = 1, /* n trace hashes (u64) */
-	M_STOP,	      /* a = ordinal (seeds) or path number in the task (dfs, from
-		       * 1), b = stop kind; dfs: the path (n choices, n counts) */
-	M_GIVE,	      /* dfs: a new task, its prefix (n choices, n counts) */
-	M_TASK_END,   /* dfs: the current task is over */
-	M_END,	      /* seeds: the worker is done, a = runs */
-	M_NOMEM,      /* the worker ran out of memory */
-};
-
-struct msg {
-	uint32_t kind, n;
-	uint64_t a, b;
-};
-
-/* Parent -> dfs worker: a task, a = its id, the prefix follows. */
-struct cmd {
-	uint32_t n, pad;
-	uint64_t id;
-};
-
-struct shm_worker {
-	_Alignas(64) _Atomic uint64_t done; /* runs finished, for the progress bar */
-	_Atomic uint64_t cur;	/* seeds: ordinal in progress; dfs: path number in
-				 * the task (from 1); NO_RUN between runs */
-	_Atomic uint64_t split;	  /* dfs: task id the parent wants split */
-	_Atomic uint64_t abandon; /* dfs: task id that no longer matters */
-};
-
-struct shm {
-	_Alignas(64) _Atomic uint64_t next; /* seeds: the next ordinal to claim */
-	_Alignas(64) _Atomic uint64_t cutoff; /* seeds: lowest stopping ordinal known */
-	struct shm_worker w[];
-};
-
-enum task_state { T_QUEUED, T_RUNNING, T_DONE, T_DROPPED };
-
-struct task {
-	uint64_t id;
-	uint32_t *key; /* the prefix: n choices, then n candidate counts */
-	size_t n;
-	uint64_t *hash; /* one per passed path, in order */
-	size_t nhash, hcap;
-	enum task_state state;
-	int stop;	  /* enum stop_kind */
-	uint64_t stop_at; /* path number in the task (from 1) */
-	uint32_t *path;	  /* the stopping path: choices, then counts */
-	size_t path_n;
-	int worker;	  /* T_RUNNING, and the worker that stopped */
-	bool abandoned;	  /* its worker was told to leave it */
-	int wstatus;	  /* STOP_CRASH: the worker's wait status */
-};
-
-struct worker {
-	pid_t pid;
-	int rfd, wfd; /* results; tasks (dfs) */
-	unsigned char *in;
-	size_t len, cap;
-	bool ended;  /* seeds: M_END received */
-	bool killed; /* by the parent: its death is no news */
-	bool gone;   /* EOF seen and reaped */
-	int wstatus;
-	uint64_t runs;
-	struct task *task; /* dfs */
-};
-
-struct jobs {
-	struct explore *ex;
-	struct shm *sh;
-	size_t shm_size;
-	struct worker *w;
-	int nw, nlive;
-	/* seeds */
-	struct hashset hs;
-	uint64_t stop_ord;
-	int stop_kind, stop_worker, stop_wstatus;
-	/* dfs */
-	struct task **t; /* sorted by prefix: depth-first order */
-	size_t nt, tcap;
-	uint64_t next_id;
-	bool resolved;
-	/* errors */
-	bool nomem;
-	const char *fatal; /* an error the search cannot recover from */
-	int fatal_worker, fatal_wstatus;
-};
+#define CHUNK 8 /* seeds claimed at a time */
 
 static volatile sig_atomic_t got_signal;
 
@@ -163,16 +57,7 @@ static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
 
 /* ---- worker side ---- */
 
-struct out {
-	int fd;
-	unsigned char *buf;
-	size_t len, cap;
-	uint64_t hash[HASH_BATCH];
-	size_t nhash;
-	double flushed; /* wall clock of the last flush */
-};
-
-static _Noreturn void worker_nomem(struct out *o)
+_Noreturn void out_nomem(struct out *o)
 {
 	struct msg m = {M_NOMEM, 0, 0, 0};
 	ssize_t r = write(o->fd, &m, sizeof(m));
@@ -188,7 +73,7 @@ static void out_put(struct out *o, const void *p, size_t n)
 			ncap *= 2;
 		unsigned char *nb = realloc(o->buf, ncap);
 		if (nb == NULL)
-			worker_nomem(o);
+			out_nomem(o);
 		o->buf = nb;
 		o->cap = ncap;
 	}
@@ -210,7 +95,7 @@ static void write_all(int fd, const void *p, size_t n)
 	}
 }
 
-static void out_flush(struct out *o)
+void out_flush(struct out *o)
 {
 	write_all(o->fd, o->buf, o->len);
 	o->len = 0;
@@ -229,7 +114,7 @@ static void out_hashes(struct out *o)
 
 /* dfs: the parent learns of a task's paths within FLUSH_S (it decides
  * the --runs cap and what no longer matters from them). */
-static void out_hash(struct out *o, uint64_t h)
+void out_hash(struct out *o, uint64_t h)
 {
 	o->hash[o->nhash++] = h;
 	if (o->nhash == HASH_BATCH || explore_wall_s() - o->flushed >= FLUSH_S) {
@@ -239,8 +124,8 @@ static void out_hash(struct out *o, uint64_t h)
 }
 
 /* A message; ch/nc: a path of n decisions (or NULL when n == 0). */
-static void out_msg(struct out *o, uint32_t kind, size_t n, uint64_t a, uint64_t b,
-		    const uint32_t *ch, const uint32_t *nc)
+void out_msg(struct out *o, uint32_t kind, size_t n, uint64_t a, uint64_t b, const uint32_t *ch,
+	     const uint32_t *nc)
 {
 	out_hashes(o);
 	struct msg m = {kind, (uint32_t)n, a, b};
@@ -285,7 +170,7 @@ static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *
 				simk_destroy(s);
 				stop = out == SIMK_PASS ? STOP_NONE : (int)out;
 				if (stop == STOP_NONE && hs_add(&hs, h) != 0)
-					worker_nomem(o);
+					out_nomem(o);
 			}
 			atomic_store(&me->cur, NO_RUN);
 			atomic_fetch_add(&me->done, 1);
@@ -311,7 +196,7 @@ static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *
 	return 0;
 }
 
-static bool read_all(int fd, void *p, size_t n)
+bool read_all(int fd, void *p, size_t n)
 {
 	unsigned char *b = p;
 	while (n > 0) {
@@ -324,107 +209,6 @@ static bool read_all(int fd, void *p, size_t n)
 		n -= (size_t)r;
 	}
 	return true;
-}
-
-/*
- * Gives away the untried siblings at the shallowest decision in
- * [*fixed, len) of the next path d will run that may still deviate within
- * the bound, one task each, and keeps the subtree under that decision's
- * current choice. False when there is nothing to give.
- */
-static bool dfs_give(struct explore *ex, struct simk_dfs *d, size_t *fixed, struct out *o)
-{
-	const uint32_t *ch, *nc;
-	size_t len = simk_dfs_path(d, &ch, &nc);
-	int dev = 0;
-	for (size_t k = 0; k < *fixed && k < len; k++)
-		dev += ch[k] != 0;
-	for (size_t k = *fixed; k < len; k++) {
-		if (ch[k] + 1 < nc[k] && dev + 1 <= ex->bound) {
-			uint32_t *key = malloc(2 * (k + 1) * sizeof(*key));
-			if (key == NULL)
-				worker_nomem(o);
-			memcpy(key, ch, k * sizeof(*key));
-			memcpy(key + k + 1, nc, (k + 1) * sizeof(*key));
-			for (uint32_t c = ch[k] + 1; c < nc[k]; c++) {
-				key[k] = c;
-				out_msg(o, M_GIVE, k + 1, 0, 0, key, key + k + 1);
-			}
-			free(key);
-			out_flush(o);
-			if (simk_dfs_restart(d, ch, nc, len, k + 1) != 0)
-				worker_nomem(o);
-			*fixed = k + 1;
-			return true;
-		}
-		dev += ch[k] != 0;
-	}
-	return false;
-}
-
-/* Runs the paths of one task: the subtree under prefix ch/nc (n). */
-static void dfs_task(struct explore *ex, struct shm_worker *me, uint64_t id, const uint32_t *ch,
-		     const uint32_t *nc, size_t n, struct out *o)
-{
-	struct simk_dfs *d = ex->base.dfs;
-	if (simk_dfs_restart(d, ch, nc, n, n) != 0)
-		worker_nomem(o); /* the parent sent a prefix a run recorded */
-	size_t fixed = n;
-	for (uint64_t k = 1;; k++) {
-		if (atomic_load(&me->abandon) == id)
-			break;
-		if (atomic_load(&me->split) == id && dfs_give(ex, d, &fixed, o)) {
-			uint64_t want = id;
-			atomic_compare_exchange_strong(&me->split, &want, 0);
-		}
-		char err[64];
-		atomic_store(&me->cur, k);
-		struct simk *s = cli_start_err(ex->c, ex->p, &ex->base, err, sizeof(err));
-		int stop = STOP_NOSTART;
-		uint64_t h = 0;
-		if (s != NULL) {
-			enum simk_outcome out = simk_run(s);
-			h = simk_trace_hash(s);
-			simk_destroy(s);
-			stop = out == SIMK_PASS ? STOP_NONE : (int)out;
-		}
-		atomic_store(&me->cur, NO_RUN);
-		atomic_fetch_add(&me->done, 1);
-		if (stop != STOP_NONE) {
-			const uint32_t *pc = NULL, *pn = NULL;
-			size_t len = s != NULL ? simk_dfs_path(d, &pc, &pn) : 0;
-			out_msg(o, M_STOP, len, k, (uint64_t)stop, pc, pn);
-			break;
-		}
-		out_hash(o, h);
-		if (!simk_dfs_advance(d))
-			break;
-	}
-	out_msg(o, M_TASK_END, 0, 0, 0, NULL, NULL);
-	out_flush(o);
-}
-
-static int dfs_worker(struct explore *ex, struct shm *sh, int wi, int cfd, struct out *o)
-{
-	uint32_t *key = NULL;
-	size_t kcap = 0;
-	struct cmd c;
-	while (read_all(cfd, &c, sizeof(c))) {
-		if (c.n > PATH_MAX_LEN)
-			_exit(EXIT_USAGE);
-		if (2 * (size_t)c.n > kcap) {
-			kcap = 2 * (size_t)c.n;
-			free(key);
-			key = malloc(kcap * sizeof(*key));
-			if (key == NULL)
-				worker_nomem(o);
-		}
-		if (c.n > 0 && !read_all(cfd, key, 2 * (size_t)c.n * sizeof(*key)))
-			break;
-		dfs_task(ex, &sh->w[wi], c.id, key, key + c.n, c.n, o);
-	}
-	free(key);
-	return 0;
 }
 
 static _Noreturn void worker_main(struct jobs *J, int wi, int rfd, int cfd,
@@ -442,8 +226,8 @@ static _Noreturn void worker_main(struct jobs *J, int wi, int rfd, int cfd,
 			close(J->w[i].wfd);
 	}
 	struct out o = {.fd = rfd};
-	int rc = J->ex->dfs ? dfs_worker(J->ex, J->sh, wi, cfd, &o)
-			    : seeds_worker(J->ex, J->sh, wi, &o);
+	int rc =
+	    J->ex->dfs ? dfs_worker(J->ex, J->sh, wi, cfd, &o) : seeds_worker(J->ex, J->sh, wi, &o);
 	free(o.buf);
 	/* what the parent allocated goes with the process; what a run
 	 * allocated was freed by it (LeakSanitizer checks at exit) */
@@ -467,7 +251,7 @@ static void describe_status(char *buf, size_t len, int wstatus)
 		snprintf(buf, len, "stopped (status %#x)", (unsigned)wstatus);
 }
 
-static void set_fatal(struct jobs *J, const char *what, int wi, int wstatus)
+void set_fatal(struct jobs *J, const char *what, int wi, int wstatus)
 {
 	if (J->fatal == NULL) {
 		J->fatal = what;
@@ -476,134 +260,36 @@ static void set_fatal(struct jobs *J, const char *what, int wi, int wstatus)
 	}
 }
 
-static int key_cmp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
-{
-	size_t n = na < nb ? na : nb;
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	return na < nb ? -1 : na > nb ? 1 : 0;
-}
-
-/* A new queued task with prefix ch/nc (n), in its place in path order. */
-static struct task *task_add(struct jobs *J, const uint32_t *ch, const uint32_t *nc, size_t n)
-{
-	if (J->nt == J->tcap) {
-		size_t ncap = J->tcap ? J->tcap * 2 : 64;
-		struct task **nt = realloc(J->t, ncap * sizeof(*nt));
-		if (nt == NULL)
-			return NULL;
-		J->t = nt;
-		J->tcap = ncap;
-	}
-	struct task *t = calloc(1, sizeof(*t));
-	uint32_t *key = malloc((2 * n + 1) * sizeof(*key));
-	if (t == NULL || key == NULL) {
-		free(t);
-		free(key);
-		return NULL;
-	}
-	if (n > 0) {
-		memcpy(key, ch, n * sizeof(*key));
-		memcpy(key + n, nc, n * sizeof(*key));
-	}
-	t->key = key;
-	t->n = n;
-	t->id = ++J->next_id;
-	t->state = T_QUEUED;
-	t->worker = -1;
-	size_t lo = 0, hi = J->nt;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (key_cmp(J->t[mid]->key, J->t[mid]->n, key, n) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	memmove(J->t + lo + 1, J->t + lo, (J->nt - lo) * sizeof(*J->t));
-	J->t[lo] = t;
-	J->nt++;
-	return t;
-}
-
-static void task_free(struct task *t)
-{
-	free(t->key);
-	free(t->hash);
-	free(t->path);
-	free(t);
-}
-
-static int task_push_hash(struct task *t, uint64_t h)
-{
-	if (t->nhash == t->hcap) {
-		size_t ncap = t->hcap ? t->hcap * 2 : 256;
-		uint64_t *nh = realloc(t->hash, ncap * sizeof(*nh));
-		if (nh == NULL)
-			return -1;
-		t->hash = nh;
-		t->hcap = ncap;
-	}
-	t->hash[t->nhash++] = h;
-	return 0;
-}
-
 static void handle_msg(struct jobs *J, int wi, const struct msg *m, const unsigned char *pl)
 {
 	struct worker *w = &J->w[wi];
-	struct task *t = w->task;
-	const uint32_t *ch = (const uint32_t *)(const void *)pl;
+	if (m->kind == M_NOMEM) {
+		J->nomem = true;
+		return;
+	}
+	if (J->ex->dfs) {
+		dfs_msg(J, wi, m, pl);
+		return;
+	}
 	switch (m->kind) {
 	case M_HASHES:
-		if (J->ex->dfs && t == NULL) {
-			set_fatal(J, "sent hashes outside a task", wi, 0);
-			break;
-		}
 		for (uint32_t i = 0; i < m->n && !J->nomem; i++) {
 			uint64_t h;
 			memcpy(&h, pl + 8 * (size_t)i, sizeof(h));
-			J->nomem = J->ex->dfs ? task_push_hash(t, h) != 0 : hs_add(&J->hs, h) != 0;
+			J->nomem = hs_add(&J->hs, h) != 0;
 		}
 		break;
 	case M_STOP:
-		if (!J->ex->dfs) {
-			if (m->a < J->stop_ord) {
-				J->stop_ord = m->a;
-				J->stop_kind = (int)m->b;
-				J->stop_worker = wi;
-			}
-			lower_cutoff(J->sh, m->a);
-		} else if (t != NULL) {
-			t->stop = (int)m->b;
-			t->stop_at = m->a;
-			t->worker = wi;
-			t->path = malloc((2 * (size_t)m->n + 1) * sizeof(uint32_t));
-			if (t->path == NULL) {
-				J->nomem = true;
-				break;
-			}
-			memcpy(t->path, ch, 2 * (size_t)m->n * sizeof(uint32_t));
-			t->path_n = m->n;
+		if (m->a < J->stop_ord) {
+			J->stop_ord = m->a;
+			J->stop_kind = (int)m->b;
+			J->stop_worker = wi;
 		}
-		break;
-	case M_GIVE:
-		if (t == NULL)
-			set_fatal(J, "gave work away outside a task", wi, 0);
-		else if (task_add(J, ch, ch + m->n, m->n) == NULL)
-			J->nomem = true;
-		break;
-	case M_TASK_END:
-		if (t != NULL) {
-			t->state = t->abandoned ? T_DROPPED : T_DONE;
-			w->task = NULL;
-		}
+		lower_cutoff(J->sh, m->a);
 		break;
 	case M_END:
 		w->ended = true;
 		w->runs = m->a;
-		break;
-	case M_NOMEM:
-		J->nomem = true;
 		break;
 	default:
 		set_fatal(J, "sent a message the parent does not know", wi, 0);
@@ -669,38 +355,23 @@ static void worker_gone(struct jobs *J, int wi)
 	if (w->killed || J->nomem)
 		return;
 	uint64_t cur = atomic_load(&J->sh->w[wi].cur);
-	if (!J->ex->dfs) {
-		if (clean && w->ended)
-			return;
-		if (cur == NO_RUN) {
-			set_fatal(J, "died outside a run", wi, st);
-			return;
-		}
-		if (cur < J->stop_ord) {
-			J->stop_ord = cur;
-			J->stop_kind = STOP_CRASH;
-			J->stop_worker = wi;
-			J->stop_wstatus = st;
-		}
-		lower_cutoff(J->sh, cur);
+	if (J->ex->dfs) {
+		dfs_worker_died(J, wi, cur, st, clean);
 		return;
 	}
-	struct task *t = w->task;
-	if (t == NULL) {
-		if (!clean)
-			set_fatal(J, "died outside a run", wi, st);
+	if (clean && w->ended)
 		return;
-	}
-	w->task = NULL;
-	if (cur == NO_RUN || t->stop != STOP_NONE) {
+	if (cur == NO_RUN) {
 		set_fatal(J, "died outside a run", wi, st);
 		return;
 	}
-	t->stop = STOP_CRASH;
-	t->stop_at = cur;
-	t->worker = wi;
-	t->wstatus = st;
-	t->state = t->abandoned ? T_DROPPED : T_DONE;
+	if (cur < J->stop_ord) { /* a crash is a stop at the seed it ran */
+		J->stop_ord = cur;
+		J->stop_kind = STOP_CRASH;
+		J->stop_worker = wi;
+		J->stop_wstatus = st;
+	}
+	lower_cutoff(J->sh, cur);
 }
 
 static int start_workers(struct jobs *J, struct sigaction *old)
@@ -761,7 +432,7 @@ static int start_workers(struct jobs *J, struct sigaction *old)
 /* Ends the workers: an idle dfs worker ends at the end of its command
  * pipe; the others (all of them with `all`) are killed. By pid, and only
  * before they are reaped, so the pid is still theirs. */
-static void stop_workers(struct jobs *J, bool all)
+void stop_workers(struct jobs *J, bool all)
 {
 	for (int i = 0; i < J->nw; i++) {
 		struct worker *w = &J->w[i];
@@ -779,149 +450,7 @@ static void stop_workers(struct jobs *J, bool all)
 	}
 }
 
-/* Hands the first queued task to each idle worker. */
-static void dfs_dispatch(struct jobs *J)
-{
-	size_t next = 0;
-	for (int i = 0; i < J->nw; i++) {
-		struct worker *w = &J->w[i];
-		if (w->gone || w->killed || w->task != NULL || w->wfd < 0)
-			continue;
-		while (next < J->nt && J->t[next]->state != T_QUEUED)
-			next++;
-		if (next == J->nt)
-			return;
-		struct task *t = J->t[next];
-		struct cmd c = {(uint32_t)t->n, 0, t->id};
-		t->state = T_RUNNING;
-		t->worker = i;
-		w->task = t;
-		/* an idle worker is reading its commands: these writes end */
-		bool ok = write(w->wfd, &c, sizeof(c)) == (ssize_t)sizeof(c);
-		size_t left = 2 * t->n * sizeof(uint32_t);
-		const unsigned char *p = (const unsigned char *)t->key;
-		while (ok && left > 0) {
-			ssize_t r = write(w->wfd, p, left);
-			if (r < 0 && errno == EINTR)
-				continue;
-			ok = r > 0;
-			p += ok ? r : 0;
-			left -= ok ? (size_t)r : 0;
-		}
-		if (!ok) { /* it died; its end of file will tell */
-			t->state = T_QUEUED;
-			t->worker = -1;
-			w->task = NULL;
-			close(w->wfd);
-			w->wfd = -1;
-		}
-	}
-}
-
-enum { R_OPEN, R_STOP, R_CAP, R_COMPLETE };
-
-/*
- * Walks the tasks in path order: R_STOP (*at: the task, *off: paths
- * before it), R_CAP (--runs paths are known and more exist), R_COMPLETE
- * (every path ran, *off of them) or R_OPEN. Marks the tasks that cannot
- * matter any more: queued ones are dropped, running ones abandoned.
- */
-static int dfs_walk(struct jobs *J, size_t *at, uint64_t *off)
-{
-	uint64_t cap = J->ex->total, before = 0, lower = 0;
-	int r = R_OPEN;
-	bool decided = false, open = false, irrelevant = false;
-	for (size_t i = 0; i < J->nt; i++) {
-		struct task *t = J->t[i];
-		if (irrelevant || lower >= cap) {
-			if (t->state == T_QUEUED)
-				t->state = T_DROPPED;
-			if (t->state == T_RUNNING && !t->abandoned) {
-				t->abandoned = true;
-				atomic_store(&J->sh->w[t->worker].abandon, t->id);
-			}
-		}
-		if (decided)
-			continue;
-		if (t->state == T_DONE && !open) {
-			if (t->stop != STOP_NONE) {
-				decided = true;
-				if (before + t->stop_at <= cap) {
-					r = R_STOP;
-					*at = i;
-					*off = before;
-				} else {
-					r = R_CAP;
-				}
-			} else {
-				before += t->nhash;
-				if (before > cap || (before == cap && i + 1 < J->nt)) {
-					decided = true;
-					r = R_CAP;
-				}
-			}
-		} else {
-			/* known paths only grow: a lower bound of what comes before */
-			if (!open && before + t->nhash > cap) {
-				decided = true;
-				r = R_CAP;
-			}
-			open = true;
-		}
-		lower += t->nhash + (t->stop != STOP_NONE ? 1 : 0);
-		irrelevant |= t->stop != STOP_NONE;
-	}
-	if (!decided && !open) {
-		r = R_COMPLETE;
-		*off = before;
-	}
-	return r;
-}
-
-/* Asks every busy worker to give work away while one is idle and no task
- * waits; withdraws the request once tasks wait. */
-static void dfs_balance(struct jobs *J)
-{
-	bool idle = false, queued = false;
-	for (int i = 0; i < J->nw; i++)
-		idle |= !J->w[i].gone && !J->w[i].killed && J->w[i].task == NULL;
-	for (size_t i = 0; i < J->nt && !queued; i++)
-		queued = J->t[i]->state == T_QUEUED;
-	for (int i = 0; i < J->nw; i++) {
-		struct task *t = J->w[i].task;
-		if (t != NULL && !J->w[i].gone)
-			atomic_store(&J->sh->w[i].split, idle && !queued ? t->id : 0);
-	}
-}
-
-/* The first `need` hashes of task t, run here when its worker crashed
- * before sending them (a crash after the --runs cap). */
-static int dfs_refill(struct jobs *J, struct task *t, uint64_t need)
-{
-	struct explore *ex = J->ex;
-	struct simk_dfs *d = ex->base.dfs;
-	if (simk_dfs_restart(d, t->key, t->key + t->n, t->n, t->n) != 0)
-		return EXIT_USAGE;
-	t->nhash = 0;
-	for (uint64_t k = 0; k < need; k++) {
-		uint64_t h = 0;
-		int rc = explore_run(ex, &ex->base, 0, &h);
-		if (rc != 0)
-			return rc;
-		if (task_push_hash(t, h) != 0)
-			return EXIT_USAGE;
-		if (k + 1 < need && !simk_dfs_advance(d))
-			break;
-	}
-	if (t->nhash < need) {
-		fprintf(stderr, "simk: explore: a task has fewer paths when run again: the runs "
-				"are not deterministic (see docs/determinism.md)\n");
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
+void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 {
 	struct explore *ex = J->ex;
 	const struct cli_opts *c = ex->c;
@@ -960,7 +489,7 @@ static void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_pa
 }
 
 /* Runs the stopping run of the search again, here, and reports it. */
-static int rerun_stop(struct jobs *J, const struct simk_opts *o, uint64_t done, int kind)
+int rerun_stop(struct jobs *J, const struct simk_opts *o, uint64_t done, int kind)
 {
 	uint64_t h = 0;
 	int rc = explore_run(J->ex, o, done, &h);
@@ -980,8 +509,9 @@ static int finish_seeds(struct jobs *J)
 	uint64_t claimed = atomic_load(&J->sh->next);
 	uint64_t need = J->stop_ord < ex->total ? J->stop_ord : ex->total;
 	if (claimed < need) {
-		fprintf(stderr, "simk: explore: the workers stopped before run %" PRIu64
-				" of %" PRIu64 " (see above)\n",
+		fprintf(stderr,
+			"simk: explore: the workers stopped before run %" PRIu64 " of %" PRIu64
+			" (see above)\n",
 			claimed + 1, ex->total);
 		return EXIT_USAGE;
 	}
@@ -1005,60 +535,6 @@ static int finish_seeds(struct jobs *J)
 	}
 	explore_summary(ex, ex->total, J->hs.n, false);
 	return 0;
-}
-
-static int finish_dfs(struct jobs *J)
-{
-	struct explore *ex = J->ex;
-	size_t at = 0;
-	uint64_t off = 0;
-	int r = dfs_walk(J, &at, &off);
-	if (r == R_OPEN) {
-		fprintf(stderr, "simk: explore: every worker is gone before the search ended\n");
-		return EXIT_USAGE;
-	}
-	if (r == R_STOP) {
-		struct task *t = J->t[at];
-		uint64_t done = off + t->stop_at;
-		if (t->stop == STOP_CRASH) {
-			if (ex->bar)
-				explore_progress(ex, done, true);
-			print_crash(J, t->worker, t->wstatus, done);
-			return SIMK_FAIL_PANIC;
-		}
-		if (t->path_n > 0 && simk_dfs_restart(ex->base.dfs, t->path, t->path + t->path_n,
-						      t->path_n, t->path_n) != 0) {
-			fprintf(stderr, "simk: explore: out of memory\n");
-			return EXIT_USAGE;
-		}
-		if (t->path_n == 0 && simk_dfs_restart(ex->base.dfs, t->key, t->key + t->n, t->n,
-						       t->n) != 0) {
-			fprintf(stderr, "simk: explore: out of memory\n");
-			return EXIT_USAGE;
-		}
-		return rerun_stop(J, &ex->base, done, t->stop);
-	}
-	/* every path passed: the distinct hashes of the first ones */
-	uint64_t want = r == R_CAP ? ex->total : off, have = 0;
-	struct hashset hs = {NULL, 0, 0, false};
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < J->nt && have < want; i++) {
-		struct task *t = J->t[i];
-		uint64_t passed = t->stop != STOP_NONE ? t->stop_at - 1 : t->nhash;
-		uint64_t take = passed < want - have ? passed : want - have;
-		if (t->nhash < take) /* its worker crashed before sending them */
-			rc = dfs_refill(J, t, take);
-		for (uint64_t k = 0; rc == 0 && k < take; k++)
-			if (hs_add(&hs, t->hash[k]) != 0) {
-				fprintf(stderr, "simk: explore: out of memory\n");
-				rc = EXIT_USAGE;
-			}
-		have += take;
-	}
-	if (rc == 0)
-		explore_summary(ex, want, hs.n, r == R_COMPLETE);
-	hs_free(&hs);
-	return rc;
 }
 
 static void draw_progress(struct jobs *J)
@@ -1087,22 +563,8 @@ static void event_loop(struct jobs *J)
 			break;
 		if (J->fatal != NULL || J->nomem)
 			stop_workers(J, true);
-		if (J->ex->dfs && !J->resolved && J->fatal == NULL && !J->nomem) {
-			size_t at;
-			uint64_t off;
-			if (dfs_walk(J, &at, &off) != R_OPEN) {
-				J->resolved = true;
-				stop_workers(J, false);
-			} else {
-				dfs_dispatch(J);
-				dfs_balance(J);
-				bool busy = false;
-				for (int i = 0; i < J->nw; i++)
-					busy |= J->w[i].task != NULL;
-				if (!busy) /* nothing runs and nothing waits: never decided */
-					set_fatal(J, "internal error: the search ran out of work", -1, 0);
-			}
-		}
+		if (J->ex->dfs && !J->resolved && J->fatal == NULL && !J->nomem)
+			dfs_step(J);
 		if (pfd == NULL)
 			break;
 		int n = 0;
@@ -1145,8 +607,8 @@ int explore_jobs(struct explore *ex, int jobs)
 	J.nw = jobs;
 	J.stop_ord = UINT64_MAX;
 	J.shm_size = sizeof(struct shm) + (size_t)jobs * sizeof(struct shm_worker);
-	void *mem = mmap(NULL, J.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			 -1, 0);
+	void *mem =
+	    mmap(NULL, J.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	J.w = calloc((size_t)jobs, sizeof(*J.w));
 	if (mem == MAP_FAILED || J.w == NULL) {
 		fprintf(stderr, "simk: explore: --jobs: out of memory\n");
@@ -1162,7 +624,7 @@ int explore_jobs(struct explore *ex, int jobs)
 		J.w[i].rfd = J.w[i].wfd = -1;
 	}
 	int rc = 0;
-	if (ex->dfs && task_add(&J, NULL, NULL, 0) == NULL) {
+	if (ex->dfs && dfs_init(&J) != 0) {
 		fprintf(stderr, "simk: explore: out of memory\n");
 		rc = EXIT_USAGE;
 	}
@@ -1212,13 +674,11 @@ int explore_jobs(struct explore *ex, int jobs)
 				J.fatal_worker + 1, jobs, J.fatal, st[0] ? ": it " : "", st);
 		rc = EXIT_USAGE;
 	} else if (rc == 0) {
-		rc = ex->dfs ? finish_dfs(&J) : finish_seeds(&J);
+		rc = ex->dfs ? dfs_finish(&J) : finish_seeds(&J);
 	}
 	for (int i = 0; i < jobs; i++)
 		free(J.w[i].in);
-	for (size_t i = 0; i < J.nt; i++)
-		task_free(J.t[i]);
-	free(J.t);
+	dfs_free(&J);
 	free(J.w);
 	hs_free(&J.hs);
 	munmap(mem, J.shm_size);
