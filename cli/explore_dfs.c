@@ -245,6 +245,29 @@ static void dfs_dispatch(struct jobs *J)
 
 enum { R_OPEN, R_STOP, R_CAP, R_COMPLETE };
 
+/* Folds the finished tasks at the head of the order, while they do not
+ * reach the --runs cap, into a count and a hash set: the walk below and
+ * the memory stay proportional to the open part of the search. */
+static void dfs_fold(struct jobs *J)
+{
+	size_t k = 0;
+	while (k < J->nt && !J->nomem) {
+		struct task *t = J->t[k];
+		if (t->state != T_DONE || t->stop != STOP_NONE ||
+		    J->folded + t->nhash >= J->ex->total)
+			break;
+		for (size_t i = 0; i < t->nhash && !J->nomem; i++)
+			J->nomem = hs_add(&J->folded_hs, t->hash[i]) != 0;
+		J->folded += t->nhash;
+		task_free(t);
+		k++;
+	}
+	if (k > 0) {
+		memmove(J->t, J->t + k, (J->nt - k) * sizeof(*J->t));
+		J->nt -= k;
+	}
+}
+
 /*
  * Walks the tasks in path order: R_STOP (*at: the task, *off: paths
  * before it), R_CAP (--runs paths are known and more exist), R_COMPLETE
@@ -253,7 +276,8 @@ enum { R_OPEN, R_STOP, R_CAP, R_COMPLETE };
  */
 static int dfs_walk(struct jobs *J, size_t *at, uint64_t *off)
 {
-	uint64_t cap = J->ex->total, before = 0, lower = 0;
+	dfs_fold(J);
+	uint64_t cap = J->ex->total, before = J->folded, lower = J->folded;
 	int r = R_OPEN;
 	bool decided = false, open = false, irrelevant = false;
 	for (size_t i = 0; i < J->nt; i++) {
@@ -378,8 +402,9 @@ int dfs_finish(struct jobs *J)
 		return rerun_stop(J, &ex->base, done, t->stop);
 	}
 	/* every path passed: the distinct hashes of the first ones */
-	uint64_t want = r == R_CAP ? ex->total : off, have = 0;
-	struct hashset hs = {NULL, 0, 0, false};
+	uint64_t want = r == R_CAP ? ex->total : off, have = J->folded;
+	struct hashset hs = J->folded_hs;
+	memset(&J->folded_hs, 0, sizeof(J->folded_hs));
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < J->nt && have < want; i++) {
 		struct task *t = J->t[i];
@@ -412,6 +437,7 @@ void dfs_free(struct jobs *J)
 	free(J->t);
 	J->t = NULL;
 	J->nt = J->tcap = 0;
+	hs_free(&J->folded_hs);
 }
 
 /* A message of dfs worker wi (about its current task). */

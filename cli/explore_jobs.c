@@ -389,10 +389,12 @@ static int start_workers(struct jobs *J, struct sigaction *old)
 		struct worker *w = &J->w[i];
 		int res[2], cmd[2] = {-1, -1};
 		if (pipe(res) != 0) {
+			J->start_errno = errno;
 			rc = -1;
 			break;
 		}
 		if (J->ex->dfs && pipe(cmd) != 0) {
+			J->start_errno = errno;
 			close(res[0]);
 			close(res[1]);
 			rc = -1;
@@ -400,6 +402,7 @@ static int start_workers(struct jobs *J, struct sigaction *old)
 		}
 		pid_t pid = fork();
 		if (pid < 0) {
+			J->start_errno = errno;
 			close(res[0]);
 			close(res[1]);
 			if (cmd[0] >= 0) {
@@ -647,7 +650,7 @@ int explore_jobs(struct explore *ex, int jobs)
 	got_signal = 0;
 	if (rc == 0 && start_workers(&J, old) != 0) {
 		fprintf(stderr, "simk: explore: --jobs %d: cannot start a worker: %s\n", jobs,
-			strerror(errno));
+			strerror(J.start_errno));
 		rc = EXIT_USAGE;
 		stop_workers(&J, true);
 	}

@@ -101,6 +101,7 @@ struct jobs {
 	size_t shm_size;
 	struct worker *w;
 	int nw, nlive;
+	int start_errno; /* why a worker could not start */
 	/* seeds */
 	struct hashset hs;
 	uint64_t stop_ord;
@@ -108,6 +109,8 @@ struct jobs {
 	/* dfs */
 	struct task **t; /* sorted by prefix: depth-first order */
 	size_t nt, tcap;
+	uint64_t folded;	  /* paths of the tasks done and dropped from t, */
+	struct hashset folded_hs; /* and their hashes (they came first) */
 	uint64_t next_id;
 	bool resolved;
 	/* errors */
