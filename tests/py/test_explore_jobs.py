@@ -195,13 +195,25 @@ def start_slow(jobs, *extra):
         time.sleep(0.05)
         kids = children(proc.pid)
     assert len(kids) == jobs, kids
-    time.sleep(0.3)  # the workers are in their runs
     return proc, kids
+
+
+def in_a_run(pid):
+    """Waits until worker pid is running (a worker between runs or waiting
+    for work sleeps in read(); the window between two runs is tiny)."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "R":
+                return pid
+        time.sleep(0.01)
+    raise AssertionError(f"worker {pid} never ran")
 
 
 def test_a_crashed_worker_is_an_error_naming_its_seed():
     proc, kids = start_slow(2)
-    os.kill(kids[1], signal.SIGSEGV)
+    time.sleep(0.2)
+    os.kill(in_a_run(kids[1]), signal.SIGSEGV)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3, err
     # (an ASan build catches the SEGV itself, reports it and exits 1)
@@ -214,7 +226,8 @@ def test_a_crashed_worker_is_an_error_naming_its_seed():
 
 def test_a_crashed_dfs_worker_is_an_error_naming_its_path():
     proc, kids = start_slow(2, "--policy", "dfs", "--bound", 4)
-    os.kill(kids[0], signal.SIGKILL)
+    time.sleep(0.2)
+    os.kill(in_a_run(kids[0]), signal.SIGKILL)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3, err
     m = re.search(r"worker [12] of 2 was killed by signal 9 \(.*\) while running path (\d+) "
