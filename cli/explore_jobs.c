@@ -296,19 +296,25 @@ static void handle_msg(struct jobs *J, int wi, const struct msg *m, const unsign
 	}
 }
 
-/* Reads what worker wi sent; false at end of file. */
+/* Reads what worker wi sent; false at end of file (only then: the worker
+ * has exited and can be waited for). Errors set J->fatal or J->nomem,
+ * which end the workers. */
 static bool worker_read(struct jobs *J, int wi)
 {
 	struct worker *w = &J->w[wi];
-	if (w->cap - w->len < 65536) {
+	if (J->fatal == NULL && !J->nomem && w->cap - w->len < 65536) {
 		size_t ncap = w->cap ? w->cap * 2 : 131072;
 		unsigned char *nb = realloc(w->in, ncap);
-		if (nb == NULL) {
-			J->nomem = true;
-			return false;
+		J->nomem = nb == NULL;
+		if (nb != NULL) {
+			w->in = nb;
+			w->cap = ncap;
 		}
-		w->in = nb;
-		w->cap = ncap;
+	}
+	if (J->fatal != NULL || J->nomem) { /* nothing matters any more: drain */
+		char sink[4096];
+		ssize_t r = read(w->rfd, sink, sizeof(sink));
+		return r > 0 || (r < 0 && (errno == EINTR || errno == EAGAIN));
 	}
 	ssize_t r = read(w->rfd, w->in + w->len, w->cap - w->len);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -322,7 +328,8 @@ static bool worker_read(struct jobs *J, int wi)
 		memcpy(&m, w->in + off, sizeof(m));
 		if (m.n > PATH_MAX_LEN) {
 			set_fatal(J, "sent a message too long", wi, 0);
-			return false;
+			w->len = 0;
+			return true; /* the loop ends the workers */
 		}
 		size_t need = sizeof(m) + 8 * (size_t)m.n;
 		if (w->len - off < need)

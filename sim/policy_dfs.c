@@ -148,8 +148,9 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 {
 	(void)kind;
 	struct simk_dfs *d = s->policy_state;
-	size_t i = d->pos++;
+	size_t i = d->pos;
 	KASSERT(i < DFS_MAX_DEPTH, "dfs: path longer than %d decisions", DFS_MAX_DEPTH);
+	d->pos++; /* after the check: the path stays one of recorded decisions */
 	uint32_t idx = 0;
 	if (i < d->forced) {
 		KASSERT(d->ncand[i] == (uint32_t)ncand,

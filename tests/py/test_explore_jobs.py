@@ -169,6 +169,18 @@ def test_dfs_first_failing_path_deep_in_the_tree_and_the_cap(scn, tmp_path, runs
         assert "explored 784 paths (policy dfs, bound 2, seed 1, stopped by --runs)" in out
 
 
+def test_dfs_failing_path_of_a_million_decisions_comes_back_from_a_worker(scn, tmp_path):
+    """The default choice keeps the spinner running: the first path is a
+    million decisions long, and fails (the dfs depth bound); its path
+    travels from the worker to the parent, which runs it again."""
+    p = scn("shared flag = 0\nthread spinner\n  while flag == 0\n    yield\n"
+            "thread setter\n  flag = 1\n")
+    code, out, _ = assert_same_for_jobs([p, "--policy", "dfs", "--runs", 100], jobs=(2,),
+                                        cwd=tmp_path)
+    assert code == 3 and "path longer than 1000000 decisions" in out
+    assert "explore: path 1 (policy dfs, bound 2) failed" in out
+
+
 def test_dfs_failing_path_is_replayable_from_the_parallel_search(tmp_path):
     r = run_simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--jobs", 3, cwd=tmp_path)
     assert r.code == 4 and "explore: path 8 (policy dfs, bound 2) failed" in r.out, r
