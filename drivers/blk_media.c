@@ -280,6 +280,45 @@ int blkdev_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const void 
 	return 0;
 }
 
+/* The stable medium only: no queue, no cache, no latency, no fault point,
+ * no draw from any random stream. Reading changes nothing at all, so it is
+ * not traced; writing is (blk-media-poke), as a fault it injects. */
+int blkdev_media_peek(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
+{
+	KASSERT(dev_ok(dev), "blkdev_media_peek on a bad device");
+	struct blk_media *m = &dev->media;
+	if (buf == NULL || count == 0 || sector >= m->nsectors || count > m->nsectors - sector)
+		return -EINVAL;
+	int rc = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t s = sector + i;
+		const uint8_t *src = stable_at(m, s);
+		memcpy((uint8_t *)buf + (size_t)i * m->sector_size, src, m->sector_size);
+		if (!copy_ok(src, m->sum[s], m->state[s], m->sector_size, s))
+			rc = -EIO;
+	}
+	return rc;
+}
+
+int blkdev_media_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf)
+{
+	KASSERT(dev_ok(dev), "blkdev_media_poke on a bad device");
+	struct blk_media *m = &dev->media;
+	if (buf == NULL || count == 0 || sector >= m->nsectors || count > m->nsectors - sector)
+		return -EINVAL;
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t s = sector + i;
+		const uint8_t *src = (const uint8_t *)buf + (size_t)i * m->sector_size;
+		/* an intact copy: the device's own check passes; a volatile
+		 * cached copy, if any, stays in front of it */
+		memcpy(stable_at(m, s), src, m->sector_size);
+		m->sum[s] = media_sector_sum(src, m->sector_size, s);
+		m->state[s] = SEC_OK;
+	}
+	trace_emit(TR_INFO, "blk-media-poke", dev->id, (int64_t)sector, count, 0);
+	return 0;
+}
+
 int blkdev_corrupt(struct blkdev *dev, uint64_t sector)
 {
 	KASSERT(dev_ok(dev), "blkdev_corrupt on a bad device");

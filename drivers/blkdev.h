@@ -252,6 +252,28 @@ int blkdev_peek(struct blkdev *dev, enum blk_view view, uint64_t sector, void *b
 /* Writes sectors straight to stable media (e.g. mkfs before the run);
  * drops cached copies of them. 0 or -EINVAL. */
 int blkdev_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf);
+/*
+ * The stable medium, directly: for tests, scenario writers and
+ * fault-injection studies (e.g. corrupting an on-disk structure to test a
+ * filesystem's mount checks). Any context, host included; no queue, no
+ * volatile cache, no latency, no fault point, no random draw, no virtual
+ * time: calling them changes nothing else in the run, so a run stays
+ * reproducible.
+ * blkdev_media_peek copies count sectors of stable media (what survives a
+ * power cut; a volatile cached copy is ignored): 0, -EIO when any of them
+ * is torn, garbled or never written but not zero (the bytes are copied
+ * anyway), or -EINVAL (NULL buf, count 0, range past the capacity). Not
+ * traced.
+ * blkdev_media_poke replaces count stable sectors with intact copies of
+ * buf: the device's checksum matches, so a READ returns those bytes with
+ * no error — corruption that only the reader's own checks can find (a
+ * misdirected write, firmware bug, bit flip the ECC missed). A volatile
+ * cached copy of a sector is left as it is: a READ still sees it, a FLUSH
+ * replaces the poked bytes, a power cut reveals them. 0 or -EINVAL.
+ * Traced as blk-media-poke (device id, sector, count).
+ */
+int blkdev_media_peek(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf);
+int blkdev_media_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf);
 /* Flips bytes of the stable copy of a sector without fixing its checksum:
  * reads of it give -EIO until it is rewritten. 0 or -EINVAL. */
 int blkdev_corrupt(struct blkdev *dev, uint64_t sector);

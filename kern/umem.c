@@ -10,6 +10,12 @@
  * The invariant every access relies on: [addr, addr + len) is usable iff
  * it lies inside one region of the process. Anything else (unowned,
  * partial overlap, wrap-around, another process's region) is -EFAULT.
+ *
+ * Protections: a region keeps one byte per page (prot, allocated on the
+ * first umem_protect of the region) and the number of its pages that are
+ * not read-write (pages_restricted). The hot path, copyin/copyout of a
+ * region nobody protected, pays one test of that count; only a region with
+ * a restricted page walks the pages of the range.
  */
 #include "kern/umem.h"
 
@@ -28,10 +34,13 @@ struct umem_region {
 	uaddr_t start;
 	size_t len; /* whole pages */
 	unsigned char *data;
+	unsigned char *prot;	 /* per page, NULL until the first umem_protect */
+	size_t pages_restricted; /* pages whose prot is not READ | WRITE */
 };
 
 struct umem_space {
 	struct list_node regions; /* address order */
+	struct umem_region *last; /* the region the last lookup found (or NULL) */
 	int nregions;
 	uaddr_t next; /* where the next region goes */
 	uint64_t bytes;
@@ -40,6 +49,9 @@ struct umem_space {
 static KMEM_TYPE(kmt_space, "umem_space");
 static KMEM_TYPE(kmt_region, "umem_region");
 static KMEM_TYPE(kmt_pages, "umem_pages");
+static KMEM_TYPE(kmt_prot, "umem_prot");
+
+#define UMEM_PROT_RW (UMEM_PROT_READ | UMEM_PROT_WRITE)
 
 static struct umem_space *space_of(struct simk_proc *p, bool create)
 {
@@ -75,9 +87,13 @@ static struct umem_region *region_new(struct umem_space *sp, uaddr_t start, size
 
 static void region_free(struct umem_space *sp, struct umem_region *r)
 {
+	if (sp->last == r)
+		sp->last = NULL;
 	list_del(&r->link);
 	sp->nregions--;
 	sp->bytes -= r->len;
+	if (r->prot != NULL)
+		kmem_free(&kmt_prot, r->prot);
 	kmem_free(&kmt_pages, r->data);
 	kmem_free(&kmt_region, r);
 }
@@ -107,10 +123,17 @@ static struct umem_region *find(struct umem_space *sp, uaddr_t addr, size_t len)
 {
 	if (sp == NULL || len == 0 || addr + len < addr)
 		return NULL;
+	/* Kernel code touches the same buffer (a ring, an event array) again
+	 * and again: try the region of the last lookup first. */
+	struct umem_region *r = sp->last;
+	if (r != NULL && addr >= r->start && addr - r->start < r->len)
+		return len <= r->len - (addr - r->start) ? r : NULL;
 	for (struct list_node *n = sp->regions.next; n != &sp->regions; n = n->next) {
-		struct umem_region *r = list_entry(n, struct umem_region, link);
-		if (addr >= r->start && addr - r->start < r->len)
+		r = list_entry(n, struct umem_region, link);
+		if (addr >= r->start && addr - r->start < r->len) {
+			sp->last = r;
 			return len <= r->len - (addr - r->start) ? r : NULL;
+		}
 		if (r->start > addr)
 			break; /* address order */
 	}
@@ -129,7 +152,61 @@ int umem_free(struct simk_proc *p, uaddr_t addr)
 	return 0;
 }
 
-void *umem_map(struct simk_proc *p, uaddr_t addr, size_t len)
+/* Whether every page of [addr, addr + len) (inside r, len > 0) allows
+ * need. */
+static bool region_allows(const struct umem_region *r, uaddr_t addr, size_t len, int need)
+{
+	if (r->pages_restricted == 0)
+		return true;
+	size_t first = (size_t)(addr - r->start) / UMEM_PAGE;
+	size_t last = (size_t)(addr - r->start + len - 1) / UMEM_PAGE;
+	KASSERT(r->prot != NULL && last < r->len / UMEM_PAGE, "umem page %zu of %zu", last,
+		r->len / UMEM_PAGE);
+	for (size_t i = first; i <= last; i++)
+		if ((r->prot[i] & need) != need)
+			return false;
+	return true;
+}
+
+/* Any context. */
+int umem_protect(struct simk_proc *p, uaddr_t addr, size_t len, int prot)
+{
+	KASSERT(p != NULL, "umem_protect without a process");
+	if (addr % UMEM_PAGE != 0)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (len > SIZE_MAX - (UMEM_PAGE - 1))
+		return -ENOMEM;
+	size_t pages_len = (len + UMEM_PAGE - 1) / UMEM_PAGE * UMEM_PAGE;
+	if (addr + pages_len <= addr)
+		return -ENOMEM;
+	if ((prot & ~UMEM_PROT_RW) != 0)
+		return -EINVAL;
+	struct umem_space *sp = space_of(p, false);
+	struct umem_region *r = find(sp, addr, pages_len);
+	if (r == NULL)
+		return -ENOMEM; /* a page of the range is not mapped */
+	size_t npages = r->len / UMEM_PAGE;
+	if (r->prot == NULL && prot != UMEM_PROT_RW) {
+		r->prot = kmem_alloc(&kmt_prot, npages);
+		if (r->prot == NULL)
+			return -ENOMEM;
+		memset(r->prot, UMEM_PROT_RW, npages);
+	}
+	size_t first = (size_t)(addr - r->start) / UMEM_PAGE;
+	for (size_t i = first; r->prot != NULL && i < first + pages_len / UMEM_PAGE; i++) {
+		r->pages_restricted -= r->prot[i] != UMEM_PROT_RW;
+		r->prot[i] = (unsigned char)prot;
+		r->pages_restricted += prot != UMEM_PROT_RW;
+	}
+	KASSERT(r->pages_restricted <= npages, "umem region with %zu of %zu pages restricted",
+		r->pages_restricted, npages);
+	trace_emit(TR_INFO, "umem_protect", p->pid, (int64_t)addr, (int64_t)pages_len, prot);
+	return 0;
+}
+
+void *umem_map_kernel(struct simk_proc *p, uaddr_t addr, size_t len)
 {
 	if (p == NULL)
 		return NULL;
@@ -137,12 +214,32 @@ void *umem_map(struct simk_proc *p, uaddr_t addr, size_t len)
 	return r != NULL ? r->data + (addr - r->start) : NULL;
 }
 
+static void *map_checked(struct simk_proc *p, uaddr_t addr, size_t len, int need)
+{
+	if (p == NULL)
+		return NULL;
+	struct umem_region *r = find(space_of(p, false), addr, len);
+	if (r == NULL || !region_allows(r, addr, len, need))
+		return NULL;
+	return r->data + (addr - r->start);
+}
+
+const void *umem_map_read(struct simk_proc *p, uaddr_t addr, size_t len)
+{
+	return map_checked(p, addr, len, UMEM_PROT_READ);
+}
+
+void *umem_map_write(struct simk_proc *p, uaddr_t addr, size_t len)
+{
+	return map_checked(p, addr, len, UMEM_PROT_WRITE);
+}
+
 /* Any context. len 0 always succeeds. */
 int copyin_proc(struct simk_proc *p, uaddr_t src, void *dst, size_t len)
 {
 	if (len == 0)
 		return 0;
-	void *h = umem_map(p, src, len);
+	const void *h = map_checked(p, src, len, UMEM_PROT_READ);
 	if (h == NULL)
 		return -EFAULT;
 	memcpy(dst, h, len);
@@ -153,7 +250,7 @@ int copyout_proc(struct simk_proc *p, const void *src, uaddr_t dst, size_t len)
 {
 	if (len == 0)
 		return 0;
-	void *h = umem_map(p, dst, len);
+	void *h = map_checked(p, dst, len, UMEM_PROT_WRITE);
 	if (h == NULL)
 		return -EFAULT;
 	memcpy(h, src, len);
@@ -196,6 +293,15 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child)
 			return -ENOMEM;
 		}
 		memcpy(cr->data, pr->data, pr->len);
+		if (pr->prot != NULL) {
+			cr->prot = kmem_alloc(&kmt_prot, pr->len / UMEM_PAGE);
+			if (cr->prot == NULL) {
+				umem_release(child);
+				return -ENOMEM;
+			}
+			memcpy(cr->prot, pr->prot, pr->len / UMEM_PAGE);
+			cr->pages_restricted = pr->pages_restricted;
+		}
 	}
 	cs->next = ps->next;
 	return 0;

@@ -5,9 +5,16 @@
  * run and can appear in the trace and in results (a Linux AIO context id
  * is the user address of its ring).
  *
- * Kernel code touches user memory only through copyin/copyout (or
- * umem_map for a checked view); an address range the current process does
- * not own yields -EFAULT, never a host crash.
+ * Kernel code touches user memory only through copyin/copyout (or a
+ * checked view, umem_map_read / umem_map_write); an address range the
+ * current process does not own yields -EFAULT, never a host crash.
+ *
+ * Pages carry a protection (UMEM_PROT_READ | UMEM_PROT_WRITE, like
+ * mprotect; every page starts read-write). copyin needs every page of the
+ * range readable, copyout every page writable, else -EFAULT with no byte
+ * copied: a copy is all or nothing. umem_map_kernel is the kernel's own
+ * mapping of pages it keeps using (Linux's kmap of the AIO ring pages) and
+ * the harness's view: it checks ownership only.
  *
  * Context: copyin/copyout use the current thread's process; the _proc
  * variants take the process explicitly (interrupt-context completions).
@@ -23,6 +30,12 @@
 typedef uint64_t uaddr_t;
 #define UMEM_PAGE 4096u
 
+/* Page protections (the bits are independent: a write-only page cannot be
+ * read, stricter than x86, where PROT_WRITE implies PROT_READ). */
+#define UMEM_PROT_NONE 0
+#define UMEM_PROT_READ 1
+#define UMEM_PROT_WRITE 2
+
 /* Allocates zeroed user memory (rounded up to pages) in p; returns the
  * user address or 0 on ENOMEM. */
 uaddr_t umem_alloc(struct simk_proc *p, size_t len);
@@ -32,9 +45,22 @@ int copyin(uaddr_t src, void *dst, size_t len);
 int copyout(const void *src, uaddr_t dst, size_t len);
 int copyin_proc(struct simk_proc *p, uaddr_t src, void *dst, size_t len);
 int copyout_proc(struct simk_proc *p, const void *src, uaddr_t dst, size_t len);
-/* Host view of [addr, addr+len) in p, or NULL when not entirely owned. */
-void *umem_map(struct simk_proc *p, uaddr_t addr, size_t len);
-/* Copies every region of parent into child at the same addresses (fork). */
+/*
+ * Sets the protection of the pages of [addr, addr + len), like mprotect:
+ * addr not page-aligned or prot with another bit: -EINVAL; len 0: 0;
+ * a range that wraps or is not entirely inside one region (every page
+ * owned): -ENOMEM, nothing changed; no memory for the page table: -ENOMEM.
+ * len is rounded up to whole pages. Any context.
+ */
+int umem_protect(struct simk_proc *p, uaddr_t addr, size_t len, int prot);
+/* Host views of [addr, addr+len) in p (len > 0), NULL when not entirely
+ * owned: _read needs every page readable, _write every page writable (the
+ * caller only stores through it), _kernel only ownership (see the top). */
+const void *umem_map_read(struct simk_proc *p, uaddr_t addr, size_t len);
+void *umem_map_write(struct simk_proc *p, uaddr_t addr, size_t len);
+void *umem_map_kernel(struct simk_proc *p, uaddr_t addr, size_t len);
+/* Copies every region of parent into child at the same addresses, with
+ * their page protections (fork). */
 int umem_fork(struct simk_proc *parent, struct simk_proc *child);
 /* Frees every region of p (process exit). */
 void umem_release(struct simk_proc *p);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Long explorations, not run in CI: every scenario under scenarios/ that is
-# meant to pass (no "# simk: expect-failure" line) is explored with many
-# seeds under random and pct, and with the bounded exhaustive search.
+# Long explorations, not run in CI: every scenario under scenarios/ and
+# labs/ that is meant to pass (no "# simk: expect-failure" line: the labs'
+# solution/fixed.scn) is explored with many seeds under random and pct, and
+# with the bounded exhaustive search.
 #   RUNS=200000 BOUND=3 JOBS=4 make explore-long
 # JOBS is simk explore's --jobs (default 0: one worker per online CPU); the
 # output is the same for every value but for the times.
@@ -21,5 +22,5 @@ while IFS= read -r f; do
 	done
 	echo "== $f (dfs, bound $BOUND)"
 	"$SIMK" explore "$f" --policy dfs --bound "$BOUND" --runs "$RUNS" --jobs "$JOBS" || status=1
-done < <(find scenarios -name '*.scn' | sort)
+done < <(find scenarios labs -name '*.scn' | sort)
 exit $status

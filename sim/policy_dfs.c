@@ -146,7 +146,6 @@ static void dfs_fini(struct simk *s)
 static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 			      bool irq_due, int ncand)
 {
-	(void)kind;
 	struct simk_dfs *d = s->policy_state;
 	size_t i = d->pos;
 	KASSERT(i < DFS_MAX_DEPTH, "dfs: path longer than %d decisions", DFS_MAX_DEPTH);
@@ -175,7 +174,12 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 	}
 	struct pick p = { false, NULL };
 	uint32_t k = idx;
-	if (cur != NULL) {
+	/* Candidate order: the current thread, then the run queue, then the
+	 * interrupt — except at a yield, where the current thread goes after
+	 * the run queue, so that the default path (index 0 everywhere) lets
+	 * the others run instead of spinning in the yielder forever. */
+	bool cur_last = cur != NULL && kind == PT_YIELD && s->nrunnable > 0;
+	if (cur != NULL && !cur_last) {
 		if (k == 0) {
 			p.t = cur;
 			return p;
@@ -185,6 +189,13 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 	if (k < (uint32_t)s->nrunnable) {
 		p.t = runq_nth(s, (int)k);
 		return p;
+	}
+	if (cur_last) {
+		if (k == (uint32_t)s->nrunnable) {
+			p.t = cur;
+			return p;
+		}
+		k--;
 	}
 	KASSERT(irq_due && k == (uint32_t)s->nrunnable, "dfs: choice %u out of range", idx);
 	p.irq = true;

@@ -17,6 +17,7 @@
 void kern_register(void);
 void scn_ops_kern_register(void);
 void scn_ops_vfs_register(void);
+void scn_ops_blkdev_media_register(void);
 
 void simk_register_builtin(void)
 {
@@ -31,6 +32,7 @@ void simk_register_builtin(void)
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	scn_ops_vfs_register();
+	scn_ops_blkdev_media_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();

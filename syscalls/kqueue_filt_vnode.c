@@ -60,7 +60,8 @@ int kq_vnode_attach(struct knote *kn)
 	if (fp->vnode == NULL)
 		return -EINVAL;
 	kn->fop = &kq_vnode_filtops;
-	fnotify_watcher_init(&kn->u.vn.fw, vnode_cb, kn, FN_ALL);
+	/* BSD has no note for a directory being mounted over. */
+	fnotify_watcher_init(&kn->u.vn.fw, vnode_cb, kn, FN_ALL & ~FN_MOUNTED_OVER);
 	return fnotify_watch(fp->vnode, &kn->u.vn.fw);
 }
 

@@ -154,8 +154,11 @@ long sys_io_getevents(aio_context_t ctx, long min_nr, long nr, uaddr_t events, u
  * The user-level reaper: consumes up to max events of the ring at ctx
  * straight from p's user memory, like libaio-based programs do (no system
  * call, no switch point: each event is taken atomically, as with a
- * compare-and-swap on head). Returns the number taken, or -EINVAL when ctx
- * is not a mapped ring (bad magic or header). Any context.
+ * compare-and-swap on head). Returns the number taken, -EINVAL when ctx
+ * is not a mapped ring (bad magic or header), or -EFAULT with nothing
+ * taken when p's page protections forbid reading the ring or, with an
+ * event to take, writing head (the kernel's own accesses ignore them).
+ * Any context.
  */
 int laio_user_reap(struct simk_proc *p, aio_context_t ctx, struct io_event *out, int max);
 

@@ -102,7 +102,7 @@ uint32_t laio_ring_avail(uint32_t nr, uint32_t head, uint32_t tail)
 
 struct aio_ring *laio_ring(struct laio_ctx *ctx)
 {
-	struct aio_ring *ring = umem_map(ctx->proc, ctx->user_id, sizeof(*ring));
+	struct aio_ring *ring = umem_map_kernel(ctx->proc, ctx->user_id, sizeof(*ring));
 	KASSERT(ring != NULL, "ring of aio context %#llx is unmapped while live",
 		(unsigned long long)ctx->user_id);
 	return ring;
@@ -113,7 +113,7 @@ struct io_event *laio_ring_event(struct laio_ctx *ctx, uint32_t i)
 	KASSERT(i < ctx->ring_nr, "ring index %u of %u", i, ctx->ring_nr);
 	/* the header is exactly one event long: event i is slot i + 1 */
 	uaddr_t a = ctx->user_id + sizeof(struct aio_ring) + (uaddr_t)i * sizeof(struct io_event);
-	struct io_event *ev = umem_map(ctx->proc, a, sizeof(*ev));
+	struct io_event *ev = umem_map_kernel(ctx->proc, a, sizeof(*ev));
 	KASSERT(ev != NULL, "ring of aio context %#llx is unmapped while live",
 		(unsigned long long)ctx->user_id);
 	return ev;

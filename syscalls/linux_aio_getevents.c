@@ -166,17 +166,33 @@ long sys_io_getevents(aio_context_t ctx_id, long min_nr, long nr, uaddr_t events
 	return ret;
 }
 
+/*
+ * This is user code: it sees the ring through the process's own page
+ * protections (the kernel's ring accesses above do not). A ring that is
+ * not mapped at all is -EINVAL as before; a mapped one the program may not
+ * read (the header, or the events when there is one to take), or whose
+ * head it may not write when it has an event to take, is -EFAULT (the
+ * program would take SIGSEGV) with nothing taken.
+ */
 int laio_user_reap(struct simk_proc *p, aio_context_t ctx, struct io_event *out, int max)
 {
-	struct aio_ring *ring = umem_map(p, ctx, sizeof(*ring));
-	if (ring == NULL || ring->magic != AIO_RING_MAGIC ||
-	    ring->header_length != sizeof(struct aio_ring) || ring->nr < 2)
+	if (umem_map_kernel(p, ctx, sizeof(struct aio_ring)) == NULL)
+		return -EINVAL;
+	const struct aio_ring *ring = umem_map_read(p, ctx, sizeof(*ring));
+	if (ring == NULL)
+		return -EFAULT;
+	if (ring->magic != AIO_RING_MAGIC || ring->header_length != sizeof(struct aio_ring) ||
+	    ring->nr < 2)
 		return -EINVAL;
 	uint32_t nr = ring->nr;
-	struct io_event *evs =
-	    umem_map(p, ctx + sizeof(*ring), (size_t)nr * sizeof(struct io_event));
-	if (evs == NULL)
-		return -EINVAL;
+	size_t evs_len = (size_t)nr * sizeof(struct io_event);
+	if (umem_map_kernel(p, ctx + sizeof(*ring), evs_len) == NULL)
+		return -EINVAL; /* shorter than its header says */
+	const struct io_event *evs = umem_map_read(p, ctx + sizeof(*ring), evs_len);
+	uint32_t *headp = umem_map_write(p, ctx + offsetof(struct aio_ring, head), sizeof(*headp));
+	bool has_event = ring->head % nr != ring->tail % nr;
+	if (max > 0 && has_event && (evs == NULL || headp == NULL))
+		return -EFAULT; /* the program faults before it takes anything */
 	int n = 0;
 	while (n < max) {
 		uint32_t head = ring->head % nr;
@@ -184,7 +200,7 @@ int laio_user_reap(struct simk_proc *p, aio_context_t ctx, struct io_event *out,
 		if (head == tail % nr)
 			break;
 		out[n++] = evs[head];
-		ring->head = (head + 1) % nr; /* the event is copied before head moves */
+		*headp = (head + 1) % nr; /* the event is copied before head moves */
 	}
 	trace_emit(TR_INFO, "laio-user-reap", (int64_t)ctx, n, ring->head, ring->tail);
 	return n;

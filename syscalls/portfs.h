@@ -169,7 +169,8 @@ int sys_port_get(int port, uaddr_t pe, uaddr_t timeout);
  * On timeout returns -ETIME with the events it did get stored and counted
  * in *nget; a {0, 0} timeout returns 0 with whatever was there. -EINTR,
  * -EBADFD, -EINVAL (bad timeout, noticed when the call would wait).
- * *nget is written for 0 and -ETIME only.
+ * *nget is written for 0 and -ETIME only. -EFAULT, nothing taken: list
+ * (for the events there are) or *nget not writable.
  */
 int sys_port_getn(int port, uaddr_t list, unsigned max, uaddr_t nget, uaddr_t timeout);
 

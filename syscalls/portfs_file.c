@@ -8,7 +8,7 @@
  * a time that is already stale (and asked for) fires the event at once.
  * The first change that matters fires the event and detaches the watcher;
  * the watch is inactive until re-associated. Exception events (delete,
- * rename, unmount) are reported whether asked or not and end the watch:
+ * rename, unmount, mounted over) are reported whether asked or not and end the watch:
  * it leaves the port's list at once (a later dissociate says ENOENT) and
  * its queued event owns it — delivery or discard frees both.
  *
@@ -49,7 +49,8 @@ static bool can_sleep(void)
 
 static unsigned fn_mask_of(int events)
 {
-	unsigned m = FN_DELETE | FN_RENAME_FROM | FN_RENAME_TO | FN_UNMOUNT | FN_REVOKE;
+	unsigned m = FN_DELETE | FN_RENAME_FROM | FN_RENAME_TO | FN_UNMOUNT | FN_REVOKE |
+		     FN_MOUNTED_OVER;
 	if (events & FILE_ACCESS)
 		m |= FN_ACCESS;
 	if (events & FILE_MODIFIED)
@@ -82,6 +83,8 @@ static int file_events_of(unsigned what, int asked)
 		ev |= FILE_RENAME_TO;
 	if (what & FN_UNMOUNT)
 		ev |= UNMOUNTED;
+	if (what & FN_MOUNTED_OVER)
+		ev |= MOUNTEDOVER;
 	return ev;
 }
 

@@ -208,7 +208,7 @@ static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_
 		nmax = run->limits.list_max;
 	int delivered = 0;
 	if (nmax > 0 &&
-	    umem_map(sim_proc_current(), list, (size_t)nmax * sizeof(port_event_t)) == NULL) {
+	    umem_map_write(sim_proc_current(), list, (size_t)nmax * sizeof(port_event_t)) == NULL) {
 		delivered = -EFAULT;
 		nmax = 0;
 	}
@@ -432,10 +432,18 @@ int sys_port_get(int port, uaddr_t pe, uaddr_t timeout)
 	return port_getn_common(port, pe, 1, &nget, timeout, true);
 }
 
+/*
+ * *nget must be writable before anything is taken (like the list): a
+ * read-only one used to cost the events, taken and then reported with
+ * -EFAULT. If it becomes unwritable while the call waits, the events taken
+ * are in list and the call says -EFAULT: they are lost, as for a list that
+ * goes away meanwhile.
+ */
 int sys_port_getn(int port, uaddr_t list, unsigned max, uaddr_t ngetp, uaddr_t timeout)
 {
 	uint32_t n;
-	if (copyin(ngetp, &n, sizeof(n)) != 0)
+	if (copyin(ngetp, &n, sizeof(n)) != 0 ||
+	    umem_map_write(sim_proc_current(), ngetp, sizeof(n)) == NULL)
 		return -EFAULT;
 	unsigned nget = n;
 	int r = port_getn_common(port, list, max, &nget, timeout, false);

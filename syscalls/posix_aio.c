@@ -335,6 +335,18 @@ bool paio_sigev_kind_valid(int kind)
 	       kind == SIMK_SIGEV_PORT || kind == SIMK_SIGEV_KEVENT;
 }
 
+bool paio_aiocb_writable(struct simk_proc *p, uaddr_t aiocbp)
+{
+	return umem_map_write(p, aiocbp, sizeof(struct simk_aiocb)) != NULL;
+}
+
+bool paio_buf_ok(struct simk_proc *p, int op, uaddr_t buf, size_t n)
+{
+	KASSERT(op == PAIO_OP_READ || op == PAIO_OP_WRITE, "transfer buffer of op %d", op);
+	return op == PAIO_OP_READ ? umem_map_write(p, buf, n) != NULL
+				  : umem_map_read(p, buf, n) != NULL;
+}
+
 void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
 {
 	paio_store_result(p, aiocbp + offsetof(struct simk_aiocb, aio_resultp), -1, err);

@@ -29,10 +29,17 @@
  *    aiocb that names no request, -EFAULT).
  *  - sys_aio_return: the byte count, or the request's error as a negative
  *    errno (-EIO, -ECANCELED...), exactly once; later calls -EINVAL;
- *    -EINPROGRESS while the request runs.
+ *    -EINPROGRESS while the request runs; -EFAULT (the result stays) when
+ *    the aiocb is not writable.
  *  - sys_aio_cancel: AIO_CANCELED, AIO_NOTCANCELED or AIO_ALLDONE.
- *  - sys_aiowait: the user address of a completed aio_result_t, 0 when the
- *    time limit expired, or a negative errno.
+ *  - sys_aiowait: the user address of a completed aio_result_t (its
+ *    result stored there again first), 0 when the time limit expired, or a
+ *    negative errno (-EFAULT, the request kept, when it cannot be stored).
+ *
+ * Memory the kernel stores into must be writable when the call starts:
+ * the aiocb of a submission or of aio_return, the aio_result_t of
+ * aioread/aiowrite, the buffer of a read, aio_waitn's list and *nwait;
+ * -EFAULT otherwise, with nothing done.
  *
  * What the caller guarantees
  * --------------------------

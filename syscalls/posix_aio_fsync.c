@@ -167,6 +167,8 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	int rc = paio_copyin_aiocb(aiocbp, &cb);
 	if (rc != 0)
 		return rc;
+	if (!paio_aiocb_writable(p, aiocbp))
+		return -EFAULT;
 	struct paio_proc *pp = paio_proc_of(p, true);
 	if (pp == NULL)
 		return -EAGAIN;

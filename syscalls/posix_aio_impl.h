@@ -235,6 +235,13 @@ void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err);
 int paio_copyin_aiocb(uaddr_t aiocbp, struct simk_aiocb *cb);
 /* A sigev_notify we deliver: NONE, SIGNAL, THREAD, PORT or KEVENT. */
 bool paio_sigev_kind_valid(int kind);
+/* Whether the kernel can store into the aiocb at aiocbp (state and
+ * results): submissions and aio_return need it, -EFAULT otherwise. */
+bool paio_aiocb_writable(struct simk_proc *p, uaddr_t aiocbp);
+/* Whether the n-byte transfer buffer at buf can take op now: a read stores
+ * into it (every page writable), a write takes from it (readable). Any
+ * context. */
+bool paio_buf_ok(struct simk_proc *p, int op, uaddr_t buf, size_t n);
 void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final,
 		  bool may_preempt);
 void paio_retire(struct paio_req *r);

@@ -342,7 +342,7 @@ static uint8_t *data_of(struct scn_aiocb_obj *o, int64_t len)
 {
 	if (len < 0 || len > o->size)
 		len = o->size;
-	return umem_map(o->proc, o->base + CB_DATA_OFF, (size_t)(len > 0 ? len : 1));
+	return umem_map_kernel(o->proc, o->base + CB_DATA_OFF, (size_t)(len > 0 ? len : 1));
 }
 
 static int64_t op_aio_buf_fill(struct scn_call *c)

@@ -26,7 +26,7 @@ static int aiorw(int fd, uaddr_t buf, int bufsz, int64_t offset, int whence, uad
 		 int op)
 {
 	struct simk_proc *p = sim_proc_current();
-	if (resultp == 0 || umem_map(p, resultp, sizeof(struct simk_aio_result)) == NULL)
+	if (resultp == 0 || umem_map_write(p, resultp, sizeof(struct simk_aio_result)) == NULL)
 		return -EFAULT;
 	if (bufsz < 0)
 		return -EINVAL;
@@ -49,7 +49,7 @@ static int aiorw(int fd, uaddr_t buf, int bufsz, int64_t offset, int whence, uad
 	}
 	if (err == 0 && off < 0)
 		err = EINVAL;
-	if (err == 0 && bufsz > 0 && umem_map(p, buf, (size_t)bufsz) == NULL)
+	if (err == 0 && bufsz > 0 && !paio_buf_ok(p, op, buf, (size_t)bufsz))
 		err = EFAULT;
 	struct paio_proc *pp = NULL;
 	if (err == 0 && (pp = paio_proc_of(p, true)) == NULL)

@@ -267,6 +267,10 @@ void paio_kaio_done(struct kaio_req *kr, ssize_t res)
 int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb *cb, int op,
 		   struct paio_lio *lio)
 {
+	/* state and results go into the block: a read-only one is refused
+	 * before anything happens (nothing can be stored in it either) */
+	if (!paio_aiocb_writable(p, aiocbp))
+		return -EFAULT;
 	struct paio_proc *pp = paio_proc_of(p, true);
 	if (pp == NULL) {
 		paio_store_fail(p, aiocbp, EAGAIN);
@@ -283,7 +287,7 @@ int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb 
 		err = EBADF;
 	else if (op == PAIO_OP_READ ? !file_readable(fp) : !file_writable(fp))
 		err = EBADF;
-	else if (cb->aio_nbytes > 0 && umem_map(p, cb->aio_buf, (size_t)cb->aio_nbytes) == NULL)
+	else if (cb->aio_nbytes > 0 && !paio_buf_ok(p, op, cb->aio_buf, (size_t)cb->aio_nbytes))
 		err = EFAULT;
 	struct paio_req *r = NULL;
 	if (err == 0 && (r = paio_req_alloc(pp)) == NULL)

@@ -68,7 +68,8 @@ int sys_aio_error(uaddr_t aiocbp)
  * The result, once: the byte count, or the request's error as a negative
  * errno. -EINPROGRESS while it runs; -EINVAL afterwards (and for an aiocb
  * that names no request). The aiocb then holds (-1, EINVAL) and
- * AIOCB_RETURNED, as the reference marks a returned result.
+ * AIOCB_RETURNED, as the reference marks a returned result; a block that
+ * cannot take those stores is -EFAULT and the result stays to be taken.
  */
 ssize_t sys_aio_return(uaddr_t aiocbp)
 {
@@ -77,6 +78,8 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 	int rc = paio_copyin_aiocb(aiocbp, &cb);
 	if (rc != 0)
 		return rc;
+	if (!paio_aiocb_writable(p, aiocbp))
+		return -EFAULT;
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int32_t returned = AIOCB_RETURNED;
 	uaddr_t statep = aiocbp + offsetof(struct simk_aiocb, aio_state);
@@ -202,7 +205,9 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 	int rc = paio_copyin_timespec(timeout, &ns);
 	if (rc != 0)
 		return rc;
-	if (umem_map(p, list, (size_t)nent * sizeof(uint64_t)) == NULL)
+	/* both results must be writable before anything is taken */
+	if (umem_map_write(p, list, (size_t)nent * sizeof(uint64_t)) == NULL ||
+	    umem_map_write(p, nwait, sizeof(uint32_t)) == NULL)
 		return -EFAULT;
 	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
 	if (pp == NULL || (pp->active_posix == 0 && pp->doneq_n == 0))
@@ -224,8 +229,10 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 		out[got++] = r->key;
 	}
 	paio_unlock(pp);
-	if (copyout(out, list, got * sizeof(uint64_t)) != 0) {
-		/* the list went away while we slept: give the entries back */
+	if (copyout(out, list, got * sizeof(uint64_t)) != 0 ||
+	    copyout(&got, nwait, sizeof(got)) != 0) {
+		/* the list or the count went away while we slept: give the
+		 * entries back, in their order */
 		spin_lock(&pp->lock);
 		for (uint32_t i = got; i > 0; i--) {
 			struct paio_req *r = paio_hash_find(pp, out[i - 1]);
@@ -240,7 +247,6 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 		return -EFAULT;
 	}
 	kmem_free(&kmt_waitlist, out);
-	(void)copyout(&got, nwait, sizeof(got));
 	if (rc == -ETIMEDOUT)
 		return want == 0 ? 0 : -ETIME;
 	return rc;
@@ -258,6 +264,12 @@ static bool aiowait_ready(void *arg)
  * limit passed (a zero timeval polls); -EINVAL when no request of this
  * interface is in flight or waiting to be taken, or for a bad timeval;
  * -EINTR; -EFAULT.
+ *
+ * The result is stored into its aio_result_t again before the address is
+ * handed out (Solaris's kernel aiowait copies results out at that point),
+ * so a block that could not take it at completion gets it now. A block
+ * that still cannot is -EFAULT, and the request stays for the next
+ * aiowait: a result is never handed out unstored.
  */
 int64_t sys_aiowait(uaddr_t timeout)
 {
@@ -280,8 +292,13 @@ int64_t sys_aiowait(uaddr_t timeout)
 	int64_t res;
 	if (!list_empty(&pp->soldoneq)) {
 		struct paio_req *r = list_entry(pp->soldoneq.next, struct paio_req, link);
-		res = (int64_t)r->key;
-		paio_reap(r);
+		if (umem_map_write(p, r->resultp, sizeof(struct simk_aio_result)) == NULL) {
+			res = -EFAULT;
+		} else {
+			paio_store_result(p, r->resultp, r->ret, r->err);
+			res = (int64_t)r->key;
+			paio_reap(r);
+		}
 	} else if (rc == -EINTR) {
 		res = -EINTR;
 	} else if (pp->outstanding_sol == 0) {

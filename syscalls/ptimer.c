@@ -244,11 +244,9 @@ int sys_timer_settime(int timerid, int flags, uaddr_t new_value, uaddr_t old_val
 		return -EFAULT;
 	if (!ts_valid(&its.it_value) || !ts_valid(&its.it_interval))
 		return -EINVAL;
-	if (old_value != 0) {
-		struct simk_itimerspec old = timer_current(t);
-		if (copyout(&old, old_value, sizeof(old)) != 0)
-			return -EFAULT;
-	}
+	/* Linux and illumos set the timer, then report a faulting old_value
+	 * with EFAULT: the new setting stands. */
+	struct simk_itimerspec old = timer_current(t);
 	callout_stop(&t->co);
 	t->armed = false;
 	t->interval_ns = ts_to_ns(&its.it_interval);
@@ -264,6 +262,8 @@ int sys_timer_settime(int timerid, int flags, uaddr_t new_value, uaddr_t old_val
 	}
 	trace_emit(TR_INFO, "ptimer:settime", t->pid, t->id, (int64_t)t->expire_ns,
 		   (int64_t)t->interval_ns);
+	if (old_value != 0 && copyout(&old, old_value, sizeof(old)) != 0)
+		return -EFAULT;
 	return 0;
 }
 

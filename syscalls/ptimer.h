@@ -44,7 +44,9 @@
 int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid);
 /* new_value, old_value: user addresses of struct simk_itimerspec
  * (old_value may be 0). it_value {0,0} disarms. 0, -EINVAL (bad timer,
- * flags or nsec out of [0, 1e9)), -EFAULT. */
+ * flags or nsec out of [0, 1e9)), -EFAULT (new_value unreadable: nothing
+ * changed; old_value unwritable: the new setting stands, as on Linux and
+ * illumos). */
 int sys_timer_settime(int timerid, int flags, uaddr_t new_value, uaddr_t old_value);
 int sys_timer_gettime(int timerid, uaddr_t cur);
 /* 0 or -EINVAL. A queued port event of the timer is taken back. */

@@ -51,6 +51,8 @@ const char *file_type_name(enum file_type t)
 		return "socket";
 	case FT_OTHER:
 		return "other";
+	case FT_SYMLINK:
+		return "symlink";
 	}
 	return "?";
 }

@@ -78,6 +78,7 @@ enum file_type {
 	FT_EVENTFD, /* eventfd (syscalls/linux_aio) */
 	FT_SOCKET,  /* socketpair (added by kqueue) */
 	FT_OTHER,
+	FT_SYMLINK, /* st_type of a symbolic link (lstat); never an open file */
 };
 const char *file_type_name(enum file_type t);
 

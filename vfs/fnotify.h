@@ -37,6 +37,8 @@
  *                                        (mkdir/rmdir also FN_LINK)
  *     rmdir                              on the removed dir: FN_DELETE
  *     unmount                            every watched vnode: FN_UNMOUNT
+ *     mount on a directory               the covered directory:
+ *                                        FN_MOUNTED_OVER
  *     revoke (fnotify_revoke)            FN_REVOKE
  * - Filesystem-wide events (EVFILT_FS): fs_watch(watcher) hears FSEV_*
  *   (BSD's VQ_* values): mount, unmount, low space (free blocks below
@@ -73,7 +75,8 @@
 #define FN_LINK 0x0100
 #define FN_REVOKE 0x0200
 #define FN_UNMOUNT 0x0400
-#define FN_ALL 0x07ff
+#define FN_MOUNTED_OVER 0x0800 /* a filesystem was mounted on this directory */
+#define FN_ALL 0x0fff
 
 struct vnode;
 
@@ -131,7 +134,8 @@ struct fs_watcher {
 	void *priv;
 };
 void fs_watcher_init(struct fs_watcher *w, fs_watch_fn fn, void *priv);
-/* Watches every filesystem of the run (there is at most one). */
+/* Watches every filesystem of the run (the one at "/" and those mounted
+ * on its directories). */
 void fs_watch(struct fs_watcher *w);
 void fs_unwatch(struct fs_watcher *w);
 void fs_report(unsigned what);

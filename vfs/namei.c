@@ -7,12 +7,20 @@
  * accepted (a trailing slash demands a directory). There are no
  * permission checks (one user). Symbolic links are followed in every
  * component but the last, and in the last one except by lstat, readlink,
- * unlink, rename, link, mkdir, rmdir, symlink and open with O_NOFOLLOW or
- * O_CREAT|O_EXCL (see resolve_at).
+ * link's source and open with O_NOFOLLOW or O_CREAT|O_EXCL (which follow it
+ * only before a trailing slash), and by unlink, rename, link's target,
+ * mkdir, rmdir and symlink, which never do (see enum last_link).
  *
- * Every operation runs under fs->ns_lock, so each is atomic to the others;
- * the in-memory updates themselves never sleep. The change reports follow
- * the table in vfs/fnotify.h.
+ * Every operation runs under the namespace lock (vfs_state.ns_lock, one
+ * for the whole tree), so each is atomic to the others and to mount and
+ * unmount; the in-memory updates themselves never sleep. The change
+ * reports follow the table in vfs/fnotify.h.
+ *
+ * Mount points (vfs/mount.c): a walk that reaches a directory something is
+ * mounted on continues at the mounted root, and ".." at a mounted root
+ * leaves through the directory it covers. Links and renames never cross
+ * filesystems (-EXDEV); a mount point can be neither removed nor renamed
+ * (the walk names the mounted root, which is -EBUSY like "/").
  */
 #include <errno.h>
 #include <string.h>
@@ -29,6 +37,7 @@ struct nameres {
 	char name[VFS_NAME_MAX + 1];
 	bool dot;   /* last component is "." or ".." (or the path is "/") */
 	bool slash; /* trailing slash */
+	bool exists_notdir; /* -ENOTDIR came from a trailing slash on an existing non-directory */
 };
 
 static uint32_t dir_find(const struct vnode *dir, const char *name)
@@ -39,16 +48,29 @@ static uint32_t dir_find(const struct vnode *dir, const char *name)
 	return UINT32_MAX;
 }
 
+/* How a symbolic link in the last component is treated. */
+enum last_link {
+	LAST_FOLLOW,   /* followed (stat, open, chmod) */
+	LAST_NOFOLLOW, /* named itself, unless a trailing slash follows it
+			* (lstat, readlink, link's source, O_NOFOLLOW) */
+	LAST_ENTRY,    /* always named itself: the call makes or removes a
+			* directory entry (mkdir, rmdir, unlink, rename, link's
+			* target, symlink); a trailing slash then demands a
+			* directory, so a link there is -ENOTDIR (Linux) */
+};
+
 /*
- * Resolves path. follow: a symbolic link in the last component is followed
- * too (links in the other components always are, and so is a last one
- * with a trailing slash). A link's target continues the walk from the
+ * Resolves path. Links in every component but the last are followed; the
+ * last one as `last` says. A link's target continues the walk from the
  * root (absolute) or from the directory holding the link (relative); more
  * than SIMFS_SYMLOOP_MAX links in one walk is -ELOOP. The walk never
  * sleeps.
  */
-static int resolve_at(struct simfs *fs, const char *path, struct nameres *nr, bool follow)
+static int resolve_at(const char *path, struct nameres *nr, enum last_link last_mode)
 {
+	bool follow = last_mode == LAST_FOLLOW;
+	bool slash_follows = last_mode != LAST_ENTRY;
+	struct simfs *rootfs = simfs_mounted();
 	memset(nr, 0, sizeof(*nr));
 	size_t len = strnlen(path, VFS_PATH_MAX);
 	if (len >= VFS_PATH_MAX)
@@ -57,7 +79,7 @@ static int resolve_at(struct simfs *fs, const char *path, struct nameres *nr, bo
 		return -ENOENT;
 	char buf[VFS_PATH_MAX], tmp[VFS_PATH_MAX];
 	memcpy(buf, path, len + 1);
-	struct vnode *start = &fs->vn[SIMFS_ROOT_INO];
+	struct vnode *start = &rootfs->vn[SIMFS_ROOT_INO];
 	int nlinks = 0;
 restart:;
 	struct vnode *cur = start;
@@ -93,13 +115,15 @@ restart:;
 			nr->vn = cur;
 			nr->dot = true;
 		} else if (strcmp(nr->name, "..") == 0) {
-			nr->vn = &fs->vn[cur->parent];
+			nr->vn = mount_cross_down(mount_dotdot(cur));
 			nr->dot = true;
 		} else {
 			uint32_t i = dir_find(cur, nr->name);
-			nr->vn = i == UINT32_MAX ? NULL : &fs->vn[cur->dents[i].ino];
+			nr->vn = i == UINT32_MAX ? NULL
+						 : mount_cross_down(&cur->fs->vn[cur->dents[i].ino]);
 		}
-		if (nr->vn != NULL && vn_islnk(nr->vn) && (!last || follow || end != NULL)) {
+		if (nr->vn != NULL && vn_islnk(nr->vn) &&
+		    (!last || follow || (end != NULL && slash_follows))) {
 			if (++nlinks > SIMFS_SYMLOOP_MAX)
 				return -ELOOP;
 			/* the rest of the walk: target, then what followed the link */
@@ -113,13 +137,15 @@ restart:;
 				tmp[tl++] = '/';
 			memcpy(tmp + tl, after, rl + 1);
 			memcpy(buf, tmp, tl + rl + 1);
-			start = buf[0] == '/' ? &fs->vn[SIMFS_ROOT_INO] : cur;
+			start = buf[0] == '/' ? &rootfs->vn[SIMFS_ROOT_INO] : cur;
 			goto restart;
 		}
 		if (last) {
 			nr->slash = end != NULL;
-			if (nr->slash && nr->vn != NULL && !vn_isdir(nr->vn))
+			if (nr->slash && nr->vn != NULL && !vn_isdir(nr->vn)) {
+				nr->exists_notdir = true;
 				return -ENOTDIR;
+			}
 			return 0;
 		}
 		p = after;
@@ -127,15 +153,32 @@ restart:;
 }
 
 /* Follows a symbolic link in the last component. */
-static int resolve(struct simfs *fs, const char *path, struct nameres *nr)
+static int resolve(const char *path, struct nameres *nr)
 {
-	return resolve_at(fs, path, nr, true);
+	return resolve_at(path, nr, LAST_FOLLOW);
 }
 
 /* Names the link itself when the last component is one. */
-static int resolve_nofollow(struct simfs *fs, const char *path, struct nameres *nr)
+static int resolve_nofollow(const char *path, struct nameres *nr)
 {
-	return resolve_at(fs, path, nr, false);
+	return resolve_at(path, nr, LAST_NOFOLLOW);
+}
+
+/* For the calls that make or remove the entry the last component names. */
+static int resolve_entry(const char *path, struct nameres *nr)
+{
+	return resolve_at(path, nr, LAST_ENTRY);
+}
+
+int namei_lookup_locked(const char *path, bool follow, struct vnode **vpp)
+{
+	struct nameres nr;
+	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
+	if (r == 0 && nr.vn == NULL)
+		r = -ENOENT;
+	if (r == 0)
+		*vpp = nr.vn;
+	return r;
 }
 
 static void touch_dir(struct vnode *dir)
@@ -214,26 +257,43 @@ static void drop_link(struct vnode *vn, unsigned extra)
 	report(vn, extra | FN_LINK | FN_ATTRIB | (vn->nlink == 0 ? FN_DELETE : 0), NULL);
 }
 
-static struct simfs *fs_or_einval(void)
+/* Takes the namespace lock: false (nothing held) when nothing is mounted.
+ * Checked again once the lock is ours: an unmount may have slept in it. */
+static bool ns_enter(void)
 {
-	return simfs_mounted();
+	struct vfs_state *st = vfs_st();
+	if (st->mounted == NULL)
+		return false;
+	mutex_lock(&st->ns_lock);
+	if (st->mounted != NULL)
+		return true;
+	mutex_unlock(&st->ns_lock);
+	return false;
+}
+
+static void ns_exit(void)
+{
+	mutex_unlock(&vfs_st()->ns_lock);
 }
 
 /* ---- open -------------------------------------------------------------------------- */
 
-int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flags, int mode)
+int simfs_open(struct simk_proc *p, const char *path, int flags, int mode)
 {
 	if ((flags & O_ACCMODE) == O_ACCMODE)
 		return -EINVAL;
 	int fd = fd_alloc(p, 0);
 	if (fd < 0)
 		return fd;
-	mutex_lock(&fs->ns_lock);
+	if (!ns_enter()) {
+		fd_unreserve(p, fd);
+		return -ENOENT;
+	}
 	struct nameres nr;
 	/* O_CREAT|O_EXCL and O_NOFOLLOW name a link in the last component
 	 * itself; otherwise a dangling link makes O_CREAT create its target. */
 	bool nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
-	int r = resolve_at(fs, path, &nr, !nofollow);
+	int r = resolve_at(path, &nr, nofollow ? LAST_NOFOLLOW : LAST_FOLLOW);
 	if (r == 0 && nr.vn != NULL && vn_islnk(nr.vn))
 		r = (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST : -ELOOP;
 	bool created = false;
@@ -245,7 +305,7 @@ int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flag
 		else {
 			preempt_point();
 			struct vnode *vn =
-			    simfs_ialloc(fs, SIMK_S_IFREG | ((uint32_t)mode & 07777));
+			    simfs_ialloc(nr.dir->fs, SIMK_S_IFREG | ((uint32_t)mode & 07777));
 			if (vn == NULL) {
 				r = -ENOSPC;
 			} else {
@@ -269,7 +329,7 @@ int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flag
 	}
 	if (r == 0)
 		vn_hold(nr.vn);
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	if (r != 0) {
 		fd_unreserve(p, fd);
 		return r;
@@ -301,17 +361,15 @@ int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flag
 
 int kvfs_mkdir(const char *path, int mode)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve_nofollow(fs, path, &nr);
-	if (r == 0 && nr.vn != NULL)
-		r = -EEXIST;
+	int r = resolve_entry(path, &nr);
+	if ((r == 0 && nr.vn != NULL) || (r == -ENOTDIR && nr.exists_notdir))
+		r = -EEXIST; /* "file/" exists, whatever the slash says (Linux) */
 	if (r == 0) {
 		preempt_point();
-		struct vnode *vn = simfs_ialloc(fs, SIMK_S_IFDIR | ((uint32_t)mode & 07777));
+		struct vnode *vn = simfs_ialloc(nr.dir->fs, SIMK_S_IFDIR | ((uint32_t)mode & 07777));
 		if (vn == NULL) {
 			r = -ENOSPC;
 		} else if ((r = dir_add(nr.dir, nr.name, vn->ino)) != 0) {
@@ -323,18 +381,16 @@ int kvfs_mkdir(const char *path, int mode)
 			report(nr.dir, FN_MODIFY | FN_LINK, nr.name);
 		}
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
 int kvfs_rmdir(const char *path)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve_nofollow(fs, path, &nr);
+	int r = resolve_entry(path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && !vn_isdir(nr.vn))
@@ -358,18 +414,16 @@ int kvfs_rmdir(const char *path)
 		report(nr.dir, FN_MODIFY | FN_LINK, nr.name);
 		vn_rele(vn);
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
 int kvfs_unlink(const char *path)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve_nofollow(fs, path, &nr);
+	int r = resolve_entry(path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && vn_isdir(nr.vn))
@@ -383,28 +437,28 @@ int kvfs_unlink(const char *path)
 		report(nr.dir, FN_MODIFY, nr.name);
 		vn_rele(vn); /* frees it when nothing else holds it */
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
 int kvfs_link(const char *oldpath, const char *newpath)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres o, n;
-	int r = resolve_nofollow(fs, oldpath, &o);
+	int r = resolve_nofollow(oldpath, &o);
 	if (r == 0 && o.vn == NULL)
 		r = -ENOENT;
 	if (r == 0 && vn_isdir(o.vn))
 		r = -EPERM;
 	if (r == 0)
-		r = resolve_nofollow(fs, newpath, &n);
+		r = resolve_entry(newpath, &n);
 	if (r == 0 && n.vn != NULL)
 		r = -EEXIST;
 	if (r == 0 && n.slash)
 		r = -ENOENT;
+	if (r == 0 && n.dir->fs != o.vn->fs)
+		r = -EXDEV;
 	if (r == 0) {
 		preempt_point();
 		r = dir_add(n.dir, n.name, o.vn->ino);
@@ -416,13 +470,14 @@ int kvfs_link(const char *oldpath, const char *newpath)
 			report(n.dir, FN_MODIFY, n.name);
 		}
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
 /* True when anc is dir or one of its ancestors. */
-static bool is_ancestor(struct simfs *fs, const struct vnode *anc, const struct vnode *dir)
+static bool is_ancestor(const struct vnode *anc, const struct vnode *dir)
 {
+	const struct simfs *fs = dir->fs;
 	const struct vnode *v = dir;
 	for (uint32_t depth = 0; depth <= fs->ninodes; depth++) {
 		if (v == anc)
@@ -437,12 +492,10 @@ static bool is_ancestor(struct simfs *fs, const struct vnode *anc, const struct 
 
 int kvfs_rename(const char *oldpath, const char *newpath)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres o, n;
-	int r = resolve_nofollow(fs, oldpath, &o);
+	int r = resolve_entry(oldpath, &o);
 	if (r == 0 && o.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && o.vn->ino == SIMFS_ROOT_INO)
@@ -450,15 +503,17 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 	else if (r == 0 && o.dot)
 		r = -EINVAL;
 	if (r == 0)
-		r = resolve_nofollow(fs, newpath, &n);
-	if (r == 0 && n.vn != NULL && n.vn->ino == SIMFS_ROOT_INO)
+		r = resolve_entry(newpath, &n);
+	if (r == 0 && n.dir->fs != o.dir->fs)
+		r = -EXDEV;
+	else if (r == 0 && n.vn != NULL && n.vn->ino == SIMFS_ROOT_INO)
 		r = -EBUSY;
 	else if (r == 0 && n.dot)
 		r = -EINVAL;
 	if (r == 0 && n.slash && !vn_isdir(o.vn))
 		r = -ENOTDIR;
 	struct vnode *src = o.vn, *dst = n.vn;
-	if (r == 0 && vn_isdir(src) && is_ancestor(fs, src, n.dir))
+	if (r == 0 && vn_isdir(src) && is_ancestor(src, n.dir))
 		r = -EINVAL;
 	if (r == 0 && dst != NULL && dst != src) {
 		if (vn_isdir(src) && !vn_isdir(dst))
@@ -469,7 +524,7 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 			r = -ENOTEMPTY;
 	}
 	if (r == 0 && dst == src) {
-		mutex_unlock(&fs->ns_lock);
+		ns_exit();
 		return 0; /* same file: nothing happens */
 	}
 	if (r == 0 && dst == NULL)
@@ -507,23 +562,21 @@ int kvfs_rename(const char *oldpath, const char *newpath)
 			vn_rele(dst);
 		vn_rele(src);
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
 int kvfs_chmod(const char *path, int mode)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve(fs, path, &nr);
+	int r = resolve(path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0)
 		vn_chmod(nr.vn, mode);
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
@@ -538,17 +591,15 @@ void vn_chmod(struct vnode *vn, int mode)
 /* stat and lstat differ only in following a final symbolic link. */
 static int stat_path(const char *path, struct simk_stat *st, bool follow)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve_at(fs, path, &nr, follow);
+	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0)
 		vn_stat(nr.vn, st);
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
@@ -559,19 +610,17 @@ int kvfs_stat(const char *path, struct simk_stat *st)
 
 int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	int r = resolve_at(fs, path, &nr, follow);
+	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	if (r == 0) {
 		vn_hold(nr.vn);
 		*vpp = nr.vn;
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
@@ -587,9 +636,6 @@ int kvfs_lstat(const char *path, struct simk_stat *st)
 
 int kvfs_symlink(const char *target, const char *linkpath)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
-		return -EINVAL;
 	size_t tl = strnlen(target, VFS_PATH_MAX);
 	if (tl >= VFS_PATH_MAX)
 		return -ENAMETOOLONG;
@@ -599,16 +645,19 @@ int kvfs_symlink(const char *target, const char *linkpath)
 	if (copy == NULL)
 		return -ENOMEM;
 	memcpy(copy, target, tl);
-	mutex_lock(&fs->ns_lock);
+	if (!ns_enter()) {
+		kmem_free(&simfs_kt_target, copy);
+		return -EINVAL;
+	}
 	struct nameres nr;
-	int r = resolve_nofollow(fs, linkpath, &nr);
-	if (r == 0 && nr.vn != NULL)
+	int r = resolve_entry(linkpath, &nr);
+	if ((r == 0 && nr.vn != NULL) || (r == -ENOTDIR && nr.exists_notdir))
 		r = -EEXIST;
 	if (r == 0 && nr.slash)
 		r = -ENOENT;
 	if (r == 0) {
 		preempt_point();
-		struct vnode *vn = simfs_ialloc(fs, SIMK_S_IFLNK | 0777);
+		struct vnode *vn = simfs_ialloc(nr.dir->fs, SIMK_S_IFLNK | 0777);
 		if (vn == NULL) {
 			r = -ENOSPC;
 		} else if ((r = dir_add(nr.dir, nr.name, vn->ino)) != 0) {
@@ -622,7 +671,7 @@ int kvfs_symlink(const char *target, const char *linkpath)
 			report(nr.dir, FN_MODIFY, nr.name);
 		}
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	if (copy != NULL)
 		kmem_free(&simfs_kt_target, copy);
 	return r;
@@ -630,12 +679,10 @@ int kvfs_symlink(const char *target, const char *linkpath)
 
 ssize_t kvfs_readlink(const char *path, char *buf, size_t len)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
+	if (!ns_enter())
 		return -EINVAL;
-	mutex_lock(&fs->ns_lock);
 	struct nameres nr;
-	ssize_t r = resolve_nofollow(fs, path, &nr);
+	ssize_t r = resolve_nofollow(path, &nr);
 	if (r == 0 && nr.vn == NULL)
 		r = -ENOENT;
 	else if (r == 0 && !vn_islnk(nr.vn))
@@ -646,14 +693,11 @@ ssize_t kvfs_readlink(const char *path, char *buf, size_t len)
 		memcpy(buf, nr.vn->target, n);
 		r = (ssize_t)n;
 	}
-	mutex_unlock(&fs->ns_lock);
+	ns_exit();
 	return r;
 }
 
 int kvfs_open(struct simk_proc *p, const char *path, int flags, int mode)
 {
-	struct simfs *fs = fs_or_einval();
-	if (fs == NULL)
-		return -ENOENT;
-	return simfs_open(fs, p, path, flags, mode);
+	return simfs_open(p, path, flags, mode);
 }

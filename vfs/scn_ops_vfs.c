@@ -9,9 +9,10 @@
  *               [cache=] [queue_depth=] [timeout=]
  *   fs NAME DEVICE [block=] [inodes=] [cache=] [flush_delay=] [format=]
  *   buffer NAME SIZE [fill=] [proc=PROCESS]
- * The filesystem is mounted by the first file operation of the run that
- * needs it (mounting does I/O, which needs a thread), or explicitly with
- * `mount`. A buffer is user memory of its process (default main), so
+ * The first `fs` declared is the one at "/": it is mounted by the first
+ * file operation of the run that needs it (mounting does I/O, which needs
+ * a thread), or explicitly with `mount`. Others are mounted on a
+ * directory with `mount FS PATH`. A buffer is user memory of its process (default main), so
  * forked children see it at the same address.
  *
  * Paths are string literals, handed to the kernel as kernel strings (the
@@ -49,8 +50,13 @@ struct scn_buf_obj {
 	int64_t size;
 };
 
-/* The filesystem declaration of the current run (at most one). */
+#define SCN_FS_MAX 8
+
+/* The filesystem declarations of the current run; the first (cur_fs) is
+ * the one at "/". */
 static struct scn_fs_obj *cur_fs;
+static struct scn_fs_obj *fs_decls[SCN_FS_MAX];
+static int nfs_decls;
 
 enum { D_SECTOR, D_CAP, D_LAT, D_LATMAX, D_REORDER, D_CACHE, D_QD, D_TIMEOUT };
 
@@ -108,9 +114,12 @@ static int fs_create(void *obj, const struct scn_decl *d, const struct scn_val *
 {
 	(void)d;
 	struct scn_fs_obj *o = obj;
-	if (cur_fs != NULL)
-		return -EBUSY; /* one filesystem per run */
+	if (nfs_decls == SCN_FS_MAX)
+		return -ENOSPC;
 	o->dev = a[F_DEV].obj;
+	for (int i = 0; i < nfs_decls; i++)
+		if (fs_decls[i]->dev == o->dev)
+			return -EBUSY; /* one filesystem per device */
 	vfs_mount_opts_default(&o->mo);
 	o->mo.block_size = (uint32_t)a[F_BLOCK].i;
 	o->mo.ninodes = (uint32_t)a[F_INODES].i;
@@ -125,7 +134,9 @@ static int fs_create(void *obj, const struct scn_decl *d, const struct scn_val *
 	int r = vfs_mount_check(o->dev->dev, &o->mo);
 	if (r != 0)
 		return r;
-	cur_fs = o;
+	fs_decls[nfs_decls++] = o;
+	if (cur_fs == NULL)
+		cur_fs = o;
 	return 0;
 }
 
@@ -135,6 +146,11 @@ static void fs_destroy(void *obj, const struct scn_decl *d, bool run_ok)
 	(void)run_ok;
 	if (cur_fs == obj)
 		cur_fs = NULL;
+	for (int i = 0; i < nfs_decls; i++)
+		if (fs_decls[i] == obj) {
+			fs_decls[i] = fs_decls[--nfs_decls];
+			break;
+		}
 }
 
 static const struct scn_kind kind_fs = {
@@ -145,7 +161,8 @@ static const struct scn_kind kind_fs = {
     .create = fs_create,
     .destroy = fs_destroy,
     .doc = "fs NAME DEVICE [block=4096] [inodes=256] [cache=256] [flush_delay=30ms] "
-	   "[format=1]: the filesystem, mounted at / by the first file operation",
+	   "[format=1]: a filesystem; the first declared is mounted at / by the first file "
+	   "operation, the others with `mount NAME PATH`",
 };
 
 enum { B_SIZE, B_FILL, B_PROC };
@@ -169,7 +186,7 @@ static int buffer_create(void *obj, const struct scn_decl *d, const struct scn_v
 	o->addr = umem_alloc(o->proc, (size_t)o->size);
 	if (o->addr == 0)
 		return -ENOMEM;
-	uint8_t *p = umem_map(o->proc, o->addr, (size_t)o->size);
+	uint8_t *p = umem_map_kernel(o->proc, o->addr, (size_t)o->size);
 	memset(p, (int)(a[B_FILL].i & 0xff), (size_t)o->size);
 	return 0;
 }
@@ -212,9 +229,9 @@ static int64_t buf_range(struct scn_call *c, const struct scn_buf_obj *b, int64_
 static uint8_t *buf_view(struct scn_call *c, const struct scn_buf_obj *b)
 {
 	struct simk_proc *cur = sim_proc_current();
-	uint8_t *p = cur != NULL ? umem_map(cur, b->addr, (size_t)b->size) : NULL;
+	uint8_t *p = cur != NULL ? umem_map_kernel(cur, b->addr, (size_t)b->size) : NULL;
 	if (p == NULL)
-		p = umem_map(b->proc, b->addr, (size_t)b->size);
+		p = umem_map_kernel(b->proc, b->addr, (size_t)b->size);
 	if (p == NULL)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "buffer memory is gone (its process exited)");
 	return p;
@@ -711,23 +728,44 @@ static int64_t op_poll(struct scn_call *c)
 /* ---- the filesystem, durability and checks ---------------------------------------------- */
 
 static const struct scn_argspec mount_args[] = {
+    {"fs", SCN_OBJ, "fs", SCN_OPTIONAL, 0},
+    {"path", SCN_STR, NULL, SCN_OPTIONAL, 0},
     {"format", SCN_INT, NULL, SCN_NAMED, 0},
 };
 
+/* mount [FS [PATH]] [format=0|1]: FS (default: the first declared) at PATH
+ * (default "/"). Without format=, the first mount of FS formats as its
+ * declaration says and later ones recover what is on the device. Mounting
+ * elsewhere than "/" first mounts "/" if no operation did yet. */
 static int64_t op_mount(struct scn_call *c)
 {
-	if (cur_fs == NULL)
+	struct scn_fs_obj *fs = c->args[0].given ? c->args[0].obj : cur_fs;
+	const char *path = c->args[1].given ? c->args[1].str : "/";
+	if (fs == NULL)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "mount: no `fs` declared");
-	struct vfs_mount_opts o = cur_fs->mo;
-	o.format = c->args[0].i != 0;
-	cur_fs->mounted_once = true;
-	return vfs_mount(cur_fs->dev->dev, &o);
+	if (strcmp(path, "/") != 0) {
+		int r = ensure_fs();
+		if (r != 0)
+			return r;
+	}
+	struct vfs_mount_opts o = fs->mo;
+	if (c->args[2].given)
+		o.format = c->args[2].i != 0;
+	else if (fs->mounted_once)
+		o.format = false;
+	int r = vfs_mount_at(fs->dev->dev, &o, path);
+	if (r == 0)
+		fs->mounted_once = true; /* a refused mount did not format */
+	return r;
 }
+
+static const struct scn_argspec unmount_args[] = {
+    {"path", SCN_STR, NULL, SCN_OPTIONAL, 0},
+};
 
 static int64_t op_unmount(struct scn_call *c)
 {
-	(void)c;
-	return vfs_unmount();
+	return vfs_unmount_at(c->args[0].given ? c->args[0].str : "/");
 }
 
 static const struct scn_argspec cut_args[] = {
@@ -809,22 +847,41 @@ static int64_t op_file_sum(struct scn_call *c)
 	return h;
 }
 
-static const struct scn_argspec none_args[] = {{"unused", SCN_INT, NULL, SCN_NAMED, 0}};
+static const struct scn_argspec fs_stat_args[] = {
+    {"path", SCN_STR, NULL, SCN_OPTIONAL, 0},
+};
+
+/* The counters of the filesystem holding PATH (default: the one at "/"). */
+static int fs_stats_arg(struct scn_call *c, struct vfs_stats *vs)
+{
+	return c->args[0].given ? vfs_get_stats_at(c->args[0].str, vs) : vfs_get_stats(vs);
+}
 
 static int64_t op_fs_commits(struct scn_call *c)
 {
-	(void)c;
 	struct vfs_stats vs;
-	int r = vfs_get_stats(&vs);
+	int r = fs_stats_arg(c, &vs);
 	return r != 0 ? r : (int64_t)vs.commits;
 }
 
 static int64_t op_fs_dirty(struct scn_call *c)
 {
-	(void)c;
 	struct vfs_stats vs;
-	int r = vfs_get_stats(&vs);
+	int r = fs_stats_arg(c, &vs);
 	return r != 0 ? r : (int64_t)vs.dirty_buffers;
+}
+
+/* buf_protect BUF PROT [off=] [len=]: umem_protect of the buffer's pages
+ * (off a page multiple, len rounded up to pages) in the calling process
+ * when it has the buffer (a forked child), else in the buffer's process. */
+static int64_t op_buf_protect(struct scn_call *c)
+{
+	struct scn_buf_obj *b = c->args[0].obj;
+	int64_t off = c->args[2].i, len = buf_range(c, b, off, c->args[3].i);
+	struct simk_proc *cur = sim_proc_current();
+	bool own = cur != NULL && umem_map_kernel(cur, b->addr, (size_t)b->size) != NULL;
+	return umem_protect(own ? cur : b->proc, b->addr + (uaddr_t)off, (size_t)len,
+			    (int)c->args[1].i);
 }
 
 static const struct scn_op vfs_ops[] = {
@@ -864,17 +921,22 @@ static const struct scn_op vfs_ops[] = {
     {"poll", poll_args, N(poll_args), op_poll,
      "poll FD EVENTS [timeout=DUR]: revents, 0 on timeout"},
     {"mount", mount_args, N(mount_args), op_mount,
-     "mount [format=1]: mount the declared fs (after a power cut: recover)"},
-    {"unmount", none_args, 0, op_unmount,
-     "unmount: commit and detach (-EBUSY while open, -EINVAL if nothing is mounted)"},
+     "mount [FS [PATH]] [format=0|1]: mount FS (default: the first declared) on the "
+     "directory PATH (default /); the first mount formats as declared, later ones recover"},
+    {"unmount", unmount_args, N(unmount_args), op_unmount,
+     "unmount [PATH]: commit and detach the filesystem whose root PATH is (default /; "
+     "-EBUSY while open or mounted on, -EINVAL if PATH is no mount root)"},
     {"power_cut", cut_args, N(cut_args), op_power_cut,
-     "power_cut [tear=1]: cut the device's power; the torn sector or -1"},
+     "power_cut [tear=1]: cut the machine's power (every mounted fs dies); the torn "
+     "sector of the device at / or -1"},
     {"expect_file", expect_file_args, N(expect_file_args), op_expect_file,
      "expect_file PATH \"BYTES\": the run fails unless the file holds exactly BYTES"},
     {"file_sum", file_sum_args, N(file_sum_args), op_file_sum,
      "file_sum PATH [size=V]: FNV-1a 32 of the content"},
-    {"fs_commits", none_args, 0, op_fs_commits, "fs_commits: successful commits so far"},
-    {"fs_dirty", none_args, 0, op_fs_dirty, "fs_dirty: dirty buffers in the cache"},
+    {"fs_commits", fs_stat_args, N(fs_stat_args), op_fs_commits,
+     "fs_commits [\"PATH\"]: successful commits so far (of the fs holding PATH; default /)"},
+    {"fs_dirty", fs_stat_args, N(fs_stat_args), op_fs_dirty,
+     "fs_dirty [\"PATH\"]: dirty buffers in the cache (of the fs holding PATH)"},
     {"buf_fill", fill_args, N(fill_args), op_buf_fill, "buf_fill BUF BYTE [off=] [len=]"},
     {"buf_pattern", fill_args, N(fill_args), op_buf_pattern,
      "buf_pattern BUF SEED [off=] [len=]: deterministic bytes from SEED"},
@@ -885,6 +947,8 @@ static const struct scn_op vfs_ops[] = {
     {"buf_sum", sum_args, N(sum_args), op_buf_sum, "buf_sum BUF [LEN] [off=]: FNV-1a 32"},
     {"buf_byte", byte_args, N(byte_args), op_buf_byte, "buf_byte BUF OFF: the byte"},
     {"buf_addr", addr_args, N(addr_args), op_buf_addr, "buf_addr BUF: its user address"},
+    {"buf_protect", fill_args, N(fill_args), op_buf_protect,
+     "buf_protect BUF PROT [off=] [len=]: page protections (PROT_NONE/READ/WRITE); 0 or -errno"},
 };
 
 #define C(x)                                                                                       \
@@ -930,6 +994,9 @@ static const struct scn_const vfs_consts[] = {
     {"PIPE_BUF", PIPE_BUF_SIZE},
     {"PIPE_CAPACITY", PIPE_CAPACITY},
     {"EUCLEAN", EUCLEAN},
+    {"PROT_NONE", UMEM_PROT_NONE},
+    {"PROT_READ", UMEM_PROT_READ},
+    {"PROT_WRITE", UMEM_PROT_WRITE},
 };
 
 void scn_ops_vfs_register(void)

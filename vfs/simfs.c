@@ -40,16 +40,6 @@ void vfs_mount_opts_default(struct vfs_mount_opts *o)
 	};
 }
 
-struct simfs *simfs_mounted(void)
-{
-	return vfs_st()->mounted;
-}
-
-bool vfs_mounted(void)
-{
-	return simfs_mounted() != NULL;
-}
-
 /* ---- little-endian encoding ------------------------------------------------ */
 
 static void put32(uint8_t *p, uint32_t v)
@@ -349,7 +339,7 @@ void vn_stat(struct vnode *vn, struct simk_stat *st)
 	st->st_atime_ns = vn->atime_ns;
 	st->st_mtime_ns = vn->mtime_ns;
 	st->st_ctime_ns = vn->ctime_ns;
-	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_OTHER : FT_REGULAR;
+	st->st_type = vn_isdir(vn) ? FT_DIR : vn_islnk(vn) ? FT_SYMLINK : FT_REGULAR;
 }
 
 /* ---- serialization ------------------------------------------------------------- */
@@ -473,8 +463,7 @@ static int cow_dir(struct simfs *fs, struct commit *c, struct vnode *vn)
 		}
 	}
 	vn->size = (int64_t)vn->ndents * SIMFS_DIRENT_SIZE;
-	vn->map_dirty = true;
-	return 0;
+	return 0; /* the caller rewrites the indirect block and the inode */
 }
 
 /* Rewrites a symbolic link's target into fresh blocks. 0 or -ENOSPC. */
@@ -498,7 +487,6 @@ static int cow_link(struct simfs *fs, struct commit *c, struct vnode *vn)
 		uint64_t n = (uint64_t)vn->size - off;
 		memcpy(it->bytes, vn->target + off, n < fs->bsize ? n : fs->bsize);
 	}
-	vn->map_dirty = true;
 	return 0;
 }
 
@@ -844,7 +832,6 @@ static void simfs_free(struct simfs *fs, bool quiet)
 		kmem_free(&kt_maps, fs->snap_map);
 	event_cancel(&fs->retry_ev);
 	if (!quiet) {
-		mutex_destroy(&fs->ns_lock);
 		mutex_destroy(&fs->commit_lock);
 		waitq_destroy(&fs->flush_wq);
 	}
@@ -901,7 +888,6 @@ static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts
 	fs->ntable = (fs->ninodes + 1 + fs->inodes_per_block - 1) / fs->inodes_per_block;
 	fs->max_file_blocks = SIMFS_NDIRECT + fs->bsize / 4;
 	fs->max_file_size = (int64_t)fs->max_file_blocks * fs->bsize;
-	mutex_init(&fs->ns_lock, "simfs.ns");
 	mutex_init(&fs->commit_lock, "simfs.commit");
 	waitq_init(&fs->flush_wq, "flusher");
 	list_init(&fs->pending);
@@ -996,6 +982,9 @@ static int load_inode(struct simfs *fs, struct vnode *vn, const uint8_t *p, uint
 	vn->mode = get32(p);
 	if (vn->mode == 0)
 		return 0;
+	uint32_t type = vn->mode & SIMK_S_IFMT;
+	if (type != SIMK_S_IFREG && type != SIMK_S_IFDIR && type != SIMK_S_IFLNK)
+		return -EUCLEAN;
 	vn->nlink = get32(p + 4);
 	vn->size = (int64_t)get64(p + 8);
 	vn->atime_ns = (int64_t)get64(p + 16);
@@ -1019,15 +1008,25 @@ static int load_inode(struct simfs *fs, struct vnode *vn, const uint8_t *p, uint
 		for (uint32_t i = SIMFS_NDIRECT; i < vn->map_cap && i < fs->max_file_blocks; i++)
 			vn->map[i] = get32(scratch + 4 * (i - SIMFS_NDIRECT));
 	}
+	bool past_eof = false;
 	for (uint32_t i = 0; i < vn->map_cap; i++) {
 		if (vn->map[i] == 0)
 			continue;
-		if (i >= nb)
-			return -EUCLEAN;
+		if (i >= nb) {
+			/* A write past the end links its new block before it
+			 * grows the size, and a commit forced by a full cache
+			 * may snapshot that moment: the block holds nothing of
+			 * the file. Dropped, never claimed. */
+			vn->map[i] = 0;
+			past_eof = true;
+			continue;
+		}
 		int r = claim(fs, vn->map[i]);
 		if (r != 0)
 			return r;
 	}
+	if (past_eof)
+		vn_mark_dirty(vn, true, false);
 	return 0;
 }
 
@@ -1086,7 +1085,9 @@ static int load_link(struct simfs *fs, struct vnode *vn, uint8_t *scratch)
 
 /* Loads the newest valid tree, then repairs what a crash leaves behind:
  * link counts are recounted from the directories and inodes nobody names
- * (files unlinked while open, or created just before the cut) are freed. */
+ * (files unlinked while open, or created just before the cut) are freed;
+ * load_inode drops blocks mapped past the end of a file. What is refused
+ * with -EUCLEAN: docs/vfs.md, "What mount checks". */
 static int simfs_load(struct simfs *fs)
 {
 	uint8_t *scratch = kmem_zalloc(&kt_commit, fs->bsize);
@@ -1144,13 +1145,19 @@ static int simfs_load(struct simfs *fs)
 		goto out;
 	}
 	links[SIMFS_ROOT_INO] = 2;
+	for (uint32_t i = 1; i <= fs->ninodes; i++)
+		fs->vn[i].parent = 0; /* set below by the one entry naming a directory */
 	for (uint32_t i = 1; i <= fs->ninodes; i++) {
 		struct vnode *d = &fs->vn[i];
 		if (!vn_isdir(d))
 			continue;
 		for (uint32_t k = 0; k < d->ndents; k++) {
 			struct vnode *c = &fs->vn[d->dents[k].ino];
-			if (c->mode == 0) {
+			/* a free inode; a second name for a directory, or any
+			 * for the root, would make ".." ambiguous or the tree
+			 * a cycle */
+			if (c->mode == 0 ||
+			    (vn_isdir(c) && (c->ino == SIMFS_ROOT_INO || c->parent != 0))) {
 				r = -EUCLEAN;
 				break;
 			}
@@ -1184,24 +1191,13 @@ out:
 	return r;
 }
 
-int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o)
+int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct simfs **out)
 {
-	struct vfs_state *st = vfs_st();
-	struct vfs_mount_opts def;
-	if (o == NULL) {
-		vfs_mount_opts_default(&def);
-		o = &def;
-	}
-	if (st->mounted != NULL)
-		return -EBUSY;
-	int r = vfs_mount_check(dev, o);
-	if (r != 0)
-		return r;
 	struct simfs *fs = simfs_alloc(dev, o);
 	if (fs == NULL)
 		return -ENOMEM;
 	mutex_lock(&fs->commit_lock);
-	r = o->format ? simfs_format(fs) : simfs_load(fs);
+	int r = o->format ? simfs_format(fs) : simfs_load(fs);
 	mutex_unlock(&fs->commit_lock);
 	if (r == 0) {
 		fs->flusher_running = true;
@@ -1218,10 +1214,8 @@ int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o)
 		return r;
 	}
 	fs->mounted = true;
-	st->mounted = fs;
 	simfs_check_space(fs);
-	vfs_trace("vfs:mount", (int64_t)fs->id, (int64_t)fs->seq, fs->nblocks, 0);
-	fs_report(FSEV_MOUNT);
+	*out = fs;
 	return 0;
 }
 
@@ -1239,12 +1233,9 @@ static void stop_flusher(struct simfs *fs)
 		(void)waitq_wait(&fs->flush_wq, false, false, SIMK_FOREVER, flusher_gone, fs);
 }
 
-int vfs_unmount(void)
+int simfs_unmount_fs(struct simfs *fs)
 {
 	struct vfs_state *st = vfs_st();
-	struct simfs *fs = st->mounted;
-	if (fs == NULL)
-		return -EINVAL;
 	for (struct list_node *it = st->files.next; it != &st->files; it = it->next) {
 		struct file *fp = list_entry(it, struct file, all);
 		if (fp->vnode != NULL && fp->vnode->fs == fs)
@@ -1257,27 +1248,16 @@ int vfs_unmount(void)
 		if (fs->vn[i].nwatchers > 0)
 			fnotify_report(&fs->vn[i], FN_UNMOUNT, NULL);
 	stop_flusher(fs);
-	st->mounted = NULL;
 	fs->mounted = false;
 	fs->dead = true; /* anything still holding a vnode gets -EIO */
-	vfs_trace("vfs:unmount", (int64_t)fs->id, (int64_t)fs->seq, 0, 0);
-	fs_report(FSEV_UNMOUNT);
 	return 0;
 }
 
-void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector)
+void simfs_kill(struct simfs *fs, unsigned blk_flags, uint64_t *torn_sector)
 {
-	struct vfs_state *st = vfs_st();
-	struct simfs *fs = st->mounted;
-	if (fs == NULL) {
-		if (torn_sector != NULL)
-			*torn_sector = BLKDEV_NO_SECTOR;
-		return;
-	}
 	vfs_trace("vfs:power_cut", (int64_t)fs->id, (int64_t)fs->seq, fs->ndirty, 0);
 	fs->dead = true;
 	fs->mounted = false;
-	st->mounted = NULL;
 	blkdev_power_cut(fs->dev, blk_flags, torn_sector);
 	/* Requests waiting for a device slot fail from an interrupt. */
 	event_cancel(&fs->retry_ev);
@@ -1290,14 +1270,10 @@ void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector)
 		it = it->next;
 		bforget(fs, b->blkno);
 	}
-	fs_report(FSEV_DEAD);
 }
 
-int vfs_get_stats(struct vfs_stats *out)
+void simfs_get_stats(struct simfs *fs, struct vfs_stats *out)
 {
-	struct simfs *fs = simfs_mounted();
-	if (fs == NULL)
-		return -EINVAL;
 	*out = fs->stats;
 	out->durable_seq = fs->seq;
 	out->ios_submitted = fs->ios_submitted;
@@ -1310,7 +1286,6 @@ int vfs_get_stats(struct vfs_stats *out)
 	for (uint32_t i = 1; i <= fs->ninodes; i++)
 		fi += fs->vn[i].mode == 0 && fs->vn[i].refcount == 0;
 	out->free_inodes = fi;
-	return 0;
 }
 
 /* End of run (host context): forget in-flight requests and free every

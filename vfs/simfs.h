@@ -1,5 +1,5 @@
 /*
- * simfs — private to vfs/. The one filesystem of a run: in-core inodes
+ * simfs — private to vfs/. One filesystem instance on one device: in-core inodes
  * (struct vnode), the block allocator, the device submission queue, the
  * buffer cache, direct I/O and the commit that makes state durable.
  *
@@ -18,7 +18,9 @@
  *
  * Locking (order: ns_lock -> vnode.lock -> commit_lock; buffer waits and
  * the I/O wait queue are leaves):
- *  - fs->ns_lock: namespace operations (lookup+create, unlink, rename...).
+ *  - vfs_state.ns_lock: namespace operations (lookup+create, unlink,
+ *    rename...) and mount/unmount. One lock for the whole tree, so a walk
+ *    that crosses mount points never needs a second one.
  *  - vnode->lock: data operations on one file (read, write, truncate,
  *    direct I/O submission).
  *  - fs->commit_lock: one commit at a time.
@@ -79,6 +81,7 @@ struct vnode {
 	struct waitq dio_wq;
 	struct list_node watchers;
 	int nwatchers;
+	struct simfs *mounted_here; /* directories: the filesystem mounted on it */
 };
 
 static inline bool vn_isdir(const struct vnode *vn)
@@ -186,6 +189,7 @@ struct simfs {
 	uint64_t id;
 	struct blkdev *dev;
 	struct vfs_mount_opts opts;
+	struct vnode *covered; /* the directory it is mounted on (held); NULL: "/" */
 	uint32_t bsize, ssize, spb; /* block bytes, sector bytes, sectors per block */
 	uint32_t nblocks, ninodes, ntable, inodes_per_block;
 	uint32_t max_file_blocks;
@@ -201,7 +205,7 @@ struct simfs {
 	bool lowspace;
 	/* state */
 	bool mounted, dead, stopping;
-	struct mutex ns_lock, commit_lock;
+	struct mutex commit_lock;
 	bool dirty;
 	uint64_t dirty_since_ns;
 	uint64_t flush_retry_ns; /* flusher backs off until then after an error */
@@ -229,7 +233,26 @@ struct simfs {
 
 /* simfs.c */
 extern struct kmem_type simfs_kt_target; /* symbolic link targets */
-struct simfs *simfs_mounted(void); /* NULL if nothing is mounted */
+/* A new instance on dev: formatted or loaded, its flusher running, not yet
+ * in the tree (mount.c attaches it). Thread context. 0, -EIO, -ENOMEM,
+ * -EUCLEAN. */
+int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct simfs **out);
+/* Commits, tells watchers FN_UNMOUNT, stops the flusher, marks it dead.
+ * -EBUSY while a file of it is open; a failed commit's errno. Thread
+ * context; the caller detaches it from the tree. */
+int simfs_unmount_fs(struct simfs *fs);
+/* Power cut of fs's device; fs dies without writing anything. Any context. */
+void simfs_kill(struct simfs *fs, unsigned blk_flags, uint64_t *torn_sector);
+/* The counters of fs (any context). */
+void simfs_get_stats(struct simfs *fs, struct vfs_stats *out);
+
+/* mount.c */
+struct simfs *simfs_mounted(void); /* the filesystem at "/", or NULL */
+/* The root of what is mounted on vn, repeatedly (vn itself when nothing
+ * is); ".." of vn, leaving a mounted filesystem at its root for the
+ * directory it covers. Both never sleep. */
+struct vnode *mount_cross_down(struct vnode *vn);
+struct vnode *mount_dotdot(struct vnode *vn);
 void simfs_mark_dirty(struct simfs *fs);
 void vn_mark_dirty(struct vnode *vn, bool map, bool dir);
 /* Allocates a free block for data (ENOSPC keeps room for metadata).
@@ -250,7 +273,10 @@ void simfs_iput_check(struct vnode *vn); /* frees an unlinked, unreferenced inod
 
 /* namei.c */
 void vn_chmod(struct vnode *vn, int mode);
-int simfs_open(struct simfs *fs, struct simk_proc *p, const char *path, int flags, int mode);
+int simfs_open(struct simk_proc *p, const char *path, int flags, int mode);
+/* Resolves path (vfs_state.ns_lock held): the object, not held, in *vpp.
+ * 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP. */
+int namei_lookup_locked(const char *path, bool follow, struct vnode **vpp);
 
 /* regfile.c */
 extern const struct file_ops simfs_reg_ops;

@@ -607,6 +607,7 @@ static int vfs_create(struct simk *s)
 	list_init(&st->files);
 	list_init(&st->fs_all);
 	list_init(&st->fs_watchers);
+	mutex_init(&st->ns_lock, "vfs.ns");
 	s->subsys[SLOT_VFS] = st;
 	return 0;
 }

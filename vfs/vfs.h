@@ -8,8 +8,9 @@
  *   addresses (kern/umem.h) of the calling process: an address the process
  *   does not own gives -EFAULT, a path longer than VFS_PATH_MAX (or a name
  *   longer than VFS_NAME_MAX) -ENAMETOOLONG.
- * - One filesystem per run ("simfs"), mounted on a block device at "/",
- *   with directories, hard links and a buffer cache (vfs/bcache.h). Its
+ * - A filesystem ("simfs") on a block device mounted at "/", and more
+ *   mounted on its directories (each on its own device), with
+ *   directories, hard links, symbolic links and a buffer cache. Its
  *   durability rules are in docs/vfs.md: after fsync/fdatasync returns 0,
  *   the file's data and size survive a power cut; after fsync also its
  *   metadata (mode, times) and its names (the directory entries that
@@ -174,7 +175,7 @@ void vn_stat(struct vnode *vn, struct simk_stat *st);
 bool vn_is_dir(const struct vnode *vn);
 uint64_t vn_ino(const struct vnode *vn);
 
-/* Mount options of the one filesystem. */
+/* Mount options of a filesystem. */
 struct vfs_mount_opts {
 	uint32_t block_size;	 /* bytes per filesystem block (default 4096) */
 	uint32_t ninodes;	 /* inode table size (default 256) */
@@ -187,24 +188,38 @@ struct vfs_mount_opts {
 void vfs_mount_opts_default(struct vfs_mount_opts *o);
 
 struct blkdev; /* drivers/blkdev.h */
-/* Formats (if asked) and mounts the filesystem on dev at "/". Thread
- * context. 0, -EBUSY (already mounted), -EINVAL (bad options or device
- * too small), -EIO, -ENOMEM, or -EUCLEAN (format=false and no valid
- * filesystem on the device). */
+/* Formats (if asked) and mounts the filesystem on dev at path: "/" first
+ * (while nothing is mounted, nothing else can be), then on any directory.
+ * Watchers of a directory mounted on hear FN_MOUNTED_OVER; the walk then
+ * enters the new filesystem there. Thread context. 0, -EBUSY ("/" or the
+ * root of a mounted filesystem, or dev carries a mounted filesystem),
+ * -EINVAL (bad options or device too small; a path other than "/" while
+ * nothing is mounted), -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG (the
+ * path), -EIO, -ENOMEM, or -EUCLEAN (format=false and no valid filesystem
+ * on the device). */
+int vfs_mount_at(struct blkdev *dev, const struct vfs_mount_opts *o, const char *path);
+/* vfs_mount_at(dev, o, "/"). */
 int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o);
 /* The option check of vfs_mount alone (no I/O, any context): 0, or -EINVAL
  * when vfs_mount would refuse o on dev (block size not a power of two in
  * 512..65536 or not a multiple of the sector size, fewer than 2 inodes or
  * 4 cache blocks, inode table too large, device too small). */
 int vfs_mount_check(struct blkdev *dev, const struct vfs_mount_opts *o);
-/* Writes everything back and unmounts. -EBUSY while files are open,
- * -EINVAL when nothing is mounted. */
+/* Writes everything back and unmounts the filesystem whose root path
+ * names; watchers of its vnodes hear FN_UNMOUNT. -EBUSY while a file of it
+ * is open or something is mounted on one of its directories, -EINVAL when
+ * nothing is mounted or path is not the root of a mounted filesystem,
+ * the lookup's errno, or the final commit's. Thread context. */
+int vfs_unmount_at(const char *path);
+/* vfs_unmount_at("/"). */
 int vfs_unmount(void);
-/* Power cut: cuts the device's power (blkdev_power_cut with blk_flags,
- * BLK_CUT_TEAR to tear a sector) and kills the mounted filesystem without
- * writing anything: every later operation on its files returns -EIO,
- * operations in flight fail with -EIO, its cache is dropped. Any context.
- * Then vfs_mount(dev, format=false) recovers what is on stable media. */
+/* Power cut of the machine: cuts the power of the device of every mounted
+ * filesystem (blkdev_power_cut with blk_flags, BLK_CUT_TEAR to tear a
+ * sector; torn_sector reports the one of the device at "/") and kills
+ * them without writing anything: every later operation on their files
+ * returns -EIO, operations in flight fail with -EIO, their caches are
+ * dropped, the tree is empty. Any context. Then vfs_mount(dev,
+ * format=false) recovers what is on stable media. */
 void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector);
 bool vfs_mounted(void);
 
@@ -223,8 +238,11 @@ struct vfs_stats {
 	uint32_t free_blocks, total_blocks;
 	uint32_t free_inodes;
 };
-/* 0, or -EINVAL when nothing is mounted. Any context. */
+/* The filesystem at "/": 0, or -EINVAL when nothing is mounted. Any context. */
 int vfs_get_stats(struct vfs_stats *out);
+/* The filesystem holding what path names: 0, -EINVAL (nothing mounted),
+ * or the lookup's errno. Thread context. */
+int vfs_get_stats_at(const char *path, struct vfs_stats *out);
 
 /* Registered once from syscalls/builtin.c. */
 void vfs_register(void);

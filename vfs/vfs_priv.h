@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kern/lock.h"
 #include "sim/engine.h"
 #include "vfs/file.h"
 
@@ -18,6 +19,7 @@ struct vfs_state {
 	uint64_t next_file_id;
 	uint64_t files_live;
 	struct simfs *mounted;	 /* the filesystem at "/" (NULL: none) */
+	struct mutex ns_lock;	 /* the namespace: every walk, create, remove, mount */
 	struct list_node fs_all; /* every filesystem instance of the run */
 	struct list_node fs_watchers;
 	uint64_t next_kaio_id;

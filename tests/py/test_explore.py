@@ -133,6 +133,18 @@ def test_dfs_completes_on_a_correct_scenario(simk):
     assert "explored 5 paths" in r.last and "stopped by --runs" in r.last
 
 
+@pytest.mark.parametrize("scenario", ["kqueue/two-scanners.scn",
+                                      "kqueue/activate-during-scan.scn"])
+def test_dfs_default_path_lets_others_run_at_a_yield(simk, scenario):
+    """Threads that poll and `yield` until another thread acts: the search's
+    default choice at a yield is another thread (as in fifo), not the
+    yielder again forever (that used to hit the path-length assertion)."""
+    r = simk("explore", SCENARIOS / scenario, "--runs", 100000, "--policy", "dfs",
+             "--bound", 1)
+    assert r.code == 0, r
+    assert "the search is complete" in r.last and "all passed" in r.last, r.last
+
+
 def test_explore_schedule_out_writes_the_failing_run(simk, tmp_path):
     sched = tmp_path / "fail.sched"
     r = simk("explore", SCENARIOS / "racy-counter.scn", "--runs", 100, "--schedule-out", sched)

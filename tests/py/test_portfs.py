@@ -11,7 +11,7 @@ from conftest import SCENARIOS, assert_same_hash_across_builds, forced, some_see
 PORTS = SCENARIOS / "portfs"
 RACES = ["send-vs-getn2.scn", "waiter-order.scn", "alert-vs-waiters.scn",
          "close-vs-waiters.scn", "fd-reassoc-vs-ready.scn", "timer-overrun.scn",
-         "fork-noshare.scn"]
+         "fork-noshare.scn", "mountedover-vs-create.scn"]
 ALL = RACES + ["basics.scn"]
 
 
@@ -42,6 +42,12 @@ def test_deterministic(simk, scenario):
 # Each race has two outcomes; forcing either one must fail some seed, which
 # shows that exploration reaches both.
 OUTCOMES = [
+    # a create in a watched directory vs a mount on it: FILE_MODIFIED, or
+    # MOUNTEDOVER with the file in the mounted filesystem
+    ("mountedover-vs-create.scn", "  local ev = pev_events 0\n",
+     "  local ev = pev_events 0\n  expect ev == MOUNTEDOVER\n", "ev == MOUNTEDOVER"),
+    ("mountedover-vs-create.scn", "  local ev = pev_events 0\n",
+     "  local ev = pev_events 0\n  expect ev == FILE_MODIFIED\n", "ev == FILE_MODIFIED"),
     # close while waiting: a waiter sees EBADFD, or gets events first
     ("close-vs-waiters.scn", "    local r = port_get port\n",
      "    local r = port_get port\n    expect r != -EBADFD\n", "r != -EBADFD"),

@@ -7,7 +7,7 @@ from conftest import SCENARIOS, assert_same_hash_across_builds
 
 VFS = SCENARIOS / "vfs"
 ALL = ["pipe-blocking-reader.scn", "pipe-epipe.scn", "odirect.scn", "fsync-ordering.scn",
-       "fork-offset.scn", "files.scn"]
+       "fork-offset.scn", "files.scn", "mount-points.scn", "symlinks.scn"]
 
 
 def test_every_vfs_scenario_is_covered():
@@ -36,7 +36,7 @@ def test_deterministic(simk, scenario):
 
 @pytest.mark.parametrize("name", ["O0", "asan", "clang"])
 @pytest.mark.parametrize("scenario", ["fsync-ordering.scn", "files.scn", "odirect.scn",
-                                      "pipe-blocking-reader.scn"])
+                                      "pipe-blocking-reader.scn", "mount-points.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
     assert_same_hash_across_builds(simk, name, VFS / scenario)
 
@@ -108,5 +108,37 @@ def test_unmount_with_nothing_mounted_is_einval(simk, scn):
             "  expect r == -EINVAL\n  local fd = open \"/x\" O_CREAT + O_RDWR\n"
             "  r = unmount\n  expect r == -EBUSY\n  r = close fd\n  r = unmount\n"
             "  expect r == 0\n  r = unmount\n  expect r == -EINVAL\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r
+
+
+def test_two_fs_on_one_device_fail_the_declaration(simk, scn):
+    p = scn("device disk capacity=4096\nfs root disk\nfs other disk\nthread t\n"
+            "  local r = 0\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 2 and r.m is None, r
+    assert f"{p}:3:4: cannot create fs other: Device or resource busy" in r.err, r.err
+
+
+def test_more_than_eight_fs_fail_the_declaration(simk, scn):
+    decls = "".join(f"device d{i} capacity=2048\nfs f{i} d{i}\n" for i in range(9))
+    p = scn(decls + "thread t\n  local r = 0\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 2 and r.m is None, r
+    assert f"{p}:18:4: cannot create fs f8: No space left on device" in r.err, r.err
+
+
+def test_mount_elsewhere_mounts_root_first_and_unmount_paths(simk, scn):
+    """`mount FS PATH` before any file operation mounts "/" first; a path
+    that is no mounted root cannot be unmounted; "/" goes last."""
+    p = scn("device disk capacity=4096\ndevice disk2 capacity=2048\nfs root disk\n"
+            "fs data disk2\nthread t\n"
+            "  local r = mount data \"/nope\"\n  expect r == -ENOENT\n"
+            "  r = mkdir \"/m\"\n  r = mount data \"/m\"\n  expect r == 0\n"
+            "  r = mount data \"/m\"\n  expect r == -EBUSY\n"
+            "  r = unmount \"/m/..\"\n  expect r == -EBUSY\n"
+            "  r = mkdir \"/m/sub\"\n  r = unmount \"/m/sub\"\n  expect r == -EINVAL\n"
+            "  r = unmount \"/m\"\n  expect r == 0\n  r = unmount\n  expect r == 0\n"
+            "  r = mount data \"/m\"\n  expect r == -EINVAL\n")
     r = simk("run", p, "--quiet")
     assert r.code == 0 and r.passed, r

@@ -97,14 +97,14 @@ static void fork_user(void *arg)
 	copyout("hello", a1, 6);
 	struct simk_proc *child = sim_proc_create_internal("copy", p);
 	r[0] = umem_fork(p, child);
-	char *view = umem_map(child, a1, 6);
+	char *view = umem_map_kernel(child, a1, 6);
 	r[1] = view != NULL && strcmp(view, "hello") == 0;
 	copyout_proc(child, "HELLO", a1, 6);
 	copyin(a1, buf, 6);
 	r[2] = strcmp(buf, "hello") == 0; /* the parent's copy is separate */
 	a2 = umem_alloc(child, 10);	  /* the child continues after a1 */
 	umem_release(child);
-	r[3] = umem_map(child, a1, 1) == NULL;
+	r[3] = umem_map_kernel(child, a1, 1) == NULL;
 }
 
 Test(umem, fork_copies_at_the_same_addresses)

@@ -65,6 +65,37 @@ Test(kq_vnode, every_note)
 	kq_run1(1, SIMK_POLICY_FIFO, true, t_vnode_notes, NULL);
 }
 
+/* BSD has no note for a directory being mounted over: a knote on the
+ * covered directory stays quiet (event ports report MOUNTEDOVER), and
+ * keeps working on the directory the open file names. */
+static void t_vnode_mounted_over(void *arg)
+{
+	(void)arg;
+	VEQ(sys_mkdir(vt_ustr("/mnt"), 0755), 0);
+	int fd = vt_open("/mnt", O_RDONLY, 0);
+	int kq = sys_kqueue();
+	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, ALL_NOTES, 0, 0), 0);
+	struct blkdev_config c = vt_cfg.dev;
+	snprintf(c.name, sizeof(c.name), "disk2");
+	struct blkdev *d2 = NULL;
+	VEQ(blkdev_create(&c, &d2), 0);
+	VEQ(vfs_mount_at(d2, NULL, "/mnt"), 0);
+	VEQ(kq_pending(kq), 0);
+	VEQ(vn_event(kq, NULL), 0);
+	VEQ(vfs_unmount_at("/mnt"), 0);
+	VEQ(kq_pending(kq), 0); /* the covered directory was not unmounted */
+	VEQ(sys_mkdir(vt_ustr("/mnt/sub"), 0755), 0);
+	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_LINK);
+	VEQ(sys_close(fd), 0);
+	VEQ(sys_close(kq), 0);
+	VEQ(kqueue_knotes_live(), 0);
+}
+
+Test(kq_vnode, a_directory_mounted_over_gets_no_note)
+{
+	kq_run1(1, SIMK_POLICY_FIFO, true, t_vnode_mounted_over, NULL);
+}
+
 /* Only the notes asked for; several changes coalesce into one event;
  * without EV_CLEAR the event repeats. */
 static void t_vnode_coalesce(void *arg)

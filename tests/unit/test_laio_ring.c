@@ -51,17 +51,17 @@ static void setup_header_body(void)
 	VEQ(r.incompat_features, AIO_RING_INCOMPAT_FEATURES);
 	VEQ(r.header_length, sizeof(struct aio_ring));
 	/* the whole ring is mapped: the last event slot and nothing after */
-	VCHECK(umem_map(sim_proc_current(), ctx, 4096) != NULL);
-	VCHECK(umem_map(sim_proc_current(), ctx + 4096, 1) == NULL);
+	VCHECK(umem_map_kernel(sim_proc_current(), ctx, 4096) != NULL);
+	VCHECK(umem_map_kernel(sim_proc_current(), ctx + 4096, 1) == NULL);
 	VEQ(laio_aio_nr(), 1);
 	aio_context_t c2 = lt_setup(300);
 	VCHECK(c2 != ctx);
-	VCHECK(umem_map(sim_proc_current(), c2, 3 * 4096) != NULL);
+	VCHECK(umem_map_kernel(sim_proc_current(), c2, 3 * 4096) != NULL);
 	VEQ(lt_ring(c2).nr, (3 * 4096 - 32) / 32);
 	VEQ(laio_aio_nr(), 301);
 	VEQ(lt_destroy(ctx), 0);
 	VEQ(laio_aio_nr(), 300);
-	VCHECK(umem_map(sim_proc_current(), ctx, 1) == NULL); /* the ring is unmapped */
+	VCHECK(umem_map_kernel(sim_proc_current(), ctx, 1) == NULL); /* the ring is unmapped */
 	VEQ(lt_destroy(c2), 0);
 	VEQ(laio_aio_nr(), 0);
 }

@@ -425,6 +425,54 @@ Test(port_file, unmount_fires_unmounted_and_removes_the_watch)
 	pt_run1(t_unmount, NULL);
 }
 
+/* MOUNTEDOVER: a filesystem mounted on a watched directory fires it on
+ * that watch only (an exception: reported whether asked or not, it ends
+ * the watch); the files inside the covered directory are hidden, not
+ * changed, so their watches stay quiet. A watch made through the path
+ * afterwards watches the mounted root and hears UNMOUNTED. */
+static void t_mountedover(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	struct blkdev_config c = vt_cfg.dev;
+	snprintf(c.name, sizeof(c.name), "disk2");
+	struct blkdev *d2 = NULL;
+	VEQ(blkdev_create(&c, &d2), 0);
+	VEQ(kvfs_mkdir("/dir", 0755), 0);
+	int fd = vt_open("/dir/inside", O_CREAT | O_RDWR, 0644);
+	VEQ(sys_close(fd), 0);
+	int port = sys_port_create();
+	uaddr_t fd_dir = fobj("/dir", true), fo_in = fobj("/dir/inside", true);
+	VEQ(watch(port, fd_dir, FILE_ACCESS, 21), 0);
+	VEQ(watch(port, fo_in, FILE_MODIFIED | FILE_ATTRIB, 22), 0);
+	VEQ(pt_count(port), 0);
+	VEQ(vfs_mount_at(d2, NULL, "/dir"), 0);
+	VEQ(pt_count(port), 1);
+	port_event_t ev;
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_source, PORT_SOURCE_FILE);
+	VEQ(ev.portev_events, MOUNTEDOVER);
+	VEQ(ev.portev_object, fd_dir);
+	VEQ(ev.portev_user, 21);
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fd_dir), -ENOENT); /* ended */
+	/* the mounted root, watched by its path */
+	uaddr_t fo_root = fobj("/dir", true);
+	VEQ(watch(port, fo_root, FILE_MODIFIED, 23), 0);
+	VEQ(vfs_unmount_at("/dir"), 0);
+	VEQ(pt_get(port, &ev, &pt_poll), 0);
+	VEQ(ev.portev_events, UNMOUNTED);
+	VEQ(ev.portev_object, fo_root);
+	VEQ(pt_get(port, &ev, &pt_poll), -ETIME); /* the inside watch never fired */
+	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo_in), 0);
+	VEQ(pt_stats().slots_live, 0);
+	VEQ(sys_close(port), 0);
+}
+
+Test(port_file, mounting_over_a_watched_directory_fires_mountedover_and_ends_the_watch)
+{
+	pt_run1(t_mountedover, NULL);
+}
+
 /* fobj() with the times of the link itself (lstat). */
 static uaddr_t fobj_link(const char *path)
 {

@@ -4,15 +4,6 @@
 #include "scn_test.h"
 #include "vfs_test.h"
 
-#define RUN1(fn)                                                                                   \
-	do {                                                                                       \
-		vt_config_default();                                                               \
-		struct simk *s = vt_sim(1);                                                        \
-		simk_thread_create(simk_proc_create(s, "p"), "t", fn, NULL);                      \
-		VT_RUN_PASS(s);                                                                    \
-		simk_destroy(s);                                                                   \
-	} while (0)
-
 /* readlink through the system call: the bytes land in user memory. */
 static ssize_t vt_readlink(const char *path, char *out, size_t len)
 {
@@ -84,7 +75,7 @@ static void t_basic(void *arg)
 
 Test(vfs_symlink, symlink_readlink_lstat_and_what_follows)
 {
-	RUN1(t_basic);
+	VT_RUN1(t_basic);
 }
 
 static void t_lookup(void *arg)
@@ -153,7 +144,7 @@ static void t_lookup(void *arg)
 
 Test(vfs_symlink, lookup_follows_chains_intermediate_and_relative_links)
 {
-	RUN1(t_lookup);
+	VT_RUN1(t_lookup);
 }
 
 static void t_loops(void *arg)
@@ -201,7 +192,7 @@ static void t_loops(void *arg)
 
 Test(vfs_symlink, loops_and_long_chains_are_eloop_long_targets_enametoolong)
 {
-	RUN1(t_loops);
+	VT_RUN1(t_loops);
 }
 
 /* Links and targets survive a power cut after fsync, with every block size
@@ -335,4 +326,48 @@ Test(vfs_symlink, scenario_ops_symlink_readlink_lstat)
 	cr_assert_eq(r.out, SIMK_FAIL_EXPECT, "outcome %d: %s", r.out, r.reason);
 	cr_assert(strstr(r.reason, "r == 2") != NULL, "%s", r.reason);
 	free(bad);
+}
+
+/* A trailing slash after a link: the calls that look a name up follow it
+ * (stat, lstat, readlink), those that make or remove the entry do not —
+ * the link itself is not a directory, so rmdir, unlink and rename say
+ * ENOTDIR and mkdir and symlink EEXIST (Linux); the directory it points
+ * to is untouched. lstat reports the link's own type. */
+static void t_trailing_slash(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(kvfs_mkdir("/d", 0755), 0);
+	VEQ(kvfs_symlink("/d", "/l"), 0);
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	VEQ(sys_close(fd), 0);
+	VEQ(kvfs_rmdir("/l/"), -ENOTDIR);
+	VEQ(kvfs_unlink("/l/"), -ENOTDIR);
+	VEQ(kvfs_rename("/l/", "/m"), -ENOTDIR);
+	VEQ(kvfs_rename("/f", "/l/"), -ENOTDIR);
+	VEQ(kvfs_mkdir("/l/", 0755), -EEXIST);
+	VEQ(kvfs_mkdir("/f/", 0755), -EEXIST);
+	VEQ(kvfs_symlink("/x", "/l/"), -EEXIST);
+	VEQ(kvfs_link("/f", "/l/"), -ENOTDIR);
+	struct simk_stat st;
+	VEQ(kvfs_stat("/d", &st), 0); /* still there */
+	VEQ(st.st_type, FT_DIR);
+	VEQ(kvfs_lstat("/l/", &st), 0); /* the slash follows: the directory */
+	VEQ(st.st_type, FT_DIR);
+	VEQ(kvfs_lstat("/l", &st), 0);
+	VEQ(st.st_type, FT_SYMLINK);
+	VEQ(st.st_mode & SIMK_S_IFMT, SIMK_S_IFLNK);
+	char buf[8];
+	VEQ(kvfs_readlink("/l/", buf, sizeof(buf)), -EINVAL); /* the directory is no link */
+	/* without the slash the entry calls name the link itself */
+	VEQ(kvfs_rmdir("/l"), -ENOTDIR);
+	VEQ(kvfs_rename("/l", "/m"), 0);
+	VEQ(kvfs_unlink("/m"), 0);
+	VEQ(kvfs_stat("/d", &st), 0);
+	VEQ(kvfs_rmdir("/d/"), 0);
+}
+
+Test(vfs_symlink, a_trailing_slash_after_a_link_follows_it_only_for_lookups)
+{
+	VT_RUN1(t_trailing_slash);
 }

@@ -92,6 +92,17 @@ static inline struct simk *vt_sim(uint64_t seed)
 	return vt_sim_policy(seed, SIMK_POLICY_FIFO);
 }
 
+/* Runs fn as the one thread of one process with the default config,
+ * seed 1, FIFO; the run must pass. */
+#define VT_RUN1(fn)                                                                                \
+	do {                                                                                       \
+		vt_config_default();                                                               \
+		struct simk *vt_s_ = vt_sim(1);                                                    \
+		simk_thread_create(simk_proc_create(vt_s_, "p"), "t", fn, NULL);                  \
+		VT_RUN_PASS(vt_s_);                                                                \
+		simk_destroy(vt_s_);                                                               \
+	} while (0)
+
 /* Thread context: creates the device and (if configured) mounts. */
 static inline void vt_setup(void)
 {

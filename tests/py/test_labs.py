@@ -1,0 +1,284 @@
+"""The course labs (labs/): every broken program fails the way its lab
+says, under the policies named here, within 1000 seeds; every fixed program
+passes 1000 seeds under random and pct; the claims the READMEs and the
+solution notes make about variants hold; every `./build/simk` command in a
+code block of a lab README runs, and every file a README names exists."""
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, assert_same_hash_across_builds
+
+LABS = ROOT / "labs"
+RUNS = 1000
+
+# lab -> (exit status, text of the FAIL reason, policies whose 1000-seed
+# explore must find it). An `expect` failure must also be on a `# check`
+# line of broken.scn (test_broken_fails_as_intended).
+BROKEN = {
+    "01-lost-wakeup": (4, "deadlock: waiter(tid 1) sleeps on wq ", ("random", "pct")),
+    "02-check-then-act": (1, "expect failed: balance >= 0 (-40 >= 0", ("random", "pct")),
+    "03-bounded-buffer": (1, "expect failed: count > 0 (0 > 0", ("random", "pct")),
+    "04-timeout-vs-wakeup": (1, "expect failed: told_paid == paid (0 == 1", ("random", "pct")),
+    "05-eintr": (1, "expect failed: got == 8 (4 == 8", ("random", "pct")),
+    "06-atomic-save": (1, "expect failed: is_new (is_new=0)", ("random", "pct")),
+    "07-aio-getevents": (1, "expect failed: seen == 1 + 2 (1 == 3", ("random", "pct")),
+    "08-port-oneshot": (4, "deadlock: server(tid 1) sleeps on port_getn ", ("random", "pct")),
+}
+TAG = "# simk: expect-failure"
+
+
+def lab_dirs():
+    return sorted(p.name for p in LABS.iterdir() if p.is_dir())
+
+
+def variant(scn, lab, old, new, name="variant.scn"):
+    """The lab's fixed (or broken) program with `old` replaced by `new`."""
+    text = (LABS / lab / "solution" / "fixed.scn").read_text() if scn == "fixed" else \
+        (LABS / lab / "broken.scn").read_text()
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def explore(simk, path, policy, *extra, runs=RUNS):
+    return simk("explore", path, "--runs", runs, "--policy", policy, *extra, timeout=120)
+
+
+def test_every_lab_is_complete_and_listed():
+    labs = lab_dirs()
+    assert set(labs) == set(BROKEN), "a new lab needs an entry in BROKEN"
+    overview = (LABS / "README.md").read_text()
+    for lab in labs:
+        d = LABS / lab
+        for f in ("README.md", "broken.scn", "hints.md", "solution/fixed.scn",
+                  "solution/SOLUTION.md"):
+            assert (d / f).is_file(), f"{lab}/{f}"
+        assert f"]({lab}/)" in overview, f"labs/README.md does not link {lab}"
+        # explore-long skips the broken programs and explores the fixes
+        assert TAG in (d / "broken.scn").read_text().splitlines()[1]
+        assert TAG not in (d / "solution" / "fixed.scn").read_text()
+    assert "labs/README.md" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("lab,policy",
+                         [(lab, pol) for lab, (_, _, pols) in BROKEN.items() for pol in pols])
+def test_broken_fails_as_intended(simk, lab, policy):
+    code, reason, _ = BROKEN[lab]
+    path = LABS / lab / "broken.scn"
+    r = explore(simk, path, policy)
+    assert r.code == code, r
+    assert r.last.startswith("FAIL seed=") and reason in r.last, r
+    m = re.search(r"broken\.scn:(\d+):\d+: expect failed", r.last)
+    if code == 1:
+        line = path.read_text().splitlines()[int(m.group(1)) - 1]
+        assert "# check:" in line, f"failed at a line that is not a check: {line!r}"
+    else:
+        assert m is None
+
+
+@pytest.mark.parametrize("lab", sorted(BROKEN))
+@pytest.mark.parametrize("policy", ["random", "pct"])
+def test_fixed_passes(simk, lab, policy):
+    r = explore(simk, LABS / lab / "solution" / "fixed.scn", policy)
+    assert r.code == 0, r
+    assert f"explored {RUNS} runs" in r.last and "all passed" in r.last, r
+
+
+@pytest.mark.parametrize("lab", sorted(BROKEN))
+def test_deterministic(simk, lab):
+    for f in ("broken.scn", "solution/fixed.scn"):
+        r = simk("check-determinism", LABS / lab / f, "--seed", 3, "--policy", "random")
+        assert r.code == 0, (f, r)
+
+
+@pytest.mark.parametrize("name", ["O0", "asan", "clang"])
+@pytest.mark.parametrize("lab", ["01-lost-wakeup", "06-atomic-save", "07-aio-getevents"])
+def test_same_hash_across_builds(simk, name, lab):
+    """labs/README.md promises a student's seed and hash reproduce on any
+    build."""
+    assert_same_hash_across_builds(simk, name, LABS / lab / "broken.scn")
+
+
+def test_fixed_checks_are_the_broken_checks():
+    """A solution keeps the specification: the same `# check` lines."""
+    for lab in BROKEN:
+        checks = [[ln.strip() for ln in (LABS / lab / f).read_text().splitlines()
+                   if "# check:" in ln] for f in ("broken.scn", "solution/fixed.scn")]
+        assert checks[0] and checks[0] == checks[1], lab
+
+
+# --- claims the READMEs and solution notes make about variants ---
+
+def test_02_fixing_only_one_thread_is_not_enough(simk, scn):
+    text = variant("broken", "02-check-then-act",
+                   "thread bob\n  if balance >= 70\n    lock m\n    balance -= 70\n"
+                   "    paid_out += 70\n    unlock m\n",
+                   "thread bob\n  lock m\n  if balance >= 70\n    balance -= 70\n"
+                   "    paid_out += 70\n  unlock m\n")
+    r = explore(simk, scn(text), "random")
+    assert r.code == 1 and "balance >= 0" in r.last, r
+
+
+def test_03_broadcast_does_not_fix_it_and_one_consumer_cannot_fail(simk, scn):
+    text = (LABS / "03-bounded-buffer" / "broken.scn").read_text()
+    assert "cv_signal not_empty" in text
+    r = explore(simk, scn(text.replace("cv_signal not_empty", "cv_broadcast not_empty")), "random")
+    assert r.code == 1 and "count > 0" in r.last, r
+    one = text[:text.index("thread consumer2")] + text[text.index("finally"):]
+    one = one.replace("thread consumer1\n  repeat 2", "thread consumer1\n  repeat 4")
+    assert "repeat 4" in one
+    for policy in ("random", "pct"):
+        r = explore(simk, scn(one), policy)
+        assert r.code == 0, r
+
+
+def test_04_fixed_program_sees_both_outcomes(simk, scn):
+    for paid in (0, 1):
+        text = variant("fixed", "04-timeout-vs-wakeup", "  expect told_paid == paid",
+                       f"  expect paid == {1 - paid}\n  expect told_paid == paid")
+        r = explore(simk, scn(text), "random")
+        assert r.code == 1 and f"paid == {1 - paid} ({paid} == {1 - paid}" in r.last, r
+
+
+def test_05_retrying_without_taking_the_signal_livelocks_under_pct(simk, scn):
+    text = variant("fixed", "05-eintr",
+                   "      local s = sigtake            # \"run the handler\"\n"
+                   "      expect s == SIGALRM\n", "")
+    r = explore(simk, scn(text), "pct", "--max-steps", 100000)
+    assert r.code == 3 and "step limit of 100000 decisions reached" in r.last, r
+
+
+def test_06_fsync_alone_leaves_a_half_written_file(simk, scn):
+    text = variant("broken", "06-atomic-save",
+                   "  r = close fd\n  if w1 == 5 && w2 == 4 && r == 0",
+                   "  local s = fsync fd\n  r = close fd\n"
+                   "  if w1 == 5 && w2 == 4 && s == 0 && r == 0")
+    for policy in ("random", "pct"):
+        r = explore(simk, scn(text), policy)
+        assert r.code == 1 and "expect failed: is_old || is_new (is_old=0, is_new=0)" in r.last, r
+
+
+def test_06_fixed_program_says_saved_in_some_runs_and_not_in_others(simk, scn):
+    """The durability check is not vacuous: the power fails both before and
+    after the fixed editor said "saved"."""
+    for saved in (0, 1):
+        text = variant("fixed", "06-atomic-save", "  if saved == 1\n",
+                       f"  expect saved == {1 - saved}\n  if saved == 1\n")
+        r = explore(simk, scn(text), "random")
+        assert r.code == 1 and f"saved == {1 - saved} ({saved} == " in r.last, r
+
+
+# --- the READMEs ---
+
+def readmes():
+    return [LABS / "README.md"] + [LABS / lab / "README.md" for lab in sorted(BROKEN)]
+
+
+def code_lines(text):
+    """Lines inside ``` fenced blocks."""
+    out, inside = [], False
+    for line in text.splitlines():
+        if line.strip().startswith("```"):
+            inside = not inside
+        elif inside:
+            out.append(line.strip())
+    return out
+
+
+def simk_commands(readme):
+    return [ln for ln in code_lines(readme.read_text()) if ln.startswith("./build/simk ")]
+
+
+def test_every_lab_readme_shows_run_explore_reproduce_and_replay():
+    for readme in readmes()[1:]:
+        cmds = simk_commands(readme)
+        joined = "\n".join(cmds)
+        assert re.search(r"^./build/simk run \S+broken\.scn", joined, re.M), readme
+        for policy in ("random", "pct"):
+            assert re.search(rf"explore \S+broken\.scn --runs 1000 --policy {policy}$",
+                             joined, re.M), (readme, policy)
+            assert f"explore mine.scn --runs 1000 --policy {policy}" in joined, readme
+        for opt in ("--seed SEED", "--schedule-out", "--replay", "--trace-out"):
+            assert opt in joined, (readme, opt)
+
+
+def failing_seed(simk, path, policy, cache={}):
+    key = (str(path), policy)
+    if key not in cache:
+        r = explore(simk, path, policy)
+        m = re.match(r"FAIL seed=(\d+) ", r.last)
+        assert m, r
+        cache[key] = m.group(1)
+    return cache[key]
+
+
+@pytest.mark.parametrize("readme", readmes(), ids=lambda p: p.parent.name)
+def test_readme_commands_run(simk, readme, tmp_path):
+    """Every `./build/simk` line of a code block runs from the repository
+    root: SEED becomes a seed that fails under the line's policy (the
+    READMEs only use it with random), mine.scn the lab's fix, output files
+    go to a temporary folder. A command on a broken program that should
+    show the failure (explore 1000 runs, the failing seed, a replay) ends
+    with the lab's failure status; one on the fix passes."""
+    cmds = simk_commands(readme)
+    assert cmds, readme
+    for line in cmds:
+        args = shlex.split(line)[1:]
+        prog = next(a for a in args if a.endswith(".scn"))
+        if prog == "mine.scn":
+            lab = readme.parent.name
+            args[args.index(prog)] = str(LABS / lab / "solution" / "fixed.scn")
+            want = {0}
+        else:
+            assert (ROOT / prog).is_file(), line
+            lab = Path(prog).parent.name
+            if Path(prog).name == "fixed.scn":
+                lab = Path(prog).parent.parent.name
+            code = BROKEN[lab][0]
+            if Path(prog).name == "fixed.scn":
+                want = {0}
+            elif "SEED" in args or "--replay" in args or "explore" == args[0]:
+                want = {code}
+            else:
+                want = {0, code}
+        if "SEED" in args:
+            policy = args[args.index("--policy") + 1]
+            assert policy == "random", f"{line}: for pct the README says to copy reproduce:"
+            args[args.index("SEED")] = failing_seed(simk, ROOT / prog, policy)
+        for opt in ("--schedule-out", "--trace-out", "--replay"):
+            if opt in args:
+                i = args.index(opt) + 1
+                args[i] = str(tmp_path / args[i])
+        r = simk(*args, cwd=ROOT, timeout=120)
+        assert r.code in want, (line, r)
+        if "--trace-out" in args:
+            assert (tmp_path / Path(args[args.index("--trace-out") + 1]).name).stat().st_size > 0
+
+
+NAMED_FILE = re.compile(r"(?<![\w./-])((?:[\w.-]+/)*[\w.-]+\.(?:scn|md|sh|py))(?![\w/])")
+
+
+@pytest.mark.parametrize("readme", readmes() + [LABS / lab / f for lab in sorted(BROKEN)
+                                                for f in ("hints.md", "solution/SOLUTION.md")],
+                         ids=lambda p: str(p.relative_to(LABS)))
+def test_named_files_exist(readme):
+    """Every file a README, hints or solution names exists, relative to
+    its lab (or its solution folder) or to the repository root; a name in
+    labs/README.md may also be one every lab has; mine.scn is the student's
+    own file."""
+    text = readme.read_text()
+    lab = readme.parent if readme.parent.name != "solution" else readme.parent.parent
+    for name in set(NAMED_FILE.findall(text)):
+        if name == "mine.scn":
+            continue
+        candidates = [readme.parent / name, lab / name, lab / "solution" / name, ROOT / name]
+        in_every_lab = readme == LABS / "README.md" and \
+            all((LABS / d / name).exists() or (LABS / d / "solution" / name).exists()
+                for d in BROKEN)
+        assert in_every_lab or any(c.exists() for c in candidates), \
+            f"{readme}: {name} does not exist"
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if not target.startswith("http"):
+            assert (readme.parent / target).exists(), f"{readme}: link {target}"
