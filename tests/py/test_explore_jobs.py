@@ -170,11 +170,11 @@ def test_dfs_first_failing_path_deep_in_the_tree_and_the_cap(scn, tmp_path, runs
 
 
 def test_dfs_failing_path_of_a_million_decisions_comes_back_from_a_worker(scn, tmp_path):
-    """The default choice keeps the spinner running: the first path is a
-    million decisions long, and fails (the dfs depth bound); its path
+    """The default choice keeps the spinner running (no yield in its loop):
+    the first path is a million decisions long, and fails (the dfs depth bound); its path
     travels from the worker to the parent, which runs it again."""
-    p = scn("shared flag = 0\nthread spinner\n  while flag == 0\n    yield\n"
-            "thread setter\n  flag = 1\n")
+    p = scn("shared flag = 0\nshared noise = 0\nthread spinner\n  while flag == 0\n"
+            "    noise = noise + 1\nthread setter\n  flag = 1\n")
     code, out, _ = assert_same_for_jobs([p, "--policy", "dfs", "--runs", 100], jobs=(2,),
                                         cwd=tmp_path)
     assert code == 3 and "path longer than 1000000 decisions" in out
