@@ -146,10 +146,12 @@ def test_mount_elsewhere_mounts_root_first_and_unmount_paths(simk, scn):
 
 def test_a_refused_first_mount_does_not_count(simk, scn):
     """The first file operation's mount of "/" fails (the format's first
-    write): a later `mount` still formats as declared instead of
-    recovering a device that was never formatted."""
+    write): the operations after it do not try again (nothing is mounted),
+    and a later `mount` still formats as declared instead of recovering a
+    device that was never formatted."""
     p = scn("fault blk/write/eio:nth=1\ndevice disk capacity=4096\nfs root disk\nthread t\n"
             "  local fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd == -EIO\n"
+            "  fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd == -ENOENT\n"
             "  local r = mount\n  expect r == 0\n"
             "  fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd >= 0\n")
     r = simk("run", p, "--quiet")

@@ -635,3 +635,85 @@ Test(port_file, a_watch_racing_an_unmount_hears_unmounted_or_is_refused)
 	cr_assert_gt(ur_heard, 0);
 	cr_assert_gt(ur_refused, 0);
 }
+
+/* A watch on a file that another thread writes while a third unmounts
+ * the filesystem (retrying while the file is open): the watch fires
+ * exactly once — FILE_MODIFIED, since a write always precedes the close
+ * that lets the unmount through — or, associated after the unmount,
+ * is refused. Never both, never neither. */
+static int wu_mod, wu_refused2;
+
+static void t_wu_writer(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	for (int i = 0; i < 3; i++) {
+		VEQ(vt_write_str(fd, "x"), 1);
+		vt_sleep(3000);
+	}
+	VEQ(sys_close(fd), 0);
+}
+
+static void t_wu_unmounter(void *arg)
+{
+	(void)arg;
+	for (int i = 0;; i++) {
+		VCHECK(i < 1000);
+		int r = vfs_unmount_at("/mnt");
+		if (r == 0)
+			break;
+		VEQ(r, -EBUSY);
+		vt_sleep(2000);
+	}
+}
+
+static void t_wu_main(void *arg)
+{
+	uint64_t seed = (uint64_t)(uintptr_t)arg;
+	vt_setup();
+	struct blkdev_config c = vt_cfg.dev;
+	snprintf(c.name, sizeof(c.name), "disk2");
+	struct blkdev *d2 = NULL;
+	VEQ(blkdev_create(&c, &d2), 0);
+	VEQ(kvfs_mkdir("/mnt", 0755), 0);
+	VEQ(vfs_mount_at(d2, NULL, "/mnt"), 0);
+	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644); /* the writer closes it */
+	VCHECK(fd >= 0);
+	vt_sleep(1000); /* later writes change the times */
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/mnt/f", true);
+	struct simk_proc *p = sim_proc_current();
+	struct simk_thread *a =
+	    kthread_create(p, "writer", t_wu_writer, (void *)(intptr_t)fd, false);
+	struct simk_thread *b = kthread_create(p, "unmounter", t_wu_unmounter, NULL, false);
+	vt_sleep(seed * 1500 % 15000); /* associate somewhere in the writes or after */
+	int r = watch(port, fo, FILE_MODIFIED, 5);
+	VEQ(kthread_join(a, NULL), 0);
+	VEQ(kthread_join(b, NULL), 0);
+	if (r == 0) {
+		VEQ(pt_count(port), 1);
+		port_event_t ev;
+		VEQ(pt_get(port, &ev, &pt_poll), 0);
+		VEQ(ev.portev_events, FILE_MODIFIED);
+		wu_mod++;
+	} else {
+		VEQ(r, -ENOENT);
+		VEQ(pt_count(port), 0);
+		wu_refused2++;
+	}
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, a_watch_on_a_file_written_during_an_unmount_fires_once_or_is_refused)
+{
+	wu_mod = wu_refused2 = 0;
+	for (uint64_t seed = 1; seed <= 30; seed++) {
+		struct simk *s = pt_sim(seed, SIMK_POLICY_RANDOM);
+		simk_thread_create(simk_proc_create(s, "p"), "main", t_wu_main,
+				   (void *)(uintptr_t)seed);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+	cr_assert_gt(wu_mod, 0);
+	cr_assert_gt(wu_refused2, 0);
+}

@@ -464,7 +464,8 @@ Test(vfs_mount, a_power_cut_tears_a_sector_of_every_device)
 }
 
 /* Mount and unmount are in the trace with the instance, its durable
- * sequence and (mount) the instance it covers. */
+ * sequence and (mount) the instance it covers; each instance's flusher
+ * thread starts with the mount and ends with the unmount. */
 static void t_traced(void *arg)
 {
 	(void)arg;
@@ -490,9 +491,13 @@ Test(vfs_mount, mount_and_unmount_are_traced)
 	simk_thread_create(simk_proc_create(s, "p"), "t", t_traced, NULL);
 	VT_RUN_PASS(s);
 	int64_t mounts[4][4], unmounts[4][4];
-	int nm = 0, nu = 0;
+	int nm = 0, nu = 0, flushers_started = 0, flushers_ended = 0;
 	for (size_t i = 0; i < s->trace.len; i++) {
 		const struct trace_ev *e = &s->trace.evs[i];
+		if (e->type == TR_THREAD_START && strcmp(e->name, "flusher") == 0)
+			flushers_started++;
+		if (e->type == TR_THREAD_EXIT && strcmp(e->name, "flusher") == 0)
+			flushers_ended++;
 		if (e->type != TR_INFO)
 			continue;
 		if (strcmp(e->name, "vfs:mount") == 0 && nm < 4)
@@ -513,4 +518,7 @@ Test(vfs_mount, mount_and_unmount_are_traced)
 	cr_assert_eq(unmounts[0][0], 2);
 	cr_assert_eq(unmounts[1][0], 1);
 	cr_assert_gt(unmounts[1][1], 1); /* the unmount committed "/mnt" */
+	/* each unmount stops its filesystem's flusher */
+	cr_assert_eq(flushers_started, 2);
+	cr_assert_eq(flushers_ended, 2);
 }
