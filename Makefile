@@ -10,6 +10,8 @@
 #   build/O0/     gcc -O0                  VARIANT=O0
 #   build/asan/   ASan + UBSan             VARIANT=asan
 #   build/clang/  clang -O2                VARIANT=clang
+#   build/fuzz/   clang, libFuzzer + ASan + UBSan (`make fuzz`)  VARIANT=fuzz
+#   build/fuzzcov/ clang, source coverage of the fuzz corpora (fuzz/coverage.sh)  VARIANT=fuzzcov
 
 VARIANT ?=
 PYTHON ?= /usr/bin/python3
@@ -30,11 +32,22 @@ else ifeq ($(VARIANT),clang)
   B := build/clang
   CC := clang
   OPT := -O2
+else ifeq ($(VARIANT),fuzz)
+  B := build/fuzz
+  CC := clang
+  OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+  SANLD := -fsanitize=address,undefined
+else ifeq ($(VARIANT),fuzzcov)
+  B := build/fuzzcov
+  CC := clang
+  OPT := -O1 -fprofile-instr-generate -fcoverage-mapping
+  SANLD := -fprofile-instr-generate
 else ifeq ($(VARIANT),ucontext)
   B := build/ucontext
   OPT := -O2 -DSIMK_CTX_UCONTEXT
 else
-  $(error unknown VARIANT=$(VARIANT): use O0, asan, clang or ucontext)
+  $(error unknown VARIANT=$(VARIANT): use O0, asan, clang, fuzz, fuzzcov or ucontext)
 endif
 ifeq ($(origin CC),default)
   CC := gcc
@@ -56,9 +69,12 @@ UNIT_C := $(sort $(wildcard tests/unit/*.c))
 UNIT_O := $(patsubst %.c,$(B)/obj/%.o,$(UNIT_C))
 BENCH_C := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_C))
+FUZZ_C := $(sort $(wildcard fuzz/*.c))
+FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/%,$(FUZZ_C))
+FUZZ_SECONDS ?= 60
 
 .PHONY: all lib cli unit help run test check unit-test pytest deps clean bench \
-	explore-long variants format tidy
+	explore-long variants format tidy fuzz fuzzers
 
 all: $(B)/libsimk.a $(B)/simk
 
@@ -93,6 +109,17 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
 	@echo "  LD $@"
 	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
 
+# libFuzzer harnesses (VARIANT=fuzz or fuzzcov; `make fuzz` sets it)
+fuzzers: $(FUZZ_BIN)
+ifeq ($(filter fuzz fuzzcov,$(VARIANT)),)
+	$(error the fuzzers build with VARIANT=fuzz or fuzzcov: run `make fuzz`)
+endif
+
+$(FUZZ_BIN): $(B)/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/libsimk.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer -o $@ $< $(B)/libsimk.a $(LDLIBS)
+
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 help:
@@ -103,6 +130,8 @@ help:
 	@echo "make pytest     scenario and CLI tests only"
 	@echo "make bench      benchmarks, each against a baseline measured in the same run"
 	@echo "make explore-long  long seed explorations (not in CI)"
+	@echo "make fuzz       build the libFuzzer harnesses (build/fuzz/) and run each FUZZ_SECONDS=60 (not in CI;"
+	@echo "                FUZZERS='scn_parse_fuzz' picks some; see docs/fuzzing.md)"
 	@echo "make deps       check/install build dependencies"
 	@echo "make clean      remove build/"
 	@echo "variants: VARIANT=O0 | asan | clang | ucontext (portable context switch; output in build/<variant>/)"
@@ -141,6 +170,10 @@ bench: deps
 
 explore-long: all
 	@bash scripts/explore-long.sh
+
+fuzz:
+	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=fuzz fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZERS)
 
 format:
 	clang-format -i $(LIB_C) $(CLI_C) $(UNIT_C) $(BENCH_C) $(wildcard */*.h include/simk/*.h)

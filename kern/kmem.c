@@ -32,6 +32,7 @@ struct kmem_hdr {
 struct kmem_state {
 	struct list_node live;
 	uint64_t live_by_type[KMEM_TYPES_MAX];
+	uint64_t live_bytes_by_type[KMEM_TYPES_MAX];
 	uint64_t live_total;
 	uint64_t allocs;
 };
@@ -76,6 +77,7 @@ static void *do_alloc(struct kmem_type *t, size_t size, bool may_fail)
 	h->size = size;
 	list_push_back(&ks->live, &h->link);
 	ks->live_by_type[id]++;
+	ks->live_bytes_by_type[id] += size;
 	ks->live_total++;
 	ks->allocs++;
 	return h + 1;
@@ -108,6 +110,7 @@ void kmem_free(struct kmem_type *t, void *p)
 	h->magic = 0;
 	list_del(&h->link);
 	ks->live_by_type[h->type]--;
+	ks->live_bytes_by_type[h->type] -= h->size;
 	ks->live_total--;
 	free(h);
 }
@@ -115,6 +118,11 @@ void kmem_free(struct kmem_type *t, void *p)
 uint64_t kmem_live(const struct kmem_type *t)
 {
 	return t->id < 0 ? 0 : st()->live_by_type[t->id];
+}
+
+uint64_t kmem_live_bytes(const struct kmem_type *t)
+{
+	return t->id < 0 ? 0 : st()->live_bytes_by_type[t->id];
 }
 
 uint64_t kmem_live_total(void)

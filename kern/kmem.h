@@ -27,6 +27,8 @@ void *kmem_zalloc(struct kmem_type *t, size_t size);
 void *kmem_zalloc_nofail(struct kmem_type *t, size_t size);
 void kmem_free(struct kmem_type *t, void *p);
 uint64_t kmem_live(const struct kmem_type *t);
+/* Bytes of live blocks of type t in the current run. */
+uint64_t kmem_live_bytes(const struct kmem_type *t);
 uint64_t kmem_live_total(void);
 uint64_t kmem_allocs_total(void);
 void kmem_register(void);

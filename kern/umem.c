@@ -11,6 +11,11 @@
  * it lies inside one region of the process. Anything else (unowned,
  * partial overlap, wrap-around, another process's region) is -EFAULT.
  *
+ * Lookups go through an index sorted by start address, so a scenario that
+ * makes thousands of regions does not pay a list walk per access. Because
+ * addresses only grow, a new region is always appended; a freed one leaves
+ * a hole (its range stays unowned forever) until holes are half the index.
+ *
  * Protections: a region keeps one byte per page (prot, allocated on the
  * first umem_protect of the region) and the number of its pages that are
  * not read-write (pages_restricted). The hot path, copyin/copyout of a
@@ -27,6 +32,9 @@
 #define UMEM_BASE 0x10000ULL
 #define UMEM_LIMIT (1ULL << 46)	      /* top of the simulated user space */
 #define UMEM_BYTES_MAX (256ULL << 20) /* per process */
+/* Every process of the run together: fork copies a process's memory, so
+ * without it a loop of forks would take the host's memory. */
+#define UMEM_RUN_BYTES_MAX (1ULL << 30)
 #define UMEM_REGIONS_MAX 65536
 
 struct umem_region {
@@ -38,18 +46,26 @@ struct umem_region {
 	size_t pages_restricted; /* pages whose prot is not READ | WRITE */
 };
 
+struct umem_slot {
+	uaddr_t start;
+	struct umem_region *r; /* NULL: freed (a hole) */
+};
+
 struct umem_space {
 	struct list_node regions; /* address order */
 	struct umem_region *last; /* the region the last lookup found (or NULL) */
 	int nregions;
 	uaddr_t next; /* where the next region goes */
 	uint64_t bytes;
+	struct umem_slot *idx; /* every region by start, and holes */
+	int nidx, idx_cap, nholes;
 };
 
 static KMEM_TYPE(kmt_space, "umem_space");
 static KMEM_TYPE(kmt_region, "umem_region");
 static KMEM_TYPE(kmt_pages, "umem_pages");
 static KMEM_TYPE(kmt_prot, "umem_prot");
+static KMEM_TYPE(kmt_index, "umem_index");
 
 #define UMEM_PROT_RW (UMEM_PROT_READ | UMEM_PROT_WRITE)
 
@@ -67,8 +83,57 @@ static struct umem_space *space_of(struct simk_proc *p, bool create)
 	return sp;
 }
 
+/* Drops the holes of the index. */
+static void index_compact(struct umem_space *sp)
+{
+	int n = 0;
+	for (int i = 0; i < sp->nidx; i++)
+		if (sp->idx[i].r != NULL)
+			sp->idx[n++] = sp->idx[i];
+	KASSERT(n == sp->nregions, "umem index holds %d regions, the space %d", n,
+		sp->nregions);
+	sp->nidx = n;
+	sp->nholes = 0;
+}
+
+/* Room for one more slot. The index is bookkeeping of regions that were
+ * already charged: it never injects kmem/alloc/enomem. */
+static void index_reserve(struct umem_space *sp)
+{
+	if (sp->nidx < sp->idx_cap)
+		return;
+	if (sp->nholes > 0)
+		index_compact(sp);
+	if (sp->nidx < sp->idx_cap)
+		return;
+	int ncap = sp->idx_cap ? sp->idx_cap * 2 : 16;
+	struct umem_slot *n = kmem_zalloc_nofail(&kmt_index, (size_t)ncap * sizeof(*n));
+	if (sp->nidx > 0)
+		memcpy(n, sp->idx, (size_t)sp->nidx * sizeof(*n));
+	kmem_free(&kmt_index, sp->idx);
+	sp->idx = n;
+	sp->idx_cap = ncap;
+}
+
+/* The index of the last slot whose start is <= addr, or -1. */
+static int index_find(const struct umem_space *sp, uaddr_t addr)
+{
+	int lo = 0, hi = sp->nidx; /* the answer is in [lo - 1, hi) */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (sp->idx[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - 1;
+}
+
 static struct umem_region *region_new(struct umem_space *sp, uaddr_t start, size_t len)
 {
+	KASSERT(sp->nidx == 0 || sp->idx[sp->nidx - 1].start < start,
+		"umem region at %#llx below an existing one", (unsigned long long)start);
+	index_reserve(sp);
 	struct umem_region *r = kmem_zalloc(&kmt_region, sizeof(*r));
 	if (r == NULL)
 		return NULL;
@@ -82,6 +147,9 @@ static struct umem_region *region_new(struct umem_space *sp, uaddr_t start, size
 	list_push_back(&sp->regions, &r->link);
 	sp->nregions++;
 	sp->bytes += len;
+	sp->idx[sp->nidx].start = start;
+	sp->idx[sp->nidx].r = r;
+	sp->nidx++;
 	return r;
 }
 
@@ -89,6 +157,11 @@ static void region_free(struct umem_space *sp, struct umem_region *r)
 {
 	if (sp->last == r)
 		sp->last = NULL;
+	int i = index_find(sp, r->start);
+	KASSERT(i >= 0 && sp->idx[i].r == r, "umem region at %#llx is not indexed",
+		(unsigned long long)r->start);
+	sp->idx[i].r = NULL;
+	sp->nholes++;
 	list_del(&r->link);
 	sp->nregions--;
 	sp->bytes -= r->len;
@@ -96,6 +169,8 @@ static void region_free(struct umem_space *sp, struct umem_region *r)
 		kmem_free(&kmt_prot, r->prot);
 	kmem_free(&kmt_pages, r->data);
 	kmem_free(&kmt_region, r);
+	if (sp->nholes > sp->nidx / 2)
+		index_compact(sp);
 }
 
 /* Any context. Returns 0 for len 0, on limits, or under kmem/alloc/enomem. */
@@ -109,7 +184,8 @@ uaddr_t umem_alloc(struct simk_proc *p, size_t len)
 		return 0;
 	size_t pages_len = (len + UMEM_PAGE - 1) / UMEM_PAGE * UMEM_PAGE;
 	if (sp->bytes + pages_len > UMEM_BYTES_MAX || sp->nregions >= UMEM_REGIONS_MAX ||
-	    sp->next + pages_len + UMEM_PAGE > UMEM_LIMIT)
+	    sp->next + pages_len + UMEM_PAGE > UMEM_LIMIT ||
+	    kmem_live_bytes(&kmt_pages) + pages_len > UMEM_RUN_BYTES_MAX)
 		return 0;
 	struct umem_region *r = region_new(sp, sp->next, pages_len);
 	if (r == NULL)
@@ -128,16 +204,12 @@ static struct umem_region *find(struct umem_space *sp, uaddr_t addr, size_t len)
 	struct umem_region *r = sp->last;
 	if (r != NULL && addr >= r->start && addr - r->start < r->len)
 		return len <= r->len - (addr - r->start) ? r : NULL;
-	for (struct list_node *n = sp->regions.next; n != &sp->regions; n = n->next) {
-		r = list_entry(n, struct umem_region, link);
-		if (addr >= r->start && addr - r->start < r->len) {
-			sp->last = r;
-			return len <= r->len - (addr - r->start) ? r : NULL;
-		}
-		if (r->start > addr)
-			break; /* address order */
-	}
-	return NULL;
+	int i = index_find(sp, addr);
+	r = i >= 0 ? sp->idx[i].r : NULL;
+	if (r == NULL || addr - r->start >= r->len)
+		return NULL;
+	sp->last = r;
+	return len <= r->len - (addr - r->start) ? r : NULL;
 }
 
 /* Any context. */
@@ -282,6 +354,8 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child)
 	struct umem_space *ps = space_of(parent, false);
 	if (ps == NULL)
 		return 0;
+	if (kmem_live_bytes(&kmt_pages) + ps->bytes > UMEM_RUN_BYTES_MAX)
+		return -ENOMEM;
 	struct umem_space *cs = space_of(child, true);
 	if (cs == NULL)
 		return -ENOMEM;
@@ -318,6 +392,7 @@ void umem_release(struct simk_proc *p)
 		KASSERT(++bound <= UMEM_REGIONS_MAX, "umem of %s does not drain", p->name);
 		region_free(sp, list_entry(sp->regions.next, struct umem_region, link));
 	}
+	kmem_free(&kmt_index, sp->idx);
 	kmem_free(&kmt_space, sp);
 	p->umem = NULL;
 }

@@ -387,8 +387,8 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 			po->name = d->d.name;
 			po->proc = simk_proc_create(s, d->d.name);
 			if (po->proc == NULL) {
-				snprintf(err, errlen, "%s: cannot create process %s", p->name,
-					 d->d.name);
+				snprintf(err, errlen, "%s:%d:%d: cannot create process %s (at most %d)",
+					 p->name, d->d.line, d->d.col, d->d.name, SIM_MAX_PROCS);
 				return -1;
 			}
 		} else if (d->kind->create != NULL) {
@@ -435,7 +435,9 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		struct simk_thread *t =
 		    simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
 		if (t == NULL) {
-			snprintf(err, errlen, "%s: cannot create thread %s", p->name, d->d.name);
+			snprintf(err, errlen,
+				 "%s:%d:%d: cannot create thread %s (at most %d, and a stack each)",
+				 p->name, d->d.line, d->d.col, d->d.name, SIM_MAX_THREADS);
 			return -1;
 		}
 		scn_thread_started(obj_of(r, i), t);

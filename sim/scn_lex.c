@@ -183,6 +183,9 @@ static int lex_string(struct scn_lexline *ll, const char *s, int i, int len, str
 		}
 		if (n + 1 >= SCN_STR_MAX)
 			return lex_error(ll, start + 1, "string too long");
+		/* room for this byte and the terminator in the line's buffer */
+		if (ll->strused + n + 2 > (int)sizeof(ll->strbuf))
+			return lex_error(ll, start + 1, "too many strings on one line");
 		ll->strbuf[ll->strused + n++] = c;
 		i++;
 	}

@@ -55,6 +55,14 @@ struct local {
 	int slot;
 };
 
+/* The top-level names (declarations and shared variables) by hash, so
+ * that a file with many declarations parses in linear time. */
+struct name_slot {
+	const char *name; /* NULL: free */
+	int32_t idx;	  /* in p->decls or p->shared */
+	bool shared;
+};
+
 struct seen_var {
 	const char *name;
 	uint8_t vkind;
@@ -90,6 +98,8 @@ struct parser {
 	struct seen_var seen[6];
 	int nseen;
 	int last_line;
+	struct name_slot *names; /* open addressing, at most half full */
+	uint32_t names_cap, nnames;
 };
 
 static const char *const reserved[] = {
@@ -235,20 +245,64 @@ struct nameref {
 	int64_t val;
 };
 
-static int find_decl(const struct scn_prog *p, const char *name)
+static uint32_t name_hash(const char *s)
 {
-	for (int i = 0; i < p->ndecls; i++)
-		if (strcmp(p->decls[i].d.name, name) == 0)
-			return i;
-	return -1;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
 }
 
-static int find_shared(const struct scn_prog *p, const char *name)
+/* The slot holding name, or the free slot where it would go. */
+static struct name_slot *name_slot(struct name_slot *tab, uint32_t cap, const char *name)
 {
-	for (int i = 0; i < p->nshared; i++)
-		if (strcmp(p->shared[i].name, name) == 0)
-			return i;
-	return -1;
+	uint32_t i = name_hash(name) & (cap - 1);
+	for (uint32_t n = 0; n < cap; n++, i = (i + 1) & (cap - 1))
+		if (tab[i].name == NULL || strcmp(tab[i].name, name) == 0)
+			return &tab[i];
+	return NULL; /* not reached: the table is at most half full */
+}
+
+/* Records a new top-level name (its string lives in the program). */
+static void names_add(struct parser *P, const char *name, bool shared, int idx)
+{
+	if (2 * (P->nnames + 1) > P->names_cap) {
+		uint32_t ncap = P->names_cap ? 2 * P->names_cap : 64;
+		struct name_slot *n = calloc(ncap, sizeof(*n));
+		if (n == NULL)
+			perr(P, 1, "out of memory");
+		for (uint32_t i = 0; i < P->names_cap; i++)
+			if (P->names[i].name != NULL)
+				*name_slot(n, ncap, P->names[i].name) = P->names[i];
+		free(P->names);
+		P->names = n;
+		P->names_cap = ncap;
+	}
+	struct name_slot *sl = name_slot(P->names, P->names_cap, name);
+	if (sl == NULL || sl->name != NULL)
+		perr(P, 1, "internal: the name '%s' was recorded twice", name);
+	sl->name = name;
+	sl->idx = idx;
+	sl->shared = shared;
+	P->nnames++;
+}
+
+static int find_name(const struct parser *P, const char *name, bool shared)
+{
+	if (P->names_cap == 0)
+		return -1;
+	const struct name_slot *sl = name_slot(P->names, P->names_cap, name);
+	return sl != NULL && sl->name != NULL && sl->shared == shared ? sl->idx : -1;
+}
+
+static int find_decl(const struct parser *P, const char *name)
+{
+	return find_name(P, name, false);
+}
+
+static int find_shared(const struct parser *P, const char *name)
+{
+	return find_name(P, name, true);
 }
 
 static struct nameref lookup(struct parser *P, const char *name)
@@ -261,11 +315,11 @@ static struct nameref lookup(struct parser *P, const char *name)
 			return r;
 		}
 	}
-	if ((r.idx = find_shared(P->p, name)) >= 0) {
+	if ((r.idx = find_shared(P, name)) >= 0) {
 		r.k = NK_SHARED;
 		return r;
 	}
-	if ((r.idx = find_decl(P->p, name)) >= 0) {
+	if ((r.idx = find_decl(P, name)) >= 0) {
 		r.k = NK_DECL;
 		return r;
 	}
@@ -1455,7 +1509,7 @@ static int claim_decl(struct parser *P, const struct scn_tok *t, const char *kin
 	char name[SCN_NAME_MAX];
 	tokname(t, name);
 	check_new_name(P, t, name);
-	int i = find_decl(P->p, name);
+	int i = find_decl(P, name);
 	char b[96];
 	if (i >= 0) {
 		struct scn_pdecl *d = &P->p->decls[i];
@@ -1465,7 +1519,7 @@ static int claim_decl(struct parser *P, const struct scn_tok *t, const char *kin
 			return i; /* `process main` names the implicit one */
 		perr(P, t->col, "'%s' is already declared %s", name, decl_where(d, b, sizeof(b)));
 	}
-	int sh = find_shared(P->p, name);
+	int sh = find_shared(P, name);
 	if (sh >= 0)
 		perr(P, t->col, "'%s' is already declared at line %d", name, P->p->shared[sh].line);
 	perr(P, t->col, "internal: declaration '%s' missed by the first pass", name);
@@ -1493,8 +1547,8 @@ static void thread_decl(struct parser *P, int di)
 				     tokdesc(pt, b, sizeof(b)));
 			char name[SCN_NAME_MAX];
 			tokname(pt, name);
-			int pi = find_decl(p, name);
-			if (pi < 0 && find_shared(p, name) >= 0)
+			int pi = find_decl(P, name);
+			if (pi < 0 && find_shared(P, name) >= 0)
 				perr(P, pt->col, "'%s' is a variable, not a process", name);
 			if (pi < 0)
 				perr(P, pt->col,
@@ -1584,9 +1638,9 @@ static void top_stmt(struct parser *P)
 		char vn[SCN_NAME_MAX];
 		tokname(nt, vn);
 		check_new_name(P, nt, vn);
-		int i = find_shared(p, vn);
+		int i = find_shared(P, vn);
 		if (i < 0 || p->shared[i].line != P->line || p->shared[i].col != nt->col) {
-			int di = find_decl(p, vn);
+			int di = find_decl(P, vn);
 			char w[96];
 			if (di >= 0)
 				perr(P, nt->col, "'%s' is already declared %s", vn,
@@ -1719,7 +1773,7 @@ static void prepass(struct parser *P)
 		char kw[SCN_NAME_MAX], name[SCN_NAME_MAX];
 		tokname(k, kw);
 		tokname(n, name);
-		if (find_decl(p, name) >= 0 || find_shared(p, name) >= 0)
+		if (find_decl(P, name) >= 0 || find_shared(P, name) >= 0)
 			continue; /* the second pass reports the duplicate */
 		P->line = c.line;
 		if (strcmp(kw, "shared") == 0) {
@@ -1731,6 +1785,7 @@ static void prepass(struct parser *P)
 			sh->wname = astrndup(P, wn, strlen(wn));
 			sh->line = c.line;
 			sh->col = n->col;
+			names_add(P, sh->name, true, p->nshared - 1);
 			continue;
 		}
 		const struct scn_kind *kind = NULL;
@@ -1753,6 +1808,7 @@ static void prepass(struct parser *P)
 		d->kind = kind;
 		d->body = -1;
 		d->proc = -1;
+		names_add(P, d->d.name, false, p->ndecls);
 		p->ndecls++;
 	}
 }
@@ -1896,6 +1952,7 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 	P->ll = ll;
 	P->cur_body = -1;
 	if (setjmp(P->jb) != 0) {
+		free(P->names);
 		free(P);
 		free(ll);
 		scn_free(p);
@@ -1912,9 +1969,11 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 	m->body = -1;
 	m->proc = -1;
 	p->main_proc = 0;
+	names_add(P, m->d.name, false, 0);
 	prepass(P);
 	parse_lines(P);
 	finish(P);
+	free(P->names);
 	free(P);
 	free(ll);
 	return p;

@@ -56,6 +56,9 @@ CASES = [
     ("kill-wrong-kind", "thread t\n  kill wq SIGUSR1\n", 2, 8,
      "'kill' expects a thread or a process, 'wq' is a waitqueue"),
     ("out-needs-variable", "thread t\n  wait 1 status=5\n", 2, 17, "'wait' expects a variable name for 'status'"),
+    # found while fuzzing: the fifth long string overflowed the lexer's buffer
+    ("strings-fill-the-line-buffer", "thread t\n  print" + (' "' + "s" * 1022 + '"') * 5 + "\n",
+     2, 4109, "too many strings on one line"),
 ]
 
 
@@ -79,3 +82,12 @@ def test_every_command_reports_parse_errors(simk, scn):
     for args in (["run", p], ["explore", p, "--runs", 3], ["check-determinism", p]):
         r = simk(*args)
         assert r.code == 2 and f"{p}:2:3: unknown operation 'florp'" in r.err, (args, r)
+
+
+def test_a_declaration_that_cannot_be_made_names_its_line(simk, scn):
+    """Found while fuzzing: past the engine's 4096 processes the run did not
+    start with a message that named no line."""
+    p = scn("".join(f"process p{i}\n" for i in range(4100)) + "thread t\n  pass\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 2 and r.out == "", r
+    assert f"simk: {p}:4096:9: cannot create process p4095 (at most 4096)" in r.err, r.err

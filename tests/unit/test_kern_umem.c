@@ -156,3 +156,93 @@ Test(umem, alloc_returns_zero_under_enomem_and_for_zero_length)
 	cr_assert(r[0]);
 	simk_destroy(s);
 }
+
+/* Found by fuzzing: a scenario that made thousands of regions (an iocb per
+ * loop turn) paid a list walk per access. Lookups now go through a sorted
+ * index with holes for freed regions; this pins its answers and its cost. */
+#define MANY_REGIONS 20000
+static uaddr_t many[MANY_REGIONS];
+static int many_bad;
+
+static void many_regions_user(void *arg)
+{
+	(void)arg;
+	struct simk_proc *p = sim_proc_current();
+	uint64_t v;
+	for (int i = 0; i < MANY_REGIONS; i++) {
+		many[i] = umem_alloc(p, 8);
+		v = (uint64_t)i;
+		if (many[i] == 0 || copyout(&v, many[i], sizeof(v)) != 0)
+			many_bad++;
+	}
+	/* free every third region (holes, and compactions of the index) */
+	for (int i = 0; i < MANY_REGIONS; i += 3)
+		if (umem_free(p, many[i]) != 0)
+			many_bad++;
+	/* each access, many times: the first region to the last */
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < MANY_REGIONS; i++) {
+			int rc = copyin(many[i], &v, sizeof(v));
+			bool live = i % 3 != 0;
+			if (live ? (rc != 0 || v != (uint64_t)i) : rc != -EFAULT)
+				many_bad++;
+			/* the guard page after each region is never ours */
+			if (copyin(many[i] + UMEM_PAGE, &v, 1) != -EFAULT)
+				many_bad++;
+		}
+	}
+	/* a freed start is not a region any more; the live ones still are */
+	if (umem_free(p, many[0]) != -EINVAL || umem_free(p, many[1]) != 0)
+		many_bad++;
+	if (copyin(many[1], &v, 1) != -EFAULT || copyin(many[2], &v, 1) != 0)
+		many_bad++;
+}
+
+Test(umem, thousands_of_regions_are_found_by_address_quickly, .timeout = 20)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	many_bad = 0;
+	simk_thread_create(simk_proc_create(s, "p"), "t", many_regions_user, NULL);
+	KT_RUN_PASS(s); /* the index is released with the space: no leak */
+	cr_assert_eq(many_bad, 0, "%d wrong answers", many_bad);
+	simk_destroy(s);
+}
+
+/* Found while fuzzing: fork copies user memory, so four 60 MB buffers and a
+ * loop of forks took 10 GB of the host. The run's user memory is bounded:
+ * 1 GiB over every process together. */
+#define BIG (200u << 20)
+static uaddr_t big[6];
+static uaddr_t big_again;
+static int big_fork;
+
+static void run_budget_user(void *arg)
+{
+	(void)arg;
+	struct simk_proc *ps[6];
+	for (int i = 0; i < 6; i++) {
+		static const char *const names[] = {"p0", "p1", "p2", "p3", "p4", "p5"};
+		ps[i] = sim_proc_create_internal(names[i], NULL);
+		big[i] = umem_alloc(ps[i], BIG); /* the sixth is past 1 GiB */
+	}
+	struct simk_proc *child = sim_proc_create_internal("child", NULL);
+	big_fork = umem_fork(ps[0], child); /* 200 MB more: refused */
+	umem_release(ps[4]);
+	big_again = umem_alloc(ps[5], BIG); /* room again */
+	for (int i = 0; i < 6; i++)
+		umem_release(ps[i]);
+	umem_release(child);
+}
+
+Test(umem, user_memory_of_the_whole_run_is_bounded)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	simk_thread_create(simk_proc_create(s, "p"), "t", run_budget_user, NULL);
+	KT_RUN_PASS(s);
+	for (int i = 0; i < 5; i++)
+		cr_assert_neq(big[i], 0, "process %d of 5 gets its 200 MB", i);
+	cr_assert_eq(big[5], 0, "the sixth 200 MB is past the run's 1 GiB");
+	cr_assert_eq(big_fork, -ENOMEM);
+	cr_assert_neq(big_again, 0, "freed memory counts no more");
+	simk_destroy(s);
+}

@@ -354,3 +354,50 @@ Test(scn_parse, bytes_above_127_are_rejected_cleanly)
 	assert_parse_error(T1("  expect 1 \xc3\xa9 2\n"), "t.scn:2:12: unexpected character");
 	assert_parse_error(T1("  \xff\n"), "t.scn:2:3: unexpected character");
 }
+
+/* Found by fuzzing: the strings of one line share a 4 KiB buffer; the fifth
+ * long string used to be copied past its end before the check. */
+Test(scn_parse, strings_of_one_line_overflowing_the_line_buffer_are_an_error)
+{
+	static char text[8192];
+	size_t off = (size_t)snprintf(text, sizeof(text), "thread t\n  print");
+	for (int k = 0; k < 5; k++) {
+		text[off++] = ' ';
+		text[off++] = '"';
+		memset(text + off, 'a', 1022);
+		off += 1022;
+		text[off++] = '"';
+	}
+	snprintf(text + off, sizeof(text) - off, "\n");
+	/* the fifth string starts at column 9 + 4 * 1025 */
+	assert_parse_error(text, "t.scn:2:4109: too many strings on one line");
+	/* four fit */
+	off = strlen("thread t\n  print") + 4 * 1025;
+	snprintf(text + off, sizeof(text) - off, "\n");
+	cr_assert_str_eq(scn_parse_error(text), "");
+}
+
+/* Found by fuzzing: every declaration looked its name up in a list, so a
+ * file of 40,000 declarations took half a minute to parse. */
+Test(scn_parse, many_declarations_parse_in_linear_time, .timeout = 10)
+{
+	enum { N = 50000 };
+	size_t cap = (size_t)N * 40 + 256, off = 0;
+	char *text = malloc(cap);
+	cr_assert_not_null(text);
+	for (int i = 0; i < N; i++)
+		off += (size_t)snprintf(text + off, cap - off,
+					i % 2 ? "mutex m%d\n" : "shared v%d = %d\n", i, i);
+	off += (size_t)snprintf(text + off, cap - off,
+				"thread t\n  lock m%d\n  expect v%d == %d\n  unlock m%d\n"
+				"mutex m%d\n",
+				N - 1, N - 2, N - 2, N - 1, N - 3);
+	assert_parse_error(text, "t.scn:50005:7: 'm49997' is already declared at line 49998");
+	text[off - strlen("mutex m49997\n")] = '\0'; /* without the duplicate */
+	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), NULL, 0);
+	cr_assert_not_null(p);
+	struct scn_result r = scn_run_prog(p, 1, SIMK_POLICY_FIFO, false);
+	cr_assert_eq(r.out, SIMK_PASS, "%s", r.reason);
+	scn_free(p);
+	free(text);
+}
