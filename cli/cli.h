@@ -18,6 +18,7 @@
 struct scn_prog;
 
 #define CLI_FAULTS_MAX 64
+#define CLI_JOBS_MAX 256 /* explore --jobs */
 #define EXIT_USAGE 2
 
 enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK };
@@ -41,6 +42,7 @@ struct cli_opts {
 	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;
 	int bound; /* dfs: non-default choices per path */
+	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 };
 
 /* Parses argv[first..] for cmd; on error prints "simk: ..." and returns 2. */
@@ -55,6 +57,11 @@ int cli_calibrate_pct(const struct cli_opts *c, const struct scn_prog *p, struct
  * faults). NULL with a message printed on failure. */
 struct simk *cli_start(const struct cli_opts *c, const struct scn_prog *p,
 		       const struct simk_opts *o);
+/* The same, silent: NULL with the message (without "simk: ") in err. */
+struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
+			   const struct simk_opts *o, char *err, size_t errlen);
+/* Writes w, quoted for a POSIX shell when needed. */
+void cli_shell_word(FILE *f, const char *w);
 /* "simk run FILE --seed N --policy P ..." reproducing a run with opts o. */
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */

@@ -4,6 +4,8 @@
  * simulation, so nothing carries over), stops at the first failure and
  * prints the `simk run` line that reproduces it. --shard I/N keeps only the
  * run indexes with index % N == I, so N machines can split one search.
+ * --jobs N runs the same search in N worker processes (explore_jobs.c)
+ * with the same output.
  *
  * The policy is --policy, else the scenario's if it is random or pct, else
  * random. pct without a step count is calibrated once, from a fifo run.
@@ -19,16 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "cli/explore.h"
 #include "sim/scn.h"
 
-struct hashset {
-	uint64_t *slot;
-	size_t cap, n;
-	bool has_zero;
-};
-
-static int hs_add(struct hashset *h, uint64_t v)
+int hs_add(struct hashset *h, uint64_t v)
 {
 	if (v == 0) {
 		h->n += h->has_zero ? 0 : 1;
@@ -64,18 +60,25 @@ static int hs_add(struct hashset *h, uint64_t v)
 	return 0;
 }
 
-static double wall_s(void)
+void hs_free(struct hashset *h)
+{
+	free(h->slot);
+	memset(h, 0, sizeof(*h));
+}
+
+double explore_wall_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress(uint64_t done, uint64_t total, double t0, bool final)
+void explore_progress(const struct explore *ex, uint64_t done, bool final)
 {
 	const int width = 30;
+	uint64_t total = ex->total;
 	int fill = total ? (int)((double)done / (double)total * width) : width;
-	double el = wall_s() - t0;
+	double el = explore_wall_s() - ex->t0;
 	fprintf(stderr, "\r[");
 	for (int i = 0; i < width; i++)
 		fputc(i < fill ? '#' : '.', stderr);
@@ -84,6 +87,13 @@ static void progress(uint64_t done, uint64_t total, double t0, bool final)
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
+}
+
+struct simk_opts explore_seed_opts(const struct explore *ex, uint64_t ord)
+{
+	struct simk_opts o = ex->base;
+	o.seed = ex->start + ex->shard_i + ord * ex->shard_n;
+	return o;
 }
 
 /* Runs the failing configuration again (for dfs: the same path, the
@@ -107,138 +117,168 @@ static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
 	return 0;
 }
 
-int cmd_explore(struct cli_opts *c)
+/* The report of a search stopped by the failing run s (outcome out). */
+static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome out,
+			  const struct simk_opts *o, uint64_t done)
 {
-	struct scn_prog *p = cli_load(c);
-	if (p == NULL)
+	const struct cli_opts *c = ex->c;
+	int result = 0;
+	if (ex->bar)
+		explore_progress(ex, done, true);
+	struct simk_opts ro = *o; /* what reproduces it */
+	const char *sched = c->schedule_out;
+	if (ex->dfs && sched == NULL)
+		sched = "simk-dfs-failure.sched";
+	if (ex->dfs) {
+		ro.policy = SIMK_POLICY_REPLAY;
+		ro.replay_path = sched;
+	}
+	fflush(stdout);
+	cli_report_failure(c, s, &ro);
+	char line[1200] = "";
+	FILE *m = fmemopen(line, sizeof(line) - 1, "w");
+	if (m != NULL) {
+		cli_print_result(m, s, out);
+		fclose(m);
+	}
+	simk_destroy(s);
+	if (sched != NULL)
+		result = write_schedule(c, ex->p, o, sched);
+	if (ex->dfs)
+		printf("explore: path %" PRIu64 " (policy dfs, bound %d) failed\n", done,
+		       ex->bound);
+	else
+		printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
+		       ", policy %s) failed\n",
+		       done, ex->total, o->seed, cli_policy_name(o->policy));
+	if (sched != NULL && result == 0)
+		printf("schedule: %s\n", sched);
+	fputs("reproduce: ", stdout);
+	cli_repro(stdout, c, &ro);
+	fputs(line, stdout);
+	return result == 0 ? (int)out : result;
+}
+
+int explore_run(struct explore *ex, const struct simk_opts *o, uint64_t done, uint64_t *hash)
+{
+	struct simk *s = cli_start(ex->c, ex->p, o);
+	if (s == NULL)
 		return EXIT_USAGE;
-	struct simk_opts base;
-	cli_merge_opts(c, p, &base);
-	if (!c->has_policy && base.policy != SIMK_POLICY_RANDOM && base.policy != SIMK_POLICY_PCT)
-		base.policy = SIMK_POLICY_RANDOM;
-	base.keep_trace = false;
-	bool dfs = base.policy == SIMK_POLICY_DFS;
-	if (dfs && c->has_shard) {
-		fprintf(stderr, "simk: explore: --shard does not apply to --policy dfs\n");
-		scn_free(p);
-		return EXIT_USAGE;
-	}
-	if (dfs) {
-		base.dfs = simk_dfs_create(c->has_bound ? c->bound : 2);
-		if (base.dfs == NULL) {
-			scn_free(p);
-			return EXIT_USAGE;
-		}
-	}
-	uint64_t start = c->has_seed_start ? c->seed_start : 1;
-	uint64_t shard_n = c->has_shard ? c->shard_n : 1, shard_i = c->has_shard ? c->shard_i : 0;
-	if (c->runs > UINT64_MAX - start) {
-		fprintf(stderr, "simk: explore: --seed-start + --runs overflows\n");
-		scn_free(p);
-		return EXIT_USAGE;
-	}
-	base.seed = start;
-	int rc = cli_calibrate_pct(c, p, &base);
-	if (rc != 0) {
-		scn_free(p);
-		return rc;
-	}
-	uint64_t total = c->runs / shard_n + (shard_i < c->runs % shard_n ? 1 : 0);
-	bool bar = !c->quiet && isatty(STDERR_FILENO);
+	enum simk_outcome out = simk_run(s);
+	*hash = simk_trace_hash(s);
+	if (out != SIMK_PASS)
+		return report_failure(ex, s, out, o, done);
+	simk_destroy(s);
+	return 0;
+}
+
+void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete)
+{
+	const struct cli_opts *c = ex->c;
+	double el = explore_wall_s() - ex->t0;
+	if (ex->bar)
+		explore_progress(ex, done, true);
+	if (ex->dfs)
+		printf("explored %" PRIu64 " paths (policy dfs, bound %d, seed %" PRIu64 ", %s",
+		       done, ex->bound, ex->start,
+		       complete ? "the search is complete" : "stopped by --runs");
+	else
+		printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64, done,
+		       cli_policy_name(ex->base.policy), ex->start + ex->shard_i,
+		       c->runs ? ex->start + c->runs - 1 : ex->start);
+	if (c->has_shard)
+		printf(", shard %" PRIu64 "/%" PRIu64, ex->shard_i, ex->shard_n);
+	if (ex->base.policy == SIMK_POLICY_PCT)
+		printf(", pct depth %d steps %" PRIu64, ex->base.pct_depth, ex->base.pct_steps);
+	printf("): all passed, distinct hashes=%zu, %.2fs, %.0f runs/s\n", distinct, el,
+	       el > 0 ? (double)done / el : 0.0);
+}
+
+/* --jobs 1: every run in this process, in order. */
+static int explore_seq(struct explore *ex)
+{
 	struct hashset hs = {NULL, 0, 0, false};
-	double t0 = wall_s(), last = t0;
+	double last = ex->t0;
 	uint64_t done = 0;
 	int result = 0;
 	bool complete = false;
-	for (uint64_t idx = shard_i; idx < c->runs; idx += shard_n) {
-		struct simk_opts o = base;
-		o.seed = dfs ? start : start + idx; /* dfs: one seed, many paths */
-		struct simk *s = cli_start(c, p, &o);
-		if (s == NULL) {
-			result = EXIT_USAGE;
+	for (uint64_t ord = 0; ord < ex->total; ord++) {
+		struct simk_opts o = ex->dfs ? ex->base : explore_seed_opts(ex, ord);
+		uint64_t hash = 0;
+		result = explore_run(ex, &o, ord + 1, &hash);
+		if (result != 0)
 			break;
-		}
-		enum simk_outcome out = simk_run(s);
 		done++;
-		if (hs_add(&hs, simk_trace_hash(s)) != 0) {
+		if (hs_add(&hs, hash) != 0) {
 			fprintf(stderr, "simk: explore: out of memory\n");
-			simk_destroy(s);
 			result = EXIT_USAGE;
 			break;
 		}
-		if (out != SIMK_PASS) {
-			if (bar)
-				progress(done, total, t0, true);
-			struct simk_opts ro = o; /* what reproduces it */
-			const char *sched = c->schedule_out;
-			if (dfs && sched == NULL)
-				sched = "simk-dfs-failure.sched";
-			if (dfs) {
-				ro.policy = SIMK_POLICY_REPLAY;
-				ro.replay_path = sched;
-			}
-			fflush(stdout);
-			cli_report_failure(c, s, &ro);
-			char line[1200] = "";
-			FILE *m = fmemopen(line, sizeof(line) - 1, "w");
-			if (m != NULL) {
-				cli_print_result(m, s, out);
-				fclose(m);
-			}
-			simk_destroy(s);
-			if (sched != NULL)
-				result = write_schedule(c, p, &o, sched);
-			if (dfs)
-				printf("explore: path %" PRIu64 " (policy dfs, bound %d) failed\n",
-				       done, c->has_bound ? c->bound : 2);
-			else
-				printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
-				       ", policy %s) failed\n",
-				       done, total, o.seed, cli_policy_name(o.policy));
-			if (sched != NULL && result == 0)
-				printf("schedule: %s\n", sched);
-			fputs("reproduce: ", stdout);
-			cli_repro(stdout, c, &ro);
-			fputs(line, stdout);
-			if (result == 0)
-				result = (int)out;
-			break;
-		}
-		simk_destroy(s);
-		if (dfs && !simk_dfs_advance(base.dfs)) {
+		if (ex->dfs && !simk_dfs_advance(ex->base.dfs)) {
 			complete = true;
 			break;
 		}
-		if (bar && (done & 255) == 0) {
-			double now = wall_s();
+		if (ex->bar && (done & 255) == 0) {
+			double now = explore_wall_s();
 			if (now - last >= 0.1) {
-				progress(done, total, t0, false);
+				explore_progress(ex, done, false);
 				last = now;
 			}
 		}
 	}
-	if (result == 0) {
-		double el = wall_s() - t0;
-		if (bar)
-			progress(done, total, t0, true);
-		if (dfs)
-			printf("explored %" PRIu64 " paths (policy dfs, bound %d, seed %" PRIu64
-			       ", %s",
-			       done, c->has_bound ? c->bound : 2, start,
-			       complete ? "the search is complete" : "stopped by --runs");
-		else
-			printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64,
-			       done, cli_policy_name(base.policy), start + shard_i,
-			       c->runs ? start + c->runs - 1 : start);
-		if (c->has_shard)
-			printf(", shard %" PRIu64 "/%" PRIu64, shard_i, shard_n);
-		if (base.policy == SIMK_POLICY_PCT)
-			printf(", pct depth %d steps %" PRIu64, base.pct_depth, base.pct_steps);
-		printf("): all passed, distinct hashes=%zu, %.2fs, %.0f runs/s\n", hs.n, el,
-		       el > 0 ? (double)done / el : 0.0);
+	if (result == 0)
+		explore_summary(ex, done, hs.n, complete);
+	hs_free(&hs);
+	return result;
+}
+
+int cmd_explore(struct cli_opts *c)
+{
+	struct explore ex;
+	memset(&ex, 0, sizeof(ex));
+	ex.c = c;
+	ex.p = cli_load(c);
+	if (ex.p == NULL)
+		return EXIT_USAGE;
+	struct simk_opts *base = &ex.base;
+	cli_merge_opts(c, ex.p, base);
+	if (!c->has_policy && base->policy != SIMK_POLICY_RANDOM && base->policy != SIMK_POLICY_PCT)
+		base->policy = SIMK_POLICY_RANDOM;
+	base->keep_trace = false;
+	ex.dfs = base->policy == SIMK_POLICY_DFS;
+	ex.bound = c->has_bound ? c->bound : 2;
+	int result = 0;
+	if (ex.dfs && c->has_shard) {
+		fprintf(stderr, "simk: explore: --shard does not apply to --policy dfs\n");
+		result = EXIT_USAGE;
 	}
-	free(hs.slot);
-	simk_dfs_destroy(base.dfs);
-	scn_free(p);
+	if (result == 0 && ex.dfs) {
+		base->dfs = simk_dfs_create(ex.bound);
+		if (base->dfs == NULL)
+			result = EXIT_USAGE;
+	}
+	ex.start = c->has_seed_start ? c->seed_start : 1;
+	ex.shard_n = c->has_shard ? c->shard_n : 1;
+	ex.shard_i = c->has_shard ? c->shard_i : 0;
+	if (result == 0 && c->runs > UINT64_MAX - ex.start) {
+		fprintf(stderr, "simk: explore: --seed-start + --runs overflows\n");
+		result = EXIT_USAGE;
+	}
+	base->seed = ex.start;
+	if (result == 0)
+		result = cli_calibrate_pct(c, ex.p, base);
+	if (result == 0) {
+		ex.total = ex.dfs
+			       ? c->runs
+			       : c->runs / ex.shard_n + (ex.shard_i < c->runs % ex.shard_n ? 1 : 0);
+		ex.bar = !c->quiet && isatty(STDERR_FILENO);
+		ex.t0 = explore_wall_s();
+		int jobs = c->jobs;
+		if (!ex.dfs && (uint64_t)jobs > ex.total)
+			jobs = (int)ex.total; /* a worker per run at most */
+		result = jobs > 1 ? explore_jobs(&ex, jobs) : explore_seq(&ex);
+	}
+	simk_dfs_destroy(base->dfs);
+	scn_free(ex.p);
 	return result;
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "sim/engine.h"
@@ -32,6 +33,7 @@ enum optid {
 	O_SHARD,
 	O_HELP,
 	O_BOUND,
+	O_JOBS,
 };
 
 #define F_RUN (1u << CMD_RUN)
@@ -63,6 +65,7 @@ static const struct optdef optdefs[] = {
     {"runs", true, F_EXPLORE, O_RUNS},
     {"seed-start", true, F_EXPLORE, O_SEED_START},
     {"shard", true, F_EXPLORE, O_SHARD},
+    {"jobs", true, F_EXPLORE, O_JOBS},
     {"help", false, F_ALL, O_HELP},
 };
 
@@ -249,6 +252,18 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 		o->has_bound = true;
 		break;
 	}
+	case O_JOBS: {
+		uint64_t v;
+		if (!parse_u64(val, &v) || v > CLI_JOBS_MAX)
+			return usage_error(o, "--%s needs an integer from 0 to %d, got '%s'", n,
+					   CLI_JOBS_MAX, val);
+		if (v == 0) {
+			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+			v = ncpu < 1 ? 1 : ncpu > CLI_JOBS_MAX ? CLI_JOBS_MAX : (uint64_t)ncpu;
+		}
+		o->jobs = (int)v;
+		break;
+	}
 	case O_HELP:
 		break;
 	}
@@ -364,27 +379,35 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->replay_path = c->replay;
 }
 
-struct simk *cli_start(const struct cli_opts *c, const struct scn_prog *p,
-		       const struct simk_opts *o)
+struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
+			   const struct simk_opts *o, char *err, size_t errlen)
 {
-	char err[512];
-	struct simk *s = simk_create(o, err, sizeof(err));
-	if (s == NULL) {
-		fprintf(stderr, "simk: %s\n", err);
+	size_t elen = errlen > 512 ? 512 : errlen; /* messages cut as they always were */
+	struct simk *s = simk_create(o, err, elen);
+	if (s == NULL)
 		return NULL;
-	}
-	if (scn_instantiate(s, p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "simk: %s\n", err);
+	if (scn_instantiate(s, p, err, elen) != 0) {
 		simk_destroy(s);
 		return NULL;
 	}
 	for (int i = 0; i < c->nfaults; i++) {
-		if (sim_fault_enable(c->faults[i], err, sizeof(err)) != 0) {
-			fprintf(stderr, "simk: --fault: %s\n", err);
+		char ferr[512];
+		if (sim_fault_enable(c->faults[i], ferr, sizeof(ferr)) != 0) {
+			snprintf(err, errlen, "--fault: %s", ferr);
 			simk_destroy(s);
 			return NULL;
 		}
 	}
+	return s;
+}
+
+struct simk *cli_start(const struct cli_opts *c, const struct scn_prog *p,
+		       const struct simk_opts *o)
+{
+	char err[512 + 16];
+	struct simk *s = cli_start_err(c, p, o, err, sizeof(err));
+	if (s == NULL)
+		fprintf(stderr, "simk: %s\n", err);
 	return s;
 }
 
@@ -435,6 +458,11 @@ static void print_prob(FILE *f, const char *flag, double v)
 	if (strtod(buf, NULL) != v)
 		snprintf(buf, sizeof(buf), "%.17g", v);
 	fprintf(f, " %s %s", flag, buf);
+}
+
+void cli_shell_word(FILE *f, const char *w)
+{
+	shell_word(f, w);
 }
 
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)

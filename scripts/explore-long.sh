@@ -3,11 +3,14 @@
 # labs/ that is meant to pass (no "# simk: expect-failure" line: the labs'
 # solution/fixed.scn) is explored with many seeds under random and pct, and
 # with the bounded exhaustive search.
-#   RUNS=200000 BOUND=3 make explore-long
+#   RUNS=200000 BOUND=3 JOBS=4 make explore-long
+# JOBS is simk explore's --jobs (default 0: one worker per online CPU); the
+# output is the same for every value but for the times.
 set -u
 SIMK=${SIMK:-build/simk}
 RUNS=${RUNS:-100000}
 BOUND=${BOUND:-2}
+JOBS=${JOBS:-0}
 status=0
 while IFS= read -r f; do
 	if grep -q '^# simk: expect-failure' "$f"; then
@@ -15,9 +18,9 @@ while IFS= read -r f; do
 	fi
 	for pol in random pct; do
 		echo "== $f ($pol, $RUNS runs)"
-		"$SIMK" explore "$f" --runs "$RUNS" --policy "$pol" || status=1
+		"$SIMK" explore "$f" --runs "$RUNS" --policy "$pol" --jobs "$JOBS" || status=1
 	done
 	echo "== $f (dfs, bound $BOUND)"
-	"$SIMK" explore "$f" --policy dfs --bound "$BOUND" --runs "$RUNS" || status=1
+	"$SIMK" explore "$f" --policy dfs --bound "$BOUND" --runs "$RUNS" --jobs "$JOBS" || status=1
 done < <(find scenarios labs -name '*.scn' | sort)
 exit $status

@@ -9,8 +9,14 @@
  * finds the deepest decision with an untried alternative within the bound.
  * Runs must be deterministic for this to be sound — which is the point of
  * the whole simulator.
+ *
+ * A parallel search (simk explore --jobs) splits the tree into subtrees:
+ * simk_dfs_restart() points the state at a path prefix and keeps advance()
+ * from changing decisions below `fixed`, so the state walks only the paths
+ * that start with that prefix, in the same order as the whole search would.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/policy.h"
 
@@ -22,6 +28,7 @@ struct simk_dfs {
 	uint32_t *choice;
 	size_t len, cap;
 	size_t forced;     /* decisions of the prefix to replay */
+	size_t fixed;      /* advance() never changes decisions below this */
 	size_t pos;        /* decision index in the current run */
 	uint64_t runs;
 	bool overflow;
@@ -61,7 +68,7 @@ bool simk_dfs_advance(struct simk_dfs *d)
 {
 	d->runs++;
 	int dev = deviations(d, d->len);
-	for (size_t i = d->len; i > 0; i--) {
+	for (size_t i = d->len; i > d->fixed; i--) {
 		size_t k = i - 1;
 		int before = dev - (d->choice[k] != 0);
 		if (d->choice[k] + 1 < d->ncand[k] && before + 1 <= d->bound) {
@@ -73,6 +80,48 @@ bool simk_dfs_advance(struct simk_dfs *d)
 		dev = before;
 	}
 	return false;
+}
+
+size_t simk_dfs_path(const struct simk_dfs *d, const uint32_t **choice, const uint32_t **ncand)
+{
+	*choice = d->choice;
+	*ncand = d->ncand;
+	return d->len;
+}
+
+int simk_dfs_restart(struct simk_dfs *d, const uint32_t *choice, const uint32_t *ncand, size_t n,
+		     size_t fixed)
+{
+	if (n > DFS_MAX_DEPTH || fixed > n)
+		return -1;
+	int dev = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ncand[i] < 2 || choice[i] >= ncand[i])
+			return -1; /* a recorded decision had a choice to make */
+		dev += choice[i] != 0;
+	}
+	if (dev > d->bound)
+		return -1;
+	/* n <= cap when the caller passes the state's own arrays: no realloc */
+	if (n > d->cap) {
+		uint32_t *nc = realloc(d->ncand, n * sizeof(*nc));
+		if (nc == NULL)
+			return -1;
+		d->ncand = nc;
+		uint32_t *ch = realloc(d->choice, n * sizeof(*ch));
+		if (ch == NULL)
+			return -1;
+		d->choice = ch;
+		d->cap = n;
+	}
+	if (n > 0) { /* memmove: the caller may pass the state's own arrays */
+		memmove(d->ncand, ncand, n * sizeof(*ncand));
+		memmove(d->choice, choice, n * sizeof(*choice));
+	}
+	d->len = n;
+	d->forced = n;
+	d->fixed = fixed;
+	return 0;
 }
 
 static int dfs_init(struct simk *s, char *err, size_t errlen)
@@ -98,8 +147,9 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 			      bool irq_due, int ncand)
 {
 	struct simk_dfs *d = s->policy_state;
-	size_t i = d->pos++;
+	size_t i = d->pos;
 	KASSERT(i < DFS_MAX_DEPTH, "dfs: path longer than %d decisions", DFS_MAX_DEPTH);
+	d->pos++; /* after the check: the path stays one of recorded decisions */
 	uint32_t idx = 0;
 	if (i < d->forced) {
 		KASSERT(d->ncand[i] == (uint32_t)ncand,

@@ -327,23 +327,26 @@ int simfs_open(struct simk_proc *p, const char *path, int flags, int mode)
 			 ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT))))
 			r = -EISDIR;
 	}
-	if (r == 0)
-		vn_hold(nr.vn);
+	/* The file is made under the lock: from here on an unmount sees it
+	 * (-EBUSY), so no open can slip into a filesystem being unmounted. */
+	struct file *fp = NULL;
+	if (r == 0) {
+		bool dir = vn_isdir(nr.vn);
+		fp = file_alloc(dir ? FT_DIR : FT_REGULAR, dir ? &simfs_dir_ops : &simfs_reg_ops,
+				NULL, flags);
+		if (fp == NULL) {
+			r = -ENOMEM;
+		} else {
+			vn_hold(nr.vn);
+			fp->vnode = nr.vn; /* the file's reference */
+		}
+	}
 	ns_exit();
 	if (r != 0) {
 		fd_unreserve(p, fd);
 		return r;
 	}
 	struct vnode *vn = nr.vn;
-	bool dir = vn_isdir(vn);
-	struct file *fp = file_alloc(dir ? FT_DIR : FT_REGULAR,
-				     dir ? &simfs_dir_ops : &simfs_reg_ops, NULL, flags);
-	if (fp == NULL) {
-		vn_rele(vn);
-		fd_unreserve(p, fd);
-		return -ENOMEM;
-	}
-	fp->vnode = vn; /* the reference taken above is the file's */
 	if (!created && (flags & O_TRUNC) && file_writable(fp)) {
 		r = simfs_truncate(vn, 0);
 		if (r != 0) {
@@ -621,6 +624,32 @@ int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp)
 		*vpp = nr.vn;
 	}
 	ns_exit();
+	return r;
+}
+
+int namei_kernel_file(const char *path, int flags, struct file **fpp)
+{
+	if (!ns_enter())
+		return -EINVAL;
+	struct nameres nr;
+	int r = resolve(path, &nr);
+	if (r == 0 && nr.vn == NULL)
+		r = -ENOENT;
+	else if (r == 0 && vn_isdir(nr.vn))
+		r = -EISDIR;
+	struct file *fp = NULL;
+	if (r == 0) {
+		fp = file_alloc(FT_REGULAR, &simfs_reg_ops, NULL, flags);
+		if (fp == NULL) {
+			r = -ENOMEM;
+		} else {
+			vn_hold(nr.vn);
+			fp->vnode = nr.vn;
+		}
+	}
+	ns_exit();
+	if (r == 0)
+		*fpp = fp;
 	return r;
 }
 

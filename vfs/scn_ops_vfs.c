@@ -41,7 +41,8 @@ struct scn_dev_obj {
 struct scn_fs_obj {
 	struct scn_dev_obj *dev;
 	struct vfs_mount_opts mo;
-	bool mounted_once;
+	bool mounted_once; /* a mount of it succeeded: later ones recover */
+	bool auto_tried;   /* "/" only: the first file operation tried to mount it */
 };
 
 struct scn_buf_obj {
@@ -203,13 +204,19 @@ static const struct scn_kind kind_buffer = {
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-/* Mounts the declared filesystem on first use. 0 or the mount's errno. */
+/* Mounts the declared filesystem on first use (once: not again after an
+ * unmount, a power cut or a refused mount). 0 or the mount's errno. A
+ * refused mount does not count as the first one: a later `mount` still
+ * formats as declared. */
 static int ensure_fs(void)
 {
-	if (vfs_mounted() || cur_fs == NULL || cur_fs->mounted_once)
+	if (vfs_mounted() || cur_fs == NULL || cur_fs->mounted_once || cur_fs->auto_tried)
 		return 0;
-	cur_fs->mounted_once = true;
-	return vfs_mount(cur_fs->dev->dev, &cur_fs->mo);
+	cur_fs->auto_tried = true;
+	int r = vfs_mount(cur_fs->dev->dev, &cur_fs->mo);
+	if (r == 0)
+		cur_fs->mounted_once = true;
+	return r;
 }
 
 /* Checks [off, off+len) lies in the buffer; len < 0 means "to the end". */

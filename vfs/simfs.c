@@ -1244,12 +1244,14 @@ int simfs_unmount_fs(struct simfs *fs)
 	int r = simfs_commit(fs);
 	if (r != 0)
 		return r;
-	for (uint32_t i = 1; i <= fs->ninodes; i++)
-		if (fs->vn[i].nwatchers > 0)
-			fnotify_report(&fs->vn[i], FN_UNMOUNT, NULL);
 	stop_flusher(fs);
 	fs->mounted = false;
 	fs->dead = true; /* anything still holding a vnode gets -EIO */
+	/* In the same step as dead: a watcher attached until now hears it,
+	 * a later fnotify_watch is refused (-ENOENT). */
+	for (uint32_t i = 1; i <= fs->ninodes; i++)
+		if (fs->vn[i].nwatchers > 0)
+			fnotify_report(&fs->vn[i], FN_UNMOUNT, NULL);
 	return 0;
 }
 

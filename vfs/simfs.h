@@ -277,6 +277,11 @@ int simfs_open(struct simk_proc *p, const char *path, int flags, int mode);
 /* Resolves path (vfs_state.ns_lock held): the object, not held, in *vpp.
  * 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP. */
 int namei_lookup_locked(const char *path, bool follow, struct vnode **vpp);
+/* A regular file (not in any descriptor table) on what path names, links
+ * followed, made under the namespace lock like an open's: an unmount sees
+ * it. 0, -EISDIR, -ENOMEM, the lookup's errno, -EINVAL when nothing is
+ * mounted. Thread context. */
+int namei_kernel_file(const char *path, int flags, struct file **fpp);
 
 /* regfile.c */
 extern const struct file_ops simfs_reg_ops;

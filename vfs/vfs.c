@@ -553,8 +553,8 @@ int sys_ioctl(int fd, unsigned long cmd, uaddr_t arg)
 
 static ssize_t kvfs_rw(const char *path, enum uio_rw rw, void *buf, size_t len, int64_t offset)
 {
-	struct vnode *vn;
-	int r = vfs_lookup(path, &vn);
+	struct file *fp;
+	int r = namei_kernel_file(path, O_RDWR, &fp);
 	if (r == -ENOENT && rw == UIO_WRITE) {
 		struct simk_proc *p = sim_proc_current();
 		if (p == NULL)
@@ -563,20 +563,10 @@ static ssize_t kvfs_rw(const char *path, enum uio_rw rw, void *buf, size_t len, 
 		if (fd < 0)
 			return fd;
 		(void)fd_close(p, fd);
-		r = vfs_lookup(path, &vn);
+		r = namei_kernel_file(path, O_RDWR, &fp);
 	}
 	if (r != 0)
 		return r;
-	if (vn_isdir(vn)) {
-		vn_rele(vn);
-		return -EISDIR;
-	}
-	struct file *fp = file_alloc(FT_REGULAR, &simfs_reg_ops, NULL, O_RDWR);
-	if (fp == NULL) {
-		vn_rele(vn);
-		return -ENOMEM;
-	}
-	fp->vnode = vn;
 	struct uio_vec v;
 	struct uio u;
 	uio_init_kernel(&u, &v, rw, buf, len, offset);

@@ -112,6 +112,19 @@ struct simk_dfs *simk_dfs_create(int bound);
 void simk_dfs_destroy(struct simk_dfs *d);
 bool simk_dfs_advance(struct simk_dfs *d);
 uint64_t simk_dfs_runs(const struct simk_dfs *d);
+/* The current path: after a run, the path it took; after
+ * simk_dfs_advance(), the prefix the next run replays. choice[i] is the
+ * index taken among ncand[i] candidates (i < the returned length); the
+ * arrays belong to d and change with the search. */
+size_t simk_dfs_path(const struct simk_dfs *d, const uint32_t **choice, const uint32_t **ncand);
+/* For a search split in subtrees (simk explore --jobs): the next run
+ * replays choice[0..n-1] (decisions with ncand[i] candidates, as a run
+ * recorded them), then default choices, and advance() never changes a
+ * decision below `fixed` (<= n). With fixed == n the state walks exactly
+ * the paths starting with that prefix, in search order. -1 on a bad prefix
+ * or no memory (the state is then unchanged). */
+int simk_dfs_restart(struct simk_dfs *d, const uint32_t *choice, const uint32_t *ncand, size_t n,
+		     size_t fixed);
 
 /* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
 int simk_trace_export_chrome(const struct simk *s, const char *path);

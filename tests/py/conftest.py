@@ -46,7 +46,16 @@ class Result:
         return f"<exit {self.code}: {self.last!r} stderr={self.err[-500:]!r}>"
 
 
+# SIMK_EXPLORE_JOBS=N runs every `simk explore` of the tests with --jobs N
+# (unless the test gives --jobs itself): the output must be the same, so
+# `SIMK_EXPLORE_JOBS=2 make test` checks --jobs against every exploration
+# of the suite. Off by default: on a shared 2-core machine it was not faster.
+EXPLORE_JOBS = os.environ.get("SIMK_EXPLORE_JOBS")
+
+
 def run_simk(*args, binary=None, env=None, timeout=120, cwd=None):
+    if EXPLORE_JOBS and args and str(args[0]) == "explore" and "--jobs" not in map(str, args):
+        args = (*args, "--jobs", EXPLORE_JOBS)
     e = dict(os.environ)
     # leak detection stays on for the CLI (the default); a leak must fail
     e.setdefault("ASAN_OPTIONS", "detect_leaks=1")

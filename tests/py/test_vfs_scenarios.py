@@ -142,3 +142,55 @@ def test_mount_elsewhere_mounts_root_first_and_unmount_paths(simk, scn):
             "  r = mount data \"/m\"\n  expect r == -EINVAL\n")
     r = simk("run", p, "--quiet")
     assert r.code == 0 and r.passed, r
+
+
+def test_a_refused_first_mount_does_not_count(simk, scn):
+    """The first file operation's mount of "/" fails (the format's first
+    write): the operations after it do not try again (nothing is mounted),
+    and a later `mount` still formats as declared instead of recovering a
+    device that was never formatted."""
+    p = scn("fault blk/write/eio:nth=1\ndevice disk capacity=4096\nfs root disk\nthread t\n"
+            "  local fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd == -EIO\n"
+            "  fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd == -ENOENT\n"
+            "  local r = mount\n  expect r == 0\n"
+            "  fd = open \"/x\" O_CREAT + O_RDWR\n  expect fd >= 0\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r
+
+
+def test_mount_elsewhere_reports_the_root_mount_error(simk, scn):
+    """`mount FS PATH` mounts "/" first; when that fails, its errno is the
+    result (here a never-formatted device declared format=0)."""
+    p = scn("device disk capacity=4096\ndevice disk2 capacity=2048\nfs root disk format=0\n"
+            "fs data disk2\nthread t\n"
+            "  local r = mount data \"/m\"\n  expect r == -EUCLEAN\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r
+
+
+def test_power_cut_kills_every_mounted_fs_and_each_recovers(simk, scn):
+    """`power_cut` is the machine's: the filesystem mounted on /m dies too
+    (its open file gives -EIO); `mount` recovers "/" and then /m."""
+    p = scn("device disk capacity=4096\ndevice disk2 capacity=2048\nfs root disk\n"
+            "fs data disk2\nthread t\n"
+            "  local r = mkdir \"/m\"\n  local fd = open \"/keep\" O_CREAT + O_RDWR\n"
+            "  r = fsync fd\n  expect r == 0\n  r = close fd\n"
+            "  r = mount data \"/m\"\n  expect r == 0\n"
+            "  fd = open \"/m/f\" O_CREAT + O_RDWR\n  r = fsync fd\n  expect r == 0\n"
+            "  local cut = power_cut\n  r = fsync fd\n  expect r == -EIO\n  r = close fd\n"
+            "  r = mount data \"/m\"\n  expect r == -EINVAL\n"
+            "  r = mount\n  expect r == 0\n  r = stat \"/m/f\"\n  expect r == -ENOENT\n"
+            "  r = mount data \"/m\"\n  expect r == 0\n  r = stat \"/m/f\"\n  expect r == 0\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r
+
+
+def test_power_cut_during_the_first_mount_fails_it(simk, scn):
+    """Nothing is mounted yet while "/" is being formatted: `power_cut`
+    cuts the first filesystem's device, tearing the write in flight, and
+    the mount fails with -EIO."""
+    p = scn("device disk capacity=4096 latency=20us\nfs root disk\n"
+            "thread a\n  local r = mount\n  expect r == -EIO\n"
+            "thread b\n  delay 10us\n  local t = power_cut tear=1\n  expect t >= 0\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r

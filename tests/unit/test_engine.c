@@ -189,3 +189,73 @@ Test(engine, enabling_an_undeclared_fault_point_is_an_error_naming_the_known_one
 	cr_assert_eq(sim_fault_enable("kmem/alloc/enomem:nth=2", err, sizeof(err)), 0, "%s", err);
 	simk_destroy(s);
 }
+
+/* dfs at a yield: the candidates are the other runnable threads first,
+ * then the yielder, then a due interrupt. The default path lets the other
+ * thread run; the search also reaches the yielder going on and the
+ * interrupt firing at that very decision. */
+static char yseq[8];
+static int nyseq;
+static struct sim_event yev;
+
+static void ymark(char c)
+{
+	if (nyseq < (int)sizeof(yseq) - 1)
+		yseq[nyseq++] = c;
+}
+
+static void y_irq(struct sim_event *ev)
+{
+	(void)ev;
+	ymark('I');
+}
+
+static void y_yielder(void *arg)
+{
+	(void)arg;
+	event_init(&yev, "test-yield-irq", y_irq, NULL);
+	event_schedule_in(&yev, 0); /* due at once: a candidate at the yield */
+	ymark('S');
+	sim_yield();
+	ymark('Y');
+}
+
+static void y_other(void *arg)
+{
+	(void)arg;
+	ymark('O');
+}
+
+Test(engine, dfs_at_a_yield_tries_the_others_then_the_yielder_then_the_interrupt)
+{
+	struct simk_dfs *d = simk_dfs_create(2);
+	bool more = true, saw_other = false, saw_self = false, saw_irq = false;
+	int run = 0;
+	for (; more && run < 1000; run++) {
+		struct simk_opts o;
+		simk_opts_default(&o);
+		o.policy = SIMK_POLICY_DFS;
+		o.dfs = d;
+		struct simk *s = simk_create(&o, NULL, 0);
+		cr_assert_not_null(s);
+		struct simk_proc *p = simk_proc_create(s, "p");
+		memset(yseq, 0, sizeof(yseq));
+		nyseq = 0;
+		simk_thread_create(p, "yielder", y_yielder, NULL);
+		simk_thread_create(p, "other", y_other, NULL);
+		cr_assert_eq(simk_run(s), SIMK_PASS, "run %d: %s", run, simk_failure_reason(s));
+		const char *after = strchr(yseq, 'S');
+		cr_assert_not_null(after, "run %d: %s", run, yseq);
+		if (run == 0)
+			cr_assert_eq(after[1], 'O', "default path: %s", yseq);
+		saw_other |= after[1] == 'O';
+		saw_self |= after[1] == 'Y';
+		saw_irq |= after[1] == 'I';
+		simk_destroy(s);
+		more = simk_dfs_advance(d);
+	}
+	cr_assert_not(more, "search did not finish");
+	cr_assert(saw_other && saw_self && saw_irq, "other %d self %d irq %d", saw_other, saw_self,
+		  saw_irq);
+	simk_dfs_destroy(d);
+}

@@ -565,3 +565,155 @@ Test(port_file, nofollow_watches_a_dangling_link_and_its_rename)
 {
 	pt_run1(t_nofollow_dangling, NULL);
 }
+
+/* A watch associated while its file's filesystem is being unmounted: it
+ * either gets in before the unmount tells the watchers (and hears
+ * UNMOUNTED) or finds the filesystem gone (ENOENT) — never an armed watch
+ * on a filesystem that is no longer mounted, which nothing would ever
+ * fire. Both outcomes happen under the seeds. */
+static int ur_port, ur_assoc;
+static uaddr_t ur_fo;
+static int ur_heard, ur_refused;
+
+static void t_ur_watcher(void *arg)
+{
+	(void)arg;
+	ur_assoc = watch(ur_port, ur_fo, FILE_MODIFIED, 9);
+}
+
+static void t_ur_unmounter(void *arg)
+{
+	(void)arg;
+	VEQ(vfs_unmount_at("/mnt"), 0);
+}
+
+static void t_ur_main(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	struct blkdev_config c = vt_cfg.dev;
+	snprintf(c.name, sizeof(c.name), "disk2");
+	struct blkdev *d2 = NULL;
+	VEQ(blkdev_create(&c, &d2), 0);
+	VEQ(kvfs_mkdir("/mnt", 0755), 0);
+	VEQ(vfs_mount_at(d2, NULL, "/mnt"), 0);
+	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_write_str(fd, "dirty"), 5); /* the unmount's commit has I/O */
+	VEQ(sys_close(fd), 0);
+	ur_port = sys_port_create();
+	ur_fo = fobj("/mnt/f", true);
+	struct simk_proc *p = sim_proc_current();
+	struct simk_thread *a = kthread_create(p, "watcher", t_ur_watcher, NULL, false);
+	struct simk_thread *b = kthread_create(p, "unmounter", t_ur_unmounter, NULL, false);
+	VEQ(kthread_join(a, NULL), 0);
+	VEQ(kthread_join(b, NULL), 0);
+	if (ur_assoc == 0) {
+		port_event_t ev;
+		VEQ(pt_get(ur_port, &ev, &pt_poll), 0);
+		VEQ(ev.portev_events, UNMOUNTED);
+		VEQ(ev.portev_user, 9);
+		ur_heard++;
+	} else {
+		VEQ(ur_assoc, -ENOENT);
+		ur_refused++;
+	}
+	VEQ(pt_count(ur_port), 0);
+	VEQ(sys_port_dissociate(ur_port, PORT_SOURCE_FILE, ur_fo), -ENOENT);
+	VEQ(sys_close(ur_port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, a_watch_racing_an_unmount_hears_unmounted_or_is_refused)
+{
+	ur_heard = ur_refused = 0;
+	for (uint64_t seed = 1; seed <= 80; seed++) {
+		struct simk *s = pt_sim(seed, SIMK_POLICY_RANDOM);
+		simk_thread_create(simk_proc_create(s, "p"), "main", t_ur_main, NULL);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+	cr_assert_gt(ur_heard, 0);
+	cr_assert_gt(ur_refused, 0);
+}
+
+/* A watch on a file that another thread writes while a third unmounts
+ * the filesystem (retrying while the file is open): the watch fires
+ * exactly once — FILE_MODIFIED, since a write always precedes the close
+ * that lets the unmount through — or, associated after the unmount,
+ * is refused. Never both, never neither. */
+static int wu_mod, wu_refused2;
+
+static void t_wu_writer(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	for (int i = 0; i < 3; i++) {
+		VEQ(vt_write_str(fd, "x"), 1);
+		vt_sleep(3000);
+	}
+	VEQ(sys_close(fd), 0);
+}
+
+static void t_wu_unmounter(void *arg)
+{
+	(void)arg;
+	for (int i = 0;; i++) {
+		VCHECK(i < 1000);
+		int r = vfs_unmount_at("/mnt");
+		if (r == 0)
+			break;
+		VEQ(r, -EBUSY);
+		vt_sleep(2000);
+	}
+}
+
+static void t_wu_main(void *arg)
+{
+	uint64_t seed = (uint64_t)(uintptr_t)arg;
+	vt_setup();
+	struct blkdev_config c = vt_cfg.dev;
+	snprintf(c.name, sizeof(c.name), "disk2");
+	struct blkdev *d2 = NULL;
+	VEQ(blkdev_create(&c, &d2), 0);
+	VEQ(kvfs_mkdir("/mnt", 0755), 0);
+	VEQ(vfs_mount_at(d2, NULL, "/mnt"), 0);
+	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644); /* the writer closes it */
+	VCHECK(fd >= 0);
+	vt_sleep(1000); /* later writes change the times */
+	int port = sys_port_create();
+	uaddr_t fo = fobj("/mnt/f", true);
+	struct simk_proc *p = sim_proc_current();
+	struct simk_thread *a =
+	    kthread_create(p, "writer", t_wu_writer, (void *)(intptr_t)fd, false);
+	struct simk_thread *b = kthread_create(p, "unmounter", t_wu_unmounter, NULL, false);
+	vt_sleep(seed * 1500 % 15000); /* associate somewhere in the writes or after */
+	int r = watch(port, fo, FILE_MODIFIED, 5);
+	VEQ(kthread_join(a, NULL), 0);
+	VEQ(kthread_join(b, NULL), 0);
+	if (r == 0) {
+		VEQ(pt_count(port), 1);
+		port_event_t ev;
+		VEQ(pt_get(port, &ev, &pt_poll), 0);
+		VEQ(ev.portev_events, FILE_MODIFIED);
+		wu_mod++;
+	} else {
+		VEQ(r, -ENOENT);
+		VEQ(pt_count(port), 0);
+		wu_refused2++;
+	}
+	VEQ(sys_close(port), 0);
+	VEQ(pt_stats().slots_live, 0);
+}
+
+Test(port_file, a_watch_on_a_file_written_during_an_unmount_fires_once_or_is_refused)
+{
+	wu_mod = wu_refused2 = 0;
+	for (uint64_t seed = 1; seed <= 30; seed++) {
+		struct simk *s = pt_sim(seed, SIMK_POLICY_RANDOM);
+		simk_thread_create(simk_proc_create(s, "p"), "main", t_wu_main,
+				   (void *)(uintptr_t)seed);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+	cr_assert_gt(wu_mod, 0);
+	cr_assert_gt(wu_refused2, 0);
+}

@@ -454,3 +454,28 @@ Test(vfs_file, mount_unmount_and_no_filesystem)
 	VT_RUN_PASS(s);
 	simk_destroy(s);
 }
+
+/* The kernel's whole-path helpers: read and write through a link, create
+ * on write, a directory is -EISDIR, a missing file -ENOENT to read, and
+ * nothing is left open behind them. */
+static void t_kernel_file_helpers(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	VEQ(kvfs_mkdir("/d", 0755), 0);
+	char buf[8] = {0};
+	VEQ(kvfs_read_file("/d", buf, sizeof(buf), 0), -EISDIR);
+	VEQ(kvfs_write_file("/d", "x", 1, 0), -EISDIR);
+	VEQ(kvfs_read_file("/nope", buf, sizeof(buf), 0), -ENOENT);
+	VEQ(kvfs_write_file("/d/new", "abc", 3, 0), 3); /* created */
+	VEQ(kvfs_symlink("/d/new", "/l"), 0);
+	VEQ(kvfs_write_file("/l", "Z", 1, 1), 1);
+	VEQ(kvfs_read_file("/l", buf, sizeof(buf), 0), 3);
+	VCHECK(memcmp(buf, "aZc", 3) == 0);
+	VEQ(vfs_unmount(), 0); /* no file of theirs is left open */
+}
+
+Test(vfs_file, kernel_file_helpers_follow_links_create_on_write_and_refuse_directories)
+{
+	VT_RUN1(t_kernel_file_helpers);
+}

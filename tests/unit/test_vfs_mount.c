@@ -81,6 +81,10 @@ static void t_cross(void *arg)
 	/* the root filesystem's inode numbers are its own */
 	VEQ(kvfs_mkdir("/other", 0755), 0);
 	VCHECK(st_of("/other").st_dev == root.st_dev);
+	/* an absolute target in the mounted filesystem starts at the tree's "/" */
+	VEQ(kvfs_symlink("/other", "/mnt/a/abs"), 0);
+	VEQ(st_of("/mnt/a/abs").st_dev, root.st_dev);
+	VEQ(st_of("/mnt/a/abs").st_ino, st_of("/other").st_ino);
 	VEQ(vfs_unmount_at("/mnt"), 0);
 	VEQ(vt_stat("/mnt/under", &st), 0);
 	VEQ(st.st_dev, root.st_dev);
@@ -105,6 +109,7 @@ static void t_mount_errors(void *arg)
 	VEQ(mount_fmt(d2, "/", true), -EBUSY);
 	VEQ(mount_fmt(d2, NULL, true), -EINVAL);
 	VEQ(mount_fmt(d2, "/nope", true), -ENOENT);
+	VEQ(mount_fmt(d2, "", true), -ENOENT); /* an empty path names nothing */
 	mk_file("/f", "x");
 	VEQ(mount_fmt(d2, "/f", true), -ENOTDIR);
 	VEQ(mount_fmt(d2, "/f/x", true), -ENOTDIR);
@@ -193,7 +198,7 @@ static void t_namespace(void *arg)
 	VEQ(kvfs_rename("/p/m/d", "/d"), -EXDEV);
 	VEQ(kvfs_link("/p/m/f", "/g"), -EXDEV);
 	VEQ(kvfs_link("/rootfile", "/p/m/g"), -EXDEV);
-	VEQ(kvfs_link("/p/m/f", "/p/m/f"), -EEXIST); /* EEXIST before EXDEV, as Linux */
+	VEQ(kvfs_link("/rootfile", "/p/m/f"), -EEXIST); /* EEXIST before EXDEV, as Linux */
 	/* within the mounted filesystem everything works */
 	VEQ(kvfs_rename("/p/m/f", "/p/m/d/f2"), 0);
 	VEQ(kvfs_link("/p/m/d/f2", "/p/m/f3"), 0);
@@ -202,6 +207,7 @@ static void t_namespace(void *arg)
 	VEQ(kvfs_rmdir("/p/m"), -EBUSY);
 	VEQ(kvfs_rename("/p/m", "/y"), -EBUSY);
 	VEQ(kvfs_rename("/x", "/p/m"), -EBUSY);
+	VEQ(kvfs_rename("/p/m/d", "/p/m"), -EXDEV); /* "/p" is in the other filesystem */
 	VEQ(kvfs_unlink("/p/m"), -EISDIR);
 	VEQ(kvfs_mkdir("/p/m", 0755), -EEXIST);
 	VEQ(kvfs_rmdir("/p"), -ENOTEMPTY);
@@ -264,6 +270,9 @@ static void t_reports(void *arg)
 	int dfd = vt_open("/mnt", O_RDONLY, 0);
 	VCHECK(dfd >= 0);
 	struct simk_stat cst = vt_fstat(dfd);
+	VEQ(mount_fmt(d2, "/nope", true), -ENOENT); /* refused: tells nobody */
+	VEQ(seen_n, 0);
+	VEQ(nfsev, 0);
 	VEQ(mount_fmt(d2, "/mnt", true), 0); /* allowed while open and watched */
 	VEQ(seen_n, 1);
 	VEQ(seen_what, FN_MOUNTED_OVER);
@@ -278,6 +287,11 @@ static void t_reports(void *arg)
 	VEQ(fnotify_watch(inner, &in), 0);
 	seen_what = 0;
 	seen_n = 0;
+	int ifd = vt_open("/mnt", O_RDONLY, 0);
+	VEQ(vfs_unmount_at("/mnt"), -EBUSY); /* refused: tells nobody */
+	VEQ(sys_close(ifd), 0);
+	VEQ(seen_n, 0);
+	VEQ(nfsev, 1);
 	VEQ(vfs_unmount_at("/mnt"), 0);
 	VEQ(seen_n, 1);
 	VEQ(seen_what, FN_UNMOUNT);
@@ -391,4 +405,120 @@ Test(vfs_mount, a_create_racing_a_mount_lands_in_exactly_one_filesystem)
 	/* both orders really happen */
 	cr_assert_gt(race_in_sub, 0);
 	cr_assert_gt(race_in_root, 0);
+}
+
+/* Unmount lets go of the covered directory: once it is removed, its
+ * inode is free again. */
+static void t_covered_released(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	struct blkdev *d2 = mk_dev("disk2");
+	uint64_t free0 = vt_stats().free_inodes;
+	VEQ(kvfs_mkdir("/m", 0755), 0);
+	VEQ(vt_stats().free_inodes, free0 - 1);
+	VEQ(mount_fmt(d2, "/m", true), 0);
+	VEQ(vfs_unmount_at("/m"), 0);
+	VEQ(kvfs_rmdir("/m"), 0);
+	VEQ(vt_stats().free_inodes, free0);
+}
+
+Test(vfs_mount, unmount_releases_the_covered_directory)
+{
+	VT_RUN1(t_covered_released);
+}
+
+/* The power cut tears a sector of every device when asked (BLK_CUT_TEAR),
+ * the mounted filesystems' too, and reports the one of "/". */
+static void t_cut_tears_every_device(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	struct blkdev *d2 = mk_dev("disk2");
+	VEQ(kvfs_mkdir("/mnt", 0755), 0);
+	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	/* a direct write leaves its sectors in each device's write cache */
+	uaddr_t buf = vt_ubuf(4096);
+	const char *paths[2] = {"/f", "/mnt/f"};
+	for (int i = 0; i < 2; i++) {
+		int fd = vt_open(paths[i], O_CREAT | O_RDWR | O_DIRECT, 0644);
+		VCHECK(fd >= 0);
+		VEQ(sys_pwrite(fd, buf, 4096, 0), 4096);
+		VEQ(sys_close(fd), 0);
+	}
+	uint64_t torn = BLKDEV_NO_SECTOR;
+	vfs_power_cut(BLK_CUT_TEAR, &torn);
+	VCHECK(torn != BLKDEV_NO_SECTOR);
+	struct blkdev_stats b1, b2;
+	blkdev_get_stats(vt_dev, &b1);
+	blkdev_get_stats(d2, &b2);
+	VEQ(b1.torn_sectors, 1);
+	VEQ(b2.torn_sectors, 1);
+	VEQ(b1.power_cuts, 1);
+	VEQ(b2.power_cuts, 1);
+}
+
+Test(vfs_mount, a_power_cut_tears_a_sector_of_every_device)
+{
+	VT_RUN1(t_cut_tears_every_device);
+}
+
+/* Mount and unmount are in the trace with the instance, its durable
+ * sequence and (mount) the instance it covers; each instance's flusher
+ * thread starts with the mount and ends with the unmount. */
+static void t_traced(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	struct blkdev *d2 = mk_dev("disk2");
+	VEQ(kvfs_mkdir("/mnt", 0755), 0);
+	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vfs_unmount_at("/mnt"), 0);
+	VEQ(vfs_unmount(), 0);
+}
+
+Test(vfs_mount, mount_and_unmount_are_traced)
+{
+	vt_config_default();
+	struct simk_opts o;
+	simk_opts_default(&o);
+	o.seed = 1;
+	o.keep_trace = true;
+	o.stack_size = 128 * 1024;
+	char err[128];
+	struct simk *s = simk_create(&o, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_traced, NULL);
+	VT_RUN_PASS(s);
+	int64_t mounts[4][4], unmounts[4][4];
+	int nm = 0, nu = 0, flushers_started = 0, flushers_ended = 0;
+	for (size_t i = 0; i < s->trace.len; i++) {
+		const struct trace_ev *e = &s->trace.evs[i];
+		if (e->type == TR_THREAD_START && strcmp(e->name, "flusher") == 0)
+			flushers_started++;
+		if (e->type == TR_THREAD_EXIT && strcmp(e->name, "flusher") == 0)
+			flushers_ended++;
+		if (e->type != TR_INFO)
+			continue;
+		if (strcmp(e->name, "vfs:mount") == 0 && nm < 4)
+			memcpy(mounts[nm++], e->a, sizeof(e->a));
+		if (strcmp(e->name, "vfs:unmount") == 0 && nu < 4)
+			memcpy(unmounts[nu++], e->a, sizeof(e->a));
+	}
+	simk_destroy(s);
+	cr_assert_eq(nm, 2);
+	cr_assert_eq(nu, 2);
+	/* "/" is instance 1 at sequence 1 (the format), covering nothing */
+	cr_assert_eq(mounts[0][0], 1);
+	cr_assert_eq(mounts[0][1], 1);
+	cr_assert_eq(mounts[0][3], 0);
+	/* the second covers a directory of the first */
+	cr_assert_eq(mounts[1][0], 2);
+	cr_assert_eq(mounts[1][3], 1);
+	cr_assert_eq(unmounts[0][0], 2);
+	cr_assert_eq(unmounts[1][0], 1);
+	cr_assert_gt(unmounts[1][1], 1); /* the unmount committed "/mnt" */
+	/* each unmount stops its filesystem's flusher */
+	cr_assert_eq(flushers_started, 2);
+	cr_assert_eq(flushers_ended, 2);
 }

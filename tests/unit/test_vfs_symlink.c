@@ -359,6 +359,27 @@ static void t_trailing_slash(void *arg)
 	VEQ(st.st_mode & SIMK_S_IFMT, SIMK_S_IFLNK);
 	char buf[8];
 	VEQ(kvfs_readlink("/l/", buf, sizeof(buf)), -EINVAL); /* the directory is no link */
+	/* a lookup through "link/" follows it: link's source is the
+	 * directory (EPERM), open with O_NOFOLLOW opens it */
+	VEQ(kvfs_link("/l/", "/n"), -EPERM);
+	fd = vt_open("/l/", O_RDONLY | O_NOFOLLOW, 0);
+	VCHECK(fd >= 0);
+	VEQ(vt_fstat(fd).st_type, FT_DIR);
+	VEQ(sys_close(fd), 0);
+	/* a directory renamed onto "link/" does not replace its target */
+	VEQ(kvfs_mkdir("/e", 0755), 0);
+	VEQ(kvfs_rename("/e", "/l/"), -ENOTDIR);
+	VEQ(kvfs_stat("/e", &st), 0);
+	VEQ(kvfs_stat("/d", &st), 0);
+	/* a dangling link with a slash is an existing name to mkdir and
+	 * symlink: its target is not created */
+	VEQ(kvfs_symlink("/nowhere", "/dl"), 0);
+	VEQ(kvfs_mkdir("/dl/", 0755), -EEXIST);
+	VEQ(kvfs_symlink("/x", "/dl/"), -EEXIST);
+	VEQ(kvfs_lstat("/nowhere", &st), -ENOENT);
+	/* below a file: -ENOTDIR (no entry exists to be EEXIST) */
+	VEQ(kvfs_mkdir("/f/x", 0755), -ENOTDIR);
+	VEQ(kvfs_symlink("/x", "/f/y"), -ENOTDIR);
 	/* without the slash the entry calls name the link itself */
 	VEQ(kvfs_rmdir("/l"), -ENOTDIR);
 	VEQ(kvfs_rename("/l", "/m"), 0);

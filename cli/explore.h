@@ -1,0 +1,62 @@
+/*
+ * simk explore, shared between the one-process loop (cmd_explore.c) and
+ * the worker processes of --jobs (explore_jobs.c).
+ *
+ * A search is a sequence of runs numbered by an ordinal: seeds mode runs
+ * ordinal i with seed start + shard_i + i * shard_n; dfs mode runs the
+ * paths of the decision tree in depth-first order. Whatever runs where,
+ * the result is decided by the lowest ordinal that stops the search (a
+ * failing run, a run that could not start, a crash), so the output does
+ * not depend on the number of processes.
+ */
+#ifndef SIMK_CLI_EXPLORE_H
+#define SIMK_CLI_EXPLORE_H
+
+#include "cli/cli.h"
+
+struct hashset {
+	uint64_t *slot;
+	size_t cap, n;
+	bool has_zero;
+};
+
+/* 0, or -1 when out of memory (the set is unchanged). */
+int hs_add(struct hashset *h, uint64_t v);
+void hs_free(struct hashset *h);
+
+struct explore {
+	const struct cli_opts *c;
+	struct scn_prog *p;
+	struct simk_opts base; /* every run's options; base.dfs: the search state */
+	bool dfs;
+	int bound;	/* dfs */
+	uint64_t start; /* the first seed (dfs: the one seed) */
+	uint64_t shard_i, shard_n;
+	uint64_t total; /* runs of this shard, or the dfs path cap (--runs) */
+	bool bar;	/* progress bar on stderr */
+	double t0;	/* wall clock at the start, for the rate */
+};
+
+/* The options of seeds-mode run `ord` (0-based, within the shard). */
+struct simk_opts explore_seed_opts(const struct explore *ex, uint64_t ord);
+
+double explore_wall_s(void);
+void explore_progress(const struct explore *ex, uint64_t done, bool final);
+
+/*
+ * Runs once with options o (for dfs: the path ex->base.dfs points at) and,
+ * when the run fails, prints the report of a search stopped there: the
+ * trace tail and reproducer on stderr, "explore: run N of M ... failed",
+ * the schedule, the reproducer and the FAIL line on stdout. `done` is the
+ * 1-based number of the run in the search. Returns 0 when the run passed
+ * (*hash set, nothing printed), else the exit status of the search.
+ */
+int explore_run(struct explore *ex, const struct simk_opts *o, uint64_t done, uint64_t *hash);
+
+/* "explored N runs (...): all passed, ..." on stdout. */
+void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete);
+
+/* --jobs N with N > 1: the search in N worker processes (explore_jobs.c). */
+int explore_jobs(struct explore *ex, int jobs);
+
+#endif
