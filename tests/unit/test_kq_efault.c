@@ -11,14 +11,6 @@
 
 #define PG UMEM_PAGE
 
-static void protect(uaddr_t a, size_t len, int prot)
-{
-	int r = umem_protect(sim_proc_current(), a, len, prot);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
-			 (unsigned long long)a, len, prot, r);
-}
-
 /* kevent with no changes into the user address evl, polling. */
 static int poll_into(int kq, uaddr_t evl, int nev)
 {
@@ -46,7 +38,7 @@ static void t_level(void *arg)
 	VEQ(kq_change(kq, (uint64_t)fds[0], EVFILT_READ, EV_ADD, 0, 0, 0x11), 0);
 	VEQ(vt_write_str(fds[1], "abc"), 3);
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct kevent));
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	VEQ(poll_into(kq, ro, 4), -EFAULT);
 	/* level-triggered: still active, retrieved by the next call */
 	struct kevent ev[4];
@@ -80,7 +72,7 @@ static void t_oneshot_clear(void *arg)
 	(void)arg;
 	int kq = sys_kqueue();
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct kevent));
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	struct kevent ev[4];
 	/* EV_ONESHOT: retrieval deletes the knote, the event is lost */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD | EV_ONESHOT, NOTE_TRIGGER, 0, 0), 0);
@@ -99,7 +91,7 @@ static void t_oneshot_clear(void *arg)
 	/* two one-shot events in one batch across a writable and a read-only
 	 * page: the batch is one copy, neither is stored, both are gone */
 	uaddr_t two = vt_ubuf(2 * PG);
-	protect(two + PG, PG, UMEM_PROT_READ);
+	vt_protect(two + PG, PG, UMEM_PROT_READ);
 	uaddr_t evl = two + PG - sizeof(struct kevent);
 	VEQ(kq_change(kq, 3, EVFILT_USER, EV_ADD | EV_ONESHOT, NOTE_TRIGGER, 0, 0), 0);
 	VEQ(kq_change(kq, 4, EVFILT_USER, EV_ADD | EV_ONESHOT, NOTE_TRIGGER, 0, 0), 0);
@@ -121,7 +113,7 @@ static void t_receipt(void *arg)
 	(void)arg;
 	int kq = sys_kqueue();
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct kevent));
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	struct kevent ch[2];
 	ev_set(&ch[0], 7, EVFILT_USER, EV_ADD | EV_RECEIPT, 0, 0, 0);
 	ev_set(&ch[1], 8, EVFILT_USER, EV_ADD, 0, 0, 0);

@@ -10,14 +10,6 @@
 
 #define PG UMEM_PAGE
 
-static void protect(uaddr_t a, size_t len, int prot)
-{
-	int r = umem_protect(sim_proc_current(), a, len, prot);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
-			 (unsigned long long)a, len, prot, r);
-}
-
 /* A buffered file with 8 bytes; writes to it complete inside io_submit. */
 static int buffered_file(void)
 {
@@ -33,7 +25,7 @@ static void setup_body(void)
 {
 	struct simk_proc *p = sim_proc_current();
 	uaddr_t ctxp = vt_ubuf(sizeof(aio_context_t));
-	protect(ctxp, PG, UMEM_PROT_READ);
+	vt_protect(ctxp, PG, UMEM_PROT_READ);
 	/* *ctxp reads as 0, the context is made, then the write-back faults:
 	 * the new context is destroyed before the call returns */
 	VEQ(LT_SYS(sys_io_setup(8, ctxp)), -EFAULT);
@@ -46,14 +38,14 @@ static void setup_body(void)
 	vt_uget(ctxp, &zero, sizeof(zero));
 	VEQ(zero, 0);
 	/* PROT_NONE: the read of *ctxp faults first, nothing is made */
-	protect(ctxp, PG, UMEM_PROT_NONE);
+	vt_protect(ctxp, PG, UMEM_PROT_NONE);
 	VEQ(LT_SYS(sys_io_setup(8, ctxp)), -EFAULT);
 	VEQ(lt_stats().contexts_live, 0);
 	/* write-only: the read faults too (see kern/umem.h) */
-	protect(ctxp, PG, UMEM_PROT_WRITE);
+	vt_protect(ctxp, PG, UMEM_PROT_WRITE);
 	VEQ(LT_SYS(sys_io_setup(8, ctxp)), -EFAULT);
 	/* made writable again, it works and the limits were given back */
-	protect(ctxp, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(ctxp, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	laio_set_max_nr(8);
 	VEQ(LT_SYS(sys_io_setup(8, ctxp)), 0);
 	aio_context_t ctx;
@@ -85,7 +77,7 @@ static void getevents_body(void)
 	 * and lost (Linux's aio_read_events_ring moves head before
 	 * copy_to_user) */
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct io_event));
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	VEQ(LT_SYS(sys_io_getevents(ctx, 1, 4, ro, 0)), -EFAULT);
 	struct aio_ring r1 = lt_ring(ctx);
 	VEQ(r1.head, r1.tail);
@@ -98,7 +90,7 @@ static void getevents_body(void)
 	VEQ(lt_submit1(ctx, cb[1]), 1);
 	VEQ(lt_submit1(ctx, cb[2]), 1);
 	uaddr_t two = vt_ubuf(2 * PG);
-	protect(two + PG, PG, UMEM_PROT_READ);
+	vt_protect(two + PG, PG, UMEM_PROT_READ);
 	uaddr_t evs = two + PG - sizeof(struct io_event); /* the last slot of page 0 */
 	VEQ(LT_SYS(sys_io_getevents(ctx, 1, 2, evs, 0)), 1);
 	struct io_event got;
@@ -127,7 +119,7 @@ static void getevents_wait_body(void)
 	VEQ(lt_submit1(ctx, cb), 1);
 	VEQ(lt_ring(ctx).tail, 0); /* on the device */
 	uaddr_t ro = vt_ubuf(sizeof(struct io_event));
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	uint64_t t0 = sim_now();
 	VEQ(LT_SYS(sys_io_getevents(ctx, 1, 1, ro, 0)), -EFAULT);
 	VCHECK(sim_now() > t0); /* it slept for the device */
@@ -162,7 +154,7 @@ static void submit_body(void)
 	struct iocb before = lt_iocb_get(ro);
 	before.aio_key = 0x5a5a;
 	lt_iocb_put(ro, &before);
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	struct laio_stats st0 = lt_stats();
 	/* readable, but aio_key cannot be written: the first iocb fails */
 	uaddr_t cbs[2] = {ro, good};
@@ -203,7 +195,7 @@ static void cancel_body(void)
 	uaddr_t cb = lt_iocb(IOCB_CMD_PREAD, fds[0], rb, 8, 0, 9);
 	VEQ(lt_submit1(ctx, cb), 1);
 	uaddr_t res = vt_ubuf(sizeof(struct io_event));
-	protect(res, PG, UMEM_PROT_READ);
+	vt_protect(res, PG, UMEM_PROT_READ);
 	/* the request is cancelled, its event goes nowhere */
 	VEQ(LT_SYS(sys_io_cancel(ctx, cb, res)), -EFAULT);
 	struct laio_stats st = lt_stats();
@@ -239,7 +231,7 @@ static void ring_body(void)
 	/* Linux writes the ring through the kernel's own mapping of its
 	 * pages: a program that made its ring read-only (or inaccessible)
 	 * still gets completions and io_getevents */
-	protect(ctx, PG, UMEM_PROT_NONE);
+	vt_protect(ctx, PG, UMEM_PROT_NONE);
 	VEQ(lt_submit1(ctx, cb), 1);
 	struct io_event ev[2];
 	VEQ(lt_getevents(ctx, 1, 2, ev, 0), 1);
@@ -248,17 +240,17 @@ static void ring_body(void)
 	 * taken (on an empty ring a readable one finds nothing to take) */
 	VEQ(lt_submit1(ctx, cb), 1);
 	VEQ(laio_user_reap(p, ctx, ev, 2), -EFAULT); /* cannot read the magic */
-	protect(ctx, PG, UMEM_PROT_READ);
+	vt_protect(ctx, PG, UMEM_PROT_READ);
 	VEQ(laio_user_reap(p, ctx, ev, 2), -EFAULT); /* cannot move head */
 	VEQ(laio_user_reap(p, ctx, ev, 0), 0);	     /* asks for nothing */
 	struct aio_ring r = lt_ring(ctx);
 	VEQ(r.tail - r.head, 1); /* still there */
-	protect(ctx, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(ctx, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(laio_user_reap(p, ctx, ev, 2), 1);
 	VEQ(ev[0].data, 5);
-	protect(ctx, PG, UMEM_PROT_READ);
+	vt_protect(ctx, PG, UMEM_PROT_READ);
 	VEQ(laio_user_reap(p, ctx, ev, 2), 0); /* empty: no write needed */
-	protect(ctx, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(ctx, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 	VCHECK(umem_map_kernel(p, ctx, 1) == NULL);
@@ -279,7 +271,7 @@ static void transfer_body(void)
 	uaddr_t src = vt_ubuf(4096);
 	VEQ(LT_SYS(sys_pwrite(dfd, src, 4096, 0)), 4096);
 	uaddr_t ro = vt_ubuf(4096);
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	/* accepted (only the range is checked at submission, as on Linux);
 	 * the transfer fails in the event */
 	uaddr_t cb = lt_iocb(IOCB_CMD_PREAD, fd, ro, 8, 0, 1);

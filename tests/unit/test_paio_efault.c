@@ -9,14 +9,6 @@
 
 #define PG UMEM_PAGE
 
-static void protect(uaddr_t a, size_t len, int prot)
-{
-	int r = umem_protect(sim_proc_current(), a, len, prot);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
-			 (unsigned long long)a, len, prot, r);
-}
-
 static void run1(simk_thread_fn fn)
 {
 	struct simk *s = pt_sim(1, SIMK_POLICY_FIFO);
@@ -44,7 +36,7 @@ static void t_submit(void *arg)
 	uaddr_t buf = vt_ubuf(16);
 	uaddr_t cb = pt_cb(fd, buf, 4, 0);
 	struct simk_aiocb before = pt_get(cb);
-	protect(cb, PG, UMEM_PROT_READ);
+	vt_protect(cb, PG, UMEM_PROT_READ);
 	/* the kernel stores state and results in the block: refused first */
 	VEQ(sys_aio_read(cb), -EFAULT);
 	VEQ(sys_aio_write(cb), -EFAULT);
@@ -56,11 +48,11 @@ static void t_submit(void *arg)
 	VCHECK(memcmp(&before, &after, sizeof(after)) == 0); /* nothing stored */
 	VEQ(sys_aio_error(cb), -EINVAL); /* reading is enough: never submitted */
 	VEQ(sys_aio_return(cb), -EFAULT);
-	protect(cb, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(cb, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 
 	/* a read into a read-only buffer, a write from a write-only one:
 	 * refused, the error stored in the (writable) block */
-	protect(buf, PG, UMEM_PROT_READ);
+	vt_protect(buf, PG, UMEM_PROT_READ);
 	VEQ(sys_aio_read(cb), -EFAULT);
 	VEQ(pt_get(cb).aio_state, AIOCB_FAILED);
 	VEQ(sys_aio_error(cb), EFAULT);
@@ -69,7 +61,7 @@ static void t_submit(void *arg)
 	/* a write only reads it */
 	VEQ(sys_aio_write(cb), 0);
 	VEQ(pt_result(cb), 4);
-	protect(buf, PG, UMEM_PROT_WRITE);
+	vt_protect(buf, PG, UMEM_PROT_WRITE);
 	VEQ(sys_aio_write(cb), -EFAULT);
 	VEQ(sys_aio_error(cb), EFAULT);
 	VEQ(sys_aio_return(cb), -EFAULT);
@@ -97,7 +89,7 @@ static void t_results(void *arg)
 	VEQ(sys_aio_read(cb), 0);
 	vt_sleep(1000); /* a worker waits in the pipe */
 	VEQ(sys_aio_error(cb), EINPROGRESS);
-	protect(cb, PG, UMEM_PROT_READ);
+	vt_protect(cb, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(pfd[1], "abc"), 3);
 	VEQ(pt_wait(cb), 0); /* the kernel's copy says done */
 	/* the block never got the result */
@@ -108,7 +100,7 @@ static void t_results(void *arg)
 	VEQ(sys_aio_return(cb), -EFAULT);
 	VEQ(sys_aio_error(cb), 0);
 	VEQ(pt_stats().requests_live, 1);
-	protect(cb, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(cb, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_aio_return(cb), 3);
 	VEQ(sys_aio_return(cb), -EINVAL);
 	VEQ(pt_get(cb).aio_state, AIOCB_RETURNED);
@@ -136,7 +128,7 @@ static void t_lio(void *arg)
 	uaddr_t ro = pt_cb(fd, vt_ubuf(4), 4, 4);
 	pt_opcode(good, LIO_READ);
 	pt_opcode(ro, LIO_READ);
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	uaddr_t cbs[2] = {ro, good};
 	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 2), 2, 0), -EIO);
 	VEQ(pt_stats().submitted, 1);
@@ -179,11 +171,11 @@ static void waitn_meanwhile(int prot_what)
 	VCHECK(t != NULL);
 	vt_sleep(1000);
 	VEQ(w_ret, 1); /* waiting */
-	protect(prot_what == 0 ? w_out : w_nw, PG, UMEM_PROT_READ);
+	vt_protect(prot_what == 0 ? w_out : w_nw, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(w_pipe_w, "x"), 1);
 	VEQ(kthread_join(t, NULL), 0);
 	VEQ(w_ret, -EFAULT);
-	protect(prot_what == 0 ? w_out : w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(prot_what == 0 ? w_out : w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 }
 
 static void t_waitn(void *arg)
@@ -205,21 +197,21 @@ static void t_waitn(void *arg)
 	VEQ(sys_aio_read(cb2), 0);
 	uint32_t want = 2;
 	vt_uput(w_nw, &want, 4);
-	protect(w_nw, PG, UMEM_PROT_READ);
+	vt_protect(w_nw, PG, UMEM_PROT_READ);
 	uint64_t t0 = sim_now();
 	VEQ(sys_aio_waitn(w_out, 4, w_nw, pt_timespec(1, 0)), -EFAULT);
 	VEQ(sim_now(), t0);
-	protect(w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_aio_cancel(pfd[0], cb2), AIO_CANCELED);
 	VEQ(sys_aio_return(cb2), -ECANCELED);
 	want = 1;
 	vt_uput(w_nw, &want, 4);
-	protect(w_nw, PG, UMEM_PROT_READ);
+	vt_protect(w_nw, PG, UMEM_PROT_READ);
 	VEQ(sys_aio_waitn(w_out, 4, w_nw, 0), -EFAULT);
-	protect(w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	protect(w_out, PG, UMEM_PROT_READ);
+	vt_protect(w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(w_out, PG, UMEM_PROT_READ);
 	VEQ(sys_aio_waitn(w_out, 4, w_nw, 0), -EFAULT);
-	protect(w_out, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(w_out, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_aio_waitn(w_out, 4, w_nw, 0), 0);
 	uint64_t key = 0;
 	vt_uget(w_out, &key, 8);
@@ -273,10 +265,10 @@ static void t_solaris(void *arg)
 	uaddr_t buf = vt_ubuf(16);
 	uaddr_t res = result_buf();
 	/* refused: a read-only result, a read into a read-only buffer */
-	protect(res, PG, UMEM_PROT_READ);
+	vt_protect(res, PG, UMEM_PROT_READ);
 	VEQ(sys_aioread(fd, buf, 4, 0, SIMK_SEEK_SET, res), -EFAULT);
-	protect(res, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	protect(buf, PG, UMEM_PROT_READ);
+	vt_protect(res, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(buf, PG, UMEM_PROT_READ);
 	VEQ(sys_aioread(fd, buf, 4, 0, SIMK_SEEK_SET, res), -EFAULT);
 	VEQ(pt_stats().submitted, 0);
 	VEQ(sys_aiowait(pt_timespec(0, 0)), -EINVAL); /* nothing in flight */
@@ -284,7 +276,7 @@ static void t_solaris(void *arg)
 	VEQ(sys_aiowrite(fd, buf, 4, 0, SIMK_SEEK_SET, res), 0);
 	VEQ(sys_aiowait(0), (int64_t)res);
 	VEQ(get_res(res).aio_return, 4);
-	protect(buf, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(buf, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 
 	/* the result block made read-only in flight: the completion cannot
 	 * store; aiowait refuses to hand it out unstored, and stores it once
@@ -293,12 +285,12 @@ static void t_solaris(void *arg)
 	pt_pipe(pfd);
 	VEQ(sys_aioread(pfd[0], buf, 8, 0, SIMK_SEEK_SET, res), 0);
 	vt_sleep(1000);
-	protect(res, PG, UMEM_PROT_READ);
+	vt_protect(res, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(pfd[1], "xyz"), 3);
 	VEQ(sys_aiowait(0), -EFAULT);
 	VEQ(get_res(res).aio_return, AIO_INPROGRESS);
 	VEQ(sys_aiowait(0), -EFAULT); /* still there */
-	protect(res, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(res, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_aiowait(0), (int64_t)res);
 	VEQ(get_res(res).aio_return, 3);
 	VEQ(get_res(res).aio_errno, 0);
@@ -326,7 +318,7 @@ static void t_transfer(void *arg)
 	uaddr_t cb = pt_cb(pfd[0], buf, 8, 0);
 	VEQ(sys_aio_read(cb), 0);
 	vt_sleep(1000); /* the worker waits in the pipe */
-	protect(buf, PG, UMEM_PROT_READ);
+	vt_protect(buf, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(pfd[1], "abc"), 3);
 	VEQ(pt_wait(cb), EFAULT); /* the worker's copy faulted */
 	VEQ(sys_aio_return(cb), -EFAULT);

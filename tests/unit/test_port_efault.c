@@ -9,14 +9,6 @@
 
 #define PG UMEM_PAGE
 
-static void protect(uaddr_t a, size_t len, int prot)
-{
-	int r = umem_protect(sim_proc_current(), a, len, prot);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
-			 (unsigned long long)a, len, prot, r);
-}
-
 static uaddr_t poll_ts(void)
 {
 	return vt_ubytes(&pt_poll, sizeof(pt_poll));
@@ -35,14 +27,14 @@ static void t_get(void *arg)
 	memset(&marker, 0xab, sizeof(marker));
 	vt_uput(pe, &marker, sizeof(marker));
 	uint64_t delivered = pt_stats().events_delivered;
-	protect(pe, PG, UMEM_PROT_READ);
+	vt_protect(pe, PG, UMEM_PROT_READ);
 	VEQ(sys_port_get(port, pe, poll_ts()), -EFAULT);
 	VEQ(sys_port_get(port, pe, 0), -EFAULT); /* would not wait either */
-	protect(pe, PG, UMEM_PROT_NONE);
+	vt_protect(pe, PG, UMEM_PROT_NONE);
 	VEQ(sys_port_get(port, pe, poll_ts()), -EFAULT);
 	VEQ(pt_count(port), 1); /* nothing was taken */
 	VEQ(pt_stats().events_delivered, delivered);
-	protect(pe, PG, UMEM_PROT_READ);
+	vt_protect(pe, PG, UMEM_PROT_READ);
 	port_event_t same;
 	vt_uget(pe, &same, sizeof(same));
 	VCHECK(memcmp(&same, &marker, sizeof(same)) == 0);
@@ -68,7 +60,7 @@ static void t_getn(void *arg)
 	VEQ(sys_port_send(port, 2, 2), 0);
 	/* a list whose second slot is on a read-only page */
 	uaddr_t two = vt_ubuf(2 * PG);
-	protect(two + PG, PG, UMEM_PROT_READ);
+	vt_protect(two + PG, PG, UMEM_PROT_READ);
 	uaddr_t list = two + PG - sizeof(port_event_t);
 	uint32_t want = 2;
 	uaddr_t ng = vt_ubytes(&want, sizeof(want));
@@ -107,7 +99,7 @@ static void t_nget_ro(void *arg)
 	uaddr_t list = vt_ubuf(4 * sizeof(port_event_t));
 	uint32_t want = 1;
 	uaddr_t ng = vt_ubytes(&want, sizeof(want));
-	protect(ng, PG, UMEM_PROT_READ);
+	vt_protect(ng, PG, UMEM_PROT_READ);
 	uint64_t delivered = pt_stats().events_delivered;
 	/* *nget is read, but could not be written: refused before the event
 	 * is taken (it used to be taken, stored, and the call said EFAULT) */
@@ -118,7 +110,7 @@ static void t_nget_ro(void *arg)
 	vt_uget(list, &ev, sizeof(ev));
 	VEQ(ev.portev_events, 0);			   /* the list was not written */
 	VEQ(sys_port_getn(port, list, 0, ng, 0), -EFAULT); /* the count too */
-	protect(ng, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(ng, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_port_getn(port, list, 4, ng, poll_ts()), 0);
 	uint32_t n;
 	vt_uget(ng, &n, sizeof(n));
@@ -154,7 +146,7 @@ static void t_nget_while_waiting(void *arg)
 	VCHECK(t != NULL);
 	vt_sleep(1000); /* it waits */
 	VEQ(w_ret, 1);
-	protect(w_ng, PG, UMEM_PROT_READ);
+	vt_protect(w_ng, PG, UMEM_PROT_READ);
 	uint64_t delivered = pt_stats().events_delivered;
 	VEQ(sys_port_send(w_port, 9, 9), 0);
 	VEQ(kthread_join(t, NULL), 0);
@@ -191,7 +183,7 @@ static int protecting_cb(void *arg, int *events, int pid, int flag, struct port_
 	if (flag != PORT_CALLBACK_DEFAULT)
 		return 0;
 	if (cb_calls++ == 0)
-		protect(cb_list, PG, UMEM_PROT_READ);
+		vt_protect(cb_list, PG, UMEM_PROT_READ);
 	return 0;
 }
 
@@ -220,7 +212,7 @@ static void t_list_in_callback(void *arg)
 	port_event_t ev;
 	vt_uget(cb_list, &ev, sizeof(ev));
 	VEQ(ev.portev_object, 0); /* none stored */
-	protect(cb_list, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(cb_list, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_object, 0x102);
 	VEQ(sys_close(port), 0);
@@ -239,7 +231,7 @@ static void t_alert(void *arg)
 	int port = sys_port_create();
 	VEQ(sys_port_alert(port, PORT_ALERT_SET, 4, 0x44), 0);
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
-	protect(pe, PG, UMEM_PROT_READ);
+	vt_protect(pe, PG, UMEM_PROT_READ);
 	uint64_t alerts = pt_stats().alerts_delivered;
 	VEQ(sys_port_get(port, pe, poll_ts()), -EFAULT);
 	VEQ(pt_stats().alerts_delivered, alerts);
@@ -264,7 +256,7 @@ static void t_sendn(void *arg)
 	uaddr_t up = vt_ubytes(ports, sizeof(ports));
 	int32_t errs[2] = {-7, -7};
 	uaddr_t ue = vt_ubytes(errs, sizeof(errs));
-	protect(ue, PG, UMEM_PROT_READ);
+	vt_protect(ue, PG, UMEM_PROT_READ);
 	/* the sends are done; only the error report cannot be written */
 	VEQ(sys_port_sendn(up, ue, 2, 6, 0x66), -EFAULT);
 	VEQ(pt_count(port), 1);
@@ -294,7 +286,7 @@ static void t_timers(void *arg)
 				    .sigev_value = vt_ubytes(&pn, sizeof(pn))};
 	uaddr_t usev = vt_ubytes(&sev, sizeof(sev));
 	uaddr_t ro = vt_ubuf(PG);
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	uint64_t slots = pt_stats().slots_live;
 	/* the id cannot be stored: the new timer is destroyed, its port slot
 	 * freed, its id free again */

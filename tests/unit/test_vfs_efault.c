@@ -13,14 +13,6 @@
 
 #define PG UMEM_PAGE
 
-static void protect(uaddr_t a, size_t len, int prot)
-{
-	int r = umem_protect(sim_proc_current(), a, len, prot);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
-			 (unsigned long long)a, len, prot, r);
-}
-
 static void run_body(simk_thread_fn fn)
 {
 	vt_config_default();
@@ -37,7 +29,7 @@ static uaddr_t ro_page(void)
 	uint8_t z[PG];
 	memset(z, 'z', sizeof(z));
 	vt_uput(a, z, sizeof(z));
-	protect(a, PG, UMEM_PROT_READ);
+	vt_protect(a, PG, UMEM_PROT_READ);
 	return a;
 }
 
@@ -71,7 +63,7 @@ static void t_file(void *arg)
 	uaddr_t w = vt_ubuf(64);
 	struct simk_iovec iov[2] = {{w, 64}, {ro, 64}};
 	uaddr_t uiov = vt_ubytes(iov, sizeof(iov));
-	protect(uiov, PG, UMEM_PROT_READ); /* the array itself is only read */
+	vt_protect(uiov, PG, UMEM_PROT_READ); /* the array itself is only read */
 	VEQ(sys_readv(fd, uiov, 2), 64);
 	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 64);
 	uint8_t got[64];
@@ -81,9 +73,9 @@ static void t_file(void *arg)
 	/* writes only read their buffer: read-only is enough; write-only
 	 * and no access are not */
 	VEQ(sys_pwrite(fd, ro, 10, 0), 10);
-	protect(ro, PG, UMEM_PROT_WRITE);
+	vt_protect(ro, PG, UMEM_PROT_WRITE);
 	VEQ(sys_pwrite(fd, ro, 10, 0), -EFAULT);
-	protect(ro, PG, UMEM_PROT_NONE);
+	vt_protect(ro, PG, UMEM_PROT_NONE);
 	VEQ(sys_write(fd, ro, 10), -EFAULT);
 	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 64);
 	VEQ(sys_close(fd), 0);
@@ -220,11 +212,11 @@ static void t_meta(void *arg)
 		int16_t events, revents;
 	} pfd = {fds[1], POLLOUT, 0};
 	uaddr_t up = vt_ubytes(&pfd, sizeof(pfd));
-	protect(up, PG, UMEM_PROT_READ);
+	vt_protect(up, PG, UMEM_PROT_READ);
 	VEQ(sys_poll(up, 1, 0), -EFAULT);
 	vt_uget(up, &pfd, sizeof(pfd));
 	VEQ(pfd.revents, 0);
-	protect(up, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(up, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(sys_poll(up, 1, 0), 1);
 	vt_uget(up, &pfd, sizeof(pfd));
 	VEQ(pfd.revents, POLLOUT);
@@ -252,9 +244,9 @@ static void t_eventfd(void *arg)
 	VEQ(sys_read(efd, b, 8), -EAGAIN); /* the 5 is gone */
 	/* a write reads its value: read-only is enough */
 	uint64_t one = 1;
-	protect(ro, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
+	vt_protect(ro, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	vt_uput(ro, &one, sizeof(one));
-	protect(ro, PG, UMEM_PROT_READ);
+	vt_protect(ro, PG, UMEM_PROT_READ);
 	VEQ(sys_write(efd, ro, 8), 8);
 	VEQ(sys_read(efd, b, 8), 8);
 	uint64_t v = 0;

@@ -5,35 +5,6 @@
  * with recovery of each filesystem. */
 #include "vfs_test.h"
 
-/* A second device like the first (thread context). */
-static struct blkdev *mk_dev(const char *name)
-{
-	struct blkdev_config c = vt_cfg.dev;
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	c.capacity_sectors = 4096;
-	struct blkdev *d = NULL;
-	int r = blkdev_create(&c, &d);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "blkdev_create %s: %d", name, r);
-	return d;
-}
-
-static int mount_fmt(struct blkdev *d, const char *path, bool format)
-{
-	struct vfs_mount_opts o;
-	vfs_mount_opts_default(&o);
-	o.format = format;
-	return vfs_mount_at(d, &o, path);
-}
-
-static void mk_file(const char *path, const char *content)
-{
-	int fd = vt_open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
-	VCHECK(fd >= 0);
-	VEQ(vt_write_str(fd, content), (long long)strlen(content));
-	VEQ(sys_close(fd), 0);
-}
-
 static struct simk_stat st_of(const char *path)
 {
 	struct simk_stat st;
@@ -48,11 +19,11 @@ static void t_cross(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	mk_file("/mnt/under", "root fs");
+	vt_mk_file("/mnt/under", "root fs");
 	struct simk_stat root = st_of("/"), before = st_of("/mnt");
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	struct simk_stat m = st_of("/mnt");
 	VCHECK(m.st_dev != root.st_dev);
 	VEQ(m.st_ino, 1); /* the mounted root */
@@ -60,7 +31,7 @@ static void t_cross(void *arg)
 	struct simk_stat st;
 	VEQ(vt_stat("/mnt/under", &st), -ENOENT); /* hidden, not gone */
 	VEQ(kvfs_mkdir("/mnt/a", 0755), 0);
-	mk_file("/mnt/a/b", "sub fs");
+	vt_mk_file("/mnt/a/b", "sub fs");
 	VEQ(st_of("/mnt/a/b").st_dev, m.st_dev);
 	/* ".." at the mounted root leaves through the covered directory */
 	struct simk_stat up = st_of("/mnt/..");
@@ -102,32 +73,32 @@ static void t_mount_errors(void *arg)
 	(void)arg;
 	vt_cfg.mount = false;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2"), *d3 = mk_dev("disk3");
-	VEQ(mount_fmt(d2, "/mnt", true), -EINVAL); /* nothing at "/" yet */
+	struct blkdev *d2 = vt_mk_dev("disk2"), *d3 = vt_mk_dev("disk3");
+	VEQ(vt_mount_fmt(d2, "/mnt", true), -EINVAL); /* nothing at "/" yet */
 	VCHECK(!vfs_mounted());
-	VEQ(mount_fmt(vt_dev, "//", true), 0); /* "/" however it is written */
-	VEQ(mount_fmt(d2, "/", true), -EBUSY);
-	VEQ(mount_fmt(d2, NULL, true), -EINVAL);
-	VEQ(mount_fmt(d2, "/nope", true), -ENOENT);
-	VEQ(mount_fmt(d2, "", true), -ENOENT); /* an empty path names nothing */
-	mk_file("/f", "x");
-	VEQ(mount_fmt(d2, "/f", true), -ENOTDIR);
-	VEQ(mount_fmt(d2, "/f/x", true), -ENOTDIR);
+	VEQ(vt_mount_fmt(vt_dev, "//", true), 0); /* "/" however it is written */
+	VEQ(vt_mount_fmt(d2, "/", true), -EBUSY);
+	VEQ(vt_mount_fmt(d2, NULL, true), -EINVAL);
+	VEQ(vt_mount_fmt(d2, "/nope", true), -ENOENT);
+	VEQ(vt_mount_fmt(d2, "", true), -ENOENT); /* an empty path names nothing */
+	vt_mk_file("/f", "x");
+	VEQ(vt_mount_fmt(d2, "/f", true), -ENOTDIR);
+	VEQ(vt_mount_fmt(d2, "/f/x", true), -ENOTDIR);
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	VEQ(kvfs_mkdir("/mnt2", 0755), 0);
-	VEQ(mount_fmt(vt_dev, "/mnt", true), -EBUSY); /* the device carries "/" */
+	VEQ(vt_mount_fmt(vt_dev, "/mnt", true), -EBUSY); /* the device carries "/" */
 	struct vfs_mount_opts bad;
 	vfs_mount_opts_default(&bad);
 	bad.block_size = 1000;
 	VEQ(vfs_mount_at(d2, &bad, "/mnt"), -EINVAL);
-	VEQ(mount_fmt(d2, "/mnt", false), -EUCLEAN); /* never formatted */
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
-	VEQ(mount_fmt(d3, "/mnt", true), -EBUSY);   /* names a mounted root */
-	VEQ(mount_fmt(d3, "/mnt/.", true), -EBUSY); /* the same root */
-	VEQ(mount_fmt(d2, "/mnt2", true), -EBUSY);  /* d2 is in use */
+	VEQ(vt_mount_fmt(d2, "/mnt", false), -EUCLEAN); /* never formatted */
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vt_mount_fmt(d3, "/mnt", true), -EBUSY);   /* names a mounted root */
+	VEQ(vt_mount_fmt(d3, "/mnt/.", true), -EBUSY); /* the same root */
+	VEQ(vt_mount_fmt(d2, "/mnt2", true), -EBUSY);  /* d2 is in use */
 	/* a link to a directory mounts on the directory */
 	VEQ(kvfs_symlink("/mnt2", "/ln"), 0);
-	VEQ(mount_fmt(d3, "/ln", true), 0);
+	VEQ(vt_mount_fmt(d3, "/ln", true), 0);
 	VEQ(st_of("/mnt2").st_ino, 1);
 	VEQ(vfs_unmount_at("/ln"), 0);
 	VEQ(vfs_unmount_at("/mnt"), 0);
@@ -144,12 +115,12 @@ static void t_unmount_rules(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2"), *d3 = mk_dev("disk3");
+	struct blkdev *d2 = vt_mk_dev("disk2"), *d3 = vt_mk_dev("disk3");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	VEQ(kvfs_mkdir("/other", 0755), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	VEQ(kvfs_mkdir("/mnt/in", 0755), 0);
-	mk_file("/mnt/in/data", "kept");
+	vt_mk_file("/mnt/in/data", "kept");
 	VEQ(vfs_unmount_at(NULL), -EINVAL);
 	VEQ(vfs_unmount_at("/mnt/in"), -EINVAL); /* not a mounted root */
 	VEQ(vfs_unmount_at("/nope"), -ENOENT);
@@ -159,7 +130,7 @@ static void t_unmount_rules(void *arg)
 	VEQ(vfs_unmount_at("/mnt"), -EBUSY); /* a file of it is open */
 	VEQ(sys_close(fd), 0);
 	/* nested: the inner one goes first */
-	VEQ(mount_fmt(d3, "/mnt/in", true), 0);
+	VEQ(vt_mount_fmt(d3, "/mnt/in", true), 0);
 	VEQ(vfs_unmount_at("/mnt"), -EBUSY);
 	VEQ(vfs_unmount_at("/mnt/in/../in"), 0);
 	VEQ(st_of("/mnt/in/data").st_size, 4);
@@ -167,7 +138,7 @@ static void t_unmount_rules(void *arg)
 	/* the covered directory is free again: it can go */
 	VEQ(kvfs_rmdir("/mnt"), 0);
 	/* what was written survives the unmount, mounted elsewhere */
-	VEQ(mount_fmt(d2, "/other", false), 0);
+	VEQ(vt_mount_fmt(d2, "/other", false), 0);
 	char buf[8] = {0};
 	VEQ(kvfs_read_file("/other/in/data", buf, sizeof(buf), 0), 4);
 	VCHECK(memcmp(buf, "kept", 4) == 0);
@@ -184,13 +155,13 @@ static void t_namespace(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/p", 0755), 0);
 	VEQ(kvfs_mkdir("/p/m", 0755), 0);
 	VEQ(kvfs_mkdir("/x", 0755), 0);
-	mk_file("/rootfile", "r");
-	VEQ(mount_fmt(d2, "/p/m", true), 0);
-	mk_file("/p/m/f", "sub");
+	vt_mk_file("/rootfile", "r");
+	VEQ(vt_mount_fmt(d2, "/p/m", true), 0);
+	vt_mk_file("/p/m/f", "sub");
 	VEQ(kvfs_mkdir("/p/m/d", 0755), 0);
 	/* nothing crosses filesystems */
 	VEQ(kvfs_rename("/p/m/f", "/g"), -EXDEV);
@@ -257,7 +228,7 @@ static void t_reports(void *arg)
 	struct fs_watcher fw;
 	fs_watcher_init(&fw, fs_fn, NULL);
 	fs_watch(&fw);
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	struct vnode *covered, *inner = NULL;
 	VEQ(vfs_lookup("/mnt", &covered), 0);
@@ -270,10 +241,10 @@ static void t_reports(void *arg)
 	int dfd = vt_open("/mnt", O_RDONLY, 0);
 	VCHECK(dfd >= 0);
 	struct simk_stat cst = vt_fstat(dfd);
-	VEQ(mount_fmt(d2, "/nope", true), -ENOENT); /* refused: tells nobody */
+	VEQ(vt_mount_fmt(d2, "/nope", true), -ENOENT); /* refused: tells nobody */
 	VEQ(seen_n, 0);
 	VEQ(nfsev, 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0); /* allowed while open and watched */
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0); /* allowed while open and watched */
 	VEQ(seen_n, 1);
 	VEQ(seen_what, FN_MOUNTED_OVER);
 	VEQ(vt_fstat(dfd).st_ino, cst.st_ino);
@@ -318,10 +289,10 @@ static void t_power_cut(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	mk_file("/top", "top");
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	vt_mk_file("/top", "top");
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "durable"), 7);
 	VEQ(sys_fsync(fd), 0);
@@ -334,11 +305,11 @@ static void t_power_cut(void *arg)
 	VEQ(vt_write_str(rfd, "x"), -EIO);
 	VEQ(sys_close(fd), 0);
 	VEQ(sys_close(rfd), 0);
-	VEQ(mount_fmt(d2, "/mnt", false), -EINVAL); /* "/" first */
+	VEQ(vt_mount_fmt(d2, "/mnt", false), -EINVAL); /* "/" first */
 	VEQ(vt_remount(), 0);
 	struct simk_stat st;
 	VEQ(vt_stat("/mnt/f", &st), -ENOENT); /* the covered directory again */
-	VEQ(mount_fmt(d2, "/mnt", false), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", false), 0);
 	char buf[16] = {0};
 	VEQ(kvfs_read_file("/mnt/f", buf, sizeof(buf), 0), 7);
 	VCHECK(memcmp(buf, "durable", 7) == 0);
@@ -359,7 +330,7 @@ static int race_in_sub, race_in_root;
 static void t_race_mounter(void *arg)
 {
 	struct blkdev *d2 = arg;
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 }
 
 static void t_race_creator(void *arg)
@@ -375,7 +346,7 @@ static void t_race_main(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *a = kthread_create(p, "mounter", t_race_mounter, d2, false);
@@ -413,11 +384,11 @@ static void t_covered_released(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	uint64_t free0 = vt_stats().free_inodes;
 	VEQ(kvfs_mkdir("/m", 0755), 0);
 	VEQ(vt_stats().free_inodes, free0 - 1);
-	VEQ(mount_fmt(d2, "/m", true), 0);
+	VEQ(vt_mount_fmt(d2, "/m", true), 0);
 	VEQ(vfs_unmount_at("/m"), 0);
 	VEQ(kvfs_rmdir("/m"), 0);
 	VEQ(vt_stats().free_inodes, free0);
@@ -434,9 +405,9 @@ static void t_cut_tears_every_device(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	/* a direct write leaves its sectors in each device's write cache */
 	uaddr_t buf = vt_ubuf(4096);
 	const char *paths[2] = {"/f", "/mnt/f"};
@@ -470,9 +441,9 @@ static void t_traced(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	VEQ(vfs_unmount_at("/mnt"), 0);
 	VEQ(vfs_unmount(), 0);
 }

@@ -6,34 +6,6 @@
  * each outcome really happens. */
 #include "vfs_test.h"
 
-static struct blkdev *mk_dev(const char *name)
-{
-	struct blkdev_config c = vt_cfg.dev;
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	c.capacity_sectors = 4096;
-	struct blkdev *d = NULL;
-	int r = blkdev_create(&c, &d);
-	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "blkdev_create %s: %d", name, r);
-	return d;
-}
-
-static int mount_fmt(struct blkdev *d, const char *path, bool format)
-{
-	struct vfs_mount_opts o;
-	vfs_mount_opts_default(&o);
-	o.format = format;
-	return vfs_mount_at(d, &o, path);
-}
-
-static void mk_file(const char *path, const char *content)
-{
-	int fd = vt_open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
-	VCHECK(fd >= 0);
-	VEQ(vt_write_str(fd, content), (long long)strlen(content));
-	VEQ(sys_close(fd), 0);
-}
-
 /* Reads the whole (short) file at path into buf (NUL-terminated); the
  * byte count or the errno. */
 static ssize_t slurp(const char *path, char *buf, size_t len)
@@ -85,10 +57,10 @@ static void t_ur_main(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
-	mk_file("/mnt/f", "old.");
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
+	vt_mk_file("/mnt/f", "old.");
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *a = kthread_create(p, "unmounter", t_ur_unmounter, NULL, false);
 	struct simk_thread *b = kthread_create(p, "writer", t_ur_writer, NULL, false);
@@ -105,7 +77,7 @@ static void t_ur_main(void *arg)
 		VEQ(ur_unmount, 0);
 		ur_after += ur_open < 0;
 	}
-	VEQ(mount_fmt(d2, "/mnt", false), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", false), 0);
 	char buf[16];
 	VEQ(slurp("/mnt/f", buf, sizeof(buf)), 4);
 	VCHECK(strcmp(buf, ur_write == 4 ? "new!" : "old.") == 0);
@@ -136,10 +108,10 @@ static void t_kw_main(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
-	mk_file("/mnt/f", "old.");
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
+	vt_mk_file("/mnt/f", "old.");
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *a = kthread_create(p, "unmounter", t_ur_unmounter, NULL, false);
 	struct simk_thread *b = kthread_create(p, "writer", t_kw_writer, NULL, false);
@@ -159,7 +131,7 @@ static void t_kw_main(void *arg)
 		VCHECK(!in_root);
 	kw_busy += ur_unmount == -EBUSY;
 	kw_after += in_root;
-	VEQ(mount_fmt(d2, "/mnt", false), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", false), 0);
 	VEQ(slurp("/mnt/f", buf, sizeof(buf)), 4);
 	VCHECK(strcmp(buf, in_root ? "old." : "new!") == 0);
 	VEQ(vfs_unmount_at("/mnt"), 0);
@@ -180,7 +152,7 @@ static int mr_mount_first, mr_rename_first;
 
 static void t_mr_mounter(void *arg)
 {
-	mr_mount = mount_fmt(arg, "/p/m", true);
+	mr_mount = vt_mount_fmt(arg, "/p/m", true);
 }
 
 static void t_mr_renamer(void *arg)
@@ -193,7 +165,7 @@ static void t_mr_main(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/p", 0755), 0);
 	VEQ(kvfs_mkdir("/p/m", 0755), 0);
 	struct simk_stat root, st;
@@ -247,22 +219,22 @@ static void t_pm_main(void *arg)
 {
 	uint64_t seed = (uint64_t)(uintptr_t)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	mk_file("/top", "top");
+	vt_mk_file("/top", "top");
 	int fd = vt_open("/top", O_RDONLY, 0);
 	VEQ(sys_fsync(fd), 0);
 	VEQ(sys_close(fd), 0);
 	event_init(&cut_ev, "test-cut", cut_fn, NULL);
 	event_schedule_in(&cut_ev, (seed * 7919) % 1000 * 1000);
-	int r = mount_fmt(d2, "/mnt", true);
+	int r = vt_mount_fmt(d2, "/mnt", true);
 	VCHECK(r == 0 || r == -EIO);
 	vt_sleep(2000000); /* the cut has happened */
 	VCHECK(!vfs_mounted());
 	VEQ(vt_remount(), 0);
 	char buf[16];
 	VEQ(slurp("/top", buf, sizeof(buf)), 3);
-	int r2 = mount_fmt(d2, "/mnt", false);
+	int r2 = vt_mount_fmt(d2, "/mnt", false);
 	if (r == 0)
 		VEQ(r2, 0); /* a format that returned is durable */
 	else
@@ -291,13 +263,13 @@ static void t_pu_main(void *arg)
 {
 	uint64_t seed = (uint64_t)(uintptr_t)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	int fd = vt_open("/mnt", O_RDONLY, 0);
 	VEQ(sys_fsync(fd), 0); /* "/mnt" is durable */
 	VEQ(sys_close(fd), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
-	mk_file("/mnt/f", "data");
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
+	vt_mk_file("/mnt/f", "data");
 	event_init(&cut_ev, "test-cut", cut_fn, NULL);
 	event_schedule_in(&cut_ev, (seed * 7919) % 600 * 1000);
 	int r = vfs_unmount_at("/mnt");
@@ -305,7 +277,7 @@ static void t_pu_main(void *arg)
 	vt_sleep(2000000);
 	VCHECK(!vfs_mounted());
 	VEQ(vt_remount(), 0);
-	VEQ(mount_fmt(d2, "/mnt", false), 0);
+	VEQ(vt_mount_fmt(d2, "/mnt", false), 0);
 	char buf[16];
 	ssize_t n = slurp("/mnt/f", buf, sizeof(buf));
 	if (r == 0) {
@@ -354,7 +326,7 @@ static void t_uu_main(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	mk_file("/f", "dirty"); /* the unmount's commit has I/O to wait for */
+	vt_mk_file("/f", "dirty"); /* the unmount's commit has I/O to wait for */
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *a = kthread_create(p, "u1", t_uu, &uu_r[0], false);
 	struct simk_thread *b = kthread_create(p, "u2", t_uu, &uu_r[1], false);
@@ -400,10 +372,10 @@ static void t_wa_main(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	struct blkdev *d2 = mk_dev("disk2");
+	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
-	VEQ(mount_fmt(d2, "/mnt", true), 0);
-	mk_file("/mnt/f", "dirty");
+	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
+	vt_mk_file("/mnt/f", "dirty");
 	struct vnode *vn;
 	VEQ(vfs_lookup("/mnt/f", &vn), 0);
 	struct simk_thread *u =

@@ -116,6 +116,29 @@ static inline void vt_setup(void)
 	}
 }
 
+/* Another device like vt_cfg.dev, 4096 sectors, named name (thread
+ * context): the device of a second filesystem. */
+static inline struct blkdev *vt_mk_dev(const char *name)
+{
+	struct blkdev_config c = vt_cfg.dev;
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	c.capacity_sectors = 4096;
+	struct blkdev *d = NULL;
+	int r = blkdev_create(&c, &d);
+	if (r != 0)
+		sim_fail(SIMK_FAIL_EXPECT, "blkdev_create %s: %d", name, r);
+	return d;
+}
+
+/* Mounts d at path with the default options, formatting or recovering. */
+static inline int vt_mount_fmt(struct blkdev *d, const char *path, bool format)
+{
+	struct vfs_mount_opts o;
+	vfs_mount_opts_default(&o);
+	o.format = format;
+	return vfs_mount_at(d, &o, path);
+}
+
 /* Remounts after a power cut (format = false). Returns vfs_mount's result. */
 static inline int vt_remount(void)
 {
@@ -172,6 +195,24 @@ static inline int vt_open(const char *path, int flags, int mode)
 static inline ssize_t vt_write_str(int fd, const char *s)
 {
 	return sys_write(fd, vt_ubytes(s, strlen(s)), strlen(s));
+}
+
+/* Creates (or truncates) path holding content. */
+static inline void vt_mk_file(const char *path, const char *content)
+{
+	int fd = vt_open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	VCHECK(fd >= 0);
+	VEQ(vt_write_str(fd, content), (long long)strlen(content));
+	VEQ(sys_close(fd), 0);
+}
+
+/* umem_protect on the current process; the run fails if it refuses. */
+static inline void vt_protect(uaddr_t a, size_t len, int prot)
+{
+	int r = umem_protect(sim_proc_current(), a, len, prot);
+	if (r != 0)
+		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d", (unsigned long long)a,
+			 len, prot, r);
 }
 
 /* Reads up to n bytes at off into out (host); returns pread's result. */
