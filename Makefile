@@ -59,9 +59,9 @@ CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDLIBS := -lfiu -lm
 LDFLAGS := $(SANLD)
 
-LIB_DIRS := sim kern drivers vfs syscalls
-LIB_C := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
-LIB_S := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.S)))
+LIB_DIRS := sim scn kern drivers vfs syscalls
+LIB_C := $(sort $(shell find $(LIB_DIRS) -name '*.c'))
+LIB_S := $(sort $(shell find $(LIB_DIRS) -name '*.S'))
 LIB_O := $(patsubst %.c,$(B)/obj/%.o,$(LIB_C)) $(patsubst %.S,$(B)/obj/%.o,$(LIB_S))
 CLI_C := $(sort $(wildcard cli/*.c))
 CLI_O := $(patsubst %.c,$(B)/obj/%.o,$(CLI_C))
@@ -178,7 +178,7 @@ fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZERS)
 
 format:
-	clang-format -i $(LIB_C) $(CLI_C) $(UNIT_C) $(BENCH_C) $(wildcard */*.h include/simk/*.h)
+	clang-format -i $(LIB_C) $(CLI_C) $(UNIT_C) $(BENCH_C) $(shell find $(LIB_DIRS) cli tests bench include -name "*.h")
 
 tidy:
 	clang-tidy $(LIB_C) $(CLI_C) -- $(CFLAGS_BASE)

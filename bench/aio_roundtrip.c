@@ -32,7 +32,7 @@
 #include "drivers/blkdev.h"
 #include "kern/umem.h"
 #include "sim/engine.h"
-#include "syscalls/linux_aio.h"
+#include "syscalls/linux_aio/laio.h"
 #include "vfs/vfs.h"
 
 /* libaio (io_context_t is a pointer-sized handle: our aio_context_t). */

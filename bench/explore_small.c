@@ -11,7 +11,7 @@
 #include "bench/bench.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 #define RUNS 20000
 

@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "sim/engine.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 struct one_run {
 	uint64_t hash;

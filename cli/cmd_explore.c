@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "cli/explore.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 int hs_add(struct hashset *h, uint64_t v)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 int simk_schedule_seed(const char *path, uint64_t *seed, char *err, size_t errlen);
 

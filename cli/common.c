@@ -13,7 +13,7 @@
 #include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 enum optid {
 	O_SEED,

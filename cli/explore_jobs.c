@@ -41,7 +41,7 @@
 
 #include "cli/explore_jobs.h"
 #include "sim/ctx.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 #define CHUNK 8 /* seeds claimed at a time */
 

@@ -13,7 +13,7 @@
 #include "sim/fault.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 static const char *const usage_main =
     "usage: simk <command> [arguments]\n"

@@ -21,7 +21,7 @@ for name in "${NAMES[@]}"; do
 	echo "== $name: $(ls "build/fuzz/corpus/$name" | wc -l) inputs"
 	# shellcheck disable=SC2086
 	llvm-cov report "build/fuzzcov/$name" -instr-profile="$dir/merged.profdata" \
-		${COV_FILES:-sim/scn_lex.c sim/scn_parse.c sim/scn_exec.c sim/scn_registry.c} |
+		${COV_FILES:-sim/scn_lex.c scn/scn_parse.c scn/scn_exec.c scn/scn_registry.c} |
 		awk 'NR > 2 && NF >= 13 {print $1, "lines", $8, $10, "branches", $11, $13}' | column -t
 	llvm-cov report "build/fuzzcov/$name" -instr-profile="$dir/merged.profdata" |
 		awk '/^TOTAL/ {print "all files linked: lines", $8, $10, "branches", $11, $13}'

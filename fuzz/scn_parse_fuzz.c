@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "fuzz/fuzz_common.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -25,7 +25,7 @@
 #include "fuzz/scn_mutator.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 #define FUZZ_STEPS_MAX 20000
 #define FUZZ_PCT_STEPS 64

@@ -5,14 +5,14 @@
  * registration calls here, above the scenario interpreter's.
  */
 #include "sim/engine.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
-#include "syscalls/linux_aio.h"
-#include "syscalls/portfs.h"
-#include "syscalls/kqueue.h"
+#include "syscalls/linux_aio/laio.h"
+#include "syscalls/portfs/port.h"
+#include "syscalls/kqueue/kq.h"
 #include "vfs/vfs.h"
-#include "syscalls/posix_aio.h"
+#include "syscalls/posix_aio/paio.h"
 
 void kern_register(void);
 void scn_ops_kern_register(void);

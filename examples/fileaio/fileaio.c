@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "sim/engine.h"
-#include "syscalls/kqueue.h"
-#include "syscalls/posix_aio.h"
+#include "syscalls/kqueue/kq.h"
+#include "syscalls/posix_aio/paio.h"
 #include "vfs/vfs.h"
 
 #define FAIO_CTX_MAGIC 0x46414943u /* "FAIC" */

@@ -133,8 +133,8 @@ def test_dfs_completes_on_a_correct_scenario(simk):
     assert "explored 5 paths" in r.last and "stopped by --runs" in r.last
 
 
-@pytest.mark.parametrize("scenario", ["kqueue/two-scanners.scn",
-                                      "kqueue/activate-during-scan.scn"])
+@pytest.mark.parametrize("scenario", ["kq/two-scanners.scn",
+                                      "kq/activate-during-scan.scn"])
 def test_dfs_default_path_lets_others_run_at_a_yield(simk, scenario):
     """Threads that poll and `yield` until another thread acts: the search's
     default choice at a yield is another thread (as in fifo), not the

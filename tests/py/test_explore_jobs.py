@@ -122,9 +122,9 @@ def test_jobs_belongs_to_explore_only():
 # split it into many subtrees, which is what the path numbering must survive.
 @pytest.mark.parametrize("args", [
     [SCENARIOS / "lost-wakeup-fixed.scn", "--bound", 3, "--runs", 100000],  # complete
-    [SCENARIOS / "portfs" / "close-vs-waiters.scn", "--runs", 100000],       # complete, 9356
-    [SCENARIOS / "portfs" / "close-vs-waiters.scn", "--runs", 2500],         # cut by --runs
-    [SCENARIOS / "portfs" / "fd-reassoc-vs-ready.scn", "--runs", 2416],      # exactly all
+    [SCENARIOS / "port" / "close-vs-waiters.scn", "--runs", 100000],       # complete, 9356
+    [SCENARIOS / "port" / "close-vs-waiters.scn", "--runs", 2500],         # cut by --runs
+    [SCENARIOS / "port" / "fd-reassoc-vs-ready.scn", "--runs", 2416],      # exactly all
     [SCENARIOS / "racy-counter.scn", "--bound", 3, "--runs", 1000],          # fails
 ], ids=["complete", "complete-9356", "capped", "cap-equals-size", "fails"])
 def test_dfs_search_gives_the_same_result_in_parallel(args, tmp_path):
@@ -198,7 +198,7 @@ def children(pid):
 
 def start_slow(jobs, *extra):
     """A long exploration (about 600 runs/s per worker) and its workers."""
-    proc = subprocess.Popen([str(SIMK), "explore", str(SCENARIOS / "linux-aio" / "basics.scn"),
+    proc = subprocess.Popen([str(SIMK), "explore", str(SCENARIOS / "laio" / "basics.scn"),
                              "--runs", "1000000", "--jobs", str(jobs), *map(str, extra)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 20

@@ -10,7 +10,7 @@
 #include "vfs_test.h"
 
 #include "kern/callout.h"
-#include "syscalls/kqueue.h"
+#include "syscalls/kqueue/kq.h"
 #include "vfs/socket.h"
 
 #define KQ_FOREVER (-1)

@@ -7,8 +7,8 @@
 #ifndef SIMK_LAIO_TEST_H
 #define SIMK_LAIO_TEST_H
 
-#include "syscalls/eventfd.h"
-#include "syscalls/linux_aio.h"
+#include "syscalls/eventfd/eventfd.h"
+#include "syscalls/linux_aio/laio.h"
 #include "vfs_test.h"
 
 /* ---- system calls with their switch points ---- */

@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#include "syscalls/posix_aio.h"
+#include "syscalls/posix_aio/paio.h"
 
 /* Runs s, asserts it passed; with PT_TRACE set, prints the trace of a
  * failed run. */

@@ -9,8 +9,8 @@
 #include "vfs_test.h"
 
 #include "kern/callout.h"
-#include "syscalls/portfs.h"
-#include "syscalls/ptimer.h"
+#include "syscalls/portfs/port.h"
+#include "syscalls/ptimer/ptimer.h"
 
 /* port_getn with host buffers: evs gets the events (may be NULL when max
  * is 0), *nget is in/out; to NULL waits forever. */

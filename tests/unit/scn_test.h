@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sim/engine.h"
-#include "sim/scn.h"
+#include "scn/scn.h"
 
 struct scn_result {
 	enum simk_outcome out;

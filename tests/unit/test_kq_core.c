@@ -471,7 +471,7 @@ Test(kq_core, two_waiters_each_get_one_event)
 
 /* ---- registration lock, fork ---- */
 
-#include "syscalls/kqueue_priv.h"
+#include "syscalls/kqueue/kq_priv.h"
 
 static int g_order[4], g_norder;
 

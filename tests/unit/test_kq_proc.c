@@ -227,7 +227,7 @@ Test(kq_proc, note_trackerr_when_the_child_cannot_be_watched)
 
 /* ---- NOTE_TRACK registers the child recursively, lock before knote ---- */
 
-#include "syscalls/kqueue_priv.h"
+#include "syscalls/kqueue/kq_priv.h"
 
 static uint64_t kstat(const char *name)
 {

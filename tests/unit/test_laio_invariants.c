@@ -2,7 +2,7 @@
  * invariant (requests that never ended, aio_nr not back to 0, a leaked
  * context), so that every other test's silence means something. */
 #include "laio_test.h"
-#include "syscalls/linux_aio_priv.h"
+#include "syscalls/linux_aio/laio_priv.h"
 
 static void run_expect_leak(lt_body_fn body, const char *needle)
 {

@@ -3,7 +3,7 @@
  * policies. Each body checks that no event is lost or duplicated; the
  * subsystem's end-of-run check (every submitted request ended exactly
  * once, aio_nr back to 0, no kmem leak) runs after every run. The same
- * races are scenarios in scenarios/linux-aio/ (explored by pytest with
+ * races are scenarios in scenarios/laio/ (explored by pytest with
  * 1,000+ seeds per policy).
  */
 #include "laio_test.h"

@@ -1,8 +1,8 @@
 /* POSIX AIO: lio_listio. */
 #include "paio_test.h"
 
-#include "syscalls/kqueue.h"
-#include "syscalls/portfs.h"
+#include "syscalls/kqueue/kq.h"
+#include "syscalls/portfs/port.h"
 
 #define SIG (SIMK_SIGRTMIN + 4)
 

@@ -2,8 +2,8 @@
 #include "paio_test.h"
 
 #include "kern/proc.h"
-#include "syscalls/kqueue.h"
-#include "syscalls/portfs.h"
+#include "syscalls/kqueue/kq.h"
+#include "syscalls/portfs/port.h"
 
 #define SIG (SIMK_SIGRTMIN + 3)
 

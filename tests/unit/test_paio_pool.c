@@ -2,7 +2,7 @@
  * creation under load, the max_workers cap, the notification worker. */
 #include "paio_test.h"
 
-#include "syscalls/portfs.h"
+#include "syscalls/portfs/port.h"
 
 static void t_first_use(void *arg)
 {

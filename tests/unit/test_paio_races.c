@@ -10,8 +10,8 @@
  */
 #include "paio_test.h"
 
-#include "syscalls/kqueue.h"
-#include "syscalls/portfs.h"
+#include "syscalls/kqueue/kq.h"
+#include "syscalls/portfs/port.h"
 
 #define RACE_RUNS 1000
 

@@ -1,7 +1,7 @@
 /* Scenario expressions: precedence, arithmetic, short-circuit, literals. */
 #include "scn_test.h"
 
-#include "sim/scn_internal.h"
+#include "scn/scn_internal.h"
 
 /* Every line of body is an expect that must hold, on runtime values (the
  * locals keep the evaluator from folding them at parse time). */

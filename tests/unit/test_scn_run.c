@@ -5,7 +5,7 @@
 #include "scn_test.h"
 
 #include "sim/fault.h"
-#include "sim/scn_internal.h"
+#include "scn/scn_internal.h"
 
 Test(scn_run, if_elif_else_takes_one_branch)
 {

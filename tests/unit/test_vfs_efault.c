@@ -8,7 +8,7 @@
  */
 #include "vfs_test.h"
 
-#include "syscalls/eventfd.h"
+#include "syscalls/eventfd/eventfd.h"
 #include "vfs/socket.h"
 
 #define PG UMEM_PAGE

@@ -1,0 +1,591 @@
+/*
+ * Scenario operations and declarations for the kernel primitives: wait
+ * queues, mutexes, condition variables, virtual time, threads, processes
+ * and signals; and the constants scenarios use with them (errno names,
+ * signal numbers).
+ *
+ * Misuse the kernel calls a bug (unlocking a mutex you do not hold,
+ * locking it twice, exiting with a mutex held) panics there, as it would
+ * in a kernel: exit 3. A thread whose process is exiting (SIGKILL pending)
+ * ends at its next switch point, like a return to user mode.
+ *
+ * Each operation decodes its evaluated arguments and calls the primitive;
+ * it returns what the primitive returns (0 or a negative errno), or a
+ * documented value (trylock: 1 when acquired). The interpreter makes each
+ * call a syscall: traced, with switch points at entry and exit.
+ *
+ * Context: every op runs in thread context on the calling scenario thread.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kern/kern.h"
+#include "kern/lock.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
+#include "kern/waitq.h"
+#include "scn/scn.h"
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- declarations ---------------------------------------------------- */
+
+static int waitq_create(void *obj, const struct scn_decl *d, const struct scn_val *args)
+{
+	(void)args;
+	waitq_init(obj, d->name);
+	return 0;
+}
+
+static void waitq_destroy_obj(void *obj, const struct scn_decl *d, bool run_ok)
+{
+	(void)d;
+	if (run_ok)
+		waitq_destroy(obj); /* panics if a sleeper is left */
+}
+
+static const struct scn_kind kind_waitqueue = {
+    .name = "waitqueue",
+    .size = sizeof(struct waitq),
+    .create = waitq_create,
+    .destroy = waitq_destroy_obj,
+    .doc = "waitqueue NAME: a wait queue (sleep / wake / wake_one)",
+};
+
+/* ---- wait queues ----------------------------------------------------- */
+
+enum { A_WQ, A_TIMEOUT, A_INTR, A_EXCL };
+
+static const struct scn_argspec sleep_args[] = {
+    [A_WQ] = {"wq", SCN_OBJ, "waitqueue", 0, 0},
+    [A_TIMEOUT] = {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+    [A_INTR] = {"intr", SCN_INT, NULL, SCN_NAMED, 0},
+    [A_EXCL] = {"excl", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static uint64_t timeout_of(const struct scn_val *v)
+{
+	return v->given ? (uint64_t)v->i : SIMK_FOREVER;
+}
+
+/* The naive sleep of textbooks: no condition is re-checked, so a wake that
+ * comes before the sleep is lost (the lost-wakeup race). */
+static int64_t op_sleep(struct scn_call *c)
+{
+	return waitq_sleep(c->args[A_WQ].obj, c->args[A_EXCL].i != 0, c->args[A_INTR].i != 0,
+			   timeout_of(&c->args[A_TIMEOUT]));
+}
+
+static const struct scn_argspec wq_args[] = {
+    {"wq", SCN_OBJ, "waitqueue", 0, 0},
+};
+
+static int64_t op_wake(struct scn_call *c)
+{
+	return waitq_wake_all(c->args[0].obj);
+}
+
+static int64_t op_wake_one(struct scn_call *c)
+{
+	return waitq_wake_one(c->args[0].obj);
+}
+
+/* ---- time and the CPU ------------------------------------------------ */
+
+static const struct scn_argspec delay_args[] = {
+    {"duration", SCN_DUR, NULL, 0, 0},
+    {"intr", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+/* Sleeps for a span of virtual time; 0, or -EINTR when intr=1 and a
+ * signal comes first. */
+static int64_t op_delay(struct scn_call *c)
+{
+	thread_prepare_sleep("delay", c->args[1].i != 0);
+	int r = thread_sleep((uint64_t)c->args[0].i);
+	return r == -ETIMEDOUT ? 0 : r;
+}
+
+static const struct scn_argspec dur_args[] = {
+    {"duration", SCN_DUR, NULL, 0, 0},
+};
+
+/* Burns CPU time: the clock moves, no other thread runs meanwhile. */
+static int64_t op_compute(struct scn_call *c)
+{
+	sim_advance((uint64_t)c->args[0].i);
+	return 0;
+}
+
+static int64_t op_yield(struct scn_call *c)
+{
+	(void)c;
+	sim_yield();
+	return 0;
+}
+
+static int64_t op_now(struct scn_call *c)
+{
+	(void)c;
+	return (int64_t)sim_now();
+}
+
+static int64_t op_gettid(struct scn_call *c)
+{
+	(void)c;
+	return sim_thread_current()->tid;
+}
+
+static int64_t op_getpid(struct scn_call *c)
+{
+	(void)c;
+	return sim_proc_current()->pid;
+}
+
+static const struct scn_op kern_ops[] = {
+    {"sleep", sleep_args, N(sleep_args), op_sleep,
+     "sleep on a wait queue without re-checking anything; 0, -ETIMEDOUT or -EINTR"},
+    {"wake", wq_args, N(wq_args), op_wake, "wake every sleeper of a wait queue; the number woken"},
+    {"wake_one", wq_args, N(wq_args), op_wake_one,
+     "wake one exclusive sleeper (and every non-exclusive one); the number woken"},
+    {"delay", delay_args, N(delay_args), op_delay,
+     "sleep for a duration of virtual time; 0, or -EINTR with intr=1"},
+    {"compute", dur_args, N(dur_args), op_compute,
+     "spend a duration of CPU time (the clock moves, nobody else runs); 0"},
+    {"yield", NULL, 0, op_yield, "offer the CPU to another runnable thread; 0"},
+    {"now", NULL, 0, op_now, "the virtual time in ns"},
+    {"gettid", NULL, 0, op_gettid, "the calling thread's id"},
+    {"getpid", NULL, 0, op_getpid, "the calling process's id"},
+};
+
+/* ---- mutexes and condition variables: declarations -------------------- */
+
+static int mutex_create(void *obj, const struct scn_decl *d, const struct scn_val *args)
+{
+	(void)args;
+	mutex_init(obj, d->name);
+	return 0;
+}
+
+static void mutex_destroy_obj(void *obj, const struct scn_decl *d, bool run_ok)
+{
+	(void)d;
+	if (run_ok)
+		mutex_destroy(obj); /* panics if a thread exited holding it */
+}
+
+static const struct scn_kind kind_mutex = {
+    .name = "mutex",
+    .size = sizeof(struct mutex),
+    .create = mutex_create,
+    .destroy = mutex_destroy_obj,
+    .doc = "mutex NAME: a sleeping mutex (lock / unlock / trylock)",
+};
+
+static int cv_create(void *obj, const struct scn_decl *d, const struct scn_val *args)
+{
+	(void)args;
+	cv_init(obj, d->name);
+	return 0;
+}
+
+static void cv_destroy_obj(void *obj, const struct scn_decl *d, bool run_ok)
+{
+	(void)d;
+	if (run_ok)
+		cv_destroy(obj);
+}
+
+static const struct scn_kind kind_cv = {
+    .name = "cv",
+    .size = sizeof(struct condvar),
+    .create = cv_create,
+    .destroy = cv_destroy_obj,
+    .doc = "cv NAME: a condition variable, Mesa semantics (cv_wait / cv_signal / cv_broadcast)",
+};
+
+/* ---- mutexes and condition variables --------------------------------- */
+
+static const struct scn_argspec lock_args[] = {
+    {"mutex", SCN_OBJ, "mutex", 0, 0},
+    {"intr", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_lock(struct scn_call *c)
+{
+	if (c->args[1].i != 0)
+		return mutex_lock_interruptible(c->args[0].obj);
+	mutex_lock(c->args[0].obj);
+	return 0;
+}
+
+static const struct scn_argspec mutex_args[] = {
+    {"mutex", SCN_OBJ, "mutex", 0, 0},
+};
+
+static int64_t op_unlock(struct scn_call *c)
+{
+	mutex_unlock(c->args[0].obj);
+	return 0;
+}
+
+static int64_t op_trylock(struct scn_call *c)
+{
+	return mutex_trylock(c->args[0].obj) ? 1 : 0;
+}
+
+static const struct scn_argspec cv_wait_args[] = {
+    {"cv", SCN_OBJ, "cv", 0, 0},
+    {"mutex", SCN_OBJ, "mutex", 0, 0},
+    {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+    {"intr", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_cv_wait(struct scn_call *c)
+{
+	const struct scn_val *a = c->args;
+	if (!a[2].given && a[3].i == 0) {
+		cv_wait(a[0].obj, a[1].obj);
+		return 0;
+	}
+	uint64_t timeout = a[2].given ? (uint64_t)a[2].i : SIMK_FOREVER;
+	return cv_timedwait(a[0].obj, a[1].obj, timeout, a[3].i != 0);
+}
+
+static const struct scn_argspec cv_args[] = {
+    {"cv", SCN_OBJ, "cv", 0, 0},
+};
+
+static int64_t op_cv_signal(struct scn_call *c)
+{
+	cv_signal(c->args[0].obj);
+	return 0;
+}
+
+static int64_t op_cv_broadcast(struct scn_call *c)
+{
+	cv_broadcast(c->args[0].obj);
+	return 0;
+}
+
+/* ---- threads and processes ------------------------------------------- */
+
+static const struct scn_argspec thread_args[] = {
+    {"thread", SCN_OBJ, "thread", 0, 0},
+};
+
+/* A new thread in the caller's process runs the body; its tid. */
+static int64_t op_spawn(struct scn_call *c)
+{
+	struct scn_thread_obj *o = c->args[0].obj;
+	struct simk_thread *t = kthread_create(sim_proc_current(), o->name, o->fn, o->arg, false);
+	if (t == NULL)
+		return -EAGAIN;
+	scn_thread_started(o, t);
+	return t->tid;
+}
+
+static const struct scn_argspec tid_args[] = {
+    {"tid", SCN_INT, NULL, 0, 0},
+};
+
+/* Waits for a thread to exit; its exit code. */
+static int64_t op_join(struct scn_call *c)
+{
+	int64_t tid = c->args[0].i;
+	struct simk_thread *t =
+	    tid > 0 && tid <= SIM_MAX_THREADS ? sim_thread_by_tid((int)tid) : NULL;
+	if (t == NULL)
+		return -ESRCH;
+	int code = 0;
+	int r = kthread_join(t, &code);
+	return r < 0 ? r : code;
+}
+
+static const struct scn_argspec code_args[] = {
+    {"code", SCN_INT, NULL, SCN_OPTIONAL, 0},
+};
+
+static int64_t op_thread_exit(struct scn_call *c)
+{
+	sim_thread_exit((int)c->args[0].i);
+}
+
+static int64_t op_exit(struct scn_call *c)
+{
+	proc_exit((int)c->args[0].i);
+}
+
+/* The child process's first thread runs the body; the child's pid. */
+static int64_t op_fork(struct scn_call *c)
+{
+	struct scn_thread_obj *o = c->args[0].obj;
+	int pid = proc_fork(o->name, o->fn, o->arg);
+	if (pid > 0) {
+		struct simk_proc *child = sim_proc_by_pid(pid);
+		if (child != NULL && !list_empty(&child->threads))
+			scn_thread_started(o,
+					   list_entry(child->threads.next, struct simk_thread, pl));
+	}
+	return pid;
+}
+
+static const struct scn_argspec wait_args[] = {
+    {"pid", SCN_INT, NULL, SCN_OPTIONAL, -1},
+    {"status", SCN_OUT, NULL, SCN_NAMED, 0},
+};
+
+/* Reaps a child (pid, or any with -1); its pid, -ECHILD or -EINTR. */
+static int64_t op_wait(struct scn_call *c)
+{
+	int64_t pid = c->args[0].i;
+	int status = 0;
+	if (pid > SIM_MAX_PROCS)
+		return -ECHILD;
+	int r = proc_wait(pid > 0 ? (int)pid : -1, &status);
+	if (r > 0)
+		scn_out(&c->args[1], status);
+	return r;
+}
+
+static int64_t op_getppid(struct scn_call *c)
+{
+	(void)c;
+	return proc_ppid(sim_proc_current());
+}
+
+/* ---- signals --------------------------------------------------------- */
+
+static bool sig_ok(int64_t sig)
+{
+	return sig >= 1 && sig <= SIMK_NSIG;
+}
+
+static const struct scn_argspec kill_args[] = {
+    {"target", SCN_OBJ, "thread|process", 0, 0},
+    {"signal", SCN_INT, NULL, 0, 0},
+};
+
+/* To a process, or to the latest started instance of a thread. */
+static int64_t op_kill(struct scn_call *c)
+{
+	int64_t sig = c->args[1].i;
+	if (!sig_ok(sig))
+		return -EINVAL;
+	if (strcmp(c->args[0].decl->kind, "process") == 0) {
+		struct scn_proc_obj *po = c->args[0].obj;
+		return sig_kill_proc(po->proc, (int)sig);
+	}
+	struct scn_thread_obj *to = c->args[0].obj;
+	struct simk_thread *t = to->last_tid > 0 ? sim_thread_by_tid(to->last_tid) : NULL;
+	if (t == NULL || t->state == TS_ZOMBIE)
+		return -ESRCH;
+	return sig_kill_thread(t, (int)sig);
+}
+
+static const struct scn_argspec tid_sig_args[] = {
+    {"tid", SCN_INT, NULL, 0, 0},
+    {"signal", SCN_INT, NULL, 0, 0},
+};
+
+static const struct scn_argspec pid_sig_args[] = {
+    {"pid", SCN_INT, NULL, 0, 0},
+    {"signal", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_tkill(struct scn_call *c)
+{
+	int64_t tid = c->args[0].i, sig = c->args[1].i;
+	if (!sig_ok(sig))
+		return -EINVAL;
+	struct simk_thread *t =
+	    tid > 0 && tid <= SIM_MAX_THREADS ? sim_thread_by_tid((int)tid) : NULL;
+	if (t == NULL || t->state == TS_ZOMBIE)
+		return -ESRCH;
+	return sig_kill_thread(t, (int)sig);
+}
+
+static int64_t op_kill_pid(struct scn_call *c)
+{
+	int64_t pid = c->args[0].i, sig = c->args[1].i;
+	if (!sig_ok(sig))
+		return -EINVAL;
+	struct simk_proc *p = pid > 0 && pid <= SIM_MAX_PROCS ? sim_proc_by_pid((int)pid) : NULL;
+	if (p == NULL)
+		return -ESRCH;
+	return sig_kill_proc(p, (int)sig);
+}
+
+static const struct scn_argspec sig_args[] = {
+    {"signal", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_sigpending(struct scn_call *c)
+{
+	int64_t sig = c->args[0].i;
+	if (!sig_ok(sig))
+		return -EINVAL;
+	return sig_pending(sim_thread_current(), (int)sig) ? 1 : 0;
+}
+
+/* Takes the lowest pending unblocked signal; 0 when none. */
+static int64_t op_sigtake(struct scn_call *c)
+{
+	(void)c;
+	struct siginfo_sim info;
+	return sig_dequeue(&info);
+}
+
+static int64_t mask_op(struct scn_call *c, int how)
+{
+	int64_t sig = c->args[0].i;
+	if (!sig_ok(sig))
+		return -EINVAL;
+	return sig_procmask(how, 1ULL << (sig - 1), NULL);
+}
+
+static int64_t op_sigblock(struct scn_call *c)
+{
+	return mask_op(c, SIMK_SIG_BLOCK);
+}
+
+static int64_t op_sigunblock(struct scn_call *c)
+{
+	return mask_op(c, SIMK_SIG_UNBLOCK);
+}
+
+static const struct scn_argspec sigignore_args[] = {
+    {"signal", SCN_INT, NULL, 0, 0},
+    {"on", SCN_INT, NULL, SCN_OPTIONAL, 1},
+};
+
+static int64_t op_sigignore(struct scn_call *c)
+{
+	int64_t sig = c->args[0].i;
+	if (!sig_ok(sig))
+		return -EINVAL;
+	return sig_ignore(sim_proc_current(), (int)sig, c->args[1].i != 0);
+}
+
+static const struct scn_op sync_ops[] = {
+    {"lock", lock_args, N(lock_args), op_lock,
+     "lock a mutex (sleeps while held); 0, or -EINTR with intr=1"},
+    {"unlock", mutex_args, N(mutex_args), op_unlock,
+     "unlock a mutex you hold (anything else panics); 0"},
+    {"trylock", mutex_args, N(mutex_args), op_trylock,
+     "1 if the mutex was free and is now yours, else 0"},
+    {"cv_wait", cv_wait_args, N(cv_wait_args), op_cv_wait,
+     "drop the mutex, sleep on the cv, take the mutex back; 0, -ETIMEDOUT or -EINTR"},
+    {"cv_signal", cv_args, N(cv_args), op_cv_signal, "wake one waiter of the cv; 0"},
+    {"cv_broadcast", cv_args, N(cv_args), op_cv_broadcast, "wake every waiter of the cv; 0"},
+    {"spawn", thread_args, N(thread_args), op_spawn,
+     "start a new thread running a thread body, in the caller's process; its tid"},
+    {"join", tid_args, N(tid_args), op_join,
+     "wait for a thread to exit; its exit code (or -ESRCH, -EINVAL, -EINTR)"},
+    {"thread_exit", code_args, N(code_args), op_thread_exit, "end the calling thread"},
+    {"exit", code_args, N(code_args), op_exit,
+     "end the calling process (its other threads get SIGKILL) with a status"},
+    {"fork", thread_args, N(thread_args), op_fork,
+     "a child process whose thread runs a thread body; the child's pid"},
+    {"wait", wait_args, N(wait_args), op_wait,
+     "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its status"},
+    {"getppid", NULL, 0, op_getppid, "the parent process's id (0 for none)"},
+    {"kill", kill_args, N(kill_args), op_kill,
+     "send a signal to a process, or to the latest instance of a thread; 0 or -ESRCH"},
+    {"tkill", tid_sig_args, N(tid_sig_args), op_tkill, "send a signal to a thread by tid"},
+    {"kill_pid", pid_sig_args, N(pid_sig_args), op_kill_pid, "send a signal to a process by pid"},
+    {"sigpending", sig_args, N(sig_args), op_sigpending,
+     "1 if the signal is pending for the calling thread, else 0"},
+    {"sigtake", NULL, 0, op_sigtake, "dequeue the lowest pending unblocked signal; 0 if none"},
+    {"sigblock", sig_args, N(sig_args), op_sigblock, "block a signal in the calling thread"},
+    {"sigunblock", sig_args, N(sig_args), op_sigunblock, "unblock a signal"},
+    {"sigignore", sigignore_args, N(sigignore_args), op_sigignore,
+     "ignore a signal in the calling process (on=0 restores the default)"},
+};
+
+static const struct scn_const signal_consts[] = {
+    {"SIGHUP", SIMK_SIGHUP},   {"SIGINT", SIMK_SIGINT},	    {"SIGKILL", SIMK_SIGKILL},
+    {"SIGUSR1", SIMK_SIGUSR1}, {"SIGUSR2", SIMK_SIGUSR2},   {"SIGPIPE", SIMK_SIGPIPE},
+    {"SIGALRM", SIMK_SIGALRM}, {"SIGTERM", SIMK_SIGTERM},   {"SIGCHLD", SIMK_SIGCHLD},
+    {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN},
+};
+
+/* A thread whose process is exiting ends at its next switch point. */
+static void kill_check(struct simk_thread *t)
+{
+	if (sig_pending(t, SIMK_SIGKILL))
+		sim_thread_exit(128 + SIMK_SIGKILL);
+}
+
+/* ---- constants ------------------------------------------------------- */
+
+/* errno names, positive, as in <errno.h>: `expect r == -EINTR`. */
+static const struct scn_const errno_consts[] = {
+    {"EPERM", EPERM},
+    {"ENOENT", ENOENT},
+    {"ESRCH", ESRCH},
+    {"EINTR", EINTR},
+    {"EIO", EIO},
+    {"ENXIO", ENXIO},
+    {"E2BIG", E2BIG},
+    {"ENOEXEC", ENOEXEC},
+    {"EBADF", EBADF},
+    {"ECHILD", ECHILD},
+    {"EAGAIN", EAGAIN},
+    {"EWOULDBLOCK", EWOULDBLOCK},
+    {"ENOMEM", ENOMEM},
+    {"EACCES", EACCES},
+    {"EFAULT", EFAULT},
+    {"EBUSY", EBUSY},
+    {"EEXIST", EEXIST},
+    {"EXDEV", EXDEV},
+    {"ENODEV", ENODEV},
+    {"ENOTDIR", ENOTDIR},
+    {"EISDIR", EISDIR},
+    {"EINVAL", EINVAL},
+    {"ENFILE", ENFILE},
+    {"EMFILE", EMFILE},
+    {"ENOTTY", ENOTTY},
+    {"EFBIG", EFBIG},
+    {"ENOSPC", ENOSPC},
+    {"ESPIPE", ESPIPE},
+    {"EROFS", EROFS},
+    {"EMLINK", EMLINK},
+    {"EPIPE", EPIPE},
+    {"EDOM", EDOM},
+    {"ERANGE", ERANGE},
+    {"EDEADLK", EDEADLK},
+    {"ENAMETOOLONG", ENAMETOOLONG},
+    {"ENOSYS", ENOSYS},
+    {"ENOTEMPTY", ENOTEMPTY},
+    {"ELOOP", ELOOP},
+    {"ENOMSG", ENOMSG},
+    {"EIDRM", EIDRM},
+    {"ENODATA", ENODATA},
+    {"ETIME", ETIME},
+    {"EBADMSG", EBADMSG},
+    {"EOVERFLOW", EOVERFLOW},
+    {"EBADFD", EBADFD},
+    {"ENOTSOCK", ENOTSOCK},
+    {"EMSGSIZE", EMSGSIZE},
+    {"ENOTSUP", ENOTSUP},
+    {"EOPNOTSUPP", EOPNOTSUPP},
+    {"ENOTCONN", ENOTCONN},
+    {"ECONNRESET", ECONNRESET},
+    {"ETIMEDOUT", ETIMEDOUT},
+    {"EALREADY", EALREADY},
+    {"EINPROGRESS", EINPROGRESS},
+    {"ECANCELED", ECANCELED},
+};
+
+void scn_ops_kern_register(void)
+{
+	scn_register_kind(&kind_waitqueue);
+	scn_register_kind(&kind_mutex);
+	scn_register_kind(&kind_cv);
+	scn_register_ops(kern_ops, N(kern_ops));
+	scn_register_ops(sync_ops, N(sync_ops));
+	scn_register_consts(errno_consts, N(errno_consts));
+	scn_register_consts(signal_consts, N(signal_consts));
+	scn_set_user_return(kill_check);
+}

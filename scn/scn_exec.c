@@ -1,0 +1,564 @@
+/*
+ * The scenario interpreter: per-run state, and the loop that runs a
+ * compiled thread body on its simulated thread.
+ *
+ * A run of a program gets one host allocation (struct scn_run): the
+ * shared variables and the storage of every declared object. Threads keep
+ * their locals in a frame on their own stack. Nothing here recurses: the
+ * body loop walks flat code, and an expression is evaluated by a loop over
+ * postfix code with an operand stack bounded at parse time.
+ *
+ * Switch points: every statement begins with preempt_point() (its
+ * "boundary"), except that an operation call's own syscall-entry point is
+ * its boundary, and the syscall-exit point of a call serves as the
+ * boundary of the statement after it. So a race between "test a flag" and
+ * "sleep" is always a place where the policy may switch.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern/slots.h"
+#include "sim/engine.h"
+#include "sim/fault.h"
+#include "scn/scn_internal.h"
+
+struct scn_run {
+	const struct scn_prog *prog;
+	int64_t *shared;
+	char *objs;
+	int ncreated; /* objects [0, ncreated) are live */
+	bool finally_started;
+};
+
+/* A thread's interpreter state, on its stack; t->scn points to it. */
+struct scn_frame {
+	const struct scn_prog *prog;
+	const struct scn_insn *pc; /* the statement being run */
+	int64_t locals[SCN_LOCALS_MAX];
+};
+
+static scn_user_return_fn user_return;
+
+void scn_set_user_return(scn_user_return_fn fn)
+{
+	user_return = fn;
+}
+
+static struct scn_run *cur_run(void)
+{
+	struct simk *s = sim_cur();
+	return s != NULL ? s->subsys[SLOT_SCN] : NULL;
+}
+
+static void *obj_of(const struct scn_run *r, int idx)
+{
+	return r->objs + r->prog->obj_off[idx];
+}
+
+_Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sim_fail(o, "%s:%d:%d: %s", c->file, c->line, c->col, msg);
+}
+
+void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t)
+{
+	o->last_tid = t->tid;
+	o->started++;
+}
+
+struct simk_proc *scn_proc_arg(const struct scn_val *v)
+{
+	if (v->given)
+		return ((struct scn_proc_obj *)v->obj)->proc;
+	struct simk *s = sim_cur();
+	for (int i = 0; i < s->nprocs; i++)
+		if (strcmp(s->procs[i]->name, "main") == 0)
+			return s->procs[i];
+	return NULL;
+}
+
+/* ---- expressions ---------------------------------------------------- */
+
+int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
+		 const int64_t *shared, int line)
+{
+	int64_t st[SCN_EVAL_STACK_MAX + 1];
+	int sp = 0;
+	const struct scn_einsn *code = p->ecode + e.start;
+	for (int pc = 0; pc < e.len; pc++) {
+		const struct scn_einsn *in = &code[pc];
+		switch (in->op) {
+		case E_CONST:
+			st[sp++] = in->val;
+			break;
+		case E_LOCAL:
+			st[sp++] = locals[in->arg];
+			break;
+		case E_SHARED:
+			st[sp++] = shared[in->arg];
+			break;
+		case E_NEG:
+			st[sp - 1] = (int64_t)(0 - (uint64_t)st[sp - 1]);
+			break;
+		case E_NOT:
+			st[sp - 1] = st[sp - 1] == 0;
+			break;
+		case E_BOOL:
+			st[sp - 1] = st[sp - 1] != 0;
+			break;
+		case E_AND:
+			if (st[sp - 1] == 0)
+				pc += in->arg - 1; /* keep the 0; land past the BOOL */
+			else
+				sp--;
+			break;
+		case E_OR:
+			if (st[sp - 1] != 0) {
+				st[sp - 1] = 1;
+				pc += in->arg - 1;
+			} else {
+				sp--;
+			}
+			break;
+		default: {
+			int64_t v;
+			if (scn_arith(in->op, st[sp - 2], st[sp - 1], &v) != 0)
+				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: division by zero", p->name,
+					 line, in->col);
+			sp--;
+			st[sp - 1] = v;
+			break;
+		}
+		}
+		KASSERT(sp >= 0 && sp <= SCN_EVAL_STACK_MAX,
+			"scenario operand stack out of bounds");
+	}
+	KASSERT(sp == 1, "scenario expression left %d operands", sp);
+	return st[0];
+}
+
+/* ---- statements ----------------------------------------------------- */
+
+static int64_t *var_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var)
+{
+	return vkind == V_LOCAL ? &fr->locals[var] : &r->shared[var];
+}
+
+static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
+				    const struct scn_insn *in)
+{
+	const struct scn_prog *p = r->prog;
+	const struct scn_expect *x = &p->expects[in->aux];
+	char detail[300];
+	size_t off = 0;
+	detail[0] = '\0';
+	if (x->cmp != NULL) {
+		int64_t a = scn_eval(p, x->left, fr->locals, r->shared, in->line);
+		int64_t b = scn_eval(p, x->right, fr->locals, r->shared, in->line);
+		off += (size_t)snprintf(detail + off, sizeof(detail) - off,
+					"%" PRId64 " %s %" PRId64, a, x->cmp, b);
+	}
+	for (int i = 0; i < x->nvars && off < sizeof(detail); i++) {
+		int64_t v = *var_ref(r, fr, x->vkind[i], x->var[i]);
+		off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s%s=%" PRId64,
+					off ? ", " : "", x->vname[i], v);
+	}
+	if (off > 0)
+		sim_fail(SIMK_FAIL_EXPECT, "%s:%d:%d: expect failed: %s (%s)", p->name, in->line,
+			 in->col, x->text, detail);
+	sim_fail(SIMK_FAIL_EXPECT, "%s:%d:%d: expect failed: %s", p->name, in->line, in->col,
+		 x->text);
+}
+
+static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
+{
+	const struct scn_prog *p = r->prog;
+	const struct scn_callsite *cs = &p->calls[in->aux];
+	const struct scn_op *op = cs->op;
+	struct scn_val args[SCN_ARGS_MAX];
+	int64_t tr[4] = {0, 0, 0, 0};
+	int ntr = 0;
+	struct scn_call c = {op, args, p->name, in->line, in->col};
+	sched_point(PT_SYSCALL_ENTER);
+	for (int i = 0; i < op->nargs; i++) {
+		const struct scn_argspec *a = &op->args[i];
+		const struct scn_argsrc *src = &cs->args[i];
+		struct scn_val *v = &args[i];
+		memset(v, 0, sizeof(*v));
+		v->given = src->given;
+		switch (a->type) {
+		case SCN_INT:
+		case SCN_DUR:
+			v->i = src->given ? scn_eval(p, src->e, fr->locals, r->shared, in->line)
+					  : a->def;
+			if (a->type == SCN_DUR && v->i < 0)
+				scn_call_fail(&c, SIMK_FAIL_PANIC,
+					      "%s: negative duration %" PRId64 " for '%s'",
+					      op->name, v->i, a->name);
+			if (ntr < 4)
+				tr[ntr++] = v->i;
+			break;
+		case SCN_OBJ:
+			if (src->given) {
+				v->obj = obj_of(r, src->obj);
+				v->decl = &p->decls[src->obj].d;
+			}
+			break;
+		case SCN_STR:
+			v->str = src->str;
+			break;
+		case SCN_OUT:
+			if (src->given)
+				v->out = var_ref(r, fr, src->vkind, src->var);
+			break;
+		}
+	}
+	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
+	int64_t res = op->fn(&c);
+	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
+	if (in->vkind != V_NONE)
+		*var_ref(r, fr, in->vkind, in->var) = res;
+	if (in->vkind == V_SHARED)
+		trace_emit(TR_USER, p->shared[in->var].wname, res, 0, 0, 0);
+	sched_point(PT_SYSCALL_EXIT);
+	if (user_return != NULL)
+		user_return(sim_thread_current());
+}
+
+static void run_body(struct scn_run *r, const struct scn_body *b)
+{
+	const struct scn_prog *p = r->prog;
+	struct simk_thread *self = sim_thread_current();
+	struct scn_frame fr;
+	fr.prog = p;
+	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
+	self->scn = &fr;
+	const struct scn_insn *code = p->code;
+	int32_t pc = b->start;
+	bool after_call = false;
+	for (;;) {
+		const struct scn_insn *in = &code[pc];
+		fr.pc = in;
+		if (in->boundary) {
+			if (!after_call) {
+				preempt_point();
+				if (user_return != NULL)
+					user_return(self);
+			}
+			after_call = false;
+		}
+		switch (in->op) {
+		case S_END:
+			self->scn = NULL;
+			return;
+		case S_NOP:
+			pc++;
+			break;
+		case S_ASSIGN: {
+			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
+			int64_t *dst = var_ref(r, &fr, in->vkind, in->var);
+			if (in->aop == '+')
+				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
+			else if (in->aop == '-')
+				v = (int64_t)((uint64_t)*dst - (uint64_t)v);
+			*dst = v;
+			if (in->vkind == V_SHARED)
+				trace_emit(TR_USER, p->shared[in->var].wname, v, 0, 0, 0);
+			pc++;
+			break;
+		}
+		case S_EXPECT:
+			if (scn_eval(p, in->e, fr.locals, r->shared, in->line) == 0)
+				expect_failed(r, &fr, in);
+			pc++;
+			break;
+		case S_PRINT: {
+			const struct scn_print *pr = &p->prints[in->aux];
+			for (int i = 0; i < pr->n; i++) {
+				int64_t v = scn_eval(p, pr->e[i], fr.locals, r->shared, in->line);
+				trace_emit(TR_USER, pr->label[i], v, 0, 0, 0);
+			}
+			pc++;
+			break;
+		}
+		case S_CALL:
+			do_call(r, &fr, in);
+			after_call = true;
+			pc++;
+			break;
+		case S_JUMP:
+			pc = in->target;
+			break;
+		case S_JFALSE:
+			if (scn_eval(p, in->e, fr.locals, r->shared, in->line) == 0)
+				pc = in->target;
+			else
+				pc++;
+			break;
+		case S_REP_INIT:
+			fr.locals[in->var] = scn_eval(p, in->e, fr.locals, r->shared, in->line);
+			fr.locals[in->var + 1] = 0;
+			pc++;
+			break;
+		case S_REP_TEST:
+			if (fr.locals[in->var + 1] >= fr.locals[in->var]) {
+				pc = in->target;
+			} else {
+				if (in->aux >= 0)
+					fr.locals[in->aux] = fr.locals[in->var + 1];
+				pc++;
+			}
+			break;
+		case S_REP_STEP:
+			fr.locals[in->var + 1]++;
+			pc = in->target;
+			break;
+		default:
+			sim_panic("scenario: bad instruction %d", in->op);
+		}
+	}
+}
+
+static void body_main(void *arg)
+{
+	const struct scn_body *b = arg;
+	struct scn_run *r = cur_run();
+	KASSERT(r != NULL && r->prog == b->prog, "scenario body %s runs without its program",
+		b->name);
+	run_body(r, b);
+}
+
+/* ---- runs ----------------------------------------------------------- */
+
+static void destroy_objects(struct scn_run *r, bool run_ok)
+{
+	const struct scn_prog *p = r->prog;
+	while (r->ncreated > 0) {
+		int i = --r->ncreated;
+		const struct scn_pdecl *d = &p->decls[i];
+		if (d->kind->destroy != NULL)
+			d->kind->destroy(obj_of(r, i), &d->d, run_ok);
+	}
+}
+
+int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
+{
+	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
+	if (s->subsys[SLOT_SCN] != NULL) {
+		snprintf(err, errlen, "a scenario is already loaded in this simulation");
+		return -1;
+	}
+	size_t shared_bytes = (size_t)p->nshared * sizeof(int64_t);
+	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
+	size_t sh = (shared_bytes + 15) & ~(size_t)15;
+	struct scn_run *r = calloc(1, head + sh + p->obj_bytes);
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r->prog = p;
+	r->shared = (int64_t *)((char *)r + head);
+	r->objs = (char *)r + head + sh;
+	s->subsys[SLOT_SCN] = r;
+	for (int i = 0; i < p->nshared; i++)
+		r->shared[i] = p->shared[i].init;
+	for (int i = 0; i < p->opts.nfaults; i++)
+		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
+			return -1;
+	for (int i = 0; i < p->ndecls; i++) {
+		const struct scn_pdecl *d = &p->decls[i];
+		void *o = obj_of(r, i);
+		if (d->kind == scn_kind_thread()) {
+			struct scn_thread_obj *to = o;
+			to->name = d->d.name;
+			to->fn = body_main;
+			to->arg = &p->bodies[d->body];
+			to->manual = d->manual;
+		} else if (d->kind == scn_kind_process()) {
+			struct scn_proc_obj *po = o;
+			po->name = d->d.name;
+			po->proc = simk_proc_create(s, d->d.name);
+			if (po->proc == NULL) {
+				snprintf(err, errlen,
+					 "%s:%d:%d: cannot create process %s (at most %d)", p->name,
+					 d->d.line, d->d.col, d->d.name, SIM_MAX_PROCS);
+				return -1;
+			}
+		} else if (d->kind->create != NULL) {
+			struct scn_val args[SCN_ARGS_MAX];
+			for (int a = 0; a < d->kind->nargs; a++) {
+				const struct scn_argsrc *src = &d->args[a];
+				struct scn_val *v = &args[a];
+				memset(v, 0, sizeof(*v));
+				v->given = src->given;
+				switch (d->kind->args[a].type) {
+				case SCN_INT:
+				case SCN_DUR:
+					v->i = src->given ? p->ecode[src->e.start].val
+							  : d->kind->args[a].def;
+					break;
+				case SCN_OBJ:
+					if (src->given) {
+						v->obj = obj_of(r, src->obj);
+						v->decl = &p->decls[src->obj].d;
+					}
+					break;
+				case SCN_STR:
+					v->str = src->str;
+					break;
+				case SCN_OUT:
+					break;
+				}
+			}
+			int rc = d->kind->create(o, &d->d, args);
+			if (rc != 0) {
+				snprintf(err, errlen, "%s:%d:%d: cannot create %s %s: %s", p->name,
+					 d->d.line, d->d.col, d->kind->name, d->d.name,
+					 strerror(-rc));
+				return -1;
+			}
+		}
+		r->ncreated = i + 1;
+	}
+	for (int i = 0; i < p->ndecls; i++) {
+		const struct scn_pdecl *d = &p->decls[i];
+		if (d->body < 0 || d->manual)
+			continue;
+		struct scn_proc_obj *po = obj_of(r, d->proc);
+		struct simk_thread *t =
+		    simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
+		if (t == NULL) {
+			snprintf(err, errlen,
+				 "%s:%d:%d: cannot create thread %s (at most %d, and a stack each)",
+				 p->name, d->d.line, d->d.col, d->d.name, SIM_MAX_THREADS);
+			return -1;
+		}
+		scn_thread_started(obj_of(r, i), t);
+	}
+	return 0;
+}
+
+/* The last user thread is exiting: start the finally block. */
+static void scn_thread_exit(struct simk_thread *t)
+{
+	struct simk *s = sim_cur();
+	struct scn_run *r = s->subsys[SLOT_SCN];
+	if (r == NULL || r->finally_started || r->prog->finally_body < 0 || t->daemon ||
+	    s->live_user_threads != 1)
+		return;
+	r->finally_started = true;
+	struct simk_proc *fp = sim_proc_create_internal("finally", NULL);
+	if (fp == NULL)
+		sim_panic("scenario: cannot create the finally process");
+	if (sim_thread_spawn(fp, "finally", body_main, &r->prog->bodies[r->prog->finally_body],
+			     false) == NULL)
+		sim_panic("scenario: cannot start the finally block");
+}
+
+static void scn_end(struct simk *s)
+{
+	struct scn_run *r = s->subsys[SLOT_SCN];
+	if (r != NULL)
+		destroy_objects(r, true);
+}
+
+static void scn_destroy(struct simk *s)
+{
+	struct scn_run *r = s->subsys[SLOT_SCN];
+	if (r == NULL)
+		return;
+	destroy_objects(r, false);
+	for (int i = 0; i < s->nthreads; i++)
+		s->threads[i]->scn = NULL;
+	free(r);
+	s->subsys[SLOT_SCN] = NULL;
+}
+
+static const struct sim_subsys scn_subsys = {
+    .name = "scn",
+    .slot = SLOT_SCN,
+    .thread_exit = scn_thread_exit,
+    .end = scn_end,
+    .destroy = scn_destroy,
+};
+
+static const struct scn_const core_consts[] = {
+    {"true", 1},
+    {"false", 0},
+};
+
+void scn_register(void)
+{
+	sim_subsys_register(&scn_subsys);
+	scn_register_consts(core_consts, 2);
+}
+
+/* The thread that was running when the run failed (its TR_PANIC event). */
+static int failed_tid(const struct simk *s)
+{
+	const struct trace *t = &s->trace;
+	if (s->outcome == SIMK_PASS || s->outcome == SIMK_FAIL_DEADLOCK)
+		return 0; /* a deadlock is nobody's statement */
+	uint64_t n = t->count < TRACE_RING ? t->count : TRACE_RING;
+	for (uint64_t i = 0; i < n; i++) {
+		const struct trace_ev *e = &t->ring[(t->count - 1 - i) % TRACE_RING];
+		if (e->type == TR_PANIC)
+			return e->tid;
+	}
+	return 0;
+}
+
+static const struct scn_frame *frame_of(const struct simk_thread *t)
+{
+	const struct scn_frame *fr = t->scn;
+	if (fr == NULL || t->state == TS_ZOMBIE || fr->pc == NULL)
+		return NULL;
+	return fr;
+}
+
+int scn_failure_site(const struct simk *s, char *buf, size_t len)
+{
+	int tid = failed_tid(s);
+	if (tid <= 0 || tid > s->nthreads)
+		return -1;
+	const struct scn_frame *fr = frame_of(s->threads[tid - 1]);
+	if (fr == NULL)
+		return -1;
+	snprintf(buf, len, "%s:%d:%d", fr->prog->name, fr->pc->line, fr->pc->col);
+	return 0;
+}
+
+void scn_print_blocked(const struct simk *s, void *file)
+{
+	FILE *f = file;
+	int failed = failed_tid(s);
+	for (int i = 0; i < s->nthreads; i++) {
+		const struct simk_thread *t = s->threads[i];
+		const struct scn_frame *fr = frame_of(t);
+		if (fr == NULL)
+			continue;
+		const struct scn_insn *in = fr->pc;
+		char what[200] = "";
+		if (in->op == S_CALL)
+			snprintf(what, sizeof(what), "%s", fr->prog->calls[in->aux].label);
+		else if (in->op == S_EXPECT)
+			snprintf(what, sizeof(what), "expect %s", fr->prog->expects[in->aux].text);
+		char state[SIM_NAME_MAX + 32];
+		if (t->tid == failed)
+			snprintf(state, sizeof(state), "failed");
+		else if (t->state == TS_SLEEPING)
+			snprintf(state, sizeof(state), "sleeps on %s", t->wchan ? t->wchan : "?");
+		else
+			snprintf(state, sizeof(state), "is runnable");
+		fprintf(f, "  %s (tid %d) %s at %s:%d:%d%s%s\n", t->name, t->tid, state,
+			fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
+	}
+}

@@ -1,0 +1,182 @@
+/*
+ * Private to sim/scn_*.c: the compiled form of a scenario.
+ *
+ * A program is a set of flat arrays. Thread bodies are runs of statement
+ * instructions (struct scn_insn) in one code array; blocks became jumps.
+ * Expressions are runs of postfix instructions (struct scn_einsn) in
+ * another array, referred to by (start, len). Nothing points into a run's
+ * memory, so one program serves any number of runs.
+ *
+ * Invariant: every loop iteration passes an instruction with `boundary`
+ * set (a switch point), so a spinning scenario still counts decisions and
+ * hits the run's step limit.
+ */
+#ifndef SIMK_SCN_INTERNAL_H
+#define SIMK_SCN_INTERNAL_H
+
+#include "scn/scn.h"
+
+/* Expression instructions (postfix). */
+enum scn_eop {
+	E_CONST = 0, /* push val */
+	E_LOCAL,     /* push locals[arg] */
+	E_SHARED,    /* push shared[arg] */
+	E_NEG,
+	E_NOT,
+	E_ADD,
+	E_SUB,
+	E_MUL,
+	E_DIV,
+	E_MOD,
+	E_EQ,
+	E_NE,
+	E_LT,
+	E_LE,
+	E_GT,
+	E_GE,
+	E_AND,	/* &&: top == 0 ? (keep 0, jump to arg) : pop */
+	E_OR,	/* ||: top != 0 ? (top = 1, jump to arg) : pop */
+	E_BOOL, /* top = top != 0 */
+};
+
+struct scn_einsn {
+	uint16_t op;
+	uint16_t col; /* of the operator (division by zero messages) */
+	int32_t arg;  /* slot, or jump target relative to the expression start */
+	int64_t val;
+};
+
+struct scn_expr {
+	int32_t start, len; /* len == 0: no expression */
+};
+
+/* Statement instructions. */
+enum scn_sop {
+	S_END = 0, /* the body is done: the thread exits with 0 */
+	S_NOP,	   /* pass */
+	S_ASSIGN,  /* var = e (aop '=', '+', '-') */
+	S_EXPECT,
+	S_PRINT,
+	S_CALL,
+	S_JUMP,	    /* to target */
+	S_JFALSE,   /* if !e: to target */
+	S_REP_INIT, /* locals[var] = e (count); locals[var + 1] = 0 (index) */
+	S_REP_TEST, /* if index >= count: to target; else as-var (aux) = index */
+	S_REP_STEP, /* index++; to target */
+};
+
+enum scn_vkind { V_NONE = 0, V_LOCAL, V_SHARED };
+
+struct scn_insn {
+	uint8_t op;
+	uint8_t boundary; /* a switch point comes first */
+	uint8_t vkind;	  /* destination of S_ASSIGN / S_CALL result */
+	char aop;	  /* S_ASSIGN: '=', '+', '-' */
+	int32_t var;
+	int32_t aux;	/* S_REP_TEST: as-variable slot or -1; S_CALL/EXPECT/PRINT: index */
+	int32_t target; /* jumps: absolute instruction index */
+	struct scn_expr e;
+	int32_t line, col;
+};
+
+struct scn_argsrc {
+	bool given;
+	struct scn_expr e; /* INT, DUR */
+	int32_t obj;	   /* OBJ: declaration index */
+	const char *str;   /* STR */
+	uint8_t vkind;	   /* OUT */
+	int32_t var;	   /* OUT */
+};
+
+struct scn_callsite {
+	const struct scn_op *op;
+	const char *label; /* "sleep wq": the trace name */
+	struct scn_argsrc args[SCN_ARGS_MAX];
+};
+
+struct scn_expect {
+	const char *text;	     /* the expression as written */
+	struct scn_expr left, right; /* sides of a top-level comparison, or empty */
+	const char *cmp;	     /* "==" ... or NULL */
+	/* variables the expression reads, for the failure message */
+	int nvars;
+	const char *vname[6];
+	uint8_t vkind[6];
+	int32_t var[6];
+};
+
+struct scn_print {
+	int n;
+	const char *label[SCN_PRINT_MAX]; /* a "string" before it, or its text */
+	struct scn_expr e[SCN_PRINT_MAX];
+};
+
+/* A declaration (object, thread, process) with its compiled details. */
+struct scn_pdecl {
+	struct scn_decl d;
+	const struct scn_kind *kind;
+	struct scn_argsrc args[SCN_ARGS_MAX]; /* constant arguments (kinds) */
+	/* threads */
+	int32_t body; /* index in bodies, -1 for other kinds */
+	int32_t proc; /* declaration index of the process */
+	bool manual;
+};
+
+struct scn_body {
+	const char *name;
+	int32_t decl;  /* thread declaration index, -1 for finally */
+	int32_t start; /* first instruction */
+	int32_t nlocals;
+	struct scn_prog *prog;
+};
+
+struct scn_shared {
+	const char *name;
+	const char *wname; /* "name =": the trace name of a write */
+	int64_t init;
+	int line, col;
+};
+
+struct scn_prog {
+	char *name;
+	struct scn_options opts;
+	const char **faults;
+	/* arrays */
+	struct scn_insn *code;
+	int32_t ncode, code_cap;
+	struct scn_einsn *ecode;
+	int32_t necode, ecode_cap;
+	struct scn_callsite *calls;
+	int32_t ncalls, calls_cap;
+	struct scn_expect *expects;
+	int32_t nexpects, expects_cap;
+	struct scn_print *prints;
+	int32_t nprints, prints_cap;
+	struct scn_pdecl *decls;
+	int32_t ndecls, decls_cap;
+	struct scn_body *bodies;
+	int32_t nbodies, bodies_cap;
+	struct scn_shared *shared;
+	int32_t nshared, shared_cap;
+	int32_t finally_body; /* -1: none */
+	int32_t main_proc;    /* declaration index of process "main" */
+	int32_t nthreads;
+	size_t obj_bytes; /* per-run object storage, all declarations */
+	size_t *obj_off;  /* per declaration offset into that storage */
+	/* strings owned by the program */
+	struct scn_chunk *arena;
+};
+
+/* Registries (scn_registry.c). */
+const struct scn_kind *scn_kind_thread(void);
+const struct scn_kind *scn_kind_process(void);
+bool scn_kind_matches(const char *accepted, const char *kind);
+
+/* a op b for the binary E_* operators (wrapping); -1 on division by zero. */
+int scn_arith(int op, int64_t a, int64_t b, int64_t *out);
+
+/* Expression evaluation (scn_exec.c), exposed for unit tests. */
+int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
+		 const int64_t *shared, int line);
+
+#endif

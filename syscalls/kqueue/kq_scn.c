@@ -1,0 +1,427 @@
+/*
+ * Scenario operations and constants of kqueue (docs/kq.md lists them
+ * with examples; scenarios/kq/ uses them):
+ *
+ *   kqueue                                   a new kqueue descriptor
+ *   kevent_add KQ IDENT FILTER [flags=] [fflags=] [data=] [udata=]
+ *                                            one change with EV_ADD | flags
+ *   kevent_change KQ IDENT FILTER FLAGS [fflags=] [data=] [udata=]
+ *                                            one change, flags as given
+ *   kevent KQ [max=1] [timeout=DUR] [ident=V] [filter=V] [flags=V]
+ *             [fflags=V] [data=V]            collect up to max events (no
+ *                                            timeout: wait forever); the
+ *                                            count; V get the first event
+ *   kev_get I [ident=V] ...                  field of event I of the
+ *                                            calling thread's last kevent
+ *   kq_trigger KQ IDENT [fflags=]            EVFILT_USER NOTE_TRIGGER
+ *   kq_pending KQ                            st_size of the kqueue
+ *   kq_knotes, kq_timers                     live knotes / timers in the run
+ *   kq_stat "NAME"                           a counter of the run (kqueue_stat)
+ *   kq_timer_max N                           run-wide timer limit
+ *   socketpair A B                           A, B get the two ends
+ *   shutdown FD HOW, sock_send FD "BYTES" [flags=], sock_recv FD LEN [flags=]
+ *   bit VALUE N                              bit N of VALUE (0 or 1): the
+ *                                            language has no & operator
+ *
+ * Each is a system call of the calling scenario thread; user memory for
+ * the change and event lists is allocated in its process for the call.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern/umem.h"
+#include "scn/scn.h"
+#include "syscalls/kqueue/kq_priv.h"
+#include "vfs/socket.h"
+#include "vfs/vfs.h"
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+void kqueue_scn_register(void);
+
+static struct kq_scn_events *thread_events(void)
+{
+	return scn_thread_table_get(&kq_st()->scn_events, sim_thread_current()->tid,
+				    sizeof(struct kq_scn_events));
+}
+
+/* One change through sys_kevent, with user memory of the caller. */
+static int64_t one_change(int kq, uint64_t ident, int64_t filter, int64_t flags, int64_t fflags,
+			  int64_t data, int64_t udata)
+{
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, sizeof(struct kevent));
+	if (u == 0)
+		return -ENOMEM;
+	struct kevent kev;
+	ev_set(&kev, ident, (int16_t)filter, (uint16_t)flags, (uint32_t)fflags, data,
+	       (uint64_t)udata);
+	int64_t r = copyout(&kev, u, sizeof(kev)) != 0 ? -EFAULT : sys_kevent(kq, u, 1, 0, 0, 0);
+	umem_free(p, u);
+	return r;
+}
+
+enum { C_KQ, C_IDENT, C_FILTER, C_FLAGS, C_FFLAGS, C_DATA, C_UDATA };
+
+static const struct scn_argspec add_args[] = {
+    [C_KQ] = {"kq", SCN_INT, NULL, 0, 0},
+    [C_IDENT] = {"ident", SCN_INT, NULL, 0, 0},
+    [C_FILTER] = {"filter", SCN_INT, NULL, 0, 0},
+    [C_FLAGS] = {"flags", SCN_INT, NULL, SCN_NAMED, 0},
+    [C_FFLAGS] = {"fflags", SCN_INT, NULL, SCN_NAMED, 0},
+    [C_DATA] = {"data", SCN_INT, NULL, SCN_NAMED, 0},
+    [C_UDATA] = {"udata", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_kevent_add(struct scn_call *c)
+{
+	const struct scn_val *a = c->args;
+	return one_change((int)a[C_KQ].i, (uint64_t)a[C_IDENT].i, a[C_FILTER].i,
+			  EV_ADD | a[C_FLAGS].i, a[C_FFLAGS].i, a[C_DATA].i, a[C_UDATA].i);
+}
+
+static const struct scn_argspec change_args[] = {
+    [C_KQ] = {"kq", SCN_INT, NULL, 0, 0},
+    [C_IDENT] = {"ident", SCN_INT, NULL, 0, 0},
+    [C_FILTER] = {"filter", SCN_INT, NULL, 0, 0},
+    [C_FLAGS] = {"flags", SCN_INT, NULL, 0, 0},
+    [C_FFLAGS] = {"fflags", SCN_INT, NULL, SCN_NAMED, 0},
+    [C_DATA] = {"data", SCN_INT, NULL, SCN_NAMED, 0},
+    [C_UDATA] = {"udata", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_kevent_change(struct scn_call *c)
+{
+	const struct scn_val *a = c->args;
+	return one_change((int)a[C_KQ].i, (uint64_t)a[C_IDENT].i, a[C_FILTER].i, a[C_FLAGS].i,
+			  a[C_FFLAGS].i, a[C_DATA].i, a[C_UDATA].i);
+}
+
+enum { E_IDENT, E_FILTER, E_FLAGS, E_FFLAGS, E_DATA, E_UDATA, E_NFIELDS };
+
+static void store_fields(const struct scn_val *outs, int nouts, const struct kevent *kev)
+{
+	int64_t v[E_NFIELDS] = {(int64_t)kev->ident,  kev->filter, kev->flags,
+				(int64_t)kev->fflags, kev->data,   (int64_t)kev->udata};
+	scn_outs(outs, v, nouts);
+}
+
+enum { K_KQ, K_MAX, K_TIMEOUT, K_OUT };
+
+static const struct scn_argspec kevent_args[] = {
+    [K_KQ] = {"kq", SCN_INT, NULL, 0, 0},
+    [K_MAX] = {"max", SCN_INT, NULL, SCN_NAMED, 1},
+    [K_TIMEOUT] = {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+    [K_OUT + E_IDENT] = {"ident", SCN_OUT, NULL, SCN_NAMED, 0},
+    [K_OUT + E_FILTER] = {"filter", SCN_OUT, NULL, SCN_NAMED, 0},
+    [K_OUT + E_FLAGS] = {"flags", SCN_OUT, NULL, SCN_NAMED, 0},
+    [K_OUT + E_FFLAGS] = {"fflags", SCN_OUT, NULL, SCN_NAMED, 0},
+    [K_OUT + E_DATA] = {"data", SCN_OUT, NULL, SCN_NAMED, 0},
+    /* udata: through kev_get (an operation takes at most 8 arguments) */
+};
+
+static int64_t op_kevent(struct scn_call *c)
+{
+	const struct scn_val *a = c->args;
+	int max = (int)a[K_MAX].i;
+	if (max < 0 || max > KQ_SCN_EVENTS_MAX)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "kevent: max must be 0..%d", KQ_SCN_EVENTS_MAX);
+	struct kq_scn_events *te = thread_events();
+	te->n = 0;
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, sizeof(te->ev) + sizeof(struct kq_timespec));
+	if (u == 0)
+		return -ENOMEM;
+	uaddr_t uts = 0;
+	if (a[K_TIMEOUT].given) {
+		struct kq_timespec ts = {a[K_TIMEOUT].i / 1000000000, a[K_TIMEOUT].i % 1000000000};
+		uts = u + sizeof(te->ev);
+		if (copyout(&ts, uts, sizeof(ts)) != 0) {
+			umem_free(p, u);
+			return -EFAULT;
+		}
+	}
+	int r = sys_kevent((int)a[K_KQ].i, 0, 0, u, max, uts);
+	if (r > 0 && copyin(u, te->ev, (size_t)r * sizeof(struct kevent)) == 0) {
+		te->n = r;
+		store_fields(&a[K_OUT], E_UDATA, &te->ev[0]);
+	}
+	umem_free(p, u);
+	return r;
+}
+
+static const struct scn_argspec kev_get_args[] = {
+    {"index", SCN_INT, NULL, 0, 0},	     {"ident", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"filter", SCN_OUT, NULL, SCN_NAMED, 0}, {"flags", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"fflags", SCN_OUT, NULL, SCN_NAMED, 0}, {"data", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"udata", SCN_OUT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_kev_get(struct scn_call *c)
+{
+	struct kq_scn_events *te = thread_events();
+	int64_t i = c->args[0].i;
+	if (i < 0 || i >= te->n)
+		return -EINVAL;
+	store_fields(&c->args[1], E_NFIELDS, &te->ev[i]);
+	return 0;
+}
+
+static const struct scn_argspec trigger_args[] = {
+    {"kq", SCN_INT, NULL, 0, 0},
+    {"ident", SCN_INT, NULL, 0, 0},
+    {"fflags", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_kq_trigger(struct scn_call *c)
+{
+	const struct scn_val *a = c->args;
+	return one_change((int)a[0].i, (uint64_t)a[1].i, EVFILT_USER, 0, NOTE_TRIGGER | a[2].i, 0,
+			  0);
+}
+
+static const struct scn_argspec fd_args[] = {
+    {"fd", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_kq_pending(struct scn_call *c)
+{
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, sizeof(struct simk_stat));
+	if (u == 0)
+		return -ENOMEM;
+	struct simk_stat st;
+	int64_t r = sys_fstat((int)c->args[0].i, u);
+	if (r == 0)
+		r = copyin(u, &st, sizeof(st)) != 0 ? -EFAULT : st.st_size;
+	umem_free(p, u);
+	return r;
+}
+
+static int64_t op_kqueue(struct scn_call *c)
+{
+	(void)c;
+	return sys_kqueue();
+}
+
+static int64_t op_kq_knotes(struct scn_call *c)
+{
+	(void)c;
+	return kqueue_knotes_live();
+}
+
+static const struct scn_argspec stat_args[] = {
+    {"name", SCN_STR, NULL, 0, 0},
+};
+
+static int64_t op_kq_stat(struct scn_call *c)
+{
+	uint64_t v;
+	if (kqueue_stat(c->args[0].str, &v) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "kq_stat: no counter \"%s\"", c->args[0].str);
+	return (int64_t)v;
+}
+
+static int64_t op_kq_timers(struct scn_call *c)
+{
+	(void)c;
+	return kqueue_timers_live();
+}
+
+static const struct scn_argspec int_args[] = {
+    {"n", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_kq_timer_max(struct scn_call *c)
+{
+	if (c->args[0].i < 0 || c->args[0].i > INT32_MAX)
+		return -EINVAL;
+	return kqueue_set_timer_max((int)c->args[0].i);
+}
+
+static const struct scn_argspec bit_args[] = {
+    {"value", SCN_INT, NULL, 0, 0},
+    {"bit", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_bit(struct scn_call *c)
+{
+	int64_t b = c->args[1].i;
+	if (b < 0 || b > 63)
+		return -EINVAL;
+	return ((uint64_t)c->args[0].i >> b) & 1;
+}
+
+/* ---- socket pairs ---- */
+
+static const struct scn_argspec socketpair_args[] = {
+    {"a", SCN_OUT, NULL, 0, 0},
+    {"b", SCN_OUT, NULL, 0, 0},
+};
+
+static int64_t op_socketpair(struct scn_call *c)
+{
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, 2 * sizeof(int));
+	if (u == 0)
+		return -ENOMEM;
+	int sv[2];
+	int r = sys_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, u);
+	if (r == 0 && copyin(u, sv, sizeof(sv)) == 0) {
+		*c->args[0].out = sv[0];
+		*c->args[1].out = sv[1];
+	}
+	umem_free(p, u);
+	return r;
+}
+
+static const struct scn_argspec shutdown_args[] = {
+    {"fd", SCN_INT, NULL, 0, 0},
+    {"how", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_shutdown(struct scn_call *c)
+{
+	return sys_shutdown((int)c->args[0].i, (int)c->args[1].i);
+}
+
+static const struct scn_argspec send_args[] = {
+    {"fd", SCN_INT, NULL, 0, 0},
+    {"bytes", SCN_STR, NULL, 0, 0},
+    {"flags", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_sock_send(struct scn_call *c)
+{
+	struct simk_proc *p = sim_proc_current();
+	size_t len = strlen(c->args[1].str);
+	uaddr_t u = umem_alloc(p, len ? len : 1);
+	if (u == 0)
+		return -ENOMEM;
+	int64_t r = copyout(c->args[1].str, u, len) != 0
+			? -EFAULT
+			: sys_send((int)c->args[0].i, u, len, (int)c->args[2].i);
+	umem_free(p, u);
+	return r;
+}
+
+static const struct scn_argspec recv_args[] = {
+    {"fd", SCN_INT, NULL, 0, 0},
+    {"len", SCN_INT, NULL, 0, 0},
+    {"flags", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_sock_recv(struct scn_call *c)
+{
+	int64_t len = c->args[1].i;
+	if (len < 0 || len > SOCK_BUF_SIZE)
+		return -EINVAL;
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, len ? (size_t)len : 1);
+	if (u == 0)
+		return -ENOMEM;
+	int64_t r = sys_recv((int)c->args[0].i, u, (size_t)len, (int)c->args[2].i);
+	umem_free(p, u);
+	return r;
+}
+
+static const struct scn_op kq_ops[] = {
+    {"kqueue", NULL, 0, op_kqueue, "kqueue: a new kqueue descriptor"},
+    {"kevent_add", add_args, N(add_args), op_kevent_add,
+     "kevent_add KQ IDENT FILTER [flags=] [fflags=] [data=] [udata=]: EV_ADD|flags; 0 or -errno"},
+    {"kevent_change", change_args, N(change_args), op_kevent_change,
+     "kevent_change KQ IDENT FILTER FLAGS [fflags=] [data=] [udata=]: one change"},
+    {"kevent", kevent_args, N(kevent_args), op_kevent,
+     "kevent KQ [max=1] [timeout=DUR] [ident=V]...: events collected (first one into V)"},
+    {"kev_get", kev_get_args, N(kev_get_args), op_kev_get,
+     "kev_get I [ident=V] [filter=V] [flags=V] [fflags=V] [data=V] [udata=V]: event I of the "
+     "last kevent"},
+    {"kq_trigger", trigger_args, N(trigger_args), op_kq_trigger,
+     "kq_trigger KQ IDENT [fflags=]: EVFILT_USER NOTE_TRIGGER"},
+    {"kq_pending", fd_args, N(fd_args), op_kq_pending, "kq_pending KQ: pending events"},
+    {"kq_knotes", NULL, 0, op_kq_knotes, "kq_knotes: live knotes in the run"},
+    {"kq_timers", NULL, 0, op_kq_timers, "kq_timers: live kqueue timers in the run"},
+    {"kq_stat", stat_args, N(stat_args), op_kq_stat,
+     "kq_stat \"NAME\": a kqueue counter of the run (reg_recursive, track_registered, "
+     "track_lock_waits, reactivated_during_scan, reactivated_returned_later, "
+     "attach_closed_drops, fdclose_drops)"},
+    {"kq_timer_max", int_args, N(int_args), op_kq_timer_max,
+     "kq_timer_max N: run-wide timer limit; the previous one"},
+    {"bit", bit_args, N(bit_args), op_bit, "bit VALUE N: bit N of VALUE"},
+    {"socketpair", socketpair_args, N(socketpair_args), op_socketpair,
+     "socketpair A B: an AF_UNIX stream pair; A, B get the ends"},
+    {"shutdown", shutdown_args, N(shutdown_args), op_shutdown, "shutdown FD HOW"},
+    {"sock_send", send_args, N(send_args), op_sock_send,
+     "sock_send FD \"BYTES\" [flags=]: bytes sent (MSG_OOB: the last one urgent)"},
+    {"sock_recv", recv_args, N(recv_args), op_sock_recv,
+     "sock_recv FD LEN [flags=]: bytes received (and dropped)"},
+};
+
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, (int64_t)(x)                                                                   \
+	}
+static const struct scn_const kq_consts[] = {
+    C(EVFILT_READ),
+    C(EVFILT_WRITE),
+    C(EVFILT_AIO),
+    C(EVFILT_VNODE),
+    C(EVFILT_PROC),
+    C(EVFILT_SIGNAL),
+    C(EVFILT_TIMER),
+    C(EVFILT_FS),
+    C(EVFILT_USER),
+    C(EVFILT_EXCEPT),
+    C(EV_ADD),
+    C(EV_DELETE),
+    C(EV_ENABLE),
+    C(EV_DISABLE),
+    C(EV_ONESHOT),
+    C(EV_CLEAR),
+    C(EV_RECEIPT),
+    C(EV_DISPATCH),
+    C(EV_NODATA),
+    C(EV_ERROR),
+    C(EV_EOF),
+    C(NOTE_LOWAT),
+    C(NOTE_OOB),
+    C(NOTE_FFNOP),
+    C(NOTE_FFAND),
+    C(NOTE_FFOR),
+    C(NOTE_FFCOPY),
+    C(NOTE_TRIGGER),
+    C(NOTE_DELETE),
+    C(NOTE_WRITE),
+    C(NOTE_EXTEND),
+    C(NOTE_ATTRIB),
+    C(NOTE_LINK),
+    C(NOTE_RENAME),
+    C(NOTE_REVOKE),
+    C(NOTE_READ),
+    C(NOTE_EXIT),
+    C(NOTE_FORK),
+    C(NOTE_EXEC),
+    C(NOTE_TRACK),
+    C(NOTE_TRACKERR),
+    C(NOTE_CHILD),
+    C(NOTE_SECONDS),
+    C(NOTE_MSECONDS),
+    C(NOTE_USECONDS),
+    C(NOTE_NSECONDS),
+    {"SHUT_RD", SIMK_SHUT_RD},
+    {"SHUT_WR", SIMK_SHUT_WR},
+    {"SHUT_RDWR", SIMK_SHUT_RDWR},
+    {"MSG_OOB", SIMK_MSG_OOB},
+    {"MSG_PEEK", SIMK_MSG_PEEK},
+    {"MSG_DONTWAIT", SIMK_MSG_DONTWAIT},
+    {"VQ_LOWDISK", FSEV_LOWDISK},
+    {"VQ_MOUNT", FSEV_MOUNT},
+    {"VQ_UNMOUNT", FSEV_UNMOUNT},
+};
+
+void kqueue_scn_register(void)
+{
+	scn_register_ops(kq_ops, N(kq_ops));
+	scn_register_consts(kq_consts, N(kq_consts));
+}

@@ -1,0 +1,460 @@
+/*
+ * Scenario operations, declarations and constants of Linux AIO and eventfd
+ * (docs/laio.md, "In scenarios").
+ *
+ *   aio_sysctl NAME [max_nr=N]          the run's aio_max_nr (declaration)
+ *   io_setup NR                         the context id, or -errno
+ *   io_destroy CTX
+ *   iocb OP FD [len=] [off=] [buf=] [data=] [resfd=] [nvec=]
+ *                                       a new struct iocb in the caller's
+ *                                       memory (and a buffer unless buf=);
+ *                                       its user address
+ *   io_submit CTX CB [CB]...            up to 7 iocbs; io_submit's result
+ *   io_getevents CTX MIN NR [timeout=]  the count; the events are kept
+ *   io_cancel CTX CB                    0 (the event is kept) or -errno
+ *   io_reap CTX [MAX]                   the user-level reaper: the count
+ *   ev_res I / ev_data I / ev_obj I     fields of the calling thread's
+ *                                       latest events (0-based)
+ *   eventfd INIT [FLAGS]                a descriptor
+ *   eventfd_read FD / eventfd_write FD V
+ *   aio_max_nr [N] / aio_nr             the limit (set when N is given;
+ *                                       the previous value) / the sum
+ *   aio_stat "NAME"                     a counter of struct laio_stats
+ *   aio_fault "SPEC"                    sim_fault_enable from a thread
+ *
+ * Events are kept per thread (by tid) in host memory of the run, at most
+ * LAIO_SCN_EVENTS of them: io_getevents with a larger NR still consumes
+ * what it returns, the rest of the copy is dropped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/fault.h"
+#include "scn/scn.h"
+#include "syscalls/eventfd/eventfd.h"
+#include "syscalls/linux_aio/laio_priv.h"
+#include "vfs/vfs.h"
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define LAIO_SCN_EVENTS 64
+#define LAIO_SCN_SUBMIT_MAX 7
+
+struct scn_events {
+	int n;
+	struct io_event ev[LAIO_SCN_EVENTS];
+};
+
+/* The calling thread's event store (host memory, freed with the run). */
+static struct scn_events *thread_events(void)
+{
+	return scn_thread_table_get(&laio_sys()->scn_events, sim_thread_current()->tid,
+				    sizeof(struct scn_events));
+}
+
+static void keep_events(const struct io_event *ev, long n)
+{
+	struct scn_events *se = thread_events();
+	se->n = n < 0 ? 0 : n > LAIO_SCN_EVENTS ? LAIO_SCN_EVENTS : (int)n;
+	if (se->n > 0)
+		memcpy(se->ev, ev, (size_t)se->n * sizeof(*ev));
+}
+
+static uaddr_t ualloc(struct scn_call *c, size_t n)
+{
+	uaddr_t a = umem_alloc(sim_proc_current(), n ? n : 1);
+	if (a == 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "out of user memory");
+	return a;
+}
+
+/* ---- declarations --------------------------------------------------------- */
+
+static const struct scn_argspec sysctl_args[] = {
+    {"max_nr", SCN_INT, NULL, SCN_NAMED, (int64_t)AIO_MAX_NR_DEFAULT},
+};
+
+static int sysctl_create(void *obj, const struct scn_decl *d, const struct scn_val *a)
+{
+	(void)obj;
+	(void)d;
+	if (a[0].i < 0)
+		return -EINVAL;
+	laio_set_max_nr((uint64_t)a[0].i);
+	return 0;
+}
+
+static const struct scn_kind kind_sysctl = {
+    .name = "aio_sysctl",
+    .size = 1,
+    .args = sysctl_args,
+    .nargs = N(sysctl_args),
+    .create = sysctl_create,
+    .doc = "aio_sysctl NAME [max_nr=65536]: the run's Linux AIO limit (fs.aio-max-nr)",
+};
+
+/* ---- contexts --------------------------------------------------------------- */
+
+static const struct scn_argspec setup_args[] = {
+    {"nr", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_io_setup(struct scn_call *c)
+{
+	uaddr_t a = ualloc(c, sizeof(aio_context_t));
+	int64_t nr = c->args[0].i;
+	int r = sys_io_setup(nr < 0 || nr > UINT32_MAX ? UINT32_MAX : (unsigned)nr, a);
+	aio_context_t ctx = 0;
+	if (r == 0 && copyin(a, &ctx, sizeof(ctx)) != 0)
+		r = -EFAULT;
+	umem_free(sim_proc_current(), a);
+	return r == 0 ? (int64_t)ctx : r;
+}
+
+static const struct scn_argspec ctx_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_io_destroy(struct scn_call *c)
+{
+	return sys_io_destroy((aio_context_t)c->args[0].i);
+}
+
+/* ---- iocbs ---------------------------------------------------------------------- */
+
+enum { I_OP, I_FD, I_LEN, I_OFF, I_BUF, I_DATA, I_RESFD, I_NVEC };
+
+static const struct scn_argspec iocb_args[] = {
+    [I_OP] = {"op", SCN_INT, NULL, 0, 0},
+    [I_FD] = {"fd", SCN_INT, NULL, 0, 0},
+    [I_LEN] = {"len", SCN_INT, NULL, SCN_NAMED, 4096},
+    [I_OFF] = {"off", SCN_INT, NULL, SCN_NAMED, 0},
+    [I_BUF] = {"buf", SCN_INT, NULL, SCN_NAMED, 0},
+    [I_DATA] = {"data", SCN_INT, NULL, SCN_NAMED, 0},
+    [I_RESFD] = {"resfd", SCN_INT, NULL, SCN_NAMED, -1},
+    [I_NVEC] = {"nvec", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_iocb(struct scn_call *c)
+{
+	const struct scn_val *a = c->args;
+	int64_t len = a[I_LEN].i, nvec = a[I_NVEC].i;
+	if (len < 0 || len > (1 << 24))
+		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: len must be in 0..16 MiB");
+	if (nvec < 0 || nvec > 64)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: nvec must be in 0..64");
+	uaddr_t buf = a[I_BUF].given ? (uaddr_t)a[I_BUF].i : ualloc(c, (size_t)len);
+	struct iocb cb;
+	memset(&cb, 0, sizeof(cb));
+	cb.aio_lio_opcode = (uint16_t)a[I_OP].i;
+	cb.aio_fildes = (uint32_t)a[I_FD].i;
+	cb.aio_buf = buf;
+	cb.aio_nbytes = (uint64_t)len;
+	cb.aio_offset = a[I_OFF].i;
+	cb.aio_data = (uint64_t)a[I_DATA].i;
+	if (a[I_RESFD].i >= 0) {
+		cb.aio_flags = IOCB_FLAG_RESFD;
+		cb.aio_resfd = (uint32_t)a[I_RESFD].i;
+	}
+	if (nvec > 0) {
+		/* the buffer in nvec vectors; the iocb points at the array */
+		struct laio_iovec v[64];
+		for (int64_t i = 0; i < nvec; i++) {
+			int64_t s = len * i / nvec, e = len * (i + 1) / nvec;
+			v[i].iov_base = buf + (uint64_t)s;
+			v[i].iov_len = (uint64_t)(e - s);
+		}
+		uaddr_t va = ualloc(c, (size_t)nvec * sizeof(v[0]));
+		if (copyout(v, va, (size_t)nvec * sizeof(v[0])) != 0)
+			scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: copyout failed");
+		cb.aio_buf = va;
+		cb.aio_nbytes = (uint64_t)nvec;
+	}
+	uaddr_t u = ualloc(c, sizeof(cb));
+	if (copyout(&cb, u, sizeof(cb)) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: copyout failed");
+	return (int64_t)u;
+}
+
+static const struct scn_argspec submit_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"cb", SCN_INT, NULL, 0, 0},
+    {"cb2", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb3", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb4", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb5", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb6", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb7", SCN_INT, NULL, SCN_OPTIONAL, 0},
+};
+
+static int64_t op_io_submit(struct scn_call *c)
+{
+	uint64_t ptrs[LAIO_SCN_SUBMIT_MAX];
+	long n = 0;
+	for (int i = 1; i <= LAIO_SCN_SUBMIT_MAX; i++)
+		if (c->args[i].given)
+			ptrs[n++] = (uint64_t)c->args[i].i;
+	uaddr_t arr = ualloc(c, sizeof(ptrs));
+	if (copyout(ptrs, arr, (size_t)n * sizeof(ptrs[0])) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "io_submit: copyout failed");
+	long r = sys_io_submit((aio_context_t)c->args[0].i, n, arr);
+	umem_free(sim_proc_current(), arr);
+	return r;
+}
+
+/* ---- events --------------------------------------------------------------------- */
+
+static const struct scn_argspec getevents_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"min", SCN_INT, NULL, 0, 0},
+    {"nr", SCN_INT, NULL, 0, 0},
+    {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_io_getevents(struct scn_call *c)
+{
+	int64_t nr = c->args[2].i;
+	size_t room = nr > 0 && nr <= 4096 ? (size_t)nr : 1;
+	uaddr_t evs = ualloc(c, room * sizeof(struct io_event));
+	uaddr_t to = 0;
+	if (c->args[3].given) {
+		int64_t ns = c->args[3].i;
+		struct laio_timespec ts = {ns / 1000000000, ns % 1000000000};
+		to = ualloc(c, sizeof(ts));
+		if (copyout(&ts, to, sizeof(ts)) != 0)
+			scn_call_fail(c, SIMK_FAIL_PANIC, "io_getevents: copyout failed");
+	}
+	long r = sys_io_getevents((aio_context_t)c->args[0].i, c->args[1].i,
+				  nr > (int64_t)room ? (long)room : (long)nr, evs, to);
+	struct io_event kept[LAIO_SCN_EVENTS];
+	long k = r > LAIO_SCN_EVENTS ? LAIO_SCN_EVENTS : r;
+	if (k > 0 && copyin(evs, kept, (size_t)k * sizeof(kept[0])) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "io_getevents: copyin failed");
+	keep_events(kept, k);
+	umem_free(sim_proc_current(), evs);
+	if (to != 0)
+		umem_free(sim_proc_current(), to);
+	return r;
+}
+
+static const struct scn_argspec cancel_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"cb", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_io_cancel(struct scn_call *c)
+{
+	uaddr_t res = ualloc(c, sizeof(struct io_event));
+	int r = sys_io_cancel((aio_context_t)c->args[0].i, (uaddr_t)c->args[1].i, res);
+	struct io_event ev;
+	memset(&ev, 0, sizeof(ev));
+	if (r == 0 && copyin(res, &ev, sizeof(ev)) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "io_cancel: copyin failed");
+	keep_events(&ev, r == 0 ? 1 : 0);
+	umem_free(sim_proc_current(), res);
+	return r;
+}
+
+static const struct scn_argspec reap_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"max", SCN_INT, NULL, SCN_OPTIONAL, LAIO_SCN_EVENTS},
+};
+
+static int64_t op_io_reap(struct scn_call *c)
+{
+	int64_t max = c->args[1].i;
+	if (max < 0 || max > LAIO_SCN_EVENTS)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "io_reap: max must be in 0..%d", LAIO_SCN_EVENTS);
+	struct io_event ev[LAIO_SCN_EVENTS];
+	int n = laio_user_reap(sim_proc_current(), (aio_context_t)c->args[0].i, ev, (int)max);
+	keep_events(ev, n);
+	return n;
+}
+
+static const struct scn_argspec ev_args[] = {
+    {"i", SCN_INT, NULL, 0, 0},
+};
+
+static const struct io_event *event_at(struct scn_call *c)
+{
+	struct scn_events *se = thread_events();
+	int64_t i = c->args[0].i;
+	if (i >= 0 && i < se->n)
+		return &se->ev[i];
+	scn_call_fail(c, SIMK_FAIL_PANIC, "%s %lld: the thread holds %d event(s)", c->op->name,
+		      (long long)i, se->n);
+}
+
+static int64_t op_ev_res(struct scn_call *c)
+{
+	return event_at(c)->res;
+}
+
+static int64_t op_ev_data(struct scn_call *c)
+{
+	return (int64_t)event_at(c)->data;
+}
+
+static int64_t op_ev_obj(struct scn_call *c)
+{
+	return (int64_t)event_at(c)->obj;
+}
+
+/* ---- eventfd and sysctls --------------------------------------------------------- */
+
+static const struct scn_argspec eventfd_args[] = {
+    {"init", SCN_INT, NULL, 0, 0},
+    {"flags", SCN_INT, NULL, SCN_OPTIONAL, 0},
+};
+
+static int64_t op_eventfd(struct scn_call *c)
+{
+	return sys_eventfd((unsigned)c->args[0].i, (int)c->args[1].i);
+}
+
+static const struct scn_argspec fd_args[] = {
+    {"fd", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_eventfd_read(struct scn_call *c)
+{
+	uaddr_t a = ualloc(c, 8);
+	ssize_t r = sys_read((int)c->args[0].i, a, 8);
+	uint64_t v = 0;
+	if (r == 8 && copyin(a, &v, 8) != 0)
+		r = -EFAULT;
+	umem_free(sim_proc_current(), a);
+	if (r != 8)
+		return r < 0 ? r : -EIO;
+	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static const struct scn_argspec fd_val_args[] = {
+    {"fd", SCN_INT, NULL, 0, 0},
+    {"value", SCN_INT, NULL, 0, 0},
+};
+
+static int64_t op_eventfd_write(struct scn_call *c)
+{
+	uint64_t v = (uint64_t)c->args[1].i;
+	uaddr_t a = ualloc(c, 8);
+	ssize_t r = copyout(&v, a, 8) != 0 ? -EFAULT : sys_write((int)c->args[0].i, a, 8);
+	umem_free(sim_proc_current(), a);
+	return r;
+}
+
+static const struct scn_argspec max_nr_args[] = {
+    {"n", SCN_INT, NULL, SCN_OPTIONAL, -1},
+};
+
+static int64_t op_aio_max_nr(struct scn_call *c)
+{
+	uint64_t old = laio_max_nr();
+	if (c->args[0].given && c->args[0].i >= 0)
+		laio_set_max_nr((uint64_t)c->args[0].i);
+	return old > INT64_MAX ? INT64_MAX : (int64_t)old;
+}
+
+static int64_t op_aio_nr(struct scn_call *c)
+{
+	(void)c;
+	return (int64_t)laio_aio_nr();
+}
+
+static const struct scn_argspec stat_args[] = {
+    {"name", SCN_STR, NULL, 0, 0},
+};
+
+/* A counter of struct laio_stats by name. */
+static int64_t op_aio_stat(struct scn_call *c)
+{
+	struct laio_stats st;
+	laio_get_stats(&st);
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = {
+	    {"contexts_live", offsetof(struct laio_stats, contexts_live)},
+	    {"reqs_live", offsetof(struct laio_stats, reqs_live)},
+	    {"submitted", offsetof(struct laio_stats, submitted)},
+	    {"ended_event", offsetof(struct laio_stats, ended_event)},
+	    {"ended_cancel", offsetof(struct laio_stats, ended_cancel)},
+	    {"ended_torn", offsetof(struct laio_stats, ended_torn)},
+	    {"kicks", offsetof(struct laio_stats, kicks)},
+	    {"kicks_running", offsetof(struct laio_stats, kicks_running)},
+	    {"retries", offsetof(struct laio_stats, retries)},
+	    {"deferred_fputs", offsetof(struct laio_stats, deferred_fputs)},
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(fields[i].name, c->args[0].str) == 0)
+			return (int64_t) * (const uint64_t *)((const char *)&st + fields[i].off);
+	scn_call_fail(c, SIMK_FAIL_PANIC, "aio_stat: no counter \"%s\"", c->args[0].str);
+}
+
+/* Turns a fault point on from a thread: the `fault` option of a scenario
+ * applies from the start, mount and mkfs included; this one from now on. */
+static int64_t op_aio_fault(struct scn_call *c)
+{
+	char err[160];
+	if (sim_fault_enable(c->args[0].str, err, sizeof(err)) != 0)
+		scn_call_fail(c, SIMK_FAIL_PANIC, "aio_fault: %s", err);
+	return 0;
+}
+
+static const struct scn_op laio_ops[] = {
+    {"io_setup", setup_args, N(setup_args), op_io_setup,
+     "io_setup NR: a new AIO context (its ring's address), or -errno"},
+    {"io_destroy", ctx_args, N(ctx_args), op_io_destroy,
+     "io_destroy CTX: cancel what can be, wait for the rest; 0 or -EINVAL"},
+    {"iocb", iocb_args, N(iocb_args), op_iocb,
+     "iocb OP FD [len=4096] [off=0] [buf=ADDR] [data=N] [resfd=FD] [nvec=N]: "
+     "a struct iocb in user memory (with its own buffer unless buf=); its address"},
+    {"io_submit", submit_args, N(submit_args), op_io_submit,
+     "io_submit CTX CB [CB...]: up to 7 iocbs; the number submitted or -errno"},
+    {"io_getevents", getevents_args, N(getevents_args), op_io_getevents,
+     "io_getevents CTX MIN NR [timeout=DUR]: events read (kept for ev_res/ev_data/ev_obj)"},
+    {"io_cancel", cancel_args, N(cancel_args), op_io_cancel,
+     "io_cancel CTX CB: 0 (the cancelled event is kept as event 0), -EAGAIN, -EINVAL"},
+    {"io_reap", reap_args, N(reap_args), op_io_reap,
+     "io_reap CTX [MAX]: events taken from the ring in user space, no system call"},
+    {"ev_res", ev_args, N(ev_args), op_ev_res, "ev_res I: res of the thread's I-th kept event"},
+    {"ev_data", ev_args, N(ev_args), op_ev_data, "ev_data I: its aio_data"},
+    {"ev_obj", ev_args, N(ev_args), op_ev_obj, "ev_obj I: its iocb address"},
+    {"eventfd", eventfd_args, N(eventfd_args), op_eventfd,
+     "eventfd INIT [FLAGS]: a new eventfd descriptor"},
+    {"eventfd_read", fd_args, N(fd_args), op_eventfd_read,
+     "eventfd_read FD: the counter's value (it is reset), or -errno"},
+    {"eventfd_write", fd_val_args, N(fd_val_args), op_eventfd_write,
+     "eventfd_write FD VALUE: 8, or -errno"},
+    {"aio_max_nr", max_nr_args, N(max_nr_args), op_aio_max_nr,
+     "aio_max_nr [N]: the limit before the call (set to N when given)"},
+    {"aio_nr", NULL, 0, op_aio_nr, "aio_nr: the sum of the sizes of the live contexts"},
+    {"aio_fault", stat_args, N(stat_args), op_aio_fault,
+     "aio_fault \"SPEC\": turn a fault point on from now (after the mount, say); 0"},
+    {"aio_stat", stat_args, N(stat_args), op_aio_stat,
+     "aio_stat \"NAME\": a Linux AIO counter of the run (submitted, ended_event, ended_cancel, "
+     "ended_torn, kicks, kicks_running, retries, deferred_fputs, contexts_live, reqs_live)"},
+};
+
+#define C(x)                                                                                       \
+	{                                                                                          \
+#x, x                                                                              \
+	}
+
+static const struct scn_const laio_consts[] = {
+    C(IOCB_CMD_PREAD), C(IOCB_CMD_PWRITE), C(IOCB_CMD_FSYNC),	C(IOCB_CMD_FDSYNC),
+    C(IOCB_CMD_NOOP),  C(IOCB_CMD_PREADV), C(IOCB_CMD_PWRITEV), C(IOCB_FLAG_RESFD),
+    C(EFD_SEMAPHORE),  C(EFD_NONBLOCK),	   C(EFD_CLOEXEC),
+};
+
+void laio_scn_register(void)
+{
+	scn_register_kind(&kind_sysctl);
+	scn_register_ops(laio_ops, N(laio_ops));
+	scn_register_consts(laio_consts, N(laio_consts));
+}
+
+void laio_scn_free(struct laio_sys *ls)
+{
+	scn_thread_table_free(&ls->scn_events);
+}
