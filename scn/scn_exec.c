@@ -12,7 +12,11 @@
  * "boundary"), except that an operation call's own syscall-entry point is
  * its boundary, and the syscall-exit point of a call serves as the
  * boundary of the statement after it. So a race between "test a flag" and
- * "sleep" is always a place where the policy may switch.
+ * "sleep" is always a place where the policy may switch. Every operation
+ * call is one system call through kern/syscall.c; the interpreter learns
+ * that the call's exit point was taken from the thread's count of
+ * returned system calls (an operation that failed before entering the
+ * kernel leaves the next statement its own boundary).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "kern/slots.h"
+#include "kern/syscall.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
@@ -31,21 +36,16 @@ struct scn_run {
 	char *objs;
 	int ncreated; /* objects [0, ncreated) are live */
 	bool finally_started;
+	uint64_t *calls_run; /* per call site: statements executed */
 };
 
 /* A thread's interpreter state, on its stack; t->scn points to it. */
 struct scn_frame {
 	const struct scn_prog *prog;
 	const struct scn_insn *pc; /* the statement being run */
+	struct scn_call *call;	   /* its operation call, during the call */
 	int64_t locals[SCN_LOCALS_MAX];
 };
-
-static scn_user_return_fn user_return;
-
-void scn_set_user_return(scn_user_return_fn fn)
-{
-	user_return = fn;
-}
 
 static struct scn_run *cur_run(void)
 {
@@ -178,16 +178,37 @@ static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
 		 x->text);
 }
 
-static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
+int64_t scn_op_handler(const int64_t *a)
+{
+	(void)a; /* the traced copy; the operation takes its evaluated arguments */
+	struct simk_thread *t = sim_thread_current();
+	struct scn_frame *fr = t->scn;
+	KASSERT(fr != NULL && fr->call != NULL, "scenario primitive outside a statement (tid %d)",
+		t->tid);
+	return fr->call->op->fn(fr->call);
+}
+
+/* The traced arguments of a primitive: values, objects by declaration. */
+static void primitive_args(const struct scn_op_desc *od, const struct scn_val *args, int64_t *a)
+{
+	for (int k = 0; k < od->d.nargs; k++) {
+		const struct scn_val *v = &args[od->argidx[k]];
+		if (od->d.arg[k] == SA_SCN_OBJ)
+			a[k] = v->given ? v->decl->index : -1;
+		else
+			a[k] = v->i;
+	}
+}
+
+/* Runs the statement's operation as one system call; true when the call
+ * took its exit switch point (the boundary of the next statement). */
+static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
 {
 	const struct scn_prog *p = r->prog;
 	const struct scn_callsite *cs = &p->calls[in->aux];
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
-	int64_t tr[4] = {0, 0, 0, 0};
-	int ntr = 0;
 	struct scn_call c = {op, args, p->name, in->line, in->col};
-	sched_point(PT_SYSCALL_ENTER);
 	for (int i = 0; i < op->nargs; i++) {
 		const struct scn_argspec *a = &op->args[i];
 		const struct scn_argsrc *src = &cs->args[i];
@@ -203,8 +224,6 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 				scn_call_fail(&c, SIMK_FAIL_PANIC,
 					      "%s: negative duration %" PRId64 " for '%s'",
 					      op->name, v->i, a->name);
-			if (ntr < 4)
-				tr[ntr++] = v->i;
 			break;
 		case SCN_OBJ:
 			if (src->given) {
@@ -221,16 +240,26 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			break;
 		}
 	}
-	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
-	int64_t res = op->fn(&c);
-	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
+	struct simk_thread *self = sim_thread_current();
+	uint64_t exits = self->syscall_exits;
+	int64_t res;
+	fr->call = &c;
+	r->calls_run[in->aux]++;
+	if (op->flags & SCN_OP_SYSCALL) {
+		res = op->fn(&c);
+	} else {
+		int64_t a[SYSCALL_ARGS_MAX];
+		primitive_args(cs->desc, args, a);
+		res = syscall_invoke(&cs->desc->d, a);
+	}
+	fr->call = NULL;
+	KASSERT(self->syscall_exits - exits <= 1, "operation %s made %llu system calls", op->name,
+		(unsigned long long)(self->syscall_exits - exits));
 	if (in->vkind != V_NONE)
 		*var_ref(r, fr, in->vkind, in->var) = res;
 	if (in->vkind == V_SHARED)
 		trace_emit(TR_USER, p->shared[in->var].wname, res, 0, 0, 0);
-	sched_point(PT_SYSCALL_EXIT);
-	if (user_return != NULL)
-		user_return(sim_thread_current());
+	return self->syscall_exits != exits;
 }
 
 static void run_body(struct scn_run *r, const struct scn_body *b)
@@ -239,6 +268,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	struct simk_thread *self = sim_thread_current();
 	struct scn_frame fr;
 	fr.prog = p;
+	fr.call = NULL;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
 	const struct scn_insn *code = p->code;
@@ -250,8 +280,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		if (in->boundary) {
 			if (!after_call) {
 				preempt_point();
-				if (user_return != NULL)
-					user_return(self);
+				syscall_user_return(self);
 			}
 			after_call = false;
 		}
@@ -290,8 +319,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			break;
 		}
 		case S_CALL:
-			do_call(r, &fr, in);
-			after_call = true;
+			after_call = do_call(r, &fr, in);
 			pc++;
 			break;
 		case S_JUMP:
@@ -359,14 +387,16 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	size_t shared_bytes = (size_t)p->nshared * sizeof(int64_t);
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
-	struct scn_run *r = calloc(1, head + sh + p->obj_bytes);
+	size_t calls = ((size_t)p->ncalls * sizeof(uint64_t) + 15) & ~(size_t)15;
+	struct scn_run *r = calloc(1, head + sh + calls + p->obj_bytes);
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	r->prog = p;
 	r->shared = (int64_t *)((char *)r + head);
-	r->objs = (char *)r + head + sh;
+	r->calls_run = (uint64_t *)((char *)r + head + sh);
+	r->objs = (char *)r + head + sh + calls;
 	s->subsys[SLOT_SCN] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
@@ -495,10 +525,32 @@ static const struct scn_const core_consts[] = {
     {"false", 0},
 };
 
+/* Trace view of a primitive's object argument: its declared name while
+ * the run's program is loaded, else its declaration index. */
+static void obj_format(int64_t idx, char *buf, size_t len)
+{
+	struct scn_run *r = cur_run();
+	if (r != NULL && idx >= 0 && idx < r->prog->ndecls)
+		snprintf(buf, len, "%s", r->prog->decls[idx].d.name);
+	else if (idx < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "#%" PRId64, idx);
+}
+
 void scn_register(void)
 {
+	syscall_set_arg_format(SA_SCN_OBJ, obj_format);
 	sim_subsys_register(&scn_subsys);
 	scn_register_consts(core_consts, 2);
+}
+
+uint64_t scn_calls_run(const struct simk *s, int callsite)
+{
+	const struct scn_run *r = s->subsys[SLOT_SCN];
+	if (r == NULL || callsite < 0 || callsite >= r->prog->ncalls)
+		return 0;
+	return r->calls_run[callsite];
 }
 
 /* The thread that was running when the run failed (its TR_PANIC event). */

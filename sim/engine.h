@@ -40,10 +40,11 @@ enum point_kind {
 	PT_PREEMPT = 0, /* preempt_point(): may continue */
 	PT_SYSCALL_ENTER,
 	PT_SYSCALL_EXIT,
-	PT_YIELD,       /* explicit yield: prefers switching */
-	PT_BLOCK,       /* current thread sleeps: must switch */
-	PT_EXIT,        /* current thread exited: must switch */
-	PT_START,       /* first decision of the run */
+	PT_YIELD, /* explicit yield: prefers switching */
+	PT_BLOCK, /* current thread sleeps: must switch */
+	PT_EXIT,  /* current thread exited: must switch */
+	PT_START, /* first decision of the run */
+	PT_KIND_COUNT
 };
 
 struct simk_proc;
@@ -57,7 +58,7 @@ struct simk_thread {
 	char name[SIM_NAME_MAX];
 	struct simk_proc *proc;
 	enum thread_state state;
-	bool daemon;       /* kernel worker: does not keep the run alive */
+	bool daemon; /* kernel worker: does not keep the run alive */
 	struct ctx ctx;
 	simk_thread_fn fn;
 	void *arg;
@@ -81,8 +82,11 @@ struct simk_thread {
 	/* join */
 	int exit_code;
 	bool joined;
-	void *join_wq;  /* struct waitq *, lazily created by kern */
-	void *scn;      /* per-thread state of the scenario interpreter */
+	void *join_wq; /* struct waitq *, lazily created by kern */
+	void *scn;     /* per-thread state of the scenario interpreter */
+	/* the system-call boundary (kern/syscall.c); opaque here */
+	const void *syscall;	/* descriptor of the call in progress, or NULL */
+	uint64_t syscall_exits; /* calls returned so far (statement boundaries) */
 };
 
 struct simk_proc {
@@ -96,11 +100,10 @@ struct simk_proc {
 	int exit_status;
 	uint64_t sigpending;
 	uint64_t sigignore; /* signals set to SIG_IGN */
-	void *fdtable;      /* owned by vfs/ */
-	void *umem;         /* owned by kern/umem */
+	void *fdtable;	    /* owned by vfs/ */
+	void *umem;	    /* owned by kern/umem */
 	void *subsys[8];    /* per-subsystem state slots, see sim_proc_slot */
 };
-
 
 struct sim_policy;
 
@@ -111,16 +114,16 @@ struct simk {
 	struct eventq eq;
 	struct simk_thread **threads; /* by tid - 1 */
 	int nthreads, threads_cap;
-	struct simk_proc **procs;     /* by pid - 1 */
+	struct simk_proc **procs; /* by pid - 1 */
 	int nprocs, procs_cap;
-	struct simk_thread *current;  /* running thread, NULL in irq/scheduler */
+	struct simk_thread *current; /* running thread, NULL in irq/scheduler */
 	bool in_irq;
 	struct list_node runq;
 	int nrunnable;
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
-	jmp_buf main_jmp;             /* failures on the host stack land here */
+	jmp_buf main_jmp;	      /* failures on the host stack land here */
 	struct simk_thread *reap;     /* exited thread whose stack awaits release */
 	bool running, stop;
 	enum simk_outcome outcome;
@@ -128,13 +131,14 @@ struct simk {
 	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
-	uint64_t idle_irqs;           /* interrupts delivered with nothing runnable */
+	uint64_t idle_irqs;		/* interrupts delivered with nothing runnable */
+	uint64_t points[PT_KIND_COUNT]; /* sched_point calls by kind, taken or not */
 	const struct sim_policy *policy;
 	void *policy_state;
 	/* decision log for --schedule-out */
 	int32_t *decisions;
 	size_t ndecisions, decisions_cap;
-	bool ended;         /* end-of-run hooks have run */
+	bool ended; /* end-of-run hooks have run */
 	/* subsystem state, indexed by struct sim_subsys.slot */
 	void *subsys[16];
 	struct fault_state *faults;
@@ -149,6 +153,10 @@ struct simk {
  *  - end: every user thread has exited; release kernel objects (host
  *    context, must not sleep) before the kmem leak check
  *  - destroy: free whatever is left (also after a failed run)
+ *  - check: debug-build consistency check of the subsystem's structures
+ *    (panics on a broken invariant); run at every system-call exit when
+ *    built with SIMK_DEBUG_CHECKS (the asan variant). Thread context,
+ *    must not sleep.
  */
 struct sim_subsys {
 	const char *name;
@@ -160,8 +168,11 @@ struct sim_subsys {
 	void (*destroy)(struct simk *s);
 	/* returns non-zero and fills msg when the run leaked something */
 	int (*leak_check)(struct simk *s, char *msg, size_t len);
+	void (*check)(struct simk *s);
 };
 void sim_subsys_register(const struct sim_subsys *d);
+/* Runs every registered subsystem's check (registration order). */
+void sim_subsys_check(struct simk *s);
 /* Defined by the top layer: registers every built-in subsystem. */
 void simk_register_builtin(void);
 
@@ -197,20 +208,25 @@ static inline void list_del(struct list_node *n)
 	n->next->prev = n->prev;
 	n->prev = n->next = n;
 }
-#define list_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Failure reporting: these stop the run (never return in thread context;
  * in scheduler context they record the failure and set stop). */
 _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 #define sim_panic(...) sim_fail(SIMK_FAIL_PANIC, __VA_ARGS__)
-#define KASSERT(cond, ...)                                                         \
-	do {                                                                       \
-		if (__builtin_expect(!(cond), 0))                                  \
-			sim_kassert_fail(#cond, __FILE__, __LINE__, __VA_ARGS__);   \
+/* Records a failure and stops the run, without unwinding: for host
+ * context outside simk_run (setup), where sim_fail would have nothing to
+ * return to. The first failure of a run wins; simk_run then returns it. */
+void sim_fail_record(enum simk_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+#define KASSERT(cond, ...)                                                                         \
+	do {                                                                                       \
+		if (__builtin_expect(!(cond), 0))                                                  \
+			sim_kassert_fail(#cond, __FILE__, __LINE__, __VA_ARGS__);                  \
 	} while (0)
-_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line,
-				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Threads and scheduling (sim/sched.c). */
 struct simk_thread *sim_thread_current(void); /* NULL outside thread context */

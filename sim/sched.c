@@ -137,11 +137,16 @@ static void deliver_irq(struct simk *s)
 static const char *state_name(enum thread_state st)
 {
 	switch (st) {
-	case TS_EMBRYO: return "embryo";
-	case TS_RUNNABLE: return "runnable";
-	case TS_RUNNING: return "running";
-	case TS_SLEEPING: return "sleeping";
-	case TS_ZOMBIE: return "zombie";
+	case TS_EMBRYO:
+		return "embryo";
+	case TS_RUNNABLE:
+		return "runnable";
+	case TS_RUNNING:
+		return "running";
+	case TS_SLEEPING:
+		return "sleeping";
+	case TS_ZOMBIE:
+		return "zombie";
 	}
 	return "?";
 }
@@ -156,10 +161,9 @@ _Noreturn static void report_deadlock(struct simk *s, const char *what)
 		struct simk_thread *t = s->threads[i];
 		if (t->state != TS_SLEEPING || t->daemon)
 			continue;
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-					" %s(tid %d) sleeps on %s since %lluns;", t->name, t->tid,
-					t->wchan ? t->wchan : "?",
-					(unsigned long long)t->sleep_since_ns);
+		off += (size_t)snprintf(
+		    buf + off, sizeof(buf) - off, " %s(tid %d) sleeps on %s since %lluns;", t->name,
+		    t->tid, t->wchan ? t->wchan : "?", (unsigned long long)t->sleep_since_ns);
 		if (++shown >= 8)
 			break;
 	}
@@ -199,7 +203,8 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			/* Interrupts with every thread asleep (a periodic timer
 			 * nobody waits for) would otherwise run to the time limit. */
 			if (++s->idle_irqs > s->opts.max_steps)
-				report_deadlock(s, "stall: interrupts keep firing while every thread sleeps");
+				report_deadlock(
+				    s, "stall: interrupts keep firing while every thread sleeps");
 			deliver_irq(s); /* jumps the clock */
 			continue;
 		}
@@ -244,6 +249,7 @@ void sched_point(enum point_kind kind)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *self = s->current;
+	s->points[kind]++;
 	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
 	schedule(s, self, kind);
@@ -342,7 +348,8 @@ int thread_sleep(uint64_t timeout_ns)
 		return -ETIMEDOUT;
 	}
 	t->state = TS_SLEEPING;
-	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep", (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
+	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep",
+		   (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
 	if (timeout_ns != SIMK_FOREVER) {
 		event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
 		event_schedule_in(&t->timeout_ev, timeout_ns);

@@ -140,7 +140,6 @@ int sys_poll(uaddr_t fds, unsigned nfds, int timeout_ms)
 {
 	struct simk_proc *p = sim_proc_current();
 	KASSERT(p != NULL, "sys_poll outside thread context");
-	vfs_sys_enter("poll", (int64_t)fds, nfds, timeout_ms, 0);
 	int result;
 	if (nfds > FD_MAX) {
 		result = -EINVAL;
@@ -205,5 +204,5 @@ free:
 	if (w != NULL)
 		kmem_free(&kt_pollwait, w);
 out:
-	return (int)vfs_sys_exit("poll", result);
+	return result;
 }

@@ -12,7 +12,7 @@ static void expect_file(const char *path, size_t n)
 	static uint8_t got[sizeof(data)];
 	VEQ(vt_pread(fd, got, n, 0), n);
 	VCHECK(memcmp(got, data, n) == 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 static void t_fsync(void *arg)
@@ -27,7 +27,7 @@ static void t_fsync(void *arg)
 	VEQ(vs.dirty_buffers, 4);
 	struct blkdev_stats bs0;
 	blkdev_get_stats(vt_dev, &bs0);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vs = vt_stats();
 	VEQ(vs.dirty_buffers, 0);
 	VEQ(vs.data_blocks_written, 4);
@@ -57,7 +57,7 @@ static void t_lost(void *arg)
 	vt_fill(data, sizeof(data), 2, 0);
 	int fd = vt_open("/kept", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(fd, data, 100, 0), 100);
-	VEQ(sys_fdatasync(fd), 0);
+	VEQ(simk_fdatasync(fd), 0);
 	VEQ(vt_pwrite(fd, data + 100, 100, 100), 100); /* never synced */
 	int g = vt_open("/gone", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(g, "nope"), 4);
@@ -65,11 +65,11 @@ static void t_lost(void *arg)
 	struct simk_stat st;
 	VEQ(vt_stat("/gone", &st), -ENOENT);
 	expect_file("/kept", 100);
-	VEQ(sys_read(fd, vt_ubuf(4), 4), -EIO); /* files of the dead mount */
+	VEQ(simk_read(fd, vt_ubuf(4), 4), -EIO); /* files of the dead mount */
 	VEQ(vt_write_str(fd, "x"), -EIO);
-	VEQ(sys_fsync(fd), -EIO);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(g), 0);
+	VEQ(simk_fsync(fd), -EIO);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(g), 0);
 }
 
 Test(vfs_cache, unsynced_changes_are_lost_and_old_files_see_eio)
@@ -186,18 +186,18 @@ static void t_errors(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(fd, data, 8192, 0), 8192);
 	vt_fault("blk/write/eio:nth=1");
-	VEQ(sys_fsync(fd), -EIO);
+	VEQ(simk_fsync(fd), -EIO);
 	VEQ(vt_stats().commit_errors, 1);
 	VEQ(vt_stats().dirty_buffers, 2); /* kept for the next try */
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_fault("blk/flush/eio:nth=1");
 	VEQ(vt_pwrite(fd, data, 10, 0), 10);
-	VEQ(sys_fsync(fd), -EIO);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), -EIO);
+	VEQ(simk_fsync(fd), 0);
 	/* a silently torn write is found by the read-back and rewritten */
 	vt_fault("blk/write/torn:nth=1");
 	VEQ(vt_pwrite(fd, data + 1, 4096, 4096), 4096);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	/* a read error reaches read(2) */
 	vt_crash_remount(0);
 	fd = vt_open("/f", O_RDONLY, 0);
@@ -232,11 +232,11 @@ static void t_no_extra_commit(void *arg)
 	VEQ(kvfs_symlink("/d/f", "/l"), 0);
 	int fd = vt_open("/d/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "abc"), 3);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	uint64_t c0 = vt_stats().commits;
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	VEQ(vt_stats().commits, c0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vfs_unmount(), 0);
 	struct simk_stat st;
 	VEQ(vt_remount(), 0);

@@ -91,7 +91,7 @@ static void writer(void *arg)
 			size_t len = 1 + (size_t)rnd(9000);
 			vt_fill(buf, len, tag, (uint64_t)off);
 			vt_uput(ub, buf, len);
-			r = sys_pwrite(f->fd, ub, len, off);
+			r = simk_pwrite(f->fd, ub, len, off);
 			if (r < 0)
 				break;
 			VEQ(r, len);
@@ -104,14 +104,14 @@ static void writer(void *arg)
 				note_size(f);
 			}
 		} else if (kind < 70) {
-			r = sys_fsync(f->fd);
+			r = simk_fsync(f->fd);
 			if (r < 0)
 				break;
 			ack_all();
 			syncs_ok++;
 		} else if (kind < 80) {
 			int64_t len = (int64_t)rnd(MAXSZ);
-			r = sys_ftruncate(f->fd, len);
+			r = simk_ftruncate(f->fd, len);
 			if (r < 0)
 				break;
 			for (int64_t k = len; k < f->size; k++) {
@@ -182,7 +182,7 @@ static void check_all(void)
 		VCHECK(fd >= 0);
 		for (int64_t b = 0; b < st.st_size; b += 4096) {
 			size_t n = st.st_size - b < 4096 ? (size_t)(st.st_size - b) : 4096;
-			ssize_t rr = sys_pread(fd, ub, n, b);
+			ssize_t rr = simk_pread(fd, ub, n, b);
 			if (rr == -EIO) {
 				if (!touched(f, b, b + 4096))
 					sim_fail(SIMK_FAIL_EXPECT,
@@ -201,7 +201,7 @@ static void check_all(void)
 						 fname(i), (long long)(b + (int64_t)k), got[k],
 						 f->acked[b + (int64_t)k]);
 		}
-		VEQ(sys_close(fd), 0);
+		VEQ(simk_close(fd), 0);
 	}
 }
 
@@ -209,14 +209,14 @@ static void cutter(void *arg)
 {
 	uint64_t when = (uint64_t)(uintptr_t)arg;
 	vt_setup();
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), 0);
 	memset(m, 0, sizeof(m));
 	cut_done = false;
 	ops_done = syncs_ok = 0;
 	/* the directory is durable before the workload starts */
 	int dfd = vt_open("/d", O_RDONLY, 0);
-	VEQ(sys_fsync(dfd), 0);
-	VEQ(sys_close(dfd), 0);
+	VEQ(simk_fsync(dfd), 0);
+	VEQ(simk_close(dfd), 0);
 	ack_all();
 	writer_t = kthread_create(sim_proc_current(), "writer", writer, NULL, false);
 	vt_sleep(when);
@@ -226,7 +226,7 @@ static void cutter(void *arg)
 	VEQ(kthread_join(writer_t, &code), 0);
 	for (int i = 0; i < NF; i++)
 		if (m[i].exists)
-			(void)sys_close(m[i].fd);
+			(void)simk_close(m[i].fd);
 	VEQ(vt_remount(), 0);
 	check_all();
 }

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "simk/syscalls.h"
+
 #include "drivers/blkdev.h"
 #include "kern/kmem.h"
 #include "kern/proc.h"
@@ -98,7 +100,7 @@ static inline struct simk *vt_sim(uint64_t seed)
 	do {                                                                                       \
 		vt_config_default();                                                               \
 		struct simk *vt_s_ = vt_sim(1);                                                    \
-		simk_thread_create(simk_proc_create(vt_s_, "p"), "t", fn, NULL);                  \
+		simk_thread_create(simk_proc_create(vt_s_, "p"), "t", fn, NULL);                   \
 		VT_RUN_PASS(vt_s_);                                                                \
 		simk_destroy(vt_s_);                                                               \
 	} while (0)
@@ -188,13 +190,13 @@ static inline uaddr_t vt_ubytes(const void *p, size_t n)
 
 static inline int vt_open(const char *path, int flags, int mode)
 {
-	return sys_open(vt_ustr(path), flags, mode);
+	return simk_open(vt_ustr(path), flags, mode);
 }
 
 /* Writes a string through fd (write(2)); returns the result. */
 static inline ssize_t vt_write_str(int fd, const char *s)
 {
-	return sys_write(fd, vt_ubytes(s, strlen(s)), strlen(s));
+	return simk_write(fd, vt_ubytes(s, strlen(s)), strlen(s));
 }
 
 /* Creates (or truncates) path holding content. */
@@ -203,7 +205,7 @@ static inline void vt_mk_file(const char *path, const char *content)
 	int fd = vt_open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
 	VCHECK(fd >= 0);
 	VEQ(vt_write_str(fd, content), (long long)strlen(content));
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 /* umem_protect on the current process; the run fails if it refuses. */
@@ -211,15 +213,15 @@ static inline void vt_protect(uaddr_t a, size_t len, int prot)
 {
 	int r = umem_protect(sim_proc_current(), a, len, prot);
 	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d", (unsigned long long)a,
-			 len, prot, r);
+		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
+			 (unsigned long long)a, len, prot, r);
 }
 
 /* Reads up to n bytes at off into out (host); returns pread's result. */
 static inline ssize_t vt_pread(int fd, void *out, size_t n, int64_t off)
 {
 	uaddr_t a = vt_ubuf(n);
-	ssize_t r = sys_pread(fd, a, n, off);
+	ssize_t r = simk_pread(fd, a, n, off);
 	if (r > 0)
 		vt_uget(a, out, (size_t)r);
 	return r;
@@ -227,7 +229,7 @@ static inline ssize_t vt_pread(int fd, void *out, size_t n, int64_t off)
 
 static inline ssize_t vt_pwrite(int fd, const void *p, size_t n, int64_t off)
 {
-	return sys_pwrite(fd, vt_ubytes(p, n), n, off);
+	return simk_pwrite(fd, vt_ubytes(p, n), n, off);
 }
 
 static inline struct simk_stat vt_fstat(int fd)
@@ -235,7 +237,7 @@ static inline struct simk_stat vt_fstat(int fd)
 	struct simk_stat st;
 	memset(&st, 0, sizeof(st));
 	uaddr_t a = vt_ubuf(sizeof(st));
-	int r = sys_fstat(fd, a);
+	int r = simk_fstat(fd, a);
 	if (r != 0)
 		sim_fail(SIMK_FAIL_EXPECT, "fstat(%d): %d", fd, r);
 	vt_uget(a, &st, sizeof(st));
@@ -245,7 +247,7 @@ static inline struct simk_stat vt_fstat(int fd)
 static inline int vt_stat(const char *path, struct simk_stat *st)
 {
 	uaddr_t a = vt_ubuf(sizeof(*st));
-	int r = sys_stat(vt_ustr(path), a);
+	int r = simk_stat(vt_ustr(path), a);
 	if (r == 0)
 		vt_uget(a, st, sizeof(*st));
 	return r;
