@@ -16,6 +16,9 @@
 
 #ifdef __cplusplus
 extern "C" {
+#define SIMK_NORETURN [[noreturn]]
+#else
+#define SIMK_NORETURN _Noreturn
 #endif
 
 int simk_getpid(void);
@@ -26,9 +29,9 @@ int simk_gettid(void);
  * gets a copy of the user memory. */
 int simk_fork(const char *name, simk_thread_fn fn, void *arg);
 /* Ends the calling process with status (its other threads are killed). */
-_Noreturn void simk_exit(int status);
+SIMK_NORETURN void simk_exit(int status);
 /* Ends the calling thread with code. */
-_Noreturn void simk_thread_exit(int code);
+SIMK_NORETURN void simk_thread_exit(int code);
 /* Waits for a child (pid > 0: that one, -1: any) to exit and reaps it;
  * its pid, -ECHILD, -EINTR, or -EINVAL for options other than 0. If
  * status is not 0, an int (exit status & 0xff) << 8, as wait(2) encodes a
