@@ -783,7 +783,7 @@ static const struct scn_argspec cut_args[] = {
 static int64_t op_power_cut(struct scn_call *c)
 {
 	uint64_t torn = BLKDEV_NO_SECTOR;
-	if (vfs_mounted()) {
+	if (vfs_alive()) {
 		vfs_power_cut(c->args[0].i ? BLK_CUT_TEAR : 0, &torn);
 	} else if (cur_fs != NULL) {
 		blkdev_power_cut(cur_fs->dev->dev, c->args[0].i ? BLK_CUT_TEAR : 0, &torn);
