@@ -830,7 +830,7 @@ static void flusher_main(void *arg)
 					 flusher_should_wake, fs);
 			continue;
 		}
-		uint64_t due = fs->dirty_since_ns + fs->opts.flush_delay_ns;
+		uint64_t due = sim_time_add(fs->dirty_since_ns, fs->opts.flush_delay_ns);
 		if (fs->flush_retry_ns > due)
 			due = fs->flush_retry_ns;
 		uint64_t now = sim_now();
@@ -841,7 +841,7 @@ static void flusher_main(void *arg)
 		fs->stats.flusher_commits++;
 		int r = simfs_commit(fs);
 		if (r != 0)
-			fs->flush_retry_ns = sim_now() + fs->opts.flush_delay_ns;
+			fs->flush_retry_ns = sim_time_add(sim_now(), fs->opts.flush_delay_ns);
 	}
 	fs->flusher_running = false;
 	waitq_wake_all(&fs->flush_wq);

@@ -229,6 +229,63 @@ def test_power_cut_at_any_moment_of_the_first_mount_stops_it(simk, scn, policy):
     assert r.code == 0 and "all passed" in r.last, r
 
 
+FIRST_MOUNT_RACE = """device disk latency=20us latency_max=200us
+fs root disk
+
+thread a
+  local fd = open "/a" O_CREAT + O_RDWR
+  expect fd >= 0
+  local r = fsync fd
+  expect r == 0
+
+thread b
+  local fd = open "/b" O_CREAT + O_RDWR
+  expect fd >= 0
+
+thread c
+  local ctx = io_setup 4
+  local fd = open "/c" O_CREAT + O_RDWR + O_DIRECT
+  expect fd >= 0
+  local cb = iocb IOCB_CMD_PWRITE fd len=4096
+  local r = io_submit ctx cb
+  expect r == 1
+  r = io_getevents ctx 1 1
+  expect r == 1
+  r = io_destroy ctx
+
+thread d
+  local r = mkdir "/dir"
+  expect r == 0
+  r = stat "/dir"
+  expect r == 0
+"""
+
+
+@pytest.mark.parametrize("policy", ["fifo", "random", "pct"])
+def test_every_thread_waits_for_the_first_mount(simk, scn, policy):
+    """The first file operation mounts "/" and sleeps on its I/O; the file
+    operations of the other threads wait for that mount instead of finding
+    nothing mounted (open -ENOENT, io_submit -EBADF, even under fifo)."""
+    r = simk("explore", scn(FIRST_MOUNT_RACE), "--runs", 300, "--policy", policy)
+    assert r.code == 0 and "all passed" in r.last, r
+
+
+def test_threads_waiting_for_a_failed_first_mount_get_its_error(simk, scn):
+    """The first mount fails (the format's first write): every thread that
+    waited for it gets its -EIO; an operation after it finds nothing
+    mounted (a refused implicit mount is not retried)."""
+    p = scn("fault blk/write/eio:nth=1\ndevice disk latency=20us\nfs root disk\n"
+            "shared done = 0\n"
+            "thread a\n  local fd = open \"/a\" O_CREAT + O_RDWR\n  expect fd == -EIO\n"
+            "  done += 1\n"
+            "thread b\n  local fd = open \"/b\" O_CREAT + O_RDWR\n  expect fd == -EIO\n"
+            "  done += 1\n"
+            "thread late\n  while done < 2\n    delay 10us\n"
+            "  local fd = open \"/c\" O_CREAT + O_RDWR\n  expect fd == -ENOENT\n")
+    r = simk("run", p, "--quiet")
+    assert r.code == 0 and r.passed, r
+
+
 def test_power_cut_during_the_first_mount_fails_it(simk, scn):
     """Nothing is mounted yet while "/" is being formatted: `power_cut`
     cuts the first filesystem's device, tearing the write in flight, and
