@@ -23,6 +23,19 @@
 #include "sim/trace.h"
 
 #define SIMK_FOREVER UINT64_MAX
+/* The end of virtual time: 24 hours. The clock never passes it. Running
+ * past it (compute, the cost of running) fails the run (panic); a thread
+ * that would sleep past it with nothing else to do is a stall; a deadline
+ * past it (a huge timeout) saturates and is never reached. It keeps every
+ * sum of a time and a duration far from overflow (docs/determinism.md). */
+#define SIMK_VTIME_MAX (24ull * 3600 * 1000000000)
+
+/* t + d, saturated at SIMK_FOREVER ("never"): the deadline of a timeout
+ * of d from t, whatever d is. */
+static inline uint64_t sim_time_add(uint64_t t, uint64_t d)
+{
+	return d >= SIMK_FOREVER - t ? SIMK_FOREVER : t + d;
+}
 #define SIM_NAME_MAX 32
 #define SIM_MAX_THREADS 100000
 #define SIM_MAX_PROCS 4096
@@ -259,7 +272,8 @@ bool thread_signal_pending(const struct simk_thread *t);
 void thread_interrupt(struct simk_thread *t);
 bool sim_in_irq(void);
 void sim_assert_may_sleep(const char *what);
-/* Explicit cost model: the running thread computes for ns of virtual time. */
+/* Explicit cost model: the running thread computes for ns of virtual time.
+ * Past SIMK_VTIME_MAX the run fails (panic). */
 void sim_advance(uint64_t ns);
 uint64_t sim_now(void);
 struct rng *sim_rng(enum simk_stream s);

@@ -171,8 +171,6 @@ _Noreturn static void report_deadlock(struct simk *s, const char *what)
 	sim_fail(SIMK_FAIL_DEADLOCK, "%s", buf);
 }
 
-#define VTIME_LIMIT_NS (3600ULL * 1000000000ULL * 24)
-
 /*
  * The decision loop. self is the thread whose stack we are on (NULL for
  * the host stack at the start of a run). It returns when self runs again,
@@ -198,8 +196,10 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			}
 			if (head == NULL)
 				report_deadlock(s, "deadlock");
-			if (head->when_ns > VTIME_LIMIT_NS)
-				report_deadlock(s, "stall: virtual time limit reached");
+			if (head->when_ns > SIMK_VTIME_MAX)
+				report_deadlock(s,
+						"stall: the next timed event lies past the end of "
+						"virtual time (24 h)");
 			/* Interrupts with every thread asleep (a periodic timer
 			 * nobody waits for) would otherwise run to the time limit. */
 			if (++s->idle_irqs > s->opts.max_steps)
@@ -383,6 +383,9 @@ void thread_interrupt(struct simk_thread *t)
 void sim_advance(uint64_t ns)
 {
 	struct simk *s = sim_cur();
+	if (ns > SIMK_VTIME_MAX - s->now_ns)
+		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
+			  (unsigned long long)ns, (unsigned long long)s->now_ns);
 	s->now_ns += ns;
 }
 
