@@ -8,6 +8,7 @@
  * argument): they are SA_HOST arguments, recorded in the trace as 0.
  */
 #include "simk/proc.h"
+#include "simk/sigevent.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,13 +18,22 @@
 #include "kern/syscall.h"
 #include "kern/umem.h"
 
-#define NS_PER_S 1000000000LL
+#include <signal.h>
 
-/* A struct timespec in user memory (Linux x86-64 layout). */
-struct kern_timespec {
-	int64_t tv_sec;
-	int64_t tv_nsec;
-};
+/* The public values (include/simk/proc.h, time.h) are Linux's. */
+_Static_assert(SIMK_SIGHUP == SIGHUP && SIMK_SIGINT == SIGINT && SIMK_SIGKILL == SIGKILL &&
+		   SIMK_SIGUSR1 == SIGUSR1 && SIMK_SIGUSR2 == SIGUSR2 && SIMK_SIGPIPE == SIGPIPE &&
+		   SIMK_SIGALRM == SIGALRM && SIMK_SIGTERM == SIGTERM && SIMK_SIGCHLD == SIGCHLD &&
+		   SIMK_SIGIO == SIGIO,
+	       "signal numbers");
+_Static_assert(SIMK_SIG_BLOCK == SIG_BLOCK && SIMK_SIG_UNBLOCK == SIG_UNBLOCK &&
+		   SIMK_SIG_SETMASK == SIG_SETMASK,
+	       "sigprocmask how");
+_Static_assert(sizeof(struct simk_timespec) == 16 && sizeof(struct simk_itimerspec) == 32 &&
+		   sizeof(struct simk_timeval) == 16 && sizeof(struct simk_sigevent) == 24,
+	       "time and sigevent layouts");
+
+#define NS_PER_S 1000000000LL
 
 static int64_t h_getpid(const int64_t *a)
 {
@@ -135,7 +145,7 @@ static int64_t h_sigpending(const int64_t *a)
 
 static int64_t h_nanosleep(const int64_t *a)
 {
-	struct kern_timespec req;
+	struct simk_timespec req;
 	if (copyin((uaddr_t)a[0], &req, sizeof(req)) != 0)
 		return -EFAULT;
 	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= NS_PER_S)
@@ -153,7 +163,7 @@ static int64_t h_nanosleep(const int64_t *a)
 	uaddr_t urem = (uaddr_t)a[1];
 	if (urem != 0) {
 		uint64_t left = deadline > sim_now() ? deadline - sim_now() : 0;
-		struct kern_timespec rem = {(int64_t)(left / NS_PER_S), (int64_t)(left % NS_PER_S)};
+		struct simk_timespec rem = {(int64_t)(left / NS_PER_S), (int64_t)(left % NS_PER_S)};
 		if (copyout(&rem, urem, sizeof(rem)) != 0)
 			return -EFAULT;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kern/kmem.h"
+#include "simk/vfs.h" /* struct simk_pollfd */
 #include "vfs/file.h"
 #include "vfs/vfs_priv.h"
 
@@ -86,11 +87,6 @@ void poll_head_destroy(struct poll_head *h)
 
 /* ---- poll(2) --------------------------------------------------------------- */
 
-struct simk_pollfd {
-	int32_t fd;
-	int16_t events;
-	int16_t revents;
-};
 _Static_assert(sizeof(struct simk_pollfd) == 8, "struct pollfd layout");
 
 struct pollwait {

@@ -12,6 +12,31 @@
 #include "vfs/poll.h"
 #include "vfs/socket.h"
 
+#include <fcntl.h>
+
+/* The public values (include/simk/vfs.h) are the host's, which are
+ * Linux's (vfs/file.h asserts the open flags the kernel uses). */
+_Static_assert(SIMK_O_RDONLY == O_RDONLY && SIMK_O_WRONLY == O_WRONLY && SIMK_O_RDWR == O_RDWR &&
+		   SIMK_O_ACCMODE == O_ACCMODE && SIMK_O_CREAT == O_CREAT && SIMK_O_EXCL == O_EXCL &&
+		   SIMK_O_NOCTTY == O_NOCTTY && SIMK_O_TRUNC == O_TRUNC && SIMK_O_APPEND == O_APPEND &&
+		   SIMK_O_NONBLOCK == O_NONBLOCK && SIMK_O_DSYNC == O_DSYNC &&
+		   SIMK_O_DIRECT == O_DIRECT && SIMK_O_DIRECTORY == O_DIRECTORY &&
+		   SIMK_O_NOFOLLOW == O_NOFOLLOW && SIMK_O_CLOEXEC == O_CLOEXEC &&
+		   SIMK_O_SYNC == O_SYNC,
+	       "open flags");
+_Static_assert(SIMK_POLLIN == POLLIN && SIMK_POLLPRI == POLLPRI && SIMK_POLLOUT == POLLOUT &&
+		   SIMK_POLLERR == POLLERR && SIMK_POLLHUP == POLLHUP && SIMK_POLLNVAL == POLLNVAL &&
+		   SIMK_POLLRDNORM == POLLRDNORM && SIMK_POLLRDBAND == POLLRDBAND &&
+		   SIMK_POLLWRNORM == POLLWRNORM && SIMK_POLLWRBAND == POLLWRBAND &&
+		   SIMK_POLLRDHUP == POLLRDHUP,
+	       "poll bits");
+_Static_assert(SIMK_FD_CLOEXEC == FD_CLOEXEC_FLAG && SIMK_FD_CLOEXEC == FD_CLOEXEC, "FD_CLOEXEC");
+_Static_assert(SIMK_F_DUPFD == F_DUPFD && SIMK_F_GETFD == F_GETFD && SIMK_F_SETFD == F_SETFD &&
+		   SIMK_F_GETFL == F_GETFL && SIMK_F_SETFL == F_SETFL &&
+		   SIMK_F_DUPFD_CLOEXEC == F_DUPFD_CLOEXEC,
+	       "fcntl commands");
+_Static_assert(sizeof(struct simk_stat) == 88 && sizeof(struct simk_iovec) == 16, "layouts");
+
 static int64_t h_open(const int64_t *a)
 {
 	return sys_open((uaddr_t)a[0], (int)a[1], (int)a[2]);

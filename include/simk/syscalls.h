@@ -10,6 +10,8 @@
 
 #include "simk/sim.h"
 #include "simk/umem.h"
+#include "simk/time.h"
+#include "simk/sigevent.h"
 #include "simk/proc.h"
 #include "simk/vfs.h"
 #include "simk/eventfd.h"

@@ -9,6 +9,11 @@
 #include "kern/syscall.h"
 #include "syscalls/eventfd/eventfd.h"
 
+
+_Static_assert(SIMK_EFD_SEMAPHORE == EFD_SEMAPHORE && SIMK_EFD_NONBLOCK == EFD_NONBLOCK &&
+		   SIMK_EFD_CLOEXEC == EFD_CLOEXEC,
+	       "eventfd flags (include/simk/eventfd.h)");
+
 static int64_t h_eventfd(const int64_t *a)
 {
 	return sys_eventfd((unsigned)a[0], (int)a[1]);

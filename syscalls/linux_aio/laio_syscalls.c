@@ -9,6 +9,36 @@
 #include "kern/syscall.h"
 #include "syscalls/linux_aio/laio.h"
 
+#include <stddef.h>
+
+/* The public layouts and values (include/simk/laio.h) are the kernel's. */
+#define SAME_FIELD(a, b, f) (offsetof(a, f) == offsetof(b, f) && sizeof(((a *)0)->f) == sizeof(((b *)0)->f))
+_Static_assert(sizeof(struct simk_iocb) == sizeof(struct iocb), "simk_iocb");
+_Static_assert(SAME_FIELD(struct simk_iocb, struct iocb, aio_data) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_key) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_lio_opcode) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_reqprio) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_fildes) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_buf) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_nbytes) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_offset) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_reserved2) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_flags) &&
+		   SAME_FIELD(struct simk_iocb, struct iocb, aio_resfd),
+	       "simk_iocb fields");
+_Static_assert(sizeof(struct simk_io_event) == sizeof(struct io_event) &&
+		   SAME_FIELD(struct simk_io_event, struct io_event, data) &&
+		   SAME_FIELD(struct simk_io_event, struct io_event, obj) &&
+		   SAME_FIELD(struct simk_io_event, struct io_event, res) &&
+		   SAME_FIELD(struct simk_io_event, struct io_event, res2),
+	       "simk_io_event");
+_Static_assert(SIMK_IOCB_CMD_PREAD == IOCB_CMD_PREAD && SIMK_IOCB_CMD_PWRITE == IOCB_CMD_PWRITE &&
+		   SIMK_IOCB_CMD_FSYNC == IOCB_CMD_FSYNC && SIMK_IOCB_CMD_FDSYNC == IOCB_CMD_FDSYNC &&
+		   SIMK_IOCB_CMD_NOOP == IOCB_CMD_NOOP && SIMK_IOCB_CMD_PREADV == IOCB_CMD_PREADV &&
+		   SIMK_IOCB_CMD_PWRITEV == IOCB_CMD_PWRITEV && SIMK_IOCB_FLAG_RESFD == IOCB_FLAG_RESFD,
+	       "iocb values");
+_Static_assert(sizeof(simk_aio_context_t) == sizeof(aio_context_t), "context id");
+
 static int64_t h_io_setup(const int64_t *a)
 {
 	return sys_io_setup((unsigned)a[0], (uaddr_t)a[1]);

@@ -9,6 +9,45 @@
 #include "kern/syscall.h"
 #include "syscalls/portfs/port.h"
 
+#include <stddef.h>
+
+/* The public layouts and values (include/simk/port.h) are the kernel's. */
+#define SAME_FIELD(a, b, f) (offsetof(a, f) == offsetof(b, f) && sizeof(((a *)0)->f) == sizeof(((b *)0)->f))
+_Static_assert(sizeof(struct simk_port_event) == sizeof(port_event_t) &&
+		   SAME_FIELD(struct simk_port_event, port_event_t, portev_events) &&
+		   SAME_FIELD(struct simk_port_event, port_event_t, portev_source) &&
+		   SAME_FIELD(struct simk_port_event, port_event_t, portev_object) &&
+		   SAME_FIELD(struct simk_port_event, port_event_t, portev_user),
+	       "port_event_t");
+_Static_assert(sizeof(struct simk_file_obj) == sizeof(file_obj_t) &&
+		   SAME_FIELD(struct simk_file_obj, file_obj_t, fo_atime) &&
+		   SAME_FIELD(struct simk_file_obj, file_obj_t, fo_mtime) &&
+		   SAME_FIELD(struct simk_file_obj, file_obj_t, fo_ctime) &&
+		   SAME_FIELD(struct simk_file_obj, file_obj_t, fo_name),
+	       "file_obj_t");
+_Static_assert(sizeof(struct simk_port_notify) == sizeof(port_notify_t) &&
+		   SAME_FIELD(struct simk_port_notify, port_notify_t, portnfy_port) &&
+		   SAME_FIELD(struct simk_port_notify, port_notify_t, portnfy_user),
+	       "port_notify_t");
+_Static_assert(SIMK_PORT_SOURCE_AIO == PORT_SOURCE_AIO && SIMK_PORT_SOURCE_TIMER == PORT_SOURCE_TIMER &&
+		   SIMK_PORT_SOURCE_USER == PORT_SOURCE_USER && SIMK_PORT_SOURCE_FD == PORT_SOURCE_FD &&
+		   SIMK_PORT_SOURCE_ALERT == PORT_SOURCE_ALERT && SIMK_PORT_SOURCE_MQ == PORT_SOURCE_MQ &&
+		   SIMK_PORT_SOURCE_FILE == PORT_SOURCE_FILE,
+	       "sources");
+_Static_assert(SIMK_PORT_ALERT_SET == PORT_ALERT_SET && SIMK_PORT_ALERT_UPDATE == PORT_ALERT_UPDATE &&
+		   SIMK_PORT_POLLIN == PORT_POLLIN && SIMK_PORT_POLLPRI == PORT_POLLPRI &&
+		   SIMK_PORT_POLLOUT == PORT_POLLOUT && SIMK_PORT_POLLERR == PORT_POLLERR &&
+		   SIMK_PORT_POLLHUP == PORT_POLLHUP && SIMK_PORT_POLLNVAL == PORT_POLLNVAL &&
+		   SIMK_PORT_POLLRDNORM == PORT_POLLRDNORM && SIMK_PORT_POLLRDBAND == PORT_POLLRDBAND &&
+		   SIMK_PORT_POLLWRBAND == PORT_POLLWRBAND,
+	       "alert flags, poll bits");
+_Static_assert(SIMK_FILE_ACCESS == FILE_ACCESS && SIMK_FILE_MODIFIED == FILE_MODIFIED &&
+		   SIMK_FILE_ATTRIB == FILE_ATTRIB && SIMK_FILE_DELETE == FILE_DELETE &&
+		   SIMK_FILE_RENAME_TO == FILE_RENAME_TO && SIMK_FILE_RENAME_FROM == FILE_RENAME_FROM &&
+		   SIMK_FILE_TRUNC == FILE_TRUNC && SIMK_FILE_NOFOLLOW == FILE_NOFOLLOW &&
+		   SIMK_FILE_UNMOUNTED == UNMOUNTED && SIMK_FILE_MOUNTEDOVER == MOUNTEDOVER,
+	       "file events");
+
 static int64_t h_port_create(const int64_t *a)
 {
 	(void)a;

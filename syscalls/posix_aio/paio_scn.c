@@ -183,7 +183,7 @@ static void fill_sigev(struct simk_sigevent *se, const struct scn_val *a, struct
 		se->sigev_signo = 0;
 		se->sigev_value = pn_addr;
 	} else if (se->sigev_notify == SIMK_SIGEV_THREAD && a[S_THREAD].given) {
-		se->sigev_notify_function = paio_sigev_fn_lookup(run_thread_body, a[S_THREAD].obj);
+		se->sigev_function = paio_sigev_fn_lookup(run_thread_body, a[S_THREAD].obj);
 	}
 }
 

@@ -10,6 +10,13 @@
 #include "kern/syscall.h"
 #include "syscalls/posix_aio/paio.h"
 
+
+_Static_assert(SIMK_AIO_CANCELED == AIO_CANCELED && SIMK_AIO_ALLDONE == AIO_ALLDONE &&
+		   SIMK_AIO_NOTCANCELED == AIO_NOTCANCELED && SIMK_LIO_NOWAIT == LIO_NOWAIT &&
+		   SIMK_LIO_WAIT == LIO_WAIT && SIMK_LIO_NOP == LIO_NOP && SIMK_LIO_READ == LIO_READ &&
+		   SIMK_LIO_WRITE == LIO_WRITE && SIMK_AIO_INPROGRESS == AIO_INPROGRESS,
+	       "POSIX AIO values (include/simk/paio.h)");
+
 static int64_t h_aio_read(const int64_t *a)
 {
 	return sys_aio_read((uaddr_t)a[0]);

@@ -57,7 +57,7 @@ static inline void pt_sigev(uaddr_t a, int notify, int signo, uint64_t value, ui
 	cb.aio_sigevent.sigev_notify = notify;
 	cb.aio_sigevent.sigev_signo = signo;
 	cb.aio_sigevent.sigev_value = value;
-	cb.aio_sigevent.sigev_notify_function = fn;
+	cb.aio_sigevent.sigev_function = fn;
 	pt_put(a, &cb);
 }
 
