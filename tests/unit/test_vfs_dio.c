@@ -358,23 +358,23 @@ static void t_dio_torn(void *arg)
 	vt_setup();
 	int fd = vt_open("/t", O_CREAT | O_RDWR | O_DIRECT, 0644);
 	vt_fill(pat, 8192, 7, 0);
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* new blocks */
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* new blocks */
+	VEQ(simk_fsync(fd), 0);
 	vt_fill(pat, 8192, 8, 0);
 	vt_fault("blk/write/torn:nth=1");
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in place */
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in place */
 	VEQ(sim_fault_injected("blk/write/torn"), 1);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0);
 	fd = vt_open("/t", O_RDWR | O_DIRECT, 0644);
 	uint8_t got[8192];
 	VEQ(vt_pread(fd, got, 8192, 0), 8192);
 	VCHECK(memcmp(got, pat, 8192) == 0);
 	vt_fault("blk/write/torn:p=1");
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 4096), 4096, 0), -EIO);
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 4096), 4096, 0), -EIO);
 	VEQ(sim_fault_injected("blk/write/torn"), 1 + 3); /* the write and two rewrites */
 	vt_fault("blk/write/torn:off");
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_dio, a_torn_direct_write_is_rewritten_before_it_completes)

@@ -92,13 +92,13 @@ static void buffered_writer(void *arg)
 			size_t len = 1 + (size_t)rnd(9000);
 			vt_fill(buf, len, tag, (uint64_t)off);
 			vt_uput(ub, buf, len);
-			r = sys_pwrite(f->fd, ub, len, off);
+			r = simk_pwrite(f->fd, ub, len, off);
 			expect_ok_or_eio(r, "pwrite", f->path);
 			if (r >= 0)
 				vm_write(f, off, (size_t)r,
 					 tag); /* short: the blocks before the error */
 		} else if (kind < 70) {
-			r = sys_fsync(f->fd);
+			r = simk_fsync(f->fd);
 			expect_ok_or_eio(r, "fsync", f->path);
 			if (r == 0) {
 				for (int i = 0; i < NBUF; i++)
@@ -107,7 +107,7 @@ static void buffered_writer(void *arg)
 			}
 		} else if (kind < 80) {
 			int64_t len = (int64_t)rnd(VM_SIZE_MAX);
-			r = sys_ftruncate(f->fd, len);
+			r = simk_ftruncate(f->fd, len);
 			expect_ok_or_eio(r, "ftruncate", f->path);
 			if (r == 0)
 				vm_truncate(f, len);
@@ -136,7 +136,7 @@ static void direct_writer(void *arg)
 			continue;
 		}
 		if (rnd(4) == 0) {
-			r = sys_fsync(f->fd);
+			r = simk_fsync(f->fd);
 			expect_ok_or_eio(r, "fsync", f->path);
 			if (r == 0) {
 				vm_ack(f);
@@ -151,7 +151,7 @@ static void direct_writer(void *arg)
 			len = (size_t)(DIO_SPAN - off);
 		vt_fill(buf, len, tag, (uint64_t)off);
 		vt_uput(ub, buf, len);
-		r = sys_pwrite(f->fd, ub, len, off);
+		r = simk_pwrite(f->fd, ub, len, off);
 		expect_ok_or_eio(r, "direct pwrite", f->path);
 		if (r >= 0) {
 			VEQ(r, len);
@@ -179,8 +179,8 @@ static void cutter(void *arg)
 	vm_created(&base);
 	vm_write(&base, 0, sizeof(b), 1);
 	VEQ(kvfs_mkdir("/d", 0755), 0);
-	VEQ(sys_fsync(fd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0);
+	VEQ(simk_close(fd), 0);
 	vm_ack(&base);
 	static const char *names[NBUF] = {"/f0", "/d/f1"};
 	for (int i = 0; i < NBUF; i++)
@@ -211,9 +211,9 @@ static void cutter(void *arg)
 	vt_fault(spec);
 	for (int i = 0; i < NBUF; i++)
 		if (bufd[i].exists)
-			VEQ(sys_close(bufd[i].fd), 0);
+			VEQ(simk_close(bufd[i].fd), 0);
 	if (dio.exists)
-		VEQ(sys_close(dio.fd), 0);
+		VEQ(simk_close(dio.fd), 0);
 
 	int r = vt_remount();
 	if (r != 0)
