@@ -33,6 +33,7 @@ enum optid {
 	O_SHARD,
 	O_HELP,
 	O_BOUND,
+	O_POR,
 	O_JOBS,
 };
 
@@ -59,6 +60,7 @@ static const struct optdef optdefs[] = {
     {"trace-out", true, F_RUN, O_TRACE_OUT},
     {"schedule-out", true, F_RUN | F_EXPLORE, O_SCHEDULE_OUT},
     {"bound", true, F_EXPLORE, O_BOUND},
+    {"por", true, F_EXPLORE, O_POR},
     {"replay", true, F_RUN | F_CHECK, O_REPLAY},
     {"fault", true, F_ALL, O_FAULT},
     {"quiet", false, F_ALL, O_QUIET},
@@ -252,6 +254,12 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 		o->has_bound = true;
 		break;
 	}
+	case O_POR:
+		if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+			return usage_error(o, "--%s needs on or off, got '%s'", n, val);
+		o->por = strcmp(val, "on") == 0;
+		o->has_por = true;
+		break;
 	case O_JOBS: {
 		uint64_t v;
 		if (!parse_u64(val, &v) || v > CLI_JOBS_MAX)
@@ -335,6 +343,8 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 		return usage_error(o, "--policy dfs is a search: use 'simk explore --policy dfs'");
 	if (o->has_bound && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
 		return usage_error(o, "--bound applies to --policy dfs");
+	if (o->has_por && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
+		return usage_error(o, "--por applies to --policy dfs");
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return usage_error(o, "missing --runs N");

@@ -8,11 +8,20 @@
  * body loop walks flat code, and an expression is evaluated by a loop over
  * postfix code with an operand stack bounded at parse time.
  *
- * Switch points: every statement begins with preempt_point() (its
- * "boundary"), except that an operation call's own syscall-entry point is
- * its boundary, and the syscall-exit point of a call serves as the
- * boundary of the statement after it. So a race between "test a flag" and
- * "sleep" is always a place where the policy may switch.
+ * Switch points: a statement that reads or writes a shared variable
+ * begins with preempt_point() (its "boundary"), except that an operation
+ * call's own syscall-entry point is its boundary, and the syscall-exit
+ * point of a call serves as the boundary of the statement after it. So a
+ * race between "test a flag" and "sleep" is always a place where the
+ * policy may switch; a statement that touches only the thread's locals is
+ * not, since no other thread could tell the difference (scn_parse.c drops
+ * its boundary). A loop whose body has no switch point still counts its
+ * iterations against the run's step limit (sim_tick).
+ *
+ * For the dfs search, scenario threads are annotated (sim/access.h):
+ * every read and write of a shared variable is reported, and an operation
+ * that does not annotate its own accesses (scn_mark_annotated) makes the
+ * steps of its call global.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +30,7 @@
 #include <string.h>
 
 #include "kern/slots.h"
+#include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
@@ -103,6 +113,7 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			st[sp++] = locals[in->arg];
 			break;
 		case E_SHARED:
+			sim_read(SIM_OID(SIM_OID_SCN_VAR, in->arg));
 			st[sp++] = shared[in->arg];
 			break;
 		case E_NEG:
@@ -150,6 +161,12 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 static int64_t *var_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var)
 {
 	return vkind == V_LOCAL ? &fr->locals[var] : &r->shared[var];
+}
+
+static void var_written(uint8_t vkind, int32_t var)
+{
+	if (vkind == V_SHARED)
+		sim_write(SIM_OID(SIM_OID_SCN_VAR, var));
 }
 
 static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
@@ -216,14 +233,25 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			v->str = src->str;
 			break;
 		case SCN_OUT:
-			if (src->given)
+			if (src->given) {
 				v->out = var_ref(r, fr, src->vkind, src->var);
+				var_written(src->vkind, src->var); /* may happen before a sleep */
+			}
 			break;
 		}
 	}
 	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
+	bool opaque = !cs->annotated;
+	if (opaque)
+		sim_opaque_enter();
 	int64_t res = op->fn(&c);
+	if (opaque)
+		sim_opaque_leave();
+	for (int i = 0; i < op->nargs; i++)
+		if (op->args[i].type == SCN_OUT && cs->args[i].given)
+			var_written(cs->args[i].vkind, cs->args[i].var);
 	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
+	var_written(in->vkind, in->var);
 	if (in->vkind != V_NONE)
 		*var_ref(r, fr, in->vkind, in->var) = res;
 	if (in->vkind == V_SHARED)
@@ -241,6 +269,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	fr.prog = p;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
+	sim_annotated(true);
 	const struct scn_insn *code = p->code;
 	int32_t pc = b->start;
 	bool after_call = false;
@@ -265,6 +294,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		case S_ASSIGN: {
 			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
 			int64_t *dst = var_ref(r, &fr, in->vkind, in->var);
+			var_written(in->vkind, in->var);
 			if (in->aop == '+')
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
 			else if (in->aop == '-')
@@ -295,6 +325,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			pc++;
 			break;
 		case S_JUMP:
+			if (in->target <= pc)
+				sim_tick(); /* a loop's back edge */
 			pc = in->target;
 			break;
 		case S_JFALSE:
@@ -318,6 +350,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			}
 			break;
 		case S_REP_STEP:
+			sim_tick();
 			fr.locals[in->var + 1]++;
 			pc = in->target;
 			break;
@@ -455,12 +488,18 @@ static void scn_thread_exit(struct simk_thread *t)
 	    s->live_user_threads != 1)
 		return;
 	r->finally_started = true;
+	/* dfs: the block runs after every user thread exited, whichever
+	 * exited last; starting it is not this thread's doing */
+	sim_rec_mute(true);
 	struct simk_proc *fp = sim_proc_create_internal("finally", NULL);
 	if (fp == NULL)
 		sim_panic("scenario: cannot create the finally process");
-	if (sim_thread_spawn(fp, "finally", body_main, &r->prog->bodies[r->prog->finally_body],
-			     false) == NULL)
+	struct simk_thread *ft = sim_thread_spawn(fp, "finally", body_main,
+						  &r->prog->bodies[r->prog->finally_body], false);
+	if (ft == NULL)
 		sim_panic("scenario: cannot start the finally block");
+	sim_rec_mute(false);
+	sim_rec_join_users(ft->tid);
 }
 
 static void scn_end(struct simk *s)
