@@ -103,6 +103,8 @@ static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
 {
 	struct simk_opts w = *o;
 	w.schedule_out = path;
+	if (w.dfs != NULL)
+		simk_dfs_replay_last(w.dfs);
 	FILE *f = fopen(path, "w");
 	if (f == NULL) {
 		fprintf(stderr, "simk: explore: cannot write %s: %s\n", path, strerror(errno));
@@ -312,6 +314,13 @@ int cmd_explore(struct cli_opts *c)
 		ex.bar = !c->quiet && isatty(STDERR_FILENO);
 		ex.t0 = explore_wall_s();
 		int jobs = c->jobs;
+		if (ex.dfs && ex.por && jobs > 1) {
+			/* the subtrees of a reduced search share their backtrack
+			 * points: splitting them is not done yet */
+			fprintf(stderr, "simk: explore: --jobs does not split a dfs search with "
+					"--por on yet; it runs in one process (--por off splits)\n");
+			jobs = 1;
+		}
 		if (!ex.dfs && (uint64_t)jobs > ex.total)
 			jobs = (int)ex.total; /* a worker per run at most */
 		result = jobs > 1 ? explore_jobs(&ex, jobs) : explore_seq(&ex);

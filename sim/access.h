@@ -51,7 +51,8 @@ enum sim_acc_mode {
 #define SIM_OID(space, n) (((space) << 56) | ((uint64_t)(n) & 0x00ffffffffffffffULL))
 #define SIM_OID_EVENTQ SIM_OID(SIM_OID_ENGINE, 1)  /* the timed-event queue */
 #define SIM_OID_CLOCK SIM_OID(SIM_OID_ENGINE, 2)   /* the virtual clock */
-#define SIM_OID_THREADS SIM_OID(SIM_OID_ENGINE, 3) /* thread ids, live-thread count */
+#define SIM_OID_THREADS SIM_OID(SIM_OID_ENGINE, 3) /* thread ids handed out in spawn order */
+#define SIM_OID_YIELD SIM_OID(SIM_OID_ENGINE, 4)   /* who yielded last and may not run yet */
 
 struct dpor_rec;
 /* The recorder of the current run, NULL unless the policy is dfs. */

@@ -46,6 +46,7 @@ struct dpor_step {
 	int32_t enabler;  /* the step that made it possible, -1 */
 	int32_t node;	  /* the search node that chose it, -1 */
 	int32_t join;	  /* after the exits of: -1 every user thread, pid: that process's */
+	int32_t yielder;  /* the thread that could not run at its start (it yielded), 0 */
 	uint32_t flags;
 };
 
@@ -65,6 +66,7 @@ struct dpor_rec {
 	uint32_t *rsteps; /* by pid: steps of the process's reaper */
 	uint32_t npid;	  /* size of rsteps */
 	bool mute;	  /* accesses are not recorded */
+	int32_t yielder;  /* a thread that yielded and waits for another's step, 0 */
 	int32_t next_node; /* node of the next step to open (set by the policy) */
 	bool overflow;	  /* the run outgrew the limits: treat every step as global */
 };
@@ -78,6 +80,9 @@ void rec_close(struct simk *s);
 void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags);
 /* The step in progress of the current run, -1 (none, or not recording). */
 int32_t rec_open_step(void);
+/* At a yield the yielder may not run until another thread took a step:
+ * that step is what enables the yielder's next one. */
+void rec_yield_away(struct simk *s, int tid);
 /* Marks the open step. */
 void rec_flag(struct simk *s, uint32_t flags);
 
@@ -128,6 +133,9 @@ typedef void (*dpor_race_fn)(void *ctx, uint32_t e, uint32_t k);
  * reported and the caller must assume every step depends on every other). */
 bool hb_analyse(struct dpor_hb *hb, const struct dpor_rec *r, dpor_race_fn fn, void *ctx,
 		uint64_t *class_hash);
+/* The same over the first `upto` steps only (the class of a prefix). */
+bool hb_analyse_upto(struct dpor_hb *hb, const struct dpor_rec *r, uint32_t upto, dpor_race_fn fn,
+		     void *ctx, uint64_t *class_hash);
 void hb_free(struct dpor_hb *hb);
 
 #endif

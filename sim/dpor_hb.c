@@ -239,13 +239,20 @@ static uint64_t step_hash(const struct dpor_rec *r, uint32_t k)
 bool hb_analyse(struct dpor_hb *hb, const struct dpor_rec *r, dpor_race_fn fn, void *ctx,
 		uint64_t *class_hash)
 {
+	return hb_analyse_upto(hb, r, r->n, fn, ctx, class_hash);
+}
+
+bool hb_analyse_upto(struct dpor_hb *hb, const struct dpor_rec *r, uint32_t upto, dpor_race_fn fn,
+		     void *ctx, uint64_t *class_hash)
+{
+	KASSERT(upto <= r->n, "dfs: analysis of %u of %u steps", upto, r->n);
 	hb->valid = false;
 	if (r->overflow || !prepare(hb, r))
 		return false;
 	const uint32_t T = hb->T;
 	int32_t last_global = -1;
 	uint64_t cls = 0;
-	for (uint32_t k = 0; k < r->n; k++) {
+	for (uint32_t k = 0; k < upto; k++) {
 		const struct dpor_step *st = &r->st[k];
 		uint32_t *vk = hb->vc + (size_t)k * T;
 		uint32_t self = rec_actor(r, st->tid);
@@ -302,7 +309,7 @@ bool hb_analyse(struct dpor_hb *hb, const struct dpor_rec *r, dpor_race_fn fn, v
 			return false;
 		hb->last[self] = (int32_t)k;
 	}
-	*class_hash = mix(cls + r->n);
+	*class_hash = mix(cls + upto);
 	hb->valid = true;
 	return true;
 }

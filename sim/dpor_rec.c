@@ -82,6 +82,7 @@ void rec_reset(struct dpor_rec *r)
 	r->next_node = -1;
 	r->overflow = false;
 	r->mute = false;
+	r->yielder = 0;
 	tid_init(r, 0, r->ntid);
 	for (uint32_t i = 0; i < r->npid; i++)
 		r->rsteps[i] = 0;
@@ -150,6 +151,7 @@ void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags)
 		return;
 	st->tid = tid;
 	st->idx = ++r->nsteps[tid];
+	st->yielder = r->yielder;
 	st->enabler = enabler >= 0 ? enabler : r->pend[tid];
 	st->join = r->pend_join[tid];
 	st->flags = flags;
@@ -160,6 +162,15 @@ void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags)
 		st->flags |= STEP_GLOBAL;
 	r->pend[tid] = -1;
 	r->pend_join[tid] = 0;
+	if (tid > 0) {
+		/* Who may run depends on who yielded last: a step that lets a
+		 * yielder run again changes that, and so does a yield (below); any
+		 * other step of a thread depends on it. */
+		bool frees = r->yielder > 0 && tid != r->yielder;
+		sim_access_slow(SIM_OID_YIELD, frees ? SIM_ACC_WRITE : SIM_ACC_READ);
+		if (r->yielder > 0)
+			r->yielder = 0;
+	}
 }
 
 void sim_rec_exit(int tid, int pid, bool user)
@@ -210,6 +221,20 @@ void sim_rec_join_users(int tid)
 	fit_tid(r, tid);
 	r->pend_join[tid] = -1;
 	r->pend[tid] = -1;
+}
+
+void rec_yield_away(struct simk *s, int tid)
+{
+	struct dpor_rec *r = s->rec;
+	if (r == NULL)
+		return;
+	r->yielder = tid;
+	/* the yielder's step just ended: its yield is part of it */
+	if (r->open < 0 && r->n > 0 && r->st[r->n - 1].tid == tid) {
+		r->open = (int32_t)(r->n - 1);
+		sim_access_slow(SIM_OID_YIELD, SIM_ACC_WRITE);
+		r->open = -1;
+	}
 }
 
 void rec_flag(struct simk *s, uint32_t flags)

@@ -301,6 +301,8 @@ static struct pick cut_run(struct dpor_search *d, struct simk *s)
 struct pick dps_point(struct dpor_search *d, struct simk *s, enum point_kind kind,
 		      struct simk_thread *cur, bool irq_due)
 {
+	if (cur != NULL && kind == PT_YIELD && s->nrunnable > 0)
+		rec_yield_away(s, cur->tid); /* before its step is looked at */
 	process_closed(d);
 	uint32_t nalt = candidates(d, s, kind, cur, irq_due);
 	KASSERT(nalt >= 1, "dfs: a switch point with no candidate");
@@ -555,6 +557,11 @@ bool dps_advance(struct dpor_search *d)
 	truncate_nodes(d, d->fixed);
 	d->forced = d->fixed;
 	return false;
+}
+
+void dps_replay_last(struct dpor_search *d)
+{
+	d->forced = d->nnodes;
 }
 
 /* ---- lifetime and queries ------------------------------------------------ */

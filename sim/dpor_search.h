@@ -28,6 +28,8 @@ void dps_run_end(struct dpor_search *d, struct simk *s);
  * search is over. */
 bool dps_advance(struct dpor_search *d);
 
+/* The next run repeats the last one (to write its schedule). */
+void dps_replay_last(struct dpor_search *d);
 void dps_stats(const struct dpor_search *d, struct simk_dfs_stats *out);
 uint64_t dps_class(const struct dpor_search *d);
 bool dps_was_cut(const struct dpor_search *d);

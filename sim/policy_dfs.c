@@ -120,9 +120,28 @@ const struct simk_dfs_opts *simk_dfs_opts_of(const struct simk_dfs *d)
 	return &d->o;
 }
 
+void simk_dfs_replay_last(struct simk_dfs *d)
+{
+	if (d->dps != NULL)
+		dps_replay_last(d->dps);
+	/* the enumeration replays its path until advance() moves it */
+}
+
 bool simk_dfs_last_cut(const struct simk_dfs *d)
 {
 	return d->dps != NULL && dps_was_cut(d->dps);
+}
+
+int simk_dfs_prefix_class(struct simk_dfs *d, size_t decision, uint64_t *cls)
+{
+	uint32_t m = 0;
+	while (m < d->rec.n && d->rec.st[m].node != (int32_t)decision)
+		m++;
+	if (m == d->rec.n || !hb_analyse_upto(&d->hb, &d->rec, m, NULL, NULL, cls))
+		return -1;
+	/* the state there also says who may not run (a yielder) */
+	*cls ^= (uint64_t)(uint32_t)d->rec.st[m].yielder * 0x9e3779b97f4a7c15ULL;
+	return 0;
 }
 
 uint64_t simk_dfs_trace_class(struct simk_dfs *d)
@@ -240,6 +259,7 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 	struct simk_dfs *d = s->policy_state;
 	size_t i = d->pos;
 	KASSERT(i < DFS_MAX_DEPTH, "dfs: path longer than %d decisions", DFS_MAX_DEPTH);
+	d->rec.next_node = (int32_t)i; /* the step it starts knows its decision */
 	d->pos++; /* after the check: the path stays one of recorded decisions */
 	uint32_t idx = 0;
 	if (i < d->forced) {
@@ -265,12 +285,11 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 	}
 	struct pick p = { false, NULL };
 	uint32_t k = idx;
-	/* Candidate order: the current thread, then the run queue, then the
-	 * interrupt — except at a yield, where the current thread goes after
-	 * the run queue, so that the default path (index 0 everywhere) lets
-	 * the others run instead of spinning in the yielder forever. */
-	bool cur_last = cur != NULL && kind == PT_YIELD && s->nrunnable > 0;
-	if (cur != NULL && !cur_last) {
+	/* Candidate order: the current thread (absent at a yield while
+	 * another thread can run: dfs_point), then the run queue, then the
+	 * interrupt. */
+	(void)kind;
+	if (cur != NULL) {
 		if (k == 0) {
 			p.t = cur;
 			return p;
@@ -280,13 +299,6 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 	if (k < (uint32_t)s->nrunnable) {
 		p.t = runq_nth(s, (int)k);
 		return p;
-	}
-	if (cur_last) {
-		if (k == (uint32_t)s->nrunnable) {
-			p.t = cur;
-			return p;
-		}
-		k--;
 	}
 	KASSERT(irq_due && k == (uint32_t)s->nrunnable, "dfs: choice %u out of range", idx);
 	p.irq = true;
@@ -299,6 +311,13 @@ static struct pick dfs_point(struct simk *s, enum point_kind kind, struct simk_t
 	struct simk_dfs *d = s->policy_state;
 	if (d->dps != NULL)
 		return dps_point(d->dps, s, kind, cur, irq_due);
+	/* A yield lets another thread run when there is one, as every other
+	 * policy does: the yielder going on is not a behaviour to search. */
+	if (cur != NULL && kind == PT_YIELD && s->nrunnable > 0) {
+		rec_yield_away(s, cur->tid);
+		cur = NULL;
+		ncand--;
+	}
 	if (ncand == 1)
 		return (struct pick){irq_due, irq_due ? NULL : (cur != NULL ? cur : runq_first(s))};
 	return dfs_choose(s, kind, cur, irq_due, ncand);

@@ -173,6 +173,13 @@ struct simk_dfs_stats {
 };
 void simk_dfs_get_stats(const struct simk_dfs *d, struct simk_dfs_stats *out);
 const struct simk_dfs_opts *simk_dfs_opts_of(const struct simk_dfs *d);
+/* The class of the part of the last run before its decision number
+ * `decision` (0-based, as in simk_dfs_path; por: search nodes): equal for
+ * prefixes that lead to the same state. 0, or -1 when there is no such
+ * decision. For tests that count traces. */
+int simk_dfs_prefix_class(struct simk_dfs *d, size_t decision, uint64_t *cls);
+/* The next run takes the same path as the last one (before advance). */
+void simk_dfs_replay_last(struct simk_dfs *d);
 /* The last run was cut short (a sleep set showed another run covers it). */
 bool simk_dfs_last_cut(const struct simk_dfs *d);
 /* The hash of the last run's Mazurkiewicz trace (computed on demand, also
