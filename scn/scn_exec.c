@@ -8,20 +8,22 @@
  * body loop walks flat code, and an expression is evaluated by a loop over
  * postfix code with an operand stack bounded at parse time.
  *
- * Switch points: a statement that reads or writes a shared variable
- * begins with preempt_point() (its "boundary"), except that an operation
- * call's own syscall-entry point is its boundary, and the syscall-exit
- * point of a call serves as the boundary of the statement after it. So a
- * race between "test a flag" and "sleep" is always a place where the
- * policy may switch; a statement that touches only the thread's locals is
- * not, since no other thread could tell the difference (scn_parse.c drops
- * its boundary). A loop whose body has no switch point still counts its
- * iterations against the run's step limit (sim_tick).
+ * Switch points: a statement that reads or writes shared memory (a
+ * shared variable or an element of a shared array) begins with
+ * preempt_point() (its "boundary"), except that an operation call's own
+ * syscall-entry point is its boundary, and the syscall-exit point of a call
+ * serves as the boundary of the statement after it. So a race between
+ * "test a flag" and "sleep" is always a place where the policy may switch;
+ * a statement that touches only the thread's locals is not, since no other
+ * thread could tell the difference (scn_parse.c drops its boundary). A loop
+ * whose body has no switch point still counts its iterations against the
+ * run's step limit (sim_tick).
  *
  * For the dfs search, scenario threads are annotated (sim/access.h):
- * every read and write of a shared variable is reported, and an operation
- * that does not annotate its own accesses (scn_mark_annotated) makes the
- * steps of its call global.
+ * every read and write of shared memory is reported (by its slot in the
+ * shared array, so each element of a shared array is an object of its
+ * own), and an operation that does not annotate its own accesses
+ * (scn_mark_annotated) makes the steps of its call global.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -97,6 +99,18 @@ struct simk_proc *scn_proc_arg(const struct scn_val *v)
 
 /* ---- expressions ---------------------------------------------------- */
 
+/* Element i of array arr, or a panic naming the array and the site. */
+static int64_t *elem_at(const struct scn_prog *p, int32_t arr, int64_t i, int64_t *locals,
+			int64_t *shared, int line, int col)
+{
+	const struct scn_array *a = &p->arrays[arr];
+	if (i < 0 || i >= a->len)
+		sim_fail(SIMK_FAIL_PANIC,
+			 "%s:%d:%d: index %" PRId64 " out of bounds of '%s' (length %d)", p->name,
+			 line, col, i, a->name, (int)a->len);
+	return a->local ? &locals[a->base + i] : &shared[a->base + i];
+}
+
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
 		 const int64_t *shared, int line)
 {
@@ -122,6 +136,20 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_NOT:
 			st[sp - 1] = st[sp - 1] == 0;
 			break;
+		case E_BNOT:
+			st[sp - 1] = (int64_t) ~(uint64_t)st[sp - 1];
+			break;
+		case E_AGET: {
+			int64_t *x = elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
+					     (int64_t *)shared, line, in->col);
+			if (!p->arrays[in->arg].local)
+				sim_read(SIM_OID(SIM_OID_SCN_VAR, x - shared));
+			st[sp - 1] = *x;
+			break;
+		}
+		case E_ALEN:
+			st[sp++] = p->arrays[in->arg].len;
+			break;
 		case E_BOOL:
 			st[sp - 1] = st[sp - 1] != 0;
 			break;
@@ -141,9 +169,12 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		default: {
 			int64_t v;
-			if (scn_arith(in->op, st[sp - 2], st[sp - 1], &v) != 0)
-				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: division by zero", p->name,
-					 line, in->col);
+			int rc = scn_arith(in->op, st[sp - 2], st[sp - 1], &v);
+			if (rc != 0) {
+				char msg[64];
+				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: %s", p->name, line, in->col,
+					 scn_arith_error(rc, st[sp - 1], msg, sizeof(msg)));
+			}
 			sp--;
 			st[sp - 1] = v;
 			break;
@@ -160,13 +191,39 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 
 static int64_t *var_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var)
 {
+	KASSERT(vkind == V_LOCAL || vkind == V_SHARED, "scenario: variable kind %d", vkind);
 	return vkind == V_LOCAL ? &fr->locals[var] : &r->shared[var];
 }
 
-static void var_written(uint8_t vkind, int32_t var)
+/* Where a statement or an output argument stores: a variable, or element
+ * idx of array var (the index evaluated now, bounds checked). */
+static int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var,
+			 struct scn_expr idx, const struct scn_insn *in, int64_t *index)
 {
+	if (vkind != V_ELEM)
+		return var_ref(r, fr, vkind, var);
+	*index = scn_eval(r->prog, idx, fr->locals, r->shared, in->line);
+	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
+}
+
+/* dfs: a store into shared memory (a variable or an array's element). */
+static void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t index)
+{
+	const struct scn_prog *p = r->prog;
 	if (vkind == V_SHARED)
 		sim_write(SIM_OID(SIM_OID_SCN_VAR, var));
+	else if (vkind == V_ELEM && !p->arrays[var].local)
+		sim_write(SIM_OID(SIM_OID_SCN_VAR, p->arrays[var].base + index));
+}
+
+/* Traces a store into shared memory (a variable or an array's element). */
+static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
+			int64_t index)
+{
+	if (vkind == V_SHARED)
+		trace_emit(TR_USER, p->shared[var].wname, v, 0, 0, 0);
+	else if (vkind == V_ELEM && !p->arrays[var].local)
+		trace_emit(TR_USER, p->arrays[var].wname, v, index, 0, 0);
 }
 
 static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
@@ -201,6 +258,8 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_callsite *cs = &p->calls[in->aux];
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
+	int64_t items[SCN_LIST_ITEMS_MAX];
+	int64_t out_at[SCN_ARGS_MAX] = {0};
 	int64_t tr[4] = {0, 0, 0, 0};
 	int ntr = 0;
 	struct scn_call c = {op, args, p->name, in->line, in->col};
@@ -234,12 +293,37 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			break;
 		case SCN_OUT:
 			if (src->given) {
-				v->out = var_ref(r, fr, src->vkind, src->var);
-				var_written(src->vkind, src->var); /* may happen before a sleep */
+				int64_t at = 0;
+				v->out = dest_ref(r, fr, src->vkind, src->var, src->idx, in, &at);
+				note_store(r, src->vkind, src->var, at); /* may come before a sleep */
+				out_at[i] = at;
 			}
+			break;
+		case SCN_LIST:
+			if (!src->given)
+				break;
+			if (src->arr >= 0) {
+				/* the array itself: the op reads it during the call */
+				v->list = elem_at(p, src->arr, 0, fr->locals, r->shared, in->line,
+						  in->col);
+				v->n = p->arrays[src->arr].len;
+				for (int k = 0; k < v->n && !p->arrays[src->arr].local; k++)
+					sim_read(SIM_OID(SIM_OID_SCN_VAR, p->arrays[src->arr].base + k));
+			} else {
+				for (int k = 0; k < src->nitems; k++)
+					items[k] = scn_eval(p, src->items[k], fr->locals, r->shared,
+							    in->line);
+				v->list = items;
+				v->n = src->nitems;
+			}
+			for (int k = 0; k < v->n && ntr < 4; k++)
+				tr[ntr++] = v->list[k];
 			break;
 		}
 	}
+	int64_t index = 0;
+	int64_t *dst =
+	    in->vkind != V_NONE ? dest_ref(r, fr, in->vkind, in->var, in->idx, in, &index) : NULL;
 	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
 	bool opaque = !cs->annotated;
 	if (opaque)
@@ -249,13 +333,12 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 		sim_opaque_leave();
 	for (int i = 0; i < op->nargs; i++)
 		if (op->args[i].type == SCN_OUT && cs->args[i].given)
-			var_written(cs->args[i].vkind, cs->args[i].var);
+			note_store(r, cs->args[i].vkind, cs->args[i].var, out_at[i]);
 	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
-	var_written(in->vkind, in->var);
-	if (in->vkind != V_NONE)
-		*var_ref(r, fr, in->vkind, in->var) = res;
-	if (in->vkind == V_SHARED)
-		trace_emit(TR_USER, p->shared[in->var].wname, res, 0, 0, 0);
+	note_store(r, in->vkind, in->var, index);
+	if (dst != NULL)
+		*dst = res;
+	trace_store(p, in->vkind, in->var, res, index);
 	sched_point(PT_SYSCALL_EXIT);
 	if (user_return != NULL)
 		user_return(sim_thread_current());
@@ -292,19 +375,23 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			pc++;
 			break;
 		case S_ASSIGN: {
+			int64_t index = 0;
+			int64_t *dst = dest_ref(r, &fr, in->vkind, in->var, in->idx, in, &index);
+			note_store(r, in->vkind, in->var, index);
 			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
-			int64_t *dst = var_ref(r, &fr, in->vkind, in->var);
-			var_written(in->vkind, in->var);
 			if (in->aop == '+')
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
 			else if (in->aop == '-')
 				v = (int64_t)((uint64_t)*dst - (uint64_t)v);
 			*dst = v;
-			if (in->vkind == V_SHARED)
-				trace_emit(TR_USER, p->shared[in->var].wname, v, 0, 0, 0);
+			trace_store(p, in->vkind, in->var, v, index);
 			pc++;
 			break;
 		}
+		case S_AZERO:
+			memset(&fr.locals[in->var], 0, (size_t)in->aux * sizeof(fr.locals[0]));
+			pc++;
+			break;
 		case S_EXPECT:
 			if (scn_eval(p, in->e, fr.locals, r->shared, in->line) == 0)
 				expect_failed(r, &fr, in);
@@ -389,7 +476,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
 	}
-	size_t shared_bytes = (size_t)p->nshared * sizeof(int64_t);
+	size_t shared_bytes = (size_t)p->shared_words * sizeof(int64_t);
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
 	struct scn_run *r = calloc(1, head + sh + p->obj_bytes);
@@ -403,6 +490,11 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	s->subsys[SLOT_SCN] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
+	for (int i = 0; i < p->narrays; i++) {
+		const struct scn_array *a = &p->arrays[i];
+		if (!a->local && a->ninit > 0)
+			memcpy(&r->shared[a->base], a->init, (size_t)a->ninit * sizeof(int64_t));
+	}
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
 			return -1;
@@ -448,6 +540,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 					v->str = src->str;
 					break;
 				case SCN_OUT:
+				case SCN_LIST: /* refused at registration */
 					break;
 				}
 			}
