@@ -27,6 +27,7 @@
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/waitq.h"
+#include "sim/access.h"
 #include "scn/scn.h"
 
 /* ---- declarations ---------------------------------------------------- */
@@ -128,6 +129,7 @@ static int64_t op_yield(struct scn_call *c)
 static int64_t op_now(struct scn_call *c)
 {
 	(void)c;
+	sim_read(SIM_OID_CLOCK);
 	return (int64_t)sim_now();
 }
 
@@ -501,6 +503,16 @@ static const struct scn_const signal_consts[] = {
     {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN},
 };
 
+/* The operations whose every access to shared state is annotated (wait
+ * queues, mutexes, condition variables, the clock, the thread's own
+ * sleep): the dfs search reorders their calls freely when they do not
+ * conflict. The others (processes, signals, threads) make their steps
+ * global for now. */
+static const char *const annotated_ops[] = {
+    "sleep", "wake",	"wake_one", "delay",   "compute",   "yield",	  "now",	  "gettid",
+    "getpid", "lock", "unlock",	  "trylock", "cv_wait", "cv_signal", "cv_broadcast",
+};
+
 /* ---- constants ------------------------------------------------------- */
 
 /* errno names, positive, as in <errno.h>: `expect r == -EINTR`. */
@@ -569,6 +581,7 @@ void scn_ops_kern_register(void)
 	scn_register_kind(&kind_cv);
 	scn_register_ops(kern_ops, SCN_NARGS(kern_ops));
 	scn_register_ops(sync_ops, SCN_NARGS(sync_ops));
+	scn_mark_annotated(annotated_ops, SCN_NARGS(annotated_ops));
 	scn_register_consts(errno_consts, SCN_NARGS(errno_consts));
 	scn_register_consts(signal_consts, SCN_NARGS(signal_consts));
 }

@@ -172,12 +172,20 @@ static int64_t h_nanosleep(const int64_t *a)
 
 /* ---- descriptors and stubs ------------------------------------------ */
 
-static const struct syscall_desc desc_getpid = {
-    .name = "getpid", .subsys = "kern", .fn = h_getpid, .nargs = 0, .res = SA_PID};
+static const struct syscall_desc desc_getpid = {.name = "getpid",
+						.subsys = "kern",
+						.fn = h_getpid,
+						.nargs = 0,
+						.flags = SYSCALL_ANNOTATED,
+						.res = SA_PID};
 static const struct syscall_desc desc_getppid = {
     .name = "getppid", .subsys = "kern", .fn = h_getppid, .nargs = 0, .res = SA_PID};
-static const struct syscall_desc desc_gettid = {
-    .name = "gettid", .subsys = "kern", .fn = h_gettid, .nargs = 0, .res = SA_TID};
+static const struct syscall_desc desc_gettid = {.name = "gettid",
+						.subsys = "kern",
+						.fn = h_gettid,
+						.nargs = 0,
+						.flags = SYSCALL_ANNOTATED,
+						.res = SA_TID};
 static const struct syscall_desc desc_fork = {.name = "fork",
 					      .subsys = "kern",
 					      .fn = h_fork,

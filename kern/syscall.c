@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kern/signal.h"
+#include "sim/access.h"
 
 #define SYSCALL_TABLES_MAX 32
 
@@ -142,7 +143,12 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	trace_args(d, args, traced);
 	trace_emit_call(TR_SYSCALL_ENTER, d->name, d, traced, d->nargs);
 	t->syscall = d;
+	bool opaque = !(d->flags & SYSCALL_ANNOTATED);
+	if (opaque)
+		sim_opaque_enter();
 	int64_t r = d->fn(args);
+	if (opaque)
+		sim_opaque_leave();
 	KASSERT(t == sim_thread_current(), "%s() returned on another thread", d->name);
 	KASSERT(!(d->flags & SYSCALL_NORETURN), "%s() returned", d->name);
 	t->syscall = NULL;

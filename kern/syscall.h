@@ -17,7 +17,7 @@
  *      a kernel bug (KASSERT naming both calls);
  *   3. one switch point, PT_SYSCALL_ENTER;
  *   4. one TR_SYSCALL_ENTER event with the descriptor and every argument;
- *   5. the handler;
+ *   5. the handler (opaque to the dfs search unless SYSCALL_ANNOTATED);
  *   6. the errno convention: result >= 0 or in [-4095, -1] (KASSERT);
  *   7. one TR_SYSCALL_EXIT event with the result;
  *   8. with SIMK_DEBUG_CHECKS (the asan build): every subsystem's
@@ -94,6 +94,10 @@ enum syscall_arg_kind {
 
 /* Descriptor flags. */
 #define SYSCALL_NORETURN 0x1 /* the handler never returns (exit): no exit event */
+#define SYSCALL_ANNOTATED                                                                          \
+	0x2 /* the handler annotates its own accesses for the dfs                                  \
+	     * search (sim/access.h); any other handler runs opaque:                               \
+	     * every step of the call is global */
 
 /*
  * One system call. Static const, one per call, defined next to its stub;

@@ -8,15 +8,29 @@
  * body loop walks flat code, and an expression is evaluated by a loop over
  * postfix code with an operand stack bounded at parse time.
  *
- * Switch points: every statement begins with preempt_point() (its
- * "boundary"), except that an operation call's own syscall-entry point is
- * its boundary, and the syscall-exit point of a call serves as the
- * boundary of the statement after it. So a race between "test a flag" and
- * "sleep" is always a place where the policy may switch. Every operation
- * call is one system call through kern/syscall.c; the interpreter learns
- * that the call's exit point was taken from the thread's count of
- * returned system calls (an operation that failed before entering the
- * kernel leaves the next statement its own boundary).
+ * Switch points: a statement that reads or writes shared memory (a
+ * shared variable or an element of a shared array) begins with
+ * preempt_point() (its "boundary"), except that an operation call's own
+ * syscall-entry point is its boundary, and the syscall-exit point of a call
+ * serves as the boundary of the statement after it. So a race between
+ * "test a flag" and "sleep" is always a place where the policy may switch;
+ * a statement that touches only the thread's locals is not, since no other
+ * thread could tell the difference (scn_parse.c drops its boundary). A loop
+ * whose body has no switch point still counts its iterations against the
+ * run's step limit (sim_tick). Every operation call is one system call
+ * through kern/syscall.c; the interpreter learns that the call's exit
+ * point was taken from the thread's count of returned system calls (an
+ * operation that failed before entering the kernel leaves the next
+ * statement its own boundary).
+ *
+ * For the dfs search, scenario threads are annotated (sim/access.h):
+ * every read and write of shared memory is reported (by its slot in the
+ * shared array, so each element of a shared array is an object of its
+ * own), and an operation that does not annotate its own accesses
+ * (scn_mark_annotated) makes the steps of its call global: a primitive's
+ * inside the system call (scn_op_handler), an operation that makes a
+ * system call itself from its user-side preparation on (its user memory
+ * is kernel state the search does not see).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +40,7 @@
 
 #include "kern/slots.h"
 #include "kern/syscall.h"
+#include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
@@ -44,6 +59,7 @@ struct scn_frame {
 	const struct scn_prog *prog;
 	const struct scn_insn *pc; /* the statement being run */
 	struct scn_call *call;	   /* its operation call, during the call */
+	bool call_opaque;	   /* that operation does not annotate its accesses */
 	int64_t locals[SCN_LOCALS_MAX];
 };
 
@@ -115,6 +131,7 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			st[sp++] = locals[in->arg];
 			break;
 		case E_SHARED:
+			sim_read(SIM_OID(SIM_OID_SCN_VAR, in->arg));
 			st[sp++] = shared[in->arg];
 			break;
 		case E_NEG:
@@ -126,10 +143,14 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_BNOT:
 			st[sp - 1] = (int64_t) ~(uint64_t)st[sp - 1];
 			break;
-		case E_AGET:
-			st[sp - 1] = *elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
-					      (int64_t *)shared, line, in->col);
+		case E_AGET: {
+			int64_t *x = elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
+					     (int64_t *)shared, line, in->col);
+			if (!p->arrays[in->arg].local)
+				sim_read(SIM_OID(SIM_OID_SCN_VAR, x - shared));
+			st[sp - 1] = *x;
 			break;
+		}
 		case E_ALEN:
 			st[sp++] = p->arrays[in->arg].len;
 			break;
@@ -189,6 +210,16 @@ static int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind,
 	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
 }
 
+/* dfs: a store into shared memory (a variable or an array's element). */
+static void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t index)
+{
+	const struct scn_prog *p = r->prog;
+	if (vkind == V_SHARED)
+		sim_write(SIM_OID(SIM_OID_SCN_VAR, var));
+	else if (vkind == V_ELEM && !p->arrays[var].local)
+		sim_write(SIM_OID(SIM_OID_SCN_VAR, p->arrays[var].base + index));
+}
+
 /* Traces a store into shared memory (a variable or an array's element). */
 static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
 			int64_t index)
@@ -232,7 +263,12 @@ int64_t scn_op_handler(const int64_t *a)
 	struct scn_frame *fr = t->scn;
 	KASSERT(fr != NULL && fr->call != NULL, "scenario primitive outside a statement (tid %d)",
 		t->tid);
-	return fr->call->op->fn(fr->call);
+	if (!fr->call_opaque)
+		return fr->call->op->fn(fr->call);
+	sim_opaque_enter();
+	int64_t r = fr->call->op->fn(fr->call);
+	sim_opaque_leave();
+	return r;
 }
 
 /* The traced arguments of a primitive: values, objects by declaration. */
@@ -256,6 +292,7 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
 	int64_t items[SCN_LIST_ITEMS_MAX];
+	int64_t out_at[SCN_ARGS_MAX] = {0};
 	struct scn_call c = {op, args, p->name, in->line, in->col};
 	for (int i = 0; i < op->nargs; i++) {
 		const struct scn_argspec *a = &op->args[i];
@@ -284,9 +321,11 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			break;
 		case SCN_OUT:
 			if (src->given) {
-				int64_t unused;
-				v->out =
-				    dest_ref(r, fr, src->vkind, src->var, src->idx, in, &unused);
+				int64_t at = 0;
+				v->out = dest_ref(r, fr, src->vkind, src->var, src->idx, in, &at);
+				note_store(r, src->vkind, src->var,
+					   at); /* may come before a sleep */
+				out_at[i] = at;
 			}
 			break;
 		case SCN_LIST:
@@ -297,6 +336,9 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 				v->list = elem_at(p, src->arr, 0, fr->locals, r->shared, in->line,
 						  in->col);
 				v->n = p->arrays[src->arr].len;
+				for (int k = 0; k < v->n && !p->arrays[src->arr].local; k++)
+					sim_read(
+					    SIM_OID(SIM_OID_SCN_VAR, p->arrays[src->arr].base + k));
 			} else {
 				for (int k = 0; k < src->nitems; k++)
 					items[k] = scn_eval(p, src->items[k], fr->locals, r->shared,
@@ -314,9 +356,14 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	uint64_t exits = self->syscall_exits;
 	int64_t res;
 	fr->call = &c;
+	fr->call_opaque = !cs->annotated;
 	r->calls_run[in->aux]++;
 	if (op->flags & SCN_OP_SYSCALL) {
+		if (fr->call_opaque)
+			sim_opaque_enter();
 		res = op->fn(&c);
+		if (fr->call_opaque)
+			sim_opaque_leave();
 	} else {
 		int64_t a[SYSCALL_ARGS_MAX];
 		primitive_args(cs->desc, args, a);
@@ -325,6 +372,10 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	fr->call = NULL;
 	KASSERT(self->syscall_exits - exits <= 1, "operation %s made %llu system calls", op->name,
 		(unsigned long long)(self->syscall_exits - exits));
+	for (int i = 0; i < op->nargs; i++)
+		if (op->args[i].type == SCN_OUT && cs->args[i].given)
+			note_store(r, cs->args[i].vkind, cs->args[i].var, out_at[i]);
+	note_store(r, in->vkind, in->var, index);
 	if (dst != NULL)
 		*dst = res;
 	trace_store(p, in->vkind, in->var, res, index);
@@ -338,8 +389,10 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	struct scn_frame fr;
 	fr.prog = p;
 	fr.call = NULL;
+	fr.call_opaque = false;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
+	sim_annotated(true);
 	const struct scn_insn *code = p->code;
 	int32_t pc = b->start;
 	bool after_call = false;
@@ -363,6 +416,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		case S_ASSIGN: {
 			int64_t index = 0;
 			int64_t *dst = dest_ref(r, &fr, in->vkind, in->var, in->idx, in, &index);
+			note_store(r, in->vkind, in->var, index);
 			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
 			if (in->aop == '+')
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
@@ -396,6 +450,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			pc++;
 			break;
 		case S_JUMP:
+			if (in->target <= pc)
+				sim_tick(); /* a loop's back edge */
 			pc = in->target;
 			break;
 		case S_JFALSE:
@@ -419,6 +475,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			}
 			break;
 		case S_REP_STEP:
+			sim_tick();
 			fr.locals[in->var + 1]++;
 			pc = in->target;
 			break;
@@ -564,12 +621,18 @@ static void scn_thread_exit(struct simk_thread *t)
 	    s->live_user_threads != 1)
 		return;
 	r->finally_started = true;
+	/* dfs: the block runs after every user thread exited, whichever
+	 * exited last; starting it is not this thread's doing */
+	sim_rec_mute(true);
 	struct simk_proc *fp = sim_proc_create_internal("finally", NULL);
 	if (fp == NULL)
 		sim_panic("scenario: cannot create the finally process");
-	if (sim_thread_spawn(fp, "finally", body_main, &r->prog->bodies[r->prog->finally_body],
-			     false) == NULL)
+	struct simk_thread *ft = sim_thread_spawn(fp, "finally", body_main,
+						  &r->prog->bodies[r->prog->finally_body], false);
+	if (ft == NULL)
 		sim_panic("scenario: cannot start the finally block");
+	sim_rec_mute(false);
+	sim_rec_join_users(ft->tid);
 }
 
 static void scn_end(struct simk *s)

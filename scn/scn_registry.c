@@ -27,6 +27,10 @@ static struct scn_op_desc op_descs[OP_DESCS_MAX];
 static const struct scn_op *op_desc_ops[OP_DESCS_MAX];
 static int nop_descs;
 
+#define ANNOTATED_MAX 512
+static const struct scn_op *annotated[ANNOTATED_MAX];
+static int nannotated;
+
 static const struct scn_kind *kinds[KINDS_MAX];
 static int nkinds;
 
@@ -84,6 +88,7 @@ static void make_op_desc(const struct scn_op *op)
 	od->d.name = op->name;
 	od->d.subsys = "scn";
 	od->d.fn = scn_op_handler;
+	od->d.flags = SYSCALL_ANNOTATED; /* scn_op_handler: opaque unless the op is annotated */
 	od->d.res = SA_INT;
 	int n = 0;
 	for (int i = 0; i < op->nargs && n < SYSCALL_ARGS_MAX; i++) {
@@ -98,6 +103,28 @@ static void make_op_desc(const struct scn_op *op)
 		n++;
 	}
 	od->d.nargs = (uint8_t)n;
+}
+
+bool scn_op_annotated(const struct scn_op *op)
+{
+	for (int i = 0; i < nannotated; i++)
+		if (annotated[i] == op)
+			return true;
+	return false;
+}
+
+void scn_mark_annotated(const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct scn_op *op = scn_op_find(names[i]);
+		if (op == NULL)
+			registry_abort("annotation of an unknown operation", names[i]);
+		if (scn_op_annotated(op))
+			continue;
+		if (nannotated >= ANNOTATED_MAX)
+			registry_abort("too many annotated operations, at", names[i]);
+		annotated[nannotated++] = op;
+	}
 }
 
 void scn_register_ops(const struct scn_op *ops, int n)
