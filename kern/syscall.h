@@ -57,7 +57,7 @@ enum syscall_arg_kind {
 	SA_HEX,	 /* flags or masks without names: 0x1f */
 	SA_SIZE, /* a byte count */
 	SA_OFF,	 /* a file offset (signed) */
-	SA_NS,	 /* a duration in virtual nanoseconds */
+	SA_NS,	 /* a duration in virtual nanoseconds; negative: none, printed "-" */
 	/* identifiers */
 	SA_FD,	     /* a file descriptor */
 	SA_PID,	     /* a process id */

@@ -151,6 +151,10 @@ static void format_fcntl_cmd(int64_t v, char *buf, size_t len)
 
 static void format_ns(int64_t v, char *buf, size_t len)
 {
+	if (v < 0) { /* no duration: an optional one omitted */
+		snprintf(buf, len, "-");
+		return;
+	}
 	static const struct {
 		int64_t ns;
 		const char *unit;

@@ -271,13 +271,16 @@ int64_t scn_op_handler(const int64_t *a)
 	return r;
 }
 
-/* The traced arguments of a primitive: values, objects by declaration. */
+/* The traced arguments of a primitive: values, objects by declaration,
+ * -1 for an object or a duration that was omitted (printed "-"). */
 static void primitive_args(const struct scn_op_desc *od, const struct scn_val *args, int64_t *a)
 {
 	for (int k = 0; k < od->d.nargs; k++) {
 		const struct scn_val *v = &args[od->argidx[k]];
 		if (od->d.arg[k] == SA_SCN_OBJ)
 			a[k] = v->given ? v->decl->index : -1;
+		else if (od->d.arg[k] == SA_NS && !v->given)
+			a[k] = -1; /* an omitted duration: never negative otherwise */
 		else
 			a[k] = v->i;
 	}
