@@ -209,8 +209,11 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			continue;
 		}
 		if (++s->steps > s->opts.max_steps)
-			sim_panic("step limit of %llu decisions reached (livelock?)",
-				  (unsigned long long)s->opts.max_steps);
+			sim_panic("step limit of %llu decisions reached at %llu ns: a thread keeps "
+				  "running without ever waiting (a loop whose condition never "
+				  "changes?); raise max_steps if it is meant to run this long",
+				  (unsigned long long)s->opts.max_steps,
+				  (unsigned long long)s->now_ns);
 		struct pick p;
 		if (ncand == 1) {
 			p.irq = irq_due;
@@ -251,6 +254,12 @@ void sched_point(enum point_kind kind)
 	struct simk_thread *self = s->current;
 	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
+	/* The cost model: the thread ran since its last switch point. Time
+	 * moves while somebody runs, so a thread that polls (a loop with a
+	 * yield) sees its timers and device interrupts come due, as on a
+	 * real machine, instead of spinning at one instant forever. */
+	if (s->opts.step_cost_ns != 0)
+		sim_advance(s->opts.step_cost_ns);
 	schedule(s, self, kind);
 }
 
