@@ -69,6 +69,7 @@ void simk_opts_default(struct simk_opts *o)
 	o->pct_depth = 3;
 	o->pct_steps = 0;
 	o->max_steps = 10000000;
+	o->step_cost_ns = SIMK_STEP_COST_DEFAULT_NS;
 	o->stack_size = 64 * 1024;
 }
 
@@ -197,6 +198,13 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 	if (s->policy == NULL || !(o->preempt_prob >= 0 && o->preempt_prob <= 1) ||
 	    !(o->irq_prob >= 0 && o->irq_prob <= 1)) {
 		snprintf(err, errlen, "bad scheduling options");
+		free(s);
+		return NULL;
+	}
+	if (o->step_cost_ns > SIMK_STEP_COST_MAX_NS) {
+		snprintf(err, errlen, "step cost of %llu ns is above the limit of %llu ns",
+			 (unsigned long long)o->step_cost_ns,
+			 (unsigned long long)SIMK_STEP_COST_MAX_NS);
 		free(s);
 		return NULL;
 	}

@@ -82,6 +82,7 @@ static inline struct simk *vt_sim_policy(uint64_t seed, enum simk_policy pol)
 	o.seed = seed;
 	o.policy = pol;
 	o.stack_size = 128 * 1024;
+	o.step_cost_ns = 0; /* exact instants: no cost model (test_engine.c tests it) */
 	char err[128];
 	struct simk *s = simk_create(&o, err, sizeof(err));
 	cr_assert_not_null(s, "simk_create: %s", err);
