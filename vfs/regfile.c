@@ -73,8 +73,18 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 	if (uio->resid == 0)
 		return 0;
 	mutex_lock(&vn->lock);
-	if (fp->flags & O_APPEND)
-		uio->offset = vn->size;
+	/* A direct write in flight into a hole of this range links its own
+	 * block when it completes: allocating one here too would link two
+	 * (a kernel panic in the direct write's completion). Wait for it, as
+	 * a direct write does. */
+	for (int guard = 0;; guard++) {
+		KASSERT(guard < 1000000, "buffered write waits for a hole forever");
+		if (fp->flags & O_APPEND)
+			uio->offset = vn->size;
+		if (!dio_hole_busy(fs, vn, uio->offset, uio->resid))
+			break;
+		dio_wait_idle_relock(vn);
+	}
 	ssize_t done = 0;
 	int r = 0;
 	int64_t old_size = vn->size;
