@@ -230,13 +230,13 @@ static void t_failed_write_keeps_the_size(void *arg)
 	vt_fill(data, sizeof(data), 9, 0);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(fd, data, 100, 0), 100);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0); /* the block is not cached any more */
 	fd = vt_open("/f", O_RDWR, 0);
 	vt_fault("blk/read/eio:nth=1");
 	VEQ(vt_pwrite(fd, data, 10, 300), -EIO); /* needs bytes 0..99 of the block */
 	VEQ(vt_fstat(fd).st_size, 100);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0);
 	struct simk_stat st;
 	VEQ(vt_stat("/f", &st), 0);
@@ -270,15 +270,15 @@ static void t_hole_write_under_cache_pressure(void *arg)
 	int a = vt_open("/a", O_CREAT | O_RDWR, 0644);
 	for (int i = 0; i < 4; i++) { /* more old blocks than the commits' metadata takes */
 		VEQ(vt_pwrite(a, data, 4 * 4096, i * 4 * 4096), 4 * 4096);
-		VEQ(sys_fsync(a), 0);
+		VEQ(simk_fsync(a), 0);
 	}
-	VEQ(sys_ftruncate(a, 0), 0);
-	VEQ(sys_fsync(a), 0);
-	VEQ(sys_fsync(a), 0); /* the tree before the truncate is gone too */
+	VEQ(simk_ftruncate(a, 0), 0);
+	VEQ(simk_fsync(a), 0);
+	VEQ(simk_fsync(a), 0); /* the tree before the truncate is gone too */
 	/* a file with a hole: only its last block written */
 	int b = vt_open("/b", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(b, data, 100, 8 * 4096), 100);
-	VEQ(sys_fsync(b), 0);
+	VEQ(simk_fsync(b), 0);
 	/* every buffer of the cache dirty */
 	int c = vt_open("/c", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(c, data, 4 * 4096, 0), 4 * 4096);
@@ -294,7 +294,7 @@ static void t_hole_write_under_cache_pressure(void *arg)
 	VEQ(vt_pread(b, got, sizeof(got), 0), sizeof(got));
 	static const uint8_t zeros[4096];
 	VCHECK(memcmp(got, zeros, sizeof(got)) == 0); /* the hole, as committed */
-	VEQ(sys_close(b), 0);
+	VEQ(simk_close(b), 0);
 }
 
 Test(vfs_cache, a_write_into_a_hole_is_never_committed_without_its_data)
