@@ -37,13 +37,40 @@ void trace_free(struct trace *t)
 	free(t->evs);
 	t->evs = NULL;
 	t->len = t->cap = 0;
+	for (size_t i = 0; i < t->nstrs; i++)
+		free(t->strs[i]);
+	free(t->strs);
+	t->strs = NULL;
+	t->nstrs = t->strs_cap = 0;
 }
 
-static trace_call_view_fn call_view;
-
-void trace_set_call_view(trace_call_view_fn fn)
+const char *trace_intern(const char *str)
 {
-	call_view = fn;
+	struct simk *s = sim_cur();
+	if (s == NULL || str == NULL)
+		return NULL;
+	struct trace *t = &s->trace;
+	if (t->nstrs == t->strs_cap) {
+		size_t ncap = t->strs_cap ? t->strs_cap * 2 : 16;
+		char **n = realloc(t->strs, ncap * sizeof(*n));
+		if (n == NULL)
+			return NULL; /* a view only: the event prints without it */
+		t->strs = n;
+		t->strs_cap = ncap;
+	}
+	size_t n = strlen(str) + 1;
+	char *c = malloc(n);
+	if (c != NULL)
+		memcpy(c, str, n);
+	if (c != NULL)
+		t->strs[t->nstrs++] = c;
+	return c;
+}
+
+bool trace_observed(void)
+{
+	struct simk *s = sim_cur();
+	return s != NULL && s->trace.keep;
 }
 
 static void emit(struct simk *s, struct trace_ev *e)
@@ -51,7 +78,6 @@ static void emit(struct simk *s, struct trace_ev *e)
 	struct trace *t = &s->trace;
 	e->vtime_ns = s->now_ns;
 	e->tid = s->current ? s->current->tid : 0;
-	e->pad = 0;
 	if (e->name == NULL)
 		e->name = "";
 	size_t slot = ((uintptr_t)e->name >> 3) & 255;
@@ -97,6 +123,15 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	emit(s, &e);
 }
 
+void trace_emit_ev(const struct trace_ev *proto)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace_ev e = *proto;
+	emit(s, &e);
+}
+
 void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
 {
 	struct simk *s = sim_cur();
@@ -108,74 +143,6 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 	emit(s, &e);
 }
 
-const char *trace_type_name(uint16_t type)
-{
-	static const char *const names[TR_TYPE_COUNT] = {
-	    [TR_DECISION] = "decide",	 [TR_THREAD_START] = "start", [TR_THREAD_EXIT] = "exit",
-	    [TR_SYSCALL_ENTER] = "call", [TR_SYSCALL_EXIT] = "ret",   [TR_IRQ] = "irq",
-	    [TR_FAULT] = "fault",	 [TR_SLEEP] = "sleep",	      [TR_WAKE] = "wake",
-	    [TR_SIGNAL] = "signal",	 [TR_PROC_START] = "proc",    [TR_PROC_EXIT] = "proc-exit",
-	    [TR_CLOCK] = "clock",	 [TR_USER] = "print",	      [TR_PANIC] = "FAIL",
-	    [TR_INFO] = "info",
-	};
-	if (type < TR_TYPE_COUNT && names[type] != NULL)
-		return names[type];
-	return "?";
-}
-
-void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
-{
-	switch (e->type) {
-	case TR_DECISION:
-		if (e->a[0] == 0)
-			snprintf(buf, len, "decide irq /%" PRId64, e->a[1]);
-		else
-			snprintf(buf, len, "decide T%" PRId64 " /%" PRId64, e->a[0], e->a[1]);
-		break;
-	case TR_SYSCALL_ENTER: {
-		if (e->desc != NULL && call_view != NULL) {
-			call_view(e, buf, len);
-			break;
-		}
-		/* Without a view: arguments up to the last non-zero one. */
-		int n = TRACE_ARGS;
-		while (n > 0 && e->a[n - 1] == 0)
-			n--;
-		size_t off = (size_t)snprintf(buf, len, "%s(", e->name);
-		for (int i = 0; i < n && off < len; i++)
-			off += (size_t)snprintf(buf + off, len - off, "%s%" PRId64, i ? "," : "",
-						e->a[i]);
-		if (off < len)
-			snprintf(buf + off, len - off, ")");
-		break;
-	}
-	case TR_SYSCALL_EXIT:
-		if (e->desc != NULL && call_view != NULL)
-			call_view(e, buf, len);
-		else
-			snprintf(buf, len, "%s = %" PRId64, e->name, e->a[0]);
-		break;
-	case TR_WAKE:
-		snprintf(buf, len, "wake T%" PRId64 " %s r=%" PRId64, e->a[0], e->name, e->a[1]);
-		break;
-	case TR_THREAD_EXIT:
-		snprintf(buf, len, "exit %s (%" PRId64 ")", e->name, e->a[0]);
-		break;
-	case TR_CLOCK:
-		snprintf(buf, len, "clock -> %" PRId64 "ns", e->a[0]);
-		break;
-	case TR_USER:
-		snprintf(buf, len, "%s %" PRId64, e->name, e->a[0]);
-		break;
-	case TR_FAULT:
-		snprintf(buf, len, "FAULT %s #%" PRId64, e->name, e->a[0]);
-		break;
-	default:
-		snprintf(buf, len, "%s %s", trace_type_name(e->type), e->name);
-		break;
-	}
-}
-
 void trace_print_tail(const struct trace *t, FILE *f, int n)
 {
 	uint64_t have = t->count < TRACE_RING ? t->count : TRACE_RING;
@@ -183,7 +150,7 @@ void trace_print_tail(const struct trace *t, FILE *f, int n)
 		n = (int)have;
 	for (uint64_t i = t->count - (uint64_t)n; i < t->count; i++) {
 		const struct trace_ev *e = &t->ring[i % TRACE_RING];
-		char buf[160];
+		char buf[256];
 		trace_format_ev(e, buf, sizeof(buf));
 		fprintf(f, "  %12" PRIu64 "ns  T%-3d %s\n", e->vtime_ns, e->tid, buf);
 	}

@@ -12,6 +12,7 @@
 #ifndef SIMK_TRACE_H
 #define SIMK_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +33,8 @@ enum trace_type {
 	TR_USER,	  /* scenario print / test annotation */
 	TR_PANIC,
 	TR_INFO, /* subsystem-defined event */
+	TR_READ,   /* a scenario reads shared memory: name = variable, a0 = value, a1 = index */
+	TR_BRANCH, /* a scenario's test: name = "if"/"while"..., a0 = outcome, a1 = line */
 	TR_TYPE_COUNT
 };
 
@@ -48,9 +51,10 @@ struct trace_ev {
 	uint64_t vtime_ns;
 	int32_t tid; /* 0 = interrupt / scheduler context */
 	uint16_t type;
-	uint16_t pad;
+	uint16_t line; /* view: the source line of a call (0 = unknown); not hashed */
 	const char *name;
 	const void *desc;
+	const char *str; /* view: a captured path argument (NULL = none); not hashed */
 	int64_t a[TRACE_ARGS];
 };
 
@@ -69,6 +73,8 @@ struct trace {
 	 * have to live as long as the run. */
 	const char *memo_key[256];
 	uint64_t memo_val[256];
+	char **strs; /* trace_intern's copies */
+	size_t nstrs, strs_cap;
 };
 
 void trace_init(struct trace *t, int keep);
@@ -76,12 +82,63 @@ void trace_free(struct trace *t);
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
 /* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0. */
 void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n);
+/* An event with its view fields (line, str) filled by the caller; time and
+ * thread are the emitter's. */
+void trace_emit_ev(const struct trace_ev *proto);
+/* Whether anyone looks at events beyond the hash (kept, or streamed):
+ * views that cost something (capturing a path) are only built then. */
+bool trace_observed(void);
+/* A copy of s that lives as long as the run's trace (view strings). */
+const char *trace_intern(const char *s);
 /* How TR_SYSCALL_ENTER/EXIT events with a desc are printed; installed by
  * the layer that owns the descriptors (kern/syscall.c). A view only: it
- * never changes what is recorded or hashed. */
+ * never changes what is recorded or hashed. subsys names the call's layer
+ * ("vfs"), for filters. */
 typedef void (*trace_call_view_fn)(const struct trace_ev *e, char *buf, size_t len);
+typedef const char *(*trace_call_subsys_fn)(const struct trace_ev *e);
 void trace_set_call_view(trace_call_view_fn fn);
+void trace_set_call_subsys(trace_call_subsys_fn fn);
+
+/* ---- decoding (sim/trace_desc.c) ------------------------------------ */
+
+/*
+ * How much of the trace a reader sees (--trace-level). Each event has a
+ * level; a view shows the events at or below its level.
+ *  USER:   what the program did: calls and results, scenario reads,
+ *          writes, tests and prints, threads, signals, faults, failures;
+ *  KERNEL: and what the kernel did for it: sleeps, wake-ups, interrupts,
+ *          subsystem events (request ids tie them to the calls);
+ *  ALL:    and the bookkeeping: scheduling decisions, clock jumps,
+ *          memory mappings, work items.
+ */
+enum trace_level { TRACE_LEVEL_USER = 0, TRACE_LEVEL_KERNEL = 1, TRACE_LEVEL_ALL = 2 };
+
+/*
+ * A named event's description: how its arguments read. fmt holds text and
+ * one conversion per argument, in order: "%b sector=%d count=%d blk#%d".
+ * Conversions: %d decimal, %u unsigned, %x hex, %o octal, %n nanoseconds,
+ * %T thread (T3), %_ skips the argument, %% a percent sign; a layer adds
+ * its own letters with trace_set_value_fmt (%e errno, %g signal, %b block
+ * request code...). Arguments past the format are not shown.
+ */
+struct trace_desc {
+	const char *name; /* "blk:submit" */
+	const char *fmt;
+	uint8_t level; /* enum trace_level: KERNEL, or ALL for bookkeeping */
+};
+/* Registers a layer's descriptions (a static table; twice is a no-op). */
+void trace_describe(const struct trace_desc *table, int n);
+const struct trace_desc *trace_desc_find(const char *name);
+typedef void (*trace_value_fmt_fn)(int64_t v, char *buf, size_t len);
+/* conv: a letter not built in (see above). */
+void trace_set_value_fmt(char conv, trace_value_fmt_fn fn);
+/* "-EAGAIN" for -11 (a negative errno), else the number. */
+void trace_format_errno(int64_t v, char *buf, size_t len);
+
 const char *trace_type_name(uint16_t type);
+/* The event's level and layer ("blk", "vfs", "scn", "sim"...). */
+enum trace_level trace_ev_level(const struct trace_ev *e);
+void trace_ev_subsys(const struct trace_ev *e, char *buf, size_t len);
 /* Prints the last n events of the ring (oldest first) to f. */
 void trace_print_tail(const struct trace *t, FILE *f, int n);
 void trace_format_ev(const struct trace_ev *e, char *buf, size_t len);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/engine.h"
+#include "sim/trace_text.h"
 
 static void json_str(FILE *f, const char *s)
 {
@@ -70,31 +71,12 @@ int simk_trace_export_chrome(const struct simk *s, const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-#define COL 26
-
 void simk_trace_print(const struct simk *s, void *file)
 {
-	FILE *f = file;
-	int ncols = s->nthreads < 12 ? s->nthreads : 12;
-	fprintf(f, "%14s  %-*s", "vtime", COL, "irq/sched");
-	for (int i = 0; i < ncols; i++) {
-		char h[64];
-		snprintf(h, sizeof(h), "T%d %s", s->threads[i]->tid, s->threads[i]->name);
-		fprintf(f, "%-*.*s", COL, COL - 1, h);
-	}
-	fputc('\n', f);
-	for (size_t i = 0; i < s->trace.len; i++) {
-		const struct trace_ev *e = &s->trace.evs[i];
-		if (e->type == TR_DECISION)
-			continue; /* decisions show as the column that runs next */
-		char buf[160];
-		trace_format_ev(e, buf, sizeof(buf));
-		int col = e->tid <= ncols ? e->tid : ncols; /* overflow threads share the last column */
-		fprintf(f, "%12" PRIu64 "ns  ", e->vtime_ns);
-		for (int c = 0; c < col; c++)
-			fprintf(f, "%-*s", COL, c == 0 ? "" : "|");
-		if (col > 0 && e->tid > ncols)
-			fprintf(f, "T%d:", e->tid);
-		fprintf(f, "%.*s\n", 100, buf);
-	}
+	struct trace_text *tt = trace_text_new(s, file, NULL);
+	if (tt == NULL)
+		return;
+	for (size_t i = 0; i < s->trace.len; i++)
+		trace_text_ev(tt, &s->trace.evs[i]);
+	trace_text_end(tt);
 }

@@ -26,6 +26,14 @@ void port_syscalls_register(void);
 void ptimer_syscalls_register(void);
 void kq_syscalls_register(void);
 void paio_syscalls_register(void);
+void kern_trace_register(void);
+void blk_trace_register(void);
+void vfs_trace_register(void);
+void eventfd_trace_register(void);
+void laio_trace_register(void);
+void port_trace_register(void);
+void kq_trace_register(void);
+void paio_trace_register(void);
 
 void simk_register_builtin(void)
 {
@@ -46,6 +54,15 @@ void simk_register_builtin(void)
 	ptimer_syscalls_register();
 	kq_syscalls_register();
 	paio_syscalls_register();
+	/* how each layer's trace events read (sim/trace.h trace_desc) */
+	kern_trace_register();
+	blk_trace_register();
+	vfs_trace_register();
+	eventfd_trace_register();
+	laio_trace_register();
+	port_trace_register();
+	kq_trace_register();
+	paio_trace_register();
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	scn_ops_vfs_register();

@@ -1,0 +1,66 @@
+/*
+ * How kern's trace events read (sim/trace.h "trace_desc"), and the
+ * spellings kern owns for every layer's events: %e errno names, %g signal
+ * names, %O open flags, %p poll bits, %S event port sources (the values
+ * are Linux's and illumos's; kern/syscall_fmt.c spells them).
+ */
+#include "kern/syscall.h"
+#include "sim/trace.h"
+
+static const struct trace_desc kern_events[] = {
+    {"kern:fork", "pid %d -> child pid %d", TRACE_LEVEL_KERNEL},
+    {"kern:fork_failed", "child pid %d %e", TRACE_LEVEL_KERNEL},
+    {"kern:exec", "pid %d", TRACE_LEVEL_KERNEL},
+    {"kern:proc_exit", "pid %d status %d", TRACE_LEVEL_KERNEL},
+    {"kern:reap", "pid %d status %d", TRACE_LEVEL_KERNEL},
+    {"kern:reap_orphan", "pid %d status %d", TRACE_LEVEL_KERNEL},
+    {"kern:umem_alloc", "pid %d %x len %d", TRACE_LEVEL_ALL},
+    {"kern:umem_free", "pid %d %x len %d", TRACE_LEVEL_ALL},
+    {"kern:umem_protect", "pid %d %x len %d prot %d", TRACE_LEVEL_ALL},
+    {"kern:queue_work", "work#%d", TRACE_LEVEL_ALL},
+    {"kern:work_cancel", "work#%d", TRACE_LEVEL_ALL},
+    {"kern:work_run", "work#%d on %T", TRACE_LEVEL_ALL},
+    {"kern:workqueue_create", "%d workers", TRACE_LEVEL_ALL},
+    {"kern:workqueue_destroy", "%d workers", TRACE_LEVEL_ALL},
+    {"sim:fail", "outcome %d", TRACE_LEVEL_USER},
+    {"sim:timeout", "", TRACE_LEVEL_KERNEL},
+};
+
+static void fmt_errno(int64_t v, char *buf, size_t len)
+{
+	const char *n = v < 0 && v >= -SYSCALL_ERRNO_MAX ? syscall_errno_name((int)-v) : NULL;
+	if (n != NULL)
+		snprintf(buf, len, "-%s", n);
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+static void fmt_signo(int64_t v, char *buf, size_t len)
+{
+	syscall_format_arg(SA_SIGNO, v, buf, len);
+}
+
+static void fmt_oflags(int64_t v, char *buf, size_t len)
+{
+	syscall_format_arg(SA_OFLAGS, v, buf, len);
+}
+
+static void fmt_poll(int64_t v, char *buf, size_t len)
+{
+	syscall_format_arg(SA_POLL_EVENTS, v, buf, len);
+}
+
+static void fmt_port_source(int64_t v, char *buf, size_t len)
+{
+	syscall_format_arg(SA_PORT_SOURCE, v, buf, len);
+}
+
+void kern_trace_register(void)
+{
+	trace_describe(kern_events, (int)(sizeof(kern_events) / sizeof(kern_events[0])));
+	trace_set_value_fmt('e', fmt_errno);
+	trace_set_value_fmt('g', fmt_signo);
+	trace_set_value_fmt('O', fmt_oflags);
+	trace_set_value_fmt('p', fmt_poll);
+	trace_set_value_fmt('S', fmt_port_source);
+}

@@ -1,0 +1,15 @@
+/* How eventfd's trace events read. Files are "file#N". */
+#include "sim/trace.h"
+
+static const struct trace_desc eventfd_events[] = {
+    {"eventfd:create", "pid %d fd %d initval %d flags %x", TRACE_LEVEL_KERNEL},
+    {"eventfd:read", "file#%d value %d count %d", TRACE_LEVEL_KERNEL},
+    {"eventfd:write", "file#%d value %d count %d", TRACE_LEVEL_KERNEL},
+    {"eventfd:signal", "file#%d n %d count %d", TRACE_LEVEL_KERNEL},
+};
+
+void eventfd_trace_register(void)
+{
+	trace_describe(eventfd_events,
+		       (int)(sizeof(eventfd_events) / sizeof(eventfd_events[0])));
+}

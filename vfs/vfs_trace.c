@@ -1,0 +1,37 @@
+/*
+ * How the file system's trace events read (docs/vfs.md). Files are
+ * "file#N", inodes "ino N", direct I/O requests "dio#N".
+ */
+#include "sim/trace.h"
+
+static const struct trace_desc vfs_events[] = {
+    {"vfs:open", "fd %d ino %d created %d file#%d", TRACE_LEVEL_KERNEL},
+    {"vfs:close", "pid %d fd %d file#%d", TRACE_LEVEL_KERNEL},
+    {"vfs:socketpair", "pid %d fds %d %d", TRACE_LEVEL_KERNEL},
+    {"vfs:pipe", "pipe#%d read file#%d write file#%d", TRACE_LEVEL_KERNEL},
+    {"vfs:pipe_close_end", "pipe#%d readable end %d readers %d writers %d", TRACE_LEVEL_KERNEL},
+    {"vfs:dio", "dio#%d op %d off %d len %d", TRACE_LEVEL_KERNEL},
+    {"vfs:dio_done", "dio#%d op %d %e", TRACE_LEVEL_KERNEL},
+    {"vfs:dio_rewrite", "dio#%d %d not read back, round %d", TRACE_LEVEL_KERNEL},
+    {"vfs:commit", "seq %d dirty %d", TRACE_LEVEL_KERNEL},
+    {"vfs:commit_rewrite", "%d blocks not read back, round %d", TRACE_LEVEL_KERNEL},
+    {"vfs:commit_done", "durable seq %d blocks %d", TRACE_LEVEL_KERNEL},
+    {"vfs:commit_failed", "seq %d %e", TRACE_LEVEL_KERNEL},
+    {"vfs:commit_unknown", "seq %d %e superblock writes %d", TRACE_LEVEL_KERNEL},
+    {"vfs:keep_unknown_tree", "seq %d blocks %d trees %d", TRACE_LEVEL_KERNEL},
+    {"vfs:power_cut", "fs#%d durable seq %d dirty %d", TRACE_LEVEL_KERNEL},
+    {"vfs:mount", "fs#%d seq %d blocks %d on fs#%d", TRACE_LEVEL_KERNEL},
+    {"vfs:unmount", "fs#%d seq %d", TRACE_LEVEL_KERNEL},
+    {"vfs:ifree", "ino %d", TRACE_LEVEL_ALL},
+    {"vfs:orphan", "ino %d", TRACE_LEVEL_KERNEL},
+    {"vfs:fnotify", "ino %d what %x watchers %d", TRACE_LEVEL_KERNEL},
+    {"vfs:fs_event", "what %x", TRACE_LEVEL_KERNEL},
+    {"vfs:io_refused", "sector %d refusals %d", TRACE_LEVEL_KERNEL},
+    {"vfs:dio_irq", "", TRACE_LEVEL_KERNEL},
+    {"vfs:io_retry", "", TRACE_LEVEL_KERNEL},
+};
+
+void vfs_trace_register(void)
+{
+	trace_describe(vfs_events, (int)(sizeof(vfs_events) / sizeof(vfs_events[0])));
+}
