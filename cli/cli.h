@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "simk/sim.h"
+#include "sim/trace_text.h"
 
 struct scn_prog;
 
@@ -67,6 +68,11 @@ struct cli_opts {
 	int pct_depth;
 	uint64_t pct_steps, max_steps, step_cost;
 	const char *trace_out, *schedule_out, *replay;
+	/* the readable trace's view (sim/trace_text.h): --trace-filter,
+	 * --trace-level (enum trace_level), --trace-fold */
+	const char *trace_filter;
+	int trace_level;
+	bool has_trace_level, trace_nofold;
 	const char *faults[CLI_FAULTS_MAX];
 	int nfaults;
 	bool quiet;
@@ -111,6 +117,10 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
 /* Trace tail, blocked scenario threads and the reproducer, to stderr. */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
+/* The readable trace with the view flags (--trace-filter, --trace-level,
+ * --trace-fold): options, and the kept events of s printed. */
+void cli_trace_view_opts(const struct cli_opts *c, struct trace_text_opts *o);
+void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f);
 const char *cli_policy_name(enum simk_policy p);
 /* The version string (the VERSION file, passed by the Makefile). */
 const char *cli_version(void);

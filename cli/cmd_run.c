@@ -53,7 +53,7 @@ int cmd_run(struct cli_opts *c)
 	enum simk_outcome out = simk_run(s);
 	int exit_code = (int)out;
 	if (!c->quiet)
-		simk_trace_print(s, stdout);
+		cli_trace_print(c, s, stdout);
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;

@@ -190,3 +190,25 @@ void cli_report_failure(const struct cli_opts *c, const struct simk *s, const st
 	cli_repro(stderr, c, o);
 	fflush(stderr);
 }
+
+void cli_trace_view_opts(const struct cli_opts *c, struct trace_text_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->level = c->has_trace_level ? (enum trace_level)c->trace_level : TRACE_LEVEL_KERNEL;
+	o->filter = c->trace_filter;
+	o->fold = !c->trace_nofold;
+	const char *slash = c->file != NULL ? strrchr(c->file, '/') : NULL;
+	o->src = slash != NULL ? slash + 1 : c->file;
+}
+
+void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f)
+{
+	struct trace_text_opts o;
+	cli_trace_view_opts(c, &o);
+	struct trace_text *tt = trace_text_new(s, f, &o);
+	if (tt == NULL)
+		return;
+	for (size_t i = 0; i < s->trace.len; i++)
+		trace_text_ev(tt, &s->trace.evs[i]);
+	trace_text_end(tt);
+}

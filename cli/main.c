@@ -57,6 +57,11 @@ static const char *const usage_run =
     "                       (default 100, 0 turns the cost model off, at most 1000000)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
+    "  --trace-filter T,..  show only events of these threads (T2, or a name), layers\n"
+    "                       (laio, vfs, scn...) or event names (laio:event, open)\n"
+    "  --trace-level L      user (calls, scenario reads/writes/tests), kernel (default:\n"
+    "                       and sleeps, wake-ups, interrupts, layer events) or all\n"
+    "  --trace-fold on|off  fold blocks of lines that repeat (default on)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
     "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
     "  --quiet              print only the result line\n";

@@ -235,6 +235,31 @@ static int set_trace_out(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_trace_filter(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	o->trace_filter = val;
+	return 0;
+}
+
+static int set_trace_level(struct cli_opts *o, const char *flag, const char *val)
+{
+	enum trace_level l;
+	if (trace_level_parse(val, &l) != 0)
+		return cli_usage_error(o, "--%s: '%s' is not user, kernel or all", flag, val);
+	o->trace_level = (int)l;
+	o->has_trace_level = true;
+	return 0;
+}
+
+static int set_trace_fold(struct cli_opts *o, const char *flag, const char *val)
+{
+	if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+		return cli_usage_error(o, "--%s: '%s' is not on or off", flag, val);
+	o->trace_nofold = strcmp(val, "off") == 0;
+	return 0;
+}
+
 static int set_schedule_out(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -281,6 +306,9 @@ static const struct cli_flag flags[] = {
     {"pct-steps", true, C_SCHED, set_pct_steps},
     {"max-steps", true, C_SCHED, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
+    {"trace-filter", true, C_RUN, set_trace_filter},
+    {"trace-level", true, C_RUN, set_trace_level},
+    {"trace-fold", true, C_RUN, set_trace_fold},
     {"schedule-out", true, C_RUN | C_EXPLORE, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
     {"por", true, C_EXPLORE, set_por},

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kern/signal.h"
+#include "kern/umem.h"
 #include "sim/access.h"
 
 #define SYSCALL_TABLES_MAX 32
@@ -126,6 +127,53 @@ static void trace_args(const struct syscall_desc *d, const int64_t *args, int64_
 		out[i] = d->arg[i] == SA_HOST ? 0 : args[i];
 }
 
+#define PATH_VIEW_MAX 128 /* bytes of a path argument the trace shows */
+
+/* Appends the NUL-terminated string at user address a (cut at
+ * PATH_VIEW_MAX bytes; "?" when unmapped) to buf. Reads through the
+ * checked map: no fault point, no trace event, no state changes. */
+static size_t peek_ustr(struct simk_proc *p, int64_t a, char *buf, size_t len)
+{
+	size_t n = 0;
+	for (; n + 1 < len && n < PATH_VIEW_MAX; n++) {
+		const char *c = umem_map_read(p, (uaddr_t)a + n, 1);
+		if (c == NULL) {
+			n = 0;
+			buf[n++] = '?';
+			break;
+		}
+		if (*c == '\0')
+			break;
+		buf[n] = *c;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* The entry event's view fields: the path arguments' strings, captured
+ * now (a kept trace is printed after user memory is gone), separated by
+ * SYSCALL_VIEW_SEP. Only when someone looks at the trace. */
+static void entry_view(const struct syscall_desc *d, const int64_t *args, struct simk_thread *t,
+		       struct trace_ev *ev)
+{
+	char strs[2 * PATH_VIEW_MAX + 4];
+	size_t off = 0;
+	bool any = false;
+	for (int i = 0; i < d->nargs; i++) {
+		if (d->arg[i] != SA_USTR)
+			continue;
+		if (any)
+			strs[off++] = SYSCALL_VIEW_SEP;
+		off += peek_ustr(t->proc, args[i], strs + off, sizeof(strs) - off - 1);
+		any = true;
+		if (off + PATH_VIEW_MAX + 2 > sizeof(strs))
+			break;
+	}
+	strs[off] = '\0';
+	if (any)
+		ev->str = trace_intern(strs);
+}
+
 int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 {
 	KASSERT(d != NULL, "system call without a descriptor");
@@ -139,9 +187,11 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 		"sys_%s or its internals, never a stub",
 		d->name, outer->name, t->name, d->name);
 	sched_point(PT_SYSCALL_ENTER);
-	int64_t traced[SYSCALL_ARGS_MAX];
-	trace_args(d, args, traced);
-	trace_emit_call(TR_SYSCALL_ENTER, d->name, d, traced, d->nargs);
+	struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
+	trace_args(d, args, ev.a);
+	if (trace_observed())
+		entry_view(d, args, t, &ev);
+	trace_emit_ev(&ev);
 	t->syscall = d;
 	bool opaque = !(d->flags & SYSCALL_ANNOTATED);
 	if (opaque)

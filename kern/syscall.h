@@ -160,6 +160,10 @@ const char *syscall_errno_name(int e);
 typedef void (*syscall_arg_format_fn)(int64_t v, char *buf, size_t len);
 void syscall_set_arg_format(enum syscall_arg_kind k, syscall_arg_format_fn fn);
 
+/* Separates the strings of a call's path arguments in its entry event's
+ * view (trace_ev.str). */
+#define SYSCALL_VIEW_SEP '\x1f'
+
 /* Installs the trace view of system-call events (kern_register). */
 void syscall_trace_view_install(void);
 

@@ -292,13 +292,40 @@ void syscall_format_result(const struct syscall_desc *d, int64_t r, char *buf, s
 	syscall_format_arg(d->res == SA_NONE ? SA_INT : d->res, r, buf, len);
 }
 
+/* A call with the strings its entry captured: open("/d/f", O_RDWR, 0644). */
+static void format_call_view(const struct syscall_desc *d, const struct trace_ev *e, char *buf,
+			     size_t len)
+{
+	const char *str = e->str;
+	size_t off = (size_t)snprintf(buf, len, "%s(", d->name);
+	for (int i = 0; i < d->nargs && off < len; i++) {
+		char one[160];
+		if (d->arg[i] == SA_USTR && str != NULL) {
+			const char *end = strchr(str, SYSCALL_VIEW_SEP);
+			int n = end != NULL ? (int)(end - str) : (int)strlen(str);
+			snprintf(one, sizeof(one), "\"%.*s\"", n, str);
+			str = end != NULL ? end + 1 : NULL;
+		} else {
+			syscall_format_arg(d->arg[i], e->a[i], one, sizeof(one));
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", one);
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, ")");
+}
+
+static const char *call_subsys(const struct trace_ev *e)
+{
+	return ((const struct syscall_desc *)e->desc)->subsys;
+}
+
 /* The trace's view of call events: "open(0x10000, O_RDWR, 0644)" and
  * "open = 3". */
 static void call_view(const struct trace_ev *e, char *buf, size_t len)
 {
 	const struct syscall_desc *d = e->desc;
 	if (e->type == TR_SYSCALL_ENTER) {
-		syscall_format_call(d, e->a, buf, len);
+		format_call_view(d, e, buf, len);
 		return;
 	}
 	char res[96];
@@ -309,4 +336,5 @@ static void call_view(const struct trace_ev *e, char *buf, size_t len)
 void syscall_trace_view_install(void)
 {
 	trace_set_call_view(call_view);
+	trace_set_call_subsys(call_subsys);
 }

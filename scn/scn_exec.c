@@ -115,6 +115,22 @@ static int64_t *elem_at(const struct scn_prog *p, int32_t arr, int64_t i, int64_
 	return a->local ? &locals[a->base + i] : &shared[a->base + i];
 }
 
+/* Set while a failed expectation's sides are evaluated again for its
+ * message: the reads were traced by the test itself. */
+static bool reads_untraced;
+
+/* A read of shared memory: the value a check-then-act race decides on. */
+static void trace_read(const char *name, int64_t v, int64_t index, bool elem, int line)
+{
+	if (reads_untraced)
+		return;
+	struct trace_ev ev = {.type = TR_READ,
+			      .name = name,
+			      .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
+			      .a = {v, index, elem}};
+	trace_emit_ev(&ev);
+}
+
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
 		 const int64_t *shared, int line)
 {
@@ -133,6 +149,7 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_SHARED:
 			sim_read(SIM_OID(SIM_OID_SCN_VAR, in->arg));
 			st[sp++] = shared[in->arg];
+			trace_read(p->shared[in->arg].name, st[sp - 1], 0, false, line);
 			break;
 		case E_NEG:
 			st[sp - 1] = (int64_t)(0 - (uint64_t)st[sp - 1]);
@@ -146,8 +163,10 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_AGET: {
 			int64_t *x = elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
 					     (int64_t *)shared, line, in->col);
-			if (!p->arrays[in->arg].local)
+			if (!p->arrays[in->arg].local) {
 				sim_read(SIM_OID(SIM_OID_SCN_VAR, x - shared));
+				trace_read(p->arrays[in->arg].name, *x, st[sp - 1], true, line);
+			}
 			st[sp - 1] = *x;
 			break;
 		}
@@ -220,14 +239,32 @@ static void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t in
 		sim_write(SIM_OID(SIM_OID_SCN_VAR, p->arrays[var].base + index));
 }
 
+/* Traces the outcome of an if / while / elif test. */
+static void trace_branch(const struct scn_insn *in, bool taken)
+{
+	static const char *const kinds[] = {"if", "while", "elif"};
+	const char *name = in->aux >= 0 && in->aux < 3 ? kinds[in->aux] : "if";
+	struct trace_ev ev = {.type = TR_BRANCH,
+			      .name = name,
+			      .line = in->line > 0 && in->line <= UINT16_MAX ? (uint16_t)in->line : 0,
+			      .a = {taken, in->line}};
+	trace_emit_ev(&ev);
+}
+
 /* Traces a store into shared memory (a variable or an array's element). */
 static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
-			int64_t index)
+			int64_t index, int line)
 {
+	struct trace_ev ev = {.type = TR_USER,
+			      .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
+			      .a = {v, index}};
 	if (vkind == V_SHARED)
-		trace_emit(TR_USER, p->shared[var].wname, v, 0, 0, 0);
+		ev.name = p->shared[var].wname;
 	else if (vkind == V_ELEM && !p->arrays[var].local)
-		trace_emit(TR_USER, p->arrays[var].wname, v, index, 0, 0);
+		ev.name = p->arrays[var].wname;
+	else
+		return;
+	trace_emit_ev(&ev);
 }
 
 static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
@@ -239,8 +276,10 @@ static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
 	size_t off = 0;
 	detail[0] = '\0';
 	if (x->cmp != NULL) {
+		reads_untraced = true;
 		int64_t a = scn_eval(p, x->left, fr->locals, r->shared, in->line);
 		int64_t b = scn_eval(p, x->right, fr->locals, r->shared, in->line);
+		reads_untraced = false;
 		off += (size_t)snprintf(detail + off, sizeof(detail) - off,
 					"%" PRId64 " %s %" PRId64, a, x->cmp, b);
 	}
@@ -381,7 +420,7 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	note_store(r, in->vkind, in->var, index);
 	if (dst != NULL)
 		*dst = res;
-	trace_store(p, in->vkind, in->var, res, index);
+	trace_store(p, in->vkind, in->var, res, index, in->line);
 	return self->syscall_exits != exits;
 }
 
@@ -426,7 +465,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			else if (in->aop == '-')
 				v = (int64_t)((uint64_t)*dst - (uint64_t)v);
 			*dst = v;
-			trace_store(p, in->vkind, in->var, v, index);
+			trace_store(p, in->vkind, in->var, v, index, in->line);
 			pc++;
 			break;
 		}
@@ -457,12 +496,12 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 				sim_tick(); /* a loop's back edge */
 			pc = in->target;
 			break;
-		case S_JFALSE:
-			if (scn_eval(p, in->e, fr.locals, r->shared, in->line) == 0)
-				pc = in->target;
-			else
-				pc++;
+		case S_JFALSE: {
+			bool taken = scn_eval(p, in->e, fr.locals, r->shared, in->line) != 0;
+			trace_branch(in, taken);
+			pc = taken ? pc + 1 : in->target;
 			break;
+		}
 		case S_REP_INIT:
 			fr.locals[in->var] = scn_eval(p, in->e, fr.locals, r->shared, in->line);
 			fr.locals[in->var + 1] = 0;

@@ -87,12 +87,16 @@ struct scn_insn {
 	uint8_t vkind;	  /* destination of S_ASSIGN / S_CALL result */
 	char aop;	  /* S_ASSIGN: '=', '+', '-' */
 	int32_t var;
-	int32_t aux;	/* S_REP_TEST: as-variable slot or -1; S_CALL/EXPECT/PRINT: index */
+	int32_t aux;	/* S_REP_TEST: as-variable slot or -1; S_CALL/EXPECT/PRINT: index;
+			 * S_JFALSE: enum scn_branch_kind */
 	int32_t target; /* jumps: absolute instruction index */
 	struct scn_expr e;
 	struct scn_expr idx; /* vkind V_ELEM: the element's index */
 	int32_t line, col;
 };
+
+/* Which statement a conditional jump tests (its trace event's name). */
+enum scn_branch_kind { SCN_BRANCH_IF = 0, SCN_BRANCH_WHILE, SCN_BRANCH_ELIF };
 
 struct scn_argsrc {
 	bool given;

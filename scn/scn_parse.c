@@ -1586,6 +1586,7 @@ static void body_stmt(struct parser *P)
 			expect_eol(P, "the condition");
 			int jf = emit(P, S_JFALSE, true, P->line, col);
 			p->code[jf].e = e;
+			p->code[jf].aux = SCN_BRANCH_ELIF;
 			open_pending(P, L_IF, "elif", P->line);
 			P->pend.jfalse = jf;
 		} else {
@@ -1607,6 +1608,7 @@ static void body_stmt(struct parser *P)
 		expect_eol(P, "the condition");
 		int jf = emit(P, S_JFALSE, true, P->line, col);
 		p->code[jf].e = e;
+		p->code[jf].aux = is_if ? SCN_BRANCH_IF : SCN_BRANCH_WHILE;
 		open_pending(P, is_if ? L_IF : L_WHILE, is_if ? "if" : "while", P->line);
 		P->pend.jfalse = jf;
 		P->pend.loop_head = head;

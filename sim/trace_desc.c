@@ -321,12 +321,22 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 			snprintf(buf, len, "read %s -> %" PRId64, e->name, e->a[0]);
 		break;
 	case TR_BRANCH:
-		snprintf(buf, len, "%s at line %" PRId64 " -> %s", e->name, e->a[1],
-			 e->a[0] ? "true" : "false");
+		if (e->line != 0) /* the view shows the line */
+			snprintf(buf, len, "%s -> %s", e->name, e->a[0] ? "true" : "false");
+		else
+			snprintf(buf, len, "%s at line %" PRId64 " -> %s", e->name, e->a[1],
+				 e->a[0] ? "true" : "false");
 		break;
 	case TR_FAULT:
 		snprintf(buf, len, "FAULT %s #%" PRId64, e->name, e->a[0]);
 		break;
+	case TR_PANIC: {
+		static const char *const what[] = {"", "expect failed", "usage", "panic",
+						   "deadlock"};
+		int64_t o = e->a[0];
+		snprintf(buf, len, "FAIL %s", o > 0 && o < 5 ? what[o] : e->name);
+		break;
+	}
 	case TR_SIGNAL: {
 		char sig[32];
 		format_value('g', e->a[0], sig, sizeof(sig));

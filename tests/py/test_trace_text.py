@@ -1,0 +1,152 @@
+"""The readable trace of `simk run` (docs/tracing.md "Reading a trace"):
+decoded arguments and results, source lines, scenario reads, writes and
+tests, calls joined with their results, folded repetitions, --trace-level
+and --trace-filter. Decoding is a view: no print option changes the hash."""
+import re
+
+import pytest
+
+from conftest import SCENARIOS
+
+VIEW_OPTIONS = [
+    [],
+    ["--quiet"],
+    ["--trace-level", "user"],
+    ["--trace-level", "all"],
+    ["--trace-filter", "T1,laio,blk:done"],
+    ["--trace-fold", "off"],
+]
+
+ALL_SCENARIOS = sorted(SCENARIOS.rglob("*.scn"))
+
+
+@pytest.mark.parametrize("path", ALL_SCENARIOS, ids=lambda p: str(p.relative_to(SCENARIOS)))
+def test_print_options_never_change_the_hash(simk, path, tmp_path):
+    hashes = set()
+    for opts in VIEW_OPTIONS + [["--trace-out", tmp_path / "t.json"]]:
+        r = simk("run", path, *opts)
+        assert r.m, (opts, r)
+        hashes.add(r.hash)
+    assert len(hashes) == 1, (path, hashes)
+
+
+def lines_of(out):
+    return [l for l in out.split("\n") if re.match(r"^ *\d+ns  ", l)]
+
+
+def test_calls_show_paths_flags_errno_names_and_their_line(simk):
+    r = simk("run", SCENARIOS / "vfs" / "files.scn")
+    assert r.passed, r
+    out = r.out
+    assert re.search(r'open\("/d/f", O_RDWR\|O_CREAT\|O_EXCL, 0644\) = -EEXIST  \[files\.scn:\d+\]',
+                     out), out
+    assert re.search(r'open\("/nope/f", O_RDONLY, 0644\) = -ENOENT', out), out
+    assert re.search(r'rename\("/g", "/d/h"\) = 0', out), out
+    # every call line names its source line
+    calls = [l for l in lines_of(out) if re.search(r"\w\(.*\)( = |$| \.\.\.)", l)
+             and "start " not in l]
+    assert calls
+    for l in calls:
+        assert re.search(r"\[files\.scn:\d+\]$", l), l
+
+
+def test_requests_are_named_from_submit_to_completion(simk):
+    r = simk("run", SCENARIOS / "laio" / "basics.scn")
+    assert r.passed, r
+    sub = re.findall(r"blk:submit (?:read|write)\S* dev\d+ sector \d+ count \d+ blk#(\d+)", r.out)
+    done = re.findall(r"blk:done (?:read|write)\S* dev\d+ sector \d+ \S+ blk#(\d+)", r.out)
+    assert sub and set(done) <= set(sub) and len(done) == len(sub), (sub, done)
+    ev = re.findall(r"laio:event laio#(\d+) res (\S+)", r.out)
+    assert ev, r.out
+    assert re.search(r"io_setup\(60, 0x[0-9a-f]+\) = -EAGAIN", r.out), r.out
+
+
+def test_a_lost_update_shows_the_reads_and_writes_that_raced(simk):
+    r = simk("run", SCENARIOS / "racy-counter.scn", "--seed", "2", "--trace-level", "user")
+    assert r.code == 1, r
+    reads = re.findall(r"^ *(\d+)ns .*read counter -> (\d+)  \[racy-counter\.scn:(\d+)\]$",
+                       r.out, re.M)
+    writes = re.findall(r"counter = (\d+)  \[racy-counter\.scn:(\d+)\]$", r.out, re.M)
+    assert len(writes) == 6 and len(reads) == 7, r.out
+    # two threads read the same value: the lost update
+    vals = [int(v) for _, v, line in reads if line != "28"]
+    assert len(vals) != len(set(vals)), vals
+    assert "FAIL expect failed" in r.out
+    # the level hides the kernel's events
+    assert "sleep " not in r.out and "proc " not in r.out
+
+
+def test_branch_outcomes_are_traced(simk, scn):
+    p = scn("""
+shared flag = 0
+thread a
+  if flag == 0
+    flag = 1
+  else
+    flag = 2
+  local n = 0
+  while n < 2
+    n = n + 1
+finally
+  expect flag == 1
+""", name="branch.scn")
+    r = simk("run", p, "--trace-level", "user")
+    assert r.passed, r
+    assert re.search(r"read flag -> 0  \[branch\.scn:4\]$", r.out, re.M), r.out
+    assert re.search(r"if -> true  \[branch\.scn:4\]$", r.out, re.M), r.out
+    assert len(re.findall(r"while -> true  \[branch\.scn:9\]$", r.out, re.M)) == 2, r.out
+    assert len(re.findall(r"while -> false  \[branch\.scn:9\]$", r.out, re.M)) == 1, r.out
+
+
+POLL = """
+shared flag = 0
+thread poller
+  while flag == 0
+    delay 10us
+thread setter
+  delay 2ms
+  flag = 1
+"""
+
+
+def test_a_polling_loop_folds_into_one_line(simk, scn):
+    p = scn(POLL, name="poll.scn")
+    folded = simk("run", p)
+    plain = simk("run", p, "--trace-fold", "off")
+    assert folded.passed and plain.passed and folded.hash == plain.hash
+    assert re.search(r"\.\.\. the \d+ lines above ×(\d+) more", folded.out), folded.out
+    n = int(re.search(r"×(\d+) more", folded.out).group(1))
+    assert n >= 150, n
+    assert len(lines_of(folded.out)) < 40 < len(lines_of(plain.out)), folded.out
+
+
+def test_no_line_is_printed_twice(simk):
+    for path in [SCENARIOS / "laio" / "basics.scn", SCENARIOS / "vfs" / "files.scn",
+                 SCENARIOS / "lost-wakeup.scn"]:
+        r = simk("run", path)
+        ls = lines_of(r.out)
+        for a, b in zip(ls, ls[1:]):
+            assert a != b, (path, a)
+        # a call and its result are one line unless something came between
+        assert not re.search(r"^(.*) (\w+)\(.*\)\n\1 \2 = ", r.out, re.M)
+
+
+def test_filter_keeps_a_thread_a_layer_or_an_event(simk):
+    path = SCENARIOS / "laio" / "basics.scn"
+    t1 = simk("run", path, "--trace-filter", "T1")
+    for l in lines_of(t1.out):
+        assert re.match(r"^ *\d+ns  {26}\S", l), l
+    blk = simk("run", path, "--trace-filter", "blk")
+    ls = lines_of(blk.out)
+    assert ls and all(re.search(r"blk:|irq blk|×", l) for l in ls), ls
+    ev = simk("run", path, "--trace-filter", "laio:event")
+    ls = lines_of(ev.out)
+    assert ls and all("laio:event" in l for l in ls), ls
+
+
+def test_bad_view_options_are_usage_errors(simk):
+    path = SCENARIOS / "demo.scn"
+    r = simk("run", path, "--trace-level", "verbose")
+    assert r.code == 2 and "user, kernel or all" in r.err, r
+    r = simk("run", path, "--trace-fold", "maybe")
+    assert r.code == 2 and "on or off" in r.err, r
