@@ -121,6 +121,11 @@ void cli_report_failure(const struct cli_opts *c, const struct simk *s, const st
  * --trace-fold): options, and the kept events of s printed. */
 void cli_trace_view_opts(const struct cli_opts *c, struct trace_text_opts *o);
 void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f);
+/* Prints "how we got here" for the failed run s of p (docs/tracing.md). */
+#define CLI_EXPLAIN_STEPS_MAX 40
+struct scn_prog;
+void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
+			 const struct simk_opts *o, const struct simk *s, FILE *f);
 const char *cli_policy_name(enum simk_policy p);
 /* The version string (the VERSION file, passed by the Makefile). */
 const char *cli_version(void);

@@ -58,6 +58,10 @@ int cmd_run(struct cli_opts *c)
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;
 	}
+	if (out != SIMK_PASS && !c->quiet) {
+		fflush(stdout);
+		cli_explain_failure(c, p, &o, s, stderr);
+	}
 	if (out != SIMK_PASS)
 		cli_report_failure(c, s, &o);
 	cli_print_result(stdout, s, out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sim/trace_cause.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn.h"
@@ -211,4 +212,28 @@ void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f)
 	for (size_t i = 0; i < s->trace.len; i++)
 		trace_text_ev(tt, &s->trace.evs[i]);
 	trace_text_end(tt);
+}
+
+/* "how we got here" (sim/trace_cause.h) for the failed run s: from its
+ * kept trace, or from a run again of the same program and options that
+ * keeps one (runs are deterministic: the same events). */
+void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
+			 const struct simk_opts *o, const struct simk *s, FILE *f)
+{
+	struct trace_text_opts v;
+	cli_trace_view_opts(c, &v);
+	if (s->trace.keep && s->trace.len == s->trace.count) {
+		trace_explain_failure(s, v.src, f, CLI_EXPLAIN_STEPS_MAX);
+		return;
+	}
+	struct simk_opts ko = *o;
+	ko.keep_trace = true;
+	ko.schedule_out = NULL;
+	struct simk *k = cli_start(c, p, &ko);
+	if (k == NULL)
+		return;
+	simk_run(k);
+	if (simk_trace_hash(k) == simk_trace_hash(s))
+		trace_explain_failure(k, v.src, f, CLI_EXPLAIN_STEPS_MAX);
+	simk_destroy(k);
 }

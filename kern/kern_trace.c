@@ -8,22 +8,22 @@
 #include "sim/trace.h"
 
 static const struct trace_desc kern_events[] = {
-    {"kern:fork", "pid %d -> child pid %d", TRACE_LEVEL_KERNEL},
-    {"kern:fork_failed", "child pid %d %e", TRACE_LEVEL_KERNEL},
-    {"kern:exec", "pid %d", TRACE_LEVEL_KERNEL},
-    {"kern:proc_exit", "pid %d status %d", TRACE_LEVEL_KERNEL},
-    {"kern:reap", "pid %d status %d", TRACE_LEVEL_KERNEL},
-    {"kern:reap_orphan", "pid %d status %d", TRACE_LEVEL_KERNEL},
-    {"kern:umem_alloc", "pid %d %x len %d", TRACE_LEVEL_ALL},
-    {"kern:umem_free", "pid %d %x len %d", TRACE_LEVEL_ALL},
-    {"kern:umem_protect", "pid %d %x len %d prot %d", TRACE_LEVEL_ALL},
-    {"kern:queue_work", "work#%d", TRACE_LEVEL_ALL},
-    {"kern:work_cancel", "work#%d", TRACE_LEVEL_ALL},
-    {"kern:work_run", "work#%d on %T", TRACE_LEVEL_ALL},
-    {"kern:workqueue_create", "%d workers", TRACE_LEVEL_ALL},
-    {"kern:workqueue_destroy", "%d workers", TRACE_LEVEL_ALL},
-    {"sim:fail", "outcome %d", TRACE_LEVEL_USER},
-    {"sim:timeout", "", TRACE_LEVEL_KERNEL},
+    TRACE_DESC("kern:fork", "pid %d -> child pid %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:fork_failed", "child pid %d %e", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:exec", "pid %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:proc_exit", "pid %d status %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:reap", "pid %d status %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:reap_orphan", "pid %d status %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:umem_alloc", "pid %d %x len %d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:umem_free", "pid %d %x len %d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:umem_protect", "pid %d %x len %d prot %d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:queue_work", "work#%d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:work_cancel", "work#%d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:work_run", "work#%d on %T", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:workqueue_create", "%d workers", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:workqueue_destroy", "%d workers", TRACE_LEVEL_ALL),
+    TRACE_DESC("sim:fail", "outcome %d", TRACE_LEVEL_USER),
+    TRACE_DESC("sim:timeout", "", TRACE_LEVEL_KERNEL),
 };
 
 static void fmt_errno(int64_t v, char *buf, size_t len)

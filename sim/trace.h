@@ -121,11 +121,24 @@ enum trace_level { TRACE_LEVEL_USER = 0, TRACE_LEVEL_KERNEL = 1, TRACE_LEVEL_ALL
  * its own letters with trace_set_value_fmt (%e errno, %g signal, %b block
  * request code...). Arguments past the format are not shown.
  */
+enum trace_link_role { TRACE_LINK_FROM = 1, TRACE_LINK_TO = 2 };
 struct trace_desc {
 	const char *name; /* "blk:submit" */
 	const char *fmt;
 	uint8_t level; /* enum trace_level: KERNEL, or ALL for bookkeeping */
+	/* Causality (sim/trace_cause.h): the event carries request or
+	 * activation id a[link_arg] of namespace link ("blk"). A FROM event
+	 * starts it (blk:submit); a TO event continues it from the latest
+	 * event with the same id (blk:done), and is where the next TO
+	 * continues from. NULL: no link. */
+	const char *link;
+	uint8_t link_arg;
+	uint8_t link_role; /* enum trace_link_role */
 };
+/* Table entries: TRACE_DESC("blk:create", "dev%d ...", TRACE_LEVEL_KERNEL),
+ * TRACE_DESC_LINK("blk:submit", "...", TRACE_LEVEL_KERNEL, "blk", 3, TRACE_LINK_FROM). */
+#define TRACE_DESC(n, f, l) {(n), (f), (l), NULL, 0, 0}
+#define TRACE_DESC_LINK(n, f, l, ns, arg, role) {(n), (f), (l), (ns), (arg), (role)}
 /* Registers a layer's descriptions (a static table; twice is a no-op). */
 void trace_describe(const struct trace_desc *table, int n);
 const struct trace_desc *trace_desc_find(const char *name);

@@ -2,10 +2,10 @@
 #include "sim/trace.h"
 
 static const struct trace_desc eventfd_events[] = {
-    {"eventfd:create", "pid %d fd %d initval %d flags %x", TRACE_LEVEL_KERNEL},
-    {"eventfd:read", "file#%d value %d count %d", TRACE_LEVEL_KERNEL},
-    {"eventfd:write", "file#%d value %d count %d", TRACE_LEVEL_KERNEL},
-    {"eventfd:signal", "file#%d n %d count %d", TRACE_LEVEL_KERNEL},
+    TRACE_DESC("eventfd:create", "pid %d fd %d initval %d flags %x", TRACE_LEVEL_KERNEL),
+    TRACE_DESC_LINK("eventfd:read", "file#%d value %d count %d", TRACE_LEVEL_KERNEL, "efd", 0, TRACE_LINK_TO),
+    TRACE_DESC_LINK("eventfd:write", "file#%d value %d count %d", TRACE_LEVEL_KERNEL, "efd", 0, TRACE_LINK_FROM),
+    TRACE_DESC_LINK("eventfd:signal", "file#%d n %d count %d", TRACE_LEVEL_KERNEL, "efd", 0, TRACE_LINK_FROM),
 };
 
 void eventfd_trace_register(void)

@@ -7,22 +7,22 @@
 #include "sim/trace.h"
 
 static const struct trace_desc kq_events[] = {
-    {"kq:create", "kq#%d pid %d fd %d", TRACE_LEVEL_KERNEL},
-    {"kq:attach", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL},
-    {"kq:attach_closed", "kq#%d kn#%d ident %d", TRACE_LEVEL_KERNEL},
-    {"kq:queue", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL},
-    {"kq:post", "kq#%d kn#%d %F data %d", TRACE_LEVEL_KERNEL},
-    {"kq:drop", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL},
-    {"kq:fdclose", "kq#%d kn#%d fd %d", TRACE_LEVEL_KERNEL},
-    {"kq:close", "kq#%d", TRACE_LEVEL_KERNEL},
-    {"kq:kq_knote_wait", "kn#%d %F", TRACE_LEVEL_KERNEL},
-    {"kq:proc", "kq#%d kn#%d pid %d note %x", TRACE_LEVEL_KERNEL},
-    {"kq:reg_recurse", "kq#%d depth %d", TRACE_LEVEL_KERNEL},
-    {"kq:timer", "kq#%d kn#%d ident %d data %d", TRACE_LEVEL_KERNEL},
-    {"kq:timer_deferred", "kq#%d kn#%d ident %d", TRACE_LEVEL_KERNEL},
-    {"kq:track_wait", "kq#%d parent pid %d child pid %d", TRACE_LEVEL_KERNEL},
-    {"kq:trackerr", "kq#%d pid %d %e", TRACE_LEVEL_KERNEL},
-    {"kq:timer_expire", "", TRACE_LEVEL_KERNEL},
+    TRACE_DESC("kq:create", "kq#%d pid %d fd %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC_LINK("kq:attach", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_FROM),
+    TRACE_DESC("kq:attach_closed", "kq#%d kn#%d ident %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC_LINK("kq:queue", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_TO),
+    TRACE_DESC_LINK("kq:post", "kq#%d kn#%d %F data %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_TO),
+    TRACE_DESC_LINK("kq:drop", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_TO),
+    TRACE_DESC("kq:fdclose", "kq#%d kn#%d fd %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:close", "kq#%d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:kq_knote_wait", "kn#%d %F", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:proc", "kq#%d kn#%d pid %d note %x", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:reg_recurse", "kq#%d depth %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:timer", "kq#%d kn#%d ident %d data %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:timer_deferred", "kq#%d kn#%d ident %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:track_wait", "kq#%d parent pid %d child pid %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:trackerr", "kq#%d pid %d %e", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kq:timer_expire", "", TRACE_LEVEL_KERNEL),
 };
 
 static void fmt_filter(int64_t v, char *buf, size_t len)
