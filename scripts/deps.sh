@@ -3,7 +3,7 @@
 #   scripts/deps.sh          install missing packages (root) or print the apt-get line
 #   scripts/deps.sh --check  only report; exit 1 when something is missing
 set -euo pipefail
-PKGS=(build-essential clang libcriterion-dev libfiu-dev fiu-utils python3-pytest libaio-dev libclang-rt-14-dev)
+PKGS=(build-essential clang libcriterion-dev libfiu-dev fiu-utils python3-pytest python3-jsonschema libaio-dev libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, assert_same_hash_across_builds
 
-LABS = ROOT / "labs"
+LABS = ROOT / "labs" / "scenario"
 RUNS = 1000
 
 # lab -> (exit status, text of the FAIL reason, policies whose 1000-seed
