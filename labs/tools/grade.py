@@ -188,6 +188,7 @@ def grade(args):
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
 
+    t_start = time.monotonic()
     report, tests = [], []
     say = report.append
     say(f"simk grade: lab {spec['name']} — {spec['title']}")
@@ -241,6 +242,7 @@ def grade(args):
                 "name": f"{spec['id']} {part['name']} [{what}]",
                 "number": f"{n}.{checks.index(check) + 1}",
                 "score": round(score, 4), "max_score": round(share, 4),
+                "status": "passed" if res["passed"] else "failed",
                 "output": "\n".join(t.strip() for t in text)
                 + ("\n\n" + log if not ok and check == "written" else ""),
                 "visibility": "after_published" if part["hidden"] else "visible",
@@ -257,7 +259,8 @@ def grade(args):
     text = "\n".join(report)
     print(text)
     if args.json:
-        res = {"score": round(total, 4), "output": text, "stdout_visibility": "visible",
+        res = {"score": round(total, 4), "execution_time": round(time.monotonic() - t_start, 1),
+               "output": text, "stdout_visibility": "visible",
                "visibility": "visible", "tests": tests,
                "extra_data": {"lab": spec["name"], "grading_seed": gseed,
                               "max_score": max_total, "variant": args.variant}}
