@@ -80,6 +80,8 @@ def _load_toml(path):
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
+    except FileNotFoundError:
+        raise LabError(f"{path}: no such file") from None
     except tomllib.TOMLDecodeError as e:
         raise LabError(f"{path}: {e}") from None
 

@@ -18,6 +18,7 @@
 
 #define NSEC_PER_SEC 1000000000LL
 
+/* LAB 02 BEGIN: read_evt */
 /* Takes one event off the ring: 1, or 0 when it is empty. */
 static int read_evt(struct laio_ctx *ctx, struct io_event *ent)
 {
@@ -36,6 +37,7 @@ static int read_evt(struct laio_ctx *ctx, struct io_event *ent)
 	spin_unlock(&ctx->lock);
 	return ret;
 }
+/* LAB 02 END: read_evt */
 
 /* Wake function of a waiter: wakes its thread, stays queued. */
 static int getevents_wake(struct waitq_entry *e, void *key)
