@@ -167,12 +167,14 @@ void laio_complete(struct laio_req *req, int64_t res)
 		list_del(&req->run_link);
 		req->run_state = RUN_IDLE;
 	}
+	/* LAB 03 BEGIN: complete_outcome */
 	if (!req->cancelled) {
 		ring_post(ctx, req, res);
 		laio_req_end(req, END_EVENT);
 	} else if (req->torn) {
 		laio_req_end(req, END_TORN);
 	} /* else: io_cancel, which holds a reference, hands the result over */
+	/* LAB 03 END: complete_outcome */
 	laio_put_req_locked(ctx, req);
 	if (waitq_active(&ctx->wait))
 		waitq_wake(&ctx->wait, 1, NULL);

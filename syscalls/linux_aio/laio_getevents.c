@@ -62,6 +62,7 @@ static int get_timeout(uaddr_t timeout, uint64_t *ns)
 	return 0;
 }
 
+/* LAB 03 BEGIN: read_events */
 static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t events, uaddr_t timeout)
 {
 	uint64_t start = sim_now();
@@ -155,6 +156,7 @@ static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t even
 	waitq_remove(&ctx->wait, &wait);
 	return i ? i : ret;
 }
+/* LAB 03 END: read_events */
 
 long sys_io_getevents(aio_context_t ctx_id, long min_nr, long nr, uaddr_t events, uaddr_t timeout)
 {
