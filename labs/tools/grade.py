@@ -19,6 +19,7 @@
 Exit status: 0 full score, 1 points lost, 2 usage or lab error.
 """
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -178,6 +179,9 @@ def grade(args):
         overrides[rel] = labkit.splice(base, lab_id, {name: mine[name]}, rel)
     work = Path(args.work) if args.work else root / "build" / "grade" / spec["name"]
     tree = work / "tree"
+    work.mkdir(parents=True, exist_ok=True)
+    lock = open(work / "lock", "w")  # one grade at a time per copy (closed at exit)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     fresh = not tree.exists()
     tree.mkdir(parents=True, exist_ok=True)
     labkit.sync_tree(root, tree, overrides)

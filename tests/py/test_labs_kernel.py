@@ -12,7 +12,6 @@ grading: the reference must pass every seed anyway, and the wrong
 solutions are caught by reasons that hold for any seed."""
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
