@@ -36,6 +36,7 @@ void waitq_entry_init_func(struct waitq_entry *e, waitq_func fn, void *priv)
 	e->priv = priv;
 }
 
+/* LAB 01 BEGIN: waitq_add */
 void waitq_add(struct waitq *wq, struct waitq_entry *e)
 {
 	KASSERT(list_empty(&e->link), "wait entry added twice to %s", wq->name);
@@ -53,6 +54,7 @@ void waitq_add_exclusive(struct waitq *wq, struct waitq_entry *e)
 	list_push_back(&wq->head, &e->link);
 	wq->nwaiters++;
 }
+/* LAB 01 END: waitq_add */
 
 void waitq_remove(struct waitq *wq, struct waitq_entry *e)
 {
@@ -76,6 +78,7 @@ int waitq_default_wake(struct waitq_entry *e, void *key)
 	return thread_wake(e->thread, 0) ? 1 : 0;
 }
 
+/* LAB 01 BEGIN: waitq_wake */
 int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 {
 	int woken = 0;
@@ -103,7 +106,9 @@ int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 	}
 	return woken;
 }
+/* LAB 01 END: waitq_wake */
 
+/* LAB 01 BEGIN: waitq_wait */
 int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t timeout_ns,
 	       bool (*cond)(void *arg), void *arg)
 {
@@ -141,6 +146,7 @@ int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t ti
 	waitq_remove(wq, &e);
 	return r;
 }
+/* LAB 01 END: waitq_wait */
 
 int waitq_sleep(struct waitq *wq, bool exclusive, bool interruptible, uint64_t timeout_ns)
 {

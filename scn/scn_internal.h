@@ -235,4 +235,8 @@ const char *scn_arith_error(int rc, int64_t b, char *buf, size_t len);
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
 		 const int64_t *shared, int line);
 
+/* Hash-table slots the parser has looked at so far in this process (a
+ * work count for the linear-time parsing test). */
+uint64_t scn_parse_name_probes(void);
+
 #endif

@@ -452,6 +452,7 @@ bool kqueue_call_running(struct kqueue *kq, uint64_t call)
 	return false;
 }
 
+/* LAB 05 BEGIN: kqueue_scan */
 /*
  * Collects up to count events that lie before `marker` into out. Thread
  * context; may sleep (waiting for knotes other threads own).
@@ -543,6 +544,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 	list_del(&local.tqe);
 	return total;
 }
+/* LAB 05 END: kqueue_scan */
 
 /* ---- kevent() ----------------------------------------------------------------- */
 

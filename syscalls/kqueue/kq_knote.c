@@ -174,9 +174,11 @@ void knote_activate(struct knote *kn)
 		kn->reactivated_call = kn->posted_call;
 		kq_st()->stats.reactivated_during_scan++;
 	}
+	/* LAB 05 BEGIN: knote_activate */
 	kn->status |= KN_ACTIVE;
 	if ((kn->status & (KN_QUEUED | KN_DISABLED)) == 0)
 		knote_enqueue(kn);
+	/* LAB 05 END: knote_activate */
 }
 
 static void kqueue_sigio(struct kqueue *kq)

@@ -47,6 +47,7 @@ int laio_cancel_kicked(struct laio_req *req, struct io_event *ev)
 	return 0;
 }
 
+/* LAB 03 BEGIN: sys_io_cancel */
 /* Linux lookup_kiocb: an active, not yet completed request. ctx->lock. */
 static struct laio_req *lookup_req(struct laio_ctx *ctx, uaddr_t iocb, uint32_t key)
 {
@@ -101,6 +102,7 @@ int sys_io_cancel(aio_context_t ctx_id, uaddr_t iocb, uaddr_t result)
 	laio_put_ctx(ctx);
 	return ret;
 }
+/* LAB 03 END: sys_io_cancel */
 
 void laio_cancel_all(struct laio_ctx *ctx)
 {

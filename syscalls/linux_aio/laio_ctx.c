@@ -93,12 +93,14 @@ uint32_t laio_ring_nr(uint32_t nr_events)
 	return (uint32_t)((bytes - sizeof(struct aio_ring)) / sizeof(struct io_event));
 }
 
+/* LAB 02 BEGIN: laio_ring_avail */
 uint32_t laio_ring_avail(uint32_t nr, uint32_t head, uint32_t tail)
 {
 	KASSERT(nr >= 2 && tail < nr, "ring of %u events with tail %u", nr, tail);
 	uint64_t h = head % nr; /* head is user-writable: never trust it */
 	return (uint32_t)((h + nr - 1 - tail) % nr);
 }
+/* LAB 02 END: laio_ring_avail */
 
 struct aio_ring *laio_ring(struct laio_ctx *ctx)
 {

@@ -60,6 +60,7 @@ static void unblock_get_list(struct port *pp)
 
 /* ---- waiters ----------------------------------------------------------------- */
 
+/* LAB 04 BEGIN: waiter_enqueue */
 static void waiter_enqueue(struct port *pp, struct port_waiter *w)
 {
 	struct list_node *pos = pp->waiters.next;
@@ -74,6 +75,7 @@ static void waiter_dequeue(struct port *pp, struct port_waiter *w)
 	list_del(&w->link);
 	pp->nwaiters--;
 }
+/* LAB 04 END: waiter_enqueue */
 
 /* A thread leaves port_getn (pp->lock held): the closer may be waiting for
  * the last one; otherwise the next waiter may now be satisfiable. */
@@ -132,6 +134,47 @@ static uint64_t timeout_left(const struct get_timeout *gt)
 	uint64_t now = sim_now();
 	return gt->deadline > now ? gt->deadline - now : 0;
 }
+
+/* LAB 04 BEGIN: wait_for_events */
+/*
+ * The waiting of port_getn (pp->lock held; dropped while asleep). w is
+ * queued. Returns 0 when the call may retrieve (enough events, and nobody
+ * else retrieving; after a pass that found nothing deliverable (loop),
+ * only once new events were sent since scan_seq), or when w was alerted;
+ * -ETIME when the timeout passed first, -EINTR on a signal, -EBADFD when
+ * the port is closing.
+ */
+static int wait_for_events(struct port *pp, struct port_waiter *w, const struct get_timeout *gt,
+			   bool loop, uint64_t scan_seq)
+{
+	int err = 0;
+	for (int round = 0;; round++) {
+		KASSERT(round < 10000000, "port waiter loop does not end");
+		if (w->alerted)
+			break;
+		if (pp->state != PORT_OPEN) {
+			err = -EBADFD;
+			break;
+		}
+		if (pp->getn_active == 0 && pp->q_nent >= w->nget &&
+		    (!loop || pp->send_seq != scan_seq)) {
+			err = 0; /* satisfied, even if the timer fired too */
+			break;
+		}
+		if (err != 0)
+			break;
+		thread_prepare_sleep("port_getn", true);
+		spin_unlock(&pp->lock);
+		int r = thread_sleep(timeout_left(gt));
+		spin_lock(&pp->lock);
+		if (r == -ETIMEDOUT)
+			err = -ETIME;
+		else if (r == -EINTR)
+			err = -EINTR;
+	}
+	return err;
+}
+/* LAB 04 END: wait_for_events */
 
 /* ---- delivery ---------------------------------------------------------------- */
 
@@ -328,30 +371,7 @@ static int getn_locked_body(struct port *pp, uaddr_t list, unsigned max, unsigne
 		if (!enough && gt.blocking) {
 			struct port_waiter w = {.thread = sim_thread_current(), .nget = want};
 			waiter_enqueue(pp, &w);
-			for (int round = 0;; round++) {
-				KASSERT(round < 10000000, "port waiter loop does not end");
-				if (w.alerted)
-					break;
-				if (pp->state != PORT_OPEN) {
-					err = -EBADFD;
-					break;
-				}
-				if (pp->getn_active == 0 && pp->q_nent >= want &&
-				    (!loop || pp->send_seq != scan_seq)) {
-					err = 0; /* satisfied, even if the timer fired too */
-					break;
-				}
-				if (err != 0)
-					break;
-				thread_prepare_sleep("port_getn", true);
-				spin_unlock(&pp->lock);
-				int r = thread_sleep(timeout_left(&gt));
-				spin_lock(&pp->lock);
-				if (r == -ETIMEDOUT)
-					err = -ETIME;
-				else if (r == -EINTR)
-					err = -EINTR;
-			}
+			err = wait_for_events(pp, &w, &gt, loop, scan_seq);
 			waiter_dequeue(pp, &w);
 			if (w.alerted) {
 				getn_leave(pp);

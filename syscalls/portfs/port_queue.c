@@ -285,6 +285,7 @@ void port_discard_locked(struct port *pp, struct port_kevent *k, int flag)
 
 /* ---- sending ------------------------------------------------------------------ */
 
+/* LAB 04 BEGIN: port_wake_waiter_locked */
 static struct port_waiter *first_waiter(struct port *pp)
 {
 	return list_empty(&pp->waiters) ? NULL
@@ -297,6 +298,7 @@ void port_wake_waiter_locked(struct port *pp)
 	if (w != NULL && pp->getn_active == 0 && pp->q_nent >= w->nget)
 		thread_wake(w->thread, 0);
 }
+/* LAB 04 END: port_wake_waiter_locked */
 
 bool port_enqueue_locked(struct port *pp, struct port_kevent *k)
 {

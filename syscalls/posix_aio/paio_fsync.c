@@ -28,6 +28,7 @@
 
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* LAB 07 BEGIN: fsync_barrier */
 /*
  * Lock held. Fans r (an FSYNC, not yet visible to workers) out to every
  * read/write worker. -EAGAIN when a piece cannot be allocated (nothing
@@ -94,6 +95,7 @@ bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_
 	trace_emit(TR_INFO, "aio_start", w->pp->p->pid, (int64_t)f->key, w->index, f->op);
 	return true;
 }
+/* LAB 07 END: fsync_barrier */
 
 /* Lock held. Cancel of a queued fsync: removes its pieces from every
  * queue. */
