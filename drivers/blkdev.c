@@ -29,9 +29,10 @@
 
 #include "drivers/blk_internal.h"
 #include "kern/kmem.h"
-#include "kern/slots.h"
 #include "kern/waitq.h"
 #include "sim/fault.h"
+
+static int blk_subsys_slot = -1; /* sim_subsys_register() */
 
 #define BLK_SYNC_BACKOFF_NS 10000ULL /* blkdev_io_sync after an injected queue-full */
 #define BLK_SYNC_FULL_FAULTS_MAX 8
@@ -53,8 +54,8 @@ struct blk_run {
 static struct blk_run *run_state(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_BLK] != NULL, "blkdev used outside a simulation");
-	return s->subsys[SLOT_BLK];
+	KASSERT(sim_subsys_state(s, blk_subsys_slot) != NULL, "blkdev used outside a simulation");
+	return s->subsys[blk_subsys_slot];
 }
 
 static void dev_check(const struct blkdev *dev)
@@ -612,7 +613,7 @@ static int blk_create(struct simk *s)
 	if (run == NULL)
 		return -1;
 	list_init(&run->devs);
-	s->subsys[SLOT_BLK] = run;
+	s->subsys[blk_subsys_slot] = run;
 	return 0;
 }
 
@@ -636,24 +637,24 @@ static void free_all(struct simk *s, struct blk_run *run, bool count_lost)
 
 static void blk_end(struct simk *s)
 {
-	struct blk_run *run = s->subsys[SLOT_BLK];
+	struct blk_run *run = s->subsys[blk_subsys_slot];
 	if (run != NULL)
 		free_all(s, run, true);
 }
 
 static void blk_destroy(struct simk *s)
 {
-	struct blk_run *run = s->subsys[SLOT_BLK];
+	struct blk_run *run = s->subsys[blk_subsys_slot];
 	if (run == NULL)
 		return;
 	free_all(s, run, false);
 	free(run);
-	s->subsys[SLOT_BLK] = NULL;
+	s->subsys[blk_subsys_slot] = NULL;
 }
 
 static int blk_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct blk_run *run = s->subsys[SLOT_BLK];
+	struct blk_run *run = s->subsys[blk_subsys_slot];
 	if (run == NULL || run->lost_at_end == 0)
 		return 0;
 	snprintf(msg, len,
@@ -665,7 +666,6 @@ static int blk_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys blk_subsys = {
     .name = "blkdev",
-    .slot = SLOT_BLK,
     .create = blk_create,
     .end = blk_end,
     .destroy = blk_destroy,
@@ -680,5 +680,5 @@ void blkdev_register(void)
 	};
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
 		sim_fault_declare(points[i]);
-	sim_subsys_register(&blk_subsys);
+	blk_subsys_slot = sim_subsys_register(&blk_subsys);
 }

@@ -17,14 +17,15 @@
 #include <string.h>
 
 #include "kern/kern_priv.h"
-#include "kern/slots.h"
 #include "kern/umem.h"
+
+int kern_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kern_state *kern_st(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_KERN] != NULL, "kern used outside a simulation");
-	return s->subsys[SLOT_KERN];
+	KASSERT(sim_subsys_state(s, kern_subsys_slot) != NULL, "kern used outside a simulation");
+	return s->subsys[kern_subsys_slot];
 }
 
 /* Doubles cap until index n - 1 fits; new entries are zeroed. */
@@ -67,7 +68,7 @@ static int kern_create(struct simk *s)
 		return -1;
 	waitq_init(&ks->thread_exit_wq, "thread-exit");
 	waitq_init(&ks->child_wq, "wait-child");
-	s->subsys[SLOT_KERN] = ks;
+	s->subsys[kern_subsys_slot] = ks;
 	return 0;
 }
 
@@ -95,18 +96,17 @@ static void kern_end(struct simk *s)
 
 static void kern_destroy(struct simk *s)
 {
-	struct kern_state *ks = s->subsys[SLOT_KERN];
+	struct kern_state *ks = s->subsys[kern_subsys_slot];
 	if (ks == NULL)
 		return;
 	free(ks->exited);
 	free(ks->pinfo);
 	free(ks);
-	s->subsys[SLOT_KERN] = NULL;
+	s->subsys[kern_subsys_slot] = NULL;
 }
 
 static const struct sim_subsys kern_subsys = {
     .name = "kern",
-    .slot = SLOT_KERN,
     .create = kern_create,
     .proc_exit = kern_proc_exit,
     .thread_exit = kern_thread_exit,
@@ -116,5 +116,5 @@ static const struct sim_subsys kern_subsys = {
 
 void kern_register(void)
 {
-	sim_subsys_register(&kern_subsys);
+	kern_subsys_slot = sim_subsys_register(&kern_subsys);
 }

@@ -5,7 +5,7 @@
  * it to whoever asks (a scenario's sigwait, a test).
  *
  * The invariant: a signal is pending on a process iff its bit is set in
- * p->sigpending; the per-process siginfo queue (p->subsys[PSLOT_SIG],
+ * p->sigpending; the per-process siginfo queue (p->subsys[kern_subsys_slot],
  * bounded to SIGQ_MAX entries) only adds values to pending bits and never
  * holds an entry whose bit is clear. Standard signals (below SIGRTMIN)
  * coalesce: a second one while the first is pending adds nothing, as on
@@ -32,7 +32,6 @@
 
 #include "kern/kern_priv.h"
 #include "kern/kmem.h"
-#include "kern/slots.h"
 
 #define SIGQ_MAX 32
 #define SIG_OBSERVERS_MAX 16
@@ -89,10 +88,10 @@ static int current_pid(void)
 
 static struct sigq *sigq_of(struct simk_proc *p, bool create)
 {
-	struct sigq *sq = p->subsys[PSLOT_SIG];
+	struct sigq *sq = p->subsys[kern_subsys_slot];
 	if (sq == NULL && create) {
 		sq = kmem_zalloc(&kmt_sigq, sizeof(*sq));
-		p->subsys[PSLOT_SIG] = sq;
+		p->subsys[kern_subsys_slot] = sq;
 	}
 	return sq;
 }
@@ -358,10 +357,10 @@ int sig_from_name(const char *name)
  * more (it is dead for send_proc). */
 void ksig_proc_exit(struct simk_proc *p)
 {
-	struct sigq *sq = p->subsys[PSLOT_SIG];
+	struct sigq *sq = p->subsys[kern_subsys_slot];
 	if (sq != NULL)
 		kmem_free(&kmt_sigq, sq);
-	p->subsys[PSLOT_SIG] = NULL;
+	p->subsys[kern_subsys_slot] = NULL;
 }
 
 /* End of run (host context): queues of processes that are still alive

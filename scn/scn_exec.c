@@ -20,10 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern/slots.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
+
+static int scn_subsys_slot = -1; /* sim_subsys_register() */
 
 struct scn_run {
 	const struct scn_prog *prog;
@@ -50,7 +51,7 @@ void scn_set_user_return(scn_user_return_fn fn)
 static struct scn_run *cur_run(void)
 {
 	struct simk *s = sim_cur();
-	return s != NULL ? s->subsys[SLOT_SCN] : NULL;
+	return sim_subsys_state(s, scn_subsys_slot);
 }
 
 static void *obj_of(const struct scn_run *r, int idx)
@@ -352,7 +353,7 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
 	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
-	if (s->subsys[SLOT_SCN] != NULL) {
+	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
 	}
@@ -367,7 +368,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	r->prog = p;
 	r->shared = (int64_t *)((char *)r + head);
 	r->objs = (char *)r + head + sh;
-	s->subsys[SLOT_SCN] = r;
+	s->subsys[scn_subsys_slot] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
 	for (int i = 0; i < p->opts.nfaults; i++)
@@ -450,7 +451,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 static void scn_thread_exit(struct simk_thread *t)
 {
 	struct simk *s = sim_cur();
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL || r->finally_started || r->prog->finally_body < 0 || t->daemon ||
 	    s->live_user_threads != 1)
 		return;
@@ -465,26 +466,25 @@ static void scn_thread_exit(struct simk_thread *t)
 
 static void scn_end(struct simk *s)
 {
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r != NULL)
 		destroy_objects(r, true);
 }
 
 static void scn_destroy(struct simk *s)
 {
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL)
 		return;
 	destroy_objects(r, false);
 	for (int i = 0; i < s->nthreads; i++)
 		s->threads[i]->scn = NULL;
 	free(r);
-	s->subsys[SLOT_SCN] = NULL;
+	s->subsys[scn_subsys_slot] = NULL;
 }
 
 static const struct sim_subsys scn_subsys = {
     .name = "scn",
-    .slot = SLOT_SCN,
     .thread_exit = scn_thread_exit,
     .end = scn_end,
     .destroy = scn_destroy,
@@ -495,9 +495,17 @@ static const struct scn_const core_consts[] = {
     {"false", 0},
 };
 
+static bool registered; /* scn_register() ran: every layer's ops are in */
+
+bool scn_registered(void)
+{
+	return registered;
+}
+
 void scn_register(void)
 {
-	sim_subsys_register(&scn_subsys);
+	scn_subsys_slot = sim_subsys_register(&scn_subsys);
+	registered = true;
 	scn_register_consts(core_consts, 2);
 }
 

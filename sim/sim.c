@@ -14,8 +14,7 @@
 
 static struct simk *g_sim;
 
-#define SUBSYS_MAX 16
-static const struct sim_subsys *subsys[SUBSYS_MAX];
+static const struct sim_subsys *subsys[SIM_SUBSYS_MAX];
 static int nsubsys;
 
 struct simk *sim_cur(void)
@@ -28,14 +27,25 @@ struct simk *simk_current(void)
 	return g_sim;
 }
 
-void sim_subsys_register(const struct sim_subsys *d)
+int sim_subsys_register(const struct sim_subsys *d)
 {
 	for (int i = 0; i < nsubsys; i++)
 		if (subsys[i] == d)
-			return;
-	if (nsubsys >= SUBSYS_MAX || d->slot < 0 || d->slot >= 16)
+			return i;
+	if (nsubsys >= SIM_SUBSYS_MAX) {
+		fprintf(stderr, "simk: more than %d subsystems registered (%s)\n", SIM_SUBSYS_MAX,
+			d->name);
 		abort();
-	subsys[nsubsys++] = d;
+	}
+	subsys[nsubsys] = d;
+	return nsubsys++;
+}
+
+void sim_subsys_check(struct simk *s)
+{
+	for (int i = 0; i < nsubsys; i++)
+		if (subsys[i]->check)
+			subsys[i]->check(s);
 }
 
 void sim_subsys_proc_exit(struct simk_proc *p)
@@ -156,7 +166,7 @@ static void sim_free_all(struct simk *s)
 	ctx_release(&s->main_ctx);
 }
 
-struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
+struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
 	if (err == NULL) {
@@ -168,7 +178,6 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "another simulation is still current");
 		return NULL;
 	}
-	simk_register_builtin();
 	struct simk *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -1,5 +1,5 @@
 /*
- * Private to vfs/: the per-run state of the VFS (s->subsys[SLOT_VFS]) and
+ * Private to vfs/: the per-run state of the VFS (s->subsys[] at its slot) and
  * the internal calls between its files. Nothing outside vfs/ includes it.
  */
 #ifndef SIMK_VFS_PRIV_H

@@ -172,7 +172,7 @@ struct kq_stats {
 	uint64_t fdclose_drops;		    /* the close observer dropped a knote */
 };
 
-/* Per-run state, s->subsys[SLOT_KQ]. */
+/* Per-run state (s->subsys[] at kqueue's slot). */
 struct kq_state {
 	struct waitq knwq; /* threads waiting for a PROCESSING knote */
 	int knotes_live;
@@ -197,6 +197,8 @@ struct kq_scn_events {
 };
 
 struct kq_state *kq_st(void);
+/* kq_scn.c: frees the scenario operations' per-run state of st. */
+void kq_scn_free(struct kq_state *st);
 struct kq_pinfo *kq_pinfo(int pid);
 
 /* ---- klists ---- */

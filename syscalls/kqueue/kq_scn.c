@@ -40,6 +40,11 @@
 
 void kqueue_scn_register(void);
 
+void kq_scn_free(struct kq_state *st)
+{
+	scn_thread_table_free(&st->scn_events);
+}
+
 static struct kq_scn_events *thread_events(void)
 {
 	return scn_thread_table_get(&kq_st()->scn_events, sim_thread_current()->tid,

@@ -13,14 +13,15 @@
 
 #include "kern/proc.h"
 #include "kern/signal.h"
-#include "kern/slots.h"
 #include "syscalls/kqueue/kq_priv.h"
+
+static int kq_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kq_state *kq_st(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_KQ] != NULL, "kqueue used outside a simulation");
-	return s->subsys[SLOT_KQ];
+	KASSERT(sim_subsys_state(s, kq_subsys_slot) != NULL, "kqueue used outside a simulation");
+	return s->subsys[kq_subsys_slot];
 }
 
 /* Host memory, like kern's tables: one record per pid ever seen, kept for
@@ -135,7 +136,7 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 static void kq_fd_closed(struct simk_proc *p, int fd, struct file *fp)
 {
 	struct simk *s = sim_cur();
-	if (s == NULL || s->subsys[SLOT_KQ] == NULL)
+	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;
 	struct kq_pinfo *pi = kq_pinfo(p->pid);
 	struct list_node *n = pi->kqueues.next;
@@ -178,7 +179,7 @@ static int kq_fork_hook(struct simk_proc *parent, struct simk_proc *child)
 static void kq_proc_event(struct simk_proc *p, enum proc_event ev, int arg)
 {
 	struct simk *s = sim_cur();
-	if (s == NULL || s->subsys[SLOT_KQ] == NULL)
+	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;
 	kq_proc_observer(p, ev, arg);
 	if (ev == PROC_EV_FORK)
@@ -188,7 +189,7 @@ static void kq_proc_event(struct simk_proc *p, enum proc_event ev, int arg)
 static void kq_signal_event(struct simk_proc *p, int signo)
 {
 	struct simk *s = sim_cur();
-	if (s == NULL || s->subsys[SLOT_KQ] == NULL)
+	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;
 	kq_sig_observer(p, signo);
 }
@@ -202,26 +203,26 @@ static int kq_create(struct simk *s)
 		return -1;
 	waitq_init(&st->knwq, "kqknote");
 	st->timer_max = KQ_TIMER_MAX_DEFAULT;
-	s->subsys[SLOT_KQ] = st;
+	s->subsys[kq_subsys_slot] = st;
 	return 0;
 }
 
 static void kq_destroy(struct simk *s)
 {
-	struct kq_state *st = s->subsys[SLOT_KQ];
+	struct kq_state *st = s->subsys[kq_subsys_slot];
 	if (st == NULL)
 		return;
 	for (int i = 0; i < st->pinfo_cap; i++)
 		free(st->pinfo[i]);
 	free(st->pinfo);
-	scn_thread_table_free(&st->scn_events);
+	kq_scn_free(st);
 	free(st);
-	s->subsys[SLOT_KQ] = NULL;
+	s->subsys[kq_subsys_slot] = NULL;
 }
 
 static int kq_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct kq_state *st = s->subsys[SLOT_KQ];
+	struct kq_state *st = s->subsys[kq_subsys_slot];
 	if (st == NULL)
 		return 0;
 	if (st->knotes_live != 0 || st->kqueues_live != 0 || st->timers_live != 0) {
@@ -250,7 +251,6 @@ static int kq_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys kq_subsys = {
     .name = "kqueue",
-    .slot = SLOT_KQ,
     .create = kq_create,
     .destroy = kq_destroy,
     .leak_check = kq_leak_check,
@@ -260,7 +260,7 @@ void kqueue_scn_register(void);
 
 void kqueue_register_subsys(void)
 {
-	sim_subsys_register(&kq_subsys);
+	kq_subsys_slot = sim_subsys_register(&kq_subsys);
 	fd_register_close_observer(kq_fd_closed);
 	proc_register_fork_hook(kq_fork_hook);
 	proc_register_observer(kq_proc_event);

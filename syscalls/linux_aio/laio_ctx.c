@@ -18,7 +18,6 @@
 #include <stdlib.h>
 
 #include "kern/kmem.h"
-#include "kern/slots.h"
 #include "syscalls/linux_aio/laio_priv.h"
 
 static KMEM_TYPE(kt_ctx, "laio.ctx");
@@ -26,11 +25,13 @@ static KMEM_TYPE(kt_mm, "laio.mm");
 
 /* ---- per-run state -------------------------------------------------------- */
 
+static int laio_subsys_slot = -1; /* sim_subsys_register() */
+
 struct laio_sys *laio_sys(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_LAIO] != NULL, "linux aio used outside a simulation");
-	return s->subsys[SLOT_LAIO];
+	KASSERT(sim_subsys_state(s, laio_subsys_slot) != NULL, "linux aio used outside a simulation");
+	return s->subsys[laio_subsys_slot];
 }
 
 void laio_set_max_nr(uint64_t max_nr)
@@ -57,22 +58,22 @@ void laio_get_stats(struct laio_stats *out)
 
 struct laio_mm *laio_mm_of(struct simk_proc *p, bool create)
 {
-	struct laio_mm *mm = p->subsys[PSLOT_LAIO];
+	struct laio_mm *mm = p->subsys[laio_subsys_slot];
 	if (mm == NULL && create) {
 		mm = kmem_zalloc(&kt_mm, sizeof(*mm));
 		if (mm == NULL)
 			return NULL;
 		list_init(&mm->ctxs);
-		p->subsys[PSLOT_LAIO] = mm;
+		p->subsys[laio_subsys_slot] = mm;
 	}
 	return mm;
 }
 
 void laio_mm_free(struct simk_proc *p)
 {
-	struct laio_mm *mm = p->subsys[PSLOT_LAIO];
+	struct laio_mm *mm = p->subsys[laio_subsys_slot];
 	KASSERT(mm != NULL && list_empty(&mm->ctxs), "aio state of %s freed while in use", p->name);
-	p->subsys[PSLOT_LAIO] = NULL;
+	p->subsys[laio_subsys_slot] = NULL;
 	kmem_free(&kt_mm, mm);
 }
 
@@ -298,7 +299,7 @@ static int laio_create(struct simk *s)
 	spin_init(&ls->fput_lock, "aio_fput_lock");
 	list_init(&ls->fput_head);
 	work_init(&ls->fput_work, "aio-fput", laio_fput_routine, NULL);
-	s->subsys[SLOT_LAIO] = ls;
+	s->subsys[laio_subsys_slot] = ls;
 	return 0;
 }
 
@@ -306,7 +307,7 @@ static int laio_create(struct simk *s)
  * context down, so only a queued, now pointless, fput run may remain. */
 static void laio_end(struct simk *s)
 {
-	struct laio_sys *ls = s->subsys[SLOT_LAIO];
+	struct laio_sys *ls = s->subsys[laio_subsys_slot];
 	if (ls == NULL)
 		return;
 	if (ls->fput_work.queued)
@@ -315,16 +316,16 @@ static void laio_end(struct simk *s)
 
 static void laio_destroy(struct simk *s)
 {
-	if (s->subsys[SLOT_LAIO] != NULL)
-		laio_scn_free(s->subsys[SLOT_LAIO]);
-	free(s->subsys[SLOT_LAIO]);
-	s->subsys[SLOT_LAIO] = NULL;
+	if (s->subsys[laio_subsys_slot] != NULL)
+		laio_scn_free(s->subsys[laio_subsys_slot]);
+	free(s->subsys[laio_subsys_slot]);
+	s->subsys[laio_subsys_slot] = NULL;
 }
 
 /* The invariants after every run. */
 static int laio_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct laio_sys *ls = s->subsys[SLOT_LAIO];
+	struct laio_sys *ls = s->subsys[laio_subsys_slot];
 	if (ls == NULL)
 		return 0;
 	const struct laio_stats *st = &ls->st;
@@ -357,7 +358,6 @@ static int laio_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys laio_subsys = {
     .name = "linux_aio",
-    .slot = SLOT_LAIO,
     .create = laio_create,
     .proc_exit = laio_proc_exit,
     .end = laio_end,
@@ -367,6 +367,6 @@ static const struct sim_subsys laio_subsys = {
 
 void laio_register(void)
 {
-	sim_subsys_register(&laio_subsys);
+	laio_subsys_slot = sim_subsys_register(&laio_subsys);
 	laio_scn_register();
 }

@@ -133,13 +133,13 @@ struct laio_ctx {
 	uint64_t id;		   /* per-run context number (trace) */
 };
 
-/* Per-process state (p->subsys[PSLOT_LAIO]). */
+/* Per-process state (p->subsys[] at its slot). */
 struct laio_mm {
 	struct list_node ctxs; /* live (not dead) contexts */
 	int nctxs;
 };
 
-/* Per-run state (s->subsys[SLOT_LAIO]). */
+/* Per-run state (s->subsys[] at its slot). */
 struct laio_sys {
 	uint64_t aio_max_nr;
 	uint64_t aio_nr;

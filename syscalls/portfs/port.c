@@ -26,9 +26,10 @@
 
 #include "kern/kmem.h"
 #include "kern/proc.h"
-#include "kern/slots.h"
 #include "syscalls/portfs/port_priv.h"
 #include "vfs/vfs.h"
+
+static int port_subsys_slot = -1; /* sim_subsys_register() */
 
 static KMEM_TYPE(kmt_port, "port");
 
@@ -37,8 +38,8 @@ static KMEM_TYPE(kmt_port, "port");
 struct port_run *port_run(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_PORT] != NULL, "portfs used outside a simulation");
-	return s->subsys[SLOT_PORT];
+	KASSERT(sim_subsys_state(s, port_subsys_slot) != NULL, "portfs used outside a simulation");
+	return s->subsys[port_subsys_slot];
 }
 
 void port_limits_default(struct port_limits *l)
@@ -375,18 +376,8 @@ static int portfs_create(struct simk *s)
 	list_init(&r->ports);
 	list_init(&r->fd_assocs_all);
 	mutex_init(&r->assoc_mutex, "port_assoc");
-	s->subsys[SLOT_PORT] = r;
-	if (ptimer_run_create(r) != 0) {
-		free(r);
-		s->subsys[SLOT_PORT] = NULL;
-		return -1;
-	}
+	s->subsys[port_subsys_slot] = r;
 	return 0;
-}
-
-static void portfs_proc_exit(struct simk_proc *p)
-{
-	ptimer_proc_exit(p);
 }
 
 /* Every user thread exited: descriptors were closed by the processes'
@@ -399,18 +390,17 @@ static void portfs_end(struct simk *s)
 
 static void portfs_destroy(struct simk *s)
 {
-	struct port_run *r = s->subsys[SLOT_PORT];
+	struct port_run *r = s->subsys[port_subsys_slot];
 	if (r == NULL)
 		return;
-	ptimer_run_destroy(r);
 	portfs_scn_free(r);
 	free(r);
-	s->subsys[SLOT_PORT] = NULL;
+	s->subsys[port_subsys_slot] = NULL;
 }
 
 static int portfs_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct port_run *r = s->subsys[SLOT_PORT];
+	struct port_run *r = s->subsys[port_subsys_slot];
 	if (r == NULL)
 		return 0;
 	const struct port_stats *st = &r->st;
@@ -430,14 +420,12 @@ static int portfs_leak_check(struct simk *s, char *msg, size_t len)
 			 (unsigned long long)st->events_removed);
 		return 1;
 	}
-	return ptimer_leak_check(r, msg, len);
+	return 0;
 }
 
 static const struct sim_subsys portfs_subsys = {
     .name = "portfs",
-    .slot = SLOT_PORT,
     .create = portfs_create,
-    .proc_exit = portfs_proc_exit,
     .end = portfs_end,
     .destroy = portfs_destroy,
     .leak_check = portfs_leak_check,
@@ -445,7 +433,7 @@ static const struct sim_subsys portfs_subsys = {
 
 void portfs_register(void)
 {
-	sim_subsys_register(&portfs_subsys);
+	port_subsys_slot = sim_subsys_register(&portfs_subsys);
 	fd_register_close_observer(port_close_observer);
 	portfs_scn_register();
 }

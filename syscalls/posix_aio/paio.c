@@ -26,7 +26,6 @@
 #include <string.h>
 
 #include "kern/kmem.h"
-#include "kern/slots.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
 static KMEM_TYPE(kmt_proc, "paio_proc");
@@ -34,11 +33,13 @@ static KMEM_TYPE(kmt_req, "paio_req");
 static KMEM_TYPE(kmt_note, "paio_note");
 static KMEM_TYPE(kmt_lio, "paio_lio");
 
+int paio_subsys_slot = -1; /* sim_subsys_register() */
+
 struct paio_run *paio_run(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_PAIO] != NULL, "posix aio used outside a simulation");
-	return s->subsys[SLOT_PAIO];
+	KASSERT(sim_subsys_state(s, paio_subsys_slot) != NULL, "posix aio used outside a simulation");
+	return s->subsys[paio_subsys_slot];
 }
 
 /* ---- settings ------------------------------------------------------------ */
@@ -94,7 +95,7 @@ uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx)
  * or on ENOMEM. */
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create)
 {
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp != NULL || !create)
 		return pp;
 	pp = kmem_zalloc(&kmt_proc, sizeof(*pp));
@@ -112,7 +113,7 @@ struct paio_proc *paio_proc_of(struct simk_proc *p, bool create)
 	waitq_init(&pp->done_wq, "aio_done");
 	waitq_init(&pp->exit_wq, "aio_exit");
 	list_push_back(&paio_run()->procs, &pp->all);
-	p->subsys[PSLOT_PAIO] = pp;
+	p->subsys[paio_subsys_slot] = pp;
 	return pp;
 }
 
@@ -563,7 +564,7 @@ void paio_get_stats(struct simk_proc *p, struct paio_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (p != NULL) {
-		struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+		struct paio_proc *pp = p->subsys[paio_subsys_slot];
 		if (pp != NULL)
 			proc_stats(pp, out);
 		return;
@@ -598,7 +599,7 @@ static bool all_retired(void *arg)
  */
 static void paio_proc_exit(struct simk_proc *p)
 {
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL)
 		return;
 	trace_emit(TR_INFO, "aio_teardown", p->pid, pp->outstanding, pp->live, pp->nworkers);
@@ -628,7 +629,7 @@ static void paio_proc_exit(struct simk_proc *p)
 	list_del(&pp->all);
 	waitq_destroy(&pp->done_wq);
 	waitq_destroy(&pp->exit_wq);
-	p->subsys[PSLOT_PAIO] = NULL;
+	p->subsys[paio_subsys_slot] = NULL;
 	kmem_free(&kmt_proc, pp);
 }
 
@@ -639,7 +640,7 @@ static int paio_create(struct simk *s)
 		return -1;
 	paio_config_default(&run->cfg);
 	list_init(&run->procs);
-	s->subsys[SLOT_PAIO] = run;
+	s->subsys[paio_subsys_slot] = run;
 	return 0;
 }
 
@@ -648,7 +649,7 @@ static int paio_create(struct simk *s)
  * leak_check (kmem reports the blocks too, and reclaims them). */
 static void paio_end(struct simk *s)
 {
-	struct paio_run *run = s->subsys[SLOT_PAIO];
+	struct paio_run *run = s->subsys[paio_subsys_slot];
 	if (run == NULL)
 		return;
 	for (struct list_node *n = run->procs.next; n != &run->procs; n = n->next) {
@@ -661,13 +662,13 @@ static void paio_end(struct simk *s)
 
 static void paio_destroy(struct simk *s)
 {
-	free(s->subsys[SLOT_PAIO]);
-	s->subsys[SLOT_PAIO] = NULL;
+	free(s->subsys[paio_subsys_slot]);
+	s->subsys[paio_subsys_slot] = NULL;
 }
 
 static int paio_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct paio_run *run = s->subsys[SLOT_PAIO];
+	struct paio_run *run = s->subsys[paio_subsys_slot];
 	if (run == NULL)
 		return 0;
 	const struct paio_stats *g = &run->gone;
@@ -693,7 +694,6 @@ static int paio_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys paio_subsys = {
     .name = "posix_aio",
-    .slot = SLOT_PAIO,
     .create = paio_create,
     .proc_exit = paio_proc_exit,
     .end = paio_end,
@@ -703,7 +703,7 @@ static const struct sim_subsys paio_subsys = {
 
 void paio_register(void)
 {
-	sim_subsys_register(&paio_subsys);
+	paio_subsys_slot = sim_subsys_register(&paio_subsys);
 	fd_register_close_observer(paio_close_observer);
 	paio_scn_register();
 }

@@ -148,7 +148,7 @@ void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled
  * still valid. Thread context. */
 void paio_close_observer(struct simk_proc *p, int fd, struct file *fp)
 {
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || fd < 0)
 		return;
 	int c = 0, nc = 0, d = 0;
@@ -164,7 +164,7 @@ int sys_aio_cancel(int fd, uaddr_t aiocbp)
 	if (fd_get(p, fd, &fp) != 0)
 		return -EBADF;
 	int res;
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (aiocbp != 0) {
 		struct simk_aiocb cb;
 		if (copyin(aiocbp, &cb, sizeof(cb)) != 0) {
@@ -210,7 +210,7 @@ int sys_aio_cancel(int fd, uaddr_t aiocbp)
 int sys_aiocancel(uaddr_t resultp)
 {
 	struct simk_proc *p = sim_proc_current();
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL)
 		return -EINVAL;
 	spin_lock(&pp->lock);

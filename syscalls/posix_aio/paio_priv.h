@@ -40,7 +40,6 @@
 #include <stdint.h>
 
 #include "kern/lock.h"
-#include "kern/slots.h"
 #include "kern/waitq.h"
 #include "syscalls/kqueue/kq.h" /* struct kq_aio_hook */
 #include "syscalls/posix_aio/paio.h"
@@ -211,6 +210,9 @@ struct paio_run {
 #define PAIO_FN_BASE 0x7f5e00000000ULL /* handles look like code addresses */
 
 /* paio.c: state, hash, results, completion */
+/* posix_aio's slot: its per-run state (struct paio_run) and its
+ * per-process state (struct paio_proc). */
+extern int paio_subsys_slot;
 struct paio_run *paio_run(void);
 uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);

@@ -48,7 +48,7 @@ int sys_aio_error(uaddr_t aiocbp)
 	int rc = paio_copyin_aiocb(aiocbp, &cb);
 	if (rc != 0)
 		return rc;
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp != NULL) {
 		spin_lock(&pp->lock);
 		struct paio_req *r = paio_hash_find(pp, aiocbp);
@@ -83,7 +83,7 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int32_t returned = AIOCB_RETURNED;
 	uaddr_t statep = aiocbp + offsetof(struct simk_aiocb, aio_state);
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp != NULL) {
 		spin_lock(&pp->lock);
 		struct paio_req *r = paio_hash_find(pp, aiocbp);
@@ -209,7 +209,7 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 	if (umem_map_write(p, list, (size_t)nent * sizeof(uint64_t)) == NULL ||
 	    umem_map_write(p, nwait, sizeof(uint32_t)) == NULL)
 		return -EFAULT;
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || (pp->active_posix == 0 && pp->doneq_n == 0))
 		return -EAGAIN;
 	uint64_t *out = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t));
@@ -284,7 +284,7 @@ int64_t sys_aiowait(uaddr_t timeout)
 		if ((uint64_t)tv.tv_sec < SIMK_FOREVER / SIMK_NSEC_PER_SEC / 2)
 			ns = (uint64_t)tv.tv_sec * SIMK_NSEC_PER_SEC + (uint64_t)tv.tv_usec * 1000;
 	}
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || (pp->outstanding_sol == 0 && pp->sol_unreaped == 0))
 		return -EINVAL;
 	int rc = waitq_wait(&pp->done_wq, false, true, ns, aiowait_ready, pp);

@@ -4,7 +4,7 @@
  *
  * A timer is a callout plus a notification: none, a signal (SIGEV_SIGNAL,
  * si_code SI_TIMER, the sigev_value) or an event port (SIGEV_PORT,
- * port_timer.c). Expirations run in interrupt context. The invariant for
+ * ptimer_port.c). Expirations run in interrupt context. The invariant for
  * overruns: at most one notification per timer is outstanding; an
  * expiration that finds one outstanding only counts. timer_getoverrun
  * reports the count that belonged to the last notification taken (port:
@@ -18,44 +18,28 @@
 #include "syscalls/ptimer/ptimer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "kern/kmem.h"
 #include "kern/signal.h"
-#include "syscalls/portfs/port_priv.h"
+#include "syscalls/ptimer/ptimer_priv.h"
 
 static KMEM_TYPE(kmt_ptimer, "ptimer");
 
+static int ptimer_subsys_slot = -1; /* sim_subsys_register() */
+
+struct ptimer_run *ptimer_run(void)
+{
+	struct simk *s = sim_cur();
+	KASSERT(sim_subsys_state(s, ptimer_subsys_slot) != NULL,
+		"POSIX timers used outside a simulation");
+	return s->subsys[ptimer_subsys_slot];
+}
+
 static struct ptimer_run *ptr(void)
 {
-	return port_run()->timers;
-}
-
-int ptimer_run_create(struct port_run *r)
-{
-	struct ptimer_run *tr = calloc(1, sizeof(*tr));
-	if (tr == NULL)
-		return -1;
-	spin_init(&tr->lock, "ptimer");
-	list_init(&tr->timers);
-	r->timers = tr;
-	return 0;
-}
-
-void ptimer_run_destroy(struct port_run *r)
-{
-	free(r->timers);
-	r->timers = NULL;
-}
-
-int ptimer_leak_check(struct port_run *r, char *msg, size_t len)
-{
-	if (r->timers != NULL && r->timers->live != 0) {
-		snprintf(msg, len, "ptimer: %llu timers still allocated",
-			 (unsigned long long)r->timers->live);
-		return 1;
-	}
-	return 0;
+	return ptimer_run();
 }
 
 static struct ptimer *timer_find(struct simk_proc *p, int id)
@@ -297,7 +281,21 @@ int sys_timer_delete(int timerid)
 	return 0;
 }
 
-void ptimer_proc_exit(struct simk_proc *p)
+/* ---- the subsystem -------------------------------------------------------------- */
+
+static int ptimer_create(struct simk *s)
+{
+	struct ptimer_run *tr = calloc(1, sizeof(*tr));
+	if (tr == NULL)
+		return -1;
+	spin_init(&tr->lock, "ptimer");
+	list_init(&tr->timers);
+	s->subsys[ptimer_subsys_slot] = tr;
+	return 0;
+}
+
+/* The last thread of p exits (thread context): its timers are deleted. */
+static void ptimer_proc_exit(struct simk_proc *p)
 {
 	struct ptimer_run *tr = ptr();
 	for (int guard = 0;; guard++) {
@@ -314,4 +312,34 @@ void ptimer_proc_exit(struct simk_proc *p)
 			return;
 		timer_destroy(found);
 	}
+}
+
+static void ptimer_destroy(struct simk *s)
+{
+	free(s->subsys[ptimer_subsys_slot]);
+	s->subsys[ptimer_subsys_slot] = NULL;
+}
+
+static int ptimer_leak_check(struct simk *s, char *msg, size_t len)
+{
+	struct ptimer_run *tr = s->subsys[ptimer_subsys_slot];
+	if (tr != NULL && tr->live != 0) {
+		snprintf(msg, len, "ptimer: %llu timers still allocated",
+			 (unsigned long long)tr->live);
+		return 1;
+	}
+	return 0;
+}
+
+static const struct sim_subsys ptimer_subsys = {
+    .name = "ptimer",
+    .create = ptimer_create,
+    .proc_exit = ptimer_proc_exit,
+    .destroy = ptimer_destroy,
+    .leak_check = ptimer_leak_check,
+};
+
+void ptimer_register(void)
+{
+	ptimer_subsys_slot = sim_subsys_register(&ptimer_subsys);
 }

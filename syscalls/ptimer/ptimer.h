@@ -54,4 +54,8 @@ int sys_timer_delete(int timerid);
 /* Overruns of the last notification taken (>= 0), or -EINVAL. */
 int sys_timer_getoverrun(int timerid);
 
+/* Registers the subsystem (after portfs: a process's timers are deleted
+ * before its ports close). */
+void ptimer_register(void);
+
 #endif

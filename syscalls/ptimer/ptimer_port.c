@@ -14,12 +14,17 @@
  */
 #include <errno.h>
 
-#include "syscalls/portfs/port_priv.h"
-#include "syscalls/ptimer/ptimer.h"
+#include "syscalls/ptimer/ptimer_priv.h"
 
 static struct ptimer_run *ptr(void)
 {
-	return port_run()->timers;
+	return ptimer_run();
+}
+
+static int cur_pid(void)
+{
+	struct simk_proc *p = sim_proc_current();
+	return p != NULL ? p->pid : 0;
 }
 
 /* Delivery (thread context of the retriever) or discard. */
@@ -28,7 +33,7 @@ static int timer_callback(void *arg, int *events, int pid, int flag, struct port
 	struct ptimer *t = arg;
 	struct ptimer_run *tr = ptr();
 	(void)k;
-	if (flag == PORT_CALLBACK_DEFAULT && port_cur_pid() != pid)
+	if (flag == PORT_CALLBACK_DEFAULT && cur_pid() != pid)
 		return EACCES;
 	spin_lock(&tr->lock);
 	if (flag == PORT_CALLBACK_DEFAULT) {
