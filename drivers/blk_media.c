@@ -98,8 +98,8 @@ static void dirty_add(struct blk_media *m, uint64_t s)
 static void dirty_del(struct blk_media *m, uint64_t s)
 {
 	uint32_t pos = m->dirty_pos[s];
-	KASSERT(pos != 0 && m->dirty[pos - 1] == s, "sector %llu not on the dirty list",
-		(unsigned long long)s);
+	KASSERT(pos != 0, "sector %llu not on the dirty list", (unsigned long long)s);
+	KASSERT(m->dirty[pos - 1] == s, "sector %llu not on the dirty list", (unsigned long long)s);
 	uint32_t last = m->dirty[m->ndirty - 1];
 	m->dirty[pos - 1] = last;
 	m->dirty_pos[last] = pos;
@@ -239,8 +239,9 @@ void media_drop_cache(struct blk_media *m)
 
 void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new)
 {
-	KASSERT(sector < m->nsectors && keep_new > 0 && keep_new < m->sector_size,
-		"bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(sector < m->nsectors, "bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(keep_new > 0, "bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(keep_new < m->sector_size, "bad tear of sector %llu", (unsigned long long)sector);
 	memcpy(stable_at(m, sector), src, keep_new);
 	m->sum[sector] = media_sector_sum(src, m->sector_size, sector);
 	m->state[sector] = SEC_TORN;

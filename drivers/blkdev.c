@@ -32,6 +32,9 @@
 #include "kern/waitq.h"
 #include "sim/fault.h"
 
+/* Liveness guard: attempts of one synchronous I/O to get a queue slot; past it the loop is a livelock bug. */
+#define BLK_SYNC_TRIES_MAX 10000000
+
 static int blk_subsys_slot = -1; /* sim_subsys_register() */
 
 #define BLK_SYNC_BACKOFF_NS 10000ULL /* blkdev_io_sync after an injected queue-full */
@@ -60,7 +63,8 @@ static struct blk_run *run_state(void)
 
 static void dev_check(const struct blkdev *dev)
 {
-	KASSERT(dev != NULL && dev->magic == BLKDEV_MAGIC, "bad block device");
+	KASSERT(dev != NULL, "bad block device");
+	KASSERT(dev->magic == BLKDEV_MAGIC, "bad block device");
 }
 
 /* Trace encoding of a request: op in bits 0-3, flags 4-7, device id 8+. */
@@ -116,7 +120,8 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 {
 	struct blk_run *run = run_state();
 	KASSERT(!sim_in_irq(), "blkdev_create in interrupt context");
-	KASSERT(cfg != NULL && out != NULL, "blkdev_create: NULL argument");
+	KASSERT(cfg != NULL, "blkdev_create: NULL argument");
+	KASSERT(out != NULL, "blkdev_create: NULL argument");
 	*out = NULL;
 	if (config_check(cfg) != 0 || blkdev_find(cfg->name) != NULL)
 		return -EINVAL;
@@ -248,8 +253,8 @@ static void attempt_start(struct blk_slot *sl)
 {
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
-	KASSERT(!event_queued(&sl->ev_irq) && !event_queued(&sl->ev_timer),
-		"attempt started on a busy slot");
+	KASSERT(!event_queued(&sl->ev_irq), "attempt started on a busy slot");
+	KASSERT(!event_queued(&sl->ev_timer), "attempt started on a busy slot");
 	req->attempts++;
 	sl->applied = false;
 	uint64_t lat = latency_draw(&dev->cfg.latency, sim_rng(SIMK_STREAM_DEVICE));
@@ -328,10 +333,14 @@ static void finish(struct blk_slot *sl, int result)
 {
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
-	KASSERT(req != NULL && req->state == BLK_REQ_INFLIGHT,
+	KASSERT(req != NULL, "blkdev %s: completion of a request that is not in flight",
+		dev->cfg.name);
+	KASSERT(req->state == BLK_REQ_INFLIGHT,
 		"blkdev %s: completion of a request that is not in flight", dev->cfg.name);
-	KASSERT(!event_queued(&sl->ev_irq) && !event_queued(&sl->ev_timer),
-		"request %llu completes with an event pending", (unsigned long long)req->id);
+	KASSERT(!event_queued(&sl->ev_irq), "request %llu completes with an event pending",
+		(unsigned long long)req->id);
+	KASSERT(!event_queued(&sl->ev_timer), "request %llu completes with an event pending",
+		(unsigned long long)req->id);
 	list_del(&sl->link);
 	sl->req = NULL;
 	KASSERT(dev->slots_free < dev->cfg.queue_depth, "slot freed twice");
@@ -415,7 +424,8 @@ static void slot_timer(struct sim_event *ev)
 	struct blk_slot *sl = ev->arg;
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
-	KASSERT(req != NULL && !sl->cut, "timer on a free or cut slot");
+	KASSERT(req != NULL, "timer on a free or cut slot");
+	KASSERT(!sl->cut, "timer on a free or cut slot");
 	bool lost = sl->applied;
 	if (!lost) {
 		/* too slow: abort the attempt on the device, its work never happens */
@@ -476,7 +486,7 @@ int blkdev_io_sync(struct blkdev *dev, enum blk_op op, uint32_t flags, uint64_t 
 	int rc = 0;
 	int full_faults = 0;
 	for (int tries = 0;; tries++) {
-		KASSERT(tries < 10000000, "blkdev_io_sync never gets a slot");
+		KASSERT(tries < BLK_SYNC_TRIES_MAX, "blkdev_io_sync never gets a slot");
 		rc = blkdev_submit(dev, &req);
 		if (rc != -EAGAIN)
 			break;

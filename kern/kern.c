@@ -48,7 +48,8 @@ static void *grow(void *arr, int *cap, int n, size_t elem)
 uint8_t *kern_thread_exited_slot(int tid)
 {
 	struct kern_state *ks = kern_st();
-	KASSERT(tid >= 1 && tid <= SIM_MAX_THREADS, "bad tid %d", tid);
+	KASSERT(tid >= 1, "bad tid %d", tid);
+	KASSERT(tid <= SIM_MAX_THREADS, "bad tid %d", tid);
 	ks->exited = grow(ks->exited, &ks->exited_cap, tid, sizeof(*ks->exited));
 	return &ks->exited[tid - 1];
 }
@@ -56,7 +57,8 @@ uint8_t *kern_thread_exited_slot(int tid)
 struct kproc_info *kern_pinfo(int pid)
 {
 	struct kern_state *ks = kern_st();
-	KASSERT(pid >= 1 && pid <= SIM_MAX_PROCS, "bad pid %d", pid);
+	KASSERT(pid >= 1, "bad pid %d", pid);
+	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
 	ks->pinfo = grow(ks->pinfo, &ks->pinfo_cap, pid, sizeof(*ks->pinfo));
 	return &ks->pinfo[pid - 1];
 }

@@ -19,6 +19,9 @@
 
 #include "sim/engine.h"
 
+/* Liveness guard: wake-ups of one waiter before it owns the mutex; past it the loop is a livelock bug. */
+#define MUTEX_WAIT_ROUNDS_MAX 1000000
+
 void mutex_init(struct mutex *m, const char *name)
 {
 	m->name = name;
@@ -63,7 +66,7 @@ static int lock_common(struct mutex *m, bool interruptible)
 	waitq_add_exclusive(&m->waiters, &e);
 	int r = 0;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000000, "mutex %s: waiter %s spins", m->name, t->name);
+		KASSERT(bound < MUTEX_WAIT_ROUNDS_MAX, "mutex %s: waiter %s spins", m->name, t->name);
 		thread_prepare_sleep(m->name, interruptible);
 		if (m->owner == t) {
 			thread_cancel_sleep();
@@ -100,7 +103,8 @@ int mutex_lock_interruptible(struct mutex *m)
 bool mutex_trylock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
+	KASSERT(t != NULL, "mutex_trylock of %s outside thread context", m->name);
+	KASSERT(!sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
 	if (m->owner != NULL)
 		return false;
 	m->owner = t;
@@ -111,7 +115,8 @@ bool mutex_trylock(struct mutex *m)
 void mutex_unlock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
+	KASSERT(t != NULL, "mutex_unlock of %s outside thread context", m->name);
+	KASSERT(!sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
 	KASSERT(m->owner == t, "mutex %s unlocked by non-owner %s (owner %s)", m->name, t->name,
 		m->owner ? m->owner->name : "none");
 	m->owner = NULL;
@@ -119,7 +124,7 @@ void mutex_unlock(struct mutex *m)
 	preempt_point();
 }
 
-bool mutex_owned(const struct mutex *m)
+bool mutex_held(const struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
 	return t != NULL && m->owner == t;

@@ -146,7 +146,8 @@ static void fork_abort(struct simk_proc *child, int err)
 int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_fork outside thread context");
+	KASSERT(cur != NULL, "proc_fork outside thread context");
+	KASSERT(!sim_in_irq(), "proc_fork outside thread context");
 	struct simk_proc *parent = cur->proc;
 	struct simk_proc *child = sim_proc_create_internal(name, parent);
 	if (child == NULL)
@@ -201,7 +202,8 @@ static bool only_caller_left(void *arg)
 _Noreturn void proc_exit(int status)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_exit outside thread context");
+	KASSERT(cur != NULL, "proc_exit outside thread context");
+	KASSERT(!sim_in_irq(), "proc_exit outside thread context");
 	struct simk_proc *p = cur->proc;
 	p->exit_status = status;
 	trace_emit(TR_INFO, "proc_exit", p->pid, status, 0, 0);
@@ -252,7 +254,8 @@ static bool child_ready(void *arg)
 int proc_wait(int pid, int *status)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_wait outside thread context");
+	KASSERT(cur != NULL, "proc_wait outside thread context");
+	KASSERT(!sim_in_irq(), "proc_wait outside thread context");
 	struct wait_req wr = {cur->proc, pid, 0};
 	int r = waitq_wait(&kern_st()->child_wq, false, true, SIMK_FOREVER, child_ready, &wr);
 	if (r != 0)
@@ -260,7 +263,8 @@ int proc_wait(int pid, int *status)
 	if (wr.result < 0)
 		return wr.result;
 	struct kproc_info *ci = kern_pinfo(wr.result);
-	KASSERT(ci->dead && !ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
+	KASSERT(ci->dead, "proc_wait picked pid %d that is no zombie", wr.result);
+	KASSERT(!ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
 	ci->reaped = true;
 	if (status != NULL)
 		*status = ci->status;
@@ -296,7 +300,8 @@ static bool thread_gone(void *arg)
 int kthread_join(struct simk_thread *t, int *code)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "kthread_join outside thread context");
+	KASSERT(cur != NULL, "kthread_join outside thread context");
+	KASSERT(!sim_in_irq(), "kthread_join outside thread context");
 	if (t == NULL || t == cur || t->joined)
 		return -EINVAL;
 	t->joined = true;

@@ -231,7 +231,8 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 int sig_procmask(int how, uint64_t set, uint64_t *oldset)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "sig_procmask outside thread context");
+	KASSERT(t != NULL, "sig_procmask outside thread context");
+	KASSERT(!sim_in_irq(), "sig_procmask outside thread context");
 	uint64_t old = t->sigmask;
 	set &= ~SIG_UNBLOCKABLE;
 	switch (how) {
@@ -261,7 +262,8 @@ static int lowest(uint64_t set)
 int sig_dequeue(struct siginfo_sim *out)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "sig_dequeue outside thread context");
+	KASSERT(t != NULL, "sig_dequeue outside thread context");
+	KASSERT(!sim_in_irq(), "sig_dequeue outside thread context");
 	struct simk_proc *p = t->proc;
 	struct siginfo_sim info = {0, SIMK_SI_USER, 0, 0};
 	uint64_t tset = t->sigpending & ~t->sigmask;

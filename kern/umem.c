@@ -157,7 +157,8 @@ static void region_free(struct umem_space *sp, struct umem_region *r)
 	if (sp->last == r)
 		sp->last = NULL;
 	int i = index_find(sp, r->start);
-	KASSERT(i >= 0 && sp->idx[i].r == r, "umem region at %#llx is not indexed",
+	KASSERT(i >= 0, "umem region at %#llx is not indexed", (unsigned long long)r->start);
+	KASSERT(sp->idx[i].r == r, "umem region at %#llx is not indexed",
 		(unsigned long long)r->start);
 	sp->idx[i].r = NULL;
 	sp->nholes++;
@@ -231,8 +232,8 @@ static bool region_allows(const struct umem_region *r, uaddr_t addr, size_t len,
 		return true;
 	size_t first = (size_t)(addr - r->start) / UMEM_PAGE;
 	size_t last = (size_t)(addr - r->start + len - 1) / UMEM_PAGE;
-	KASSERT(r->prot != NULL && last < r->len / UMEM_PAGE, "umem page %zu of %zu", last,
-		r->len / UMEM_PAGE);
+	KASSERT(r->prot != NULL, "umem page %zu of %zu", last, r->len / UMEM_PAGE);
+	KASSERT(last < r->len / UMEM_PAGE, "umem page %zu of %zu", last, r->len / UMEM_PAGE);
 	for (size_t i = first; i <= last; i++)
 		if ((r->prot[i] & need) != need)
 			return false;

@@ -22,6 +22,9 @@
 #include "kern/proc.h"
 #include "kern/waitq.h"
 
+/* Liveness guard: work items one worker runs; past it the loop is a livelock bug. */
+#define WORKER_ITEMS_MAX (1ULL << 40)
+
 #define WQ_THREADS_MAX 64
 
 struct wq_worker {
@@ -72,7 +75,7 @@ static void worker_main(void *arg)
 	struct wq_worker *me = arg;
 	struct workqueue *wq = me->wq;
 	for (uint64_t bound = 0;; bound++) {
-		KASSERT(bound < (1ULL << 40), "worker of %s loops", wq->name);
+		KASSERT(bound < WORKER_ITEMS_MAX, "worker of %s loops", wq->name);
 		waitq_wait(&wq->more, true, false, SIMK_FOREVER, worker_has_work, wq);
 		if (wq->nitems == 0) {
 			KASSERT(wq->stopping, "worker of %s woke without work", wq->name);
@@ -99,8 +102,8 @@ static void worker_main(void *arg)
 
 static struct workqueue *wq_alloc(const char *name, int nthreads, bool system, struct simk_proc *kp)
 {
-	KASSERT(nthreads >= 1 && nthreads <= WQ_THREADS_MAX, "workqueue %s: %d threads", name,
-		nthreads);
+	KASSERT(nthreads >= 1, "workqueue %s: %d threads", name, nthreads);
+	KASSERT(nthreads <= WQ_THREADS_MAX, "workqueue %s: %d threads", name, nthreads);
 	size_t size = sizeof(struct workqueue) + (size_t)nthreads * sizeof(struct wq_worker);
 	struct workqueue *wq =
 	    system ? kmem_zalloc_nofail(&kmt_wq, size) : kmem_zalloc(&kmt_wq, size);

@@ -139,8 +139,8 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		}
 		}
-		KASSERT(sp >= 0 && sp <= SCN_EVAL_STACK_MAX,
-			"scenario operand stack out of bounds");
+		KASSERT(sp >= 0, "scenario operand stack out of bounds");
+		KASSERT(sp <= SCN_EVAL_STACK_MAX, "scenario operand stack out of bounds");
 	}
 	KASSERT(sp == 1, "scenario expression left %d operands", sp);
 	return st[0];
@@ -332,8 +332,8 @@ static void body_main(void *arg)
 {
 	const struct scn_body *b = arg;
 	struct scn_run *r = cur_run();
-	KASSERT(r != NULL && r->prog == b->prog, "scenario body %s runs without its program",
-		b->name);
+	KASSERT(r != NULL, "scenario body %s runs without its program", b->name);
+	KASSERT(r->prog == b->prog, "scenario body %s runs without its program", b->name);
 	run_body(r, b);
 }
 
@@ -352,7 +352,8 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
-	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
+	KASSERT(s == sim_cur(), "scn_instantiate outside setup");
+	KASSERT(!s->running, "scn_instantiate outside setup");
 	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;

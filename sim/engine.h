@@ -268,7 +268,13 @@ bool thread_signal_pending(const struct simk_thread *t);
 /* Interrupts an interruptible sleep of t with -EINTR (signal delivery). */
 void thread_interrupt(struct simk_thread *t);
 bool sim_in_irq(void);
+/* Contract checks: a comment that states a context is backed by one of
+ * these (what names the caller in the panic, usually __func__).
+ * may_sleep: thread context, no spinlock held, preemption enabled.
+ * thread_context: on a simulated thread, not in an interrupt handler
+ * (spinlocks may be held). */
 void sim_assert_may_sleep(const char *what);
+void sim_assert_thread_context(const char *what);
 /* Explicit cost model: the running thread computes for ns of virtual time. */
 void sim_advance(uint64_t ns);
 uint64_t sim_now(void);

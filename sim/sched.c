@@ -19,6 +19,9 @@
 #include "sim/engine.h"
 #include "sim/policy.h"
 
+/* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
+#define SCHED_ROUNDS_MAX 100000000ULL
+
 static void runq_add(struct simk *s, struct simk_thread *t)
 {
 	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
@@ -177,7 +180,7 @@ _Noreturn static void report_deadlock(struct simk *s, const char *what)
 static void schedule(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
 	for (uint64_t guard = 0;; guard++) {
-		KASSERT(guard < 100000000ULL, "scheduler loop does not converge");
+		KASSERT(guard < SCHED_ROUNDS_MAX, "scheduler loop does not converge");
 		if (s->stop) {
 			if (self == NULL)
 				return;
@@ -282,9 +285,22 @@ void sim_run_schedule(struct simk *s)
 	schedule(s, NULL, PT_START);
 }
 
+void sim_assert_thread_context(const char *what)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		sim_panic("%s: called outside a simulation", what);
+	if (s->in_irq)
+		sim_panic("%s: thread context required, called in interrupt context", what);
+	if (s->current == NULL)
+		sim_panic("%s: thread context required, called outside a thread", what);
+}
+
 void sim_assert_may_sleep(const char *what)
 {
 	struct simk *s = sim_cur();
+	if (s == NULL)
+		sim_panic("%s: called outside a simulation", what);
 	if (s->in_irq)
 		sim_panic("%s: sleeping in interrupt context", what);
 	struct simk_thread *t = s->current;
@@ -306,7 +322,8 @@ void thread_prepare_sleep(const char *wchan, bool interruptible)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
-	KASSERT(t != NULL && !s->in_irq, "prepare_sleep outside thread context");
+	KASSERT(t != NULL, "prepare_sleep outside thread context");
+	KASSERT(!s->in_irq, "prepare_sleep outside thread context");
 	t->sleep_prepared = true;
 	t->wchan = wchan;
 	t->interruptible = interruptible;
@@ -348,8 +365,8 @@ int thread_sleep(uint64_t timeout_ns)
 		event_schedule_in(&t->timeout_ev, timeout_ns);
 	}
 	schedule(s, t, PT_BLOCK);
-	KASSERT(s->current == t && t->state == TS_RUNNING, "thread %d resumed in a bad state",
-		t->tid);
+	KASSERT(s->current == t, "thread %d resumed in a bad state", t->tid);
+	KASSERT(t->state == TS_RUNNING, "thread %d resumed in a bad state", t->tid);
 	return t->wake_result;
 }
 
@@ -393,7 +410,8 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 				     void *arg, bool daemon)
 {
 	struct simk *s = sim_cur();
-	KASSERT(p != NULL && !p->exited, "spawn in an exited process");
+	KASSERT(p != NULL, "spawn in an exited process");
+	KASSERT(!p->exited, "spawn in an exited process");
 	if (s->nthreads >= SIM_MAX_THREADS)
 		return NULL;
 	if (s->nthreads == s->threads_cap) {
@@ -439,7 +457,8 @@ _Noreturn void sim_thread_exit(int code)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
-	KASSERT(t != NULL && !s->in_irq, "thread exit outside thread context");
+	KASSERT(t != NULL, "thread exit outside thread context");
+	KASSERT(!s->in_irq, "thread exit outside thread context");
 	KASSERT(t->spinlocks_held == 0, "thread %s exits holding a spinlock", t->name);
 	t->exit_code = code;
 	sim_subsys_thread_exit(t);

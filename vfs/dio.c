@@ -28,6 +28,11 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: waits of a direct write for its blocks to be allocated; past it the loop is a livelock bug. */
+#define DIO_HOLE_WAITS_MAX 1000000
+/* Liveness guard: rounds of draining the direct I/O list; past it the loop is a livelock bug. */
+#define DIO_DRAIN_ROUNDS_MAX 1000000
+
 static KMEM_TYPE(kt_dio, "vfs.dio");
 
 struct dio {
@@ -114,7 +119,8 @@ static void dio_complete(struct dio *d)
 		res = (ssize_t)d->len;
 	}
 	vfs_trace("vfs:dio_done", (int64_t)kr->id, d->op, res, 0);
-	KASSERT(vn->dio_inflight > 0 && fs->dio_inflight > 0, "direct I/O count");
+	KASSERT(vn->dio_inflight > 0, "direct I/O count");
+	KASSERT(fs->dio_inflight > 0, "direct I/O count");
 	vn->dio_inflight--;
 	fs->dio_inflight--;
 	if (vn->dio_inflight == 0)
@@ -311,7 +317,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	 * a block for it: wait until the direct I/O in flight is done, as
 	 * Linux (ext4) does for unaligned AIO writes. */
 	for (int guard = 0; d->op == KAIO_WRITE && dio_hole_busy(fs, vn, d->off, d->len); guard++) {
-		KASSERT(guard < 1000000, "direct write waits for a hole forever");
+		KASSERT(guard < DIO_HOLE_WAITS_MAX, "direct write waits for a hole forever");
 		mutex_unlock(&vn->lock);
 		waitq_wait(&vn->dio_wq, false, false, SIMK_FOREVER, dio_idle, vn);
 		mutex_lock(&vn->lock);
@@ -354,7 +360,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 void dio_end_all(struct simfs *fs)
 {
 	for (int guard = 0; !list_empty(&fs->dios); guard++) {
-		KASSERT(guard < 1000000, "direct I/O list does not drain");
+		KASSERT(guard < DIO_DRAIN_ROUNDS_MAX, "direct I/O list does not drain");
 		struct dio *d = list_entry(fs->dios.next, struct dio, link);
 		event_cancel(&d->ev);
 		dio_free(d);

@@ -118,7 +118,8 @@ static int mount_on(struct blkdev *dev, const struct vfs_mount_opts *o, const ch
 	/* The walk cannot have changed: the namespace lock was held through
 	 * the mount's I/O, and nothing but a namespace operation removes a
 	 * directory. */
-	KASSERT(dir->mode != 0 && dir->mounted_here == NULL, "mount point changed under the lock");
+	KASSERT(dir->mode != 0, "mount point changed under the lock");
+	KASSERT(dir->mounted_here == NULL, "mount point changed under the lock");
 	vn_hold(dir);
 	fs->covered = dir;
 	dir->mounted_here = fs;

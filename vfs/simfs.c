@@ -20,6 +20,11 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: rounds of the flusher thread; past it the loop is a livelock bug. */
+#define SIMFS_FLUSHER_ROUNDS_MAX 100000000ull
+/* Liveness guard: filesystems freed at teardown; past it the loop is a livelock bug. */
+#define SIMFS_LIST_DRAIN_MAX 100000
+
 static KMEM_TYPE(kt_fs, "vfs.simfs");
 static KMEM_TYPE(kt_maps, "vfs.simfs.maps");
 static KMEM_TYPE(kt_vnodes, "vfs.vnodes");
@@ -85,7 +90,8 @@ static bool blk_busy(const struct simfs *fs, uint32_t b)
 
 static void set_mem(struct simfs *fs, uint32_t b, bool v)
 {
-	KASSERT(b >= SIMFS_FIRST_FREE && b < fs->nblocks, "block %u out of range", b);
+	KASSERT(b >= SIMFS_FIRST_FREE, "block %u out of range", b);
+	KASSERT(b < fs->nblocks, "block %u out of range", b);
 	bool before = blk_busy(fs, b);
 	fs->mem_map[b] = v;
 	bool after = blk_busy(fs, b);
@@ -273,8 +279,9 @@ struct vnode *simfs_ialloc(struct simfs *fs, uint32_t mode)
 		struct vnode *vn = &fs->vn[i];
 		if (vn->mode != 0 || vn->refcount != 0)
 			continue;
-		KASSERT(vn->map == NULL && vn->dents == NULL && vn->target == NULL,
-			"free inode %u has data", i);
+		KASSERT(vn->map == NULL, "free inode %u has data", i);
+		KASSERT(vn->dents == NULL, "free inode %u has data", i);
+		KASSERT(vn->target == NULL, "free inode %u has data", i);
 		vn->mode = mode;
 		vn->nlink = 0;
 		vn->size = 0;
@@ -783,7 +790,7 @@ static void flusher_main(void *arg)
 {
 	struct simfs *fs = arg;
 	for (uint64_t round = 0;; round++) {
-		KASSERT(round < 100000000ull, "flusher loop");
+		KASSERT(round < SIMFS_FLUSHER_ROUNDS_MAX, "flusher loop");
 		if (fs->dead || fs->stopping)
 			break;
 		if (!fs->dirty) {
@@ -1296,7 +1303,7 @@ void simfs_get_stats(struct simfs *fs, struct vfs_stats *out)
 void simfs_end_all(struct vfs_state *st)
 {
 	for (int guard = 0; !list_empty(&st->fs_all); guard++) {
-		KASSERT(guard < 100000, "filesystem list does not drain");
+		KASSERT(guard < SIMFS_LIST_DRAIN_MAX, "filesystem list does not drain");
 		struct simfs *fs = list_entry(st->fs_all.next, struct simfs, link);
 		if (fs->inflight > 0 || !list_empty(&fs->pending))
 			blkdev_abandon_all(fs->dev);

@@ -104,7 +104,9 @@ static void kqueue_release(struct file *fp)
 		if (knote_acquire(kn))
 			knote_detach_and_drop(kn);
 	}
-	KASSERT(kq->count == 0 && list_empty(&kq->pending), "kqueue %llu closed with %d queued",
+	KASSERT(kq->count == 0, "kqueue %llu closed with %d queued", (unsigned long long)kq->id,
+		kq->count);
+	KASSERT(list_empty(&kq->pending), "kqueue %llu closed with %d queued",
 		(unsigned long long)kq->id, kq->count);
 	/* Knotes watching us hold a reference on our file: none can be left. */
 	KASSERT(kq->kqnotes.n == 0, "kqueue %llu closed while watched", (unsigned long long)kq->id);
@@ -259,7 +261,8 @@ int sys_kqueue(void)
 void kq_reg_lock(struct kqueue *kq)
 {
 	struct simk_thread *td = sim_thread_current();
-	KASSERT(td != NULL && !sim_in_irq(), "kqueue registration outside thread context");
+	KASSERT(td != NULL, "kqueue registration outside thread context");
+	KASSERT(!sim_in_irq(), "kqueue registration outside thread context");
 	for (int loops = 0; kq->regtd != NULL && kq->regtd != td; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "kqueue registration lock starves");
 		waitq_sleep(&kq->regwq, false, false, SIMK_FOREVER);
@@ -274,8 +277,8 @@ void kq_reg_lock(struct kqueue *kq)
 
 void kq_reg_unlock(struct kqueue *kq)
 {
-	KASSERT(kq->regtd == sim_thread_current() && kq->regdepth > 0,
-		"kqueue registration unlock by a non-owner");
+	KASSERT(kq->regtd == sim_thread_current(), "kqueue registration unlock by a non-owner");
+	KASSERT(kq->regdepth > 0, "kqueue registration unlock by a non-owner");
 	if (--kq->regdepth == 0) {
 		kq->regtd = NULL;
 		waitq_wake_all(&kq->regwq);
@@ -575,7 +578,9 @@ static void kqueue_check(struct kqueue *kq)
 		struct knote *kn = list_entry(n, struct knote, tqe);
 		if (kn->status & KN_MARKER)
 			continue;
-		KASSERT(kn->kq == kq && (kn->status & KN_QUEUED),
+		KASSERT(kn->kq == kq, "kqueue %llu: knote %llu on the queue in state %#x",
+			(unsigned long long)kq->id, (unsigned long long)kn->id, kn->status);
+		KASSERT((kn->status & KN_QUEUED),
 			"kqueue %llu: knote %llu on the queue in state %#x",
 			(unsigned long long)kq->id, (unsigned long long)kn->id, kn->status);
 		queued++;

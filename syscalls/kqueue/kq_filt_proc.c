@@ -34,6 +34,9 @@
 #include "kern/proc.h"
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Liveness guard: knotes one NOTE_TRACK fork copies; past it the loop is a livelock bug. */
+#define KQ_TRACK_KNOTES_MAX 100000
+
 /* Takes kn off its process's list without owning it: allowed only for the
  * exit of that process, which nobody else does, and never for a knote
  * being deleted (its owner detaches it). */
@@ -41,7 +44,8 @@ static void proc_unlink(struct knote *kn)
 {
 	KASSERT(!(kn->status & KN_DELETING), "unlinking a deleted proc knote");
 	struct klist *kl = kn->onlist;
-	KASSERT(kl != NULL && kl->n > 0, "proc knote %llu not listed", (unsigned long long)kn->id);
+	KASSERT(kl != NULL, "proc knote %llu not listed", (unsigned long long)kn->id);
+	KASSERT(kl->n > 0, "proc knote %llu not listed", (unsigned long long)kn->id);
 	list_del(&kn->link);
 	kn->onlist = NULL;
 	kl->n--;
@@ -244,7 +248,7 @@ void kq_proc_track_fork(struct simk_proc *parent, int child_pid)
 	KASSERT((uint32_t)child_pid <= NOTE_PDATAMASK, "pid %d does not fit a fork hint",
 		child_pid);
 	for (int loops = 0;; loops++) {
-		KASSERT(loops < 100000, "NOTE_TRACK of pid %d does not end", parent->pid);
+		KASSERT(loops < KQ_TRACK_KNOTES_MAX, "NOTE_TRACK of pid %d does not end", parent->pid);
 		struct knote *kn = next_tracker(pi, seq);
 		if (kn == NULL)
 			break;

@@ -31,6 +31,9 @@
 #include "kern/signal.h"
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Liveness guard: times one knote is reprocessed in a row; past it the loop is a livelock bug. */
+#define KQ_REPROCESS_MAX 1000
+
 static KMEM_TYPE(kt_knote, "kqueue.knote");
 
 /* Filters by ~filter (EVFILT_READ = -1 is index 0). NULL: not supported. */
@@ -77,7 +80,8 @@ void knote_remove(struct knote *kn)
 	KASSERT(kn->status & KN_PROCESSING, "knote %llu removed while not owned",
 		(unsigned long long)kn->id);
 	struct klist *kl = kn->onlist;
-	KASSERT(kl != NULL && kl->n > 0, "knote %llu is on no klist", (unsigned long long)kn->id);
+	KASSERT(kl != NULL, "knote %llu is on no klist", (unsigned long long)kn->id);
+	KASSERT(kl->n > 0, "knote %llu is on no klist", (unsigned long long)kn->id);
 	list_del(&kn->link);
 	kn->onlist = NULL;
 	kl->n--;
@@ -104,9 +108,10 @@ void knote_free(struct knote *kn)
 {
 	struct kq_state *st = kq_st();
 	KASSERT(st->knotes_live > 0, "knote count underflow");
-	KASSERT(kn->onlist == NULL && !(kn->status & KN_QUEUED),
-		"freeing knote %llu still linked (status %#x)", (unsigned long long)kn->id,
-		kn->status);
+	KASSERT(kn->onlist == NULL, "freeing knote %llu still linked (status %#x)",
+		(unsigned long long)kn->id, kn->status);
+	KASSERT(!(kn->status & KN_QUEUED), "freeing knote %llu still linked (status %#x)",
+		(unsigned long long)kn->id, kn->status);
 	st->knotes_live--;
 	kmem_free(&kt_knote, kn);
 }
@@ -141,7 +146,7 @@ bool knote_release(struct knote *kn)
 	KASSERT(kn->status & KN_PROCESSING, "releasing knote %llu not owned",
 		(unsigned long long)kn->id);
 	for (int loops = 0; kn->status & KN_REPROCESS; loops++) {
-		KASSERT(loops < 1000, "knote %llu reprocessed forever", (unsigned long long)kn->id);
+		KASSERT(loops < KQ_REPROCESS_MAX, "knote %llu reprocessed forever", (unsigned long long)kn->id);
 		kn->status &= ~KN_REPROCESS;
 		knote_wake_waiters(kn);
 		if (kn->status & KN_DELETING) {

@@ -15,6 +15,9 @@
 #include "kern/signal.h"
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Liveness guard: kqueues one process exit walks; past it the loop is a livelock bug. */
+#define KQ_PER_PROC_MAX 100000
+
 static int kq_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kq_state *kq_st(void)
@@ -29,7 +32,8 @@ struct kq_state *kq_st(void)
 struct kq_pinfo *kq_pinfo(int pid)
 {
 	struct kq_state *st = kq_st();
-	KASSERT(pid >= 1 && pid <= SIM_MAX_PROCS, "bad pid %d", pid);
+	KASSERT(pid >= 1, "bad pid %d", pid);
+	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
 	if (pid > st->pinfo_cap) {
 		int ncap = st->pinfo_cap ? st->pinfo_cap : 16;
 		while (ncap < pid)
@@ -145,7 +149,7 @@ static void kq_fd_closed(struct simk_proc *p, int fd, struct file *fp)
 	struct kqueue *kq = list_entry(n, struct kqueue, plink);
 	file_hold(kq->fp);
 	for (int bound = 0; kq != NULL; bound++) {
-		KASSERT(bound < 100000, "kqueue list of pid %d loops", p->pid);
+		KASSERT(bound < KQ_PER_PROC_MAX, "kqueue list of pid %d loops", p->pid);
 		kq_fdclose_one(kq, fd, fp);
 		struct kqueue *next = NULL;
 		/* kq is still listed: only its release unlinks it, and we hold it. */

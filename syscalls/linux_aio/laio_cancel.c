@@ -106,7 +106,7 @@ void laio_cancel_all(struct laio_ctx *ctx)
 {
 	spin_lock(&ctx->lock);
 	for (int bound = 0; !list_empty(&ctx->active_reqs); bound++) {
-		KASSERT(bound < (1 << 30), "cancel_all does not drain");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "cancel_all does not drain");
 		struct laio_req *req = list_entry(ctx->active_reqs.next, struct laio_req, link);
 		list_del(&req->link); /* off the list: io_cancel can no longer find it */
 		if (req->completed || req->cancelled)

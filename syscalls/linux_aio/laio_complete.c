@@ -116,7 +116,7 @@ void laio_fput_routine(struct work *w)
 	struct laio_sys *ls = laio_sys();
 	spin_lock(&ls->fput_lock);
 	for (uint64_t bound = 0; !list_empty(&ls->fput_head); bound++) {
-		KASSERT(bound < (1u << 30), "aio fput list does not drain");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio fput list does not drain");
 		struct laio_req *req = list_entry(ls->fput_head.next, struct laio_req, link);
 		list_del(&req->link);
 		spin_unlock(&ls->fput_lock);

@@ -72,7 +72,8 @@ struct laio_mm *laio_mm_of(struct simk_proc *p, bool create)
 void laio_mm_free(struct simk_proc *p)
 {
 	struct laio_mm *mm = p->subsys[laio_subsys_slot];
-	KASSERT(mm != NULL && list_empty(&mm->ctxs), "aio state of %s freed while in use", p->name);
+	KASSERT(mm != NULL, "aio state of %s freed while in use", p->name);
+	KASSERT(list_empty(&mm->ctxs), "aio state of %s freed while in use", p->name);
 	p->subsys[laio_subsys_slot] = NULL;
 	kmem_free(&kt_mm, mm);
 }
@@ -96,7 +97,8 @@ uint32_t laio_ring_nr(uint32_t nr_events)
 
 uint32_t laio_ring_avail(uint32_t nr, uint32_t head, uint32_t tail)
 {
-	KASSERT(nr >= 2 && tail < nr, "ring of %u events with tail %u", nr, tail);
+	KASSERT(nr >= 2, "ring of %u events with tail %u", nr, tail);
+	KASSERT(tail < nr, "ring of %u events with tail %u", nr, tail);
 	uint64_t h = head % nr; /* head is user-writable: never trust it */
 	return (uint32_t)((h + nr - 1 - tail) % nr);
 }
@@ -153,9 +155,10 @@ void laio_get_ctx(struct laio_ctx *ctx)
 static void ctx_free(struct laio_ctx *ctx)
 {
 	struct laio_sys *ls = laio_sys();
-	KASSERT(ctx->reqs_active == 0 && list_empty(&ctx->active_reqs),
-		"aio context %#llx freed with %d requests active", (unsigned long long)ctx->user_id,
-		ctx->reqs_active);
+	KASSERT(ctx->reqs_active == 0, "aio context %#llx freed with %d requests active",
+		(unsigned long long)ctx->user_id, ctx->reqs_active);
+	KASSERT(list_empty(&ctx->active_reqs), "aio context %#llx freed with %d requests active",
+		(unsigned long long)ctx->user_id, ctx->reqs_active);
 	KASSERT(list_empty(&ctx->run_list), "aio context freed with queued retries");
 	laio_stop_kick_work(ctx);
 	int r = umem_free(ctx->proc, ctx->user_id);
@@ -183,7 +186,8 @@ void laio_put_ctx(struct laio_ctx *ctx)
 	KASSERT(ctx->users > 0, "put of a freed aio context");
 	if (--ctx->users > 0)
 		return;
-	KASSERT(!sim_in_irq() && sim_thread_current() != NULL,
+	KASSERT(!sim_in_irq(), "last reference of an aio context dropped outside thread context");
+	KASSERT(sim_thread_current() != NULL,
 		"last reference of an aio context dropped outside thread context");
 	ctx_free(ctx);
 }

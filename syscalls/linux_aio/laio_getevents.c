@@ -112,7 +112,7 @@ static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t even
 		ret = 0;
 		bool prepared = false;
 		for (int bound = 0;; bound++) {
-			KASSERT(bound < (1 << 30), "io_getevents spins");
+			KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "io_getevents spins");
 			thread_prepare_sleep("io_getevents", true);
 			prepared = true;
 			ret = read_evt(ctx, &ent);

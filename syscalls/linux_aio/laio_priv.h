@@ -50,6 +50,10 @@
 #define LAIO_KICK_DELAY_NS (100ull * 1000 * 1000)
 
 #define LAIO_UIO_MAXIOV 1024 /* iovecs per PREADV/PWRITEV */
+/* Liveness guard of the loops that drain a request list (run list, fput
+ * list, cancel_all, a transfer, a getevents wait): past it the loop is a
+ * livelock bug. */
+#define LAIO_DRAIN_ROUNDS_MAX (1 << 30)
 
 struct laio_ctx;
 struct laio_req;

@@ -22,6 +22,9 @@
 
 #include "syscalls/linux_aio/laio_priv.h"
 
+/* Liveness guard: runs of a dying context's kick work; past it the loop is a livelock bug. */
+#define LAIO_KICK_ROUNDS_MAX 1000
+
 /* Puts a kicked request on the run list. ctx->lock held. True if it was
  * queued now (the caller starts the work), false if it was already queued
  * or is running. */
@@ -135,7 +138,7 @@ bool laio_run_iocbs_locked(struct laio_ctx *ctx)
 		list_init(&ctx->run_list);
 	}
 	for (uint64_t bound = 0; !list_empty(&batch); bound++) {
-		KASSERT(bound < (1u << 30), "aio run list does not drain");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio run list does not drain");
 		struct laio_req *req = list_entry(batch.next, struct laio_req, run_link);
 		list_del(&req->run_link);
 		req->run_state = RUN_IDLE;
@@ -150,7 +153,7 @@ void laio_run_all_iocbs(struct laio_ctx *ctx)
 {
 	spin_lock(&ctx->lock);
 	for (int bound = 0; laio_run_iocbs_locked(ctx); bound++)
-		KASSERT(bound < (1 << 30), "aio run list keeps refilling");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio run list keeps refilling");
 	spin_unlock(&ctx->lock);
 }
 
@@ -172,7 +175,7 @@ void laio_stop_kick_work(struct laio_ctx *ctx)
 {
 	callout_stop(&ctx->kick_timer);
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000, "aio kick work of a dying context keeps running");
+		KASSERT(bound < LAIO_KICK_ROUNDS_MAX, "aio kick work of a dying context keeps running");
 		bool queued = ctx->kick_work.queued;
 		if (queued)
 			work_cancel(ctx->kick_work.wq, &ctx->kick_work);

@@ -118,7 +118,7 @@ ssize_t laio_retry_rw(struct laio_req *req)
 	int ioflags = seekable ? IOF_EXPLICIT : IOF_NONBLOCK;
 	ssize_t ret;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < (1 << 30), "aio transfer makes no progress");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio transfer makes no progress");
 		advance_segs(req);
 		struct uio u = {
 		    .proc = req->ctx->proc,
@@ -131,7 +131,10 @@ ssize_t laio_retry_rw(struct laio_req *req)
 		};
 		ret = rd ? file_read(fp, &u, ioflags) : file_write(fp, &u, ioflags);
 		if (ret > 0) {
-			KASSERT((size_t)ret <= req->left && u.resid == req->left - (size_t)ret,
+			KASSERT((size_t)ret <= req->left,
+				"file op moved %zu bytes but returned %zd", req->left - u.resid,
+				ret);
+			KASSERT(u.resid == req->left - (size_t)ret,
 				"file op moved %zu bytes but returned %zd", req->left - u.resid,
 				ret);
 			req->left -= (size_t)ret;
@@ -350,7 +353,7 @@ static int submit_one(struct laio_ctx *ctx, uaddr_t user_iocb, const struct iocb
 		   (int64_t)ctx->id);
 	laio_run_iocb(req);
 	for (int bound = 0; !list_empty(&ctx->run_list) && laio_run_iocbs_locked(ctx); bound++)
-		KASSERT(bound < (1 << 30), "aio run list keeps refilling");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio run list keeps refilling");
 	spin_unlock(&ctx->lock);
 	laio_put_req(req); /* the submitter's reference */
 	return 0;

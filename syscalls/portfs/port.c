@@ -130,7 +130,8 @@ static int port_fop_stat(struct file *fp, struct simk_stat *st)
 static void port_fop_release(struct file *fp)
 {
 	struct port *pp = fp->priv;
-	KASSERT(pp->thrcnt == 0 && pp->kernel_refs == 0, "port %llu released while in use",
+	KASSERT(pp->thrcnt == 0, "port %llu released while in use", (unsigned long long)pp->id);
+	KASSERT(pp->kernel_refs == 0, "port %llu released while in use",
 		(unsigned long long)pp->id);
 	if (pp->state != PORT_CLOSED)
 		port_last_close(pp);
@@ -222,13 +223,20 @@ void port_free(struct port *pp)
 	struct port_run *r = port_run();
 	KASSERT(pp->state == PORT_CLOSED, "port %llu freed before its last close",
 		(unsigned long long)pp->id);
-	KASSERT(pp->q_nent == 0 && pp->g_nent == 0 && list_empty(&pp->queue) &&
-		    list_empty(&pp->getlist),
-		"port %llu freed with events queued", (unsigned long long)pp->id);
-	KASSERT(list_empty(&pp->waiters) && pp->thrcnt == 0 && pp->pollwakeups == 0,
-		"port %llu freed with waiters", (unsigned long long)pp->id);
-	KASSERT(list_empty(&pp->fd_assocs) && list_empty(&pp->file_watches),
-		"port %llu freed with associations", (unsigned long long)pp->id);
+	KASSERT(pp->q_nent == 0, "port %llu freed with events queued", (unsigned long long)pp->id);
+	KASSERT(pp->g_nent == 0, "port %llu freed with events queued", (unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->queue), "port %llu freed with events queued",
+		(unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->getlist), "port %llu freed with events queued",
+		(unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->waiters), "port %llu freed with waiters",
+		(unsigned long long)pp->id);
+	KASSERT(pp->thrcnt == 0, "port %llu freed with waiters", (unsigned long long)pp->id);
+	KASSERT(pp->pollwakeups == 0, "port %llu freed with waiters", (unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->fd_assocs), "port %llu freed with associations",
+		(unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->file_watches), "port %llu freed with associations",
+		(unsigned long long)pp->id);
 	if (pp->nslots != 0) {
 		/* A source kept slots past the last close: the run fails in the
 		 * leak check; keep the port so the slots stay valid. */

@@ -140,8 +140,10 @@ struct paio_req *paio_req_alloc(struct paio_proc *pp)
 void paio_req_free(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(!r->in_hash && r->where == PW_NONE, "freeing a request still in use");
-	KASSERT(r->note == NULL && r->lio == NULL, "freeing a request with pending work");
+	KASSERT(!r->in_hash, "freeing a request still in use");
+	KASSERT(r->where == PW_NONE, "freeing a request still in use");
+	KASSERT(r->note == NULL, "freeing a request with pending work");
+	KASSERT(r->lio == NULL, "freeing a request with pending work");
 	pp->live--;
 	list_push_back(&pp->freeq, &r->link);
 	r->where = PW_FREEQ;
@@ -211,7 +213,8 @@ struct paio_lio *paio_lio_alloc(void)
 /* A list head no entry ever saw. */
 void paio_lio_free_unused(struct paio_lio *lio)
 {
-	KASSERT(lio->queued == 0 && lio->kev == NULL, "freeing a used list head");
+	KASSERT(lio->queued == 0, "freeing a used list head");
+	KASSERT(lio->kev == NULL, "freeing a used list head");
 	if (lio->note != NULL)
 		paio_note_free(lio->note);
 	kmem_free(&kmt_lio, lio);
@@ -267,7 +270,8 @@ struct paio_req *paio_hash_find(struct paio_proc *pp, uaddr_t key)
 
 void paio_hash_insert(struct paio_proc *pp, struct paio_req *r)
 {
-	KASSERT(!r->in_hash && paio_hash_find(pp, r->key) == NULL, "aio hash: key %#llx twice",
+	KASSERT(!r->in_hash, "aio hash: key %#llx twice", (unsigned long long)r->key);
+	KASSERT(paio_hash_find(pp, r->key) == NULL, "aio hash: key %#llx twice",
 		(unsigned long long)r->key);
 	unsigned b = hash_of(r->key);
 	r->hnext = pp->hash[b];
@@ -372,8 +376,8 @@ void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
 void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final, bool may_preempt)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(!paio_ended(r) && r->op != PAIO_OP_PIECE, "request ends twice (state %s)",
-		state_name(r->state));
+	KASSERT(!paio_ended(r), "request ends twice (state %s)", state_name(r->state));
+	KASSERT(r->op != PAIO_OP_PIECE, "request ends twice (state %s)", state_name(r->state));
 	KASSERT(final == PAIO_DONE || final == PAIO_CANCELED, "bad final state");
 	r->ret = ret;
 	r->err = err;
@@ -400,8 +404,9 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 		pp->outstanding_posix--;
 	else
 		pp->outstanding_sol--;
-	KASSERT(pp->outstanding >= 0 && pp->outstanding_posix >= 0 && pp->outstanding_sol >= 0,
-		"outstanding count underflows");
+	KASSERT(pp->outstanding >= 0, "outstanding count underflows");
+	KASSERT(pp->outstanding_posix >= 0, "outstanding count underflows");
+	KASSERT(pp->outstanding_sol >= 0, "outstanding count underflows");
 	pp->st.ended++;
 	if (final == PAIO_CANCELED)
 		pp->st.canceled++;
@@ -420,13 +425,16 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 void paio_retire(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(paio_ended(r) && !r->retired, "retire of a request in state %s (retired %d)",
-		state_name(r->state), r->retired);
+	KASSERT(paio_ended(r), "retire of a request in state %s (retired %d)", state_name(r->state),
+		r->retired);
+	KASSERT(!r->retired, "retire of a request in state %s (retired %d)", state_name(r->state),
+		r->retired);
 	r->retired = true;
 	pp->active--;
 	if (r->api == PAIO_API_POSIX)
 		pp->active_posix--;
-	KASSERT(pp->active >= 0 && pp->active_posix >= 0, "active count underflows");
+	KASSERT(pp->active >= 0, "active count underflows");
+	KASSERT(pp->active_posix >= 0, "active count underflows");
 	if (r->where == PW_KAIO) {
 		list_del(&r->link);
 		r->where = PW_NONE;
@@ -480,7 +488,8 @@ void paio_retire(struct paio_req *r)
 /* Lock held. Releases what a retired, reaped request still holds. */
 void paio_req_detach_free(struct paio_req *r)
 {
-	KASSERT(r->retired && r->reaped, "freeing a live request");
+	KASSERT(r->retired, "freeing a live request");
+	KASSERT(r->reaped, "freeing a live request");
 	KASSERT(r->note == NULL, "freeing a request with its notification");
 	paio_req_free(r);
 }
@@ -493,7 +502,8 @@ void paio_req_detach_free(struct paio_req *r)
 void paio_reap(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(paio_ended(r) && !r->reaped, "reaping a request in state %s", state_name(r->state));
+	KASSERT(paio_ended(r), "reaping a request in state %s", state_name(r->state));
+	KASSERT(!r->reaped, "reaping a request in state %s", state_name(r->state));
 	if (r->in_hash)
 		paio_hash_remove(pp, r);
 	if (r->where == PW_DONEQ) {
@@ -615,10 +625,13 @@ static void paio_proc_exit(struct simk_proc *p)
 	for (int b = 0; b < PAIO_HASH_SIZE; b++)
 		while (pp->hash[b] != NULL)
 			paio_reap(pp->hash[b]);
-	KASSERT(list_empty(&pp->doneq) && list_empty(&pp->soldoneq) && list_empty(&pp->kaioq),
-		"aio teardown: done queues not empty");
-	KASSERT(pp->live == 0 && pp->outstanding == 0,
-		"aio teardown: %d requests live, %d outstanding", pp->live, pp->outstanding);
+	KASSERT(list_empty(&pp->doneq), "aio teardown: done queues not empty");
+	KASSERT(list_empty(&pp->soldoneq), "aio teardown: done queues not empty");
+	KASSERT(list_empty(&pp->kaioq), "aio teardown: done queues not empty");
+	KASSERT(pp->live == 0, "aio teardown: %d requests live, %d outstanding", pp->live,
+		pp->outstanding);
+	KASSERT(pp->outstanding == 0, "aio teardown: %d requests live, %d outstanding", pp->live,
+		pp->outstanding);
 	paio_unlock(pp);
 	paio_lio_kevs_gc(pp, true);
 	paio_pool_free(pp);

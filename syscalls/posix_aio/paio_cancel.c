@@ -33,6 +33,9 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* Liveness guard: requests one cancel scan visits; past it the loop is a livelock bug. */
+#define PAIO_CANCEL_SCAN_MAX 1000000
+
 /* Lock held; r is on the kernel-async path. */
 static enum paio_cancel_res cancel_kaio(struct paio_req *r)
 {
@@ -112,7 +115,7 @@ void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled
 	/* each pass cancels one request and restarts: canceling frees
 	 * Solaris requests and so changes the chains */
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000000, "aio cancel scan does not end");
+		KASSERT(bound < PAIO_CANCEL_SCAN_MAX, "aio cancel scan does not end");
 		struct paio_req *victim = NULL;
 		for (int b = 0; b < PAIO_HASH_SIZE && victim == NULL; b++)
 			for (struct paio_req *r = pp->hash[b]; r != NULL; r = r->hnext)

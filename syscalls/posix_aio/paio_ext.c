@@ -50,7 +50,8 @@ int paio_kev_attach(struct simk_proc *p, int kqfd, uaddr_t ident, uint64_t udata
  * errno of the request (of a list: EIO when an entry failed). */
 void paio_kev_fire(struct paio_kev *kev, int error)
 {
-	KASSERT(kev->attached && !kev->fired, "kevent notification fired twice");
+	KASSERT(kev->attached, "kevent notification fired twice");
+	KASSERT(!kev->fired, "kevent notification fired twice");
 	kev->fired = true;
 	kq_aio_complete(&kev->hook, error);
 }

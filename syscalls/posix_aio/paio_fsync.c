@@ -78,8 +78,9 @@ int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
 bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_req **fsyncp)
 {
 	struct paio_req *f = piece->parent;
-	KASSERT(f != NULL && f->op == PAIO_OP_FSYNC && f->state == PAIO_QUEUED,
-		"fsync piece of a request that is not a queued fsync");
+	KASSERT(f != NULL, "fsync piece of a request that is not a queued fsync");
+	KASSERT(f->op == PAIO_OP_FSYNC, "fsync piece of a request that is not a queued fsync");
+	KASSERT(f->state == PAIO_QUEUED, "fsync piece of a request that is not a queued fsync");
 	KASSERT(f->pieces_left > 0, "fsync piece count underflows");
 	piece->parent = NULL;
 	piece->reaped = piece->retired = true;
@@ -100,7 +101,8 @@ bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_
 void paio_fsync_unqueue(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(r->op == PAIO_OP_FSYNC && r->state == PAIO_QUEUED, "unqueue of a non-queued fsync");
+	KASSERT(r->op == PAIO_OP_FSYNC, "unqueue of a non-queued fsync");
+	KASSERT(r->state == PAIO_QUEUED, "unqueue of a non-queued fsync");
 	for (struct list_node *it = pp->workers.next; it != &pp->workers; it = it->next) {
 		struct paio_worker *w = list_entry(it, struct paio_worker, ring);
 		struct list_node *n = w->queue.next;

@@ -38,6 +38,13 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* Liveness guard: retries of one signal notification; past it the loop is a livelock bug. */
+#define PAIO_SIGNAL_RETRIES_MAX 10000000
+/* Liveness guard: notifications the notification worker handles; past it the loop is a livelock bug. */
+#define PAIO_NOTIFY_ITEMS_MAX 100000000
+/* Liveness guard: kevents of one list collected; past it the loop is a livelock bug. */
+#define PAIO_LIO_KEVENTS_MAX 1000000
+
 static KMEM_TYPE(kmt_sigev_thread, "paio_sigev_thread");
 static KMEM_TYPE(kmt_kev, "paio_kev");
 
@@ -75,7 +82,7 @@ static bool send_signal(struct paio_worker *w, struct paio_note *n)
 	struct paio_proc *pp = w->pp;
 	struct siginfo_sim si = {n->signo, SIMK_SI_ASYNCIO, n->value, pp->p->pid};
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 10000000, "signal notification retried forever");
+		KASSERT(bound < PAIO_SIGNAL_RETRIES_MAX, "signal notification retried forever");
 		if (pp->closing)
 			return false;
 		int rc = sig_queue_proc(pp->p, &si);
@@ -140,7 +147,7 @@ void paio_notifier_main(void *arg)
 	struct paio_worker *w = arg;
 	struct paio_proc *pp = w->pp;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 100000000, "aio notification worker loops");
+		KASSERT(bound < PAIO_NOTIFY_ITEMS_MAX, "aio notification worker loops");
 		spin_lock(&pp->lock);
 		if (list_empty(&pp->notes)) {
 			if (w->exit) {
@@ -207,7 +214,7 @@ void paio_kev_free(struct paio_kev *kev)
 void paio_lio_kevs_gc(struct paio_proc *pp, bool all)
 {
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000000, "lio kevent collection does not end");
+		KASSERT(bound < PAIO_LIO_KEVENTS_MAX, "lio kevent collection does not end");
 		struct paio_kev *victim = NULL;
 		spin_lock(&pp->lock);
 		for (struct list_node *n = pp->lio_kevs.next; n != &pp->lio_kevs; n = n->next) {

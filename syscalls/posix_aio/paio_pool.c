@@ -35,6 +35,9 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* Liveness guard: requests one worker runs; past it the loop is a livelock bug. */
+#define PAIO_WORKER_ITEMS_MAX 100000000
+
 static KMEM_TYPE(kmt_worker, "paio_worker");
 
 static struct paio_worker *ring_next(struct paio_proc *pp, struct paio_worker *w)
@@ -61,7 +64,8 @@ struct paio_worker *paio_worker_new(struct paio_proc *pp, bool notifier)
 
 static void worker_free(struct paio_worker *w)
 {
-	KASSERT(list_empty(&w->queue) && w->cur == NULL, "freeing a busy aio worker");
+	KASSERT(list_empty(&w->queue), "freeing a busy aio worker");
+	KASSERT(w->cur == NULL, "freeing a busy aio worker");
 	waitq_destroy(&w->wq);
 	kmem_free(&kmt_worker, w);
 }
@@ -163,13 +167,15 @@ void paio_worker_queue(struct paio_worker *w, struct paio_req *r)
 /* Lock held. Takes r (queued, not started) off w's queue. */
 void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r)
 {
-	KASSERT(r->where == PW_WORKQ && r->worker == w, "unqueue of a request not on the queue");
+	KASSERT(r->where == PW_WORKQ, "unqueue of a request not on the queue");
+	KASSERT(r->worker == w, "unqueue of a request not on the queue");
 	list_del(&r->link);
 	r->where = PW_NONE;
 	w->queued--;
 	if (r->op == PAIO_OP_READ || r->op == PAIO_OP_WRITE)
 		w->load--;
-	KASSERT(w->queued >= 0 && w->load >= 0, "aio worker counts underflow");
+	KASSERT(w->queued >= 0, "aio worker counts underflow");
+	KASSERT(w->load >= 0, "aio worker counts underflow");
 }
 
 /*
@@ -180,7 +186,8 @@ void paio_enqueue(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
 	struct paio_config *cfg = &paio_run()->cfg;
-	KASSERT(pp->nworkers > 0 && pp->next_rw != NULL, "enqueue without workers");
+	KASSERT(pp->nworkers > 0, "enqueue without workers");
+	KASSERT(pp->next_rw != NULL, "enqueue without workers");
 	struct paio_worker *first = pp->next_rw, *w = first, *pick = NULL;
 	do {
 		if (w->idle && !w->exit) {
@@ -335,7 +342,7 @@ static void worker_main(void *arg)
 	struct paio_worker *w = arg;
 	struct paio_proc *pp = w->pp;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 100000000, "aio worker loops");
+		KASSERT(bound < PAIO_WORKER_ITEMS_MAX, "aio worker loops");
 		spin_lock(&pp->lock);
 		struct paio_req *r = take(w);
 		if (r == NULL) {

@@ -250,8 +250,9 @@ void paio_kaio_done(struct kaio_req *kr, ssize_t res)
 	bool nested = pp->kaio_canceling == r;
 	if (!nested)
 		spin_lock(&pp->lock);
-	KASSERT(r->kaio && r->state == PAIO_INPROGRESS,
-		"kernel-async completion of a request in state %d", r->state);
+	KASSERT(r->kaio, "kernel-async completion of a request in state %d", r->state);
+	KASSERT(r->state == PAIO_INPROGRESS, "kernel-async completion of a request in state %d",
+		r->state);
 	enum paio_state final = res == -ECANCELED ? PAIO_CANCELED : PAIO_DONE;
 	paio_publish(r, res >= 0 ? res : -1, res >= 0 ? 0 : (int)-res, final, false);
 	paio_retire(r);

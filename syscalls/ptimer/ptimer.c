@@ -25,6 +25,9 @@
 #include "kern/signal.h"
 #include "syscalls/ptimer/ptimer_priv.h"
 
+/* Liveness guard: timers one process exit deletes; past it the loop is a livelock bug. */
+#define PTIMER_TEARDOWN_ROUNDS_MAX 100000
+
 static KMEM_TYPE(kmt_ptimer, "ptimer");
 
 static int ptimer_subsys_slot = -1; /* sim_subsys_register() */
@@ -299,7 +302,7 @@ static void ptimer_proc_exit(struct simk_proc *p)
 {
 	struct ptimer_run *tr = ptr();
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 100000, "timer teardown does not end");
+		KASSERT(guard < PTIMER_TEARDOWN_ROUNDS_MAX, "timer teardown does not end");
 		struct ptimer *found = NULL;
 		for (struct list_node *n = tr->timers.next; n != &tr->timers; n = n->next) {
 			struct ptimer *t = list_entry(n, struct ptimer, link);

@@ -16,6 +16,9 @@
 
 #include "syscalls/ptimer/ptimer_priv.h"
 
+/* Liveness guard: timers one port close detaches; past it the loop is a livelock bug. */
+#define PTIMER_CLOSE_ROUNDS_MAX 100000
+
 static struct ptimer_run *ptr(void)
 {
 	return ptimer_run();
@@ -54,7 +57,7 @@ static void timer_close_port(void *arg, struct port *pp, int pid, bool lastclose
 	/* Detaching may sleep (a delivery attempt in progress): scan again
 	 * from the start after each one. */
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 100000, "timer close loop does not end");
+		KASSERT(guard < PTIMER_CLOSE_ROUNDS_MAX, "timer close loop does not end");
 		struct ptimer *found = NULL;
 		for (struct list_node *n = tr->timers.next; n != &tr->timers; n = n->next) {
 			struct ptimer *t = list_entry(n, struct ptimer, link);
