@@ -331,6 +331,7 @@ int blkdev_submit(struct blkdev *dev, struct blk_req *req)
  * resubmit. */
 static void finish(struct blk_slot *sl, int result)
 {
+	KASSERT(sim_in_irq(), "request completion outside interrupt context");
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
 	KASSERT(req != NULL, "blkdev %s: completion of a request that is not in flight",
@@ -398,6 +399,7 @@ static int device_execute(struct blkdev *dev, struct blk_req *req)
 /* Completion interrupt of an attempt. Interrupt context. */
 static void slot_irq(struct sim_event *ev)
 {
+	KASSERT(sim_in_irq(), "device interrupt outside interrupt context");
 	struct blk_slot *sl = ev->arg;
 	struct blkdev *dev = sl->dev;
 	KASSERT(sl->req != NULL, "interrupt on a free slot");
@@ -421,6 +423,7 @@ static void slot_irq(struct sim_event *ev)
 /* The driver's timer for an attempt. Interrupt context. */
 static void slot_timer(struct sim_event *ev)
 {
+	KASSERT(sim_in_irq(), "device timer outside interrupt context");
 	struct blk_slot *sl = ev->arg;
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
@@ -458,6 +461,7 @@ struct blk_sync {
 /* Interrupt context: records the result and wakes the waiting thread. */
 static void sync_done(struct blk_req *req, int error)
 {
+	KASSERT(sim_in_irq(), "sync completion outside interrupt context");
 	struct blk_sync *w = req->priv;
 	w->error = error;
 	w->done = true;

@@ -73,6 +73,9 @@ bool mutex_held(const struct mutex *m); /* by the current thread */
 /* Contract checks: a comment "l held" or "m held" is one of these. */
 #define spin_assert_held(l) KASSERT(spin_held(l), "spinlock %s not held by the caller", (l)->name)
 #define mutex_assert_held(m) KASSERT(mutex_held(m), "mutex %s not held by the caller", (m)->name)
+/* "lock not held": the caller must not hold it (it is about to sleep, or
+ * to take it). */
+#define spin_assert_not_held(l) KASSERT(!spin_held(l), "spinlock %s held by the caller", (l)->name)
 
 struct condvar {
 	const char *name;

@@ -28,7 +28,6 @@
 #define FORK_HOOKS_MAX 16
 
 /* Engine (sim/sim.c): runs every subsystem's proc_exit hook. */
-void sim_subsys_proc_exit(struct simk_proc *p);
 
 /* Per host process: registered once, in a fixed order, by upper layers. */
 static proc_observer_fn observers[PROC_OBSERVERS_MAX];
@@ -92,6 +91,7 @@ bool proc_is_zombie(const struct simk_proc *p)
 /* thread_exit hook (thread context of t, before it is a zombie). */
 void kproc_thread_exit(struct simk_thread *t)
 {
+	sim_assert_thread_context(__func__);
 	*kern_thread_exited_slot(t->tid) = 1;
 	waitq_wake_all(&kern_st()->thread_exit_wq);
 }
@@ -100,6 +100,7 @@ void kproc_thread_exit(struct simk_thread *t)
  * to undo a failed fork, where the child never ran (pinfo->reaped set). */
 void kproc_proc_exit(struct simk_proc *p)
 {
+	sim_assert_thread_context(__func__);
 	struct simk *s = sim_cur();
 	struct kern_state *ks = kern_st();
 	struct kproc_info *pi = kern_pinfo(p->pid);

@@ -183,7 +183,11 @@ static inline void *sim_subsys_state(const struct simk *s, int slot)
 {
 	return s != NULL && slot >= 0 ? s->subsys[slot] : NULL;
 }
-/* Runs every registered subsystem's check, in registration order. */
+/* Run every registered subsystem's hook of that name: exit hooks in
+ * reverse registration order (the exiting thread's context, may sleep),
+ * checks in registration order. */
+void sim_subsys_proc_exit(struct simk_proc *p);
+void sim_subsys_thread_exit(struct simk_thread *t);
 void sim_subsys_check(struct simk *s);
 
 /* The engine's constructor: a simulation of the subsystems registered so

@@ -450,9 +450,6 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	return t;
 }
 
-void sim_subsys_proc_exit(struct simk_proc *p);
-void sim_subsys_thread_exit(struct simk_thread *t);
-
 _Noreturn void sim_thread_exit(int code)
 {
 	struct simk *s = sim_cur();

@@ -50,6 +50,7 @@ void sim_subsys_check(struct simk *s)
 
 void sim_subsys_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep("proc_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->proc_exit)
 			subsys[i - 1]->proc_exit(p);
@@ -57,6 +58,7 @@ void sim_subsys_proc_exit(struct simk_proc *p)
 
 void sim_subsys_thread_exit(struct simk_thread *t)
 {
+	sim_assert_thread_context("thread_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->thread_exit)
 			subsys[i - 1]->thread_exit(t);
@@ -247,6 +249,7 @@ static void run_end_hooks(struct simk *s)
 	if (s->ended)
 		return;
 	s->ended = true;
+	KASSERT(s->current == NULL, "end hooks run in host context");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->end)
 			subsys[i - 1]->end(s);

@@ -195,6 +195,7 @@ static void bunpin(struct simfs *fs, struct buf *b)
 
 int bget(struct simfs *fs, uint32_t blkno, bool fill, uint32_t valid_bytes, struct buf **out)
 {
+	sim_assert_thread_context(__func__);
 	KASSERT(blkno >= SIMFS_FIRST_FREE, "bget of block %u", blkno);
 	KASSERT(blkno < fs->nblocks, "bget of block %u", blkno);
 	for (int round = 0;; round++) {

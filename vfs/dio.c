@@ -190,6 +190,7 @@ static int check_alignment(struct simfs *fs, const struct kaio_req *kr, size_t *
 static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 {
 	struct vnode *vn = fp->vnode;
+	mutex_assert_held(&vn->lock);
 	struct simfs *fs = vn->fs;
 	if (fs->dead)
 		return -EIO;
@@ -277,6 +278,7 @@ static bool dio_idle(void *arg)
  * [off, off + len) covers. vn->lock held. */
 static bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len)
 {
+	mutex_assert_held(&vn->lock);
 	if (vn->dio_inflight == 0 || len == 0)
 		return false;
 	int64_t first = off / fs->bsize, last = (off + (int64_t)len - 1) / fs->bsize;

@@ -507,6 +507,7 @@ static void fd_closed(struct simk_proc *p, int fd, struct file *fp)
 
 int fd_close(struct simk_proc *p, int fd)
 {
+	sim_assert_may_sleep(__func__);
 	struct file *fp = fd_detach(p, fd);
 	if (fp == NULL)
 		return -EBADF;

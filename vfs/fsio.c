@@ -44,6 +44,7 @@ static void fsio_blk_done(struct blk_req *req, int error)
 
 void fsio_retry_handler(struct sim_event *ev)
 {
+	KASSERT(sim_in_irq(), "fsio_retry_handler outside interrupt context");
 	struct simfs *fs = ev->arg;
 	if (fs->dead) {
 		fsio_fail_pending(fs);
@@ -162,6 +163,7 @@ static bool batch_idle(void *arg)
 
 int fs_batch_wait(struct fs_batch *b)
 {
+	sim_assert_may_sleep(__func__);
 	int r = waitq_wait(&b->wq, false, false, SIMK_FOREVER, batch_idle, b);
 	KASSERT(r == 0, "uninterruptible I/O wait returned %d", r);
 	return b->err;
@@ -170,6 +172,7 @@ int fs_batch_wait(struct fs_batch *b)
 int fsio_sync(struct simfs *fs, enum blk_op op, uint32_t flags, uint64_t sector, uint32_t count,
 	      void *buf)
 {
+	sim_assert_may_sleep(__func__);
 	struct fs_batch b;
 	struct fs_io io;
 	memset(&io, 0, sizeof(io));

@@ -1200,6 +1200,7 @@ out:
 
 int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct simfs **out)
 {
+	sim_assert_thread_context(__func__);
 	struct simfs *fs = simfs_alloc(dev, o);
 	if (fs == NULL)
 		return -ENOMEM;
@@ -1242,6 +1243,7 @@ static void stop_flusher(struct simfs *fs)
 
 int simfs_unmount_fs(struct simfs *fs)
 {
+	sim_assert_thread_context(__func__);
 	struct vfs_state *st = vfs_st();
 	for (struct list_node *it = st->files.next; it != &st->files; it = it->next) {
 		struct file *fp = list_entry(it, struct file, all);

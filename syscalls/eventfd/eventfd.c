@@ -71,6 +71,7 @@ static bool efd_room(void *arg)
 /* Thread context; may sleep unless IOF_NONBLOCK. */
 static ssize_t efd_read(struct file *fp, struct uio *uio, int ioflags)
 {
+	sim_assert_thread_context(__func__);
 	struct eventfd *ef = efd_of(fp);
 	if (uio->resid < sizeof(uint64_t))
 		return -EINVAL;
@@ -95,6 +96,7 @@ static ssize_t efd_read(struct file *fp, struct uio *uio, int ioflags)
 /* Thread context; may sleep unless IOF_NONBLOCK. */
 static ssize_t efd_write(struct file *fp, struct uio *uio, int ioflags)
 {
+	sim_assert_thread_context(__func__);
 	struct eventfd *ef = efd_of(fp);
 	uint64_t value;
 	if (uio->resid < sizeof(value))

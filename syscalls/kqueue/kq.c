@@ -91,6 +91,7 @@ static int kqueue_fstat(struct file *fp, struct simk_stat *st)
  */
 static void kqueue_release(struct file *fp)
 {
+	sim_assert_may_sleep(__func__);
 	struct kqueue *kq = fp->priv;
 	struct kq_state *st = kq_st();
 	/* First, so a close observer walking the process's kqueues no longer
@@ -260,6 +261,7 @@ int sys_kqueue(void)
  * again from inside (recursion, e.g. a filter that registers). */
 void kq_reg_lock(struct kqueue *kq)
 {
+	sim_assert_may_sleep(__func__);
 	struct simk_thread *td = sim_thread_current();
 	KASSERT(td != NULL, "kqueue registration outside thread context");
 	KASSERT(!sim_in_irq(), "kqueue registration outside thread context");
@@ -304,6 +306,7 @@ static int knote_modify(struct knote *kn, const struct kevent *kev)
  */
 static int register_one(struct kqueue *kq, struct kevent *kev)
 {
+	sim_assert_may_sleep(__func__);
 	const struct filterops *fops = kq_filterops(kev->filter);
 	if (fops == NULL)
 		return -EINVAL;
@@ -415,6 +418,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 
 int kqueue_register(struct kqueue *kq, struct kevent *kev)
 {
+	sim_assert_may_sleep(__func__);
 	kq_reg_lock(kq);
 	int r = register_one(kq, kev);
 	kq_reg_unlock(kq);
@@ -474,6 +478,7 @@ bool kqueue_call_running(struct kqueue *kq, uint64_t call)
  */
 static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct knote *marker)
 {
+	sim_assert_may_sleep(__func__);
 	struct knote local;
 	int total = 0;
 	marker_init(&local);

@@ -119,6 +119,7 @@ static void filt_procdetach(struct knote *kn)
  */
 static void track_child(struct knote *kn, int child_pid)
 {
+	sim_assert_thread_context(__func__);
 	struct kqueue *kq = kn->kq;
 	KASSERT(kq->regtd == sim_thread_current(),
 		"NOTE_TRACK registration without the kqueue's registration lock");
@@ -242,6 +243,7 @@ static void track_one(struct kqueue *kq, int parent_pid, uint64_t kn_id, int chi
  */
 void kq_proc_track_fork(struct simk_proc *parent, int child_pid)
 {
+	sim_assert_may_sleep(__func__);
 	struct kq_state *st = kq_st();
 	struct kq_pinfo *pi = kq_pinfo(parent->pid);
 	uint64_t seq = ++st->fork_seq;

@@ -64,6 +64,7 @@ static void timer_arm(struct knote *kn)
 /* Interrupt context. */
 static void timer_expire(void *arg)
 {
+	KASSERT(sim_in_irq(), "kqueue timer expiry outside interrupt context");
 	struct knote *kn = arg;
 	KASSERT(!(kn->status & KN_DELETING) || (kn->status & KN_PROCESSING),
 		"timer fired on a deleted knote %llu", (unsigned long long)kn->id);

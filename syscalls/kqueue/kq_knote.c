@@ -120,6 +120,7 @@ void knote_free(struct knote *kn)
 
 bool knote_acquire(struct knote *kn)
 {
+	sim_assert_thread_context(__func__);
 	KASSERT(!(kn->status & KN_MARKER), "acquiring a marker");
 	if (kn->status & KN_PROCESSING) {
 		/* Sleep until the owner releases (it wakes us in knote_release or

@@ -108,6 +108,7 @@ int kqueue_stat(const char *name, uint64_t *out)
 /* Drops the knotes of kq on (fd, fp). Thread context; may sleep. */
 static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 {
+	sim_assert_may_sleep(__func__);
 	for (int loops = 0;; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "fd close on kqueue does not settle");
 		struct knote *found = NULL;

@@ -50,7 +50,7 @@ int laio_cancel_kicked(struct laio_req *req, struct io_event *ev)
 /* Linux lookup_kiocb: an active, not yet completed request. ctx->lock. */
 static struct laio_req *lookup_req(struct laio_ctx *ctx, uaddr_t iocb, uint32_t key)
 {
-	KASSERT(spin_held(&ctx->lock), "lookup of a request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	for (struct list_node *n = ctx->active_reqs.next; n != &ctx->active_reqs; n = n->next) {
 		struct laio_req *req = list_entry(n, struct laio_req, link);
 		if (req->user_iocb == iocb && req->key == key && req->submitted && !req->completed)

@@ -49,7 +49,7 @@ void laio_req_end(struct laio_req *req, enum laio_end how)
 static void really_put_req(struct laio_ctx *ctx, struct laio_req *req)
 {
 	struct laio_sys *ls = laio_sys();
-	KASSERT(spin_held(&ctx->lock), "really_put_req without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	KASSERT(req->ended != END_NONE, "aio request %llu freed without an outcome",
 		(unsigned long long)req->seq);
 	if (req->iov != &req->inline_vec && req->iov != NULL)
@@ -71,7 +71,7 @@ static bool last_ref(const struct file *fp)
 
 bool laio_put_req_locked(struct laio_ctx *ctx, struct laio_req *req)
 {
-	KASSERT(spin_held(&ctx->lock), "put of an aio request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	KASSERT(req->users > 0, "put of a freed aio request %llu", (unsigned long long)req->seq);
 	if (--req->users > 0)
 		return false;
@@ -112,6 +112,7 @@ bool laio_put_req(struct laio_req *req)
  * found no free slot). */
 void laio_fput_routine(struct work *w)
 {
+	sim_assert_thread_context(__func__);
 	(void)w;
 	struct laio_sys *ls = laio_sys();
 	spin_lock(&ls->fput_lock);
@@ -136,6 +137,7 @@ void laio_fput_routine(struct work *w)
 /* Writes the event at the tail and publishes it. ctx->lock held. */
 static void ring_post(struct laio_ctx *ctx, struct laio_req *req, int64_t res)
 {
+	spin_assert_held(&ctx->lock);
 	uint32_t tail = ctx->tail;
 	struct io_event *ev = laio_ring_event(ctx, tail);
 	ev->obj = req->user_iocb;

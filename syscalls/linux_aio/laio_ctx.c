@@ -154,6 +154,7 @@ void laio_get_ctx(struct laio_ctx *ctx)
 /* The last reference is gone. Thread context (see laio_put_ctx). */
 static void ctx_free(struct laio_ctx *ctx)
 {
+	sim_assert_thread_context(__func__);
 	struct laio_sys *ls = laio_sys();
 	KASSERT(ctx->reqs_active == 0, "aio context %#llx freed with %d requests active",
 		(unsigned long long)ctx->user_id, ctx->reqs_active);
@@ -186,10 +187,7 @@ void laio_put_ctx(struct laio_ctx *ctx)
 	KASSERT(ctx->users > 0, "put of a freed aio context");
 	if (--ctx->users > 0)
 		return;
-	KASSERT(!sim_in_irq(), "last reference of an aio context dropped outside thread context");
-	KASSERT(sim_thread_current() != NULL,
-		"last reference of an aio context dropped outside thread context");
-	ctx_free(ctx);
+	ctx_free(ctx); /* asserts thread context */
 }
 
 struct laio_ctx *laio_lookup_ctx(struct simk_proc *p, aio_context_t id)
@@ -212,6 +210,7 @@ struct laio_ctx *laio_lookup_ctx(struct simk_proc *p, aio_context_t id)
  * with *err. Thread context. */
 static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *err)
 {
+	sim_assert_thread_context(__func__);
 	struct laio_sys *ls = laio_sys();
 	if (nr_events > LAIO_SETUP_BYTES_MAX / sizeof(struct io_event) ||
 	    nr_events > LAIO_SETUP_BYTES_MAX / LAIO_KIOCB_NOMINAL_SIZE) {

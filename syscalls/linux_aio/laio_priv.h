@@ -167,7 +167,8 @@ void laio_mm_free(struct simk_proc *p);
 /* Finds a live context of p by id and takes a reference, or NULL. */
 struct laio_ctx *laio_lookup_ctx(struct simk_proc *p, aio_context_t id);
 void laio_get_ctx(struct laio_ctx *ctx);
-/* Drops a reference; the last frees the context (thread context). */
+/* Drops a reference: any context; the last one frees the context and
+ * needs thread context. */
 void laio_put_ctx(struct laio_ctx *ctx);
 /* Host view of the ring header / of event slot i (ring pinned: never NULL). */
 struct aio_ring *laio_ring(struct laio_ctx *ctx);

@@ -31,7 +31,7 @@
 static bool queue_kicked_locked(struct laio_req *req)
 {
 	struct laio_ctx *ctx = req->ctx;
-	KASSERT(spin_held(&ctx->lock), "queue of a kicked request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	if (req->run_state != RUN_IDLE)
 		return false;
 	list_push_back(&ctx->run_list, &req->run_link);
@@ -80,7 +80,7 @@ void laio_kick(struct laio_req *req)
 ssize_t laio_run_iocb(struct laio_req *req)
 {
 	struct laio_ctx *ctx = req->ctx;
-	KASSERT(spin_held(&ctx->lock), "run of an aio request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	laio_retry_fn retry = req->retry;
 	KASSERT(retry != NULL, "aio request %llu has no retry method",
 		(unsigned long long)req->seq);
@@ -126,7 +126,7 @@ ssize_t laio_run_iocb(struct laio_req *req)
 
 bool laio_run_iocbs_locked(struct laio_ctx *ctx)
 {
-	KASSERT(spin_held(&ctx->lock), "run list drained without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	struct list_node batch;
 	list_init(&batch);
 	/* take the whole list: what gets queued while we run waits its turn */
@@ -173,6 +173,7 @@ void laio_kick_work(struct work *w)
 
 void laio_stop_kick_work(struct laio_ctx *ctx)
 {
+	sim_assert_may_sleep(__func__);
 	callout_stop(&ctx->kick_timer);
 	for (int bound = 0;; bound++) {
 		KASSERT(bound < LAIO_KICK_ROUNDS_MAX, "aio kick work of a dying context keeps running");

@@ -71,6 +71,7 @@ int sys_io_destroy(aio_context_t ctx_id)
  * No thread of p can call io_* any more; requests may still be in flight. */
 void laio_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep(__func__);
 	struct laio_mm *mm = laio_mm_of(p, false);
 	if (mm == NULL)
 		return;

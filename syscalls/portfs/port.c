@@ -83,7 +83,7 @@ unsigned port_readiness(struct port *pp)
 
 void port_unlock_pollwakeup(struct port *pp)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	unsigned ready = port_readiness(pp);
 	pp->pollwakeups++;
 	spin_unlock(&pp->lock);
@@ -167,6 +167,7 @@ void port_releasef(struct file *fp, struct port *pp)
 
 int port_hold_fd(struct simk_proc *p, int fd, struct port **ppp)
 {
+	sim_assert_thread_context(__func__);
 	if (p == NULL)
 		p = sim_proc_current();
 	struct file *fp;

@@ -57,6 +57,7 @@ static struct port_source *source_find(struct port *pp, int source, port_close_f
 int port_associate_ksource(struct port *pp, int source, port_close_fn close, void *closearg,
 			   struct port_source **psp)
 {
+	sim_assert_thread_context(__func__);
 	if (source < 1 || source >= PORT_SOURCE_MAX)
 		return -EINVAL;
 	if (pp->state != PORT_OPEN)
@@ -81,6 +82,7 @@ int port_associate_ksource(struct port *pp, int source, port_close_fn close, voi
 
 int port_dissociate_ksource(struct port *pp, int source, struct port_source *ps)
 {
+	sim_assert_thread_context(__func__);
 	if (ps == NULL || ps->source != source || source_find(pp, source, ps->close) != ps)
 		return -EINVAL;
 	KASSERT(ps->count > 0, "port source count underflow");
@@ -143,6 +145,7 @@ int port_noshare_callback(void *arg, int *events, int pid, int flag, struct port
 int port_dispatch(struct simk_proc *owner, int fd, int flags, int source, int events,
 		  uint64_t object, uint64_t user)
 {
+	sim_assert_may_sleep(__func__);
 	if (source != PORT_SOURCE_AIO || (flags & ~PORT_DISPATCH_NOSHARE))
 		return -EINVAL;
 	if (owner == NULL)

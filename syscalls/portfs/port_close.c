@@ -45,6 +45,7 @@ static bool can_sleep(void)
  * asleep). Host context (end of run): returns at once. */
 static void close_wait(struct port *pp, bool (*cond)(struct port *), const char *wchan)
 {
+	spin_assert_held(&pp->lock);
 	for (int round = 0; !cond(pp); round++) {
 		KASSERT(round < PORT_CLOSE_WAIT_ROUNDS_MAX, "port close wait does not end");
 		if (!can_sleep())

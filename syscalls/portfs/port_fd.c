@@ -108,6 +108,7 @@ static void fd_poll_cb(struct poll_listener *l, unsigned events)
  * else listens. Thread context, assoc_mutex held. */
 static void fd_arm(struct port_fd_assoc *a)
 {
+	mutex_assert_held(&port_run()->assoc_mutex);
 	struct port *pp = a->pp;
 	KASSERT(!poll_listening(&a->l), "arming an attached listener");
 	unsigned interest = interest_of(a);
@@ -246,6 +247,7 @@ int port_dissociate_fd(struct port *pp, int fd)
 
 void port_fd_close_port(struct port *pp, int pid)
 {
+	mutex_assert_held(&port_run()->assoc_mutex);
 	for (int guard = 0;; guard++) {
 		KASSERT(guard < PORT_FD_ASSOC_ROUNDS_MAX, "fd dissociation loop does not end");
 		struct port_fd_assoc *found = NULL;

@@ -36,6 +36,7 @@
 static int sleep_locked(struct port *pp, struct waitq *wq, const char *wchan, bool intr,
 			uint64_t timeout_ns)
 {
+	spin_assert_held(&pp->lock);
 	struct waitq_entry e;
 	waitq_entry_init(&e, sim_thread_current());
 	waitq_add(wq, &e);
@@ -50,6 +51,7 @@ static int sleep_locked(struct port *pp, struct waitq *wq, const char *wchan, bo
 /* Takes the get list (illumos port_block); pp->lock held. */
 static void block_get_list(struct port *pp)
 {
+	spin_assert_held(&pp->lock);
 	for (int round = 0; pp->get_busy; round++) {
 		KASSERT(round < PORT_GETLIST_WAIT_ROUNDS_MAX, "port get list never freed");
 		sleep_locked(pp, &pp->get_wq, "port_block", false, SIMK_FOREVER);
@@ -86,6 +88,7 @@ static void waiter_dequeue(struct port *pp, struct port_waiter *w)
  * the last one; otherwise the next waiter may now be satisfiable. */
 static void getn_leave(struct port *pp)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(pp->thrcnt > 0, "port thread count underflow");
 	pp->thrcnt--;
 	if (pp->state != PORT_OPEN) {
@@ -155,6 +158,7 @@ static void kev_to_user(port_event_t *ev, const struct port_kevent *k)
  * around the callback). Returns true when delivered into *ev. */
 static bool deliver_one(struct port *pp, struct port_kevent *k, port_event_t *ev, int pid)
 {
+	spin_assert_held(&pp->lock);
 	struct port_run *run = port_run();
 	kev_to_user(ev, k);
 	bool refused = false;
@@ -205,6 +209,7 @@ static bool deliver_one(struct port *pp, struct port_kevent *k, port_event_t *ev
  */
 static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_seq)
 {
+	spin_assert_held(&pp->lock);
 	struct port_run *run = port_run();
 	int pid = port_cur_pid();
 	pp->getn_active++;

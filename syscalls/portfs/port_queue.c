@@ -98,6 +98,7 @@ int port_alloc_event(struct port *pp, struct simk_proc *owner, int flags, int so
 int port_alloc_event_block(struct port *pp, struct simk_proc *owner, int flags, int source,
 			   struct port_kevent **pkevp)
 {
+	sim_assert_may_sleep(__func__);
 	sim_assert_may_sleep("port_alloc_event_block");
 	return port_alloc_common(pp, owner, flags, source, pkevp, true);
 }
@@ -105,6 +106,7 @@ int port_alloc_event_block(struct port *pp, struct simk_proc *owner, int flags, 
 int port_alloc_event_fd(struct simk_proc *owner, int fd, int flags, int source,
 			struct port_kevent **pkevp)
 {
+	sim_assert_thread_context(__func__);
 	struct port *pp;
 	int r = port_hold_fd(owner, fd, &pp);
 	if (r != 0)
@@ -157,7 +159,7 @@ bool port_kevent_queued(const struct port_kevent *k)
 
 void port_kevent_free_locked(struct port *pp, struct port_kevent *k)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	KASSERT(k->port == pp, "slot %llu not of port %llu", (unsigned long long)k->id,
 		(unsigned long long)pp->id);
 	KASSERT(pp->nslots > 0, "slot %llu not of port %llu", (unsigned long long)k->id,
@@ -177,6 +179,7 @@ void port_kevent_free_locked(struct port *pp, struct port_kevent *k)
 /* Takes k off the queue or the get list (pp->lock held). */
 static void unlink_queued(struct port *pp, struct port_kevent *k)
 {
+	spin_assert_held(&pp->lock);
 	if (k->state == KEV_QUEUED) {
 		KASSERT(pp->q_nent > 0, "queue count underflow");
 		pp->q_nent--;
@@ -228,6 +231,7 @@ static bool delivery_over(void *arg)
 
 bool port_remove_done_event(struct port_kevent *k)
 {
+	sim_assert_may_sleep(__func__);
 	struct port *pp = k->port;
 	sim_assert_may_sleep("port_remove_done_event");
 	spin_lock(&pp->lock);
@@ -252,7 +256,7 @@ bool port_remove_done_event(struct port_kevent *k)
 
 void port_discard_locked(struct port *pp, struct port_kevent *k, int flag)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	struct port_run *run = port_run();
 	unlink_queued(pp, k);
 	for (int round = 0;; round++) {
@@ -303,6 +307,7 @@ static struct port_waiter *first_waiter(struct port *pp)
 
 void port_wake_waiter_locked(struct port *pp)
 {
+	spin_assert_held(&pp->lock);
 	struct port_waiter *w = first_waiter(pp);
 	if (w != NULL && pp->getn_active == 0 && pp->q_nent >= w->nget)
 		thread_wake(w->thread, 0);
@@ -310,7 +315,7 @@ void port_wake_waiter_locked(struct port *pp)
 
 bool port_enqueue_locked(struct port *pp, struct port_kevent *k)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	KASSERT(k->state == KEV_HELD, "send of slot %llu in state %d", (unsigned long long)k->id,
 		k->state);
 	list_push_back(&pp->queue, &k->link);

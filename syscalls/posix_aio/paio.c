@@ -140,6 +140,7 @@ struct paio_req *paio_req_alloc(struct paio_proc *pp)
 void paio_req_free(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
+	spin_assert_held(&pp->lock);
 	KASSERT(!r->in_hash, "freeing a request still in use");
 	KASSERT(r->where == PW_NONE, "freeing a request still in use");
 	KASSERT(r->note == NULL, "freeing a request with pending work");
@@ -153,6 +154,8 @@ void paio_req_free(struct paio_req *r)
  * Thread context, lock not held. */
 void paio_req_discard(struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	pp->live--;
 	if (r->note != NULL)
@@ -224,6 +227,7 @@ void paio_lio_free_unused(struct paio_lio *lio)
  * list notification (LIO_NOWAIT) and frees the head. */
 void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(lio->refs > 0, "lio reference count underflows");
 	if (--lio->refs > 0)
 		return;
@@ -424,6 +428,7 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
  */
 void paio_retire(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	KASSERT(paio_ended(r), "retire of a request in state %s (retired %d)", state_name(r->state),
 		r->retired);
@@ -488,6 +493,7 @@ void paio_retire(struct paio_req *r)
 /* Lock held. Releases what a retired, reaped request still holds. */
 void paio_req_detach_free(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	KASSERT(r->retired, "freeing a live request");
 	KASSERT(r->reaped, "freeing a live request");
 	KASSERT(r->note == NULL, "freeing a request with its notification");
@@ -501,6 +507,7 @@ void paio_req_detach_free(struct paio_req *r)
  */
 void paio_reap(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	KASSERT(paio_ended(r), "reaping a request in state %s", state_name(r->state));
 	KASSERT(!r->reaped, "reaping a request in state %s", state_name(r->state));
@@ -528,6 +535,8 @@ void paio_reap(struct paio_req *r)
  */
 int paio_claim_key(struct paio_proc *pp, uaddr_t key)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	spin_lock(&pp->lock);
 	struct paio_req *old = paio_hash_find(pp, key);
 	int rc = 0;

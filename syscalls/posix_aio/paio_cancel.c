@@ -39,6 +39,7 @@
 /* Lock held; r is on the kernel-async path. */
 static enum paio_cancel_res cancel_kaio(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	if (r->submitting)
 		return PC_NOTCANCELED; /* the file has not answered yet */
@@ -61,6 +62,8 @@ static enum paio_cancel_res cancel_kaio(struct paio_req *r)
  */
 enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	KASSERT(r->op != PAIO_OP_PIECE, "cancel of an fsync piece");
 	switch (r->state) {
@@ -110,6 +113,8 @@ static bool matches(const struct paio_req *r, int fd, const struct file *fp)
 void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled, int *notcanceled,
 		    int *done)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	spin_lock(&pp->lock);
 	uint64_t gen = ++pp->cancel_gen;
 	/* each pass cancels one request and restarts: canceling frees

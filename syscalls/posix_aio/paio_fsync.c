@@ -35,6 +35,7 @@
  */
 int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(pp->nworkers > 0, "aio_fsync without workers");
 	struct list_node pieces;
 	list_init(&pieces);
@@ -77,6 +78,7 @@ int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
  */
 bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_req **fsyncp)
 {
+	spin_assert_held(&w->pp->lock);
 	struct paio_req *f = piece->parent;
 	KASSERT(f != NULL, "fsync piece of a request that is not a queued fsync");
 	KASSERT(f->op == PAIO_OP_FSYNC, "fsync piece of a request that is not a queued fsync");
@@ -100,6 +102,7 @@ bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_
  * queue. */
 void paio_fsync_unqueue(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	KASSERT(r->op == PAIO_OP_FSYNC, "unqueue of a non-queued fsync");
 	KASSERT(r->state == PAIO_QUEUED, "unqueue of a non-queued fsync");
@@ -121,8 +124,9 @@ void paio_fsync_unqueue(struct paio_req *r)
 	KASSERT(r->pieces_left == 0, "fsync pieces lost (%d left)", r->pieces_left);
 }
 
-/* Lock held. True while a kernel-async request on fp submitted before seq
- * has not ended. */
+/* True while a kernel-async request on fp submitted before seq has not
+ * ended. Lock held, or from a wait condition (kaio_writes_done: it runs
+ * with no switch point, so nothing changes the list under it). */
 bool paio_kaio_before(struct paio_proc *pp, struct file *fp, uint64_t seq)
 {
 	for (struct list_node *n = pp->kaioq.next; n != &pp->kaioq; n = n->next) {
@@ -148,6 +152,7 @@ static ssize_t do_fsync(struct paio_worker *w, struct paio_req *r)
 /* Worker, lock not held: the last piece was taken; r is in progress here. */
 void paio_fsync_run(struct paio_worker *w, struct paio_req *r)
 {
+	spin_assert_not_held(&w->pp->lock);
 	/* kernel-async writes are on no queue: wait for the earlier ones */
 	(void)waitq_wait(&r->pp->done_wq, false, false, SIMK_FOREVER, kaio_writes_done, r);
 	preempt_point();

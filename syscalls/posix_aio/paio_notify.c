@@ -51,6 +51,7 @@ static KMEM_TYPE(kmt_kev, "paio_kev");
 /* Lock held, any context. Hands n to the notification worker. */
 void paio_note_queue(struct paio_proc *pp, struct paio_note *n)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(!n->queued, "notification queued twice");
 	n->queued = true;
 	list_push_back(&pp->notes, &n->link);
@@ -79,6 +80,7 @@ static bool retry_wait_cond(void *arg)
 /* Notification worker, lock not held. Returns true when delivered. */
 static bool send_signal(struct paio_worker *w, struct paio_note *n)
 {
+	spin_assert_not_held(&w->pp->lock);
 	struct paio_proc *pp = w->pp;
 	struct siginfo_sim si = {n->signo, SIMK_SI_ASYNCIO, n->value, pp->p->pid};
 	for (int bound = 0;; bound++) {
@@ -213,6 +215,8 @@ void paio_kev_free(struct paio_kev *kev)
  */
 void paio_lio_kevs_gc(struct paio_proc *pp, bool all)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	for (int bound = 0;; bound++) {
 		KASSERT(bound < PAIO_LIO_KEVENTS_MAX, "lio kevent collection does not end");
 		struct paio_kev *victim = NULL;

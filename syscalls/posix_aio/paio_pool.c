@@ -79,6 +79,8 @@ static void worker_main(void *arg);
  */
 static int worker_spawn(struct paio_worker *w)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_held(&w->pp->lock);
 	struct paio_proc *pp = w->pp;
 	char name[SIM_NAME_MAX];
 	if (w->notifier)
@@ -115,6 +117,8 @@ static int worker_spawn(struct paio_worker *w)
  */
 int paio_pool_start(struct paio_proc *pp)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	struct paio_config *cfg = &paio_run()->cfg;
 	spin_lock(&pp->lock);
 	if (pp->nworkers > 0 && pp->notifier != NULL) {
@@ -147,6 +151,7 @@ int paio_pool_start(struct paio_proc *pp)
 /* Lock held. Appends r to w's queue and wakes w if it waits for work. */
 void paio_worker_queue(struct paio_worker *w, struct paio_req *r)
 {
+	spin_assert_held(&w->pp->lock);
 	KASSERT(r->where == PW_NONE, "queueing a request that is on a list");
 	list_push_back(&w->queue, &r->link);
 	r->where = PW_WORKQ;
@@ -167,6 +172,7 @@ void paio_worker_queue(struct paio_worker *w, struct paio_req *r)
 /* Lock held. Takes r (queued, not started) off w's queue. */
 void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r)
 {
+	spin_assert_held(&w->pp->lock);
 	KASSERT(r->where == PW_WORKQ, "unqueue of a request not on the queue");
 	KASSERT(r->worker == w, "unqueue of a request not on the queue");
 	list_del(&r->link);
@@ -184,6 +190,8 @@ void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r)
  */
 void paio_enqueue(struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	struct paio_config *cfg = &paio_run()->cfg;
 	KASSERT(pp->nworkers > 0, "enqueue without workers");
@@ -323,6 +331,7 @@ void paio_finish(struct paio_worker *w, struct paio_req *r, ssize_t res)
 /* Lock held. Takes the next item of w's queue (NULL: empty). */
 static struct paio_req *take(struct paio_worker *w)
 {
+	spin_assert_held(&w->pp->lock);
 	if (list_empty(&w->queue))
 		return NULL;
 	struct paio_req *r = list_entry(w->queue.next, struct paio_req, link);
@@ -372,6 +381,7 @@ static void worker_main(void *arg)
 /* Lock held. Wakes the notification worker if it waits. */
 void paio_notifier_kick(struct paio_proc *pp)
 {
+	spin_assert_held(&pp->lock);
 	struct paio_worker *w = pp->notifier;
 	if (w != NULL && w->idle) {
 		w->idle = false;
@@ -392,6 +402,7 @@ static bool workers_gone(void *arg)
  */
 void paio_pool_stop(struct paio_proc *pp)
 {
+	sim_assert_may_sleep(__func__);
 	spin_lock(&pp->lock);
 	for (struct list_node *n = pp->workers.next; n != &pp->workers; n = n->next) {
 		struct paio_worker *w = list_entry(n, struct paio_worker, ring);

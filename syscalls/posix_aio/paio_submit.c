@@ -44,6 +44,7 @@ static KMEM_TYPE(kmt_liolist, "paio_lio_list");
 int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uaddr_t object,
 		       int events, struct paio_note **notep, struct paio_kev *kev, bool *kev_used)
 {
+	sim_assert_thread_context(__func__);
 	*notep = NULL;
 	if (kev_used != NULL)
 		*kev_used = false;
@@ -111,6 +112,7 @@ static bool kaio_candidate(const struct paio_req *r)
 /* Lock held: takes a visible request back (a failed submission). */
 static void unsubmit(struct paio_proc *pp, struct paio_req *r)
 {
+	spin_assert_held(&pp->lock);
 	paio_hash_remove(pp, r);
 	pp->outstanding--;
 	if (r->api == PAIO_API_POSIX)
@@ -139,6 +141,8 @@ static void unsubmit(struct paio_proc *pp, struct paio_req *r)
  */
 int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	struct paio_config *cfg = &paio_run()->cfg;
 	int rc = paio_pool_start(pp);
 	if (rc != 0)
@@ -268,6 +272,7 @@ void paio_kaio_done(struct kaio_req *kr, ssize_t res)
 int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb *cb, int op,
 		   struct paio_lio *lio)
 {
+	sim_assert_thread_context(__func__);
 	/* state and results go into the block: a read-only one is refused
 	 * before anything happens (nothing can be stored in it either) */
 	if (!paio_aiocb_writable(p, aiocbp))

@@ -27,6 +27,7 @@ static KMEM_TYPE(kmt_waitlist, "paio_wait_list");
  * -EFAULT, -EINVAL (negative, or tv_nsec out of [0, 1e9)). */
 int paio_copyin_timespec(uaddr_t ts, uint64_t *ns)
 {
+	sim_assert_thread_context(__func__);
 	*ns = SIMK_FOREVER;
 	if (ts == 0)
 		return 0;

@@ -91,6 +91,7 @@ static void signal_notify(struct ptimer *t)
 
 static void timer_expire(void *arg)
 {
+	KASSERT(sim_in_irq(), "timer expiry outside interrupt context");
 	struct ptimer *t = arg;
 	t->expirations++;
 	if (t->interval_ns != 0) {
@@ -300,6 +301,7 @@ static int ptimer_create(struct simk *s)
 /* The last thread of p exits (thread context): its timers are deleted. */
 static void ptimer_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep(__func__);
 	struct ptimer_run *tr = ptr();
 	for (int guard = 0;; guard++) {
 		KASSERT(guard < PTIMER_TEARDOWN_ROUNDS_MAX, "timer teardown does not end");

@@ -33,6 +33,7 @@ static int cur_pid(void)
 /* Delivery (thread context of the retriever) or discard. */
 static int timer_callback(void *arg, int *events, int pid, int flag, struct port_kevent *k)
 {
+	sim_assert_thread_context(__func__);
 	struct ptimer *t = arg;
 	struct ptimer_run *tr = ptr();
 	(void)k;
@@ -96,6 +97,7 @@ int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user)
 /* Interrupt context (the timer's callout). */
 void ptimer_port_fire(struct ptimer *t)
 {
+	KASSERT(sim_in_irq(), "timer expiry outside interrupt context");
 	struct ptimer_run *tr = ptr();
 	spin_lock(&tr->lock);
 	struct port_kevent *k = t->kev;
