@@ -180,7 +180,7 @@ Test(scn_expr, constant_bitwise_expressions_fold)
 	const char *text =
 	    "thread t\n  expect ((1 << 4 | 3 & ~1) ^ 2) == 16 && (6 ^ 2 == 2) == 7\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	for (int i = 0; i < p->ncode; i++)
 		if (p->code[i].op == S_EXPECT) {
