@@ -133,6 +133,23 @@ static void dio_complete(struct dio *d)
 	kr->done(kr, res); /* last: the submitter may free kr */
 }
 
+void dio_mark_reserved(const struct simfs *fs, uint8_t *used)
+{
+	for (const struct list_node *it = fs->dios.next; it != &fs->dios; it = it->next) {
+		const struct dio *d = list_entry(it, struct dio, link);
+		for (uint32_t i = 0; i < d->nblk && d->newb != NULL; i++) {
+			uint32_t b = d->newb[i];
+			if (b == 0)
+				continue;
+			KASSERT(b < fs->nblocks, "vfs_check: direct write reserved block %u of %u",
+				b, fs->nblocks);
+			KASSERT(!used[b],
+				"vfs_check: block %u reserved by a direct write is used twice", b);
+			used[b] = 1;
+		}
+	}
+}
+
 static void dio_io_done(struct fs_io *io, int err)
 {
 	struct dio *d = io->arg;

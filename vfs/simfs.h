@@ -292,5 +292,8 @@ int simfs_truncate(struct vnode *vn, int64_t length);
 int dio_submit(struct file *fp, struct kaio_req *r);
 ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op);
 void dio_end_all(struct simfs *fs);
+/* vfs_check: marks in used[] the blocks direct writes in flight on fs
+ * reserved (not yet linked into a map); KASSERTs each is marked once. */
+void dio_mark_reserved(const struct simfs *fs, uint8_t *used);
 
 #endif

@@ -654,6 +654,7 @@ static const struct sim_subsys vfs_subsys = {
     .proc_exit = vfs_proc_exit,
     .end = vfs_end,
     .destroy = vfs_destroy,
+    .check = vfs_check,
 };
 
 void vfs_register(void)

@@ -567,45 +567,6 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 
 /* ---- kevent() ----------------------------------------------------------------- */
 
-/*
- * The kqueue's own invariants, checked after every kevent() call: count is
- * the number of knotes (not markers) on the pending queue; every queued
- * knote is QUEUED, belongs here and is neither disabled nor being deleted
- * unless someone owns it; every knote of the kqueue is findable by its
- * identity. Bounded by the number of knotes.
- */
-static void kqueue_check(struct kqueue *kq)
-{
-	int queued = 0, bound = 0;
-	for (struct list_node *n = kq->pending.next; n != &kq->pending; n = n->next) {
-		KASSERT(++bound <= kq->nknotes + 1024, "kqueue %llu pending queue loops",
-			(unsigned long long)kq->id);
-		struct knote *kn = list_entry(n, struct knote, tqe);
-		if (kn->status & KN_MARKER)
-			continue;
-		KASSERT(kn->kq == kq, "kqueue %llu: knote %llu on the queue in state %#x",
-			(unsigned long long)kq->id, (unsigned long long)kn->id, kn->status);
-		KASSERT((kn->status & KN_QUEUED),
-			"kqueue %llu: knote %llu on the queue in state %#x",
-			(unsigned long long)kq->id, (unsigned long long)kn->id, kn->status);
-		queued++;
-	}
-	KASSERT(queued == kq->count, "kqueue %llu: count %d but %d queued",
-		(unsigned long long)kq->id, kq->count, queued);
-	int known = 0;
-	for (struct list_node *n = kq->knotes.next; n != &kq->knotes; n = n->next) {
-		struct knote *kn = list_entry(n, struct knote, kqlink);
-		KASSERT(++known <= kq->nknotes, "kqueue %llu knote list longer than %d",
-			(unsigned long long)kq->id, kq->nknotes);
-		KASSERT((kn->status & KN_PROCESSING) ||
-			    kqueue_lookup(kq, kn->kev.filter, kn->kev.ident) == kn,
-			"kqueue %llu: knote %llu not findable", (unsigned long long)kq->id,
-			(unsigned long long)kn->id);
-	}
-	KASSERT(known == kq->nknotes, "kqueue %llu: %d knotes listed, %d counted",
-		(unsigned long long)kq->id, known, kq->nknotes);
-}
-
 static bool kq_has_events(void *arg)
 {
 	const struct kqueue *kq = arg;

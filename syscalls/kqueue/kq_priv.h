@@ -199,6 +199,11 @@ struct kq_scn_events {
 };
 
 struct kq_state *kq_st(void);
+/* kq_check.c: one kqueue's invariants (after every kevent() call), and
+ * every kqueue's plus the run's counts (the subsystem's check callback).
+ * Any context; never sleep. */
+void kqueue_check(struct kqueue *kq);
+void kq_check(struct simk *s);
 /* kq_scn.c: frees the scenario operations' per-run state of st. */
 void kq_scn_free(struct kq_state *st);
 struct kq_pinfo *kq_pinfo(int pid);

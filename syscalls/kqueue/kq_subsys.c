@@ -258,6 +258,7 @@ static const struct sim_subsys kq_subsys = {
     .name = "kqueue",
     .create = kq_create,
     .destroy = kq_destroy,
+    .check = kq_check,
     .leak_check = kq_leak_check,
 };
 

@@ -170,10 +170,11 @@ static void ctx_free(struct laio_ctx *ctx)
 	KASSERT(ls->aio_nr >= ctx->max_reqs, "aio_nr %llu below a context's %u",
 		(unsigned long long)ls->aio_nr, ctx->max_reqs);
 	ls->aio_nr -= ctx->max_reqs;
+	list_del(&ctx->all_link); /* with aio_nr: laio_check adds them up */
+	ls->st.contexts_live--;
 	spin_unlock(&ls->nr_lock);
 	trace_emit(TR_INFO, "laio-free", (int64_t)ctx->id, (int64_t)ctx->user_id,
 		   (int64_t)ls->aio_nr, 0);
-	ls->st.contexts_live--;
 	kmem_free(&kt_ctx, ctx);
 }
 
@@ -258,11 +259,12 @@ static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *
 		return NULL;
 	}
 	ls->aio_nr += ctx->max_reqs;
+	list_push_back(&ls->ctxs_all, &ctx->all_link); /* with aio_nr (laio_check) */
+	ls->st.contexts_live++;
 	spin_unlock(&ls->nr_lock);
 	ctx->id = ++ls->next_ctx_id;
 	list_push_front(&mm->ctxs, &ctx->link);
 	mm->nctxs++;
-	ls->st.contexts_live++;
 	trace_emit(TR_INFO, "laio-setup", (int64_t)ctx->id, (int64_t)ctx->user_id,
 		   (int64_t)ctx->ring_nr, (int64_t)ls->aio_nr);
 	return ctx;
@@ -301,6 +303,7 @@ static int laio_create(struct simk *s)
 	spin_init(&ls->nr_lock, "aio_nr_lock");
 	spin_init(&ls->fput_lock, "aio_fput_lock");
 	list_init(&ls->fput_head);
+	list_init(&ls->ctxs_all);
 	work_init(&ls->fput_work, "aio-fput", laio_fput_routine, NULL);
 	s->subsys[laio_subsys_slot] = ls;
 	return 0;
@@ -366,6 +369,7 @@ static const struct sim_subsys laio_subsys = {
     .end = laio_end,
     .destroy = laio_destroy,
     .leak_check = laio_leak_check,
+    .check = laio_check,
 };
 
 void laio_register(void)

@@ -117,7 +117,8 @@ struct laio_req {
 };
 
 struct laio_ctx {
-	struct list_node link; /* the process's list of contexts */
+	struct list_node link;	   /* the process's list of contexts */
+	struct list_node all_link; /* laio_sys.ctxs_all, from io_setup until freed */
 	struct simk_proc *proc;
 	int users;
 	bool dead;
@@ -150,6 +151,7 @@ struct laio_sys {
 	struct spinlock nr_lock;
 	struct spinlock fput_lock;
 	struct list_node fput_head; /* requests whose file awaits its last put */
+	struct list_node ctxs_all;  /* every context not yet freed (laio_check) */
 	struct work fput_work;
 	uint64_t next_ctx_id, next_req_seq;
 	struct laio_stats st;
@@ -220,6 +222,12 @@ void laio_wait_for_all(struct laio_ctx *ctx);
  * reference. Returns false if someone else already killed it. */
 bool laio_kill_ctx(struct laio_ctx *ctx);
 void laio_proc_exit(struct simk_proc *p);
+
+/* ---- laio_check.c -------------------------------------------------- */
+/* KASSERTs the invariants of every context, its ring accounting and the
+ * run's counters (the subsystem's check callback). Any context with no
+ * ctx->lock held; never sleeps. */
+void laio_check(struct simk *s);
 
 /* ---- laio_scn.c ---------------------------------------------------- */
 void laio_scn_register(void);

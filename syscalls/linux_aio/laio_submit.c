@@ -63,6 +63,7 @@ static struct laio_req *get_req_once(struct laio_ctx *ctx)
 	if ((uint32_t)ctx->reqs_active < avail) {
 		list_push_front(&ctx->active_reqs, &req->link);
 		ctx->reqs_active++;
+		ls->st.reqs_live++; /* with reqs_active: laio_check adds them up */
 		laio_get_ctx(ctx);
 		admitted = true;
 	}
@@ -73,7 +74,6 @@ static struct laio_req *get_req_once(struct laio_ctx *ctx)
 		return NULL;
 	}
 	req->seq = ++ls->next_req_seq;
-	ls->st.reqs_live++;
 	return req;
 }
 

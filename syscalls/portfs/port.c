@@ -438,6 +438,7 @@ static const struct sim_subsys portfs_subsys = {
     .end = portfs_end,
     .destroy = portfs_destroy,
     .leak_check = portfs_leak_check,
+    .check = port_check,
 };
 
 void portfs_register(void)

@@ -240,6 +240,11 @@ int port_add_static_sources(struct port *pp);
 void port_sources_close(struct port *pp, int pid, bool lastclose);
 void port_sources_free(struct port *pp);
 
+/* ---- port_check.c ---- */
+/* KASSERTs every invariant of every port of the run (the subsystem's
+ * check callback). Any context with no port lock held; never sleeps. */
+void port_check(struct simk *s);
+
 /* ---- port_scn.c ---- */
 void portfs_scn_register(void);
 void portfs_scn_free(struct port_run *r);

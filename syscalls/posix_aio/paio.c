@@ -721,6 +721,7 @@ static const struct sim_subsys paio_subsys = {
     .end = paio_end,
     .destroy = paio_destroy,
     .leak_check = paio_leak_check,
+    .check = paio_check,
 };
 
 void paio_register(void)

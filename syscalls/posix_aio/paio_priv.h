@@ -214,6 +214,10 @@ struct paio_run {
  * per-process state (struct paio_proc). */
 extern int paio_subsys_slot;
 struct paio_run *paio_run(void);
+/* paio_check.c: KASSERTs the worker, queue, hash and count invariants of
+ * every process (the subsystem's check callback). Any context with no
+ * pp->lock held; never sleeps. */
+void paio_check(struct simk *s);
 uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);
 struct paio_req *paio_req_alloc(struct paio_proc *pp);
