@@ -13,8 +13,8 @@
 #include "drivers/blk_internal.h"
 #include "kern/kmem.h"
 
-static KMEM_TYPE(kt_data, "blk-media");
-static KMEM_TYPE(kt_meta, "blk-meta");
+static KMEM_TYPE(kt_data, "blk.media");
+static KMEM_TYPE(kt_meta, "blk.meta");
 
 uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
 {
@@ -154,7 +154,7 @@ int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
 		uint8_t *out = (uint8_t *)buf + (size_t)i * m->sector_size;
 		if (!read_sector(m, sector + i, out)) {
 			dev->st.csum_errors++;
-			trace_emit(TR_INFO, "blk-bad-sector", dev->id, (int64_t)(sector + i), 0, 0);
+			trace_emit(TR_INFO, "blk:bad_sector", dev->id, (int64_t)(sector + i), 0, 0);
 			rc = -EIO;
 		}
 	}
@@ -201,7 +201,7 @@ void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void
 			keep = 1 +
 			       (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), m->sector_size - 1);
 			dev->st.torn_sectors++;
-			trace_emit(TR_INFO, "blk-torn", dev->id, (int64_t)(sector + i), keep,
+			trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)(sector + i), keep,
 				   to_cache);
 		}
 		write_sector(m, sector + i, src, to_cache, keep);
@@ -316,7 +316,7 @@ int blkdev_media_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const
 		m->sum[s] = media_sector_sum(src, m->sector_size, s);
 		m->state[s] = SEC_OK;
 	}
-	trace_emit(TR_INFO, "blk-media-poke", dev->id, (int64_t)sector, count, 0);
+	trace_emit(TR_INFO, "blk:media_poke", dev->id, (int64_t)sector, count, 0);
 	return 0;
 }
 
@@ -334,7 +334,7 @@ int blkdev_corrupt(struct blkdev *dev, uint64_t sector)
 		for (uint32_t i = 0; i < m->sector_size; i += 64)
 			p[i] = (uint8_t)(p[i] + 0x5b);
 	}
-	trace_emit(TR_INFO, "blk-corrupt", dev->id, (int64_t)sector, 0, 0);
+	trace_emit(TR_INFO, "blk:corrupt", dev->id, (int64_t)sector, 0, 0);
 	return 0;
 }
 

@@ -41,8 +41,8 @@ static int blk_subsys_slot = -1; /* sim_subsys_register() */
 #define BLK_SYNC_FULL_FAULTS_MAX 8
 #define BLK_RETRIES_MAX 100
 
-static KMEM_TYPE(kt_dev, "blkdev");
-static KMEM_TYPE(kt_slots, "blk-slots");
+static KMEM_TYPE(kt_dev, "blk.dev");
+static KMEM_TYPE(kt_slots, "blk.slots");
 
 /* Per-run state: host memory, lives until simk_destroy so that the leak
  * check can still report requests lost at the end of the run. */
@@ -143,8 +143,8 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 		sl->dev = dev;
 		sl->index = i;
 		list_init(&sl->link);
-		event_init(&sl->ev_irq, "blk-irq", slot_irq, sl);
-		event_init(&sl->ev_timer, "blk-timer", slot_timer, sl);
+		event_init(&sl->ev_irq, "blk:irq", slot_irq, sl);
+		event_init(&sl->ev_timer, "blk:timer", slot_timer, sl);
 		dev->free_slots[qd - 1 - i] = i; /* slot 0 is handed out first */
 	}
 	dev->slots_free = qd;
@@ -153,7 +153,7 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 	dev->fifo_last_ns = sim_now();
 	dev->id = ++run->ndevs_created;
 	list_push_back(&run->devs, &dev->link);
-	trace_emit(TR_INFO, "blk-create", dev->id, cfg->sector_size, (int64_t)cfg->capacity_sectors,
+	trace_emit(TR_INFO, "blk:create", dev->id, cfg->sector_size, (int64_t)cfg->capacity_sectors,
 		   cfg->queue_depth);
 	*out = dev;
 	return 0;
@@ -172,7 +172,7 @@ void blkdev_destroy(struct blkdev *dev)
 	KASSERT(!sim_in_irq(), "blkdev_destroy in interrupt context");
 	KASSERT(dev->st.in_flight == 0, "blkdev %s destroyed with %llu request(s) in flight",
 		dev->cfg.name, (unsigned long long)dev->st.in_flight);
-	trace_emit(TR_INFO, "blk-destroy", dev->id, 0, 0, 0);
+	trace_emit(TR_INFO, "blk:destroy", dev->id, 0, 0, 0);
 	waitq_destroy(&dev->slot_wq);
 	list_del(&dev->link);
 	dev_free(dev);
@@ -261,7 +261,7 @@ static void attempt_start(struct blk_slot *sl)
 	if (sim_fault("blk/complete/delay")) {
 		lat = add_sat(lat, dev->cfg.delay_ns);
 		dev->st.delayed++;
-		trace_emit(TR_INFO, "blk-delay", req_code(dev, req), (int64_t)req->id,
+		trace_emit(TR_INFO, "blk:delay", req_code(dev, req), (int64_t)req->id,
 			   (int64_t)dev->cfg.delay_ns, 0);
 	}
 	uint64_t at = add_sat(sim_now(), lat);
@@ -293,7 +293,7 @@ int blkdev_submit(struct blkdev *dev, struct blk_req *req)
 			dev->st.rejected_full++;
 		else
 			dev->st.rejected_inval++;
-		trace_emit(TR_INFO, "blk-reject", req_code(dev, req), (int64_t)req->sector,
+		trace_emit(TR_INFO, "blk:reject", req_code(dev, req), (int64_t)req->sector,
 			   (int64_t)req->count, rc);
 		return rc;
 	}
@@ -320,7 +320,7 @@ int blkdev_submit(struct blkdev *dev, struct blk_req *req)
 	st->writes += req->op == BLK_OP_WRITE;
 	st->flushes += req->op == BLK_OP_FLUSH;
 	st->fua_writes += req->op == BLK_OP_WRITE && (req->flags & BLK_REQ_FUA);
-	trace_emit(TR_INFO, "blk-submit", req_code(dev, req), (int64_t)req->sector,
+	trace_emit(TR_INFO, "blk:submit", req_code(dev, req), (int64_t)req->sector,
 		   (int64_t)req->count, (int64_t)req->id);
 	attempt_start(sl);
 	return 0;
@@ -362,7 +362,7 @@ static void finish(struct blk_slot *sl, int result)
 	req->state = BLK_REQ_DONE;
 	req->error = result;
 	req->done_ns = sim_now();
-	trace_emit(TR_INFO, "blk-done", req_code(dev, req), (int64_t)req->sector, result,
+	trace_emit(TR_INFO, "blk:done", req_code(dev, req), (int64_t)req->sector, result,
 		   (int64_t)req->id);
 	waitq_wake_all(&dev->slot_wq);
 	req->done(req, result); /* last touch of req */
@@ -412,7 +412,7 @@ static void slot_irq(struct sim_event *ev)
 	sl->applied = true;
 	if (sim_fault("blk/complete/lost")) {
 		dev->st.lost_irqs++;
-		trace_emit(TR_INFO, "blk-irq-lost", req_code(dev, sl->req), (int64_t)sl->req->id,
+		trace_emit(TR_INFO, "blk:irq_lost", req_code(dev, sl->req), (int64_t)sl->req->id,
 			   result, 0);
 		return; /* the driver's timer will notice */
 	}
@@ -436,16 +436,16 @@ static void slot_timer(struct sim_event *ev)
 		event_cancel(&sl->ev_irq);
 	}
 	dev->st.timeouts++;
-	trace_emit(TR_INFO, "blk-timeout", req_code(dev, req), (int64_t)req->id, req->attempts,
+	trace_emit(TR_INFO, "blk:timeout", req_code(dev, req), (int64_t)req->id, req->attempts,
 		   lost);
 	if (req->attempts <= dev->cfg.retries_max) {
 		dev->st.retries++;
-		trace_emit(TR_INFO, "blk-retry", req_code(dev, req), (int64_t)req->id,
+		trace_emit(TR_INFO, "blk:retry", req_code(dev, req), (int64_t)req->id,
 			   req->attempts + 1, 0);
 		attempt_start(sl);
 		return;
 	}
-	trace_emit(TR_INFO, "blk-giveup", req_code(dev, req), (int64_t)req->id, req->attempts,
+	trace_emit(TR_INFO, "blk:giveup", req_code(dev, req), (int64_t)req->id, req->attempts,
 		   -ETIMEDOUT);
 	finish(sl, -ETIMEDOUT);
 }
@@ -557,7 +557,7 @@ static uint64_t tear_one(struct blkdev *dev)
 	uint32_t keep = 1 + (uint32_t)rng_below(r, m->sector_size - 1);
 	media_tear_stable(m, sector, src, keep);
 	dev->st.torn_sectors++;
-	trace_emit(TR_INFO, "blk-torn", dev->id, (int64_t)sector, keep, 0);
+	trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)sector, keep, 0);
 	return sector;
 }
 
@@ -583,7 +583,7 @@ void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 	}
 	dev->fifo_last_ns = sim_now();
 	dev->st.power_cuts++;
-	trace_emit(TR_INFO, "blk-power-cut", dev->id, (int64_t)dropped, (int64_t)aborted,
+	trace_emit(TR_INFO, "blk:power_cut", dev->id, (int64_t)dropped, (int64_t)aborted,
 		   torn == BLKDEV_NO_SECTOR ? -1 : (int64_t)torn);
 	if (torn_sector != NULL)
 		*torn_sector = torn;
@@ -613,7 +613,7 @@ void blkdev_abandon_all(struct blkdev *dev)
 	for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 		struct blk_slot *sl = list_entry(n, struct blk_slot, link);
 		sl->req->state = BLK_REQ_DONE;
-		trace_emit(TR_INFO, "blk-abandon", req_code(dev, sl->req), (int64_t)sl->req->id, 0,
+		trace_emit(TR_INFO, "blk:abandon", req_code(dev, sl->req), (int64_t)sl->req->id, 0,
 			   0);
 	}
 	forget_inflight(sim_cur(), dev);
@@ -638,7 +638,7 @@ static void free_all(struct simk *s, struct blk_run *run, bool count_lost)
 		struct blkdev *dev = list_entry(run->devs.next, struct blkdev, link);
 		uint64_t n = dev->st.in_flight;
 		if (n > 0 && count_lost) {
-			trace_emit(TR_INFO, "blk-lost-at-end", dev->id, (int64_t)n, 0, 0);
+			trace_emit(TR_INFO, "blk:lost_at_end", dev->id, (int64_t)n, 0, 0);
 			if (run->lost_at_end == 0)
 				snprintf(run->lost_dev, sizeof(run->lost_dev), "%s", dev->cfg.name);
 			run->lost_at_end += n;

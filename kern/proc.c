@@ -120,7 +120,7 @@ void kproc_proc_exit(struct simk_proc *p)
 		struct kproc_info *ci = kern_pinfo(c->pid);
 		if (ci->dead && !ci->reaped) {
 			ci->reaped = true;
-			trace_emit(TR_INFO, "reap_orphan", c->pid, ci->status, 0, 0);
+			trace_emit(TR_INFO, "kern:reap_orphan", c->pid, ci->status, 0, 0);
 		}
 	}
 	if (p->parent == NULL || kern_pinfo(p->parent->pid)->dead)
@@ -135,7 +135,7 @@ void kproc_proc_exit(struct simk_proc *p)
 static void fork_abort(struct simk_proc *child, int err)
 {
 	kern_pinfo(child->pid)->reaped = true;
-	trace_emit(TR_INFO, "fork_failed", child->pid, err, 0, 0);
+	trace_emit(TR_INFO, "kern:fork_failed", child->pid, err, 0, 0);
 	sim_subsys_proc_exit(child);
 	child->exited = true;
 	child->exit_status = err;
@@ -170,7 +170,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 		return r;
 	}
 	ct->sigmask = cur->sigmask;
-	trace_emit(TR_INFO, "fork", parent->pid, child->pid, 0, 0);
+	trace_emit(TR_INFO, "kern:fork", parent->pid, child->pid, 0, 0);
 	notify(parent, PROC_EV_FORK, child->pid);
 	preempt_point(); /* the child may run first */
 	return child->pid;
@@ -181,7 +181,7 @@ void proc_exec(struct simk_proc *p, const char *newname)
 {
 	if (newname != NULL)
 		snprintf(p->name, sizeof(p->name), "%s", newname);
-	trace_emit(TR_INFO, "exec", p->pid, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:exec", p->pid, 0, 0, 0);
 	notify(p, PROC_EV_EXEC, 0);
 }
 
@@ -207,7 +207,7 @@ _Noreturn void proc_exit(int status)
 	KASSERT(!sim_in_irq(), "proc_exit outside thread context");
 	struct simk_proc *p = cur->proc;
 	p->exit_status = status;
-	trace_emit(TR_INFO, "proc_exit", p->pid, status, 0, 0);
+	trace_emit(TR_INFO, "kern:proc_exit", p->pid, status, 0, 0);
 	int bound = 0;
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
@@ -269,7 +269,7 @@ int proc_wait(int pid, int *status)
 	ci->reaped = true;
 	if (status != NULL)
 		*status = ci->status;
-	trace_emit(TR_INFO, "reap", wr.result, ci->status, 0, 0);
+	trace_emit(TR_INFO, "kern:reap", wr.result, ci->status, 0, 0);
 	return wr.result;
 }
 

@@ -42,7 +42,7 @@ struct sigq {
 	struct siginfo_sim q[SIGQ_MAX];
 };
 
-static KMEM_TYPE(kmt_sigq, "sigqueue");
+static KMEM_TYPE(kmt_sigq, "kern.sigqueue");
 
 /* Per host process: registered once by the layers above, in fixed order. */
 static sig_observer_fn observers[SIG_OBSERVERS_MAX];
@@ -156,7 +156,7 @@ static int send_proc(const char *op, struct simk_proc *p, const struct siginfo_s
 int sig_kill_proc(struct simk_proc *p, int signo)
 {
 	struct siginfo_sim info = {signo, SIMK_SI_USER, 0, current_pid()};
-	return send_proc("kill", p, &info, false);
+	return send_proc("kern:kill", p, &info, false);
 }
 
 /* Any context. info->code and value are kept; -EAGAIN when p already has
@@ -165,7 +165,7 @@ int sig_queue_proc(struct simk_proc *p, const struct siginfo_sim *info)
 {
 	if (info == NULL)
 		return -EINVAL;
-	return send_proc("sigqueue", p, info, true);
+	return send_proc("kern:sigqueue", p, info, true);
 }
 
 /* Any context. Thread-directed: pending on t only, no queued value. */
@@ -184,7 +184,7 @@ int sig_kill_thread(struct simk_thread *t, int signo)
 		o = SIGO_IGNORED;
 	else if (signo < SIMK_SIGRTMIN && (t->sigpending & b))
 		o = SIGO_COALESCED;
-	trace_emit(TR_SIGNAL, "tkill", signo, p->pid, t->tid, o);
+	trace_emit(TR_SIGNAL, "kern:tkill", signo, p->pid, t->tid, o);
 	if (o != SIGO_IGNORED) {
 		t->sigpending |= b;
 		if (!(t->sigmask & b))
@@ -223,7 +223,7 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 	discard_queued(p, signo);
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next)
 		list_entry(n, struct simk_thread, pl)->sigpending &= ~b;
-	trace_emit(TR_SIGNAL, "sigignore", signo, p->pid, 0, SIGO_IGNORED);
+	trace_emit(TR_SIGNAL, "kern:sigignore", signo, p->pid, 0, SIGO_IGNORED);
 	return 0;
 }
 
@@ -294,7 +294,7 @@ int sig_dequeue(struct siginfo_sim *out)
 			p->sigpending &= ~sigbit(info.signo);
 	}
 	if (info.signo != 0)
-		trace_emit(TR_SIGNAL, "sigdequeue", info.signo, p->pid, t->tid, info.code);
+		trace_emit(TR_SIGNAL, "kern:sigdequeue", info.signo, p->pid, t->tid, info.code);
 	if (out != NULL)
 		*out = info;
 	return info.signo;

@@ -61,11 +61,11 @@ struct umem_space {
 	int nidx, idx_cap, nholes;
 };
 
-static KMEM_TYPE(kmt_space, "umem_space");
-static KMEM_TYPE(kmt_region, "umem_region");
-static KMEM_TYPE(kmt_pages, "umem_pages");
-static KMEM_TYPE(kmt_prot, "umem_prot");
-static KMEM_TYPE(kmt_index, "umem_index");
+static KMEM_TYPE(kmt_space, "kern.umem_space");
+static KMEM_TYPE(kmt_region, "kern.umem_region");
+static KMEM_TYPE(kmt_pages, "kern.umem_pages");
+static KMEM_TYPE(kmt_prot, "kern.umem_prot");
+static KMEM_TYPE(kmt_index, "kern.umem_index");
 
 #define UMEM_PROT_RW (UMEM_PROT_READ | UMEM_PROT_WRITE)
 
@@ -191,7 +191,7 @@ uaddr_t umem_alloc(struct simk_proc *p, size_t len)
 	if (r == NULL)
 		return 0;
 	sp->next += pages_len + UMEM_PAGE; /* + guard page */
-	trace_emit(TR_INFO, "umem_alloc", p->pid, (int64_t)r->start, (int64_t)pages_len, 0);
+	trace_emit(TR_INFO, "kern:umem_alloc", p->pid, (int64_t)r->start, (int64_t)pages_len, 0);
 	return r->start;
 }
 
@@ -219,7 +219,7 @@ int umem_free(struct simk_proc *p, uaddr_t addr)
 	struct umem_region *r = find(sp, addr, 1);
 	if (r == NULL || r->start != addr)
 		return -EINVAL;
-	trace_emit(TR_INFO, "umem_free", p->pid, (int64_t)addr, (int64_t)r->len, 0);
+	trace_emit(TR_INFO, "kern:umem_free", p->pid, (int64_t)addr, (int64_t)r->len, 0);
 	region_free(sp, r);
 	return 0;
 }
@@ -274,7 +274,7 @@ int umem_protect(struct simk_proc *p, uaddr_t addr, size_t len, int prot)
 	}
 	KASSERT(r->pages_restricted <= npages, "umem region with %zu of %zu pages restricted",
 		r->pages_restricted, npages);
-	trace_emit(TR_INFO, "umem_protect", p->pid, (int64_t)addr, (int64_t)pages_len, prot);
+	trace_emit(TR_INFO, "kern:umem_protect", p->pid, (int64_t)addr, (int64_t)pages_len, prot);
 	return 0;
 }
 

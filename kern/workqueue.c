@@ -48,7 +48,7 @@ struct workqueue {
 	struct wq_worker workers[];
 };
 
-static KMEM_TYPE(kmt_wq, "workqueue");
+static KMEM_TYPE(kmt_wq, "kern.workqueue");
 
 void work_init(struct work *w, const char *name, work_fn fn, void *arg)
 {
@@ -87,7 +87,7 @@ static void worker_main(void *arg)
 		w->queued = false;
 		me->cur_seq = w->seq;
 		me->cur = w;
-		trace_emit(TR_INFO, "work_run", (int64_t)w->seq, me->t->tid, 0, 0);
+		trace_emit(TR_INFO, "kern:work_run", (int64_t)w->seq, me->t->tid, 0, 0);
 		w->fn(w); /* may sleep, free or re-queue w */
 		me->cur_seq = 0;
 		me->cur = NULL;
@@ -123,7 +123,7 @@ static struct workqueue *wq_alloc(const char *name, int nthreads, bool system, s
 			sim_panic("workqueue %s: cannot start worker %d", name, i);
 		wq->nworkers_live++;
 	}
-	trace_emit(TR_INFO, "workqueue_create", nthreads, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:workqueue_create", nthreads, 0, 0, 0);
 	return wq;
 }
 
@@ -159,7 +159,7 @@ bool queue_work(struct workqueue *wq, struct work *w)
 	w->seq = ++wq->seq_last;
 	list_push_back(&wq->items, &w->link);
 	wq->nitems++;
-	trace_emit(TR_INFO, "queue_work", (int64_t)w->seq, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:queue_work", (int64_t)w->seq, 0, 0, 0);
 	waitq_wake_one(&wq->more);
 	return true;
 }
@@ -174,7 +174,7 @@ bool work_cancel(struct workqueue *wq, struct work *w)
 	list_del(&w->link);
 	wq->nitems--;
 	w->queued = false;
-	trace_emit(TR_INFO, "work_cancel", (int64_t)w->seq, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:work_cancel", (int64_t)w->seq, 0, 0, 0);
 	waitq_wake_all(&wq->idle); /* a flusher may be waiting for it */
 	return true;
 }
@@ -258,7 +258,7 @@ void workqueue_destroy(struct workqueue *wq)
 	waitq_wait(&wq->idle, false, false, SIMK_FOREVER, workers_gone, wq);
 	waitq_destroy(&wq->more);
 	waitq_destroy(&wq->idle);
-	trace_emit(TR_INFO, "workqueue_destroy", wq->nworkers, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:workqueue_destroy", wq->nworkers, 0, 0, 0);
 	kmem_free(&kmt_wq, wq);
 }
 

@@ -224,7 +224,7 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 				s->policy->name);
 			int32_t chosen = p.irq ? 0 : p.t->tid;
 			sim_record_decision(chosen);
-			trace_emit(TR_DECISION, "decide", chosen, ncand, kind, 0);
+			trace_emit(TR_DECISION, "sim:decide", chosen, ncand, kind, 0);
 		}
 		if (p.irq) {
 			deliver_irq(s);
@@ -367,7 +367,7 @@ int thread_sleep(uint64_t timeout_ns)
 	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep",
 		   (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
 	if (timeout_ns != SIMK_FOREVER) {
-		event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
+		event_init(&t->timeout_ev, "sim:timeout", sleep_timeout_fired, t);
 		event_schedule_in(&t->timeout_ev, timeout_ns);
 	}
 	schedule(s, t, PT_BLOCK);
@@ -445,7 +445,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->arg = arg;
 	t->daemon = daemon;
 	list_init(&t->rq);
-	event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
+	event_init(&t->timeout_ev, "sim:timeout", sleep_timeout_fired, t);
 	ctx_init(&t->ctx, thread_entry, t);
 	s->threads[s->nthreads++] = t;
 	list_push_back(&p->threads, &t->pl);

@@ -291,7 +291,7 @@ _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
 	if (s->outcome == SIMK_PASS) {
 		s->outcome = o;
 		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
-		trace_emit(TR_PANIC, "fail", o, 0, 0, 0);
+		trace_emit(TR_PANIC, "sim:fail", o, 0, 0, 0);
 	}
 	va_end(ap);
 	s->stop = true;

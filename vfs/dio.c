@@ -418,7 +418,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	if (d == NULL)
 		return -ENOMEM;
 	list_init(&d->link);
-	event_init(&d->ev, "vfs-dio-done", dio_ev, d);
+	event_init(&d->ev, "vfs:dio_irq", dio_ev, d);
 	d->fs = fs;
 	d->vn = vn;
 	d->kr = kr;

@@ -938,7 +938,7 @@ static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts
 	waitq_init(&fs->flush_wq, "flusher");
 	list_init(&fs->pending);
 	list_init(&fs->dios);
-	event_init(&fs->retry_ev, "vfs-io-retry", fsio_retry_handler, fs);
+	event_init(&fs->retry_ev, "vfs:io_retry", fsio_retry_handler, fs);
 	list_init(&fs->lru);
 	fs->mem_map = kmem_zalloc(&kt_maps, fs->nblocks);
 	fs->dur_map = kmem_zalloc(&kt_maps, fs->nblocks);

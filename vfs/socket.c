@@ -401,7 +401,7 @@ int sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
 	}
 	for (int i = 0; i < 2; i++)
 		fd_install(p, fd[i], fp[i], 0);
-	trace_emit(TR_INFO, "socketpair", p->pid, fd[0], fd[1], 0);
+	trace_emit(TR_INFO, "vfs:socketpair", p->pid, fd[0], fd[1], 0);
 	return (int)sys_exit("socketpair", 0);
 }
 

@@ -24,7 +24,7 @@ struct eventfd {
 	struct poll_head ph; /* poll, kqueue, ports, AIO */
 };
 
-static KMEM_TYPE(kt_eventfd, "eventfd");
+static KMEM_TYPE(kt_eventfd, "eventfd.ctx");
 
 static struct eventfd *efd_of(const struct file *fp)
 {
@@ -85,7 +85,7 @@ static ssize_t efd_read(struct file *fp, struct uio *uio, int ioflags)
 	KASSERT(ef->count > 0, "eventfd read woke on an empty counter");
 	uint64_t value = ef->semaphore ? 1 : ef->count;
 	ef->count -= value;
-	trace_emit(TR_INFO, "eventfd-read", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count, 0);
+	trace_emit(TR_INFO, "eventfd:read", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count, 0);
 	efd_changed(ef);
 	/* As on Linux, the value is consumed even when the copy faults. */
 	if (uiomove(&value, sizeof(value), uio) != 0)
@@ -115,7 +115,7 @@ static ssize_t efd_write(struct file *fp, struct uio *uio, int ioflags)
 	}
 	ef->count += value;
 	KASSERT(ef->count < EVENTFD_COUNT_MAX, "eventfd write overflowed");
-	trace_emit(TR_INFO, "eventfd-write", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count,
+	trace_emit(TR_INFO, "eventfd:write", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count,
 		   0);
 	efd_changed(ef);
 	return (ssize_t)sizeof(value);
@@ -171,7 +171,7 @@ int keventfd_create(struct simk_proc *p, unsigned initval, int flags)
 		return fd;
 	}
 	fd_install(p, fd, fp, (flags & EFD_CLOEXEC) ? FD_CLOEXEC_FLAG : 0);
-	trace_emit(TR_INFO, "eventfd-create", p->pid, fd, initval, flags);
+	trace_emit(TR_INFO, "eventfd:create", p->pid, fd, initval, flags);
 	return fd;
 }
 
@@ -200,7 +200,7 @@ uint64_t eventfd_signal(struct file *fp, uint64_t n)
 	if (EVENTFD_COUNT_MAX - ef->count < n)
 		n = EVENTFD_COUNT_MAX - ef->count;
 	ef->count += n;
-	trace_emit(TR_INFO, "eventfd-signal", (int64_t)fp->id, (int64_t)n, (int64_t)ef->count, 0);
+	trace_emit(TR_INFO, "eventfd:signal", (int64_t)fp->id, (int64_t)n, (int64_t)ef->count, 0);
 	efd_changed(ef);
 	return n;
 }

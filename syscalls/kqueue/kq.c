@@ -22,7 +22,7 @@
 #include "syscalls/kqueue/kq_priv.h"
 #include "vfs/vfs.h"
 
-static KMEM_TYPE(kt_kqueue, "kqueue.kqueue");
+static KMEM_TYPE(kt_kqueue, "kq.kqueue");
 
 /* ---- the kqueue file ---------------------------------------------------- */
 
@@ -113,7 +113,7 @@ static void kqueue_release(struct file *fp)
 	KASSERT(kq->kqnotes.n == 0, "kqueue %llu closed while watched", (unsigned long long)kq->id);
 	KASSERT(kq->regtd == NULL, "kqueue %llu closed while registering",
 		(unsigned long long)kq->id);
-	trace_emit(TR_INFO, "kq_close", (int64_t)kq->id, 0, 0, 0);
+	trace_emit(TR_INFO, "kq:close", (int64_t)kq->id, 0, 0, 0);
 	poll_head_destroy(&kq->ph);
 	waitq_destroy(&kq->wq);
 	waitq_destroy(&kq->regwq);
@@ -251,7 +251,7 @@ int sys_kqueue(void)
 	kq->fp = fp;
 	list_push_back(&kq_pinfo(p->pid)->kqueues, &kq->plink);
 	fd_install(p, fd, fp, 0);
-	trace_emit(TR_INFO, "kq_create", (int64_t)kq->id, p->pid, fd, 0);
+	trace_emit(TR_INFO, "kq:create", (int64_t)kq->id, p->pid, fd, 0);
 	return sys_exit("kqueue", fd);
 }
 
@@ -271,7 +271,7 @@ void kq_reg_lock(struct kqueue *kq)
 	}
 	if (kq->regtd == td) {
 		kq_st()->stats.reg_recursive++;
-		trace_emit(TR_INFO, "kq_reg_recurse", (int64_t)kq->id, kq->regdepth + 1, 0, 0);
+		trace_emit(TR_INFO, "kq:reg_recurse", (int64_t)kq->id, kq->regdepth + 1, 0, 0);
 	}
 	kq->regtd = td;
 	kq->regdepth++;
@@ -358,7 +358,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 				knote_drop(kn);
 				return err;
 			}
-			trace_emit(TR_INFO, "kq_attach", (int64_t)kq->id, (int64_t)kn->id,
+			trace_emit(TR_INFO, "kq:attach", (int64_t)kq->id, (int64_t)kn->id,
 				   kn->kev.filter, (int64_t)kn->kev.ident);
 			preempt_point(); /* an attach can block: the close race window */
 			/* A close that ran before we were attached did not see us;
@@ -366,7 +366,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 			 * knote must not outlive its descriptor. */
 			if ((fops->flags & FILTEROP_ISFD) &&
 			    !fd_is(kq->proc, (int)kn->kev.ident, kn->fp)) {
-				trace_emit(TR_INFO, "kq_attach_closed", (int64_t)kq->id,
+				trace_emit(TR_INFO, "kq:attach_closed", (int64_t)kq->id,
 					   (int64_t)kn->id, (int64_t)kn->kev.ident, 0);
 				kq_st()->stats.attach_closed_drops++;
 				kn->status |= KN_DELETING | KN_REPROCESS;
@@ -526,7 +526,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 				kn->fop->touch_process(kn, &out[total]);
 			else
 				out[total] = kn->kev;
-			trace_emit(TR_INFO, "kq_post", (int64_t)kq->id, (int64_t)kn->id,
+			trace_emit(TR_INFO, "kq:post", (int64_t)kq->id, (int64_t)kn->id,
 				   kn->kev.filter, kn->kev.data);
 			struct kq_state *st = kq_st();
 			st->events_posted++;

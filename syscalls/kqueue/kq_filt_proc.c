@@ -130,7 +130,7 @@ static void track_child(struct knote *kn, int child_pid)
 	       kn->kev.udata);
 	int err = kqueue_register(kq, &kev); /* recursive: we own the lock */
 	if (err != 0) {
-		trace_emit(TR_INFO, "kq_trackerr", (int64_t)kq->id, kn->u.proc.pid, err, 0);
+		trace_emit(TR_INFO, "kq:trackerr", (int64_t)kq->id, kn->u.proc.pid, err, 0);
 		kn->kev.fflags |= NOTE_TRACKERR;
 		return;
 	}
@@ -190,7 +190,7 @@ void kq_proc_observer(struct simk_proc *p, enum proc_event ev, int arg)
 			kn->kev.fflags |= note;
 		if (ev == PROC_EV_EXIT)
 			proc_record_exit(kn, arg);
-		trace_emit(TR_INFO, "kq_proc", (int64_t)kn->kq->id, (int64_t)kn->id, p->pid,
+		trace_emit(TR_INFO, "kq:proc", (int64_t)kn->kq->id, (int64_t)kn->id, p->pid,
 			   (int64_t)note);
 		knote_poke(kn);
 	}
@@ -260,7 +260,7 @@ void kq_proc_track_fork(struct simk_proc *parent, int child_pid)
 		file_hold(kq->fp); /* kq stays while we may sleep */
 		if (kq->regtd != NULL && kq->regtd != sim_thread_current()) {
 			st->stats.track_lock_waits++;
-			trace_emit(TR_INFO, "kq_track_wait", (int64_t)kq->id, parent->pid, child_pid,
+			trace_emit(TR_INFO, "kq:track_wait", (int64_t)kq->id, parent->pid, child_pid,
 				   0);
 		}
 		kq_reg_lock(kq);

@@ -34,7 +34,7 @@
 /* Liveness guard: times one knote is reprocessed in a row; past it the loop is a livelock bug. */
 #define KQ_REPROCESS_MAX 1000
 
-static KMEM_TYPE(kt_knote, "kqueue.knote");
+static KMEM_TYPE(kt_knote, "kq.knote");
 
 /* Filters by ~filter (EVFILT_READ = -1 is index 0). NULL: not supported. */
 static const struct filterops *const sysfilt_ops[EVFILT_SYSCOUNT] = {
@@ -126,7 +126,7 @@ bool knote_acquire(struct knote *kn)
 		/* Sleep until the owner releases (it wakes us in knote_release or
 		 * knote_drop). Afterwards kn may be freed: the caller restarts. */
 		kn->status |= KN_WAITING | KN_REPROCESS;
-		trace_emit(TR_INFO, "kq_knote_wait", (int64_t)kn->id, kn->kev.filter, 0, 0);
+		trace_emit(TR_INFO, "kq:knote_wait", (int64_t)kn->id, kn->kev.filter, 0, 0);
 		waitq_sleep(&kq_st()->knwq, false, false, SIMK_FOREVER);
 		return false;
 	}
@@ -202,7 +202,7 @@ void knote_enqueue(struct knote *kn)
 	list_push_back(&kq->pending, &kn->tqe);
 	kn->status |= KN_QUEUED;
 	kq->count++;
-	trace_emit(TR_INFO, "kq_queue", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
+	trace_emit(TR_INFO, "kq:queue", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
 		   (int64_t)kn->kev.ident);
 	if (kq->count == 1)
 		kqueue_sigio(kq);
@@ -266,7 +266,7 @@ void knote_drop(struct knote *kn)
 	kq->nknotes--;
 	if (kn->status & KN_QUEUED)
 		knote_dequeue(kn);
-	trace_emit(TR_INFO, "kq_drop", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
+	trace_emit(TR_INFO, "kq:drop", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
 		   (int64_t)kn->kev.ident);
 	/* Anyone who started waiting for it restarts and finds it gone. */
 	knote_wake_waiters(kn);

@@ -123,7 +123,7 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 		if (found == NULL)
 			return;
 		if (knote_acquire(found)) {
-			trace_emit(TR_INFO, "kq_fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
+			trace_emit(TR_INFO, "kq:fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
 				   0);
 			kq_st()->stats.fdclose_drops++;
 			knote_detach_and_drop(found);

@@ -82,7 +82,7 @@ int sys_io_cancel(aio_context_t ctx_id, uaddr_t iocb, uaddr_t result)
 		ret = 0;
 	}
 	spin_unlock(&ctx->lock);
-	trace_emit(TR_INFO, "laio-cancel", (int64_t)(req ? req->seq : 0), ret, cancel != NULL,
+	trace_emit(TR_INFO, "laio:cancel", (int64_t)(req ? req->seq : 0), ret, cancel != NULL,
 		   (int64_t)ctx->id);
 	if (cancel != NULL) {
 		struct io_event tmp = {.obj = req->user_iocb, .data = req->user_data};
@@ -95,7 +95,7 @@ int sys_io_cancel(aio_context_t ctx_id, uaddr_t iocb, uaddr_t result)
 			spin_unlock(&ctx->lock);
 			ret = -EAGAIN;
 		}
-		trace_emit(TR_INFO, "laio-cancel-done", (int64_t)req->seq, ret, tmp.res, 0);
+		trace_emit(TR_INFO, "laio:cancel_done", (int64_t)req->seq, ret, tmp.res, 0);
 		laio_put_req(req);
 	}
 	laio_put_ctx(ctx);
@@ -114,7 +114,7 @@ void laio_cancel_all(struct laio_ctx *ctx)
 		req->cancelled = true;
 		req->torn = true;
 		laio_cancel_fn cancel = req->cancel;
-		trace_emit(TR_INFO, "laio-cancel-all", (int64_t)req->seq, cancel != NULL, 0,
+		trace_emit(TR_INFO, "laio:cancel_all", (int64_t)req->seq, cancel != NULL, 0,
 			   (int64_t)ctx->id);
 		if (cancel == NULL)
 			continue; /* its completion will be discarded */

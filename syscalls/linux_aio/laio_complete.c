@@ -41,7 +41,7 @@ void laio_req_end(struct laio_req *req, enum laio_end how)
 	case END_NONE:
 		break;
 	}
-	trace_emit(TR_INFO, "laio-end", (int64_t)req->seq, how, req->res, 0);
+	trace_emit(TR_INFO, "laio:end", (int64_t)req->seq, how, req->res, 0);
 }
 
 /* Frees req and gives its slot back. ctx->lock held; never the last
@@ -86,7 +86,7 @@ bool laio_put_req_locked(struct laio_ctx *ctx, struct laio_req *req)
 		list_push_back(&ls->fput_head, &req->link);
 		spin_unlock(&ls->fput_lock);
 		ls->st.deferred_fputs++;
-		trace_emit(TR_INFO, "laio-fput-defer", (int64_t)req->seq,
+		trace_emit(TR_INFO, "laio:fput_defer", (int64_t)req->seq,
 			   (int64_t)(req->filp ? req->filp->id : 0), 0, 0);
 		queue_work(system_wq(), &ls->fput_work);
 		return true;
@@ -149,7 +149,7 @@ static void ring_post(struct laio_ctx *ctx, struct laio_req *req, int64_t res)
 	/* the event is complete before the tail says so */
 	ctx->tail = tail;
 	laio_ring(ctx)->tail = tail;
-	trace_emit(TR_INFO, "laio-event", (int64_t)req->seq, res, tail, (int64_t)ctx->id);
+	trace_emit(TR_INFO, "laio:event", (int64_t)req->seq, res, tail, (int64_t)ctx->id);
 }
 
 void laio_complete(struct laio_req *req, int64_t res)

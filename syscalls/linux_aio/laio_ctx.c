@@ -38,7 +38,7 @@ void laio_set_max_nr(uint64_t max_nr)
 {
 	struct laio_sys *ls = laio_sys();
 	ls->aio_max_nr = max_nr;
-	trace_emit(TR_INFO, "laio-max-nr", (int64_t)max_nr, (int64_t)ls->aio_nr, 0, 0);
+	trace_emit(TR_INFO, "laio:max_nr", (int64_t)max_nr, (int64_t)ls->aio_nr, 0, 0);
 }
 
 uint64_t laio_max_nr(void)
@@ -173,7 +173,7 @@ static void ctx_free(struct laio_ctx *ctx)
 	list_del(&ctx->all_link); /* with aio_nr: laio_check adds them up */
 	ls->st.contexts_live--;
 	spin_unlock(&ls->nr_lock);
-	trace_emit(TR_INFO, "laio-free", (int64_t)ctx->id, (int64_t)ctx->user_id,
+	trace_emit(TR_INFO, "laio:free", (int64_t)ctx->id, (int64_t)ctx->user_id,
 		   (int64_t)ls->aio_nr, 0);
 	kmem_free(&kt_ctx, ctx);
 }
@@ -240,7 +240,7 @@ static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *
 	list_init(&ctx->active_reqs);
 	list_init(&ctx->run_list);
 	work_init(&ctx->kick_work, "aio-kick", laio_kick_work, ctx);
-	callout_init(&ctx->kick_timer, "aio-kick-timer");
+	callout_init(&ctx->kick_timer, "laio:kick_timer");
 	if (ring_setup(ctx) != 0) {
 		waitq_destroy(&ctx->wait);
 		kmem_free(&kt_ctx, ctx);
@@ -265,7 +265,7 @@ static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *
 	ctx->id = ++ls->next_ctx_id;
 	list_push_front(&mm->ctxs, &ctx->link);
 	mm->nctxs++;
-	trace_emit(TR_INFO, "laio-setup", (int64_t)ctx->id, (int64_t)ctx->user_id,
+	trace_emit(TR_INFO, "laio:setup", (int64_t)ctx->id, (int64_t)ctx->user_id,
 		   (int64_t)ctx->ring_nr, (int64_t)ls->aio_nr);
 	return ctx;
 }

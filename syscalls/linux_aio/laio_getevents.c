@@ -202,6 +202,6 @@ int laio_user_reap(struct simk_proc *p, aio_context_t ctx, struct io_event *out,
 		out[n++] = evs[head];
 		*headp = (head + 1) % nr; /* the event is copied before head moves */
 	}
-	trace_emit(TR_INFO, "laio-user-reap", (int64_t)ctx, n, ring->head, ring->tail);
+	trace_emit(TR_INFO, "laio:user_reap", (int64_t)ctx, n, ring->head, ring->tail);
 	return n;
 }

@@ -71,7 +71,7 @@ void laio_kick(struct laio_req *req)
 	laio_sys()->st.kicks++;
 	if (req->run_state == RUN_ACTIVE)
 		laio_sys()->st.kicks_running++;
-	trace_emit(TR_INFO, "laio-kick", (int64_t)req->seq, req->run_state, queued, 0);
+	trace_emit(TR_INFO, "laio:kick", (int64_t)req->seq, req->run_state, queued, 0);
 	if (queued)
 		queue_ctx_work(ctx);
 	spin_unlock(&ctx->lock);
@@ -103,7 +103,7 @@ ssize_t laio_run_iocb(struct laio_req *req)
 		laio_complete(req, ret); /* its result goes to the canceller */
 	} else {
 		ret = retry(req);
-		trace_emit(TR_INFO, "laio-retry", (int64_t)req->seq, ret, (int64_t)req->left, 0);
+		trace_emit(TR_INFO, "laio:retry", (int64_t)req->seq, ret, (int64_t)req->left, 0);
 		if (ret != -EIOCBRETRY && ret != -EIOCBQUEUED)
 			laio_complete(req, ret);
 		/* the window the reference calls out: the file may kick the

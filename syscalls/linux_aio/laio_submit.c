@@ -70,7 +70,7 @@ static struct laio_req *get_req_once(struct laio_ctx *ctx)
 	spin_unlock(&ctx->lock);
 	if (!admitted) {
 		kmem_free(&laio_kt_req, req);
-		trace_emit(TR_INFO, "laio-ring-full", (int64_t)ctx->id, ctx->reqs_active, avail, 0);
+		trace_emit(TR_INFO, "laio:ring_full", (int64_t)ctx->id, ctx->reqs_active, avail, 0);
 		return NULL;
 	}
 	req->seq = ++ls->next_req_seq;
@@ -349,7 +349,7 @@ static int submit_one(struct laio_ctx *ctx, uaddr_t user_iocb, const struct iocb
 	spin_lock(&ctx->lock);
 	req->submitted = true;
 	laio_sys()->st.submitted++;
-	trace_emit(TR_INFO, "laio-submit", (int64_t)req->seq, req->opcode, (int64_t)fp->id,
+	trace_emit(TR_INFO, "laio:submit", (int64_t)req->seq, req->opcode, (int64_t)fp->id,
 		   (int64_t)ctx->id);
 	laio_run_iocb(req);
 	for (int bound = 0; !list_empty(&ctx->run_list) && laio_run_iocbs_locked(ctx); bound++)
@@ -359,7 +359,7 @@ static int submit_one(struct laio_ctx *ctx, uaddr_t user_iocb, const struct iocb
 	return 0;
 
 out_put_req:
-	trace_emit(TR_INFO, "laio-submit-fail", (int64_t)req->seq, ret, 0, (int64_t)ctx->id);
+	trace_emit(TR_INFO, "laio:submit_fail", (int64_t)req->seq, ret, 0, (int64_t)ctx->id);
 	laio_req_end(req, END_UNSUBMITTED);
 	laio_put_req(req);
 	laio_put_req(req);

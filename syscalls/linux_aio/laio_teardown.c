@@ -47,7 +47,7 @@ bool laio_kill_ctx(struct laio_ctx *ctx)
 		KASSERT(mm->nctxs > 0, "live aio context outside its process list");
 		list_del(&ctx->link);
 		mm->nctxs--;
-		trace_emit(TR_INFO, "laio-destroy", (int64_t)ctx->id, (int64_t)ctx->user_id,
+		trace_emit(TR_INFO, "laio:destroy", (int64_t)ctx->id, (int64_t)ctx->user_id,
 			   ctx->reqs_active, 0);
 		waitq_wake_all(&ctx->wait); /* io_getevents sleepers: nothing will come */
 		laio_put_ctx(ctx);	    /* the list's reference */

@@ -31,7 +31,7 @@
 
 static int port_subsys_slot = -1; /* sim_subsys_register() */
 
-static KMEM_TYPE(kmt_port, "port");
+static KMEM_TYPE(kmt_port, "port.port");
 
 /* ---- run state ------------------------------------------------------------- */
 

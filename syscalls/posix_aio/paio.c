@@ -28,10 +28,10 @@
 #include "kern/kmem.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_proc, "paio_proc");
-static KMEM_TYPE(kmt_req, "paio_req");
-static KMEM_TYPE(kmt_note, "paio_note");
-static KMEM_TYPE(kmt_lio, "paio_lio");
+static KMEM_TYPE(kmt_proc, "paio.proc");
+static KMEM_TYPE(kmt_req, "paio.req");
+static KMEM_TYPE(kmt_note, "paio.note");
+static KMEM_TYPE(kmt_lio, "paio.lio");
 
 int paio_subsys_slot = -1; /* sim_subsys_register() */
 
@@ -243,7 +243,7 @@ void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 		if (lio->queued > 0) {
 			lio->note->data = lio->failed;
 			pp->st.lio_notes++;
-			trace_emit(TR_INFO, "aio_lio_notify", pp->p->pid,
+			trace_emit(TR_INFO, "paio:lio_notify", pp->p->pid,
 				   (int64_t)lio->note->object, lio->queued, lio->failed);
 			paio_note_queue(pp, lio->note);
 		} else {
@@ -414,7 +414,7 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 	pp->st.ended++;
 	if (final == PAIO_CANCELED)
 		pp->st.canceled++;
-	trace_emit(TR_INFO, final == PAIO_CANCELED ? "aio_canceled" : "aio_done", pp->p->pid,
+	trace_emit(TR_INFO, final == PAIO_CANCELED ? "paio:canceled" : "paio:done", pp->p->pid,
 		   (int64_t)r->key, ret, err);
 }
 
@@ -621,7 +621,7 @@ static void paio_proc_exit(struct simk_proc *p)
 	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL)
 		return;
-	trace_emit(TR_INFO, "aio_teardown", p->pid, pp->outstanding, pp->live, pp->nworkers);
+	trace_emit(TR_INFO, "paio:teardown", p->pid, pp->outstanding, pp->live, pp->nworkers);
 	spin_lock(&pp->lock);
 	pp->closing = true;
 	paio_unlock(pp);

@@ -90,7 +90,7 @@ enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 	struct simk_thread *t = w->thread;
 	bool at_blocking_point = w->cur == r && w->in_window && t->sleep_prepared &&
 				 t->interruptible && t->state == TS_SLEEPING;
-	trace_emit(TR_INFO, "aio_cancel_inprogress", pp->p->pid, (int64_t)r->key, at_blocking_point,
+	trace_emit(TR_INFO, "paio:cancel_inprogress", pp->p->pid, (int64_t)r->key, at_blocking_point,
 		   t->tid);
 	if (!at_blocking_point)
 		return PC_NOTCANCELED;
@@ -162,7 +162,7 @@ void paio_close_observer(struct simk_proc *p, int fd, struct file *fp)
 	int c = 0, nc = 0, d = 0;
 	paio_cancel_fd(pp, fd, fp, &c, &nc, &d);
 	if (c + nc > 0)
-		trace_emit(TR_INFO, "aio_close_cancel", p->pid, fd, c, nc);
+		trace_emit(TR_INFO, "paio:close_cancel", p->pid, fd, c, nc);
 }
 
 int sys_aio_cancel(int fd, uaddr_t aiocbp)

@@ -45,8 +45,8 @@
 /* Liveness guard: kevents of one list collected; past it the loop is a livelock bug. */
 #define PAIO_LIO_KEVENTS_MAX 1000000
 
-static KMEM_TYPE(kmt_sigev_thread, "paio_sigev_thread");
-static KMEM_TYPE(kmt_kev, "paio_kev");
+static KMEM_TYPE(kmt_sigev_thread, "paio.sigev_thread");
+static KMEM_TYPE(kmt_kev, "paio.kev");
 
 /* Lock held, any context. Hands n to the notification worker. */
 void paio_note_queue(struct paio_proc *pp, struct paio_note *n)
@@ -181,7 +181,7 @@ void paio_notifier_main(void *arg)
 		default:
 			KASSERT(0, "bad notification kind %d", n->kind);
 		}
-		trace_emit(TR_INFO, ok ? "aio_notify" : "aio_notify_dropped", pp->p->pid, n->kind,
+		trace_emit(TR_INFO, ok ? "paio:notify" : "paio:notify_dropped", pp->p->pid, n->kind,
 			   (int64_t)n->object, n->data);
 		spin_lock(&pp->lock);
 		if (ok)

@@ -38,7 +38,7 @@
 /* Liveness guard: requests one worker runs; past it the loop is a livelock bug. */
 #define PAIO_WORKER_ITEMS_MAX 100000000
 
-static KMEM_TYPE(kmt_worker, "paio_worker");
+static KMEM_TYPE(kmt_worker, "paio.worker");
 
 static struct paio_worker *ring_next(struct paio_proc *pp, struct paio_worker *w)
 {
@@ -103,7 +103,7 @@ static int worker_spawn(struct paio_worker *w)
 		if (pp->next_rw == NULL)
 			pp->next_rw = w;
 	}
-	trace_emit(TR_INFO, w->notifier ? "aio_notifier_create" : "aio_worker_create", pp->p->pid,
+	trace_emit(TR_INFO, w->notifier ? "paio:notifier_create" : "paio:worker_create", pp->p->pid,
 		   t->tid, w->index, pp->nworkers);
 	return 0;
 }
@@ -263,7 +263,7 @@ void paio_worker_exit(struct paio_worker *w)
 	spin_lock(&pp->lock);
 	KASSERT(list_empty(&w->queue), "aio worker exits with work queued");
 	pp->workers_live--;
-	trace_emit(TR_INFO, "aio_worker_exit", pp->p->pid, w->thread->tid, w->index, 0);
+	trace_emit(TR_INFO, "paio:worker_exit", pp->p->pid, w->thread->tid, w->index, 0);
 	waitq_wake_all(&pp->exit_wq);
 	spin_unlock(&pp->lock);
 }
@@ -341,7 +341,7 @@ static struct paio_req *take(struct paio_worker *w)
 		r->state = PAIO_INPROGRESS;
 		w->cur = r;
 		paio_store_state(r, AIOCB_INPROGRESS);
-		trace_emit(TR_INFO, "aio_start", w->pp->p->pid, (int64_t)r->key, w->index, r->op);
+		trace_emit(TR_INFO, "paio:start", w->pp->p->pid, (int64_t)r->key, w->index, r->op);
 	}
 	return r;
 }

@@ -21,7 +21,7 @@
 #include "kern/kmem.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_waitlist, "paio_wait_list");
+static KMEM_TYPE(kmt_waitlist, "paio.wait_list");
 
 /* Thread context. 0 (or SIMK_FOREVER in *ns for no timeout when ts is 0),
  * -EFAULT, -EINVAL (negative, or tv_nsec out of [0, 1e9)). */
@@ -97,7 +97,7 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 			paio_reap(r);
 			(void)copyout_proc(p, &returned, statep, sizeof(returned));
 			paio_store_result(p, resultp, -1, EINVAL);
-			trace_emit(TR_INFO, "aio_return", p->pid, (int64_t)aiocbp, res, 0);
+			trace_emit(TR_INFO, "paio:return", p->pid, (int64_t)aiocbp, res, 0);
 			paio_unlock(pp);
 			return res;
 		}

@@ -28,7 +28,7 @@
 /* Liveness guard: timers one process exit deletes; past it the loop is a livelock bug. */
 #define PTIMER_TEARDOWN_ROUNDS_MAX 100000
 
-static KMEM_TYPE(kmt_ptimer, "ptimer");
+static KMEM_TYPE(kmt_ptimer, "ptimer.timer");
 
 static int ptimer_subsys_slot = -1; /* sim_subsys_register() */
 
@@ -168,7 +168,7 @@ int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid)
 	t->notify = sev.sigev_notify;
 	t->signo = sev.sigev_signo;
 	t->value = default_value ? (uint64_t)id : sev.sigev_value;
-	callout_init(&t->co, "ptimer");
+	callout_init(&t->co, "ptimer:timer");
 	list_init(&t->link);
 	if (t->notify == SIMK_SIGEV_PORT) {
 		int r = ptimer_port_attach(t, pn.portnfy_port, pn.portnfy_user);
