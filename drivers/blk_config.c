@@ -28,7 +28,7 @@ void blkdev_config_default(struct blkdev_config *cfg)
 	cfg->delay_ns = 5000000;
 }
 
-int latency_check(const struct blk_latency *l)
+int blk_latency_check(const struct blk_latency *l)
 {
 	switch (l->model) {
 	case BLK_LAT_FIXED:
@@ -56,7 +56,7 @@ static uint64_t draw_exp(uint64_t mean_ns, struct rng *r)
 	return (uint64_t)x;
 }
 
-uint64_t latency_draw(const struct blk_latency *l, struct rng *r)
+uint64_t blk_latency_draw(const struct blk_latency *l, struct rng *r)
 {
 	switch (l->model) {
 	case BLK_LAT_FIXED:
@@ -171,7 +171,7 @@ static int parse_latency(const char *v, struct blk_latency *out)
 	} else {
 		return -EINVAL;
 	}
-	return latency_check(out);
+	return blk_latency_check(out);
 }
 
 int blkdev_config_set(struct blkdev_config *cfg, const char *key, const char *value, char *err,

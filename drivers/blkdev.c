@@ -101,7 +101,7 @@ static int config_check(const struct blkdev_config *cfg)
 		return -EINVAL;
 	if (cfg->timeout_ns == 0 || cfg->retries_max > BLK_RETRIES_MAX)
 		return -EINVAL;
-	return latency_check(&cfg->latency);
+	return blk_latency_check(&cfg->latency);
 }
 
 static void slot_irq(struct sim_event *ev);
@@ -109,7 +109,7 @@ static void slot_timer(struct sim_event *ev);
 
 static void dev_free(struct blkdev *dev)
 {
-	media_free(&dev->media);
+	blk_media_free(&dev->media);
 	kmem_free(&kt_slots, dev->slots);
 	kmem_free(&kt_slots, dev->free_slots);
 	dev->magic = 0;
@@ -134,7 +134,8 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 	dev->slots = kmem_zalloc(&kt_slots, qd * sizeof(*dev->slots));
 	dev->free_slots = kmem_zalloc(&kt_slots, qd * sizeof(*dev->free_slots));
 	if (dev->slots == NULL || dev->free_slots == NULL ||
-	    media_init(&dev->media, cfg->sector_size, cfg->capacity_sectors, cfg->write_cache)) {
+	    blk_media_init(&dev->media, cfg->sector_size, cfg->capacity_sectors,
+			   cfg->write_cache)) {
 		dev_free(dev);
 		return -ENOMEM;
 	}
@@ -257,7 +258,7 @@ static void attempt_start(struct blk_slot *sl)
 	KASSERT(!event_queued(&sl->ev_timer), "attempt started on a busy slot");
 	req->attempts++;
 	sl->applied = false;
-	uint64_t lat = latency_draw(&dev->cfg.latency, sim_rng(SIMK_STREAM_DEVICE));
+	uint64_t lat = blk_latency_draw(&dev->cfg.latency, sim_rng(SIMK_STREAM_DEVICE));
 	if (sim_fault("blk/complete/delay")) {
 		lat = add_sat(lat, dev->cfg.delay_ns);
 		dev->st.delayed++;
@@ -375,7 +376,7 @@ static int device_execute(struct blkdev *dev, struct blk_req *req)
 	case BLK_OP_READ:
 		if (sim_fault("blk/read/eio"))
 			return -EIO;
-		return media_read(dev, req->sector, req->count, req->buf);
+		return blk_media_read(dev, req->sector, req->count, req->buf);
 	case BLK_OP_WRITE: {
 		if (sim_fault("blk/write/eio"))
 			return -EIO; /* nothing of it reaches the media or the cache */
@@ -383,13 +384,13 @@ static int device_execute(struct blkdev *dev, struct blk_req *req)
 		if (sim_fault("blk/write/torn"))
 			torn_idx = (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), req->count);
 		bool to_cache = dev->cfg.write_cache && !(req->flags & BLK_REQ_FUA);
-		media_write(dev, req->sector, req->count, req->buf, to_cache, torn_idx);
+		blk_media_write(dev, req->sector, req->count, req->buf, to_cache, torn_idx);
 		return 0;
 	}
 	case BLK_OP_FLUSH:
 		if (sim_fault("blk/flush/eio"))
 			return -EIO; /* the cache keeps its dirty sectors */
-		media_flush(&dev->media);
+		blk_media_flush(&dev->media);
 		return 0;
 	}
 	KASSERT(0, "unknown op %d", (int)req->op);
@@ -555,7 +556,7 @@ static uint64_t tear_one(struct blkdev *dev)
 	if (sector == BLKDEV_NO_SECTOR)
 		return sector;
 	uint32_t keep = 1 + (uint32_t)rng_below(r, m->sector_size - 1);
-	media_tear_stable(m, sector, src, keep);
+	blk_media_tear_stable(m, sector, src, keep);
 	dev->st.torn_sectors++;
 	trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)sector, keep, 0);
 	return sector;
@@ -568,7 +569,7 @@ void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 	if (flags & BLK_CUT_TEAR)
 		torn = tear_one(dev);
 	uint64_t dropped = dev->media.ndirty;
-	media_drop_cache(&dev->media);
+	blk_media_drop_cache(&dev->media);
 	uint64_t aborted = 0;
 	for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 		struct blk_slot *sl = list_entry(n, struct blk_slot, link);

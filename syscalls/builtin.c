@@ -31,9 +31,9 @@ void simk_register_builtin(void)
 	blkdev_register();
 	vfs_register();
 	laio_register(); /* Linux AIO and its scenario operations */
-	portfs_register(); /* event ports, POSIX timers' scenario operations */
+	port_register(); /* event ports, POSIX timers' scenario operations */
 	ptimer_register(); /* POSIX timers: after portfs, for SIGEV_PORT */
-	kqueue_register_subsys(); /* with its scenario operations */
+	kq_register();	   /* with its scenario operations */
 	paio_register(); /* after the layers it uses: its exit hook runs first */
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();

@@ -147,7 +147,7 @@ static const struct file_ops eventfd_ops = {
     .release = efd_release,
 };
 
-int keventfd_create(struct simk_proc *p, unsigned initval, int flags)
+int eventfd_create_for(struct simk_proc *p, unsigned initval, int flags)
 {
 	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
 		return -EINVAL;
@@ -177,7 +177,7 @@ int keventfd_create(struct simk_proc *p, unsigned initval, int flags)
 
 int sys_eventfd(unsigned initval, int flags)
 {
-	return keventfd_create(sim_proc_current(), initval, flags);
+	return eventfd_create_for(sim_proc_current(), initval, flags);
 }
 
 int eventfd_fget(struct simk_proc *p, int fd, struct file **out)

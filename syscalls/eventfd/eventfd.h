@@ -40,7 +40,7 @@
 
 int sys_eventfd(unsigned initval, int flags);
 /* Same as sys_eventfd for a given process (tests, the kernel). */
-int keventfd_create(struct simk_proc *p, unsigned initval, int flags);
+int eventfd_create_for(struct simk_proc *p, unsigned initval, int flags);
 
 /* Takes a reference on the eventfd behind fd in p: 0, -EBADF (not open)
  * or -EINVAL (not an eventfd). */

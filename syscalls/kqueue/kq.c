@@ -102,8 +102,8 @@ static void kqueue_release(struct file *fp)
 		KASSERT(loops < 10 * KQ_SCAN_LOOPS_MAX, "kqueue %llu does not drain",
 			(unsigned long long)kq->id);
 		struct knote *kn = list_entry(kq->knotes.next, struct knote, kqlink);
-		if (knote_acquire(kn))
-			knote_detach_and_drop(kn);
+		if (kq_knote_acquire(kn))
+			kq_knote_detach_and_drop(kn);
 	}
 	KASSERT(kq->count == 0, "kqueue %llu closed with %d queued", (unsigned long long)kq->id,
 		kq->count);
@@ -156,7 +156,7 @@ struct kqueue *kqueue_from_fd(struct simk_proc *p, int fd, struct file **fpp)
 
 static void filt_kqdetach(struct knote *kn)
 {
-	knote_remove(kn);
+	kq_knote_remove(kn);
 }
 
 static bool filt_kqueue(struct knote *kn, long hint)
@@ -180,7 +180,7 @@ int kqueue_kqfilter(struct file *fp, struct knote *kn)
 	if (kn->kev.filter != EVFILT_READ)
 		return -EOPNOTSUPP;
 	kn->fop = &kq_kqread_filtops;
-	knote_insert(&watched->kqnotes, kn);
+	kq_knote_insert(&watched->kqnotes, kn);
 	return 0;
 }
 
@@ -212,7 +212,7 @@ static struct kqueue *kqueue_create(struct simk_proc *p)
 	list_init(&kq->knotes);
 	for (int i = 0; i < KQ_HASH_SIZE; i++)
 		list_init(&kq->hash[i]);
-	klist_init(&kq->kqnotes);
+	kq_klist_init(&kq->kqnotes);
 	poll_head_init(&kq->ph, "kqueue");
 	waitq_init(&kq->wq, "kqread");
 	waitq_init(&kq->regwq, "kqreg");
@@ -289,7 +289,7 @@ void kq_reg_unlock(struct kqueue *kq)
 
 /* The user changes an existing knote: without resetting a filter that
  * already fired. */
-static int knote_modify(struct knote *kn, const struct kevent *kev)
+static int kq_knote_modify(struct knote *kn, const struct kevent *kev)
 {
 	KASSERT(kn->status & KN_PROCESSING, "modifying a knote not owned");
 	if (kn->fop->touch_register != NULL)
@@ -321,7 +321,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 	for (int loops = 0;; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "knote lookup does not settle");
 		kn = kqueue_lookup(kq, kev->filter, kev->ident);
-		if (kn == NULL || knote_acquire(kn))
+		if (kn == NULL || kq_knote_acquire(kn))
 			break;
 	}
 	/* kn, when found, is ours (PROCESSING). */
@@ -335,7 +335,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 
 	if (kev->flags & EV_ADD) {
 		if (kn == NULL) {
-			kn = knote_alloc();
+			kn = kq_knote_alloc();
 			if (kn == NULL) {
 				if (fp != NULL)
 					file_put(fp);
@@ -351,11 +351,11 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 			kn->kev.fflags = 0;
 			kn->kev.data = 0;
 			kn->status = KN_PROCESSING;
-			knote_attach(kn);
+			kq_knote_attach(kn);
 			int err = fops->attach(kn);
 			if (err != 0) {
 				kn->status |= KN_DELETING | KN_REPROCESS;
-				knote_drop(kn);
+				kq_knote_drop(kn);
 				return err;
 			}
 			trace_emit(TR_INFO, "kq:attach", (int64_t)kq->id, (int64_t)kn->id,
@@ -372,33 +372,33 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 				kn->status |= KN_DELETING | KN_REPROCESS;
 			}
 		} else {
-			int err = knote_modify(kn, kev);
+			int err = kq_knote_modify(kn, kev);
 			if (err != 0) {
-				knote_release(kn);
+				kq_knote_release(kn);
 				if (fp != NULL)
 					file_put(fp);
 				return err;
 			}
 		}
-		/* With reprocessing pending, knote_release runs the filter (or
+		/* With reprocessing pending, kq_knote_release runs the filter (or
 		 * drops a knote that is being deleted). */
-		if (!(kn->status & KN_REPROCESS) && filter_event(kn, 0))
-			knote_activate(kn);
+		if (!(kn->status & KN_REPROCESS) && kq_filter_event(kn, 0))
+			kq_knote_activate(kn);
 	} else if (kev->flags & EV_DELETE) {
-		knote_detach_and_drop(kn);
+		kq_knote_detach_and_drop(kn);
 		if (fp != NULL)
 			file_put(fp);
 		return 0;
 	} else {
-		int err = knote_modify(kn, kev);
+		int err = kq_knote_modify(kn, kev);
 		if (err != 0) {
-			knote_release(kn);
+			kq_knote_release(kn);
 			if (fp != NULL)
 				file_put(fp);
 			return err;
 		}
-		if (!(kn->status & KN_REPROCESS) && filter_event(kn, 0))
-			knote_activate(kn);
+		if (!(kn->status & KN_REPROCESS) && kq_filter_event(kn, 0))
+			kq_knote_activate(kn);
 	}
 
 	/* Disabling does not deactivate. */
@@ -408,9 +408,9 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 	if ((kev->flags & EV_ENABLE) && (kn->status & KN_DISABLED)) {
 		kn->status &= ~KN_DISABLED;
 		if ((kn->status & (KN_ACTIVE | KN_QUEUED)) == KN_ACTIVE)
-			knote_enqueue(kn);
+			kq_knote_enqueue(kn);
 	}
-	knote_release(kn);
+	kq_knote_release(kn);
 	if (fp != NULL)
 		file_put(fp);
 	return 0;
@@ -500,7 +500,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 		}
 		/* Never skip a knote someone else processes: wait, then look
 		 * again from our local marker. */
-		if (!knote_acquire(kn))
+		if (!kq_knote_acquire(kn))
 			continue;
 		/* Off the queue for processing; KN_QUEUED stays set so nobody
 		 * queues it meanwhile (they only ask for reprocessing). */
@@ -518,7 +518,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 			/* Off the queue but still active: re-enabling queues it. */
 			kn->status &= ~KN_QUEUED;
 		} else if (!(kn->kev.flags & EV_ONESHOT) && !(kn->status & KN_DELETING) &&
-			   !filter_event(kn, 0)) {
+			   !kq_filter_event(kn, 0)) {
 			/* The condition went away: drop the event silently. */
 			kn->status &= ~(KN_QUEUED | KN_ACTIVE);
 		} else {
@@ -559,7 +559,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 				kq->count++;
 			}
 		}
-		knote_release(kn);
+		kq_knote_release(kn);
 	}
 	list_del(&local.tqe);
 	return total;

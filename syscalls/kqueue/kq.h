@@ -218,6 +218,6 @@ void kq_aio_complete(struct kq_aio_hook *h, int error);
 void kq_aio_detach(struct kq_aio_hook *h);
 
 /* Registered once from syscalls/builtin.c. */
-void kqueue_register_subsys(void);
+void kq_register(void);
 
 #endif

@@ -102,7 +102,7 @@ void kq_aio_complete(struct kq_aio_hook *h, int error)
 	for (int bound = 0; n != &h->knotes; bound++) {
 		KASSERT(bound < KQ_AIO_KNOTES_MAX, "AIO hook knote list loops");
 		struct list_node *next = n->next;
-		knote_poke(list_entry(n, struct knote, link));
+		kq_knote_poke(list_entry(n, struct knote, link));
 		n = next;
 	}
 }
@@ -114,7 +114,7 @@ void kq_aio_detach(struct kq_aio_hook *h)
 	for (int loops = 0; !list_empty(&h->knotes); loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "AIO hook detach does not settle");
 		struct knote *kn = list_entry(h->knotes.next, struct knote, link);
-		if (knote_acquire(kn))
-			knote_detach_and_drop(kn);
+		if (kq_knote_acquire(kn))
+			kq_knote_detach_and_drop(kn);
 	}
 }

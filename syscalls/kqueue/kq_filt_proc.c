@@ -95,7 +95,7 @@ static int filt_procattach(struct knote *kn)
 		kn->kev.flags |= EV_EOF | EV_NODATA | EV_ONESHOT;
 		return 0; /* the register's filter run activates it */
 	}
-	knote_insert(&pi->procnotes, kn);
+	kq_knote_insert(&pi->procnotes, kn);
 	return 0;
 }
 
@@ -105,7 +105,7 @@ static void filt_procdetach(struct knote *kn)
 	if (kn->status & KN_DETACHED)
 		return;
 	if (kn->onlist != NULL)
-		knote_remove(kn);
+		kq_knote_remove(kn);
 }
 
 /*
@@ -192,7 +192,7 @@ void kq_proc_observer(struct simk_proc *p, enum proc_event ev, int arg)
 			proc_record_exit(kn, arg);
 		trace_emit(TR_INFO, "kq:proc", (int64_t)kn->kq->id, (int64_t)kn->id, p->pid,
 			   (int64_t)note);
-		knote_poke(kn);
+		kq_knote_poke(kn);
 	}
 	/* Whatever is still listed after an exit is being deleted. */
 }
@@ -224,14 +224,14 @@ static void track_one(struct kqueue *kq, int parent_pid, uint64_t kn_id, int chi
 		kn = kqueue_lookup(kq, EVFILT_PROC, (uint64_t)parent_pid);
 		if (kn == NULL || kn->id != kn_id || (kn->status & KN_DELETING))
 			return; /* deleted meanwhile: nothing to track */
-		if (knote_acquire(kn))
+		if (kq_knote_acquire(kn))
 			break;
 	}
 	preempt_point(); /* owned: sources defer, scans and closes wait */
 	if (!(kn->status & (KN_DELETING | KN_DETACHED)) &&
-	    filter_event(kn, (long)(NOTE_FORK | ((uint32_t)child_pid & NOTE_PDATAMASK))))
-		knote_activate(kn);
-	knote_release(kn);
+	    kq_filter_event(kn, (long)(NOTE_FORK | ((uint32_t)child_pid & NOTE_PDATAMASK))))
+		kq_knote_activate(kn);
+	kq_knote_release(kn);
 }
 
 /*

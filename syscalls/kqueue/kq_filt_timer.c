@@ -82,10 +82,10 @@ static void timer_expire(void *arg)
 		return;
 	}
 	kn->status |= KN_PROCESSING;
-	knote_activate(kn);
+	kq_knote_activate(kn);
 	if (rearm)
 		timer_arm(kn);
-	knote_release(kn);
+	kq_knote_release(kn);
 }
 
 static int filt_timerattach(struct knote *kn)
@@ -139,7 +139,7 @@ static int filt_timertouch(struct knote *kn, const struct kevent *kev)
 	(void)callout_stop(&kn->u.timer.co);
 	kn->kev.data = 0;
 	if (kn->status & KN_QUEUED)
-		knote_dequeue(kn);
+		kq_knote_dequeue(kn);
 	kn->status &= ~KN_ACTIVE;
 	kn->u.timer.period_ns = ns;
 	timer_arm(kn);

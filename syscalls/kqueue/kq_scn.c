@@ -41,7 +41,7 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-void kqueue_scn_register(void);
+void kq_scn_register(void);
 
 void kq_scn_free(struct kq_state *st)
 {
@@ -460,7 +460,7 @@ static const struct scn_const kq_consts[] = {
     {"VQ_UNMOUNT", FSEV_UNMOUNT},
 };
 
-void kqueue_scn_register(void)
+void kq_scn_register(void)
 {
 	scn_register_ops(kq_ops, N(kq_ops));
 	scn_register_consts(kq_consts, N(kq_consts));

@@ -51,8 +51,8 @@ struct kq_pinfo *kq_pinfo(int pid)
 		pi = calloc(1, sizeof(*pi));
 		if (pi == NULL)
 			sim_panic("host out of memory (kqueue tables)");
-		klist_init(&pi->procnotes);
-		klist_init(&pi->signotes);
+		kq_klist_init(&pi->procnotes);
+		kq_klist_init(&pi->signotes);
 		list_init(&pi->kqueues);
 		pi->init = true;
 		st->pinfo[pid - 1] = pi;
@@ -122,11 +122,11 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 		}
 		if (found == NULL)
 			return;
-		if (knote_acquire(found)) {
+		if (kq_knote_acquire(found)) {
 			trace_emit(TR_INFO, "kq:fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
 				   0);
 			kq_st()->stats.fdclose_drops++;
-			knote_detach_and_drop(found);
+			kq_knote_detach_and_drop(found);
 		}
 		preempt_point();
 	}
@@ -262,14 +262,14 @@ static const struct sim_subsys kq_subsys = {
     .leak_check = kq_leak_check,
 };
 
-void kqueue_scn_register(void);
+void kq_scn_register(void);
 
-void kqueue_register_subsys(void)
+void kq_register(void)
 {
 	kq_subsys_slot = sim_subsys_register(&kq_subsys);
 	fd_register_close_observer(kq_fd_closed);
 	proc_register_fork_hook(kq_fork_hook);
 	proc_register_observer(kq_proc_event);
 	sig_register_observer(kq_signal_event);
-	kqueue_scn_register();
+	kq_scn_register();
 }

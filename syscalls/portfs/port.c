@@ -402,7 +402,7 @@ static void portfs_destroy(struct simk *s)
 	struct port_run *r = s->subsys[port_subsys_slot];
 	if (r == NULL)
 		return;
-	portfs_scn_free(r);
+	port_scn_free(r);
 	free(r);
 	s->subsys[port_subsys_slot] = NULL;
 }
@@ -441,9 +441,9 @@ static const struct sim_subsys portfs_subsys = {
     .check = port_check,
 };
 
-void portfs_register(void)
+void port_register(void)
 {
 	port_subsys_slot = sim_subsys_register(&portfs_subsys);
 	fd_register_close_observer(port_close_observer);
-	portfs_scn_register();
+	port_scn_register();
 }

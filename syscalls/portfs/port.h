@@ -363,6 +363,6 @@ void port_stats_get(struct port_stats *st);
  * max == 0 answer of port_getn, without waiting), or a negative errno. */
 int port_queued(int fd);
 
-void portfs_register(void);
+void port_register(void);
 
 #endif

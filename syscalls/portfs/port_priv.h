@@ -246,8 +246,8 @@ void port_sources_free(struct port *pp);
 void port_check(struct simk *s);
 
 /* ---- port_scn.c ---- */
-void portfs_scn_register(void);
-void portfs_scn_free(struct port_run *r);
+void port_scn_register(void);
+void port_scn_free(struct port_run *r);
 
 /* Poll-bit translation at the illumos boundary. */
 unsigned port_poll_to_kernel(int events);
