@@ -168,7 +168,7 @@ int bcache_init(struct simfs *fs);
 void bcache_destroy(struct simfs *fs); /* frees everything (end of run, unmount, dead fs) */
 /* Returns the buffer of blkno pinned. fill: read it from the device if it
  * is not valid (0, -EIO, -ENOMEM); !fill: the caller overwrites the whole
- * block (a new buffer starts zeroed and valid). size_limit: bytes of the
+ * block (a new buffer starts zeroed and valid). valid_bytes: bytes of the
  * block at or past this offset within the block are zeroed when loaded
  * (EOF rule). Thread context. */
 int bget(struct simfs *fs, uint32_t blkno, bool fill, uint32_t valid_bytes, struct buf **out);

@@ -18,6 +18,11 @@
  * - The kernel side (Linux AIO's IOCB_FLAG_RESFD): eventfd_fget() and
  *   eventfd_signal(), which never sleeps and may run in interrupt context.
  *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   eventfd   eventfd.c   (and read/write/poll of the file, and the kernel
+ *                          side)
+ *
  * What the caller guarantees
  * --------------------------
  * - sys_eventfd: thread context of a user process.

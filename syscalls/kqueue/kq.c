@@ -1,6 +1,6 @@
 /*
  * kqueue and kevent: the kqueue object, registration of changes, and the
- * marker scan (shared/seeds/004, DragonFly kern_event.c; docs/kq.md).
+ * marker scan (DragonFly kern_event.c; docs/kq.md).
  *
  * The tricky invariant, the scan's: every thread in kevent() puts its own
  * end marker at the tail of the pending queue and collects only what lies

@@ -1,5 +1,5 @@
 /*
- * Private to syscalls/kqueue*.c: the kqueue object, the knote and its state
+ * Private to syscalls/kqueue/: the kqueue object, the knote and its state
  * machine, the filter-operations vector, the per-run state.
  *
  * Concurrency model. The simulation runs one thread at a time and switches

@@ -1,5 +1,5 @@
 /*
- * Linux AIO internals shared by syscalls/linux_aio_*.c. Nothing outside
+ * Linux AIO internals shared by syscalls/linux_aio/laio_*.c. Nothing outside
  * those files includes this header.
  *
  * Objects
@@ -124,7 +124,7 @@ struct laio_ctx {
 	bool dead;
 	aio_context_t user_id; /* the ring's user address */
 	uint32_t max_reqs;     /* nr_events of io_setup */
-	/* the ring: nr_pages pages of user memory at user_id */
+	/* the ring: ring_pages pages of user memory at user_id */
 	uint32_t ring_nr; /* trusted copy of ring->nr */
 	uint32_t ring_pages;
 	uint32_t tail; /* trusted copy of ring->tail */

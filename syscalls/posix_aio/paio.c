@@ -14,7 +14,7 @@
  * The hash maps the user address of an aiocb (POSIX) or an aio_result_t
  * (Solaris interface) to the process's request, from submission until the
  * result is reaped (aio_return, aiowait). A second submission of an aiocb
- * whose request has not ended is refused with EINVAL (seeds/000: the hash
+ * whose request has not ended is refused with EINVAL (Solaris libc aio.c: the hash
  * insert fails); one whose request ended but was never reaped replaces it.
  *
  * See docs/paio.md for the whole design.
@@ -46,7 +46,7 @@ struct paio_run *paio_run(void)
 
 void paio_config_default(struct paio_config *c)
 {
-	/* seeds/000: _min_workers, _max_workers, _minworkload */
+	/* Solaris libc aio.c: _min_workers, _max_workers, _minworkload */
 	c->min_workers = 4;
 	c->max_workers = 256;
 	c->min_workload = 2;
@@ -420,7 +420,7 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 
 /*
  * Lock held. The completion work of an ended request that nothing runs any
- * more (seeds/000 _aiodone): list accounting, the notification (queued to
+ * more (Solaris libc aio.c _aiodone): list accounting, the notification (queued to
  * the notification worker; a kevent is posted right here, it never
  * blocks), the done queue of aio_waitn (POSIX, SIGEV_NONE) or aiowait
  * (Solaris interface), and every waiter. Frees the request if it was
@@ -529,7 +529,7 @@ void paio_reap(struct paio_req *r)
 
 /*
  * Thread context, lock not held. A new submission with this key: -EINVAL
- * while the key's request is in flight (seeds/000: the hash insert fails);
+ * while the key's request is in flight (Solaris libc aio.c: the hash insert fails);
  * a request that ended but was never reaped is superseded now, before the
  * new one attaches anything under the same key (its knote first of all).
  */

@@ -1,7 +1,7 @@
 /*
  * POSIX AIO: aio_cancel, cancellation by close(2), and the cancel window.
  *
- * What a cancel does depends on where the request is (seeds/000,
+ * What a cancel does depends on where the request is (Solaris libc aio.c,
  * _aio_cancel_req):
  *  - queued on a worker (or an fsync whose pieces are still queued): taken
  *    off the queue, ended with (-1, ECANCELED) and retired at once; its
@@ -108,7 +108,7 @@ static bool matches(const struct paio_req *r, int fd, const struct file *fp)
  * Thread context, lock not held. Cancels every request of pp on (fd, fp)
  * (fd < 0: all of them) and counts the outcomes. Ended Solaris-interface
  * requests waiting for aiowait on that descriptor are discarded
- * (seeds/000, aiocancel_all).
+ * (Solaris libc aio.c, aiocancel_all).
  */
 void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled, int *notcanceled,
 		    int *done)
@@ -213,7 +213,7 @@ int sys_aio_cancel(int fd, uaddr_t aiocbp)
 
 /*
  * Solaris aiocancel: 0 when the request was canceled; otherwise EINVAL if
- * no request of this interface is in flight, EACCES if some are (seeds/000).
+ * no request of this interface is in flight, EACCES if some are (Solaris libc aio.c).
  */
 int sys_aiocancel(uaddr_t resultp)
 {

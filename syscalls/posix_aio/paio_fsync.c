@@ -3,7 +3,7 @@
  *
  * aio_fsync must not complete before every write queued before it has
  * completed, and those writes sit on the queues of several workers. So
- * (seeds/000, __aio_fsync_bar) the fsync request puts one barrier *piece*
+ * (Solaris libc aio.c, __aio_fsync_bar) the fsync request puts one barrier *piece*
  * on the queue of every read/write worker and counts them. Because a
  * worker takes the next item of its queue only after finishing the
  * previous one, a worker that takes its piece has finished everything

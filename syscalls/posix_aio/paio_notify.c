@@ -6,7 +6,7 @@
  * completion never fails for want of memory; when the request retires,
  * the note goes on the queue of the process's notification worker, which
  * sends it and frees it. Completions therefore never wait for a receiver
- * (seeds/000: "we usually put the request on the notification queue
+ * (Solaris libc aio.c: "we usually put the request on the notification queue
  * because we don't want to block ... other operations"): a full signal
  * queue or a full event port stalls the notification worker only, never
  * an I/O worker and never a thread that cancels.

@@ -1,7 +1,7 @@
 /*
  * POSIX AIO: the worker pool of a process.
  *
- * Shape (seeds/000): read/write workers on a ring in creation order, each
+ * Shape (Solaris libc aio.c): read/write workers on a ring in creation order, each
  * with its own FIFO queue; a round-robin cursor; one notification worker.
  * The first request of a process starts min_workers workers and the
  * notification worker. A new request goes to
@@ -110,7 +110,7 @@ static int worker_spawn(struct paio_worker *w)
 
 /*
  * Thread context, lock not held. The first request of a process starts
- * the notification worker and min_workers read/write workers (seeds/000:
+ * the notification worker and min_workers read/write workers (Solaris libc aio.c:
  * __uaio_init). Fails with -EAGAIN only if no read/write worker or no
  * notification worker could be started. Atomic (nothing in it switches),
  * so two threads cannot start two pools.
@@ -280,7 +280,7 @@ static ssize_t do_rw(struct paio_worker *w, struct paio_req *r)
 		int flags = explicit_off ? IOF_EXPLICIT : 0;
 		ssize_t res =
 		    rw == UIO_READ ? file_read(r->fp, &u, flags) : file_write(r->fp, &u, flags);
-		/* seeds/000: pread on a pipe says ESPIPE, then read */
+		/* Solaris libc aio.c: pread on a pipe says ESPIPE, then read */
 		if (res != -ESPIPE || !explicit_off)
 			return res;
 		explicit_off = false;

@@ -1,5 +1,5 @@
 /*
- * POSIX AIO internals shared by the syscalls/posix_aio*.c files. Nothing
+ * POSIX AIO internals shared by the syscalls/posix_aio/paio_*.c files. Nothing
  * outside them includes this header.
  *
  * Objects

@@ -14,7 +14,7 @@
  * Once checked, a request enters the hash and either goes to the pool or,
  * for a read or write on an O_DIRECT file, to the file's aio_submit: the
  * device completes it from its interrupt (paio_kaio_done). A file that
- * answers -EOPNOTSUPP sends it to the pool (seeds/000 falls back from
+ * answers -EOPNOTSUPP sends it to the pool (Solaris libc aio.c falls back from
  * kaio the same way); any other answer fails the submission.
  *
  * lio_listio holds a reference on its list head while it submits, so the
@@ -36,7 +36,7 @@ static KMEM_TYPE(kmt_liolist, "paio.lio_list");
 /*
  * Thread context. Checks a sigevent and prepares its delivery: a note for
  * SIGNAL / THREAD / PORT, an attached knote (kev) for KEVENT. Nothing for
- * NONE, or SIGNAL with signal number 0 (seeds/000: no signal is sent).
+ * NONE, or SIGNAL with signal number 0 (Solaris libc aio.c: no signal is sent).
  * Errors: -EINVAL (kind, signal number, unknown function handle),
  * -EFAULT (port_notify_t), -EBADF / -EBADFD (the port or kqueue),
  * -EAGAIN (memory).

@@ -189,7 +189,7 @@ static bool waitn_ready(void *arg)
  * completed); -EAGAIN when the process has no request in flight and none
  * completed; -EINVAL for nent 0 or above AIO_LISTIO_MAX, *nwait > nent, a
  * bad timeout; -EFAULT; -ENOMEM. *nwait 0 polls. Only requests with SIGEV_NONE are
- * collected here (seeds/000 puts no other on its done queue); each once.
+ * collected here (Solaris libc aio.c puts no other on its done queue); each once.
  * They stay in the hash until aio_return.
  */
 int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)

@@ -19,6 +19,12 @@
  *   notification taken.
  * - Clocks: CLOCK_REALTIME and CLOCK_MONOTONIC are both the virtual clock.
  *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   timer_create, timer_settime, timer_gettime,   ptimer.c
+ *   timer_getoverrun, timer_delete
+ * Behind them: ptimer_port.c (SIGEV_PORT: PORT_SOURCE_TIMER over port.h).
+ *
  * What the caller guarantees: sys_* run in thread context of a user
  * process.
  */

@@ -51,7 +51,7 @@ static void t_errors(void *arg)
 	cb = pt_cb(fd, buf, 16, 0);
 	pt_sigev(cb, 99, 0, 0, 0);
 	VEQ(sys_aio_read(cb), -EINVAL);
-	/* an unknown sigev_notify is found before a bad descriptor (seeds/000
+	/* an unknown sigev_notify is found before a bad descriptor (Solaris libc aio.c
 	 * checks the sigevent in the call, the descriptor later) */
 	c = pt_get(cb);
 	c.aio_fildes = 99;
