@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 
+#include "sim/access.h"
 #include "syscalls/linux_aio/laio_priv.h"
 
 /* Liveness guard: contexts one process exit tears down; past it the loop is a livelock bug. */
@@ -75,6 +76,7 @@ void laio_proc_exit(struct simk_proc *p)
 	struct laio_mm *mm = laio_mm_of(p, false);
 	if (mm == NULL)
 		return;
+	sim_opaque_enter(); /* dfs: not annotated, every step it spans is global */
 	for (int bound = 0; !list_empty(&mm->ctxs); bound++) {
 		KASSERT(bound < LAIO_CTX_TEARDOWN_MAX, "aio contexts of %s do not drain", p->name);
 		struct laio_ctx *ctx = list_entry(mm->ctxs.next, struct laio_ctx, link);
@@ -86,4 +88,5 @@ void laio_proc_exit(struct simk_proc *p)
 	}
 	KASSERT(mm->nctxs == 0, "aio context count of %s is %d", p->name, mm->nctxs);
 	laio_mm_free(p);
+	sim_opaque_leave();
 }
