@@ -340,8 +340,10 @@ void sim_record_decision(int32_t choice)
 int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 {
 	struct simk *s = g_sim;
-	KASSERT(dim < SIMK_DIM_COUNT && n >= 1 && n <= SIM_DECIDE_ALTS_MAX,
-		"sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(dim < SIMK_DIM_COUNT, "sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(n >= 1, "sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(n <= SIM_DECIDE_ALTS_MAX, "sim_decide: dimension %d with %u alternatives", (int)dim,
+		n);
 	if (s->policy->decide == NULL)
 		return -1;
 	int r = s->policy->decide(s, dim, n);
@@ -349,7 +351,7 @@ int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 		return -1;
 	KASSERT((uint32_t)r < n, "policy %s decided %d of %u", s->policy->name, r, n);
 	sim_record_decision(SIM_DECISION_DATA(dim, r));
-	trace_emit(TR_DECISION, "decide-data", r, n, dim, 1);
+	trace_emit(TR_DECISION, "sim:decide_data", r, n, dim, 1);
 	return r;
 }
 

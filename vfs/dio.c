@@ -208,7 +208,8 @@ static void dio_pass_done(struct dio *d)
 		dio_complete(d);
 		return;
 	}
-	KASSERT(d->spans != NULL && d->check != NULL, "direct write without its read-back");
+	KASSERT(d->spans != NULL, "direct write without its read-back");
+	KASSERT(d->check != NULL, "direct write without its read-back");
 	if (!d->verifying) {
 		dio_resubmit(d, true); /* read back what was (re)written */
 		return;
