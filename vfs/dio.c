@@ -204,6 +204,7 @@ static void dio_resubmit(struct dio *d, bool verify)
  * is on the device whole, and the next fsync makes it durable. */
 static void dio_pass_done(struct dio *d)
 {
+	KASSERT(sim_in_irq(), "direct I/O pass ends outside interrupt context");
 	if (d->op != KAIO_WRITE || d->err != 0 || d->fs->dead) {
 		dio_complete(d);
 		return;

@@ -1276,6 +1276,7 @@ static bool flusher_gone(void *arg)
 /* Stops the flusher and waits for it (thread context). */
 static void stop_flusher(struct simfs *fs)
 {
+	sim_assert_may_sleep(__func__);
 	fs->stopping = true;
 	waitq_wake_all(&fs->flush_wq);
 	while (fs->flusher_running)

@@ -140,6 +140,7 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
  */
 static void kq_fd_closed(struct simk_proc *p, int fd, struct file *fp)
 {
+	sim_assert_may_sleep(__func__);
 	struct simk *s = sim_cur();
 	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;

@@ -332,6 +332,7 @@ void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int er
  * AIOCB_FAILED in the block, for aio_error and aio_return. */
 int paio_copyin_aiocb(uaddr_t aiocbp, struct simk_aiocb *cb)
 {
+	sim_assert_thread_context(__func__);
 	if (aiocbp == 0)
 		return -EINVAL;
 	if (copyin(aiocbp, cb, sizeof(*cb)) != 0)
@@ -619,6 +620,7 @@ static bool all_retired(void *arg)
  */
 static void paio_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep(__func__);
 	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL)
 		return;

@@ -156,6 +156,7 @@ void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled
  * still valid. Thread context. */
 void paio_close_observer(struct simk_proc *p, int fd, struct file *fp)
 {
+	sim_assert_thread_context(__func__);
 	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || fd < 0)
 		return;

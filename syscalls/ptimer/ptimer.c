@@ -69,6 +69,7 @@ static int timer_id_alloc(struct simk_proc *p)
 
 static void signal_notify(struct ptimer *t)
 {
+	KASSERT(sim_in_irq(), "timer signal outside interrupt context");
 	struct ptimer_run *tr = ptr();
 	uint64_t bit = 1ULL << (t->signo - 1);
 	spin_lock(&tr->lock);
