@@ -11,6 +11,8 @@
 
 #include "drivers/blk_internal.h"
 
+#define BLK_RETRIES_MAX 100 /* re-issues after a timeout, at most */
+
 #define LATENCY_NS_MAX (3600ULL * 1000000000ULL) /* one hour: far past any timeout */
 
 void blkdev_config_default(struct blkdev_config *cfg)
@@ -229,7 +231,7 @@ int blkdev_config_set(struct blkdev_config *cfg, const char *key, const char *va
 			cfg->timeout_ns = n;
 	} else if (strcmp(key, "retries") == 0) {
 		rc = parse_u64(value, &n);
-		if (rc == 0 && n > 100)
+		if (rc == 0 && n > BLK_RETRIES_MAX)
 			rc = -EINVAL;
 		if (rc == 0)
 			cfg->retries_max = (uint32_t)n;

@@ -16,7 +16,7 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
-static const uint8_t zeros[65536];
+static const uint8_t zeros[SIMFS_BSIZE_MAX];
 
 static ssize_t reg_read(struct file *fp, struct uio *uio, int ioflags)
 {

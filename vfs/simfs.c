@@ -888,7 +888,8 @@ static void simfs_free(struct simfs *fs, bool quiet)
 static int check_opts(const struct vfs_mount_opts *o, uint32_t ssize, uint64_t bytes)
 {
 	uint32_t bs = o->block_size;
-	if (bs < 512 || bs > 65536 || (bs & (bs - 1)) != 0 || bs < ssize || bs % ssize != 0)
+	if (bs < SIMFS_BSIZE_MIN || bs > SIMFS_BSIZE_MAX || (bs & (bs - 1)) != 0 || bs < ssize ||
+	    bs % ssize != 0)
 		return -EINVAL;
 	if (o->ninodes < 2 || o->cache_blocks < 4)
 		return -EINVAL;

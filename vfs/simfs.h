@@ -42,6 +42,8 @@
 #include "vfs/vfs.h"
 
 #define SIMFS_MAGIC 0x313053464b4d4953ull /* "SIMKFS01" */
+#define SIMFS_BSIZE_MIN 512		  /* bytes per block */
+#define SIMFS_BSIZE_MAX 65536
 #define SIMFS_NDIRECT 12
 #define SIMFS_INODE_SIZE 128
 #define SIMFS_DIRENT_SIZE 64

@@ -22,6 +22,10 @@
 #include "syscalls/kqueue/kq_priv.h"
 #include "vfs/vfs.h"
 
+/* kevent() calls collecting on one kqueue at once (their end markers): a
+ * longer call list is a loop. */
+#define KQ_CALLS_MAX 100000
+
 static KMEM_TYPE(kt_kqueue, "kq.kqueue");
 
 /* ---- the kqueue file ---------------------------------------------------- */
@@ -465,7 +469,8 @@ bool kqueue_call_running(struct kqueue *kq, uint64_t call)
 {
 	int bound = 0;
 	for (struct list_node *n = kq->calls.next; n != &kq->calls; n = n->next) {
-		KASSERT(++bound < 100000, "kqueue %llu call list loops", (unsigned long long)kq->id);
+		KASSERT(++bound < KQ_CALLS_MAX, "kqueue %llu call list loops",
+			(unsigned long long)kq->id);
 		if (list_entry(n, struct knote, kqlink)->id == call)
 			return true;
 	}

@@ -29,6 +29,8 @@
 #include "kern/kmem.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
+#define PAIO_WORKERS_MAX 1024 /* read/write workers per process, at most */
+
 static KMEM_TYPE(kmt_proc, "paio.proc");
 static KMEM_TYPE(kmt_req, "paio.req");
 static KMEM_TYPE(kmt_note, "paio.note");
@@ -58,8 +60,9 @@ void paio_config_default(struct paio_config *c)
 
 int paio_configure(const struct paio_config *c)
 {
-	if (c->min_workers < 1 || c->max_workers < c->min_workers || c->max_workers > 1024 ||
-	    c->min_workload < 1 || c->max_requests < 1 || c->sigq_retry_ns == 0)
+	if (c->min_workers < 1 || c->max_workers < c->min_workers ||
+	    c->max_workers > PAIO_WORKERS_MAX || c->min_workload < 1 || c->max_requests < 1 ||
+	    c->sigq_retry_ns == 0)
 		return -EINVAL;
 	paio_run()->cfg = *c;
 	return 0;

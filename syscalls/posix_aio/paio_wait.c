@@ -21,6 +21,9 @@
 #include "kern/kmem.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* aio_suspend list entries kept on the stack; longer lists are allocated. */
+#define PAIO_WAIT_KEYS_INLINE 32
+
 static KMEM_TYPE(kmt_waitlist, "paio.wait_list");
 
 /* Thread context. 0 (or SIMK_FOREVER in *ns for no timeout when ts is 0),
@@ -149,9 +152,9 @@ int sys_aio_suspend(uaddr_t list, int nent, uaddr_t timeout)
 	int rc = paio_copyin_timespec(timeout, &ns);
 	if (rc != 0)
 		return rc;
-	uint64_t small[32];
+	uint64_t small[PAIO_WAIT_KEYS_INLINE];
 	uint64_t *keys = small;
-	if (nent > 32 &&
+	if (nent > PAIO_WAIT_KEYS_INLINE &&
 	    (keys = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t))) == NULL)
 		return -ENOMEM;
 	struct paio_proc *pp = NULL;
