@@ -203,6 +203,8 @@ struct simfs {
 	 * tree or a commit in progress uses it */
 	uint8_t *mem_map, *dur_map, *snap_map;
 	uint32_t nbusy;
+	uint32_t write_reserved; /* busy in mem_map, not yet linked: a buffered
+				  * write's new block while bget may sleep */
 	/* failed commits since the last known durable one whose superblock
 	 * may have landed: their trees are in dur_map (keep_unknown_tree) */
 	uint32_t unknown_trees;
@@ -300,5 +302,12 @@ void dio_end_all(struct simfs *fs);
 /* vfs_check: marks in used[] the blocks direct writes in flight on fs
  * reserved (not yet linked into a map); KASSERTs each is marked once. */
 void dio_mark_reserved(const struct simfs *fs, uint8_t *used);
+/* A direct write in flight on vn allocated a block [off, off + len)
+ * covers: it links the block when it completes, so nothing else may
+ * allocate one there meanwhile. vn->lock held. */
+bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len);
+/* Drops vn->lock, waits until no direct I/O is in flight on vn, takes
+ * the lock again. Thread context. */
+void dio_wait_idle_relock(struct vnode *vn);
 
 #endif
