@@ -4,6 +4,11 @@
 
 #include "sim/access.h"
 
+/* Liveness guard: entries one wake visits; past it the loop is a livelock bug. */
+#define WAITQ_WAKE_ENTRIES_MAX 10000000
+/* Liveness guard: wake-ups of one waitq_wait before its condition holds; past it the loop is a livelock bug. */
+#define WAITQ_WAIT_ROUNDS_MAX 100000000
+
 void waitq_init(struct waitq *wq, const char *name)
 {
 	list_init(&wq->head);
@@ -89,7 +94,7 @@ int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 	sim_write(wq->oid);
 	struct list_node *n = wq->head.next;
 	for (int bound = 0; n != &wq->head; bound++) {
-		KASSERT(bound < 10000000, "wait queue %s loops", wq->name);
+		KASSERT(bound < WAITQ_WAKE_ENTRIES_MAX, "wait queue %s loops", wq->name);
 		struct list_node *next = n->next;
 		struct waitq_entry *e = list_entry(n, struct waitq_entry, link);
 		bool excl = e->exclusive;
@@ -119,7 +124,7 @@ int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t ti
 	waitq_entry_init(&e, t);
 	int r = 0;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 100000000, "waitq_wait on %s spins", wq->name);
+		KASSERT(bound < WAITQ_WAIT_ROUNDS_MAX, "waitq_wait on %s spins", wq->name);
 		if (list_empty(&e.link)) {
 			if (exclusive)
 				waitq_add_exclusive(wq, &e);

@@ -1,5 +1,5 @@
 /*
- * Private to sim/scn_*.c: the compiled form of a scenario.
+ * Private to scn/: the compiled form of a scenario.
  *
  * A program is a set of flat arrays. Thread bodies are runs of statement
  * instructions (struct scn_insn) in one code array; blocks became jumps.

@@ -2393,7 +2393,13 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		errlen = sizeof(dummy);
 	}
 	err[0] = '\0';
-	simk_register_builtin();
+	if (!scn_registered()) {
+		snprintf(err, errlen,
+			 "%s: no scenario operations are registered (call simk_register_builtin() "
+			 "before parsing)",
+			 name);
+		return NULL;
+	}
 	struct scn_prog *p = calloc(1, sizeof(*p));
 	struct parser *P = calloc(1, sizeof(*P));
 	struct scn_lexline *ll = malloc(sizeof(*ll));

@@ -115,7 +115,7 @@ static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t even
 		ret = 0;
 		bool prepared = false;
 		for (int bound = 0;; bound++) {
-			KASSERT(bound < (1 << 30), "io_getevents spins");
+			KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "io_getevents spins");
 			thread_prepare_sleep("io_getevents", true);
 			prepared = true;
 			ret = read_evt(ctx, &ent);
@@ -206,6 +206,6 @@ int laio_user_reap(struct simk_proc *p, aio_context_t ctx, struct io_event *out,
 		out[n++] = evs[head];
 		*headp = (head + 1) % nr; /* the event is copied before head moves */
 	}
-	trace_emit(TR_INFO, "laio-user-reap", (int64_t)ctx, n, ring->head, ring->tail);
+	trace_emit(TR_INFO, "laio:user_reap", (int64_t)ctx, n, ring->head, ring->tail);
 	return n;
 }

@@ -4,6 +4,22 @@
 
 #define T1(body) "thread t\n" body
 
+/* scn/ never calls up to the composition point: before anything is
+ * registered, a parse is refused with a message that says what to do. */
+Test(scn_parse, refused_before_the_operations_are_registered)
+{
+	if (scn_registered())
+		cr_skip_test("this test process registered already (--no-fork?)");
+	char err[256];
+	const char *text = "thread t\n  pass\n";
+	cr_assert_null(scn_parse("t.scn", text, strlen(text), err, sizeof(err)));
+	cr_assert_str_eq(err, "t.scn: no scenario operations are registered (call "
+			      "simk_register_builtin() before parsing)");
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
+	cr_assert_not_null(p, "%s", err);
+	scn_free(p);
+}
+
 Test(scn_parse, minimal_scenario_parses)
 {
 	cr_assert_str_eq(scn_parse_error("thread t\n  pass\n"), "");
@@ -328,7 +344,7 @@ Test(scn_parse, options_are_read)
 	const char *text = "seed 42\npolicy pct\npreempt 0.5\npct_depth 2\npct_steps 30\n"
 			   "max_steps 1000\nirq 0.25\nfault blk/read/eio:p=0.5\nthread t\n  pass\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	struct simk_opts o;
 	simk_opts_default(&o);

@@ -11,6 +11,6 @@ static void ring_post(struct laio_ctx *ctx, struct laio_req *req, int64_t res)
 {
 	(void)req;
 	(void)res;
-	trace_emit(TR_INFO, "laio-event", 0, 0, ctx->tail, (int64_t)ctx->id);
+	trace_emit(TR_INFO, "laio:event", 0, 0, ctx->tail, (int64_t)ctx->id);
 	/* TODO (lab 02): the event is lost */
 }

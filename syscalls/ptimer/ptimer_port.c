@@ -14,21 +14,30 @@
  */
 #include <errno.h>
 
-#include "syscalls/portfs/port_priv.h"
-#include "syscalls/ptimer/ptimer.h"
+#include "syscalls/ptimer/ptimer_priv.h"
+
+/* Liveness guard: timers one port close detaches; past it the loop is a livelock bug. */
+#define PTIMER_CLOSE_ROUNDS_MAX 100000
 
 static struct ptimer_run *ptr(void)
 {
-	return port_run()->timers;
+	return ptimer_run();
+}
+
+static int cur_pid(void)
+{
+	struct simk_proc *p = sim_proc_current();
+	return p != NULL ? p->pid : 0;
 }
 
 /* Delivery (thread context of the retriever) or discard. */
 static int timer_callback(void *arg, int *events, int pid, int flag, struct port_kevent *k)
 {
+	sim_assert_thread_context(__func__);
 	struct ptimer *t = arg;
 	struct ptimer_run *tr = ptr();
 	(void)k;
-	if (flag == PORT_CALLBACK_DEFAULT && port_cur_pid() != pid)
+	if (flag == PORT_CALLBACK_DEFAULT && cur_pid() != pid)
 		return EACCES;
 	spin_lock(&tr->lock);
 	if (flag == PORT_CALLBACK_DEFAULT) {
@@ -49,7 +58,7 @@ static void timer_close_port(void *arg, struct port *pp, int pid, bool lastclose
 	/* Detaching may sleep (a delivery attempt in progress): scan again
 	 * from the start after each one. */
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 100000, "timer close loop does not end");
+		KASSERT(guard < PTIMER_CLOSE_ROUNDS_MAX, "timer close loop does not end");
 		struct ptimer *found = NULL;
 		for (struct list_node *n = tr->timers.next; n != &tr->timers; n = n->next) {
 			struct ptimer *t = list_entry(n, struct ptimer, link);
@@ -88,6 +97,7 @@ int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user)
 /* Interrupt context (the timer's callout). */
 void ptimer_port_fire(struct ptimer *t)
 {
+	KASSERT(sim_in_irq(), "timer expiry outside interrupt context");
 	struct ptimer_run *tr = ptr();
 	spin_lock(&tr->lock);
 	struct port_kevent *k = t->kev;
