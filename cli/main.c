@@ -17,6 +17,7 @@
 #include "sim/ctx.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
+#include "syscalls/builtin.h"
 
 static const char *const usage_main =
     "usage: simk <command> [arguments]\n"
@@ -112,7 +113,6 @@ static const char *const usage_check =
 static void help_ops(FILE *f)
 {
 	char buf[300];
-	simk_register_builtin();
 	fputs("declarations (top level):\n", f);
 	for (int i = 0; scn_kind_at(i) != NULL; i++) {
 		const struct scn_kind *k = scn_kind_at(i);
@@ -186,7 +186,6 @@ static int cmd_help(struct cli_opts *o)
 		return 0;
 	}
 	if (strcmp(t, "faults") == 0) {
-		simk_register_builtin();
 		puts("fault points (enable with --fault POINT:p=PROB | POINT:nth=K[,every] | "
 		     "POINT:off, or a scenario's `fault` line; docs/blkdev.md, docs/kern.md):");
 		for (int i = 0; sim_fault_declared(i) != NULL; i++)
@@ -212,6 +211,7 @@ int main(int argc, char **argv)
 	struct cli_opts o;
 	memset(&o, 0, sizeof(o));
 	o.argv0 = argc > 0 ? argv[0] : "simk";
+	simk_register_builtin(); /* the top layer: every built-in subsystem and op */
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;

@@ -69,26 +69,27 @@ struct blkdev {
 };
 
 /* blk_media.c */
-int media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache);
-void media_free(struct blk_media *m);
+int blk_media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache);
+void blk_media_free(struct blk_media *m);
 /* READ: copies count sectors (cache over stable) into buf; -EIO when any
  * sector fails verification (each such sector is traced and counted). */
-int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf);
+int blk_media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf);
 /* WRITE: to the cache when to_cache, else to stable media (dropping cached
  * copies). torn_idx < count tears that sector of the request. */
-void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
-		 bool to_cache, uint32_t torn_idx);
+void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
+		     bool to_cache, uint32_t torn_idx);
 /* FLUSH: every cached sector becomes stable. */
-void media_flush(struct blk_media *m);
+void blk_media_flush(struct blk_media *m);
 /* Power cut: drops the cache. */
-void media_drop_cache(struct blk_media *m);
+void blk_media_drop_cache(struct blk_media *m);
 /* Writes the first keep_new bytes of src over the stable copy of sector
  * and marks it torn. */
-void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new);
-uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector);
+void blk_media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src,
+			   uint32_t keep_new);
+uint64_t blk_media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector);
 
 /* blk_latency.c */
-int latency_check(const struct blk_latency *l);
-uint64_t latency_draw(const struct blk_latency *l, struct rng *r);
+int blk_latency_check(const struct blk_latency *l);
+uint64_t blk_latency_draw(const struct blk_latency *l, struct rng *r);
 
 #endif

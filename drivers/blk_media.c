@@ -13,10 +13,10 @@
 #include "drivers/blk_internal.h"
 #include "kern/kmem.h"
 
-static KMEM_TYPE(kt_data, "blk-media");
-static KMEM_TYPE(kt_meta, "blk-meta");
+static KMEM_TYPE(kt_data, "blk.media");
+static KMEM_TYPE(kt_meta, "blk.meta");
 
-uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
+uint64_t blk_media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (sector * 0xd6e8feb86659fd93ULL);
 	for (uint32_t i = 0; i < size; i += 8) {
@@ -29,7 +29,7 @@ uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
 	return h;
 }
 
-int media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache)
+int blk_media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache)
 {
 	memset(m, 0, sizeof(*m));
 	m->sector_size = sector_size;
@@ -52,11 +52,11 @@ int media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, boo
 	}
 	return 0;
 nomem:
-	media_free(m);
+	blk_media_free(m);
 	return -ENOMEM;
 }
 
-void media_free(struct blk_media *m)
+void blk_media_free(struct blk_media *m)
 {
 	kmem_free(&kt_data, m->data);
 	kmem_free(&kt_meta, m->sum);
@@ -98,8 +98,8 @@ static void dirty_add(struct blk_media *m, uint64_t s)
 static void dirty_del(struct blk_media *m, uint64_t s)
 {
 	uint32_t pos = m->dirty_pos[s];
-	KASSERT(pos != 0 && m->dirty[pos - 1] == s, "sector %llu not on the dirty list",
-		(unsigned long long)s);
+	KASSERT(pos != 0, "sector %llu not on the dirty list", (unsigned long long)s);
+	KASSERT(m->dirty[pos - 1] == s, "sector %llu not on the dirty list", (unsigned long long)s);
 	uint32_t last = m->dirty[m->ndirty - 1];
 	m->dirty[pos - 1] = last;
 	m->dirty_pos[last] = pos;
@@ -123,7 +123,7 @@ static bool copy_ok(const uint8_t *p, uint64_t sum, uint8_t state, uint32_t size
 	case SEC_NONE:
 		return all_zero(p, size);
 	case SEC_OK:
-		return media_sector_sum(p, size, s) == sum;
+		return blk_media_sector_sum(p, size, s) == sum;
 	default:
 		return false;
 	}
@@ -145,7 +145,7 @@ static bool read_sector(const struct blk_media *m, uint64_t s, uint8_t *out)
 	return ok;
 }
 
-int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
+int blk_media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
 {
 	struct blk_media *m = &dev->media;
 	KASSERT(sector + count <= m->nsectors, "read past the media");
@@ -154,7 +154,7 @@ int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
 		uint8_t *out = (uint8_t *)buf + (size_t)i * m->sector_size;
 		if (!read_sector(m, sector + i, out)) {
 			dev->st.csum_errors++;
-			trace_emit(TR_INFO, "blk-bad-sector", dev->id, (int64_t)(sector + i), 0, 0);
+			trace_emit(TR_INFO, "blk:bad_sector", dev->id, (int64_t)(sector + i), 0, 0);
 			rc = -EIO;
 		}
 	}
@@ -166,7 +166,7 @@ static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bo
 			 uint32_t keep_new)
 {
 	uint32_t size = m->sector_size;
-	uint64_t sum = media_sector_sum(src, size, s);
+	uint64_t sum = blk_media_sector_sum(src, size, s);
 	uint8_t state = keep_new < size ? SEC_TORN : SEC_OK;
 	if (to_cache) {
 		KASSERT(m->cdata != NULL, "cached write without a cache");
@@ -188,8 +188,8 @@ static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bo
 	m->state[s] = state;
 }
 
-void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
-		 bool to_cache, uint32_t torn_idx)
+void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
+		     bool to_cache, uint32_t torn_idx)
 {
 	struct blk_media *m = &dev->media;
 	KASSERT(sector + count <= m->nsectors, "write past the media");
@@ -201,14 +201,14 @@ void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void
 			keep = 1 +
 			       (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), m->sector_size - 1);
 			dev->st.torn_sectors++;
-			trace_emit(TR_INFO, "blk-torn", dev->id, (int64_t)(sector + i), keep,
+			trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)(sector + i), keep,
 				   to_cache);
 		}
 		write_sector(m, sector + i, src, to_cache, keep);
 	}
 }
 
-void media_flush(struct blk_media *m)
+void blk_media_flush(struct blk_media *m)
 {
 	if (m->cdata == NULL)
 		return;
@@ -225,7 +225,7 @@ void media_flush(struct blk_media *m)
 	m->ndirty = 0;
 }
 
-void media_drop_cache(struct blk_media *m)
+void blk_media_drop_cache(struct blk_media *m)
 {
 	if (m->cdata == NULL)
 		return;
@@ -237,12 +237,14 @@ void media_drop_cache(struct blk_media *m)
 	m->ndirty = 0;
 }
 
-void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new)
+void blk_media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src,
+			   uint32_t keep_new)
 {
-	KASSERT(sector < m->nsectors && keep_new > 0 && keep_new < m->sector_size,
-		"bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(sector < m->nsectors, "bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(keep_new > 0, "bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(keep_new < m->sector_size, "bad tear of sector %llu", (unsigned long long)sector);
 	memcpy(stable_at(m, sector), src, keep_new);
-	m->sum[sector] = media_sector_sum(src, m->sector_size, sector);
+	m->sum[sector] = blk_media_sector_sum(src, m->sector_size, sector);
 	m->state[sector] = SEC_TORN;
 }
 
@@ -312,10 +314,10 @@ int blkdev_media_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const
 		/* an intact copy: the device's own check passes; a volatile
 		 * cached copy, if any, stays in front of it */
 		memcpy(stable_at(m, s), src, m->sector_size);
-		m->sum[s] = media_sector_sum(src, m->sector_size, s);
+		m->sum[s] = blk_media_sector_sum(src, m->sector_size, s);
 		m->state[s] = SEC_OK;
 	}
-	trace_emit(TR_INFO, "blk-media-poke", dev->id, (int64_t)sector, count, 0);
+	trace_emit(TR_INFO, "blk:media_poke", dev->id, (int64_t)sector, count, 0);
 	return 0;
 }
 
@@ -333,7 +335,7 @@ int blkdev_corrupt(struct blkdev *dev, uint64_t sector)
 		for (uint32_t i = 0; i < m->sector_size; i += 64)
 			p[i] = (uint8_t)(p[i] + 0x5b);
 	}
-	trace_emit(TR_INFO, "blk-corrupt", dev->id, (int64_t)sector, 0, 0);
+	trace_emit(TR_INFO, "blk:corrupt", dev->id, (int64_t)sector, 0, 0);
 	return 0;
 }
 

@@ -2,7 +2,7 @@
  * Private to kern/: the per-run state of the kernel services and the hooks
  * kern.c calls into the service files. Nothing outside kern/ includes this.
  *
- * Everything here lives in s->subsys[SLOT_KERN] and is created with each
+ * Everything here lives in s->subsys[kern_subsys_slot] and is created with each
  * simulation and freed with it, so thousands of runs in one host process
  * (simk explore) start from the same state. Registries of observers and
  * fork hooks are per host process (they hold function pointers registered
@@ -16,6 +16,10 @@
 
 #include "kern/waitq.h"
 #include "sim/engine.h"
+
+/* kern's slot: its per-run state (struct kern_state) and its per-process
+ * state (the signal queue, struct sigq). */
+extern int kern_subsys_slot;
 
 struct workqueue;
 

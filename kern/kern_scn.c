@@ -22,6 +22,7 @@
 
 #include "simk/proc.h"
 
+#include "kern/completion.h"
 #include "kern/kern.h"
 #include "kern/lock.h"
 #include "kern/proc.h"
@@ -92,6 +93,63 @@ static int64_t op_wake_one(struct scn_call *c)
 	return waitq_wake_one(c->args[0].obj);
 }
 
+/* ---- completions (Linux's struct completion) -------------------------- */
+
+static int completion_create(void *obj, const struct scn_decl *d, const struct scn_val *args)
+{
+	(void)args;
+	completion_init(obj, d->name);
+	return 0;
+}
+
+static void completion_destroy_obj(void *obj, const struct scn_decl *d, bool run_ok)
+{
+	(void)d;
+	if (run_ok)
+		completion_destroy(obj); /* panics if a waiter is left */
+}
+
+static const struct scn_kind kind_completion = {
+    .name = "completion",
+    .size = sizeof(struct completion),
+    .create = completion_create,
+    .destroy = completion_destroy_obj,
+    .doc = "completion NAME: a Linux completion (wait_for_completion / complete / complete_all)",
+};
+
+static const struct scn_argspec wfc_args[] = {
+    {"completion", SCN_OBJ, "completion", 0, 0},
+    {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+    {"intr", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_wait_for_completion(struct scn_call *c)
+{
+	return wait_for_completion_timeout(c->args[0].obj, timeout_of(&c->args[1]),
+					   c->args[2].i != 0);
+}
+
+static const struct scn_argspec completion_args[] = {
+    {"completion", SCN_OBJ, "completion", 0, 0},
+};
+
+static int64_t op_try_wait_for_completion(struct scn_call *c)
+{
+	return try_wait_for_completion(c->args[0].obj) ? 1 : 0;
+}
+
+static int64_t op_complete(struct scn_call *c)
+{
+	complete(c->args[0].obj);
+	return 0;
+}
+
+static int64_t op_complete_all(struct scn_call *c)
+{
+	complete_all(c->args[0].obj);
+	return 0;
+}
+
 /* ---- time and the CPU ------------------------------------------------ */
 
 static const struct scn_argspec delay_args[] = {
@@ -151,6 +209,13 @@ static const struct scn_op kern_ops[] = {
     SCN_OP("wake", wq_args, op_wake, "wake every sleeper of a wait queue; the number woken"),
     SCN_OP("wake_one", wq_args, op_wake_one,
 	   "wake one exclusive sleeper (and every non-exclusive one); the number woken"),
+    SCN_OP("wait_for_completion", wfc_args, op_wait_for_completion,
+	   "wait for (and consume) one complete; 0, -ETIMEDOUT or -EINTR with intr=1"),
+    SCN_OP("try_wait_for_completion", completion_args, op_try_wait_for_completion,
+	   "consume one complete without sleeping: 1, else 0"),
+    SCN_OP("complete", completion_args, op_complete, "one more done; wakes one waiter; 0"),
+    SCN_OP("complete_all", completion_args, op_complete_all,
+	   "every wait succeeds from now on; wakes every waiter; 0"),
     SCN_OP("delay", delay_args, op_delay,
 	   "sleep for a duration of virtual time; 0, or -EINTR with intr=1"),
     SCN_OP("compute", dur_args, op_compute,
@@ -579,6 +644,7 @@ void scn_ops_kern_register(void)
 	scn_register_kind(&kind_waitqueue);
 	scn_register_kind(&kind_mutex);
 	scn_register_kind(&kind_cv);
+	scn_register_kind(&kind_completion);
 	scn_register_ops(kern_ops, SCN_NARGS(kern_ops));
 	scn_register_ops(sync_ops, SCN_NARGS(sync_ops));
 	scn_mark_annotated(annotated_ops, SCN_NARGS(annotated_ops));

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "kern/waitq.h"
+#include "sim/engine.h" /* KASSERT */
 
 struct spinlock {
 	const char *name;
@@ -39,6 +40,8 @@ void spin_init(struct spinlock *l, const char *name);
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 bool spin_trylock(struct spinlock *l);
+/* Held by the caller: its thread, or (in interrupt or host context) a
+ * holder outside any thread. */
 bool spin_held(const struct spinlock *l);
 /* One CPU, interrupts only at switch points: the _irq forms are the plain
  * ones (they exist so code reads like a kernel's). */
@@ -66,7 +69,14 @@ void mutex_lock(struct mutex *m);
 int mutex_lock_interruptible(struct mutex *m);
 bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
-bool mutex_owned(const struct mutex *m); /* by the current thread */
+bool mutex_held(const struct mutex *m); /* by the current thread */
+
+/* Contract checks: a comment "l held" or "m held" is one of these. */
+#define spin_assert_held(l) KASSERT(spin_held(l), "spinlock %s not held by the caller", (l)->name)
+#define mutex_assert_held(m) KASSERT(mutex_held(m), "mutex %s not held by the caller", (m)->name)
+/* "lock not held": the caller must not hold it (it is about to sleep, or
+ * to take it). */
+#define spin_assert_not_held(l) KASSERT(!spin_held(l), "spinlock %s held by the caller", (l)->name)
 
 struct condvar {
 	const char *name;

@@ -23,6 +23,9 @@
 #include "sim/access.h"
 #include "sim/engine.h"
 
+/* Liveness guard: wake-ups of one waiter before it owns the mutex; past it the loop is a livelock bug. */
+#define MUTEX_WAIT_ROUNDS_MAX 1000000
+
 void mutex_init(struct mutex *m, const char *name)
 {
 	m->name = name;
@@ -69,7 +72,7 @@ static int lock_common(struct mutex *m, bool interruptible)
 	waitq_add_exclusive(&m->waiters, &e);
 	int r = 0;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000000, "mutex %s: waiter %s spins", m->name, t->name);
+		KASSERT(bound < MUTEX_WAIT_ROUNDS_MAX, "mutex %s: waiter %s spins", m->name, t->name);
 		thread_prepare_sleep(m->name, interruptible);
 		if (m->owner == t) {
 			thread_cancel_sleep();
@@ -107,7 +110,8 @@ int mutex_lock_interruptible(struct mutex *m)
 bool mutex_trylock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
+	KASSERT(t != NULL, "mutex_trylock of %s outside thread context", m->name);
+	KASSERT(!sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
 	sim_write(m->oid);
 	if (m->owner != NULL)
 		return false;
@@ -119,7 +123,8 @@ bool mutex_trylock(struct mutex *m)
 void mutex_unlock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
+	KASSERT(t != NULL, "mutex_unlock of %s outside thread context", m->name);
+	KASSERT(!sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
 	KASSERT(m->owner == t, "mutex %s unlocked by non-owner %s (owner %s)", m->name, t->name,
 		m->owner ? m->owner->name : "none");
 	sim_write(m->oid);
@@ -128,7 +133,7 @@ void mutex_unlock(struct mutex *m)
 	preempt_point();
 }
 
-bool mutex_owned(const struct mutex *m)
+bool mutex_held(const struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
 	sim_read(m->oid);

@@ -28,7 +28,6 @@
 #define FORK_HOOKS_MAX 16
 
 /* Engine (sim/sim.c): runs every subsystem's proc_exit hook. */
-void sim_subsys_proc_exit(struct simk_proc *p);
 
 /* Per host process: registered once, in a fixed order, by upper layers. */
 static proc_observer_fn observers[PROC_OBSERVERS_MAX];
@@ -92,6 +91,7 @@ bool proc_is_zombie(const struct simk_proc *p)
 /* thread_exit hook (thread context of t, before it is a zombie). */
 void kproc_thread_exit(struct simk_thread *t)
 {
+	sim_assert_thread_context(__func__);
 	*kern_thread_exited_slot(t->tid) = 1;
 	waitq_wake_all(&kern_st()->thread_exit_wq);
 }
@@ -100,6 +100,7 @@ void kproc_thread_exit(struct simk_thread *t)
  * to undo a failed fork, where the child never ran (pinfo->reaped set). */
 void kproc_proc_exit(struct simk_proc *p)
 {
+	sim_assert_thread_context(__func__);
 	struct simk *s = sim_cur();
 	struct kern_state *ks = kern_st();
 	struct kproc_info *pi = kern_pinfo(p->pid);
@@ -119,7 +120,7 @@ void kproc_proc_exit(struct simk_proc *p)
 		struct kproc_info *ci = kern_pinfo(c->pid);
 		if (ci->dead && !ci->reaped) {
 			ci->reaped = true;
-			trace_emit(TR_INFO, "reap_orphan", c->pid, ci->status, 0, 0);
+			trace_emit(TR_INFO, "kern:reap_orphan", c->pid, ci->status, 0, 0);
 		}
 	}
 	if (p->parent == NULL || kern_pinfo(p->parent->pid)->dead)
@@ -134,7 +135,7 @@ void kproc_proc_exit(struct simk_proc *p)
 static void fork_abort(struct simk_proc *child, int err)
 {
 	kern_pinfo(child->pid)->reaped = true;
-	trace_emit(TR_INFO, "fork_failed", child->pid, err, 0, 0);
+	trace_emit(TR_INFO, "kern:fork_failed", child->pid, err, 0, 0);
 	sim_subsys_proc_exit(child);
 	child->exited = true;
 	child->exit_status = err;
@@ -146,7 +147,8 @@ static void fork_abort(struct simk_proc *child, int err)
 int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_fork outside thread context");
+	KASSERT(cur != NULL, "proc_fork outside thread context");
+	KASSERT(!sim_in_irq(), "proc_fork outside thread context");
 	struct simk_proc *parent = cur->proc;
 	struct simk_proc *child = sim_proc_create_internal(name, parent);
 	if (child == NULL)
@@ -168,7 +170,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 		return r;
 	}
 	ct->sigmask = cur->sigmask;
-	trace_emit(TR_INFO, "fork", parent->pid, child->pid, 0, 0);
+	trace_emit(TR_INFO, "kern:fork", parent->pid, child->pid, 0, 0);
 	notify(parent, PROC_EV_FORK, child->pid);
 	preempt_point(); /* the child may run first */
 	return child->pid;
@@ -179,7 +181,7 @@ void proc_exec(struct simk_proc *p, const char *newname)
 {
 	if (newname != NULL)
 		snprintf(p->name, sizeof(p->name), "%s", newname);
-	trace_emit(TR_INFO, "exec", p->pid, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:exec", p->pid, 0, 0, 0);
 	notify(p, PROC_EV_EXEC, 0);
 }
 
@@ -201,10 +203,11 @@ static bool only_caller_left(void *arg)
 _Noreturn void proc_exit(int status)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_exit outside thread context");
+	KASSERT(cur != NULL, "proc_exit outside thread context");
+	KASSERT(!sim_in_irq(), "proc_exit outside thread context");
 	struct simk_proc *p = cur->proc;
 	p->exit_status = status;
-	trace_emit(TR_INFO, "proc_exit", p->pid, status, 0, 0);
+	trace_emit(TR_INFO, "kern:proc_exit", p->pid, status, 0, 0);
 	int bound = 0;
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
@@ -252,7 +255,8 @@ static bool child_ready(void *arg)
 int proc_wait(int pid, int *status)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_wait outside thread context");
+	KASSERT(cur != NULL, "proc_wait outside thread context");
+	KASSERT(!sim_in_irq(), "proc_wait outside thread context");
 	struct wait_req wr = {cur->proc, pid, 0};
 	int r = waitq_wait(&kern_st()->child_wq, false, true, SIMK_FOREVER, child_ready, &wr);
 	if (r != 0)
@@ -260,11 +264,12 @@ int proc_wait(int pid, int *status)
 	if (wr.result < 0)
 		return wr.result;
 	struct kproc_info *ci = kern_pinfo(wr.result);
-	KASSERT(ci->dead && !ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
+	KASSERT(ci->dead, "proc_wait picked pid %d that is no zombie", wr.result);
+	KASSERT(!ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
 	ci->reaped = true;
 	if (status != NULL)
 		*status = ci->status;
-	trace_emit(TR_INFO, "reap", wr.result, ci->status, 0, 0);
+	trace_emit(TR_INFO, "kern:reap", wr.result, ci->status, 0, 0);
 	return wr.result;
 }
 
@@ -296,7 +301,8 @@ static bool thread_gone(void *arg)
 int kthread_join(struct simk_thread *t, int *code)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "kthread_join outside thread context");
+	KASSERT(cur != NULL, "kthread_join outside thread context");
+	KASSERT(!sim_in_irq(), "kthread_join outside thread context");
 	if (t == NULL || t == cur || t->joined)
 		return -EINVAL;
 	t->joined = true;

@@ -3,7 +3,7 @@
  * code, and an interpreter that runs that code on simulated threads, run
  * after run, without parsing again.
  *
- * sim/ knows no operation by itself. Every layer registers what scenarios
+ * The language knows no operation by itself. Every layer registers what scenarios
  * may use through three registries:
  *  - operations ("syscalls"): a name, argument specs, and a C function that
  *    gets the evaluated arguments and returns an int64 (a result >= 0 or a
@@ -14,7 +14,8 @@
  *  - constants: identifiers with an integer value (EINTR, SIGUSR1,
  *    O_RDONLY, ...).
  * Registration happens once per host process, before the first parse
- * (simk_register_builtin() in syscalls/builtin.c); the registries are
+ * (simk_register_builtin() in syscalls/builtin.c, called by the top layer:
+ * the CLI, simk_create(), a test; scn/ never calls it); the registries are
  * read-only afterwards. Registering a table twice is a no-op; two different
  * entries with the same name abort the host (a programming error).
  *
@@ -316,6 +317,9 @@ int scn_failure_site(const struct simk *s, char *buf, size_t len);
 /* Registers the interpreter's engine plug-in (per-run state, finally,
  * teardown); called by simk_register_builtin(), after every layer. */
 void scn_register(void);
+/* scn_register() has run, so the registries are complete: scn_parse()
+ * refuses to parse before. */
+bool scn_registered(void);
 
 /* Usage line of an operation or kind ("sleep WQ [timeout=DUR] ..."). */
 void scn_usage(const char *name, const struct scn_argspec *a, int n, char *buf, size_t len);

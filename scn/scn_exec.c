@@ -38,12 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern/slots.h"
 #include "kern/syscall.h"
 #include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
+
+static int scn_subsys_slot = -1; /* sim_subsys_register() */
 
 struct scn_run {
 	const struct scn_prog *prog;
@@ -66,7 +67,7 @@ struct scn_frame {
 static struct scn_run *cur_run(void)
 {
 	struct simk *s = sim_cur();
-	return s != NULL ? s->subsys[SLOT_SCN] : NULL;
+	return sim_subsys_state(s, scn_subsys_slot);
 }
 
 static void *obj_of(const struct scn_run *r, int idx)
@@ -203,8 +204,8 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		}
 		}
-		KASSERT(sp >= 0 && sp <= SCN_EVAL_STACK_MAX,
-			"scenario operand stack out of bounds");
+		KASSERT(sp >= 0, "scenario operand stack out of bounds");
+		KASSERT(sp <= SCN_EVAL_STACK_MAX, "scenario operand stack out of bounds");
 	}
 	KASSERT(sp == 1, "scenario expression left %d operands", sp);
 	return st[0];
@@ -531,8 +532,8 @@ static void body_main(void *arg)
 {
 	const struct scn_body *b = arg;
 	struct scn_run *r = cur_run();
-	KASSERT(r != NULL && r->prog == b->prog, "scenario body %s runs without its program",
-		b->name);
+	KASSERT(r != NULL, "scenario body %s runs without its program", b->name);
+	KASSERT(r->prog == b->prog, "scenario body %s runs without its program", b->name);
 	run_body(r, b);
 }
 
@@ -551,8 +552,9 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
-	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
-	if (s->subsys[SLOT_SCN] != NULL) {
+	KASSERT(s == sim_cur(), "scn_instantiate outside setup");
+	KASSERT(!s->running, "scn_instantiate outside setup");
+	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
 	}
@@ -569,7 +571,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	r->shared = (int64_t *)((char *)r + head);
 	r->calls_run = (uint64_t *)((char *)r + head + sh);
 	r->objs = (char *)r + head + sh + calls;
-	s->subsys[SLOT_SCN] = r;
+	s->subsys[scn_subsys_slot] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
 	for (int i = 0; i < p->narrays; i++) {
@@ -658,7 +660,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 static void scn_thread_exit(struct simk_thread *t)
 {
 	struct simk *s = sim_cur();
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL || r->finally_started || r->prog->finally_body < 0 || t->daemon ||
 	    s->live_user_threads != 1)
 		return;
@@ -679,26 +681,25 @@ static void scn_thread_exit(struct simk_thread *t)
 
 static void scn_end(struct simk *s)
 {
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r != NULL)
 		destroy_objects(r, true);
 }
 
 static void scn_destroy(struct simk *s)
 {
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL)
 		return;
 	destroy_objects(r, false);
 	for (int i = 0; i < s->nthreads; i++)
 		s->threads[i]->scn = NULL;
 	free(r);
-	s->subsys[SLOT_SCN] = NULL;
+	s->subsys[scn_subsys_slot] = NULL;
 }
 
 static const struct sim_subsys scn_subsys = {
     .name = "scn",
-    .slot = SLOT_SCN,
     .thread_exit = scn_thread_exit,
     .end = scn_end,
     .destroy = scn_destroy,
@@ -722,16 +723,24 @@ static void obj_format(int64_t idx, char *buf, size_t len)
 		snprintf(buf, len, "#%" PRId64, idx);
 }
 
+static bool registered; /* scn_register() ran: every layer's ops are in */
+
+bool scn_registered(void)
+{
+	return registered;
+}
+
 void scn_register(void)
 {
 	syscall_set_arg_format(SA_SCN_OBJ, obj_format);
-	sim_subsys_register(&scn_subsys);
+	scn_subsys_slot = sim_subsys_register(&scn_subsys);
+	registered = true;
 	scn_register_consts(core_consts, 2);
 }
 
 uint64_t scn_calls_run(const struct simk *s, int callsite)
 {
-	const struct scn_run *r = s->subsys[SLOT_SCN];
+	const struct scn_run *r = sim_subsys_state(s, scn_subsys_slot);
 	if (r == NULL || callsite < 0 || callsite >= r->prog->ncalls)
 		return 0;
 	return r->calls_run[callsite];

@@ -259,13 +259,24 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+/* Slots looked at by name_slot since the process started: the test of
+ * linear-time parsing counts work instead of timing it. */
+static uint64_t name_probes;
+
+uint64_t scn_parse_name_probes(void)
+{
+	return name_probes;
+}
+
 /* The slot holding name, or the free slot where it would go. */
 static struct name_slot *name_slot(struct name_slot *tab, uint32_t cap, const char *name)
 {
 	uint32_t i = name_hash(name) & (cap - 1);
-	for (uint32_t n = 0; n < cap; n++, i = (i + 1) & (cap - 1))
+	for (uint32_t n = 0; n < cap; n++, i = (i + 1) & (cap - 1)) {
+		name_probes++;
 		if (tab[i].name == NULL || strcmp(tab[i].name, name) == 0)
 			return &tab[i];
+	}
 	return NULL; /* not reached: the table is at most half full */
 }
 
@@ -2384,7 +2395,13 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		errlen = sizeof(dummy);
 	}
 	err[0] = '\0';
-	simk_register_builtin();
+	if (!scn_registered()) {
+		snprintf(err, errlen,
+			 "%s: no scenario operations are registered (call simk_register_builtin() "
+			 "before parsing)",
+			 name);
+		return NULL;
+	}
 	struct scn_prog *p = calloc(1, sizeof(*p));
 	struct parser *P = calloc(1, sizeof(*P));
 	struct scn_lexline *ll = malloc(sizeof(*ll));

@@ -315,8 +315,15 @@ struct pick dps_point(struct dpor_search *d, struct simk *s, enum point_kind kin
 	size_t at = d->pos;
 	if (at < d->forced) {
 		n = &d->nodes[at];
-		KASSERT(n->kind == DN_SCHED && n->nalt == nalt &&
-			    memcmp(n->alt, d->alts, nalt * sizeof(*n->alt)) == 0,
+		KASSERT(n->kind == DN_SCHED,
+			"dfs: node %zu has other candidates than when it was recorded (run not "
+			"deterministic?)",
+			at);
+		KASSERT(n->nalt == nalt,
+			"dfs: node %zu has other candidates than when it was recorded (run not "
+			"deterministic?)",
+			at);
+		KASSERT(memcmp(n->alt, d->alts, nalt * sizeof(*n->alt)) == 0,
 			"dfs: node %zu has other candidates than when it was recorded (run not "
 			"deterministic?)",
 			at);
@@ -367,7 +374,13 @@ int dps_decide(struct dpor_search *d, struct simk *s, enum simk_dfs_dim dim, uin
 	size_t at = d->pos;
 	if (at < d->forced) {
 		n = &d->nodes[at];
-		KASSERT(n->kind == DN_DATA && n->dim == dim && n->nalt == nalt,
+		KASSERT(n->kind == DN_DATA,
+			"dfs: data decision %zu is not the one recorded (run not deterministic?)",
+			at);
+		KASSERT(n->dim == dim,
+			"dfs: data decision %zu is not the one recorded (run not deterministic?)",
+			at);
+		KASSERT(n->nalt == nalt,
 			"dfs: data decision %zu is not the one recorded (run not deterministic?)",
 			at);
 		if (at + 1 == d->forced)

@@ -39,6 +39,9 @@ static inline uint64_t sim_time_add(uint64_t t, uint64_t d)
 #define SIM_NAME_MAX 32
 #define SIM_MAX_THREADS 100000
 #define SIM_MAX_PROCS 4096
+/* Registered subsystems per host process; each owns one slot, the same
+ * index in struct simk.subsys[] and struct simk_proc.subsys[]. */
+#define SIM_SUBSYS_MAX 16
 
 enum thread_state {
 	TS_EMBRYO = 0,
@@ -117,9 +120,9 @@ struct simk_proc {
 	int exit_status;
 	uint64_t sigpending;
 	uint64_t sigignore; /* signals set to SIG_IGN */
-	void *fdtable;	    /* owned by vfs/ */
-	void *umem;	    /* owned by kern/umem */
-	void *subsys[8];    /* per-subsystem state slots, see sim_proc_slot */
+	void *fdtable;		      /* owned by vfs/ */
+	void *umem;		      /* owned by kern/umem */
+	void *subsys[SIM_SUBSYS_MAX]; /* per-process state, by subsystem slot */
 };
 
 struct sim_policy;
@@ -157,8 +160,8 @@ struct simk {
 	int32_t *decisions;
 	size_t ndecisions, decisions_cap;
 	bool ended; /* end-of-run hooks have run */
-	/* subsystem state, indexed by struct sim_subsys.slot */
-	void *subsys[16];
+	/* per-run subsystem state, by the slot sim_subsys_register() returned */
+	void *subsys[SIM_SUBSYS_MAX];
 	struct fault_state *faults;
 	/* dfs: the step recorder (sim/dpor.h), NULL for other policies */
 	struct dpor_rec *rec;
@@ -167,36 +170,58 @@ struct simk {
 };
 
 /*
- * A subsystem plugs into every simulation through these callbacks
- * (registered once per host process, in a fixed order, by
- * simk_register_builtin()):
+ * A subsystem plugs into every simulation through these callbacks. The
+ * engine never calls a layer above it except through them.
  *  - create: allocate per-run state into s->subsys[slot] (host context)
  *  - proc_exit: the last thread of p is exiting (thread context, may sleep)
+ *  - thread_exit: t is exiting (thread context, t is current)
  *  - end: every user thread has exited; release kernel objects (host
  *    context, must not sleep) before the kmem leak check
  *  - destroy: free whatever is left (also after a failed run)
- *  - check: debug-build consistency check of the subsystem's structures
- *    (panics on a broken invariant); run at every system-call exit when
- *    built with SIMK_DEBUG_CHECKS (the asan variant). Thread context,
- *    must not sleep.
+ *  - leak_check: returns non-zero and fills msg when the run leaked something
+ *  - check: whole-structure consistency check (KASSERTs its invariants;
+ *    any context, must not sleep, changes nothing). NULL if none. Run at
+ *    every system-call exit when built with SIMK_DEBUG_CHECKS (the asan
+ *    variant).
  */
 struct sim_subsys {
 	const char *name;
-	int slot;
 	int (*create)(struct simk *s);
 	void (*proc_exit)(struct simk_proc *p);
 	void (*thread_exit)(struct simk_thread *t);
 	void (*end)(struct simk *s);
 	void (*destroy)(struct simk *s);
-	/* returns non-zero and fills msg when the run leaked something */
 	int (*leak_check)(struct simk *s, char *msg, size_t len);
 	void (*check)(struct simk *s);
 };
-void sim_subsys_register(const struct sim_subsys *d);
-/* Runs every registered subsystem's check (registration order). */
+/*
+ * Registers d once per host process, before the first simulation, and
+ * returns its slot: the index of its per-run state in s->subsys[] and of
+ * its per-process state in p->subsys[]. Registering d again returns the
+ * same slot. Registration order is the create order (and the reverse of
+ * the exit, end and destroy order), so a layer registers after the layers
+ * it uses. Registration is triggered from the top (the composition point,
+ * syscalls/builtin.c), never by the engine.
+ */
+int sim_subsys_register(const struct sim_subsys *d);
+/* s's per-run state of the subsystem at slot; NULL outside a simulation,
+ * before its create, after its destroy, or if it never registered (slot
+ * -1). */
+static inline void *sim_subsys_state(const struct simk *s, int slot)
+{
+	return s != NULL && slot >= 0 ? s->subsys[slot] : NULL;
+}
+/* Run every registered subsystem's hook of that name: exit hooks in
+ * reverse registration order (the exiting thread's context, may sleep),
+ * checks in registration order. */
+void sim_subsys_proc_exit(struct simk_proc *p);
+void sim_subsys_thread_exit(struct simk_thread *t);
 void sim_subsys_check(struct simk *s);
-/* Defined by the top layer: registers every built-in subsystem. */
-void simk_register_builtin(void);
+
+/* The engine's constructor: a simulation of the subsystems registered so
+ * far. The embedding API's simk_create() registers the built-in ones
+ * first. */
+struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen);
 
 struct simk *sim_cur(void);
 
@@ -283,7 +308,13 @@ bool thread_signal_pending(const struct simk_thread *t);
 /* Interrupts an interruptible sleep of t with -EINTR (signal delivery). */
 void thread_interrupt(struct simk_thread *t);
 bool sim_in_irq(void);
+/* Contract checks: a comment that states a context is backed by one of
+ * these (what names the caller in the panic, usually __func__).
+ * may_sleep: thread context, no spinlock held, preemption enabled.
+ * thread_context: on a simulated thread, not in an interrupt handler
+ * (spinlocks may be held). */
 void sim_assert_may_sleep(const char *what);
+void sim_assert_thread_context(const char *what);
 /* Explicit cost model: the running thread computes for ns of virtual time.
  * Past SIMK_VTIME_MAX the run fails (panic). */
 void sim_advance(uint64_t ns);

@@ -93,7 +93,8 @@ bool eventq_remove(struct eventq *q, struct sim_event *ev)
 	if (ev->heap_idx < 0)
 		return false;
 	size_t i = (size_t)ev->heap_idx;
-	KASSERT(i < q->len && q->heap[i] == ev, "event %s not in its queue", ev->name);
+	KASSERT(i < q->len, "event %s not in its queue", ev->name);
+	KASSERT(q->heap[i] == ev, "event %s not in its queue", ev->name);
 	sim_write(SIM_OID_EVENTQ);
 	ev->heap_idx = -1;
 	q->len--;

@@ -300,7 +300,8 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 		p.t = runq_nth(s, (int)k);
 		return p;
 	}
-	KASSERT(irq_due && k == (uint32_t)s->nrunnable, "dfs: choice %u out of range", idx);
+	KASSERT(irq_due, "dfs: choice %u out of range", idx);
+	KASSERT(k == (uint32_t)s->nrunnable, "dfs: choice %u out of range", idx);
 	p.irq = true;
 	return p;
 }

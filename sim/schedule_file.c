@@ -19,6 +19,8 @@
 
 #include "sim/policy.h"
 
+#define SCHEDULE_DECISIONS_MAX 100000000 /* decisions one schedule file may hold */
+
 int schedule_write(const struct simk *s, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -55,7 +57,7 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 	size_t count = 0;
 	if (fscanf(f, "simk-schedule %d", &version) != 1 || version < 1 || version > 2 ||
 	    fscanf(f, " seed %llu", &sd) != 1 || fscanf(f, " decisions %zu", &count) != 1 ||
-	    count > 100000000) {
+	    count > SCHEDULE_DECISIONS_MAX) {
 		snprintf(err, errlen, "%s:1: not a simk schedule file", path);
 		fclose(f);
 		return -1;

@@ -14,8 +14,7 @@
 
 static struct simk *g_sim;
 
-#define SUBSYS_MAX 16
-static const struct sim_subsys *subsys[SUBSYS_MAX];
+static const struct sim_subsys *subsys[SIM_SUBSYS_MAX];
 static int nsubsys;
 
 struct simk *sim_cur(void)
@@ -28,18 +27,23 @@ struct simk *simk_current(void)
 	return g_sim;
 }
 
-void sim_subsys_register(const struct sim_subsys *d)
+int sim_subsys_register(const struct sim_subsys *d)
 {
 	for (int i = 0; i < nsubsys; i++)
 		if (subsys[i] == d)
-			return;
-	if (nsubsys >= SUBSYS_MAX || d->slot < 0 || d->slot >= 16)
+			return i;
+	if (nsubsys >= SIM_SUBSYS_MAX) {
+		fprintf(stderr, "simk: more than %d subsystems registered (%s)\n", SIM_SUBSYS_MAX,
+			d->name);
 		abort();
-	subsys[nsubsys++] = d;
+	}
+	subsys[nsubsys] = d;
+	return nsubsys++;
 }
 
 void sim_subsys_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep("proc_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->proc_exit)
 			subsys[i - 1]->proc_exit(p);
@@ -47,6 +51,7 @@ void sim_subsys_proc_exit(struct simk_proc *p)
 
 void sim_subsys_thread_exit(struct simk_thread *t)
 {
+	sim_assert_thread_context("thread_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->thread_exit)
 			subsys[i - 1]->thread_exit(t);
@@ -169,7 +174,7 @@ static void sim_free_all(struct simk *s)
 	ctx_release(&s->main_ctx);
 }
 
-struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
+struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
 	if (err == NULL) {
@@ -181,7 +186,6 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "another simulation is still current");
 		return NULL;
 	}
-	simk_register_builtin();
 	struct simk *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -258,6 +262,7 @@ static void run_end_hooks(struct simk *s)
 	if (s->ended)
 		return;
 	s->ended = true;
+	KASSERT(s->current == NULL, "end hooks run in host context");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->end)
 			subsys[i - 1]->end(s);
@@ -292,7 +297,7 @@ static void record_failure(struct simk *s, enum simk_outcome o, const char *fmt,
 	if (s->outcome == SIMK_PASS) {
 		s->outcome = o;
 		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
-		trace_emit(TR_PANIC, "fail", o, 0, 0, 0);
+		trace_emit(TR_PANIC, "sim:fail", o, 0, 0, 0);
 	}
 	s->stop = true;
 }
@@ -363,8 +368,10 @@ void sim_record_decision(int32_t choice)
 int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 {
 	struct simk *s = g_sim;
-	KASSERT(dim < SIMK_DIM_COUNT && n >= 1 && n <= SIM_DECIDE_ALTS_MAX,
-		"sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(dim < SIMK_DIM_COUNT, "sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(n >= 1, "sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(n <= SIM_DECIDE_ALTS_MAX, "sim_decide: dimension %d with %u alternatives", (int)dim,
+		n);
 	if (s->policy->decide == NULL)
 		return -1;
 	int r = s->policy->decide(s, dim, n);
@@ -372,7 +379,7 @@ int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 		return -1;
 	KASSERT((uint32_t)r < n, "policy %s decided %d of %u", s->policy->name, r, n);
 	sim_record_decision(SIM_DECISION_DATA(dim, r));
-	trace_emit(TR_DECISION, "decide-data", r, n, dim, 1);
+	trace_emit(TR_DECISION, "sim:decide_data", r, n, dim, 1);
 	return r;
 }
 

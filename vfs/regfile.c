@@ -16,7 +16,7 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
-static const uint8_t zeros[65536];
+static const uint8_t zeros[SIMFS_BSIZE_MAX];
 
 static ssize_t reg_read(struct file *fp, struct uio *uio, int ioflags)
 {
@@ -110,6 +110,7 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 				r = -ENOSPC;
 				break;
 			}
+			fs->write_reserved++; /* until linked or given back (vfs_check) */
 		}
 		struct buf *b;
 		int64_t valid = vn->size - (int64_t)fb * fs->bsize;
@@ -123,6 +124,8 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 			brelse(fs, b);
 		}
 		size_t moved = before - uio->resid;
+		if (fresh)
+			fs->write_reserved--;
 		if (fresh && moved == 0) {
 			simfs_unreserve_block(fs, phys); /* nothing landed in the new block */
 		} else if (fresh) {

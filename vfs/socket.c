@@ -22,6 +22,9 @@
 #include "vfs/poll.h"
 #include "vfs/vfs.h"
 
+/* Liveness guard: wake-ups of one socket read or write; past it the loop is a livelock bug. */
+#define SOCK_IO_ROUNDS_MAX 1000000
+
 static KMEM_TYPE(kt_sockpair, "vfs.socketpair");
 
 struct sock_pair;
@@ -147,7 +150,7 @@ static ssize_t sock_recv_uio(struct file *fp, struct uio *uio, int ioflags, bool
 	if (uio->resid == 0)
 		return 0;
 	for (int loops = 0;; loops++) {
-		KASSERT(loops < 1000000, "socket read does not settle");
+		KASSERT(loops < SOCK_IO_ROUNDS_MAX, "socket read does not settle");
 		if (e->len > 0) {
 			ssize_t n = ring_to_uio(e, uio, peek);
 			if (n > 0 && !peek)
@@ -211,7 +214,7 @@ static ssize_t sock_send_uio(struct file *fp, struct uio *uio, int ioflags, bool
 	struct sock_end *to = peer_of(e);
 	ssize_t total = 0;
 	for (int loops = 0; uio->resid > 0; loops++) {
-		KASSERT(loops < 1000000, "socket write does not settle");
+		KASSERT(loops < SOCK_IO_ROUNDS_MAX, "socket write does not settle");
 		if (write_dead(e)) {
 			if (total > 0)
 				return total;
@@ -384,7 +387,7 @@ int sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
 	}
 	for (int i = 0; i < 2; i++)
 		fd_install(p, fd[i], fp[i], 0);
-	trace_emit(TR_INFO, "socketpair", p->pid, fd[0], fd[1], 0);
+	trace_emit(TR_INFO, "vfs:socketpair", p->pid, fd[0], fd[1], 0);
 	return 0;
 }
 

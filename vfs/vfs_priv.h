@@ -1,5 +1,5 @@
 /*
- * Private to vfs/: the per-run state of the VFS (s->subsys[SLOT_VFS]) and
+ * Private to vfs/: the per-run state of the VFS (s->subsys[] at its slot) and
  * the internal calls between its files. Nothing outside vfs/ includes it.
  */
 #ifndef SIMK_VFS_PRIV_H
@@ -38,6 +38,11 @@ void fdtable_forget(struct simk_proc *p);
 void vfs_files_forget(struct vfs_state *st);
 int64_t file_lseek(struct file *fp, int64_t offset, int whence, int64_t size);
 int fd_dup_min(struct simk_proc *p, int fd, int minfd, int fdflags);
+
+/* vfs_check.c: KASSERTs the file accounting and, for every mounted
+ * filesystem, the block allocator against the tree (the subsystem's check
+ * callback). Any context; never sleeps. */
+void vfs_check(struct simk *s);
 
 /* simfs.c */
 void simfs_end_all(struct vfs_state *st);

@@ -1,6 +1,6 @@
 /*
  * kqueue / kevent: BSD's event notification, after the DragonFly
- * kern_event.c in shared/seeds/004 (FreeBSD's kqueue(2) manual where it is
+ * kern_event.c (FreeBSD's kqueue(2) manual where it is
  * silent). docs/kq.md has the whole story: the knote state machine,
  * the marker scan and the races.
  *
@@ -19,6 +19,14 @@
  *   each define).
  * - The EVFILT_AIO attachment point used by POSIX AIO for SIGEV_KEVENT
  *   (kq_aio_*, at the end).
+ *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   kqueue, kevent   kq.c   (registration, the marker scan)
+ * Behind them: kq_knote.c (the knote state machine), kq_filt_*.c (one file
+ * per filter: rw, except, aio, vnode, proc, signal, timer, user, fs),
+ * kq_subsys.c (per-run state, fd close, fork, exit), kq_check.c,
+ * kq_scn.c.
  *
  * What the caller guarantees
  * --------------------------
@@ -218,6 +226,6 @@ void kq_aio_complete(struct kq_aio_hook *h, int error);
 void kq_aio_detach(struct kq_aio_hook *h);
 
 /* Registered once from syscalls/builtin.c. */
-void kqueue_register_subsys(void);
+void kq_register(void);
 
 #endif

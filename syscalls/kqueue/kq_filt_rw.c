@@ -44,14 +44,14 @@ static void rw_poll_cb(struct poll_listener *l, unsigned events)
 	struct knote *kn = l->priv;
 	if (events & POLLFREE)
 		kn->u.rw.head_gone = true; /* poll_head_destroy detached us */
-	knote_poke(kn);
+	kq_knote_poke(kn);
 }
 
 /* A regular file changed size or went away. */
 static void rw_fnotify_cb(struct fnotify_watcher *w, unsigned what, const struct fnotify_info *info)
 {
 	(void)what, (void)info;
-	knote_poke(w->priv);
+	kq_knote_poke(w->priv);
 }
 
 int kq_rw_attach(struct knote *kn)

@@ -42,7 +42,12 @@
 #include "vfs/socket.h"
 #include "vfs/vfs.h"
 
-void kqueue_scn_register(void);
+void kq_scn_register(void);
+
+void kq_scn_free(struct kq_state *st)
+{
+	scn_thread_table_free(&st->scn_events);
+}
 
 static struct kq_scn_events *thread_events(void)
 {
@@ -453,7 +458,7 @@ static const struct scn_const kq_consts[] = {
     {"VQ_UNMOUNT", FSEV_UNMOUNT},
 };
 
-void kqueue_scn_register(void)
+void kq_scn_register(void)
 {
 	scn_register_ops(kq_ops, SCN_NARGS(kq_ops));
 	scn_register_consts(kq_consts, SCN_NARGS(kq_consts));

@@ -273,6 +273,28 @@ static int64_t op_io_reap(struct scn_call *c)
 	return n;
 }
 
+static const struct scn_argspec ring_head_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"set", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+/* User code: reads, and with set= writes, the head of its own ring, as a
+ * program holding a pointer to the ring may (a buggy one included: the
+ * kernel must not trust what it finds there). The old head, or -EFAULT. */
+static int64_t op_io_ring_head(struct scn_call *c)
+{
+	uaddr_t at = (uaddr_t)c->args[0].i + offsetof(struct aio_ring, head);
+	uint32_t old;
+	if (copyin(at, &old, sizeof(old)) != 0)
+		return -EFAULT;
+	if (c->args[1].given) {
+		uint32_t v = (uint32_t)c->args[1].i;
+		if (copyout(&v, at, sizeof(v)) != 0)
+			return -EFAULT;
+	}
+	return old;
+}
+
 static const struct scn_argspec ev_args[] = {
     {"i", SCN_INT, NULL, 0, 0},
 };
@@ -422,6 +444,9 @@ static const struct scn_op laio_ops[] = {
 	"io_cancel CTX CB: 0 (the cancelled event is kept as event 0), -EAGAIN, -EINVAL"),
     SCN_OP("io_reap", reap_args, op_io_reap,
 	   "io_reap CTX [MAX]: events taken from the ring in user space, no system call"),
+    SCN_OP("io_ring_head", ring_head_args, op_io_ring_head,
+	   "io_ring_head CTX [set=V]: the ring's head as user space sees it (set= writes it); "
+	   "the old value"),
     SCN_OP("ev_res", ev_args, op_ev_res, "ev_res I: res of the thread's I-th kept event"),
     SCN_OP("ev_data", ev_args, op_ev_data, "ev_data I: its aio_data"),
     SCN_OP("ev_obj", ev_args, op_ev_obj, "ev_obj I: its iocb address"),

@@ -76,7 +76,7 @@ struct port_scn_run {
 #define SCRATCH_SIZE (SCN_EVENTS * sizeof(port_event_t) + 64)
 
 /* Per-run scenario state lives with the subsystem's run state; created on
- * first use (host memory), freed by portfs_scn_free at destroy. */
+ * first use (host memory), freed by port_scn_free at destroy. */
 static struct port_scn_run *scn_run(void)
 {
 	struct port_run *r = port_run();
@@ -88,7 +88,7 @@ static struct port_scn_run *scn_run(void)
 	return r->scn;
 }
 
-void portfs_scn_free(struct port_run *r)
+void port_scn_free(struct port_run *r)
 {
 	struct port_scn_run *sr = r->scn;
 	if (sr == NULL)
@@ -642,7 +642,7 @@ static const struct scn_const port_consts[] = {
     {"CLOCK_MONOTONIC", SIMK_CLOCK_MONOTONIC},
 };
 
-void portfs_scn_register(void)
+void port_scn_register(void)
 {
 	scn_register_ops(port_ops, SCN_NARGS(port_ops));
 	scn_register_consts(port_consts, SCN_NARGS(port_consts));

@@ -1,5 +1,5 @@
 /*
- * POSIX AIO internals shared by the syscalls/posix_aio*.c files. Nothing
+ * POSIX AIO internals shared by the syscalls/posix_aio/paio_*.c files. Nothing
  * outside them includes this header.
  *
  * Objects
@@ -40,7 +40,6 @@
 #include <stdint.h>
 
 #include "kern/lock.h"
-#include "kern/slots.h"
 #include "kern/waitq.h"
 #include "syscalls/kqueue/kq.h" /* struct kq_aio_hook */
 #include "syscalls/posix_aio/paio.h"
@@ -211,7 +210,14 @@ struct paio_run {
 #define PAIO_FN_BASE 0x7f5e00000000ULL /* handles look like code addresses */
 
 /* paio.c: state, hash, results, completion */
+/* posix_aio's slot: its per-run state (struct paio_run) and its
+ * per-process state (struct paio_proc). */
+extern int paio_subsys_slot;
 struct paio_run *paio_run(void);
+/* paio_check.c: KASSERTs the worker, queue, hash and count invariants of
+ * every process (the subsystem's check callback). Any context with no
+ * pp->lock held; never sleeps. */
+void paio_check(struct simk *s);
 uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);
 struct paio_req *paio_req_alloc(struct paio_proc *pp);

@@ -92,8 +92,8 @@ def test_reproducer_of_a_forced_failure_replays(simk, scn):
 def test_trace_shows_the_aio_machinery(simk):
     r = simk("run", AIO / "kick-while-running.scn")
     assert r.code == 0, r
-    for ev in ("laio-setup", "laio-submit", "laio-kick", "laio-retry", "laio-event",
-               "laio-end", "laio-free"):
+    for ev in ("laio:setup", "laio:submit", "laio:kick", "laio:retry", "laio:event",
+               "laio:end", "laio:free"):
         assert ev in r.out, ev
 
 

@@ -208,7 +208,7 @@ static void trylocker(void *arg)
 {
 	(void)arg;
 	try_results[0] = mutex_trylock(&m);
-	owned_seen[0] = mutex_owned(&m);
+	owned_seen[0] = mutex_held(&m);
 	sim_yield();
 	mutex_unlock(&m);
 }
@@ -217,7 +217,7 @@ static void trylocker2(void *arg)
 {
 	(void)arg;
 	try_results[1] = mutex_trylock(&m);
-	owned_seen[1] = mutex_owned(&m);
+	owned_seen[1] = mutex_held(&m);
 }
 
 Test(mutex, trylock_fails_on_held_mutex)
@@ -472,7 +472,7 @@ static void timed_waiter(void *arg)
 	(void)arg;
 	mutex_lock(&m);
 	timed_result = cv_timedwait(&cv, &m, 5000, false);
-	owned_after = mutex_owned(&m);
+	owned_after = mutex_held(&m);
 	mutex_unlock(&m);
 }
 
@@ -494,7 +494,7 @@ static void sig_waiter(void *arg)
 	(void)arg;
 	mutex_lock(&m);
 	timed_result = cv_wait_sig(&cv, &m);
-	owned_after = mutex_owned(&m);
+	owned_after = mutex_held(&m);
 	mutex_unlock(&m);
 }
 

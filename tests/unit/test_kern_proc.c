@@ -2,7 +2,6 @@
 #include "kern_test.h"
 
 #include "kern/proc.h"
-#include "kern/slots.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "kern/waitq.h"
@@ -450,7 +449,6 @@ static void sleepy_proc_exit(struct simk_proc *p)
 
 static const struct sim_subsys sleepy_subsys = {
     .name = "test-sleepy-exit",
-    .slot = SLOT_TEST,
     .proc_exit = sleepy_proc_exit,
 };
 

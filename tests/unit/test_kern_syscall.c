@@ -10,6 +10,7 @@
  * when it has a choice: a spinner thread stays runnable so that every
  * switch point of the thread under test is a choice.
  */
+#include "syscalls/builtin.h"
 #include "kern/syscall.h"
 #include "laio_test.h"
 #include "paio_test.h"

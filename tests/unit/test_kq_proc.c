@@ -305,7 +305,7 @@ Test(kq_proc, note_track_registers_the_child_recursively_from_the_filter)
  * the fork waits for the lock *without owning the parent's knote*, so the
  * lock's owner can still take that knote (as a registrar modifying it
  * does). Taking the knote first and the lock second would deadlock here:
- * knote_acquire below would sleep forever. */
+ * kq_knote_acquire below would sleep forever. */
 static void t_track_lock_order(void *arg)
 {
 	(void)arg;
@@ -325,10 +325,10 @@ static void t_track_lock_order(void *arg)
 	VEQ(kqueue_knotes_live(), 1); /* the grandchild is not registered yet */
 	struct knote *kn = kqueue_lookup(k, EVFILT_PROC, (uint64_t)pid);
 	VCHECK(kn != NULL);
-	VCHECK(knote_acquire(kn)); /* free: the waiting fork does not own it */
+	VCHECK(kq_knote_acquire(kn)); /* free: the waiting fork does not own it */
 	vt_sleep(MS);
 	VCHECK(!g_forked);
-	knote_release(kn);
+	kq_knote_release(kn);
 	kq_reg_unlock(k);
 	vt_sleep(MS);
 	VCHECK(g_forked);

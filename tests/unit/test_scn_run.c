@@ -150,7 +150,7 @@ Test(scn_run, one_program_many_runs_same_seed_same_hash)
 			   "thread b\n  repeat 5\n    n += 1\n    r = sleep wq timeout=1us\n"
 			   "finally\n  expect n == 10\nshared r\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	uint64_t h7 = hash_of(p, 7);
 	int distinct = 0;
@@ -179,7 +179,7 @@ Test(scn_run, calls_are_traced_syscalls_and_prints_user_events)
 	const char *text = "shared x\nwaitqueue wq\nthread t\n  print \"hello\" 42\n"
 			   "  x = sleep wq timeout=5\n  print x\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	struct simk_opts o;
 	simk_opts_default(&o);
@@ -219,7 +219,7 @@ Test(scn_run, test_then_sleep_is_a_switch_point)
 	const char *text = "shared flag = 0\nwaitqueue wq\nthread waker\n  flag = 1\n  wake wq\n"
 			   "thread waiter\n  if flag == 0\n    sleep wq\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	int deadlocks = 0;
 	for (uint64_t seed = 1; seed <= 200; seed++) {
@@ -237,7 +237,7 @@ Test(scn_run, instantiate_twice_is_refused)
 {
 	const char *text = "thread t\n  pass\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	struct simk_opts o;
 	simk_opts_default(&o);
 	struct simk *s = simk_create(&o, err, sizeof(err));
@@ -256,7 +256,7 @@ Test(scn_run, scenario_fault_spec_is_enabled)
 	const char *text = "fault some/point:nth=1\nthread t\n  pass\n";
 	sim_fault_declare("some/point"); /* a point of this test's own */
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	struct simk_opts o;
 	simk_opts_default(&o);
