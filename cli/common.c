@@ -56,6 +56,8 @@ struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 		simk_destroy(s);
 		return NULL;
 	}
+	const char *slash = c->file != NULL ? strrchr(c->file, '/') : NULL;
+	s->trace.src = slash != NULL ? slash + 1 : c->file;
 	for (int i = 0; i < c->nfaults; i++) {
 		char ferr[512];
 		if (sim_fault_enable(c->faults[i], ferr, sizeof(ferr)) != 0) {

@@ -73,7 +73,8 @@ struct trace {
 	 * have to live as long as the run. */
 	const char *memo_key[256];
 	uint64_t memo_val[256];
-	char **strs; /* trace_intern's copies */
+	const char *src; /* view: the program's file name, for file:line (NULL: "line") */
+	char **strs;	 /* trace_intern's copies */
 	size_t nstrs, strs_cap;
 };
 

@@ -135,7 +135,7 @@ def test_filter_keeps_a_thread_a_layer_or_an_event(simk):
     path = SCENARIOS / "laio" / "basics.scn"
     t1 = simk("run", path, "--trace-filter", "T1")
     for l in lines_of(t1.out):
-        assert re.match(r"^ *\d+ns  {26}\S", l), l
+        assert re.match(r"^ *\d+ns {28}\S", l), l
     blk = simk("run", path, "--trace-filter", "blk")
     ls = lines_of(blk.out)
     assert ls and all(re.search(r"blk:|irq blk|×", l) for l in ls), ls
