@@ -60,12 +60,17 @@ static void keep_events(const struct io_event *ev, long n)
 		memcpy(se->ev, ev, (size_t)se->n * sizeof(*ev));
 }
 
-static uaddr_t ualloc(struct scn_call *c, size_t n)
+/* User memory for an operation's arguments; 0 when it runs out (an
+ * injected kmem/alloc/enomem), and the operation returns -ENOMEM. */
+static uaddr_t ualloc(size_t n)
 {
-	uaddr_t a = umem_alloc(sim_proc_current(), n ? n : 1);
-	if (a == 0)
-		scn_call_fail(c, SIMK_FAIL_PANIC, "out of user memory");
-	return a;
+	return umem_alloc(sim_proc_current(), n ? n : 1);
+}
+
+static void ufree(uaddr_t a)
+{
+	if (a != 0)
+		umem_free(sim_proc_current(), a);
 }
 
 /* ---- declarations --------------------------------------------------------- */
@@ -101,7 +106,9 @@ static const struct scn_argspec setup_args[] = {
 
 static int64_t op_io_setup(struct scn_call *c)
 {
-	uaddr_t a = ualloc(c, sizeof(aio_context_t));
+	uaddr_t a = ualloc(sizeof(aio_context_t));
+	if (a == 0)
+		return -ENOMEM;
 	int64_t nr = c->args[0].i;
 	int r = sys_io_setup(nr < 0 || nr > UINT32_MAX ? UINT32_MAX : (unsigned)nr, a);
 	aio_context_t ctx = 0;
@@ -143,7 +150,10 @@ static int64_t op_iocb(struct scn_call *c)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: len must be in 0..16 MiB");
 	if (nvec < 0 || nvec > 64)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: nvec must be in 0..64");
-	uaddr_t buf = a[I_BUF].given ? (uaddr_t)a[I_BUF].i : ualloc(c, (size_t)len);
+	uaddr_t own = a[I_BUF].given ? 0 : ualloc((size_t)len);
+	if (!a[I_BUF].given && own == 0)
+		return -ENOMEM;
+	uaddr_t buf = a[I_BUF].given ? (uaddr_t)a[I_BUF].i : own;
 	struct iocb cb;
 	memset(&cb, 0, sizeof(cb));
 	cb.aio_lio_opcode = (uint16_t)a[I_OP].i;
@@ -164,13 +174,23 @@ static int64_t op_iocb(struct scn_call *c)
 			v[i].iov_base = buf + (uint64_t)s;
 			v[i].iov_len = (uint64_t)(e - s);
 		}
-		uaddr_t va = ualloc(c, (size_t)nvec * sizeof(v[0]));
+		uaddr_t va = ualloc((size_t)nvec * sizeof(v[0]));
+		if (va == 0) {
+			ufree(own);
+			return -ENOMEM;
+		}
 		if (copyout(v, va, (size_t)nvec * sizeof(v[0])) != 0)
 			scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: copyout failed");
 		cb.aio_buf = va;
 		cb.aio_nbytes = (uint64_t)nvec;
 	}
-	uaddr_t u = ualloc(c, sizeof(cb));
+	uaddr_t u = ualloc(sizeof(cb));
+	if (u == 0) {
+		if (nvec > 0)
+			ufree(cb.aio_buf);
+		ufree(own);
+		return -ENOMEM;
+	}
 	if (copyout(&cb, u, sizeof(cb)) != 0)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: copyout failed");
 	return (int64_t)u;
@@ -194,7 +214,9 @@ static int64_t op_io_submit(struct scn_call *c)
 	for (int i = 1; i <= LAIO_SCN_SUBMIT_MAX; i++)
 		if (c->args[i].given)
 			ptrs[n++] = (uint64_t)c->args[i].i;
-	uaddr_t arr = ualloc(c, sizeof(ptrs));
+	uaddr_t arr = ualloc(sizeof(ptrs));
+	if (arr == 0)
+		return -ENOMEM;
 	if (copyout(ptrs, arr, (size_t)n * sizeof(ptrs[0])) != 0)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "io_submit: copyout failed");
 	long r = sys_io_submit((aio_context_t)c->args[0].i, n, arr);
@@ -215,12 +237,18 @@ static int64_t op_io_getevents(struct scn_call *c)
 {
 	int64_t nr = c->args[2].i;
 	size_t room = nr > 0 && nr <= 4096 ? (size_t)nr : 1;
-	uaddr_t evs = ualloc(c, room * sizeof(struct io_event));
+	uaddr_t evs = ualloc(room * sizeof(struct io_event));
+	if (evs == 0)
+		return -ENOMEM;
 	uaddr_t to = 0;
 	if (c->args[3].given) {
 		int64_t ns = c->args[3].i;
 		struct laio_timespec ts = {ns / 1000000000, ns % 1000000000};
-		to = ualloc(c, sizeof(ts));
+		to = ualloc(sizeof(ts));
+		if (to == 0) {
+			ufree(evs);
+			return -ENOMEM;
+		}
 		if (copyout(&ts, to, sizeof(ts)) != 0)
 			scn_call_fail(c, SIMK_FAIL_PANIC, "io_getevents: copyout failed");
 	}
@@ -244,7 +272,9 @@ static const struct scn_argspec cancel_args[] = {
 
 static int64_t op_io_cancel(struct scn_call *c)
 {
-	uaddr_t res = ualloc(c, sizeof(struct io_event));
+	uaddr_t res = ualloc(sizeof(struct io_event));
+	if (res == 0)
+		return -ENOMEM;
 	int r = sys_io_cancel((aio_context_t)c->args[0].i, (uaddr_t)c->args[1].i, res);
 	struct io_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -318,7 +348,9 @@ static const struct scn_argspec fd_args[] = {
 
 static int64_t op_eventfd_read(struct scn_call *c)
 {
-	uaddr_t a = ualloc(c, 8);
+	uaddr_t a = ualloc(8);
+	if (a == 0)
+		return -ENOMEM;
 	ssize_t r = sys_read((int)c->args[0].i, a, 8);
 	uint64_t v = 0;
 	if (r == 8 && copyin(a, &v, 8) != 0)
@@ -337,7 +369,9 @@ static const struct scn_argspec fd_val_args[] = {
 static int64_t op_eventfd_write(struct scn_call *c)
 {
 	uint64_t v = (uint64_t)c->args[1].i;
-	uaddr_t a = ualloc(c, 8);
+	uaddr_t a = ualloc(8);
+	if (a == 0)
+		return -ENOMEM;
 	ssize_t r = copyout(&v, a, 8) != 0 ? -EFAULT : sys_write((int)c->args[0].i, a, 8);
 	umem_free(sim_proc_current(), a);
 	return r;
