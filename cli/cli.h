@@ -19,6 +19,9 @@ struct scn_prog;
 
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
+/* --trace-max-events: at most 2^32 kept events (240 GB); the default is
+ * TRACE_KEEP_MAX_DEFAULT (sim/trace.h), docs/tracing.md */
+#define CLI_TRACE_MAX (1ULL << 32)
 #define EXIT_USAGE 2
 
 enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK };
@@ -34,6 +37,7 @@ struct cli_opts {
 	double preempt, irq;
 	int pct_depth;
 	uint64_t pct_steps, max_steps;
+	uint64_t trace_max; /* --trace-max-events (0: the default cap) */
 	const char *trace_out, *schedule_out, *replay;
 	const char *faults[CLI_FAULTS_MAX];
 	int nfaults;

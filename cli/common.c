@@ -34,6 +34,7 @@ enum optid {
 	O_HELP,
 	O_BOUND,
 	O_JOBS,
+	O_TRACE_MAX,
 };
 
 #define F_RUN (1u << CMD_RUN)
@@ -57,6 +58,7 @@ static const struct optdef optdefs[] = {
     {"pct-steps", true, F_ALL, O_PCT_STEPS},
     {"max-steps", true, F_ALL, O_MAX_STEPS},
     {"trace-out", true, F_RUN, O_TRACE_OUT},
+    {"trace-max-events", true, F_RUN | F_CHECK, O_TRACE_MAX},
     {"schedule-out", true, F_RUN | F_EXPLORE, O_SCHEDULE_OUT},
     {"bound", true, F_EXPLORE, O_BOUND},
     {"replay", true, F_RUN | F_CHECK, O_REPLAY},
@@ -185,6 +187,14 @@ static int set_opt(struct cli_opts *o, const struct optdef *d, const char *val)
 					   val);
 		o->pct_depth = (int)v;
 		o->has_pct_depth = true;
+		break;
+	}
+	case O_TRACE_MAX: {
+		uint64_t v;
+		if (!parse_u64(val, &v) || v < 1 || v > CLI_TRACE_MAX)
+			return usage_error(o, "--%s needs an integer from 1 to %llu, got '%s'", n,
+					   (unsigned long long)CLI_TRACE_MAX, val);
+		o->trace_max = v;
 		break;
 	}
 	case O_PCT_STEPS:
@@ -377,6 +387,7 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->max_steps = c->max_steps;
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
+	o->trace_keep_max = (size_t)c->trace_max;
 }
 
 struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,

@@ -47,6 +47,7 @@ static const char *const usage_run =
     "  --max-steps N        stop a run after N decision points (panic, exit 3)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
+    "  --trace-max-events N keep at most N events for --trace-out (default 1000000)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
     "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
     "  --quiet              print only the result line\n";

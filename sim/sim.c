@@ -193,7 +193,7 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 	eventq_init(&s->eq);
 	list_init(&s->runq);
 	ctx_init_main(&s->main_ctx);
-	trace_init(&s->trace, o->keep_trace);
+	trace_init(&s->trace, o->keep_trace, o->trace_keep_max);
 	g_sim = s;
 	if (s->policy->init && s->policy->init(s, err, errlen) != 0) {
 		s->policy = NULL;
@@ -261,6 +261,7 @@ enum simk_outcome simk_run(struct simk *s)
 		}
 	}
 	s->running = false;
+	trace_set_sink(&s->trace, NULL, NULL); /* streaming ends with the run */
 	if (s->opts.schedule_out != NULL)
 		schedule_write(s, s->opts.schedule_out);
 	return s->outcome;

@@ -53,7 +53,8 @@ struct simk_opts {
 	uint64_t pct_steps;       /* pct: expected number of decision points k */
 	uint64_t max_steps;       /* decision points before the run is stopped (0 = default) */
 	size_t stack_size;        /* bytes per simulated thread (0 = 64 KiB) */
-	bool keep_trace;          /* keep every event (export, readable output) */
+	bool keep_trace;          /* keep the events for export (simk_trace_export_chrome) */
+	size_t trace_keep_max;    /* keep_trace: at most this many events (0 = 1,000,000) */
 	const char *replay_path;  /* policy replay: schedule file to read */
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;   /* text printed as "reproduce: ..." on failure */
@@ -126,10 +127,22 @@ size_t simk_dfs_path(const struct simk_dfs *d, const uint32_t **choice, const ui
 int simk_dfs_restart(struct simk_dfs *d, const uint32_t *choice, const uint32_t *ncand, size_t n,
 		     size_t fixed);
 
-/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
+/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it);
+ * 0, or -1 with errno (a write error included). */
 int simk_trace_export_chrome(const struct simk *s, const char *path);
 /* Writes the kept trace as readable text, one column per thread. */
 void simk_trace_print(const struct simk *s, void *file);
+/* From now on, writes each event as it is emitted to file (a FILE *) as
+ * readable text, one column per thread, after a header naming the threads
+ * that exist now and the events already emitted (those still in the ring
+ * of the latest 64). Nothing is stored: the memory of a run does not grow
+ * with its length. Writing stops at the first error (ferror(file)). */
+void simk_trace_stream(struct simk *s, void *file);
+/* Events emitted; events kept for export (keep_trace); events that were
+ * not kept because of trace_keep_max (or no host memory). */
+uint64_t simk_trace_events(const struct simk *s);
+uint64_t simk_trace_kept(const struct simk *s);
+uint64_t simk_trace_dropped(const struct simk *s);
 
 #ifdef __cplusplus
 }
