@@ -73,6 +73,10 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
 /* Trace tail, blocked scenario threads and the reproducer, to stderr. */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
 const char *cli_policy_name(enum simk_policy p);
+/* The first stdout write error (0: none): main reports it and exits 2. */
+extern int cli_stdout_errno;
+/* Flushes stdout, keeping the errno of a failure in cli_stdout_errno. */
+void cli_flush_stdout(void);
 void cli_usage(FILE *f, const char *topic);
 
 int cmd_run(struct cli_opts *o);

@@ -113,7 +113,12 @@ static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
 	if (s == NULL)
 		return EXIT_USAGE;
 	simk_run(s);
+	int e = simk_schedule_error(s);
 	simk_destroy(s);
+	if (e != 0) {
+		fprintf(stderr, "simk: explore: cannot write %s: %s\n", path, strerror(e));
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -133,7 +138,7 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		ro.policy = SIMK_POLICY_REPLAY;
 		ro.replay_path = sched;
 	}
-	fflush(stdout);
+	cli_flush_stdout();
 	cli_report_failure(c, s, &ro);
 	char line[1200] = "";
 	FILE *m = fmemopen(line, sizeof(line) - 1, "w");

@@ -55,6 +55,13 @@ int cmd_run(struct cli_opts *c)
 		simk_trace_stream(s, stdout);
 	enum simk_outcome out = simk_run(s);
 	int exit_code = (int)out;
+	if (simk_trace_stream_error(s) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = simk_trace_stream_error(s); /* main reports it */
+	if (simk_schedule_error(s) != 0) {
+		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->schedule_out,
+			strerror(simk_schedule_error(s)));
+		exit_code = EXIT_USAGE;
+	}
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;
@@ -67,7 +74,7 @@ int cmd_run(struct cli_opts *c)
 	if (out != SIMK_PASS)
 		cli_report_failure(c, s, &o);
 	cli_print_result(stdout, s, out);
-	fflush(stdout);
+	cli_flush_stdout();
 	simk_destroy(s);
 	scn_free(p);
 	return exit_code;

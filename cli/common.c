@@ -522,9 +522,18 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 	}
 }
 
+int cli_stdout_errno;
+
+void cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno != 0 ? errno : EIO;
+}
+
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o)
 {
-	fflush(stdout);
+	cli_flush_stdout();
 	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
 	fprintf(stderr, "last events:\n");
 	trace_print_tail(&s->trace, stderr, 20);

@@ -389,7 +389,7 @@ static int start_workers(struct jobs *J, struct sigaction *old)
 		sigaddset(&block, caught[i]);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	pid_t parent = getpid();
-	fflush(stdout);
+	cli_flush_stdout();
 	fflush(stderr);
 	int rc = 0;
 	for (int i = 0; i < J->nw; i++) {
@@ -466,7 +466,7 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 	const struct cli_opts *c = ex->c;
 	char st[120];
 	describe_status(st, sizeof(st), wstatus);
-	fflush(stdout);
+	cli_flush_stdout();
 	if (!ex->dfs) {
 		struct simk_opts o = explore_seed_opts(ex, seed_or_path);
 		fprintf(stderr,

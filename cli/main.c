@@ -6,6 +6,8 @@
  *   simk check-determinism FILE [--seed N]
  *   simk help [run|explore|check-determinism|ops]
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,7 +120,7 @@ static void help_ops(FILE *f)
 	      f);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	struct cli_opts o;
 	memset(&o, 0, sizeof(o));
@@ -189,4 +191,27 @@ int main(int argc, char **argv)
 	}
 	ctx_stack_pool_drain();
 	return rc;
+}
+
+/* Output that could not be written is an error, never a silent exit 0
+ * (stdout on a full disk, a closed pipe with SIGPIPE ignored): one message
+ * on stderr with the first error's errno, and the exit code is 2, or the
+ * run's failure code when it had one. */
+static int check_stdout(int rc)
+{
+	cli_flush_stdout();
+	bool bad = ferror(stdout) != 0 || cli_stdout_errno != 0;
+	errno = 0;
+	if (fclose(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno;
+	if (!bad && cli_stdout_errno == 0)
+		return rc;
+	fprintf(stderr, "simk: cannot write the output: %s\n",
+		strerror(cli_stdout_errno != 0 ? cli_stdout_errno : EIO));
+	return rc != 0 ? rc : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return check_stdout(run_command(argc, argv));
 }

@@ -21,6 +21,7 @@
 
 #include "sim/engine.h"
 #include "sim/fault.h"
+#include "sim/hostfile.h"
 #include "scn/scn_internal.h"
 #include "scn/scn_lex.h"
 
@@ -1388,39 +1389,18 @@ static int64_t int_option(struct parser *P, const char *name, int64_t lo, int64_
 	return v;
 }
 
-/* Validates a fault spec the way sim_fault_enable reads it. */
+/* Validates a fault spec with sim_fault_enable's own parser; an unknown
+ * point name is named with where to find the known ones. */
 static void check_fault_spec(struct parser *P, const char *spec, int col)
 {
-	const char *colon = strchr(spec, ':');
-	if (colon == NULL || colon == spec)
-		perr(P, col, "fault spec '%s': expected POINT:p=PROB, POINT:nth=K or POINT:off",
-		     spec);
-	if ((size_t)(colon - spec) >= 64)
-		perr(P, col, "fault point name too long");
-	if (sim_fault_declared(0) != NULL) {
-		bool known = false;
-		for (int i = 0; sim_fault_declared(i) != NULL; i++)
-			known |= strlen(sim_fault_declared(i)) == (size_t)(colon - spec) &&
-				 strncmp(sim_fault_declared(i), spec, (size_t)(colon - spec)) == 0;
-		if (!known)
-			perr(P, col, "unknown fault point '%.*s' (`simk help faults` lists them)",
-			     (int)(colon - spec), spec);
-	}
-	const char *a = colon + 1;
-	char *end;
-	if (strncmp(a, "p=", 2) == 0) {
-		double v = strtod(a + 2, &end);
-		if (end == a + 2 || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-			perr(P, col, "fault spec '%s': probability must be in [0, 1]", spec);
-	} else if (strncmp(a, "nth=", 4) == 0) {
-		if (a[4] < '1' || a[4] > '9')
-			perr(P, col, "fault spec '%s': nth needs a positive integer", spec);
-		strtoull(a + 4, &end, 10);
-		if (*end != '\0' && strcmp(end, ",every") != 0)
-			perr(P, col, "fault spec '%s': trailing text after nth", spec);
-	} else if (strcmp(a, "off") != 0) {
-		perr(P, col, "fault spec '%s': expected p=PROB, nth=K[,every] or off", spec);
-	}
+	char err[512];
+	if (sim_fault_spec_check(spec, err, sizeof(err)) == 0)
+		return;
+	char *known = strstr(err, " (known:");
+	if (strncmp(err, "unknown fault point", 19) == 0 && known != NULL)
+		snprintf(known, sizeof(err) - (size_t)(known - err),
+			 " (`simk help faults` lists them)");
+	perr(P, col, "%s", err);
 }
 
 static void option_stmt(struct parser *P, const char *name, const struct scn_tok *t)
@@ -1981,11 +1961,9 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 
 struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	FILE *f = host_open_regular(path, err, errlen);
+	if (f == NULL)
 		return NULL;
-	}
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	while (buf != NULL) {

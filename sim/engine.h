@@ -134,6 +134,7 @@ struct simk {
 	/* decision log for --schedule-out */
 	int32_t *decisions;
 	size_t ndecisions, decisions_cap;
+	int schedule_errno; /* writing opts.schedule_out failed (simk_schedule_error) */
 	bool ended;         /* end-of-run hooks have run */
 	/* subsystem state, indexed by struct sim_subsys.slot */
 	void *subsys[16];

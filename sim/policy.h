@@ -21,6 +21,9 @@ struct sim_policy {
 	/* cur: the running thread if it may continue, else NULL. ncand >= 2. */
 	struct pick (*choose)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 			      bool irq_due, int ncand);
+	/* Optional: after a run that passed; non-zero with a message when the
+	 * policy rejects how it ended (replay: recorded decisions left over). */
+	int (*check_end)(struct simk *s, char *msg, size_t len);
 };
 
 extern const struct sim_policy policy_fifo;
@@ -36,7 +39,8 @@ static inline struct simk_thread *runq_first(struct simk *s)
 	return list_empty(&s->runq) ? NULL : list_entry(s->runq.next, struct simk_thread, rq);
 }
 
-/* Schedule files (--schedule-out / --replay). */
+/* Schedule files (--schedule-out / --replay); 0 or -1 (errno / err). */
+#define SCHEDULE_DECISIONS_MAX 100000000
 int schedule_write(const struct simk *s, const char *path);
 int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, char *err,
 		  size_t errlen);

@@ -258,12 +258,15 @@ enum simk_outcome simk_run(struct simk *s)
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);
 				}
 			}
+			if (s->outcome == SIMK_PASS && s->policy->check_end != NULL &&
+			    s->policy->check_end(s, s->reason, sizeof(s->reason)) != 0)
+				s->outcome = SIMK_FAIL_PANIC;
 		}
 	}
 	s->running = false;
 	trace_set_sink(&s->trace, NULL, NULL); /* streaming ends with the run */
-	if (s->opts.schedule_out != NULL)
-		schedule_write(s, s->opts.schedule_out);
+	if (s->opts.schedule_out != NULL && schedule_write(s, s->opts.schedule_out) != 0)
+		s->schedule_errno = errno != 0 ? errno : EIO;
 	return s->outcome;
 }
 
@@ -346,6 +349,11 @@ const char *simk_failure_reason(const struct simk *s)
 {
 	return s->reason;
 }
+int simk_schedule_error(const struct simk *s)
+{
+	return s->schedule_errno;
+}
+
 uint64_t simk_seed(const struct simk *s)
 {
 	return s->opts.seed;

@@ -64,6 +64,8 @@ struct trace {
 	uint64_t dropped;     /* events not kept: past keep_max, or no host memory */
 	trace_sink_fn sink;   /* called with every event after it is hashed */
 	void *sink_arg;
+	FILE *stream;	      /* simk_trace_stream's output... */
+	int stream_errno;     /* ...and its first write error (then it stops) */
 	struct trace_ev ring[TRACE_RING];
 	/* Memo of name hashes keyed by the name's address. The address only
 	 * selects a memo slot; the hash itself comes from the bytes, so the

@@ -123,24 +123,36 @@ void simk_trace_print(const struct simk *s, void *file)
 		fprintf(f, "(%" PRIu64 " later events not kept)\n", s->trace.dropped);
 }
 
+/* Prints e to the stream unless a write already failed; the first
+ * failure's errno is kept for simk_trace_stream_error. */
 static void stream_sink(const struct trace_ev *e, void *arg)
 {
-	FILE *f = arg;
-	if (!ferror(f))
-		print_line(e, f);
+	struct trace *t = arg;
+	if (t->stream_errno != 0)
+		return;
+	errno = 0;
+	print_line(e, t->stream);
+	if (ferror(t->stream))
+		t->stream_errno = errno != 0 ? errno : EIO;
 }
 
 void simk_trace_stream(struct simk *s, void *file)
 {
-	FILE *f = file;
 	struct trace *t = &s->trace;
-	print_header(s, f);
+	t->stream = file;
+	t->stream_errno = 0;
+	print_header(s, t->stream);
 	uint64_t have = t->count < TRACE_RING ? t->count : TRACE_RING;
 	if (t->count > have)
-		fprintf(f, "(%" PRIu64 " earlier events not shown)\n", t->count - have);
+		fprintf(t->stream, "(%" PRIu64 " earlier events not shown)\n", t->count - have);
 	for (uint64_t i = t->count - have; i < t->count; i++)
-		print_line(&t->ring[i % TRACE_RING], f);
-	trace_set_sink(t, stream_sink, f);
+		stream_sink(&t->ring[i % TRACE_RING], t);
+	trace_set_sink(t, stream_sink, t);
+}
+
+int simk_trace_stream_error(const struct simk *s)
+{
+	return s->trace.stream_errno;
 }
 
 uint64_t simk_trace_events(const struct simk *s)

@@ -98,6 +98,9 @@ uint64_t simk_steps(const struct simk *s);
 uint64_t simk_vtime_ns(const struct simk *s);
 const char *simk_failure_reason(const struct simk *s);
 uint64_t simk_seed(const struct simk *s);
+/* 0, or the errno of a failed write of opts.schedule_out at the end of the
+ * run (the outcome is the run's own). */
+int simk_schedule_error(const struct simk *s);
 
 /*
  * Bounded exhaustive search (policy dfs). Each run follows the current path
@@ -136,8 +139,10 @@ void simk_trace_print(const struct simk *s, void *file);
  * readable text, one column per thread, after a header naming the threads
  * that exist now and the events already emitted (those still in the ring
  * of the latest 64). Nothing is stored: the memory of a run does not grow
- * with its length. Writing stops at the first error (ferror(file)). */
+ * with its length. Writing stops at the first error: its errno is then
+ * simk_trace_stream_error's (0 while all is well). */
 void simk_trace_stream(struct simk *s, void *file);
+int simk_trace_stream_error(const struct simk *s);
 /* Events emitted; events kept for export (keep_trace); events that were
  * not kept because of trace_keep_max (or no host memory). */
 uint64_t simk_trace_events(const struct simk *s);
