@@ -14,6 +14,8 @@
 #   build/fuzzcov/ clang, source coverage of the fuzz corpora (fuzz/coverage.sh)  VARIANT=fuzzcov
 
 VARIANT ?=
+# The version, from one place: `simk --version`, simk.pc and the man page.
+VERSION := $(shell cat VERSION)
 PYTHON ?= /usr/bin/python3
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -54,7 +56,7 @@ ifeq ($(origin CC),default)
 endif
 
 CFLAGS_BASE := -std=c17 -Wall -Wextra -Werror -g -fno-strict-aliasing -D_GNU_SOURCE -DFIU_ENABLE \
-	-Iinclude -I. -MMD -MP
+	-DSIMK_VERSION='"$(VERSION)"' -Iinclude -I. -MMD -MP
 CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDLIBS := -lfiu -lm
 LDFLAGS := $(SANLD)
@@ -91,6 +93,8 @@ $(B)/obj/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  AS $(B)/$<"
 	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/obj/cli/main.o: VERSION
 
 $(B)/libsimk.a: $(LIB_O)
 	@mkdir -p $(dir $@)

@@ -1,10 +1,22 @@
 /*
- * The simk command line: shared option parsing, option merging (defaults,
- * then the scenario's own options, then the command line), one-run
- * helpers and the reproducer line.
+ * The simk command line: the subcommand and flag tables, option merging
+ * (defaults, then the scenario's own options, then the command line),
+ * one-run helpers and the reproducer line.
  *
  * Exit codes are the outcome numbers of include/simk/sim.h: 0 pass,
  * 1 expectation failed, 2 usage or parse error, 3 panic, 4 deadlock.
+ *
+ * Adding a subcommand (cli/main.c, table `commands`):
+ *   1. a value in enum cli_cmd (before CMD_COUNT);
+ *   2. a row in `commands`: name, id, handler, positional argument limits,
+ *      the message for a missing argument, its `simk help NAME` text, and
+ *      an optional check run after parsing;
+ *   3. a line in usage_main (`simk --help`) and a section in docs/simk.1 —
+ *      tests/py/test_manpage.py fails until the man page names it.
+ * Adding a flag (cli/options.c, table `flags`): a field in struct cli_opts,
+ * a setter, a row naming the commands it applies to (CMD_BIT), a line in
+ * each of those commands' help text and in docs/simk.1 (test_manpage.py
+ * checks both).
  */
 #ifndef SIMK_CLI_H
 #define SIMK_CLI_H
@@ -19,17 +31,37 @@ struct scn_prog;
 
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
-/* --trace-max-events: at most 2^32 kept events (240 GB); the default is
+#define CLI_ARGS_MAX 64	 /* positional arguments of one command */
+/* --trace-max-events: at most 2^32 kept events; the default is
  * TRACE_KEEP_MAX_DEFAULT (sim/trace.h), docs/tracing.md */
 #define CLI_TRACE_MAX (1ULL << 32)
 #define EXIT_USAGE 2
 
-enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK };
+enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_COUNT };
+#define CMD_BIT(c) (1u << (c))
+
+struct cli_opts;
+
+/* One subcommand: `simk NAME [flags] [arguments]`. */
+struct cli_command {
+	const char *name;
+	enum cli_cmd id;
+	int (*run)(struct cli_opts *o);
+	int args_min, args_max;	  /* positional arguments (after `--` too) */
+	const char *args_missing; /* usage error when fewer than args_min */
+	const char *usage;	  /* `simk help NAME` and `simk NAME --help` */
+	/* After parsing, before run: cross-flag rules; returns 0 or the exit
+	 * code of a usage error it printed (cli_usage_error). May be NULL. */
+	int (*check)(struct cli_opts *o);
+};
 
 struct cli_opts {
 	const char *argv0;
+	const struct cli_command *command;
 	enum cli_cmd cmd;
-	const char *file;
+	const char *args[CLI_ARGS_MAX]; /* positional arguments, in order */
+	int nargs;
+	const char *file; /* args[0]: the scenario */
 	bool has_seed, has_policy, has_preempt, has_irq, has_pct_depth, has_pct_steps;
 	bool has_max_steps;
 	uint64_t seed;
@@ -49,8 +81,17 @@ struct cli_opts {
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 };
 
-/* Parses argv[first..] for cmd; on error prints "simk: ..." and returns 2. */
+/* The subcommand named name, or NULL. */
+const struct cli_command *cli_command_find(const char *name);
+/* Parses argv[first..] (flags and positional arguments) for o->command.
+ * 0: parsed; -1: --help was given and printed; otherwise the exit code of
+ * the usage error it printed ("simk: CMD: ... (see 'simk help CMD')"). */
 int cli_parse(int argc, char **argv, int first, struct cli_opts *o);
+/* Prints "simk: CMD: <message> (see 'simk help CMD')"; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The check of run, explore and check-determinism: policy/replay/bound rules. */
+int cli_check_sched(struct cli_opts *o);
 /* Loads the scenario (exit 2 on error, message printed). */
 struct scn_prog *cli_load(const struct cli_opts *o);
 /* Defaults, then the scenario's options, then the command line's. */
@@ -73,11 +114,12 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
 /* Trace tail, blocked scenario threads and the reproducer, to stderr. */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
 const char *cli_policy_name(enum simk_policy p);
+/* The version string (the VERSION file, passed by the Makefile). */
+const char *cli_version(void);
 /* The first stdout write error (0: none): main reports it and exits 2. */
 extern int cli_stdout_errno;
 /* Flushes stdout, keeping the errno of a failure in cli_stdout_errno. */
 void cli_flush_stdout(void);
-void cli_usage(FILE *f, const char *topic);
 
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);

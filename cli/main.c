@@ -4,7 +4,10 @@
  *   simk run FILE [options]               one run; exit code = outcome
  *   simk explore FILE --runs N [options]  many seeds, stop at the first failure
  *   simk check-determinism FILE [--seed N]
- *   simk help [run|explore|check-determinism|ops]
+ *   simk help [run|explore|check-determinism|ops|faults]
+ *   simk version
+ *
+ * The subcommand table is `commands` below; the flags are in options.c.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,11 +27,16 @@ static const char *const usage_main =
     "  run FILE [options]                 run a scenario once and print its trace\n"
     "  explore FILE --runs N [options]    run many seeds; stop at the first failure\n"
     "  check-determinism FILE [--seed N]  run twice in one process and compare hashes\n"
-    "  help [COMMAND|ops]                 help on a command, or the operations a scenario may use\n"
+    "  help [COMMAND|ops|faults]          help on a command, the operations a scenario may\n"
+    "                                     use, or the fault points\n"
+    "  version                            print the version (also: simk --version)\n"
     "\n"
     "exit codes: 0 pass, 1 an expectation failed, 2 usage or parse error,\n"
     "            3 kernel assertion or panic, 4 deadlock\n"
-    "The scenario language is described in docs/scenarios.md.\n";
+    "\n"
+    "Flags take their value as --name VALUE or --name=VALUE; an unambiguous prefix\n"
+    "of a name is enough; -- ends the flags. 'simk help COMMAND' lists a command's.\n"
+    "The scenario language is described in docs/scenarios.md; man page: simk(1).\n";
 
 static const char *const usage_run =
     "usage: simk run FILE [options]\n"
@@ -86,19 +94,12 @@ static const char *const usage_check =
     "\n"
     "Runs the scenario twice in one process with the same options, prints both\n"
     "trace hashes, and exits 0 when they are equal, 1 when not (then it names the\n"
-    "first event where the two traces part). Options as for 'simk run'.\n";
-
-void cli_usage(FILE *f, const char *topic)
-{
-	if (topic == NULL)
-		fputs(usage_main, f);
-	else if (strcmp(topic, "run") == 0)
-		fputs(usage_run, f);
-	else if (strcmp(topic, "explore") == 0)
-		fputs(usage_explore, f);
-	else if (strcmp(topic, "check-determinism") == 0)
-		fputs(usage_check, f);
-}
+    "first event where the two traces part).\n"
+    "\n"
+    "options (as for 'simk run'):\n"
+    "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
+    "  --max-steps N, --fault SPEC, --replay F, --quiet\n"
+    "  --trace-max-events N  events kept to compare (default 1000000)\n";
 
 static void help_ops(FILE *f)
 {
@@ -120,6 +121,84 @@ static void help_ops(FILE *f)
 	      f);
 }
 
+static int cmd_help(struct cli_opts *o);
+static int cmd_version(struct cli_opts *o);
+
+static const char *const usage_help =
+    "usage: simk help [COMMAND|ops|faults]\n"
+    "\n"
+    "Without a topic, the list of commands. With a command's name, its usage and\n"
+    "flags; 'ops': the operations and declarations a scenario may use; 'faults':\n"
+    "the fault points --fault can enable.\n";
+
+static const char *const usage_version = "usage: simk version   (or simk --version)\n"
+					 "\n"
+					 "Prints 'simk VERSION'.\n";
+
+/* The subcommands; cli/cli.h says how to add one. */
+static const struct cli_command commands[] = {
+    {"run", CMD_RUN, cmd_run, 1, 1, "missing the scenario FILE", usage_run, cli_check_sched},
+    {"explore", CMD_EXPLORE, cmd_explore, 1, 1, "missing the scenario FILE", usage_explore,
+     cli_check_sched},
+    {"check-determinism", CMD_CHECK, cmd_check, 1, 1, "missing the scenario FILE", usage_check,
+     cli_check_sched},
+    {"help", CMD_HELP, cmd_help, 0, 1, "", usage_help, NULL},
+    {"version", CMD_VERSION, cmd_version, 0, 0, "", usage_version, NULL},
+};
+
+const struct cli_command *cli_command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+const char *cli_version(void)
+{
+	return SIMK_VERSION;
+}
+
+static int cmd_version(struct cli_opts *o)
+{
+	(void)o;
+	printf("simk %s\n", cli_version());
+	return 0;
+}
+
+static int cmd_help(struct cli_opts *o)
+{
+	if (o->nargs == 0) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	const char *t = o->args[0];
+	if (strcmp(t, "ops") == 0) {
+		help_ops(stdout);
+		return 0;
+	}
+	if (strcmp(t, "faults") == 0) {
+		simk_register_builtin();
+		puts("fault points (enable with --fault POINT:p=PROB | POINT:nth=K[,every] | "
+		     "POINT:off, or a scenario's `fault` line; docs/blkdev.md, docs/kern.md):");
+		for (int i = 0; sim_fault_declared(i) != NULL; i++)
+			printf("  %s\n", sim_fault_declared(i));
+		return 0;
+	}
+	const struct cli_command *c = cli_command_find(t);
+	if (c != NULL) {
+		fputs(c->usage, stdout);
+		return 0;
+	}
+	fputs("simk: help: unknown topic '", stderr);
+	fputs(t, stderr);
+	fputs("' (", stderr);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(stderr, "%s, ", commands[i].name);
+	fputs("ops, faults)\n", stderr);
+	return EXIT_USAGE;
+}
+
 static int run_command(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -134,61 +213,20 @@ static int run_command(int argc, char **argv)
 		fputs(usage_main, stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "help") == 0) {
-		if (argc == 2) {
-			fputs(usage_main, stdout);
-			return 0;
-		}
-		const char *t = argv[2];
-		if (strcmp(t, "ops") == 0) {
-			help_ops(stdout);
-			return 0;
-		}
-		if (strcmp(t, "faults") == 0) {
-			simk_register_builtin();
-			puts("fault points (enable with --fault POINT:p=PROB | POINT:nth=K[,every] | "
-			     "POINT:off, or a scenario's `fault` line; docs/blkdev.md, docs/kern.md):");
-			for (int i = 0; sim_fault_declared(i) != NULL; i++)
-				printf("  %s\n", sim_fault_declared(i));
-			return 0;
-		}
-		if (strcmp(t, "run") == 0 || strcmp(t, "explore") == 0 ||
-		    strcmp(t, "check-determinism") == 0) {
-			cli_usage(stdout, t);
-			return 0;
-		}
-		fprintf(stderr,
-			"simk: help: unknown topic '%s' (run, explore, check-determinism, "
-			"ops, faults)\n",
-			t);
-		return EXIT_USAGE;
-	}
-	if (strcmp(cmd, "run") == 0)
-		o.cmd = CMD_RUN;
-	else if (strcmp(cmd, "explore") == 0)
-		o.cmd = CMD_EXPLORE;
-	else if (strcmp(cmd, "check-determinism") == 0)
-		o.cmd = CMD_CHECK;
-	else {
+	if (strcmp(cmd, "--version") == 0)
+		return cmd_version(&o);
+	o.command = cli_command_find(cmd);
+	if (o.command == NULL) {
 		fprintf(stderr, "simk: unknown command '%s' (see 'simk --help')\n", cmd);
 		return EXIT_USAGE;
 	}
+	o.cmd = o.command->id;
 	int rc = cli_parse(argc, argv, 2, &o);
 	if (rc == -1)
 		return 0; /* --help */
 	if (rc != 0)
 		return rc;
-	switch (o.cmd) {
-	case CMD_RUN:
-		rc = cmd_run(&o);
-		break;
-	case CMD_EXPLORE:
-		rc = cmd_explore(&o);
-		break;
-	case CMD_CHECK:
-		rc = cmd_check(&o);
-		break;
-	}
+	rc = o.command->run(&o);
 	ctx_stack_pool_drain();
 	return rc;
 }

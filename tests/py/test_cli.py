@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import SCENARIOS, SIMK, run_simk
+from conftest import ROOT, SCENARIOS, SIMK, run_simk
 
 DEMO = SCENARIOS / "demo.scn"
 LOST = SCENARIOS / "lost-wakeup.scn"
@@ -35,6 +35,30 @@ def test_help_topics(simk, topic, words):
     assert r.code == 0, r
     for w in words:
         assert w in r.out, w
+
+
+def test_version_from_the_version_file(simk):
+    version = (ROOT / "VERSION").read_text().strip()
+    for args in (["--version"], ["version"]):
+        r = simk(*args)
+        assert r.code == 0, r
+        assert r.out == f"simk {version}\n", r
+
+
+def test_flag_forms_the_parser_accepts(simk):
+    want = simk("run", DEMO, "--seed", "3", "--quiet").last
+    assert want.startswith("PASS seed=3 ")
+    for args in (["--seed=3", "--quiet", DEMO],      # flags before the file
+                 ["--qui", DEMO, "--seed", "3"],     # an unambiguous prefix
+                 ["--seed", "3", "--quiet", "--", DEMO]):  # `--` ends the flags
+        r = simk("run", *args)
+        assert r.code == 0 and r.last == want, (args, r)
+
+
+def test_posixly_correct_does_not_change_parsing(simk):
+    r = run_simk("run", DEMO, "--seed", "3", "--quiet",
+                 env={"POSIXLY_CORRECT": "1"})
+    assert r.code == 0 and r.last.startswith("PASS seed=3 "), r
 
 
 def test_command_help_flag(simk):
@@ -71,7 +95,7 @@ def test_command_help_flag(simk):
     (["run", DEMO, "--max-steps", "x"], "--max-steps needs a positive integer"),
     (["run", DEMO, "--quiet=1"], "option '--quiet' takes no value"),
     (["run", DEMO, "--runs", "5"], "option '--runs' does not apply to run"),
-    (["run", DEMO, "--fault", "nonsense"], "expected POINT:p=PROB or POINT:nth=K"),
+    (["run", DEMO, "--fault", "nonsense"], "expected POINT:p=PROB, POINT:nth=K or POINT:off"),
     (["run", DEMO, "--fault", "a/b:p=7"], "probability must be in [0, 1]"),
     (["run", DEMO, "--replay", "/nonexistent/sched"], "/nonexistent/sched"),
     (["run", DEMO, "--schedule-out", "/nonexistent/dir/s"], "cannot write /nonexistent/dir/s"),
@@ -86,11 +110,31 @@ def test_command_help_flag(simk):
     (["explore", DEMO, "--runs", "5", "--shard", "a/b"], "--shard needs I/N"),
     (["explore", DEMO, "--runs", "5", "--shard", "0/0"], "--shard needs I/N"),
     (["explore", DEMO, "--runs", "5", "--seed", "3"], "option '--seed' does not apply to explore"),
-    (["explore", DEMO, "--runs", "5", "--policy", "replay"], "needs --replay FILE"),
+    (["explore", DEMO, "--runs", "5", "--policy", "replay"],
+     "--policy replay does not apply (explore's policies: random, pct, fifo, dfs)"),
+    (["explore", DEMO, "--runs", "5", "--policy", "lifo"],
+     "unknown policy 'lifo' (random, pct, fifo or dfs)"),
     (["explore", DEMO, "--runs", "5", "--trace-out", "x.json"], "does not apply to explore"),
     (["check-determinism"], "missing the scenario FILE"),
     (["check-determinism", DEMO, "--seed", "x"], "--seed needs a non-negative integer"),
     (["check-determinism", DEMO, "--runs", "3"], "does not apply to check-determinism"),
+    # the getopt_long parser's own errors, each naming the flag
+    (["run", DEMO, "--bogus=3"], "unknown option '--bogus' "),
+    (["run", DEMO, "-xq"], "unknown option '-x'"),
+    (["run", DEMO, "--s", "1"], "option '--s' is ambiguous (--seed, --schedule-out"),
+    (["run", DEMO, "--fault"], "option '--fault' needs a value"),
+    (["explore", DEMO, "--runs"], "option '--runs' needs a value"),
+    (["explore", DEMO, "--runs", "5", "--jobs", "x"], "--jobs needs an integer from 0 to 256, got 'x'"),
+    (["explore", DEMO, "--runs", "5", "--bound", "2"], "--bound applies to --policy dfs"),
+    (["explore", DEMO, "--runs", "5", "--policy", "dfs", "--bound", "1001"],
+     "--bound needs an integer from 0 to 1000, got '1001'"),
+    (["run", DEMO, "--policy", "dfs"], "--policy dfs is a search"),
+    (["run", DEMO, "--runs"], "option '--runs' does not apply to run"),
+    (["run", DEMO, "--help=1"], "option '--help' takes no value"),
+    (["run", "--", DEMO, DEMO], "unexpected argument"),
+    (["version", "x"], "simk: version: unexpected argument 'x'"),
+    (["version", "--seed", "1"], "option '--seed' does not apply to version"),
+    (["help", "run", "explore"], "simk: help: unexpected argument 'explore'"),
 ])
 def test_usage_errors_exit_2_with_a_message(simk, args, msg):
     r = simk(*args)
@@ -289,7 +333,7 @@ def test_check_determinism_on_every_scenario(simk, policy):
 
 def test_unreadable_and_odd_files(simk, tmp_path):
     r = simk("run", tmp_path)
-    assert r.code == 2 and "cannot read: Is a directory" in r.err
+    assert r.code == 2 and "cannot read a directory" in r.err
     bom = tmp_path / "bom.scn"
     bom.write_bytes(b"\xef\xbb\xbfthread t\n  pass")  # BOM, no final newline
     assert simk("run", bom, "--quiet").code == 0
