@@ -349,9 +349,24 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 	}
 }
 
+static const struct scn_frame *frame_of(const struct simk_thread *t);
+
+/* sim_site_fn: the statement a scenario thread runs. */
+static bool scn_site(const struct simk_thread *t, struct sim_site *out)
+{
+	const struct scn_frame *fr = frame_of(t);
+	if (fr == NULL)
+		return false;
+	out->file = fr->prog->name;
+	out->line = fr->pc->line;
+	out->col = fr->pc->col;
+	return true;
+}
+
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
 	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
+	sim_set_site_fn(scn_site);
 	if (s->subsys[SLOT_SCN] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;

@@ -83,6 +83,7 @@ struct simk_thread {
 	bool joined;
 	void *join_wq;  /* struct waitq *, lazily created by kern */
 	void *scn;      /* per-thread state of the scenario interpreter */
+	struct list_node mutexes_held; /* kern: the mutexes it owns (struct mutex.held) */
 };
 
 struct simk_proc {
@@ -250,6 +251,18 @@ uint64_t sim_now(void);
 struct rng *sim_rng(enum simk_stream s);
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
+
+/* Where a thread is in its program, for messages: the scenario
+ * interpreter provides the file, line and column of the statement a
+ * scenario thread runs (registered once per host process); false for a
+ * thread running C code. */
+struct sim_site {
+	const char *file; /* lives as long as the program */
+	int line, col;
+};
+typedef bool (*sim_site_fn)(const struct simk_thread *t, struct sim_site *out);
+void sim_set_site_fn(sim_site_fn fn);
+bool sim_thread_site(const struct simk_thread *t, struct sim_site *out);
 
 /* Decision log. */
 void sim_record_decision(int32_t choice);

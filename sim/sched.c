@@ -418,6 +418,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->arg = arg;
 	t->daemon = daemon;
 	list_init(&t->rq);
+	list_init(&t->mutexes_held);
 	event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
 	ctx_init(&t->ctx, thread_entry, t);
 	s->threads[s->nthreads++] = t;
@@ -460,6 +461,18 @@ _Noreturn void sim_thread_exit(int code)
 	s->reap = t;
 	schedule(s, t, PT_EXIT);
 	abort(); /* unreachable: a zombie never runs */
+}
+
+static sim_site_fn site_fn;
+
+void sim_set_site_fn(sim_site_fn fn)
+{
+	site_fn = fn;
+}
+
+bool sim_thread_site(const struct simk_thread *t, struct sim_site *out)
+{
+	return site_fn != NULL && t != NULL && site_fn(t, out);
 }
 
 const char *sim_thread_state_name(const struct simk_thread *t)
