@@ -551,15 +551,25 @@ int scn_failure_site(const struct simk *s, char *buf, size_t len)
 	return 0;
 }
 
+/* Lines of the live-thread list of a failure report: a run with 20,000
+ * threads printed 20,000 lines. The failed thread is always shown. */
+#define SCN_BLOCKED_SHOWN_MAX 16
+
 void scn_print_blocked(const struct simk *s, void *file)
 {
 	FILE *f = file;
 	int failed = failed_tid(s);
+	int shown = 0, skipped = 0;
 	for (int i = 0; i < s->nthreads; i++) {
 		const struct simk_thread *t = s->threads[i];
 		const struct scn_frame *fr = frame_of(t);
 		if (fr == NULL)
 			continue;
+		if (shown >= SCN_BLOCKED_SHOWN_MAX && t->tid != failed) {
+			skipped++;
+			continue;
+		}
+		shown++;
 		const struct scn_insn *in = fr->pc;
 		char what[200] = "";
 		if (in->op == S_CALL)
@@ -576,4 +586,6 @@ void scn_print_blocked(const struct simk *s, void *file)
 		fprintf(f, "  %s (tid %d) %s at %s:%d:%d%s%s\n", t->name, t->tid, state,
 			fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
 	}
+	if (skipped > 0)
+		fprintf(f, "  (%d more threads not shown)\n", skipped);
 }

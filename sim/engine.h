@@ -62,6 +62,7 @@ struct simk_thread {
 	simk_thread_fn fn;
 	void *arg;
 	struct list_node rq; /* runnable queue link */
+	size_t rq_seq;       /* its slot in s->rqi while runnable (sim/runq.c) */
 	struct list_node pl; /* process thread-list link */
 	/* sleep */
 	const char *wchan;
@@ -78,6 +79,7 @@ struct simk_thread {
 	uint64_t sigmask;
 	/* pct */
 	uint64_t pct_prio;
+	int pct_heap; /* index in pct's heap of runnable threads, -1 when out */
 	/* join */
 	int exit_code;
 	bool joined;
@@ -105,6 +107,13 @@ struct simk_proc {
 
 struct sim_policy;
 
+/* Position index of the runnable queue (sim/runq.c). */
+struct runq_index {
+	struct simk_thread **slots; /* by sequence number - the renumbering base */
+	int32_t *fen;		    /* Fenwick tree of slot occupancy */
+	size_t cap, next;	    /* slots; the next sequence number */
+};
+
 struct simk {
 	struct simk_opts opts;
 	struct rng rng[SIMK_STREAM_COUNT];
@@ -116,8 +125,9 @@ struct simk {
 	int nprocs, procs_cap;
 	struct simk_thread *current;  /* running thread, NULL in irq/scheduler */
 	bool in_irq;
-	struct list_node runq;
+	struct list_node runq;	/* runnable threads, FIFO (sim/runq.c) */
 	int nrunnable;
+	struct runq_index rqi;
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */

@@ -21,6 +21,10 @@ struct sim_policy {
 	/* cur: the running thread if it may continue, else NULL. ncand >= 2. */
 	struct pick (*choose)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 			      bool irq_due, int ncand);
+	/* Optional: a thread joined / left the runnable queue (for a policy
+	 * that keeps its own index of it, like pct's heap). */
+	void (*runq_added)(struct simk *s, struct simk_thread *t);
+	void (*runq_removed)(struct simk *s, struct simk_thread *t);
 	/* Optional: after a run that passed; non-zero with a message when the
 	 * policy rejects how it ended (replay: recorded decisions left over). */
 	int (*check_end)(struct simk *s, char *msg, size_t len);
@@ -32,7 +36,12 @@ extern const struct sim_policy policy_pct;
 extern const struct sim_policy policy_replay;
 extern const struct sim_policy policy_dfs;
 
-/* The n-th (0-based) runnable thread in queue order. */
+/* The runnable queue (sim/runq.c): FIFO; the n-th (0-based) runnable
+ * thread in queue order in O(log n). */
+void runq_init(struct simk *s);
+void runq_free(struct simk *s);
+void runq_add(struct simk *s, struct simk_thread *t);
+void runq_del(struct simk *s, struct simk_thread *t);
 struct simk_thread *runq_nth(struct simk *s, int n);
 static inline struct simk_thread *runq_first(struct simk *s)
 {

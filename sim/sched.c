@@ -19,30 +19,6 @@
 #include "sim/engine.h"
 #include "sim/policy.h"
 
-static void runq_add(struct simk *s, struct simk_thread *t)
-{
-	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
-	t->state = TS_RUNNABLE;
-	list_push_back(&s->runq, &t->rq);
-	s->nrunnable++;
-}
-
-static void runq_del(struct simk *s, struct simk_thread *t)
-{
-	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
-	list_del(&t->rq);
-	s->nrunnable--;
-}
-
-struct simk_thread *runq_nth(struct simk *s, int n)
-{
-	struct list_node *p = s->runq.next;
-	for (int i = 0; i < n && p != &s->runq; i++)
-		p = p->next;
-	KASSERT(p != &s->runq, "runq index %d out of range", n);
-	return list_entry(p, struct simk_thread, rq);
-}
-
 struct simk_thread *sim_thread_current(void)
 {
 	struct simk *s = sim_cur();

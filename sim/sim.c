@@ -152,6 +152,7 @@ static void sim_free_all(struct simk *s)
 		free(s->procs[i]);
 	free(s->procs);
 	trace_free(&s->trace);
+	runq_free(s);
 	free(s->decisions);
 	ctx_release(&s->main_ctx);
 }
@@ -191,7 +192,7 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
 		rng_seed(&s->rng[i], o->seed, (uint64_t)i + 1);
 	eventq_init(&s->eq);
-	list_init(&s->runq);
+	runq_init(s);
 	ctx_init_main(&s->main_ctx);
 	trace_init(&s->trace, o->keep_trace, o->trace_keep_max);
 	g_sim = s;

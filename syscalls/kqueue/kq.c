@@ -117,6 +117,7 @@ static void kqueue_release(struct file *fp)
 	fp->priv = NULL;
 	KASSERT(st->kqueues_live > 0, "kqueue count underflow");
 	st->kqueues_live--;
+	kqueue_hash_free(kq);
 	kmem_free(&kt_kqueue, kq);
 }
 
@@ -208,7 +209,9 @@ static struct kqueue *kqueue_create(struct simk_proc *p)
 	list_init(&kq->calls);
 	list_init(&kq->knotes);
 	for (int i = 0; i < KQ_HASH_SIZE; i++)
-		list_init(&kq->hash[i]);
+		list_init(&kq->hash0[i]);
+	kq->hash = kq->hash0;
+	kq->hash_mask = KQ_HASH_SIZE - 1;
 	klist_init(&kq->kqnotes);
 	poll_head_init(&kq->ph, "kqueue");
 	waitq_init(&kq->wq, "kqread");
@@ -224,6 +227,7 @@ static void kqueue_destroy_unused(struct kqueue *kq)
 	waitq_destroy(&kq->wq);
 	waitq_destroy(&kq->regwq);
 	kq_st()->kqueues_live--;
+	kqueue_hash_free(kq);
 	kmem_free(&kt_kqueue, kq);
 }
 
@@ -564,10 +568,22 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
  * the number of knotes (not markers) on the pending queue; every queued
  * knote is QUEUED, belongs here and is neither disabled nor being deleted
  * unless someone owns it; every knote of the kqueue is findable by its
- * identity. Bounded by the number of knotes.
+ * identity. The walk costs O(knotes): it runs on every call in the
+ * sanitizer build (SIMK_DEBUG_CHECKS) and, elsewhere, while the kqueue
+ * holds at most KQ_CHECK_FULL_MAX knotes — after each of n registrations
+ * it made them O(n^2) (20,000 of them took minutes). Larger kqueues get
+ * the O(1) checks on the counters.
  */
 static void kqueue_check(struct kqueue *kq)
 {
+	KASSERT(kq->count >= 0 && kq->count <= kq->nknotes, "kqueue %llu: count %d of %d knotes",
+		(unsigned long long)kq->id, kq->count, kq->nknotes);
+	KASSERT(list_empty(&kq->pending) ? kq->count == 0 : true,
+		"kqueue %llu: count %d with nothing pending", (unsigned long long)kq->id, kq->count);
+#ifndef SIMK_DEBUG_CHECKS
+	if (kq->nknotes > KQ_CHECK_FULL_MAX)
+		return;
+#endif
 	int queued = 0, bound = 0;
 	for (struct list_node *n = kq->pending.next; n != &kq->pending; n = n->next) {
 		KASSERT(++bound <= kq->nknotes + 1024, "kqueue %llu pending queue loops",
