@@ -215,6 +215,8 @@ struct scn_const {
 
 void scn_register_consts(const struct scn_const *c, int n);
 bool scn_const_find(const char *name, int64_t *value);
+/* The i-th registered constant's name (NULL past the end). */
+const char *scn_const_name_at(int i);
 
 /* ---- Programs and runs --------------------------------------------- */
 

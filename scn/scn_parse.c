@@ -24,6 +24,7 @@
 #include "sim/hostfile.h"
 #include "scn/scn_internal.h"
 #include "scn/scn_lex.h"
+#include "scn/scn_suggest.h"
 
 #define PAREN_MAX 64
 #define FILE_MAX (16u << 20)
@@ -331,6 +332,36 @@ static struct nameref lookup(struct parser *P, const char *name)
 	return r;
 }
 
+/* Offers the names a statement or an expression can use here: visible
+ * locals, shared variables and declared objects. */
+static void suggest_names(const struct parser *P, struct scn_suggest *g)
+{
+	for (int i = P->nvis; i > 0; i--)
+		scn_suggest_try(g, P->locals[i - 1].name);
+	for (int i = 0; i < P->p->nshared; i++)
+		scn_suggest_try(g, P->p->shared[i].name);
+	for (int i = 0; i < P->p->ndecls; i++)
+		scn_suggest_try(g, P->p->decls[i].d.name);
+}
+
+/* An unknown name in an expression: an operation's name misspelt reads
+ * as "unknown operation", anything else as "undeclared name"; both
+ * suggest the closest known name. */
+_Noreturn static void unknown_in_expr(struct parser *P, int col, const char *name)
+{
+	char hint[96];
+	struct scn_suggest g;
+	scn_suggest_init(&g, name);
+	scn_suggest_ops(&g);
+	const char *op_guess = g.best;
+	suggest_names(P, &g);
+	scn_suggest_consts(&g);
+	if (g.best != NULL && g.best == op_guess)
+		perr(P, col, "unknown operation '%s'%s", name,
+		     scn_suggest_text(&g, hint, sizeof(hint)));
+	perr(P, col, "undeclared name '%s'%s", name, scn_suggest_text(&g, hint, sizeof(hint)));
+}
+
 /* A new name must not hide anything the reader could confuse it with. */
 static void check_new_name(struct parser *P, const struct scn_tok *t, const char *name)
 {
@@ -610,7 +641,7 @@ static void expr_primary(struct parser *P)
 				perr(P, t->col,
 				     "'%s' is an operation: call it as a statement (x = %s ...)",
 				     name, name);
-			perr(P, t->col, "undeclared name '%s'", name);
+			unknown_in_expr(P, t->col, name);
 		}
 		adv(P);
 		return;
@@ -759,9 +790,16 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 			     kinds, a->name, tokdesc(t, b, sizeof(b)));
 		tokname(t, name);
 		struct nameref r = lookup(P, name);
-		if (r.k == NK_NONE)
-			perr(P, t->col, "undeclared name '%s' ('%s' expects %s)", name, what,
-			     kinds);
+		if (r.k == NK_NONE) {
+			char hint[96];
+			struct scn_suggest g;
+			scn_suggest_init(&g, name);
+			for (int i = 0; i < p->ndecls; i++)
+				if (scn_kind_matches(a->kind, p->decls[i].d.kind))
+					scn_suggest_try(&g, p->decls[i].d.name);
+			perr(P, t->col, "undeclared name '%s' ('%s' expects %s)%s", name, what,
+			     kinds, scn_suggest_text(&g, hint, sizeof(hint)));
+		}
 		if (r.k != NK_DECL)
 			perr(P, t->col, "wrong argument type: '%s' expects %s, '%s' is a %s", what,
 			     kinds, name, r.k == NK_CONST ? "constant" : "variable");
@@ -1339,12 +1377,24 @@ static void body_stmt(struct parser *P)
 		} else if (in_list(reserved, name) || scn_kind_find(name) != NULL) {
 			perr(P, col, "'%s' belongs at the top level (no indentation)", name);
 		} else if (is_op(T1(P), '=') || is_op(T1(P), OP_ADDEQ) || is_op(T1(P), OP_SUBEQ)) {
+			char hint[96];
+			struct scn_suggest g;
+			scn_suggest_init(&g, name);
+			suggest_names(P, &g);
 			perr(P, col,
-			     "undeclared variable '%s' (declare it with `local %s = ...` or "
+			     "undeclared variable '%s'%s (declare it with `local %s = ...` or "
 			     "`shared %s = ...`)",
-			     name, name, name);
+			     name, scn_suggest_text(&g, hint, sizeof(hint)), name, name);
 		} else {
-			perr(P, col, "unknown operation '%s'", name);
+			char hint[96];
+			struct scn_suggest g;
+			scn_suggest_init(&g, name);
+			scn_suggest_ops(&g);
+			for (int i = 0; reserved[i] != NULL; i++)
+				scn_suggest_try(&g, reserved[i]);
+			suggest_names(P, &g);
+			perr(P, col, "unknown operation '%s'%s", name,
+			     scn_suggest_text(&g, hint, sizeof(hint)));
 		}
 	}
 }
@@ -1682,7 +1732,14 @@ static void top_stmt(struct parser *P)
 	if (scn_op_find(name) != NULL || in_list(reserved, name))
 		perr(P, t->col, "'%s' belongs inside a thread body (indent it under a thread)",
 		     name);
-	perr(P, t->col, "unknown declaration or option '%s'", name);
+	char hint[96];
+	struct scn_suggest g;
+	scn_suggest_init(&g, name);
+	scn_suggest_kinds(&g);
+	for (int i = 0; reserved[i] != NULL; i++)
+		scn_suggest_try(&g, reserved[i]);
+	perr(P, t->col, "unknown declaration or option '%s'%s", name,
+	     scn_suggest_text(&g, hint, sizeof(hint)));
 }
 
 /* ---- lines ---------------------------------------------------------- */

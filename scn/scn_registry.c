@@ -170,6 +170,16 @@ void scn_register_consts(const struct scn_const *c, int n)
 	nconst_tables++;
 }
 
+const char *scn_const_name_at(int idx)
+{
+	for (int t = 0; t < nconst_tables; t++) {
+		if (idx < const_tables[t].n)
+			return const_tables[t].c[idx].name;
+		idx -= const_tables[t].n;
+	}
+	return NULL;
+}
+
 bool scn_const_find(const char *name, int64_t *value)
 {
 	for (int t = 0; t < nconst_tables; t++)
