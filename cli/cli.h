@@ -111,8 +111,17 @@ void cli_shell_word(FILE *f, const char *w);
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
-/* Trace tail, blocked scenario threads and the reproducer, to stderr. */
+/* Trace tail, blocked scenario threads and the reproducer, to stderr
+ * (with --quiet: the reproducer line only). */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
+/* The same with the reproducer line given (a line ending in '\n'; NULL:
+ * cli_repro's). */
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro);
+/* "simk explore FILE --policy dfs ... --runs PATH": the one-process search
+ * that stops right after path PATH (the way to reproduce a dfs path
+ * without a schedule file). */
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, int bound, uint64_t seed, uint64_t path);
 const char *cli_policy_name(enum simk_policy p);
 /* The version string (the VERSION file, passed by the Makefile). */
 const char *cli_version(void);

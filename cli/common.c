@@ -157,6 +157,24 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 	fputc('\n', f);
 }
 
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, int bound, uint64_t seed, uint64_t path)
+{
+	shell_word(f, c->argv0);
+	fputs(" explore ", f);
+	shell_word(f, c->file);
+	fprintf(f, " --policy dfs --bound %d --seed-start %" PRIu64 " --runs %" PRIu64, bound, seed,
+		path);
+	if (c->has_irq)
+		print_prob(f, "--irq", c->irq);
+	if (c->has_max_steps)
+		fprintf(f, " --max-steps %" PRIu64, c->max_steps);
+	for (int i = 0; i < c->nfaults; i++) {
+		fputs(" --fault ", f);
+		shell_word(f, c->faults[i]);
+	}
+	fputc('\n', f);
+}
+
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 {
 	if (out == SIMK_PASS)
@@ -187,13 +205,24 @@ void cli_flush_stdout(void)
 
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o)
 {
+	cli_report_failure_repro(c, s, o, NULL);
+}
+
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro)
+{
 	cli_flush_stdout();
-	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
-	fprintf(stderr, "last events:\n");
-	trace_print_tail(&s->trace, stderr, 20);
-	fprintf(stderr, "scenario threads:\n");
-	scn_print_blocked(s, stderr);
+	if (!c->quiet) { /* --quiet: the result line (stdout) and the reproducer */
+		fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
+		fprintf(stderr, "last events:\n");
+		trace_print_tail(&s->trace, stderr, 20);
+		fprintf(stderr, "scenario threads:\n");
+		scn_print_blocked(s, stderr);
+	}
 	fputs("reproduce: ", stderr);
-	cli_repro(stderr, c, o);
+	if (repro != NULL)
+		fputs(repro, stderr);
+	else
+		cli_repro(stderr, c, o);
 	fflush(stderr);
 }

@@ -482,18 +482,7 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 			wi + 1, J->nw, st, seed_or_path, ex->bound, ex->start);
 		/* the one-process search stops right after that path */
 		fputs("reproduce: ", stderr);
-		cli_shell_word(stderr, c->argv0);
-		fputs(" explore ", stderr);
-		cli_shell_word(stderr, c->file);
-		fprintf(stderr, " --policy dfs --bound %d --seed-start %" PRIu64 " --runs %" PRIu64,
-			ex->bound, ex->start, seed_or_path);
-		if (c->has_max_steps)
-			fprintf(stderr, " --max-steps %" PRIu64, c->max_steps);
-		for (int i = 0; i < c->nfaults; i++) {
-			fputs(" --fault ", stderr);
-			cli_shell_word(stderr, c->faults[i]);
-		}
-		fputc('\n', stderr);
+		cli_repro_dfs(stderr, c, ex->bound, ex->start, seed_or_path);
 	}
 	fflush(stderr);
 }

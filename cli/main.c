@@ -60,7 +60,7 @@ static const char *const usage_run =
     "  --trace-max-events N keep at most N events for --trace-out (default 1000000)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
     "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
-    "  --quiet              print only the result line\n";
+    "  --quiet              print only the result line (and the reproducer)\n";
 
 static const char *const usage_explore =
     "usage: simk explore FILE --runs N [options]\n"
@@ -83,11 +83,12 @@ static const char *const usage_explore =
     "                       non-default choices (default 2), one seed; --runs caps paths\n"
     "  --bound B            dfs: non-default choices per path (0..1000)\n"
     "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
-    "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
+    "                       (dfs: without F the reproducer is the search that stops\n"
+    "                       at the failing path; nothing is written)\n"
     "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
-    "  --quiet              no progress bar\n";
+    "  --quiet              no progress bar, no trace tail on stderr\n";
 
 static const char *const usage_check =
     "usage: simk check-determinism FILE [--seed N] [--policy P] [options]\n"

@@ -183,13 +183,25 @@ def test_exit_1_on_a_failed_expectation(simk):
 
 
 def test_exit_3_on_a_kernel_panic(simk):
-    r = simk("run", SCENARIOS / "unlock-not-owner.scn", "--quiet")
+    r = simk("run", SCENARIOS / "unlock-not-owner.scn")
     assert r.code == 3, r
     assert r.last.startswith("FAIL seed=1 ")
     assert "unlocked by non-owner intruder" in r.last
     assert r.last.endswith("(at %s:14:3)" % (SCENARIOS / "unlock-not-owner.scn"))
     assert "intruder (tid 2) failed at" in r.err and ":14:3: unlock m" in r.err
     assert "reproduce: " in r.err and "--policy fifo" in r.err
+
+
+@pytest.mark.parametrize("scenario,code", [("unlock-not-owner.scn", 3), ("lost-wakeup.scn", 4),
+                                           ("racy-counter.scn", 1)])
+def test_quiet_failure_prints_the_result_line_and_the_reproducer(simk, scenario, code):
+    """--quiet printed about 25 lines to stderr on a failure (the reason,
+    the trace tail, every thread); now the FAIL line and the reproducer."""
+    r = simk("run", SCENARIOS / scenario, "--quiet", "--seed", 11, "--policy", "random")
+    assert r.code == code, r
+    assert r.out.count("\n") == 1 and r.last.startswith("FAIL seed=11 "), r
+    assert r.err.count("\n") == 1 and r.err.startswith("reproduce: "), r
+    assert " --seed 11 --policy random" in r.err
 
 
 def test_exit_3_on_the_step_limit(simk, scn):
