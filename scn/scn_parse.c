@@ -1925,6 +1925,29 @@ static void parse_lines(struct parser *P)
 		close_level(P);
 }
 
+/* The first call of an operation that needs a declaration kind the
+ * scenario lacks (scn_register_needs) is an error at its line. */
+static void check_needs(struct parser *P)
+{
+	const struct scn_prog *p = P->p;
+	for (int i = 0; i < p->ncode; i++) {
+		const struct scn_insn *in = &p->code[i];
+		if (in->op != S_CALL)
+			continue;
+		const struct scn_needs *n = scn_needs_find(p->calls[in->aux].op->name);
+		if (n == NULL)
+			continue;
+		bool have = false;
+		for (int d = 0; d < p->ndecls && !have; d++)
+			have = strcmp(p->decls[d].d.kind, n->kind) == 0;
+		if (!have) {
+			P->line = in->line;
+			perr(P, in->col, "'%s' needs a `%s` declaration and the scenario has none: %s",
+			     n->op, n->kind, n->hint);
+		}
+	}
+}
+
 static void finish(struct parser *P)
 {
 	struct scn_prog *p = P->p;
@@ -1944,6 +1967,7 @@ static void finish(struct parser *P)
 				     "every thread is manual: nothing would start");
 			}
 	}
+	check_needs(P);
 	p->obj_off = xrealloc(P, NULL, (size_t)p->ndecls * sizeof(size_t));
 	size_t off = 0;
 	for (int i = 0; i < p->ndecls; i++) {

@@ -666,8 +666,17 @@ static const struct scn_const port_consts[] = {
     {"CLOCK_MONOTONIC", SIMK_CLOCK_MONOTONIC},
 };
 
+
+/* A file watch names a path: without an `fs` it could only fail. */
+static const struct scn_needs port_needs[] = {
+    {"port_watch", "fs",
+     "declare a device and a filesystem at the top, for example `device disk` and `fs root "
+     "disk`"},
+};
+
 void portfs_scn_register(void)
 {
 	scn_register_ops(port_ops, N(port_ops));
+	scn_register_needs(port_needs, N(port_needs));
 	scn_register_consts(port_consts, N(port_consts));
 }

@@ -18,6 +18,13 @@ CASES = [
     ("unknown-op", "thread t\n  florp wq\n", 2, 3, "unknown operation 'florp'"),
     ("undeclared-name", "thread t\n  expect nothing == 1\n", 2, 10, "undeclared name 'nothing'"),
     # a typo gets the closest known name (it used to say "undeclared name")
+    # a file call in a scenario without a filesystem: every call would fail
+    # with -ENOENT (it ran, silently)
+    ("open-without-fs", "thread t\n  local fd = open \"/a\" O_CREAT + O_RDWR\n", 2, 3,
+     "'open' needs a `fs` declaration and the scenario has none: declare a device and a "
+     "filesystem at the top, for example `device disk` and `fs root disk`"),
+    ("watch-without-fs", "thread t\n  local p = port_create\n  local r = port_watch p \"/a\" 1\n",
+     3, 3, "'port_watch' needs a `fs` declaration"),
     ("typo-op", "thread t\n  lokc m\n", 2, 3, "unknown operation 'lokc', did you mean 'lock'?"),
     ("typo-op-in-assignment", "thread t\n  local r = lokc m\n", 2, 13,
      "unknown operation 'lokc', did you mean 'lock'?"),
