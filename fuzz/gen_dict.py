@@ -23,6 +23,7 @@ SYNTAX = [
     "max_steps", "fault", "fifo", "random", "pct", "main",
     # operators and layout
     "==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "(", ")", "=", "#", "\\x0a",
+    "&", "|", "^", "~", "<<", ">>", "[", "]", ",", "len(", "[0]", "= [", "[4]",
     "\\x0a  ", "\\x0a    ", "\\x0a      ", "\\x0d\\x0a", "\\x09", "\\\"",
     # numbers and durations
     "0x", "1_000", "10ms", "1.5us", "0.25", "250ns", "2s", "9223372036854775807",
@@ -42,7 +43,7 @@ def main():
             words.append(m.group(1))
             words += re.findall(r"\[?([a-z_]+)=", m.group(2))
     words += re.findall(r"^  ([a-z]+/[a-z/]+)$", faults, re.M)
-    for src in sorted(ROOT.glob("*/*.c")):
+    for src in sorted(ROOT.glob("*/**/*.c")):
         text = src.read_text(errors="replace")
         for table in re.findall(r"struct scn_const \w+\[\] = \{(.*?)\};", text, re.S):
             words += re.findall(r'\{"([A-Za-z_][A-Za-z0-9_]*)"', table)

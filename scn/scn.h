@@ -37,8 +37,10 @@
 #define SCN_NEST_MAX 32	      /* nested blocks, the thread body included */
 #define SCN_LOCALS_MAX 256    /* local variable slots per thread body */
 #define SCN_EVAL_STACK_MAX 32 /* operand stack depth of one expression */
-#define SCN_ARGS_MAX 8	      /* arguments of one operation or declaration */
+#define SCN_ARGS_MAX 16	      /* arguments of one operation or declaration */
 #define SCN_PRINT_MAX 8	      /* values of one print */
+#define SCN_LIST_ITEMS_MAX 32 /* values written out in one list argument */
+#define SCN_ARRAY_MAX 65536   /* elements of one array */
 
 /* ---- Argument specifications --------------------------------------- */
 
@@ -48,6 +50,8 @@ enum scn_type {
 	SCN_OBJ,     /* name of a declared object; spec.kind lists accepted kinds */
 	SCN_STR,     /* string literal */
 	SCN_OUT,     /* name of a variable that receives an output value */
+	SCN_LIST,    /* integers: an array's name, or expressions up to the next
+			name=value (at most SCN_LIST_ITEMS_MAX); one per operation */
 };
 
 /* Argument flags. */
@@ -72,6 +76,8 @@ struct scn_val {
 	const struct scn_decl *decl; /* SCN_OBJ: its declaration */
 	const char *str;	     /* SCN_STR (lives as long as the program) */
 	int64_t *out;		     /* SCN_OUT: where to store (valid during the call) */
+	const int64_t *list;	     /* SCN_LIST: n values (valid during the call) */
+	int n;
 };
 
 /* A declared object, as the parser saw it. */

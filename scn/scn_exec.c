@@ -87,6 +87,18 @@ struct simk_proc *scn_proc_arg(const struct scn_val *v)
 
 /* ---- expressions ---------------------------------------------------- */
 
+/* Element i of array arr, or a panic naming the array and the site. */
+static int64_t *elem_at(const struct scn_prog *p, int32_t arr, int64_t i, int64_t *locals,
+			int64_t *shared, int line, int col)
+{
+	const struct scn_array *a = &p->arrays[arr];
+	if (i < 0 || i >= a->len)
+		sim_fail(SIMK_FAIL_PANIC,
+			 "%s:%d:%d: index %" PRId64 " out of bounds of '%s' (length %d)", p->name,
+			 line, col, i, a->name, (int)a->len);
+	return a->local ? &locals[a->base + i] : &shared[a->base + i];
+}
+
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
 		 const int64_t *shared, int line)
 {
@@ -111,6 +123,16 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_NOT:
 			st[sp - 1] = st[sp - 1] == 0;
 			break;
+		case E_BNOT:
+			st[sp - 1] = (int64_t) ~(uint64_t)st[sp - 1];
+			break;
+		case E_AGET:
+			st[sp - 1] = *elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
+					      (int64_t *)shared, line, in->col);
+			break;
+		case E_ALEN:
+			st[sp++] = p->arrays[in->arg].len;
+			break;
 		case E_BOOL:
 			st[sp - 1] = st[sp - 1] != 0;
 			break;
@@ -130,9 +152,12 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		default: {
 			int64_t v;
-			if (scn_arith(in->op, st[sp - 2], st[sp - 1], &v) != 0)
-				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: division by zero", p->name,
-					 line, in->col);
+			int rc = scn_arith(in->op, st[sp - 2], st[sp - 1], &v);
+			if (rc != 0) {
+				char msg[64];
+				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: %s", p->name, line, in->col,
+					 scn_arith_error(rc, st[sp - 1], msg, sizeof(msg)));
+			}
 			sp--;
 			st[sp - 1] = v;
 			break;
@@ -149,7 +174,29 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 
 static int64_t *var_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var)
 {
+	KASSERT(vkind == V_LOCAL || vkind == V_SHARED, "scenario: variable kind %d", vkind);
 	return vkind == V_LOCAL ? &fr->locals[var] : &r->shared[var];
+}
+
+/* Where a statement or an output argument stores: a variable, or element
+ * idx of array var (the index evaluated now, bounds checked). */
+static int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var,
+			 struct scn_expr idx, const struct scn_insn *in, int64_t *index)
+{
+	if (vkind != V_ELEM)
+		return var_ref(r, fr, vkind, var);
+	*index = scn_eval(r->prog, idx, fr->locals, r->shared, in->line);
+	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
+}
+
+/* Traces a store into shared memory (a variable or an array's element). */
+static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
+			int64_t index)
+{
+	if (vkind == V_SHARED)
+		trace_emit(TR_USER, p->shared[var].wname, v, 0, 0, 0);
+	else if (vkind == V_ELEM && !p->arrays[var].local)
+		trace_emit(TR_USER, p->arrays[var].wname, v, index, 0, 0);
 }
 
 static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
@@ -184,6 +231,7 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_callsite *cs = &p->calls[in->aux];
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
+	int64_t items[SCN_LIST_ITEMS_MAX];
 	int64_t tr[4] = {0, 0, 0, 0};
 	int ntr = 0;
 	struct scn_call c = {op, args, p->name, in->line, in->col};
@@ -216,18 +264,41 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			v->str = src->str;
 			break;
 		case SCN_OUT:
-			if (src->given)
-				v->out = var_ref(r, fr, src->vkind, src->var);
+			if (src->given) {
+				int64_t unused;
+				v->out =
+				    dest_ref(r, fr, src->vkind, src->var, src->idx, in, &unused);
+			}
+			break;
+		case SCN_LIST:
+			if (!src->given)
+				break;
+			if (src->arr >= 0) {
+				/* the array itself: the op reads it during the call */
+				v->list = elem_at(p, src->arr, 0, fr->locals, r->shared, in->line,
+						  in->col);
+				v->n = p->arrays[src->arr].len;
+			} else {
+				for (int k = 0; k < src->nitems; k++)
+					items[k] = scn_eval(p, src->items[k], fr->locals, r->shared,
+							    in->line);
+				v->list = items;
+				v->n = src->nitems;
+			}
+			for (int k = 0; k < v->n && ntr < 4; k++)
+				tr[ntr++] = v->list[k];
 			break;
 		}
 	}
+	int64_t index = 0;
+	int64_t *dst =
+	    in->vkind != V_NONE ? dest_ref(r, fr, in->vkind, in->var, in->idx, in, &index) : NULL;
 	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
 	int64_t res = op->fn(&c);
 	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
-	if (in->vkind != V_NONE)
-		*var_ref(r, fr, in->vkind, in->var) = res;
-	if (in->vkind == V_SHARED)
-		trace_emit(TR_USER, p->shared[in->var].wname, res, 0, 0, 0);
+	if (dst != NULL)
+		*dst = res;
+	trace_store(p, in->vkind, in->var, res, index);
 	sched_point(PT_SYSCALL_EXIT);
 	if (user_return != NULL)
 		user_return(sim_thread_current());
@@ -263,18 +334,22 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			pc++;
 			break;
 		case S_ASSIGN: {
+			int64_t index = 0;
+			int64_t *dst = dest_ref(r, &fr, in->vkind, in->var, in->idx, in, &index);
 			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
-			int64_t *dst = var_ref(r, &fr, in->vkind, in->var);
 			if (in->aop == '+')
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
 			else if (in->aop == '-')
 				v = (int64_t)((uint64_t)*dst - (uint64_t)v);
 			*dst = v;
-			if (in->vkind == V_SHARED)
-				trace_emit(TR_USER, p->shared[in->var].wname, v, 0, 0, 0);
+			trace_store(p, in->vkind, in->var, v, index);
 			pc++;
 			break;
 		}
+		case S_AZERO:
+			memset(&fr.locals[in->var], 0, (size_t)in->aux * sizeof(fr.locals[0]));
+			pc++;
+			break;
 		case S_EXPECT:
 			if (scn_eval(p, in->e, fr.locals, r->shared, in->line) == 0)
 				expect_failed(r, &fr, in);
@@ -371,7 +446,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
 	}
-	size_t shared_bytes = (size_t)p->nshared * sizeof(int64_t);
+	size_t shared_bytes = (size_t)p->shared_words * sizeof(int64_t);
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
 	struct scn_run *r = calloc(1, head + sh + p->obj_bytes);
@@ -385,6 +460,11 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	s->subsys[SLOT_SCN] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
+	for (int i = 0; i < p->narrays; i++) {
+		const struct scn_array *a = &p->arrays[i];
+		if (!a->local && a->ninit > 0)
+			memcpy(&r->shared[a->base], a->init, (size_t)a->ninit * sizeof(int64_t));
+	}
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
 			return -1;
@@ -430,6 +510,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 					v->str = src->str;
 					break;
 				case SCN_OUT:
+				case SCN_LIST: /* refused at registration */
 					break;
 				}
 			}

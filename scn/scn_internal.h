@@ -37,7 +37,18 @@ enum scn_eop {
 	E_AND,	/* &&: top == 0 ? (keep 0, jump to arg) : pop */
 	E_OR,	/* ||: top != 0 ? (top = 1, jump to arg) : pop */
 	E_BOOL, /* top = top != 0 */
+	E_BAND, /* the bitwise operators, on the 64-bit two's complement */
+	E_BOR,
+	E_BXOR,
+	E_SHL, /* shift counts outside 0..63 are an error, as division by zero */
+	E_SHR, /* arithmetic: the sign is kept */
+	E_BNOT,
+	E_AGET, /* top = element top of array arg (bounds checked) */
+	E_ALEN, /* push the length of array arg (one declared further down) */
 };
+
+/* scn_arith's failures. */
+enum { SCN_ARITH_DIV0 = -1, SCN_ARITH_SHIFT = -2 };
 
 struct scn_einsn {
 	uint16_t op;
@@ -63,9 +74,11 @@ enum scn_sop {
 	S_REP_INIT, /* locals[var] = e (count); locals[var + 1] = 0 (index) */
 	S_REP_TEST, /* if index >= count: to target; else as-var (aux) = index */
 	S_REP_STEP, /* index++; to target */
+	S_AZERO,    /* locals[var .. var + aux) = 0: a local array's declaration */
 };
 
-enum scn_vkind { V_NONE = 0, V_LOCAL, V_SHARED };
+/* Where a value goes: V_ELEM is element `idx` of array `var`. */
+enum scn_vkind { V_NONE = 0, V_LOCAL, V_SHARED, V_ELEM };
 
 struct scn_insn {
 	uint8_t op;
@@ -76,16 +89,37 @@ struct scn_insn {
 	int32_t aux;	/* S_REP_TEST: as-variable slot or -1; S_CALL/EXPECT/PRINT: index */
 	int32_t target; /* jumps: absolute instruction index */
 	struct scn_expr e;
+	struct scn_expr idx; /* vkind V_ELEM: the element's index */
 	int32_t line, col;
 };
 
 struct scn_argsrc {
 	bool given;
-	struct scn_expr e; /* INT, DUR */
-	int32_t obj;	   /* OBJ: declaration index */
-	const char *str;   /* STR */
-	uint8_t vkind;	   /* OUT */
-	int32_t var;	   /* OUT */
+	struct scn_expr e;   /* INT, DUR */
+	int32_t obj;	     /* OBJ: declaration index */
+	const char *str;     /* STR */
+	uint8_t vkind;	     /* OUT */
+	int32_t var;	     /* OUT */
+	struct scn_expr idx; /* OUT into an element (V_ELEM) */
+	int32_t arr;	     /* LIST: a whole array, or -1 */
+	int32_t nitems;	     /* LIST: else these expressions */
+	const struct scn_expr *items;
+};
+
+/*
+ * An array of values. A local array is `len` consecutive local slots from
+ * `base`; a shared array is `len` words of the run's shared storage from
+ * `base` (after the scalars), set by finish() once every length is known.
+ */
+struct scn_array {
+	const char *name;
+	const char *wname; /* "a[] =": the trace name of a write (index in a[1]) */
+	bool local;
+	int32_t base;
+	int32_t len;	     /* -1 until its declaration line is parsed */
+	const int64_t *init; /* shared: the first ninit values (the rest are 0) */
+	int32_t ninit;
+	int line, col;
 };
 
 struct scn_callsite {
@@ -158,6 +192,9 @@ struct scn_prog {
 	int32_t nbodies, bodies_cap;
 	struct scn_shared *shared;
 	int32_t nshared, shared_cap;
+	struct scn_array *arrays;
+	int32_t narrays, arrays_cap;
+	int32_t shared_words; /* scalars, then every shared array */
 	int32_t finally_body; /* -1: none */
 	int32_t main_proc;    /* declaration index of process "main" */
 	int32_t nthreads;
@@ -172,8 +209,10 @@ const struct scn_kind *scn_kind_thread(void);
 const struct scn_kind *scn_kind_process(void);
 bool scn_kind_matches(const char *accepted, const char *kind);
 
-/* a op b for the binary E_* operators (wrapping); -1 on division by zero. */
+/* a op b for the binary E_* operators (wrapping); 0, or SCN_ARITH_DIV0 /
+ * SCN_ARITH_SHIFT, which scn_arith_error() words. */
 int scn_arith(int op, int64_t a, int64_t b, int64_t *out);
+const char *scn_arith_error(int rc, int64_t b, char *buf, size_t len);
 
 /* Expression evaluation (scn_exec.c), exposed for unit tests. */
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,

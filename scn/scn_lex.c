@@ -292,8 +292,16 @@ int scn_lex_line(struct scn_lexline *ll, const char *s, int len)
 				op = OP_SUBEQ;
 				n = 2;
 				break;
+			case ('<' << 8) | '<':
+				op = OP_SHL;
+				n = 2;
+				break;
+			case ('>' << 8) | '>':
+				op = OP_SHR;
+				n = 2;
+				break;
 			default:
-				if (strchr("+-*/%<>!()=", c) != NULL && c != '\0')
+				if (strchr("+-*/%<>!()=&|^~[],", c) != NULL && c != '\0')
 					op = c;
 				break;
 			}

@@ -21,6 +21,8 @@ enum {
 	OP_OR,
 	OP_ADDEQ,
 	OP_SUBEQ,
+	OP_SHL,
+	OP_SHR,
 };
 
 struct scn_tok {

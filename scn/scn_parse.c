@@ -27,6 +27,7 @@
 #include "scn/scn_suggest.h"
 
 #define PAREN_MAX 64
+#define SCN_SHARED_WORDS_MAX (1 << 22) /* the run's shared storage, in values */
 #define FILE_MAX (16u << 20)
 
 struct scn_chunk {
@@ -55,14 +56,19 @@ struct level {
 struct local {
 	char name[SCN_NAME_MAX];
 	int slot;
+	int arr; /* an array's id in p->arrays, or -1 for a scalar */
 };
+
+/* What a top-level name is: an index into p->decls, p->shared or
+ * p->arrays. */
+enum ns { NS_DECL = 0, NS_SHARED, NS_ARRAY };
 
 /* The top-level names (declarations and shared variables) by hash, so
  * that a file with many declarations parses in linear time. */
 struct name_slot {
 	const char *name; /* NULL: free */
-	int32_t idx;	  /* in p->decls or p->shared */
-	bool shared;
+	int32_t idx;
+	uint8_t ns;
 };
 
 struct seen_var {
@@ -239,7 +245,7 @@ static bool in_list(const char *const *list, const char *w)
 
 /* ---- names ---------------------------------------------------------- */
 
-enum nk { NK_NONE = 0, NK_LOCAL, NK_SHARED, NK_DECL, NK_CONST };
+enum nk { NK_NONE = 0, NK_LOCAL, NK_SHARED, NK_DECL, NK_CONST, NK_ARRAY };
 
 struct nameref {
 	enum nk k;
@@ -266,7 +272,7 @@ static struct name_slot *name_slot(struct name_slot *tab, uint32_t cap, const ch
 }
 
 /* Records a new top-level name (its string lives in the program). */
-static void names_add(struct parser *P, const char *name, bool shared, int idx)
+static void names_add(struct parser *P, const char *name, enum ns ns, int idx)
 {
 	if (2 * (P->nnames + 1) > P->names_cap) {
 		uint32_t ncap = P->names_cap ? 2 * P->names_cap : 64;
@@ -285,26 +291,41 @@ static void names_add(struct parser *P, const char *name, bool shared, int idx)
 		perr(P, 1, "internal: the name '%s' was recorded twice", name);
 	sl->name = name;
 	sl->idx = idx;
-	sl->shared = shared;
+	sl->ns = (uint8_t)ns;
 	P->nnames++;
 }
 
-static int find_name(const struct parser *P, const char *name, bool shared)
+static int find_name(const struct parser *P, const char *name, enum ns ns)
 {
 	if (P->names_cap == 0)
 		return -1;
 	const struct name_slot *sl = name_slot(P->names, P->names_cap, name);
-	return sl != NULL && sl->name != NULL && sl->shared == shared ? sl->idx : -1;
+	return sl != NULL && sl->name != NULL && sl->ns == ns ? sl->idx : -1;
 }
 
 static int find_decl(const struct parser *P, const char *name)
 {
-	return find_name(P, name, false);
+	return find_name(P, name, NS_DECL);
 }
 
 static int find_shared(const struct parser *P, const char *name)
 {
-	return find_name(P, name, true);
+	return find_name(P, name, NS_SHARED);
+}
+
+static int find_shared_array(const struct parser *P, const char *name)
+{
+	return find_name(P, name, NS_ARRAY);
+}
+
+/* The line a top-level variable (scalar or array) was declared at, or 0. */
+static int shared_line(const struct parser *P, const char *name)
+{
+	int i = find_shared(P, name);
+	if (i >= 0)
+		return P->p->shared[i].line;
+	i = find_shared_array(P, name);
+	return i >= 0 ? P->p->arrays[i].line : 0;
 }
 
 static struct nameref lookup(struct parser *P, const char *name)
@@ -312,13 +333,18 @@ static struct nameref lookup(struct parser *P, const char *name)
 	struct nameref r = {NK_NONE, -1, 0};
 	for (int i = P->nvis; i > 0; i--) {
 		if (strcmp(P->locals[i - 1].name, name) == 0) {
-			r.k = NK_LOCAL;
-			r.idx = P->locals[i - 1].slot;
+			bool arr = P->locals[i - 1].arr >= 0;
+			r.k = arr ? NK_ARRAY : NK_LOCAL;
+			r.idx = arr ? P->locals[i - 1].arr : P->locals[i - 1].slot;
 			return r;
 		}
 	}
 	if ((r.idx = find_shared(P, name)) >= 0) {
 		r.k = NK_SHARED;
+		return r;
+	}
+	if ((r.idx = find_shared_array(P, name)) >= 0) {
+		r.k = NK_ARRAY;
 		return r;
 	}
 	if ((r.idx = find_decl(P, name)) >= 0) {
@@ -437,6 +463,7 @@ static void push_depth(struct parser *P, int col)
 
 /* ---- expressions ---------------------------------------------------- */
 
+/* C's precedence, loosest first. */
 static int prec_of(int op)
 {
 	switch (op) {
@@ -444,21 +471,30 @@ static int prec_of(int op)
 		return 1;
 	case OP_AND:
 		return 2;
+	case '|':
+		return 3;
+	case '^':
+		return 4;
+	case '&':
+		return 5;
 	case OP_EQ:
 	case OP_NE:
-		return 3;
+		return 6;
 	case '<':
 	case '>':
 	case OP_LE:
 	case OP_GE:
-		return 4;
+		return 7;
+	case OP_SHL:
+	case OP_SHR:
+		return 8;
 	case '+':
 	case '-':
-		return 5;
+		return 9;
 	case '*':
 	case '/':
 	case '%':
-		return 6;
+		return 10;
 	}
 	return 0;
 }
@@ -492,6 +528,16 @@ static enum scn_eop eop_of(int op)
 		return E_AND;
 	case OP_OR:
 		return E_OR;
+	case '&':
+		return E_BAND;
+	case '|':
+		return E_BOR;
+	case '^':
+		return E_BXOR;
+	case OP_SHL:
+		return E_SHL;
+	case OP_SHR:
+		return E_SHR;
 	}
 	return E_CONST;
 }
@@ -518,7 +564,7 @@ int scn_arith(int op, int64_t a, int64_t b, int64_t *out)
 	case E_DIV:
 	case E_MOD:
 		if (b == 0)
-			return -1;
+			return SCN_ARITH_DIV0;
 		if (a == INT64_MIN && b == -1)
 			*out = op == E_DIV ? INT64_MIN : 0;
 		else
@@ -542,8 +588,34 @@ int scn_arith(int op, int64_t a, int64_t b, int64_t *out)
 	case E_GE:
 		*out = a >= b;
 		return 0;
+	case E_BAND:
+		*out = (int64_t)(ua & ub);
+		return 0;
+	case E_BOR:
+		*out = (int64_t)(ua | ub);
+		return 0;
+	case E_BXOR:
+		*out = (int64_t)(ua ^ ub);
+		return 0;
+	case E_SHL:
+	case E_SHR:
+		if (b < 0 || b > 63)
+			return SCN_ARITH_SHIFT;
+		/* >> keeps the sign, as C compilers do on int64_t */
+		*out = op == E_SHL ? (int64_t)(ua << b)
+				   : (a < 0 ? (int64_t) ~(~ua >> b) : (int64_t)(ua >> b));
+		return 0;
 	}
-	return -1;
+	return SCN_ARITH_DIV0;
+}
+
+const char *scn_arith_error(int rc, int64_t b, char *buf, size_t len)
+{
+	if (rc == SCN_ARITH_SHIFT)
+		snprintf(buf, len, "shift count %lld out of range (0 to 63)", (long long)b);
+	else
+		snprintf(buf, len, "division by zero");
+	return buf;
 }
 
 static void expr_bin(struct parser *P, int minprec);
@@ -569,12 +641,81 @@ static const char *local_name(struct parser *P, int slot)
 	return "?";
 }
 
+/* An expression between `open` (the current token) and its closing
+ * bracket, outside any argument list: (a -1) is one value. */
+static void expr_bracketed(struct parser *P, int close, const char *what)
+{
+	struct scn_tok *t = T(P);
+	char b[64];
+	if (++P->parens > PAREN_MAX)
+		perr(P, t->col, "expression nested too deeply (more than %d parentheses)",
+		     PAREN_MAX);
+	bool saved = P->argmode;
+	P->argmode = false;
+	adv(P);
+	expr_bin(P, 1);
+	P->argmode = saved;
+	struct scn_tok *c = T(P);
+	if (!is_op(c, close))
+		perr(P, c->col, "expected '%c' to close the '%c' at column %d%s, found %s", close,
+		     t->op, t->col, what, tokdesc(c, b, sizeof(b)));
+	adv(P);
+	P->parens--;
+}
+
+static const char *array_name(const struct parser *P, int arr)
+{
+	return P->p->arrays[arr].name;
+}
+
+/* `NAME[INDEX]` after the array's name: pushes the element. */
+static void array_element(struct parser *P, int arr, const struct scn_tok *nt)
+{
+	struct scn_tok *t = T(P);
+	if (!is_op(t, '['))
+		perr(P, nt->col,
+		     "'%s' is an array: use %s[INDEX] for an element, len(%s) for its length",
+		     array_name(P, arr), array_name(P, arr), array_name(P, arr));
+	expr_bracketed(P, ']', " of the index");
+	emit_e(P, E_AGET, nt->col, arr, 0);
+}
+
+/* `len(NAME)`: the array's length, a constant once its declaration was
+ * parsed (a shared array declared further down is looked up at run time). */
+static void array_len(struct parser *P, const struct scn_tok *lt)
+{
+	char b[64], name[SCN_NAME_MAX];
+	adv(P); /* len */
+	adv(P); /* ( */
+	struct scn_tok *t = T(P);
+	if (t->type != TK_IDENT)
+		perr(P, t->col, "len() takes the name of an array, found %s",
+		     tokdesc(t, b, sizeof(b)));
+	tokname(t, name);
+	struct nameref r = lookup(P, name);
+	if (r.k != NK_ARRAY)
+		perr(P, t->col, "len() takes the name of an array, '%s' is %s", name,
+		     r.k == NK_NONE ? "undeclared" : "not an array");
+	adv(P);
+	struct scn_tok *c = T(P);
+	if (!is_op(c, ')'))
+		perr(P, c->col, "expected ')' after len(%s, found %s", name,
+		     tokdesc(c, b, sizeof(b)));
+	adv(P);
+	push_depth(P, lt->col);
+	int32_t len = P->p->arrays[r.idx].len;
+	if (len >= 0)
+		emit_e(P, E_CONST, lt->col, 0, len);
+	else
+		emit_e(P, E_ALEN, lt->col, r.idx, 0);
+}
+
 static void expr_primary(struct parser *P)
 {
 	struct scn_prog *p = P->p;
 	struct scn_tok *t = T(P);
 	char b[64];
-	if (t->type == TK_OP && (t->op == '-' || t->op == '+' || t->op == '!')) {
+	if (t->type == TK_OP && (t->op == '-' || t->op == '+' || t->op == '!' || t->op == '~')) {
 		int op = t->op;
 		adv(P);
 		int start = p->necode;
@@ -583,27 +724,16 @@ static void expr_primary(struct parser *P)
 			return;
 		if (p->necode == start + 1 && p->ecode[start].op == E_CONST) {
 			int64_t v = p->ecode[start].val;
-			p->ecode[start].val = op == '-' ? (int64_t)(0 - (uint64_t)v) : (v == 0);
+			p->ecode[start].val = op == '-'	  ? (int64_t)(0 - (uint64_t)v)
+					      : op == '~' ? (int64_t) ~(uint64_t)v
+							  : (v == 0);
 			return;
 		}
-		emit_e(P, op == '-' ? E_NEG : E_NOT, t->col, 0, 0);
+		emit_e(P, op == '-' ? E_NEG : op == '~' ? E_BNOT : E_NOT, t->col, 0, 0);
 		return;
 	}
 	if (is_op(t, '(')) {
-		if (++P->parens > PAREN_MAX)
-			perr(P, t->col, "expression nested too deeply (more than %d parentheses)",
-			     PAREN_MAX);
-		bool saved = P->argmode;
-		P->argmode = false;
-		adv(P);
-		expr_bin(P, 1);
-		P->argmode = saved;
-		struct scn_tok *c = T(P);
-		if (!is_op(c, ')'))
-			perr(P, c->col, "expected ')' to close the '(' at column %d, found %s",
-			     t->col, tokdesc(c, b, sizeof(b)));
-		adv(P);
-		P->parens--;
+		expr_bracketed(P, ')', "");
 		return;
 	}
 	if (t->type == TK_INT) {
@@ -616,7 +746,15 @@ static void expr_primary(struct parser *P)
 		char name[SCN_NAME_MAX];
 		tokname(t, name);
 		struct nameref r = lookup(P, name);
+		if (r.k == NK_NONE && strcmp(name, "len") == 0 && is_op(T1(P), '(')) {
+			array_len(P, t);
+			return;
+		}
 		switch (r.k) {
+		case NK_ARRAY:
+			adv(P);
+			array_element(P, r.idx, t);
+			return;
 		case NK_LOCAL:
 			push_depth(P, t->col);
 			emit_e(P, E_LOCAL, t->col, r.idx, 0);
@@ -656,6 +794,7 @@ static void expr_primary(struct parser *P)
 static void expr_bin(struct parser *P, int minprec)
 {
 	struct scn_prog *p = P->p;
+	char b[64];
 	int lstart = p->necode;
 	expr_primary(P);
 	for (;;) {
@@ -692,8 +831,10 @@ static void expr_bin(struct parser *P, int minprec)
 		if (rstart == lstart + 1 && p->necode == rstart + 1 &&
 		    p->ecode[lstart].op == E_CONST && p->ecode[rstart].op == E_CONST) {
 			int64_t v;
-			if (scn_arith(eop, p->ecode[lstart].val, p->ecode[rstart].val, &v) != 0)
-				perr(P, t->col, "division by zero");
+			int rc = scn_arith(eop, p->ecode[lstart].val, p->ecode[rstart].val, &v);
+			if (rc != 0)
+				perr(P, t->col, "%s",
+				     scn_arith_error(rc, p->ecode[rstart].val, b, sizeof(b)));
 			p->ecode[lstart].val = v;
 			p->necode = lstart + 1;
 			P->depth--;
@@ -735,6 +876,93 @@ static int64_t const_expr(struct parser *P, const char *what, bool argmode)
 	int64_t v = in->val;
 	P->p->necode = e.start; /* the value is all we keep */
 	return v;
+}
+
+/* `[INDEX]` after an array's name (the current token is '['), compiled as
+ * an expression of its own. */
+static struct scn_expr compile_index(struct parser *P, int arr, const struct scn_tok *nt)
+{
+	if (!is_op(T(P), '['))
+		perr(P, nt->col, "'%s' is an array: name one element, %s[INDEX]",
+		     array_name(P, arr), array_name(P, arr));
+	struct scn_expr e;
+	e.start = P->p->necode;
+	P->argmode = false;
+	P->depth = P->depth_max = 0;
+	P->parens = 0;
+	P->cmp_end = -1;
+	expr_bracketed(P, ']', " of the index");
+	e.len = P->p->necode - e.start;
+	return e;
+}
+
+/* `[A, B, ...]` (the current token is '['): at most max values, each an
+ * expression (constant: folded into vals) compiled into items. Returns the
+ * count. */
+static int parse_values(struct parser *P, struct scn_expr *items, int64_t *vals, int max)
+{
+	char b[64];
+	struct scn_tok *open = T(P);
+	adv(P);
+	if (is_op(T(P), ']'))
+		perr(P, T(P)->col, "an array needs at least one value");
+	int n = 0;
+	for (;;) {
+		struct scn_tok *t = T(P);
+		if (n >= max)
+			perr(P, t->col, "too many values for the array (at most %d)", max);
+		if (vals != NULL)
+			vals[n++] = const_expr(P, "the initial value of a shared array", false);
+		else
+			items[n++] = compile_expr(P, false);
+		t = T(P);
+		if (is_op(t, ']'))
+			break;
+		if (!is_op(t, ','))
+			perr(P, t->col,
+			     "expected ',' or ']' in the values of the '[' at column %d, found %s",
+			     open->col, tokdesc(t, b, sizeof(b)));
+		adv(P);
+	}
+	adv(P);
+	return n;
+}
+
+/* `[N]` after an array's name: its length, 1 to max. */
+static int array_length(struct parser *P, int max, const char *hint)
+{
+	char b[64];
+	struct scn_tok *open = T(P);
+	adv(P);
+	struct scn_tok *t = T(P);
+	if (is_op(t, ']'))
+		perr(P, t->col, "give the array's length, or its values: NAME = [A, B, ...]");
+	int64_t len = const_expr(P, "an array's length", false);
+	if (len < 1 || len > max)
+		perr(P, t->col, "an array's length must be between 1 and %d%s", max, hint);
+	struct scn_tok *c = T(P);
+	if (!is_op(c, ']'))
+		perr(P, c->col, "expected ']' to close the '[' at column %d, found %s", open->col,
+		     tokdesc(c, b, sizeof(b)));
+	adv(P);
+	return (int)len;
+}
+
+static int new_array(struct parser *P, const struct scn_tok *nt, bool local)
+{
+	struct scn_prog *p = P->p;
+	GROW(P, p->arrays, p->narrays, p->arrays_cap);
+	struct scn_array *a = &p->arrays[p->narrays];
+	memset(a, 0, sizeof(*a));
+	a->name = astrndup(P, nt->s, (size_t)nt->len);
+	char wn[SCN_NAME_MAX + 8];
+	snprintf(wn, sizeof(wn), "%s[] =", a->name);
+	a->wname = astrndup(P, wn, strlen(wn));
+	a->local = local;
+	a->len = -1;
+	a->line = P->line;
+	a->col = nt->col;
+	return p->narrays++;
 }
 
 /* ---- arguments ------------------------------------------------------ */
@@ -820,6 +1048,35 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 		out->str = astrndup(P, t->str, (size_t)t->strlen);
 		adv(P);
 		return;
+	case SCN_LIST: {
+		out->arr = -1;
+		if (t->type == TK_IDENT && !is_op(T1(P), '[')) {
+			tokname(t, name);
+			struct nameref r = lookup(P, name);
+			if (r.k == NK_ARRAY) {
+				out->arr = r.idx;
+				adv(P);
+				return;
+			}
+		}
+		struct scn_expr items[SCN_LIST_ITEMS_MAX];
+		int n = 0;
+		for (t = T(P); t->type != TK_EOL && !(t->type == TK_IDENT && is_op(T1(P), '='));
+		     t = T(P)) {
+			if (n >= SCN_LIST_ITEMS_MAX)
+				perr(P, t->col,
+				     "'%s' takes at most %d values for '%s' (put more in an array)",
+				     what, SCN_LIST_ITEMS_MAX, a->name);
+			items[n++] = compile_expr(P, true);
+		}
+		if (n == 0)
+			perr(P, t->col, "missing values for '%s' of '%s'", a->name, what);
+		struct scn_expr *keep = arena_alloc(P, (size_t)n * sizeof(*keep));
+		memcpy(keep, items, (size_t)n * sizeof(*keep));
+		out->items = keep;
+		out->nitems = n;
+		return;
+	}
 	case SCN_OUT: {
 		if (constant)
 			perr(P, t->col, "declarations cannot have output arguments");
@@ -828,6 +1085,13 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 			     a->name, tokdesc(t, b, sizeof(b)));
 		tokname(t, name);
 		struct nameref r = lookup(P, name);
+		if (r.k == NK_ARRAY) {
+			adv(P);
+			out->vkind = V_ELEM;
+			out->var = r.idx;
+			out->idx = compile_index(P, r.idx, t);
+			return;
+		}
 		if (r.k == NK_LOCAL)
 			out->vkind = V_LOCAL;
 		else if (r.k == NK_SHARED)
@@ -851,8 +1115,10 @@ static void parse_args(struct parser *P, const char *what, const struct scn_args
 {
 	char usage[256], b[64], name[SCN_NAME_MAX];
 	scn_usage(what, specs, n, usage, sizeof(usage));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
+		out[i].arr = -1;
+	}
 	for (;;) {
 		struct scn_tok *t = T(P);
 		if (t->type == TK_EOL)
@@ -992,27 +1258,40 @@ static int new_slot(struct parser *P, int col)
 	return P->nslots++;
 }
 
-static int declare_local(struct parser *P, const struct scn_tok *t)
+/* A new local name must not clash with a visible one. */
+static void check_local_name(struct parser *P, const struct scn_tok *t, const char *name)
 {
-	char name[SCN_NAME_MAX];
-	tokname(t, name);
 	check_new_name(P, t, name);
 	struct nameref r = lookup(P, name);
-	if (r.k == NK_LOCAL) {
+	if (r.k == NK_LOCAL || (r.k == NK_ARRAY && P->p->arrays[r.idx].local)) {
 		/* only a clash in the same or an enclosing block */
 		perr(P, t->col, "local '%s' is already declared", name);
 	}
-	if (r.k == NK_SHARED)
+	if (r.k == NK_SHARED || r.k == NK_ARRAY)
 		perr(P, t->col, "'%s' is already a shared variable", name);
 	if (r.k == NK_DECL)
 		perr(P, t->col, "'%s' is already declared as a %s", name,
 		     P->p->decls[r.idx].d.kind);
-	int slot = new_slot(P, t->col);
 	if (P->nvis >= SCN_LOCALS_MAX)
 		perr(P, t->col, "too many local variables in one thread (max %d)", SCN_LOCALS_MAX);
-	snprintf(P->locals[P->nvis].name, SCN_NAME_MAX, "%s", name);
+}
+
+/* Makes a checked name visible: a scalar at slot, or array arr. */
+static void show_local(struct parser *P, const struct scn_tok *t, int slot, int arr)
+{
+	snprintf(P->locals[P->nvis].name, SCN_NAME_MAX, "%.*s", t->len, t->s);
 	P->locals[P->nvis].slot = slot;
+	P->locals[P->nvis].arr = arr;
 	P->nvis++;
+}
+
+static int declare_local(struct parser *P, const struct scn_tok *t)
+{
+	char name[SCN_NAME_MAX];
+	tokname(t, name);
+	check_local_name(P, t, name);
+	int slot = new_slot(P, t->col);
+	show_local(P, t, slot, -1);
 	return slot;
 }
 
@@ -1029,7 +1308,8 @@ static struct level *innermost_loop(struct parser *P)
 
 /* ---- statements inside a body --------------------------------------- */
 
-static void call_stmt(struct parser *P, const struct scn_op *op, uint8_t vkind, int var, int col)
+static void call_stmt(struct parser *P, const struct scn_op *op, uint8_t vkind, int var,
+		      struct scn_expr idx, int col)
 {
 	struct scn_prog *p = P->p;
 	adv(P); /* the operation name */
@@ -1052,6 +1332,7 @@ static void call_stmt(struct parser *P, const struct scn_op *op, uint8_t vkind, 
 	p->code[in].aux = ci;
 	p->code[in].vkind = vkind;
 	p->code[in].var = var;
+	p->code[in].idx = idx;
 }
 
 static const char *line_text(struct parser *P, const struct scn_tok *from, const struct scn_tok *to)
@@ -1150,7 +1431,14 @@ static void print_stmt(struct parser *P, int col)
 static void assign_stmt(struct parser *P, struct nameref r, const char *name, int col)
 {
 	struct scn_prog *p = P->p;
+	struct scn_tok *nt = T(P);
 	adv(P); /* the variable */
+	struct scn_expr idx = {0, 0};
+	uint8_t vk = r.k == NK_LOCAL ? V_LOCAL : V_SHARED;
+	if (r.k == NK_ARRAY) {
+		idx = compile_index(P, r.idx, nt);
+		vk = V_ELEM;
+	}
 	struct scn_tok *t = T(P);
 	char aop;
 	if (is_op(t, '='))
@@ -1162,14 +1450,13 @@ static void assign_stmt(struct parser *P, struct nameref r, const char *name, in
 	else
 		perr(P, t->col, "'%s' is a variable: expected '=', '+=' or '-=' after it", name);
 	adv(P);
-	uint8_t vk = r.k == NK_LOCAL ? V_LOCAL : V_SHARED;
 	struct scn_tok *v = T(P);
 	if (aop == '=' && v->type == TK_IDENT) {
 		char opname[SCN_NAME_MAX];
 		tokname(v, opname);
 		const struct scn_op *op = scn_op_find(opname);
 		if (op != NULL && lookup(P, opname).k == NK_NONE) {
-			call_stmt(P, op, vk, r.idx, col);
+			call_stmt(P, op, vk, r.idx, idx, col);
 			return;
 		}
 	}
@@ -1183,6 +1470,50 @@ static void assign_stmt(struct parser *P, struct nameref r, const char *name, in
 	p->code[in].var = r.idx;
 	p->code[in].aop = aop;
 	p->code[in].e = e;
+	p->code[in].idx = idx;
+}
+
+/* `local NAME[N]`, `local NAME = [A, B, ...]` or both: consecutive slots,
+ * zeroed, then the values given (evaluated before NAME is visible). */
+static void local_array(struct parser *P, struct scn_tok *nametok, int col)
+{
+	struct scn_prog *p = P->p;
+	char name[SCN_NAME_MAX];
+	int len = -1;
+	if (is_op(T(P), '['))
+		len = array_length(P, SCN_LOCALS_MAX, " for a local (a thread has 256 slots)");
+	struct scn_expr items[SCN_TOK_MAX];
+	int n = 0;
+	if (is_op(T(P), '=')) {
+		adv(P);
+		if (!is_op(T(P), '['))
+			perr(P, T(P)->col, "expected '[' and the values of the array");
+		n = parse_values(P, items, NULL, len > 0 ? len : SCN_LOCALS_MAX);
+	}
+	expect_eol(P, "the array");
+	if (len < 0)
+		len = n;
+	tokname(nametok, name);
+	check_local_name(P, nametok, name);
+	if (P->nslots + len > SCN_LOCALS_MAX)
+		perr(P, nametok->col, "too many local variables in one thread (max %d)",
+		     SCN_LOCALS_MAX);
+	int base = P->nslots;
+	P->nslots += len;
+	int arr = new_array(P, nametok, true);
+	p->arrays[arr].base = base;
+	p->arrays[arr].len = len;
+	int in = emit(P, S_AZERO, true, P->line, col);
+	p->code[in].var = base;
+	p->code[in].aux = len;
+	for (int i = 0; i < n; i++) {
+		in = emit(P, S_ASSIGN, false, P->line, col);
+		p->code[in].vkind = V_LOCAL;
+		p->code[in].var = base + i;
+		p->code[in].aop = '=';
+		p->code[in].e = items[i];
+	}
+	show_local(P, nametok, -1, arr);
 }
 
 static void local_stmt(struct parser *P, int col)
@@ -1197,6 +1528,10 @@ static void local_stmt(struct parser *P, int col)
 	struct scn_tok *nametok = t;
 	adv(P);
 	struct scn_tok *eq = T(P);
+	if (is_op(eq, '[') || (is_op(eq, '=') && is_op(T1(P), '['))) {
+		local_array(P, nametok, col);
+		return;
+	}
 	if (eq->type == TK_EOL) {
 		int slot = declare_local(P, nametok);
 		int in = emit(P, S_ASSIGN, true, P->line, col);
@@ -1222,9 +1557,9 @@ static void local_stmt(struct parser *P, int col)
 			tokname(nametok, name);
 			check_new_name(P, nametok, name);
 			struct nameref r = lookup(P, name);
-			if (r.k == NK_LOCAL)
+			if (r.k == NK_LOCAL || (r.k == NK_ARRAY && p->arrays[r.idx].local))
 				perr(P, nametok->col, "local '%s' is already declared", name);
-			if (r.k == NK_SHARED || r.k == NK_DECL)
+			if (r.k == NK_SHARED || r.k == NK_DECL || r.k == NK_ARRAY)
 				perr(P, nametok->col, "'%s' is already declared at the top level",
 				     name);
 			if (P->nvis >= SCN_LOCALS_MAX)
@@ -1232,10 +1567,9 @@ static void local_stmt(struct parser *P, int col)
 				     "too many local variables in one thread (max %d)",
 				     SCN_LOCALS_MAX);
 			int slot = new_slot(P, nametok->col);
-			call_stmt(P, op, V_LOCAL, slot, col);
-			snprintf(P->locals[P->nvis].name, SCN_NAME_MAX, "%s", name);
-			P->locals[P->nvis].slot = slot;
-			P->nvis++;
+			struct scn_expr none = {0, 0};
+			call_stmt(P, op, V_LOCAL, slot, none, col);
+			show_local(P, nametok, slot, -1);
 			return;
 		}
 	}
@@ -1365,10 +1699,11 @@ static void body_stmt(struct parser *P)
 	} else {
 		struct nameref r = lookup(P, name);
 		const struct scn_op *op = scn_op_find(name);
-		if (r.k == NK_LOCAL || r.k == NK_SHARED) {
+		if (r.k == NK_LOCAL || r.k == NK_SHARED || r.k == NK_ARRAY) {
 			assign_stmt(P, r, name, col);
 		} else if (op != NULL) {
-			call_stmt(P, op, V_NONE, -1, col);
+			struct scn_expr none = {0, 0};
+			call_stmt(P, op, V_NONE, -1, none, col);
 		} else if (r.k == NK_DECL) {
 			perr(P, col, "'%s' is a %s: it cannot start a statement", name,
 			     p->decls[r.idx].d.kind);
@@ -1549,9 +1884,9 @@ static int claim_decl(struct parser *P, const struct scn_tok *t, const char *kin
 			return i; /* `process main` names the implicit one */
 		perr(P, t->col, "'%s' is already declared %s", name, decl_where(d, b, sizeof(b)));
 	}
-	int sh = find_shared(P, name);
-	if (sh >= 0)
-		perr(P, t->col, "'%s' is already declared at line %d", name, P->p->shared[sh].line);
+	int sh = shared_line(P, name);
+	if (sh > 0)
+		perr(P, t->col, "'%s' is already declared at line %d", name, sh);
 	perr(P, t->col, "internal: declaration '%s' missed by the first pass", name);
 }
 
@@ -1626,6 +1961,33 @@ static void start_body(struct parser *P)
 	P->nslots = 0;
 }
 
+/* `shared NAME[N]`, `shared NAME = [A, B, ...]` or both (the name is
+ * read): constant values, the rest 0. */
+static void shared_array(struct parser *P, int ai)
+{
+	struct scn_prog *p = P->p;
+	int len = -1;
+	if (is_op(T(P), '['))
+		len = array_length(P, SCN_ARRAY_MAX, "");
+	int64_t vals[SCN_TOK_MAX];
+	int n = 0;
+	if (is_op(T(P), '=')) {
+		adv(P);
+		if (!is_op(T(P), '['))
+			perr(P, T(P)->col, "expected '[' and the values of the array");
+		n = parse_values(P, NULL, vals, len > 0 && len < SCN_TOK_MAX ? len : SCN_TOK_MAX);
+	}
+	expect_eol(P, "the array");
+	struct scn_array *a = &p->arrays[ai];
+	a->len = len < 0 ? n : len;
+	a->ninit = n;
+	if (n > 0) {
+		int64_t *init = arena_alloc(P, (size_t)n * sizeof(*init));
+		memcpy(init, vals, (size_t)n * sizeof(*init));
+		a->init = init;
+	}
+}
+
 static void top_stmt(struct parser *P)
 {
 	struct scn_prog *p = P->p;
@@ -1668,6 +2030,12 @@ static void top_stmt(struct parser *P)
 		char vn[SCN_NAME_MAX];
 		tokname(nt, vn);
 		check_new_name(P, nt, vn);
+		int ai = find_shared_array(P, vn);
+		if (ai >= 0 && p->arrays[ai].line == P->line && p->arrays[ai].col == nt->col) {
+			adv(P);
+			shared_array(P, ai);
+			return;
+		}
 		int i = find_shared(P, vn);
 		if (i < 0 || p->shared[i].line != P->line || p->shared[i].col != nt->col) {
 			int di = find_decl(P, vn);
@@ -1676,7 +2044,7 @@ static void top_stmt(struct parser *P)
 				perr(P, nt->col, "'%s' is already declared %s", vn,
 				     decl_where(&p->decls[di], w, sizeof(w)));
 			perr(P, nt->col, "'%s' is already declared at line %d", vn,
-			     i >= 0 ? p->shared[i].line : 0);
+			     shared_line(P, vn));
 		}
 		adv(P);
 		struct scn_tok *eq = T(P);
@@ -1810,9 +2178,17 @@ static void prepass(struct parser *P)
 		char kw[SCN_NAME_MAX], name[SCN_NAME_MAX];
 		tokname(k, kw);
 		tokname(n, name);
-		if (find_decl(P, name) >= 0 || find_shared(P, name) >= 0)
+		if (find_decl(P, name) >= 0 || find_shared(P, name) >= 0 ||
+		    find_shared_array(P, name) >= 0)
 			continue; /* the second pass reports the duplicate */
 		P->line = c.line;
+		const struct scn_tok *t2 = &P->ll->tok[2];
+		if (strcmp(kw, "shared") == 0 &&
+		    (is_op(t2, '[') || (is_op(t2, '=') && is_op(&P->ll->tok[3], '[')))) {
+			int ai = new_array(P, n, false);
+			names_add(P, p->arrays[ai].name, NS_ARRAY, ai);
+			continue;
+		}
 		if (strcmp(kw, "shared") == 0) {
 			GROW(P, p->shared, p->nshared, p->shared_cap);
 			struct scn_shared *sh = &p->shared[p->nshared++];
@@ -1822,7 +2198,7 @@ static void prepass(struct parser *P)
 			sh->wname = astrndup(P, wn, strlen(wn));
 			sh->line = c.line;
 			sh->col = n->col;
-			names_add(P, sh->name, true, p->nshared - 1);
+			names_add(P, sh->name, NS_SHARED, p->nshared - 1);
 			continue;
 		}
 		const struct scn_kind *kind = NULL;
@@ -1845,7 +2221,7 @@ static void prepass(struct parser *P)
 		d->kind = kind;
 		d->body = -1;
 		d->proc = -1;
-		names_add(P, d->d.name, false, p->ndecls);
+		names_add(P, d->d.name, NS_DECL, p->ndecls);
 		p->ndecls++;
 	}
 }
@@ -1978,6 +2354,25 @@ static void finish(struct parser *P)
 	p->obj_bytes = off;
 	for (int i = 0; i < p->nbodies; i++)
 		p->bodies[i].prog = p;
+	/* the shared arrays' words follow the scalars */
+	int64_t words = p->nshared;
+	for (int i = 0; i < p->narrays; i++) {
+		struct scn_array *a = &p->arrays[i];
+		if (a->local)
+			continue;
+		if (a->len <= 0) {
+			P->line = a->line;
+			perr(P, a->col, "internal: shared array '%s' was never parsed", a->name);
+		}
+		a->base = (int32_t)words;
+		words += a->len;
+		if (words > SCN_SHARED_WORDS_MAX) {
+			P->line = a->line;
+			perr(P, a->col, "the shared arrays hold more than %d values together",
+			     SCN_SHARED_WORDS_MAX);
+		}
+	}
+	p->shared_words = (int32_t)words;
 }
 
 struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
@@ -2030,7 +2425,7 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 	m->body = -1;
 	m->proc = -1;
 	p->main_proc = 0;
-	names_add(P, m->d.name, false, 0);
+	names_add(P, m->d.name, NS_DECL, 0);
 	prepass(P);
 	parse_lines(P);
 	finish(P);
@@ -2095,6 +2490,7 @@ void scn_free(struct scn_prog *p)
 	free(p->decls);
 	free(p->bodies);
 	free(p->shared);
+	free(p->arrays);
 	free(p->obj_off);
 	free((void *)p->faults);
 	struct scn_chunk *c = p->arena;

@@ -76,6 +76,11 @@ void scn_register_ops(const struct scn_op *ops, int n)
 	for (int i = 0; i < n; i++) {
 		if (ops[i].nargs > SCN_ARGS_MAX)
 			registry_abort("too many arguments for operation", ops[i].name);
+		int lists = 0;
+		for (int a = 0; a < ops[i].nargs; a++)
+			lists += ops[i].args[a].type == SCN_LIST;
+		if (lists > 1)
+			registry_abort("more than one list argument for operation", ops[i].name);
 		if (scn_op_find(ops[i].name) != NULL || scn_kind_find(ops[i].name) != NULL)
 			registry_abort("duplicate operation", ops[i].name);
 	}
@@ -116,6 +121,9 @@ void scn_register_kind(const struct scn_kind *k)
 		registry_abort("too many declaration kinds, at", k->name);
 	if (k->nargs > SCN_ARGS_MAX)
 		registry_abort("too many arguments for kind", k->name);
+	for (int a = 0; a < k->nargs; a++)
+		if (k->args[a].type == SCN_LIST)
+			registry_abort("a declaration takes no list argument", k->name);
 	if (scn_op_find(k->name) != NULL)
 		registry_abort("kind named like an operation", k->name);
 	kinds[nkinds++] = k;
@@ -230,6 +238,8 @@ static const char *type_word(const struct scn_argspec *a)
 		return "\"STR\"";
 	case SCN_OUT:
 		return "VAR";
+	case SCN_LIST:
+		return "INT...";
 	case SCN_OBJ:
 		return a->kind;
 	}
@@ -252,6 +262,8 @@ void scn_usage(const char *name, const struct scn_argspec *a, int n, char *buf, 
 				word[k] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
 			}
 			word[k] = '\0';
+			if (a[i].type == SCN_LIST && k + 4 <= sizeof(word))
+				memcpy(word + k, "...", 4);
 		}
 		off += (size_t)snprintf(buf + off, len - off, opt ? " [%s]" : " %s", word);
 	}

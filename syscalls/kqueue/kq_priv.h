@@ -167,14 +167,14 @@ struct kq_pinfo {
 
 /* Counters of paths the races take (kqueue_stat(), scenario op kq_stat). */
 struct kq_stats {
-	uint64_t reg_recursive;		    /* kq_reg_lock taken again by its owner */
-	uint64_t track_registered;	    /* NOTE_TRACK children registered (recursively) */
-	uint64_t track_lock_waits;	    /* a fork's NOTE_TRACK step slept for kqreg */
-	uint64_t reactivated_during_scan;   /* returned, then re-activated in the same call */
+	uint64_t reg_recursive;		     /* kq_reg_lock taken again by its owner */
+	uint64_t track_registered;	     /* NOTE_TRACK children registered (recursively) */
+	uint64_t track_lock_waits;	     /* a fork's NOTE_TRACK step slept for kqreg */
+	uint64_t reactivated_during_scan;    /* returned, then re-activated in the same call */
 	uint64_t reactivated_returned_later; /* such a knote returned by a later call */
-	uint64_t attach_closed_drops;	    /* EV_ADD's fd_is check dropped the new knote */
-	uint64_t fdclose_drops;		    /* the close observer dropped a knote */
-	uint64_t lookup_steps;		    /* knotes compared by kqueue_lookup (its cost) */
+	uint64_t attach_closed_drops;	     /* EV_ADD's fd_is check dropped the new knote */
+	uint64_t fdclose_drops;		     /* the close observer dropped a knote */
+	uint64_t lookup_steps;		     /* knotes compared by kqueue_lookup (its cost) */
 };
 
 /* Per-run state, s->subsys[SLOT_KQ]. */
@@ -196,6 +196,8 @@ struct kq_state {
 };
 
 #define KQ_SCN_EVENTS_MAX 16
+/* kevent changes=: values per change (ident filter flags fflags data udata) */
+#define KQ_SCN_CHANGE_VALUES 6
 struct kq_scn_events {
 	int n;
 	struct kevent ev[KQ_SCN_EVENTS_MAX];

@@ -7,10 +7,13 @@
  *                                            one change with EV_ADD | flags
  *   kevent_change KQ IDENT FILTER FLAGS [fflags=] [data=] [udata=]
  *                                            one change, flags as given
- *   kevent KQ [max=1] [timeout=DUR] [ident=V] [filter=V] [flags=V]
- *             [fflags=V] [data=V]            collect up to max events (no
- *                                            timeout: wait forever); the
- *                                            count; V get the first event
+ *   kevent KQ [changes=LIST] [max=1] [timeout=DUR] [ident=V] [filter=V]
+ *             [flags=V] [fflags=V] [data=V] [udata=V]
+ *                                            apply the change list (6 values
+ *                                            a change, one call) and collect
+ *                                            up to max events (no timeout:
+ *                                            wait forever); the count; V get
+ *                                            the first event
  *   kev_get I [ident=V] ...                  field of event I of the
  *                                            calling thread's last kevent
  *   kq_trigger KQ IDENT [fflags=]            EVFILT_USER NOTE_TRIGGER
@@ -20,8 +23,8 @@
  *   kq_timer_max N                           run-wide timer limit
  *   socketpair A B                           A, B get the two ends
  *   shutdown FD HOW, sock_send FD "BYTES" [flags=], sock_recv FD LEN [flags=]
- *   bit VALUE N                              bit N of VALUE (0 or 1): the
- *                                            language has no & operator
+ *   bit VALUE N                              bit N of VALUE (0 or 1), as
+ *                                            (VALUE >> N) & 1
  *
  * Each is a system call of the calling scenario thread; user memory for
  * the change and event lists is allocated in its process for the call.
@@ -107,19 +110,39 @@ static void store_fields(const struct scn_val *outs, int nouts, const struct kev
 	scn_outs(outs, v, nouts);
 }
 
-enum { K_KQ, K_MAX, K_TIMEOUT, K_OUT };
+enum { K_KQ, K_MAX, K_TIMEOUT, K_CHANGES, K_OUT };
 
 static const struct scn_argspec kevent_args[] = {
     [K_KQ] = {"kq", SCN_INT, NULL, 0, 0},
     [K_MAX] = {"max", SCN_INT, NULL, SCN_NAMED, 1},
     [K_TIMEOUT] = {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+    [K_CHANGES] = {"changes", SCN_LIST, NULL, SCN_NAMED, 0},
     [K_OUT + E_IDENT] = {"ident", SCN_OUT, NULL, SCN_NAMED, 0},
     [K_OUT + E_FILTER] = {"filter", SCN_OUT, NULL, SCN_NAMED, 0},
     [K_OUT + E_FLAGS] = {"flags", SCN_OUT, NULL, SCN_NAMED, 0},
     [K_OUT + E_FFLAGS] = {"fflags", SCN_OUT, NULL, SCN_NAMED, 0},
     [K_OUT + E_DATA] = {"data", SCN_OUT, NULL, SCN_NAMED, 0},
-    /* udata: through kev_get (an operation takes at most 8 arguments) */
+    [K_OUT + E_UDATA] = {"udata", SCN_OUT, NULL, SCN_NAMED, 0},
 };
+
+/* changes=: KQ_SCN_CHANGE_VALUES values per struct kevent, copied out
+ * after the event list at u; their count, or -1 when the list is not
+ * whole changes. */
+static int put_changes(const struct scn_val *list, uaddr_t u)
+{
+	if (list->n % KQ_SCN_CHANGE_VALUES != 0)
+		return -1;
+	int n = list->n / KQ_SCN_CHANGE_VALUES;
+	for (int i = 0; i < n; i++) {
+		const int64_t *v = &list->list[i * KQ_SCN_CHANGE_VALUES];
+		struct kevent kev;
+		ev_set(&kev, (uint64_t)v[E_IDENT], (int16_t)v[E_FILTER], (uint16_t)v[E_FLAGS],
+		       (uint32_t)v[E_FFLAGS], v[E_DATA], (uint64_t)v[E_UDATA]);
+		if (copyout(&kev, u + (uaddr_t)i * sizeof(kev), sizeof(kev)) != 0)
+			return -1;
+	}
+	return n;
+}
 
 static int64_t op_kevent(struct scn_call *c)
 {
@@ -127,12 +150,23 @@ static int64_t op_kevent(struct scn_call *c)
 	int max = (int)a[K_MAX].i;
 	if (max < 0 || max > KQ_SCN_EVENTS_MAX)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "kevent: max must be 0..%d", KQ_SCN_EVENTS_MAX);
+	const struct scn_val *changes = &a[K_CHANGES];
+	int nchanges = changes->given ? changes->n / KQ_SCN_CHANGE_VALUES : 0;
 	struct kq_scn_events *te = thread_events();
 	te->n = 0;
 	struct simk_proc *p = sim_proc_current();
-	uaddr_t u = umem_alloc(p, sizeof(te->ev) + sizeof(struct kq_timespec));
+	size_t clen = (size_t)nchanges * sizeof(struct kevent);
+	uaddr_t u = umem_alloc(p, sizeof(te->ev) + sizeof(struct kq_timespec) + clen);
 	if (u == 0)
 		return -ENOMEM;
+	uaddr_t uch = u + sizeof(te->ev) + sizeof(struct kq_timespec);
+	if (changes->given && put_changes(changes, uch) < 0) {
+		umem_free(p, u);
+		scn_call_fail(c, SIMK_FAIL_PANIC,
+			      "kevent: changes= needs %d values per change (ident filter flags "
+			      "fflags data udata), got %d",
+			      KQ_SCN_CHANGE_VALUES, changes->n);
+	}
 	uaddr_t uts = 0;
 	if (a[K_TIMEOUT].given) {
 		struct kq_timespec ts = {a[K_TIMEOUT].i / 1000000000, a[K_TIMEOUT].i % 1000000000};
@@ -142,10 +176,10 @@ static int64_t op_kevent(struct scn_call *c)
 			return -EFAULT;
 		}
 	}
-	int r = sys_kevent((int)a[K_KQ].i, 0, 0, u, max, uts);
+	int r = sys_kevent((int)a[K_KQ].i, nchanges ? uch : 0, nchanges, u, max, uts);
 	if (r > 0 && copyin(u, te->ev, (size_t)r * sizeof(struct kevent)) == 0) {
 		te->n = r;
-		store_fields(&a[K_OUT], E_UDATA, &te->ev[0]);
+		store_fields(&a[K_OUT], E_NFIELDS, &te->ev[0]);
 	}
 	umem_free(p, u);
 	return r;
@@ -333,7 +367,8 @@ static const struct scn_op kq_ops[] = {
     {"kevent_change", change_args, N(change_args), op_kevent_change,
      "kevent_change KQ IDENT FILTER FLAGS [fflags=] [data=] [udata=]: one change"},
     {"kevent", kevent_args, N(kevent_args), op_kevent,
-     "kevent KQ [max=1] [timeout=DUR] [ident=V]...: events collected (first one into V)"},
+     "kevent KQ [changes=LIST] [max=1] [timeout=DUR] [ident=V]...: apply the changes (6 values "
+     "each: ident filter flags fflags data udata), collect events (first one into V)"},
     {"kev_get", kev_get_args, N(kev_get_args), op_kev_get,
      "kev_get I [ident=V] [filter=V] [flags=V] [fflags=V] [data=V] [udata=V]: event I of the "
      "last kevent"},

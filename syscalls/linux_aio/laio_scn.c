@@ -9,7 +9,7 @@
  *                                       a new struct iocb in the caller's
  *                                       memory (and a buffer unless buf=);
  *                                       its user address
- *   io_submit CTX CB [CB]...            up to 7 iocbs; io_submit's result
+ *   io_submit CTX CB... [nr=N]         the iocbs (values, or an array); io_submit's result
  *   io_getevents CTX MIN NR [timeout=]  the count; the events are kept
  *   io_cancel CTX CB                    0 (the event is kept) or -errno
  *   io_reap CTX [MAX]                   the user-level reaper: the count
@@ -38,7 +38,8 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define LAIO_SCN_EVENTS 64
-#define LAIO_SCN_SUBMIT_MAX 7
+/* io_submit's nr= beyond its list: pointer slots made (zeros) at most */
+#define LAIO_SCN_SUBMIT_ROOM_MAX 4096
 
 struct scn_events {
 	int n;
@@ -198,28 +199,26 @@ static int64_t op_iocb(struct scn_call *c)
 
 static const struct scn_argspec submit_args[] = {
     {"ctx", SCN_INT, NULL, 0, 0},
-    {"cb", SCN_INT, NULL, 0, 0},
-    {"cb2", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb3", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb4", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb5", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb6", SCN_INT, NULL, SCN_OPTIONAL, 0},
-    {"cb7", SCN_INT, NULL, SCN_OPTIONAL, 0},
+    {"cb", SCN_LIST, NULL, 0, 0},
+    {"nr", SCN_INT, NULL, SCN_NAMED, -1},
 };
 
+/* The iocb pointers in the caller's memory; nr= (default: the list's
+ * length) may claim more than the list: the extra pointers are 0. */
 static int64_t op_io_submit(struct scn_call *c)
 {
-	uint64_t ptrs[LAIO_SCN_SUBMIT_MAX];
-	long n = 0;
-	for (int i = 1; i <= LAIO_SCN_SUBMIT_MAX; i++)
-		if (c->args[i].given)
-			ptrs[n++] = (uint64_t)c->args[i].i;
-	uaddr_t arr = ualloc(sizeof(ptrs));
+	const struct scn_val *cbs = &c->args[1];
+	int64_t nr = c->args[2].given ? c->args[2].i : cbs->n;
+	int64_t room = nr > cbs->n && nr <= LAIO_SCN_SUBMIT_ROOM_MAX ? nr : cbs->n;
+	uaddr_t arr = ualloc((size_t)room * sizeof(uint64_t));
 	if (arr == 0)
 		return -ENOMEM;
-	if (copyout(ptrs, arr, (size_t)n * sizeof(ptrs[0])) != 0)
-		scn_call_fail(c, SIMK_FAIL_PANIC, "io_submit: copyout failed");
-	long r = sys_io_submit((aio_context_t)c->args[0].i, n, arr);
+	for (int64_t i = 0; i < room; i++) {
+		uint64_t ptr = i < cbs->n ? (uint64_t)cbs->list[i] : 0;
+		if (copyout(&ptr, arr + (uaddr_t)i * sizeof(ptr), sizeof(ptr)) != 0)
+			scn_call_fail(c, SIMK_FAIL_PANIC, "io_submit: copyout failed");
+	}
+	long r = sys_io_submit((aio_context_t)c->args[0].i, (long)nr, arr);
 	umem_free(sim_proc_current(), arr);
 	return r;
 }
@@ -444,7 +443,8 @@ static const struct scn_op laio_ops[] = {
      "iocb OP FD [len=4096] [off=0] [buf=ADDR] [data=N] [resfd=FD] [nvec=N]: "
      "a struct iocb in user memory (with its own buffer unless buf=); its address"},
     {"io_submit", submit_args, N(submit_args), op_io_submit,
-     "io_submit CTX CB [CB...]: up to 7 iocbs; the number submitted or -errno"},
+     "io_submit CTX CB... [nr=N]: the iocbs (values or an array); the number submitted or "
+     "-errno"},
     {"io_getevents", getevents_args, N(getevents_args), op_io_getevents,
      "io_getevents CTX MIN NR [timeout=DUR]: events read (kept for ev_res/ev_data/ev_obj)"},
     {"io_cancel", cancel_args, N(cancel_args), op_io_cancel,

@@ -146,3 +146,148 @@ Test(scn_expr, argument_lists_split_on_unary_minus)
 	cr_assert_eq(p->prints[2].n, 1);
 	scn_free(p);
 }
+
+Test(scn_expr, bitwise_operators_and_shifts_follow_c)
+{
+	holds("(seven & two) == 2\n"
+	      "(seven | 8) == 15\n"
+	      "(seven ^ two) == 5\n"
+	      "~zero == -1\n"
+	      "~seven == -8\n"
+	      "one << 4 == 16\n"
+	      "-seven >> one == -4\n"
+	      "big >> 62 == 1\n"
+	      "(one << 63) < 0\n"
+	      "(one << 63) >> 63 == -1\n");
+}
+
+Test(scn_expr, bitwise_precedence_is_c_precedence)
+{
+	/* | below ^ below & below ==; shifts between comparisons and + */
+	holds("(one | two ^ two) == 1\n"
+	      "(seven & two | one) == 3\n"
+	      "(two & one == one) == 0\n"
+	      "one << two + one == 8\n"
+	      "one << two < seven == 1\n"
+	      "(one | two && zero) == 0\n"
+	      "(seven ^ seven || one) == 1\n"
+	      "-one & seven == 7\n"
+	      "~one + two == 0\n");
+}
+
+Test(scn_expr, constant_bitwise_expressions_fold)
+{
+	const char *text =
+	    "thread t\n  expect ((1 << 4 | 3 & ~1) ^ 2) == 16 && (6 ^ 2 == 2) == 7\n";
+	char err[256];
+	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	cr_assert_not_null(p, "%s", err);
+	for (int i = 0; i < p->ncode; i++)
+		if (p->code[i].op == S_EXPECT) {
+			cr_assert_eq(p->code[i].e.len, 1);
+			cr_assert_eq(scn_eval(p, p->code[i].e, NULL, NULL, 1), 1);
+		}
+	scn_free(p);
+}
+
+Test(scn_expr, shift_count_out_of_range_panics_or_fails_the_parse)
+{
+	struct scn_result r = scn_run_text("thread t\n  local n = 64\n  local q = 1 << n\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
+	cr_assert(strstr(r.reason, "t.scn:3:15: shift count 64 out of range (0 to 63)") != NULL,
+		  "%s", r.reason);
+	r = scn_run_text("thread t\n  local n = -1\n  local q = 8 >> n\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
+	cr_assert(strstr(r.reason, "shift count -1 out of range") != NULL, "%s", r.reason);
+	assert_parse_error("thread t\n  expect 1 << 70\n",
+			   "t.scn:2:12: shift count 70 out of range");
+}
+
+Test(scn_expr, arrays_index_assign_and_measure)
+{
+	assert_passes("shared s[3]\n"
+		      "shared v = [5, 1 << 3, -2]\n"
+		      "thread t\n"
+		      "  local a[4]\n"
+		      "  local b = [10, 20, 30]\n"
+		      "  local i = 1\n"
+		      "  a[i] = b[i + 1]\n"
+		      "  a[0] += 2\n"
+		      "  a[0] -= 5\n"
+		      "  expect a[1] == 30 && a[0] == -3 && a[3] == 0\n"
+		      "  expect len(a) == 4 && len(b) == 3 && len(s) == 3 && len(v) == 3\n"
+		      "  expect v[0] == 5 && v[1] == 8 && v[2] == -2\n"
+		      "  s[2] = gettid\n"
+		      "  expect s[2] == 1\n"
+		      "  repeat len(b) as k\n"
+		      "    s[0] += b[k]\n"
+		      "  expect s[0] == 60\n"
+		      "  local st = wait -1 status=a[2]\n"
+		      "  expect st == -ECHILD\n");
+}
+
+Test(scn_expr, shared_arrays_are_shared_and_declared_anywhere)
+{
+	/* u is declared below the thread that reads it and its length */
+	assert_passes("thread w\n"
+		      "  u[len(u) - 1] = 7\n"
+		      "thread r\n"
+		      "  while u[4] == 0\n"
+		      "    yield\n"
+		      "  expect u[4] == 7\n"
+		      "shared u[5]\n");
+}
+
+Test(scn_expr, a_local_array_is_zeroed_at_each_declaration)
+{
+	assert_passes("thread t\n"
+		      "  repeat 3 as k\n"
+		      "    local a[2] = [k]\n"
+		      "    expect a[1] == 0 && a[0] == k\n"
+		      "    a[1] = 9\n");
+}
+
+Test(scn_expr, index_out_of_bounds_panics_with_its_position)
+{
+	struct scn_result r = scn_run_text("thread t\n  local a[3]\n  local i = 3\n"
+					   "  expect a[i] == 0\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
+	cr_assert(strstr(r.reason, "t.scn:4:10: index 3 out of bounds of 'a' (length 3)") != NULL,
+		  "%s", r.reason);
+	r = scn_run_text("shared s = [1, 2]\nthread t\n  local i = -1\n  s[i] = 4\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
+	cr_assert(strstr(r.reason, "t.scn:4:3: index -1 out of bounds of 's' (length 2)") != NULL,
+		  "%s", r.reason);
+	r = scn_run_text(
+	    "thread t\n  local a[2]\n  local i = 2\n  local x = wait -1 status=a[i]\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
+	cr_assert(strstr(r.reason, "index 2 out of bounds of 'a'") != NULL, "%s", r.reason);
+}
+
+Test(scn_expr, array_declaration_errors)
+{
+	assert_parse_error("thread t\n  local a[0]\n", "t.scn:2:11: an array's length must be");
+	assert_parse_error("thread t\n  local a[300]\n", "must be between 1 and 256");
+	assert_parse_error("shared a[70000]\nthread t\n  pass\n", "must be between 1 and 65536");
+	assert_parse_error("thread t\n  local a[]\n", "give the array's length");
+	assert_parse_error("thread t\n  local a = []\n", "an array needs at least one value");
+	assert_parse_error("thread t\n  local a[2] = [1, 2, 3]\n",
+			   "too many values for the array (at most 2)");
+	assert_parse_error("thread t\n  local a = [1 2]\n", "expected ',' or ']'");
+	assert_parse_error("thread t\n  local x = 1\n  local a[x]\n", "must be a constant");
+	assert_parse_error("shared x = 1\nshared a = [x]\nthread t\n  pass\n",
+			   "must be a constant");
+	assert_parse_error("thread t\n  local a[2]\n  local b = a\n",
+			   "t.scn:3:13: 'a' is an array");
+	assert_parse_error("thread t\n  local a[2]\n  a = 1\n",
+			   "'a' is an array: name one element");
+	assert_parse_error("thread t\n  local a[2]\n  local a = 1\n",
+			   "local 'a' is already declared");
+	assert_parse_error("shared a[2]\nthread t\n  local a[2]\n",
+			   "'a' is already a shared variable");
+	assert_parse_error("shared a[2]\nshared a = 1\nthread t\n  pass\n",
+			   "'a' is already declared at line 1");
+	assert_parse_error("thread t\n  local x = 2\n  expect len(x) == 1\n",
+			   "len() takes the name of an array, 'x' is not an array");
+	assert_parse_error("thread t\n  local a[2]\n  expect a[1 == 0\n", "expected ']' to close");
+}

@@ -198,13 +198,16 @@ Test(scn_parse, options_are_checked)
 
 Test(scn_parse, fault_specs_are_checked)
 {
-	cr_assert_str_eq(scn_parse_error("fault kmem/alloc/enomem:p=0.1\nfault blk/read/eio:nth=3,every\n"
-					 "thread t\n  pass\n"),
-			 "");
+	cr_assert_str_eq(
+	    scn_parse_error("fault kmem/alloc/enomem:p=0.1\nfault blk/read/eio:nth=3,every\n"
+			    "thread t\n  pass\n"),
+	    "");
 	assert_parse_error("fault kmem/alloc/enomem\nthread t\n  pass\n",
 			   "t.scn:1:7: fault spec 'kmem/alloc/enomem': expected POINT:p=PROB");
-	assert_parse_error("fault blk/read/eio:p=2\nthread t\n  pass\n", "probability must be in [0, 1]");
-	assert_parse_error("fault blk/read/eio:nth=0\nthread t\n  pass\n", "nth needs a positive integer");
+	assert_parse_error("fault blk/read/eio:p=2\nthread t\n  pass\n",
+			   "probability must be in [0, 1]");
+	assert_parse_error("fault blk/read/eio:nth=0\nthread t\n  pass\n",
+			   "nth needs a positive integer");
 	assert_parse_error("fault\nthread t\n  pass\n", "'fault' needs a spec");
 	assert_parse_error("fault blk/raed/eio:p=0.5\nthread t\n  pass\n",
 			   "t.scn:1:7: unknown fault point 'blk/raed/eio'");
@@ -314,7 +317,8 @@ Test(scn_parse, too_many_locals)
 Test(scn_parse, unexpected_characters)
 {
 	assert_parse_error(T1("  expect 1 @ 2\n"), "t.scn:2:12: unexpected character");
-	assert_parse_error(T1("  expect 1 & 2\n"), "t.scn:2:12: unexpected character");
+	assert_parse_error(T1("  expect 1 $ 2\n"), "t.scn:2:12: unexpected character");
+	assert_parse_error(T1("  expect 1 { 2\n"), "t.scn:2:12: unexpected character");
 	assert_parse_error(T1("  expect (1 == 2\n"), "t.scn:2:17: expected ')' to close the '('");
 }
 
