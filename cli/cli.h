@@ -77,7 +77,9 @@ struct cli_opts {
 	/* explore */
 	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;
-	int bound; /* dfs: non-default choices per path */
+	int bound; /* dfs: preemptions per path (--por off: non-default choices) */
+	bool has_por;
+	bool por; /* dfs: partial-order reduction (default on) */
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 };
 
@@ -121,7 +123,8 @@ void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
 /* "simk explore FILE --policy dfs ... --runs PATH": the one-process search
  * that stops right after path PATH (the way to reproduce a dfs path
  * without a schedule file). */
-void cli_repro_dfs(FILE *f, const struct cli_opts *c, int bound, uint64_t seed, uint64_t path);
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path);
 const char *cli_policy_name(enum simk_policy p);
 /* The version string (the VERSION file, passed by the Makefile). */
 const char *cli_version(void);

@@ -157,13 +157,16 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 	fputc('\n', f);
 }
 
-void cli_repro_dfs(FILE *f, const struct cli_opts *c, int bound, uint64_t seed, uint64_t path)
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path)
 {
 	shell_word(f, c->argv0);
 	fputs(" explore ", f);
 	shell_word(f, c->file);
-	fprintf(f, " --policy dfs --bound %d --seed-start %" PRIu64 " --runs %" PRIu64, bound, seed,
-		path);
+	fprintf(f, " --policy dfs%s", por ? "" : " --por off");
+	if (bound >= 0)
+		fprintf(f, " --bound %d", bound);
+	fprintf(f, " --seed-start %" PRIu64 " --runs %" PRIu64, seed, path);
 	if (c->has_irq)
 		print_prob(f, "--irq", c->irq);
 	if (c->has_max_steps)

@@ -476,13 +476,13 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 		fputs("reproduce: ", stderr);
 		cli_repro(stderr, c, &o);
 	} else {
-		fprintf(stderr,
-			"simk: explore: worker %d of %d %s while running path %" PRIu64
-			" (policy dfs, bound %d, seed %" PRIu64 ")\n",
-			wi + 1, J->nw, st, seed_or_path, ex->bound, ex->start);
+		fprintf(stderr, "simk: explore: worker %d of %d %s while running path %" PRIu64 " (",
+			wi + 1, J->nw, st, seed_or_path);
+		explore_dfs_desc(stderr, ex);
+		fprintf(stderr, ", seed %" PRIu64 ")\n", ex->start);
 		/* the one-process search stops right after that path */
 		fputs("reproduce: ", stderr);
-		cli_repro_dfs(stderr, c, ex->bound, ex->start, seed_or_path);
+		cli_repro_dfs(stderr, c, ex->por, ex->bound, ex->start, seed_or_path);
 	}
 	fflush(stderr);
 }

@@ -66,6 +66,7 @@ struct mutex {
 	struct mutex_site site; /* valid while owned */
 	struct waitq waiters;
 	uint64_t contended; /* statistics: times a locker had to wait */
+	uint64_t oid;	    /* dfs: its object id (sim/access.h) */
 };
 
 void mutex_init(struct mutex *m, const char *name);

@@ -28,6 +28,13 @@ struct sim_policy {
 	/* Optional: after a run that passed; non-zero with a message when the
 	 * policy rejects how it ended (replay: recorded decisions left over). */
 	int (*check_end)(struct simk *s, char *msg, size_t len);
+	/* Optional: called at every switch point instead of choose (also with
+	 * one candidate); may stop the run (s->stop) with an empty pick. */
+	struct pick (*point)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
+			     bool irq_due, int ncand);
+	/* Optional: a data decision among n alternatives (sim_decide): the
+	 * index, or -1 to let the caller draw it from its stream. */
+	int (*decide)(struct simk *s, enum simk_dfs_dim dim, uint32_t n);
 };
 
 extern const struct sim_policy policy_fifo;

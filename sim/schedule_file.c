@@ -6,8 +6,12 @@
  *   seed <N>
  *   decisions <count>
  *   <tid> <tid> ... (any whitespace)
- * Reading is strict: every error names its line, and the file must hold
- * exactly <count> decisions (a missing one or an extra one is an error).
+ * Version 2 adds data decisions made by the dfs search (sim_decide), as
+ * "d<dimension>:<alternative>" among the thread ids; a data decision that
+ * is not in the file comes from the seed, as it did when the file was
+ * written. Reading is strict: every error names its line, and the file
+ * must hold exactly <count> decisions (a missing one or an extra one is an
+ * error).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -25,10 +29,20 @@ int schedule_write(const struct simk *s, const char *path)
 	if (f == NULL)
 		return -1;
 	errno = 0;
-	fprintf(f, "simk-schedule 1\nseed %" PRIu64 "\ndecisions %zu\n", s->opts.seed,
-		s->ndecisions);
+	int version = 1;
 	for (size_t i = 0; i < s->ndecisions; i++)
-		fprintf(f, "%d%c", (int)s->decisions[i], (i % 20 == 19) ? '\n' : ' ');
+		if (SIM_DECISION_IS_DATA(s->decisions[i]))
+			version = 2;
+	fprintf(f, "simk-schedule %d\nseed %" PRIu64 "\ndecisions %zu\n", version, s->opts.seed,
+		s->ndecisions);
+	for (size_t i = 0; i < s->ndecisions; i++) {
+		int32_t x = s->decisions[i];
+		if (SIM_DECISION_IS_DATA(x))
+			fprintf(f, "d%d:%d", (int)SIM_DECISION_DIM(x), (int)SIM_DECISION_VALUE(x));
+		else
+			fprintf(f, "%d", (int)x);
+		fputc(i % 20 == 19 ? '\n' : ' ', f);
+	}
 	fputc('\n', f);
 	bool bad = ferror(f) != 0; /* a write that failed before the last flush */
 	if (fclose(f) != 0 || bad) {
@@ -88,6 +102,28 @@ static bool parse_dec(const char *t, uint64_t max, uint64_t *v)
 	return *t == '\0';
 }
 
+/* A thread id (0: an interrupt), or in version 2 "dDIM:ALT". */
+static bool parse_decision(const struct sched_reader *r, uint64_t version, int32_t *out)
+{
+	uint64_t v, dim, alt;
+	if (parse_dec(r->tok, INT32_MAX, &v)) {
+		*out = (int32_t)v;
+		return !SIM_DECISION_IS_DATA(*out);
+	}
+	const char *colon = strchr(r->tok, ':');
+	if (version < 2 || r->tok[0] != 'd' || colon == NULL)
+		return false;
+	char dbuf[sizeof(r->tok)];
+	size_t dl = (size_t)(colon - r->tok - 1);
+	memcpy(dbuf, r->tok + 1, dl);
+	dbuf[dl] = '\0';
+	if (!parse_dec(dbuf, SIMK_DIM_COUNT - 1, &dim) ||
+	    !parse_dec(colon + 1, SIM_DECIDE_ALTS_MAX - 1, &alt))
+		return false;
+	*out = SIM_DECISION_DATA((int)dim, (int)alt);
+	return true;
+}
+
 /* "KEY VALUE" of the header; false with a message on error. */
 static bool header_field(struct sched_reader *r, const char *key, uint64_t max, uint64_t *v,
 			 char *err, size_t errlen)
@@ -111,8 +147,10 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 	int32_t *d = NULL;
 	int rc = -1;
 	if (!next_token(&r) || strcmp(r.tok, "simk-schedule") != 0 || !next_token(&r) ||
-	    !parse_dec(r.tok, 1000, &version) || version != 1) {
-		snprintf(err, errlen, "%s:1: not a simk schedule file (no 'simk-schedule 1')", path);
+	    !parse_dec(r.tok, 1000, &version) || version < 1 || version > 2) {
+		snprintf(err, errlen,
+			 "%s:1: not a simk schedule file (no 'simk-schedule 1' or 'simk-schedule 2')",
+			 path);
 		goto out;
 	}
 	if (!header_field(&r, "seed", UINT64_MAX, &sd, err, errlen) ||
@@ -126,19 +164,20 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 	}
 	uint64_t i = 0;
 	while (next_token(&r)) {
-		uint64_t v;
-		if (!parse_dec(r.tok, INT32_MAX, &v)) {
-			snprintf(err, errlen, "%s:%d: decision %" PRIu64 ": '%s' is not a thread id",
-				 path, r.tok_line, i + 1, r.tok);
-			goto out;
-		}
 		if (i == count) {
 			snprintf(err, errlen,
 				 "%s:%d: more decisions than the %" PRIu64 " of line %d", path,
 				 r.tok_line, count, count_line);
 			goto out;
 		}
-		d[i++] = (int32_t)v;
+		if (!parse_decision(&r, version, &d[i])) {
+			snprintf(err, errlen, "%s:%d: decision %" PRIu64 ": '%s' is not %s", path,
+				 r.tok_line, i + 1, r.tok,
+				 version >= 2 ? "a thread id or a data decision dDIM:ALT"
+					      : "a thread id");
+			goto out;
+		}
+		i++;
 	}
 	if (ferror(r.f)) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));

@@ -157,7 +157,10 @@ def test_schedule_whose_run_ends_early_diverges(simk, tmp_path):
 
 
 @pytest.mark.parametrize("text,line,msg", [
-    ("simk-schedule 2\nseed 1\ndecisions 0\n", 1, "not a simk schedule file"),
+    ("simk-schedule 3\nseed 1\ndecisions 0\n", 1, "not a simk schedule file"),
+    ("simk-schedule 1\nseed 1\ndecisions 1\nd0:1\n", 4, "decision 1: 'd0:1' is not a thread id"),
+    ("simk-schedule 2\nseed 1\ndecisions 2\nd0:1\nd9:1\n", 5,
+     "decision 2: 'd9:1' is not a thread id or a data decision dDIM:ALT"),
     ("simk-schedule 1\nseed x\ndecisions 0\n", 2, "expected 'seed N'"),
     ("simk-schedule 1\nseed 18446744073709551616\ndecisions 0\n", 2, "expected 'seed N'"),
     ("simk-schedule 1\nseed 1\n\ndecisions 100000001\n", 4, "expected 'decisions N'"),
