@@ -94,8 +94,8 @@ static bool parse_dec(const char *t, uint64_t max, uint64_t *v)
 	uint64_t x = 0;
 	for (; *t >= '0' && *t <= '9'; t++) {
 		uint64_t d = (uint64_t)(*t - '0');
-		if (x > (max - d) / 10)
-			return false;
+		if (d > max || x > (max - d) / 10)
+			return false; /* x * 10 + d > max */
 		x = x * 10 + d;
 	}
 	*v = x;
