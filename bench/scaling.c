@@ -114,16 +114,19 @@ int main(void)
 		"  expect n == %d\n"
 		"  n = close kq\n",
 		SIMK_POLICY_FIFO, false);
-	const char *threads = "shared go = 0\nshared done = 0\n"
+	/* every worker sleeps until the boss has made them all, then they are
+	 * runnable at once and yield twice each */
+	const char *threads = "shared go = 0\nshared done = 0\nwaitqueue wq\n"
 			      "thread boss\n"
 			      "  repeat %d\n"
 			      "    local t = spawn w\n"
 			      "  go = 1\n"
+			      "  local r = wake wq\n"
 			      "  while done < %d\n"
 			      "    delay 1us\n"
 			      "thread w manual\n"
 			      "  while go == 0\n"
-			      "    delay 1us\n"
+			      "    local r = sleep wq timeout=1ms\n"
 			      "  yield\n"
 			      "  yield\n"
 			      "  done += 1\n";

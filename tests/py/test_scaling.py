@@ -35,16 +35,17 @@ def test_many_runnable_threads_under_random_and_pct(simk, scn, policy):
     """Thousands of runnable threads at once (pct walked them all at each
     decision: 20,000 threads took 140 s); the choices are the same as
     the walk's (the sanitizer build compares them at every decision)."""
-    p = scn("shared go = 0\nshared done = 0\n"
+    p = scn("shared go = 0\nshared done = 0\nwaitqueue wq\n"
             "thread boss\n"
             f"  repeat {N}\n"
             "    local t = spawn w\n"
             "  go = 1\n"
+            "  local r = wake wq\n"
             f"  while done < {N}\n"
             "    delay 1us\n"
             "thread w manual\n"
             "  while go == 0\n"
-            "    delay 1us\n"
+            "    local r = sleep wq timeout=1ms\n"
             "  yield\n"
             "  done += 1\n")
     r = simk("run", p, "--quiet", "--policy", policy, "--seed", 4, "--pct-steps", 20000)
