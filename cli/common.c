@@ -2,6 +2,7 @@
  * Shared parts of the simk commands: option merging, starting a run, and
  * the failure report with its reproducer line (flag parsing: options.c).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->step_cost_ns = c->step_cost;
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
+	o->trace_keep_max = (size_t)c->trace_max;
 }
 
 struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
@@ -159,6 +161,29 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 	fputc('\n', f);
 }
 
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path)
+{
+	shell_word(f, c->argv0);
+	fputs(" explore ", f);
+	shell_word(f, c->file);
+	fprintf(f, " --policy dfs%s", por ? "" : " --por off");
+	if (bound >= 0)
+		fprintf(f, " --bound %d", bound);
+	fprintf(f, " --seed-start %" PRIu64 " --runs %" PRIu64, seed, path);
+	if (c->has_irq)
+		print_prob(f, "--irq", c->irq);
+	if (c->has_max_steps)
+		fprintf(f, " --max-steps %" PRIu64, c->max_steps);
+	if (c->has_step_cost)
+		fprintf(f, " --step-cost %" PRIu64, c->step_cost);
+	for (int i = 0; i < c->nfaults; i++) {
+		fputs(" --fault ", f);
+		shell_word(f, c->faults[i]);
+	}
+	fputc('\n', f);
+}
+
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 {
 	if (out == SIMK_PASS)
@@ -178,15 +203,35 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 	}
 }
 
+int cli_stdout_errno;
+
+void cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno != 0 ? errno : EIO;
+}
+
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o)
 {
-	fflush(stdout);
-	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
-	fprintf(stderr, "last events:\n");
-	trace_print_tail(&s->trace, stderr, 20);
-	fprintf(stderr, "scenario threads:\n");
-	scn_print_blocked(s, stderr);
+	cli_report_failure_repro(c, s, o, NULL);
+}
+
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro)
+{
+	cli_flush_stdout();
+	if (!c->quiet) { /* --quiet: the result line (stdout) and the reproducer */
+		fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
+		fprintf(stderr, "last events:\n");
+		trace_print_tail(&s->trace, stderr, 20);
+		fprintf(stderr, "scenario threads:\n");
+		scn_print_blocked(s, stderr);
+	}
 	fputs("reproduce: ", stderr);
-	cli_repro(stderr, c, o);
+	if (repro != NULL)
+		fputs(repro, stderr);
+	else
+		cli_repro(stderr, c, o);
 	fflush(stderr);
 }
