@@ -33,6 +33,9 @@ struct scn_prog;
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
 #define CLI_ARGS_MAX 64	 /* positional arguments of one command */
+/* --trace-max-events: at most 2^32 kept events; the default is
+ * TRACE_KEEP_MAX_DEFAULT (sim/trace.h), docs/tracing.md */
+#define CLI_TRACE_MAX (1ULL << 32)
 #define EXIT_USAGE 2
 
 enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_COUNT };
@@ -67,6 +70,7 @@ struct cli_opts {
 	double preempt, irq;
 	int pct_depth;
 	uint64_t pct_steps, max_steps, step_cost;
+	uint64_t trace_max; /* --trace-max-events (0: the default cap) */
 	const char *trace_out, *schedule_out, *replay;
 	/* the readable trace's view (sim/trace_text.h): --trace-filter,
 	 * --trace-level (enum trace_level), --trace-fold */
@@ -115,20 +119,38 @@ void cli_shell_word(FILE *f, const char *w);
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
-/* Trace tail, blocked scenario threads and the reproducer, to stderr. */
+/* Trace tail, blocked scenario threads and the reproducer, to stderr
+ * (with --quiet: the reproducer line only). */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
 /* The readable trace with the view flags (--trace-filter, --trace-level,
  * --trace-fold): options, and the kept events of s printed. */
 void cli_trace_view_opts(const struct cli_opts *c, struct trace_text_opts *o);
 void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f);
-/* Prints "how we got here" for the failed run s of p (docs/tracing.md). */
+/* "how we got here" for a failed run (docs/tracing.md): cli_explain_kept
+ * renders it from s's kept trace (NULL when not kept whole); after s is
+ * destroyed, cli_explain_failure prints that text (and frees it), or runs
+ * p again with o keeping the trace (the run of hash) and prints it. */
 #define CLI_EXPLAIN_STEPS_MAX 40
 struct scn_prog;
+char *cli_explain_kept(const struct cli_opts *c, const struct simk *s);
 void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
-			 const struct simk_opts *o, const struct simk *s, FILE *f);
+			 const struct simk_opts *o, uint64_t hash, char *kept, FILE *f);
+/* The same with the reproducer line given (a line ending in '\n'; NULL:
+ * cli_repro's). */
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro);
+/* "simk explore FILE --policy dfs ... --runs PATH": the one-process search
+ * that stops right after path PATH (the way to reproduce a dfs path
+ * without a schedule file). */
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path);
 const char *cli_policy_name(enum simk_policy p);
 /* The version string (the VERSION file, passed by the Makefile). */
 const char *cli_version(void);
+/* The first stdout write error (0: none): main reports it and exits 2. */
+extern int cli_stdout_errno;
+/* Flushes stdout, keeping the errno of a failure in cli_stdout_errno. */
+void cli_flush_stdout(void);
 
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);

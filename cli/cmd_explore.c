@@ -115,7 +115,12 @@ static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
 	if (s == NULL)
 		return EXIT_USAGE;
 	simk_run(s);
+	int e = simk_schedule_error(s);
 	simk_destroy(s);
+	if (e != 0) {
+		fprintf(stderr, "simk: explore: cannot write %s: %s\n", path, strerror(e));
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -129,14 +134,25 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		explore_progress(ex, done, true);
 	struct simk_opts ro = *o; /* what reproduces it */
 	const char *sched = c->schedule_out;
-	if (ex->dfs && sched == NULL)
-		sched = "simk-dfs-failure.sched";
-	if (ex->dfs) {
+	/* A dfs path is replayed from its schedule when --schedule-out asked
+	 * for one; otherwise the search that stops right after it reproduces
+	 * it (nothing is written unasked). */
+	char repro[1200] = "";
+	if (ex->dfs && sched != NULL) {
 		ro.policy = SIMK_POLICY_REPLAY;
 		ro.replay_path = sched;
 	}
-	fflush(stdout);
-	cli_report_failure(c, s, &ro);
+	FILE *rm = fmemopen(repro, sizeof(repro) - 1, "w");
+	if (rm != NULL) {
+		if (ex->dfs && sched == NULL)
+			cli_repro_dfs(rm, c, ex->por, ex->bound, ex->start, done);
+		else
+			cli_repro(rm, c, &ro);
+		fclose(rm);
+	}
+	cli_flush_stdout();
+	if (!c->quiet) /* --quiet: the report on stdout only */
+		cli_report_failure_repro(c, s, &ro, repro);
 	char line[1200] = "";
 	FILE *m = fmemopen(line, sizeof(line) - 1, "w");
 	if (m != NULL) {
@@ -157,8 +173,10 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		       done, ex->total, o->seed, cli_policy_name(o->policy));
 	if (sched != NULL && result == 0)
 		printf("schedule: %s\n", sched);
-	fputs("reproduce: ", stdout);
-	cli_repro(stdout, c, &ro);
+	else if (ex->dfs && sched == NULL)
+		printf("schedule: not written (--schedule-out F writes one for 'simk run --replay "
+		       "F')\n");
+	printf("reproduce: %s", repro);
 	fputs(line, stdout);
 	return result == 0 ? (int)out : result;
 }

@@ -5,7 +5,9 @@
  * threads and the reproducer go to stderr first. Exit code: the outcome.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -39,7 +41,7 @@ int cmd_run(struct cli_opts *c)
 		fclose(f);
 		o.schedule_out = c->schedule_out;
 	}
-	o.keep_trace = !c->quiet || c->trace_out != NULL;
+	o.keep_trace = c->trace_out != NULL; /* the readable trace is streamed */
 	int rc = cli_calibrate_pct(c, p, &o);
 	if (rc != 0) {
 		scn_free(p);
@@ -50,23 +52,56 @@ int cmd_run(struct cli_opts *c)
 		scn_free(p);
 		return EXIT_USAGE;
 	}
+	if (!c->quiet) {
+		struct trace_text_opts v;
+		cli_trace_view_opts(c, &v);
+		trace_stream_view(s, stdout, &v);
+	}
 	enum simk_outcome out = simk_run(s);
 	int exit_code = (int)out;
-	if (!c->quiet)
-		cli_trace_print(c, s, stdout);
+	if (simk_trace_stream_error(s) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = simk_trace_stream_error(s); /* main reports it */
+	if (simk_schedule_error(s) != 0) {
+		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->schedule_out,
+			strerror(simk_schedule_error(s)));
+		exit_code = EXIT_USAGE;
+	}
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;
+	} else if (c->trace_out != NULL && simk_trace_dropped(s) > 0) {
+		fprintf(stderr,
+			"simk: run: --trace-out %s holds the first %" PRIu64 " of %" PRIu64
+			" events (--trace-max-events N keeps more; docs/tracing.md)\n",
+			c->trace_out, simk_trace_kept(s), simk_trace_events(s));
 	}
-	if (out != SIMK_PASS && !c->quiet) {
-		fflush(stdout);
-		cli_explain_failure(c, p, &o, s, stderr);
-	}
+	bool explain = out != SIMK_PASS && !c->quiet;
+	char *why = explain ? cli_explain_kept(c, s) : NULL;
+	uint64_t hash = simk_trace_hash(s);
 	if (out != SIMK_PASS)
 		cli_report_failure(c, s, &o);
-	cli_print_result(stdout, s, out);
-	fflush(stdout);
+	/* The result line stays the last line (stderr merged or not): it is
+	 * rendered now and printed after the explanation, which may need a
+	 * run of its own (one simulation at a time). */
+	char *result = NULL;
+	size_t result_len = 0;
+	FILE *m = open_memstream(&result, &result_len);
+	if (m != NULL) {
+		cli_print_result(m, s, out);
+		fclose(m);
+	} else {
+		cli_print_result(stdout, s, out);
+	}
 	simk_destroy(s);
+	if (explain) {
+		fflush(stdout);
+		cli_explain_failure(c, p, &o, hash, why, stderr);
+		fflush(stderr);
+	}
+	if (result != NULL)
+		fputs(result, stdout);
+	free(result);
+	cli_flush_stdout();
 	scn_free(p);
 	return exit_code;
 }

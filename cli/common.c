@@ -2,6 +2,7 @@
  * Shared parts of the simk commands: option merging, starting a run, and
  * the failure report with its reproducer line (flag parsing: options.c).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->step_cost_ns = c->step_cost;
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
+	o->trace_keep_max = (size_t)c->trace_max;
 }
 
 struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
@@ -162,6 +164,29 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 	fputc('\n', f);
 }
 
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path)
+{
+	shell_word(f, c->argv0);
+	fputs(" explore ", f);
+	shell_word(f, c->file);
+	fprintf(f, " --policy dfs%s", por ? "" : " --por off");
+	if (bound >= 0)
+		fprintf(f, " --bound %d", bound);
+	fprintf(f, " --seed-start %" PRIu64 " --runs %" PRIu64, seed, path);
+	if (c->has_irq)
+		print_prob(f, "--irq", c->irq);
+	if (c->has_max_steps)
+		fprintf(f, " --max-steps %" PRIu64, c->max_steps);
+	if (c->has_step_cost)
+		fprintf(f, " --step-cost %" PRIu64, c->step_cost);
+	for (int i = 0; i < c->nfaults; i++) {
+		fputs(" --fault ", f);
+		shell_word(f, c->faults[i]);
+	}
+	fputc('\n', f);
+}
+
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 {
 	if (out == SIMK_PASS)
@@ -181,16 +206,36 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 	}
 }
 
+int cli_stdout_errno;
+
+void cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno != 0 ? errno : EIO;
+}
+
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o)
 {
-	fflush(stdout);
-	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
-	fprintf(stderr, "last events:\n");
-	trace_print_tail(&s->trace, stderr, 20);
-	fprintf(stderr, "scenario threads:\n");
-	scn_print_blocked(s, stderr);
+	cli_report_failure_repro(c, s, o, NULL);
+}
+
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro)
+{
+	cli_flush_stdout();
+	if (!c->quiet) { /* --quiet: the result line (stdout) and the reproducer */
+		fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
+		fprintf(stderr, "last events:\n");
+		trace_print_tail(&s->trace, stderr, 20);
+		fprintf(stderr, "scenario threads:\n");
+		scn_print_blocked(s, stderr);
+	}
 	fputs("reproduce: ", stderr);
-	cli_repro(stderr, c, o);
+	if (repro != NULL)
+		fputs(repro, stderr);
+	else
+		cli_repro(stderr, c, o);
 	fflush(stderr);
 }
 
@@ -216,18 +261,35 @@ void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f)
 	trace_text_end(tt);
 }
 
-/* "how we got here" (sim/trace_cause.h) for the failed run s: from its
- * kept trace, or from a run again of the same program and options that
- * keeps one (runs are deterministic: the same events). */
-void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
-			 const struct simk_opts *o, const struct simk *s, FILE *f)
+/* "how we got here" (sim/trace_cause.h) of the failed run s from its
+ * kept trace, as text to print later (the caller frees it); NULL when the
+ * trace was not kept whole. */
+char *cli_explain_kept(const struct cli_opts *c, const struct simk *s)
 {
+	if (!s->trace.keep || s->trace.len != s->trace.count)
+		return NULL;
 	struct trace_text_opts v;
 	cli_trace_view_opts(c, &v);
-	if (s->trace.keep && s->trace.len == s->trace.count) {
-		trace_explain_failure(s, v.src, f, CLI_EXPLAIN_STEPS_MAX);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m == NULL)
+		return NULL;
+	trace_explain_failure(s, v.src, m, CLI_EXPLAIN_STEPS_MAX);
+	fclose(m);
+	return buf;
+}
+
+void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
+			 const struct simk_opts *o, uint64_t hash, char *kept, FILE *f)
+{
+	if (kept != NULL) {
+		fputs(kept, f);
+		free(kept);
 		return;
 	}
+	/* Runs are deterministic: the same program and options again, keeping
+	 * the trace this time, give the same events. */
 	struct simk_opts ko = *o;
 	ko.keep_trace = true;
 	ko.schedule_out = NULL;
@@ -235,7 +297,9 @@ void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
 	if (k == NULL)
 		return;
 	simk_run(k);
-	if (simk_trace_hash(k) == simk_trace_hash(s))
+	struct trace_text_opts v;
+	cli_trace_view_opts(c, &v);
+	if (simk_trace_hash(k) == hash && k->trace.len == k->trace.count)
 		trace_explain_failure(k, v.src, f, CLI_EXPLAIN_STEPS_MAX);
 	simk_destroy(k);
 }

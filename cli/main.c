@@ -9,6 +9,8 @@
  *
  * The subcommand table is `commands` below; the flags are in options.c.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,9 +65,10 @@ static const char *const usage_run =
     "  --trace-level L      user (calls, scenario reads/writes/tests), kernel (default:\n"
     "                       and sleeps, wake-ups, interrupts, layer events) or all\n"
     "  --trace-fold on|off  fold blocks of lines that repeat (default on)\n"
+    "  --trace-max-events N keep at most N events for --trace-out (default 1000000)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
     "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
-    "  --quiet              print only the result line\n";
+    "  --quiet              print only the result line (and the reproducer)\n";
 
 static const char *const usage_explore =
     "usage: simk explore FILE --runs N [options]\n"
@@ -92,12 +95,13 @@ static const char *const usage_explore =
     "  --bound B            dfs: preemptions per path (0..1000, default none); with\n"
     "                       --por off: non-default choices per path (default 2)\n"
     "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
-    "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
+    "                       (dfs: without F the reproducer is the search that stops\n"
+    "                       at the failing path; nothing is written)\n"
     "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N,\n"
     "  --step-cost NS, --fault SPEC\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
-    "  --quiet              no progress bar\n";
+    "  --quiet              no progress bar, no trace tail on stderr\n";
 
 static const char *const usage_check =
     "usage: simk check-determinism FILE [--seed N] [--policy P] [options]\n"
@@ -108,7 +112,8 @@ static const char *const usage_check =
     "\n"
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --step-cost NS, --fault SPEC, --replay F, --quiet\n";
+    "  --max-steps N, --step-cost NS, --fault SPEC, --replay F, --quiet\n"
+    "  --trace-max-events N  events kept to compare (default 1000000)\n";
 
 static void help_ops(FILE *f)
 {
@@ -206,7 +211,7 @@ static int cmd_help(struct cli_opts *o)
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	struct cli_opts o;
 	memset(&o, 0, sizeof(o));
@@ -237,4 +242,27 @@ int main(int argc, char **argv)
 	rc = o.command->run(&o);
 	ctx_stack_pool_drain();
 	return rc;
+}
+
+/* Output that could not be written is an error, never a silent exit 0
+ * (stdout on a full disk, a closed pipe with SIGPIPE ignored): one message
+ * on stderr with the first error's errno, and the exit code is 2, or the
+ * run's failure code when it had one. */
+static int check_stdout(int rc)
+{
+	cli_flush_stdout();
+	bool bad = ferror(stdout) != 0 || cli_stdout_errno != 0;
+	errno = 0;
+	if (fclose(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno;
+	if (!bad && cli_stdout_errno == 0)
+		return rc;
+	fprintf(stderr, "simk: cannot write the output: %s\n",
+		strerror(cli_stdout_errno != 0 ? cli_stdout_errno : EIO));
+	return rc != 0 ? rc : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return check_stdout(run_command(argc, argv));
 }

@@ -179,7 +179,10 @@ static int set_policy(struct cli_opts *o, const char *flag, const char *val)
 			o->has_policy = true;
 			return 0;
 		}
-	return cli_usage_error(o, "unknown policy '%s' (fifo, random, pct, replay or dfs)", val);
+	/* each command names only the policies it takes */
+	return cli_usage_error(o, "unknown policy '%s' (%s)", val,
+			       o->cmd == CMD_EXPLORE ? "random, pct, fifo or dfs"
+						     : "fifo, random, pct or replay");
 }
 
 static int set_prob(struct cli_opts *o, const char *flag, const char *val, double *dst, bool *has)
@@ -260,6 +263,13 @@ static int set_trace_fold(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_trace_max(struct cli_opts *o, const char *flag, const char *val)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "an integer from 1 to %llu", (unsigned long long)CLI_TRACE_MAX);
+	return set_u64(o, flag, val, 1, CLI_TRACE_MAX, what, &o->trace_max, NULL);
+}
+
 static int set_schedule_out(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -309,6 +319,7 @@ static const struct cli_flag flags[] = {
     {"trace-filter", true, C_RUN, set_trace_filter},
     {"trace-level", true, C_RUN, set_trace_level},
     {"trace-fold", true, C_RUN, set_trace_fold},
+    {"trace-max-events", true, C_RUN | C_CHECK, set_trace_max},
     {"schedule-out", true, C_RUN | C_EXPLORE, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
     {"por", true, C_EXPLORE, set_por},
@@ -429,6 +440,9 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 
 int cli_check_sched(struct cli_opts *o)
 {
+	if (o->cmd == CMD_EXPLORE && o->has_policy && o->policy == SIMK_POLICY_REPLAY)
+		return cli_usage_error(o, "--policy replay does not apply (explore's policies: "
+					  "random, pct, fifo, dfs); replay with 'simk run --replay F'");
 	if (o->replay != NULL && o->has_policy && o->policy != SIMK_POLICY_REPLAY)
 		return cli_usage_error(o, "--replay implies --policy replay, not --policy %s",
 				       cli_policy_name(o->policy));
@@ -444,8 +458,6 @@ int cli_check_sched(struct cli_opts *o)
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return cli_usage_error(o, "missing --runs N");
-		if (o->has_policy && o->policy == SIMK_POLICY_REPLAY)
-			return cli_usage_error(o, "explore cannot replay; use 'simk run --replay'");
 	}
 	if (o->replay != NULL) {
 		o->policy = SIMK_POLICY_REPLAY;

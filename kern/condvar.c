@@ -43,10 +43,12 @@ int cv_timedwait(struct condvar *cv, struct mutex *m, uint64_t timeout_ns, bool 
 	waitq_entry_init(&e, t);
 	waitq_add_exclusive(&cv->wq, &e);
 	thread_prepare_sleep(cv->name, sig);
+	struct mutex_site site = m->site; /* the caller's, not this file's */
 	mutex_unlock(m);
 	int r = thread_sleep(timeout_ns);
 	waitq_remove(&cv->wq, &e);
 	mutex_lock(m);
+	m->site = site;
 	return r;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kern/kern_priv.h"
+#include "kern/lock.h"
 #include "kern/syscall.h"
 #include "kern/umem.h"
 
@@ -77,6 +78,7 @@ static int kern_create(struct simk *s)
 
 static void kern_thread_exit(struct simk_thread *t)
 {
+	mutex_check_exit(t); /* after the later layers' hooks released theirs */
 	kproc_thread_exit(t);
 }
 

@@ -152,7 +152,8 @@ static size_t peek_ustr(struct simk_proc *p, int64_t a, char *buf, size_t len)
 
 /* The entry event's view fields: the path arguments' strings, captured
  * now (a kept trace is printed after user memory is gone), separated by
- * SYSCALL_VIEW_SEP. Only when someone looks at the trace. */
+ * SYSCALL_VIEW_SEP, and the caller's source line. Only when someone looks
+ * at the trace. */
 static void entry_view(const struct syscall_desc *d, const int64_t *args, struct simk_thread *t,
 		       struct trace_ev *ev)
 {
@@ -172,6 +173,9 @@ static void entry_view(const struct syscall_desc *d, const int64_t *args, struct
 	strs[off] = '\0';
 	if (any)
 		ev->str = trace_intern(strs);
+	struct sim_site site;
+	if (sim_thread_site(t, &site) && site.line > 0 && site.line <= UINT16_MAX)
+		ev->line = (uint16_t)site.line;
 }
 
 int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)

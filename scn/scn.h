@@ -256,6 +256,21 @@ struct scn_const {
 
 void scn_register_consts(const struct scn_const *c, int n);
 bool scn_const_find(const char *name, int64_t *value);
+/* Operations that only make sense when the scenario declares an object of
+ * some kind (the file calls need an `fs`): calling one in a scenario that
+ * declares none is a parse error at the call, with the hint ("add `device
+ * disk` and `fs root disk`"), instead of a run where every call fails. */
+struct scn_needs {
+	const char *op;
+	const char *kind;
+	const char *hint;
+};
+void scn_register_needs(const struct scn_needs *n, int count);
+/* What op needs (NULL: nothing). */
+const struct scn_needs *scn_needs_find(const char *op);
+
+/* The i-th registered constant's name (NULL past the end). */
+const char *scn_const_name_at(int i);
 
 /* ---- Programs and runs --------------------------------------------- */
 

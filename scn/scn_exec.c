@@ -550,10 +550,25 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 	}
 }
 
+static const struct scn_frame *frame_of(const struct simk_thread *t);
+
+/* sim_site_fn: the statement a scenario thread runs. */
+static bool scn_site(const struct simk_thread *t, struct sim_site *out)
+{
+	const struct scn_frame *fr = frame_of(t);
+	if (fr == NULL)
+		return false;
+	out->file = fr->prog->name;
+	out->line = fr->pc->line;
+	out->col = fr->pc->col;
+	return true;
+}
+
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
 	KASSERT(s == sim_cur(), "scn_instantiate outside setup");
 	KASSERT(!s->running, "scn_instantiate outside setup");
+	sim_set_site_fn(scn_site);
 	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
@@ -781,15 +796,25 @@ int scn_failure_site(const struct simk *s, char *buf, size_t len)
 	return 0;
 }
 
+/* Lines of the live-thread list of a failure report: a run with 20,000
+ * threads printed 20,000 lines. The failed thread is always shown. */
+#define SCN_BLOCKED_SHOWN_MAX 16
+
 void scn_print_blocked(const struct simk *s, void *file)
 {
 	FILE *f = file;
 	int failed = failed_tid(s);
+	int shown = 0, skipped = 0;
 	for (int i = 0; i < s->nthreads; i++) {
 		const struct simk_thread *t = s->threads[i];
 		const struct scn_frame *fr = frame_of(t);
 		if (fr == NULL)
 			continue;
+		if (shown >= SCN_BLOCKED_SHOWN_MAX && t->tid != failed) {
+			skipped++;
+			continue;
+		}
+		shown++;
 		const struct scn_insn *in = fr->pc;
 		char what[200] = "";
 		if (in->op == S_CALL)
@@ -806,4 +831,6 @@ void scn_print_blocked(const struct simk *s, void *file)
 		fprintf(f, "  %s (tid %d) %s at %s:%d:%d%s%s\n", t->name, t->tid, state,
 			fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
 	}
+	if (skipped > 0)
+		fprintf(f, "  (%d more threads not shown)\n", skipped);
 }

@@ -6,8 +6,10 @@
 # GROUP (default all):
 #   run    build build/simk and libsimk.a and run them (make, make run, make install)
 #   test   run + what `make test` adds: clang, Criterion, pytest, jsonschema (the
-#          labs grader's results.json is validated), libaio (its
-#          headers next to ours), pkg-config (the install test), groff (man page lint)
+#          labs grader's results.json is validated), libaio (its headers next to
+#          ours), pkg-config (the install test), groff (man page lint), valgrind
+#          (tests/py/test_valgrind.py; its header lets sim/ctx.c register the
+#          coroutine stacks)
 #   bench  run + libaio (bench/aio_roundtrip.c measures the host's io_submit)
 #   fuzz   run + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   all    every group (.ci/run)
@@ -15,7 +17,7 @@
 set -euo pipefail
 
 RUN=(build-essential libfiu-dev)
-TEST=(clang libcriterion-dev python3-pytest python3-jsonschema libaio-dev pkg-config groff-base)
+TEST=(clang libcriterion-dev python3-pytest python3-jsonschema libaio-dev pkg-config groff-base valgrind)
 BENCH=(libaio-dev)
 FUZZ=(clang libclang-rt-14-dev fiu-utils)
 

@@ -15,6 +15,7 @@
 struct ctx_stack {
 	void *base; /* lowest usable address (just above the guard page) */
 	size_t size;
+	unsigned vg_id; /* its valgrind stack id (valgrind builds; 0 otherwise) */
 };
 
 typedef void (*ctx_entry_fn)(void *arg);

@@ -79,6 +79,7 @@ struct simk_thread {
 	simk_thread_fn fn;
 	void *arg;
 	struct list_node rq; /* runnable queue link */
+	size_t rq_seq;       /* its slot in s->rqi while runnable (sim/runq.c) */
 	struct list_node pl; /* process thread-list link */
 	/* sleep */
 	const char *wchan;
@@ -95,6 +96,7 @@ struct simk_thread {
 	uint64_t sigmask;
 	/* pct */
 	uint64_t pct_prio;
+	int pct_heap; /* index in pct's heap of runnable threads, -1 when out */
 	/* join */
 	int exit_code;
 	bool joined;
@@ -103,6 +105,7 @@ struct simk_thread {
 	/* the system-call boundary (kern/syscall.c); opaque here */
 	const void *syscall;	/* descriptor of the call in progress, or NULL */
 	uint64_t syscall_exits; /* calls returned so far (statement boundaries) */
+	struct list_node mutexes_held; /* kern: the mutexes it owns (struct mutex.held) */
 	/* dfs: access annotations (sim/access.h) */
 	bool annotated;   /* its accesses are annotated (else every step is global) */
 	int opaque;       /* depth of unannotated kernel code it runs */
@@ -127,6 +130,13 @@ struct simk_proc {
 
 struct sim_policy;
 
+/* Position index of the runnable queue (sim/runq.c). */
+struct runq_index {
+	struct simk_thread **slots; /* by sequence number - the renumbering base */
+	int32_t *fen;		    /* Fenwick tree of slot occupancy */
+	size_t cap, next;	    /* slots; the next sequence number */
+};
+
 struct simk {
 	struct simk_opts opts;
 	struct rng rng[SIMK_STREAM_COUNT];
@@ -138,8 +148,9 @@ struct simk {
 	int nprocs, procs_cap;
 	struct simk_thread *current; /* running thread, NULL in irq/scheduler */
 	bool in_irq;
-	struct list_node runq;
+	struct list_node runq;	/* runnable threads, FIFO (sim/runq.c) */
 	int nrunnable;
+	struct runq_index rqi;
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
@@ -159,7 +170,8 @@ struct simk {
 	/* decision log for --schedule-out */
 	int32_t *decisions;
 	size_t ndecisions, decisions_cap;
-	bool ended; /* end-of-run hooks have run */
+	int schedule_errno; /* writing opts.schedule_out failed (simk_schedule_error) */
+	bool ended;	    /* end-of-run hooks have run */
 	/* per-run subsystem state, by the slot sim_subsys_register() returned */
 	void *subsys[SIM_SUBSYS_MAX];
 	struct fault_state *faults;
@@ -322,6 +334,18 @@ uint64_t sim_now(void);
 struct rng *sim_rng(enum simk_stream s);
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
+
+/* Where a thread is in its program, for messages: the scenario
+ * interpreter provides the file, line and column of the statement a
+ * scenario thread runs (registered once per host process); false for a
+ * thread running C code. */
+struct sim_site {
+	const char *file; /* lives as long as the program */
+	int line, col;
+};
+typedef bool (*sim_site_fn)(const struct simk_thread *t, struct sim_site *out);
+void sim_set_site_fn(sim_site_fn fn);
+bool sim_thread_site(const struct simk_thread *t, struct sim_site *out);
 
 /* Decision log: a thread id (0: an interrupt) per scheduling decision with
  * a choice, SIM_DECISION_DATA(dim, value) per data decision the policy

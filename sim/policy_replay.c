@@ -2,7 +2,8 @@
  * replay: every decision with more than one candidate is read from a
  * schedule file written by --schedule-out. A recorded choice that is not a
  * candidate now means the run diverged (different scenario or options):
- * the run stops with a panic naming the decision number.
+ * the run stops with a panic naming the decision number, and so does a run
+ * that passes before using every recorded decision.
  */
 #include "sim/policy.h"
 
@@ -67,6 +68,19 @@ static struct pick replay_choose(struct simk *s, enum point_kind kind, struct si
 	sim_panic("replay diverged at decision %zu: thread %d cannot run", st->pos, (int)tid);
 }
 
+/* A run that ends before its schedule does is not the recorded run: the
+ * scenario or the options changed (or the file has decisions appended). */
+static int replay_check_end(struct simk *s, char *msg, size_t len)
+{
+	struct replay_state *st = s->policy_state;
+	if (st->pos == st->n)
+		return 0;
+	snprintf(msg, len,
+		 "replay diverged: the run ended after decision %zu of the %zu recorded in %s", st->pos,
+		 st->n, s->opts.replay_path);
+	return -1;
+}
+
 /* A data decision: the recorded one if the file has it here, else the
  * seed's (files of random runs record none). */
 static int replay_decide(struct simk *s, enum simk_dfs_dim dim, uint32_t n)
@@ -88,5 +102,6 @@ const struct sim_policy policy_replay = {
 	.init = replay_init,
 	.fini = replay_fini,
 	.choose = replay_choose,
+	.check_end = replay_check_end,
 	.decide = replay_decide,
 };

@@ -23,30 +23,6 @@
 /* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
 #define SCHED_ROUNDS_MAX 100000000ULL
 
-static void runq_add(struct simk *s, struct simk_thread *t)
-{
-	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
-	t->state = TS_RUNNABLE;
-	list_push_back(&s->runq, &t->rq);
-	s->nrunnable++;
-}
-
-static void runq_del(struct simk *s, struct simk_thread *t)
-{
-	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
-	list_del(&t->rq);
-	s->nrunnable--;
-}
-
-struct simk_thread *runq_nth(struct simk *s, int n)
-{
-	struct list_node *p = s->runq.next;
-	for (int i = 0; i < n && p != &s->runq; i++)
-		p = p->next;
-	KASSERT(p != &s->runq, "runq index %d out of range", n);
-	return list_entry(p, struct simk_thread, rq);
-}
-
 struct simk_thread *sim_thread_current(void)
 {
 	struct simk *s = sim_cur();
@@ -503,6 +479,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->arg = arg;
 	t->daemon = daemon;
 	list_init(&t->rq);
+	list_init(&t->mutexes_held);
 	event_init(&t->timeout_ev, "sim:timeout", sleep_timeout_fired, t);
 	ctx_init(&t->ctx, thread_entry, t);
 	s->threads[s->nthreads++] = t;
@@ -552,6 +529,18 @@ _Noreturn void sim_thread_exit(int code)
 	s->reap = t;
 	schedule(s, t, PT_EXIT);
 	abort(); /* unreachable: a zombie never runs */
+}
+
+static sim_site_fn site_fn;
+
+void sim_set_site_fn(sim_site_fn fn)
+{
+	site_fn = fn;
+}
+
+bool sim_thread_site(const struct simk_thread *t, struct sim_site *out)
+{
+	return site_fn != NULL && t != NULL && site_fn(t, out);
 }
 
 const char *sim_thread_state_name(const struct simk_thread *t)

@@ -170,6 +170,7 @@ static void sim_free_all(struct simk *s)
 		free(s->procs[i]);
 	free(s->procs);
 	trace_free(&s->trace);
+	runq_free(s);
 	free(s->decisions);
 	ctx_release(&s->main_ctx);
 }
@@ -215,9 +216,9 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
 		rng_seed(&s->rng[i], o->seed, (uint64_t)i + 1);
 	eventq_init(&s->eq);
-	list_init(&s->runq);
+	runq_init(s);
 	ctx_init_main(&s->main_ctx);
-	trace_init(&s->trace, o->keep_trace);
+	trace_init(&s->trace, o->keep_trace, o->trace_keep_max);
 	g_sim = s;
 	if (s->policy->init && s->policy->init(s, err, errlen) != 0) {
 		s->policy = NULL;
@@ -284,11 +285,16 @@ enum simk_outcome simk_run(struct simk *s)
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);
 				}
 			}
+			if (s->outcome == SIMK_PASS && s->policy->check_end != NULL &&
+			    s->policy->check_end(s, s->reason, sizeof(s->reason)) != 0)
+				s->outcome = SIMK_FAIL_PANIC;
 		}
 	}
 	s->running = false;
-	if (s->opts.schedule_out != NULL)
-		schedule_write(s, s->opts.schedule_out);
+	trace_stream_end(&s->trace); /* streaming ends with the run */
+	trace_set_sink(&s->trace, NULL, NULL);
+	if (s->opts.schedule_out != NULL && schedule_write(s, s->opts.schedule_out) != 0)
+		s->schedule_errno = errno != 0 ? errno : EIO;
 	return s->outcome;
 }
 
@@ -297,7 +303,13 @@ static void record_failure(struct simk *s, enum simk_outcome o, const char *fmt,
 	if (s->outcome == SIMK_PASS) {
 		s->outcome = o;
 		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
-		trace_emit(TR_PANIC, "sim:fail", o, 0, 0, 0);
+		/* the view shows where the failing thread is */
+		struct trace_ev ev = {.type = TR_PANIC, .name = "sim:fail", .a = {o}};
+		struct sim_site site;
+		if (!s->in_irq && sim_thread_site(s->current, &site) && site.line > 0 &&
+		    site.line <= UINT16_MAX)
+			ev.line = (uint16_t)site.line;
+		trace_emit_ev(&ev);
 	}
 	s->stop = true;
 }
@@ -408,6 +420,11 @@ const char *simk_failure_reason(const struct simk *s)
 {
 	return s->reason;
 }
+int simk_schedule_error(const struct simk *s)
+{
+	return s->schedule_errno;
+}
+
 uint64_t simk_seed(const struct simk *s)
 {
 	return s->opts.seed;

@@ -277,20 +277,34 @@ static void note_lost_update(const struct simk *s, const struct trace_ev *evs,
 	}
 }
 
-/* A read r of the chain ending at end: another thread's store to the same
- * variable after it (and not after end) made the value the thread acted
- * on stale (check, then act). */
+/* A read r of the chain ending at end: another thread stores the same
+ * variable after it but before the reading thread acts (its next store,
+ * call or sleep): the thread acts on a stale value (check, then act). A
+ * store back to the variable is left to note_lost_update. */
 static void note_stale_read(const struct simk *s, const struct trace_ev *evs, int64_t r,
 			    int64_t end, const char *src, FILE *f)
 {
 	char key[KEY_MAX], ok[KEY_MAX];
 	read_key(&evs[r], key, sizeof(key));
-	for (int64_t i = r + 1; i <= end; i++) {
+	int64_t act = r + 1;
+	for (; act < end; act++) {
+		const struct trace_ev *e = &evs[act];
+		if (e->tid != evs[r].tid)
+			continue;
+		if (e->type == TR_SYSCALL_ENTER || e->type == TR_SLEEP)
+			break;
+		if (store_key(e, ok, sizeof(ok))) {
+			if (strcmp(ok, key) == 0)
+				return;
+			break;
+		}
+	}
+	for (int64_t i = r + 1; i < act; i++) {
 		if (evs[i].tid == evs[r].tid || !store_key(&evs[i], ok, sizeof(ok)) ||
 		    strcmp(ok, key) != 0)
 			continue;
-		fprintf(f, "  %14s  !! stale: another thread stores %s after this read:\n", "",
-			key + 2);
+		fprintf(f, "  %14s  !! stale: another thread stores %s before this thread acts on it:\n",
+			"", key + 2);
 		step_line(s, &evs[i], "race", src, f);
 		return;
 	}

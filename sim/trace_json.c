@@ -333,9 +333,7 @@ int trace_export_json(const struct simk *s, FILE *f, const char *src)
 	track_name(o, KPID, TRACK_CPU, "cpu");
 	for (int i = 0; i < s->nthreads; i++) {
 		const struct simk_thread *t = s->threads[i];
-		char name[64];
-		snprintf(name, sizeof(name), "T%d %s", t->tid, t->name);
-		track_name(o, t->proc->pid, t->tid, name);
+		track_name(o, t->proc->pid, t->tid, t->name);
 	}
 	events(o, have_causes ? &c : NULL);
 	fputs("\n]}\n", f);

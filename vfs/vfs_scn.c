@@ -1112,11 +1112,26 @@ static const struct scn_const vfs_consts[] = {
     {"PROT_WRITE", UMEM_PROT_WRITE},
 };
 
+
+/* The operations that work on paths (they mount the filesystem at "/"
+ * first): without an `fs` every one would fail with -ENOENT. (unmount,
+ * power_cut, fs_commits and fs_dirty have documented results when nothing
+ * is mounted.) */
+#define FS_HINT "declare a device and a filesystem at the top, for example `device disk` and `fs root disk`"
+static const struct scn_needs vfs_needs[] = {
+    {"open", "fs", FS_HINT},	 {"unlink", "fs", FS_HINT},   {"rmdir", "fs", FS_HINT},
+    {"mkdir", "fs", FS_HINT},	 {"chmod", "fs", FS_HINT},    {"rename", "fs", FS_HINT},
+    {"link", "fs", FS_HINT},	 {"stat", "fs", FS_HINT},     {"lstat", "fs", FS_HINT},
+    {"symlink", "fs", FS_HINT},	 {"readlink", "fs", FS_HINT}, {"mount", "fs", FS_HINT},
+    {"expect_file", "fs", FS_HINT}, {"file_sum", "fs", FS_HINT},
+};
+
 void scn_ops_vfs_register(void)
 {
 	scn_register_kind(&kind_device);
 	scn_register_kind(&kind_fs);
 	scn_register_kind(&kind_buffer);
 	scn_register_ops(vfs_ops, SCN_NARGS(vfs_ops));
+	scn_register_needs(vfs_needs, SCN_NARGS(vfs_needs));
 	scn_register_consts(vfs_consts, SCN_NARGS(vfs_consts));
 }

@@ -55,7 +55,8 @@ struct simk_opts {
 	uint64_t step_cost_ns;	  /* cost model: virtual ns a running thread spends per switch
 				     point it passes (0: off; at most SIMK_STEP_COST_MAX_NS) */
 	size_t stack_size;	  /* bytes per simulated thread (0 = 64 KiB) */
-	bool keep_trace;	  /* keep every event (export, readable output) */
+	bool keep_trace;	  /* keep the events for export (simk_trace_export_chrome) */
+	size_t trace_keep_max;	  /* keep_trace: at most this many events (0 = 1,000,000) */
 	const char *replay_path;  /* policy replay: schedule file to read */
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;	  /* text printed as "reproduce: ..." on failure */
@@ -110,6 +111,9 @@ uint64_t simk_steps(const struct simk *s);
 uint64_t simk_vtime_ns(const struct simk *s);
 const char *simk_failure_reason(const struct simk *s);
 uint64_t simk_seed(const struct simk *s);
+/* 0, or the errno of a failed write of opts.schedule_out at the end of the
+ * run (the outcome is the run's own). */
+int simk_schedule_error(const struct simk *s);
 
 /*
  * Bounded exhaustive search (policy dfs). Each run follows the current path
@@ -207,10 +211,24 @@ uint64_t simk_dfs_trace_class(struct simk_dfs *d);
 void simk_annotated(bool on);
 void simk_access(uint64_t id, bool write);
 
-/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
+/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it);
+ * 0, or -1 with errno (a write error included). */
 int simk_trace_export_chrome(const struct simk *s, const char *path);
 /* Writes the kept trace as readable text, one column per thread. */
 void simk_trace_print(const struct simk *s, void *file);
+/* From now on, writes each event as it is emitted to file (a FILE *) as
+ * readable text, one column per thread, after a header naming the threads
+ * that exist now and the events already emitted (those still in the ring
+ * of the latest 64). Nothing is stored: the memory of a run does not grow
+ * with its length. Writing stops at the first error: its errno is then
+ * simk_trace_stream_error's (0 while all is well). */
+void simk_trace_stream(struct simk *s, void *file);
+int simk_trace_stream_error(const struct simk *s);
+/* Events emitted; events kept for export (keep_trace); events that were
+ * not kept because of trace_keep_max (or no host memory). */
+uint64_t simk_trace_events(const struct simk *s);
+uint64_t simk_trace_kept(const struct simk *s);
+uint64_t simk_trace_dropped(const struct simk *s);
 
 #ifdef __cplusplus
 }

@@ -124,6 +124,7 @@ static void kqueue_release(struct file *fp)
 	fp->priv = NULL;
 	KASSERT(st->kqueues_live > 0, "kqueue count underflow");
 	st->kqueues_live--;
+	kqueue_hash_free(kq);
 	kmem_free(&kt_kqueue, kq);
 }
 
@@ -202,7 +203,9 @@ static struct kqueue *kqueue_create(struct simk_proc *p)
 	list_init(&kq->calls);
 	list_init(&kq->knotes);
 	for (int i = 0; i < KQ_HASH_SIZE; i++)
-		list_init(&kq->hash[i]);
+		list_init(&kq->hash0[i]);
+	kq->hash = kq->hash0;
+	kq->hash_mask = KQ_HASH_SIZE - 1;
 	kq_klist_init(&kq->kqnotes);
 	poll_head_init(&kq->ph, "kqueue");
 	waitq_init(&kq->wq, "kqread");
@@ -218,6 +221,7 @@ static void kqueue_destroy_unused(struct kqueue *kq)
 	waitq_destroy(&kq->wq);
 	waitq_destroy(&kq->regwq);
 	kq_st()->kqueues_live--;
+	kqueue_hash_free(kq);
 	kmem_free(&kt_kqueue, kq);
 }
 

@@ -230,25 +230,72 @@ void kqueue_wakeup(struct kqueue *kq)
 
 /* ---- attach / drop --------------------------------------------------------- */
 
-static unsigned kq_bucket(uint64_t ident)
+/*
+ * The lookup table by ident starts with KQ_HASH_SIZE buckets inside the
+ * kqueue and doubles whenever the knotes outnumber the buckets
+ * KQ_HASH_LOAD_MAX times, so a lookup costs O(1) however many knotes a
+ * kqueue holds (with a fixed table, 20,000 registrations took minutes).
+ * Several knotes can share an identity for a while (one being deleted
+ * while its successor is attached): a lookup returns the most recently
+ * attached, so a rehash keeps the order of each bucket's chain. When a
+ * bigger table cannot be allocated the kqueue keeps the one it has.
+ */
+static KMEM_TYPE(kt_kqhash, "kqueue.hash");
+
+static unsigned kq_bucket(const struct kqueue *kq, uint64_t ident)
 {
-	return (unsigned)((ident ^ (ident >> 8)) & (KQ_HASH_SIZE - 1));
+	uint64_t h = ident * 0x9e3779b97f4a7c15ULL; /* Fibonacci hashing */
+	return (unsigned)(h >> 32) & kq->hash_mask;
+}
+
+static void kqueue_hash_grow(struct kqueue *kq)
+{
+	size_t n = (size_t)kq->hash_mask + 1;
+	if (n > UINT32_MAX / 2 || (size_t)kq->nknotes < n * KQ_HASH_LOAD_MAX)
+		return;
+	struct list_node *nh = kmem_alloc(&kt_kqhash, 2 * n * sizeof(*nh));
+	if (nh == NULL)
+		return; /* slower lookups, same answers */
+	struct list_node *old = kq->hash;
+	kq->hash = nh;
+	kq->hash_mask = (unsigned)(2 * n - 1);
+	for (size_t i = 0; i < 2 * n; i++)
+		list_init(&nh[i]);
+	for (size_t i = 0; i < n; i++)
+		while (!list_empty(&old[i])) {
+			struct list_node *e = old[i].next; /* head first: order kept */
+			struct knote *kn = list_entry(e, struct knote, idlink);
+			list_del(e);
+			list_push_back(&kq->hash[kq_bucket(kq, kn->kev.ident)], e);
+		}
+	if (old != kq->hash0)
+		kmem_free(&kt_kqhash, old);
+}
+
+void kqueue_hash_free(struct kqueue *kq)
+{
+	if (kq->hash != kq->hash0)
+		kmem_free(&kt_kqhash, kq->hash);
+	kq->hash = kq->hash0;
 }
 
 void kq_knote_attach(struct knote *kn)
 {
 	struct kqueue *kq = kn->kq;
 	KASSERT(kn->status & KN_PROCESSING, "attaching knote not owned");
-	list_push_front(&kq->hash[kq_bucket(kn->kev.ident)], &kn->idlink);
+	kqueue_hash_grow(kq);
+	list_push_front(&kq->hash[kq_bucket(kq, kn->kev.ident)], &kn->idlink);
 	list_push_front(&kq->knotes, &kn->kqlink);
 	kq->nknotes++;
 }
 
 struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident)
 {
-	struct list_node *h = &kq->hash[kq_bucket(ident)];
+	struct list_node *h = &kq->hash[kq_bucket(kq, ident)];
+	struct kq_stats *st = &kq_st()->stats;
 	for (struct list_node *n = h->next; n != h; n = n->next) {
 		struct knote *kn = list_entry(n, struct knote, idlink);
+		st->lookup_steps++;
 		if (kn->kev.filter == filter && kn->kev.ident == ident)
 			return kn;
 	}

@@ -31,7 +31,9 @@
 #include "vfs/poll.h"
 
 #define KQ_NEVENTS 32		  /* changes / events moved per batch */
-#define KQ_HASH_SIZE 64		  /* lookup buckets per kqueue */
+#define KQ_HASH_SIZE 64		  /* lookup buckets of a new kqueue (then doubled as knotes come) */
+#define KQ_HASH_LOAD_MAX 2	  /* knotes per bucket before the table doubles */
+#define KQ_CHECK_FULL_MAX 64	  /* kqueue_check walks every knote up to this many */
 #define KQ_SCAN_LOOPS_MAX 1000000 /* kern.kq_checkloop */
 
 /* Knote status bits (kn->status). */
@@ -137,7 +139,9 @@ struct kqueue {
 	int count;		  /* queued knotes (markers not counted) */
 	struct list_node knotes;  /* every knote (kqlink) */
 	int nknotes;
-	struct list_node hash[KQ_HASH_SIZE]; /* idlink, by ident */
+	struct list_node *hash;		     /* idlink, by ident: hash0 or a kmem table */
+	unsigned hash_mask;		     /* buckets - 1 (a power of two minus one) */
+	struct list_node hash0[KQ_HASH_SIZE]; /* the first table, inline */
 	struct klist kqnotes;		     /* knotes of kqueues watching this one */
 	struct poll_head ph;		     /* poll(2), event ports watching this one */
 	struct waitq wq;		     /* threads in kevent waiting for events */
@@ -170,6 +174,7 @@ struct kq_stats {
 	uint64_t reactivated_returned_later; /* such a knote returned by a later call */
 	uint64_t attach_closed_drops;	     /* EV_ADD's fd_is check dropped the new knote */
 	uint64_t fdclose_drops;		     /* the close observer dropped a knote */
+	uint64_t lookup_steps;		     /* knotes compared by kqueue_lookup (its cost) */
 };
 
 /* Per-run state (s->subsys[] at kqueue's slot). */
@@ -257,6 +262,8 @@ int kqueue_register(struct kqueue *kq, struct kevent *kev);
 bool kqueue_call_running(struct kqueue *kq, uint64_t call);
 /* Finds the knote (filter, ident) of kq, or NULL. */
 struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident);
+/* Frees a grown lookup table (the kqueue is being freed). */
+void kqueue_hash_free(struct kqueue *kq);
 /* The kqueue behind a descriptor of p (a reference on its file in *fpp),
  * or NULL (not open / not a kqueue). */
 struct kqueue *kqueue_from_fd(struct simk_proc *p, int fd, struct file **fpp);

@@ -141,3 +141,23 @@ def test_leaving_a_context_to_process_exit_is_clean(simk, scn):
                                       "destroy-inflight.scn", "kick-while-running.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
     assert_same_hash_across_builds(simk, name, AIO / scenario)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_allocation_failure_in_io_setup_and_iocb_is_enomem(simk, scn, k):
+    """The argument blocks io_setup and iocb build in user memory come from
+    kmem: when that allocation fails the operation returns -ENOMEM (it
+    panicked, exit 3). The k-th allocation of each call fails in turn."""
+    body = ("device disk\nfs root disk\n"
+            "thread t\n"
+            "  local fd = open \"/f\" O_CREAT + O_RDWR\n"
+            "  expect fd >= 0\n"
+            "  aio_fault \"kmem/alloc/enomem:nth=%d\"\n"
+            "  local r = %s\n"
+            "  expect r > 0 || r == -ENOMEM\n"
+            "  print r\n")
+    for call in ("io_setup 8", "iocb IOCB_CMD_PWRITE fd", "iocb IOCB_CMD_PWRITEV fd nvec=4"):
+        r = simk("run", scn(body % (k, call)))
+        assert r.code == 0, (call, r)
+        if k == 1:  # the very first allocation of the call
+            assert "r -12" in r.out, (call, r.out)

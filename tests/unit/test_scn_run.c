@@ -278,11 +278,25 @@ Test(scn_ops, trylock_reports_whether_it_got_the_mutex)
 		      "  r = trylock m\n  expect r == 0\n  unlock m\n");
 }
 
-Test(scn_ops, a_mutex_held_at_the_end_is_a_panic)
+Test(scn_ops, a_thread_exiting_with_a_mutex_is_a_panic_naming_where_it_took_it)
 {
-	struct scn_result r = scn_run_text("mutex m\nthread a\n  lock m\n");
+	/* it was "KASSERT(m->owner == NULL) at kern/mutex.c:32" at the end */
+	struct scn_result r = scn_run_text("mutex m\nthread a\n  lock m\n  pass\n");
 	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
-	cr_assert(strstr(r.reason, "mutex m destroyed while held") != NULL, "%s", r.reason);
+	cr_assert_str_eq(r.reason, "thread a (tid 1) exited holding mutex m (acquired at t.scn:3:3)");
+	/* a hand-off, a trylock and a cv_wait record the statement that got it */
+	r = scn_run_text("mutex m\nmutex n\ncv c\nshared go = 0\n"
+			 "thread a\n  lock m\n  delay 1ms\n  unlock m\n  lock n\n"
+			 "  while go == 0\n    cv_wait c n\n  unlock n\n"
+			 "thread b\n  local r = trylock n\n  expect r == 1\n  unlock n\n"
+			 "  lock m\n  go = 1\n  cv_signal c\n");
+	cr_assert_eq(r.out, SIMK_FAIL_PANIC, "%s", r.reason);
+	cr_assert_str_eq(r.reason, "thread b (tid 2) exited holding mutex m (acquired at t.scn:17:3)");
+	r = scn_run_text("mutex m\nthread a\n  local r = trylock m\n");
+	cr_assert_str_eq(r.reason, "thread a (tid 1) exited holding mutex m (acquired at t.scn:3:3)");
+	/* a cv_wait gives it back and takes it again: the lock statement is named */
+	r = scn_run_text("mutex m\ncv c\nthread a\n  lock m\n  cv_wait c m timeout=1ms\n");
+	cr_assert_str_eq(r.reason, "thread a (tid 1) exited holding mutex m (acquired at t.scn:4:3)");
 }
 
 Test(scn_ops, cv_wait_times_out_and_keeps_the_mutex)
