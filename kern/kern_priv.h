@@ -21,9 +21,11 @@ struct workqueue;
 
 /* What kern/proc.c remembers about a process (indexed by pid - 1). */
 struct kproc_info {
-	bool dead;   /* its last thread passed the proc_exit hook */
-	bool reaped; /* waited for by its parent, or nobody will */
-	int status;  /* exit status recorded at death */
+	bool dead;    /* its last thread passed the proc_exit hook */
+	bool reaped;  /* waited for by its parent, or nobody will */
+	bool exiting; /* proc_exit() was called: its status is the exit code */
+	int termsig;  /* killed by this signal (0: it exited) */
+	int status;   /* wait(2) status recorded at death (SIMK_W_*) */
 };
 
 struct kern_state {

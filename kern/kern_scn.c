@@ -335,7 +335,8 @@ static const struct scn_argspec wait_args[] = {
     {"status", SCN_OUT, NULL, SCN_NAMED, 0},
 };
 
-/* Reaps a child (pid, or any with -1); its pid, -ECHILD or -EINTR. */
+/* Reaps a child (pid, or any with -1); its pid, -ECHILD or -EINTR; status=
+ * gets the wait(2) status word (kern/proc.h). */
 static int64_t op_wait(struct scn_call *c)
 {
 	int64_t pid = c->args[0].i;
@@ -488,7 +489,7 @@ static const struct scn_op sync_ops[] = {
     {"fork", thread_args, N(thread_args), op_fork,
      "a child process whose thread runs a thread body; the child's pid"},
     {"wait", wait_args, N(wait_args), op_wait,
-     "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its status"},
+     "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its wait(2) status"},
     {"getppid", NULL, 0, op_getppid, "the parent process's id (0 for none)"},
     {"kill", kill_args, N(kill_args), op_kill,
      "send a signal to a process, or to the latest instance of a thread; 0 or -ESRCH"},
@@ -514,7 +515,7 @@ static const struct scn_const signal_consts[] = {
 static void kill_check(struct simk_thread *t)
 {
 	if (sig_pending(t, SIMK_SIGKILL))
-		sim_thread_exit(128 + SIMK_SIGKILL);
+		proc_thread_killed(SIMK_SIGKILL);
 }
 
 /* ---- constants ------------------------------------------------------- */
