@@ -419,6 +419,7 @@ static const struct scn_const kq_consts[] = {
     C(EV_NODATA),
     C(EV_ERROR),
     C(EV_EOF),
+    C(EV_HUP),
     C(NOTE_LOWAT),
     C(NOTE_OOB),
     C(NOTE_FFNOP),
