@@ -22,7 +22,9 @@
 #include "kern/kern.h"
 #include "kern/lock.h"
 #include "kern/proc.h"
+#include "kern/rlimit.h"
 #include "kern/signal.h"
+#include "kern/umem.h"
 #include "kern/waitq.h"
 #include "scn/scn.h"
 
@@ -504,11 +506,84 @@ static const struct scn_op sync_ops[] = {
      "ignore a signal in the calling process (on=0 restores the default)"},
 };
 
+/* ---- resource limits --------------------------------------------------- */
+
+/* getrlimit into the caller's memory; 0 and *r, or -errno. */
+static int get_limits(int resource, struct simk_rlimit *r)
+{
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, sizeof(*r));
+	if (u == 0)
+		return -ENOMEM;
+	int rc = sys_getrlimit(resource, u);
+	if (rc == 0 && copyin(u, r, sizeof(*r)) != 0)
+		rc = -EFAULT;
+	umem_free(p, u);
+	return rc;
+}
+
+static const struct scn_argspec getrlimit_args[] = {
+    {"resource", SCN_INT, NULL, 0, 0},
+    {"cur", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"max", SCN_OUT, NULL, SCN_NAMED, 0},
+};
+
+/* cur= and max= get the limits (RLIM_INFINITY reads as -1). */
+static int64_t op_getrlimit(struct scn_call *c)
+{
+	struct simk_rlimit r;
+	int rc = get_limits((int)c->args[0].i, &r);
+	if (rc == 0) {
+		scn_out(&c->args[1], (int64_t)r.rlim_cur);
+		scn_out(&c->args[2], (int64_t)r.rlim_max);
+	}
+	return rc;
+}
+
+static const struct scn_argspec setrlimit_args[] = {
+    {"resource", SCN_INT, NULL, 0, 0},
+    {"cur", SCN_INT, NULL, 0, 0},
+    {"max", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+/* Without max=, the hard limit stays as it is (only the soft one moves). */
+static int64_t op_setrlimit(struct scn_call *c)
+{
+	int resource = (int)c->args[0].i;
+	struct simk_rlimit r = {(uint64_t)c->args[1].i, (uint64_t)c->args[2].i};
+	if (!c->args[2].given) {
+		struct simk_rlimit old;
+		int rc = get_limits(resource, &old);
+		if (rc != 0)
+			return rc;
+		r.rlim_max = old.rlim_max;
+	}
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, sizeof(r));
+	if (u == 0)
+		return -ENOMEM;
+	int rc = copyout(&r, u, sizeof(r)) != 0 ? -EFAULT : sys_setrlimit(resource, u);
+	umem_free(p, u);
+	return rc;
+}
+
+static const struct scn_op rlimit_ops[] = {
+    {"getrlimit", getrlimit_args, N(getrlimit_args), op_getrlimit,
+     "getrlimit RESOURCE [cur=V] [max=V]: 0 or -EINVAL (RLIMIT_FSIZE only)"},
+    {"setrlimit", setrlimit_args, N(setrlimit_args), op_setrlimit,
+     "setrlimit RESOURCE CUR [max=]: 0, -EINVAL, -EPERM (raising the hard limit)"},
+};
+
+static const struct scn_const rlimit_consts[] = {
+    {"RLIMIT_FSIZE", SIMK_RLIMIT_FSIZE},
+    {"RLIM_INFINITY", (int64_t)SIMK_RLIM_INFINITY},
+};
+
 static const struct scn_const signal_consts[] = {
     {"SIGHUP", SIMK_SIGHUP},   {"SIGINT", SIMK_SIGINT},	    {"SIGKILL", SIMK_SIGKILL},
     {"SIGUSR1", SIMK_SIGUSR1}, {"SIGUSR2", SIMK_SIGUSR2},   {"SIGPIPE", SIMK_SIGPIPE},
     {"SIGALRM", SIMK_SIGALRM}, {"SIGTERM", SIMK_SIGTERM},   {"SIGCHLD", SIMK_SIGCHLD},
-    {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN},
+    {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN}, {"SIGXFSZ", SIMK_SIGXFSZ},
 };
 
 /* A thread whose process is exiting ends at its next switch point. */
@@ -586,7 +661,9 @@ void scn_ops_kern_register(void)
 	scn_register_kind(&kind_cv);
 	scn_register_ops(kern_ops, N(kern_ops));
 	scn_register_ops(sync_ops, N(sync_ops));
+	scn_register_ops(rlimit_ops, N(rlimit_ops));
 	scn_register_consts(errno_consts, N(errno_consts));
 	scn_register_consts(signal_consts, N(signal_consts));
+	scn_register_consts(rlimit_consts, N(rlimit_consts));
 	scn_set_user_return(kill_check);
 }

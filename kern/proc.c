@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "kern/kern_priv.h"
+#include "kern/rlimit.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 
@@ -153,6 +154,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 	if (child == NULL)
 		return -EAGAIN;
 	kern_pinfo(child->pid);
+	proc_rlimit_inherit(parent, child);
 	child->sigignore = parent->sigignore;
 	int r = umem_fork(parent, child);
 	for (int i = 0; i < nfork_hooks && r == 0; i++)

@@ -32,6 +32,7 @@
 #define SIMK_SIGALRM 14
 #define SIMK_SIGTERM 15
 #define SIMK_SIGCHLD 17
+#define SIMK_SIGXFSZ 25
 #define SIMK_SIGIO 29
 #define SIMK_SIGRTMIN 34
 
