@@ -76,7 +76,7 @@ FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/%,$(FUZZ_C))
 FUZZ_SECONDS ?= 60
 
 .PHONY: all lib cli unit help run test check unit-test pytest deps clean bench \
-	explore-long variants format tidy fuzz fuzzers
+	explore-long variants format tidy fuzz fuzzers install uninstall
 
 all: $(B)/libsimk.a $(B)/simk
 
@@ -130,22 +130,30 @@ $(FUZZ_BIN): $(B)/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/libsimk.a
 
 help:
 	@echo "make            build build/simk and build/libsimk.a (headers: include/simk/)"
-	@echo "make run        install missing Debian packages (as root), build, run scenarios/demo.scn"
-	@echo "make test       the whole suite: Criterion (-O2 and ASan+UBSan), pytest, determinism"
+	@echo "make run        install the missing build/run packages (as root), build, run scenarios/demo.scn"
+	@echo "make test       install the missing test packages (as root), then the whole suite:"
+	@echo "                Criterion (-O2, ASan+UBSan, clang), pytest, determinism, install"
 	@echo "make unit-test  Criterion unit tests only (VARIANT=asan for the sanitizer build)"
 	@echo "make pytest     scenario and CLI tests only"
 	@echo "make bench      benchmarks, each against a baseline measured in the same run"
 	@echo "make explore-long  long seed explorations (not in CI)"
 	@echo "make fuzz       build the libFuzzer harnesses (build/fuzz/) and run each FUZZ_SECONDS=60 (not in CI;"
 	@echo "                FUZZERS='scn_parse_fuzz' picks some; see docs/fuzzing.md)"
-	@echo "make deps       check/install build dependencies"
+	@echo "make install    install simk, libsimk.a, include/simk/*.h, simk.pc and simk(1)"
+	@echo "                (PREFIX=/usr/local, DESTDIR= for staging); make uninstall removes them"
+	@echo "make deps       install every Debian package simk uses (as root; scripts/deps.sh"
+	@echo "                groups: run, test, bench, fuzz; each target installs its own)"
 	@echo "make clean      remove build/"
 	@echo "variants: VARIANT=O0 | asan | clang | ucontext (portable context switch; output in build/<variant>/)"
 
+# Debian packages, one group per purpose (scripts/deps.sh): `make run` needs
+# only the build and run ones; `make test`, `make bench` and `make fuzz` add
+# theirs; `make deps` (and .ci/run) installs every group.
 deps:
-	@bash scripts/deps.sh
+	@bash scripts/deps.sh all
 
-run: deps
+run:
+	@bash scripts/deps.sh run
 	@$(MAKE) --no-print-directory all
 	./build/simk run scenarios/demo.scn
 
@@ -156,13 +164,16 @@ variants:
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=clang all unit
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=ucontext all
 
+pytest: all
+	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q tests/py
+
 unit-test: unit
 	./$(B)/tests/unit --jobs=$(JOBS)
 
 test: check
 
 check:
-	@bash scripts/deps.sh --check
+	@bash scripts/deps.sh test
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit
 	@$(MAKE) --no-print-directory variants
 	./build/tests/unit --jobs=$(JOBS)
@@ -170,7 +181,8 @@ check:
 	./build/clang/tests/unit --jobs=$(JOBS)
 	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q tests/py
 
-bench: deps
+bench:
+	@bash scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@bash bench/run.sh $(B)
 
@@ -178,6 +190,7 @@ explore-long: all
 	@bash scripts/explore-long.sh
 
 fuzz:
+	@bash scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=fuzz fuzzers
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZERS)
 
@@ -186,6 +199,48 @@ format:
 
 tidy:
 	clang-tidy $(LIB_C) $(CLI_C) -- $(CFLAGS_BASE)
+
+# `make install` (PREFIX=/usr/local, DESTDIR for staging): the program, the
+# library, the public headers (include/simk/, tree kept), the man page and
+# simk.pc, so that `cc $$(pkg-config --cflags simk) prog.c $$(pkg-config --libs
+# simk)` builds an embedding program. libsimk.a is static: its own
+# dependencies (-lfiu -lm) are in Libs, not Libs.private.
+# tests/py/test_install.py checks it in a DESTDIR.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PUBLIC_H := $(sort $(shell cd include && find simk -name '*.h'))
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/simk $(DESTDIR)$(BINDIR)/simk
+	install -m 644 $(B)/libsimk.a $(DESTDIR)$(LIBDIR)/libsimk.a
+	for h in $(PUBLIC_H); do \
+		install -D -m 644 include/$$h $(DESTDIR)$(INCLUDEDIR)/$$h || exit 1; \
+	done
+	sed 's/^\.TH SIMK 1 "" "simk"/.TH SIMK 1 "" "simk $(VERSION)"/' docs/simk.1 \
+		> $(DESTDIR)$(MANDIR)/man1/simk.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/simk.1
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+		'Name: simk' \
+		'Description: deterministic simulation of a small kernel (embedding library)' \
+		'Version: $(VERSION)' \
+		'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lsimk $(LDLIBS)' > $(DESTDIR)$(PKGCONFIGDIR)/simk.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/simk.pc
+
+# Removes what `make install` put there (the headers this tree has), then
+# the header folders it leaves empty.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/simk $(DESTDIR)$(LIBDIR)/libsimk.a \
+		$(DESTDIR)$(MANDIR)/man1/simk.1 $(DESTDIR)$(PKGCONFIGDIR)/simk.pc \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(PUBLIC_H))
+	if [ -d $(DESTDIR)$(INCLUDEDIR)/simk ]; then \
+		find $(DESTDIR)$(INCLUDEDIR)/simk -depth -type d -empty -delete; fi
 
 clean:
 	rm -rf build
