@@ -186,7 +186,7 @@ bench:
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@bash bench/run.sh $(B)
 
-explore-long: all
+explore-long: all unit
 	@bash scripts/explore-long.sh
 
 fuzz:

@@ -97,7 +97,7 @@ int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t ti
 {
 	struct simk_thread *t = sim_thread_current();
 	sim_assert_may_sleep(wq->name);
-	uint64_t deadline = timeout_ns == SIMK_FOREVER ? SIMK_FOREVER : sim_now() + timeout_ns;
+	uint64_t deadline = sim_time_add(sim_now(), timeout_ns); /* a huge timeout: never */
 	struct waitq_entry e;
 	waitq_entry_init(&e, t);
 	int r = 0;

@@ -6,12 +6,20 @@
 #   RUNS=200000 BOUND=3 JOBS=4 make explore-long
 # JOBS is simk explore's --jobs (default 0: one worker per online CPU); the
 # output is the same for every value but for the times.
+# Then the power-cut campaign (tests/unit/test_vfs_power_campaign.c): every
+# device fault point x 5 probabilities x 3 policies x CAMPAIGN_SEEDS seeds
+# (default 200: 21,000 runs, a few minutes), checking that
+# acknowledged data survives every power cut and every request ends once.
 set -u
 SIMK=${SIMK:-build/simk}
+UNIT=${UNIT:-build/tests/unit}
 RUNS=${RUNS:-100000}
 BOUND=${BOUND:-2}
 JOBS=${JOBS:-0}
+CAMPAIGN_SEEDS=${CAMPAIGN_SEEDS:-200}
 status=0
+echo "== power-cut campaign ($CAMPAIGN_SEEDS seeds per point, probability and policy)"
+SIMK_POWER_CAMPAIGN_SEEDS=$CAMPAIGN_SEEDS "$UNIT" --filter 'vfs_power_campaign/*' || status=1
 while IFS= read -r f; do
 	if grep -q '^# simk: expect-failure' "$f"; then
 		continue

@@ -23,6 +23,19 @@
 #include "sim/trace.h"
 
 #define SIMK_FOREVER UINT64_MAX
+/* The end of virtual time: 24 hours. The clock never passes it. Running
+ * past it (compute, the cost of running) fails the run (panic); a thread
+ * that would sleep past it with nothing else to do is a stall; a deadline
+ * past it (a huge timeout) saturates and is never reached. It keeps every
+ * sum of a time and a duration far from overflow (docs/determinism.md). */
+#define SIMK_VTIME_MAX (24ull * 3600 * 1000000000)
+
+/* t + d, saturated at SIMK_FOREVER ("never"): the deadline of a timeout
+ * of d from t, whatever d is. */
+static inline uint64_t sim_time_add(uint64_t t, uint64_t d)
+{
+	return d >= SIMK_FOREVER - t ? SIMK_FOREVER : t + d;
+}
 #define SIM_NAME_MAX 32
 #define SIM_MAX_THREADS 100000
 #define SIM_MAX_PROCS 4096
@@ -40,10 +53,10 @@ enum point_kind {
 	PT_PREEMPT = 0, /* preempt_point(): may continue */
 	PT_SYSCALL_ENTER,
 	PT_SYSCALL_EXIT,
-	PT_YIELD,       /* explicit yield: prefers switching */
-	PT_BLOCK,       /* current thread sleeps: must switch */
-	PT_EXIT,        /* current thread exited: must switch */
-	PT_START,       /* first decision of the run */
+	PT_YIELD, /* explicit yield: prefers switching */
+	PT_BLOCK, /* current thread sleeps: must switch */
+	PT_EXIT,  /* current thread exited: must switch */
+	PT_START, /* first decision of the run */
 };
 
 struct simk_proc;
@@ -57,7 +70,7 @@ struct simk_thread {
 	char name[SIM_NAME_MAX];
 	struct simk_proc *proc;
 	enum thread_state state;
-	bool daemon;       /* kernel worker: does not keep the run alive */
+	bool daemon; /* kernel worker: does not keep the run alive */
 	struct ctx ctx;
 	simk_thread_fn fn;
 	void *arg;
@@ -81,8 +94,8 @@ struct simk_thread {
 	/* join */
 	int exit_code;
 	bool joined;
-	void *join_wq;  /* struct waitq *, lazily created by kern */
-	void *scn;      /* per-thread state of the scenario interpreter */
+	void *join_wq; /* struct waitq *, lazily created by kern */
+	void *scn;     /* per-thread state of the scenario interpreter */
 };
 
 struct simk_proc {
@@ -96,11 +109,10 @@ struct simk_proc {
 	int exit_status;
 	uint64_t sigpending;
 	uint64_t sigignore; /* signals set to SIG_IGN */
-	void *fdtable;      /* owned by vfs/ */
-	void *umem;         /* owned by kern/umem */
+	void *fdtable;	    /* owned by vfs/ */
+	void *umem;	    /* owned by kern/umem */
 	void *subsys[8];    /* per-subsystem state slots, see sim_proc_slot */
 };
-
 
 struct sim_policy;
 
@@ -111,16 +123,16 @@ struct simk {
 	struct eventq eq;
 	struct simk_thread **threads; /* by tid - 1 */
 	int nthreads, threads_cap;
-	struct simk_proc **procs;     /* by pid - 1 */
+	struct simk_proc **procs; /* by pid - 1 */
 	int nprocs, procs_cap;
-	struct simk_thread *current;  /* running thread, NULL in irq/scheduler */
+	struct simk_thread *current; /* running thread, NULL in irq/scheduler */
 	bool in_irq;
 	struct list_node runq;
 	int nrunnable;
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
-	jmp_buf main_jmp;             /* failures on the host stack land here */
+	jmp_buf main_jmp;	      /* failures on the host stack land here */
 	struct simk_thread *reap;     /* exited thread whose stack awaits release */
 	bool running, stop;
 	enum simk_outcome outcome;
@@ -128,13 +140,13 @@ struct simk {
 	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
-	uint64_t idle_irqs;           /* interrupts delivered with nothing runnable */
+	uint64_t idle_irqs; /* interrupts delivered with nothing runnable */
 	const struct sim_policy *policy;
 	void *policy_state;
 	/* decision log for --schedule-out */
 	int32_t *decisions;
 	size_t ndecisions, decisions_cap;
-	bool ended;         /* end-of-run hooks have run */
+	bool ended; /* end-of-run hooks have run */
 	/* subsystem state, indexed by struct sim_subsys.slot */
 	void *subsys[16];
 	struct fault_state *faults;
@@ -197,20 +209,20 @@ static inline void list_del(struct list_node *n)
 	n->next->prev = n->prev;
 	n->prev = n->next = n;
 }
-#define list_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Failure reporting: these stop the run (never return in thread context;
  * in scheduler context they record the failure and set stop). */
 _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 #define sim_panic(...) sim_fail(SIMK_FAIL_PANIC, __VA_ARGS__)
-#define KASSERT(cond, ...)                                                         \
-	do {                                                                       \
-		if (__builtin_expect(!(cond), 0))                                  \
-			sim_kassert_fail(#cond, __FILE__, __LINE__, __VA_ARGS__);   \
+#define KASSERT(cond, ...)                                                                         \
+	do {                                                                                       \
+		if (__builtin_expect(!(cond), 0))                                                  \
+			sim_kassert_fail(#cond, __FILE__, __LINE__, __VA_ARGS__);                  \
 	} while (0)
-_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line,
-				const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Threads and scheduling (sim/sched.c). */
 struct simk_thread *sim_thread_current(void); /* NULL outside thread context */
@@ -243,7 +255,8 @@ bool thread_signal_pending(const struct simk_thread *t);
 void thread_interrupt(struct simk_thread *t);
 bool sim_in_irq(void);
 void sim_assert_may_sleep(const char *what);
-/* Explicit cost model: the running thread computes for ns of virtual time. */
+/* Explicit cost model: the running thread computes for ns of virtual time.
+ * Past SIMK_VTIME_MAX the run fails (panic). */
 void sim_advance(uint64_t ns);
 uint64_t sim_now(void);
 struct rng *sim_rng(enum simk_stream s);

@@ -137,10 +137,7 @@ void event_schedule_at(struct sim_event *ev, uint64_t when_ns)
 void event_schedule_in(struct sim_event *ev, uint64_t delay_ns)
 {
 	struct simk *s = sim_cur();
-	uint64_t when = s->now_ns + delay_ns;
-	if (when < s->now_ns)
-		when = UINT64_MAX; /* saturate: "never" in practice */
-	event_schedule_at(ev, when);
+	event_schedule_at(ev, sim_time_add(s->now_ns, delay_ns)); /* saturates: never */
 }
 
 bool event_cancel(struct sim_event *ev)

@@ -137,11 +137,16 @@ static void deliver_irq(struct simk *s)
 static const char *state_name(enum thread_state st)
 {
 	switch (st) {
-	case TS_EMBRYO: return "embryo";
-	case TS_RUNNABLE: return "runnable";
-	case TS_RUNNING: return "running";
-	case TS_SLEEPING: return "sleeping";
-	case TS_ZOMBIE: return "zombie";
+	case TS_EMBRYO:
+		return "embryo";
+	case TS_RUNNABLE:
+		return "runnable";
+	case TS_RUNNING:
+		return "running";
+	case TS_SLEEPING:
+		return "sleeping";
+	case TS_ZOMBIE:
+		return "zombie";
 	}
 	return "?";
 }
@@ -156,18 +161,15 @@ _Noreturn static void report_deadlock(struct simk *s, const char *what)
 		struct simk_thread *t = s->threads[i];
 		if (t->state != TS_SLEEPING || t->daemon)
 			continue;
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-					" %s(tid %d) sleeps on %s since %lluns;", t->name, t->tid,
-					t->wchan ? t->wchan : "?",
-					(unsigned long long)t->sleep_since_ns);
+		off += (size_t)snprintf(
+		    buf + off, sizeof(buf) - off, " %s(tid %d) sleeps on %s since %lluns;", t->name,
+		    t->tid, t->wchan ? t->wchan : "?", (unsigned long long)t->sleep_since_ns);
 		if (++shown >= 8)
 			break;
 	}
 	buf[sizeof(buf) - 1] = '\0';
 	sim_fail(SIMK_FAIL_DEADLOCK, "%s", buf);
 }
-
-#define VTIME_LIMIT_NS (3600ULL * 1000000000ULL * 24)
 
 /*
  * The decision loop. self is the thread whose stack we are on (NULL for
@@ -194,12 +196,15 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			}
 			if (head == NULL)
 				report_deadlock(s, "deadlock");
-			if (head->when_ns > VTIME_LIMIT_NS)
-				report_deadlock(s, "stall: virtual time limit reached");
+			if (head->when_ns > SIMK_VTIME_MAX)
+				report_deadlock(s,
+						"stall: the next timed event lies past the end of "
+						"virtual time (24 h)");
 			/* Interrupts with every thread asleep (a periodic timer
 			 * nobody waits for) would otherwise run to the time limit. */
 			if (++s->idle_irqs > s->opts.max_steps)
-				report_deadlock(s, "stall: interrupts keep firing while every thread sleeps");
+				report_deadlock(
+				    s, "stall: interrupts keep firing while every thread sleeps");
 			deliver_irq(s); /* jumps the clock */
 			continue;
 		}
@@ -342,7 +347,8 @@ int thread_sleep(uint64_t timeout_ns)
 		return -ETIMEDOUT;
 	}
 	t->state = TS_SLEEPING;
-	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep", (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
+	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep",
+		   (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
 	if (timeout_ns != SIMK_FOREVER) {
 		event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
 		event_schedule_in(&t->timeout_ev, timeout_ns);
@@ -376,6 +382,9 @@ void thread_interrupt(struct simk_thread *t)
 void sim_advance(uint64_t ns)
 {
 	struct simk *s = sim_cur();
+	if (ns > SIMK_VTIME_MAX - s->now_ns)
+		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
+			  (unsigned long long)ns, (unsigned long long)s->now_ns);
 	s->now_ns += ns;
 }
 

@@ -30,6 +30,8 @@
 
 static KMEM_TYPE(kt_dio, "vfs.dio");
 
+#define DIO_REWRITE_ROUNDS 2 /* rewrites of a torn direct write before -EIO */
+
 struct dio {
 	struct list_node link; /* fs->dios while accepted */
 	struct simfs *fs;
@@ -47,6 +49,21 @@ struct dio {
 	int nios, pending;
 	int err;
 	struct sim_event ev;
+	/* writes: each device request's range, kept for the read-back */
+	struct dio_span *spans;
+	uint8_t *check; /* what the device returned when read back */
+	bool verifying; /* the requests in flight are read-backs */
+	int rounds;	/* rewrites so far */
+};
+
+/* One device request of a direct write: where it went and whether its
+ * read-back showed the bytes that were written. */
+struct dio_span {
+	uint64_t sector;
+	uint32_t count;
+	size_t boff; /* offset in the bounce (and check) buffer */
+	int err;     /* the last request's result */
+	bool bad;    /* to (re)write and verify */
 };
 
 static void dio_free(struct dio *d)
@@ -58,6 +75,10 @@ static void dio_free(struct dio *d)
 		kmem_free(&kt_dio, d->newb);
 	if (d->ios != NULL)
 		kmem_free(&kt_dio, d->ios);
+	if (d->spans != NULL)
+		kmem_free(&kt_dio, d->spans);
+	if (d->check != NULL)
+		kmem_free(&kt_dio, d->check);
 	kmem_free(&kt_dio, d);
 }
 
@@ -75,6 +96,8 @@ static int dio_copyout(struct dio *d)
 	}
 	return 0;
 }
+
+static void dio_io_done(struct fs_io *io, int err);
 
 static void dio_complete(struct dio *d)
 {
@@ -127,14 +150,79 @@ static void dio_complete(struct dio *d)
 	kr->done(kr, res); /* last: the submitter may free kr */
 }
 
+/* Submits the requests of the spans marked bad: writes from the bounce
+ * buffer or read-backs into the check buffer (any context). */
+static void dio_resubmit(struct dio *d, bool verify)
+{
+	struct simfs *fs = d->fs;
+	d->verifying = verify;
+	int n = 0;
+	for (int i = 0; i < d->nios; i++)
+		n += d->spans[i].bad;
+	KASSERT(n > 0, "direct write: nothing to resubmit");
+	d->pending = n;
+	for (int i = 0; i < d->nios; i++) {
+		struct dio_span *sp = &d->spans[i];
+		if (!sp->bad)
+			continue;
+		struct fs_io *io = &d->ios[i];
+		fs_io_prep(io, verify ? BLK_OP_READ : BLK_OP_WRITE, 0, sp->sector, sp->count,
+			   (verify ? d->check : d->bounce) + sp->boff);
+		io->done = dio_io_done;
+		io->arg = d;
+		fsio_submit(fs, io);
+	}
+}
+
+/* Every request of the current pass ended (interrupt context). A write
+ * is read back before it completes, like a commit's blocks: a silently
+ * torn write (blk/write/torn) is rewritten, up to DIO_REWRITE_ROUNDS
+ * times, then fails with -EIO — so a direct write that reported success
+ * is on the device whole, and the next fsync makes it durable. */
+static void dio_pass_done(struct dio *d)
+{
+	if (d->op != KAIO_WRITE || d->err != 0 || d->fs->dead) {
+		dio_complete(d);
+		return;
+	}
+	KASSERT(d->spans != NULL && d->check != NULL, "direct write without its read-back");
+	if (!d->verifying) {
+		dio_resubmit(d, true); /* read back what was (re)written */
+		return;
+	}
+	int bad = 0;
+	for (int i = 0; i < d->nios; i++) {
+		struct dio_span *sp = &d->spans[i];
+		if (!sp->bad)
+			continue;
+		size_t n = (size_t)sp->count * d->fs->ssize;
+		sp->bad = sp->err != 0 || memcmp(d->check + sp->boff, d->bounce + sp->boff, n) != 0;
+		bad += sp->bad;
+	}
+	if (bad == 0) {
+		dio_complete(d);
+		return;
+	}
+	if (d->rounds == DIO_REWRITE_ROUNDS) {
+		d->err = -EIO;
+		dio_complete(d);
+		return;
+	}
+	d->rounds++;
+	vfs_trace("vfs:dio_rewrite", (int64_t)d->kr->id, bad, d->rounds, 0);
+	dio_resubmit(d, false);
+}
+
 static void dio_io_done(struct fs_io *io, int err)
 {
 	struct dio *d = io->arg;
-	if (err != 0 && d->err == 0)
-		d->err = err;
+	if (d->spans != NULL)
+		d->spans[io - d->ios].err = err;
+	if (err != 0 && d->err == 0 && !d->verifying)
+		d->err = err; /* a read-back's error only makes its span bad */
 	KASSERT(d->pending > 0, "direct I/O completion underflow");
 	if (--d->pending == 0)
-		dio_complete(d);
+		dio_pass_done(d);
 }
 
 static void dio_ev(struct sim_event *ev)
@@ -225,6 +313,12 @@ static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 	d->ios = kmem_zalloc(&kt_dio, d->nblk * sizeof(*d->ios));
 	if (d->bounce == NULL || d->newb == NULL || d->ios == NULL)
 		return -ENOMEM;
+	if (d->op == KAIO_WRITE) {
+		d->check = kmem_zalloc(&kt_dio, (size_t)d->nblk * fs->bsize);
+		d->spans = kmem_zalloc(&kt_dio, d->nblk * sizeof(*d->spans));
+		if (d->check == NULL || d->spans == NULL)
+			return -ENOMEM;
+	}
 	uint32_t fb0 = (uint32_t)(d->bstart / fs->bsize);
 	int r = vn_map_grow(vn, fb0 + d->nblk);
 	if (r != 0)
@@ -350,6 +444,13 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	else
 		fs->stats.dio_writes++;
 	d->pending = d->nios;
+	for (int i = 0; d->spans != NULL && i < d->nios; i++) {
+		const struct blk_req *q = &d->ios[i].req;
+		d->spans[i] = (struct dio_span){.sector = q->sector,
+						.count = q->count,
+						.boff = (size_t)((uint8_t *)q->buf - d->bounce),
+						.bad = true};
+	}
 	vfs_trace("vfs:dio", (int64_t)kr->id, d->op, d->off, (int64_t)d->len);
 	mutex_unlock(&vn->lock);
 	if (d->nios == 0) {

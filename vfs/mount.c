@@ -239,21 +239,40 @@ void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector)
 	struct simfs *root = st->mounted;
 	if (torn_sector != NULL)
 		*torn_sector = BLKDEV_NO_SECTOR;
-	if (root == NULL)
-		return;
-	/* Mounted filesystems first: each dies on its own device, then the
-	 * tree is taken apart (the dead vnodes stay valid until the run's
-	 * end for whoever still holds one). */
+	/* Every live instance dies on its own device: the mounted ones and
+	 * those whose mount (format or load) is under way — the mount then
+	 * fails with -EIO instead of finishing from memory after the cut.
+	 * While nothing is mounted, an instance being mounted is the one for
+	 * "/", whose torn sector the caller gets. Then the tree is taken
+	 * apart (the dead vnodes stay valid until the run's end for whoever
+	 * still holds one). */
+	bool any = false;
 	for (struct list_node *it = st->fs_all.next; it != &st->fs_all; it = it->next) {
 		struct simfs *fs = list_entry(it, struct simfs, link);
-		if (!fs->mounted || fs == root)
+		if (fs->dead || fs == root)
 			continue;
-		simfs_kill(fs, blk_flags, NULL);
-		fs->covered->mounted_here = NULL;
-		vn_rele(fs->covered);
-		fs->covered = NULL;
+		any = true;
+		simfs_kill(fs, blk_flags, root == NULL ? torn_sector : NULL);
+		if (fs->covered != NULL) {
+			fs->covered->mounted_here = NULL;
+			vn_rele(fs->covered);
+			fs->covered = NULL;
+		}
 	}
-	simfs_kill(root, blk_flags, torn_sector);
-	st->mounted = NULL;
-	fs_report(FSEV_DEAD);
+	if (root != NULL) {
+		any = true;
+		simfs_kill(root, blk_flags, torn_sector);
+		st->mounted = NULL;
+	}
+	if (any)
+		fs_report(FSEV_DEAD);
+}
+
+bool vfs_alive(void)
+{
+	struct vfs_state *st = vfs_st();
+	for (struct list_node *it = st->fs_all.next; it != &st->fs_all; it = it->next)
+		if (!list_entry(it, struct simfs, link)->dead)
+			return true;
+	return false;
 }

@@ -395,6 +395,10 @@ struct commit {
 	uint8_t *saved_flags; /* per inode: dirty | map << 1 | dir << 2 */
 	uint8_t *table_dirty;
 	uint8_t *sb, *sb_check; /* superblock image and its read-back */
+	/* A superblock write was sent: whether the slot now holds this
+	 * commit is unknown until it reads back intact. */
+	bool sb_sent;
+	uint32_t sb_written; /* superblock writes the device completed with 0 */
 };
 
 static struct wb_item *commit_add(struct simfs *fs, struct commit *c, uint32_t blkno, bool data)
@@ -652,9 +656,11 @@ static int write_superblock(struct simfs *fs, struct commit *c, uint64_t seq)
 	uint64_t sector = (seq % SIMFS_SB_SLOTS) * fs->spb;
 	int r = -EIO;
 	for (int attempt = 0; attempt < 3 && !fs->dead; attempt++) {
+		c->sb_sent = true;
 		r = fsio_sync(fs, BLK_OP_WRITE, BLK_REQ_FUA, sector, 1, sb);
 		if (r != 0)
 			continue;
+		c->sb_written++;
 		r = fsio_sync(fs, BLK_OP_READ, 0, sector, 1, chk);
 		if (r == 0 && memcmp(sb, chk, fs->ssize) == 0)
 			break;
@@ -686,6 +692,32 @@ static int commit_io(struct simfs *fs, struct commit *c)
 	if (bad > 0)
 		return -EIO;
 	return write_superblock(fs, c, fs->seq + 1);
+}
+
+/* A commit failed after its superblock write was sent, so the slot may
+ * hold it: the disk's newest valid tree is the durable one or this one,
+ * and the filesystem cannot tell which (the read-back failed, or the
+ * device reported an error for a write that may have landed anyway).
+ * Both stay allocated until a later commit is known durable: the blocks
+ * of the unknown tree join dur_map, which commit_locked replaces with the
+ * new tree's map only after a superblock read back intact. Without this,
+ * the next commit would write its copy-on-write metadata over the blocks
+ * the newest slot points to. The next commit writes the same slot again
+ * (fs->seq is unchanged), so the slot of the tree known durable is never
+ * written over. */
+static void keep_unknown_tree(struct simfs *fs)
+{
+	KASSERT(fs->snap_active, "unknown commit without a snapshot");
+	uint32_t added = 0;
+	for (uint32_t b = SIMFS_FIRST_FREE; b < fs->nblocks; b++) {
+		if (fs->snap_map[b] && !fs->dur_map[b]) {
+			fs->dur_map[b] = 1;
+			added++;
+		}
+	}
+	fs->unknown_trees++;
+	fs->stats.commits_unknown++;
+	vfs_trace("vfs:keep_unknown_tree", (int64_t)fs->seq + 1, added, fs->unknown_trees, 0);
 }
 
 static bool any_meta_dirty(const struct simfs *fs)
@@ -721,7 +753,9 @@ static int commit_locked(struct simfs *fs)
 	if (fs->dead)
 		r = -EIO;
 	if (r == 0) {
+		/* known durable: every older tree, unknown ones included, goes */
 		memcpy(fs->dur_map, fs->snap_map, fs->nblocks);
+		fs->unknown_trees = 0;
 		fs->snap_active = false;
 		recount_busy(fs);
 		fs->seq++;
@@ -740,11 +774,16 @@ static int commit_locked(struct simfs *fs)
 		simfs_check_space(fs);
 		vfs_trace("vfs:commit_done", (int64_t)fs->seq, c.nitems, 0, 0);
 	} else {
+		if (c.sb_sent)
+			keep_unknown_tree(fs);
 		fs->snap_active = false;
 		recount_busy(fs);
 		commit_restore(fs, &c, was_dirty, since);
 		fs->stats.commit_errors++;
-		vfs_trace("vfs:commit_failed", (int64_t)fs->seq + 1, r, 0, 0);
+		if (c.sb_sent)
+			vfs_trace("vfs:commit_unknown", (int64_t)fs->seq + 1, r, c.sb_written, 0);
+		else
+			vfs_trace("vfs:commit_failed", (int64_t)fs->seq + 1, r, 0, 0);
 	}
 	fs->cur_commit = NULL;
 	commit_free(&c);
@@ -791,7 +830,7 @@ static void flusher_main(void *arg)
 					 flusher_should_wake, fs);
 			continue;
 		}
-		uint64_t due = fs->dirty_since_ns + fs->opts.flush_delay_ns;
+		uint64_t due = sim_time_add(fs->dirty_since_ns, fs->opts.flush_delay_ns);
 		if (fs->flush_retry_ns > due)
 			due = fs->flush_retry_ns;
 		uint64_t now = sim_now();
@@ -802,7 +841,7 @@ static void flusher_main(void *arg)
 		fs->stats.flusher_commits++;
 		int r = simfs_commit(fs);
 		if (r != 0)
-			fs->flush_retry_ns = sim_now() + fs->opts.flush_delay_ns;
+			fs->flush_retry_ns = sim_time_add(sim_now(), fs->opts.flush_delay_ns);
 	}
 	fs->flusher_running = false;
 	waitq_wake_all(&fs->flush_wq);
@@ -1199,6 +1238,8 @@ int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct s
 	mutex_lock(&fs->commit_lock);
 	int r = o->format ? simfs_format(fs) : simfs_load(fs);
 	mutex_unlock(&fs->commit_lock);
+	if (fs->dead)
+		r = -EIO; /* the power was cut during the format or the load */
 	if (r == 0) {
 		fs->flusher_running = true;
 		fs->flusher = kthread_create(NULL, "flusher", flusher_main, fs, true);

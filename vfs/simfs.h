@@ -189,7 +189,7 @@ struct simfs {
 	uint64_t id;
 	struct blkdev *dev;
 	struct vfs_mount_opts opts;
-	struct vnode *covered; /* the directory it is mounted on (held); NULL: "/" */
+	struct vnode *covered;	    /* the directory it is mounted on (held); NULL: "/" */
 	uint32_t bsize, ssize, spb; /* block bytes, sector bytes, sectors per block */
 	uint32_t nblocks, ninodes, ntable, inodes_per_block;
 	uint32_t max_file_blocks;
@@ -201,6 +201,9 @@ struct simfs {
 	 * tree or a commit in progress uses it */
 	uint8_t *mem_map, *dur_map, *snap_map;
 	uint32_t nbusy;
+	/* failed commits since the last known durable one whose superblock
+	 * may have landed: their trees are in dur_map (keep_unknown_tree) */
+	uint32_t unknown_trees;
 	bool snap_active;
 	bool lowspace;
 	/* state */

@@ -222,11 +222,16 @@ int vfs_unmount(void);
  * format=false) recovers what is on stable media. */
 void vfs_power_cut(unsigned blk_flags, uint64_t *torn_sector);
 bool vfs_mounted(void);
+/* A filesystem is mounted, or being mounted (its format or load under
+ * way): vfs_power_cut has something to kill. Any context. */
+bool vfs_alive(void);
 
 /* Counters of the mounted filesystem (tests, benchmarks, `simk` stats). */
 struct vfs_stats {
 	uint64_t commits;	  /* successful commits (fsync, O_SYNC, flusher...) */
-	uint64_t commit_errors;	  /* commits that failed (nothing became durable) */
+	uint64_t commit_errors;	  /* commits that failed (the caller got an errno) */
+	uint64_t commits_unknown; /* of those, failed after the superblock write was
+				     sent: the disk may hold them (docs/vfs.md) */
 	uint64_t flusher_commits; /* commits started by the flusher */
 	uint64_t data_blocks_written, meta_blocks_written;
 	uint64_t cache_hits, cache_misses, cache_evictions, cache_overflows;

@@ -41,8 +41,11 @@ struct scn_dev_obj {
 struct scn_fs_obj {
 	struct scn_dev_obj *dev;
 	struct vfs_mount_opts mo;
-	bool mounted_once; /* a mount of it succeeded: later ones recover */
-	bool auto_tried;   /* "/" only: the first file operation tried to mount it */
+	bool mounted_once;    /* a mount of it succeeded: later ones recover */
+	bool auto_tried;      /* "/" only: the first file operation tried to mount it */
+	bool auto_busy;	      /* "/" only: that mount is under way (it does I/O) */
+	int auto_result;      /* its result */
+	struct waitq auto_wq; /* file operations of other threads wait for it */
 };
 
 struct scn_buf_obj {
@@ -138,18 +141,21 @@ static int fs_create(void *obj, const struct scn_decl *d, const struct scn_val *
 	fs_decls[nfs_decls++] = o;
 	if (cur_fs == NULL)
 		cur_fs = o;
+	waitq_init(&o->auto_wq, "first_mount");
 	return 0;
 }
 
 static void fs_destroy(void *obj, const struct scn_decl *d, bool run_ok)
 {
 	(void)d;
-	(void)run_ok;
+	struct scn_fs_obj *o = obj;
 	if (cur_fs == obj)
 		cur_fs = NULL;
 	for (int i = 0; i < nfs_decls; i++)
 		if (fs_decls[i] == obj) {
 			fs_decls[i] = fs_decls[--nfs_decls];
+			if (run_ok) /* a failed run may leave a waiter behind */
+				waitq_destroy(&o->auto_wq);
 			break;
 		}
 }
@@ -204,18 +210,48 @@ static const struct scn_kind kind_buffer = {
 
 /* ---- helpers ----------------------------------------------------------------- */
 
+static bool first_mount_over(void *arg)
+{
+	return !((struct scn_fs_obj *)arg)->auto_busy;
+}
+
 /* Mounts the declared filesystem on first use (once: not again after an
  * unmount, a power cut or a refused mount). 0 or the mount's errno. A
  * refused mount does not count as the first one: a later `mount` still
- * formats as declared. */
+ * formats as declared.
+ *
+ * The mount does I/O, so the thread that started it sleeps: a file
+ * operation of another thread meanwhile waits for it (uninterruptibly, as
+ * for the namespace lock the mount holds) and gets its result, instead of
+ * finding nothing mounted (-ENOENT from open, -EBADF from io_submit). */
+/* Waits for the first file operation's mount of "/" if it is under way;
+ * true when it waited. */
+static bool wait_first_mount(void)
+{
+	if (cur_fs == NULL || !cur_fs->auto_busy)
+		return false;
+	(void)waitq_wait(&cur_fs->auto_wq, false, false, SIMK_FOREVER, first_mount_over, cur_fs);
+	return true;
+}
+
 static int ensure_fs(void)
 {
-	if (vfs_mounted() || cur_fs == NULL || cur_fs->mounted_once || cur_fs->auto_tried)
+	if (cur_fs == NULL)
+		return 0;
+	if (wait_first_mount())
+		return cur_fs->auto_result;
+	if (vfs_mounted() || cur_fs->mounted_once || cur_fs->auto_tried)
 		return 0;
 	cur_fs->auto_tried = true;
+	cur_fs->auto_busy = true;
 	int r = vfs_mount(cur_fs->dev->dev, &cur_fs->mo);
+	if (r == -EBUSY && vfs_mounted())
+		r = 0; /* an explicit `mount` of another thread got there first */
 	if (r == 0)
 		cur_fs->mounted_once = true;
+	cur_fs->auto_result = r;
+	cur_fs->auto_busy = false;
+	waitq_wake_all(&cur_fs->auto_wq);
 	return r;
 }
 
@@ -750,6 +786,7 @@ static int64_t op_mount(struct scn_call *c)
 	const char *path = c->args[1].given ? c->args[1].str : "/";
 	if (fs == NULL)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "mount: no `fs` declared");
+	(void)wait_first_mount(); /* then this mount comes after it */
 	if (strcmp(path, "/") != 0) {
 		int r = ensure_fs();
 		if (r != 0)
@@ -772,6 +809,7 @@ static const struct scn_argspec unmount_args[] = {
 
 static int64_t op_unmount(struct scn_call *c)
 {
+	(void)wait_first_mount(); /* a mount under way is unmounted after it */
 	return vfs_unmount_at(c->args[0].given ? c->args[0].str : "/");
 }
 
@@ -783,7 +821,7 @@ static const struct scn_argspec cut_args[] = {
 static int64_t op_power_cut(struct scn_call *c)
 {
 	uint64_t torn = BLKDEV_NO_SECTOR;
-	if (vfs_mounted()) {
+	if (vfs_alive()) {
 		vfs_power_cut(c->args[0].i ? BLK_CUT_TEAR : 0, &torn);
 	} else if (cur_fs != NULL) {
 		blkdev_power_cut(cur_fs->dev->dev, c->args[0].i ? BLK_CUT_TEAR : 0, &torn);

@@ -63,3 +63,35 @@ def test_every_operation_and_declaration_is_documented(simk):
     assert len(ops) > 20
     for name in ops:
         assert f"`{name}" in doc or f"`{name} " in doc, f"{name} missing from docs/scenarios.md"
+
+
+# --- the end of virtual time (docs/determinism.md, "Virtual time") ---
+
+@pytest.mark.parametrize("body,line", [
+    ("  compute 9_223_372_036_854_775_807\n", 2),   # used to make `now` negative and pass
+    ("  compute 20_000s\n" * 5, 6),
+])
+def test_computing_past_the_end_of_virtual_time_fails_clearly(simk, scn, body, line):
+    r = simk("run", scn("thread w\n" + body + "  local t = now\n  expect t >= 0\n"), "--quiet")
+    assert r.code == 3 and "virtual time limit (24 h) passed" in r.last, r
+    assert f".scn:{line}:3)" in r.last, r
+
+
+def test_computing_up_to_the_end_of_virtual_time_is_allowed(simk, scn):
+    r = simk("run", scn("thread w\n  compute 86_400s\n  local t = now\n"
+                        "  expect t == 86_400s\n"), "--quiet")
+    assert r.code == 0 and r.passed and "vtime=86400000000000ns" in r.last, r
+
+
+def test_sleeping_past_the_end_of_virtual_time_is_a_stall(simk, scn):
+    r = simk("run", scn("thread w\n  delay 100_000s\n"), "--quiet")
+    assert r.code == 4 and "past the end of virtual time" in r.last, r
+
+
+def test_a_huge_timeout_is_no_timeout(simk, scn):
+    """A timeout of 2^63-1 ns never expires: the sleeper is woken at 1ms."""
+    r = simk("run", scn("waitqueue wq\nshared up = 0\n"
+                        "thread a\n  local r = sleep wq timeout=9_223_372_036_854_775_807\n"
+                        "  expect r == 0\n  local t = now\n  expect t == 1ms\n"
+                        "thread b\n  delay 1ms\n  wake wq\n"), "--quiet")
+    assert r.code == 0 and r.passed, r

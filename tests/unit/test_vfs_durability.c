@@ -11,56 +11,20 @@
 #include <stdlib.h>
 
 #include "sim/rng.h"
-#include "vfs_test.h"
+#include "vfs_model.h"
 
 #define NF 3
-#define MAXSZ (56 * 1024)
-#define NSIZES 256
+#define MAXSZ VM_SIZE_MAX
 
-struct model {
-	bool exists, acked_exists;
-	int64_t size, acked_size;
-	uint8_t cur[MAXSZ], acked[MAXSZ];
-	uint64_t mask[MAXSZ];  /* tags written since the last acknowledged fsync */
-	bool zeroed[MAXSZ];    /* became zero (truncate) since then */
-	int64_t sizes[NSIZES]; /* sizes since then */
-	int nsizes;
-	bool sizes_overflow;
-	int fd;
-};
-
-static struct model m[NF];
+static struct vm_file m[NF];
 static struct simk_thread *writer_t;
 static bool cut_done;
 static int ops_done, syncs_ok;
 
-static const char *fname(int i)
-{
-	static const char *names[NF] = {"/f0", "/d/f1", "/d/f2"};
-	return names[i];
-}
-
-static void note_size(struct model *f)
-{
-	if (f->nsizes < NSIZES)
-		f->sizes[f->nsizes++] = f->size;
-	else
-		f->sizes_overflow = true;
-}
-
 static void ack_all(void)
 {
-	for (int i = 0; i < NF; i++) {
-		struct model *f = &m[i];
-		f->acked_exists = f->exists;
-		f->acked_size = f->size;
-		memcpy(f->acked, f->cur, MAXSZ);
-		memset(f->mask, 0, sizeof(f->mask));
-		memset(f->zeroed, 0, sizeof(f->zeroed));
-		f->nsizes = 0;
-		f->sizes_overflow = false;
-		note_size(f);
-	}
+	for (int i = 0; i < NF; i++)
+		vm_ack(&m[i]);
 }
 
 static uint64_t rnd(uint64_t n)
@@ -75,16 +39,15 @@ static void writer(void *arg)
 	uaddr_t ub = vt_ubuf(9000);
 	for (int op = 0; op < 400; op++) {
 		int i = (int)rnd(NF);
-		struct model *f = &m[i];
+		struct vm_file *f = &m[i];
 		uint64_t kind = rnd(100);
 		ssize_t r = 0;
 		if (!f->exists) {
-			r = vt_open(fname(i), O_CREAT | O_RDWR, 0644);
+			r = vt_open(f->path, O_CREAT | O_RDWR, 0644);
 			if (r < 0)
 				break;
 			f->fd = (int)r;
-			f->exists = true;
-			note_size(f);
+			vm_created(f);
 		} else if (kind < 55) {
 			uint32_t tag = (uint32_t)(op % 63) + 1;
 			int64_t off = (int64_t)rnd(MAXSZ - 9000);
@@ -95,14 +58,7 @@ static void writer(void *arg)
 			if (r < 0)
 				break;
 			VEQ(r, len);
-			for (size_t k = 0; k < len; k++) {
-				f->cur[off + k] = buf[k];
-				f->mask[off + k] |= 1ull << tag;
-			}
-			if (off + (int64_t)len > f->size) {
-				f->size = off + (int64_t)len;
-				note_size(f);
-			}
+			vm_write(f, off, len, tag);
 		} else if (kind < 70) {
 			r = sys_fsync(f->fd);
 			if (r < 0)
@@ -114,12 +70,7 @@ static void writer(void *arg)
 			r = sys_ftruncate(f->fd, len);
 			if (r < 0)
 				break;
-			for (int64_t k = len; k < f->size; k++) {
-				f->cur[k] = 0;
-				f->zeroed[k] = true;
-			}
-			f->size = len;
-			note_size(f);
+			vm_truncate(f, len);
 		} else {
 			vt_sleep(rnd(40000000));
 		}
@@ -130,79 +81,10 @@ static void writer(void *arg)
 	free(buf);
 }
 
-static bool byte_ok(const struct model *f, int64_t off, uint8_t v)
-{
-	if (off < MAXSZ && v == f->acked[off] && off < f->acked_size)
-		return true;
-	if (v == 0 && (off >= f->acked_size || f->zeroed[off] || !f->acked_exists))
-		return true; /* beyond what was acknowledged, or truncated since */
-	for (uint32_t t = 1; t < 64; t++)
-		if ((f->mask[off] >> t & 1) && vt_pat(t, (uint64_t)off) == v)
-			return true;
-	return false;
-}
-
-static bool touched(const struct model *f, int64_t from, int64_t to)
-{
-	for (int64_t k = from; k < to && k < MAXSZ; k++)
-		if (f->mask[k] != 0 || f->zeroed[k])
-			return true;
-	return false;
-}
-
-static bool size_ok(const struct model *f, int64_t size)
-{
-	if (f->sizes_overflow)
-		return true;
-	for (int k = 0; k < f->nsizes; k++)
-		if (f->sizes[k] == size)
-			return true;
-	return false;
-}
-
 static void check_all(void)
 {
-	uaddr_t ub = vt_ubuf(4096);
-	uint8_t got[4096];
-	for (int i = 0; i < NF; i++) {
-		struct model *f = &m[i];
-		struct simk_stat st;
-		int r = vt_stat(fname(i), &st);
-		if (r == -ENOENT) {
-			VCHECK(!f->acked_exists); /* an fsynced file never disappears */
-			continue;
-		}
-		VEQ(r, 0);
-		if (!size_ok(f, st.st_size))
-			sim_fail(SIMK_FAIL_EXPECT,
-				 "%s: size %lld never existed since the last fsync "
-				 "(acked %lld)",
-				 fname(i), (long long)st.st_size, (long long)f->acked_size);
-		int fd = vt_open(fname(i), O_RDONLY, 0);
-		VCHECK(fd >= 0);
-		for (int64_t b = 0; b < st.st_size; b += 4096) {
-			size_t n = st.st_size - b < 4096 ? (size_t)(st.st_size - b) : 4096;
-			ssize_t rr = sys_pread(fd, ub, n, b);
-			if (rr == -EIO) {
-				if (!touched(f, b, b + 4096))
-					sim_fail(SIMK_FAIL_EXPECT,
-						 "%s: block at %lld reads EIO but "
-						 "was acknowledged",
-						 fname(i), (long long)b);
-				continue;
-			}
-			VEQ(rr, n);
-			vt_uget(ub, got, n);
-			for (size_t k = 0; k < n; k++)
-				if (!byte_ok(f, b + (int64_t)k, got[k]))
-					sim_fail(SIMK_FAIL_EXPECT,
-						 "%s: byte %lld is %u: not acknowledged (%u) nor "
-						 "written since",
-						 fname(i), (long long)(b + (int64_t)k), got[k],
-						 f->acked[b + (int64_t)k]);
-		}
-		VEQ(sys_close(fd), 0);
-	}
+	for (int i = 0; i < NF; i++)
+		vm_check(&m[i]);
 }
 
 static void cutter(void *arg)
@@ -210,7 +92,9 @@ static void cutter(void *arg)
 	uint64_t when = (uint64_t)(uintptr_t)arg;
 	vt_setup();
 	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
-	memset(m, 0, sizeof(m));
+	static const char *names[NF] = {"/f0", "/d/f1", "/d/f2"};
+	for (int i = 0; i < NF; i++)
+		vm_init(&m[i], names[i]);
 	cut_done = false;
 	ops_done = syncs_ok = 0;
 	/* the directory is durable before the workload starts */

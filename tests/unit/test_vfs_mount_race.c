@@ -254,6 +254,68 @@ Test(vfs_mount_race, a_power_cut_during_a_mount_fails_it_or_follows_it)
 	cr_assert_gt(pm_eio, 0);
 }
 
+/* The cut lands anywhere in the first mount of "/" (its format), also at
+ * the instants between two of its requests, when nothing is in flight:
+ * nothing is mounted yet, but the instance being formatted dies with the
+ * rest. Its mount fails with -EIO (never succeeds after the cut from what
+ * it kept in memory), nothing is left alive, and the device is usable:
+ * formatted again, or recovered when the format had returned before the
+ * cut. Before the fix a cut between two requests did not stop the
+ * format, which then wrote after the cut and left the filesystem mounted
+ * (the recovery mount got -EBUSY). */
+static int pf_ok, pf_eio;
+static uint64_t pf_cut_ns, pf_mount_ns;
+
+static void t_pf_main(void *arg)
+{
+	uint64_t us = (uint64_t)(uintptr_t)arg;
+	vt_setup(); /* vt_cfg.mount is false: the device only */
+	event_init(&cut_ev, "test-cut", cut_fn, NULL);
+	event_schedule_in(&cut_ev, us * 1000);
+	int r = vfs_mount(vt_dev, &vt_cfg.mnt);
+	uint64_t done = sim_now();
+	VCHECK(r == 0 || r == -EIO);
+	if (r == 0)
+		VCHECK(done <= us * 1000); /* a mount that returned finished before the cut */
+	vt_sleep(2000000);		   /* the cut has happened */
+	VCHECK(!vfs_alive());
+	if (r == 0) {
+		VEQ(vt_remount(), 0); /* its format is durable */
+	} else {
+		VEQ(vfs_mount(vt_dev, &vt_cfg.mnt), 0); /* formats again */
+	}
+	vt_mk_file("/f", "ok");
+	VEQ(vfs_unmount(), 0);
+	pf_ok += r == 0;
+	pf_eio += r == -EIO;
+	pf_mount_ns = done;
+}
+
+Test(vfs_mount_race, a_power_cut_during_the_first_mount_stops_its_format)
+{
+	pf_ok = pf_eio = 0;
+	/* how long an uncut format takes: the cuts below cover all of it */
+	vt_config_default();
+	vt_cfg.mount = false;
+	struct simk *s = vt_sim(1);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_pf_main, (void *)(uintptr_t)1900);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+	pf_cut_ns = pf_mount_ns;
+	cr_assert_gt(pf_cut_ns, 100000);
+	pf_ok = pf_eio = 0;
+	for (uint64_t us = 0; us <= pf_cut_ns / 1000 + 10; us++) {
+		vt_config_default();
+		vt_cfg.mount = false;
+		s = vt_sim_policy(us, us % 2 ? SIMK_POLICY_RANDOM : SIMK_POLICY_FIFO);
+		simk_thread_create(simk_proc_create(s, "p"), "t", t_pf_main, (void *)(uintptr_t)us);
+		VT_RUN_PASS(s);
+		simk_destroy(s);
+	}
+	cr_assert_gt(pf_ok, 0);
+	cr_assert_gt(pf_eio, 0);
+}
+
 /* The cut lands during the unmount's final commit: an unmount that
  * returned 0 made everything durable; one that failed with -EIO may have
  * or not. */
