@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *seeds[] = {"bench/explore_small.scn", "--runs", SEED_RUNS, NULL};
-	const char *dfs[] = {"bench/explore_small.scn", "--policy", "dfs", "--bound", "4",
+	const char *dfs[] = {"bench/explore_small.scn", "--policy", "dfs", "--por", "off", "--bound", "4",
 			     "--runs", "1000000", NULL};
 	compare("explore_jobs2_seeds", seeds, atof(SEED_RUNS));
 	compare("explore_jobs2_dfs", dfs, DFS_PATHS);

@@ -73,7 +73,9 @@ struct cli_opts {
 	/* explore */
 	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;
-	int bound; /* dfs: non-default choices per path */
+	int bound; /* dfs: preemptions per path (--por off: non-default choices) */
+	bool has_por;
+	bool por; /* dfs: partial-order reduction (default on) */
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 };
 

@@ -103,6 +103,8 @@ static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
 {
 	struct simk_opts w = *o;
 	w.schedule_out = path;
+	if (w.dfs != NULL)
+		simk_dfs_replay_last(w.dfs);
 	FILE *f = fopen(path, "w");
 	if (f == NULL) {
 		fprintf(stderr, "simk: explore: cannot write %s: %s\n", path, strerror(errno));
@@ -144,9 +146,11 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 	simk_destroy(s);
 	if (sched != NULL)
 		result = write_schedule(c, ex->p, o, sched);
-	if (ex->dfs)
-		printf("explore: path %" PRIu64 " (policy dfs, bound %d) failed\n", done,
-		       ex->bound);
+	if (ex->dfs) {
+		printf("explore: path %" PRIu64 " (", done);
+		explore_dfs_desc(stdout, ex);
+		printf(") failed\n");
+	}
 	else
 		printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
 		       ", policy %s) failed\n",
@@ -172,17 +176,46 @@ int explore_run(struct explore *ex, const struct simk_opts *o, uint64_t done, ui
 	return 0;
 }
 
+void explore_dfs_desc(FILE *f, const struct explore *ex)
+{
+	fprintf(f, "policy dfs, %s, ", ex->por ? "por" : "por off");
+	if (ex->bound < 0)
+		fprintf(f, "no bound");
+	else
+		fprintf(f, "bound %d", ex->bound);
+}
+
+/* What a finished dfs search covered, in words. */
+static void dfs_coverage(const struct explore *ex, bool complete)
+{
+	struct simk_dfs_stats st;
+	simk_dfs_get_stats(ex->base.dfs, &st);
+	if (!complete)
+		printf("stopped by --runs");
+	else if (ex->por && st.bound_cut > 0)
+		printf("the search is complete within the bound (%" PRIu64
+		       " reorderings were beyond it)",
+		       st.bound_cut);
+	else if (!ex->por && ex->bound >= 0)
+		printf("the search is complete within the bound");
+	else
+		printf("the search is complete");
+	if (ex->cut > 0)
+		printf(", %" PRIu64 " cut short as covered", ex->cut);
+}
+
 void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete)
 {
 	const struct cli_opts *c = ex->c;
 	double el = explore_wall_s() - ex->t0;
 	if (ex->bar)
 		explore_progress(ex, done, true);
-	if (ex->dfs)
-		printf("explored %" PRIu64 " paths (policy dfs, bound %d, seed %" PRIu64 ", %s",
-		       done, ex->bound, ex->start,
-		       complete ? "the search is complete" : "stopped by --runs");
-	else
+	if (ex->dfs) {
+		printf("explored %" PRIu64 " paths (", done);
+		explore_dfs_desc(stdout, ex);
+		printf(", seed %" PRIu64 ", ", ex->start);
+		dfs_coverage(ex, complete);
+	} else
 		printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64, done,
 		       cli_policy_name(ex->base.policy), ex->start + ex->shard_i,
 		       c->runs ? ex->start + c->runs - 1 : ex->start);
@@ -209,7 +242,9 @@ static int explore_seq(struct explore *ex)
 		if (result != 0)
 			break;
 		done++;
-		if (hs_add(&hs, hash) != 0) {
+		bool cut = ex->dfs && simk_dfs_last_cut(ex->base.dfs);
+		ex->cut += cut;
+		if (!cut && hs_add(&hs, hash) != 0) {
 			fprintf(stderr, "simk: explore: out of memory\n");
 			result = EXIT_USAGE;
 			break;
@@ -246,14 +281,19 @@ int cmd_explore(struct cli_opts *c)
 		base->policy = SIMK_POLICY_RANDOM;
 	base->keep_trace = false;
 	ex.dfs = base->policy == SIMK_POLICY_DFS;
-	ex.bound = c->has_bound ? c->bound : 2;
+	ex.por = !c->has_por || c->por;
+	ex.bound = c->has_bound ? c->bound : ex.por ? -1 : 2;
 	int result = 0;
 	if (ex.dfs && c->has_shard) {
 		fprintf(stderr, "simk: explore: --shard does not apply to --policy dfs\n");
 		result = EXIT_USAGE;
 	}
 	if (result == 0 && ex.dfs) {
-		base->dfs = simk_dfs_create(ex.bound);
+		struct simk_dfs_opts dopt;
+		simk_dfs_opts_default(&dopt);
+		dopt.por = ex.por;
+		dopt.bound = ex.bound;
+		base->dfs = simk_dfs_create_opts(&dopt);
 		if (base->dfs == NULL)
 			result = EXIT_USAGE;
 	}
@@ -274,6 +314,13 @@ int cmd_explore(struct cli_opts *c)
 		ex.bar = !c->quiet && isatty(STDERR_FILENO);
 		ex.t0 = explore_wall_s();
 		int jobs = c->jobs;
+		if (ex.dfs && ex.por && jobs > 1) {
+			/* the subtrees of a reduced search share their backtrack
+			 * points: splitting them is not done yet */
+			fprintf(stderr, "simk: explore: --jobs does not split a dfs search with "
+					"--por on yet; it runs in one process (--por off splits)\n");
+			jobs = 1;
+		}
 		if (!ex.dfs && (uint64_t)jobs > ex.total)
 			jobs = (int)ex.total; /* a worker per run at most */
 		result = jobs > 1 ? explore_jobs(&ex, jobs) : explore_seq(&ex);

@@ -29,7 +29,9 @@ struct explore {
 	struct scn_prog *p;
 	struct simk_opts base; /* every run's options; base.dfs: the search state */
 	bool dfs;
-	int bound;	/* dfs */
+	bool por;	/* dfs: partial-order reduction */
+	int bound;	/* dfs: -1 none */
+	uint64_t cut;	/* dfs: runs cut short (another run covers them) */
 	uint64_t start; /* the first seed (dfs: the one seed) */
 	uint64_t shard_i, shard_n;
 	uint64_t total; /* runs of this shard, or the dfs path cap (--runs) */
@@ -55,6 +57,9 @@ int explore_run(struct explore *ex, const struct simk_opts *o, uint64_t done, ui
 
 /* "explored N runs (...): all passed, ..." on stdout. */
 void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete);
+/* "policy dfs, por, no bound" / "policy dfs, por off, bound 2": what a dfs
+ * search is, for the summary and the failure report. */
+void explore_dfs_desc(FILE *f, const struct explore *ex);
 
 /* --jobs N with N > 1: the search in N worker processes (explore_jobs.c). */
 int explore_jobs(struct explore *ex, int jobs);

@@ -476,17 +476,20 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 		fputs("reproduce: ", stderr);
 		cli_repro(stderr, c, &o);
 	} else {
-		fprintf(stderr,
-			"simk: explore: worker %d of %d %s while running path %" PRIu64
-			" (policy dfs, bound %d, seed %" PRIu64 ")\n",
-			wi + 1, J->nw, st, seed_or_path, ex->bound, ex->start);
+		fprintf(stderr, "simk: explore: worker %d of %d %s while running path %" PRIu64 " (",
+			wi + 1, J->nw, st, seed_or_path);
+		explore_dfs_desc(stderr, ex);
+		fprintf(stderr, ", seed %" PRIu64 ")\n", ex->start);
 		/* the one-process search stops right after that path */
 		fputs("reproduce: ", stderr);
 		cli_shell_word(stderr, c->argv0);
 		fputs(" explore ", stderr);
 		cli_shell_word(stderr, c->file);
-		fprintf(stderr, " --policy dfs --bound %d --seed-start %" PRIu64 " --runs %" PRIu64,
-			ex->bound, ex->start, seed_or_path);
+		fprintf(stderr, " --policy dfs%s", ex->por ? "" : " --por off");
+		if (ex->bound >= 0)
+			fprintf(stderr, " --bound %d", ex->bound);
+		fprintf(stderr, " --seed-start %" PRIu64 " --runs %" PRIu64, ex->start,
+			seed_or_path);
 		if (c->has_max_steps)
 			fprintf(stderr, " --max-steps %" PRIu64, c->max_steps);
 		for (int i = 0; i < c->nfaults; i++) {

@@ -141,6 +141,15 @@ static int set_bound(struct cli_opts *o, const char *flag, const char *val)
 	return rc;
 }
 
+static int set_por(struct cli_opts *o, const char *flag, const char *val)
+{
+	if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+		return cli_usage_error(o, "--%s needs on or off, got '%s'", flag, val);
+	o->por = strcmp(val, "on") == 0;
+	o->has_por = true;
+	return 0;
+}
+
 static int set_jobs(struct cli_opts *o, const char *flag, const char *val)
 {
 	uint64_t v;
@@ -268,6 +277,7 @@ static const struct cli_flag flags[] = {
     {"trace-out", true, C_RUN, set_trace_out},
     {"schedule-out", true, C_RUN | C_EXPLORE, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
+    {"por", true, C_EXPLORE, set_por},
     {"replay", true, C_RUN | C_CHECK, set_replay},
     {"fault", true, C_SCHED, set_fault},
     {"quiet", false, C_SCHED, set_quiet},
@@ -394,6 +404,8 @@ int cli_check_sched(struct cli_opts *o)
 				       "--policy dfs is a search: use 'simk explore --policy dfs'");
 	if (o->has_bound && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
 		return cli_usage_error(o, "--bound applies to --policy dfs");
+	if (o->has_por && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
+		return cli_usage_error(o, "--por applies to --policy dfs");
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return cli_usage_error(o, "missing --runs N");

@@ -26,6 +26,7 @@
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "kern/waitq.h"
+#include "sim/access.h"
 #include "scn/scn.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -129,6 +130,7 @@ static int64_t op_yield(struct scn_call *c)
 static int64_t op_now(struct scn_call *c)
 {
 	(void)c;
+	sim_read(SIM_OID_CLOCK);
 	return (int64_t)sim_now();
 }
 
@@ -586,6 +588,16 @@ static const struct scn_const signal_consts[] = {
     {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN}, {"SIGXFSZ", SIMK_SIGXFSZ},
 };
 
+/* The operations whose every access to shared state is annotated (wait
+ * queues, mutexes, condition variables, the clock, the thread's own
+ * sleep): the dfs search reorders their calls freely when they do not
+ * conflict. The others (processes, signals, threads) make their steps
+ * global for now. */
+static const char *const annotated_ops[] = {
+    "sleep", "wake",	"wake_one", "delay",   "compute",   "yield",	  "now",	  "gettid",
+    "getpid", "lock", "unlock",	  "trylock", "cv_wait", "cv_signal", "cv_broadcast",
+};
+
 /* A thread whose process is exiting ends at its next switch point. */
 static void kill_check(struct simk_thread *t)
 {
@@ -662,6 +674,7 @@ void scn_ops_kern_register(void)
 	scn_register_ops(kern_ops, N(kern_ops));
 	scn_register_ops(sync_ops, N(sync_ops));
 	scn_register_ops(rlimit_ops, N(rlimit_ops));
+	scn_mark_annotated(annotated_ops, N(annotated_ops));
 	scn_register_consts(errno_consts, N(errno_consts));
 	scn_register_consts(signal_consts, N(signal_consts));
 	scn_register_consts(rlimit_consts, N(rlimit_consts));

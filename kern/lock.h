@@ -56,6 +56,7 @@ struct mutex {
 	struct simk_thread *owner;
 	struct waitq waiters;
 	uint64_t contended; /* statistics: times a locker had to wait */
+	uint64_t oid;	    /* dfs: its object id (sim/access.h) */
 };
 
 void mutex_init(struct mutex *m, const char *name);

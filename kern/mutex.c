@@ -12,11 +12,15 @@
  *
  * Switch points: blocking on a held mutex, and a preempt_point() right
  * after unlock (another CPU could take the lock there).
+ *
+ * dfs: every look at the owner is an access to the mutex's object id; the
+ * steps that lock and unlock one mutex are dependent, others are not.
  */
 #include "kern/lock.h"
 
 #include <errno.h>
 
+#include "sim/access.h"
 #include "sim/engine.h"
 
 void mutex_init(struct mutex *m, const char *name)
@@ -25,6 +29,7 @@ void mutex_init(struct mutex *m, const char *name)
 	m->owner = NULL;
 	waitq_init(&m->waiters, name);
 	m->contended = 0;
+	m->oid = sim_obj_new();
 }
 
 void mutex_destroy(struct mutex *m)
@@ -52,6 +57,7 @@ static int lock_common(struct mutex *m, bool interruptible)
 	struct simk_thread *t = sim_thread_current();
 	sim_assert_may_sleep(m->name); /* even uncontended: catches bugs early */
 	KASSERT(m->owner != t, "mutex %s locked recursively by %s", m->name, t->name);
+	sim_write(m->oid);
 	if (m->owner == NULL) {
 		m->owner = t;
 		return 0;
@@ -70,6 +76,7 @@ static int lock_common(struct mutex *m, bool interruptible)
 			break;
 		}
 		r = thread_sleep(SIMK_FOREVER);
+		sim_write(m->oid); /* a new step: the hand-off is looked at again */
 		if (m->owner == t) {
 			r = 0;
 			break;
@@ -101,6 +108,7 @@ bool mutex_trylock(struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
 	KASSERT(t != NULL && !sim_in_irq(), "mutex_trylock of %s outside thread context", m->name);
+	sim_write(m->oid);
 	if (m->owner != NULL)
 		return false;
 	m->owner = t;
@@ -114,6 +122,7 @@ void mutex_unlock(struct mutex *m)
 	KASSERT(t != NULL && !sim_in_irq(), "mutex_unlock of %s outside thread context", m->name);
 	KASSERT(m->owner == t, "mutex %s unlocked by non-owner %s (owner %s)", m->name, t->name,
 		m->owner ? m->owner->name : "none");
+	sim_write(m->oid);
 	m->owner = NULL;
 	waitq_wake(&m->waiters, 1, m);
 	preempt_point();
@@ -122,5 +131,6 @@ void mutex_unlock(struct mutex *m)
 bool mutex_owned(const struct mutex *m)
 {
 	struct simk_thread *t = sim_thread_current();
+	sim_read(m->oid);
 	return t != NULL && m->owner == t;
 }

@@ -2,11 +2,14 @@
 
 #include <errno.h>
 
+#include "sim/access.h"
+
 void waitq_init(struct waitq *wq, const char *name)
 {
 	list_init(&wq->head);
 	wq->name = name;
 	wq->nwaiters = 0;
+	wq->oid = sim_obj_new();
 }
 
 void waitq_destroy(struct waitq *wq)
@@ -36,6 +39,7 @@ void waitq_entry_init_func(struct waitq_entry *e, waitq_func fn, void *priv)
 void waitq_add(struct waitq *wq, struct waitq_entry *e)
 {
 	KASSERT(list_empty(&e->link), "wait entry added twice to %s", wq->name);
+	sim_write(wq->oid);
 	e->exclusive = false;
 	list_push_front(&wq->head, &e->link);
 	wq->nwaiters++;
@@ -44,6 +48,7 @@ void waitq_add(struct waitq *wq, struct waitq_entry *e)
 void waitq_add_exclusive(struct waitq *wq, struct waitq_entry *e)
 {
 	KASSERT(list_empty(&e->link), "wait entry added twice to %s", wq->name);
+	sim_write(wq->oid);
 	e->exclusive = true;
 	list_push_back(&wq->head, &e->link);
 	wq->nwaiters++;
@@ -53,12 +58,14 @@ void waitq_remove(struct waitq *wq, struct waitq_entry *e)
 {
 	if (list_empty(&e->link))
 		return;
+	sim_write(wq->oid);
 	list_del(&e->link);
 	wq->nwaiters--;
 }
 
 bool waitq_active(const struct waitq *wq)
 {
+	sim_read(wq->oid);
 	return !list_empty(&wq->head);
 }
 
@@ -72,6 +79,11 @@ int waitq_default_wake(struct waitq_entry *e, void *key)
 int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 {
 	int woken = 0;
+	if (list_empty(&wq->head)) {
+		sim_read(wq->oid); /* waking nobody changes nothing: such wakes commute */
+		return 0;
+	}
+	sim_write(wq->oid);
 	struct list_node *n = wq->head.next;
 	for (int bound = 0; n != &wq->head; bound++) {
 		KASSERT(bound < 10000000, "wait queue %s loops", wq->name);

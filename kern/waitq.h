@@ -12,6 +12,10 @@
  *
  * Context: waitq_wake may be called from interrupt context. Sleeping
  * helpers need thread context.
+ *
+ * dfs: every operation that reads or changes the queue is an access to
+ * its object id (sim/access.h); the sleeping helpers' own sleep and the
+ * wake-up of a thread are accesses to that thread (sim/sched.c).
  */
 #ifndef SIMK_WAITQ_H
 #define SIMK_WAITQ_H
@@ -37,6 +41,7 @@ struct waitq {
 	struct list_node head;
 	const char *name; /* the wait channel shown in deadlock reports */
 	int nwaiters;
+	uint64_t oid; /* dfs: its object id (sim/access.h) */
 };
 
 void waitq_init(struct waitq *wq, const char *name);

@@ -121,6 +121,15 @@ struct scn_op {
 void scn_register_ops(const struct scn_op *ops, int n);
 const struct scn_op *scn_op_find(const char *name);
 
+/*
+ * These registered operations annotate every access to shared state they
+ * make (sim/access.h), so the dfs search may reorder their calls with the
+ * steps they do not conflict with. Every other operation's call makes each
+ * of its steps depend on every other step (sound, slow to search).
+ */
+void scn_mark_annotated(const char *const *names, int n);
+bool scn_op_annotated(const struct scn_op *op);
+
 /* Fails the run with outcome o and a "file:line:col: " prefix. */
 _Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

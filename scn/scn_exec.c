@@ -8,11 +8,22 @@
  * body loop walks flat code, and an expression is evaluated by a loop over
  * postfix code with an operand stack bounded at parse time.
  *
- * Switch points: every statement begins with preempt_point() (its
- * "boundary"), except that an operation call's own syscall-entry point is
- * its boundary, and the syscall-exit point of a call serves as the
- * boundary of the statement after it. So a race between "test a flag" and
- * "sleep" is always a place where the policy may switch.
+ * Switch points: a statement that reads or writes shared memory (a
+ * shared variable or an element of a shared array) begins with
+ * preempt_point() (its "boundary"), except that an operation call's own
+ * syscall-entry point is its boundary, and the syscall-exit point of a call
+ * serves as the boundary of the statement after it. So a race between
+ * "test a flag" and "sleep" is always a place where the policy may switch;
+ * a statement that touches only the thread's locals is not, since no other
+ * thread could tell the difference (scn_parse.c drops its boundary). A loop
+ * whose body has no switch point still counts its iterations against the
+ * run's step limit (sim_tick).
+ *
+ * For the dfs search, scenario threads are annotated (sim/access.h):
+ * every read and write of shared memory is reported (by its slot in the
+ * shared array, so each element of a shared array is an object of its
+ * own), and an operation that does not annotate its own accesses
+ * (scn_mark_annotated) makes the steps of its call global.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +32,7 @@
 #include <string.h>
 
 #include "kern/slots.h"
+#include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
@@ -115,6 +127,7 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			st[sp++] = locals[in->arg];
 			break;
 		case E_SHARED:
+			sim_read(SIM_OID(SIM_OID_SCN_VAR, in->arg));
 			st[sp++] = shared[in->arg];
 			break;
 		case E_NEG:
@@ -126,10 +139,14 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_BNOT:
 			st[sp - 1] = (int64_t) ~(uint64_t)st[sp - 1];
 			break;
-		case E_AGET:
-			st[sp - 1] = *elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
-					      (int64_t *)shared, line, in->col);
+		case E_AGET: {
+			int64_t *x = elem_at(p, in->arg, st[sp - 1], (int64_t *)locals,
+					     (int64_t *)shared, line, in->col);
+			if (!p->arrays[in->arg].local)
+				sim_read(SIM_OID(SIM_OID_SCN_VAR, x - shared));
+			st[sp - 1] = *x;
 			break;
+		}
 		case E_ALEN:
 			st[sp++] = p->arrays[in->arg].len;
 			break;
@@ -189,6 +206,16 @@ static int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind,
 	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
 }
 
+/* dfs: a store into shared memory (a variable or an array's element). */
+static void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t index)
+{
+	const struct scn_prog *p = r->prog;
+	if (vkind == V_SHARED)
+		sim_write(SIM_OID(SIM_OID_SCN_VAR, var));
+	else if (vkind == V_ELEM && !p->arrays[var].local)
+		sim_write(SIM_OID(SIM_OID_SCN_VAR, p->arrays[var].base + index));
+}
+
 /* Traces a store into shared memory (a variable or an array's element). */
 static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
 			int64_t index)
@@ -232,6 +259,7 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
 	int64_t items[SCN_LIST_ITEMS_MAX];
+	int64_t out_at[SCN_ARGS_MAX] = {0};
 	int64_t tr[4] = {0, 0, 0, 0};
 	int ntr = 0;
 	struct scn_call c = {op, args, p->name, in->line, in->col};
@@ -265,9 +293,10 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			break;
 		case SCN_OUT:
 			if (src->given) {
-				int64_t unused;
-				v->out =
-				    dest_ref(r, fr, src->vkind, src->var, src->idx, in, &unused);
+				int64_t at = 0;
+				v->out = dest_ref(r, fr, src->vkind, src->var, src->idx, in, &at);
+				note_store(r, src->vkind, src->var, at); /* may come before a sleep */
+				out_at[i] = at;
 			}
 			break;
 		case SCN_LIST:
@@ -278,6 +307,8 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 				v->list = elem_at(p, src->arr, 0, fr->locals, r->shared, in->line,
 						  in->col);
 				v->n = p->arrays[src->arr].len;
+				for (int k = 0; k < v->n && !p->arrays[src->arr].local; k++)
+					sim_read(SIM_OID(SIM_OID_SCN_VAR, p->arrays[src->arr].base + k));
 			} else {
 				for (int k = 0; k < src->nitems; k++)
 					items[k] = scn_eval(p, src->items[k], fr->locals, r->shared,
@@ -294,8 +325,17 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	int64_t *dst =
 	    in->vkind != V_NONE ? dest_ref(r, fr, in->vkind, in->var, in->idx, in, &index) : NULL;
 	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
+	bool opaque = !cs->annotated;
+	if (opaque)
+		sim_opaque_enter();
 	int64_t res = op->fn(&c);
+	if (opaque)
+		sim_opaque_leave();
+	for (int i = 0; i < op->nargs; i++)
+		if (op->args[i].type == SCN_OUT && cs->args[i].given)
+			note_store(r, cs->args[i].vkind, cs->args[i].var, out_at[i]);
 	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
+	note_store(r, in->vkind, in->var, index);
 	if (dst != NULL)
 		*dst = res;
 	trace_store(p, in->vkind, in->var, res, index);
@@ -312,6 +352,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	fr.prog = p;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
+	sim_annotated(true);
 	const struct scn_insn *code = p->code;
 	int32_t pc = b->start;
 	bool after_call = false;
@@ -336,6 +377,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		case S_ASSIGN: {
 			int64_t index = 0;
 			int64_t *dst = dest_ref(r, &fr, in->vkind, in->var, in->idx, in, &index);
+			note_store(r, in->vkind, in->var, index);
 			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
 			if (in->aop == '+')
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
@@ -370,6 +412,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			pc++;
 			break;
 		case S_JUMP:
+			if (in->target <= pc)
+				sim_tick(); /* a loop's back edge */
 			pc = in->target;
 			break;
 		case S_JFALSE:
@@ -393,6 +437,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			}
 			break;
 		case S_REP_STEP:
+			sim_tick();
 			fr.locals[in->var + 1]++;
 			pc = in->target;
 			break;
@@ -536,12 +581,18 @@ static void scn_thread_exit(struct simk_thread *t)
 	    s->live_user_threads != 1)
 		return;
 	r->finally_started = true;
+	/* dfs: the block runs after every user thread exited, whichever
+	 * exited last; starting it is not this thread's doing */
+	sim_rec_mute(true);
 	struct simk_proc *fp = sim_proc_create_internal("finally", NULL);
 	if (fp == NULL)
 		sim_panic("scenario: cannot create the finally process");
-	if (sim_thread_spawn(fp, "finally", body_main, &r->prog->bodies[r->prog->finally_body],
-			     false) == NULL)
+	struct simk_thread *ft = sim_thread_spawn(fp, "finally", body_main,
+						  &r->prog->bodies[r->prog->finally_body], false);
+	if (ft == NULL)
 		sim_panic("scenario: cannot start the finally block");
+	sim_rec_mute(false);
+	sim_rec_join_users(ft->tid);
 }
 
 static void scn_end(struct simk *s)

@@ -7,9 +7,9 @@
  * another array, referred to by (start, len). Nothing points into a run's
  * memory, so one program serves any number of runs.
  *
- * Invariant: every loop iteration passes an instruction with `boundary`
- * set (a switch point), so a spinning scenario still counts decisions and
- * hits the run's step limit.
+ * Invariant: every loop iteration either passes an instruction with
+ * `boundary` set (a switch point) or counts a tick (sim_tick) at its back
+ * edge, so a spinning scenario still hits the run's step limit.
  */
 #ifndef SIMK_SCN_INTERNAL_H
 #define SIMK_SCN_INTERNAL_H
@@ -124,6 +124,7 @@ struct scn_array {
 
 struct scn_callsite {
 	const struct scn_op *op;
+	bool annotated; /* scn_op_annotated(op) */
 	const char *label; /* "sleep wq": the trace name */
 	struct scn_argsrc args[SCN_ARGS_MAX];
 };

@@ -1279,6 +1279,7 @@ static void call_stmt(struct parser *P, const struct scn_op *op, uint8_t vkind, 
 	struct scn_callsite cs;
 	memset(&cs, 0, sizeof(cs));
 	cs.op = op;
+	cs.annotated = scn_op_annotated(op);
 	parse_args(P, op->name, op->args, op->nargs, cs.args, false, -1);
 	/* the trace label: the operation and the objects it works on */
 	char label[200];
@@ -2264,6 +2265,59 @@ static void parse_lines(struct parser *P)
 		close_level(P);
 }
 
+static bool expr_shared(const struct scn_prog *p, struct scn_expr e)
+{
+	for (int i = 0; i < e.len; i++) {
+		const struct scn_einsn *x = &p->ecode[e.start + i];
+		if (x->op == E_SHARED || (x->op == E_AGET && !p->arrays[x->arg].local))
+			return true;
+	}
+	return false;
+}
+
+static bool dest_shared(const struct scn_prog *p, const struct scn_insn *in)
+{
+	if (in->vkind == V_SHARED)
+		return true;
+	if (in->vkind == V_ELEM)
+		return !p->arrays[in->var].local || expr_shared(p, in->idx);
+	return false;
+}
+
+/*
+ * A statement is a switch point only when it touches shared memory: what
+ * a thread does with its locals no other thread can observe, so switching
+ * there would only multiply equivalent interleavings.
+ */
+static void drop_local_boundaries(struct scn_prog *p)
+{
+	for (int i = 0; i < p->ncode; i++) {
+		struct scn_insn *in = &p->code[i];
+		if (!in->boundary)
+			continue;
+		bool shared = false;
+		switch (in->op) {
+		case S_ASSIGN:
+			shared = dest_shared(p, in) || expr_shared(p, in->e);
+			break;
+		case S_EXPECT:
+		case S_JFALSE:
+		case S_REP_INIT:
+			shared = expr_shared(p, in->e);
+			break;
+		case S_PRINT: {
+			const struct scn_print *pr = &p->prints[in->aux];
+			for (int k = 0; k < pr->n && !shared; k++)
+				shared = expr_shared(p, pr->e[k]);
+			break;
+		}
+		default:
+			shared = false;
+		}
+		in->boundary = shared;
+	}
+}
+
 static void finish(struct parser *P)
 {
 	struct scn_prog *p = P->p;
@@ -2293,6 +2347,7 @@ static void finish(struct parser *P)
 	p->obj_bytes = off;
 	for (int i = 0; i < p->nbodies; i++)
 		p->bodies[i].prog = p;
+	drop_local_boundaries(p);
 	/* the shared arrays' words follow the scalars */
 	int64_t words = p->nshared;
 	for (int i = 0; i < p->narrays; i++) {

@@ -20,6 +20,10 @@ struct op_table {
 static struct op_table op_tables[OP_TABLES_MAX];
 static int nop_tables;
 
+#define ANNOTATED_MAX 512
+static const struct scn_op *annotated[ANNOTATED_MAX];
+static int nannotated;
+
 static const struct scn_kind *kinds[KINDS_MAX];
 static int nkinds;
 
@@ -64,6 +68,28 @@ const struct scn_kind *scn_kind_thread(void)
 const struct scn_kind *scn_kind_process(void)
 {
 	return &kind_process;
+}
+
+bool scn_op_annotated(const struct scn_op *op)
+{
+	for (int i = 0; i < nannotated; i++)
+		if (annotated[i] == op)
+			return true;
+	return false;
+}
+
+void scn_mark_annotated(const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const struct scn_op *op = scn_op_find(names[i]);
+		if (op == NULL)
+			registry_abort("annotation of an unknown operation", names[i]);
+		if (scn_op_annotated(op))
+			continue;
+		if (nannotated >= ANNOTATED_MAX)
+			registry_abort("too many annotated operations, at", names[i]);
+		annotated[nannotated++] = op;
+	}
 }
 
 void scn_register_ops(const struct scn_op *ops, int n)

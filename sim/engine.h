@@ -96,6 +96,10 @@ struct simk_thread {
 	bool joined;
 	void *join_wq; /* struct waitq *, lazily created by kern */
 	void *scn;     /* per-thread state of the scenario interpreter */
+	/* dfs: access annotations (sim/access.h) */
+	bool annotated;   /* its accesses are annotated (else every step is global) */
+	int opaque;       /* depth of unannotated kernel code it runs */
+	uint32_t obj_seq; /* object ids made by this thread */
 };
 
 struct simk_proc {
@@ -140,6 +144,7 @@ struct simk {
 	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
+	uint64_t ticks;     /* loop iterations with no switch point (sim_tick) */
 	uint64_t idle_irqs; /* interrupts delivered with nothing runnable */
 	const struct sim_policy *policy;
 	void *policy_state;
@@ -150,6 +155,10 @@ struct simk {
 	/* subsystem state, indexed by struct sim_subsys.slot */
 	void *subsys[16];
 	struct fault_state *faults;
+	/* dfs: the step recorder (sim/dpor.h), NULL for other policies */
+	struct dpor_rec *rec;
+	uint32_t obj_seq_host; /* object ids made in setup and interrupts */
+	bool cut;              /* the run was cut short: another path covers it */
 };
 
 /*
@@ -234,6 +243,9 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 _Noreturn void sim_thread_exit(int code);
 /* Switch points (thread context). */
 void preempt_point(void);
+/* Counts one iteration of a loop that passes no switch point against the
+ * step limit (a guard, not a switch point). */
+void sim_tick(void);
 /* Nesting section with no switch point (callbacks that run inside another
  * subsystem's loop, like poll listeners). Sleeping inside panics. */
 void preempt_disable(void);
@@ -263,7 +275,23 @@ struct rng *sim_rng(enum simk_stream s);
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
 
-/* Decision log. */
+/* Decision log: a thread id (0: an interrupt) per scheduling decision with
+ * a choice, SIM_DECISION_DATA(dim, value) per data decision the policy
+ * made (dfs, replay). */
 void sim_record_decision(int32_t choice);
+#define SIM_DECIDE_ALTS_MAX (1u << 20)
+#define SIM_DECISION_DATA(dim, v) ((int32_t)(-1 - (((int32_t)(dim) << 20) | (int32_t)(v))))
+#define SIM_DECISION_IS_DATA(x) ((x) < 0)
+#define SIM_DECISION_DIM(x) ((-1 - (x)) >> 20)
+#define SIM_DECISION_VALUE(x) ((-1 - (x)) & (int32_t)(SIM_DECIDE_ALTS_MAX - 1))
+
+/*
+ * A data decision among n alternatives (a latency class, whether a fault
+ * fires, a crash state). Returns the alternative the policy chose — dfs
+ * enumerates them, replay reads them back — or -1: the caller draws the
+ * value from its seeded stream, as every other policy does. Alternative 0
+ * is the default (the common case: no fault, the fast class).
+ */
+int sim_decide(enum simk_dfs_dim dim, uint32_t n);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "sim/dpor.h"
 #include "sim/engine.h"
 
 static bool ev_less(const struct sim_event *a, const struct sim_event *b)
@@ -75,6 +76,11 @@ void eventq_push(struct eventq *q, struct sim_event *ev)
 		q->heap = nh;
 		q->cap = ncap;
 	}
+	/* dfs: the queue's order is shared state, and the step that armed
+	 * the event makes its interrupt possible */
+	sim_write(SIM_OID_EVENTQ);
+	sim_read(SIM_OID_CLOCK);
+	ev->rec_armed_by = rec_open_step();
 	ev->seq = q->next_seq++;
 	q->heap[q->len] = ev;
 	ev->heap_idx = (int64_t)q->len;
@@ -88,6 +94,7 @@ bool eventq_remove(struct eventq *q, struct sim_event *ev)
 		return false;
 	size_t i = (size_t)ev->heap_idx;
 	KASSERT(i < q->len && q->heap[i] == ev, "event %s not in its queue", ev->name);
+	sim_write(SIM_OID_EVENTQ);
 	ev->heap_idx = -1;
 	q->len--;
 	if (i != q->len) {
@@ -122,6 +129,8 @@ void event_init(struct sim_event *ev, const char *name, sim_event_fn fn, void *a
 	ev->fn = fn;
 	ev->name = name;
 	ev->arg = arg;
+	ev->rec_armed_by = -1;
+	ev->annotated = false;
 }
 
 void event_schedule_at(struct sim_event *ev, uint64_t when_ns)

@@ -25,6 +25,9 @@ struct sim_event {
 	sim_event_fn fn;
 	const char *name; /* static string, shown in the trace */
 	void *arg;
+	/* dfs: the step that armed it, and whether its handler is annotated */
+	int32_t rec_armed_by;
+	bool annotated;
 };
 
 struct eventq {
@@ -48,6 +51,12 @@ void event_schedule_at(struct sim_event *ev, uint64_t when_ns);
 void event_schedule_in(struct sim_event *ev, uint64_t delay_ns);
 /* Returns true if ev was queued and is now removed. */
 bool event_cancel(struct sim_event *ev);
+/* The handler annotates its accesses (sim/access.h): its interrupt step is
+ * not global. Set after event_init. */
+static inline void event_set_annotated(struct sim_event *ev)
+{
+	ev->annotated = true;
+}
 static inline bool event_queued(const struct sim_event *ev)
 {
 	return ev->heap_idx >= 0;

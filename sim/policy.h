@@ -21,6 +21,13 @@ struct sim_policy {
 	/* cur: the running thread if it may continue, else NULL. ncand >= 2. */
 	struct pick (*choose)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 			      bool irq_due, int ncand);
+	/* Optional: called at every switch point instead of choose (also with
+	 * one candidate); may stop the run (s->stop) with an empty pick. */
+	struct pick (*point)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
+			     bool irq_due, int ncand);
+	/* Optional: a data decision among n alternatives (sim_decide): the
+	 * index, or -1 to let the caller draw it from its stream. */
+	int (*decide)(struct simk *s, enum simk_dfs_dim dim, uint32_t n);
 };
 
 extern const struct sim_policy policy_fifo;

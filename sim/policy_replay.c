@@ -50,6 +50,9 @@ static struct pick replay_choose(struct simk *s, enum point_kind kind, struct si
 	if (st->pos >= st->n)
 		sim_panic("replay: schedule exhausted at decision %zu", st->pos + 1);
 	int32_t tid = st->dec[st->pos++];
+	if (SIM_DECISION_IS_DATA(tid))
+		sim_panic("replay diverged at decision %zu: a data decision was recorded there",
+			  st->pos);
 	if (tid == 0) {
 		if (!irq_due)
 			sim_panic("replay diverged at decision %zu: no interrupt is due", st->pos);
@@ -64,9 +67,26 @@ static struct pick replay_choose(struct simk *s, enum point_kind kind, struct si
 	sim_panic("replay diverged at decision %zu: thread %d cannot run", st->pos, (int)tid);
 }
 
+/* A data decision: the recorded one if the file has it here, else the
+ * seed's (files of random runs record none). */
+static int replay_decide(struct simk *s, enum simk_dfs_dim dim, uint32_t n)
+{
+	struct replay_state *st = s->policy_state;
+	if (st->pos >= st->n || !SIM_DECISION_IS_DATA(st->dec[st->pos]))
+		return -1;
+	int32_t x = st->dec[st->pos++];
+	if (SIM_DECISION_DIM(x) != (int32_t)dim || (uint32_t)SIM_DECISION_VALUE(x) >= n)
+		sim_panic("replay diverged at decision %zu: recorded d%d:%d, the run asks for "
+			  "dimension %d with %u alternatives",
+			  st->pos, (int)SIM_DECISION_DIM(x), (int)SIM_DECISION_VALUE(x), (int)dim,
+			  n);
+	return (int)SIM_DECISION_VALUE(x);
+}
+
 const struct sim_policy policy_replay = {
 	.name = "replay",
 	.init = replay_init,
 	.fini = replay_fini,
 	.choose = replay_choose,
+	.decide = replay_decide,
 };

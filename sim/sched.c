@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/dpor.h"
 #include "sim/engine.h"
 #include "sim/policy.h"
 
@@ -119,10 +120,15 @@ _Noreturn static void switch_to_main(struct simk *s, struct simk_thread *prev, b
 	abort(); /* a thread left for main is never resumed */
 }
 
-static void deliver_irq(struct simk *s)
+/* idle: every thread is blocked (the clock may jump) */
+static void deliver_irq(struct simk *s, bool idle)
 {
+	struct sim_event *head = eventq_peek(&s->eq);
+	KASSERT(head != NULL, "no interrupt to deliver");
+	if (s->rec != NULL) /* the interrupt's own step, before it leaves the queue */
+		rec_begin(s, DPOR_IRQ, head->rec_armed_by,
+			  idle ? STEP_BARRIER : head->annotated ? 0 : STEP_GLOBAL);
 	struct sim_event *ev = eventq_pop(&s->eq);
-	KASSERT(ev != NULL, "no interrupt to deliver");
 	if (ev->when_ns > s->now_ns)
 		s->now_ns = ev->when_ns; /* the jump shows in the IRQ event's time */
 	struct simk_thread *saved = s->current;
@@ -180,6 +186,8 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 {
 	for (uint64_t guard = 0;; guard++) {
 		KASSERT(guard < 100000000ULL, "scheduler loop does not converge");
+		if (s->rec != NULL)
+			rec_close(s); /* a switch point ends the step in progress */
 		if (s->stop) {
 			if (self == NULL)
 				return;
@@ -205,29 +213,37 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			if (++s->idle_irqs > s->opts.max_steps)
 				report_deadlock(
 				    s, "stall: interrupts keep firing while every thread sleeps");
-			deliver_irq(s); /* jumps the clock */
+			deliver_irq(s, true); /* jumps the clock */
 			continue;
 		}
 		if (++s->steps > s->opts.max_steps)
 			sim_panic("step limit of %llu decisions reached (livelock?)",
 				  (unsigned long long)s->opts.max_steps);
 		struct pick p;
-		if (ncand == 1) {
+		if (s->policy->point != NULL) {
+			p = s->policy->point(s, kind, can_continue ? self : NULL, irq_due, ncand);
+			if (s->stop)
+				continue; /* the policy ended the run here */
+		} else if (ncand == 1) {
 			p.irq = irq_due;
 			p.t = irq_due ? NULL : (can_continue ? self : runq_first(s));
 		} else {
 			p = s->policy->choose(s, kind, can_continue ? self : NULL, irq_due, ncand);
-			KASSERT(p.irq ? irq_due : p.t != NULL, "policy %s made no valid choice",
-				s->policy->name);
+		}
+		KASSERT(p.irq ? irq_due : p.t != NULL, "policy %s made no valid choice",
+			s->policy->name);
+		if (ncand > 1) {
 			int32_t chosen = p.irq ? 0 : p.t->tid;
 			sim_record_decision(chosen);
 			trace_emit(TR_DECISION, "decide", chosen, ncand, kind, 0);
 		}
 		if (p.irq) {
-			deliver_irq(s);
+			deliver_irq(s, false);
 			continue;
 		}
 		struct simk_thread *next = p.t;
+		if (s->rec != NULL)
+			rec_begin(s, next->tid, -1, 0);
 		if (next == self) {
 			if (self->state == TS_RUNNABLE)
 				runq_del(s, self); /* woken while it ran the idle loop */
@@ -275,6 +291,15 @@ void preempt_point(void)
 	sched_point(PT_PREEMPT);
 }
 
+void sim_tick(void)
+{
+	struct simk *s = sim_cur();
+	if (++s->ticks > s->opts.max_steps)
+		sim_panic("step limit of %llu loop iterations without a switch point reached (a "
+			  "loop on local variables that never ends?)",
+			  (unsigned long long)s->opts.max_steps);
+}
+
 /* Named sim_yield, not sim_yield: a function of libc's name would
  * replace libc's for the whole host process (LeakSanitizer calls it). */
 void sim_yield(void)
@@ -312,6 +337,7 @@ void thread_prepare_sleep(const char *wchan, bool interruptible)
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
 	KASSERT(t != NULL && !s->in_irq, "prepare_sleep outside thread context");
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid)); /* a wake-up races with this */
 	t->sleep_prepared = true;
 	t->wchan = wchan;
 	t->interruptible = interruptible;
@@ -323,6 +349,7 @@ void thread_cancel_sleep(void)
 {
 	struct simk_thread *t = sim_cur()->current;
 	KASSERT(t != NULL, "cancel_sleep outside thread context");
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	t->sleep_prepared = false;
 }
 
@@ -336,6 +363,7 @@ int thread_sleep(uint64_t timeout_ns)
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
 	sim_assert_may_sleep(t && t->wchan ? t->wchan : "sleep");
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	if (!t->sleep_prepared)
 		return t->wake_result; /* woken between prepare and sleep */
 	if (t->interruptible && thread_signal_pending(t)) {
@@ -362,14 +390,17 @@ int thread_sleep(uint64_t timeout_ns)
 bool thread_wake(struct simk_thread *t, int result)
 {
 	struct simk *s = sim_cur();
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	if (!t->sleep_prepared)
 		return false;
 	t->sleep_prepared = false;
 	t->wake_result = result;
 	event_cancel(&t->timeout_ev);
 	trace_emit(TR_WAKE, t->wchan ? t->wchan : "wake", t->tid, result, 0, 0);
-	if (t->state == TS_SLEEPING)
+	if (t->state == TS_SLEEPING) {
+		sim_rec_enable(t->tid); /* its next step comes after this one */
 		runq_add(s, t);
+	}
 	return true;
 }
 
@@ -382,6 +413,7 @@ void thread_interrupt(struct simk_thread *t)
 void sim_advance(uint64_t ns)
 {
 	struct simk *s = sim_cur();
+	sim_write(SIM_OID_CLOCK);
 	if (ns > SIMK_VTIME_MAX - s->now_ns)
 		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
 			  (unsigned long long)ns, (unsigned long long)s->now_ns);
@@ -436,6 +468,9 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 		s->live_user_threads++;
 	if (s->policy->thread_new)
 		s->policy->thread_new(s, t);
+	sim_write(SIM_OID_THREADS); /* thread ids are handed out in spawn order */
+	sim_write(SIM_OID(SIM_OID_PROC_LIVE, p->pid)); /* no exit of p is the last now */
+	sim_rec_enable(t->tid);
 	t->state = TS_EMBRYO;
 	runq_add(s, t);
 	return t;
@@ -450,10 +485,16 @@ _Noreturn void sim_thread_exit(int code)
 	struct simk_thread *t = s->current;
 	KASSERT(t != NULL && !s->in_irq, "thread exit outside thread context");
 	KASSERT(t->spinlocks_held == 0, "thread %s exits holding a spinlock", t->name);
+	struct simk_proc *p = t->proc;
+	/* dfs: exits of one process commute (a count going down), unless the
+	 * exit code can become the process's status; what the last one does
+	 * for the process is a step of its own, after all of them. */
+	sim_access(SIM_OID(SIM_OID_PROC_LIVE, p->pid), code != 0 ? SIM_ACC_WRITE : SIM_ACC_ADD);
 	t->exit_code = code;
 	sim_subsys_thread_exit(t);
-	struct simk_proc *p = t->proc;
+	sim_rec_exit(t->tid, p->pid, !t->daemon);
 	if (p->nthreads_live == 1) {
+		sim_rec_reaper_begin(p->pid);
 		/* Last thread: the process's resources go first (may sleep). */
 		sim_subsys_proc_exit(p);
 		p->exited = true;

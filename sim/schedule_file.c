@@ -6,6 +6,10 @@
  *   seed <N>
  *   decisions <count>
  *   <tid> <tid> ... (any whitespace)
+ * Version 2 adds data decisions made by the dfs search (sim_decide), as
+ * "d<dimension>:<alternative>" among the thread ids; a data decision that
+ * is not in the file comes from the seed, as it did when the file was
+ * written.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,10 +24,20 @@ int schedule_write(const struct simk *s, const char *path)
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
 		return -1;
-	fprintf(f, "simk-schedule 1\nseed %" PRIu64 "\ndecisions %zu\n", s->opts.seed,
-		s->ndecisions);
+	int version = 1;
 	for (size_t i = 0; i < s->ndecisions; i++)
-		fprintf(f, "%d%c", (int)s->decisions[i], (i % 20 == 19) ? '\n' : ' ');
+		if (SIM_DECISION_IS_DATA(s->decisions[i]))
+			version = 2;
+	fprintf(f, "simk-schedule %d\nseed %" PRIu64 "\ndecisions %zu\n", version, s->opts.seed,
+		s->ndecisions);
+	for (size_t i = 0; i < s->ndecisions; i++) {
+		int32_t x = s->decisions[i];
+		if (SIM_DECISION_IS_DATA(x))
+			fprintf(f, "d%d:%d", (int)SIM_DECISION_DIM(x), (int)SIM_DECISION_VALUE(x));
+		else
+			fprintf(f, "%d", (int)x);
+		fputc(i % 20 == 19 ? '\n' : ' ', f);
+	}
 	fputc('\n', f);
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -39,7 +53,7 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 	int version = 0;
 	unsigned long long sd = 0;
 	size_t count = 0;
-	if (fscanf(f, "simk-schedule %d", &version) != 1 || version != 1 ||
+	if (fscanf(f, "simk-schedule %d", &version) != 1 || version < 1 || version > 2 ||
 	    fscanf(f, " seed %llu", &sd) != 1 || fscanf(f, " decisions %zu", &count) != 1 ||
 	    count > 100000000) {
 		snprintf(err, errlen, "%s:1: not a simk schedule file", path);
@@ -53,7 +67,19 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 		return -1;
 	}
 	for (size_t i = 0; i < count; i++) {
-		int v;
+		int v, dim, alt;
+		if (version >= 2 && fscanf(f, " d%d:%d", &dim, &alt) == 2) {
+			if (dim < 0 || dim >= SIMK_DIM_COUNT || alt < 0 ||
+			    (unsigned)alt >= SIM_DECIDE_ALTS_MAX) {
+				snprintf(err, errlen, "%s: data decision %zu of %zu is bad", path,
+					 i + 1, count);
+				free(d);
+				fclose(f);
+				return -1;
+			}
+			d[i] = SIM_DECISION_DATA(dim, alt);
+			continue;
+		}
 		if (fscanf(f, "%d", &v) != 1 || v < 0) {
 			snprintf(err, errlen, "%s: decision %zu of %zu is missing or bad", path,
 				 i + 1, count);

@@ -249,7 +249,7 @@ enum simk_outcome simk_run(struct simk *s)
 	s->running = true;
 	if (setjmp(s->main_jmp) == 0) {
 		sim_run_schedule(s);
-		if (s->outcome == SIMK_PASS) {
+		if (s->outcome == SIMK_PASS && !s->cut) {
 			run_end_hooks(s);
 			for (int i = 0; i < nsubsys && s->outcome == SIMK_PASS; i++) {
 				char msg[400];
@@ -323,6 +323,27 @@ void sim_record_decision(int32_t choice)
 		s->decisions_cap = ncap;
 	}
 	s->decisions[s->ndecisions++] = choice;
+}
+
+int sim_decide(enum simk_dfs_dim dim, uint32_t n)
+{
+	struct simk *s = g_sim;
+	KASSERT(dim < SIMK_DIM_COUNT && n >= 1 && n <= SIM_DECIDE_ALTS_MAX,
+		"sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	if (s->policy->decide == NULL)
+		return -1;
+	int r = s->policy->decide(s, dim, n);
+	if (r < 0)
+		return -1;
+	KASSERT((uint32_t)r < n, "policy %s decided %d of %u", s->policy->name, r, n);
+	sim_record_decision(SIM_DECISION_DATA(dim, r));
+	trace_emit(TR_DECISION, "decide-data", r, n, dim, 1);
+	return r;
+}
+
+bool simk_run_was_cut(const struct simk *s)
+{
+	return s->cut;
 }
 
 uint64_t simk_trace_hash(const struct simk *s)

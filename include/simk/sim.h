@@ -92,6 +92,9 @@ void simk_sleep_ns(uint64_t ns);
 uint64_t simk_now_ns(void);
 
 uint64_t simk_trace_hash(const struct simk *s);
+/* The run was cut short by the dfs search (another run covers it): it
+ * returned SIMK_PASS without running to its end. */
+bool simk_run_was_cut(const struct simk *s);
 uint64_t simk_switches(const struct simk *s);
 uint64_t simk_steps(const struct simk *s);
 uint64_t simk_vtime_ns(const struct simk *s);
@@ -125,6 +128,74 @@ size_t simk_dfs_path(const struct simk_dfs *d, const uint32_t **choice, const ui
  * or no memory (the state is then unchanged). */
 int simk_dfs_restart(struct simk_dfs *d, const uint32_t *choice, const uint32_t *ncand, size_t n,
 		     size_t fixed);
+
+/*
+ * The dfs search with partial-order reduction (docs/exploration.md). Each
+ * run replays a prefix of decisions and then takes the first candidate
+ * that is not asleep; after the run the search looks at which steps of it
+ * were dependent (sim/access.h annotations) and adds the alternatives that
+ * reverse each race. It explores at least one run per Mazurkiewicz trace
+ * (order of dependent steps), usually about one. Data decisions — device
+ * latency classes, fault firings, crash states — are nodes too when their
+ * dimension is enumerated (dim_bound >= 0), else they come from the seed.
+ */
+enum simk_dfs_dim {
+	SIMK_DIM_LATENCY = 0, /* which latency class a device request gets */
+	SIMK_DIM_FAULT,	      /* whether an enabled fault point fires */
+	SIMK_DIM_CRASH,	      /* which cached writes a power cut keeps */
+	SIMK_DIM_COUNT,
+};
+
+struct simk_dfs_opts {
+	bool por;  /* partial-order reduction; false: every interleaving */
+	int bound; /* por: preemptions per path, -1 none; else non-default choices */
+	/* non-default choices per path in each dimension; -1: the seed decides */
+	int dim_bound[SIMK_DIM_COUNT];
+};
+
+/* por, no bound, every dimension left to the seed. */
+void simk_dfs_opts_default(struct simk_dfs_opts *o);
+struct simk_dfs *simk_dfs_create_opts(const struct simk_dfs_opts *o);
+
+struct simk_dfs_stats {
+	uint64_t runs;	       /* runs finished (simk_dfs_advance calls) */
+	uint64_t cut;	       /* of them, cut short: every candidate was asleep */
+	uint64_t races;	       /* races seen, over all runs */
+	uint64_t backtracks;   /* alternatives the races added */
+	uint64_t bound_cut;    /* alternatives --bound kept out */
+	uint64_t unreversible; /* races with no choice before them */
+	uint64_t fallbacks;    /* races that needed every candidate */
+	uint64_t outside;      /* races above a subtree (simk explore --jobs) */
+	uint64_t unanalysed;   /* runs too large to analyse: every alternative added */
+	uint64_t dim_nodes[SIMK_DIM_COUNT];  /* data decisions enumerated */
+	uint64_t dim_cut[SIMK_DIM_COUNT];    /* alternatives their bound kept out */
+	uint64_t dim_seeded[SIMK_DIM_COUNT]; /* data decisions left to the seed */
+};
+void simk_dfs_get_stats(const struct simk_dfs *d, struct simk_dfs_stats *out);
+const struct simk_dfs_opts *simk_dfs_opts_of(const struct simk_dfs *d);
+/* The class of the part of the last run before its decision number
+ * `decision` (0-based, as in simk_dfs_path; por: search nodes): equal for
+ * prefixes that lead to the same state. 0, or -1 when there is no such
+ * decision. For tests that count traces. */
+int simk_dfs_prefix_class(struct simk_dfs *d, size_t decision, uint64_t *cls);
+/* The next run takes the same path as the last one (before advance). */
+void simk_dfs_replay_last(struct simk_dfs *d);
+/* The last run was cut short (a sleep set showed another run covers it). */
+bool simk_dfs_last_cut(const struct simk_dfs *d);
+/* The hash of the last run's Mazurkiewicz trace (computed on demand, also
+ * without por): equal for runs that order every dependent pair alike. */
+uint64_t simk_dfs_trace_class(struct simk_dfs *d);
+
+/*
+ * Annotations for C threads (thread context): by default every step of a
+ * C thread depends on every other, since the engine cannot see its memory
+ * accesses. A thread that calls simk_annotated(true) promises to report
+ * each access to shared state with simk_access(id, write), id being any
+ * number naming the object; the search then reorders only the steps that
+ * conflict.
+ */
+void simk_annotated(bool on);
+void simk_access(uint64_t id, bool write);
 
 /* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
 int simk_trace_export_chrome(const struct simk *s, const char *path);

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 
+#include "sim/access.h"
 #include "syscalls/linux_aio/laio_priv.h"
 
 static bool no_active_reqs(void *arg)
@@ -70,6 +71,7 @@ void laio_proc_exit(struct simk_proc *p)
 	struct laio_mm *mm = laio_mm_of(p, false);
 	if (mm == NULL)
 		return;
+	sim_opaque_enter(); /* dfs: not annotated, every step it spans is global */
 	for (int bound = 0; !list_empty(&mm->ctxs); bound++) {
 		KASSERT(bound < 1000000, "aio contexts of %s do not drain", p->name);
 		struct laio_ctx *ctx = list_entry(mm->ctxs.next, struct laio_ctx, link);
@@ -81,4 +83,5 @@ void laio_proc_exit(struct simk_proc *p)
 	}
 	KASSERT(mm->nctxs == 0, "aio context count of %s is %d", p->name, mm->nctxs);
 	laio_mm_free(p);
+	sim_opaque_leave();
 }

@@ -19,6 +19,7 @@
  *
  * See docs/paio.md for the whole design.
  */
+#include "sim/access.h"
 #include "syscalls/posix_aio/paio.h"
 
 #include <errno.h>
@@ -599,6 +600,7 @@ static void paio_proc_exit(struct simk_proc *p)
 	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
 	if (pp == NULL)
 		return;
+	sim_opaque_enter(); /* dfs: not annotated, every step it spans is global */
 	trace_emit(TR_INFO, "aio_teardown", p->pid, pp->outstanding, pp->live, pp->nworkers);
 	spin_lock(&pp->lock);
 	pp->closing = true;
@@ -628,6 +630,7 @@ static void paio_proc_exit(struct simk_proc *p)
 	waitq_destroy(&pp->exit_wq);
 	p->subsys[PSLOT_PAIO] = NULL;
 	kmem_free(&kmt_proc, pp);
+	sim_opaque_leave();
 }
 
 static int paio_create(struct simk *s)

@@ -15,6 +15,7 @@
  * Timers belong to their process: ids are per process, a forked child has
  * none, and the process's exit deletes them.
  */
+#include "sim/access.h"
 #include "syscalls/ptimer/ptimer.h"
 
 #include <errno.h>
@@ -310,8 +311,13 @@ void ptimer_proc_exit(struct simk_proc *p)
 				break;
 			}
 		}
-		if (found == NULL)
+		if (found == NULL) {
+			if (guard > 0)
+				sim_opaque_leave();
 			return;
+		}
+		if (guard == 0)
+			sim_opaque_enter(); /* dfs: not annotated, global when it works */
 		timer_destroy(found);
 	}
 }

@@ -107,12 +107,19 @@ def test_explore_fault_options_are_in_the_reproducer(simk):
     assert out.returncode == 4
 
 
-def test_dfs_finds_the_lost_wakeup_with_two_delays_and_replays_it(simk, tmp_path):
-    r = simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--bound", 1, cwd=tmp_path)
-    assert r.code == 0 and "the search is complete" in r.last, r
+def test_dfs_finds_the_lost_wakeup_within_three_paths_and_replays_it(simk, tmp_path):
+    """The waiter must be preempted between its test and its sleep: with no
+    preemption allowed the reduced search is complete within the bound and
+    says what the bound kept out; without a bound it fails on path 3 or
+    before (the first path and the reversals of its races)."""
+    r = simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--bound", 0, cwd=tmp_path)
+    assert r.code == 0, r
+    assert re.search(r"the search is complete within the bound \(\d+ reorderings were beyond "
+                     r"it\)", r.last), r.last
     r = simk("explore", LOST, "--runs", 1000, "--policy", "dfs", cwd=tmp_path)
     assert r.code == 4, r
-    assert "(policy dfs, bound 2) failed" in r.out
+    m = re.search(r"explore: path (\d+) \(policy dfs, por, no bound\) failed", r.out)
+    assert m and int(m.group(1)) <= 3, r.out
     sched = tmp_path / "simk-dfs-failure.sched"
     assert sched.exists()
     cmd = reproducer(r)
@@ -122,15 +129,39 @@ def test_dfs_finds_the_lost_wakeup_with_two_delays_and_replays_it(simk, tmp_path
     assert out.stdout.strip().split("\n")[-1] == r.last
 
 
+def test_dfs_finds_the_racy_counter_within_three_paths(simk, tmp_path):
+    r = simk("explore", SCENARIOS / "racy-counter.scn", "--runs", 1000, "--policy", "dfs",
+             cwd=tmp_path)
+    assert r.code == 1, r
+    m = re.search(r"explore: path (\d+) \(policy dfs, por, no bound\) failed", r.out)
+    assert m and int(m.group(1)) <= 3, r.out
+
+
 def test_dfs_completes_on_a_correct_scenario(simk):
-    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 100000, "--policy", "dfs",
-             "--bound", 3)
+    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 100000, "--policy", "dfs")
     assert r.code == 0, r
-    m = re.match(r"explored (\d+) paths \(policy dfs, bound 3, seed 1, the search is complete\)",
-                 r.last)
-    assert m and int(m.group(1)) > 10, r.last
-    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 5, "--policy", "dfs")
-    assert "explored 5 paths" in r.last and "stopped by --runs" in r.last
+    m = re.match(r"explored (\d+) paths \(policy dfs, por, no bound, seed 1, the search is "
+                 r"complete\)", r.last)
+    assert m and int(m.group(1)) > 5, r.last
+    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 3, "--policy", "dfs")
+    assert "explored 3 paths" in r.last and "stopped by --runs" in r.last
+    # without the reduction, every interleaving within the delay bound
+    r = simk("explore", SCENARIOS / "lost-wakeup-fixed.scn", "--runs", 100000, "--policy", "dfs",
+             "--por", "off", "--bound", 3)
+    m2 = re.match(r"explored (\d+) paths \(policy dfs, por off, bound 3, seed 1, the search is "
+                  r"complete within the bound\)", r.last)
+    assert m2 and int(m2.group(1)) > int(m.group(1)), r.last
+
+
+def test_dfs_mutex_counter_is_proved_with_a_few_hundred_paths(simk):
+    """Two threads, three locked increments each: every order of the
+    dependent steps is one path (checked against a brute-force count of
+    the traces of smaller programs in test_dfs_traces.c)."""
+    r = simk("explore", SCENARIOS / "mutex-counter.scn", "--runs", 100000, "--policy", "dfs")
+    assert r.code == 0, r
+    m = re.match(r"explored (\d+) paths \(policy dfs, por, no bound, seed 1, the search is "
+                 r"complete\)", r.last)
+    assert m and int(m.group(1)) <= 1000, r.last
 
 
 @pytest.mark.parametrize("scenario", ["kq/two-scanners.scn",
@@ -140,7 +171,7 @@ def test_dfs_default_path_lets_others_run_at_a_yield(simk, scenario):
     default choice at a yield is another thread (as in fifo), not the
     yielder again forever (that used to hit the path-length assertion)."""
     r = simk("explore", SCENARIOS / scenario, "--runs", 100000, "--policy", "dfs",
-             "--bound", 1)
+             "--por", "off", "--bound", 1)
     assert r.code == 0, r
     assert "the search is complete" in r.last and "all passed" in r.last, r.last
 
@@ -159,6 +190,8 @@ def test_explore_schedule_out_writes_the_failing_run(simk, tmp_path):
     (["explore", LOST, "--runs", 5, "--policy", "dfs", "--bound", "x"], "--bound needs an integer"),
     (["explore", LOST, "--runs", 5, "--policy", "dfs", "--shard", "0/2"],
      "--shard does not apply to --policy dfs"),
+    (["explore", LOST, "--runs", 5, "--policy", "dfs", "--por", "maybe"], "--por needs on or off"),
+    (["explore", LOST, "--runs", 5, "--por", "off"], "--por applies to --policy dfs"),
 ])
 def test_dfs_usage_errors(simk, args, msg):
     r = simk(*args)

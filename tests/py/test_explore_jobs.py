@@ -122,21 +122,23 @@ def test_jobs_belongs_to_explore_only():
 # split it into many subtrees, which is what the path numbering must survive.
 @pytest.mark.parametrize("args", [
     [SCENARIOS / "lost-wakeup-fixed.scn", "--bound", 3, "--runs", 100000],  # complete
-    [SCENARIOS / "port" / "close-vs-waiters.scn", "--runs", 100000],       # complete, 9356
+    [SCENARIOS / "port" / "close-vs-waiters.scn", "--runs", 100000],       # complete
     [SCENARIOS / "port" / "close-vs-waiters.scn", "--runs", 2500],         # cut by --runs
-    [SCENARIOS / "port" / "fd-reassoc-vs-ready.scn", "--runs", 2416],      # exactly all
+    [SCENARIOS / "port" / "fd-reassoc-vs-ready.scn", "--runs", 100000],    # complete
     [SCENARIOS / "racy-counter.scn", "--bound", 3, "--runs", 1000],          # fails
 ], ids=["complete", "complete-9356", "capped", "cap-equals-size", "fails"])
 def test_dfs_search_gives_the_same_result_in_parallel(args, tmp_path):
-    code, out, err = assert_same_for_jobs([*args, "--policy", "dfs"], jobs=(2, 8), cwd=tmp_path)
+    code, out, err = assert_same_for_jobs([*args, "--policy", "dfs", "--por", "off"], jobs=(2, 8),
+                                          cwd=tmp_path)
     assert code in (0, 1), (out, err)
     if code == 0:
         assert re.match(r"explored \d+ paths \(policy dfs", out), out
 
 
 # The lost update needs both increments late in their threads: the first
-# failing path is number 785 of a 5,600-path tree (bound 2), after many
+# failing path is deep in the delay-bounded tree (bound 2), after many
 # subtrees the workers give each other.
+DEEP_FAIL = 197
 DEEP = """shared counter = 0
 shared noise = 0
 thread a
@@ -157,16 +159,17 @@ finally
 """
 
 
-@pytest.mark.parametrize("runs,code", [(100000, 1), (785, 1), (784, 0)])
+@pytest.mark.parametrize("runs,code", [(100000, 1), (DEEP_FAIL, 1), (DEEP_FAIL - 1, 0)])
 def test_dfs_first_failing_path_deep_in_the_tree_and_the_cap(scn, tmp_path, runs, code):
     p = scn(DEEP)
-    got, out, _ = assert_same_for_jobs([p, "--policy", "dfs", "--runs", runs], jobs=(2, 8),
-                                       cwd=tmp_path)
+    got, out, _ = assert_same_for_jobs([p, "--policy", "dfs", "--por", "off", "--runs", runs],
+                                       jobs=(2, 8), cwd=tmp_path)
     assert got == code
     if code:
-        assert "explore: path 785 (policy dfs, bound 2) failed" in out
+        assert f"explore: path {DEEP_FAIL} (policy dfs, por off, bound 2) failed" in out
     else:
-        assert "explored 784 paths (policy dfs, bound 2, seed 1, stopped by --runs)" in out
+        assert (f"explored {DEEP_FAIL - 1} paths (policy dfs, por off, bound 2, seed 1, "
+                "stopped by --runs)") in out
 
 
 def test_dfs_failing_path_of_a_million_decisions_comes_back_from_a_worker(scn, tmp_path):
@@ -175,15 +178,16 @@ def test_dfs_failing_path_of_a_million_decisions_comes_back_from_a_worker(scn, t
     travels from the worker to the parent, which runs it again."""
     p = scn("shared flag = 0\nshared noise = 0\nthread spinner\n  while flag == 0\n"
             "    noise = noise + 1\nthread setter\n  flag = 1\n")
-    code, out, _ = assert_same_for_jobs([p, "--policy", "dfs", "--runs", 100], jobs=(2,),
-                                        cwd=tmp_path)
+    code, out, _ = assert_same_for_jobs([p, "--policy", "dfs", "--por", "off", "--runs", 100],
+                                        jobs=(2,), cwd=tmp_path)
     assert code == 3 and "path longer than 1000000 decisions" in out
-    assert "explore: path 1 (policy dfs, bound 2) failed" in out
+    assert "explore: path 1 (policy dfs, por off, bound 2) failed" in out
 
 
 def test_dfs_failing_path_is_replayable_from_the_parallel_search(tmp_path):
-    r = run_simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--jobs", 3, cwd=tmp_path)
-    assert r.code == 4 and "explore: path 8 (policy dfs, bound 2) failed" in r.out, r
+    r = run_simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--por", "off", "--jobs", 3,
+                 cwd=tmp_path)
+    assert r.code == 4 and "explore: path 8 (policy dfs, por off, bound 2) failed" in r.out, r
     again = run_simk("run", LOST, "--replay", "simk-dfs-failure.sched", "--quiet", cwd=tmp_path)
     assert again.code == 4 and again.last == r.last
 
@@ -251,12 +255,13 @@ def test_a_crashed_worker_is_an_error_naming_its_seed():
 
 
 def test_a_crashed_dfs_worker_is_an_error_naming_its_path():
-    code, out, err = crash_a_worker(signal.SIGKILL, 0, "--policy", "dfs", "--bound", 4)
+    code, out, err = crash_a_worker(signal.SIGKILL, 0, "--policy", "dfs", "--por", "off",
+                                    "--bound", 4)
     assert code == 3, err
     m = re.search(r"worker [12] of 2 was killed by signal 9 \(.*\) while running path (\d+) "
-                  r"\(policy dfs, bound 4, seed 1\)", err)
+                  r"\(policy dfs, por off, bound 4, seed 1\)", err)
     assert m, err
-    assert f"--policy dfs --bound 4 --seed-start 1 --runs {m.group(1)}" in err
+    assert f"--policy dfs --por off --bound 4 --seed-start 1 --runs {m.group(1)}" in err
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])

@@ -41,7 +41,7 @@ def test_lost_wakeup_stated_seeds(simk, seed, code):
 
 def test_racy_counter_stated_seed_loses_an_update(simk):
     r = simk("run", SCENARIOS / "racy-counter.scn", "--seed", 2, "--quiet")
-    assert r.code == 1 and "counter == 6 (4 == 6" in r.last, r
+    assert r.code == 1 and "counter == 6 (5 == 6" in r.last, r
 
 
 def test_timeout_vs_wakeup_shows_both_outcomes(simk, scn):

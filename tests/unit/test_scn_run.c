@@ -121,6 +121,8 @@ Test(scn_run, spinning_loop_hits_the_step_limit)
 	struct scn_result r = scn_run_text("max_steps 500\nthread t\n  while 1\n    pass\n");
 	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
 	cr_assert(strstr(r.reason, "step limit of 500") != NULL, "%s", r.reason);
+	/* a loop on locals has no switch point, but counts its iterations */
+	cr_assert(strstr(r.reason, "without a switch point") != NULL, "%s", r.reason);
 	/* a loop made only of `continue` still counts */
 	r = scn_run_text("max_steps 500\nthread t\n  repeat 1000000000\n    continue\n");
 	cr_assert_eq(r.out, SIMK_FAIL_PANIC);
