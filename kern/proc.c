@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "kern/kern_priv.h"
+#include "kern/rlimit.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 
@@ -106,9 +107,10 @@ void kproc_proc_exit(struct simk_proc *p)
 	struct kproc_info *pi = kern_pinfo(p->pid);
 	bool aborted_fork = pi->reaped;
 	struct simk_thread *t = sim_thread_current();
-	int status = p->exit_status;
-	if (status == 0 && t != NULL && t->proc == p)
-		status = t->exit_code;
+	int code = p->exit_status;
+	if (!pi->exiting && code == 0 && t != NULL && t->proc == p)
+		code = t->exit_code; /* its last thread returned: exit(code) */
+	int status = pi->termsig != 0 ? SIMK_W_SIGNALED(pi->termsig) : SIMK_W_EXITED(code);
 	pi->dead = true;
 	pi->status = status;
 	umem_release(p);
@@ -154,6 +156,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 	if (child == NULL)
 		return -EAGAIN;
 	kern_pinfo(child->pid);
+	proc_rlimit_inherit(parent, child);
 	child->sigignore = parent->sigignore;
 	int r = umem_fork(parent, child);
 	for (int i = 0; i < nfork_hooks && r == 0; i++)
@@ -206,8 +209,16 @@ _Noreturn void proc_exit(int status)
 	KASSERT(cur != NULL, "proc_exit outside thread context");
 	KASSERT(!sim_in_irq(), "proc_exit outside thread context");
 	struct simk_proc *p = cur->proc;
-	p->exit_status = status;
+	struct kproc_info *pi = kern_pinfo(p->pid);
 	trace_emit(TR_INFO, "kern:proc_exit", p->pid, status, 0, 0);
+	if (pi->exiting || pi->termsig != 0) {
+		/* another thread's exit (or a deadly signal) came first and
+		 * decides the status; this thread just ends, as exit_group(2)
+		 * does once the group is exiting (waiting for it would deadlock) */
+		sim_thread_exit(status);
+	}
+	pi->exiting = true;
+	p->exit_status = status;
 	int bound = 0;
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
@@ -217,6 +228,25 @@ _Noreturn void proc_exit(int status)
 	}
 	waitq_wait(&kern_st()->thread_exit_wq, false, false, SIMK_FOREVER, only_caller_left, p);
 	sim_thread_exit(status);
+}
+
+_Noreturn void proc_thread_killed(int sig)
+{
+	struct simk_thread *cur = sim_thread_current();
+	KASSERT(cur != NULL && !sim_in_irq(), "proc_thread_killed outside thread context");
+	KASSERT(sig > 0 && sig < SIMK_NSIG, "killed by signal %d", sig);
+	struct kproc_info *pi = kern_pinfo(cur->proc->pid);
+	if (!pi->exiting && pi->termsig == 0) {
+		pi->termsig = sig;
+		trace_emit(TR_INFO, "kern:proc_killed", cur->proc->pid, sig, 0, 0);
+	}
+	sim_thread_exit(128 + sig);
+}
+
+int proc_wait_status(const struct simk_proc *p)
+{
+	const struct kproc_info *pi = kern_pinfo(p->pid);
+	return pi->dead ? pi->status : 0;
 }
 
 struct wait_req {
@@ -250,8 +280,7 @@ static bool child_ready(void *arg)
 }
 
 /* Thread context; sleeps interruptibly. pid > 0: that child; otherwise any
- * child. The status stored is the exit status itself (not a wait(2)
- * encoding). */
+ * child. The status stored is the wait(2) status word. */
 int proc_wait(int pid, int *status)
 {
 	struct simk_thread *cur = sim_thread_current();
