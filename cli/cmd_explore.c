@@ -185,11 +185,51 @@ void explore_dfs_desc(FILE *f, const struct explore *ex)
 		fprintf(f, "bound %d", ex->bound);
 }
 
+/* "at most 2 per path" / "every one" for a dimension's bound. */
+static void dim_bound_text(int b, const char *what)
+{
+	if (b == SIMK_DFS_NO_BOUND)
+		printf("every %s", what);
+	else
+		printf("at most %d %s per path", b, what);
+}
+
+/* What a dfs search enumerated besides the schedule, and what it left to
+ * the seed: only the dimensions the runs met. */
+static void dfs_dimensions(const struct explore *ex, const struct simk_dfs_stats *st)
+{
+	const struct simk_dfs_opts *o = simk_dfs_opts_of(ex->base.dfs);
+	static const char *const what[SIMK_DIM_COUNT] = {"slower class", "fault firing",
+							 "write kept by a cut", "tear position"};
+	static const char *const title[SIMK_DIM_COUNT] = {"device latency", "faults",
+							  "crash states", "tears"};
+	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
+		if (st->dim_nodes[d] == 0)
+			continue;
+		printf("; %s: ", title[d]);
+		if (d == SIMK_DIM_LATENCY)
+			printf("%d classes, ", o->latency_classes);
+		dim_bound_text(o->dim_bound[d], what[d]);
+		if (st->dim_cut[d] > 0)
+			printf(" (%" PRIu64 " beyond)", st->dim_cut[d]);
+	}
+	bool first = true;
+	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
+		if (st->dim_seeded[d] == 0)
+			continue;
+		printf("%s%s", first ? "; fixed by the seed: " : ", ", title[d]);
+		first = false;
+	}
+}
+
 /* What a finished dfs search covered, in words. */
 static void dfs_coverage(const struct explore *ex, bool complete)
 {
 	struct simk_dfs_stats st;
 	simk_dfs_get_stats(ex->base.dfs, &st);
+	uint64_t dim_cut = 0;
+	for (int d = 0; d < SIMK_DIM_COUNT; d++)
+		dim_cut += st.dim_cut[d];
 	if (!complete)
 		printf("stopped by --runs");
 	else if (ex->por && st.bound_cut > 0)
@@ -198,10 +238,13 @@ static void dfs_coverage(const struct explore *ex, bool complete)
 		       st.bound_cut);
 	else if (!ex->por && ex->bound >= 0)
 		printf("the search is complete within the bound");
+	else if (dim_cut > 0)
+		printf("the search is complete within the bounds");
 	else
 		printf("the search is complete");
 	if (ex->cut > 0)
 		printf(", %" PRIu64 " cut short as covered", ex->cut);
+	dfs_dimensions(ex, &st);
 }
 
 void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete)
@@ -293,6 +336,11 @@ int cmd_explore(struct cli_opts *c)
 		simk_dfs_opts_default(&dopt);
 		dopt.por = ex.por;
 		dopt.bound = ex.bound;
+		for (int d = 0; d < SIMK_DIM_COUNT; d++)
+			if (c->dim_set[d])
+				dopt.dim_bound[d] = c->dim_bound[d];
+		if (c->has_latency_classes)
+			dopt.latency_classes = c->latency_classes;
 		base->dfs = simk_dfs_create_opts(&dopt);
 		if (base->dfs == NULL)
 			result = EXIT_USAGE;

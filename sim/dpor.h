@@ -65,6 +65,8 @@ struct dpor_rec {
 	uint32_t ntid;	  /* size of the by-tid arrays */
 	uint32_t *rsteps; /* by pid: steps of the process's reaper */
 	uint32_t npid;	  /* size of rsteps */
+	uint32_t tid_hi;  /* 1 + the highest tid that took a step */
+	uint32_t pid_hi;  /* 1 + the highest pid whose reaper took a step */
 	bool mute;	  /* accesses are not recorded */
 	int32_t yielder;  /* a thread that yielded and waits for another's step, 0 */
 	int32_t next_node; /* node of the next step to open (set by the policy) */
@@ -115,7 +117,7 @@ struct dpor_hb {
  * the reapers by pid. */
 static inline uint32_t rec_actor(const struct dpor_rec *r, int32_t tid)
 {
-	return tid >= 0 ? (uint32_t)tid : r->ntid + (uint32_t)(-tid);
+	return tid >= 0 ? (uint32_t)tid : r->tid_hi + (uint32_t)(-tid);
 }
 
 /* e happens before k (e < k) in the analysed run. */

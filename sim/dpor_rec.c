@@ -83,6 +83,8 @@ void rec_reset(struct dpor_rec *r)
 	r->overflow = false;
 	r->mute = false;
 	r->yielder = 0;
+	r->tid_hi = 1; /* the interrupt thread, 0 */
+	r->pid_hi = 0;
 	tid_init(r, 0, r->ntid);
 	for (uint32_t i = 0; i < r->npid; i++)
 		r->rsteps[i] = 0;
@@ -151,6 +153,8 @@ void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags)
 		return;
 	st->tid = tid;
 	st->idx = ++r->nsteps[tid];
+	if ((uint32_t)tid >= r->tid_hi)
+		r->tid_hi = (uint32_t)tid + 1;
 	st->yielder = r->yielder;
 	st->enabler = enabler >= 0 ? enabler : r->pend[tid];
 	st->join = r->pend_join[tid];
@@ -202,6 +206,8 @@ void sim_rec_reaper_begin(int pid)
 		return;
 	st->tid = -pid;
 	st->idx = ++r->rsteps[pid];
+	if ((uint32_t)pid >= r->pid_hi)
+		r->pid_hi = (uint32_t)pid + 1;
 	st->join = pid;
 }
 

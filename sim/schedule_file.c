@@ -7,9 +7,9 @@
  *   decisions <count>
  *   <tid> <tid> ... (any whitespace)
  * Version 2 adds data decisions made by the dfs search (sim_decide), as
- * "d<dimension>:<alternative>" among the thread ids; a data decision that
- * is not in the file comes from the seed, as it did when the file was
- * written.
+ * "d<dimension>:<alternative>/<alternatives>" among the thread ids; a data
+ * decision that is not in the file comes from the seed, as it did when the
+ * file was written.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,9 +31,10 @@ int schedule_write(const struct simk *s, const char *path)
 	fprintf(f, "simk-schedule %d\nseed %" PRIu64 "\ndecisions %zu\n", version, s->opts.seed,
 		s->ndecisions);
 	for (size_t i = 0; i < s->ndecisions; i++) {
-		int32_t x = s->decisions[i];
+		int64_t x = s->decisions[i];
 		if (SIM_DECISION_IS_DATA(x))
-			fprintf(f, "d%d:%d", (int)SIM_DECISION_DIM(x), (int)SIM_DECISION_VALUE(x));
+			fprintf(f, "d%d:%u/%u", SIM_DECISION_DIM(x), SIM_DECISION_VALUE(x),
+				SIM_DECISION_NALTS(x));
 		else
 			fprintf(f, "%d", (int)x);
 		fputc(i % 20 == 19 ? '\n' : ' ', f);
@@ -42,7 +43,7 @@ int schedule_write(const struct simk *s, const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, char *err,
+int schedule_read(const char *path, uint64_t *seed, int64_t **dec, size_t *n, char *err,
 		  size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -60,24 +61,24 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 		fclose(f);
 		return -1;
 	}
-	int32_t *d = malloc((count ? count : 1) * sizeof(*d));
+	int64_t *d = malloc((count ? count : 1) * sizeof(*d));
 	if (d == NULL) {
 		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
 	for (size_t i = 0; i < count; i++) {
-		int v, dim, alt;
-		if (version >= 2 && fscanf(f, " d%d:%d", &dim, &alt) == 2) {
-			if (dim < 0 || dim >= SIMK_DIM_COUNT || alt < 0 ||
-			    (unsigned)alt >= SIM_DECIDE_ALTS_MAX) {
+		int v, dim, alt, nalt;
+		if (version >= 2 && fscanf(f, " d%d:%d/%d", &dim, &alt, &nalt) == 3) {
+			if (dim < 0 || dim >= SIMK_DIM_COUNT || alt < 0 || nalt < 1 ||
+			    alt >= nalt || (unsigned)nalt > SIM_DECIDE_ALTS_MAX) {
 				snprintf(err, errlen, "%s: data decision %zu of %zu is bad", path,
 					 i + 1, count);
 				free(d);
 				fclose(f);
 				return -1;
 			}
-			d[i] = SIM_DECISION_DATA(dim, alt);
+			d[i] = SIM_DECISION_DATA(dim, nalt, alt);
 			continue;
 		}
 		if (fscanf(f, "%d", &v) != 1 || v < 0) {
@@ -98,7 +99,7 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 
 int simk_schedule_seed(const char *path, uint64_t *seed, char *err, size_t errlen)
 {
-	int32_t *d;
+	int64_t *d;
 	size_t n;
 	if (schedule_read(path, seed, &d, &n, err, errlen) != 0)
 		return -1;
