@@ -353,6 +353,7 @@ static int64_t op_wait(struct scn_call *c)
 static int64_t op_getppid(struct scn_call *c)
 {
 	(void)c;
+	sim_read(SIM_OID(SIM_OID_PROC, sim_proc_current()->pid)); /* orphaned? */
 	return proc_ppid(sim_proc_current());
 }
 
@@ -379,7 +380,10 @@ static int64_t op_kill(struct scn_call *c)
 		return sig_kill_proc(po->proc, (int)sig);
 	}
 	struct scn_thread_obj *to = c->args[0].obj;
+	sim_read(to->oid);
 	struct simk_thread *t = to->last_tid > 0 ? sim_thread_by_tid(to->last_tid) : NULL;
+	if (t != NULL)
+		sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 	if (t == NULL || t->state == TS_ZOMBIE)
 		return -ESRCH;
 	return sig_kill_thread(t, (int)sig);
@@ -402,6 +406,9 @@ static int64_t op_tkill(struct scn_call *c)
 		return -EINVAL;
 	struct simk_thread *t =
 	    tid > 0 && tid <= SIM_MAX_THREADS ? sim_thread_by_tid((int)tid) : NULL;
+	sim_read(SIM_OID_THREADS); /* which tids exist */
+	if (t != NULL)
+		sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 	if (t == NULL || t->state == TS_ZOMBIE)
 		return -ESRCH;
 	return sig_kill_thread(t, (int)sig);
@@ -412,6 +419,7 @@ static int64_t op_kill_pid(struct scn_call *c)
 	int64_t pid = c->args[0].i, sig = c->args[1].i;
 	if (!sig_ok(sig))
 		return -EINVAL;
+	sim_read(SIM_OID_PROCS); /* which pids exist */
 	struct simk_proc *p = pid > 0 && pid <= SIM_MAX_PROCS ? sim_proc_by_pid((int)pid) : NULL;
 	if (p == NULL)
 		return -ESRCH;
@@ -512,14 +520,16 @@ static const struct scn_const signal_consts[] = {
     {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN},
 };
 
-/* The operations whose every access to shared state is annotated (wait
- * queues, mutexes, condition variables, the clock, the thread's own
- * sleep): the dfs search reorders their calls freely when they do not
- * conflict. The others (processes, signals, threads) make their steps
- * global for now. */
+/* Every kernel operation annotates its accesses to shared state (wait
+ * queues, mutexes, condition variables, the clock, threads, processes,
+ * signals): the dfs search reorders their calls freely when they do not
+ * conflict. */
 static const char *const annotated_ops[] = {
-    "sleep", "wake",	"wake_one", "delay",   "compute",   "yield",	  "now",	  "gettid",
-    "getpid", "lock", "unlock",	  "trylock", "cv_wait", "cv_signal", "cv_broadcast",
+    "sleep",	  "wake",	"wake_one",   "delay",	      "compute",    "yield",
+    "now",	  "gettid",	"getpid",     "lock",	      "unlock",	    "trylock",
+    "cv_wait",	  "cv_signal",	"cv_broadcast", "spawn",      "join",	    "thread_exit",
+    "exit",	  "fork",	"wait",	      "getppid",      "kill",	    "tkill",
+    "kill_pid",	  "sigpending", "sigtake",    "sigblock",     "sigunblock", "sigignore",
 };
 
 /* A thread whose process is exiting ends at its next switch point. */

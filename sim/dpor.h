@@ -69,6 +69,8 @@ struct dpor_rec {
 	uint32_t pid_hi;  /* 1 + the highest pid whose reaper took a step */
 	bool mute;	  /* accesses are not recorded */
 	int32_t yielder;  /* a thread that yielded and waits for another's step, 0 */
+	int32_t *irq_dis; /* steps that took a due event away (rec_irq_disabled) */
+	uint32_t nirq_dis, irq_dis_cap;
 	int32_t next_node; /* node of the next step to open (set by the policy) */
 	bool overflow;	  /* the run outgrew the limits: treat every step as global */
 };
@@ -82,9 +84,13 @@ void rec_close(struct simk *s);
 void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags);
 /* The step in progress of the current run, -1 (none, or not recording). */
 int32_t rec_open_step(void);
-/* At a yield the yielder may not run until another thread took a step:
- * that step is what enables the yielder's next one. */
-void rec_yield_away(struct simk *s, int tid);
+/* A yield by tid (away: another thread can run, so the yielder may not run
+ * until one took a step). */
+void rec_yield(struct simk *s, int tid, bool away);
+/* The open step takes away an event that is due: the interrupt it would
+ * have been could have come first (a race of a step with an interrupt
+ * that never ran). */
+void rec_irq_disabled(struct simk *s);
 /* Marks the open step. */
 void rec_flag(struct simk *s, uint32_t flags);
 

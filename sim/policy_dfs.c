@@ -325,8 +325,9 @@ static struct pick dfs_point(struct simk *s, enum point_kind kind, struct simk_t
 		return dps_point(d->dps, s, kind, cur, irq_due);
 	/* A yield lets another thread run when there is one, as every other
 	 * policy does: the yielder going on is not a behaviour to search. */
+	if (cur != NULL && kind == PT_YIELD)
+		rec_yield(s, cur->tid, s->nrunnable > 0);
 	if (cur != NULL && kind == PT_YIELD && s->nrunnable > 0) {
-		rec_yield_away(s, cur->tid);
 		cur = NULL;
 		ncand--;
 	}

@@ -329,6 +329,8 @@ void sim_assert_may_sleep(const char *what)
 
 bool thread_signal_pending(const struct simk_thread *t)
 {
+	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
 	return ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "sim/policy.h"
@@ -93,6 +94,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 	struct simk_proc *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
+	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->parent = parent;
