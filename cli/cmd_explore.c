@@ -185,33 +185,31 @@ void explore_dfs_desc(FILE *f, const struct explore *ex)
 		fprintf(f, "bound %d", ex->bound);
 }
 
-/* "at most 2 per path" / "every one" for a dimension's bound. */
-static void dim_bound_text(int b, const char *what)
-{
-	if (b == SIMK_DFS_NO_BOUND)
-		printf("every %s", what);
-	else
-		printf("at most %d %s per path", b, what);
-}
-
 /* What a dfs search enumerated besides the schedule, and what it left to
  * the seed: only the dimensions the runs met. */
 static void dfs_dimensions(const struct explore *ex, const struct simk_dfs_stats *st)
 {
 	const struct simk_dfs_opts *o = simk_dfs_opts_of(ex->base.dfs);
-	static const char *const what[SIMK_DIM_COUNT] = {"slower class", "fault firing",
-							 "write kept by a cut", "tear position"};
 	static const char *const title[SIMK_DIM_COUNT] = {"device latency", "faults",
 							  "crash states", "tears"};
+	/* with a bound: "at most N <what> per path"; without: <all> */
+	static const char *const what[SIMK_DIM_COUNT] = {
+	    "requests not the fastest", "firings", "unstable writes kept", "tears not the first"};
+	static const char *const all[SIMK_DIM_COUNT] = {
+	    "every combination", "every combination of firings",
+	    "every subset of the unstable writes", "every position"};
 	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
 		if (st->dim_nodes[d] == 0)
 			continue;
 		printf("; %s: ", title[d]);
 		if (d == SIMK_DIM_LATENCY)
-			printf("%d classes, ", o->latency_classes);
-		dim_bound_text(o->dim_bound[d], what[d]);
+			printf("%d classes a request, ", o->latency_classes);
+		if (o->dim_bound[d] == SIMK_DFS_NO_BOUND)
+			printf("%s", all[d]);
+		else
+			printf("at most %d %s per path", o->dim_bound[d], what[d]);
 		if (st->dim_cut[d] > 0)
-			printf(" (%" PRIu64 " beyond)", st->dim_cut[d]);
+			printf(" (%" PRIu64 " choices beyond)", st->dim_cut[d]);
 	}
 	bool first = true;
 	for (int d = 0; d < SIMK_DIM_COUNT; d++) {

@@ -27,9 +27,9 @@
  * thread can run, so a polling loop makes progress.
  *
  * --bound B adds a preemption bound (switching away from a thread that
- * could go on, at a point that is not a yield): an alternative that would
- * exceed it is not added, and counted, so the summary can say the search
- * covered less than every trace.
+ * could go on, to another thread or to an interrupt, at a point that is not
+ * a yield): an alternative that would exceed it is not added, and counted,
+ * so the summary can say the search covered less than every trace.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -371,8 +371,8 @@ struct pick dps_point(struct dpor_search *d, struct simk *s, enum point_kind kin
 		sleep_snapshot(d, n);
 	}
 	int32_t id = n->alt[n->chosen];
-	if (n->cur >= 0 && id != n->cur && id != DPOR_IRQ)
-		d->preempts++;
+	if (n->cur >= 0 && id != n->cur)
+		d->preempts++; /* another thread, or an interrupt, takes over */
 	d->rec->next_node = (int32_t)at;
 	d->pos++;
 	return pick_of(s, id);
@@ -494,7 +494,7 @@ static void add_alt(struct dpor_search *d, struct dnode *n, uint32_t i)
 	if (n->st[i] & (ALT_BT | ALT_DONE))
 		return;
 	int32_t id = n->alt[i];
-	if (d->o.bound >= 0 && n->cur >= 0 && id != n->cur && id != DPOR_IRQ &&
+	if (d->o.bound >= 0 && n->cur >= 0 && id != n->cur &&
 	    n->preempts + 1 > (uint32_t)d->o.bound) {
 		d->stats.bound_cut++;
 		return;
