@@ -53,6 +53,8 @@ static const char *const usage_run =
     "  --pct-depth D        pct: bug depth (1..16)\n"
     "  --pct-steps K        pct: expected decision points (default: one fifo run's count)\n"
     "  --max-steps N        stop a run after N decision points (panic, exit 3)\n"
+    "  --step-cost NS       virtual ns a running thread spends per switch point\n"
+    "                       (default 100, 0 turns the cost model off, at most 1000000)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
@@ -91,7 +93,8 @@ static const char *const usage_explore =
     "                       the model's fastest and slowest)\n"
     "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
     "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
-    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC\n"
+    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N,\n"
+    "  --step-cost NS, --fault SPEC\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
     "  --quiet              no progress bar\n";
@@ -105,7 +108,7 @@ static const char *const usage_check =
     "\n"
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --fault SPEC, --replay F, --quiet\n";
+    "  --max-steps N, --step-cost NS, --fault SPEC, --replay F, --quiet\n";
 
 static void help_ops(FILE *f)
 {
