@@ -440,7 +440,7 @@ void thread_interrupt(struct simk_thread *t)
 void sim_advance(uint64_t ns)
 {
 	struct simk *s = sim_cur();
-	sim_write(SIM_OID_CLOCK);
+	sim_access(SIM_OID_CLOCK, SIM_ACC_ADD); /* advances commute; readers are ordered */
 	if (ns > SIMK_VTIME_MAX - s->now_ns)
 		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
 			  (unsigned long long)ns, (unsigned long long)s->now_ns);
