@@ -236,11 +236,6 @@ static int req_check(const struct blkdev *dev, const struct blk_req *req)
 	return -EINVAL;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 /* An index below n: the dfs search's choice in dimension dim, or a draw
  * from the DEVICE stream (as every other policy does). */
 static uint64_t choose_below(enum simk_dfs_dim dim, uint64_t n)
@@ -268,12 +263,12 @@ static void attempt_start(struct blk_slot *sl)
 	uint64_t lat = c >= 0 ? latency_class(model, (uint32_t)c, k)
 			      : latency_draw(model, sim_rng(SIMK_STREAM_DEVICE));
 	if (sim_fault("blk/complete/delay")) {
-		lat = add_sat(lat, dev->cfg.delay_ns);
+		lat = sim_time_add(lat, dev->cfg.delay_ns);
 		dev->st.delayed++;
 		trace_emit(TR_INFO, "blk-delay", req_code(dev, req), (int64_t)req->id,
 			   (int64_t)dev->cfg.delay_ns, 0);
 	}
-	uint64_t at = add_sat(sim_now(), lat);
+	uint64_t at = sim_time_add(sim_now(), lat); /* saturates: never */
 	if (!dev->cfg.reorder) {
 		/* FIFO device: never complete before an earlier-scheduled attempt */
 		if (at < dev->fifo_last_ns)
@@ -737,8 +732,8 @@ static const struct sim_subsys blk_subsys = {
 void blkdev_register(void)
 {
 	static const char *const points[] = {
-		"blk/read/eio",      "blk/write/eio",      "blk/flush/eio",   "blk/write/torn",
-		"blk/complete/delay", "blk/complete/lost", "blk/queue/full",
+	    "blk/read/eio",	  "blk/write/eio",     "blk/flush/eio",	 "blk/write/torn",
+	    "blk/complete/delay", "blk/complete/lost", "blk/queue/full",
 	};
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
 		sim_fault_declare(points[i]);

@@ -241,7 +241,8 @@ static void run_one(const char *point, const char *prob, int pol, uint64_t seed)
 	vt_cfg.dev.timeout_ns = 2000000; /* lost completions come back soon */
 	vt_cfg.mnt.cache_blocks = 16;	 /* commits forced by a full cache too */
 	vt_cfg.mnt.flush_delay_ns = 5000000;
-	struct simk *s = vt_sim_policy(seed, policies[pol].pol);
+	/* what users run: the cost model on */
+	struct simk *s = vt_sim_cost(seed, policies[pol].pol, SIMK_STEP_COST_DEFAULT_NS);
 	simk_thread_create(simk_proc_create(s, "p"), "cutter", cutter, (void *)(uintptr_t)seed);
 	enum simk_outcome o = simk_run(s);
 	cr_assert_eq(o, SIMK_PASS,
