@@ -644,14 +644,16 @@ static const struct scn_const signal_consts[] = {
     {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN}, {"SIGXFSZ", SIMK_SIGXFSZ},
 };
 
-/* The operations whose every access to shared state is annotated (wait
- * queues, mutexes, condition variables, the clock, the thread's own
- * sleep): the dfs search reorders their calls freely when they do not
- * conflict. The others (processes, signals, threads) make their steps
- * global for now. */
+/* Every kernel operation annotates its accesses to shared state (wait
+ * queues, mutexes, condition variables, the clock, threads, processes,
+ * signals): the dfs search reorders their calls freely when they do not
+ * conflict. */
 static const char *const annotated_ops[] = {
-    "sleep", "wake",	"wake_one", "delay",   "compute",   "yield",	  "now",	  "gettid",
-    "getpid", "lock", "unlock",	  "trylock", "cv_wait", "cv_signal", "cv_broadcast",
+    "sleep",	  "wake",	"wake_one",   "delay",	      "compute",    "yield",
+    "now",	  "gettid",	"getpid",     "lock",	      "unlock",	    "trylock",
+    "cv_wait",	  "cv_signal",	"cv_broadcast", "spawn",      "join",	    "thread_exit",
+    "exit",	  "fork",	"wait",	      "getppid",      "kill",	    "tkill",
+    "kill_pid",	  "sigpending", "sigtake",    "sigblock",     "sigunblock", "sigignore",
 };
 
 /* ---- constants ------------------------------------------------------- */

@@ -22,6 +22,7 @@
 
 #include "kern/kern_priv.h"
 #include "kern/rlimit.h"
+#include "sim/access.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 
@@ -67,6 +68,7 @@ struct simk_proc *kernel_proc(void)
 	struct kern_state *ks = kern_st();
 	if (ks->kproc != NULL)
 		return ks->kproc;
+	sim_access_global(); /* the kernel process and its work queue come to be */
 	KASSERT(!ks->creating_kproc, "kernel process created recursively");
 	ks->creating_kproc = true;
 	ks->kproc = sim_proc_create_internal("kernel", NULL);
@@ -93,6 +95,7 @@ bool proc_is_zombie(const struct simk_proc *p)
 void kproc_thread_exit(struct simk_thread *t)
 {
 	sim_assert_thread_context(__func__);
+	sim_write(SIM_OID(SIM_OID_TEXIT, t->tid));
 	*kern_thread_exited_slot(t->tid) = 1;
 	waitq_wake_all(&kern_st()->thread_exit_wq);
 }
@@ -106,6 +109,8 @@ void kproc_proc_exit(struct simk_proc *p)
 	struct kern_state *ks = kern_st();
 	struct kproc_info *pi = kern_pinfo(p->pid);
 	bool aborted_fork = pi->reaped;
+	sim_write(SIM_OID(SIM_OID_PROC, p->pid));
+	sim_read(SIM_OID_PROCS);
 	struct simk_thread *t = sim_thread_current();
 	int code = p->exit_status;
 	if (!pi->exiting && code == 0 && t != NULL && t->proc == p)
@@ -118,6 +123,7 @@ void kproc_proc_exit(struct simk_proc *p)
 		struct simk_proc *c = s->procs[i];
 		if (c->parent != p)
 			continue;
+		sim_write(SIM_OID(SIM_OID_PROC, c->pid));
 		c->parent = NULL; /* orphan: nobody will wait for it */
 		struct kproc_info *ci = kern_pinfo(c->pid);
 		if (ci->dead && !ci->reaped) {
@@ -125,6 +131,8 @@ void kproc_proc_exit(struct simk_proc *p)
 			trace_emit(TR_INFO, "kern:reap_orphan", c->pid, ci->status, 0, 0);
 		}
 	}
+	if (p->parent != NULL)
+		sim_read(SIM_OID(SIM_OID_PROC, p->parent->pid));
 	if (p->parent == NULL || kern_pinfo(p->parent->pid)->dead)
 		pi->reaped = true;
 	if (!aborted_fork)
@@ -152,6 +160,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 	KASSERT(cur != NULL, "proc_fork outside thread context");
 	KASSERT(!sim_in_irq(), "proc_fork outside thread context");
 	struct simk_proc *parent = cur->proc;
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, parent->pid)); /* sigignore is inherited */
 	struct simk_proc *child = sim_proc_create_internal(name, parent);
 	if (child == NULL)
 		return -EAGAIN;
@@ -191,6 +200,7 @@ void proc_exec(struct simk_proc *p, const char *newname)
 static bool only_caller_left(void *arg)
 {
 	const struct simk_proc *p = arg;
+	sim_read(SIM_OID(SIM_OID_PROC_LIVE, p->pid));
 	return p->nthreads_live == 1;
 }
 
@@ -218,11 +228,13 @@ _Noreturn void proc_exit(int status)
 		sim_thread_exit(status);
 	}
 	pi->exiting = true;
+	sim_write(SIM_OID(SIM_OID_PROC_LIVE, p->pid)); /* the status it exits with */
 	p->exit_status = status;
 	int bound = 0;
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
 		struct simk_thread *t = list_entry(n, struct simk_thread, pl);
+		sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 		if (t != cur && t->state != TS_ZOMBIE && !*kern_thread_exited_slot(t->tid))
 			sig_kill_thread(t, SIMK_SIGKILL);
 	}
@@ -261,8 +273,10 @@ static bool child_ready(void *arg)
 	struct simk *s = sim_cur();
 	bool any = false;
 	wr->result = 0;
+	sim_read(SIM_OID_PROCS);
 	for (int i = 0; i < s->nprocs; i++) {
 		struct simk_proc *c = s->procs[i];
+		sim_read(SIM_OID(SIM_OID_PROC, c->pid)); /* its parent, its death */
 		if (c->parent != wr->parent || (wr->pid > 0 && c->pid != wr->pid))
 			continue;
 		const struct kproc_info *ci = kern_pinfo(c->pid);
@@ -295,6 +309,7 @@ int proc_wait(int pid, int *status)
 	struct kproc_info *ci = kern_pinfo(wr.result);
 	KASSERT(ci->dead, "proc_wait picked pid %d that is no zombie", wr.result);
 	KASSERT(!ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
+	sim_write(SIM_OID(SIM_OID_PROC, wr.result));
 	ci->reaped = true;
 	if (status != NULL)
 		*status = ci->status;
@@ -310,6 +325,7 @@ struct simk_thread *kthread_create(struct simk_proc *p, const char *name, simk_t
 {
 	if (p == NULL)
 		p = kernel_proc();
+	sim_read(SIM_OID(SIM_OID_PROC, p->pid));
 	if (p->exited || kern_pinfo(p->pid)->dead)
 		return NULL;
 	struct simk_thread *t = sim_thread_spawn(p, name, fn, arg, daemon);
@@ -322,6 +338,7 @@ struct simk_thread *kthread_create(struct simk_proc *p, const char *name, simk_t
 static bool thread_gone(void *arg)
 {
 	const struct simk_thread *t = arg;
+	sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 	return *kern_thread_exited_slot(t->tid) != 0;
 }
 
@@ -332,11 +349,15 @@ int kthread_join(struct simk_thread *t, int *code)
 	struct simk_thread *cur = sim_thread_current();
 	KASSERT(cur != NULL, "kthread_join outside thread context");
 	KASSERT(!sim_in_irq(), "kthread_join outside thread context");
-	if (t == NULL || t == cur || t->joined)
+	if (t == NULL || t == cur)
+		return -EINVAL;
+	sim_write(SIM_OID(SIM_OID_TEXIT, t->tid)); /* joined */
+	if (t->joined)
 		return -EINVAL;
 	t->joined = true;
 	int r = waitq_wait(&kern_st()->thread_exit_wq, false, true, SIMK_FOREVER, thread_gone, t);
 	if (r != 0) {
+		sim_write(SIM_OID(SIM_OID_TEXIT, t->tid));
 		t->joined = false;
 		return r;
 	}
