@@ -86,6 +86,13 @@ struct cli_opts {
 	int bound; /* dfs: preemptions per path (--por off: non-default choices) */
 	bool has_por;
 	bool por; /* dfs: partial-order reduction (default on) */
+	/* dfs --enumerate: per dimension (SIMK_DIM_*) a bound, SIMK_DFS_NO_BOUND
+	 * or SIMK_DFS_SEED, when dim_set */
+	bool has_enumerate;
+	bool dim_set[SIMK_DIM_COUNT];
+	int dim_bound[SIMK_DIM_COUNT];
+	bool has_latency_classes;
+	int latency_classes;
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 };
 

@@ -203,11 +203,49 @@ void explore_dfs_desc(FILE *f, const struct explore *ex)
 		fprintf(f, "bound %d", ex->bound);
 }
 
+/* What a dfs search enumerated besides the schedule, and what it left to
+ * the seed: only the dimensions the runs met. */
+static void dfs_dimensions(const struct explore *ex, const struct simk_dfs_stats *st)
+{
+	const struct simk_dfs_opts *o = simk_dfs_opts_of(ex->base.dfs);
+	static const char *const title[SIMK_DIM_COUNT] = {"device latency", "faults",
+							  "crash states", "tears"};
+	/* with a bound: "at most N <what> per path"; without: <all> */
+	static const char *const what[SIMK_DIM_COUNT] = {
+	    "requests not the fastest", "firings", "unstable writes kept", "tears not the first"};
+	static const char *const all[SIMK_DIM_COUNT] = {
+	    "every combination", "every combination of firings",
+	    "every subset of the unstable writes", "every position"};
+	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
+		if (st->dim_nodes[d] == 0)
+			continue;
+		printf("; %s: ", title[d]);
+		if (d == SIMK_DIM_LATENCY)
+			printf("%d classes a request, ", o->latency_classes);
+		if (o->dim_bound[d] == SIMK_DFS_NO_BOUND)
+			printf("%s", all[d]);
+		else
+			printf("at most %d %s per path", o->dim_bound[d], what[d]);
+		if (st->dim_cut[d] > 0)
+			printf(" (%" PRIu64 " choices beyond)", st->dim_cut[d]);
+	}
+	bool first = true;
+	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
+		if (st->dim_seeded[d] == 0)
+			continue;
+		printf("%s%s", first ? "; fixed by the seed: " : ", ", title[d]);
+		first = false;
+	}
+}
+
 /* What a finished dfs search covered, in words. */
 static void dfs_coverage(const struct explore *ex, bool complete)
 {
 	struct simk_dfs_stats st;
 	simk_dfs_get_stats(ex->base.dfs, &st);
+	uint64_t dim_cut = 0;
+	for (int d = 0; d < SIMK_DIM_COUNT; d++)
+		dim_cut += st.dim_cut[d];
 	if (!complete)
 		printf("stopped by --runs");
 	else if (ex->por && st.bound_cut > 0)
@@ -216,10 +254,13 @@ static void dfs_coverage(const struct explore *ex, bool complete)
 		       st.bound_cut);
 	else if (!ex->por && ex->bound >= 0)
 		printf("the search is complete within the bound");
+	else if (dim_cut > 0)
+		printf("the search is complete within the bounds");
 	else
 		printf("the search is complete");
 	if (ex->cut > 0)
 		printf(", %" PRIu64 " cut short as covered", ex->cut);
+	dfs_dimensions(ex, &st);
 }
 
 void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete)
@@ -311,6 +352,11 @@ int cmd_explore(struct cli_opts *c)
 		simk_dfs_opts_default(&dopt);
 		dopt.por = ex.por;
 		dopt.bound = ex.bound;
+		for (int d = 0; d < SIMK_DIM_COUNT; d++)
+			if (c->dim_set[d])
+				dopt.dim_bound[d] = c->dim_bound[d];
+		if (c->has_latency_classes)
+			dopt.latency_classes = c->latency_classes;
 		base->dfs = simk_dfs_create_opts(&dopt);
 		if (base->dfs == NULL)
 			result = EXIT_USAGE;

@@ -58,6 +58,46 @@ static uint64_t draw_exp(uint64_t mean_ns, struct rng *r)
 	return (uint64_t)x;
 }
 
+bool blk_latency_has_range(const struct blk_latency *l)
+{
+	switch (l->model) {
+	case BLK_LAT_FIXED:
+		return false;
+	case BLK_LAT_UNIFORM:
+		return l->max_ns > l->min_ns;
+	case BLK_LAT_EXP:
+		return l->mean_ns > 0;
+	case BLK_LAT_BIMODAL:
+		return l->slow_ns != l->mean_ns;
+	}
+	return false;
+}
+
+static uint64_t between(uint64_t lo, uint64_t hi, uint32_t c, uint32_t k)
+{
+	if (hi <= lo)
+		return lo;
+	/* lo + (hi - lo) * c / (k - 1), without overflow: hi < 2^63 here */
+	return lo + (uint64_t)((double)(hi - lo) * c / (k - 1) + 0.5);
+}
+
+uint64_t blk_latency_class(const struct blk_latency *l, uint32_t c, uint32_t k)
+{
+	KASSERT(k >= 2 && c < k, "latency class %u of %u", c, k);
+	switch (l->model) {
+	case BLK_LAT_FIXED:
+		return l->fixed_ns;
+	case BLK_LAT_UNIFORM:
+		return between(l->min_ns, l->max_ns, c, k);
+	case BLK_LAT_EXP:
+		return between(0, 2 * l->mean_ns, c, k);
+	case BLK_LAT_BIMODAL:
+		return between(l->mean_ns, l->slow_ns, c, k);
+	}
+	KASSERT(0, "unknown latency model %d", (int)l->model);
+	return 0;
+}
+
 uint64_t blk_latency_draw(const struct blk_latency *l, struct rng *r)
 {
 	switch (l->model) {

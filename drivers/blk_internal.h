@@ -37,6 +37,7 @@ struct blk_media {
 	uint64_t *csum;
 	uint8_t *cstate;
 	uint32_t *dirty;     /* cached sectors, in a deterministic order */
+	uint64_t *dirty_req; /* by position in dirty[]: the request that wrote it */
 	uint32_t *dirty_pos; /* index + 1 in dirty[], 0 when not cached */
 	uint64_t ndirty;
 };
@@ -74,10 +75,17 @@ void blk_media_free(struct blk_media *m);
 /* READ: copies count sectors (cache over stable) into buf; -EIO when any
  * sector fails verification (each such sector is traced and counted). */
 int blk_media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf);
-/* WRITE: to the cache when to_cache, else to stable media (dropping cached
- * copies). torn_idx < count tears that sector of the request. */
+/* WRITE of request req_id: to the cache when to_cache, else to stable
+ * media (dropping cached copies). torn_idx < count tears that sector of
+ * the request. */
 void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
-		     bool to_cache, uint32_t torn_idx);
+		 bool to_cache, uint32_t torn_idx, uint64_t req_id);
+/* The requests whose cached sectors are still volatile, oldest first (each
+ * once): n of them into ids (caller's array of ndirty entries). */
+uint64_t blk_media_cached_reqs(const struct blk_media *m, uint64_t *ids);
+/* Makes the cached sectors of request req_id stable (a partial flush: what
+ * reached the media before a power cut), except sector `skip`. */
+void blk_media_persist_req(struct blk_media *m, uint64_t req_id, uint64_t skip);
 /* FLUSH: every cached sector becomes stable. */
 void blk_media_flush(struct blk_media *m);
 /* Power cut: drops the cache. */
@@ -90,6 +98,11 @@ uint64_t blk_media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector);
 
 /* blk_latency.c */
 int blk_latency_check(const struct blk_latency *l);
+/* The model has more than one value: the dfs search may pick among classes. */
+bool blk_latency_has_range(const struct blk_latency *l);
+/* Class c of k (0 = the fastest, k - 1 = the slowest), evenly spaced:
+ * uniform min..max, exponential 0..2 means, bimodal mean..slow. */
+uint64_t blk_latency_class(const struct blk_latency *l, uint32_t c, uint32_t k);
 uint64_t blk_latency_draw(const struct blk_latency *l, struct rng *r);
 
 #endif

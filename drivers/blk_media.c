@@ -8,6 +8,7 @@
  * (bytes no longer match the checksum) or never written but not zero.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/blk_internal.h"
@@ -45,9 +46,10 @@ int blk_media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors,
 		m->csum = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->csum));
 		m->cstate = kmem_zalloc(&kt_meta, nsectors);
 		m->dirty = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->dirty));
+		m->dirty_req = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->dirty_req));
 		m->dirty_pos = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->dirty_pos));
 		if (m->cdata == NULL || m->csum == NULL || m->cstate == NULL || m->dirty == NULL ||
-		    m->dirty_pos == NULL)
+		    m->dirty_req == NULL || m->dirty_pos == NULL)
 			goto nomem;
 	}
 	return 0;
@@ -65,6 +67,7 @@ void blk_media_free(struct blk_media *m)
 	kmem_free(&kt_meta, m->csum);
 	kmem_free(&kt_meta, m->cstate);
 	kmem_free(&kt_meta, m->dirty);
+	kmem_free(&kt_meta, m->dirty_req);
 	kmem_free(&kt_meta, m->dirty_pos);
 	memset(m, 0, sizeof(*m));
 }
@@ -84,12 +87,13 @@ static bool is_cached(const struct blk_media *m, uint64_t s)
 	return m->cdata != NULL && m->cstate[s] != SEC_NONE;
 }
 
-static void dirty_add(struct blk_media *m, uint64_t s)
+static void dirty_add(struct blk_media *m, uint64_t s, uint64_t req_id)
 {
 	KASSERT(m->dirty_pos[s] == 0, "sector %llu already on the dirty list",
 		(unsigned long long)s);
 	KASSERT(m->ndirty < m->nsectors, "dirty list overflow");
 	m->dirty[m->ndirty] = (uint32_t)s;
+	m->dirty_req[m->ndirty] = req_id;
 	m->ndirty++;
 	m->dirty_pos[s] = (uint32_t)m->ndirty;
 }
@@ -102,6 +106,7 @@ static void dirty_del(struct blk_media *m, uint64_t s)
 	KASSERT(m->dirty[pos - 1] == s, "sector %llu not on the dirty list", (unsigned long long)s);
 	uint32_t last = m->dirty[m->ndirty - 1];
 	m->dirty[pos - 1] = last;
+	m->dirty_req[pos - 1] = m->dirty_req[m->ndirty - 1];
 	m->dirty_pos[last] = pos;
 	m->ndirty--;
 	m->dirty_pos[s] = 0;
@@ -163,7 +168,7 @@ int blk_media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *bu
 
 /* Writes one sector into the chosen store; keep_new < size tears it. */
 static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bool to_cache,
-			 uint32_t keep_new)
+			 uint32_t keep_new, uint64_t req_id)
 {
 	uint32_t size = m->sector_size;
 	uint64_t sum = blk_media_sector_sum(src, size, s);
@@ -174,7 +179,9 @@ static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bo
 			/* the old bytes a torn write leaves behind are the stable ones */
 			if (keep_new < size)
 				memcpy(cache_at(m, s), stable_at(m, s), size);
-			dirty_add(m, s);
+			dirty_add(m, s, req_id);
+		} else {
+			m->dirty_req[m->dirty_pos[s] - 1] = req_id; /* the newer copy */
 		}
 		memcpy(cache_at(m, s), src, keep_new < size ? keep_new : size);
 		m->csum[s] = sum;
@@ -189,7 +196,7 @@ static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bo
 }
 
 void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
-		     bool to_cache, uint32_t torn_idx)
+		 bool to_cache, uint32_t torn_idx, uint64_t req_id)
 {
 	struct blk_media *m = &dev->media;
 	KASSERT(sector + count <= m->nsectors, "write past the media");
@@ -204,7 +211,39 @@ void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const 
 			trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)(sector + i), keep,
 				   to_cache);
 		}
-		write_sector(m, sector + i, src, to_cache, keep);
+		write_sector(m, sector + i, src, to_cache, keep, req_id);
+	}
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+uint64_t blk_media_cached_reqs(const struct blk_media *m, uint64_t *ids)
+{
+	if (m->cdata == NULL || m->ndirty == 0)
+		return 0;
+	memcpy(ids, m->dirty_req, m->ndirty * sizeof(*ids));
+	qsort(ids, m->ndirty, sizeof(*ids), id_cmp); /* request ids grow with time */
+	uint64_t n = 0;
+	for (uint64_t i = 0; i < m->ndirty; i++)
+		if (n == 0 || ids[n - 1] != ids[i])
+			ids[n++] = ids[i];
+	return n;
+}
+
+void blk_media_persist_req(struct blk_media *m, uint64_t req_id, uint64_t skip)
+{
+	for (uint64_t i = m->ndirty; i > 0; i--) {
+		uint64_t s = m->dirty[i - 1];
+		if (m->dirty_req[i - 1] != req_id || s == skip)
+			continue;
+		memcpy(stable_at(m, s), cache_at(m, s), m->sector_size);
+		m->sum[s] = m->csum[s];
+		m->state[s] = m->cstate[s];
+		dirty_del(m, s); /* moves the last entry here: already looked at */
 	}
 }
 
@@ -278,7 +317,7 @@ int blkdev_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const void 
 		return -EINVAL;
 	for (uint32_t i = 0; i < count; i++)
 		write_sector(m, sector + i, (const uint8_t *)buf + (size_t)i * m->sector_size,
-			     false, m->sector_size);
+			     false, m->sector_size, 0);
 	return 0;
 }
 

@@ -243,6 +243,14 @@ static int req_check(const struct blkdev *dev, const struct blk_req *req)
 	return -EINVAL;
 }
 
+/* An index below n: the dfs search's choice in dimension dim, or a draw
+ * from the DEVICE stream (as every other policy does). */
+static uint64_t choose_below(enum simk_dfs_dim dim, uint64_t n)
+{
+	int c = n >= 2 && n <= SIM_DECIDE_ALTS_MAX ? sim_decide(dim, (uint32_t)n) : -1;
+	return c >= 0 ? (uint64_t)c : rng_below(sim_rng(SIMK_STREAM_DEVICE), n);
+}
+
 /* Starts one attempt of the slot's request: schedules its interrupt and
  * the driver's timer. Any context. */
 static void attempt_start(struct blk_slot *sl)
@@ -253,7 +261,14 @@ static void attempt_start(struct blk_slot *sl)
 	KASSERT(!event_queued(&sl->ev_timer), "attempt started on a busy slot");
 	req->attempts++;
 	sl->applied = false;
-	uint64_t lat = blk_latency_draw(&dev->cfg.latency, sim_rng(SIMK_STREAM_DEVICE));
+	/* dfs enumerates latency classes (so the order of completions, and of
+	 * completions and timers); other policies draw from the DEVICE stream */
+	const struct blk_latency *model = &dev->cfg.latency;
+	uint32_t k = sim_latency_classes();
+	k = k < 2 ? 2 : k;
+	int c = blk_latency_has_range(model) ? sim_decide(SIMK_DIM_LATENCY, k) : -1;
+	uint64_t lat = c >= 0 ? blk_latency_class(model, (uint32_t)c, k)
+			      : blk_latency_draw(model, sim_rng(SIMK_STREAM_DEVICE));
 	if (sim_fault("blk/complete/delay")) {
 		lat = sim_time_add(lat, dev->cfg.delay_ns);
 		dev->st.delayed++;
@@ -377,9 +392,9 @@ static int device_execute(struct blkdev *dev, struct blk_req *req)
 			return -EIO; /* nothing of it reaches the media or the cache */
 		uint32_t torn_idx = UINT32_MAX;
 		if (sim_fault("blk/write/torn"))
-			torn_idx = (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), req->count);
+			torn_idx = (uint32_t)choose_below(SIMK_DIM_TEAR, req->count);
 		bool to_cache = dev->cfg.write_cache && !(req->flags & BLK_REQ_FUA);
-		blk_media_write(dev, req->sector, req->count, req->buf, to_cache, torn_idx);
+		blk_media_write(dev, req->sector, req->count, req->buf, to_cache, torn_idx, req->id);
 		return 0;
 	}
 	case BLK_OP_FLUSH:
@@ -532,20 +547,20 @@ static uint64_t tear_one(struct blkdev *dev)
 	uint64_t sector = BLKDEV_NO_SECTOR;
 	const uint8_t *src = NULL;
 	if (nwrites > 0) {
-		uint64_t pick = rng_below(r, nwrites);
+		uint64_t pick = choose_below(SIMK_DIM_TEAR, nwrites);
 		for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 			struct blk_slot *sl = list_entry(n, struct blk_slot, link);
 			if (!tear_candidate(sl))
 				continue;
 			if (pick-- == 0) {
-				uint32_t i = (uint32_t)rng_below(r, sl->req->count);
+				uint32_t i = (uint32_t)choose_below(SIMK_DIM_TEAR, sl->req->count);
 				sector = sl->req->sector + i;
 				src = (const uint8_t *)sl->req->buf + (size_t)i * m->sector_size;
 				break;
 			}
 		}
 	} else if (m->ndirty > 0) {
-		sector = m->dirty[rng_below(r, m->ndirty)];
+		sector = m->dirty[choose_below(SIMK_DIM_TEAR, m->ndirty)];
 		src = m->cdata + sector * m->sector_size;
 	}
 	if (sector == BLKDEV_NO_SECTOR)
@@ -557,12 +572,59 @@ static uint64_t tear_one(struct blkdev *dev)
 	return sector;
 }
 
+/*
+ * A crash state (BLK_CUT_STATES): of the writes the device had not made
+ * stable — each request's sectors still in the volatile cache, each write
+ * in flight that had not reached the media — any may have made it before
+ * the power went. Each is a decision (SIMK_DIM_CRASH: kept or not; the dfs
+ * search enumerates them, other policies keep each with probability 1/2
+ * from the DEVICE stream), oldest request first. A write that made it
+ * lands whole; the torn sector, if any, stays torn.
+ */
+static void crash_state(struct blkdev *dev, uint64_t torn)
+{
+	struct blk_media *m = &dev->media;
+	struct rng *r = sim_rng(SIMK_STREAM_DEVICE);
+	uint64_t units = 0, kept = 0;
+	/* scratch of the device model, not kernel memory: no fault point */
+	uint64_t *ids = m->ndirty > 0 ? calloc(m->ndirty, sizeof(*ids)) : NULL;
+	if (m->ndirty > 0 && ids == NULL)
+		sim_panic("blkdev %s: out of host memory for a crash state", dev->cfg.name);
+	uint64_t n = ids != NULL ? blk_media_cached_reqs(m, ids) : 0;
+	for (uint64_t i = 0; i < n; i++, units++) {
+		int c = sim_decide(SIMK_DIM_CRASH, 2);
+		if (c >= 0 ? c == 1 : rng_chance(r, 0.5)) {
+			blk_media_persist_req(m, ids[i], torn);
+			kept++;
+		}
+	}
+	free(ids);
+	for (struct list_node *l = dev->inflight.next; l != &dev->inflight; l = l->next) {
+		struct blk_slot *sl = list_entry(l, struct blk_slot, link);
+		if (!tear_candidate(sl))
+			continue;
+		const struct blk_req *req = sl->req;
+		if (torn != BLKDEV_NO_SECTOR && torn >= req->sector && torn < req->sector + req->count)
+			continue; /* the torn one: it is what made it */
+		units++;
+		int c = sim_decide(SIMK_DIM_CRASH, 2);
+		if (c >= 0 ? c == 1 : rng_chance(r, 0.5)) {
+			blk_media_write(dev, req->sector, req->count, req->buf, false, UINT32_MAX,
+				    req->id);
+			kept++;
+		}
+	}
+	trace_emit(TR_INFO, "blk:crash_state", dev->id, (int64_t)units, (int64_t)kept, 0);
+}
+
 void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 {
 	dev_check(dev);
 	uint64_t torn = BLKDEV_NO_SECTOR;
 	if (flags & BLK_CUT_TEAR)
 		torn = tear_one(dev);
+	if (flags & BLK_CUT_STATES)
+		crash_state(dev, torn);
 	uint64_t dropped = dev->media.ndirty;
 	blk_media_drop_cache(&dev->media);
 	uint64_t aborted = 0;

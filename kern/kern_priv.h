@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kern/rlimit.h"
 #include "kern/waitq.h"
 #include "sim/engine.h"
 
@@ -25,9 +26,13 @@ struct workqueue;
 
 /* What kern/proc.c remembers about a process (indexed by pid - 1). */
 struct kproc_info {
-	bool dead;   /* its last thread passed the proc_exit hook */
-	bool reaped; /* waited for by its parent, or nobody will */
-	int status;  /* exit status recorded at death */
+	bool dead;		  /* its last thread passed the proc_exit hook */
+	bool reaped;		  /* waited for by its parent, or nobody will */
+	bool exiting;		  /* proc_exit() was called: its status is the exit code */
+	int termsig;		  /* killed by this signal (0: it exited) */
+	int status;		  /* wait(2) status recorded at death (SIMK_W_*) */
+	bool fsize_set;		  /* false: RLIMIT_FSIZE is infinite */
+	struct simk_rlimit fsize; /* kern/rlimit.c */
 };
 
 struct kern_state {

@@ -22,6 +22,10 @@
  * a process that wants to die on it checks sig_pending), SIGCHLD on child
  * exit (kqueue's EVFILT_PROC uses process observers instead), stop/continue.
  * SIGKILL and SIGSTOP cannot be blocked or ignored.
+ *
+ * dfs: a process's signal state (pending, ignored, queued) is one object
+ * (SIM_OID_PROC_SIG), a thread's (pending, mask) is the thread's object
+ * (SIM_OID_THREAD, shared with its sleep state: a signal interrupts sleeps).
  */
 #include "kern/signal.h"
 
@@ -32,6 +36,7 @@
 
 #include "kern/kern_priv.h"
 #include "kern/kmem.h"
+#include "sim/access.h"
 
 #define SIGQ_MAX 32
 #define SIG_OBSERVERS_MAX 16
@@ -77,6 +82,8 @@ static void notify(struct simk_proc *p, int signo)
 
 static bool proc_alive(const struct simk_proc *p)
 {
+	if (p != NULL)
+		sim_read(SIM_OID(SIM_OID_PROC, p->pid));
 	return p != NULL && !p->exited && !kern_pinfo(p->pid)->dead;
 }
 
@@ -105,6 +112,7 @@ static void wake_one_taker(struct simk_proc *p, int signo)
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
 		struct simk_thread *t = list_entry(n, struct simk_thread, pl);
+		sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
 		if (t->state == TS_ZOMBIE || (t->sigmask & b))
 			continue;
 		if (t->sleep_prepared && t->interruptible) {
@@ -127,6 +135,7 @@ static int send_proc(const char *op, struct simk_proc *p, const struct siginfo_s
 		return -EINVAL;
 	if (!proc_alive(p))
 		return -ESRCH;
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	uint64_t b = sigbit(signo);
 	if (p->sigignore & b) {
 		trace_emit(TR_SIGNAL, op, signo, p->pid, 0, SIGO_IGNORED);
@@ -173,11 +182,15 @@ int sig_kill_thread(struct simk_thread *t, int signo)
 {
 	if (signo != 0 && !sig_valid(signo))
 		return -EINVAL;
+	if (t != NULL)
+		sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 	if (t == NULL || t->state == TS_ZOMBIE || *kern_thread_exited_slot(t->tid))
 		return -ESRCH;
 	if (signo == 0)
 		return 0;
 	struct simk_proc *p = t->proc;
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, p->pid));
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	uint64_t b = sigbit(signo);
 	enum sig_outcome o = SIGO_PENDING;
 	if (p->sigignore & b)
@@ -213,6 +226,7 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 		return -EINVAL;
 	if (p == NULL)
 		return -ESRCH;
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	uint64_t b = sigbit(signo);
 	if (!ignore) {
 		p->sigignore &= ~b;
@@ -221,8 +235,11 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 	p->sigignore |= b;
 	p->sigpending &= ~b;
 	discard_queued(p, signo);
-	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next)
-		list_entry(n, struct simk_thread, pl)->sigpending &= ~b;
+	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
+		struct simk_thread *t = list_entry(n, struct simk_thread, pl);
+		sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
+		t->sigpending &= ~b;
+	}
 	trace_emit(TR_SIGNAL, "kern:sigignore", signo, p->pid, 0, SIGO_IGNORED);
 	return 0;
 }
@@ -233,6 +250,7 @@ int sig_procmask(int how, uint64_t set, uint64_t *oldset)
 	struct simk_thread *t = sim_thread_current();
 	KASSERT(t != NULL, "sig_procmask outside thread context");
 	KASSERT(!sim_in_irq(), "sig_procmask outside thread context");
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	uint64_t old = t->sigmask;
 	set &= ~SIG_UNBLOCKABLE;
 	switch (how) {
@@ -265,6 +283,8 @@ int sig_dequeue(struct siginfo_sim *out)
 	KASSERT(t != NULL, "sig_dequeue outside thread context");
 	KASSERT(!sim_in_irq(), "sig_dequeue outside thread context");
 	struct simk_proc *p = t->proc;
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	struct siginfo_sim info = {0, SIMK_SI_USER, 0, 0};
 	uint64_t tset = t->sigpending & ~t->sigmask;
 	uint64_t pset = p->sigpending & ~t->sigmask;
@@ -304,6 +324,8 @@ bool sig_pending(const struct simk_thread *t, int signo)
 {
 	if (t == NULL || !sig_valid(signo))
 		return false;
+	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
 	return ((t->sigpending | t->proc->sigpending) & sigbit(signo)) != 0;
 }
 
@@ -359,6 +381,7 @@ int sig_from_name(const char *name)
  * more (it is dead for send_proc). */
 void ksig_proc_exit(struct simk_proc *p)
 {
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	struct sigq *sq = p->subsys[kern_subsys_slot];
 	if (sq != NULL)
 		kmem_free(&kmt_sigq, sq);

@@ -203,6 +203,7 @@ struct scn_thread_obj {
 	void *arg;
 	int last_tid; /* the latest started instance; 0 = none yet */
 	int started;  /* instances started in this run */
+	uint64_t oid; /* dfs: the record's object id (sim/access.h) */
 	bool manual;  /* starts only through an operation */
 };
 

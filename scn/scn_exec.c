@@ -87,6 +87,7 @@ _Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, cons
 
 void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t)
 {
+	sim_write(o->oid);
 	o->last_tid = t->tid;
 	o->started++;
 }
@@ -603,6 +604,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		if (d->kind == scn_kind_thread()) {
 			struct scn_thread_obj *to = o;
 			to->name = d->d.name;
+			to->oid = SIM_OID(SIM_OID_SCN_DECL, i);
 			to->fn = body_main;
 			to->arg = &p->bodies[d->body];
 			to->manual = d->manual;

@@ -168,7 +168,7 @@ struct simk {
 	const struct sim_policy *policy;
 	void *policy_state;
 	/* decision log for --schedule-out */
-	int32_t *decisions;
+	int64_t *decisions;
 	size_t ndecisions, decisions_cap;
 	int schedule_errno; /* writing opts.schedule_out failed (simk_schedule_error) */
 	bool ended;	    /* end-of-run hooks have run */
@@ -350,12 +350,15 @@ bool sim_thread_site(const struct simk_thread *t, struct sim_site *out);
 /* Decision log: a thread id (0: an interrupt) per scheduling decision with
  * a choice, SIM_DECISION_DATA(dim, value) per data decision the policy
  * made (dfs, replay). */
-void sim_record_decision(int32_t choice);
+void sim_record_decision(int64_t choice);
 #define SIM_DECIDE_ALTS_MAX (1u << 20)
-#define SIM_DECISION_DATA(dim, v) ((int32_t)(-1 - (((int32_t)(dim) << 20) | (int32_t)(v))))
+/* A data decision: value v of n alternatives in dimension dim. */
+#define SIM_DECISION_DATA(dim, n, v)                                                               \
+	(-1 - (((int64_t)(dim) << 48) | ((int64_t)(n) << 24) | (int64_t)(v)))
 #define SIM_DECISION_IS_DATA(x) ((x) < 0)
-#define SIM_DECISION_DIM(x) ((-1 - (x)) >> 20)
-#define SIM_DECISION_VALUE(x) ((-1 - (x)) & (int32_t)(SIM_DECIDE_ALTS_MAX - 1))
+#define SIM_DECISION_DIM(x) ((int)((-1 - (x)) >> 48))
+#define SIM_DECISION_NALTS(x) ((uint32_t)(((-1 - (x)) >> 24) & 0xffffff))
+#define SIM_DECISION_VALUE(x) ((uint32_t)((-1 - (x)) & 0xffffff))
 
 /*
  * A data decision among n alternatives (a latency class, whether a fault
@@ -365,5 +368,9 @@ void sim_record_decision(int32_t choice);
  * is the default (the common case: no fault, the fast class).
  */
 int sim_decide(enum simk_dfs_dim dim, uint32_t n);
+/* How many latency classes a device should offer the policy (then ask
+ * sim_decide(SIMK_DIM_LATENCY, n)), or 0: draw the latency from the
+ * DEVICE stream. */
+uint32_t sim_latency_classes(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/access.h"
 #include "sim/engine.h"
 
 #define FAULT_POINTS_MAX 64
@@ -65,6 +66,15 @@ static struct fault_point *find(struct fault_state *fs, const char *name)
 	return NULL;
 }
 
+/* A probabilistic point: dfs decides whether it fires (at most a bounded
+ * number of times per path), any other policy draws from the point's own
+ * stream. A point that always or never fires is no decision. */
+static bool prob_fires(struct fault_point *fp)
+{
+	int c = fp->p > 0.0 && fp->p < 1.0 ? sim_decide(SIMK_DIM_FAULT, 2) : -1;
+	return c >= 0 ? c == 1 : rng_chance(&fp->rng, fp->p);
+}
+
 static int fiu_decide(const char *name, int *failnum, void **failinfo, unsigned int *flags)
 {
 	(void)failnum;
@@ -80,9 +90,15 @@ static int fiu_decide(const char *name, int *failnum, void **failinfo, unsigned 
 	bool fail = false;
 	switch (fp->mode) {
 	case FM_OFF: break;
-	case FM_PROB: fail = rng_chance(&fp->rng, fp->p); break;
-	case FM_NTH: fail = fp->hits == fp->nth; break;
-	case FM_EVERY: fail = fp->nth > 0 && fp->hits % fp->nth == 0; break;
+	case FM_PROB: fail = prob_fires(fp); break;
+	case FM_NTH:
+		sim_write(SIM_OID(SIM_OID_FAULT, fp - s->faults->pts)); /* the k-th hit */
+		fail = fp->hits == fp->nth;
+		break;
+	case FM_EVERY:
+		sim_write(SIM_OID(SIM_OID_FAULT, fp - s->faults->pts));
+		fail = fp->nth > 0 && fp->hits % fp->nth == 0;
+		break;
 	}
 	if (fail) {
 		fp->injected++;

@@ -35,6 +35,8 @@ struct sim_policy {
 	/* Optional: a data decision among n alternatives (sim_decide): the
 	 * index, or -1 to let the caller draw it from its stream. */
 	int (*decide)(struct simk *s, enum simk_dfs_dim dim, uint32_t n);
+	/* Optional: the latency classes to offer (sim_latency_classes), 0: draw. */
+	uint32_t (*latency_classes)(struct simk *s);
 };
 
 extern const struct sim_policy policy_fifo;
@@ -58,7 +60,7 @@ static inline struct simk_thread *runq_first(struct simk *s)
 /* Schedule files (--schedule-out / --replay); 0 or -1 (errno / err). */
 #define SCHEDULE_DECISIONS_MAX 100000000
 int schedule_write(const struct simk *s, const char *path);
-int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, char *err,
+int schedule_read(const char *path, uint64_t *seed, int64_t **dec, size_t *n, char *err,
 		  size_t errlen);
 
 #endif

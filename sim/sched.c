@@ -347,6 +347,8 @@ void sim_assert_may_sleep(const char *what)
 
 bool thread_signal_pending(const struct simk_thread *t)
 {
+	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
 	return ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
 }
 
@@ -432,7 +434,7 @@ void thread_interrupt(struct simk_thread *t)
 void sim_advance(uint64_t ns)
 {
 	struct simk *s = sim_cur();
-	sim_write(SIM_OID_CLOCK);
+	sim_access(SIM_OID_CLOCK, SIM_ACC_ADD); /* advances commute; readers are ordered */
 	if (ns > SIMK_VTIME_MAX - s->now_ns)
 		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
 			  (unsigned long long)ns, (unsigned long long)s->now_ns);

@@ -7,11 +7,11 @@
  *   decisions <count>
  *   <tid> <tid> ... (any whitespace)
  * Version 2 adds data decisions made by the dfs search (sim_decide), as
- * "d<dimension>:<alternative>" among the thread ids; a data decision that
- * is not in the file comes from the seed, as it did when the file was
- * written. Reading is strict: every error names its line, and the file
- * must hold exactly <count> decisions (a missing one or an extra one is an
- * error).
+ * "d<dimension>:<alternative>/<alternatives>" among the thread ids; a data
+ * decision that is not in the file comes from the seed, as it did when the
+ * file was written. Reading is strict: every error names its line, and the
+ * file must hold exactly <count> decisions (a missing one or an extra one is
+ * an error).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -37,9 +37,10 @@ int schedule_write(const struct simk *s, const char *path)
 	fprintf(f, "simk-schedule %d\nseed %" PRIu64 "\ndecisions %zu\n", version, s->opts.seed,
 		s->ndecisions);
 	for (size_t i = 0; i < s->ndecisions; i++) {
-		int32_t x = s->decisions[i];
+		int64_t x = s->decisions[i];
 		if (SIM_DECISION_IS_DATA(x))
-			fprintf(f, "d%d:%d", (int)SIM_DECISION_DIM(x), (int)SIM_DECISION_VALUE(x));
+			fprintf(f, "d%d:%u/%u", SIM_DECISION_DIM(x), SIM_DECISION_VALUE(x),
+				SIM_DECISION_NALTS(x));
 		else
 			fprintf(f, "%d", (int)x);
 		fputc(i % 20 == 19 ? '\n' : ' ', f);
@@ -103,25 +104,30 @@ static bool parse_dec(const char *t, uint64_t max, uint64_t *v)
 	return *t == '\0';
 }
 
-/* A thread id (0: an interrupt), or in version 2 "dDIM:ALT". */
-static bool parse_decision(const struct sched_reader *r, uint64_t version, int32_t *out)
+/* A thread id (0: an interrupt), or in version 2 "dDIM:ALT/NALT" (a data
+ * decision: alternative ALT of NALT in dimension DIM). */
+static bool parse_decision(const struct sched_reader *r, uint64_t version, int64_t *out)
 {
-	uint64_t v, dim, alt;
+	uint64_t v, dim, alt, nalt;
 	if (parse_dec(r->tok, INT32_MAX, &v)) {
-		*out = (int32_t)v;
+		*out = (int64_t)v;
 		return !SIM_DECISION_IS_DATA(*out);
 	}
 	const char *colon = strchr(r->tok, ':');
-	if (version < 2 || r->tok[0] != 'd' || colon == NULL)
+	const char *slash = colon != NULL ? strchr(colon, '/') : NULL;
+	if (version < 2 || r->tok[0] != 'd' || colon == NULL || slash == NULL)
 		return false;
-	char dbuf[sizeof(r->tok)];
-	size_t dl = (size_t)(colon - r->tok - 1);
+	char dbuf[sizeof(r->tok)], abuf[sizeof(r->tok)];
+	size_t dl = (size_t)(colon - r->tok - 1), al = (size_t)(slash - colon - 1);
 	memcpy(dbuf, r->tok + 1, dl);
 	dbuf[dl] = '\0';
+	memcpy(abuf, colon + 1, al);
+	abuf[al] = '\0';
 	if (!parse_dec(dbuf, SIMK_DIM_COUNT - 1, &dim) ||
-	    !parse_dec(colon + 1, SIM_DECIDE_ALTS_MAX - 1, &alt))
+	    !parse_dec(abuf, SIM_DECIDE_ALTS_MAX - 1, &alt) ||
+	    !parse_dec(slash + 1, SIM_DECIDE_ALTS_MAX, &nalt) || nalt < 1 || alt >= nalt)
 		return false;
-	*out = SIM_DECISION_DATA((int)dim, (int)alt);
+	*out = SIM_DECISION_DATA((int)dim, (uint32_t)nalt, (uint32_t)alt);
 	return true;
 }
 
@@ -138,14 +144,14 @@ static bool header_field(struct sched_reader *r, const char *key, uint64_t max, 
 	return ok;
 }
 
-int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, char *err,
+int schedule_read(const char *path, uint64_t *seed, int64_t **dec, size_t *n, char *err,
 		  size_t errlen)
 {
 	struct sched_reader r = {host_open_regular(path, err, errlen), path, 1, 1, ""};
 	if (r.f == NULL)
 		return -1;
 	uint64_t version = 0, sd = 0, count = 0;
-	int32_t *d = NULL;
+	int64_t *d = NULL;
 	int rc = -1;
 	if (!next_token(&r) || strcmp(r.tok, "simk-schedule") != 0 || !next_token(&r) ||
 	    !parse_dec(r.tok, 1000, &version) || version < 1 || version > 2) {
@@ -174,7 +180,7 @@ int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, ch
 		if (!parse_decision(&r, version, &d[i])) {
 			snprintf(err, errlen, "%s:%d: decision %" PRIu64 ": '%s' is not %s", path,
 				 r.tok_line, i + 1, r.tok,
-				 version >= 2 ? "a thread id or a data decision dDIM:ALT"
+				 version >= 2 ? "a thread id or a data decision dDIM:ALT/NALT"
 					      : "a thread id");
 			goto out;
 		}
@@ -203,7 +209,7 @@ out:
 
 int simk_schedule_seed(const char *path, uint64_t *seed, char *err, size_t errlen)
 {
-	int32_t *d;
+	int64_t *d;
 	size_t n;
 	if (schedule_read(path, seed, &d, &n, err, errlen) != 0)
 		return -1;

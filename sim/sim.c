@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "sim/policy.h"
@@ -111,6 +112,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 	struct simk_proc *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
+	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->parent = parent;
@@ -361,14 +363,14 @@ _Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, co
 	sim_fail(SIMK_FAIL_PANIC, "KASSERT(%s) at %s:%d: %s", cond, file, line, msg);
 }
 
-void sim_record_decision(int32_t choice)
+void sim_record_decision(int64_t choice)
 {
 	struct simk *s = g_sim;
 	if (s->opts.schedule_out == NULL)
 		return;
 	if (s->ndecisions == s->decisions_cap) {
 		size_t ncap = s->decisions_cap ? s->decisions_cap * 2 : 256;
-		int32_t *nd = realloc(s->decisions, ncap * sizeof(*nd));
+		int64_t *nd = realloc(s->decisions, ncap * sizeof(*nd));
 		if (nd == NULL)
 			sim_panic("out of host memory for the decision log");
 		s->decisions = nd;
@@ -390,9 +392,15 @@ int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 	if (r < 0)
 		return -1;
 	KASSERT((uint32_t)r < n, "policy %s decided %d of %u", s->policy->name, r, n);
-	sim_record_decision(SIM_DECISION_DATA(dim, r));
+	sim_record_decision(SIM_DECISION_DATA(dim, n, r));
 	trace_emit(TR_DECISION, "sim:decide_data", r, n, dim, 1);
 	return r;
+}
+
+uint32_t sim_latency_classes(void)
+{
+	struct simk *s = g_sim;
+	return s->policy->latency_classes != NULL ? s->policy->latency_classes(s) : 0;
 }
 
 bool simk_run_was_cut(const struct simk *s)

@@ -303,8 +303,21 @@ static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 		return -EIO;
 	int64_t end;
 	if (d->op == KAIO_WRITE) {
+		int64_t rlimit = vfs_fsize_limit(kr->proc);
+		if (d->len > 0 && d->off >= rlimit) {
+			vfs_fsize_exceeded(kr->proc);
+			return -EFBIG;
+		}
 		if (d->len > 0 && d->off >= fs->max_file_size)
 			return -EFBIG;
+		if (d->off + (int64_t)d->len > rlimit) {
+			/* cut at RLIMIT_FSIZE: a cut that leaves a partial sector
+			 * is EINVAL, as Linux's direct I/O finds the shortened
+			 * vector misaligned */
+			if ((rlimit - d->off) % fs->ssize != 0)
+				return -EINVAL;
+			d->len = (size_t)(rlimit - d->off);
+		}
 		if (d->off + (int64_t)d->len > fs->max_file_size)
 			d->len = (size_t)(fs->max_file_size - d->off);
 		d->xfer = d->len;

@@ -58,4 +58,14 @@ static inline void vfs_trace(const char *name, int64_t a0, int64_t a1, int64_t a
 	trace_emit(TR_INFO, name, a0, a1, a2, a3);
 }
 
+/*
+ * RLIMIT_FSIZE (kern/rlimit.h), as Linux's generic_write_checks applies it
+ * to a regular file: a write for process p starting at or past p's limit
+ * fails with EFBIG and SIGXFSZ (vfs_fsize_exceeded sends it: to the
+ * writing thread, or to p when a kernel thread writes for it); one that
+ * crosses it is cut at it. p NULL (a kernel write) has no limit.
+ */
+int64_t vfs_fsize_limit(const struct simk_proc *p);
+void vfs_fsize_exceeded(struct simk_proc *p);
+
 #endif

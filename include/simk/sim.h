@@ -154,21 +154,31 @@ int simk_dfs_restart(struct simk_dfs *d, const uint32_t *choice, const uint32_t 
  * dimension is enumerated (dim_bound >= 0), else they come from the seed.
  */
 enum simk_dfs_dim {
-	SIMK_DIM_LATENCY = 0, /* which latency class a device request gets */
-	SIMK_DIM_FAULT,	      /* whether an enabled fault point fires */
-	SIMK_DIM_CRASH,	      /* which cached writes a power cut keeps */
+	SIMK_DIM_LATENCY = 0, /* which latency class a device request attempt gets */
+	SIMK_DIM_FAULT,	      /* whether an enabled fault point (p=PROB) fires */
+	SIMK_DIM_CRASH,	      /* which cached and in-flight writes a power cut keeps */
+	SIMK_DIM_TEAR,	      /* which write, and which end of it, a tear hits */
 	SIMK_DIM_COUNT,
 };
+
+#define SIMK_DFS_SEED (-1)	     /* dim_bound: the seed decides, as under random */
+#define SIMK_DFS_NO_BOUND 0x7fffffff /* dim_bound: every alternative, any number of times */
 
 struct simk_dfs_opts {
 	bool por;  /* partial-order reduction; false: every interleaving */
 	int bound; /* por: preemptions per path, -1 none; else non-default choices */
-	/* non-default choices per path in each dimension; -1: the seed decides */
+	/* non-default choices per path in each dimension, SIMK_DFS_NO_BOUND, or
+	 * SIMK_DFS_SEED (with por off every dimension is the seed's) */
 	int dim_bound[SIMK_DIM_COUNT];
+	int latency_classes; /* alternatives of a latency draw, 2..16 (min .. max) */
 };
 
-/* por, no bound, every dimension left to the seed. */
+/* por, no preemption bound; latency: 2 classes, at most 2 slow per path;
+ * faults: at most 1 injected per path; crash states: at most 3 writes kept
+ * per cut; tears: every one. */
 void simk_dfs_opts_default(struct simk_dfs_opts *o);
+/* The name of a dimension ("latency", "faults", "crash", "tear"). */
+const char *simk_dfs_dim_name(enum simk_dfs_dim d);
 struct simk_dfs *simk_dfs_create_opts(const struct simk_dfs_opts *o);
 
 struct simk_dfs_stats {

@@ -97,7 +97,8 @@ static inline void ev_set(struct kevent *kev, uint64_t ident, int16_t filter, ui
 #define EV_CLEAR 0x0020	   /* reset state after retrieval (edge-triggered) */
 #define EV_RECEIPT 0x0040  /* echo the change as EV_ERROR with data 0 */
 #define EV_DISPATCH 0x0080 /* disable after each retrieval */
-#define EV_SYSFLAGS 0xF000 /* reserved for the kernel: stripped from changes */
+#define EV_SYSFLAGS 0xF800 /* reserved for the kernel: stripped from changes */
+#define EV_HUP 0x0800	   /* with EV_EOF: completely disconnected (DragonFly's) */
 #define EV_NODATA 0x1000   /* EOF with no data left (DragonFly's value) */
 #define EV_FLAG1 0x2000	   /* kernel-internal registration (NOTE_TRACK, AIO) */
 #define EV_ERROR 0x4000	   /* change failed: data = errno (positive) */

@@ -1,5 +1,6 @@
 /*
- * EVFILT_PROC: what happens to a process: NOTE_EXIT (data = exit status,
+ * EVFILT_PROC: what happens to a process: NOTE_EXIT (data = its wait(2)
+ * status, as in FreeBSD and DragonFly: WEXITSTATUS / WTERMSIG decode it,
  * with EV_EOF | EV_NODATA | EV_ONESHOT: the knote detaches from the dead
  * process and goes after retrieval), NOTE_FORK, NOTE_EXEC, and NOTE_TRACK:
  * on fork, a knote with the same fflags is registered on the child, whose
@@ -91,7 +92,7 @@ static int filt_procattach(struct knote *kn)
 	if (immediate) {
 		kn->kev.fflags |= NOTE_EXIT;
 		kn->status |= KN_DETACHED;
-		kn->kev.data = pi->exited ? pi->status : p->exit_status;
+		kn->kev.data = pi->exited ? pi->status : proc_wait_status(p);
 		kn->kev.flags |= EV_EOF | EV_NODATA | EV_ONESHOT;
 		return 0; /* the register's filter run activates it */
 	}

@@ -12,10 +12,10 @@
 #include "kern/signal.h"
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Any ident is accepted, as in the reference (its filter does not check
+ * it): a number no signal has simply never fires (docs/kq.md). */
 static int filt_sigattach(struct knote *kn)
 {
-	if (kn->kev.ident < 1 || kn->kev.ident >= SIMK_NSIG)
-		return -EINVAL;
 	kn->kev.flags |= EV_CLEAR;
 	kq_knote_insert(&kq_pinfo(kn->kq->proc->pid)->signotes, kn);
 	return 0;

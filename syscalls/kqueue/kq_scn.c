@@ -422,6 +422,7 @@ static const struct scn_const kq_consts[] = {
     SCN_CONST(EV_NODATA),
     SCN_CONST(EV_ERROR),
     SCN_CONST(EV_EOF),
+    SCN_CONST(EV_HUP),
     SCN_CONST(NOTE_LOWAT),
     SCN_CONST(NOTE_OOB),
     SCN_CONST(NOTE_FFNOP),

@@ -16,6 +16,8 @@
  *  - Other (buffered) files: the transfer runs inline, in the submitter,
  *    and may sleep on the buffer cache. Partial reads are retried until
  *    the request is satisfied or the file ends. Not cancellable.
+ * A write whose retry fails after some bytes went out (ENOSPC, EFBIG,
+ * EPIPE) completes with the bytes written, never with that error.
  *
  * The admission rule, from the reference: a request is created only while
  * the requests holding a ring slot (reqs_active) are fewer than the free
@@ -147,6 +149,11 @@ ssize_t laio_retry_rw(struct laio_req *req)
 	if (ret == -EAGAIN && fifo && !(fp->flags & O_NONBLOCK))
 		ret = laio_wait_ready(req, rd ? (POLLIN | POLLRDNORM) : (POLLOUT | POLLWRNORM));
 	if (ret == 0 || req->left == 0)
+		ret = (ssize_t)(req->nbytes - req->left);
+	/* A write cut short (no space, the file-size limit, a reader gone)
+	 * completes with what it wrote, as pwrite(2) does, not with the error
+	 * the retry of the rest met (the reference says so in these words). */
+	if (!rd && ret < 0 && ret != -EIOCBRETRY && ret != -EIOCBQUEUED && req->nbytes > req->left)
 		ret = (ssize_t)(req->nbytes - req->left);
 	return ret;
 }

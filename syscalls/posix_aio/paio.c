@@ -227,25 +227,22 @@ void paio_lio_free_unused(struct paio_lio *lio)
 	kmem_free(&kmt_lio, lio);
 }
 
-/* Lock held. Drops one reference of the list; the last one sends the
- * list notification (LIO_NOWAIT) and frees the head. */
+/* Lock held. Drops one reference of the list; the last one hands the
+ * list notification (LIO_NOWAIT) to the notification worker, behind the
+ * notes of the entries (a kevent too, so that it never arrives before
+ * them), and frees the head. */
 void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 {
 	spin_assert_held(&pp->lock);
 	KASSERT(lio->refs > 0, "lio reference count underflows");
 	if (--lio->refs > 0)
 		return;
-	if (lio->kev != NULL) {
-		/* stays on pp->lio_kevs until its event was taken */
-		if (lio->queued > 0) {
-			pp->st.lio_notes++;
-			paio_kev_fire(lio->kev, lio->failed > 0 ? EIO : 0);
-		}
-		lio->kev = NULL;
-	}
+	/* a kevent's attachment stays on pp->lio_kevs until its event was taken */
+	lio->kev = NULL;
 	if (lio->note != NULL) {
 		if (lio->queued > 0) {
-			lio->note->data = lio->failed;
+			bool kev = lio->note->kind == SIMK_SIGEV_KEVENT;
+			lio->note->data = kev ? (lio->failed > 0 ? EIO : 0) : lio->failed;
 			pp->st.lio_notes++;
 			trace_emit(TR_INFO, "paio:lio_notify", pp->p->pid,
 				   (int64_t)lio->note->object, lio->queued, lio->failed);
@@ -449,13 +446,6 @@ void paio_retire(struct paio_req *r)
 		list_del(&r->link);
 		r->where = PW_NONE;
 	}
-	if (r->lio != NULL) {
-		struct paio_lio *lio = r->lio;
-		r->lio = NULL;
-		if (r->err != 0)
-			lio->failed++;
-		paio_lio_put(pp, lio);
-	}
 	if (r->note != NULL) {
 		r->note->data = r->err != 0 ? -(int64_t)r->err : r->ret;
 		paio_note_queue(pp, r->note);
@@ -472,6 +462,14 @@ void paio_retire(struct paio_req *r)
 			paio_kev_fire(&r->kev, r->err);
 			pp->st.notes_sent++;
 		}
+	}
+	/* after the request's own notification: the list's comes last */
+	if (r->lio != NULL) {
+		struct paio_lio *lio = r->lio;
+		r->lio = NULL;
+		if (r->err != 0)
+			lio->failed++;
+		paio_lio_put(pp, lio);
 	}
 	if (!r->reaped) {
 		if (r->api == PAIO_API_POSIX && r->sigev == SIMK_SIGEV_NONE) {

@@ -165,7 +165,9 @@ void paio_fsync_run(struct paio_worker *w, struct paio_req *r)
 /*
  * aio_fsync(op, aiocb): op O_SYNC (fsync) or O_DSYNC (fdatasync), else
  * -EINVAL. The descriptor must be open for writing (-EBADF). Errors are
- * stored in the aiocb as for aio_write; a duplicate gives -EINVAL.
+ * stored in the aiocb as for aio_write; a duplicate gives -EINVAL. Only
+ * aio_fildes and aio_sigevent are read (POSIX: the other members are
+ * ignored, so aio_reqprio, aio_buf, aio_offset... may hold anything).
  */
 int sys_aio_fsync(int op, uaddr_t aiocbp)
 {
@@ -186,7 +188,7 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int err = 0;
 	struct file *fp = NULL;
-	if (cb.aio_reqprio < 0 || !paio_sigev_kind_valid(cb.aio_sigevent.sigev_notify))
+	if (!paio_sigev_kind_valid(cb.aio_sigevent.sigev_notify))
 		err = EINVAL;
 	else if (fd_get(p, cb.aio_fildes, &fp) != 0)
 		err = EBADF;
@@ -208,7 +210,6 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	r->fd = cb.aio_fildes;
 	r->fp = fp;
 	r->datasync = op == O_DSYNC;
-	r->reqprio = cb.aio_reqprio;
 	r->sigev = cb.aio_sigevent.sigev_notify;
 	rc =
 	    paio_sigev_prepare(p, &cb.aio_sigevent, aiocbp, PAIO_EV_FSYNC, &r->note, &r->kev, NULL);

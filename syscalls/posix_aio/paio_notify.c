@@ -21,9 +21,12 @@
  *                only the submitting process retrieves it. The port is
  *                looked up by descriptor at send time (as the reference
  *                does): a port closed in the meantime drops the event.
- *  SIGEV_KEVENT  not queued here: the EVFILT_AIO knote is attached at
- *                submission and posted when the request retires (posting
- *                never blocks), as FreeBSD does.
+ *  SIGEV_KEVENT  a request's is not queued here: the EVFILT_AIO knote is
+ *                attached at submission and posted when the request
+ *                retires (posting never blocks), as FreeBSD does. A
+ *                list's is queued like the others, so that it comes after
+ *                the notes its entries queued before (a list notification
+ *                never arrives before the last entry's own).
  *
  * The invariant: every note is sent or dropped exactly once, and counted
  * (notes_sent / notes_dropped); a process that is exiting gets nothing
@@ -177,6 +180,13 @@ void paio_notifier_main(void *arg)
 			break;
 		case SIMK_SIGEV_PORT:
 			ok = send_port(w, n);
+			break;
+		case SIMK_SIGEV_KEVENT:
+			spin_lock(&pp->lock);
+			ok = !pp->closing;
+			if (ok)
+				paio_kev_fire(n->kev, (int)n->data);
+			paio_unlock(pp);
 			break;
 		default:
 			KASSERT(0, "bad notification kind %d", n->kind);

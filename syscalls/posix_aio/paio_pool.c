@@ -11,7 +11,10 @@
  *      write requests waiting on its queue) and fewer than max_workers
  *      exist: then a new worker is created with the request already on
  *      its queue;
- * and the cursor moves past the chosen worker.
+ * and the cursor moves past the chosen worker. The exception: a write on
+ * an O_APPEND descriptor goes behind the latest append of the same open
+ * file still queued or running, on that worker, so that the appends land
+ * in the order of the calls (POSIX; workers in parallel would race).
  *
  * The invariant that makes aio_fsync work (paio_fsync.c): a worker
  * takes the next item of its queue only after the previous one was
@@ -184,6 +187,34 @@ void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r)
 	KASSERT(w->load >= 0, "aio worker counts underflow");
 }
 
+static bool is_append(const struct paio_req *r, const struct file *fp)
+{
+	return r->op == PAIO_OP_WRITE && r->fp == fp && (fp->flags & O_APPEND);
+}
+
+/* Lock held. The worker whose queue (or hands) hold the latest append to
+ * r's open file, or NULL. Only appends look: the cost is the queues'. */
+static struct paio_worker *append_worker(struct paio_proc *pp, const struct paio_req *r)
+{
+	struct paio_worker *found = NULL;
+	uint64_t latest = 0;
+	for (struct list_node *n = pp->workers.next; n != &pp->workers; n = n->next) {
+		struct paio_worker *w = list_entry(n, struct paio_worker, ring);
+		if (w->cur != NULL && is_append(w->cur, r->fp) && w->cur->seq >= latest) {
+			found = w;
+			latest = w->cur->seq;
+		}
+		for (struct list_node *q = w->queue.next; q != &w->queue; q = q->next) {
+			struct paio_req *o = list_entry(q, struct paio_req, link);
+			if (is_append(o, r->fp) && o->seq >= latest) {
+				found = w;
+				latest = o->seq;
+			}
+		}
+	}
+	return found;
+}
+
 /*
  * Lock held, thread context. Puts a read or write on a worker (see the top
  * comment), creating one when the chosen worker is loaded.
@@ -196,6 +227,13 @@ void paio_enqueue(struct paio_req *r)
 	struct paio_config *cfg = &paio_run()->cfg;
 	KASSERT(pp->nworkers > 0, "enqueue without workers");
 	KASSERT(pp->next_rw != NULL, "enqueue without workers");
+	if (is_append(r, r->fp)) {
+		struct paio_worker *aw = append_worker(pp, r);
+		if (aw != NULL) {
+			paio_worker_queue(aw, r);
+			return;
+		}
+	}
 	struct paio_worker *first = pp->next_rw, *w = first, *pick = NULL;
 	do {
 		if (w->idle && !w->exit) {

@@ -65,19 +65,22 @@ enum paio_where { PW_NONE = 0, PW_WORKQ, PW_KAIO, PW_DONEQ, PW_SOLDONEQ, PW_FREE
 struct paio_proc;
 struct paio_lio;
 
-/* A notification by signal, thread or event port (SIGEV_KEVENT needs none:
- * its knote is posted when the request retires). */
+/* A notification by signal, thread or event port (a request's
+ * SIGEV_KEVENT needs none: its knote is posted when the request retires),
+ * or the kevent of a list (posted by the notification worker, after the
+ * notes of its entries). */
 struct paio_note {
 	struct list_node link;
-	int kind;	 /* SIMK_SIGEV_SIGNAL / THREAD / PORT */
-	int signo;	 /* SIGNAL */
-	int64_t value;	 /* sigval, or the port_notify_t's user value */
-	uint64_t fn;	 /* THREAD: handle from paio_sigev_fn_register */
-	int port_fd;	 /* PORT */
-	uint64_t object; /* PORT: the aiocb (or the list's sigevent) address */
-	int events;	 /* PORT: PAIO_EV_* */
-	int64_t data;	 /* the request's result (tests, traces) */
-	bool queued;	 /* handed to the notification worker */
+	int kind;	      /* SIMK_SIGEV_SIGNAL / THREAD / PORT / KEVENT (lists) */
+	int signo;	      /* SIGNAL */
+	int64_t value;	      /* sigval, or the port_notify_t's user value */
+	uint64_t fn;	      /* THREAD: handle from paio_sigev_fn_register */
+	int port_fd;	      /* PORT */
+	uint64_t object;      /* PORT: the aiocb (or the list's sigevent) address */
+	int events;	      /* PORT: PAIO_EV_* */
+	struct paio_kev *kev; /* KEVENT: the list's attachment (on pp->lio_kevs) */
+	int64_t data;	      /* the request's result (tests, traces); KEVENT: the errno */
+	bool queued;	      /* handed to the notification worker */
 };
 
 /* A SIGEV_KEVENT attachment (kq.h's hook) and where it stands. */

@@ -103,9 +103,13 @@ int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uadd
 	return 0;
 }
 
+/* An append goes to the pool, whose workers order appends to one file
+ * (the device would complete them in any order, at offsets chosen at
+ * submission). */
 static bool kaio_candidate(const struct paio_req *r)
 {
-	return paio_run()->cfg.kaio && (r->fp->flags & O_DIRECT) != 0 &&
+	bool append = r->op == PAIO_OP_WRITE && (r->fp->flags & O_APPEND) != 0;
+	return paio_run()->cfg.kaio && (r->fp->flags & O_DIRECT) != 0 && !append &&
 	       (r->op == PAIO_OP_READ || r->op == PAIO_OP_WRITE);
 }
 
@@ -428,6 +432,20 @@ int sys_lio_listio(int mode, uaddr_t list, int nent, uaddr_t sig)
 		if (kev != NULL && !kev_used) {
 			paio_kev_free(kev);
 			kev = NULL;
+		}
+		if (rc == 0 && kev != NULL) {
+			/* the worker that posts it after the entries' notes */
+			lio->note = paio_note_alloc();
+			if (lio->note == NULL) {
+				paio_kev_detach(kev);
+				paio_kev_free(kev);
+				kev = NULL;
+				rc = -EAGAIN;
+			} else {
+				lio->note->kind = SIMK_SIGEV_KEVENT;
+				lio->note->kev = kev;
+				lio->note->object = list;
+			}
 		}
 		if (rc != 0) {
 			paio_lio_free_unused(lio);

@@ -11,10 +11,12 @@ RACES = ["two-getevents.scn", "completion-vs-timeout.scn", "cancel-vs-completion
          "destroy-inflight.scn", "kick-while-running.scn", "ring-full-reaper.scn",
          "close-inflight.scn", "device-faults.scn"]
 ALL = RACES + ["basics.scn"]
+# teaching examples of a bug (tests/py/test_exploration.py)
+FAILING = ["completion-order.scn"]
 
 
 def test_every_linux_aio_scenario_is_covered():
-    assert {p.name for p in AIO.glob("*.scn")} == set(ALL)
+    assert {p.name for p in AIO.glob("*.scn")} == set(ALL + FAILING)
 
 
 @pytest.mark.parametrize("scenario", ALL)

@@ -266,6 +266,9 @@ static void calls_kern(void)
 	ONE("sigpending", simk_sigpending(uold));
 	struct simk_timespec req = {0, 1000};
 	ONE("nanosleep", simk_nanosleep(vt_ubytes(&req, sizeof(req)), 0));
+	uaddr_t ulim = vt_ubuf(sizeof(struct simk_rlimit));
+	ONE("getrlimit", simk_getrlimit(SIMK_RLIMIT_FSIZE, ulim));
+	ONE("setrlimit", simk_setrlimit(SIMK_RLIMIT_FSIZE, ulim));
 }
 
 static void t_every_call(void *arg)

@@ -370,7 +370,7 @@ Test(scn_ops, fork_wait_and_status)
 {
 	assert_passes(
 	    "shared ran = 0\nthread p\n  local pid = fork c\n  expect pid == 2\n"
-	    "  local st = 0\n  local r = wait status=st\n  expect r == pid && st == 9\n"
+	    "  local st = 0\n  local r = wait status=st\n  expect r == pid && st == 9 << 8\n"
 	    "  expect ran == 1\n  r = wait -1\n  expect r == -ECHILD\n"
 	    "  local pp = getppid\n  expect pp == 0\n"
 	    "thread c manual\n  ran = 1\n  local pp = getppid\n  expect pp == 1\n  exit 9\n");
