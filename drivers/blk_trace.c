@@ -26,6 +26,7 @@ static const struct trace_desc blk_events[] = {
     TRACE_DESC("blk:media_poke", "dev%d sector %d count %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("blk:abandon", "%b blk#%d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("blk:lost_at_end", "dev%d %d requests", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("blk:crash_state", "dev%d %d cached units, %d kept", TRACE_LEVEL_KERNEL),
     TRACE_DESC("blk:destroy", "dev%d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("blk:irq", "", TRACE_LEVEL_KERNEL),
     TRACE_DESC("blk:timer", "", TRACE_LEVEL_KERNEL),

@@ -12,6 +12,8 @@ static const struct trace_desc kern_events[] = {
     TRACE_DESC("kern:fork_failed", "child pid %d %e", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kern:exec", "pid %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kern:proc_exit", "pid %d status %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:proc_killed", "pid %d by %g", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("kern:setrlimit", "pid %d resource %d cur %d max %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kern:reap", "pid %d status %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kern:reap_orphan", "pid %d status %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kern:umem_alloc", "pid %d %x len %d", TRACE_LEVEL_ALL),
