@@ -150,3 +150,20 @@ def test_bad_view_options_are_usage_errors(simk):
     assert r.code == 2 and "user, kernel or all" in r.err, r
     r = simk("run", path, "--trace-fold", "maybe")
     assert r.code == 2 and "on or off" in r.err, r
+
+
+def test_every_named_event_is_described():
+    """Each literal "prefix:event" a layer emits has a description in a
+    *_trace.c table (its arguments read by name, not as bare numbers)."""
+    from conftest import ROOT
+    emitted = set()
+    for src in ROOT.glob("**/*.c"):
+        if "build" in src.parts or "tests" in src.parts or "fuzz" in src.parts:
+            continue
+        text = src.read_text(errors="replace")
+        emitted |= set(re.findall(r'trace_emit\(\s*TR_(?:INFO|IRQ),\s*"([a-z]+:[a-z_]+)"', text))
+        emitted |= set(re.findall(r'vfs_trace\(\s*"([a-z]+:[a-z_]+)"', text))
+    described = set()
+    for t in ROOT.glob("**/*_trace.c"):
+        described |= set(re.findall(r'TRACE_DESC(?:_LINK)?\(\s*"([a-z]+:[a-z_]+)"', t.read_text()))
+    assert emitted and not emitted - described, sorted(emitted - described)
