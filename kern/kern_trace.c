@@ -28,8 +28,17 @@ static const struct trace_desc kern_events[] = {
     TRACE_DESC("sim:timeout", "", TRACE_LEVEL_KERNEL),
 };
 
+/* Linux's kernel-internal codes that never reach user space but show in
+ * kernel events (a retry's "queued" result). */
+#define ERESTARTSYS_ 512
+#define EIOCBQUEUED_ 529
+
 static void fmt_errno(int64_t v, char *buf, size_t len)
 {
+	if (v == -ERESTARTSYS_ || v == -EIOCBQUEUED_) {
+		snprintf(buf, len, "%s", v == -ERESTARTSYS_ ? "-ERESTARTSYS" : "-EIOCBQUEUED");
+		return;
+	}
 	const char *n = v < 0 && v >= -SYSCALL_ERRNO_MAX ? syscall_errno_name((int)-v) : NULL;
 	if (n != NULL)
 		snprintf(buf, len, "-%s", n);

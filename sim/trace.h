@@ -64,7 +64,7 @@ struct trace_ev {
 };
 
 #define TRACE_RING 64
-#define TRACE_KEEP_MAX_DEFAULT 1000000 /* kept events: 56 MB (simk_opts.trace_keep_max) */
+#define TRACE_KEEP_MAX_DEFAULT 1000000 /* kept events: 88 MB (simk_opts.trace_keep_max) */
 
 typedef void (*trace_sink_fn)(const struct trace_ev *e, void *arg);
 
