@@ -38,7 +38,7 @@ struct scn_prog;
 #define CLI_TRACE_MAX (1ULL << 32)
 #define EXIT_USAGE 2
 
-enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_COUNT };
+enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_DIFF, CMD_COUNT };
 #define CMD_BIT(c) (1u << (c))
 
 struct cli_opts;
@@ -162,5 +162,6 @@ void cli_flush_stdout(void);
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);
 int cmd_check(struct cli_opts *o);
+int cmd_diff(struct cli_opts *o);
 
 #endif

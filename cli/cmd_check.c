@@ -36,6 +36,7 @@ static int run_once(const struct cli_opts *c, const struct scn_prog *p, const st
 	for (size_t i = 0; ok && i < r->n; i++) {
 		r->evs[i] = s->trace.evs[i];
 		r->evs[i].name = strdup(s->trace.evs[i].name);
+		r->evs[i].str = NULL; /* a view string, freed with the simulation */
 		ok = r->evs[i].name != NULL;
 	}
 	simk_destroy(s);

@@ -28,6 +28,8 @@ static const char *const usage_main =
     "  run FILE [options]                 run a scenario once and print its trace\n"
     "  explore FILE --runs N [options]    run many seeds; stop at the first failure\n"
     "  check-determinism FILE [--seed N]  run twice in one process and compare hashes\n"
+    "  diff FILE [A] B [options]          two runs (seeds or schedule files): the first\n"
+    "                                     decision where they part\n"
     "  help [COMMAND|ops|faults]          help on a command, the operations a scenario may\n"
     "                                     use, or the fault points\n"
     "  version                            print the version (also: simk --version)\n"
@@ -121,6 +123,24 @@ static const char *const usage_check =
     "  --max-steps N, --step-cost NS, --fault SPEC, --replay F, --quiet\n"
     "  --trace-max-events N  events kept to compare (default 1000000)\n";
 
+static const char *const usage_diff =
+    "usage: simk diff FILE A B [options]\n"
+    "       simk diff FILE B [options]\n"
+    "\n"
+    "Runs the scenario twice, A and B each a seed (a number) or a schedule file\n"
+    "(from --schedule-out; replayed with its seed), and prints where they part:\n"
+    "the events both runs share before it, the first decision that differs (which\n"
+    "thread each run picked, and the line the deciding thread stood at), what each\n"
+    "run does next, and 'how we got here' of a run that fails. Exit code: 0 when\n"
+    "the runs are the same, 1 when they differ, 2 usage error.\n"
+    "With B alone (a failing run), A is the nearest passing run: B with its latest\n"
+    "scheduling decision that, taken another way (the run then goes on as fifo),\n"
+    "makes the run pass - the decision inside the racy window.\n"
+    "\n"
+    "options (for both runs; they override the scenario's own):\n"
+    "  --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
+    "  --max-steps N, --step-cost NS, --fault SPEC\n";
+
 static void help_ops(FILE *f)
 {
 	char buf[300];
@@ -161,6 +181,8 @@ static const struct cli_command commands[] = {
      cli_check_sched},
     {"check-determinism", CMD_CHECK, cmd_check, 1, 1, "missing the scenario FILE", usage_check,
      cli_check_sched},
+    {"diff", CMD_DIFF, cmd_diff, 2, 3, "simk diff FILE [A] B: missing the scenario FILE or a run",
+     usage_diff, cli_check_sched},
     {"help", CMD_HELP, cmd_help, 0, 1, "", usage_help, NULL},
     {"version", CMD_VERSION, cmd_version, 0, 0, "", usage_version, NULL},
 };

@@ -355,6 +355,7 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_RUN CMD_BIT(CMD_RUN)
 #define C_EXPLORE CMD_BIT(CMD_EXPLORE)
 #define C_CHECK CMD_BIT(CMD_CHECK)
+#define C_DIFF CMD_BIT(CMD_DIFF)
 #define C_SCHED (C_RUN | C_EXPLORE | C_CHECK) /* the commands that run scenarios */
 
 struct cli_flag {
@@ -367,12 +368,12 @@ struct cli_flag {
 /* --help / -h applies to every subcommand and is handled in cli_parse. */
 static const struct cli_flag flags[] = {
     {"seed", true, C_RUN | C_CHECK, set_seed},
-    {"policy", true, C_SCHED, set_policy},
-    {"preempt", true, C_SCHED, set_preempt},
-    {"irq", true, C_SCHED, set_irq},
-    {"pct-depth", true, C_SCHED, set_pct_depth},
-    {"pct-steps", true, C_SCHED, set_pct_steps},
-    {"max-steps", true, C_SCHED, set_max_steps},
+    {"policy", true, C_SCHED | C_DIFF, set_policy},
+    {"preempt", true, C_SCHED | C_DIFF, set_preempt},
+    {"irq", true, C_SCHED | C_DIFF, set_irq},
+    {"pct-depth", true, C_SCHED | C_DIFF, set_pct_depth},
+    {"pct-steps", true, C_SCHED | C_DIFF, set_pct_steps},
+    {"max-steps", true, C_SCHED | C_DIFF, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
     {"trace-filter", true, C_RUN, set_trace_filter},
     {"trace-level", true, C_RUN, set_trace_level},
@@ -384,13 +385,13 @@ static const struct cli_flag flags[] = {
     {"enumerate", true, C_EXPLORE, set_enumerate},
     {"latency-classes", true, C_EXPLORE, set_latency_classes},
     {"replay", true, C_RUN | C_CHECK, set_replay},
-    {"fault", true, C_SCHED, set_fault},
+    {"fault", true, C_SCHED | C_DIFF, set_fault},
     {"quiet", false, C_SCHED, set_quiet},
     {"runs", true, C_EXPLORE, set_runs},
     {"seed-start", true, C_EXPLORE, set_seed_start},
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
-    {"step-cost", true, C_SCHED, set_step_cost},
+    {"step-cost", true, C_SCHED | C_DIFF, set_step_cost},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))

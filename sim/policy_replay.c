@@ -3,7 +3,9 @@
  * schedule file written by --schedule-out. A recorded choice that is not a
  * candidate now means the run diverged (different scenario or options):
  * the run stops with a panic naming the decision number, and so does a run
- * that passes before using every recorded decision.
+ * that passes before using every recorded decision. With
+ * simk_opts.replay_prefix the file is only a prefix: past its end the run
+ * continues as fifo would, and may end early (simk diff).
  */
 #include "sim/policy.h"
 
@@ -44,10 +46,21 @@ static void replay_fini(struct simk *s)
 static struct pick replay_choose(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 				 bool irq_due, int ncand)
 {
-	(void)kind;
 	(void)ncand;
 	struct replay_state *st = s->policy_state;
 	struct pick p = { false, NULL };
+	if (st->pos >= st->n && s->opts.replay_prefix) {
+		/* past a prefix: as fifo (interrupts first, then the running
+		 * thread, then the longest-waiting one) */
+		if (irq_due) {
+			p.irq = true;
+			return p;
+		}
+		p.t = cur != NULL && kind != PT_YIELD ? cur : runq_first(s);
+		if (p.t == NULL)
+			p.t = cur;
+		return p;
+	}
 	if (st->pos >= st->n)
 		sim_panic("replay: schedule exhausted at decision %zu", st->pos + 1);
 	int64_t tid = st->dec[st->pos++];
@@ -73,7 +86,7 @@ static struct pick replay_choose(struct simk *s, enum point_kind kind, struct si
 static int replay_check_end(struct simk *s, char *msg, size_t len)
 {
 	struct replay_state *st = s->policy_state;
-	if (st->pos == st->n)
+	if (st->pos == st->n || s->opts.replay_prefix)
 		return 0;
 	snprintf(msg, len,
 		 "replay diverged: the run ended after decision %zu of the %zu recorded in %s", st->pos,

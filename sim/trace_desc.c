@@ -253,7 +253,10 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 	char v[96];
 	switch (e->type) {
 	case TR_DECISION:
-		if (e->a[0] == 0)
+		if (e->a[3] == 1) /* a data decision: a[0] of a[1] in dimension a[2] */
+			snprintf(buf, len, "decide data %" PRId64 " of %" PRId64 " (dimension %" PRId64 ")",
+				 e->a[0], e->a[1], e->a[2]);
+		else if (e->a[0] == 0)
 			snprintf(buf, len, "decide irq /%" PRId64, e->a[1]);
 		else
 			snprintf(buf, len, "decide T%" PRId64 " /%" PRId64, e->a[0], e->a[1]);

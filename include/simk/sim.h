@@ -58,6 +58,8 @@ struct simk_opts {
 	bool keep_trace;	  /* keep the events for export (simk_trace_export_chrome) */
 	size_t trace_keep_max;	  /* keep_trace: at most this many events (0 = 1,000,000) */
 	const char *replay_path;  /* policy replay: schedule file to read */
+	bool replay_prefix;	  /* replay: the file is a prefix; past its end the run goes on
+				     as fifo would (simk diff's nearest passing run) */
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;	  /* text printed as "reproduce: ..." on failure */
 	struct simk_dfs *dfs;	  /* policy dfs: the search state (simk_dfs_create) */
