@@ -75,6 +75,7 @@ struct cli_opts {
 	/* the readable trace's view (sim/trace_text.h): --trace-filter,
 	 * --trace-level (enum trace_level), --trace-fold */
 	const char *trace_filter;
+	const char *html_out; /* --html-out: the HTML timeline */
 	int trace_level;
 	bool has_trace_level, trace_nofold;
 	const char *faults[CLI_FAULTS_MAX];
@@ -139,6 +140,8 @@ void cli_trace_print(const struct cli_opts *c, const struct simk *s, FILE *f);
  * p again with o keeping the trace (the run of hash) and prints it. */
 #define CLI_EXPLAIN_STEPS_MAX 40
 struct scn_prog;
+/* --html-out: s's kept trace as the HTML timeline; 0, or -1 with errno. */
+int cli_write_html(const struct simk *s, const char *path);
 char *cli_explain_kept(const struct cli_opts *c, const struct simk *s);
 void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
 			 const struct simk_opts *o, uint64_t hash, char *kept, FILE *f);

@@ -41,7 +41,8 @@ int cmd_run(struct cli_opts *c)
 		fclose(f);
 		o.schedule_out = c->schedule_out;
 	}
-	o.keep_trace = c->trace_out != NULL; /* the readable trace is streamed */
+	/* the readable trace is streamed; the exports need the events kept */
+	o.keep_trace = c->trace_out != NULL || c->html_out != NULL;
 	int rc = cli_calibrate_pct(c, p, &o);
 	if (rc != 0) {
 		scn_free(p);
@@ -74,6 +75,10 @@ int cmd_run(struct cli_opts *c)
 			"simk: run: --trace-out %s holds the first %" PRIu64 " of %" PRIu64
 			" events (--trace-max-events N keeps more; docs/tracing.md)\n",
 			c->trace_out, simk_trace_kept(s), simk_trace_events(s));
+	}
+	if (c->html_out != NULL && cli_write_html(s, c->html_out) != 0) {
+		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->html_out, strerror(errno));
+		exit_code = EXIT_USAGE;
 	}
 	bool explain = out != SIMK_PASS && !c->quiet;
 	char *why = explain ? cli_explain_kept(c, s) : NULL;

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "sim/trace_cause.h"
+#include "sim/trace_html.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn.h"
@@ -302,4 +303,20 @@ void cli_explain_failure(const struct cli_opts *c, const struct scn_prog *p,
 	if (simk_trace_hash(k) == hash && k->trace.len == k->trace.count)
 		trace_explain_failure(k, v.src, f, CLI_EXPLAIN_STEPS_MAX);
 	simk_destroy(k);
+}
+
+int cli_write_html(const struct simk *s, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return -1;
+	errno = 0;
+	int rc = trace_export_html(s, f, s->trace.src);
+	bool bad = rc != 0 || ferror(f) != 0;
+	if (fclose(f) != 0 || bad) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
 }

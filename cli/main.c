@@ -62,6 +62,7 @@ static const char *const usage_run =
     "                       (default 100, 0 turns the cost model off, at most 1000000)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
+    "  --html-out F.html    write the trace as a self-contained HTML timeline\n"
     "  --trace-filter T,..  show only events of these threads (T2, or a name), layers\n"
     "                       (laio, vfs, scn...) or event names (laio:event, open)\n"
     "  --trace-level L      user (calls, scenario reads/writes/tests), kernel (default:\n"

@@ -296,6 +296,13 @@ static int set_trace_out(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_html_out(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	o->html_out = val;
+	return 0;
+}
+
 static int set_trace_filter(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -376,6 +383,7 @@ static const struct cli_flag flags[] = {
     {"max-steps", true, C_SCHED | C_DIFF, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
     {"trace-filter", true, C_RUN, set_trace_filter},
+    {"html-out", true, C_RUN, set_html_out},
     {"trace-level", true, C_RUN, set_trace_level},
     {"trace-fold", true, C_RUN, set_trace_fold},
     {"trace-max-events", true, C_RUN | C_CHECK, set_trace_max},
