@@ -21,8 +21,8 @@
 
 int simk_schedule_seed(const char *path, uint64_t *seed, char *err, size_t errlen);
 
-#define DIFF_BEFORE 8 /* shared events shown before the divergence */
-#define DIFF_AFTER 12 /* events of each run shown after it */
+#define DIFF_BEFORE 8	     /* shared events shown before the divergence */
+#define DIFF_AFTER 12	     /* events of each run shown after it */
 #define DIFF_SEARCH_MAX 4000 /* runs tried to find the nearest passing run */
 
 struct side {
@@ -102,8 +102,8 @@ static int run_side(struct cli_opts *c, const struct scn_prog *p, const struct s
 		const struct trace_ev *e = &s->trace.evs[i];
 		if (e->type != TR_DECISION)
 			continue;
-		d->dec[d->ndec++] = e->a[3] == 1 ? SIM_DECISION_DATA(e->a[2], e->a[1], e->a[0])
-						 : e->a[0];
+		d->dec[d->ndec++] =
+		    e->a[3] == 1 ? SIM_DECISION_DATA(e->a[2], e->a[1], e->a[0]) : e->a[0];
 	}
 	d->evs = calloc(d->n + 1, sizeof(*d->evs));
 	d->text = calloc(d->n + 1, sizeof(*d->text));
@@ -245,8 +245,8 @@ static void describe_side(const char *label, const struct side *d)
 		return;
 	}
 	if (d->out == SIMK_PASS)
-		printf("%s: %s (seed %" PRIu64 "): PASS hash=%016" PRIx64 "\n", label, d->spec, d->seed,
-		       d->hash);
+		printf("%s: %s (seed %" PRIu64 "): PASS hash=%016" PRIx64 "\n", label, d->spec,
+		       d->seed, d->hash);
 	else
 		printf("%s: %s (seed %" PRIu64 "): FAIL hash=%016" PRIx64 " %s\n", label, d->spec,
 		       d->seed, d->hash, d->reason);
@@ -271,7 +271,8 @@ static void explain_decision(const char *label, const struct side *d, size_t k)
 	}
 	printf("  %s: %s runs next (of %" PRId64 " candidates), while %s stood at %s\n", label,
 	       who((int32_t)e->a[0], r, sizeof(r)), e->a[1], who(e->tid, w, sizeof(w)),
-	       strstr(d->text[k], "  [") != NULL ? strstr(d->text[k], "  [") + 2 : "a switch point");
+	       strstr(d->text[k], "  [") != NULL ? strstr(d->text[k], "  [") + 2
+						 : "a switch point");
 }
 
 int cmd_diff(struct cli_opts *c)
@@ -299,7 +300,8 @@ int cmd_diff(struct cli_opts *c)
 		size_t k = 0;
 		if (fd < 0 || !nearest_passing(c, p, &o, &b, tmp, &k)) {
 			describe_side("B", &b);
-			printf("no single decision of B, taken the other way, makes the run pass\n");
+			printf(
+			    "no single decision of B, taken the other way, makes the run pass\n");
 			rc = 1;
 			goto out;
 		}

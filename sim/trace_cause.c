@@ -127,7 +127,7 @@ static bool signal_key(const struct trace_ev *e, char *key, size_t len, bool *de
 const char *trace_edge_name(enum trace_edge_kind k)
 {
 	static const char *const names[EDGE_KIND_COUNT] = {
-	    [EDGE_NONE] = "", [EDGE_ORDER] = "then", [EDGE_WAKE] = "woken",
+	    [EDGE_NONE] = "",	     [EDGE_ORDER] = "then",    [EDGE_WAKE] = "woken",
 	    [EDGE_LINK] = "carried", [EDGE_SIGNAL] = "signal", [EDGE_VALUE] = "reads"};
 	return k < EDGE_KIND_COUNT ? names[k] : "?";
 }
@@ -147,8 +147,8 @@ int trace_causes_build(const struct trace_ev *evs, size_t n, struct trace_causes
 	c->from = malloc((n + 1) * sizeof(*c->from));
 	c->kind = calloc(n + 1, sizeof(*c->kind));
 	c->prev = malloc((n + 1) * sizeof(*c->prev));
-	struct map last = {0};	/* thread -> its last event; "w:T" -> pending wake */
-	struct map keys = {0};	/* variables, links, signals -> last source */
+	struct map last = {0}; /* thread -> its last event; "w:T" -> pending wake */
+	struct map keys = {0}; /* variables, links, signals -> last source */
 	int rc = c->from != NULL && c->kind != NULL && c->prev != NULL ? 0 : -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct trace_ev *e = &evs[i];
@@ -224,8 +224,7 @@ int trace_causes_build(const struct trace_ev *evs, size_t n, struct trace_causes
  * not bookkeeping. */
 static bool shown_in_chain(const struct trace_ev *e)
 {
-	return e->type != TR_DECISION && e->type != TR_CLOCK &&
-	       trace_ev_level(e) < TRACE_LEVEL_ALL;
+	return e->type != TR_DECISION && e->type != TR_CLOCK && trace_ev_level(e) < TRACE_LEVEL_ALL;
 }
 
 static void step_line(const struct simk *s, const struct trace_ev *e, const char *why,
@@ -269,7 +268,8 @@ static void note_lost_update(const struct simk *s, const struct trace_ev *evs,
 		if (evs[i].tid == evs[w].tid || !store_key(&evs[i], ok, sizeof(ok)) ||
 		    strcmp(ok, key) != 0)
 			continue;
-		fprintf(f, "  %14s  !! lost update: this store overwrites, unread, the store below\n",
+		fprintf(f,
+			"  %14s  !! lost update: this store overwrites, unread, the store below\n",
 			"");
 		fprintf(f, "  %14s     made after this thread read %s at %" PRIu64 "ns:\n", "",
 			key + 2, evs[r].vtime_ns);
@@ -303,8 +303,10 @@ static void note_stale_read(const struct simk *s, const struct trace_ev *evs, in
 		if (evs[i].tid == evs[r].tid || !store_key(&evs[i], ok, sizeof(ok)) ||
 		    strcmp(ok, key) != 0)
 			continue;
-		fprintf(f, "  %14s  !! stale: another thread stores %s before this thread acts on it:\n",
-			"", key + 2);
+		fprintf(
+		    f,
+		    "  %14s  !! stale: another thread stores %s before this thread acts on it:\n",
+		    "", key + 2);
 		step_line(s, &evs[i], "race", src, f);
 		return;
 	}
@@ -349,7 +351,8 @@ static void note_missed_wake(const struct simk *s, const struct trace_ev *evs,
 		if (evs[i].tid == evs[sleep].tid || !call_object(&evs[i], other, sizeof(other)) ||
 		    strcmp(other, obj) != 0)
 			continue;
-		fprintf(f, "  %14s  !! missed: between this thread's last test and its sleep on %s,\n",
+		fprintf(f,
+			"  %14s  !! missed: between this thread's last test and its sleep on %s,\n",
 			"", obj);
 		fprintf(f, "  %14s     another thread called:\n", "");
 		step_line(s, &evs[i], "race", src, f);
@@ -403,7 +406,8 @@ static int explain_from(const struct simk *s, const struct trace_ev *evs,
 		fprintf(f, "  %14s  (%" PRId64 " earlier steps)\n", "", skipped);
 	/* why[i] is the edge from chain[i] to chain[i-1] (the later one) */
 	for (int i = n - 1; i >= 0; i--) {
-		const char *label = i == n - 1 ? "" : trace_edge_name((enum trace_edge_kind)why[i + 1]);
+		const char *label =
+		    i == n - 1 ? "" : trace_edge_name((enum trace_edge_kind)why[i + 1]);
 		step_line(s, &evs[chain[i]], label, src, f);
 		if (store_key(&evs[chain[i]], (char[KEY_MAX]){0}, KEY_MAX))
 			note_lost_update(s, evs, c, chain[i], src, f);

@@ -38,9 +38,9 @@ enum trace_edge_kind {
  * predecessor (-1 for a thread's first event). */
 struct trace_causes {
 	size_t n;
-	int64_t *from;	 /* cross edge source, -1 = none */
-	uint8_t *kind;	 /* enum trace_edge_kind of from */
-	int64_t *prev;	 /* program order */
+	int64_t *from; /* cross edge source, -1 = none */
+	uint8_t *kind; /* enum trace_edge_kind of from */
+	int64_t *prev; /* program order */
 };
 
 /* 0, or -1 without memory. */

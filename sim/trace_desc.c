@@ -245,8 +245,7 @@ void trace_ev_subsys(const struct trace_ev *e, char *buf, size_t len)
 	snprintf(buf, len, "%s", sub != NULL ? sub : "");
 }
 
-static const char *const signal_outcome[] = {"", " (ignored)", " (coalesced)",
-					     " (queue full)"};
+static const char *const signal_outcome[] = {"", " (ignored)", " (coalesced)", " (queue full)"};
 
 void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 {
@@ -254,7 +253,8 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 	switch (e->type) {
 	case TR_DECISION:
 		if (e->a[3] == 1) /* a data decision: a[0] of a[1] in dimension a[2] */
-			snprintf(buf, len, "decide data %" PRId64 " of %" PRId64 " (dimension %" PRId64 ")",
+			snprintf(buf, len,
+				 "decide data %" PRId64 " of %" PRId64 " (dimension %" PRId64 ")",
 				 e->a[0], e->a[1], e->a[2]);
 		else if (e->a[0] == 0)
 			snprintf(buf, len, "decide irq /%" PRId64, e->a[1]);
@@ -310,8 +310,8 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 		 * label. */
 		if (strstr(e->name, "[] =") != NULL) {
 			const char *br = strstr(e->name, "[]");
-			snprintf(buf, len, "%.*s[%" PRId64 "]%s %" PRId64, (int)(br - e->name), e->name,
-				 e->a[1], br + 2, e->a[0]);
+			snprintf(buf, len, "%.*s[%" PRId64 "]%s %" PRId64, (int)(br - e->name),
+				 e->name, e->a[1], br + 2, e->a[0]);
 		} else {
 			snprintf(buf, len, "%s %" PRId64, e->name, e->a[0]);
 		}

@@ -32,8 +32,7 @@ static void js_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void write_data(const struct simk *s, FILE *f, const char *src,
-		       const struct trace_causes *c)
+static void write_data(const struct simk *s, FILE *f, const char *src, const struct trace_causes *c)
 {
 	const struct trace_ev *evs = s->trace.evs;
 	size_t n = s->trace.len;

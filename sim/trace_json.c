@@ -22,15 +22,15 @@
 #include "sim/trace_cause.h"
 #include "sim/trace_json.h"
 
-#define KPID 0		   /* the "kernel" process of the JSON */
-#define TRACK_IRQ 0	   /* its tracks: interrupts, */
-#define TRACK_CPU 1000000  /* the CPU, */
-#define TRACK_DEV 2000000  /* device lanes: + dev * LANES_MAX + lane */
-#define LANES_MAX 64	   /* lanes per device (requests in flight) */
+#define KPID 0		  /* the "kernel" process of the JSON */
+#define TRACK_IRQ 0	  /* its tracks: interrupts, */
+#define TRACK_CPU 1000000 /* the CPU, */
+#define TRACK_DEV 2000000 /* device lanes: + dev * LANES_MAX + lane */
+#define LANES_MAX 64	  /* lanes per device (requests in flight) */
 #define DEVS_MAX 16
 
 struct lane_req {
-	int64_t id;	  /* blk#, 0 = free */
+	int64_t id;	   /* blk#, 0 = free */
 	uint64_t start_ns; /* JSON time of the submit */
 	char text[256];
 };
@@ -81,7 +81,8 @@ static int pid_of(const struct simk *s, int tid)
 static void track_name(struct json_out *o, int pid, int tid, const char *name)
 {
 	sep(o);
-	fprintf(o->f, "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":",
+	fprintf(o->f,
+		"{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":",
 		pid, tid);
 	json_str(o->f, name);
 	fputs("}}", o->f);
@@ -109,9 +110,10 @@ static void args(struct json_out *o, const struct trace_ev *e, size_t i, const c
 		fputs(",\"src\":", o->f);
 		json_str(o->f, where);
 	}
-	fprintf(o->f, ",\"type\":\"%s\",\"vtime_ns\":%" PRIu64 ",\"seq\":%zu", trace_type_name(e->type),
-		e->vtime_ns, i);
-	fprintf(o->f, ",\"a\":[%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 "]}",
+	fprintf(o->f, ",\"type\":\"%s\",\"vtime_ns\":%" PRIu64 ",\"seq\":%zu",
+		trace_type_name(e->type), e->vtime_ns, i);
+	fprintf(o->f,
+		",\"a\":[%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 "]}",
 		e->a[0], e->a[1], e->a[2], e->a[3], e->a[4], e->a[5]);
 }
 
@@ -278,8 +280,8 @@ static void events(struct json_out *o, const struct trace_causes *c)
 		if (c != NULL && c->from[i] >= 0) {
 			const struct trace_ev *src = &evs[c->from[i]];
 			const char *kind = trace_edge_name((enum trace_edge_kind)c->kind[i]);
-			head(o, "s", "cause", kind, pid_of(s, src->tid), src->tid == 0 ? TRACK_IRQ : src->tid,
-			     o->ts[c->from[i]]);
+			head(o, "s", "cause", kind, pid_of(s, src->tid),
+			     src->tid == 0 ? TRACK_IRQ : src->tid, o->ts[c->from[i]]);
 			fprintf(o->f, ",\"id\":%zu}", i);
 			head(o, "f", "cause", kind, pid, tid, ns);
 			fprintf(o->f, ",\"bp\":\"e\",\"id\":%zu}", i);
@@ -322,13 +324,15 @@ int trace_export_json(const struct simk *s, FILE *f, const char *src)
 	char h[32];
 	snprintf(h, sizeof(h), "%016" PRIx64, s->trace.hash);
 	json_str(f, h);
-	fprintf(f, ",\"events\":%" PRIu64 ",\"kept\":%zu,\"outcome\":%d,\"reason\":", s->trace.count, n,
-		(int)s->outcome);
+	fprintf(f,
+		",\"events\":%" PRIu64 ",\"kept\":%zu,\"outcome\":%d,\"reason\":", s->trace.count,
+		n, (int)s->outcome);
 	json_str(f, s->reason);
 	fputs("},\"traceEvents\":[", f);
 	sep(o);
-	fprintf(f, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":\"kernel\"}}",
-		KPID);
+	fprintf(
+	    f, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%d,\"args\":{\"name\":\"kernel\"}}",
+	    KPID);
 	track_name(o, KPID, TRACK_IRQ, "interrupts");
 	track_name(o, KPID, TRACK_CPU, "cpu");
 	for (int i = 0; i < s->nthreads; i++) {

@@ -21,9 +21,9 @@
 #include "sim/trace_text.h"
 
 #define COL 26
-#define COLS_MAX 12	    /* thread columns; later threads share the last one */
-#define LINE_MAX_CHARS 240  /* an event's text */
-#define FOLD_PERIOD_MAX 8   /* longest repeating block that folds */
+#define COLS_MAX 12	   /* thread columns; later threads share the last one */
+#define LINE_MAX_CHARS 240 /* an event's text */
+#define FOLD_PERIOD_MAX 8  /* longest repeating block that folds */
 #define FILTER_TERMS_MAX 16
 
 struct line {

@@ -8,11 +8,15 @@
 
 static const struct trace_desc kq_events[] = {
     TRACE_DESC("kq:create", "kq#%d pid %d fd %d", TRACE_LEVEL_KERNEL),
-    TRACE_DESC_LINK("kq:attach", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_FROM),
+    TRACE_DESC_LINK("kq:attach", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1,
+		    TRACE_LINK_FROM),
     TRACE_DESC("kq:attach_closed", "kq#%d kn#%d ident %d", TRACE_LEVEL_KERNEL),
-    TRACE_DESC_LINK("kq:queue", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_TO),
-    TRACE_DESC_LINK("kq:post", "kq#%d kn#%d %F data %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_TO),
-    TRACE_DESC_LINK("kq:drop", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1, TRACE_LINK_TO),
+    TRACE_DESC_LINK("kq:queue", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1,
+		    TRACE_LINK_TO),
+    TRACE_DESC_LINK("kq:post", "kq#%d kn#%d %F data %d", TRACE_LEVEL_KERNEL, "kn", 1,
+		    TRACE_LINK_TO),
+    TRACE_DESC_LINK("kq:drop", "kq#%d kn#%d %F ident %d", TRACE_LEVEL_KERNEL, "kn", 1,
+		    TRACE_LINK_TO),
     TRACE_DESC("kq:fdclose", "kq#%d kn#%d fd %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kq:close", "kq#%d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("kq:kq_knote_wait", "kn#%d %F", TRACE_LEVEL_KERNEL),
@@ -27,8 +31,8 @@ static const struct trace_desc kq_events[] = {
 
 static void fmt_filter(int64_t v, char *buf, size_t len)
 {
-	static const char *const names[] = {"",	  "READ",  "WRITE", "AIO", "VNODE", "PROC",
-					    "SIGNAL", "TIMER", "?",	"FS",  "?",	"USER",
+	static const char *const names[] = {"",	      "READ",  "WRITE", "AIO",	 "VNODE", "PROC",
+					    "SIGNAL", "TIMER", "?",	"FS",	 "?",	  "USER",
 					    "?",      "?",     "?",	"EXCEPT"};
 	if (v <= -1 && v >= -15 && names[-v][0] != '?')
 		snprintf(buf, len, "EVFILT_%s", names[-v]);

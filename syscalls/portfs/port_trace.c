@@ -6,11 +6,15 @@
 
 static const struct trace_desc port_events[] = {
     TRACE_DESC("port:create", "port#%d fd %d pid %d", TRACE_LEVEL_KERNEL),
-    TRACE_DESC_LINK("port:send", "port#%d pev#%d %S events %x", TRACE_LEVEL_KERNEL, "pev", 1, TRACE_LINK_FROM),
+    TRACE_DESC_LINK("port:send", "port#%d pev#%d %S events %x", TRACE_LEVEL_KERNEL, "pev", 1,
+		    TRACE_LINK_FROM),
     TRACE_DESC("port:sendn", "%d entries %d errors events %x", TRACE_LEVEL_KERNEL),
-    TRACE_DESC_LINK("port:resend", "port#%d pev#%d %S", TRACE_LEVEL_KERNEL, "pev", 1, TRACE_LINK_TO),
-    TRACE_DESC_LINK("port:deliver", "port#%d pev#%d %S events %x", TRACE_LEVEL_KERNEL, "pev", 1, TRACE_LINK_TO),
-    TRACE_DESC_LINK("port:discard", "port#%d pev#%d %S flag %d", TRACE_LEVEL_KERNEL, "pev", 1, TRACE_LINK_TO),
+    TRACE_DESC_LINK("port:resend", "port#%d pev#%d %S", TRACE_LEVEL_KERNEL, "pev", 1,
+		    TRACE_LINK_TO),
+    TRACE_DESC_LINK("port:deliver", "port#%d pev#%d %S events %x", TRACE_LEVEL_KERNEL, "pev", 1,
+		    TRACE_LINK_TO),
+    TRACE_DESC_LINK("port:discard", "port#%d pev#%d %S flag %d", TRACE_LEVEL_KERNEL, "pev", 1,
+		    TRACE_LINK_TO),
     TRACE_DESC("port:refused", "port#%d pev#%d owner pid %d caller pid %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:remove_event", "port#%d pev#%d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:free_event", "port#%d pev#%d queued %d", TRACE_LEVEL_KERNEL),
@@ -34,8 +38,10 @@ static const struct trace_desc port_events[] = {
 static const struct trace_desc ptimer_events[] = {
     TRACE_DESC("ptimer:create", "pid %d timer %d notify %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("ptimer:delete", "pid %d timer %d", TRACE_LEVEL_KERNEL),
-    TRACE_DESC_LINK("ptimer:expire", "pid %d timer %d expirations %d notify %d", TRACE_LEVEL_KERNEL, "ptimer", 1, TRACE_LINK_TO),
-    TRACE_DESC_LINK("ptimer:settime", "pid %d timer %d expires at %n interval %n", TRACE_LEVEL_KERNEL, "ptimer", 1, TRACE_LINK_FROM),
+    TRACE_DESC_LINK("ptimer:expire", "pid %d timer %d expirations %d notify %d", TRACE_LEVEL_KERNEL,
+		    "ptimer", 1, TRACE_LINK_TO),
+    TRACE_DESC_LINK("ptimer:settime", "pid %d timer %d expires at %n interval %n",
+		    TRACE_LEVEL_KERNEL, "ptimer", 1, TRACE_LINK_FROM),
     TRACE_DESC("ptimer:timer", "", TRACE_LEVEL_KERNEL),
 };
 
