@@ -62,8 +62,8 @@ CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDLIBS := -lfiu -lm
 LDFLAGS := $(SANLD)
 
-LIB_DIRS := sim scn kern drivers vfs syscalls
-LIB_C := $(sort $(shell find $(LIB_DIRS) -name '*.c'))
+LIB_DIRS := sim scn kern drivers vfs syscalls guest
+LIB_C := $(filter-out guest/cc/%,$(sort $(shell find $(LIB_DIRS) -name '*.c')))
 LIB_S := $(sort $(shell find $(LIB_DIRS) -name '*.S'))
 LIB_O := $(patsubst %.c,$(B)/obj/%.o,$(LIB_C)) $(patsubst %.S,$(B)/obj/%.o,$(LIB_S))
 CLI_C := $(sort $(wildcard cli/*.c))
@@ -79,7 +79,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: all lib cli unit help run test check unit-test pytest deps clean bench \
 	explore-long variants format tidy fuzz fuzzers install uninstall
 
-all: $(B)/libsimk.a $(B)/simk
+all: $(B)/libsimk.a $(B)/simk $(B)/simk-cc
 
 lib: $(B)/libsimk.a
 cli: $(B)/simk
@@ -102,8 +102,31 @@ $(B)/libsimk.a: $(LIB_O)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/simk: $(CLI_O) $(B)/libsimk.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_O) $(B)/libsimk.a $(LDLIBS)
+# The guest runtime's entry points (__wrap_*, the compiler hooks) are
+# exported from the simk binary: a guest program, loaded with dlopen,
+# binds to them (docs/guest.md).
+GUEST_EXPORTS := -Wl,--dynamic-list=guest/guest.dynlist
+
+$(B)/simk: $(CLI_O) $(B)/libsimk.a guest/guest.dynlist
+	$(CC) $(LDFLAGS) $(GUEST_EXPORTS) -o $@ $(CLI_O) $(B)/libsimk.a $(LDLIBS)
+
+# Guest programs (docs/guest.md): simk-cc and the data it reads, made from
+# the runtime's table of calls (guest/guest_calls.c).
+$(B)/guest-calls-list: guest/cc/calls_list.c $(B)/libsimk.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -o $@ $< $(B)/libsimk.a $(LDLIBS)
+
+$(B)/share/simk/guest.wrap: $(B)/guest-calls-list
+	@mkdir -p $(dir $@)
+	$(B)/guest-calls-list wrap > $@.tmp && mv $@.tmp $@
+
+$(B)/share/simk/guest-calls.txt: $(B)/guest-calls-list
+	@mkdir -p $(dir $@)
+	$(B)/guest-calls-list table > $@.tmp && mv $@.tmp $@
+
+$(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt
+	install -m 755 $< $@
 
 $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)

@@ -26,6 +26,7 @@ void port_syscalls_register(void);
 void ptimer_syscalls_register(void);
 void kq_syscalls_register(void);
 void paio_syscalls_register(void);
+void guest_register(void);
 
 void simk_register_builtin(void)
 {
@@ -50,6 +51,8 @@ void simk_register_builtin(void)
 	scn_ops_kern_register();
 	scn_ops_vfs_register();
 	scn_ops_blkdev_media_register();
+	/* guest programs (guest/): a program kind of the scenario layer */
+	guest_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();
