@@ -14,7 +14,8 @@
 struct scn_prog *cli_load(const struct cli_opts *o)
 {
 	char err[512];
-	struct scn_prog *p = scn_load(o->file, err, sizeof(err));
+	struct scn_prog *p =
+	    scn_load_args(o->file, o->prog_args, o->nprog_args, err, sizeof(err));
 	if (p == NULL)
 		fprintf(stderr, "%s\n", err);
 	return p;
@@ -155,6 +156,13 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 	for (int i = 0; i < c->nfaults; i++) {
 		fputs(" --fault ", f);
 		shell_word(f, c->faults[i]);
+	}
+	if (c->nprog_args > 0) {
+		fputs(" --", f);
+		for (int i = 0; i < c->nprog_args; i++) {
+			fputc(' ', f);
+			shell_word(f, c->prog_args[i]);
+		}
 	}
 	fputc('\n', f);
 }

@@ -33,6 +33,7 @@ void scn_register_foreign(const struct scn_foreign *f)
 struct scn_prog *scn_load_args(const char *path, const char *const *args, int nargs, char *err,
 			       size_t errlen)
 {
+	simk_register_builtin(); /* the foreign kinds register there */
 	for (int i = 0; i < nforeigns; i++) {
 		const struct scn_foreign *f = foreigns[i];
 		if (!f->claims(path))
