@@ -76,10 +76,10 @@ FUZZ_C := $(sort $(wildcard fuzz/*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/%,$(FUZZ_C))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all lib cli unit help run test check unit-test pytest deps clean bench \
+.PHONY: all lib cli unit help run test check unit-test pytest deps clean bench guest-tests \
 	explore-long variants format tidy fuzz fuzzers install uninstall
 
-all: $(B)/libsimk.a $(B)/simk $(B)/simk-cc
+all: $(B)/libsimk.a $(B)/simk $(B)/simk-cc guest-tests
 
 lib: $(B)/libsimk.a
 cli: $(B)/simk
@@ -127,6 +127,18 @@ $(B)/share/simk/guest-calls.txt: $(B)/guest-calls-list
 
 $(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt
 	install -m 755 $< $@
+
+# The guest test programs (tests/guest/*.c, run by tests/py/test_guest.py),
+# compiled by this build's simk-cc with this build's compiler; race_*.c
+# with --race (every shared load and store a switch point).
+GUEST_TEST_C := $(sort $(wildcard tests/guest/*.c))
+GUEST_TEST_BIN := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_TEST_C))
+guest-tests: $(GUEST_TEST_BIN)
+
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/check.h $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc $(if $(filter race_%,$*),--race) -O1 -Wall -Wextra -Werror -o $@ $<
 
 $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)

@@ -165,6 +165,8 @@ struct guest_run {
 	int natexit;
 	uint64_t rand_state; /* after srand() */
 	bool rand_seeded;
+	uint64_t rand_base; /* srand(s) starts from rand_base ^ f(s) */
+	bool rand_base_set;
 	char *strtok_save;
 	bool key_used[GUEST_KEYS_MAX];
 	void (*key_dtor[GUEST_KEYS_MAX])(void *);
@@ -266,6 +268,7 @@ void guest_hooks_reset(void);
 
 /* Threads (guest_thread.c, guest_pthread.c). */
 struct guest_thread *guest_thread_new(struct guest_run *r, struct simk_thread *t);
+/* fn NULL: the main thread, which runs the program's main(). */
 _Noreturn void guest_thread_start(struct guest_thread *gt, void *(*fn)(void *), void *arg);
 _Noreturn void guest_thread_finish(struct guest_thread *gt, void *retval);
 void guest_thread_exited(struct guest_run *r, struct guest_thread *gt);
@@ -279,6 +282,9 @@ void guest_objs_free(struct guest_run *r);
 /* Runs fn(arg) on the stack pointer sp (guest_stack_*.S): guest frames
  * start at a fixed place. Returns fn's result. */
 void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp);
+/* The same for the guest's main(argc, argv, envp). */
+int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv,
+			     char **envp, void *sp);
 
 /* The output of the run (console writes of fds 1 and 2), in order. */
 void guest_print_output(const struct simk *s, void *out, void *err);

@@ -157,9 +157,10 @@ void guest_crash_install(void)
 {
 	if (installed)
 		return;
-	stack_t ss = {.ss_sp = malloc(ALT_STACK_SIZE), .ss_size = ALT_STACK_SIZE, .ss_flags = 0};
-	if (ss.ss_sp == NULL || sigaltstack(&ss, NULL) != 0) {
-		free(ss.ss_sp);
+	/* static: installed once per host process, never freed */
+	static unsigned char alt_stack[ALT_STACK_SIZE] __attribute__((aligned(64)));
+	stack_t ss = {.ss_sp = alt_stack, .ss_size = ALT_STACK_SIZE, .ss_flags = 0};
+	if (sigaltstack(&ss, NULL) != 0) {
 		fprintf(stderr, "simk: guest: no alternate signal stack: crashes end simk\n");
 		return;
 	}

@@ -135,17 +135,6 @@ static void out_free(struct guest_out *o)
 
 /* ---- the main thread --------------------------------------------------------- */
 
-static void *main_body(void *arg)
-{
-	struct guest_thread *gt = arg;
-	struct guest_run *r = guest_run_current();
-	struct guest_prog *g = r->prog;
-	/* argv lives in the stack's reserve, above the guest's frames */
-	char **argv = (char **)(void *)gt->argv_area;
-	int status = g->main(gt->argc, argv, argv + gt->argc + 1);
-	guest_exit(gt, status);
-}
-
 static void main_entry(void *arg)
 {
 	struct guest_thread *gt = arg;
@@ -153,7 +142,7 @@ static void main_entry(void *arg)
 	int e = vfs_console_install(r->proc);
 	if (e != 0)
 		sim_fail(SIMK_FAIL_PANIC, "guest: cannot open the console: %s", strerror(-e));
-	guest_thread_start(gt, main_body, gt);
+	guest_thread_start(gt, NULL, NULL); /* main() */
 }
 
 /* ---- the subsystem ------------------------------------------------------------- */

@@ -12,4 +12,11 @@ void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp)
 	(void)sp;
 	return fn(arg);
 }
+
+int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv,
+			     char **envp, void *sp)
+{
+	(void)sp;
+	return main(argc, argv, envp);
+}
 #endif

@@ -137,7 +137,13 @@ static void reseed(const char *call, unsigned seed)
 	GUEST_LEAVE();
 	if (r == NULL)
 		return;
-	r->rand_state = rng_next(sim_rng(SIMK_STREAM_WORKLOAD)) ^ ((uint64_t)seed * 0x9e3779b97f4a7c15ULL);
+	/* The same seed repeats its sequence within a run (as on Linux); the
+	 * sequence itself is the run seed's: its base is drawn once per run. */
+	if (!r->rand_base_set) {
+		r->rand_base = rng_next(sim_rng(SIMK_STREAM_WORKLOAD));
+		r->rand_base_set = true;
+	}
+	r->rand_state = r->rand_base ^ ((uint64_t)seed * 0x9e3779b97f4a7c15ULL);
 	r->rand_seeded = true;
 }
 

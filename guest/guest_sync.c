@@ -510,12 +510,12 @@ static int64_t h_rwlock_lock(const int64_t *a)
 	int64_t deadline = a[2];
 	if (deadline < RW_TRY)
 		return deadline;
+	bool (*ok)(void *) = write ? rw_writable : rw_readable;
+	if (deadline == RW_TRY && !ok(g))
+		return -EBUSY; /* glibc: a try never reports EDEADLK */
 	if (g->u.rw.writer == gt->tid)
 		return -EDEADLK;
-	bool (*ok)(void *) = write ? rw_writable : rw_readable;
 	if (!ok(g)) {
-		if (deadline == RW_TRY)
-			return -EBUSY;
 		note_wait(gt, write ? "write lock" : "read lock", l, g->u.rw.writer);
 		int w = waitq_wait(&g->wq, false, false, timeout_to(deadline), ok, g);
 		gt->waits[0] = '\0';
@@ -758,10 +758,10 @@ static int64_t h_spin_lock(const int64_t *a)
 		waitq_wake_one(&g->wq);
 		return 0;
 	}
-	if (g->u.m.owner == gt->tid)
-		return -EDEADLK;
 	if (g->u.m.owner != 0 && a[1] == 1)
-		return -EBUSY;
+		return -EBUSY; /* glibc: also when the caller holds it */
+	if (g->u.m.owner == gt->tid)
+		return -EDEADLK; /* glibc would spin for ever */
 	g->u.m.type = PTHREAD_MUTEX_NORMAL;
 	return mutex_acquire(gt, g, NO_DEADLINE);
 }

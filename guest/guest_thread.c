@@ -105,6 +105,12 @@ void guest_thread_start(struct guest_thread *gt, void *(*fn)(void *), void *arg)
 	if (gt->argv_src != NULL)
 		copy_argv(gt);
 	tls_init(r, gt);
+	if (fn == NULL) { /* the main thread: argv lives in the stack's reserve */
+		char **argv = (char **)(void *)gt->argv_area;
+		int status = guest_call_main_on_stack(r->prog->main, gt->argc, argv,
+						      argv + gt->argc + 1, first);
+		guest_exit(gt, status);
+	}
 	void *ret = guest_call_on_stack(fn, arg, first);
 	guest_thread_finish(gt, ret);
 }
