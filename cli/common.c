@@ -192,7 +192,7 @@ void cli_report_failure(const struct cli_opts *c, const struct simk *s, const st
 	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
 	fprintf(stderr, "last events:\n");
 	trace_print_tail(&s->trace, stderr, 20);
-	fprintf(stderr, "scenario threads:\n");
+	fprintf(stderr, "threads:\n"); /* a scenario's or a guest program's */
 	scn_print_blocked(s, stderr);
 	fputs("reproduce: ", stderr);
 	cli_repro(stderr, c, o);

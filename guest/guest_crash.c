@@ -64,16 +64,22 @@ static bool in_guest_text(uintptr_t pc)
 	return g != NULL && pc >= g->text_lo && pc < g->text_hi;
 }
 
-/* The guest's call chain, innermost first: "racy.c:12 <- racy.c:40". */
+/* The guest's call chain, innermost first: "; called from racy.c:12 <-
+ * racy.c:40", or "" when the fault is in a function the runtime called
+ * (main, a thread's start routine). */
 static void backtrace_of(const struct guest_thread *gt, char *buf, size_t len)
 {
 	size_t off = 0;
 	buf[0] = '\0';
 	int n = gt->nframes < GUEST_SITES_MAX ? gt->nframes : GUEST_SITES_MAX;
-	for (int i = n - 1, shown = 0; i >= 0 && shown < 8 && off < len; i--, shown++) {
+	for (int i = n - 1, shown = 0; i >= 0 && shown < 8 && off < len; i--) {
+		if (!in_guest_text(gt->frames[i]))
+			continue; /* the runtime called this frame */
 		char site[160];
 		guest_site_format(gt->frames[i], site, sizeof(site));
-		off += (size_t)snprintf(buf + off, len - off, " <- %s", site);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					shown == 0 ? "; called from " : " <- ", site);
+		shown++;
 	}
 }
 
@@ -95,9 +101,8 @@ static void __attribute__((noreturn, used)) crash_resume(void)
 	const char *what = in_guest_text(crash.pc) ? "" : " (in a library function it called)";
 	bool overflow = crash.sig == SIGSEGV && crash.addr < (uintptr_t)gt->stack_lo &&
 			(uintptr_t)gt->stack_lo - crash.addr <= 4096;
-	sim_fail(SIMK_FAIL_EXPECT, "%s: %s%s%s at address %#lx%s; guest frames:%s", where,
-		 signal_name(crash.sig), overflow ? " (stack overflow)" : "", what,
-		 (unsigned long)crash.addr, "", chain[0] ? chain : " (none recorded)");
+	sim_fail(SIMK_FAIL_EXPECT, "%s: %s%s%s at address %#lx%s", where, signal_name(crash.sig),
+		 overflow ? " (stack overflow)" : "", what, (unsigned long)crash.addr, chain);
 }
 
 /* Aligns the resumed stack as a call would leave it. */
@@ -187,7 +192,6 @@ void guest_spin_exceeded(struct guest_thread *gt, uintptr_t pc)
 	sim_fail(SIMK_FAIL_EXPECT,
 		 "%s: %s (tid %d) ran %llu basic blocks without a switch point: a loop that "
 		 "waits for something no system call, lock or atomic can change (build with "
-		 "simk-cc --race to make plain loads switch points); guest frames:%s",
-		 where, gt->t->name, gt->tid, (unsigned long long)guest_spin_budget,
-		 chain[0] ? chain : " (none recorded)");
+		 "simk-cc --race to make plain loads switch points)%s",
+		 where, gt->t->name, gt->tid, (unsigned long long)guest_spin_budget, chain);
 }
