@@ -87,7 +87,7 @@ static const char *import_problem(const char *name, bool weak, const char **show
 	if (c != NULL && c->kind == GC_REFUSE)
 		return c->note;
 	if (c != NULL && c->kind == GC_WRAP)
-		return "was not renamed: link with simk-cc (or the simk-guest pkg-config flags)";
+		return "was not renamed: link the program with simk-cc";
 	if (weak && harmless_weak(name))
 		return NULL;
 	return "is not supported by simk";

@@ -230,3 +230,21 @@ def test_an_unrenamed_object_is_refused_at_load(simk, tmp_path):
     r = simk("run", so, "--quiet")
     assert r.code == 2, r
     assert "puts" in r.err and "docs/guest.md" in r.err
+
+
+def test_docs_list_every_call():
+    """docs/guest.md's table has a row for every call the runtime implements
+    or refuses (the table is build/share/simk/guest-calls.txt)."""
+    table = (SIMK.parent / "share" / "simk" / "guest-calls.txt").read_text()
+    docs = (ROOT / "docs" / "guest.md").read_text()
+    missing = []
+    for line in table.splitlines():
+        name, kind, _family, _note = line.split("\t")
+        if kind in ("wrap", "refuse") and f"| `{name}` |" not in docs:
+            missing.append(name)
+    assert not missing, f"docs/guest.md lacks rows for: {missing}"
+
+
+def test_dfs_with_a_bound_finds_the_deadlock(simk):
+    r = simk("explore", guest("deadlock"), "--policy", "dfs", "--bound", 2, "--runs", 5000)
+    assert r.code == 4 and "deadlock: " in r.last, r
