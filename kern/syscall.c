@@ -168,8 +168,8 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	KASSERT(t == sim_thread_current(), "%s() returned on another thread", d->name);
 	KASSERT(!(d->flags & SYSCALL_NORETURN), "%s() returned", d->name);
 	t->syscall = NULL;
-	KASSERT(r >= -SYSCALL_ERRNO_MAX, "%s() returned %lld: neither a result nor an errno",
-		d->name, (long long)r);
+	KASSERT(r >= -SYSCALL_ERRNO_MAX || (d->flags & SYSCALL_VALUE),
+		"%s() returned %lld: neither a result nor an errno", d->name, (long long)r);
 	trace_emit_call(TR_SYSCALL_EXIT, d->name, d, &r, 1);
 #ifdef SIMK_DEBUG_CHECKS
 	sim_subsys_check(sim_cur());

@@ -18,7 +18,8 @@
  *   3. one switch point, PT_SYSCALL_ENTER;
  *   4. one TR_SYSCALL_ENTER event with the descriptor and every argument;
  *   5. the handler (opaque to the dfs search unless SYSCALL_ANNOTATED);
- *   6. the errno convention: result >= 0 or in [-4095, -1] (KASSERT);
+ *   6. the errno convention: result >= 0 or in [-4095, -1] (KASSERT),
+ *      unless the descriptor says SYSCALL_VALUE;
  *   7. one TR_SYSCALL_EXIT event with the result;
  *   8. with SIMK_DEBUG_CHECKS (the asan build): every subsystem's
  *      consistency check;
@@ -93,11 +94,15 @@ enum syscall_arg_kind {
 };
 
 /* Descriptor flags. */
-#define SYSCALL_NORETURN 0x1 /* the handler never returns (exit): no exit event */
-#define SYSCALL_ANNOTATED                                                                          \
-	0x2 /* the handler annotates its own accesses for the dfs                                  \
-	     * search (sim/access.h); any other handler runs opaque:                               \
-	     * every step of the call is global */
+/* The handler never returns (exit): no exit event. */
+#define SYSCALL_NORETURN 0x1
+/* The handler annotates its own accesses for the dfs search
+ * (sim/access.h); any other handler runs opaque: every step of the call
+ * is global. */
+#define SYSCALL_ANNOTATED 0x2
+/* The result is a plain value, not the errno convention (scenario
+ * primitives: ev_data, pev_user...): no range check, printed as a number. */
+#define SYSCALL_VALUE 0x4
 
 /*
  * One system call. Static const, one per call, defined next to its stub;

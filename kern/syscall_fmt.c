@@ -281,7 +281,7 @@ void syscall_format_call(const struct syscall_desc *d, const int64_t *a, char *b
 
 void syscall_format_result(const struct syscall_desc *d, int64_t r, char *buf, size_t len)
 {
-	if (r < 0 && r >= -SYSCALL_ERRNO_MAX) {
+	if (r < 0 && r >= -SYSCALL_ERRNO_MAX && !(d->flags & SYSCALL_VALUE)) {
 		const char *n = syscall_errno_name((int)-r);
 		if (n != NULL)
 			snprintf(buf, len, "-%s", n);

@@ -88,7 +88,10 @@ static void make_op_desc(const struct scn_op *op)
 	od->d.name = op->name;
 	od->d.subsys = "scn";
 	od->d.fn = scn_op_handler;
-	od->d.flags = SYSCALL_ANNOTATED; /* scn_op_handler: opaque unless the op is annotated */
+	/* scn_op_handler is opaque unless the op is annotated; a primitive's
+	 * result is whatever the operation documents (a count, a stored value,
+	 * -1 for "none"), not necessarily the errno convention */
+	od->d.flags = SYSCALL_ANNOTATED | SYSCALL_VALUE;
 	od->d.res = SA_INT;
 	int n = 0;
 	for (int i = 0; i < op->nargs && n < SYSCALL_ARGS_MAX; i++) {

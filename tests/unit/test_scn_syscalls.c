@@ -135,3 +135,38 @@ Test(scn_syscalls, every_operation_statement_is_one_entry_and_one_exit)
 		cr_expect(t.op_run[i], "operation %s never ran", scn_op_at(i)->name);
 	free(t.op_run);
 }
+
+/* A primitive's result is the value the operation documents, not an errno:
+ * a user value below -4095 passes through the system-call path untouched
+ * (the errno range check is for kernel system calls only). */
+Test(scn_syscalls, a_primitive_may_return_any_value)
+{
+	const char *text = "thread t\n  local port = port_create\n"
+			   "  local r = port_send port 1 -5000\n  expect r == 0\n"
+			   "  r = port_get port timeout=0\n  expect r == 0\n"
+			   "  local u = pev_user\n  expect u == -5000\n";
+	simk_register_builtin();
+	char err[256];
+	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	cr_assert_not_null(p, "%s", err);
+	struct simk_opts o;
+	simk_opts_default(&o);
+	o.keep_trace = true;
+	struct simk *s = simk_create(&o, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(scn_instantiate(s, p, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(simk_run(s), SIMK_PASS, "%s", simk_failure_reason(s));
+	bool seen = false;
+	for (size_t i = 0; i < s->trace.len; i++) {
+		const struct trace_ev *e = &s->trace.evs[i];
+		if (e->type == TR_SYSCALL_EXIT && strcmp(e->name, "pev_user") == 0) {
+			char buf[64];
+			trace_format_ev(e, buf, sizeof(buf));
+			cr_assert_str_eq(buf, "pev_user = -5000");
+			seen = true;
+		}
+	}
+	cr_assert(seen);
+	simk_destroy(s);
+	scn_free(p);
+}
