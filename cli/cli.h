@@ -80,7 +80,7 @@ struct cli_opts {
 	int bound; /* dfs: preemptions per path (--por off: non-default choices) */
 	bool has_por;
 	bool por; /* dfs: partial-order reduction (default on) */
-	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
+	int jobs; /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 };
 
 /* The subcommand named name, or NULL. */

@@ -14,8 +14,7 @@
 struct scn_prog *cli_load(const struct cli_opts *o)
 {
 	char err[512];
-	struct scn_prog *p =
-	    scn_load_args(o->file, o->prog_args, o->nprog_args, err, sizeof(err));
+	struct scn_prog *p = scn_load_args(o->file, o->prog_args, o->nprog_args, err, sizeof(err));
 	if (p == NULL)
 		fprintf(stderr, "%s\n", err);
 	return p;

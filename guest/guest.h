@@ -35,7 +35,7 @@
 #include "sim/engine.h"
 
 #define GUEST_SEGS_MAX 16
-#define GUEST_ARGS_MAX 64	     /* argv entries after `--` */
+#define GUEST_ARGS_MAX 64	      /* argv entries after `--` */
 #define GUEST_STACK_SIZE (256 * 1024) /* per guest thread */
 /* The top of a guest thread's stack that simk's own frames use (the
  * engine's entry, the runtime's start), then the scratch buffer and argv;
@@ -118,10 +118,10 @@ void guest_restore(struct guest_prog *g);
 struct guest_thread {
 	int tid;
 	struct simk_thread *t;
-	int err;	   /* errno */
-	int kernel;	   /* > 0: inside the runtime (kernel mode) */
-	uintptr_t site;	   /* return address of the runtime call in progress */
-	const char *call;  /* its name ("pthread_mutex_lock") */
+	int err;		     /* errno */
+	int kernel;		     /* > 0: inside the runtime (kernel mode) */
+	uintptr_t site;		     /* return address of the runtime call in progress */
+	const char *call;	     /* its name ("pthread_mutex_lock") */
 	char waits[GUEST_WAITS_MAX]; /* what it sleeps for, for reports */
 	/* the pthread view */
 	void *(*start)(void *);
@@ -142,7 +142,7 @@ struct guest_thread {
 	void *tls; /* the guest module's TLS block, or NULL */
 	/* guest frames (from __tsan_func_entry): return addresses */
 	uintptr_t frames[GUEST_SITES_MAX];
-	int nframes; /* may exceed GUEST_SITES_MAX: only the first are kept */
+	int nframes;		   /* may exceed GUEST_SITES_MAX: only the first are kept */
 	uintptr_t stack_low_water; /* lowest guest frame seen (stack zeroing) */
 };
 
@@ -283,8 +283,8 @@ void guest_objs_free(struct guest_run *r);
  * start at a fixed place. Returns fn's result. */
 void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp);
 /* The same for the guest's main(argc, argv, envp). */
-int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv,
-			     char **envp, void *sp);
+int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv, char **envp,
+			     void *sp);
 
 /* The output of the run (console writes of fds 1 and 2), in order. */
 void guest_print_output(const struct simk *s, void *out, void *err);

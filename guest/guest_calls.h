@@ -39,11 +39,11 @@ struct guest_call {
  * its header's name). */
 #define GUEST_WRAP(name, note)                                                                     \
 	{                                                                                          \
-		#name, FAMILY, GC_WRAP, note, (void (*)(void))__wrap_##name, NULL                  \
+#name, FAMILY, GC_WRAP, note, (void (*)(void))__wrap_##name, NULL                  \
 	}
 #define GUEST_WRAP_DATA(name, note)                                                                \
 	{                                                                                          \
-		#name, FAMILY, GC_WRAP, note, NULL, &__wrap_##name                                 \
+#name, FAMILY, GC_WRAP, note, NULL, &__wrap_##name                                 \
 	}
 #define GUEST_NCALLS(table) ((int)(sizeof(table) / sizeof((table)[0])))
 

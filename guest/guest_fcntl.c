@@ -31,7 +31,7 @@ static int open_at(struct guest_thread *gt, int dirfd, const char *path, int fla
 /* The mode is there only with O_CREAT (or O_TMPFILE). */
 #define MODE_ARG(flags)                                                                            \
 	int mode = 0;                                                                              \
-	if ((flags) & O_CREAT) {                                                                   \
+	if ((flags)&O_CREAT) {                                                                     \
 		va_list ap;                                                                        \
 		va_start(ap, flags);                                                               \
 		mode = va_arg(ap, int);                                                            \

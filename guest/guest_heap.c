@@ -31,10 +31,10 @@
 #include "guest/guest.h"
 #include "kern/umem.h"
 
-#define HEAP_MAX (256ULL << 20)	  /* bytes of the arena */
-#define HEAP_GRANULE 16		  /* payload alignment and bitmap unit */
-#define HEAP_HDR 32		  /* header before every payload */
-#define HEAP_SMALL_MAX 1024	  /* classes of 16 bytes up to here, then powers of two */
+#define HEAP_MAX (256ULL << 20) /* bytes of the arena */
+#define HEAP_GRANULE 16		/* payload alignment and bitmap unit */
+#define HEAP_HDR 32		/* header before every payload */
+#define HEAP_SMALL_MAX 1024	/* classes of 16 bytes up to here, then powers of two */
 #define HEAP_CLASSES (HEAP_SMALL_MAX / HEAP_GRANULE + 32)
 #define HEAP_ALIGN_MAX (1u << 16) /* posix_memalign and friends */
 
@@ -252,7 +252,8 @@ void guest_heap_free(struct guest_run *r, void *p, const char *call, struct gues
 	struct hdr *hd = block_at(r, p);
 	if (hd == NULL || hd->magic == MAGIC_INTERNAL) {
 		if ((char *)p >= arena && (char *)p < arena + HEAP_MAX)
-			guest_fail(gt, "%s(): %p is not a block malloc returned (a freed block's "
+			guest_fail(gt,
+				   "%s(): %p is not a block malloc returned (a freed block's "
 				   "interior, or past one)",
 				   call, p);
 		guest_fail(gt, "%s(): %p is not a block malloc returned", call, p);

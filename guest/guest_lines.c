@@ -163,8 +163,8 @@ static bool read_form(struct cursor *c, uint64_t form, int offsz, const struct s
 }
 
 /* DWARF 5 directory or file table: the path of each entry into names. */
-static int read_entries5(struct cursor *c, int offsz, const struct strtabs *st,
-			 const char **names, int max)
+static int read_entries5(struct cursor *c, int offsz, const struct strtabs *st, const char **names,
+			 int max)
 {
 	uint64_t fmt[16][2];
 	int nfmt = (int)rd(c, 1);

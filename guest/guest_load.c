@@ -77,7 +77,8 @@ static const char *import_problem(const char *name, bool weak, const char **show
 		if (c == NULL || c->kind != GC_WRAP)
 			return "is renamed but simk does not implement it";
 		if (dlsym(RTLD_DEFAULT, name) == NULL)
-			return "is missing from this simk binary (built without the guest runtime's "
+			return "is missing from this simk binary (built without the guest "
+			       "runtime's "
 			       "exports?)";
 		return NULL;
 	}
@@ -113,7 +114,8 @@ static int check_imports(const struct guest_elf *e, const char *path, char *err,
 	if (bad == 0)
 		return 0;
 	if (off < errlen && bad > LOAD_BAD_MAX)
-		off += (size_t)snprintf(err + off, errlen - off, " and %d more;", bad - LOAD_BAD_MAX);
+		off +=
+		    (size_t)snprintf(err + off, errlen - off, " and %d more;", bad - LOAD_BAD_MAX);
 	if (off < errlen)
 		snprintf(err + off, errlen - off, " see docs/guest.md (supported calls)");
 	return -1;

@@ -26,8 +26,8 @@ struct gobj {
 	struct waitq wq; /* its sleepers */
 	union {
 		struct {
-			int owner; /* tid, 0: free */
-			int type;  /* PTHREAD_MUTEX_NORMAL / ERRORCHECK / RECURSIVE */
+			int owner;	/* tid, 0: free */
+			int type;	/* PTHREAD_MUTEX_NORMAL / ERRORCHECK / RECURSIVE */
 			unsigned count; /* recursive holds */
 		} m;
 		struct {

@@ -104,8 +104,8 @@ static void console_sink(int stream, const void *buf, size_t len)
 		return;
 	if (o->n == o->cap) {
 		size_t ncap = o->cap ? o->cap * 2 : 64;
-		struct out_chunk *nc = o->n < OUTPUT_CHUNKS_MAX ? realloc(o->c, ncap * sizeof(*nc))
-								 : NULL;
+		struct out_chunk *nc =
+		    o->n < OUTPUT_CHUNKS_MAX ? realloc(o->c, ncap * sizeof(*nc)) : NULL;
 		if (nc == NULL) {
 			o->dropped += len;
 			return;

@@ -13,8 +13,8 @@ void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp)
 	return fn(arg);
 }
 
-int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv,
-			     char **envp, void *sp)
+int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv, char **envp,
+			     void *sp)
 {
 	(void)sp;
 	return main(argc, argv, envp);

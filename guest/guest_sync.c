@@ -387,8 +387,7 @@ static int64_t h_cond_signal(const int64_t *a)
 }
 
 PRIM_DESC(desc_cond_wait, "pthread_cond_wait", h_cond_wait, 2, SA_UPTR, SA_UPTR);
-PRIM_DESC(desc_cond_timedwait, "pthread_cond_timedwait", h_cond_wait, 3, SA_UPTR, SA_UPTR,
-	  SA_NS);
+PRIM_DESC(desc_cond_timedwait, "pthread_cond_timedwait", h_cond_wait, 3, SA_UPTR, SA_UPTR, SA_NS);
 PRIM_DESC(desc_cond_signal, "pthread_cond_signal", h_cond_signal, 1, SA_UPTR);
 PRIM_DESC(desc_cond_broadcast, "pthread_cond_broadcast", h_cond_signal, 1, SA_UPTR);
 
@@ -727,7 +726,8 @@ static bool barrier_busy(const struct gobj *g)
 
 int __wrap_pthread_barrier_destroy(pthread_barrier_t *b)
 {
-	return destroy_obj("pthread_barrier_destroy", b, sizeof(*b), GOBJ_BARRIER, barrier_busy, SITE);
+	return destroy_obj("pthread_barrier_destroy", b, sizeof(*b), GOBJ_BARRIER, barrier_busy,
+			   SITE);
 }
 
 int __wrap_pthread_barrierattr_init(pthread_barrierattr_t *a)
@@ -805,7 +805,8 @@ int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared)
 
 int __wrap_pthread_spin_destroy(pthread_spinlock_t *l)
 {
-	return destroy_obj("pthread_spin_destroy", (void *)l, sizeof(*l), GOBJ_SPIN, mutex_busy, SITE);
+	return destroy_obj("pthread_spin_destroy", (void *)l, sizeof(*l), GOBJ_SPIN, mutex_busy,
+			   SITE);
 }
 
 const struct guest_call guest_calls_sync[] = {

@@ -150,7 +150,8 @@ void guest_thread_exited(struct guest_run *r, struct guest_thread *gt)
 {
 	if (gt->stack_lo == NULL)
 		return; /* never started */
-	size_t depth = (size_t)((uintptr_t)first_frame(gt) - gt->stack_low_water) + STACK_ZERO_SLACK;
+	size_t depth =
+	    (size_t)((uintptr_t)first_frame(gt) - gt->stack_low_water) + STACK_ZERO_SLACK;
 	if (depth > deepest_ever)
 		deepest_ever = depth;
 	(void)umem_unmap_identity(r->proc, gt->stack_lo);
@@ -221,10 +222,11 @@ void guest_print_threads(struct guest_run *r, const struct simk *s, void *file)
 		else
 			snprintf(state, sizeof(state), "is runnable");
 		if (gt->site == 0)
-			fprintf(f, "  %s (tid %d) %s before its first call\n", t->name, t->tid, state);
+			fprintf(f, "  %s (tid %d) %s before its first call\n", t->name, t->tid,
+				state);
 		else
-			fprintf(f, "  %s (tid %d) %s at %s: %s()%s%s\n", t->name, t->tid, state, site,
-				gt->call != NULL ? gt->call : "?", gt->waits[0] ? " " : "",
+			fprintf(f, "  %s (tid %d) %s at %s: %s()%s%s\n", t->name, t->tid, state,
+				site, gt->call != NULL ? gt->call : "?", gt->waits[0] ? " " : "",
 				gt->waits);
 	}
 }

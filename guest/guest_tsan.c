@@ -37,7 +37,7 @@
 static const struct simk_thread *cached_t;
 static struct guest_thread *cached_gt;
 
-bool guest_race_on;	   /* the current run's program was built with --race */
+bool guest_race_on; /* the current run's program was built with --race */
 uint64_t guest_spin_budget = GUEST_SPIN_BUDGET_DEFAULT;
 
 void guest_hooks_reset(void)
@@ -292,8 +292,7 @@ typedef unsigned long long a64;
 		return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST,               \
 						   __ATOMIC_SEQ_CST);                              \
 	}                                                                                          \
-	int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,          \
-							int fmo)                                   \
+	int __tsan_atomic##bits##_compare_exchange_weak(volatile T *a, T *c, T v, int mo, int fmo) \
 	{                                                                                          \
 		(void)mo;                                                                          \
 		(void)fmo;                                                                         \
@@ -336,7 +335,7 @@ void __tsan_atomic_signal_fence(int mo)
 
 /* ---- the spin budget --------------------------------------------------------------------- */
 
-static uint64_t spin_blocks;	   /* basic blocks since the last check */
+static uint64_t spin_blocks;	  /* basic blocks since the last check */
 static uint64_t spin_points_seen; /* switch points passed at the last check */
 
 void guest_spin_reset(void)

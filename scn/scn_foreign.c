@@ -40,7 +40,8 @@ struct scn_prog *scn_load_args(const char *path, const char *const *args, int na
 			continue;
 		struct scn_prog *p = calloc(1, sizeof(*p));
 		char *name = strdup(path);
-		void *fp = p != NULL && name != NULL ? f->load(path, args, nargs, err, errlen) : NULL;
+		void *fp =
+		    p != NULL && name != NULL ? f->load(path, args, nargs, err, errlen) : NULL;
 		if (fp == NULL) {
 			if (p == NULL || name == NULL)
 				snprintf(err, errlen, "%s: out of memory", path);
@@ -56,7 +57,8 @@ struct scn_prog *scn_load_args(const char *path, const char *const *args, int na
 		return p;
 	}
 	if (nargs > 0) {
-		snprintf(err, errlen, "%s: a scenario takes no arguments (got '%s')", path, args[0]);
+		snprintf(err, errlen, "%s: a scenario takes no arguments (got '%s')", path,
+			 args[0]);
 		return NULL;
 	}
 	return scn_load(path, err, errlen);
@@ -106,7 +108,8 @@ void scn_foreign_print_blocked(const struct simk *s, void *file)
 int scn_foreign_failure_site(const struct simk *s, char *buf, size_t len)
 {
 	for (int i = 0; i < nforeigns; i++)
-		if (foreigns[i]->failure_site != NULL && foreigns[i]->failure_site(s, buf, len) == 0)
+		if (foreigns[i]->failure_site != NULL &&
+		    foreigns[i]->failure_site(s, buf, len) == 0)
 			return 0;
 	return -1;
 }
