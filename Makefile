@@ -150,7 +150,23 @@ $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(GUEST_EXPORTS) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
+
+# The guest benchmarks' programs: each built by simk-cc (the guest) and by
+# plain cc (a real process per run, the baseline).
+BENCH_GUEST_C := $(sort $(wildcard bench/guest/*.c))
+BENCH_GUEST_BIN := $(patsubst bench/guest/%.c,$(B)/bench/guest/%,$(BENCH_GUEST_C)) \
+	$(patsubst bench/guest/%.c,$(B)/bench/native/%,$(BENCH_GUEST_C))
+
+$(B)/bench/guest/%: bench/guest/%.c $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc -O2 -o $@ $<
+
+$(B)/bench/native/%: bench/guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"
+	@$(CC) -O2 -pthread -o $@ $<
 
 # libFuzzer harnesses (VARIANT=fuzz or fuzzcov; `make fuzz` sets it)
 ifneq ($(filter fuzzers,$(MAKECMDGOALS)),)
@@ -222,7 +238,7 @@ check:
 
 bench:
 	@bash scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BENCH_GUEST_BIN)
 	@bash bench/run.sh $(B)
 
 explore-long: all unit

@@ -253,6 +253,8 @@ size_t guest_heap_size(struct guest_run *r, const void *p); /* 0: not a live blo
 
 /* The root filesystem, mounted by the first call that names a path. */
 int guest_fs_ensure(struct guest_thread *gt);
+/* Fails the run (guest_refuse) for a path under /proc or /sys. */
+void guest_refuse_host_path(struct guest_thread *gt, const char *call, const char *path);
 struct blkdev_config;
 struct vfs_mount_opts;
 int guest_fs_config(const struct guest_fs_config *c, struct blkdev_config *dev,

@@ -21,6 +21,7 @@
 
 static int open_at(struct guest_thread *gt, int dirfd, const char *path, int flags, int mode)
 {
+	guest_refuse_host_path(gt, gt->call, path);
 	int r = guest_fs_ensure(gt);
 	if (r == 0)
 		r = simk_openat(dirfd, U(path), flags, mode);
@@ -169,6 +170,7 @@ static int stat_out(struct guest_thread *gt, int64_t r, struct stat *out)
 
 #define STAT_PATH(name, stub)                                                                      \
 	GUEST_ENTER(name);                                                                         \
+	guest_refuse_host_path(gt_, name, path);                                                   \
 	int fs_ = guest_fs_ensure(gt_);                                                            \
 	int64_t r_ = fs_ != 0 ? fs_ : stub(U(path), U(gt_->scratch));                              \
 	return stat_out(gt_, r_, st)

@@ -119,3 +119,26 @@ int guest_fs_ensure(struct guest_thread *gt)
 	r->fs_result = e;
 	return e;
 }
+
+/* The host's views of itself: a program that reads them would see the
+ * machine simk runs on, which differs between hosts and runs. */
+static const char *const host_only[] = {"/proc", "/sys"};
+
+void guest_refuse_host_path(struct guest_thread *gt, const char *call, const char *path)
+{
+	struct guest_run *r = guest_run_of(gt);
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(host_only) / sizeof(host_only[0]); i++) {
+		const char *p = host_only[i];
+		size_t n = strlen(p);
+		/* compare only bytes the guest may read: a bad pointer is EFAULT later */
+		if (!guest_user_readable(r, path, n + 1))
+			return;
+		if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '/')) {
+			char why[96];
+			snprintf(why, sizeof(why), "%s describes the host, not the simulation", p);
+			guest_refuse(gt, call, why);
+		}
+	}
+}

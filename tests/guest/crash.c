@@ -1,6 +1,7 @@
-/* The guest's own bugs: a NULL dereference (no argument) and a loop that
- * makes no call (argument "spin"). Each ends the run as a failure with the
- * line; simk goes on. */
+/* The guest's own bugs: a NULL dereference (no argument), a loop that
+ * makes no call (argument "spin"), and reading the host's /proc (argument
+ * "proc"). Each ends the run as a failure with the line; simk goes on. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,5 +15,7 @@ int main(int argc, char **argv)
 		for (;;)
 			n++; /* spins here */
 	}
+	if (argc > 1 && strcmp(argv[1], "proc") == 0)
+		return open("/proc/self/status", O_RDONLY); /* refused here */
 	return *nowhere; /* crashes here */
 }

@@ -1,4 +1,5 @@
 /* The first guest: arguments, output, a file through the simulated VFS. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,5 +28,7 @@ int main(int argc, char **argv)
 	close(fd);
 	printf("read back: %s\n", buf);
 	fprintf(stderr, "a line on stderr\n");
+	errno = ENOENT;
+	perror("perror says");
 	return strcmp(buf, msg) == 0 ? 0 : 1;
 }

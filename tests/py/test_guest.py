@@ -54,7 +54,7 @@ def test_hello_arguments_output_and_file(simk):
     out = r.out.split("\n")
     assert out[0] == "hello from hello with 2 arguments"
     assert out[1:4] == ["argv[1] = one", "argv[2] = two words", "read back: hello, disk"]
-    assert r.err == "a line on stderr\n"
+    assert r.err == "a line on stderr\nperror says: No such file or directory\n"
     # the system calls are in the trace, with the guest's arguments
     assert re.search(r"openat\(-100, 0x[0-9a-f]+, O_RDWR\|O_CREAT, 0644\)", r.out), r.out
     assert "openat = 3" in r.out
@@ -97,22 +97,29 @@ def test_leak_fails_the_run_with_the_allocation_site(simk):
 def test_crash_is_a_failure_with_line_and_trace_simk_survives(simk):
     r = simk("run", guest("crash"), "--quiet", "--seed", 2)
     assert r.code == 1, r
-    assert "reason=crash.c:17: SIGSEGV at address 0" in r.last
+    assert "reason=crash.c:20: SIGSEGV at address 0" in r.last
     assert r.out.startswith("before the bug\n")
     assert "last events:" in r.err and "reproduce: " in r.err
     assert seed_of(r.err) == 2
     # explore goes on after the crash and reports it as the seed's failure
     e = simk("explore", guest("crash"), "--runs", 5)
     assert e.code == 1, e
-    assert "crash.c:17: SIGSEGV" in e.last and "FAIL seed=1" in e.last
+    assert "crash.c:20: SIGSEGV" in e.last and "FAIL seed=1" in e.last
 
 
 def test_infinite_loop_is_stopped_with_its_line(simk):
     r = simk("run", guest("crash"), "--quiet", "--", "spin")
     assert r.code == 1, r
-    assert "reason=crash.c:15: main (tid 1) ran" in r.last
+    assert "reason=crash.c:16: main (tid 1) ran" in r.last
     assert "basic blocks without a switch point" in r.last
     assert seed_of(r.err) == 1 and r.err.rstrip().endswith("-- spin")
+
+
+def test_reading_proc_is_refused_with_the_line(simk):
+    r = simk("run", guest("crash"), "--quiet", "--", "proc")
+    assert r.code == 1, r
+    assert ("reason=crash.c:19: open() is refused: /proc describes the host, not the "
+            "simulation (docs/guest.md)") in r.last, r
 
 
 def test_asan_build_survives_a_guest_crash(simk):
@@ -120,7 +127,7 @@ def test_asan_build_survives_a_guest_crash(simk):
     if not asan.exists():
         pytest.skip("build/asan/simk not built")
     r = simk("run", guest("crash"), "--quiet", binary=asan)
-    assert r.code == 1 and "crash.c:17: SIGSEGV" in r.last, r
+    assert r.code == 1 and "crash.c:20: SIGSEGV" in r.last, r
 
 
 # ---- the classic races: found by explore, replayed byte for byte ----------------------
