@@ -255,3 +255,10 @@ def test_docs_list_every_call():
 def test_dfs_with_a_bound_finds_the_deadlock(simk):
     r = simk("explore", guest("deadlock"), "--policy", "dfs", "--bound", 2, "--runs", 5000)
     assert r.code == 4 and "deadlock: " in r.last, r
+
+
+def test_device_fault_reaches_the_guest_as_eio(simk):
+    r = simk("run", guest("files"), "--quiet", "--fault", "blk/write/eio:nth=3")
+    assert r.code == 1, r
+    assert "check failed" in r.out and "errno 5 Input/output error" in r.out, r.out
+    assert "--fault blk/write/eio:nth=3" in r.err
