@@ -57,8 +57,10 @@ struct scn_prog *scn_load_args(const char *path, const char *const *args, int na
 		return p;
 	}
 	if (nargs > 0) {
-		snprintf(err, errlen, "%s: a scenario takes no arguments (got '%s')", path,
-			 args[0]);
+		snprintf(err, errlen,
+			 "%s: unexpected argument '%s' (a scenario takes none; arguments after "
+			 "`--` are a guest program's, docs/guest.md)",
+			 path, args[0]);
 		return NULL;
 	}
 	return scn_load(path, err, errlen);
