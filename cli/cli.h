@@ -33,8 +33,9 @@ struct scn_prog;
 #define CLI_JOBS_MAX 256 /* explore --jobs */
 #define CLI_ARGS_MAX 64	 /* positional arguments of one command */
 #define EXIT_USAGE 2
+#define CLI_SHRINK_OUT "simk-shrunk.sched" /* simk shrink's schedule file */
 
-enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_COUNT };
+enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_SHRINK, CMD_COUNT };
 #define CMD_BIT(c) (1u << (c))
 
 struct cli_opts;
@@ -77,6 +78,7 @@ struct cli_opts {
 	bool has_por;
 	bool por; /* dfs: partial-order reduction (default on) */
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
+	bool shrink; /* explore --shrink: shrink the first failure */
 };
 
 /* The subcommand named name, or NULL. */
@@ -118,5 +120,6 @@ const char *cli_version(void);
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);
 int cmd_check(struct cli_opts *o);
+int cmd_shrink(struct cli_opts *o);
 
 #endif

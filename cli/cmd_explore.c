@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli/explore.h"
+#include "cli/shrink.h"
 #include "scn/scn.h"
 
 int hs_add(struct hashset *h, uint64_t v)
@@ -159,6 +160,15 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		printf("schedule: %s\n", sched);
 	fputs("reproduce: ", stdout);
 	cli_repro(stdout, c, &ro);
+	if (c->shrink && result == 0) {
+		/* a dfs failure is shrunk from its schedule file */
+		struct simk_opts so = ex->dfs ? ro : *o;
+		so.dfs = NULL;
+		fflush(stdout);
+		int rc = shrink_failure(c, ex->p, &so, CLI_SHRINK_OUT, stdout, "shrunk: ", true, NULL);
+		if (rc == EXIT_USAGE)
+			result = rc;
+	}
 	fputs(line, stdout);
 	return result == 0 ? (int)out : result;
 }

@@ -4,6 +4,7 @@
  *   simk run FILE [options]               one run; exit code = outcome
  *   simk explore FILE --runs N [options]  many seeds, stop at the first failure
  *   simk check-determinism FILE [--seed N]
+ *   simk shrink FILE --seed N | --replay F  a failing run's critical decisions
  *   simk help [run|explore|check-determinism|ops|faults]
  *   simk version
  *
@@ -25,6 +26,7 @@ static const char *const usage_main =
     "  run FILE [options]                 run a scenario once and print its trace\n"
     "  explore FILE --runs N [options]    run many seeds; stop at the first failure\n"
     "  check-determinism FILE [--seed N]  run twice in one process and compare hashes\n"
+    "  shrink FILE --seed N [options]     shrink a failing run to its critical decisions\n"
     "  help [COMMAND|ops|faults]          help on a command, the operations a scenario may\n"
     "                                     use, or the fault points\n"
     "  version                            print the version (also: simk --version)\n"
@@ -88,6 +90,8 @@ static const char *const usage_explore =
     "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
+    "  --shrink             shrink the first failure to its critical decisions, as\n"
+    "                       'simk shrink' does (schedule file: simk-shrunk.sched)\n"
     "  --quiet              no progress bar\n";
 
 static const char *const usage_check =
@@ -100,6 +104,25 @@ static const char *const usage_check =
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
     "  --max-steps N, --fault SPEC, --replay F, --quiet\n";
+
+static const char *const usage_shrink =
+    "usage: simk shrink FILE --seed N [options]   or   simk shrink FILE --replay F\n"
+    "\n"
+    "Shrinks a failing run to its critical decisions: the fewest choices that\n"
+    "differ from the default schedule (a due interrupt first, else the running\n"
+    "thread goes on, else the longest-waiting thread) and the fewest --fault\n"
+    "options with which the run still fails the same way (same outcome, same\n"
+    "failing statement). Prints each critical decision in the words of the\n"
+    "source, writes the shrunk schedule file and the 'simk run' line that\n"
+    "replays it; the last line is the shrunk run's FAIL line. Exit code: the\n"
+    "failure's outcome; 0 when the run passes (nothing to shrink).\n"
+    "\n"
+    "options (as for 'simk run'; they name the failing run):\n"
+    "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
+    "  --max-steps N, --fault SPEC, --replay F (a schedule file, e.g. of a dfs failure)\n"
+    "  --schedule-out F     where to write the shrunk schedule (default\n"
+    "                       simk-shrunk.sched)\n"
+    "  --quiet              (accepted; shrink prints no trace)\n";
 
 static void help_ops(FILE *f)
 {
@@ -141,6 +164,8 @@ static const struct cli_command commands[] = {
     {"explore", CMD_EXPLORE, cmd_explore, 1, 1, "missing the scenario FILE", usage_explore,
      cli_check_sched},
     {"check-determinism", CMD_CHECK, cmd_check, 1, 1, "missing the scenario FILE", usage_check,
+     cli_check_sched},
+    {"shrink", CMD_SHRINK, cmd_shrink, 1, 1, "missing the scenario FILE", usage_shrink,
      cli_check_sched},
     {"help", CMD_HELP, cmd_help, 0, 1, "", usage_help, NULL},
     {"version", CMD_VERSION, cmd_version, 0, 0, "", usage_version, NULL},

@@ -243,6 +243,14 @@ static int set_replay(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_shrink(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->shrink = true;
+	return 0;
+}
+
 static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -256,7 +264,8 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_RUN CMD_BIT(CMD_RUN)
 #define C_EXPLORE CMD_BIT(CMD_EXPLORE)
 #define C_CHECK CMD_BIT(CMD_CHECK)
-#define C_SCHED (C_RUN | C_EXPLORE | C_CHECK) /* the commands that run scenarios */
+#define C_SHRINK CMD_BIT(CMD_SHRINK)
+#define C_SCHED (C_RUN | C_EXPLORE | C_CHECK | C_SHRINK) /* the commands that run scenarios */
 
 struct cli_flag {
 	const char *name; /* without the leading "--" */
@@ -267,7 +276,7 @@ struct cli_flag {
 
 /* --help / -h applies to every subcommand and is handled in cli_parse. */
 static const struct cli_flag flags[] = {
-    {"seed", true, C_RUN | C_CHECK, set_seed},
+    {"seed", true, C_RUN | C_CHECK | C_SHRINK, set_seed},
     {"policy", true, C_SCHED, set_policy},
     {"preempt", true, C_SCHED, set_preempt},
     {"irq", true, C_SCHED, set_irq},
@@ -275,16 +284,17 @@ static const struct cli_flag flags[] = {
     {"pct-steps", true, C_SCHED, set_pct_steps},
     {"max-steps", true, C_SCHED, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
-    {"schedule-out", true, C_RUN | C_EXPLORE, set_schedule_out},
+    {"schedule-out", true, C_RUN | C_EXPLORE | C_SHRINK, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
     {"por", true, C_EXPLORE, set_por},
-    {"replay", true, C_RUN | C_CHECK, set_replay},
+    {"replay", true, C_RUN | C_CHECK | C_SHRINK, set_replay},
     {"fault", true, C_SCHED, set_fault},
     {"quiet", false, C_SCHED, set_quiet},
     {"runs", true, C_EXPLORE, set_runs},
     {"seed-start", true, C_EXPLORE, set_seed_start},
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
+    {"shrink", false, C_EXPLORE, set_shrink},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))

@@ -45,12 +45,6 @@ struct scn_run {
 	bool finally_started;
 };
 
-/* A thread's interpreter state, on its stack; t->scn points to it. */
-struct scn_frame {
-	const struct scn_prog *prog;
-	const struct scn_insn *pc; /* the statement being run */
-	int64_t locals[SCN_LOCALS_MAX];
-};
 
 static scn_user_return_fn user_return;
 
@@ -350,6 +344,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	struct simk_thread *self = sim_thread_current();
 	struct scn_frame fr;
 	fr.prog = p;
+	fr.pc = NULL;
+	fr.prev = NULL;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
 	sim_annotated(true);
@@ -358,6 +354,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	bool after_call = false;
 	for (;;) {
 		const struct scn_insn *in = &code[pc];
+		if (fr.pc != NULL && fr.pc->op != S_JUMP && fr.pc->op != S_REP_STEP)
+			fr.prev = fr.pc; /* the statement it ran last, for messages */
 		fr.pc = in;
 		if (in->boundary) {
 			if (!after_call) {

@@ -203,6 +203,17 @@ struct scn_prog {
 	size_t *obj_off;  /* per declaration offset into that storage */
 	/* strings owned by the program */
 	struct scn_chunk *arena;
+	/* the source text, for messages that quote a line (scn_thread_where) */
+	const char *src;
+	size_t srclen;
+};
+
+/* A thread's interpreter state, on its stack; t->scn points to it. */
+struct scn_frame {
+	const struct scn_prog *prog;
+	const struct scn_insn *pc;   /* the statement being run */
+	const struct scn_insn *prev; /* the one run before it (not a jump), or NULL */
+	int64_t locals[SCN_LOCALS_MAX];
 };
 
 /* Registries (scn_registry.c). */

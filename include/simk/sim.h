@@ -24,6 +24,7 @@ enum simk_policy {
 	SIMK_POLICY_PCT,
 	SIMK_POLICY_REPLAY,
 	SIMK_POLICY_DFS, /* bounded exhaustive search, driven by struct simk_dfs */
+	SIMK_POLICY_GUIDE, /* default choices but for listed deviations (simk shrink) */
 };
 
 /* Outcome of a run; the numeric values are the CLI exit codes. */
@@ -58,6 +59,8 @@ struct simk_opts {
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;   /* text printed as "reproduce: ..." on failure */
 	struct simk_dfs *dfs;     /* policy dfs: the search state (simk_dfs_create) */
+	struct simk_guide *guide; /* policy guide: the deviations to take (simk shrink) */
+	bool keep_decisions;      /* keep the decision list in memory (simk_decisions) */
 };
 
 /* Fills in the defaults: seed 1, fifo, preempt 0.25, irq 0.5, depth 3. */
@@ -100,6 +103,10 @@ uint64_t simk_steps(const struct simk *s);
 uint64_t simk_vtime_ns(const struct simk *s);
 const char *simk_failure_reason(const struct simk *s);
 uint64_t simk_seed(const struct simk *s);
+/* The decisions of the run, as a schedule file holds them (a thread id,
+ * 0 for an interrupt, or a data decision), when it kept them
+ * (opts.keep_decisions or opts.schedule_out); the array belongs to s. */
+const int32_t *simk_decisions(const struct simk *s, size_t *n);
 
 /*
  * Bounded exhaustive search (policy dfs). Each run follows the current path
