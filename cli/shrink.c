@@ -20,8 +20,8 @@
 #include "sim/guide.h"
 #include "scn/scn.h"
 
-#define SIG_MAX 640
-#define NOTE_MAX 512
+#define SIG_MAX 1024 /* "outcome|site|reason": fits the parts below */
+#define NOTE_MAX 1024
 
 struct shrinker {
 	const struct scn_prog *p;
@@ -68,7 +68,7 @@ void shrink_failure_sig(const struct simk *s, enum simk_outcome out, char *buf, 
 	char site[300] = "";
 	if (scn_failure_site(s, site, sizeof(site)) != 0)
 		site[0] = '\0';
-	char masked[SIG_MAX];
+	char masked[600];
 	mask_numbers(simk_failure_reason(s), masked, sizeof(masked));
 	snprintf(buf, len, "%d|%s|%s", (int)out, site, masked);
 }
