@@ -31,11 +31,20 @@ struct scn_prog;
 
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
-#define CLI_ARGS_MAX 64	 /* positional arguments of one command */
+#define CLI_ARGS_MAX 4096 /* positional arguments of one command (merge: a shard each) */
 #define EXIT_USAGE 2
 #define CLI_SHRINK_OUT "simk-shrunk.sched" /* simk shrink's schedule file */
 
-enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_SHRINK, CMD_COUNT };
+enum cli_cmd {
+	CMD_RUN,
+	CMD_EXPLORE,
+	CMD_CHECK,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_SHRINK,
+	CMD_MERGE,
+	CMD_COUNT
+};
 #define CMD_BIT(c) (1u << (c))
 
 struct cli_opts;
@@ -79,6 +88,7 @@ struct cli_opts {
 	bool por; /* dfs: partial-order reduction (default on) */
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 	bool shrink; /* explore --shrink: shrink the first failure */
+	bool json;   /* explore, merge: the result as JSON on stdout */
 };
 
 /* The subcommand named name, or NULL. */
@@ -121,5 +131,6 @@ int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);
 int cmd_check(struct cli_opts *o);
 int cmd_shrink(struct cli_opts *o);
+int cmd_merge(struct cli_opts *o);
 
 #endif

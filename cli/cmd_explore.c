@@ -32,6 +32,19 @@ int hs_add(struct hashset *h, uint64_t v)
 		h->has_zero = true;
 		return 0;
 	}
+	if (h->saturated)
+		return 0;
+	if (h->n >= HS_DISTINCT_MAX) {
+		/* seen before or not, it is not kept: the count is a bound now */
+		size_t j = h->cap ? (size_t)(v * 0x9e3779b97f4a7c15ULL) & (h->cap - 1) : 0;
+		while (h->cap && h->slot[j] != 0) {
+			if (h->slot[j] == v)
+				return 0;
+			j = (j + 1) & (h->cap - 1);
+		}
+		h->saturated = true;
+		return 0;
+	}
 	if ((h->n + 1) * 2 > h->cap) {
 		size_t ncap = h->cap ? h->cap * 2 : 1024;
 		uint64_t *ns = calloc(ncap, sizeof(*ns));
@@ -137,16 +150,35 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		ro.replay_path = sched;
 	}
 	fflush(stdout);
-	cli_report_failure(c, s, &ro);
+	if (!c->json) /* --json: the result says it all, for the shards of a merge */
+		cli_report_failure(c, s, &ro);
 	char line[1200] = "";
 	FILE *m = fmemopen(line, sizeof(line) - 1, "w");
 	if (m != NULL) {
 		cli_print_result(m, s, out);
 		fclose(m);
 	}
+	char reason[600];
+	snprintf(reason, sizeof(reason), "%s", simk_failure_reason(s));
 	simk_destroy(s);
 	if (sched != NULL)
 		result = write_schedule(c, ex->p, o, sched);
+	if (c->json) {
+		char repro[1500] = "";
+		m = fmemopen(repro, sizeof(repro) - 1, "w");
+		if (m != NULL) {
+			cli_repro(m, c, &ro);
+			fclose(m);
+		}
+		repro[strcspn(repro, "\n")] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		if (c->shrink && result == 0) /* the report goes to stderr, the file stays */
+			shrink_failure(c, ex->p, ex->dfs ? &ro : o, CLI_SHRINK_OUT, stderr,
+				       "shrunk: ", true, NULL);
+		explore_json_failure(ex, done, o->seed, out, reason, line, repro,
+				     result == 0 ? sched : NULL);
+		return result == 0 ? (int)out : result;
+	}
 	if (ex->dfs) {
 		printf("explore: path %" PRIu64 " (", done);
 		explore_dfs_desc(stdout, ex);
@@ -214,12 +246,17 @@ static void dfs_coverage(const struct explore *ex, bool complete)
 		printf(", %" PRIu64 " cut short as covered", ex->cut);
 }
 
-void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete)
+void explore_summary(const struct explore *ex, uint64_t done, const struct hashset *hs,
+		     bool complete)
 {
 	const struct cli_opts *c = ex->c;
 	double el = explore_wall_s() - ex->t0;
 	if (ex->bar)
 		explore_progress(ex, done, true);
+	if (c->json) {
+		explore_json_summary(ex, done, hs, complete);
+		return;
+	}
 	if (ex->dfs) {
 		printf("explored %" PRIu64 " paths (", done);
 		explore_dfs_desc(stdout, ex);
@@ -233,14 +270,14 @@ void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, b
 		printf(", shard %" PRIu64 "/%" PRIu64, ex->shard_i, ex->shard_n);
 	if (ex->base.policy == SIMK_POLICY_PCT)
 		printf(", pct depth %d steps %" PRIu64, ex->base.pct_depth, ex->base.pct_steps);
-	printf("): all passed, distinct hashes=%zu, %.2fs, %.0f runs/s\n", distinct, el,
-	       el > 0 ? (double)done / el : 0.0);
+	printf("): all passed, distinct hashes=%s%zu, %.2fs, %.0f runs/s\n",
+	       hs->saturated ? ">=" : "", hs->n, el, el > 0 ? (double)done / el : 0.0);
 }
 
 /* --jobs 1: every run in this process, in order. */
 static int explore_seq(struct explore *ex)
 {
-	struct hashset hs = {NULL, 0, 0, false};
+	struct hashset hs = {0};
 	double last = ex->t0;
 	uint64_t done = 0;
 	int result = 0;
@@ -272,7 +309,7 @@ static int explore_seq(struct explore *ex)
 		}
 	}
 	if (result == 0)
-		explore_summary(ex, done, hs.n, complete);
+		explore_summary(ex, done, &hs, complete);
 	hs_free(&hs);
 	return result;
 }

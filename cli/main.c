@@ -5,6 +5,7 @@
  *   simk explore FILE --runs N [options]  many seeds, stop at the first failure
  *   simk check-determinism FILE [--seed N]
  *   simk shrink FILE --seed N | --replay F  a failing run's critical decisions
+ *   simk merge SHARD.json...              one report from explore --json shards
  *   simk help [run|explore|check-determinism|ops|faults]
  *   simk version
  *
@@ -27,6 +28,7 @@ static const char *const usage_main =
     "  explore FILE --runs N [options]    run many seeds; stop at the first failure\n"
     "  check-determinism FILE [--seed N]  run twice in one process and compare hashes\n"
     "  shrink FILE --seed N [options]     shrink a failing run to its critical decisions\n"
+    "  merge SHARD.json...                one report from the shards of a search\n"
     "  help [COMMAND|ops|faults]          help on a command, the operations a scenario may\n"
     "                                     use, or the fault points\n"
     "  version                            print the version (also: simk --version)\n"
@@ -90,6 +92,8 @@ static const char *const usage_explore =
     "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
+    "  --json               print the result as one JSON object (for scripts and\n"
+    "                       'simk merge'; docs/scale.md)\n"
     "  --shrink             shrink the first failure to its critical decisions, as\n"
     "                       'simk shrink' does (schedule file: simk-shrunk.sched)\n"
     "  --quiet              no progress bar\n";
@@ -123,6 +127,20 @@ static const char *const usage_shrink =
     "  --schedule-out F     where to write the shrunk schedule (default\n"
     "                       simk-shrunk.sched)\n"
     "  --quiet              (accepted; shrink prints no trace)\n";
+
+static const char *const usage_merge =
+    "usage: simk merge SHARD.json... [--json]\n"
+    "\n"
+    "Combines the results of the shards of one search (simk explore --shard I/N\n"
+    "--json, each shard's JSON in a file) into the report the search would have\n"
+    "made in one process: the globally lowest failing seed with its reproducer and\n"
+    "FAIL line (exit code: its outcome), or the summary with the distinct trace\n"
+    "hashes over every shard (exit 0). Every shard must be given, each once, all of\n"
+    "the same search (file, policy, seeds, runs, shard count); else exit 2.\n"
+    "Recipes for GNU parallel and Slurm job arrays: docs/scale.md.\n"
+    "\n"
+    "options:\n"
+    "  --json               the merged result as JSON, in explore --json's format\n";
 
 static void help_ops(FILE *f)
 {
@@ -167,6 +185,8 @@ static const struct cli_command commands[] = {
      cli_check_sched},
     {"shrink", CMD_SHRINK, cmd_shrink, 1, 1, "missing the scenario FILE", usage_shrink,
      cli_check_sched},
+    {"merge", CMD_MERGE, cmd_merge, 1, CLI_ARGS_MAX, "missing the shard results (FILE.json...)",
+     usage_merge, NULL},
     {"help", CMD_HELP, cmd_help, 0, 1, "", usage_help, NULL},
     {"version", CMD_VERSION, cmd_version, 0, 0, "", usage_version, NULL},
 };

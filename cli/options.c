@@ -251,6 +251,14 @@ static int set_shrink(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_json(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->json = true;
+	return 0;
+}
+
 static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -265,6 +273,7 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_EXPLORE CMD_BIT(CMD_EXPLORE)
 #define C_CHECK CMD_BIT(CMD_CHECK)
 #define C_SHRINK CMD_BIT(CMD_SHRINK)
+#define C_MERGE CMD_BIT(CMD_MERGE)
 #define C_SCHED (C_RUN | C_EXPLORE | C_CHECK | C_SHRINK) /* the commands that run scenarios */
 
 struct cli_flag {
@@ -295,6 +304,7 @@ static const struct cli_flag flags[] = {
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
     {"shrink", false, C_EXPLORE, set_shrink},
+    {"json", false, C_EXPLORE | C_MERGE, set_json},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))
