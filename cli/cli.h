@@ -89,6 +89,10 @@ struct cli_opts {
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 	bool shrink; /* explore --shrink: shrink the first failure */
 	bool json;   /* explore, merge: the result as JSON on stdout */
+	bool swarm;  /* explore --swarm: an option set per run, drawn from its seed */
+	bool has_device, has_device_defaults;
+	char device[512];	   /* --device KEY=VALUE[,...] (repeated flags joined) */
+	char device_defaults[512]; /* --device-defaults: the same, for what a scenario leaves */
 };
 
 /* The subcommand named name, or NULL. */
@@ -117,7 +121,8 @@ struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 			   const struct simk_opts *o, char *err, size_t errlen);
 /* Writes w, quoted for a POSIX shell when needed. */
 void cli_shell_word(FILE *f, const char *w);
-/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o. */
+/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o
+ * (with --swarm: the options the run drew, named one by one). */
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);

@@ -23,6 +23,7 @@
 
 #include "cli/explore.h"
 #include "cli/shrink.h"
+#include "cli/swarm.h"
 #include "scn/scn.h"
 
 int hs_add(struct hashset *h, uint64_t v)
@@ -105,8 +106,13 @@ void explore_progress(const struct explore *ex, uint64_t done, bool final)
 
 struct simk_opts explore_seed_opts(const struct explore *ex, uint64_t ord)
 {
+	static struct swarm w; /* the draw of the run about to start */
 	struct simk_opts o = ex->base;
 	o.seed = ex->start + ex->shard_i + ord * ex->shard_n;
+	if (ex->c->swarm) {
+		swarm_draw(ex->c, o.seed, &w);
+		swarm_apply(&w, &o);
+	}
 	return o;
 }
 
@@ -172,9 +178,16 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		}
 		repro[strcspn(repro, "\n")] = '\0';
 		line[strcspn(line, "\n")] = '\0';
-		if (c->shrink && result == 0) /* the report goes to stderr, the file stays */
-			shrink_failure(c, ex->p, ex->dfs ? &ro : o, CLI_SHRINK_OUT, stderr,
-				       "shrunk: ", true, NULL);
+		if (c->shrink && result == 0) { /* the report goes to stderr, the file stays */
+			struct swarm w;
+			struct cli_opts *fc = malloc(sizeof(*fc));
+			if (fc != NULL) {
+				swarm_fixed(c, o->seed, &w, fc);
+				shrink_failure(fc, ex->p, ex->dfs ? &ro : o, CLI_SHRINK_OUT, stderr,
+					       "shrunk: ", true, NULL);
+				free(fc);
+			}
+		}
 		explore_json_failure(ex, done, o->seed, out, reason, line, repro,
 				     result == 0 ? sched : NULL);
 		return result == 0 ? (int)out : result;
@@ -186,18 +199,28 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 	}
 	else
 		printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
-		       ", policy %s) failed\n",
-		       done, ex->total, o->seed, cli_policy_name(o->policy));
+		       ", policy %s%s) failed\n",
+		       done, ex->total, o->seed, cli_policy_name(o->policy),
+		       c->swarm ? ", swarm" : "");
 	if (sched != NULL && result == 0)
 		printf("schedule: %s\n", sched);
 	fputs("reproduce: ", stdout);
 	cli_repro(stdout, c, &ro);
 	if (c->shrink && result == 0) {
-		/* a dfs failure is shrunk from its schedule file */
+		/* a dfs failure is shrunk from its schedule file; a swarm run
+		 * with the options it drew, named */
 		struct simk_opts so = ex->dfs ? ro : *o;
 		so.dfs = NULL;
+		struct swarm w;
+		struct cli_opts *fc = malloc(sizeof(*fc));
+		if (fc == NULL) {
+			fprintf(stderr, "simk: explore: out of memory\n");
+			return EXIT_USAGE;
+		}
+		swarm_fixed(c, o->seed, &w, fc);
 		fflush(stdout);
-		int rc = shrink_failure(c, ex->p, &so, CLI_SHRINK_OUT, stdout, "shrunk: ", true, NULL);
+		int rc = shrink_failure(fc, ex->p, &so, CLI_SHRINK_OUT, stdout, "shrunk: ", true, NULL);
+		free(fc);
 		if (rc == EXIT_USAGE)
 			result = rc;
 	}
@@ -263,9 +286,9 @@ void explore_summary(const struct explore *ex, uint64_t done, const struct hashs
 		printf(", seed %" PRIu64 ", ", ex->start);
 		dfs_coverage(ex, complete);
 	} else
-		printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64, done,
-		       cli_policy_name(ex->base.policy), ex->start + ex->shard_i,
-		       c->runs ? ex->start + c->runs - 1 : ex->start);
+		printf("explored %" PRIu64 " runs (policy %s%s, seeds %" PRIu64 "..%" PRIu64, done,
+		       cli_policy_name(ex->base.policy), c->swarm ? ", swarm" : "",
+		       ex->start + ex->shard_i, c->runs ? ex->start + c->runs - 1 : ex->start);
 	if (c->has_shard)
 		printf(", shard %" PRIu64 "/%" PRIu64, ex->shard_i, ex->shard_n);
 	if (ex->base.policy == SIMK_POLICY_PCT)

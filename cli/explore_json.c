@@ -38,7 +38,7 @@ static void head(FILE *f, const struct explore *ex, uint64_t done)
 	const struct cli_opts *c = ex->c;
 	fputs("{\"simk\": \"explore\", \"format\": " EXPLORE_JSON_FORMAT_S ", \"file\": ", f);
 	json_str(f, c->file);
-	fprintf(f, ", \"mode\": \"%s\", \"policy\": ", ex->dfs ? "dfs" : "seeds");
+	fprintf(f, ", \"mode\": \"%s\", \"policy\": ", ex->dfs ? "dfs" : c->swarm ? "swarm" : "seeds");
 	json_str(f, cli_policy_name(ex->base.policy));
 	fprintf(f, ", \"seed_start\": %" PRIu64 ", \"runs\": %" PRIu64, ex->start, c->runs);
 	if (c->has_shard)

@@ -58,6 +58,10 @@ static const char *const usage_run =
     "  --pct-steps K        pct: expected decision points (default: one fifo run's count)\n"
     "  --max-steps N        stop a run after N decision points (panic, exit 3)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
+    "  --device K=V[,K=V]   set block-device options (latency=MODEL, reorder=0|1, ...;\n"
+    "                       docs/blkdev.md) on every device, over the scenario's own\n"
+    "  --device-defaults K=V[,K=V]  the same, only where a device declaration says\n"
+    "                       nothing (what explore --swarm draws)\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
     "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
@@ -89,9 +93,15 @@ static const char *const usage_explore =
     "                       --por off: non-default choices per path (default 2)\n"
     "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
     "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
-    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC\n"
+    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC,\n"
+    "  --device K=V, --device-defaults K=V\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
+    "  --swarm              every run draws its own options from its seed: --preempt,\n"
+    "                       --irq (pct: --pct-depth), a device latency model and\n"
+    "                       reordering (--device-defaults), and for each --fault\n"
+    "                       POINT:p=P: off, or a probability up to 2P; the reproducer\n"
+    "                       names what the run drew (docs/exploration.md)\n"
     "  --json               print the result as one JSON object (for scripts and\n"
     "                       'simk merge'; docs/scale.md)\n"
     "  --shrink             shrink the first failure to its critical decisions, as\n"
@@ -107,7 +117,8 @@ static const char *const usage_check =
     "\n"
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --fault SPEC, --replay F, --quiet\n";
+    "  --max-steps N, --fault SPEC, --device K=V, --device-defaults K=V, --replay F,\n"
+    "  --quiet\n";
 
 static const char *const usage_shrink =
     "usage: simk shrink FILE --seed N [options]   or   simk shrink FILE --replay F\n"
@@ -123,7 +134,8 @@ static const char *const usage_shrink =
     "\n"
     "options (as for 'simk run'; they name the failing run):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --fault SPEC, --replay F (a schedule file, e.g. of a dfs failure)\n"
+    "  --max-steps N, --fault SPEC, --device K=V, --device-defaults K=V,\n"
+    "  --replay F (a schedule file, e.g. of a dfs failure)\n"
     "  --schedule-out F     where to write the shrunk schedule (default\n"
     "                       simk-shrunk.sched)\n"
     "  --quiet              (accepted; shrink prints no trace)\n";

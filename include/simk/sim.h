@@ -61,6 +61,12 @@ struct simk_opts {
 	struct simk_dfs *dfs;     /* policy dfs: the search state (simk_dfs_create) */
 	struct simk_guide *guide; /* policy guide: the deviations to take (simk shrink) */
 	bool keep_decisions;      /* keep the decision list in memory (simk_decisions) */
+	/* "KEY=VALUE,..." set on every block device of the run after its own
+	 * configuration (keys of docs/blkdev.md: latency, reorder, ...) */
+	const char *device_opts;
+	/* the same form, for what a scenario's device declaration leaves
+	 * unsaid (explore --swarm): its explicit options still win */
+	const char *device_defaults;
 };
 
 /* Fills in the defaults: seed 1, fifo, preempt 0.25, irq 0.5, depth 3. */
