@@ -70,12 +70,12 @@ struct cli_opts {
 	int nargs;
 	const char *file; /* args[0]: the scenario */
 	bool has_seed, has_policy, has_preempt, has_irq, has_pct_depth, has_pct_steps;
-	bool has_max_steps;
+	bool has_max_steps, has_step_cost;
 	uint64_t seed;
 	enum simk_policy policy;
 	double preempt, irq;
 	int pct_depth;
-	uint64_t pct_steps, max_steps;
+	uint64_t pct_steps, max_steps, step_cost;
 	const char *trace_out, *schedule_out, *replay;
 	const char *faults[CLI_FAULTS_MAX];
 	int nfaults;

@@ -39,6 +39,8 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->pct_steps = c->pct_steps;
 	if (c->has_max_steps)
 		o->max_steps = c->max_steps;
+	if (c->has_step_cost)
+		o->step_cost_ns = c->step_cost;
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
 	if (c->has_device)
@@ -168,6 +170,8 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 		print_prob(f, "--irq", o->irq_prob);
 	if (c->has_max_steps)
 		fprintf(f, " --max-steps %" PRIu64, o->max_steps);
+	if (c->has_step_cost)
+		fprintf(f, " --step-cost %" PRIu64, o->step_cost_ns);
 	if (c->has_device_defaults) {
 		fputs(" --device-defaults ", f);
 		shell_word(f, c->device_defaults);

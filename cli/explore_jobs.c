@@ -494,6 +494,8 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 			seed_or_path);
 		if (c->has_max_steps)
 			fprintf(stderr, " --max-steps %" PRIu64, c->max_steps);
+		if (c->has_step_cost)
+			fprintf(stderr, " --step-cost %" PRIu64, c->step_cost);
 		for (int i = 0; i < c->nfaults; i++) {
 			fputs(" --fault ", stderr);
 			cli_shell_word(stderr, c->faults[i]);

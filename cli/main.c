@@ -57,6 +57,8 @@ static const char *const usage_run =
     "  --pct-depth D        pct: bug depth (1..16)\n"
     "  --pct-steps K        pct: expected decision points (default: one fifo run's count)\n"
     "  --max-steps N        stop a run after N decision points (panic, exit 3)\n"
+    "  --step-cost NS       virtual ns a running thread spends per switch point\n"
+    "                       (default 100, 0 turns the cost model off, at most 1000000)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
     "  --device K=V[,K=V]   set block-device options (latency=MODEL, reorder=0|1, ...;\n"
     "                       docs/blkdev.md) on every device, over the scenario's own\n"
@@ -93,8 +95,8 @@ static const char *const usage_explore =
     "                       --por off: non-default choices per path (default 2)\n"
     "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
     "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
-    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N, --fault SPEC,\n"
-    "  --device K=V, --device-defaults K=V\n"
+    "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N,\n"
+    "  --step-cost NS, --fault SPEC, --device K=V, --device-defaults K=V\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
     "  --swarm              every run draws its own options from its seed: --preempt,\n"
@@ -117,8 +119,8 @@ static const char *const usage_check =
     "\n"
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --fault SPEC, --device K=V, --device-defaults K=V, --replay F,\n"
-    "  --quiet\n";
+    "  --max-steps N, --step-cost NS, --fault SPEC, --device K=V,\n"
+    "  --device-defaults K=V, --replay F, --quiet\n";
 
 static const char *const usage_shrink =
     "usage: simk shrink FILE --seed N [options]   or   simk shrink FILE --replay F\n"
@@ -134,8 +136,8 @@ static const char *const usage_shrink =
     "\n"
     "options (as for 'simk run'; they name the failing run):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --fault SPEC, --device K=V, --device-defaults K=V,\n"
-    "  --replay F (a schedule file, e.g. of a dfs failure)\n"
+    "  --max-steps N, --step-cost NS, --fault SPEC, --device K=V,\n"
+    "  --device-defaults K=V, --replay F (a schedule file, e.g. of a dfs failure)\n"
     "  --schedule-out F     where to write the shrunk schedule (default\n"
     "                       simk-shrunk.sched)\n"
     "  --quiet              (accepted; shrink prints no trace)\n";

@@ -119,6 +119,12 @@ static int set_max_steps(struct cli_opts *o, const char *flag, const char *val)
 		       &o->has_max_steps);
 }
 
+static int set_step_cost(struct cli_opts *o, const char *flag, const char *val)
+{
+	return set_u64(o, flag, val, 0, SIMK_STEP_COST_MAX_NS, "nanoseconds from 0 to 1000000",
+		       &o->step_cost, &o->has_step_cost);
+}
+
 static int set_runs(struct cli_opts *o, const char *flag, const char *val)
 {
 	return set_u64(o, flag, val, 1, UINT64_MAX, "a positive integer", &o->runs, &o->has_runs);
@@ -340,6 +346,7 @@ static const struct cli_flag flags[] = {
     {"seed-start", true, C_EXPLORE, set_seed_start},
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
+    {"step-cost", true, C_SCHED, set_step_cost},
     {"shrink", false, C_EXPLORE, set_shrink},
     {"json", false, C_EXPLORE | C_MERGE, set_json},
     {"swarm", false, C_EXPLORE, set_swarm},

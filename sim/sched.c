@@ -145,7 +145,9 @@ static void deliver_irq(struct simk *s, bool idle)
 	KASSERT(head != NULL, "no interrupt to deliver");
 	if (s->rec != NULL) /* the interrupt's own step, before it leaves the queue */
 		rec_begin(s, DPOR_IRQ, head->rec_armed_by,
-			  idle ? STEP_BARRIER : head->annotated ? 0 : STEP_GLOBAL);
+			  idle		    ? STEP_BARRIER
+			  : head->annotated ? 0
+					    : STEP_GLOBAL);
 	struct sim_event *ev = eventq_pop(&s->eq);
 	if (ev->when_ns > s->now_ns)
 		s->now_ns = ev->when_ns; /* the jump shows in the IRQ event's time */
@@ -235,8 +237,11 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			continue;
 		}
 		if (++s->steps > s->opts.max_steps)
-			sim_panic("step limit of %llu decisions reached (livelock?)",
-				  (unsigned long long)s->opts.max_steps);
+			sim_panic("step limit of %llu decisions reached at %llu ns: a thread keeps "
+				  "running without ever waiting (a loop whose condition never "
+				  "changes?); raise max_steps if it is meant to run this long",
+				  (unsigned long long)s->opts.max_steps,
+				  (unsigned long long)s->now_ns);
 		struct pick p;
 		if (s->policy->point != NULL) {
 			p = s->policy->point(s, kind, can_continue ? self : NULL, irq_due, ncand);
@@ -279,12 +284,32 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 	}
 }
 
+/* The cost of the step that ends here. For the dfs search it is an add
+ * to the clock: the costs of two steps commute (the clock ends the same
+ * whichever ran first), and a step that reads the clock (arms a timer,
+ * asks the time) is ordered against them. */
+static void charge_step(struct simk *s)
+{
+	uint64_t ns = s->opts.step_cost_ns;
+	sim_access(SIM_OID_CLOCK, SIM_ACC_ADD);
+	if (ns > SIMK_VTIME_MAX - s->now_ns)
+		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
+			  (unsigned long long)ns, (unsigned long long)s->now_ns);
+	s->now_ns += ns;
+}
+
 void sched_point(enum point_kind kind)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *self = s->current;
 	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
+	/* The cost model: the thread ran since its last switch point. Time
+	 * moves while somebody runs, so a thread that polls (a loop with a
+	 * yield) sees its timers and device interrupts come due, as on a
+	 * real machine, instead of spinning at one instant forever. */
+	if (s->opts.step_cost_ns != 0)
+		charge_step(s);
 	schedule(s, self, kind);
 }
 
