@@ -243,6 +243,7 @@ struct scn_prog;
 #define SCN_OPT_PCT_STEPS 0x10
 #define SCN_OPT_MAX_STEPS 0x20
 #define SCN_OPT_IRQ 0x40
+#define SCN_OPT_STEP_COST 0x80
 
 struct scn_options {
 	unsigned set;
@@ -253,6 +254,7 @@ struct scn_options {
 	int pct_depth;
 	uint64_t pct_steps;
 	uint64_t max_steps;
+	uint64_t step_cost_ns;
 	const char *const *faults; /* fault specs, in file order */
 	int nfaults;
 };

@@ -220,7 +220,8 @@ static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, in
 		trace_emit(TR_USER, p->arrays[var].wname, v, index, 0, 0);
 }
 
-static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
+/* noinline: its message buffer stays off the stack of every thread */
+__attribute__((noinline)) static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
 				    const struct scn_insn *in)
 {
 	const struct scn_prog *p = r->prog;
@@ -343,9 +344,14 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	const struct scn_prog *p = r->prog;
 	struct simk_thread *self = sim_thread_current();
 	struct scn_frame fr;
+	/* Only the slots the body uses (at most SCN_LOCALS_MAX, checked by the
+	 * parser): a hundred thousand blocked threads each keep this frame,
+	 * and it is what decides whether their stack takes one page or two. */
+	int64_t locals[b->nlocals > 0 ? b->nlocals : 1];
 	fr.prog = p;
 	fr.pc = NULL;
 	fr.prev = NULL;
+	fr.locals = locals;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
 	sim_annotated(true);
@@ -561,7 +567,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		    simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
 		if (t == NULL) {
 			snprintf(err, errlen,
-				 "%s:%d:%d: cannot create thread %s (at most %d, and a stack each)",
+				 "%s:%d:%d: cannot create thread %s (a run has at most %d threads)",
 				 p->name, d->d.line, d->d.col, d->d.name, SIM_MAX_THREADS);
 			return -1;
 		}

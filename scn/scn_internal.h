@@ -213,7 +213,7 @@ struct scn_frame {
 	const struct scn_prog *prog;
 	const struct scn_insn *pc;   /* the statement being run */
 	const struct scn_insn *prev; /* the one run before it (not a jump), or NULL */
-	int64_t locals[SCN_LOCALS_MAX];
+	int64_t *locals; /* the body's nlocals slots, on the thread's stack */
 };
 
 /* Registries (scn_registry.c). */

@@ -109,14 +109,14 @@ struct parser {
 };
 
 static const char *const reserved[] = {
-    "local",  "if",	   "elif",	"else",	     "while", "repeat", "as",
-    "break",  "continue",  "pass",	"expect",    "print", "thread", "process",
-    "shared", "finally",   "in",	"manual",    "seed",  "policy", "preempt",
-    "irq",    "pct_depth", "pct_steps", "max_steps", "fault", NULL,
+    "local",  "if",	   "elif",	"else",	     "while",	  "repeat", "as",
+    "break",  "continue",  "pass",	"expect",    "print",	  "thread", "process",
+    "shared", "finally",   "in",	"manual",    "seed",	  "policy", "preempt",
+    "irq",    "pct_depth", "pct_steps", "max_steps", "step_cost", "fault",  NULL,
 };
 
 static const char *const options[] = {
-    "seed", "policy", "preempt", "irq", "pct_depth", "pct_steps", "max_steps", NULL,
+    "seed", "policy", "preempt", "irq", "pct_depth", "pct_steps", "max_steps", "step_cost", NULL,
 };
 
 /* ---- errors and memory -------------------------------------------- */
@@ -1802,6 +1802,10 @@ static void option_stmt(struct parser *P, const char *name, const struct scn_tok
 		opt_once(P, 6, t, name);
 		o->max_steps = (uint64_t)int_option(P, name, 1, INT64_MAX);
 		o->set |= SCN_OPT_MAX_STEPS;
+	} else if (strcmp(name, "step_cost") == 0) {
+		opt_once(P, 7, t, name);
+		o->step_cost_ns = (uint64_t)int_option(P, name, 0, SIMK_STEP_COST_MAX_NS);
+		o->set |= SCN_OPT_STEP_COST;
 	}
 	expect_eol(P, "the option value");
 }
@@ -2532,4 +2536,6 @@ void scn_apply_options(const struct scn_prog *p, struct simk_opts *o)
 		o->pct_steps = so->pct_steps;
 	if (so->set & SCN_OPT_MAX_STEPS)
 		o->max_steps = so->max_steps;
+	if (so->set & SCN_OPT_STEP_COST)
+		o->step_cost_ns = so->step_cost_ns;
 }

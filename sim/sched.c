@@ -99,9 +99,27 @@ static void after_switch_in(struct simk *s)
 	}
 }
 
+static void thread_entry(void *arg);
+
+/* A thread gets its stack when it first runs: a run may spawn far more
+ * threads than are ever alive at once. No stack is a host failure, said
+ * loudly (the thread limit itself is SIM_MAX_THREADS, checked at spawn). */
+static void stack_for(struct simk *s, struct simk_thread *t)
+{
+	if (ctx_stack_alloc(&t->ctx.stack, s->opts.stack_size) != 0)
+		sim_panic("no host memory for the %zu-byte stack of thread %s (tid %d)",
+			  s->opts.stack_size, t->name, t->tid);
+	ctx_init(&t->ctx, thread_entry, t);
+}
+
 static void switch_to(struct simk *s, struct simk_thread *prev, struct simk_thread *next,
 		      bool prev_dying)
 {
+	if (prev != NULL && !ctx_stack_intact(&prev->ctx.stack))
+		sim_panic("thread %s (tid %d) overflowed its %zu-byte stack", prev->name,
+			  prev->tid, prev->ctx.stack.size);
+	if (next->ctx.stack.base == NULL)
+		stack_for(s, next);
 	s->current = next;
 	s->on_stack = next;
 	next->state = TS_RUNNING;
@@ -127,7 +145,9 @@ static void deliver_irq(struct simk *s, bool idle)
 	KASSERT(head != NULL, "no interrupt to deliver");
 	if (s->rec != NULL) /* the interrupt's own step, before it leaves the queue */
 		rec_begin(s, DPOR_IRQ, head->rec_armed_by,
-			  idle ? STEP_BARRIER : head->annotated ? 0 : STEP_GLOBAL);
+			  idle		    ? STEP_BARRIER
+			  : head->annotated ? 0
+					    : STEP_GLOBAL);
 	struct sim_event *ev = eventq_pop(&s->eq);
 	if (ev->when_ns > s->now_ns)
 		s->now_ns = ev->when_ns; /* the jump shows in the IRQ event's time */
@@ -217,8 +237,11 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			continue;
 		}
 		if (++s->steps > s->opts.max_steps)
-			sim_panic("step limit of %llu decisions reached (livelock?)",
-				  (unsigned long long)s->opts.max_steps);
+			sim_panic("step limit of %llu decisions reached at %llu ns: a thread keeps "
+				  "running without ever waiting (a loop whose condition never "
+				  "changes?); raise max_steps if it is meant to run this long",
+				  (unsigned long long)s->opts.max_steps,
+				  (unsigned long long)s->now_ns);
 		struct pick p;
 		if (s->policy->point != NULL) {
 			p = s->policy->point(s, kind, can_continue ? self : NULL, irq_due, ncand);
@@ -261,12 +284,32 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 	}
 }
 
+/* The cost of the step that ends here. For the dfs search it is an add
+ * to the clock: the costs of two steps commute (the clock ends the same
+ * whichever ran first), and a step that reads the clock (arms a timer,
+ * asks the time) is ordered against them. */
+static void charge_step(struct simk *s)
+{
+	uint64_t ns = s->opts.step_cost_ns;
+	sim_access(SIM_OID_CLOCK, SIM_ACC_ADD);
+	if (ns > SIMK_VTIME_MAX - s->now_ns)
+		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
+			  (unsigned long long)ns, (unsigned long long)s->now_ns);
+	s->now_ns += ns;
+}
+
 void sched_point(enum point_kind kind)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *self = s->current;
 	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
+	/* The cost model: the thread ran since its last switch point. Time
+	 * moves while somebody runs, so a thread that polls (a loop with a
+	 * yield) sees its timers and device interrupts come due, as on a
+	 * real machine, instead of spinning at one instant forever. */
+	if (s->opts.step_cost_ns != 0)
+		charge_step(s);
 	schedule(s, self, kind);
 }
 
@@ -435,23 +478,29 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 {
 	struct simk *s = sim_cur();
 	KASSERT(p != NULL && !p->exited, "spawn in an exited process");
-	if (s->nthreads >= SIM_MAX_THREADS)
+	if (s->nthreads >= SIM_MAX_THREADS) {
+		/* simk's own limit, the same on every host: a run that asks for
+		 * more fails, naming it (in setup the caller says so) */
+		if (s->running)
+			sim_panic("thread limit: a run has at most %d threads (spawning %s)",
+				  SIM_MAX_THREADS, name);
 		return NULL;
+	}
 	if (s->nthreads == s->threads_cap) {
 		int ncap = s->threads_cap ? s->threads_cap * 2 : 16;
 		struct simk_thread **nt = realloc(s->threads, (size_t)ncap * sizeof(*nt));
+		if (nt == NULL && s->running)
+			sim_panic("no host memory for %d threads", ncap);
 		if (nt == NULL)
 			return NULL;
 		s->threads = nt;
 		s->threads_cap = ncap;
 	}
 	struct simk_thread *t = calloc(1, sizeof(*t));
+	if (t == NULL && s->running)
+		sim_panic("no host memory for thread %s", name);
 	if (t == NULL)
 		return NULL;
-	if (ctx_stack_alloc(&t->ctx.stack, s->opts.stack_size) != 0) {
-		free(t);
-		return NULL;
-	}
 	t->tid = s->nthreads + 1;
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->proc = p;
@@ -460,8 +509,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->daemon = daemon;
 	list_init(&t->rq);
 	event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
-	ctx_init(&t->ctx, thread_entry, t);
-	s->threads[s->nthreads++] = t;
+	s->threads[s->nthreads++] = t; /* its stack comes when it first runs */
 	list_push_back(&p->threads, &t->pl);
 	p->nthreads_live++;
 	if (!daemon)

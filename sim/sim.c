@@ -62,18 +62,25 @@ void simk_opts_default(struct simk_opts *o)
 	o->pct_depth = 3;
 	o->pct_steps = 0;
 	o->max_steps = 10000000;
+	o->step_cost_ns = SIMK_STEP_COST_DEFAULT_NS;
 	o->stack_size = 64 * 1024;
 }
 
 static const struct sim_policy *policy_for(enum simk_policy p)
 {
 	switch (p) {
-	case SIMK_POLICY_FIFO: return &policy_fifo;
-	case SIMK_POLICY_RANDOM: return &policy_random;
-	case SIMK_POLICY_PCT: return &policy_pct;
-	case SIMK_POLICY_REPLAY: return &policy_replay;
-	case SIMK_POLICY_DFS: return &policy_dfs;
-	case SIMK_POLICY_GUIDE: return &policy_guide;
+	case SIMK_POLICY_FIFO:
+		return &policy_fifo;
+	case SIMK_POLICY_RANDOM:
+		return &policy_random;
+	case SIMK_POLICY_PCT:
+		return &policy_pct;
+	case SIMK_POLICY_REPLAY:
+		return &policy_replay;
+	case SIMK_POLICY_DFS:
+		return &policy_dfs;
+	case SIMK_POLICY_GUIDE:
+		return &policy_guide;
 	}
 	return NULL;
 }
@@ -189,6 +196,13 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
+	if (o->step_cost_ns > SIMK_STEP_COST_MAX_NS) {
+		snprintf(err, errlen, "step cost of %llu ns is above the limit of %llu ns",
+			 (unsigned long long)o->step_cost_ns,
+			 (unsigned long long)SIMK_STEP_COST_MAX_NS);
+		free(s);
+		return NULL;
+	}
 	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
 		rng_seed(&s->rng[i], o->seed, (uint64_t)i + 1);
 	eventq_init(&s->eq);
@@ -254,7 +268,8 @@ enum simk_outcome simk_run(struct simk *s)
 			run_end_hooks(s);
 			for (int i = 0; i < nsubsys && s->outcome == SIMK_PASS; i++) {
 				char msg[400];
-				if (subsys[i]->leak_check && subsys[i]->leak_check(s, msg, sizeof(msg))) {
+				if (subsys[i]->leak_check &&
+				    subsys[i]->leak_check(s, msg, sizeof(msg))) {
 					s->outcome = SIMK_FAIL_PANIC;
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);
 				}
@@ -299,8 +314,7 @@ _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
 	abort();
 }
 
-_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, const char *fmt,
-				...)
+_Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;

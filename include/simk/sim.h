@@ -30,9 +30,9 @@ enum simk_policy {
 /* Outcome of a run; the numeric values are the CLI exit codes. */
 enum simk_outcome {
 	SIMK_PASS = 0,
-	SIMK_FAIL_EXPECT = 1,  /* a scenario expectation failed */
-	SIMK_FAIL_USAGE = 2,   /* bad options (replay file unreadable, ...) */
-	SIMK_FAIL_PANIC = 3,   /* KASSERT, panic, kmem leak, step limit */
+	SIMK_FAIL_EXPECT = 1, /* a scenario expectation failed */
+	SIMK_FAIL_USAGE = 2,  /* bad options (replay file unreadable, ...) */
+	SIMK_FAIL_PANIC = 3,  /* KASSERT, panic, kmem leak, step limit */
 	SIMK_FAIL_DEADLOCK = 4,
 };
 
@@ -48,22 +48,38 @@ enum simk_stream {
 struct simk_opts {
 	uint64_t seed;
 	enum simk_policy policy;
-	double preempt_prob;      /* random: probability to switch at a preempt point */
-	double irq_prob;          /* random: probability to deliver a due interrupt */
-	int pct_depth;            /* pct: bug depth d (>= 1) */
-	uint64_t pct_steps;       /* pct: expected number of decision points k */
-	uint64_t max_steps;       /* decision points before the run is stopped (0 = default) */
-	size_t stack_size;        /* bytes per simulated thread (0 = 64 KiB) */
-	bool keep_trace;          /* keep every event (export, readable output) */
+	double preempt_prob;	  /* random: probability to switch at a preempt point */
+	double irq_prob;	  /* random: probability to deliver a due interrupt */
+	int pct_depth;		  /* pct: bug depth d (>= 1) */
+	uint64_t pct_steps;	  /* pct: expected number of decision points k */
+	uint64_t max_steps;	  /* decision points before the run is stopped (0 = default) */
+	uint64_t step_cost_ns;	  /* cost model: virtual ns a running thread spends per switch
+				     point it passes (0: off; at most SIMK_STEP_COST_MAX_NS) */
+	size_t stack_size;	  /* bytes per simulated thread (0 = 64 KiB) */
+	bool keep_trace;	  /* keep every event (export, readable output) */
 	const char *replay_path;  /* policy replay: schedule file to read */
 	const char *schedule_out; /* write the decision list here at the end */
-	const char *repro_hint;   /* text printed as "reproduce: ..." on failure */
-	struct simk_dfs *dfs;     /* policy dfs: the search state (simk_dfs_create) */
-	struct simk_guide *guide; /* policy guide: the deviations to take (simk shrink) */
-	bool keep_decisions;      /* keep the decision list in memory (simk_decisions) */
+	const char *repro_hint;	  /* text printed as "reproduce: ..." on failure */
+	struct simk_dfs *dfs;	  /* policy dfs: the search state (simk_dfs_create) */
+	struct simk_guide *guide;  /* policy guide: the deviations to take (simk shrink) */
+	bool keep_decisions;	   /* keep the decision list in memory (simk_decisions) */
+	/* "KEY=VALUE,..." set on every block device of the run after its own
+	 * configuration (keys of docs/blkdev.md: latency, reorder, ...) */
+	const char *device_opts;
+	/* the same form, for what a scenario's device declaration leaves
+	 * unsaid (explore --swarm): its explicit options still win */
+	const char *device_defaults;
 };
 
-/* Fills in the defaults: seed 1, fifo, preempt 0.25, irq 0.5, depth 3. */
+/* The cost model (docs/determinism.md, "Virtual time"): a running thread
+ * spends this much virtual time at every switch point it passes, so a
+ * thread that polls (a loop with a yield) lets due timers and device
+ * interrupts arrive, as on a real machine. */
+#define SIMK_STEP_COST_DEFAULT_NS 100
+#define SIMK_STEP_COST_MAX_NS 1000000
+
+/* Fills in the defaults: seed 1, fifo, preempt 0.25, irq 0.5, depth 3,
+ * a step cost of SIMK_STEP_COST_DEFAULT_NS. */
 void simk_opts_default(struct simk_opts *o);
 
 struct simk;
@@ -80,8 +96,8 @@ struct simk *simk_current(void);
 
 /* Processes and threads. A process with no live threads exits. */
 struct simk_proc *simk_proc_create(struct simk *s, const char *name);
-struct simk_thread *simk_thread_create(struct simk_proc *p, const char *name,
-				       simk_thread_fn fn, void *arg);
+struct simk_thread *simk_thread_create(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				       void *arg);
 int simk_thread_id(const struct simk_thread *t);
 int simk_proc_id(const struct simk_proc *p);
 

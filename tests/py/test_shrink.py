@@ -137,8 +137,8 @@ LABS = {
     "02-check-then-act": (1, ("lock m", "if balance >= 70")),
     "03-bounded-buffer": (0, ("cv_wait not_empty m",)),
     "04-timeout-vs-wakeup": (0, ("delay 1ms",)),
-    "05-eintr": (0, ("local n = read rd rb", "kill reader SIGALRM")),
-    "06-atomic-save": (0, ()),
+    "05-eintr": (0, ()),
+    "06-atomic-save": (1, ('fd = open "/config" O_WRONLY + O_TRUNC',)),
     "07-aio-getevents": (0, ()),
     "08-port-oneshot": (0, ()),
 }

@@ -15,6 +15,7 @@ static inline struct simk *kt_sim(enum simk_policy pol, uint64_t seed)
 	simk_opts_default(&o);
 	o.policy = pol;
 	o.seed = seed;
+	o.step_cost_ns = 0; /* exact instants: no cost model (test_engine.c tests it) */
 	char err[128];
 	struct simk *s = simk_create(&o, err, sizeof(err));
 	cr_assert_not_null(s, "simk_create (seed %llu): %s", (unsigned long long)seed, err);

@@ -43,6 +43,7 @@ static inline struct scn_result scn_run_prog(const struct scn_prog *p, uint64_t 
 	memset(&r, 0, sizeof(r));
 	struct simk_opts o;
 	simk_opts_default(&o);
+	o.step_cost_ns = 0; /* exact instants unless the scenario sets step_cost */
 	if (scenario_opts)
 		scn_apply_options(p, &o);
 	else {

@@ -80,6 +80,7 @@ static inline struct simk *vt_sim_policy(uint64_t seed, enum simk_policy pol)
 	o.seed = seed;
 	o.policy = pol;
 	o.stack_size = 128 * 1024;
+	o.step_cost_ns = 0; /* exact instants: no cost model (test_engine.c tests it) */
 	char err[128];
 	struct simk *s = simk_create(&o, err, sizeof(err));
 	cr_assert_not_null(s, "simk_create: %s", err);
@@ -98,7 +99,7 @@ static inline struct simk *vt_sim(uint64_t seed)
 	do {                                                                                       \
 		vt_config_default();                                                               \
 		struct simk *vt_s_ = vt_sim(1);                                                    \
-		simk_thread_create(simk_proc_create(vt_s_, "p"), "t", fn, NULL);                  \
+		simk_thread_create(simk_proc_create(vt_s_, "p"), "t", fn, NULL);                   \
 		VT_RUN_PASS(vt_s_);                                                                \
 		simk_destroy(vt_s_);                                                               \
 	} while (0)
@@ -211,8 +212,8 @@ static inline void vt_protect(uaddr_t a, size_t len, int prot)
 {
 	int r = umem_protect(sim_proc_current(), a, len, prot);
 	if (r != 0)
-		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d", (unsigned long long)a,
-			 len, prot, r);
+		sim_fail(SIMK_FAIL_EXPECT, "umem_protect(%#llx, %zu, %d): %d",
+			 (unsigned long long)a, len, prot, r);
 }
 
 /* Reads up to n bytes at off into out (host); returns pread's result. */
