@@ -25,10 +25,10 @@
 
 struct shrinker {
 	const struct scn_prog *p;
-	struct cli_opts cf;	/* the command line with the --fault options kept */
-	struct simk_opts base;	/* the options of a guided run */
+	struct cli_opts cf;    /* the command line with the --fault options kept */
+	struct simk_opts base; /* the options of a guided run */
 	struct simk_guide g;
-	char sig[SIG_MAX];	/* the failure to keep */
+	char sig[SIG_MAX]; /* the failure to keep */
 	uint64_t runs;
 	bool capped;
 	struct guide_dev *sorted; /* scratch: a candidate in key order */
@@ -307,8 +307,8 @@ static int bounded_search(struct shrinker *sh, const struct simk_opts *o, size_t
 	return found;
 }
 
-static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec,
-		      struct guide_dev **devs, size_t *n);
+static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec, struct guide_dev **devs,
+		      size_t *n);
 
 /* The preemptions of a run with deviations set[0..n): -1 when it does not
  * fail the same way or on an error. */
@@ -361,8 +361,9 @@ static int hoist_preempts(struct shrinker *sh, struct guide_dev **devs, size_t *
 			int tries = 0;
 			for (size_t j = i; j > 0 && tries < HOIST_TRIES_MAX && !again; j--) {
 				const struct guide_step *e = &st[j - 1];
-				if (e->preempt || (e->kind != PT_BLOCK && e->kind != PT_EXIT &&
-						   e->kind != PT_START && e->kind != PT_YIELD) ||
+				if (e->preempt ||
+				    (e->kind != PT_BLOCK && e->kind != PT_EXIT &&
+				     e->kind != PT_START && e->kind != PT_YIELD) ||
 				    e->at.choice == st[i].at.choice)
 					continue;
 				tries++;
@@ -457,13 +458,20 @@ static void free_notes(struct shrinker *sh)
 static const char *kind_name(uint8_t kind)
 {
 	switch (kind) {
-	case PT_PREEMPT: return "a preemption point";
-	case PT_SYSCALL_ENTER: return "a system-call entry";
-	case PT_SYSCALL_EXIT: return "a system-call exit";
-	case PT_YIELD: return "a yield";
-	case PT_BLOCK: return "a block";
-	case PT_EXIT: return "its exit";
-	case PT_START: return "the start";
+	case PT_PREEMPT:
+		return "a preemption point";
+	case PT_SYSCALL_ENTER:
+		return "a system-call entry";
+	case PT_SYSCALL_EXIT:
+		return "a system-call exit";
+	case PT_YIELD:
+		return "a yield";
+	case PT_BLOCK:
+		return "a block";
+	case PT_EXIT:
+		return "its exit";
+	case PT_START:
+		return "the start";
 	}
 	return "a switch point";
 }
@@ -471,9 +479,12 @@ static const char *kind_name(uint8_t kind)
 static const char *dim_name(int dim)
 {
 	switch (dim) {
-	case SIMK_DIM_LATENCY: return "device latency";
-	case SIMK_DIM_FAULT: return "fault";
-	case SIMK_DIM_CRASH: return "crash state";
+	case SIMK_DIM_LATENCY:
+		return "device latency";
+	case SIMK_DIM_FAULT:
+		return "fault";
+	case SIMK_DIM_CRASH:
+		return "crash state";
 	}
 	return "data";
 }
@@ -495,7 +506,8 @@ static void actor_where(const struct simk_thread *t, uint8_t kind, uint32_t poin
 	}
 	char before[SCN_STMT_TEXT_MAX + 40] = "";
 	if (w.prev_line > 0)
-		snprintf(before, sizeof(before), "after `%s` (line %d), ", w.prev_text, w.prev_line);
+		snprintf(before, sizeof(before), "after `%s` (line %d), ", w.prev_text,
+			 w.prev_line);
 	switch (kind) {
 	case PT_SYSCALL_EXIT:
 		snprintf(buf, len, "after `%s` returned (line %d)", w.text, w.line);
@@ -513,8 +525,7 @@ static void actor_where(const struct simk_thread *t, uint8_t kind, uint32_t poin
 }
 
 /* What the chosen thread goes on with: " `flag = 1` (line 23)". */
-static void next_what(const struct shrinker *sh, const struct simk_thread *t, char *buf,
-		      size_t len)
+static void next_what(const struct shrinker *sh, const struct simk_thread *t, char *buf, size_t len)
 {
 	struct scn_where w;
 	if (scn_thread_where(t, &w)) {
@@ -537,9 +548,9 @@ static void note_step(void *arg, const struct guide_step *st, const struct simk_
 	char line[NOTE_MAX], a[SIM_NAME_MAX + 16], n[SIM_NAME_MAX + 16], d[SIM_NAME_MAX + 16];
 	char where[2 * SCN_STMT_TEXT_MAX + 80], what[SCN_STMT_TEXT_MAX + 40];
 	if (st->kind == GUIDE_DATA_KIND) {
-		snprintf(line, sizeof(line), "%s decision %u takes alternative %d of %u (default 0)",
-			 dim_name(-1 - st->at.actor), st->at.point + 1, (int)st->at.choice,
-			 st->ncand);
+		snprintf(
+		    line, sizeof(line), "%s decision %u takes alternative %d of %u (default 0)",
+		    dim_name(-1 - st->at.actor), st->at.point + 1, (int)st->at.choice, st->ncand);
 		add_note(sh, line);
 		return;
 	}
@@ -565,14 +576,14 @@ static void note_step(void *arg, const struct guide_step *st, const struct simk_
 			irq = irqbuf;
 		}
 		if (st->preempt)
-			snprintf(line, sizeof(line), "%s%s is preempted %s; %s runs%s", irq, a, where,
-				 n, what);
+			snprintf(line, sizeof(line), "%s%s is preempted %s; %s runs%s", irq, a,
+				 where, n, what);
 		else if (next == self)
 			snprintf(line, sizeof(line), "%s%s goes on %s%s%s", irq, a, where,
 				 dt != NULL ? " instead of " : "", dt != NULL ? d : "");
 		else if (st->kind == PT_BLOCK || st->kind == PT_EXIT || st->kind == PT_YIELD)
 			snprintf(line, sizeof(line), "%s%s %s %s; %s runs%s%s%s", irq, a,
-				 st->kind == PT_BLOCK	? "blocks"
+				 st->kind == PT_BLOCK  ? "blocks"
 				 : st->kind == PT_EXIT ? "exits"
 						       : "yields",
 				 st->kind == PT_EXIT ? "" : where, n, what,
@@ -619,8 +630,8 @@ static int capture(struct shrinker *sh, const struct simk_opts *o, int32_t **dec
 }
 
 /* The guided replay of the captured decisions: its deviations, run order. */
-static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec,
-		      struct guide_dev **devs, size_t *n)
+static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec, struct guide_dev **devs,
+		      size_t *n)
 {
 	sh->g.pos = dec;
 	sh->g.npos = ndec;
@@ -652,8 +663,8 @@ static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec,
 
 /* The last run: the shrunk deviations, its schedule written to path and
  * every deviation explained. */
-static int final_run(struct shrinker *sh, const struct guide_dev *devs, size_t n,
-		     const char *path, uint64_t *hash)
+static int final_run(struct shrinker *sh, const struct guide_dev *devs, size_t n, const char *path,
+		     uint64_t *hash)
 {
 	FILE *t = fopen(path, "w");
 	if (t == NULL) {
@@ -715,11 +726,12 @@ static int check_replay(struct shrinker *sh, const struct simk_opts *o, const ch
 	return ok ? 0 : -1;
 }
 
-static void print_report(struct shrinker *sh, const struct simk_opts *o, const char *path,
-			 FILE *f, const char *prefix, const struct shrink_stats *st)
+static void print_report(struct shrinker *sh, const struct simk_opts *o, const char *path, FILE *f,
+			 const char *prefix, const struct shrink_stats *st)
 {
-	fprintf(f, "%sthe failing run made %zu decisions, %zu of them not the default (%zu "
-		   "preemption%s)",
+	fprintf(f,
+		"%sthe failing run made %zu decisions, %zu of them not the default (%zu "
+		"preemption%s)",
 		prefix, st->decisions, st->devs0, st->preempts0, st->preempts0 == 1 ? "" : "s");
 	if (st->faults0 > 0)
 		fprintf(f, ", with %d --fault option%s", st->faults0, st->faults0 == 1 ? "" : "s");
@@ -731,8 +743,9 @@ static void print_report(struct shrinker *sh, const struct simk_opts *o, const c
 	if (st->devs > 0)
 		fputs(":\n", f);
 	else
-		fprintf(f, ": the default schedule fails by itself (with seed %" PRIu64
-			   "'s device timing and faults)\n",
+		fprintf(f,
+			": the default schedule fails by itself (with seed %" PRIu64
+			"'s device timing and faults)\n",
 			o->seed);
 	for (size_t i = 0; i < sh->nnotes; i++)
 		fprintf(f, "%s  %zu. %s\n", prefix, i + 1, sh->notes[i]);

@@ -30,12 +30,12 @@ struct scn_prog;
 #define SHRINK_DFS_RUNS 5000  /* runs of the search for fewer preemptions */
 
 struct shrink_stats {
-	size_t decisions;	  /* decisions of the failing run that had a choice */
-	size_t devs0, preempts0;  /* its deviations from the default schedule */
-	size_t devs, preempts;	  /* those of the shrunk run */
-	int faults0, faults;	  /* --fault options before and after */
-	uint64_t runs;		  /* runs the shrinking took */
-	bool capped;		  /* SHRINK_RUNS_MAX was reached */
+	size_t decisions;	 /* decisions of the failing run that had a choice */
+	size_t devs0, preempts0; /* its deviations from the default schedule */
+	size_t devs, preempts;	 /* those of the shrunk run */
+	int faults0, faults;	 /* --fault options before and after */
+	uint64_t runs;		 /* runs the shrinking took */
+	bool capped;		 /* SHRINK_RUNS_MAX was reached */
 };
 
 /*

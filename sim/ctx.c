@@ -44,9 +44,9 @@
  * the process get one; the others keep their guard page mapped but never
  * write it: it reads as zeros, costs no memory, and ctx_stack_intact()
  * checks a few of its words when the thread switches away (an overflow is
- * then a panic at the next switch instead of a fault at once). Freed stacks return to their slab; a slab whose stacks
- * are all free is unmapped once more than CTX_SLABS_IDLE_MAX are idle, so a
- * run with many threads does not keep their memory after it.
+ * then a panic at the next switch instead of a fault at once). Freed stacks return to their slab; a
+ * slab whose stacks are all free is unmapped once more than CTX_SLABS_IDLE_MAX are idle, so a run
+ * with many threads does not keep their memory after it.
  *
  * None of this is visible to a simulation: addresses never reach it.
  */
@@ -56,12 +56,12 @@
 struct ctx_slab {
 	char *map;
 	size_t map_len;
-	size_t size;   /* usable bytes of each stack */
-	size_t stride; /* guard page + stack */
-	struct ctx_slab *prev, *next;		/* every slab */
-	struct ctx_slab *pprev, *pnext;		/* slabs of this size with a free stack */
-	uint64_t guarded;			/* slots with a PROT_NONE guard page */
-	uint64_t ready;				/* slots whose guard page is set up */
+	size_t size;			/* usable bytes of each stack */
+	size_t stride;			/* guard page + stack */
+	struct ctx_slab *prev, *next;	/* every slab */
+	struct ctx_slab *pprev, *pnext; /* slabs of this size with a free stack */
+	uint64_t guarded;		/* slots with a PROT_NONE guard page */
+	uint64_t ready;			/* slots whose guard page is set up */
 	uint32_t nfree;
 	uint8_t free[CTX_SLAB_STACKS]; /* free slot numbers, a stack */
 };
@@ -256,12 +256,12 @@ void ctx_init(struct ctx *c, ctx_entry_fn entry, void *arg)
 	 * call in simk_ctx_start enters entry with the ABI's alignment. */
 	uint64_t *sp = (uint64_t *)(top - 72);
 	memset(sp, 0, 72);
-	sp[0] = 0;                                /* r15 */
-	sp[1] = 0;                                /* r14 */
-	sp[2] = (uint64_t)(uintptr_t)ctx_boot;    /* r13: entry */
-	sp[3] = (uint64_t)(uintptr_t)c;           /* r12: argument */
-	sp[4] = 0;                                /* rbx */
-	sp[5] = 0;                                /* rbp */
+	sp[0] = 0;				     /* r15 */
+	sp[1] = 0;				     /* r14 */
+	sp[2] = (uint64_t)(uintptr_t)ctx_boot;	     /* r13: entry */
+	sp[3] = (uint64_t)(uintptr_t)c;		     /* r12: argument */
+	sp[4] = 0;				     /* rbx */
+	sp[5] = 0;				     /* rbp */
 	sp[6] = (uint64_t)(uintptr_t)simk_ctx_start; /* return address */
 	c->sp = sp;
 	c->fallback = NULL;

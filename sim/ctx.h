@@ -32,10 +32,10 @@ struct ctx_stack {
 typedef void (*ctx_entry_fn)(void *arg);
 
 struct ctx {
-	void *sp;          /* saved stack pointer (x86-64 switch) */
-	void *fallback;    /* ucontext_t * on other machines */
+	void *sp;	/* saved stack pointer (x86-64 switch) */
+	void *fallback; /* ucontext_t * on other machines */
 	struct ctx_stack stack;
-	void *asan_fake;   /* ASan fake-stack handle while suspended */
+	void *asan_fake; /* ASan fake-stack handle while suspended */
 	ctx_entry_fn entry;
 	void *arg;
 };

@@ -78,9 +78,9 @@ struct simk_guide {
 	/* output of the last run */
 	struct guide_step *steps;
 	size_t nsteps, steps_cap;
-	bool diverged;	     /* positional: a recorded choice could not be taken */
-	size_t diverged_at;  /* its decision number, 1-based */
-	bool out_of_memory;  /* steps could not all be kept */
+	bool diverged;	    /* positional: a recorded choice could not be taken */
+	size_t diverged_at; /* its decision number, 1-based */
+	bool out_of_memory; /* steps could not all be kept */
 	/* per-run state */
 	uint32_t *points; /* by tid: switch points passed */
 	size_t points_cap;

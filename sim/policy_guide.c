@@ -184,7 +184,8 @@ static struct pick guide_point(struct simk *s, enum point_kind kind, struct simk
 					(uint32_t)ncand};
 		keep_step(g, &st);
 		if (g->note != NULL && guide_step_deviates(&st))
-			g->note(g->note_arg, &st, self, choice != 0 ? sim_thread_by_tid(choice) : NULL);
+			g->note(g->note_arg, &st, self,
+				choice != 0 ? sim_thread_by_tid(choice) : NULL);
 	}
 	g->last_irq = choice == 0;
 	return pick_of(choice);
@@ -198,7 +199,8 @@ static int guide_decide(struct simk *s, enum simk_dfs_dim dim, uint32_t n)
 	if (g->pos != NULL) {
 		if (g->pos_i < g->npos && SIM_DECISION_IS_DATA(g->pos[g->pos_i])) {
 			int32_t x = g->pos[g->pos_i++];
-			if (SIM_DECISION_DIM(x) == (int32_t)dim && (uint32_t)SIM_DECISION_VALUE(x) < n)
+			if (SIM_DECISION_DIM(x) == (int32_t)dim &&
+			    (uint32_t)SIM_DECISION_VALUE(x) < n)
 				v = SIM_DECISION_VALUE(x);
 			else if (!g->diverged) {
 				g->diverged = true;
@@ -214,7 +216,8 @@ static int guide_decide(struct simk *s, enum simk_dfs_dim dim, uint32_t n)
 			v = 0;
 	}
 	if (v >= 0) {
-		struct guide_step st = {{-1 - (int32_t)dim, ord, 0, v}, 0, GUIDE_DATA_KIND, false, n};
+		struct guide_step st = {
+		    {-1 - (int32_t)dim, ord, 0, v}, 0, GUIDE_DATA_KIND, false, n};
 		keep_step(g, &st);
 		if (g->note != NULL && guide_step_deviates(&st))
 			g->note(g->note_arg, &st, s->current, NULL);
