@@ -58,6 +58,9 @@ endif
 CFLAGS_BASE := -std=c17 -Wall -Wextra -Werror -g -fno-strict-aliasing -D_GNU_SOURCE -DFIU_ENABLE \
 	-DSIMK_VERSION='"$(VERSION)"' -Iinclude -I. -MMD -MP
 CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
+# ccache, when installed, makes the rebuilds that a Makefile change forces
+# (objects depend on it) and the sibling worktrees' builds cheap; CCACHE= disables it.
+CCACHE ?= $(shell command -v ccache 2>/dev/null)
 LDLIBS := -lfiu -lm
 LDFLAGS := $(SANLD)
 
@@ -87,12 +90,12 @@ unit: $(B)/tests/unit
 $(B)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC $(B)/$<"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CCACHE) $(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/obj/%.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@echo "  AS $(B)/$<"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CCACHE) $(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/obj/cli/main.o: VERSION
 

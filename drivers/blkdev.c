@@ -243,11 +243,6 @@ static int req_check(const struct blkdev *dev, const struct blk_req *req)
 	return -EINVAL;
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 /* Starts one attempt of the slot's request: schedules its interrupt and
  * the driver's timer. Any context. */
 static void attempt_start(struct blk_slot *sl)
@@ -260,12 +255,12 @@ static void attempt_start(struct blk_slot *sl)
 	sl->applied = false;
 	uint64_t lat = latency_draw(&dev->cfg.latency, sim_rng(SIMK_STREAM_DEVICE));
 	if (sim_fault("blk/complete/delay")) {
-		lat = add_sat(lat, dev->cfg.delay_ns);
+		lat = sim_time_add(lat, dev->cfg.delay_ns);
 		dev->st.delayed++;
 		trace_emit(TR_INFO, "blk-delay", req_code(dev, req), (int64_t)req->id,
 			   (int64_t)dev->cfg.delay_ns, 0);
 	}
-	uint64_t at = add_sat(sim_now(), lat);
+	uint64_t at = sim_time_add(sim_now(), lat); /* saturates: never */
 	if (!dev->cfg.reorder) {
 		/* FIFO device: never complete before an earlier-scheduled attempt */
 		if (at < dev->fifo_last_ns)
@@ -682,8 +677,8 @@ static const struct sim_subsys blk_subsys = {
 void blkdev_register(void)
 {
 	static const char *const points[] = {
-		"blk/read/eio",      "blk/write/eio",      "blk/flush/eio",   "blk/write/torn",
-		"blk/complete/delay", "blk/complete/lost", "blk/queue/full",
+	    "blk/read/eio",	  "blk/write/eio",     "blk/flush/eio",	 "blk/write/torn",
+	    "blk/complete/delay", "blk/complete/lost", "blk/queue/full",
 	};
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
 		sim_fault_declare(points[i]);

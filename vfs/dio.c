@@ -361,9 +361,16 @@ static bool dio_idle(void *arg)
 	return ((struct vnode *)arg)->dio_inflight == 0;
 }
 
+void dio_wait_idle_relock(struct vnode *vn)
+{
+	mutex_unlock(&vn->lock);
+	waitq_wait(&vn->dio_wq, false, false, SIMK_FOREVER, dio_idle, vn);
+	mutex_lock(&vn->lock);
+}
+
 /* True when a direct write in flight on vn allocated a block that
  * [off, off + len) covers. vn->lock held. */
-static bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len)
+bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len)
 {
 	if (vn->dio_inflight == 0 || len == 0)
 		return false;
@@ -406,9 +413,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	 * Linux (ext4) does for unaligned AIO writes. */
 	for (int guard = 0; d->op == KAIO_WRITE && dio_hole_busy(fs, vn, d->off, d->len); guard++) {
 		KASSERT(guard < 1000000, "direct write waits for a hole forever");
-		mutex_unlock(&vn->lock);
-		waitq_wait(&vn->dio_wq, false, false, SIMK_FOREVER, dio_idle, vn);
-		mutex_lock(&vn->lock);
+		dio_wait_idle_relock(vn);
 	}
 	r = dio_start(fp, kr, d);
 	if (r != 0) {

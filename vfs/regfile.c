@@ -73,8 +73,18 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 	if (uio->resid == 0)
 		return 0;
 	mutex_lock(&vn->lock);
-	if (fp->flags & O_APPEND)
-		uio->offset = vn->size;
+	/* A direct write in flight into a hole of this range links its own
+	 * block when it completes: allocating one here too would link two
+	 * (a kernel panic in the direct write's completion). Wait for it, as
+	 * a direct write does. */
+	for (int guard = 0;; guard++) {
+		KASSERT(guard < 1000000, "buffered write waits for a hole forever");
+		if (fp->flags & O_APPEND)
+			uio->offset = vn->size;
+		if (!dio_hole_busy(fs, vn, uio->offset, uio->resid))
+			break;
+		dio_wait_idle_relock(vn);
+	}
 	ssize_t done = 0;
 	int r = 0;
 	int64_t old_size = vn->size;
@@ -100,8 +110,6 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 				r = -ENOSPC;
 				break;
 			}
-			vn->map[fb] = phys;
-			vn_mark_dirty(vn, fb >= SIMFS_NDIRECT, false);
 		}
 		struct buf *b;
 		int64_t valid = vn->size - (int64_t)fb * fs->bsize;
@@ -115,13 +123,21 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 			brelse(fs, b);
 		}
 		size_t moved = before - uio->resid;
-		if (moved == 0 && fresh) {
-			vn->map[fb] = 0; /* nothing landed in the new block */
-			simfs_unreserve_block(fs, phys);
+		if (fresh && moved == 0) {
+			simfs_unreserve_block(fs, phys); /* nothing landed in the new block */
+		} else if (fresh) {
+			/* Linked only now that its data is in a dirty buffer: bget
+			 * may have run a commit (a cache full of dirty buffers), and
+			 * a commit that took the block into the file without its
+			 * contents would make whatever the block held before part
+			 * of the file. */
+			KASSERT(vn->map[fb] == 0, "block %u of inode %u linked twice", fb, vn->ino);
+			vn->map[fb] = phys;
+			vn_mark_dirty(vn, fb >= SIMFS_NDIRECT, false);
 		}
 		done += (ssize_t)moved;
-		if (uio->offset > vn->size)
-			vn->size = uio->offset;
+		if (moved > 0 && uio->offset > vn->size)
+			vn->size = uio->offset; /* a write that moved nothing grows nothing */
 		if (r == 0)
 			preempt_point();
 	}

@@ -1052,10 +1052,11 @@ static int load_inode(struct simfs *fs, struct vnode *vn, const uint8_t *p, uint
 		if (vn->map[i] == 0)
 			continue;
 		if (i >= nb) {
-			/* A write past the end links its new block before it
-			 * grows the size, and a commit forced by a full cache
-			 * may snapshot that moment: the block holds nothing of
-			 * the file. Dropped, never claimed. */
+			/* Nothing of the file can be there. simfs itself no
+			 * longer writes such a tree (a buffered write links a
+			 * block and grows the size in one step, after its data
+			 * is in a dirty buffer); a medium from elsewhere may.
+			 * Dropped, never claimed. */
 			vn->map[i] = 0;
 			past_eof = true;
 			continue;

@@ -295,5 +295,12 @@ int simfs_truncate(struct vnode *vn, int64_t length);
 int dio_submit(struct file *fp, struct kaio_req *r);
 ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op);
 void dio_end_all(struct simfs *fs);
+/* A direct write in flight on vn allocated a block [off, off + len)
+ * covers: it links the block when it completes, so nothing else may
+ * allocate one there meanwhile. vn->lock held. */
+bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len);
+/* Drops vn->lock, waits until no direct I/O is in flight on vn, takes
+ * the lock again. Thread context. */
+void dio_wait_idle_relock(struct vnode *vn);
 
 #endif

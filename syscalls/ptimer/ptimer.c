@@ -108,7 +108,7 @@ static void timer_expire(void *arg)
 	struct ptimer *t = arg;
 	t->expirations++;
 	if (t->interval_ns != 0) {
-		t->expire_ns += t->interval_ns;
+		t->expire_ns = sim_time_add(t->expire_ns, t->interval_ns);
 		callout_reset_at(&t->co, t->expire_ns, timer_expire, t);
 	} else {
 		t->armed = false;
@@ -257,7 +257,7 @@ int sys_timer_settime(int timerid, int flags, uaddr_t new_value, uaddr_t old_val
 		if (flags & SIMK_TIMER_ABSTIME)
 			t->expire_ns = v > now ? v : now;
 		else
-			t->expire_ns = now + v;
+			t->expire_ns = sim_time_add(now, v);
 		t->armed = true;
 		callout_reset_at(&t->co, t->expire_ns, timer_expire, t);
 	}

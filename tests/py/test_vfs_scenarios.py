@@ -286,6 +286,23 @@ def test_threads_waiting_for_a_failed_first_mount_get_its_error(simk, scn):
     assert r.code == 0 and r.passed, r
 
 
+@pytest.mark.parametrize("policy", ["random", "pct"])
+def test_a_buffered_write_into_a_hole_a_direct_write_is_filling_waits(simk, scn, policy):
+    """A direct write into a hole allocates its block and links it when it
+    completes; a buffered write to the same block through another
+    descriptor meanwhile allocated a second block, and the direct write's
+    completion panicked (KASSERT "direct write raced an allocation"). It
+    now waits for the direct write, as a second direct write does."""
+    p = scn("device disk latency=100us\nfs root disk\nbuffer b 4096\nbuffer c 100 fill=7\n"
+            "thread a\n  local fd = open \"/f\" O_CREAT + O_RDWR + O_DIRECT\n"
+            "  local r = pwrite fd b 4096 8192\n  expect r == 4096\n"
+            "thread w\n  delay 50us\n  local fd = open \"/f\" O_RDWR\n"
+            "  if fd >= 0\n    local r = pwrite fd c 100 8192\n    expect r == 100\n"
+            "finally\n  local s = 0\n  local r = stat \"/f\" size=s\n  expect s == 12288\n")
+    r = simk("explore", p, "--runs", 300, "--policy", policy)
+    assert r.code == 0 and "all passed" in r.last, r
+
+
 def test_power_cut_during_the_first_mount_fails_it(simk, scn):
     """Nothing is mounted yet while "/" is being formatted: `power_cut`
     cuts the first filesystem's device, tearing the write in flight, and

@@ -219,6 +219,95 @@ Test(vfs_cache, device_errors_reach_fsync_and_read_as_eio)
 	simk_destroy(s);
 }
 
+/* A write past the end of file whose block cannot be read (the end of file
+ * lies inside it) fails with -EIO and leaves the size alone. It used to
+ * grow the file to the write's offset (a hole, nothing written), and a
+ * commit made that size durable (found by test_vfs_power_campaign). */
+static void t_failed_write_keeps_the_size(void *arg)
+{
+	(void)arg;
+	vt_setup();
+	vt_fill(data, sizeof(data), 9, 0);
+	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_pwrite(fd, data, 100, 0), 100);
+	VEQ(sys_fsync(fd), 0);
+	vt_crash_remount(0); /* the block is not cached any more */
+	fd = vt_open("/f", O_RDWR, 0);
+	vt_fault("blk/read/eio:nth=1");
+	VEQ(vt_pwrite(fd, data, 10, 300), -EIO); /* needs bytes 0..99 of the block */
+	VEQ(vt_fstat(fd).st_size, 100);
+	VEQ(sys_fsync(fd), 0);
+	vt_crash_remount(0);
+	struct simk_stat st;
+	VEQ(vt_stat("/f", &st), 0);
+	VEQ(st.st_size, 100);
+}
+
+Test(vfs_cache, a_failed_write_past_the_end_leaves_the_size_alone)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(8);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_failed_write_keeps_the_size, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
+/* A buffered write into a hole of a file, when the cache is full of dirty
+ * buffers: getting a buffer for the new block commits first. That commit
+ * must not take the block into the file before its contents: it used to
+ * be linked already, so the durable tree mapped the file's block to a
+ * block still holding another file's old data, which a power cut then
+ * showed inside the file (found by test_vfs_power_campaign). */
+static uint8_t four_blocks[4 * 4096];
+
+static void t_hole_write_under_cache_pressure(void *arg)
+{
+	(void)arg;
+	uint8_t *data = four_blocks;
+	vt_setup();
+	/* old data on the blocks the hole will get: written, made durable, freed */
+	vt_fill(data, 4 * 4096, 11, 0);
+	int a = vt_open("/a", O_CREAT | O_RDWR, 0644);
+	for (int i = 0; i < 4; i++) { /* more old blocks than the commits' metadata takes */
+		VEQ(vt_pwrite(a, data, 4 * 4096, i * 4 * 4096), 4 * 4096);
+		VEQ(sys_fsync(a), 0);
+	}
+	VEQ(sys_ftruncate(a, 0), 0);
+	VEQ(sys_fsync(a), 0);
+	VEQ(sys_fsync(a), 0); /* the tree before the truncate is gone too */
+	/* a file with a hole: only its last block written */
+	int b = vt_open("/b", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_pwrite(b, data, 100, 8 * 4096), 100);
+	VEQ(sys_fsync(b), 0);
+	/* every buffer of the cache dirty */
+	int c = vt_open("/c", O_CREAT | O_RDWR, 0644);
+	VEQ(vt_pwrite(c, data, 4 * 4096, 0), 4 * 4096);
+	uint64_t commits = vt_stats().commits;
+	/* into the hole: the cache commits before it has a buffer for it */
+	uint8_t mine[64];
+	vt_fill(mine, sizeof(mine), 12, 0);
+	VEQ(vt_pwrite(b, mine, sizeof(mine), 0), sizeof(mine));
+	VEQ(vt_stats().commits, commits + 1);
+	vt_crash_remount(0);
+	b = vt_open("/b", O_RDONLY, 0);
+	uint8_t got[4096];
+	VEQ(vt_pread(b, got, sizeof(got), 0), sizeof(got));
+	static const uint8_t zeros[4096];
+	VCHECK(memcmp(got, zeros, sizeof(got)) == 0); /* the hole, as committed */
+	VEQ(sys_close(b), 0);
+}
+
+Test(vfs_cache, a_write_into_a_hole_is_never_committed_without_its_data)
+{
+	vt_config_default();
+	vt_cfg.mnt.cache_blocks = 4;
+	vt_cfg.mnt.flush_delay_ns = 1000000000;
+	struct simk *s = vt_sim(9);
+	simk_thread_create(simk_proc_create(s, "p"), "t", t_hole_write_under_cache_pressure, NULL);
+	VT_RUN_PASS(s);
+	simk_destroy(s);
+}
+
 /* A commit leaves nothing dirty behind: once an fsync made a new name, a
  * symbolic link and a file durable, fsync and unmount with nothing
  * changed since commit nothing more (rewriting a directory's or a link's

@@ -4,17 +4,19 @@
  * DESIGN.md, "Fault injection").
  *
  * One run: /base is written and fsync'd before any fault; then a fault
- * point is turned on with probability p, and two threads work until the
+ * point is turned on with probability p, and three threads work until the
  * power is cut at a moment drawn from the seed (tearing a sector of a
  * write in flight in half of the runs): a buffered writer (pwrite, fsync,
- * ftruncate, pauses that let the flusher commit) on two files, and a
- * direct-I/O writer (O_DIRECT pwrite, fsync) on a third. Every call must
- * succeed or fail with -EIO, and each thread keeps the model of its files
- * (vfs_model.h). After the cut the fault goes off, the filesystem is
- * remounted — it must mount — and every file is checked against its
- * model; /base must be whole. Then the filesystem is unmounted and every
- * device request must have ended exactly once (submitted == completed,
- * nothing in flight or abandoned).
+ * ftruncate, pauses that let the flusher commit) on two files, a
+ * direct-I/O writer (O_DIRECT pwrite, fsync) on a third, and a saver that
+ * replaces /d/cfg atomically (write a temporary file, fsync, rename over,
+ * fsync the directory). Every call must succeed or fail with -EIO, and
+ * each thread keeps the model of its files (vfs_model.h). After the cut
+ * the fault goes off, the filesystem is remounted — it must mount — and
+ * every file is checked against its model; /base must be whole, /d/cfg
+ * one whole version at least as new as the last acknowledged save. Then the filesystem is unmounted
+ * and every device request must have ended exactly once (submitted == completed, nothing in flight
+ * or abandoned).
  *
  * Fault points × probabilities × policies (fifo, random, pct) × seeds.
  * `make test` runs a few seeds of each; `make explore-long` runs the long
@@ -52,7 +54,7 @@ static struct vm_file base, bufd[NBUF], dio;
 static bool cut_done;
 static const char *cur_point, *cur_p;
 static struct {
-	int runs, acks, eio, unknown_commits, cuts_torn;
+	int runs, acks, saves, eio, unknown_commits, cuts_torn;
 } tally;
 
 static uint64_t rnd(uint64_t n)
@@ -165,6 +167,83 @@ static void direct_writer(void *arg)
 	free(buf);
 }
 
+/* The atomic save of lab 06: each version of /d/cfg is written whole to
+ * /d/tmp, fsync'd, renamed over /d/cfg, and the directory fsync'd. After
+ * the cut /d/cfg is one version, whole, at least the last acknowledged
+ * one and at most the last renamed. */
+#define CFG_SIZE 6000
+
+static struct {
+	uint32_t acked;	  /* version of the last save whose directory fsync returned 0 */
+	uint32_t renamed; /* version of the last rename that returned 0 */
+} cfg;
+
+static void saver(void *arg)
+{
+	(void)arg;
+	uaddr_t ub = vt_ubuf(CFG_SIZE);
+	uint8_t *buf = malloc(CFG_SIZE);
+	for (uint32_t v = 2; v < 400 && !cut_done; v++) {
+		long r = vt_open("/d/tmp", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		expect_ok_or_eio(r, "open", "/d/tmp");
+		if (r < 0)
+			continue;
+		int fd = (int)r;
+		vt_fill(buf, CFG_SIZE, v, 0);
+		vt_uput(ub, buf, CFG_SIZE);
+		r = sys_pwrite(fd, ub, CFG_SIZE, 0);
+		expect_ok_or_eio(r, "pwrite", "/d/tmp");
+		long s = r == CFG_SIZE ? sys_fsync(fd) : -EIO;
+		expect_ok_or_eio(s, "fsync", "/d/tmp");
+		VEQ(sys_close(fd), 0);
+		if (r != CFG_SIZE || s != 0)
+			continue;
+		r = sys_rename(vt_ustr("/d/tmp"), vt_ustr("/d/cfg"));
+		expect_ok_or_eio(r, "rename", "/d/cfg");
+		if (r != 0)
+			continue;
+		cfg.renamed = v;
+		r = vt_open("/d", O_RDONLY, 0);
+		expect_ok_or_eio(r, "open", "/d");
+		if (r < 0)
+			continue;
+		s = sys_fsync((int)r);
+		expect_ok_or_eio(s, "fsync", "/d");
+		VEQ(sys_close((int)r), 0);
+		if (s == 0) {
+			cfg.acked = v;
+			tally.saves++;
+		}
+		vt_sleep(rnd(3000000));
+	}
+	free(buf);
+}
+
+static void check_cfg(void)
+{
+	struct simk_stat st;
+	int r = vt_stat("/d/cfg", &st);
+	if (r != 0)
+		sim_fail(SIMK_FAIL_EXPECT,
+			 "/d/cfg: %d after the power cut (version %u acknowledged)", r, cfg.acked);
+	VEQ(st.st_size, CFG_SIZE);
+	int fd = vt_open("/d/cfg", O_RDONLY, 0);
+	VCHECK(fd >= 0);
+	static uint8_t got[CFG_SIZE];
+	VEQ(vt_pread(fd, got, CFG_SIZE, 0), CFG_SIZE);
+	VEQ(sys_close(fd), 0);
+	uint32_t v = 0;
+	for (uint32_t c = cfg.acked; c <= cfg.renamed && v == 0; c++)
+		if (got[0] == vt_pat(c, 0) && got[1] == vt_pat(c, 1) && got[2] == vt_pat(c, 2))
+			v = c;
+	if (v == 0)
+		sim_fail(SIMK_FAIL_EXPECT, "/d/cfg holds no version from %u (acknowledged) to %u",
+			 cfg.acked, cfg.renamed);
+	for (uint32_t k = 0; k < CFG_SIZE; k++)
+		if (got[k] != vt_pat(v, k))
+			sim_fail(SIMK_FAIL_EXPECT, "/d/cfg: version %u, but byte %u is not", v, k);
+}
+
 static void cutter(void *arg)
 {
 	uint64_t seed = (uint64_t)(uintptr_t)arg;
@@ -179,6 +258,11 @@ static void cutter(void *arg)
 	vm_created(&base);
 	vm_write(&base, 0, sizeof(b), 1);
 	VEQ(kvfs_mkdir("/d", 0755), 0);
+	vt_fill(b, CFG_SIZE, 1, 0);
+	int cf = vt_open("/d/cfg", O_CREAT | O_WRONLY, 0644);
+	VEQ(vt_pwrite(cf, b, CFG_SIZE, 0), CFG_SIZE);
+	VEQ(sys_close(cf), 0);
+	cfg.acked = cfg.renamed = 1;
 	VEQ(sys_fsync(fd), 0);
 	VEQ(sys_close(fd), 0);
 	vm_ack(&base);
@@ -194,7 +278,8 @@ static void cutter(void *arg)
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *w = kthread_create(p, "writer", buffered_writer, NULL, false);
 	struct simk_thread *d = kthread_create(p, "dio", direct_writer, NULL, false);
-	VCHECK(w != NULL && d != NULL);
+	struct simk_thread *sv = kthread_create(p, "saver", saver, NULL, false);
+	VCHECK(w != NULL && d != NULL && sv != NULL);
 	/* the moment of the cut comes from the seed, outside the workload stream */
 	vt_sleep(500000 + (seed * 7919 % 101) * 400000);
 	struct vfs_stats vs;
@@ -207,6 +292,7 @@ static void cutter(void *arg)
 	int code;
 	VEQ(kthread_join(w, &code), 0);
 	VEQ(kthread_join(d, &code), 0);
+	VEQ(kthread_join(sv, &code), 0);
 	snprintf(spec, sizeof(spec), "%s:off", cur_point);
 	vt_fault(spec);
 	for (int i = 0; i < NBUF; i++)
@@ -222,6 +308,7 @@ static void cutter(void *arg)
 	for (int i = 0; i < NBUF; i++)
 		vm_check(&bufd[i]);
 	vm_check(&dio);
+	check_cfg();
 	VEQ(vfs_unmount(), 0);
 	/* every device request ended exactly once */
 	struct blkdev_stats bs;
@@ -241,7 +328,8 @@ static void run_one(const char *point, const char *prob, int pol, uint64_t seed)
 	vt_cfg.dev.timeout_ns = 2000000; /* lost completions come back soon */
 	vt_cfg.mnt.cache_blocks = 16;	 /* commits forced by a full cache too */
 	vt_cfg.mnt.flush_delay_ns = 5000000;
-	struct simk *s = vt_sim_policy(seed, policies[pol].pol);
+	/* what users run: the cost model on */
+	struct simk *s = vt_sim_cost(seed, policies[pol].pol, SIMK_STEP_COST_DEFAULT_NS);
 	simk_thread_create(simk_proc_create(s, "p"), "cutter", cutter, (void *)(uintptr_t)seed);
 	enum simk_outcome o = simk_run(s);
 	cr_assert_eq(o, SIMK_PASS,
@@ -295,10 +383,12 @@ static void campaign(const char *point)
 				run_one(point, probs[pi], k,
 					seed * 1000 + (uint64_t)pi * 10 + (uint64_t)k);
 	fprintf(stderr,
-		"power campaign %-18s runs %d, fsyncs acknowledged %d, -EIO seen %d, commits of "
-		"unknown outcome %d, torn cuts %d: no loss\n",
-		point, tally.runs, tally.acks, tally.eio, tally.unknown_commits, tally.cuts_torn);
+		"power campaign %-18s runs %d, fsyncs acknowledged %d, saves %d, -EIO seen %d, "
+		"commits of unknown outcome %d, torn cuts %d: no loss\n",
+		point, tally.runs, tally.acks, tally.saves, tally.eio, tally.unknown_commits,
+		tally.cuts_torn);
 	cr_assert_gt(tally.acks, tally.runs, "the workload hardly fsynced");
+	cr_assert_gt(tally.saves, tally.runs / 2, "the saver hardly saved");
 	if (strstr(point, "eio") != NULL)
 		cr_assert_gt(tally.eio, 0, "%s never reached a caller", point);
 	cr_assert_gt(tally.cuts_torn, 0);

@@ -73,19 +73,27 @@ static inline void vt_config_default(void)
 	vt_cfg.mount = true;
 }
 
-static inline struct simk *vt_sim_policy(uint64_t seed, enum simk_policy pol)
+/* A simulation whose running threads spend step_cost_ns per switch point
+ * (the cost model; SIMK_STEP_COST_DEFAULT_NS is what users get). */
+static inline struct simk *vt_sim_cost(uint64_t seed, enum simk_policy pol, uint64_t step_cost_ns)
 {
 	struct simk_opts o;
 	simk_opts_default(&o);
 	o.seed = seed;
 	o.policy = pol;
 	o.stack_size = 128 * 1024;
-	o.step_cost_ns = 0; /* exact instants: no cost model (test_engine.c tests it) */
+	o.step_cost_ns = step_cost_ns;
 	char err[128];
 	struct simk *s = simk_create(&o, err, sizeof(err));
 	cr_assert_not_null(s, "simk_create: %s", err);
 	vt_dev = NULL;
 	return s;
+}
+
+/* Exact instants: no cost model (test_engine_cost.c tests it). */
+static inline struct simk *vt_sim_policy(uint64_t seed, enum simk_policy pol)
+{
+	return vt_sim_cost(seed, pol, 0);
 }
 
 static inline struct simk *vt_sim(uint64_t seed)
