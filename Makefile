@@ -8,7 +8,7 @@
 # clang builds can sit side by side (the determinism tests compare them):
 #   build/        default (gcc -O2)        VARIANT=
 #   build/O0/     gcc -O0                  VARIANT=O0
-#   build/asan/   ASan + UBSan             VARIANT=asan
+#   build/asan/   ASan + UBSan, SIMK_DEBUG_CHECKS (consistency checks at every system-call exit)  VARIANT=asan
 #   build/clang/  clang -O2                VARIANT=clang
 #   build/fuzz/   clang, libFuzzer + ASan + UBSan (`make fuzz`)  VARIANT=fuzz
 #   build/fuzzcov/ clang, source coverage of the fuzz corpora (fuzz/coverage.sh)  VARIANT=fuzzcov
@@ -28,7 +28,8 @@ else ifeq ($(VARIANT),O0)
   OPT := -O0
 else ifeq ($(VARIANT),asan)
   B := build/asan
-  OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	-DSIMK_DEBUG_CHECKS
   SANLD := -fsanitize=address,undefined
 else ifeq ($(VARIANT),clang)
   B := build/clang

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "simk/syscalls.h"
 #include "bench/bench.h"
 #include "drivers/blkdev.h"
 #include "kern/umem.h"
@@ -75,7 +76,7 @@ static void sim_body(void *arg)
 	uaddr_t ptrs = umem_alloc(p, 8 * BATCH);
 	uaddr_t evs = umem_alloc(p, sizeof(struct io_event) * BATCH);
 	aio_context_t ctx = 0;
-	if (fd < 0 || sys_io_setup(BATCH, ctxp) != 0 || copyin(ctxp, &ctx, 8) != 0) {
+	if (fd < 0 || simk_io_setup(BATCH, ctxp) != 0 || copyin(ctxp, &ctx, 8) != 0) {
 		sim_failed = 2;
 		return;
 	}
@@ -93,20 +94,16 @@ static void sim_body(void *arg)
 		copyout(&a, ptrs + (uaddr_t)i * 8, 8);
 	}
 	for (long done = 0; done < OPS; done += sim_batch) {
-		/* each call is a system call: the switch points at entry and exit */
-		sched_point(PT_SYSCALL_ENTER);
-		long n = sys_io_submit(ctx, sim_batch, ptrs);
-		sched_point(PT_SYSCALL_EXIT);
-		sched_point(PT_SYSCALL_ENTER);
-		long got = sys_io_getevents(ctx, sim_batch, sim_batch, evs, 0);
-		sched_point(PT_SYSCALL_EXIT);
+		/* each a system call: traced, switch points at entry and exit */
+		long n = simk_io_submit(ctx, sim_batch, ptrs);
+		long got = simk_io_getevents(ctx, sim_batch, sim_batch, evs, 0);
 		if (n != sim_batch || got != sim_batch) {
 			sim_failed = 3;
 			return;
 		}
 	}
-	sys_io_destroy(ctx);
-	sys_close(fd);
+	simk_io_destroy(ctx);
+	simk_close(fd);
 }
 
 /* Simulated ops per host second, or -1. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simk/syscalls.h"
 #include "bench/bench.h"
 #include "drivers/blkdev.h"
 #include "kern/umem.h"
@@ -40,18 +41,18 @@ static void body(void *arg)
 	uaddr_t path = umem_alloc(p, 16), buf = umem_alloc(p, BLK);
 	if (copyout("/bench", path, 7) != 0 || copyout(src, buf, BLK) != 0)
 		sim_panic("bench: user memory");
-	int fd = sys_open(path, O_CREAT | O_RDWR, 0644);
+	int fd = simk_open(path, O_CREAT | O_RDWR, 0644);
 	if (fd < 0)
 		sim_panic("bench: open %d", fd);
 	for (int i = 0; i < NBLK; i++) /* warm: allocate and cache the blocks */
-		if (sys_pwrite(fd, buf, BLK, (int64_t)i * BLK) != BLK)
+		if (simk_pwrite(fd, buf, BLK, (int64_t)i * BLK) != BLK)
 			sim_panic("bench: warm-up write");
 	double t0 = bench_now();
 	for (uint64_t i = 0; i < nops; i++)
-		if (sys_pwrite(fd, buf, BLK, (int64_t)(i % NBLK) * BLK) != BLK)
+		if (simk_pwrite(fd, buf, BLK, (int64_t)(i % NBLK) * BLK) != BLK)
 			sim_panic("bench: pwrite failed");
 	loop_s = bench_now() - t0;
-	sys_close(fd);
+	simk_close(fd);
 }
 
 static double run_sim(uint64_t n)

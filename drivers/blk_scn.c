@@ -22,8 +22,6 @@
 #include "sim/engine.h"
 #include "scn/scn.h"
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
 enum { MC_DEV, MC_SECTOR, MC_BYTE, MC_VALUE };
 
 static const struct scn_argspec media_corrupt_args[] = {
@@ -67,13 +65,13 @@ static int64_t op_media_corrupt(struct scn_call *c)
 }
 
 static const struct scn_op blkdev_media_ops[] = {
-    {"media_corrupt", media_corrupt_args, N(media_corrupt_args), op_media_corrupt,
-     "media_corrupt DEVICE SECTOR [byte=N] [value=V]: damage the stable medium; without byte "
-     "the sector is garbled (reads give -EIO), with byte one byte is set to V (default: its "
-     "complement) and the sector stays intact; 0 or -EINVAL"},
+    SCN_OP("media_corrupt", media_corrupt_args, op_media_corrupt,
+	   "media_corrupt DEVICE SECTOR [byte=N] [value=V]: damage the stable medium; without byte "
+	   "the sector is garbled (reads give -EIO), with byte one byte is set to V (default: its "
+	   "complement) and the sector stays intact; 0 or -EINVAL"),
 };
 
 void scn_ops_blkdev_media_register(void)
 {
-	scn_register_ops(blkdev_media_ops, N(blkdev_media_ops));
+	scn_register_ops(blkdev_media_ops, SCN_NARGS(blkdev_media_ops));
 }

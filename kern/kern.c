@@ -18,6 +18,7 @@
 
 #include "kern/kern_priv.h"
 #include "kern/slots.h"
+#include "kern/syscall.h"
 #include "kern/umem.h"
 
 struct kern_state *kern_st(void)
@@ -117,4 +118,5 @@ static const struct sim_subsys kern_subsys = {
 void kern_register(void)
 {
 	sim_subsys_register(&kern_subsys);
+	syscall_trace_view_install();
 }

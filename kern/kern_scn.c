@@ -17,7 +17,10 @@
  * Context: every op runs in thread context on the calling scenario thread.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
+
+#include "simk/proc.h"
 
 #include "kern/kern.h"
 #include "kern/lock.h"
@@ -26,8 +29,6 @@
 #include "kern/waitq.h"
 #include "sim/access.h"
 #include "scn/scn.h"
-
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* ---- declarations ---------------------------------------------------- */
 
@@ -135,29 +136,29 @@ static int64_t op_now(struct scn_call *c)
 static int64_t op_gettid(struct scn_call *c)
 {
 	(void)c;
-	return sim_thread_current()->tid;
+	return simk_gettid();
 }
 
 static int64_t op_getpid(struct scn_call *c)
 {
 	(void)c;
-	return sim_proc_current()->pid;
+	return simk_getpid();
 }
 
 static const struct scn_op kern_ops[] = {
-    {"sleep", sleep_args, N(sleep_args), op_sleep,
-     "sleep on a wait queue without re-checking anything; 0, -ETIMEDOUT or -EINTR"},
-    {"wake", wq_args, N(wq_args), op_wake, "wake every sleeper of a wait queue; the number woken"},
-    {"wake_one", wq_args, N(wq_args), op_wake_one,
-     "wake one exclusive sleeper (and every non-exclusive one); the number woken"},
-    {"delay", delay_args, N(delay_args), op_delay,
-     "sleep for a duration of virtual time; 0, or -EINTR with intr=1"},
-    {"compute", dur_args, N(dur_args), op_compute,
-     "spend a duration of CPU time (the clock moves, nobody else runs); 0"},
-    {"yield", NULL, 0, op_yield, "offer the CPU to another runnable thread; 0"},
-    {"now", NULL, 0, op_now, "the virtual time in ns"},
-    {"gettid", NULL, 0, op_gettid, "the calling thread's id"},
-    {"getpid", NULL, 0, op_getpid, "the calling process's id"},
+    SCN_OP("sleep", sleep_args, op_sleep,
+	   "sleep on a wait queue without re-checking anything; 0, -ETIMEDOUT or -EINTR"),
+    SCN_OP("wake", wq_args, op_wake, "wake every sleeper of a wait queue; the number woken"),
+    SCN_OP("wake_one", wq_args, op_wake_one,
+	   "wake one exclusive sleeper (and every non-exclusive one); the number woken"),
+    SCN_OP("delay", delay_args, op_delay,
+	   "sleep for a duration of virtual time; 0, or -EINTR with intr=1"),
+    SCN_OP("compute", dur_args, op_compute,
+	   "spend a duration of CPU time (the clock moves, nobody else runs); 0"),
+    SCN_OP0("yield", op_yield, "offer the CPU to another runnable thread; 0"),
+    SCN_OP0("now", op_now, "the virtual time in ns"),
+    SCN_SYSCALL_OP0("gettid", op_gettid, "the calling thread's id"),
+    SCN_SYSCALL_OP0("getpid", op_getpid, "the calling process's id"),
 };
 
 /* ---- mutexes and condition variables: declarations -------------------- */
@@ -310,19 +311,19 @@ static const struct scn_argspec code_args[] = {
 
 static int64_t op_thread_exit(struct scn_call *c)
 {
-	sim_thread_exit((int)c->args[0].i);
+	simk_thread_exit((int)c->args[0].i);
 }
 
 static int64_t op_exit(struct scn_call *c)
 {
-	proc_exit((int)c->args[0].i);
+	simk_exit((int)c->args[0].i);
 }
 
 /* The child process's first thread runs the body; the child's pid. */
 static int64_t op_fork(struct scn_call *c)
 {
 	struct scn_thread_obj *o = c->args[0].obj;
-	int pid = proc_fork(o->name, o->fn, o->arg);
+	int pid = simk_fork(o->name, o->fn, o->arg);
 	if (pid > 0) {
 		struct simk_proc *child = sim_proc_by_pid(pid);
 		if (child != NULL && !list_empty(&child->threads))
@@ -353,7 +354,7 @@ static int64_t op_wait(struct scn_call *c)
 static int64_t op_getppid(struct scn_call *c)
 {
 	(void)c;
-	return proc_ppid(sim_proc_current());
+	return simk_getppid();
 }
 
 /* ---- signals --------------------------------------------------------- */
@@ -368,21 +369,25 @@ static const struct scn_argspec kill_args[] = {
     {"signal", SCN_INT, NULL, 0, 0},
 };
 
-/* To a process, or to the latest started instance of a thread. */
+/* A scenario integer as an int argument of a system call: out of range
+ * values become `bad`, which the call refuses the same way. */
+static int int_arg(int64_t v, int bad)
+{
+	return v >= INT_MIN && v <= INT_MAX ? (int)v : bad;
+}
+
+/* To a process, or to the latest started instance of a thread (kill or
+ * tkill: 0, -EINVAL for a bad signal, -ESRCH for a target that is gone;
+ * signal 0 only checks the target, as in kill(2)). */
 static int64_t op_kill(struct scn_call *c)
 {
-	int64_t sig = c->args[1].i;
-	if (!sig_ok(sig))
-		return -EINVAL;
+	int sig = int_arg(c->args[1].i, -1);
 	if (strcmp(c->args[0].decl->kind, "process") == 0) {
 		struct scn_proc_obj *po = c->args[0].obj;
-		return sig_kill_proc(po->proc, (int)sig);
+		return simk_kill(po->proc->pid, sig);
 	}
 	struct scn_thread_obj *to = c->args[0].obj;
-	struct simk_thread *t = to->last_tid > 0 ? sim_thread_by_tid(to->last_tid) : NULL;
-	if (t == NULL || t->state == TS_ZOMBIE)
-		return -ESRCH;
-	return sig_kill_thread(t, (int)sig);
+	return simk_tkill(to->last_tid, sig);
 }
 
 static const struct scn_argspec tid_sig_args[] = {
@@ -397,25 +402,12 @@ static const struct scn_argspec pid_sig_args[] = {
 
 static int64_t op_tkill(struct scn_call *c)
 {
-	int64_t tid = c->args[0].i, sig = c->args[1].i;
-	if (!sig_ok(sig))
-		return -EINVAL;
-	struct simk_thread *t =
-	    tid > 0 && tid <= SIM_MAX_THREADS ? sim_thread_by_tid((int)tid) : NULL;
-	if (t == NULL || t->state == TS_ZOMBIE)
-		return -ESRCH;
-	return sig_kill_thread(t, (int)sig);
+	return simk_tkill(int_arg(c->args[0].i, 0), int_arg(c->args[1].i, -1));
 }
 
 static int64_t op_kill_pid(struct scn_call *c)
 {
-	int64_t pid = c->args[0].i, sig = c->args[1].i;
-	if (!sig_ok(sig))
-		return -EINVAL;
-	struct simk_proc *p = pid > 0 && pid <= SIM_MAX_PROCS ? sim_proc_by_pid((int)pid) : NULL;
-	if (p == NULL)
-		return -ESRCH;
-	return sig_kill_proc(p, (int)sig);
+	return simk_kill(int_arg(c->args[0].i, 0), int_arg(c->args[1].i, -1));
 }
 
 static const struct scn_argspec sig_args[] = {
@@ -470,39 +462,38 @@ static int64_t op_sigignore(struct scn_call *c)
 }
 
 static const struct scn_op sync_ops[] = {
-    {"lock", lock_args, N(lock_args), op_lock,
-     "lock a mutex (sleeps while held); 0, or -EINTR with intr=1"},
-    {"unlock", mutex_args, N(mutex_args), op_unlock,
-     "unlock a mutex you hold (anything else panics); 0"},
-    {"trylock", mutex_args, N(mutex_args), op_trylock,
-     "1 if the mutex was free and is now yours, else 0"},
-    {"cv_wait", cv_wait_args, N(cv_wait_args), op_cv_wait,
-     "drop the mutex, sleep on the cv, take the mutex back; 0, -ETIMEDOUT or -EINTR"},
-    {"cv_signal", cv_args, N(cv_args), op_cv_signal, "wake one waiter of the cv; 0"},
-    {"cv_broadcast", cv_args, N(cv_args), op_cv_broadcast, "wake every waiter of the cv; 0"},
-    {"spawn", thread_args, N(thread_args), op_spawn,
-     "start a new thread running a thread body, in the caller's process; its tid"},
-    {"join", tid_args, N(tid_args), op_join,
-     "wait for a thread to exit; its exit code (or -ESRCH, -EINVAL, -EINTR)"},
-    {"thread_exit", code_args, N(code_args), op_thread_exit, "end the calling thread"},
-    {"exit", code_args, N(code_args), op_exit,
-     "end the calling process (its other threads get SIGKILL) with a status"},
-    {"fork", thread_args, N(thread_args), op_fork,
-     "a child process whose thread runs a thread body; the child's pid"},
-    {"wait", wait_args, N(wait_args), op_wait,
-     "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its status"},
-    {"getppid", NULL, 0, op_getppid, "the parent process's id (0 for none)"},
-    {"kill", kill_args, N(kill_args), op_kill,
-     "send a signal to a process, or to the latest instance of a thread; 0 or -ESRCH"},
-    {"tkill", tid_sig_args, N(tid_sig_args), op_tkill, "send a signal to a thread by tid"},
-    {"kill_pid", pid_sig_args, N(pid_sig_args), op_kill_pid, "send a signal to a process by pid"},
-    {"sigpending", sig_args, N(sig_args), op_sigpending,
-     "1 if the signal is pending for the calling thread, else 0"},
-    {"sigtake", NULL, 0, op_sigtake, "dequeue the lowest pending unblocked signal; 0 if none"},
-    {"sigblock", sig_args, N(sig_args), op_sigblock, "block a signal in the calling thread"},
-    {"sigunblock", sig_args, N(sig_args), op_sigunblock, "unblock a signal"},
-    {"sigignore", sigignore_args, N(sigignore_args), op_sigignore,
-     "ignore a signal in the calling process (on=0 restores the default)"},
+    SCN_OP("lock", lock_args, op_lock,
+	   "lock a mutex (sleeps while held); 0, or -EINTR with intr=1"),
+    SCN_OP("unlock", mutex_args, op_unlock, "unlock a mutex you hold (anything else panics); 0"),
+    SCN_OP("trylock", mutex_args, op_trylock, "1 if the mutex was free and is now yours, else 0"),
+    SCN_OP("cv_wait", cv_wait_args, op_cv_wait,
+	   "drop the mutex, sleep on the cv, take the mutex back; 0, -ETIMEDOUT or -EINTR"),
+    SCN_OP("cv_signal", cv_args, op_cv_signal, "wake one waiter of the cv; 0"),
+    SCN_OP("cv_broadcast", cv_args, op_cv_broadcast, "wake every waiter of the cv; 0"),
+    SCN_OP("spawn", thread_args, op_spawn,
+	   "start a new thread running a thread body, in the caller's process; its tid"),
+    SCN_OP("join", tid_args, op_join,
+	   "wait for a thread to exit; its exit code (or -ESRCH, -EINVAL, -EINTR)"),
+    SCN_SYSCALL_OP("thread_exit", code_args, op_thread_exit, "end the calling thread"),
+    SCN_SYSCALL_OP("exit", code_args, op_exit,
+		   "end the calling process (its other threads get SIGKILL) with a status"),
+    SCN_SYSCALL_OP("fork", thread_args, op_fork,
+		   "a child process whose thread runs a thread body; the child's pid"),
+    SCN_OP("wait", wait_args, op_wait,
+	   "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its status"),
+    SCN_SYSCALL_OP0("getppid", op_getppid, "the parent process's id (0 for none)"),
+    SCN_SYSCALL_OP(
+	"kill", kill_args, op_kill,
+	"send a signal to a process, or to the latest instance of a thread; 0 or -ESRCH"),
+    SCN_SYSCALL_OP("tkill", tid_sig_args, op_tkill, "send a signal to a thread by tid"),
+    SCN_SYSCALL_OP("kill_pid", pid_sig_args, op_kill_pid, "send a signal to a process by pid"),
+    SCN_OP("sigpending", sig_args, op_sigpending,
+	   "1 if the signal is pending for the calling thread, else 0"),
+    SCN_OP0("sigtake", op_sigtake, "dequeue the lowest pending unblocked signal; 0 if none"),
+    SCN_OP("sigblock", sig_args, op_sigblock, "block a signal in the calling thread"),
+    SCN_OP("sigunblock", sig_args, op_sigunblock, "unblock a signal"),
+    SCN_OP("sigignore", sigignore_args, op_sigignore,
+	   "ignore a signal in the calling process (on=0 restores the default)"),
 };
 
 static const struct scn_const signal_consts[] = {
@@ -521,13 +512,6 @@ static const char *const annotated_ops[] = {
     "sleep", "wake",	"wake_one", "delay",   "compute",   "yield",	  "now",	  "gettid",
     "getpid", "lock", "unlock",	  "trylock", "cv_wait", "cv_signal", "cv_broadcast",
 };
-
-/* A thread whose process is exiting ends at its next switch point. */
-static void kill_check(struct simk_thread *t)
-{
-	if (sig_pending(t, SIMK_SIGKILL))
-		sim_thread_exit(128 + SIMK_SIGKILL);
-}
 
 /* ---- constants ------------------------------------------------------- */
 
@@ -595,10 +579,9 @@ void scn_ops_kern_register(void)
 	scn_register_kind(&kind_waitqueue);
 	scn_register_kind(&kind_mutex);
 	scn_register_kind(&kind_cv);
-	scn_register_ops(kern_ops, N(kern_ops));
-	scn_register_ops(sync_ops, N(sync_ops));
-	scn_mark_annotated(annotated_ops, N(annotated_ops));
-	scn_register_consts(errno_consts, N(errno_consts));
-	scn_register_consts(signal_consts, N(signal_consts));
-	scn_set_user_return(kill_check);
+	scn_register_ops(kern_ops, SCN_NARGS(kern_ops));
+	scn_register_ops(sync_ops, SCN_NARGS(sync_ops));
+	scn_mark_annotated(annotated_ops, SCN_NARGS(annotated_ops));
+	scn_register_consts(errno_consts, SCN_NARGS(errno_consts));
+	scn_register_consts(signal_consts, SCN_NARGS(signal_consts));
 }

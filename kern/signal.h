@@ -20,29 +20,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "simk/proc.h" /* signal numbers, SIMK_SIG_BLOCK... */
+
 #include "sim/engine.h"
 
-#define SIMK_NSIG 64
-#define SIMK_SIGHUP 1
-#define SIMK_SIGINT 2
-#define SIMK_SIGKILL 9
-#define SIMK_SIGUSR1 10
-#define SIMK_SIGUSR2 12
-#define SIMK_SIGPIPE 13
-#define SIMK_SIGALRM 14
-#define SIMK_SIGTERM 15
-#define SIMK_SIGCHLD 17
-#define SIMK_SIGIO 29
-#define SIMK_SIGRTMIN 34
 
 #define SIMK_SI_USER 0
 #define SIMK_SI_QUEUE (-1)
 #define SIMK_SI_TIMER (-2)
 #define SIMK_SI_ASYNCIO (-4)
 
-#define SIMK_SIG_BLOCK 0
-#define SIMK_SIG_UNBLOCK 1
-#define SIMK_SIG_SETMASK 2
 
 struct siginfo_sim {
 	int signo;

@@ -102,23 +102,57 @@ struct scn_call {
 
 typedef int64_t (*scn_op_fn)(struct scn_call *c);
 
+/* Operation flags. */
+#define SCN_OP_SYSCALL 0x1 /* fn makes the system call itself (a simk_ stub) */
+
 struct scn_op {
 	const char *name;
 	const struct scn_argspec *args;
 	int nargs;
 	scn_op_fn fn;
 	const char *doc; /* one line for `simk help ops` and docs */
+	unsigned flags;	 /* SCN_OP_* */
 };
 
 /*
- * Every call of an operation is a system call: the interpreter takes a
- * switch point (PT_SYSCALL_ENTER), evaluates the arguments, traces
- * TR_SYSCALL_ENTER (named after the call site, "lock m", with the first
- * four integer arguments), calls fn in thread context, traces
- * TR_SYSCALL_EXIT with the result, stores it, and takes a switch point
- * (PT_SYSCALL_EXIT). fn may sleep, exit the thread, or fail the run.
+ * Every statement that calls an operation is one system call: exactly one
+ * entry and one exit, through kern/syscall.c, with a switch point on each
+ * side. The interpreter evaluates the arguments, then:
+ *  - an operation that wraps a system call (SCN_OP_SYSCALL) prepares its
+ *    user memory and calls the system call's simk_ stub itself, exactly
+ *    once (never a second stub: that would nest, a kernel bug);
+ *  - any other operation (a kernel primitive: lock, sleep, compute, a
+ *    buffer helper...) is made a system call by the interpreter, with a
+ *    descriptor built for it at registration (subsystem "scn", the
+ *    operation's INT, DUR and object arguments traced).
+ * fn runs in thread context; it may sleep, exit the thread, or fail the
+ * run.
  */
 void scn_register_ops(const struct scn_op *ops, int n);
+
+/* The one way to write an operation table (SCN_OP0: no arguments). */
+#define SCN_NARGS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define SCN_OP(name, args, fn, doc)                                                                \
+	{                                                                                          \
+		name, args, SCN_NARGS(args), fn, doc, 0                                            \
+	}
+#define SCN_OP0(name, fn, doc)                                                                     \
+	{                                                                                          \
+		name, NULL, 0, fn, doc, 0                                                          \
+	}
+#define SCN_SYSCALL_OP(name, args, fn, doc)                                                        \
+	{                                                                                          \
+		name, args, SCN_NARGS(args), fn, doc, SCN_OP_SYSCALL                               \
+	}
+#define SCN_SYSCALL_OP0(name, fn, doc)                                                             \
+	{                                                                                          \
+		name, NULL, 0, fn, doc, SCN_OP_SYSCALL                                             \
+	}
+/* A constant table entry named like its C macro: SCN_CONST(O_RDWR). */
+#define SCN_CONST(x)                                                                               \
+	{                                                                                          \
+#x, (int64_t)(x)                                                                   \
+	}
 const struct scn_op *scn_op_find(const char *name);
 
 /*
@@ -175,15 +209,6 @@ struct scn_proc_obj {
 	const char *name;
 	struct simk_proc *proc;
 };
-
-/*
- * "Return to user mode": called on a scenario thread right after each of
- * the interpreter's switch points, where another thread may have changed
- * its fate. A layer may end the thread there (kern: a pending SIGKILL, as
- * sent by exit in another thread). One hook; NULL for none.
- */
-typedef void (*scn_user_return_fn)(struct simk_thread *t);
-void scn_set_user_return(scn_user_return_fn fn);
 
 /* Called by operations that start a thread running a body, so that the
  * name of the thread declaration finds it (kill waiter ...). */

@@ -17,13 +17,20 @@
  * a statement that touches only the thread's locals is not, since no other
  * thread could tell the difference (scn_parse.c drops its boundary). A loop
  * whose body has no switch point still counts its iterations against the
- * run's step limit (sim_tick).
+ * run's step limit (sim_tick). Every operation call is one system call
+ * through kern/syscall.c; the interpreter learns that the call's exit
+ * point was taken from the thread's count of returned system calls (an
+ * operation that failed before entering the kernel leaves the next
+ * statement its own boundary).
  *
  * For the dfs search, scenario threads are annotated (sim/access.h):
  * every read and write of shared memory is reported (by its slot in the
  * shared array, so each element of a shared array is an object of its
  * own), and an operation that does not annotate its own accesses
- * (scn_mark_annotated) makes the steps of its call global.
+ * (scn_mark_annotated) makes the steps of its call global: a primitive's
+ * inside the system call (scn_op_handler), an operation that makes a
+ * system call itself from its user-side preparation on (its user memory
+ * is kernel state the search does not see).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +39,7 @@
 #include <string.h>
 
 #include "kern/slots.h"
+#include "kern/syscall.h"
 #include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
@@ -43,15 +51,9 @@ struct scn_run {
 	char *objs;
 	int ncreated; /* objects [0, ncreated) are live */
 	bool finally_started;
+	uint64_t *calls_run; /* per call site: statements executed */
 };
 
-
-static scn_user_return_fn user_return;
-
-void scn_set_user_return(scn_user_return_fn fn)
-{
-	user_return = fn;
-}
 
 static struct scn_run *cur_run(void)
 {
@@ -247,7 +249,39 @@ __attribute__((noinline)) static _Noreturn void expect_failed(struct scn_run *r,
 		 x->text);
 }
 
-static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
+int64_t scn_op_handler(const int64_t *a)
+{
+	(void)a; /* the traced copy; the operation takes its evaluated arguments */
+	struct simk_thread *t = sim_thread_current();
+	struct scn_frame *fr = t->scn;
+	KASSERT(fr != NULL && fr->call != NULL, "scenario primitive outside a statement (tid %d)",
+		t->tid);
+	if (!fr->call_opaque)
+		return fr->call->op->fn(fr->call);
+	sim_opaque_enter();
+	int64_t r = fr->call->op->fn(fr->call);
+	sim_opaque_leave();
+	return r;
+}
+
+/* The traced arguments of a primitive: values, objects by declaration,
+ * -1 for an object or a duration that was omitted (printed "-"). */
+static void primitive_args(const struct scn_op_desc *od, const struct scn_val *args, int64_t *a)
+{
+	for (int k = 0; k < od->d.nargs; k++) {
+		const struct scn_val *v = &args[od->argidx[k]];
+		if (od->d.arg[k] == SA_SCN_OBJ)
+			a[k] = v->given ? v->decl->index : -1;
+		else if (od->d.arg[k] == SA_NS && !v->given)
+			a[k] = -1; /* an omitted duration: never negative otherwise */
+		else
+			a[k] = v->i;
+	}
+}
+
+/* Runs the statement's operation as one system call; true when the call
+ * took its exit switch point (the boundary of the next statement). */
+static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
 {
 	const struct scn_prog *p = r->prog;
 	const struct scn_callsite *cs = &p->calls[in->aux];
@@ -255,10 +289,7 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	struct scn_val args[SCN_ARGS_MAX];
 	int64_t items[SCN_LIST_ITEMS_MAX];
 	int64_t out_at[SCN_ARGS_MAX] = {0};
-	int64_t tr[4] = {0, 0, 0, 0};
-	int ntr = 0;
 	struct scn_call c = {op, args, p->name, in->line, in->col};
-	sched_point(PT_SYSCALL_ENTER);
 	for (int i = 0; i < op->nargs; i++) {
 		const struct scn_argspec *a = &op->args[i];
 		const struct scn_argsrc *src = &cs->args[i];
@@ -274,8 +305,6 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 				scn_call_fail(&c, SIMK_FAIL_PANIC,
 					      "%s: negative duration %" PRId64 " for '%s'",
 					      op->name, v->i, a->name);
-			if (ntr < 4)
-				tr[ntr++] = v->i;
 			break;
 		case SCN_OBJ:
 			if (src->given) {
@@ -290,7 +319,8 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 			if (src->given) {
 				int64_t at = 0;
 				v->out = dest_ref(r, fr, src->vkind, src->var, src->idx, in, &at);
-				note_store(r, src->vkind, src->var, at); /* may come before a sleep */
+				note_store(r, src->vkind, src->var,
+					   at); /* may come before a sleep */
 				out_at[i] = at;
 			}
 			break;
@@ -303,7 +333,8 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 						  in->col);
 				v->n = p->arrays[src->arr].len;
 				for (int k = 0; k < v->n && !p->arrays[src->arr].local; k++)
-					sim_read(SIM_OID(SIM_OID_SCN_VAR, p->arrays[src->arr].base + k));
+					sim_read(
+					    SIM_OID(SIM_OID_SCN_VAR, p->arrays[src->arr].base + k));
 			} else {
 				for (int k = 0; k < src->nitems; k++)
 					items[k] = scn_eval(p, src->items[k], fr->locals, r->shared,
@@ -311,32 +342,40 @@ static void do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 				v->list = items;
 				v->n = src->nitems;
 			}
-			for (int k = 0; k < v->n && ntr < 4; k++)
-				tr[ntr++] = v->list[k];
 			break;
 		}
 	}
 	int64_t index = 0;
 	int64_t *dst =
 	    in->vkind != V_NONE ? dest_ref(r, fr, in->vkind, in->var, in->idx, in, &index) : NULL;
-	trace_emit(TR_SYSCALL_ENTER, cs->label, tr[0], tr[1], tr[2], tr[3]);
-	bool opaque = !cs->annotated;
-	if (opaque)
-		sim_opaque_enter();
-	int64_t res = op->fn(&c);
-	if (opaque)
-		sim_opaque_leave();
+	struct simk_thread *self = sim_thread_current();
+	uint64_t exits = self->syscall_exits;
+	int64_t res;
+	fr->call = &c;
+	fr->call_opaque = !cs->annotated;
+	r->calls_run[in->aux]++;
+	if (op->flags & SCN_OP_SYSCALL) {
+		if (fr->call_opaque)
+			sim_opaque_enter();
+		res = op->fn(&c);
+		if (fr->call_opaque)
+			sim_opaque_leave();
+	} else {
+		int64_t a[SYSCALL_ARGS_MAX];
+		primitive_args(cs->desc, args, a);
+		res = syscall_invoke(&cs->desc->d, a);
+	}
+	fr->call = NULL;
+	KASSERT(self->syscall_exits - exits <= 1, "operation %s made %llu system calls", op->name,
+		(unsigned long long)(self->syscall_exits - exits));
 	for (int i = 0; i < op->nargs; i++)
 		if (op->args[i].type == SCN_OUT && cs->args[i].given)
 			note_store(r, cs->args[i].vkind, cs->args[i].var, out_at[i]);
-	trace_emit(TR_SYSCALL_EXIT, cs->label, res, 0, 0, 0);
 	note_store(r, in->vkind, in->var, index);
 	if (dst != NULL)
 		*dst = res;
 	trace_store(p, in->vkind, in->var, res, index);
-	sched_point(PT_SYSCALL_EXIT);
-	if (user_return != NULL)
-		user_return(sim_thread_current());
+	return self->syscall_exits != exits;
 }
 
 static void run_body(struct scn_run *r, const struct scn_body *b)
@@ -352,6 +391,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	fr.pc = NULL;
 	fr.prev = NULL;
 	fr.locals = locals;
+	fr.call = NULL;
+	fr.call_opaque = false;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
 	self->scn = &fr;
 	sim_annotated(true);
@@ -366,8 +407,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 		if (in->boundary) {
 			if (!after_call) {
 				preempt_point();
-				if (user_return != NULL)
-					user_return(self);
+				syscall_user_return(self);
 			}
 			after_call = false;
 		}
@@ -411,8 +451,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			break;
 		}
 		case S_CALL:
-			do_call(r, &fr, in);
-			after_call = true;
+			after_call = do_call(r, &fr, in);
 			pc++;
 			break;
 		case S_JUMP:
@@ -483,14 +522,16 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	size_t shared_bytes = (size_t)p->shared_words * sizeof(int64_t);
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
-	struct scn_run *r = calloc(1, head + sh + p->obj_bytes);
+	size_t calls = ((size_t)p->ncalls * sizeof(uint64_t) + 15) & ~(size_t)15;
+	struct scn_run *r = calloc(1, head + sh + calls + p->obj_bytes);
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	r->prog = p;
 	r->shared = (int64_t *)((char *)r + head);
-	r->objs = (char *)r + head + sh;
+	r->calls_run = (uint64_t *)((char *)r + head + sh);
+	r->objs = (char *)r + head + sh + calls;
 	s->subsys[SLOT_SCN] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
@@ -631,10 +672,32 @@ static const struct scn_const core_consts[] = {
     {"false", 0},
 };
 
+/* Trace view of a primitive's object argument: its declared name while
+ * the run's program is loaded, else its declaration index. */
+static void obj_format(int64_t idx, char *buf, size_t len)
+{
+	struct scn_run *r = cur_run();
+	if (r != NULL && idx >= 0 && idx < r->prog->ndecls)
+		snprintf(buf, len, "%s", r->prog->decls[idx].d.name);
+	else if (idx < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "#%" PRId64, idx);
+}
+
 void scn_register(void)
 {
+	syscall_set_arg_format(SA_SCN_OBJ, obj_format);
 	sim_subsys_register(&scn_subsys);
 	scn_register_consts(core_consts, 2);
+}
+
+uint64_t scn_calls_run(const struct simk *s, int callsite)
+{
+	const struct scn_run *r = s->subsys[SLOT_SCN];
+	if (r == NULL || callsite < 0 || callsite >= r->prog->ncalls)
+		return 0;
+	return r->calls_run[callsite];
 }
 
 /* The thread that was running when the run failed (its TR_PANIC event). */

@@ -14,6 +14,7 @@
 #ifndef SIMK_SCN_INTERNAL_H
 #define SIMK_SCN_INTERNAL_H
 
+#include "kern/syscall.h"
 #include "scn/scn.h"
 
 /* Expression instructions (postfix). */
@@ -122,10 +123,18 @@ struct scn_array {
 	int line, col;
 };
 
+/* How a kernel-primitive operation enters the kernel: its descriptor, and
+ * for each traced argument the index of the operation's argument. */
+struct scn_op_desc {
+	struct syscall_desc d;
+	int8_t argidx[SYSCALL_ARGS_MAX];
+};
+
 struct scn_callsite {
 	const struct scn_op *op;
-	bool annotated; /* scn_op_annotated(op) */
-	const char *label; /* "sleep wq": the trace name */
+	const struct scn_op_desc *desc; /* NULL for SCN_OP_SYSCALL operations */
+	bool annotated;			/* scn_op_annotated(op) */
+	const char *label;		/* "sleep wq": names the statement in reports */
 	struct scn_argsrc args[SCN_ARGS_MAX];
 };
 
@@ -214,9 +223,18 @@ struct scn_frame {
 	const struct scn_insn *pc;   /* the statement being run */
 	const struct scn_insn *prev; /* the one run before it (not a jump), or NULL */
 	int64_t *locals; /* the body's nlocals slots, on the thread's stack */
+	struct scn_call *call; /* its operation call, during the call */
+	bool call_opaque;      /* that operation does not annotate its accesses */
 };
 
 /* Registries (scn_registry.c). */
+const struct scn_op_desc *scn_op_desc(const struct scn_op *op);
+/* The handler of every primitive's descriptor (scn_exec.c): runs the
+ * operation of the statement the calling thread is executing. */
+int64_t scn_op_handler(const int64_t *a);
+/* How many times the statement at call site i ran in s's current run
+ * (tests: every executed operation statement is one system call). */
+uint64_t scn_calls_run(const struct simk *s, int callsite);
 const struct scn_kind *scn_kind_thread(void);
 const struct scn_kind *scn_kind_process(void);
 bool scn_kind_matches(const char *accepted, const char *kind);

@@ -1279,9 +1279,10 @@ static void call_stmt(struct parser *P, const struct scn_op *op, uint8_t vkind, 
 	struct scn_callsite cs;
 	memset(&cs, 0, sizeof(cs));
 	cs.op = op;
+	cs.desc = scn_op_desc(op);
 	cs.annotated = scn_op_annotated(op);
 	parse_args(P, op->name, op->args, op->nargs, cs.args, false, -1);
-	/* the trace label: the operation and the objects it works on */
+	/* the label: the operation and the objects it works on */
 	char label[200];
 	size_t off = (size_t)snprintf(label, sizeof(label), "%s", op->name);
 	for (int i = 0; i < op->nargs && off < sizeof(label); i++)

@@ -10,6 +10,7 @@
 #include "scn/scn_internal.h"
 
 #define OP_TABLES_MAX 64
+#define OP_DESCS_MAX 1024 /* kernel-primitive operations, every table together */
 #define KINDS_MAX 64
 #define CONST_TABLES_MAX 64
 
@@ -19,6 +20,12 @@ struct op_table {
 };
 static struct op_table op_tables[OP_TABLES_MAX];
 static int nop_tables;
+
+/* The system-call descriptors of the operations that are not
+ * SCN_OP_SYSCALL, made once at registration (kern/syscall.h). */
+static struct scn_op_desc op_descs[OP_DESCS_MAX];
+static const struct scn_op *op_desc_ops[OP_DESCS_MAX];
+static int nop_descs;
 
 #define ANNOTATED_MAX 512
 static const struct scn_op *annotated[ANNOTATED_MAX];
@@ -70,6 +77,37 @@ const struct scn_kind *scn_kind_process(void)
 	return &kind_process;
 }
 
+/* The traced arguments of a primitive: its INT, DUR and object arguments,
+ * in order, as many as a system call has. */
+static void make_op_desc(const struct scn_op *op)
+{
+	if (nop_descs >= OP_DESCS_MAX)
+		registry_abort("too many operations, at", op->name);
+	struct scn_op_desc *od = &op_descs[nop_descs];
+	op_desc_ops[nop_descs++] = op;
+	od->d.name = op->name;
+	od->d.subsys = "scn";
+	od->d.fn = scn_op_handler;
+	/* scn_op_handler is opaque unless the op is annotated; a primitive's
+	 * result is whatever the operation documents (a count, a stored value,
+	 * -1 for "none"), not necessarily the errno convention */
+	od->d.flags = SYSCALL_ANNOTATED | SYSCALL_VALUE;
+	od->d.res = SA_INT;
+	int n = 0;
+	for (int i = 0; i < op->nargs && n < SYSCALL_ARGS_MAX; i++) {
+		uint8_t kind = op->args[i].type == SCN_INT   ? SA_INT
+			       : op->args[i].type == SCN_DUR ? SA_NS
+			       : op->args[i].type == SCN_OBJ ? SA_SCN_OBJ
+							     : SA_NONE;
+		if (kind == SA_NONE)
+			continue; /* strings and output variables are not traced */
+		od->d.arg[n] = kind;
+		od->argidx[n] = (int8_t)i;
+		n++;
+	}
+	od->d.nargs = (uint8_t)n;
+}
+
 bool scn_op_annotated(const struct scn_op *op)
 {
 	for (int i = 0; i < nannotated; i++)
@@ -113,6 +151,17 @@ void scn_register_ops(const struct scn_op *ops, int n)
 	op_tables[nop_tables].ops = ops;
 	op_tables[nop_tables].n = n;
 	nop_tables++;
+	for (int i = 0; i < n; i++)
+		if (!(ops[i].flags & SCN_OP_SYSCALL))
+			make_op_desc(&ops[i]);
+}
+
+const struct scn_op_desc *scn_op_desc(const struct scn_op *op)
+{
+	for (int i = 0; i < nop_descs; i++)
+		if (op_desc_ops[i] == op)
+			return &op_descs[i];
+	return NULL;
 }
 
 const struct scn_op *scn_op_find(const char *name)

@@ -59,6 +59,7 @@ enum point_kind {
 	PT_BLOCK, /* current thread sleeps: must switch */
 	PT_EXIT,  /* current thread exited: must switch */
 	PT_START, /* first decision of the run */
+	PT_KIND_COUNT
 };
 
 struct simk_proc;
@@ -98,6 +99,9 @@ struct simk_thread {
 	bool joined;
 	void *join_wq; /* struct waitq *, lazily created by kern */
 	void *scn;     /* per-thread state of the scenario interpreter */
+	/* the system-call boundary (kern/syscall.c); opaque here */
+	const void *syscall;	/* descriptor of the call in progress, or NULL */
+	uint64_t syscall_exits; /* calls returned so far (statement boundaries) */
 	/* dfs: access annotations (sim/access.h) */
 	bool annotated;   /* its accesses are annotated (else every step is global) */
 	int opaque;       /* depth of unannotated kernel code it runs */
@@ -148,6 +152,7 @@ struct simk {
 	uint64_t steps;
 	uint64_t ticks;     /* loop iterations with no switch point (sim_tick) */
 	uint64_t idle_irqs; /* interrupts delivered with nothing runnable */
+	uint64_t points[PT_KIND_COUNT]; /* sched_point calls by kind, taken or not */
 	const struct sim_policy *policy;
 	void *policy_state;
 	/* decision log for --schedule-out */
@@ -172,6 +177,10 @@ struct simk {
  *  - end: every user thread has exited; release kernel objects (host
  *    context, must not sleep) before the kmem leak check
  *  - destroy: free whatever is left (also after a failed run)
+ *  - check: debug-build consistency check of the subsystem's structures
+ *    (panics on a broken invariant); run at every system-call exit when
+ *    built with SIMK_DEBUG_CHECKS (the asan variant). Thread context,
+ *    must not sleep.
  */
 struct sim_subsys {
 	const char *name;
@@ -183,8 +192,11 @@ struct sim_subsys {
 	void (*destroy)(struct simk *s);
 	/* returns non-zero and fills msg when the run leaked something */
 	int (*leak_check)(struct simk *s, char *msg, size_t len);
+	void (*check)(struct simk *s);
 };
 void sim_subsys_register(const struct sim_subsys *d);
+/* Runs every registered subsystem's check (registration order). */
+void sim_subsys_check(struct simk *s);
 /* Defined by the top layer: registers every built-in subsystem. */
 void simk_register_builtin(void);
 
@@ -227,6 +239,11 @@ static inline void list_del(struct list_node *n)
 _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 #define sim_panic(...) sim_fail(SIMK_FAIL_PANIC, __VA_ARGS__)
+/* Records a failure and stops the run, without unwinding: for host
+ * context outside simk_run (setup), where sim_fail would have nothing to
+ * return to. The first failure of a run wins; simk_run then returns it. */
+void sim_fail_record(enum simk_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 #define KASSERT(cond, ...)                                                                         \
 	do {                                                                                       \
 		if (__builtin_expect(!(cond), 0))                                                  \

@@ -302,6 +302,7 @@ void sched_point(enum point_kind kind)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *self = s->current;
+	s->points[kind]++;
 	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
 	/* The cost model: the thread ran since its last switch point. Time

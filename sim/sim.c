@@ -52,6 +52,13 @@ void sim_subsys_thread_exit(struct simk_thread *t)
 			subsys[i - 1]->thread_exit(t);
 }
 
+void sim_subsys_check(struct simk *s)
+{
+	for (int i = 0; i < nsubsys; i++)
+		if (subsys[i]->check)
+			subsys[i]->check(s);
+}
+
 void simk_opts_default(struct simk_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -282,6 +289,26 @@ enum simk_outcome simk_run(struct simk *s)
 	return s->outcome;
 }
 
+static void record_failure(struct simk *s, enum simk_outcome o, const char *fmt, va_list ap)
+{
+	if (s->outcome == SIMK_PASS) {
+		s->outcome = o;
+		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+		trace_emit(TR_PANIC, "fail", o, 0, 0, 0);
+	}
+	s->stop = true;
+}
+
+void sim_fail_record(enum simk_outcome o, const char *fmt, ...)
+{
+	struct simk *s = g_sim;
+	KASSERT(s != NULL, "sim_fail_record without a simulation");
+	va_list ap;
+	va_start(ap, fmt);
+	record_failure(s, o, fmt, ap);
+	va_end(ap);
+}
+
 _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
 {
 	struct simk *s = g_sim;
@@ -292,13 +319,8 @@ _Noreturn void sim_fail(enum simk_outcome o, const char *fmt, ...)
 		fputc('\n', stderr);
 		abort();
 	}
-	if (s->outcome == SIMK_PASS) {
-		s->outcome = o;
-		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
-		trace_emit(TR_PANIC, "fail", o, 0, 0, 0);
-	}
+	record_failure(s, o, fmt, ap);
 	va_end(ap);
-	s->stop = true;
 	s->in_irq = false;
 	if (s->on_stack != NULL) {
 		struct simk_thread *t = s->on_stack;

@@ -1,6 +1,6 @@
 /*
- * Trace recording and hashing. Per event, the seven fields (virtual time,
- * thread id and type, the hash of the name's bytes, four arguments) are
+ * Trace recording and hashing. Per event, the nine fields (virtual time,
+ * thread id and type, the hash of the name's bytes, six arguments) are
  * each multiplied by a distinct odd constant and summed — independent
  * multiplies the CPU overlaps — and the sum goes through one
  * multiply-xorshift round into the running hash. A change in any single
@@ -39,39 +39,39 @@ void trace_free(struct trace *t)
 	t->len = t->cap = 0;
 }
 
-void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+static trace_call_view_fn call_view;
+
+void trace_set_call_view(trace_call_view_fn fn)
 {
-	struct simk *s = sim_cur();
-	if (s == NULL)
-		return;
+	call_view = fn;
+}
+
+static void emit(struct simk *s, struct trace_ev *e)
+{
 	struct trace *t = &s->trace;
-	struct trace_ev e;
-	e.vtime_ns = s->now_ns;
-	e.tid = s->current ? s->current->tid : 0;
-	e.type = type;
-	e.pad = 0;
-	e.name = name ? name : "";
-	e.a[0] = a0;
-	e.a[1] = a1;
-	e.a[2] = a2;
-	e.a[3] = a3;
-	size_t slot = ((uintptr_t)e.name >> 3) & 255;
+	e->vtime_ns = s->now_ns;
+	e->tid = s->current ? s->current->tid : 0;
+	e->pad = 0;
+	if (e->name == NULL)
+		e->name = "";
+	size_t slot = ((uintptr_t)e->name >> 3) & 255;
 	uint64_t nh;
-	if (t->memo_key[slot] == e.name) {
+	if (t->memo_key[slot] == e->name) {
 		nh = t->memo_val[slot];
 	} else {
-		nh = hash_str(e.name);
-		t->memo_key[slot] = e.name;
+		nh = hash_str(e->name);
+		t->memo_key[slot] = e->name;
 		t->memo_val[slot] = nh;
 	}
-	uint64_t x = e.vtime_ns * 0x9e3779b97f4a7c15ULL +
-		     (((uint64_t)(uint32_t)e.tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-		     nh * 0x165667b19e3779f9ULL + (uint64_t)e.a[0] * 0xd6e8feb86659fd93ULL +
-		     (uint64_t)e.a[1] * 0xff51afd7ed558ccdULL +
-		     (uint64_t)e.a[2] * 0xc4ceb9fe1a85ec53ULL +
-		     (uint64_t)e.a[3] * 0x94d049bb133111ebULL;
+	uint64_t x =
+	    e->vtime_ns * 0x9e3779b97f4a7c15ULL +
+	    (((uint64_t)(uint32_t)e->tid << 16) | e->type) * 0xc2b2ae3d27d4eb4fULL +
+	    nh * 0x165667b19e3779f9ULL + (uint64_t)e->a[0] * 0xd6e8feb86659fd93ULL +
+	    (uint64_t)e->a[1] * 0xff51afd7ed558ccdULL + (uint64_t)e->a[2] * 0xc4ceb9fe1a85ec53ULL +
+	    (uint64_t)e->a[3] * 0x94d049bb133111ebULL + (uint64_t)e->a[4] * 0xa0761d6478bd642fULL +
+	    (uint64_t)e->a[5] * 0xe7037ed1a0b428dbULL;
 	t->hash = mix(t->hash, x);
-	t->ring[t->count % TRACE_RING] = e;
+	t->ring[t->count % TRACE_RING] = *e;
 	t->count++;
 	if (t->keep) {
 		if (t->len == t->cap) {
@@ -84,21 +84,39 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 			t->evs = ne;
 			t->cap = ncap;
 		}
-		t->evs[t->len++] = e;
+		t->evs[t->len++] = *e;
 	}
+}
+
+void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace_ev e = {.type = type, .name = name, .a = {a0, a1, a2, a3, 0, 0}};
+	emit(s, &e);
+}
+
+void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace_ev e = {.type = type, .name = name, .desc = desc};
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		e.a[i] = a[i];
+	emit(s, &e);
 }
 
 const char *trace_type_name(uint16_t type)
 {
 	static const char *const names[TR_TYPE_COUNT] = {
-		[TR_DECISION] = "decide",   [TR_THREAD_START] = "start",
-		[TR_THREAD_EXIT] = "exit",  [TR_SYSCALL_ENTER] = "call",
-		[TR_SYSCALL_EXIT] = "ret",  [TR_IRQ] = "irq",
-		[TR_FAULT] = "fault",       [TR_SLEEP] = "sleep",
-		[TR_WAKE] = "wake",         [TR_SIGNAL] = "signal",
-		[TR_PROC_START] = "proc",   [TR_PROC_EXIT] = "proc-exit",
-		[TR_CLOCK] = "clock",       [TR_USER] = "print",
-		[TR_PANIC] = "FAIL",        [TR_INFO] = "info",
+	    [TR_DECISION] = "decide",	 [TR_THREAD_START] = "start", [TR_THREAD_EXIT] = "exit",
+	    [TR_SYSCALL_ENTER] = "call", [TR_SYSCALL_EXIT] = "ret",   [TR_IRQ] = "irq",
+	    [TR_FAULT] = "fault",	 [TR_SLEEP] = "sleep",	      [TR_WAKE] = "wake",
+	    [TR_SIGNAL] = "signal",	 [TR_PROC_START] = "proc",    [TR_PROC_EXIT] = "proc-exit",
+	    [TR_CLOCK] = "clock",	 [TR_USER] = "print",	      [TR_PANIC] = "FAIL",
+	    [TR_INFO] = "info",
 	};
 	if (type < TR_TYPE_COUNT && names[type] != NULL)
 		return names[type];
@@ -115,9 +133,12 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 			snprintf(buf, len, "decide T%" PRId64 " /%" PRId64, e->a[0], e->a[1]);
 		break;
 	case TR_SYSCALL_ENTER: {
-		/* Show arguments up to the last non-zero one (trace events do
-		 * not record how many a call has). */
-		int n = 4;
+		if (e->desc != NULL && call_view != NULL) {
+			call_view(e, buf, len);
+			break;
+		}
+		/* Without a view: arguments up to the last non-zero one. */
+		int n = TRACE_ARGS;
 		while (n > 0 && e->a[n - 1] == 0)
 			n--;
 		size_t off = (size_t)snprintf(buf, len, "%s(", e->name);
@@ -129,7 +150,10 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 		break;
 	}
 	case TR_SYSCALL_EXIT:
-		snprintf(buf, len, "%s = %" PRId64, e->name, e->a[0]);
+		if (e->desc != NULL && call_view != NULL)
+			call_view(e, buf, len);
+		else
+			snprintf(buf, len, "%s = %" PRId64, e->name, e->a[0]);
 		break;
 	case TR_WAKE:
 		snprintf(buf, len, "wake T%" PRId64 " %s r=%" PRId64, e->a[0], e->name, e->a[1]);

@@ -16,32 +16,42 @@
 #include <stdio.h>
 
 enum trace_type {
-	TR_DECISION = 1, /* a0 = chosen tid (0 = irq), a1 = candidates, a2 = point kind */
-	TR_THREAD_START, /* a0 = pid */
-	TR_THREAD_EXIT,  /* a0 = exit code */
-	TR_SYSCALL_ENTER,/* a0..a3 = arguments */
-	TR_SYSCALL_EXIT, /* a0 = result */
-	TR_IRQ,          /* an interrupt handler runs; name = event name */
-	TR_FAULT,        /* name = fault point, a0 = hit number */
-	TR_SLEEP,        /* name = wait channel */
-	TR_WAKE,         /* a0 = woken tid, a1 = wake result */
-	TR_SIGNAL,       /* a0 = signal, a1 = target pid, a2 = target tid */
-	TR_PROC_START,   /* a0 = pid */
-	TR_PROC_EXIT,    /* a0 = pid, a1 = status */
-	TR_CLOCK,        /* virtual time jumped; a0 = new time */
-	TR_USER,         /* scenario print / test annotation */
+	TR_DECISION = 1,  /* a0 = chosen tid (0 = irq), a1 = candidates, a2 = point kind */
+	TR_THREAD_START,  /* a0 = pid */
+	TR_THREAD_EXIT,	  /* a0 = exit code */
+	TR_SYSCALL_ENTER, /* desc = the call's descriptor, a0..a5 = arguments */
+	TR_SYSCALL_EXIT,  /* desc = the call's descriptor, a0 = result */
+	TR_IRQ,		  /* an interrupt handler runs; name = event name */
+	TR_FAULT,	  /* name = fault point, a0 = hit number */
+	TR_SLEEP,	  /* name = wait channel */
+	TR_WAKE,	  /* a0 = woken tid, a1 = wake result */
+	TR_SIGNAL,	  /* a0 = signal, a1 = target pid, a2 = target tid */
+	TR_PROC_START,	  /* a0 = pid */
+	TR_PROC_EXIT,	  /* a0 = pid, a1 = status */
+	TR_CLOCK,	  /* virtual time jumped; a0 = new time */
+	TR_USER,	  /* scenario print / test annotation */
 	TR_PANIC,
-	TR_INFO,         /* subsystem-defined event */
+	TR_INFO, /* subsystem-defined event */
 	TR_TYPE_COUNT
 };
 
+#define TRACE_ARGS 6
+
+/*
+ * One event. desc is opaque to sim/: the system-call descriptor of
+ * TR_SYSCALL_ENTER/EXIT events (kern/syscall.h), which the view installed
+ * with trace_set_call_view() decodes; NULL otherwise. It is never hashed
+ * (addresses are not deterministic): the hash covers the time, the thread,
+ * the type, the name's bytes and the six arguments.
+ */
 struct trace_ev {
 	uint64_t vtime_ns;
 	int32_t tid; /* 0 = interrupt / scheduler context */
 	uint16_t type;
 	uint16_t pad;
 	const char *name;
-	int64_t a[4];
+	const void *desc;
+	int64_t a[TRACE_ARGS];
 };
 
 #define TRACE_RING 64
@@ -63,8 +73,14 @@ struct trace {
 
 void trace_init(struct trace *t, int keep);
 void trace_free(struct trace *t);
-void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2,
-		int64_t a3);
+void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
+/* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0. */
+void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n);
+/* How TR_SYSCALL_ENTER/EXIT events with a desc are printed; installed by
+ * the layer that owns the descriptors (kern/syscall.c). A view only: it
+ * never changes what is recorded or hashed. */
+typedef void (*trace_call_view_fn)(const struct trace_ev *e, char *buf, size_t len);
+void trace_set_call_view(trace_call_view_fn fn);
 const char *trace_type_name(uint16_t type);
 /* Prints the last n events of the ring (oldest first) to f. */
 void trace_print_tail(const struct trace *t, FILE *f, int n);

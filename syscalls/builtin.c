@@ -18,6 +18,14 @@ void kern_register(void);
 void scn_ops_kern_register(void);
 void scn_ops_vfs_register(void);
 void scn_ops_blkdev_media_register(void);
+void kern_syscalls_register(void);
+void vfs_syscalls_register(void);
+void eventfd_syscalls_register(void);
+void laio_syscalls_register(void);
+void port_syscalls_register(void);
+void ptimer_syscalls_register(void);
+void kq_syscalls_register(void);
+void paio_syscalls_register(void);
 
 void simk_register_builtin(void)
 {
@@ -25,10 +33,19 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
-	laio_register(); /* Linux AIO and its scenario operations */
-	portfs_register(); /* event ports, POSIX timers and their scenario operations */
+	laio_register();	  /* Linux AIO and its scenario operations */
+	portfs_register();	  /* event ports, POSIX timers and their scenario operations */
 	kqueue_register_subsys(); /* with its scenario operations */
-	paio_register(); /* after the layers it uses: its exit hook runs first */
+	paio_register();	  /* after the layers it uses: its exit hook runs first */
+	/* every system call's descriptor (kern/syscall.h), layer by layer */
+	kern_syscalls_register();
+	vfs_syscalls_register();
+	eventfd_syscalls_register();
+	laio_syscalls_register();
+	port_syscalls_register();
+	ptimer_syscalls_register();
+	kq_syscalls_register();
+	paio_syscalls_register();
 	/* scenario operations, declaration kinds and constants */
 	scn_ops_kern_register();
 	scn_ops_vfs_register();

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kern/kmem.h"
+#include "simk/vfs.h" /* struct simk_pollfd */
 #include "vfs/file.h"
 #include "vfs/vfs_priv.h"
 
@@ -86,11 +87,6 @@ void poll_head_destroy(struct poll_head *h)
 
 /* ---- poll(2) --------------------------------------------------------------- */
 
-struct simk_pollfd {
-	int32_t fd;
-	int16_t events;
-	int16_t revents;
-};
 _Static_assert(sizeof(struct simk_pollfd) == 8, "struct pollfd layout");
 
 struct pollwait {
@@ -140,7 +136,6 @@ int sys_poll(uaddr_t fds, unsigned nfds, int timeout_ms)
 {
 	struct simk_proc *p = sim_proc_current();
 	KASSERT(p != NULL, "sys_poll outside thread context");
-	vfs_sys_enter("poll", (int64_t)fds, nfds, timeout_ms, 0);
 	int result;
 	if (nfds > FD_MAX) {
 		result = -EINVAL;
@@ -205,5 +200,5 @@ free:
 	if (w != NULL)
 		kmem_free(&kt_pollwait, w);
 out:
-	return (int)vfs_sys_exit("poll", result);
+	return result;
 }

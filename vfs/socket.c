@@ -327,19 +327,6 @@ int sock_pairs_live(void)
 
 /* ---- system calls ---------------------------------------------------------- */
 
-static void sys_enter(const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
-{
-	trace_emit(TR_SYSCALL_ENTER, name, a0, a1, a2, a3);
-	sched_point(PT_SYSCALL_ENTER);
-}
-
-static int64_t sys_exit(const char *name, int64_t r)
-{
-	trace_emit(TR_SYSCALL_EXIT, name, r, 0, 0, 0);
-	sched_point(PT_SYSCALL_EXIT);
-	return r;
-}
-
 static struct sock_pair *pair_alloc(void)
 {
 	struct sock_pair *sp = kmem_zalloc(&kt_sockpair, sizeof(*sp));
@@ -359,17 +346,16 @@ static struct sock_pair *pair_alloc(void)
 
 int sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
 {
-	sys_enter("socketpair", domain, type, protocol, (int64_t)sv);
 	if (domain != SIMK_AF_UNIX)
-		return (int)sys_exit("socketpair", -EAFNOSUPPORT);
+		return -EAFNOSUPPORT;
 	if (type != SIMK_SOCK_STREAM)
-		return (int)sys_exit("socketpair", -EOPNOTSUPP);
+		return -EOPNOTSUPP;
 	if (protocol != 0)
-		return (int)sys_exit("socketpair", -EPROTONOSUPPORT);
+		return -EPROTONOSUPPORT;
 	struct simk_proc *p = sim_proc_current();
 	struct sock_pair *sp = pair_alloc();
 	if (sp == NULL)
-		return (int)sys_exit("socketpair", -ENOMEM);
+		return -ENOMEM;
 	struct file *fp[2] = {NULL, NULL};
 	int fd[2] = {-1, -1};
 	int r = 0;
@@ -394,12 +380,12 @@ int sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
 			else
 				sock_end_close(&sp->end[i]);
 		}
-		return (int)sys_exit("socketpair", r);
+		return r;
 	}
 	for (int i = 0; i < 2; i++)
 		fd_install(p, fd[i], fp[i], 0);
 	trace_emit(TR_INFO, "socketpair", p->pid, fd[0], fd[1], 0);
-	return (int)sys_exit("socketpair", 0);
+	return 0;
 }
 
 /* The socket end behind fd (a reference in *fpp), or -EBADF / -ENOTSOCK. */
@@ -418,11 +404,10 @@ static int sock_get(int fd, struct file **fpp)
 
 int sys_shutdown(int fd, int how)
 {
-	sys_enter("shutdown", fd, how, 0, 0);
 	struct file *fp;
 	int r = sock_get(fd, &fp);
 	if (r != 0)
-		return (int)sys_exit("shutdown", r);
+		return r;
 	struct sock_end *e = fp->priv;
 	if (how == SIMK_SHUT_RD || how == SIMK_SHUT_RDWR)
 		e->shut_rd = true;
@@ -433,7 +418,7 @@ int sys_shutdown(int fd, int how)
 	else
 		notify_both(e->pair);
 	file_put(fp);
-	return (int)sys_exit("shutdown", r);
+	return r;
 }
 
 static ssize_t send_oob(struct file *fp, uaddr_t buf, size_t len, int flags)
@@ -468,11 +453,10 @@ static ssize_t send_oob(struct file *fp, uaddr_t buf, size_t len, int flags)
 
 ssize_t sys_send(int fd, uaddr_t buf, size_t len, int flags)
 {
-	sys_enter("send", fd, (int64_t)buf, (int64_t)len, flags);
 	struct file *fp;
 	int r = sock_get(fd, &fp);
 	if (r != 0)
-		return sys_exit("send", r);
+		return r;
 	ssize_t n;
 	if (flags & ~(SIMK_MSG_OOB | SIMK_MSG_DONTWAIT | SIMK_MSG_NOSIGNAL)) {
 		n = -EINVAL;
@@ -486,7 +470,7 @@ ssize_t sys_send(int fd, uaddr_t buf, size_t len, int flags)
 				  (flags & SIMK_MSG_NOSIGNAL) != 0);
 	}
 	file_put(fp);
-	return sys_exit("send", n);
+	return n;
 }
 
 static ssize_t recv_oob(struct file *fp, uaddr_t buf, size_t len, bool peek)
@@ -507,11 +491,10 @@ static ssize_t recv_oob(struct file *fp, uaddr_t buf, size_t len, bool peek)
 
 ssize_t sys_recv(int fd, uaddr_t buf, size_t len, int flags)
 {
-	sys_enter("recv", fd, (int64_t)buf, (int64_t)len, flags);
 	struct file *fp;
 	int r = sock_get(fd, &fp);
 	if (r != 0)
-		return sys_exit("recv", r);
+		return r;
 	ssize_t n;
 	bool peek = (flags & SIMK_MSG_PEEK) != 0;
 	if (flags & ~(SIMK_MSG_OOB | SIMK_MSG_PEEK | SIMK_MSG_DONTWAIT)) {
@@ -525,5 +508,5 @@ ssize_t sys_recv(int fd, uaddr_t buf, size_t len, int flags)
 		n = sock_recv_uio(fp, &uio, (flags & SIMK_MSG_DONTWAIT) ? IOF_NONBLOCK : 0, peek);
 	}
 	file_put(fp);
-	return sys_exit("recv", n);
+	return n;
 }

@@ -44,19 +44,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "simk/vfs.h"
+
 #include "kern/umem.h"
 
-#define SIMK_AF_UNIX 1
-#define SIMK_SOCK_STREAM 1
-#define SIMK_SOCK_DGRAM 2
-#define SIMK_SHUT_RD 0
-#define SIMK_SHUT_WR 1
-#define SIMK_SHUT_RDWR 2
-#define SIMK_MSG_OOB 0x1
-#define SIMK_MSG_PEEK 0x2
-#define SIMK_MSG_DONTWAIT 0x40
-#define SIMK_MSG_NOSIGNAL 0x4000
-
+/* SIMK_AF_UNIX, SIMK_SOCK_*, SIMK_SHUT_*, SIMK_MSG_*: include/simk/vfs.h */
 #define SOCK_BUF_SIZE 8192 /* bytes buffered per direction */
 
 /* sv: user address of int[2]. 0, -EAFNOSUPPORT (domain), -EPROTONOSUPPORT

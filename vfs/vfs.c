@@ -2,7 +2,9 @@
  * The VFS system calls and the subsystem's registration. The calls only
  * decode arguments (user memory through copyin/copyout) and call the
  * generic file layer (file.c), the namespace (namei.c) or the pipe code.
- * Each call is traced at entry and exit and both are switch points.
+ * These are the handlers: the stubs that enter the kernel through
+ * kern/syscall.c, traced and with their switch points, are in
+ * vfs_syscalls.c.
  */
 #include "sim/access.h"
 #include "vfs/vfs.h"
@@ -86,21 +88,18 @@ static void path_free(char *p)
 
 int sys_open(uaddr_t path, int flags, int mode)
 {
-	vfs_sys_enter("open", (int64_t)path, flags, mode, 0);
 	char *kpath;
 	int r = path_get(path, &kpath);
 	if (r == 0) {
 		r = kvfs_open(curproc(), kpath, flags, mode);
 		path_free(kpath);
 	}
-	return (int)vfs_sys_exit("open", r);
+	return r;
 }
 
 int sys_close(int fd)
 {
-	vfs_sys_enter("close", fd, 0, 0, 0);
-	int r = fd_close(curproc(), fd);
-	return (int)vfs_sys_exit("close", r);
+	return fd_close(curproc(), fd);
 }
 
 /* ---- read / write ------------------------------------------------------------------ */
@@ -134,34 +133,26 @@ static ssize_t do_rw(int fd, enum uio_rw rw, struct uio_vec *vec, int nvec, int6
 
 ssize_t sys_read(int fd, uaddr_t buf, size_t len)
 {
-	vfs_sys_enter("read", fd, (int64_t)buf, (int64_t)len, 0);
 	struct uio_vec v = {buf, len};
-	ssize_t r = do_rw(fd, UIO_READ, &v, 1, 0, 0);
-	return vfs_sys_exit("read", r);
+	return do_rw(fd, UIO_READ, &v, 1, 0, 0);
 }
 
 ssize_t sys_write(int fd, uaddr_t buf, size_t len)
 {
-	vfs_sys_enter("write", fd, (int64_t)buf, (int64_t)len, 0);
 	struct uio_vec v = {buf, len};
-	ssize_t r = do_rw(fd, UIO_WRITE, &v, 1, 0, 0);
-	return vfs_sys_exit("write", r);
+	return do_rw(fd, UIO_WRITE, &v, 1, 0, 0);
 }
 
 ssize_t sys_pread(int fd, uaddr_t buf, size_t len, int64_t offset)
 {
-	vfs_sys_enter("pread", fd, (int64_t)buf, (int64_t)len, offset);
 	struct uio_vec v = {buf, len};
-	ssize_t r = do_rw(fd, UIO_READ, &v, 1, offset, IOF_EXPLICIT);
-	return vfs_sys_exit("pread", r);
+	return do_rw(fd, UIO_READ, &v, 1, offset, IOF_EXPLICIT);
 }
 
 ssize_t sys_pwrite(int fd, uaddr_t buf, size_t len, int64_t offset)
 {
-	vfs_sys_enter("pwrite", fd, (int64_t)buf, (int64_t)len, offset);
 	struct uio_vec v = {buf, len};
-	ssize_t r = do_rw(fd, UIO_WRITE, &v, 1, offset, IOF_EXPLICIT);
-	return vfs_sys_exit("pwrite", r);
+	return do_rw(fd, UIO_WRITE, &v, 1, offset, IOF_EXPLICIT);
 }
 
 static ssize_t do_rwv(int fd, uaddr_t iov, int iovcnt, enum uio_rw rw)
@@ -206,19 +197,16 @@ static ssize_t do_rwv(int fd, uaddr_t iov, int iovcnt, enum uio_rw rw)
 
 ssize_t sys_readv(int fd, uaddr_t iov, int iovcnt)
 {
-	vfs_sys_enter("readv", fd, (int64_t)iov, iovcnt, 0);
-	return vfs_sys_exit("readv", do_rwv(fd, iov, iovcnt, UIO_READ));
+	return do_rwv(fd, iov, iovcnt, UIO_READ);
 }
 
 ssize_t sys_writev(int fd, uaddr_t iov, int iovcnt)
 {
-	vfs_sys_enter("writev", fd, (int64_t)iov, iovcnt, 0);
-	return vfs_sys_exit("writev", do_rwv(fd, iov, iovcnt, UIO_WRITE));
+	return do_rwv(fd, iov, iovcnt, UIO_WRITE);
 }
 
 int64_t sys_lseek(int fd, int64_t offset, int whence)
 {
-	vfs_sys_enter("lseek", fd, offset, whence, 0);
 	struct file *fp;
 	int64_t r = fd_get(curproc(), fd, &fp);
 	if (r == 0) {
@@ -228,7 +216,7 @@ int64_t sys_lseek(int fd, int64_t offset, int whence)
 		r = file_lseek(fp, offset, whence, st.st_size);
 		file_put(fp);
 	}
-	return vfs_sys_exit("lseek", r);
+	return r;
 }
 
 static int do_fsync(int fd, bool datasync)
@@ -244,19 +232,16 @@ static int do_fsync(int fd, bool datasync)
 
 int sys_fsync(int fd)
 {
-	vfs_sys_enter("fsync", fd, 0, 0, 0);
-	return (int)vfs_sys_exit("fsync", do_fsync(fd, false));
+	return do_fsync(fd, false);
 }
 
 int sys_fdatasync(int fd)
 {
-	vfs_sys_enter("fdatasync", fd, 0, 0, 0);
-	return (int)vfs_sys_exit("fdatasync", do_fsync(fd, true));
+	return do_fsync(fd, true);
 }
 
 int sys_ftruncate(int fd, int64_t length)
 {
-	vfs_sys_enter("ftruncate", fd, length, 0, 0);
 	struct file *fp;
 	int r = fd_get(curproc(), fd, &fp);
 	if (r == 0) {
@@ -268,21 +253,20 @@ int sys_ftruncate(int fd, int64_t length)
 			r = fp->ops->truncate(fp, length);
 		file_put(fp);
 	}
-	return (int)vfs_sys_exit("ftruncate", r);
+	return r;
 }
 
 /* ---- names ---------------------------------------------------------------------------- */
 
-static int path1(const char *name, uaddr_t path, int (*fn)(const char *, int), int arg)
+static int path1(uaddr_t path, int (*fn)(const char *, int), int arg)
 {
-	vfs_sys_enter(name, (int64_t)path, arg, 0, 0);
 	char *k;
 	int r = path_get(path, &k);
 	if (r == 0) {
 		r = fn(k, arg);
 		path_free(k);
 	}
-	return (int)vfs_sys_exit(name, r);
+	return r;
 }
 
 static int unlink1(const char *p, int arg)
@@ -299,27 +283,26 @@ static int rmdir1(const char *p, int arg)
 
 int sys_unlink(uaddr_t path)
 {
-	return path1("unlink", path, unlink1, 0);
+	return path1(path, unlink1, 0);
 }
 
 int sys_rmdir(uaddr_t path)
 {
-	return path1("rmdir", path, rmdir1, 0);
+	return path1(path, rmdir1, 0);
 }
 
 int sys_mkdir(uaddr_t path, int mode)
 {
-	return path1("mkdir", path, kvfs_mkdir, mode);
+	return path1(path, kvfs_mkdir, mode);
 }
 
 int sys_chmod(uaddr_t path, int mode)
 {
-	return path1("chmod", path, kvfs_chmod, mode);
+	return path1(path, kvfs_chmod, mode);
 }
 
-static int path2(const char *name, uaddr_t a, uaddr_t b, int (*fn)(const char *, const char *))
+static int path2(uaddr_t a, uaddr_t b, int (*fn)(const char *, const char *))
 {
-	vfs_sys_enter(name, (int64_t)a, (int64_t)b, 0, 0);
 	char *ka, *kb;
 	int r = path_get(a, &ka);
 	if (r == 0) {
@@ -330,22 +313,21 @@ static int path2(const char *name, uaddr_t a, uaddr_t b, int (*fn)(const char *,
 		}
 		path_free(ka);
 	}
-	return (int)vfs_sys_exit(name, r);
+	return r;
 }
 
 int sys_rename(uaddr_t oldpath, uaddr_t newpath)
 {
-	return path2("rename", oldpath, newpath, kvfs_rename);
+	return path2(oldpath, newpath, kvfs_rename);
 }
 
 int sys_link(uaddr_t oldpath, uaddr_t newpath)
 {
-	return path2("link", oldpath, newpath, kvfs_link);
+	return path2(oldpath, newpath, kvfs_link);
 }
 
 int sys_stat(uaddr_t path, uaddr_t ust)
 {
-	vfs_sys_enter("stat", (int64_t)path, (int64_t)ust, 0, 0);
 	char *k;
 	struct simk_stat st;
 	int r = path_get(path, &k);
@@ -355,12 +337,11 @@ int sys_stat(uaddr_t path, uaddr_t ust)
 	}
 	if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
 		r = -EFAULT;
-	return (int)vfs_sys_exit("stat", r);
+	return r;
 }
 
 int sys_lstat(uaddr_t path, uaddr_t ust)
 {
-	vfs_sys_enter("lstat", (int64_t)path, (int64_t)ust, 0, 0);
 	char *k;
 	struct simk_stat st;
 	int r = path_get(path, &k);
@@ -370,19 +351,18 @@ int sys_lstat(uaddr_t path, uaddr_t ust)
 	}
 	if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
 		r = -EFAULT;
-	return (int)vfs_sys_exit("lstat", r);
+	return r;
 }
 
 int sys_symlink(uaddr_t target, uaddr_t linkpath)
 {
-	return path2("symlink", target, linkpath, kvfs_symlink);
+	return path2(target, linkpath, kvfs_symlink);
 }
 
 ssize_t sys_readlink(uaddr_t path, uaddr_t ubuf, size_t len)
 {
-	vfs_sys_enter("readlink", (int64_t)path, (int64_t)ubuf, (int64_t)len, 0);
 	if (len == 0)
-		return vfs_sys_exit("readlink", -EINVAL);
+		return -EINVAL;
 	char *k, *kbuf;
 	ssize_t r = path_get(path, &k);
 	if (r == 0) {
@@ -395,12 +375,11 @@ ssize_t sys_readlink(uaddr_t path, uaddr_t ubuf, size_t len)
 		}
 		path_free(k);
 	}
-	return vfs_sys_exit("readlink", r);
+	return r;
 }
 
 int sys_fstat(int fd, uaddr_t ust)
 {
-	vfs_sys_enter("fstat", fd, (int64_t)ust, 0, 0);
 	struct file *fp;
 	struct simk_stat st;
 	int r = fd_get(curproc(), fd, &fp);
@@ -414,12 +393,11 @@ int sys_fstat(int fd, uaddr_t ust)
 		if (r == 0 && copyout(&st, ust, sizeof(st)) != 0)
 			r = -EFAULT;
 	}
-	return (int)vfs_sys_exit("fstat", r);
+	return r;
 }
 
 int sys_fchmod(int fd, int mode)
 {
-	vfs_sys_enter("fchmod", fd, mode, 0, 0);
 	struct file *fp;
 	int r = fd_get(curproc(), fd, &fp);
 	if (r == 0) {
@@ -431,14 +409,13 @@ int sys_fchmod(int fd, int mode)
 			vn_chmod(fp->vnode, mode);
 		file_put(fp);
 	}
-	return (int)vfs_sys_exit("fchmod", r);
+	return r;
 }
 
 /* ---- pipes and descriptors ----------------------------------------------------------------- */
 
 int sys_pipe2(uaddr_t ufds, int flags)
 {
-	vfs_sys_enter("pipe2", (int64_t)ufds, flags, 0, 0);
 	struct simk_proc *p = curproc();
 	int r = 0;
 	if (flags & ~(O_NONBLOCK | O_CLOEXEC))
@@ -467,7 +444,7 @@ int sys_pipe2(uaddr_t ufds, int flags)
 		if (wf != NULL)
 			file_put(wf);
 	}
-	return (int)vfs_sys_exit("pipe2", r);
+	return r;
 }
 
 int sys_pipe(uaddr_t fds)
@@ -477,24 +454,21 @@ int sys_pipe(uaddr_t fds)
 
 int sys_dup(int fd)
 {
-	vfs_sys_enter("dup", fd, 0, 0, 0);
-	return (int)vfs_sys_exit("dup", fd_dup(curproc(), fd));
+	return fd_dup(curproc(), fd);
 }
 
 int sys_dup2(int oldfd, int newfd)
 {
-	vfs_sys_enter("dup2", oldfd, newfd, 0, 0);
-	return (int)vfs_sys_exit("dup2", fd_dup2(curproc(), oldfd, newfd));
+	return fd_dup2(curproc(), oldfd, newfd);
 }
 
 int sys_fcntl(int fd, int cmd, long arg)
 {
-	vfs_sys_enter("fcntl", fd, cmd, arg, 0);
 	struct simk_proc *p = curproc();
 	struct file *fp;
 	int r = fd_get(p, fd, &fp);
 	if (r != 0)
-		return (int)vfs_sys_exit("fcntl", r);
+		return r;
 	switch (cmd) {
 	case SIMK_F_DUPFD:
 	case SIMK_F_DUPFD_CLOEXEC:
@@ -521,16 +495,15 @@ int sys_fcntl(int fd, int cmd, long arg)
 		r = -EINVAL;
 	}
 	file_put(fp);
-	return (int)vfs_sys_exit("fcntl", r);
+	return r;
 }
 
 int sys_ioctl(int fd, unsigned long cmd, uaddr_t arg)
 {
-	vfs_sys_enter("ioctl", fd, (int64_t)cmd, (int64_t)arg, 0);
 	struct file *fp;
 	int r = fd_get(curproc(), fd, &fp);
 	if (r != 0)
-		return (int)vfs_sys_exit("ioctl", r);
+		return r;
 	int val = 0;
 	bool in = cmd == SIMK_FIONBIO || cmd == SIMK_FIOASYNC || cmd == SIMK_FIOSETOWN;
 	bool out = cmd == SIMK_FIONREAD || cmd == SIMK_FIONSPACE || cmd == SIMK_FIOGETOWN;
@@ -547,7 +520,7 @@ int sys_ioctl(int fd, unsigned long cmd, uaddr_t arg)
 			r = -EFAULT;
 	}
 	file_put(fp);
-	return (int)vfs_sys_exit("ioctl", r);
+	return r;
 }
 
 /* ---- kernel helpers ------------------------------------------------------------------------- */

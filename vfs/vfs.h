@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "simk/vfs.h"
+
 #include "kern/umem.h"
 #include "vfs/file.h"
 
@@ -41,60 +43,9 @@
 #define PIPE_BUF_SIZE 4096  /* PIPE_BUF: writes up to this size are atomic */
 #define PIPE_CAPACITY 16384 /* bytes a pipe buffers */
 
-/* File type bits of st_mode (Linux values). */
-#define SIMK_S_IFMT 0170000
-#define SIMK_S_IFIFO 0010000
-#define SIMK_S_IFDIR 0040000
-#define SIMK_S_IFREG 0100000
-#define SIMK_S_IFLNK 0120000
-#define SIMK_S_IFSOCK 0140000
-
-/* struct stat as it is laid out in simulated user memory (our own fixed
- * layout, 88 bytes; times in virtual nanoseconds). */
-struct simk_stat {
-	uint64_t st_dev;
-	uint64_t st_ino;
-	uint32_t st_mode; /* type bits | permission bits */
-	uint32_t st_nlink;
-	uint32_t st_uid;
-	uint32_t st_gid;
-	int64_t st_size; /* bytes; pipes: bytes buffered */
-	int64_t st_blksize;
-	int64_t st_blocks; /* 512-byte units allocated */
-	int64_t st_atime_ns;
-	int64_t st_mtime_ns;
-	int64_t st_ctime_ns;
-	uint32_t st_type; /* enum file_type */
-	uint32_t st_pad;
-};
-_Static_assert(sizeof(struct simk_stat) == 88, "simk_stat layout");
-
-/* struct iovec in simulated user memory. */
-struct simk_iovec {
-	uint64_t iov_base;
-	uint64_t iov_len;
-};
-
-/* lseek whence */
-#define SIMK_SEEK_SET 0
-#define SIMK_SEEK_CUR 1
-#define SIMK_SEEK_END 2
-
-/* fcntl commands (Linux values) */
-#define SIMK_F_DUPFD 0
-#define SIMK_F_GETFD 1
-#define SIMK_F_SETFD 2
-#define SIMK_F_GETFL 3
-#define SIMK_F_SETFL 4
-#define SIMK_F_DUPFD_CLOEXEC 1030
-
-/* ioctl commands (Linux values; FIONSPACE is BSD's idea, our number) */
-#define SIMK_FIONREAD 0x541B  /* int: bytes readable now */
-#define SIMK_FIONBIO 0x5421   /* int: set/clear O_NONBLOCK */
-#define SIMK_FIOASYNC 0x5452  /* int: SIGIO on readiness (file types that support it) */
-#define SIMK_FIOSETOWN 0x8901 /* int: pid that gets SIGIO */
-#define SIMK_FIOGETOWN 0x8903
-#define SIMK_FIONSPACE 0x7301 /* int: bytes writable now without blocking */
+/* The user-visible flags, commands and layouts (struct simk_stat, struct
+ * simk_iovec, SIMK_SEEK_*, SIMK_F_*, SIMK_FIO*) are public:
+ * include/simk/vfs.h. */
 
 /* ---- system calls ------------------------------------------------------- */
 

@@ -53,17 +53,4 @@ static inline void vfs_trace(const char *name, int64_t a0, int64_t a1, int64_t a
 	trace_emit(TR_INFO, name, a0, a1, a2, a3);
 }
 
-/* System call entry/exit: traced, and each a switch point. */
-static inline void vfs_sys_enter(const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
-{
-	trace_emit(TR_SYSCALL_ENTER, name, a0, a1, a2, a3);
-	sched_point(PT_SYSCALL_ENTER);
-}
-static inline int64_t vfs_sys_exit(const char *name, int64_t result)
-{
-	trace_emit(TR_SYSCALL_EXIT, name, result, 0, 0, 0);
-	sched_point(PT_SYSCALL_EXIT);
-	return result;
-}
-
 #endif

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "drivers/blkdev.h"
+#include "simk/vfs.h"
+
 #include "kern/umem.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
@@ -29,8 +31,6 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs.h"
 #include "vfs/vfs_priv.h"
-
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* ---- declarations -------------------------------------------------------- */
 
@@ -110,7 +110,7 @@ static const struct scn_kind kind_device = {
     .name = "device",
     .size = sizeof(struct scn_dev_obj),
     .args = device_args,
-    .nargs = N(device_args),
+    .nargs = SCN_NARGS(device_args),
     .create = device_create,
     .doc = "device NAME [sector=512] [capacity=SECTORS] [latency=DUR] [latency_max=DUR] "
 	   "[reorder=0] [cache=1] [queue_depth=32] [timeout=DUR]: a block device",
@@ -177,7 +177,7 @@ static const struct scn_kind kind_fs = {
     .name = "fs",
     .size = sizeof(struct scn_fs_obj),
     .args = fs_args,
-    .nargs = N(fs_args),
+    .nargs = SCN_NARGS(fs_args),
     .create = fs_create,
     .destroy = fs_destroy,
     .doc = "fs NAME DEVICE [block=4096] [inodes=256] [cache=256] [flush_delay=30ms] "
@@ -215,7 +215,7 @@ static const struct scn_kind kind_buffer = {
     .name = "buffer",
     .size = sizeof(struct scn_buf_obj),
     .args = buffer_args,
-    .nargs = N(buffer_args),
+    .nargs = SCN_NARGS(buffer_args),
     .create = buffer_create,
     .doc = "buffer NAME SIZE [fill=BYTE] [proc=PROCESS]: SIZE bytes of user memory "
 	   "(of main unless proc= is given)",
@@ -418,6 +418,53 @@ static int64_t op_buf_addr(struct scn_call *c)
 
 /* ---- file operations ---------------------------------------------------------------- */
 
+/*
+ * A scenario string as a path in user memory: the operations that take a
+ * path copy it into a fresh region of the calling process and pass its
+ * address to the system call, as a C program would. 0 when the process
+ * has no memory left (the statement then makes no system call).
+ */
+static uaddr_t upath_get(const char *path)
+{
+	size_t n = strlen(path) + 1;
+	uaddr_t u = umem_alloc(sim_proc_current(), n);
+	if (u != 0 && copyout(path, u, n) != 0)
+		sim_panic("copyout to fresh user memory failed");
+	return u;
+}
+
+static void upath_put(uaddr_t u)
+{
+	if (u != 0)
+		umem_free(sim_proc_current(), u);
+}
+
+/* A system call on one path (ensure_fs first: the implicit mount of /). */
+static int64_t path_call1(const char *path, int (*call)(uaddr_t, int), int arg)
+{
+	int r = ensure_fs();
+	if (r != 0)
+		return r;
+	uaddr_t u = upath_get(path);
+	if (u == 0)
+		return -ENOMEM;
+	r = call(u, arg);
+	upath_put(u);
+	return r;
+}
+
+static int64_t path_call2(const char *a, const char *b, int (*call)(uaddr_t, uaddr_t))
+{
+	int r = ensure_fs();
+	if (r != 0)
+		return r;
+	uaddr_t ua = upath_get(a), ub = upath_get(b);
+	r = ua != 0 && ub != 0 ? call(ua, ub) : -ENOMEM;
+	upath_put(ub);
+	upath_put(ua);
+	return r;
+}
+
 static const struct scn_argspec open_args[] = {
     {"path", SCN_STR, NULL, 0, 0},
     {"flags", SCN_INT, NULL, 0, 0},
@@ -429,7 +476,12 @@ static int64_t op_open(struct scn_call *c)
 	int r = ensure_fs();
 	if (r != 0)
 		return r;
-	return kvfs_open(sim_proc_current(), c->args[0].str, (int)c->args[1].i, (int)c->args[2].i);
+	uaddr_t u = upath_get(c->args[0].str);
+	if (u == 0)
+		return -ENOMEM;
+	r = simk_open(u, (int)c->args[1].i, (int)c->args[2].i);
+	upath_put(u);
+	return r;
 }
 
 static const struct scn_argspec fd_args[] = {
@@ -438,22 +490,22 @@ static const struct scn_argspec fd_args[] = {
 
 static int64_t op_close(struct scn_call *c)
 {
-	return sys_close((int)c->args[0].i);
+	return simk_close((int)c->args[0].i);
 }
 
 static int64_t op_fsync(struct scn_call *c)
 {
-	return sys_fsync((int)c->args[0].i);
+	return simk_fsync((int)c->args[0].i);
 }
 
 static int64_t op_fdatasync(struct scn_call *c)
 {
-	return sys_fdatasync((int)c->args[0].i);
+	return simk_fdatasync((int)c->args[0].i);
 }
 
 static int64_t op_dup(struct scn_call *c)
 {
-	return sys_dup((int)c->args[0].i);
+	return simk_dup((int)c->args[0].i);
 }
 
 /* read FD BUF [len] [off=]: at the file offset, into BUF + off. */
@@ -468,14 +520,14 @@ static int64_t op_read(struct scn_call *c)
 {
 	struct scn_buf_obj *b = c->args[1].obj;
 	int64_t len = buf_range(c, b, c->args[3].i, c->args[2].i);
-	return sys_read((int)c->args[0].i, b->addr + (uint64_t)c->args[3].i, (size_t)len);
+	return simk_read((int)c->args[0].i, b->addr + (uint64_t)c->args[3].i, (size_t)len);
 }
 
 static int64_t op_write(struct scn_call *c)
 {
 	struct scn_buf_obj *b = c->args[1].obj;
 	int64_t len = buf_range(c, b, c->args[3].i, c->args[2].i);
-	return sys_write((int)c->args[0].i, b->addr + (uint64_t)c->args[3].i, (size_t)len);
+	return simk_write((int)c->args[0].i, b->addr + (uint64_t)c->args[3].i, (size_t)len);
 }
 
 /* pread FD BUF LEN POS [off=] */
@@ -489,16 +541,16 @@ static int64_t op_pread(struct scn_call *c)
 {
 	struct scn_buf_obj *b = c->args[1].obj;
 	int64_t len = buf_range(c, b, c->args[4].i, c->args[2].i);
-	return sys_pread((int)c->args[0].i, b->addr + (uint64_t)c->args[4].i, (size_t)len,
-			 c->args[3].i);
+	return simk_pread((int)c->args[0].i, b->addr + (uint64_t)c->args[4].i, (size_t)len,
+			  c->args[3].i);
 }
 
 static int64_t op_pwrite(struct scn_call *c)
 {
 	struct scn_buf_obj *b = c->args[1].obj;
 	int64_t len = buf_range(c, b, c->args[4].i, c->args[2].i);
-	return sys_pwrite((int)c->args[0].i, b->addr + (uint64_t)c->args[4].i, (size_t)len,
-			  c->args[3].i);
+	return simk_pwrite((int)c->args[0].i, b->addr + (uint64_t)c->args[4].i, (size_t)len,
+			   c->args[3].i);
 }
 
 /* readv FD BUF N [len=]: BUF's first len bytes in N vectors. */
@@ -526,8 +578,8 @@ static int64_t do_rwv(struct scn_call *c, bool wr)
 	if (u == 0)
 		return -ENOMEM;
 	int64_t r = copyout(v, u, (size_t)n * sizeof(v[0])) != 0 ? -EFAULT
-		    : wr ? sys_writev((int)c->args[0].i, u, (int)n)
-			 : sys_readv((int)c->args[0].i, u, (int)n);
+		    : wr ? simk_writev((int)c->args[0].i, u, (int)n)
+			 : simk_readv((int)c->args[0].i, u, (int)n);
 	umem_free(p, u);
 	return r;
 }
@@ -550,7 +602,7 @@ static const struct scn_argspec lseek_args[] = {
 
 static int64_t op_lseek(struct scn_call *c)
 {
-	return sys_lseek((int)c->args[0].i, c->args[1].i, (int)c->args[2].i);
+	return simk_lseek((int)c->args[0].i, c->args[1].i, (int)c->args[2].i);
 }
 
 static const struct scn_argspec fd_int_args[] = {
@@ -560,17 +612,17 @@ static const struct scn_argspec fd_int_args[] = {
 
 static int64_t op_ftruncate(struct scn_call *c)
 {
-	return sys_ftruncate((int)c->args[0].i, c->args[1].i);
+	return simk_ftruncate((int)c->args[0].i, c->args[1].i);
 }
 
 static int64_t op_fchmod(struct scn_call *c)
 {
-	return sys_fchmod((int)c->args[0].i, (int)c->args[1].i);
+	return simk_fchmod((int)c->args[0].i, (int)c->args[1].i);
 }
 
 static int64_t op_dup2(struct scn_call *c)
 {
-	return sys_dup2((int)c->args[0].i, (int)c->args[1].i);
+	return simk_dup2((int)c->args[0].i, (int)c->args[1].i);
 }
 
 static const struct scn_argspec fcntl_args[] = {
@@ -581,23 +633,33 @@ static const struct scn_argspec fcntl_args[] = {
 
 static int64_t op_fcntl(struct scn_call *c)
 {
-	return sys_fcntl((int)c->args[0].i, (int)c->args[1].i, (long)c->args[2].i);
+	return simk_fcntl((int)c->args[0].i, (int)c->args[1].i, (long)c->args[2].i);
 }
 
 static const struct scn_argspec path_args[] = {
     {"path", SCN_STR, NULL, 0, 0},
 };
 
+static int unlink1(uaddr_t path, int arg)
+{
+	(void)arg;
+	return simk_unlink(path);
+}
+
+static int rmdir1(uaddr_t path, int arg)
+{
+	(void)arg;
+	return simk_rmdir(path);
+}
+
 static int64_t op_unlink(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_unlink(c->args[0].str);
+	return path_call1(c->args[0].str, unlink1, 0);
 }
 
 static int64_t op_rmdir(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_rmdir(c->args[0].str);
+	return path_call1(c->args[0].str, rmdir1, 0);
 }
 
 static const struct scn_argspec mkdir_args[] = {
@@ -607,8 +669,7 @@ static const struct scn_argspec mkdir_args[] = {
 
 static int64_t op_mkdir(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_mkdir(c->args[0].str, (int)c->args[1].i);
+	return path_call1(c->args[0].str, simk_mkdir, (int)c->args[1].i);
 }
 
 static const struct scn_argspec chmod_args[] = {
@@ -618,8 +679,7 @@ static const struct scn_argspec chmod_args[] = {
 
 static int64_t op_chmod(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_chmod(c->args[0].str, (int)c->args[1].i);
+	return path_call1(c->args[0].str, simk_chmod, (int)c->args[1].i);
 }
 
 static const struct scn_argspec path2_args[] = {
@@ -629,14 +689,12 @@ static const struct scn_argspec path2_args[] = {
 
 static int64_t op_rename(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_rename(c->args[0].str, c->args[1].str);
+	return path_call2(c->args[0].str, c->args[1].str, simk_rename);
 }
 
 static int64_t op_link(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_link(c->args[0].str, c->args[1].str);
+	return path_call2(c->args[0].str, c->args[1].str, simk_link);
 }
 
 enum { S_WHAT, S_SIZE, S_MODE, S_NLINK, S_INO, S_MTIME };
@@ -668,26 +726,33 @@ static void stat_out(struct scn_call *c, const struct simk_stat *st)
 	scn_outs(&c->args[S_SIZE], &v[S_SIZE], S_MTIME - S_SIZE + 1);
 }
 
-static int64_t op_stat(struct scn_call *c)
+/* stat or lstat of a path into user memory, then into the OUT arguments. */
+static int64_t stat_path(struct scn_call *c, int (*call)(uaddr_t, uaddr_t))
 {
 	int r = ensure_fs();
+	if (r != 0)
+		return r;
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = upath_get(c->args[0].str);
+	uaddr_t ust = umem_alloc(p, sizeof(struct simk_stat));
 	struct simk_stat st;
-	if (r == 0)
-		r = kvfs_stat(c->args[0].str, &st);
-	if (r == 0)
+	r = u != 0 && ust != 0 ? call(u, ust) : -ENOMEM;
+	if (r == 0 && copyin(ust, &st, sizeof(st)) == 0)
 		stat_out(c, &st);
+	if (ust != 0)
+		umem_free(p, ust);
+	upath_put(u);
 	return r;
+}
+
+static int64_t op_stat(struct scn_call *c)
+{
+	return stat_path(c, simk_stat);
 }
 
 static int64_t op_lstat(struct scn_call *c)
 {
-	int r = ensure_fs();
-	struct simk_stat st;
-	if (r == 0)
-		r = kvfs_lstat(c->args[0].str, &st);
-	if (r == 0)
-		stat_out(c, &st);
-	return r;
+	return stat_path(c, simk_lstat);
 }
 
 static const struct scn_argspec symlink_args[] = {
@@ -697,8 +762,7 @@ static const struct scn_argspec symlink_args[] = {
 
 static int64_t op_symlink(struct scn_call *c)
 {
-	int r = ensure_fs();
-	return r != 0 ? r : kvfs_symlink(c->args[0].str, c->args[1].str);
+	return path_call2(c->args[0].str, c->args[1].str, simk_symlink);
 }
 
 static const struct scn_argspec readlink_args[] = {
@@ -706,16 +770,22 @@ static const struct scn_argspec readlink_args[] = {
     {"len", SCN_INT, NULL, SCN_NAMED, VFS_PATH_MAX},
 };
 
+/* The target lands in user memory nobody reads: the op returns its length. */
 static int64_t op_readlink(struct scn_call *c)
 {
 	int r = ensure_fs();
 	if (r != 0)
 		return r;
 	int64_t len = c->args[1].i;
-	if (len <= 0)
-		return -EINVAL;
-	char buf[VFS_PATH_MAX];
-	return kvfs_readlink(c->args[0].str, buf, len < VFS_PATH_MAX ? (size_t)len : VFS_PATH_MAX);
+	size_t ulen = len > 0 && len < VFS_PATH_MAX ? (size_t)len : VFS_PATH_MAX;
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = upath_get(c->args[0].str);
+	uaddr_t ubuf = umem_alloc(p, VFS_PATH_MAX);
+	int64_t n = u != 0 && ubuf != 0 ? simk_readlink(u, ubuf, len <= 0 ? 0 : ulen) : -ENOMEM;
+	if (ubuf != 0)
+		umem_free(p, ubuf);
+	upath_put(u);
+	return n;
 }
 
 static int64_t op_fstat(struct scn_call *c)
@@ -725,7 +795,7 @@ static int64_t op_fstat(struct scn_call *c)
 	if (u == 0)
 		return -ENOMEM;
 	struct simk_stat st;
-	int r = sys_fstat((int)c->args[0].i, u);
+	int r = simk_fstat((int)c->args[0].i, u);
 	if (r == 0 && copyin(u, &st, sizeof(st)) == 0)
 		stat_out(c, &st);
 	umem_free(p, u);
@@ -745,7 +815,7 @@ static int64_t op_pipe(struct scn_call *c)
 	if (u == 0)
 		return -ENOMEM;
 	int fds[2];
-	int r = sys_pipe2(u, (int)c->args[2].i);
+	int r = simk_pipe2(u, (int)c->args[2].i);
 	if (r == 0 && copyin(u, fds, sizeof(fds)) == 0) {
 		*c->args[0].out = fds[0];
 		*c->args[1].out = fds[1];
@@ -774,7 +844,7 @@ static int64_t op_poll(struct scn_call *c)
 	int ms = -1;
 	if (c->args[2].given)
 		ms = (int)((c->args[2].i + 999999) / 1000000);
-	int64_t r = copyout(&pf, u, sizeof(pf)) != 0 ? -EFAULT : sys_poll(u, 1, ms);
+	int64_t r = copyout(&pf, u, sizeof(pf)) != 0 ? -EFAULT : simk_poll(u, 1, ms);
 	if (r > 0 && copyin(u, &pf, sizeof(pf)) == 0)
 		r = (uint16_t)pf.revents;
 	umem_free(p, u);
@@ -943,98 +1013,96 @@ static int64_t op_buf_protect(struct scn_call *c)
 }
 
 static const struct scn_op vfs_ops[] = {
-    {"open", open_args, N(open_args), op_open, "open PATH FLAGS [MODE]: a descriptor"},
-    {"close", fd_args, N(fd_args), op_close, "close FD"},
-    {"read", rw_args, N(rw_args), op_read,
-     "read FD BUF [LEN] [off=]: into BUF+off at the file offset; bytes read"},
-    {"write", rw_args, N(rw_args), op_write, "write FD BUF [LEN] [off=]: bytes written"},
-    {"pread", prw_args, N(prw_args), op_pread, "pread FD BUF LEN POS [off=]: bytes read"},
-    {"pwrite", prw_args, N(prw_args), op_pwrite, "pwrite FD BUF LEN POS [off=]: bytes written"},
-    {"readv", rwv_args, N(rwv_args), op_readv, "readv FD BUF N [len=]: BUF in N vectors"},
-    {"writev", rwv_args, N(rwv_args), op_writev, "writev FD BUF N [len=]: BUF in N vectors"},
-    {"lseek", lseek_args, N(lseek_args), op_lseek, "lseek FD OFFSET [WHENCE]: the new offset"},
-    {"fsync", fd_args, N(fd_args), op_fsync, "fsync FD: 0 once everything is durable"},
-    {"fdatasync", fd_args, N(fd_args), op_fdatasync, "fdatasync FD"},
-    {"ftruncate", fd_int_args, N(fd_int_args), op_ftruncate, "ftruncate FD LENGTH"},
-    {"unlink", path_args, N(path_args), op_unlink, "unlink PATH"},
-    {"rename", path2_args, N(path2_args), op_rename, "rename OLD NEW"},
-    {"link", path2_args, N(path2_args), op_link, "link OLD NEW"},
-    {"mkdir", mkdir_args, N(mkdir_args), op_mkdir, "mkdir PATH [MODE]"},
-    {"rmdir", path_args, N(path_args), op_rmdir, "rmdir PATH"},
-    {"chmod", chmod_args, N(chmod_args), op_chmod, "chmod PATH MODE"},
-    {"fchmod", fd_int_args, N(fd_int_args), op_fchmod, "fchmod FD MODE"},
-    {"stat", stat_args, N(stat_args), op_stat,
-     "stat PATH [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]: 0 or -errno"},
-    {"lstat", stat_args, N(stat_args), op_lstat,
-     "lstat PATH [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]: stat of a link itself"},
-    {"symlink", symlink_args, N(symlink_args), op_symlink, "symlink TARGET LINK"},
-    {"readlink", readlink_args, N(readlink_args), op_readlink,
-     "readlink PATH [len=N]: bytes of the target (-EINVAL: not a link)"},
-    {"fstat", fstat_args, N(fstat_args), op_fstat,
-     "fstat FD [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]"},
-    {"pipe", pipe_args, N(pipe_args), op_pipe, "pipe RD WR [FLAGS]: 0; RD, WR get the ends"},
-    {"dup", fd_args, N(fd_args), op_dup, "dup FD: the lowest free descriptor"},
-    {"dup2", fd_int_args, N(fd_int_args), op_dup2, "dup2 OLD NEW"},
-    {"fcntl", fcntl_args, N(fcntl_args), op_fcntl, "fcntl FD CMD [ARG]"},
-    {"poll", poll_args, N(poll_args), op_poll,
-     "poll FD EVENTS [timeout=DUR]: revents, 0 on timeout"},
-    {"mount", mount_args, N(mount_args), op_mount,
-     "mount [FS [PATH]] [format=0|1]: mount FS (default: the first declared) on the "
-     "directory PATH (default /); the first mount formats as declared, later ones recover"},
-    {"unmount", unmount_args, N(unmount_args), op_unmount,
-     "unmount [PATH]: commit and detach the filesystem whose root PATH is (default /; "
-     "-EBUSY while open or mounted on, -EINVAL if PATH is no mount root)"},
-    {"power_cut", cut_args, N(cut_args), op_power_cut,
-     "power_cut [tear=1]: cut the machine's power (every mounted fs dies); the torn "
-     "sector of the device at / or -1"},
-    {"expect_file", expect_file_args, N(expect_file_args), op_expect_file,
-     "expect_file PATH \"BYTES\": the run fails unless the file holds exactly BYTES"},
-    {"file_sum", file_sum_args, N(file_sum_args), op_file_sum,
-     "file_sum PATH [size=V]: FNV-1a 32 of the content"},
-    {"fs_commits", fs_stat_args, N(fs_stat_args), op_fs_commits,
-     "fs_commits [\"PATH\"]: successful commits so far (of the fs holding PATH; default /)"},
-    {"fs_dirty", fs_stat_args, N(fs_stat_args), op_fs_dirty,
-     "fs_dirty [\"PATH\"]: dirty buffers in the cache (of the fs holding PATH)"},
-    {"buf_fill", fill_args, N(fill_args), op_buf_fill, "buf_fill BUF BYTE [off=] [len=]"},
-    {"buf_pattern", fill_args, N(fill_args), op_buf_pattern,
-     "buf_pattern BUF SEED [off=] [len=]: deterministic bytes from SEED"},
-    {"buf_set", set_args, N(set_args), op_buf_set, "buf_set BUF \"BYTES\" [off=]: bytes copied"},
-    {"buf_eq", set_args, N(set_args), op_buf_eq, "buf_eq BUF \"BYTES\" [off=]: 1 if equal"},
-    {"buf_cmp", cmp_args, N(cmp_args), op_buf_cmp,
-     "buf_cmp A B [LEN]: 0 if equal, else 1 + the first differing offset"},
-    {"buf_sum", sum_args, N(sum_args), op_buf_sum, "buf_sum BUF [LEN] [off=]: FNV-1a 32"},
-    {"buf_byte", byte_args, N(byte_args), op_buf_byte, "buf_byte BUF OFF: the byte"},
-    {"buf_addr", addr_args, N(addr_args), op_buf_addr, "buf_addr BUF: its user address"},
-    {"buf_protect", fill_args, N(fill_args), op_buf_protect,
-     "buf_protect BUF PROT [off=] [len=]: page protections (PROT_NONE/READ/WRITE); 0 or -errno"},
+    SCN_SYSCALL_OP("open", open_args, op_open, "open PATH FLAGS [MODE]: a descriptor"),
+    SCN_SYSCALL_OP("close", fd_args, op_close, "close FD"),
+    SCN_SYSCALL_OP("read", rw_args, op_read,
+		   "read FD BUF [LEN] [off=]: into BUF+off at the file offset; bytes read"),
+    SCN_SYSCALL_OP("write", rw_args, op_write, "write FD BUF [LEN] [off=]: bytes written"),
+    SCN_SYSCALL_OP("pread", prw_args, op_pread, "pread FD BUF LEN POS [off=]: bytes read"),
+    SCN_SYSCALL_OP("pwrite", prw_args, op_pwrite, "pwrite FD BUF LEN POS [off=]: bytes written"),
+    SCN_SYSCALL_OP("readv", rwv_args, op_readv, "readv FD BUF N [len=]: BUF in N vectors"),
+    SCN_SYSCALL_OP("writev", rwv_args, op_writev, "writev FD BUF N [len=]: BUF in N vectors"),
+    SCN_SYSCALL_OP("lseek", lseek_args, op_lseek, "lseek FD OFFSET [WHENCE]: the new offset"),
+    SCN_SYSCALL_OP("fsync", fd_args, op_fsync, "fsync FD: 0 once everything is durable"),
+    SCN_SYSCALL_OP("fdatasync", fd_args, op_fdatasync, "fdatasync FD"),
+    SCN_SYSCALL_OP("ftruncate", fd_int_args, op_ftruncate, "ftruncate FD LENGTH"),
+    SCN_SYSCALL_OP("unlink", path_args, op_unlink, "unlink PATH"),
+    SCN_SYSCALL_OP("rename", path2_args, op_rename, "rename OLD NEW"),
+    SCN_SYSCALL_OP("link", path2_args, op_link, "link OLD NEW"),
+    SCN_SYSCALL_OP("mkdir", mkdir_args, op_mkdir, "mkdir PATH [MODE]"),
+    SCN_SYSCALL_OP("rmdir", path_args, op_rmdir, "rmdir PATH"),
+    SCN_SYSCALL_OP("chmod", chmod_args, op_chmod, "chmod PATH MODE"),
+    SCN_SYSCALL_OP("fchmod", fd_int_args, op_fchmod, "fchmod FD MODE"),
+    SCN_SYSCALL_OP("stat", stat_args, op_stat,
+		   "stat PATH [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]: 0 or -errno"),
+    SCN_SYSCALL_OP(
+	"lstat", stat_args, op_lstat,
+	"lstat PATH [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]: stat of a link itself"),
+    SCN_SYSCALL_OP("symlink", symlink_args, op_symlink, "symlink TARGET LINK"),
+    SCN_SYSCALL_OP("readlink", readlink_args, op_readlink,
+		   "readlink PATH [len=N]: bytes of the target (-EINVAL: not a link)"),
+    SCN_SYSCALL_OP("fstat", fstat_args, op_fstat,
+		   "fstat FD [size=V] [mode=V] [nlink=V] [ino=V] [mtime=V]"),
+    SCN_SYSCALL_OP("pipe", pipe_args, op_pipe, "pipe RD WR [FLAGS]: 0; RD, WR get the ends"),
+    SCN_SYSCALL_OP("dup", fd_args, op_dup, "dup FD: the lowest free descriptor"),
+    SCN_SYSCALL_OP("dup2", fd_int_args, op_dup2, "dup2 OLD NEW"),
+    SCN_SYSCALL_OP("fcntl", fcntl_args, op_fcntl, "fcntl FD CMD [ARG]"),
+    SCN_SYSCALL_OP("poll", poll_args, op_poll,
+		   "poll FD EVENTS [timeout=DUR]: revents, 0 on timeout"),
+    SCN_OP("mount", mount_args, op_mount,
+	   "mount [FS [PATH]] [format=0|1]: mount FS (default: the first declared) on the "
+	   "directory PATH (default /); the first mount formats as declared, later ones recover"),
+    SCN_OP("unmount", unmount_args, op_unmount,
+	   "unmount [PATH]: commit and detach the filesystem whose root PATH is (default /; "
+	   "-EBUSY while open or mounted on, -EINVAL if PATH is no mount root)"),
+    SCN_OP("power_cut", cut_args, op_power_cut,
+	   "power_cut [tear=1]: cut the machine's power (every mounted fs dies); the torn "
+	   "sector of the device at / or -1"),
+    SCN_OP("expect_file", expect_file_args, op_expect_file,
+	   "expect_file PATH \"BYTES\": the run fails unless the file holds exactly BYTES"),
+    SCN_OP("file_sum", file_sum_args, op_file_sum,
+	   "file_sum PATH [size=V]: FNV-1a 32 of the content"),
+    SCN_OP("fs_commits", fs_stat_args, op_fs_commits,
+	   "fs_commits [\"PATH\"]: successful commits so far (of the fs holding PATH; default /)"),
+    SCN_OP("fs_dirty", fs_stat_args, op_fs_dirty,
+	   "fs_dirty [\"PATH\"]: dirty buffers in the cache (of the fs holding PATH)"),
+    SCN_OP("buf_fill", fill_args, op_buf_fill, "buf_fill BUF BYTE [off=] [len=]"),
+    SCN_OP("buf_pattern", fill_args, op_buf_pattern,
+	   "buf_pattern BUF SEED [off=] [len=]: deterministic bytes from SEED"),
+    SCN_OP("buf_set", set_args, op_buf_set, "buf_set BUF \"BYTES\" [off=]: bytes copied"),
+    SCN_OP("buf_eq", set_args, op_buf_eq, "buf_eq BUF \"BYTES\" [off=]: 1 if equal"),
+    SCN_OP("buf_cmp", cmp_args, op_buf_cmp,
+	   "buf_cmp A B [LEN]: 0 if equal, else 1 + the first differing offset"),
+    SCN_OP("buf_sum", sum_args, op_buf_sum, "buf_sum BUF [LEN] [off=]: FNV-1a 32"),
+    SCN_OP("buf_byte", byte_args, op_buf_byte, "buf_byte BUF OFF: the byte"),
+    SCN_OP("buf_addr", addr_args, op_buf_addr, "buf_addr BUF: its user address"),
+    SCN_OP(
+	"buf_protect", fill_args, op_buf_protect,
+	"buf_protect BUF PROT [off=] [len=]: page protections (PROT_NONE/READ/WRITE); 0 or -errno"),
 };
 
-#define C(x)                                                                                       \
-	{                                                                                          \
-#x, x                                                                              \
-	}
 static const struct scn_const vfs_consts[] = {
-    C(O_RDONLY),
-    C(O_WRONLY),
-    C(O_RDWR),
-    C(O_CREAT),
-    C(O_EXCL),
-    C(O_TRUNC),
-    C(O_APPEND),
-    C(O_NONBLOCK),
-    C(O_DIRECT),
-    C(O_SYNC),
-    C(O_DSYNC),
-    C(O_CLOEXEC),
-    C(O_NOFOLLOW),
-    C(POLLIN),
-    C(POLLPRI),
-    C(POLLOUT),
-    C(POLLERR),
-    C(POLLHUP),
-    C(POLLNVAL),
-    C(POLLRDNORM),
-    C(POLLWRNORM),
+    SCN_CONST(O_RDONLY),
+    SCN_CONST(O_WRONLY),
+    SCN_CONST(O_RDWR),
+    SCN_CONST(O_CREAT),
+    SCN_CONST(O_EXCL),
+    SCN_CONST(O_TRUNC),
+    SCN_CONST(O_APPEND),
+    SCN_CONST(O_NONBLOCK),
+    SCN_CONST(O_DIRECT),
+    SCN_CONST(O_SYNC),
+    SCN_CONST(O_DSYNC),
+    SCN_CONST(O_CLOEXEC),
+    SCN_CONST(O_NOFOLLOW),
+    SCN_CONST(POLLIN),
+    SCN_CONST(POLLPRI),
+    SCN_CONST(POLLOUT),
+    SCN_CONST(POLLERR),
+    SCN_CONST(POLLHUP),
+    SCN_CONST(POLLNVAL),
+    SCN_CONST(POLLRDNORM),
+    SCN_CONST(POLLWRNORM),
     {"SEEK_SET", SIMK_SEEK_SET},
     {"SEEK_CUR", SIMK_SEEK_CUR},
     {"SEEK_END", SIMK_SEEK_END},
@@ -1062,6 +1130,6 @@ void scn_ops_vfs_register(void)
 	scn_register_kind(&kind_device);
 	scn_register_kind(&kind_fs);
 	scn_register_kind(&kind_buffer);
-	scn_register_ops(vfs_ops, N(vfs_ops));
-	scn_register_consts(vfs_consts, N(vfs_consts));
+	scn_register_ops(vfs_ops, SCN_NARGS(vfs_ops));
+	scn_register_consts(vfs_consts, SCN_NARGS(vfs_consts));
 }

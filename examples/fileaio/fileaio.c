@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "sim/engine.h"
+#include "simk/syscalls.h"
 #include "syscalls/kqueue/kq.h"
 #include "syscalls/posix_aio/paio.h"
 #include "vfs/vfs.h"
@@ -77,7 +78,7 @@ static int kq_change(struct faio_ctx *c, uint16_t flags, uint32_t fflags)
 	ev_set(&kev, FAIO_WAKE_IDENT, EVFILT_USER, flags, fflags, 0, 0);
 	if (copyout(&kev, c->change, sizeof(kev)) != 0)
 		return -EFAULT;
-	return sys_kevent(c->kq, c->change, 1, 0, 0, 0);
+	return simk_kevent(c->kq, c->change, 1, 0, 0, 0);
 }
 
 int faio_ctx_create(struct faio_ctx **ctxp, uint32_t flags)
@@ -100,11 +101,11 @@ int faio_ctx_create(struct faio_ctx **ctxp, uint32_t flags)
 	c->events = c->list + FAIO_BATCH * sizeof(uint64_t);
 	c->ts = c->events + FAIO_BATCH * sizeof(struct kevent);
 	c->change = c->ts + sizeof(struct kq_timespec);
-	c->kq = sys_kqueue();
+	c->kq = simk_kqueue();
 	int rc = c->kq < 0 ? c->kq : kq_change(c, EV_ADD | EV_CLEAR, 0);
 	if (rc < 0) {
 		if (c->kq >= 0)
-			(void)sys_close(c->kq);
+			(void)simk_close(c->kq);
 		(void)umem_free(c->proc, mem);
 		free(c);
 		return rc;
@@ -122,7 +123,7 @@ int faio_ctx_destroy(struct faio_ctx *c)
 		return FAIO_ERR_INVALID_HANDLE;
 	if (c->pending > 0)
 		return FAIO_ERR_BUSY;
-	(void)sys_close(c->kq);
+	(void)simk_close(c->kq);
 	(void)umem_free(c->proc, c->list);
 	c->magic = FAIO_DEAD;
 	free(c);
@@ -188,14 +189,14 @@ static void sort_out(struct faio_ctx *c, struct faio_req **batch, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct faio_req *r = batch[i];
-		int e = sys_aio_error(r->cb);
+		int e = simk_aio_error(r->cb);
 		if (e == -EINVAL) {
 			r->state = FAIO_PREPARED; /* never submitted */
 		} else if (e == EINPROGRESS) {
 			track(c, r); /* it is on its way */
 		} else {
 			/* refused at once (or already finished): take the result */
-			complete(r, sys_aio_return(r->cb));
+			complete(r, simk_aio_return(r->cb));
 		}
 	}
 }
@@ -227,7 +228,7 @@ int faio_ctx_submit(struct faio_ctx *c, struct faio_req **reqs, size_t n)
 			batch[k++] = r;
 		}
 		if (k > 0) {
-			int rc = sys_lio_listio(LIO_NOWAIT, c->list, (int)k, 0);
+			int rc = simk_lio_listio(LIO_NOWAIT, c->list, (int)k, 0);
 			if (rc < 0) {
 				sort_out(c, batch, k);
 				return rc == -EAGAIN ? FAIO_ERR_RESOURCES : rc;
@@ -242,13 +243,13 @@ int faio_ctx_submit(struct faio_ctx *c, struct faio_req **reqs, size_t n)
 		if (aim(c, r) != 0)
 			return -EFAULT;
 		r->state = FAIO_SUBMITTED;
-		int rc = sys_aio_fsync(O_SYNC, r->cb);
+		int rc = simk_aio_fsync(O_SYNC, r->cb);
 		if (rc == -EAGAIN) {
 			r->state = FAIO_PREPARED;
 			return FAIO_ERR_RESOURCES;
 		}
 		if (rc < 0) {
-			(void)sys_aio_return(r->cb); /* clears the refused aiocb */
+			(void)simk_aio_return(r->cb); /* clears the refused aiocb */
 			complete(r, rc);
 			return rc;
 		}
@@ -297,7 +298,7 @@ int faio_ctx_wait(struct faio_ctx *c, size_t min_reqs, int64_t timeout_ns, struc
 			ts = c->ts;
 		}
 		size_t room = max - done < FAIO_BATCH ? max - done : FAIO_BATCH;
-		int nev = sys_kevent(c->kq, 0, 0, c->events, (int)room, ts);
+		int nev = simk_kevent(c->kq, 0, 0, c->events, (int)room, ts);
 		if (nev < 0) {
 			rc = nev;
 			break;
@@ -314,7 +315,7 @@ int faio_ctx_wait(struct faio_ctx *c, size_t min_reqs, int64_t timeout_ns, struc
 			if (r == NULL)
 				continue; /* not ours any more */
 			untrack(c, r);
-			complete(r, sys_aio_return(r->cb));
+			complete(r, simk_aio_return(r->cb));
 			out[done++] = r;
 		}
 		if (!woken && done < min_reqs && (nev == 0 || sim_now() >= deadline)) {
@@ -415,13 +416,13 @@ int faio_req_cancel(struct faio_req *r)
 		return FAIO_ERR_INVALID_HANDLE;
 	if (r->state != FAIO_SUBMITTED)
 		return r->state == FAIO_PREPARED ? FAIO_ERR_NOT_SUBMITTED : FAIO_ERR_COMPLETED;
-	int rc = sys_aio_cancel(r->fd, r->cb);
+	int rc = simk_aio_cancel(r->fd, r->cb);
 	switch (rc) {
 	case AIO_CANCELED:
 		/* take the result now: the knote goes with the kernel's
 		 * request, so no wait will see this one */
 		untrack(r->ctx, r);
-		complete(r, sys_aio_return(r->cb));
+		complete(r, simk_aio_return(r->cb));
 		return FAIO_OK;
 	case AIO_ALLDONE:
 		return FAIO_ERR_COMPLETED; /* a wait will return it */

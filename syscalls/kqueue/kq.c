@@ -183,19 +183,6 @@ int kqueue_kqfilter(struct file *fp, struct knote *kn)
 
 /* ---- kqueue() -------------------------------------------------------------- */
 
-static void sys_enter(const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
-{
-	trace_emit(TR_SYSCALL_ENTER, name, a0, a1, a2, a3);
-	sched_point(PT_SYSCALL_ENTER);
-}
-
-static int sys_exit(const char *name, int r)
-{
-	trace_emit(TR_SYSCALL_EXIT, name, r, 0, 0, 0);
-	sched_point(PT_SYSCALL_EXIT);
-	return r;
-}
-
 static struct kqueue *kqueue_create(struct simk_proc *p)
 {
 	struct kqueue *kq = kmem_zalloc(&kt_kqueue, sizeof(*kq));
@@ -229,27 +216,26 @@ static void kqueue_destroy_unused(struct kqueue *kq)
 
 int sys_kqueue(void)
 {
-	sys_enter("kqueue", 0, 0, 0, 0);
 	struct simk_proc *p = sim_proc_current();
 	struct kqueue *kq = kqueue_create(p);
 	if (kq == NULL)
-		return sys_exit("kqueue", -ENOMEM);
+		return -ENOMEM;
 	int fd = fd_alloc(p, 0);
 	if (fd < 0) {
 		kqueue_destroy_unused(kq);
-		return sys_exit("kqueue", fd);
+		return fd;
 	}
 	struct file *fp = file_alloc(FT_KQUEUE, &kqueue_fops, kq, O_RDWR);
 	if (fp == NULL) {
 		fd_unreserve(p, fd);
 		kqueue_destroy_unused(kq);
-		return sys_exit("kqueue", -ENOMEM);
+		return -ENOMEM;
 	}
 	kq->fp = fp;
 	list_push_back(&kq_pinfo(p->pid)->kqueues, &kq->plink);
 	fd_install(p, fd, fp, 0);
 	trace_emit(TR_INFO, "kq_create", (int64_t)kq->id, p->pid, fd, 0);
-	return sys_exit("kqueue", fd);
+	return fd;
 }
 
 /* ---- registration ----------------------------------------------------------- */
@@ -458,7 +444,8 @@ bool kqueue_call_running(struct kqueue *kq, uint64_t call)
 {
 	int bound = 0;
 	for (struct list_node *n = kq->calls.next; n != &kq->calls; n = n->next) {
-		KASSERT(++bound < 100000, "kqueue %llu call list loops", (unsigned long long)kq->id);
+		KASSERT(++bound < 100000, "kqueue %llu call list loops",
+			(unsigned long long)kq->id);
 		if (list_entry(n, struct knote, kqlink)->id == call)
 			return true;
 	}
@@ -742,26 +729,25 @@ static int kern_kevent(struct kqueue *kq, uaddr_t changelist, int nchanges, uadd
 int sys_kevent(int kqfd, uaddr_t changelist, int nchanges, uaddr_t eventlist, int nevents,
 	       uaddr_t timeout)
 {
-	sys_enter("kevent", kqfd, nchanges, nevents, (int64_t)timeout);
 	struct simk_proc *p = sim_proc_current();
 	uint64_t timeout_ns;
 	int r = timeout_from_user(timeout, &timeout_ns);
 	if (r != 0)
-		return sys_exit("kevent", r);
+		return r;
 	struct file *fp;
 	if (fd_get(p, kqfd, &fp) != 0)
-		return sys_exit("kevent", -EBADF);
+		return -EBADF;
 	if (!kqueue_is_kqueue_file(fp)) {
 		file_put(fp);
-		return sys_exit("kevent", -EBADF);
+		return -EBADF;
 	}
 	if (nevents < 0 || nchanges < 0) {
 		file_put(fp);
-		return sys_exit("kevent", -EINVAL);
+		return -EINVAL;
 	}
 	struct kqueue *kq = fp->priv;
 	r = kern_kevent(kq, changelist, nchanges, eventlist, nevents, timeout_ns);
 	kqueue_check(kq);
 	file_put(fp);
-	return sys_exit("kevent", r);
+	return r;
 }

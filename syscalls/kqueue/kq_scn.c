@@ -33,13 +33,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simk/kq.h"
+#include "simk/vfs.h"
+
 #include "kern/umem.h"
 #include "scn/scn.h"
 #include "syscalls/kqueue/kq_priv.h"
 #include "vfs/socket.h"
 #include "vfs/vfs.h"
-
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 void kqueue_scn_register(void);
 
@@ -60,7 +61,7 @@ static int64_t one_change(int kq, uint64_t ident, int64_t filter, int64_t flags,
 	struct kevent kev;
 	ev_set(&kev, ident, (int16_t)filter, (uint16_t)flags, (uint32_t)fflags, data,
 	       (uint64_t)udata);
-	int64_t r = copyout(&kev, u, sizeof(kev)) != 0 ? -EFAULT : sys_kevent(kq, u, 1, 0, 0, 0);
+	int64_t r = copyout(&kev, u, sizeof(kev)) != 0 ? -EFAULT : simk_kevent(kq, u, 1, 0, 0, 0);
 	umem_free(p, u);
 	return r;
 }
@@ -176,7 +177,7 @@ static int64_t op_kevent(struct scn_call *c)
 			return -EFAULT;
 		}
 	}
-	int r = sys_kevent((int)a[K_KQ].i, nchanges ? uch : 0, nchanges, u, max, uts);
+	int r = simk_kevent((int)a[K_KQ].i, nchanges ? uch : 0, nchanges, u, max, uts);
 	if (r > 0 && copyin(u, te->ev, (size_t)r * sizeof(struct kevent)) == 0) {
 		te->n = r;
 		store_fields(&a[K_OUT], E_NFIELDS, &te->ev[0]);
@@ -226,7 +227,7 @@ static int64_t op_kq_pending(struct scn_call *c)
 	if (u == 0)
 		return -ENOMEM;
 	struct simk_stat st;
-	int64_t r = sys_fstat((int)c->args[0].i, u);
+	int64_t r = simk_fstat((int)c->args[0].i, u);
 	if (r == 0)
 		r = copyin(u, &st, sizeof(st)) != 0 ? -EFAULT : st.st_size;
 	umem_free(p, u);
@@ -236,7 +237,7 @@ static int64_t op_kq_pending(struct scn_call *c)
 static int64_t op_kqueue(struct scn_call *c)
 {
 	(void)c;
-	return sys_kqueue();
+	return simk_kqueue();
 }
 
 static int64_t op_kq_knotes(struct scn_call *c)
@@ -301,7 +302,7 @@ static int64_t op_socketpair(struct scn_call *c)
 	if (u == 0)
 		return -ENOMEM;
 	int sv[2];
-	int r = sys_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, u);
+	int r = simk_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, u);
 	if (r == 0 && copyin(u, sv, sizeof(sv)) == 0) {
 		*c->args[0].out = sv[0];
 		*c->args[1].out = sv[1];
@@ -317,7 +318,7 @@ static const struct scn_argspec shutdown_args[] = {
 
 static int64_t op_shutdown(struct scn_call *c)
 {
-	return sys_shutdown((int)c->args[0].i, (int)c->args[1].i);
+	return simk_shutdown((int)c->args[0].i, (int)c->args[1].i);
 }
 
 static const struct scn_argspec send_args[] = {
@@ -335,7 +336,7 @@ static int64_t op_sock_send(struct scn_call *c)
 		return -ENOMEM;
 	int64_t r = copyout(c->args[1].str, u, len) != 0
 			? -EFAULT
-			: sys_send((int)c->args[0].i, u, len, (int)c->args[2].i);
+			: simk_send((int)c->args[0].i, u, len, (int)c->args[2].i);
 	umem_free(p, u);
 	return r;
 }
@@ -355,95 +356,92 @@ static int64_t op_sock_recv(struct scn_call *c)
 	uaddr_t u = umem_alloc(p, len ? (size_t)len : 1);
 	if (u == 0)
 		return -ENOMEM;
-	int64_t r = sys_recv((int)c->args[0].i, u, (size_t)len, (int)c->args[2].i);
+	int64_t r = simk_recv((int)c->args[0].i, u, (size_t)len, (int)c->args[2].i);
 	umem_free(p, u);
 	return r;
 }
 
 static const struct scn_op kq_ops[] = {
-    {"kqueue", NULL, 0, op_kqueue, "kqueue: a new kqueue descriptor"},
-    {"kevent_add", add_args, N(add_args), op_kevent_add,
-     "kevent_add KQ IDENT FILTER [flags=] [fflags=] [data=] [udata=]: EV_ADD|flags; 0 or -errno"},
-    {"kevent_change", change_args, N(change_args), op_kevent_change,
-     "kevent_change KQ IDENT FILTER FLAGS [fflags=] [data=] [udata=]: one change"},
-    {"kevent", kevent_args, N(kevent_args), op_kevent,
-     "kevent KQ [changes=LIST] [max=1] [timeout=DUR] [ident=V]...: apply the changes (6 values "
-     "each: ident filter flags fflags data udata), collect events (first one into V)"},
-    {"kev_get", kev_get_args, N(kev_get_args), op_kev_get,
-     "kev_get I [ident=V] [filter=V] [flags=V] [fflags=V] [data=V] [udata=V]: event I of the "
-     "last kevent"},
-    {"kq_trigger", trigger_args, N(trigger_args), op_kq_trigger,
-     "kq_trigger KQ IDENT [fflags=]: EVFILT_USER NOTE_TRIGGER"},
-    {"kq_pending", fd_args, N(fd_args), op_kq_pending, "kq_pending KQ: pending events"},
-    {"kq_knotes", NULL, 0, op_kq_knotes, "kq_knotes: live knotes in the run"},
-    {"kq_timers", NULL, 0, op_kq_timers, "kq_timers: live kqueue timers in the run"},
-    {"kq_stat", stat_args, N(stat_args), op_kq_stat,
-     "kq_stat \"NAME\": a kqueue counter of the run (reg_recursive, track_registered, "
-     "track_lock_waits, reactivated_during_scan, reactivated_returned_later, "
-     "attach_closed_drops, fdclose_drops)"},
-    {"kq_timer_max", int_args, N(int_args), op_kq_timer_max,
-     "kq_timer_max N: run-wide timer limit; the previous one"},
-    {"bit", bit_args, N(bit_args), op_bit, "bit VALUE N: bit N of VALUE"},
-    {"socketpair", socketpair_args, N(socketpair_args), op_socketpair,
-     "socketpair A B: an AF_UNIX stream pair; A, B get the ends"},
-    {"shutdown", shutdown_args, N(shutdown_args), op_shutdown, "shutdown FD HOW"},
-    {"sock_send", send_args, N(send_args), op_sock_send,
-     "sock_send FD \"BYTES\" [flags=]: bytes sent (MSG_OOB: the last one urgent)"},
-    {"sock_recv", recv_args, N(recv_args), op_sock_recv,
-     "sock_recv FD LEN [flags=]: bytes received (and dropped)"},
+    SCN_SYSCALL_OP0("kqueue", op_kqueue, "kqueue: a new kqueue descriptor"),
+    SCN_SYSCALL_OP("kevent_add", add_args, op_kevent_add,
+		   "kevent_add KQ IDENT FILTER [flags=] [fflags=] [data=] [udata=]: EV_ADD|flags; "
+		   "0 or -errno"),
+    SCN_SYSCALL_OP("kevent_change", change_args, op_kevent_change,
+		   "kevent_change KQ IDENT FILTER FLAGS [fflags=] [data=] [udata=]: one change"),
+    SCN_SYSCALL_OP("kevent", kevent_args, op_kevent,
+		   "kevent KQ [changes=LIST] [max=1] [timeout=DUR] [ident=V]...: apply the changes (6 "
+		   "values each: ident filter flags fflags data udata), collect events (first one into V)"),
+    SCN_OP("kev_get", kev_get_args, op_kev_get,
+	   "kev_get I [ident=V] [filter=V] [flags=V] [fflags=V] [data=V] [udata=V]: event I of the "
+	   "last kevent"),
+    SCN_SYSCALL_OP("kq_trigger", trigger_args, op_kq_trigger,
+		   "kq_trigger KQ IDENT [fflags=]: EVFILT_USER NOTE_TRIGGER"),
+    SCN_SYSCALL_OP("kq_pending", fd_args, op_kq_pending, "kq_pending KQ: pending events"),
+    SCN_OP0("kq_knotes", op_kq_knotes, "kq_knotes: live knotes in the run"),
+    SCN_OP0("kq_timers", op_kq_timers, "kq_timers: live kqueue timers in the run"),
+    SCN_OP("kq_stat", stat_args, op_kq_stat,
+	   "kq_stat \"NAME\": a kqueue counter of the run (reg_recursive, track_registered, "
+	   "track_lock_waits, reactivated_during_scan, reactivated_returned_later, "
+	   "attach_closed_drops, fdclose_drops)"),
+    SCN_OP("kq_timer_max", int_args, op_kq_timer_max,
+	   "kq_timer_max N: run-wide timer limit; the previous one"),
+    SCN_OP("bit", bit_args, op_bit, "bit VALUE N: bit N of VALUE"),
+    SCN_SYSCALL_OP("socketpair", socketpair_args, op_socketpair,
+		   "socketpair A B: an AF_UNIX stream pair; A, B get the ends"),
+    SCN_SYSCALL_OP("shutdown", shutdown_args, op_shutdown, "shutdown FD HOW"),
+    SCN_SYSCALL_OP("sock_send", send_args, op_sock_send,
+		   "sock_send FD \"BYTES\" [flags=]: bytes sent (MSG_OOB: the last one urgent)"),
+    SCN_SYSCALL_OP("sock_recv", recv_args, op_sock_recv,
+		   "sock_recv FD LEN [flags=]: bytes received (and dropped)"),
 };
 
-#define C(x)                                                                                       \
-	{                                                                                          \
-#x, (int64_t)(x)                                                                   \
-	}
 static const struct scn_const kq_consts[] = {
-    C(EVFILT_READ),
-    C(EVFILT_WRITE),
-    C(EVFILT_AIO),
-    C(EVFILT_VNODE),
-    C(EVFILT_PROC),
-    C(EVFILT_SIGNAL),
-    C(EVFILT_TIMER),
-    C(EVFILT_FS),
-    C(EVFILT_USER),
-    C(EVFILT_EXCEPT),
-    C(EV_ADD),
-    C(EV_DELETE),
-    C(EV_ENABLE),
-    C(EV_DISABLE),
-    C(EV_ONESHOT),
-    C(EV_CLEAR),
-    C(EV_RECEIPT),
-    C(EV_DISPATCH),
-    C(EV_NODATA),
-    C(EV_ERROR),
-    C(EV_EOF),
-    C(NOTE_LOWAT),
-    C(NOTE_OOB),
-    C(NOTE_FFNOP),
-    C(NOTE_FFAND),
-    C(NOTE_FFOR),
-    C(NOTE_FFCOPY),
-    C(NOTE_TRIGGER),
-    C(NOTE_DELETE),
-    C(NOTE_WRITE),
-    C(NOTE_EXTEND),
-    C(NOTE_ATTRIB),
-    C(NOTE_LINK),
-    C(NOTE_RENAME),
-    C(NOTE_REVOKE),
-    C(NOTE_READ),
-    C(NOTE_EXIT),
-    C(NOTE_FORK),
-    C(NOTE_EXEC),
-    C(NOTE_TRACK),
-    C(NOTE_TRACKERR),
-    C(NOTE_CHILD),
-    C(NOTE_SECONDS),
-    C(NOTE_MSECONDS),
-    C(NOTE_USECONDS),
-    C(NOTE_NSECONDS),
+    SCN_CONST(EVFILT_READ),
+    SCN_CONST(EVFILT_WRITE),
+    SCN_CONST(EVFILT_AIO),
+    SCN_CONST(EVFILT_VNODE),
+    SCN_CONST(EVFILT_PROC),
+    SCN_CONST(EVFILT_SIGNAL),
+    SCN_CONST(EVFILT_TIMER),
+    SCN_CONST(EVFILT_FS),
+    SCN_CONST(EVFILT_USER),
+    SCN_CONST(EVFILT_EXCEPT),
+    SCN_CONST(EV_ADD),
+    SCN_CONST(EV_DELETE),
+    SCN_CONST(EV_ENABLE),
+    SCN_CONST(EV_DISABLE),
+    SCN_CONST(EV_ONESHOT),
+    SCN_CONST(EV_CLEAR),
+    SCN_CONST(EV_RECEIPT),
+    SCN_CONST(EV_DISPATCH),
+    SCN_CONST(EV_NODATA),
+    SCN_CONST(EV_ERROR),
+    SCN_CONST(EV_EOF),
+    SCN_CONST(NOTE_LOWAT),
+    SCN_CONST(NOTE_OOB),
+    SCN_CONST(NOTE_FFNOP),
+    SCN_CONST(NOTE_FFAND),
+    SCN_CONST(NOTE_FFOR),
+    SCN_CONST(NOTE_FFCOPY),
+    SCN_CONST(NOTE_TRIGGER),
+    SCN_CONST(NOTE_DELETE),
+    SCN_CONST(NOTE_WRITE),
+    SCN_CONST(NOTE_EXTEND),
+    SCN_CONST(NOTE_ATTRIB),
+    SCN_CONST(NOTE_LINK),
+    SCN_CONST(NOTE_RENAME),
+    SCN_CONST(NOTE_REVOKE),
+    SCN_CONST(NOTE_READ),
+    SCN_CONST(NOTE_EXIT),
+    SCN_CONST(NOTE_FORK),
+    SCN_CONST(NOTE_EXEC),
+    SCN_CONST(NOTE_TRACK),
+    SCN_CONST(NOTE_TRACKERR),
+    SCN_CONST(NOTE_CHILD),
+    SCN_CONST(NOTE_SECONDS),
+    SCN_CONST(NOTE_MSECONDS),
+    SCN_CONST(NOTE_USECONDS),
+    SCN_CONST(NOTE_NSECONDS),
     {"SHUT_RD", SIMK_SHUT_RD},
     {"SHUT_WR", SIMK_SHUT_WR},
     {"SHUT_RDWR", SIMK_SHUT_RDWR},
@@ -457,6 +455,6 @@ static const struct scn_const kq_consts[] = {
 
 void kqueue_scn_register(void)
 {
-	scn_register_ops(kq_ops, N(kq_ops));
-	scn_register_consts(kq_consts, N(kq_consts));
+	scn_register_ops(kq_ops, SCN_NARGS(kq_ops));
+	scn_register_consts(kq_consts, SCN_NARGS(kq_consts));
 }

@@ -30,13 +30,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simk/laio.h"
+#include "simk/eventfd.h"
+#include "simk/vfs.h"
+
 #include "sim/fault.h"
 #include "scn/scn.h"
 #include "syscalls/eventfd/eventfd.h"
 #include "syscalls/linux_aio/laio_priv.h"
 #include "vfs/vfs.h"
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define LAIO_SCN_EVENTS 64
 /* io_submit's nr= beyond its list: pointer slots made (zeros) at most */
 #define LAIO_SCN_SUBMIT_ROOM_MAX 4096
@@ -89,7 +92,7 @@ static const struct scn_kind kind_sysctl = {
     .name = "aio_sysctl",
     .size = 1,
     .args = sysctl_args,
-    .nargs = N(sysctl_args),
+    .nargs = SCN_NARGS(sysctl_args),
     .create = sysctl_create,
     .doc = "aio_sysctl NAME [max_nr=65536]: the run's Linux AIO limit (fs.aio-max-nr)",
 };
@@ -104,7 +107,7 @@ static int64_t op_io_setup(struct scn_call *c)
 {
 	uaddr_t a = ualloc(c, sizeof(aio_context_t));
 	int64_t nr = c->args[0].i;
-	int r = sys_io_setup(nr < 0 || nr > UINT32_MAX ? UINT32_MAX : (unsigned)nr, a);
+	int r = simk_io_setup(nr < 0 || nr > UINT32_MAX ? UINT32_MAX : (unsigned)nr, a);
 	aio_context_t ctx = 0;
 	if (r == 0 && copyin(a, &ctx, sizeof(ctx)) != 0)
 		r = -EFAULT;
@@ -118,7 +121,7 @@ static const struct scn_argspec ctx_args[] = {
 
 static int64_t op_io_destroy(struct scn_call *c)
 {
-	return sys_io_destroy((aio_context_t)c->args[0].i);
+	return simk_io_destroy((aio_context_t)c->args[0].i);
 }
 
 /* ---- iocbs ---------------------------------------------------------------------- */
@@ -196,7 +199,7 @@ static int64_t op_io_submit(struct scn_call *c)
 		if (copyout(&ptr, arr + (uaddr_t)i * sizeof(ptr), sizeof(ptr)) != 0)
 			scn_call_fail(c, SIMK_FAIL_PANIC, "io_submit: copyout failed");
 	}
-	long r = sys_io_submit((aio_context_t)c->args[0].i, (long)nr, arr);
+	long r = simk_io_submit((aio_context_t)c->args[0].i, (long)nr, arr);
 	umem_free(sim_proc_current(), arr);
 	return r;
 }
@@ -223,8 +226,8 @@ static int64_t op_io_getevents(struct scn_call *c)
 		if (copyout(&ts, to, sizeof(ts)) != 0)
 			scn_call_fail(c, SIMK_FAIL_PANIC, "io_getevents: copyout failed");
 	}
-	long r = sys_io_getevents((aio_context_t)c->args[0].i, c->args[1].i,
-				  nr > (int64_t)room ? (long)room : (long)nr, evs, to);
+	long r = simk_io_getevents((aio_context_t)c->args[0].i, c->args[1].i,
+				   nr > (int64_t)room ? (long)room : (long)nr, evs, to);
 	struct io_event kept[LAIO_SCN_EVENTS];
 	long k = r > LAIO_SCN_EVENTS ? LAIO_SCN_EVENTS : r;
 	if (k > 0 && copyin(evs, kept, (size_t)k * sizeof(kept[0])) != 0)
@@ -244,7 +247,7 @@ static const struct scn_argspec cancel_args[] = {
 static int64_t op_io_cancel(struct scn_call *c)
 {
 	uaddr_t res = ualloc(c, sizeof(struct io_event));
-	int r = sys_io_cancel((aio_context_t)c->args[0].i, (uaddr_t)c->args[1].i, res);
+	int r = simk_io_cancel((aio_context_t)c->args[0].i, (uaddr_t)c->args[1].i, res);
 	struct io_event ev;
 	memset(&ev, 0, sizeof(ev));
 	if (r == 0 && copyin(res, &ev, sizeof(ev)) != 0)
@@ -308,7 +311,7 @@ static const struct scn_argspec eventfd_args[] = {
 
 static int64_t op_eventfd(struct scn_call *c)
 {
-	return sys_eventfd((unsigned)c->args[0].i, (int)c->args[1].i);
+	return simk_eventfd((unsigned)c->args[0].i, (int)c->args[1].i);
 }
 
 static const struct scn_argspec fd_args[] = {
@@ -318,7 +321,7 @@ static const struct scn_argspec fd_args[] = {
 static int64_t op_eventfd_read(struct scn_call *c)
 {
 	uaddr_t a = ualloc(c, 8);
-	ssize_t r = sys_read((int)c->args[0].i, a, 8);
+	ssize_t r = simk_read((int)c->args[0].i, a, 8);
 	uint64_t v = 0;
 	if (r == 8 && copyin(a, &v, 8) != 0)
 		r = -EFAULT;
@@ -337,7 +340,7 @@ static int64_t op_eventfd_write(struct scn_call *c)
 {
 	uint64_t v = (uint64_t)c->args[1].i;
 	uaddr_t a = ualloc(c, 8);
-	ssize_t r = copyout(&v, a, 8) != 0 ? -EFAULT : sys_write((int)c->args[0].i, a, 8);
+	ssize_t r = copyout(&v, a, 8) != 0 ? -EFAULT : simk_write((int)c->args[0].i, a, 8);
 	umem_free(sim_proc_current(), a);
 	return r;
 }
@@ -401,57 +404,56 @@ static int64_t op_aio_fault(struct scn_call *c)
 }
 
 static const struct scn_op laio_ops[] = {
-    {"io_setup", setup_args, N(setup_args), op_io_setup,
-     "io_setup NR: a new AIO context (its ring's address), or -errno"},
-    {"io_destroy", ctx_args, N(ctx_args), op_io_destroy,
-     "io_destroy CTX: cancel what can be, wait for the rest; 0 or -EINVAL"},
-    {"iocb", iocb_args, N(iocb_args), op_iocb,
-     "iocb OP FD [len=4096] [off=0] [buf=ADDR] [data=N] [resfd=FD] [nvec=N]: "
-     "a struct iocb in user memory (with its own buffer unless buf=); its address"},
-    {"io_submit", submit_args, N(submit_args), op_io_submit,
-     "io_submit CTX CB... [nr=N]: the iocbs (values or an array); the number submitted or "
-     "-errno"},
-    {"io_getevents", getevents_args, N(getevents_args), op_io_getevents,
-     "io_getevents CTX MIN NR [timeout=DUR]: events read (kept for ev_res/ev_data/ev_obj)"},
-    {"io_cancel", cancel_args, N(cancel_args), op_io_cancel,
-     "io_cancel CTX CB: 0 (the cancelled event is kept as event 0), -EAGAIN, -EINVAL"},
-    {"io_reap", reap_args, N(reap_args), op_io_reap,
-     "io_reap CTX [MAX]: events taken from the ring in user space, no system call"},
-    {"ev_res", ev_args, N(ev_args), op_ev_res, "ev_res I: res of the thread's I-th kept event"},
-    {"ev_data", ev_args, N(ev_args), op_ev_data, "ev_data I: its aio_data"},
-    {"ev_obj", ev_args, N(ev_args), op_ev_obj, "ev_obj I: its iocb address"},
-    {"eventfd", eventfd_args, N(eventfd_args), op_eventfd,
-     "eventfd INIT [FLAGS]: a new eventfd descriptor"},
-    {"eventfd_read", fd_args, N(fd_args), op_eventfd_read,
-     "eventfd_read FD: the counter's value (it is reset), or -errno"},
-    {"eventfd_write", fd_val_args, N(fd_val_args), op_eventfd_write,
-     "eventfd_write FD VALUE: 8, or -errno"},
-    {"aio_max_nr", max_nr_args, N(max_nr_args), op_aio_max_nr,
-     "aio_max_nr [N]: the limit before the call (set to N when given)"},
-    {"aio_nr", NULL, 0, op_aio_nr, "aio_nr: the sum of the sizes of the live contexts"},
-    {"aio_fault", stat_args, N(stat_args), op_aio_fault,
-     "aio_fault \"SPEC\": turn a fault point on from now (after the mount, say); 0"},
-    {"aio_stat", stat_args, N(stat_args), op_aio_stat,
-     "aio_stat \"NAME\": a Linux AIO counter of the run (submitted, ended_event, ended_cancel, "
-     "ended_torn, kicks, kicks_running, retries, deferred_fputs, contexts_live, reqs_live)"},
+    SCN_SYSCALL_OP("io_setup", setup_args, op_io_setup,
+		   "io_setup NR: a new AIO context (its ring's address), or -errno"),
+    SCN_SYSCALL_OP("io_destroy", ctx_args, op_io_destroy,
+		   "io_destroy CTX: cancel what can be, wait for the rest; 0 or -EINVAL"),
+    SCN_OP("iocb", iocb_args, op_iocb,
+	   "iocb OP FD [len=4096] [off=0] [buf=ADDR] [data=N] [resfd=FD] [nvec=N]: "
+	   "a struct iocb in user memory (with its own buffer unless buf=); its address"),
+    SCN_SYSCALL_OP("io_submit", submit_args, op_io_submit,
+		   "io_submit CTX CB... [nr=N]: the iocbs (values or an array); the number "
+		   "submitted or -errno"),
+    SCN_SYSCALL_OP(
+	"io_getevents", getevents_args, op_io_getevents,
+	"io_getevents CTX MIN NR [timeout=DUR]: events read (kept for ev_res/ev_data/ev_obj)"),
+    SCN_SYSCALL_OP(
+	"io_cancel", cancel_args, op_io_cancel,
+	"io_cancel CTX CB: 0 (the cancelled event is kept as event 0), -EAGAIN, -EINVAL"),
+    SCN_OP("io_reap", reap_args, op_io_reap,
+	   "io_reap CTX [MAX]: events taken from the ring in user space, no system call"),
+    SCN_OP("ev_res", ev_args, op_ev_res, "ev_res I: res of the thread's I-th kept event"),
+    SCN_OP("ev_data", ev_args, op_ev_data, "ev_data I: its aio_data"),
+    SCN_OP("ev_obj", ev_args, op_ev_obj, "ev_obj I: its iocb address"),
+    SCN_SYSCALL_OP("eventfd", eventfd_args, op_eventfd,
+		   "eventfd INIT [FLAGS]: a new eventfd descriptor"),
+    SCN_SYSCALL_OP("eventfd_read", fd_args, op_eventfd_read,
+		   "eventfd_read FD: the counter's value (it is reset), or -errno"),
+    SCN_SYSCALL_OP("eventfd_write", fd_val_args, op_eventfd_write,
+		   "eventfd_write FD VALUE: 8, or -errno"),
+    SCN_OP("aio_max_nr", max_nr_args, op_aio_max_nr,
+	   "aio_max_nr [N]: the limit before the call (set to N when given)"),
+    SCN_OP0("aio_nr", op_aio_nr, "aio_nr: the sum of the sizes of the live contexts"),
+    SCN_OP("aio_fault", stat_args, op_aio_fault,
+	   "aio_fault \"SPEC\": turn a fault point on from now (after the mount, say); 0"),
+    SCN_OP(
+	"aio_stat", stat_args, op_aio_stat,
+	"aio_stat \"NAME\": a Linux AIO counter of the run (submitted, ended_event, ended_cancel, "
+	"ended_torn, kicks, kicks_running, retries, deferred_fputs, contexts_live, reqs_live)"),
 };
 
-#define C(x)                                                                                       \
-	{                                                                                          \
-#x, x                                                                              \
-	}
-
 static const struct scn_const laio_consts[] = {
-    C(IOCB_CMD_PREAD), C(IOCB_CMD_PWRITE), C(IOCB_CMD_FSYNC),	C(IOCB_CMD_FDSYNC),
-    C(IOCB_CMD_NOOP),  C(IOCB_CMD_PREADV), C(IOCB_CMD_PWRITEV), C(IOCB_FLAG_RESFD),
-    C(EFD_SEMAPHORE),  C(EFD_NONBLOCK),	   C(EFD_CLOEXEC),
+    SCN_CONST(IOCB_CMD_PREAD),	 SCN_CONST(IOCB_CMD_PWRITE), SCN_CONST(IOCB_CMD_FSYNC),
+    SCN_CONST(IOCB_CMD_FDSYNC),	 SCN_CONST(IOCB_CMD_NOOP),   SCN_CONST(IOCB_CMD_PREADV),
+    SCN_CONST(IOCB_CMD_PWRITEV), SCN_CONST(IOCB_FLAG_RESFD), SCN_CONST(EFD_SEMAPHORE),
+    SCN_CONST(EFD_NONBLOCK),	 SCN_CONST(EFD_CLOEXEC),
 };
 
 void laio_scn_register(void)
 {
 	scn_register_kind(&kind_sysctl);
-	scn_register_ops(laio_ops, N(laio_ops));
-	scn_register_consts(laio_consts, N(laio_consts));
+	scn_register_ops(laio_ops, SCN_NARGS(laio_ops));
+	scn_register_consts(laio_consts, SCN_NARGS(laio_consts));
 }
 
 void laio_scn_free(struct laio_sys *ls)

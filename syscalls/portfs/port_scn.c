@@ -43,12 +43,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simk/port.h"
+#include "simk/ptimer.h"
+
 #include "scn/scn.h"
 #include "syscalls/portfs/port_priv.h"
 #include "syscalls/ptimer/ptimer.h"
 #include "vfs/vfs.h"
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define SCN_EVENTS 64 /* events kept per thread; port_getn MAX at most this */
 #define FOBJ_MAX 16
 
@@ -134,7 +136,7 @@ static uaddr_t timeout_arg(struct scn_thread_state *ts, const struct scn_val *ti
 static int64_t op_port_create(struct scn_call *c)
 {
 	(void)c;
-	return sys_port_create();
+	return simk_port_create();
 }
 
 static const struct scn_argspec send_args[] = {
@@ -145,7 +147,7 @@ static const struct scn_argspec send_args[] = {
 
 static int64_t op_port_send(struct scn_call *c)
 {
-	return sys_port_send((int)c->args[0].i, (int)c->args[1].i, (uint64_t)c->args[2].i);
+	return simk_port_send((int)c->args[0].i, (int)c->args[1].i, (uint64_t)c->args[2].i);
 }
 
 enum { SN_EVENTS, SN_USER, SN_P1, SN_P2, SN_P3, SN_P4, SN_ERRS };
@@ -170,7 +172,7 @@ static int64_t op_port_sendn(struct scn_call *c)
 	uaddr_t up = SCR_MISC(ts), ue = SCR_MISC(ts) + 16;
 	if (copyout(ports, up, sizeof(ports)) != 0 || copyout(errs, ue, sizeof(errs)) != 0)
 		sim_panic("scratch copyout failed");
-	int r = sys_port_sendn(up, ue, n, (int)c->args[SN_EVENTS].i, (uint64_t)c->args[SN_USER].i);
+	int r = simk_port_sendn(up, ue, n, (int)c->args[SN_EVENTS].i, (uint64_t)c->args[SN_USER].i);
 	if (copyin(ue, errs, sizeof(errs)) != 0)
 		sim_panic("scratch copyin failed");
 	int64_t packed = 0;
@@ -189,8 +191,8 @@ static const struct scn_argspec alert_args[] = {
 
 static int64_t op_port_alert(struct scn_call *c)
 {
-	return sys_port_alert((int)c->args[0].i, (int)c->args[1].i, (int)c->args[2].i,
-			      (uint64_t)c->args[3].i);
+	return simk_port_alert((int)c->args[0].i, (int)c->args[1].i, (int)c->args[2].i,
+			       (uint64_t)c->args[3].i);
 }
 
 static const struct scn_argspec assoc_args[] = {
@@ -202,8 +204,8 @@ static const struct scn_argspec assoc_args[] = {
 
 static int64_t op_port_associate(struct scn_call *c)
 {
-	return sys_port_associate((int)c->args[0].i, PORT_SOURCE_FD, (uint64_t)c->args[1].i,
-				  (int)c->args[2].i, (uint64_t)c->args[3].i);
+	return simk_port_associate((int)c->args[0].i, PORT_SOURCE_FD, (uint64_t)c->args[1].i,
+				   (int)c->args[2].i, (uint64_t)c->args[3].i);
 }
 
 static const struct scn_argspec dissoc_args[] = {
@@ -213,7 +215,7 @@ static const struct scn_argspec dissoc_args[] = {
 
 static int64_t op_port_dissociate(struct scn_call *c)
 {
-	return sys_port_dissociate((int)c->args[0].i, PORT_SOURCE_FD, (uint64_t)c->args[1].i);
+	return simk_port_dissociate((int)c->args[0].i, PORT_SOURCE_FD, (uint64_t)c->args[1].i);
 }
 
 /* The K-th file_obj_t of the calling process (allocated on first use). */
@@ -224,7 +226,7 @@ static uaddr_t fobj_of(int k)
 	for (int i = 0; i < sr->nfobj; i++)
 		if (sr->fobj[i].pid == p->pid && sr->fobj[i].k == k)
 			return sr->fobj[i].addr;
-	if (sr->nfobj >= N(sr->fobj))
+	if (sr->nfobj >= SCN_NARGS(sr->fobj))
 		sim_panic("too many file_obj_t in one scenario run");
 	uaddr_t a = umem_alloc(p, sizeof(file_obj_t) + VFS_PATH_MAX);
 	if (a == 0)
@@ -271,8 +273,8 @@ static int64_t op_port_watch(struct scn_call *c)
 	}
 	if (copyout(&fo, a, sizeof(fo)) != 0 || copyout(path, fo.fo_name, len) != 0)
 		sim_panic("file_obj_t copyout failed");
-	return sys_port_associate((int)c->args[W_PORT].i, PORT_SOURCE_FILE, a,
-				  (int)c->args[W_EVENTS].i, (uint64_t)c->args[W_USER].i);
+	return simk_port_associate((int)c->args[W_PORT].i, PORT_SOURCE_FILE, a,
+				   (int)c->args[W_EVENTS].i, (uint64_t)c->args[W_USER].i);
 }
 
 static const struct scn_argspec unwatch_args[] = {
@@ -284,7 +286,8 @@ static int64_t op_port_unwatch(struct scn_call *c)
 {
 	if (c->args[1].i < 0 || c->args[1].i >= FOBJ_MAX)
 		return -EINVAL;
-	return sys_port_dissociate((int)c->args[0].i, PORT_SOURCE_FILE, fobj_of((int)c->args[1].i));
+	return simk_port_dissociate((int)c->args[0].i, PORT_SOURCE_FILE,
+				    fobj_of((int)c->args[1].i));
 }
 
 static const struct scn_argspec fobj_args[] = {
@@ -309,7 +312,7 @@ static int64_t op_port_get(struct scn_call *c)
 {
 	struct scn_thread_state *ts = thread_state();
 	uaddr_t to = timeout_arg(ts, &c->args[G_TIMEOUT], &c->args[G_POLL]);
-	int r = sys_port_get((int)c->args[G_PORT].i, SCR_LIST(ts), to);
+	int r = simk_port_get((int)c->args[G_PORT].i, SCR_LIST(ts), to);
 	ts->nev = 0;
 	if (r == 0) {
 		if (copyin(SCR_LIST(ts), &ts->ev[0], sizeof(port_event_t)) != 0)
@@ -342,7 +345,7 @@ static int64_t op_port_getn(struct scn_call *c)
 		sim_panic("scratch copyout failed");
 	uaddr_t to = timeout_arg(ts, &c->args[GN_TIMEOUT], &c->args[GN_POLL]);
 	int r =
-	    sys_port_getn((int)c->args[GN_PORT].i, SCR_LIST(ts), (unsigned)max, SCR_NGET(ts), to);
+	    simk_port_getn((int)c->args[GN_PORT].i, SCR_LIST(ts), (unsigned)max, SCR_NGET(ts), to);
 	if (copyin(SCR_NGET(ts), &nget, sizeof(nget)) != 0)
 		sim_panic("scratch copyin failed");
 	ts->nev = 0;
@@ -428,7 +431,7 @@ static int64_t op_port_limits(struct scn_call *c)
 	struct port_limits l;
 	port_limits_get(&l);
 	uint32_t *dst[] = {&l.ports_max, &l.events_max, &l.list_max};
-	for (int i = 0; i < N(dst); i++) {
+	for (int i = 0; i < SCN_NARGS(dst); i++) {
 		if (!c->args[i].given)
 			continue;
 		/* a negative or too large value must not wrap into a huge limit */
@@ -457,7 +460,7 @@ static int64_t op_port_stat(struct scn_call *c)
 	    {"discarded", st.events_discarded},	 {"removed", st.events_removed},
 	    {"alerts", st.alerts_delivered},	 {"resent", st.events_resent},
 	};
-	for (int i = 0; i < N(f); i++)
+	for (int i = 0; i < SCN_NARGS(f); i++)
 		if (strcmp(f[i].name, c->args[0].str) == 0)
 			return (int64_t)f[i].v;
 	scn_call_fail(c, SIMK_FAIL_PANIC, "port_stat: no counter \"%s\"", c->args[0].str);
@@ -493,7 +496,7 @@ static int64_t op_timer_create(struct scn_call *c)
 	}
 	if (copyout(&sev, usev, sizeof(sev)) != 0)
 		sim_panic("scratch copyout failed");
-	int r = sys_timer_create((int)c->args[T_CLOCK].i, usev, uid);
+	int r = simk_timer_create((int)c->args[T_CLOCK].i, usev, uid);
 	if (r != 0)
 		return r;
 	int32_t id;
@@ -521,8 +524,8 @@ static int64_t op_timer_settime(struct scn_call *c)
 	uaddr_t u = SCR_MISC(ts);
 	if (copyout(&its, u, sizeof(its)) != 0)
 		sim_panic("scratch copyout failed");
-	return sys_timer_settime((int)c->args[TS_ID].i, c->args[TS_ABS].i ? SIMK_TIMER_ABSTIME : 0,
-				 u, 0);
+	return simk_timer_settime((int)c->args[TS_ID].i, c->args[TS_ABS].i ? SIMK_TIMER_ABSTIME : 0,
+				  u, 0);
 }
 
 static const struct scn_argspec tget_args[] = {
@@ -535,7 +538,7 @@ static int64_t op_timer_gettime(struct scn_call *c)
 {
 	struct scn_thread_state *ts = thread_state();
 	uaddr_t u = SCR_MISC(ts);
-	int r = sys_timer_gettime((int)c->args[0].i, u);
+	int r = simk_timer_gettime((int)c->args[0].i, u);
 	if (r == 0) {
 		struct simk_itimerspec its;
 		if (copyin(u, &its, sizeof(its)) != 0)
@@ -554,85 +557,84 @@ static const struct scn_argspec tid_args[] = {
 
 static int64_t op_timer_getoverrun(struct scn_call *c)
 {
-	return sys_timer_getoverrun((int)c->args[0].i);
+	return simk_timer_getoverrun((int)c->args[0].i);
 }
 
 static int64_t op_timer_delete(struct scn_call *c)
 {
-	return sys_timer_delete((int)c->args[0].i);
+	return simk_timer_delete((int)c->args[0].i);
 }
 
 /* ---- registration -------------------------------------------------------------- */
 
 static const struct scn_op port_ops[] = {
-    {"port_create", NULL, 0, op_port_create, "a new event port; its descriptor"},
-    {"port_send", send_args, N(send_args), op_port_send, "PORT_SOURCE_USER event; 0 or -errno"},
-    {"port_sendn", sendn_args, N(sendn_args), op_port_sendn,
-     "a user event to up to 4 ports; the count, or -EIO with errs= one errno per byte"},
-    {"port_alert", alert_args, N(alert_args), op_port_alert,
-     "set (PORT_ALERT_SET/UPDATE) or clear (events 0) alert mode; 0 or -errno"},
-    {"port_associate", assoc_args, N(assoc_args), op_port_associate,
-     "PORT_SOURCE_FD: one-shot poll events of a descriptor; 0 or -errno"},
-    {"port_dissociate", dissoc_args, N(dissoc_args), op_port_dissociate,
-     "remove a PORT_SOURCE_FD association; 0, -ENOENT, -EACCES"},
-    {"port_watch", watch_args, N(watch_args), op_port_watch,
-     "PORT_SOURCE_FILE: watch PATH through the caller's fobj= K file_obj_t; 0 or -errno"},
-    {"port_unwatch", unwatch_args, N(unwatch_args), op_port_unwatch,
-     "remove a PORT_SOURCE_FILE watch; 0 or -ENOENT"},
-    {"fobj_addr", fobj_args, N(fobj_args), op_fobj_addr,
-     "user address of the caller's K-th file_obj_t (an event's object)"},
-    {"port_get", get_args, N(get_args), op_port_get,
-     "retrieve one event (kept for pev_*); 0, -ETIME, -EINTR, -EBADFD"},
-    {"port_getn", getn_args, N(getn_args), op_port_getn,
-     "wait for NGET events, take up to MAX (kept for pev_*); 0 or -ETIME with n= the count"},
-    {"port_count", port_args, N(port_args), op_port_count, "events queued on the port"},
-    {"pev_events", idx_args, N(idx_args), op_pev_events, "portev_events of the I-th kept event"},
-    {"pev_source", idx_args, N(idx_args), op_pev_source, "portev_source of the I-th kept event"},
-    {"pev_object", idx_args, N(idx_args), op_pev_object, "portev_object of the I-th kept event"},
-    {"pev_user", idx_args, N(idx_args), op_pev_user, "portev_user of the I-th kept event"},
-    {"port_dispatch", dispatch_args, N(dispatch_args), op_port_dispatch,
-     "kernel PORT_SOURCE_AIO delivery (waits for a free slot); 0 or -errno"},
-    {"port_limits", limits_args, N(limits_args), op_port_limits,
-     "set the run's ports= per system, events= per port, list= maximum; 0 or -EINVAL"},
-    {"port_stat", stat_args, N(stat_args), op_port_stat,
-     "a port counter: sent delivered discarded removed refused slots_live ports_live ..."},
-    {"timer_create", tcreate_args, N(tcreate_args), op_timer_create,
-     "POSIX timer (SIGEV_NONE/SIGNAL/PORT); its id or -errno"},
-    {"timer_settime", tset_args, N(tset_args), op_timer_settime,
-     "arm (VALUE 0 disarms) relative or abs=1, interval= periodic; 0 or -errno"},
-    {"timer_gettime", tget_args, N(tget_args), op_timer_gettime,
-     "0 or -EINVAL; value= time left, interval="},
-    {"timer_getoverrun", tid_args, N(tid_args), op_timer_getoverrun,
-     "overruns of the last notification taken, or -EINVAL"},
-    {"timer_delete", tid_args, N(tid_args), op_timer_delete, "0 or -EINVAL"},
+    SCN_SYSCALL_OP0("port_create", op_port_create, "a new event port; its descriptor"),
+    SCN_SYSCALL_OP("port_send", send_args, op_port_send, "PORT_SOURCE_USER event; 0 or -errno"),
+    SCN_SYSCALL_OP(
+	"port_sendn", sendn_args, op_port_sendn,
+	"a user event to up to 4 ports; the count, or -EIO with errs= one errno per byte"),
+    SCN_SYSCALL_OP("port_alert", alert_args, op_port_alert,
+		   "set (PORT_ALERT_SET/UPDATE) or clear (events 0) alert mode; 0 or -errno"),
+    SCN_SYSCALL_OP("port_associate", assoc_args, op_port_associate,
+		   "PORT_SOURCE_FD: one-shot poll events of a descriptor; 0 or -errno"),
+    SCN_SYSCALL_OP("port_dissociate", dissoc_args, op_port_dissociate,
+		   "remove a PORT_SOURCE_FD association; 0, -ENOENT, -EACCES"),
+    SCN_SYSCALL_OP(
+	"port_watch", watch_args, op_port_watch,
+	"PORT_SOURCE_FILE: watch PATH through the caller's fobj= K file_obj_t; 0 or -errno"),
+    SCN_SYSCALL_OP("port_unwatch", unwatch_args, op_port_unwatch,
+		   "remove a PORT_SOURCE_FILE watch; 0 or -ENOENT"),
+    SCN_OP("fobj_addr", fobj_args, op_fobj_addr,
+	   "user address of the caller's K-th file_obj_t (an event's object)"),
+    SCN_SYSCALL_OP("port_get", get_args, op_port_get,
+		   "retrieve one event (kept for pev_*); 0, -ETIME, -EINTR, -EBADFD"),
+    SCN_SYSCALL_OP(
+	"port_getn", getn_args, op_port_getn,
+	"wait for NGET events, take up to MAX (kept for pev_*); 0 or -ETIME with n= the count"),
+    SCN_OP("port_count", port_args, op_port_count, "events queued on the port"),
+    SCN_OP("pev_events", idx_args, op_pev_events, "portev_events of the I-th kept event"),
+    SCN_OP("pev_source", idx_args, op_pev_source, "portev_source of the I-th kept event"),
+    SCN_OP("pev_object", idx_args, op_pev_object, "portev_object of the I-th kept event"),
+    SCN_OP("pev_user", idx_args, op_pev_user, "portev_user of the I-th kept event"),
+    SCN_OP("port_dispatch", dispatch_args, op_port_dispatch,
+	   "kernel PORT_SOURCE_AIO delivery (waits for a free slot); 0 or -errno"),
+    SCN_OP("port_limits", limits_args, op_port_limits,
+	   "set the run's ports= per system, events= per port, list= maximum; 0 or -EINVAL"),
+    SCN_OP("port_stat", stat_args, op_port_stat,
+	   "a port counter: sent delivered discarded removed refused slots_live ports_live ..."),
+    SCN_SYSCALL_OP("timer_create", tcreate_args, op_timer_create,
+		   "POSIX timer (SIGEV_NONE/SIGNAL/PORT); its id or -errno"),
+    SCN_SYSCALL_OP("timer_settime", tset_args, op_timer_settime,
+		   "arm (VALUE 0 disarms) relative or abs=1, interval= periodic; 0 or -errno"),
+    SCN_SYSCALL_OP("timer_gettime", tget_args, op_timer_gettime,
+		   "0 or -EINVAL; value= time left, interval="),
+    SCN_SYSCALL_OP("timer_getoverrun", tid_args, op_timer_getoverrun,
+		   "overruns of the last notification taken, or -EINVAL"),
+    SCN_SYSCALL_OP("timer_delete", tid_args, op_timer_delete, "0 or -EINVAL"),
 };
 
-#define C(x)                                                                                       \
-	{                                                                                          \
-#x, x                                                                              \
-	}
 static const struct scn_const port_consts[] = {
-    C(PORT_SOURCE_AIO),
-    C(PORT_SOURCE_TIMER),
-    C(PORT_SOURCE_USER),
-    C(PORT_SOURCE_FD),
-    C(PORT_SOURCE_ALERT),
-    C(PORT_SOURCE_FILE),
-    C(PORT_ALERT_SET),
-    C(PORT_ALERT_UPDATE),
-    C(PORT_POLLWRNORM),
-    C(PORT_POLLWRBAND),
-    C(FILE_ACCESS),
-    C(FILE_MODIFIED),
-    C(FILE_ATTRIB),
-    C(FILE_TRUNC),
-    C(FILE_NOFOLLOW),
-    C(FILE_DELETE),
-    C(FILE_RENAME_TO),
-    C(FILE_RENAME_FROM),
-    C(UNMOUNTED),
-    C(MOUNTEDOVER),
-    C(FILE_EXCEPTION),
+    SCN_CONST(PORT_SOURCE_AIO),
+    SCN_CONST(PORT_SOURCE_TIMER),
+    SCN_CONST(PORT_SOURCE_USER),
+    SCN_CONST(PORT_SOURCE_FD),
+    SCN_CONST(PORT_SOURCE_ALERT),
+    SCN_CONST(PORT_SOURCE_FILE),
+    SCN_CONST(PORT_ALERT_SET),
+    SCN_CONST(PORT_ALERT_UPDATE),
+    SCN_CONST(PORT_POLLWRNORM),
+    SCN_CONST(PORT_POLLWRBAND),
+    SCN_CONST(FILE_ACCESS),
+    SCN_CONST(FILE_MODIFIED),
+    SCN_CONST(FILE_ATTRIB),
+    SCN_CONST(FILE_TRUNC),
+    SCN_CONST(FILE_NOFOLLOW),
+    SCN_CONST(FILE_DELETE),
+    SCN_CONST(FILE_RENAME_TO),
+    SCN_CONST(FILE_RENAME_FROM),
+    SCN_CONST(UNMOUNTED),
+    SCN_CONST(MOUNTEDOVER),
+    SCN_CONST(FILE_EXCEPTION),
     {"SIGEV_NONE", SIMK_SIGEV_NONE},
     {"SIGEV_SIGNAL", SIMK_SIGEV_SIGNAL},
     {"SIGEV_PORT", SIMK_SIGEV_PORT},
@@ -642,6 +644,6 @@ static const struct scn_const port_consts[] = {
 
 void portfs_scn_register(void)
 {
-	scn_register_ops(port_ops, N(port_ops));
-	scn_register_consts(port_consts, N(port_consts));
+	scn_register_ops(port_ops, SCN_NARGS(port_ops));
+	scn_register_consts(port_consts, SCN_NARGS(port_consts));
 }

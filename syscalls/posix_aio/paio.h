@@ -59,35 +59,20 @@
 
 /* struct simk_sigevent, struct simk_timespec and SIGEV_* are shared with
  * the event-port and timer calls. */
+#include "simk/paio.h"
 #include "syscalls/sigevent.h"
 
 /* ---- user-memory layouts ------------------------------------------------ */
 
-/* aio_result_t (Solaris), 16 bytes. For the Solaris interface aio_return is
- * AIO_INPROGRESS until the request ends; the kernel stores aio_errno first,
- * then aio_return. For POSIX requests (embedded in struct aiocb) the kernel
- * stores aio_return first, then aio_errno, which is EINPROGRESS until the
- * request ends. */
-struct simk_aio_result {
-	int64_t aio_return;
-	int32_t aio_errno;
-	int32_t aio_pad;
-};
+/*
+ * struct simk_aiocb (80 bytes) and aio_result_t (struct simk_aio_result,
+ * 16 bytes) are public: include/simk/paio.h. For the Solaris interface
+ * aio_return is AIO_INPROGRESS until the request ends; the kernel stores
+ * aio_errno first, then aio_return. For POSIX requests (embedded in struct
+ * aiocb) the kernel stores aio_return first, then aio_errno, which is
+ * EINPROGRESS until the request ends.
+ */
 _Static_assert(sizeof(struct simk_aio_result) == 16, "aio_result_t layout");
-
-/* struct aiocb, 80 bytes. The kernel writes only aio_resultp and
- * aio_state; everything else is the caller's. */
-struct simk_aiocb {
-	int32_t aio_fildes;
-	int32_t aio_reqprio; /* >= 0; recorded, does not reorder requests */
-	uint64_t aio_buf;    /* user address */
-	uint64_t aio_nbytes;
-	int64_t aio_offset;
-	struct simk_sigevent aio_sigevent;
-	int32_t aio_lio_opcode; /* LIO_READ / LIO_WRITE / LIO_NOP (lio_listio) */
-	int32_t aio_state;	/* AIOCB_* below, the kernel's view (debugging) */
-	struct simk_aio_result aio_resultp;
-};
 _Static_assert(sizeof(struct simk_aiocb) == 80, "aiocb layout");
 
 /* port_notify_t: what SIGEV_PORT's sigev_value points to, 16 bytes. */
@@ -97,13 +82,6 @@ struct simk_aio_port_notify {
 	uint64_t portnfy_user; /* the event's user value */
 };
 _Static_assert(sizeof(struct simk_aio_port_notify) == 16, "port_notify_t layout");
-
-/* struct timeval (aiowait), 16 bytes. */
-struct simk_timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
-};
-_Static_assert(sizeof(struct simk_timeval) == 16, "timeval layout");
 
 /* aio_state values the kernel stores in the aiocb. */
 #define AIOCB_NONE 0	   /* never submitted (or the caller cleared it) */
@@ -184,7 +162,7 @@ void paio_get_config(struct paio_config *c);
 /* ---- SIGEV_THREAD ----------------------------------------------------------- */
 
 /*
- * Simulated programs have no code addresses, so sigev_notify_function holds
+ * Simulated programs have no code addresses, so sigev_function holds
  * a handle made here: the notification worker starts a thread in the
  * requesting process that calls fn(sigev_value, ctx). Handles belong to the
  * current run (at most PAIO_SIGEV_FN_MAX); 0 means the table is full.

@@ -22,11 +22,11 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "simk/paio.h"
+
 #include "kern/proc.h"
 #include "scn/scn.h"
 #include "syscalls/posix_aio/paio_priv.h"
-
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 #define CB_PN_OFF 128	 /* the port_notify_t inside the object's region */
 #define CB_DATA_OFF 4096 /* the data buffer, page aligned */
@@ -75,7 +75,7 @@ static const struct scn_kind kind_aiocb = {
     .name = "aiocb",
     .size = sizeof(struct scn_aiocb_obj),
     .args = aiocb_args,
-    .nargs = N(aiocb_args),
+    .nargs = SCN_NARGS(aiocb_args),
     .create = aiocb_create,
     .doc = "aiocb NAME [size=4096] [proc=PROCESS]: a struct aiocb with its own data buffer "
 	   "in user memory",
@@ -105,7 +105,7 @@ static const struct scn_kind kind_aiolist = {
     .name = "aiolist",
     .size = sizeof(struct scn_aiolist_obj),
     .args = aiolist_args,
-    .nargs = N(aiolist_args),
+    .nargs = SCN_NARGS(aiolist_args),
     .create = aiolist_create,
     .doc = "aiolist NAME N [proc=PROCESS]: an array of N aiocb addresses (all 0)",
 };
@@ -137,7 +137,7 @@ static const struct scn_kind kind_pool = {
     .name = "aio_pool",
     .size = 1,
     .args = pool_args,
-    .nargs = N(pool_args),
+    .nargs = SCN_NARGS(pool_args),
     .create = pool_create,
     .doc = "aio_pool NAME [min_workers=4] [max_workers=256] [min_workload=2] "
 	   "[max_requests=1024] [kaio=1]: the run's POSIX AIO settings",
@@ -183,7 +183,7 @@ static void fill_sigev(struct simk_sigevent *se, const struct scn_val *a, struct
 		se->sigev_signo = 0;
 		se->sigev_value = pn_addr;
 	} else if (se->sigev_notify == SIMK_SIGEV_THREAD && a[S_THREAD].given) {
-		se->sigev_notify_function = paio_sigev_fn_lookup(run_thread_body, a[S_THREAD].obj);
+		se->sigev_function = paio_sigev_fn_lookup(run_thread_body, a[S_THREAD].obj);
 	}
 }
 
@@ -234,7 +234,7 @@ static int64_t op_rw(struct scn_call *c, int opcode)
 	struct scn_val *a = c->args;
 	struct scn_aiocb_obj *o = a[R_CB].obj;
 	prep(o, a[R_FD].i, a[R_LEN].i, a[R_OFF].i, a[R_PRIO].i, opcode);
-	return opcode == LIO_READ ? sys_aio_read(o->base) : sys_aio_write(o->base);
+	return opcode == LIO_READ ? simk_aio_read(o->base) : simk_aio_write(o->base);
 }
 
 static int64_t op_aio_read(struct scn_call *c)
@@ -275,7 +275,7 @@ static int64_t op_aio_fsync(struct scn_call *c)
 {
 	struct scn_aiocb_obj *o = c->args[0].obj;
 	prep(o, c->args[1].i, 0, 0, 0, LIO_NOP);
-	return sys_aio_fsync((int)c->args[2].i, o->base);
+	return simk_aio_fsync((int)c->args[2].i, o->base);
 }
 
 static const struct scn_argspec cb_args[] = {
@@ -284,12 +284,12 @@ static const struct scn_argspec cb_args[] = {
 
 static int64_t op_aio_error(struct scn_call *c)
 {
-	return sys_aio_error(((struct scn_aiocb_obj *)c->args[0].obj)->base);
+	return simk_aio_error(((struct scn_aiocb_obj *)c->args[0].obj)->base);
 }
 
 static int64_t op_aio_return(struct scn_call *c)
 {
-	return sys_aio_return(((struct scn_aiocb_obj *)c->args[0].obj)->base);
+	return simk_aio_return(((struct scn_aiocb_obj *)c->args[0].obj)->base);
 }
 
 static int64_t op_aio_addr(struct scn_call *c)
@@ -311,7 +311,7 @@ static const struct scn_argspec cancel_args[] = {
 static int64_t op_aio_cancel(struct scn_call *c)
 {
 	uaddr_t cb = c->args[1].given ? ((struct scn_aiocb_obj *)c->args[1].obj)->base : 0;
-	return sys_aio_cancel((int)c->args[0].i, cb);
+	return simk_aio_cancel((int)c->args[0].i, cb);
 }
 
 static const struct scn_argspec state_args[] = {
@@ -414,7 +414,7 @@ static const struct scn_argspec lio_args[] = {
     [LI_N] = {"n", SCN_INT, NULL, SCN_NAMED, -1},
     SIGEV_ARGS(SCN_NAMED),
 };
-_Static_assert(N(lio_args) == LI_SIG + S_COUNT, "lio_args layout");
+_Static_assert(SCN_NARGS(lio_args) == LI_SIG + S_COUNT, "lio_args layout");
 
 /* The list's sigevent (and its port_notify_t) go in a small region of the
  * list's process for the call. */
@@ -431,7 +431,7 @@ static int64_t op_lio_listio(struct scn_call *c)
 		fill_sigev(&se, &a[LI_SIG], l->proc, sig + 32);
 		(void)copyout_proc(l->proc, &se, sig, sizeof(se));
 	}
-	int r = sys_lio_listio((int)a[LI_MODE].i, l->base, list_n(l, a[LI_N].i), sig);
+	int r = simk_lio_listio((int)a[LI_MODE].i, l->base, list_n(l, a[LI_N].i), sig);
 	if (sig != 0)
 		(void)umem_free(l->proc, sig); /* the kernel copied what it needs */
 	return r;
@@ -459,7 +459,7 @@ static int64_t op_aio_suspend(struct scn_call *c)
 	struct scn_aiolist_obj *l = c->args[0].obj;
 	struct simk_proc *p = sim_proc_current();
 	uaddr_t ts = timeout_arg(p, &c->args[2]);
-	int r = sys_aio_suspend(l->base, list_n(l, c->args[1].i), ts);
+	int r = simk_aio_suspend(l->base, list_n(l, c->args[1].i), ts);
 	if (ts != 0)
 		(void)umem_free(p, ts);
 	return r;
@@ -483,7 +483,7 @@ static int64_t op_aio_waitn(struct scn_call *c)
 	uint32_t want = (uint32_t)c->args[1].i;
 	(void)copyout_proc(p, &want, nw, sizeof(want));
 	uaddr_t ts = timeout_arg(p, &c->args[2]);
-	int r = sys_aio_waitn(l->base, (uint32_t)l->n, nw, ts);
+	int r = simk_aio_waitn(l->base, (uint32_t)l->n, nw, ts);
 	uint32_t got = 0;
 	(void)copyin_proc(p, nw, &got, sizeof(got));
 	scn_out(&c->args[3], got);
@@ -513,10 +513,10 @@ static int64_t op_srw(struct scn_call *c, bool wr)
 	int64_t len = a[SR_LEN].i < 0 ? o->size : a[SR_LEN].i;
 	uaddr_t buf = o->base + CB_DATA_OFF;
 	uaddr_t res = o->base + offsetof(struct simk_aiocb, aio_resultp);
-	return wr ? sys_aiowrite((int)a[SR_FD].i, buf, (int)len, a[SR_OFF].i, (int)a[SR_WHENCE].i,
-				 res)
-		  : sys_aioread((int)a[SR_FD].i, buf, (int)len, a[SR_OFF].i, (int)a[SR_WHENCE].i,
-				res);
+	return wr ? simk_aiowrite((int)a[SR_FD].i, buf, (int)len, a[SR_OFF].i, (int)a[SR_WHENCE].i,
+				  res)
+		  : simk_aioread((int)a[SR_FD].i, buf, (int)len, a[SR_OFF].i, (int)a[SR_WHENCE].i,
+				 res);
 }
 
 static int64_t op_aioread(struct scn_call *c)
@@ -532,7 +532,7 @@ static int64_t op_aiowrite(struct scn_call *c)
 static int64_t op_aiocancel(struct scn_call *c)
 {
 	struct scn_aiocb_obj *o = c->args[0].obj;
-	return sys_aiocancel(o->base + offsetof(struct simk_aiocb, aio_resultp));
+	return simk_aiocancel(o->base + offsetof(struct simk_aiocb, aio_resultp));
 }
 
 static const struct scn_argspec aiowait_args[] = {
@@ -551,7 +551,7 @@ static int64_t op_aiowait(struct scn_call *c)
 					 (c->args[0].i % SIMK_NSEC_PER_SEC) / 1000};
 		(void)copyout_proc(p, &t, tv, sizeof(t));
 	}
-	int64_t r = sys_aiowait(tv);
+	int64_t r = simk_aiowait(tv);
 	if (tv != 0)
 		(void)umem_free(p, tv);
 	return r;
@@ -578,7 +578,7 @@ static int64_t op_aio_stats(struct scn_call *c)
 	paio_get_stats(sim_proc_current(), &st);
 	int64_t v[] = {st.workers, st.workers_idle, st.workers_created, st.outstanding,
 		       st.requests_live};
-	scn_outs(c->args, v, N(v));
+	scn_outs(c->args, v, SCN_NARGS(v));
 	return 0;
 }
 
@@ -589,91 +589,92 @@ static int64_t op_aio_counts(struct scn_call *c)
 	paio_get_stats(sim_proc_current(), &st);
 	int64_t v[] = {(int64_t)st.submitted, (int64_t)st.ended, (int64_t)st.canceled,
 		       (int64_t)st.notes_sent, (int64_t)st.notes_dropped};
-	scn_outs(c->args, v, N(v));
+	scn_outs(c->args, v, SCN_NARGS(v));
 	return 0;
 }
 
 static const struct scn_op paio_ops[] = {
-    {"aio_read", rw_args, N(rw_args), op_aio_read,
-     "aio_read CB FD [len=] [off=] [prio=]: into the aiocb's buffer (len -1: all); 0 or -errno"},
-    {"aio_write", rw_args, N(rw_args), op_aio_write,
-     "aio_write CB FD [len=] [off=] [prio=]: from the aiocb's buffer; 0 or -errno"},
-    {"aio_prep", prep_args, N(prep_args), op_aio_prep,
-     "aio_prep CB FD LIO_READ|LIO_WRITE|LIO_NOP [len=] [off=] [prio=]: fill the aiocb for "
-     "lio_listio"},
-    {"aio_fsync", fsync_args, N(fsync_args), op_aio_fsync,
-     "aio_fsync CB FD [op=O_SYNC|O_DSYNC]: 0 or -errno"},
-    {"aio_notify", notify_args, N(notify_args), op_aio_notify,
-     "aio_notify CB SIGEV_* [target=SIGNO|PORT|KQ] [value=] [thread=T]: the aiocb's sigevent "
-     "(SIGEV_NONE initially)"},
-    {"aio_error", cb_args, N(cb_args), op_aio_error,
-     "aio_error CB: 0, EINPROGRESS, the request's errno, or -EINVAL"},
-    {"aio_return", cb_args, N(cb_args), op_aio_return,
-     "aio_return CB: bytes, or -errno of the request; once, then -EINVAL"},
-    {"aio_cancel", cancel_args, N(cancel_args), op_aio_cancel,
-     "aio_cancel FD [CB]: AIO_CANCELED, AIO_NOTCANCELED, AIO_ALLDONE or -errno"},
-    {"aio_suspend", suspend_args, N(suspend_args), op_aio_suspend,
-     "aio_suspend LIST [n=] [timeout=DUR]: 0, -EAGAIN (timeout), -EINTR"},
-    {"lio_listio", lio_args, N(lio_args), op_lio_listio,
-     "lio_listio LIO_WAIT|LIO_NOWAIT LIST [n=] [notify=] [target=] [value=] [thread=]: 0, "
-     "-EIO, -EAGAIN, -EINVAL, -EINTR"},
-    {"aio_waitn", waitn_args, N(waitn_args), op_aio_waitn,
-     "aio_waitn LIST NWAIT [timeout=DUR] [got=VAR]: completed aiocbs into LIST; 0, -ETIME, "
-     "-EAGAIN, -EINTR"},
-    {"aiolist_set", lset_args, N(lset_args), op_aiolist_set,
-     "aiolist_set LIST I [CB]: entry I (0 without CB)"},
-    {"aiolist_get", lget_args, N(lget_args), op_aiolist_get, "aiolist_get LIST I: entry I"},
-    {"aio_addr", cb_args, N(cb_args), op_aio_addr, "aio_addr CB: the aiocb's user address"},
-    {"aio_resaddr", cb_args, N(cb_args), op_aio_resaddr,
-     "aio_resaddr CB: the address of its aio_resultp (the aio_result_t of aioread)"},
-    {"aio_state", state_args, N(state_args), op_aio_state,
-     "aio_state CB [ret=VAR] [err=VAR]: aio_state as stored in the aiocb; the stored result"},
-    {"aio_buf_fill", fill_args, 2, op_aio_buf_fill, "aio_buf_fill CB BYTE: fill its buffer"},
-    {"aio_buf_count", fill_args, N(fill_args), op_aio_buf_count,
-     "aio_buf_count CB BYTE [len=]: how many bytes of its buffer equal BYTE"},
-    {"aioread", srw_args, N(srw_args), op_aioread,
-     "aioread FD CB [len=] [off=] [whence=SEEK_SET]: Solaris aioread into CB's buffer"},
-    {"aiowrite", srw_args, N(srw_args), op_aiowrite,
-     "aiowrite FD CB [len=] [off=] [whence=]: Solaris aiowrite from CB's buffer"},
-    {"aiocancel", cb_args, N(cb_args), op_aiocancel, "aiocancel CB: 0, -EACCES or -EINVAL"},
-    {"aiowait", aiowait_args, N(aiowait_args), op_aiowait,
-     "aiowait [timeout=DUR]: the aio_result_t address of a finished aioread/aiowrite, 0 on "
-     "timeout, or -errno"},
-    {"paio_stats", stats_args, N(stats_args), op_aio_stats,
-     "paio_stats [workers=V] [idle=V] [created=V] [outstanding=V] [live=V]: the pool and "
-     "requests of the caller's process now; 0"},
-    {"paio_counts", counts_args, N(counts_args), op_aio_counts,
-     "paio_counts [submitted=V] [ended=V] [canceled=V] [sent=V] [dropped=V]: counters of the "
-     "caller's process; 0"},
+    SCN_SYSCALL_OP(
+	"aio_read", rw_args, op_aio_read,
+	"aio_read CB FD [len=] [off=] [prio=]: into the aiocb's buffer (len -1: all); 0 or -errno"),
+    SCN_SYSCALL_OP("aio_write", rw_args, op_aio_write,
+		   "aio_write CB FD [len=] [off=] [prio=]: from the aiocb's buffer; 0 or -errno"),
+    SCN_OP("aio_prep", prep_args, op_aio_prep,
+	   "aio_prep CB FD LIO_READ|LIO_WRITE|LIO_NOP [len=] [off=] [prio=]: fill the aiocb for "
+	   "lio_listio"),
+    SCN_SYSCALL_OP("aio_fsync", fsync_args, op_aio_fsync,
+		   "aio_fsync CB FD [op=O_SYNC|O_DSYNC]: 0 or -errno"),
+    SCN_OP("aio_notify", notify_args, op_aio_notify,
+	   "aio_notify CB SIGEV_* [target=SIGNO|PORT|KQ] [value=] [thread=T]: the aiocb's sigevent "
+	   "(SIGEV_NONE initially)"),
+    SCN_SYSCALL_OP("aio_error", cb_args, op_aio_error,
+		   "aio_error CB: 0, EINPROGRESS, the request's errno, or -EINVAL"),
+    SCN_SYSCALL_OP("aio_return", cb_args, op_aio_return,
+		   "aio_return CB: bytes, or -errno of the request; once, then -EINVAL"),
+    SCN_SYSCALL_OP("aio_cancel", cancel_args, op_aio_cancel,
+		   "aio_cancel FD [CB]: AIO_CANCELED, AIO_NOTCANCELED, AIO_ALLDONE or -errno"),
+    SCN_SYSCALL_OP("aio_suspend", suspend_args, op_aio_suspend,
+		   "aio_suspend LIST [n=] [timeout=DUR]: 0, -EAGAIN (timeout), -EINTR"),
+    SCN_SYSCALL_OP(
+	"lio_listio", lio_args, op_lio_listio,
+	"lio_listio LIO_WAIT|LIO_NOWAIT LIST [n=] [notify=] [target=] [value=] [thread=]: 0, "
+	"-EIO, -EAGAIN, -EINVAL, -EINTR"),
+    SCN_SYSCALL_OP(
+	"aio_waitn", waitn_args, op_aio_waitn,
+	"aio_waitn LIST NWAIT [timeout=DUR] [got=VAR]: completed aiocbs into LIST; 0, -ETIME, "
+	"-EAGAIN, -EINTR"),
+    SCN_OP("aiolist_set", lset_args, op_aiolist_set,
+	   "aiolist_set LIST I [CB]: entry I (0 without CB)"),
+    SCN_OP("aiolist_get", lget_args, op_aiolist_get, "aiolist_get LIST I: entry I"),
+    SCN_OP("aio_addr", cb_args, op_aio_addr, "aio_addr CB: the aiocb's user address"),
+    SCN_OP("aio_resaddr", cb_args, op_aio_resaddr,
+	   "aio_resaddr CB: the address of its aio_resultp (the aio_result_t of aioread)"),
+    SCN_OP("aio_state", state_args, op_aio_state,
+	   "aio_state CB [ret=VAR] [err=VAR]: aio_state as stored in the aiocb; the stored result"),
+    {"aio_buf_fill", fill_args, 2, op_aio_buf_fill, "aio_buf_fill CB BYTE: fill its buffer", 0},
+    SCN_OP("aio_buf_count", fill_args, op_aio_buf_count,
+	   "aio_buf_count CB BYTE [len=]: how many bytes of its buffer equal BYTE"),
+    SCN_SYSCALL_OP(
+	"aioread", srw_args, op_aioread,
+	"aioread FD CB [len=] [off=] [whence=SEEK_SET]: Solaris aioread into CB's buffer"),
+    SCN_SYSCALL_OP("aiowrite", srw_args, op_aiowrite,
+		   "aiowrite FD CB [len=] [off=] [whence=]: Solaris aiowrite from CB's buffer"),
+    SCN_SYSCALL_OP("aiocancel", cb_args, op_aiocancel, "aiocancel CB: 0, -EACCES or -EINVAL"),
+    SCN_SYSCALL_OP(
+	"aiowait", aiowait_args, op_aiowait,
+	"aiowait [timeout=DUR]: the aio_result_t address of a finished aioread/aiowrite, 0 on "
+	"timeout, or -errno"),
+    SCN_OP("paio_stats", stats_args, op_aio_stats,
+	   "paio_stats [workers=V] [idle=V] [created=V] [outstanding=V] [live=V]: the pool and "
+	   "requests of the caller's process now; 0"),
+    SCN_OP("paio_counts", counts_args, op_aio_counts,
+	   "paio_counts [submitted=V] [ended=V] [canceled=V] [sent=V] [dropped=V]: counters of the "
+	   "caller's process; 0"),
 };
 
-#define C(x)                                                                                       \
-	{                                                                                          \
-#x, x                                                                              \
-	}
 static const struct scn_const paio_consts[] = {
     {"SIGEV_NONE", SIMK_SIGEV_NONE},
     {"SIGEV_SIGNAL", SIMK_SIGEV_SIGNAL},
     {"SIGEV_THREAD", SIMK_SIGEV_THREAD},
     {"SIGEV_PORT", SIMK_SIGEV_PORT},
     {"SIGEV_KEVENT", SIMK_SIGEV_KEVENT},
-    C(AIO_CANCELED),
-    C(AIO_NOTCANCELED),
-    C(AIO_ALLDONE),
-    C(LIO_WAIT),
-    C(LIO_NOWAIT),
-    C(LIO_READ),
-    C(LIO_WRITE),
-    C(LIO_NOP),
-    C(AIO_INPROGRESS),
-    C(AIO_LISTIO_MAX),
-    C(AIOCB_NONE),
-    C(AIOCB_QUEUED),
-    C(AIOCB_INPROGRESS),
-    C(AIOCB_KAIO),
-    C(AIOCB_DONE),
-    C(AIOCB_FAILED),
-    C(AIOCB_RETURNED),
+    SCN_CONST(AIO_CANCELED),
+    SCN_CONST(AIO_NOTCANCELED),
+    SCN_CONST(AIO_ALLDONE),
+    SCN_CONST(LIO_WAIT),
+    SCN_CONST(LIO_NOWAIT),
+    SCN_CONST(LIO_READ),
+    SCN_CONST(LIO_WRITE),
+    SCN_CONST(LIO_NOP),
+    SCN_CONST(AIO_INPROGRESS),
+    SCN_CONST(AIO_LISTIO_MAX),
+    SCN_CONST(AIOCB_NONE),
+    SCN_CONST(AIOCB_QUEUED),
+    SCN_CONST(AIOCB_INPROGRESS),
+    SCN_CONST(AIOCB_KAIO),
+    SCN_CONST(AIOCB_DONE),
+    SCN_CONST(AIOCB_FAILED),
+    SCN_CONST(AIOCB_RETURNED),
     {"AIO_EV_READ", PAIO_EV_READ},
     {"AIO_EV_WRITE", PAIO_EV_WRITE},
     {"AIO_EV_FSYNC", PAIO_EV_FSYNC},
@@ -685,6 +686,6 @@ void paio_scn_register(void)
 	scn_register_kind(&kind_aiocb);
 	scn_register_kind(&kind_aiolist);
 	scn_register_kind(&kind_pool);
-	scn_register_ops(paio_ops, N(paio_ops));
-	scn_register_consts(paio_consts, N(paio_consts));
+	scn_register_ops(paio_ops, SCN_NARGS(paio_ops));
+	scn_register_consts(paio_consts, SCN_NARGS(paio_consts));
 }

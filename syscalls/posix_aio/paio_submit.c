@@ -62,7 +62,7 @@ int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uadd
 		tmpl.value = (int64_t)se->sigev_value;
 		break;
 	case SIMK_SIGEV_THREAD: {
-		uint64_t fn = se->sigev_notify_function;
+		uint64_t fn = se->sigev_function;
 		if (fn < PAIO_FN_BASE || (fn - PAIO_FN_BASE) % 16 != 0 ||
 		    (fn - PAIO_FN_BASE) / 16 >= (uint64_t)run->nfns)
 			return -EINVAL;

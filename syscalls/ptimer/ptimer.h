@@ -27,12 +27,11 @@
 
 #include <stdint.h>
 
+#include "simk/ptimer.h" /* SIMK_CLOCK_*, SIMK_TIMER_ABSTIME */
+
 #include "kern/umem.h"
 #include "syscalls/sigevent.h"
 
-#define SIMK_CLOCK_REALTIME 0
-#define SIMK_CLOCK_MONOTONIC 1
-#define SIMK_TIMER_ABSTIME 0x1
 #define PTIMER_MAX 32		     /* timers per process (-EAGAIN past it) */
 #define PTIMER_OVERRUN_MAX INT32_MAX /* DELAYTIMER_MAX */
 

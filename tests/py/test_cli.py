@@ -156,7 +156,7 @@ def test_readable_trace_without_quiet(simk):
     assert "vtime" in header and "T1 producer" in header and "T2 consumer" in header
     # virtual time on the left of every event line
     assert all(re.match(r"\s*\d+ns  ", ln) for ln in lines[1:-1]), lines[:5]
-    assert any("cv_wait not_empty m" in ln for ln in lines)
+    assert any("cv_wait(not_empty, m" in ln for ln in lines)
     assert r.passed
 
 
@@ -263,7 +263,7 @@ def test_trace_out_writes_chrome_json(simk, tmp_path):
     assert len(evs) > 10
     names = {e.get("args", {}).get("name") for e in evs if e.get("ph") == "M"}
     assert {"producer", "consumer"} <= names
-    assert any("cv_wait not_empty m" in e.get("name", "") for e in evs)
+    assert any("cv_wait(not_empty, m" in e.get("name", "") for e in evs)
 
 
 def test_trace_out_on_a_failed_run(simk, tmp_path):

@@ -1,5 +1,6 @@
-"""The embedding API: a C program that includes only include/simk/sim.h and
-links build/libsimk.a runs a simulation deterministically."""
+"""The embedding API: a C program that includes only include/simk/ (the
+engine and the system-call stubs) and links build/libsimk.a runs a
+simulation deterministically: a pipe between a process and its child."""
 import os
 import re
 import subprocess
@@ -24,7 +25,8 @@ def embed(tmp_path_factory):
 def run(embed, seed):
     r = subprocess.run([str(embed), str(seed)], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
-    m = re.search(r"outcome=0 counter=6 hash=([0-9a-f]{16}) vtime=(\d+)ns", r.stdout)
+    m = re.search(r'child read "ping pong done"\noutcome=0 hash=([0-9a-f]{16}) vtime=(\d+)ns',
+                  r.stdout)
     assert m, r.stdout
     return m.group(1), r.stdout
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 EMBED_C = ROOT / "examples" / "embed" / "embed.c"
-RESULT_RE = re.compile(r"^outcome=0 counter=6 hash=([0-9a-f]{16}) vtime=\d+ns$", re.M)
+RESULT_RE = re.compile(r'^child read "ping pong done"\noutcome=0 hash=([0-9a-f]{16}) vtime=\d+ns$', re.M)
 
 
 def make(*args):

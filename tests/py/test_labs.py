@@ -174,14 +174,15 @@ def test_06_fsync_alone_leaves_a_half_written_file(simk, scn):
         assert r.code == 1 and "expect failed: is_old || is_new (is_old=0, is_new=0)" in r.last, r
 
 
-def test_06_solution_describes_the_handouts_first_failing_seed(simk):
+def test_06_solution_describes_the_handouts_first_failing_seeds(simk):
     """SOLUTION.md, item 1, names the first failing seed of the README's
-    random exploration and what its `print` line shows; it must be that
-    seed and that state (the text used to say "the disk still holds the old
-    one" while the first failing seed showed a half-written file). The
-    state it describes was committed (`vfs:commit_done` after the first
-    write, before the power cut), and the other outcome it names — the old
-    version — happens in other seeds."""
+    random exploration and what its `print` line shows, and the next one,
+    which shows the other outcome; each must be that seed and that state.
+    The first keeps the old version: no write-back of the new version
+    finished before the power cut (the one running then failed,
+    `vfs:commit_failed`). The next holds a half-written file: the state
+    after the first write was committed (`vfs:commit_done` after it, before
+    the power cut)."""
     item = (LABS / "06-atomic-save" / "solution" / "SOLUTION.md").read_text().split("\n2. ")[0]
     item = " ".join(item.split())
     m = re.search(r"--runs 1000 --policy random` \(seed (\d+)\)", item)
@@ -197,17 +198,21 @@ def test_06_solution_describes_the_handouts_first_failing_seed(simk):
     assert run.code == 1, run
     shown = re.findall(r"\b(saved|size) (-?\d+)$", run.out, re.M)
     assert dict(shown) == {"saved": str(saved), "size": str(size)}, shown
-    trace = run.out.split("write b = 5", 1)[1].split("power_cut()", 1)[0]
-    assert "vfs:commit_done" in trace, "the half-written state was never committed"
-    assert size == 5 and "half-written" in item
-    # "If no write-back of the new version finished, it is the old one"
-    assert "it is the old one" in item
-    for s in range(1, 200):
-        o = simk("run", broken, "--seed", s, "--policy", "random")
-        if o.code == 1 and re.search(r"^\s*\S+\s+(?:\|\s+)*size 9$", o.out, re.M):
-            break
-    else:
-        pytest.fail("no failing seed in 200 shows the old version")
+    before_cut, after_cut = run.out.split("write = 5", 1)[1].split("power_cut(", 1)
+    assert "vfs:commit_done" not in before_cut, "a write-back of the new version finished"
+    assert "vfs:commit_failed" in after_cut
+    assert size == 9 and "it is the old one" in item
+    # the other outcome it names: a half-written file, committed
+    m = re.search(r"The next failing seed \((\d+)\) shows a half-written file", item)
+    assert m, item
+    half = int(m.group(1))
+    for s in range(seed + 1, half):
+        assert simk("run", broken, "--seed", s, "--policy", "random").code == 0, s
+    o = simk("run", broken, "--seed", half, "--policy", "random")
+    assert o.code == 1 and dict(re.findall(r"\b(saved|size) (-?\d+)$", o.out, re.M)) == {
+        "saved": "1", "size": "5"}, o
+    assert "vfs:commit_done" in o.out.split("write = 5", 1)[1].split("power_cut(", 1)[0]
+    assert "`size 5`" in item
 
 
 def test_06_fixed_program_says_saved_in_some_runs_and_not_in_others(simk, scn):

@@ -29,7 +29,7 @@ static inline int kq_kevent(int kq, const struct kevent *ch, int nch, struct kev
 		struct kq_timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
 		uts = vt_ubytes(&ts, sizeof(ts));
 	}
-	int r = sys_kevent(kq, uch, nch, uev, nev, uts);
+	int r = simk_kevent(kq, uch, nch, uev, nev, uts);
 	if (r > 0 && out != NULL)
 		vt_uget(uev, out, (size_t)r * sizeof(*out));
 	return r;

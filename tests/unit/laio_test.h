@@ -1,8 +1,8 @@
 /*
  * Helpers shared by the Linux AIO unit tests (test_laio_*.c), on top of the
  * VFS test helpers: a simulation with a mounted filesystem, user-memory
- * iocbs, and system-call wrappers that take the switch points a real
- * system call has (entry and exit), so that race tests interleave there.
+ * iocbs, and wrappers over the io_* system calls (simk_io_*, which take
+ * the switch points of a real system call, so race tests interleave there).
  */
 #ifndef SIMK_LAIO_TEST_H
 #define SIMK_LAIO_TEST_H
@@ -11,22 +11,14 @@
 #include "syscalls/linux_aio/laio.h"
 #include "vfs_test.h"
 
-/* ---- system calls with their switch points ---- */
-
-#define LT_SYS(expr)                                                                               \
-	({                                                                                         \
-		sched_point(PT_SYSCALL_ENTER);                                                     \
-		__typeof__(expr) lt_r_ = (expr);                                                   \
-		sched_point(PT_SYSCALL_EXIT);                                                      \
-		lt_r_;                                                                             \
-	})
+/* ---- system calls ---- */
 
 /* io_setup into a fresh user word; returns the context (fails the run on
  * error). */
 static inline aio_context_t lt_setup(unsigned nr)
 {
 	uaddr_t a = vt_ubuf(sizeof(aio_context_t));
-	int r = LT_SYS(sys_io_setup(nr, a));
+	int r = simk_io_setup(nr, a);
 	if (r != 0)
 		sim_fail(SIMK_FAIL_EXPECT, "io_setup(%u): %d", nr, r);
 	aio_context_t ctx;
@@ -38,7 +30,7 @@ static inline aio_context_t lt_setup(unsigned nr)
 static inline int lt_setup_r(unsigned nr, aio_context_t *ctx)
 {
 	uaddr_t a = vt_ubuf(sizeof(aio_context_t));
-	int r = LT_SYS(sys_io_setup(nr, a));
+	int r = simk_io_setup(nr, a);
 	*ctx = 0;
 	if (r == 0)
 		vt_uget(a, ctx, sizeof(*ctx));
@@ -86,7 +78,7 @@ static inline long lt_submit(aio_context_t ctx, const uaddr_t *cbs, long n)
 	uaddr_t arr = vt_ubuf((size_t)(n > 0 ? n : 1) * sizeof(uint64_t));
 	if (n > 0)
 		vt_uput(arr, cbs, (size_t)n * sizeof(uint64_t));
-	return LT_SYS(sys_io_submit(ctx, n, arr));
+	return simk_io_submit(ctx, n, arr);
 }
 
 static inline long lt_submit1(aio_context_t ctx, uaddr_t cb)
@@ -104,7 +96,7 @@ static inline long lt_getevents(aio_context_t ctx, long min_nr, long nr, struct 
 		struct laio_timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
 		to = vt_ubytes(&ts, sizeof(ts));
 	}
-	long r = LT_SYS(sys_io_getevents(ctx, min_nr, nr, evs, to));
+	long r = simk_io_getevents(ctx, min_nr, nr, evs, to);
 	if (r > 0)
 		vt_uget(evs, out, (size_t)r * sizeof(struct io_event));
 	return r;
@@ -114,7 +106,7 @@ static inline long lt_getevents(aio_context_t ctx, long min_nr, long nr, struct 
 static inline int lt_cancel(aio_context_t ctx, uaddr_t cb, struct io_event *ev)
 {
 	uaddr_t res = vt_ubuf(sizeof(struct io_event));
-	int r = LT_SYS(sys_io_cancel(ctx, cb, res));
+	int r = simk_io_cancel(ctx, cb, res);
 	if (r == 0 && ev != NULL)
 		vt_uget(res, ev, sizeof(*ev));
 	return r;
@@ -122,7 +114,7 @@ static inline int lt_cancel(aio_context_t ctx, uaddr_t cb, struct io_event *ev)
 
 static inline int lt_destroy(aio_context_t ctx)
 {
-	return LT_SYS(sys_io_destroy(ctx));
+	return simk_io_destroy(ctx);
 }
 
 /* The ring header as user space sees it. */
@@ -137,7 +129,7 @@ static inline struct aio_ring lt_ring(aio_context_t ctx)
 static inline void lt_pipe(int fds[2], int flags)
 {
 	uaddr_t a = vt_ubuf(2 * sizeof(int));
-	int r = sys_pipe2(a, flags);
+	int r = simk_pipe2(a, flags);
 	if (r != 0)
 		sim_fail(SIMK_FAIL_EXPECT, "pipe2: %d", r);
 	vt_uget(a, fds, 2 * sizeof(int));

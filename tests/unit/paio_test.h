@@ -57,7 +57,7 @@ static inline void pt_sigev(uaddr_t a, int notify, int signo, uint64_t value, ui
 	cb.aio_sigevent.sigev_notify = notify;
 	cb.aio_sigevent.sigev_signo = signo;
 	cb.aio_sigevent.sigev_value = value;
-	cb.aio_sigevent.sigev_notify_function = fn;
+	cb.aio_sigevent.sigev_function = fn;
 	pt_put(a, &cb);
 }
 
@@ -89,10 +89,10 @@ static inline int pt_wait(uaddr_t cb)
 {
 	uaddr_t l = pt_list(&cb, 1);
 	for (int i = 0; i < 1000; i++) {
-		int e = sys_aio_error(cb);
+		int e = simk_aio_error(cb);
 		if (e != EINPROGRESS)
 			return e;
-		int r = sys_aio_suspend(l, 1, 0);
+		int r = simk_aio_suspend(l, 1, 0);
 		if (r != 0)
 			sim_fail(SIMK_FAIL_EXPECT, "aio_suspend: %d", r);
 	}
@@ -103,7 +103,7 @@ static inline int pt_wait(uaddr_t cb)
 static inline ssize_t pt_result(uaddr_t cb)
 {
 	(void)pt_wait(cb);
-	return sys_aio_return(cb);
+	return simk_aio_return(cb);
 }
 
 static inline struct paio_stats pt_stats(void)
@@ -127,7 +127,7 @@ static inline void pt_config(int min_workers, int max_workers, int min_workload)
 static inline void pt_pipe(int fds[2])
 {
 	uaddr_t a = vt_ubuf(8);
-	int r = sys_pipe(a);
+	int r = simk_pipe(a);
 	if (r != 0)
 		sim_fail(SIMK_FAIL_EXPECT, "pipe: %d", r);
 	int32_t v[2];

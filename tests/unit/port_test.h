@@ -21,7 +21,7 @@ static inline int pt_getn(int port, port_event_t *evs, unsigned max, unsigned *n
 	uint32_t n = *nget;
 	uaddr_t ng = vt_ubytes(&n, sizeof(n));
 	uaddr_t t = to ? vt_ubytes(to, sizeof(*to)) : 0;
-	int r = sys_port_getn(port, list, max, ng, t);
+	int r = simk_port_getn(port, list, max, ng, t);
 	vt_uget(ng, &n, sizeof(n));
 	*nget = n;
 	if (evs != NULL && max > 0 && (r == 0 || r == -ETIME))
@@ -33,7 +33,7 @@ static inline int pt_get(int port, port_event_t *ev, const struct simk_timespec 
 {
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
 	uaddr_t t = to ? vt_ubytes(to, sizeof(*to)) : 0;
-	int r = sys_port_get(port, pe, t);
+	int r = simk_port_get(port, pe, t);
 	if (r == 0 && ev != NULL)
 		vt_uget(pe, ev, sizeof(*ev));
 	return r;

@@ -65,7 +65,7 @@ static void t_batch(void *arg)
 	for (int i = 0; i <= NW; i++)
 		VEQ(faio_req_destroy(w[i]), FAIO_OK);
 	VEQ(faio_ctx_destroy(ctx), FAIO_OK);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(fileaio, batch_of_writes_and_a_flush_then_reads_back)

@@ -60,9 +60,9 @@ static void t_partial(void *arg)
 	VEQ(pt_stats().requests_live, 0);
 	rm(r, 5);
 	VEQ(faio_ctx_destroy(ctx), FAIO_OK);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(fileaio, partial_submission_is_sorted_out_with_aio_error)
@@ -121,9 +121,9 @@ static void t_cancel(void *arg)
 	VEQ(pt_stats().requests_live, 0);
 	rm(r, 4);
 	VEQ(faio_ctx_destroy(ctx), FAIO_OK);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(fileaio, cancel_outcomes)
@@ -164,8 +164,8 @@ static void t_min_timeout(void *arg)
 	VEQ(got, 1);
 	rm(r, 2);
 	VEQ(faio_ctx_destroy(ctx), FAIO_OK);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(fileaio, wait_with_minimum_and_timeout)
@@ -222,8 +222,8 @@ static void t_wakeup(void *arg)
 	VEQ(faio_req_cancel(r), FAIO_OK);
 	rm(&r, 1);
 	VEQ(faio_ctx_destroy(wctx), FAIO_OK);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(fileaio, wakeup_of_a_waiting_thread)
@@ -264,8 +264,8 @@ static void t_wakeup_race(void *arg)
 	VEQ(c, FAIO_OK);
 	rm(&r, 1);
 	VEQ(faio_ctx_destroy(wctx), FAIO_OK);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(fileaio, wakeup_racing_the_wait_is_never_lost)

@@ -22,7 +22,7 @@ static void trigger(int kq, uint64_t id)
 static void t_descriptor(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq, 0);
 	struct simk_stat st = vt_fstat(kq);
 	VEQ(st.st_size, 0);
@@ -30,9 +30,9 @@ static void t_descriptor(void *arg)
 	VEQ(st.st_mode & SIMK_S_IFMT, SIMK_S_IFIFO);
 	VEQ(st.st_type, FT_KQUEUE);
 	uaddr_t b = vt_ubuf(16);
-	VEQ(sys_read(kq, b, 16), -ENXIO);
-	VEQ(sys_write(kq, b, 16), -ENXIO);
-	VEQ(sys_ioctl(kq, SIMK_FIONREAD, b), -ENOTTY);
+	VEQ(simk_read(kq, b, 16), -ENXIO);
+	VEQ(simk_write(kq, b, 16), -ENXIO);
+	VEQ(simk_ioctl(kq, SIMK_FIONREAD, b), -ENOTTY);
 	for (int i = 1; i <= 3; i++)
 		VEQ(kq_change(kq, (uint64_t)i, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 0), 0);
 	VEQ(kq_pending(kq), 3); /* st_size = pending events */
@@ -40,7 +40,7 @@ static void t_descriptor(void *arg)
 	VEQ(kq_poll(kq, ev, 1), 1);
 	VEQ(kq_pending(kq), 3); /* level-triggered: back on the queue */
 	VEQ(kqueue_knotes_live(), 3);
-	VEQ(sys_close(kq), 0); /* closing drops every knote */
+	VEQ(simk_close(kq), 0); /* closing drops every knote */
 	VEQ(kqueue_knotes_live(), 0);
 	VEQ(kq_poll(kq, ev, 1), -EBADF);
 }
@@ -54,12 +54,12 @@ static void t_sigio(void *arg)
 {
 	(void)arg;
 	struct simk_proc *p = sim_proc_current();
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	uaddr_t v = vt_ubuf(sizeof(int));
 	int one = 1, pid = p->pid, got = 0;
 	vt_uput(v, &pid, sizeof(pid));
-	VEQ(sys_ioctl(kq, SIMK_FIOSETOWN, v), 0);
-	VEQ(sys_ioctl(kq, SIMK_FIOGETOWN, v), 0);
+	VEQ(simk_ioctl(kq, SIMK_FIOSETOWN, v), 0);
+	VEQ(simk_ioctl(kq, SIMK_FIOGETOWN, v), 0);
 	vt_uget(v, &got, sizeof(got));
 	VEQ(got, pid);
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD, 0, 0, 0), 0);
@@ -70,7 +70,7 @@ static void t_sigio(void *arg)
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_DISABLE, 0, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 0); /* drains the disabled one */
 	vt_uput(v, &one, sizeof(one));
-	VEQ(sys_ioctl(kq, SIMK_FIOASYNC, v), 0);
+	VEQ(simk_ioctl(kq, SIMK_FIOASYNC, v), 0);
 	trigger(kq, 2); /* first queued event: SIGIO */
 	VCHECK(sig_pending(sim_thread_current(), SIMK_SIGIO));
 	struct siginfo_sim si;
@@ -80,14 +80,14 @@ static void t_sigio(void *arg)
 	VCHECK(!sig_pending(sim_thread_current(), SIMK_SIGIO));
 	int zero = 0;
 	vt_uput(v, &zero, sizeof(zero));
-	VEQ(sys_ioctl(kq, SIMK_FIOSETOWN, v), 0);
+	VEQ(simk_ioctl(kq, SIMK_FIOSETOWN, v), 0);
 	int bad = 999;
 	vt_uput(v, &bad, sizeof(bad));
-	VEQ(sys_ioctl(kq, SIMK_FIOSETOWN, v), -ESRCH);
+	VEQ(simk_ioctl(kq, SIMK_FIOSETOWN, v), -ESRCH);
 	bad = -1;
 	vt_uput(v, &bad, sizeof(bad));
-	VEQ(sys_ioctl(kq, SIMK_FIOSETOWN, v), -EINVAL);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_ioctl(kq, SIMK_FIOSETOWN, v), -EINVAL);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, fioasync_fiosetown_sigio_on_first_queued_event)
@@ -100,17 +100,17 @@ Test(kq_core, fioasync_fiosetown_sigio_on_first_queued_event)
 static void t_errnos(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[4];
 	int pfd[2];
 	uaddr_t up = vt_ubuf(sizeof(pfd));
-	VEQ(sys_pipe(up), 0);
+	VEQ(simk_pipe(up), 0);
 	vt_uget(up, pfd, sizeof(pfd));
 	/* the kqueue descriptor */
 	VEQ(kq_poll(42, ev, 1), -EBADF);
 	VEQ(kq_poll(pfd[0], ev, 1), -EBADF); /* not a kqueue */
 	VEQ(kq_kevent(kq, NULL, 0, ev, -1, 0), -EINVAL);
-	VEQ(sys_kevent(kq, 0, -1, 0, 0, 0), -EINVAL);
+	VEQ(simk_kevent(kq, 0, -1, 0, 0, 0), -EINVAL);
 	/* unknown filters */
 	int16_t bad[] = {0, 1, -8, -10, -12, -13, -14, -16, -100};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -136,17 +136,17 @@ static void t_errnos(void *arg)
 	VEQ(kq_change(kq, 1, EVFILT_AIO, EV_ADD, 0, 0, 0), -EPERM);
 	VEQ(kq_change(kq, (uint64_t)kq, EVFILT_WRITE, EV_ADD, 0, 0, 0), -EOPNOTSUPP);
 	/* bad user memory and timeouts */
-	VEQ(sys_kevent(kq, 0x10, 1, 0, 0, 0), -EFAULT);
+	VEQ(simk_kevent(kq, 0x10, 1, 0, 0, 0), -EFAULT);
 	struct kevent t = ch1(1, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 0);
-	VEQ(sys_kevent(kq, vt_ubytes(&t, sizeof(t)), 1, 0x10, 1, 0), -EFAULT);
+	VEQ(simk_kevent(kq, vt_ubytes(&t, sizeof(t)), 1, 0x10, 1, 0), -EFAULT);
 	VEQ(kqueue_knotes_live(), 1); /* the change was applied before the copyout failed */
-	VEQ(sys_kevent(kq, 0, 0, vt_ubuf(32), 1, 0x10), -EFAULT);
+	VEQ(simk_kevent(kq, 0, 0, vt_ubuf(32), 1, 0x10), -EFAULT);
 	struct kq_timespec ts = {0, 1000000000};
-	VEQ(sys_kevent(kq, 0, 0, vt_ubuf(32), 1, vt_ubytes(&ts, sizeof(ts))), -EINVAL);
+	VEQ(simk_kevent(kq, 0, 0, vt_ubuf(32), 1, vt_ubytes(&ts, sizeof(ts))), -EINVAL);
 	ts = (struct kq_timespec){-1, 0};
-	VEQ(sys_kevent(kq, 0, 0, vt_ubuf(32), 1, vt_ubytes(&ts, sizeof(ts))), -EINVAL);
+	VEQ(simk_kevent(kq, 0, 0, vt_ubuf(32), 1, vt_ubytes(&ts, sizeof(ts))), -EINVAL);
 	VEQ(kqueue_knotes_live(), 1);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 	VEQ(kqueue_knotes_live(), 0);
 }
 
@@ -160,7 +160,7 @@ Test(kq_core, every_errno_of_kevent)
 static void t_ev_error(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ch[4] = {
 	    ch1(1, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 11),
 	    ch1(2, EVFILT_USER, EV_DELETE, 0, 0, 22), /* ENOENT */
@@ -189,7 +189,7 @@ static void t_ev_error(void *arg)
 	VEQ(kqueue_knotes_live(), 2);
 	/* no room at all */
 	VEQ(kq_kevent(kq, ch2, 1, NULL, 0, KQ_FOREVER), -ENOENT);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, failed_changes_post_ev_error_or_fail_the_call)
@@ -200,7 +200,7 @@ Test(kq_core, failed_changes_post_ev_error_or_fail_the_call)
 static void t_receipt(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ch[3] = {
 	    ch1(1, EVFILT_USER, EV_ADD | EV_RECEIPT, NOTE_TRIGGER, 0, 1),
 	    ch1(2, EVFILT_USER, EV_ADD | EV_RECEIPT, 0, 0, 2),
@@ -220,7 +220,7 @@ static void t_receipt(void *arg)
 	VEQ(ev[0].flags & EV_ERROR, 0);
 	/* receipts with no room: applied, nothing posted */
 	VEQ(kq_kevent(kq, &ch[1], 1, NULL, 0, 0), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, ev_receipt_echoes_every_change)
@@ -232,7 +232,7 @@ Test(kq_core, ev_receipt_echoes_every_change)
 static void t_batches(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	enum { N = 100 };
 	static struct kevent ch[2 * N];
 	for (int i = 0; i < N; i++)
@@ -249,7 +249,7 @@ static void t_batches(void *arg)
 	VEQ(kq_poll(kq, ev, N), N / 2);
 	for (int i = 0; i < N / 2; i++)
 		VEQ(ev[i].ident, (uint64_t)(2 * i + 1)); /* queue order = enable order */
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, change_list_in_order_across_batches)
@@ -262,7 +262,7 @@ Test(kq_core, change_list_in_order_across_batches)
 static void t_sysflags(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD | EV_EOF | EV_ERROR | EV_NODATA | EV_FLAG1,
 		      NOTE_TRIGGER, 0, 5),
 	    0);
@@ -271,7 +271,7 @@ static void t_sysflags(void *arg)
 	VEQ(ev[0].flags, EV_ADD); /* system flags were stripped */
 	/* EV_FLAG1 cannot smuggle a kernel AIO registration either */
 	VEQ(kq_change(kq, 1, EVFILT_AIO, EV_ADD | EV_FLAG1, 0, 0x1234, 0), -EPERM);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, user_system_flags_are_stripped)
@@ -282,7 +282,7 @@ Test(kq_core, user_system_flags_are_stripped)
 static void t_oneshot_clear_dispatch(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[4];
 	/* EV_ONESHOT: returned once, then gone */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD | EV_ONESHOT, NOTE_TRIGGER, 0, 0), 0);
@@ -322,7 +322,7 @@ static void t_oneshot_clear_dispatch(void *arg)
 	VEQ(kq_change(kq, 5, EVFILT_USER, EV_ENABLE, 0, 0, 0), 0);
 	VEQ(kq_pending(kq), 1); /* re-enabling an active knote queues it at once */
 	VEQ(kq_poll(kq, ev, 4), 1);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, oneshot_clear_dispatch)
@@ -334,7 +334,7 @@ Test(kq_core, oneshot_clear_dispatch)
 static void t_disable_modify(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[4];
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD, NOTE_TRIGGER | NOTE_FFCOPY | 0x5, 9, 100), 0);
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_DISABLE, 0, 9, 100), 0);
@@ -369,7 +369,7 @@ static void t_disable_modify(void *arg)
 	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ENABLE, 0, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(ev[0].ident, 2);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, disable_keeps_active_and_modify_keeps_fired_state)
@@ -382,7 +382,7 @@ Test(kq_core, disable_keeps_active_and_modify_keeps_fired_state)
 static void t_timeouts(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	uint64_t t0 = sim_now();
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, 0), 0); /* zero polls */
@@ -395,7 +395,7 @@ static void t_timeouts(void *arg)
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD | EV_ONESHOT, 0, 3, 0), 0);
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, 10000000), 1);
 	VEQ(sim_now() - t0, 8000000);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, timeouts_in_virtual_time)
@@ -416,7 +416,7 @@ static void t_waiter(void *arg)
 static void t_eintr_main(void *arg)
 {
 	(void)arg;
-	g_kq = sys_kqueue();
+	g_kq = simk_kqueue();
 	g_result = 1;
 	struct simk_thread *w = kthread_create(sim_proc_current(), "waiter", t_waiter, NULL, false);
 	vt_sleep(1000000);
@@ -424,7 +424,7 @@ static void t_eintr_main(void *arg)
 	VEQ(sig_kill_thread(w, SIMK_SIGUSR1), 0);
 	VEQ(kthread_join(w, NULL), 0);
 	VEQ(g_result, -EINTR);
-	VEQ(sys_close(g_kq), 0);
+	VEQ(simk_close(g_kq), 0);
 }
 
 Test(kq_core, signal_interrupts_a_wait_with_eintr)
@@ -447,7 +447,7 @@ static void t_wait_one(void *arg)
 static void t_wakeup_main(void *arg)
 {
 	(void)arg;
-	g_kq = sys_kqueue();
+	g_kq = simk_kqueue();
 	VEQ(kq_change(g_kq, 1, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, 0), 0);
 	VEQ(kq_change(g_kq, 2, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, 0), 0);
 	struct simk_thread *a =
@@ -460,7 +460,7 @@ static void t_wakeup_main(void *arg)
 	VEQ(kthread_join(a, NULL), 0);
 	VEQ(kthread_join(b, NULL), 0);
 	VCHECK((g_seen[1] == 1 && g_seen[2] == 2) || (g_seen[1] == 2 && g_seen[2] == 1));
-	VEQ(sys_close(g_kq), 0);
+	VEQ(simk_close(g_kq), 0);
 }
 
 Test(kq_core, two_waiters_each_get_one_event)
@@ -487,7 +487,7 @@ static void t_reglock(void *arg)
 {
 	(void)arg;
 	g_norder = 0;
-	g_kq = sys_kqueue();
+	g_kq = simk_kqueue();
 	struct file *fp;
 	struct kqueue *kq = kqueue_from_fd(sim_proc_current(), g_kq, &fp);
 	VCHECK(kq != NULL);
@@ -510,7 +510,7 @@ static void t_reglock(void *arg)
 	VEQ(g_order[0] * 100 + g_order[1] * 10 + g_order[2], 123);
 	VEQ(kqueue_knotes_live(), 2);
 	file_put(fp);
-	VEQ(sys_close(g_kq), 0);
+	VEQ(simk_close(g_kq), 0);
 }
 
 Test(kq_core, one_registering_thread_at_a_time_and_recursion)
@@ -532,9 +532,9 @@ static void t_fork_no_inherit(void *arg)
 	(void)arg;
 	int p[2];
 	uaddr_t u = vt_ubuf(8);
-	VEQ(sys_pipe(u), 0);
+	VEQ(simk_pipe(u), 0);
 	vt_uget(u, p, sizeof(p));
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 0), 0);
 	int pid = proc_fork("child", child_check_fds, (void *)(intptr_t)kq);
 	VCHECK(pid > 0);
@@ -545,7 +545,7 @@ static void t_fork_no_inherit(void *arg)
 	VEQ(vt_write_str(p[1], "x"), 1);
 	struct kevent ev[2];
 	VEQ(kq_poll(kq, ev, 2), 1);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, kqueue_not_inherited_across_fork)
@@ -558,10 +558,10 @@ Test(kq_core, kqueue_not_inherited_across_fork)
 static void t_exit_cleans(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int p[2];
 	uaddr_t u = vt_ubuf(8);
-	VEQ(sys_pipe(u), 0);
+	VEQ(simk_pipe(u), 0);
 	vt_uget(u, p, sizeof(p));
 	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 0), 0);
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD, 0, 5, 0), 0);
@@ -581,7 +581,7 @@ Test(kq_core, process_exit_releases_everything)
 static void t_flag_combos(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[4];
 	/* EV_ADD | EV_DELETE: the add wins (the reference tests EV_ADD first) */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD | EV_DELETE, NOTE_TRIGGER, 0, 0), 0);
@@ -610,7 +610,7 @@ static void t_flag_combos(void *arg)
 	/* EV_DISPATCH on a level-triggered pipe: once per enable */
 	int p[2];
 	uaddr_t u = vt_ubuf(8);
-	VEQ(sys_pipe(u), 0);
+	VEQ(simk_pipe(u), 0);
 	vt_uget(u, p, sizeof(p));
 	VEQ(vt_write_str(p[1], "abc"), 3);
 	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD | EV_DISPATCH, 0, 0, 0), 0);
@@ -630,9 +630,9 @@ static void t_flag_combos(void *arg)
 	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ENABLE, 0, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(ev[0].data, 4);
-	VEQ(sys_close(p[0]), 0);
-	VEQ(sys_close(p[1]), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(p[0]), 0);
+	VEQ(simk_close(p[1]), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_core, flag_combinations)
@@ -651,7 +651,7 @@ static int one(int kq, uaddr_t uch, uint64_t ident, int16_t filter, uint16_t fla
 	struct kevent ch;
 	ev_set(&ch, ident, filter, flags, fflags, data, 0);
 	vt_uput(uch, &ch, sizeof(ch));
-	return sys_kevent(kq, uch, 1, 0, 0, 0);
+	return simk_kevent(kq, uch, 1, 0, 0, 0);
 }
 
 static void t_enomem(void *arg)
@@ -666,14 +666,14 @@ static void t_enomem(void *arg)
 	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%llu",
 		 (unsigned long long)(sim_fault_hits("kmem/alloc/enomem") + (uint64_t)g_fault_nth));
 	vt_fault(spec);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	if (kq < 0) {
 		VEQ(kq, -ENOMEM);
 		g_enomem_seen++;
 		return;
 	}
 	int sv[2] = {-1, -1};
-	int r = sys_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, u);
+	int r = simk_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, u);
 	VCHECK(r == 0 || r == -ENOMEM);
 	if (r == 0)
 		vt_uget(u, sv, sizeof(sv));
@@ -687,13 +687,13 @@ static void t_enomem(void *arg)
 		VCHECK(rs[i] == 0 || rs[i] == -ENOMEM || (i == 2 && sv[0] < 0 && rs[i] == -EBADF));
 		g_enomem_seen += rs[i] == -ENOMEM;
 	}
-	int n = sys_kevent(kq, 0, 0, uev, 4, uts);
+	int n = simk_kevent(kq, 0, 0, uev, 4, uts);
 	VCHECK(n >= 0);
 	if (sv[0] >= 0) {
-		VEQ(sys_close(sv[0]), 0);
-		VEQ(sys_close(sv[1]), 0);
+		VEQ(simk_close(sv[0]), 0);
+		VEQ(simk_close(sv[1]), 0);
 	}
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 	VEQ(kqueue_knotes_live(), 0);
 	VEQ(kqueue_timers_live(), 0);
 }

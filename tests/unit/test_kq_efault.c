@@ -15,7 +15,7 @@
 static int poll_into(int kq, uaddr_t evl, int nev)
 {
 	struct kq_timespec ts = {0, 0};
-	return sys_kevent(kq, 0, 0, evl, nev, vt_ubytes(&ts, sizeof(ts)));
+	return simk_kevent(kq, 0, 0, evl, nev, vt_ubytes(&ts, sizeof(ts)));
 }
 
 static int late_fd;
@@ -30,9 +30,9 @@ static void late_writer(void *arg)
 static void t_level(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	uaddr_t a = vt_ubuf(2 * sizeof(int));
-	VEQ(sys_pipe(a), 0);
+	VEQ(simk_pipe(a), 0);
 	int fds[2];
 	vt_uget(a, fds, sizeof(fds));
 	VEQ(kq_change(kq, (uint64_t)fds[0], EVFILT_READ, EV_ADD, 0, 0, 0x11), 0);
@@ -47,19 +47,19 @@ static void t_level(void *arg)
 	VEQ(ev[0].data, 3);
 	VEQ(ev[0].udata, 0x11);
 	/* waiting for it: the same, after the wait */
-	VEQ(sys_read(fds[0], vt_ubuf(3), 3), 3);
+	VEQ(simk_read(fds[0], vt_ubuf(3), 3), 3);
 	VEQ(kq_poll(kq, ev, 4), 0);
 	late_fd = fds[1];
 	struct simk_thread *t = kthread_create(sim_proc_current(), "w", late_writer, NULL, false);
 	VCHECK(t != NULL);
 	uint64_t t0 = sim_now();
-	VEQ(sys_kevent(kq, 0, 0, ro, 4, 0), -EFAULT);
+	VEQ(simk_kevent(kq, 0, 0, ro, 4, 0), -EFAULT);
 	VEQ(sim_now(), t0 + 1000); /* it waited for the write */
 	VEQ(kthread_join(t, NULL), 0);
 	VEQ(kq_poll(kq, ev, 4), 1);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_efault, readonly_eventlist_level_triggered_event_comes_again)
@@ -70,7 +70,7 @@ Test(kq_efault, readonly_eventlist_level_triggered_event_comes_again)
 static void t_oneshot_clear(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct kevent));
 	vt_protect(ro, PG, UMEM_PROT_READ);
 	struct kevent ev[4];
@@ -100,7 +100,7 @@ static void t_oneshot_clear(void *arg)
 	vt_uget(evl, &first, sizeof(first));
 	VEQ(first.ident, 0);
 	VEQ(kq_pending(kq), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_efault, readonly_eventlist_oneshot_is_lost_clear_is_reset)
@@ -111,7 +111,7 @@ Test(kq_efault, readonly_eventlist_oneshot_is_lost_clear_is_reset)
 static void t_receipt(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct kevent));
 	vt_protect(ro, PG, UMEM_PROT_READ);
 	struct kevent ch[2];
@@ -120,16 +120,16 @@ static void t_receipt(void *arg)
 	uaddr_t uch = vt_ubytes(ch, sizeof(ch));
 	/* the receipt cannot be posted: EFAULT, the change stands, and the
 	 * changes after it are not applied */
-	VEQ(sys_kevent(kq, uch, 2, ro, 4, 0), -EFAULT);
+	VEQ(simk_kevent(kq, uch, 2, ro, 4, 0), -EFAULT);
 	VEQ(kq_change(kq, 7, EVFILT_USER, EV_DELETE, 0, 0, 0), 0);
 	VEQ(kq_change(kq, 8, EVFILT_USER, EV_DELETE, 0, 0, 0), -ENOENT);
 	/* an error that cannot be posted: EFAULT instead of the error */
 	ev_set(&ch[0], 9, EVFILT_USER, EV_DELETE, 0, 0, 0);
-	VEQ(sys_kevent(kq, vt_ubytes(ch, sizeof(ch[0])), 1, ro, 4, 0), -EFAULT);
+	VEQ(simk_kevent(kq, vt_ubytes(ch, sizeof(ch[0])), 1, ro, 4, 0), -EFAULT);
 	struct kevent z;
 	vt_uget(ro, &z, sizeof(z));
 	VEQ(z.flags, 0); /* nothing written */
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_efault, readonly_eventlist_receipt_and_error_after_the_change)

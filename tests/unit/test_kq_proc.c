@@ -13,7 +13,7 @@ static void child_exit7(void *arg)
 static void t_exit(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_exit7, NULL);
 	VCHECK(pid > 0);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT | NOTE_EXEC, 0, 9), 0);
@@ -31,7 +31,7 @@ static void t_exit(void *arg)
 	VEQ(st, 7);
 	/* reaped: no such process any more */
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), -ESRCH);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, note_exit_with_status_eof_oneshot)
@@ -49,7 +49,7 @@ static void child_quick(void *arg)
 static void t_zombie(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_quick, (void *)(intptr_t)3);
 	vt_sleep(MS); /* it exits meanwhile */
 	VCHECK(proc_is_zombie(sim_proc_by_pid(pid)));
@@ -65,7 +65,7 @@ static void t_zombie(void *arg)
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_DELETE, 0, 0, 0), 0);
 	VEQ(proc_wait(pid, NULL), pid);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, zombie_fires_note_exit_at_once)
@@ -97,7 +97,7 @@ static void child_fork_exec(void *arg)
 static void t_fork_exec(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_fork_exec, NULL);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK | NOTE_EXEC, 0, 0), 0);
 	struct kevent ev[4];
@@ -111,7 +111,7 @@ static void t_fork_exec(void *arg)
 	VEQ(ev[0].flags & EV_EOF, EV_EOF);
 	VEQ(kqueue_knotes_live(), 0);
 	VEQ(proc_wait(pid, NULL), pid);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, note_fork_and_note_exec)
@@ -124,7 +124,7 @@ Test(kq_proc, note_fork_and_note_exec)
 static void t_track(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_fork_exec, NULL);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_EXIT | NOTE_FORK, 0,
 		      44),
@@ -154,7 +154,7 @@ static void t_track(void *arg)
 	VEQ(ev[0].data, 1);
 	VEQ(kqueue_knotes_live(), 0);
 	VEQ(proc_wait(pid, NULL), pid);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, note_track_follows_children)
@@ -189,7 +189,7 @@ static void child_fork_fault(void *arg)
 static void t_trackerr(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_fork_fault, NULL);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_EXIT, 0, 0), 0);
 	struct kevent ev[4];
@@ -213,7 +213,7 @@ static void t_trackerr(void *arg)
 		VCHECK(trackerr != child); /* exactly one of the two */
 	g_trackerr_seen += trackerr;
 	g_child_seen += child;
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, note_trackerr_when_the_child_cannot_be_watched)
@@ -269,7 +269,7 @@ static void t_track_recursive(void *arg)
 	uint64_t v;
 	VEQ(kqueue_stat("no_such_counter", &v), -EINVAL);
 	g_forked = false;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_forks_once, NULL);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_FORK | NOTE_EXIT, 0,
 		      0),
@@ -293,7 +293,7 @@ static void t_track_recursive(void *arg)
 	}
 	VEQ(proc_wait(pid, NULL), pid);
 	VEQ(kqueue_knotes_live(), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, note_track_registers_the_child_recursively_from_the_filter)
@@ -310,7 +310,7 @@ static void t_track_lock_order(void *arg)
 {
 	(void)arg;
 	g_forked = false;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int pid = proc_fork("child", child_forks_once, NULL);
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_TRACK | NOTE_FORK | NOTE_EXIT, 0,
 		      0),
@@ -340,7 +340,7 @@ static void t_track_lock_order(void *arg)
 	VEQ(kq_poll(kq, ev, 4), 2);
 	VEQ(ev[0].fflags | ev[1].fflags, NOTE_FORK | NOTE_CHILD);
 	VEQ(proc_wait(pid, NULL), pid);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_proc, note_track_takes_the_registration_lock_before_the_parent_knote)

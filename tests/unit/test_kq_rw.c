@@ -5,7 +5,7 @@
 static void mkpipe(int fds[2])
 {
 	uaddr_t u = vt_ubuf(2 * sizeof(int));
-	VEQ(sys_pipe(u), 0);
+	VEQ(simk_pipe(u), 0);
 	vt_uget(u, fds, 2 * sizeof(int));
 }
 
@@ -14,7 +14,7 @@ static void t_pipe_read(void *arg)
 	(void)arg;
 	int p[2];
 	mkpipe(p);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 1), 0);
 	VEQ(kq_poll(kq, ev, 2), 0);
@@ -26,33 +26,33 @@ static void t_pipe_read(void *arg)
 	VEQ(ev[0].flags & EV_EOF, 0);
 	VEQ(kq_poll(kq, ev, 2), 1); /* level-triggered: still there */
 	uaddr_t b = vt_ubuf(8);
-	VEQ(sys_read(p[0], b, 3), 3);
+	VEQ(simk_read(p[0], b, 3), 3);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].data, 2);
-	VEQ(sys_read(p[0], b, 8), 2);
+	VEQ(simk_read(p[0], b, 8), 2);
 	VEQ(kq_poll(kq, ev, 2), 0); /* drained: the queued event is dropped silently */
 	VEQ(kq_pending(kq), 0);
 	/* a waiter is woken by a write */
 	VEQ(vt_write_str(p[1], "x"), 1);
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, KQ_FOREVER), 1);
-	VEQ(sys_read(p[0], b, 8), 1);
+	VEQ(simk_read(p[0], b, 8), 1);
 	/* the writer closes: EV_EOF, repeated on every call while true */
 	VEQ(vt_write_str(p[1], "yz"), 2);
-	VEQ(sys_close(p[1]), 0);
+	VEQ(simk_close(p[1]), 0);
 	for (int i = 0; i < 3; i++) {
 		VEQ(kq_poll(kq, ev, 2), 1);
 		VEQ(ev[0].flags & EV_EOF, EV_EOF);
 		VEQ(ev[0].flags & EV_NODATA, 0); /* two bytes left */
 		VEQ(ev[0].data, 2);
 	}
-	VEQ(sys_read(p[0], b, 8), 2);
+	VEQ(simk_read(p[0], b, 8), 2);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].flags & (EV_EOF | EV_NODATA), EV_EOF | EV_NODATA);
 	VEQ(ev[0].data, 0);
-	VEQ(sys_close(p[0]), 0);
+	VEQ(simk_close(p[0]), 0);
 	VEQ(kqueue_knotes_live(), 0); /* closing the fd removed its knote */
 	VEQ(kq_poll(kq, ev, 2), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_rw, pipe_read_data_eof_and_drain)
@@ -65,7 +65,7 @@ static void t_pipe_write(void *arg)
 	(void)arg;
 	int p[2];
 	mkpipe(p);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(kq, (uint64_t)p[1], EVFILT_WRITE, EV_ADD | EV_CLEAR, 0, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 2), 1);
@@ -73,7 +73,7 @@ static void t_pipe_write(void *arg)
 	/* fill it up to less than PIPE_BUF free: not writable */
 	static char big[PIPE_CAPACITY];
 	memset(big, 'a', sizeof(big));
-	VEQ(sys_write(p[1], vt_ubytes(big, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100),
+	VEQ(simk_write(p[1], vt_ubytes(big, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100),
 	    PIPE_CAPACITY - 100);
 	VEQ(kq_poll(kq, ev, 2), 0);
 	/* NOTE_LOWAT: fire when at least 50 bytes are free */
@@ -83,15 +83,15 @@ static void t_pipe_write(void *arg)
 	VEQ(kq_change(kq, (uint64_t)p[1], EVFILT_WRITE, EV_ADD, NOTE_LOWAT, 200, 0), 0);
 	VEQ(kq_poll(kq, ev, 2), 0);
 	uaddr_t b = vt_ubuf(PIPE_CAPACITY);
-	VEQ(sys_read(p[0], b, 150), 150);
+	VEQ(simk_read(p[0], b, 150), 150);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].data, 250);
 	/* the reader goes: EV_EOF */
-	VEQ(sys_close(p[0]), 0);
+	VEQ(simk_close(p[0]), 0);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].flags & EV_EOF, EV_EOF);
-	VEQ(sys_close(p[1]), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(p[1]), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_rw, pipe_write_space_lowat_and_eof)
@@ -104,7 +104,7 @@ static void t_pipe_read_lowat(void *arg)
 	(void)arg;
 	int p[2];
 	mkpipe(p);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(kq, (uint64_t)p[0], EVFILT_READ, EV_ADD, NOTE_LOWAT, 4, 0), 0);
 	VEQ(vt_write_str(p[1], "abc"), 3);
@@ -112,12 +112,12 @@ static void t_pipe_read_lowat(void *arg)
 	VEQ(vt_write_str(p[1], "d"), 1);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].data, 4);
-	VEQ(sys_close(p[1]), 0);
-	VEQ(sys_read(p[0], vt_ubuf(8), 2), 2);
+	VEQ(simk_close(p[1]), 0);
+	VEQ(simk_read(p[0], vt_ubuf(8), 2), 2);
 	VEQ(kq_poll(kq, ev, 2), 1); /* EOF fires below the mark */
 	VEQ(ev[0].flags & EV_EOF, EV_EOF);
-	VEQ(sys_close(p[0]), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(p[0]), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_rw, pipe_read_lowat)
@@ -132,7 +132,7 @@ static void t_regular(void *arg)
 	(void)arg;
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VCHECK(fd >= 0);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ch[2], ev[4];
 	ev_set(&ch[0], (uint64_t)fd, EVFILT_READ, EV_ADD, 0, 0, 0);
 	ev_set(&ch[1], (uint64_t)fd, EVFILT_WRITE, EV_ADD, 0, 0, 0);
@@ -142,7 +142,7 @@ static void t_regular(void *arg)
 	VEQ(ev[0].data, 0);
 	VEQ(vt_write_str(fd, "0123456789"), 10); /* offset now 10 = end */
 	VEQ(kq_poll(kq, ev, 4), 1);
-	VEQ(sys_lseek(fd, 4, SIMK_SEEK_SET), 4);
+	VEQ(simk_lseek(fd, 4, SIMK_SEEK_SET), 4);
 	VEQ(kq_poll(kq, ev, 4), 1);		  /* an lseek is no event (as on BSD)... */
 	VEQ(kq_kevent(kq, ch, 2, NULL, 0, 0), 0); /* ...re-adding evaluates again */
 	VEQ(kq_poll(kq, ev, 4), 2);
@@ -152,7 +152,7 @@ static void t_regular(void *arg)
 	VEQ(ev[f0 == EVFILT_READ ? 0 : 1].data, 6); /* 10 - 4 bytes to the end */
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_WRITE, EV_DELETE, 0, 0, 0), 0);
 	/* another descriptor extends the file: the waiting reader sees it */
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_END), 10);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_END), 10);
 	VEQ(kq_poll(kq, ev, 4), 0);
 	/* flags are the first EV_ADD's: delete and add again for EV_CLEAR */
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_READ, EV_DELETE, 0, 0, 0), 0);
@@ -169,13 +169,13 @@ static void t_regular(void *arg)
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_READ, EV_DELETE, 0, 0, 0), 0);
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_READ, EV_ADD, NOTE_LOWAT, 6, 0), 0);
 	VEQ(kq_poll(kq, ev, 4), 0);
-	VEQ(sys_ftruncate(fd2, 20), 0);
+	VEQ(simk_ftruncate(fd2, 20), 0);
 	VEQ(kq_poll(kq, ev, 4), 1);
 	VEQ(ev[0].data, 10);
-	VEQ(sys_close(fd2), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd2), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(kqueue_knotes_live(), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_rw, regular_file_read_bytes_to_eof_and_write_always)
@@ -187,7 +187,7 @@ Test(kq_rw, regular_file_read_bytes_to_eof_and_write_always)
 static void t_kq_on_kq(void *arg)
 {
 	(void)arg;
-	int inner = sys_kqueue(), outer = sys_kqueue();
+	int inner = simk_kqueue(), outer = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(outer, (uint64_t)inner, EVFILT_READ, EV_ADD, 0, 0, 5), 0);
 	VEQ(kq_poll(outer, ev, 2), 0);
@@ -210,13 +210,13 @@ static void t_kq_on_kq(void *arg)
 		short events, revents;
 	} pfd = {inner, POLLIN, 0};
 	uaddr_t up = vt_ubytes(&pfd, sizeof(pfd));
-	VEQ(sys_poll(up, 1, 0), 1);
+	VEQ(simk_poll(up, 1, 0), 1);
 	vt_uget(up, &pfd, sizeof(pfd));
 	VEQ(pfd.revents & POLLIN, POLLIN);
 	/* each watching the other: closing both leaves nothing */
 	VEQ(kq_change(inner, (uint64_t)outer, EVFILT_READ, EV_ADD, 0, 0, 0), 0);
-	VEQ(sys_close(inner), 0);
-	VEQ(sys_close(outer), 0);
+	VEQ(simk_close(inner), 0);
+	VEQ(simk_close(outer), 0);
 	VEQ(kqueue_knotes_live(), 0);
 }
 
@@ -232,14 +232,14 @@ static void t_close_all_kqueues(void *arg)
 	(void)arg;
 	int p[2];
 	mkpipe(p);
-	int dup = sys_dup(p[0]);
-	int kq1 = sys_kqueue(), kq2 = sys_kqueue();
+	int dup = simk_dup(p[0]);
+	int kq1 = simk_kqueue(), kq2 = simk_kqueue();
 	VEQ(kq_change(kq1, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 0), 0);
 	VEQ(kq_change(kq2, (uint64_t)p[0], EVFILT_READ, EV_ADD, 0, 0, 0), 0);
 	VEQ(kq_change(kq2, (uint64_t)dup, EVFILT_READ, EV_ADD, 0, 0, 0), 0);
 	VEQ(kq_change(kq1, (uint64_t)p[1], EVFILT_WRITE, EV_ADD, 0, 0, 0), 0);
 	VEQ(kqueue_knotes_live(), 4);
-	VEQ(sys_close(p[0]), 0);
+	VEQ(simk_close(p[0]), 0);
 	VEQ(kqueue_knotes_live(), 2);
 	VEQ(vt_write_str(p[1], "a"), 1);
 	struct kevent ev[4];
@@ -251,12 +251,12 @@ static void t_close_all_kqueues(void *arg)
 	VEQ(p2[0], p[0]);
 	VEQ(kq_change(kq1, (uint64_t)p2[0], EVFILT_READ, EV_DELETE, 0, 0, 0), -ENOENT);
 	/* dup2 over a watched descriptor closes it */
-	VEQ(sys_dup2(p2[0], dup), dup);
+	VEQ(simk_dup2(p2[0], dup), dup);
 	VEQ(kq_poll(kq2, ev, 4), 0);
 	VEQ(kqueue_knotes_live(), 1);
-	VEQ(sys_close(kq1), 0); /* closing a kqueue drops all its knotes */
+	VEQ(simk_close(kq1), 0); /* closing a kqueue drops all its knotes */
 	VEQ(kqueue_knotes_live(), 0);
-	VEQ(sys_close(kq2), 0);
+	VEQ(simk_close(kq2), 0);
 }
 
 Test(kq_rw, closing_an_fd_removes_its_knotes_everywhere)
@@ -274,7 +274,7 @@ static int g_ebadf, g_by_close, g_by_fd_is; /* runs that took each path */
 static void t_closer(void *arg)
 {
 	(void)arg;
-	VEQ(sys_close(g_fd), 0);
+	VEQ(simk_close(g_fd), 0);
 }
 
 static void t_close_race(void *arg)
@@ -283,7 +283,7 @@ static void t_close_race(void *arg)
 	int p[2];
 	mkpipe(p);
 	g_fd = p[0];
-	g_kq = sys_kqueue();
+	g_kq = simk_kqueue();
 	struct simk_thread *c = kthread_create(sim_proc_current(), "closer", t_closer, NULL, false);
 	g_reg = kq_change(g_kq, (uint64_t)g_fd, EVFILT_READ, EV_ADD, 0, 0, 0);
 	VCHECK(g_reg == 0 || g_reg == -EBADF);
@@ -302,8 +302,8 @@ static void t_close_race(void *arg)
 	VEQ(sig_dequeue(&si), SIMK_SIGPIPE);
 	struct kevent ev[2];
 	VEQ(kq_poll(g_kq, ev, 2), 0);
-	VEQ(sys_close(p[1]), 0);
-	VEQ(sys_close(g_kq), 0);
+	VEQ(simk_close(p[1]), 0);
+	VEQ(simk_close(g_kq), 0);
 }
 
 Test(kq_rw, registration_vs_close_never_leaves_a_knote)

@@ -8,7 +8,7 @@ static void t_signal(void *arg)
 {
 	(void)arg;
 	struct simk_proc *p = sim_proc_current();
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[4];
 	VEQ(kq_change(kq, SIMK_SIGUSR1, EVFILT_SIGNAL, EV_ADD, 0, 0, 8), 0);
 	VEQ(kq_change(kq, SIMK_SIGUSR2, EVFILT_SIGNAL, EV_ADD, 0, 0, 9), 0);
@@ -36,7 +36,7 @@ static void t_signal(void *arg)
 	VEQ(sig_procmask(SIMK_SIG_SETMASK, old, NULL), 0);
 	struct siginfo_sim si;
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR2);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_signal, counts_deliveries_even_ignored_or_blocked)
@@ -65,7 +65,7 @@ static void t_signal_wait(void *arg)
 {
 	(void)arg;
 	g_pid = sim_proc_current()->pid;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(sig_ignore(sim_proc_current(), SIMK_SIGTERM, true), 0);
 	VEQ(kq_change(kq, SIMK_SIGTERM, EVFILT_SIGNAL, EV_ADD, 0, 0, 0), 0);
 	int other = proc_fork("other", other_proc, NULL);
@@ -77,7 +77,7 @@ static void t_signal_wait(void *arg)
 	VEQ(ev[0].data, 1);
 	VEQ(kthread_join(t, NULL), 0);
 	VEQ(proc_wait(other, NULL), other);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_signal, only_the_kqueue_owner_signals_and_wakeup)
@@ -90,7 +90,7 @@ Test(kq_signal, only_the_kqueue_owner_signals_and_wakeup)
 static void t_fs(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(kq, 0, EVFILT_FS, EV_ADD, 0, 0, 3), 0);
 	VEQ(kq_poll(kq, ev, 2), 0);
@@ -106,7 +106,7 @@ static void t_fs(void *arg)
 	VEQ(vfs_unmount(), 0);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].fflags, FSEV_UNMOUNT);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_fs, mount_unmount_and_space_events)
@@ -118,7 +118,7 @@ Test(kq_fs, mount_unmount_and_space_events)
 static void t_fs_lowdisk(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(kq, 0, EVFILT_FS, EV_ADD, 0, 0, 0), 0);
 	int fd = vt_open("/big", O_CREAT | O_RDWR, 0644);
@@ -127,7 +127,7 @@ static void t_fs_lowdisk(void *arg)
 	for (int i = 0; i < 200 && !(seen & FSEV_LOWDISK); i++) {
 		if (vt_write_str(fd, "") < 0)
 			break;
-		ssize_t r = sys_write(fd, vt_ubytes(chunk, sizeof(chunk)), sizeof(chunk));
+		ssize_t r = simk_write(fd, vt_ubytes(chunk, sizeof(chunk)), sizeof(chunk));
 		if (r <= 0)
 			break;
 		int n = kq_poll(kq, ev, 2);
@@ -135,8 +135,8 @@ static void t_fs_lowdisk(void *arg)
 			seen |= ev[0].fflags;
 	}
 	VEQ(seen & FSEV_LOWDISK, FSEV_LOWDISK);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_fs, low_space_from_the_filesystem)
@@ -162,7 +162,7 @@ static void t_aio(void *arg)
 {
 	(void)arg;
 	struct simk_proc *p = sim_proc_current();
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	static struct test_aio req[3];
 	uaddr_t aiocb = vt_ubuf(3 * 64);
 	for (int i = 0; i < 3; i++) {
@@ -176,7 +176,7 @@ static void t_aio(void *arg)
 	VEQ(kq_aio_attach(p, 99, aiocb, 0, &req[0].hook), -EBADF);
 	int pfd[2];
 	uaddr_t up = vt_ubuf(8);
-	VEQ(sys_pipe(up), 0);
+	VEQ(simk_pipe(up), 0);
 	vt_uget(up, pfd, sizeof(pfd));
 	VEQ(kq_aio_attach(p, pfd[0], aiocb, 0, &req[0].hook), -EBADF); /* not a kqueue */
 	VEQ(kqueue_knotes_live(), 3);
@@ -214,12 +214,12 @@ static void t_aio(void *arg)
 	 * nothing */
 	kq_aio_hook_init(&req[2].hook);
 	VEQ(kq_aio_attach(p, kq, aiocb + 128, 9, &req[2].hook), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 	VCHECK(list_empty(&req[2].hook.knotes));
 	kq_aio_complete(&req[2].hook, 0);
 	kq_aio_detach(&req[2].hook);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(kq_aio, attach_complete_once_detach_and_close)

@@ -13,7 +13,7 @@ static int user_fflags(int kq, uint64_t id)
 static void t_user(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	/* attach: control bits apply to fflags 0; data is copied */
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_ADD, NOTE_FFCOPY | 0x0f, 42, 0), 0);
@@ -35,10 +35,10 @@ static void t_user(void *arg)
 	VEQ(kq_change(kq, 1, EVFILT_USER, EV_CLEAR, 0, 9, 0), 0);
 	VEQ(kq_poll(kq, ev, 2), 0);
 	VEQ(user_fflags(kq, 1), 0xffffff);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 
 	/* registered with EV_CLEAR: retrieval resets trigger, data and fflags */
-	kq = sys_kqueue();
+	kq = simk_kqueue();
 	VEQ(kq_change(kq, 2, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, 0), 0);
 	VEQ(kq_change(kq, 2, EVFILT_USER, 0, NOTE_TRIGGER | NOTE_FFOR | 0x3, 8, 0), 0);
 	VEQ(kq_poll(kq, ev, 2), 1);
@@ -52,7 +52,7 @@ static void t_user(void *arg)
 	VEQ(kq_change(kq, 3, EVFILT_USER, EV_ADD, NOTE_TRIGGER, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].ident, 3);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_user, trigger_fflags_control_data_and_clear)
@@ -67,7 +67,7 @@ Test(kq_user, trigger_fflags_control_data_and_clear)
 static void t_timer_periodic(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	uint64_t t0 = sim_now();
 	VEQ(kq_change(kq, 7, EVFILT_TIMER, EV_ADD, 0, 10, 99), 0);
@@ -96,7 +96,7 @@ static void t_timer_periodic(void *arg)
 	VEQ(kqueue_timers_live(), 0);
 	vt_sleep(50 * MS);
 	VEQ(kq_poll(kq, ev, 2), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_timer, periodic_counts_expirations_in_virtual_ms)
@@ -107,7 +107,7 @@ Test(kq_timer, periodic_counts_expirations_in_virtual_ms)
 static void t_timer_oneshot_units(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[4];
 	uint64_t t0 = sim_now();
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD | EV_ONESHOT, NOTE_USECONDS, 1500, 0), 0);
@@ -134,7 +134,7 @@ static void t_timer_oneshot_units(void *arg)
 	VEQ(kq_change(kq, 6, EVFILT_TIMER, EV_ADD, 0, 0, 0), 0);
 	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1);
 	VEQ(sim_now() - t0, MS);
-	VEQ(sys_close(kq), 0); /* closing stops the timer */
+	VEQ(simk_close(kq), 0); /* closing stops the timer */
 	VEQ(kqueue_timers_live(), 0);
 }
 
@@ -146,7 +146,7 @@ Test(kq_timer, oneshot_and_units)
 static void t_timer_readd(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	uint64_t t0 = sim_now();
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
@@ -161,7 +161,7 @@ static void t_timer_readd(void *arg)
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, KQ_FOREVER), 1); /* unchanged by the failed re-add */
 	VEQ(sim_now() - t0, 33 * MS);
 	VEQ(kqueue_timers_live(), 1);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_timer, readd_resets_the_timer)
@@ -173,7 +173,7 @@ static void t_timer_limit(void *arg)
 {
 	(void)arg;
 	VEQ(kqueue_set_timer_max(3), KQ_TIMER_MAX_DEFAULT);
-	int kq1 = sys_kqueue(), kq2 = sys_kqueue();
+	int kq1 = simk_kqueue(), kq2 = simk_kqueue();
 	VEQ(kq_change(kq1, 1, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
 	VEQ(kq_change(kq1, 2, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
 	VEQ(kq_change(kq2, 1, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
@@ -182,9 +182,9 @@ static void t_timer_limit(void *arg)
 	VEQ(kqueue_timers_live(), 3);
 	VEQ(kq_change(kq1, 2, EVFILT_TIMER, EV_DELETE, 0, 0, 0), 0);
 	VEQ(kq_change(kq2, 2, EVFILT_TIMER, EV_ADD, 0, 10, 0), 0);
-	VEQ(sys_close(kq1), 0);
+	VEQ(simk_close(kq1), 0);
 	VEQ(kqueue_timers_live(), 2);
-	VEQ(sys_close(kq2), 0);
+	VEQ(simk_close(kq2), 0);
 	VEQ(kqueue_timers_live(), 0);
 }
 
@@ -198,7 +198,7 @@ Test(kq_timer, too_many_timers_is_enomem)
 static void t_timer_delete_race(void *arg)
 {
 	(void)arg;
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	struct kevent ev[2];
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_ADD, NOTE_USECONDS, 1, 0), 0);
 	struct rng *r = sim_rng(SIMK_STREAM_WORKLOAD);
@@ -206,7 +206,7 @@ static void t_timer_delete_race(void *arg)
 	VEQ(kq_change(kq, 1, EVFILT_TIMER, EV_DELETE, 0, 0, 0), 0);
 	VEQ(kq_poll(kq, ev, 2), 0);
 	VEQ(kqueue_timers_live(), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_timer, delete_vs_expiry_never_leaks)

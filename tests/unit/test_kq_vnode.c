@@ -21,7 +21,7 @@ static void t_vnode_notes(void *arg)
 {
 	(void)arg;
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, ALL_NOTES, 0, 0), 0);
 	VEQ(vn_event(kq, NULL), 0);
 	VEQ(vt_write_str(fd, "abc"), 3);
@@ -29,22 +29,22 @@ static void t_vnode_notes(void *arg)
 	VEQ(vn_event(kq, NULL), 0); /* EV_CLEAR */
 	VEQ(vt_pwrite(fd, "x", 1, 0), 1);
 	VEQ(vn_event(kq, NULL), NOTE_WRITE); /* no growth */
-	VEQ(sys_ftruncate(fd, 100), 0);
+	VEQ(simk_ftruncate(fd, 100), 0);
 	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_WRITE | NOTE_ATTRIB); /* truncate upward */
-	VEQ(sys_ftruncate(fd, 10), 0);
+	VEQ(simk_ftruncate(fd, 10), 0);
 	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_ATTRIB);
-	VEQ(sys_fchmod(fd, 0600), 0);
+	VEQ(simk_fchmod(fd, 0600), 0);
 	VEQ(vn_event(kq, NULL), NOTE_ATTRIB);
 	char buf[4];
 	VEQ(vt_pread(fd, buf, 2, 0), 2);
 	VEQ(vn_event(kq, NULL), NOTE_READ);
-	VEQ(sys_link(vt_ustr("/f"), vt_ustr("/g")), 0);
+	VEQ(simk_link(vt_ustr("/f"), vt_ustr("/g")), 0);
 	VEQ(vn_event(kq, NULL), NOTE_LINK | NOTE_ATTRIB);
-	VEQ(sys_rename(vt_ustr("/f"), vt_ustr("/h")), 0);
+	VEQ(simk_rename(vt_ustr("/f"), vt_ustr("/h")), 0);
 	VEQ(vn_event(kq, NULL) & NOTE_RENAME, NOTE_RENAME);
-	VEQ(sys_unlink(vt_ustr("/g")), 0);
+	VEQ(simk_unlink(vt_ustr("/g")), 0);
 	VEQ(vn_event(kq, NULL), NOTE_LINK | NOTE_ATTRIB); /* one name left */
-	VEQ(sys_unlink(vt_ustr("/h")), 0);
+	VEQ(simk_unlink(vt_ustr("/h")), 0);
 	VEQ(vn_event(kq, NULL), NOTE_LINK | NOTE_ATTRIB | NOTE_DELETE);
 	/* revoke: fires with EV_EOF whatever was asked */
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD, NOTE_WRITE, 0, 0), 0);
@@ -55,9 +55,9 @@ static void t_vnode_notes(void *arg)
 	uint16_t flags = 0;
 	VEQ(vn_event(kq, &flags), 0x0);
 	VEQ(flags & (EV_EOF | EV_NODATA), EV_EOF | EV_NODATA);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(kqueue_knotes_live(), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_vnode, every_note)
@@ -71,9 +71,9 @@ Test(kq_vnode, every_note)
 static void t_vnode_mounted_over(void *arg)
 {
 	(void)arg;
-	VEQ(sys_mkdir(vt_ustr("/mnt"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/mnt"), 0755), 0);
 	int fd = vt_open("/mnt", O_RDONLY, 0);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, ALL_NOTES, 0, 0), 0);
 	struct blkdev_config c = vt_cfg.dev;
 	snprintf(c.name, sizeof(c.name), "disk2");
@@ -84,10 +84,10 @@ static void t_vnode_mounted_over(void *arg)
 	VEQ(vn_event(kq, NULL), 0);
 	VEQ(vfs_unmount_at("/mnt"), 0);
 	VEQ(kq_pending(kq), 0); /* the covered directory was not unmounted */
-	VEQ(sys_mkdir(vt_ustr("/mnt/sub"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/mnt/sub"), 0755), 0);
 	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_LINK);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(kq), 0);
 	VEQ(kqueue_knotes_live(), 0);
 }
 
@@ -102,11 +102,11 @@ static void t_vnode_coalesce(void *arg)
 {
 	(void)arg;
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD, NOTE_EXTEND | NOTE_ATTRIB, 0, 0), 0);
 	VEQ(vt_pwrite(fd, "abc", 3, 0), 3); /* WRITE|EXTEND: EXTEND asked */
 	VEQ(vt_pwrite(fd, "abc", 3, 0), 3); /* WRITE only: not asked */
-	VEQ(sys_fchmod(fd, 0600), 0);	    /* ATTRIB */
+	VEQ(simk_fchmod(fd, 0600), 0);	    /* ATTRIB */
 	VEQ(kq_pending(kq), 1);
 	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_ATTRIB);
 	VEQ(vn_event(kq, NULL), NOTE_EXTEND | NOTE_ATTRIB); /* level: repeats */
@@ -118,12 +118,12 @@ static void t_vnode_coalesce(void *arg)
 	VEQ(kq_change(kq, (uint64_t)dfd, EVFILT_VNODE, EV_ADD | EV_CLEAR, ALL_NOTES, 0, 0), 0);
 	int f2 = vt_open("/d/x", O_CREAT | O_RDWR, 0644);
 	VEQ(vn_event(kq, NULL) & NOTE_WRITE, NOTE_WRITE);
-	VEQ(sys_mkdir(vt_ustr("/d/sub"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d/sub"), 0755), 0);
 	VEQ(vn_event(kq, NULL), NOTE_WRITE | NOTE_LINK);
-	VEQ(sys_close(f2), 0);
-	VEQ(sys_close(dfd), 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(f2), 0);
+	VEQ(simk_close(dfd), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_vnode, notes_filtered_coalesced_and_directories)
@@ -137,7 +137,7 @@ static void t_vnode_revoke_note(void *arg)
 {
 	(void)arg;
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	VEQ(kq_change(kq, (uint64_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, NOTE_REVOKE | NOTE_WRITE,
 		      0, 0),
 	    0);
@@ -148,9 +148,9 @@ static void t_vnode_revoke_note(void *arg)
 	uint16_t flags = 0;
 	VEQ(vn_event(kq, &flags), NOTE_REVOKE);
 	VEQ(flags & EV_EOF, EV_EOF);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(kqueue_knotes_live(), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(kq_vnode, note_revoke_is_reported_when_asked)

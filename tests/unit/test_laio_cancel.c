@@ -28,8 +28,8 @@ static void cancel_pipe_body(void)
 	struct laio_stats st = lt_stats();
 	VEQ(st.ended_cancel, 1);
 	VEQ(st.reqs_live, 0);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -70,11 +70,11 @@ static void cancel_errors_body(void)
 	lt_iocb_put(pc, &c);
 	/* an unwritable result: the request is cancelled, the caller gets
 	 * -EFAULT (the event is lost, as on Linux) */
-	VEQ(LT_SYS(sys_io_cancel(g_ctx, pc, 0x3000)), -EFAULT);
+	VEQ(simk_io_cancel(g_ctx, pc, 0x3000), -EFAULT);
 	VEQ(lt_stats().ended_cancel, 1);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -88,7 +88,7 @@ static void cancel_partial_body(void)
 	g_ctx = lt_setup(4);
 	lt_pipe(g_pipe, 0);
 	uaddr_t fill = vt_ubuf(PIPE_CAPACITY);
-	VEQ(sys_write(g_pipe[1], fill, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100);
+	VEQ(simk_write(g_pipe[1], fill, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100);
 	/* 8 KiB into 100 free bytes: 100 written, the rest waits */
 	uaddr_t wb = vt_ubuf(8192);
 	uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, g_pipe[1], wb, 8192, 0, 3);
@@ -96,8 +96,8 @@ static void cancel_partial_body(void)
 	struct io_event ev;
 	VEQ(lt_cancel(g_ctx, cb, &ev), 0);
 	VEQ(ev.res, 100); /* what was written before the cancel */
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -129,9 +129,9 @@ static void destroy_inflight_body(void)
 	VEQ(st.reqs_live, 0);
 	VEQ(st.contexts_live, 0);
 	VEQ(laio_aio_nr(), 0);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(laio_destroy, cancels_what_it_can_and_waits_for_the_rest)
@@ -185,7 +185,7 @@ static void fput_body(void)
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 5)), 1);
 	/* close while the request is on the device: it holds the last
 	 * reference of the file */
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	struct io_event ev[1];
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, 4096);
@@ -199,27 +199,27 @@ static void fput_body(void)
 	g_ctx = lt_setup(4);
 	lt_pipe(g_pipe, 0);
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREAD, g_pipe[0], buf, 8, 0, 6)), 1);
-	VEQ(sys_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
 	VEQ(vt_write_str(g_pipe[1], "data"), 4);
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, 4);
 	VEQ(lt_stats().deferred_fputs, 2);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 	/* same when the last reference is the request's IOCB_FLAG_RESFD
 	 * eventfd: it is signalled from the interrupt, released by the work */
 	g_ctx = lt_setup(4);
 	fd = lt_open_direct("/d");
-	int efd = sys_eventfd(0, 0);
+	int efd = simk_eventfd(0, 0);
 	VCHECK(efd >= 0);
 	uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 7);
 	lt_iocb_resfd(cb, efd);
 	VEQ(lt_submit1(g_ctx, cb), 1);
-	VEQ(sys_close(efd), 0);
+	VEQ(simk_close(efd), 0);
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, 4096);
 	VEQ(lt_stats().deferred_fputs, 3);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -252,8 +252,8 @@ static void fput_starvation_body(void)
 	vt_sleep(1000);
 	uint64_t t0 = sim_now();
 	VEQ(lt_submit(g_ctx, cbs, 126), 126);
-	VEQ(sys_close(fd), 0); /* the requests hold the file now */
-	vt_sleep(5000000);     /* all complete; the last one's fput is deferred */
+	VEQ(simk_close(fd), 0); /* the requests hold the file now */
+	vt_sleep(5000000);	/* all complete; the last one's fput is deferred */
 	VEQ(lt_stats().deferred_fputs, 1);
 	VEQ(lt_ring(g_ctx).tail, 126);
 	/* free one slot with the reaper: it is the deferred request's */
@@ -263,7 +263,7 @@ static void fput_starvation_body(void)
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd2, buf, 1, 0, 1)), 1);
 	VCHECK(sim_now() < t0 + 50000000); /* the fput work has not run */
 	VEQ(lt_getevents(g_ctx, 126, 126, ev, -1), 126);
-	VEQ(sys_close(fd2), 0);
+	VEQ(simk_close(fd2), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -290,7 +290,7 @@ static void cancel_inline_body(void)
 	g_ctx = lt_setup(4);
 	int fd = vt_open("/s", O_CREAT | O_RDWR, 0644);
 	uaddr_t buf = vt_ubuf(4096);
-	VEQ(sys_pwrite(fd, buf, 4096, 0), 4096); /* dirty in the cache */
+	VEQ(simk_pwrite(fd, buf, 4096, 0), 4096); /* dirty in the cache */
 	g_sync_cb = lt_iocb(IOCB_CMD_FSYNC, fd, 0, 0, 0, 31);
 	struct simk_thread *t = lt_spawn("sync", sync_submitter, NULL);
 	vt_sleep(1000); /* the fsync now waits for the device */
@@ -305,7 +305,7 @@ static void cancel_inline_body(void)
 	VEQ(evs[0].data, 31);
 	VEQ(evs[0].res, 0);
 	VEQ(lt_stats().ended_cancel, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 

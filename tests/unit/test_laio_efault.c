@@ -28,7 +28,7 @@ static void setup_body(void)
 	vt_protect(ctxp, PG, UMEM_PROT_READ);
 	/* *ctxp reads as 0, the context is made, then the write-back faults:
 	 * the new context is destroyed before the call returns */
-	VEQ(LT_SYS(sys_io_setup(8, ctxp)), -EFAULT);
+	VEQ(simk_io_setup(8, ctxp), -EFAULT);
 	VEQ(laio_aio_nr(), 0);
 	VEQ(lt_stats().contexts_live, 0);
 	uaddr_t lost_ring = ctxp + 2 * PG; /* the next region: where the ring went */
@@ -39,15 +39,15 @@ static void setup_body(void)
 	VEQ(zero, 0);
 	/* PROT_NONE: the read of *ctxp faults first, nothing is made */
 	vt_protect(ctxp, PG, UMEM_PROT_NONE);
-	VEQ(LT_SYS(sys_io_setup(8, ctxp)), -EFAULT);
+	VEQ(simk_io_setup(8, ctxp), -EFAULT);
 	VEQ(lt_stats().contexts_live, 0);
 	/* write-only: the read faults too (see kern/umem.h) */
 	vt_protect(ctxp, PG, UMEM_PROT_WRITE);
-	VEQ(LT_SYS(sys_io_setup(8, ctxp)), -EFAULT);
+	VEQ(simk_io_setup(8, ctxp), -EFAULT);
 	/* made writable again, it works and the limits were given back */
 	vt_protect(ctxp, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	laio_set_max_nr(8);
-	VEQ(LT_SYS(sys_io_setup(8, ctxp)), 0);
+	VEQ(simk_io_setup(8, ctxp), 0);
 	aio_context_t ctx;
 	vt_uget(ctxp, &ctx, sizeof(ctx));
 	VCHECK(ctx != 0 && ctx != lost_ring);
@@ -78,7 +78,7 @@ static void getevents_body(void)
 	 * copy_to_user) */
 	uaddr_t ro = vt_ubuf(4 * sizeof(struct io_event));
 	vt_protect(ro, PG, UMEM_PROT_READ);
-	VEQ(LT_SYS(sys_io_getevents(ctx, 1, 4, ro, 0)), -EFAULT);
+	VEQ(simk_io_getevents(ctx, 1, 4, ro, 0), -EFAULT);
 	struct aio_ring r1 = lt_ring(ctx);
 	VEQ(r1.head, r1.tail);
 	struct io_event ev[4];
@@ -92,7 +92,7 @@ static void getevents_body(void)
 	uaddr_t two = vt_ubuf(2 * PG);
 	vt_protect(two + PG, PG, UMEM_PROT_READ);
 	uaddr_t evs = two + PG - sizeof(struct io_event); /* the last slot of page 0 */
-	VEQ(LT_SYS(sys_io_getevents(ctx, 1, 2, evs, 0)), 1);
+	VEQ(simk_io_getevents(ctx, 1, 2, evs, 0), 1);
 	struct io_event got;
 	vt_uget(evs, &got, sizeof(got));
 	VEQ(got.data, 100);
@@ -100,7 +100,7 @@ static void getevents_body(void)
 	VEQ(lt_getevents(ctx, 0, 4, ev, 0), 1);
 	VEQ(ev[0].data, 102); /* 101 was lost */
 	VEQ(lt_stats().ended_event, 4);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 
@@ -121,7 +121,7 @@ static void getevents_wait_body(void)
 	uaddr_t ro = vt_ubuf(sizeof(struct io_event));
 	vt_protect(ro, PG, UMEM_PROT_READ);
 	uint64_t t0 = sim_now();
-	VEQ(LT_SYS(sys_io_getevents(ctx, 1, 1, ro, 0)), -EFAULT);
+	VEQ(simk_io_getevents(ctx, 1, 1, ro, 0), -EFAULT);
 	VCHECK(sim_now() > t0); /* it slept for the device */
 	struct aio_ring r = lt_ring(ctx);
 	VEQ(r.tail, 1);
@@ -130,7 +130,7 @@ static void getevents_wait_body(void)
 	vt_uget(ro, &z, sizeof(z));
 	VEQ(z.data, 0); /* nothing written */
 	VEQ(lt_stats().reqs_live, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 
@@ -145,7 +145,7 @@ static void submit_body(void)
 {
 	aio_context_t ctx = lt_setup(4);
 	int fd = buffered_file();
-	int efd = sys_eventfd(0, 0);
+	int efd = simk_eventfd(0, 0);
 	VCHECK(efd >= 0);
 	uaddr_t buf = vt_ubuf(8);
 	uaddr_t good = lt_iocb(IOCB_CMD_PWRITE, fd, buf, 1, 0, 1);
@@ -174,8 +174,8 @@ static void submit_body(void)
 	VEQ(fd_get(sim_proc_current(), efd, &efp), 0);
 	VEQ(eventfd_count(efp), 0); /* the failed iocb never signalled */
 	file_put(efp);
-	VEQ(sys_close(efd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(efd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 
@@ -197,7 +197,7 @@ static void cancel_body(void)
 	uaddr_t res = vt_ubuf(sizeof(struct io_event));
 	vt_protect(res, PG, UMEM_PROT_READ);
 	/* the request is cancelled, its event goes nowhere */
-	VEQ(LT_SYS(sys_io_cancel(ctx, cb, res)), -EFAULT);
+	VEQ(simk_io_cancel(ctx, cb, res), -EFAULT);
 	struct laio_stats st = lt_stats();
 	VEQ(st.ended_cancel, 1);
 	VEQ(st.reqs_live, 0);
@@ -209,8 +209,8 @@ static void cancel_body(void)
 	struct io_event ev[2];
 	VEQ(lt_getevents(ctx, 0, 2, ev, 0), 0);
 	VEQ(lt_ring(ctx).tail, 0);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 
@@ -251,7 +251,7 @@ static void ring_body(void)
 	vt_protect(ctx, PG, UMEM_PROT_READ);
 	VEQ(laio_user_reap(p, ctx, ev, 2), 0); /* empty: no write needed */
 	vt_protect(ctx, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 	VCHECK(umem_map_kernel(p, ctx, 1) == NULL);
 }
@@ -269,7 +269,7 @@ static void transfer_body(void)
 	int fd = buffered_file();
 	int dfd = lt_open_direct("/d");
 	uaddr_t src = vt_ubuf(4096);
-	VEQ(LT_SYS(sys_pwrite(dfd, src, 4096, 0)), 4096);
+	VEQ(simk_pwrite(dfd, src, 4096, 0), 4096);
 	uaddr_t ro = vt_ubuf(4096);
 	vt_protect(ro, PG, UMEM_PROT_READ);
 	/* accepted (only the range is checked at submission, as on Linux);
@@ -289,8 +289,8 @@ static void transfer_body(void)
 	VEQ(lt_submit1(ctx, wcb), 1);
 	VEQ(lt_getevents(ctx, 1, 2, ev, -1), 1);
 	VEQ(ev[0].res, 8);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(dfd), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(dfd), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 

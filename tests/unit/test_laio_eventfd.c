@@ -7,7 +7,7 @@ static int g_efd;
 static uint64_t efd_read(int fd, ssize_t *r)
 {
 	uaddr_t a = vt_ubuf(8);
-	*r = LT_SYS(sys_read(fd, a, 8));
+	*r = simk_read(fd, a, 8);
 	uint64_t v = 0;
 	if (*r == 8)
 		vt_uget(a, &v, 8);
@@ -16,7 +16,7 @@ static uint64_t efd_read(int fd, ssize_t *r)
 
 static ssize_t efd_write(int fd, uint64_t v)
 {
-	return LT_SYS(sys_write(fd, vt_ubytes(&v, 8), 8));
+	return simk_write(fd, vt_ubytes(&v, 8), 8);
 }
 
 static unsigned efd_poll(int fd)
@@ -30,8 +30,8 @@ static unsigned efd_poll(int fd)
 
 static void counter_body(void)
 {
-	VEQ(sys_eventfd(0, 0x40), -EINVAL); /* unknown flag */
-	int fd = sys_eventfd(3, EFD_NONBLOCK);
+	VEQ(simk_eventfd(0, 0x40), -EINVAL); /* unknown flag */
+	int fd = simk_eventfd(3, EFD_NONBLOCK);
 	VCHECK(fd >= 0);
 	ssize_t r;
 	VEQ(efd_read(fd, &r), 3);
@@ -43,8 +43,8 @@ static void counter_body(void)
 	VEQ(efd_read(fd, &r), 11); /* read returns the sum and resets */
 	/* short buffers */
 	uaddr_t a = vt_ubuf(8);
-	VEQ(sys_read(fd, a, 7), -EINVAL);
-	VEQ(sys_write(fd, a, 4), -EINVAL);
+	VEQ(simk_read(fd, a, 7), -EINVAL);
+	VEQ(simk_write(fd, a, 4), -EINVAL);
 	/* the all-ones value is not writable */
 	VEQ(efd_write(fd, UINT64_MAX), -EINVAL);
 	/* a write that would pass UINT64_MAX - 1: -EAGAIN (non-blocking) */
@@ -54,20 +54,20 @@ static void counter_body(void)
 	VEQ(efd_read(fd, &r), UINT64_MAX - 1);
 	VEQ(efd_poll(fd), POLLOUT | POLLWRNORM);
 	/* faulting buffers */
-	VEQ(sys_write(fd, 0x4000, 8), -EFAULT);
+	VEQ(simk_write(fd, 0x4000, 8), -EFAULT);
 	VEQ(efd_write(fd, 2), 8);
-	VEQ(sys_read(fd, 0x4000, 8), -EFAULT); /* the value is consumed anyway */
+	VEQ(simk_read(fd, 0x4000, 8), -EFAULT); /* the value is consumed anyway */
 	efd_read(fd, &r);
 	VEQ(r, -EAGAIN);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	/* semaphore mode: one at a time */
-	fd = sys_eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+	fd = simk_eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
 	VEQ(efd_read(fd, &r), 1);
 	VEQ(efd_read(fd, &r), 1);
 	efd_read(fd, &r);
 	VEQ(r, -EAGAIN);
 	VEQ(fd_getflags(sim_proc_current(), fd), FD_CLOEXEC_FLAG);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(laio_eventfd, counter_semantics)
@@ -77,7 +77,7 @@ Test(laio_eventfd, counter_semantics)
 
 static void signal_body(void)
 {
-	int fd = sys_eventfd(0, EFD_NONBLOCK);
+	int fd = simk_eventfd(0, EFD_NONBLOCK);
 	struct file *fp;
 	VEQ(eventfd_fget(sim_proc_current(), fd, &fp), 0);
 	VEQ(eventfd_signal(fp, 5), 5);
@@ -96,9 +96,9 @@ static void signal_body(void)
 	lt_pipe(fds, 0);
 	VEQ(eventfd_fget(sim_proc_current(), fds[0], &fp), -EINVAL);
 	VEQ(eventfd_fget(sim_proc_current(), 900, &fp), -EBADF);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(laio_eventfd, kernel_signal_saturates_and_reports_pollerr)
@@ -124,7 +124,7 @@ static void kill_main(void *arg)
 
 static void blocking_body(void)
 {
-	g_efd = sys_eventfd(0, 0);
+	g_efd = simk_eventfd(0, 0);
 	/* a blocking read waits for a write */
 	struct simk_thread *t = lt_spawn("w", writer_thread, NULL);
 	uint64_t t0 = sim_now();
@@ -150,7 +150,7 @@ static void blocking_body(void)
 	VEQ(r, -EINTR);
 	lt_join(t);
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
-	VEQ(sys_close(g_efd), 0);
+	VEQ(simk_close(g_efd), 0);
 }
 
 Test(laio_eventfd, blocking_reads_and_writes_wait_and_take_signals)
@@ -168,7 +168,7 @@ static void listener_fn(struct poll_listener *l, unsigned ev)
 
 static void listener_body(void)
 {
-	int fd = sys_eventfd(0, EFD_NONBLOCK);
+	int fd = simk_eventfd(0, EFD_NONBLOCK);
 	struct file *fp;
 	VEQ(fd_get(sim_proc_current(), fd, &fp), 0);
 	struct poll_head *ph = NULL;
@@ -182,7 +182,7 @@ static void listener_body(void)
 	VCHECK(g_heard & POLLIN);
 	poll_unlisten(&l);
 	file_put(fp);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(laio_eventfd, readiness_listeners_hear_writes)
@@ -195,16 +195,16 @@ static void eventfd_errors_body(void)
 	/* allocation failures: -ENOMEM, nothing left behind */
 	for (uint64_t k = 1; k <= 3; k++) {
 		lt_fault_next("kmem/alloc/enomem", k);
-		int fd = sys_eventfd(0, 0);
+		int fd = simk_eventfd(0, 0);
 		lt_fault_off("kmem/alloc/enomem");
 		VCHECK(fd == -ENOMEM || fd >= 0);
 		if (fd >= 0)
-			VEQ(sys_close(fd), 0);
+			VEQ(simk_close(fd), 0);
 	}
 	/* out of descriptors: -EMFILE, the file is released */
 	int n = 0;
 	for (;;) {
-		int fd = sys_eventfd(0, 0);
+		int fd = simk_eventfd(0, 0);
 		if (fd < 0) {
 			VEQ(fd, -EMFILE);
 			break;

@@ -52,7 +52,7 @@ static void direct_body(void)
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_FSYNC, fd, 0, 0, 0, 5)), 1);
 	VEQ(lt_getevents(g_ctx, 1, 4, ev, 0), 1);
 	VEQ(ev[0].res, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -88,7 +88,7 @@ static void many_direct_body(void)
 		}
 		got += n;
 	}
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -123,13 +123,13 @@ static void buffered_body(void)
 	vt_uget(rb, out, 10);
 	VCHECK(memcmp(out, "0123456789", 10) == 0);
 	/* the file offset is not used or moved (pread/pwrite semantics) */
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 0);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 0);
 	/* a negative offset is the file's -EINVAL */
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREAD, fd, rb, 1, -5, 3)), 1);
 	VEQ(lt_getevents(g_ctx, 1, 2, ev, 0), 1);
 	VEQ(ev[0].res, -EINVAL);
 	/* a buffered request is not cancellable (and already done here) */
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -171,10 +171,10 @@ static void pipe_read_body(void)
 	lt_join(w);
 	/* a writer that closes: end of file, res 0 */
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PREAD, g_pipe[0], rb, 64, 0, 10)), 1);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_getevents(g_ctx, 1, 2, ev, -1), 1);
 	VEQ(ev[0].res, 0);
-	VEQ(sys_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -228,9 +228,9 @@ static void pipe_delay_body(void)
 	VEQ(two[0].res, 8);
 	VEQ(two[1].data, 3);
 	VEQ(two[1].res, 3);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -246,7 +246,7 @@ static void reader_drain(void *arg)
 	size_t got = 0;
 	while (got < total) {
 		vt_sleep(100000);
-		ssize_t n = sys_read(g_pipe[0], b, 1000);
+		ssize_t n = simk_read(g_pipe[0], b, 1000);
 		VCHECK(n > 0);
 		got += (size_t)n;
 	}
@@ -258,7 +258,7 @@ static void pipe_write_body(void)
 	lt_pipe(g_pipe, 0);
 	/* fill the pipe but 1000 bytes */
 	uaddr_t fill = vt_ubuf(PIPE_CAPACITY);
-	VEQ(sys_write(g_pipe[1], fill, PIPE_CAPACITY - 1000), PIPE_CAPACITY - 1000);
+	VEQ(simk_write(g_pipe[1], fill, PIPE_CAPACITY - 1000), PIPE_CAPACITY - 1000);
 	/* an 8 KiB AIO write: partial, then retried until all is written */
 	uaddr_t wb = vt_ubuf(8192);
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, g_pipe[1], wb, 8192, 0, 1)), 1);
@@ -271,11 +271,11 @@ static void pipe_write_body(void)
 	lt_join(r);
 	VCHECK(lt_stats().retries >= 3);
 	/* no reader left: -EPIPE */
-	VEQ(sys_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, g_pipe[1], wb, 10, 0, 2)), 1);
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, -EPIPE);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -293,8 +293,8 @@ static void pipe_nonblock_body(void)
 	struct io_event ev[1];
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, 0), 1);
 	VEQ(ev[0].res, -EAGAIN);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -308,7 +308,7 @@ Test(laio_exec, nonblocking_pipe_gives_eagain_in_the_event)
 static void resfd_body(void)
 {
 	g_ctx = lt_setup(8);
-	int efd = sys_eventfd(0, EFD_NONBLOCK);
+	int efd = simk_eventfd(0, EFD_NONBLOCK);
 	int fd = vt_open("/b", O_CREAT | O_RDWR, 0644);
 	lt_pipe(g_pipe, 0);
 	uaddr_t buf = vt_ubytes("xyz", 3);
@@ -322,20 +322,20 @@ static void resfd_body(void)
 	VEQ(lt_submit(g_ctx, cbs, 3), 3);
 	uaddr_t v = vt_ubuf(8);
 	uint64_t n = 0;
-	VEQ(sys_read(efd, v, 8), 8);
+	VEQ(simk_read(efd, v, 8), 8);
 	vt_uget(v, &n, 8);
 	VEQ(n, 2); /* one per completion */
-	VEQ(sys_read(efd, v, 8), -EAGAIN);
+	VEQ(simk_read(efd, v, 8), -EAGAIN);
 	/* the eventfd may be closed: the request holds it */
-	VEQ(sys_close(efd), 0);
+	VEQ(simk_close(efd), 0);
 	VEQ(vt_write_str(g_pipe[1], "q"), 1);
 	struct io_event ev[3];
 	long got = 0;
 	while (got < 3)
 		got += lt_getevents(g_ctx, 1, 3, ev + got, -1);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -357,7 +357,7 @@ static void fault_write_eio_body(void)
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, -EIO);
 	lt_fault_off("blk/write/eio");
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -380,7 +380,7 @@ static void fault_read_eio_body(void)
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, -EIO);
 	lt_fault_off("blk/read/eio");
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -402,7 +402,7 @@ static void fault_lost_once_body(void)
 	/* the driver's timer re-issued it: success, one timeout later */
 	VEQ(ev[0].res, 4096);
 	VCHECK(sim_now() >= t0 + vt_cfg.dev.timeout_ns);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -426,7 +426,7 @@ static void fault_lost_always_body(void)
 	VEQ(ev[0].res, -EIO);
 	VCHECK(sim_now() >= t0 + (vt_cfg.dev.retries_max + 1) * vt_cfg.dev.timeout_ns);
 	lt_fault_off("blk/complete/lost");
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -472,7 +472,7 @@ static void campaign_body(void)
 		got += n;
 	}
 	lt_fault_off(g_point);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 	struct laio_stats st = lt_stats();
 	VEQ(st.ended_event, st.submitted);
@@ -511,7 +511,7 @@ static void power_cut_body(void)
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd, buf, 4096, 0, 2)), 1);
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, -1), 1);
 	VEQ(ev[0].res, -EIO);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 

@@ -9,28 +9,28 @@ static void checks_body(void)
 {
 	g_ctx = lt_setup(4);
 	uaddr_t evs = vt_ubuf(4 * sizeof(struct io_event));
-	VEQ(LT_SYS(sys_io_getevents(0, 0, 1, evs, 0)), -EINVAL);
-	VEQ(LT_SYS(sys_io_getevents(g_ctx + 1, 0, 1, evs, 0)), -EINVAL);
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, 2, 1, evs, 0)), -EINVAL); /* min_nr > nr */
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, -1, 1, evs, 0)), -EINVAL);
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, -2, -1, evs, 0)), -EINVAL);
+	VEQ(simk_io_getevents(0, 0, 1, evs, 0), -EINVAL);
+	VEQ(simk_io_getevents(g_ctx + 1, 0, 1, evs, 0), -EINVAL);
+	VEQ(simk_io_getevents(g_ctx, 2, 1, evs, 0), -EINVAL); /* min_nr > nr */
+	VEQ(simk_io_getevents(g_ctx, -1, 1, evs, 0), -EINVAL);
+	VEQ(simk_io_getevents(g_ctx, -2, -1, evs, 0), -EINVAL);
 	/* nr 0, min 0: nothing to do */
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, 0, 0, evs, 0)), 0);
+	VEQ(simk_io_getevents(g_ctx, 0, 0, evs, 0), 0);
 	/* bad timeouts, read only when it would wait */
 	struct laio_timespec bad[3] = {{-1, 0}, {0, -1}, {0, 1000000000}};
 	for (int i = 0; i < 3; i++)
-		VEQ(LT_SYS(sys_io_getevents(g_ctx, 1, 1, evs, vt_ubytes(&bad[i], 16))), -EINVAL);
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, 1, 1, evs, 0x5000)), -EFAULT);
+		VEQ(simk_io_getevents(g_ctx, 1, 1, evs, vt_ubytes(&bad[i], 16)), -EINVAL);
+	VEQ(simk_io_getevents(g_ctx, 1, 1, evs, 0x5000), -EFAULT);
 	/* an event, and an unwritable events array: -EFAULT, the event lost */
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd, vt_ubytes("a", 1), 1, 0, 0)), 1);
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, 1, 1, 0x5000, 0)), -EFAULT);
+	VEQ(simk_io_getevents(g_ctx, 1, 1, 0x5000, 0), -EFAULT);
 	struct io_event ev[1];
 	VEQ(lt_getevents(g_ctx, 0, 1, ev, 0), 0);
 	/* with an event waiting, a bad timeout is never read */
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd, vt_ubytes("a", 1), 1, 0, 0)), 1);
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, 1, 1, evs, vt_ubytes(&bad[0], 16))), 1);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_io_getevents(g_ctx, 1, 1, evs, vt_ubytes(&bad[0], 16)), 1);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -64,8 +64,8 @@ static void timeout_body(void)
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, fd, buf, 512, 0, 6)), 1);
 	struct laio_timespec far = {INT64_MAX, 999999999};
 	uaddr_t evs = vt_ubuf(sizeof(ev));
-	VEQ(LT_SYS(sys_io_getevents(g_ctx, 1, 4, evs, vt_ubytes(&far, 16))), 1);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_io_getevents(g_ctx, 1, 4, evs, vt_ubytes(&far, 16)), 1);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -89,7 +89,7 @@ static void min_nr_body(void)
 	VEQ(lt_getevents(g_ctx, 3, 3, ev, -1), 3);
 	VEQ(lt_getevents(g_ctx, 1, 4, ev, -1), 1);
 	VEQ(lt_getevents(g_ctx, 0, 4, ev, 0), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -149,8 +149,8 @@ static void two_waiters_body(void)
 	lt_join(a);
 	lt_join(b);
 	VEQ(g_got[0] + g_got[1], 1);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 

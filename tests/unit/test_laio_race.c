@@ -62,7 +62,7 @@ static void two_getters_body(void)
 	VCHECK(g_res[0] == 0 || g_res[0] == 1);
 	g_seen[g_res[0]] = 1;
 	VEQ(lt_ring(g_ctx).head, lt_ring(g_ctx).tail);
-	VEQ(sys_close(g_fd), 0);
+	VEQ(simk_close(g_fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -102,7 +102,7 @@ static void same_instant_body(void)
 	VEQ(ev[0].data, 7);
 	VEQ(lt_getevents(g_ctx, 0, 1, ev, 0), 0);
 	lt_join(t);
-	VEQ(sys_close(g_fd), 0);
+	VEQ(simk_close(g_fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -175,8 +175,8 @@ static void cancel_vs_complete_body(void)
 	struct laio_stats st = lt_stats();
 	VEQ(st.ended_cancel + st.ended_event, 1);
 	g_seen[g_res[0] == 0 ? 0 : g_res[0] == -EAGAIN ? 1 : 2] = 1;
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -208,7 +208,7 @@ static void submitter_waiter(void *arg)
 	VCHECK(n == -EINVAL || (n >= 0 && n <= 4));
 	/* the end of the pipe's writers wakes every listener still attached
 	 * (POLLHUP) while the destroy may still be cancelling them */
-	VEQ(LT_SYS(sys_close(g_pipe[1])), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 }
 
 static void destroy_inflight_body(void)
@@ -224,8 +224,8 @@ static void destroy_inflight_body(void)
 	VEQ(st.contexts_live, 0);
 	VEQ(st.submitted, st.ended_event + st.ended_torn + st.ended_cancel);
 	VEQ(laio_aio_nr(), 0);
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_fd), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_fd), 0);
 }
 
 Test(laio_race, io_destroy_with_requests_in_flight_from_another_thread)
@@ -242,7 +242,7 @@ static void drainer(void *arg)
 	size_t want = PIPE_CAPACITY + 3 * 4096;
 	size_t got = 0;
 	while (got < want) {
-		ssize_t n = LT_SYS(sys_read(g_pipe[0], b, 4096));
+		ssize_t n = simk_read(g_pipe[0], b, 4096);
 		VCHECK(n > 0);
 		got += (size_t)n;
 		sim_yield();
@@ -254,7 +254,7 @@ static void kicked_while_running_body(void)
 	g_ctx = lt_setup(4);
 	lt_pipe(g_pipe, 0);
 	uaddr_t fill = vt_ubuf(PIPE_CAPACITY);
-	VEQ(sys_write(g_pipe[1], fill, PIPE_CAPACITY), PIPE_CAPACITY);
+	VEQ(simk_write(g_pipe[1], fill, PIPE_CAPACITY), PIPE_CAPACITY);
 	uaddr_t wb = vt_ubuf(3 * 4096);
 	VEQ(lt_submit1(g_ctx, lt_iocb(IOCB_CMD_PWRITE, g_pipe[1], wb, 3 * 4096, 0, 9)), 1);
 	struct simk_thread *d = lt_spawn("drain", drainer, NULL);
@@ -266,8 +266,8 @@ static void kicked_while_running_body(void)
 	VEQ(lt_getevents(g_ctx, 0, 2, ev, 0), 0);
 	if (lt_stats().kicks_running > 0)
 		g_seen[0] = 1;
-	VEQ(sys_close(g_pipe[0]), 0);
-	VEQ(sys_close(g_pipe[1]), 0);
+	VEQ(simk_close(g_pipe[0]), 0);
+	VEQ(simk_close(g_pipe[1]), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -321,7 +321,7 @@ static void ring_full_body(void)
 	}
 	lt_join(r);
 	VEQ(g_reaped, RING_REQS);
-	VEQ(sys_close(g_fd), 0);
+	VEQ(simk_close(g_fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 }
 
@@ -340,7 +340,7 @@ Test(laio_race, ring_full_with_a_concurrent_reaper)
 static void closer(void *arg)
 {
 	(void)arg;
-	VEQ(LT_SYS(sys_close(g_fd)), 0);
+	VEQ(simk_close(g_fd), 0);
 }
 
 static void close_inflight_body(void)

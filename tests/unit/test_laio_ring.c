@@ -75,13 +75,13 @@ static void setup_errors_body(void)
 {
 	aio_context_t ctx;
 	/* unwritable / unreadable ctxp */
-	VEQ(LT_SYS(sys_io_setup(1, 0)), -EFAULT);
-	VEQ(LT_SYS(sys_io_setup(1, 0x7fff0000)), -EFAULT);
+	VEQ(simk_io_setup(1, 0), -EFAULT);
+	VEQ(simk_io_setup(1, 0x7fff0000), -EFAULT);
 	/* *ctxp must be 0 */
 	uaddr_t a = vt_ubuf(8);
 	uint64_t junk = 5;
 	vt_uput(a, &junk, 8);
-	VEQ(LT_SYS(sys_io_setup(1, a)), -EINVAL);
+	VEQ(simk_io_setup(1, a), -EINVAL);
 	/* nr_events 0 */
 	VEQ(lt_setup_r(0, &ctx), -EINVAL);
 	/* the overflow checks: events or kiocbs past 256 MiB */
@@ -140,7 +140,7 @@ static void setup_enomem_body(void)
 	for (int k = 1; k <= 8; k++) {
 		lt_fault_next("kmem/alloc/enomem", (uint64_t)k);
 		vt_uput(a, &zero, sizeof(zero));
-		int r = sys_io_setup(4, a);
+		int r = simk_io_setup(4, a);
 		lt_fault_off("kmem/alloc/enomem");
 		VCHECK(r == 0 || r == -ENOMEM);
 		if (r == 0) {
@@ -233,7 +233,7 @@ static void wrap_body(void)
 		r = lt_ring(ctx);
 		VEQ(r.head, r.tail);
 	}
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 
@@ -259,7 +259,7 @@ static void full_body(void)
 	/* complete them all: one byte each */
 	char bytes[126];
 	memset(bytes, 'x', sizeof(bytes));
-	VEQ(sys_write(fds[1], vt_ubytes(bytes, 126), 126), 126);
+	VEQ(simk_write(fds[1], vt_ubytes(bytes, 126), 126), 126);
 	struct io_event ev[126];
 	long got = 0;
 	while (got < 126) {
@@ -275,8 +275,8 @@ static void full_body(void)
 	VEQ(lt_destroy(ctx), 0); /* cancels the 4 */
 	struct laio_stats st = lt_stats();
 	VEQ(st.ended_torn, 4);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
 }
 
 Test(laio_ring, admission_stops_at_free_ring_slots)
@@ -309,7 +309,7 @@ static void reaper_full_body(void)
 	VEQ(all[0].data, 3);
 	VEQ(all[123].data, 126);
 	VEQ(laio_user_reap(sim_proc_current(), ctx, ev, 3), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(lt_destroy(ctx), 0);
 }
 

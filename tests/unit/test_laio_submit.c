@@ -16,7 +16,7 @@ static void common_setup(void)
 
 static void common_teardown(void)
 {
-	VEQ(sys_close(g_fd), 0);
+	VEQ(simk_close(g_fd), 0);
 	VEQ(lt_destroy(g_ctx), 0);
 	struct laio_stats st = lt_stats();
 	VEQ(st.submitted, st.ended_event + st.ended_cancel + st.ended_torn);
@@ -29,27 +29,27 @@ static void call_checks_body(void)
 	common_setup();
 	uaddr_t cb = lt_iocb(IOCB_CMD_PWRITE, g_fd, g_buf, 4, 0, 1);
 	uaddr_t arr = vt_ubytes(&cb, sizeof(cb));
-	VEQ(LT_SYS(sys_io_submit(g_ctx, -1, arr)), -EINVAL);
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 0, 0)), 0);		 /* nothing to do */
-	VEQ(LT_SYS(sys_io_submit(g_ctx + 4096, 0, 0)), -EINVAL); /* but the ctx is checked */
-	VEQ(LT_SYS(sys_io_submit(0, 1, arr)), -EINVAL);
+	VEQ(simk_io_submit(g_ctx, -1, arr), -EINVAL);
+	VEQ(simk_io_submit(g_ctx, 0, 0), 0);		  /* nothing to do */
+	VEQ(simk_io_submit(g_ctx + 4096, 0, 0), -EINVAL); /* but the ctx is checked */
+	VEQ(simk_io_submit(0, 1, arr), -EINVAL);
 	/* iocbpp past the top of user space / wrapping: EFAULT before the ctx */
-	VEQ(LT_SYS(sys_io_submit(0, 2, (1ULL << 47) - 8)), -EFAULT);
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 1L << 61, arr)), -EFAULT);
+	VEQ(simk_io_submit(0, 2, (1ULL << 47) - 8), -EFAULT);
+	VEQ(simk_io_submit(g_ctx, 1L << 61, arr), -EFAULT);
 	/* iocbpp unmapped, or an unmapped iocb */
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 1, 0x1000)), -EFAULT);
+	VEQ(simk_io_submit(g_ctx, 1, 0x1000), -EFAULT);
 	uint64_t bad = 0x2000;
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 1, vt_ubytes(&bad, 8))), -EFAULT);
+	VEQ(simk_io_submit(g_ctx, 1, vt_ubytes(&bad, 8)), -EFAULT);
 	/* the second pointer is bad: the first is submitted, 1 returned */
 	uint64_t two[2] = {cb, 0x2000};
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 2, vt_ubytes(two, 16))), 1);
+	VEQ(simk_io_submit(g_ctx, 2, vt_ubytes(two, 16)), 1);
 	struct io_event ev[2];
 	VEQ(lt_getevents(g_ctx, 1, 2, ev, 0), 1);
 	VEQ(ev[0].res, 4);
 	/* the second array slot unmapped (array ends at a page boundary) */
 	uaddr_t page = vt_ubuf(4096);
 	vt_uput(page + 4096 - 8, &cb, 8);
-	VEQ(LT_SYS(sys_io_submit(g_ctx, 2, page + 4096 - 8)), 1);
+	VEQ(simk_io_submit(g_ctx, 2, page + 4096 - 8), 1);
 	VEQ(lt_getevents(g_ctx, 1, 2, ev, 0), 1);
 	common_teardown();
 }
@@ -168,8 +168,8 @@ static void access_mode_body(void)
 	VEQ(lt_getevents(g_ctx, 2, 2, ev, 0), 2);
 	VEQ(ev[0].res, 0);
 	VEQ(ev[1].res, 0);
-	VEQ(sys_close(ro), 0);
-	VEQ(sys_close(wo), 0);
+	VEQ(simk_close(ro), 0);
+	VEQ(simk_close(wo), 0);
 	common_teardown();
 }
 
@@ -183,9 +183,9 @@ static void unsupported_body(void)
 	common_setup();
 	int fds[2];
 	lt_pipe(fds, 0);
-	int efd = sys_eventfd(0, 0);
+	int efd = simk_eventfd(0, 0);
 	VCHECK(efd >= 0);
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), 0);
 	int dfd = vt_open("/d", O_RDONLY, 0);
 	VCHECK(dfd >= 0);
 	/* a pipe cannot fsync; an eventfd does no AIO reads or writes; a
@@ -202,10 +202,10 @@ static void unsupported_body(void)
 	VEQ(lt_getevents(g_ctx, 1, 1, ev, 0), 1);
 	VEQ(ev[0].res, 0);
 	VEQ(lt_stats().reqs_live, 0);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
-	VEQ(sys_close(efd), 0);
-	VEQ(sys_close(dfd), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
+	VEQ(simk_close(efd), 0);
+	VEQ(simk_close(dfd), 0);
 	common_teardown();
 }
 
@@ -340,24 +340,24 @@ static void enomem_body(void)
 	/* the kiocb is the first allocation of io_submit; it is tried twice
 	 * (after running the deferred file releases), as the reference does */
 	lt_fault_next("kmem/alloc/enomem", 1);
-	VEQ(sys_io_submit(g_ctx, 1, arr), 1);
-	VEQ(sys_io_getevents(g_ctx, 1, 1, evs, 0), 1);
+	VEQ(simk_io_submit(g_ctx, 1, arr), 1);
+	VEQ(simk_io_getevents(g_ctx, 1, 1, evs, 0), 1);
 	vt_fault("kmem/alloc/enomem:p=1");
-	VEQ(sys_io_submit(g_ctx, 1, arr), -EAGAIN);
+	VEQ(simk_io_submit(g_ctx, 1, arr), -EAGAIN);
 	lt_fault_off("kmem/alloc/enomem");
 	/* the iovec array is the second for PWRITEV */
 	lt_fault_next("kmem/alloc/enomem", 2);
-	VEQ(sys_io_submit(g_ctx, 1, arrv), -ENOMEM);
+	VEQ(simk_io_submit(g_ctx, 1, arrv), -ENOMEM);
 	lt_fault_off("kmem/alloc/enomem");
 	VEQ(lt_stats().reqs_live, 0);
 	/* every later allocation (the filesystem's) fails or not: the
 	 * request is submitted and its result is 4 or an error, never lost */
 	for (uint64_t k = 2; k <= 12; k++) {
 		lt_fault_next("kmem/alloc/enomem", k);
-		long r = sys_io_submit(g_ctx, 1, arr);
+		long r = simk_io_submit(g_ctx, 1, arr);
 		lt_fault_off("kmem/alloc/enomem");
 		VEQ(r, 1);
-		VEQ(sys_io_getevents(g_ctx, 1, 1, evs, 0), 1);
+		VEQ(simk_io_getevents(g_ctx, 1, 1, evs, 0), 1);
 		struct io_event ev;
 		vt_uget(evs, &ev, sizeof(ev));
 		VCHECK(ev.res == 4 || ev.res == -ENOMEM || ev.res == -ENOSPC || ev.res == -EIO);

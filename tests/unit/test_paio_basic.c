@@ -11,21 +11,21 @@ static void t_write_read(void *arg)
 	vt_fill(pat, sizeof(pat), 7, 0);
 	uaddr_t wb = vt_ubytes(pat, sizeof(pat));
 	uaddr_t wcb = pt_cb(fd, wb, sizeof(pat), 100);
-	VEQ(sys_aio_write(wcb), 0);
+	VEQ(simk_aio_write(wcb), 0);
 	VEQ(pt_wait(wcb), 0);
 	struct simk_aiocb c = pt_get(wcb);
 	VEQ(c.aio_resultp.aio_return, 3000);
 	VEQ(c.aio_resultp.aio_errno, 0);
 	VEQ(c.aio_state, AIOCB_DONE);
-	VEQ(sys_aio_return(wcb), 3000);
-	VEQ(sys_aio_return(wcb), -EINVAL); /* once */
-	VEQ(sys_aio_error(wcb), -EINVAL);
+	VEQ(simk_aio_return(wcb), 3000);
+	VEQ(simk_aio_return(wcb), -EINVAL); /* once */
+	VEQ(simk_aio_error(wcb), -EINVAL);
 	VEQ(pt_get(wcb).aio_state, AIOCB_RETURNED);
 	/* the file offset did not move (pwrite semantics) */
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 0);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 0);
 	uaddr_t rb = vt_ubuf(4096);
 	uaddr_t rcb = pt_cb(fd, rb, 4096, 0);
-	VEQ(sys_aio_read(rcb), 0);
+	VEQ(simk_aio_read(rcb), 0);
 	VEQ(pt_result(rcb), 3100); /* up to the end of file */
 	uint8_t got[3100];
 	vt_uget(rb, got, sizeof(got));
@@ -38,7 +38,7 @@ static void t_write_read(void *arg)
 	VEQ(st.submitted, 2);
 	VEQ(st.ended, 2);
 	VEQ(st.requests_live, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_basic, write_then_read_back_with_error_and_return_once)

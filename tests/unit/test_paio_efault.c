@@ -38,37 +38,37 @@ static void t_submit(void *arg)
 	struct simk_aiocb before = pt_get(cb);
 	vt_protect(cb, PG, UMEM_PROT_READ);
 	/* the kernel stores state and results in the block: refused first */
-	VEQ(sys_aio_read(cb), -EFAULT);
-	VEQ(sys_aio_write(cb), -EFAULT);
-	VEQ(sys_aio_fsync(O_SYNC, cb), -EFAULT);
+	VEQ(simk_aio_read(cb), -EFAULT);
+	VEQ(simk_aio_write(cb), -EFAULT);
+	VEQ(simk_aio_fsync(O_SYNC, cb), -EFAULT);
 	struct paio_stats st = pt_stats();
 	VEQ(st.submitted, 0);
 	VEQ(st.requests_live, 0);
 	struct simk_aiocb after = pt_get(cb);
 	VCHECK(memcmp(&before, &after, sizeof(after)) == 0); /* nothing stored */
-	VEQ(sys_aio_error(cb), -EINVAL); /* reading is enough: never submitted */
-	VEQ(sys_aio_return(cb), -EFAULT);
+	VEQ(simk_aio_error(cb), -EINVAL); /* reading is enough: never submitted */
+	VEQ(simk_aio_return(cb), -EFAULT);
 	vt_protect(cb, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 
 	/* a read into a read-only buffer, a write from a write-only one:
 	 * refused, the error stored in the (writable) block */
 	vt_protect(buf, PG, UMEM_PROT_READ);
-	VEQ(sys_aio_read(cb), -EFAULT);
+	VEQ(simk_aio_read(cb), -EFAULT);
 	VEQ(pt_get(cb).aio_state, AIOCB_FAILED);
-	VEQ(sys_aio_error(cb), EFAULT);
-	VEQ(sys_aio_return(cb), -EFAULT); /* the stored error, once */
-	VEQ(sys_aio_error(cb), -EINVAL);
+	VEQ(simk_aio_error(cb), EFAULT);
+	VEQ(simk_aio_return(cb), -EFAULT); /* the stored error, once */
+	VEQ(simk_aio_error(cb), -EINVAL);
 	/* a write only reads it */
-	VEQ(sys_aio_write(cb), 0);
+	VEQ(simk_aio_write(cb), 0);
 	VEQ(pt_result(cb), 4);
 	vt_protect(buf, PG, UMEM_PROT_WRITE);
-	VEQ(sys_aio_write(cb), -EFAULT);
-	VEQ(sys_aio_error(cb), EFAULT);
-	VEQ(sys_aio_return(cb), -EFAULT);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_write(cb), -EFAULT);
+	VEQ(simk_aio_error(cb), EFAULT);
+	VEQ(simk_aio_return(cb), -EFAULT);
+	VEQ(simk_aio_read(cb), 0);
 	VEQ(pt_result(cb), 4);
 	VEQ(pt_stats().submitted, 2);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_efault, submissions_refuse_readonly_blocks_and_wrong_way_buffers)
@@ -86,9 +86,9 @@ static void t_results(void *arg)
 	pt_pipe(pfd);
 	uaddr_t buf = vt_ubuf(8);
 	uaddr_t cb = pt_cb(pfd[0], buf, 8, 0);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	vt_sleep(1000); /* a worker waits in the pipe */
-	VEQ(sys_aio_error(cb), EINPROGRESS);
+	VEQ(simk_aio_error(cb), EINPROGRESS);
 	vt_protect(cb, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(pfd[1], "abc"), 3);
 	VEQ(pt_wait(cb), 0); /* the kernel's copy says done */
@@ -97,19 +97,19 @@ static void t_results(void *arg)
 	VEQ(seen.aio_resultp.aio_errno, EINPROGRESS);
 	VEQ(pt_stats().ended, 1);
 	/* aio_return cannot mark the block: EFAULT, the result stays */
-	VEQ(sys_aio_return(cb), -EFAULT);
-	VEQ(sys_aio_error(cb), 0);
+	VEQ(simk_aio_return(cb), -EFAULT);
+	VEQ(simk_aio_error(cb), 0);
 	VEQ(pt_stats().requests_live, 1);
 	vt_protect(cb, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_aio_return(cb), 3);
-	VEQ(sys_aio_return(cb), -EINVAL);
+	VEQ(simk_aio_return(cb), 3);
+	VEQ(simk_aio_return(cb), -EINVAL);
 	VEQ(pt_get(cb).aio_state, AIOCB_RETURNED);
 	VEQ(pt_stats().requests_live, 0);
 	char got[4] = {0};
 	vt_uget(buf, got, 3);
 	VCHECK(strcmp(got, "abc") == 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_efault, result_of_a_block_made_readonly_in_flight_is_kept_for_aio_return)
@@ -130,17 +130,17 @@ static void t_lio(void *arg)
 	pt_opcode(ro, LIO_READ);
 	vt_protect(ro, PG, UMEM_PROT_READ);
 	uaddr_t cbs[2] = {ro, good};
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 2), 2, 0), -EIO);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 2), 2, 0), -EIO);
 	VEQ(pt_stats().submitted, 1);
-	VEQ(sys_aio_return(good), 4);
+	VEQ(simk_aio_return(good), 4);
 	/* the read-only entry could not even get its error: never submitted */
-	VEQ(sys_aio_error(ro), -EINVAL);
+	VEQ(simk_aio_error(ro), -EINVAL);
 	VEQ(pt_get(ro).aio_state, 0);
 	/* LIO_NOWAIT: the same */
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, 0), -EIO);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, 0), -EIO);
 	VEQ(pt_result(good), 4);
 	VEQ(pt_stats().submitted, 2);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_efault, lio_listio_readonly_entry_is_refused_the_others_run)
@@ -157,7 +157,7 @@ static int w_pipe_w;
 static void waitn_thread(void *arg)
 {
 	(void)arg;
-	w_ret = sys_aio_waitn(w_out, 4, w_nw, 0);
+	w_ret = simk_aio_waitn(w_out, 4, w_nw, 0);
 }
 
 /* prot_what: 0 protects the list, 1 the count, while the waiter sleeps */
@@ -188,54 +188,54 @@ static void t_waitn(void *arg)
 	w_out = vt_ubuf(4 * 8);
 	w_nw = vt_ubuf(4);
 	uaddr_t cb = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	VEQ(vt_write_str(pfd[1], "a"), 1);
 	VEQ(pt_wait(cb), 0);
 	/* read-only count or list: refused before anything is taken, and
 	 * before waiting (a request still in flight would make it wait) */
 	uaddr_t cb2 = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(cb2), 0);
+	VEQ(simk_aio_read(cb2), 0);
 	uint32_t want = 2;
 	vt_uput(w_nw, &want, 4);
 	vt_protect(w_nw, PG, UMEM_PROT_READ);
 	uint64_t t0 = sim_now();
-	VEQ(sys_aio_waitn(w_out, 4, w_nw, pt_timespec(1, 0)), -EFAULT);
+	VEQ(simk_aio_waitn(w_out, 4, w_nw, pt_timespec(1, 0)), -EFAULT);
 	VEQ(sim_now(), t0);
 	vt_protect(w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_aio_cancel(pfd[0], cb2), AIO_CANCELED);
-	VEQ(sys_aio_return(cb2), -ECANCELED);
+	VEQ(simk_aio_cancel(pfd[0], cb2), AIO_CANCELED);
+	VEQ(simk_aio_return(cb2), -ECANCELED);
 	want = 1;
 	vt_uput(w_nw, &want, 4);
 	vt_protect(w_nw, PG, UMEM_PROT_READ);
-	VEQ(sys_aio_waitn(w_out, 4, w_nw, 0), -EFAULT);
+	VEQ(simk_aio_waitn(w_out, 4, w_nw, 0), -EFAULT);
 	vt_protect(w_nw, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	vt_protect(w_out, PG, UMEM_PROT_READ);
-	VEQ(sys_aio_waitn(w_out, 4, w_nw, 0), -EFAULT);
+	VEQ(simk_aio_waitn(w_out, 4, w_nw, 0), -EFAULT);
 	vt_protect(w_out, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_aio_waitn(w_out, 4, w_nw, 0), 0);
+	VEQ(simk_aio_waitn(w_out, 4, w_nw, 0), 0);
 	uint64_t key = 0;
 	vt_uget(w_out, &key, 8);
 	VEQ(key, cb);
-	VEQ(sys_aio_return(cb), 1);
+	VEQ(simk_aio_return(cb), 1);
 
 	/* made read-only while the call waits: the entries go back */
 	for (int what = 0; what < 2; what++) {
-		VEQ(sys_aio_read(cb), 0);
+		VEQ(simk_aio_read(cb), 0);
 		waitn_meanwhile(what);
 		want = 1;
 		vt_uput(w_nw, &want, 4);
 		key = 0;
 		vt_uput(w_out, &key, 8);
-		VEQ(sys_aio_waitn(w_out, 4, w_nw, pt_timespec(0, 0)), 0);
+		VEQ(simk_aio_waitn(w_out, 4, w_nw, pt_timespec(0, 0)), 0);
 		uint32_t got = 0;
 		vt_uget(w_nw, &got, 4);
 		VEQ(got, 1);
 		vt_uget(w_out, &key, 8);
 		VEQ(key, cb);
-		VEQ(sys_aio_return(cb), 1);
+		VEQ(simk_aio_return(cb), 1);
 	}
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_efault, aio_waitn_readonly_results_take_nothing_or_give_back)
@@ -266,15 +266,15 @@ static void t_solaris(void *arg)
 	uaddr_t res = result_buf();
 	/* refused: a read-only result, a read into a read-only buffer */
 	vt_protect(res, PG, UMEM_PROT_READ);
-	VEQ(sys_aioread(fd, buf, 4, 0, SIMK_SEEK_SET, res), -EFAULT);
+	VEQ(simk_aioread(fd, buf, 4, 0, SIMK_SEEK_SET, res), -EFAULT);
 	vt_protect(res, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	vt_protect(buf, PG, UMEM_PROT_READ);
-	VEQ(sys_aioread(fd, buf, 4, 0, SIMK_SEEK_SET, res), -EFAULT);
+	VEQ(simk_aioread(fd, buf, 4, 0, SIMK_SEEK_SET, res), -EFAULT);
 	VEQ(pt_stats().submitted, 0);
-	VEQ(sys_aiowait(pt_timespec(0, 0)), -EINVAL); /* nothing in flight */
+	VEQ(simk_aiowait(pt_timespec(0, 0)), -EINVAL); /* nothing in flight */
 	/* a write only reads its buffer */
-	VEQ(sys_aiowrite(fd, buf, 4, 0, SIMK_SEEK_SET, res), 0);
-	VEQ(sys_aiowait(0), (int64_t)res);
+	VEQ(simk_aiowrite(fd, buf, 4, 0, SIMK_SEEK_SET, res), 0);
+	VEQ(simk_aiowait(0), (int64_t)res);
 	VEQ(get_res(res).aio_return, 4);
 	vt_protect(buf, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 
@@ -283,22 +283,22 @@ static void t_solaris(void *arg)
 	 * it can */
 	int pfd[2];
 	pt_pipe(pfd);
-	VEQ(sys_aioread(pfd[0], buf, 8, 0, SIMK_SEEK_SET, res), 0);
+	VEQ(simk_aioread(pfd[0], buf, 8, 0, SIMK_SEEK_SET, res), 0);
 	vt_sleep(1000);
 	vt_protect(res, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(pfd[1], "xyz"), 3);
-	VEQ(sys_aiowait(0), -EFAULT);
+	VEQ(simk_aiowait(0), -EFAULT);
 	VEQ(get_res(res).aio_return, AIO_INPROGRESS);
-	VEQ(sys_aiowait(0), -EFAULT); /* still there */
+	VEQ(simk_aiowait(0), -EFAULT); /* still there */
 	vt_protect(res, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_aiowait(0), (int64_t)res);
+	VEQ(simk_aiowait(0), (int64_t)res);
 	VEQ(get_res(res).aio_return, 3);
 	VEQ(get_res(res).aio_errno, 0);
-	VEQ(sys_aiowait(0), -EINVAL); /* handed out once */
+	VEQ(simk_aiowait(0), -EINVAL); /* handed out once */
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_efault, solaris_results_are_stored_before_aiowait_hands_them_out)
@@ -316,17 +316,17 @@ static void t_transfer(void *arg)
 	pt_pipe(pfd);
 	uaddr_t buf = vt_ubuf(8);
 	uaddr_t cb = pt_cb(pfd[0], buf, 8, 0);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	vt_sleep(1000); /* the worker waits in the pipe */
 	vt_protect(buf, PG, UMEM_PROT_READ);
 	VEQ(vt_write_str(pfd[1], "abc"), 3);
 	VEQ(pt_wait(cb), EFAULT); /* the worker's copy faulted */
-	VEQ(sys_aio_return(cb), -EFAULT);
+	VEQ(simk_aio_return(cb), -EFAULT);
 	/* the bytes stayed in the pipe */
 	uaddr_t b = vt_ubuf(8);
-	VEQ(sys_read(pfd[0], b, 8), 3);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_read(pfd[0], b, 8), 3);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_efault, buffer_made_readonly_in_flight_fails_the_request_with_efault)

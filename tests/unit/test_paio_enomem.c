@@ -22,34 +22,34 @@ static void t_wait_lists(void *arg)
 	vt_setup();
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t cb = pt_cb(fd, vt_ubuf(64), 64, 0);
-	VEQ(sys_aio_write(cb), 0);
+	VEQ(simk_aio_write(cb), 0);
 	uaddr_t cbs[40];
 	for (int i = 0; i < 40; i++)
 		cbs[i] = i == 39 ? cb : 0;
 	uaddr_t l = pt_list(cbs, 40);
 	fail_nth_alloc(1);
-	VEQ(sys_aio_suspend(l, 40, 0), -ENOMEM);
+	VEQ(simk_aio_suspend(l, 40, 0), -ENOMEM);
 	vt_fault("kmem/alloc/enomem:off");
-	VEQ(sys_aio_suspend(l, 40, 0), 0);
-	VEQ(sys_aio_error(cb), 0);
+	VEQ(simk_aio_suspend(l, 40, 0), 0);
+	VEQ(simk_aio_error(cb), 0);
 	/* the request (SIGEV_NONE) is on the done queue of aio_waitn */
 	uaddr_t out = vt_ubuf(8 * 4);
 	uint32_t one = 1;
 	uaddr_t nw = vt_ubytes(&one, sizeof(one));
 	fail_nth_alloc(1);
-	VEQ(sys_aio_waitn(out, 4, nw, 0), -ENOMEM);
+	VEQ(simk_aio_waitn(out, 4, nw, 0), -ENOMEM);
 	vt_fault("kmem/alloc/enomem:off");
 	vt_uput(nw, &one, sizeof(one));
-	VEQ(sys_aio_waitn(out, 4, nw, 0), 0);
+	VEQ(simk_aio_waitn(out, 4, nw, 0), 0);
 	uint32_t got;
 	vt_uget(nw, &got, sizeof(got));
 	VEQ(got, 1);
 	uint64_t first;
 	vt_uget(out, &first, sizeof(first));
 	VEQ(first, cb);
-	VEQ(sys_aio_return(cb), 64);
+	VEQ(simk_aio_return(cb), 64);
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_enomem, wait_list_allocation_of_aio_suspend_and_aio_waitn_fails_with_enomem)
@@ -71,18 +71,18 @@ static void t_fsync_pieces(void *arg)
 	vt_setup();
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t w = pt_cb(fd, vt_ubuf(64), 64, 0);
-	VEQ(sys_aio_write(w), 0); /* starts the pool: 3 read/write workers */
+	VEQ(simk_aio_write(w), 0); /* starts the pool: 3 read/write workers */
 	VEQ(pt_result(w), 64);
 	VEQ(pt_stats().workers, 3);
 	uaddr_t cb = pt_cb(fd, 0, 0, 0);
 	for (uint64_t k = 1; k <= 8; k++) {
 		int live = pt_stats().requests_live;
 		fail_nth_alloc(k);
-		int r = sys_aio_fsync(O_SYNC, cb);
+		int r = simk_aio_fsync(O_SYNC, cb);
 		vt_fault("kmem/alloc/enomem:off");
 		if (r == -EAGAIN) {
 			fsync_eagain++;
-			VEQ(sys_aio_error(cb), EAGAIN);
+			VEQ(simk_aio_error(cb), EAGAIN);
 			VEQ(pt_stats().requests_live, live);
 			VEQ(pt_stats().outstanding, 0);
 			continue;
@@ -90,10 +90,10 @@ static void t_fsync_pieces(void *arg)
 		VEQ(r, 0);
 		VEQ(pt_result(cb), 0);
 	}
-	VEQ(sys_aio_fsync(O_SYNC, cb), 0);
+	VEQ(simk_aio_fsync(O_SYNC, cb), 0);
 	VEQ(pt_result(cb), 0);
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_enomem, fsync_request_or_piece_allocation_fails_with_eagain)
@@ -125,12 +125,12 @@ static void t_pool_start(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t cb = pt_cb(fd, vt_ubuf(64), 64, 0);
 	fail_nth_alloc(pool_k);
-	int r = sys_aio_write(cb);
+	int r = simk_aio_write(cb);
 	vt_fault("kmem/alloc/enomem:off");
 	if (r == -EAGAIN) {
 		pool_eagain++;
-		VEQ(sys_aio_error(cb), EAGAIN);
-		VEQ(sys_aio_write(cb), 0);
+		VEQ(simk_aio_error(cb), EAGAIN);
+		VEQ(simk_aio_write(cb), 0);
 	} else {
 		VEQ(r, 0);
 	}
@@ -140,7 +140,7 @@ static void t_pool_start(void *arg)
 	VEQ(st.notify_workers, 1);
 	VCHECK(st.workers >= 1 && st.workers <= 3);
 	VEQ(st.requests_live, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_enomem, worker_creation_fails_with_eagain_or_a_smaller_pool)
@@ -176,27 +176,27 @@ static void t_grow_fails(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t rd = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
 	uaddr_t rd2 = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(rd), 0); /* the only worker blocks on the pipe */
+	VEQ(simk_aio_read(rd), 0); /* the only worker blocks on the pipe */
 	vt_sleep(1000);
-	VEQ(sys_aio_read(rd2), 0); /* queued behind it: load 1 */
+	VEQ(simk_aio_read(rd2), 0); /* queued behind it: load 1 */
 	VEQ(pt_stats().workers, 1);
 	uaddr_t w = pt_cb(fd, vt_ubuf(64), 64, 0);
 	if (fail)
 		fail_nth_alloc(2); /* the request, then the new worker */
-	VEQ(sys_aio_write(w), 0);
+	VEQ(simk_aio_write(w), 0);
 	vt_fault("kmem/alloc/enomem:off");
 	VEQ(pt_stats().workers, fail ? 1 : 2);
 	vt_sleep(1000000);
 	/* without a new worker it waits behind the blocked read */
-	VEQ(sys_aio_error(w), fail ? EINPROGRESS : 0);
+	VEQ(simk_aio_error(w), fail ? EINPROGRESS : 0);
 	VEQ(vt_write_str(pfd[1], "xy"), 2);
 	VEQ(pt_result(rd), 1);
 	VEQ(pt_result(rd2), 1);
 	VEQ(pt_result(w), 64);
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_enomem, failed_pool_growth_queues_on_the_loaded_worker)

@@ -22,15 +22,15 @@ static void t_fanout(void *arg)
 	for (int i = 0; i < 8; i++) {
 		w[i] = pt_cb(fd, buf + 1024 * i, 1024, 1024 * i);
 		pt_sigev(w[i], SIMK_SIGEV_SIGNAL, SIG, (uint64_t)i, 0);
-		VEQ(sys_aio_write(w[i]), 0);
+		VEQ(simk_aio_write(w[i]), 0);
 	}
 	uaddr_t f = pt_cb(fd, 0, 0, 0);
 	pt_sigev(f, SIMK_SIGEV_SIGNAL, SIG, 99, 0);
-	VEQ(sys_aio_fsync(O_SYNC, f), 0);
+	VEQ(simk_aio_fsync(O_SYNC, f), 0);
 	VEQ(pt_wait(f), 0);
 	for (int i = 0; i < 8; i++)
-		VCHECK(sys_aio_error(w[i]) != EINPROGRESS);
-	VEQ(sys_aio_return(f), 0);
+		VCHECK(simk_aio_error(w[i]) != EINPROGRESS);
+	VEQ(simk_aio_return(f), 0);
 	vt_sleep(1000);
 	VEQ(sig_procmask(SIMK_SIG_UNBLOCK, 1ULL << (SIG - 1), NULL), 0);
 	struct siginfo_sim si;
@@ -45,14 +45,14 @@ static void t_fanout(void *arg)
 	}
 	VEQ(n, 9);
 	for (int i = 0; i < 8; i++)
-		VEQ(sys_aio_return(w[i]), 1024);
-	VEQ(sys_close(fd), 0);
+		VEQ(simk_aio_return(w[i]), 1024);
+	VEQ(simk_close(fd), 0);
 	vt_crash_remount(0);
 	int fd2 = vt_open("/f", O_RDONLY, 0);
 	uint8_t got[8 * 1024];
 	VEQ(vt_pread(fd2, got, sizeof(got), 0), (long long)sizeof(got));
 	VCHECK(memcmp(got, pat, sizeof(got)) == 0);
-	VEQ(sys_close(fd2), 0);
+	VEQ(simk_close(fd2), 0);
 }
 
 Test(paio_fsync, fsync_retires_after_every_earlier_write_and_makes_them_durable)
@@ -83,23 +83,23 @@ static void t_errors(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	int ro = vt_open("/f", O_RDONLY, 0);
 	uaddr_t cb = pt_cb(fd, 0, 0, 0);
-	VEQ(sys_aio_fsync(0, cb), -EINVAL);
-	VEQ(sys_aio_fsync(O_RDWR, cb), -EINVAL);
-	VEQ(sys_aio_fsync(O_SYNC, 0), -EINVAL);
-	VEQ(sys_aio_fsync(O_SYNC, 0x100), -EFAULT);
-	VEQ(sys_aio_fsync(O_SYNC, pt_cb(ro, 0, 0, 0)), -EBADF);
+	VEQ(simk_aio_fsync(0, cb), -EINVAL);
+	VEQ(simk_aio_fsync(O_RDWR, cb), -EINVAL);
+	VEQ(simk_aio_fsync(O_SYNC, 0), -EINVAL);
+	VEQ(simk_aio_fsync(O_SYNC, 0x100), -EFAULT);
+	VEQ(simk_aio_fsync(O_SYNC, pt_cb(ro, 0, 0, 0)), -EBADF);
 	uaddr_t bad = pt_cb(42, 0, 0, 0);
-	VEQ(sys_aio_fsync(O_DSYNC, bad), -EBADF);
-	VEQ(sys_aio_error(bad), EBADF);
+	VEQ(simk_aio_fsync(O_DSYNC, bad), -EBADF);
+	VEQ(simk_aio_error(bad), EBADF);
 	pt_sigev(cb, 77, 0, 0, 0);
-	VEQ(sys_aio_fsync(O_SYNC, cb), -EINVAL);
+	VEQ(simk_aio_fsync(O_SYNC, cb), -EINVAL);
 	pt_sigev(cb, SIMK_SIGEV_NONE, 0, 0, 0);
-	VEQ(sys_aio_fsync(O_DSYNC, cb), 0);
+	VEQ(simk_aio_fsync(O_DSYNC, cb), 0);
 	VEQ(pt_result(cb), 0);
-	VEQ(sys_aio_fsync(O_SYNC, cb), 0);
+	VEQ(simk_aio_fsync(O_SYNC, cb), 0);
 	VEQ(pt_result(cb), 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(ro), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(ro), 0);
 }
 
 Test(paio_fsync, bad_op_mode_and_descriptor)
@@ -120,23 +120,23 @@ static void t_cancel_queued_fsync(void *arg)
 	pt_pipe(pfd);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t blocker = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(blocker), 0);
+	VEQ(simk_aio_read(blocker), 0);
 	vt_sleep(1000);
 	uaddr_t f = pt_cb(fd, 0, 0, 0);
-	VEQ(sys_aio_fsync(O_SYNC, f), 0);
+	VEQ(simk_aio_fsync(O_SYNC, f), 0);
 	vt_sleep(1000);
-	VEQ(sys_aio_error(f), EINPROGRESS);
+	VEQ(simk_aio_error(f), EINPROGRESS);
 	VEQ(pt_get(f).aio_state, AIOCB_QUEUED);
 	VEQ(pt_stats().requests_live, 3); /* blocker, fsync, its piece */
-	VEQ(sys_aio_cancel(fd, f), AIO_CANCELED);
+	VEQ(simk_aio_cancel(fd, f), AIO_CANCELED);
 	VEQ(pt_stats().requests_live, 2);
-	VEQ(sys_aio_return(f), -ECANCELED);
+	VEQ(simk_aio_return(f), -ECANCELED);
 	VEQ(vt_write_str(pfd[1], "q"), 1);
 	VEQ(pt_result(blocker), 1);
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_fsync, queued_fsync_is_canceled_with_its_pieces)
@@ -158,29 +158,29 @@ static void t_waits_for_other_worker(void *arg)
 	pt_pipe(pfd);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t blocker = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(blocker), 0); /* worker 0 */
+	VEQ(simk_aio_read(blocker), 0); /* worker 0 */
 	vt_sleep(1000);
 	/* worker 1 is idle: takes the first write; the second goes behind
 	 * the blocker (round robin, no idle worker, not loaded) */
 	uaddr_t w1 = pt_cb(fd, vt_ubuf(512), 512, 0);
 	uaddr_t w2 = pt_cb(fd, vt_ubuf(512), 512, 512);
-	VEQ(sys_aio_write(w1), 0);
-	VEQ(sys_aio_write(w2), 0);
+	VEQ(simk_aio_write(w1), 0);
+	VEQ(simk_aio_write(w2), 0);
 	uaddr_t f = pt_cb(fd, 0, 0, 0);
-	VEQ(sys_aio_fsync(O_DSYNC, f), 0);
+	VEQ(simk_aio_fsync(O_DSYNC, f), 0);
 	vt_sleep(10 * 1000 * 1000);
-	VEQ(sys_aio_error(w1), 0);
-	VEQ(sys_aio_error(w2), EINPROGRESS);
-	VEQ(sys_aio_error(f), EINPROGRESS); /* still waiting for w2's worker */
+	VEQ(simk_aio_error(w1), 0);
+	VEQ(simk_aio_error(w2), EINPROGRESS);
+	VEQ(simk_aio_error(f), EINPROGRESS); /* still waiting for w2's worker */
 	VEQ(vt_write_str(pfd[1], "q"), 1);
 	VEQ(pt_result(f), 0);
-	VEQ(sys_aio_error(w2), 0);
-	VEQ(sys_aio_return(w1), 512);
-	VEQ(sys_aio_return(w2), 512);
+	VEQ(simk_aio_error(w2), 0);
+	VEQ(simk_aio_return(w1), 512);
+	VEQ(simk_aio_return(w2), 512);
 	VEQ(pt_result(blocker), 1);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_fsync, fsync_waits_for_writes_queued_on_other_workers)

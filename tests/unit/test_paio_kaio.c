@@ -12,13 +12,13 @@ static void t_direct(void *arg)
 	vt_fill(pat, sizeof(pat), 31, 0);
 	uaddr_t src = vt_ubytes(pat, sizeof(pat)); /* page aligned */
 	uaddr_t w = pt_cb(fd, src, 4096, 0);
-	VEQ(sys_aio_write(w), 0);
+	VEQ(simk_aio_write(w), 0);
 	VEQ(pt_get(w).aio_state, AIOCB_KAIO);
-	VEQ(sys_aio_cancel(fd, w), AIO_NOTCANCELED); /* on the device */
+	VEQ(simk_aio_cancel(fd, w), AIO_NOTCANCELED); /* on the device */
 	VEQ(pt_result(w), 4096);
 	uaddr_t dst = vt_ubuf(4096);
 	uaddr_t r = pt_cb(fd, dst, 4096, 0);
-	VEQ(sys_aio_read(r), 0);
+	VEQ(simk_aio_read(r), 0);
 	VEQ(pt_result(r), 4096);
 	uint8_t got[4096];
 	vt_uget(dst, got, sizeof(got));
@@ -28,12 +28,12 @@ static void t_direct(void *arg)
 	VEQ(st.kaio_fallback, 0);
 	/* misaligned: the file refuses at submission */
 	uaddr_t bad = pt_cb(fd, src + 1, 512, 0);
-	VEQ(sys_aio_write(bad), -EINVAL);
-	VEQ(sys_aio_error(bad), EINVAL);
+	VEQ(simk_aio_write(bad), -EINVAL);
+	VEQ(simk_aio_error(bad), EINVAL);
 	bad = pt_cb(fd, src, 100, 0);
-	VEQ(sys_aio_read(bad), -EINVAL);
+	VEQ(simk_aio_read(bad), -EINVAL);
 	VEQ(pt_stats().outstanding, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_kaio, o_direct_requests_take_the_kernel_async_path)
@@ -71,17 +71,17 @@ static void t_fsync_after_kaio(void *arg)
 	uaddr_t src = vt_ubuf(8192);
 	uaddr_t w1 = pt_cb(fd, src, 4096, 0);
 	uaddr_t w2 = pt_cb(fd, src + 4096, 4096, 4096);
-	VEQ(sys_aio_write(w1), 0);
-	VEQ(sys_aio_write(w2), 0);
+	VEQ(simk_aio_write(w1), 0);
+	VEQ(simk_aio_write(w2), 0);
 	uaddr_t f = pt_cb(fd, 0, 0, 0);
-	VEQ(sys_aio_fsync(O_SYNC, f), 0);
+	VEQ(simk_aio_fsync(O_SYNC, f), 0);
 	VEQ(pt_wait(f), 0);
-	VEQ(sys_aio_error(w1), 0);
-	VEQ(sys_aio_error(w2), 0);
-	VEQ(sys_aio_return(w1), 4096);
-	VEQ(sys_aio_return(w2), 4096);
-	VEQ(sys_aio_return(f), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_aio_error(w1), 0);
+	VEQ(simk_aio_error(w2), 0);
+	VEQ(simk_aio_return(w1), 4096);
+	VEQ(simk_aio_return(w2), 4096);
+	VEQ(simk_aio_return(f), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_kaio, fsync_waits_for_earlier_kernel_async_writes)
@@ -180,33 +180,33 @@ static void t_fake(void *arg)
 	 * completes it from inside aio_cancel */
 	fake_mode = FAKE_ACCEPT;
 	uaddr_t a = pt_cb(fd, buf, 64, 0);
-	VEQ(sys_aio_read(a), 0);
+	VEQ(simk_aio_read(a), 0);
 	VEQ(pt_get(a).aio_state, AIOCB_KAIO);
-	VEQ(sys_aio_cancel(fd, a), AIO_CANCELED);
-	VEQ(sys_aio_error(a), ECANCELED);
-	VEQ(sys_aio_return(a), -ECANCELED);
+	VEQ(simk_aio_cancel(fd, a), AIO_CANCELED);
+	VEQ(simk_aio_error(a), ECANCELED);
+	VEQ(simk_aio_return(a), -ECANCELED);
 	/* accepted and completed from the "interrupt" */
 	uaddr_t b = pt_cb(fd, buf, 64, 0);
-	VEQ(sys_aio_read(b), 0);
+	VEQ(simk_aio_read(b), 0);
 	VEQ(pt_result(b), 64);
 	VEQ(fake_reads, 0); /* no thread read anything */
 	/* not supported: the pool does it */
 	fake_mode = FAKE_NOTSUP;
 	uaddr_t c = pt_cb(fd, buf, 64, 0);
-	VEQ(sys_aio_read(c), 0);
+	VEQ(simk_aio_read(c), 0);
 	VEQ(pt_result(c), 32);
 	VEQ(fake_reads, 1);
 	/* refused: the submission fails with the file's errno */
 	fake_mode = FAKE_EIO;
 	uaddr_t d = pt_cb(fd, buf, 64, 0);
-	VEQ(sys_aio_read(d), -EIO);
-	VEQ(sys_aio_error(d), EIO);
+	VEQ(simk_aio_read(d), -EIO);
+	VEQ(simk_aio_error(d), EIO);
 	struct paio_stats st = pt_stats();
 	VEQ(st.kaio, 2);
 	VEQ(st.kaio_fallback, 1);
 	VEQ(st.canceled, 1);
 	VEQ(st.outstanding, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_kaio, file_answers_accept_cancel_fallback_and_refuse)
@@ -226,10 +226,10 @@ static void t_fake_close(void *arg)
 	int fd = fake_open();
 	fake_mode = FAKE_ACCEPT;
 	uaddr_t a = pt_cb(fd, vt_ubuf(64), 64, 0);
-	VEQ(sys_aio_read(a), 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_aio_error(a), ECANCELED);
-	VEQ(sys_aio_return(a), -ECANCELED);
+	VEQ(simk_aio_read(a), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_aio_error(a), ECANCELED);
+	VEQ(simk_aio_return(a), -ECANCELED);
 }
 
 Test(paio_kaio, close_cancels_an_accepted_request)

@@ -26,12 +26,12 @@ static void t_wait(void *arg)
 		cbs[i] = entry(fd, src + 512 * i, 512, 512 * i, LIO_WRITE);
 	cbs[4] = 0;				  /* ignored */
 	cbs[5] = entry(fd, src, 512, 0, LIO_NOP); /* skipped */
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 6), 6, 0), 0);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 6), 6, 0), 0);
 	for (int i = 0; i < 4; i++) {
-		VEQ(sys_aio_error(cbs[i]), 0); /* all done when LIO_WAIT returns */
-		VEQ(sys_aio_return(cbs[i]), 512);
+		VEQ(simk_aio_error(cbs[i]), 0); /* all done when LIO_WAIT returns */
+		VEQ(simk_aio_return(cbs[i]), 512);
 	}
-	VEQ(sys_aio_error(cbs[5]), -EINVAL); /* the NOP was never a request */
+	VEQ(simk_aio_error(cbs[5]), -EINVAL); /* the NOP was never a request */
 	uint8_t got[2048];
 	VEQ(vt_pread(fd, got, sizeof(got), 0), 2048);
 	VCHECK(memcmp(got, pat, sizeof(got)) == 0);
@@ -39,13 +39,13 @@ static void t_wait(void *arg)
 	uaddr_t dst = vt_ubuf(2048);
 	for (int i = 0; i < 4; i++)
 		cbs[i] = entry(fd, dst + 512 * i, 512, 512 * i, LIO_READ);
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 4), 4, 0), 0);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 4), 4, 0), 0);
 	vt_uget(dst, got, sizeof(got));
 	VCHECK(memcmp(got, pat, sizeof(got)) == 0);
 	for (int i = 0; i < 4; i++)
-		VEQ(sys_aio_return(cbs[i]), 512);
+		VEQ(simk_aio_return(cbs[i]), 512);
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_lio, lio_wait_returns_when_every_entry_is_done_skipping_null_and_nop)
@@ -65,13 +65,13 @@ static void t_errors(void *arg)
 	uaddr_t buf = vt_ubuf(512);
 	uaddr_t good = entry(fd, buf, 512, 0, LIO_WRITE);
 	uaddr_t l = pt_list(&good, 1);
-	VEQ(sys_lio_listio(7, l, 1, 0), -EINVAL);
-	VEQ(sys_lio_listio(LIO_WAIT, l, 0, 0), -EINVAL);
-	VEQ(sys_lio_listio(LIO_WAIT, l, AIO_LISTIO_MAX + 1, 0), -EINVAL);
-	VEQ(sys_lio_listio(LIO_WAIT, 0x100, 1, 0), -EFAULT);
-	VEQ(sys_lio_listio(LIO_NOWAIT, l, 1, 0x100), -EFAULT);
+	VEQ(simk_lio_listio(7, l, 1, 0), -EINVAL);
+	VEQ(simk_lio_listio(LIO_WAIT, l, 0, 0), -EINVAL);
+	VEQ(simk_lio_listio(LIO_WAIT, l, AIO_LISTIO_MAX + 1, 0), -EINVAL);
+	VEQ(simk_lio_listio(LIO_WAIT, 0x100, 1, 0), -EFAULT);
+	VEQ(simk_lio_listio(LIO_NOWAIT, l, 1, 0x100), -EFAULT);
 	struct simk_sigevent se = {99, 0, 0, 0};
-	VEQ(sys_lio_listio(LIO_NOWAIT, l, 1, vt_ubytes(&se, sizeof(se))), -EINVAL);
+	VEQ(simk_lio_listio(LIO_NOWAIT, l, 1, vt_ubytes(&se, sizeof(se))), -EINVAL);
 	VEQ(pt_stats().submitted, 0); /* none of those queued anything */
 	/* entries that cannot be queued get their own error; the others go */
 	uaddr_t cbs[5];
@@ -80,35 +80,35 @@ static void t_errors(void *arg)
 	cbs[2] = entry(fd, buf, 512, -5, LIO_READ); /* EINVAL */
 	cbs[3] = entry(fd, buf, 512, 512, 9);	    /* bad opcode: EINVAL */
 	cbs[4] = entry(fd, buf, 512, 512, LIO_WRITE);
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 5), 5, 0), -EIO);
-	VEQ(sys_aio_error(cbs[0]), 0);
-	VEQ(sys_aio_error(cbs[1]), EBADF);
-	VEQ(sys_aio_error(cbs[2]), EINVAL);
-	VEQ(sys_aio_error(cbs[3]), EINVAL);
-	VEQ(sys_aio_error(cbs[4]), 0);
-	VEQ(sys_aio_return(cbs[0]), 512);
-	VEQ(sys_aio_return(cbs[4]), 512);
-	VEQ(sys_aio_return(cbs[1]), -EBADF);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 5), 5, 0), -EIO);
+	VEQ(simk_aio_error(cbs[0]), 0);
+	VEQ(simk_aio_error(cbs[1]), EBADF);
+	VEQ(simk_aio_error(cbs[2]), EINVAL);
+	VEQ(simk_aio_error(cbs[3]), EINVAL);
+	VEQ(simk_aio_error(cbs[4]), 0);
+	VEQ(simk_aio_return(cbs[0]), 512);
+	VEQ(simk_aio_return(cbs[4]), 512);
+	VEQ(simk_aio_return(cbs[1]), -EBADF);
 	/* LIO_NOWAIT: -EIO at once, the good entries still complete */
 	cbs[0] = entry(fd, buf, 512, 0, LIO_READ);
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, 0), -EIO);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, 0), -EIO);
 	VEQ(pt_result(cbs[0]), 512);
 	/* an entry that completes with an error makes LIO_WAIT say EIO */
 	int pfd[2];
 	pt_pipe(pfd);
-	VEQ(sys_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[0]), 0);
 	cbs[0] = entry(pfd[1], buf, 16, 0, LIO_WRITE); /* EPIPE */
 	cbs[1] = entry(fd, buf, 16, 0, LIO_WRITE);
 	struct siginfo_sim si;
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 2), 2, 0), -EIO);
-	VEQ(sys_aio_error(cbs[0]), EPIPE);
-	VEQ(sys_aio_return(cbs[0]), -EPIPE);
-	VEQ(sys_aio_return(cbs[1]), 16);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 2), 2, 0), -EIO);
+	VEQ(simk_aio_error(cbs[0]), EPIPE);
+	VEQ(simk_aio_return(cbs[0]), -EPIPE);
+	VEQ(simk_aio_return(cbs[1]), 16);
 	while (sig_dequeue(&si) != 0)
 		; /* the SIGPIPE */
-	VEQ(sys_close(pfd[1]), 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(ro), 0);
+	VEQ(simk_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(ro), 0);
 }
 
 Test(paio_lio, bad_mode_count_and_per_entry_errors)
@@ -128,12 +128,12 @@ static void t_limit(void *arg)
 	uaddr_t cbs[5];
 	for (int i = 0; i < 5; i++)
 		cbs[i] = entry(fd, buf, 512, 0, LIO_READ);
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 5), 5, 0), -EAGAIN);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 5), 5, 0), -EAGAIN);
 	VEQ(pt_stats().submitted, 0); /* nothing was queued */
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(cbs, 4), 4, 0), 0);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(cbs, 4), 4, 0), 0);
 	for (int i = 0; i < 4; i++)
-		VEQ(sys_aio_return(cbs[i]), 0);
-	VEQ(sys_close(fd), 0);
+		VEQ(simk_aio_return(cbs[i]), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_lio, list_over_the_limit_is_refused_whole)
@@ -162,11 +162,11 @@ static void t_nowait_signal(void *arg)
 	cbs[1] = entry(pfd[0], vt_ubuf(4), 4, 0, LIO_READ); /* waits for data */
 	cbs[2] = entry(fd, vt_ubuf(64), 64, 64, LIO_WRITE);
 	struct simk_sigevent se = {SIMK_SIGEV_SIGNAL, SIG, 0xfeed, 0};
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 3), 3, vt_ubytes(&se, sizeof(se))), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 3), 3, vt_ubytes(&se, sizeof(se))), 0);
 	vt_sleep(10 * 1000 * 1000);
-	VEQ(sys_aio_error(cbs[0]), 0);
-	VEQ(sys_aio_error(cbs[2]), 0);
-	VEQ(sys_aio_error(cbs[1]), EINPROGRESS);
+	VEQ(simk_aio_error(cbs[0]), 0);
+	VEQ(simk_aio_error(cbs[2]), 0);
+	VEQ(simk_aio_error(cbs[1]), EINPROGRESS);
 	VCHECK(!sig_pending(sim_thread_current(), SIG)); /* not before the last */
 	VEQ(vt_write_str(pfd[1], "abcd"), 4);
 	VEQ(pt_result(cbs[1]), 4);
@@ -181,16 +181,16 @@ static void t_nowait_signal(void *arg)
 	/* a list none of whose entries was queued sends nothing */
 	int ro = vt_open("/f", O_RDONLY, 0);
 	uaddr_t bad = entry(ro, vt_ubuf(8), 8, 0, LIO_WRITE);
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(&bad, 1), 1, vt_ubytes(&se, sizeof(se))), -EIO);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(&bad, 1), 1, vt_ubytes(&se, sizeof(se))), -EIO);
 	vt_sleep(10 * 1000 * 1000);
 	VEQ(sig_dequeue(&si), 0);
 	VEQ(pt_stats().lio_notes, 1);
-	VEQ(sys_close(ro), 0);
-	VEQ(sys_aio_return(cbs[0]), 64);
-	VEQ(sys_aio_return(cbs[2]), 64);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(ro), 0);
+	VEQ(simk_aio_return(cbs[0]), 64);
+	VEQ(simk_aio_return(cbs[2]), 64);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_lio, lio_nowait_signal_comes_once_after_the_last_entry)
@@ -206,31 +206,31 @@ static void t_nowait_kevent(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	int kq = sys_kqueue();
+	int kq = simk_kqueue();
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t cbs[2];
 	cbs[0] = entry(fd, vt_ubuf(64), 64, 0, LIO_WRITE);
 	cbs[1] = entry(fd, vt_ubuf(64), 64, 64, LIO_WRITE);
 	uaddr_t l = pt_list(cbs, 2);
 	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, kq, 0xbeef, 0};
-	VEQ(sys_lio_listio(LIO_NOWAIT, l, 2, vt_ubytes(&se, sizeof(se))), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, l, 2, vt_ubytes(&se, sizeof(se))), 0);
 	uaddr_t evs = vt_ubuf(sizeof(struct kevent) * 2);
-	VEQ(sys_kevent(kq, 0, 0, evs, 2, 0), 1);
+	VEQ(simk_kevent(kq, 0, 0, evs, 2, 0), 1);
 	struct kevent ev;
 	vt_uget(evs, &ev, sizeof(ev));
 	VEQ(ev.filter, EVFILT_AIO);
 	VEQ(ev.ident, l);
 	VEQ(ev.udata, 0xbeef);
 	VEQ(ev.data, 0);
-	VEQ(sys_aio_error(cbs[0]), 0);
-	VEQ(sys_aio_error(cbs[1]), 0);
-	VEQ(sys_aio_return(cbs[0]), 64);
-	VEQ(sys_aio_return(cbs[1]), 64);
+	VEQ(simk_aio_error(cbs[0]), 0);
+	VEQ(simk_aio_error(cbs[1]), 0);
+	VEQ(simk_aio_return(cbs[0]), 64);
+	VEQ(simk_aio_return(cbs[1]), 64);
 	/* a list whose entries all fail: no notification; a bad kqueue: EBADF */
 	int ro = vt_open("/f", O_RDONLY, 0);
 	cbs[0] = entry(ro, vt_ubuf(8), 8, 0, LIO_WRITE);
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 1), 1, vt_ubytes(&se, sizeof(se))), -EIO);
-	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 1000000)), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 1), 1, vt_ubytes(&se, sizeof(se))), -EIO);
+	VEQ(simk_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 1000000)), 0);
 	VEQ(pt_stats().lio_notes, 1); /* nothing was posted for it */
 	/* a list with an entry that fails in flight: posted once, after the
 	 * last entry ended, with EIO as the data */
@@ -240,27 +240,28 @@ static void t_nowait_kevent(void *arg)
 	cbs[1] = entry(pfd[0], vt_ubuf(4), 4, 0, LIO_READ); /* waits for data */
 	uaddr_t l2 = pt_list(cbs, 2);
 	se.sigev_value = 0xcafe;
-	VEQ(sys_lio_listio(LIO_NOWAIT, l2, 2, vt_ubytes(&se, sizeof(se))), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, l2, 2, vt_ubytes(&se, sizeof(se))), 0);
 	VEQ(pt_result(cbs[0]), 64);
-	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 0); /* not before the last */
-	VEQ(sys_aio_cancel(pfd[0], cbs[1]), AIO_CANCELED);
+	VEQ(simk_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)),
+	    0); /* not before the last */
+	VEQ(simk_aio_cancel(pfd[0], cbs[1]), AIO_CANCELED);
 	VEQ(pt_result(cbs[1]), -ECANCELED);
-	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 1);
+	VEQ(simk_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 1);
 	vt_uget(evs, &ev, sizeof(ev));
 	VEQ(ev.filter, EVFILT_AIO);
 	VEQ(ev.ident, l2);
 	VEQ(ev.udata, 0xcafe);
 	VEQ(ev.data, EIO);
-	VEQ(sys_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 0); /* once */
+	VEQ(simk_kevent(kq, 0, 0, evs, 2, pt_timespec(0, 10 * 1000 * 1000)), 0); /* once */
 	VEQ(pt_stats().lio_notes, 2);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 	se.sigev_value = 0xbeef;
 	se.sigev_signo = fd;
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 1), 1, vt_ubytes(&se, sizeof(se))), -EBADF);
-	VEQ(sys_close(ro), 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(kq), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 1), 1, vt_ubytes(&se, sizeof(se))), -EBADF);
+	VEQ(simk_close(ro), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(kq), 0);
 }
 
 Test(paio_lio, lio_nowait_kevent_names_the_list)
@@ -285,21 +286,21 @@ static void t_wait_eintr(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t n = pt_cb(fd, vt_ubuf(4), 4, 0);
 	pt_sigev(n, SIMK_SIGEV_SIGNAL, SIG, 2, 0);
-	VEQ(sys_aio_write(n), 0);
-	VEQ(sys_lio_listio(LIO_WAIT, pt_list(&cb, 1), 1, 0), -EINTR);
-	VEQ(sys_aio_error(cb), EINPROGRESS);
+	VEQ(simk_aio_write(n), 0);
+	VEQ(simk_lio_listio(LIO_WAIT, pt_list(&cb, 1), 1, 0), -EINTR);
+	VEQ(simk_aio_error(cb), EINPROGRESS);
 	struct siginfo_sim si;
 	VEQ(sig_dequeue(&si), SIG);
-	VEQ(sys_aio_write(w), 0); /* four bytes into the pipe */
+	VEQ(simk_aio_write(w), 0); /* four bytes into the pipe */
 	VEQ(pt_result(cb), 4);
 	VEQ(pt_result(w), 4);
 	VEQ(pt_result(n), 4);
 	while (sig_dequeue(&si) != 0)
 		;
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_lio, lio_wait_interrupted_by_a_signal)
@@ -327,7 +328,7 @@ static void t_nowait_port_thread(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	VCHECK(port >= 0);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t cbs[2];
@@ -336,9 +337,9 @@ static void t_nowait_port_thread(void *arg)
 	struct simk_aio_port_notify pn = {port, 0, 0xab};
 	struct simk_sigevent se = {SIMK_SIGEV_PORT, 0, vt_ubytes(&pn, sizeof(pn)), 0};
 	uaddr_t seu = vt_ubytes(&se, sizeof(se));
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, seu), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, seu), 0);
 	uaddr_t pe = vt_ubuf(24);
-	VEQ(sys_port_get(port, pe, 0), 0);
+	VEQ(simk_port_get(port, pe, 0), 0);
 	uint8_t raw[24];
 	vt_uget(pe, raw, sizeof(raw));
 	int32_t events;
@@ -352,13 +353,13 @@ static void t_nowait_port_thread(void *arg)
 	VEQ(events, PAIO_EV_LIO);
 	VEQ(object, seu); /* the list's sigevent */
 	VEQ(user, 0xab);
-	VEQ(sys_aio_error(cbs[0]), 0);
-	VEQ(sys_aio_error(cbs[1]), 0);
-	VEQ(sys_aio_return(cbs[0]), 64);
-	VEQ(sys_aio_return(cbs[1]), 64);
+	VEQ(simk_aio_error(cbs[0]), 0);
+	VEQ(simk_aio_error(cbs[1]), 0);
+	VEQ(simk_aio_return(cbs[0]), 64);
+	VEQ(simk_aio_return(cbs[1]), 64);
 	/* by thread */
 	struct simk_sigevent st = {SIMK_SIGEV_THREAD, 0, 77, lio_fn};
-	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, vt_ubytes(&st, sizeof(st))), 0);
+	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, vt_ubytes(&st, sizeof(st))), 0);
 	VEQ(pt_result(cbs[0]), 64);
 	VEQ(pt_result(cbs[1]), 64);
 	for (int i = 0; i < 100 && lio_thread_calls == 0; i++)
@@ -366,8 +367,8 @@ static void t_nowait_port_thread(void *arg)
 	VEQ(lio_thread_calls, 1);
 	VEQ(lio_thread_value, 77);
 	VEQ(pt_stats().lio_notes, 2);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(paio_lio, lio_nowait_port_and_thread_notifications)

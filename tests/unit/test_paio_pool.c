@@ -14,7 +14,7 @@ static void t_first_use(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(pt_stats().workers, 0); /* opening files starts nothing */
 	uaddr_t cb = pt_cb(fd, vt_ubuf(16), 16, 0);
-	VEQ(sys_aio_write(cb), 0);
+	VEQ(simk_aio_write(cb), 0);
 	st = pt_stats();
 	VEQ(st.workers, 3); /* min_workers, eagerly */
 	VEQ(st.workers_created, 3);
@@ -22,7 +22,7 @@ static void t_first_use(void *arg)
 	VEQ(pt_result(cb), 16);
 	vt_sleep(1000);
 	VEQ(pt_stats().workers_idle, 3);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_pool, workers_start_with_the_first_request)
@@ -46,7 +46,7 @@ static void t_under_load(void *arg)
 	int workers_after[10];
 	for (int i = 0; i < 10; i++) {
 		cbs[i] = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-		VEQ(sys_aio_read(cbs[i]), 0);
+		VEQ(simk_aio_read(cbs[i]), 0);
 		workers_after[i] = pt_stats().workers;
 	}
 	/* r0, r1: the two idle workers; r2, r3: queued behind them (load 2
@@ -65,8 +65,8 @@ static void t_under_load(void *arg)
 	struct paio_stats st = pt_stats();
 	VEQ(st.workers, 4);
 	VEQ(st.workers_idle, 4);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_pool, loaded_workers_make_new_ones_up_to_max_workers)
@@ -90,17 +90,17 @@ static void t_spread(void *arg)
 	uaddr_t cbs[4];
 	for (int i = 0; i < 4; i++) {
 		cbs[i] = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-		VEQ(sys_aio_read(cbs[i]), 0);
+		VEQ(simk_aio_read(cbs[i]), 0);
 		vt_sleep(100); /* the worker takes it and blocks */
 	}
 	for (int i = 0; i < 4; i++)
 		VEQ(pt_get(cbs[i]).aio_state, AIOCB_INPROGRESS);
 	VEQ(pt_stats().workers_idle, 0);
 	VEQ(pt_stats().workers_created, 4);
-	VEQ(sys_close(pfd[0]), 0); /* cancels all four at their blocking point */
+	VEQ(simk_close(pfd[0]), 0); /* cancels all four at their blocking point */
 	for (int i = 0; i < 4; i++)
 		VEQ(pt_result(cbs[i]), -ECANCELED);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_pool, idle_workers_are_preferred)
@@ -125,7 +125,7 @@ static void t_idle_beats_cursor(void *arg)
 	for (int i = 0; i < 3; i++) {
 		pt_pipe(pfd[i]);
 		cbs[i] = pt_cb(pfd[i][0], vt_ubuf(1), 1, 0);
-		VEQ(sys_aio_read(cbs[i]), 0);
+		VEQ(simk_aio_read(cbs[i]), 0);
 		vt_sleep(100); /* the worker takes it and blocks */
 	}
 	VEQ(pt_stats().workers_idle, 0);
@@ -135,8 +135,8 @@ static void t_idle_beats_cursor(void *arg)
 	VEQ(pt_stats().workers_idle, 1);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t cb = pt_cb(fd, vt_ubuf(16), 16, 0);
-	VEQ(sys_aio_write(cb), 0);
-	VEQ(sys_aio_suspend(pt_list(&cb, 1), 1, pt_timespec(0, 10000000)), 0);
+	VEQ(simk_aio_write(cb), 0);
+	VEQ(simk_aio_suspend(pt_list(&cb, 1), 1, pt_timespec(0, 10000000)), 0);
 	VEQ(pt_result(cb), 16);
 	VEQ(pt_get(cbs[0]).aio_state, AIOCB_INPROGRESS);
 	VEQ(pt_get(cbs[2]).aio_state, AIOCB_INPROGRESS);
@@ -146,10 +146,10 @@ static void t_idle_beats_cursor(void *arg)
 	VEQ(pt_result(cbs[0]), 1);
 	VEQ(pt_result(cbs[2]), 1);
 	for (int i = 0; i < 3; i++) {
-		VEQ(sys_close(pfd[i][0]), 0);
-		VEQ(sys_close(pfd[i][1]), 0);
+		VEQ(simk_close(pfd[i][0]), 0);
+		VEQ(simk_close(pfd[i][1]), 0);
 	}
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_pool, an_idle_worker_is_preferred_to_the_busy_one_at_the_cursor)
@@ -175,7 +175,7 @@ static void t_slow_receiver(void *arg)
 	for (int i = 0; i < 40; i++) {
 		cbs[i] = pt_cb(fd, buf, 64, 64 * i);
 		pt_sigev(cbs[i], SIMK_SIGEV_SIGNAL, SIMK_SIGRTMIN, (uint64_t)(1000 + i), 0);
-		VEQ(sys_aio_write(cbs[i]), 0);
+		VEQ(simk_aio_write(cbs[i]), 0);
 	}
 	for (int i = 0; i < 40; i++)
 		VEQ(pt_result(cbs[i]), 64); /* the I/O did not wait for the receiver */
@@ -200,7 +200,7 @@ static void t_slow_receiver(void *arg)
 	VEQ(got, 40);
 	VEQ(pt_stats().notes_sent, 40);
 	VEQ(pt_stats().notes_dropped, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_pool, slow_signal_receiver_stalls_only_the_notification_worker)
@@ -223,7 +223,7 @@ static void t_full_port_no_stall(void *arg)
 {
 	bool full = arg != NULL;
 	vt_setup();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	VCHECK(port >= 0);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	struct simk_aio_port_notify pn = {port, 0, 0x5151};
@@ -234,9 +234,9 @@ static void t_full_port_no_stall(void *arg)
 	pt_sigev(a, SIMK_SIGEV_PORT, 0, pnu, 0);
 	pt_sigev(b, SIMK_SIGEV_PORT, 0, pnu, 0);
 	uint64_t t0 = sim_now();
-	VEQ(sys_aio_write(a), 0);
-	VEQ(sys_aio_write(b), 0);
-	VEQ(sys_aio_write(c), 0);
+	VEQ(simk_aio_write(a), 0);
+	VEQ(simk_aio_write(b), 0);
+	VEQ(simk_aio_write(c), 0);
 	VEQ(pt_result(c), 8);
 	uint64_t elapsed = sim_now() - t0;
 	if (!full) {
@@ -251,7 +251,7 @@ static void t_full_port_no_stall(void *arg)
 	VEQ(pt_stats().notes_sent, full ? 1 : 2); /* the second waits for room */
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
 	for (int i = 0; i < 2; i++) {
-		VEQ(sys_port_get(port, pe, pt_timespec(1, 0)), 0);
+		VEQ(simk_port_get(port, pe, pt_timespec(1, 0)), 0);
 		port_event_t ev;
 		vt_uget(pe, &ev, sizeof(ev));
 		VEQ(ev.portev_source, PORT_SOURCE_AIO);
@@ -261,8 +261,8 @@ static void t_full_port_no_stall(void *arg)
 	vt_sleep(1000000);
 	VEQ(pt_stats().notes_sent, 2);
 	VEQ(pt_stats().notes_dropped, 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(paio_pool, full_event_port_does_not_delay_the_next_request_of_the_io_worker)
@@ -300,14 +300,14 @@ static void t_proc(void *arg)
 	uint8_t pat[256];
 	vt_fill(pat, sizeof(pat), (uint32_t)tag, 0);
 	uaddr_t cb = pt_cb(fd, vt_ubytes(pat, sizeof(pat)), sizeof(pat), 0);
-	VEQ(sys_aio_write(cb), 0);
+	VEQ(simk_aio_write(cb), 0);
 	VEQ(pt_result(cb), 256);
 	VEQ(pt_stats().workers, 4);
 	VEQ(pt_stats().submitted, 1);
 	uint8_t got[256];
 	VEQ(vt_pread(fd, got, sizeof(got), 0), 256);
 	VCHECK(memcmp(got, pat, sizeof(got)) == 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	(void)fd_shared;
 }
 

@@ -25,7 +25,7 @@ static bool r_closed;
 static void port_closer(void *arg)
 {
 	(void)arg;
-	VEQ(sys_close(r_port), 0);
+	VEQ(simk_close(r_port), 0);
 	r_closed = true;
 }
 
@@ -33,7 +33,7 @@ static void port_getter(void *arg)
 {
 	(void)arg;
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
-	r_get_rc = sys_port_get(r_port, pe, pt_timespec(0, 200000));
+	r_get_rc = simk_port_get(r_port, pe, pt_timespec(0, 200000));
 	if (r_get_rc == 0) {
 		port_event_t ev;
 		vt_uget(pe, &ev, sizeof(ev));
@@ -54,13 +54,13 @@ static void pipe_writer(void *arg)
 static void t_port_close(void *arg)
 {
 	(void)arg;
-	r_port = sys_port_create();
+	r_port = simk_port_create();
 	VCHECK(r_port >= 0);
 	pt_pipe(r_pipe);
 	struct simk_aio_port_notify pn = {r_port, 0, 0xcafe};
 	r_cb = pt_cb(r_pipe[0], vt_ubuf(1), 1, 0);
 	pt_sigev(r_cb, SIMK_SIGEV_PORT, 0, vt_ubytes(&pn, sizeof(pn)), 0);
-	VEQ(sys_aio_read(r_cb), 0);
+	VEQ(simk_aio_read(r_cb), 0);
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *t[3];
 	t[0] = kthread_create(p, "getter", port_getter, NULL, false);
@@ -79,8 +79,8 @@ static void t_port_close(void *arg)
 	else
 		VCHECK(r_get_rc == -ETIME || r_get_rc == -EBADFD || r_get_rc == -EBADF);
 	VCHECK(r_closed);
-	VEQ(sys_close(r_pipe[0]), 0);
-	VEQ(sys_close(r_pipe[1]), 0);
+	VEQ(simk_close(r_pipe[0]), 0);
+	VEQ(simk_close(r_pipe[1]), 0);
 }
 
 static void explore(simk_thread_fn fn, enum simk_policy pol, int *outcomes, int n)
@@ -132,7 +132,7 @@ static void collector(void *arg)
 	(void)arg;
 	uaddr_t evs = vt_ubuf(4 * sizeof(struct kevent));
 	for (int i = 0; i < 40 && !k_stop; i++) {
-		int n = sys_kevent(k_kq, 0, 0, evs, 4, pt_timespec(0, 20000));
+		int n = simk_kevent(k_kq, 0, 0, evs, 4, pt_timespec(0, 20000));
 		VCHECK(n >= 0);
 		for (int e = 0; e < n; e++) {
 			struct kevent kev;
@@ -149,7 +149,7 @@ static void collector(void *arg)
 static void kev_canceller(void *arg)
 {
 	(void)arg;
-	k_cancel_rc = sys_aio_cancel(k_pipe[0], k_cb);
+	k_cancel_rc = simk_aio_cancel(k_pipe[0], k_cb);
 }
 
 static void kev_writer(void *arg)
@@ -161,14 +161,14 @@ static void kev_writer(void *arg)
 static void t_kevent_once(void *arg)
 {
 	(void)arg;
-	k_kq = sys_kqueue();
+	k_kq = simk_kqueue();
 	VCHECK(k_kq >= 0);
 	pt_pipe(k_pipe);
 	k_cb = pt_cb(k_pipe[0], vt_ubuf(1), 1, 0);
 	pt_sigev(k_cb, SIMK_SIGEV_KEVENT, k_kq, 0x0e0e, 0);
 	k_events = 0;
 	k_stop = false;
-	VEQ(sys_aio_read(k_cb), 0);
+	VEQ(simk_aio_read(k_cb), 0);
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *t[3];
 	t[0] = kthread_create(p, "collector", collector, NULL, false);
@@ -191,11 +191,11 @@ static void t_kevent_once(void *arg)
 	VEQ(pt_stats().requests_live, 0);
 	/* nothing is left to deliver later either */
 	uaddr_t evs = vt_ubuf(sizeof(struct kevent));
-	VEQ(sys_kevent(k_kq, 0, 0, evs, 1, pt_timespec(0, 0)), 0);
+	VEQ(simk_kevent(k_kq, 0, 0, evs, 1, pt_timespec(0, 0)), 0);
 	VEQ(kqueue_knotes_live(), 0);
-	VEQ(sys_close(k_kq), 0);
-	VEQ(sys_close(k_pipe[0]), 0);
-	VEQ(sys_close(k_pipe[1]), 0);
+	VEQ(simk_close(k_kq), 0);
+	VEQ(simk_close(k_pipe[0]), 0);
+	VEQ(simk_close(k_pipe[1]), 0);
 }
 
 static void explore_kev(enum simk_policy pol, int *seen)

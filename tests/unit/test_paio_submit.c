@@ -15,75 +15,75 @@ static void t_errors(void *arg)
 	int ro = vt_open("/f", O_RDONLY, 0);
 	int wo = vt_open("/f", O_WRONLY, 0);
 	uaddr_t buf = vt_ubuf(4096);
-	VEQ(sys_aio_read(0), -EINVAL);
-	VEQ(sys_aio_write(0), -EINVAL);
-	VEQ(sys_aio_read(0x100), -EFAULT); /* not the process's memory */
+	VEQ(simk_aio_read(0), -EINVAL);
+	VEQ(simk_aio_write(0), -EINVAL);
+	VEQ(simk_aio_read(0x100), -EFAULT); /* not the process's memory */
 	/* bad descriptor: refused at once, and the aiocb says so */
 	uaddr_t cb = pt_cb(99, buf, 16, 0);
-	VEQ(sys_aio_read(cb), -EBADF);
-	VEQ(sys_aio_error(cb), EBADF);
+	VEQ(simk_aio_read(cb), -EBADF);
+	VEQ(simk_aio_error(cb), EBADF);
 	VEQ(pt_get(cb).aio_state, AIOCB_FAILED);
 	VEQ(pt_get(cb).aio_resultp.aio_return, -1);
-	VEQ(sys_aio_return(cb), -EBADF); /* once */
-	VEQ(sys_aio_return(cb), -EINVAL);
-	VEQ(sys_aio_error(cb), -EINVAL);
+	VEQ(simk_aio_return(cb), -EBADF); /* once */
+	VEQ(simk_aio_return(cb), -EINVAL);
+	VEQ(simk_aio_error(cb), -EINVAL);
 	cb = pt_cb(-1, buf, 16, 0);
-	VEQ(sys_aio_write(cb), -EBADF);
+	VEQ(simk_aio_write(cb), -EBADF);
 	/* wrong open mode */
-	VEQ(sys_aio_write(pt_cb(ro, buf, 16, 0)), -EBADF);
-	VEQ(sys_aio_read(pt_cb(wo, buf, 16, 0)), -EBADF);
+	VEQ(simk_aio_write(pt_cb(ro, buf, 16, 0)), -EBADF);
+	VEQ(simk_aio_read(pt_cb(wo, buf, 16, 0)), -EBADF);
 	/* offsets, priorities, sizes */
-	VEQ(sys_aio_read(pt_cb(fd, buf, 16, -1)), -EINVAL);
+	VEQ(simk_aio_read(pt_cb(fd, buf, 16, -1)), -EINVAL);
 	cb = pt_cb(fd, buf, 16, 0);
 	struct simk_aiocb c = pt_get(cb);
 	c.aio_reqprio = -1;
 	pt_put(cb, &c);
-	VEQ(sys_aio_read(cb), -EINVAL);
-	VEQ(sys_aio_error(cb), EINVAL);
-	VEQ(sys_aio_read(pt_cb(fd, buf, (uint64_t)SSIZE_MAX + 1, 0)), -EINVAL);
+	VEQ(simk_aio_read(cb), -EINVAL);
+	VEQ(simk_aio_error(cb), EINVAL);
+	VEQ(simk_aio_read(pt_cb(fd, buf, (uint64_t)SSIZE_MAX + 1, 0)), -EINVAL);
 	/* buffers the process does not own */
-	VEQ(sys_aio_read(pt_cb(fd, 0x100, 16, 0)), -EFAULT);
-	VEQ(sys_aio_write(pt_cb(fd, buf, 8192, 0)), -EFAULT); /* runs off the region */
+	VEQ(simk_aio_read(pt_cb(fd, 0x100, 16, 0)), -EFAULT);
+	VEQ(simk_aio_write(pt_cb(fd, buf, 8192, 0)), -EFAULT); /* runs off the region */
 	cb = pt_cb(fd, 0x100, 0, 0);
-	VEQ(sys_aio_read(cb), 0); /* 0 bytes: no buffer needed */
+	VEQ(simk_aio_read(cb), 0); /* 0 bytes: no buffer needed */
 	VEQ(pt_result(cb), 0);
 	/* sigevents */
 	cb = pt_cb(fd, buf, 16, 0);
 	pt_sigev(cb, 99, 0, 0, 0);
-	VEQ(sys_aio_read(cb), -EINVAL);
+	VEQ(simk_aio_read(cb), -EINVAL);
 	/* an unknown sigev_notify is found before a bad descriptor (seeds/000
 	 * checks the sigevent in the call, the descriptor later) */
 	c = pt_get(cb);
 	c.aio_fildes = 99;
 	pt_put(cb, &c);
-	VEQ(sys_aio_read(cb), -EINVAL);
-	VEQ(sys_aio_error(cb), EINVAL);
-	VEQ(sys_aio_fsync(O_SYNC, cb), -EINVAL);
+	VEQ(simk_aio_read(cb), -EINVAL);
+	VEQ(simk_aio_error(cb), EINVAL);
+	VEQ(simk_aio_fsync(O_SYNC, cb), -EINVAL);
 	c.aio_fildes = fd;
 	pt_put(cb, &c);
 	pt_sigev(cb, SIMK_SIGEV_SIGNAL, 65, 0, 0);
-	VEQ(sys_aio_read(cb), -EINVAL);
+	VEQ(simk_aio_read(cb), -EINVAL);
 	pt_sigev(cb, SIMK_SIGEV_SIGNAL, -3, 0, 0);
-	VEQ(sys_aio_read(cb), -EINVAL);
+	VEQ(simk_aio_read(cb), -EINVAL);
 	pt_sigev(cb, SIMK_SIGEV_THREAD, 0, 0, 0x1234);
-	VEQ(sys_aio_read(cb), -EINVAL); /* not a registered function */
+	VEQ(simk_aio_read(cb), -EINVAL); /* not a registered function */
 	pt_sigev(cb, SIMK_SIGEV_PORT, 0, 0x100, 0);
-	VEQ(sys_aio_read(cb), -EFAULT); /* the port_notify_t */
-	VEQ(sys_aio_error(cb), EFAULT);
+	VEQ(simk_aio_read(cb), -EFAULT); /* the port_notify_t */
+	VEQ(simk_aio_error(cb), EFAULT);
 	/* a priority > 0 is accepted (and does not reorder) */
 	cb = pt_cb(fd, buf, 16, 0);
 	c = pt_get(cb);
 	c.aio_reqprio = 5;
 	pt_put(cb, &c);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	VEQ(pt_result(cb), 0); /* empty file */
 	/* nothing of the refused ones is in flight; nothing leaked */
 	struct paio_stats st = pt_stats();
 	VEQ(st.outstanding, 0);
 	VEQ(st.requests_live, 0);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(ro), 0);
-	VEQ(sys_close(wo), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(ro), 0);
+	VEQ(simk_close(wo), 0);
 }
 
 Test(paio_submit, argument_errors_fail_at_once_and_are_stored_in_the_aiocb)
@@ -101,24 +101,24 @@ static void t_duplicate(void *arg)
 	int pfd[2];
 	pt_pipe(pfd);
 	uaddr_t cb = pt_cb(pfd[0], vt_ubuf(8), 8, 0);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	vt_sleep(1000);
 	/* still in flight: the same aiocb is refused, and left alone */
-	VEQ(sys_aio_read(cb), -EINVAL);
-	VEQ(sys_aio_write(cb), -EINVAL);
-	VEQ(sys_aio_fsync(O_SYNC, cb), -EINVAL);
+	VEQ(simk_aio_read(cb), -EINVAL);
+	VEQ(simk_aio_write(cb), -EINVAL);
+	VEQ(simk_aio_fsync(O_SYNC, cb), -EINVAL);
 	VEQ(pt_get(cb).aio_resultp.aio_errno, EINPROGRESS);
-	VEQ(sys_aio_error(cb), EINPROGRESS);
-	VEQ(sys_aio_return(cb), -EINPROGRESS);
+	VEQ(simk_aio_error(cb), EINPROGRESS);
+	VEQ(simk_aio_return(cb), -EINPROGRESS);
 	VEQ(vt_write_str(pfd[1], "abc"), 3);
 	VEQ(pt_wait(cb), 0);
 	/* ended but not returned: a new submission replaces it */
 	VEQ(vt_write_str(pfd[1], "de"), 2);
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	VEQ(pt_result(cb), 2);
 	VEQ(pt_stats().requests_live, 0);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_submit, aiocb_in_flight_is_refused_and_an_ended_one_is_reused)
@@ -138,17 +138,17 @@ static void t_limit(void *arg)
 	uaddr_t cbs[5];
 	for (int i = 0; i < 4; i++) {
 		cbs[i] = pt_cb(pfd[0], vt_ubuf(8), 8, 0);
-		VEQ(sys_aio_read(cbs[i]), 0);
+		VEQ(simk_aio_read(cbs[i]), 0);
 	}
 	cbs[4] = pt_cb(pfd[0], vt_ubuf(8), 8, 0);
-	VEQ(sys_aio_read(cbs[4]), -EAGAIN);
-	VEQ(sys_aio_error(cbs[4]), EAGAIN);
-	VEQ(sys_aio_cancel(pfd[0], cbs[3]), AIO_CANCELED);
-	VEQ(sys_aio_read(cbs[4]), 0); /* room again */
-	VEQ(sys_close(pfd[0]), 0);    /* cancels the rest */
+	VEQ(simk_aio_read(cbs[4]), -EAGAIN);
+	VEQ(simk_aio_error(cbs[4]), EAGAIN);
+	VEQ(simk_aio_cancel(pfd[0], cbs[3]), AIO_CANCELED);
+	VEQ(simk_aio_read(cbs[4]), 0); /* room again */
+	VEQ(simk_close(pfd[0]), 0);    /* cancels the rest */
 	for (int i = 0; i < 5; i++)
 		VEQ(pt_result(cbs[i]), -ECANCELED);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_submit, per_process_limit_gives_eagain)
@@ -206,8 +206,8 @@ static void t_enomem(void *arg)
 	vt_fault("kmem/alloc/enomem:p=0.3");
 	for (int i = 0; i < 30; i++) {
 		uaddr_t cb = cbs[i];
-		int r = i % 3 == 0   ? sys_aio_write(cb)
-			: i % 3 == 1 ? sys_aio_fsync(O_DSYNC, cb)
+		int r = i % 3 == 0   ? simk_aio_write(cb)
+			: i % 3 == 1 ? simk_aio_fsync(O_DSYNC, cb)
 				     : 0;
 		if (i % 3 == 2) {
 			struct simk_aiocb c = pt_get(cb);
@@ -215,10 +215,10 @@ static void t_enomem(void *arg)
 			pt_put(cb, &c);
 			uint64_t ents[4] = {cb, 0, 0, 0};
 			vt_uput(l, ents, sizeof(ents));
-			r = sys_lio_listio(LIO_WAIT, l, 4, 0);
+			r = simk_lio_listio(LIO_WAIT, l, 4, 0);
 			VCHECK(r == 0 || r == -EIO || r == -EAGAIN);
-			if (sys_aio_error(cb) >= 0)
-				(void)sys_aio_return(cb);
+			if (simk_aio_error(cb) >= 0)
+				(void)simk_aio_return(cb);
 			continue;
 		}
 		VCHECK(r == 0 || r == -EAGAIN);
@@ -233,7 +233,7 @@ static void t_enomem(void *arg)
 	while (sig_dequeue(&si) != 0)
 		;
 	VEQ(pt_stats().outstanding, 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_submit, allocation_failures_give_eagain_and_leak_nothing)
@@ -266,24 +266,24 @@ static void t_first_alloc(void *arg)
 	uaddr_t cb = pt_cb(fd, buf, 512, 0);
 	VCHECK(sim_proc_current()->subsys[PSLOT_PAIO] == NULL);
 	fail_next_alloc(1);
-	VEQ(sys_aio_read(cb), -EAGAIN);
+	VEQ(simk_aio_read(cb), -EAGAIN);
 	vt_fault("kmem/alloc/enomem:off");
-	VEQ(sys_aio_error(cb), EAGAIN);
+	VEQ(simk_aio_error(cb), EAGAIN);
 	VCHECK(sim_proc_current()->subsys[PSLOT_PAIO] == NULL);
 	fail_next_alloc(1);
-	VEQ(sys_aio_fsync(O_SYNC, cb), -EAGAIN);
+	VEQ(simk_aio_fsync(O_SYNC, cb), -EAGAIN);
 	vt_fault("kmem/alloc/enomem:off");
 	pt_opcode(cb, LIO_READ);
 	uaddr_t l = pt_list(&cb, 1);
 	fail_next_alloc(2); /* the first is the copy of the list */
-	VEQ(sys_lio_listio(LIO_WAIT, l, 1, 0), -EAGAIN);
+	VEQ(simk_lio_listio(LIO_WAIT, l, 1, 0), -EAGAIN);
 	vt_fault("kmem/alloc/enomem:off");
 	VCHECK(sim_proc_current()->subsys[PSLOT_PAIO] == NULL);
 	/* nothing is left behind: the same aiocb goes through now */
-	VEQ(sys_aio_read(cb), 0);
+	VEQ(simk_aio_read(cb), 0);
 	VEQ(pt_wait(cb), 0);
 	VEQ(pt_result(cb), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_submit, first_allocation_of_the_process_state_fails_with_eagain)

@@ -9,38 +9,38 @@ static void t_suspend(void *arg)
 	pt_pipe(pfd);
 	uaddr_t a = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
 	uaddr_t b = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(a), 0);
-	VEQ(sys_aio_read(b), 0);
+	VEQ(simk_aio_read(a), 0);
+	VEQ(simk_aio_read(b), 0);
 	uaddr_t l2[3] = {0, a, b};
 	uaddr_t l = pt_list(l2, 3);
 	/* nothing done: a timeout in virtual time */
 	uint64_t t0 = sim_now();
-	VEQ(sys_aio_suspend(l, 3, pt_timespec(0, 2000000)), -EAGAIN);
+	VEQ(simk_aio_suspend(l, 3, pt_timespec(0, 2000000)), -EAGAIN);
 	VEQ(sim_now() - t0, 2000000);
-	VEQ(sys_aio_suspend(l, 3, pt_timespec(0, 0)), -EAGAIN); /* poll */
+	VEQ(simk_aio_suspend(l, 3, pt_timespec(0, 0)), -EAGAIN); /* poll */
 	/* argument errors */
-	VEQ(sys_aio_suspend(l, 0, 0), -EINVAL);
-	VEQ(sys_aio_suspend(l, AIO_LISTIO_MAX + 1, 0), -EINVAL);
-	VEQ(sys_aio_suspend(l, 3, pt_timespec(0, 1000000000)), -EINVAL);
-	VEQ(sys_aio_suspend(l, 3, pt_timespec(-1, 0)), -EINVAL);
-	VEQ(sys_aio_suspend(l, 3, 0x100), -EFAULT);
-	VEQ(sys_aio_suspend(0x100, 3, 0), -EFAULT);
+	VEQ(simk_aio_suspend(l, 0, 0), -EINVAL);
+	VEQ(simk_aio_suspend(l, AIO_LISTIO_MAX + 1, 0), -EINVAL);
+	VEQ(simk_aio_suspend(l, 3, pt_timespec(0, 1000000000)), -EINVAL);
+	VEQ(simk_aio_suspend(l, 3, pt_timespec(-1, 0)), -EINVAL);
+	VEQ(simk_aio_suspend(l, 3, 0x100), -EFAULT);
+	VEQ(simk_aio_suspend(0x100, 3, 0), -EFAULT);
 	/* one completes: returns (NULL entries are ignored) */
 	VEQ(vt_write_str(pfd[1], "1"), 1);
-	VEQ(sys_aio_suspend(l, 3, 0), 0);
-	int done = (sys_aio_error(a) == 0) + (sys_aio_error(b) == 0);
+	VEQ(simk_aio_suspend(l, 3, 0), 0);
+	int done = (simk_aio_error(a) == 0) + (simk_aio_error(b) == 0);
 	VEQ(done, 1);
 	/* a list of only NULL entries waits for its timeout */
 	uaddr_t z[2] = {0, 0};
-	VEQ(sys_aio_suspend(pt_list(z, 2), 2, pt_timespec(0, 1000)), -EAGAIN);
+	VEQ(simk_aio_suspend(pt_list(z, 2), 2, pt_timespec(0, 1000)), -EAGAIN);
 	/* an aiocb never submitted counts as done */
 	uaddr_t never = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_suspend(pt_list(&never, 1), 1, 0), 0);
+	VEQ(simk_aio_suspend(pt_list(&never, 1), 1, 0), 0);
 	VEQ(vt_write_str(pfd[1], "2"), 1);
 	VEQ(pt_result(a), 1);
 	VEQ(pt_result(b), 1);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_wait, aio_suspend_any_done_null_ignored_timeout_errors)
@@ -70,14 +70,14 @@ static void t_suspend_woken(void *arg)
 	pt_pipe(pfd);
 	pipe_w = pfd[1];
 	shared_cb = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(shared_cb), 0);
+	VEQ(simk_aio_read(shared_cb), 0);
 	kthread_create(sim_proc_current(), "writer", writer, NULL, false);
 	uint64_t t0 = sim_now();
-	VEQ(sys_aio_suspend(pt_list(&shared_cb, 1), 1, 0), 0);
+	VEQ(simk_aio_suspend(pt_list(&shared_cb, 1), 1, 0), 0);
 	VCHECK(sim_now() - t0 >= 5000000);
-	VEQ(sys_aio_return(shared_cb), 1);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_aio_return(shared_cb), 1);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_wait, aio_suspend_wakes_on_completion)
@@ -98,61 +98,61 @@ static void t_waitn(void *arg)
 	uaddr_t nw = vt_ubuf(4);
 	uint32_t want = 1;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(out, 8, nw, 0), -EAGAIN); /* nothing outstanding */
+	VEQ(simk_aio_waitn(out, 8, nw, 0), -EAGAIN); /* nothing outstanding */
 	uaddr_t cbs[4];
 	for (int i = 0; i < 4; i++) {
 		cbs[i] = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-		VEQ(sys_aio_read(cbs[i]), 0);
+		VEQ(simk_aio_read(cbs[i]), 0);
 	}
-	VEQ(sys_aio_waitn(out, 0, nw, 0), -EINVAL);
-	VEQ(sys_aio_waitn(out, AIO_LISTIO_MAX + 1, nw, 0), -EINVAL);
-	VEQ(sys_aio_waitn(out, 8, 0, 0), -EINVAL);
+	VEQ(simk_aio_waitn(out, 0, nw, 0), -EINVAL);
+	VEQ(simk_aio_waitn(out, AIO_LISTIO_MAX + 1, nw, 0), -EINVAL);
+	VEQ(simk_aio_waitn(out, 8, 0, 0), -EINVAL);
 	want = 9;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(out, 8, nw, 0), -EINVAL); /* *nwait > nent */
+	VEQ(simk_aio_waitn(out, 8, nw, 0), -EINVAL); /* *nwait > nent */
 	want = 2;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(0x100, 8, nw, 0), -EFAULT);
-	VEQ(sys_aio_waitn(out, 8, 0x100, 0), -EFAULT);
-	VEQ(sys_aio_waitn(out, 8, nw, pt_timespec(0, -1)), -EINVAL);
+	VEQ(simk_aio_waitn(0x100, 8, nw, 0), -EFAULT);
+	VEQ(simk_aio_waitn(out, 8, 0x100, 0), -EFAULT);
+	VEQ(simk_aio_waitn(out, 8, nw, pt_timespec(0, -1)), -EINVAL);
 	/* one done, two wanted: the timeout hands out what there is */
 	VEQ(vt_write_str(pfd[1], "a"), 1);
-	VEQ(sys_aio_waitn(out, 8, nw, pt_timespec(0, 3000000)), -ETIME);
+	VEQ(simk_aio_waitn(out, 8, nw, pt_timespec(0, 3000000)), -ETIME);
 	uint32_t got;
 	vt_uget(nw, &got, 4);
 	VEQ(got, 1);
 	uint64_t first;
 	vt_uget(out, &first, 8);
-	VEQ(sys_aio_error(first), 0);
-	VEQ(sys_aio_return(first), 1);
+	VEQ(simk_aio_error(first), 0);
+	VEQ(simk_aio_return(first), 1);
 	/* two more complete: waitn for two gets both */
 	VEQ(vt_write_str(pfd[1], "bc"), 2);
 	want = 2;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(out, 8, nw, 0), 0);
+	VEQ(simk_aio_waitn(out, 8, nw, 0), 0);
 	vt_uget(nw, &got, 4);
 	VEQ(got, 2);
 	uint64_t two[2];
 	vt_uget(out, two, 16);
 	for (int i = 0; i < 2; i++)
-		VEQ(sys_aio_return(two[i]), 1);
+		VEQ(simk_aio_return(two[i]), 1);
 	/* polling with *nwait = 0 returns at once */
 	want = 0;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(out, 8, nw, 0), 0);
+	VEQ(simk_aio_waitn(out, 8, nw, 0), 0);
 	vt_uget(nw, &got, 4);
 	VEQ(got, 0);
 	/* the last one: its cancellation also lands on the done queue */
-	VEQ(sys_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[0]), 0);
 	want = 1;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(out, 8, nw, 0), 0);
+	VEQ(simk_aio_waitn(out, 8, nw, 0), 0);
 	vt_uget(nw, &got, 4);
 	VEQ(got, 1);
 	vt_uget(out, &first, 8);
-	VEQ(sys_aio_return(first), -ECANCELED);
-	VEQ(sys_aio_waitn(out, 8, nw, 0), -EAGAIN);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_aio_return(first), -ECANCELED);
+	VEQ(simk_aio_waitn(out, 8, nw, 0), -EAGAIN);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_wait, aio_waitn_counts_times_out_and_hands_each_out_once)
@@ -205,12 +205,12 @@ static void t_order(void *arg)
 	c.aio_resultp.aio_return = 12345;
 	pt_put(obs_cb, &c);
 	kthread_create(sim_proc_current(), "observer", observer, NULL, false);
-	VEQ(sys_aio_write(obs_cb), 0);
+	VEQ(simk_aio_write(obs_cb), 0);
 	VEQ(pt_wait(obs_cb), 0);
 	for (int i = 0; i < 1000 && !obs_seen_final; i++)
 		vt_sleep(1000); /* let the observer see the final state */
-	VEQ(sys_aio_return(obs_cb), 300);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_aio_return(obs_cb), 300);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(paio_wait, return_value_is_stored_before_the_error_status)
@@ -239,8 +239,8 @@ static void t_waitn_eintr(void *arg)
 	pt_pipe(pfd);
 	uaddr_t a = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
 	uaddr_t b = pt_cb(pfd[0], vt_ubuf(1), 1, 0);
-	VEQ(sys_aio_read(a), 0);
-	VEQ(sys_aio_read(b), 0);
+	VEQ(simk_aio_read(a), 0);
+	VEQ(simk_aio_read(b), 0);
 	VEQ(vt_write_str(pfd[1], "1"), 1);
 	vt_sleep(1000);
 	VEQ(sig_kill_proc(sim_proc_current(), SIMK_SIGUSR1), 0);
@@ -248,7 +248,7 @@ static void t_waitn_eintr(void *arg)
 	uaddr_t nw = vt_ubuf(4);
 	uint32_t want = 2;
 	vt_uput(nw, &want, 4);
-	VEQ(sys_aio_waitn(out, 2, nw, 0), -EINTR);
+	VEQ(simk_aio_waitn(out, 2, nw, 0), -EINTR);
 	uint32_t got;
 	vt_uget(nw, &got, 4);
 	VEQ(got, 1);
@@ -256,13 +256,13 @@ static void t_waitn_eintr(void *arg)
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
 	uint64_t first;
 	vt_uget(out, &first, 8);
-	VEQ(sys_aio_return(first), 1);
-	VEQ(sys_aio_error(0x100), -EFAULT);
-	VEQ(sys_aio_return(0x100), -EFAULT);
-	VEQ(sys_aio_error(0), -EINVAL);
-	VEQ(sys_aio_return(0), -EINVAL);
-	VEQ(sys_close(pfd[0]), 0);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_aio_return(first), 1);
+	VEQ(simk_aio_error(0x100), -EFAULT);
+	VEQ(simk_aio_return(0x100), -EFAULT);
+	VEQ(simk_aio_error(0), -EINVAL);
+	VEQ(simk_aio_return(0), -EINVAL);
+	VEQ(simk_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 Test(paio_wait, aio_waitn_interrupted_stores_what_completed)

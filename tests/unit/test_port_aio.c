@@ -95,7 +95,7 @@ static void t_default(void *arg)
 	(void)arg;
 	tsrc_reset();
 	src.set_events = 99;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *k = alloc_slot(port, PORT_ALLOC_DEFAULT);
 	VEQ(pt_stats().slots_live, 1);
 	port_init_event(k, 0x1000, 0x2000, tsrc_cb, &src);
@@ -115,7 +115,7 @@ static void t_default(void *arg)
 	VEQ(ev.portev_user, 0x2000);
 	VEQ(src.cb_default, 1);
 	VEQ(pt_stats().slots_live, 0); /* DEFAULT: freed by delivery */
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_aio, default_slot_sent_from_interrupt_is_freed_by_delivery)
@@ -133,6 +133,7 @@ static int send_during_cb(void *arg, int *events, int pid, int flag, struct port
 	(void)pid;
 	(void)k;
 	if (flag == PORT_CALLBACK_DEFAULT)
+		/* a source callback is kernel code: the handler, not the stub */
 		VEQ(sys_port_send(order_port, 3, 0xc), 0); /* no port lock held here */
 	return 0;
 }
@@ -140,12 +141,12 @@ static int send_during_cb(void *arg, int *events, int pid, int flag, struct port
 static void t_leftover_order(void *arg)
 {
 	(void)arg;
-	order_port = sys_port_create();
+	order_port = simk_port_create();
 	struct port_kevent *k = alloc_slot(order_port, PORT_ALLOC_DEFAULT);
 	port_init_event(k, 0xa, 0xa, send_during_cb, NULL);
 	port_set_event(k, 1);
-	port_send_event(k);			   /* A */
-	VEQ(sys_port_send(order_port, 2, 0xb), 0); /* B */
+	port_send_event(k);			    /* A */
+	VEQ(simk_port_send(order_port, 2, 0xb), 0); /* B */
 	port_event_t evs[3];
 	unsigned n = 1;
 	VEQ(pt_getn(order_port, evs, 1, &n, &pt_poll), 0); /* takes A; C is sent meanwhile */
@@ -156,7 +157,7 @@ static void t_leftover_order(void *arg)
 	VEQ(n, 2);
 	VEQ(evs[0].portev_user, 0xb); /* B was queued before C */
 	VEQ(evs[1].portev_user, 0xc);
-	VEQ(sys_close(order_port), 0);
+	VEQ(simk_close(order_port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -169,7 +170,7 @@ static void t_scached(void *arg)
 {
 	(void)arg;
 	tsrc_reset();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *k = alloc_slot(port, PORT_ALLOC_SCACHED);
 	port_init_event(k, 1, 2, tsrc_cb, &src);
 	for (int round = 0; round < 3; round++) {
@@ -184,7 +185,7 @@ static void t_scached(void *arg)
 	}
 	port_free_event(k);
 	VEQ(pt_stats().slots_live, 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_aio, scached_slot_comes_back_to_the_source_and_is_sent_again)
@@ -196,7 +197,7 @@ static void t_cached(void *arg)
 {
 	(void)arg;
 	tsrc_reset();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *k = alloc_slot(port, PORT_ALLOC_CACHED);
 	port_init_event(k, 1, 2, tsrc_cb, &src);
 	port_send_event(k);
@@ -204,7 +205,7 @@ static void t_cached(void *arg)
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(pt_stats().slots_live, 1);
 	port_send_event(k); /* queued at close: discarded, then freed by the port */
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(src.cb_close, 1);
 	VEQ(pt_stats().slots_live, 0);
 	VEQ(pt_stats().events_discarded, 1);
@@ -222,16 +223,16 @@ static void t_private(void *arg)
 	port_limits_get(&l);
 	l.events_max = 2;
 	VEQ(port_limits_set(&l), 0);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *p1 = alloc_slot(port, PORT_ALLOC_PRIVATE);
 	struct port_kevent *p2 = alloc_slot(port, PORT_ALLOC_PRIVATE | PORT_ALLOC_NOSHARE);
 	struct port_kevent *k;
 	VEQ(port_alloc_event_fd(NULL, port, PORT_ALLOC_DEFAULT, PORT_SOURCE_AIO, &k), -EAGAIN);
-	VEQ(sys_port_send(port, 1, 0), -EAGAIN);
+	VEQ(simk_port_send(port, 1, 0), -EAGAIN);
 	port_free_event(p1);
-	VEQ(sys_port_send(port, 1, 0), 0);
+	VEQ(simk_port_send(port, 1, 0), 0);
 	port_free_event(p2);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_aio, private_slots_count_against_the_event_limit)
@@ -242,7 +243,7 @@ Test(port_aio, private_slots_count_against_the_event_limit)
 static void t_private_send(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *k = alloc_slot(port, PORT_ALLOC_PRIVATE);
 	port_send_event(k);
 }
@@ -261,7 +262,7 @@ static void t_bad_alloc(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int f = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	struct port_kevent *k;
 	VEQ(port_alloc_event_fd(NULL, port, PORT_ALLOC_DEFAULT, 0, &k), -EINVAL);
@@ -277,12 +278,12 @@ static void t_bad_alloc(void *arg)
 	VEQ(pt_stats().slots_live, 0);
 	/* a port whose last descriptor is closed refuses slots and sources */
 	VEQ(port_hold_fd(NULL, port, &pp), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(port_alloc_event(pp, NULL, PORT_ALLOC_DEFAULT, PORT_SOURCE_AIO, &k), -EBADFD);
 	struct port_source *ps;
 	VEQ(port_associate_ksource(pp, PORT_SOURCE_AIO, NULL, NULL, &ps), -EBADFD);
 	port_rele(pp);
-	VEQ(sys_close(f), 0);
+	VEQ(simk_close(f), 0);
 }
 
 Test(port_aio, allocation_errors_einval_ebadf_ebadfd)
@@ -293,12 +294,12 @@ Test(port_aio, allocation_errors_einval_ebadf_ebadfd)
 static void t_enomem(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	vt_fault("kmem/alloc/enomem:nth=1");
 	struct port_kevent *k;
 	VEQ(port_alloc_event_fd(NULL, port, PORT_ALLOC_DEFAULT, PORT_SOURCE_AIO, &k), -ENOMEM);
-	VEQ(sys_port_send(port, 1, 0), 0); /* the next allocation works */
-	VEQ(sys_close(port), 0);
+	VEQ(simk_port_send(port, 1, 0), 0); /* the next allocation works */
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_aio, allocation_under_enomem_fault_returns_enomem)
@@ -312,11 +313,11 @@ static void t_refuse(void *arg)
 {
 	(void)arg;
 	tsrc_reset();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *a = alloc_slot(port, PORT_ALLOC_DEFAULT);
 	port_init_event(a, 0, 0xa, tsrc_cb, &src);
 	port_send_event(a);
-	VEQ(sys_port_send(port, 1, 0xb), 0);
+	VEQ(simk_port_send(port, 1, 0xb), 0);
 	src.refuse = 1;
 	port_event_t ev[4];
 	unsigned n = 1;
@@ -324,14 +325,14 @@ static void t_refuse(void *arg)
 	VEQ(n, 1);
 	VEQ(ev[0].portev_user, 0xb); /* a was refused, b delivered */
 	VEQ(pt_stats().events_refused, 1);
-	VEQ(sys_port_send(port, 1, 0xc), 0);
+	VEQ(simk_port_send(port, 1, 0xc), 0);
 	n = 1;
 	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
 	VEQ(n, 2);
 	VEQ(ev[0].portev_user, 0xa); /* still first in the queue */
 	VEQ(ev[1].portev_user, 0xc);
 	VEQ(src.cb_default, 2);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_aio, a_refused_event_stays_queued_in_place)
@@ -343,7 +344,7 @@ static void t_remove(void *arg)
 {
 	(void)arg;
 	tsrc_reset();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port_kevent *k = alloc_slot(port, PORT_ALLOC_SCACHED);
 	port_init_event(k, 0, 1, tsrc_cb, &src);
 	VEQ(port_remove_done_event(k), false); /* never sent */
@@ -362,7 +363,7 @@ static void t_remove(void *arg)
 	VEQ(pt_stats().events_removed, 2);
 	VEQ(pt_stats().slots_live, 0);
 	VEQ(src.cb_default, 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_aio, remove_done_event_and_free_of_a_queued_event)
@@ -375,7 +376,7 @@ Test(port_aio, remove_done_event_and_free_of_a_queued_event)
 static void t_close_child(void *arg)
 {
 	int port = *(int *)arg;
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 static void t_ksource_close(void *arg)
@@ -384,7 +385,7 @@ static void t_ksource_close(void *arg)
 	static int port;
 	tsrc_reset();
 	src.free_delay_ns = 1000000;
-	port = sys_port_create();
+	port = simk_port_create();
 	struct port *pp;
 	VEQ(port_hold_fd(NULL, port, &pp), 0);
 	struct port_source *ps, *ps2;
@@ -405,7 +406,7 @@ static void t_ksource_close(void *arg)
 	VEQ(src.close_pid, c);
 	VEQ(src.close_last, 0);
 	uint64_t t0 = sim_now();
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(src.close_last, 1);
 	VEQ(src.close_pid, sim_proc_current()->pid);
 	VEQ(sim_now() - t0, 1000000); /* waited until the slots came back */
@@ -444,14 +445,14 @@ static void t_late_send(void *arg)
 {
 	(void)arg;
 	tsrc_reset();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct port *pp;
 	VEQ(port_hold_fd(NULL, port, &pp), 0);
 	VEQ(port_associate_ksource(pp, PORT_SOURCE_AIO, late_close, &src, NULL), 0);
 	port_rele(pp);
 	src.held[src.nheld++] = alloc_slot(port, PORT_ALLOC_SCACHED);
 	port_init_event(src.held[0], 0, 0, tsrc_cb, &src);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(src.cb_close, 1); /* discarded with PORT_CALLBACK_CLOSE */
 	struct port_stats st = pt_stats();
 	VEQ(st.events_sent, 1);
@@ -469,9 +470,9 @@ Test(port_aio, a_send_after_the_last_close_is_discarded)
 static void t_stuck(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	(void)alloc_slot(port, PORT_ALLOC_SCACHED);
-	sys_close(port);
+	simk_close(port);
 }
 
 Test(port_aio, a_slot_never_returned_keeps_close_waiting)
@@ -501,9 +502,9 @@ static void t_static(void *arg)
 {
 	(void)arg;
 	static_calls = 0;
-	int a = sys_port_create(), b = sys_port_create();
-	VEQ(sys_close(a), 0);
-	VEQ(sys_close(b), 0);
+	int a = simk_port_create(), b = simk_port_create();
+	VEQ(simk_close(a), 0);
+	VEQ(simk_close(b), 0);
 	VEQ(static_calls, 2);
 }
 
@@ -536,9 +537,9 @@ static void t_dispatch_block(void *arg)
 	port_limits_get(&l);
 	l.events_max = 1;
 	VEQ(port_limits_set(&l), 0);
-	disp.port = sys_port_create();
+	disp.port = simk_port_create();
 	disp.result = 1;
-	VEQ(sys_port_send(disp.port, 1, 1), 0); /* the port is full */
+	VEQ(simk_port_send(disp.port, 1, 1), 0); /* the port is full */
 	kthread_create(sim_proc_current(), "dispatcher", t_dispatcher, NULL, false);
 	vt_sleep(1000);
 	VEQ(disp.result, 1); /* sleeping for a slot */
@@ -557,7 +558,7 @@ static void t_dispatch_block(void *arg)
 	VEQ(port_dispatch(NULL, disp.port, 0x8, PORT_SOURCE_AIO, 1, 0, 0), -EINVAL);
 	VEQ(port_dispatch(NULL, 77, 0, PORT_SOURCE_AIO, 1, 0, 0), -EBADF);
 	/* interrupted while waiting, then the port closed while waiting */
-	VEQ(sys_port_send(disp.port, 1, 1), 0);
+	VEQ(simk_port_send(disp.port, 1, 1), 0);
 	disp.result = 1;
 	struct simk_thread *t =
 	    kthread_create(sim_proc_current(), "dispatcher", t_dispatcher, NULL, false);
@@ -568,7 +569,7 @@ static void t_dispatch_block(void *arg)
 	disp.result = 1;
 	kthread_create(sim_proc_current(), "dispatcher", t_dispatcher, NULL, false);
 	vt_sleep(1000);
-	VEQ(sys_close(disp.port), 0);
+	VEQ(simk_close(disp.port), 0);
 	vt_sleep(1000);
 	VEQ(disp.result, -EBADFD);
 	VEQ(pt_stats().slots_live, 0);
@@ -601,7 +602,7 @@ static void t_ns_child(void *arg)
 static void t_noshare(void *arg)
 {
 	(void)arg;
-	ns.port = sys_port_create();
+	ns.port = simk_port_create();
 	VEQ(port_dispatch(NULL, ns.port, PORT_DISPATCH_NOSHARE, PORT_SOURCE_AIO, 1, 0, 0x11), 0);
 	VEQ(port_dispatch(NULL, ns.port, 0, PORT_SOURCE_AIO, 1, 0, 0x12), 0); /* shareable */
 	int c = proc_fork("child", t_ns_child, NULL);
@@ -620,7 +621,7 @@ static void t_noshare(void *arg)
 	struct port_stats s = pt_stats();
 	VEQ(s.events_discarded, 1);
 	VCHECK(s.events_refused >= 1);
-	VEQ(sys_close(ns.port), 0);
+	VEQ(simk_close(ns.port), 0);
 }
 
 Test(port_aio, noshare_events_are_only_for_their_process_and_go_with_its_close)

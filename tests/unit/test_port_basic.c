@@ -6,20 +6,20 @@
 static void t_create_close(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	VCHECK(port >= 0);
 	VEQ(pt_stats().ports_live, 1);
 	struct simk_stat st = vt_fstat(port);
 	VEQ(st.st_type, FT_PORT);
 	VEQ(st.st_size, 0);
-	VEQ(sys_port_send(port, 5, 0x1234), 0);
+	VEQ(simk_port_send(port, 5, 0x1234), 0);
 	VEQ(vt_fstat(port).st_size, 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().ports_live, 0);
 	VEQ(pt_stats().slots_live, 0);
 	VEQ(pt_stats().events_discarded, 1); /* the queued user event */
-	VEQ(sys_port_send(port, 1, 0), -EBADF);
-	VEQ(sys_close(port), -EBADF);
+	VEQ(simk_port_send(port, 1, 0), -EBADF);
+	VEQ(simk_close(port), -EBADF);
 }
 
 Test(port_file, create_fstat_close_frees_everything)
@@ -35,19 +35,19 @@ static void t_not_a_port(void *arg)
 	VCHECK(fd >= 0);
 	port_event_t ev;
 	unsigned n = 1;
-	VEQ(sys_port_send(fd, 1, 0), -EBADFD);
-	VEQ(sys_port_alert(fd, PORT_ALERT_SET, 1, 0), -EBADFD);
-	VEQ(sys_port_associate(fd, PORT_SOURCE_FD, 0, PORT_POLLIN, 0), -EBADFD);
-	VEQ(sys_port_dissociate(fd, PORT_SOURCE_FD, 0), -EBADFD);
+	VEQ(simk_port_send(fd, 1, 0), -EBADFD);
+	VEQ(simk_port_alert(fd, PORT_ALERT_SET, 1, 0), -EBADFD);
+	VEQ(simk_port_associate(fd, PORT_SOURCE_FD, 0, PORT_POLLIN, 0), -EBADFD);
+	VEQ(simk_port_dissociate(fd, PORT_SOURCE_FD, 0), -EBADFD);
 	VEQ(pt_get(fd, &ev, &pt_poll), -EBADFD);
 	VEQ(pt_getn(fd, &ev, 1, &n, &pt_poll), -EBADFD);
-	VEQ(sys_port_send(77, 1, 0), -EBADF);
-	VEQ(sys_port_send(-1, 1, 0), -EBADF);
+	VEQ(simk_port_send(77, 1, 0), -EBADF);
+	VEQ(simk_port_send(-1, 1, 0), -EBADF);
 	VEQ(pt_get(77, &ev, &pt_poll), -EBADF);
-	VEQ(sys_port_alert(77, PORT_ALERT_SET, 1, 0), -EBADF);
-	VEQ(sys_port_associate(77, PORT_SOURCE_FD, 0, PORT_POLLIN, 0), -EBADF);
-	VEQ(sys_port_dissociate(77, PORT_SOURCE_FD, 0), -EBADF);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_port_alert(77, PORT_ALERT_SET, 1, 0), -EBADF);
+	VEQ(simk_port_associate(77, PORT_SOURCE_FD, 0, PORT_POLLIN, 0), -EBADF);
+	VEQ(simk_port_dissociate(77, PORT_SOURCE_FD, 0), -EBADF);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(port_file, calls_on_a_non_port_fd_return_ebadfd_and_closed_fd_ebadf)
@@ -58,21 +58,21 @@ Test(port_file, calls_on_a_non_port_fd_return_ebadfd_and_closed_fd_ebadf)
 static void t_poll(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct simk_pollfd {
 		int32_t fd;
 		int16_t events, revents;
 	} pfd = {port, POLLIN, 0};
 	uaddr_t u = vt_ubytes(&pfd, sizeof(pfd));
-	VEQ(sys_poll(u, 1, 0), 0);
-	VEQ(sys_port_send(port, 1, 0), 0);
-	VEQ(sys_poll(u, 1, 0), 1);
+	VEQ(simk_poll(u, 1, 0), 0);
+	VEQ(simk_port_send(port, 1, 0), 0);
+	VEQ(simk_poll(u, 1, 0), 1);
 	vt_uget(u, &pfd, sizeof(pfd));
 	VEQ(pfd.revents, POLLIN);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, NULL), 0);
-	VEQ(sys_poll(u, 1, 0), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_poll(u, 1, 0), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_file, poll_reports_pollin_while_events_are_queued)
@@ -90,7 +90,7 @@ static void t_poll_sleeper(void *arg)
 		int16_t events, revents;
 	} pfd = {port, POLLIN, 0};
 	uaddr_t u = vt_ubytes(&pfd, sizeof(pfd));
-	VEQ(sys_poll(u, 1, -1), 1);
+	VEQ(simk_poll(u, 1, -1), 1);
 	poll_woke = 1;
 }
 
@@ -98,15 +98,15 @@ static void t_poll_block(void *arg)
 {
 	(void)arg;
 	static int port;
-	port = sys_port_create();
+	port = simk_port_create();
 	poll_woke = 0;
 	kthread_create(sim_proc_current(), "poller", t_poll_sleeper, &port, false);
 	vt_sleep(1000);
 	VEQ(poll_woke, 0);
-	VEQ(sys_port_send(port, 1, 0), 0);
+	VEQ(simk_port_send(port, 1, 0), 0);
 	vt_sleep(1000);
 	VEQ(poll_woke, 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_file, blocking_poll_wakes_on_send)
@@ -119,9 +119,9 @@ Test(port_file, blocking_poll_wakes_on_send)
 static void t_send_get(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	for (int i = 0; i < 5; i++)
-		VEQ(sys_port_send(port, 100 + i, 0x1000 + (uint64_t)i), 0);
+		VEQ(simk_port_send(port, 100 + i, 0x1000 + (uint64_t)i), 0);
 	VEQ(pt_count(port), 5);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, NULL), 0);
@@ -142,7 +142,7 @@ static void t_send_get(void *arg)
 	VEQ(st.events_sent, 5);
 	VEQ(st.events_delivered, 5);
 	VEQ(st.slots_live, 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_user, events_are_delivered_once_in_queue_order)
@@ -160,22 +160,22 @@ static void t_limits(void *arg)
 	l.ports_max = 2;
 	l.events_max = 3;
 	VEQ(port_limits_set(&l), 0);
-	int a = sys_port_create(), b = sys_port_create();
+	int a = simk_port_create(), b = simk_port_create();
 	VCHECK(a >= 0 && b >= 0);
-	VEQ(sys_port_create(), -EAGAIN);
+	VEQ(simk_port_create(), -EAGAIN);
 	for (int i = 0; i < 3; i++)
-		VEQ(sys_port_send(a, 1, 0), 0);
-	VEQ(sys_port_send(a, 1, 0), -EAGAIN);
+		VEQ(simk_port_send(a, 1, 0), 0);
+	VEQ(simk_port_send(a, 1, 0), -EAGAIN);
 	port_event_t ev;
 	VEQ(pt_get(a, &ev, NULL), 0);
-	VEQ(sys_port_send(a, 1, 0), 0);
-	VEQ(sys_close(b), 0);
-	int c = sys_port_create();
+	VEQ(simk_port_send(a, 1, 0), 0);
+	VEQ(simk_close(b), 0);
+	int c = simk_port_create();
 	VCHECK(c >= 0);
 	l.events_max = 0;
 	VEQ(port_limits_set(&l), -EINVAL);
-	VEQ(sys_close(a), 0);
-	VEQ(sys_close(c), 0);
+	VEQ(simk_close(a), 0);
+	VEQ(simk_close(c), 0);
 }
 
 Test(port_user, limits_ports_per_system_and_events_per_port_return_eagain)
@@ -192,12 +192,12 @@ static void t_sendn(void *arg)
 	l.events_max = 1;
 	l.list_max = 8;
 	VEQ(port_limits_set(&l), 0);
-	int a = sys_port_create(), b = sys_port_create();
+	int a = simk_port_create(), b = simk_port_create();
 	int f = vt_open("/x", O_CREAT | O_RDWR, 0644);
 	int32_t ports[4] = {a, 99, f, b};
 	uaddr_t up = vt_ubytes(ports, sizeof(ports));
 	uaddr_t ue = vt_ubuf(sizeof(ports));
-	VEQ(sys_port_sendn(up, ue, 4, 7, 0x77), -EIO);
+	VEQ(simk_port_sendn(up, ue, 4, 7, 0x77), -EIO);
 	int32_t errs[4];
 	vt_uget(ue, errs, sizeof(errs));
 	VEQ(errs[0], 0);
@@ -207,7 +207,7 @@ static void t_sendn(void *arg)
 	/* both ports now full: EAGAIN per entry */
 	int32_t full[2] = {a, b};
 	uaddr_t uf = vt_ubytes(full, sizeof(full));
-	VEQ(sys_port_sendn(uf, ue, 2, 7, 0x77), -EIO);
+	VEQ(simk_port_sendn(uf, ue, 2, 7, 0x77), -EIO);
 	vt_uget(ue, errs, 2 * sizeof(int32_t));
 	VEQ(errs[0], EAGAIN);
 	VEQ(errs[1], EAGAIN);
@@ -216,16 +216,16 @@ static void t_sendn(void *arg)
 	VEQ(ev.portev_events, 7);
 	VEQ(ev.portev_user, 0x77);
 	VEQ(pt_get(b, &ev, NULL), 0);
-	VEQ(sys_port_sendn(uf, ue, 2, 8, 0), 2); /* all good: the count */
-	VEQ(sys_port_sendn(uf, ue, 0, 8, 0), -EINVAL);
-	VEQ(sys_port_sendn(uf, ue, 9, 8, 0), -EINVAL);
-	VEQ(sys_port_sendn(0, ue, 2, 8, 0), -EFAULT);
+	VEQ(simk_port_sendn(uf, ue, 2, 8, 0), 2); /* all good: the count */
+	VEQ(simk_port_sendn(uf, ue, 0, 8, 0), -EINVAL);
+	VEQ(simk_port_sendn(uf, ue, 9, 8, 0), -EINVAL);
+	VEQ(simk_port_sendn(0, ue, 2, 8, 0), -EFAULT);
 	int32_t bad[1] = {99};
 	uaddr_t ub = vt_ubytes(bad, sizeof(bad));
-	VEQ(sys_port_sendn(ub, 0, 1, 8, 0), -EFAULT); /* errors not writable */
-	VEQ(sys_close(a), 0);
-	VEQ(sys_close(b), 0);
-	VEQ(sys_close(f), 0);
+	VEQ(simk_port_sendn(ub, 0, 1, 8, 0), -EFAULT); /* errors not writable */
+	VEQ(simk_close(a), 0);
+	VEQ(simk_close(b), 0);
+	VEQ(simk_close(f), 0);
 }
 
 Test(port_user, sendn_reports_per_port_errors_with_eio)
@@ -238,14 +238,14 @@ Test(port_user, sendn_reports_per_port_errors_with_eio)
 static void t_alert(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
-	VEQ(sys_port_send(port, 1, 0), 0);
-	VEQ(sys_port_alert(port, PORT_ALERT_SET | PORT_ALERT_UPDATE, 1, 0), -EINVAL);
-	VEQ(sys_port_alert(port, 0, 1, 0), -EINVAL);
-	VEQ(sys_port_alert(port, 0x4, 1, 0), -EINVAL);
-	VEQ(sys_port_alert(port, PORT_ALERT_UPDATE, 9, 0x99), 0);
-	VEQ(sys_port_alert(port, PORT_ALERT_UPDATE, 10, 0), -EBUSY);
-	VEQ(sys_port_get(port, 0x10, 0), -EFAULT); /* the alert into unmapped memory */
+	int port = simk_port_create();
+	VEQ(simk_port_send(port, 1, 0), 0);
+	VEQ(simk_port_alert(port, PORT_ALERT_SET | PORT_ALERT_UPDATE, 1, 0), -EINVAL);
+	VEQ(simk_port_alert(port, 0, 1, 0), -EINVAL);
+	VEQ(simk_port_alert(port, 0x4, 1, 0), -EINVAL);
+	VEQ(simk_port_alert(port, PORT_ALERT_UPDATE, 9, 0x99), 0);
+	VEQ(simk_port_alert(port, PORT_ALERT_UPDATE, 10, 0), -EBUSY);
+	VEQ(simk_port_get(port, 0x10, 0), -EFAULT); /* the alert into unmapped memory */
 	port_event_t ev;
 	for (int i = 0; i < 3; i++) { /* every get returns it; not consumed */
 		VEQ(pt_get(port, &ev, &pt_poll), 0);
@@ -258,17 +258,17 @@ static void t_alert(void *arg)
 	VEQ(pt_getn(port, evs, 4, &n, NULL), 0); /* no wait for 3: alert at once */
 	VEQ(n, 1);
 	VEQ(evs[0].portev_source, PORT_SOURCE_ALERT);
-	VEQ(sys_port_alert(port, PORT_ALERT_SET, 11, 0x11), 0); /* SET overwrites */
+	VEQ(simk_port_alert(port, PORT_ALERT_SET, 11, 0x11), 0); /* SET overwrites */
 	VEQ(pt_get(port, &ev, NULL), 0);
 	VEQ(ev.portev_events, 11);
 	VEQ(pt_count(port), 1); /* the user event is still there */
-	VEQ(sys_port_alert(port, PORT_ALERT_SET | PORT_ALERT_UPDATE, 0, 0),
+	VEQ(simk_port_alert(port, PORT_ALERT_SET | PORT_ALERT_UPDATE, 0, 0),
 	    0); /* events 0 clears */
 	VEQ(pt_get(port, &ev, NULL), 0);
 	VEQ(ev.portev_source, PORT_SOURCE_USER);
-	VEQ(sys_port_alert(port, PORT_ALERT_UPDATE, 3, 0), 0); /* not alerted any more */
+	VEQ(simk_port_alert(port, PORT_ALERT_UPDATE, 3, 0), 0); /* not alerted any more */
 	VEQ(pt_stats().alerts_delivered, 5);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_alert, set_update_clear_and_every_get_returns_the_alert)
@@ -281,11 +281,11 @@ Test(port_alert, set_update_clear_and_every_get_returns_the_alert)
 static void t_getn_args(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	port_event_t evs[4];
 	unsigned n;
 	for (int i = 0; i < 3; i++)
-		VEQ(sys_port_send(port, i, 0), 0);
+		VEQ(simk_port_send(port, i, 0), 0);
 	n = 77;
 	VEQ(pt_getn(port, NULL, 0, &n, NULL), 0); /* max 0: count, no wait */
 	VEQ(n, 3);
@@ -294,9 +294,9 @@ static void t_getn_args(void *arg)
 	uaddr_t ng = vt_ubuf(4);
 	uint32_t one = 1;
 	vt_uput(ng, &one, 4);
-	VEQ(sys_port_getn(port, 0, 4, ng, 0), -EFAULT);		  /* NULL list */
-	VEQ(sys_port_getn(port, 0x10, 4, ng, 0), -EFAULT);	  /* unmapped list */
-	VEQ(sys_port_getn(port, vt_ubuf(100), 4, 0, 0), -EFAULT); /* NULL nget */
+	VEQ(simk_port_getn(port, 0, 4, ng, 0), -EFAULT);	   /* NULL list */
+	VEQ(simk_port_getn(port, 0x10, 4, ng, 0), -EFAULT);	   /* unmapped list */
+	VEQ(simk_port_getn(port, vt_ubuf(100), 4, 0, 0), -EFAULT); /* NULL nget */
 	VEQ(pt_count(port), 3); /* nothing was taken by failed calls */
 	n = 0;
 	VEQ(pt_getn(port, evs, 4, &n, NULL), 0); /* nget 0: nothing wanted */
@@ -311,7 +311,7 @@ static void t_getn_args(void *arg)
 	uaddr_t ng4 = vt_ubuf(4);
 	uint32_t four = 4;
 	vt_uput(ng4, &four, 4);
-	VEQ(sys_port_getn(port, vt_ubuf(200), 4, ng4, 0x10), -EFAULT); /* unreadable timeout */
+	VEQ(simk_port_getn(port, vt_ubuf(200), 4, ng4, 0x10), -EFAULT); /* unreadable timeout */
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &neg), 0); /* an event is there: no wait, no check */
 	/* zero timeout polls: returns what there is */
@@ -319,7 +319,7 @@ static void t_getn_args(void *arg)
 	VEQ(pt_getn(port, evs, 4, &n, &pt_poll), 0);
 	VEQ(n, 2);
 	VEQ(pt_get(port, &ev, &pt_poll), -ETIME);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_getn, arguments_max0_count_einval_efault_and_timeouts)
@@ -331,9 +331,9 @@ Test(port_getn, arguments_max0_count_einval_efault_and_timeouts)
 static void t_getn_etime(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
-	VEQ(sys_port_send(port, 1, 0), 0);
-	VEQ(sys_port_send(port, 2, 0), 0);
+	int port = simk_port_create();
+	VEQ(simk_port_send(port, 1, 0), 0);
+	VEQ(simk_port_send(port, 2, 0), 0);
 	port_event_t evs[8];
 	unsigned n = 5;
 	struct simk_timespec to = pt_ms(10);
@@ -350,7 +350,7 @@ static void t_getn_etime(void *arg)
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &to), -ETIME);
 	VEQ(sim_now() - t0, 20000000);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_getn, timeout_returns_etime_with_the_events_got)
@@ -371,7 +371,7 @@ static void t_getn_eintr(void *arg)
 {
 	(void)arg;
 	static int port;
-	port = sys_port_create();
+	port = simk_port_create();
 	struct simk_thread *w =
 	    kthread_create(sim_proc_current(), "waiter", t_intr_waiter, &port, false);
 	vt_sleep(1000);
@@ -379,9 +379,9 @@ static void t_getn_eintr(void *arg)
 	VEQ(sig_kill_thread(w, SIMK_SIGUSR1), 0);
 	vt_sleep(1000);
 	VEQ(intr_result, -EINTR);
-	VEQ(sys_port_send(port, 1, 0), 0); /* still there for the next call */
+	VEQ(simk_port_send(port, 1, 0), 0); /* still there for the next call */
 	VEQ(pt_count(port), 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_getn, signal_interrupts_a_waiter_with_eintr)
@@ -405,40 +405,40 @@ static void t_enomem_workload(void *arg)
 	char spec[64];
 	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
 	vt_fault(spec);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	if (port < 0) {
 		VCHECK(port == -ENOMEM);
 		return;
 	}
 	for (int i = 0; i < 3; i++) {
-		int r = sys_port_send(port, 1, (uint64_t)i);
+		int r = simk_port_send(port, 1, (uint64_t)i);
 		VCHECK(r == 0 || r == -ENOMEM);
 	}
-	int r = sys_pipe(upipe);
+	int r = simk_pipe(upipe);
 	VCHECK(r == 0 || r == -ENOMEM);
 	if (r == 0) {
 		int32_t fds[2];
 		vt_uget(upipe, fds, sizeof(fds));
-		r = sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)fds[1], PORT_POLLOUT, 0);
+		r = simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)fds[1], PORT_POLLOUT, 0);
 		VCHECK(r == 0 || r == -ENOMEM);
-		sys_close(fds[0]);
+		simk_close(fds[0]);
 	}
 	port_notify_t pn = {.portnfy_port = port};
 	vt_uput(upn, &pn, sizeof(pn));
 	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_PORT, .sigev_value = upn};
 	vt_uput(usev, &sev, sizeof(sev));
-	r = sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid);
+	r = simk_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid);
 	VCHECK(r == 0 || r == -ENOMEM);
 	if (r == 0) {
 		struct simk_itimerspec its = {.it_value = {0, 1000}, .it_interval = {0, 1000}};
 		vt_uput(uits, &its, sizeof(its));
 		int32_t id;
 		vt_uget(uid, &id, 4);
-		VEQ(sys_timer_settime(id, 0, uits, 0), 0);
+		VEQ(simk_timer_settime(id, 0, uits, 0), 0);
 	}
 	int32_t ports[2] = {port, 77}; /* 77 is no descriptor: the error list is made */
 	vt_uput(uports, ports, sizeof(ports));
-	r = sys_port_sendn(uports, uerrs, 2, 1, 0);
+	r = simk_port_sendn(uports, uerrs, 2, 1, 0);
 	VCHECK(r == -ENOMEM || r == -EIO);
 	if (r == -EIO) {
 		int32_t errs[2];
@@ -451,9 +451,9 @@ static void t_enomem_workload(void *arg)
 	struct simk_timespec zero = {0, 0};
 	uaddr_t uto = uits; /* reuse: 16 bytes of zeros */
 	vt_uput(uto, &zero, sizeof(zero));
-	r = sys_port_getn(port, ulist, 8, unget, uto);
+	r = simk_port_getn(port, ulist, 8, unget, uto);
 	VCHECK(r == 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_faults, every_allocation_failure_is_answered_without_leak)

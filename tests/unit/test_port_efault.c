@@ -19,19 +19,19 @@ static uaddr_t poll_ts(void)
 static void t_get(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	VCHECK(port >= 0);
-	VEQ(sys_port_send(port, 5, 0x77), 0);
+	VEQ(simk_port_send(port, 5, 0x77), 0);
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
 	port_event_t marker;
 	memset(&marker, 0xab, sizeof(marker));
 	vt_uput(pe, &marker, sizeof(marker));
 	uint64_t delivered = pt_stats().events_delivered;
 	vt_protect(pe, PG, UMEM_PROT_READ);
-	VEQ(sys_port_get(port, pe, poll_ts()), -EFAULT);
-	VEQ(sys_port_get(port, pe, 0), -EFAULT); /* would not wait either */
+	VEQ(simk_port_get(port, pe, poll_ts()), -EFAULT);
+	VEQ(simk_port_get(port, pe, 0), -EFAULT); /* would not wait either */
 	vt_protect(pe, PG, UMEM_PROT_NONE);
-	VEQ(sys_port_get(port, pe, poll_ts()), -EFAULT);
+	VEQ(simk_port_get(port, pe, poll_ts()), -EFAULT);
 	VEQ(pt_count(port), 1); /* nothing was taken */
 	VEQ(pt_stats().events_delivered, delivered);
 	vt_protect(pe, PG, UMEM_PROT_READ);
@@ -42,7 +42,7 @@ static void t_get(void *arg)
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_events, 5);
 	VEQ(ev.portev_user, 0x77);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, port_get_into_readonly_event_takes_nothing)
@@ -55,16 +55,16 @@ Test(port_efault, port_get_into_readonly_event_takes_nothing)
 static void t_getn(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
-	VEQ(sys_port_send(port, 1, 1), 0);
-	VEQ(sys_port_send(port, 2, 2), 0);
+	int port = simk_port_create();
+	VEQ(simk_port_send(port, 1, 1), 0);
+	VEQ(simk_port_send(port, 2, 2), 0);
 	/* a list whose second slot is on a read-only page */
 	uaddr_t two = vt_ubuf(2 * PG);
 	vt_protect(two + PG, PG, UMEM_PROT_READ);
 	uaddr_t list = two + PG - sizeof(port_event_t);
 	uint32_t want = 2;
 	uaddr_t ng = vt_ubytes(&want, sizeof(want));
-	VEQ(sys_port_getn(port, list, 2, ng, poll_ts()), -EFAULT);
+	VEQ(simk_port_getn(port, list, 2, ng, poll_ts()), -EFAULT);
 	VEQ(pt_count(port), 2); /* nothing taken */
 	uint32_t n;
 	vt_uget(ng, &n, sizeof(n));
@@ -77,13 +77,13 @@ static void t_getn(void *arg)
 	VEQ(ev[0].portev_events, 1);
 	want = 1;
 	vt_uput(ng, &want, sizeof(want));
-	VEQ(sys_port_getn(port, list, 2, ng, poll_ts()), 0);
+	VEQ(simk_port_getn(port, list, 2, ng, poll_ts()), 0);
 	vt_uget(ng, &n, sizeof(n));
 	VEQ(n, 1);
 	port_event_t got;
 	vt_uget(list, &got, sizeof(got));
 	VEQ(got.portev_events, 2);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, port_getn_checks_the_slots_it_will_fill_before_taking)
@@ -94,8 +94,8 @@ Test(port_efault, port_getn_checks_the_slots_it_will_fill_before_taking)
 static void t_nget_ro(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
-	VEQ(sys_port_send(port, 3, 3), 0);
+	int port = simk_port_create();
+	VEQ(simk_port_send(port, 3, 3), 0);
 	uaddr_t list = vt_ubuf(4 * sizeof(port_event_t));
 	uint32_t want = 1;
 	uaddr_t ng = vt_ubytes(&want, sizeof(want));
@@ -103,19 +103,19 @@ static void t_nget_ro(void *arg)
 	uint64_t delivered = pt_stats().events_delivered;
 	/* *nget is read, but could not be written: refused before the event
 	 * is taken (it used to be taken, stored, and the call said EFAULT) */
-	VEQ(sys_port_getn(port, list, 4, ng, poll_ts()), -EFAULT);
+	VEQ(simk_port_getn(port, list, 4, ng, poll_ts()), -EFAULT);
 	VEQ(pt_count(port), 1);
 	VEQ(pt_stats().events_delivered, delivered);
 	port_event_t ev;
 	vt_uget(list, &ev, sizeof(ev));
-	VEQ(ev.portev_events, 0);			   /* the list was not written */
-	VEQ(sys_port_getn(port, list, 0, ng, 0), -EFAULT); /* the count too */
+	VEQ(ev.portev_events, 0);			    /* the list was not written */
+	VEQ(simk_port_getn(port, list, 0, ng, 0), -EFAULT); /* the count too */
 	vt_protect(ng, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_port_getn(port, list, 4, ng, poll_ts()), 0);
+	VEQ(simk_port_getn(port, list, 4, ng, poll_ts()), 0);
 	uint32_t n;
 	vt_uget(ng, &n, sizeof(n));
 	VEQ(n, 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, port_getn_readonly_nget_takes_nothing)
@@ -131,13 +131,13 @@ static int w_ret;
 static void waiter(void *arg)
 {
 	(void)arg;
-	w_ret = sys_port_getn(w_port, w_list, 4, w_ng, 0);
+	w_ret = simk_port_getn(w_port, w_list, 4, w_ng, 0);
 }
 
 static void t_nget_while_waiting(void *arg)
 {
 	(void)arg;
-	w_port = sys_port_create();
+	w_port = simk_port_create();
 	w_list = vt_ubuf(4 * sizeof(port_event_t));
 	uint32_t want = 1;
 	w_ng = vt_ubytes(&want, sizeof(want));
@@ -148,7 +148,7 @@ static void t_nget_while_waiting(void *arg)
 	VEQ(w_ret, 1);
 	vt_protect(w_ng, PG, UMEM_PROT_READ);
 	uint64_t delivered = pt_stats().events_delivered;
-	VEQ(sys_port_send(w_port, 9, 9), 0);
+	VEQ(simk_port_send(w_port, 9, 9), 0);
 	VEQ(kthread_join(t, NULL), 0);
 	VEQ(w_ret, -EFAULT);
 	/* the event was taken and stored, only its count could not be: lost */
@@ -160,7 +160,7 @@ static void t_nget_while_waiting(void *arg)
 	uint32_t n;
 	vt_uget(w_ng, &n, sizeof(n));
 	VEQ(n, 1);
-	VEQ(sys_close(w_port), 0);
+	VEQ(simk_close(w_port), 0);
 }
 
 Test(port_efault, nget_made_readonly_while_waiting_loses_the_events)
@@ -190,7 +190,7 @@ static int protecting_cb(void *arg, int *events, int pid, int flag, struct port_
 static void t_list_in_callback(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	cb_list = vt_ubuf(2 * sizeof(port_event_t));
 	cb_calls = 0;
 	for (int i = 0; i < 3; i++) {
@@ -204,7 +204,7 @@ static void t_list_in_callback(void *arg)
 	uint64_t delivered = pt_stats().events_delivered;
 	uint32_t want = 2;
 	uaddr_t ng = vt_ubytes(&want, sizeof(want));
-	VEQ(sys_port_getn(port, cb_list, 2, ng, poll_ts()), -EFAULT);
+	VEQ(simk_port_getn(port, cb_list, 2, ng, poll_ts()), -EFAULT);
 	VEQ(cb_calls, 2);
 	VEQ(pt_count(port), 1); /* two taken (max 2), the third stays */
 	VEQ(pt_stats().events_delivered, delivered + 2);
@@ -215,7 +215,7 @@ static void t_list_in_callback(void *arg)
 	vt_protect(cb_list, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_object, 0x102);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, list_made_readonly_during_retrieval_loses_the_events_taken)
@@ -228,19 +228,19 @@ Test(port_efault, list_made_readonly_during_retrieval_loses_the_events_taken)
 static void t_alert(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
-	VEQ(sys_port_alert(port, PORT_ALERT_SET, 4, 0x44), 0);
+	int port = simk_port_create();
+	VEQ(simk_port_alert(port, PORT_ALERT_SET, 4, 0x44), 0);
 	uaddr_t pe = vt_ubuf(sizeof(port_event_t));
 	vt_protect(pe, PG, UMEM_PROT_READ);
 	uint64_t alerts = pt_stats().alerts_delivered;
-	VEQ(sys_port_get(port, pe, poll_ts()), -EFAULT);
+	VEQ(simk_port_get(port, pe, poll_ts()), -EFAULT);
 	VEQ(pt_stats().alerts_delivered, alerts);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0); /* the alert is still there */
 	VEQ(ev.portev_source, PORT_SOURCE_ALERT);
 	VEQ(ev.portev_events, 4);
 	VEQ(pt_stats().alerts_delivered, alerts + 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, alert_into_readonly_event_is_efault_and_stays)
@@ -251,23 +251,23 @@ Test(port_efault, alert_into_readonly_event_is_efault_and_stays)
 static void t_sendn(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int32_t ports[2] = {port, 99};
 	uaddr_t up = vt_ubytes(ports, sizeof(ports));
 	int32_t errs[2] = {-7, -7};
 	uaddr_t ue = vt_ubytes(errs, sizeof(errs));
 	vt_protect(ue, PG, UMEM_PROT_READ);
 	/* the sends are done; only the error report cannot be written */
-	VEQ(sys_port_sendn(up, ue, 2, 6, 0x66), -EFAULT);
+	VEQ(simk_port_sendn(up, ue, 2, 6, 0x66), -EFAULT);
 	VEQ(pt_count(port), 1);
 	int32_t back[2];
 	vt_uget(ue, back, sizeof(back));
 	VEQ(back[0], -7);
 	VEQ(back[1], -7);
 	/* with no error the errors array is never written */
-	VEQ(sys_port_sendn(up, ue, 1, 6, 0x66), 1);
+	VEQ(simk_port_sendn(up, ue, 1, 6, 0x66), 1);
 	VEQ(pt_count(port), 2);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, sendn_readonly_errors_is_efault_after_the_sends)
@@ -280,7 +280,7 @@ Test(port_efault, sendn_readonly_errors_is_efault_after_the_sends)
 static void t_timers(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	port_notify_t pn = {.portnfy_port = port, .portnfy_user = 0x99};
 	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_PORT,
 				    .sigev_value = vt_ubytes(&pn, sizeof(pn))};
@@ -290,11 +290,11 @@ static void t_timers(void *arg)
 	uint64_t slots = pt_stats().slots_live;
 	/* the id cannot be stored: the new timer is destroyed, its port slot
 	 * freed, its id free again */
-	VEQ(sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, ro), -EFAULT);
+	VEQ(simk_timer_create(SIMK_CLOCK_MONOTONIC, usev, ro), -EFAULT);
 	VEQ(pt_stats().slots_live, slots);
-	VEQ(sys_timer_delete(0), -EINVAL);
+	VEQ(simk_timer_delete(0), -EINVAL);
 	uaddr_t uid = vt_ubuf(4);
-	VEQ(sys_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid), 0);
+	VEQ(simk_timer_create(SIMK_CLOCK_MONOTONIC, usev, uid), 0);
 	int32_t id = -1;
 	vt_uget(uid, &id, sizeof(id));
 	VEQ(id, 0);
@@ -303,15 +303,15 @@ static void t_timers(void *arg)
 	struct simk_itimerspec its = {.it_value = {0, 1000}};
 	uaddr_t uits = vt_ubytes(&its, sizeof(its));
 	uint64_t t0 = sim_now();
-	VEQ(sys_timer_settime(id, 0, uits, ro), -EFAULT);
-	VEQ(sys_timer_gettime(id, ro), -EFAULT);
+	VEQ(simk_timer_settime(id, 0, uits, ro), -EFAULT);
+	VEQ(simk_timer_gettime(id, ro), -EFAULT);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, NULL), 0);
 	VEQ(sim_now(), t0 + 1000);
 	VEQ(ev.portev_source, PORT_SOURCE_TIMER);
 	VEQ(ev.portev_user, 0x99);
-	VEQ(sys_timer_delete(id), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_timer_delete(id), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_efault, timer_results_into_readonly_memory)

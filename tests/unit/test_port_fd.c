@@ -4,7 +4,7 @@
 static int pipe_fds(int *rd, int *wr)
 {
 	uaddr_t u = vt_ubuf(8);
-	int r = sys_pipe(u);
+	int r = simk_pipe(u);
 	int32_t fds[2];
 	vt_uget(u, fds, sizeof(fds));
 	*rd = fds[0];
@@ -14,16 +14,16 @@ static int pipe_fds(int *rd, int *wr)
 
 static void write1(int fd)
 {
-	VEQ(sys_write(fd, vt_ubytes("x", 1), 1), 1);
+	VEQ(simk_write(fd, vt_ubytes("x", 1), 1), 1);
 }
 
 static void t_fd_basic(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0x77), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0x77), 0);
 	VEQ(pt_count(port), 0); /* not readable yet */
 	write1(wr);
 	VEQ(pt_count(port), 1); /* the listener fired */
@@ -38,17 +38,17 @@ static void t_fd_basic(void *arg)
 	write1(wr);
 	VEQ(pt_get(port, &ev, &pt_poll), -ETIME); /* inactive until re-associated */
 	/* re-associating a readable fd fires at once, with the new user */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0x78), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0x78), 0);
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_user, 0x78);
 	/* writable end: ready at once */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)wr, PORT_POLLOUT, 1), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)wr, PORT_POLLOUT, 1), 0);
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_object, (uint64_t)wr);
 	VEQ(ev.portev_events, PORT_POLLOUT);
-	VEQ(sys_close(rd), 0);
-	VEQ(sys_close(wr), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(rd), 0);
+	VEQ(simk_close(wr), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -60,17 +60,17 @@ Test(port_fd, association_fires_once_and_reassociation_rearms)
 static void t_fd_reassoc_replaces(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
 	write1(wr);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 1), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 1), 0);
 	VEQ(pt_count(port), 1);
 	/* re-association takes the queued event back, replaces events and user */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLPRI, 2), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLPRI, 2), 0);
 	VEQ(pt_count(port), 0); /* no POLLPRI on a pipe */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN | PORT_POLLRDNORM,
-			       3),
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN | PORT_POLLRDNORM,
+				3),
 	    0);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
@@ -79,9 +79,9 @@ static void t_fd_reassoc_replaces(void *arg)
 	struct port_stats st = pt_stats();
 	VEQ(st.events_removed, 1);
 	VEQ(st.events_delivered, 1);
-	VEQ(sys_close(port), 0);
-	VEQ(sys_close(rd), 0);
-	VEQ(sys_close(wr), 0);
+	VEQ(simk_close(port), 0);
+	VEQ(simk_close(rd), 0);
+	VEQ(simk_close(wr), 0);
 }
 
 Test(port_fd, reassociation_replaces_events_and_user_and_takes_back_a_queued_event)
@@ -92,26 +92,26 @@ Test(port_fd, reassociation_replaces_events_and_user_and_takes_back_a_queued_eve
 static void t_fd_errors(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, 99, PORT_POLLIN, 0), -EBADF);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, 0x40000, 0), -EINVAL);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)port, PORT_POLLIN, 0), -EINVAL);
-	VEQ(sys_port_associate(port, 0, (uint64_t)rd, PORT_POLLIN, 0), -EINVAL);
-	VEQ(sys_port_associate(port, PORT_SOURCE_USER, (uint64_t)rd, PORT_POLLIN, 0), -EINVAL);
-	VEQ(sys_port_associate(port, PORT_SOURCE_TIMER, 0, 0, 0), -EINVAL);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), -ENOENT);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, 99), -EBADF);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, 99, PORT_POLLIN, 0), -EBADF);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, 0x40000, 0), -EINVAL);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)port, PORT_POLLIN, 0), -EINVAL);
+	VEQ(simk_port_associate(port, 0, (uint64_t)rd, PORT_POLLIN, 0), -EINVAL);
+	VEQ(simk_port_associate(port, PORT_SOURCE_USER, (uint64_t)rd, PORT_POLLIN, 0), -EINVAL);
+	VEQ(simk_port_associate(port, PORT_SOURCE_TIMER, 0, 0, 0), -EINVAL);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, 99), -EBADF);
 	/* an object that is not an int is no descriptor, even if its low
 	 * 32 bits name one */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (1ULL << 32) | (uint64_t)rd, PORT_POLLIN, 0),
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (1ULL << 32) | (uint64_t)rd, PORT_POLLIN, 0),
 	    -EBADF);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (1ULL << 32) | (uint64_t)rd), -EBADF);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_USER, 0), -EINVAL);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), 0);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, (1ULL << 32) | (uint64_t)rd), -EBADF);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_USER, 0), -EINVAL);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), 0);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd), -ENOENT);
 	/* a dissociated fd delivers nothing */
 	write1(wr);
 	VEQ(pt_count(port), 0);
@@ -120,13 +120,13 @@ static void t_fd_errors(void *arg)
 	port_limits_get(&l);
 	l.events_max = 1;
 	VEQ(port_limits_set(&l), 0);
-	int p2 = sys_port_create();
-	VEQ(sys_port_send(p2, 1, 0), 0);
-	VEQ(sys_port_associate(p2, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), -EAGAIN);
-	VEQ(sys_close(p2), 0);
-	VEQ(sys_close(port), 0);
-	VEQ(sys_close(rd), 0);
-	VEQ(sys_close(wr), 0);
+	int p2 = simk_port_create();
+	VEQ(simk_port_send(p2, 1, 0), 0);
+	VEQ(simk_port_associate(p2, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), -EAGAIN);
+	VEQ(simk_close(p2), 0);
+	VEQ(simk_close(port), 0);
+	VEQ(simk_close(rd), 0);
+	VEQ(simk_close(wr), 0);
 }
 
 Test(port_fd, errors_ebadf_einval_enoent_eagain)
@@ -137,34 +137,34 @@ Test(port_fd, errors_ebadf_einval_enoent_eagain)
 static void t_fd_close_dissociates(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
 	write1(wr);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
 	VEQ(pt_count(port), 1);
-	VEQ(sys_close(rd), 0); /* dissociates and takes its event back */
+	VEQ(simk_close(rd), 0); /* dissociates and takes its event back */
 	VEQ(pt_count(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 	/* the fd number reused by another file is not associated */
 	int rd2, wr2;
 	VEQ(pipe_fds(&rd2, &wr2), 0);
 	VEQ(rd2, rd);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd2), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd2), -ENOENT);
 	/* closing the write end makes the read end report POLLHUP */
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd2, PORT_POLLIN, 0), 0);
-	VEQ(sys_close(wr2), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd2, PORT_POLLIN, 0), 0);
+	VEQ(simk_close(wr2), 0);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VCHECK(ev.portev_events & PORT_POLLHUP);
 	/* dup: closing the associated number dissociates, the dup does not */
-	int d = sys_dup(rd2);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd2, PORT_POLLIN, 0), 0);
-	VEQ(sys_close(d), 0);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd2), 0);
-	VEQ(sys_close(rd2), 0);
-	VEQ(sys_close(wr), 0);
-	VEQ(sys_close(port), 0);
+	int d = simk_dup(rd2);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd2, PORT_POLLIN, 0), 0);
+	VEQ(simk_close(d), 0);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FD, (uint64_t)rd2), 0);
+	VEQ(simk_close(rd2), 0);
+	VEQ(simk_close(wr), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_fd, closing_the_fd_dissociates_it)
@@ -177,24 +177,24 @@ Test(port_fd, closing_the_fd_dissociates_it)
 static void t_port_in_port(void *arg)
 {
 	(void)arg;
-	int outer = sys_port_create(), inner = sys_port_create();
-	VEQ(sys_port_associate(outer, PORT_SOURCE_FD, (uint64_t)inner, PORT_POLLIN, 5), 0);
+	int outer = simk_port_create(), inner = simk_port_create();
+	VEQ(simk_port_associate(outer, PORT_SOURCE_FD, (uint64_t)inner, PORT_POLLIN, 5), 0);
 	VEQ(pt_count(outer), 0);
-	VEQ(sys_port_send(inner, 1, 0), 0);
+	VEQ(simk_port_send(inner, 1, 0), 0);
 	port_event_t ev;
 	VEQ(pt_get(outer, &ev, &pt_poll), 0);
 	VEQ(ev.portev_object, (uint64_t)inner);
 	VEQ(ev.portev_user, 5);
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
-	VEQ(sys_port_associate(outer, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
-	VEQ(sys_port_associate(outer, PORT_SOURCE_FD, (uint64_t)wr, PORT_POLLOUT, 0), 0);
-	VEQ(sys_close(outer), 0);      /* dissociates rd and wr, frees the slots */
+	VEQ(simk_port_associate(outer, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
+	VEQ(simk_port_associate(outer, PORT_SOURCE_FD, (uint64_t)wr, PORT_POLLOUT, 0), 0);
+	VEQ(simk_close(outer), 0);     /* dissociates rd and wr, frees the slots */
 	VEQ(pt_stats().slots_live, 1); /* the inner port's user event */
 	write1(wr);
-	VEQ(sys_close(inner), 0);
-	VEQ(sys_close(rd), 0);
-	VEQ(sys_close(wr), 0);
+	VEQ(simk_close(inner), 0);
+	VEQ(simk_close(rd), 0);
+	VEQ(simk_close(wr), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -216,19 +216,19 @@ static void t_fd_wakes(void *arg)
 {
 	(void)arg;
 	static int port;
-	port = sys_port_create();
+	port = simk_port_create();
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
 	kthread_create(sim_proc_current(), "w", t_fd_waiter, &port, false);
 	vt_sleep(1000);
 	VEQ(fd_waiter_r, 1);
 	write1(wr);
 	vt_sleep(1000);
 	VEQ(fd_waiter_r, 0);
-	VEQ(sys_close(port), 0);
-	VEQ(sys_close(rd), 0);
-	VEQ(sys_close(wr), 0);
+	VEQ(simk_close(port), 0);
+	VEQ(simk_close(rd), 0);
+	VEQ(simk_close(wr), 0);
 }
 
 Test(port_fd, readiness_wakes_a_waiting_thread)

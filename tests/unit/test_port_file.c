@@ -25,7 +25,7 @@ static uaddr_t fobj(const char *path, bool fresh)
 
 static int watch(int port, uaddr_t fo, int events, uint64_t user)
 {
-	return sys_port_associate(port, PORT_SOURCE_FILE, fo, events, user);
+	return simk_port_associate(port, PORT_SOURCE_FILE, fo, events, user);
 }
 
 static void t_modify(void *arg)
@@ -34,7 +34,7 @@ static void t_modify(void *arg)
 	vt_setup();
 	int fd = vt_open("/w", O_CREAT | O_RDWR, 0644);
 	vt_sleep(1000); /* let time move so that changes show in the times */
-	int port = sys_port_create();
+	int port = simk_port_create();
 	uaddr_t fo = fobj("/w", true);
 	VEQ(watch(port, fo, FILE_MODIFIED | FILE_ATTRIB, 0x55), 0);
 	VEQ(pt_count(port), 0);
@@ -57,12 +57,12 @@ static void t_modify(void *arg)
 	uaddr_t fo2 = fobj("/w", true);
 	VEQ(watch(port, fo2, FILE_ATTRIB, 0), 0);
 	VEQ(pt_count(port), 0);
-	VEQ(sys_chmod(vt_ustr("/w"), 0600), 0);
+	VEQ(simk_chmod(vt_ustr("/w"), 0600), 0);
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_events, FILE_ATTRIB);
 	VEQ(ev.portev_object, fo2);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -78,12 +78,12 @@ static void t_access_trunc(void *arg)
 	int fd = vt_open("/a", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "hello"), 5);
 	vt_sleep(1000);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	VEQ(watch(port, fobj("/a", true), FILE_ACCESS, 1), 0);
 	VEQ(watch(port, fobj("/a", true), FILE_TRUNC, 2), 0);
 	char buf[8];
 	VEQ(vt_pread(fd, buf, 5, 0), 5);
-	VEQ(sys_ftruncate(fd, 2), 0);
+	VEQ(simk_ftruncate(fd, 2), 0);
 	port_event_t ev[4];
 	unsigned n = 1;
 	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
@@ -92,8 +92,8 @@ static void t_access_trunc(void *arg)
 	VEQ(ev[0].portev_user, 1);
 	VEQ(ev[1].portev_events, FILE_TRUNC);
 	VEQ(ev[1].portev_user, 2);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_file, access_and_trunc_and_several_watches_per_file)
@@ -110,7 +110,7 @@ static void t_stale_each_time(void *arg)
 	vt_sleep(1000); /* every time of the file is non-zero */
 	int fd = vt_open("/s", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "x"), 1);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	struct simk_stat st;
 	VEQ(vt_stat("/s", &st), 0);
 	file_obj_t fo;
@@ -139,8 +139,8 @@ static void t_stale_each_time(void *arg)
 	VEQ(ev[0].portev_events, FILE_ACCESS);
 	VEQ(ev[1].portev_user, 4);
 	VEQ(ev[1].portev_events, FILE_ATTRIB);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -160,8 +160,8 @@ static void t_pclose_child(void *arg)
 {
 	(void)arg;
 	pc.child_watch = watch(pc.port, fobj("/pc", true), FILE_MODIFIED, 0xc);
-	VEQ(sys_close(pc.port), 0); /* the parent still has it: a process close */
-	vt_sleep(1000);		    /* stay alive: the close, not the exit, must do it */
+	VEQ(simk_close(pc.port), 0); /* the parent still has it: a process close */
+	vt_sleep(1000);		     /* stay alive: the close, not the exit, must do it */
 }
 
 static void t_pclose(void *arg)
@@ -170,7 +170,7 @@ static void t_pclose(void *arg)
 	vt_setup();
 	pc.fd = vt_open("/pc", O_CREAT | O_RDWR, 0644);
 	vt_sleep(1000);
-	pc.port = sys_port_create();
+	pc.port = simk_port_create();
 	VEQ(watch(pc.port, fobj("/pc", true), FILE_MODIFIED, 0x9), 0);
 	uint64_t live0 = pt_stats().slots_live;
 	int c = proc_fork("child", t_pclose_child, NULL);
@@ -186,8 +186,8 @@ static void t_pclose(void *arg)
 	VEQ(ev[0].portev_user, 0x9);
 	int st;
 	VEQ(proc_wait(c, &st), c);
-	VEQ(sys_close(pc.fd), 0);
-	VEQ(sys_close(pc.port), 0);
+	VEQ(simk_close(pc.fd), 0);
+	VEQ(simk_close(pc.port), 0);
 }
 
 Test(port_file, a_process_close_removes_only_that_process_watches)
@@ -200,21 +200,21 @@ static void t_delete(void *arg)
 	(void)arg;
 	vt_setup();
 	int fd = vt_open("/d", O_CREAT | O_RDWR, 0644);
-	VEQ(sys_close(fd), 0);
-	int port = sys_port_create();
+	VEQ(simk_close(fd), 0);
+	int port = simk_port_create();
 	uaddr_t fo = fobj("/d", true);
 	VEQ(watch(port, fo, 0, 9), 0); /* exceptions are always reported */
-	VEQ(sys_unlink(vt_ustr("/d")), 0);
+	VEQ(simk_unlink(vt_ustr("/d")), 0);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_events, FILE_DELETE);
 	VEQ(ev.portev_user, 9);
 	/* the watch is gone */
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
 	VEQ(pt_stats().slots_live, 0);
 	/* a missing path */
 	VEQ(watch(port, fo, FILE_MODIFIED, 0), -ENOENT);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_file, delete_fires_and_removes_the_watch_missing_path_enoent)
@@ -226,13 +226,13 @@ static void t_rename(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	VEQ(sys_close(vt_open("/src", O_CREAT | O_RDWR, 0644)), 0);
-	VEQ(sys_close(vt_open("/dst", O_CREAT | O_RDWR, 0644)), 0);
-	int port = sys_port_create();
+	VEQ(simk_close(vt_open("/src", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(simk_close(vt_open("/dst", O_CREAT | O_RDWR, 0644)), 0);
+	int port = simk_port_create();
 	uaddr_t fs = fobj("/src", true), fd = fobj("/dst", true);
 	VEQ(watch(port, fs, FILE_MODIFIED, 1), 0);
 	VEQ(watch(port, fd, FILE_MODIFIED, 2), 0);
-	VEQ(sys_rename(vt_ustr("/src"), vt_ustr("/dst")), 0);
+	VEQ(simk_rename(vt_ustr("/src"), vt_ustr("/dst")), 0);
 	port_event_t ev[4];
 	unsigned n = 2;
 	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
@@ -246,9 +246,9 @@ static void t_rename(void *arg)
 	}
 	VEQ(from, FILE_RENAME_FROM);
 	VCHECK(to & FILE_RENAME_TO);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fs), -ENOENT);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fd), -ENOENT);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fs), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fd), -ENOENT);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -261,8 +261,8 @@ static void t_file_errors(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	VEQ(sys_close(vt_open("/e", O_CREAT | O_RDWR, 0644)), 0);
-	int port = sys_port_create();
+	VEQ(simk_close(vt_open("/e", O_CREAT | O_RDWR, 0644)), 0);
+	int port = simk_port_create();
 	uaddr_t fo = fobj("/e", true);
 	VEQ(watch(port, fo, 0x8000, 0), -EINVAL); /* not a FILE_* event */
 	VEQ(watch(port, 0, FILE_MODIFIED, 0), -EFAULT);
@@ -272,10 +272,10 @@ static void t_file_errors(void *arg)
 	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT); /* no name */
 	bad.fo_name = 0x10; /* a name in unmapped memory */
 	VEQ(watch(port, vt_ubytes(&bad, sizeof(bad)), FILE_MODIFIED, 0), -EFAULT);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
 	VEQ(watch(port, fo, FILE_MODIFIED | FILE_NOFOLLOW, 0), 0);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), 0);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo), 0);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
 	/* a path of VFS_PATH_MAX bytes without its NUL */
 	static char longp[VFS_PATH_MAX + 1];
 	memset(longp, 'a', VFS_PATH_MAX);
@@ -284,7 +284,7 @@ static void t_file_errors(void *arg)
 	memset(&lf, 0, sizeof(lf));
 	lf.fo_name = vt_ustr(longp);
 	VEQ(watch(port, vt_ubytes(&lf, sizeof(lf)), FILE_MODIFIED, 0), -ENAMETOOLONG);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -302,8 +302,8 @@ static void t_file_enomem(void *arg)
 {
 	int k = (int)(intptr_t)arg;
 	vt_setup();
-	VEQ(sys_close(vt_open("/m", O_CREAT | O_RDWR, 0644)), 0);
-	int port = sys_port_create();
+	VEQ(simk_close(vt_open("/m", O_CREAT | O_RDWR, 0644)), 0);
+	int port = simk_port_create();
 	uaddr_t fo = fobj("/m", false); /* stale: fires at once */
 	char spec[64];
 	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
@@ -314,14 +314,14 @@ static void t_file_enomem(void *arg)
 	if (r == -ENOMEM) {
 		pt_file_enomem_seen++;
 		VEQ(pt_count(port), 0);
-		VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
+		VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT);
 		VEQ(watch(port, fo, FILE_MODIFIED, 9), 0);
 	}
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_events, FILE_MODIFIED);
 	VEQ(ev.portev_user, 9);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -347,15 +347,15 @@ static void t_file_child(void *arg)
 	(void)arg;
 	port_event_t ev;
 	fk.child_get = pt_get(fk.port, &ev, &pt_poll);
-	fk.child_dis = sys_port_dissociate(fk.port, PORT_SOURCE_FILE, fk.fo);
+	fk.child_dis = simk_port_dissociate(fk.port, PORT_SOURCE_FILE, fk.fo);
 }
 
 static void t_file_fork(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	VEQ(sys_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
-	fk.port = sys_port_create();
+	VEQ(simk_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
+	fk.port = simk_port_create();
 	fk.fo = fobj("/f", false); /* stale: queued at once */
 	VEQ(watch(fk.port, fk.fo, FILE_MODIFIED, 0), 0);
 	VEQ(pt_count(fk.port), 1);
@@ -368,7 +368,7 @@ static void t_file_fork(void *arg)
 	port_event_t ev;
 	VEQ(pt_get(fk.port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_events, FILE_MODIFIED);
-	VEQ(sys_close(fk.port), 0);
+	VEQ(simk_close(fk.port), 0);
 }
 
 Test(port_file, file_events_are_not_shareable_after_fork)
@@ -382,13 +382,13 @@ static void t_file_close(void *arg)
 	(void)arg;
 	vt_setup();
 	int fd = vt_open("/c", O_CREAT | O_RDWR, 0644);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	VEQ(watch(port, fobj("/c", true), FILE_MODIFIED, 0), 0);
 	VEQ(watch(port, fobj("/c", false), FILE_MODIFIED, 0), 0); /* queued */
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 	VEQ(vt_write_str(fd, "x"), 1);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(port_file, closing_the_port_removes_the_watches)
@@ -403,8 +403,8 @@ static void t_unmount(void *arg)
 	(void)arg;
 	vt_setup();
 	int fd = vt_open("/u", O_CREAT | O_RDWR, 0644);
-	VEQ(sys_close(fd), 0);
-	int port = sys_port_create();
+	VEQ(simk_close(fd), 0);
+	int port = simk_port_create();
 	uaddr_t fo = fobj("/u", true);
 	VEQ(watch(port, fo, FILE_MODIFIED, 4), 0);
 	port_event_t ev;
@@ -415,9 +415,9 @@ static void t_unmount(void *arg)
 	VEQ(ev.portev_events, UNMOUNTED);
 	VEQ(ev.portev_object, fo);
 	VEQ(ev.portev_user, 4);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT); /* the watch is gone */
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo), -ENOENT); /* the watch is gone */
 	VEQ(pt_stats().slots_live, 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_file, unmount_fires_unmounted_and_removes_the_watch)
@@ -440,8 +440,8 @@ static void t_mountedover(void *arg)
 	VEQ(blkdev_create(&c, &d2), 0);
 	VEQ(kvfs_mkdir("/dir", 0755), 0);
 	int fd = vt_open("/dir/inside", O_CREAT | O_RDWR, 0644);
-	VEQ(sys_close(fd), 0);
-	int port = sys_port_create();
+	VEQ(simk_close(fd), 0);
+	int port = simk_port_create();
 	uaddr_t fd_dir = fobj("/dir", true), fo_in = fobj("/dir/inside", true);
 	VEQ(watch(port, fd_dir, FILE_ACCESS, 21), 0);
 	VEQ(watch(port, fo_in, FILE_MODIFIED | FILE_ATTRIB, 22), 0);
@@ -454,7 +454,7 @@ static void t_mountedover(void *arg)
 	VEQ(ev.portev_events, MOUNTEDOVER);
 	VEQ(ev.portev_object, fd_dir);
 	VEQ(ev.portev_user, 21);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fd_dir), -ENOENT); /* ended */
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fd_dir), -ENOENT); /* ended */
 	/* the mounted root, watched by its path */
 	uaddr_t fo_root = fobj("/dir", true);
 	VEQ(watch(port, fo_root, FILE_MODIFIED, 23), 0);
@@ -463,9 +463,9 @@ static void t_mountedover(void *arg)
 	VEQ(ev.portev_events, UNMOUNTED);
 	VEQ(ev.portev_object, fo_root);
 	VEQ(pt_get(port, &ev, &pt_poll), -ETIME); /* the inside watch never fired */
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fo_in), 0);
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fo_in), 0);
 	VEQ(pt_stats().slots_live, 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_file, mounting_over_a_watched_directory_fires_mountedover_and_ends_the_watch)
@@ -499,7 +499,7 @@ static void t_nofollow(void *arg)
 	int fd = vt_open("/target", O_CREAT | O_RDWR, 0644);
 	VEQ(kvfs_symlink("target", "/lnk"), 0);
 	vt_sleep(1000);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	uaddr_t ff = fobj("/lnk", true); /* stat follows: the target's times */
 	uaddr_t fl = fobj_link("/lnk");
 	VEQ(watch(port, ff, FILE_MODIFIED, 1), 0);
@@ -515,13 +515,13 @@ static void t_nofollow(void *arg)
 	/* the follow watch ended (one shot): re-arm it on fresh times */
 	VEQ(watch(port, fobj("/lnk", true), FILE_MODIFIED, 3), 0);
 	VEQ(pt_count(port), 0);
-	VEQ(sys_unlink(vt_ustr("/lnk")), 0);
+	VEQ(simk_unlink(vt_ustr("/lnk")), 0);
 	n = 1;
 	VEQ(pt_getn(port, ev, 4, &n, &pt_poll), 0);
 	VEQ(n, 1);
 	VEQ(ev[0].portev_user, 2);
 	VEQ(ev[0].portev_events, FILE_DELETE);
-	VEQ(sys_port_dissociate(port, PORT_SOURCE_FILE, fl), -ENOENT); /* it ended */
+	VEQ(simk_port_dissociate(port, PORT_SOURCE_FILE, fl), -ENOENT); /* it ended */
 	/* the target is untouched: its watch still waits */
 	struct simk_stat st;
 	VEQ(vt_stat("/target", &st), 0);
@@ -530,8 +530,8 @@ static void t_nofollow(void *arg)
 	VEQ(vt_write_str(fd, "d"), 1);
 	VEQ(pt_get(port, &ev[0], &pt_poll), 0);
 	VEQ(ev[0].portev_user, 3);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -547,7 +547,7 @@ static void t_nofollow_dangling(void *arg)
 	(void)arg;
 	vt_setup();
 	VEQ(kvfs_symlink("/nowhere", "/dl"), 0);
-	int port = sys_port_create();
+	int port = simk_port_create();
 	uaddr_t fl = fobj_link("/dl");
 	VEQ(watch(port, fobj("/dl", false), FILE_MODIFIED, 1), -ENOENT);
 	VEQ(watch(port, fl, FILE_MODIFIED | FILE_NOFOLLOW, 2), 0);
@@ -557,7 +557,7 @@ static void t_nofollow_dangling(void *arg)
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_user, 2);
 	VEQ(ev.portev_events, FILE_RENAME_FROM);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -599,8 +599,8 @@ static void t_ur_main(void *arg)
 	VEQ(vfs_mount_at(d2, NULL, "/mnt"), 0);
 	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "dirty"), 5); /* the unmount's commit has I/O */
-	VEQ(sys_close(fd), 0);
-	ur_port = sys_port_create();
+	VEQ(simk_close(fd), 0);
+	ur_port = simk_port_create();
 	ur_fo = fobj("/mnt/f", true);
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *a = kthread_create(p, "watcher", t_ur_watcher, NULL, false);
@@ -618,8 +618,8 @@ static void t_ur_main(void *arg)
 		ur_refused++;
 	}
 	VEQ(pt_count(ur_port), 0);
-	VEQ(sys_port_dissociate(ur_port, PORT_SOURCE_FILE, ur_fo), -ENOENT);
-	VEQ(sys_close(ur_port), 0);
+	VEQ(simk_port_dissociate(ur_port, PORT_SOURCE_FILE, ur_fo), -ENOENT);
+	VEQ(simk_close(ur_port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -650,7 +650,7 @@ static void t_wu_writer(void *arg)
 		VEQ(vt_write_str(fd, "x"), 1);
 		vt_sleep(3000);
 	}
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 static void t_wu_unmounter(void *arg)
@@ -679,7 +679,7 @@ static void t_wu_main(void *arg)
 	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644); /* the writer closes it */
 	VCHECK(fd >= 0);
 	vt_sleep(1000); /* later writes change the times */
-	int port = sys_port_create();
+	int port = simk_port_create();
 	uaddr_t fo = fobj("/mnt/f", true);
 	struct simk_proc *p = sim_proc_current();
 	struct simk_thread *a =
@@ -700,7 +700,7 @@ static void t_wu_main(void *arg)
 		VEQ(pt_count(port), 0);
 		wu_refused2++;
 	}
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 

@@ -5,7 +5,7 @@
 static int pipe_fds(int *rd, int *wr)
 {
 	uaddr_t u = vt_ubuf(8);
-	int r = sys_pipe(u);
+	int r = simk_pipe(u);
 	int32_t fds[2];
 	vt_uget(u, fds, sizeof(fds));
 	*rd = fds[0];
@@ -15,7 +15,7 @@ static int pipe_fds(int *rd, int *wr)
 
 static void write1(int fd)
 {
-	VEQ(sys_write(fd, vt_ubytes("x", 1), 1), 1);
+	VEQ(simk_write(fd, vt_ubytes("x", 1), 1), 1);
 }
 
 static struct {
@@ -31,11 +31,12 @@ static void t_child(void *arg)
 {
 	(void)arg;
 	fx.r_get = pt_get(fx.port, &fx.ev, &pt_poll);
-	fx.r_reassoc = sys_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd, PORT_POLLIN, 2);
-	fx.r_dissoc = sys_port_dissociate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd);
+	fx.r_reassoc =
+	    simk_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd, PORT_POLLIN, 2);
+	fx.r_dissoc = simk_port_dissociate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd);
 	fx.r_get2 = pt_get(fx.port, &fx.ev2, &pt_poll);
 	VEQ(pipe_fds(&fx.rd2, &fx.wr2), 0);
-	VEQ(sys_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.wr2, PORT_POLLOUT, 3), 0);
+	VEQ(simk_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.wr2, PORT_POLLOUT, 3), 0);
 	/* the child stays until the parent checked it cannot take that event */
 	vt_sleep(10000);
 }
@@ -43,9 +44,9 @@ static void t_child(void *arg)
 static void t_fd_fork(void *arg)
 {
 	(void)arg;
-	fx.port = sys_port_create();
+	fx.port = simk_port_create();
 	VEQ(pipe_fds(&fx.rd, &fx.wr), 0);
-	VEQ(sys_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd, PORT_POLLIN, 1), 0);
+	VEQ(simk_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd, PORT_POLLIN, 1), 0);
 	write1(fx.wr);
 	int c = proc_fork("child", t_child, NULL);
 	VCHECK(c > 0);
@@ -68,10 +69,10 @@ static void t_fd_fork(void *arg)
 	/* the child's exit closed its descriptors: its association and its
 	 * event are gone; the parent's association stays */
 	VEQ(pt_count(fx.port), 0);
-	VEQ(sys_port_dissociate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd), 0);
-	VEQ(sys_close(fx.port), 0);
-	VEQ(sys_close(fx.rd), 0);
-	VEQ(sys_close(fx.wr), 0);
+	VEQ(simk_port_dissociate(fx.port, PORT_SOURCE_FD, (uint64_t)fx.rd), 0);
+	VEQ(simk_close(fx.port), 0);
+	VEQ(simk_close(fx.rd), 0);
+	VEQ(simk_close(fx.wr), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -88,16 +89,16 @@ static void t_child_user(void *arg)
 	(void)arg;
 	vt_sleep(1000);
 	child_user_r = pt_get(fx.port, &child_user_ev, &pt_poll);
-	VEQ(sys_close(fx.port), 0);
+	VEQ(simk_close(fx.port), 0);
 }
 
 static void t_user_survives(void *arg)
 {
 	(void)arg;
-	fx.port = sys_port_create();
+	fx.port = simk_port_create();
 	int c = proc_fork("child", t_child_user, NULL);
-	VEQ(sys_port_send(fx.port, 1, 0x99), 0);
-	VEQ(sys_close(fx.port), 0); /* not the last descriptor */
+	VEQ(simk_port_send(fx.port, 1, 0x99), 0);
+	VEQ(simk_close(fx.port), 0); /* not the last descriptor */
 	int st;
 	VEQ(proc_wait(c, &st), c);
 	VEQ(child_user_r, 0);
@@ -120,21 +121,21 @@ static void t_child_closer(void *arg)
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
 	write1(wr);
-	VEQ(sys_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 7), 0);
+	VEQ(simk_port_associate(fx.port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 7), 0);
 	VEQ(port_dispatch(NULL, fx.port, PORT_DISPATCH_NOSHARE, PORT_SOURCE_AIO, 1, 0, 8), 0);
-	VEQ(sys_port_send(fx.port, 1, 9), 0);
+	VEQ(simk_port_send(fx.port, 1, 9), 0);
 	VEQ(pt_count(fx.port), 3);
-	VEQ(sys_close(fx.port), 0);
+	VEQ(simk_close(fx.port), 0);
 	child_closed = 1;
 	vt_sleep(1000);
-	VEQ(sys_close(rd), 0);
-	VEQ(sys_close(wr), 0);
+	VEQ(simk_close(rd), 0);
+	VEQ(simk_close(wr), 0);
 }
 
 static void t_proc_close(void *arg)
 {
 	(void)arg;
-	fx.port = sys_port_create();
+	fx.port = simk_port_create();
 	child_closed = 0;
 	int c = proc_fork("child", t_child_closer, NULL);
 	vt_sleep(500);
@@ -148,7 +149,7 @@ static void t_proc_close(void *arg)
 	VEQ(st.events_removed, 1);   /* the fd association's, taken back by dissociation */
 	int s;
 	VEQ(proc_wait(c, &s), c);
-	VEQ(sys_close(fx.port), 0);
+	VEQ(simk_close(fx.port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -163,12 +164,12 @@ Test(port_fork, a_process_close_dissociates_its_fds_and_discards_its_private_eve
 static void t_exit_child(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int rd, wr;
 	VEQ(pipe_fds(&rd, &wr), 0);
-	VEQ(sys_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
-	VEQ(sys_port_send(port, 1, 0), 0);
-	VEQ(sys_port_alert(port, PORT_ALERT_SET, 1, 0), 0);
+	VEQ(simk_port_associate(port, PORT_SOURCE_FD, (uint64_t)rd, PORT_POLLIN, 0), 0);
+	VEQ(simk_port_send(port, 1, 0), 0);
+	VEQ(simk_port_alert(port, PORT_ALERT_SET, 1, 0), 0);
 	proc_exit(0);
 }
 

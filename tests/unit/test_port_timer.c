@@ -10,7 +10,7 @@ static int tcreate(int clock, int notify, int signo, uint64_t value, int port, u
 		sev.sigev_value = vt_ubytes(&pn, sizeof(pn));
 	}
 	uaddr_t id = vt_ubuf(4);
-	int r = sys_timer_create(clock, vt_ubytes(&sev, sizeof(sev)), id);
+	int r = simk_timer_create(clock, vt_ubytes(&sev, sizeof(sev)), id);
 	if (r != 0)
 		return r;
 	int32_t v;
@@ -27,7 +27,7 @@ static int tset(int id, int flags, uint64_t value_ns, uint64_t interval_ns,
 	    .it_value = {(int64_t)(value_ns / 1000000000), (int64_t)(value_ns % 1000000000)},
 	};
 	uaddr_t uold = old ? vt_ubuf(sizeof(*old)) : 0;
-	int r = sys_timer_settime(id, flags, vt_ubytes(&its, sizeof(its)), uold);
+	int r = simk_timer_settime(id, flags, vt_ubytes(&its, sizeof(its)), uold);
 	if (r == 0 && old)
 		vt_uget(uold, old, sizeof(*old));
 	return r;
@@ -37,7 +37,7 @@ static uint64_t tleft(int id)
 {
 	struct simk_itimerspec its;
 	uaddr_t u = vt_ubuf(sizeof(its));
-	VEQ(sys_timer_gettime(id, u), 0);
+	VEQ(simk_timer_gettime(id, u), 0);
 	vt_uget(u, &its, sizeof(its));
 	return (uint64_t)its.it_value.tv_sec * 1000000000 + (uint64_t)its.it_value.tv_nsec;
 }
@@ -46,14 +46,14 @@ static void t_errors(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int f = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t id = vt_ubuf(4);
 	struct simk_sigevent sev = {.sigev_notify = SIMK_SIGEV_NONE};
 	uaddr_t usev = vt_ubytes(&sev, sizeof(sev));
-	VEQ(sys_timer_create(7, usev, id), -EINVAL);
-	VEQ(sys_timer_create(SIMK_CLOCK_REALTIME, 0x10, id), -EFAULT);
-	VEQ(sys_timer_create(SIMK_CLOCK_REALTIME, usev, 0x10), -EFAULT);
+	VEQ(simk_timer_create(7, usev, id), -EINVAL);
+	VEQ(simk_timer_create(SIMK_CLOCK_REALTIME, 0x10, id), -EFAULT);
+	VEQ(simk_timer_create(SIMK_CLOCK_REALTIME, usev, 0x10), -EFAULT);
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_THREAD, 0, 0, 0, 0), -EINVAL);
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, 9, 0, 0, 0, 0), -EINVAL);
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_SIGNAL, 0, 0, 0, 0), -EINVAL);
@@ -61,7 +61,7 @@ static void t_errors(void *arg)
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_PORT, 0, 0, 77, 0), -EBADF);
 	VEQ(tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_PORT, 0, 0, f, 0), -EBADFD);
 	struct simk_sigevent sp = {.sigev_notify = SIMK_SIGEV_PORT, .sigev_value = 0};
-	VEQ(sys_timer_create(SIMK_CLOCK_REALTIME, vt_ubytes(&sp, sizeof(sp)), id), -EFAULT);
+	VEQ(simk_timer_create(SIMK_CLOCK_REALTIME, vt_ubytes(&sp, sizeof(sp)), id), -EFAULT);
 	VEQ(pt_stats().slots_live, 0);
 	/* timers per process */
 	int ids[PTIMER_MAX];
@@ -70,41 +70,41 @@ static void t_errors(void *arg)
 		VEQ(ids[i], i); /* lowest free id */
 	}
 	VEQ(tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_NONE, 0, 0, 0, 0), -EAGAIN);
-	VEQ(sys_timer_delete(ids[3]), 0);
+	VEQ(simk_timer_delete(ids[3]), 0);
 	VEQ(tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_NONE, 0, 0, 0, 0), 3);
 	/* settime / gettime / delete errors */
 	VEQ(tset(99, 0, 1000, 0, NULL), -EINVAL);
 	VEQ(tset(0, 0x10, 1000, 0, NULL), -EINVAL);
 	struct simk_itimerspec bad = {.it_value = {0, 1000000000}};
-	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
+	VEQ(simk_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
 	bad.it_value.tv_nsec = -1;
-	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
+	VEQ(simk_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
 	bad = (struct simk_itimerspec){.it_value = {-1, 0}};
-	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
+	VEQ(simk_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
 	bad = (struct simk_itimerspec){.it_value = {1, 0}, .it_interval = {0, -5}};
-	VEQ(sys_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
-	VEQ(sys_timer_settime(0, 0, 0x10, 0), -EFAULT);
+	VEQ(simk_timer_settime(0, 0, vt_ubytes(&bad, sizeof(bad)), 0), -EINVAL);
+	VEQ(simk_timer_settime(0, 0, 0x10, 0), -EFAULT);
 	struct simk_itimerspec good = {.it_value = {1, 0}};
-	VEQ(sys_timer_settime(0, 0, vt_ubytes(&good, sizeof(good)), 0x10), -EFAULT);
-	VEQ(sys_timer_gettime(99, vt_ubuf(32)), -EINVAL);
-	VEQ(sys_timer_gettime(0, 0x10), -EFAULT);
-	VEQ(sys_timer_getoverrun(99), -EINVAL);
-	VEQ(sys_timer_delete(99), -EINVAL);
+	VEQ(simk_timer_settime(0, 0, vt_ubytes(&good, sizeof(good)), 0x10), -EFAULT);
+	VEQ(simk_timer_gettime(99, vt_ubuf(32)), -EINVAL);
+	VEQ(simk_timer_gettime(0, 0x10), -EFAULT);
+	VEQ(simk_timer_getoverrun(99), -EINVAL);
+	VEQ(simk_timer_delete(99), -EINVAL);
 	for (int i = 0; i < PTIMER_MAX; i++)
-		VEQ(sys_timer_delete(i), 0);
-	VEQ(sys_timer_delete(0), -EINVAL);
+		VEQ(simk_timer_delete(i), 0);
+	VEQ(simk_timer_delete(0), -EINVAL);
 	/* the port's event limit */
 	struct port_limits l;
 	port_limits_get(&l);
 	l.events_max = 1;
 	VEQ(port_limits_set(&l), 0);
-	int p2 = sys_port_create();
+	int p2 = simk_port_create();
 	VEQ(tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, p2, 0), 0);
 	VEQ(tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, p2, 0), -EAGAIN);
-	VEQ(sys_timer_delete(0), 0);
-	VEQ(sys_close(p2), 0);
-	VEQ(sys_close(port), 0);
-	VEQ(sys_close(f), 0);
+	VEQ(simk_timer_delete(0), 0);
+	VEQ(simk_close(p2), 0);
+	VEQ(simk_close(port), 0);
+	VEQ(simk_close(f), 0);
 }
 
 Test(port_timer, errors_einval_efault_ebadf_ebadfd_eagain)
@@ -115,7 +115,7 @@ Test(port_timer, errors_einval_efault_ebadf_ebadfd_eagain)
 static void t_relative_port(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int id = tcreate(SIMK_CLOCK_REALTIME, SIMK_SIGEV_PORT, 0, 0, port, 0xfeed);
 	VEQ(id, 0);
 	VEQ(tleft(id), 0); /* disarmed */
@@ -129,7 +129,7 @@ static void t_relative_port(void *arg)
 	VEQ(ev.portev_object, (uint64_t)id);
 	VEQ(ev.portev_user, 0xfeed);
 	VEQ(ev.portev_events, 1);
-	VEQ(sys_timer_getoverrun(id), 0);
+	VEQ(simk_timer_getoverrun(id), 0);
 	VEQ(tleft(id), 0); /* one shot */
 	/* absolute, in the future and in the past */
 	VEQ(tset(id, SIMK_TIMER_ABSTIME, 10000, 0, NULL), 0);
@@ -147,8 +147,8 @@ static void t_relative_port(void *arg)
 	VEQ(old.it_interval.tv_nsec, 700);
 	vt_sleep(10000);
 	VEQ(pt_get(port, &ev, &pt_poll), -ETIME);
-	VEQ(sys_timer_delete(id), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_timer_delete(id), 0);
+	VEQ(simk_close(port), 0);
 	VEQ(pt_stats().slots_live, 0);
 }
 
@@ -160,7 +160,7 @@ Test(port_timer, relative_absolute_and_disarm_in_virtual_time)
 static void t_periodic_overrun(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int id = tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, port, 1);
 	VEQ(tset(id, 0, 1000, 1000, NULL), 0);
 	vt_sleep(5500);		/* 5 expirations, nobody retrieves */
@@ -168,18 +168,18 @@ static void t_periodic_overrun(void *arg)
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_events, 5);
-	VEQ(sys_timer_getoverrun(id), 4);
+	VEQ(simk_timer_getoverrun(id), 4);
 	VEQ(pt_get(port, &ev, NULL), 0);
 	VEQ(sim_now(), 6000);
 	VEQ(ev.portev_events, 1);
-	VEQ(sys_timer_getoverrun(id), 0);
+	VEQ(simk_timer_getoverrun(id), 0);
 	VEQ(tleft(id), 1000);
 	vt_sleep(2500); /* 7000, 8000 */
 	/* delete takes the queued event back */
 	VEQ(pt_count(port), 1);
-	VEQ(sys_timer_delete(id), 0);
+	VEQ(simk_timer_delete(id), 0);
 	VEQ(pt_count(port), 0);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	struct port_stats st = pt_stats();
 	VEQ(st.events_removed, 1);
 	VEQ(st.slots_live, 0);
@@ -203,20 +203,20 @@ static void t_signal(void *arg)
 	VEQ(si.value, 0x42);
 	VEQ(sig_dequeue(&si), 0);
 	vt_sleep(1000); /* the next one latches the overruns of the last */
-	VEQ(sys_timer_getoverrun(id), 2);
+	VEQ(simk_timer_getoverrun(id), 2);
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
 	/* default sigevent: SIGALRM with the id as value */
 	uaddr_t uid = vt_ubuf(4);
-	VEQ(sys_timer_create(SIMK_CLOCK_REALTIME, 0, uid), 0);
+	VEQ(simk_timer_create(SIMK_CLOCK_REALTIME, 0, uid), 0);
 	int32_t id2;
 	vt_uget(uid, &id2, 4);
 	VEQ(id2, 1);
-	VEQ(sys_timer_delete(id), 0);
+	VEQ(simk_timer_delete(id), 0);
 	VEQ(tset(id2, 0, 10, 0, NULL), 0);
 	vt_sleep(100);
 	VEQ(sig_dequeue(&si), SIMK_SIGALRM);
 	VEQ(si.value, 1);
-	VEQ(sys_timer_delete(id2), 0);
+	VEQ(simk_timer_delete(id2), 0);
 	/* SIGEV_NONE: runs, tells nobody */
 	int id3 = tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_NONE, 0, 0, 0, 0);
 	VEQ(tset(id3, 0, 5000, 0, NULL), 0);
@@ -239,13 +239,13 @@ static int child_overrun;
 static void t_tchild(void *arg)
 {
 	(void)arg;
-	child_overrun = sys_timer_getoverrun(0);
+	child_overrun = simk_timer_getoverrun(0);
 }
 
 static void t_port_close(void *arg)
 {
 	(void)arg;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	int id = tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, port, 1);
 	VEQ(tset(id, 0, 1000, 1000, NULL), 0);
 	int c = proc_fork("child", t_tchild, NULL);
@@ -254,11 +254,11 @@ static void t_port_close(void *arg)
 	VEQ(child_overrun, -EINVAL);
 	vt_sleep(2500);
 	VEQ(pt_count(port), 1);
-	VEQ(sys_close(port), 0); /* discards the event, frees the slot */
+	VEQ(simk_close(port), 0); /* discards the event, frees the slot */
 	VEQ(pt_stats().slots_live, 0);
 	vt_sleep(2300);
 	VEQ(tleft(id), 200); /* still running */
-	VEQ(sys_timer_delete(id), 0);
+	VEQ(simk_timer_delete(id), 0);
 }
 
 Test(port_timer, closing_the_port_detaches_its_timers_and_children_have_none)
@@ -287,7 +287,7 @@ static void t_race_getter(void *arg)
 		int r = pt_get(race.port, &ev, &pt_poll);
 		if (r == 0) {
 			race.total += (uint64_t)ev.portev_events;
-			VEQ(sys_timer_getoverrun(race.id), ev.portev_events - 1);
+			VEQ(simk_timer_getoverrun(race.id), ev.portev_events - 1);
 		}
 	}
 }
@@ -295,7 +295,7 @@ static void t_race_getter(void *arg)
 static void t_race(void *arg)
 {
 	(void)arg;
-	race.port = sys_port_create();
+	race.port = simk_port_create();
 	race.total = 0;
 	race.stop = false;
 	race.id = tcreate(SIMK_CLOCK_MONOTONIC, SIMK_SIGEV_PORT, 0, 0, race.port, 0);
@@ -311,8 +311,8 @@ static void t_race(void *arg)
 		race.total += (uint64_t)ev.portev_events;
 	VEQ(race.total, 20);
 	resent += pt_stats().events_resent;
-	VEQ(sys_timer_delete(race.id), 0);
-	VEQ(sys_close(race.port), 0);
+	VEQ(simk_timer_delete(race.id), 0);
+	VEQ(simk_close(race.port), 0);
 }
 
 Test(port_timer, no_expiration_lost_or_doubled_under_random_schedules)

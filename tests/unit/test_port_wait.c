@@ -42,26 +42,26 @@ static void t_order(void *arg)
 	(void)arg;
 	static struct waiter_arg big, small;
 	finish_seq = 0;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&big, port, 2, 2);
 	vt_sleep(100); /* big sleeps first */
 	spawn_waiter(&small, port, 1, 1);
 	vt_sleep(100);
 	VEQ(big.result, 1);
 	VEQ(small.result, 1);
-	VEQ(sys_port_send(port, 1, 1), 0);
+	VEQ(simk_port_send(port, 1, 1), 0);
 	vt_sleep(100);
 	VEQ(small.result, 0);
 	VEQ(small.got, 1);
 	VEQ(small.ev[0].portev_user, 1);
 	VEQ(big.result, 1); /* still waiting: one event is not two */
-	VEQ(sys_port_send(port, 2, 2), 0);
-	VEQ(sys_port_send(port, 4, 4), 0);
+	VEQ(simk_port_send(port, 2, 2), 0);
+	VEQ(simk_port_send(port, 4, 4), 0);
 	vt_sleep(100);
 	VEQ(big.result, 0);
 	VEQ(big.got, 2);
 	VEQ(big.ev[0].portev_user + big.ev[1].portev_user, 6);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_wait, waiter_wanting_fewer_events_is_woken_first)
@@ -76,13 +76,13 @@ static void t_fifo_and_next(void *arg)
 	(void)arg;
 	static struct waiter_arg a, b;
 	finish_seq = 0;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&a, port, 1, 1);
 	vt_sleep(100);
 	spawn_waiter(&b, port, 1, 1);
 	vt_sleep(100);
-	VEQ(sys_port_send(port, 1, 1), 0);
-	VEQ(sys_port_send(port, 2, 2), 0);
+	VEQ(simk_port_send(port, 1, 1), 0);
+	VEQ(simk_port_send(port, 2, 2), 0);
 	vt_sleep(100);
 	VEQ(a.result, 0);
 	VEQ(b.result, 0);
@@ -90,7 +90,7 @@ static void t_fifo_and_next(void *arg)
 	VEQ(b.ev[0].portev_user, 2);
 	VEQ(a.order, 1);
 	VEQ(b.order, 2);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_wait, equal_counts_are_served_in_arrival_order_and_the_next_is_woken)
@@ -104,22 +104,22 @@ static void t_wait_for_n(void *arg)
 {
 	(void)arg;
 	static struct waiter_arg w;
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&w, port, 8, 3);
 	vt_sleep(100);
-	VEQ(sys_port_send(port, 1, 1), 0);
+	VEQ(simk_port_send(port, 1, 1), 0);
 	vt_sleep(100);
-	VEQ(sys_port_send(port, 1, 2), 0);
+	VEQ(simk_port_send(port, 1, 2), 0);
 	vt_sleep(100);
 	VEQ(w.result, 1);
 	/* three then four more, with no switch point in between */
-	VEQ(sys_port_send(port, 1, 3), 0);
-	VEQ(sys_port_send(port, 1, 4), 0);
+	VEQ(simk_port_send(port, 1, 3), 0);
+	VEQ(simk_port_send(port, 1, 4), 0);
 	vt_sleep(100);
 	VEQ(w.result, 0);
 	VEQ(w.got, 4);
 	VEQ(w.done_at, 300);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_wait, getn_waits_for_nget_then_returns_up_to_max)
@@ -132,17 +132,17 @@ static void t_alert_waiters(void *arg)
 {
 	(void)arg;
 	static struct waiter_arg w[3];
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&w[0], port, 1, 1);
 	spawn_waiter(&w[1], port, 4, 4);
 	spawn_waiter(&w[2], port, 8, 2);
-	VEQ(sys_port_send(port, 1, 1), 0); /* not enough for anyone but w[0] */
+	VEQ(simk_port_send(port, 1, 1), 0); /* not enough for anyone but w[0] */
 	vt_sleep(100);
 	VEQ(w[0].result, 0);
 	VEQ(w[0].ev[0].portev_source, PORT_SOURCE_USER);
 	VEQ(w[1].result, 1);
 	VEQ(w[2].result, 1);
-	VEQ(sys_port_alert(port, PORT_ALERT_SET, 0x55, 0xabc), 0);
+	VEQ(simk_port_alert(port, PORT_ALERT_SET, 0x55, 0xabc), 0);
 	vt_sleep(100);
 	for (int i = 1; i < 3; i++) {
 		VEQ(w[i].result, 0);
@@ -153,7 +153,7 @@ static void t_alert_waiters(void *arg)
 		VEQ(w[i].done_at, 100);
 	}
 	VEQ(pt_stats().alerts_delivered, 2);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_wait, alert_returns_every_waiting_thread_at_once)
@@ -165,25 +165,25 @@ Test(port_wait, alert_returns_every_waiting_thread_at_once)
 static void t_alert_owner_child(void *arg)
 {
 	int port = *(int *)arg;
-	VEQ(sys_port_alert(port, PORT_ALERT_SET, 3, 0), 0);
-	VEQ(sys_close(port), 0); /* not the last descriptor: the child's alert goes */
+	VEQ(simk_port_alert(port, PORT_ALERT_SET, 3, 0), 0);
+	VEQ(simk_close(port), 0); /* not the last descriptor: the child's alert goes */
 }
 
 static void t_alert_owner(void *arg)
 {
 	(void)arg;
 	static int port;
-	port = sys_port_create();
+	port = simk_port_create();
 	int c = proc_fork("child", t_alert_owner_child, &port);
 	VCHECK(c > 0);
 	int st;
 	VEQ(proc_wait(c, &st), c);
 	port_event_t ev;
 	VEQ(pt_get(port, &ev, &pt_poll), -ETIME); /* no alert any more */
-	VEQ(sys_port_alert(port, PORT_ALERT_SET, 4, 0), 0);
+	VEQ(simk_port_alert(port, PORT_ALERT_SET, 4, 0), 0);
 	VEQ(pt_get(port, &ev, &pt_poll), 0);
 	VEQ(ev.portev_source, PORT_SOURCE_ALERT);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_wait, alert_ends_when_its_owner_closes_the_port)
@@ -197,15 +197,15 @@ static void t_close_waiters(void *arg)
 {
 	(void)arg;
 	static struct waiter_arg w[2];
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&w[0], port, 2, 2);
 	spawn_waiter(&w[1], port, 4, 3);
 	vt_sleep(100);
-	VEQ(sys_port_send(port, 1, 1), 0); /* not enough for either */
+	VEQ(simk_port_send(port, 1, 1), 0); /* not enough for either */
 	vt_sleep(100);
 	VEQ(w[0].result, 1);
 	VEQ(w[1].result, 1);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	/* close returned only after both left */
 	VEQ(w[0].result, -EBADFD);
 	VEQ(w[1].result, -EBADFD);
@@ -225,12 +225,12 @@ static void t_close_plain(void *arg)
 {
 	(void)arg;
 	static struct waiter_arg w[3];
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&w[0], port, 1, 1);
 	spawn_waiter(&w[1], port, 4, 2);
 	spawn_waiter(&w[2], port, 4, 4);
 	vt_sleep(100);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	for (int i = 0; i < 3; i++) {
 		VEQ(w[i].result, -EBADFD);
 		VEQ(w[i].got, w[i].nget); /* *nget untouched on errors other than ETIME */
@@ -249,18 +249,18 @@ static void t_close_dup(void *arg)
 {
 	(void)arg;
 	static struct waiter_arg w;
-	int port = sys_port_create();
-	int dup = sys_dup(port);
+	int port = simk_port_create();
+	int dup = simk_dup(port);
 	spawn_waiter(&w, port, 1, 1);
 	vt_sleep(100);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 	vt_sleep(100);
 	VEQ(w.result, 1);
-	VEQ(sys_port_send(dup, 1, 9), 0);
+	VEQ(simk_port_send(dup, 1, 9), 0);
 	vt_sleep(100);
 	VEQ(w.result, 0);
 	VEQ(w.ev[0].portev_user, 9);
-	VEQ(sys_close(dup), 0);
+	VEQ(simk_close(dup), 0);
 	VEQ(pt_stats().ports_live, 0);
 }
 
@@ -276,18 +276,18 @@ static void t_timeout_across_wakeups(void *arg)
 	(void)arg;
 	static struct waiter_arg w;
 	static const struct simk_timespec to = {0, 1000000};
-	int port = sys_port_create();
+	int port = simk_port_create();
 	spawn_waiter(&w, port, 4, 3);
 	w.to = &to;
 	vt_sleep(400000);
-	VEQ(sys_port_send(port, 1, 1), 0);
+	VEQ(simk_port_send(port, 1, 1), 0);
 	vt_sleep(400000);
-	VEQ(sys_port_send(port, 1, 2), 0);
+	VEQ(simk_port_send(port, 1, 2), 0);
 	vt_sleep(400000);
 	VEQ(w.result, -ETIME);
 	VEQ(w.got, 2);
 	VEQ(w.done_at, 1000000);
-	VEQ(sys_close(port), 0);
+	VEQ(simk_close(port), 0);
 }
 
 Test(port_wait, timeout_is_a_deadline_across_wakeups_and_returns_what_came)
@@ -308,7 +308,7 @@ static void t_mix_sender(void *arg)
 {
 	int base = (int)(intptr_t)arg;
 	for (int i = 0; i < 5; i++) {
-		VEQ(sys_port_send(mix.port, 1, (uint64_t)(base + i)), 0);
+		VEQ(simk_port_send(mix.port, 1, (uint64_t)(base + i)), 0);
 		preempt_point();
 	}
 	mix.senders_done++;
@@ -335,7 +335,7 @@ static void t_mix_getter(void *arg)
 static void t_mix(void *arg)
 {
 	(void)arg;
-	mix.port = sys_port_create();
+	mix.port = simk_port_create();
 	mix.taken = 0;
 	mix.usum = 0;
 	mix.senders_done = 0;
@@ -351,7 +351,7 @@ static void t_mix(void *arg)
 		VEQ(kthread_join(t[i], NULL), 0);
 	VEQ(mix.taken, 15);
 	VEQ(mix.usum, 5 * (100 + 200 + 300) + 3 * 10);
-	VEQ(sys_close(mix.port), 0);
+	VEQ(simk_close(mix.port), 0);
 }
 
 Test(port_wait, many_senders_and_getters_take_every_event_once_under_random_schedules)

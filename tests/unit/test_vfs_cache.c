@@ -12,7 +12,7 @@ static void expect_file(const char *path, size_t n)
 	static uint8_t got[sizeof(data)];
 	VEQ(vt_pread(fd, got, n, 0), n);
 	VCHECK(memcmp(got, data, n) == 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 static void t_fsync(void *arg)
@@ -27,7 +27,7 @@ static void t_fsync(void *arg)
 	VEQ(vs.dirty_buffers, 4);
 	struct blkdev_stats bs0;
 	blkdev_get_stats(vt_dev, &bs0);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vs = vt_stats();
 	VEQ(vs.dirty_buffers, 0);
 	VEQ(vs.data_blocks_written, 4);
@@ -57,7 +57,7 @@ static void t_lost(void *arg)
 	vt_fill(data, sizeof(data), 2, 0);
 	int fd = vt_open("/kept", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(fd, data, 100, 0), 100);
-	VEQ(sys_fdatasync(fd), 0);
+	VEQ(simk_fdatasync(fd), 0);
 	VEQ(vt_pwrite(fd, data + 100, 100, 100), 100); /* never synced */
 	int g = vt_open("/gone", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(g, "nope"), 4);
@@ -65,11 +65,11 @@ static void t_lost(void *arg)
 	struct simk_stat st;
 	VEQ(vt_stat("/gone", &st), -ENOENT);
 	expect_file("/kept", 100);
-	VEQ(sys_read(fd, vt_ubuf(4), 4), -EIO); /* files of the dead mount */
+	VEQ(simk_read(fd, vt_ubuf(4), 4), -EIO); /* files of the dead mount */
 	VEQ(vt_write_str(fd, "x"), -EIO);
-	VEQ(sys_fsync(fd), -EIO);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(g), 0);
+	VEQ(simk_fsync(fd), -EIO);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(g), 0);
 }
 
 Test(vfs_cache, unsynced_changes_are_lost_and_old_files_see_eio)
@@ -186,18 +186,18 @@ static void t_errors(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(fd, data, 8192, 0), 8192);
 	vt_fault("blk/write/eio:nth=1");
-	VEQ(sys_fsync(fd), -EIO);
+	VEQ(simk_fsync(fd), -EIO);
 	VEQ(vt_stats().commit_errors, 1);
 	VEQ(vt_stats().dirty_buffers, 2); /* kept for the next try */
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_fault("blk/flush/eio:nth=1");
 	VEQ(vt_pwrite(fd, data, 10, 0), 10);
-	VEQ(sys_fsync(fd), -EIO);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), -EIO);
+	VEQ(simk_fsync(fd), 0);
 	/* a silently torn write is found by the read-back and rewritten */
 	vt_fault("blk/write/torn:nth=1");
 	VEQ(vt_pwrite(fd, data + 1, 4096, 4096), 4096);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	/* a read error reaches read(2) */
 	vt_crash_remount(0);
 	fd = vt_open("/f", O_RDONLY, 0);
@@ -230,13 +230,13 @@ static void t_failed_write_keeps_the_size(void *arg)
 	vt_fill(data, sizeof(data), 9, 0);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(fd, data, 100, 0), 100);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0); /* the block is not cached any more */
 	fd = vt_open("/f", O_RDWR, 0);
 	vt_fault("blk/read/eio:nth=1");
 	VEQ(vt_pwrite(fd, data, 10, 300), -EIO); /* needs bytes 0..99 of the block */
 	VEQ(vt_fstat(fd).st_size, 100);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0);
 	struct simk_stat st;
 	VEQ(vt_stat("/f", &st), 0);
@@ -270,15 +270,15 @@ static void t_hole_write_under_cache_pressure(void *arg)
 	int a = vt_open("/a", O_CREAT | O_RDWR, 0644);
 	for (int i = 0; i < 4; i++) { /* more old blocks than the commits' metadata takes */
 		VEQ(vt_pwrite(a, data, 4 * 4096, i * 4 * 4096), 4 * 4096);
-		VEQ(sys_fsync(a), 0);
+		VEQ(simk_fsync(a), 0);
 	}
-	VEQ(sys_ftruncate(a, 0), 0);
-	VEQ(sys_fsync(a), 0);
-	VEQ(sys_fsync(a), 0); /* the tree before the truncate is gone too */
+	VEQ(simk_ftruncate(a, 0), 0);
+	VEQ(simk_fsync(a), 0);
+	VEQ(simk_fsync(a), 0); /* the tree before the truncate is gone too */
 	/* a file with a hole: only its last block written */
 	int b = vt_open("/b", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(b, data, 100, 8 * 4096), 100);
-	VEQ(sys_fsync(b), 0);
+	VEQ(simk_fsync(b), 0);
 	/* every buffer of the cache dirty */
 	int c = vt_open("/c", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_pwrite(c, data, 4 * 4096, 0), 4 * 4096);
@@ -294,7 +294,7 @@ static void t_hole_write_under_cache_pressure(void *arg)
 	VEQ(vt_pread(b, got, sizeof(got), 0), sizeof(got));
 	static const uint8_t zeros[4096];
 	VCHECK(memcmp(got, zeros, sizeof(got)) == 0); /* the hole, as committed */
-	VEQ(sys_close(b), 0);
+	VEQ(simk_close(b), 0);
 }
 
 Test(vfs_cache, a_write_into_a_hole_is_never_committed_without_its_data)
@@ -321,11 +321,11 @@ static void t_no_extra_commit(void *arg)
 	VEQ(kvfs_symlink("/d/f", "/l"), 0);
 	int fd = vt_open("/d/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "abc"), 3);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	uint64_t c0 = vt_stats().commits;
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	VEQ(vt_stats().commits, c0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vfs_unmount(), 0);
 	struct simk_stat st;
 	VEQ(vt_remount(), 0);

@@ -97,29 +97,30 @@ static void workload(void *arg)
 	VEQ(sim_fault_enable(spec, err, sizeof(err)), 0);
 	if (CHK("mount", vfs_mount(vt_dev, &vt_cfg.mnt), EIO, ENOMEM) != 0)
 		return;
-	CHK("mkdir", sys_mkdir(pw, 0755), ENOMEM);
-	int a = (int)CHK("open a", sys_open(pa, O_CREAT | O_RDWR, 0644), ENOMEM, ENOENT);
-	CHK("pwrite a", sys_pwrite(a, ub, 10000, 0), ENOMEM, EBADF);
-	MUST_EIO_IF("blk/flush/eio", "fsync a", sys_fsync(a), EIO, EBADF);
+	CHK("mkdir", simk_mkdir(pw, 0755), ENOMEM);
+	int a = (int)CHK("open a", simk_open(pa, O_CREAT | O_RDWR, 0644), ENOMEM, ENOENT);
+	CHK("pwrite a", simk_pwrite(a, ub, 10000, 0), ENOMEM, EBADF);
+	MUST_EIO_IF("blk/flush/eio", "fsync a", simk_fsync(a), EIO, EBADF);
 	/* power cut and remount: the reads below miss the cache */
 	vfs_power_cut(0, NULL);
-	CHK("close a", sys_close(a), EBADF);
+	CHK("close a", simk_close(a), EBADF);
 	struct vfs_mount_opts o = vt_cfg.mnt;
 	o.format = false;
 	if (CHK("remount", vfs_mount(vt_dev, &o), EIO, ENOMEM, EUCLEAN) != 0)
 		return;
-	a = (int)CHK("reopen a", sys_open(pa, O_RDWR, 0), ENOMEM, ENOENT);
+	a = (int)CHK("reopen a", simk_open(pa, O_RDWR, 0), ENOMEM, ENOENT);
 	for (int64_t off = 0; off < 12288; off += 4096)
-		MUST_EIO_IF("blk/read/eio", "pread a", sys_pread(a, rb, 4096, off), EIO, ENOMEM,
+		MUST_EIO_IF("blk/read/eio", "pread a", simk_pread(a, rb, 4096, off), EIO, ENOMEM,
 			    EBADF);
-	CHK("pwrite a2", sys_pwrite(a, ub + 100, 3000, 5000), ENOMEM, EBADF, EIO);
-	MUST_EIO_IF("blk/flush/eio", "fdatasync a", sys_fdatasync(a), EIO, EBADF);
-	CHK("ftruncate a", sys_ftruncate(a, 7000), EIO, ENOMEM, EBADF);
-	MUST_EIO_IF("blk/flush/eio", "fsync a2", sys_fsync(a), EIO, EBADF);
-	int d = (int)CHK("open d", sys_open(pd, O_CREAT | O_RDWR | O_DIRECT, 0644), ENOMEM, ENOENT);
-	MUST_EIO_IF("blk/write/eio", "direct pwrite", sys_pwrite(d, ub, 8192, 0), EIO, ENOMEM,
+	CHK("pwrite a2", simk_pwrite(a, ub + 100, 3000, 5000), ENOMEM, EBADF, EIO);
+	MUST_EIO_IF("blk/flush/eio", "fdatasync a", simk_fdatasync(a), EIO, EBADF);
+	CHK("ftruncate a", simk_ftruncate(a, 7000), EIO, ENOMEM, EBADF);
+	MUST_EIO_IF("blk/flush/eio", "fsync a2", simk_fsync(a), EIO, EBADF);
+	int d =
+	    (int)CHK("open d", simk_open(pd, O_CREAT | O_RDWR | O_DIRECT, 0644), ENOMEM, ENOENT);
+	MUST_EIO_IF("blk/write/eio", "direct pwrite", simk_pwrite(d, ub, 8192, 0), EIO, ENOMEM,
 		    EBADF);
-	MUST_EIO_IF("blk/read/eio", "direct pread", sys_pread(d, rb, 8192, 0), EIO, ENOMEM, EBADF);
+	MUST_EIO_IF("blk/read/eio", "direct pread", simk_pread(d, rb, 8192, 0), EIO, ENOMEM, EBADF);
 	struct file *fp;
 	if (fd_get(p, d, &fp) == 0) {
 		struct uio_vec v = {ub, 4096};
@@ -139,20 +140,20 @@ static void workload(void *arg)
 		waitq_destroy(&ad.wq);
 		file_put(fp);
 	}
-	MUST_EIO_IF("blk/flush/eio", "fsync d", sys_fsync(d), EIO, EBADF);
-	MUST_EIO_IF("blk/read/eio", "pread d", sys_pread(d, rb, 12288, 0), EIO, ENOMEM, EBADF);
-	if (CHK("pipe", sys_pipe(pf), ENOMEM) == 0) {
+	MUST_EIO_IF("blk/flush/eio", "fsync d", simk_fsync(d), EIO, EBADF);
+	MUST_EIO_IF("blk/read/eio", "pread d", simk_pread(d, rb, 12288, 0), EIO, ENOMEM, EBADF);
+	if (CHK("pipe", simk_pipe(pf), ENOMEM) == 0) {
 		int fds[2];
 		vt_uget(pf, fds, sizeof(fds));
-		CHK("pipe write", sys_write(fds[1], ub, 100), ENOMEM);
-		CHK("pipe read", sys_read(fds[0], rb, 100), ENOMEM);
-		CHK("close", sys_close(fds[0]), 0);
-		CHK("close", sys_close(fds[1]), 0);
+		CHK("pipe write", simk_write(fds[1], ub, 100), ENOMEM);
+		CHK("pipe read", simk_read(fds[0], rb, 100), ENOMEM);
+		CHK("close", simk_close(fds[0]), 0);
+		CHK("close", simk_close(fds[1]), 0);
 	}
-	CHK("rename", sys_rename(pa, pb), ENOMEM, ENOENT);
-	CHK("unlink", sys_unlink(pb), ENOENT);
-	CHK("close a", sys_close(a), EBADF);
-	CHK("close d", sys_close(d), EBADF);
+	CHK("rename", simk_rename(pa, pb), ENOMEM, ENOENT);
+	CHK("unlink", simk_unlink(pb), ENOENT);
+	CHK("close a", simk_close(a), EBADF);
+	CHK("close d", simk_close(d), EBADF);
 	/* every request of the filesystem ended exactly once */
 	struct vfs_stats vs = vt_stats();
 	VEQ(vs.ios_submitted, vs.ios_done);

@@ -26,28 +26,28 @@ static void t_align(void *arg)
 	vt_fill(pat, sizeof(pat), 1, 0);
 	int fd = vt_open("/d", O_CREAT | O_RDWR | O_DIRECT, 0644);
 	uaddr_t b = vt_ubytes(pat, 4096); /* page aligned */
-	VEQ(sys_pwrite(fd, b, 4096, 100), -EINVAL);
-	VEQ(sys_pwrite(fd, b, 100, 0), -EINVAL);
-	VEQ(sys_pwrite(fd, b + 1, 512, 0), -EINVAL);
-	VEQ(sys_pread(fd, b, 511, 0), -EINVAL);
-	VEQ(sys_pwrite(fd, b, 512, 0), 512); /* sector-sized pieces are fine */
-	VEQ(sys_pwrite(fd, b + 512, 1024, 1536), 1024);
+	VEQ(simk_pwrite(fd, b, 4096, 100), -EINVAL);
+	VEQ(simk_pwrite(fd, b, 100, 0), -EINVAL);
+	VEQ(simk_pwrite(fd, b + 1, 512, 0), -EINVAL);
+	VEQ(simk_pread(fd, b, 511, 0), -EINVAL);
+	VEQ(simk_pwrite(fd, b, 512, 0), 512); /* sector-sized pieces are fine */
+	VEQ(simk_pwrite(fd, b + 512, 1024, 1536), 1024);
 	VEQ(vt_fstat(fd).st_size, 2560);
 	VEQ(vt_stats().dirty_buffers, 0); /* nothing went through the cache */
 	VEQ(vt_stats().dio_writes, 2);
 	uaddr_t rb = vt_ubuf(4096);
-	VEQ(sys_pread(fd, rb, 4096, 0), 2560); /* stops at the end of file */
+	VEQ(simk_pread(fd, rb, 4096, 0), 2560); /* stops at the end of file */
 	uint8_t got[4096];
 	vt_uget(rb, got, 2560);
 	VCHECK(memcmp(got, pat, 512) == 0);
 	for (int i = 512; i < 1536; i++)
 		VEQ(got[i], 0); /* the rest of the new block was written as zeros */
 	VCHECK(memcmp(got + 1536, pat + 512, 1024) == 0);
-	VEQ(sys_pread(fd, rb, 512, 8192), 0);
+	VEQ(simk_pread(fd, rb, 512, 8192), 0);
 	/* plain read(2) and write(2) on an O_DIRECT file use the offset */
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_SET), 0);
-	VEQ(sys_read(fd, rb, 1024), 1024);
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 1024);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_SET), 0);
+	VEQ(simk_read(fd, rb, 1024), 1024);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 1024);
 	/* and the buffered view agrees */
 	int bf = vt_open("/d", O_RDONLY, 0);
 	uint8_t g2[2560];
@@ -183,15 +183,15 @@ static void t_coherent(void *arg)
 	int d = vt_open("/c", O_RDWR | O_DIRECT, 0);
 	VEQ(vt_pwrite(b, pat, 8192, 0), 8192); /* dirty in the cache */
 	uaddr_t rb = vt_ubuf(8192);
-	VEQ(sys_pread(d, rb, 8192, 0), 8192);
+	VEQ(simk_pread(d, rb, 8192, 0), 8192);
 	uint8_t got[8192];
 	vt_uget(rb, got, 8192);
 	VCHECK(memcmp(got, pat, 8192) == 0); /* direct read sees the cached data */
 	vt_fill(pat, sizeof(pat), 4, 0);
-	VEQ(sys_pwrite(d, vt_ubytes(pat, 4096), 4096, 0), 4096);
+	VEQ(simk_pwrite(d, vt_ubytes(pat, 4096), 4096, 0), 4096);
 	VEQ(vt_pread(b, got, 4096, 0), 4096);
 	VCHECK(memcmp(got, pat, 4096) == 0); /* buffered read sees the direct write */
-	VEQ(sys_fsync(b), 0);
+	VEQ(simk_fsync(b), 0);
 	vt_crash_remount(0);
 	int c = vt_open("/c", O_RDONLY, 0);
 	VEQ(vt_pread(c, got, 4096, 0), 4096);
@@ -214,14 +214,14 @@ static void t_dio_errors(void *arg)
 	int fd = vt_open("/e", O_CREAT | O_RDWR | O_DIRECT, 0644);
 	uint32_t free0 = vt_stats().free_blocks;
 	vt_fault("blk/write/eio:nth=1");
-	VEQ(sys_pwrite(fd, vt_ubuf(8192), 8192, 0), -EIO);
+	VEQ(simk_pwrite(fd, vt_ubuf(8192), 8192, 0), -EIO);
 	VEQ(vt_fstat(fd).st_size, 0);
 	VEQ(vt_stats().free_blocks, free0); /* the new blocks came back */
-	VEQ(sys_pwrite(fd, vt_ubuf(8192), 8192, 0), 8192);
+	VEQ(simk_pwrite(fd, vt_ubuf(8192), 8192, 0), 8192);
 	vt_fault("blk/read/eio:nth=1");
-	VEQ(sys_pread(fd, vt_ubuf(8192), 8192, 0), -EIO);
+	VEQ(simk_pread(fd, vt_ubuf(8192), 8192, 0), -EIO);
 	int64_t max = (int64_t)(12 + 1024) * 4096;
-	VEQ(sys_pwrite(fd, vt_ubuf(512), 512, max), -EFBIG);
+	VEQ(simk_pwrite(fd, vt_ubuf(512), 512, max), -EFBIG);
 }
 
 Test(vfs_dio, device_errors_and_limits_of_direct_io)
@@ -245,7 +245,7 @@ static void t_dio_enospc_dead(void *arg)
 	ssize_t r = 0;
 	int64_t off = 0;
 	for (int i = 0; i < 1000; i++) {
-		r = sys_pwrite(fd, b, 65536, off);
+		r = simk_pwrite(fd, b, 65536, off);
 		if (r != 65536)
 			break;
 		off += r;
@@ -254,14 +254,14 @@ static void t_dio_enospc_dead(void *arg)
 	VCHECK(off > 0);
 	VEQ(vt_fstat(fd).st_size, off); /* the failed write changed nothing */
 	uint32_t free0 = vt_stats().free_blocks;
-	VEQ(sys_pwrite(fd, b, 65536, off), -ENOSPC);
+	VEQ(simk_pwrite(fd, b, 65536, off), -ENOSPC);
 	VEQ(vt_stats().free_blocks, free0);
-	VEQ(sys_pwrite(fd, b, 4096, 0), 4096); /* overwriting allocates nothing */
+	VEQ(simk_pwrite(fd, b, 4096, 0), 4096); /* overwriting allocates nothing */
 	vfs_power_cut(0, NULL);
-	VEQ(sys_pwrite(fd, b, 4096, 0), -EIO);
-	VEQ(sys_pread(fd, b, 4096, 0), -EIO);
-	VEQ(sys_ftruncate(fd, 0), -EIO);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_pwrite(fd, b, 4096, 0), -EIO);
+	VEQ(simk_pread(fd, b, 4096, 0), -EIO);
+	VEQ(simk_ftruncate(fd, 0), -EIO);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_dio, enospc_gives_blocks_back_and_a_dead_filesystem_is_eio)
@@ -287,8 +287,8 @@ static void t_dio_enomem(void *arg)
 	char spec[64];
 	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
 	vt_fault(spec);
-	ssize_t w = sys_pwrite(fd, b, 8192, 0);
-	ssize_t r = w == 8192 ? sys_pread(fd, rb, 8192, 0) : 0;
+	ssize_t w = simk_pwrite(fd, b, 8192, 0);
+	ssize_t r = w == 8192 ? simk_pread(fd, rb, 8192, 0) : 0;
 	vt_fault("kmem/alloc/enomem:off");
 	VCHECK(w == 8192 || w == -ENOMEM);
 	VCHECK(r == 8192 || r == -ENOMEM || (w != 8192 && r == 0));
@@ -298,7 +298,7 @@ static void t_dio_enomem(void *arg)
 	}
 	if (r == -ENOMEM)
 		dio_enomem_seen++;
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_dio, every_allocation_failure_is_enomem)
@@ -324,18 +324,18 @@ static void t_dio_fsync_flushes(void *arg)
 	vt_setup();
 	int fd = vt_open("/o", O_CREAT | O_RDWR | O_DIRECT, 0644);
 	vt_fill(pat, 8192, 5, 0);
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192);
-	VEQ(sys_fsync(fd), 0); /* blocks and size are durable */
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192);
+	VEQ(simk_fsync(fd), 0); /* blocks and size are durable */
 	vt_fill(pat, 8192, 6, 0);
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in the device cache */
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in the device cache */
 	VEQ(vt_stats().dirty_buffers, 0);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0);
 	int rd = vt_open("/o", O_RDONLY, 0);
 	uint8_t got[8192];
 	VEQ(vt_pread(rd, got, 8192, 0), 8192);
 	VCHECK(memcmp(got, pat, 8192) == 0);
-	VEQ(sys_close(rd), 0);
+	VEQ(simk_close(rd), 0);
 }
 
 Test(vfs_dio, direct_overwrites_are_durable_after_fsync)
@@ -358,23 +358,23 @@ static void t_dio_torn(void *arg)
 	vt_setup();
 	int fd = vt_open("/t", O_CREAT | O_RDWR | O_DIRECT, 0644);
 	vt_fill(pat, 8192, 7, 0);
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* new blocks */
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* new blocks */
+	VEQ(simk_fsync(fd), 0);
 	vt_fill(pat, 8192, 8, 0);
 	vt_fault("blk/write/torn:nth=1");
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in place */
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 8192), 8192, 0), 8192); /* in place */
 	VEQ(sim_fault_injected("blk/write/torn"), 1);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	vt_crash_remount(0);
 	fd = vt_open("/t", O_RDWR | O_DIRECT, 0644);
 	uint8_t got[8192];
 	VEQ(vt_pread(fd, got, 8192, 0), 8192);
 	VCHECK(memcmp(got, pat, 8192) == 0);
 	vt_fault("blk/write/torn:p=1");
-	VEQ(sys_pwrite(fd, vt_ubytes(pat, 4096), 4096, 0), -EIO);
+	VEQ(simk_pwrite(fd, vt_ubytes(pat, 4096), 4096, 0), -EIO);
 	VEQ(sim_fault_injected("blk/write/torn"), 1 + 3); /* the write and two rewrites */
 	vt_fault("blk/write/torn:off");
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_dio, a_torn_direct_write_is_rewritten_before_it_completes)
@@ -392,7 +392,7 @@ static uint64_t trunc_done_ns;
 static void truncator(void *arg)
 {
 	(void)arg;
-	VEQ(sys_ftruncate(trunc_fd, 0), 0);
+	VEQ(simk_ftruncate(trunc_fd, 0), 0);
 	trunc_done_ns = sim_now();
 }
 
@@ -403,7 +403,7 @@ static void t_trunc_waits(void *arg)
 	memset(done_rec, 0, sizeof(done_rec));
 	struct simk_proc *p = sim_proc_current();
 	trunc_fd = vt_open("/t", O_CREAT | O_RDWR | O_DIRECT, 0644);
-	VEQ(sys_pwrite(trunc_fd, vt_ubuf(8192), 8192, 0), 8192);
+	VEQ(simk_pwrite(trunc_fd, vt_ubuf(8192), 8192, 0), 8192);
 	struct file *fp;
 	VEQ(fd_get(p, trunc_fd, &fp), 0);
 	struct uio_vec wv = {vt_ubuf(4096), 4096};

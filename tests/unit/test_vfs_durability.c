@@ -54,20 +54,20 @@ static void writer(void *arg)
 			size_t len = 1 + (size_t)rnd(9000);
 			vt_fill(buf, len, tag, (uint64_t)off);
 			vt_uput(ub, buf, len);
-			r = sys_pwrite(f->fd, ub, len, off);
+			r = simk_pwrite(f->fd, ub, len, off);
 			if (r < 0)
 				break;
 			VEQ(r, len);
 			vm_write(f, off, len, tag);
 		} else if (kind < 70) {
-			r = sys_fsync(f->fd);
+			r = simk_fsync(f->fd);
 			if (r < 0)
 				break;
 			ack_all();
 			syncs_ok++;
 		} else if (kind < 80) {
 			int64_t len = (int64_t)rnd(MAXSZ);
-			r = sys_ftruncate(f->fd, len);
+			r = simk_ftruncate(f->fd, len);
 			if (r < 0)
 				break;
 			vm_truncate(f, len);
@@ -91,7 +91,7 @@ static void cutter(void *arg)
 {
 	uint64_t when = (uint64_t)(uintptr_t)arg;
 	vt_setup();
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), 0);
 	static const char *names[NF] = {"/f0", "/d/f1", "/d/f2"};
 	for (int i = 0; i < NF; i++)
 		vm_init(&m[i], names[i]);
@@ -99,8 +99,8 @@ static void cutter(void *arg)
 	ops_done = syncs_ok = 0;
 	/* the directory is durable before the workload starts */
 	int dfd = vt_open("/d", O_RDONLY, 0);
-	VEQ(sys_fsync(dfd), 0);
-	VEQ(sys_close(dfd), 0);
+	VEQ(simk_fsync(dfd), 0);
+	VEQ(simk_close(dfd), 0);
 	ack_all();
 	writer_t = kthread_create(sim_proc_current(), "writer", writer, NULL, false);
 	vt_sleep(when);
@@ -110,7 +110,7 @@ static void cutter(void *arg)
 	VEQ(kthread_join(writer_t, &code), 0);
 	for (int i = 0; i < NF; i++)
 		if (m[i].exists)
-			(void)sys_close(m[i].fd);
+			(void)simk_close(m[i].fd);
 	VEQ(vt_remount(), 0);
 	check_all();
 }

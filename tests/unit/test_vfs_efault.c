@@ -53,10 +53,10 @@ static void t_file(void *arg)
 	vt_fill(data, sizeof(data), 7, 0);
 	VEQ(vt_pwrite(fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
 	uaddr_t ro = ro_page();
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_SET), 0);
-	VEQ(sys_read(fd, ro, 100), -EFAULT);
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 0); /* the offset did not move */
-	VEQ(sys_pread(fd, ro, 100, 10), -EFAULT);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_SET), 0);
+	VEQ(simk_read(fd, ro, 100), -EFAULT);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 0); /* the offset did not move */
+	VEQ(simk_pread(fd, ro, 100, 10), -EFAULT);
 	VCHECK(still_z(ro, PG));
 	/* readv: the first vector lands, the read-only one stops the
 	 * transfer; the call returns what moved and the offset follows */
@@ -64,21 +64,21 @@ static void t_file(void *arg)
 	struct simk_iovec iov[2] = {{w, 64}, {ro, 64}};
 	uaddr_t uiov = vt_ubytes(iov, sizeof(iov));
 	vt_protect(uiov, PG, UMEM_PROT_READ); /* the array itself is only read */
-	VEQ(sys_readv(fd, uiov, 2), 64);
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 64);
+	VEQ(simk_readv(fd, uiov, 2), 64);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 64);
 	uint8_t got[64];
 	vt_uget(w, got, sizeof(got));
 	VCHECK(memcmp(got, data, sizeof(got)) == 0);
 	VCHECK(still_z(ro, PG));
 	/* writes only read their buffer: read-only is enough; write-only
 	 * and no access are not */
-	VEQ(sys_pwrite(fd, ro, 10, 0), 10);
+	VEQ(simk_pwrite(fd, ro, 10, 0), 10);
 	vt_protect(ro, PG, UMEM_PROT_WRITE);
-	VEQ(sys_pwrite(fd, ro, 10, 0), -EFAULT);
+	VEQ(simk_pwrite(fd, ro, 10, 0), -EFAULT);
 	vt_protect(ro, PG, UMEM_PROT_NONE);
-	VEQ(sys_write(fd, ro, 10), -EFAULT);
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 64);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_write(fd, ro, 10), -EFAULT);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 64);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_efault, read_into_readonly_buffer_moves_nothing)
@@ -92,11 +92,11 @@ static void t_direct(void *arg)
 	vt_setup();
 	int fd = vt_open("/d", O_CREAT | O_RDWR | O_DIRECT, 0644);
 	uaddr_t src = vt_ubuf(PG);
-	VEQ(sys_pwrite(fd, src, PG, 0), PG);
+	VEQ(simk_pwrite(fd, src, PG, 0), PG);
 	uaddr_t ro = ro_page();
-	VEQ(sys_pread(fd, ro, PG, 0), -EFAULT);
+	VEQ(simk_pread(fd, ro, PG, 0), -EFAULT);
 	VCHECK(still_z(ro, PG));
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_efault, direct_read_into_readonly_buffer_is_efault)
@@ -110,44 +110,44 @@ static void t_pipe(void *arg)
 {
 	(void)arg;
 	uaddr_t a = vt_ubuf(8);
-	VEQ(sys_pipe(a), 0);
+	VEQ(simk_pipe(a), 0);
 	int fds[2];
 	vt_uget(a, fds, sizeof(fds));
 	VEQ(vt_write_str(fds[1], "hello"), 5);
 	uaddr_t ro = ro_page();
-	VEQ(sys_read(fds[0], ro, 5), -EFAULT);
-	VEQ(sys_read(fds[0], ro, 1), -EFAULT);
+	VEQ(simk_read(fds[0], ro, 5), -EFAULT);
+	VEQ(simk_read(fds[0], ro, 1), -EFAULT);
 	VCHECK(still_z(ro, PG));
 	/* nothing was consumed */
 	int n = -1;
 	uaddr_t un = vt_ubytes(&n, sizeof(n));
-	VEQ(sys_ioctl(fds[0], SIMK_FIONREAD, un), 0);
+	VEQ(simk_ioctl(fds[0], SIMK_FIONREAD, un), 0);
 	vt_uget(un, &n, sizeof(n));
 	VEQ(n, 5);
 	/* an ioctl result that cannot be written */
-	VEQ(sys_ioctl(fds[0], SIMK_FIONREAD, ro), -EFAULT);
+	VEQ(simk_ioctl(fds[0], SIMK_FIONREAD, ro), -EFAULT);
 	uaddr_t b = vt_ubuf(8);
-	VEQ(sys_read(fds[0], b, 8), 5);
+	VEQ(simk_read(fds[0], b, 8), 5);
 	char got[6] = {0};
 	vt_uget(b, got, 5);
 	VCHECK(strcmp(got, "hello") == 0);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
 
 	/* pipe() into a read-only array: no descriptor is installed, both
 	 * files are released (the run's leak check), the array is untouched */
-	VEQ(sys_pipe(ro), -EFAULT);
-	VEQ(sys_pipe2(ro, O_NONBLOCK), -EFAULT);
+	VEQ(simk_pipe(ro), -EFAULT);
+	VEQ(simk_pipe2(ro, O_NONBLOCK), -EFAULT);
 	VCHECK(still_z(ro, PG));
-	VEQ(sys_close(fds[0]), -EBADF);
-	VEQ(sys_close(fds[1]), -EBADF);
-	VEQ(sys_pipe(a), 0);
+	VEQ(simk_close(fds[0]), -EBADF);
+	VEQ(simk_close(fds[1]), -EBADF);
+	VEQ(simk_pipe(a), 0);
 	int again[2];
 	vt_uget(a, again, sizeof(again));
 	VEQ(again[0], fds[0]); /* the lowest descriptors were free again */
 	VEQ(again[1], fds[1]);
-	VEQ(sys_close(again[0]), 0);
-	VEQ(sys_close(again[1]), 0);
+	VEQ(simk_close(again[0]), 0);
+	VEQ(simk_close(again[1]), 0);
 }
 
 Test(vfs_efault, pipe_read_and_pipe_fds_into_readonly_memory)
@@ -159,24 +159,24 @@ static void t_socket(void *arg)
 {
 	(void)arg;
 	uaddr_t ro = ro_page();
-	VEQ(sys_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, ro), -EFAULT);
+	VEQ(simk_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, ro), -EFAULT);
 	VCHECK(still_z(ro, PG));
 	uaddr_t a = vt_ubuf(8);
-	VEQ(sys_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, a), 0);
+	VEQ(simk_socketpair(SIMK_AF_UNIX, SIMK_SOCK_STREAM, 0, a), 0);
 	int sv[2];
 	vt_uget(a, sv, sizeof(sv));
 	VEQ(sv[0], 0); /* the failed call left no descriptor behind */
 	uaddr_t msg = vt_ustr("ab");
-	VEQ(sys_send(sv[0], msg, 2, 0), 2);
-	VEQ(sys_send(sv[0], msg, 1, SIMK_MSG_OOB), 1);
-	VEQ(sys_recv(sv[1], ro, 2, 0), -EFAULT);
-	VEQ(sys_recv(sv[1], ro, 1, SIMK_MSG_OOB), -EFAULT);
+	VEQ(simk_send(sv[0], msg, 2, 0), 2);
+	VEQ(simk_send(sv[0], msg, 1, SIMK_MSG_OOB), 1);
+	VEQ(simk_recv(sv[1], ro, 2, 0), -EFAULT);
+	VEQ(simk_recv(sv[1], ro, 1, SIMK_MSG_OOB), -EFAULT);
 	VCHECK(still_z(ro, PG));
 	uaddr_t b = vt_ubuf(4);
-	VEQ(sys_recv(sv[1], b, 1, SIMK_MSG_OOB), 1); /* the urgent byte stayed */
-	VEQ(sys_recv(sv[1], b, 4, 0), 2);	     /* and the data */
-	VEQ(sys_close(sv[0]), 0);
-	VEQ(sys_close(sv[1]), 0);
+	VEQ(simk_recv(sv[1], b, 1, SIMK_MSG_OOB), 1); /* the urgent byte stayed */
+	VEQ(simk_recv(sv[1], b, 4, 0), 2);	      /* and the data */
+	VEQ(simk_close(sv[0]), 0);
+	VEQ(simk_close(sv[1]), 0);
 }
 
 Test(vfs_efault, socket_pair_and_recv_into_readonly_memory)
@@ -191,20 +191,20 @@ static void t_meta(void *arg)
 	(void)arg;
 	vt_setup();
 	int fd = vt_open("/m", O_CREAT | O_RDWR, 0644);
-	VEQ(sys_symlink(vt_ustr("/m"), vt_ustr("/l")), 0);
+	VEQ(simk_symlink(vt_ustr("/m"), vt_ustr("/l")), 0);
 	uaddr_t ro = ro_page();
-	VEQ(sys_stat(vt_ustr("/m"), ro), -EFAULT);
-	VEQ(sys_lstat(vt_ustr("/l"), ro), -EFAULT);
-	VEQ(sys_fstat(fd, ro), -EFAULT);
-	VEQ(sys_readlink(vt_ustr("/l"), ro, 16), -EFAULT);
+	VEQ(simk_stat(vt_ustr("/m"), ro), -EFAULT);
+	VEQ(simk_lstat(vt_ustr("/l"), ro), -EFAULT);
+	VEQ(simk_fstat(fd, ro), -EFAULT);
+	VEQ(simk_readlink(vt_ustr("/l"), ro, 16), -EFAULT);
 	VCHECK(still_z(ro, PG));
 	struct simk_stat st;
 	VEQ(vt_stat("/m", &st), 0); /* and with a writable one, they work */
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 
 	/* poll reads the array, then cannot write revents back */
 	uaddr_t a = vt_ubuf(8);
-	VEQ(sys_pipe(a), 0);
+	VEQ(simk_pipe(a), 0);
 	int fds[2];
 	vt_uget(a, fds, sizeof(fds));
 	struct {
@@ -213,15 +213,15 @@ static void t_meta(void *arg)
 	} pfd = {fds[1], POLLOUT, 0};
 	uaddr_t up = vt_ubytes(&pfd, sizeof(pfd));
 	vt_protect(up, PG, UMEM_PROT_READ);
-	VEQ(sys_poll(up, 1, 0), -EFAULT);
+	VEQ(simk_poll(up, 1, 0), -EFAULT);
 	vt_uget(up, &pfd, sizeof(pfd));
 	VEQ(pfd.revents, 0);
 	vt_protect(up, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
-	VEQ(sys_poll(up, 1, 0), 1);
+	VEQ(simk_poll(up, 1, 0), 1);
 	vt_uget(up, &pfd, sizeof(pfd));
 	VEQ(pfd.revents, POLLOUT);
-	VEQ(sys_close(fds[0]), 0);
-	VEQ(sys_close(fds[1]), 0);
+	VEQ(simk_close(fds[0]), 0);
+	VEQ(simk_close(fds[1]), 0);
 }
 
 Test(vfs_efault, stat_readlink_and_poll_into_readonly_memory)
@@ -234,25 +234,25 @@ Test(vfs_efault, stat_readlink_and_poll_into_readonly_memory)
 static void t_eventfd(void *arg)
 {
 	(void)arg;
-	int efd = sys_eventfd(5, O_NONBLOCK);
+	int efd = simk_eventfd(5, O_NONBLOCK);
 	VCHECK(efd >= 0);
 	uaddr_t ro = ro_page();
 	/* as on Linux, the counter is read (and reset) before the copy */
-	VEQ(sys_read(efd, ro, 8), -EFAULT);
+	VEQ(simk_read(efd, ro, 8), -EFAULT);
 	VCHECK(still_z(ro, 8));
 	uaddr_t b = vt_ubuf(8);
-	VEQ(sys_read(efd, b, 8), -EAGAIN); /* the 5 is gone */
+	VEQ(simk_read(efd, b, 8), -EAGAIN); /* the 5 is gone */
 	/* a write reads its value: read-only is enough */
 	uint64_t one = 1;
 	vt_protect(ro, PG, UMEM_PROT_READ | UMEM_PROT_WRITE);
 	vt_uput(ro, &one, sizeof(one));
 	vt_protect(ro, PG, UMEM_PROT_READ);
-	VEQ(sys_write(efd, ro, 8), 8);
-	VEQ(sys_read(efd, b, 8), 8);
+	VEQ(simk_write(efd, ro, 8), 8);
+	VEQ(simk_read(efd, b, 8), 8);
 	uint64_t v = 0;
 	vt_uget(b, &v, sizeof(v));
 	VEQ(v, 1);
-	VEQ(sys_close(efd), 0);
+	VEQ(simk_close(efd), 0);
 }
 
 Test(vfs_efault, eventfd_read_into_readonly_memory_consumes_the_count)

@@ -30,23 +30,23 @@ static void t_dup(void *arg)
 	int b = vt_open("/b", O_CREAT | O_RDWR, 0644);
 	VEQ(a, 0);
 	VEQ(b, 1);
-	int c = sys_dup(a);
+	int c = simk_dup(a);
 	VEQ(c, 2);
-	VEQ(sys_close(a), 0);
-	VEQ(sys_dup(b), 0); /* lowest free */
-	VEQ(sys_dup(42), -EBADF);
-	VEQ(sys_dup2(b, 7), 7);
+	VEQ(simk_close(a), 0);
+	VEQ(simk_dup(b), 0); /* lowest free */
+	VEQ(simk_dup(42), -EBADF);
+	VEQ(simk_dup2(b, 7), 7);
 	VEQ(fd_count(p), 4);
-	VEQ(sys_dup2(b, b), b);
-	VEQ(sys_dup2(9, 9), -EBADF);
-	VEQ(sys_dup2(b, -1), -EBADF);
-	VEQ(sys_dup2(b, FD_MAX), -EBADF);
+	VEQ(simk_dup2(b, b), b);
+	VEQ(simk_dup2(9, 9), -EBADF);
+	VEQ(simk_dup2(b, -1), -EBADF);
+	VEQ(simk_dup2(b, FD_MAX), -EBADF);
 	/* shared offset between dup'ed descriptors */
 	VEQ(vt_write_str(c, "xyz"), 3);
-	VEQ(sys_lseek(c, 0, SIMK_SEEK_CUR), 3);
-	int d = sys_dup(c);
+	VEQ(simk_lseek(c, 0, SIMK_SEEK_CUR), 3);
+	int d = simk_dup(c);
 	VEQ(vt_write_str(d, "W"), 1);
-	VEQ(sys_lseek(c, 0, SIMK_SEEK_CUR), 4);
+	VEQ(simk_lseek(c, 0, SIMK_SEEK_CUR), 4);
 	/* dup2 over an open descriptor closes it and tells the observers */
 	int before = obs.n;
 	uint64_t b_id;
@@ -56,29 +56,29 @@ static void t_dup(void *arg)
 		b_id = fp->id;
 		file_put(fp);
 	}
-	VEQ(sys_dup2(c, 7), 7);
+	VEQ(simk_dup2(c, 7), 7);
 	VEQ(obs.n, before + 1);
 	VEQ(obs.fd[before], 7);
 	VEQ(obs.file_id[before], b_id);
 	VEQ(obs.pid[before], p->pid);
 	/* fcntl */
-	VEQ(sys_fcntl(c, SIMK_F_GETFD, 0), 0);
-	VEQ(sys_fcntl(c, SIMK_F_SETFD, FD_CLOEXEC_FLAG), 0);
-	VEQ(sys_fcntl(c, SIMK_F_GETFD, 0), FD_CLOEXEC_FLAG);
-	VEQ(sys_fcntl(c, SIMK_F_DUPFD, 20), 20);
-	VEQ(sys_fcntl(20, SIMK_F_GETFD, 0), 0);
-	VEQ(sys_fcntl(c, SIMK_F_DUPFD_CLOEXEC, 20), 21);
-	VEQ(sys_fcntl(21, SIMK_F_GETFD, 0), FD_CLOEXEC_FLAG);
-	VEQ(sys_fcntl(c, SIMK_F_DUPFD, -1), -EINVAL);
-	VEQ(sys_fcntl(c, SIMK_F_GETFL, 0), O_RDWR);
-	VEQ(sys_fcntl(c, SIMK_F_SETFL, O_APPEND | O_NONBLOCK | O_RDONLY), 0);
-	VEQ(sys_fcntl(c, SIMK_F_GETFL, 0), O_RDWR | O_APPEND | O_NONBLOCK);
+	VEQ(simk_fcntl(c, SIMK_F_GETFD, 0), 0);
+	VEQ(simk_fcntl(c, SIMK_F_SETFD, FD_CLOEXEC_FLAG), 0);
+	VEQ(simk_fcntl(c, SIMK_F_GETFD, 0), FD_CLOEXEC_FLAG);
+	VEQ(simk_fcntl(c, SIMK_F_DUPFD, 20), 20);
+	VEQ(simk_fcntl(20, SIMK_F_GETFD, 0), 0);
+	VEQ(simk_fcntl(c, SIMK_F_DUPFD_CLOEXEC, 20), 21);
+	VEQ(simk_fcntl(21, SIMK_F_GETFD, 0), FD_CLOEXEC_FLAG);
+	VEQ(simk_fcntl(c, SIMK_F_DUPFD, -1), -EINVAL);
+	VEQ(simk_fcntl(c, SIMK_F_GETFL, 0), O_RDWR);
+	VEQ(simk_fcntl(c, SIMK_F_SETFL, O_APPEND | O_NONBLOCK | O_RDONLY), 0);
+	VEQ(simk_fcntl(c, SIMK_F_GETFL, 0), O_RDWR | O_APPEND | O_NONBLOCK);
 	/* exec closes FD_CLOEXEC descriptors */
 	int open_before = fd_count(p);
 	proc_exec(p, "exec'd");
 	VEQ(fd_count(p), open_before - 2); /* c and 21 */
-	VEQ(sys_fcntl(c, SIMK_F_GETFD, 0), -EBADF);
-	VEQ(sys_fcntl(20, SIMK_F_GETFD, 0), 0);
+	VEQ(simk_fcntl(c, SIMK_F_GETFD, 0), -EBADF);
+	VEQ(simk_fcntl(20, SIMK_F_GETFD, 0), 0);
 }
 
 Test(vfs_fd, dup_dup2_fcntl_cloexec_and_close_observers)
@@ -99,7 +99,7 @@ static void t_too_many(void *arg)
 	int fd = vt_open("/a", O_CREAT | O_RDWR, 0644);
 	int r = 0;
 	for (int i = 0; i < FD_MAX + 5 && r >= 0; i++)
-		r = sys_dup(fd);
+		r = simk_dup(fd);
 	VEQ(r, -EMFILE);
 	VEQ(fd_count(sim_proc_current()), FD_MAX);
 	VEQ(vt_open("/b", O_CREAT | O_RDWR, 0644), -EMFILE);
@@ -119,9 +119,9 @@ static int shared_fd;
 static void child_writes(void *arg)
 {
 	(void)arg;
-	VEQ(sys_lseek(shared_fd, 0, SIMK_SEEK_CUR), 3); /* inherited offset */
+	VEQ(simk_lseek(shared_fd, 0, SIMK_SEEK_CUR), 3); /* inherited offset */
 	VEQ(vt_write_str(shared_fd, "def"), 3);
-	VEQ(sys_close(shared_fd), 0); /* the parent's descriptor stays open */
+	VEQ(simk_close(shared_fd), 0); /* the parent's descriptor stays open */
 }
 
 static void t_fork(void *arg)
@@ -134,7 +134,7 @@ static void t_fork(void *arg)
 	VCHECK(pid > 0);
 	int status = -1;
 	VEQ(proc_wait(pid, &status), pid);
-	VEQ(sys_lseek(shared_fd, 0, SIMK_SEEK_CUR), 6); /* the child moved our offset */
+	VEQ(simk_lseek(shared_fd, 0, SIMK_SEEK_CUR), 6); /* the child moved our offset */
 	VEQ(vt_write_str(shared_fd, "ghi"), 3);
 	char buf[9];
 	VEQ(vt_pread(shared_fd, buf, 9, 0), 9);
@@ -203,9 +203,9 @@ static void t_irq_put(void *arg)
 	vt_setup();
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(fd_get(sim_proc_current(), fd, &irq_fp), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(irq_fp->refcount, 1);
-	VEQ(sys_unlink(vt_ustr("/f")), 0); /* the inode goes with the last reference */
+	VEQ(simk_unlink(vt_ustr("/f")), 0); /* the inode goes with the last reference */
 	struct vfs_stats before;
 	VEQ(vfs_get_stats(&before), 0);
 	event_init(&put_ev, "test-put", put_from_irq, NULL);

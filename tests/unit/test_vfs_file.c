@@ -8,23 +8,23 @@ static void t_create_write_read(void *arg)
 	int fd = vt_open("/a", O_CREAT | O_RDWR, 0644);
 	VEQ(fd, 0);
 	VEQ(vt_write_str(fd, "hello, world"), 12);
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_CUR), 12);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_CUR), 12);
 	char buf[32] = {0};
 	VEQ(vt_pread(fd, buf, sizeof(buf), 0), 12);
 	VCHECK(memcmp(buf, "hello, world", 12) == 0);
-	VEQ(sys_lseek(fd, 7, SIMK_SEEK_SET), 7);
+	VEQ(simk_lseek(fd, 7, SIMK_SEEK_SET), 7);
 	uaddr_t ub = vt_ubuf(16);
-	VEQ(sys_read(fd, ub, 16), 5);
+	VEQ(simk_read(fd, ub, 16), 5);
 	vt_uget(ub, buf, 5);
 	VCHECK(memcmp(buf, "world", 5) == 0);
-	VEQ(sys_read(fd, ub, 16), 0); /* end of file */
+	VEQ(simk_read(fd, ub, 16), 0); /* end of file */
 	struct simk_stat st = vt_fstat(fd);
 	VEQ(st.st_size, 12);
 	VEQ(st.st_mode, SIMK_S_IFREG | 0644);
 	VEQ(st.st_nlink, 1);
 	VEQ(st.st_type, FT_REGULAR);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(fd), -EBADF);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(fd), -EBADF);
 }
 
 Test(vfs_file, create_write_read_seek_stat)
@@ -49,27 +49,27 @@ static void t_open_errors(void *arg)
 	VEQ(vt_open("/f/x", O_RDONLY, 0), -ENOTDIR);
 	VEQ(vt_open("/f/", O_RDONLY, 0), -ENOTDIR);
 	VEQ(vt_open("/nodir/x", O_CREAT | O_RDWR, 0), -ENOENT);
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), 0);
 	VEQ(vt_open("/d", O_RDWR, 0), -EISDIR);
 	VEQ(vt_open("/d", O_WRONLY | O_CREAT, 0), -EISDIR);
 	int dfd = vt_open("/d", O_RDONLY, 0);
 	VCHECK(dfd >= 0);
-	VEQ(sys_read(dfd, vt_ubuf(8), 8), -EISDIR);
-	VEQ(sys_write(dfd, vt_ubuf(8), 8), -EBADF);
+	VEQ(simk_read(dfd, vt_ubuf(8), 8), -EISDIR);
+	VEQ(simk_write(dfd, vt_ubuf(8), 8), -EBADF);
 	char longname[VFS_NAME_MAX + 3]; /* "/" + NAME_MAX + 1 chars */
 	memset(longname, 'n', sizeof(longname));
 	longname[0] = '/';
 	longname[sizeof(longname) - 1] = '\0';
 	VEQ(vt_open(longname, O_CREAT | O_RDWR, 0), -ENAMETOOLONG);
-	VEQ(sys_open(0x10, O_RDONLY, 0), -EFAULT); /* not mapped */
+	VEQ(simk_open(0x10, O_RDONLY, 0), -EFAULT); /* not mapped */
 	/* O_TRUNC empties an existing file */
 	VEQ(vt_write_str(fd, "12345"), 5);
 	int fd2 = vt_open("/f", O_RDWR | O_TRUNC, 0);
 	VEQ(vt_fstat(fd2).st_size, 0);
 	/* a closed descriptor */
-	VEQ(sys_read(99, vt_ubuf(4), 4), -EBADF);
-	VEQ(sys_write(-1, vt_ubuf(4), 4), -EBADF);
-	VEQ(sys_fsync(77), -EBADF);
+	VEQ(simk_read(99, vt_ubuf(4), 4), -EBADF);
+	VEQ(simk_write(-1, vt_ubuf(4), 4), -EBADF);
+	VEQ(simk_fsync(77), -EBADF);
 }
 
 Test(vfs_file, open_error_paths)
@@ -87,26 +87,26 @@ static void t_access_modes(void *arg)
 	vt_setup();
 	int w = vt_open("/f", O_CREAT | O_WRONLY, 0644);
 	VEQ(vt_write_str(w, "abc"), 3);
-	VEQ(sys_read(w, vt_ubuf(4), 4), -EBADF);
-	VEQ(sys_pread(w, vt_ubuf(4), 4, 0), -EBADF);
+	VEQ(simk_read(w, vt_ubuf(4), 4), -EBADF);
+	VEQ(simk_pread(w, vt_ubuf(4), 4, 0), -EBADF);
 	int r = vt_open("/f", O_RDONLY, 0);
 	VEQ(vt_write_str(r, "x"), -EBADF);
-	VEQ(sys_pwrite(r, vt_ubuf(1), 1, 0), -EBADF);
-	VEQ(sys_ftruncate(r, 0), -EINVAL);
-	VEQ(sys_pread(r, vt_ubuf(4), 4, -1), -EINVAL);
-	VEQ(sys_lseek(r, -5, SIMK_SEEK_SET), -EINVAL);
-	VEQ(sys_lseek(r, 0, 17), -EINVAL);
-	VEQ(sys_lseek(r, -1, SIMK_SEEK_END), 2);
-	VEQ(sys_ftruncate(w, -1), -EINVAL);
+	VEQ(simk_pwrite(r, vt_ubuf(1), 1, 0), -EBADF);
+	VEQ(simk_ftruncate(r, 0), -EINVAL);
+	VEQ(simk_pread(r, vt_ubuf(4), 4, -1), -EINVAL);
+	VEQ(simk_lseek(r, -5, SIMK_SEEK_SET), -EINVAL);
+	VEQ(simk_lseek(r, 0, 17), -EINVAL);
+	VEQ(simk_lseek(r, -1, SIMK_SEEK_END), 2);
+	VEQ(simk_ftruncate(w, -1), -EINVAL);
 	/* user buffer faults */
-	VEQ(sys_write(w, 0x20, 4), -EFAULT);
-	VEQ(sys_read(r, 0x20, 4), -EFAULT);
-	VEQ(sys_fstat(r, 0x20), -EFAULT);
-	VEQ(sys_readv(r, 0x20, 2), -EFAULT);
-	VEQ(sys_readv(r, vt_ubuf(16), -1), -EINVAL);
-	VEQ(sys_readv(r, vt_ubuf(16), UIO_IOV_MAX + 1), -EINVAL);
-	VEQ(sys_fcntl(r, 999, 0), -EINVAL);
-	VEQ(sys_ioctl(r, 0x1234, 0), -ENOTTY);
+	VEQ(simk_write(w, 0x20, 4), -EFAULT);
+	VEQ(simk_read(r, 0x20, 4), -EFAULT);
+	VEQ(simk_fstat(r, 0x20), -EFAULT);
+	VEQ(simk_readv(r, 0x20, 2), -EFAULT);
+	VEQ(simk_readv(r, vt_ubuf(16), -1), -EINVAL);
+	VEQ(simk_readv(r, vt_ubuf(16), UIO_IOV_MAX + 1), -EINVAL);
+	VEQ(simk_fcntl(r, 999, 0), -EINVAL);
+	VEQ(simk_ioctl(r, 0x1234, 0), -ENOTTY);
 }
 
 Test(vfs_file, access_mode_and_argument_errors)
@@ -127,19 +127,19 @@ static void t_vectors(void *arg)
 	iov[0] = (struct simk_iovec){vt_ubytes("abc", 3), 3};
 	iov[1] = (struct simk_iovec){vt_ubuf(1), 0};
 	iov[2] = (struct simk_iovec){vt_ubytes("defgh", 5), 5};
-	VEQ(sys_writev(fd, vt_ubytes(iov, sizeof(iov)), 3), 8);
-	VEQ(sys_lseek(fd, 0, SIMK_SEEK_SET), 0);
+	VEQ(simk_writev(fd, vt_ubytes(iov, sizeof(iov)), 3), 8);
+	VEQ(simk_lseek(fd, 0, SIMK_SEEK_SET), 0);
 	uaddr_t a = vt_ubuf(2), b = vt_ubuf(10);
 	struct simk_iovec rv[2] = {{a, 2}, {b, 10}};
-	VEQ(sys_readv(fd, vt_ubytes(rv, sizeof(rv)), 2), 8);
+	VEQ(simk_readv(fd, vt_ubytes(rv, sizeof(rv)), 2), 8);
 	char x[2], y[6];
 	vt_uget(a, x, 2);
 	vt_uget(b, y, 6);
 	VCHECK(memcmp(x, "ab", 2) == 0 && memcmp(y, "cdefgh", 6) == 0);
-	VEQ(sys_writev(fd, vt_ubytes(iov, sizeof(iov)), 0), 0);
+	VEQ(simk_writev(fd, vt_ubytes(iov, sizeof(iov)), 0), 0);
 	/* a bad address in the second vector: the first is written */
 	struct simk_iovec bad[2] = {{vt_ubytes("zz", 2), 2}, {0x30, 4}};
-	VEQ(sys_writev(fd, vt_ubytes(bad, sizeof(bad)), 2), 2);
+	VEQ(simk_writev(fd, vt_ubytes(bad, sizeof(bad)), 2), 2);
 	/* appending */
 	int ap = vt_open("/v", O_WRONLY | O_APPEND, 0);
 	VEQ(vt_write_str(ap, "END"), 3);
@@ -171,9 +171,9 @@ static void t_holes_truncate(void *arg)
 	for (int i = 0; i < 64; i++)
 		VEQ(buf[i], 0);
 	VEQ(vt_pwrite(fd, "abcdef", 6, 0), 6);
-	VEQ(sys_ftruncate(fd, 3), 0);
+	VEQ(simk_ftruncate(fd, 3), 0);
 	VEQ(vt_fstat(fd).st_size, 3);
-	VEQ(sys_ftruncate(fd, 10), 0); /* extending reads zeros past the old end */
+	VEQ(simk_ftruncate(fd, 10), 0); /* extending reads zeros past the old end */
 	VEQ(vt_pread(fd, buf, 10, 0), 10);
 	VCHECK(memcmp(buf, "abc\0\0\0\0\0\0\0", 10) == 0);
 	VEQ(vt_fstat(fd).st_blocks, 4096 / 512);
@@ -197,7 +197,7 @@ static void t_efbig(void *arg)
 	VEQ(vt_pwrite(fd, "x", 1, max), -EFBIG);
 	VEQ(vt_pwrite(fd, "xyz", 3, max - 1), 1); /* what fits */
 	VEQ(vt_fstat(fd).st_size, max);
-	VEQ(sys_ftruncate(fd, max + 1), -EFBIG);
+	VEQ(simk_ftruncate(fd, max + 1), -EFBIG);
 }
 
 Test(vfs_file, write_past_the_maximum_size_is_efbig)
@@ -218,18 +218,18 @@ static void t_enospc(void *arg)
 	uaddr_t b = vt_ubuf(4096);
 	ssize_t total = 0, r = 0;
 	for (int i = 0; i < 10000; i++) {
-		r = sys_write(fd, b, 4096);
+		r = simk_write(fd, b, 4096);
 		if (r != 4096)
 			break;
 		total += r;
 	}
 	VEQ(r, -ENOSPC);
 	VCHECK(total > 0);
-	VEQ(sys_fsync(fd), 0); /* the metadata reserve still lets it commit */
+	VEQ(simk_fsync(fd), 0); /* the metadata reserve still lets it commit */
 	VEQ(vt_open("/more", O_CREAT | O_RDWR, 0644) >= 0, 1);
-	VEQ(sys_ftruncate(fd, 0), 0);
-	VEQ(sys_fsync(fd), 0); /* frees become allocatable after the commit */
-	VEQ(sys_write(fd, b, 4096), 4096);
+	VEQ(simk_ftruncate(fd, 0), 0);
+	VEQ(simk_fsync(fd), 0); /* frees become allocatable after the commit */
+	VEQ(simk_write(fd, b, 4096), 4096);
 	struct vfs_stats vs;
 	VEQ(vfs_get_stats(&vs), 0);
 	VCHECK(vs.free_blocks > 100);
@@ -250,9 +250,9 @@ static void t_names(void *arg)
 	(void)arg;
 	vt_setup();
 	struct simk_stat st;
-	VEQ(sys_mkdir(vt_ustr("/d"), 0700), 0);
-	VEQ(sys_mkdir(vt_ustr("/d"), 0700), -EEXIST);
-	VEQ(sys_mkdir(vt_ustr("/d/e"), 0700), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0700), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0700), -EEXIST);
+	VEQ(simk_mkdir(vt_ustr("/d/e"), 0700), 0);
 	VEQ(vt_stat("/d", &st), 0);
 	VEQ(st.st_nlink, 3);
 	VEQ(st.st_mode, SIMK_S_IFDIR | 0700);
@@ -260,55 +260,55 @@ static void t_names(void *arg)
 	VEQ(st.st_nlink, 3);
 	int fd = vt_open("/d/e/f", O_CREAT | O_RDWR, 0644);
 	VCHECK(fd >= 0);
-	VEQ(sys_rmdir(vt_ustr("/d")), -ENOTEMPTY);
-	VEQ(sys_rmdir(vt_ustr("/d/e/f")), -ENOTDIR);
-	VEQ(sys_rmdir(vt_ustr("/")), -EBUSY);
-	VEQ(sys_rmdir(vt_ustr("/nope")), -ENOENT);
-	VEQ(sys_unlink(vt_ustr("/d")), -EISDIR);
-	VEQ(sys_unlink(vt_ustr("/d/nope")), -ENOENT);
+	VEQ(simk_rmdir(vt_ustr("/d")), -ENOTEMPTY);
+	VEQ(simk_rmdir(vt_ustr("/d/e/f")), -ENOTDIR);
+	VEQ(simk_rmdir(vt_ustr("/")), -EBUSY);
+	VEQ(simk_rmdir(vt_ustr("/nope")), -ENOENT);
+	VEQ(simk_unlink(vt_ustr("/d")), -EISDIR);
+	VEQ(simk_unlink(vt_ustr("/d/nope")), -ENOENT);
 	/* hard links */
-	VEQ(sys_link(vt_ustr("/d/e/f"), vt_ustr("/g")), 0);
-	VEQ(sys_link(vt_ustr("/d/e/f"), vt_ustr("/g")), -EEXIST);
-	VEQ(sys_link(vt_ustr("/d"), vt_ustr("/dd")), -EPERM);
+	VEQ(simk_link(vt_ustr("/d/e/f"), vt_ustr("/g")), 0);
+	VEQ(simk_link(vt_ustr("/d/e/f"), vt_ustr("/g")), -EEXIST);
+	VEQ(simk_link(vt_ustr("/d"), vt_ustr("/dd")), -EPERM);
 	VEQ(vt_fstat(fd).st_nlink, 2);
-	VEQ(sys_unlink(vt_ustr("/d/e/f")), 0);
+	VEQ(simk_unlink(vt_ustr("/d/e/f")), 0);
 	VEQ(vt_fstat(fd).st_nlink, 1);
 	VEQ(vt_stat("/d/e/f", &st), -ENOENT);
 	VEQ(vt_stat("/g", &st), 0);
 	/* rename */
-	VEQ(sys_rename(vt_ustr("/g"), vt_ustr("/d/h")), 0);
+	VEQ(simk_rename(vt_ustr("/g"), vt_ustr("/d/h")), 0);
 	VEQ(vt_stat("/g", &st), -ENOENT);
 	VEQ(vt_stat("/d/h", &st), 0);
-	VEQ(sys_rename(vt_ustr("/d"), vt_ustr("/d/e/x")), -EINVAL);
-	VEQ(sys_rename(vt_ustr("/d/h"), vt_ustr("/d/e")), -EISDIR);
-	VEQ(sys_rename(vt_ustr("/d/e"), vt_ustr("/d/h")), -ENOTDIR);
-	VEQ(sys_rename(vt_ustr("/nope"), vt_ustr("/x")), -ENOENT);
-	VEQ(sys_rename(vt_ustr("/d/e"), vt_ustr("/e2")), 0); /* a directory moves */
+	VEQ(simk_rename(vt_ustr("/d"), vt_ustr("/d/e/x")), -EINVAL);
+	VEQ(simk_rename(vt_ustr("/d/h"), vt_ustr("/d/e")), -EISDIR);
+	VEQ(simk_rename(vt_ustr("/d/e"), vt_ustr("/d/h")), -ENOTDIR);
+	VEQ(simk_rename(vt_ustr("/nope"), vt_ustr("/x")), -ENOENT);
+	VEQ(simk_rename(vt_ustr("/d/e"), vt_ustr("/e2")), 0); /* a directory moves */
 	VEQ(vt_stat("/d", &st), 0);
 	VEQ(st.st_nlink, 2);
 	VEQ(vt_stat("/e2/..", &st), 0);
 	VEQ(st.st_ino, 1);
 	int other = vt_open("/o", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(other, "other"), 5);
-	VEQ(sys_rename(vt_ustr("/o"), vt_ustr("/d/h")), 0); /* replaces /d/h */
-	VEQ(vt_fstat(fd).st_nlink, 0);			    /* still open, unlinked */
+	VEQ(simk_rename(vt_ustr("/o"), vt_ustr("/d/h")), 0); /* replaces /d/h */
+	VEQ(vt_fstat(fd).st_nlink, 0);			     /* still open, unlinked */
 	VEQ(vt_write_str(fd, "still works"), 11);
 	/* chmod */
-	VEQ(sys_chmod(vt_ustr("/d/h"), 0400), 0);
+	VEQ(simk_chmod(vt_ustr("/d/h"), 0400), 0);
 	VEQ(vt_stat("/d/h", &st), 0);
 	VEQ(st.st_mode, SIMK_S_IFREG | 0400);
-	VEQ(sys_fchmod(other, 0640), 0);
+	VEQ(simk_fchmod(other, 0640), 0);
 	VEQ(vt_stat("/d/h", &st), 0);
 	VEQ(st.st_mode, SIMK_S_IFREG | 0640);
-	VEQ(sys_chmod(vt_ustr("/none"), 0), -ENOENT);
-	VEQ(sys_rmdir(vt_ustr("/e2")), 0);
+	VEQ(simk_chmod(vt_ustr("/none"), 0), -ENOENT);
+	VEQ(simk_rmdir(vt_ustr("/e2")), 0);
 	VEQ(vt_stat("/e2", &st), -ENOENT);
 	VEQ(vt_stat("/", &st), 0);
 	VEQ(st.st_nlink, 3);
 	struct vfs_stats vs;
 	VEQ(vfs_get_stats(&vs), 0);
 	uint32_t free_inodes = vs.free_inodes;
-	VEQ(sys_close(fd), 0); /* the last reference of the unlinked file */
+	VEQ(simk_close(fd), 0); /* the last reference of the unlinked file */
 	VEQ(vfs_get_stats(&vs), 0);
 	VEQ(vs.free_inodes, free_inodes + 1);
 }
@@ -319,20 +319,20 @@ static void t_name_errors(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	VEQ(sys_mkdir(vt_ustr("/a"), 0700), 0);
-	VEQ(sys_mkdir(vt_ustr("/b"), 0700), 0);
-	VEQ(sys_close(vt_open("/b/in", O_CREAT | O_RDWR, 0644)), 0);
-	VEQ(sys_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(simk_mkdir(vt_ustr("/a"), 0700), 0);
+	VEQ(simk_mkdir(vt_ustr("/b"), 0700), 0);
+	VEQ(simk_close(vt_open("/b/in", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(simk_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
 	VEQ(vt_open("/nd/", O_CREAT | O_RDWR, 0644), -EISDIR); /* would create a file */
-	VEQ(sys_rmdir(vt_ustr("/a/.")), -EINVAL);
-	VEQ(sys_link(vt_ustr("/nope"), vt_ustr("/x")), -ENOENT);
-	VEQ(sys_link(vt_ustr("/f"), vt_ustr("/g/")), -ENOENT);
-	VEQ(sys_rename(vt_ustr("/"), vt_ustr("/r")), -EBUSY);
-	VEQ(sys_rename(vt_ustr("/a/."), vt_ustr("/r")), -EINVAL);
-	VEQ(sys_rename(vt_ustr("/a"), vt_ustr("/")), -EBUSY);
-	VEQ(sys_rename(vt_ustr("/f"), vt_ustr("/a/.")), -EINVAL);
-	VEQ(sys_rename(vt_ustr("/f"), vt_ustr("/z/")), -ENOTDIR);
-	VEQ(sys_rename(vt_ustr("/a"), vt_ustr("/b")), -ENOTEMPTY);
+	VEQ(simk_rmdir(vt_ustr("/a/.")), -EINVAL);
+	VEQ(simk_link(vt_ustr("/nope"), vt_ustr("/x")), -ENOENT);
+	VEQ(simk_link(vt_ustr("/f"), vt_ustr("/g/")), -ENOENT);
+	VEQ(simk_rename(vt_ustr("/"), vt_ustr("/r")), -EBUSY);
+	VEQ(simk_rename(vt_ustr("/a/."), vt_ustr("/r")), -EINVAL);
+	VEQ(simk_rename(vt_ustr("/a"), vt_ustr("/")), -EBUSY);
+	VEQ(simk_rename(vt_ustr("/f"), vt_ustr("/a/.")), -EINVAL);
+	VEQ(simk_rename(vt_ustr("/f"), vt_ustr("/z/")), -ENOTDIR);
+	VEQ(simk_rename(vt_ustr("/a"), vt_ustr("/b")), -ENOTEMPTY);
 	struct vnode *vn;
 	VEQ(vfs_lookup("/nope", &vn), -ENOENT);
 	/* nothing changed */
@@ -371,10 +371,10 @@ static void t_no_inodes(void *arg)
 		snprintf(name, sizeof(name), "/f%d", i);
 		r = vt_open(name, O_CREAT | O_RDWR, 0644);
 		if (r >= 0)
-			sys_close(r);
+			simk_close(r);
 	}
 	VEQ(r, -ENOSPC);
-	VEQ(sys_mkdir(vt_ustr("/dir"), 0755), -ENOSPC);
+	VEQ(simk_mkdir(vt_ustr("/dir"), 0755), -ENOSPC);
 }
 
 Test(vfs_file, inode_table_full_is_enospc)
@@ -392,13 +392,13 @@ static void t_no_fs(void *arg)
 	(void)arg;
 	vt_setup();
 	VEQ(vt_open("/x", O_CREAT | O_RDWR, 0), -ENOENT);
-	VEQ(sys_mkdir(vt_ustr("/x"), 0), -EINVAL);
+	VEQ(simk_mkdir(vt_ustr("/x"), 0), -EINVAL);
 	/* every name call says EINVAL while nothing is mounted */
-	VEQ(sys_rmdir(vt_ustr("/x")), -EINVAL);
-	VEQ(sys_unlink(vt_ustr("/x")), -EINVAL);
-	VEQ(sys_link(vt_ustr("/x"), vt_ustr("/y")), -EINVAL);
-	VEQ(sys_rename(vt_ustr("/x"), vt_ustr("/y")), -EINVAL);
-	VEQ(sys_chmod(vt_ustr("/x"), 0600), -EINVAL);
+	VEQ(simk_rmdir(vt_ustr("/x")), -EINVAL);
+	VEQ(simk_unlink(vt_ustr("/x")), -EINVAL);
+	VEQ(simk_link(vt_ustr("/x"), vt_ustr("/y")), -EINVAL);
+	VEQ(simk_rename(vt_ustr("/x"), vt_ustr("/y")), -EINVAL);
+	VEQ(simk_chmod(vt_ustr("/x"), 0600), -EINVAL);
 	struct simk_stat nst;
 	VEQ(vt_stat("/x", &nst), -EINVAL);
 	struct vnode *nvn;
@@ -436,7 +436,7 @@ static void t_no_fs(void *arg)
 	VEQ(vfs_mount(vt_dev, &o), -EBUSY);
 	int fd = vt_open("/x", O_CREAT | O_RDWR, 0);
 	VEQ(vfs_unmount(), -EBUSY);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vfs_unmount(), 0);
 	VEQ(vfs_unmount(), -EINVAL);
 	o.format = false;

@@ -48,7 +48,7 @@ static void t_file_ops(void *arg)
 	vt_setup();
 	memset(&rf, 0, sizeof(rf));
 	memset(&rd, 0, sizeof(rd));
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), 0);
 	int fd = vt_open("/d/f", O_CREAT | O_RDWR, 0644);
 	struct vnode *vf = look("/d/f"), *vd = look("/d");
 	fnotify_watcher_init(&wf, rec_fn, &rf, FN_ALL);
@@ -71,35 +71,35 @@ static void t_file_ops(void *arg)
 	n = rf.n;
 	VEQ(vt_pread(fd, buf, 4, 100), 0); /* nothing read: no access report */
 	VEQ(rf.n, n);
-	VEQ(sys_ftruncate(fd, 2), 0);
+	VEQ(simk_ftruncate(fd, 2), 0);
 	EXPECT1(rf, n, FN_MODIFY | FN_ATTRIB | FN_TRUNCATE);
 	n = rf.n;
-	VEQ(sys_ftruncate(fd, 50), 0);
+	VEQ(simk_ftruncate(fd, 50), 0);
 	EXPECT1(rf, n, FN_MODIFY | FN_ATTRIB | FN_EXTEND);
 	n = rf.n;
-	VEQ(sys_ftruncate(fd, 50), 0); /* no change, no report */
+	VEQ(simk_ftruncate(fd, 50), 0); /* no change, no report */
 	VEQ(rf.n, n);
-	VEQ(sys_fchmod(fd, 0600), 0);
+	VEQ(simk_fchmod(fd, 0600), 0);
 	EXPECT1(rf, n, FN_ATTRIB);
 	n = rf.n;
-	VEQ(sys_chmod(vt_ustr("/d/f"), 0644), 0);
+	VEQ(simk_chmod(vt_ustr("/d/f"), 0644), 0);
 	EXPECT1(rf, n, FN_ATTRIB);
 	/* link / unlink */
 	n = rf.n;
 	int nd = rd.n;
-	VEQ(sys_link(vt_ustr("/d/f"), vt_ustr("/d/g")), 0);
+	VEQ(simk_link(vt_ustr("/d/f"), vt_ustr("/d/g")), 0);
 	EXPECT1(rf, n, FN_LINK | FN_ATTRIB);
 	EXPECT1(rd, nd, FN_MODIFY);
 	VCHECK(strcmp(rd.name[nd], "g") == 0);
 	n = rf.n;
 	nd = rd.n;
-	VEQ(sys_unlink(vt_ustr("/d/g")), 0);
+	VEQ(simk_unlink(vt_ustr("/d/g")), 0);
 	EXPECT1(rf, n, FN_LINK | FN_ATTRIB);
 	EXPECT1(rd, nd, FN_MODIFY);
 	/* rename */
 	n = rf.n;
 	nd = rd.n;
-	VEQ(sys_rename(vt_ustr("/d/f"), vt_ustr("/d/f2")), 0);
+	VEQ(simk_rename(vt_ustr("/d/f"), vt_ustr("/d/f2")), 0);
 	EXPECT1(rf, n, FN_RENAME_FROM);
 	VCHECK(strcmp(rf.name[n], "f2") == 0);
 	EXPECT1(rd, nd, FN_MODIFY);
@@ -113,28 +113,28 @@ static void t_file_ops(void *arg)
 	struct vnode *vt = look("/d/t");
 	VEQ(fnotify_watch(vt, &wt), 0);
 	vn_rele(vt);
-	VEQ(sys_close(t), 0);
+	VEQ(simk_close(t), 0);
 	n = rf.n;
-	VEQ(sys_rename(vt_ustr("/d/f2"), vt_ustr("/d/t")), 0);
+	VEQ(simk_rename(vt_ustr("/d/f2"), vt_ustr("/d/t")), 0);
 	EXPECT1(rt, 0, FN_RENAME_TO | FN_LINK | FN_ATTRIB | FN_DELETE);
 	EXPECT1(rf, n, FN_RENAME_FROM);
 	fnotify_unwatch(&wt); /* frees the replaced inode */
 	/* mkdir / rmdir in the directory */
 	nd = rd.n;
-	VEQ(sys_mkdir(vt_ustr("/d/sub"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d/sub"), 0755), 0);
 	EXPECT1(rd, nd, FN_MODIFY | FN_LINK);
 	memset(&rt, 0, sizeof(rt));
 	struct vnode *vs = look("/d/sub");
 	VEQ(fnotify_watch(vs, &wt), 0);
 	vn_rele(vs);
 	nd = rd.n;
-	VEQ(sys_rmdir(vt_ustr("/d/sub")), 0);
+	VEQ(simk_rmdir(vt_ustr("/d/sub")), 0);
 	EXPECT1(rt, 0, FN_DELETE | FN_LINK);
 	EXPECT1(rd, nd, FN_MODIFY | FN_LINK);
 	fnotify_unwatch(&wt);
 	/* last unlink of the open file */
 	n = rf.n;
-	VEQ(sys_unlink(vt_ustr("/d/t")), 0);
+	VEQ(simk_unlink(vt_ustr("/d/t")), 0);
 	EXPECT1(rf, n, FN_LINK | FN_ATTRIB | FN_DELETE);
 	/* revoke */
 	n = rf.n;
@@ -142,7 +142,7 @@ static void t_file_ops(void *arg)
 	EXPECT1(rf, n, FN_REVOKE);
 	fnotify_unwatch(&wf);
 	fnotify_unwatch(&wf); /* a no-op the second time */
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	/* unmount tells every watcher */
 	memset(&rd, 0, sizeof(rd));
 	VEQ(vfs_unmount(), 0);
@@ -177,7 +177,7 @@ static void t_mask_oneshot(void *arg)
 	VEQ(rf.n, 0);
 	VEQ(rt.n, 1);
 	VCHECK(!fnotify_watching(&wt)); /* detached itself */
-	VEQ(sys_ftruncate(fd, 1), 0);
+	VEQ(simk_ftruncate(fd, 1), 0);
 	VEQ(rf.n, 1);
 	VEQ(rf.what[0], FN_ATTRIB); /* masked to the watcher's interest */
 	VEQ(rt.n, 1);
@@ -216,15 +216,15 @@ static void t_fs_events(void *arg)
 	VEQ(fsev[0], FSEV_MOUNT);
 	int fd = vt_open("/fill", O_CREAT | O_RDWR, 0644);
 	uaddr_t b = vt_ubuf(4096);
-	for (int i = 0; i < 1000 && sys_write(fd, b, 4096) == 4096; i++)
+	for (int i = 0; i < 1000 && simk_write(fd, b, 4096) == 4096; i++)
 		;
 	VEQ(nfsev, 2);
 	VEQ(fsev[1], FSEV_LOWDISK);
-	VEQ(sys_ftruncate(fd, 0), 0);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_ftruncate(fd, 0), 0);
+	VEQ(simk_fsync(fd), 0);
 	VEQ(nfsev, 3);
 	VEQ(fsev[2], FSEV_SPACE_OK);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vfs_unmount(), 0);
 	VEQ(nfsev, 4);
 	VEQ(fsev[3], FSEV_UNMOUNT);
@@ -252,7 +252,7 @@ static void t_watch_dead(void *arg)
 {
 	(void)arg;
 	vt_setup();
-	VEQ(sys_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(simk_close(vt_open("/f", O_CREAT | O_RDWR, 0644)), 0);
 	struct vnode *vn = look("/f");
 	struct fnotify_watcher w;
 	struct rec r;

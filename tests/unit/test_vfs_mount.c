@@ -128,7 +128,7 @@ static void t_unmount_rules(void *arg)
 	int fd = vt_open("/mnt/in/data", O_RDONLY, 0);
 	VCHECK(fd >= 0);
 	VEQ(vfs_unmount_at("/mnt"), -EBUSY); /* a file of it is open */
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	/* nested: the inner one goes first */
 	VEQ(vt_mount_fmt(d3, "/mnt/in", true), 0);
 	VEQ(vfs_unmount_at("/mnt"), -EBUSY);
@@ -249,7 +249,7 @@ static void t_reports(void *arg)
 	VEQ(seen_what, FN_MOUNTED_OVER);
 	VEQ(vt_fstat(dfd).st_ino, cst.st_ino);
 	VEQ(vt_fstat(dfd).st_dev, cst.st_dev);
-	VEQ(sys_close(dfd), 0);
+	VEQ(simk_close(dfd), 0);
 	/* watchers of the mounted filesystem hear its unmount */
 	VEQ(vfs_lookup("/mnt", &inner), 0);
 	VEQ(vn_ino(inner), 1);
@@ -260,7 +260,7 @@ static void t_reports(void *arg)
 	seen_n = 0;
 	int ifd = vt_open("/mnt", O_RDONLY, 0);
 	VEQ(vfs_unmount_at("/mnt"), -EBUSY); /* refused: tells nobody */
-	VEQ(sys_close(ifd), 0);
+	VEQ(simk_close(ifd), 0);
 	VEQ(seen_n, 0);
 	VEQ(nfsev, 1);
 	VEQ(vfs_unmount_at("/mnt"), 0);
@@ -295,16 +295,16 @@ static void t_power_cut(void *arg)
 	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "durable"), 7);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	VEQ(vt_write_str(fd, "-lost"), 5);
 	int rfd = vt_open("/top", O_RDWR, 0);
-	VEQ(sys_fsync(rfd), 0);
+	VEQ(simk_fsync(rfd), 0);
 	vfs_power_cut(0, NULL);
 	VCHECK(!vfs_mounted());
 	VEQ(vt_write_str(fd, "x"), -EIO);
 	VEQ(vt_write_str(rfd, "x"), -EIO);
-	VEQ(sys_close(fd), 0);
-	VEQ(sys_close(rfd), 0);
+	VEQ(simk_close(fd), 0);
+	VEQ(simk_close(rfd), 0);
 	VEQ(vt_mount_fmt(d2, "/mnt", false), -EINVAL); /* "/" first */
 	VEQ(vt_remount(), 0);
 	struct simk_stat st;
@@ -339,7 +339,7 @@ static void t_race_creator(void *arg)
 	int fd = vt_open("/mnt/f", O_CREAT | O_RDWR, 0644);
 	race_create_r = fd;
 	if (fd >= 0)
-		VEQ(sys_close(fd), 0);
+		VEQ(simk_close(fd), 0);
 }
 
 static void t_race_main(void *arg)
@@ -414,8 +414,8 @@ static void t_cut_tears_every_device(void *arg)
 	for (int i = 0; i < 2; i++) {
 		int fd = vt_open(paths[i], O_CREAT | O_RDWR | O_DIRECT, 0644);
 		VCHECK(fd >= 0);
-		VEQ(sys_pwrite(fd, buf, 4096, 0), 4096);
-		VEQ(sys_close(fd), 0);
+		VEQ(simk_pwrite(fd, buf, 4096, 0), 4096);
+		VEQ(simk_close(fd), 0);
 	}
 	uint64_t torn = BLKDEV_NO_SECTOR;
 	vfs_power_cut(BLK_CUT_TEAR, &torn);

@@ -45,7 +45,7 @@ static void t_ur_writer(void *arg)
 	ur_open = vt_open("/mnt/f", O_RDWR, 0);
 	if (ur_open >= 0) {
 		ur_write = vt_write_str(ur_open, "new!");
-		VEQ(sys_close(ur_open), 0);
+		VEQ(simk_close(ur_open), 0);
 	}
 }
 
@@ -223,8 +223,8 @@ static void t_pm_main(void *arg)
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	vt_mk_file("/top", "top");
 	int fd = vt_open("/top", O_RDONLY, 0);
-	VEQ(sys_fsync(fd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0);
+	VEQ(simk_close(fd), 0);
 	event_init(&cut_ev, "test-cut", cut_fn, NULL);
 	event_schedule_in(&cut_ev, (seed * 7919) % 1000 * 1000);
 	int r = vt_mount_fmt(d2, "/mnt", true);
@@ -328,8 +328,8 @@ static void t_pu_main(void *arg)
 	struct blkdev *d2 = vt_mk_dev("disk2");
 	VEQ(kvfs_mkdir("/mnt", 0755), 0);
 	int fd = vt_open("/mnt", O_RDONLY, 0);
-	VEQ(sys_fsync(fd), 0); /* "/mnt" is durable */
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0); /* "/mnt" is durable */
+	VEQ(simk_close(fd), 0);
 	VEQ(vt_mount_fmt(d2, "/mnt", true), 0);
 	vt_mk_file("/mnt/f", "data");
 	event_init(&cut_ev, "test-cut", cut_fn, NULL);

@@ -6,7 +6,7 @@ static int pfd[2];
 static void mkpipe(int flags)
 {
 	uaddr_t u = vt_ubuf(sizeof(pfd));
-	VEQ(sys_pipe2(u, flags), 0);
+	VEQ(simk_pipe2(u, flags), 0);
 	vt_uget(u, pfd, sizeof(pfd));
 }
 
@@ -18,7 +18,7 @@ static void t_basics(void *arg)
 	VEQ(pfd[1], 1);
 	VEQ(vt_write_str(pfd[1], "ping"), 4);
 	uaddr_t n = vt_ubuf(sizeof(int));
-	VEQ(sys_ioctl(pfd[0], SIMK_FIONREAD, n), 0);
+	VEQ(simk_ioctl(pfd[0], SIMK_FIONREAD, n), 0);
 	int avail;
 	vt_uget(n, &avail, sizeof(avail));
 	VEQ(avail, 4);
@@ -26,24 +26,24 @@ static void t_basics(void *arg)
 	VEQ(st.st_mode & SIMK_S_IFMT, SIMK_S_IFIFO);
 	VEQ(st.st_size, 4);
 	VEQ(st.st_type, FT_PIPE);
-	VEQ(sys_lseek(pfd[0], 0, SIMK_SEEK_SET), -ESPIPE);
-	VEQ(sys_pread(pfd[0], vt_ubuf(4), 4, 0), -ESPIPE);
-	VEQ(sys_pwrite(pfd[1], vt_ubuf(4), 4, 0), -ESPIPE);
-	VEQ(sys_read(pfd[1], vt_ubuf(4), 4), -EBADF);
-	VEQ(sys_write(pfd[0], vt_ubuf(4), 4), -EBADF);
-	VEQ(sys_fsync(pfd[0]), -EINVAL);
-	VEQ(sys_ftruncate(pfd[1], 0), -EINVAL);
+	VEQ(simk_lseek(pfd[0], 0, SIMK_SEEK_SET), -ESPIPE);
+	VEQ(simk_pread(pfd[0], vt_ubuf(4), 4, 0), -ESPIPE);
+	VEQ(simk_pwrite(pfd[1], vt_ubuf(4), 4, 0), -ESPIPE);
+	VEQ(simk_read(pfd[1], vt_ubuf(4), 4), -EBADF);
+	VEQ(simk_write(pfd[0], vt_ubuf(4), 4), -EBADF);
+	VEQ(simk_fsync(pfd[0]), -EINVAL);
+	VEQ(simk_ftruncate(pfd[1], 0), -EINVAL);
 	uaddr_t b = vt_ubuf(16);
-	VEQ(sys_read(pfd[0], b, 2), 2);
-	VEQ(sys_read(pfd[0], b + 2, 16), 2); /* what is there, no waiting for more */
+	VEQ(simk_read(pfd[0], b, 2), 2);
+	VEQ(simk_read(pfd[0], b + 2, 16), 2); /* what is there, no waiting for more */
 	char got[4];
 	vt_uget(b, got, 4);
 	VCHECK(memcmp(got, "ping", 4) == 0);
-	VEQ(sys_write(pfd[1], b, 0), 0);
-	VEQ(sys_close(pfd[1]), 0);
-	VEQ(sys_read(pfd[0], b, 16), 0); /* EOF: no writer left */
-	VEQ(sys_pipe2(vt_ubuf(8), O_APPEND), -EINVAL);
-	VEQ(sys_pipe(0x40), -EFAULT);
+	VEQ(simk_write(pfd[1], b, 0), 0);
+	VEQ(simk_close(pfd[1]), 0);
+	VEQ(simk_read(pfd[0], b, 16), 0); /* EOF: no writer left */
+	VEQ(simk_pipe2(vt_ubuf(8), O_APPEND), -EINVAL);
+	VEQ(simk_pipe(0x40), -EFAULT);
 	VEQ(fd_count(sim_proc_current()), 1); /* the faulted pipe left nothing behind */
 }
 
@@ -60,7 +60,7 @@ static void t_epipe(void *arg)
 {
 	(void)arg;
 	mkpipe(0);
-	VEQ(sys_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[0]), 0);
 	VCHECK(!sig_pending(sim_thread_current(), SIMK_SIGPIPE));
 	VEQ(vt_write_str(pfd[1], "x"), -EPIPE);
 	VCHECK(sig_pending(sim_thread_current(), SIMK_SIGPIPE));
@@ -82,18 +82,18 @@ static void t_nonblock(void *arg)
 	(void)arg;
 	mkpipe(O_NONBLOCK);
 	uaddr_t b = vt_ubuf(PIPE_CAPACITY + PIPE_BUF_SIZE);
-	VEQ(sys_read(pfd[0], b, 10), -EAGAIN);
-	VEQ(sys_write(pfd[1], b, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100);
-	VEQ(sys_write(pfd[1], b, 200), -EAGAIN);	   /* <= PIPE_BUF: all or nothing */
-	VEQ(sys_write(pfd[1], b, PIPE_BUF_SIZE + 1), 100); /* > PIPE_BUF: what fits */
-	VEQ(sys_write(pfd[1], b, PIPE_BUF_SIZE + 1), -EAGAIN);
-	VEQ(sys_read(pfd[0], b, PIPE_CAPACITY), PIPE_CAPACITY);
-	VEQ(sys_read(pfd[0], b, 1), -EAGAIN);
+	VEQ(simk_read(pfd[0], b, 10), -EAGAIN);
+	VEQ(simk_write(pfd[1], b, PIPE_CAPACITY - 100), PIPE_CAPACITY - 100);
+	VEQ(simk_write(pfd[1], b, 200), -EAGAIN);	    /* <= PIPE_BUF: all or nothing */
+	VEQ(simk_write(pfd[1], b, PIPE_BUF_SIZE + 1), 100); /* > PIPE_BUF: what fits */
+	VEQ(simk_write(pfd[1], b, PIPE_BUF_SIZE + 1), -EAGAIN);
+	VEQ(simk_read(pfd[0], b, PIPE_CAPACITY), PIPE_CAPACITY);
+	VEQ(simk_read(pfd[0], b, 1), -EAGAIN);
 	/* FIONBIO turns blocking mode back on; fcntl reports it */
-	VEQ(sys_fcntl(pfd[0], SIMK_F_GETFL, 0), O_RDONLY | O_NONBLOCK);
+	VEQ(simk_fcntl(pfd[0], SIMK_F_GETFL, 0), O_RDONLY | O_NONBLOCK);
 	int zero = 0;
-	VEQ(sys_ioctl(pfd[0], SIMK_FIONBIO, vt_ubytes(&zero, sizeof(zero))), 0);
-	VEQ(sys_fcntl(pfd[0], SIMK_F_GETFL, 0), O_RDONLY);
+	VEQ(simk_ioctl(pfd[0], SIMK_FIONBIO, vt_ubytes(&zero, sizeof(zero))), 0);
+	VEQ(simk_fcntl(pfd[0], SIMK_F_GETFL, 0), O_RDONLY);
 }
 
 Test(vfs_pipe, nonblocking_pipe_is_eagain_with_pipe_buf_atomicity)
@@ -117,7 +117,7 @@ static void writer_later(void *arg)
 	waitq_destroy(&wq);
 	write_ns = sim_now();
 	VEQ(vt_write_str(pfd[1], "wake"), 4);
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 }
 
 static void t_blocking_reader(void *arg)
@@ -126,9 +126,9 @@ static void t_blocking_reader(void *arg)
 	mkpipe(0);
 	kthread_create(sim_proc_current(), "writer", writer_later, NULL, false);
 	uaddr_t b = vt_ubuf(16);
-	VEQ(sys_read(pfd[0], b, 16), 4);
+	VEQ(simk_read(pfd[0], b, 16), 4);
 	read_done_ns = sim_now();
-	VEQ(sys_read(pfd[0], b, 16), 0);
+	VEQ(simk_read(pfd[0], b, 16), 0);
 }
 
 Test(vfs_pipe, blocking_reader_is_woken_by_writer)
@@ -158,7 +158,7 @@ static void t_eintr(void *arg)
 	(void)arg;
 	mkpipe(0);
 	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
-	VEQ(sys_read(pfd[0], vt_ubuf(4), 4), -EINTR);
+	VEQ(simk_read(pfd[0], vt_ubuf(4), 4), -EINTR);
 	struct siginfo_sim si;
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
 }
@@ -181,11 +181,11 @@ static void t_write_eintr(void *arg)
 	uaddr_t big = vt_ubuf(PIPE_CAPACITY + 4096);
 	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
 	/* fills the pipe, then blocks for the rest */
-	VEQ(sys_write(pfd[1], big, PIPE_CAPACITY + 4096), PIPE_CAPACITY);
+	VEQ(simk_write(pfd[1], big, PIPE_CAPACITY + 4096), PIPE_CAPACITY);
 	struct siginfo_sim si;
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
 	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
-	VEQ(sys_write(pfd[1], big, 1), -EINTR); /* full: nothing moves */
+	VEQ(simk_write(pfd[1], big, 1), -EINTR); /* full: nothing moves */
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
 }
 
@@ -207,13 +207,13 @@ static void t_pipe_enomem(void *arg)
 	char spec[64];
 	snprintf(spec, sizeof(spec), "kmem/alloc/enomem:nth=%d", k);
 	vt_fault(spec);
-	int r = sys_pipe(u);
+	int r = simk_pipe(u);
 	vt_fault("kmem/alloc/enomem:off");
 	VCHECK(r == 0 || r == -ENOMEM);
 	if (r == -ENOMEM) {
 		pipe_enomem_seen++;
-		VEQ(sys_close(0), -EBADF); /* no descriptor was left behind */
-		VEQ(sys_close(1), -EBADF);
+		VEQ(simk_close(0), -EBADF); /* no descriptor was left behind */
+		VEQ(simk_close(1), -EBADF);
 	} else {
 		vt_uget(u, pfd, sizeof(pfd));
 		VEQ(vt_write_str(pfd[1], "ok"), 2);
@@ -247,9 +247,9 @@ static void rec_writer(void *arg)
 	memset(rec, tag, sizeof(rec));
 	uaddr_t b = vt_ubytes(rec, sizeof(rec));
 	for (int i = 0; i < NREC; i++)
-		VEQ(sys_write(pfd[1], b, REC), REC);
+		VEQ(simk_write(pfd[1], b, REC), REC);
 	if (++writers_done == 2)
-		VEQ(sys_close(pfd[1]), 0);
+		VEQ(simk_close(pfd[1]), 0);
 }
 
 static void t_atomic(void *arg)
@@ -263,7 +263,7 @@ static void t_atomic(void *arg)
 	size_t got = 0;
 	uaddr_t b = vt_ubuf(1000);
 	for (int guard = 0; guard < 100000; guard++) {
-		ssize_t r = sys_read(pfd[0], b, 1000);
+		ssize_t r = simk_read(pfd[0], b, 1000);
 		VCHECK(r >= 0);
 		if (r == 0)
 			break;
@@ -322,18 +322,18 @@ static void t_listeners(void *arg)
 	/* the write end's listener hears reads */
 	poll_listener_init(&lw, listen_fn, NULL, POLLOUT);
 	poll_listen(wh, &lw);
-	VEQ(sys_read(pfd[0], vt_ubuf(4), 4), 4);
+	VEQ(simk_read(pfd[0], vt_ubuf(4), 4), 4);
 	VEQ(nseen, 2);
 	VEQ(seen[1], POLLOUT | POLLWRNORM);
 	poll_unlisten(&lw);
 	/* writer closes: POLLHUP, even though the listener only wants POLLIN */
-	VEQ(sys_close(pfd[1]), 0);
+	VEQ(simk_close(pfd[1]), 0);
 	file_put(wf); /* the last reference of the write end */
 	VEQ(nseen, 3);
 	VEQ(seen[2], POLLHUP);
 	VEQ(file_poll(rf, POLLIN, NULL), POLLHUP);
 	/* the read end goes away: POLLFREE detaches the listener */
-	VEQ(sys_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[0]), 0);
 	file_put(rf);
 	VEQ(nseen, 4);
 	VEQ(seen[3], POLLFREE);
@@ -360,7 +360,7 @@ static void t_reader_gone(void *arg)
 	VEQ(file_poll(wf, POLLOUT, &wh), POLLOUT);
 	poll_listener_init(&lw, listen_fn, NULL, POLLOUT);
 	poll_listen(wh, &lw);
-	VEQ(sys_close(pfd[0]), 0);
+	VEQ(simk_close(pfd[0]), 0);
 	VEQ(nseen, 1);
 	VEQ(seen[0], POLLERR);
 	poll_unlisten(&lw);
@@ -399,40 +399,40 @@ static void t_poll(void *arg)
 	struct simk_pollfd_t f[3] = {{pfd[0], POLLIN, 0}, {-1, POLLIN, 0}, {55, POLLIN, 0}};
 	uaddr_t uf = vt_ubytes(f, sizeof(f));
 	/* fd 55 is not open: POLLNVAL at once */
-	VEQ(sys_poll(uf, 3, -1), 1);
+	VEQ(simk_poll(uf, 3, -1), 1);
 	vt_uget(uf, f, sizeof(f));
 	VEQ(f[0].revents, 0);
 	VEQ(f[1].revents, 0);
 	VEQ(f[2].revents, POLLNVAL);
 	/* timeout in virtual time */
 	uint64_t t0 = sim_now();
-	VEQ(sys_poll(uf, 1, 7), 0);
+	VEQ(simk_poll(uf, 1, 7), 0);
 	VEQ(sim_now() - t0, 7000000);
 	/* zero timeout polls */
-	VEQ(sys_poll(uf, 1, 0), 0);
+	VEQ(simk_poll(uf, 1, 0), 0);
 	/* woken by a write from another thread */
 	kthread_create(sim_proc_current(), "w", late_writer, NULL, false);
-	VEQ(sys_poll(uf, 1, -1), 1);
+	VEQ(simk_poll(uf, 1, -1), 1);
 	vt_uget(uf, f, sizeof(f));
 	VEQ(f[0].revents, POLLIN);
-	VEQ(sys_poll(0x50, 1, 0), -EFAULT);
+	VEQ(simk_poll(0x50, 1, 0), -EFAULT);
 	/* a signal ends a waiting poll with EINTR */
 	struct simk_pollfd_t quiet = {pfd[0], POLLIN, 0};
 	uaddr_t uq = vt_ubytes(&quiet, sizeof(quiet));
-	VEQ(sys_read(pfd[0], vt_ubuf(1), 1), 1); /* the late writer's byte: now empty */
+	VEQ(simk_read(pfd[0], vt_ubuf(1), 1), 1); /* the late writer's byte: now empty */
 	kthread_create(sim_proc_current(), "int", interrupter, sim_thread_current(), false);
-	VEQ(sys_poll(uq, 1, -1), -EINTR);
+	VEQ(simk_poll(uq, 1, -1), -EINTR);
 	struct siginfo_sim si;
 	VEQ(sig_dequeue(&si), SIMK_SIGUSR1);
 	/* its allocations can fail: ENOMEM */
 	vt_fault("kmem/alloc/enomem:nth=1");
-	VEQ(sys_poll(uq, 1, 0), -ENOMEM);
+	VEQ(simk_poll(uq, 1, 0), -ENOMEM);
 	vt_fault("kmem/alloc/enomem:off");
-	VEQ(sys_poll(uf, FD_MAX + 1, 0), -EINVAL);
+	VEQ(simk_poll(uf, FD_MAX + 1, 0), -EINVAL);
 	/* the write end polls writable */
 	struct simk_pollfd_t w = {pfd[1], POLLOUT | POLLIN, 0};
 	uaddr_t uw = vt_ubytes(&w, sizeof(w));
-	VEQ(sys_poll(uw, 1, 0), 1);
+	VEQ(simk_poll(uw, 1, 0), 1);
 	vt_uget(uw, &w, sizeof(w));
 	VEQ(w.revents, POLLOUT);
 }

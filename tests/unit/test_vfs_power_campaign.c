@@ -94,13 +94,13 @@ static void buffered_writer(void *arg)
 			size_t len = 1 + (size_t)rnd(9000);
 			vt_fill(buf, len, tag, (uint64_t)off);
 			vt_uput(ub, buf, len);
-			r = sys_pwrite(f->fd, ub, len, off);
+			r = simk_pwrite(f->fd, ub, len, off);
 			expect_ok_or_eio(r, "pwrite", f->path);
 			if (r >= 0)
 				vm_write(f, off, (size_t)r,
 					 tag); /* short: the blocks before the error */
 		} else if (kind < 70) {
-			r = sys_fsync(f->fd);
+			r = simk_fsync(f->fd);
 			expect_ok_or_eio(r, "fsync", f->path);
 			if (r == 0) {
 				for (int i = 0; i < NBUF; i++)
@@ -109,7 +109,7 @@ static void buffered_writer(void *arg)
 			}
 		} else if (kind < 80) {
 			int64_t len = (int64_t)rnd(VM_SIZE_MAX);
-			r = sys_ftruncate(f->fd, len);
+			r = simk_ftruncate(f->fd, len);
 			expect_ok_or_eio(r, "ftruncate", f->path);
 			if (r == 0)
 				vm_truncate(f, len);
@@ -138,7 +138,7 @@ static void direct_writer(void *arg)
 			continue;
 		}
 		if (rnd(4) == 0) {
-			r = sys_fsync(f->fd);
+			r = simk_fsync(f->fd);
 			expect_ok_or_eio(r, "fsync", f->path);
 			if (r == 0) {
 				vm_ack(f);
@@ -153,7 +153,7 @@ static void direct_writer(void *arg)
 			len = (size_t)(DIO_SPAN - off);
 		vt_fill(buf, len, tag, (uint64_t)off);
 		vt_uput(ub, buf, len);
-		r = sys_pwrite(f->fd, ub, len, off);
+		r = simk_pwrite(f->fd, ub, len, off);
 		expect_ok_or_eio(r, "direct pwrite", f->path);
 		if (r >= 0) {
 			VEQ(r, len);
@@ -191,14 +191,14 @@ static void saver(void *arg)
 		int fd = (int)r;
 		vt_fill(buf, CFG_SIZE, v, 0);
 		vt_uput(ub, buf, CFG_SIZE);
-		r = sys_pwrite(fd, ub, CFG_SIZE, 0);
+		r = simk_pwrite(fd, ub, CFG_SIZE, 0);
 		expect_ok_or_eio(r, "pwrite", "/d/tmp");
-		long s = r == CFG_SIZE ? sys_fsync(fd) : -EIO;
+		long s = r == CFG_SIZE ? simk_fsync(fd) : -EIO;
 		expect_ok_or_eio(s, "fsync", "/d/tmp");
-		VEQ(sys_close(fd), 0);
+		VEQ(simk_close(fd), 0);
 		if (r != CFG_SIZE || s != 0)
 			continue;
-		r = sys_rename(vt_ustr("/d/tmp"), vt_ustr("/d/cfg"));
+		r = simk_rename(vt_ustr("/d/tmp"), vt_ustr("/d/cfg"));
 		expect_ok_or_eio(r, "rename", "/d/cfg");
 		if (r != 0)
 			continue;
@@ -207,9 +207,9 @@ static void saver(void *arg)
 		expect_ok_or_eio(r, "open", "/d");
 		if (r < 0)
 			continue;
-		s = sys_fsync((int)r);
+		s = simk_fsync((int)r);
 		expect_ok_or_eio(s, "fsync", "/d");
-		VEQ(sys_close((int)r), 0);
+		VEQ(simk_close((int)r), 0);
 		if (s == 0) {
 			cfg.acked = v;
 			tally.saves++;
@@ -231,7 +231,7 @@ static void check_cfg(void)
 	VCHECK(fd >= 0);
 	static uint8_t got[CFG_SIZE];
 	VEQ(vt_pread(fd, got, CFG_SIZE, 0), CFG_SIZE);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	uint32_t v = 0;
 	for (uint32_t c = cfg.acked; c <= cfg.renamed && v == 0; c++)
 		if (got[0] == vt_pat(c, 0) && got[1] == vt_pat(c, 1) && got[2] == vt_pat(c, 2))
@@ -261,10 +261,10 @@ static void cutter(void *arg)
 	vt_fill(b, CFG_SIZE, 1, 0);
 	int cf = vt_open("/d/cfg", O_CREAT | O_WRONLY, 0644);
 	VEQ(vt_pwrite(cf, b, CFG_SIZE, 0), CFG_SIZE);
-	VEQ(sys_close(cf), 0);
+	VEQ(simk_close(cf), 0);
 	cfg.acked = cfg.renamed = 1;
-	VEQ(sys_fsync(fd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0);
+	VEQ(simk_close(fd), 0);
 	vm_ack(&base);
 	static const char *names[NBUF] = {"/f0", "/d/f1"};
 	for (int i = 0; i < NBUF; i++)
@@ -297,9 +297,9 @@ static void cutter(void *arg)
 	vt_fault(spec);
 	for (int i = 0; i < NBUF; i++)
 		if (bufd[i].exists)
-			VEQ(sys_close(bufd[i].fd), 0);
+			VEQ(simk_close(bufd[i].fd), 0);
 	if (dio.exists)
-		VEQ(sys_close(dio.fd), 0);
+		VEQ(simk_close(dio.fd), 0);
 
 	int r = vt_remount();
 	if (r != 0)

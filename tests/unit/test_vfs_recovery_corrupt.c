@@ -275,8 +275,8 @@ static void ct_sync(void)
 {
 	int fd = vt_open("/", O_RDONLY, 0);
 	VCHECK(fd >= 0);
-	VEQ(sys_fsync(fd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 static void ct_build(void)
@@ -1039,13 +1039,13 @@ static void t_orphan_open(void *arg)
 	int fd = vt_open("/gone", O_CREAT | O_RDWR, 0644);
 	VCHECK(fd >= 0);
 	VEQ(vt_write_str(fd, "still open"), 10);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_fsync(fd), 0);
 	uint32_t free_before = vt_stats().free_inodes;
-	VEQ(sys_unlink(vt_ustr("/gone")), 0);
-	VEQ(sys_fsync(fd), 0);
+	VEQ(simk_unlink(vt_ustr("/gone")), 0);
+	VEQ(simk_fsync(fd), 0);
 	VEQ(vt_fstat(fd).st_nlink, 0);
 	vfs_power_cut(0, NULL);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vt_remount(), 0);
 	VEQ(vt_stats().free_inodes, free_before + 1);
 	char c = 0;
@@ -1078,7 +1078,7 @@ static void t_past_eof_commit(void *arg)
 	VEQ(vt_pwrite(fd, data + 4 * ct_bsize, ct_bsize, 4 * ct_bsize), ct_bsize);
 	VEQ(vt_stats().commits, commits + 1); /* the cache-pressure commit */
 	vfs_power_cut(0, NULL);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vt_remount(), 0);
 	struct simk_stat st;
 	VEQ(kvfs_stat("/f", &st), 0);

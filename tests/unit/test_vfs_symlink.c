@@ -8,7 +8,7 @@
 static ssize_t vt_readlink(const char *path, char *out, size_t len)
 {
 	uaddr_t ub = vt_ubuf(len ? len : 1);
-	ssize_t r = sys_readlink(vt_ustr(path), ub, len);
+	ssize_t r = simk_readlink(vt_ustr(path), ub, len);
 	if (r > 0)
 		vt_uget(ub, out, (size_t)r);
 	return r;
@@ -20,11 +20,11 @@ static void t_basic(void *arg)
 	vt_setup();
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	VEQ(vt_write_str(fd, "hello"), 5);
-	VEQ(sys_symlink(vt_ustr("/f"), vt_ustr("/l")), 0);
-	VEQ(sys_symlink(vt_ustr("/f"), vt_ustr("/l")), -EEXIST);
-	VEQ(sys_symlink(vt_ustr("/x"), vt_ustr("/f")), -EEXIST);
-	VEQ(sys_symlink(vt_ustr(""), vt_ustr("/e")), -ENOENT);
-	VEQ(sys_symlink(vt_ustr("/f"), vt_ustr("/nodir/l")), -ENOENT);
+	VEQ(simk_symlink(vt_ustr("/f"), vt_ustr("/l")), 0);
+	VEQ(simk_symlink(vt_ustr("/f"), vt_ustr("/l")), -EEXIST);
+	VEQ(simk_symlink(vt_ustr("/x"), vt_ustr("/f")), -EEXIST);
+	VEQ(simk_symlink(vt_ustr(""), vt_ustr("/e")), -ENOENT);
+	VEQ(simk_symlink(vt_ustr("/f"), vt_ustr("/nodir/l")), -ENOENT);
 	char buf[64] = {0};
 	VEQ(vt_readlink("/l", buf, sizeof(buf)), 2);
 	VCHECK(memcmp(buf, "/f", 2) == 0);
@@ -42,35 +42,35 @@ static void t_basic(void *arg)
 	VEQ(st.st_mode, SIMK_S_IFREG | 0644);
 	VEQ(st.st_size, 5);
 	uaddr_t ust = vt_ubuf(sizeof(lst));
-	VEQ(sys_lstat(vt_ustr("/l"), ust), 0);
+	VEQ(simk_lstat(vt_ustr("/l"), ust), 0);
 	vt_uget(ust, &lst, sizeof(lst));
 	VEQ(lst.st_mode, SIMK_S_IFLNK | 0777);
 	VEQ(lst.st_size, 2);
 	VEQ(lst.st_nlink, 1);
 	VCHECK(lst.st_ino != st.st_ino);
-	VEQ(sys_lstat(vt_ustr("/f"), ust), 0); /* lstat of a non-link is stat */
+	VEQ(simk_lstat(vt_ustr("/f"), ust), 0); /* lstat of a non-link is stat */
 	vt_uget(ust, &lst, sizeof(lst));
 	VEQ(lst.st_ino, st.st_ino);
-	VEQ(sys_lstat(vt_ustr("/missing"), ust), -ENOENT);
+	VEQ(simk_lstat(vt_ustr("/missing"), ust), -ENOENT);
 	/* open through the link reads the target */
 	int lfd = vt_open("/l", O_RDONLY, 0);
 	VCHECK(lfd >= 0);
 	VEQ(vt_pread(lfd, buf, sizeof(buf), 0), 5);
 	VCHECK(memcmp(buf, "hello", 5) == 0);
 	VEQ(vt_fstat(lfd).st_ino, st.st_ino);
-	VEQ(sys_close(lfd), 0);
+	VEQ(simk_close(lfd), 0);
 	VEQ(vt_open("/l", O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
 	VEQ(vt_open("/l", O_CREAT | O_EXCL | O_RDWR, 0644), -EEXIST);
 	/* chmod follows */
-	VEQ(sys_chmod(vt_ustr("/l"), 0600), 0);
+	VEQ(simk_chmod(vt_ustr("/l"), 0600), 0);
 	VEQ(vt_stat("/f", &st), 0);
 	VEQ(st.st_mode, SIMK_S_IFREG | 0600);
 	/* unlink removes the link, not the target */
-	VEQ(sys_unlink(vt_ustr("/l")), 0);
+	VEQ(simk_unlink(vt_ustr("/l")), 0);
 	VEQ(vt_stat("/f", &st), 0);
 	VEQ(st.st_nlink, 1);
 	VEQ(vt_readlink("/l", buf, sizeof(buf)), -ENOENT);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 Test(vfs_symlink, symlink_readlink_lstat_and_what_follows)
@@ -83,9 +83,9 @@ static void t_lookup(void *arg)
 	(void)arg;
 	vt_setup();
 	struct simk_stat st, want;
-	VEQ(sys_mkdir(vt_ustr("/a"), 0755), 0);
-	VEQ(sys_mkdir(vt_ustr("/a/b"), 0755), 0);
-	VEQ(sys_close(vt_open("/a/b/f", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(simk_mkdir(vt_ustr("/a"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/a/b"), 0755), 0);
+	VEQ(simk_close(vt_open("/a/b/f", O_CREAT | O_RDWR, 0644)), 0);
 	VEQ(vt_stat("/a/b/f", &want), 0);
 	/* an intermediate component: /d -> /a/b, so /d/f is /a/b/f */
 	VEQ(kvfs_symlink("/a/b", "/d"), 0);
@@ -126,13 +126,13 @@ static void t_lookup(void *arg)
 	/* O_CREAT through a dangling link creates its target */
 	int fd = vt_open("/dang", O_CREAT | O_RDWR, 0644);
 	VCHECK(fd >= 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(vt_stat("/a/none", &st), 0);
 	VEQ(vt_stat("/dang", &want), 0);
 	VEQ(st.st_ino, want.st_ino);
 	/* mkdir on a link's name is EEXIST, rmdir of a link ENOTDIR */
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), -EEXIST);
-	VEQ(sys_rmdir(vt_ustr("/d")), -ENOTDIR);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), -EEXIST);
+	VEQ(simk_rmdir(vt_ustr("/d")), -ENOTDIR);
 	/* rename moves the link itself; its relative target moves with it */
 	VEQ(kvfs_rename("/a/rel", "/rel"), 0);
 	VEQ(vt_stat("/rel", &st), -ENOENT); /* "b/f" from / does not exist */
@@ -164,10 +164,10 @@ static void t_loops(void *arg)
 	VEQ(vfs_lookup("/l2", &vn), -ELOOP);
 	VEQ(vfs_lookup_flags("/l2", false, &vn), 0);
 	vn_rele(vn);
-	VEQ(sys_unlink(vt_ustr("/l1")), 0); /* a loop can be removed */
+	VEQ(simk_unlink(vt_ustr("/l1")), 0); /* a loop can be removed */
 	VEQ(vt_stat("/l2", &st), -ENOENT);
 	/* a chain of exactly 40 links resolves, 41 is ELOOP */
-	VEQ(sys_close(vt_open("/end", O_CREAT | O_RDWR, 0644)), 0);
+	VEQ(simk_close(vt_open("/end", O_CREAT | O_RDWR, 0644)), 0);
 	char name[16], target[16];
 	for (int i = 1; i <= 41; i++) {
 		snprintf(name, sizeof(name), "/n%d", i);
@@ -206,13 +206,13 @@ static void t_durable(void *arg)
 	memset(longt, 'z', sizeof(longt));
 	longt[0] = '/';
 	longt[VFS_PATH_MAX - 2] = '\0';
-	VEQ(sys_mkdir(vt_ustr("/d"), 0755), 0);
+	VEQ(simk_mkdir(vt_ustr("/d"), 0755), 0);
 	int fd = vt_open("/d/f", O_CREAT | O_RDWR, 0644);
 	VEQ(kvfs_symlink("f", "/d/rel"), 0);
 	VEQ(kvfs_symlink(longt, "/long"), 0);
 	VEQ(kvfs_symlink("/d", "/dl"), 0);
-	VEQ(sys_fsync(fd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(kvfs_symlink("/d/f", "/late"), 0); /* never synced */
 	vt_crash_remount(0);
 	struct simk_stat st, want;
@@ -229,10 +229,10 @@ static void t_durable(void *arg)
 	VCHECK(r == -ENOENT || (r == 4 && memcmp(buf, "/d/f", 4) == 0));
 	/* unlink a durable link, sync, cut: it stays gone and its blocks come back */
 	struct vfs_stats s0 = vt_stats();
-	VEQ(sys_unlink(vt_ustr("/long")), 0);
+	VEQ(simk_unlink(vt_ustr("/long")), 0);
 	fd = vt_open("/d/f", O_RDWR, 0);
-	VEQ(sys_fsync(fd), 0);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_fsync(fd), 0);
+	VEQ(simk_close(fd), 0);
 	vt_crash_remount(0);
 	VEQ(kvfs_lstat("/long", &st), -ENOENT);
 	VCHECK(vt_stats().free_blocks > s0.free_blocks);
@@ -260,58 +260,57 @@ Test(vfs_symlink, links_survive_a_power_cut_after_fsync_4096)
 }
 
 /* The scenario ops symlink, readlink and lstat, and the constants. */
-static const char scn_symlink[] =
-    "seed 1\n"
-    "device disk capacity=4096 latency=20us\n"
-    "fs root disk block=512\n"
-    "buffer b 100\n"
-    "thread t\n"
-    "  local r = mkdir \"/d\"\n"
-    "  local fd = open \"/d/f\" O_CREAT + O_RDWR\n"
-    "  r = write fd b 10\n"
-    "  expect r == 10\n"
-    "  r = symlink \"f\" \"/d/l\"\n"
-    "  expect r == 0\n"
-    "  r = symlink \"/d\" \"/dl\"\n"
-    "  expect r == 0\n"
-    "  r = symlink \"x/../../nope\" \"/dang\"\n"
-    "  expect r == 0\n"
-    "  r = symlink \"/loop2\" \"/loop1\"\n"
-    "  r = symlink \"/loop1\" \"/loop2\"\n"
-    "  local sz\n"
-    "  r = stat \"/dl/l\" size=sz\n"
-    "  expect r == 0\n"
-    "  expect sz == 10\n"
-    "  local m\n"
-    "  r = lstat \"/dl/l\" mode=m size=sz\n"
-    "  expect r == 0\n"
-    "  expect sz == 1\n"
-    "  expect m == S_IFLNK + 0x1ff\n"
-    "  r = readlink \"/dl/l\"\n"
-    "  expect r == 1\n"
-    "  r = readlink \"/d/f\"\n"
-    "  expect r == -EINVAL\n"
-    "  r = stat \"/dang\"\n"
-    "  expect r == -ENOENT\n"
-    "  r = stat \"/loop1\"\n"
-    "  expect r == -ELOOP\n"
-    "  r = open \"/dl/l\" O_RDONLY + O_NOFOLLOW\n"
-    "  expect r == -ELOOP\n"
-    "  r = fsync fd\n"
-    "  expect r == 0\n"
-    "  r = close fd\n"
-    "  r = power_cut\n"
-    "  r = mount\n"
-    "  expect r == 0\n"
-    "  r = stat \"/dl/l\" size=sz\n"
-    "  expect r == 0\n"
-    "  expect sz == 10\n"
-    "  r = readlink \"/loop2\" len=3\n"
-    "  expect r == 3\n"
-    "  r = unlink \"/dl/l\"\n"
-    "  expect r == 0\n"
-    "  r = stat \"/d/f\"\n"
-    "  expect r == 0\n";
+static const char scn_symlink[] = "seed 1\n"
+				  "device disk capacity=4096 latency=20us\n"
+				  "fs root disk block=512\n"
+				  "buffer b 100\n"
+				  "thread t\n"
+				  "  local r = mkdir \"/d\"\n"
+				  "  local fd = open \"/d/f\" O_CREAT + O_RDWR\n"
+				  "  r = write fd b 10\n"
+				  "  expect r == 10\n"
+				  "  r = symlink \"f\" \"/d/l\"\n"
+				  "  expect r == 0\n"
+				  "  r = symlink \"/d\" \"/dl\"\n"
+				  "  expect r == 0\n"
+				  "  r = symlink \"x/../../nope\" \"/dang\"\n"
+				  "  expect r == 0\n"
+				  "  r = symlink \"/loop2\" \"/loop1\"\n"
+				  "  r = symlink \"/loop1\" \"/loop2\"\n"
+				  "  local sz\n"
+				  "  r = stat \"/dl/l\" size=sz\n"
+				  "  expect r == 0\n"
+				  "  expect sz == 10\n"
+				  "  local m\n"
+				  "  r = lstat \"/dl/l\" mode=m size=sz\n"
+				  "  expect r == 0\n"
+				  "  expect sz == 1\n"
+				  "  expect m == S_IFLNK + 0x1ff\n"
+				  "  r = readlink \"/dl/l\"\n"
+				  "  expect r == 1\n"
+				  "  r = readlink \"/d/f\"\n"
+				  "  expect r == -EINVAL\n"
+				  "  r = stat \"/dang\"\n"
+				  "  expect r == -ENOENT\n"
+				  "  r = stat \"/loop1\"\n"
+				  "  expect r == -ELOOP\n"
+				  "  r = open \"/dl/l\" O_RDONLY + O_NOFOLLOW\n"
+				  "  expect r == -ELOOP\n"
+				  "  r = fsync fd\n"
+				  "  expect r == 0\n"
+				  "  r = close fd\n"
+				  "  r = power_cut\n"
+				  "  r = mount\n"
+				  "  expect r == 0\n"
+				  "  r = stat \"/dl/l\" size=sz\n"
+				  "  expect r == 0\n"
+				  "  expect sz == 10\n"
+				  "  r = readlink \"/loop2\" len=3\n"
+				  "  expect r == 3\n"
+				  "  r = unlink \"/dl/l\"\n"
+				  "  expect r == 0\n"
+				  "  r = stat \"/d/f\"\n"
+				  "  expect r == 0\n";
 
 Test(vfs_symlink, scenario_ops_symlink_readlink_lstat)
 {
@@ -340,7 +339,7 @@ static void t_trailing_slash(void *arg)
 	VEQ(kvfs_mkdir("/d", 0755), 0);
 	VEQ(kvfs_symlink("/d", "/l"), 0);
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	VEQ(kvfs_rmdir("/l/"), -ENOTDIR);
 	VEQ(kvfs_unlink("/l/"), -ENOTDIR);
 	VEQ(kvfs_rename("/l/", "/m"), -ENOTDIR);
@@ -365,7 +364,7 @@ static void t_trailing_slash(void *arg)
 	fd = vt_open("/l/", O_RDONLY | O_NOFOLLOW, 0);
 	VCHECK(fd >= 0);
 	VEQ(vt_fstat(fd).st_type, FT_DIR);
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 	/* a directory renamed onto "link/" does not replace its target */
 	VEQ(kvfs_mkdir("/e", 0755), 0);
 	VEQ(kvfs_rename("/e", "/l/"), -ENOTDIR);

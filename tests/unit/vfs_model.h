@@ -171,7 +171,7 @@ static inline void vm_check(const struct vm_file *f)
 	uint8_t got[4096];
 	for (int64_t b = 0; b < st.st_size; b += 4096) {
 		size_t n = st.st_size - b < 4096 ? (size_t)(st.st_size - b) : 4096;
-		ssize_t rr = sys_pread(fd, ub, n, b);
+		ssize_t rr = simk_pread(fd, ub, n, b);
 		if (rr == -EIO) {
 			if (!vm_touched(f, b, b + 4096))
 				sim_fail(SIMK_FAIL_EXPECT,
@@ -189,7 +189,7 @@ static inline void vm_check(const struct vm_file *f)
 				    f->path, (long long)(b + (int64_t)k), got[k],
 				    f->acked[b + (int64_t)k]);
 	}
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 #endif

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "simk/syscalls.h"
+
 #include "drivers/blkdev.h"
 #include "kern/kmem.h"
 #include "kern/proc.h"
@@ -197,13 +199,13 @@ static inline uaddr_t vt_ubytes(const void *p, size_t n)
 
 static inline int vt_open(const char *path, int flags, int mode)
 {
-	return sys_open(vt_ustr(path), flags, mode);
+	return simk_open(vt_ustr(path), flags, mode);
 }
 
 /* Writes a string through fd (write(2)); returns the result. */
 static inline ssize_t vt_write_str(int fd, const char *s)
 {
-	return sys_write(fd, vt_ubytes(s, strlen(s)), strlen(s));
+	return simk_write(fd, vt_ubytes(s, strlen(s)), strlen(s));
 }
 
 /* Creates (or truncates) path holding content. */
@@ -212,7 +214,7 @@ static inline void vt_mk_file(const char *path, const char *content)
 	int fd = vt_open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
 	VCHECK(fd >= 0);
 	VEQ(vt_write_str(fd, content), (long long)strlen(content));
-	VEQ(sys_close(fd), 0);
+	VEQ(simk_close(fd), 0);
 }
 
 /* umem_protect on the current process; the run fails if it refuses. */
@@ -228,7 +230,7 @@ static inline void vt_protect(uaddr_t a, size_t len, int prot)
 static inline ssize_t vt_pread(int fd, void *out, size_t n, int64_t off)
 {
 	uaddr_t a = vt_ubuf(n);
-	ssize_t r = sys_pread(fd, a, n, off);
+	ssize_t r = simk_pread(fd, a, n, off);
 	if (r > 0)
 		vt_uget(a, out, (size_t)r);
 	return r;
@@ -236,7 +238,7 @@ static inline ssize_t vt_pread(int fd, void *out, size_t n, int64_t off)
 
 static inline ssize_t vt_pwrite(int fd, const void *p, size_t n, int64_t off)
 {
-	return sys_pwrite(fd, vt_ubytes(p, n), n, off);
+	return simk_pwrite(fd, vt_ubytes(p, n), n, off);
 }
 
 static inline struct simk_stat vt_fstat(int fd)
@@ -244,7 +246,7 @@ static inline struct simk_stat vt_fstat(int fd)
 	struct simk_stat st;
 	memset(&st, 0, sizeof(st));
 	uaddr_t a = vt_ubuf(sizeof(st));
-	int r = sys_fstat(fd, a);
+	int r = simk_fstat(fd, a);
 	if (r != 0)
 		sim_fail(SIMK_FAIL_EXPECT, "fstat(%d): %d", fd, r);
 	vt_uget(a, &st, sizeof(st));
@@ -254,7 +256,7 @@ static inline struct simk_stat vt_fstat(int fd)
 static inline int vt_stat(const char *path, struct simk_stat *st)
 {
 	uaddr_t a = vt_ubuf(sizeof(*st));
-	int r = sys_stat(vt_ustr(path), a);
+	int r = simk_stat(vt_ustr(path), a);
 	if (r == 0)
 		vt_uget(a, st, sizeof(*st));
 	return r;

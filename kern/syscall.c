@@ -1,0 +1,165 @@
+/*
+ * The system-call boundary: syscall_invoke() is the one definition of how
+ * a call enters and leaves the kernel (the protocol is in kern/syscall.h),
+ * and the registry of every stub's descriptor.
+ *
+ * Why the entry switch point comes before the entry event: the policy may
+ * run another thread at the moment the caller traps, and the trace then
+ * shows the call where it really starts executing in the kernel. The exit
+ * event likewise precedes the exit switch point, so the result is on
+ * record before anybody else runs.
+ */
+#include "kern/syscall.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern/signal.h"
+#include "sim/access.h"
+
+#define SYSCALL_TABLES_MAX 32
+
+struct syscall_table {
+	const struct syscall_desc *const *descs;
+	int n;
+};
+static struct syscall_table tables[SYSCALL_TABLES_MAX];
+static int ntables;
+
+static _Noreturn void registry_abort(const char *what, const char *name)
+{
+	fprintf(stderr, "simk: system-call registry: %s '%s'\n", what, name);
+	abort();
+}
+
+void syscall_register_table(const struct syscall_desc *const *table, int n)
+{
+	for (int i = 0; i < ntables; i++)
+		if (tables[i].descs == table)
+			return;
+	if (ntables >= SYSCALL_TABLES_MAX)
+		registry_abort("too many tables, at", table[0]->name);
+	for (int i = 0; i < n; i++) {
+		const struct syscall_desc *d = table[i];
+		if (d->nargs > SYSCALL_ARGS_MAX)
+			registry_abort("too many arguments for", d->name);
+		for (int k = 0; k < d->nargs; k++)
+			if (d->arg[k] == SA_NONE || d->arg[k] >= SA_KIND_COUNT)
+				registry_abort("bad argument kind in", d->name);
+		if (syscall_find(d->name) != NULL)
+			registry_abort("duplicate system call", d->name);
+	}
+	tables[ntables].descs = table;
+	tables[ntables].n = n;
+	ntables++;
+}
+
+int syscall_count(void)
+{
+	int n = 0;
+	for (int i = 0; i < ntables; i++)
+		n += tables[i].n;
+	return n;
+}
+
+const struct syscall_desc *syscall_at(int i)
+{
+	for (int t = 0; t < ntables; t++) {
+		if (i < tables[t].n)
+			return i >= 0 ? tables[t].descs[i] : NULL;
+		i -= tables[t].n;
+	}
+	return NULL;
+}
+
+const struct syscall_desc *syscall_find(const char *name)
+{
+	for (int t = 0; t < ntables; t++)
+		for (int i = 0; i < tables[t].n; i++)
+			if (strcmp(tables[t].descs[i]->name, name) == 0)
+				return tables[t].descs[i];
+	return NULL;
+}
+
+const struct syscall_desc *syscall_current(const struct simk_thread *t)
+{
+	return t != NULL ? t->syscall : NULL;
+}
+
+void syscall_user_return(struct simk_thread *t)
+{
+	KASSERT(t != NULL, "return to user mode outside a thread");
+	KASSERT(t->syscall == NULL, "return to user mode inside %s()",
+		((const struct syscall_desc *)t->syscall)->name);
+	if (sig_pending(t, SIMK_SIGKILL))
+		sim_thread_exit(128 + SIMK_SIGKILL);
+}
+
+/* Step 1: the caller must be a simulated thread of a running simulation.
+ * Returns the thread, or NULL after reporting (the caller returns -EPERM). */
+static struct simk_thread *context_check(const struct syscall_desc *d)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL) {
+		fprintf(stderr, "simk: simk_%s() called with no simulation (create one first)\n",
+			d->name);
+		return NULL;
+	}
+	if (s->current != NULL && !s->in_irq)
+		return s->current;
+	const char *where = s->in_irq ? "interrupt context" : "host context";
+	if (!s->running) /* setup: nothing to unwind to; the run will not start */
+		sim_fail_record(SIMK_FAIL_PANIC,
+				"simk_%s() called outside a simulated thread (%s, before the run)",
+				d->name, where);
+	else
+		sim_fail(SIMK_FAIL_PANIC, "simk_%s() called outside a simulated thread (%s)",
+			 d->name, where);
+	return NULL;
+}
+
+static void trace_args(const struct syscall_desc *d, const int64_t *args, int64_t *out)
+{
+	for (int i = 0; i < d->nargs; i++)
+		out[i] = d->arg[i] == SA_HOST ? 0 : args[i];
+}
+
+int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
+{
+	KASSERT(d != NULL, "system call without a descriptor");
+	KASSERT(d->nargs <= SYSCALL_ARGS_MAX, "%s: %d arguments", d->name, d->nargs);
+	struct simk_thread *t = context_check(d);
+	if (t == NULL)
+		return -EPERM;
+	const struct syscall_desc *outer = t->syscall;
+	KASSERT(outer == NULL,
+		"simk_%s() called inside %s() by thread %s: kernel code calls "
+		"sys_%s or its internals, never a stub",
+		d->name, outer->name, t->name, d->name);
+	sched_point(PT_SYSCALL_ENTER);
+	int64_t traced[SYSCALL_ARGS_MAX];
+	trace_args(d, args, traced);
+	trace_emit_call(TR_SYSCALL_ENTER, d->name, d, traced, d->nargs);
+	t->syscall = d;
+	bool opaque = !(d->flags & SYSCALL_ANNOTATED);
+	if (opaque)
+		sim_opaque_enter();
+	int64_t r = d->fn(args);
+	if (opaque)
+		sim_opaque_leave();
+	KASSERT(t == sim_thread_current(), "%s() returned on another thread", d->name);
+	KASSERT(!(d->flags & SYSCALL_NORETURN), "%s() returned", d->name);
+	t->syscall = NULL;
+	KASSERT(r >= -SYSCALL_ERRNO_MAX || (d->flags & SYSCALL_VALUE),
+		"%s() returned %lld: neither a result nor an errno", d->name, (long long)r);
+	trace_emit_call(TR_SYSCALL_EXIT, d->name, d, &r, 1);
+#ifdef SIMK_DEBUG_CHECKS
+	sim_subsys_check(sim_cur());
+#endif
+	t->syscall_exits++;
+	sched_point(PT_SYSCALL_EXIT);
+	syscall_user_return(t);
+	return r;
+}
