@@ -138,7 +138,9 @@ LABS = {
     "03-bounded-buffer": (0, ("cv_wait not_empty m",)),
     "04-timeout-vs-wakeup": (0, ("delay 1ms",)),
     "05-eintr": (0, ()),
-    "06-atomic-save": (1, ('fd = open "/config" O_WRONLY + O_TRUNC',)),
+    # seed 9 since main's system-call entry path: "saved" but the old version
+    # on disk, a power cut after close whatever the schedule
+    "06-atomic-save": (0, ()),
     "07-aio-getevents": (0, ()),
     "08-port-oneshot": (0, ()),
 }
