@@ -31,10 +31,20 @@ struct scn_prog;
 
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
-#define CLI_ARGS_MAX 64	 /* positional arguments of one command */
+#define CLI_ARGS_MAX 4096 /* positional arguments of one command (merge: a shard each) */
 #define EXIT_USAGE 2
+#define CLI_SHRINK_OUT "simk-shrunk.sched" /* simk shrink's schedule file */
 
-enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_COUNT };
+enum cli_cmd {
+	CMD_RUN,
+	CMD_EXPLORE,
+	CMD_CHECK,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_SHRINK,
+	CMD_MERGE,
+	CMD_COUNT
+};
 #define CMD_BIT(c) (1u << (c))
 
 struct cli_opts;
@@ -80,7 +90,13 @@ struct cli_opts {
 	int bound; /* dfs: preemptions per path (--por off: non-default choices) */
 	bool has_por;
 	bool por; /* dfs: partial-order reduction (default on) */
-	int jobs; /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
+	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
+	bool shrink; /* explore --shrink: shrink the first failure */
+	bool json;   /* explore, merge: the result as JSON on stdout */
+	bool swarm;  /* explore --swarm: an option set per run, drawn from its seed */
+	bool has_device, has_device_defaults;
+	char device[512];	   /* --device KEY=VALUE[,...] (repeated flags joined) */
+	char device_defaults[512]; /* --device-defaults: the same, for what a scenario leaves */
 };
 
 /* The subcommand named name, or NULL. */
@@ -109,7 +125,8 @@ struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 			   const struct simk_opts *o, char *err, size_t errlen);
 /* Writes w, quoted for a POSIX shell when needed. */
 void cli_shell_word(FILE *f, const char *w);
-/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o. */
+/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o
+ * (with --swarm: the options the run drew, named one by one). */
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
@@ -122,5 +139,7 @@ const char *cli_version(void);
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);
 int cmd_check(struct cli_opts *o);
+int cmd_shrink(struct cli_opts *o);
+int cmd_merge(struct cli_opts *o);
 
 #endif

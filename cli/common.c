@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/swarm.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn.h"
@@ -42,7 +43,12 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->step_cost_ns = c->step_cost;
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
+	if (c->has_device)
+		o->device_opts = c->device;
+	if (c->has_device_defaults)
+		o->device_defaults = c->device_defaults;
 }
+
 
 struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 			   const struct simk_opts *o, char *err, size_t errlen)
@@ -55,9 +61,17 @@ struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 		simk_destroy(s);
 		return NULL;
 	}
-	for (int i = 0; i < c->nfaults; i++) {
+	struct swarm w; /* --swarm: the --fault options this seed's run takes */
+	const char *const *faults = c->faults;
+	int nfaults = c->nfaults;
+	if (c->swarm) {
+		swarm_draw(c, o->seed, &w);
+		faults = w.faults;
+		nfaults = w.nfaults;
+	}
+	for (int i = 0; i < nfaults; i++) {
 		char ferr[512];
-		if (sim_fault_enable(c->faults[i], ferr, sizeof(ferr)) != 0) {
+		if (sim_fault_enable(faults[i], ferr, sizeof(ferr)) != 0) {
 			snprintf(err, errlen, "--fault: %s", ferr);
 			simk_destroy(s);
 			return NULL;
@@ -132,6 +146,12 @@ void cli_shell_word(FILE *f, const char *w)
 
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 {
+	struct swarm w;
+	struct cli_opts fixed;
+	if (c->swarm) { /* name what the run drew */
+		swarm_fixed(c, o->seed, &w, &fixed);
+		c = &fixed;
+	}
 	shell_word(f, c->argv0);
 	fputs(" run ", f);
 	shell_word(f, c->file);
@@ -152,6 +172,14 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 		fprintf(f, " --max-steps %" PRIu64, o->max_steps);
 	if (c->has_step_cost)
 		fprintf(f, " --step-cost %" PRIu64, o->step_cost_ns);
+	if (c->has_device_defaults) {
+		fputs(" --device-defaults ", f);
+		shell_word(f, c->device_defaults);
+	}
+	if (c->has_device) {
+		fputs(" --device ", f);
+		shell_word(f, c->device);
+	}
 	for (int i = 0; i < c->nfaults; i++) {
 		fputs(" --fault ", f);
 		shell_word(f, c->faults[i]);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "drivers/blkdev.h"
 
 /* Decimal, no sign, no junk, no overflow. */
 static bool parse_u64(const char *s, uint64_t *v)
@@ -249,6 +250,58 @@ static int set_replay(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_shrink(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->shrink = true;
+	return 0;
+}
+
+static int set_swarm(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->swarm = true;
+	return 0;
+}
+
+/* KEY=VALUE[,...] of blkdev_config_set_list, checked; repeated flags add up. */
+static int add_device_opts(struct cli_opts *o, const char *flag, const char *val, char *dst,
+			   size_t len, bool *has)
+{
+	struct blkdev_config cfg;
+	char err[300];
+	blkdev_config_default(&cfg);
+	if (blkdev_config_set_list(&cfg, val, err, sizeof(err)) != 0)
+		return cli_usage_error(o, "--%s: %s", flag, err);
+	size_t have = strlen(dst);
+	if (have + strlen(val) + 2 > len)
+		return cli_usage_error(o, "--%s: the device options are too long", flag);
+	snprintf(dst + have, len - have, "%s%s", have ? "," : "", val);
+	*has = true;
+	return 0;
+}
+
+static int set_device(struct cli_opts *o, const char *flag, const char *val)
+{
+	return add_device_opts(o, flag, val, o->device, sizeof(o->device), &o->has_device);
+}
+
+static int set_device_defaults(struct cli_opts *o, const char *flag, const char *val)
+{
+	return add_device_opts(o, flag, val, o->device_defaults, sizeof(o->device_defaults),
+			       &o->has_device_defaults);
+}
+
+static int set_json(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->json = true;
+	return 0;
+}
+
 static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -262,7 +315,9 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_RUN CMD_BIT(CMD_RUN)
 #define C_EXPLORE CMD_BIT(CMD_EXPLORE)
 #define C_CHECK CMD_BIT(CMD_CHECK)
-#define C_SCHED (C_RUN | C_EXPLORE | C_CHECK) /* the commands that run scenarios */
+#define C_SHRINK CMD_BIT(CMD_SHRINK)
+#define C_MERGE CMD_BIT(CMD_MERGE)
+#define C_SCHED (C_RUN | C_EXPLORE | C_CHECK | C_SHRINK) /* the commands that run scenarios */
 
 struct cli_flag {
 	const char *name; /* without the leading "--" */
@@ -273,7 +328,7 @@ struct cli_flag {
 
 /* --help / -h applies to every subcommand and is handled in cli_parse. */
 static const struct cli_flag flags[] = {
-    {"seed", true, C_RUN | C_CHECK, set_seed},
+    {"seed", true, C_RUN | C_CHECK | C_SHRINK, set_seed},
     {"policy", true, C_SCHED, set_policy},
     {"preempt", true, C_SCHED, set_preempt},
     {"irq", true, C_SCHED, set_irq},
@@ -281,10 +336,10 @@ static const struct cli_flag flags[] = {
     {"pct-steps", true, C_SCHED, set_pct_steps},
     {"max-steps", true, C_SCHED, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
-    {"schedule-out", true, C_RUN | C_EXPLORE, set_schedule_out},
+    {"schedule-out", true, C_RUN | C_EXPLORE | C_SHRINK, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
     {"por", true, C_EXPLORE, set_por},
-    {"replay", true, C_RUN | C_CHECK, set_replay},
+    {"replay", true, C_RUN | C_CHECK | C_SHRINK, set_replay},
     {"fault", true, C_SCHED, set_fault},
     {"quiet", false, C_SCHED, set_quiet},
     {"runs", true, C_EXPLORE, set_runs},
@@ -292,6 +347,11 @@ static const struct cli_flag flags[] = {
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
     {"step-cost", true, C_SCHED, set_step_cost},
+    {"shrink", false, C_EXPLORE, set_shrink},
+    {"json", false, C_EXPLORE | C_MERGE, set_json},
+    {"swarm", false, C_EXPLORE, set_swarm},
+    {"device", true, C_SCHED, set_device},
+    {"device-defaults", true, C_SCHED, set_device_defaults},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))
@@ -423,6 +483,10 @@ int cli_check_sched(struct cli_opts *o)
 		return cli_usage_error(o, "--bound applies to --policy dfs");
 	if (o->has_por && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
 		return cli_usage_error(o, "--por applies to --policy dfs");
+	if (o->swarm && o->has_policy && o->policy != SIMK_POLICY_RANDOM &&
+	    o->policy != SIMK_POLICY_PCT)
+		return cli_usage_error(o, "--swarm draws the options of random or pct runs, not %s",
+				       cli_policy_name(o->policy));
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return cli_usage_error(o, "missing --runs N");

@@ -351,6 +351,28 @@ void *scn_foreign_prog(const struct scn_prog *p);
 /* Prints the output of the run (a foreign program's console), if any. */
 void scn_print_output(const struct simk *s, void *out, void *err);
 
+/*
+ * Where a scenario thread is, for messages that explain a schedule (simk
+ * shrink): the statement it is at (about to run, or inside when it is a
+ * call) and the one it ran before it, with their source text. False for a
+ * thread that is not a scenario thread or has not started its body.
+ */
+#define SCN_STMT_TEXT_MAX 80
+struct scn_where {
+	const char *file;
+	int line, col;	     /* the statement it is at */
+	bool call;	     /* that statement calls an operation */
+	int prev_line;	     /* the statement before it; 0: none yet */
+	char text[SCN_STMT_TEXT_MAX];	   /* "sleep wq" (the source line, trimmed) */
+	char prev_text[SCN_STMT_TEXT_MAX]; /* "if flag == 0" */
+};
+bool scn_thread_where(const struct simk_thread *t, struct scn_where *w);
+/* The source of line `line` of p without indentation and comment ("" when
+ * there is no such line); cut to len - 1 bytes. */
+void scn_source_line(const struct scn_prog *p, int line, char *buf, size_t len);
+/* The line of the first statement of thread `name`'s body (0: none). */
+int scn_thread_body_line(const struct scn_prog *p, const char *name);
+
 /* Registers the interpreter's engine plug-in (per-run state, finally,
  * teardown); called by simk_register_builtin(), after every layer. */
 void scn_register(void);

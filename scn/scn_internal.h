@@ -215,6 +215,19 @@ struct scn_prog {
 	/* a program of another kind (scn_foreign.c): everything above unused */
 	const struct scn_foreign *foreign;
 	void *foreign_prog;
+	/* the source text, for messages that quote a line (scn_thread_where) */
+	const char *src;
+	size_t srclen;
+};
+
+/* A thread's interpreter state, on its stack; t->scn points to it. */
+struct scn_frame {
+	const struct scn_prog *prog;
+	const struct scn_insn *pc;   /* the statement being run */
+	const struct scn_insn *prev; /* the one run before it (not a jump), or NULL */
+	int64_t *locals; /* the body's nlocals slots, on the thread's stack */
+	struct scn_call *call; /* its operation call, during the call */
+	bool call_opaque;      /* that operation does not annotate its accesses */
 };
 
 /* Foreign programs (scn_foreign.c): true when they handled the call. */

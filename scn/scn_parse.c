@@ -2414,6 +2414,8 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		return NULL;
 	}
 	p->name = astrndup(P, name, strlen(name));
+	p->src = astrndup(P, P->text, P->textlen);
+	p->srclen = P->textlen;
 	/* the implicit process "main" is declaration 0 */
 	GROW(P, p->decls, p->ndecls, p->decls_cap);
 	struct scn_pdecl *m = &p->decls[p->ndecls++];

@@ -6,7 +6,8 @@
 # GROUP (default all):
 #   run    build build/simk and libsimk.a and run them (make, make run, make install)
 #   test   run + what `make test` adds: clang, Criterion, pytest, libaio (its
-#          headers next to ours), pkg-config (the install test), groff (man page lint)
+#          headers next to ours), pkg-config (the install test), groff (man page lint),
+#          GNU parallel (the docs/scale.md recipe, tests/py/test_scale.py)
 #   bench  run + libaio (bench/aio_roundtrip.c measures the host's io_submit)
 #   fuzz   run + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   all    every group (.ci/run)
@@ -14,7 +15,7 @@
 set -euo pipefail
 
 RUN=(build-essential libfiu-dev)
-TEST=(clang libcriterion-dev python3-pytest libaio-dev pkg-config groff-base)
+TEST=(clang libcriterion-dev python3-pytest libaio-dev pkg-config groff-base parallel)
 BENCH=(libaio-dev)
 FUZZ=(clang libclang-rt-14-dev fiu-utils)
 

@@ -35,6 +35,7 @@ extern const struct sim_policy policy_random;
 extern const struct sim_policy policy_pct;
 extern const struct sim_policy policy_replay;
 extern const struct sim_policy policy_dfs;
+extern const struct sim_policy policy_guide;
 
 /* The n-th (0-based) runnable thread in queue order. */
 struct simk_thread *runq_nth(struct simk *s, int n);

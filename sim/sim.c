@@ -86,6 +86,8 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 		return &policy_replay;
 	case SIMK_POLICY_DFS:
 		return &policy_dfs;
+	case SIMK_POLICY_GUIDE:
+		return &policy_guide;
 	}
 	return NULL;
 }
@@ -347,7 +349,7 @@ _Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, co
 void sim_record_decision(int32_t choice)
 {
 	struct simk *s = g_sim;
-	if (s->opts.schedule_out == NULL)
+	if (s->opts.schedule_out == NULL && !s->opts.keep_decisions)
 		return;
 	if (s->ndecisions == s->decisions_cap) {
 		size_t ncap = s->decisions_cap ? s->decisions_cap * 2 : 256;
@@ -374,6 +376,12 @@ int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 	sim_record_decision(SIM_DECISION_DATA(dim, r));
 	trace_emit(TR_DECISION, "decide-data", r, n, dim, 1);
 	return r;
+}
+
+const int32_t *simk_decisions(const struct simk *s, size_t *n)
+{
+	*n = s->ndecisions;
+	return s->decisions;
 }
 
 bool simk_run_was_cut(const struct simk *s)
