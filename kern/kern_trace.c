@@ -19,6 +19,8 @@ static const struct trace_desc kern_events[] = {
     TRACE_DESC("kern:umem_alloc", "pid %d %x len %d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:umem_free", "pid %d %x len %d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:umem_protect", "pid %d %x len %d prot %d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:umem_map_identity", "pid %d alias %x len %d prot %d", TRACE_LEVEL_ALL),
+    TRACE_DESC("kern:umem_unmap_identity", "pid %d alias %x len %d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:queue_work", "work#%d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:work_cancel", "work#%d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:work_run", "work#%d on %T", TRACE_LEVEL_ALL),

@@ -42,6 +42,7 @@ void port_trace_register(void);
 void kq_trace_register(void);
 void paio_trace_register(void);
 void guest_register(void);
+void guest_trace_register(void);
 
 void simk_register_builtin(void)
 {
@@ -85,6 +86,7 @@ void simk_register_builtin(void)
 	scn_ops_blkdev_media_register();
 	/* guest programs (guest/): a program kind of the scenario layer */
 	guest_register();
+	guest_trace_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();

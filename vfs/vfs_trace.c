@@ -31,6 +31,7 @@ static const struct trace_desc vfs_events[] = {
     TRACE_DESC("vfs:fs_event", "what %x", TRACE_LEVEL_KERNEL),
     TRACE_DESC("vfs:io_refused", "sector %d refusals %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("vfs:fsize_exceeded", "pid %d %T", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("vfs:console_write", "stream %d %d bytes hash %x", TRACE_LEVEL_KERNEL),
     TRACE_DESC("vfs:dio_irq", "", TRACE_LEVEL_KERNEL),
     TRACE_DESC("vfs:io_retry", "", TRACE_LEVEL_KERNEL),
 };
