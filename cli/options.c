@@ -317,6 +317,14 @@ static int set_replay(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_where(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->where = true;
+	return 0;
+}
+
 static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -331,6 +339,7 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_EXPLORE CMD_BIT(CMD_EXPLORE)
 #define C_CHECK CMD_BIT(CMD_CHECK)
 #define C_SCHED (C_RUN | C_EXPLORE | C_CHECK) /* the commands that run scenarios */
+#define C_HELP CMD_BIT(CMD_HELP)
 
 struct cli_flag {
 	const char *name; /* without the leading "--" */
@@ -363,6 +372,7 @@ static const struct cli_flag flags[] = {
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
     {"step-cost", true, C_SCHED, set_step_cost},
+    {"where", false, C_HELP, set_where},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))
