@@ -31,13 +31,23 @@ struct scn_prog;
 
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
-#define CLI_ARGS_MAX 64	 /* positional arguments of one command */
+#define CLI_ARGS_MAX 4096 /* positional arguments of one command (merge: a shard each) */
 /* --trace-max-events: at most 2^32 kept events; the default is
  * TRACE_KEEP_MAX_DEFAULT (sim/trace.h), docs/tracing.md */
 #define CLI_TRACE_MAX (1ULL << 32)
 #define EXIT_USAGE 2
+#define CLI_SHRINK_OUT "simk-shrunk.sched" /* simk shrink's schedule file */
 
-enum cli_cmd { CMD_RUN, CMD_EXPLORE, CMD_CHECK, CMD_HELP, CMD_VERSION, CMD_COUNT };
+enum cli_cmd {
+	CMD_RUN,
+	CMD_EXPLORE,
+	CMD_CHECK,
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_SHRINK,
+	CMD_MERGE,
+	CMD_COUNT
+};
 #define CMD_BIT(c) (1u << (c))
 
 struct cli_opts;
@@ -61,7 +71,11 @@ struct cli_opts {
 	enum cli_cmd cmd;
 	const char *args[CLI_ARGS_MAX]; /* positional arguments, in order */
 	int nargs;
-	const char *file; /* args[0]: the scenario */
+	const char *file; /* args[0]: the scenario or guest program */
+	/* a guest program's own arguments: those after `--` once FILE is
+	 * given (run, explore, check-determinism; docs/guest.md) */
+	const char *prog_args[CLI_ARGS_MAX];
+	int nprog_args;
 	bool has_seed, has_policy, has_preempt, has_irq, has_pct_depth, has_pct_steps;
 	bool has_max_steps, has_step_cost;
 	uint64_t seed;
@@ -89,6 +103,12 @@ struct cli_opts {
 	bool has_latency_classes;
 	int latency_classes;
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
+	bool shrink; /* explore --shrink: shrink the first failure */
+	bool json;   /* explore, merge: the result as JSON on stdout */
+	bool swarm;  /* explore --swarm: an option set per run, drawn from its seed */
+	bool has_device, has_device_defaults;
+	char device[512];	   /* --device KEY=VALUE[,...] (repeated flags joined) */
+	char device_defaults[512]; /* --device-defaults: the same, for what a scenario leaves */
 };
 
 /* The subcommand named name, or NULL. */
@@ -117,7 +137,8 @@ struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 			   const struct simk_opts *o, char *err, size_t errlen);
 /* Writes w, quoted for a POSIX shell when needed. */
 void cli_shell_word(FILE *f, const char *w);
-/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o. */
+/* "simk run FILE --seed N --policy P ..." reproducing a run with opts o
+ * (with --swarm: the options the run drew, named one by one). */
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
@@ -144,5 +165,7 @@ void cli_flush_stdout(void);
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);
 int cmd_check(struct cli_opts *o);
+int cmd_shrink(struct cli_opts *o);
+int cmd_merge(struct cli_opts *o);
 
 #endif

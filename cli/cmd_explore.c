@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "cli/explore.h"
+#include "cli/shrink.h"
+#include "cli/swarm.h"
 #include "scn/scn.h"
 
 int hs_add(struct hashset *h, uint64_t v)
@@ -29,6 +31,19 @@ int hs_add(struct hashset *h, uint64_t v)
 	if (v == 0) {
 		h->n += h->has_zero ? 0 : 1;
 		h->has_zero = true;
+		return 0;
+	}
+	if (h->saturated)
+		return 0;
+	if (h->n >= HS_DISTINCT_MAX) {
+		/* seen before or not, it is not kept: the count is a bound now */
+		size_t j = h->cap ? (size_t)(v * 0x9e3779b97f4a7c15ULL) & (h->cap - 1) : 0;
+		while (h->cap && h->slot[j] != 0) {
+			if (h->slot[j] == v)
+				return 0;
+			j = (j + 1) & (h->cap - 1);
+		}
+		h->saturated = true;
 		return 0;
 	}
 	if ((h->n + 1) * 2 > h->cap) {
@@ -91,8 +106,13 @@ void explore_progress(const struct explore *ex, uint64_t done, bool final)
 
 struct simk_opts explore_seed_opts(const struct explore *ex, uint64_t ord)
 {
+	static struct swarm w; /* the draw of the run about to start */
 	struct simk_opts o = ex->base;
 	o.seed = ex->start + ex->shard_i + ord * ex->shard_n;
+	if (ex->c->swarm) {
+		swarm_draw(ex->c, o.seed, &w);
+		swarm_apply(&w, &o);
+	}
 	return o;
 }
 
@@ -151,7 +171,9 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		fclose(rm);
 	}
 	cli_flush_stdout();
-	if (!c->quiet) /* --quiet: the report on stdout only */
+	/* --quiet: the report on stdout only; --json: the result says it all,
+	 * for the shards of a merge */
+	if (!c->quiet && !c->json)
 		cli_report_failure_repro(c, s, &ro, repro);
 	char line[1200] = "";
 	FILE *m = fmemopen(line, sizeof(line) - 1, "w");
@@ -159,9 +181,34 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		cli_print_result(m, s, out);
 		fclose(m);
 	}
+	char reason[600];
+	snprintf(reason, sizeof(reason), "%s", simk_failure_reason(s));
 	simk_destroy(s);
 	if (sched != NULL)
 		result = write_schedule(c, ex->p, o, sched);
+	if (c->json) {
+		char repro[1500] = "";
+		m = fmemopen(repro, sizeof(repro) - 1, "w");
+		if (m != NULL) {
+			cli_repro(m, c, &ro);
+			fclose(m);
+		}
+		repro[strcspn(repro, "\n")] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		if (c->shrink && result == 0) { /* the report goes to stderr, the file stays */
+			struct swarm w;
+			struct cli_opts *fc = malloc(sizeof(*fc));
+			if (fc != NULL) {
+				swarm_fixed(c, o->seed, &w, fc);
+				shrink_failure(fc, ex->p, ex->dfs ? &ro : o, CLI_SHRINK_OUT, stderr,
+					       "shrunk: ", true, NULL);
+				free(fc);
+			}
+		}
+		explore_json_failure(ex, done, o->seed, out, reason, line, repro,
+				     result == 0 ? sched : NULL);
+		return result == 0 ? (int)out : result;
+	}
 	if (ex->dfs) {
 		printf("explore: path %" PRIu64 " (", done);
 		explore_dfs_desc(stdout, ex);
@@ -169,14 +216,33 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 	}
 	else
 		printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
-		       ", policy %s) failed\n",
-		       done, ex->total, o->seed, cli_policy_name(o->policy));
+		       ", policy %s%s) failed\n",
+		       done, ex->total, o->seed, cli_policy_name(o->policy),
+		       c->swarm ? ", swarm" : "");
 	if (sched != NULL && result == 0)
 		printf("schedule: %s\n", sched);
 	else if (ex->dfs && sched == NULL)
 		printf("schedule: not written (--schedule-out F writes one for 'simk run --replay "
 		       "F')\n");
 	printf("reproduce: %s", repro);
+	if (c->shrink && result == 0) {
+		/* a dfs failure is shrunk from its schedule file; a swarm run
+		 * with the options it drew, named */
+		struct simk_opts so = ex->dfs ? ro : *o;
+		so.dfs = NULL;
+		struct swarm w;
+		struct cli_opts *fc = malloc(sizeof(*fc));
+		if (fc == NULL) {
+			fprintf(stderr, "simk: explore: out of memory\n");
+			return EXIT_USAGE;
+		}
+		swarm_fixed(c, o->seed, &w, fc);
+		fflush(stdout);
+		int rc = shrink_failure(fc, ex->p, &so, CLI_SHRINK_OUT, stdout, "shrunk: ", true, NULL);
+		free(fc);
+		if (rc == EXIT_USAGE)
+			result = rc;
+	}
 	fputs(line, stdout);
 	return result == 0 ? (int)out : result;
 }
@@ -263,33 +329,38 @@ static void dfs_coverage(const struct explore *ex, bool complete)
 	dfs_dimensions(ex, &st);
 }
 
-void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete)
+void explore_summary(const struct explore *ex, uint64_t done, const struct hashset *hs,
+		     bool complete)
 {
 	const struct cli_opts *c = ex->c;
 	double el = explore_wall_s() - ex->t0;
 	if (ex->bar)
 		explore_progress(ex, done, true);
+	if (c->json) {
+		explore_json_summary(ex, done, hs, complete);
+		return;
+	}
 	if (ex->dfs) {
 		printf("explored %" PRIu64 " paths (", done);
 		explore_dfs_desc(stdout, ex);
 		printf(", seed %" PRIu64 ", ", ex->start);
 		dfs_coverage(ex, complete);
 	} else
-		printf("explored %" PRIu64 " runs (policy %s, seeds %" PRIu64 "..%" PRIu64, done,
-		       cli_policy_name(ex->base.policy), ex->start + ex->shard_i,
-		       c->runs ? ex->start + c->runs - 1 : ex->start);
+		printf("explored %" PRIu64 " runs (policy %s%s, seeds %" PRIu64 "..%" PRIu64, done,
+		       cli_policy_name(ex->base.policy), c->swarm ? ", swarm" : "",
+		       ex->start + ex->shard_i, c->runs ? ex->start + c->runs - 1 : ex->start);
 	if (c->has_shard)
 		printf(", shard %" PRIu64 "/%" PRIu64, ex->shard_i, ex->shard_n);
 	if (ex->base.policy == SIMK_POLICY_PCT)
 		printf(", pct depth %d steps %" PRIu64, ex->base.pct_depth, ex->base.pct_steps);
-	printf("): all passed, distinct hashes=%zu, %.2fs, %.0f runs/s\n", distinct, el,
-	       el > 0 ? (double)done / el : 0.0);
+	printf("): all passed, distinct hashes=%s%zu, %.2fs, %.0f runs/s\n",
+	       hs->saturated ? ">=" : "", hs->n, el, el > 0 ? (double)done / el : 0.0);
 }
 
 /* --jobs 1: every run in this process, in order. */
 static int explore_seq(struct explore *ex)
 {
-	struct hashset hs = {NULL, 0, 0, false};
+	struct hashset hs = {0};
 	double last = ex->t0;
 	uint64_t done = 0;
 	int result = 0;
@@ -321,7 +392,7 @@ static int explore_seq(struct explore *ex)
 		}
 	}
 	if (result == 0)
-		explore_summary(ex, done, hs.n, complete);
+		explore_summary(ex, done, &hs, complete);
 	hs_free(&hs);
 	return result;
 }

@@ -62,6 +62,8 @@ int cmd_run(struct cli_opts *c)
 			strerror(simk_schedule_error(s)));
 		exit_code = EXIT_USAGE;
 	}
+	/* a guest program's output (its stdout and stderr), as it wrote it */
+	scn_print_output(s, stdout, stderr);
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;

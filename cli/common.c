@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/swarm.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn.h"
@@ -15,7 +16,7 @@
 struct scn_prog *cli_load(const struct cli_opts *o)
 {
 	char err[512];
-	struct scn_prog *p = scn_load(o->file, err, sizeof(err));
+	struct scn_prog *p = scn_load_args(o->file, o->prog_args, o->nprog_args, err, sizeof(err));
 	if (p == NULL)
 		fprintf(stderr, "%s\n", err);
 	return p;
@@ -44,7 +45,12 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
 	o->trace_keep_max = (size_t)c->trace_max;
+	if (c->has_device)
+		o->device_opts = c->device;
+	if (c->has_device_defaults)
+		o->device_defaults = c->device_defaults;
 }
+
 
 struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 			   const struct simk_opts *o, char *err, size_t errlen)
@@ -57,9 +63,17 @@ struct simk *cli_start_err(const struct cli_opts *c, const struct scn_prog *p,
 		simk_destroy(s);
 		return NULL;
 	}
-	for (int i = 0; i < c->nfaults; i++) {
+	struct swarm w; /* --swarm: the --fault options this seed's run takes */
+	const char *const *faults = c->faults;
+	int nfaults = c->nfaults;
+	if (c->swarm) {
+		swarm_draw(c, o->seed, &w);
+		faults = w.faults;
+		nfaults = w.nfaults;
+	}
+	for (int i = 0; i < nfaults; i++) {
 		char ferr[512];
-		if (sim_fault_enable(c->faults[i], ferr, sizeof(ferr)) != 0) {
+		if (sim_fault_enable(faults[i], ferr, sizeof(ferr)) != 0) {
 			snprintf(err, errlen, "--fault: %s", ferr);
 			simk_destroy(s);
 			return NULL;
@@ -127,6 +141,32 @@ static void print_prob(FILE *f, const char *flag, double v)
 	fprintf(f, " %s %s", flag, buf);
 }
 
+/* The end of every reproducer: device options, faults, a guest program's
+ * arguments, the newline. */
+static void repro_tail(FILE *f, const struct cli_opts *c)
+{
+	if (c->has_device_defaults) {
+		fputs(" --device-defaults ", f);
+		shell_word(f, c->device_defaults);
+	}
+	if (c->has_device) {
+		fputs(" --device ", f);
+		shell_word(f, c->device);
+	}
+	for (int i = 0; i < c->nfaults; i++) {
+		fputs(" --fault ", f);
+		shell_word(f, c->faults[i]);
+	}
+	if (c->nprog_args > 0) {
+		fputs(" --", f);
+		for (int i = 0; i < c->nprog_args; i++) {
+			fputc(' ', f);
+			shell_word(f, c->prog_args[i]);
+		}
+	}
+	fputc('\n', f);
+}
+
 void cli_shell_word(FILE *f, const char *w)
 {
 	shell_word(f, w);
@@ -134,6 +174,12 @@ void cli_shell_word(FILE *f, const char *w)
 
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 {
+	struct swarm w;
+	struct cli_opts fixed;
+	if (c->swarm) { /* name what the run drew */
+		swarm_fixed(c, o->seed, &w, &fixed);
+		c = &fixed;
+	}
 	shell_word(f, c->argv0);
 	fputs(" run ", f);
 	shell_word(f, c->file);
@@ -154,11 +200,7 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 		fprintf(f, " --max-steps %" PRIu64, o->max_steps);
 	if (c->has_step_cost)
 		fprintf(f, " --step-cost %" PRIu64, o->step_cost_ns);
-	for (int i = 0; i < c->nfaults; i++) {
-		fputs(" --fault ", f);
-		shell_word(f, c->faults[i]);
-	}
-	fputc('\n', f);
+	repro_tail(f, c);
 }
 
 void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
@@ -177,11 +219,7 @@ void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint6
 		fprintf(f, " --max-steps %" PRIu64, c->max_steps);
 	if (c->has_step_cost)
 		fprintf(f, " --step-cost %" PRIu64, c->step_cost);
-	for (int i = 0; i < c->nfaults; i++) {
-		fputs(" --fault ", f);
-		shell_word(f, c->faults[i]);
-	}
-	fputc('\n', f);
+	repro_tail(f, c);
 }
 
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
@@ -225,7 +263,7 @@ void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
 		fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
 		fprintf(stderr, "last events:\n");
 		trace_print_tail(&s->trace, stderr, 20);
-		fprintf(stderr, "scenario threads:\n");
+		fprintf(stderr, "threads:\n"); /* a scenario's or a guest program's */
 		scn_print_blocked(s, stderr);
 	}
 	fputs("reproduce: ", stderr);

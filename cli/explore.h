@@ -14,10 +14,18 @@
 
 #include "cli/cli.h"
 
+/*
+ * The set of distinct trace hashes of a search. Its memory is bounded: past
+ * HS_DISTINCT_MAX hashes it stops growing and says so (saturated), and the
+ * count is then a lower bound.
+ */
+#define HS_DISTINCT_MAX (1u << 20) /* 16 MiB of table at most */
+
 struct hashset {
 	uint64_t *slot;
 	size_t cap, n;
 	bool has_zero;
+	bool saturated; /* a hash was not kept: n is a lower bound */
 };
 
 /* 0, or -1 when out of memory (the set is unchanged). */
@@ -55,8 +63,19 @@ void explore_progress(const struct explore *ex, uint64_t done, bool final);
  */
 int explore_run(struct explore *ex, const struct simk_opts *o, uint64_t done, uint64_t *hash);
 
-/* "explored N runs (...): all passed, ..." on stdout. */
-void explore_summary(const struct explore *ex, uint64_t done, size_t distinct, bool complete);
+/* "explored N runs (...): all passed, ..." on stdout (--json: the JSON
+ * result). */
+void explore_summary(const struct explore *ex, uint64_t done, const struct hashset *hs,
+		     bool complete);
+
+/* --json (explore_json.c). */
+#define EXPLORE_JSON_FORMAT_S "1"
+void json_str(FILE *f, const char *s);
+void explore_json_summary(const struct explore *ex, uint64_t done, const struct hashset *hs,
+			  bool complete);
+void explore_json_failure(const struct explore *ex, uint64_t done, uint64_t seed,
+			  enum simk_outcome out, const char *reason, const char *result,
+			  const char *reproduce, const char *sched);
 /* "policy dfs, por, no bound" / "policy dfs, por off, bound 2": what a dfs
  * search is, for the summary and the failure report. */
 void explore_dfs_desc(FILE *f, const struct explore *ex);

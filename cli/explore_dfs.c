@@ -420,7 +420,7 @@ int dfs_finish(struct jobs *J)
 		have += take;
 	}
 	if (rc == 0)
-		explore_summary(ex, want, hs.n, r == R_COMPLETE);
+		explore_summary(ex, want, &hs, r == R_COMPLETE);
 	hs_free(&hs);
 	return rc;
 }

@@ -146,7 +146,7 @@ static void lower_cutoff(struct shm *sh, uint64_t ord)
 static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *o)
 {
 	struct shm_worker *me = &sh->w[wi];
-	struct hashset hs = {NULL, 0, 0, false};
+	struct hashset hs = {0};
 	uint64_t runs = 0;
 	bool stopped = false;
 	while (!stopped) {
@@ -190,7 +190,7 @@ static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *
 			if (hs.slot[i] != 0)
 				out_hash(o, hs.slot[i]);
 	}
-	out_msg(o, M_END, 0, runs, 0, NULL, NULL);
+	out_msg(o, M_END, 0, runs, hs.saturated ? 1 : 0, NULL, NULL); /* b: hashes were lost */
 	out_flush(o);
 	hs_free(&hs);
 	return 0;
@@ -290,6 +290,8 @@ static void handle_msg(struct jobs *J, int wi, const struct msg *m, const unsign
 	case M_END:
 		w->ended = true;
 		w->runs = m->a;
+		if (m->b != 0)
+			J->hs.saturated = true; /* its set stopped growing: so does ours */
 		break;
 	default:
 		set_fatal(J, "sent a message the parent does not know", wi, 0);
@@ -476,7 +478,8 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 		fputs("reproduce: ", stderr);
 		cli_repro(stderr, c, &o);
 	} else {
-		fprintf(stderr, "simk: explore: worker %d of %d %s while running path %" PRIu64 " (",
+		fprintf(stderr,
+			"simk: explore: worker %d of %d %s while running path %" PRIu64 " (",
 			wi + 1, J->nw, st, seed_or_path);
 		explore_dfs_desc(stderr, ex);
 		fprintf(stderr, ", seed %" PRIu64 ")\n", ex->start);
@@ -532,7 +535,7 @@ static int finish_seeds(struct jobs *J)
 			runs, ex->total);
 		return EXIT_USAGE;
 	}
-	explore_summary(ex, ex->total, J->hs.n, false);
+	explore_summary(ex, ex->total, &J->hs, false);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ enum msg_kind {
 		       * 1), b = stop kind; dfs: the path (n choices, n counts) */
 	M_GIVE,	      /* dfs: a new task, its prefix (n choices, n counts) */
 	M_TASK_END,   /* dfs: the current task is over */
-	M_END,	      /* seeds: the worker is done, a = runs */
+	M_END,	      /* seeds: the worker is done, a = runs, b = 1: its hash set saturated */
 	M_NOMEM,      /* the worker ran out of memory */
 };
 

@@ -4,6 +4,8 @@
  *   simk run FILE [options]               one run; exit code = outcome
  *   simk explore FILE --runs N [options]  many seeds, stop at the first failure
  *   simk check-determinism FILE [--seed N]
+ *   simk shrink FILE --seed N | --replay F  a failing run's critical decisions
+ *   simk merge SHARD.json...              one report from explore --json shards
  *   simk help [run|explore|check-determinism|ops|faults]
  *   simk version
  *
@@ -28,6 +30,8 @@ static const char *const usage_main =
     "  run FILE [options]                 run a scenario once and print its trace\n"
     "  explore FILE --runs N [options]    run many seeds; stop at the first failure\n"
     "  check-determinism FILE [--seed N]  run twice in one process and compare hashes\n"
+    "  shrink FILE --seed N [options]     shrink a failing run to its critical decisions\n"
+    "  merge SHARD.json...                one report from the shards of a search\n"
     "  help [COMMAND|ops|faults]          help on a command, the operations a scenario may\n"
     "                                     use, or the fault points\n"
     "  version                            print the version (also: simk --version)\n"
@@ -59,6 +63,10 @@ static const char *const usage_run =
     "  --step-cost NS       virtual ns a running thread spends per switch point\n"
     "                       (default 100, 0 turns the cost model off, at most 1000000)\n"
     "  --fault SPEC         enable a fault point: POINT:p=PROB, POINT:nth=K[,every], POINT:off\n"
+    "  --device K=V[,K=V]   set block-device options (latency=MODEL, reorder=0|1, ...;\n"
+    "                       docs/blkdev.md) on every device, over the scenario's own\n"
+    "  --device-defaults K=V[,K=V]  the same, only where a device declaration says\n"
+    "                       nothing (what explore --swarm draws)\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
     "  --trace-max-events N keep at most N events for --trace-out (default 1000000)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
@@ -99,9 +107,18 @@ static const char *const usage_explore =
     "                       (dfs: without F the reproducer is the search that stops\n"
     "                       at the failing path; nothing is written)\n"
     "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N,\n"
-    "  --step-cost NS, --fault SPEC\n"
+    "  --step-cost NS, --fault SPEC, --device K=V, --device-defaults K=V\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
     "                       from one fifo run's decision count\n"
+    "  --swarm              every run draws its own options from its seed: --preempt,\n"
+    "                       --irq (pct: --pct-depth), a device latency model and\n"
+    "                       reordering (--device-defaults), and for each --fault\n"
+    "                       POINT:p=P: off, or a probability up to 2P; the reproducer\n"
+    "                       names what the run drew (docs/exploration.md)\n"
+    "  --json               print the result as one JSON object (for scripts and\n"
+    "                       'simk merge'; docs/scale.md)\n"
+    "  --shrink             shrink the first failure to its critical decisions, as\n"
+    "                       'simk shrink' does (schedule file: simk-shrunk.sched)\n"
     "  --quiet              no progress bar, no trace tail on stderr\n";
 
 static const char *const usage_check =
@@ -113,8 +130,43 @@ static const char *const usage_check =
     "\n"
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
-    "  --max-steps N, --step-cost NS, --fault SPEC, --replay F, --quiet\n"
+    "  --max-steps N, --step-cost NS, --fault SPEC, --device K=V,\n"
+    "  --device-defaults K=V, --replay F, --quiet\n"
     "  --trace-max-events N  events kept to compare (default 1000000)\n";
+
+static const char *const usage_shrink =
+    "usage: simk shrink FILE --seed N [options]   or   simk shrink FILE --replay F\n"
+    "\n"
+    "Shrinks a failing run to its critical decisions: the fewest choices that\n"
+    "differ from the default schedule (a due interrupt first, else the running\n"
+    "thread goes on, else the longest-waiting thread) and the fewest --fault\n"
+    "options with which the run still fails the same way (same outcome, same\n"
+    "failing statement). Prints each critical decision in the words of the\n"
+    "source, writes the shrunk schedule file and the 'simk run' line that\n"
+    "replays it; the last line is the shrunk run's FAIL line. Exit code: the\n"
+    "failure's outcome; 0 when the run passes (nothing to shrink).\n"
+    "\n"
+    "options (as for 'simk run'; they name the failing run):\n"
+    "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
+    "  --max-steps N, --step-cost NS, --fault SPEC, --device K=V,\n"
+    "  --device-defaults K=V, --replay F (a schedule file, e.g. of a dfs failure)\n"
+    "  --schedule-out F     where to write the shrunk schedule (default\n"
+    "                       simk-shrunk.sched)\n"
+    "  --quiet              (accepted; shrink prints no trace)\n";
+
+static const char *const usage_merge =
+    "usage: simk merge SHARD.json... [--json]\n"
+    "\n"
+    "Combines the results of the shards of one search (simk explore --shard I/N\n"
+    "--json, each shard's JSON in a file) into the report the search would have\n"
+    "made in one process: the globally lowest failing seed with its reproducer and\n"
+    "FAIL line (exit code: its outcome), or the summary with the distinct trace\n"
+    "hashes over every shard (exit 0). Every shard must be given, each once, all of\n"
+    "the same search (file, policy, seeds, runs, shard count); else exit 2.\n"
+    "Recipes for GNU parallel and Slurm job arrays: docs/scale.md.\n"
+    "\n"
+    "options:\n"
+    "  --json               the merged result as JSON, in explore --json's format\n";
 
 /* help ops --where: each operation's C function and the file it is in. */
 static void help_ops_where(FILE *f)
@@ -168,6 +220,10 @@ static const struct cli_command commands[] = {
      cli_check_sched},
     {"check-determinism", CMD_CHECK, cmd_check, 1, 1, "missing the scenario FILE", usage_check,
      cli_check_sched},
+    {"shrink", CMD_SHRINK, cmd_shrink, 1, 1, "missing the scenario FILE", usage_shrink,
+     cli_check_sched},
+    {"merge", CMD_MERGE, cmd_merge, 1, CLI_ARGS_MAX, "missing the shard results (FILE.json...)",
+     usage_merge, NULL},
     {"help", CMD_HELP, cmd_help, 0, 1, "", usage_help, NULL},
     {"version", CMD_VERSION, cmd_version, 0, 0, "", usage_version, NULL},
 };

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "drivers/blkdev.h"
 
 /* Decimal, no sign, no junk, no overflow. */
 static bool parse_u64(const char *s, uint64_t *v)
@@ -325,6 +326,58 @@ static int set_where(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_shrink(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->shrink = true;
+	return 0;
+}
+
+static int set_swarm(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->swarm = true;
+	return 0;
+}
+
+/* KEY=VALUE[,...] of blkdev_config_set_list, checked; repeated flags add up. */
+static int add_device_opts(struct cli_opts *o, const char *flag, const char *val, char *dst,
+			   size_t len, bool *has)
+{
+	struct blkdev_config cfg;
+	char err[300];
+	blkdev_config_default(&cfg);
+	if (blkdev_config_set_list(&cfg, val, err, sizeof(err)) != 0)
+		return cli_usage_error(o, "--%s: %s", flag, err);
+	size_t have = strlen(dst);
+	if (have + strlen(val) + 2 > len)
+		return cli_usage_error(o, "--%s: the device options are too long", flag);
+	snprintf(dst + have, len - have, "%s%s", have ? "," : "", val);
+	*has = true;
+	return 0;
+}
+
+static int set_device(struct cli_opts *o, const char *flag, const char *val)
+{
+	return add_device_opts(o, flag, val, o->device, sizeof(o->device), &o->has_device);
+}
+
+static int set_device_defaults(struct cli_opts *o, const char *flag, const char *val)
+{
+	return add_device_opts(o, flag, val, o->device_defaults, sizeof(o->device_defaults),
+			       &o->has_device_defaults);
+}
+
+static int set_json(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->json = true;
+	return 0;
+}
+
 static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -338,7 +391,9 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_RUN CMD_BIT(CMD_RUN)
 #define C_EXPLORE CMD_BIT(CMD_EXPLORE)
 #define C_CHECK CMD_BIT(CMD_CHECK)
-#define C_SCHED (C_RUN | C_EXPLORE | C_CHECK) /* the commands that run scenarios */
+#define C_SHRINK CMD_BIT(CMD_SHRINK)
+#define C_MERGE CMD_BIT(CMD_MERGE)
+#define C_SCHED (C_RUN | C_EXPLORE | C_CHECK | C_SHRINK) /* the commands that run scenarios */
 #define C_HELP CMD_BIT(CMD_HELP)
 
 struct cli_flag {
@@ -350,7 +405,7 @@ struct cli_flag {
 
 /* --help / -h applies to every subcommand and is handled in cli_parse. */
 static const struct cli_flag flags[] = {
-    {"seed", true, C_RUN | C_CHECK, set_seed},
+    {"seed", true, C_RUN | C_CHECK | C_SHRINK, set_seed},
     {"policy", true, C_SCHED, set_policy},
     {"preempt", true, C_SCHED, set_preempt},
     {"irq", true, C_SCHED, set_irq},
@@ -359,12 +414,12 @@ static const struct cli_flag flags[] = {
     {"max-steps", true, C_SCHED, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
     {"trace-max-events", true, C_RUN | C_CHECK, set_trace_max},
-    {"schedule-out", true, C_RUN | C_EXPLORE, set_schedule_out},
+    {"schedule-out", true, C_RUN | C_EXPLORE | C_SHRINK, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
     {"por", true, C_EXPLORE, set_por},
     {"enumerate", true, C_EXPLORE, set_enumerate},
     {"latency-classes", true, C_EXPLORE, set_latency_classes},
-    {"replay", true, C_RUN | C_CHECK, set_replay},
+    {"replay", true, C_RUN | C_CHECK | C_SHRINK, set_replay},
     {"fault", true, C_SCHED, set_fault},
     {"quiet", false, C_SCHED, set_quiet},
     {"runs", true, C_EXPLORE, set_runs},
@@ -372,6 +427,11 @@ static const struct cli_flag flags[] = {
     {"shard", true, C_EXPLORE, set_shard},
     {"jobs", true, C_EXPLORE, set_jobs},
     {"step-cost", true, C_SCHED, set_step_cost},
+    {"shrink", false, C_EXPLORE, set_shrink},
+    {"json", false, C_EXPLORE | C_MERGE, set_json},
+    {"swarm", false, C_EXPLORE, set_swarm},
+    {"device", true, C_SCHED, set_device},
+    {"device-defaults", true, C_SCHED, set_device_defaults},
     {"where", false, C_HELP, set_where},
 };
 
@@ -471,9 +531,19 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 		if (rc != 0)
 			return rc;
 	}
-	for (int i = optind; i < ac; i++) /* after "--" */
-		if ((rc = add_arg(o, av[i])) != 0)
+	/* After "--": positional arguments until FILE is given, then a guest
+	 * program's own arguments (`simk run ./prog --seed 3 -- ARGS`). */
+	bool takes_prog = o->cmd == CMD_RUN || o->cmd == CMD_EXPLORE || o->cmd == CMD_CHECK;
+	for (int i = optind; i < ac; i++) {
+		if (takes_prog && o->nargs >= o->command->args_min) {
+			if (o->nprog_args >= CLI_ARGS_MAX)
+				return cli_usage_error(o, "more than %d program arguments",
+						       CLI_ARGS_MAX);
+			o->prog_args[o->nprog_args++] = av[i];
+		} else if ((rc = add_arg(o, av[i])) != 0) {
 			return rc;
+		}
+	}
 	if (o->nargs < o->command->args_min)
 		return cli_usage_error(o, "%s", o->command->args_missing);
 	o->file = o->nargs > 0 ? o->args[0] : NULL;
@@ -505,6 +575,10 @@ int cli_check_sched(struct cli_opts *o)
 		return cli_usage_error(o, "--%s needs --por on (the search without the reduction "
 					  "leaves data decisions to the seed)",
 				       o->has_enumerate ? "enumerate" : "latency-classes");
+	if (o->swarm && o->has_policy && o->policy != SIMK_POLICY_RANDOM &&
+	    o->policy != SIMK_POLICY_PCT)
+		return cli_usage_error(o, "--swarm draws the options of random or pct runs, not %s",
+				       cli_policy_name(o->policy));
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return cli_usage_error(o, "missing --runs N");

@@ -287,3 +287,35 @@ int blkdev_config_set(struct blkdev_config *cfg, const char *key, const char *va
 		snprintf(err, errlen, "bad value '%s' for block device option '%s'", value, key);
 	return rc;
 }
+
+int blkdev_config_set_list(struct blkdev_config *cfg, const char *list, char *err,
+			   size_t errlen)
+{
+	char item[128];
+	for (const char *p = list; *p != '\0';) {
+		size_t n = strcspn(p, ",");
+		if (n >= sizeof(item)) {
+			snprintf(err, errlen, "device option '%.*s...' is too long", 20, p);
+			return -EINVAL;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		p += n + (p[n] == ',');
+		char *eq = strchr(item, '=');
+		if (eq == NULL || eq == item) {
+			snprintf(err, errlen, "device option '%s': expected KEY=VALUE", item);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		if (strcmp(item, "name") == 0) {
+			snprintf(err, errlen, "device option 'name' cannot be set for every device");
+			return -EINVAL;
+		}
+		char why[160];
+		if (blkdev_config_set(cfg, item, eq + 1, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "device option '%s=%s': %s", item, eq + 1, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

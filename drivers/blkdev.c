@@ -123,6 +123,13 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 	KASSERT(cfg != NULL, "blkdev_create: NULL argument");
 	KASSERT(out != NULL, "blkdev_create: NULL argument");
 	*out = NULL;
+	/* the run's options override every device's own (--device, swarm) */
+	struct blkdev_config over = *cfg;
+	const char *list = sim_cur()->opts.device_opts;
+	char why[200];
+	if (list != NULL && blkdev_config_set_list(&over, list, why, sizeof(why)) != 0)
+		return -EINVAL;
+	cfg = &over;
 	if (config_check(cfg) != 0 || blkdev_find(cfg->name) != NULL)
 		return -EINVAL;
 	struct blkdev *dev = kmem_zalloc(&kt_dev, sizeof(*dev));

@@ -106,6 +106,11 @@ static inline struct blk_latency blk_latency_bimodal(uint64_t fast_mean_ns, uint
  * ns/us/ms/s suffixes. Returns 0 or -EINVAL with a message in err. */
 int blkdev_config_set(struct blkdev_config *cfg, const char *key, const char *value, char *err,
 		      size_t errlen);
+/* Sets every "KEY=VALUE" of a comma-separated list (simk_opts.device_opts,
+ * the CLI's --device); the name cannot be set this way. 0 or -EINVAL with
+ * a message naming the item. */
+int blkdev_config_set_list(struct blkdev_config *cfg, const char *list, char *err,
+			   size_t errlen);
 
 /* ---- devices ------------------------------------------------------------ */
 

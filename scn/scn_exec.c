@@ -55,14 +55,6 @@ struct scn_run {
 	uint64_t *calls_run; /* per call site: statements executed */
 };
 
-/* A thread's interpreter state, on its stack; t->scn points to it. */
-struct scn_frame {
-	const struct scn_prog *prog;
-	const struct scn_insn *pc; /* the statement being run */
-	struct scn_call *call;	   /* its operation call, during the call */
-	bool call_opaque;	   /* that operation does not annotate its accesses */
-	int64_t locals[SCN_LOCALS_MAX];
-};
 
 static struct scn_run *cur_run(void)
 {
@@ -232,7 +224,8 @@ static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, in
 		trace_emit(TR_USER, p->arrays[var].wname, v, index, 0, 0);
 }
 
-static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
+/* noinline: its message buffer stays off the stack of every thread */
+__attribute__((noinline)) static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
 				    const struct scn_insn *in)
 {
 	const struct scn_prog *p = r->prog;
@@ -392,7 +385,14 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	const struct scn_prog *p = r->prog;
 	struct simk_thread *self = sim_thread_current();
 	struct scn_frame fr;
+	/* Only the slots the body uses (at most SCN_LOCALS_MAX, checked by the
+	 * parser): a hundred thousand blocked threads each keep this frame,
+	 * and it is what decides whether their stack takes one page or two. */
+	int64_t locals[b->nlocals > 0 ? b->nlocals : 1];
 	fr.prog = p;
+	fr.pc = NULL;
+	fr.prev = NULL;
+	fr.locals = locals;
 	fr.call = NULL;
 	fr.call_opaque = false;
 	memset(fr.locals, 0, (size_t)b->nlocals * sizeof(fr.locals[0]));
@@ -403,6 +403,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	bool after_call = false;
 	for (;;) {
 		const struct scn_insn *in = &code[pc];
+		if (fr.pc != NULL && fr.pc->op != S_JUMP && fr.pc->op != S_REP_STEP)
+			fr.prev = fr.pc; /* the statement it ran last, for messages */
 		fr.pc = in;
 		if (in->boundary) {
 			if (!after_call) {
@@ -530,6 +532,9 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 {
 	KASSERT(s == sim_cur(), "scn_instantiate outside setup");
 	KASSERT(!s->running, "scn_instantiate outside setup");
+	int foreign_result;
+	if (scn_foreign_instantiate(s, p, err, errlen, &foreign_result))
+		return foreign_result;
 	sim_set_site_fn(scn_site);
 	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
@@ -625,7 +630,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		    simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
 		if (t == NULL) {
 			snprintf(err, errlen,
-				 "%s:%d:%d: cannot create thread %s (at most %d, and a stack each)",
+				 "%s:%d:%d: cannot create thread %s (a run has at most %d threads)",
 				 p->name, d->d.line, d->d.col, d->d.name, SIM_MAX_THREADS);
 			return -1;
 		}
@@ -749,6 +754,8 @@ static const struct scn_frame *frame_of(const struct simk_thread *t)
 
 int scn_failure_site(const struct simk *s, char *buf, size_t len)
 {
+	if (s->subsys[scn_subsys_slot] == NULL)
+		return scn_foreign_failure_site(s, buf, len);
 	int tid = failed_tid(s);
 	if (tid <= 0 || tid > s->nthreads)
 		return -1;
@@ -765,6 +772,10 @@ int scn_failure_site(const struct simk *s, char *buf, size_t len)
 
 void scn_print_blocked(const struct simk *s, void *file)
 {
+	if (s->subsys[scn_subsys_slot] == NULL) {
+		scn_foreign_print_blocked(s, file);
+		return;
+	}
 	FILE *f = file;
 	int failed = failed_tid(s);
 	int shown = 0, skipped = 0;

@@ -2492,6 +2492,8 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		return NULL;
 	}
 	p->name = astrndup(P, name, strlen(name));
+	p->src = astrndup(P, P->text, P->textlen);
+	p->srclen = P->textlen;
 	/* the implicit process "main" is declaration 0 */
 	GROW(P, p->decls, p->ndecls, p->decls_cap);
 	struct scn_pdecl *m = &p->decls[p->ndecls++];
@@ -2557,7 +2559,7 @@ struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 
 void scn_free(struct scn_prog *p)
 {
-	if (p == NULL)
+	if (p == NULL || scn_foreign_free(p))
 		return;
 	free(p->code);
 	free(p->ecode);
@@ -2596,6 +2598,8 @@ int scn_prog_threads(const struct scn_prog *p)
 
 void scn_apply_options(const struct scn_prog *p, struct simk_opts *o)
 {
+	if (scn_foreign_apply_options(p, o))
+		return;
 	const struct scn_options *so = &p->opts;
 	if (so->set & SCN_OPT_SEED)
 		o->seed = so->seed;

@@ -9,7 +9,8 @@
 #          labs grader's results.json is validated), libaio (its headers next to
 #          ours), pkg-config (the install test), groff (man page lint), valgrind
 #          (tests/py/test_valgrind.py; its header lets sim/ctx.c register the
-#          coroutine stacks)
+#          coroutine stacks), GNU parallel (the docs/scale.md recipe,
+#          tests/py/test_scale.py)
 #   bench  run + libaio (bench/aio_roundtrip.c measures the host's io_submit)
 #   fuzz   run + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   all    every group (.ci/run)
@@ -17,7 +18,7 @@
 set -euo pipefail
 
 RUN=(build-essential libfiu-dev)
-TEST=(clang libcriterion-dev python3-pytest python3-jsonschema libaio-dev pkg-config groff-base valgrind)
+TEST=(clang libcriterion-dev python3-pytest python3-jsonschema libaio-dev pkg-config groff-base valgrind parallel)
 BENCH=(libaio-dev)
 FUZZ=(clang libclang-rt-14-dev fiu-utils)
 

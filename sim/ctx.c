@@ -65,15 +65,41 @@ static void vg_deregister(struct ctx_stack *st)
 	st->vg_id = 0;
 }
 
-#define CTX_POOL_MAX 4096
 
-struct pool_entry {
-	void *map;
+/*
+ * Stacks come from slabs: one mapping holds CTX_SLAB_STACKS stacks, each
+ * with a guard page below it, so a hundred thousand threads take about two
+ * thousand mappings instead of two hundred thousand (vm.max_map_count is
+ * 65530 by default; it is the host's limit, never ours). A PROT_NONE guard
+ * page splits the mapping, so only the first CTX_GUARDED_MAX stack slots of
+ * the process get one; the others keep their guard page mapped but never
+ * write it: it reads as zeros, costs no memory, and ctx_stack_intact()
+ * checks a few of its words when the thread switches away (an overflow is
+ * then a panic at the next switch instead of a fault at once). Freed stacks return to their slab; a
+ * slab whose stacks are all free is unmapped once more than CTX_SLABS_IDLE_MAX are idle, so a run
+ * with many threads does not keep their memory after it.
+ *
+ * None of this is visible to a simulation: addresses never reach it.
+ */
+#define CTX_SLAB_STACKS 64
+#define CTX_SLABS_IDLE_MAX 4
+
+struct ctx_slab {
+	char *map;
 	size_t map_len;
+	size_t size;			/* usable bytes of each stack */
+	size_t stride;			/* guard page + stack */
+	struct ctx_slab *prev, *next;	/* every slab */
+	struct ctx_slab *pprev, *pnext; /* slabs of this size with a free stack */
+	uint64_t guarded;		/* slots with a PROT_NONE guard page */
+	uint64_t ready;			/* slots whose guard page is set up */
+	uint32_t nfree;
+	uint8_t free[CTX_SLAB_STACKS]; /* free slot numbers, a stack */
 };
 
-static struct pool_entry pool[CTX_POOL_MAX];
-static size_t pool_len;
+static struct ctx_slab *slabs;	 /* every slab */
+static struct ctx_slab *partial; /* slabs with a free stack (any size) */
+static size_t guarded_slots, idle_slabs;
 
 static size_t page_size(void)
 {
@@ -83,31 +109,102 @@ static size_t page_size(void)
 	return ps;
 }
 
+static void partial_add(struct ctx_slab *sl)
+{
+	sl->pprev = NULL;
+	sl->pnext = partial;
+	if (partial != NULL)
+		partial->pprev = sl;
+	partial = sl;
+}
+
+static void partial_del(struct ctx_slab *sl)
+{
+	if (sl->pprev != NULL)
+		sl->pprev->pnext = sl->pnext;
+	else
+		partial = sl->pnext;
+	if (sl->pnext != NULL)
+		sl->pnext->pprev = sl->pprev;
+	sl->pprev = sl->pnext = NULL;
+}
+
+static struct ctx_slab *slab_new(size_t size)
+{
+	size_t ps = page_size();
+	struct ctx_slab *sl = calloc(1, sizeof(*sl));
+	if (sl == NULL)
+		return NULL;
+	sl->size = size;
+	sl->stride = size + ps;
+	sl->map_len = sl->stride * CTX_SLAB_STACKS;
+	void *map = mmap(NULL, sl->map_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED) {
+		free(sl);
+		return NULL;
+	}
+	sl->map = map;
+	for (int i = 0; i < CTX_SLAB_STACKS; i++) /* slot 0 on top: used first */
+		sl->free[i] = (uint8_t)(CTX_SLAB_STACKS - 1 - i);
+	sl->nfree = CTX_SLAB_STACKS;
+	sl->next = slabs;
+	if (slabs != NULL)
+		slabs->prev = sl;
+	slabs = sl;
+	partial_add(sl);
+	idle_slabs++;
+	return sl;
+}
+
+static void slab_unmap(struct ctx_slab *sl)
+{
+	partial_del(sl);
+	if (sl->prev != NULL)
+		sl->prev->next = sl->next;
+	else
+		slabs = sl->next;
+	if (sl->next != NULL)
+		sl->next->prev = sl->prev;
+	guarded_slots -= (size_t)__builtin_popcountll(sl->guarded);
+	idle_slabs--;
+	munmap(sl->map, sl->map_len);
+	free(sl);
+}
+
+/* A fresh slot's guard page: PROT_NONE while the budget lasts, else left
+ * as the mapping made it, zeros (the canary). */
+static void guard_setup(struct ctx_slab *sl, unsigned slot)
+{
+	char *guard = sl->map + (size_t)slot * sl->stride;
+	if (guarded_slots < CTX_GUARDED_MAX && mprotect(guard, page_size(), PROT_NONE) == 0) {
+		sl->guarded |= 1ull << slot;
+		guarded_slots++;
+	}
+	sl->ready |= 1ull << slot;
+}
+
 int ctx_stack_alloc(struct ctx_stack *st, size_t size)
 {
 	size_t ps = page_size();
 	size = (size + ps - 1) / ps * ps;
-	size_t map_len = size + ps;
-	for (size_t i = pool_len; i > 0; i--) {
-		if (pool[i - 1].map_len == map_len) {
-			void *map = pool[i - 1].map;
-			pool[i - 1] = pool[--pool_len];
-			st->base = (char *)map + ps;
-			st->size = size;
-			vg_register(st);
-			return 0;
-		}
-	}
-	void *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (map == MAP_FAILED)
+	struct ctx_slab *sl = partial;
+	while (sl != NULL && sl->size != size)
+		sl = sl->pnext;
+	if (sl == NULL && (sl = slab_new(size)) == NULL)
 		return -1;
-	if (mprotect(map, ps, PROT_NONE) != 0) { /* guard page below */
-		munmap(map, map_len);
-		return -1;
-	}
-	st->base = (char *)map + ps;
+	if (sl->nfree == CTX_SLAB_STACKS)
+		idle_slabs--;
+	unsigned slot = sl->free[--sl->nfree];
+	if (sl->nfree == 0)
+		partial_del(sl);
+	if (!(sl->ready & (1ull << slot)))
+		guard_setup(sl, slot);
+	st->base = sl->map + (size_t)slot * sl->stride + ps;
 	st->size = size;
+	st->slab = sl;
+	st->slot = slot;
+	st->guarded = (sl->guarded >> slot) & 1;
 	vg_register(st);
 	return 0;
 }
@@ -116,30 +213,30 @@ void ctx_stack_free(struct ctx_stack *st)
 {
 	if (st->base == NULL)
 		return;
-	size_t ps = page_size();
-	void *map = (char *)st->base - ps;
-	size_t map_len = st->size + ps;
+	struct ctx_slab *sl = st->slab;
 	vg_deregister(st);
 #ifdef SIMK_ASAN
 	/* A dead coroutine may leave poisoned frames behind. */
 	ASAN_UNPOISON_MEMORY_REGION(st->base, st->size);
 #endif
-	if (pool_len < CTX_POOL_MAX) {
-		pool[pool_len].map = map;
-		pool[pool_len].map_len = map_len;
-		pool_len++;
-	} else {
-		munmap(map, map_len);
-	}
+	if (sl->nfree == 0)
+		partial_add(sl);
+	sl->free[sl->nfree++] = (uint8_t)st->slot;
+	if (sl->nfree == CTX_SLAB_STACKS && ++idle_slabs > CTX_SLABS_IDLE_MAX)
+		slab_unmap(sl);
 	st->base = NULL;
 	st->size = 0;
+	st->slab = NULL;
 }
 
 void ctx_stack_pool_drain(void)
 {
-	while (pool_len > 0) {
-		pool_len--;
-		munmap(pool[pool_len].map, pool[pool_len].map_len);
+	struct ctx_slab *sl = slabs;
+	while (sl != NULL) {
+		struct ctx_slab *next = sl->next;
+		if (sl->nfree == CTX_SLAB_STACKS)
+			slab_unmap(sl);
+		sl = next;
 	}
 }
 
@@ -192,12 +289,12 @@ void ctx_init(struct ctx *c, ctx_entry_fn entry, void *arg)
 	 * call in simk_ctx_start enters entry with the ABI's alignment. */
 	uint64_t *sp = (uint64_t *)(top - 72);
 	memset(sp, 0, 72);
-	sp[0] = 0;                                /* r15 */
-	sp[1] = 0;                                /* r14 */
-	sp[2] = (uint64_t)(uintptr_t)ctx_boot;    /* r13: entry */
-	sp[3] = (uint64_t)(uintptr_t)c;           /* r12: argument */
-	sp[4] = 0;                                /* rbx */
-	sp[5] = 0;                                /* rbp */
+	sp[0] = 0;				     /* r15 */
+	sp[1] = 0;				     /* r14 */
+	sp[2] = (uint64_t)(uintptr_t)ctx_boot;	     /* r13: entry */
+	sp[3] = (uint64_t)(uintptr_t)c;		     /* r12: argument */
+	sp[4] = 0;				     /* rbx */
+	sp[5] = 0;				     /* rbp */
 	sp[6] = (uint64_t)(uintptr_t)simk_ctx_start; /* return address */
 	c->sp = sp;
 	c->fallback = NULL;

@@ -37,7 +37,9 @@ static inline uint64_t sim_time_add(uint64_t t, uint64_t d)
 	return d >= SIMK_FOREVER - t ? SIMK_FOREVER : t + d;
 }
 #define SIM_NAME_MAX 32
-#define SIM_MAX_THREADS 100000
+/* Threads per run (tids are not reused): simk's own limit, the same on
+ * every host; a spawn past it fails the run naming it. */
+#define SIM_MAX_THREADS 200000
 #define SIM_MAX_PROCS 4096
 /* Registered subsystems per host process; each owns one slot, the same
  * index in struct simk.subsys[] and struct simk_proc.subsys[]. */

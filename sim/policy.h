@@ -44,6 +44,7 @@ extern const struct sim_policy policy_random;
 extern const struct sim_policy policy_pct;
 extern const struct sim_policy policy_replay;
 extern const struct sim_policy policy_dfs;
+extern const struct sim_policy policy_guide;
 
 /* The runnable queue (sim/runq.c): FIFO; the n-th (0-based) runnable
  * thread in queue order in O(log n). */

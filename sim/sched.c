@@ -78,9 +78,27 @@ static void after_switch_in(struct simk *s)
 	}
 }
 
+static void thread_entry(void *arg);
+
+/* A thread gets its stack when it first runs: a run may spawn far more
+ * threads than are ever alive at once. No stack is a host failure, said
+ * loudly (the thread limit itself is SIM_MAX_THREADS, checked at spawn). */
+static void stack_for(struct simk *s, struct simk_thread *t)
+{
+	if (ctx_stack_alloc(&t->ctx.stack, s->opts.stack_size) != 0)
+		sim_panic("no host memory for the %zu-byte stack of thread %s (tid %d)",
+			  s->opts.stack_size, t->name, t->tid);
+	ctx_init(&t->ctx, thread_entry, t);
+}
+
 static void switch_to(struct simk *s, struct simk_thread *prev, struct simk_thread *next,
 		      bool prev_dying)
 {
+	if (prev != NULL && !ctx_stack_intact(&prev->ctx.stack))
+		sim_panic("thread %s (tid %d) overflowed its %zu-byte stack", prev->name,
+			  prev->tid, prev->ctx.stack.size);
+	if (next->ctx.stack.base == NULL)
+		stack_for(s, next);
 	s->current = next;
 	s->on_stack = next;
 	next->state = TS_RUNNING;
@@ -457,23 +475,29 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	struct simk *s = sim_cur();
 	KASSERT(p != NULL, "spawn in an exited process");
 	KASSERT(!p->exited, "spawn in an exited process");
-	if (s->nthreads >= SIM_MAX_THREADS)
+	if (s->nthreads >= SIM_MAX_THREADS) {
+		/* simk's own limit, the same on every host: a run that asks for
+		 * more fails, naming it (in setup the caller says so) */
+		if (s->running)
+			sim_panic("thread limit: a run has at most %d threads (spawning %s)",
+				  SIM_MAX_THREADS, name);
 		return NULL;
+	}
 	if (s->nthreads == s->threads_cap) {
 		int ncap = s->threads_cap ? s->threads_cap * 2 : 16;
 		struct simk_thread **nt = realloc(s->threads, (size_t)ncap * sizeof(*nt));
+		if (nt == NULL && s->running)
+			sim_panic("no host memory for %d threads", ncap);
 		if (nt == NULL)
 			return NULL;
 		s->threads = nt;
 		s->threads_cap = ncap;
 	}
 	struct simk_thread *t = calloc(1, sizeof(*t));
+	if (t == NULL && s->running)
+		sim_panic("no host memory for thread %s", name);
 	if (t == NULL)
 		return NULL;
-	if (ctx_stack_alloc(&t->ctx.stack, s->opts.stack_size) != 0) {
-		free(t);
-		return NULL;
-	}
 	t->tid = s->nthreads + 1;
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->proc = p;
@@ -483,8 +507,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	list_init(&t->rq);
 	list_init(&t->mutexes_held);
 	event_init(&t->timeout_ev, "sim:timeout", sleep_timeout_fired, t);
-	ctx_init(&t->ctx, thread_entry, t);
-	s->threads[s->nthreads++] = t;
+	s->threads[s->nthreads++] = t; /* its stack comes when it first runs */
 	list_push_back(&p->threads, &t->pl);
 	p->nthreads_live++;
 	if (!daemon)

@@ -92,6 +92,8 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 		return &policy_replay;
 	case SIMK_POLICY_DFS:
 		return &policy_dfs;
+	case SIMK_POLICY_GUIDE:
+		return &policy_guide;
 	}
 	return NULL;
 }
@@ -359,7 +361,7 @@ _Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, co
 void sim_record_decision(int64_t choice)
 {
 	struct simk *s = g_sim;
-	if (s->opts.schedule_out == NULL)
+	if (s->opts.schedule_out == NULL && !s->opts.keep_decisions)
 		return;
 	if (s->ndecisions == s->decisions_cap) {
 		size_t ncap = s->decisions_cap ? s->decisions_cap * 2 : 256;
@@ -394,6 +396,12 @@ uint32_t sim_latency_classes(void)
 {
 	struct simk *s = g_sim;
 	return s->policy->latency_classes != NULL ? s->policy->latency_classes(s) : 0;
+}
+
+const int64_t *simk_decisions(const struct simk *s, size_t *n)
+{
+	*n = s->ndecisions;
+	return s->decisions;
 }
 
 bool simk_run_was_cut(const struct simk *s)

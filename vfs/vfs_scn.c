@@ -83,13 +83,26 @@ static int device_create(void *obj, const struct scn_decl *d, const struct scn_v
 	snprintf(cfg.name, sizeof(cfg.name), "%s", d->name);
 	cfg.sector_size = (uint32_t)a[D_SECTOR].i;
 	cfg.capacity_sectors = (uint64_t)a[D_CAP].i;
-	cfg.latency = a[D_LATMAX].i > a[D_LAT].i
-			  ? blk_latency_uniform((uint64_t)a[D_LAT].i, (uint64_t)a[D_LATMAX].i)
-			  : blk_latency_fixed((uint64_t)a[D_LAT].i);
-	cfg.reorder = a[D_REORDER].i != 0;
-	cfg.write_cache = a[D_CACHE].i != 0;
 	cfg.queue_depth = (uint32_t)a[D_QD].i;
 	cfg.timeout_ns = (uint64_t)a[D_TIMEOUT].i;
+	/* The timing the declaration leaves unsaid may come from the run
+	 * (explore --swarm draws it); what it says, it keeps. */
+	bool lat_given = a[D_LAT].given || a[D_LATMAX].given;
+	cfg.latency = blk_latency_fixed((uint64_t)a[D_LAT].i);
+	cfg.reorder = a[D_REORDER].i != 0;
+	cfg.write_cache = a[D_CACHE].i != 0;
+	const char *defaults = sim_cur()->opts.device_defaults;
+	char why[200];
+	if (defaults != NULL && blkdev_config_set_list(&cfg, defaults, why, sizeof(why)) != 0)
+		return -EINVAL;
+	if (lat_given)
+		cfg.latency = a[D_LATMAX].i > a[D_LAT].i
+				  ? blk_latency_uniform((uint64_t)a[D_LAT].i, (uint64_t)a[D_LATMAX].i)
+				  : blk_latency_fixed((uint64_t)a[D_LAT].i);
+	if (a[D_REORDER].given)
+		cfg.reorder = a[D_REORDER].i != 0;
+	if (a[D_CACHE].given)
+		cfg.write_cache = a[D_CACHE].i != 0;
 	return blkdev_create(&cfg, &o->dev);
 }
 

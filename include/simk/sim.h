@@ -24,6 +24,7 @@ enum simk_policy {
 	SIMK_POLICY_PCT,
 	SIMK_POLICY_REPLAY,
 	SIMK_POLICY_DFS, /* bounded exhaustive search, driven by struct simk_dfs */
+	SIMK_POLICY_GUIDE, /* default choices but for listed deviations (simk shrink) */
 };
 
 /* Outcome of a run; the numeric values are the CLI exit codes. */
@@ -61,6 +62,14 @@ struct simk_opts {
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;	  /* text printed as "reproduce: ..." on failure */
 	struct simk_dfs *dfs;	  /* policy dfs: the search state (simk_dfs_create) */
+	struct simk_guide *guide;  /* policy guide: the deviations to take (simk shrink) */
+	bool keep_decisions;	   /* keep the decision list in memory (simk_decisions) */
+	/* "KEY=VALUE,..." set on every block device of the run after its own
+	 * configuration (keys of docs/blkdev.md: latency, reorder, ...) */
+	const char *device_opts;
+	/* the same form, for what a scenario's device declaration leaves
+	 * unsaid (explore --swarm): its explicit options still win */
+	const char *device_defaults;
 };
 
 /* The cost model (docs/determinism.md, "Virtual time"): a running thread
@@ -114,6 +123,10 @@ uint64_t simk_seed(const struct simk *s);
 /* 0, or the errno of a failed write of opts.schedule_out at the end of the
  * run (the outcome is the run's own). */
 int simk_schedule_error(const struct simk *s);
+/* The decisions of the run, as a schedule file holds them (a thread id,
+ * 0 for an interrupt, or a data decision), when it kept them
+ * (opts.keep_decisions or opts.schedule_out); the array belongs to s. */
+const int64_t *simk_decisions(const struct simk *s, size_t *n);
 
 /*
  * Bounded exhaustive search (policy dfs). Each run follows the current path

@@ -49,11 +49,12 @@ def test_a_bug_that_needs_the_device_to_reorder(simk, tmp_path):
     assert r.code == 0, r
     assert "fixed by the seed: device latency" in r.last, r.last
     # the search varies each request's latency class: the reordering fails
-    r = dfs(simk, ORDER, "--seed-start", 2, "--bound", 0, cwd=tmp_path)
+    r = dfs(simk, ORDER, "--seed-start", 2, "--bound", 0, "--schedule-out", "fail.sched",
+            cwd=tmp_path)
     assert r.code == 1 and "expect failed: first == 1" in r.last, r
     assert failing_path(r) <= 10
     # its schedule keeps the latency decisions: the replay fails the same way
-    sched = (tmp_path / "simk-dfs-failure.sched").read_text()
+    sched = (tmp_path / "fail.sched").read_text()
     assert sched.startswith("simk-schedule 2") and re.search(r"\bd0:\d+/2\b", sched), sched
     again = subprocess.run(reproducer(r) + ["--quiet"], capture_output=True, text=True,
                            cwd=tmp_path)
