@@ -30,7 +30,8 @@ def seed_of(reproduce_text):
 
 # ---- each program checks the calls of its family ---------------------------------
 
-SELF_CHECKING = ["files", "ipc", "efault", "threads", "sync", "vtime", "random", "globals"]
+SELF_CHECKING = ["files", "ipc", "efault", "threads", "sync", "vtime", "random", "globals", "stdio",
+                 "heap"]
 
 
 @pytest.mark.parametrize("name", SELF_CHECKING)
@@ -63,6 +64,25 @@ def test_hello_arguments_output_and_file(simk):
     assert re.search(r"openat\(-100, 0x[0-9a-f]+, O_RDWR\|O_CREAT, 0644\)", r.out), r.out
     assert "openat = 3" in r.out
     assert "info vfs:console_write" in r.out
+
+
+def test_stdio_output_in_program_order(simk):
+    r = simk("run", guest("stdio"), "--quiet")
+    assert r.passed, r
+    assert r.out.startswith("printf 1|fputs|c|fwrite|dprintf|write\natexit handler\n"), r.out
+    assert r.err == "to stderr\n"
+
+
+@pytest.mark.parametrize("arg,reason", [
+    ("double", "reason=heap.c:58: free(): heap+0x"),
+    ("assert", "reason=heap.c:61: assertion failed: argc == 1"),
+])
+def test_heap_misuse_fails_the_run_with_its_line(simk, arg, reason):
+    r = simk("run", guest("heap"), "--quiet", "--", arg)
+    assert r.code == 1, r
+    assert reason in r.last, r
+    if arg == "double":
+        assert r.last.endswith("was already freed (double free)")
 
 
 def test_output_is_part_of_the_hash(simk, tmp_path):
