@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "scn/scn_internal.h"
+#include "sim/hostfile.h"
 
 #define SCN_FOREIGN_MAX 4
 
@@ -42,6 +43,11 @@ struct scn_prog *scn_load_args(const char *path, const char *const *args, int na
 			 path);
 		return NULL;
 	}
+	/* a FIFO or a device would block the kinds' look at the file */
+	FILE *check = host_open_regular(path, err, errlen);
+	if (check == NULL)
+		return NULL;
+	fclose(check);
 	for (int i = 0; i < nforeigns; i++) {
 		const struct scn_foreign *f = foreigns[i];
 		if (!f->claims(path))

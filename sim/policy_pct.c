@@ -165,8 +165,9 @@ static void pct_runq_removed(struct simk *s, struct simk_thread *t)
 {
 	struct pct_state *st = s->policy_state;
 	int i = t->pct_heap;
-	KASSERT(i >= 0 && i < st->nheap && st->heap[i] == t, "pct: thread %d not in the heap",
-		t->tid);
+	KASSERT(i >= 0, "pct: thread %d not in the heap", t->tid);
+	KASSERT(i < st->nheap, "pct: thread %d not in the heap", t->tid);
+	KASSERT(st->heap[i] == t, "pct: thread %d not in the heap", t->tid);
 	t->pct_heap = -1;
 	struct simk_thread *last = st->heap[--st->nheap];
 	if (i == st->nheap)

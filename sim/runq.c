@@ -115,8 +115,8 @@ void runq_del(struct simk *s, struct simk_thread *t)
 {
 	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
 	struct runq_index *q = &s->rqi;
-	KASSERT(t->rq_seq < q->next && q->slots[t->rq_seq] == t, "thread %d lost its run-queue slot",
-		t->tid);
+	KASSERT(t->rq_seq < q->next, "thread %d lost its run-queue slot", t->tid);
+	KASSERT(q->slots[t->rq_seq] == t, "thread %d lost its run-queue slot", t->tid);
 	q->slots[t->rq_seq] = NULL;
 	fen_add(q, t->rq_seq, -1);
 	list_del(&t->rq);
@@ -141,8 +141,8 @@ struct simk_thread *runq_nth(struct simk *s, int n)
 			pos += step;
 			left -= q->fen[pos - 1];
 		}
-	KASSERT(pos < q->cap && q->slots[pos] != NULL, "runq index %d: no thread at slot %zu", n,
-		pos);
+	KASSERT(pos < q->cap, "runq index %d: no thread at slot %zu", n, pos);
+	KASSERT(q->slots[pos] != NULL, "runq index %d: no thread at slot %zu", n, pos);
 #ifdef SIMK_DEBUG_CHECKS
 	struct list_node *w = s->runq.next; /* what walking the queue finds */
 	for (int i = 0; i < n; i++)
