@@ -70,8 +70,8 @@ const struct trace_desc *trace_desc_find(const char *name)
 
 void trace_set_value_fmt(char conv, trace_value_fmt_fn fn)
 {
-	KASSERT(conv > 0 && strchr("duxonT_%", conv) == NULL, "trace conversion %%%c is built in",
-		conv);
+	KASSERT(conv > 0, "trace conversion %d is not a letter", conv);
+	KASSERT(strchr("duxonT_%", conv) == NULL, "trace conversion %%%c is built in", conv);
 	value_fmt[(unsigned char)conv] = fn;
 }
 
