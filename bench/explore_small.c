@@ -12,6 +12,7 @@
 #include "sim/ctx.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
+#include "syscalls/builtin.h"
 
 #define RUNS 20000
 
