@@ -88,6 +88,7 @@ struct cli_opts {
 	const char *faults[CLI_FAULTS_MAX];
 	int nfaults;
 	bool quiet;
+	bool where; /* help ops --where */
 	/* explore */
 	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;

@@ -168,6 +168,17 @@ static const char *const usage_merge =
     "options:\n"
     "  --json               the merged result as JSON, in explore --json's format\n";
 
+/* help ops --where: each operation's C function and the file it is in. */
+static void help_ops_where(FILE *f)
+{
+	fputs("operation            kind     C function (file:function)\n", f);
+	for (int i = 0; scn_op_at(i) != NULL; i++) {
+		const struct scn_op *op = scn_op_at(i);
+		fprintf(f, "%-20s %-8s %s\n", op->name,
+			(op->flags & SCN_OP_SYSCALL) ? "syscall" : "kernel", op->where ? op->where : "?");
+	}
+}
+
 static void help_ops(FILE *f)
 {
 	char buf[300];
@@ -191,11 +202,12 @@ static int cmd_help(struct cli_opts *o);
 static int cmd_version(struct cli_opts *o);
 
 static const char *const usage_help =
-    "usage: simk help [COMMAND|ops|faults]\n"
+    "usage: simk help [COMMAND|ops [--where]|faults]\n"
     "\n"
     "Without a topic, the list of commands. With a command's name, its usage and\n"
-    "flags; 'ops': the operations and declarations a scenario may use; 'faults':\n"
-    "the fault points --fault can enable.\n";
+    "flags; 'ops': the operations and declarations a scenario may use ('ops\n"
+    "--where': each operation's C function and source file, and whether it wraps\n"
+    "a system call); 'faults': the fault points --fault can enable.\n";
 
 static const char *const usage_version = "usage: simk version   (or simk --version)\n"
 					 "\n"
@@ -244,7 +256,10 @@ static int cmd_help(struct cli_opts *o)
 	}
 	const char *t = o->args[0];
 	if (strcmp(t, "ops") == 0) {
-		help_ops(stdout);
+		if (o->where)
+			help_ops_where(stdout);
+		else
+			help_ops(stdout);
 		return 0;
 	}
 	if (strcmp(t, "faults") == 0) {

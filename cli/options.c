@@ -318,6 +318,14 @@ static int set_replay(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_where(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->where = true;
+	return 0;
+}
+
 static int set_shrink(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -386,6 +394,7 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_SHRINK CMD_BIT(CMD_SHRINK)
 #define C_MERGE CMD_BIT(CMD_MERGE)
 #define C_SCHED (C_RUN | C_EXPLORE | C_CHECK | C_SHRINK) /* the commands that run scenarios */
+#define C_HELP CMD_BIT(CMD_HELP)
 
 struct cli_flag {
 	const char *name; /* without the leading "--" */
@@ -423,6 +432,7 @@ static const struct cli_flag flags[] = {
     {"swarm", false, C_EXPLORE, set_swarm},
     {"device", true, C_SCHED, set_device},
     {"device-defaults", true, C_SCHED, set_device_defaults},
+    {"where", false, C_HELP, set_where},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))

@@ -111,8 +111,9 @@ struct scn_op {
 	const struct scn_argspec *args;
 	int nargs;
 	scn_op_fn fn;
-	const char *doc; /* one line for `simk help ops` and docs */
-	unsigned flags;	 /* SCN_OP_* */
+	const char *doc;   /* one line for `simk help ops` and docs */
+	unsigned flags;	   /* SCN_OP_* */
+	const char *where; /* "file.c:function" of fn, for `simk help ops --where` */
 };
 
 /*
@@ -135,19 +136,19 @@ void scn_register_ops(const struct scn_op *ops, int n);
 #define SCN_NARGS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define SCN_OP(name, args, fn, doc)                                                                \
 	{                                                                                          \
-		name, args, SCN_NARGS(args), fn, doc, 0                                            \
+		name, args, SCN_NARGS(args), fn, doc, 0, __FILE__ ":" #fn                                            \
 	}
 #define SCN_OP0(name, fn, doc)                                                                     \
 	{                                                                                          \
-		name, NULL, 0, fn, doc, 0                                                          \
+		name, NULL, 0, fn, doc, 0, __FILE__ ":" #fn                                                          \
 	}
 #define SCN_SYSCALL_OP(name, args, fn, doc)                                                        \
 	{                                                                                          \
-		name, args, SCN_NARGS(args), fn, doc, SCN_OP_SYSCALL                               \
+		name, args, SCN_NARGS(args), fn, doc, SCN_OP_SYSCALL, __FILE__ ":" #fn                               \
 	}
 #define SCN_SYSCALL_OP0(name, fn, doc)                                                             \
 	{                                                                                          \
-		name, NULL, 0, fn, doc, SCN_OP_SYSCALL                                             \
+		name, NULL, 0, fn, doc, SCN_OP_SYSCALL, __FILE__ ":" #fn                                             \
 	}
 /* A constant table entry named like its C macro: SCN_CONST(O_RDWR). */
 #define SCN_CONST(x)                                                                               \

@@ -633,7 +633,8 @@ static const struct scn_op paio_ops[] = {
 	   "aio_resaddr CB: the address of its aio_resultp (the aio_result_t of aioread)"),
     SCN_OP("aio_state", state_args, op_aio_state,
 	   "aio_state CB [ret=VAR] [err=VAR]: aio_state as stored in the aiocb; the stored result"),
-    {"aio_buf_fill", fill_args, 2, op_aio_buf_fill, "aio_buf_fill CB BYTE: fill its buffer", 0},
+    {"aio_buf_fill", fill_args, 2, op_aio_buf_fill, "aio_buf_fill CB BYTE: fill its buffer", 0,
+     __FILE__ ":op_aio_buf_fill"}, /* two of fill_args' three: no len= */
     SCN_OP("aio_buf_count", fill_args, op_aio_buf_count,
 	   "aio_buf_count CB BYTE [len=]: how many bytes of its buffer equal BYTE"),
     SCN_SYSCALL_OP(
