@@ -83,7 +83,8 @@ static uint64_t between(uint64_t lo, uint64_t hi, uint32_t c, uint32_t k)
 
 uint64_t blk_latency_class(const struct blk_latency *l, uint32_t c, uint32_t k)
 {
-	KASSERT(k >= 2 && c < k, "latency class %u of %u", c, k);
+	KASSERT(k >= 2, "latency class %u of %u", c, k);
+	KASSERT(c < k, "latency class %u of %u", c, k);
 	switch (l->model) {
 	case BLK_LAT_FIXED:
 		return l->fixed_ns;

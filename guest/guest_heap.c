@@ -283,7 +283,8 @@ void guest_heap_free(struct guest_run *r, void *p, const char *call, struct gues
 void guest_heap_free_internal(struct guest_run *r, void *p)
 {
 	struct hdr *hd = block_at(r, p);
-	KASSERT(hd != NULL && hd->magic == MAGIC_INTERNAL, "guest heap: bad internal free");
+	KASSERT(hd != NULL, "guest heap: bad internal free");
+	KASSERT(hd->magic == MAGIC_INTERNAL, "guest heap: bad internal free");
 	give_back(r, hd, p);
 }
 

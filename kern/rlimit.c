@@ -41,7 +41,8 @@ int proc_rlimit_get(const struct simk_proc *p, int resource, struct simk_rlimit 
 int sys_getrlimit(int resource, uaddr_t rlim)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "getrlimit outside thread context");
+	KASSERT(cur != NULL, "getrlimit outside thread context");
+	KASSERT(!sim_in_irq(), "getrlimit outside thread context");
 	if (resource != SIMK_RLIMIT_FSIZE)
 		return -EINVAL;
 	struct simk_rlimit r = fsize_of(cur->proc);
@@ -51,7 +52,8 @@ int sys_getrlimit(int resource, uaddr_t rlim)
 int sys_setrlimit(int resource, uaddr_t rlim)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "setrlimit outside thread context");
+	KASSERT(cur != NULL, "setrlimit outside thread context");
+	KASSERT(!sim_in_irq(), "setrlimit outside thread context");
 	struct simk_rlimit r;
 	if (copyin(rlim, &r, sizeof(r)) != 0)
 		return -EFAULT;

@@ -256,8 +256,8 @@ int64_t scn_op_handler(const int64_t *a)
 	(void)a; /* the traced copy; the operation takes its evaluated arguments */
 	struct simk_thread *t = sim_thread_current();
 	struct scn_frame *fr = t->scn;
-	KASSERT(fr != NULL && fr->call != NULL, "scenario primitive outside a statement (tid %d)",
-		t->tid);
+	KASSERT(fr != NULL, "scenario primitive outside a statement (tid %d)", t->tid);
+	KASSERT(fr->call != NULL, "scenario primitive outside a statement (tid %d)", t->tid);
 	if (!fr->call_opaque)
 		return fr->call->op->fn(fr->call);
 	sim_opaque_enter();
