@@ -367,6 +367,52 @@ def test_readme_commands_run(simk, readme, tmp_path):
             assert (tmp_path / Path(args[args.index("--trace-out") + 1]).name).stat().st_size > 0
 
 
+KERNEL_SOURCES = ("sim", "kern", "vfs", "drivers", "syscalls", "scn", "guest", "cli")
+EVENT_LITERAL = re.compile(r'"([a-z]+):([a-z][a-z0-9_]*)"')
+
+
+def trace_event_names():
+    """Every "prefix:event" string literal of simk's own sources: the trace
+    event names (and the event queue's, which the trace shows too)."""
+    names = set()
+    for d in KERNEL_SOURCES:
+        for f in sorted((ROOT / d).rglob("*.[ch]")):
+            names |= {f"{a}:{b}" for a, b in EVENT_LITERAL.findall(f.read_text())}
+    return names
+
+
+def test_trace_names_quoted_in_the_labs_exist():
+    """Every trace event a lab text quotes (README, hints, solution and
+    teacher notes, labs/**/*.md) is one simk emits: a `prefix:event` whose
+    prefix is a subsystem's must be a string literal of the sources; the
+    names before the `prefix:event` convention (`laio-event`, `kq_post`)
+    must not come back; and in a quoted trace, the event after `info` or
+    `irq` is a known one."""
+    names = trace_event_names()
+    prefixes = {n.split(":")[0] for n in names}
+    assert {"laio", "kq", "blk", "vfs", "port", "paio", "sim"} <= prefixes, prefixes
+    identifiers = set()
+    for d in KERNEL_SOURCES:
+        for f in sorted((ROOT / d).rglob("*.[ch]")):
+            identifiers |= set(re.findall(r"\b[a-z]+_[a-z0-9_]+\b", f.read_text()))
+    bad = []
+    for md in sorted((ROOT / "labs").rglob("*.md")):
+        text = md.read_text()
+        rel = md.relative_to(ROOT)
+        for m in re.finditer(r"\b([a-z]+):([a-z][a-z0-9_]*)\b", text):
+            if m.group(1) in prefixes and m.group(0) not in names:
+                bad.append(f"{rel}: {m.group(0)} is not an event simk emits")
+        for m in re.finditer(r"(?<![\w/.-])([a-z]+)([-_])([a-z][a-z0-9_]*)\b(?![/.-])", text):
+            old, colon = m.group(0), f"{m.group(1)}:{m.group(3)}"
+            if colon in names and (m.group(2) == "-" or old not in identifiers):
+                bad.append(f"{rel}: {old} is the old name of {colon}")
+        for line in code_lines(text):
+            for m in re.finditer(r"(?:^|\s)(?:info|irq) +(\S+)", line):
+                if m.group(1) not in names:
+                    bad.append(f"{rel}: trace line `{line}` shows {m.group(1)}")
+    assert not bad, "\n".join(bad)
+
+
 NAMED_FILE = re.compile(r"(?<![\w./-])((?:[\w.-]+/)*[\w.-]+\.(?:scn|md|sh|py))(?![\w/])")
 
 
