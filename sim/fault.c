@@ -59,6 +59,8 @@ static bool is_declared(const char *name)
 
 static struct fault_point *find(struct fault_state *fs, const char *name)
 {
+	if (fs == NULL)
+		return NULL; /* no point was enabled in this run */
 	for (int i = 0; i < fs->n; i++)
 		if (strcmp(fs->pts[i].name, name) == 0)
 			return &fs->pts[i];
@@ -99,8 +101,8 @@ int fault_create(struct simk *s, char *err, size_t errlen)
 		fiu_init(0);
 		fiu_ready = true;
 	}
-	s->faults = calloc(1, sizeof(*s->faults));
-	return s->faults ? 0 : -1;
+	s->faults = NULL; /* made by the first sim_fault_enable: most runs enable none */
+	return 0;
 }
 
 void fault_destroy(struct simk *s)
@@ -122,7 +124,7 @@ bool sim_fault(const char *point)
 int sim_fault_enable(const char *spec, char *err, size_t errlen)
 {
 	struct simk *s = sim_cur();
-	if (s == NULL || s->faults == NULL) {
+	if (s == NULL) {
 		snprintf(err, errlen, "no simulation");
 		return -1;
 	}
@@ -175,6 +177,10 @@ int sim_fault_enable(const char *spec, char *err, size_t errlen)
 			off += (size_t)snprintf(err + off, errlen - off, " %s", declared[i]);
 		if (off < errlen)
 			snprintf(err + off, errlen - off, ")");
+		return -1;
+	}
+	if (s->faults == NULL && (s->faults = calloc(1, sizeof(*s->faults))) == NULL) {
+		snprintf(err, errlen, "out of host memory");
 		return -1;
 	}
 	struct fault_state *fs = s->faults;

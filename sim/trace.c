@@ -25,11 +25,31 @@ static inline uint64_t mix(uint64_t h, uint64_t x)
 	return h;
 }
 
-void trace_init(struct trace *t, int keep)
+#define MEMO_SLOTS 256
+
+static struct {
+	const char *key;
+	uint64_t gen; /* the run (trace_init) that memoised it */
+	uint64_t val;
+} memo[MEMO_SLOTS];
+static uint64_t memo_gen;
+
+/* The ring of a trace whose ring could not be allocated: it keeps hashing
+ * and drops the tail (the tail is for failure reports only). */
+static struct trace_ev ring_none[TRACE_RING];
+
+void trace_init(struct trace *t, int keep, bool tail)
 {
 	memset(t, 0, sizeof(*t));
 	t->hash = HASH_SEED;
 	t->keep = keep;
+	t->tail = tail || keep;
+	t->memo_gen = ++memo_gen;
+	t->ring = t->tail ? malloc(TRACE_RING * sizeof(*t->ring)) : NULL;
+	if (t->ring == NULL) {
+		t->ring = ring_none;
+		t->tail = false;
+	}
 }
 
 void trace_free(struct trace *t)
@@ -37,6 +57,10 @@ void trace_free(struct trace *t)
 	free(t->evs);
 	t->evs = NULL;
 	t->len = t->cap = 0;
+	if (t->ring != ring_none)
+		free(t->ring);
+	t->ring = ring_none;
+	t->tail = false;
 }
 
 static trace_call_view_fn call_view;
@@ -54,14 +78,15 @@ static void emit(struct simk *s, struct trace_ev *e)
 	e->pad = 0;
 	if (e->name == NULL)
 		e->name = "";
-	size_t slot = ((uintptr_t)e->name >> 3) & 255;
+	size_t slot = ((uintptr_t)e->name >> 3) & (MEMO_SLOTS - 1);
 	uint64_t nh;
-	if (t->memo_key[slot] == e->name) {
-		nh = t->memo_val[slot];
+	if (memo[slot].key == e->name && memo[slot].gen == t->memo_gen) {
+		nh = memo[slot].val;
 	} else {
 		nh = hash_str(e->name);
-		t->memo_key[slot] = e->name;
-		t->memo_val[slot] = nh;
+		memo[slot].key = e->name;
+		memo[slot].gen = t->memo_gen;
+		memo[slot].val = nh;
 	}
 	uint64_t x =
 	    e->vtime_ns * 0x9e3779b97f4a7c15ULL +
@@ -71,8 +96,10 @@ static void emit(struct simk *s, struct trace_ev *e)
 	    (uint64_t)e->a[3] * 0x94d049bb133111ebULL + (uint64_t)e->a[4] * 0xa0761d6478bd642fULL +
 	    (uint64_t)e->a[5] * 0xe7037ed1a0b428dbULL;
 	t->hash = mix(t->hash, x);
-	t->ring[t->count % TRACE_RING] = *e;
 	t->count++;
+	if (!t->tail)
+		return; /* the hash is all this run keeps */
+	t->ring[(t->count - 1) % TRACE_RING] = *e;
 	if (t->keep) {
 		if (t->len == t->cap) {
 			size_t ncap = t->cap ? t->cap * 2 : 1024;
@@ -178,6 +205,8 @@ void trace_format_ev(const struct trace_ev *e, char *buf, size_t len)
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)
 {
+	if (!t->tail)
+		return; /* a run that kept only its hash */
 	uint64_t have = t->count < TRACE_RING ? t->count : TRACE_RING;
 	if ((uint64_t)n > have)
 		n = (int)have;

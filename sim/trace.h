@@ -12,6 +12,7 @@
 #ifndef SIMK_TRACE_H
 #define SIMK_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -62,16 +63,21 @@ struct trace {
 	int keep;
 	struct trace_ev *evs; /* kept events (keep != 0) */
 	size_t len, cap;
-	struct trace_ev ring[TRACE_RING];
-	/* Memo of name hashes keyed by the name's address. The address only
-	 * selects a memo slot; the hash itself comes from the bytes, so the
-	 * result never depends on addresses. Per run, because names only
-	 * have to live as long as the run. */
-	const char *memo_key[256];
-	uint64_t memo_val[256];
+	struct trace_ev *ring; /* the last TRACE_RING events (not zeroed: count
+				  says which are there) */
+	/* Names hashed in this run are memoised by address in a table of the
+	 * process (trace.c); an entry counts only for the run that made it
+	 * (its generation), because names only have to live as long as the
+	 * run. The address only selects a slot; the hash comes from the
+	 * bytes, so the result never depends on addresses. */
+	uint64_t memo_gen;
+	bool tail; /* the ring is written */
 };
 
-void trace_init(struct trace *t, int keep);
+/* keep: store every event; tail: keep the last TRACE_RING for a failure
+ * report (else only the hash is made: the cheapest trace there is, for
+ * runs whose trace will not be printed). */
+void trace_init(struct trace *t, int keep, bool tail);
 void trace_free(struct trace *t);
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
 /* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0. */

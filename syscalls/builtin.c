@@ -4,6 +4,8 @@
  * every layer's scenario operations. Each later layer adds its
  * registration calls here, above the scenario interpreter's.
  */
+#include <stdbool.h>
+
 #include "sim/engine.h"
 #include "scn/scn.h"
 #include "kern/kmem.h"
@@ -29,6 +31,13 @@ void paio_syscalls_register(void);
 
 void simk_register_builtin(void)
 {
+	/* Once per process: the registries are read-only afterwards, and
+	 * explore creates a simulation per run (registering everything by
+	 * name again cost more than the run itself). */
+	static bool registered;
+	if (registered)
+		return;
+	registered = true;
 	kmem_register();
 	kern_register();
 	blkdev_register();

@@ -57,6 +57,8 @@ struct simk_opts {
 				     point it passes (0: off; at most SIMK_STEP_COST_MAX_NS) */
 	size_t stack_size;	  /* bytes per simulated thread (0 = 64 KiB) */
 	bool keep_trace;	  /* keep every event (export, readable output) */
+	bool trace_tail_off;	  /* keep no tail of the last events either: only the hash
+				     (explore; a failure report runs the seed again) */
 	const char *replay_path;  /* policy replay: schedule file to read */
 	const char *schedule_out; /* write the decision list here at the end */
 	const char *repro_hint;	  /* text printed as "reproduce: ..." on failure */

@@ -34,7 +34,7 @@ static struct ptimer_run *ptr(void)
 
 int ptimer_run_create(struct port_run *r)
 {
-	struct ptimer_run *tr = calloc(1, sizeof(*tr));
+	struct ptimer_run *tr = sim_zalloc(sizeof(*tr));
 	if (tr == NULL)
 		return -1;
 	spin_init(&tr->lock, "ptimer");
