@@ -73,7 +73,9 @@ static void *do_alloc(struct kmem_type *t, size_t size, bool may_fail)
 		return NULL;
 	if (size > ((size_t)1 << 40))
 		return NULL;
-	struct kmem_hdr *h = calloc(1, sizeof(*h) + size);
+	/* malloc and a memset, not calloc: glibc's calloc skips the per-thread
+	 * cache, and requests are allocated and freed at every system call */
+	struct kmem_hdr *h = sim_zalloc(sizeof(*h) + size);
 	if (h == NULL)
 		sim_panic("host out of memory (%zu bytes of %s)", size, t->name);
 	h->magic = KMEM_MAGIC;

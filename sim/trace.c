@@ -70,7 +70,7 @@ void trace_set_call_view(trace_call_view_fn fn)
 	call_view = fn;
 }
 
-static void emit(struct simk *s, struct trace_ev *e)
+static inline __attribute__((always_inline)) void emit(struct simk *s, struct trace_ev *e)
 {
 	struct trace *t = &s->trace;
 	e->vtime_ns = s->now_ns;
