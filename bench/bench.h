@@ -52,8 +52,9 @@ struct bench_ab {
 	int n;
 };
 
-/* Prints the result line of p; returns the median ratio subject/baseline. */
-static inline double bench_ab_report(const char *name, const char *unit, const struct bench_ab *p)
+/* Prints the result line of p to f; returns the median ratio subject/baseline. */
+static inline double bench_ab_fprint(FILE *f, const char *name, const char *unit,
+				     const struct bench_ab *p)
 {
 	double a[BENCH_ROUNDS_MAX], b[BENCH_ROUNDS_MAX], r[BENCH_ROUNDS_MAX];
 	for (int i = 0; i < p->n; i++) {
@@ -62,10 +63,15 @@ static inline double bench_ab_report(const char *name, const char *unit, const s
 		r[i] = p->a[i] != 0 ? p->b[i] / p->a[i] : 0.0;
 	}
 	double ma = bench_median(a, p->n), mb = bench_median(b, p->n), mr = bench_median(r, p->n);
-	printf("bench %s %.3f %s baseline=%.3f ratio=%.3f spread=%.3f..%.3f rounds=%d\n", name, mb,
-	       unit, ma, mr, r[0], r[p->n - 1], p->n);
-	fflush(stdout);
+	fprintf(f, "bench %s %.3f %s baseline=%.3f ratio=%.3f spread=%.3f..%.3f rounds=%d\n", name,
+		mb, unit, ma, mr, r[0], r[p->n - 1], p->n);
+	fflush(f);
 	return mr;
+}
+
+static inline double bench_ab_report(const char *name, const char *unit, const struct bench_ab *p)
+{
+	return bench_ab_fprint(stdout, name, unit, p);
 }
 
 /*

@@ -45,7 +45,8 @@ static double summary_runs(const char *out)
 	const char *p = strstr(out, "explored ");
 	char *end;
 	double n = p != NULL ? strtod(p + 9, &end) : -1;
-	if (p == NULL || end == p + 9 || (strncmp(end, " paths", 6) != 0 && strncmp(end, " runs", 5) != 0))
+	if (p == NULL || end == p + 9 ||
+	    (strncmp(end, " paths", 6) != 0 && strncmp(end, " runs", 5) != 0))
 		return -1;
 	return n;
 }
@@ -93,14 +94,15 @@ static double cpu_per_run(struct search *se, const char *jobs)
 	while (wait4(pid, &st, 0, &ru) < 0)
 		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "explore_jobs: %s explore %s --jobs %s did not pass:\n%s", simk_path,
-			se->args[0], jobs, out);
+		fprintf(stderr, "explore_jobs: %s explore %s --jobs %s did not pass:\n%s",
+			simk_path, se->args[0], jobs, out);
 		exit(1);
 	}
 	double runs = summary_runs(out);
 	if (runs <= 0 || (se->runs > 0 && runs != se->runs)) {
-		fprintf(stderr, "explore_jobs: --jobs %s: no run count or a different one (%.0f): %s",
-			jobs, se->runs, out);
+		fprintf(stderr,
+			"explore_jobs: --jobs %s: no run count or a different one (%.0f): %s", jobs,
+			se->runs, out);
 		exit(1);
 	}
 	se->runs = runs;
@@ -137,8 +139,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *seeds[] = {"bench/explore_small.scn", "--runs", SEED_RUNS, NULL};
-	const char *dfs[] = {"bench/explore_small.scn", "--policy", "dfs", "--por", "off", "--bound", "4",
-			     "--runs", "1000000", NULL};
+	const char *dfs[] = {"bench/explore_small.scn",
+			     "--policy",
+			     "dfs",
+			     "--por",
+			     "off",
+			     "--bound",
+			     "4",
+			     "--runs",
+			     "1000000",
+			     NULL};
 	struct search s1 = {seeds, 0}, s2 = {dfs, 0};
 	int rounds = bench_rounds() < 5 ? bench_rounds() : 5;
 	bench_ab_run("explore_jobs2_seeds", "ns/run", rounds, jobs1, jobs2, &s1);

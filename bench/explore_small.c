@@ -5,7 +5,7 @@
  * against the cost of that run's context switches: its switches times one
  * raw switch (the bare assembly routine, simk_ctx_swap), measured in the
  * same round. The ratio says how far a run is from the floor its switches
- * set; the goal is at most 8 (docs/architecture.md, "The cost of a run").
+ * set; the goal is at most 8 (docs/bench.md).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "sim/engine.h"
 #include "scn/scn.h"
 
-#define RUNS 4000	/* runs per round */
+#define RUNS 4000	 /* runs per round */
 #define RAW_SWAPS 200000 /* raw switches per round */
 
 void simk_ctx_swap(void **save_sp, void *new_sp);
