@@ -209,7 +209,8 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		printf("explore: path %" PRIu64 " (", done);
 		explore_dfs_desc(stdout, ex);
 		printf(") failed\n");
-	} else
+	}
+	else
 		printf("explore: run %" PRIu64 " of %" PRIu64 " (seed %" PRIu64
 		       ", policy %s%s) failed\n",
 		       done, ex->total, o->seed, cli_policy_name(o->policy),
@@ -231,8 +232,7 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		}
 		swarm_fixed(c, o->seed, &w, fc);
 		fflush(stdout);
-		int rc =
-		    shrink_failure(fc, ex->p, &so, CLI_SHRINK_OUT, stdout, "shrunk: ", true, NULL);
+		int rc = shrink_failure(fc, ex->p, &so, CLI_SHRINK_OUT, stdout, "shrunk: ", true, NULL);
 		free(fc);
 		if (rc == EXIT_USAGE)
 			result = rc;
@@ -401,9 +401,8 @@ int cmd_explore(struct cli_opts *c)
 		if (ex.dfs && ex.por && jobs > 1) {
 			/* the subtrees of a reduced search share their backtrack
 			 * points: splitting them is not done yet */
-			fprintf(stderr,
-				"simk: explore: --jobs does not split a dfs search with "
-				"--por on yet; it runs in one process (--por off splits)\n");
+			fprintf(stderr, "simk: explore: --jobs does not split a dfs search with "
+					"--por on yet; it runs in one process (--por off splits)\n");
 			jobs = 1;
 		}
 		if (!ex.dfs && (uint64_t)jobs > ex.total)

@@ -183,8 +183,8 @@ static int kmem_leak_check(struct simk *s, char *msg, size_t len)
 	struct kmem_state *ks = s->subsys[KMEM_SLOT];
 	if (ks->live_total == 0)
 		return 0;
-	size_t off = (size_t)snprintf(
-	    msg, len, "kmem leak: %llu block(s):", (unsigned long long)ks->live_total);
+	size_t off = (size_t)snprintf(msg, len, "kmem leak: %llu block(s):",
+				      (unsigned long long)ks->live_total);
 	for (int i = 0; i < ntypes && off < len; i++)
 		if (ks->live_by_type[i])
 			off += (size_t)snprintf(msg + off, len - off, " %s=%llu", types[i]->name,
@@ -193,11 +193,11 @@ static int kmem_leak_check(struct simk *s, char *msg, size_t len)
 }
 
 static const struct sim_subsys kmem_subsys = {
-    .name = "kmem",
-    .slot = KMEM_SLOT,
-    .create = kmem_create,
-    .destroy = kmem_destroy,
-    .leak_check = kmem_leak_check,
+	.name = "kmem",
+	.slot = KMEM_SLOT,
+	.create = kmem_create,
+	.destroy = kmem_destroy,
+	.leak_check = kmem_leak_check,
 };
 
 void kmem_register(void)

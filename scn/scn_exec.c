@@ -54,6 +54,7 @@ struct scn_run {
 	uint64_t *calls_run; /* per call site: statements executed */
 };
 
+
 static struct scn_run *cur_run(void)
 {
 	struct simk *s = sim_cur();
@@ -222,8 +223,8 @@ static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, in
 }
 
 /* noinline: its message buffer stays off the stack of every thread */
-__attribute__((noinline)) static _Noreturn void
-expect_failed(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
+__attribute__((noinline)) static _Noreturn void expect_failed(struct scn_run *r, struct scn_frame *fr,
+				    const struct scn_insn *in)
 {
 	const struct scn_prog *p = r->prog;
 	const struct scn_expect *x = &p->expects[in->aux];

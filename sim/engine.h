@@ -105,8 +105,8 @@ struct simk_thread {
 	const void *syscall;	/* descriptor of the call in progress, or NULL */
 	uint64_t syscall_exits; /* calls returned so far (statement boundaries) */
 	/* dfs: access annotations (sim/access.h) */
-	bool annotated;	  /* its accesses are annotated (else every step is global) */
-	int opaque;	  /* depth of unannotated kernel code it runs */
+	bool annotated;   /* its accesses are annotated (else every step is global) */
+	int opaque;       /* depth of unannotated kernel code it runs */
 	uint32_t obj_seq; /* object ids made by this thread */
 };
 
@@ -153,8 +153,8 @@ struct simk {
 	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
-	uint64_t ticks;			/* loop iterations with no switch point (sim_tick) */
-	uint64_t idle_irqs;		/* interrupts delivered with nothing runnable */
+	uint64_t ticks;     /* loop iterations with no switch point (sim_tick) */
+	uint64_t idle_irqs; /* interrupts delivered with nothing runnable */
 	uint64_t points[PT_KIND_COUNT]; /* sched_point calls by kind, taken or not */
 	const struct sim_policy *policy;
 	void *policy_state;
@@ -168,7 +168,7 @@ struct simk {
 	/* dfs: the step recorder (sim/dpor.h), NULL for other policies */
 	struct dpor_rec *rec;
 	uint32_t obj_seq_host; /* object ids made in setup and interrupts */
-	bool cut;	       /* the run was cut short: another path covers it */
+	bool cut;              /* the run was cut short: another path covers it */
 };
 
 /*

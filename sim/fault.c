@@ -81,17 +81,10 @@ static int fiu_decide(const char *name, int *failnum, void **failinfo, unsigned 
 	fp->hits++;
 	bool fail = false;
 	switch (fp->mode) {
-	case FM_OFF:
-		break;
-	case FM_PROB:
-		fail = rng_chance(&fp->rng, fp->p);
-		break;
-	case FM_NTH:
-		fail = fp->hits == fp->nth;
-		break;
-	case FM_EVERY:
-		fail = fp->nth > 0 && fp->hits % fp->nth == 0;
-		break;
+	case FM_OFF: break;
+	case FM_PROB: fail = rng_chance(&fp->rng, fp->p); break;
+	case FM_NTH: fail = fp->hits == fp->nth; break;
+	case FM_EVERY: fail = fp->nth > 0 && fp->hits % fp->nth == 0; break;
 	}
 	if (fail) {
 		fp->injected++;
@@ -185,8 +178,7 @@ int sim_fault_enable(const char *spec, char *err, size_t errlen)
 		return -1;
 	}
 	if (!is_declared(name)) {
-		size_t off =
-		    (size_t)snprintf(err, errlen, "unknown fault point '%s' (known:", name);
+		size_t off = (size_t)snprintf(err, errlen, "unknown fault point '%s' (known:", name);
 		for (int i = 0; i < ndeclared && off < errlen; i++)
 			off += (size_t)snprintf(err + off, errlen - off, " %s", declared[i]);
 		if (off < errlen)
