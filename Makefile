@@ -65,8 +65,8 @@ CCACHE ?= $(shell command -v ccache 2>/dev/null)
 LDLIBS := -lfiu -lm
 LDFLAGS := $(SANLD)
 
-LIB_DIRS := sim scn kern drivers vfs syscalls
-LIB_C := $(sort $(shell find $(LIB_DIRS) -name '*.c'))
+LIB_DIRS := sim scn kern drivers vfs syscalls guest
+LIB_C := $(filter-out guest/cc/%,$(sort $(shell find $(LIB_DIRS) -name '*.c')))
 LIB_S := $(sort $(shell find $(LIB_DIRS) -name '*.S'))
 LIB_O := $(patsubst %.c,$(B)/obj/%.o,$(LIB_C)) $(patsubst %.S,$(B)/obj/%.o,$(LIB_S))
 CLI_C := $(sort $(wildcard cli/*.c))
@@ -79,10 +79,10 @@ FUZZ_C := $(sort $(wildcard fuzz/*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/%,$(FUZZ_C))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all lib cli unit help run test check unit-test pytest deps clean bench \
+.PHONY: all lib cli unit help run test check unit-test pytest deps clean bench guest-tests \
 	explore-long variants format tidy fuzz fuzzers install uninstall
 
-all: $(B)/libsimk.a $(B)/simk
+all: $(B)/libsimk.a $(B)/simk $(B)/simk-cc guest-tests
 
 lib: $(B)/libsimk.a
 cli: $(B)/simk
@@ -105,8 +105,43 @@ $(B)/libsimk.a: $(LIB_O)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/simk: $(CLI_O) $(B)/libsimk.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_O) $(B)/libsimk.a $(LDLIBS)
+# The guest runtime's entry points (__wrap_*, the compiler hooks) are
+# exported from the simk binary: a guest program, loaded with dlopen,
+# binds to them (docs/guest.md).
+GUEST_EXPORTS := -Wl,--dynamic-list=guest/guest.dynlist
+
+$(B)/simk: $(CLI_O) $(B)/libsimk.a guest/guest.dynlist
+	$(CC) $(LDFLAGS) $(GUEST_EXPORTS) -o $@ $(CLI_O) $(B)/libsimk.a $(LDLIBS)
+
+# Guest programs (docs/guest.md): simk-cc and the data it reads, made from
+# the runtime's table of calls (guest/guest_calls.c).
+$(B)/guest-calls-list: guest/cc/calls_list.c $(B)/libsimk.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(LDFLAGS) -o $@ $< $(B)/libsimk.a $(LDLIBS)
+
+$(B)/share/simk/guest.wrap: $(B)/guest-calls-list
+	@mkdir -p $(dir $@)
+	$(B)/guest-calls-list wrap > $@.tmp && mv $@.tmp $@
+
+$(B)/share/simk/guest-calls.txt: $(B)/guest-calls-list
+	@mkdir -p $(dir $@)
+	$(B)/guest-calls-list table > $@.tmp && mv $@.tmp $@
+
+$(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt
+	install -m 755 $< $@
+
+# The guest test programs (tests/guest/*.c, run by tests/py/test_guest.py),
+# compiled by this build's simk-cc with this build's compiler; race_*.c
+# with --race (every shared load and store a switch point).
+GUEST_TEST_C := $(sort $(wildcard tests/guest/*.c))
+GUEST_TEST_BIN := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_TEST_C))
+guest-tests: $(GUEST_TEST_BIN)
+
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/check.h $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc $(if $(filter race_%,$*),--race) -O1 -Wall -Wextra -Werror -o $@ $<
 
 $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)
@@ -115,7 +150,23 @@ $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
+	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(GUEST_EXPORTS) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio
+
+# The guest benchmarks' programs: each built by simk-cc (the guest) and by
+# plain cc (a real process per run, the baseline).
+BENCH_GUEST_C := $(sort $(wildcard bench/guest/*.c))
+BENCH_GUEST_BIN := $(patsubst bench/guest/%.c,$(B)/bench/guest/%,$(BENCH_GUEST_C)) \
+	$(patsubst bench/guest/%.c,$(B)/bench/native/%,$(BENCH_GUEST_C))
+
+$(B)/bench/guest/%: bench/guest/%.c $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc -O2 -o $@ $<
+
+$(B)/bench/native/%: bench/guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"
+	@$(CC) -O2 -pthread -o $@ $<
 
 # libFuzzer harnesses (VARIANT=fuzz or fuzzcov; `make fuzz` sets it)
 ifneq ($(filter fuzzers,$(MAKECMDGOALS)),)
@@ -187,7 +238,7 @@ check:
 
 bench:
 	@bash scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BENCH_GUEST_BIN)
 	@bash bench/run.sh $(B)
 
 explore-long: all unit

@@ -68,7 +68,11 @@ struct cli_opts {
 	enum cli_cmd cmd;
 	const char *args[CLI_ARGS_MAX]; /* positional arguments, in order */
 	int nargs;
-	const char *file; /* args[0]: the scenario */
+	const char *file; /* args[0]: the scenario or guest program */
+	/* a guest program's own arguments: those after `--` once FILE is
+	 * given (run, explore, check-determinism; docs/guest.md) */
+	const char *prog_args[CLI_ARGS_MAX];
+	int nprog_args;
 	bool has_seed, has_policy, has_preempt, has_irq, has_pct_depth, has_pct_steps;
 	bool has_max_steps, has_step_cost;
 	uint64_t seed;

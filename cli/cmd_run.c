@@ -52,6 +52,8 @@ int cmd_run(struct cli_opts *c)
 	}
 	enum simk_outcome out = simk_run(s);
 	int exit_code = (int)out;
+	/* a guest program's output (its stdout and stderr), as it wrote it */
+	scn_print_output(s, stdout, stderr);
 	if (!c->quiet)
 		simk_trace_print(s, stdout);
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {

@@ -15,7 +15,7 @@
 struct scn_prog *cli_load(const struct cli_opts *o)
 {
 	char err[512];
-	struct scn_prog *p = scn_load(o->file, err, sizeof(err));
+	struct scn_prog *p = scn_load_args(o->file, o->prog_args, o->nprog_args, err, sizeof(err));
 	if (p == NULL)
 		fprintf(stderr, "%s\n", err);
 	return p;
@@ -184,6 +184,13 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 		fputs(" --fault ", f);
 		shell_word(f, c->faults[i]);
 	}
+	if (c->nprog_args > 0) {
+		fputs(" --", f);
+		for (int i = 0; i < c->nprog_args; i++) {
+			fputc(' ', f);
+			shell_word(f, c->prog_args[i]);
+		}
+	}
 	fputc('\n', f);
 }
 
@@ -212,7 +219,7 @@ void cli_report_failure(const struct cli_opts *c, const struct simk *s, const st
 	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
 	fprintf(stderr, "last events:\n");
 	trace_print_tail(&s->trace, stderr, 20);
-	fprintf(stderr, "scenario threads:\n");
+	fprintf(stderr, "threads:\n"); /* a scenario's or a guest program's */
 	scn_print_blocked(s, stderr);
 	fputs("reproduce: ", stderr);
 	cli_repro(stderr, c, o);

@@ -478,7 +478,8 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 		fputs("reproduce: ", stderr);
 		cli_repro(stderr, c, &o);
 	} else {
-		fprintf(stderr, "simk: explore: worker %d of %d %s while running path %" PRIu64 " (",
+		fprintf(stderr,
+			"simk: explore: worker %d of %d %s while running path %" PRIu64 " (",
 			wi + 1, J->nw, st, seed_or_path);
 		explore_dfs_desc(stderr, ex);
 		fprintf(stderr, ", seed %" PRIu64 ")\n", ex->start);
@@ -499,6 +500,12 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 		for (int i = 0; i < c->nfaults; i++) {
 			fputs(" --fault ", stderr);
 			cli_shell_word(stderr, c->faults[i]);
+		}
+		if (c->nprog_args > 0) /* a guest program's arguments */
+			fputs(" --", stderr);
+		for (int i = 0; i < c->nprog_args; i++) {
+			fputc(' ', stderr);
+			cli_shell_word(stderr, c->prog_args[i]);
 		}
 		fputc('\n', stderr);
 	}

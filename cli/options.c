@@ -450,9 +450,19 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 		if (rc != 0)
 			return rc;
 	}
-	for (int i = optind; i < ac; i++) /* after "--" */
-		if ((rc = add_arg(o, av[i])) != 0)
+	/* After "--": positional arguments until FILE is given, then a guest
+	 * program's own arguments (`simk run ./prog --seed 3 -- ARGS`). */
+	bool takes_prog = o->cmd == CMD_RUN || o->cmd == CMD_EXPLORE || o->cmd == CMD_CHECK;
+	for (int i = optind; i < ac; i++) {
+		if (takes_prog && o->nargs >= o->command->args_min) {
+			if (o->nprog_args >= CLI_ARGS_MAX)
+				return cli_usage_error(o, "more than %d program arguments",
+						       CLI_ARGS_MAX);
+			o->prog_args[o->nprog_args++] = av[i];
+		} else if ((rc = add_arg(o, av[i])) != 0) {
 			return rc;
+		}
+	}
 	if (o->nargs < o->command->args_min)
 		return cli_usage_error(o, "%s", o->command->args_missing);
 	o->file = o->nargs > 0 ? o->args[0] : NULL;

@@ -17,6 +17,7 @@
 #include "kern/signal.h"
 #include "kern/syscall.h"
 #include "kern/umem.h"
+#include "sim/access.h"
 
 #include <signal.h>
 
@@ -170,6 +171,36 @@ static int64_t h_nanosleep(const int64_t *a)
 	return -EINTR;
 }
 
+/* Every clock is the virtual clock (as for POSIX timers, docs/kern.md):
+ * REALTIME starts at the epoch, MONOTONIC and BOOTTIME at boot, which is
+ * the same instant; the coarse and raw variants are the same clock. */
+static bool clock_known(int64_t id)
+{
+	return id == SIMK_CLOCK_REALTIME || id == SIMK_CLOCK_MONOTONIC ||
+	       id == SIMK_CLOCK_MONOTONIC_RAW || id == SIMK_CLOCK_REALTIME_COARSE ||
+	       id == SIMK_CLOCK_MONOTONIC_COARSE || id == SIMK_CLOCK_BOOTTIME;
+}
+
+static int64_t h_clock_gettime(const int64_t *a)
+{
+	if (!clock_known(a[0]))
+		return -EINVAL;
+	sim_read(SIM_OID_CLOCK);
+	uint64_t now = sim_now();
+	struct simk_timespec ts = {(int64_t)(now / NS_PER_S), (int64_t)(now % NS_PER_S)};
+	return copyout(&ts, (uaddr_t)a[1], sizeof(ts)) != 0 ? -EFAULT : 0;
+}
+
+static int64_t h_clock_getres(const int64_t *a)
+{
+	if (!clock_known(a[0]))
+		return -EINVAL;
+	struct simk_timespec ts = {0, 1}; /* nanoseconds */
+	if (a[1] != 0 && copyout(&ts, (uaddr_t)a[1], sizeof(ts)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
 /* ---- descriptors and stubs ------------------------------------------ */
 
 static const struct syscall_desc desc_getpid = {.name = "getpid",
@@ -227,6 +258,16 @@ static const struct syscall_desc desc_nanosleep = {.name = "nanosleep",
 						   .fn = h_nanosleep,
 						   .nargs = 2,
 						   .arg = {SA_UTIMESPEC, SA_UTIMESPEC}};
+static const struct syscall_desc desc_clock_gettime = {.name = "clock_gettime",
+						       .subsys = "kern",
+						       .fn = h_clock_gettime,
+						       .nargs = 2,
+						       .arg = {SA_CLOCK_ID, SA_UTIMESPEC}};
+static const struct syscall_desc desc_clock_getres = {.name = "clock_getres",
+						      .subsys = "kern",
+						      .fn = h_clock_getres,
+						      .nargs = 2,
+						      .arg = {SA_CLOCK_ID, SA_UTIMESPEC}};
 
 int simk_getpid(void)
 {
@@ -300,7 +341,20 @@ int simk_nanosleep(simk_uaddr_t req, simk_uaddr_t rem)
 	return (int)syscall_invoke(&desc_nanosleep, a);
 }
 
+int simk_clock_gettime(int clockid, simk_uaddr_t ts)
+{
+	const int64_t a[] = {clockid, (int64_t)ts};
+	return (int)syscall_invoke(&desc_clock_gettime, a);
+}
+
+int simk_clock_getres(int clockid, simk_uaddr_t res)
+{
+	const int64_t a[] = {clockid, (int64_t)res};
+	return (int)syscall_invoke(&desc_clock_getres, a);
+}
+
 static const struct syscall_desc *const kern_syscall_table[] = {
+    &desc_clock_gettime, &desc_clock_getres,
     &desc_getpid, &desc_getppid,     &desc_gettid,     &desc_fork,
     &desc_exit,	  &desc_thread_exit, &desc_waitpid,    &desc_kill,
     &desc_tkill,  &desc_sigprocmask, &desc_sigpending, &desc_nanosleep,

@@ -14,6 +14,7 @@ enum sim_slot {
 	SLOT_PAIO = 7,   /* syscalls/posix_aio */
 	SLOT_SCN = 8,    /* the scenario interpreter */
 	SLOT_UMEM = 9,   /* kern/umem: user memory */
+	SLOT_GUEST = 10, /* the guest runtime (guest/) */
 	SLOT_TEST = 15,  /* free for unit tests */
 };
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kern/signal.h"
+#include "kern/umem.h"
 #include "sim/access.h"
 
 #define SYSCALL_TABLES_MAX 32
@@ -120,10 +121,25 @@ static struct simk_thread *context_check(const struct syscall_desc *d)
 	return NULL;
 }
 
-static void trace_args(const struct syscall_desc *d, const int64_t *args, int64_t *out)
+static bool is_user_address(uint8_t kind)
 {
-	for (int i = 0; i < d->nargs; i++)
-		out[i] = d->arg[i] == SA_HOST ? 0 : args[i];
+	return kind >= SA_UPTR && kind <= SA_SIGSET_PTR;
+}
+
+/* What the trace records: never a host address. Host pointers are 0;
+ * user addresses of a guest's own memory (identity regions) are their
+ * deterministic aliases (kern/umem.h). */
+static void trace_args(const struct syscall_desc *d, struct simk_proc *p, const int64_t *args,
+		       int64_t *out)
+{
+	for (int i = 0; i < d->nargs; i++) {
+		if (d->arg[i] == SA_HOST)
+			out[i] = 0;
+		else if (is_user_address(d->arg[i]))
+			out[i] = (int64_t)umem_trace_addr(p, (uaddr_t)args[i]);
+		else
+			out[i] = args[i];
+	}
 }
 
 int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
@@ -140,7 +156,7 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 		d->name, outer->name, t->name, d->name);
 	sched_point(PT_SYSCALL_ENTER);
 	int64_t traced[SYSCALL_ARGS_MAX];
-	trace_args(d, args, traced);
+	trace_args(d, t->proc, args, traced);
 	trace_emit_call(TR_SYSCALL_ENTER, d->name, d, traced, d->nargs);
 	t->syscall = d;
 	bool opaque = !(d->flags & SYSCALL_ANNOTATED);

@@ -28,9 +28,10 @@
 #include <string.h>
 
 #include "kern/kmem.h"
+#include "kern/umem_ident.h"
 
-#define UMEM_BASE 0x10000ULL
-#define UMEM_LIMIT (1ULL << 46)	      /* top of the simulated user space */
+#define UMEM_BASE UMEM_SIM_BASE
+#define UMEM_LIMIT UMEM_SIM_LIMIT /* top of the simulated user space */
 #define UMEM_BYTES_MAX (256ULL << 20) /* per process */
 /* Every process of the run together: fork copies a process's memory, so
  * without it a loop of forks would take the host's memory. */
@@ -67,6 +68,7 @@ struct umem_space {
 	uint64_t bytes;
 	struct umem_slot *idx; /* every region by start, and holes */
 	int nidx, idx_cap, nholes;
+	struct umem_ident *ident; /* identity regions (kern/umem_ident.c), or NULL */
 };
 
 static KMEM_TYPE(kmt_space, "umem_space");
@@ -89,6 +91,19 @@ static struct umem_space *space_of(struct simk_proc *p, bool create)
 		p->umem = sp;
 	}
 	return sp;
+}
+
+struct umem_ident *umem_ident_new(void);
+
+/* The identity table of p (created on demand), or NULL. */
+struct umem_ident *umem_ident_of(struct simk_proc *p, bool create)
+{
+	struct umem_space *sp = space_of(p, create);
+	if (sp == NULL)
+		return NULL;
+	if (sp->ident == NULL && create)
+		sp->ident = umem_ident_new();
+	return sp->ident;
 }
 
 /* Drops the holes of the index. */
@@ -291,7 +306,12 @@ void *umem_map_kernel(struct simk_proc *p, uaddr_t addr, size_t len)
 {
 	if (p == NULL)
 		return NULL;
-	struct umem_region *r = find(space_of(p, false), addr, len);
+	struct umem_space *sp = space_of(p, false);
+	if (sp != NULL && sp->ident != NULL && addr >= UMEM_LIMIT) {
+		bool hit;
+		return umem_ident_map(sp->ident, addr, len, UMEM_PROT_NONE, &hit);
+	}
+	struct umem_region *r = find(sp, addr, len);
 	return r != NULL ? r->data + (addr - r->start) : NULL;
 }
 
@@ -299,7 +319,12 @@ static void *map_checked(struct simk_proc *p, uaddr_t addr, size_t len, int need
 {
 	if (p == NULL)
 		return NULL;
-	struct umem_region *r = find(space_of(p, false), addr, len);
+	struct umem_space *sp = space_of(p, false);
+	if (sp != NULL && sp->ident != NULL && addr >= UMEM_LIMIT) {
+		bool hit;
+		return umem_ident_map(sp->ident, addr, len, need, &hit);
+	}
+	struct umem_region *r = find(sp, addr, len);
 	if (r == NULL || !region_allows(r, addr, len, need))
 		return NULL;
 	return r->data + (addr - r->start);
@@ -363,6 +388,8 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child)
 	struct umem_space *ps = space_of(parent, false);
 	if (ps == NULL)
 		return 0;
+	if (ps->ident != NULL && ps->ident->n > 0)
+		return -ENOSYS; /* the child cannot own the same host memory */
 	if (kmem_live_bytes(&kmt_pages) + ps->bytes > UMEM_RUN_BYTES_MAX)
 		return -ENOMEM;
 	struct umem_space *cs = space_of(child, true);
@@ -402,6 +429,7 @@ void umem_release(struct simk_proc *p)
 		region_free(sp, list_entry(sp->regions.next, struct umem_region, link));
 	}
 	kmem_free(&kmt_index, sp->idx);
+	umem_ident_free(sp->ident);
 	kmem_free(&kmt_space, sp);
 	p->umem = NULL;
 }

@@ -65,4 +65,55 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child);
 /* Frees every region of p (process exit). */
 void umem_release(struct simk_proc *p);
 
+/*
+ * Identity regions: host memory that p owns at its own host address (a
+ * guest program's globals, stacks and heap, docs/guest.md), so the user
+ * address a guest passes is the pointer it holds. copyin/copyout and the
+ * map functions accept them like simulated regions; an address in neither
+ * is -EFAULT. The host range must lie outside the simulated address space
+ * [UMEM_SIM_BASE, UMEM_SIM_LIMIT) (x86-64 Linux maps shared objects, mmap
+ * and thread stacks far above it).
+ *
+ * Determinism: host addresses differ from run to run, so they never reach
+ * the trace. umem_trace_addr() gives each address of an identity region
+ * a deterministic alias — UMEM_ALIAS_BASE + (registration number << 32) +
+ * offset in the region — and every other host address UMEM_ALIAS_WILD;
+ * the system-call entry records pointer arguments that way.
+ *
+ * check (may be NULL) refines a region whose bytes are not all usable (a
+ * heap arena: only live blocks): it gets the host range, already inside
+ * the region, and says whether it is usable. Regions are released with
+ * the process (umem_release) or by umem_unmap_identity; the memory itself
+ * stays the caller's. fork (umem_fork) of a process with identity regions
+ * is -ENOSYS: the child could not have the same host memory at the same
+ * addresses.
+ */
+#define UMEM_SIM_BASE 0x10000ULL
+#define UMEM_SIM_LIMIT (1ULL << 46)
+#define UMEM_ALIAS_BASE (1ULL << 46)
+#define UMEM_ALIAS_WILD 0xfffffffffffff000ULL /* a host address in no region */
+#define UMEM_IDENT_LEN_MAX (1ULL << 32)		  /* bytes of one identity region */
+#define UMEM_IDENT_MAX 65536			  /* identity regions of one process */
+
+typedef bool (*umem_ident_check_fn)(void *arg, uintptr_t addr, size_t len);
+
+/* Registers [host, host + len) of p (any context): 0, -EINVAL (NULL, len
+ * 0 or above UMEM_IDENT_LEN_MAX, prot with another bit, a range that
+ * wraps or meets the simulated space), -EEXIST (overlaps an identity
+ * region), -ENOMEM. label names the region in messages ("stack", "heap")
+ * and must live as long as the run. Emits kern:umem_map_identity with the
+ * alias and length. */
+int umem_map_identity(struct simk_proc *p, void *host, size_t len, int prot, const char *label,
+		      umem_ident_check_fn check, void *check_arg);
+/* Drops the identity region that starts at host: 0 or -EINVAL. */
+int umem_unmap_identity(struct simk_proc *p, void *host);
+/* The deterministic value of user address a of p for traces and hashes:
+ * a itself when it is not a host address of an identity region (0,
+ * simulated addresses, small integers), its alias when it is, and
+ * UMEM_ALIAS_WILD for any other address above the simulated space. */
+uint64_t umem_trace_addr(struct simk_proc *p, uaddr_t a);
+/* The label and offset of an identity address (messages): true when a
+ * lies in an identity region of p. */
+bool umem_ident_describe(struct simk_proc *p, uaddr_t a, const char **label, uint64_t *off);
+
 #endif

@@ -314,6 +314,44 @@ void scn_print_blocked(const struct simk *s, void *file);
 int scn_failure_site(const struct simk *s, char *buf, size_t len);
 
 /*
+ * Programs that are not scenarios. A layer that runs another kind of
+ * program — the guest runtime, whose programs are ELF shared objects
+ * (docs/guest.md) — registers it here, so every command that takes a
+ * scenario (run, explore, check-determinism, and whatever loads through
+ * scn_load) takes such a program too: scn_load hands it the files it
+ * claims, and scn_free, scn_apply_options, scn_instantiate,
+ * scn_print_blocked and scn_failure_site hand it its own programs and
+ * runs. A foreign program has no scenario text: the parts of this API
+ * that read statements see an empty program.
+ */
+struct scn_foreign {
+	const char *name; /* "guest" */
+	/* Whether path is one of its programs (read the file's magic). */
+	bool (*claims)(const char *path);
+	/* args: the program's own arguments (after `--` on the command line). */
+	void *(*load)(const char *path, const char *const *args, int nargs, char *err,
+		      size_t errlen);
+	void (*free)(void *prog);
+	void (*apply_options)(const void *prog, struct simk_opts *o);
+	int (*instantiate)(struct simk *s, const void *prog, char *err, size_t errlen);
+	/* After a failed run of one of its programs (it checks s is). */
+	void (*print_blocked)(const struct simk *s, void *file);
+	int (*failure_site)(const struct simk *s, char *buf, size_t len);
+	/* After any run of one of its programs: its output, if it has one. */
+	void (*print_output)(const struct simk *s, void *out, void *err);
+};
+/* Registered once per host process (simk_register_builtin). */
+void scn_register_foreign(const struct scn_foreign *f);
+/* scn_load with arguments for a foreign program (a scenario takes none:
+ * nargs > 0 is an error for one). */
+struct scn_prog *scn_load_args(const char *path, const char *const *args, int nargs, char *err,
+			       size_t errlen);
+/* The foreign program behind p, or NULL for a scenario. */
+void *scn_foreign_prog(const struct scn_prog *p);
+/* Prints the output of the run (a foreign program's console), if any. */
+void scn_print_output(const struct simk *s, void *out, void *err);
+
+/*
  * Where a scenario thread is, for messages that explain a schedule (simk
  * shrink): the statement it is at (about to run, or inside when it is a
  * call) and the one it ran before it, with their source text. False for a

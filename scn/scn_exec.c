@@ -515,6 +515,9 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
 	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
+	int foreign_result;
+	if (scn_foreign_instantiate(s, p, err, errlen, &foreign_result))
+		return foreign_result;
 	if (s->subsys[SLOT_SCN] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
@@ -718,6 +721,8 @@ static const struct scn_frame *frame_of(const struct simk_thread *t)
 
 int scn_failure_site(const struct simk *s, char *buf, size_t len)
 {
+	if (s->subsys[SLOT_SCN] == NULL)
+		return scn_foreign_failure_site(s, buf, len);
 	int tid = failed_tid(s);
 	if (tid <= 0 || tid > s->nthreads)
 		return -1;
@@ -730,6 +735,10 @@ int scn_failure_site(const struct simk *s, char *buf, size_t len)
 
 void scn_print_blocked(const struct simk *s, void *file)
 {
+	if (s->subsys[SLOT_SCN] == NULL) {
+		scn_foreign_print_blocked(s, file);
+		return;
+	}
 	FILE *f = file;
 	int failed = failed_tid(s);
 	for (int i = 0; i < s->nthreads; i++) {

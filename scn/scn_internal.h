@@ -212,6 +212,9 @@ struct scn_prog {
 	size_t *obj_off;  /* per declaration offset into that storage */
 	/* strings owned by the program */
 	struct scn_chunk *arena;
+	/* a program of another kind (scn_foreign.c): everything above unused */
+	const struct scn_foreign *foreign;
+	void *foreign_prog;
 	/* the source text, for messages that quote a line (scn_thread_where) */
 	const char *src;
 	size_t srclen;
@@ -226,6 +229,14 @@ struct scn_frame {
 	struct scn_call *call; /* its operation call, during the call */
 	bool call_opaque;      /* that operation does not annotate its accesses */
 };
+
+/* Foreign programs (scn_foreign.c): true when they handled the call. */
+bool scn_foreign_free(struct scn_prog *p);
+bool scn_foreign_apply_options(const struct scn_prog *p, struct simk_opts *o);
+bool scn_foreign_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen,
+			     int *result);
+void scn_foreign_print_blocked(const struct simk *s, void *file);
+int scn_foreign_failure_site(const struct simk *s, char *buf, size_t len);
 
 /* Registries (scn_registry.c). */
 const struct scn_op_desc *scn_op_desc(const struct scn_op *op);

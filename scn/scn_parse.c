@@ -2483,7 +2483,7 @@ struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 
 void scn_free(struct scn_prog *p)
 {
-	if (p == NULL)
+	if (p == NULL || scn_foreign_free(p))
 		return;
 	free(p->code);
 	free(p->ecode);
@@ -2522,6 +2522,8 @@ int scn_prog_threads(const struct scn_prog *p)
 
 void scn_apply_options(const struct scn_prog *p, struct simk_opts *o)
 {
+	if (scn_foreign_apply_options(p, o))
+		return;
 	const struct scn_options *so = &p->opts;
 	if (so->set & SCN_OPT_SEED)
 		o->seed = so->seed;

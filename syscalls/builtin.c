@@ -5,7 +5,6 @@
  * registration calls here, above the scenario interpreter's.
  */
 #include <stdbool.h>
-
 #include "sim/engine.h"
 #include "scn/scn.h"
 #include "kern/kmem.h"
@@ -28,12 +27,13 @@ void port_syscalls_register(void);
 void ptimer_syscalls_register(void);
 void kq_syscalls_register(void);
 void paio_syscalls_register(void);
+void guest_register(void);
 
 void simk_register_builtin(void)
 {
-	/* Once per process: the registries are read-only afterwards, and
-	 * explore creates a simulation per run (registering everything by
-	 * name again cost more than the run itself). */
+	/* Once per host process: simk_create calls it for every run, and the
+	 * registrations, though idempotent, cost name lookups (a quarter of a
+	 * small guest run's time under explore). */
 	static bool registered;
 	if (registered)
 		return;
@@ -59,6 +59,8 @@ void simk_register_builtin(void)
 	scn_ops_kern_register();
 	scn_ops_vfs_register();
 	scn_ops_blkdev_media_register();
+	/* guest programs (guest/): a program kind of the scenario layer */
+	guest_register();
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();

@@ -97,6 +97,26 @@ int sys_open(uaddr_t path, int flags, int mode)
 	return r;
 }
 
+int sys_openat(int dirfd, uaddr_t path, int flags, int mode)
+{
+	char *kpath;
+	int r = path_get(path, &kpath);
+	if (r != 0)
+		return r;
+	if (kpath[0] != '/' && dirfd != SIMK_AT_FDCWD) {
+		struct file *fp;
+		r = fd_get(curproc(), dirfd, &fp);
+		if (r == 0) {
+			r = fp->type == FT_DIR ? -EOPNOTSUPP : -ENOTDIR;
+			file_put(fp);
+		}
+	}
+	if (r == 0)
+		r = kvfs_open(curproc(), kpath, flags, mode);
+	path_free(kpath);
+	return r;
+}
+
 int sys_close(int fd)
 {
 	return fd_close(curproc(), fd);

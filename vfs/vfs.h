@@ -50,6 +50,8 @@
 /* ---- system calls ------------------------------------------------------- */
 
 int sys_open(uaddr_t path, int flags, int mode);
+/* openat: see include/simk/vfs.h (simk_openat). */
+int sys_openat(int dirfd, uaddr_t path, int flags, int mode);
 int sys_close(int fd);
 ssize_t sys_read(int fd, uaddr_t buf, size_t len);
 ssize_t sys_write(int fd, uaddr_t buf, size_t len);
@@ -92,6 +94,15 @@ int sys_ioctl(int fd, unsigned long cmd, uaddr_t arg);
  * fork hook shares the fd table's files with the child). */
 
 /* ---- kernel API ---------------------------------------------------------- */
+
+/* The console (vfs/console.c): installs fds 0 (reads give end of file), 1
+ * and 2 (writes are the run's output) in p's empty fd table. Thread
+ * context. 0, -EBUSY (fds already open), -EMFILE, -ENOMEM. Each write is
+ * one vfs:console_write event (stream, bytes, FNV-1a of the bytes) and
+ * goes to the sink, if one is set (once per host process). */
+int vfs_console_install(struct simk_proc *p);
+typedef void (*vfs_console_sink_fn)(int stream, const void *buf, size_t len);
+void vfs_console_set_sink(vfs_console_sink_fn fn);
 
 struct vnode;
 

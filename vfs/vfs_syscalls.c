@@ -35,6 +35,7 @@ _Static_assert(SIMK_F_DUPFD == F_DUPFD && SIMK_F_GETFD == F_GETFD && SIMK_F_SETF
 		   SIMK_F_GETFL == F_GETFL && SIMK_F_SETFL == F_SETFL &&
 		   SIMK_F_DUPFD_CLOEXEC == F_DUPFD_CLOEXEC,
 	       "fcntl commands");
+_Static_assert(SIMK_AT_FDCWD == AT_FDCWD, "AT_FDCWD");
 _Static_assert(sizeof(struct simk_stat) == 88 && sizeof(struct simk_iovec) == 16, "layouts");
 
 static int64_t h_open(const int64_t *a)
@@ -55,6 +56,26 @@ int simk_open(simk_uaddr_t path, int flags, int mode)
 {
 	const int64_t a[] = {(int64_t)path, (int64_t)flags, (int64_t)mode};
 	return (int)syscall_invoke(&desc_open, a);
+}
+
+static int64_t h_openat(const int64_t *a)
+{
+	return sys_openat((int)a[0], (uaddr_t)a[1], (int)a[2], (int)a[3]);
+}
+
+static const struct syscall_desc desc_openat = {
+    .name = "openat",
+    .subsys = "vfs",
+    .fn = h_openat,
+    .nargs = 4,
+    .arg = {SA_FD, SA_USTR, SA_OFLAGS, SA_MODE},
+    .res = SA_FD,
+};
+
+int simk_openat(int dirfd, simk_uaddr_t path, int flags, int mode)
+{
+	const int64_t a[] = {(int64_t)dirfd, (int64_t)path, (int64_t)flags, (int64_t)mode};
+	return (int)syscall_invoke(&desc_openat, a);
 }
 
 static int64_t h_close(const int64_t *a)
@@ -738,7 +759,7 @@ int64_t simk_recv(int fd, simk_uaddr_t buf, size_t len, int flags)
 }
 
 static const struct syscall_desc *const vfs_syscall_table[] = {
-    &desc_open,	  &desc_close,	    &desc_read,	    &desc_write, &desc_pread,	  &desc_pwrite,
+    &desc_open, &desc_openat,	  &desc_close,	    &desc_read,	    &desc_write, &desc_pread,	  &desc_pwrite,
     &desc_readv,  &desc_writev,	    &desc_lseek,    &desc_fsync, &desc_fdatasync, &desc_ftruncate,
     &desc_unlink, &desc_rename,	    &desc_link,	    &desc_mkdir, &desc_rmdir,	  &desc_stat,
     &desc_lstat,  &desc_symlink,    &desc_readlink, &desc_fstat, &desc_chmod,	  &desc_fchmod,

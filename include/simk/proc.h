@@ -41,6 +41,13 @@ extern "C" {
 #define SIMK_SIG_UNBLOCK 1
 #define SIMK_SIG_SETMASK 2
 
+/* The virtual clock (every clock id below is the same clock; REALTIME
+ * counts from the epoch, which is the boot instant): 0, -EINVAL for
+ * another clock, -EFAULT. */
+int simk_clock_gettime(int clockid, simk_uaddr_t ts);
+/* The resolution: one nanosecond. res may be 0. */
+int simk_clock_getres(int clockid, simk_uaddr_t res);
+
 int simk_getpid(void);
 int simk_getppid(void); /* 0 for a process without a parent */
 int simk_gettid(void);

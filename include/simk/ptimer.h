@@ -16,8 +16,6 @@
 extern "C" {
 #endif
 
-#define SIMK_CLOCK_REALTIME 0
-#define SIMK_CLOCK_MONOTONIC 1
 #define SIMK_TIMER_ABSTIME 0x1
 
 /* sevp: a struct simk_sigevent or 0 (SIGALRM); timerid: an int32 */

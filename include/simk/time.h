@@ -10,6 +10,14 @@
 
 #define SIMK_NSEC_PER_SEC 1000000000LL
 
+/* Clock ids (Linux's). Every one is the virtual clock. */
+#define SIMK_CLOCK_REALTIME 0
+#define SIMK_CLOCK_MONOTONIC 1
+#define SIMK_CLOCK_MONOTONIC_RAW 4
+#define SIMK_CLOCK_REALTIME_COARSE 5
+#define SIMK_CLOCK_MONOTONIC_COARSE 6
+#define SIMK_CLOCK_BOOTTIME 7
+
 /* struct timespec (16 bytes). */
 struct simk_timespec {
 	int64_t tv_sec;

@@ -38,6 +38,7 @@ extern "C" {
 /* File type bits of st_mode. */
 #define SIMK_S_IFMT 0170000
 #define SIMK_S_IFIFO 0010000
+#define SIMK_S_IFCHR 0020000
 #define SIMK_S_IFDIR 0040000
 #define SIMK_S_IFREG 0100000
 #define SIMK_S_IFLNK 0120000
@@ -123,6 +124,12 @@ struct simk_pollfd {
 #define SIMK_MSG_NOSIGNAL 0x4000
 
 int simk_open(simk_uaddr_t path, int flags, int mode);
+/* openat(2): a path relative to dirfd, or to the root when dirfd is
+ * SIMK_AT_FDCWD (there is no working directory: the root is everyone's);
+ * an absolute path ignores dirfd. A relative path with a directory fd is
+ * -EOPNOTSUPP (not supported yet), with any other fd -ENOTDIR or -EBADF. */
+#define SIMK_AT_FDCWD (-100)
+int simk_openat(int dirfd, simk_uaddr_t path, int flags, int mode);
 int simk_close(int fd);
 int64_t simk_read(int fd, simk_uaddr_t buf, size_t len);
 int64_t simk_write(int fd, simk_uaddr_t buf, size_t len);

@@ -117,6 +117,10 @@ static void calls_vfs(void)
 	int fd = -1;
 	ONE("open", fd = simk_open(path, O_CREAT | O_RDWR, 0644));
 	VCHECK(fd >= 0);
+	int fd_at = -1;
+	ONE("openat", fd_at = simk_openat(SIMK_AT_FDCWD, path, O_RDONLY, 0));
+	VCHECK(fd_at >= 0);
+	simk_close(fd_at);
 	ONE("write", simk_write(fd, buf, 10));
 	ONE("read", simk_read(fd, buf, 10));
 	ONE("pwrite", simk_pwrite(fd, buf, 10, 100));
@@ -265,6 +269,9 @@ static void calls_kern(void)
 	ONE("sigpending", simk_sigpending(uold));
 	struct simk_timespec req = {0, 1000};
 	ONE("nanosleep", simk_nanosleep(vt_ubytes(&req, sizeof(req)), 0));
+	uaddr_t ts = vt_ubuf(sizeof(struct simk_timespec));
+	ONE("clock_gettime", simk_clock_gettime(SIMK_CLOCK_MONOTONIC, ts));
+	ONE("clock_getres", simk_clock_getres(SIMK_CLOCK_REALTIME, ts));
 }
 
 static void t_every_call(void *arg)

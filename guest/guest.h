@@ -1,0 +1,297 @@
+/*
+ * The guest runtime: an ordinary C program, compiled by simk-cc into a
+ * shared object whose libc calls are renamed (__wrap_<name>), runs as a
+ * simulated process (docs/guest.md). This header is the runtime's own
+ * interface between its files; nothing outside guest/ includes it except
+ * the program hook (scn/) and tests.
+ *
+ * Three lifetimes:
+ *  - the program (struct guest_prog): loaded once per host process —
+ *    dlopen, the check of every symbol it imports, its segments and the
+ *    snapshot of their writable bytes, its line table;
+ *  - the run (struct guest_run, s->subsys[SLOT_GUEST]): per simulation —
+ *    the process, the heap arena's state, pthread objects, exit status;
+ *  - the thread (struct guest_thread): per simulated thread of the guest —
+ *    errno, the call site of the call in progress, scratch memory,
+ *    thread-specific data, the spin budget.
+ *
+ * Kernel and user mode. Guest code runs in "user mode"; a runtime entry
+ * point (a __wrap_ function) switches to kernel mode with GUEST_ENTER and
+ * back with GUEST_LEAVE. A fault (SIGSEGV...) in user mode is the guest's
+ * crash (the run fails, simk goes on); a fault in kernel mode is simk's
+ * own bug and is not caught.
+ */
+#ifndef SIMK_GUEST_H
+#define SIMK_GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest/guest_calls.h"
+#include "kern/slots.h"
+#include "kern/waitq.h"
+#include "sim/engine.h"
+
+#define GUEST_SEGS_MAX 16
+#define GUEST_ARGS_MAX 64	      /* argv entries after `--` */
+#define GUEST_STACK_SIZE (256 * 1024) /* per guest thread */
+/* The top of a guest thread's stack that simk's own frames use (the
+ * engine's entry, the runtime's start), then the scratch buffer and argv;
+ * guest frames start below, at the same offset in every build, so stack
+ * addresses in the trace are the same in every build (guest_thread.c). */
+#define GUEST_STACK_RESERVE (32 * 1024)
+#define GUEST_SCRATCH_SIZE 4096 /* per thread: buffers the runtime passes to the kernel */
+#define GUEST_ARGV_BYTES 4096	/* argv pointers and strings (main thread) */
+#define GUEST_SPIN_BUDGET_DEFAULT 20000000ULL /* basic blocks without a switch point */
+#define GUEST_KEYS_MAX 128		      /* pthread_key_create (Linux: 1024) */
+#define GUEST_ATEXIT_MAX 32
+#define GUEST_SITES_MAX 64 /* guest frames kept for a crash report */
+#define GUEST_WAITS_MAX 120
+
+struct guest_lines;
+struct guest_elf;
+
+/* A loaded segment (PT_LOAD) of the guest's shared object, page-aligned. */
+struct guest_seg {
+	uintptr_t start; /* host address */
+	size_t len;
+	int prot; /* UMEM_PROT_READ | UMEM_PROT_WRITE */
+	bool exec;
+};
+
+/* A writable range restored before every run. */
+struct guest_snap {
+	uintptr_t start;
+	size_t len;
+	unsigned char *init; /* its bytes right after loading */
+};
+
+/* How the implicit root filesystem is made (--device, --fs). */
+struct guest_fs_config {
+	char device[512]; /* comma-separated KEY=VALUE for blkdev_config_set */
+	char fs[512];	  /* block=, inodes=, cache=, flush_delay_us= */
+};
+
+struct guest_prog {
+	char *path;
+	char name[32]; /* the process name: the file's base name */
+	void *handle;
+	int (*main)(int, char **, char **);
+	struct guest_seg segs[GUEST_SEGS_MAX];
+	int nsegs;
+	struct guest_snap snaps[GUEST_SEGS_MAX];
+	int nsnaps;
+	uintptr_t text_lo, text_hi; /* executable segments, for crash reports */
+	uintptr_t base;		    /* load bias */
+	struct guest_lines *lines;
+	struct guest_elf *elf;
+	bool race;     /* built with simk-cc --race: shared accesses are switch points */
+	bool leaks_ok; /* heap blocks left at exit do not fail the run */
+	/* thread-local storage of the guest module (__thread variables) */
+	size_t tls_modid;
+	const void *tls_image;
+	size_t tls_filesz, tls_memsz, tls_align;
+	/* argv: the program's name, then the arguments after `--` */
+	int argc;
+	char *argv[GUEST_ARGS_MAX + 2];
+	uint64_t spin_budget;
+	struct guest_fs_config fscfg;
+};
+
+/* The program of this host process (one at a time), or NULL. */
+struct guest_prog *guest_prog_current(void);
+/* Loads path: the import check, dlopen, segments, snapshot, lines. NULL
+ * with a message in err ("prog: socket() is not supported by simk; see
+ * docs/guest.md"). */
+struct guest_prog *guest_load(const char *path, char *err, size_t errlen);
+void guest_unload(struct guest_prog *g);
+void guest_prog_free_args(struct guest_prog *g);
+/* Whether the file at path is an ELF object (a guest, not a scenario). */
+bool guest_is_elf(const char *path);
+/* Restores the writable segments to their state after loading. */
+void guest_restore(struct guest_prog *g);
+
+/* ---- the run ------------------------------------------------------------ */
+
+struct guest_thread {
+	int tid;
+	struct simk_thread *t;
+	int err;		     /* errno */
+	int kernel;		     /* > 0: inside the runtime (kernel mode) */
+	uintptr_t site;		     /* return address of the runtime call in progress */
+	const char *call;	     /* its name ("pthread_mutex_lock") */
+	char waits[GUEST_WAITS_MAX]; /* what it sleeps for, for reports */
+	/* the pthread view */
+	void *(*start)(void *);
+	void *arg;
+	void *retval;
+	bool detached, finished, joined, exited;
+	int joiner;	      /* tid of the thread that joins it, or 0 */
+	int joiner_of;	      /* tid of the thread it joins, or 0 */
+	struct waitq join_wq; /* its joiner sleeps here */
+	void *tsd[GUEST_KEYS_MAX];
+	/* memory */
+	unsigned char *scratch; /* GUEST_SCRATCH_SIZE bytes of its stack's reserve */
+	char *argv_area;	/* GUEST_ARGV_BYTES above the scratch (main thread) */
+	int argc;
+	char **argv_src; /* the program's argv to copy there (main thread) */
+	void *stack_lo;	 /* the coroutine stack, an identity region */
+	size_t stack_len;
+	void *tls; /* the guest module's TLS block, or NULL */
+	/* guest frames (from __tsan_func_entry): return addresses */
+	uintptr_t frames[GUEST_SITES_MAX];
+	int nframes;		   /* may exceed GUEST_SITES_MAX: only the first are kept */
+	uintptr_t stack_low_water; /* lowest guest frame seen (stack zeroing) */
+};
+
+struct guest_heap;
+struct guest_objs;
+struct guest_out;
+
+struct guest_run {
+	struct guest_prog *prog;
+	struct simk_proc *proc;
+	struct guest_thread **threads; /* by tid, NULL for threads not the guest's */
+	int nthreads_cap;
+	struct guest_heap *heap;
+	struct guest_objs *objs; /* pthread objects by address */
+	struct guest_out *out;	 /* the console output, for printing */
+	int exit_status;
+	const char *exit_how;
+	bool exiting; /* exit() began: atexit handlers ran (or are skipped) */
+	void (*atexit_fns[GUEST_ATEXIT_MAX])(void);
+	int natexit;
+	uint64_t rand_state; /* after srand() */
+	bool rand_seeded;
+	uint64_t rand_base; /* srand(s) starts from rand_base ^ f(s) */
+	bool rand_base_set;
+	char *strtok_save;
+	bool key_used[GUEST_KEYS_MAX];
+	void (*key_dtor[GUEST_KEYS_MAX])(void *);
+	/* the implicit root filesystem (guest_fs.c) */
+	bool fs_tried, fs_busy;
+	int fs_result;
+	struct waitq fs_wq;
+	char fail_site[200]; /* "racy.c:12" of a guest failure */
+};
+
+/* The run of the current simulation, or NULL (no guest in it). */
+struct guest_run *guest_run_current(void);
+/* The calling guest thread. Called from anything else it reports the
+ * misuse (a guest constructor at load time; a destructor after the runs)
+ * and returns a stand-in whose run is NULL (guest_run_of). */
+struct guest_thread *guest_self(const char *call);
+struct guest_run *guest_run_of(const struct guest_thread *gt);
+/* The guest thread of tid, or NULL. */
+struct guest_thread *guest_thread_of(struct guest_run *r, int tid);
+/* The running guest thread, or NULL (no run, not a guest thread). */
+struct guest_thread *guest_current(void);
+/* The same, only in user mode (for the fault handler and the hooks). */
+struct guest_thread *guest_thread_in_user_mode(void);
+
+/* Kernel mode around a runtime entry point; records the call site (the
+ * return address into the guest) for messages and the trace. */
+#define GUEST_ENTER(name)                                                                          \
+	struct guest_thread *gt_ = guest_self(name);                                               \
+	gt_->site = (uintptr_t)__builtin_return_address(0);                                        \
+	gt_->call = name;                                                                          \
+	gt_->kernel++
+#define GUEST_LEAVE() (gt_->kernel--)
+#define GUEST_LEAVE_GT(gt) ((gt)->kernel--)
+/* Sets errno from a kernel result: r < 0 -> errno = -r, returns -1. */
+static inline long guest_ret(struct guest_thread *gt, int64_t r)
+{
+	if (r < 0) {
+		gt->err = (int)-r;
+		return -1;
+	}
+	return (long)r;
+}
+#define GUEST_RET(r) (GUEST_LEAVE(), guest_ret(gt_, (r)))
+
+/* Whether [p, p + n) is the guest's memory that may be written / read. */
+bool guest_user_writable(struct guest_run *r, const void *p, size_t n);
+bool guest_user_readable(struct guest_run *r, const void *p, size_t n);
+/* Whether pc is in the guest's code. */
+bool guest_is_text(struct guest_run *r, uintptr_t pc);
+
+/* Fails the run for the guest's own fault (outcome 1): the message is
+ * prefixed with the call site "prog.c:12: " when known. */
+_Noreturn void guest_fail(struct guest_thread *gt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A call simk refuses at run time (a path under /proc...). */
+_Noreturn void guest_refuse(struct guest_thread *gt, const char *call, const char *why);
+
+/* "racy.c:12" for a return address into the guest (the call site), or
+ * "racy+0x1234" without line information; guest_pc_format for the
+ * address of an instruction itself. */
+void guest_site_format(uintptr_t ret_addr, char *buf, size_t len);
+void guest_pc_format(uintptr_t pc, char *buf, size_t len);
+bool guest_site_lines(uintptr_t ret_addr, const char **file, int *line);
+/* "counter" (a global of the guest), "heap+0x40", "stack of worker+0x18". */
+void guest_describe_addr(const void *addr, char *buf, size_t len);
+/* The file and line of a thread's call in progress; false for threads
+ * that are not the guest's. Printing only (the trace helper's view). */
+bool guest_thread_site(const struct simk_thread *t, const char **file, int *line);
+void guest_print_threads(struct guest_run *r, const struct simk *s, void *file);
+
+/* ---- the pieces --------------------------------------------------------- */
+
+/* Heap arena (guest_heap.c). */
+int guest_heap_run_init(struct guest_run *r);
+void guest_heap_run_end(struct guest_run *r);
+/* Leaks at the end of a run: 0, or -1 with a message. */
+int guest_heap_leaks(struct guest_run *r, char *msg, size_t len);
+void *guest_heap_alloc(struct guest_run *r, size_t size, size_t align, uintptr_t site);
+/* The runtime's own blocks (not leak-checked). */
+void *guest_heap_alloc_internal(struct guest_run *r, size_t size, size_t align);
+void guest_heap_free_internal(struct guest_run *r, void *p);
+void guest_heap_free(struct guest_run *r, void *p, const char *call, struct guest_thread *gt);
+size_t guest_heap_size(struct guest_run *r, const void *p); /* 0: not a live block */
+
+/* The root filesystem, mounted by the first call that names a path. */
+int guest_fs_ensure(struct guest_thread *gt);
+/* Fails the run (guest_refuse) for a path under /proc or /sys. */
+void guest_refuse_host_path(struct guest_thread *gt, const char *call, const char *path);
+struct blkdev_config;
+struct vfs_mount_opts;
+int guest_fs_config(const struct guest_fs_config *c, struct blkdev_config *dev,
+		    struct vfs_mount_opts *mo, char *err, size_t errlen);
+
+/* Crash and spin handling (guest_crash.c, guest_tsan.c). */
+void guest_crash_install(void);
+_Noreturn void guest_spin_exceeded(struct guest_thread *gt, uintptr_t pc);
+void guest_spin_reset(void);
+extern uint64_t guest_spin_budget;
+extern bool guest_race_on;
+void guest_hooks_reset(void);
+
+/* Threads (guest_thread.c, guest_pthread.c). */
+struct guest_thread *guest_thread_new(struct guest_run *r, struct simk_thread *t);
+/* fn NULL: the main thread, which runs the program's main(). */
+_Noreturn void guest_thread_start(struct guest_thread *gt, void *(*fn)(void *), void *arg);
+_Noreturn void guest_thread_finish(struct guest_thread *gt, void *retval);
+void guest_thread_exited(struct guest_run *r, struct guest_thread *gt);
+void guest_join_release(struct guest_run *r, struct guest_thread *gt);
+_Noreturn void guest_exit(struct guest_thread *gt, int status);
+
+/* pthread objects (guest_objs.c). */
+int guest_objs_init(struct guest_run *r);
+void guest_objs_free(struct guest_run *r);
+
+/* Runs fn(arg) on the stack pointer sp (guest_stack_*.S): guest frames
+ * start at a fixed place. Returns fn's result. */
+void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp);
+/* The same for the guest's main(argc, argv, envp). */
+int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char **argv, char **envp,
+			     void *sp);
+
+/* The output of the run (console writes of fds 1 and 2), in order. */
+void guest_print_output(const struct simk *s, void *out, void *err);
+
+/* Registers the runtime (simk_register_builtin). */
+void guest_register(void);
+
+#endif
