@@ -80,7 +80,7 @@ FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/%,$(FUZZ_C))
 FUZZ_SECONDS ?= 60
 
 .PHONY: all lib cli unit help run test check unit-test pytest deps clean bench guest-tests \
-	explore-long variants format tidy fuzz fuzzers install uninstall
+	explore-long variants format tidy fuzz fuzzers install uninstall grade handout
 
 all: $(B)/libsimk.a $(B)/simk $(B)/simk-cc guest-tests
 
@@ -194,6 +194,8 @@ help:
 	@echo "make explore-long  long seed explorations (not in CI)"
 	@echo "make fuzz       build the libFuzzer harnesses (build/fuzz/) and run each FUZZ_SECONDS=60 (not in CI;"
 	@echo "                FUZZERS='scn_parse_fuzz' picks some; see docs/fuzzing.md)"
+	@echo "make grade LAB=NN [SRC=dir|file.patch] [JSON=results.json]  grade a kernel lab (docs/labs.md)"
+	@echo "make handout LAB=NN [OUT=dir]  a kernel lab's handout: simk with the lab's stubs, no solutions"
 	@echo "make install    install simk, libsimk.a, include/simk/*.h, simk.pc and simk(1)"
 	@echo "                (PREFIX=/usr/local, DESTDIR= for staging); make uninstall removes them"
 	@echo "make deps       install every Debian package simk uses (as root; scripts/deps.sh"
@@ -235,6 +237,18 @@ check:
 	ASAN_OPTIONS=detect_leaks=0 ./build/asan/tests/unit --jobs=$(JOBS)
 	./build/clang/tests/unit --jobs=$(JOBS)
 	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q tests/py
+
+# Kernel labs (labs/kernel/, docs/labs.md): LAB=NN picks the lab.
+#   make grade LAB=02 [SRC=submission] [JSON=results.json] [GRADE_FLAGS='--grading-seed 7']
+#   make handout LAB=02 [OUT=dir]
+grade: all
+	@test -n "$(LAB)" || { echo "make grade: say which lab, e.g. make grade LAB=01" >&2; exit 2; }
+	$(PYTHON) labs/tools/grade.py $(LAB) $(if $(SRC),--src $(SRC)) $(if $(JSON),--json $(JSON)) \
+		$(if $(VARIANT),--variant $(VARIANT)) $(GRADE_FLAGS)
+
+handout:
+	@test -n "$(LAB)" || { echo "make handout: say which lab, e.g. make handout LAB=01" >&2; exit 2; }
+	$(PYTHON) labs/tools/handout.py $(LAB) $(if $(OUT),--out $(OUT))
 
 bench:
 	@bash scripts/deps.sh bench

@@ -14,6 +14,7 @@
 #include "sim/ctx.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
+#include "syscalls/builtin.h"
 
 #define RUNS 4000	 /* runs per round */
 #define RAW_SWAPS 200000 /* raw switches per round */

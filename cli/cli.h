@@ -32,6 +32,9 @@ struct scn_prog;
 #define CLI_FAULTS_MAX 64
 #define CLI_JOBS_MAX 256 /* explore --jobs */
 #define CLI_ARGS_MAX 4096 /* positional arguments of one command (merge: a shard each) */
+/* --trace-max-events: at most 2^32 kept events; the default is
+ * TRACE_KEEP_MAX_DEFAULT (sim/trace.h), docs/tracing.md */
+#define CLI_TRACE_MAX (1ULL << 32)
 #define EXIT_USAGE 2
 #define CLI_SHRINK_OUT "simk-shrunk.sched" /* simk shrink's schedule file */
 
@@ -80,16 +83,25 @@ struct cli_opts {
 	double preempt, irq;
 	int pct_depth;
 	uint64_t pct_steps, max_steps, step_cost;
+	uint64_t trace_max; /* --trace-max-events (0: the default cap) */
 	const char *trace_out, *schedule_out, *replay;
 	const char *faults[CLI_FAULTS_MAX];
 	int nfaults;
 	bool quiet;
+	bool where; /* help ops --where */
 	/* explore */
 	bool has_runs, has_seed_start, has_shard, has_bound;
 	uint64_t runs, seed_start, shard_i, shard_n;
 	int bound; /* dfs: preemptions per path (--por off: non-default choices) */
 	bool has_por;
 	bool por; /* dfs: partial-order reduction (default on) */
+	/* dfs --enumerate: per dimension (SIMK_DIM_*) a bound, SIMK_DFS_NO_BOUND
+	 * or SIMK_DFS_SEED, when dim_set */
+	bool has_enumerate;
+	bool dim_set[SIMK_DIM_COUNT];
+	int dim_bound[SIMK_DIM_COUNT];
+	bool has_latency_classes;
+	int latency_classes;
 	int jobs;  /* worker processes; 0 or 1: none (--jobs 0 is resolved here) */
 	bool shrink; /* explore --shrink: shrink the first failure */
 	bool json;   /* explore, merge: the result as JSON on stdout */
@@ -130,11 +142,25 @@ void cli_shell_word(FILE *f, const char *w);
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
-/* Trace tail, blocked scenario threads and the reproducer, to stderr. */
+/* Trace tail, blocked scenario threads and the reproducer, to stderr
+ * (with --quiet: the reproducer line only). */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);
+/* The same with the reproducer line given (a line ending in '\n'; NULL:
+ * cli_repro's). */
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro);
+/* "simk explore FILE --policy dfs ... --runs PATH": the one-process search
+ * that stops right after path PATH (the way to reproduce a dfs path
+ * without a schedule file). */
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path);
 const char *cli_policy_name(enum simk_policy p);
 /* The version string (the VERSION file, passed by the Makefile). */
 const char *cli_version(void);
+/* The first stdout write error (0: none): main reports it and exits 2. */
+extern int cli_stdout_errno;
+/* Flushes stdout, keeping the errno of a failure in cli_stdout_errno. */
+void cli_flush_stdout(void);
 
 int cmd_run(struct cli_opts *o);
 int cmd_explore(struct cli_opts *o);

@@ -17,6 +17,7 @@ struct one_run {
 	enum simk_outcome out;
 	struct trace_ev *evs;
 	size_t n;
+	uint64_t dropped; /* events past --trace-max-events, not kept */
 };
 
 static int run_once(const struct cli_opts *c, const struct scn_prog *p, const struct simk_opts *o,
@@ -28,6 +29,7 @@ static int run_once(const struct cli_opts *c, const struct scn_prog *p, const st
 	r->out = simk_run(s);
 	r->hash = simk_trace_hash(s);
 	r->n = s->trace.len;
+	r->dropped = simk_trace_dropped(s);
 	r->evs = calloc(r->n ? r->n : 1, sizeof(*r->evs));
 	bool ok = r->evs != NULL;
 	/* names may live in the simulation (thread names): copy them */
@@ -84,6 +86,11 @@ int cmd_check(struct cli_opts *c)
 				char buf[160] = "(end of trace)";
 				if (i < r[k].n)
 					trace_format_ev(&r[k].evs[i], buf, sizeof(buf));
+				else if (r[k].dropped > 0)
+					snprintf(buf, sizeof(buf),
+						 "(end of the %zu events kept: --trace-max-events N "
+						 "keeps more)",
+						 r[k].n);
 				printf("  run %d: %s\n", k + 1, buf);
 			}
 			rc = 1;

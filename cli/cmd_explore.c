@@ -135,7 +135,12 @@ static int write_schedule(const struct cli_opts *c, const struct scn_prog *p,
 	if (s == NULL)
 		return EXIT_USAGE;
 	simk_run(s);
+	int e = simk_schedule_error(s);
 	simk_destroy(s);
+	if (e != 0) {
+		fprintf(stderr, "simk: explore: cannot write %s: %s\n", path, strerror(e));
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
@@ -162,15 +167,27 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 	}
 	struct simk_opts ro = *o; /* what reproduces it */
 	const char *sched = c->schedule_out;
-	if (ex->dfs && sched == NULL)
-		sched = "simk-dfs-failure.sched";
-	if (ex->dfs) {
+	/* A dfs path is replayed from its schedule when --schedule-out asked
+	 * for one; otherwise the search that stops right after it reproduces
+	 * it (nothing is written unasked). */
+	char repro[1200] = "";
+	if (ex->dfs && sched != NULL) {
 		ro.policy = SIMK_POLICY_REPLAY;
 		ro.replay_path = sched;
 	}
-	fflush(stdout);
-	if (!c->json) /* --json: the result says it all, for the shards of a merge */
-		cli_report_failure(c, s, &ro);
+	FILE *rm = fmemopen(repro, sizeof(repro) - 1, "w");
+	if (rm != NULL) {
+		if (ex->dfs && sched == NULL)
+			cli_repro_dfs(rm, c, ex->por, ex->bound, ex->start, done);
+		else
+			cli_repro(rm, c, &ro);
+		fclose(rm);
+	}
+	cli_flush_stdout();
+	/* --quiet: the report on stdout only; --json: the result says it all,
+	 * for the shards of a merge */
+	if (!c->quiet && !c->json)
+		cli_report_failure_repro(c, s, &ro, repro);
 	char line[1200] = "";
 	FILE *m = fmemopen(line, sizeof(line) - 1, "w");
 	if (m != NULL) {
@@ -217,8 +234,10 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 		       c->swarm ? ", swarm" : "");
 	if (sched != NULL && result == 0)
 		printf("schedule: %s\n", sched);
-	fputs("reproduce: ", stdout);
-	cli_repro(stdout, c, &ro);
+	else if (ex->dfs && sched == NULL)
+		printf("schedule: not written (--schedule-out F writes one for 'simk run --replay "
+		       "F')\n");
+	printf("reproduce: %s", repro);
 	if (c->shrink && result == 0) {
 		/* a dfs failure is shrunk from its schedule file; a swarm run
 		 * with the options it drew, named */
@@ -263,11 +282,49 @@ void explore_dfs_desc(FILE *f, const struct explore *ex)
 		fprintf(f, "bound %d", ex->bound);
 }
 
+/* What a dfs search enumerated besides the schedule, and what it left to
+ * the seed: only the dimensions the runs met. */
+static void dfs_dimensions(const struct explore *ex, const struct simk_dfs_stats *st)
+{
+	const struct simk_dfs_opts *o = simk_dfs_opts_of(ex->base.dfs);
+	static const char *const title[SIMK_DIM_COUNT] = {"device latency", "faults",
+							  "crash states", "tears"};
+	/* with a bound: "at most N <what> per path"; without: <all> */
+	static const char *const what[SIMK_DIM_COUNT] = {
+	    "requests not the fastest", "firings", "unstable writes kept", "tears not the first"};
+	static const char *const all[SIMK_DIM_COUNT] = {
+	    "every combination", "every combination of firings",
+	    "every subset of the unstable writes", "every position"};
+	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
+		if (st->dim_nodes[d] == 0)
+			continue;
+		printf("; %s: ", title[d]);
+		if (d == SIMK_DIM_LATENCY)
+			printf("%d classes a request, ", o->latency_classes);
+		if (o->dim_bound[d] == SIMK_DFS_NO_BOUND)
+			printf("%s", all[d]);
+		else
+			printf("at most %d %s per path", o->dim_bound[d], what[d]);
+		if (st->dim_cut[d] > 0)
+			printf(" (%" PRIu64 " choices beyond)", st->dim_cut[d]);
+	}
+	bool first = true;
+	for (int d = 0; d < SIMK_DIM_COUNT; d++) {
+		if (st->dim_seeded[d] == 0)
+			continue;
+		printf("%s%s", first ? "; fixed by the seed: " : ", ", title[d]);
+		first = false;
+	}
+}
+
 /* What a finished dfs search covered, in words. */
 static void dfs_coverage(const struct explore *ex, bool complete)
 {
 	struct simk_dfs_stats st;
 	simk_dfs_get_stats(ex->base.dfs, &st);
+	uint64_t dim_cut = 0;
+	for (int d = 0; d < SIMK_DIM_COUNT; d++)
+		dim_cut += st.dim_cut[d];
 	if (!complete)
 		printf("stopped by --runs");
 	else if (ex->por && st.bound_cut > 0)
@@ -276,10 +333,13 @@ static void dfs_coverage(const struct explore *ex, bool complete)
 		       st.bound_cut);
 	else if (!ex->por && ex->bound >= 0)
 		printf("the search is complete within the bound");
+	else if (dim_cut > 0)
+		printf("the search is complete within the bounds");
 	else
 		printf("the search is complete");
 	if (ex->cut > 0)
 		printf(", %" PRIu64 " cut short as covered", ex->cut);
+	dfs_dimensions(ex, &st);
 }
 
 void explore_summary(const struct explore *ex, uint64_t done, const struct hashset *hs,
@@ -377,6 +437,11 @@ int cmd_explore(struct cli_opts *c)
 		simk_dfs_opts_default(&dopt);
 		dopt.por = ex.por;
 		dopt.bound = ex.bound;
+		for (int d = 0; d < SIMK_DIM_COUNT; d++)
+			if (c->dim_set[d])
+				dopt.dim_bound[d] = c->dim_bound[d];
+		if (c->has_latency_classes)
+			dopt.latency_classes = c->latency_classes;
 		base->dfs = simk_dfs_create_opts(&dopt);
 		if (base->dfs == NULL)
 			result = EXIT_USAGE;

@@ -5,6 +5,7 @@
  * threads and the reproducer go to stderr first. Exit code: the outcome.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@ int cmd_run(struct cli_opts *c)
 		fclose(f);
 		o.schedule_out = c->schedule_out;
 	}
-	o.keep_trace = !c->quiet || c->trace_out != NULL;
+	o.keep_trace = c->trace_out != NULL; /* the readable trace is streamed */
 	int rc = cli_calibrate_pct(c, p, &o);
 	if (rc != 0) {
 		scn_free(p);
@@ -50,20 +51,32 @@ int cmd_run(struct cli_opts *c)
 		scn_free(p);
 		return EXIT_USAGE;
 	}
+	if (!c->quiet)
+		simk_trace_stream(s, stdout);
 	enum simk_outcome out = simk_run(s);
 	int exit_code = (int)out;
+	if (simk_trace_stream_error(s) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = simk_trace_stream_error(s); /* main reports it */
+	if (simk_schedule_error(s) != 0) {
+		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->schedule_out,
+			strerror(simk_schedule_error(s)));
+		exit_code = EXIT_USAGE;
+	}
 	/* a guest program's output (its stdout and stderr), as it wrote it */
 	scn_print_output(s, stdout, stderr);
-	if (!c->quiet)
-		simk_trace_print(s, stdout);
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;
+	} else if (c->trace_out != NULL && simk_trace_dropped(s) > 0) {
+		fprintf(stderr,
+			"simk: run: --trace-out %s holds the first %" PRIu64 " of %" PRIu64
+			" events (--trace-max-events N keeps more; docs/tracing.md)\n",
+			c->trace_out, simk_trace_kept(s), simk_trace_events(s));
 	}
 	if (out != SIMK_PASS)
 		cli_report_failure(c, s, &o);
 	cli_print_result(stdout, s, out);
-	fflush(stdout);
+	cli_flush_stdout();
 	simk_destroy(s);
 	scn_free(p);
 	return exit_code;

@@ -2,6 +2,7 @@
  * Shared parts of the simk commands: option merging, starting a run, and
  * the failure report with its reproducer line (flag parsing: options.c).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ void cli_merge_opts(const struct cli_opts *c, const struct scn_prog *p, struct s
 		o->step_cost_ns = c->step_cost;
 	if (c->replay != NULL)
 		o->replay_path = c->replay;
+	o->trace_keep_max = (size_t)c->trace_max;
 	if (c->has_device)
 		o->device_opts = c->device;
 	if (c->has_device_defaults)
@@ -139,6 +141,32 @@ static void print_prob(FILE *f, const char *flag, double v)
 	fprintf(f, " %s %s", flag, buf);
 }
 
+/* The end of every reproducer: device options, faults, a guest program's
+ * arguments, the newline. */
+static void repro_tail(FILE *f, const struct cli_opts *c)
+{
+	if (c->has_device_defaults) {
+		fputs(" --device-defaults ", f);
+		shell_word(f, c->device_defaults);
+	}
+	if (c->has_device) {
+		fputs(" --device ", f);
+		shell_word(f, c->device);
+	}
+	for (int i = 0; i < c->nfaults; i++) {
+		fputs(" --fault ", f);
+		shell_word(f, c->faults[i]);
+	}
+	if (c->nprog_args > 0) {
+		fputs(" --", f);
+		for (int i = 0; i < c->nprog_args; i++) {
+			fputc(' ', f);
+			shell_word(f, c->prog_args[i]);
+		}
+	}
+	fputc('\n', f);
+}
+
 void cli_shell_word(FILE *f, const char *w)
 {
 	shell_word(f, w);
@@ -172,26 +200,26 @@ void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o)
 		fprintf(f, " --max-steps %" PRIu64, o->max_steps);
 	if (c->has_step_cost)
 		fprintf(f, " --step-cost %" PRIu64, o->step_cost_ns);
-	if (c->has_device_defaults) {
-		fputs(" --device-defaults ", f);
-		shell_word(f, c->device_defaults);
-	}
-	if (c->has_device) {
-		fputs(" --device ", f);
-		shell_word(f, c->device);
-	}
-	for (int i = 0; i < c->nfaults; i++) {
-		fputs(" --fault ", f);
-		shell_word(f, c->faults[i]);
-	}
-	if (c->nprog_args > 0) {
-		fputs(" --", f);
-		for (int i = 0; i < c->nprog_args; i++) {
-			fputc(' ', f);
-			shell_word(f, c->prog_args[i]);
-		}
-	}
-	fputc('\n', f);
+	repro_tail(f, c);
+}
+
+void cli_repro_dfs(FILE *f, const struct cli_opts *c, bool por, int bound, uint64_t seed,
+		   uint64_t path)
+{
+	shell_word(f, c->argv0);
+	fputs(" explore ", f);
+	shell_word(f, c->file);
+	fprintf(f, " --policy dfs%s", por ? "" : " --por off");
+	if (bound >= 0)
+		fprintf(f, " --bound %d", bound);
+	fprintf(f, " --seed-start %" PRIu64 " --runs %" PRIu64, seed, path);
+	if (c->has_irq)
+		print_prob(f, "--irq", c->irq);
+	if (c->has_max_steps)
+		fprintf(f, " --max-steps %" PRIu64, c->max_steps);
+	if (c->has_step_cost)
+		fprintf(f, " --step-cost %" PRIu64, c->step_cost);
+	repro_tail(f, c);
 }
 
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
@@ -213,15 +241,35 @@ void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out)
 	}
 }
 
+int cli_stdout_errno;
+
+void cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno != 0 ? errno : EIO;
+}
+
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o)
 {
-	fflush(stdout);
-	fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
-	fprintf(stderr, "last events:\n");
-	trace_print_tail(&s->trace, stderr, 20);
-	fprintf(stderr, "threads:\n"); /* a scenario's or a guest program's */
-	scn_print_blocked(s, stderr);
+	cli_report_failure_repro(c, s, o, NULL);
+}
+
+void cli_report_failure_repro(const struct cli_opts *c, const struct simk *s,
+			      const struct simk_opts *o, const char *repro)
+{
+	cli_flush_stdout();
+	if (!c->quiet) { /* --quiet: the result line (stdout) and the reproducer */
+		fprintf(stderr, "simk: %s\n", simk_failure_reason(s));
+		fprintf(stderr, "last events:\n");
+		trace_print_tail(&s->trace, stderr, 20);
+		fprintf(stderr, "threads:\n"); /* a scenario's or a guest program's */
+		scn_print_blocked(s, stderr);
+	}
 	fputs("reproduce: ", stderr);
-	cli_repro(stderr, c, o);
+	if (repro != NULL)
+		fputs(repro, stderr);
+	else
+		cli_repro(stderr, c, o);
 	fflush(stderr);
 }

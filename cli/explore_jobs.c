@@ -391,7 +391,7 @@ static int start_workers(struct jobs *J, struct sigaction *old)
 		sigaddset(&block, caught[i]);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	pid_t parent = getpid();
-	fflush(stdout);
+	cli_flush_stdout();
 	fflush(stderr);
 	int rc = 0;
 	for (int i = 0; i < J->nw; i++) {
@@ -468,7 +468,7 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 	const struct cli_opts *c = ex->c;
 	char st[120];
 	describe_status(st, sizeof(st), wstatus);
-	fflush(stdout);
+	cli_flush_stdout();
 	if (!ex->dfs) {
 		struct simk_opts o = explore_seed_opts(ex, seed_or_path);
 		fprintf(stderr,
@@ -485,29 +485,7 @@ void print_crash(struct jobs *J, int wi, int wstatus, uint64_t seed_or_path)
 		fprintf(stderr, ", seed %" PRIu64 ")\n", ex->start);
 		/* the one-process search stops right after that path */
 		fputs("reproduce: ", stderr);
-		cli_shell_word(stderr, c->argv0);
-		fputs(" explore ", stderr);
-		cli_shell_word(stderr, c->file);
-		fprintf(stderr, " --policy dfs%s", ex->por ? "" : " --por off");
-		if (ex->bound >= 0)
-			fprintf(stderr, " --bound %d", ex->bound);
-		fprintf(stderr, " --seed-start %" PRIu64 " --runs %" PRIu64, ex->start,
-			seed_or_path);
-		if (c->has_max_steps)
-			fprintf(stderr, " --max-steps %" PRIu64, c->max_steps);
-		if (c->has_step_cost)
-			fprintf(stderr, " --step-cost %" PRIu64, c->step_cost);
-		for (int i = 0; i < c->nfaults; i++) {
-			fputs(" --fault ", stderr);
-			cli_shell_word(stderr, c->faults[i]);
-		}
-		if (c->nprog_args > 0) /* a guest program's arguments */
-			fputs(" --", stderr);
-		for (int i = 0; i < c->nprog_args; i++) {
-			fputc(' ', stderr);
-			cli_shell_word(stderr, c->prog_args[i]);
-		}
-		fputc('\n', stderr);
+		cli_repro_dfs(stderr, c, ex->por, ex->bound, ex->start, seed_or_path);
 	}
 	fflush(stderr);
 }

@@ -11,6 +11,8 @@
  *
  * The subcommand table is `commands` below; the flags are in options.c.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "sim/ctx.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
+#include "syscalls/builtin.h"
 
 static const char *const usage_main =
     "usage: simk <command> [arguments]\n"
@@ -65,9 +68,10 @@ static const char *const usage_run =
     "  --device-defaults K=V[,K=V]  the same, only where a device declaration says\n"
     "                       nothing (what explore --swarm draws)\n"
     "  --trace-out F.json   write the trace as Chrome trace-event JSON (Perfetto)\n"
+    "  --trace-max-events N keep at most N events for --trace-out (default 1000000)\n"
     "  --schedule-out F     write the run's decisions (for --replay)\n"
     "  --replay F           replay decisions from F (its seed, unless --seed is given)\n"
-    "  --quiet              print only the result line\n";
+    "  --quiet              print only the result line (and the reproducer)\n";
 
 static const char *const usage_explore =
     "usage: simk explore FILE --runs N [options]\n"
@@ -93,8 +97,15 @@ static const char *const usage_explore =
     "                       interleaving with at most --bound non-default choices\n"
     "  --bound B            dfs: preemptions per path (0..1000, default none); with\n"
     "                       --por off: non-default choices per path (default 2)\n"
+    "  --enumerate D=B,...  dfs: what else the search varies, per dimension D (latency,\n"
+    "                       faults, crash, tear) a bound B on non-default choices per\n"
+    "                       path, all, or seed (left to the seed); default\n"
+    "                       latency=2,faults=1,crash=3,tear=all\n"
+    "  --latency-classes K  dfs: latencies a device request may take, 2..16 (default 2:\n"
+    "                       the model's fastest and slowest)\n"
     "  --schedule-out F     on failure, also write the failing run's decisions to F\n"
-    "                       (dfs writes simk-dfs-failure.sched unless F is given)\n"
+    "                       (dfs: without F the reproducer is the search that stops\n"
+    "                       at the failing path; nothing is written)\n"
     "  --preempt P, --irq P, --pct-depth D, --pct-steps K, --max-steps N,\n"
     "  --step-cost NS, --fault SPEC, --device K=V, --device-defaults K=V\n"
     "                       as for 'simk run'; pct without --pct-steps is calibrated\n"
@@ -108,7 +119,7 @@ static const char *const usage_explore =
     "                       'simk merge'; docs/scale.md)\n"
     "  --shrink             shrink the first failure to its critical decisions, as\n"
     "                       'simk shrink' does (schedule file: simk-shrunk.sched)\n"
-    "  --quiet              no progress bar\n";
+    "  --quiet              no progress bar, no trace tail on stderr\n";
 
 static const char *const usage_check =
     "usage: simk check-determinism FILE [--seed N] [--policy P] [options]\n"
@@ -120,7 +131,8 @@ static const char *const usage_check =
     "options (as for 'simk run'):\n"
     "  --seed N, --policy P, --preempt P, --irq P, --pct-depth D, --pct-steps K,\n"
     "  --max-steps N, --step-cost NS, --fault SPEC, --device K=V,\n"
-    "  --device-defaults K=V, --replay F, --quiet\n";
+    "  --device-defaults K=V, --replay F, --quiet\n"
+    "  --trace-max-events N  events kept to compare (default 1000000)\n";
 
 static const char *const usage_shrink =
     "usage: simk shrink FILE --seed N [options]   or   simk shrink FILE --replay F\n"
@@ -156,10 +168,20 @@ static const char *const usage_merge =
     "options:\n"
     "  --json               the merged result as JSON, in explore --json's format\n";
 
+/* help ops --where: each operation's C function and the file it is in. */
+static void help_ops_where(FILE *f)
+{
+	fputs("operation            kind     C function (file:function)\n", f);
+	for (int i = 0; scn_op_at(i) != NULL; i++) {
+		const struct scn_op *op = scn_op_at(i);
+		fprintf(f, "%-20s %-8s %s\n", op->name,
+			(op->flags & SCN_OP_SYSCALL) ? "syscall" : "kernel", op->where ? op->where : "?");
+	}
+}
+
 static void help_ops(FILE *f)
 {
 	char buf[300];
-	simk_register_builtin();
 	fputs("declarations (top level):\n", f);
 	for (int i = 0; scn_kind_at(i) != NULL; i++) {
 		const struct scn_kind *k = scn_kind_at(i);
@@ -180,11 +202,12 @@ static int cmd_help(struct cli_opts *o);
 static int cmd_version(struct cli_opts *o);
 
 static const char *const usage_help =
-    "usage: simk help [COMMAND|ops|faults]\n"
+    "usage: simk help [COMMAND|ops [--where]|faults]\n"
     "\n"
     "Without a topic, the list of commands. With a command's name, its usage and\n"
-    "flags; 'ops': the operations and declarations a scenario may use; 'faults':\n"
-    "the fault points --fault can enable.\n";
+    "flags; 'ops': the operations and declarations a scenario may use ('ops\n"
+    "--where': each operation's C function and source file, and whether it wraps\n"
+    "a system call); 'faults': the fault points --fault can enable.\n";
 
 static const char *const usage_version = "usage: simk version   (or simk --version)\n"
 					 "\n"
@@ -233,11 +256,13 @@ static int cmd_help(struct cli_opts *o)
 	}
 	const char *t = o->args[0];
 	if (strcmp(t, "ops") == 0) {
-		help_ops(stdout);
+		if (o->where)
+			help_ops_where(stdout);
+		else
+			help_ops(stdout);
 		return 0;
 	}
 	if (strcmp(t, "faults") == 0) {
-		simk_register_builtin();
 		puts("fault points (enable with --fault POINT:p=PROB | POINT:nth=K[,every] | "
 		     "POINT:off, or a scenario's `fault` line; docs/blkdev.md, docs/kern.md):");
 		for (int i = 0; sim_fault_declared(i) != NULL; i++)
@@ -258,11 +283,12 @@ static int cmd_help(struct cli_opts *o)
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	struct cli_opts o;
 	memset(&o, 0, sizeof(o));
 	o.argv0 = argc > 0 ? argv[0] : "simk";
+	simk_register_builtin(); /* the top layer: every built-in subsystem and op */
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;
@@ -288,4 +314,27 @@ int main(int argc, char **argv)
 	rc = o.command->run(&o);
 	ctx_stack_pool_drain();
 	return rc;
+}
+
+/* Output that could not be written is an error, never a silent exit 0
+ * (stdout on a full disk, a closed pipe with SIGPIPE ignored): one message
+ * on stderr with the first error's errno, and the exit code is 2, or the
+ * run's failure code when it had one. */
+static int check_stdout(int rc)
+{
+	cli_flush_stdout();
+	bool bad = ferror(stdout) != 0 || cli_stdout_errno != 0;
+	errno = 0;
+	if (fclose(stdout) != 0 && cli_stdout_errno == 0)
+		cli_stdout_errno = errno;
+	if (!bad && cli_stdout_errno == 0)
+		return rc;
+	fprintf(stderr, "simk: cannot write the output: %s\n",
+		strerror(cli_stdout_errno != 0 ? cli_stdout_errno : EIO));
+	return rc != 0 ? rc : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return check_stdout(run_command(argc, argv));
 }

@@ -157,6 +157,64 @@ static int set_por(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+/* "latency=2,faults=all,crash=seed": a bound per dimension. */
+static int set_enumerate(struct cli_opts *o, const char *flag, const char *val)
+{
+	const char *p = val;
+	if (*p == '\0')
+		return cli_usage_error(o, "--%s needs DIM=BOUND[,DIM=BOUND...]", flag);
+	while (*p != '\0') {
+		const char *eq = strchr(p, '=');
+		const char *end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (eq == NULL || eq > end)
+			return cli_usage_error(o, "--%s: expected DIM=BOUND, got '%.*s'", flag,
+					       (int)(end - p), p);
+		int dim = -1;
+		for (int d = 0; d < SIMK_DIM_COUNT; d++)
+			if ((size_t)(eq - p) == strlen(simk_dfs_dim_name(d)) &&
+			    strncmp(p, simk_dfs_dim_name(d), (size_t)(eq - p)) == 0)
+				dim = d;
+		if (dim < 0)
+			return cli_usage_error(o, "--%s: unknown dimension '%.*s' (latency, faults, "
+						  "crash, tear)",
+					       flag, (int)(eq - p), p);
+		char v[24];
+		size_t vl = (size_t)(end - eq - 1);
+		if (vl == 0 || vl >= sizeof(v))
+			return cli_usage_error(o, "--%s: %s needs a number, all or seed", flag,
+					       simk_dfs_dim_name(dim));
+		memcpy(v, eq + 1, vl);
+		v[vl] = '\0';
+		uint64_t n = 0;
+		if (strcmp(v, "all") == 0)
+			o->dim_bound[dim] = SIMK_DFS_NO_BOUND;
+		else if (strcmp(v, "seed") == 0)
+			o->dim_bound[dim] = SIMK_DFS_SEED;
+		else if (parse_u64(v, &n) && n <= 1000)
+			o->dim_bound[dim] = (int)n;
+		else
+			return cli_usage_error(o, "--%s: %s needs a number from 0 to 1000, all or "
+						  "seed, got '%s'",
+					       flag, simk_dfs_dim_name(dim), v);
+		o->dim_set[dim] = true;
+		p = *end == ',' ? end + 1 : end;
+	}
+	o->has_enumerate = true;
+	return 0;
+}
+
+static int set_latency_classes(struct cli_opts *o, const char *flag, const char *val)
+{
+	uint64_t v = 0;
+	int rc = set_u64(o, flag, val, 2, 16, "an integer from 2 to 16", &v,
+			 &o->has_latency_classes);
+	if (rc == 0)
+		o->latency_classes = (int)v;
+	return rc;
+}
+
 static int set_jobs(struct cli_opts *o, const char *flag, const char *val)
 {
 	uint64_t v;
@@ -180,7 +238,10 @@ static int set_policy(struct cli_opts *o, const char *flag, const char *val)
 			o->has_policy = true;
 			return 0;
 		}
-	return cli_usage_error(o, "unknown policy '%s' (fifo, random, pct, replay or dfs)", val);
+	/* each command names only the policies it takes */
+	return cli_usage_error(o, "unknown policy '%s' (%s)", val,
+			       o->cmd == CMD_EXPLORE ? "random, pct, fifo or dfs"
+						     : "fifo, random, pct or replay");
 }
 
 static int set_prob(struct cli_opts *o, const char *flag, const char *val, double *dst, bool *has)
@@ -236,6 +297,13 @@ static int set_trace_out(struct cli_opts *o, const char *flag, const char *val)
 	return 0;
 }
 
+static int set_trace_max(struct cli_opts *o, const char *flag, const char *val)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "an integer from 1 to %llu", (unsigned long long)CLI_TRACE_MAX);
+	return set_u64(o, flag, val, 1, CLI_TRACE_MAX, what, &o->trace_max, NULL);
+}
+
 static int set_schedule_out(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
@@ -247,6 +315,14 @@ static int set_replay(struct cli_opts *o, const char *flag, const char *val)
 {
 	(void)flag;
 	o->replay = val;
+	return 0;
+}
+
+static int set_where(struct cli_opts *o, const char *flag, const char *val)
+{
+	(void)flag;
+	(void)val;
+	o->where = true;
 	return 0;
 }
 
@@ -318,6 +394,7 @@ static int set_quiet(struct cli_opts *o, const char *flag, const char *val)
 #define C_SHRINK CMD_BIT(CMD_SHRINK)
 #define C_MERGE CMD_BIT(CMD_MERGE)
 #define C_SCHED (C_RUN | C_EXPLORE | C_CHECK | C_SHRINK) /* the commands that run scenarios */
+#define C_HELP CMD_BIT(CMD_HELP)
 
 struct cli_flag {
 	const char *name; /* without the leading "--" */
@@ -336,9 +413,12 @@ static const struct cli_flag flags[] = {
     {"pct-steps", true, C_SCHED, set_pct_steps},
     {"max-steps", true, C_SCHED, set_max_steps},
     {"trace-out", true, C_RUN, set_trace_out},
+    {"trace-max-events", true, C_RUN | C_CHECK, set_trace_max},
     {"schedule-out", true, C_RUN | C_EXPLORE | C_SHRINK, set_schedule_out},
     {"bound", true, C_EXPLORE, set_bound},
     {"por", true, C_EXPLORE, set_por},
+    {"enumerate", true, C_EXPLORE, set_enumerate},
+    {"latency-classes", true, C_EXPLORE, set_latency_classes},
     {"replay", true, C_RUN | C_CHECK | C_SHRINK, set_replay},
     {"fault", true, C_SCHED, set_fault},
     {"quiet", false, C_SCHED, set_quiet},
@@ -352,6 +432,7 @@ static const struct cli_flag flags[] = {
     {"swarm", false, C_EXPLORE, set_swarm},
     {"device", true, C_SCHED, set_device},
     {"device-defaults", true, C_SCHED, set_device_defaults},
+    {"where", false, C_HELP, set_where},
 };
 
 #define FLAGS_N (sizeof(flags) / sizeof(flags[0]))
@@ -471,6 +552,9 @@ int cli_parse(int argc, char **argv, int first, struct cli_opts *o)
 
 int cli_check_sched(struct cli_opts *o)
 {
+	if (o->cmd == CMD_EXPLORE && o->has_policy && o->policy == SIMK_POLICY_REPLAY)
+		return cli_usage_error(o, "--policy replay does not apply (explore's policies: "
+					  "random, pct, fifo, dfs); replay with 'simk run --replay F'");
 	if (o->replay != NULL && o->has_policy && o->policy != SIMK_POLICY_REPLAY)
 		return cli_usage_error(o, "--replay implies --policy replay, not --policy %s",
 				       cli_policy_name(o->policy));
@@ -483,6 +567,14 @@ int cli_check_sched(struct cli_opts *o)
 		return cli_usage_error(o, "--bound applies to --policy dfs");
 	if (o->has_por && !(o->has_policy && o->policy == SIMK_POLICY_DFS))
 		return cli_usage_error(o, "--por applies to --policy dfs");
+	if ((o->has_enumerate || o->has_latency_classes) &&
+	    !(o->has_policy && o->policy == SIMK_POLICY_DFS))
+		return cli_usage_error(o, "--%s applies to --policy dfs",
+				       o->has_enumerate ? "enumerate" : "latency-classes");
+	if ((o->has_enumerate || o->has_latency_classes) && o->has_por && !o->por)
+		return cli_usage_error(o, "--%s needs --por on (the search without the reduction "
+					  "leaves data decisions to the seed)",
+				       o->has_enumerate ? "enumerate" : "latency-classes");
 	if (o->swarm && o->has_policy && o->policy != SIMK_POLICY_RANDOM &&
 	    o->policy != SIMK_POLICY_PCT)
 		return cli_usage_error(o, "--swarm draws the options of random or pct runs, not %s",
@@ -490,8 +582,6 @@ int cli_check_sched(struct cli_opts *o)
 	if (o->cmd == CMD_EXPLORE) {
 		if (!o->has_runs)
 			return cli_usage_error(o, "missing --runs N");
-		if (o->has_policy && o->policy == SIMK_POLICY_REPLAY)
-			return cli_usage_error(o, "explore cannot replay; use 'simk run --replay'");
 	}
 	if (o->replay != NULL) {
 		o->policy = SIMK_POLICY_REPLAY;

@@ -252,7 +252,7 @@ static int drop_faults(struct shrinker *sh, struct guide_dev **devs, size_t *n)
  * (SHRINK_DFS_RUNS runs in all). Found: its decisions (malloc'd). 1 found,
  * 0 not, -1 on an error. */
 static int bounded_search(struct shrinker *sh, const struct simk_opts *o, size_t have,
-			  int32_t **dec, size_t *ndec)
+			  int64_t **dec, size_t *ndec)
 {
 	uint64_t budget = SHRINK_DFS_RUNS;
 	int found = 0;
@@ -288,7 +288,7 @@ static int bounded_search(struct shrinker *sh, const struct simk_opts *o, size_t
 				shrink_failure_sig(s, out, sig, sizeof(sig));
 				if (strcmp(sig, sh->sig) == 0) {
 					size_t n;
-					const int32_t *x = simk_decisions(s, &n);
+					const int64_t *x = simk_decisions(s, &n);
 					*dec = malloc((n ? n : 1) * sizeof(**dec));
 					if (*dec != NULL) {
 						if (n > 0)
@@ -307,7 +307,7 @@ static int bounded_search(struct shrinker *sh, const struct simk_opts *o, size_t
 	return found;
 }
 
-static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec, struct guide_dev **devs,
+static int positional(struct shrinker *sh, const int64_t *dec, size_t ndec, struct guide_dev **devs,
 		      size_t *n);
 
 /* The preemptions of a run with deviations set[0..n): -1 when it does not
@@ -405,7 +405,7 @@ static int fewer_preempts(struct shrinker *sh, const struct simk_opts *o, struct
 	long have = preempts_of(sh, *devs, *n);
 	if (have <= 0)
 		return have < 0 && !sh->capped ? -1 : 0;
-	int32_t *dec = NULL;
+	int64_t *dec = NULL;
 	size_t ndec = 0;
 	int r = bounded_search(sh, o, (size_t)have, &dec, &ndec);
 	if (r <= 0)
@@ -599,7 +599,7 @@ static void note_step(void *arg, const struct guide_step *st, const struct simk_
 /* ---- the whole shrink --------------------------------------------------- */
 
 /* Takes the failing run again, keeping its decisions. Fills sh->sig. */
-static int capture(struct shrinker *sh, const struct simk_opts *o, int32_t **dec, size_t *ndec,
+static int capture(struct shrinker *sh, const struct simk_opts *o, int64_t **dec, size_t *ndec,
 		   uint64_t *steps, char *reason, size_t rlen, enum simk_outcome *out)
 {
 	struct simk_opts o1 = *o;
@@ -615,7 +615,7 @@ static int capture(struct shrinker *sh, const struct simk_opts *o, int32_t **dec
 	snprintf(reason, rlen, "%s", simk_failure_reason(s));
 	*steps = simk_steps(s);
 	size_t n;
-	const int32_t *d = simk_decisions(s, &n);
+	const int64_t *d = simk_decisions(s, &n);
 	*dec = malloc((n ? n : 1) * sizeof(**dec));
 	if (*dec == NULL) {
 		simk_destroy(s);
@@ -630,7 +630,7 @@ static int capture(struct shrinker *sh, const struct simk_opts *o, int32_t **dec
 }
 
 /* The guided replay of the captured decisions: its deviations, run order. */
-static int positional(struct shrinker *sh, const int32_t *dec, size_t ndec, struct guide_dev **devs,
+static int positional(struct shrinker *sh, const int64_t *dec, size_t ndec, struct guide_dev **devs,
 		      size_t *n)
 {
 	sh->g.pos = dec;
@@ -772,7 +772,7 @@ int shrink_failure(const struct cli_opts *c, const struct scn_prog *p, const str
 	struct shrink_stats st;
 	memset(&st, 0, sizeof(st));
 	st.faults0 = c->nfaults;
-	int32_t *dec = NULL;
+	int64_t *dec = NULL;
 	size_t ndec = 0;
 	struct guide_dev *devs = NULL;
 	size_t n = 0;

@@ -11,6 +11,8 @@
 
 #include "drivers/blk_internal.h"
 
+#define BLK_RETRIES_MAX 100 /* re-issues after a timeout, at most */
+
 #define LATENCY_NS_MAX (3600ULL * 1000000000ULL) /* one hour: far past any timeout */
 
 void blkdev_config_default(struct blkdev_config *cfg)
@@ -28,7 +30,7 @@ void blkdev_config_default(struct blkdev_config *cfg)
 	cfg->delay_ns = 5000000;
 }
 
-int latency_check(const struct blk_latency *l)
+int blk_latency_check(const struct blk_latency *l)
 {
 	switch (l->model) {
 	case BLK_LAT_FIXED:
@@ -56,7 +58,48 @@ static uint64_t draw_exp(uint64_t mean_ns, struct rng *r)
 	return (uint64_t)x;
 }
 
-uint64_t latency_draw(const struct blk_latency *l, struct rng *r)
+bool blk_latency_has_range(const struct blk_latency *l)
+{
+	switch (l->model) {
+	case BLK_LAT_FIXED:
+		return false;
+	case BLK_LAT_UNIFORM:
+		return l->max_ns > l->min_ns;
+	case BLK_LAT_EXP:
+		return l->mean_ns > 0;
+	case BLK_LAT_BIMODAL:
+		return l->slow_ns != l->mean_ns;
+	}
+	return false;
+}
+
+static uint64_t between(uint64_t lo, uint64_t hi, uint32_t c, uint32_t k)
+{
+	if (hi <= lo)
+		return lo;
+	/* lo + (hi - lo) * c / (k - 1), without overflow: hi < 2^63 here */
+	return lo + (uint64_t)((double)(hi - lo) * c / (k - 1) + 0.5);
+}
+
+uint64_t blk_latency_class(const struct blk_latency *l, uint32_t c, uint32_t k)
+{
+	KASSERT(k >= 2, "latency class %u of %u", c, k);
+	KASSERT(c < k, "latency class %u of %u", c, k);
+	switch (l->model) {
+	case BLK_LAT_FIXED:
+		return l->fixed_ns;
+	case BLK_LAT_UNIFORM:
+		return between(l->min_ns, l->max_ns, c, k);
+	case BLK_LAT_EXP:
+		return between(0, 2 * l->mean_ns, c, k);
+	case BLK_LAT_BIMODAL:
+		return between(l->mean_ns, l->slow_ns, c, k);
+	}
+	KASSERT(0, "unknown latency model %d", (int)l->model);
+	return 0;
+}
+
+uint64_t blk_latency_draw(const struct blk_latency *l, struct rng *r)
 {
 	switch (l->model) {
 	case BLK_LAT_FIXED:
@@ -171,7 +214,7 @@ static int parse_latency(const char *v, struct blk_latency *out)
 	} else {
 		return -EINVAL;
 	}
-	return latency_check(out);
+	return blk_latency_check(out);
 }
 
 int blkdev_config_set(struct blkdev_config *cfg, const char *key, const char *value, char *err,
@@ -229,7 +272,7 @@ int blkdev_config_set(struct blkdev_config *cfg, const char *key, const char *va
 			cfg->timeout_ns = n;
 	} else if (strcmp(key, "retries") == 0) {
 		rc = parse_u64(value, &n);
-		if (rc == 0 && n > 100)
+		if (rc == 0 && n > BLK_RETRIES_MAX)
 			rc = -EINVAL;
 		if (rc == 0)
 			cfg->retries_max = (uint32_t)n;

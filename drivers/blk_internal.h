@@ -37,6 +37,7 @@ struct blk_media {
 	uint64_t *csum;
 	uint8_t *cstate;
 	uint32_t *dirty;     /* cached sectors, in a deterministic order */
+	uint64_t *dirty_req; /* by position in dirty[]: the request that wrote it */
 	uint32_t *dirty_pos; /* index + 1 in dirty[], 0 when not cached */
 	uint64_t ndirty;
 };
@@ -69,26 +70,39 @@ struct blkdev {
 };
 
 /* blk_media.c */
-int media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache);
-void media_free(struct blk_media *m);
+int blk_media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache);
+void blk_media_free(struct blk_media *m);
 /* READ: copies count sectors (cache over stable) into buf; -EIO when any
  * sector fails verification (each such sector is traced and counted). */
-int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf);
-/* WRITE: to the cache when to_cache, else to stable media (dropping cached
- * copies). torn_idx < count tears that sector of the request. */
-void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
-		 bool to_cache, uint32_t torn_idx);
+int blk_media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf);
+/* WRITE of request req_id: to the cache when to_cache, else to stable
+ * media (dropping cached copies). torn_idx < count tears that sector of
+ * the request. */
+void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
+		 bool to_cache, uint32_t torn_idx, uint64_t req_id);
+/* The requests whose cached sectors are still volatile, oldest first (each
+ * once): n of them into ids (caller's array of ndirty entries). */
+uint64_t blk_media_cached_reqs(const struct blk_media *m, uint64_t *ids);
+/* Makes the cached sectors of request req_id stable (a partial flush: what
+ * reached the media before a power cut), except sector `skip`. */
+void blk_media_persist_req(struct blk_media *m, uint64_t req_id, uint64_t skip);
 /* FLUSH: every cached sector becomes stable. */
-void media_flush(struct blk_media *m);
+void blk_media_flush(struct blk_media *m);
 /* Power cut: drops the cache. */
-void media_drop_cache(struct blk_media *m);
+void blk_media_drop_cache(struct blk_media *m);
 /* Writes the first keep_new bytes of src over the stable copy of sector
  * and marks it torn. */
-void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new);
-uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector);
+void blk_media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src,
+			   uint32_t keep_new);
+uint64_t blk_media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector);
 
 /* blk_latency.c */
-int latency_check(const struct blk_latency *l);
-uint64_t latency_draw(const struct blk_latency *l, struct rng *r);
+int blk_latency_check(const struct blk_latency *l);
+/* The model has more than one value: the dfs search may pick among classes. */
+bool blk_latency_has_range(const struct blk_latency *l);
+/* Class c of k (0 = the fastest, k - 1 = the slowest), evenly spaced:
+ * uniform min..max, exponential 0..2 means, bimodal mean..slow. */
+uint64_t blk_latency_class(const struct blk_latency *l, uint32_t c, uint32_t k);
+uint64_t blk_latency_draw(const struct blk_latency *l, struct rng *r);
 
 #endif

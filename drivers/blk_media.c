@@ -8,15 +8,16 @@
  * (bytes no longer match the checksum) or never written but not zero.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/blk_internal.h"
 #include "kern/kmem.h"
 
-static KMEM_TYPE(kt_data, "blk-media");
-static KMEM_TYPE(kt_meta, "blk-meta");
+static KMEM_TYPE(kt_data, "blk.media");
+static KMEM_TYPE(kt_meta, "blk.meta");
 
-uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
+uint64_t blk_media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (sector * 0xd6e8feb86659fd93ULL);
 	for (uint32_t i = 0; i < size; i += 8) {
@@ -29,7 +30,7 @@ uint64_t media_sector_sum(const uint8_t *p, uint32_t size, uint64_t sector)
 	return h;
 }
 
-int media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache)
+int blk_media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, bool cache)
 {
 	memset(m, 0, sizeof(*m));
 	m->sector_size = sector_size;
@@ -45,18 +46,19 @@ int media_init(struct blk_media *m, uint32_t sector_size, uint64_t nsectors, boo
 		m->csum = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->csum));
 		m->cstate = kmem_zalloc(&kt_meta, nsectors);
 		m->dirty = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->dirty));
+		m->dirty_req = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->dirty_req));
 		m->dirty_pos = kmem_zalloc(&kt_meta, nsectors * sizeof(*m->dirty_pos));
 		if (m->cdata == NULL || m->csum == NULL || m->cstate == NULL || m->dirty == NULL ||
-		    m->dirty_pos == NULL)
+		    m->dirty_req == NULL || m->dirty_pos == NULL)
 			goto nomem;
 	}
 	return 0;
 nomem:
-	media_free(m);
+	blk_media_free(m);
 	return -ENOMEM;
 }
 
-void media_free(struct blk_media *m)
+void blk_media_free(struct blk_media *m)
 {
 	kmem_free(&kt_data, m->data);
 	kmem_free(&kt_meta, m->sum);
@@ -65,6 +67,7 @@ void media_free(struct blk_media *m)
 	kmem_free(&kt_meta, m->csum);
 	kmem_free(&kt_meta, m->cstate);
 	kmem_free(&kt_meta, m->dirty);
+	kmem_free(&kt_meta, m->dirty_req);
 	kmem_free(&kt_meta, m->dirty_pos);
 	memset(m, 0, sizeof(*m));
 }
@@ -84,12 +87,13 @@ static bool is_cached(const struct blk_media *m, uint64_t s)
 	return m->cdata != NULL && m->cstate[s] != SEC_NONE;
 }
 
-static void dirty_add(struct blk_media *m, uint64_t s)
+static void dirty_add(struct blk_media *m, uint64_t s, uint64_t req_id)
 {
 	KASSERT(m->dirty_pos[s] == 0, "sector %llu already on the dirty list",
 		(unsigned long long)s);
 	KASSERT(m->ndirty < m->nsectors, "dirty list overflow");
 	m->dirty[m->ndirty] = (uint32_t)s;
+	m->dirty_req[m->ndirty] = req_id;
 	m->ndirty++;
 	m->dirty_pos[s] = (uint32_t)m->ndirty;
 }
@@ -98,10 +102,11 @@ static void dirty_add(struct blk_media *m, uint64_t s)
 static void dirty_del(struct blk_media *m, uint64_t s)
 {
 	uint32_t pos = m->dirty_pos[s];
-	KASSERT(pos != 0 && m->dirty[pos - 1] == s, "sector %llu not on the dirty list",
-		(unsigned long long)s);
+	KASSERT(pos != 0, "sector %llu not on the dirty list", (unsigned long long)s);
+	KASSERT(m->dirty[pos - 1] == s, "sector %llu not on the dirty list", (unsigned long long)s);
 	uint32_t last = m->dirty[m->ndirty - 1];
 	m->dirty[pos - 1] = last;
+	m->dirty_req[pos - 1] = m->dirty_req[m->ndirty - 1];
 	m->dirty_pos[last] = pos;
 	m->ndirty--;
 	m->dirty_pos[s] = 0;
@@ -123,7 +128,7 @@ static bool copy_ok(const uint8_t *p, uint64_t sum, uint8_t state, uint32_t size
 	case SEC_NONE:
 		return all_zero(p, size);
 	case SEC_OK:
-		return media_sector_sum(p, size, s) == sum;
+		return blk_media_sector_sum(p, size, s) == sum;
 	default:
 		return false;
 	}
@@ -145,7 +150,7 @@ static bool read_sector(const struct blk_media *m, uint64_t s, uint8_t *out)
 	return ok;
 }
 
-int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
+int blk_media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
 {
 	struct blk_media *m = &dev->media;
 	KASSERT(sector + count <= m->nsectors, "read past the media");
@@ -154,7 +159,7 @@ int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
 		uint8_t *out = (uint8_t *)buf + (size_t)i * m->sector_size;
 		if (!read_sector(m, sector + i, out)) {
 			dev->st.csum_errors++;
-			trace_emit(TR_INFO, "blk-bad-sector", dev->id, (int64_t)(sector + i), 0, 0);
+			trace_emit(TR_INFO, "blk:bad_sector", dev->id, (int64_t)(sector + i), 0, 0);
 			rc = -EIO;
 		}
 	}
@@ -163,10 +168,10 @@ int media_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
 
 /* Writes one sector into the chosen store; keep_new < size tears it. */
 static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bool to_cache,
-			 uint32_t keep_new)
+			 uint32_t keep_new, uint64_t req_id)
 {
 	uint32_t size = m->sector_size;
-	uint64_t sum = media_sector_sum(src, size, s);
+	uint64_t sum = blk_media_sector_sum(src, size, s);
 	uint8_t state = keep_new < size ? SEC_TORN : SEC_OK;
 	if (to_cache) {
 		KASSERT(m->cdata != NULL, "cached write without a cache");
@@ -174,7 +179,9 @@ static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bo
 			/* the old bytes a torn write leaves behind are the stable ones */
 			if (keep_new < size)
 				memcpy(cache_at(m, s), stable_at(m, s), size);
-			dirty_add(m, s);
+			dirty_add(m, s, req_id);
+		} else {
+			m->dirty_req[m->dirty_pos[s] - 1] = req_id; /* the newer copy */
 		}
 		memcpy(cache_at(m, s), src, keep_new < size ? keep_new : size);
 		m->csum[s] = sum;
@@ -188,8 +195,8 @@ static void write_sector(struct blk_media *m, uint64_t s, const uint8_t *src, bo
 	m->state[s] = state;
 }
 
-void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
-		 bool to_cache, uint32_t torn_idx)
+void blk_media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void *buf,
+		 bool to_cache, uint32_t torn_idx, uint64_t req_id)
 {
 	struct blk_media *m = &dev->media;
 	KASSERT(sector + count <= m->nsectors, "write past the media");
@@ -201,14 +208,46 @@ void media_write(struct blkdev *dev, uint64_t sector, uint32_t count, const void
 			keep = 1 +
 			       (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), m->sector_size - 1);
 			dev->st.torn_sectors++;
-			trace_emit(TR_INFO, "blk-torn", dev->id, (int64_t)(sector + i), keep,
+			trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)(sector + i), keep,
 				   to_cache);
 		}
-		write_sector(m, sector + i, src, to_cache, keep);
+		write_sector(m, sector + i, src, to_cache, keep, req_id);
 	}
 }
 
-void media_flush(struct blk_media *m)
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+uint64_t blk_media_cached_reqs(const struct blk_media *m, uint64_t *ids)
+{
+	if (m->cdata == NULL || m->ndirty == 0)
+		return 0;
+	memcpy(ids, m->dirty_req, m->ndirty * sizeof(*ids));
+	qsort(ids, m->ndirty, sizeof(*ids), id_cmp); /* request ids grow with time */
+	uint64_t n = 0;
+	for (uint64_t i = 0; i < m->ndirty; i++)
+		if (n == 0 || ids[n - 1] != ids[i])
+			ids[n++] = ids[i];
+	return n;
+}
+
+void blk_media_persist_req(struct blk_media *m, uint64_t req_id, uint64_t skip)
+{
+	for (uint64_t i = m->ndirty; i > 0; i--) {
+		uint64_t s = m->dirty[i - 1];
+		if (m->dirty_req[i - 1] != req_id || s == skip)
+			continue;
+		memcpy(stable_at(m, s), cache_at(m, s), m->sector_size);
+		m->sum[s] = m->csum[s];
+		m->state[s] = m->cstate[s];
+		dirty_del(m, s); /* moves the last entry here: already looked at */
+	}
+}
+
+void blk_media_flush(struct blk_media *m)
 {
 	if (m->cdata == NULL)
 		return;
@@ -225,7 +264,7 @@ void media_flush(struct blk_media *m)
 	m->ndirty = 0;
 }
 
-void media_drop_cache(struct blk_media *m)
+void blk_media_drop_cache(struct blk_media *m)
 {
 	if (m->cdata == NULL)
 		return;
@@ -237,12 +276,14 @@ void media_drop_cache(struct blk_media *m)
 	m->ndirty = 0;
 }
 
-void media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src, uint32_t keep_new)
+void blk_media_tear_stable(struct blk_media *m, uint64_t sector, const uint8_t *src,
+			   uint32_t keep_new)
 {
-	KASSERT(sector < m->nsectors && keep_new > 0 && keep_new < m->sector_size,
-		"bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(sector < m->nsectors, "bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(keep_new > 0, "bad tear of sector %llu", (unsigned long long)sector);
+	KASSERT(keep_new < m->sector_size, "bad tear of sector %llu", (unsigned long long)sector);
 	memcpy(stable_at(m, sector), src, keep_new);
-	m->sum[sector] = media_sector_sum(src, m->sector_size, sector);
+	m->sum[sector] = blk_media_sector_sum(src, m->sector_size, sector);
 	m->state[sector] = SEC_TORN;
 }
 
@@ -276,7 +317,7 @@ int blkdev_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const void 
 		return -EINVAL;
 	for (uint32_t i = 0; i < count; i++)
 		write_sector(m, sector + i, (const uint8_t *)buf + (size_t)i * m->sector_size,
-			     false, m->sector_size);
+			     false, m->sector_size, 0);
 	return 0;
 }
 
@@ -312,10 +353,10 @@ int blkdev_media_poke(struct blkdev *dev, uint64_t sector, uint32_t count, const
 		/* an intact copy: the device's own check passes; a volatile
 		 * cached copy, if any, stays in front of it */
 		memcpy(stable_at(m, s), src, m->sector_size);
-		m->sum[s] = media_sector_sum(src, m->sector_size, s);
+		m->sum[s] = blk_media_sector_sum(src, m->sector_size, s);
 		m->state[s] = SEC_OK;
 	}
-	trace_emit(TR_INFO, "blk-media-poke", dev->id, (int64_t)sector, count, 0);
+	trace_emit(TR_INFO, "blk:media_poke", dev->id, (int64_t)sector, count, 0);
 	return 0;
 }
 
@@ -333,7 +374,7 @@ int blkdev_corrupt(struct blkdev *dev, uint64_t sector)
 		for (uint32_t i = 0; i < m->sector_size; i += 64)
 			p[i] = (uint8_t)(p[i] + 0x5b);
 	}
-	trace_emit(TR_INFO, "blk-corrupt", dev->id, (int64_t)sector, 0, 0);
+	trace_emit(TR_INFO, "blk:corrupt", dev->id, (int64_t)sector, 0, 0);
 	return 0;
 }
 

@@ -29,16 +29,20 @@
 
 #include "drivers/blk_internal.h"
 #include "kern/kmem.h"
-#include "kern/slots.h"
 #include "kern/waitq.h"
 #include "sim/fault.h"
+
+/* Liveness guard: attempts of one synchronous I/O to get a queue slot; past it the loop is a livelock bug. */
+#define BLK_SYNC_TRIES_MAX 10000000
+
+static int blk_subsys_slot = -1; /* sim_subsys_register() */
 
 #define BLK_SYNC_BACKOFF_NS 10000ULL /* blkdev_io_sync after an injected queue-full */
 #define BLK_SYNC_FULL_FAULTS_MAX 8
 #define BLK_RETRIES_MAX 100
 
-static KMEM_TYPE(kt_dev, "blkdev");
-static KMEM_TYPE(kt_slots, "blk-slots");
+static KMEM_TYPE(kt_dev, "blk.dev");
+static KMEM_TYPE(kt_slots, "blk.slots");
 
 /* Per-run state: host memory, lives until simk_destroy so that the leak
  * check can still report requests lost at the end of the run. */
@@ -53,13 +57,14 @@ struct blk_run {
 static struct blk_run *run_state(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_BLK] != NULL, "blkdev used outside a simulation");
-	return s->subsys[SLOT_BLK];
+	KASSERT(sim_subsys_state(s, blk_subsys_slot) != NULL, "blkdev used outside a simulation");
+	return s->subsys[blk_subsys_slot];
 }
 
 static void dev_check(const struct blkdev *dev)
 {
-	KASSERT(dev != NULL && dev->magic == BLKDEV_MAGIC, "bad block device");
+	KASSERT(dev != NULL, "bad block device");
+	KASSERT(dev->magic == BLKDEV_MAGIC, "bad block device");
 }
 
 /* Trace encoding of a request: op in bits 0-3, flags 4-7, device id 8+. */
@@ -96,7 +101,7 @@ static int config_check(const struct blkdev_config *cfg)
 		return -EINVAL;
 	if (cfg->timeout_ns == 0 || cfg->retries_max > BLK_RETRIES_MAX)
 		return -EINVAL;
-	return latency_check(&cfg->latency);
+	return blk_latency_check(&cfg->latency);
 }
 
 static void slot_irq(struct sim_event *ev);
@@ -104,7 +109,7 @@ static void slot_timer(struct sim_event *ev);
 
 static void dev_free(struct blkdev *dev)
 {
-	media_free(&dev->media);
+	blk_media_free(&dev->media);
 	kmem_free(&kt_slots, dev->slots);
 	kmem_free(&kt_slots, dev->free_slots);
 	dev->magic = 0;
@@ -115,7 +120,8 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 {
 	struct blk_run *run = run_state();
 	KASSERT(!sim_in_irq(), "blkdev_create in interrupt context");
-	KASSERT(cfg != NULL && out != NULL, "blkdev_create: NULL argument");
+	KASSERT(cfg != NULL, "blkdev_create: NULL argument");
+	KASSERT(out != NULL, "blkdev_create: NULL argument");
 	*out = NULL;
 	/* the run's options override every device's own (--device, swarm) */
 	struct blkdev_config over = *cfg;
@@ -135,7 +141,8 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 	dev->slots = kmem_zalloc(&kt_slots, qd * sizeof(*dev->slots));
 	dev->free_slots = kmem_zalloc(&kt_slots, qd * sizeof(*dev->free_slots));
 	if (dev->slots == NULL || dev->free_slots == NULL ||
-	    media_init(&dev->media, cfg->sector_size, cfg->capacity_sectors, cfg->write_cache)) {
+	    blk_media_init(&dev->media, cfg->sector_size, cfg->capacity_sectors,
+			   cfg->write_cache)) {
 		dev_free(dev);
 		return -ENOMEM;
 	}
@@ -144,8 +151,8 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 		sl->dev = dev;
 		sl->index = i;
 		list_init(&sl->link);
-		event_init(&sl->ev_irq, "blk-irq", slot_irq, sl);
-		event_init(&sl->ev_timer, "blk-timer", slot_timer, sl);
+		event_init(&sl->ev_irq, "blk:irq", slot_irq, sl);
+		event_init(&sl->ev_timer, "blk:timer", slot_timer, sl);
 		dev->free_slots[qd - 1 - i] = i; /* slot 0 is handed out first */
 	}
 	dev->slots_free = qd;
@@ -154,7 +161,7 @@ int blkdev_create(const struct blkdev_config *cfg, struct blkdev **out)
 	dev->fifo_last_ns = sim_now();
 	dev->id = ++run->ndevs_created;
 	list_push_back(&run->devs, &dev->link);
-	trace_emit(TR_INFO, "blk-create", dev->id, cfg->sector_size, (int64_t)cfg->capacity_sectors,
+	trace_emit(TR_INFO, "blk:create", dev->id, cfg->sector_size, (int64_t)cfg->capacity_sectors,
 		   cfg->queue_depth);
 	*out = dev;
 	return 0;
@@ -173,7 +180,7 @@ void blkdev_destroy(struct blkdev *dev)
 	KASSERT(!sim_in_irq(), "blkdev_destroy in interrupt context");
 	KASSERT(dev->st.in_flight == 0, "blkdev %s destroyed with %llu request(s) in flight",
 		dev->cfg.name, (unsigned long long)dev->st.in_flight);
-	trace_emit(TR_INFO, "blk-destroy", dev->id, 0, 0, 0);
+	trace_emit(TR_INFO, "blk:destroy", dev->id, 0, 0, 0);
 	waitq_destroy(&dev->slot_wq);
 	list_del(&dev->link);
 	dev_free(dev);
@@ -243,21 +250,36 @@ static int req_check(const struct blkdev *dev, const struct blk_req *req)
 	return -EINVAL;
 }
 
+/* An index below n: the dfs search's choice in dimension dim, or a draw
+ * from the DEVICE stream (as every other policy does). */
+static uint64_t choose_below(enum simk_dfs_dim dim, uint64_t n)
+{
+	int c = n >= 2 && n <= SIM_DECIDE_ALTS_MAX ? sim_decide(dim, (uint32_t)n) : -1;
+	return c >= 0 ? (uint64_t)c : rng_below(sim_rng(SIMK_STREAM_DEVICE), n);
+}
+
 /* Starts one attempt of the slot's request: schedules its interrupt and
  * the driver's timer. Any context. */
 static void attempt_start(struct blk_slot *sl)
 {
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
-	KASSERT(!event_queued(&sl->ev_irq) && !event_queued(&sl->ev_timer),
-		"attempt started on a busy slot");
+	KASSERT(!event_queued(&sl->ev_irq), "attempt started on a busy slot");
+	KASSERT(!event_queued(&sl->ev_timer), "attempt started on a busy slot");
 	req->attempts++;
 	sl->applied = false;
-	uint64_t lat = latency_draw(&dev->cfg.latency, sim_rng(SIMK_STREAM_DEVICE));
+	/* dfs enumerates latency classes (so the order of completions, and of
+	 * completions and timers); other policies draw from the DEVICE stream */
+	const struct blk_latency *model = &dev->cfg.latency;
+	uint32_t k = sim_latency_classes();
+	k = k < 2 ? 2 : k;
+	int c = blk_latency_has_range(model) ? sim_decide(SIMK_DIM_LATENCY, k) : -1;
+	uint64_t lat = c >= 0 ? blk_latency_class(model, (uint32_t)c, k)
+			      : blk_latency_draw(model, sim_rng(SIMK_STREAM_DEVICE));
 	if (sim_fault("blk/complete/delay")) {
 		lat = sim_time_add(lat, dev->cfg.delay_ns);
 		dev->st.delayed++;
-		trace_emit(TR_INFO, "blk-delay", req_code(dev, req), (int64_t)req->id,
+		trace_emit(TR_INFO, "blk:delay", req_code(dev, req), (int64_t)req->id,
 			   (int64_t)dev->cfg.delay_ns, 0);
 	}
 	uint64_t at = sim_time_add(sim_now(), lat); /* saturates: never */
@@ -289,7 +311,7 @@ int blkdev_submit(struct blkdev *dev, struct blk_req *req)
 			dev->st.rejected_full++;
 		else
 			dev->st.rejected_inval++;
-		trace_emit(TR_INFO, "blk-reject", req_code(dev, req), (int64_t)req->sector,
+		trace_emit(TR_INFO, "blk:reject", req_code(dev, req), (int64_t)req->sector,
 			   (int64_t)req->count, rc);
 		return rc;
 	}
@@ -316,7 +338,7 @@ int blkdev_submit(struct blkdev *dev, struct blk_req *req)
 	st->writes += req->op == BLK_OP_WRITE;
 	st->flushes += req->op == BLK_OP_FLUSH;
 	st->fua_writes += req->op == BLK_OP_WRITE && (req->flags & BLK_REQ_FUA);
-	trace_emit(TR_INFO, "blk-submit", req_code(dev, req), (int64_t)req->sector,
+	trace_emit(TR_INFO, "blk:submit", req_code(dev, req), (int64_t)req->sector,
 		   (int64_t)req->count, (int64_t)req->id);
 	attempt_start(sl);
 	return 0;
@@ -327,12 +349,17 @@ int blkdev_submit(struct blkdev *dev, struct blk_req *req)
  * resubmit. */
 static void finish(struct blk_slot *sl, int result)
 {
+	KASSERT(sim_in_irq(), "request completion outside interrupt context");
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
-	KASSERT(req != NULL && req->state == BLK_REQ_INFLIGHT,
+	KASSERT(req != NULL, "blkdev %s: completion of a request that is not in flight",
+		dev->cfg.name);
+	KASSERT(req->state == BLK_REQ_INFLIGHT,
 		"blkdev %s: completion of a request that is not in flight", dev->cfg.name);
-	KASSERT(!event_queued(&sl->ev_irq) && !event_queued(&sl->ev_timer),
-		"request %llu completes with an event pending", (unsigned long long)req->id);
+	KASSERT(!event_queued(&sl->ev_irq), "request %llu completes with an event pending",
+		(unsigned long long)req->id);
+	KASSERT(!event_queued(&sl->ev_timer), "request %llu completes with an event pending",
+		(unsigned long long)req->id);
 	list_del(&sl->link);
 	sl->req = NULL;
 	KASSERT(dev->slots_free < dev->cfg.queue_depth, "slot freed twice");
@@ -353,7 +380,7 @@ static void finish(struct blk_slot *sl, int result)
 	req->state = BLK_REQ_DONE;
 	req->error = result;
 	req->done_ns = sim_now();
-	trace_emit(TR_INFO, "blk-done", req_code(dev, req), (int64_t)req->sector, result,
+	trace_emit(TR_INFO, "blk:done", req_code(dev, req), (int64_t)req->sector, result,
 		   (int64_t)req->id);
 	waitq_wake_all(&dev->slot_wq);
 	req->done(req, result); /* last touch of req */
@@ -366,21 +393,21 @@ static int device_execute(struct blkdev *dev, struct blk_req *req)
 	case BLK_OP_READ:
 		if (sim_fault("blk/read/eio"))
 			return -EIO;
-		return media_read(dev, req->sector, req->count, req->buf);
+		return blk_media_read(dev, req->sector, req->count, req->buf);
 	case BLK_OP_WRITE: {
 		if (sim_fault("blk/write/eio"))
 			return -EIO; /* nothing of it reaches the media or the cache */
 		uint32_t torn_idx = UINT32_MAX;
 		if (sim_fault("blk/write/torn"))
-			torn_idx = (uint32_t)rng_below(sim_rng(SIMK_STREAM_DEVICE), req->count);
+			torn_idx = (uint32_t)choose_below(SIMK_DIM_TEAR, req->count);
 		bool to_cache = dev->cfg.write_cache && !(req->flags & BLK_REQ_FUA);
-		media_write(dev, req->sector, req->count, req->buf, to_cache, torn_idx);
+		blk_media_write(dev, req->sector, req->count, req->buf, to_cache, torn_idx, req->id);
 		return 0;
 	}
 	case BLK_OP_FLUSH:
 		if (sim_fault("blk/flush/eio"))
 			return -EIO; /* the cache keeps its dirty sectors */
-		media_flush(&dev->media);
+		blk_media_flush(&dev->media);
 		return 0;
 	}
 	KASSERT(0, "unknown op %d", (int)req->op);
@@ -390,6 +417,7 @@ static int device_execute(struct blkdev *dev, struct blk_req *req)
 /* Completion interrupt of an attempt. Interrupt context. */
 static void slot_irq(struct sim_event *ev)
 {
+	KASSERT(sim_in_irq(), "device interrupt outside interrupt context");
 	struct blk_slot *sl = ev->arg;
 	struct blkdev *dev = sl->dev;
 	KASSERT(sl->req != NULL, "interrupt on a free slot");
@@ -402,7 +430,7 @@ static void slot_irq(struct sim_event *ev)
 	sl->applied = true;
 	if (sim_fault("blk/complete/lost")) {
 		dev->st.lost_irqs++;
-		trace_emit(TR_INFO, "blk-irq-lost", req_code(dev, sl->req), (int64_t)sl->req->id,
+		trace_emit(TR_INFO, "blk:irq_lost", req_code(dev, sl->req), (int64_t)sl->req->id,
 			   result, 0);
 		return; /* the driver's timer will notice */
 	}
@@ -413,10 +441,12 @@ static void slot_irq(struct sim_event *ev)
 /* The driver's timer for an attempt. Interrupt context. */
 static void slot_timer(struct sim_event *ev)
 {
+	KASSERT(sim_in_irq(), "device timer outside interrupt context");
 	struct blk_slot *sl = ev->arg;
 	struct blkdev *dev = sl->dev;
 	struct blk_req *req = sl->req;
-	KASSERT(req != NULL && !sl->cut, "timer on a free or cut slot");
+	KASSERT(req != NULL, "timer on a free or cut slot");
+	KASSERT(!sl->cut, "timer on a free or cut slot");
 	bool lost = sl->applied;
 	if (!lost) {
 		/* too slow: abort the attempt on the device, its work never happens */
@@ -424,16 +454,16 @@ static void slot_timer(struct sim_event *ev)
 		event_cancel(&sl->ev_irq);
 	}
 	dev->st.timeouts++;
-	trace_emit(TR_INFO, "blk-timeout", req_code(dev, req), (int64_t)req->id, req->attempts,
+	trace_emit(TR_INFO, "blk:timeout", req_code(dev, req), (int64_t)req->id, req->attempts,
 		   lost);
 	if (req->attempts <= dev->cfg.retries_max) {
 		dev->st.retries++;
-		trace_emit(TR_INFO, "blk-retry", req_code(dev, req), (int64_t)req->id,
+		trace_emit(TR_INFO, "blk:retry", req_code(dev, req), (int64_t)req->id,
 			   req->attempts + 1, 0);
 		attempt_start(sl);
 		return;
 	}
-	trace_emit(TR_INFO, "blk-giveup", req_code(dev, req), (int64_t)req->id, req->attempts,
+	trace_emit(TR_INFO, "blk:giveup", req_code(dev, req), (int64_t)req->id, req->attempts,
 		   -ETIMEDOUT);
 	finish(sl, -ETIMEDOUT);
 }
@@ -449,6 +479,7 @@ struct blk_sync {
 /* Interrupt context: records the result and wakes the waiting thread. */
 static void sync_done(struct blk_req *req, int error)
 {
+	KASSERT(sim_in_irq(), "sync completion outside interrupt context");
 	struct blk_sync *w = req->priv;
 	w->error = error;
 	w->done = true;
@@ -477,7 +508,7 @@ int blkdev_io_sync(struct blkdev *dev, enum blk_op op, uint32_t flags, uint64_t 
 	int rc = 0;
 	int full_faults = 0;
 	for (int tries = 0;; tries++) {
-		KASSERT(tries < 10000000, "blkdev_io_sync never gets a slot");
+		KASSERT(tries < BLK_SYNC_TRIES_MAX, "blkdev_io_sync never gets a slot");
 		rc = blkdev_submit(dev, &req);
 		if (rc != -EAGAIN)
 			break;
@@ -523,29 +554,74 @@ static uint64_t tear_one(struct blkdev *dev)
 	uint64_t sector = BLKDEV_NO_SECTOR;
 	const uint8_t *src = NULL;
 	if (nwrites > 0) {
-		uint64_t pick = rng_below(r, nwrites);
+		uint64_t pick = choose_below(SIMK_DIM_TEAR, nwrites);
 		for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 			struct blk_slot *sl = list_entry(n, struct blk_slot, link);
 			if (!tear_candidate(sl))
 				continue;
 			if (pick-- == 0) {
-				uint32_t i = (uint32_t)rng_below(r, sl->req->count);
+				uint32_t i = (uint32_t)choose_below(SIMK_DIM_TEAR, sl->req->count);
 				sector = sl->req->sector + i;
 				src = (const uint8_t *)sl->req->buf + (size_t)i * m->sector_size;
 				break;
 			}
 		}
 	} else if (m->ndirty > 0) {
-		sector = m->dirty[rng_below(r, m->ndirty)];
+		sector = m->dirty[choose_below(SIMK_DIM_TEAR, m->ndirty)];
 		src = m->cdata + sector * m->sector_size;
 	}
 	if (sector == BLKDEV_NO_SECTOR)
 		return sector;
 	uint32_t keep = 1 + (uint32_t)rng_below(r, m->sector_size - 1);
-	media_tear_stable(m, sector, src, keep);
+	blk_media_tear_stable(m, sector, src, keep);
 	dev->st.torn_sectors++;
-	trace_emit(TR_INFO, "blk-torn", dev->id, (int64_t)sector, keep, 0);
+	trace_emit(TR_INFO, "blk:torn", dev->id, (int64_t)sector, keep, 0);
 	return sector;
+}
+
+/*
+ * A crash state (BLK_CUT_STATES): of the writes the device had not made
+ * stable — each request's sectors still in the volatile cache, each write
+ * in flight that had not reached the media — any may have made it before
+ * the power went. Each is a decision (SIMK_DIM_CRASH: kept or not; the dfs
+ * search enumerates them, other policies keep each with probability 1/2
+ * from the DEVICE stream), oldest request first. A write that made it
+ * lands whole; the torn sector, if any, stays torn.
+ */
+static void crash_state(struct blkdev *dev, uint64_t torn)
+{
+	struct blk_media *m = &dev->media;
+	struct rng *r = sim_rng(SIMK_STREAM_DEVICE);
+	uint64_t units = 0, kept = 0;
+	/* scratch of the device model, not kernel memory: no fault point */
+	uint64_t *ids = m->ndirty > 0 ? calloc(m->ndirty, sizeof(*ids)) : NULL;
+	if (m->ndirty > 0 && ids == NULL)
+		sim_panic("blkdev %s: out of host memory for a crash state", dev->cfg.name);
+	uint64_t n = ids != NULL ? blk_media_cached_reqs(m, ids) : 0;
+	for (uint64_t i = 0; i < n; i++, units++) {
+		int c = sim_decide(SIMK_DIM_CRASH, 2);
+		if (c >= 0 ? c == 1 : rng_chance(r, 0.5)) {
+			blk_media_persist_req(m, ids[i], torn);
+			kept++;
+		}
+	}
+	free(ids);
+	for (struct list_node *l = dev->inflight.next; l != &dev->inflight; l = l->next) {
+		struct blk_slot *sl = list_entry(l, struct blk_slot, link);
+		if (!tear_candidate(sl))
+			continue;
+		const struct blk_req *req = sl->req;
+		if (torn != BLKDEV_NO_SECTOR && torn >= req->sector && torn < req->sector + req->count)
+			continue; /* the torn one: it is what made it */
+		units++;
+		int c = sim_decide(SIMK_DIM_CRASH, 2);
+		if (c >= 0 ? c == 1 : rng_chance(r, 0.5)) {
+			blk_media_write(dev, req->sector, req->count, req->buf, false, UINT32_MAX,
+				    req->id);
+			kept++;
+		}
+	}
+	trace_emit(TR_INFO, "blk:crash_state", dev->id, (int64_t)units, (int64_t)kept, 0);
 }
 
 void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
@@ -554,8 +630,10 @@ void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 	uint64_t torn = BLKDEV_NO_SECTOR;
 	if (flags & BLK_CUT_TEAR)
 		torn = tear_one(dev);
+	if (flags & BLK_CUT_STATES)
+		crash_state(dev, torn);
 	uint64_t dropped = dev->media.ndirty;
-	media_drop_cache(&dev->media);
+	blk_media_drop_cache(&dev->media);
 	uint64_t aborted = 0;
 	for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 		struct blk_slot *sl = list_entry(n, struct blk_slot, link);
@@ -570,7 +648,7 @@ void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector)
 	}
 	dev->fifo_last_ns = sim_now();
 	dev->st.power_cuts++;
-	trace_emit(TR_INFO, "blk-power-cut", dev->id, (int64_t)dropped, (int64_t)aborted,
+	trace_emit(TR_INFO, "blk:power_cut", dev->id, (int64_t)dropped, (int64_t)aborted,
 		   torn == BLKDEV_NO_SECTOR ? -1 : (int64_t)torn);
 	if (torn_sector != NULL)
 		*torn_sector = torn;
@@ -600,7 +678,7 @@ void blkdev_abandon_all(struct blkdev *dev)
 	for (struct list_node *n = dev->inflight.next; n != &dev->inflight; n = n->next) {
 		struct blk_slot *sl = list_entry(n, struct blk_slot, link);
 		sl->req->state = BLK_REQ_DONE;
-		trace_emit(TR_INFO, "blk-abandon", req_code(dev, sl->req), (int64_t)sl->req->id, 0,
+		trace_emit(TR_INFO, "blk:abandon", req_code(dev, sl->req), (int64_t)sl->req->id, 0,
 			   0);
 	}
 	forget_inflight(sim_cur(), dev);
@@ -614,7 +692,7 @@ static int blk_create(struct simk *s)
 	if (run == NULL)
 		return -1;
 	list_init(&run->devs);
-	s->subsys[SLOT_BLK] = run;
+	s->subsys[blk_subsys_slot] = run;
 	return 0;
 }
 
@@ -625,7 +703,7 @@ static void free_all(struct simk *s, struct blk_run *run, bool count_lost)
 		struct blkdev *dev = list_entry(run->devs.next, struct blkdev, link);
 		uint64_t n = dev->st.in_flight;
 		if (n > 0 && count_lost) {
-			trace_emit(TR_INFO, "blk-lost-at-end", dev->id, (int64_t)n, 0, 0);
+			trace_emit(TR_INFO, "blk:lost_at_end", dev->id, (int64_t)n, 0, 0);
 			if (run->lost_at_end == 0)
 				snprintf(run->lost_dev, sizeof(run->lost_dev), "%s", dev->cfg.name);
 			run->lost_at_end += n;
@@ -638,24 +716,24 @@ static void free_all(struct simk *s, struct blk_run *run, bool count_lost)
 
 static void blk_end(struct simk *s)
 {
-	struct blk_run *run = s->subsys[SLOT_BLK];
+	struct blk_run *run = s->subsys[blk_subsys_slot];
 	if (run != NULL)
 		free_all(s, run, true);
 }
 
 static void blk_destroy(struct simk *s)
 {
-	struct blk_run *run = s->subsys[SLOT_BLK];
+	struct blk_run *run = s->subsys[blk_subsys_slot];
 	if (run == NULL)
 		return;
 	free_all(s, run, false);
 	free(run);
-	s->subsys[SLOT_BLK] = NULL;
+	s->subsys[blk_subsys_slot] = NULL;
 }
 
 static int blk_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct blk_run *run = s->subsys[SLOT_BLK];
+	struct blk_run *run = s->subsys[blk_subsys_slot];
 	if (run == NULL || run->lost_at_end == 0)
 		return 0;
 	snprintf(msg, len,
@@ -667,7 +745,6 @@ static int blk_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys blk_subsys = {
     .name = "blkdev",
-    .slot = SLOT_BLK,
     .create = blk_create,
     .end = blk_end,
     .destroy = blk_destroy,
@@ -682,5 +759,5 @@ void blkdev_register(void)
 	};
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
 		sim_fault_declare(points[i]);
-	sim_subsys_register(&blk_subsys);
+	blk_subsys_slot = sim_subsys_register(&blk_subsys);
 }

@@ -222,7 +222,8 @@ static inline int blkdev_flush_sync(struct blkdev *dev)
 
 /* ---- power, inspection, statistics -------------------------------------- */
 
-#define BLK_CUT_TEAR 0x1u /* tear one sector of an in-flight write (or a cached one) */
+#define BLK_CUT_TEAR 0x1u   /* tear one sector of an in-flight write (or a cached one) */
+#define BLK_CUT_STATES 0x2u /* any of the unstable writes may have made it (below) */
 
 /*
  * Power cut, then power back on. Any context. Drops every volatile cached
@@ -232,6 +233,12 @@ static inline int blkdev_flush_sync(struct blkdev *dev)
  * until rewritten. Every in-flight request is aborted and completes with
  * -EIO (its done() runs in interrupt context at the current virtual time).
  * *torn_sector (may be NULL) gets the torn sector or BLKDEV_NO_SECTOR.
+ * With BLK_CUT_STATES the cut leaves a crash state instead of the worst
+ * case: each request whose sectors are still cached, and each write in
+ * flight that has not reached the media, may have made it whole before
+ * the power went (a decision each, SIMK_DIM_CRASH: the dfs search
+ * enumerates them, other policies keep each with probability 1/2), oldest
+ * first; the rest is lost (blk-crash-state: units, kept).
  */
 void blkdev_power_cut(struct blkdev *dev, unsigned flags, uint64_t *torn_sector);
 

@@ -3,7 +3,7 @@
 #   bash fuzz/coverage.sh [NAME...]            (default: both harnesses)
 # Builds the harnesses with clang's source coverage (VARIANT=fuzzcov, into
 # build/fuzzcov/), replays every input of build/fuzz/corpus/NAME once (no
-# fuzzing), and prints llvm-cov's line/branch report for sim/scn_*.c, then
+# fuzzing), and prints llvm-cov's line/branch report for scn/scn_*.c, then
 # the total over every file the harness links. COV_FILES='kern/ vfs/' picks
 # other folders. The HTML report goes to build/fuzzcov/html-NAME/.
 set -u
@@ -21,7 +21,7 @@ for name in "${NAMES[@]}"; do
 	echo "== $name: $(ls "build/fuzz/corpus/$name" | wc -l) inputs"
 	# shellcheck disable=SC2086
 	llvm-cov report "build/fuzzcov/$name" -instr-profile="$dir/merged.profdata" \
-		${COV_FILES:-sim/scn_lex.c scn/scn_parse.c scn/scn_exec.c scn/scn_registry.c} |
+		${COV_FILES:-scn/scn_lex.c scn/scn_parse.c scn/scn_exec.c scn/scn_registry.c} |
 		awk 'NR > 2 && NF >= 13 {print $1, "lines", $8, $10, "branches", $11, $13}' | column -t
 	llvm-cov report "build/fuzzcov/$name" -instr-profile="$dir/merged.profdata" |
 		awk '/^TOTAL/ {print "all files linked: lines", $8, $10, "branches", $11, $13}'

@@ -8,12 +8,14 @@
 #include <stdint.h>
 
 #include "fuzz/fuzz_common.h"
+#include "syscalls/builtin.h"
 #include "scn/scn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	simk_register_builtin(); /* idempotent: the first input registers */
 	char err[512];
 	memset(err, 0, sizeof(err));
 	struct scn_prog *p = scn_parse(FUZZ_NAME, (const char *)data, size, err, sizeof(err));

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "fuzz/fuzz_common.h"
+#include "syscalls/builtin.h"
 #include "fuzz/scn_mutator.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
@@ -105,6 +106,7 @@ static void run_once(const struct scn_prog *p, const struct variant *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	simk_register_builtin(); /* idempotent: the first input registers */
 	char err[512];
 	err[0] = '\0';
 	struct scn_prog *p = scn_parse(FUZZ_NAME, (const char *)data, size, err, sizeof(err));

@@ -9,7 +9,7 @@
  *  - the program (struct guest_prog): loaded once per host process —
  *    dlopen, the check of every symbol it imports, its segments and the
  *    snapshot of their writable bytes, its line table;
- *  - the run (struct guest_run, s->subsys[SLOT_GUEST]): per simulation —
+ *  - the run (struct guest_run, s->subsys[guest_subsys_slot]): per simulation —
  *    the process, the heap arena's state, pthread objects, exit status;
  *  - the thread (struct guest_thread): per simulated thread of the guest —
  *    errno, the call site of the call in progress, scratch memory,
@@ -30,7 +30,6 @@
 #include <stdint.h>
 
 #include "guest/guest_calls.h"
-#include "kern/slots.h"
 #include "kern/waitq.h"
 #include "sim/engine.h"
 
@@ -264,6 +263,8 @@ int guest_fs_config(const struct guest_fs_config *c, struct blkdev_config *dev,
 void guest_crash_install(void);
 _Noreturn void guest_spin_exceeded(struct guest_thread *gt, uintptr_t pc);
 void guest_spin_reset(void);
+/* The run state's slot (sim_subsys_register; -1 before guest_register). */
+extern int guest_subsys_slot;
 extern uint64_t guest_spin_budget;
 extern bool guest_race_on;
 void guest_hooks_reset(void);

@@ -101,8 +101,11 @@ static void __attribute__((noreturn, used)) crash_resume(void)
 	const char *what = in_guest_text(crash.pc) ? "" : " (in a library function it called)";
 	bool overflow = crash.sig == SIGSEGV && crash.addr < (uintptr_t)gt->stack_lo &&
 			(uintptr_t)gt->stack_lo - crash.addr <= 4096;
-	sim_fail(SIMK_FAIL_EXPECT, "%s: %s%s%s at address %#lx%s", where, signal_name(crash.sig),
-		 overflow ? " (stack overflow)" : "", what, (unsigned long)crash.addr, chain);
+	char addr[160];
+	guest_describe_addr((const void *)crash.addr, addr, sizeof(addr));
+	sim_fail(SIMK_FAIL_EXPECT, "%s: %s%s%s at %s%s%s", where, signal_name(crash.sig),
+		 overflow ? " (stack overflow)" : "", what,
+		 crash.addr < (1ULL << 32) ? "address " : "", addr, chain);
 }
 
 /* Aligns the resumed stack as a call would leave it. */

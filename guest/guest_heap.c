@@ -55,7 +55,7 @@ _Static_assert(sizeof(struct hdr) == HEAP_HDR, "heap header");
 struct guest_heap {
 	size_t live, live_bytes;
 	char *bump;
-	void *free_head[HEAP_CLASSES]; /* raw block starts, linked through their first word */
+	void *free_head[HEAP_CLASSES]; /* freed blocks' headers, linked through hdr.site */
 };
 
 static char *arena;	    /* HEAP_MAX bytes, reserved once */
@@ -181,9 +181,11 @@ static void *take(struct guest_run *r, size_t size, size_t align, uintptr_t site
 	if (class_of(size + extra, &cls) != 0)
 		return NULL;
 	size_t span = HEAP_HDR + class_size(cls);
-	char *raw = h->free_head[cls];
-	if (raw != NULL) {
-		h->free_head[cls] = *(void **)raw;
+	char *raw = NULL;
+	struct hdr *old = h->free_head[cls];
+	if (old != NULL) { /* a freed block of the class: its header links the list */
+		h->free_head[cls] = (void *)(uintptr_t)old->site;
+		raw = (char *)old - old->pad;
 	} else {
 		if ((size_t)(arena + HEAP_MAX - h->bump) < span)
 			return NULL;
@@ -231,6 +233,18 @@ static struct hdr *block_at(struct guest_run *r, const void *p)
 	return hdr_of((void *)p);
 }
 
+/* Whether p is the payload of a block freed in this run (a free of it is
+ * a double free). Its header stays whole after the free; a later block
+ * that covers it zeroes or overwrites those bytes. */
+static bool freed_at(struct guest_run *r, const void *p)
+{
+	const char *c = p;
+	if (r->heap == NULL || c < arena + HEAP_HDR || c >= r->heap->bump ||
+	    (uintptr_t)c % HEAP_GRANULE != 0)
+		return false;
+	return hdr_of((void *)p)->magic == MAGIC_FREE;
+}
+
 static void give_back(struct guest_run *r, struct hdr *hd, void *payload)
 {
 	struct guest_heap *h = r->heap;
@@ -238,11 +252,12 @@ static void give_back(struct guest_run *r, struct hdr *hd, void *payload)
 		h->live--;
 		h->live_bytes -= hd->size;
 	}
+	/* The header stays whole (a double free finds MAGIC_FREE); its site
+	 * field, no longer needed, links the class's free list. */
 	hd->magic = MAGIC_FREE;
 	mark(payload, false);
-	char *raw = (char *)payload - hd->pad - HEAP_HDR;
-	*(void **)raw = h->free_head[hd->cls];
-	h->free_head[hd->cls] = raw;
+	hd->site = (uint64_t)(uintptr_t)h->free_head[hd->cls];
+	h->free_head[hd->cls] = hd;
 }
 
 void guest_heap_free(struct guest_run *r, void *p, const char *call, struct guest_thread *gt)
@@ -250,23 +265,26 @@ void guest_heap_free(struct guest_run *r, void *p, const char *call, struct gues
 	if (p == NULL)
 		return;
 	struct hdr *hd = block_at(r, p);
-	if (hd == NULL || hd->magic == MAGIC_INTERNAL) {
+	char where[160];
+	guest_describe_addr(p, where, sizeof(where));
+	if (hd == NULL && freed_at(r, p))
+		guest_fail(gt, "%s(): %s was already freed (double free)", call, where);
+	if (hd == NULL || hd->magic != MAGIC_LIVE) {
 		if ((char *)p >= arena && (char *)p < arena + HEAP_MAX)
 			guest_fail(gt,
-				   "%s(): %p is not a block malloc returned (a freed block's "
+				   "%s(): %s is not a block malloc returned (a freed block's "
 				   "interior, or past one)",
-				   call, p);
-		guest_fail(gt, "%s(): %p is not a block malloc returned", call, p);
+				   call, where);
+		guest_fail(gt, "%s(): %s is not a block malloc returned", call, where);
 	}
-	if (hd->magic == MAGIC_FREE)
-		guest_fail(gt, "%s(): %p was already freed (double free)", call, p);
 	give_back(r, hd, p);
 }
 
 void guest_heap_free_internal(struct guest_run *r, void *p)
 {
 	struct hdr *hd = block_at(r, p);
-	KASSERT(hd != NULL && hd->magic == MAGIC_INTERNAL, "guest heap: bad internal free");
+	KASSERT(hd != NULL, "guest heap: bad internal free");
+	KASSERT(hd->magic == MAGIC_INTERNAL, "guest heap: bad internal free");
 	give_back(r, hd, p);
 }
 

@@ -18,10 +18,11 @@
 #include <string.h>
 
 #include "guest/guest.h"
-#include "kern/slots.h"
 #include "kern/umem.h"
 #include "scn/scn.h"
 #include "vfs/vfs.h"
+
+int guest_subsys_slot = -1; /* guest_register() */
 
 #define OUTPUT_CHUNKS_MAX 100000 /* console writes kept per run for printing */
 
@@ -40,7 +41,7 @@ struct guest_out {
 
 static struct guest_run *run_of(const struct simk *s)
 {
-	return s != NULL ? s->subsys[SLOT_GUEST] : NULL;
+	return s != NULL ? s->subsys[guest_subsys_slot] : NULL;
 }
 
 struct guest_run *guest_run_current(void)
@@ -189,13 +190,12 @@ static void guest_destroy(struct simk *s)
 	free(r->threads);
 	out_free(r->out);
 	free(r);
-	s->subsys[SLOT_GUEST] = NULL;
+	s->subsys[guest_subsys_slot] = NULL;
 	guest_hooks_reset();
 }
 
 static const struct sim_subsys guest_subsys = {
     .name = "guest",
-    .slot = SLOT_GUEST,
     .create = guest_create,
     .thread_exit = guest_thread_exit,
     .end = guest_end,
@@ -286,7 +286,7 @@ static void prog_apply_options(const void *p, struct simk_opts *o)
 static int prog_instantiate(struct simk *s, const void *p, char *err, size_t errlen)
 {
 	struct guest_prog *g = (struct guest_prog *)p;
-	if (s->subsys[SLOT_GUEST] != NULL) {
+	if (s->subsys[guest_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a guest program is already running in this simulation");
 		return -1;
 	}
@@ -306,7 +306,7 @@ static int prog_instantiate(struct simk *s, const void *p, char *err, size_t err
 	r->out = o;
 	r->exit_how = "";
 	waitq_init(&r->fs_wq, "guest_mount");
-	s->subsys[SLOT_GUEST] = r;
+	s->subsys[guest_subsys_slot] = r;
 	guest_restore(g);
 	guest_hooks_reset();
 	guest_race_on = g->race;
@@ -385,7 +385,7 @@ static const struct scn_foreign guest_kind = {
 
 void guest_register(void)
 {
-	sim_subsys_register(&guest_subsys);
+	guest_subsys_slot = sim_subsys_register(&guest_subsys);
 	scn_register_foreign(&guest_kind);
 	vfs_console_set_sink(console_sink);
 }

@@ -56,7 +56,7 @@ static inline struct guest_thread *user_thread(void)
 	if (s == NULL || s->current == NULL)
 		return NULL;
 	if (s->current != cached_t) {
-		struct guest_run *r = s->subsys[SLOT_GUEST];
+		struct guest_run *r = s->subsys[guest_subsys_slot];
 		cached_gt = r != NULL ? guest_thread_of(r, s->current->tid) : NULL;
 		cached_t = s->current;
 	}
@@ -71,7 +71,7 @@ struct guest_thread *guest_thread_in_user_mode(void)
 struct guest_thread *guest_current(void)
 {
 	struct simk *s = sim_cur();
-	struct guest_run *r = s != NULL ? s->subsys[SLOT_GUEST] : NULL;
+	struct guest_run *r = s != NULL ? s->subsys[guest_subsys_slot] : NULL;
 	return r != NULL && s->current != NULL ? guest_thread_of(r, s->current->tid) : NULL;
 }
 

@@ -17,6 +17,7 @@
 static void callout_fire(struct sim_event *ev)
 {
 	struct callout *c = ev->arg;
+	KASSERT(sim_in_irq(), "callout %s fired outside interrupt context", ev->name);
 	KASSERT(c->fn != NULL, "callout %s fired without a function", ev->name);
 	c->fired++;
 	c->fn(c->arg);

@@ -38,15 +38,17 @@ int cv_timedwait(struct condvar *cv, struct mutex *m, uint64_t timeout_ns, bool 
 {
 	struct simk_thread *t = sim_thread_current();
 	sim_assert_may_sleep(cv->name);
-	KASSERT(mutex_owned(m), "cv_wait on %s without holding mutex %s", cv->name, m->name);
+	KASSERT(mutex_held(m), "cv_wait on %s without holding mutex %s", cv->name, m->name);
 	struct waitq_entry e;
 	waitq_entry_init(&e, t);
 	waitq_add_exclusive(&cv->wq, &e);
 	thread_prepare_sleep(cv->name, sig);
+	struct mutex_site site = m->site; /* the caller's, not this file's */
 	mutex_unlock(m);
 	int r = thread_sleep(timeout_ns);
 	waitq_remove(&cv->wq, &e);
 	mutex_lock(m);
+	m->site = site;
 	return r;
 }
 

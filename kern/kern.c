@@ -17,15 +17,17 @@
 #include <string.h>
 
 #include "kern/kern_priv.h"
-#include "kern/slots.h"
+#include "kern/lock.h"
 #include "kern/syscall.h"
 #include "kern/umem.h"
+
+int kern_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kern_state *kern_st(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_KERN] != NULL, "kern used outside a simulation");
-	return s->subsys[SLOT_KERN];
+	KASSERT(sim_subsys_state(s, kern_subsys_slot) != NULL, "kern used outside a simulation");
+	return s->subsys[kern_subsys_slot];
 }
 
 /* Doubles cap until index n - 1 fits; new entries are zeroed. */
@@ -48,7 +50,8 @@ static void *grow(void *arr, int *cap, int n, size_t elem)
 uint8_t *kern_thread_exited_slot(int tid)
 {
 	struct kern_state *ks = kern_st();
-	KASSERT(tid >= 1 && tid <= SIM_MAX_THREADS, "bad tid %d", tid);
+	KASSERT(tid >= 1, "bad tid %d", tid);
+	KASSERT(tid <= SIM_MAX_THREADS, "bad tid %d", tid);
 	ks->exited = grow(ks->exited, &ks->exited_cap, tid, sizeof(*ks->exited));
 	return &ks->exited[tid - 1];
 }
@@ -56,7 +59,8 @@ uint8_t *kern_thread_exited_slot(int tid)
 struct kproc_info *kern_pinfo(int pid)
 {
 	struct kern_state *ks = kern_st();
-	KASSERT(pid >= 1 && pid <= SIM_MAX_PROCS, "bad pid %d", pid);
+	KASSERT(pid >= 1, "bad pid %d", pid);
+	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
 	ks->pinfo = grow(ks->pinfo, &ks->pinfo_cap, pid, sizeof(*ks->pinfo));
 	return &ks->pinfo[pid - 1];
 }
@@ -68,12 +72,13 @@ static int kern_create(struct simk *s)
 		return -1;
 	waitq_init(&ks->thread_exit_wq, "thread-exit");
 	waitq_init(&ks->child_wq, "wait-child");
-	s->subsys[SLOT_KERN] = ks;
+	s->subsys[kern_subsys_slot] = ks;
 	return 0;
 }
 
 static void kern_thread_exit(struct simk_thread *t)
 {
+	mutex_check_exit(t); /* after the later layers' hooks released theirs */
 	kproc_thread_exit(t);
 }
 
@@ -96,18 +101,17 @@ static void kern_end(struct simk *s)
 
 static void kern_destroy(struct simk *s)
 {
-	struct kern_state *ks = s->subsys[SLOT_KERN];
+	struct kern_state *ks = s->subsys[kern_subsys_slot];
 	if (ks == NULL)
 		return;
 	free(ks->exited);
 	free(ks->pinfo);
 	free(ks);
-	s->subsys[SLOT_KERN] = NULL;
+	s->subsys[kern_subsys_slot] = NULL;
 }
 
 static const struct sim_subsys kern_subsys = {
     .name = "kern",
-    .slot = SLOT_KERN,
     .create = kern_create,
     .proc_exit = kern_proc_exit,
     .thread_exit = kern_thread_exit,
@@ -117,6 +121,6 @@ static const struct sim_subsys kern_subsys = {
 
 void kern_register(void)
 {
-	sim_subsys_register(&kern_subsys);
+	kern_subsys_slot = sim_subsys_register(&kern_subsys);
 	syscall_trace_view_install();
 }

@@ -2,7 +2,7 @@
  * Private to kern/: the per-run state of the kernel services and the hooks
  * kern.c calls into the service files. Nothing outside kern/ includes this.
  *
- * Everything here lives in s->subsys[SLOT_KERN] and is created with each
+ * Everything here lives in s->subsys[kern_subsys_slot] and is created with each
  * simulation and freed with it, so thousands of runs in one host process
  * (simk explore) start from the same state. Registries of observers and
  * fork hooks are per host process (they hold function pointers registered
@@ -14,16 +14,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kern/rlimit.h"
 #include "kern/waitq.h"
 #include "sim/engine.h"
+
+/* kern's slot: its per-run state (struct kern_state) and its per-process
+ * state (the signal queue, struct sigq). */
+extern int kern_subsys_slot;
 
 struct workqueue;
 
 /* What kern/proc.c remembers about a process (indexed by pid - 1). */
 struct kproc_info {
-	bool dead;   /* its last thread passed the proc_exit hook */
-	bool reaped; /* waited for by its parent, or nobody will */
-	int status;  /* exit status recorded at death */
+	bool dead;		  /* its last thread passed the proc_exit hook */
+	bool reaped;		  /* waited for by its parent, or nobody will */
+	bool exiting;		  /* proc_exit() was called: its status is the exit code */
+	int termsig;		  /* killed by this signal (0: it exited) */
+	int status;		  /* wait(2) status recorded at death (SIMK_W_*) */
+	bool fsize_set;		  /* false: RLIMIT_FSIZE is infinite */
+	struct simk_rlimit fsize; /* kern/rlimit.c */
 };
 
 struct kern_state {

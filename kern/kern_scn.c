@@ -22,10 +22,13 @@
 
 #include "simk/proc.h"
 
+#include "kern/completion.h"
 #include "kern/kern.h"
 #include "kern/lock.h"
 #include "kern/proc.h"
+#include "kern/rlimit.h"
 #include "kern/signal.h"
+#include "kern/umem.h"
 #include "kern/waitq.h"
 #include "sim/access.h"
 #include "scn/scn.h"
@@ -92,6 +95,63 @@ static int64_t op_wake_one(struct scn_call *c)
 	return waitq_wake_one(c->args[0].obj);
 }
 
+/* ---- completions (Linux's struct completion) -------------------------- */
+
+static int completion_create(void *obj, const struct scn_decl *d, const struct scn_val *args)
+{
+	(void)args;
+	completion_init(obj, d->name);
+	return 0;
+}
+
+static void completion_destroy_obj(void *obj, const struct scn_decl *d, bool run_ok)
+{
+	(void)d;
+	if (run_ok)
+		completion_destroy(obj); /* panics if a waiter is left */
+}
+
+static const struct scn_kind kind_completion = {
+    .name = "completion",
+    .size = sizeof(struct completion),
+    .create = completion_create,
+    .destroy = completion_destroy_obj,
+    .doc = "completion NAME: a Linux completion (wait_for_completion / complete / complete_all)",
+};
+
+static const struct scn_argspec wfc_args[] = {
+    {"completion", SCN_OBJ, "completion", 0, 0},
+    {"timeout", SCN_DUR, NULL, SCN_NAMED, 0},
+    {"intr", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+static int64_t op_wait_for_completion(struct scn_call *c)
+{
+	return wait_for_completion_timeout(c->args[0].obj, timeout_of(&c->args[1]),
+					   c->args[2].i != 0);
+}
+
+static const struct scn_argspec completion_args[] = {
+    {"completion", SCN_OBJ, "completion", 0, 0},
+};
+
+static int64_t op_try_wait_for_completion(struct scn_call *c)
+{
+	return try_wait_for_completion(c->args[0].obj) ? 1 : 0;
+}
+
+static int64_t op_complete(struct scn_call *c)
+{
+	complete(c->args[0].obj);
+	return 0;
+}
+
+static int64_t op_complete_all(struct scn_call *c)
+{
+	complete_all(c->args[0].obj);
+	return 0;
+}
+
 /* ---- time and the CPU ------------------------------------------------ */
 
 static const struct scn_argspec delay_args[] = {
@@ -151,6 +211,13 @@ static const struct scn_op kern_ops[] = {
     SCN_OP("wake", wq_args, op_wake, "wake every sleeper of a wait queue; the number woken"),
     SCN_OP("wake_one", wq_args, op_wake_one,
 	   "wake one exclusive sleeper (and every non-exclusive one); the number woken"),
+    SCN_OP("wait_for_completion", wfc_args, op_wait_for_completion,
+	   "wait for (and consume) one complete; 0, -ETIMEDOUT or -EINTR with intr=1"),
+    SCN_OP("try_wait_for_completion", completion_args, op_try_wait_for_completion,
+	   "consume one complete without sleeping: 1, else 0"),
+    SCN_OP("complete", completion_args, op_complete, "one more done; wakes one waiter; 0"),
+    SCN_OP("complete_all", completion_args, op_complete_all,
+	   "every wait succeeds from now on; wakes every waiter; 0"),
     SCN_OP("delay", delay_args, op_delay,
 	   "sleep for a duration of virtual time; 0, or -EINTR with intr=1"),
     SCN_OP("compute", dur_args, op_compute,
@@ -338,7 +405,8 @@ static const struct scn_argspec wait_args[] = {
     {"status", SCN_OUT, NULL, SCN_NAMED, 0},
 };
 
-/* Reaps a child (pid, or any with -1); its pid, -ECHILD or -EINTR. */
+/* Reaps a child (pid, or any with -1); its pid, -ECHILD or -EINTR; status=
+ * gets the wait(2) status word (kern/proc.h). */
 static int64_t op_wait(struct scn_call *c)
 {
 	int64_t pid = c->args[0].i;
@@ -480,7 +548,7 @@ static const struct scn_op sync_ops[] = {
     SCN_SYSCALL_OP("fork", thread_args, op_fork,
 		   "a child process whose thread runs a thread body; the child's pid"),
     SCN_OP("wait", wait_args, op_wait,
-	   "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its status"),
+	   "reap a child (-1: any); its pid, -ECHILD or -EINTR; status=VAR gets its wait(2) status"),
     SCN_SYSCALL_OP0("getppid", op_getppid, "the parent process's id (0 for none)"),
     SCN_SYSCALL_OP(
 	"kill", kill_args, op_kill,
@@ -496,21 +564,96 @@ static const struct scn_op sync_ops[] = {
 	   "ignore a signal in the calling process (on=0 restores the default)"),
 };
 
+/* ---- resource limits --------------------------------------------------- */
+
+/* getrlimit into the caller's memory; 0 and *r, or -errno. */
+static int get_limits(int resource, struct simk_rlimit *r)
+{
+	struct simk_proc *p = sim_proc_current();
+	uaddr_t u = umem_alloc(p, sizeof(*r));
+	if (u == 0)
+		return -ENOMEM;
+	int rc = simk_getrlimit(resource, u);
+	if (rc == 0 && copyin(u, r, sizeof(*r)) != 0)
+		rc = -EFAULT;
+	umem_free(p, u);
+	return rc;
+}
+
+static const struct scn_argspec getrlimit_args[] = {
+    {"resource", SCN_INT, NULL, 0, 0},
+    {"cur", SCN_OUT, NULL, SCN_NAMED, 0},
+    {"max", SCN_OUT, NULL, SCN_NAMED, 0},
+};
+
+/* cur= and max= get the limits (RLIM_INFINITY reads as -1). */
+static int64_t op_getrlimit(struct scn_call *c)
+{
+	struct simk_rlimit r;
+	int rc = get_limits((int)c->args[0].i, &r);
+	if (rc == 0) {
+		scn_out(&c->args[1], (int64_t)r.rlim_cur);
+		scn_out(&c->args[2], (int64_t)r.rlim_max);
+	}
+	return rc;
+}
+
+static const struct scn_argspec setrlimit_args[] = {
+    {"resource", SCN_INT, NULL, 0, 0},
+    {"cur", SCN_INT, NULL, 0, 0},
+    {"max", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+/* Without max=, the hard limit stays as it is (only the soft one moves). */
+static int64_t op_setrlimit(struct scn_call *c)
+{
+	int resource = (int)c->args[0].i;
+	struct simk_rlimit r = {(uint64_t)c->args[1].i, (uint64_t)c->args[2].i};
+	struct simk_proc *p = sim_proc_current();
+	if (!c->args[2].given) {
+		/* the statement is one system call: the hard limit is read
+		 * here, as the C library's caller would have it at hand */
+		struct simk_rlimit old;
+		if (proc_rlimit_get(p, resource, &old) == 0)
+			r.rlim_max = old.rlim_max;
+	}
+	uaddr_t u = umem_alloc(p, sizeof(r));
+	if (u == 0)
+		return -ENOMEM;
+	int rc = copyout(&r, u, sizeof(r)) != 0 ? -EFAULT : simk_setrlimit(resource, u);
+	umem_free(p, u);
+	return rc;
+}
+
+static const struct scn_op rlimit_ops[] = {
+    SCN_SYSCALL_OP("getrlimit", getrlimit_args, op_getrlimit,
+		   "getrlimit RESOURCE [cur=V] [max=V]: 0 or -EINVAL (RLIMIT_FSIZE only)"),
+    SCN_SYSCALL_OP("setrlimit", setrlimit_args, op_setrlimit,
+		   "setrlimit RESOURCE CUR [max=]: 0, -EINVAL, -EPERM (raising the hard limit)"),
+};
+
+static const struct scn_const rlimit_consts[] = {
+    {"RLIMIT_FSIZE", SIMK_RLIMIT_FSIZE},
+    {"RLIM_INFINITY", (int64_t)SIMK_RLIM_INFINITY},
+};
+
 static const struct scn_const signal_consts[] = {
     {"SIGHUP", SIMK_SIGHUP},   {"SIGINT", SIMK_SIGINT},	    {"SIGKILL", SIMK_SIGKILL},
     {"SIGUSR1", SIMK_SIGUSR1}, {"SIGUSR2", SIMK_SIGUSR2},   {"SIGPIPE", SIMK_SIGPIPE},
     {"SIGALRM", SIMK_SIGALRM}, {"SIGTERM", SIMK_SIGTERM},   {"SIGCHLD", SIMK_SIGCHLD},
-    {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN},
+    {"SIGIO", SIMK_SIGIO},     {"SIGRTMIN", SIMK_SIGRTMIN}, {"SIGXFSZ", SIMK_SIGXFSZ},
 };
 
-/* The operations whose every access to shared state is annotated (wait
- * queues, mutexes, condition variables, the clock, the thread's own
- * sleep): the dfs search reorders their calls freely when they do not
- * conflict. The others (processes, signals, threads) make their steps
- * global for now. */
+/* Every kernel operation annotates its accesses to shared state (wait
+ * queues, mutexes, condition variables, the clock, threads, processes,
+ * signals): the dfs search reorders their calls freely when they do not
+ * conflict. */
 static const char *const annotated_ops[] = {
-    "sleep", "wake",	"wake_one", "delay",   "compute",   "yield",	  "now",	  "gettid",
-    "getpid", "lock", "unlock",	  "trylock", "cv_wait", "cv_signal", "cv_broadcast",
+    "sleep",	  "wake",	"wake_one",   "delay",	      "compute",    "yield",
+    "now",	  "gettid",	"getpid",     "lock",	      "unlock",	    "trylock",
+    "cv_wait",	  "cv_signal",	"cv_broadcast", "spawn",      "join",	    "thread_exit",
+    "exit",	  "fork",	"wait",	      "getppid",      "kill",	    "tkill",
+    "kill_pid",	  "sigpending", "sigtake",    "sigblock",     "sigunblock", "sigignore",
 };
 
 /* ---- constants ------------------------------------------------------- */
@@ -579,9 +722,12 @@ void scn_ops_kern_register(void)
 	scn_register_kind(&kind_waitqueue);
 	scn_register_kind(&kind_mutex);
 	scn_register_kind(&kind_cv);
+	scn_register_kind(&kind_completion);
 	scn_register_ops(kern_ops, SCN_NARGS(kern_ops));
 	scn_register_ops(sync_ops, SCN_NARGS(sync_ops));
 	scn_mark_annotated(annotated_ops, SCN_NARGS(annotated_ops));
 	scn_register_consts(errno_consts, SCN_NARGS(errno_consts));
 	scn_register_consts(signal_consts, SCN_NARGS(signal_consts));
+	scn_register_ops(rlimit_ops, SCN_NARGS(rlimit_ops));
+	scn_register_consts(rlimit_consts, SCN_NARGS(rlimit_consts));
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "kern/proc.h"
+#include "kern/rlimit.h"
 #include "kern/signal.h"
 #include "kern/syscall.h"
 #include "kern/umem.h"
@@ -341,6 +342,33 @@ int simk_nanosleep(simk_uaddr_t req, simk_uaddr_t rem)
 	return (int)syscall_invoke(&desc_nanosleep, a);
 }
 
+static int64_t h_getrlimit(const int64_t *a)
+{
+	return sys_getrlimit((int)a[0], (uaddr_t)a[1]);
+}
+
+static int64_t h_setrlimit(const int64_t *a)
+{
+	return sys_setrlimit((int)a[0], (uaddr_t)a[1]);
+}
+
+static const struct syscall_desc desc_getrlimit = {
+    .name = "getrlimit", .subsys = "kern", .fn = h_getrlimit, .nargs = 2, .arg = {SA_INT, SA_UPTR}};
+static const struct syscall_desc desc_setrlimit = {
+    .name = "setrlimit", .subsys = "kern", .fn = h_setrlimit, .nargs = 2, .arg = {SA_INT, SA_UPTR}};
+
+int simk_getrlimit(int resource, simk_uaddr_t rlim)
+{
+	const int64_t a[] = {resource, (int64_t)rlim};
+	return (int)syscall_invoke(&desc_getrlimit, a);
+}
+
+int simk_setrlimit(int resource, simk_uaddr_t rlim)
+{
+	const int64_t a[] = {resource, (int64_t)rlim};
+	return (int)syscall_invoke(&desc_setrlimit, a);
+}
+
 int simk_clock_gettime(int clockid, simk_uaddr_t ts)
 {
 	const int64_t a[] = {clockid, (int64_t)ts};
@@ -358,6 +386,7 @@ static const struct syscall_desc *const kern_syscall_table[] = {
     &desc_getpid, &desc_getppid,     &desc_gettid,     &desc_fork,
     &desc_exit,	  &desc_thread_exit, &desc_waitpid,    &desc_kill,
     &desc_tkill,  &desc_sigprocmask, &desc_sigpending, &desc_nanosleep,
+    &desc_getrlimit, &desc_setrlimit,
 };
 
 void kern_syscalls_register(void)

@@ -14,8 +14,7 @@
 
 #define KMEM_TYPES_MAX 256
 #define KMEM_MAGIC 0x6b6d656d6f6b6179ULL
-#include "kern/slots.h"
-#define KMEM_SLOT SLOT_KMEM
+static int kmem_subsys_slot = -1; /* sim_subsys_register() */
 
 static struct kmem_type *types[KMEM_TYPES_MAX];
 static int ntypes;
@@ -40,8 +39,8 @@ struct kmem_state {
 static struct kmem_state *st(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[KMEM_SLOT] != NULL, "kmem used outside a simulation");
-	return s->subsys[KMEM_SLOT];
+	KASSERT(sim_subsys_state(s, kmem_subsys_slot) != NULL, "kmem used outside a simulation");
+	return s->subsys[kmem_subsys_slot];
 }
 
 static int type_id(struct kmem_type *t)
@@ -157,13 +156,13 @@ static int kmem_create(struct simk *s)
 	memset(ks->live_by_type, 0, (size_t)ntypes * sizeof(ks->live_by_type[0]));
 	memset(ks->live_bytes_by_type, 0, (size_t)ntypes * sizeof(ks->live_bytes_by_type[0]));
 	list_init(&ks->live);
-	s->subsys[KMEM_SLOT] = ks;
+	s->subsys[kmem_subsys_slot] = ks;
 	return 0;
 }
 
 static void kmem_destroy(struct simk *s)
 {
-	struct kmem_state *ks = s->subsys[KMEM_SLOT];
+	struct kmem_state *ks = s->subsys[kmem_subsys_slot];
 	if (ks == NULL)
 		return;
 	while (!list_empty(&ks->live)) {
@@ -175,12 +174,12 @@ static void kmem_destroy(struct simk *s)
 		ks_spare = ks;
 	else
 		free(ks);
-	s->subsys[KMEM_SLOT] = NULL;
+	s->subsys[kmem_subsys_slot] = NULL;
 }
 
 static int kmem_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct kmem_state *ks = s->subsys[KMEM_SLOT];
+	struct kmem_state *ks = s->subsys[kmem_subsys_slot];
 	if (ks->live_total == 0)
 		return 0;
 	size_t off = (size_t)snprintf(msg, len, "kmem leak: %llu block(s):",
@@ -194,7 +193,6 @@ static int kmem_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys kmem_subsys = {
 	.name = "kmem",
-	.slot = KMEM_SLOT,
 	.create = kmem_create,
 	.destroy = kmem_destroy,
 	.leak_check = kmem_leak_check,
@@ -203,5 +201,5 @@ static const struct sim_subsys kmem_subsys = {
 void kmem_register(void)
 {
 	sim_fault_declare("kmem/alloc/enomem");
-	sim_subsys_register(&kmem_subsys);
+	kmem_subsys_slot = sim_subsys_register(&kmem_subsys);
 }

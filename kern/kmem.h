@@ -5,6 +5,11 @@
  * made to fail through the fault point "kmem/alloc/enomem" (returns NULL;
  * the caller must turn that into -ENOMEM or its documented errno).
  *
+ * Type names: "<prefix>.<object>[.<part>]" — the subsystem's prefix (kern,
+ * blk, vfs, laio, port, kq, paio, ptimer, eventfd), a dot, what the block
+ * holds ("laio.kiocb", "vfs.vnode.map", "kern.workqueue"): the leak report
+ * then names the subsystem that leaked.
+ *
  * Context: any (thread or interrupt); never sleeps.
  */
 #ifndef SIMK_KMEM_H

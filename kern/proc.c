@@ -21,6 +21,8 @@
 #include <stdio.h>
 
 #include "kern/kern_priv.h"
+#include "kern/rlimit.h"
+#include "sim/access.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 
@@ -28,7 +30,6 @@
 #define FORK_HOOKS_MAX 16
 
 /* Engine (sim/sim.c): runs every subsystem's proc_exit hook. */
-void sim_subsys_proc_exit(struct simk_proc *p);
 
 /* Per host process: registered once, in a fixed order, by upper layers. */
 static proc_observer_fn observers[PROC_OBSERVERS_MAX];
@@ -67,6 +68,7 @@ struct simk_proc *kernel_proc(void)
 	struct kern_state *ks = kern_st();
 	if (ks->kproc != NULL)
 		return ks->kproc;
+	sim_access_global(); /* the kernel process and its work queue come to be */
 	KASSERT(!ks->creating_kproc, "kernel process created recursively");
 	ks->creating_kproc = true;
 	ks->kproc = sim_proc_create_internal("kernel", NULL);
@@ -92,6 +94,8 @@ bool proc_is_zombie(const struct simk_proc *p)
 /* thread_exit hook (thread context of t, before it is a zombie). */
 void kproc_thread_exit(struct simk_thread *t)
 {
+	sim_assert_thread_context(__func__);
+	sim_write(SIM_OID(SIM_OID_TEXIT, t->tid));
 	*kern_thread_exited_slot(t->tid) = 1;
 	waitq_wake_all(&kern_st()->thread_exit_wq);
 }
@@ -100,14 +104,18 @@ void kproc_thread_exit(struct simk_thread *t)
  * to undo a failed fork, where the child never ran (pinfo->reaped set). */
 void kproc_proc_exit(struct simk_proc *p)
 {
+	sim_assert_thread_context(__func__);
 	struct simk *s = sim_cur();
 	struct kern_state *ks = kern_st();
 	struct kproc_info *pi = kern_pinfo(p->pid);
 	bool aborted_fork = pi->reaped;
+	sim_write(SIM_OID(SIM_OID_PROC, p->pid));
+	sim_read(SIM_OID_PROCS);
 	struct simk_thread *t = sim_thread_current();
-	int status = p->exit_status;
-	if (status == 0 && t != NULL && t->proc == p)
-		status = t->exit_code;
+	int code = p->exit_status;
+	if (!pi->exiting && code == 0 && t != NULL && t->proc == p)
+		code = t->exit_code; /* its last thread returned: exit(code) */
+	int status = pi->termsig != 0 ? SIMK_W_SIGNALED(pi->termsig) : SIMK_W_EXITED(code);
 	pi->dead = true;
 	pi->status = status;
 	umem_release(p);
@@ -115,13 +123,16 @@ void kproc_proc_exit(struct simk_proc *p)
 		struct simk_proc *c = s->procs[i];
 		if (c->parent != p)
 			continue;
+		sim_write(SIM_OID(SIM_OID_PROC, c->pid));
 		c->parent = NULL; /* orphan: nobody will wait for it */
 		struct kproc_info *ci = kern_pinfo(c->pid);
 		if (ci->dead && !ci->reaped) {
 			ci->reaped = true;
-			trace_emit(TR_INFO, "reap_orphan", c->pid, ci->status, 0, 0);
+			trace_emit(TR_INFO, "kern:reap_orphan", c->pid, ci->status, 0, 0);
 		}
 	}
+	if (p->parent != NULL)
+		sim_read(SIM_OID(SIM_OID_PROC, p->parent->pid));
 	if (p->parent == NULL || kern_pinfo(p->parent->pid)->dead)
 		pi->reaped = true;
 	if (!aborted_fork)
@@ -134,7 +145,7 @@ void kproc_proc_exit(struct simk_proc *p)
 static void fork_abort(struct simk_proc *child, int err)
 {
 	kern_pinfo(child->pid)->reaped = true;
-	trace_emit(TR_INFO, "fork_failed", child->pid, err, 0, 0);
+	trace_emit(TR_INFO, "kern:fork_failed", child->pid, err, 0, 0);
 	sim_subsys_proc_exit(child);
 	child->exited = true;
 	child->exit_status = err;
@@ -146,12 +157,15 @@ static void fork_abort(struct simk_proc *child, int err)
 int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_fork outside thread context");
+	KASSERT(cur != NULL, "proc_fork outside thread context");
+	KASSERT(!sim_in_irq(), "proc_fork outside thread context");
 	struct simk_proc *parent = cur->proc;
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, parent->pid)); /* sigignore is inherited */
 	struct simk_proc *child = sim_proc_create_internal(name, parent);
 	if (child == NULL)
 		return -EAGAIN;
 	kern_pinfo(child->pid);
+	proc_rlimit_inherit(parent, child);
 	child->sigignore = parent->sigignore;
 	int r = umem_fork(parent, child);
 	for (int i = 0; i < nfork_hooks && r == 0; i++)
@@ -168,7 +182,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 		return r;
 	}
 	ct->sigmask = cur->sigmask;
-	trace_emit(TR_INFO, "fork", parent->pid, child->pid, 0, 0);
+	trace_emit(TR_INFO, "kern:fork", parent->pid, child->pid, 0, 0);
 	notify(parent, PROC_EV_FORK, child->pid);
 	preempt_point(); /* the child may run first */
 	return child->pid;
@@ -179,13 +193,14 @@ void proc_exec(struct simk_proc *p, const char *newname)
 {
 	if (newname != NULL)
 		snprintf(p->name, sizeof(p->name), "%s", newname);
-	trace_emit(TR_INFO, "exec", p->pid, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:exec", p->pid, 0, 0, 0);
 	notify(p, PROC_EV_EXEC, 0);
 }
 
 static bool only_caller_left(void *arg)
 {
 	const struct simk_proc *p = arg;
+	sim_read(SIM_OID(SIM_OID_PROC_LIVE, p->pid));
 	return p->nthreads_live == 1;
 }
 
@@ -201,19 +216,50 @@ static bool only_caller_left(void *arg)
 _Noreturn void proc_exit(int status)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_exit outside thread context");
+	KASSERT(cur != NULL, "proc_exit outside thread context");
+	KASSERT(!sim_in_irq(), "proc_exit outside thread context");
 	struct simk_proc *p = cur->proc;
+	struct kproc_info *pi = kern_pinfo(p->pid);
+	trace_emit(TR_INFO, "kern:proc_exit", p->pid, status, 0, 0);
+	if (pi->exiting || pi->termsig != 0) {
+		/* another thread's exit (or a deadly signal) came first and
+		 * decides the status; this thread just ends, as exit_group(2)
+		 * does once the group is exiting (waiting for it would deadlock) */
+		sim_thread_exit(status);
+	}
+	pi->exiting = true;
+	sim_write(SIM_OID(SIM_OID_PROC_LIVE, p->pid)); /* the status it exits with */
 	p->exit_status = status;
-	trace_emit(TR_INFO, "proc_exit", p->pid, status, 0, 0);
 	int bound = 0;
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
 		struct simk_thread *t = list_entry(n, struct simk_thread, pl);
+		sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 		if (t != cur && t->state != TS_ZOMBIE && !*kern_thread_exited_slot(t->tid))
 			sig_kill_thread(t, SIMK_SIGKILL);
 	}
 	waitq_wait(&kern_st()->thread_exit_wq, false, false, SIMK_FOREVER, only_caller_left, p);
 	sim_thread_exit(status);
+}
+
+_Noreturn void proc_thread_killed(int sig)
+{
+	struct simk_thread *cur = sim_thread_current();
+	KASSERT(cur != NULL, "proc_thread_killed outside thread context");
+	KASSERT(!sim_in_irq(), "proc_thread_killed outside thread context");
+	KASSERT(sig > 0 && sig < SIMK_NSIG, "killed by signal %d", sig);
+	struct kproc_info *pi = kern_pinfo(cur->proc->pid);
+	if (!pi->exiting && pi->termsig == 0) {
+		pi->termsig = sig;
+		trace_emit(TR_INFO, "kern:proc_killed", cur->proc->pid, sig, 0, 0);
+	}
+	sim_thread_exit(128 + sig);
+}
+
+int proc_wait_status(const struct simk_proc *p)
+{
+	const struct kproc_info *pi = kern_pinfo(p->pid);
+	return pi->dead ? pi->status : 0;
 }
 
 struct wait_req {
@@ -228,8 +274,10 @@ static bool child_ready(void *arg)
 	struct simk *s = sim_cur();
 	bool any = false;
 	wr->result = 0;
+	sim_read(SIM_OID_PROCS);
 	for (int i = 0; i < s->nprocs; i++) {
 		struct simk_proc *c = s->procs[i];
+		sim_read(SIM_OID(SIM_OID_PROC, c->pid)); /* its parent, its death */
 		if (c->parent != wr->parent || (wr->pid > 0 && c->pid != wr->pid))
 			continue;
 		const struct kproc_info *ci = kern_pinfo(c->pid);
@@ -247,12 +295,12 @@ static bool child_ready(void *arg)
 }
 
 /* Thread context; sleeps interruptibly. pid > 0: that child; otherwise any
- * child. The status stored is the exit status itself (not a wait(2)
- * encoding). */
+ * child. The status stored is the wait(2) status word. */
 int proc_wait(int pid, int *status)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "proc_wait outside thread context");
+	KASSERT(cur != NULL, "proc_wait outside thread context");
+	KASSERT(!sim_in_irq(), "proc_wait outside thread context");
 	struct wait_req wr = {cur->proc, pid, 0};
 	int r = waitq_wait(&kern_st()->child_wq, false, true, SIMK_FOREVER, child_ready, &wr);
 	if (r != 0)
@@ -260,11 +308,13 @@ int proc_wait(int pid, int *status)
 	if (wr.result < 0)
 		return wr.result;
 	struct kproc_info *ci = kern_pinfo(wr.result);
-	KASSERT(ci->dead && !ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
+	KASSERT(ci->dead, "proc_wait picked pid %d that is no zombie", wr.result);
+	KASSERT(!ci->reaped, "proc_wait picked pid %d that is no zombie", wr.result);
+	sim_write(SIM_OID(SIM_OID_PROC, wr.result));
 	ci->reaped = true;
 	if (status != NULL)
 		*status = ci->status;
-	trace_emit(TR_INFO, "reap", wr.result, ci->status, 0, 0);
+	trace_emit(TR_INFO, "kern:reap", wr.result, ci->status, 0, 0);
 	return wr.result;
 }
 
@@ -276,6 +326,7 @@ struct simk_thread *kthread_create(struct simk_proc *p, const char *name, simk_t
 {
 	if (p == NULL)
 		p = kernel_proc();
+	sim_read(SIM_OID(SIM_OID_PROC, p->pid));
 	if (p->exited || kern_pinfo(p->pid)->dead)
 		return NULL;
 	struct simk_thread *t = sim_thread_spawn(p, name, fn, arg, daemon);
@@ -288,6 +339,7 @@ struct simk_thread *kthread_create(struct simk_proc *p, const char *name, simk_t
 static bool thread_gone(void *arg)
 {
 	const struct simk_thread *t = arg;
+	sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 	return *kern_thread_exited_slot(t->tid) != 0;
 }
 
@@ -296,12 +348,17 @@ static bool thread_gone(void *arg)
 int kthread_join(struct simk_thread *t, int *code)
 {
 	struct simk_thread *cur = sim_thread_current();
-	KASSERT(cur != NULL && !sim_in_irq(), "kthread_join outside thread context");
-	if (t == NULL || t == cur || t->joined)
+	KASSERT(cur != NULL, "kthread_join outside thread context");
+	KASSERT(!sim_in_irq(), "kthread_join outside thread context");
+	if (t == NULL || t == cur)
+		return -EINVAL;
+	sim_write(SIM_OID(SIM_OID_TEXIT, t->tid)); /* joined */
+	if (t->joined)
 		return -EINVAL;
 	t->joined = true;
 	int r = waitq_wait(&kern_st()->thread_exit_wq, false, true, SIMK_FOREVER, thread_gone, t);
 	if (r != 0) {
+		sim_write(SIM_OID(SIM_OID_TEXIT, t->tid));
 		t->joined = false;
 		return r;
 	}

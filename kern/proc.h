@@ -18,10 +18,36 @@
 #include "sim/engine.h"
 
 enum proc_event {
-	PROC_EV_FORK,   /* arg = child pid */
+	PROC_EV_FORK, /* arg = child pid */
 	PROC_EV_EXEC,
-	PROC_EV_EXIT,   /* arg = exit status */
+	PROC_EV_EXIT, /* arg = wait(2) status (SIMK_W_*) */
 };
+
+/*
+ * Exit statuses are wait(2) status words, built as Linux and the BSDs
+ * build them (kqueue's NOTE_EXIT data is one too): a process that exited
+ * has its exit code in bits 8..15, one killed by a signal has the signal
+ * in bits 0..6. So WEXITSTATUS(st) is (st >> 8) & 0xff, WTERMSIG(st) is
+ * st & 0x7f, WIFEXITED(st) is WTERMSIG(st) == 0.
+ */
+#define SIMK_W_EXITED(code) ((int)(((unsigned)(code)&0xffu) << 8))
+#define SIMK_W_SIGNALED(sig) ((int)((unsigned)(sig)&0x7fu))
+static inline bool simk_wifexited(int st)
+{
+	return (st & 0x7f) == 0;
+}
+static inline int simk_wexitstatus(int st)
+{
+	return (st >> 8) & 0xff;
+}
+static inline bool simk_wifsignaled(int st)
+{
+	return (st & 0x7f) != 0 && (st & 0x7f) != 0x7f;
+}
+static inline int simk_wtermsig(int st)
+{
+	return st & 0x7f;
+}
 typedef void (*proc_observer_fn)(struct simk_proc *p, enum proc_event ev, int arg);
 void proc_register_observer(proc_observer_fn fn);
 
@@ -40,10 +66,17 @@ void proc_exec(struct simk_proc *p, const char *newname);
  * (their interruptible sleeps return -EINTR; they must return), the caller
  * waits until it is the last thread and exits last. Does not return. */
 _Noreturn void proc_exit(int status);
+/* The calling thread ends because its process got the deadly signal sig
+ * (SIGKILL): unless the process is already exiting through proc_exit,
+ * the process dies of sig (its wait status says so). The other threads
+ * end at their own next check. Does not return. */
+_Noreturn void proc_thread_killed(int sig);
 /* Waits for a child to exit (pid > 0: that child, otherwise any). Returns
- * the pid and stores the exit status (not a wait(2) encoding), -ECHILD, or
- * -EINTR. Reaps the child: it is no longer a zombie. */
+ * the pid and stores its wait(2) status (SIMK_W_*), -ECHILD, or -EINTR.
+ * Reaps the child: it is no longer a zombie. */
 int proc_wait(int pid, int *status);
+/* The wait(2) status of a process that died (0 while it lives). */
+int proc_wait_status(const struct simk_proc *p);
 /* The process's parent pid (0 for the first processes). */
 int proc_ppid(const struct simk_proc *p);
 /* Zombie: exited but not reaped by its parent. */

@@ -5,7 +5,7 @@
  * it to whoever asks (a scenario's sigwait, a test).
  *
  * The invariant: a signal is pending on a process iff its bit is set in
- * p->sigpending; the per-process siginfo queue (p->subsys[PSLOT_SIG],
+ * p->sigpending; the per-process siginfo queue (p->subsys[kern_subsys_slot],
  * bounded to SIGQ_MAX entries) only adds values to pending bits and never
  * holds an entry whose bit is clear. Standard signals (below SIGRTMIN)
  * coalesce: a second one while the first is pending adds nothing, as on
@@ -22,6 +22,10 @@
  * a process that wants to die on it checks sig_pending), SIGCHLD on child
  * exit (kqueue's EVFILT_PROC uses process observers instead), stop/continue.
  * SIGKILL and SIGSTOP cannot be blocked or ignored.
+ *
+ * dfs: a process's signal state (pending, ignored, queued) is one object
+ * (SIM_OID_PROC_SIG), a thread's (pending, mask) is the thread's object
+ * (SIM_OID_THREAD, shared with its sleep state: a signal interrupts sleeps).
  */
 #include "kern/signal.h"
 
@@ -32,7 +36,7 @@
 
 #include "kern/kern_priv.h"
 #include "kern/kmem.h"
-#include "kern/slots.h"
+#include "sim/access.h"
 
 #define SIGQ_MAX 32
 #define SIG_OBSERVERS_MAX 16
@@ -43,7 +47,7 @@ struct sigq {
 	struct siginfo_sim q[SIGQ_MAX];
 };
 
-static KMEM_TYPE(kmt_sigq, "sigqueue");
+static KMEM_TYPE(kmt_sigq, "kern.sigqueue");
 
 /* Per host process: registered once by the layers above, in fixed order. */
 static sig_observer_fn observers[SIG_OBSERVERS_MAX];
@@ -78,6 +82,8 @@ static void notify(struct simk_proc *p, int signo)
 
 static bool proc_alive(const struct simk_proc *p)
 {
+	if (p != NULL)
+		sim_read(SIM_OID(SIM_OID_PROC, p->pid));
 	return p != NULL && !p->exited && !kern_pinfo(p->pid)->dead;
 }
 
@@ -89,10 +95,10 @@ static int current_pid(void)
 
 static struct sigq *sigq_of(struct simk_proc *p, bool create)
 {
-	struct sigq *sq = p->subsys[PSLOT_SIG];
+	struct sigq *sq = p->subsys[kern_subsys_slot];
 	if (sq == NULL && create) {
 		sq = kmem_zalloc(&kmt_sigq, sizeof(*sq));
-		p->subsys[PSLOT_SIG] = sq;
+		p->subsys[kern_subsys_slot] = sq;
 	}
 	return sq;
 }
@@ -106,6 +112,7 @@ static void wake_one_taker(struct simk_proc *p, int signo)
 	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
 		KASSERT(++bound <= SIM_MAX_THREADS, "thread list of %s loops", p->name);
 		struct simk_thread *t = list_entry(n, struct simk_thread, pl);
+		sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
 		if (t->state == TS_ZOMBIE || (t->sigmask & b))
 			continue;
 		if (t->sleep_prepared && t->interruptible) {
@@ -128,6 +135,7 @@ static int send_proc(const char *op, struct simk_proc *p, const struct siginfo_s
 		return -EINVAL;
 	if (!proc_alive(p))
 		return -ESRCH;
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	uint64_t b = sigbit(signo);
 	if (p->sigignore & b) {
 		trace_emit(TR_SIGNAL, op, signo, p->pid, 0, SIGO_IGNORED);
@@ -157,7 +165,7 @@ static int send_proc(const char *op, struct simk_proc *p, const struct siginfo_s
 int sig_kill_proc(struct simk_proc *p, int signo)
 {
 	struct siginfo_sim info = {signo, SIMK_SI_USER, 0, current_pid()};
-	return send_proc("kill", p, &info, false);
+	return send_proc("kern:kill", p, &info, false);
 }
 
 /* Any context. info->code and value are kept; -EAGAIN when p already has
@@ -166,7 +174,7 @@ int sig_queue_proc(struct simk_proc *p, const struct siginfo_sim *info)
 {
 	if (info == NULL)
 		return -EINVAL;
-	return send_proc("sigqueue", p, info, true);
+	return send_proc("kern:sigqueue", p, info, true);
 }
 
 /* Any context. Thread-directed: pending on t only, no queued value. */
@@ -174,18 +182,22 @@ int sig_kill_thread(struct simk_thread *t, int signo)
 {
 	if (signo != 0 && !sig_valid(signo))
 		return -EINVAL;
+	if (t != NULL)
+		sim_read(SIM_OID(SIM_OID_TEXIT, t->tid));
 	if (t == NULL || t->state == TS_ZOMBIE || *kern_thread_exited_slot(t->tid))
 		return -ESRCH;
 	if (signo == 0)
 		return 0;
 	struct simk_proc *p = t->proc;
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, p->pid));
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	uint64_t b = sigbit(signo);
 	enum sig_outcome o = SIGO_PENDING;
 	if (p->sigignore & b)
 		o = SIGO_IGNORED;
 	else if (signo < SIMK_SIGRTMIN && (t->sigpending & b))
 		o = SIGO_COALESCED;
-	trace_emit(TR_SIGNAL, "tkill", signo, p->pid, t->tid, o);
+	trace_emit(TR_SIGNAL, "kern:tkill", signo, p->pid, t->tid, o);
 	if (o != SIGO_IGNORED) {
 		t->sigpending |= b;
 		if (!(t->sigmask & b))
@@ -214,6 +226,7 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 		return -EINVAL;
 	if (p == NULL)
 		return -ESRCH;
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	uint64_t b = sigbit(signo);
 	if (!ignore) {
 		p->sigignore &= ~b;
@@ -222,9 +235,12 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 	p->sigignore |= b;
 	p->sigpending &= ~b;
 	discard_queued(p, signo);
-	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next)
-		list_entry(n, struct simk_thread, pl)->sigpending &= ~b;
-	trace_emit(TR_SIGNAL, "sigignore", signo, p->pid, 0, SIGO_IGNORED);
+	for (struct list_node *n = p->threads.next; n != &p->threads; n = n->next) {
+		struct simk_thread *t = list_entry(n, struct simk_thread, pl);
+		sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
+		t->sigpending &= ~b;
+	}
+	trace_emit(TR_SIGNAL, "kern:sigignore", signo, p->pid, 0, SIGO_IGNORED);
 	return 0;
 }
 
@@ -232,7 +248,9 @@ int sig_ignore(struct simk_proc *p, int signo, bool ignore)
 int sig_procmask(int how, uint64_t set, uint64_t *oldset)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "sig_procmask outside thread context");
+	KASSERT(t != NULL, "sig_procmask outside thread context");
+	KASSERT(!sim_in_irq(), "sig_procmask outside thread context");
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	uint64_t old = t->sigmask;
 	set &= ~SIG_UNBLOCKABLE;
 	switch (how) {
@@ -262,8 +280,11 @@ static int lowest(uint64_t set)
 int sig_dequeue(struct siginfo_sim *out)
 {
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(t != NULL && !sim_in_irq(), "sig_dequeue outside thread context");
+	KASSERT(t != NULL, "sig_dequeue outside thread context");
+	KASSERT(!sim_in_irq(), "sig_dequeue outside thread context");
 	struct simk_proc *p = t->proc;
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
 	struct siginfo_sim info = {0, SIMK_SI_USER, 0, 0};
 	uint64_t tset = t->sigpending & ~t->sigmask;
 	uint64_t pset = p->sigpending & ~t->sigmask;
@@ -293,7 +314,7 @@ int sig_dequeue(struct siginfo_sim *out)
 			p->sigpending &= ~sigbit(info.signo);
 	}
 	if (info.signo != 0)
-		trace_emit(TR_SIGNAL, "sigdequeue", info.signo, p->pid, t->tid, info.code);
+		trace_emit(TR_SIGNAL, "kern:sigdequeue", info.signo, p->pid, t->tid, info.code);
 	if (out != NULL)
 		*out = info;
 	return info.signo;
@@ -303,6 +324,8 @@ bool sig_pending(const struct simk_thread *t, int signo)
 {
 	if (t == NULL || !sig_valid(signo))
 		return false;
+	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
 	return ((t->sigpending | t->proc->sigpending) & sigbit(signo)) != 0;
 }
 
@@ -358,10 +381,11 @@ int sig_from_name(const char *name)
  * more (it is dead for send_proc). */
 void ksig_proc_exit(struct simk_proc *p)
 {
-	struct sigq *sq = p->subsys[PSLOT_SIG];
+	sim_write(SIM_OID(SIM_OID_PROC_SIG, p->pid));
+	struct sigq *sq = p->subsys[kern_subsys_slot];
 	if (sq != NULL)
 		kmem_free(&kmt_sigq, sq);
-	p->subsys[PSLOT_SIG] = NULL;
+	p->subsys[kern_subsys_slot] = NULL;
 }
 
 /* End of run (host context): queues of processes that are still alive

@@ -87,7 +87,9 @@ void spin_unlock(struct spinlock *l)
 	}
 }
 
+/* Any context: held by the caller's context (its thread, or interrupt or
+ * host context for a lock taken there). */
 bool spin_held(const struct spinlock *l)
 {
-	return l->held;
+	return l->held && l->holder_tid == self_tid();
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "sim/access.h"
@@ -95,7 +96,7 @@ void syscall_user_return(struct simk_thread *t)
 	KASSERT(t->syscall == NULL, "return to user mode inside %s()",
 		((const struct syscall_desc *)t->syscall)->name);
 	if (sig_pending(t, SIMK_SIGKILL))
-		sim_thread_exit(128 + SIMK_SIGKILL);
+		proc_thread_killed(SIMK_SIGKILL); /* the process dies of it (wait status) */
 }
 
 /* Step 1: the caller must be a simulated thread of a running simulation.

@@ -71,11 +71,11 @@ struct umem_space {
 	struct umem_ident *ident; /* identity regions (kern/umem_ident.c), or NULL */
 };
 
-static KMEM_TYPE(kmt_space, "umem_space");
-static KMEM_TYPE(kmt_region, "umem_region");
-static KMEM_TYPE(kmt_pages, "umem_pages");
-static KMEM_TYPE(kmt_prot, "umem_prot");
-static KMEM_TYPE(kmt_index, "umem_index");
+static KMEM_TYPE(kmt_space, "kern.umem_space");
+static KMEM_TYPE(kmt_region, "kern.umem_region");
+static KMEM_TYPE(kmt_pages, "kern.umem_pages");
+static KMEM_TYPE(kmt_prot, "kern.umem_prot");
+static KMEM_TYPE(kmt_index, "kern.umem_index");
 
 #define UMEM_PROT_RW (UMEM_PROT_READ | UMEM_PROT_WRITE)
 
@@ -181,7 +181,8 @@ static void region_free(struct umem_space *sp, struct umem_region *r)
 		if (sp->pcache[k].r == r)
 			sp->pcache[k].r = NULL;
 	int i = index_find(sp, r->start);
-	KASSERT(i >= 0 && sp->idx[i].r == r, "umem region at %#llx is not indexed",
+	KASSERT(i >= 0, "umem region at %#llx is not indexed", (unsigned long long)r->start);
+	KASSERT(sp->idx[i].r == r, "umem region at %#llx is not indexed",
 		(unsigned long long)r->start);
 	sp->idx[i].r = NULL;
 	sp->nholes++;
@@ -214,7 +215,7 @@ uaddr_t umem_alloc(struct simk_proc *p, size_t len)
 	if (r == NULL)
 		return 0;
 	sp->next += pages_len + UMEM_PAGE; /* + guard page */
-	trace_emit(TR_INFO, "umem_alloc", p->pid, (int64_t)r->start, (int64_t)pages_len, 0);
+	trace_emit(TR_INFO, "kern:umem_alloc", p->pid, (int64_t)r->start, (int64_t)pages_len, 0);
 	return r->start;
 }
 
@@ -243,7 +244,7 @@ int umem_free(struct simk_proc *p, uaddr_t addr)
 	struct umem_region *r = find(sp, addr, 1);
 	if (r == NULL || r->start != addr)
 		return -EINVAL;
-	trace_emit(TR_INFO, "umem_free", p->pid, (int64_t)addr, (int64_t)r->len, 0);
+	trace_emit(TR_INFO, "kern:umem_free", p->pid, (int64_t)addr, (int64_t)r->len, 0);
 	region_free(sp, r);
 	return 0;
 }
@@ -256,8 +257,8 @@ static bool region_allows(const struct umem_region *r, uaddr_t addr, size_t len,
 		return true;
 	size_t first = (size_t)(addr - r->start) / UMEM_PAGE;
 	size_t last = (size_t)(addr - r->start + len - 1) / UMEM_PAGE;
-	KASSERT(r->prot != NULL && last < r->len / UMEM_PAGE, "umem page %zu of %zu", last,
-		r->len / UMEM_PAGE);
+	KASSERT(r->prot != NULL, "umem page %zu of %zu", last, r->len / UMEM_PAGE);
+	KASSERT(last < r->len / UMEM_PAGE, "umem page %zu of %zu", last, r->len / UMEM_PAGE);
 	for (size_t i = first; i <= last; i++)
 		if ((r->prot[i] & need) != need)
 			return false;
@@ -298,7 +299,7 @@ int umem_protect(struct simk_proc *p, uaddr_t addr, size_t len, int prot)
 	}
 	KASSERT(r->pages_restricted <= npages, "umem region with %zu of %zu pages restricted",
 		r->pages_restricted, npages);
-	trace_emit(TR_INFO, "umem_protect", p->pid, (int64_t)addr, (int64_t)pages_len, prot);
+	trace_emit(TR_INFO, "kern:umem_protect", p->pid, (int64_t)addr, (int64_t)pages_len, prot);
 	return 0;
 }
 

@@ -4,6 +4,11 @@
 
 #include "sim/access.h"
 
+/* Liveness guard: entries one wake visits; past it the loop is a livelock bug. */
+#define WAITQ_WAKE_ENTRIES_MAX 10000000
+/* Liveness guard: wake-ups of one waitq_wait before its condition holds; past it the loop is a livelock bug. */
+#define WAITQ_WAIT_ROUNDS_MAX 100000000
+
 void waitq_init(struct waitq *wq, const char *name)
 {
 	list_init(&wq->head);
@@ -36,6 +41,7 @@ void waitq_entry_init_func(struct waitq_entry *e, waitq_func fn, void *priv)
 	e->priv = priv;
 }
 
+/* LAB 01 BEGIN: waitq_add */
 void waitq_add(struct waitq *wq, struct waitq_entry *e)
 {
 	KASSERT(list_empty(&e->link), "wait entry added twice to %s", wq->name);
@@ -53,6 +59,7 @@ void waitq_add_exclusive(struct waitq *wq, struct waitq_entry *e)
 	list_push_back(&wq->head, &e->link);
 	wq->nwaiters++;
 }
+/* LAB 01 END: waitq_add */
 
 void waitq_remove(struct waitq *wq, struct waitq_entry *e)
 {
@@ -76,6 +83,7 @@ int waitq_default_wake(struct waitq_entry *e, void *key)
 	return thread_wake(e->thread, 0) ? 1 : 0;
 }
 
+/* LAB 01 BEGIN: waitq_wake */
 int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 {
 	int woken = 0;
@@ -86,7 +94,7 @@ int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 	sim_write(wq->oid);
 	struct list_node *n = wq->head.next;
 	for (int bound = 0; n != &wq->head; bound++) {
-		KASSERT(bound < 10000000, "wait queue %s loops", wq->name);
+		KASSERT(bound < WAITQ_WAKE_ENTRIES_MAX, "wait queue %s loops", wq->name);
 		struct list_node *next = n->next;
 		struct waitq_entry *e = list_entry(n, struct waitq_entry, link);
 		bool excl = e->exclusive;
@@ -103,7 +111,9 @@ int waitq_wake(struct waitq *wq, int nr_exclusive, void *key)
 	}
 	return woken;
 }
+/* LAB 01 END: waitq_wake */
 
+/* LAB 01 BEGIN: waitq_wait */
 int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t timeout_ns,
 	       bool (*cond)(void *arg), void *arg)
 {
@@ -114,7 +124,7 @@ int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t ti
 	waitq_entry_init(&e, t);
 	int r = 0;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 100000000, "waitq_wait on %s spins", wq->name);
+		KASSERT(bound < WAITQ_WAIT_ROUNDS_MAX, "waitq_wait on %s spins", wq->name);
 		if (list_empty(&e.link)) {
 			if (exclusive)
 				waitq_add_exclusive(wq, &e);
@@ -141,6 +151,7 @@ int waitq_wait(struct waitq *wq, bool exclusive, bool interruptible, uint64_t ti
 	waitq_remove(wq, &e);
 	return r;
 }
+/* LAB 01 END: waitq_wait */
 
 int waitq_sleep(struct waitq *wq, bool exclusive, bool interruptible, uint64_t timeout_ns)
 {

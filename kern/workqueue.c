@@ -22,6 +22,9 @@
 #include "kern/proc.h"
 #include "kern/waitq.h"
 
+/* Liveness guard: work items one worker runs; past it the loop is a livelock bug. */
+#define WORKER_ITEMS_MAX (1ULL << 40)
+
 #define WQ_THREADS_MAX 64
 
 struct wq_worker {
@@ -45,7 +48,7 @@ struct workqueue {
 	struct wq_worker workers[];
 };
 
-static KMEM_TYPE(kmt_wq, "workqueue");
+static KMEM_TYPE(kmt_wq, "kern.workqueue");
 
 void work_init(struct work *w, const char *name, work_fn fn, void *arg)
 {
@@ -72,7 +75,7 @@ static void worker_main(void *arg)
 	struct wq_worker *me = arg;
 	struct workqueue *wq = me->wq;
 	for (uint64_t bound = 0;; bound++) {
-		KASSERT(bound < (1ULL << 40), "worker of %s loops", wq->name);
+		KASSERT(bound < WORKER_ITEMS_MAX, "worker of %s loops", wq->name);
 		waitq_wait(&wq->more, true, false, SIMK_FOREVER, worker_has_work, wq);
 		if (wq->nitems == 0) {
 			KASSERT(wq->stopping, "worker of %s woke without work", wq->name);
@@ -84,7 +87,7 @@ static void worker_main(void *arg)
 		w->queued = false;
 		me->cur_seq = w->seq;
 		me->cur = w;
-		trace_emit(TR_INFO, "work_run", (int64_t)w->seq, me->t->tid, 0, 0);
+		trace_emit(TR_INFO, "kern:work_run", (int64_t)w->seq, me->t->tid, 0, 0);
 		w->fn(w); /* may sleep, free or re-queue w */
 		me->cur_seq = 0;
 		me->cur = NULL;
@@ -99,8 +102,8 @@ static void worker_main(void *arg)
 
 static struct workqueue *wq_alloc(const char *name, int nthreads, bool system, struct simk_proc *kp)
 {
-	KASSERT(nthreads >= 1 && nthreads <= WQ_THREADS_MAX, "workqueue %s: %d threads", name,
-		nthreads);
+	KASSERT(nthreads >= 1, "workqueue %s: %d threads", name, nthreads);
+	KASSERT(nthreads <= WQ_THREADS_MAX, "workqueue %s: %d threads", name, nthreads);
 	size_t size = sizeof(struct workqueue) + (size_t)nthreads * sizeof(struct wq_worker);
 	struct workqueue *wq =
 	    system ? kmem_zalloc_nofail(&kmt_wq, size) : kmem_zalloc(&kmt_wq, size);
@@ -120,7 +123,7 @@ static struct workqueue *wq_alloc(const char *name, int nthreads, bool system, s
 			sim_panic("workqueue %s: cannot start worker %d", name, i);
 		wq->nworkers_live++;
 	}
-	trace_emit(TR_INFO, "workqueue_create", nthreads, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:workqueue_create", nthreads, 0, 0, 0);
 	return wq;
 }
 
@@ -156,7 +159,7 @@ bool queue_work(struct workqueue *wq, struct work *w)
 	w->seq = ++wq->seq_last;
 	list_push_back(&wq->items, &w->link);
 	wq->nitems++;
-	trace_emit(TR_INFO, "queue_work", (int64_t)w->seq, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:queue_work", (int64_t)w->seq, 0, 0, 0);
 	waitq_wake_one(&wq->more);
 	return true;
 }
@@ -171,7 +174,7 @@ bool work_cancel(struct workqueue *wq, struct work *w)
 	list_del(&w->link);
 	wq->nitems--;
 	w->queued = false;
-	trace_emit(TR_INFO, "work_cancel", (int64_t)w->seq, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:work_cancel", (int64_t)w->seq, 0, 0, 0);
 	waitq_wake_all(&wq->idle); /* a flusher may be waiting for it */
 	return true;
 }
@@ -255,7 +258,7 @@ void workqueue_destroy(struct workqueue *wq)
 	waitq_wait(&wq->idle, false, false, SIMK_FOREVER, workers_gone, wq);
 	waitq_destroy(&wq->more);
 	waitq_destroy(&wq->idle);
-	trace_emit(TR_INFO, "workqueue_destroy", wq->nworkers, 0, 0, 0);
+	trace_emit(TR_INFO, "kern:workqueue_destroy", wq->nworkers, 0, 0, 0);
 	kmem_free(&kmt_wq, wq);
 }
 

@@ -3,7 +3,7 @@
  * code, and an interpreter that runs that code on simulated threads, run
  * after run, without parsing again.
  *
- * sim/ knows no operation by itself. Every layer registers what scenarios
+ * The language knows no operation by itself. Every layer registers what scenarios
  * may use through three registries:
  *  - operations ("syscalls"): a name, argument specs, and a C function that
  *    gets the evaluated arguments and returns an int64 (a result >= 0 or a
@@ -14,7 +14,8 @@
  *  - constants: identifiers with an integer value (EINTR, SIGUSR1,
  *    O_RDONLY, ...).
  * Registration happens once per host process, before the first parse
- * (simk_register_builtin() in syscalls/builtin.c); the registries are
+ * (simk_register_builtin() in syscalls/builtin.c, called by the top layer:
+ * the CLI, simk_create(), a test; scn/ never calls it); the registries are
  * read-only afterwards. Registering a table twice is a no-op; two different
  * entries with the same name abort the host (a programming error).
  *
@@ -110,8 +111,9 @@ struct scn_op {
 	const struct scn_argspec *args;
 	int nargs;
 	scn_op_fn fn;
-	const char *doc; /* one line for `simk help ops` and docs */
-	unsigned flags;	 /* SCN_OP_* */
+	const char *doc;   /* one line for `simk help ops` and docs */
+	unsigned flags;	   /* SCN_OP_* */
+	const char *where; /* "file.c:function" of fn, for `simk help ops --where` */
 };
 
 /*
@@ -134,19 +136,19 @@ void scn_register_ops(const struct scn_op *ops, int n);
 #define SCN_NARGS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define SCN_OP(name, args, fn, doc)                                                                \
 	{                                                                                          \
-		name, args, SCN_NARGS(args), fn, doc, 0                                            \
+		name, args, SCN_NARGS(args), fn, doc, 0, __FILE__ ":" #fn                                            \
 	}
 #define SCN_OP0(name, fn, doc)                                                                     \
 	{                                                                                          \
-		name, NULL, 0, fn, doc, 0                                                          \
+		name, NULL, 0, fn, doc, 0, __FILE__ ":" #fn                                                          \
 	}
 #define SCN_SYSCALL_OP(name, args, fn, doc)                                                        \
 	{                                                                                          \
-		name, args, SCN_NARGS(args), fn, doc, SCN_OP_SYSCALL                               \
+		name, args, SCN_NARGS(args), fn, doc, SCN_OP_SYSCALL, __FILE__ ":" #fn                               \
 	}
 #define SCN_SYSCALL_OP0(name, fn, doc)                                                             \
 	{                                                                                          \
-		name, NULL, 0, fn, doc, SCN_OP_SYSCALL                                             \
+		name, NULL, 0, fn, doc, SCN_OP_SYSCALL, __FILE__ ":" #fn                                             \
 	}
 /* A constant table entry named like its C macro: SCN_CONST(O_RDWR). */
 #define SCN_CONST(x)                                                                               \
@@ -202,6 +204,7 @@ struct scn_thread_obj {
 	void *arg;
 	int last_tid; /* the latest started instance; 0 = none yet */
 	int started;  /* instances started in this run */
+	uint64_t oid; /* dfs: the record's object id (sim/access.h) */
 	bool manual;  /* starts only through an operation */
 };
 
@@ -255,6 +258,21 @@ struct scn_const {
 
 void scn_register_consts(const struct scn_const *c, int n);
 bool scn_const_find(const char *name, int64_t *value);
+/* Operations that only make sense when the scenario declares an object of
+ * some kind (the file calls need an `fs`): calling one in a scenario that
+ * declares none is a parse error at the call, with the hint ("add `device
+ * disk` and `fs root disk`"), instead of a run where every call fails. */
+struct scn_needs {
+	const char *op;
+	const char *kind;
+	const char *hint;
+};
+void scn_register_needs(const struct scn_needs *n, int count);
+/* What op needs (NULL: nothing). */
+const struct scn_needs *scn_needs_find(const char *op);
+
+/* The i-th registered constant's name (NULL past the end). */
+const char *scn_const_name_at(int i);
 
 /* ---- Programs and runs --------------------------------------------- */
 
@@ -376,6 +394,9 @@ int scn_thread_body_line(const struct scn_prog *p, const char *name);
 /* Registers the interpreter's engine plug-in (per-run state, finally,
  * teardown); called by simk_register_builtin(), after every layer. */
 void scn_register(void);
+/* scn_register() has run, so the registries are complete: scn_parse()
+ * refuses to parse before. */
+bool scn_registered(void);
 
 /* Usage line of an operation or kind ("sleep WQ [timeout=DUR] ..."). */
 void scn_usage(const char *name, const struct scn_argspec *a, int n, char *buf, size_t len);

@@ -38,12 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kern/slots.h"
 #include "kern/syscall.h"
 #include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "scn/scn_internal.h"
+
+static int scn_subsys_slot = -1; /* sim_subsys_register() */
 
 struct scn_run {
 	const struct scn_prog *prog;
@@ -58,7 +59,7 @@ struct scn_run {
 static struct scn_run *cur_run(void)
 {
 	struct simk *s = sim_cur();
-	return s != NULL ? s->subsys[SLOT_SCN] : NULL;
+	return sim_subsys_state(s, scn_subsys_slot);
 }
 
 static void *obj_of(const struct scn_run *r, int idx)
@@ -78,6 +79,7 @@ _Noreturn void scn_call_fail(const struct scn_call *c, enum simk_outcome o, cons
 
 void scn_thread_started(struct scn_thread_obj *o, struct simk_thread *t)
 {
+	sim_write(o->oid);
 	o->last_tid = t->tid;
 	o->started++;
 }
@@ -176,8 +178,8 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		}
 		}
-		KASSERT(sp >= 0 && sp <= SCN_EVAL_STACK_MAX,
-			"scenario operand stack out of bounds");
+		KASSERT(sp >= 0, "scenario operand stack out of bounds");
+		KASSERT(sp <= SCN_EVAL_STACK_MAX, "scenario operand stack out of bounds");
 	}
 	KASSERT(sp == 1, "scenario expression left %d operands", sp);
 	return st[0];
@@ -254,8 +256,8 @@ int64_t scn_op_handler(const int64_t *a)
 	(void)a; /* the traced copy; the operation takes its evaluated arguments */
 	struct simk_thread *t = sim_thread_current();
 	struct scn_frame *fr = t->scn;
-	KASSERT(fr != NULL && fr->call != NULL, "scenario primitive outside a statement (tid %d)",
-		t->tid);
+	KASSERT(fr != NULL, "scenario primitive outside a statement (tid %d)", t->tid);
+	KASSERT(fr->call != NULL, "scenario primitive outside a statement (tid %d)", t->tid);
 	if (!fr->call_opaque)
 		return fr->call->op->fn(fr->call);
 	sim_opaque_enter();
@@ -494,8 +496,8 @@ static void body_main(void *arg)
 {
 	const struct scn_body *b = arg;
 	struct scn_run *r = cur_run();
-	KASSERT(r != NULL && r->prog == b->prog, "scenario body %s runs without its program",
-		b->name);
+	KASSERT(r != NULL, "scenario body %s runs without its program", b->name);
+	KASSERT(r->prog == b->prog, "scenario body %s runs without its program", b->name);
 	run_body(r, b);
 }
 
@@ -512,13 +514,29 @@ static void destroy_objects(struct scn_run *r, bool run_ok)
 	}
 }
 
+static const struct scn_frame *frame_of(const struct simk_thread *t);
+
+/* sim_site_fn: the statement a scenario thread runs. */
+static bool scn_site(const struct simk_thread *t, struct sim_site *out)
+{
+	const struct scn_frame *fr = frame_of(t);
+	if (fr == NULL)
+		return false;
+	out->file = fr->prog->name;
+	out->line = fr->pc->line;
+	out->col = fr->pc->col;
+	return true;
+}
+
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen)
 {
-	KASSERT(s == sim_cur() && !s->running, "scn_instantiate outside setup");
+	KASSERT(s == sim_cur(), "scn_instantiate outside setup");
+	KASSERT(!s->running, "scn_instantiate outside setup");
 	int foreign_result;
 	if (scn_foreign_instantiate(s, p, err, errlen, &foreign_result))
 		return foreign_result;
-	if (s->subsys[SLOT_SCN] != NULL) {
+	sim_set_site_fn(scn_site);
+	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;
 	}
@@ -535,7 +553,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	r->shared = (int64_t *)((char *)r + head);
 	r->calls_run = (uint64_t *)((char *)r + head + sh);
 	r->objs = (char *)r + head + sh + calls;
-	s->subsys[SLOT_SCN] = r;
+	s->subsys[scn_subsys_slot] = r;
 	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
 	for (int i = 0; i < p->narrays; i++) {
@@ -552,6 +570,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		if (d->kind == scn_kind_thread()) {
 			struct scn_thread_obj *to = o;
 			to->name = d->d.name;
+			to->oid = SIM_OID(SIM_OID_SCN_DECL, i);
 			to->fn = body_main;
 			to->arg = &p->bodies[d->body];
 			to->manual = d->manual;
@@ -624,7 +643,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 static void scn_thread_exit(struct simk_thread *t)
 {
 	struct simk *s = sim_cur();
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL || r->finally_started || r->prog->finally_body < 0 || t->daemon ||
 	    s->live_user_threads != 1)
 		return;
@@ -645,26 +664,25 @@ static void scn_thread_exit(struct simk_thread *t)
 
 static void scn_end(struct simk *s)
 {
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r != NULL)
 		destroy_objects(r, true);
 }
 
 static void scn_destroy(struct simk *s)
 {
-	struct scn_run *r = s->subsys[SLOT_SCN];
+	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL)
 		return;
 	destroy_objects(r, false);
 	for (int i = 0; i < s->nthreads; i++)
 		s->threads[i]->scn = NULL;
 	free(r);
-	s->subsys[SLOT_SCN] = NULL;
+	s->subsys[scn_subsys_slot] = NULL;
 }
 
 static const struct sim_subsys scn_subsys = {
     .name = "scn",
-    .slot = SLOT_SCN,
     .thread_exit = scn_thread_exit,
     .end = scn_end,
     .destroy = scn_destroy,
@@ -688,16 +706,24 @@ static void obj_format(int64_t idx, char *buf, size_t len)
 		snprintf(buf, len, "#%" PRId64, idx);
 }
 
+static bool registered; /* scn_register() ran: every layer's ops are in */
+
+bool scn_registered(void)
+{
+	return registered;
+}
+
 void scn_register(void)
 {
 	syscall_set_arg_format(SA_SCN_OBJ, obj_format);
-	sim_subsys_register(&scn_subsys);
+	scn_subsys_slot = sim_subsys_register(&scn_subsys);
+	registered = true;
 	scn_register_consts(core_consts, 2);
 }
 
 uint64_t scn_calls_run(const struct simk *s, int callsite)
 {
-	const struct scn_run *r = s->subsys[SLOT_SCN];
+	const struct scn_run *r = sim_subsys_state(s, scn_subsys_slot);
 	if (r == NULL || callsite < 0 || callsite >= r->prog->ncalls)
 		return 0;
 	return r->calls_run[callsite];
@@ -721,7 +747,7 @@ static const struct scn_frame *frame_of(const struct simk_thread *t)
 
 int scn_failure_site(const struct simk *s, char *buf, size_t len)
 {
-	if (s->subsys[SLOT_SCN] == NULL)
+	if (s->subsys[scn_subsys_slot] == NULL)
 		return scn_foreign_failure_site(s, buf, len);
 	int tid = failed_tid(s);
 	if (tid <= 0 || tid > s->nthreads)
@@ -733,19 +759,29 @@ int scn_failure_site(const struct simk *s, char *buf, size_t len)
 	return 0;
 }
 
+/* Lines of the live-thread list of a failure report: a run with 20,000
+ * threads printed 20,000 lines. The failed thread is always shown. */
+#define SCN_BLOCKED_SHOWN_MAX 16
+
 void scn_print_blocked(const struct simk *s, void *file)
 {
-	if (s->subsys[SLOT_SCN] == NULL) {
+	if (s->subsys[scn_subsys_slot] == NULL) {
 		scn_foreign_print_blocked(s, file);
 		return;
 	}
 	FILE *f = file;
 	int failed = failed_tid(s);
+	int shown = 0, skipped = 0;
 	for (int i = 0; i < s->nthreads; i++) {
 		const struct simk_thread *t = s->threads[i];
 		const struct scn_frame *fr = frame_of(t);
 		if (fr == NULL)
 			continue;
+		if (shown >= SCN_BLOCKED_SHOWN_MAX && t->tid != failed) {
+			skipped++;
+			continue;
+		}
+		shown++;
 		const struct scn_insn *in = fr->pc;
 		char what[200] = "";
 		if (in->op == S_CALL)
@@ -762,4 +798,6 @@ void scn_print_blocked(const struct simk *s, void *file)
 		fprintf(f, "  %s (tid %d) %s at %s:%d:%d%s%s\n", t->name, t->tid, state,
 			fr->prog->name, in->line, in->col, what[0] ? ": " : "", what);
 	}
+	if (skipped > 0)
+		fprintf(f, "  (%d more threads not shown)\n", skipped);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "scn/scn_internal.h"
+#include "sim/hostfile.h"
 
 #define SCN_FOREIGN_MAX 4
 
@@ -33,7 +34,20 @@ void scn_register_foreign(const struct scn_foreign *f)
 struct scn_prog *scn_load_args(const char *path, const char *const *args, int nargs, char *err,
 			       size_t errlen)
 {
-	simk_register_builtin(); /* the foreign kinds register there */
+	/* the foreign kinds register with the layers (simk_register_builtin(),
+	 * called by the top: the CLI, simk_create, the tests) */
+	if (!scn_registered()) {
+		snprintf(err, errlen,
+			 "%s: no program kinds are registered (call simk_register_builtin() "
+			 "before loading)",
+			 path);
+		return NULL;
+	}
+	/* a FIFO or a device would block the kinds' look at the file */
+	FILE *check = host_open_regular(path, err, errlen);
+	if (check == NULL)
+		return NULL;
+	fclose(check);
 	for (int i = 0; i < nforeigns; i++) {
 		const struct scn_foreign *f = foreigns[i];
 		if (!f->claims(path))

@@ -1,5 +1,5 @@
 /*
- * Private to sim/scn_*.c: the compiled form of a scenario.
+ * Private to scn/: the compiled form of a scenario.
  *
  * A program is a set of flat arrays. Thread bodies are runs of statement
  * instructions (struct scn_insn) in one code array; blocks became jumps.
@@ -258,5 +258,9 @@ const char *scn_arith_error(int rc, int64_t b, char *buf, size_t len);
 /* Expression evaluation (scn_exec.c), exposed for unit tests. */
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
 		 const int64_t *shared, int line);
+
+/* Hash-table slots the parser has looked at so far in this process (a
+ * work count for the linear-time parsing test). */
+uint64_t scn_parse_name_probes(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* Private to sim/scn_*.c: the line lexer of the scenario language. */
+/* Private to scn/: the line lexer of the scenario language. */
 #ifndef SIMK_SCN_LEX_H
 #define SIMK_SCN_LEX_H
 

@@ -21,8 +21,10 @@
 
 #include "sim/engine.h"
 #include "sim/fault.h"
+#include "sim/hostfile.h"
 #include "scn/scn_internal.h"
 #include "scn/scn_lex.h"
+#include "scn/scn_suggest.h"
 
 #define PAREN_MAX 64
 #define SCN_SHARED_WORDS_MAX (1 << 22) /* the run's shared storage, in values */
@@ -259,13 +261,24 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+/* Slots looked at by name_slot since the process started: the test of
+ * linear-time parsing counts work instead of timing it. */
+static uint64_t name_probes;
+
+uint64_t scn_parse_name_probes(void)
+{
+	return name_probes;
+}
+
 /* The slot holding name, or the free slot where it would go. */
 static struct name_slot *name_slot(struct name_slot *tab, uint32_t cap, const char *name)
 {
 	uint32_t i = name_hash(name) & (cap - 1);
-	for (uint32_t n = 0; n < cap; n++, i = (i + 1) & (cap - 1))
+	for (uint32_t n = 0; n < cap; n++, i = (i + 1) & (cap - 1)) {
+		name_probes++;
 		if (tab[i].name == NULL || strcmp(tab[i].name, name) == 0)
 			return &tab[i];
+	}
 	return NULL; /* not reached: the table is at most half full */
 }
 
@@ -354,6 +367,36 @@ static struct nameref lookup(struct parser *P, const char *name)
 		return r;
 	}
 	return r;
+}
+
+/* Offers the names a statement or an expression can use here: visible
+ * locals, shared variables and declared objects. */
+static void suggest_names(const struct parser *P, struct scn_suggest *g)
+{
+	for (int i = P->nvis; i > 0; i--)
+		scn_suggest_try(g, P->locals[i - 1].name);
+	for (int i = 0; i < P->p->nshared; i++)
+		scn_suggest_try(g, P->p->shared[i].name);
+	for (int i = 0; i < P->p->ndecls; i++)
+		scn_suggest_try(g, P->p->decls[i].d.name);
+}
+
+/* An unknown name in an expression: an operation's name misspelt reads
+ * as "unknown operation", anything else as "undeclared name"; both
+ * suggest the closest known name. */
+_Noreturn static void unknown_in_expr(struct parser *P, int col, const char *name)
+{
+	char hint[96];
+	struct scn_suggest g;
+	scn_suggest_init(&g, name);
+	scn_suggest_ops(&g);
+	const char *op_guess = g.best;
+	suggest_names(P, &g);
+	scn_suggest_consts(&g);
+	if (g.best != NULL && g.best == op_guess)
+		perr(P, col, "unknown operation '%s'%s", name,
+		     scn_suggest_text(&g, hint, sizeof(hint)));
+	perr(P, col, "undeclared name '%s'%s", name, scn_suggest_text(&g, hint, sizeof(hint)));
 }
 
 /* A new name must not hide anything the reader could confuse it with. */
@@ -747,7 +790,7 @@ static void expr_primary(struct parser *P)
 				perr(P, t->col,
 				     "'%s' is an operation: call it as a statement (x = %s ...)",
 				     name, name);
-			perr(P, t->col, "undeclared name '%s'", name);
+			unknown_in_expr(P, t->col, name);
 		}
 		adv(P);
 		return;
@@ -986,9 +1029,16 @@ static void parse_arg(struct parser *P, const char *what, const struct scn_argsp
 			     kinds, a->name, tokdesc(t, b, sizeof(b)));
 		tokname(t, name);
 		struct nameref r = lookup(P, name);
-		if (r.k == NK_NONE)
-			perr(P, t->col, "undeclared name '%s' ('%s' expects %s)", name, what,
-			     kinds);
+		if (r.k == NK_NONE) {
+			char hint[96];
+			struct scn_suggest g;
+			scn_suggest_init(&g, name);
+			for (int i = 0; i < p->ndecls; i++)
+				if (scn_kind_matches(a->kind, p->decls[i].d.kind))
+					scn_suggest_try(&g, p->decls[i].d.name);
+			perr(P, t->col, "undeclared name '%s' ('%s' expects %s)%s", name, what,
+			     kinds, scn_suggest_text(&g, hint, sizeof(hint)));
+		}
 		if (r.k != NK_DECL)
 			perr(P, t->col, "wrong argument type: '%s' expects %s, '%s' is a %s", what,
 			     kinds, name, r.k == NK_CONST ? "constant" : "variable");
@@ -1675,12 +1725,24 @@ static void body_stmt(struct parser *P)
 		} else if (in_list(reserved, name) || scn_kind_find(name) != NULL) {
 			perr(P, col, "'%s' belongs at the top level (no indentation)", name);
 		} else if (is_op(T1(P), '=') || is_op(T1(P), OP_ADDEQ) || is_op(T1(P), OP_SUBEQ)) {
+			char hint[96];
+			struct scn_suggest g;
+			scn_suggest_init(&g, name);
+			suggest_names(P, &g);
 			perr(P, col,
-			     "undeclared variable '%s' (declare it with `local %s = ...` or "
+			     "undeclared variable '%s'%s (declare it with `local %s = ...` or "
 			     "`shared %s = ...`)",
-			     name, name, name);
+			     name, scn_suggest_text(&g, hint, sizeof(hint)), name, name);
 		} else {
-			perr(P, col, "unknown operation '%s'", name);
+			char hint[96];
+			struct scn_suggest g;
+			scn_suggest_init(&g, name);
+			scn_suggest_ops(&g);
+			for (int i = 0; reserved[i] != NULL; i++)
+				scn_suggest_try(&g, reserved[i]);
+			suggest_names(P, &g);
+			perr(P, col, "unknown operation '%s'%s", name,
+			     scn_suggest_text(&g, hint, sizeof(hint)));
 		}
 	}
 }
@@ -1725,39 +1787,18 @@ static int64_t int_option(struct parser *P, const char *name, int64_t lo, int64_
 	return v;
 }
 
-/* Validates a fault spec the way sim_fault_enable reads it. */
+/* Validates a fault spec with sim_fault_enable's own parser; an unknown
+ * point name is named with where to find the known ones. */
 static void check_fault_spec(struct parser *P, const char *spec, int col)
 {
-	const char *colon = strchr(spec, ':');
-	if (colon == NULL || colon == spec)
-		perr(P, col, "fault spec '%s': expected POINT:p=PROB, POINT:nth=K or POINT:off",
-		     spec);
-	if ((size_t)(colon - spec) >= 64)
-		perr(P, col, "fault point name too long");
-	if (sim_fault_declared(0) != NULL) {
-		bool known = false;
-		for (int i = 0; sim_fault_declared(i) != NULL; i++)
-			known |= strlen(sim_fault_declared(i)) == (size_t)(colon - spec) &&
-				 strncmp(sim_fault_declared(i), spec, (size_t)(colon - spec)) == 0;
-		if (!known)
-			perr(P, col, "unknown fault point '%.*s' (`simk help faults` lists them)",
-			     (int)(colon - spec), spec);
-	}
-	const char *a = colon + 1;
-	char *end;
-	if (strncmp(a, "p=", 2) == 0) {
-		double v = strtod(a + 2, &end);
-		if (end == a + 2 || *end != '\0' || !(v >= 0.0 && v <= 1.0))
-			perr(P, col, "fault spec '%s': probability must be in [0, 1]", spec);
-	} else if (strncmp(a, "nth=", 4) == 0) {
-		if (a[4] < '1' || a[4] > '9')
-			perr(P, col, "fault spec '%s': nth needs a positive integer", spec);
-		strtoull(a + 4, &end, 10);
-		if (*end != '\0' && strcmp(end, ",every") != 0)
-			perr(P, col, "fault spec '%s': trailing text after nth", spec);
-	} else if (strcmp(a, "off") != 0) {
-		perr(P, col, "fault spec '%s': expected p=PROB, nth=K[,every] or off", spec);
-	}
+	char err[512];
+	if (sim_fault_spec_check(spec, err, sizeof(err)) == 0)
+		return;
+	char *known = strstr(err, " (known:");
+	if (strncmp(err, "unknown fault point", 19) == 0 && known != NULL)
+		snprintf(known, sizeof(err) - (size_t)(known - err),
+			 " (`simk help faults` lists them)");
+	perr(P, col, "%s", err);
 }
 
 static void option_stmt(struct parser *P, const char *name, const struct scn_tok *t)
@@ -2076,7 +2117,14 @@ static void top_stmt(struct parser *P)
 	if (scn_op_find(name) != NULL || in_list(reserved, name))
 		perr(P, t->col, "'%s' belongs inside a thread body (indent it under a thread)",
 		     name);
-	perr(P, t->col, "unknown declaration or option '%s'", name);
+	char hint[96];
+	struct scn_suggest g;
+	scn_suggest_init(&g, name);
+	scn_suggest_kinds(&g);
+	for (int i = 0; reserved[i] != NULL; i++)
+		scn_suggest_try(&g, reserved[i]);
+	perr(P, t->col, "unknown declaration or option '%s'%s", name,
+	     scn_suggest_text(&g, hint, sizeof(hint)));
 }
 
 /* ---- lines ---------------------------------------------------------- */
@@ -2270,6 +2318,29 @@ static void parse_lines(struct parser *P)
 		close_level(P);
 }
 
+/* The first call of an operation that needs a declaration kind the
+ * scenario lacks (scn_register_needs) is an error at its line. */
+static void check_needs(struct parser *P)
+{
+	const struct scn_prog *p = P->p;
+	for (int i = 0; i < p->ncode; i++) {
+		const struct scn_insn *in = &p->code[i];
+		if (in->op != S_CALL)
+			continue;
+		const struct scn_needs *n = scn_needs_find(p->calls[in->aux].op->name);
+		if (n == NULL)
+			continue;
+		bool have = false;
+		for (int d = 0; d < p->ndecls && !have; d++)
+			have = strcmp(p->decls[d].d.kind, n->kind) == 0;
+		if (!have) {
+			P->line = in->line;
+			perr(P, in->col, "'%s' needs a `%s` declaration and the scenario has none: %s",
+			     n->op, n->kind, n->hint);
+		}
+	}
+}
+
 static bool expr_shared(const struct scn_prog *p, struct scn_expr e)
 {
 	for (int i = 0; i < e.len; i++) {
@@ -2342,6 +2413,7 @@ static void finish(struct parser *P)
 				     "every thread is manual: nothing would start");
 			}
 	}
+	check_needs(P);
 	p->obj_off = xrealloc(P, NULL, (size_t)p->ndecls * sizeof(size_t));
 	size_t off = 0;
 	for (int i = 0; i < p->ndecls; i++) {
@@ -2382,7 +2454,13 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 		errlen = sizeof(dummy);
 	}
 	err[0] = '\0';
-	simk_register_builtin();
+	if (!scn_registered()) {
+		snprintf(err, errlen,
+			 "%s: no scenario operations are registered (call simk_register_builtin() "
+			 "before parsing)",
+			 name);
+		return NULL;
+	}
 	struct scn_prog *p = calloc(1, sizeof(*p));
 	struct parser *P = calloc(1, sizeof(*P));
 	struct scn_lexline *ll = malloc(sizeof(*ll));
@@ -2438,11 +2516,9 @@ struct scn_prog *scn_parse(const char *name, const char *text, size_t len, char 
 
 struct scn_prog *scn_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	FILE *f = host_open_regular(path, err, errlen);
+	if (f == NULL)
 		return NULL;
-	}
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	while (buf != NULL) {

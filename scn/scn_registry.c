@@ -253,6 +253,44 @@ void scn_register_consts(const struct scn_const *c, int n)
 	nconst_tables++;
 }
 
+#define NEEDS_TABLES_MAX 16
+static struct {
+	const struct scn_needs *n;
+	int count;
+} needs_tables[NEEDS_TABLES_MAX];
+static int nneeds_tables;
+
+void scn_register_needs(const struct scn_needs *n, int count)
+{
+	for (int t = 0; t < nneeds_tables; t++)
+		if (needs_tables[t].n == n)
+			return;
+	if (nneeds_tables >= NEEDS_TABLES_MAX)
+		registry_abort("too many 'needs' tables, at", n[0].op);
+	needs_tables[nneeds_tables].n = n;
+	needs_tables[nneeds_tables].count = count;
+	nneeds_tables++;
+}
+
+const struct scn_needs *scn_needs_find(const char *op)
+{
+	for (int t = 0; t < nneeds_tables; t++)
+		for (int i = 0; i < needs_tables[t].count; i++)
+			if (strcmp(needs_tables[t].n[i].op, op) == 0)
+				return &needs_tables[t].n[i];
+	return NULL;
+}
+
+const char *scn_const_name_at(int idx)
+{
+	for (int t = 0; t < nconst_tables; t++) {
+		if (idx < const_tables[t].n)
+			return const_tables[t].c[idx].name;
+		idx -= const_tables[t].n;
+	}
+	return NULL;
+}
+
 bool scn_const_find(const char *name, int64_t *value)
 {
 	for (int t = 0; t < nconst_tables; t++)

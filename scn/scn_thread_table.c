@@ -11,7 +11,8 @@
 
 void *scn_thread_table_get(struct scn_thread_table *t, int tid, size_t size)
 {
-	KASSERT(tid >= 1 && tid <= SIM_MAX_THREADS, "bad tid %d", tid);
+	KASSERT(tid >= 1, "bad tid %d", tid);
+	KASSERT(tid <= SIM_MAX_THREADS, "bad tid %d", tid);
 	KASSERT(size > 0, "empty thread state");
 	if (tid >= t->cap) {
 		int ncap = t->cap ? t->cap : 16;

@@ -5,9 +5,12 @@
 #   scripts/deps.sh [GROUP] --check  only report; exit 1 when something is missing
 # GROUP (default all):
 #   run    build build/simk and libsimk.a and run them (make, make run, make install)
-#   test   run + what `make test` adds: clang, Criterion, pytest, libaio (its
-#          headers next to ours), pkg-config (the install test), groff (man page lint),
-#          GNU parallel (the docs/scale.md recipe, tests/py/test_scale.py)
+#   test   run + what `make test` adds: clang, Criterion, pytest, jsonschema (the
+#          labs grader's results.json is validated), libaio (its headers next to
+#          ours), pkg-config (the install test), groff (man page lint), valgrind
+#          (tests/py/test_valgrind.py; its header lets sim/ctx.c register the
+#          coroutine stacks), GNU parallel (the docs/scale.md recipe,
+#          tests/py/test_scale.py)
 #   bench  run + libaio (bench/aio_roundtrip.c measures the host's io_submit)
 #   fuzz   run + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   all    every group (.ci/run)
@@ -15,7 +18,7 @@
 set -euo pipefail
 
 RUN=(build-essential libfiu-dev)
-TEST=(clang libcriterion-dev python3-pytest libaio-dev pkg-config groff-base parallel)
+TEST=(clang libcriterion-dev python3-pytest python3-jsonschema libaio-dev pkg-config groff-base valgrind parallel)
 BENCH=(libaio-dev)
 FUZZ=(clang libclang-rt-14-dev fiu-utils)
 

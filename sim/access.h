@@ -40,19 +40,23 @@ enum sim_acc_mode {
 
 /* Fixed object-id spaces (the top byte of an id). */
 #define SIM_OID_DYN 0x01ULL	 /* sim_obj_new: creator << 32 | sequence */
-#define SIM_OID_THREAD 0x02ULL	 /* a thread's sleep state: | tid */
+#define SIM_OID_THREAD 0x02ULL	 /* a thread's sleep and signal state: | tid */
 #define SIM_OID_PROC 0x03ULL	 /* a process's bookkeeping: | pid */
 #define SIM_OID_SCN_VAR 0x04ULL	 /* a scenario shared variable: | index */
 #define SIM_OID_ENGINE 0x05ULL	 /* engine singletons, below */
 #define SIM_OID_FAULT 0x06ULL	 /* a fault point's hit counter: | index */
 #define SIM_OID_USER 0x07ULL	 /* simk_access() from C programs: | the caller's id */
 #define SIM_OID_PROC_LIVE 0x08ULL /* a process's live-thread count: | pid */
+#define SIM_OID_TEXIT 0x09ULL	  /* a thread's exit record (exited, code, joined): | tid */
+#define SIM_OID_PROC_SIG 0x0aULL  /* a process's signal state: | pid */
+#define SIM_OID_SCN_DECL 0x0bULL  /* a scenario declaration's per-run record: | index */
 
 #define SIM_OID(space, n) (((space) << 56) | ((uint64_t)(n) & 0x00ffffffffffffffULL))
 #define SIM_OID_EVENTQ SIM_OID(SIM_OID_ENGINE, 1)  /* the timed-event queue */
 #define SIM_OID_CLOCK SIM_OID(SIM_OID_ENGINE, 2)   /* the virtual clock */
 #define SIM_OID_THREADS SIM_OID(SIM_OID_ENGINE, 3) /* thread ids handed out in spawn order */
 #define SIM_OID_YIELD SIM_OID(SIM_OID_ENGINE, 4)   /* who yielded last and may not run yet */
+#define SIM_OID_PROCS SIM_OID(SIM_OID_ENGINE, 5)   /* process ids handed out in order */
 
 struct dpor_rec;
 /* The recorder of the current run, NULL unless the policy is dfs. */

@@ -27,6 +27,7 @@ struct ctx_stack {
 	void *slab;    /* the slab it belongs to (ctx.c) */
 	unsigned slot; /* its slot there */
 	bool guarded;  /* the guard page is PROT_NONE (else: zeros, checked) */
+	unsigned vg_id; /* its valgrind stack id (valgrind builds; 0 otherwise) */
 };
 
 typedef void (*ctx_entry_fn)(void *arg);

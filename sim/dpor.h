@@ -65,8 +65,12 @@ struct dpor_rec {
 	uint32_t ntid;	  /* size of the by-tid arrays */
 	uint32_t *rsteps; /* by pid: steps of the process's reaper */
 	uint32_t npid;	  /* size of rsteps */
+	uint32_t tid_hi;  /* 1 + the highest tid that took a step */
+	uint32_t pid_hi;  /* 1 + the highest pid whose reaper took a step */
 	bool mute;	  /* accesses are not recorded */
 	int32_t yielder;  /* a thread that yielded and waits for another's step, 0 */
+	int32_t *irq_dis; /* steps that took a due event away (rec_irq_disabled) */
+	uint32_t nirq_dis, irq_dis_cap;
 	int32_t next_node; /* node of the next step to open (set by the policy) */
 	bool overflow;	  /* the run outgrew the limits: treat every step as global */
 };
@@ -80,9 +84,13 @@ void rec_close(struct simk *s);
 void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags);
 /* The step in progress of the current run, -1 (none, or not recording). */
 int32_t rec_open_step(void);
-/* At a yield the yielder may not run until another thread took a step:
- * that step is what enables the yielder's next one. */
-void rec_yield_away(struct simk *s, int tid);
+/* A yield by tid (away: another thread can run, so the yielder may not run
+ * until one took a step). */
+void rec_yield(struct simk *s, int tid, bool away);
+/* The open step takes away an event that is due: the interrupt it would
+ * have been could have come first (a race of a step with an interrupt
+ * that never ran). */
+void rec_irq_disabled(struct simk *s);
 /* Marks the open step. */
 void rec_flag(struct simk *s, uint32_t flags);
 
@@ -115,7 +123,7 @@ struct dpor_hb {
  * the reapers by pid. */
 static inline uint32_t rec_actor(const struct dpor_rec *r, int32_t tid)
 {
-	return tid >= 0 ? (uint32_t)tid : r->ntid + (uint32_t)(-tid);
+	return tid >= 0 ? (uint32_t)tid : r->tid_hi + (uint32_t)(-tid);
 }
 
 /* e happens before k (e < k) in the analysed run. */

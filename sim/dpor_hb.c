@@ -138,7 +138,7 @@ static void join(uint32_t *dst, const uint32_t *src, uint32_t T)
 
 static bool prepare(struct dpor_hb *hb, const struct dpor_rec *r)
 {
-	size_t n = r->n, T = (size_t)r->ntid + r->npid;
+	size_t n = r->n, T = (size_t)r->tid_hi + r->pid_hi;
 	if (T == 0)
 		T = 1;
 	if (n * T > DPOR_VC_MAX)
@@ -269,7 +269,7 @@ bool hb_analyse_upto(struct dpor_hb *hb, const struct dpor_rec *r, uint32_t upto
 			join(vk, hb->vc + (size_t)st->enabler * T, T);
 			past += mix(hb->h[st->enabler] + 1);
 		}
-		for (uint32_t t = 0; st->join != 0 && t < r->ntid; t++) {
+		for (uint32_t t = 0; st->join != 0 && t < r->tid_hi; t++) {
 			int32_t x = r->exit_step[t];
 			if (x < 0 || (uint32_t)x >= k ||
 			    (st->join < 0 ? !r->exit_user[t] : r->exit_pid[t] != st->join))

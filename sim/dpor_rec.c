@@ -83,6 +83,9 @@ void rec_reset(struct dpor_rec *r)
 	r->overflow = false;
 	r->mute = false;
 	r->yielder = 0;
+	r->nirq_dis = 0;
+	r->tid_hi = 1; /* the interrupt thread, 0 */
+	r->pid_hi = 0;
 	tid_init(r, 0, r->ntid);
 	for (uint32_t i = 0; i < r->npid; i++)
 		r->rsteps[i] = 0;
@@ -99,6 +102,7 @@ void rec_free(struct dpor_rec *r)
 	free(r->exit_pid);
 	free(r->exit_user);
 	free(r->rsteps);
+	free(r->irq_dis);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -151,6 +155,8 @@ void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags)
 		return;
 	st->tid = tid;
 	st->idx = ++r->nsteps[tid];
+	if ((uint32_t)tid >= r->tid_hi)
+		r->tid_hi = (uint32_t)tid + 1;
 	st->yielder = r->yielder;
 	st->enabler = enabler >= 0 ? enabler : r->pend[tid];
 	st->join = r->pend_join[tid];
@@ -202,6 +208,8 @@ void sim_rec_reaper_begin(int pid)
 		return;
 	st->tid = -pid;
 	st->idx = ++r->rsteps[pid];
+	if ((uint32_t)pid >= r->pid_hi)
+		r->pid_hi = (uint32_t)pid + 1;
 	st->join = pid;
 }
 
@@ -223,18 +231,32 @@ void sim_rec_join_users(int tid)
 	r->pend[tid] = -1;
 }
 
-void rec_yield_away(struct simk *s, int tid)
+void rec_yield(struct simk *s, int tid, bool away)
 {
 	struct dpor_rec *r = s->rec;
 	if (r == NULL)
 		return;
-	r->yielder = tid;
-	/* the yielder's step just ended: its yield is part of it */
+	if (away)
+		r->yielder = tid;
+	/* the yielder's step just ended: its yield is part of it. Whether it
+	 * yields to anyone depends on who else can run, which every step of
+	 * another thread may change: a yield conflicts with them all. */
 	if (r->open < 0 && r->n > 0 && r->st[r->n - 1].tid == tid) {
 		r->open = (int32_t)(r->n - 1);
 		sim_access_slow(SIM_OID_YIELD, SIM_ACC_WRITE);
 		r->open = -1;
 	}
+}
+
+void rec_irq_disabled(struct simk *s)
+{
+	struct dpor_rec *r = s->rec;
+	if (r == NULL || r->open < 0 || r->mute)
+		return;
+	if (r->nirq_dis > 0 && r->irq_dis[r->nirq_dis - 1] == r->open)
+		return;
+	r->irq_dis = grow(r->irq_dis, &r->irq_dis_cap, sizeof(*r->irq_dis), r->nirq_dis + 1);
+	r->irq_dis[r->nirq_dis++] = r->open;
 }
 
 void rec_flag(struct simk *s, uint32_t flags)

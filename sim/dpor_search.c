@@ -27,9 +27,9 @@
  * thread can run, so a polling loop makes progress.
  *
  * --bound B adds a preemption bound (switching away from a thread that
- * could go on, at a point that is not a yield): an alternative that would
- * exceed it is not added, and counted, so the summary can say the search
- * covered less than every trace.
+ * could go on, to another thread or to an interrupt, at a point that is not
+ * a yield): an alternative that would exceed it is not added, and counted,
+ * so the summary can say the search covered less than every trace.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +89,8 @@ struct dpor_search {
 	uint8_t *initial;
 	size_t first_cap;
 	uint64_t last_class;
+	uint32_t (*races)[2]; /* of the last run: (e, k) */
+	size_t nraces, races_cap;
 	struct simk_dfs_stats stats;
 };
 
@@ -123,6 +125,26 @@ static void acc_of_step(struct accset *dst, const struct dpor_rec *r, uint32_t k
 	const struct dpor_step *st = &r->st[k];
 	struct accset src = {r->acc + st->acc, st->nacc, st->flags, true};
 	acc_copy(dst, &src);
+}
+
+/* A process's reaper step runs right after the exit step that led to it,
+ * with no choice in between: for a sleep set, the exit's transition is
+ * both, so the reaper's accesses join the exit's. */
+static void acc_join_step(struct accset *dst, const struct dpor_rec *r, uint32_t k)
+{
+	const struct dpor_step *st = &r->st[k];
+	dst->flags |= st->flags;
+	dst->a = xrealloc(dst->a, (dst->n + st->nacc) * sizeof(*dst->a));
+	for (uint32_t i = 0; i < st->nacc; i++) {
+		const struct dpor_acc *a = &r->acc[st->acc + i];
+		uint32_t j = 0;
+		while (j < dst->n && dst->a[j].oid != a->oid)
+			j++;
+		if (j == dst->n)
+			dst->a[dst->n++] = *a;
+		else
+			dst->a[j].mode |= a->mode;
+	}
 }
 
 /* A sleeping step may stay asleep across a step only when both are
@@ -233,6 +255,9 @@ static void process_closed(struct dpor_search *d)
 			struct dnode *n = &d->nodes[st->node];
 			if (n->kind == DN_SCHED && !n->acc[n->chosen].known)
 				acc_of_step(&n->acc[n->chosen], r, d->seen);
+			else if (n->kind == DN_SCHED && st->tid < 0 && d->seen > 0 &&
+				 r->st[d->seen - 1].node == st->node)
+				acc_join_step(&n->acc[n->chosen], r, d->seen);
 		}
 		if (d->sleep_live)
 			sleep_filter(d, d->seen);
@@ -301,8 +326,8 @@ static struct pick cut_run(struct dpor_search *d, struct simk *s)
 struct pick dps_point(struct dpor_search *d, struct simk *s, enum point_kind kind,
 		      struct simk_thread *cur, bool irq_due)
 {
-	if (cur != NULL && kind == PT_YIELD && s->nrunnable > 0)
-		rec_yield_away(s, cur->tid); /* before its step is looked at */
+	if (cur != NULL && kind == PT_YIELD)
+		rec_yield(s, cur->tid, s->nrunnable > 0); /* before its step is looked at */
 	process_closed(d);
 	uint32_t nalt = candidates(d, s, kind, cur, irq_due);
 	KASSERT(nalt >= 1, "dfs: a switch point with no candidate");
@@ -315,8 +340,15 @@ struct pick dps_point(struct dpor_search *d, struct simk *s, enum point_kind kin
 	size_t at = d->pos;
 	if (at < d->forced) {
 		n = &d->nodes[at];
-		KASSERT(n->kind == DN_SCHED && n->nalt == nalt &&
-			    memcmp(n->alt, d->alts, nalt * sizeof(*n->alt)) == 0,
+		KASSERT(n->kind == DN_SCHED,
+			"dfs: node %zu has other candidates than when it was recorded (run not "
+			"deterministic?)",
+			at);
+		KASSERT(n->nalt == nalt,
+			"dfs: node %zu has other candidates than when it was recorded (run not "
+			"deterministic?)",
+			at);
+		KASSERT(memcmp(n->alt, d->alts, nalt * sizeof(*n->alt)) == 0,
 			"dfs: node %zu has other candidates than when it was recorded (run not "
 			"deterministic?)",
 			at);
@@ -346,8 +378,8 @@ struct pick dps_point(struct dpor_search *d, struct simk *s, enum point_kind kin
 		sleep_snapshot(d, n);
 	}
 	int32_t id = n->alt[n->chosen];
-	if (n->cur >= 0 && id != n->cur && id != DPOR_IRQ)
-		d->preempts++;
+	if (n->cur >= 0 && id != n->cur)
+		d->preempts++; /* another thread, or an interrupt, takes over */
 	d->rec->next_node = (int32_t)at;
 	d->pos++;
 	return pick_of(s, id);
@@ -367,7 +399,13 @@ int dps_decide(struct dpor_search *d, struct simk *s, enum simk_dfs_dim dim, uin
 	size_t at = d->pos;
 	if (at < d->forced) {
 		n = &d->nodes[at];
-		KASSERT(n->kind == DN_DATA && n->dim == dim && n->nalt == nalt,
+		KASSERT(n->kind == DN_DATA,
+			"dfs: data decision %zu is not the one recorded (run not deterministic?)",
+			at);
+		KASSERT(n->dim == dim,
+			"dfs: data decision %zu is not the one recorded (run not deterministic?)",
+			at);
+		KASSERT(n->nalt == nalt,
 			"dfs: data decision %zu is not the one recorded (run not deterministic?)",
 			at);
 		if (at + 1 == d->forced)
@@ -469,7 +507,7 @@ static void add_alt(struct dpor_search *d, struct dnode *n, uint32_t i)
 	if (n->st[i] & (ALT_BT | ALT_DONE))
 		return;
 	int32_t id = n->alt[i];
-	if (d->o.bound >= 0 && n->cur >= 0 && id != n->cur && id != DPOR_IRQ &&
+	if (d->o.bound >= 0 && n->cur >= 0 && id != n->cur &&
 	    n->preempts + 1 > (uint32_t)d->o.bound) {
 		d->stats.bound_cut++;
 		return;
@@ -478,9 +516,22 @@ static void add_alt(struct dpor_search *d, struct dnode *n, uint32_t i)
 	d->stats.backtracks++;
 }
 
+/* Races are kept during the analysis and reversed after it: the initials
+ * of a race need the final clock of its later step. */
 static void on_race(void *ctx, uint32_t e, uint32_t k)
 {
 	struct dpor_search *d = ctx;
+	if (d->nraces == d->races_cap) {
+		d->races_cap = d->races_cap ? d->races_cap * 2 : 256;
+		d->races = xrealloc(d->races, d->races_cap * sizeof(*d->races));
+	}
+	d->races[d->nraces][0] = e;
+	d->races[d->nraces][1] = k;
+	d->nraces++;
+}
+
+static void reverse_race(struct dpor_search *d, uint32_t e, uint32_t k)
+{
 	d->stats.races++;
 	int32_t ni = d->rec->st[e].node;
 	if (ni < 0 || (size_t)ni >= d->nnodes || (size_t)ni < d->fixed) {
@@ -518,6 +569,24 @@ static void on_race(void *ctx, uint32_t e, uint32_t k)
 	initials_reset(d, nseen);
 }
 
+/* A step that took a due event away disabled the interrupt thread, which
+ * was a candidate where the step was chosen: delivering it first there is
+ * another order to try (a race with an interrupt that never ran, so the
+ * race analysis cannot see it). */
+static void irq_disablings(struct dpor_search *d)
+{
+	const struct dpor_rec *r = d->rec;
+	for (uint32_t i = 0; i < r->nirq_dis; i++) {
+		int32_t ni = r->st[r->irq_dis[i]].node;
+		if (ni < 0 || (size_t)ni >= d->nnodes || (size_t)ni < d->fixed)
+			continue;
+		struct dnode *n = &d->nodes[ni];
+		for (uint32_t a = 0; a < n->nalt; a++)
+			if (n->kind == DN_SCHED && n->alt[a] == DPOR_IRQ)
+				add_alt(d, n, a);
+	}
+}
+
 /* The run could not be analysed: every alternative of every node of it. */
 static void try_everything(struct dpor_search *d)
 {
@@ -536,8 +605,13 @@ bool dps_advance(struct dpor_search *d)
 	if (d->cut)
 		d->stats.cut++;
 	d->last_class = 0;
+	d->nraces = 0;
 	if (!hb_analyse(&d->hb, d->rec, on_race, d, &d->last_class))
 		try_everything(d);
+	else
+		for (size_t i = 0; i < d->nraces; i++)
+			reverse_race(d, d->races[i][0], d->races[i][1]);
+	irq_disablings(d);
 	for (size_t i = d->nnodes; i > d->fixed; i--) {
 		struct dnode *n = &d->nodes[i - 1];
 		for (uint32_t a = 0; a < n->nalt; a++) {
@@ -587,6 +661,7 @@ void dps_destroy(struct dpor_search *d)
 	free(d->alts);
 	free(d->first);
 	free(d->initial);
+	free(d->races);
 	hb_free(&d->hb);
 	free(d);
 }

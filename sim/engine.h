@@ -43,6 +43,9 @@ static inline uint64_t sim_time_add(uint64_t t, uint64_t d)
  * every host; a spawn past it fails the run naming it. */
 #define SIM_MAX_THREADS 200000
 #define SIM_MAX_PROCS 4096
+/* Registered subsystems per host process; each owns one slot, the same
+ * index in struct simk.subsys[] and struct simk_proc.subsys[]. */
+#define SIM_SUBSYS_MAX 16
 
 enum thread_state {
 	TS_EMBRYO = 0,
@@ -80,6 +83,7 @@ struct simk_thread {
 	simk_thread_fn fn;
 	void *arg;
 	struct list_node rq; /* runnable queue link */
+	size_t rq_seq;       /* its slot in s->rqi while runnable (sim/runq.c) */
 	struct list_node pl; /* process thread-list link */
 	/* sleep */
 	const char *wchan;
@@ -96,6 +100,7 @@ struct simk_thread {
 	uint64_t sigmask;
 	/* pct */
 	uint64_t pct_prio;
+	int pct_heap; /* index in pct's heap of runnable threads, -1 when out */
 	/* join */
 	int exit_code;
 	bool joined;
@@ -104,6 +109,7 @@ struct simk_thread {
 	/* the system-call boundary (kern/syscall.c); opaque here */
 	const void *syscall;	/* descriptor of the call in progress, or NULL */
 	uint64_t syscall_exits; /* calls returned so far (statement boundaries) */
+	struct list_node mutexes_held; /* kern: the mutexes it owns (struct mutex.held) */
 	/* dfs: access annotations (sim/access.h) */
 	bool annotated;   /* its accesses are annotated (else every step is global) */
 	int opaque;       /* depth of unannotated kernel code it runs */
@@ -121,12 +127,19 @@ struct simk_proc {
 	int exit_status;
 	uint64_t sigpending;
 	uint64_t sigignore; /* signals set to SIG_IGN */
-	void *fdtable;	    /* owned by vfs/ */
-	void *umem;	    /* owned by kern/umem */
-	void *subsys[8];    /* per-subsystem state slots, see sim_proc_slot */
+	void *fdtable;		      /* owned by vfs/ */
+	void *umem;		      /* owned by kern/umem */
+	void *subsys[SIM_SUBSYS_MAX]; /* per-process state, by subsystem slot */
 };
 
 struct sim_policy;
+
+/* Position index of the runnable queue (sim/runq.c). */
+struct runq_index {
+	struct simk_thread **slots; /* by sequence number - the renumbering base */
+	int32_t *fen;		    /* Fenwick tree of slot occupancy */
+	size_t cap, next;	    /* slots; the next sequence number */
+};
 
 struct simk {
 	struct simk_opts opts;
@@ -139,8 +152,9 @@ struct simk {
 	int nprocs, procs_cap;
 	struct simk_thread *current; /* running thread, NULL in irq/scheduler */
 	bool in_irq;
-	struct list_node runq;
+	struct list_node runq;	/* runnable threads, FIFO (sim/runq.c) */
 	int nrunnable;
+	struct runq_index rqi;
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
@@ -159,11 +173,12 @@ struct simk {
 	const struct sim_policy *policy;
 	void *policy_state;
 	/* decision log for --schedule-out */
-	int32_t *decisions;
+	int64_t *decisions;
 	size_t ndecisions, decisions_cap;
-	bool ended; /* end-of-run hooks have run */
-	/* subsystem state, indexed by struct sim_subsys.slot */
-	void *subsys[16];
+	int schedule_errno; /* writing opts.schedule_out failed (simk_schedule_error) */
+	bool ended;	    /* end-of-run hooks have run */
+	/* per-run subsystem state, by the slot sim_subsys_register() returned */
+	void *subsys[SIM_SUBSYS_MAX];
 	struct fault_state *faults;
 	/* dfs: the step recorder (sim/dpor.h), NULL for other policies */
 	struct dpor_rec *rec;
@@ -172,36 +187,58 @@ struct simk {
 };
 
 /*
- * A subsystem plugs into every simulation through these callbacks
- * (registered once per host process, in a fixed order, by
- * simk_register_builtin()):
+ * A subsystem plugs into every simulation through these callbacks. The
+ * engine never calls a layer above it except through them.
  *  - create: allocate per-run state into s->subsys[slot] (host context)
  *  - proc_exit: the last thread of p is exiting (thread context, may sleep)
+ *  - thread_exit: t is exiting (thread context, t is current)
  *  - end: every user thread has exited; release kernel objects (host
  *    context, must not sleep) before the kmem leak check
  *  - destroy: free whatever is left (also after a failed run)
- *  - check: debug-build consistency check of the subsystem's structures
- *    (panics on a broken invariant); run at every system-call exit when
- *    built with SIMK_DEBUG_CHECKS (the asan variant). Thread context,
- *    must not sleep.
+ *  - leak_check: returns non-zero and fills msg when the run leaked something
+ *  - check: whole-structure consistency check (KASSERTs its invariants;
+ *    any context, must not sleep, changes nothing). NULL if none. Run at
+ *    every system-call exit when built with SIMK_DEBUG_CHECKS (the asan
+ *    variant).
  */
 struct sim_subsys {
 	const char *name;
-	int slot;
 	int (*create)(struct simk *s);
 	void (*proc_exit)(struct simk_proc *p);
 	void (*thread_exit)(struct simk_thread *t);
 	void (*end)(struct simk *s);
 	void (*destroy)(struct simk *s);
-	/* returns non-zero and fills msg when the run leaked something */
 	int (*leak_check)(struct simk *s, char *msg, size_t len);
 	void (*check)(struct simk *s);
 };
-void sim_subsys_register(const struct sim_subsys *d);
-/* Runs every registered subsystem's check (registration order). */
+/*
+ * Registers d once per host process, before the first simulation, and
+ * returns its slot: the index of its per-run state in s->subsys[] and of
+ * its per-process state in p->subsys[]. Registering d again returns the
+ * same slot. Registration order is the create order (and the reverse of
+ * the exit, end and destroy order), so a layer registers after the layers
+ * it uses. Registration is triggered from the top (the composition point,
+ * syscalls/builtin.c), never by the engine.
+ */
+int sim_subsys_register(const struct sim_subsys *d);
+/* s's per-run state of the subsystem at slot; NULL outside a simulation,
+ * before its create, after its destroy, or if it never registered (slot
+ * -1). */
+static inline void *sim_subsys_state(const struct simk *s, int slot)
+{
+	return s != NULL && slot >= 0 ? s->subsys[slot] : NULL;
+}
+/* Run every registered subsystem's hook of that name: exit hooks in
+ * reverse registration order (the exiting thread's context, may sleep),
+ * checks in registration order. */
+void sim_subsys_proc_exit(struct simk_proc *p);
+void sim_subsys_thread_exit(struct simk_thread *t);
 void sim_subsys_check(struct simk *s);
-/* Defined by the top layer: registers every built-in subsystem. */
-void simk_register_builtin(void);
+
+/* The engine's constructor: a simulation of the subsystems registered so
+ * far. The embedding API's simk_create() registers the built-in ones
+ * first. */
+struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen);
 
 /* The current simulation (one at a time per process). Inline: it is read
  * at every switch point and trace event. */
@@ -317,7 +354,13 @@ bool thread_signal_pending(const struct simk_thread *t);
 /* Interrupts an interruptible sleep of t with -EINTR (signal delivery). */
 void thread_interrupt(struct simk_thread *t);
 bool sim_in_irq(void);
+/* Contract checks: a comment that states a context is backed by one of
+ * these (what names the caller in the panic, usually __func__).
+ * may_sleep: thread context, no spinlock held, preemption enabled.
+ * thread_context: on a simulated thread, not in an interrupt handler
+ * (spinlocks may be held). */
 void sim_assert_may_sleep(const char *what);
+void sim_assert_thread_context(const char *what);
 /* Explicit cost model: the running thread computes for ns of virtual time.
  * Past SIMK_VTIME_MAX the run fails (panic). */
 void sim_advance(uint64_t ns);
@@ -326,15 +369,30 @@ struct rng *sim_rng(enum simk_stream s);
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
 
+/* Where a thread is in its program, for messages: the scenario
+ * interpreter provides the file, line and column of the statement a
+ * scenario thread runs (registered once per host process); false for a
+ * thread running C code. */
+struct sim_site {
+	const char *file; /* lives as long as the program */
+	int line, col;
+};
+typedef bool (*sim_site_fn)(const struct simk_thread *t, struct sim_site *out);
+void sim_set_site_fn(sim_site_fn fn);
+bool sim_thread_site(const struct simk_thread *t, struct sim_site *out);
+
 /* Decision log: a thread id (0: an interrupt) per scheduling decision with
  * a choice, SIM_DECISION_DATA(dim, value) per data decision the policy
  * made (dfs, replay). */
-void sim_record_decision(int32_t choice);
+void sim_record_decision(int64_t choice);
 #define SIM_DECIDE_ALTS_MAX (1u << 20)
-#define SIM_DECISION_DATA(dim, v) ((int32_t)(-1 - (((int32_t)(dim) << 20) | (int32_t)(v))))
+/* A data decision: value v of n alternatives in dimension dim. */
+#define SIM_DECISION_DATA(dim, n, v)                                                               \
+	(-1 - (((int64_t)(dim) << 48) | ((int64_t)(n) << 24) | (int64_t)(v)))
 #define SIM_DECISION_IS_DATA(x) ((x) < 0)
-#define SIM_DECISION_DIM(x) ((-1 - (x)) >> 20)
-#define SIM_DECISION_VALUE(x) ((-1 - (x)) & (int32_t)(SIM_DECIDE_ALTS_MAX - 1))
+#define SIM_DECISION_DIM(x) ((int)((-1 - (x)) >> 48))
+#define SIM_DECISION_NALTS(x) ((uint32_t)(((-1 - (x)) >> 24) & 0xffffff))
+#define SIM_DECISION_VALUE(x) ((uint32_t)((-1 - (x)) & 0xffffff))
 
 /*
  * A data decision among n alternatives (a latency class, whether a fault
@@ -344,5 +402,9 @@ void sim_record_decision(int32_t choice);
  * is the default (the common case: no fault, the fast class).
  */
 int sim_decide(enum simk_dfs_dim dim, uint32_t n);
+/* How many latency classes a device should offer the policy (then ask
+ * sim_decide(SIMK_DIM_LATENCY, n)), or 0: draw the latency from the
+ * DEVICE stream. */
+uint32_t sim_latency_classes(void);
 
 #endif

@@ -88,12 +88,13 @@ void eventq_push(struct eventq *q, struct sim_event *ev)
 	sift_up(q, q->len - 1);
 }
 
-bool eventq_remove(struct eventq *q, struct sim_event *ev)
+static bool remove_at(struct eventq *q, struct sim_event *ev)
 {
 	if (ev->heap_idx < 0)
 		return false;
 	size_t i = (size_t)ev->heap_idx;
-	KASSERT(i < q->len && q->heap[i] == ev, "event %s not in its queue", ev->name);
+	KASSERT(i < q->len, "event %s not in its queue", ev->name);
+	KASSERT(q->heap[i] == ev, "event %s not in its queue", ev->name);
 	sim_write(SIM_OID_EVENTQ);
 	ev->heap_idx = -1;
 	q->len--;
@@ -107,12 +108,22 @@ bool eventq_remove(struct eventq *q, struct sim_event *ev)
 	return true;
 }
 
+bool eventq_remove(struct eventq *q, struct sim_event *ev)
+{
+	/* dfs: a due event taken away is an interrupt that could have been
+	 * delivered before this step and now never will */
+	struct simk *s = sim_cur();
+	if (ev->heap_idx >= 0 && s != NULL && ev->when_ns <= s->now_ns)
+		rec_irq_disabled(s);
+	return remove_at(q, ev);
+}
+
 struct sim_event *eventq_pop(struct eventq *q)
 {
 	if (q->len == 0)
 		return NULL;
 	struct sim_event *top = q->heap[0];
-	eventq_remove(q, top);
+	remove_at(q, top);
 	return top;
 }
 

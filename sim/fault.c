@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/access.h"
 #include "sim/engine.h"
 
 #define FAULT_POINTS_MAX 64
@@ -67,6 +68,15 @@ static struct fault_point *find(struct fault_state *fs, const char *name)
 	return NULL;
 }
 
+/* A probabilistic point: dfs decides whether it fires (at most a bounded
+ * number of times per path), any other policy draws from the point's own
+ * stream. A point that always or never fires is no decision. */
+static bool prob_fires(struct fault_point *fp)
+{
+	int c = fp->p > 0.0 && fp->p < 1.0 ? sim_decide(SIMK_DIM_FAULT, 2) : -1;
+	return c >= 0 ? c == 1 : rng_chance(&fp->rng, fp->p);
+}
+
 static int fiu_decide(const char *name, int *failnum, void **failinfo, unsigned int *flags)
 {
 	(void)failnum;
@@ -82,9 +92,15 @@ static int fiu_decide(const char *name, int *failnum, void **failinfo, unsigned 
 	bool fail = false;
 	switch (fp->mode) {
 	case FM_OFF: break;
-	case FM_PROB: fail = rng_chance(&fp->rng, fp->p); break;
-	case FM_NTH: fail = fp->hits == fp->nth; break;
-	case FM_EVERY: fail = fp->nth > 0 && fp->hits % fp->nth == 0; break;
+	case FM_PROB: fail = prob_fires(fp); break;
+	case FM_NTH:
+		sim_write(SIM_OID(SIM_OID_FAULT, fp - s->faults->pts)); /* the k-th hit */
+		fail = fp->hits == fp->nth;
+		break;
+	case FM_EVERY:
+		sim_write(SIM_OID(SIM_OID_FAULT, fp - s->faults->pts));
+		fail = fp->nth > 0 && fp->hits % fp->nth == 0;
+		break;
 	}
 	if (fail) {
 		fp->injected++;
@@ -127,6 +143,94 @@ bool sim_fault(const char *point)
 	return fiu_fail(point) != 0;
 }
 
+/* A parsed spec. */
+struct fault_spec {
+	char name[FAULT_NAME_MAX];
+	enum fault_mode mode;
+	double p;
+	uint64_t nth;
+};
+
+/* Decimal, no sign, no junk, no overflow: the number and where it ends. */
+static bool parse_count(const char *t, uint64_t *v, const char **end)
+{
+	if (*t < '0' || *t > '9')
+		return false;
+	uint64_t x = 0;
+	for (; *t >= '0' && *t <= '9'; t++) {
+		uint64_t d = (uint64_t)(*t - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return false; /* beyond 2^64 - 1 */
+		x = x * 10 + d;
+	}
+	*v = x;
+	*end = t;
+	return true;
+}
+
+static int parse_spec(const char *spec, struct fault_spec *f, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	if (colon == NULL || colon == spec) {
+		snprintf(err, errlen, "fault spec '%s': expected POINT:p=PROB, POINT:nth=K or POINT:off",
+			 spec);
+		return -1;
+	}
+	if ((size_t)(colon - spec) >= FAULT_NAME_MAX) {
+		snprintf(err, errlen, "fault point name too long (max %d bytes)", FAULT_NAME_MAX - 1);
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
+	memcpy(f->name, spec, (size_t)(colon - spec));
+	const char *arg = colon + 1;
+	if (strncmp(arg, "p=", 2) == 0) {
+		char *end = NULL;
+		bool digit = (arg[2] >= '0' && arg[2] <= '9') || arg[2] == '.';
+		f->p = digit ? strtod(arg + 2, &end) : -1.0;
+		if (!digit || *end != '\0' || !(f->p >= 0.0 && f->p <= 1.0)) {
+			snprintf(err, errlen, "fault spec '%s': probability must be in [0, 1]", spec);
+			return -1;
+		}
+		f->mode = FM_PROB;
+	} else if (strncmp(arg, "nth=", 4) == 0) {
+		const char *end;
+		if (!parse_count(arg + 4, &f->nth, &end) || f->nth == 0) {
+			snprintf(err, errlen,
+				 "fault spec '%s': nth needs a positive integer below 2^64 (it counts "
+				 "from 1)",
+				 spec);
+			return -1;
+		}
+		f->mode = FM_NTH;
+		if (strcmp(end, ",every") == 0) {
+			f->mode = FM_EVERY;
+		} else if (*end != '\0') {
+			snprintf(err, errlen, "fault spec '%s': trailing text after nth", spec);
+			return -1;
+		}
+	} else if (strcmp(arg, "off") == 0) {
+		f->mode = FM_OFF;
+	} else {
+		snprintf(err, errlen, "fault spec '%s': expected p=PROB, nth=K[,every] or off", spec);
+		return -1;
+	}
+	if (!is_declared(f->name)) {
+		size_t off = (size_t)snprintf(err, errlen, "unknown fault point '%s' (known:", f->name);
+		for (int i = 0; i < ndeclared && off < errlen; i++)
+			off += (size_t)snprintf(err + off, errlen - off, " %s", declared[i]);
+		if (off < errlen)
+			snprintf(err + off, errlen - off, ")");
+		return -1;
+	}
+	return 0;
+}
+
+int sim_fault_spec_check(const char *spec, char *err, size_t errlen)
+{
+	struct fault_spec f;
+	return parse_spec(spec, &f, err, errlen);
+}
+
 int sim_fault_enable(const char *spec, char *err, size_t errlen)
 {
 	struct simk *s = sim_cur();
@@ -134,57 +238,13 @@ int sim_fault_enable(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "no simulation");
 		return -1;
 	}
-	const char *colon = strchr(spec, ':');
-	if (colon == NULL || colon == spec || (size_t)(colon - spec) >= FAULT_NAME_MAX) {
-		snprintf(err, errlen, "fault '%s': expected POINT:p=PROB or POINT:nth=K", spec);
+	struct fault_spec f;
+	if (parse_spec(spec, &f, err, errlen) != 0)
 		return -1;
-	}
-	char name[FAULT_NAME_MAX];
-	memcpy(name, spec, (size_t)(colon - spec));
-	name[colon - spec] = '\0';
-	const char *arg = colon + 1;
-	enum fault_mode mode;
-	double p = 0;
-	unsigned long long k = 0;
-	char *end = NULL;
-	if (strncmp(arg, "p=", 2) == 0) {
-		p = strtod(arg + 2, &end);
-		if (end == arg + 2 || *end != '\0' || !(p >= 0.0 && p <= 1.0)) {
-			snprintf(err, errlen, "fault '%s': probability must be in [0, 1]", spec);
-			return -1;
-		}
-		mode = FM_PROB;
-	} else if (strncmp(arg, "nth=", 4) == 0) {
-		if (arg[4] < '0' || arg[4] > '9') {
-			snprintf(err, errlen, "fault '%s': nth needs a positive integer", spec);
-			return -1;
-		}
-		k = strtoull(arg + 4, &end, 10);
-		mode = FM_NTH;
-		if (end != NULL && strcmp(end, ",every") == 0)
-			mode = FM_EVERY;
-		else if (end == NULL || *end != '\0') {
-			snprintf(err, errlen, "fault '%s': trailing text after nth", spec);
-			return -1;
-		}
-		if (k == 0) {
-			snprintf(err, errlen, "fault '%s': nth counts from 1", spec);
-			return -1;
-		}
-	} else if (strcmp(arg, "off") == 0) {
-		mode = FM_OFF;
-	} else {
-		snprintf(err, errlen, "fault '%s': expected p=PROB, nth=K or off", spec);
-		return -1;
-	}
-	if (!is_declared(name)) {
-		size_t off = (size_t)snprintf(err, errlen, "unknown fault point '%s' (known:", name);
-		for (int i = 0; i < ndeclared && off < errlen; i++)
-			off += (size_t)snprintf(err + off, errlen - off, " %s", declared[i]);
-		if (off < errlen)
-			snprintf(err + off, errlen - off, ")");
-		return -1;
-	}
+	const char *name = f.name;
+	enum fault_mode mode = f.mode;
+	double p = f.p;
+	uint64_t k = f.nth;
 	if (s->faults == NULL && (s->faults = calloc(1, sizeof(*s->faults))) == NULL) {
 		snprintf(err, errlen, "out of host memory");
 		return -1;

@@ -23,6 +23,9 @@ void fault_destroy(struct simk *s);
 
 /* True when the point fails this time. Traced when it does. */
 bool sim_fault(const char *point);
+/* Checks a spec without a simulation (the scenario parser): 0, or -1 with
+ * the message. nth= is a positive integer below 2^64. */
+int sim_fault_spec_check(const char *spec, char *err, size_t errlen);
 /* Enables or re-configures a point; any time during setup or the run. */
 int sim_fault_enable(const char *spec, char *err, size_t errlen);
 /* Declares a fault point (once per host process, from a subsystem's

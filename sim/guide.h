@@ -66,7 +66,7 @@ struct simk_guide {
 	/* input: positional mode when pos != NULL (decisions as a schedule
 	 * file holds them: tids, 0, SIM_DECISION_DATA), else the deviations
 	 * dev[0..ndev), sorted by guide_dev_cmp */
-	const int32_t *pos;
+	const int64_t *pos;
 	size_t npos;
 	const struct guide_dev *dev;
 	size_t ndev;

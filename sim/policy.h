@@ -21,6 +21,13 @@ struct sim_policy {
 	/* cur: the running thread if it may continue, else NULL. ncand >= 2. */
 	struct pick (*choose)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 			      bool irq_due, int ncand);
+	/* Optional: a thread joined / left the runnable queue (for a policy
+	 * that keeps its own index of it, like pct's heap). */
+	void (*runq_added)(struct simk *s, struct simk_thread *t);
+	void (*runq_removed)(struct simk *s, struct simk_thread *t);
+	/* Optional: after a run that passed; non-zero with a message when the
+	 * policy rejects how it ended (replay: recorded decisions left over). */
+	int (*check_end)(struct simk *s, char *msg, size_t len);
 	/* Optional: called at every switch point instead of choose (also with
 	 * one candidate); may stop the run (s->stop) with an empty pick. */
 	struct pick (*point)(struct simk *s, enum point_kind kind, struct simk_thread *cur,
@@ -28,6 +35,8 @@ struct sim_policy {
 	/* Optional: a data decision among n alternatives (sim_decide): the
 	 * index, or -1 to let the caller draw it from its stream. */
 	int (*decide)(struct simk *s, enum simk_dfs_dim dim, uint32_t n);
+	/* Optional: the latency classes to offer (sim_latency_classes), 0: draw. */
+	uint32_t (*latency_classes)(struct simk *s);
 };
 
 extern const struct sim_policy policy_fifo;
@@ -37,16 +46,22 @@ extern const struct sim_policy policy_replay;
 extern const struct sim_policy policy_dfs;
 extern const struct sim_policy policy_guide;
 
-/* The n-th (0-based) runnable thread in queue order. */
+/* The runnable queue (sim/runq.c): FIFO; the n-th (0-based) runnable
+ * thread in queue order in O(log n). */
+void runq_init(struct simk *s);
+void runq_free(struct simk *s);
+void runq_add(struct simk *s, struct simk_thread *t);
+void runq_del(struct simk *s, struct simk_thread *t);
 struct simk_thread *runq_nth(struct simk *s, int n);
 static inline struct simk_thread *runq_first(struct simk *s)
 {
 	return list_empty(&s->runq) ? NULL : list_entry(s->runq.next, struct simk_thread, rq);
 }
 
-/* Schedule files (--schedule-out / --replay). */
+/* Schedule files (--schedule-out / --replay); 0 or -1 (errno / err). */
+#define SCHEDULE_DECISIONS_MAX 100000000
 int schedule_write(const struct simk *s, const char *path);
-int schedule_read(const char *path, uint64_t *seed, int32_t **dec, size_t *n, char *err,
+int schedule_read(const char *path, uint64_t *seed, int64_t **dec, size_t *n, char *err,
 		  size_t errlen);
 
 #endif

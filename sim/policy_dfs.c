@@ -38,6 +38,7 @@ struct simk_dfs {
 	struct dpor_rec rec;
 	struct dpor_hb hb; /* for simk_dfs_trace_class */
 	/* the enumeration */
+	uint64_t seeded[SIMK_DIM_COUNT]; /* data decisions it left to the seed */
 	int bound;
 	uint32_t *ncand;
 	uint32_t *choice;
@@ -54,8 +55,17 @@ void simk_dfs_opts_default(struct simk_dfs_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->por = true;
 	o->bound = -1;
-	for (int i = 0; i < SIMK_DIM_COUNT; i++)
-		o->dim_bound[i] = -1;
+	o->dim_bound[SIMK_DIM_LATENCY] = 2;
+	o->dim_bound[SIMK_DIM_FAULT] = 1;
+	o->dim_bound[SIMK_DIM_CRASH] = 3;
+	o->dim_bound[SIMK_DIM_TEAR] = SIMK_DFS_NO_BOUND;
+	o->latency_classes = 2;
+}
+
+const char *simk_dfs_dim_name(enum simk_dfs_dim d)
+{
+	static const char *const names[SIMK_DIM_COUNT] = {"latency", "faults", "crash", "tear"};
+	return d < SIMK_DIM_COUNT ? names[d] : "?";
 }
 
 struct simk_dfs *simk_dfs_create_opts(const struct simk_dfs_opts *o)
@@ -109,10 +119,12 @@ uint64_t simk_dfs_runs(const struct simk_dfs *d)
 void simk_dfs_get_stats(const struct simk_dfs *d, struct simk_dfs_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (d->dps != NULL)
+	if (d->dps != NULL) {
 		dps_stats(d->dps, out);
-	else
+	} else {
 		out->runs = d->runs;
+		memcpy(out->dim_seeded, d->seeded, sizeof(out->dim_seeded));
+	}
 }
 
 const struct simk_dfs_opts *simk_dfs_opts_of(const struct simk_dfs *d)
@@ -300,7 +312,8 @@ static struct pick dfs_choose(struct simk *s, enum point_kind kind, struct simk_
 		p.t = runq_nth(s, (int)k);
 		return p;
 	}
-	KASSERT(irq_due && k == (uint32_t)s->nrunnable, "dfs: choice %u out of range", idx);
+	KASSERT(irq_due, "dfs: choice %u out of range", idx);
+	KASSERT(k == (uint32_t)s->nrunnable, "dfs: choice %u out of range", idx);
 	p.irq = true;
 	return p;
 }
@@ -313,8 +326,9 @@ static struct pick dfs_point(struct simk *s, enum point_kind kind, struct simk_t
 		return dps_point(d->dps, s, kind, cur, irq_due);
 	/* A yield lets another thread run when there is one, as every other
 	 * policy does: the yielder going on is not a behaviour to search. */
+	if (cur != NULL && kind == PT_YIELD)
+		rec_yield(s, cur->tid, s->nrunnable > 0);
 	if (cur != NULL && kind == PT_YIELD && s->nrunnable > 0) {
-		rec_yield_away(s, cur->tid);
 		cur = NULL;
 		ncand--;
 	}
@@ -326,7 +340,19 @@ static struct pick dfs_point(struct simk *s, enum point_kind kind, struct simk_t
 static int dfs_decide(struct simk *s, enum simk_dfs_dim dim, uint32_t n)
 {
 	struct simk_dfs *d = s->policy_state;
-	return d->dps != NULL ? dps_decide(d->dps, s, dim, n) : -1;
+	if (d->dps != NULL)
+		return dps_decide(d->dps, s, dim, n);
+	d->seeded[dim < SIMK_DIM_COUNT ? dim : 0]++; /* the enumeration leaves them to the seed */
+	return -1;
+}
+
+static uint32_t dfs_latency_classes(struct simk *s)
+{
+	struct simk_dfs *d = s->policy_state;
+	if (d->dps == NULL || d->o.dim_bound[SIMK_DIM_LATENCY] == SIMK_DFS_SEED)
+		return 0;
+	int k = d->o.latency_classes;
+	return k < 2 ? 2 : k > 16 ? 16 : (uint32_t)k;
 }
 
 const struct sim_policy policy_dfs = {
@@ -336,4 +362,5 @@ const struct sim_policy policy_dfs = {
 	.choose = dfs_choose,
 	.point = dfs_point,
 	.decide = dfs_decide,
+	.latency_classes = dfs_latency_classes,
 };

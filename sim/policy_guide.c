@@ -162,7 +162,7 @@ static struct pick guide_point(struct simk *s, enum point_kind kind, struct simk
 	if (ncand >= 2) {
 		if (g->pos != NULL) {
 			if (g->pos_i < g->npos) {
-				int32_t x = g->pos[g->pos_i++];
+				int64_t x = g->pos[g->pos_i++];
 				if (can_take(s, kind, cur, irq_due, x)) {
 					choice = x;
 				} else if (!g->diverged) {
@@ -198,7 +198,7 @@ static int guide_decide(struct simk *s, enum simk_dfs_dim dim, uint32_t n)
 	int v = -1;
 	if (g->pos != NULL) {
 		if (g->pos_i < g->npos && SIM_DECISION_IS_DATA(g->pos[g->pos_i])) {
-			int32_t x = g->pos[g->pos_i++];
+			int64_t x = g->pos[g->pos_i++];
 			if (SIM_DECISION_DIM(x) == (int32_t)dim &&
 			    (uint32_t)SIM_DECISION_VALUE(x) < n)
 				v = SIM_DECISION_VALUE(x);

@@ -1,5 +1,9 @@
 #include "sim/rng.h"
 
+/* Rejection sampling of rng_below: each try is rejected with probability
+ * below 1/2, so this many in a row never happens. */
+#define RNG_REJECTIONS_MAX 1000
+
 uint64_t splitmix64(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
@@ -42,7 +46,7 @@ uint64_t rng_below(struct rng *r, uint64_t bound)
 	if (bound <= 1)
 		return 0;
 	uint64_t limit = -bound % bound; /* 2^64 mod bound */
-	for (int tries = 0; tries < 1000; tries++) {
+	for (int tries = 0; tries < RNG_REJECTIONS_MAX; tries++) {
 		uint64_t x = rng_next(r);
 		if (x >= limit)
 			return x % bound;

@@ -20,29 +20,8 @@
 #include "sim/engine.h"
 #include "sim/policy.h"
 
-static void runq_add(struct simk *s, struct simk_thread *t)
-{
-	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
-	t->state = TS_RUNNABLE;
-	list_push_back(&s->runq, &t->rq);
-	s->nrunnable++;
-}
-
-static void runq_del(struct simk *s, struct simk_thread *t)
-{
-	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
-	list_del(&t->rq);
-	s->nrunnable--;
-}
-
-struct simk_thread *runq_nth(struct simk *s, int n)
-{
-	struct list_node *p = s->runq.next;
-	for (int i = 0; i < n && p != &s->runq; i++)
-		p = p->next;
-	KASSERT(p != &s->runq, "runq index %d out of range", n);
-	return list_entry(p, struct simk_thread, rq);
-}
+/* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
+#define SCHED_ROUNDS_MAX 100000000ULL
 
 struct simk_thread *sim_thread_current(void)
 {
@@ -205,7 +184,7 @@ _Noreturn static void report_deadlock(struct simk *s, const char *what)
 static void schedule(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
 	for (uint64_t guard = 0;; guard++) {
-		KASSERT(guard < 100000000ULL, "scheduler loop does not converge");
+		KASSERT(guard < SCHED_ROUNDS_MAX, "scheduler loop does not converge");
 		if (s->rec != NULL)
 			rec_close(s); /* a switch point ends the step in progress */
 		if (s->stop) {
@@ -258,7 +237,7 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 		if (ncand > 1) {
 			int32_t chosen = p.irq ? 0 : p.t->tid;
 			sim_record_decision(chosen);
-			trace_emit(TR_DECISION, "decide", chosen, ncand, kind, 0);
+			trace_emit(TR_DECISION, "sim:decide", chosen, ncand, kind, 0);
 		}
 		if (p.irq) {
 			deliver_irq(s, false);
@@ -356,9 +335,22 @@ void sim_run_schedule(struct simk *s)
 	schedule(s, NULL, PT_START);
 }
 
+void sim_assert_thread_context(const char *what)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		sim_panic("%s: called outside a simulation", what);
+	if (s->in_irq)
+		sim_panic("%s: thread context required, called in interrupt context", what);
+	if (s->current == NULL)
+		sim_panic("%s: thread context required, called outside a thread", what);
+}
+
 void sim_assert_may_sleep(const char *what)
 {
 	struct simk *s = sim_cur();
+	if (s == NULL)
+		sim_panic("%s: called outside a simulation", what);
 	if (s->in_irq)
 		sim_panic("%s: sleeping in interrupt context", what);
 	struct simk_thread *t = s->current;
@@ -373,6 +365,8 @@ void sim_assert_may_sleep(const char *what)
 
 bool thread_signal_pending(const struct simk_thread *t)
 {
+	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
 	return ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
 }
 
@@ -380,7 +374,8 @@ void thread_prepare_sleep(const char *wchan, bool interruptible)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
-	KASSERT(t != NULL && !s->in_irq, "prepare_sleep outside thread context");
+	KASSERT(t != NULL, "prepare_sleep outside thread context");
+	KASSERT(!s->in_irq, "prepare_sleep outside thread context");
 	sim_write(SIM_OID(SIM_OID_THREAD, t->tid)); /* a wake-up races with this */
 	t->sleep_prepared = true;
 	t->wchan = wchan;
@@ -422,12 +417,12 @@ int thread_sleep(uint64_t timeout_ns)
 	trace_emit(TR_SLEEP, t->wchan ? t->wchan : "sleep",
 		   (int64_t)(timeout_ns == SIMK_FOREVER ? -1 : (int64_t)timeout_ns), 0, 0, 0);
 	if (timeout_ns != SIMK_FOREVER) {
-		event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
+		event_init(&t->timeout_ev, "sim:timeout", sleep_timeout_fired, t);
 		event_schedule_in(&t->timeout_ev, timeout_ns);
 	}
 	schedule(s, t, PT_BLOCK);
-	KASSERT(s->current == t && t->state == TS_RUNNING, "thread %d resumed in a bad state",
-		t->tid);
+	KASSERT(s->current == t, "thread %d resumed in a bad state", t->tid);
+	KASSERT(t->state == TS_RUNNING, "thread %d resumed in a bad state", t->tid);
 	return t->wake_result;
 }
 
@@ -457,7 +452,7 @@ void thread_interrupt(struct simk_thread *t)
 void sim_advance(uint64_t ns)
 {
 	struct simk *s = sim_cur();
-	sim_write(SIM_OID_CLOCK);
+	sim_access(SIM_OID_CLOCK, SIM_ACC_ADD); /* advances commute; readers are ordered */
 	if (ns > SIMK_VTIME_MAX - s->now_ns)
 		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
 			  (unsigned long long)ns, (unsigned long long)s->now_ns);
@@ -478,7 +473,8 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 				     void *arg, bool daemon)
 {
 	struct simk *s = sim_cur();
-	KASSERT(p != NULL && !p->exited, "spawn in an exited process");
+	KASSERT(p != NULL, "spawn in an exited process");
+	KASSERT(!p->exited, "spawn in an exited process");
 	if (s->nthreads >= SIM_MAX_THREADS) {
 		/* simk's own limit, the same on every host: a run that asks for
 		 * more fails, naming it (in setup the caller says so) */
@@ -509,7 +505,8 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->arg = arg;
 	t->daemon = daemon;
 	list_init(&t->rq);
-	event_init(&t->timeout_ev, "timeout", sleep_timeout_fired, t);
+	list_init(&t->mutexes_held);
+	event_init(&t->timeout_ev, "sim:timeout", sleep_timeout_fired, t);
 	s->threads[s->nthreads++] = t; /* its stack comes when it first runs */
 	list_push_back(&p->threads, &t->pl);
 	p->nthreads_live++;
@@ -525,14 +522,12 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	return t;
 }
 
-void sim_subsys_proc_exit(struct simk_proc *p);
-void sim_subsys_thread_exit(struct simk_thread *t);
-
 _Noreturn void sim_thread_exit(int code)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
-	KASSERT(t != NULL && !s->in_irq, "thread exit outside thread context");
+	KASSERT(t != NULL, "thread exit outside thread context");
+	KASSERT(!s->in_irq, "thread exit outside thread context");
 	KASSERT(t->spinlocks_held == 0, "thread %s exits holding a spinlock", t->name);
 	struct simk_proc *p = t->proc;
 	/* dfs: exits of one process commute (a count going down), unless the
@@ -559,6 +554,18 @@ _Noreturn void sim_thread_exit(int code)
 	s->reap = t;
 	schedule(s, t, PT_EXIT);
 	abort(); /* unreachable: a zombie never runs */
+}
+
+static sim_site_fn site_fn;
+
+void sim_set_site_fn(sim_site_fn fn)
+{
+	site_fn = fn;
+}
+
+bool sim_thread_site(const struct simk_thread *t, struct sim_site *out)
+{
+	return site_fn != NULL && t != NULL && site_fn(t, out);
 }
 
 const char *sim_thread_state_name(const struct simk_thread *t)

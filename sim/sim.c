@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "sim/policy.h"
@@ -15,8 +16,7 @@
 struct simk *sim_g_cur;
 #define g_sim sim_g_cur
 
-#define SUBSYS_MAX 16
-static const struct sim_subsys *subsys[SUBSYS_MAX];
+static const struct sim_subsys *subsys[SIM_SUBSYS_MAX];
 static int nsubsys;
 
 struct simk *simk_current(void)
@@ -24,18 +24,23 @@ struct simk *simk_current(void)
 	return g_sim;
 }
 
-void sim_subsys_register(const struct sim_subsys *d)
+int sim_subsys_register(const struct sim_subsys *d)
 {
 	for (int i = 0; i < nsubsys; i++)
 		if (subsys[i] == d)
-			return;
-	if (nsubsys >= SUBSYS_MAX || d->slot < 0 || d->slot >= 16)
+			return i;
+	if (nsubsys >= SIM_SUBSYS_MAX) {
+		fprintf(stderr, "simk: more than %d subsystems registered (%s)\n", SIM_SUBSYS_MAX,
+			d->name);
 		abort();
-	subsys[nsubsys++] = d;
+	}
+	subsys[nsubsys] = d;
+	return nsubsys++;
 }
 
 void sim_subsys_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep("proc_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->proc_exit)
 			subsys[i - 1]->proc_exit(p);
@@ -43,6 +48,7 @@ void sim_subsys_proc_exit(struct simk_proc *p)
 
 void sim_subsys_thread_exit(struct simk_thread *t)
 {
+	sim_assert_thread_context("thread_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->thread_exit)
 			subsys[i - 1]->thread_exit(t);
@@ -104,6 +110,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 	struct simk_proc *p = sim_zalloc(sizeof(*p));
 	if (p == NULL)
 		return NULL;
+	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
 	sim_name_copy(p->name, sizeof(p->name), name);
 	p->parent = parent;
@@ -163,6 +170,7 @@ static void sim_free_all(struct simk *s)
 		free(s->procs[i]);
 	free(s->procs);
 	trace_free(&s->trace);
+	runq_free(s);
 	free(s->decisions);
 	ctx_release(&s->main_ctx);
 }
@@ -190,7 +198,7 @@ static void sim_free_simk(struct simk *s)
 		free(s);
 }
 
-struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
+struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
 	if (err == NULL) {
@@ -202,7 +210,6 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "another simulation is still current");
 		return NULL;
 	}
-	simk_register_builtin();
 	struct simk *s = sim_alloc_simk();
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -232,9 +239,9 @@ struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
 	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
 		rng_seed(&s->rng[i], o->seed, (uint64_t)i + 1);
 	eventq_init(&s->eq);
-	list_init(&s->runq);
+	runq_init(s);
 	ctx_init_main(&s->main_ctx);
-	trace_init(&s->trace, o->keep_trace, !o->trace_tail_off);
+	trace_init(&s->trace, o->keep_trace, o->trace_keep_max, !o->trace_tail_off);
 	g_sim = s;
 	if (s->policy->init && s->policy->init(s, err, errlen) != 0) {
 		s->policy = NULL;
@@ -279,6 +286,7 @@ static void run_end_hooks(struct simk *s)
 	if (s->ended)
 		return;
 	s->ended = true;
+	KASSERT(s->current == NULL, "end hooks run in host context");
 	for (int i = nsubsys; i > 0; i--)
 		if (subsys[i - 1]->end)
 			subsys[i - 1]->end(s);
@@ -300,11 +308,15 @@ enum simk_outcome simk_run(struct simk *s)
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);
 				}
 			}
+			if (s->outcome == SIMK_PASS && s->policy->check_end != NULL &&
+			    s->policy->check_end(s, s->reason, sizeof(s->reason)) != 0)
+				s->outcome = SIMK_FAIL_PANIC;
 		}
 	}
 	s->running = false;
-	if (s->opts.schedule_out != NULL)
-		schedule_write(s, s->opts.schedule_out);
+	trace_set_sink(&s->trace, NULL, NULL); /* streaming ends with the run */
+	if (s->opts.schedule_out != NULL && schedule_write(s, s->opts.schedule_out) != 0)
+		s->schedule_errno = errno != 0 ? errno : EIO;
 	return s->outcome;
 }
 
@@ -314,7 +326,7 @@ static void record_failure(struct simk *s, enum simk_outcome o, const char *fmt,
 		s->outcome = o;
 		s->fail_tid = s->current != NULL ? s->current->tid : 0;
 		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
-		trace_emit(TR_PANIC, "fail", o, 0, 0, 0);
+		trace_emit(TR_PANIC, "sim:fail", o, 0, 0, 0);
 	}
 	s->stop = true;
 }
@@ -366,14 +378,14 @@ _Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, co
 	sim_fail(SIMK_FAIL_PANIC, "KASSERT(%s) at %s:%d: %s", cond, file, line, msg);
 }
 
-void sim_record_decision(int32_t choice)
+void sim_record_decision(int64_t choice)
 {
 	struct simk *s = g_sim;
 	if (s->opts.schedule_out == NULL && !s->opts.keep_decisions)
 		return;
 	if (s->ndecisions == s->decisions_cap) {
 		size_t ncap = s->decisions_cap ? s->decisions_cap * 2 : 256;
-		int32_t *nd = realloc(s->decisions, ncap * sizeof(*nd));
+		int64_t *nd = realloc(s->decisions, ncap * sizeof(*nd));
 		if (nd == NULL)
 			sim_panic("out of host memory for the decision log");
 		s->decisions = nd;
@@ -385,20 +397,28 @@ void sim_record_decision(int32_t choice)
 int sim_decide(enum simk_dfs_dim dim, uint32_t n)
 {
 	struct simk *s = g_sim;
-	KASSERT(dim < SIMK_DIM_COUNT && n >= 1 && n <= SIM_DECIDE_ALTS_MAX,
-		"sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(dim < SIMK_DIM_COUNT, "sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(n >= 1, "sim_decide: dimension %d with %u alternatives", (int)dim, n);
+	KASSERT(n <= SIM_DECIDE_ALTS_MAX, "sim_decide: dimension %d with %u alternatives", (int)dim,
+		n);
 	if (s->policy->decide == NULL)
 		return -1;
 	int r = s->policy->decide(s, dim, n);
 	if (r < 0)
 		return -1;
 	KASSERT((uint32_t)r < n, "policy %s decided %d of %u", s->policy->name, r, n);
-	sim_record_decision(SIM_DECISION_DATA(dim, r));
-	trace_emit(TR_DECISION, "decide-data", r, n, dim, 1);
+	sim_record_decision(SIM_DECISION_DATA(dim, n, r));
+	trace_emit(TR_DECISION, "sim:decide_data", r, n, dim, 1);
 	return r;
 }
 
-const int32_t *simk_decisions(const struct simk *s, size_t *n)
+uint32_t sim_latency_classes(void)
+{
+	struct simk *s = g_sim;
+	return s->policy->latency_classes != NULL ? s->policy->latency_classes(s) : 0;
+}
+
+const int64_t *simk_decisions(const struct simk *s, size_t *n)
 {
 	*n = s->ndecisions;
 	return s->decisions;
@@ -429,6 +449,11 @@ const char *simk_failure_reason(const struct simk *s)
 {
 	return s->reason;
 }
+int simk_schedule_error(const struct simk *s)
+{
+	return s->schedule_errno;
+}
+
 uint64_t simk_seed(const struct simk *s)
 {
 	return s->opts.seed;

@@ -38,7 +38,7 @@ static uint64_t memo_gen;
  * and drops the tail (the tail is for failure reports only). */
 static struct trace_ev ring_none[TRACE_RING];
 
-void trace_init(struct trace *t, int keep, bool tail)
+void trace_init(struct trace *t, int keep, size_t keep_max, bool tail)
 {
 	memset(t, 0, sizeof(*t));
 	t->hash = HASH_SEED;
@@ -50,6 +50,32 @@ void trace_init(struct trace *t, int keep, bool tail)
 		t->ring = ring_none;
 		t->tail = false;
 	}
+	t->keep_max = keep_max != 0 ? keep_max : TRACE_KEEP_MAX_DEFAULT;
+}
+
+void trace_set_sink(struct trace *t, trace_sink_fn fn, void *arg)
+{
+	t->sink = fn;
+	t->sink_arg = arg;
+}
+
+/* Stores e for export; false (and e counted as dropped) past the cap. */
+static bool trace_keep(struct trace *t, const struct trace_ev *e)
+{
+	if (t->len == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 1024;
+		if (ncap > t->keep_max)
+			ncap = t->keep_max;
+		struct trace_ev *ne = t->len < ncap ? realloc(t->evs, ncap * sizeof(*ne)) : NULL;
+		if (ne == NULL) {
+			t->dropped++;
+			return false;
+		}
+		t->evs = ne;
+		t->cap = ncap;
+	}
+	t->evs[t->len++] = *e;
+	return true;
 }
 
 void trace_free(struct trace *t)
@@ -97,22 +123,14 @@ static inline __attribute__((always_inline)) void emit(struct simk *s, struct tr
 	    (uint64_t)e->a[5] * 0xe7037ed1a0b428dbULL;
 	t->hash = mix(t->hash, x);
 	t->count++;
-	if (!t->tail)
-		return; /* the hash is all this run keeps */
-	t->ring[(t->count - 1) % TRACE_RING] = *e;
-	if (t->keep) {
-		if (t->len == t->cap) {
-			size_t ncap = t->cap ? t->cap * 2 : 1024;
-			struct trace_ev *ne = realloc(t->evs, ncap * sizeof(*ne));
-			if (ne == NULL) {
-				t->keep = 0; /* keep hashing; give up storing */
-				return;
-			}
-			t->evs = ne;
-			t->cap = ncap;
-		}
-		t->evs[t->len++] = *e;
-	}
+	if (t->tail)
+		t->ring[(t->count - 1) % TRACE_RING] = *e;
+	if (t->keep && t->dropped == 0)
+		(void)trace_keep(t, e); /* a prefix of the run, or nothing past a gap */
+	else if (t->keep)
+		t->dropped++;
+	if (t->sink != NULL)
+		t->sink(e, t->sink_arg);
 }
 
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)

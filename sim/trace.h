@@ -1,9 +1,14 @@
 /*
  * The trace: every scheduling decision, thread start/exit, syscall
  * entry/exit, interrupt, sleep/wake and fault. Each event is folded into a
- * 64-bit hash as it is emitted (the value printed at the end of a run);
- * with keep_trace the events are also stored for export. A small ring of
- * the latest events is always kept for failure reports.
+ * 64-bit hash as it is emitted (the value printed at the end of a run).
+ * Memory stays bounded however long the run (docs/tracing.md):
+ *  - the ring keeps the latest TRACE_RING events, always (failure reports);
+ *  - a sink, when set, gets each event as it is emitted (`simk run` prints
+ *    the readable trace that way, without storing it);
+ *  - with keep, the events are also stored for export (--trace-out) and
+ *    for check-determinism, at most keep_max of them: later events are
+ *    counted in dropped, never stored.
  *
  * Names must be strings that live until the simulation is destroyed
  * (literals, or strings owned by a loaded scenario). Only their bytes, never
@@ -56,13 +61,22 @@ struct trace_ev {
 };
 
 #define TRACE_RING 64
+#define TRACE_KEEP_MAX_DEFAULT 1000000 /* kept events: 56 MB (simk_opts.trace_keep_max) */
+
+typedef void (*trace_sink_fn)(const struct trace_ev *e, void *arg);
 
 struct trace {
 	uint64_t hash;
-	uint64_t count;
+	uint64_t count; /* events emitted */
 	int keep;
-	struct trace_ev *evs; /* kept events (keep != 0) */
+	struct trace_ev *evs; /* kept events (keep != 0), the first len of them */
 	size_t len, cap;
+	size_t keep_max;      /* len never exceeds it */
+	uint64_t dropped;     /* events not kept: past keep_max, or no host memory */
+	trace_sink_fn sink;   /* called with every event after it is hashed */
+	void *sink_arg;
+	FILE *stream;	      /* simk_trace_stream's output... */
+	int stream_errno;     /* ...and its first write error (then it stops) */
 	struct trace_ev *ring; /* the last TRACE_RING events (not zeroed: count
 				  says which are there) */
 	/* Names hashed in this run are memoised by address in a table of the
@@ -74,10 +88,12 @@ struct trace {
 	bool tail; /* the ring is written */
 };
 
-/* keep: store every event; tail: keep the last TRACE_RING for a failure
+/* keep: store events for export, at most keep_max (0:
+ * TRACE_KEEP_MAX_DEFAULT); tail: keep the last TRACE_RING for a failure
  * report (else only the hash is made: the cheapest trace there is, for
  * runs whose trace will not be printed). */
-void trace_init(struct trace *t, int keep, bool tail);
+void trace_init(struct trace *t, int keep, size_t keep_max, bool tail);
+void trace_set_sink(struct trace *t, trace_sink_fn fn, void *arg);
 void trace_free(struct trace *t);
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
 /* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0. */

@@ -2,15 +2,21 @@
  * The composition point: registers every built-in subsystem with the
  * engine, in dependency order (kmem first, so it is destroyed last), and
  * every layer's scenario operations. Each later layer adds its
- * registration calls here, above the scenario interpreter's.
+ * registration calls here, above the scenario interpreter's. The engine
+ * (sim/) and the scenario language (scn/) never call up here: registration
+ * is triggered from the top — simk_create() below, the CLI, the tests.
  */
+#include "syscalls/builtin.h"
+
 #include <stdbool.h>
+
 #include "sim/engine.h"
 #include "scn/scn.h"
 #include "kern/kmem.h"
 #include "drivers/blkdev.h"
 #include "syscalls/linux_aio/laio.h"
 #include "syscalls/portfs/port.h"
+#include "syscalls/ptimer/ptimer.h"
 #include "syscalls/kqueue/kq.h"
 #include "vfs/vfs.h"
 #include "syscalls/posix_aio/paio.h"
@@ -42,10 +48,11 @@ void simk_register_builtin(void)
 	kern_register();
 	blkdev_register();
 	vfs_register();
-	laio_register();	  /* Linux AIO and its scenario operations */
-	portfs_register();	  /* event ports, POSIX timers and their scenario operations */
-	kqueue_register_subsys(); /* with its scenario operations */
-	paio_register();	  /* after the layers it uses: its exit hook runs first */
+	laio_register();   /* Linux AIO and its scenario operations */
+	port_register();   /* event ports, POSIX timers' scenario operations */
+	ptimer_register(); /* POSIX timers: after portfs, for SIGEV_PORT */
+	kq_register();	   /* with its scenario operations */
+	paio_register();   /* after the layers it uses: its exit hook runs first */
 	/* every system call's descriptor (kern/syscall.h), layer by layer */
 	kern_syscalls_register();
 	vfs_syscalls_register();
@@ -64,4 +71,13 @@ void simk_register_builtin(void)
 	/* Last: the interpreter's end hook runs first, so scenario objects
 	 * are released before the layers beneath them tear down. */
 	scn_register();
+}
+
+/* The embedding API's constructor (include/simk/sim.h): the engine's, with
+ * every built-in subsystem registered, so an embedding program needs no
+ * other call. */
+struct simk *simk_create(const struct simk_opts *o, char *err, size_t errlen)
+{
+	simk_register_builtin();
+	return sim_create(o, err, errlen);
 }

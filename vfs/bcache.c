@@ -23,6 +23,11 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: rounds of draining the cache at teardown; past it the loop is a livelock bug. */
+#define BCACHE_DRAIN_ROUNDS_MAX 10000000
+/* Liveness guard: lookups of one bget (a buffer found busy, waited for, looked up again); past it the loop is a livelock bug. */
+#define BCACHE_GET_ROUNDS_MAX 1000
+
 static KMEM_TYPE(kt_buf, "vfs.buf");
 static KMEM_TYPE(kt_hash, "vfs.bcache.hash");
 
@@ -45,7 +50,8 @@ int bcache_init(struct simfs *fs)
 
 static void buf_free(struct simfs *fs, struct buf *b)
 {
-	KASSERT(b->pins == 0 && !b->busy, "free of a busy buffer %u", b->blkno);
+	KASSERT(b->pins == 0, "free of a busy buffer %u", b->blkno);
+	KASSERT(!b->busy, "free of a busy buffer %u", b->blkno);
 	if (b->dirty) {
 		fs->ndirty--;
 		b->dirty = false;
@@ -61,7 +67,7 @@ static void buf_free(struct simfs *fs, struct buf *b)
 void bcache_destroy(struct simfs *fs)
 {
 	for (int guard = 0; !list_empty(&fs->lru); guard++) {
-		KASSERT(guard < 10000000, "cache does not drain");
+		KASSERT(guard < BCACHE_DRAIN_ROUNDS_MAX, "cache does not drain");
 		struct buf *b = list_entry(fs->lru.next, struct buf, lru);
 		b->pins = 0;
 		b->busy = false;
@@ -70,7 +76,8 @@ void bcache_destroy(struct simfs *fs)
 	if (fs->hash != NULL)
 		kmem_free(&kt_hash, fs->hash);
 	fs->hash = NULL;
-	KASSERT(fs->nbufs == 0 && fs->ndirty == 0, "cache counters %u/%u", fs->nbufs, fs->ndirty);
+	KASSERT(fs->nbufs == 0, "cache counters %u/%u", fs->nbufs, fs->ndirty);
+	KASSERT(fs->ndirty == 0, "cache counters %u/%u", fs->nbufs, fs->ndirty);
 }
 
 static struct list_node *bucket(struct simfs *fs, uint32_t blkno)
@@ -188,9 +195,11 @@ static void bunpin(struct simfs *fs, struct buf *b)
 
 int bget(struct simfs *fs, uint32_t blkno, bool fill, uint32_t valid_bytes, struct buf **out)
 {
-	KASSERT(blkno >= SIMFS_FIRST_FREE && blkno < fs->nblocks, "bget of block %u", blkno);
+	sim_assert_thread_context(__func__);
+	KASSERT(blkno >= SIMFS_FIRST_FREE, "bget of block %u", blkno);
+	KASSERT(blkno < fs->nblocks, "bget of block %u", blkno);
 	for (int round = 0;; round++) {
-		KASSERT(round < 1000, "bget of block %u does not settle", blkno);
+		KASSERT(round < BCACHE_GET_ROUNDS_MAX, "bget of block %u does not settle", blkno);
 		if (fs->dead)
 			return -EIO;
 		struct buf *b = bpeek(fs, blkno);
@@ -253,7 +262,8 @@ void brelse(struct simfs *fs, struct buf *b)
 
 void bdirty(struct simfs *fs, struct buf *b)
 {
-	KASSERT(b->valid && !b->stale, "dirtying invalid buffer %u", b->blkno);
+	KASSERT(b->valid, "dirtying invalid buffer %u", b->blkno);
+	KASSERT(!b->stale, "dirtying invalid buffer %u", b->blkno);
 	if (!b->dirty) {
 		b->dirty = true;
 		fs->ndirty++;

@@ -28,6 +28,11 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: waits of a direct write for its blocks to be allocated; past it the loop is a livelock bug. */
+#define DIO_HOLE_WAITS_MAX 1000000
+/* Liveness guard: rounds of draining the direct I/O list; past it the loop is a livelock bug. */
+#define DIO_DRAIN_ROUNDS_MAX 1000000
+
 static KMEM_TYPE(kt_dio, "vfs.dio");
 
 #define DIO_REWRITE_ROUNDS 2 /* rewrites of a torn direct write before -EIO */
@@ -137,7 +142,8 @@ static void dio_complete(struct dio *d)
 		res = (ssize_t)d->len;
 	}
 	vfs_trace("vfs:dio_done", (int64_t)kr->id, d->op, res, 0);
-	KASSERT(vn->dio_inflight > 0 && fs->dio_inflight > 0, "direct I/O count");
+	KASSERT(vn->dio_inflight > 0, "direct I/O count");
+	KASSERT(fs->dio_inflight > 0, "direct I/O count");
 	vn->dio_inflight--;
 	fs->dio_inflight--;
 	if (vn->dio_inflight == 0)
@@ -148,6 +154,23 @@ static void dio_complete(struct dio *d)
 		fnotify_report(vn, FN_MODIFY | (extended ? FN_EXTEND : 0), NULL);
 	vn_rele(vn);
 	kr->done(kr, res); /* last: the submitter may free kr */
+}
+
+void dio_mark_reserved(const struct simfs *fs, uint8_t *used)
+{
+	for (const struct list_node *it = fs->dios.next; it != &fs->dios; it = it->next) {
+		const struct dio *d = list_entry(it, struct dio, link);
+		for (uint32_t i = 0; i < d->nblk && d->newb != NULL; i++) {
+			uint32_t b = d->newb[i];
+			if (b == 0)
+				continue;
+			KASSERT(b < fs->nblocks, "vfs_check: direct write reserved block %u of %u",
+				b, fs->nblocks);
+			KASSERT(!used[b],
+				"vfs_check: block %u reserved by a direct write is used twice", b);
+			used[b] = 1;
+		}
+	}
 }
 
 /* Submits the requests of the spans marked bad: writes from the bounce
@@ -181,11 +204,13 @@ static void dio_resubmit(struct dio *d, bool verify)
  * is on the device whole, and the next fsync makes it durable. */
 static void dio_pass_done(struct dio *d)
 {
+	KASSERT(sim_in_irq(), "direct I/O pass ends outside interrupt context");
 	if (d->op != KAIO_WRITE || d->err != 0 || d->fs->dead) {
 		dio_complete(d);
 		return;
 	}
-	KASSERT(d->spans != NULL && d->check != NULL, "direct write without its read-back");
+	KASSERT(d->spans != NULL, "direct write without its read-back");
+	KASSERT(d->check != NULL, "direct write without its read-back");
 	if (!d->verifying) {
 		dio_resubmit(d, true); /* read back what was (re)written */
 		return;
@@ -272,13 +297,27 @@ static int check_alignment(struct simfs *fs, const struct kaio_req *kr, size_t *
 static int dio_start(struct file *fp, struct kaio_req *kr, struct dio *d)
 {
 	struct vnode *vn = fp->vnode;
+	mutex_assert_held(&vn->lock);
 	struct simfs *fs = vn->fs;
 	if (fs->dead)
 		return -EIO;
 	int64_t end;
 	if (d->op == KAIO_WRITE) {
+		int64_t rlimit = vfs_fsize_limit(kr->proc);
+		if (d->len > 0 && d->off >= rlimit) {
+			vfs_fsize_exceeded(kr->proc);
+			return -EFBIG;
+		}
 		if (d->len > 0 && d->off >= fs->max_file_size)
 			return -EFBIG;
+		if (d->off + (int64_t)d->len > rlimit) {
+			/* cut at RLIMIT_FSIZE: a cut that leaves a partial sector
+			 * is EINVAL, as Linux's direct I/O finds the shortened
+			 * vector misaligned */
+			if ((rlimit - d->off) % fs->ssize != 0)
+				return -EINVAL;
+			d->len = (size_t)(rlimit - d->off);
+		}
 		if (d->off + (int64_t)d->len > fs->max_file_size)
 			d->len = (size_t)(fs->max_file_size - d->off);
 		d->xfer = d->len;
@@ -363,6 +402,8 @@ static bool dio_idle(void *arg)
 
 void dio_wait_idle_relock(struct vnode *vn)
 {
+	mutex_assert_held(&vn->lock);
+	sim_assert_may_sleep(__func__);
 	mutex_unlock(&vn->lock);
 	waitq_wait(&vn->dio_wq, false, false, SIMK_FOREVER, dio_idle, vn);
 	mutex_lock(&vn->lock);
@@ -372,6 +413,7 @@ void dio_wait_idle_relock(struct vnode *vn)
  * [off, off + len) covers. vn->lock held. */
 bool dio_hole_busy(struct simfs *fs, struct vnode *vn, int64_t off, size_t len)
 {
+	mutex_assert_held(&vn->lock);
 	if (vn->dio_inflight == 0 || len == 0)
 		return false;
 	int64_t first = off / fs->bsize, last = (off + (int64_t)len - 1) / fs->bsize;
@@ -400,7 +442,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	if (d == NULL)
 		return -ENOMEM;
 	list_init(&d->link);
-	event_init(&d->ev, "vfs-dio-done", dio_ev, d);
+	event_init(&d->ev, "vfs:dio_irq", dio_ev, d);
 	d->fs = fs;
 	d->vn = vn;
 	d->kr = kr;
@@ -412,7 +454,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 	 * a block for it: wait until the direct I/O in flight is done, as
 	 * Linux (ext4) does for unaligned AIO writes. */
 	for (int guard = 0; d->op == KAIO_WRITE && dio_hole_busy(fs, vn, d->off, d->len); guard++) {
-		KASSERT(guard < 1000000, "direct write waits for a hole forever");
+		KASSERT(guard < DIO_HOLE_WAITS_MAX, "direct write waits for a hole forever");
 		dio_wait_idle_relock(vn);
 	}
 	r = dio_start(fp, kr, d);
@@ -460,7 +502,7 @@ int dio_submit(struct file *fp, struct kaio_req *kr)
 void dio_end_all(struct simfs *fs)
 {
 	for (int guard = 0; !list_empty(&fs->dios); guard++) {
-		KASSERT(guard < 1000000, "direct I/O list does not drain");
+		KASSERT(guard < DIO_DRAIN_ROUNDS_MAX, "direct I/O list does not drain");
 		struct dio *d = list_entry(fs->dios.next, struct dio, link);
 		event_cancel(&d->ev);
 		dio_free(d);

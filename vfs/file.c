@@ -26,6 +26,9 @@
 #include "vfs/vfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: rounds of draining a file list at teardown; past it the loop is a livelock bug. */
+#define FILE_DRAIN_ROUNDS_MAX 1000000
+
 static KMEM_TYPE(kt_file, "vfs.file");
 static KMEM_TYPE(kt_fdtable, "vfs.fdtable");
 static KMEM_TYPE(kt_fdents, "vfs.fdtable.ents");
@@ -92,7 +95,8 @@ int uiomove(void *kbuf, size_t n, struct uio *u)
 	char *k = kbuf;
 	KASSERT(n <= u->resid, "uiomove of %zu bytes with %zu left", n, u->resid);
 	for (int guard = 0; n > 0; guard++) {
-		KASSERT(guard <= UIO_IOV_MAX && u->iovcnt > 0, "uio vectors exhausted");
+		KASSERT(guard <= UIO_IOV_MAX, "uio vectors exhausted");
+		KASSERT(u->iovcnt > 0, "uio vectors exhausted");
 		struct uio_vec *v = u->iov;
 		if (v->len == 0) {
 			u->iov++;
@@ -186,7 +190,7 @@ void file_put(struct file *fp)
 void vfs_files_end(struct vfs_state *st)
 {
 	for (int guard = 0; !list_empty(&st->files); guard++) {
-		KASSERT(guard < 1000000, "file list does not drain");
+		KASSERT(guard < FILE_DRAIN_ROUNDS_MAX, "file list does not drain");
 		struct file *fp = list_entry(st->files.next, struct file, all);
 		if (fp->release_work.queued) /* a deferred release that will never run */
 			(void)work_cancel(system_wq(), &fp->release_work);
@@ -198,7 +202,7 @@ void vfs_files_end(struct vfs_state *st)
 void vfs_files_forget(struct vfs_state *st)
 {
 	for (int guard = 0; !list_empty(&st->files); guard++) {
-		KASSERT(guard < 10000000, "file list does not drain");
+		KASSERT(guard < FILE_DRAIN_ROUNDS_MAX, "file list does not drain");
 		struct file *fp = list_entry(st->files.next, struct file, all);
 		list_del(&fp->all);
 		st->files_live--;
@@ -435,18 +439,22 @@ int fd_alloc(struct simk_proc *p, int minfd)
 void fd_unreserve(struct simk_proc *p, int fd)
 {
 	struct fdtable *t = fdt_get(p, false);
-	KASSERT(t != NULL && fd >= 0 && fd < t->cap && t->ents[fd].fp == NULL &&
-		    (t->ents[fd].flags & FDE_RESERVED),
-		"fd %d not reserved", fd);
+	KASSERT(t != NULL, "fd %d not reserved", fd);
+	KASSERT(fd >= 0, "fd %d not reserved", fd);
+	KASSERT(fd < t->cap, "fd %d not reserved", fd);
+	KASSERT(t->ents[fd].fp == NULL, "fd %d not reserved", fd);
+	KASSERT((t->ents[fd].flags & FDE_RESERVED), "fd %d not reserved", fd);
 	t->ents[fd].flags = 0;
 }
 
 void fd_install(struct simk_proc *p, int fd, struct file *fp, int fdflags)
 {
 	struct fdtable *t = fdt_get(p, false);
-	KASSERT(t != NULL && fd >= 0 && fd < t->cap && t->ents[fd].fp == NULL &&
-		    (t->ents[fd].flags & FDE_RESERVED),
-		"install into fd %d that is not reserved", fd);
+	KASSERT(t != NULL, "install into fd %d that is not reserved", fd);
+	KASSERT(fd >= 0, "install into fd %d that is not reserved", fd);
+	KASSERT(fd < t->cap, "install into fd %d that is not reserved", fd);
+	KASSERT(t->ents[fd].fp == NULL, "install into fd %d that is not reserved", fd);
+	KASSERT((t->ents[fd].flags & FDE_RESERVED), "install into fd %d that is not reserved", fd);
 	KASSERT(fp->refcount > 0, "install of a released file");
 	t->ents[fd].fp = fp;
 	t->ents[fd].flags = (uint8_t)(fdflags & FD_CLOEXEC_FLAG);
@@ -499,6 +507,7 @@ static void fd_closed(struct simk_proc *p, int fd, struct file *fp)
 
 int fd_close(struct simk_proc *p, int fd)
 {
+	sim_assert_may_sleep(__func__);
 	struct file *fp = fd_detach(p, fd);
 	if (fp == NULL)
 		return -EBADF;

@@ -10,6 +10,9 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: watchers of one event; past it the loop is a livelock bug. */
+#define FNOTIFY_WATCHERS_MAX 1000000
+
 void fnotify_watcher_init(struct fnotify_watcher *w, fnotify_fn fn, void *priv, unsigned mask)
 {
 	list_init(&w->link);
@@ -99,7 +102,7 @@ void fs_report(unsigned what)
 	vfs_trace("vfs:fs_event", what, 0, 0, 0);
 	struct list_node *it = st->fs_watchers.next;
 	for (int i = 0; it != &st->fs_watchers; i++) {
-		KASSERT(i < 1000000, "fs watcher list loops");
+		KASSERT(i < FNOTIFY_WATCHERS_MAX, "fs watcher list loops");
 		struct list_node *next = it->next;
 		struct fs_watcher *w = list_entry(it, struct fs_watcher, link);
 		w->fn(w, what);

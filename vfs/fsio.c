@@ -17,6 +17,9 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: rounds of draining the pending I/O list; past it the loop is a livelock bug. */
+#define FSIO_DRAIN_ROUNDS_MAX 1000000
+
 static void fsio_kick(struct simfs *fs);
 
 static void fsio_finish(struct simfs *fs, struct fs_io *io, int err)
@@ -41,6 +44,7 @@ static void fsio_blk_done(struct blk_req *req, int error)
 
 void fsio_retry_handler(struct sim_event *ev)
 {
+	KASSERT(sim_in_irq(), "fsio_retry_handler outside interrupt context");
 	struct simfs *fs = ev->arg;
 	if (fs->dead) {
 		fsio_fail_pending(fs);
@@ -69,7 +73,7 @@ static void fsio_arm_retry(struct simfs *fs, uint64_t delay)
 static void fsio_kick(struct simfs *fs)
 {
 	for (int guard = 0; !list_empty(&fs->pending); guard++) {
-		KASSERT(guard < 1000000, "pending list does not drain");
+		KASSERT(guard < FSIO_DRAIN_ROUNDS_MAX, "pending list does not drain");
 		if (fs->dead) {
 			fsio_arm_retry(fs, 0);
 			return;
@@ -109,7 +113,7 @@ void fsio_submit(struct simfs *fs, struct fs_io *io)
 void fsio_fail_pending(struct simfs *fs)
 {
 	for (int guard = 0; !list_empty(&fs->pending); guard++) {
-		KASSERT(guard < 1000000, "pending list does not drain");
+		KASSERT(guard < FSIO_DRAIN_ROUNDS_MAX, "pending list does not drain");
 		struct fs_io *io = list_entry(fs->pending.next, struct fs_io, link);
 		list_del(&io->link);
 		fsio_finish(fs, io, -EIO);
@@ -159,6 +163,7 @@ static bool batch_idle(void *arg)
 
 int fs_batch_wait(struct fs_batch *b)
 {
+	sim_assert_may_sleep(__func__);
 	int r = waitq_wait(&b->wq, false, false, SIMK_FOREVER, batch_idle, b);
 	KASSERT(r == 0, "uninterruptible I/O wait returned %d", r);
 	return b->err;
@@ -167,6 +172,7 @@ int fs_batch_wait(struct fs_batch *b)
 int fsio_sync(struct simfs *fs, enum blk_op op, uint32_t flags, uint64_t sector, uint32_t count,
 	      void *buf)
 {
+	sim_assert_may_sleep(__func__);
 	struct fs_batch b;
 	struct fs_io io;
 	memset(&io, 0, sizeof(io));

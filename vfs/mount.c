@@ -85,6 +85,7 @@ static bool has_submounts(const struct vfs_state *st, const struct simfs *fs)
 /* Mounts at "/" (nothing mounted yet). Namespace lock held. */
 static int mount_root(struct vfs_state *st, struct blkdev *dev, const struct vfs_mount_opts *o)
 {
+	mutex_assert_held(&st->ns_lock);
 	struct simfs *fs;
 	int r = simfs_mount_dev(dev, o, &fs);
 	if (r != 0)
@@ -97,6 +98,7 @@ static int mount_root(struct vfs_state *st, struct blkdev *dev, const struct vfs
 /* Mounts on the directory path names. Namespace lock held. */
 static int mount_on(struct blkdev *dev, const struct vfs_mount_opts *o, const char *path)
 {
+	mutex_assert_held(&vfs_st()->ns_lock);
 	struct vnode *dir;
 	int r = namei_lookup_locked(path, true, &dir);
 	if (r != 0)
@@ -118,7 +120,8 @@ static int mount_on(struct blkdev *dev, const struct vfs_mount_opts *o, const ch
 	/* The walk cannot have changed: the namespace lock was held through
 	 * the mount's I/O, and nothing but a namespace operation removes a
 	 * directory. */
-	KASSERT(dir->mode != 0 && dir->mounted_here == NULL, "mount point changed under the lock");
+	KASSERT(dir->mode != 0, "mount point changed under the lock");
+	KASSERT(dir->mounted_here == NULL, "mount point changed under the lock");
 	vn_hold(dir);
 	fs->covered = dir;
 	dir->mounted_here = fs;
@@ -130,6 +133,7 @@ static int mount_on(struct blkdev *dev, const struct vfs_mount_opts *o, const ch
 
 int vfs_mount_at(struct blkdev *dev, const struct vfs_mount_opts *o, const char *path)
 {
+	sim_assert_thread_context(__func__);
 	struct vfs_state *st = vfs_st();
 	struct vfs_mount_opts def;
 	if (o == NULL) {
@@ -164,6 +168,7 @@ int vfs_mount(struct blkdev *dev, const struct vfs_mount_opts *o)
 /* Namespace lock held. */
 static int unmount_locked(struct vfs_state *st, const char *path)
 {
+	mutex_assert_held(&st->ns_lock);
 	if (st->mounted == NULL)
 		return -EINVAL;
 	struct vnode *vn;
@@ -192,6 +197,7 @@ static int unmount_locked(struct vfs_state *st, const char *path)
 
 int vfs_unmount_at(const char *path)
 {
+	sim_assert_thread_context(__func__);
 	if (path == NULL)
 		return -EINVAL;
 	struct vfs_state *st = vfs_st();
@@ -221,6 +227,7 @@ int vfs_get_stats(struct vfs_stats *out)
 
 int vfs_get_stats_at(const char *path, struct vfs_stats *out)
 {
+	sim_assert_thread_context(__func__);
 	struct vfs_state *st = vfs_st();
 	if (path == NULL || st->mounted == NULL)
 		return -EINVAL;

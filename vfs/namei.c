@@ -172,6 +172,7 @@ static int resolve_entry(const char *path, struct nameres *nr)
 
 int namei_lookup_locked(const char *path, bool follow, struct vnode **vpp)
 {
+	mutex_assert_held(&vfs_st()->ns_lock);
 	struct nameres nr;
 	int r = resolve_at(path, &nr, follow ? LAST_FOLLOW : LAST_NOFOLLOW);
 	if (r == 0 && nr.vn == NULL)
@@ -629,6 +630,7 @@ int vfs_lookup_flags(const char *path, bool follow, struct vnode **vpp)
 
 int namei_kernel_file(const char *path, int flags, struct file **fpp)
 {
+	sim_assert_thread_context(__func__);
 	if (!ns_enter())
 		return -EINVAL;
 	struct nameres nr;

@@ -27,6 +27,9 @@
 #include "vfs/vfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: wake-ups of one pipe read or write; past it the loop is a livelock bug. */
+#define PIPE_IO_ROUNDS_MAX 10000000
+
 static KMEM_TYPE(kt_pipe, "vfs.pipe");
 
 struct pipe {
@@ -119,7 +122,7 @@ static ssize_t pipe_read(struct file *fp, struct uio *uio, int ioflags)
 	if (uio->resid == 0)
 		return 0;
 	for (int round = 0;; round++) {
-		KASSERT(round < 10000000, "pipe read loop");
+		KASSERT(round < PIPE_IO_ROUNDS_MAX, "pipe read loop");
 		if (pp->len > 0) {
 			size_t n = pp->len < uio->resid ? pp->len : uio->resid;
 			ssize_t r = ring_out(pp, uio, n);
@@ -156,7 +159,7 @@ static ssize_t pipe_write(struct file *fp, struct uio *uio, int ioflags)
 		return 0;
 	bool atomic = uio->resid <= PIPE_BUF_SIZE;
 	for (int round = 0;; round++) {
-		KASSERT(round < 10000000, "pipe write loop");
+		KASSERT(round < PIPE_IO_ROUNDS_MAX, "pipe write loop");
 		if (pp->readers == 0) {
 			send_sigpipe(uio);
 			return done > 0 ? (ssize_t)done : -EPIPE;

@@ -16,6 +16,11 @@
 #include "vfs/file.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: listeners detached from one poll head; past it the loop is a livelock bug. */
+#define POLL_HEAD_DRAIN_MAX 1000000
+/* Liveness guard: wake-ups of one poll; past it the loop is a livelock bug. */
+#define POLL_ROUNDS_MAX 10000000
+
 static KMEM_TYPE(kt_pollwait, "vfs.poll.wait");
 
 void poll_head_init(struct poll_head *h, const char *name)
@@ -77,7 +82,7 @@ void pollwakeup(struct poll_head *h, unsigned events)
 void poll_head_destroy(struct poll_head *h)
 {
 	for (int guard = 0; !list_empty(&h->listeners); guard++) {
-		KASSERT(guard < 1000000, "poll head %s does not drain", h->name);
+		KASSERT(guard < POLL_HEAD_DRAIN_MAX, "poll head %s does not drain", h->name);
 		struct poll_listener *l = list_entry(h->listeners.next, struct poll_listener, link);
 		poll_unlisten(l);
 		l->fn(l, POLLFREE);
@@ -167,7 +172,7 @@ int sys_poll(uaddr_t fds, unsigned nfds, int timeout_ms)
 	    timeout_ms < 0 ? SIMK_FOREVER : sim_now() + (uint64_t)timeout_ms * 1000000ull;
 	bool first = true;
 	for (int round = 0;; round++) {
-		KASSERT(round < 10000000, "poll loop does not converge");
+		KASSERT(round < POLL_ROUNDS_MAX, "poll loop does not converge");
 		thread_prepare_sleep("poll", true);
 		result = poll_scan(pfd, w, (unsigned)n, first);
 		first = false;

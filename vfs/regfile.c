@@ -8,15 +8,34 @@
  * reaches the device until a commit (fsync, fdatasync, O_SYNC / O_DSYNC
  * writes, the flusher, cache pressure). Holding vnode->lock for the whole
  * call makes each read and write atomic with respect to the others on the
- * same file.
+ * same file. A write for a process stops at its RLIMIT_FSIZE
+ * (vfs_fsize_limit) as at the filesystem's largest file.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "kern/rlimit.h"
+#include "kern/signal.h"
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
-static const uint8_t zeros[65536];
+int64_t vfs_fsize_limit(const struct simk_proc *p)
+{
+	uint64_t l = proc_fsize_limit(p);
+	return l > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)l;
+}
+
+void vfs_fsize_exceeded(struct simk_proc *p)
+{
+	struct simk_thread *t = sim_in_irq() ? NULL : sim_thread_current();
+	vfs_trace("vfs:fsize_exceeded", p->pid, t != NULL ? t->tid : 0, 0, 0);
+	if (t != NULL && t->proc == p)
+		(void)sig_kill_thread(t, SIMK_SIGXFSZ);
+	else
+		(void)sig_kill_proc(p, SIMK_SIGXFSZ);
+}
+
+static const uint8_t zeros[SIMFS_BSIZE_MAX];
 
 static ssize_t reg_read(struct file *fp, struct uio *uio, int ioflags)
 {
@@ -88,17 +107,26 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 	ssize_t done = 0;
 	int r = 0;
 	int64_t old_size = vn->size;
-	if (fs->dead)
+	struct simk_proc *who = uio->seg == UIO_USERSPACE ? uio->proc : NULL;
+	int64_t rlimit = vfs_fsize_limit(who);
+	int64_t limit = rlimit < fs->max_file_size ? rlimit : fs->max_file_size;
+	if (fs->dead) {
 		r = -EIO;
-	else if (uio->offset >= fs->max_file_size)
+	} else if (uio->offset >= rlimit) {
 		r = -EFBIG;
-	for (int guard = 0; r == 0 && uio->resid > 0 && uio->offset < fs->max_file_size; guard++) {
+		vfs_fsize_exceeded(who);
+	} else if (uio->offset >= fs->max_file_size) {
+		r = -EFBIG;
+	}
+	for (int guard = 0; r == 0 && uio->resid > 0 && uio->offset < limit; guard++) {
 		KASSERT(guard <= (int)fs->max_file_blocks, "write loop");
 		uint32_t fb = (uint32_t)(uio->offset / fs->bsize);
 		uint32_t inb = (uint32_t)(uio->offset % fs->bsize);
 		size_t n = fs->bsize - inb;
 		if (n > uio->resid)
 			n = uio->resid;
+		if ((int64_t)n > limit - uio->offset)
+			n = (size_t)(limit - uio->offset); /* cut at the limit */
 		r = vn_map_grow(vn, fb + 1);
 		if (r != 0)
 			break;
@@ -110,6 +138,7 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 				r = -ENOSPC;
 				break;
 			}
+			fs->write_reserved++; /* until linked or given back (vfs_check) */
 		}
 		struct buf *b;
 		int64_t valid = vn->size - (int64_t)fb * fs->bsize;
@@ -123,6 +152,8 @@ static ssize_t reg_write(struct file *fp, struct uio *uio, int ioflags)
 			brelse(fs, b);
 		}
 		size_t moved = before - uio->resid;
+		if (fresh)
+			fs->write_reserved--;
 		if (fresh && moved == 0) {
 			simfs_unreserve_block(fs, phys); /* nothing landed in the new block */
 		} else if (fresh) {

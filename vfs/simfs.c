@@ -20,6 +20,11 @@
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
 
+/* Liveness guard: rounds of the flusher thread; past it the loop is a livelock bug. */
+#define SIMFS_FLUSHER_ROUNDS_MAX 100000000ull
+/* Liveness guard: filesystems freed at teardown; past it the loop is a livelock bug. */
+#define SIMFS_LIST_DRAIN_MAX 100000
+
 static KMEM_TYPE(kt_fs, "vfs.simfs");
 static KMEM_TYPE(kt_maps, "vfs.simfs.maps");
 static KMEM_TYPE(kt_vnodes, "vfs.vnodes");
@@ -85,7 +90,8 @@ static bool blk_busy(const struct simfs *fs, uint32_t b)
 
 static void set_mem(struct simfs *fs, uint32_t b, bool v)
 {
-	KASSERT(b >= SIMFS_FIRST_FREE && b < fs->nblocks, "block %u out of range", b);
+	KASSERT(b >= SIMFS_FIRST_FREE, "block %u out of range", b);
+	KASSERT(b < fs->nblocks, "block %u out of range", b);
 	bool before = blk_busy(fs, b);
 	fs->mem_map[b] = v;
 	bool after = blk_busy(fs, b);
@@ -273,8 +279,9 @@ struct vnode *simfs_ialloc(struct simfs *fs, uint32_t mode)
 		struct vnode *vn = &fs->vn[i];
 		if (vn->mode != 0 || vn->refcount != 0)
 			continue;
-		KASSERT(vn->map == NULL && vn->dents == NULL && vn->target == NULL,
-			"free inode %u has data", i);
+		KASSERT(vn->map == NULL, "free inode %u has data", i);
+		KASSERT(vn->dents == NULL, "free inode %u has data", i);
+		KASSERT(vn->target == NULL, "free inode %u has data", i);
 		vn->mode = mode;
 		vn->nlink = 0;
 		vn->size = 0;
@@ -648,6 +655,7 @@ static uint32_t commit_verify(struct simfs *fs, struct commit *c, bool only_fail
 	return bad;
 }
 
+/* LAB 06 BEGIN: commit_io */
 static int write_superblock(struct simfs *fs, struct commit *c, uint64_t seq)
 {
 	uint8_t *sb = c->sb = kmem_zalloc_nofail(&kt_commit, fs->ssize);
@@ -693,6 +701,7 @@ static int commit_io(struct simfs *fs, struct commit *c)
 		return -EIO;
 	return write_superblock(fs, c, fs->seq + 1);
 }
+/* LAB 06 END: commit_io */
 
 /* A commit failed after its superblock write was sent, so the slot may
  * hold it: the disk's newest valid tree is the durable one or this one,
@@ -822,7 +831,7 @@ static void flusher_main(void *arg)
 {
 	struct simfs *fs = arg;
 	for (uint64_t round = 0;; round++) {
-		KASSERT(round < 100000000ull, "flusher loop");
+		KASSERT(round < SIMFS_FLUSHER_ROUNDS_MAX, "flusher loop");
 		if (fs->dead || fs->stopping)
 			break;
 		if (!fs->dirty) {
@@ -881,7 +890,8 @@ static void simfs_free(struct simfs *fs, bool quiet)
 static int check_opts(const struct vfs_mount_opts *o, uint32_t ssize, uint64_t bytes)
 {
 	uint32_t bs = o->block_size;
-	if (bs < 512 || bs > 65536 || (bs & (bs - 1)) != 0 || bs < ssize || bs % ssize != 0)
+	if (bs < SIMFS_BSIZE_MIN || bs > SIMFS_BSIZE_MAX || (bs & (bs - 1)) != 0 || bs < ssize ||
+	    bs % ssize != 0)
 		return -EINVAL;
 	if (o->ninodes < 2 || o->cache_blocks < 4)
 		return -EINVAL;
@@ -931,7 +941,7 @@ static struct simfs *simfs_alloc(struct blkdev *dev, const struct vfs_mount_opts
 	waitq_init(&fs->flush_wq, "flusher");
 	list_init(&fs->pending);
 	list_init(&fs->dios);
-	event_init(&fs->retry_ev, "vfs-io-retry", fsio_retry_handler, fs);
+	event_init(&fs->retry_ev, "vfs:io_retry", fsio_retry_handler, fs);
 	list_init(&fs->lru);
 	fs->mem_map = kmem_zalloc(&kt_maps, fs->nblocks);
 	fs->dur_map = kmem_zalloc(&kt_maps, fs->nblocks);
@@ -1233,6 +1243,7 @@ out:
 
 int simfs_mount_dev(struct blkdev *dev, const struct vfs_mount_opts *o, struct simfs **out)
 {
+	sim_assert_thread_context(__func__);
 	struct simfs *fs = simfs_alloc(dev, o);
 	if (fs == NULL)
 		return -ENOMEM;
@@ -1269,6 +1280,7 @@ static bool flusher_gone(void *arg)
 /* Stops the flusher and waits for it (thread context). */
 static void stop_flusher(struct simfs *fs)
 {
+	sim_assert_may_sleep(__func__);
 	fs->stopping = true;
 	waitq_wake_all(&fs->flush_wq);
 	while (fs->flusher_running)
@@ -1277,6 +1289,7 @@ static void stop_flusher(struct simfs *fs)
 
 int simfs_unmount_fs(struct simfs *fs)
 {
+	sim_assert_thread_context(__func__);
 	struct vfs_state *st = vfs_st();
 	for (struct list_node *it = st->files.next; it != &st->files; it = it->next) {
 		struct file *fp = list_entry(it, struct file, all);
@@ -1338,7 +1351,7 @@ void simfs_get_stats(struct simfs *fs, struct vfs_stats *out)
 void simfs_end_all(struct vfs_state *st)
 {
 	for (int guard = 0; !list_empty(&st->fs_all); guard++) {
-		KASSERT(guard < 100000, "filesystem list does not drain");
+		KASSERT(guard < SIMFS_LIST_DRAIN_MAX, "filesystem list does not drain");
 		struct simfs *fs = list_entry(st->fs_all.next, struct simfs, link);
 		if (fs->inflight > 0 || !list_empty(&fs->pending))
 			blkdev_abandon_all(fs->dev);

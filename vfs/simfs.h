@@ -42,6 +42,8 @@
 #include "vfs/vfs.h"
 
 #define SIMFS_MAGIC 0x313053464b4d4953ull /* "SIMKFS01" */
+#define SIMFS_BSIZE_MIN 512		  /* bytes per block */
+#define SIMFS_BSIZE_MAX 65536
 #define SIMFS_NDIRECT 12
 #define SIMFS_INODE_SIZE 128
 #define SIMFS_DIRENT_SIZE 64
@@ -168,7 +170,7 @@ int bcache_init(struct simfs *fs);
 void bcache_destroy(struct simfs *fs); /* frees everything (end of run, unmount, dead fs) */
 /* Returns the buffer of blkno pinned. fill: read it from the device if it
  * is not valid (0, -EIO, -ENOMEM); !fill: the caller overwrites the whole
- * block (a new buffer starts zeroed and valid). size_limit: bytes of the
+ * block (a new buffer starts zeroed and valid). valid_bytes: bytes of the
  * block at or past this offset within the block are zeroed when loaded
  * (EOF rule). Thread context. */
 int bget(struct simfs *fs, uint32_t blkno, bool fill, uint32_t valid_bytes, struct buf **out);
@@ -201,6 +203,8 @@ struct simfs {
 	 * tree or a commit in progress uses it */
 	uint8_t *mem_map, *dur_map, *snap_map;
 	uint32_t nbusy;
+	uint32_t write_reserved; /* busy in mem_map, not yet linked: a buffered
+				  * write's new block while bget may sleep */
 	/* failed commits since the last known durable one whose superblock
 	 * may have landed: their trees are in dur_map (keep_unknown_tree) */
 	uint32_t unknown_trees;
@@ -295,6 +299,9 @@ int simfs_truncate(struct vnode *vn, int64_t length);
 int dio_submit(struct file *fp, struct kaio_req *r);
 ssize_t dio_sync(struct file *fp, struct uio *uio, enum kaio_op op);
 void dio_end_all(struct simfs *fs);
+/* vfs_check: marks in used[] the blocks direct writes in flight on fs
+ * reserved (not yet linked into a map); KASSERTs each is marked once. */
+void dio_mark_reserved(const struct simfs *fs, uint8_t *used);
 /* A direct write in flight on vn allocated a block [off, off + len)
  * covers: it links the block when it completes, so nothing else may
  * allocate one there meanwhile. vn->lock held. */

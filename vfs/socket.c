@@ -2,14 +2,25 @@
  * AF_UNIX stream socket pairs (vfs/socket.h has the contract).
  *
  * A pair is two ends; each end owns the receive buffer its peer writes
- * into, its poll head, a wait queue for its readers and one for the
+ * into, its poll heads, a wait queue for its readers and one for the
  * peer's writers waiting for room in it. The invariant that keeps
- * readiness honest: every state change (bytes in or out, shutdown, close,
- * an urgent byte) ends with notify_both(), which tells each open end's
- * listeners its whole current mask, computed from the state alone
- * (sock_mask); nothing is cached. Bytes move between switch points, so a
- * reader never sees half a chunk; a large write is copied in chunks with a
- * preemption point between them.
+ * readiness honest: every state change ends with a notification that
+ * tells the listeners concerned their end's whole current mask, computed
+ * from the state alone (sock_mask); nothing is cached.
+ *
+ * Who is told what: an end has three heads, one for listeners interested
+ * only in input (data, end of stream, an urgent byte), one for those
+ * interested only in output (room in the peer's buffer), one for the rest.
+ * Bytes written into an end's buffer concern its input only
+ * (notify_input); bytes read out of it concern the peer's output only
+ * (notify_room); a shutdown, a close or an urgent byte concerns everybody
+ * (notify_both). So an edge-triggered reader (kqueue's EV_CLEAR) is not
+ * told again when it reads part of its data, or when the other direction
+ * moves: only new data or a state change wakes it, as the BSDs' separate
+ * receive and send buffers do.
+ *
+ * Bytes move between switch points, so a reader never sees half a chunk;
+ * a large write is copied in chunks with a preemption point between them.
  */
 #include "vfs/socket.h"
 
@@ -21,6 +32,9 @@
 #include "vfs/file.h"
 #include "vfs/poll.h"
 #include "vfs/vfs.h"
+
+/* Liveness guard: wake-ups of one socket read or write; past it the loop is a livelock bug. */
+#define SOCK_IO_ROUNDS_MAX 1000000
 
 static KMEM_TYPE(kt_sockpair, "vfs.socketpair");
 
@@ -34,9 +48,11 @@ struct sock_end {
 	bool shut_rd, shut_wr, closed;
 	bool has_oob;
 	uint8_t oob;
-	struct poll_head ph;
-	struct waitq rwq; /* our readers, waiting for data */
-	struct waitq wwq; /* the peer's writers, waiting for room in buf */
+	struct poll_head ph_in;	 /* listeners of input only */
+	struct poll_head ph_out; /* listeners of output only */
+	struct poll_head ph;	 /* the others (both, or neither) */
+	struct waitq rwq;	 /* our readers, waiting for data */
+	struct waitq wwq;	 /* the peer's writers, waiting for room in buf */
 };
 
 struct sock_pair {
@@ -86,16 +102,55 @@ static unsigned sock_mask(struct sock_end *e)
 	return m;
 }
 
-/* Tells every sleeper and every open end's listeners that something
- * changed. */
+#define SOCK_INPUT (POLLIN | POLLRDNORM | POLLRDHUP | POLLPRI | POLLRDBAND)
+#define SOCK_OUTPUT (POLLOUT | POLLWRNORM | POLLWRBAND)
+
+/* The head a listener with this interest goes on (POLL_ALWAYS bits are
+ * heard on every head). */
+static struct poll_head *head_for(struct sock_end *e, unsigned interest)
+{
+	unsigned want = interest & ~(POLL_ALWAYS | POLL_ANYCHANGE);
+	if (want != 0 && (want & ~SOCK_INPUT) == 0)
+		return &e->ph_in;
+	if (want != 0 && (want & ~SOCK_OUTPUT) == 0)
+		return &e->ph_out;
+	return &e->ph;
+}
+
+static void wake_heads(struct sock_end *e, bool input, bool output)
+{
+	if (e->closed)
+		return;
+	unsigned m = sock_mask(e);
+	if (input)
+		pollwakeup(&e->ph_in, m);
+	if (output)
+		pollwakeup(&e->ph_out, m);
+	pollwakeup(&e->ph, m);
+}
+
+/* Bytes arrived in e's buffer: its readers. */
+static void notify_input(struct sock_end *e)
+{
+	waitq_wake_all(&e->rwq);
+	wake_heads(e, true, false);
+}
+
+/* Bytes left e's buffer: the peer's writers, who wait for room in it. */
+static void notify_room(struct sock_end *e)
+{
+	waitq_wake_all(&e->wwq);
+	wake_heads(peer_of(e), false, true);
+}
+
+/* A state change (shutdown, close, an urgent byte): everybody. */
 static void notify_both(struct sock_pair *sp)
 {
 	for (int i = 0; i < 2; i++) {
 		struct sock_end *e = &sp->end[i];
 		waitq_wake_all(&e->rwq);
 		waitq_wake_all(&e->wwq);
-		if (!e->closed)
-			pollwakeup(&e->ph, sock_mask(e));
+		wake_heads(e, true, true);
 	}
 }
 
@@ -147,11 +202,11 @@ static ssize_t sock_recv_uio(struct file *fp, struct uio *uio, int ioflags, bool
 	if (uio->resid == 0)
 		return 0;
 	for (int loops = 0;; loops++) {
-		KASSERT(loops < 1000000, "socket read does not settle");
+		KASSERT(loops < SOCK_IO_ROUNDS_MAX, "socket read does not settle");
 		if (e->len > 0) {
 			ssize_t n = ring_to_uio(e, uio, peek);
 			if (n > 0 && !peek)
-				notify_both(e->pair);
+				notify_room(e);
 			return n;
 		}
 		if (eof_in(e))
@@ -211,7 +266,7 @@ static ssize_t sock_send_uio(struct file *fp, struct uio *uio, int ioflags, bool
 	struct sock_end *to = peer_of(e);
 	ssize_t total = 0;
 	for (int loops = 0; uio->resid > 0; loops++) {
-		KASSERT(loops < 1000000, "socket write does not settle");
+		KASSERT(loops < SOCK_IO_ROUNDS_MAX, "socket write does not settle");
 		if (write_dead(e)) {
 			if (total > 0)
 				return total;
@@ -225,7 +280,7 @@ static ssize_t sock_send_uio(struct file *fp, struct uio *uio, int ioflags, bool
 			ssize_t r = uio_to_ring(to, uio, n);
 			if (r > 0) {
 				total += r;
-				notify_both(e->pair);
+				notify_input(to);
 			}
 			if (r < 0 || (size_t)r < n)
 				return total > 0 ? total : -EFAULT;
@@ -253,7 +308,7 @@ static unsigned sock_poll(struct file *fp, unsigned interest, struct poll_head *
 {
 	struct sock_end *e = fp->priv;
 	if (php != NULL)
-		*php = &e->ph;
+		*php = head_for(e, interest);
 	return sock_mask(e) & (interest | POLL_ALWAYS);
 }
 
@@ -291,6 +346,8 @@ static void sock_end_close(struct sock_end *e)
 	e->len = 0;
 	e->has_oob = false;
 	KASSERT(!waitq_active(&e->rwq), "socket end closed with readers asleep");
+	poll_head_destroy(&e->ph_in);
+	poll_head_destroy(&e->ph_out);
 	poll_head_destroy(&e->ph);
 	notify_both(sp); /* the peer sees end of stream and broken writes */
 	KASSERT(sp->open_ends > 0, "socket pair end count underflow");
@@ -336,6 +393,8 @@ static struct sock_pair *pair_alloc(void)
 		struct sock_end *e = &sp->end[i];
 		e->pair = sp;
 		e->side = i;
+		poll_head_init(&e->ph_in, "socket_in");
+		poll_head_init(&e->ph_out, "socket_out");
 		poll_head_init(&e->ph, "socket");
 		waitq_init(&e->rwq, "sockread");
 		waitq_init(&e->wwq, "sockwrite");
@@ -384,7 +443,7 @@ int sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
 	}
 	for (int i = 0; i < 2; i++)
 		fd_install(p, fd[i], fp[i], 0);
-	trace_emit(TR_INFO, "socketpair", p->pid, fd[0], fd[1], 0);
+	trace_emit(TR_INFO, "vfs:socketpair", p->pid, fd[0], fd[1], 0);
 	return 0;
 }
 
@@ -483,8 +542,8 @@ static ssize_t recv_oob(struct file *fp, uaddr_t buf, size_t len, bool peek)
 	if (copyout(&e->oob, buf, 1) != 0)
 		return -EFAULT;
 	if (!peek) {
+		/* taking the urgent byte makes nothing ready: nobody to tell */
 		e->has_oob = false;
-		notify_both(e->pair);
 	}
 	return 1;
 }

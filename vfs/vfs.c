@@ -15,7 +15,6 @@
 
 #include "kern/kmem.h"
 #include "kern/proc.h"
-#include "kern/slots.h"
 #include "vfs/poll.h"
 #include "vfs/simfs.h"
 #include "vfs/vfs_priv.h"
@@ -25,9 +24,11 @@ static KMEM_TYPE(kt_path, "vfs.path");
 
 int pipe_create(int flags, struct file **rfp, struct file **wfp);
 
+static int vfs_subsys_slot = -1; /* sim_subsys_register() */
+
 struct vfs_state *vfs_st(void)
 {
-	struct vfs_state *st = sim_cur()->subsys[SLOT_VFS];
+	struct vfs_state *st = sim_subsys_state(sim_cur(), vfs_subsys_slot);
 	KASSERT(st != NULL, "VFS used outside a simulation");
 	return st;
 }
@@ -592,7 +593,7 @@ static int vfs_create(struct simk *s)
 	list_init(&st->fs_all);
 	list_init(&st->fs_watchers);
 	mutex_init(&st->ns_lock, "vfs.ns");
-	s->subsys[SLOT_VFS] = st;
+	s->subsys[vfs_subsys_slot] = st;
 	return 0;
 }
 
@@ -610,7 +611,7 @@ static void vfs_proc_exit(struct simk_proc *p)
 
 static void vfs_end(struct simk *s)
 {
-	struct vfs_state *st = s->subsys[SLOT_VFS];
+	struct vfs_state *st = s->subsys[vfs_subsys_slot];
 	if (st == NULL)
 		return;
 	vfs_files_end(st);
@@ -620,7 +621,7 @@ static void vfs_end(struct simk *s)
 
 static void vfs_destroy(struct simk *s)
 {
-	struct vfs_state *st = s->subsys[SLOT_VFS];
+	struct vfs_state *st = s->subsys[vfs_subsys_slot];
 	if (st == NULL)
 		return;
 	if (!s->ended) {
@@ -632,7 +633,7 @@ static void vfs_destroy(struct simk *s)
 		simfs_end_all(st);
 	}
 	free(st);
-	s->subsys[SLOT_VFS] = NULL;
+	s->subsys[vfs_subsys_slot] = NULL;
 }
 
 static int vfs_fork_hook(struct simk_proc *parent, struct simk_proc *child)
@@ -649,16 +650,16 @@ static void vfs_proc_observer(struct simk_proc *p, enum proc_event ev, int arg)
 
 static const struct sim_subsys vfs_subsys = {
     .name = "vfs",
-    .slot = SLOT_VFS,
     .create = vfs_create,
     .proc_exit = vfs_proc_exit,
     .end = vfs_end,
     .destroy = vfs_destroy,
+    .check = vfs_check,
 };
 
 void vfs_register(void)
 {
-	sim_subsys_register(&vfs_subsys);
+	vfs_subsys_slot = sim_subsys_register(&vfs_subsys);
 	proc_register_fork_hook(vfs_fork_hook);
 	proc_register_observer(vfs_proc_observer);
 }

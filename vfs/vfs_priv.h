@@ -1,5 +1,5 @@
 /*
- * Private to vfs/: the per-run state of the VFS (s->subsys[SLOT_VFS]) and
+ * Private to vfs/: the per-run state of the VFS (s->subsys[] at its slot) and
  * the internal calls between its files. Nothing outside vfs/ includes it.
  */
 #ifndef SIMK_VFS_PRIV_H
@@ -39,6 +39,11 @@ void vfs_files_forget(struct vfs_state *st);
 int64_t file_lseek(struct file *fp, int64_t offset, int whence, int64_t size);
 int fd_dup_min(struct simk_proc *p, int fd, int minfd, int fdflags);
 
+/* vfs_check.c: KASSERTs the file accounting and, for every mounted
+ * filesystem, the block allocator against the tree (the subsystem's check
+ * callback). Any context; never sleeps. */
+void vfs_check(struct simk *s);
+
 /* simfs.c */
 void simfs_end_all(struct vfs_state *st);
 int simfs_leak_check(struct vfs_state *st, char *msg, size_t len);
@@ -52,5 +57,15 @@ static inline void vfs_trace(const char *name, int64_t a0, int64_t a1, int64_t a
 {
 	trace_emit(TR_INFO, name, a0, a1, a2, a3);
 }
+
+/*
+ * RLIMIT_FSIZE (kern/rlimit.h), as Linux's generic_write_checks applies it
+ * to a regular file: a write for process p starting at or past p's limit
+ * fails with EFBIG and SIGXFSZ (vfs_fsize_exceeded sends it: to the
+ * writing thread, or to p when a kernel thread writes for it); one that
+ * crosses it is cut at it. p NULL (a kernel write) has no limit.
+ */
+int64_t vfs_fsize_limit(const struct simk_proc *p);
+void vfs_fsize_exceeded(struct simk_proc *p);
 
 #endif

@@ -898,16 +898,19 @@ static int64_t op_unmount(struct scn_call *c)
 
 static const struct scn_argspec cut_args[] = {
     {"tear", SCN_INT, NULL, SCN_NAMED, 0},
+    {"states", SCN_INT, NULL, SCN_NAMED, 0},
 };
 
-/* power_cut [tear=1]: the torn sector, or -1 when none was torn. */
+/* power_cut [tear=1] [states=1]: the torn sector, or -1 when none was torn.
+ * states=1: a crash state (BLK_CUT_STATES) instead of the worst case. */
 static int64_t op_power_cut(struct scn_call *c)
 {
 	uint64_t torn = BLKDEV_NO_SECTOR;
+	unsigned flags = (c->args[0].i ? BLK_CUT_TEAR : 0) | (c->args[1].i ? BLK_CUT_STATES : 0);
 	if (vfs_alive()) {
-		vfs_power_cut(c->args[0].i ? BLK_CUT_TEAR : 0, &torn);
+		vfs_power_cut(flags, &torn);
 	} else if (cur_fs != NULL) {
-		blkdev_power_cut(cur_fs->dev->dev, c->args[0].i ? BLK_CUT_TEAR : 0, &torn);
+		blkdev_power_cut(cur_fs->dev->dev, flags, &torn);
 	}
 	return torn == BLKDEV_NO_SECTOR ? -1 : (int64_t)torn;
 }
@@ -1056,8 +1059,9 @@ static const struct scn_op vfs_ops[] = {
 	   "unmount [PATH]: commit and detach the filesystem whose root PATH is (default /; "
 	   "-EBUSY while open or mounted on, -EINVAL if PATH is no mount root)"),
     SCN_OP("power_cut", cut_args, op_power_cut,
-	   "power_cut [tear=1]: cut the machine's power (every mounted fs dies); the torn "
-	   "sector of the device at / or -1"),
+	   "power_cut [tear=1] [states=1]: cut the machine's power (every mounted fs dies); "
+	   "states=1: any of the writes not yet stable may have made it (a crash state, "
+	   "enumerated by dfs); the torn sector of the device at / or -1"),
     SCN_OP("expect_file", expect_file_args, op_expect_file,
 	   "expect_file PATH \"BYTES\": the run fails unless the file holds exactly BYTES"),
     SCN_OP("file_sum", file_sum_args, op_file_sum,
@@ -1125,11 +1129,26 @@ static const struct scn_const vfs_consts[] = {
     {"PROT_WRITE", UMEM_PROT_WRITE},
 };
 
+
+/* The operations that work on paths (they mount the filesystem at "/"
+ * first): without an `fs` every one would fail with -ENOENT. (unmount,
+ * power_cut, fs_commits and fs_dirty have documented results when nothing
+ * is mounted.) */
+#define FS_HINT "declare a device and a filesystem at the top, for example `device disk` and `fs root disk`"
+static const struct scn_needs vfs_needs[] = {
+    {"open", "fs", FS_HINT},	 {"unlink", "fs", FS_HINT},   {"rmdir", "fs", FS_HINT},
+    {"mkdir", "fs", FS_HINT},	 {"chmod", "fs", FS_HINT},    {"rename", "fs", FS_HINT},
+    {"link", "fs", FS_HINT},	 {"stat", "fs", FS_HINT},     {"lstat", "fs", FS_HINT},
+    {"symlink", "fs", FS_HINT},	 {"readlink", "fs", FS_HINT}, {"mount", "fs", FS_HINT},
+    {"expect_file", "fs", FS_HINT}, {"file_sum", "fs", FS_HINT},
+};
+
 void scn_ops_vfs_register(void)
 {
 	scn_register_kind(&kind_device);
 	scn_register_kind(&kind_fs);
 	scn_register_kind(&kind_buffer);
 	scn_register_ops(vfs_ops, SCN_NARGS(vfs_ops));
+	scn_register_needs(vfs_needs, SCN_NARGS(vfs_needs));
 	scn_register_consts(vfs_consts, SCN_NARGS(vfs_consts));
 }

@@ -1,6 +1,6 @@
 /*
  * fileaio: a small portable file-AIO library for simulated programs, in
- * the shape of a real one (VirtualBox IPRT's fileaio, seeds/002): a
+ * the shape of a real one (VirtualBox IPRT's FreeBSD file-AIO backend): a
  * completion *context* that requests are submitted to and waited on, and
  * *requests* that are prepared (read, write, flush), submitted, completed,
  * and then reused. This backend drives POSIX AIO with kqueue completion:

@@ -33,6 +33,7 @@ extern "C" {
 #define SIMK_SIGALRM 14
 #define SIMK_SIGTERM 15
 #define SIMK_SIGCHLD 17
+#define SIMK_SIGXFSZ 25
 #define SIMK_SIGIO 29
 #define SIMK_SIGRTMIN 34
 
@@ -78,6 +79,21 @@ int simk_sigpending(simk_uaddr_t set);
  * -EINVAL, -EFAULT or -EINTR (the time left is then stored at rem, if not
  * 0). */
 int simk_nanosleep(simk_uaddr_t req, simk_uaddr_t rem);
+
+/* Resource limits: RLIMIT_FSIZE only (Linux's number), the largest file
+ * the process may write; a write at or past it fails with -EFBIG and
+ * SIGXFSZ, one crossing it is cut short. Inherited by fork. */
+#define SIMK_RLIMIT_FSIZE 1
+#define SIMK_RLIM_INFINITY UINT64_MAX /* no limit */
+struct simk_rlimit {
+	uint64_t rlim_cur;
+	uint64_t rlim_max;
+};
+/* Stores the limits of resource at rlim: 0, -EINVAL, -EFAULT. */
+int simk_getrlimit(int resource, simk_uaddr_t rlim);
+/* Sets them from rlim: 0, -EINVAL (resource, cur > max), -EPERM (max
+ * raised: a simulated process has no privilege), -EFAULT. */
+int simk_setrlimit(int resource, simk_uaddr_t rlim);
 
 #ifdef __cplusplus
 }

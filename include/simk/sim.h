@@ -56,7 +56,8 @@ struct simk_opts {
 	uint64_t step_cost_ns;	  /* cost model: virtual ns a running thread spends per switch
 				     point it passes (0: off; at most SIMK_STEP_COST_MAX_NS) */
 	size_t stack_size;	  /* bytes per simulated thread (0 = 64 KiB) */
-	bool keep_trace;	  /* keep every event (export, readable output) */
+	bool keep_trace;	  /* keep the events for export (simk_trace_export_chrome) */
+	size_t trace_keep_max;	  /* keep_trace: at most this many events (0 = 1,000,000) */
 	bool trace_tail_off;	  /* keep no tail of the last events either: only the hash
 				     (explore; a failure report runs the seed again) */
 	const char *replay_path;  /* policy replay: schedule file to read */
@@ -121,10 +122,13 @@ uint64_t simk_steps(const struct simk *s);
 uint64_t simk_vtime_ns(const struct simk *s);
 const char *simk_failure_reason(const struct simk *s);
 uint64_t simk_seed(const struct simk *s);
+/* 0, or the errno of a failed write of opts.schedule_out at the end of the
+ * run (the outcome is the run's own). */
+int simk_schedule_error(const struct simk *s);
 /* The decisions of the run, as a schedule file holds them (a thread id,
  * 0 for an interrupt, or a data decision), when it kept them
  * (opts.keep_decisions or opts.schedule_out); the array belongs to s. */
-const int32_t *simk_decisions(const struct simk *s, size_t *n);
+const int64_t *simk_decisions(const struct simk *s, size_t *n);
 
 /*
  * Bounded exhaustive search (policy dfs). Each run follows the current path
@@ -165,21 +169,31 @@ int simk_dfs_restart(struct simk_dfs *d, const uint32_t *choice, const uint32_t 
  * dimension is enumerated (dim_bound >= 0), else they come from the seed.
  */
 enum simk_dfs_dim {
-	SIMK_DIM_LATENCY = 0, /* which latency class a device request gets */
-	SIMK_DIM_FAULT,	      /* whether an enabled fault point fires */
-	SIMK_DIM_CRASH,	      /* which cached writes a power cut keeps */
+	SIMK_DIM_LATENCY = 0, /* which latency class a device request attempt gets */
+	SIMK_DIM_FAULT,	      /* whether an enabled fault point (p=PROB) fires */
+	SIMK_DIM_CRASH,	      /* which cached and in-flight writes a power cut keeps */
+	SIMK_DIM_TEAR,	      /* which write, and which end of it, a tear hits */
 	SIMK_DIM_COUNT,
 };
+
+#define SIMK_DFS_SEED (-1)	     /* dim_bound: the seed decides, as under random */
+#define SIMK_DFS_NO_BOUND 0x7fffffff /* dim_bound: every alternative, any number of times */
 
 struct simk_dfs_opts {
 	bool por;  /* partial-order reduction; false: every interleaving */
 	int bound; /* por: preemptions per path, -1 none; else non-default choices */
-	/* non-default choices per path in each dimension; -1: the seed decides */
+	/* non-default choices per path in each dimension, SIMK_DFS_NO_BOUND, or
+	 * SIMK_DFS_SEED (with por off every dimension is the seed's) */
 	int dim_bound[SIMK_DIM_COUNT];
+	int latency_classes; /* alternatives of a latency draw, 2..16 (min .. max) */
 };
 
-/* por, no bound, every dimension left to the seed. */
+/* por, no preemption bound; latency: 2 classes, at most 2 slow per path;
+ * faults: at most 1 injected per path; crash states: at most 3 writes kept
+ * per cut; tears: every one. */
 void simk_dfs_opts_default(struct simk_dfs_opts *o);
+/* The name of a dimension ("latency", "faults", "crash", "tear"). */
+const char *simk_dfs_dim_name(enum simk_dfs_dim d);
 struct simk_dfs *simk_dfs_create_opts(const struct simk_dfs_opts *o);
 
 struct simk_dfs_stats {
@@ -222,10 +236,24 @@ uint64_t simk_dfs_trace_class(struct simk_dfs *d);
 void simk_annotated(bool on);
 void simk_access(uint64_t id, bool write);
 
-/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it). */
+/* Writes the kept trace as Chrome trace-event JSON (Perfetto opens it);
+ * 0, or -1 with errno (a write error included). */
 int simk_trace_export_chrome(const struct simk *s, const char *path);
 /* Writes the kept trace as readable text, one column per thread. */
 void simk_trace_print(const struct simk *s, void *file);
+/* From now on, writes each event as it is emitted to file (a FILE *) as
+ * readable text, one column per thread, after a header naming the threads
+ * that exist now and the events already emitted (those still in the ring
+ * of the latest 64). Nothing is stored: the memory of a run does not grow
+ * with its length. Writing stops at the first error: its errno is then
+ * simk_trace_stream_error's (0 while all is well). */
+void simk_trace_stream(struct simk *s, void *file);
+int simk_trace_stream_error(const struct simk *s);
+/* Events emitted; events kept for export (keep_trace); events that were
+ * not kept because of trace_keep_max (or no host memory). */
+uint64_t simk_trace_events(const struct simk *s);
+uint64_t simk_trace_kept(const struct simk *s);
+uint64_t simk_trace_dropped(const struct simk *s);
 
 #ifdef __cplusplus
 }

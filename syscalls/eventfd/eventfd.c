@@ -24,7 +24,7 @@ struct eventfd {
 	struct poll_head ph; /* poll, kqueue, ports, AIO */
 };
 
-static KMEM_TYPE(kt_eventfd, "eventfd");
+static KMEM_TYPE(kt_eventfd, "eventfd.ctx");
 
 static struct eventfd *efd_of(const struct file *fp)
 {
@@ -71,6 +71,7 @@ static bool efd_room(void *arg)
 /* Thread context; may sleep unless IOF_NONBLOCK. */
 static ssize_t efd_read(struct file *fp, struct uio *uio, int ioflags)
 {
+	sim_assert_thread_context(__func__);
 	struct eventfd *ef = efd_of(fp);
 	if (uio->resid < sizeof(uint64_t))
 		return -EINVAL;
@@ -84,7 +85,7 @@ static ssize_t efd_read(struct file *fp, struct uio *uio, int ioflags)
 	KASSERT(ef->count > 0, "eventfd read woke on an empty counter");
 	uint64_t value = ef->semaphore ? 1 : ef->count;
 	ef->count -= value;
-	trace_emit(TR_INFO, "eventfd-read", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count, 0);
+	trace_emit(TR_INFO, "eventfd:read", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count, 0);
 	efd_changed(ef);
 	/* As on Linux, the value is consumed even when the copy faults. */
 	if (uiomove(&value, sizeof(value), uio) != 0)
@@ -95,6 +96,7 @@ static ssize_t efd_read(struct file *fp, struct uio *uio, int ioflags)
 /* Thread context; may sleep unless IOF_NONBLOCK. */
 static ssize_t efd_write(struct file *fp, struct uio *uio, int ioflags)
 {
+	sim_assert_thread_context(__func__);
 	struct eventfd *ef = efd_of(fp);
 	uint64_t value;
 	if (uio->resid < sizeof(value))
@@ -113,7 +115,7 @@ static ssize_t efd_write(struct file *fp, struct uio *uio, int ioflags)
 	}
 	ef->count += value;
 	KASSERT(ef->count < EVENTFD_COUNT_MAX, "eventfd write overflowed");
-	trace_emit(TR_INFO, "eventfd-write", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count,
+	trace_emit(TR_INFO, "eventfd:write", (int64_t)fp->id, (int64_t)value, (int64_t)ef->count,
 		   0);
 	efd_changed(ef);
 	return (ssize_t)sizeof(value);
@@ -145,7 +147,7 @@ static const struct file_ops eventfd_ops = {
     .release = efd_release,
 };
 
-int keventfd_create(struct simk_proc *p, unsigned initval, int flags)
+int eventfd_create_for(struct simk_proc *p, unsigned initval, int flags)
 {
 	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
 		return -EINVAL;
@@ -169,13 +171,13 @@ int keventfd_create(struct simk_proc *p, unsigned initval, int flags)
 		return fd;
 	}
 	fd_install(p, fd, fp, (flags & EFD_CLOEXEC) ? FD_CLOEXEC_FLAG : 0);
-	trace_emit(TR_INFO, "eventfd-create", p->pid, fd, initval, flags);
+	trace_emit(TR_INFO, "eventfd:create", p->pid, fd, initval, flags);
 	return fd;
 }
 
 int sys_eventfd(unsigned initval, int flags)
 {
-	return keventfd_create(sim_proc_current(), initval, flags);
+	return eventfd_create_for(sim_proc_current(), initval, flags);
 }
 
 int eventfd_fget(struct simk_proc *p, int fd, struct file **out)
@@ -198,7 +200,7 @@ uint64_t eventfd_signal(struct file *fp, uint64_t n)
 	if (EVENTFD_COUNT_MAX - ef->count < n)
 		n = EVENTFD_COUNT_MAX - ef->count;
 	ef->count += n;
-	trace_emit(TR_INFO, "eventfd-signal", (int64_t)fp->id, (int64_t)n, (int64_t)ef->count, 0);
+	trace_emit(TR_INFO, "eventfd:signal", (int64_t)fp->id, (int64_t)n, (int64_t)ef->count, 0);
 	efd_changed(ef);
 	return n;
 }

@@ -18,6 +18,11 @@
  * - The kernel side (Linux AIO's IOCB_FLAG_RESFD): eventfd_fget() and
  *   eventfd_signal(), which never sleeps and may run in interrupt context.
  *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   eventfd   eventfd.c   (and read/write/poll of the file, and the kernel
+ *                          side)
+ *
  * What the caller guarantees
  * --------------------------
  * - sys_eventfd: thread context of a user process.
@@ -40,7 +45,7 @@
 
 int sys_eventfd(unsigned initval, int flags);
 /* Same as sys_eventfd for a given process (tests, the kernel). */
-int keventfd_create(struct simk_proc *p, unsigned initval, int flags);
+int eventfd_create_for(struct simk_proc *p, unsigned initval, int flags);
 
 /* Takes a reference on the eventfd behind fd in p: 0, -EBADF (not open)
  * or -EINVAL (not an eventfd). */

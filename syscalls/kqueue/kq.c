@@ -1,6 +1,6 @@
 /*
  * kqueue and kevent: the kqueue object, registration of changes, and the
- * marker scan (shared/seeds/004, DragonFly kern_event.c; docs/kq.md).
+ * marker scan (DragonFly kern_event.c; docs/kq.md).
  *
  * The tricky invariant, the scan's: every thread in kevent() puts its own
  * end marker at the tail of the pending queue and collects only what lies
@@ -22,7 +22,11 @@
 #include "syscalls/kqueue/kq_priv.h"
 #include "vfs/vfs.h"
 
-static KMEM_TYPE(kt_kqueue, "kqueue.kqueue");
+/* kevent() calls collecting on one kqueue at once (their end markers): a
+ * longer call list is a loop. */
+#define KQ_CALLS_MAX 100000
+
+static KMEM_TYPE(kt_kqueue, "kq.kqueue");
 
 /* ---- the kqueue file ---------------------------------------------------- */
 
@@ -91,6 +95,7 @@ static int kqueue_fstat(struct file *fp, struct simk_stat *st)
  */
 static void kqueue_release(struct file *fp)
 {
+	sim_assert_may_sleep(__func__);
 	struct kqueue *kq = fp->priv;
 	struct kq_state *st = kq_st();
 	/* First, so a close observer walking the process's kqueues no longer
@@ -101,22 +106,25 @@ static void kqueue_release(struct file *fp)
 		KASSERT(loops < 10 * KQ_SCAN_LOOPS_MAX, "kqueue %llu does not drain",
 			(unsigned long long)kq->id);
 		struct knote *kn = list_entry(kq->knotes.next, struct knote, kqlink);
-		if (knote_acquire(kn))
-			knote_detach_and_drop(kn);
+		if (kq_knote_acquire(kn))
+			kq_knote_detach_and_drop(kn);
 	}
-	KASSERT(kq->count == 0 && list_empty(&kq->pending), "kqueue %llu closed with %d queued",
+	KASSERT(kq->count == 0, "kqueue %llu closed with %d queued", (unsigned long long)kq->id,
+		kq->count);
+	KASSERT(list_empty(&kq->pending), "kqueue %llu closed with %d queued",
 		(unsigned long long)kq->id, kq->count);
 	/* Knotes watching us hold a reference on our file: none can be left. */
 	KASSERT(kq->kqnotes.n == 0, "kqueue %llu closed while watched", (unsigned long long)kq->id);
 	KASSERT(kq->regtd == NULL, "kqueue %llu closed while registering",
 		(unsigned long long)kq->id);
-	trace_emit(TR_INFO, "kq_close", (int64_t)kq->id, 0, 0, 0);
+	trace_emit(TR_INFO, "kq:close", (int64_t)kq->id, 0, 0, 0);
 	poll_head_destroy(&kq->ph);
 	waitq_destroy(&kq->wq);
 	waitq_destroy(&kq->regwq);
 	fp->priv = NULL;
 	KASSERT(st->kqueues_live > 0, "kqueue count underflow");
 	st->kqueues_live--;
+	kqueue_hash_free(kq);
 	kmem_free(&kt_kqueue, kq);
 }
 
@@ -153,7 +161,7 @@ struct kqueue *kqueue_from_fd(struct simk_proc *p, int fd, struct file **fpp)
 
 static void filt_kqdetach(struct knote *kn)
 {
-	knote_remove(kn);
+	kq_knote_remove(kn);
 }
 
 static bool filt_kqueue(struct knote *kn, long hint)
@@ -177,7 +185,7 @@ int kqueue_kqfilter(struct file *fp, struct knote *kn)
 	if (kn->kev.filter != EVFILT_READ)
 		return -EOPNOTSUPP;
 	kn->fop = &kq_kqread_filtops;
-	knote_insert(&watched->kqnotes, kn);
+	kq_knote_insert(&watched->kqnotes, kn);
 	return 0;
 }
 
@@ -195,8 +203,10 @@ static struct kqueue *kqueue_create(struct simk_proc *p)
 	list_init(&kq->calls);
 	list_init(&kq->knotes);
 	for (int i = 0; i < KQ_HASH_SIZE; i++)
-		list_init(&kq->hash[i]);
-	klist_init(&kq->kqnotes);
+		list_init(&kq->hash0[i]);
+	kq->hash = kq->hash0;
+	kq->hash_mask = KQ_HASH_SIZE - 1;
+	kq_klist_init(&kq->kqnotes);
 	poll_head_init(&kq->ph, "kqueue");
 	waitq_init(&kq->wq, "kqread");
 	waitq_init(&kq->regwq, "kqreg");
@@ -211,6 +221,7 @@ static void kqueue_destroy_unused(struct kqueue *kq)
 	waitq_destroy(&kq->wq);
 	waitq_destroy(&kq->regwq);
 	kq_st()->kqueues_live--;
+	kqueue_hash_free(kq);
 	kmem_free(&kt_kqueue, kq);
 }
 
@@ -234,7 +245,7 @@ int sys_kqueue(void)
 	kq->fp = fp;
 	list_push_back(&kq_pinfo(p->pid)->kqueues, &kq->plink);
 	fd_install(p, fd, fp, 0);
-	trace_emit(TR_INFO, "kq_create", (int64_t)kq->id, p->pid, fd, 0);
+	trace_emit(TR_INFO, "kq:create", (int64_t)kq->id, p->pid, fd, 0);
 	return fd;
 }
 
@@ -244,15 +255,17 @@ int sys_kqueue(void)
  * again from inside (recursion, e.g. a filter that registers). */
 void kq_reg_lock(struct kqueue *kq)
 {
+	sim_assert_may_sleep(__func__);
 	struct simk_thread *td = sim_thread_current();
-	KASSERT(td != NULL && !sim_in_irq(), "kqueue registration outside thread context");
+	KASSERT(td != NULL, "kqueue registration outside thread context");
+	KASSERT(!sim_in_irq(), "kqueue registration outside thread context");
 	for (int loops = 0; kq->regtd != NULL && kq->regtd != td; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "kqueue registration lock starves");
 		waitq_sleep(&kq->regwq, false, false, SIMK_FOREVER);
 	}
 	if (kq->regtd == td) {
 		kq_st()->stats.reg_recursive++;
-		trace_emit(TR_INFO, "kq_reg_recurse", (int64_t)kq->id, kq->regdepth + 1, 0, 0);
+		trace_emit(TR_INFO, "kq:reg_recurse", (int64_t)kq->id, kq->regdepth + 1, 0, 0);
 	}
 	kq->regtd = td;
 	kq->regdepth++;
@@ -260,8 +273,8 @@ void kq_reg_lock(struct kqueue *kq)
 
 void kq_reg_unlock(struct kqueue *kq)
 {
-	KASSERT(kq->regtd == sim_thread_current() && kq->regdepth > 0,
-		"kqueue registration unlock by a non-owner");
+	KASSERT(kq->regtd == sim_thread_current(), "kqueue registration unlock by a non-owner");
+	KASSERT(kq->regdepth > 0, "kqueue registration unlock by a non-owner");
 	if (--kq->regdepth == 0) {
 		kq->regtd = NULL;
 		waitq_wake_all(&kq->regwq);
@@ -270,7 +283,7 @@ void kq_reg_unlock(struct kqueue *kq)
 
 /* The user changes an existing knote: without resetting a filter that
  * already fired. */
-static int knote_modify(struct knote *kn, const struct kevent *kev)
+static int kq_knote_modify(struct knote *kn, const struct kevent *kev)
 {
 	KASSERT(kn->status & KN_PROCESSING, "modifying a knote not owned");
 	if (kn->fop->touch_register != NULL)
@@ -287,6 +300,7 @@ static int knote_modify(struct knote *kn, const struct kevent *kev)
  */
 static int register_one(struct kqueue *kq, struct kevent *kev)
 {
+	sim_assert_may_sleep(__func__);
 	const struct filterops *fops = kq_filterops(kev->filter);
 	if (fops == NULL)
 		return -EINVAL;
@@ -301,7 +315,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 	for (int loops = 0;; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "knote lookup does not settle");
 		kn = kqueue_lookup(kq, kev->filter, kev->ident);
-		if (kn == NULL || knote_acquire(kn))
+		if (kn == NULL || kq_knote_acquire(kn))
 			break;
 	}
 	/* kn, when found, is ours (PROCESSING). */
@@ -315,7 +329,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 
 	if (kev->flags & EV_ADD) {
 		if (kn == NULL) {
-			kn = knote_alloc();
+			kn = kq_knote_alloc();
 			if (kn == NULL) {
 				if (fp != NULL)
 					file_put(fp);
@@ -331,14 +345,14 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 			kn->kev.fflags = 0;
 			kn->kev.data = 0;
 			kn->status = KN_PROCESSING;
-			knote_attach(kn);
+			kq_knote_attach(kn);
 			int err = fops->attach(kn);
 			if (err != 0) {
 				kn->status |= KN_DELETING | KN_REPROCESS;
-				knote_drop(kn);
+				kq_knote_drop(kn);
 				return err;
 			}
-			trace_emit(TR_INFO, "kq_attach", (int64_t)kq->id, (int64_t)kn->id,
+			trace_emit(TR_INFO, "kq:attach", (int64_t)kq->id, (int64_t)kn->id,
 				   kn->kev.filter, (int64_t)kn->kev.ident);
 			preempt_point(); /* an attach can block: the close race window */
 			/* A close that ran before we were attached did not see us;
@@ -346,39 +360,39 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 			 * knote must not outlive its descriptor. */
 			if ((fops->flags & FILTEROP_ISFD) &&
 			    !fd_is(kq->proc, (int)kn->kev.ident, kn->fp)) {
-				trace_emit(TR_INFO, "kq_attach_closed", (int64_t)kq->id,
+				trace_emit(TR_INFO, "kq:attach_closed", (int64_t)kq->id,
 					   (int64_t)kn->id, (int64_t)kn->kev.ident, 0);
 				kq_st()->stats.attach_closed_drops++;
 				kn->status |= KN_DELETING | KN_REPROCESS;
 			}
 		} else {
-			int err = knote_modify(kn, kev);
+			int err = kq_knote_modify(kn, kev);
 			if (err != 0) {
-				knote_release(kn);
+				kq_knote_release(kn);
 				if (fp != NULL)
 					file_put(fp);
 				return err;
 			}
 		}
-		/* With reprocessing pending, knote_release runs the filter (or
+		/* With reprocessing pending, kq_knote_release runs the filter (or
 		 * drops a knote that is being deleted). */
-		if (!(kn->status & KN_REPROCESS) && filter_event(kn, 0))
-			knote_activate(kn);
+		if (!(kn->status & KN_REPROCESS) && kq_filter_event(kn, 0))
+			kq_knote_activate(kn);
 	} else if (kev->flags & EV_DELETE) {
-		knote_detach_and_drop(kn);
+		kq_knote_detach_and_drop(kn);
 		if (fp != NULL)
 			file_put(fp);
 		return 0;
 	} else {
-		int err = knote_modify(kn, kev);
+		int err = kq_knote_modify(kn, kev);
 		if (err != 0) {
-			knote_release(kn);
+			kq_knote_release(kn);
 			if (fp != NULL)
 				file_put(fp);
 			return err;
 		}
-		if (!(kn->status & KN_REPROCESS) && filter_event(kn, 0))
-			knote_activate(kn);
+		if (!(kn->status & KN_REPROCESS) && kq_filter_event(kn, 0))
+			kq_knote_activate(kn);
 	}
 
 	/* Disabling does not deactivate. */
@@ -388,9 +402,9 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 	if ((kev->flags & EV_ENABLE) && (kn->status & KN_DISABLED)) {
 		kn->status &= ~KN_DISABLED;
 		if ((kn->status & (KN_ACTIVE | KN_QUEUED)) == KN_ACTIVE)
-			knote_enqueue(kn);
+			kq_knote_enqueue(kn);
 	}
-	knote_release(kn);
+	kq_knote_release(kn);
 	if (fp != NULL)
 		file_put(fp);
 	return 0;
@@ -398,6 +412,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 
 int kqueue_register(struct kqueue *kq, struct kevent *kev)
 {
+	sim_assert_may_sleep(__func__);
 	kq_reg_lock(kq);
 	int r = register_one(kq, kev);
 	kq_reg_unlock(kq);
@@ -444,7 +459,7 @@ bool kqueue_call_running(struct kqueue *kq, uint64_t call)
 {
 	int bound = 0;
 	for (struct list_node *n = kq->calls.next; n != &kq->calls; n = n->next) {
-		KASSERT(++bound < 100000, "kqueue %llu call list loops",
+		KASSERT(++bound < KQ_CALLS_MAX, "kqueue %llu call list loops",
 			(unsigned long long)kq->id);
 		if (list_entry(n, struct knote, kqlink)->id == call)
 			return true;
@@ -452,12 +467,14 @@ bool kqueue_call_running(struct kqueue *kq, uint64_t call)
 	return false;
 }
 
+/* LAB 05 BEGIN: kqueue_scan */
 /*
  * Collects up to count events that lie before `marker` into out. Thread
  * context; may sleep (waiting for knotes other threads own).
  */
 static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct knote *marker)
 {
+	sim_assert_may_sleep(__func__);
 	struct knote local;
 	int total = 0;
 	marker_init(&local);
@@ -479,7 +496,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 		}
 		/* Never skip a knote someone else processes: wait, then look
 		 * again from our local marker. */
-		if (!knote_acquire(kn))
+		if (!kq_knote_acquire(kn))
 			continue;
 		/* Off the queue for processing; KN_QUEUED stays set so nobody
 		 * queues it meanwhile (they only ask for reprocessing). */
@@ -497,7 +514,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 			/* Off the queue but still active: re-enabling queues it. */
 			kn->status &= ~KN_QUEUED;
 		} else if (!(kn->kev.flags & EV_ONESHOT) && !(kn->status & KN_DELETING) &&
-			   !filter_event(kn, 0)) {
+			   !kq_filter_event(kn, 0)) {
 			/* The condition went away: drop the event silently. */
 			kn->status &= ~(KN_QUEUED | KN_ACTIVE);
 		} else {
@@ -505,7 +522,7 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 				kn->fop->touch_process(kn, &out[total]);
 			else
 				out[total] = kn->kev;
-			trace_emit(TR_INFO, "kq_post", (int64_t)kq->id, (int64_t)kn->id,
+			trace_emit(TR_INFO, "kq:post", (int64_t)kq->id, (int64_t)kn->id,
 				   kn->kev.filter, kn->kev.data);
 			struct kq_state *st = kq_st();
 			st->events_posted++;
@@ -538,50 +555,14 @@ static int kqueue_scan(struct kqueue *kq, struct kevent *out, int count, struct 
 				kq->count++;
 			}
 		}
-		knote_release(kn);
+		kq_knote_release(kn);
 	}
 	list_del(&local.tqe);
 	return total;
 }
+/* LAB 05 END: kqueue_scan */
 
 /* ---- kevent() ----------------------------------------------------------------- */
-
-/*
- * The kqueue's own invariants, checked after every kevent() call: count is
- * the number of knotes (not markers) on the pending queue; every queued
- * knote is QUEUED, belongs here and is neither disabled nor being deleted
- * unless someone owns it; every knote of the kqueue is findable by its
- * identity. Bounded by the number of knotes.
- */
-static void kqueue_check(struct kqueue *kq)
-{
-	int queued = 0, bound = 0;
-	for (struct list_node *n = kq->pending.next; n != &kq->pending; n = n->next) {
-		KASSERT(++bound <= kq->nknotes + 1024, "kqueue %llu pending queue loops",
-			(unsigned long long)kq->id);
-		struct knote *kn = list_entry(n, struct knote, tqe);
-		if (kn->status & KN_MARKER)
-			continue;
-		KASSERT(kn->kq == kq && (kn->status & KN_QUEUED),
-			"kqueue %llu: knote %llu on the queue in state %#x",
-			(unsigned long long)kq->id, (unsigned long long)kn->id, kn->status);
-		queued++;
-	}
-	KASSERT(queued == kq->count, "kqueue %llu: count %d but %d queued",
-		(unsigned long long)kq->id, kq->count, queued);
-	int known = 0;
-	for (struct list_node *n = kq->knotes.next; n != &kq->knotes; n = n->next) {
-		struct knote *kn = list_entry(n, struct knote, kqlink);
-		KASSERT(++known <= kq->nknotes, "kqueue %llu knote list longer than %d",
-			(unsigned long long)kq->id, kq->nknotes);
-		KASSERT((kn->status & KN_PROCESSING) ||
-			    kqueue_lookup(kq, kn->kev.filter, kn->kev.ident) == kn,
-			"kqueue %llu: knote %llu not findable", (unsigned long long)kq->id,
-			(unsigned long long)kn->id);
-	}
-	KASSERT(known == kq->nknotes, "kqueue %llu: %d knotes listed, %d counted",
-		(unsigned long long)kq->id, known, kq->nknotes);
-}
 
 static bool kq_has_events(void *arg)
 {

@@ -1,6 +1,6 @@
 /*
  * kqueue / kevent: BSD's event notification, after the DragonFly
- * kern_event.c in shared/seeds/004 (FreeBSD's kqueue(2) manual where it is
+ * kern_event.c (FreeBSD's kqueue(2) manual where it is
  * silent). docs/kq.md has the whole story: the knote state machine,
  * the marker scan and the races.
  *
@@ -19,6 +19,14 @@
  *   each define).
  * - The EVFILT_AIO attachment point used by POSIX AIO for SIGEV_KEVENT
  *   (kq_aio_*, at the end).
+ *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   kqueue, kevent   kq.c   (registration, the marker scan)
+ * Behind them: kq_knote.c (the knote state machine), kq_filt_*.c (one file
+ * per filter: rw, except, aio, vnode, proc, signal, timer, user, fs),
+ * kq_subsys.c (per-run state, fd close, fork, exit), kq_check.c,
+ * kq_scn.c.
  *
  * What the caller guarantees
  * --------------------------
@@ -89,7 +97,8 @@ static inline void ev_set(struct kevent *kev, uint64_t ident, int16_t filter, ui
 #define EV_CLEAR 0x0020	   /* reset state after retrieval (edge-triggered) */
 #define EV_RECEIPT 0x0040  /* echo the change as EV_ERROR with data 0 */
 #define EV_DISPATCH 0x0080 /* disable after each retrieval */
-#define EV_SYSFLAGS 0xF000 /* reserved for the kernel: stripped from changes */
+#define EV_SYSFLAGS 0xF800 /* reserved for the kernel: stripped from changes */
+#define EV_HUP 0x0800	   /* with EV_EOF: completely disconnected (DragonFly's) */
 #define EV_NODATA 0x1000   /* EOF with no data left (DragonFly's value) */
 #define EV_FLAG1 0x2000	   /* kernel-internal registration (NOTE_TRACK, AIO) */
 #define EV_ERROR 0x4000	   /* change failed: data = errno (positive) */
@@ -176,7 +185,8 @@ int kqueue_timers_live(void);
  * that returned it is still running), "reactivated_returned_later" (such a
  * knote returned by a later call), "attach_closed_drops" (EV_ADD found its
  * descriptor closed after attaching and dropped the knote),
- * "fdclose_drops" (the close observer dropped a knote). 0 and the value in
+ * "fdclose_drops" (the close observer dropped a knote), "lookup_steps"
+ * (knotes compared by lookups by identity: their cost). 0 and the value in
  * *out, or -EINVAL for an unknown name. */
 int kqueue_stat(const char *name, uint64_t *out);
 
@@ -218,6 +228,6 @@ void kq_aio_complete(struct kq_aio_hook *h, int error);
 void kq_aio_detach(struct kq_aio_hook *h);
 
 /* Registered once from syscalls/builtin.c. */
-void kqueue_register_subsys(void);
+void kq_register(void);
 
 #endif

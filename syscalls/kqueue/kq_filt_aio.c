@@ -16,6 +16,9 @@
 
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Liveness guard: knotes on one AIO hook; past it the loop is a livelock bug. */
+#define KQ_AIO_KNOTES_MAX 100000
+
 static int filt_aioattach(struct knote *kn)
 {
 	if (!(kn->kev.flags & EV_FLAG1))
@@ -75,7 +78,8 @@ void kq_aio_hook_init(struct kq_aio_hook *h)
 int kq_aio_attach(struct simk_proc *p, int kqfd, uaddr_t aiocb, uint64_t udata,
 		  struct kq_aio_hook *h)
 {
-	KASSERT(!sim_in_irq() && sim_thread_current() != NULL, "kq_aio_attach outside a thread");
+	KASSERT(!sim_in_irq(), "kq_aio_attach outside a thread");
+	KASSERT(sim_thread_current() != NULL, "kq_aio_attach outside a thread");
 	struct file *fp;
 	struct kqueue *kq = kqueue_from_fd(p, kqfd, &fp);
 	if (kq == NULL)
@@ -96,20 +100,21 @@ void kq_aio_complete(struct kq_aio_hook *h, int error)
 	h->error = error;
 	struct list_node *n = h->knotes.next;
 	for (int bound = 0; n != &h->knotes; bound++) {
-		KASSERT(bound < 100000, "AIO hook knote list loops");
+		KASSERT(bound < KQ_AIO_KNOTES_MAX, "AIO hook knote list loops");
 		struct list_node *next = n->next;
-		knote_poke(list_entry(n, struct knote, link));
+		kq_knote_poke(list_entry(n, struct knote, link));
 		n = next;
 	}
 }
 
 void kq_aio_detach(struct kq_aio_hook *h)
 {
-	KASSERT(!sim_in_irq() && sim_thread_current() != NULL, "kq_aio_detach outside a thread");
+	KASSERT(!sim_in_irq(), "kq_aio_detach outside a thread");
+	KASSERT(sim_thread_current() != NULL, "kq_aio_detach outside a thread");
 	for (int loops = 0; !list_empty(&h->knotes); loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "AIO hook detach does not settle");
 		struct knote *kn = list_entry(h->knotes.next, struct knote, link);
-		if (knote_acquire(kn))
-			knote_detach_and_drop(kn);
+		if (kq_knote_acquire(kn))
+			kq_knote_detach_and_drop(kn);
 	}
 }

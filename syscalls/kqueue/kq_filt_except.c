@@ -17,7 +17,7 @@ static void except_poll_cb(struct poll_listener *l, unsigned events)
 	struct knote *kn = l->priv;
 	if (events & POLLFREE)
 		kn->u.rw.head_gone = true;
-	knote_poke(kn);
+	kq_knote_poke(kn);
 }
 
 int kq_except_attach(struct knote *kn)

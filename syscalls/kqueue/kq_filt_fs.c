@@ -13,7 +13,7 @@ static void fs_cb(struct fs_watcher *w, unsigned what)
 	if (kn->status & KN_DELETING)
 		return;
 	kn->kev.fflags |= what;
-	knote_poke(kn);
+	kq_knote_poke(kn);
 }
 
 static int filt_fsattach(struct knote *kn)

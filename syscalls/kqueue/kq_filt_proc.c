@@ -1,5 +1,6 @@
 /*
- * EVFILT_PROC: what happens to a process: NOTE_EXIT (data = exit status,
+ * EVFILT_PROC: what happens to a process: NOTE_EXIT (data = its wait(2)
+ * status, as in FreeBSD and DragonFly: WEXITSTATUS / WTERMSIG decode it,
  * with EV_EOF | EV_NODATA | EV_ONESHOT: the knote detaches from the dead
  * process and goes after retrieval), NOTE_FORK, NOTE_EXEC, and NOTE_TRACK:
  * on fork, a knote with the same fflags is registered on the child, whose
@@ -34,6 +35,9 @@
 #include "kern/proc.h"
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Liveness guard: knotes one NOTE_TRACK fork copies; past it the loop is a livelock bug. */
+#define KQ_TRACK_KNOTES_MAX 100000
+
 /* Takes kn off its process's list without owning it: allowed only for the
  * exit of that process, which nobody else does, and never for a knote
  * being deleted (its owner detaches it). */
@@ -41,7 +45,8 @@ static void proc_unlink(struct knote *kn)
 {
 	KASSERT(!(kn->status & KN_DELETING), "unlinking a deleted proc knote");
 	struct klist *kl = kn->onlist;
-	KASSERT(kl != NULL && kl->n > 0, "proc knote %llu not listed", (unsigned long long)kn->id);
+	KASSERT(kl != NULL, "proc knote %llu not listed", (unsigned long long)kn->id);
+	KASSERT(kl->n > 0, "proc knote %llu not listed", (unsigned long long)kn->id);
 	list_del(&kn->link);
 	kn->onlist = NULL;
 	kl->n--;
@@ -87,11 +92,11 @@ static int filt_procattach(struct knote *kn)
 	if (immediate) {
 		kn->kev.fflags |= NOTE_EXIT;
 		kn->status |= KN_DETACHED;
-		kn->kev.data = pi->exited ? pi->status : p->exit_status;
+		kn->kev.data = pi->exited ? pi->status : proc_wait_status(p);
 		kn->kev.flags |= EV_EOF | EV_NODATA | EV_ONESHOT;
 		return 0; /* the register's filter run activates it */
 	}
-	knote_insert(&pi->procnotes, kn);
+	kq_knote_insert(&pi->procnotes, kn);
 	return 0;
 }
 
@@ -101,7 +106,7 @@ static void filt_procdetach(struct knote *kn)
 	if (kn->status & KN_DETACHED)
 		return;
 	if (kn->onlist != NULL)
-		knote_remove(kn);
+		kq_knote_remove(kn);
 }
 
 /*
@@ -115,6 +120,7 @@ static void filt_procdetach(struct knote *kn)
  */
 static void track_child(struct knote *kn, int child_pid)
 {
+	sim_assert_thread_context(__func__);
 	struct kqueue *kq = kn->kq;
 	KASSERT(kq->regtd == sim_thread_current(),
 		"NOTE_TRACK registration without the kqueue's registration lock");
@@ -125,7 +131,7 @@ static void track_child(struct knote *kn, int child_pid)
 	       kn->kev.udata);
 	int err = kqueue_register(kq, &kev); /* recursive: we own the lock */
 	if (err != 0) {
-		trace_emit(TR_INFO, "kq_trackerr", (int64_t)kq->id, kn->u.proc.pid, err, 0);
+		trace_emit(TR_INFO, "kq:trackerr", (int64_t)kq->id, kn->u.proc.pid, err, 0);
 		kn->kev.fflags |= NOTE_TRACKERR;
 		return;
 	}
@@ -185,9 +191,9 @@ void kq_proc_observer(struct simk_proc *p, enum proc_event ev, int arg)
 			kn->kev.fflags |= note;
 		if (ev == PROC_EV_EXIT)
 			proc_record_exit(kn, arg);
-		trace_emit(TR_INFO, "kq_proc", (int64_t)kn->kq->id, (int64_t)kn->id, p->pid,
+		trace_emit(TR_INFO, "kq:proc", (int64_t)kn->kq->id, (int64_t)kn->id, p->pid,
 			   (int64_t)note);
-		knote_poke(kn);
+		kq_knote_poke(kn);
 	}
 	/* Whatever is still listed after an exit is being deleted. */
 }
@@ -219,14 +225,14 @@ static void track_one(struct kqueue *kq, int parent_pid, uint64_t kn_id, int chi
 		kn = kqueue_lookup(kq, EVFILT_PROC, (uint64_t)parent_pid);
 		if (kn == NULL || kn->id != kn_id || (kn->status & KN_DELETING))
 			return; /* deleted meanwhile: nothing to track */
-		if (knote_acquire(kn))
+		if (kq_knote_acquire(kn))
 			break;
 	}
 	preempt_point(); /* owned: sources defer, scans and closes wait */
 	if (!(kn->status & (KN_DELETING | KN_DETACHED)) &&
-	    filter_event(kn, (long)(NOTE_FORK | ((uint32_t)child_pid & NOTE_PDATAMASK))))
-		knote_activate(kn);
-	knote_release(kn);
+	    kq_filter_event(kn, (long)(NOTE_FORK | ((uint32_t)child_pid & NOTE_PDATAMASK))))
+		kq_knote_activate(kn);
+	kq_knote_release(kn);
 }
 
 /*
@@ -238,13 +244,14 @@ static void track_one(struct kqueue *kq, int parent_pid, uint64_t kn_id, int chi
  */
 void kq_proc_track_fork(struct simk_proc *parent, int child_pid)
 {
+	sim_assert_may_sleep(__func__);
 	struct kq_state *st = kq_st();
 	struct kq_pinfo *pi = kq_pinfo(parent->pid);
 	uint64_t seq = ++st->fork_seq;
 	KASSERT((uint32_t)child_pid <= NOTE_PDATAMASK, "pid %d does not fit a fork hint",
 		child_pid);
 	for (int loops = 0;; loops++) {
-		KASSERT(loops < 100000, "NOTE_TRACK of pid %d does not end", parent->pid);
+		KASSERT(loops < KQ_TRACK_KNOTES_MAX, "NOTE_TRACK of pid %d does not end", parent->pid);
 		struct knote *kn = next_tracker(pi, seq);
 		if (kn == NULL)
 			break;
@@ -254,7 +261,7 @@ void kq_proc_track_fork(struct simk_proc *parent, int child_pid)
 		file_hold(kq->fp); /* kq stays while we may sleep */
 		if (kq->regtd != NULL && kq->regtd != sim_thread_current()) {
 			st->stats.track_lock_waits++;
-			trace_emit(TR_INFO, "kq_track_wait", (int64_t)kq->id, parent->pid, child_pid,
+			trace_emit(TR_INFO, "kq:track_wait", (int64_t)kq->id, parent->pid, child_pid,
 				   0);
 		}
 		kq_reg_lock(kq);

@@ -19,6 +19,16 @@
  * come (POLLHUP / POLLRDHUP), with EV_NODATA once it is drained; WRITE
  * data = FIONSPACE, EV_EOF when writes would fail (POLLERR / POLLHUP).
  * NOTE_LOWAT: fire only when data >= the mark (kev.data of the change).
+ * EV_HUP (DragonFly) comes with EV_EOF when the connection is completely
+ * gone (POLLHUP: a pipe's other end closed, a socket shut both ways), not
+ * on a half close (POLLRDHUP alone); a write side that fails has it too.
+ *
+ * Pipes follow the reference (DragonFly's and FreeBSD's sys_pipe.c, whose
+ * test suites check this): READ on the write end watches the direction
+ * that end would read, which never carries data in a one-way pipe, so its
+ * data is 0 and it fires only with EOF when the reader closes (not with
+ * the reader's bytes); WRITE on a pipe whose other end is already closed
+ * is refused with EPIPE (registered before the close, it fires with EOF).
  */
 #include <errno.h>
 
@@ -44,19 +54,22 @@ static void rw_poll_cb(struct poll_listener *l, unsigned events)
 	struct knote *kn = l->priv;
 	if (events & POLLFREE)
 		kn->u.rw.head_gone = true; /* poll_head_destroy detached us */
-	knote_poke(kn);
+	kq_knote_poke(kn);
 }
 
 /* A regular file changed size or went away. */
 static void rw_fnotify_cb(struct fnotify_watcher *w, unsigned what, const struct fnotify_info *info)
 {
 	(void)what, (void)info;
-	knote_poke(w->priv);
+	kq_knote_poke(w->priv);
 }
 
 int kq_rw_attach(struct knote *kn)
 {
 	struct file *fp = kn->fp;
+	if (kn->kev.filter == EVFILT_WRITE && fp->type == FT_PIPE &&
+	    (file_poll(fp, RW_WRITE_INTEREST, NULL) & (POLLERR | POLLHUP)))
+		return -EPIPE; /* the other end is gone */
 	kn->fop = &kq_rw_filtops;
 	/* Every wake-up: counts (FIONREAD/FIONSPACE, NOTE_LOWAT) change even
 	 * when the readiness mask does not. */
@@ -119,16 +132,28 @@ static bool filt_rw(struct knote *kn, long hint)
 	if (is_regular(fp))
 		return filt_regular(kn);
 	unsigned ev = file_poll(fp, rw_interest(kn), NULL);
-	kn->kev.flags &= (uint16_t) ~(EV_EOF | EV_NODATA);
+	bool gone = (ev & POLLHUP) || kn->u.rw.head_gone;
+	kn->kev.flags &= (uint16_t) ~(EV_EOF | EV_NODATA | EV_HUP);
+	if (kn->kev.filter == EVFILT_READ && !file_readable(fp)) {
+		/* a pipe's write end: its own direction is always empty */
+		kn->kev.data = 0;
+		if ((ev & POLLERR) || gone) {
+			kn->kev.flags |= EV_EOF | EV_NODATA | EV_HUP;
+			return true;
+		}
+		return false;
+	}
 	if (kn->kev.filter == EVFILT_READ) {
 		int64_t n = 0;
 		if (file_count(fp, SIMK_FIONREAD, &n) != 0)
 			n = (ev & (POLLIN | POLLRDNORM)) ? 1 : 0;
 		kn->kev.data = n;
-		if ((ev & (POLLHUP | POLLRDHUP)) || kn->u.rw.head_gone) {
+		if ((ev & POLLRDHUP) || gone) {
 			kn->kev.flags |= EV_EOF;
 			if (n == 0)
 				kn->kev.flags |= EV_NODATA;
+			if (gone)
+				kn->kev.flags |= EV_HUP;
 			return true;
 		}
 		if (ev & POLLERR)
@@ -139,8 +164,8 @@ static bool filt_rw(struct knote *kn, long hint)
 	if (file_count(fp, SIMK_FIONSPACE, &space) != 0)
 		space = (ev & (POLLOUT | POLLWRNORM)) ? 1 : 0;
 	kn->kev.data = space;
-	if ((ev & (POLLHUP | POLLERR)) || kn->u.rw.head_gone) {
-		kn->kev.flags |= EV_EOF;
+	if ((ev & POLLERR) || gone) {
+		kn->kev.flags |= EV_EOF | EV_HUP;
 		return true;
 	}
 	return lowat_ok(kn, space, (ev & (POLLOUT | POLLWRNORM)) != 0);

@@ -12,18 +12,18 @@
 #include "kern/signal.h"
 #include "syscalls/kqueue/kq_priv.h"
 
+/* Any ident is accepted, as in the reference (its filter does not check
+ * it): a number no signal has simply never fires (docs/kq.md). */
 static int filt_sigattach(struct knote *kn)
 {
-	if (kn->kev.ident < 1 || kn->kev.ident >= SIMK_NSIG)
-		return -EINVAL;
 	kn->kev.flags |= EV_CLEAR;
-	knote_insert(&kq_pinfo(kn->kq->proc->pid)->signotes, kn);
+	kq_knote_insert(&kq_pinfo(kn->kq->proc->pid)->signotes, kn);
 	return 0;
 }
 
 static void filt_sigdetach(struct knote *kn)
 {
-	knote_remove(kn);
+	kq_knote_remove(kn);
 }
 
 static bool filt_signal(struct knote *kn, long hint)
@@ -44,7 +44,7 @@ void kq_sig_observer(struct simk_proc *p, int signo)
 		struct knote *kn = list_entry(n, struct knote, link);
 		if (kn->kev.ident == (uint64_t)signo && !(kn->status & KN_DELETING)) {
 			kn->kev.data++;
-			knote_poke(kn);
+			kq_knote_poke(kn);
 		}
 		n = next;
 	}

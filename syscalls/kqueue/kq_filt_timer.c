@@ -64,16 +64,17 @@ static void timer_arm(struct knote *kn)
 /* Interrupt context. */
 static void timer_expire(void *arg)
 {
+	KASSERT(sim_in_irq(), "kqueue timer expiry outside interrupt context");
 	struct knote *kn = arg;
 	KASSERT(!(kn->status & KN_DELETING) || (kn->status & KN_PROCESSING),
 		"timer fired on a deleted knote %llu", (unsigned long long)kn->id);
 	kn->kev.data++;
-	trace_emit(TR_INFO, "kq_timer", (int64_t)kn->kq->id, (int64_t)kn->id,
+	trace_emit(TR_INFO, "kq:timer", (int64_t)kn->kq->id, (int64_t)kn->id,
 		   (int64_t)kn->kev.ident, kn->kev.data);
 	bool rearm = !(kn->kev.flags & EV_ONESHOT);
 	if (kn->status & KN_PROCESSING) {
 		/* Owned by a thread: record, let it reprocess. */
-		trace_emit(TR_INFO, "kq_timer_deferred", (int64_t)kn->kq->id, (int64_t)kn->id,
+		trace_emit(TR_INFO, "kq:timer_deferred", (int64_t)kn->kq->id, (int64_t)kn->id,
 			   (int64_t)kn->kev.ident, 0);
 		kn->status |= KN_REPROCESS;
 		if (rearm && !(kn->status & KN_DELETING))
@@ -81,10 +82,10 @@ static void timer_expire(void *arg)
 		return;
 	}
 	kn->status |= KN_PROCESSING;
-	knote_activate(kn);
+	kq_knote_activate(kn);
 	if (rearm)
 		timer_arm(kn);
-	knote_release(kn);
+	kq_knote_release(kn);
 }
 
 static int filt_timerattach(struct knote *kn)
@@ -99,7 +100,7 @@ static int filt_timerattach(struct knote *kn)
 	st->timers_live++;
 	kn->kev.flags |= EV_CLEAR;
 	kn->u.timer.period_ns = ns;
-	callout_init(&kn->u.timer.co, "kq_timer");
+	callout_init(&kn->u.timer.co, "kq:timer_expire");
 	timer_arm(kn);
 	return 0;
 }
@@ -138,7 +139,7 @@ static int filt_timertouch(struct knote *kn, const struct kevent *kev)
 	(void)callout_stop(&kn->u.timer.co);
 	kn->kev.data = 0;
 	if (kn->status & KN_QUEUED)
-		knote_dequeue(kn);
+		kq_knote_dequeue(kn);
 	kn->status &= ~KN_ACTIVE;
 	kn->u.timer.period_ns = ns;
 	timer_arm(kn);

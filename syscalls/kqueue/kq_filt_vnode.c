@@ -51,7 +51,7 @@ static void vnode_cb(struct fnotify_watcher *w, unsigned what, const struct fnot
 	kn->kev.fflags |= fn_to_note(what) & kn->sfflags;
 	if (what & (FN_REVOKE | FN_UNMOUNT))
 		kn->kev.flags |= EV_EOF | EV_NODATA;
-	knote_poke(kn);
+	kq_knote_poke(kn);
 }
 
 int kq_vnode_attach(struct knote *kn)

@@ -20,9 +20,9 @@
  * PROCESSING changes QUEUED, unlinks or frees a knote; a source that finds
  * the knote owned only records its news in the knote and sets REPROCESS.
  * So every state change is seen exactly once, by the owner, in
- * knote_release().
+ * kq_knote_release().
  *
- * Context: knote_acquire needs thread context (it may sleep); everything
+ * Context: kq_knote_acquire needs thread context (it may sleep); everything
  * else here runs in any context and never sleeps.
  */
 #include <errno.h>
@@ -31,7 +31,10 @@
 #include "kern/signal.h"
 #include "syscalls/kqueue/kq_priv.h"
 
-static KMEM_TYPE(kt_knote, "kqueue.knote");
+/* Liveness guard: times one knote is reprocessed in a row; past it the loop is a livelock bug. */
+#define KQ_REPROCESS_MAX 1000
+
+static KMEM_TYPE(kt_knote, "kq.knote");
 
 /* Filters by ~filter (EVFILT_READ = -1 is index 0). NULL: not supported. */
 static const struct filterops *const sysfilt_ops[EVFILT_SYSCOUNT] = {
@@ -56,13 +59,13 @@ const struct filterops *kq_filterops(int16_t filter)
 
 /* ---- klists -------------------------------------------------------------- */
 
-void klist_init(struct klist *kl)
+void kq_klist_init(struct klist *kl)
 {
 	list_init(&kl->head);
 	kl->n = 0;
 }
 
-void knote_insert(struct klist *kl, struct knote *kn)
+void kq_knote_insert(struct klist *kl, struct knote *kn)
 {
 	KASSERT(kn->status & KN_PROCESSING, "knote %llu inserted while not owned",
 		(unsigned long long)kn->id);
@@ -72,12 +75,13 @@ void knote_insert(struct klist *kl, struct knote *kn)
 	kl->n++;
 }
 
-void knote_remove(struct knote *kn)
+void kq_knote_remove(struct knote *kn)
 {
 	KASSERT(kn->status & KN_PROCESSING, "knote %llu removed while not owned",
 		(unsigned long long)kn->id);
 	struct klist *kl = kn->onlist;
-	KASSERT(kl != NULL && kl->n > 0, "knote %llu is on no klist", (unsigned long long)kn->id);
+	KASSERT(kl != NULL, "knote %llu is on no klist", (unsigned long long)kn->id);
+	KASSERT(kl->n > 0, "knote %llu is on no klist", (unsigned long long)kn->id);
 	list_del(&kn->link);
 	kn->onlist = NULL;
 	kl->n--;
@@ -85,7 +89,7 @@ void knote_remove(struct knote *kn)
 
 /* ---- allocation ----------------------------------------------------------- */
 
-struct knote *knote_alloc(void)
+struct knote *kq_knote_alloc(void)
 {
 	struct knote *kn = kmem_zalloc(&kt_knote, sizeof(*kn));
 	if (kn == NULL)
@@ -100,27 +104,29 @@ struct knote *knote_alloc(void)
 	return kn;
 }
 
-void knote_free(struct knote *kn)
+void kq_knote_free(struct knote *kn)
 {
 	struct kq_state *st = kq_st();
 	KASSERT(st->knotes_live > 0, "knote count underflow");
-	KASSERT(kn->onlist == NULL && !(kn->status & KN_QUEUED),
-		"freeing knote %llu still linked (status %#x)", (unsigned long long)kn->id,
-		kn->status);
+	KASSERT(kn->onlist == NULL, "freeing knote %llu still linked (status %#x)",
+		(unsigned long long)kn->id, kn->status);
+	KASSERT(!(kn->status & KN_QUEUED), "freeing knote %llu still linked (status %#x)",
+		(unsigned long long)kn->id, kn->status);
 	st->knotes_live--;
 	kmem_free(&kt_knote, kn);
 }
 
 /* ---- acquire / release ------------------------------------------------------ */
 
-bool knote_acquire(struct knote *kn)
+bool kq_knote_acquire(struct knote *kn)
 {
+	sim_assert_thread_context(__func__);
 	KASSERT(!(kn->status & KN_MARKER), "acquiring a marker");
 	if (kn->status & KN_PROCESSING) {
-		/* Sleep until the owner releases (it wakes us in knote_release or
-		 * knote_drop). Afterwards kn may be freed: the caller restarts. */
+		/* Sleep until the owner releases (it wakes us in kq_knote_release or
+		 * kq_knote_drop). Afterwards kn may be freed: the caller restarts. */
 		kn->status |= KN_WAITING | KN_REPROCESS;
-		trace_emit(TR_INFO, "kq_knote_wait", (int64_t)kn->id, kn->kev.filter, 0, 0);
+		trace_emit(TR_INFO, "kq:kq_knote_wait", (int64_t)kn->id, kn->kev.filter, 0, 0);
 		waitq_sleep(&kq_st()->knwq, false, false, SIMK_FOREVER);
 		return false;
 	}
@@ -128,7 +134,7 @@ bool knote_acquire(struct knote *kn)
 	return true;
 }
 
-static void knote_wake_waiters(struct knote *kn)
+static void kq_knote_wake_waiters(struct knote *kn)
 {
 	if (kn->status & KN_WAITING) {
 		kn->status &= ~KN_WAITING;
@@ -136,27 +142,27 @@ static void knote_wake_waiters(struct knote *kn)
 	}
 }
 
-bool knote_release(struct knote *kn)
+bool kq_knote_release(struct knote *kn)
 {
 	KASSERT(kn->status & KN_PROCESSING, "releasing knote %llu not owned",
 		(unsigned long long)kn->id);
 	for (int loops = 0; kn->status & KN_REPROCESS; loops++) {
-		KASSERT(loops < 1000, "knote %llu reprocessed forever", (unsigned long long)kn->id);
+		KASSERT(loops < KQ_REPROCESS_MAX, "knote %llu reprocessed forever", (unsigned long long)kn->id);
 		kn->status &= ~KN_REPROCESS;
-		knote_wake_waiters(kn);
+		kq_knote_wake_waiters(kn);
 		if (kn->status & KN_DELETING) {
-			knote_detach_and_drop(kn);
+			kq_knote_detach_and_drop(kn);
 			return true;
 		}
-		if (filter_event(kn, 0))
-			knote_activate(kn);
+		if (kq_filter_event(kn, 0))
+			kq_knote_activate(kn);
 	}
 	bool gone = (kn->status & KN_DETACHED) != 0;
 	kn->status &= ~KN_PROCESSING;
 	return gone;
 }
 
-bool filter_event(struct knote *kn, long hint)
+bool kq_filter_event(struct knote *kn, long hint)
 {
 	KASSERT(kn->status & KN_PROCESSING, "filter run on knote %llu not owned",
 		(unsigned long long)kn->id);
@@ -165,7 +171,7 @@ bool filter_event(struct knote *kn, long hint)
 
 /* ---- queueing -------------------------------------------------------------- */
 
-void knote_activate(struct knote *kn)
+void kq_knote_activate(struct knote *kn)
 {
 	/* Returned by a kevent() call that is still collecting: the race of
 	 * activate-during-scan.scn (it goes behind that call's end marker). */
@@ -174,9 +180,11 @@ void knote_activate(struct knote *kn)
 		kn->reactivated_call = kn->posted_call;
 		kq_st()->stats.reactivated_during_scan++;
 	}
+	/* LAB 05 BEGIN: knote_activate */
 	kn->status |= KN_ACTIVE;
 	if ((kn->status & (KN_QUEUED | KN_DISABLED)) == 0)
-		knote_enqueue(kn);
+		kq_knote_enqueue(kn);
+	/* LAB 05 END: knote_activate */
 }
 
 static void kqueue_sigio(struct kqueue *kq)
@@ -188,7 +196,7 @@ static void kqueue_sigio(struct kqueue *kq)
 		(void)sig_kill_proc(owner, SIMK_SIGIO); /* -ESRCH: the owner died */
 }
 
-void knote_enqueue(struct knote *kn)
+void kq_knote_enqueue(struct knote *kn)
 {
 	struct kqueue *kq = kn->kq;
 	KASSERT(!(kn->status & KN_QUEUED), "knote %llu already queued", (unsigned long long)kn->id);
@@ -196,14 +204,14 @@ void knote_enqueue(struct knote *kn)
 	list_push_back(&kq->pending, &kn->tqe);
 	kn->status |= KN_QUEUED;
 	kq->count++;
-	trace_emit(TR_INFO, "kq_queue", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
+	trace_emit(TR_INFO, "kq:queue", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
 		   (int64_t)kn->kev.ident);
 	if (kq->count == 1)
 		kqueue_sigio(kq);
 	kqueue_wakeup(kq);
 }
 
-void knote_dequeue(struct knote *kn)
+void kq_knote_dequeue(struct knote *kn)
 {
 	struct kqueue *kq = kn->kq;
 	KASSERT(kn->status & KN_QUEUED, "knote %llu not queued", (unsigned long long)kn->id);
@@ -217,37 +225,84 @@ void kqueue_wakeup(struct kqueue *kq)
 {
 	waitq_wake_all(&kq->wq);
 	pollwakeup(&kq->ph, POLLIN | POLLRDNORM);
-	knote_list(&kq->kqnotes);
+	kq_knote_list(&kq->kqnotes);
 }
 
 /* ---- attach / drop --------------------------------------------------------- */
 
-static unsigned kq_bucket(uint64_t ident)
+/*
+ * The lookup table by ident starts with KQ_HASH_SIZE buckets inside the
+ * kqueue and doubles whenever the knotes outnumber the buckets
+ * KQ_HASH_LOAD_MAX times, so a lookup costs O(1) however many knotes a
+ * kqueue holds (with a fixed table, 20,000 registrations took minutes).
+ * Several knotes can share an identity for a while (one being deleted
+ * while its successor is attached): a lookup returns the most recently
+ * attached, so a rehash keeps the order of each bucket's chain. When a
+ * bigger table cannot be allocated the kqueue keeps the one it has.
+ */
+static KMEM_TYPE(kt_kqhash, "kqueue.hash");
+
+static unsigned kq_bucket(const struct kqueue *kq, uint64_t ident)
 {
-	return (unsigned)((ident ^ (ident >> 8)) & (KQ_HASH_SIZE - 1));
+	uint64_t h = ident * 0x9e3779b97f4a7c15ULL; /* Fibonacci hashing */
+	return (unsigned)(h >> 32) & kq->hash_mask;
 }
 
-void knote_attach(struct knote *kn)
+static void kqueue_hash_grow(struct kqueue *kq)
+{
+	size_t n = (size_t)kq->hash_mask + 1;
+	if (n > UINT32_MAX / 2 || (size_t)kq->nknotes < n * KQ_HASH_LOAD_MAX)
+		return;
+	struct list_node *nh = kmem_alloc(&kt_kqhash, 2 * n * sizeof(*nh));
+	if (nh == NULL)
+		return; /* slower lookups, same answers */
+	struct list_node *old = kq->hash;
+	kq->hash = nh;
+	kq->hash_mask = (unsigned)(2 * n - 1);
+	for (size_t i = 0; i < 2 * n; i++)
+		list_init(&nh[i]);
+	for (size_t i = 0; i < n; i++)
+		while (!list_empty(&old[i])) {
+			struct list_node *e = old[i].next; /* head first: order kept */
+			struct knote *kn = list_entry(e, struct knote, idlink);
+			list_del(e);
+			list_push_back(&kq->hash[kq_bucket(kq, kn->kev.ident)], e);
+		}
+	if (old != kq->hash0)
+		kmem_free(&kt_kqhash, old);
+}
+
+void kqueue_hash_free(struct kqueue *kq)
+{
+	if (kq->hash != kq->hash0)
+		kmem_free(&kt_kqhash, kq->hash);
+	kq->hash = kq->hash0;
+}
+
+void kq_knote_attach(struct knote *kn)
 {
 	struct kqueue *kq = kn->kq;
 	KASSERT(kn->status & KN_PROCESSING, "attaching knote not owned");
-	list_push_front(&kq->hash[kq_bucket(kn->kev.ident)], &kn->idlink);
+	kqueue_hash_grow(kq);
+	list_push_front(&kq->hash[kq_bucket(kq, kn->kev.ident)], &kn->idlink);
 	list_push_front(&kq->knotes, &kn->kqlink);
 	kq->nknotes++;
 }
 
 struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident)
 {
-	struct list_node *h = &kq->hash[kq_bucket(ident)];
+	struct list_node *h = &kq->hash[kq_bucket(kq, ident)];
+	struct kq_stats *st = &kq_st()->stats;
 	for (struct list_node *n = h->next; n != h; n = n->next) {
 		struct knote *kn = list_entry(n, struct knote, idlink);
+		st->lookup_steps++;
 		if (kn->kev.filter == filter && kn->kev.ident == ident)
 			return kn;
 	}
 	return NULL;
 }
 
-void knote_drop(struct knote *kn)
+void kq_knote_drop(struct knote *kn)
 {
 	struct kqueue *kq = kn->kq;
 	KASSERT((kn->status & (KN_PROCESSING | KN_DELETING)) == (KN_PROCESSING | KN_DELETING),
@@ -259,49 +314,49 @@ void knote_drop(struct knote *kn)
 	KASSERT(kq->nknotes > 0, "kqueue knote count underflow");
 	kq->nknotes--;
 	if (kn->status & KN_QUEUED)
-		knote_dequeue(kn);
-	trace_emit(TR_INFO, "kq_drop", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
+		kq_knote_dequeue(kn);
+	trace_emit(TR_INFO, "kq:drop", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
 		   (int64_t)kn->kev.ident);
 	/* Anyone who started waiting for it restarts and finds it gone. */
-	knote_wake_waiters(kn);
+	kq_knote_wake_waiters(kn);
 	struct file *fp = kn->fp;
 	kn->fp = NULL;
-	knote_free(kn);
+	kq_knote_free(kn);
 	if (fp != NULL)
 		file_put(fp);
 }
 
-void knote_detach_and_drop(struct knote *kn)
+void kq_knote_detach_and_drop(struct knote *kn)
 {
 	KASSERT(kn->status & KN_PROCESSING, "detaching knote not owned");
 	kn->status |= KN_DELETING | KN_REPROCESS;
 	if (kn->fop->detach != NULL)
 		kn->fop->detach(kn);
-	knote_drop(kn);
+	kq_knote_drop(kn);
 }
 
 /* ---- sources ---------------------------------------------------------------- */
 
-void knote_poke(struct knote *kn)
+void kq_knote_poke(struct knote *kn)
 {
 	if (kn->status & KN_PROCESSING) {
 		kn->status |= KN_REPROCESS;
 		return;
 	}
 	kn->status |= KN_PROCESSING;
-	if (!(kn->status & KN_DELETING) && filter_event(kn, 0))
-		knote_activate(kn);
-	knote_release(kn);
+	if (!(kn->status & KN_DELETING) && kq_filter_event(kn, 0))
+		kq_knote_activate(kn);
+	kq_knote_release(kn);
 }
 
-void knote_list(struct klist *kl)
+void kq_knote_list(struct klist *kl)
 {
 	int bound = kl->n + 1;
 	struct list_node *n = kl->head.next;
 	while (n != &kl->head) {
 		KASSERT(bound-- > 0, "klist walk does not end");
 		struct list_node *next = n->next;
-		knote_poke(list_entry(n, struct knote, link));
+		kq_knote_poke(list_entry(n, struct knote, link));
 		n = next;
 	}
 }

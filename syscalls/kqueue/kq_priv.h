@@ -1,5 +1,5 @@
 /*
- * Private to syscalls/kqueue*.c: the kqueue object, the knote and its state
+ * Private to syscalls/kqueue/: the kqueue object, the knote and its state
  * machine, the filter-operations vector, the per-run state.
  *
  * Concurrency model. The simulation runs one thread at a time and switches
@@ -12,7 +12,7 @@
  * observers) run in any context and never sleep: when the knote is being
  * processed they record their state change in the knote and set
  * KN_REPROCESS, and the owner re-runs the filter when it releases the
- * knote (knote_release). Every function here says which context it needs.
+ * knote (kq_knote_release). Every function here says which context it needs.
  */
 #ifndef SIMK_SYSCALLS_KQUEUE_PRIV_H
 #define SIMK_SYSCALLS_KQUEUE_PRIV_H
@@ -31,7 +31,9 @@
 #include "vfs/poll.h"
 
 #define KQ_NEVENTS 32		  /* changes / events moved per batch */
-#define KQ_HASH_SIZE 64		  /* lookup buckets per kqueue */
+#define KQ_HASH_SIZE 64		  /* lookup buckets of a new kqueue (then doubled as knotes come) */
+#define KQ_HASH_LOAD_MAX 2	  /* knotes per bucket before the table doubles */
+#define KQ_CHECK_FULL_MAX 64	  /* kqueue_check walks every knote up to this many */
 #define KQ_SCAN_LOOPS_MAX 1000000 /* kern.kq_checkloop */
 
 /* Knote status bits (kn->status). */
@@ -137,7 +139,9 @@ struct kqueue {
 	int count;		  /* queued knotes (markers not counted) */
 	struct list_node knotes;  /* every knote (kqlink) */
 	int nknotes;
-	struct list_node hash[KQ_HASH_SIZE]; /* idlink, by ident */
+	struct list_node *hash;		     /* idlink, by ident: hash0 or a kmem table */
+	unsigned hash_mask;		     /* buckets - 1 (a power of two minus one) */
+	struct list_node hash0[KQ_HASH_SIZE]; /* the first table, inline */
 	struct klist kqnotes;		     /* knotes of kqueues watching this one */
 	struct poll_head ph;		     /* poll(2), event ports watching this one */
 	struct waitq wq;		     /* threads in kevent waiting for events */
@@ -170,9 +174,10 @@ struct kq_stats {
 	uint64_t reactivated_returned_later; /* such a knote returned by a later call */
 	uint64_t attach_closed_drops;	     /* EV_ADD's fd_is check dropped the new knote */
 	uint64_t fdclose_drops;		     /* the close observer dropped a knote */
+	uint64_t lookup_steps;		     /* knotes compared by kqueue_lookup (its cost) */
 };
 
-/* Per-run state, s->subsys[SLOT_KQ]. */
+/* Per-run state (s->subsys[] at kqueue's slot). */
 struct kq_state {
 	struct waitq knwq; /* threads waiting for a PROCESSING knote */
 	int knotes_live;
@@ -199,40 +204,47 @@ struct kq_scn_events {
 };
 
 struct kq_state *kq_st(void);
+/* kq_check.c: one kqueue's invariants (after every kevent() call), and
+ * every kqueue's plus the run's counts (the subsystem's check callback).
+ * Any context; never sleep. */
+void kqueue_check(struct kqueue *kq);
+void kq_check(struct simk *s);
+/* kq_scn.c: frees the scenario operations' per-run state of st. */
+void kq_scn_free(struct kq_state *st);
 struct kq_pinfo *kq_pinfo(int pid);
 
 /* ---- klists ---- */
-void klist_init(struct klist *kl);
+void kq_klist_init(struct klist *kl);
 /* kn must be PROCESSING (called from filter attach/detach). */
-void knote_insert(struct klist *kl, struct knote *kn);
-void knote_remove(struct knote *kn);
+void kq_knote_insert(struct klist *kl, struct knote *kn);
+void kq_knote_remove(struct knote *kn);
 
 /* ---- the knote state machine (kq_knote.c) ---- */
 const struct filterops *kq_filterops(int16_t filter);
 /* Thread context. True: kn is now PROCESSING and ours. False: we slept
  * while another owner held it; kn may be gone, restart the lookup. */
-bool knote_acquire(struct knote *kn);
+bool kq_knote_acquire(struct knote *kn);
 /* Any context. Handles KN_REPROCESS (re-run the filter, or drop when
  * DELETING) and clears PROCESSING. True when kn was dropped or detached. */
-bool knote_release(struct knote *kn);
+bool kq_knote_release(struct knote *kn);
 /* Sets ACTIVE and queues unless queued or disabled. kn PROCESSING. */
-void knote_activate(struct knote *kn);
-void knote_enqueue(struct knote *kn);
-void knote_dequeue(struct knote *kn);
+void kq_knote_activate(struct knote *kn);
+void kq_knote_enqueue(struct knote *kn);
+void kq_knote_dequeue(struct knote *kn);
 /* Links a new knote into its kqueue. kn PROCESSING. */
-void knote_attach(struct knote *kn);
+void kq_knote_attach(struct knote *kn);
 /* Unlinks and frees kn (and its file reference). kn PROCESSING+DELETING. */
-void knote_drop(struct knote *kn);
+void kq_knote_drop(struct knote *kn);
 /* Filter detach, then drop. kn PROCESSING. */
-void knote_detach_and_drop(struct knote *kn);
-bool filter_event(struct knote *kn, long hint);
+void kq_knote_detach_and_drop(struct knote *kn);
+bool kq_filter_event(struct knote *kn, long hint);
 /* A source tells kn its state may have changed (hint 0). Any context,
  * never sleeps: when kn is being processed it only asks for reprocessing. */
-void knote_poke(struct knote *kn);
-/* knote_poke on every knote of a list. */
-void knote_list(struct klist *kl);
-struct knote *knote_alloc(void);
-void knote_free(struct knote *kn);
+void kq_knote_poke(struct knote *kn);
+/* kq_knote_poke on every knote of a list. */
+void kq_knote_list(struct klist *kl);
+struct knote *kq_knote_alloc(void);
+void kq_knote_free(struct knote *kn);
 /* Wakes threads in kevent and whoever watches the kqueue. */
 void kqueue_wakeup(struct kqueue *kq);
 
@@ -250,6 +262,8 @@ int kqueue_register(struct kqueue *kq, struct kevent *kev);
 bool kqueue_call_running(struct kqueue *kq, uint64_t call);
 /* Finds the knote (filter, ident) of kq, or NULL. */
 struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident);
+/* Frees a grown lookup table (the kqueue is being freed). */
+void kqueue_hash_free(struct kqueue *kq);
 /* The kqueue behind a descriptor of p (a reference on its file in *fpp),
  * or NULL (not open / not a kqueue). */
 struct kqueue *kqueue_from_fd(struct simk_proc *p, int fd, struct file **fpp);

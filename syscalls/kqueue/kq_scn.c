@@ -42,7 +42,12 @@
 #include "vfs/socket.h"
 #include "vfs/vfs.h"
 
-void kqueue_scn_register(void);
+void kq_scn_register(void);
+
+void kq_scn_free(struct kq_state *st)
+{
+	scn_thread_table_free(&st->scn_events);
+}
 
 static struct kq_scn_events *thread_events(void)
 {
@@ -382,7 +387,7 @@ static const struct scn_op kq_ops[] = {
     SCN_OP("kq_stat", stat_args, op_kq_stat,
 	   "kq_stat \"NAME\": a kqueue counter of the run (reg_recursive, track_registered, "
 	   "track_lock_waits, reactivated_during_scan, reactivated_returned_later, "
-	   "attach_closed_drops, fdclose_drops)"),
+	   "attach_closed_drops, fdclose_drops, lookup_steps)"),
     SCN_OP("kq_timer_max", int_args, op_kq_timer_max,
 	   "kq_timer_max N: run-wide timer limit; the previous one"),
     SCN_OP("bit", bit_args, op_bit, "bit VALUE N: bit N of VALUE"),
@@ -417,6 +422,7 @@ static const struct scn_const kq_consts[] = {
     SCN_CONST(EV_NODATA),
     SCN_CONST(EV_ERROR),
     SCN_CONST(EV_EOF),
+    SCN_CONST(EV_HUP),
     SCN_CONST(NOTE_LOWAT),
     SCN_CONST(NOTE_OOB),
     SCN_CONST(NOTE_FFNOP),
@@ -453,7 +459,7 @@ static const struct scn_const kq_consts[] = {
     {"VQ_UNMOUNT", FSEV_UNMOUNT},
 };
 
-void kqueue_scn_register(void)
+void kq_scn_register(void)
 {
 	scn_register_ops(kq_ops, SCN_NARGS(kq_ops));
 	scn_register_consts(kq_consts, SCN_NARGS(kq_consts));

@@ -13,14 +13,18 @@
 
 #include "kern/proc.h"
 #include "kern/signal.h"
-#include "kern/slots.h"
 #include "syscalls/kqueue/kq_priv.h"
+
+/* Liveness guard: kqueues one process exit walks; past it the loop is a livelock bug. */
+#define KQ_PER_PROC_MAX 100000
+
+static int kq_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kq_state *kq_st(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_KQ] != NULL, "kqueue used outside a simulation");
-	return s->subsys[SLOT_KQ];
+	KASSERT(sim_subsys_state(s, kq_subsys_slot) != NULL, "kqueue used outside a simulation");
+	return s->subsys[kq_subsys_slot];
 }
 
 /* Host memory, like kern's tables: one record per pid ever seen, kept for
@@ -28,7 +32,8 @@ struct kq_state *kq_st(void)
 struct kq_pinfo *kq_pinfo(int pid)
 {
 	struct kq_state *st = kq_st();
-	KASSERT(pid >= 1 && pid <= SIM_MAX_PROCS, "bad pid %d", pid);
+	KASSERT(pid >= 1, "bad pid %d", pid);
+	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
 	if (pid > st->pinfo_cap) {
 		int ncap = st->pinfo_cap ? st->pinfo_cap : 16;
 		while (ncap < pid)
@@ -46,8 +51,8 @@ struct kq_pinfo *kq_pinfo(int pid)
 		pi = sim_zalloc(sizeof(*pi));
 		if (pi == NULL)
 			sim_panic("host out of memory (kqueue tables)");
-		klist_init(&pi->procnotes);
-		klist_init(&pi->signotes);
+		kq_klist_init(&pi->procnotes);
+		kq_klist_init(&pi->signotes);
 		list_init(&pi->kqueues);
 		pi->init = true;
 		st->pinfo[pid - 1] = pi;
@@ -88,6 +93,7 @@ int kqueue_stat(const char *name, uint64_t *out)
 	    {"reactivated_returned_later", offsetof(struct kq_stats, reactivated_returned_later)},
 	    {"attach_closed_drops", offsetof(struct kq_stats, attach_closed_drops)},
 	    {"fdclose_drops", offsetof(struct kq_stats, fdclose_drops)},
+	    {"lookup_steps", offsetof(struct kq_stats, lookup_steps)},
 	};
 	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
 		if (strcmp(name, stats[i].name) == 0) {
@@ -103,6 +109,7 @@ int kqueue_stat(const char *name, uint64_t *out)
 /* Drops the knotes of kq on (fd, fp). Thread context; may sleep. */
 static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 {
+	sim_assert_may_sleep(__func__);
 	for (int loops = 0;; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "fd close on kqueue does not settle");
 		struct knote *found = NULL;
@@ -116,11 +123,11 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 		}
 		if (found == NULL)
 			return;
-		if (knote_acquire(found)) {
-			trace_emit(TR_INFO, "kq_fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
+		if (kq_knote_acquire(found)) {
+			trace_emit(TR_INFO, "kq:fdclose", (int64_t)kq->id, (int64_t)found->id, fd,
 				   0);
 			kq_st()->stats.fdclose_drops++;
-			knote_detach_and_drop(found);
+			kq_knote_detach_and_drop(found);
 		}
 		preempt_point();
 	}
@@ -134,8 +141,9 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
  */
 static void kq_fd_closed(struct simk_proc *p, int fd, struct file *fp)
 {
+	sim_assert_may_sleep(__func__);
 	struct simk *s = sim_cur();
-	if (s == NULL || s->subsys[SLOT_KQ] == NULL)
+	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;
 	struct kq_pinfo *pi = kq_pinfo(p->pid);
 	struct list_node *n = pi->kqueues.next;
@@ -144,7 +152,7 @@ static void kq_fd_closed(struct simk_proc *p, int fd, struct file *fp)
 	struct kqueue *kq = list_entry(n, struct kqueue, plink);
 	file_hold(kq->fp);
 	for (int bound = 0; kq != NULL; bound++) {
-		KASSERT(bound < 100000, "kqueue list of pid %d loops", p->pid);
+		KASSERT(bound < KQ_PER_PROC_MAX, "kqueue list of pid %d loops", p->pid);
 		kq_fdclose_one(kq, fd, fp);
 		struct kqueue *next = NULL;
 		/* kq is still listed: only its release unlinks it, and we hold it. */
@@ -178,7 +186,7 @@ static int kq_fork_hook(struct simk_proc *parent, struct simk_proc *child)
 static void kq_proc_event(struct simk_proc *p, enum proc_event ev, int arg)
 {
 	struct simk *s = sim_cur();
-	if (s == NULL || s->subsys[SLOT_KQ] == NULL)
+	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;
 	kq_proc_observer(p, ev, arg);
 	if (ev == PROC_EV_FORK)
@@ -188,7 +196,7 @@ static void kq_proc_event(struct simk_proc *p, enum proc_event ev, int arg)
 static void kq_signal_event(struct simk_proc *p, int signo)
 {
 	struct simk *s = sim_cur();
-	if (s == NULL || s->subsys[SLOT_KQ] == NULL)
+	if (sim_subsys_state(s, kq_subsys_slot) == NULL)
 		return;
 	kq_sig_observer(p, signo);
 }
@@ -202,26 +210,26 @@ static int kq_create(struct simk *s)
 		return -1;
 	waitq_init(&st->knwq, "kqknote");
 	st->timer_max = KQ_TIMER_MAX_DEFAULT;
-	s->subsys[SLOT_KQ] = st;
+	s->subsys[kq_subsys_slot] = st;
 	return 0;
 }
 
 static void kq_destroy(struct simk *s)
 {
-	struct kq_state *st = s->subsys[SLOT_KQ];
+	struct kq_state *st = s->subsys[kq_subsys_slot];
 	if (st == NULL)
 		return;
 	for (int i = 0; i < st->pinfo_cap; i++)
 		free(st->pinfo[i]);
 	free(st->pinfo);
-	scn_thread_table_free(&st->scn_events);
+	kq_scn_free(st);
 	free(st);
-	s->subsys[SLOT_KQ] = NULL;
+	s->subsys[kq_subsys_slot] = NULL;
 }
 
 static int kq_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct kq_state *st = s->subsys[SLOT_KQ];
+	struct kq_state *st = s->subsys[kq_subsys_slot];
 	if (st == NULL)
 		return 0;
 	if (st->knotes_live != 0 || st->kqueues_live != 0 || st->timers_live != 0) {
@@ -250,20 +258,20 @@ static int kq_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys kq_subsys = {
     .name = "kqueue",
-    .slot = SLOT_KQ,
     .create = kq_create,
     .destroy = kq_destroy,
+    .check = kq_check,
     .leak_check = kq_leak_check,
 };
 
-void kqueue_scn_register(void);
+void kq_scn_register(void);
 
-void kqueue_register_subsys(void)
+void kq_register(void)
 {
-	sim_subsys_register(&kq_subsys);
+	kq_subsys_slot = sim_subsys_register(&kq_subsys);
 	fd_register_close_observer(kq_fd_closed);
 	proc_register_fork_hook(kq_fork_hook);
 	proc_register_observer(kq_proc_event);
 	sig_register_observer(kq_signal_event);
-	kqueue_scn_register();
+	kq_scn_register();
 }

@@ -1,8 +1,8 @@
 /*
  * Linux native AIO: io_setup / io_destroy / io_submit / io_cancel /
  * io_getevents, with the completion ring in the process's user memory.
- * Behaviour follows Linux fs/aio.c of the 2.6 era (shared/seeds/
- * 003_39254d0f2fe673e1.txt); the whole model is in docs/laio.md.
+ * Behaviour follows Linux fs/aio.c of the 2.6 era; the whole model is in
+ * docs/laio.md.
  *
  * What it offers
  * --------------
@@ -18,6 +18,18 @@
  *   ring's head.
  * - A system-wide limit per run: aio_max_nr (default 65536, settable with
  *   laio_set_max_nr) and the current sum of io_setup sizes, aio_nr.
+ *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   io_setup       laio_ctx.c        contexts, the ring, aio_nr
+ *   io_destroy     laio_teardown.c   (with process exit)
+ *   io_submit      laio_submit.c     decoding, the kiocb, the retry or the
+ *                                    file's aio_submit (O_DIRECT)
+ *   io_cancel      laio_cancel.c
+ *   io_getevents   laio_getevents.c
+ * Behind them: laio_complete.c (aio_complete: the event, the request's
+ * end), laio_retry.c (the run list and kicks), laio_check.c (the
+ * consistency check), laio_scn.c (scenario operations).
  *
  * What the caller guarantees
  * --------------------------

@@ -47,10 +47,11 @@ int laio_cancel_kicked(struct laio_req *req, struct io_event *ev)
 	return 0;
 }
 
+/* LAB 03 BEGIN: sys_io_cancel */
 /* Linux lookup_kiocb: an active, not yet completed request. ctx->lock. */
 static struct laio_req *lookup_req(struct laio_ctx *ctx, uaddr_t iocb, uint32_t key)
 {
-	KASSERT(spin_held(&ctx->lock), "lookup of a request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	for (struct list_node *n = ctx->active_reqs.next; n != &ctx->active_reqs; n = n->next) {
 		struct laio_req *req = list_entry(n, struct laio_req, link);
 		if (req->user_iocb == iocb && req->key == key && req->submitted && !req->completed)
@@ -82,7 +83,7 @@ int sys_io_cancel(aio_context_t ctx_id, uaddr_t iocb, uaddr_t result)
 		ret = 0;
 	}
 	spin_unlock(&ctx->lock);
-	trace_emit(TR_INFO, "laio-cancel", (int64_t)(req ? req->seq : 0), ret, cancel != NULL,
+	trace_emit(TR_INFO, "laio:cancel", (int64_t)(req ? req->seq : 0), ret, cancel != NULL,
 		   (int64_t)ctx->id);
 	if (cancel != NULL) {
 		struct io_event tmp = {.obj = req->user_iocb, .data = req->user_data};
@@ -95,18 +96,19 @@ int sys_io_cancel(aio_context_t ctx_id, uaddr_t iocb, uaddr_t result)
 			spin_unlock(&ctx->lock);
 			ret = -EAGAIN;
 		}
-		trace_emit(TR_INFO, "laio-cancel-done", (int64_t)req->seq, ret, tmp.res, 0);
+		trace_emit(TR_INFO, "laio:cancel_done", (int64_t)req->seq, ret, tmp.res, 0);
 		laio_put_req(req);
 	}
 	laio_put_ctx(ctx);
 	return ret;
 }
+/* LAB 03 END: sys_io_cancel */
 
 void laio_cancel_all(struct laio_ctx *ctx)
 {
 	spin_lock(&ctx->lock);
 	for (int bound = 0; !list_empty(&ctx->active_reqs); bound++) {
-		KASSERT(bound < (1 << 30), "cancel_all does not drain");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "cancel_all does not drain");
 		struct laio_req *req = list_entry(ctx->active_reqs.next, struct laio_req, link);
 		list_del(&req->link); /* off the list: io_cancel can no longer find it */
 		if (req->completed || req->cancelled)
@@ -114,7 +116,7 @@ void laio_cancel_all(struct laio_ctx *ctx)
 		req->cancelled = true;
 		req->torn = true;
 		laio_cancel_fn cancel = req->cancel;
-		trace_emit(TR_INFO, "laio-cancel-all", (int64_t)req->seq, cancel != NULL, 0,
+		trace_emit(TR_INFO, "laio:cancel_all", (int64_t)req->seq, cancel != NULL, 0,
 			   (int64_t)ctx->id);
 		if (cancel == NULL)
 			continue; /* its completion will be discarded */

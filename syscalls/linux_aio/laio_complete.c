@@ -41,7 +41,7 @@ void laio_req_end(struct laio_req *req, enum laio_end how)
 	case END_NONE:
 		break;
 	}
-	trace_emit(TR_INFO, "laio-end", (int64_t)req->seq, how, req->res, 0);
+	trace_emit(TR_INFO, "laio:end", (int64_t)req->seq, how, req->res, 0);
 }
 
 /* Frees req and gives its slot back. ctx->lock held; never the last
@@ -49,7 +49,7 @@ void laio_req_end(struct laio_req *req, enum laio_end how)
 static void really_put_req(struct laio_ctx *ctx, struct laio_req *req)
 {
 	struct laio_sys *ls = laio_sys();
-	KASSERT(spin_held(&ctx->lock), "really_put_req without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	KASSERT(req->ended != END_NONE, "aio request %llu freed without an outcome",
 		(unsigned long long)req->seq);
 	if (req->iov != &req->inline_vec && req->iov != NULL)
@@ -71,7 +71,7 @@ static bool last_ref(const struct file *fp)
 
 bool laio_put_req_locked(struct laio_ctx *ctx, struct laio_req *req)
 {
-	KASSERT(spin_held(&ctx->lock), "put of an aio request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	KASSERT(req->users > 0, "put of a freed aio request %llu", (unsigned long long)req->seq);
 	if (--req->users > 0)
 		return false;
@@ -86,7 +86,7 @@ bool laio_put_req_locked(struct laio_ctx *ctx, struct laio_req *req)
 		list_push_back(&ls->fput_head, &req->link);
 		spin_unlock(&ls->fput_lock);
 		ls->st.deferred_fputs++;
-		trace_emit(TR_INFO, "laio-fput-defer", (int64_t)req->seq,
+		trace_emit(TR_INFO, "laio:fput_defer", (int64_t)req->seq,
 			   (int64_t)(req->filp ? req->filp->id : 0), 0, 0);
 		queue_work(system_wq(), &ls->fput_work);
 		return true;
@@ -112,11 +112,12 @@ bool laio_put_req(struct laio_req *req)
  * found no free slot). */
 void laio_fput_routine(struct work *w)
 {
+	sim_assert_thread_context(__func__);
 	(void)w;
 	struct laio_sys *ls = laio_sys();
 	spin_lock(&ls->fput_lock);
 	for (uint64_t bound = 0; !list_empty(&ls->fput_head); bound++) {
-		KASSERT(bound < (1u << 30), "aio fput list does not drain");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio fput list does not drain");
 		struct laio_req *req = list_entry(ls->fput_head.next, struct laio_req, link);
 		list_del(&req->link);
 		spin_unlock(&ls->fput_lock);
@@ -133,9 +134,11 @@ void laio_fput_routine(struct work *w)
 	spin_unlock(&ls->fput_lock);
 }
 
+/* LAB 02 BEGIN: ring_post */
 /* Writes the event at the tail and publishes it. ctx->lock held. */
 static void ring_post(struct laio_ctx *ctx, struct laio_req *req, int64_t res)
 {
+	spin_assert_held(&ctx->lock);
 	uint32_t tail = ctx->tail;
 	struct io_event *ev = laio_ring_event(ctx, tail);
 	ev->obj = req->user_iocb;
@@ -147,8 +150,9 @@ static void ring_post(struct laio_ctx *ctx, struct laio_req *req, int64_t res)
 	/* the event is complete before the tail says so */
 	ctx->tail = tail;
 	laio_ring(ctx)->tail = tail;
-	trace_emit(TR_INFO, "laio-event", (int64_t)req->seq, res, tail, (int64_t)ctx->id);
+	trace_emit(TR_INFO, "laio:event", (int64_t)req->seq, res, tail, (int64_t)ctx->id);
 }
+/* LAB 02 END: ring_post */
 
 void laio_complete(struct laio_req *req, int64_t res)
 {
@@ -165,12 +169,14 @@ void laio_complete(struct laio_req *req, int64_t res)
 		list_del(&req->run_link);
 		req->run_state = RUN_IDLE;
 	}
+	/* LAB 03 BEGIN: complete_outcome */
 	if (!req->cancelled) {
 		ring_post(ctx, req, res);
 		laio_req_end(req, END_EVENT);
 	} else if (req->torn) {
 		laio_req_end(req, END_TORN);
 	} /* else: io_cancel, which holds a reference, hands the result over */
+	/* LAB 03 END: complete_outcome */
 	laio_put_req_locked(ctx, req);
 	if (waitq_active(&ctx->wait))
 		waitq_wake(&ctx->wait, 1, NULL);

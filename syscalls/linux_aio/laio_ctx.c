@@ -18,7 +18,6 @@
 #include <stdlib.h>
 
 #include "kern/kmem.h"
-#include "kern/slots.h"
 #include "syscalls/linux_aio/laio_priv.h"
 
 static KMEM_TYPE(kt_ctx, "laio.ctx");
@@ -26,18 +25,20 @@ static KMEM_TYPE(kt_mm, "laio.mm");
 
 /* ---- per-run state -------------------------------------------------------- */
 
+static int laio_subsys_slot = -1; /* sim_subsys_register() */
+
 struct laio_sys *laio_sys(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_LAIO] != NULL, "linux aio used outside a simulation");
-	return s->subsys[SLOT_LAIO];
+	KASSERT(sim_subsys_state(s, laio_subsys_slot) != NULL, "linux aio used outside a simulation");
+	return s->subsys[laio_subsys_slot];
 }
 
 void laio_set_max_nr(uint64_t max_nr)
 {
 	struct laio_sys *ls = laio_sys();
 	ls->aio_max_nr = max_nr;
-	trace_emit(TR_INFO, "laio-max-nr", (int64_t)max_nr, (int64_t)ls->aio_nr, 0, 0);
+	trace_emit(TR_INFO, "laio:max_nr", (int64_t)max_nr, (int64_t)ls->aio_nr, 0, 0);
 }
 
 uint64_t laio_max_nr(void)
@@ -57,22 +58,23 @@ void laio_get_stats(struct laio_stats *out)
 
 struct laio_mm *laio_mm_of(struct simk_proc *p, bool create)
 {
-	struct laio_mm *mm = p->subsys[PSLOT_LAIO];
+	struct laio_mm *mm = p->subsys[laio_subsys_slot];
 	if (mm == NULL && create) {
 		mm = kmem_zalloc(&kt_mm, sizeof(*mm));
 		if (mm == NULL)
 			return NULL;
 		list_init(&mm->ctxs);
-		p->subsys[PSLOT_LAIO] = mm;
+		p->subsys[laio_subsys_slot] = mm;
 	}
 	return mm;
 }
 
 void laio_mm_free(struct simk_proc *p)
 {
-	struct laio_mm *mm = p->subsys[PSLOT_LAIO];
-	KASSERT(mm != NULL && list_empty(&mm->ctxs), "aio state of %s freed while in use", p->name);
-	p->subsys[PSLOT_LAIO] = NULL;
+	struct laio_mm *mm = p->subsys[laio_subsys_slot];
+	KASSERT(mm != NULL, "aio state of %s freed while in use", p->name);
+	KASSERT(list_empty(&mm->ctxs), "aio state of %s freed while in use", p->name);
+	p->subsys[laio_subsys_slot] = NULL;
 	kmem_free(&kt_mm, mm);
 }
 
@@ -93,12 +95,15 @@ uint32_t laio_ring_nr(uint32_t nr_events)
 	return (uint32_t)((bytes - sizeof(struct aio_ring)) / sizeof(struct io_event));
 }
 
+/* LAB 02 BEGIN: laio_ring_avail */
 uint32_t laio_ring_avail(uint32_t nr, uint32_t head, uint32_t tail)
 {
-	KASSERT(nr >= 2 && tail < nr, "ring of %u events with tail %u", nr, tail);
+	KASSERT(nr >= 2, "ring of %u events with tail %u", nr, tail);
+	KASSERT(tail < nr, "ring of %u events with tail %u", nr, tail);
 	uint64_t h = head % nr; /* head is user-writable: never trust it */
 	return (uint32_t)((h + nr - 1 - tail) % nr);
 }
+/* LAB 02 END: laio_ring_avail */
 
 struct aio_ring *laio_ring(struct laio_ctx *ctx)
 {
@@ -151,10 +156,12 @@ void laio_get_ctx(struct laio_ctx *ctx)
 /* The last reference is gone. Thread context (see laio_put_ctx). */
 static void ctx_free(struct laio_ctx *ctx)
 {
+	sim_assert_thread_context(__func__);
 	struct laio_sys *ls = laio_sys();
-	KASSERT(ctx->reqs_active == 0 && list_empty(&ctx->active_reqs),
-		"aio context %#llx freed with %d requests active", (unsigned long long)ctx->user_id,
-		ctx->reqs_active);
+	KASSERT(ctx->reqs_active == 0, "aio context %#llx freed with %d requests active",
+		(unsigned long long)ctx->user_id, ctx->reqs_active);
+	KASSERT(list_empty(&ctx->active_reqs), "aio context %#llx freed with %d requests active",
+		(unsigned long long)ctx->user_id, ctx->reqs_active);
 	KASSERT(list_empty(&ctx->run_list), "aio context freed with queued retries");
 	laio_stop_kick_work(ctx);
 	int r = umem_free(ctx->proc, ctx->user_id);
@@ -165,10 +172,11 @@ static void ctx_free(struct laio_ctx *ctx)
 	KASSERT(ls->aio_nr >= ctx->max_reqs, "aio_nr %llu below a context's %u",
 		(unsigned long long)ls->aio_nr, ctx->max_reqs);
 	ls->aio_nr -= ctx->max_reqs;
-	spin_unlock(&ls->nr_lock);
-	trace_emit(TR_INFO, "laio-free", (int64_t)ctx->id, (int64_t)ctx->user_id,
-		   (int64_t)ls->aio_nr, 0);
+	list_del(&ctx->all_link); /* with aio_nr: laio_check adds them up */
 	ls->st.contexts_live--;
+	spin_unlock(&ls->nr_lock);
+	trace_emit(TR_INFO, "laio:free", (int64_t)ctx->id, (int64_t)ctx->user_id,
+		   (int64_t)ls->aio_nr, 0);
 	kmem_free(&kt_ctx, ctx);
 }
 
@@ -182,9 +190,7 @@ void laio_put_ctx(struct laio_ctx *ctx)
 	KASSERT(ctx->users > 0, "put of a freed aio context");
 	if (--ctx->users > 0)
 		return;
-	KASSERT(!sim_in_irq() && sim_thread_current() != NULL,
-		"last reference of an aio context dropped outside thread context");
-	ctx_free(ctx);
+	ctx_free(ctx); /* asserts thread context */
 }
 
 struct laio_ctx *laio_lookup_ctx(struct simk_proc *p, aio_context_t id)
@@ -207,6 +213,7 @@ struct laio_ctx *laio_lookup_ctx(struct simk_proc *p, aio_context_t id)
  * with *err. Thread context. */
 static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *err)
 {
+	sim_assert_thread_context(__func__);
 	struct laio_sys *ls = laio_sys();
 	if (nr_events > LAIO_SETUP_BYTES_MAX / sizeof(struct io_event) ||
 	    nr_events > LAIO_SETUP_BYTES_MAX / LAIO_KIOCB_NOMINAL_SIZE) {
@@ -235,7 +242,7 @@ static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *
 	list_init(&ctx->active_reqs);
 	list_init(&ctx->run_list);
 	work_init(&ctx->kick_work, "aio-kick", laio_kick_work, ctx);
-	callout_init(&ctx->kick_timer, "aio-kick-timer");
+	callout_init(&ctx->kick_timer, "laio:kick_timer");
 	if (ring_setup(ctx) != 0) {
 		waitq_destroy(&ctx->wait);
 		kmem_free(&kt_ctx, ctx);
@@ -254,12 +261,13 @@ static struct laio_ctx *ctx_alloc(struct simk_proc *p, uint32_t nr_events, int *
 		return NULL;
 	}
 	ls->aio_nr += ctx->max_reqs;
+	list_push_back(&ls->ctxs_all, &ctx->all_link); /* with aio_nr (laio_check) */
+	ls->st.contexts_live++;
 	spin_unlock(&ls->nr_lock);
 	ctx->id = ++ls->next_ctx_id;
 	list_push_front(&mm->ctxs, &ctx->link);
 	mm->nctxs++;
-	ls->st.contexts_live++;
-	trace_emit(TR_INFO, "laio-setup", (int64_t)ctx->id, (int64_t)ctx->user_id,
+	trace_emit(TR_INFO, "laio:setup", (int64_t)ctx->id, (int64_t)ctx->user_id,
 		   (int64_t)ctx->ring_nr, (int64_t)ls->aio_nr);
 	return ctx;
 }
@@ -297,8 +305,9 @@ static int laio_create(struct simk *s)
 	spin_init(&ls->nr_lock, "aio_nr_lock");
 	spin_init(&ls->fput_lock, "aio_fput_lock");
 	list_init(&ls->fput_head);
+	list_init(&ls->ctxs_all);
 	work_init(&ls->fput_work, "aio-fput", laio_fput_routine, NULL);
-	s->subsys[SLOT_LAIO] = ls;
+	s->subsys[laio_subsys_slot] = ls;
 	return 0;
 }
 
@@ -306,7 +315,7 @@ static int laio_create(struct simk *s)
  * context down, so only a queued, now pointless, fput run may remain. */
 static void laio_end(struct simk *s)
 {
-	struct laio_sys *ls = s->subsys[SLOT_LAIO];
+	struct laio_sys *ls = s->subsys[laio_subsys_slot];
 	if (ls == NULL)
 		return;
 	if (ls->fput_work.queued)
@@ -315,16 +324,16 @@ static void laio_end(struct simk *s)
 
 static void laio_destroy(struct simk *s)
 {
-	if (s->subsys[SLOT_LAIO] != NULL)
-		laio_scn_free(s->subsys[SLOT_LAIO]);
-	free(s->subsys[SLOT_LAIO]);
-	s->subsys[SLOT_LAIO] = NULL;
+	if (s->subsys[laio_subsys_slot] != NULL)
+		laio_scn_free(s->subsys[laio_subsys_slot]);
+	free(s->subsys[laio_subsys_slot]);
+	s->subsys[laio_subsys_slot] = NULL;
 }
 
 /* The invariants after every run. */
 static int laio_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct laio_sys *ls = s->subsys[SLOT_LAIO];
+	struct laio_sys *ls = s->subsys[laio_subsys_slot];
 	if (ls == NULL)
 		return 0;
 	const struct laio_stats *st = &ls->st;
@@ -357,16 +366,16 @@ static int laio_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys laio_subsys = {
     .name = "linux_aio",
-    .slot = SLOT_LAIO,
     .create = laio_create,
     .proc_exit = laio_proc_exit,
     .end = laio_end,
     .destroy = laio_destroy,
     .leak_check = laio_leak_check,
+    .check = laio_check,
 };
 
 void laio_register(void)
 {
-	sim_subsys_register(&laio_subsys);
+	laio_subsys_slot = sim_subsys_register(&laio_subsys);
 	laio_scn_register();
 }

@@ -18,6 +18,7 @@
 
 #define NSEC_PER_SEC 1000000000LL
 
+/* LAB 02 BEGIN: read_evt */
 /* Takes one event off the ring: 1, or 0 when it is empty. */
 static int read_evt(struct laio_ctx *ctx, struct io_event *ent)
 {
@@ -36,6 +37,7 @@ static int read_evt(struct laio_ctx *ctx, struct io_event *ent)
 	spin_unlock(&ctx->lock);
 	return ret;
 }
+/* LAB 02 END: read_evt */
 
 /* Wake function of a waiter: wakes its thread, stays queued. */
 static int getevents_wake(struct waitq_entry *e, void *key)
@@ -60,6 +62,7 @@ static int get_timeout(uaddr_t timeout, uint64_t *ns)
 	return 0;
 }
 
+/* LAB 03 BEGIN: read_events */
 static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t events, uaddr_t timeout)
 {
 	uint64_t start = sim_now();
@@ -112,7 +115,7 @@ static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t even
 		ret = 0;
 		bool prepared = false;
 		for (int bound = 0;; bound++) {
-			KASSERT(bound < (1 << 30), "io_getevents spins");
+			KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "io_getevents spins");
 			thread_prepare_sleep("io_getevents", true);
 			prepared = true;
 			ret = read_evt(ctx, &ent);
@@ -153,6 +156,7 @@ static long read_events(struct laio_ctx *ctx, long min_nr, long nr, uaddr_t even
 	waitq_remove(&ctx->wait, &wait);
 	return i ? i : ret;
 }
+/* LAB 03 END: read_events */
 
 long sys_io_getevents(aio_context_t ctx_id, long min_nr, long nr, uaddr_t events, uaddr_t timeout)
 {
@@ -202,6 +206,6 @@ int laio_user_reap(struct simk_proc *p, aio_context_t ctx, struct io_event *out,
 		out[n++] = evs[head];
 		*headp = (head + 1) % nr; /* the event is copied before head moves */
 	}
-	trace_emit(TR_INFO, "laio-user-reap", (int64_t)ctx, n, ring->head, ring->tail);
+	trace_emit(TR_INFO, "laio:user_reap", (int64_t)ctx, n, ring->head, ring->tail);
 	return n;
 }

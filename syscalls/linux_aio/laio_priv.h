@@ -1,5 +1,5 @@
 /*
- * Linux AIO internals shared by syscalls/linux_aio_*.c. Nothing outside
+ * Linux AIO internals shared by syscalls/linux_aio/laio_*.c. Nothing outside
  * those files includes this header.
  *
  * Objects
@@ -50,6 +50,10 @@
 #define LAIO_KICK_DELAY_NS (100ull * 1000 * 1000)
 
 #define LAIO_UIO_MAXIOV 1024 /* iovecs per PREADV/PWRITEV */
+/* Liveness guard of the loops that drain a request list (run list, fput
+ * list, cancel_all, a transfer, a getevents wait): past it the loop is a
+ * livelock bug. */
+#define LAIO_DRAIN_ROUNDS_MAX (1 << 30)
 
 struct laio_ctx;
 struct laio_req;
@@ -113,13 +117,14 @@ struct laio_req {
 };
 
 struct laio_ctx {
-	struct list_node link; /* the process's list of contexts */
+	struct list_node link;	   /* the process's list of contexts */
+	struct list_node all_link; /* laio_sys.ctxs_all, from io_setup until freed */
 	struct simk_proc *proc;
 	int users;
 	bool dead;
 	aio_context_t user_id; /* the ring's user address */
 	uint32_t max_reqs;     /* nr_events of io_setup */
-	/* the ring: nr_pages pages of user memory at user_id */
+	/* the ring: ring_pages pages of user memory at user_id */
 	uint32_t ring_nr; /* trusted copy of ring->nr */
 	uint32_t ring_pages;
 	uint32_t tail; /* trusted copy of ring->tail */
@@ -133,19 +138,20 @@ struct laio_ctx {
 	uint64_t id;		   /* per-run context number (trace) */
 };
 
-/* Per-process state (p->subsys[PSLOT_LAIO]). */
+/* Per-process state (p->subsys[] at its slot). */
 struct laio_mm {
 	struct list_node ctxs; /* live (not dead) contexts */
 	int nctxs;
 };
 
-/* Per-run state (s->subsys[SLOT_LAIO]). */
+/* Per-run state (s->subsys[] at its slot). */
 struct laio_sys {
 	uint64_t aio_max_nr;
 	uint64_t aio_nr;
 	struct spinlock nr_lock;
 	struct spinlock fput_lock;
 	struct list_node fput_head; /* requests whose file awaits its last put */
+	struct list_node ctxs_all;  /* every context not yet freed (laio_check) */
 	struct work fput_work;
 	uint64_t next_ctx_id, next_req_seq;
 	struct laio_stats st;
@@ -163,7 +169,8 @@ void laio_mm_free(struct simk_proc *p);
 /* Finds a live context of p by id and takes a reference, or NULL. */
 struct laio_ctx *laio_lookup_ctx(struct simk_proc *p, aio_context_t id);
 void laio_get_ctx(struct laio_ctx *ctx);
-/* Drops a reference; the last frees the context (thread context). */
+/* Drops a reference: any context; the last one frees the context and
+ * needs thread context. */
 void laio_put_ctx(struct laio_ctx *ctx);
 /* Host view of the ring header / of event slot i (ring pinned: never NULL). */
 struct aio_ring *laio_ring(struct laio_ctx *ctx);
@@ -215,6 +222,12 @@ void laio_wait_for_all(struct laio_ctx *ctx);
  * reference. Returns false if someone else already killed it. */
 bool laio_kill_ctx(struct laio_ctx *ctx);
 void laio_proc_exit(struct simk_proc *p);
+
+/* ---- laio_check.c -------------------------------------------------- */
+/* KASSERTs the invariants of every context, its ring accounting and the
+ * run's counters (the subsystem's check callback). Any context with no
+ * ctx->lock held; never sleeps. */
+void laio_check(struct simk *s);
 
 /* ---- laio_scn.c ---------------------------------------------------- */
 void laio_scn_register(void);

@@ -22,13 +22,16 @@
 
 #include "syscalls/linux_aio/laio_priv.h"
 
+/* Liveness guard: runs of a dying context's kick work; past it the loop is a livelock bug. */
+#define LAIO_KICK_ROUNDS_MAX 1000
+
 /* Puts a kicked request on the run list. ctx->lock held. True if it was
  * queued now (the caller starts the work), false if it was already queued
  * or is running. */
 static bool queue_kicked_locked(struct laio_req *req)
 {
 	struct laio_ctx *ctx = req->ctx;
-	KASSERT(spin_held(&ctx->lock), "queue of a kicked request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	if (req->run_state != RUN_IDLE)
 		return false;
 	list_push_back(&ctx->run_list, &req->run_link);
@@ -68,7 +71,7 @@ void laio_kick(struct laio_req *req)
 	laio_sys()->st.kicks++;
 	if (req->run_state == RUN_ACTIVE)
 		laio_sys()->st.kicks_running++;
-	trace_emit(TR_INFO, "laio-kick", (int64_t)req->seq, req->run_state, queued, 0);
+	trace_emit(TR_INFO, "laio:kick", (int64_t)req->seq, req->run_state, queued, 0);
 	if (queued)
 		queue_ctx_work(ctx);
 	spin_unlock(&ctx->lock);
@@ -77,7 +80,7 @@ void laio_kick(struct laio_req *req)
 ssize_t laio_run_iocb(struct laio_req *req)
 {
 	struct laio_ctx *ctx = req->ctx;
-	KASSERT(spin_held(&ctx->lock), "run of an aio request without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	laio_retry_fn retry = req->retry;
 	KASSERT(retry != NULL, "aio request %llu has no retry method",
 		(unsigned long long)req->seq);
@@ -100,7 +103,7 @@ ssize_t laio_run_iocb(struct laio_req *req)
 		laio_complete(req, ret); /* its result goes to the canceller */
 	} else {
 		ret = retry(req);
-		trace_emit(TR_INFO, "laio-retry", (int64_t)req->seq, ret, (int64_t)req->left, 0);
+		trace_emit(TR_INFO, "laio:retry", (int64_t)req->seq, ret, (int64_t)req->left, 0);
 		if (ret != -EIOCBRETRY && ret != -EIOCBQUEUED)
 			laio_complete(req, ret);
 		/* the window the reference calls out: the file may kick the
@@ -123,7 +126,7 @@ ssize_t laio_run_iocb(struct laio_req *req)
 
 bool laio_run_iocbs_locked(struct laio_ctx *ctx)
 {
-	KASSERT(spin_held(&ctx->lock), "run list drained without ctx_lock");
+	spin_assert_held(&ctx->lock);
 	struct list_node batch;
 	list_init(&batch);
 	/* take the whole list: what gets queued while we run waits its turn */
@@ -135,7 +138,7 @@ bool laio_run_iocbs_locked(struct laio_ctx *ctx)
 		list_init(&ctx->run_list);
 	}
 	for (uint64_t bound = 0; !list_empty(&batch); bound++) {
-		KASSERT(bound < (1u << 30), "aio run list does not drain");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio run list does not drain");
 		struct laio_req *req = list_entry(batch.next, struct laio_req, run_link);
 		list_del(&req->run_link);
 		req->run_state = RUN_IDLE;
@@ -150,7 +153,7 @@ void laio_run_all_iocbs(struct laio_ctx *ctx)
 {
 	spin_lock(&ctx->lock);
 	for (int bound = 0; laio_run_iocbs_locked(ctx); bound++)
-		KASSERT(bound < (1 << 30), "aio run list keeps refilling");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio run list keeps refilling");
 	spin_unlock(&ctx->lock);
 }
 
@@ -170,9 +173,10 @@ void laio_kick_work(struct work *w)
 
 void laio_stop_kick_work(struct laio_ctx *ctx)
 {
+	sim_assert_may_sleep(__func__);
 	callout_stop(&ctx->kick_timer);
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000, "aio kick work of a dying context keeps running");
+		KASSERT(bound < LAIO_KICK_ROUNDS_MAX, "aio kick work of a dying context keeps running");
 		bool queued = ctx->kick_work.queued;
 		if (queued)
 			work_cancel(ctx->kick_work.wq, &ctx->kick_work);

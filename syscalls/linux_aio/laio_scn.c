@@ -64,12 +64,17 @@ static void keep_events(const struct io_event *ev, long n)
 		memcpy(se->ev, ev, (size_t)se->n * sizeof(*ev));
 }
 
-static uaddr_t ualloc(struct scn_call *c, size_t n)
+/* User memory for an operation's arguments; 0 when it runs out (an
+ * injected kmem/alloc/enomem), and the operation returns -ENOMEM. */
+static uaddr_t ualloc(size_t n)
 {
-	uaddr_t a = umem_alloc(sim_proc_current(), n ? n : 1);
-	if (a == 0)
-		scn_call_fail(c, SIMK_FAIL_PANIC, "out of user memory");
-	return a;
+	return umem_alloc(sim_proc_current(), n ? n : 1);
+}
+
+static void ufree(uaddr_t a)
+{
+	if (a != 0)
+		umem_free(sim_proc_current(), a);
 }
 
 /* ---- declarations --------------------------------------------------------- */
@@ -105,7 +110,9 @@ static const struct scn_argspec setup_args[] = {
 
 static int64_t op_io_setup(struct scn_call *c)
 {
-	uaddr_t a = ualloc(c, sizeof(aio_context_t));
+	uaddr_t a = ualloc(sizeof(aio_context_t));
+	if (a == 0)
+		return -ENOMEM;
 	int64_t nr = c->args[0].i;
 	int r = simk_io_setup(nr < 0 || nr > UINT32_MAX ? UINT32_MAX : (unsigned)nr, a);
 	aio_context_t ctx = 0;
@@ -147,7 +154,10 @@ static int64_t op_iocb(struct scn_call *c)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: len must be in 0..16 MiB");
 	if (nvec < 0 || nvec > 64)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: nvec must be in 0..64");
-	uaddr_t buf = a[I_BUF].given ? (uaddr_t)a[I_BUF].i : ualloc(c, (size_t)len);
+	uaddr_t own = a[I_BUF].given ? 0 : ualloc((size_t)len);
+	if (!a[I_BUF].given && own == 0)
+		return -ENOMEM;
+	uaddr_t buf = a[I_BUF].given ? (uaddr_t)a[I_BUF].i : own;
 	struct iocb cb;
 	memset(&cb, 0, sizeof(cb));
 	cb.aio_lio_opcode = (uint16_t)a[I_OP].i;
@@ -168,13 +178,23 @@ static int64_t op_iocb(struct scn_call *c)
 			v[i].iov_base = buf + (uint64_t)s;
 			v[i].iov_len = (uint64_t)(e - s);
 		}
-		uaddr_t va = ualloc(c, (size_t)nvec * sizeof(v[0]));
+		uaddr_t va = ualloc((size_t)nvec * sizeof(v[0]));
+		if (va == 0) {
+			ufree(own);
+			return -ENOMEM;
+		}
 		if (copyout(v, va, (size_t)nvec * sizeof(v[0])) != 0)
 			scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: copyout failed");
 		cb.aio_buf = va;
 		cb.aio_nbytes = (uint64_t)nvec;
 	}
-	uaddr_t u = ualloc(c, sizeof(cb));
+	uaddr_t u = ualloc(sizeof(cb));
+	if (u == 0) {
+		if (nvec > 0)
+			ufree(cb.aio_buf);
+		ufree(own);
+		return -ENOMEM;
+	}
 	if (copyout(&cb, u, sizeof(cb)) != 0)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "iocb: copyout failed");
 	return (int64_t)u;
@@ -193,7 +213,9 @@ static int64_t op_io_submit(struct scn_call *c)
 	const struct scn_val *cbs = &c->args[1];
 	int64_t nr = c->args[2].given ? c->args[2].i : cbs->n;
 	int64_t room = nr > cbs->n && nr <= LAIO_SCN_SUBMIT_ROOM_MAX ? nr : cbs->n;
-	uaddr_t arr = ualloc(c, (size_t)room * sizeof(uint64_t));
+	uaddr_t arr = ualloc((size_t)room * sizeof(uint64_t));
+	if (arr == 0)
+		return -ENOMEM;
 	for (int64_t i = 0; i < room; i++) {
 		uint64_t ptr = i < cbs->n ? (uint64_t)cbs->list[i] : 0;
 		if (copyout(&ptr, arr + (uaddr_t)i * sizeof(ptr), sizeof(ptr)) != 0)
@@ -217,12 +239,18 @@ static int64_t op_io_getevents(struct scn_call *c)
 {
 	int64_t nr = c->args[2].i;
 	size_t room = nr > 0 && nr <= 4096 ? (size_t)nr : 1;
-	uaddr_t evs = ualloc(c, room * sizeof(struct io_event));
+	uaddr_t evs = ualloc(room * sizeof(struct io_event));
+	if (evs == 0)
+		return -ENOMEM;
 	uaddr_t to = 0;
 	if (c->args[3].given) {
 		int64_t ns = c->args[3].i;
 		struct laio_timespec ts = {ns / 1000000000, ns % 1000000000};
-		to = ualloc(c, sizeof(ts));
+		to = ualloc(sizeof(ts));
+		if (to == 0) {
+			ufree(evs);
+			return -ENOMEM;
+		}
 		if (copyout(&ts, to, sizeof(ts)) != 0)
 			scn_call_fail(c, SIMK_FAIL_PANIC, "io_getevents: copyout failed");
 	}
@@ -246,7 +274,9 @@ static const struct scn_argspec cancel_args[] = {
 
 static int64_t op_io_cancel(struct scn_call *c)
 {
-	uaddr_t res = ualloc(c, sizeof(struct io_event));
+	uaddr_t res = ualloc(sizeof(struct io_event));
+	if (res == 0)
+		return -ENOMEM;
 	int r = simk_io_cancel((aio_context_t)c->args[0].i, (uaddr_t)c->args[1].i, res);
 	struct io_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -271,6 +301,28 @@ static int64_t op_io_reap(struct scn_call *c)
 	int n = laio_user_reap(sim_proc_current(), (aio_context_t)c->args[0].i, ev, (int)max);
 	keep_events(ev, n);
 	return n;
+}
+
+static const struct scn_argspec ring_head_args[] = {
+    {"ctx", SCN_INT, NULL, 0, 0},
+    {"set", SCN_INT, NULL, SCN_NAMED, 0},
+};
+
+/* User code: reads, and with set= writes, the head of its own ring, as a
+ * program holding a pointer to the ring may (a buggy one included: the
+ * kernel must not trust what it finds there). The old head, or -EFAULT. */
+static int64_t op_io_ring_head(struct scn_call *c)
+{
+	uaddr_t at = (uaddr_t)c->args[0].i + offsetof(struct aio_ring, head);
+	uint32_t old;
+	if (copyin(at, &old, sizeof(old)) != 0)
+		return -EFAULT;
+	if (c->args[1].given) {
+		uint32_t v = (uint32_t)c->args[1].i;
+		if (copyout(&v, at, sizeof(v)) != 0)
+			return -EFAULT;
+	}
+	return old;
 }
 
 static const struct scn_argspec ev_args[] = {
@@ -320,7 +372,9 @@ static const struct scn_argspec fd_args[] = {
 
 static int64_t op_eventfd_read(struct scn_call *c)
 {
-	uaddr_t a = ualloc(c, 8);
+	uaddr_t a = ualloc(8);
+	if (a == 0)
+		return -ENOMEM;
 	ssize_t r = simk_read((int)c->args[0].i, a, 8);
 	uint64_t v = 0;
 	if (r == 8 && copyin(a, &v, 8) != 0)
@@ -339,7 +393,9 @@ static const struct scn_argspec fd_val_args[] = {
 static int64_t op_eventfd_write(struct scn_call *c)
 {
 	uint64_t v = (uint64_t)c->args[1].i;
-	uaddr_t a = ualloc(c, 8);
+	uaddr_t a = ualloc(8);
+	if (a == 0)
+		return -ENOMEM;
 	ssize_t r = copyout(&v, a, 8) != 0 ? -EFAULT : simk_write((int)c->args[0].i, a, 8);
 	umem_free(sim_proc_current(), a);
 	return r;
@@ -422,6 +478,9 @@ static const struct scn_op laio_ops[] = {
 	"io_cancel CTX CB: 0 (the cancelled event is kept as event 0), -EAGAIN, -EINVAL"),
     SCN_OP("io_reap", reap_args, op_io_reap,
 	   "io_reap CTX [MAX]: events taken from the ring in user space, no system call"),
+    SCN_OP("io_ring_head", ring_head_args, op_io_ring_head,
+	   "io_ring_head CTX [set=V]: the ring's head as user space sees it (set= writes it); "
+	   "the old value"),
     SCN_OP("ev_res", ev_args, op_ev_res, "ev_res I: res of the thread's I-th kept event"),
     SCN_OP("ev_data", ev_args, op_ev_data, "ev_data I: its aio_data"),
     SCN_OP("ev_obj", ev_args, op_ev_obj, "ev_obj I: its iocb address"),

@@ -16,6 +16,8 @@
  *  - Other (buffered) files: the transfer runs inline, in the submitter,
  *    and may sleep on the buffer cache. Partial reads are retried until
  *    the request is satisfied or the file ends. Not cancellable.
+ * A write whose retry fails after some bytes went out (ENOSPC, EFBIG,
+ * EPIPE) completes with the bytes written, never with that error.
  *
  * The admission rule, from the reference: a request is created only while
  * the requests holding a ring slot (reqs_active) are fewer than the free
@@ -63,17 +65,17 @@ static struct laio_req *get_req_once(struct laio_ctx *ctx)
 	if ((uint32_t)ctx->reqs_active < avail) {
 		list_push_front(&ctx->active_reqs, &req->link);
 		ctx->reqs_active++;
+		ls->st.reqs_live++; /* with reqs_active: laio_check adds them up */
 		laio_get_ctx(ctx);
 		admitted = true;
 	}
 	spin_unlock(&ctx->lock);
 	if (!admitted) {
 		kmem_free(&laio_kt_req, req);
-		trace_emit(TR_INFO, "laio-ring-full", (int64_t)ctx->id, ctx->reqs_active, avail, 0);
+		trace_emit(TR_INFO, "laio:ring_full", (int64_t)ctx->id, ctx->reqs_active, avail, 0);
 		return NULL;
 	}
 	req->seq = ++ls->next_req_seq;
-	ls->st.reqs_live++;
 	return req;
 }
 
@@ -118,7 +120,7 @@ ssize_t laio_retry_rw(struct laio_req *req)
 	int ioflags = seekable ? IOF_EXPLICIT : IOF_NONBLOCK;
 	ssize_t ret;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < (1 << 30), "aio transfer makes no progress");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio transfer makes no progress");
 		advance_segs(req);
 		struct uio u = {
 		    .proc = req->ctx->proc,
@@ -131,7 +133,10 @@ ssize_t laio_retry_rw(struct laio_req *req)
 		};
 		ret = rd ? file_read(fp, &u, ioflags) : file_write(fp, &u, ioflags);
 		if (ret > 0) {
-			KASSERT((size_t)ret <= req->left && u.resid == req->left - (size_t)ret,
+			KASSERT((size_t)ret <= req->left,
+				"file op moved %zu bytes but returned %zd", req->left - u.resid,
+				ret);
+			KASSERT(u.resid == req->left - (size_t)ret,
 				"file op moved %zu bytes but returned %zd", req->left - u.resid,
 				ret);
 			req->left -= (size_t)ret;
@@ -144,6 +149,11 @@ ssize_t laio_retry_rw(struct laio_req *req)
 	if (ret == -EAGAIN && fifo && !(fp->flags & O_NONBLOCK))
 		ret = laio_wait_ready(req, rd ? (POLLIN | POLLRDNORM) : (POLLOUT | POLLWRNORM));
 	if (ret == 0 || req->left == 0)
+		ret = (ssize_t)(req->nbytes - req->left);
+	/* A write cut short (no space, the file-size limit, a reader gone)
+	 * completes with what it wrote, as pwrite(2) does, not with the error
+	 * the retry of the rest met (the reference says so in these words). */
+	if (!rd && ret < 0 && ret != -EIOCBRETRY && ret != -EIOCBQUEUED && req->nbytes > req->left)
 		ret = (ssize_t)(req->nbytes - req->left);
 	return ret;
 }
@@ -346,17 +356,17 @@ static int submit_one(struct laio_ctx *ctx, uaddr_t user_iocb, const struct iocb
 	spin_lock(&ctx->lock);
 	req->submitted = true;
 	laio_sys()->st.submitted++;
-	trace_emit(TR_INFO, "laio-submit", (int64_t)req->seq, req->opcode, (int64_t)fp->id,
+	trace_emit(TR_INFO, "laio:submit", (int64_t)req->seq, req->opcode, (int64_t)fp->id,
 		   (int64_t)ctx->id);
 	laio_run_iocb(req);
 	for (int bound = 0; !list_empty(&ctx->run_list) && laio_run_iocbs_locked(ctx); bound++)
-		KASSERT(bound < (1 << 30), "aio run list keeps refilling");
+		KASSERT(bound < LAIO_DRAIN_ROUNDS_MAX, "aio run list keeps refilling");
 	spin_unlock(&ctx->lock);
 	laio_put_req(req); /* the submitter's reference */
 	return 0;
 
 out_put_req:
-	trace_emit(TR_INFO, "laio-submit-fail", (int64_t)req->seq, ret, 0, (int64_t)ctx->id);
+	trace_emit(TR_INFO, "laio:submit_fail", (int64_t)req->seq, ret, 0, (int64_t)ctx->id);
 	laio_req_end(req, END_UNSUBMITTED);
 	laio_put_req(req);
 	laio_put_req(req);

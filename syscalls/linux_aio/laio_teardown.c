@@ -21,6 +21,9 @@
 #include "sim/access.h"
 #include "syscalls/linux_aio/laio_priv.h"
 
+/* Liveness guard: contexts one process exit tears down; past it the loop is a livelock bug. */
+#define LAIO_CTX_TEARDOWN_MAX 1000000
+
 static bool no_active_reqs(void *arg)
 {
 	return ((struct laio_ctx *)arg)->reqs_active == 0;
@@ -41,10 +44,11 @@ bool laio_kill_ctx(struct laio_ctx *ctx)
 	bool was_dead = ctx->dead;
 	if (!was_dead) {
 		ctx->dead = true;
-		KASSERT(mm != NULL && mm->nctxs > 0, "live aio context outside its process list");
+		KASSERT(mm != NULL, "live aio context outside its process list");
+		KASSERT(mm->nctxs > 0, "live aio context outside its process list");
 		list_del(&ctx->link);
 		mm->nctxs--;
-		trace_emit(TR_INFO, "laio-destroy", (int64_t)ctx->id, (int64_t)ctx->user_id,
+		trace_emit(TR_INFO, "laio:destroy", (int64_t)ctx->id, (int64_t)ctx->user_id,
 			   ctx->reqs_active, 0);
 		waitq_wake_all(&ctx->wait); /* io_getevents sleepers: nothing will come */
 		laio_put_ctx(ctx);	    /* the list's reference */
@@ -68,12 +72,13 @@ int sys_io_destroy(aio_context_t ctx_id)
  * No thread of p can call io_* any more; requests may still be in flight. */
 void laio_proc_exit(struct simk_proc *p)
 {
+	sim_assert_may_sleep(__func__);
 	struct laio_mm *mm = laio_mm_of(p, false);
 	if (mm == NULL)
 		return;
 	sim_opaque_enter(); /* dfs: not annotated, every step it spans is global */
 	for (int bound = 0; !list_empty(&mm->ctxs); bound++) {
-		KASSERT(bound < 1000000, "aio contexts of %s do not drain", p->name);
+		KASSERT(bound < LAIO_CTX_TEARDOWN_MAX, "aio contexts of %s do not drain", p->name);
 		struct laio_ctx *ctx = list_entry(mm->ctxs.next, struct laio_ctx, link);
 		laio_get_ctx(ctx);
 		laio_kill_ctx(ctx);

@@ -26,19 +26,20 @@
 
 #include "kern/kmem.h"
 #include "kern/proc.h"
-#include "kern/slots.h"
 #include "syscalls/portfs/port_priv.h"
 #include "vfs/vfs.h"
 
-static KMEM_TYPE(kmt_port, "port");
+static int port_subsys_slot = -1; /* sim_subsys_register() */
+
+static KMEM_TYPE(kmt_port, "port.port");
 
 /* ---- run state ------------------------------------------------------------- */
 
 struct port_run *port_run(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_PORT] != NULL, "portfs used outside a simulation");
-	return s->subsys[SLOT_PORT];
+	KASSERT(sim_subsys_state(s, port_subsys_slot) != NULL, "portfs used outside a simulation");
+	return s->subsys[port_subsys_slot];
 }
 
 void port_limits_default(struct port_limits *l)
@@ -82,7 +83,7 @@ unsigned port_readiness(struct port *pp)
 
 void port_unlock_pollwakeup(struct port *pp)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	unsigned ready = port_readiness(pp);
 	pp->pollwakeups++;
 	spin_unlock(&pp->lock);
@@ -129,7 +130,8 @@ static int port_fop_stat(struct file *fp, struct simk_stat *st)
 static void port_fop_release(struct file *fp)
 {
 	struct port *pp = fp->priv;
-	KASSERT(pp->thrcnt == 0 && pp->kernel_refs == 0, "port %llu released while in use",
+	KASSERT(pp->thrcnt == 0, "port %llu released while in use", (unsigned long long)pp->id);
+	KASSERT(pp->kernel_refs == 0, "port %llu released while in use",
 		(unsigned long long)pp->id);
 	if (pp->state != PORT_CLOSED)
 		port_last_close(pp);
@@ -165,6 +167,7 @@ void port_releasef(struct file *fp, struct port *pp)
 
 int port_hold_fd(struct simk_proc *p, int fd, struct port **ppp)
 {
+	sim_assert_thread_context(__func__);
 	if (p == NULL)
 		p = sim_proc_current();
 	struct file *fp;
@@ -221,13 +224,20 @@ void port_free(struct port *pp)
 	struct port_run *r = port_run();
 	KASSERT(pp->state == PORT_CLOSED, "port %llu freed before its last close",
 		(unsigned long long)pp->id);
-	KASSERT(pp->q_nent == 0 && pp->g_nent == 0 && list_empty(&pp->queue) &&
-		    list_empty(&pp->getlist),
-		"port %llu freed with events queued", (unsigned long long)pp->id);
-	KASSERT(list_empty(&pp->waiters) && pp->thrcnt == 0 && pp->pollwakeups == 0,
-		"port %llu freed with waiters", (unsigned long long)pp->id);
-	KASSERT(list_empty(&pp->fd_assocs) && list_empty(&pp->file_watches),
-		"port %llu freed with associations", (unsigned long long)pp->id);
+	KASSERT(pp->q_nent == 0, "port %llu freed with events queued", (unsigned long long)pp->id);
+	KASSERT(pp->g_nent == 0, "port %llu freed with events queued", (unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->queue), "port %llu freed with events queued",
+		(unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->getlist), "port %llu freed with events queued",
+		(unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->waiters), "port %llu freed with waiters",
+		(unsigned long long)pp->id);
+	KASSERT(pp->thrcnt == 0, "port %llu freed with waiters", (unsigned long long)pp->id);
+	KASSERT(pp->pollwakeups == 0, "port %llu freed with waiters", (unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->fd_assocs), "port %llu freed with associations",
+		(unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->file_watches), "port %llu freed with associations",
+		(unsigned long long)pp->id);
 	if (pp->nslots != 0) {
 		/* A source kept slots past the last close: the run fails in the
 		 * leak check; keep the port so the slots stay valid. */
@@ -375,18 +385,8 @@ static int portfs_create(struct simk *s)
 	list_init(&r->ports);
 	list_init(&r->fd_assocs_all);
 	mutex_init(&r->assoc_mutex, "port_assoc");
-	s->subsys[SLOT_PORT] = r;
-	if (ptimer_run_create(r) != 0) {
-		free(r);
-		s->subsys[SLOT_PORT] = NULL;
-		return -1;
-	}
+	s->subsys[port_subsys_slot] = r;
 	return 0;
-}
-
-static void portfs_proc_exit(struct simk_proc *p)
-{
-	ptimer_proc_exit(p);
 }
 
 /* Every user thread exited: descriptors were closed by the processes'
@@ -399,18 +399,17 @@ static void portfs_end(struct simk *s)
 
 static void portfs_destroy(struct simk *s)
 {
-	struct port_run *r = s->subsys[SLOT_PORT];
+	struct port_run *r = s->subsys[port_subsys_slot];
 	if (r == NULL)
 		return;
-	ptimer_run_destroy(r);
-	portfs_scn_free(r);
+	port_scn_free(r);
 	free(r);
-	s->subsys[SLOT_PORT] = NULL;
+	s->subsys[port_subsys_slot] = NULL;
 }
 
 static int portfs_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct port_run *r = s->subsys[SLOT_PORT];
+	struct port_run *r = s->subsys[port_subsys_slot];
 	if (r == NULL)
 		return 0;
 	const struct port_stats *st = &r->st;
@@ -430,22 +429,21 @@ static int portfs_leak_check(struct simk *s, char *msg, size_t len)
 			 (unsigned long long)st->events_removed);
 		return 1;
 	}
-	return ptimer_leak_check(r, msg, len);
+	return 0;
 }
 
 static const struct sim_subsys portfs_subsys = {
     .name = "portfs",
-    .slot = SLOT_PORT,
     .create = portfs_create,
-    .proc_exit = portfs_proc_exit,
     .end = portfs_end,
     .destroy = portfs_destroy,
     .leak_check = portfs_leak_check,
+    .check = port_check,
 };
 
-void portfs_register(void)
+void port_register(void)
 {
-	sim_subsys_register(&portfs_subsys);
+	port_subsys_slot = sim_subsys_register(&portfs_subsys);
 	fd_register_close_observer(port_close_observer);
-	portfs_scn_register();
+	port_scn_register();
 }

@@ -2,7 +2,7 @@
  * Event ports (illumos portfs): a queue of events, visible as a file
  * descriptor, that user code and kernel subsystems ("event sources") post
  * to and threads retrieve from. The behaviour follows illumos port.c
- * (shared/seeds/001_*); docs/port.md is our description of it.
+ * (uts/common/fs/portfs); docs/port.md is our description of it.
  *
  * What it offers
  * --------------
@@ -21,6 +21,18 @@
  *   refuse it; close callbacks; port_dispatch (allocate-and-send, sleeping
  *   for a free slot).
  * - Run settings: ports per system, event slots per port, list maximum.
+ *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   port_create                      port.c        (the port as a file, the run)
+ *   port_associate, port_dissociate  port.c, then port_fd.c (PORT_SOURCE_FD)
+ *                                    or port_file.c (PORT_SOURCE_FILE)
+ *   port_send, port_sendn            port_user.c
+ *   port_alert                       port_alert.c
+ *   port_get, port_getn              port_get.c
+ * Behind them: port_queue.c (slots, the queue, delivery and discard),
+ * port_aio.c (kernel sources, port_dispatch), port_close.c (close and last
+ * close), port_check.c, port_scn.c.
  *
  * What the caller guarantees
  * --------------------------
@@ -363,6 +375,6 @@ void port_stats_get(struct port_stats *st);
  * max == 0 answer of port_getn, without waiting), or a negative errno. */
 int port_queued(int fd);
 
-void portfs_register(void);
+void port_register(void);
 
 #endif

@@ -16,6 +16,9 @@
 #include "kern/kmem.h"
 #include "syscalls/portfs/port_priv.h"
 
+/* Liveness guard: sources one close walks; past it the loop is a livelock bug. */
+#define PORT_SOURCES_MAX 100000
+
 static KMEM_TYPE(kmt_source, "port.source");
 
 #define KSOURCE_TAB_MAX 8
@@ -36,7 +39,8 @@ void port_ksource_register(int source, port_close_fn close, void *closearg)
 		if (ksource_tab[i].source == source && ksource_tab[i].close == close)
 			return;
 	KASSERT(nksource_tab < KSOURCE_TAB_MAX, "too many static port sources");
-	KASSERT(source >= 1 && source < PORT_SOURCE_MAX, "bad port source %d", source);
+	KASSERT(source >= 1, "bad port source %d", source);
+	KASSERT(source < PORT_SOURCE_MAX, "bad port source %d", source);
 	ksource_tab[nksource_tab++] = (struct ksource_entry){source, close, closearg};
 }
 
@@ -53,6 +57,7 @@ static struct port_source *source_find(struct port *pp, int source, port_close_f
 int port_associate_ksource(struct port *pp, int source, port_close_fn close, void *closearg,
 			   struct port_source **psp)
 {
+	sim_assert_thread_context(__func__);
 	if (source < 1 || source >= PORT_SOURCE_MAX)
 		return -EINVAL;
 	if (pp->state != PORT_OPEN)
@@ -77,6 +82,7 @@ int port_associate_ksource(struct port *pp, int source, port_close_fn close, voi
 
 int port_dissociate_ksource(struct port *pp, int source, struct port_source *ps)
 {
+	sim_assert_thread_context(__func__);
 	if (ps == NULL || ps->source != source || source_find(pp, source, ps->close) != ps)
 		return -EINVAL;
 	KASSERT(ps->count > 0, "port source count underflow");
@@ -105,7 +111,7 @@ void port_sources_close(struct port *pp, int pid, bool lastclose)
 	 * A close callback must not dissociate its own source (the port
 	 * frees its associations with the port object). */
 	for (int i = 0;; i++) {
-		KASSERT(i < 100000, "source close loop does not end");
+		KASSERT(i < PORT_SOURCES_MAX, "source close loop does not end");
 		struct list_node *n = pp->sources.next;
 		for (int j = 0; j < i && n != &pp->sources; j++)
 			n = n->next;
@@ -139,6 +145,7 @@ int port_noshare_callback(void *arg, int *events, int pid, int flag, struct port
 int port_dispatch(struct simk_proc *owner, int fd, int flags, int source, int events,
 		  uint64_t object, uint64_t user)
 {
+	sim_assert_may_sleep(__func__);
 	if (source != PORT_SOURCE_AIO || (flags & ~PORT_DISPATCH_NOSHARE))
 		return -EINVAL;
 	if (owner == NULL)

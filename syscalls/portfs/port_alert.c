@@ -30,6 +30,7 @@ static void alert_clear(struct port *pp)
 	spin_unlock(&pp->lock);
 }
 
+/* LAB 04 BEGIN: alert_set */
 static int alert_set(struct port *pp, int flags, int events, uint64_t user)
 {
 	if (flags != PORT_ALERT_SET && flags != PORT_ALERT_UPDATE)
@@ -58,6 +59,7 @@ static int alert_set(struct port *pp, int flags, int events, uint64_t user)
 	spin_unlock(&pp->lock);
 	return 0;
 }
+/* LAB 04 END: alert_set */
 
 int sys_port_alert(int port, int flags, int events, uint64_t user)
 {

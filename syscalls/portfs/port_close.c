@@ -31,6 +31,11 @@
 
 #include "syscalls/portfs/port_priv.h"
 
+/* Liveness guard: wake-ups of the last close waiting for threads and slots; past it the loop is a livelock bug. */
+#define PORT_CLOSE_WAIT_ROUNDS_MAX 1000000
+/* Liveness guard: events discarded by one close; past it the loop is a livelock bug. */
+#define PORT_DISCARD_ROUNDS_MAX 10000000
+
 static bool can_sleep(void)
 {
 	return sim_thread_current() != NULL && !sim_in_irq();
@@ -40,8 +45,9 @@ static bool can_sleep(void)
  * asleep). Host context (end of run): returns at once. */
 static void close_wait(struct port *pp, bool (*cond)(struct port *), const char *wchan)
 {
+	spin_assert_held(&pp->lock);
 	for (int round = 0; !cond(pp); round++) {
-		KASSERT(round < 1000000, "port close wait does not end");
+		KASSERT(round < PORT_CLOSE_WAIT_ROUNDS_MAX, "port close wait does not end");
 		if (!can_sleep())
 			return;
 		struct waitq_entry e;
@@ -99,7 +105,7 @@ static void port_proc_close(struct port *pp, int pid)
 		pp->alert = false;
 	struct port_kevent *k;
 	for (int guard = 0; (k = first_private(pp, pid)) != NULL; guard++) {
-		KASSERT(guard < 10000000, "discard loop does not end");
+		KASSERT(guard < PORT_DISCARD_ROUNDS_MAX, "discard loop does not end");
 		port_discard_locked(pp, k, PORT_CALLBACK_CLOSE);
 	}
 	spin_unlock(&pp->lock);
@@ -124,8 +130,12 @@ void port_last_close(struct port *pp)
 		waitq_wake_all(&pp->slot_wq);
 	trace_emit(TR_INFO, "port:close", (int64_t)pp->id, pid, pp->thrcnt, woken);
 	close_wait(pp, no_threads, "port_close_threads");
-	KASSERT(list_empty(&pp->getlist) && pp->g_nent == 0 && !pp->get_busy,
-		"port %llu closing while events are retrieved", (unsigned long long)pp->id);
+	KASSERT(list_empty(&pp->getlist), "port %llu closing while events are retrieved",
+		(unsigned long long)pp->id);
+	KASSERT(pp->g_nent == 0, "port %llu closing while events are retrieved",
+		(unsigned long long)pp->id);
+	KASSERT(!pp->get_busy, "port %llu closing while events are retrieved",
+		(unsigned long long)pp->id);
 	spin_unlock(&pp->lock);
 
 	assoc_lock();
@@ -137,7 +147,7 @@ void port_last_close(struct port *pp)
 	spin_lock(&pp->lock);
 	pp->state = PORT_CLOSED;
 	for (int guard = 0; !list_empty(&pp->queue); guard++) {
-		KASSERT(guard < 10000000, "discard loop does not end");
+		KASSERT(guard < PORT_DISCARD_ROUNDS_MAX, "discard loop does not end");
 		port_discard_locked(pp, list_entry(pp->queue.next, struct port_kevent, link),
 				    PORT_CALLBACK_CLOSE);
 	}

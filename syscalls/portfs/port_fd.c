@@ -29,6 +29,9 @@
 #include "kern/kmem.h"
 #include "syscalls/portfs/port_priv.h"
 
+/* Liveness guard: associations one dissociation or close walks; past it the loop is a livelock bug. */
+#define PORT_FD_ASSOC_ROUNDS_MAX 1000000
+
 static KMEM_TYPE(kmt_fd_assoc, "port.fd_assoc");
 
 #define PORT_FD_EVENTS_VALID                                                                       \
@@ -105,6 +108,7 @@ static void fd_poll_cb(struct poll_listener *l, unsigned events)
  * else listens. Thread context, assoc_mutex held. */
 static void fd_arm(struct port_fd_assoc *a)
 {
+	mutex_assert_held(&port_run()->assoc_mutex);
 	struct port *pp = a->pp;
 	KASSERT(!poll_listening(&a->l), "arming an attached listener");
 	unsigned interest = interest_of(a);
@@ -243,8 +247,9 @@ int port_dissociate_fd(struct port *pp, int fd)
 
 void port_fd_close_port(struct port *pp, int pid)
 {
+	mutex_assert_held(&port_run()->assoc_mutex);
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 1000000, "fd dissociation loop does not end");
+		KASSERT(guard < PORT_FD_ASSOC_ROUNDS_MAX, "fd dissociation loop does not end");
 		struct port_fd_assoc *found = NULL;
 		for (struct list_node *n = pp->fd_assocs.next; n != &pp->fd_assocs; n = n->next) {
 			struct port_fd_assoc *a = list_entry(n, struct port_fd_assoc, plink);
@@ -266,7 +271,7 @@ void port_fd_closed(struct simk_proc *p, int fd, struct file *fp)
 		return;
 	mutex_lock(&run->assoc_mutex);
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 1000000, "fd close loop does not end");
+		KASSERT(guard < PORT_FD_ASSOC_ROUNDS_MAX, "fd close loop does not end");
 		struct port_fd_assoc *found = NULL;
 		for (struct list_node *n = run->fd_assocs_all.next; n != &run->fd_assocs_all;
 		     n = n->next) {

@@ -26,6 +26,9 @@
 #include "vfs/fnotify.h"
 #include "vfs/vfs.h"
 
+/* Liveness guard: watches one file dissociation walks; past it the loop is a livelock bug. */
+#define PORT_FILE_ASSOC_ROUNDS_MAX 1000000
+
 static KMEM_TYPE(kmt_file_watch, "port.file_watch");
 static KMEM_TYPE(kmt_path, "port.path");
 
@@ -304,7 +307,7 @@ int port_dissociate_file(struct port *pp, uaddr_t fobj)
 void port_file_close_port(struct port *pp, int pid)
 {
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 1000000, "file dissociation loop does not end");
+		KASSERT(guard < PORT_FILE_ASSOC_ROUNDS_MAX, "file dissociation loop does not end");
 		struct port_file_watch *found = NULL;
 		for (struct list_node *n = pp->file_watches.next; n != &pp->file_watches;
 		     n = n->next) {

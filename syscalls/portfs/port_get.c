@@ -23,12 +23,20 @@
 #include "kern/umem.h"
 #include "syscalls/portfs/port_priv.h"
 
+/* Liveness guard: wake-ups waiting for the get list; past it the loop is a livelock bug. */
+#define PORT_GETLIST_WAIT_ROUNDS_MAX 1000000
+/* Liveness guard: events of one get-list walk; past it the loop is a livelock bug. */
+#define PORT_GETLIST_EVENTS_MAX 10000000
+/* Liveness guard: rounds of one port_getn; past it the loop is a livelock bug. */
+#define PORT_GETN_ROUNDS_MAX 10000000
+
 /* Sleeps on wq with pp->lock held across the publish-and-prepare step and
  * dropped during the sleep; returns with the lock held. 0, -ETIMEDOUT or
  * -EINTR (interruptible only). */
 static int sleep_locked(struct port *pp, struct waitq *wq, const char *wchan, bool intr,
 			uint64_t timeout_ns)
 {
+	spin_assert_held(&pp->lock);
 	struct waitq_entry e;
 	waitq_entry_init(&e, sim_thread_current());
 	waitq_add(wq, &e);
@@ -43,8 +51,9 @@ static int sleep_locked(struct port *pp, struct waitq *wq, const char *wchan, bo
 /* Takes the get list (illumos port_block); pp->lock held. */
 static void block_get_list(struct port *pp)
 {
+	spin_assert_held(&pp->lock);
 	for (int round = 0; pp->get_busy; round++) {
-		KASSERT(round < 1000000, "port get list never freed");
+		KASSERT(round < PORT_GETLIST_WAIT_ROUNDS_MAX, "port get list never freed");
 		sleep_locked(pp, &pp->get_wq, "port_block", false, SIMK_FOREVER);
 	}
 	pp->get_busy = true;
@@ -60,6 +69,7 @@ static void unblock_get_list(struct port *pp)
 
 /* ---- waiters ----------------------------------------------------------------- */
 
+/* LAB 04 BEGIN: waiter_enqueue */
 static void waiter_enqueue(struct port *pp, struct port_waiter *w)
 {
 	struct list_node *pos = pp->waiters.next;
@@ -74,11 +84,13 @@ static void waiter_dequeue(struct port *pp, struct port_waiter *w)
 	list_del(&w->link);
 	pp->nwaiters--;
 }
+/* LAB 04 END: waiter_enqueue */
 
 /* A thread leaves port_getn (pp->lock held): the closer may be waiting for
  * the last one; otherwise the next waiter may now be satisfiable. */
 static void getn_leave(struct port *pp)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(pp->thrcnt > 0, "port thread count underflow");
 	pp->thrcnt--;
 	if (pp->state != PORT_OPEN) {
@@ -133,6 +145,47 @@ static uint64_t timeout_left(const struct get_timeout *gt)
 	return gt->deadline > now ? gt->deadline - now : 0;
 }
 
+/* LAB 04 BEGIN: wait_for_events */
+/*
+ * The waiting of port_getn (pp->lock held; dropped while asleep). w is
+ * queued. Returns 0 when the call may retrieve (enough events, and nobody
+ * else retrieving; after a pass that found nothing deliverable (loop),
+ * only once new events were sent since scan_seq), or when w was alerted;
+ * -ETIME when the timeout passed first, -EINTR on a signal, -EBADFD when
+ * the port is closing.
+ */
+static int wait_for_events(struct port *pp, struct port_waiter *w, const struct get_timeout *gt,
+			   bool loop, uint64_t scan_seq)
+{
+	int err = 0;
+	for (int round = 0;; round++) {
+		KASSERT(round < PORT_GETN_ROUNDS_MAX, "port waiter loop does not end");
+		if (w->alerted)
+			break;
+		if (pp->state != PORT_OPEN) {
+			err = -EBADFD;
+			break;
+		}
+		if (pp->getn_active == 0 && pp->q_nent >= w->nget &&
+		    (!loop || pp->send_seq != scan_seq)) {
+			err = 0; /* satisfied, even if the timer fired too */
+			break;
+		}
+		if (err != 0)
+			break;
+		thread_prepare_sleep("port_getn", true);
+		spin_unlock(&pp->lock);
+		int r = thread_sleep(timeout_left(gt));
+		spin_lock(&pp->lock);
+		if (r == -ETIMEDOUT)
+			err = -ETIME;
+		else if (r == -EINTR)
+			err = -EINTR;
+	}
+	return err;
+}
+/* LAB 04 END: wait_for_events */
+
 /* ---- delivery ---------------------------------------------------------------- */
 
 static void kev_to_user(port_event_t *ev, const struct port_kevent *k)
@@ -148,6 +201,7 @@ static void kev_to_user(port_event_t *ev, const struct port_kevent *k)
  * around the callback). Returns true when delivered into *ev. */
 static bool deliver_one(struct port *pp, struct port_kevent *k, port_event_t *ev, int pid)
 {
+	spin_assert_held(&pp->lock);
 	struct port_run *run = port_run();
 	kev_to_user(ev, k);
 	bool refused = false;
@@ -198,11 +252,13 @@ static bool deliver_one(struct port *pp, struct port_kevent *k, port_event_t *ev
  */
 static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_seq)
 {
+	spin_assert_held(&pp->lock);
 	struct port_run *run = port_run();
 	int pid = port_cur_pid();
 	pp->getn_active++;
 	block_get_list(pp);
-	KASSERT(list_empty(&pp->getlist) && pp->g_nent == 0, "get list not empty");
+	KASSERT(list_empty(&pp->getlist), "get list not empty");
+	KASSERT(pp->g_nent == 0, "get list not empty");
 	unsigned nmax = max < pp->q_nent ? max : pp->q_nent;
 	if (nmax > run->limits.list_max)
 		nmax = run->limits.list_max;
@@ -224,7 +280,7 @@ static int retrieve(struct port *pp, uaddr_t list, unsigned max, uint64_t *scan_
 	list_push_front(&pp->getlist, &marker);
 	unsigned n = 0;
 	for (int guard = 0; n < nmax && marker.next != &pp->getlist; guard++) {
-		KASSERT(guard < 10000000, "get list walk does not end");
+		KASSERT(guard < PORT_GETLIST_EVENTS_MAX, "get list walk does not end");
 		struct port_kevent *k = list_entry(marker.next, struct port_kevent, link);
 		KASSERT(k->state == KEV_GETLIST, "slot %llu on the get list in state %d",
 			(unsigned long long)k->id, k->state);
@@ -300,7 +356,7 @@ static int getn_locked_body(struct port *pp, uaddr_t list, unsigned max, unsigne
 	spin_lock(&pp->lock);
 	pp->thrcnt++;
 	for (int pass = 0;; pass++) {
-		KASSERT(pass < 10000000, "port_getn does not end");
+		KASSERT(pass < PORT_GETN_ROUNDS_MAX, "port_getn does not end");
 		if (pp->state != PORT_OPEN) {
 			getn_leave(pp);
 			spin_unlock(&pp->lock);
@@ -328,30 +384,7 @@ static int getn_locked_body(struct port *pp, uaddr_t list, unsigned max, unsigne
 		if (!enough && gt.blocking) {
 			struct port_waiter w = {.thread = sim_thread_current(), .nget = want};
 			waiter_enqueue(pp, &w);
-			for (int round = 0;; round++) {
-				KASSERT(round < 10000000, "port waiter loop does not end");
-				if (w.alerted)
-					break;
-				if (pp->state != PORT_OPEN) {
-					err = -EBADFD;
-					break;
-				}
-				if (pp->getn_active == 0 && pp->q_nent >= want &&
-				    (!loop || pp->send_seq != scan_seq)) {
-					err = 0; /* satisfied, even if the timer fired too */
-					break;
-				}
-				if (err != 0)
-					break;
-				thread_prepare_sleep("port_getn", true);
-				spin_unlock(&pp->lock);
-				int r = thread_sleep(timeout_left(&gt));
-				spin_lock(&pp->lock);
-				if (r == -ETIMEDOUT)
-					err = -ETIME;
-				else if (r == -EINTR)
-					err = -EINTR;
-			}
+			err = wait_for_events(pp, &w, &gt, loop, scan_seq);
 			waiter_dequeue(pp, &w);
 			if (w.alerted) {
 				getn_leave(pp);

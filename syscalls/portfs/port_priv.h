@@ -1,7 +1,7 @@
 /*
  * Event ports, internal: the port object, event slots, waiters, and what
- * the files of syscalls/portfs*.c share. Nothing outside syscalls/portfs*
- * and syscalls/ptimer/ptimer.c includes this.
+ * the files of syscalls/portfs/ share. Nothing outside syscalls/portfs/
+ * includes this; other subsystems use port.h.
  *
  * Locking (one CPU: a spinlock holder never switches away)
  * ---------------------------------------------------------
@@ -160,8 +160,6 @@ static inline void port_list_splice(struct list_node *from, struct list_node *to
 
 /* ---- per-run state ---- */
 
-struct ptimer_run;
-
 struct port_run {
 	struct port_limits limits;
 	struct list_node ports;
@@ -170,7 +168,6 @@ struct port_run {
 	uint64_t next_kev_id;
 	struct mutex assoc_mutex;
 	struct list_node fd_assocs_all; /* every FD association, for fd close */
-	struct ptimer_run *timers;
 	struct port_scn_run *scn; /* scenario operations' state (port_scn.c) */
 };
 
@@ -237,56 +234,20 @@ void port_close_observer(struct simk_proc *p, int fd, struct file *fp);
  * (sleeps) unless nothing is outstanding. */
 void port_last_close(struct port *pp);
 
-/* ---- port_timer.c / ptimer.c ---- */
-
-/* One POSIX timer (ptimer.c). Fields below "notification" are protected by
- * run->timers->lock (a spinlock: expirations come from callouts). */
-struct ptimer {
-	struct list_node link; /* ptimer_run.timers */
-	struct simk_proc *proc;
-	int pid;
-	int id;
-	int notify; /* SIMK_SIGEV_* */
-	int signo;
-	uint64_t value; /* sigval */
-	struct callout co;
-	bool armed;
-	uint64_t expire_ns;
-	uint64_t interval_ns;
-	uint64_t expirations;
-	/* notification */
-	bool notified;	       /* a notification is outstanding */
-	uint32_t pending;      /* port: expirations the outstanding event stands for */
-	int32_t overrun_accum; /* signal: expirations while the signal was pending */
-	int32_t overrun_last;  /* timer_getoverrun */
-	/* SIGEV_PORT */
-	struct port_kevent *kev;
-	struct port *port;
-};
-
-struct ptimer_run {
-	struct spinlock lock;
-	struct list_node timers;
-	uint64_t created, live;
-};
-int ptimer_run_create(struct port_run *r);
-void ptimer_run_destroy(struct port_run *r);
-void ptimer_proc_exit(struct simk_proc *p);
-int ptimer_leak_check(struct port_run *r, char *msg, size_t len);
-/* Port side of a SIGEV_PORT timer. */
-int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user);
-void ptimer_port_fire(struct ptimer *t);
-void ptimer_port_detach(struct ptimer *t);
-
 /* ---- port_aio.c ---- */
 /* Associates every source of the static table with a new port. */
 int port_add_static_sources(struct port *pp);
 void port_sources_close(struct port *pp, int pid, bool lastclose);
 void port_sources_free(struct port *pp);
 
+/* ---- port_check.c ---- */
+/* KASSERTs every invariant of every port of the run (the subsystem's
+ * check callback). Any context with no port lock held; never sleeps. */
+void port_check(struct simk *s);
+
 /* ---- port_scn.c ---- */
-void portfs_scn_register(void);
-void portfs_scn_free(struct port_run *r);
+void port_scn_register(void);
+void port_scn_free(struct port_run *r);
 
 /* Poll-bit translation at the illumos boundary. */
 unsigned port_poll_to_kernel(int events);

@@ -15,6 +15,13 @@
 #include "kern/kmem.h"
 #include "syscalls/portfs/port_priv.h"
 
+/* Liveness guard: wake-ups of a source waiting for a free slot; past it the loop is a livelock bug. */
+#define PORT_SLOT_WAIT_ROUNDS_MAX 1000000
+/* Liveness guard: wake-ups of a remover waiting out a delivery attempt; past it the loop is a livelock bug. */
+#define PORT_DELIVERY_WAIT_ROUNDS_MAX 1000000
+/* Liveness guard: discards of one slot that a callback re-sends; past it the loop is a livelock bug. */
+#define PORT_RESEND_ROUNDS_MAX 1000
+
 static KMEM_TYPE(kmt_kevent, "port.kevent");
 
 static bool source_valid(int source)
@@ -45,7 +52,7 @@ int port_alloc_common(struct port *pp, struct simk_proc *owner, int flags, int s
 		return -ENOMEM;
 	spin_lock(&pp->lock);
 	for (int round = 0;; round++) {
-		KASSERT(round < 1000000, "port slot wait does not end");
+		KASSERT(round < PORT_SLOT_WAIT_ROUNDS_MAX, "port slot wait does not end");
 		if (pp->state != PORT_OPEN) {
 			spin_unlock(&pp->lock);
 			kmem_free(&kmt_kevent, k);
@@ -91,6 +98,7 @@ int port_alloc_event(struct port *pp, struct simk_proc *owner, int flags, int so
 int port_alloc_event_block(struct port *pp, struct simk_proc *owner, int flags, int source,
 			   struct port_kevent **pkevp)
 {
+	sim_assert_may_sleep(__func__);
 	sim_assert_may_sleep("port_alloc_event_block");
 	return port_alloc_common(pp, owner, flags, source, pkevp, true);
 }
@@ -98,6 +106,7 @@ int port_alloc_event_block(struct port *pp, struct simk_proc *owner, int flags, 
 int port_alloc_event_fd(struct simk_proc *owner, int fd, int flags, int source,
 			struct port_kevent **pkevp)
 {
+	sim_assert_thread_context(__func__);
 	struct port *pp;
 	int r = port_hold_fd(owner, fd, &pp);
 	if (r != 0)
@@ -150,9 +159,11 @@ bool port_kevent_queued(const struct port_kevent *k)
 
 void port_kevent_free_locked(struct port *pp, struct port_kevent *k)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
-	KASSERT(k->port == pp && pp->nslots > 0, "slot %llu not of port %llu",
-		(unsigned long long)k->id, (unsigned long long)pp->id);
+	spin_assert_held(&pp->lock);
+	KASSERT(k->port == pp, "slot %llu not of port %llu", (unsigned long long)k->id,
+		(unsigned long long)pp->id);
+	KASSERT(pp->nslots > 0, "slot %llu not of port %llu", (unsigned long long)k->id,
+		(unsigned long long)pp->id);
 	list_del(&k->all);
 	pp->nslots--;
 	port_run()->st.slots_live--;
@@ -168,11 +179,13 @@ void port_kevent_free_locked(struct port *pp, struct port_kevent *k)
 /* Takes k off the queue or the get list (pp->lock held). */
 static void unlink_queued(struct port *pp, struct port_kevent *k)
 {
+	spin_assert_held(&pp->lock);
 	if (k->state == KEV_QUEUED) {
 		KASSERT(pp->q_nent > 0, "queue count underflow");
 		pp->q_nent--;
 	} else {
-		KASSERT(k->state == KEV_GETLIST && pp->g_nent > 0, "get list count underflow");
+		KASSERT(k->state == KEV_GETLIST, "get list count underflow");
+		KASSERT(pp->g_nent > 0, "get list count underflow");
 		pp->g_nent--;
 	}
 	list_del(&k->link);
@@ -218,11 +231,12 @@ static bool delivery_over(void *arg)
 
 bool port_remove_done_event(struct port_kevent *k)
 {
+	sim_assert_may_sleep(__func__);
 	struct port *pp = k->port;
 	sim_assert_may_sleep("port_remove_done_event");
 	spin_lock(&pp->lock);
 	for (int round = 0; k->state == KEV_DELIVERING; round++) {
-		KASSERT(round < 1000000, "delivery attempt does not end");
+		KASSERT(round < PORT_DELIVERY_WAIT_ROUNDS_MAX, "delivery attempt does not end");
 		spin_unlock(&pp->lock);
 		waitq_wait(&pp->deliver_wq, false, false, SIMK_FOREVER, delivery_over, k);
 		spin_lock(&pp->lock);
@@ -242,11 +256,11 @@ bool port_remove_done_event(struct port_kevent *k)
 
 void port_discard_locked(struct port *pp, struct port_kevent *k, int flag)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	struct port_run *run = port_run();
 	unlink_queued(pp, k);
 	for (int round = 0;; round++) {
-		KASSERT(round < 1000, "slot %llu re-sent during every discard",
+		KASSERT(round < PORT_RESEND_ROUNDS_MAX, "slot %llu re-sent during every discard",
 			(unsigned long long)k->id);
 		run->st.events_discarded++;
 		trace_emit(TR_INFO, "port:discard", (int64_t)pp->id, (int64_t)k->id, k->source,
@@ -285,6 +299,7 @@ void port_discard_locked(struct port *pp, struct port_kevent *k, int flag)
 
 /* ---- sending ------------------------------------------------------------------ */
 
+/* LAB 04 BEGIN: port_wake_waiter_locked */
 static struct port_waiter *first_waiter(struct port *pp)
 {
 	return list_empty(&pp->waiters) ? NULL
@@ -293,14 +308,16 @@ static struct port_waiter *first_waiter(struct port *pp)
 
 void port_wake_waiter_locked(struct port *pp)
 {
+	spin_assert_held(&pp->lock);
 	struct port_waiter *w = first_waiter(pp);
 	if (w != NULL && pp->getn_active == 0 && pp->q_nent >= w->nget)
 		thread_wake(w->thread, 0);
 }
+/* LAB 04 END: port_wake_waiter_locked */
 
 bool port_enqueue_locked(struct port *pp, struct port_kevent *k)
 {
-	KASSERT(spin_held(&pp->lock), "port lock not held");
+	spin_assert_held(&pp->lock);
 	KASSERT(k->state == KEV_HELD, "send of slot %llu in state %d", (unsigned long long)k->id,
 		k->state);
 	list_push_back(&pp->queue, &k->link);

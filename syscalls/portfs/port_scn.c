@@ -76,7 +76,7 @@ struct port_scn_run {
 #define SCRATCH_SIZE (SCN_EVENTS * sizeof(port_event_t) + 64)
 
 /* Per-run scenario state lives with the subsystem's run state; created on
- * first use (host memory), freed by portfs_scn_free at destroy. */
+ * first use (host memory), freed by port_scn_free at destroy. */
 static struct port_scn_run *scn_run(void)
 {
 	struct port_run *r = port_run();
@@ -88,7 +88,7 @@ static struct port_scn_run *scn_run(void)
 	return r->scn;
 }
 
-void portfs_scn_free(struct port_run *r)
+void port_scn_free(struct port_run *r)
 {
 	struct port_scn_run *sr = r->scn;
 	if (sr == NULL)
@@ -101,15 +101,22 @@ void portfs_scn_free(struct port_run *r)
 static struct scn_thread_state *thread_state(void)
 {
 	struct simk_thread *t = sim_thread_current();
-	struct scn_thread_state *ts =
-	    scn_thread_table_get(&scn_run()->threads, t->tid, sizeof(struct scn_thread_state));
+	return scn_thread_table_get(&scn_run()->threads, t->tid, sizeof(struct scn_thread_state));
+}
+
+/* The calling thread's state with its scratch area in the current process
+ * (allocated on first use). NULL when user memory runs out (an injected
+ * kmem/alloc/enomem): the operation then returns -ENOMEM, as a call
+ * whose argument block could not be built. */
+static struct scn_thread_state *thread_scratch(void)
+{
+	struct simk_thread *t = sim_thread_current();
+	struct scn_thread_state *ts = thread_state();
 	if (ts->scratch == 0 || ts->pid != t->proc->pid) {
-		ts->pid = t->proc->pid;
 		ts->scratch = umem_alloc(t->proc, SCRATCH_SIZE);
-		if (ts->scratch == 0)
-			sim_panic("out of user memory (port scenario scratch)");
+		ts->pid = ts->scratch != 0 ? t->proc->pid : 0;
 	}
-	return ts;
+	return ts->scratch != 0 ? ts : NULL;
 }
 
 /* Where things go in the scratch area. */
@@ -163,7 +170,9 @@ static const struct scn_argspec sendn_args[] = {
 
 static int64_t op_port_sendn(struct scn_call *c)
 {
-	struct scn_thread_state *ts = thread_state();
+	struct scn_thread_state *ts = thread_scratch();
+	if (ts == NULL)
+		return -ENOMEM;
 	int32_t ports[4], errs[4] = {0};
 	unsigned n = 0;
 	for (int i = SN_P1; i <= SN_P4; i++)
@@ -218,7 +227,8 @@ static int64_t op_port_dissociate(struct scn_call *c)
 	return simk_port_dissociate((int)c->args[0].i, PORT_SOURCE_FD, (uint64_t)c->args[1].i);
 }
 
-/* The K-th file_obj_t of the calling process (allocated on first use). */
+/* The K-th file_obj_t of the calling process (allocated on first use);
+ * 0 when user memory runs out. */
 static uaddr_t fobj_of(int k)
 {
 	struct port_scn_run *sr = scn_run();
@@ -230,7 +240,7 @@ static uaddr_t fobj_of(int k)
 		sim_panic("too many file_obj_t in one scenario run");
 	uaddr_t a = umem_alloc(p, sizeof(file_obj_t) + VFS_PATH_MAX);
 	if (a == 0)
-		sim_panic("out of user memory (file_obj_t)");
+		return 0; /* out of user memory: the caller says -ENOMEM */
 	sr->fobj[sr->nfobj++] = (struct scn_fobj){p->pid, k, a};
 	return a;
 }
@@ -250,6 +260,8 @@ static int64_t op_port_watch(struct scn_call *c)
 	if (c->args[W_FOBJ].i < 0 || c->args[W_FOBJ].i >= FOBJ_MAX)
 		return -EINVAL;
 	uaddr_t a = fobj_of((int)c->args[W_FOBJ].i);
+	if (a == 0)
+		return -ENOMEM;
 	const char *path = c->args[W_PATH].str;
 	size_t len = strlen(path) + 1;
 	if (len > VFS_PATH_MAX)
@@ -286,8 +298,10 @@ static int64_t op_port_unwatch(struct scn_call *c)
 {
 	if (c->args[1].i < 0 || c->args[1].i >= FOBJ_MAX)
 		return -EINVAL;
-	return simk_port_dissociate((int)c->args[0].i, PORT_SOURCE_FILE,
-				    fobj_of((int)c->args[1].i));
+	uaddr_t a = fobj_of((int)c->args[1].i);
+	if (a == 0)
+		return -ENOMEM;
+	return simk_port_dissociate((int)c->args[0].i, PORT_SOURCE_FILE, a);
 }
 
 static const struct scn_argspec fobj_args[] = {
@@ -298,7 +312,8 @@ static int64_t op_fobj_addr(struct scn_call *c)
 {
 	if (c->args[0].i < 0 || c->args[0].i >= FOBJ_MAX)
 		return -EINVAL;
-	return (int64_t)fobj_of((int)c->args[0].i);
+	uaddr_t a = fobj_of((int)c->args[0].i);
+	return a != 0 ? (int64_t)a : -ENOMEM;
 }
 
 enum { G_PORT, G_TIMEOUT, G_POLL };
@@ -310,7 +325,9 @@ static const struct scn_argspec get_args[] = {
 
 static int64_t op_port_get(struct scn_call *c)
 {
-	struct scn_thread_state *ts = thread_state();
+	struct scn_thread_state *ts = thread_scratch();
+	if (ts == NULL)
+		return -ENOMEM;
 	uaddr_t to = timeout_arg(ts, &c->args[G_TIMEOUT], &c->args[G_POLL]);
 	int r = simk_port_get((int)c->args[G_PORT].i, SCR_LIST(ts), to);
 	ts->nev = 0;
@@ -335,7 +352,9 @@ static const struct scn_argspec getn_args[] = {
 
 static int64_t op_port_getn(struct scn_call *c)
 {
-	struct scn_thread_state *ts = thread_state();
+	struct scn_thread_state *ts = thread_scratch();
+	if (ts == NULL)
+		return -ENOMEM;
 	int64_t max = c->args[GN_MAX].i;
 	if (max < 0 || max > SCN_EVENTS)
 		scn_call_fail(c, SIMK_FAIL_PANIC, "port_getn: MAX %lld outside 0..%d",
@@ -480,7 +499,9 @@ static const struct scn_argspec tcreate_args[] = {
 
 static int64_t op_timer_create(struct scn_call *c)
 {
-	struct scn_thread_state *ts = thread_state();
+	struct scn_thread_state *ts = thread_scratch();
+	if (ts == NULL)
+		return -ENOMEM;
 	uaddr_t usev = SCR_MISC(ts), upn = SCR_MISC(ts) + 32, uid = SCR_MISC(ts) + 48;
 	struct simk_sigevent sev = {
 	    .sigev_notify = (int32_t)c->args[T_NOTIFY].i,
@@ -515,7 +536,9 @@ static const struct scn_argspec tset_args[] = {
 
 static int64_t op_timer_settime(struct scn_call *c)
 {
-	struct scn_thread_state *ts = thread_state();
+	struct scn_thread_state *ts = thread_scratch();
+	if (ts == NULL)
+		return -ENOMEM;
 	int64_t v = c->args[TS_VALUE].i, iv = c->args[TS_INTERVAL].i;
 	struct simk_itimerspec its = {
 	    .it_interval = {iv / SIMK_NSEC_PER_SEC, iv % SIMK_NSEC_PER_SEC},
@@ -536,7 +559,9 @@ static const struct scn_argspec tget_args[] = {
 
 static int64_t op_timer_gettime(struct scn_call *c)
 {
-	struct scn_thread_state *ts = thread_state();
+	struct scn_thread_state *ts = thread_scratch();
+	if (ts == NULL)
+		return -ENOMEM;
 	uaddr_t u = SCR_MISC(ts);
 	int r = simk_timer_gettime((int)c->args[0].i, u);
 	if (r == 0) {
@@ -642,8 +667,17 @@ static const struct scn_const port_consts[] = {
     {"CLOCK_MONOTONIC", SIMK_CLOCK_MONOTONIC},
 };
 
-void portfs_scn_register(void)
+
+/* A file watch names a path: without an `fs` it could only fail. */
+static const struct scn_needs port_needs[] = {
+    {"port_watch", "fs",
+     "declare a device and a filesystem at the top, for example `device disk` and `fs root "
+     "disk`"},
+};
+
+void port_scn_register(void)
 {
 	scn_register_ops(port_ops, SCN_NARGS(port_ops));
+	scn_register_needs(port_needs, SCN_NARGS(port_needs));
 	scn_register_consts(port_consts, SCN_NARGS(port_consts));
 }

@@ -14,7 +14,7 @@
  * The hash maps the user address of an aiocb (POSIX) or an aio_result_t
  * (Solaris interface) to the process's request, from submission until the
  * result is reaped (aio_return, aiowait). A second submission of an aiocb
- * whose request has not ended is refused with EINVAL (seeds/000: the hash
+ * whose request has not ended is refused with EINVAL (Solaris libc aio.c: the hash
  * insert fails); one whose request ended but was never reaped replaces it.
  *
  * See docs/paio.md for the whole design.
@@ -27,26 +27,29 @@
 #include <string.h>
 
 #include "kern/kmem.h"
-#include "kern/slots.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_proc, "paio_proc");
-static KMEM_TYPE(kmt_req, "paio_req");
-static KMEM_TYPE(kmt_note, "paio_note");
-static KMEM_TYPE(kmt_lio, "paio_lio");
+#define PAIO_WORKERS_MAX 1024 /* read/write workers per process, at most */
+
+static KMEM_TYPE(kmt_proc, "paio.proc");
+static KMEM_TYPE(kmt_req, "paio.req");
+static KMEM_TYPE(kmt_note, "paio.note");
+static KMEM_TYPE(kmt_lio, "paio.lio");
+
+int paio_subsys_slot = -1; /* sim_subsys_register() */
 
 struct paio_run *paio_run(void)
 {
 	struct simk *s = sim_cur();
-	KASSERT(s != NULL && s->subsys[SLOT_PAIO] != NULL, "posix aio used outside a simulation");
-	return s->subsys[SLOT_PAIO];
+	KASSERT(sim_subsys_state(s, paio_subsys_slot) != NULL, "posix aio used outside a simulation");
+	return s->subsys[paio_subsys_slot];
 }
 
 /* ---- settings ------------------------------------------------------------ */
 
 void paio_config_default(struct paio_config *c)
 {
-	/* seeds/000: _min_workers, _max_workers, _minworkload */
+	/* Solaris libc aio.c: _min_workers, _max_workers, _minworkload */
 	c->min_workers = 4;
 	c->max_workers = 256;
 	c->min_workload = 2;
@@ -57,8 +60,9 @@ void paio_config_default(struct paio_config *c)
 
 int paio_configure(const struct paio_config *c)
 {
-	if (c->min_workers < 1 || c->max_workers < c->min_workers || c->max_workers > 1024 ||
-	    c->min_workload < 1 || c->max_requests < 1 || c->sigq_retry_ns == 0)
+	if (c->min_workers < 1 || c->max_workers < c->min_workers ||
+	    c->max_workers > PAIO_WORKERS_MAX || c->min_workload < 1 || c->max_requests < 1 ||
+	    c->sigq_retry_ns == 0)
 		return -EINVAL;
 	paio_run()->cfg = *c;
 	return 0;
@@ -95,7 +99,7 @@ uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx)
  * or on ENOMEM. */
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create)
 {
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp != NULL || !create)
 		return pp;
 	pp = kmem_zalloc(&kmt_proc, sizeof(*pp));
@@ -113,7 +117,7 @@ struct paio_proc *paio_proc_of(struct simk_proc *p, bool create)
 	waitq_init(&pp->done_wq, "aio_done");
 	waitq_init(&pp->exit_wq, "aio_exit");
 	list_push_back(&paio_run()->procs, &pp->all);
-	p->subsys[PSLOT_PAIO] = pp;
+	p->subsys[paio_subsys_slot] = pp;
 	return pp;
 }
 
@@ -140,8 +144,11 @@ struct paio_req *paio_req_alloc(struct paio_proc *pp)
 void paio_req_free(struct paio_req *r)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(!r->in_hash && r->where == PW_NONE, "freeing a request still in use");
-	KASSERT(r->note == NULL && r->lio == NULL, "freeing a request with pending work");
+	spin_assert_held(&pp->lock);
+	KASSERT(!r->in_hash, "freeing a request still in use");
+	KASSERT(r->where == PW_NONE, "freeing a request still in use");
+	KASSERT(r->note == NULL, "freeing a request with pending work");
+	KASSERT(r->lio == NULL, "freeing a request with pending work");
 	pp->live--;
 	list_push_back(&pp->freeq, &r->link);
 	r->where = PW_FREEQ;
@@ -151,6 +158,8 @@ void paio_req_free(struct paio_req *r)
  * Thread context, lock not held. */
 void paio_req_discard(struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	pp->live--;
 	if (r->note != NULL)
@@ -211,32 +220,31 @@ struct paio_lio *paio_lio_alloc(void)
 /* A list head no entry ever saw. */
 void paio_lio_free_unused(struct paio_lio *lio)
 {
-	KASSERT(lio->queued == 0 && lio->kev == NULL, "freeing a used list head");
+	KASSERT(lio->queued == 0, "freeing a used list head");
+	KASSERT(lio->kev == NULL, "freeing a used list head");
 	if (lio->note != NULL)
 		paio_note_free(lio->note);
 	kmem_free(&kmt_lio, lio);
 }
 
-/* Lock held. Drops one reference of the list; the last one sends the
- * list notification (LIO_NOWAIT) and frees the head. */
+/* Lock held. Drops one reference of the list; the last one hands the
+ * list notification (LIO_NOWAIT) to the notification worker, behind the
+ * notes of the entries (a kevent too, so that it never arrives before
+ * them), and frees the head. */
 void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(lio->refs > 0, "lio reference count underflows");
 	if (--lio->refs > 0)
 		return;
-	if (lio->kev != NULL) {
-		/* stays on pp->lio_kevs until its event was taken */
-		if (lio->queued > 0) {
-			pp->st.lio_notes++;
-			paio_kev_fire(lio->kev, lio->failed > 0 ? EIO : 0);
-		}
-		lio->kev = NULL;
-	}
+	/* a kevent's attachment stays on pp->lio_kevs until its event was taken */
+	lio->kev = NULL;
 	if (lio->note != NULL) {
 		if (lio->queued > 0) {
-			lio->note->data = lio->failed;
+			bool kev = lio->note->kind == SIMK_SIGEV_KEVENT;
+			lio->note->data = kev ? (lio->failed > 0 ? EIO : 0) : lio->failed;
 			pp->st.lio_notes++;
-			trace_emit(TR_INFO, "aio_lio_notify", pp->p->pid,
+			trace_emit(TR_INFO, "paio:lio_notify", pp->p->pid,
 				   (int64_t)lio->note->object, lio->queued, lio->failed);
 			paio_note_queue(pp, lio->note);
 		} else {
@@ -267,7 +275,8 @@ struct paio_req *paio_hash_find(struct paio_proc *pp, uaddr_t key)
 
 void paio_hash_insert(struct paio_proc *pp, struct paio_req *r)
 {
-	KASSERT(!r->in_hash && paio_hash_find(pp, r->key) == NULL, "aio hash: key %#llx twice",
+	KASSERT(!r->in_hash, "aio hash: key %#llx twice", (unsigned long long)r->key);
+	KASSERT(paio_hash_find(pp, r->key) == NULL, "aio hash: key %#llx twice",
 		(unsigned long long)r->key);
 	unsigned b = hash_of(r->key);
 	r->hnext = pp->hash[b];
@@ -323,6 +332,7 @@ void paio_store_result(struct simk_proc *p, uaddr_t resultp, int64_t ret, int er
  * AIOCB_FAILED in the block, for aio_error and aio_return. */
 int paio_copyin_aiocb(uaddr_t aiocbp, struct simk_aiocb *cb)
 {
+	sim_assert_thread_context(__func__);
 	if (aiocbp == 0)
 		return -EINVAL;
 	if (copyin(aiocbp, cb, sizeof(*cb)) != 0)
@@ -372,8 +382,8 @@ void paio_store_fail(struct simk_proc *p, uaddr_t aiocbp, int err)
 void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state final, bool may_preempt)
 {
 	struct paio_proc *pp = r->pp;
-	KASSERT(!paio_ended(r) && r->op != PAIO_OP_PIECE, "request ends twice (state %s)",
-		state_name(r->state));
+	KASSERT(!paio_ended(r), "request ends twice (state %s)", state_name(r->state));
+	KASSERT(r->op != PAIO_OP_PIECE, "request ends twice (state %s)", state_name(r->state));
 	KASSERT(final == PAIO_DONE || final == PAIO_CANCELED, "bad final state");
 	r->ret = ret;
 	r->err = err;
@@ -400,18 +410,19 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 		pp->outstanding_posix--;
 	else
 		pp->outstanding_sol--;
-	KASSERT(pp->outstanding >= 0 && pp->outstanding_posix >= 0 && pp->outstanding_sol >= 0,
-		"outstanding count underflows");
+	KASSERT(pp->outstanding >= 0, "outstanding count underflows");
+	KASSERT(pp->outstanding_posix >= 0, "outstanding count underflows");
+	KASSERT(pp->outstanding_sol >= 0, "outstanding count underflows");
 	pp->st.ended++;
 	if (final == PAIO_CANCELED)
 		pp->st.canceled++;
-	trace_emit(TR_INFO, final == PAIO_CANCELED ? "aio_canceled" : "aio_done", pp->p->pid,
+	trace_emit(TR_INFO, final == PAIO_CANCELED ? "paio:canceled" : "paio:done", pp->p->pid,
 		   (int64_t)r->key, ret, err);
 }
 
 /*
  * Lock held. The completion work of an ended request that nothing runs any
- * more (seeds/000 _aiodone): list accounting, the notification (queued to
+ * more (Solaris libc aio.c _aiodone): list accounting, the notification (queued to
  * the notification worker; a kevent is posted right here, it never
  * blocks), the done queue of aio_waitn (POSIX, SIGEV_NONE) or aiowait
  * (Solaris interface), and every waiter. Frees the request if it was
@@ -419,24 +430,21 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
  */
 void paio_retire(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
-	KASSERT(paio_ended(r) && !r->retired, "retire of a request in state %s (retired %d)",
-		state_name(r->state), r->retired);
+	KASSERT(paio_ended(r), "retire of a request in state %s (retired %d)", state_name(r->state),
+		r->retired);
+	KASSERT(!r->retired, "retire of a request in state %s (retired %d)", state_name(r->state),
+		r->retired);
 	r->retired = true;
 	pp->active--;
 	if (r->api == PAIO_API_POSIX)
 		pp->active_posix--;
-	KASSERT(pp->active >= 0 && pp->active_posix >= 0, "active count underflows");
+	KASSERT(pp->active >= 0, "active count underflows");
+	KASSERT(pp->active_posix >= 0, "active count underflows");
 	if (r->where == PW_KAIO) {
 		list_del(&r->link);
 		r->where = PW_NONE;
-	}
-	if (r->lio != NULL) {
-		struct paio_lio *lio = r->lio;
-		r->lio = NULL;
-		if (r->err != 0)
-			lio->failed++;
-		paio_lio_put(pp, lio);
 	}
 	if (r->note != NULL) {
 		r->note->data = r->err != 0 ? -(int64_t)r->err : r->ret;
@@ -454,6 +462,14 @@ void paio_retire(struct paio_req *r)
 			paio_kev_fire(&r->kev, r->err);
 			pp->st.notes_sent++;
 		}
+	}
+	/* after the request's own notification: the list's comes last */
+	if (r->lio != NULL) {
+		struct paio_lio *lio = r->lio;
+		r->lio = NULL;
+		if (r->err != 0)
+			lio->failed++;
+		paio_lio_put(pp, lio);
 	}
 	if (!r->reaped) {
 		if (r->api == PAIO_API_POSIX && r->sigev == SIMK_SIGEV_NONE) {
@@ -480,7 +496,9 @@ void paio_retire(struct paio_req *r)
 /* Lock held. Releases what a retired, reaped request still holds. */
 void paio_req_detach_free(struct paio_req *r)
 {
-	KASSERT(r->retired && r->reaped, "freeing a live request");
+	spin_assert_held(&r->pp->lock);
+	KASSERT(r->retired, "freeing a live request");
+	KASSERT(r->reaped, "freeing a live request");
 	KASSERT(r->note == NULL, "freeing a request with its notification");
 	paio_req_free(r);
 }
@@ -492,8 +510,10 @@ void paio_req_detach_free(struct paio_req *r)
  */
 void paio_reap(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
-	KASSERT(paio_ended(r) && !r->reaped, "reaping a request in state %s", state_name(r->state));
+	KASSERT(paio_ended(r), "reaping a request in state %s", state_name(r->state));
+	KASSERT(!r->reaped, "reaping a request in state %s", state_name(r->state));
 	if (r->in_hash)
 		paio_hash_remove(pp, r);
 	if (r->where == PW_DONEQ) {
@@ -512,12 +532,14 @@ void paio_reap(struct paio_req *r)
 
 /*
  * Thread context, lock not held. A new submission with this key: -EINVAL
- * while the key's request is in flight (seeds/000: the hash insert fails);
+ * while the key's request is in flight (Solaris libc aio.c: the hash insert fails);
  * a request that ended but was never reaped is superseded now, before the
  * new one attaches anything under the same key (its knote first of all).
  */
 int paio_claim_key(struct paio_proc *pp, uaddr_t key)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	spin_lock(&pp->lock);
 	struct paio_req *old = paio_hash_find(pp, key);
 	int rc = 0;
@@ -564,7 +586,7 @@ void paio_get_stats(struct simk_proc *p, struct paio_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (p != NULL) {
-		struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+		struct paio_proc *pp = p->subsys[paio_subsys_slot];
 		if (pp != NULL)
 			proc_stats(pp, out);
 		return;
@@ -599,11 +621,12 @@ static bool all_retired(void *arg)
  */
 static void paio_proc_exit(struct simk_proc *p)
 {
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	sim_assert_may_sleep(__func__);
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL)
 		return;
 	sim_opaque_enter(); /* dfs: not annotated, every step it spans is global */
-	trace_emit(TR_INFO, "aio_teardown", p->pid, pp->outstanding, pp->live, pp->nworkers);
+	trace_emit(TR_INFO, "paio:teardown", p->pid, pp->outstanding, pp->live, pp->nworkers);
 	spin_lock(&pp->lock);
 	pp->closing = true;
 	paio_unlock(pp);
@@ -616,10 +639,13 @@ static void paio_proc_exit(struct simk_proc *p)
 	for (int b = 0; b < PAIO_HASH_SIZE; b++)
 		while (pp->hash[b] != NULL)
 			paio_reap(pp->hash[b]);
-	KASSERT(list_empty(&pp->doneq) && list_empty(&pp->soldoneq) && list_empty(&pp->kaioq),
-		"aio teardown: done queues not empty");
-	KASSERT(pp->live == 0 && pp->outstanding == 0,
-		"aio teardown: %d requests live, %d outstanding", pp->live, pp->outstanding);
+	KASSERT(list_empty(&pp->doneq), "aio teardown: done queues not empty");
+	KASSERT(list_empty(&pp->soldoneq), "aio teardown: done queues not empty");
+	KASSERT(list_empty(&pp->kaioq), "aio teardown: done queues not empty");
+	KASSERT(pp->live == 0, "aio teardown: %d requests live, %d outstanding", pp->live,
+		pp->outstanding);
+	KASSERT(pp->outstanding == 0, "aio teardown: %d requests live, %d outstanding", pp->live,
+		pp->outstanding);
 	paio_unlock(pp);
 	paio_lio_kevs_gc(pp, true);
 	paio_pool_free(pp);
@@ -630,7 +656,7 @@ static void paio_proc_exit(struct simk_proc *p)
 	list_del(&pp->all);
 	waitq_destroy(&pp->done_wq);
 	waitq_destroy(&pp->exit_wq);
-	p->subsys[PSLOT_PAIO] = NULL;
+	p->subsys[paio_subsys_slot] = NULL;
 	kmem_free(&kmt_proc, pp);
 	sim_opaque_leave();
 }
@@ -642,7 +668,7 @@ static int paio_create(struct simk *s)
 		return -1;
 	paio_config_default(&run->cfg);
 	list_init(&run->procs);
-	s->subsys[SLOT_PAIO] = run;
+	s->subsys[paio_subsys_slot] = run;
 	return 0;
 }
 
@@ -651,7 +677,7 @@ static int paio_create(struct simk *s)
  * leak_check (kmem reports the blocks too, and reclaims them). */
 static void paio_end(struct simk *s)
 {
-	struct paio_run *run = s->subsys[SLOT_PAIO];
+	struct paio_run *run = s->subsys[paio_subsys_slot];
 	if (run == NULL)
 		return;
 	for (struct list_node *n = run->procs.next; n != &run->procs; n = n->next) {
@@ -664,13 +690,13 @@ static void paio_end(struct simk *s)
 
 static void paio_destroy(struct simk *s)
 {
-	free(s->subsys[SLOT_PAIO]);
-	s->subsys[SLOT_PAIO] = NULL;
+	free(s->subsys[paio_subsys_slot]);
+	s->subsys[paio_subsys_slot] = NULL;
 }
 
 static int paio_leak_check(struct simk *s, char *msg, size_t len)
 {
-	struct paio_run *run = s->subsys[SLOT_PAIO];
+	struct paio_run *run = s->subsys[paio_subsys_slot];
 	if (run == NULL)
 		return 0;
 	const struct paio_stats *g = &run->gone;
@@ -696,17 +722,17 @@ static int paio_leak_check(struct simk *s, char *msg, size_t len)
 
 static const struct sim_subsys paio_subsys = {
     .name = "posix_aio",
-    .slot = SLOT_PAIO,
     .create = paio_create,
     .proc_exit = paio_proc_exit,
     .end = paio_end,
     .destroy = paio_destroy,
     .leak_check = paio_leak_check,
+    .check = paio_check,
 };
 
 void paio_register(void)
 {
-	sim_subsys_register(&paio_subsys);
+	paio_subsys_slot = sim_subsys_register(&paio_subsys);
 	fd_register_close_observer(paio_close_observer);
 	paio_scn_register();
 }

@@ -6,8 +6,8 @@
  *
  * What it offers
  * --------------
- * The execution model of the reference (seeds/000, OpenSolaris libc
- * aio.c), moved into the simulated kernel: every process that uses AIO gets
+ * The execution model of the reference (OpenSolaris libc
+ * port/aio/aio.c), moved into the simulated kernel: every process that uses AIO gets
  * its own pool of worker threads (kernel daemon threads working for that
  * process through struct uio), each with its own FIFO queue, chosen
  * round-robin with a preference for idle workers, plus one notification
@@ -40,6 +40,18 @@
  * the aiocb of a submission or of aio_return, the aio_result_t of
  * aioread/aiowrite, the buffer of a read, aio_waitn's list and *nwait;
  * -EFAULT otherwise, with nothing done.
+ *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   aio_read, aio_write, lio_listio                 paio_submit.c
+ *   aio_fsync                                       paio_fsync.c (the fan-out)
+ *   aio_error, aio_return, aio_suspend, aio_waitn,  paio_wait.c
+ *   aiowait
+ *   aio_cancel, aiocancel                           paio_cancel.c
+ *   aioread, aiowrite                               paio_solaris.c
+ * Behind them: paio.c (per-run and per-process state, the hash, results),
+ * paio_pool.c (workers), paio_notify.c (the notification worker),
+ * paio_ext.c (event ports and kqueues), paio_check.c, paio_scn.c.
  *
  * What the caller guarantees
  * --------------------------

@@ -1,7 +1,7 @@
 /*
  * POSIX AIO: aio_cancel, cancellation by close(2), and the cancel window.
  *
- * What a cancel does depends on where the request is (seeds/000,
+ * What a cancel does depends on where the request is (Solaris libc aio.c,
  * _aio_cancel_req):
  *  - queued on a worker (or an fsync whose pieces are still queued): taken
  *    off the queue, ended with (-1, ECANCELED) and retired at once; its
@@ -33,9 +33,14 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* Liveness guard: requests one cancel scan visits; past it the loop is a livelock bug. */
+#define PAIO_CANCEL_SCAN_MAX 1000000
+
+/* LAB 07 BEGIN: paio_cancel_req */
 /* Lock held; r is on the kernel-async path. */
 static enum paio_cancel_res cancel_kaio(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	if (r->submitting)
 		return PC_NOTCANCELED; /* the file has not answered yet */
@@ -58,6 +63,8 @@ static enum paio_cancel_res cancel_kaio(struct paio_req *r)
  */
 enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	KASSERT(r->op != PAIO_OP_PIECE, "cancel of an fsync piece");
 	switch (r->state) {
@@ -84,7 +91,7 @@ enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 	struct simk_thread *t = w->thread;
 	bool at_blocking_point = w->cur == r && w->in_window && t->sleep_prepared &&
 				 t->interruptible && t->state == TS_SLEEPING;
-	trace_emit(TR_INFO, "aio_cancel_inprogress", pp->p->pid, (int64_t)r->key, at_blocking_point,
+	trace_emit(TR_INFO, "paio:cancel_inprogress", pp->p->pid, (int64_t)r->key, at_blocking_point,
 		   t->tid);
 	if (!at_blocking_point)
 		return PC_NOTCANCELED;
@@ -92,6 +99,7 @@ enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 	(void)sig_kill_thread(t, PAIO_SIGAIOCANCEL);
 	return PC_CANCELED;
 }
+/* LAB 07 END: paio_cancel_req */
 
 static bool matches(const struct paio_req *r, int fd, const struct file *fp)
 {
@@ -102,17 +110,19 @@ static bool matches(const struct paio_req *r, int fd, const struct file *fp)
  * Thread context, lock not held. Cancels every request of pp on (fd, fp)
  * (fd < 0: all of them) and counts the outcomes. Ended Solaris-interface
  * requests waiting for aiowait on that descriptor are discarded
- * (seeds/000, aiocancel_all).
+ * (Solaris libc aio.c, aiocancel_all).
  */
 void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled, int *notcanceled,
 		    int *done)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	spin_lock(&pp->lock);
 	uint64_t gen = ++pp->cancel_gen;
 	/* each pass cancels one request and restarts: canceling frees
 	 * Solaris requests and so changes the chains */
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000000, "aio cancel scan does not end");
+		KASSERT(bound < PAIO_CANCEL_SCAN_MAX, "aio cancel scan does not end");
 		struct paio_req *victim = NULL;
 		for (int b = 0; b < PAIO_HASH_SIZE && victim == NULL; b++)
 			for (struct paio_req *r = pp->hash[b]; r != NULL; r = r->hnext)
@@ -148,13 +158,14 @@ void paio_cancel_fd(struct paio_proc *pp, int fd, struct file *fp, int *canceled
  * still valid. Thread context. */
 void paio_close_observer(struct simk_proc *p, int fd, struct file *fp)
 {
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	sim_assert_thread_context(__func__);
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || fd < 0)
 		return;
 	int c = 0, nc = 0, d = 0;
 	paio_cancel_fd(pp, fd, fp, &c, &nc, &d);
 	if (c + nc > 0)
-		trace_emit(TR_INFO, "aio_close_cancel", p->pid, fd, c, nc);
+		trace_emit(TR_INFO, "paio:close_cancel", p->pid, fd, c, nc);
 }
 
 int sys_aio_cancel(int fd, uaddr_t aiocbp)
@@ -164,7 +175,7 @@ int sys_aio_cancel(int fd, uaddr_t aiocbp)
 	if (fd_get(p, fd, &fp) != 0)
 		return -EBADF;
 	int res;
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (aiocbp != 0) {
 		struct simk_aiocb cb;
 		if (copyin(aiocbp, &cb, sizeof(cb)) != 0) {
@@ -205,12 +216,12 @@ int sys_aio_cancel(int fd, uaddr_t aiocbp)
 
 /*
  * Solaris aiocancel: 0 when the request was canceled; otherwise EINVAL if
- * no request of this interface is in flight, EACCES if some are (seeds/000).
+ * no request of this interface is in flight, EACCES if some are (Solaris libc aio.c).
  */
 int sys_aiocancel(uaddr_t resultp)
 {
 	struct simk_proc *p = sim_proc_current();
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL)
 		return -EINVAL;
 	spin_lock(&pp->lock);

@@ -19,6 +19,7 @@ _Static_assert(sizeof(port_notify_t) == sizeof(struct simk_aio_port_notify),
 /* Thread context. 0 when port_fd is an event port of p; -EBADF, -EBADFD. */
 int paio_port_check(struct simk_proc *p, int port_fd)
 {
+	sim_assert_thread_context(__func__);
 	struct port *port;
 	int rc = port_hold_fd(p, port_fd, &port);
 	if (rc == 0)
@@ -30,6 +31,7 @@ int paio_port_check(struct simk_proc *p, int port_fd)
  * is full). A non-shareable PORT_SOURCE_AIO event owned by p. */
 int paio_port_send(struct simk_proc *p, int port_fd, int events, uint64_t object, uint64_t user)
 {
+	sim_assert_may_sleep(__func__);
 	return port_dispatch(p, port_fd, PORT_DISPATCH_NOSHARE, PORT_SOURCE_AIO, events, object,
 			     user);
 }
@@ -39,6 +41,7 @@ int paio_port_send(struct simk_proc *p, int port_fd, int events, uint64_t object
 int paio_kev_attach(struct simk_proc *p, int kqfd, uaddr_t ident, uint64_t udata,
 		    struct paio_kev *kev)
 {
+	sim_assert_may_sleep(__func__);
 	kq_aio_hook_init(&kev->hook);
 	int rc = kq_aio_attach(p, kqfd, ident, udata, &kev->hook);
 	if (rc == 0)
@@ -50,7 +53,8 @@ int paio_kev_attach(struct simk_proc *p, int kqfd, uaddr_t ident, uint64_t udata
  * errno of the request (of a list: EIO when an entry failed). */
 void paio_kev_fire(struct paio_kev *kev, int error)
 {
-	KASSERT(kev->attached && !kev->fired, "kevent notification fired twice");
+	KASSERT(kev->attached, "kevent notification fired twice");
+	KASSERT(!kev->fired, "kevent notification fired twice");
 	kev->fired = true;
 	kq_aio_complete(&kev->hook, error);
 }
@@ -58,6 +62,7 @@ void paio_kev_fire(struct paio_kev *kev, int error)
 /* Thread context (may sleep): drops a knote whose event was not taken. */
 void paio_kev_detach(struct paio_kev *kev)
 {
+	sim_assert_may_sleep(__func__);
 	if (kev->attached)
 		kq_aio_detach(&kev->hook);
 	kev->attached = false;

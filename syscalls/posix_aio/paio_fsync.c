@@ -3,7 +3,7 @@
  *
  * aio_fsync must not complete before every write queued before it has
  * completed, and those writes sit on the queues of several workers. So
- * (seeds/000, __aio_fsync_bar) the fsync request puts one barrier *piece*
+ * (Solaris libc aio.c, __aio_fsync_bar) the fsync request puts one barrier *piece*
  * on the queue of every read/write worker and counts them. Because a
  * worker takes the next item of its queue only after finishing the
  * previous one, a worker that takes its piece has finished everything
@@ -28,6 +28,7 @@
 
 #include "syscalls/posix_aio/paio_priv.h"
 
+/* LAB 07 BEGIN: fsync_barrier */
 /*
  * Lock held. Fans r (an FSYNC, not yet visible to workers) out to every
  * read/write worker. -EAGAIN when a piece cannot be allocated (nothing
@@ -35,6 +36,7 @@
  */
 int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(pp->nworkers > 0, "aio_fsync without workers");
 	struct list_node pieces;
 	list_init(&pieces);
@@ -66,7 +68,7 @@ int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
 		paio_worker_queue(list_entry(it, struct paio_worker, ring), pc);
 	}
 	KASSERT(list_empty(&pieces), "fsync pieces left over");
-	trace_emit(TR_INFO, "aio_fsync_fanout", pp->p->pid, (int64_t)r->key, n, 0);
+	trace_emit(TR_INFO, "paio:fsync_fanout", pp->p->pid, (int64_t)r->key, n, 0);
 	return 0;
 }
 
@@ -77,9 +79,11 @@ int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
  */
 bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_req **fsyncp)
 {
+	spin_assert_held(&w->pp->lock);
 	struct paio_req *f = piece->parent;
-	KASSERT(f != NULL && f->op == PAIO_OP_FSYNC && f->state == PAIO_QUEUED,
-		"fsync piece of a request that is not a queued fsync");
+	KASSERT(f != NULL, "fsync piece of a request that is not a queued fsync");
+	KASSERT(f->op == PAIO_OP_FSYNC, "fsync piece of a request that is not a queued fsync");
+	KASSERT(f->state == PAIO_QUEUED, "fsync piece of a request that is not a queued fsync");
 	KASSERT(f->pieces_left > 0, "fsync piece count underflows");
 	piece->parent = NULL;
 	piece->reaped = piece->retired = true;
@@ -91,16 +95,19 @@ bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_
 	w->cur = f;
 	paio_store_state(f, AIOCB_INPROGRESS);
 	*fsyncp = f;
-	trace_emit(TR_INFO, "aio_start", w->pp->p->pid, (int64_t)f->key, w->index, f->op);
+	trace_emit(TR_INFO, "paio:start", w->pp->p->pid, (int64_t)f->key, w->index, f->op);
 	return true;
 }
+/* LAB 07 END: fsync_barrier */
 
 /* Lock held. Cancel of a queued fsync: removes its pieces from every
  * queue. */
 void paio_fsync_unqueue(struct paio_req *r)
 {
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
-	KASSERT(r->op == PAIO_OP_FSYNC && r->state == PAIO_QUEUED, "unqueue of a non-queued fsync");
+	KASSERT(r->op == PAIO_OP_FSYNC, "unqueue of a non-queued fsync");
+	KASSERT(r->state == PAIO_QUEUED, "unqueue of a non-queued fsync");
 	for (struct list_node *it = pp->workers.next; it != &pp->workers; it = it->next) {
 		struct paio_worker *w = list_entry(it, struct paio_worker, ring);
 		struct list_node *n = w->queue.next;
@@ -119,8 +126,9 @@ void paio_fsync_unqueue(struct paio_req *r)
 	KASSERT(r->pieces_left == 0, "fsync pieces lost (%d left)", r->pieces_left);
 }
 
-/* Lock held. True while a kernel-async request on fp submitted before seq
- * has not ended. */
+/* True while a kernel-async request on fp submitted before seq has not
+ * ended. Lock held, or from a wait condition (kaio_writes_done: it runs
+ * with no switch point, so nothing changes the list under it). */
 bool paio_kaio_before(struct paio_proc *pp, struct file *fp, uint64_t seq)
 {
 	for (struct list_node *n = pp->kaioq.next; n != &pp->kaioq; n = n->next) {
@@ -146,6 +154,7 @@ static ssize_t do_fsync(struct paio_worker *w, struct paio_req *r)
 /* Worker, lock not held: the last piece was taken; r is in progress here. */
 void paio_fsync_run(struct paio_worker *w, struct paio_req *r)
 {
+	spin_assert_not_held(&w->pp->lock);
 	/* kernel-async writes are on no queue: wait for the earlier ones */
 	(void)waitq_wait(&r->pp->done_wq, false, false, SIMK_FOREVER, kaio_writes_done, r);
 	preempt_point();
@@ -156,7 +165,9 @@ void paio_fsync_run(struct paio_worker *w, struct paio_req *r)
 /*
  * aio_fsync(op, aiocb): op O_SYNC (fsync) or O_DSYNC (fdatasync), else
  * -EINVAL. The descriptor must be open for writing (-EBADF). Errors are
- * stored in the aiocb as for aio_write; a duplicate gives -EINVAL.
+ * stored in the aiocb as for aio_write; a duplicate gives -EINVAL. Only
+ * aio_fildes and aio_sigevent are read (POSIX: the other members are
+ * ignored, so aio_reqprio, aio_buf, aio_offset... may hold anything).
  */
 int sys_aio_fsync(int op, uaddr_t aiocbp)
 {
@@ -177,7 +188,7 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int err = 0;
 	struct file *fp = NULL;
-	if (cb.aio_reqprio < 0 || !paio_sigev_kind_valid(cb.aio_sigevent.sigev_notify))
+	if (!paio_sigev_kind_valid(cb.aio_sigevent.sigev_notify))
 		err = EINVAL;
 	else if (fd_get(p, cb.aio_fildes, &fp) != 0)
 		err = EBADF;
@@ -199,7 +210,6 @@ int sys_aio_fsync(int op, uaddr_t aiocbp)
 	r->fd = cb.aio_fildes;
 	r->fp = fp;
 	r->datasync = op == O_DSYNC;
-	r->reqprio = cb.aio_reqprio;
 	r->sigev = cb.aio_sigevent.sigev_notify;
 	rc =
 	    paio_sigev_prepare(p, &cb.aio_sigevent, aiocbp, PAIO_EV_FSYNC, &r->note, &r->kev, NULL);

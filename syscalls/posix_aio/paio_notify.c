@@ -6,7 +6,7 @@
  * completion never fails for want of memory; when the request retires,
  * the note goes on the queue of the process's notification worker, which
  * sends it and frees it. Completions therefore never wait for a receiver
- * (seeds/000: "we usually put the request on the notification queue
+ * (Solaris libc aio.c: "we usually put the request on the notification queue
  * because we don't want to block ... other operations"): a full signal
  * queue or a full event port stalls the notification worker only, never
  * an I/O worker and never a thread that cancels.
@@ -21,9 +21,12 @@
  *                only the submitting process retrieves it. The port is
  *                looked up by descriptor at send time (as the reference
  *                does): a port closed in the meantime drops the event.
- *  SIGEV_KEVENT  not queued here: the EVFILT_AIO knote is attached at
- *                submission and posted when the request retires (posting
- *                never blocks), as FreeBSD does.
+ *  SIGEV_KEVENT  a request's is not queued here: the EVFILT_AIO knote is
+ *                attached at submission and posted when the request
+ *                retires (posting never blocks), as FreeBSD does. A
+ *                list's is queued like the others, so that it comes after
+ *                the notes its entries queued before (a list notification
+ *                never arrives before the last entry's own).
  *
  * The invariant: every note is sent or dropped exactly once, and counted
  * (notes_sent / notes_dropped); a process that is exiting gets nothing
@@ -38,12 +41,20 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_sigev_thread, "paio_sigev_thread");
-static KMEM_TYPE(kmt_kev, "paio_kev");
+/* Liveness guard: retries of one signal notification; past it the loop is a livelock bug. */
+#define PAIO_SIGNAL_RETRIES_MAX 10000000
+/* Liveness guard: notifications the notification worker handles; past it the loop is a livelock bug. */
+#define PAIO_NOTIFY_ITEMS_MAX 100000000
+/* Liveness guard: kevents of one list collected; past it the loop is a livelock bug. */
+#define PAIO_LIO_KEVENTS_MAX 1000000
+
+static KMEM_TYPE(kmt_sigev_thread, "paio.sigev_thread");
+static KMEM_TYPE(kmt_kev, "paio.kev");
 
 /* Lock held, any context. Hands n to the notification worker. */
 void paio_note_queue(struct paio_proc *pp, struct paio_note *n)
 {
+	spin_assert_held(&pp->lock);
 	KASSERT(!n->queued, "notification queued twice");
 	n->queued = true;
 	list_push_back(&pp->notes, &n->link);
@@ -72,10 +83,11 @@ static bool retry_wait_cond(void *arg)
 /* Notification worker, lock not held. Returns true when delivered. */
 static bool send_signal(struct paio_worker *w, struct paio_note *n)
 {
+	spin_assert_not_held(&w->pp->lock);
 	struct paio_proc *pp = w->pp;
 	struct siginfo_sim si = {n->signo, SIMK_SI_ASYNCIO, n->value, pp->p->pid};
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 10000000, "signal notification retried forever");
+		KASSERT(bound < PAIO_SIGNAL_RETRIES_MAX, "signal notification retried forever");
 		if (pp->closing)
 			return false;
 		int rc = sig_queue_proc(pp->p, &si);
@@ -140,7 +152,7 @@ void paio_notifier_main(void *arg)
 	struct paio_worker *w = arg;
 	struct paio_proc *pp = w->pp;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 100000000, "aio notification worker loops");
+		KASSERT(bound < PAIO_NOTIFY_ITEMS_MAX, "aio notification worker loops");
 		spin_lock(&pp->lock);
 		if (list_empty(&pp->notes)) {
 			if (w->exit) {
@@ -169,10 +181,17 @@ void paio_notifier_main(void *arg)
 		case SIMK_SIGEV_PORT:
 			ok = send_port(w, n);
 			break;
+		case SIMK_SIGEV_KEVENT:
+			spin_lock(&pp->lock);
+			ok = !pp->closing;
+			if (ok)
+				paio_kev_fire(n->kev, (int)n->data);
+			paio_unlock(pp);
+			break;
 		default:
 			KASSERT(0, "bad notification kind %d", n->kind);
 		}
-		trace_emit(TR_INFO, ok ? "aio_notify" : "aio_notify_dropped", pp->p->pid, n->kind,
+		trace_emit(TR_INFO, ok ? "paio:notify" : "paio:notify_dropped", pp->p->pid, n->kind,
 			   (int64_t)n->object, n->data);
 		spin_lock(&pp->lock);
 		if (ok)
@@ -206,8 +225,10 @@ void paio_kev_free(struct paio_kev *kev)
  */
 void paio_lio_kevs_gc(struct paio_proc *pp, bool all)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 1000000, "lio kevent collection does not end");
+		KASSERT(bound < PAIO_LIO_KEVENTS_MAX, "lio kevent collection does not end");
 		struct paio_kev *victim = NULL;
 		spin_lock(&pp->lock);
 		for (struct list_node *n = pp->lio_kevs.next; n != &pp->lio_kevs; n = n->next) {

@@ -1,7 +1,7 @@
 /*
  * POSIX AIO: the worker pool of a process.
  *
- * Shape (seeds/000): read/write workers on a ring in creation order, each
+ * Shape (Solaris libc aio.c): read/write workers on a ring in creation order, each
  * with its own FIFO queue; a round-robin cursor; one notification worker.
  * The first request of a process starts min_workers workers and the
  * notification worker. A new request goes to
@@ -11,7 +11,10 @@
  *      write requests waiting on its queue) and fewer than max_workers
  *      exist: then a new worker is created with the request already on
  *      its queue;
- * and the cursor moves past the chosen worker.
+ * and the cursor moves past the chosen worker. The exception: a write on
+ * an O_APPEND descriptor goes behind the latest append of the same open
+ * file still queued or running, on that worker, so that the appends land
+ * in the order of the calls (POSIX; workers in parallel would race).
  *
  * The invariant that makes aio_fsync work (paio_fsync.c): a worker
  * takes the next item of its queue only after the previous one was
@@ -35,7 +38,10 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_worker, "paio_worker");
+/* Liveness guard: requests one worker runs; past it the loop is a livelock bug. */
+#define PAIO_WORKER_ITEMS_MAX 100000000
+
+static KMEM_TYPE(kmt_worker, "paio.worker");
 
 static struct paio_worker *ring_next(struct paio_proc *pp, struct paio_worker *w)
 {
@@ -61,7 +67,8 @@ struct paio_worker *paio_worker_new(struct paio_proc *pp, bool notifier)
 
 static void worker_free(struct paio_worker *w)
 {
-	KASSERT(list_empty(&w->queue) && w->cur == NULL, "freeing a busy aio worker");
+	KASSERT(list_empty(&w->queue), "freeing a busy aio worker");
+	KASSERT(w->cur == NULL, "freeing a busy aio worker");
 	waitq_destroy(&w->wq);
 	kmem_free(&kmt_worker, w);
 }
@@ -75,6 +82,8 @@ static void worker_main(void *arg);
  */
 static int worker_spawn(struct paio_worker *w)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_held(&w->pp->lock);
 	struct paio_proc *pp = w->pp;
 	char name[SIM_NAME_MAX];
 	if (w->notifier)
@@ -97,20 +106,22 @@ static int worker_spawn(struct paio_worker *w)
 		if (pp->next_rw == NULL)
 			pp->next_rw = w;
 	}
-	trace_emit(TR_INFO, w->notifier ? "aio_notifier_create" : "aio_worker_create", pp->p->pid,
+	trace_emit(TR_INFO, w->notifier ? "paio:notifier_create" : "paio:worker_create", pp->p->pid,
 		   t->tid, w->index, pp->nworkers);
 	return 0;
 }
 
 /*
  * Thread context, lock not held. The first request of a process starts
- * the notification worker and min_workers read/write workers (seeds/000:
+ * the notification worker and min_workers read/write workers (Solaris libc aio.c:
  * __uaio_init). Fails with -EAGAIN only if no read/write worker or no
  * notification worker could be started. Atomic (nothing in it switches),
  * so two threads cannot start two pools.
  */
 int paio_pool_start(struct paio_proc *pp)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	struct paio_config *cfg = &paio_run()->cfg;
 	spin_lock(&pp->lock);
 	if (pp->nworkers > 0 && pp->notifier != NULL) {
@@ -143,6 +154,7 @@ int paio_pool_start(struct paio_proc *pp)
 /* Lock held. Appends r to w's queue and wakes w if it waits for work. */
 void paio_worker_queue(struct paio_worker *w, struct paio_req *r)
 {
+	spin_assert_held(&w->pp->lock);
 	KASSERT(r->where == PW_NONE, "queueing a request that is on a list");
 	list_push_back(&w->queue, &r->link);
 	r->where = PW_WORKQ;
@@ -163,13 +175,44 @@ void paio_worker_queue(struct paio_worker *w, struct paio_req *r)
 /* Lock held. Takes r (queued, not started) off w's queue. */
 void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r)
 {
-	KASSERT(r->where == PW_WORKQ && r->worker == w, "unqueue of a request not on the queue");
+	spin_assert_held(&w->pp->lock);
+	KASSERT(r->where == PW_WORKQ, "unqueue of a request not on the queue");
+	KASSERT(r->worker == w, "unqueue of a request not on the queue");
 	list_del(&r->link);
 	r->where = PW_NONE;
 	w->queued--;
 	if (r->op == PAIO_OP_READ || r->op == PAIO_OP_WRITE)
 		w->load--;
-	KASSERT(w->queued >= 0 && w->load >= 0, "aio worker counts underflow");
+	KASSERT(w->queued >= 0, "aio worker counts underflow");
+	KASSERT(w->load >= 0, "aio worker counts underflow");
+}
+
+static bool is_append(const struct paio_req *r, const struct file *fp)
+{
+	return r->op == PAIO_OP_WRITE && r->fp == fp && (fp->flags & O_APPEND);
+}
+
+/* Lock held. The worker whose queue (or hands) hold the latest append to
+ * r's open file, or NULL. Only appends look: the cost is the queues'. */
+static struct paio_worker *append_worker(struct paio_proc *pp, const struct paio_req *r)
+{
+	struct paio_worker *found = NULL;
+	uint64_t latest = 0;
+	for (struct list_node *n = pp->workers.next; n != &pp->workers; n = n->next) {
+		struct paio_worker *w = list_entry(n, struct paio_worker, ring);
+		if (w->cur != NULL && is_append(w->cur, r->fp) && w->cur->seq >= latest) {
+			found = w;
+			latest = w->cur->seq;
+		}
+		for (struct list_node *q = w->queue.next; q != &w->queue; q = q->next) {
+			struct paio_req *o = list_entry(q, struct paio_req, link);
+			if (is_append(o, r->fp) && o->seq >= latest) {
+				found = w;
+				latest = o->seq;
+			}
+		}
+	}
+	return found;
 }
 
 /*
@@ -178,9 +221,19 @@ void paio_worker_unqueue(struct paio_worker *w, struct paio_req *r)
  */
 void paio_enqueue(struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_held(&r->pp->lock);
 	struct paio_proc *pp = r->pp;
 	struct paio_config *cfg = &paio_run()->cfg;
-	KASSERT(pp->nworkers > 0 && pp->next_rw != NULL, "enqueue without workers");
+	KASSERT(pp->nworkers > 0, "enqueue without workers");
+	KASSERT(pp->next_rw != NULL, "enqueue without workers");
+	if (is_append(r, r->fp)) {
+		struct paio_worker *aw = append_worker(pp, r);
+		if (aw != NULL) {
+			paio_worker_queue(aw, r);
+			return;
+		}
+	}
 	struct paio_worker *first = pp->next_rw, *w = first, *pick = NULL;
 	do {
 		if (w->idle && !w->exit) {
@@ -248,7 +301,7 @@ void paio_worker_exit(struct paio_worker *w)
 	spin_lock(&pp->lock);
 	KASSERT(list_empty(&w->queue), "aio worker exits with work queued");
 	pp->workers_live--;
-	trace_emit(TR_INFO, "aio_worker_exit", pp->p->pid, w->thread->tid, w->index, 0);
+	trace_emit(TR_INFO, "paio:worker_exit", pp->p->pid, w->thread->tid, w->index, 0);
 	waitq_wake_all(&pp->exit_wq);
 	spin_unlock(&pp->lock);
 }
@@ -265,7 +318,7 @@ static ssize_t do_rw(struct paio_worker *w, struct paio_req *r)
 		int flags = explicit_off ? IOF_EXPLICIT : 0;
 		ssize_t res =
 		    rw == UIO_READ ? file_read(r->fp, &u, flags) : file_write(r->fp, &u, flags);
-		/* seeds/000: pread on a pipe says ESPIPE, then read */
+		/* Solaris libc aio.c: pread on a pipe says ESPIPE, then read */
 		if (res != -ESPIPE || !explicit_off)
 			return res;
 		explicit_off = false;
@@ -316,6 +369,7 @@ void paio_finish(struct paio_worker *w, struct paio_req *r, ssize_t res)
 /* Lock held. Takes the next item of w's queue (NULL: empty). */
 static struct paio_req *take(struct paio_worker *w)
 {
+	spin_assert_held(&w->pp->lock);
 	if (list_empty(&w->queue))
 		return NULL;
 	struct paio_req *r = list_entry(w->queue.next, struct paio_req, link);
@@ -325,7 +379,7 @@ static struct paio_req *take(struct paio_worker *w)
 		r->state = PAIO_INPROGRESS;
 		w->cur = r;
 		paio_store_state(r, AIOCB_INPROGRESS);
-		trace_emit(TR_INFO, "aio_start", w->pp->p->pid, (int64_t)r->key, w->index, r->op);
+		trace_emit(TR_INFO, "paio:start", w->pp->p->pid, (int64_t)r->key, w->index, r->op);
 	}
 	return r;
 }
@@ -335,7 +389,7 @@ static void worker_main(void *arg)
 	struct paio_worker *w = arg;
 	struct paio_proc *pp = w->pp;
 	for (int bound = 0;; bound++) {
-		KASSERT(bound < 100000000, "aio worker loops");
+		KASSERT(bound < PAIO_WORKER_ITEMS_MAX, "aio worker loops");
 		spin_lock(&pp->lock);
 		struct paio_req *r = take(w);
 		if (r == NULL) {
@@ -365,6 +419,7 @@ static void worker_main(void *arg)
 /* Lock held. Wakes the notification worker if it waits. */
 void paio_notifier_kick(struct paio_proc *pp)
 {
+	spin_assert_held(&pp->lock);
 	struct paio_worker *w = pp->notifier;
 	if (w != NULL && w->idle) {
 		w->idle = false;
@@ -385,6 +440,7 @@ static bool workers_gone(void *arg)
  */
 void paio_pool_stop(struct paio_proc *pp)
 {
+	sim_assert_may_sleep(__func__);
 	spin_lock(&pp->lock);
 	for (struct list_node *n = pp->workers.next; n != &pp->workers; n = n->next) {
 		struct paio_worker *w = list_entry(n, struct paio_worker, ring);

@@ -1,5 +1,5 @@
 /*
- * POSIX AIO internals shared by the syscalls/posix_aio*.c files. Nothing
+ * POSIX AIO internals shared by the syscalls/posix_aio/paio_*.c files. Nothing
  * outside them includes this header.
  *
  * Objects
@@ -40,7 +40,6 @@
 #include <stdint.h>
 
 #include "kern/lock.h"
-#include "kern/slots.h"
 #include "kern/waitq.h"
 #include "syscalls/kqueue/kq.h" /* struct kq_aio_hook */
 #include "syscalls/posix_aio/paio.h"
@@ -66,19 +65,22 @@ enum paio_where { PW_NONE = 0, PW_WORKQ, PW_KAIO, PW_DONEQ, PW_SOLDONEQ, PW_FREE
 struct paio_proc;
 struct paio_lio;
 
-/* A notification by signal, thread or event port (SIGEV_KEVENT needs none:
- * its knote is posted when the request retires). */
+/* A notification by signal, thread or event port (a request's
+ * SIGEV_KEVENT needs none: its knote is posted when the request retires),
+ * or the kevent of a list (posted by the notification worker, after the
+ * notes of its entries). */
 struct paio_note {
 	struct list_node link;
-	int kind;	 /* SIMK_SIGEV_SIGNAL / THREAD / PORT */
-	int signo;	 /* SIGNAL */
-	int64_t value;	 /* sigval, or the port_notify_t's user value */
-	uint64_t fn;	 /* THREAD: handle from paio_sigev_fn_register */
-	int port_fd;	 /* PORT */
-	uint64_t object; /* PORT: the aiocb (or the list's sigevent) address */
-	int events;	 /* PORT: PAIO_EV_* */
-	int64_t data;	 /* the request's result (tests, traces) */
-	bool queued;	 /* handed to the notification worker */
+	int kind;	      /* SIMK_SIGEV_SIGNAL / THREAD / PORT / KEVENT (lists) */
+	int signo;	      /* SIGNAL */
+	int64_t value;	      /* sigval, or the port_notify_t's user value */
+	uint64_t fn;	      /* THREAD: handle from paio_sigev_fn_register */
+	int port_fd;	      /* PORT */
+	uint64_t object;      /* PORT: the aiocb (or the list's sigevent) address */
+	int events;	      /* PORT: PAIO_EV_* */
+	struct paio_kev *kev; /* KEVENT: the list's attachment (on pp->lio_kevs) */
+	int64_t data;	      /* the request's result (tests, traces); KEVENT: the errno */
+	bool queued;	      /* handed to the notification worker */
 };
 
 /* A SIGEV_KEVENT attachment (kq.h's hook) and where it stands. */
@@ -211,7 +213,14 @@ struct paio_run {
 #define PAIO_FN_BASE 0x7f5e00000000ULL /* handles look like code addresses */
 
 /* paio.c: state, hash, results, completion */
+/* posix_aio's slot: its per-run state (struct paio_run) and its
+ * per-process state (struct paio_proc). */
+extern int paio_subsys_slot;
 struct paio_run *paio_run(void);
+/* paio_check.c: KASSERTs the worker, queue, hash and count invariants of
+ * every process (the subsystem's check callback). Any context with no
+ * pp->lock held; never sleeps. */
+void paio_check(struct simk *s);
 uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);
 struct paio_req *paio_req_alloc(struct paio_proc *pp);

@@ -269,12 +269,14 @@ static const struct scn_argspec fsync_args[] = {
     {"cb", SCN_OBJ, "aiocb", 0, 0},
     {"fd", SCN_INT, NULL, 0, 0},
     {"op", SCN_INT, NULL, SCN_NAMED, O_SYNC},
+    {"prio", SCN_INT, NULL, SCN_NAMED, 0},
 };
 
+/* prio= fills a member aio_fsync must ignore (the other fields: 0). */
 static int64_t op_aio_fsync(struct scn_call *c)
 {
 	struct scn_aiocb_obj *o = c->args[0].obj;
-	prep(o, c->args[1].i, 0, 0, 0, LIO_NOP);
+	prep(o, c->args[1].i, 0, 0, c->args[3].i, LIO_NOP);
 	return simk_aio_fsync((int)c->args[2].i, o->base);
 }
 
@@ -603,7 +605,7 @@ static const struct scn_op paio_ops[] = {
 	   "aio_prep CB FD LIO_READ|LIO_WRITE|LIO_NOP [len=] [off=] [prio=]: fill the aiocb for "
 	   "lio_listio"),
     SCN_SYSCALL_OP("aio_fsync", fsync_args, op_aio_fsync,
-		   "aio_fsync CB FD [op=O_SYNC|O_DSYNC]: 0 or -errno"),
+		   "aio_fsync CB FD [op=O_SYNC|O_DSYNC] [prio=]: 0 or -errno (prio= is ignored)"),
     SCN_OP("aio_notify", notify_args, op_aio_notify,
 	   "aio_notify CB SIGEV_* [target=SIGNO|PORT|KQ] [value=] [thread=T]: the aiocb's sigevent "
 	   "(SIGEV_NONE initially)"),
@@ -631,7 +633,8 @@ static const struct scn_op paio_ops[] = {
 	   "aio_resaddr CB: the address of its aio_resultp (the aio_result_t of aioread)"),
     SCN_OP("aio_state", state_args, op_aio_state,
 	   "aio_state CB [ret=VAR] [err=VAR]: aio_state as stored in the aiocb; the stored result"),
-    {"aio_buf_fill", fill_args, 2, op_aio_buf_fill, "aio_buf_fill CB BYTE: fill its buffer", 0},
+    {"aio_buf_fill", fill_args, 2, op_aio_buf_fill, "aio_buf_fill CB BYTE: fill its buffer", 0,
+     __FILE__ ":op_aio_buf_fill"}, /* two of fill_args' three: no len= */
     SCN_OP("aio_buf_count", fill_args, op_aio_buf_count,
 	   "aio_buf_count CB BYTE [len=]: how many bytes of its buffer equal BYTE"),
     SCN_SYSCALL_OP(

@@ -5,7 +5,7 @@
  *
  * These requests share the pool, the hash (keyed by the aio_result_t
  * address), the kernel-async path and cancellation with POSIX requests,
- * but differ where seeds/000 makes them differ: the result is stored
+ * but differ where Solaris libc aio.c makes them differ: the result is stored
  * error first, then the return value (aio_return stays AIO_INPROGRESS
  * until the request ends); there is no notification; an ended request
  * waits on the process's aiowait queue until aiowait hands out its
@@ -55,7 +55,7 @@ static int aiorw(int fd, uaddr_t buf, int bufsz, int64_t offset, int whence, uad
 	if (err == 0 && (pp = paio_proc_of(p, true)) == NULL)
 		err = EAGAIN;
 	if (err == 0 && paio_claim_key(pp, resultp) != 0)
-		err = EINVAL; /* seeds/000: the hash insert fails */
+		err = EINVAL; /* Solaris libc aio.c: the hash insert fails */
 	struct paio_req *r = NULL;
 	if (err == 0 && (r = paio_req_alloc(pp)) == NULL)
 		err = EAGAIN;

@@ -14,7 +14,7 @@
  * Once checked, a request enters the hash and either goes to the pool or,
  * for a read or write on an O_DIRECT file, to the file's aio_submit: the
  * device completes it from its interrupt (paio_kaio_done). A file that
- * answers -EOPNOTSUPP sends it to the pool (seeds/000 falls back from
+ * answers -EOPNOTSUPP sends it to the pool (Solaris libc aio.c falls back from
  * kaio the same way); any other answer fails the submission.
  *
  * lio_listio holds a reference on its list head while it submits, so the
@@ -31,12 +31,12 @@
 #include "kern/signal.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_liolist, "paio_lio_list");
+static KMEM_TYPE(kmt_liolist, "paio.lio_list");
 
 /*
  * Thread context. Checks a sigevent and prepares its delivery: a note for
  * SIGNAL / THREAD / PORT, an attached knote (kev) for KEVENT. Nothing for
- * NONE, or SIGNAL with signal number 0 (seeds/000: no signal is sent).
+ * NONE, or SIGNAL with signal number 0 (Solaris libc aio.c: no signal is sent).
  * Errors: -EINVAL (kind, signal number, unknown function handle),
  * -EFAULT (port_notify_t), -EBADF / -EBADFD (the port or kqueue),
  * -EAGAIN (memory).
@@ -44,6 +44,7 @@ static KMEM_TYPE(kmt_liolist, "paio_lio_list");
 int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uaddr_t object,
 		       int events, struct paio_note **notep, struct paio_kev *kev, bool *kev_used)
 {
+	sim_assert_thread_context(__func__);
 	*notep = NULL;
 	if (kev_used != NULL)
 		*kev_used = false;
@@ -102,15 +103,20 @@ int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uadd
 	return 0;
 }
 
+/* An append goes to the pool, whose workers order appends to one file
+ * (the device would complete them in any order, at offsets chosen at
+ * submission). */
 static bool kaio_candidate(const struct paio_req *r)
 {
-	return paio_run()->cfg.kaio && (r->fp->flags & O_DIRECT) != 0 &&
+	bool append = r->op == PAIO_OP_WRITE && (r->fp->flags & O_APPEND) != 0;
+	return paio_run()->cfg.kaio && (r->fp->flags & O_DIRECT) != 0 && !append &&
 	       (r->op == PAIO_OP_READ || r->op == PAIO_OP_WRITE);
 }
 
 /* Lock held: takes a visible request back (a failed submission). */
 static void unsubmit(struct paio_proc *pp, struct paio_req *r)
 {
+	spin_assert_held(&pp->lock);
 	paio_hash_remove(pp, r);
 	pp->outstanding--;
 	if (r->api == PAIO_API_POSIX)
@@ -139,6 +145,8 @@ static void unsubmit(struct paio_proc *pp, struct paio_req *r)
  */
 int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 {
+	sim_assert_thread_context(__func__);
+	spin_assert_not_held(&pp->lock);
 	struct paio_config *cfg = &paio_run()->cfg;
 	int rc = paio_pool_start(pp);
 	if (rc != 0)
@@ -183,7 +191,7 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 				   r->resultp + offsetof(struct simk_aio_result, aio_return),
 				   sizeof(ip));
 	}
-	trace_emit(TR_INFO, "aio_submit", pp->p->pid, (int64_t)r->key, r->op, r->fd);
+	trace_emit(TR_INFO, "paio:submit", pp->p->pid, (int64_t)r->key, r->op, r->fd);
 	if (r->op == PAIO_OP_FSYNC) {
 		rc = paio_fsync_fanout(pp, r);
 		if (rc != 0)
@@ -219,7 +227,7 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 	if (rc == 0) {
 		pp->st.kaio++;
 		paio_store_state(r, AIOCB_KAIO);
-		trace_emit(TR_INFO, "aio_kaio", pp->p->pid, (int64_t)r->key, r->op, 0);
+		trace_emit(TR_INFO, "paio:kaio", pp->p->pid, (int64_t)r->key, r->op, 0);
 		paio_unlock(pp);
 		return 0;
 	}
@@ -228,7 +236,7 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 	r->kaio = false;
 	if (rc == -EOPNOTSUPP) {
 		pp->st.kaio_fallback++;
-		trace_emit(TR_INFO, "aio_kaio_fallback", pp->p->pid, (int64_t)r->key, r->op, 0);
+		trace_emit(TR_INFO, "paio:kaio_fallback", pp->p->pid, (int64_t)r->key, r->op, 0);
 		paio_enqueue(r);
 		paio_unlock(pp);
 		return 0;
@@ -250,8 +258,9 @@ void paio_kaio_done(struct kaio_req *kr, ssize_t res)
 	bool nested = pp->kaio_canceling == r;
 	if (!nested)
 		spin_lock(&pp->lock);
-	KASSERT(r->kaio && r->state == PAIO_INPROGRESS,
-		"kernel-async completion of a request in state %d", r->state);
+	KASSERT(r->kaio, "kernel-async completion of a request in state %d", r->state);
+	KASSERT(r->state == PAIO_INPROGRESS, "kernel-async completion of a request in state %d",
+		r->state);
 	enum paio_state final = res == -ECANCELED ? PAIO_CANCELED : PAIO_DONE;
 	paio_publish(r, res >= 0 ? res : -1, res >= 0 ? 0 : (int)-res, final, false);
 	paio_retire(r);
@@ -267,6 +276,7 @@ void paio_kaio_done(struct kaio_req *kr, ssize_t res)
 int paio_submit_rw(struct simk_proc *p, uaddr_t aiocbp, const struct simk_aiocb *cb, int op,
 		   struct paio_lio *lio)
 {
+	sim_assert_thread_context(__func__);
 	/* state and results go into the block: a read-only one is refused
 	 * before anything happens (nothing can be stored in it either) */
 	if (!paio_aiocb_writable(p, aiocbp))
@@ -422,6 +432,20 @@ int sys_lio_listio(int mode, uaddr_t list, int nent, uaddr_t sig)
 		if (kev != NULL && !kev_used) {
 			paio_kev_free(kev);
 			kev = NULL;
+		}
+		if (rc == 0 && kev != NULL) {
+			/* the worker that posts it after the entries' notes */
+			lio->note = paio_note_alloc();
+			if (lio->note == NULL) {
+				paio_kev_detach(kev);
+				paio_kev_free(kev);
+				kev = NULL;
+				rc = -EAGAIN;
+			} else {
+				lio->note->kind = SIMK_SIGEV_KEVENT;
+				lio->note->kev = kev;
+				lio->note->object = list;
+			}
 		}
 		if (rc != 0) {
 			paio_lio_free_unused(lio);

@@ -21,12 +21,16 @@
 #include "kern/kmem.h"
 #include "syscalls/posix_aio/paio_priv.h"
 
-static KMEM_TYPE(kmt_waitlist, "paio_wait_list");
+/* aio_suspend list entries kept on the stack; longer lists are allocated. */
+#define PAIO_WAIT_KEYS_INLINE 32
+
+static KMEM_TYPE(kmt_waitlist, "paio.wait_list");
 
 /* Thread context. 0 (or SIMK_FOREVER in *ns for no timeout when ts is 0),
  * -EFAULT, -EINVAL (negative, or tv_nsec out of [0, 1e9)). */
 int paio_copyin_timespec(uaddr_t ts, uint64_t *ns)
 {
+	sim_assert_thread_context(__func__);
 	*ns = SIMK_FOREVER;
 	if (ts == 0)
 		return 0;
@@ -48,7 +52,7 @@ int sys_aio_error(uaddr_t aiocbp)
 	int rc = paio_copyin_aiocb(aiocbp, &cb);
 	if (rc != 0)
 		return rc;
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp != NULL) {
 		spin_lock(&pp->lock);
 		struct paio_req *r = paio_hash_find(pp, aiocbp);
@@ -83,7 +87,7 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 	uaddr_t resultp = aiocbp + offsetof(struct simk_aiocb, aio_resultp);
 	int32_t returned = AIOCB_RETURNED;
 	uaddr_t statep = aiocbp + offsetof(struct simk_aiocb, aio_state);
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp != NULL) {
 		spin_lock(&pp->lock);
 		struct paio_req *r = paio_hash_find(pp, aiocbp);
@@ -96,7 +100,7 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 			paio_reap(r);
 			(void)copyout_proc(p, &returned, statep, sizeof(returned));
 			paio_store_result(p, resultp, -1, EINVAL);
-			trace_emit(TR_INFO, "aio_return", p->pid, (int64_t)aiocbp, res, 0);
+			trace_emit(TR_INFO, "paio:return", p->pid, (int64_t)aiocbp, res, 0);
 			paio_unlock(pp);
 			return res;
 		}
@@ -148,9 +152,9 @@ int sys_aio_suspend(uaddr_t list, int nent, uaddr_t timeout)
 	int rc = paio_copyin_timespec(timeout, &ns);
 	if (rc != 0)
 		return rc;
-	uint64_t small[32];
+	uint64_t small[PAIO_WAIT_KEYS_INLINE];
 	uint64_t *keys = small;
-	if (nent > 32 &&
+	if (nent > PAIO_WAIT_KEYS_INLINE &&
 	    (keys = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t))) == NULL)
 		return -ENOMEM;
 	struct paio_proc *pp = NULL;
@@ -188,7 +192,7 @@ static bool waitn_ready(void *arg)
  * completed); -EAGAIN when the process has no request in flight and none
  * completed; -EINVAL for nent 0 or above AIO_LISTIO_MAX, *nwait > nent, a
  * bad timeout; -EFAULT; -ENOMEM. *nwait 0 polls. Only requests with SIGEV_NONE are
- * collected here (seeds/000 puts no other on its done queue); each once.
+ * collected here (Solaris libc aio.c puts no other on its done queue); each once.
  * They stay in the hash until aio_return.
  */
 int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
@@ -209,7 +213,7 @@ int sys_aio_waitn(uaddr_t list, uint32_t nent, uaddr_t nwait, uaddr_t timeout)
 	if (umem_map_write(p, list, (size_t)nent * sizeof(uint64_t)) == NULL ||
 	    umem_map_write(p, nwait, sizeof(uint32_t)) == NULL)
 		return -EFAULT;
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || (pp->active_posix == 0 && pp->doneq_n == 0))
 		return -EAGAIN;
 	uint64_t *out = kmem_alloc(&kmt_waitlist, (size_t)nent * sizeof(uint64_t));
@@ -284,7 +288,7 @@ int64_t sys_aiowait(uaddr_t timeout)
 		if ((uint64_t)tv.tv_sec < SIMK_FOREVER / SIMK_NSEC_PER_SEC / 2)
 			ns = (uint64_t)tv.tv_sec * SIMK_NSEC_PER_SEC + (uint64_t)tv.tv_usec * 1000;
 	}
-	struct paio_proc *pp = p->subsys[PSLOT_PAIO];
+	struct paio_proc *pp = p->subsys[paio_subsys_slot];
 	if (pp == NULL || (pp->outstanding_sol == 0 && pp->sol_unreaped == 0))
 		return -EINVAL;
 	int rc = waitq_wait(&pp->done_wq, false, true, ns, aiowait_ready, pp);

@@ -4,7 +4,7 @@
  *
  * A timer is a callout plus a notification: none, a signal (SIGEV_SIGNAL,
  * si_code SI_TIMER, the sigev_value) or an event port (SIGEV_PORT,
- * port_timer.c). Expirations run in interrupt context. The invariant for
+ * ptimer_port.c). Expirations run in interrupt context. The invariant for
  * overruns: at most one notification per timer is outstanding; an
  * expiration that finds one outstanding only counts. timer_getoverrun
  * reports the count that belonged to the last notification taken (port:
@@ -19,44 +19,31 @@
 #include "syscalls/ptimer/ptimer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "kern/kmem.h"
 #include "kern/signal.h"
-#include "syscalls/portfs/port_priv.h"
+#include "syscalls/ptimer/ptimer_priv.h"
 
-static KMEM_TYPE(kmt_ptimer, "ptimer");
+/* Liveness guard: timers one process exit deletes; past it the loop is a livelock bug. */
+#define PTIMER_TEARDOWN_ROUNDS_MAX 100000
+
+static KMEM_TYPE(kmt_ptimer, "ptimer.timer");
+
+static int ptimer_subsys_slot = -1; /* sim_subsys_register() */
+
+struct ptimer_run *ptimer_run(void)
+{
+	struct simk *s = sim_cur();
+	KASSERT(sim_subsys_state(s, ptimer_subsys_slot) != NULL,
+		"POSIX timers used outside a simulation");
+	return s->subsys[ptimer_subsys_slot];
+}
 
 static struct ptimer_run *ptr(void)
 {
-	return port_run()->timers;
-}
-
-int ptimer_run_create(struct port_run *r)
-{
-	struct ptimer_run *tr = sim_zalloc(sizeof(*tr));
-	if (tr == NULL)
-		return -1;
-	spin_init(&tr->lock, "ptimer");
-	list_init(&tr->timers);
-	r->timers = tr;
-	return 0;
-}
-
-void ptimer_run_destroy(struct port_run *r)
-{
-	free(r->timers);
-	r->timers = NULL;
-}
-
-int ptimer_leak_check(struct port_run *r, char *msg, size_t len)
-{
-	if (r->timers != NULL && r->timers->live != 0) {
-		snprintf(msg, len, "ptimer: %llu timers still allocated",
-			 (unsigned long long)r->timers->live);
-		return 1;
-	}
-	return 0;
+	return ptimer_run();
 }
 
 static struct ptimer *timer_find(struct simk_proc *p, int id)
@@ -82,6 +69,7 @@ static int timer_id_alloc(struct simk_proc *p)
 
 static void signal_notify(struct ptimer *t)
 {
+	KASSERT(sim_in_irq(), "timer signal outside interrupt context");
 	struct ptimer_run *tr = ptr();
 	uint64_t bit = 1ULL << (t->signo - 1);
 	spin_lock(&tr->lock);
@@ -105,6 +93,7 @@ static void signal_notify(struct ptimer *t)
 
 static void timer_expire(void *arg)
 {
+	KASSERT(sim_in_irq(), "timer expiry outside interrupt context");
 	struct ptimer *t = arg;
 	t->expirations++;
 	if (t->interval_ns != 0) {
@@ -181,7 +170,7 @@ int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid)
 	t->notify = sev.sigev_notify;
 	t->signo = sev.sigev_signo;
 	t->value = default_value ? (uint64_t)id : sev.sigev_value;
-	callout_init(&t->co, "ptimer");
+	callout_init(&t->co, "ptimer:timer");
 	list_init(&t->link);
 	if (t->notify == SIMK_SIGEV_PORT) {
 		int r = ptimer_port_attach(t, pn.portnfy_port, pn.portnfy_user);
@@ -298,11 +287,26 @@ int sys_timer_delete(int timerid)
 	return 0;
 }
 
-void ptimer_proc_exit(struct simk_proc *p)
+/* ---- the subsystem -------------------------------------------------------------- */
+
+static int ptimer_create(struct simk *s)
 {
+	struct ptimer_run *tr = calloc(1, sizeof(*tr));
+	if (tr == NULL)
+		return -1;
+	spin_init(&tr->lock, "ptimer");
+	list_init(&tr->timers);
+	s->subsys[ptimer_subsys_slot] = tr;
+	return 0;
+}
+
+/* The last thread of p exits (thread context): its timers are deleted. */
+static void ptimer_proc_exit(struct simk_proc *p)
+{
+	sim_assert_may_sleep(__func__);
 	struct ptimer_run *tr = ptr();
 	for (int guard = 0;; guard++) {
-		KASSERT(guard < 100000, "timer teardown does not end");
+		KASSERT(guard < PTIMER_TEARDOWN_ROUNDS_MAX, "timer teardown does not end");
 		struct ptimer *found = NULL;
 		for (struct list_node *n = tr->timers.next; n != &tr->timers; n = n->next) {
 			struct ptimer *t = list_entry(n, struct ptimer, link);
@@ -320,4 +324,34 @@ void ptimer_proc_exit(struct simk_proc *p)
 			sim_opaque_enter(); /* dfs: not annotated, global when it works */
 		timer_destroy(found);
 	}
+}
+
+static void ptimer_destroy(struct simk *s)
+{
+	free(s->subsys[ptimer_subsys_slot]);
+	s->subsys[ptimer_subsys_slot] = NULL;
+}
+
+static int ptimer_leak_check(struct simk *s, char *msg, size_t len)
+{
+	struct ptimer_run *tr = s->subsys[ptimer_subsys_slot];
+	if (tr != NULL && tr->live != 0) {
+		snprintf(msg, len, "ptimer: %llu timers still allocated",
+			 (unsigned long long)tr->live);
+		return 1;
+	}
+	return 0;
+}
+
+static const struct sim_subsys ptimer_subsys = {
+    .name = "ptimer",
+    .create = ptimer_create,
+    .proc_exit = ptimer_proc_exit,
+    .destroy = ptimer_destroy,
+    .leak_check = ptimer_leak_check,
+};
+
+void ptimer_register(void)
+{
+	ptimer_subsys_slot = sim_subsys_register(&ptimer_subsys);
 }

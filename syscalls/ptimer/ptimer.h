@@ -19,6 +19,12 @@
  *   notification taken.
  * - Clocks: CLOCK_REALTIME and CLOCK_MONOTONIC are both the virtual clock.
  *
+ * System calls, and the file of each
+ * ---------------------------------
+ *   timer_create, timer_settime, timer_gettime,   ptimer.c
+ *   timer_getoverrun, timer_delete
+ * Behind them: ptimer_port.c (SIGEV_PORT: PORT_SOURCE_TIMER over port.h).
+ *
  * What the caller guarantees: sys_* run in thread context of a user
  * process.
  */
@@ -52,5 +58,9 @@ int sys_timer_gettime(int timerid, uaddr_t cur);
 int sys_timer_delete(int timerid);
 /* Overruns of the last notification taken (>= 0), or -EINVAL. */
 int sys_timer_getoverrun(int timerid);
+
+/* Registers the subsystem (after portfs: a process's timers are deleted
+ * before its ports close). */
+void ptimer_register(void);
 
 #endif

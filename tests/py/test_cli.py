@@ -95,7 +95,7 @@ def test_command_help_flag(simk):
     (["run", DEMO, "--max-steps", "x"], "--max-steps needs a positive integer"),
     (["run", DEMO, "--quiet=1"], "option '--quiet' takes no value"),
     (["run", DEMO, "--runs", "5"], "option '--runs' does not apply to run"),
-    (["run", DEMO, "--fault", "nonsense"], "expected POINT:p=PROB or POINT:nth=K"),
+    (["run", DEMO, "--fault", "nonsense"], "expected POINT:p=PROB, POINT:nth=K or POINT:off"),
     (["run", DEMO, "--fault", "a/b:p=7"], "probability must be in [0, 1]"),
     (["run", DEMO, "--replay", "/nonexistent/sched"], "/nonexistent/sched"),
     (["run", DEMO, "--schedule-out", "/nonexistent/dir/s"], "cannot write /nonexistent/dir/s"),
@@ -110,7 +110,10 @@ def test_command_help_flag(simk):
     (["explore", DEMO, "--runs", "5", "--shard", "a/b"], "--shard needs I/N"),
     (["explore", DEMO, "--runs", "5", "--shard", "0/0"], "--shard needs I/N"),
     (["explore", DEMO, "--runs", "5", "--seed", "3"], "option '--seed' does not apply to explore"),
-    (["explore", DEMO, "--runs", "5", "--policy", "replay"], "needs --replay FILE"),
+    (["explore", DEMO, "--runs", "5", "--policy", "replay"],
+     "--policy replay does not apply (explore's policies: random, pct, fifo, dfs)"),
+    (["explore", DEMO, "--runs", "5", "--policy", "lifo"],
+     "unknown policy 'lifo' (random, pct, fifo or dfs)"),
     (["explore", DEMO, "--runs", "5", "--trace-out", "x.json"], "does not apply to explore"),
     (["check-determinism"], "missing the scenario FILE"),
     (["check-determinism", DEMO, "--seed", "x"], "--seed needs a non-negative integer"),
@@ -180,13 +183,25 @@ def test_exit_1_on_a_failed_expectation(simk):
 
 
 def test_exit_3_on_a_kernel_panic(simk):
-    r = simk("run", SCENARIOS / "unlock-not-owner.scn", "--quiet")
+    r = simk("run", SCENARIOS / "unlock-not-owner.scn")
     assert r.code == 3, r
     assert r.last.startswith("FAIL seed=1 ")
     assert "unlocked by non-owner intruder" in r.last
     assert r.last.endswith("(at %s:14:3)" % (SCENARIOS / "unlock-not-owner.scn"))
     assert "intruder (tid 2) failed at" in r.err and ":14:3: unlock m" in r.err
     assert "reproduce: " in r.err and "--policy fifo" in r.err
+
+
+@pytest.mark.parametrize("scenario,code", [("unlock-not-owner.scn", 3), ("lost-wakeup.scn", 4),
+                                           ("racy-counter.scn", 1)])
+def test_quiet_failure_prints_the_result_line_and_the_reproducer(simk, scenario, code):
+    """--quiet printed about 25 lines to stderr on a failure (the reason,
+    the trace tail, every thread); now the FAIL line and the reproducer."""
+    r = simk("run", SCENARIOS / scenario, "--quiet", "--seed", 11, "--policy", "random")
+    assert r.code == code, r
+    assert r.out.count("\n") == 1 and r.last.startswith("FAIL seed=11 "), r
+    assert r.err.count("\n") == 1 and r.err.startswith("reproduce: "), r
+    assert " --seed 11 --policy random" in r.err
 
 
 def test_exit_3_on_the_step_limit(simk, scn):
@@ -330,7 +345,7 @@ def test_check_determinism_on_every_scenario(simk, policy):
 
 def test_unreadable_and_odd_files(simk, tmp_path):
     r = simk("run", tmp_path)
-    assert r.code == 2 and "cannot read: Is a directory" in r.err
+    assert r.code == 2 and "cannot read a directory" in r.err
     bom = tmp_path / "bom.scn"
     bom.write_bytes(b"\xef\xbb\xbfthread t\n  pass")  # BOM, no final newline
     assert simk("run", bom, "--quiet").code == 0

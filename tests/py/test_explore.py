@@ -120,11 +120,22 @@ def test_dfs_finds_the_lost_wakeup_within_three_paths_and_replays_it(simk, tmp_p
     assert r.code == 4, r
     m = re.search(r"explore: path (\d+) \(policy dfs, por, no bound\) failed", r.out)
     assert m and int(m.group(1)) <= 3, r.out
-    sched = tmp_path / "simk-dfs-failure.sched"
-    assert sched.exists()
+    # nothing written unasked (it wrote simk-dfs-failure.sched into the
+    # current directory): the reproducer is the search that stops there
+    assert list(tmp_path.iterdir()) == [], list(tmp_path.iterdir())
     cmd = reproducer(r)
-    assert cmd[-2:] == ["--replay", "simk-dfs-failure.sched"], cmd
+    assert cmd[1:] == ["explore", str(LOST), "--policy", "dfs", "--seed-start", "1",
+                       "--runs", m.group(1)], cmd
     out = subprocess.run(cmd + ["--quiet"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 4
+    assert out.stdout.strip().split("\n")[-1] == r.last
+    # with --schedule-out, a schedule that `simk run --replay` replays
+    sched = tmp_path / "f.sched"
+    r = simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--schedule-out", sched)
+    assert r.code == 4 and f"schedule: {sched}" in r.out, r
+    cmd = reproducer(r)
+    assert cmd[-2:] == ["--replay", str(sched)], cmd
+    out = subprocess.run(cmd + ["--quiet"], capture_output=True, text=True)
     assert out.returncode == 4
     assert out.stdout.strip().split("\n")[-1] == r.last
 

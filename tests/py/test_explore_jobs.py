@@ -186,9 +186,9 @@ def test_dfs_failing_path_of_a_million_decisions_comes_back_from_a_worker(scn, t
 
 def test_dfs_failing_path_is_replayable_from_the_parallel_search(tmp_path):
     r = run_simk("explore", LOST, "--runs", 1000, "--policy", "dfs", "--por", "off", "--jobs", 3,
-                 cwd=tmp_path)
+                 "--schedule-out", "f.sched", cwd=tmp_path)
     assert r.code == 4 and "explore: path 8 (policy dfs, por off, bound 2) failed" in r.out, r
-    again = run_simk("run", LOST, "--replay", "simk-dfs-failure.sched", "--quiet", cwd=tmp_path)
+    again = run_simk("run", LOST, "--replay", "f.sched", "--quiet", cwd=tmp_path)
     assert again.code == 4 and again.last == r.last
 
 

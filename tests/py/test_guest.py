@@ -30,7 +30,8 @@ def seed_of(reproduce_text):
 
 # ---- each program checks the calls of its family ---------------------------------
 
-SELF_CHECKING = ["files", "ipc", "efault", "threads", "sync", "vtime", "random", "globals"]
+SELF_CHECKING = ["files", "ipc", "efault", "threads", "sync", "vtime", "random", "globals", "stdio",
+                 "heap"]
 
 
 @pytest.mark.parametrize("name", SELF_CHECKING)
@@ -52,13 +53,36 @@ def test_hello_arguments_output_and_file(simk):
     r = simk("run", guest("hello"), "--seed", 5, "--", "one", "two words")
     assert r.passed, r
     out = r.out.split("\n")
-    assert out[0] == "hello from hello with 2 arguments"
-    assert out[1:4] == ["argv[1] = one", "argv[2] = two words", "read back: hello, disk"]
+    # the program's output follows the streamed trace, before the result line
+    first = out.index("hello from hello with 2 arguments")
+    assert out[first + 1:first + 4] == ["argv[1] = one", "argv[2] = two words",
+                                        "read back: hello, disk"]
+    q = simk("run", guest("hello"), "--quiet", "--seed", 5, "--", "one", "two words")
+    assert q.out.split("\n")[0] == "hello from hello with 2 arguments", q.out
     assert r.err == "a line on stderr\nperror says: No such file or directory\n"
     # the system calls are in the trace, with the guest's arguments
     assert re.search(r"openat\(-100, 0x[0-9a-f]+, O_RDWR\|O_CREAT, 0644\)", r.out), r.out
     assert "openat = 3" in r.out
     assert "info vfs:console_write" in r.out
+
+
+def test_stdio_output_in_program_order(simk):
+    r = simk("run", guest("stdio"), "--quiet")
+    assert r.passed, r
+    assert r.out.startswith("printf 1|fputs|c|fwrite|dprintf|write\natexit handler\n"), r.out
+    assert r.err == "to stderr\n"
+
+
+@pytest.mark.parametrize("arg,reason", [
+    ("double", "reason=heap.c:58: free(): heap+0x"),
+    ("assert", "reason=heap.c:61: assertion failed: argc == 1"),
+])
+def test_heap_misuse_fails_the_run_with_its_line(simk, arg, reason):
+    r = simk("run", guest("heap"), "--quiet", "--", arg)
+    assert r.code == 1, r
+    assert reason in r.last, r
+    if arg == "double":
+        assert r.last.endswith("was already freed (double free)")
 
 
 def test_output_is_part_of_the_hash(simk, tmp_path):
@@ -99,8 +123,9 @@ def test_crash_is_a_failure_with_line_and_trace_simk_survives(simk):
     assert r.code == 1, r
     assert "reason=crash.c:20: SIGSEGV at address 0" in r.last
     assert r.out.startswith("before the bug\n")
-    assert "last events:" in r.err and "reproduce: " in r.err
-    assert seed_of(r.err) == 2
+    assert "reproduce: " in r.err and seed_of(r.err) == 2  # --quiet: the reproducer only
+    v = simk("run", guest("crash"), "--seed", 2)
+    assert v.code == 1 and "last events:" in v.err and "reproduce: " in v.err, v
     # explore goes on after the crash and reports it as the seed's failure
     e = simk("explore", guest("crash"), "--runs", 5)
     assert e.code == 1, e

@@ -220,6 +220,6 @@ def test_fd_is_drop_leaks_nothing(simk, scn):
         seed = re.match(r"FAIL seed=(\d+) ", r.last).group(1)
         ok = simk("run", KQ / "close-vs-register.scn", "--seed", seed, "--policy", policy)
         assert ok.code == 0 and ok.last.startswith("PASS"), ok.last
-        assert "kq_attach_closed" in ok.out  # the same run: the fd_is drop
+        assert "kq:attach_closed" in ok.out  # the same run: the fd_is drop
         found += 1
     assert found == 2

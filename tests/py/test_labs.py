@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, assert_same_hash_across_builds
 
-LABS = ROOT / "labs"
+LABS = ROOT / "labs" / "scenario"
 RUNS = 1000
 
 # lab -> (exit status, text of the FAIL reason, policies whose 1000-seed
@@ -56,6 +56,8 @@ def test_every_lab_is_complete_and_listed():
                   "solution/SOLUTION.md"):
             assert (d / f).is_file(), f"{lab}/{f}"
         assert f"]({lab}/)" in overview, f"labs/README.md does not link {lab}"
+        # each lab names the real bug or kernel code it comes from
+        assert "**Where it comes from.**" in (d / "README.md").read_text(), lab
         # explore-long skips the broken programs and explores the fixes
         assert TAG in (d / "broken.scn").read_text().splitlines()[1]
         assert TAG not in (d / "solution" / "fixed.scn").read_text()

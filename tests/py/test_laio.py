@@ -11,10 +11,12 @@ RACES = ["two-getevents.scn", "completion-vs-timeout.scn", "cancel-vs-completion
          "destroy-inflight.scn", "kick-while-running.scn", "ring-full-reaper.scn",
          "close-inflight.scn", "device-faults.scn"]
 ALL = RACES + ["basics.scn"]
+# teaching examples of a bug (tests/py/test_exploration.py)
+FAILING = ["completion-order.scn"]
 
 
 def test_every_linux_aio_scenario_is_covered():
-    assert {p.name for p in AIO.glob("*.scn")} == set(ALL)
+    assert {p.name for p in AIO.glob("*.scn")} == set(ALL + FAILING)
 
 
 @pytest.mark.parametrize("scenario", ALL)
@@ -92,8 +94,8 @@ def test_reproducer_of_a_forced_failure_replays(simk, scn):
 def test_trace_shows_the_aio_machinery(simk):
     r = simk("run", AIO / "kick-while-running.scn")
     assert r.code == 0, r
-    for ev in ("laio-setup", "laio-submit", "laio-kick", "laio-retry", "laio-event",
-               "laio-end", "laio-free"):
+    for ev in ("laio:setup", "laio:submit", "laio:kick", "laio:retry", "laio:event",
+               "laio:end", "laio:free"):
         assert ev in r.out, ev
 
 
@@ -141,3 +143,23 @@ def test_leaving_a_context_to_process_exit_is_clean(simk, scn):
                                       "destroy-inflight.scn", "kick-while-running.scn"])
 def test_same_hash_across_builds(simk, name, scenario):
     assert_same_hash_across_builds(simk, name, AIO / scenario)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_allocation_failure_in_io_setup_and_iocb_is_enomem(simk, scn, k):
+    """The argument blocks io_setup and iocb build in user memory come from
+    kmem: when that allocation fails the operation returns -ENOMEM (it
+    panicked, exit 3). The k-th allocation of each call fails in turn."""
+    body = ("device disk\nfs root disk\n"
+            "thread t\n"
+            "  local fd = open \"/f\" O_CREAT + O_RDWR\n"
+            "  expect fd >= 0\n"
+            "  aio_fault \"kmem/alloc/enomem:nth=%d\"\n"
+            "  local r = %s\n"
+            "  expect r > 0 || r == -ENOMEM\n"
+            "  print r\n")
+    for call in ("io_setup 8", "iocb IOCB_CMD_PWRITE fd", "iocb IOCB_CMD_PWRITEV fd nvec=4"):
+        r = simk("run", scn(body % (k, call)))
+        assert r.code == 0, (call, r)
+        if k == 1:  # the very first allocation of the call
+            assert "r -12" in r.out, (call, r.out)

@@ -17,6 +17,26 @@ CASES = [
     ("missing-body-at-eof", "thread t\n", 1, 1, "expected an indented block after 'thread'"),
     ("unknown-op", "thread t\n  florp wq\n", 2, 3, "unknown operation 'florp'"),
     ("undeclared-name", "thread t\n  expect nothing == 1\n", 2, 10, "undeclared name 'nothing'"),
+    # a typo gets the closest known name (it used to say "undeclared name")
+    # a file call in a scenario without a filesystem: every call would fail
+    # with -ENOENT (it ran, silently)
+    ("open-without-fs", "thread t\n  local fd = open \"/a\" O_CREAT + O_RDWR\n", 2, 3,
+     "'open' needs a `fs` declaration and the scenario has none: declare a device and a "
+     "filesystem at the top, for example `device disk` and `fs root disk`"),
+    ("watch-without-fs", "thread t\n  local p = port_create\n  local r = port_watch p \"/a\" 1\n",
+     3, 3, "'port_watch' needs a `fs` declaration"),
+    ("typo-op", "thread t\n  lokc m\n", 2, 3, "unknown operation 'lokc', did you mean 'lock'?"),
+    ("typo-op-in-assignment", "thread t\n  local r = lokc m\n", 2, 13,
+     "unknown operation 'lokc', did you mean 'lock'?"),
+    ("typo-keyword", "thread t\n  whiel flag\n    pass\n", 2, 3,
+     "unknown operation 'whiel', did you mean 'while'?"),
+    ("typo-const", "thread t\n  local r = sleep wq timeout=1ms\n  expect r == -ETIMEOUT\n", 3, 16,
+     "undeclared name 'ETIMEOUT', did you mean 'ETIMEDOUT'?"),
+    ("typo-variable", "thread t\n  flga = 1\n", 2, 3, "undeclared variable 'flga', did you mean 'flag'?"),
+    ("typo-object", "thread t\n  lock mm\n", 2, 8,
+     "undeclared name 'mm' ('lock' expects a mutex), did you mean 'm'?"),
+    ("typo-declaration", "mutexx q\nthread t\n  pass\n", 1, 1,
+     "unknown declaration or option 'mutexx', did you mean 'mutex'?"),
     ("undeclared-var", "thread t\n  x = 1\n", 2, 3, "undeclared variable 'x'"),
     ("undeclared-object", "thread t\n  lock nothing\n", 2, 8, "undeclared name 'nothing'"),
     ("bad-number", "thread t\n  delay 10xs\n", 2, 11, "unknown number suffix"),
@@ -101,3 +121,8 @@ def test_a_declaration_that_cannot_be_made_names_its_line(simk, scn):
     r = simk("run", p, "--quiet")
     assert r.code == 2 and r.out == "", r
     assert f"simk: {p}:4096:9: cannot create process p4095 (at most 4096)" in r.err, r.err
+
+
+def test_no_suggestion_when_nothing_is_close(simk, scn):
+    r = simk("run", scn("thread t\n  xyzzy 1\n"), "--quiet")
+    assert r.code == 2 and r.err.rstrip().endswith("unknown operation 'xyzzy'"), r

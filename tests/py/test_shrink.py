@@ -75,8 +75,8 @@ def test_a_passing_run_has_nothing_to_shrink(tmp_path):
 
 def test_a_dfs_failure_shrinks_from_its_schedule_file(tmp_path):
     racy = SCENARIOS / "racy-counter.scn"
-    e = run_simk("explore", racy, "--runs", 100, "--policy", "dfs",
-                 "--schedule-out", "fail.sched", cwd=tmp_path)
+    e = run_simk("explore", racy, "--runs", 100, "--policy", "dfs", "--schedule-out",
+                 "fail.sched", cwd=tmp_path)
     assert e.code == 1, e
     r = run_simk("shrink", racy, "--replay", "fail.sched", cwd=tmp_path)
     assert r.code == 1, r

@@ -8,11 +8,13 @@ from conftest import SCENARIOS, assert_same_hash_across_builds
 VFS = SCENARIOS / "vfs"
 ALL = ["pipe-blocking-reader.scn", "pipe-epipe.scn", "odirect.scn", "fsync-ordering.scn",
        "fork-offset.scn", "files.scn", "mount-points.scn", "symlinks.scn",
-       "sb-readback-power-cut.scn"]
+       "sb-readback-power-cut.scn", "crash-atomic-save.scn"]
+# teaching examples of a bug (tests/py/test_exploration.py)
+FAILING = ["crash-inplace-save.scn"]
 
 
 def test_every_vfs_scenario_is_covered():
-    assert {p.name for p in VFS.glob("*.scn")} == set(ALL)
+    assert {p.name for p in VFS.glob("*.scn")} == set(ALL + FAILING)
 
 
 @pytest.mark.parametrize("scenario", ALL)

@@ -7,6 +7,7 @@
 
 #include "sim/engine.h"
 #include "scn/scn.h"
+#include "syscalls/builtin.h"
 
 struct scn_result {
 	enum simk_outcome out;
@@ -15,12 +16,19 @@ struct scn_result {
 	uint64_t vtime_ns;
 };
 
+/* Parses text as "t.scn", every built-in operation registered. */
+static inline struct scn_prog *scn_test_parse(const char *text, char *err, size_t errlen)
+{
+	simk_register_builtin();
+	return scn_parse("t.scn", text, strlen(text), err, errlen);
+}
+
 /* The parse error of text, or "" when it parses. */
 static inline const char *scn_parse_error(const char *text)
 {
 	static char err[512];
 	err[0] = '\0';
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	if (p != NULL) {
 		scn_free(p);
 		return "";
@@ -65,7 +73,7 @@ static inline struct scn_result scn_run_prog(const struct scn_prog *p, uint64_t 
 static inline struct scn_result scn_run_text(const char *text)
 {
 	char err[512];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "parse: %s", err);
 	struct scn_result r = scn_run_prog(p, 1, SIMK_POLICY_FIFO, true);
 	scn_free(p);

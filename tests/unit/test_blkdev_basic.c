@@ -482,9 +482,9 @@ Test(blkdev, every_submit_and_completion_is_traced)
 		const struct trace_ev *e = &s->trace.evs[i];
 		if (e->type != TR_INFO)
 			continue;
-		if (strcmp(e->name, "blk-submit") == 0)
+		if (strcmp(e->name, "blk:submit") == 0)
 			submits++;
-		if (strcmp(e->name, "blk-done") == 0) {
+		if (strcmp(e->name, "blk:done") == 0) {
 			dones++;
 			cr_assert_eq(e->a[2], 0, "result");
 			cr_assert(e->a[3] >= 1 && e->a[3] <= ORDER_N);

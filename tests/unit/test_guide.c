@@ -77,8 +77,8 @@ Test(guide, positional_replay_names_the_deviations_that_reproduce_the_run)
 		struct simk *s;
 		uint64_t hr = run3(&r, &s);
 		size_t n;
-		const int32_t *d = simk_decisions(s, &n);
-		int32_t *dec = malloc((n + 1) * sizeof(*dec));
+		const int64_t *d = simk_decisions(s, &n);
+		int64_t *dec = malloc((n + 1) * sizeof(*dec));
 		memcpy(dec, d, n * sizeof(*d));
 		simk_destroy(s);
 

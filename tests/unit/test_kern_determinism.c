@@ -19,7 +19,7 @@ static uint64_t result_digest;
 static void tick(void *arg)
 {
 	(void)arg;
-	mutex_owned(&m); /* interrupt context: just a read */
+	mutex_held(&m); /* interrupt context: just a read */
 	cv_broadcast(&cv);
 	if (co.fired < 4)
 		callout_reset(&co, 250, tick, NULL);

@@ -208,7 +208,7 @@ static void trylocker(void *arg)
 {
 	(void)arg;
 	try_results[0] = mutex_trylock(&m);
-	owned_seen[0] = mutex_owned(&m);
+	owned_seen[0] = mutex_held(&m);
 	sim_yield();
 	mutex_unlock(&m);
 }
@@ -217,7 +217,7 @@ static void trylocker2(void *arg)
 {
 	(void)arg;
 	try_results[1] = mutex_trylock(&m);
-	owned_seen[1] = mutex_owned(&m);
+	owned_seen[1] = mutex_held(&m);
 }
 
 Test(mutex, trylock_fails_on_held_mutex)
@@ -248,6 +248,52 @@ Test(mutex, destroy_while_held_panics)
 	mutex_init(&m, "m");
 	simk_thread_create(simk_proc_create(s, "p"), "t", destroy_held, NULL);
 	KT_RUN_FAILS(s, SIMK_FAIL_PANIC, "destroyed while held");
+	simk_destroy(s);
+}
+
+static int lock_line; /* the line of the mutex_lock a panic must name */
+
+static void exit_holding(void *arg)
+{
+	(void)arg;
+	lock_line = __LINE__; mutex_lock(&m); // clang-format off: one line
+}
+
+Test(mutex, a_thread_exiting_while_holding_one_panics_naming_the_lock_site)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	mutex_init(&m, "m");
+	simk_thread_create(simk_proc_create(s, "p"), "t", exit_holding, NULL);
+	cr_assert_eq(simk_run(s), SIMK_FAIL_PANIC);
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "thread t (tid 1) exited holding mutex m (acquired at %s:%d)", __FILE__,
+		 lock_line);
+	cr_assert_str_eq(simk_failure_reason(s), want);
+	simk_destroy(s);
+}
+
+static struct condvar cv_t;
+
+static void cv_relock_keeps_site(void *arg)
+{
+	(void)arg;
+	lock_line = __LINE__; mutex_lock(&m); // named, not condvar.c's re-lock
+	cv_timedwait(&cv_t, &m, 1000, false);
+}
+
+Test(mutex, a_cv_wait_keeps_the_callers_lock_site)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	mutex_init(&m, "m");
+	cv_init(&cv_t, "c");
+	simk_thread_create(simk_proc_create(s, "p"), "t", cv_relock_keeps_site, NULL);
+	cr_assert_eq(simk_run(s), SIMK_FAIL_PANIC);
+	char want[128];
+	snprintf(want, sizeof(want),
+		 "thread t (tid 1) exited holding mutex m (acquired at %s:%d)", __FILE__,
+		 lock_line);
+	cr_assert_str_eq(simk_failure_reason(s), want);
 	simk_destroy(s);
 }
 
@@ -472,7 +518,7 @@ static void timed_waiter(void *arg)
 	(void)arg;
 	mutex_lock(&m);
 	timed_result = cv_timedwait(&cv, &m, 5000, false);
-	owned_after = mutex_owned(&m);
+	owned_after = mutex_held(&m);
 	mutex_unlock(&m);
 }
 
@@ -494,7 +540,7 @@ static void sig_waiter(void *arg)
 	(void)arg;
 	mutex_lock(&m);
 	timed_result = cv_wait_sig(&cv, &m);
-	owned_after = mutex_owned(&m);
+	owned_after = mutex_held(&m);
 	mutex_unlock(&m);
 }
 

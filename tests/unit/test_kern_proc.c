@@ -2,7 +2,6 @@
 #include "kern_test.h"
 
 #include "kern/proc.h"
-#include "kern/slots.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "kern/waitq.h"
@@ -58,7 +57,8 @@ Test(proc, fork_exit_zombie_until_wait_reaps)
 	cr_assert_eq(ppid_seen, 1);
 	cr_assert(zombie_before_wait);
 	cr_assert_eq(wait_r, child_pid);
-	cr_assert_eq(wait_status, 7);
+	cr_assert_eq(wait_status, SIMK_W_EXITED(7)); /* a wait(2) status word */
+	cr_assert(simk_wifexited(wait_status) && simk_wexitstatus(wait_status) == 7);
 	cr_assert(!zombie_after_wait);
 	cr_assert_eq(wait_again, -ECHILD);
 	/* observers: fork (on the parent), exit of the child, exit of the parent */
@@ -68,7 +68,75 @@ Test(proc, fork_exit_zombie_until_wait_reaps)
 	cr_assert_eq(obs[0].arg, 2);
 	cr_assert_eq(obs[1].pid, 2);
 	cr_assert_eq(obs[1].ev, PROC_EV_EXIT);
-	cr_assert_eq(obs[1].arg, 7);
+	cr_assert_eq(obs[1].arg, SIMK_W_EXITED(7));
+	simk_destroy(s);
+}
+
+/* A child that ends on SIGKILL (as a scenario thread does at its next
+ * switch point) dies of the signal: its wait(2) status says so. */
+static void child_until_killed(void *arg)
+{
+	(void)arg;
+	struct simk_thread *self = sim_thread_current();
+	while (!sig_pending(self, SIMK_SIGKILL))
+		waitq_sleep(&wq, false, true, 1000);
+	proc_thread_killed(SIMK_SIGKILL);
+}
+
+static void parent_kills_then_waits(void *arg)
+{
+	(void)arg;
+	child_pid = proc_fork("child", child_until_killed, NULL);
+	sim_yield();
+	cr_assert_eq(sig_kill_proc(sim_proc_by_pid(child_pid), SIMK_SIGKILL), 0);
+	wait_r = proc_wait(child_pid, &wait_status);
+}
+
+Test(proc, a_process_killed_by_a_signal_has_a_signaled_wait_status)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	waitq_init(&wq, "wq");
+	wait_status = -1;
+	simk_thread_create(simk_proc_create(s, "parent"), "main", parent_kills_then_waits, NULL);
+	KT_RUN_PASS(s);
+	cr_assert_eq(wait_r, child_pid);
+	cr_assert_eq(wait_status, SIMK_W_SIGNALED(SIMK_SIGKILL));
+	cr_assert(simk_wifsignaled(wait_status) && !simk_wifexited(wait_status));
+	cr_assert_eq(simk_wtermsig(wait_status), SIMK_SIGKILL);
+	simk_destroy(s);
+}
+
+/* exit() decides the status even though the other threads end on the
+ * SIGKILL it sends them; the second exit() changes nothing. */
+static void exits_3(void *arg)
+{
+	(void)arg;
+	waitq_sleep(&wq, false, true, 500);
+	proc_exit(3);
+}
+
+static void child_two_exits(void *arg)
+{
+	(void)arg;
+	kthread_create(sim_proc_current(), "other", exits_3, NULL, false);
+	proc_exit(4);
+}
+
+static void parent_forks_two_exits(void *arg)
+{
+	(void)arg;
+	child_pid = proc_fork("child", child_two_exits, NULL);
+	wait_r = proc_wait(child_pid, &wait_status);
+}
+
+Test(proc, the_first_exit_decides_the_status)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	waitq_init(&wq, "wq");
+	simk_thread_create(simk_proc_create(s, "parent"), "main", parent_forks_two_exits, NULL);
+	KT_RUN_PASS(s);
+	cr_assert_eq(wait_r, child_pid);
+	cr_assert_eq(wait_status, SIMK_W_EXITED(4));
 	simk_destroy(s);
 }
 
@@ -281,7 +349,7 @@ Test(proc, exit_ends_other_threads_through_sigkill)
 	cr_assert_eq(victim_r, -EINTR);
 	cr_assert_eq(victim_done, 1);
 	cr_assert_eq(wait_r, child_pid);
-	cr_assert_eq(wait_status, 5);
+	cr_assert_eq(wait_status, SIMK_W_EXITED(5));
 	simk_destroy(s);
 }
 
@@ -450,7 +518,6 @@ static void sleepy_proc_exit(struct simk_proc *p)
 
 static const struct sim_subsys sleepy_subsys = {
     .name = "test-sleepy-exit",
-    .slot = SLOT_TEST,
     .proc_exit = sleepy_proc_exit,
 };
 
@@ -493,6 +560,6 @@ Test(proc, wait_survives_exit_hooks_that_sleep)
 	simk_thread_create(simk_proc_create(s, "parent"), "main", slow_parent, NULL);
 	KT_RUN_PASS(s);
 	cr_assert_eq(wait_r, child_pid);
-	cr_assert_eq(wait_status, 6);
+	cr_assert_eq(wait_status, SIMK_W_EXITED(6));
 	simk_destroy(s);
 }

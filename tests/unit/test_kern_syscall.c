@@ -10,6 +10,7 @@
  * when it has a choice: a spinner thread stays runnable so that every
  * switch point of the thread under test is a choice.
  */
+#include "syscalls/builtin.h"
 #include "kern/syscall.h"
 #include "laio_test.h"
 #include "paio_test.h"
@@ -269,6 +270,9 @@ static void calls_kern(void)
 	ONE("sigpending", simk_sigpending(uold));
 	struct simk_timespec req = {0, 1000};
 	ONE("nanosleep", simk_nanosleep(vt_ubytes(&req, sizeof(req)), 0));
+	uaddr_t ulim = vt_ubuf(sizeof(struct simk_rlimit));
+	ONE("getrlimit", simk_getrlimit(SIMK_RLIMIT_FSIZE, ulim));
+	ONE("setrlimit", simk_setrlimit(SIMK_RLIMIT_FSIZE, ulim));
 	uaddr_t ts = vt_ubuf(sizeof(struct simk_timespec));
 	ONE("clock_gettime", simk_clock_gettime(SIMK_CLOCK_MONOTONIC, ts));
 	ONE("clock_getres", simk_clock_getres(SIMK_CLOCK_REALTIME, ts));

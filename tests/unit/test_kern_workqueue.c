@@ -216,7 +216,7 @@ Test(workqueue, queue_never_destroyed_is_reported_as_leak)
 {
 	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
 	simk_thread_create(simk_proc_create(s, "p"), "user", forgetful_user, NULL);
-	KT_RUN_FAILS(s, SIMK_FAIL_PANIC, "workqueue=1");
+	KT_RUN_FAILS(s, SIMK_FAIL_PANIC, "kern.workqueue=1");
 	simk_destroy(s);
 }
 

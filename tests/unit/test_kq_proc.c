@@ -22,13 +22,14 @@ static void t_exit(void *arg)
 	VEQ(kq_kevent(kq, NULL, 0, ev, 2, KQ_FOREVER), 1);
 	VEQ(ev[0].ident, (uint64_t)pid);
 	VEQ(ev[0].fflags, NOTE_EXIT);
-	VEQ(ev[0].data, 7); /* exit status */
+	VEQ(ev[0].data, SIMK_W_EXITED(7)); /* the wait(2) status, as FreeBSD */
+	VEQ(simk_wexitstatus((int)ev[0].data), 7);
 	VEQ(ev[0].udata, 9);
 	VEQ(ev[0].flags & (EV_EOF | EV_ONESHOT | EV_CLEAR), EV_EOF | EV_ONESHOT | EV_CLEAR);
 	VEQ(kqueue_knotes_live(), 0); /* one-shot: gone after retrieval */
 	int st = -1;
 	VEQ(proc_wait(pid, &st), pid);
-	VEQ(st, 7);
+	VEQ(st, SIMK_W_EXITED(7));
 	/* reaped: no such process any more */
 	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), -ESRCH);
 	VEQ(simk_close(kq), 0);
@@ -58,7 +59,7 @@ static void t_zombie(void *arg)
 	struct kevent ev[2];
 	VEQ(kq_poll(kq, ev, 2), 1);
 	VEQ(ev[0].fflags, NOTE_EXIT);
-	VEQ(ev[0].data, 3);
+	VEQ(ev[0].data, SIMK_W_EXITED(3));
 	VEQ(ev[0].flags & (EV_EOF | EV_ONESHOT), EV_EOF | EV_ONESHOT);
 	VEQ(kqueue_knotes_live(), 0);
 	/* deleting a dead process's knote before retrieval is fine too */
@@ -147,11 +148,11 @@ static void t_track(void *arg)
 	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1); /* the grandchild exits */
 	VEQ(ev[0].ident, (uint64_t)gpid);
 	VEQ(ev[0].fflags, NOTE_EXIT);
-	VEQ(ev[0].data, 5);
+	VEQ(ev[0].data, SIMK_W_EXITED(5));
 	VEQ(kq_kevent(kq, NULL, 0, ev, 4, KQ_FOREVER), 1); /* then the child */
 	VEQ(ev[0].ident, (uint64_t)pid);
 	VEQ(ev[0].fflags, NOTE_EXIT);
-	VEQ(ev[0].data, 1);
+	VEQ(ev[0].data, SIMK_W_EXITED(1));
 	VEQ(kqueue_knotes_live(), 0);
 	VEQ(proc_wait(pid, NULL), pid);
 	VEQ(simk_close(kq), 0);
@@ -305,7 +306,7 @@ Test(kq_proc, note_track_registers_the_child_recursively_from_the_filter)
  * the fork waits for the lock *without owning the parent's knote*, so the
  * lock's owner can still take that knote (as a registrar modifying it
  * does). Taking the knote first and the lock second would deadlock here:
- * knote_acquire below would sleep forever. */
+ * kq_knote_acquire below would sleep forever. */
 static void t_track_lock_order(void *arg)
 {
 	(void)arg;
@@ -325,10 +326,10 @@ static void t_track_lock_order(void *arg)
 	VEQ(kqueue_knotes_live(), 1); /* the grandchild is not registered yet */
 	struct knote *kn = kqueue_lookup(k, EVFILT_PROC, (uint64_t)pid);
 	VCHECK(kn != NULL);
-	VCHECK(knote_acquire(kn)); /* free: the waiting fork does not own it */
+	VCHECK(kq_knote_acquire(kn)); /* free: the waiting fork does not own it */
 	vt_sleep(MS);
 	VCHECK(!g_forked);
-	knote_release(kn);
+	kq_knote_release(kn);
 	kq_reg_unlock(k);
 	vt_sleep(MS);
 	VCHECK(g_forked);

@@ -225,7 +225,7 @@ Test(paio_solaris, per_process_limit_gives_eagain)
 }
 
 /* close(fd) also discards the Solaris requests on fd that completed but
- * were not yet taken by aiowait (seeds/000: aiocancel_all empties the
+ * were not yet taken by aiowait (Solaris libc aio.c: aiocancel_all empties the
  * done queue of that descriptor); those of other descriptors stay. */
 static void t_close_discards_done(void *arg)
 {

@@ -1,10 +1,10 @@
 /* POSIX AIO: argument checks, duplicates, reuse, limits, allocation faults. */
 #include "paio_test.h"
+#include "syscalls/posix_aio/paio_priv.h" /* paio_subsys_slot */
 
 #include <limits.h>
 #include <stdio.h>
 
-#include "kern/slots.h"
 #include "sim/fault.h"
 
 static void t_errors(void *arg)
@@ -51,7 +51,7 @@ static void t_errors(void *arg)
 	cb = pt_cb(fd, buf, 16, 0);
 	pt_sigev(cb, 99, 0, 0, 0);
 	VEQ(simk_aio_read(cb), -EINVAL);
-	/* an unknown sigev_notify is found before a bad descriptor (seeds/000
+	/* an unknown sigev_notify is found before a bad descriptor (Solaris libc aio.c
 	 * checks the sigevent in the call, the descriptor later) */
 	c = pt_get(cb);
 	c.aio_fildes = 99;
@@ -264,12 +264,12 @@ static void t_first_alloc(void *arg)
 	int fd = vt_open("/f", O_CREAT | O_RDWR, 0644);
 	uaddr_t buf = vt_ubuf(512);
 	uaddr_t cb = pt_cb(fd, buf, 512, 0);
-	VCHECK(sim_proc_current()->subsys[PSLOT_PAIO] == NULL);
+	VCHECK(sim_proc_current()->subsys[paio_subsys_slot] == NULL);
 	fail_next_alloc(1);
 	VEQ(simk_aio_read(cb), -EAGAIN);
 	vt_fault("kmem/alloc/enomem:off");
 	VEQ(simk_aio_error(cb), EAGAIN);
-	VCHECK(sim_proc_current()->subsys[PSLOT_PAIO] == NULL);
+	VCHECK(sim_proc_current()->subsys[paio_subsys_slot] == NULL);
 	fail_next_alloc(1);
 	VEQ(simk_aio_fsync(O_SYNC, cb), -EAGAIN);
 	vt_fault("kmem/alloc/enomem:off");
@@ -278,7 +278,7 @@ static void t_first_alloc(void *arg)
 	fail_next_alloc(2); /* the first is the copy of the list */
 	VEQ(simk_lio_listio(LIO_WAIT, l, 1, 0), -EAGAIN);
 	vt_fault("kmem/alloc/enomem:off");
-	VCHECK(sim_proc_current()->subsys[PSLOT_PAIO] == NULL);
+	VCHECK(sim_proc_current()->subsys[paio_subsys_slot] == NULL);
 	/* nothing is left behind: the same aiocb goes through now */
 	VEQ(simk_aio_read(cb), 0);
 	VEQ(pt_wait(cb), 0);

@@ -94,7 +94,7 @@ Test(scn_expr, constant_expressions_fold_to_one_instruction)
 {
 	const char *text = "thread t\n  expect 1 + 2 * 3 == 7 && -EINTR < 0\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	int found = 0;
 	for (int i = 0; i < p->ncode; i++) {
@@ -135,7 +135,7 @@ Test(scn_expr, argument_lists_split_on_unary_minus)
 	/* `print a -1` is two values; `print a - 1` and `print a-1` one */
 	const char *text = "thread t\n  local a = 5\n  print a -1\n  print a - 1\n  print a-1\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	cr_assert_eq(p->nprints, 3);
 	cr_assert_eq(p->prints[0].n, 2);
@@ -180,7 +180,7 @@ Test(scn_expr, constant_bitwise_expressions_fold)
 	const char *text =
 	    "thread t\n  expect ((1 << 4 | 3 & ~1) ^ 2) == 16 && (6 ^ 2 == 2) == 7\n";
 	char err[256];
-	struct scn_prog *p = scn_parse("t.scn", text, strlen(text), err, sizeof(err));
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
 	cr_assert_not_null(p, "%s", err);
 	for (int i = 0; i < p->ncode; i++)
 		if (p->code[i].op == S_EXPECT) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syscalls/builtin.h"
 #include "kern/syscall.h"
 #include "scn/scn_internal.h"
 #include "sim/engine.h"

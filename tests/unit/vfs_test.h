@@ -114,6 +114,29 @@ static inline struct simk *vt_sim(uint64_t seed)
 		simk_destroy(vt_s_);                                                               \
 	} while (0)
 
+/* Consistency-check tests: runs fn as the one thread (default config,
+ * seed 1, FIFO); fn corrupts a structure on purpose and calls
+ * vt_check_all(). The run must fail as a kernel panic whose reason
+ * contains needle (the check's message). */
+static inline void vt_run_expect_check_failure(simk_thread_fn fn, const char *needle)
+{
+	vt_config_default();
+	struct simk *s = vt_sim(1);
+	simk_thread_create(simk_proc_create(s, "p"), "t", fn, NULL);
+	enum simk_outcome o = simk_run(s);
+	cr_assert_eq(o, SIMK_FAIL_PANIC, "outcome %d (%s): the check missed the corruption", o,
+		     simk_failure_reason(s));
+	cr_assert(strstr(simk_failure_reason(s), needle) != NULL, "reason '%s' lacks '%s'",
+		  simk_failure_reason(s), needle);
+	simk_destroy(s);
+}
+
+/* Every registered subsystem's consistency check, now (thread context). */
+static inline void vt_check_all(void)
+{
+	sim_subsys_check(sim_cur());
+}
+
 /* Thread context: creates the device and (if configured) mounts. */
 static inline void vt_setup(void)
 {
