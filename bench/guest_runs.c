@@ -26,6 +26,7 @@
 #include "bench/bench.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
+#include "syscalls/builtin.h"
 
 #define RUNS 4000
 #define PROCESS_RUNS 100

@@ -16,6 +16,7 @@
 #include "bench/bench.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
+#include "syscalls/builtin.h"
 
 #define CALLS 200000
 
