@@ -500,6 +500,14 @@ static void actor_where(const struct simk_thread *t, uint8_t kind, uint32_t poin
 			size_t len)
 {
 	struct scn_where w;
+	const char *file;
+	int line;
+	if (!scn_thread_where(t, &w) && scn_foreign_thread_site(t, &file, &line)) {
+		/* a guest program's thread: the line of its call or access */
+		snprintf(buf, len, "at its switch point %u (%s), at %s:%d", point + 1,
+			 kind_name(kind), file, line);
+		return;
+	}
 	if (!scn_thread_where(t, &w)) {
 		snprintf(buf, len, "at its switch point %u (%s)", point + 1, kind_name(kind));
 		return;

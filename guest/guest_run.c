@@ -381,6 +381,7 @@ static const struct scn_foreign guest_kind = {
     .print_blocked = prog_print_blocked,
     .failure_site = prog_failure_site,
     .print_output = guest_print_output,
+    .thread_site = guest_thread_site,
 };
 
 void guest_register(void)

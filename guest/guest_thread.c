@@ -206,6 +206,13 @@ bool guest_thread_site(const struct simk_thread *t, const char **file, int *line
 	return guest_site_lines(gt->site, file, line);
 }
 
+/* A switch point at a memory access (guest_tsan.c), not a call. */
+static bool access_call(const char *call)
+{
+	return call != NULL && (strcmp(call, "load") == 0 || strcmp(call, "store") == 0 ||
+				strcmp(call, "atomic") == 0);
+}
+
 void guest_print_threads(struct guest_run *r, const struct simk *s, void *file)
 {
 	FILE *f = file;
@@ -225,8 +232,9 @@ void guest_print_threads(struct guest_run *r, const struct simk *s, void *file)
 			fprintf(f, "  %s (tid %d) %s before its first call\n", t->name, t->tid,
 				state);
 		else
-			fprintf(f, "  %s (tid %d) %s at %s: %s()%s%s\n", t->name, t->tid, state,
-				site, gt->call != NULL ? gt->call : "?", gt->waits[0] ? " " : "",
+			fprintf(f, "  %s (tid %d) %s at %s: %s%s%s%s\n", t->name, t->tid, state,
+				site, gt->call != NULL ? gt->call : "?",
+				access_call(gt->call) ? "" : "()", gt->waits[0] ? " " : "",
 				gt->waits);
 	}
 }

@@ -91,10 +91,20 @@ static bool private_to(const struct guest_thread *gt, uintptr_t a)
 	return gt->tls != NULL && a - (uintptr_t)gt->tls < g->tls_memsz;
 }
 
-/* A switch point before the access, traced. */
-static void access_point(struct guest_thread *gt, const volatile void *addr, int size, int mode)
+enum { ACC_READ = 1, ACC_WRITE = 2, ACC_ATOMIC = 4 };
+
+/* The return address of the hook: the guest instruction after the access
+ * (the hooks pass it down: at -O0 nothing is inlined). */
+#define RA ((uintptr_t)__builtin_return_address(0))
+
+/* A switch point before the access, traced; the access is the thread's
+ * site while it waits to go on (reports, shrink's explanations). */
+static void access_point(struct guest_thread *gt, const volatile void *addr, int size, int mode,
+			 uintptr_t ra)
 {
 	struct guest_run *r = guest_run_current();
+	gt->site = ra;
+	gt->call = (mode & ACC_ATOMIC) ? "atomic" : (mode & ACC_WRITE) ? "store" : "load";
 	uint64_t alias = umem_trace_addr(r->proc, (uaddr_t)(uintptr_t)addr);
 	gt->kernel++;
 	trace_emit(TR_INFO, "guest:access", (int64_t)alias, size, mode, 0);
@@ -102,42 +112,40 @@ static void access_point(struct guest_thread *gt, const volatile void *addr, int
 	gt->kernel--;
 }
 
-static inline void plain_access(const volatile void *addr, int size, int mode)
+static inline void plain_access(const volatile void *addr, int size, int mode, uintptr_t ra)
 {
 	if (__builtin_expect(!guest_race_on, 1))
 		return;
 	struct guest_thread *gt = user_thread();
 	if (gt == NULL || private_to(gt, (uintptr_t)addr))
 		return;
-	access_point(gt, addr, size, mode);
+	access_point(gt, addr, size, mode, ra);
 }
-
-enum { ACC_READ = 1, ACC_WRITE = 2, ACC_ATOMIC = 4 };
 
 #define PLAIN(n)                                                                                   \
 	void __tsan_read##n(void *a)                                                               \
 	{                                                                                          \
-		plain_access(a, n, ACC_READ);                                                      \
+		plain_access(a, n, ACC_READ, RA);                                                  \
 	}                                                                                          \
 	void __tsan_write##n(void *a)                                                              \
 	{                                                                                          \
-		plain_access(a, n, ACC_WRITE);                                                     \
+		plain_access(a, n, ACC_WRITE, RA);                                                 \
 	}                                                                                          \
 	void __tsan_unaligned_read##n(void *a)                                                     \
 	{                                                                                          \
-		plain_access(a, n, ACC_READ);                                                      \
+		plain_access(a, n, ACC_READ, RA);                                                  \
 	}                                                                                          \
 	void __tsan_unaligned_write##n(void *a)                                                    \
 	{                                                                                          \
-		plain_access(a, n, ACC_WRITE);                                                     \
+		plain_access(a, n, ACC_WRITE, RA);                                                 \
 	}                                                                                          \
 	void __tsan_volatile_read##n(void *a)                                                      \
 	{                                                                                          \
-		plain_access(a, n, ACC_READ);                                                      \
+		plain_access(a, n, ACC_READ, RA);                                                  \
 	}                                                                                          \
 	void __tsan_volatile_write##n(void *a)                                                     \
 	{                                                                                          \
-		plain_access(a, n, ACC_WRITE);                                                     \
+		plain_access(a, n, ACC_WRITE, RA);                                                 \
 	}
 
 PLAIN(1)
@@ -148,44 +156,44 @@ PLAIN(16)
 
 void __tsan_read_range(void *a, unsigned long size)
 {
-	plain_access(a, (int)(size > INT32_MAX ? INT32_MAX : size), ACC_READ);
+	plain_access(a, (int)(size > INT32_MAX ? INT32_MAX : size), ACC_READ, RA);
 }
 
 void __tsan_write_range(void *a, unsigned long size)
 {
-	plain_access(a, (int)(size > INT32_MAX ? INT32_MAX : size), ACC_WRITE);
+	plain_access(a, (int)(size > INT32_MAX ? INT32_MAX : size), ACC_WRITE, RA);
 }
 
 /* clang replaces memcpy and friends inside instrumented code. */
 void *__tsan_memcpy(void *d, const void *s, unsigned long n)
 {
-	plain_access(s, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_READ);
-	plain_access(d, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_WRITE);
+	plain_access(s, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_READ, RA);
+	plain_access(d, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_WRITE, RA);
 	return memcpy(d, s, n);
 }
 
 void *__tsan_memmove(void *d, const void *s, unsigned long n)
 {
-	plain_access(s, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_READ);
-	plain_access(d, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_WRITE);
+	plain_access(s, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_READ, RA);
+	plain_access(d, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_WRITE, RA);
 	return memmove(d, s, n);
 }
 
 void *__tsan_memset(void *d, int c, unsigned long n)
 {
-	plain_access(d, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_WRITE);
+	plain_access(d, (int)(n > INT32_MAX ? INT32_MAX : n), ACC_WRITE, RA);
 	return memset(d, c, n);
 }
 
 void __tsan_vptr_update(void **vp, void *v)
 {
 	(void)v;
-	plain_access(vp, sizeof(void *), ACC_WRITE);
+	plain_access(vp, sizeof(void *), ACC_WRITE, RA);
 }
 
 void __tsan_vptr_read(void **vp)
 {
-	plain_access(vp, sizeof(void *), ACC_READ);
+	plain_access(vp, sizeof(void *), ACC_READ, RA);
 }
 
 void __tsan_init(void)
@@ -216,11 +224,11 @@ void __tsan_func_exit(void)
 
 /* ---- atomics: always a switch point -------------------------------------------------- */
 
-static inline void atomic_point(const volatile void *a, int size, int mode)
+static inline void atomic_point(const volatile void *a, int size, int mode, uintptr_t ra)
 {
 	struct guest_thread *gt = user_thread();
 	if (gt != NULL)
-		access_point(gt, a, size, mode | ACC_ATOMIC);
+		access_point(gt, a, size, mode | ACC_ATOMIC, ra);
 }
 
 typedef unsigned char a8;
@@ -232,55 +240,55 @@ typedef unsigned long long a64;
 	T __tsan_atomic##bits##_load(const volatile T *a, int mo)                                  \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ);                                              \
+		atomic_point(a, sizeof(T), ACC_READ, RA);                                          \
 		return __atomic_load_n(a, __ATOMIC_SEQ_CST);                                       \
 	}                                                                                          \
 	void __tsan_atomic##bits##_store(volatile T *a, T v, int mo)                               \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_WRITE);                                             \
+		atomic_point(a, sizeof(T), ACC_WRITE, RA);                                         \
 		__atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                          \
 	}                                                                                          \
 	T __tsan_atomic##bits##_exchange(volatile T *a, T v, int mo)                               \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST);                                \
 	}                                                                                          \
 	T __tsan_atomic##bits##_fetch_add(volatile T *a, T v, int mo)                              \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST);                                 \
 	}                                                                                          \
 	T __tsan_atomic##bits##_fetch_sub(volatile T *a, T v, int mo)                              \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST);                                 \
 	}                                                                                          \
 	T __tsan_atomic##bits##_fetch_and(volatile T *a, T v, int mo)                              \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_fetch_and(a, v, __ATOMIC_SEQ_CST);                                 \
 	}                                                                                          \
 	T __tsan_atomic##bits##_fetch_or(volatile T *a, T v, int mo)                               \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_fetch_or(a, v, __ATOMIC_SEQ_CST);                                  \
 	}                                                                                          \
 	T __tsan_atomic##bits##_fetch_xor(volatile T *a, T v, int mo)                              \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_fetch_xor(a, v, __ATOMIC_SEQ_CST);                                 \
 	}                                                                                          \
 	T __tsan_atomic##bits##_fetch_nand(volatile T *a, T v, int mo)                             \
 	{                                                                                          \
 		(void)mo;                                                                          \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_fetch_nand(a, v, __ATOMIC_SEQ_CST);                                \
 	}                                                                                          \
 	int __tsan_atomic##bits##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,        \
@@ -288,7 +296,7 @@ typedef unsigned long long a64;
 	{                                                                                          \
 		(void)mo;                                                                          \
 		(void)fmo;                                                                         \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST,               \
 						   __ATOMIC_SEQ_CST);                              \
 	}                                                                                          \
@@ -296,7 +304,7 @@ typedef unsigned long long a64;
 	{                                                                                          \
 		(void)mo;                                                                          \
 		(void)fmo;                                                                         \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		/* never fails spuriously: one CPU, no reason to */                                \
 		return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST,               \
 						   __ATOMIC_SEQ_CST);                              \
@@ -305,7 +313,7 @@ typedef unsigned long long a64;
 	{                                                                                          \
 		(void)mo;                                                                          \
 		(void)fmo;                                                                         \
-		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE);                                  \
+		atomic_point(a, sizeof(T), ACC_READ | ACC_WRITE, RA);                              \
 		__atomic_compare_exchange_n(a, &c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);  \
 		return c;                                                                          \
 	}

@@ -357,6 +357,10 @@ struct scn_foreign {
 	int (*failure_site)(const struct simk *s, char *buf, size_t len);
 	/* After any run of one of its programs: its output, if it has one. */
 	void (*print_output)(const struct simk *s, void *out, void *err);
+	/* Where thread t of one of its programs is (the source file and line
+	 * of its call in progress), for messages and the trace; false for a
+	 * thread that is not its program's. NULL if it cannot tell. */
+	bool (*thread_site)(const struct simk_thread *t, const char **file, int *line);
 };
 /* Registered once per host process (simk_register_builtin). */
 void scn_register_foreign(const struct scn_foreign *f);
@@ -368,6 +372,8 @@ struct scn_prog *scn_load_args(const char *path, const char *const *args, int na
 void *scn_foreign_prog(const struct scn_prog *p);
 /* Prints the output of the run (a foreign program's console), if any. */
 void scn_print_output(const struct simk *s, void *out, void *err);
+/* Where a thread of a foreign program is (its kind's thread_site). */
+bool scn_foreign_thread_site(const struct simk_thread *t, const char **file, int *line);
 
 /*
  * Where a scenario thread is, for messages that explain a schedule (simk

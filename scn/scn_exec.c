@@ -520,8 +520,10 @@ static const struct scn_frame *frame_of(const struct simk_thread *t);
 static bool scn_site(const struct simk_thread *t, struct sim_site *out)
 {
 	const struct scn_frame *fr = frame_of(t);
-	if (fr == NULL)
-		return false;
+	if (fr == NULL) { /* a foreign program's thread (a guest's call or access) */
+		out->col = 0;
+		return scn_foreign_thread_site(t, &out->file, &out->line);
+	}
 	out->file = fr->prog->name;
 	out->line = fr->pc->line;
 	out->col = fr->pc->col;
@@ -532,10 +534,10 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 {
 	KASSERT(s == sim_cur(), "scn_instantiate outside setup");
 	KASSERT(!s->running, "scn_instantiate outside setup");
+	sim_set_site_fn(scn_site); /* also for a foreign program's threads */
 	int foreign_result;
 	if (scn_foreign_instantiate(s, p, err, errlen, &foreign_result))
 		return foreign_result;
-	sim_set_site_fn(scn_site);
 	if (s->subsys[scn_subsys_slot] != NULL) {
 		snprintf(err, errlen, "a scenario is already loaded in this simulation");
 		return -1;

@@ -136,3 +136,11 @@ void scn_print_output(const struct simk *s, void *out, void *err)
 		if (foreigns[i]->print_output != NULL)
 			foreigns[i]->print_output(s, out, err);
 }
+
+bool scn_foreign_thread_site(const struct simk_thread *t, const char **file, int *line)
+{
+	for (int i = 0; i < nforeigns; i++)
+		if (foreigns[i]->thread_site != NULL && foreigns[i]->thread_site(t, file, line))
+			return true;
+	return false;
+}

@@ -155,6 +155,9 @@ struct simk {
 	struct list_node runq;	/* runnable threads, FIFO (sim/runq.c) */
 	int nrunnable;
 	struct runq_index rqi;
+	/* steps the scheduler's own structures took (run-queue index, pct's
+	 * heap): O(decisions x log threads), counted for tests/unit/test_sched_work.c */
+	uint64_t sched_work;
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */

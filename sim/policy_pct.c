@@ -36,6 +36,7 @@ struct pct_state {
 	int last_tid; /* entity chosen at the previous decision (0 = irq) */
 	struct simk_thread **heap; /* runnable threads, best first */
 	int nheap, heap_cap;
+	uint64_t *work; /* s->sched_work: the heap's steps are counted */
 };
 
 static uint64_t initial_prio(struct simk *s, struct pct_state *st)
@@ -60,6 +61,7 @@ static int pct_init(struct simk *s, char *err, size_t errlen)
 		st->change_at[i] = 1 + rng_below(&s->rng[SIMK_STREAM_SCHED], k);
 	st->irq_prio = initial_prio(s, st);
 	st->last_tid = -1;
+	st->work = &s->sched_work;
 	s->policy_state = st;
 	return 0;
 }
@@ -115,6 +117,7 @@ static bool better(const struct simk_thread *a, const struct simk_thread *b)
 
 static void heap_set(struct pct_state *st, int i, struct simk_thread *t)
 {
+	(*st->work)++;
 	st->heap[i] = t;
 	t->pct_heap = i;
 }

@@ -26,10 +26,13 @@
 #define RUNQ_SLOTS_MIN 64
 
 /* Fenwick tree over slot occupancy: fen[i] (1-based) sums a range. */
-static void fen_add(struct runq_index *q, size_t slot, int d)
+static void fen_add(struct simk *s, size_t slot, int d)
 {
-	for (size_t i = slot + 1; i <= q->cap; i += i & (~i + 1))
+	struct runq_index *q = &s->rqi;
+	for (size_t i = slot + 1; i <= q->cap; i += i & (~i + 1)) {
 		q->fen[i - 1] += d;
+		s->sched_work++;
+	}
 }
 
 /* Rebuilds fen from slots in O(cap). */
@@ -73,6 +76,7 @@ static void renumber(struct simk *s, size_t ncap)
 	}
 	q->next = i;
 	fen_build(q);
+	s->sched_work += q->cap; /* amortised: the table doubles */
 }
 
 void runq_init(struct simk *s)
@@ -105,7 +109,7 @@ void runq_add(struct simk *s, struct simk_thread *t)
 	} else {
 		t->rq_seq = q->next++;
 		q->slots[t->rq_seq] = t;
-		fen_add(q, t->rq_seq, 1);
+		fen_add(s, t->rq_seq, 1);
 	}
 	if (s->policy != NULL && s->policy->runq_added != NULL)
 		s->policy->runq_added(s, t);
@@ -118,7 +122,7 @@ void runq_del(struct simk *s, struct simk_thread *t)
 	KASSERT(t->rq_seq < q->next, "thread %d lost its run-queue slot", t->tid);
 	KASSERT(q->slots[t->rq_seq] == t, "thread %d lost its run-queue slot", t->tid);
 	q->slots[t->rq_seq] = NULL;
-	fen_add(q, t->rq_seq, -1);
+	fen_add(s, t->rq_seq, -1);
 	list_del(&t->rq);
 	s->nrunnable--;
 	if (s->policy != NULL && s->policy->runq_removed != NULL)
@@ -136,11 +140,13 @@ struct simk_thread *runq_nth(struct simk *s, int n)
 	size_t step = 1;
 	while (step * 2 <= q->cap)
 		step *= 2;
-	for (; step > 0; step /= 2)
+	for (; step > 0; step /= 2) {
+		s->sched_work++;
 		if (pos + step <= q->cap && q->fen[pos + step - 1] < left) {
 			pos += step;
 			left -= q->fen[pos - 1];
 		}
+	}
 	KASSERT(pos < q->cap, "runq index %d: no thread at slot %zu", n, pos);
 	KASSERT(q->slots[pos] != NULL, "runq index %d: no thread at slot %zu", n, pos);
 #ifdef SIMK_DEBUG_CHECKS

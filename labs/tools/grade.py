@@ -13,8 +13,10 @@
    the public test), then explores it under each policy (random, pct, dfs)
    from seeds derived from the grading seed, which is drawn now unless
    --grading-seed gives it and is printed so the grade can be reproduced.
-4. Prints a score per part and, for each failure, the reason and the
-   command that reproduces it; --json writes Gradescope's results.json.
+4. Prints a score per part and, for each failure, the reason, the command
+   that reproduces it and the failure shrunk by `simk shrink` to its
+   critical decisions (the schedules in WORK/out, or --out); --json writes
+   Gradescope's results.json.
 
 Exit status: 0 full score, 1 points lost, 2 usage or lab error.
 """
@@ -132,27 +134,36 @@ def run_check(simk, tree, part, check, seed, out_dir, timeout):
            "sched": None, "seconds": secs, "output": out[-4000:]}
     if sched is not None and sched.is_file() and "--replay" in res["reproduce"]:
         res["sched"] = sched
-        res["reproduce"] = res["reproduce"].replace(str(sched), sched.name)
     elif sched is not None and sched.exists():
         sched.unlink()
-    shrink_hook(simk, tree, res)
+    # shrink before the schedule's path is shortened: it runs in the tree
+    name = f"lab{part['lab']}-{part['slug'][:2]}-{check}-shrunk.sched"
+    shrink_hook(simk, tree, res, out_dir / name)
+    if res["sched"] is not None:
+        res["reproduce"] = res["reproduce"].replace(str(sched), sched.name)
     return res
 
 
-def shrink_hook(simk, tree, res):
-    """When this simk has `simk shrink` (docs/labs.md), the failure's
-    critical decisions. Until then nothing (docs say where it plugs in)."""
-    r = subprocess.run([simk, "help", "shrink"], cwd=tree, capture_output=True, text=True)
-    if r.returncode != 0 or not res.get("reproduce", "").startswith("./build/simk run "):
+def shrink_hook(simk, tree, res, shrunk):
+    """`simk shrink` (docs/shrink.md) on a failure whose reproducer is a
+    `simk run` (any policy; a dfs failure's schedule by its full path): its
+    report goes in res["shrunk"] and its schedule to `shrunk`, one file per
+    failing check next to the dfs schedules (res["shrunk_sched"]), so every
+    printed `shrink: reproduce:` names its own file."""
+    if not (res.get("reproduce") or "").startswith("./build/simk run "):
         return
     args = res["reproduce"].split()[2:]
+    if shrunk.exists():
+        shrunk.unlink()
     try:
-        s = subprocess.run([simk, "shrink"] + args, cwd=tree, capture_output=True,
-                           text=True, timeout=120)
+        s = subprocess.run([simk, "shrink"] + args + ["--schedule-out", str(shrunk)],
+                           cwd=tree, capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
         return
     if s.returncode in (0, 1, 3, 4) and s.stdout.strip():
-        res["shrunk"] = s.stdout.strip()[-3000:]
+        res["shrunk"] = s.stdout.strip()[-3000:].replace(str(shrunk), shrunk.name)
+        if shrunk.is_file():
+            res["shrunk_sched"] = shrunk
 
 
 def slug(name):
@@ -187,7 +198,7 @@ def grade(args):
     labkit.sync_tree(root, tree, overrides)
     if fresh:
         labkit.seed_build(root, tree, args.variant)
-    out_dir = Path(args.out).resolve() if args.out else work / "out"
+    out_dir = (Path(args.out) if args.out else work / "out").resolve()  # cwd is the tree
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
@@ -241,6 +252,11 @@ def grade(args):
                 if res.get("shrunk"):
                     text.append("       shrunk schedule:\n       " +
                                 res["shrunk"].replace("\n", "\n       "))
+                if res.get("shrunk_sched"):
+                    text.append(f"       {res['shrunk_sched'].name} "
+                                f"(also in {res['shrunk_sched'].parent}):")
+                    text.append("       " + res["shrunk_sched"].read_text().strip()
+                                .replace("\n", "\n       ")[:3000])
             lines += text
             tests.append({
                 "name": f"{spec['id']} {part['name']} [{what}]",
@@ -285,7 +301,7 @@ def main(argv=None):
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every part's runs")
     ap.add_argument("--public-only", action="store_true", help="skip the teacher's parts")
     ap.add_argument("--work", help="where the graded copy lives (default build/grade/LAB)")
-    ap.add_argument("--out", help="where failing schedules go (default WORK/out)")
+    ap.add_argument("--out", help="where failing and shrunk schedules go (default WORK/out)")
     ap.add_argument("--jobs", type=int, default=None, help="make -j (default: CPUs)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per check")
     ap.add_argument("--root", default=str(Path(__file__).resolve().parents[2]),

@@ -186,7 +186,8 @@ int kqueue_timers_live(void);
  * knote returned by a later call), "attach_closed_drops" (EV_ADD found its
  * descriptor closed after attaching and dropped the knote),
  * "fdclose_drops" (the close observer dropped a knote), "lookup_steps"
- * (knotes compared by lookups by identity: their cost). 0 and the value in
+ * (knotes compared by lookups by identity: their cost), "check_steps"
+ * (queue and knote entries the consistency check walked). 0 and the value in
  * *out, or -EINVAL for an unknown name. */
 int kqueue_stat(const char *name, uint64_t *out);
 

@@ -38,10 +38,12 @@ void kqueue_check(struct kqueue *kq)
 	if (kq->nknotes > KQ_CHECK_FULL_MAX)
 		return;
 #endif
+	uint64_t *steps = &kq_st()->stats.check_steps;
 	int queued = 0, bound = 0;
 	for (struct list_node *n = kq->pending.next; n != &kq->pending; n = n->next) {
 		KASSERT(++bound <= kq->nknotes + KQ_CHECK_MARKERS_MAX,
 			"kqueue %llu pending queue loops", id);
+		(*steps)++;
 		struct knote *kn = list_entry(n, struct knote, tqe);
 		if (kn->status & KN_MARKER)
 			continue;
@@ -60,6 +62,7 @@ void kqueue_check(struct kqueue *kq)
 	int known = 0;
 	for (struct list_node *n = kq->knotes.next; n != &kq->knotes; n = n->next) {
 		struct knote *kn = list_entry(n, struct knote, kqlink);
+		(*steps)++;
 		KASSERT(++known <= kq->nknotes, "kqueue %llu knote list longer than %d", id,
 			kq->nknotes);
 		if (!(kn->status & KN_PROCESSING))

@@ -175,6 +175,7 @@ struct kq_stats {
 	uint64_t attach_closed_drops;	     /* EV_ADD's fd_is check dropped the new knote */
 	uint64_t fdclose_drops;		     /* the close observer dropped a knote */
 	uint64_t lookup_steps;		     /* knotes compared by kqueue_lookup (its cost) */
+	uint64_t check_steps;		     /* entries kqueue_check walked (its cost) */
 };
 
 /* Per-run state (s->subsys[] at kqueue's slot). */

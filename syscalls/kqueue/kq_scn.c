@@ -387,7 +387,7 @@ static const struct scn_op kq_ops[] = {
     SCN_OP("kq_stat", stat_args, op_kq_stat,
 	   "kq_stat \"NAME\": a kqueue counter of the run (reg_recursive, track_registered, "
 	   "track_lock_waits, reactivated_during_scan, reactivated_returned_later, "
-	   "attach_closed_drops, fdclose_drops, lookup_steps)"),
+	   "attach_closed_drops, fdclose_drops, lookup_steps, check_steps)"),
     SCN_OP("kq_timer_max", int_args, op_kq_timer_max,
 	   "kq_timer_max N: run-wide timer limit; the previous one"),
     SCN_OP("bit", bit_args, op_bit, "bit VALUE N: bit N of VALUE"),

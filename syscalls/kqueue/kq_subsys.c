@@ -94,6 +94,7 @@ int kqueue_stat(const char *name, uint64_t *out)
 	    {"attach_closed_drops", offsetof(struct kq_stats, attach_closed_drops)},
 	    {"fdclose_drops", offsetof(struct kq_stats, fdclose_drops)},
 	    {"lookup_steps", offsetof(struct kq_stats, lookup_steps)},
+	    {"check_steps", offsetof(struct kq_stats, check_steps)},
 	};
 	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
 		if (strcmp(name, stats[i].name) == 0) {

@@ -287,3 +287,15 @@ def test_device_fault_reaches_the_guest_as_eio(simk):
     assert r.code == 1, r
     assert "check failed" in r.out and "errno 5 Input/output error" in r.out, r.out
     assert "--fault blk/write/eio:nth=3" in r.err
+
+
+def test_shrink_explains_with_the_guests_lines(simk, tmp_path):
+    """explore --shrink names the guest's line where the critical preemption
+    happens (the call or shared access of the preempted thread)."""
+    r = simk("explore", guest("deadlock"), "--runs", 100, "--shrink", cwd=tmp_path)
+    assert r.code == 4, r
+    assert re.search(r"T2 ab is preempted at its switch point \d+ \([^)]*\), at deadlock\.c:12; "
+                     r"T3 ba runs", r.out + r.err), r.out + r.err
+    r = simk("explore", guest("lost_wakeup"), "--runs", 100, "--shrink", cwd=tmp_path)
+    assert re.search(r"T2 consumer is preempted at .*, at lost_wakeup\.c:16; T3 producer runs",
+                     r.out + r.err), r.out + r.err

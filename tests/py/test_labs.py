@@ -227,6 +227,59 @@ def test_06_fixed_program_says_saved_in_some_runs_and_not_in_others(simk, scn):
         assert r.code == 1 and f"saved == {1 - saved} ({saved} == " in r.last, r
 
 
+def trace_events(out, after):
+    """(vtime, text) of the trace lines from the first one holding `after`."""
+    lines = re.findall(r"^\s*(\d+)ns\s+(.*?)\s*$", out, re.M)
+    start = next(i for i, (_, text) in enumerate(lines) if after in text)
+    return [(int(v), text) for v, text in lines[start:]]
+
+
+def test_07_readme_and_solution_name_seeds_that_do_what_they_say(simk):
+    """README questions 1 and 2 name a failing and a passing seed of
+    broken.scn, and SOLUTION.md item 2 explains the passing one; each
+    seed must do what the text says. The failing run: io_getevents
+    returned 1, woken at its only completion (`laio:event`, after an `irq
+    blk:irq` at the same time), the second write's completion absent. The
+    passing run: both writes completed at the same instant, each through
+    an `irq blk:irq` at that time, both before the woken program ran, and
+    io_getevents returned 2. Each seed also has a `simk run` line in the
+    README."""
+    lab = LABS / "07-aio-getevents"
+    readme = " ".join((lab / "README.md").read_text().split())
+    solution = " ".join((lab / "solution" / "SOLUTION.md").read_text().split())
+    m = re.search(r"In a failing run \(seed (\d+)\)", readme)
+    assert m, readme
+    failing = int(m.group(1))
+    m = re.search(r"In a passing run \(seed (\d+)\)", readme)
+    assert m, readme
+    passing = int(m.group(1))
+    assert f"With seed {passing} both completions are due at the same instant" in solution
+    commands = "\n".join(simk_commands(lab / "README.md"))
+    for seed in (failing, passing):
+        assert re.search(rf"^./build/simk run \S+broken\.scn --seed {seed}\b", commands,
+                         re.M), seed
+    broken = lab / "broken.scn"
+
+    r = simk("run", broken, "--seed", failing)
+    assert r.code == 1 and "expect failed: seen == 1 + 2 (1 == 3" in r.out, r
+    ev = trace_events(r.out, "io_submit(")
+    done = [v for v, text in ev if text == "info laio:event"]
+    assert len(done) == 1, ev
+    assert (done[0], "irq blk:irq") in ev and (done[0], "wake T1 io_getevents r=0") in ev
+    assert any(text == "io_getevents = 1" for _, text in ev), ev
+
+    r = simk("run", broken, "--seed", passing)
+    assert r.code == 0 and r.passed, r
+    ev = trace_events(r.out, "io_submit(")
+    done = [i for i, (_, text) in enumerate(ev) if text == "info laio:event"]
+    assert len(done) == 2 and ev[done[0]][0] == ev[done[1]][0], ev
+    at = ev[done[0]][0]
+    irqs = [i for i, (v, text) in enumerate(ev) if text == "irq blk:irq" and v == at]
+    assert len(irqs) == 2 and irqs[0] < done[0] and done[0] < irqs[1] < done[1], ev
+    ret = next(i for i, (_, text) in enumerate(ev) if text.startswith("io_getevents = "))
+    assert ev[ret][1] == "io_getevents = 2" and ret > done[1], ev
+
+
 # --- the READMEs ---
 
 def readmes():
@@ -312,6 +365,52 @@ def test_readme_commands_run(simk, readme, tmp_path):
         assert r.code in want, (line, r)
         if "--trace-out" in args:
             assert (tmp_path / Path(args[args.index("--trace-out") + 1]).name).stat().st_size > 0
+
+
+KERNEL_SOURCES = ("sim", "kern", "vfs", "drivers", "syscalls", "scn", "guest", "cli")
+EVENT_LITERAL = re.compile(r'"([a-z]+):([a-z][a-z0-9_]*)"')
+
+
+def trace_event_names():
+    """Every "prefix:event" string literal of simk's own sources: the trace
+    event names (and the event queue's, which the trace shows too)."""
+    names = set()
+    for d in KERNEL_SOURCES:
+        for f in sorted((ROOT / d).rglob("*.[ch]")):
+            names |= {f"{a}:{b}" for a, b in EVENT_LITERAL.findall(f.read_text())}
+    return names
+
+
+def test_trace_names_quoted_in_the_labs_exist():
+    """Every trace event a lab text quotes (README, hints, solution and
+    teacher notes, labs/**/*.md) is one simk emits: a `prefix:event` whose
+    prefix is a subsystem's must be a string literal of the sources; the
+    names before the `prefix:event` convention (`laio-event`, `kq_post`)
+    must not come back; and in a quoted trace, the event after `info` or
+    `irq` is a known one."""
+    names = trace_event_names()
+    prefixes = {n.split(":")[0] for n in names}
+    assert {"laio", "kq", "blk", "vfs", "port", "paio", "sim"} <= prefixes, prefixes
+    identifiers = set()
+    for d in KERNEL_SOURCES:
+        for f in sorted((ROOT / d).rglob("*.[ch]")):
+            identifiers |= set(re.findall(r"\b[a-z]+_[a-z0-9_]+\b", f.read_text()))
+    bad = []
+    for md in sorted((ROOT / "labs").rglob("*.md")):
+        text = md.read_text()
+        rel = md.relative_to(ROOT)
+        for m in re.finditer(r"\b([a-z]+):([a-z][a-z0-9_]*)\b", text):
+            if m.group(1) in prefixes and m.group(0) not in names:
+                bad.append(f"{rel}: {m.group(0)} is not an event simk emits")
+        for m in re.finditer(r"(?<![\w/.-])([a-z]+)([-_])([a-z][a-z0-9_]*)\b(?![/.-])", text):
+            old, colon = m.group(0), f"{m.group(1)}:{m.group(3)}"
+            if colon in names and (m.group(2) == "-" or old not in identifiers):
+                bad.append(f"{rel}: {old} is the old name of {colon}")
+        for line in code_lines(text):
+            for m in re.finditer(r"(?:^|\s)(?:info|irq) +(\S+)", line):
+                if m.group(1) not in names:
+                    bad.append(f"{rel}: trace line `{line}` shows {m.group(1)}")
+    assert not bad, "\n".join(bad)
 
 
 NAMED_FILE = re.compile(r"(?<![\w./-])((?:[\w.-]+/)*[\w.-]+\.(?:scn|md|sh|py))(?![\w/])")

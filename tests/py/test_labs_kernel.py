@@ -120,6 +120,45 @@ def test_wrong_solution_is_caught_with_a_reproducer(lab, name, tmp_path):
         assert again.returncode != 0 and reason.search(again.stdout), again.stdout[-2000:]
 
 
+def test_failures_show_a_shrunk_schedule_that_replays(tmp_path):
+    """Each failure is shrunk by `simk shrink` (grade.py, shrink_hook): a
+    random or pct failure and a dfs failure (whose reproducer replays a
+    schedule file) each print a shrunk schedule in a file of their own in
+    the output folder, shown like the dfs schedule, and the printed
+    `shrink: reproduce:` line, run again in the graded copy, fails the same
+    way. One lab, public parts, few runs: the wrong solution fails every
+    schedule of the part it breaks."""
+    w = next(x for x in labkit.load_wrong(ROOT, "01-waitq")
+             if x["patch"] == "wrong/autoremove-everything.patch")
+    r, score = grade("01-waitq", tmp_path, "--public-only", "--scale", "0.05",
+                     src=w["path"])
+    assert r.returncode == 1 and score and score[0] < score[1], r.stdout + r.stderr
+    reason = re.compile(w["reason"])
+    blocks = re.split(r"^  (?=FAIL |ok   )", r.stdout, flags=re.M)
+    failed = {b.split(":")[0].split()[1]: b for b in blocks if b.startswith("FAIL ")}
+    assert "dfs" in failed and {"random", "pct"} & set(failed), r.stdout
+    seen = set()
+    for check in ["dfs"] + [c for c in ("random", "pct") if c in failed]:
+        block = failed[check]
+        assert "shrunk schedule:" in block, block
+        m = re.search(r"^ *shrink: reproduce: (\./build/simk run .*)$", block, re.M)
+        assert m, block
+        args = m.group(1).split()
+        name = args[args.index("--replay") + 1]
+        assert name not in seen and "/" not in name, (name, seen)
+        seen.add(name)
+        shrunk = tmp_path / "out" / name
+        assert shrunk.is_file(), block
+        assert f"{name} (also in {tmp_path / 'out'}):" in block, block
+        assert shrunk.read_text().split("\n")[0] in block
+        args[args.index("--replay") + 1] = str(shrunk)
+        again = subprocess.run(args, cwd=tmp_path / "tree", capture_output=True, text=True,
+                               timeout=300)
+        assert again.returncode != 0 and reason.search(again.stdout), again.stdout[-2000:]
+    assert "simk-shrunk.sched" not in r.stdout
+    assert not (tmp_path / "tree" / "simk-shrunk.sched").exists()
+
+
 def test_grader_json_is_gradescope_format(tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((TOOLS / "gradescope-results.schema.json").read_text())

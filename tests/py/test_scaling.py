@@ -20,6 +20,8 @@ def test_kqueue_registrations_cost_constant_lookups_each(simk, scn):
             "    expect r == 0\n"
             "  local steps = kq_stat \"lookup_steps\"\n"
             f"  expect steps < {4 * 2 * N}\n"
+            "  local walked = kq_stat \"check_steps\"\n"
+            f"  expect walked < {2 * 64 * 2 * N}\n"  # at most 64 knotes a check, not N
             "  local got = 0\n"
             f"  while got < {N}\n"
             "    local n = kevent kq max=16 timeout=0\n"

@@ -89,3 +89,52 @@ Test(runq, nth_runnable_thread_is_the_one_a_walk_finds_under_every_policy)
 		cr_assert_eq(run_mix(pols[i], 3), a, "policy %d: same seed, other hash", pols[i]);
 	}
 }
+
+/* ---- the cost is counted: O(decisions x log threads) ------------------- */
+
+static void idle_worker(void *arg)
+{
+	(void)arg;
+	sim_yield();
+	sim_yield();
+}
+
+/* Runs n threads that each yield twice; returns the scheduler's work per
+ * decision. A policy that walked the whole queue at each decision (as
+ * random and pct did: 20,000 threads took 140 s under pct) makes it grow
+ * with n; the index and the heap make it grow with log n. */
+static double work_per_decision(enum simk_policy pol, int n, uint64_t *decisions)
+{
+	struct simk_opts o;
+	simk_opts_default(&o);
+	o.policy = pol;
+	o.seed = 7;
+	o.pct_steps = (uint64_t)n * 4;
+	struct simk *s = simk_create(&o, NULL, 0);
+	cr_assert_not_null(s);
+	struct simk_proc *p = simk_proc_create(s, "p");
+	for (int i = 0; i < n; i++)
+		cr_assert_not_null(simk_thread_create(p, "w", idle_worker, NULL));
+	cr_assert_eq(simk_run(s), SIMK_PASS, "%s", simk_failure_reason(s));
+	*decisions = simk_switches(s);
+	double w = (double)s->sched_work / (double)(*decisions ? *decisions : 1);
+	simk_destroy(s);
+	return w;
+}
+
+Test(runq, scheduler_work_per_decision_grows_with_log_threads_not_threads)
+{
+	const enum simk_policy pols[] = {SIMK_POLICY_RANDOM, SIMK_POLICY_PCT};
+	for (size_t i = 0; i < sizeof(pols) / sizeof(pols[0]); i++) {
+		uint64_t d_small, d_big;
+		double small = work_per_decision(pols[i], 256, &d_small);
+		double big = work_per_decision(pols[i], 8192, &d_big);
+		cr_assert_gt(d_big, 2 * 8192, "policy %d: %llu decisions", pols[i],
+			     (unsigned long long)d_big);
+		cr_assert_gt(small, 1.0, "policy %d: the work is not counted", pols[i]);
+		/* 32x the threads: a walk costs 32x per decision, log n 13/8 */
+		cr_assert_lt(big, 3.0 * small,
+			     "policy %d: %.1f steps a decision with 8192 threads, %.1f with 256",
+			     pols[i], big, small);
+	}
+}
