@@ -139,6 +139,7 @@ struct runq_index {
 	struct simk_thread **slots; /* by sequence number - the renumbering base */
 	int32_t *fen;		    /* Fenwick tree of slot occupancy */
 	size_t cap, next;	    /* slots; the next sequence number */
+	bool on;		    /* built (more than RUNQ_INDEX_MIN were runnable) */
 };
 
 struct simk {
