@@ -281,12 +281,20 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share
 PUBLIC_H := $(sort $(shell cd include && find simk -name '*.h'))
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/simk $(DESTDIR)$(BINDIR)/simk
+	install -d $(DESTDIR)$(DATADIR)/simk
+	install -m 644 $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt \
+		$(DESTDIR)$(DATADIR)/simk/
+	# simk-cc looks for its data where it was installed first, then next to itself
+	sed 's|^for d in "$$here/share/simk" "$$here/../share/simk"; do$$|for d in "$(DATADIR)/simk" "$$here/share/simk" "$$here/../share/simk"; do|' \
+		guest/cc/simk-cc > $(DESTDIR)$(BINDIR)/simk-cc
+	chmod 755 $(DESTDIR)$(BINDIR)/simk-cc
 	install -m 644 $(B)/libsimk.a $(DESTDIR)$(LIBDIR)/libsimk.a
 	for h in $(PUBLIC_H); do \
 		install -D -m 644 include/$$h $(DESTDIR)$(INCLUDEDIR)/$$h || exit 1; \
@@ -305,11 +313,13 @@ install: all
 # Removes what `make install` put there (the headers this tree has), then
 # the header folders it leaves empty.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/simk $(DESTDIR)$(LIBDIR)/libsimk.a \
+	rm -f $(DESTDIR)$(BINDIR)/simk $(DESTDIR)$(BINDIR)/simk-cc $(DESTDIR)$(LIBDIR)/libsimk.a \
+		$(DESTDIR)$(DATADIR)/simk/guest.wrap $(DESTDIR)$(DATADIR)/simk/guest-calls.txt \
 		$(DESTDIR)$(MANDIR)/man1/simk.1 $(DESTDIR)$(PKGCONFIGDIR)/simk.pc \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(PUBLIC_H))
 	if [ -d $(DESTDIR)$(INCLUDEDIR)/simk ]; then \
 		find $(DESTDIR)$(INCLUDEDIR)/simk -depth -type d -empty -delete; fi
+	if [ -d $(DESTDIR)$(DATADIR)/simk ]; then rmdir $(DESTDIR)$(DATADIR)/simk; fi
 
 clean:
 	rm -rf build

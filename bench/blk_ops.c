@@ -2,12 +2,13 @@
  * bench blk_ops: simulated block device requests per host second, at queue
  * depth 1 (blocking helper, one request at a time) and 32 (completion
  * callbacks resubmit, 32 in flight). Each request moves one 4 KiB sector
- * (alternating write and read). The baseline, measured in the same run,
- * is a plain memcpy of the same bytes per operation: the ratio says how
- * many times slower a simulated request is than just copying its data.
+ * (alternating write and read). The baseline, alternating with it in the
+ * same run, is a plain memcpy of the same bytes per operation: the ratio
+ * says how many times a simulated request costs what copying its data does.
  *
- * Output: "bench blk_ops_qd1 <ops/s> ops/s baseline=<ops/s> ratio=<r>".
- * Host wall-clock time is read here only, outside the simulation.
+ * Output (bench/bench.h): "bench blk_ops_qd1 <ns/op> ns/op baseline=<ns/op>
+ * ratio=<r> spread=<lo>..<hi> rounds=<n>". Host CPU time is read here only,
+ * outside the simulation.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ static void body(void *arg)
 	waitq_wait(&done_wq, false, false, SIMK_FOREVER, all_done, NULL);
 }
 
+/* CPU ns per simulated request. */
 static double run_sim(uint32_t qd, uint64_t n)
 {
 	depth = qd;
@@ -102,21 +104,22 @@ static double run_sim(uint32_t qd, uint64_t n)
 		exit(2);
 	}
 	simk_thread_create(simk_proc_create(s, "bench"), "bench", body, NULL);
-	double t0 = bench_now();
+	double t0 = bench_cpu();
 	enum simk_outcome out = simk_run(s);
-	double t = bench_now() - t0;
+	double t = bench_cpu() - t0;
 	if (out != SIMK_PASS || ops_done != n) {
 		fprintf(stderr, "blk_ops: run failed: %s\n", simk_failure_reason(s));
 		exit(1);
 	}
 	simk_destroy(s);
-	return (double)n / t;
+	return t * 1e9 / (double)n;
 }
 
+/* CPU ns per copy of one sector. */
 static double run_memcpy(uint64_t n)
 {
 	static uint8_t media[SECTORS][SECTOR];
-	double t0 = bench_now();
+	double t0 = bench_cpu();
 	for (uint64_t i = 0; i < n; i++) {
 		uint8_t *disk = media[(i / 2) % SECTORS];
 		if (i % 2)
@@ -125,26 +128,31 @@ static double run_memcpy(uint64_t n)
 			memcpy(disk, bufs[0], SECTOR);
 		__asm__ volatile("" ::"r"(disk), "r"(bufs[0]) : "memory");
 	}
-	return (double)n / (bench_now() - t0);
+	return (bench_cpu() - t0) * 1e9 / (double)n;
 }
 
-/* Best (highest) rate of a few repetitions: the least disturbed one. */
-#define REPS 3
+static uint64_t n_ops;
+
+static double base_fn(void *arg)
+{
+	(void)arg;
+	return run_memcpy(n_ops);
+}
+
+static double qd_fn(void *arg)
+{
+	return run_sim(*(const uint32_t *)arg, n_ops);
+}
 
 int main(int argc, char **argv)
 {
-	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
+	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 50000;
 	if (n < 64)
 		n = 64;
+	n_ops = n;
 	memset(bufs, 0x5a, sizeof(bufs));
-	double base = 0, qd1 = 0, qd32 = 0;
-	for (int r = 0; r < REPS; r++) {
-		double b = run_memcpy(n), v1 = run_sim(1, n), v32 = run_sim(32, n);
-		base = b > base ? b : base;
-		qd1 = v1 > qd1 ? v1 : qd1;
-		qd32 = v32 > qd32 ? v32 : qd32;
-	}
-	bench_report("blk_ops_qd1", qd1, "ops/s", base);
-	bench_report("blk_ops_qd32", qd32, "ops/s", base);
+	uint32_t qd1 = 1, qd32 = 32;
+	bench_ab_run("blk_ops_qd1", "ns/op", bench_rounds(), base_fn, qd_fn, &qd1);
+	bench_ab_run("blk_ops_qd32", "ns/op", bench_rounds(), base_fn, qd_fn, &qd32);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * ctx_switch: cost of one coroutine switch through ctx_switch() (the
  * engine's switch, with its bookkeeping) against a raw loop of the bare
- * assembly routine, measured in the same run.
+ * assembly routine, alternating with it (bench/bench.h: CPU time, A B A B).
  * sched_switch: one full scheduler hand-off (sim_yield between two
  * simulated threads: decision, trace hash, switch), same baseline.
  */
@@ -12,7 +12,7 @@
 #include "sim/ctx.h"
 #include "sim/engine.h"
 
-#define N 2000000
+#define N 500000
 
 void simk_ctx_swap(void **save_sp, void *new_sp);
 
@@ -28,12 +28,13 @@ static void co_body(void *arg)
 	}
 }
 
-static double ns_engine_switch(void)
+static double ns_engine_switch(void *arg)
 {
-	double t0 = bench_now();
+	(void)arg;
+	double t0 = bench_cpu();
 	for (int i = 0; i < N; i++)
 		ctx_switch(&main_c, &co_c, 0);
-	return (bench_now() - t0) * 1e9 / (2.0 * N);
+	return (bench_cpu() - t0) * 1e9 / (2.0 * N);
 }
 
 /* Raw: the assembly routine alone, no wrapper. */
@@ -49,12 +50,13 @@ static void raw_body(void *arg)
 
 static struct ctx raw_c;
 
-static double ns_raw_switch(void)
+static double ns_raw_switch(void *arg)
 {
-	double t0 = bench_now();
+	(void)arg;
+	double t0 = bench_cpu();
 	for (int i = 0; i < N; i++)
 		simk_ctx_swap(&raw_main_sp, raw_co_sp);
-	return (bench_now() - t0) * 1e9 / (2.0 * N);
+	return (bench_cpu() - t0) * 1e9 / (2.0 * N);
 }
 
 static void yielder(void *arg)
@@ -64,8 +66,9 @@ static void yielder(void *arg)
 		sim_yield();
 }
 
-static double ns_sched_switch(void)
+static double ns_sched_switch(void *arg)
 {
+	(void)arg;
 	struct simk_opts o;
 	simk_opts_default(&o);
 	o.max_steps = (uint64_t)N * 4;
@@ -73,9 +76,9 @@ static double ns_sched_switch(void)
 	struct simk_proc *p = simk_proc_create(s, "bench");
 	simk_thread_create(p, "a", yielder, NULL);
 	simk_thread_create(p, "b", yielder, NULL);
-	double t0 = bench_now();
+	double t0 = bench_cpu();
 	simk_run(s);
-	double dt = bench_now() - t0;
+	double dt = bench_cpu() - t0;
 	uint64_t sw = simk_switches(s);
 	simk_destroy(s);
 	return dt * 1e9 / (double)sw;
@@ -91,10 +94,8 @@ int main(void)
 	/* The raw coroutine starts through the engine's boot path once, then
 	 * switches with the bare routine only. */
 	raw_co_sp = raw_c.sp;
-	double raw = BENCH_BEST(5, ns_raw_switch());
-	double eng = BENCH_BEST(5, ns_engine_switch());
-	bench_report("ctx_switch", eng, "ns", raw);
-	double sch = BENCH_BEST(3, ns_sched_switch());
-	bench_report("sched_switch", sch, "ns", raw);
+	int rounds = bench_rounds();
+	bench_ab_run("ctx_switch", "ns", rounds, ns_raw_switch, ns_engine_switch, NULL);
+	bench_ab_run("sched_switch", "ns", rounds, ns_raw_switch, ns_sched_switch, NULL);
 	return 0;
 }

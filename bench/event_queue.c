@@ -1,8 +1,9 @@
 /*
- * event_queue: timed events scheduled and fired per second by the engine
- * (a thread arms a batch of events at pseudo-random times, then sleeps
- * while the idle loop fires them all), against a textbook binary heap of
- * plain 64-bit keys doing the same pushes and pops in the same run.
+ * event_queue: the CPU cost of one timed event scheduled and fired by the
+ * engine (a thread arms a batch of events at pseudo-random times, then
+ * sleeps while the idle loop fires them all), against a textbook binary
+ * heap of plain 64-bit keys doing the same pushes and pops, alternating
+ * with it in the same run (bench/bench.h).
  */
 #include <stdlib.h>
 
@@ -11,7 +12,7 @@
 #include "sim/rng.h"
 
 #define BATCH 1024
-#define ROUNDS 2000
+#define ROUNDS 500
 
 static struct sim_event evs[BATCH];
 static uint64_t fired;
@@ -35,8 +36,10 @@ static void arm_and_wait(void *arg)
 	}
 }
 
-static double engine_rate(void)
+/* CPU ns per event. */
+static double engine_ns(void *arg)
 {
+	(void)arg;
 	struct simk_opts o;
 	simk_opts_default(&o);
 	o.max_steps = 100000000;
@@ -46,11 +49,11 @@ static double engine_rate(void)
 	struct simk_proc *p = simk_proc_create(s, "bench");
 	simk_thread_create(p, "armer", arm_and_wait, NULL);
 	fired = 0;
-	double t0 = bench_now();
+	double t0 = bench_cpu();
 	simk_run(s);
-	double dt = bench_now() - t0;
+	double dt = bench_cpu() - t0;
 	simk_destroy(s);
-	return (double)fired / dt;
+	return dt * 1e9 / (double)fired;
 }
 
 static uint64_t heap[BATCH];
@@ -84,28 +87,28 @@ static uint64_t hpop(void)
 	return top;
 }
 
-static double baseline_rate(void)
+/* CPU ns per push and pop. */
+static double baseline_ns(void *arg)
 {
+	(void)arg;
 	struct rng r;
 	rng_seed(&r, 42, 1);
 	uint64_t sum = 0;
-	double t0 = bench_now();
+	double t0 = bench_cpu();
 	for (int round = 0; round < ROUNDS; round++) {
 		for (int i = 0; i < BATCH; i++)
 			hpush(1 + rng_below(&r, 1000000));
 		while (hlen > 0)
 			sum += hpop();
 	}
-	double dt = bench_now() - t0;
+	double dt = bench_cpu() - t0;
 	if (sum == 42)
 		puts("");
-	return (double)ROUNDS * BATCH / dt;
+	return dt * 1e9 / ((double)ROUNDS * BATCH);
 }
 
 int main(void)
 {
-	double base = BENCH_BEST(3, -baseline_rate());
-	double eng = BENCH_BEST(3, -engine_rate());
-	bench_report("event_queue", -eng, "events/s", -base);
+	bench_ab_run("event_queue", "ns/event", bench_rounds(), baseline_ns, engine_ns, NULL);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
- * guest_runs: runs/s of exploring a two-thread guest program in one
- * process, as `simk explore ./prog` does (load once; per seed: create the
- * simulation, instantiate — restore the globals, empty heap, new process —
- * run, destroy), against two baselines measured in the same run:
+ * guest_runs: the CPU cost of one run of a two-thread guest program in one
+ * process, as `simk explore ./prog` makes it (load once; per seed: create
+ * the simulation, instantiate — restore the globals, empty heap, new
+ * process — run, destroy), against two baselines, each alternating with it
+ * in the same run (bench/bench.h: CPU time, A B A B, median and spread):
  *
  *   guest_runs          baseline: the same program in the scenario
  *                       language (bench/explore_small.scn), same policy;
@@ -11,33 +12,40 @@
  *
  * The program is bench/guest/two_threads.c (built by `make bench` into
  * build/bench/guest/ with simk-cc and into build/bench/native/ with cc).
- * Each figure is the best of three, the measurements alternated A B A B.
+ * The process baseline counts the CPU of this process and of its children
+ * (getrusage), so fork, exec and the program's own run are all in it.
  */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
+#include "syscalls/builtin.h"
 
-#define RUNS 20000
-#define PROCESS_RUNS 300
+#define RUNS 4000
+#define PROCESS_RUNS 100
 
 extern char **environ;
 
-static double explore_rate(const struct scn_prog *prog, const char *what)
+/* CPU ns per run of prog as explore makes it. */
+static double explore_ns(const struct scn_prog *prog, const char *what)
 {
-	double t0 = bench_now();
-	for (uint64_t seed = 1; seed <= RUNS; seed++) {
+	static uint64_t seed_next;
+	double t0 = bench_cpu();
+	for (int i = 0; i < RUNS; i++) {
+		uint64_t seed = ++seed_next;
 		struct simk_opts o;
 		simk_opts_default(&o);
 		scn_apply_options(prog, &o);
 		o.seed = seed;
 		o.policy = SIMK_POLICY_RANDOM;
+		o.trace_tail_off = true; /* as explore runs: the hash only */
 		char err[256];
 		struct simk *s = simk_create(&o, err, sizeof(err));
 		if (s == NULL || scn_instantiate(s, prog, err, sizeof(err)) != 0) {
@@ -51,16 +59,25 @@ static double explore_rate(const struct scn_prog *prog, const char *what)
 		}
 		simk_destroy(s);
 	}
-	return RUNS / (bench_now() - t0);
+	return (bench_cpu() - t0) * 1e9 / RUNS;
 }
 
-static double process_rate(const char *native)
+static double children_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* CPU ns per run of the native program as a process of its own. */
+static double process_ns(const char *native)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
 	char *argv[] = {(char *)native, NULL};
-	double t0 = bench_now();
+	double t0 = bench_cpu(), c0 = children_cpu();
 	for (int i = 0; i < PROCESS_RUNS; i++) {
 		pid_t pid;
 		int st;
@@ -75,9 +92,9 @@ static double process_rate(const char *native)
 			exit(1);
 		}
 	}
-	double rate = PROCESS_RUNS / (bench_now() - t0);
+	double ns = ((bench_cpu() - t0) + (children_cpu() - c0)) * 1e9 / PROCESS_RUNS;
 	posix_spawn_file_actions_destroy(&fa);
-	return rate;
+	return ns;
 }
 
 static struct scn_prog *load(const char *path)
@@ -89,6 +106,27 @@ static struct scn_prog *load(const char *path)
 		exit(1);
 	}
 	return p;
+}
+
+static struct scn_prog *g_guest, *g_scn;
+static const char *g_native;
+
+static double guest_fn(void *arg)
+{
+	(void)arg;
+	return explore_ns(g_guest, "guest");
+}
+
+static double scn_fn(void *arg)
+{
+	(void)arg;
+	return explore_ns(g_scn, "scenario");
+}
+
+static double process_fn(void *arg)
+{
+	(void)arg;
+	return process_ns(g_native);
 }
 
 int main(int argc, char **argv)
@@ -105,20 +143,12 @@ int main(int argc, char **argv)
 	snprintf(guest, sizeof(guest), "%s/guest/two_threads", dir);
 	snprintf(native, sizeof(native), "%s/native/two_threads", dir);
 	simk_register_builtin();
-	struct scn_prog *g = load(guest);
-	struct scn_prog *scn = load("bench/explore_small.scn");
-	double best_g = 0, best_s = 0, best_p = 0;
-	for (int r = 0; r < 3; r++) {
-		double vg = explore_rate(g, "guest");
-		double vs = explore_rate(scn, "scenario");
-		double vp = process_rate(native);
-		best_g = vg > best_g ? vg : best_g;
-		best_s = vs > best_s ? vs : best_s;
-		best_p = vp > best_p ? vp : best_p;
-	}
-	bench_report("guest_runs", best_g, "runs/s", best_s);
-	bench_report("guest_vs_process", best_g, "runs/s", best_p);
-	scn_free(g);
-	scn_free(scn);
+	g_guest = load(guest);
+	g_scn = load("bench/explore_small.scn");
+	g_native = native;
+	bench_ab_run("guest_runs", "ns/run", bench_rounds(), scn_fn, guest_fn, NULL);
+	bench_ab_run("guest_vs_process", "ns/run", bench_rounds(), process_fn, guest_fn, NULL);
+	scn_free(g_guest);
+	scn_free(g_scn);
 	return 0;
 }

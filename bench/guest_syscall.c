@@ -3,9 +3,10 @@
  * (getpid() in bench/guest/getpid_loop.c: the runtime's entry, the one
  * entry path with its trace events and two switch points, the kernel's
  * handler) against the same real Linux call made by this process, measured
- * in the same run. The guest figure is the difference of two runs of the
- * program — N calls and none — divided by N, so loading, the process and
- * the run's set-up are not counted. Best of three, alternated.
+ * in the same run, alternating with it (bench/bench.h: CPU time, A B A B,
+ * median and spread). The guest figure is the difference of two runs of
+ * the program — N calls and none — divided by N, so loading, the process
+ * and the run's set-up are not counted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "bench/bench.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
+#include "syscalls/builtin.h"
 
 #define CALLS 200000
 
@@ -31,7 +33,7 @@ static double run_seconds(const char *path, const char *arg)
 	simk_opts_default(&o);
 	scn_apply_options(p, &o);
 	o.max_steps = 100 * (uint64_t)CALLS;
-	double t0 = bench_now();
+	double t0 = bench_cpu();
 	struct simk *s = simk_create(&o, err, sizeof(err));
 	if (s == NULL || scn_instantiate(s, p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "guest_syscall: %s\n", err);
@@ -42,41 +44,44 @@ static double run_seconds(const char *path, const char *arg)
 		exit(1);
 	}
 	simk_destroy(s);
-	double el = bench_now() - t0;
+	double el = bench_cpu() - t0;
 	scn_free(p);
 	return el;
 }
 
-static double real_ns(void)
+static double real_ns(void *arg)
 {
-	double t0 = bench_now();
+	(void)arg;
+	double t0 = bench_cpu();
 	long sum = 0;
 	for (int i = 0; i < CALLS; i++)
 		sum += syscall(SYS_getpid);
-	double el = bench_now() - t0;
+	double el = bench_cpu() - t0;
 	if (sum == 0)
 		exit(1);
 	return el * 1e9 / CALLS;
 }
 
+static const char *g_path;
+static char g_n[32];
+
+static double guest_ns(void *arg)
+{
+	(void)arg;
+	return (run_seconds(g_path, g_n) - run_seconds(g_path, "0")) * 1e9 / CALLS;
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
-	char path[4200];
+	static char path[4200];
 	snprintf(path, sizeof(path), "%s", argv[0]);
 	char *slash = strrchr(path, '/');
 	if (slash != NULL)
 		snprintf(slash, sizeof(path) - (size_t)(slash - path), "/guest/getpid_loop");
 	simk_register_builtin();
-	char n[32];
-	snprintf(n, sizeof(n), "%d", CALLS);
-	double guest = 1e300, real = 1e300;
-	for (int r = 0; r < 3; r++) {
-		double g = (run_seconds(path, n) - run_seconds(path, "0")) * 1e9 / CALLS;
-		double l = real_ns();
-		guest = g < guest ? g : guest;
-		real = l < real ? l : real;
-	}
-	bench_report("guest_syscall", guest, "ns/call", real);
+	g_path = path;
+	snprintf(g_n, sizeof(g_n), "%d", CALLS);
+	bench_ab_run("guest_syscall", "ns/call", bench_rounds(), real_ns, guest_ns, NULL);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark binary of a build folder; each prints lines of the form
-#   bench <name> <value> <unit> baseline=<value> ratio=<value>
+#   bench <name> <value> <unit> baseline=<value> ratio=<r> spread=<lo>..<hi> rounds=<n>
+# (bench/bench.h, docs/bench.md).
 set -u
 dir=${1:-build}
 status=0

@@ -10,8 +10,8 @@
  *                     every decision) — cost per decision
  *   threads_random_20k  the same under random (walked to a random position)
  * Each is CPU time (not wall time: the machine is shared), measured A B A B
- * (small, large, small, large...) REPS times; the reported ratio is the
- * median of the per-pair ratios, with their spread (max - min) after it.
+ * (small, large, small, large...) with bench/bench.h: the medians, the
+ * median of the per-pair ratios and their spread (lowest..highest).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +21,10 @@
 #include "scn/scn.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
+#include "syscalls/builtin.h"
 
 #define SMALL 2000
 #define LARGE 20000
-#define REPS 5
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static struct scn_prog *prog_of(const char *text)
 {
@@ -44,7 +37,7 @@ static struct scn_prog *prog_of(const char *text)
 	return p;
 }
 
-/* CPU seconds per unit of one run (units: registrations or decisions). */
+/* CPU microseconds per unit of one run (units: registrations or decisions). */
 static double per_unit(const struct scn_prog *p, enum simk_policy pol, int n, bool per_decision)
 {
 	struct simk_opts o;
@@ -53,7 +46,7 @@ static double per_unit(const struct scn_prog *p, enum simk_policy pol, int n, bo
 	o.policy = pol;
 	o.pct_steps = 4 * (uint64_t)n;
 	char err[256];
-	double t0 = cpu_now();
+	double t0 = bench_cpu();
 	struct simk *s = simk_create(&o, err, sizeof(err));
 	if (s == NULL || scn_instantiate(s, p, err, sizeof(err)) != 0) {
 		fprintf(stderr, "scaling: %s\n", err);
@@ -66,40 +59,41 @@ static double per_unit(const struct scn_prog *p, enum simk_policy pol, int n, bo
 	uint64_t units = per_decision ? simk_steps(s) : (uint64_t)n;
 	simk_destroy(s);
 	ctx_stack_pool_drain();
-	return (cpu_now() - t0) / (double)(units ? units : 1);
+	return (bench_cpu() - t0) * 1e6 / (double)(units ? units : 1);
 }
 
-static int cmp_double(const void *a, const void *b)
+struct measure {
+	struct scn_prog *p[2];
+	enum simk_policy pol;
+	bool per_decision;
+};
+
+static double small_fn(void *arg)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	struct measure *m = arg;
+	return per_unit(m->p[0], m->pol, SMALL, m->per_decision);
+}
+
+static double large_fn(void *arg)
+{
+	struct measure *m = arg;
+	return per_unit(m->p[1], m->pol, LARGE, m->per_decision);
 }
 
 static void measure(const char *name, const char *fmt, enum simk_policy pol, bool per_decision)
 {
 	char text[2][1024];
-	struct scn_prog *p[2];
+	struct measure m = {.pol = pol, .per_decision = per_decision};
 	for (int i = 0; i < 2; i++) {
-		snprintf(text[i], sizeof(text[i]), fmt, i == 0 ? SMALL : LARGE, i == 0 ? SMALL : LARGE);
-		p[i] = prog_of(text[i]);
+		snprintf(text[i], sizeof(text[i]), fmt, i == 0 ? SMALL : LARGE,
+			 i == 0 ? SMALL : LARGE);
+		m.p[i] = prog_of(text[i]);
 	}
-	double ratio[REPS], small_best = 1e300, large_best = 1e300;
-	for (int r = 0; r < REPS; r++) {
-		double a = per_unit(p[0], pol, SMALL, per_decision);
-		double b = per_unit(p[1], pol, LARGE, per_decision);
-		ratio[r] = b / a;
-		small_best = a < small_best ? a : small_best;
-		large_best = b < large_best ? b : large_best;
-	}
-	qsort(ratio, REPS, sizeof(ratio[0]), cmp_double);
-	const char *unit = per_decision ? "us/decision" : "us/op";
-	printf("bench %s %.3f %s baseline=%.3f ratio=%.3f spread=%.3f (median of %d A/B pairs, "
-	       "baseline: %d)\n",
-	       name, large_best * 1e6, unit, small_best * 1e6, ratio[REPS / 2],
-	       ratio[REPS - 1] - ratio[0], REPS, SMALL);
-	fflush(stdout);
-	scn_free(p[0]);
-	scn_free(p[1]);
+	int rounds = bench_rounds() < 5 ? bench_rounds() : 5;
+	bench_ab_run(name, per_decision ? "us/decision" : "us/op", rounds, small_fn, large_fn, &m);
+	printf("# %s: baseline the same at %d, subject at %d\n", name, SMALL, LARGE);
+	scn_free(m.p[0]);
+	scn_free(m.p[1]);
 }
 
 int main(void)

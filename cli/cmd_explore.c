@@ -152,6 +152,19 @@ static int report_failure(struct explore *ex, struct simk *s, enum simk_outcome 
 	int result = 0;
 	if (ex->bar)
 		explore_progress(ex, done, true);
+	if (o->trace_tail_off) {
+		/* the search kept only hashes: run it again with its last events
+		 * for the report (the same run: nothing else differs) */
+		struct simk_opts t = *o;
+		t.trace_tail_off = false;
+		if (t.dfs != NULL)
+			simk_dfs_replay_last(t.dfs);
+		simk_destroy(s);
+		s = cli_start(c, ex->p, &t);
+		if (s == NULL)
+			return EXIT_USAGE;
+		out = simk_run(s);
+	}
 	struct simk_opts ro = *o; /* what reproduces it */
 	const char *sched = c->schedule_out;
 	/* A dfs path is replayed from its schedule when --schedule-out asked
@@ -410,6 +423,7 @@ int cmd_explore(struct cli_opts *c)
 	if (!c->has_policy && base->policy != SIMK_POLICY_RANDOM && base->policy != SIMK_POLICY_PCT)
 		base->policy = SIMK_POLICY_RANDOM;
 	base->keep_trace = false;
+	base->trace_tail_off = true; /* only hashes: a failure's report runs it again */
 	ex.dfs = base->policy == SIMK_POLICY_DFS;
 	ex.por = !c->has_por || c->por;
 	ex.bound = c->has_bound ? c->bound : ex.por ? -1 : 2;

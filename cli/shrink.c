@@ -805,6 +805,7 @@ int shrink_failure(const struct cli_opts *c, const struct scn_prog *p, const str
 	sh.base.guide = &sh.g;
 	sh.base.replay_path = NULL;
 	sh.base.keep_trace = false;
+	sh.base.trace_tail_off = true; /* candidates need their hash and outcome only */
 	sh.base.keep_decisions = false;
 	sh.base.schedule_out = NULL;
 	sh.base.dfs = NULL;

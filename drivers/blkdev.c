@@ -688,7 +688,7 @@ void blkdev_abandon_all(struct blkdev *dev)
 
 static int blk_create(struct simk *s)
 {
-	struct blk_run *run = calloc(1, sizeof(*run));
+	struct blk_run *run = sim_zalloc(sizeof(*run));
 	if (run == NULL)
 		return -1;
 	list_init(&run->devs);

@@ -67,7 +67,7 @@ struct kproc_info *kern_pinfo(int pid)
 
 static int kern_create(struct simk *s)
 {
-	struct kern_state *ks = calloc(1, sizeof(*ks));
+	struct kern_state *ks = sim_zalloc(sizeof(*ks));
 	if (ks == NULL)
 		return -1;
 	waitq_init(&ks->thread_exit_wq, "thread-exit");

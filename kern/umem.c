@@ -52,9 +52,17 @@ struct umem_slot {
 	struct umem_region *r; /* NULL: freed (a hole) */
 };
 
+#define UMEM_PCACHE 64 /* pages remembered by find (a power of two) */
+
 struct umem_space {
 	struct list_node regions; /* address order */
-	struct umem_region *last; /* the region the last lookup found (or NULL) */
+	/* The region of recently looked-up pages, direct-mapped by page
+	 * number (r NULL: empty): a system call touches a few buffers in turn
+	 * (iocbs, the data, the ring, the events), again and again. */
+	struct {
+		uaddr_t page;
+		struct umem_region *r;
+	} pcache[UMEM_PCACHE];
 	int nregions;
 	uaddr_t next; /* where the next region goes */
 	uint64_t bytes;
@@ -169,8 +177,9 @@ static struct umem_region *region_new(struct umem_space *sp, uaddr_t start, size
 
 static void region_free(struct umem_space *sp, struct umem_region *r)
 {
-	if (sp->last == r)
-		sp->last = NULL;
+	for (int k = 0; k < UMEM_PCACHE; k++)
+		if (sp->pcache[k].r == r)
+			sp->pcache[k].r = NULL;
 	int i = index_find(sp, r->start);
 	KASSERT(i >= 0, "umem region at %#llx is not indexed", (unsigned long long)r->start);
 	KASSERT(sp->idx[i].r == r, "umem region at %#llx is not indexed",
@@ -214,16 +223,17 @@ static struct umem_region *find(struct umem_space *sp, uaddr_t addr, size_t len)
 {
 	if (sp == NULL || len == 0 || addr + len < addr)
 		return NULL;
-	/* Kernel code touches the same buffer (a ring, an event array) again
-	 * and again: try the region of the last lookup first. */
-	struct umem_region *r = sp->last;
-	if (r != NULL && addr >= r->start && addr - r->start < r->len)
+	uaddr_t page = addr / UMEM_PAGE;
+	unsigned k = (unsigned)page & (UMEM_PCACHE - 1);
+	struct umem_region *r = sp->pcache[k].r;
+	if (r != NULL && sp->pcache[k].page == page)
 		return len <= r->len - (addr - r->start) ? r : NULL;
 	int i = index_find(sp, addr);
 	r = i >= 0 ? sp->idx[i].r : NULL;
 	if (r == NULL || addr - r->start >= r->len)
 		return NULL;
-	sp->last = r;
+	sp->pcache[k].page = page;
+	sp->pcache[k].r = r;
 	return len <= r->len - (addr - r->start) ? r : NULL;
 }
 

@@ -770,19 +770,12 @@ uint64_t scn_calls_run(const struct simk *s, int callsite)
 	return r->calls_run[callsite];
 }
 
-/* The thread that was running when the run failed (its TR_PANIC event). */
+/* The thread that was running when the run failed. */
 static int failed_tid(const struct simk *s)
 {
-	const struct trace *t = &s->trace;
 	if (s->outcome == SIMK_PASS || s->outcome == SIMK_FAIL_DEADLOCK)
 		return 0; /* a deadlock is nobody's statement */
-	uint64_t n = t->count < TRACE_RING ? t->count : TRACE_RING;
-	for (uint64_t i = 0; i < n; i++) {
-		const struct trace_ev *e = &t->ring[(t->count - 1 - i) % TRACE_RING];
-		if (e->type == TR_PANIC)
-			return e->tid;
-	}
-	return 0;
+	return s->fail_tid;
 }
 
 static const struct scn_frame *frame_of(const struct simk_thread *t)

@@ -166,7 +166,8 @@ static void slab_unmap(struct ctx_slab *sl)
 		slabs = sl->next;
 	if (sl->next != NULL)
 		sl->next->prev = sl->prev;
-	guarded_slots -= (size_t)__builtin_popcountll(sl->guarded);
+	for (uint64_t g = sl->guarded; g != 0; g &= g - 1)
+		guarded_slots--; /* one per set bit (no libgcc popcount helper) */
 	idle_slabs--;
 	munmap(sl->map, sl->map_len);
 	free(sl);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <setjmp.h>
 
 #include "simk/sim.h"
@@ -137,6 +139,7 @@ struct runq_index {
 	struct simk_thread **slots; /* by sequence number - the renumbering base */
 	int32_t *fen;		    /* Fenwick tree of slot occupancy */
 	size_t cap, next;	    /* slots; the next sequence number */
+	bool on;		    /* built (more than RUNQ_INDEX_MIN were runnable) */
 };
 
 struct simk {
@@ -164,6 +167,7 @@ struct simk {
 	bool running, stop;
 	enum simk_outcome outcome;
 	char reason[512];
+	int fail_tid; /* the thread running when the run failed (0: none, irq) */
 	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
@@ -240,7 +244,36 @@ void sim_subsys_check(struct simk *s);
  * first. */
 struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen);
 
-struct simk *sim_cur(void);
+/* The current simulation (one at a time per process). Inline: it is read
+ * at every switch point and trace event. */
+extern struct simk *sim_g_cur;
+static inline struct simk *sim_cur(void)
+{
+	return sim_g_cur;
+}
+
+/* calloc for per-run state (every run makes a dozen such blocks): glibc's
+ * calloc skips its per-thread cache; malloc and a memset take the fast
+ * path. NULL when out of memory. */
+static inline void *sim_zalloc(size_t n)
+{
+	void *p = malloc(n);
+	if (p != NULL)
+		memset(p, 0, n);
+	return p;
+}
+
+/* Copies a name into a fixed buffer, cut to fit (a plain copy: names are
+ * set at every spawn, and snprintf's machinery cost more than the rest). */
+static inline void sim_name_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+	while (n + 1 < len && src[n] != '\0') {
+		dst[n] = src[n];
+		n++;
+	}
+	dst[n] = '\0';
+}
 
 /* Lists (intrusive, circular). */
 static inline void list_init(struct list_node *h)

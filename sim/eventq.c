@@ -118,11 +118,6 @@ bool eventq_remove(struct eventq *q, struct sim_event *ev)
 	return remove_at(q, ev);
 }
 
-struct sim_event *eventq_peek(const struct eventq *q)
-{
-	return q->len ? q->heap[0] : NULL;
-}
-
 struct sim_event *eventq_pop(struct eventq *q)
 {
 	if (q->len == 0)

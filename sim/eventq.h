@@ -40,7 +40,11 @@ void eventq_init(struct eventq *q);
 void eventq_free(struct eventq *q);
 void eventq_push(struct eventq *q, struct sim_event *ev);
 bool eventq_remove(struct eventq *q, struct sim_event *ev);
-struct sim_event *eventq_peek(const struct eventq *q);
+/* The earliest event, or NULL (inline: every switch point asks). */
+static inline struct sim_event *eventq_peek(const struct eventq *q)
+{
+	return q->len ? q->heap[0] : NULL;
+}
 struct sim_event *eventq_pop(struct eventq *q);
 
 /* Engine-level helpers on the current simulation's queue. */

@@ -14,6 +14,11 @@
  * thread and for walks. Only positions change with the structure, never
  * the order: the policies choose exactly as they did with the list.
  *
+ * The index is built only once more than RUNQ_INDEX_MIN threads are
+ * runnable at the same time (then kept for the run): below that, walking
+ * the list costs less than keeping the tree (most runs have a handful of
+ * threads, and the tree's upkeep was a sixth of a two-thread run).
+ *
  * Policies that keep their own index (pct's priority heap) are told of
  * every arrival and departure through runq_added / runq_removed.
  */
@@ -24,6 +29,7 @@
 #include "sim/policy.h"
 
 #define RUNQ_SLOTS_MIN 64
+#define RUNQ_INDEX_MIN 16 /* runnable threads a list walk serves */
 
 /* Fenwick tree over slot occupancy: fen[i] (1-based) sums a range. */
 static void fen_add(struct simk *s, size_t slot, int d)
@@ -100,7 +106,10 @@ void runq_add(struct simk *s, struct simk_thread *t)
 	t->state = TS_RUNNABLE;
 	list_push_back(&s->runq, &t->rq);
 	s->nrunnable++;
-	if (q->next == q->cap) {
+	if (!q->on && s->nrunnable <= RUNQ_INDEX_MIN) {
+		/* the list alone: runq_nth walks it */
+	} else if (!q->on || q->next == q->cap) {
+		q->on = true;
 		size_t live = (size_t)s->nrunnable; /* t included: renumbered too */
 		size_t ncap = q->cap < RUNQ_SLOTS_MIN ? RUNQ_SLOTS_MIN : q->cap;
 		while (live * 2 > ncap)
@@ -119,10 +128,12 @@ void runq_del(struct simk *s, struct simk_thread *t)
 {
 	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
 	struct runq_index *q = &s->rqi;
-	KASSERT(t->rq_seq < q->next, "thread %d lost its run-queue slot", t->tid);
-	KASSERT(q->slots[t->rq_seq] == t, "thread %d lost its run-queue slot", t->tid);
-	q->slots[t->rq_seq] = NULL;
-	fen_add(s, t->rq_seq, -1);
+	if (q->on) {
+		KASSERT(t->rq_seq < q->next, "thread %d lost its run-queue slot", t->tid);
+		KASSERT(q->slots[t->rq_seq] == t, "thread %d lost its run-queue slot", t->tid);
+		q->slots[t->rq_seq] = NULL;
+		fen_add(s, t->rq_seq, -1);
+	}
 	list_del(&t->rq);
 	s->nrunnable--;
 	if (s->policy != NULL && s->policy->runq_removed != NULL)
@@ -134,6 +145,15 @@ struct simk_thread *runq_nth(struct simk *s, int n)
 	struct runq_index *q = &s->rqi;
 	KASSERT(n >= 0 && n < s->nrunnable, "runq index %d out of range (%d runnable)", n,
 		s->nrunnable);
+	if (!q->on) { /* a few runnable threads: the walk */
+		struct list_node *w = s->runq.next;
+		for (int i = 0; i < n; i++) {
+			w = w->next;
+			s->sched_work++;
+		}
+		s->sched_work++;
+		return list_entry(w, struct simk_thread, rq);
+	}
 	/* the smallest slot whose prefix count is n + 1: descend the tree */
 	size_t pos = 0;
 	int32_t left = n + 1;

@@ -501,13 +501,13 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 		s->threads = nt;
 		s->threads_cap = ncap;
 	}
-	struct simk_thread *t = calloc(1, sizeof(*t));
+	struct simk_thread *t = sim_zalloc(sizeof(*t));
 	if (t == NULL && s->running)
 		sim_panic("no host memory for thread %s", name);
 	if (t == NULL)
 		return NULL;
 	t->tid = s->nthreads + 1;
-	snprintf(t->name, sizeof(t->name), "%s", name);
+	sim_name_copy(t->name, sizeof(t->name), name);
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;

@@ -13,15 +13,11 @@
 #include "sim/fault.h"
 #include "sim/policy.h"
 
-static struct simk *g_sim;
+struct simk *sim_g_cur;
+#define g_sim sim_g_cur
 
 static const struct sim_subsys *subsys[SIM_SUBSYS_MAX];
 static int nsubsys;
-
-struct simk *sim_cur(void)
-{
-	return g_sim;
-}
 
 struct simk *simk_current(void)
 {
@@ -111,12 +107,12 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 		s->procs = np;
 		s->procs_cap = ncap;
 	}
-	struct simk_proc *p = calloc(1, sizeof(*p));
+	struct simk_proc *p = sim_zalloc(sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
-	snprintf(p->name, sizeof(p->name), "%s", name);
+	sim_name_copy(p->name, sizeof(p->name), name);
 	p->parent = parent;
 	if (parent != NULL) {
 		p->uid = parent->uid;
@@ -179,6 +175,29 @@ static void sim_free_all(struct simk *s)
 	ctx_release(&s->main_ctx);
 }
 
+/* The block of a simulation outlives it, for the next one: explore makes
+ * one per run, and the block (larger than malloc's per-thread cache takes)
+ * cost a slow malloc and free each time. */
+static struct simk *simk_spare;
+
+static struct simk *sim_alloc_simk(void)
+{
+	struct simk *s = simk_spare;
+	simk_spare = NULL;
+	if (s == NULL)
+		return calloc(1, sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+static void sim_free_simk(struct simk *s)
+{
+	if (simk_spare == NULL)
+		simk_spare = s;
+	else
+		free(s);
+}
+
 struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
@@ -191,7 +210,7 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "another simulation is still current");
 		return NULL;
 	}
-	struct simk *s = calloc(1, sizeof(*s));
+	struct simk *s = sim_alloc_simk();
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -207,14 +226,14 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 	if (s->policy == NULL || !(o->preempt_prob >= 0 && o->preempt_prob <= 1) ||
 	    !(o->irq_prob >= 0 && o->irq_prob <= 1)) {
 		snprintf(err, errlen, "bad scheduling options");
-		free(s);
+		sim_free_simk(s);
 		return NULL;
 	}
 	if (o->step_cost_ns > SIMK_STEP_COST_MAX_NS) {
 		snprintf(err, errlen, "step cost of %llu ns is above the limit of %llu ns",
 			 (unsigned long long)o->step_cost_ns,
 			 (unsigned long long)SIMK_STEP_COST_MAX_NS);
-		free(s);
+		sim_free_simk(s);
 		return NULL;
 	}
 	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
@@ -222,18 +241,18 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 	eventq_init(&s->eq);
 	runq_init(s);
 	ctx_init_main(&s->main_ctx);
-	trace_init(&s->trace, o->keep_trace, o->trace_keep_max);
+	trace_init(&s->trace, o->keep_trace, o->trace_keep_max, !o->trace_tail_off);
 	g_sim = s;
 	if (s->policy->init && s->policy->init(s, err, errlen) != 0) {
 		s->policy = NULL;
 		sim_free_all(s);
-		free(s);
+		sim_free_simk(s);
 		g_sim = NULL;
 		return NULL;
 	}
 	if (fault_create(s, err, errlen) != 0) {
 		sim_free_all(s);
-		free(s);
+		sim_free_simk(s);
 		g_sim = NULL;
 		return NULL;
 	}
@@ -241,7 +260,7 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 		if (subsys[i]->create && subsys[i]->create(s) != 0) {
 			snprintf(err, errlen, "subsystem %s failed to start", subsys[i]->name);
 			sim_free_all(s);
-			free(s);
+			sim_free_simk(s);
 			g_sim = NULL;
 			return NULL;
 		}
@@ -255,7 +274,7 @@ void simk_destroy(struct simk *s)
 		return;
 	KASSERT(!s->running, "destroy during the run");
 	sim_free_all(s);
-	free(s);
+	sim_free_simk(s);
 	if (g_sim == s)
 		g_sim = NULL;
 }
@@ -306,6 +325,7 @@ static void record_failure(struct simk *s, enum simk_outcome o, const char *fmt,
 {
 	if (s->outcome == SIMK_PASS) {
 		s->outcome = o;
+		s->fail_tid = s->current != NULL ? s->current->tid : 0;
 		vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
 		/* the view shows where the failing thread is */
 		struct trace_ev ev = {.type = TR_PANIC, .name = "sim:fail", .a = {o}};

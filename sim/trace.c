@@ -25,11 +25,31 @@ static inline uint64_t mix(uint64_t h, uint64_t x)
 	return h;
 }
 
-void trace_init(struct trace *t, int keep, size_t keep_max)
+#define MEMO_SLOTS 256
+
+static struct {
+	const char *key;
+	uint64_t gen; /* the run (trace_init) that memoised it */
+	uint64_t val;
+} memo[MEMO_SLOTS];
+static uint64_t memo_gen;
+
+/* The ring of a trace whose ring could not be allocated: it keeps hashing
+ * and drops the tail (the tail is for failure reports only). */
+static struct trace_ev ring_none[TRACE_RING];
+
+void trace_init(struct trace *t, int keep, size_t keep_max, bool tail)
 {
 	memset(t, 0, sizeof(*t));
 	t->hash = HASH_SEED;
 	t->keep = keep;
+	t->tail = tail || keep;
+	t->memo_gen = ++memo_gen;
+	t->ring = t->tail ? malloc(TRACE_RING * sizeof(*t->ring)) : NULL;
+	if (t->ring == NULL) {
+		t->ring = ring_none;
+		t->tail = false;
+	}
 	t->keep_max = keep_max != 0 ? keep_max : TRACE_KEEP_MAX_DEFAULT;
 }
 
@@ -69,6 +89,10 @@ void trace_free(struct trace *t)
 	free(t->strs);
 	t->strs = NULL;
 	t->nstrs = t->strs_cap = 0;
+	if (t->ring != ring_none)
+		free(t->ring);
+	t->ring = ring_none;
+	t->tail = false;
 }
 
 const char *trace_intern(const char *str)
@@ -100,21 +124,22 @@ bool trace_observed(void)
 	return s != NULL && (s->trace.keep || s->trace.sink != NULL);
 }
 
-static void emit(struct simk *s, struct trace_ev *e)
+static inline __attribute__((always_inline)) void emit(struct simk *s, struct trace_ev *e)
 {
 	struct trace *t = &s->trace;
 	e->vtime_ns = s->now_ns;
 	e->tid = s->current ? s->current->tid : 0;
 	if (e->name == NULL)
 		e->name = "";
-	size_t slot = ((uintptr_t)e->name >> 3) & 255;
+	size_t slot = ((uintptr_t)e->name >> 3) & (MEMO_SLOTS - 1);
 	uint64_t nh;
-	if (t->memo_key[slot] == e->name) {
-		nh = t->memo_val[slot];
+	if (memo[slot].key == e->name && memo[slot].gen == t->memo_gen) {
+		nh = memo[slot].val;
 	} else {
 		nh = hash_str(e->name);
-		t->memo_key[slot] = e->name;
-		t->memo_val[slot] = nh;
+		memo[slot].key = e->name;
+		memo[slot].gen = t->memo_gen;
+		memo[slot].val = nh;
 	}
 	uint64_t x =
 	    e->vtime_ns * 0x9e3779b97f4a7c15ULL +
@@ -124,8 +149,9 @@ static void emit(struct simk *s, struct trace_ev *e)
 	    (uint64_t)e->a[3] * 0x94d049bb133111ebULL + (uint64_t)e->a[4] * 0xa0761d6478bd642fULL +
 	    (uint64_t)e->a[5] * 0xe7037ed1a0b428dbULL;
 	t->hash = mix(t->hash, x);
-	t->ring[t->count % TRACE_RING] = *e;
 	t->count++;
+	if (t->tail)
+		t->ring[(t->count - 1) % TRACE_RING] = *e;
 	if (t->keep && t->dropped == 0)
 		(void)trace_keep(t, e); /* a prefix of the run, or nothing past a gap */
 	else if (t->keep)
@@ -165,6 +191,8 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)
 {
+	if (!t->tail)
+		return; /* a run that kept only its hash */
 	uint64_t have = t->count < TRACE_RING ? t->count : TRACE_RING;
 	if ((uint64_t)n > have)
 		n = (int)have;

@@ -81,20 +81,25 @@ struct trace {
 	FILE *stream;	      /* simk_trace_stream's output... */
 	int stream_errno;     /* ...and its first write error (then it stops) */
 	struct trace_text *text; /* the view printing the stream (sim/trace_text.h) */
-	struct trace_ev ring[TRACE_RING];
-	/* Memo of name hashes keyed by the name's address. The address only
-	 * selects a memo slot; the hash itself comes from the bytes, so the
-	 * result never depends on addresses. Per run, because names only
-	 * have to live as long as the run. */
-	const char *memo_key[256];
-	uint64_t memo_val[256];
+	struct trace_ev *ring; /* the last TRACE_RING events (not zeroed: count
+				  says which are there) */
+	/* Names hashed in this run are memoised by address in a table of the
+	 * process (trace.c); an entry counts only for the run that made it
+	 * (its generation), because names only have to live as long as the
+	 * run. The address only selects a slot; the hash comes from the
+	 * bytes, so the result never depends on addresses. */
+	uint64_t memo_gen;
+	bool tail; /* the ring is written */
 	const char *src; /* view: the program's file name, for file:line (NULL: "line") */
 	char **strs;	 /* trace_intern's copies */
 	size_t nstrs, strs_cap;
 };
 
-/* keep_max 0: TRACE_KEEP_MAX_DEFAULT. */
-void trace_init(struct trace *t, int keep, size_t keep_max);
+/* keep: store events for export, at most keep_max (0:
+ * TRACE_KEEP_MAX_DEFAULT); tail: keep the last TRACE_RING for a failure
+ * report (else only the hash is made: the cheapest trace there is, for
+ * runs whose trace will not be printed). */
+void trace_init(struct trace *t, int keep, size_t keep_max, bool tail);
 void trace_set_sink(struct trace *t, trace_sink_fn fn, void *arg);
 /* Streams the readable view of every event from now on (and the ring's
  * latest) to f; o NULL: the default view (sim/trace_text.h). The stream

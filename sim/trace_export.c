@@ -65,7 +65,7 @@ void trace_stream_view(struct simk *s, FILE *f, const struct trace_text_opts *o)
 	}
 	t->stream = f;
 	t->stream_errno = 0;
-	uint64_t have = t->count < TRACE_RING ? t->count : TRACE_RING;
+	uint64_t have = !t->tail ? 0 : t->count < TRACE_RING ? t->count : TRACE_RING;
 	if (t->count > have)
 		fprintf(t->stream, "(%" PRIu64 " earlier events not shown)\n", t->count - have);
 	for (uint64_t i = t->count - have; i < t->count; i++)

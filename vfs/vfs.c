@@ -586,7 +586,7 @@ ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t o
 
 static int vfs_create(struct simk *s)
 {
-	struct vfs_state *st = calloc(1, sizeof(*st));
+	struct vfs_state *st = sim_zalloc(sizeof(*st));
 	if (st == NULL)
 		return -ENOMEM;
 	list_init(&st->files);

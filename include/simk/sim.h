@@ -58,6 +58,8 @@ struct simk_opts {
 	size_t stack_size;	  /* bytes per simulated thread (0 = 64 KiB) */
 	bool keep_trace;	  /* keep the events for export (simk_trace_export_chrome) */
 	size_t trace_keep_max;	  /* keep_trace: at most this many events (0 = 1,000,000) */
+	bool trace_tail_off;	  /* keep no tail of the last events either: only the hash
+				     (explore; a failure report runs the seed again) */
 	const char *replay_path;  /* policy replay: schedule file to read */
 	bool replay_prefix;	  /* replay: the file is a prefix; past its end the run goes on
 				     as fifo would (simk diff's nearest passing run) */

@@ -48,7 +48,7 @@ struct kq_pinfo *kq_pinfo(int pid)
 	}
 	struct kq_pinfo *pi = st->pinfo[pid - 1];
 	if (pi == NULL) {
-		pi = calloc(1, sizeof(*pi));
+		pi = sim_zalloc(sizeof(*pi));
 		if (pi == NULL)
 			sim_panic("host out of memory (kqueue tables)");
 		kq_klist_init(&pi->procnotes);
@@ -206,7 +206,7 @@ static void kq_signal_event(struct simk_proc *p, int signo)
 
 static int kq_create(struct simk *s)
 {
-	struct kq_state *st = calloc(1, sizeof(*st));
+	struct kq_state *st = sim_zalloc(sizeof(*st));
 	if (st == NULL)
 		return -1;
 	waitq_init(&st->knwq, "kqknote");

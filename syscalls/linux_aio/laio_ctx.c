@@ -298,7 +298,7 @@ int sys_io_setup(unsigned nr_events, uaddr_t ctxp)
 
 static int laio_create(struct simk *s)
 {
-	struct laio_sys *ls = calloc(1, sizeof(*ls));
+	struct laio_sys *ls = sim_zalloc(sizeof(*ls));
 	if (ls == NULL)
 		return -1;
 	ls->aio_max_nr = AIO_MAX_NR_DEFAULT;

@@ -378,7 +378,7 @@ int port_poll_from_kernel(unsigned revents)
 
 static int portfs_create(struct simk *s)
 {
-	struct port_run *r = calloc(1, sizeof(*r));
+	struct port_run *r = sim_zalloc(sizeof(*r));
 	if (r == NULL)
 		return -1;
 	port_limits_default(&r->limits);

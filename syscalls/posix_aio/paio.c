@@ -663,7 +663,7 @@ static void paio_proc_exit(struct simk_proc *p)
 
 static int paio_create(struct simk *s)
 {
-	struct paio_run *run = calloc(1, sizeof(*run));
+	struct paio_run *run = sim_zalloc(sizeof(*run));
 	if (run == NULL)
 		return -1;
 	paio_config_default(&run->cfg);

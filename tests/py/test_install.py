@@ -53,7 +53,8 @@ def sh(cmd, env, cwd):
 def test_install_puts_each_file_in_its_place(dest):
     files = files_under(dest)
     for want in ("usr/bin/simk", "usr/lib/libsimk.a", "usr/include/simk/sim.h",
-                 "usr/lib/pkgconfig/simk.pc", "usr/share/man/man1/simk.1"):
+                 "usr/lib/pkgconfig/simk.pc", "usr/share/man/man1/simk.1", "usr/bin/simk-cc",
+                 "usr/share/simk/guest.wrap", "usr/share/simk/guest-calls.txt"):
         assert want in files, files
     headers = sorted(p.name for p in (ROOT / "include" / "simk").rglob("*.h"))
     assert sorted(p.name for p in (dest / "usr" / "include" / "simk").rglob("*.h")) == headers
@@ -119,6 +120,47 @@ def test_the_readme_example_builds_and_runs(dest, tmp_path):
     assert runs[0].stdout == runs[1].stdout
 
 
+GUEST_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+static int n;
+static void *work(void *a) { (void)a; n++; return NULL; }
+int main(int argc, char **argv)
+{
+	pthread_t t;
+	(void)argv;
+	pthread_create(&t, NULL, work, NULL);
+	pthread_join(t, NULL);
+	printf("%d thread ran, %d argument(s)\n", n, argc - 1);
+	return 0;
+}
+"""
+
+
+def test_installed_simk_cc_builds_a_guest_the_installed_simk_runs(dest, tmp_path):
+    """Issue 13: `simk-cc -o prog prog.c` and `simk run ./prog` from the
+    installed package, outside the repository; the same hash as the build
+    tree's tools give the same program."""
+    (tmp_path / "prog.c").write_text(GUEST_C)
+    bindir = dest / "usr" / "bin"
+    r = sh(f"{bindir}/simk-cc -Wall -Wextra -Werror -o prog prog.c", dict(os.environ), tmp_path)
+    assert r.returncode == 0, r.stderr
+    run = [str(bindir / "simk"), "run", "./prog", "--quiet", "--seed", "3", "--", "x"]
+    a = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout.startswith("1 thread ran, 1 argument(s)\n"), a.stdout
+    # the build tree's tools, the same program under the same name (argv[0] is traced)
+    other = tmp_path / "tree"
+    other.mkdir()
+    (other / "prog.c").write_text(GUEST_C)
+    tree = sh(f"{ROOT}/build/simk-cc -Wall -Wextra -Werror -o prog prog.c", dict(os.environ),
+              other)
+    assert tree.returncode == 0, tree.stderr
+    b = subprocess.run([str(ROOT / "build" / "simk"), "run", "./prog", "--quiet", "--seed", "3",
+                        "--", "x"], capture_output=True, text=True, cwd=other, timeout=60)
+    assert b.returncode == 0 and a.stdout == b.stdout, (a.stdout, b.stdout)
+
+
 def installed_headers(dest):
     inc = dest / "usr" / "include"
     return sorted(str(p.relative_to(inc)) for p in (inc / "simk").rglob("*.h"))
@@ -158,9 +200,11 @@ def test_default_prefix_is_usr_local_and_uninstall_removes_every_file(tmp_path):
     make("install", f"DESTDIR={tmp_path}")
     files = files_under(tmp_path)
     assert files and all(f.startswith("usr/local/") for f in files), files
-    assert "usr/local/bin/simk" in files
+    assert "usr/local/bin/simk" in files and "usr/local/bin/simk-cc" in files
+    assert "usr/local/share/simk/guest.wrap" in files
     pc = (tmp_path / "usr/local/lib/pkgconfig/simk.pc").read_text()
     assert "prefix=/usr/local" in pc
     make("uninstall", f"DESTDIR={tmp_path}")
     assert files_under(tmp_path) == []
     assert not (tmp_path / "usr/local/include/simk").exists()
+    assert not (tmp_path / "usr/local/share/simk").exists()
