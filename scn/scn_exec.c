@@ -233,6 +233,16 @@ static void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t in
 		sim_write(SIM_OID(SIM_OID_SCN_VAR, p->arrays[var].base + index));
 }
 
+/* Traces the read of a compound assignment's destination (shared only). */
+static void trace_dest_read(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
+			    int64_t index, int line)
+{
+	if (vkind == V_SHARED)
+		trace_read(p->shared[var].name, v, 0, false, line);
+	else if (vkind == V_ELEM && !p->arrays[var].local)
+		trace_read(p->arrays[var].name, v, index, true, line);
+}
+
 /* Traces the outcome of an if / while / elif test. */
 static void trace_branch(const struct scn_insn *in, bool taken)
 {
@@ -464,6 +474,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			int64_t *dst = dest_ref(r, &fr, in->vkind, in->var, in->idx, in, &index);
 			note_store(r, in->vkind, in->var, index);
 			int64_t v = scn_eval(p, in->e, fr.locals, r->shared, in->line);
+			if (in->aop != '=') /* x += e reads x: traced like any read */
+				trace_dest_read(p, in->vkind, in->var, *dst, index, in->line);
 			if (in->aop == '+')
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
 			else if (in->aop == '-')
