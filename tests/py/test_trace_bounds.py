@@ -44,8 +44,9 @@ def test_long_run_streams_its_trace_in_bounded_memory(tmp_path):
     # the store's value ends its text, then its source line (docs/tracing.md)
     assert re.search(rf" = {ITERATIONS}  \[spin\.scn:\d+\]$", tail[-4].rstrip("\n")), tail
     assert tail[-1].startswith("PASS"), tail
-    # header, proc main, start, N writes, proc-exit, exit, PASS
-    assert lines == ITERATIONS + 6, lines
+    # header, proc main, start, N reads and N writes (`x += 1` reads x first),
+    # proc-exit, exit, PASS
+    assert lines == 2 * ITERATIONS + 6, lines
 
 
 def test_trace_out_past_the_cap_keeps_the_first_events_and_says_so(tmp_path):
@@ -53,7 +54,7 @@ def test_trace_out_past_the_cap_keeps_the_first_events_and_says_so(tmp_path):
     code, lines, tail, err = limited_run("run", spin(tmp_path, 5000), "--quiet",
                                          "--trace-out", out, "--trace-max-events", 1000)
     assert code == 0, (tail, err)
-    assert "--trace-out" in err and "first 1000 of 5004 events" in err, err
+    assert "--trace-out" in err and "first 1000 of 10004 events" in err, err
     assert "--trace-max-events" in err, err
     assert out.read_text().count('"ph":"i"') == 1000
 
