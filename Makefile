@@ -128,20 +128,43 @@ $(B)/share/simk/guest-calls.txt: $(B)/guest-calls-list
 	@mkdir -p $(dir $@)
 	$(B)/guest-calls-list table > $@.tmp && mv $@.tmp $@
 
-$(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt
+# The headers guests compile against before the host's (guest/include/:
+# <libaio.h>, <sys/event.h>, <port.h>...; simk-cc passes -isystem).
+GUEST_INCLUDE_H := $(sort $(shell cd guest/include && find . -name '*.h' | sed 's|^\./||'))
+GUEST_INCLUDE_OUT := $(addprefix $(B)/share/simk/include/,$(GUEST_INCLUDE_H))
+
+$(B)/share/simk/include/%.h: guest/include/%.h
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+$(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt \
+		$(GUEST_INCLUDE_OUT)
 	install -m 755 $< $@
+
+# The conformance suite (tests/conformance/<subsystem>/*.c, run by
+# tests/py/test_conformance.py): plain programs written for each system,
+# built once, by the default build's simk-cc (a guest does not depend on
+# the simk variant that runs it; test_conformance.py also runs them under
+# the ASan build).
+CONFORMANCE_C := $(sort $(wildcard tests/conformance/*/*.c))
+CONFORMANCE_BIN := $(if $(VARIANT),,$(patsubst tests/%.c,$(B)/tests/%,$(CONFORMANCE_C)))
 
 # The guest test programs (tests/guest/*.c, run by tests/py/test_guest.py),
 # compiled by this build's simk-cc with this build's compiler; race_*.c
 # with --race (every shared load and store a switch point).
 GUEST_TEST_C := $(sort $(wildcard tests/guest/*.c))
 GUEST_TEST_BIN := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(GUEST_TEST_C))
-guest-tests: $(GUEST_TEST_BIN)
+guest-tests: $(GUEST_TEST_BIN) $(CONFORMANCE_BIN)
 
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/check.h $(B)/simk-cc
 	@mkdir -p $(dir $@)
 	@echo "  GUEST $@"
 	@CC=$(CC) $(B)/simk-cc $(if $(filter race_%,$*),--race) -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(B)/tests/conformance/%: tests/conformance/%.c tests/guest/check.h $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc -O1 -Wall -Wextra -Werror -Itests/guest -o $@ $<
 
 $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)
@@ -291,6 +314,9 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/simk
 	install -m 644 $(B)/share/simk/guest.wrap $(B)/share/simk/guest-calls.txt \
 		$(DESTDIR)$(DATADIR)/simk/
+	for h in $(GUEST_INCLUDE_H); do \
+		install -D -m 644 guest/include/$$h $(DESTDIR)$(DATADIR)/simk/include/$$h || exit 1; \
+	done
 	# simk-cc looks for its data where it was installed first, then next to itself
 	sed 's|^for d in "$$here/share/simk" "$$here/../share/simk"; do$$|for d in "$(DATADIR)/simk" "$$here/share/simk" "$$here/../share/simk"; do|' \
 		guest/cc/simk-cc > $(DESTDIR)$(BINDIR)/simk-cc
@@ -319,6 +345,9 @@ uninstall:
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(PUBLIC_H))
 	if [ -d $(DESTDIR)$(INCLUDEDIR)/simk ]; then \
 		find $(DESTDIR)$(INCLUDEDIR)/simk -depth -type d -empty -delete; fi
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/simk/include/,$(GUEST_INCLUDE_H))
+	if [ -d $(DESTDIR)$(DATADIR)/simk/include ]; then \
+		find $(DESTDIR)$(DATADIR)/simk/include -depth -type d -empty -delete; fi
 	if [ -d $(DESTDIR)$(DATADIR)/simk ]; then rmdir $(DESTDIR)$(DATADIR)/simk; fi
 
 clean:

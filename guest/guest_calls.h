@@ -62,6 +62,13 @@ GUEST_FAMILY(time);
 GUEST_FAMILY(pthread);
 GUEST_FAMILY(sync);
 GUEST_FAMILY(tls);
+GUEST_FAMILY(libaio);
+GUEST_FAMILY(eventfd);
+GUEST_FAMILY(kqueue);
+GUEST_FAMILY(port);
+GUEST_FAMILY(aio);
+GUEST_FAMILY(proc);
+GUEST_FAMILY(signal);
 
 int guest_call_count(void);
 const struct guest_call *guest_call_at(int i);
