@@ -146,8 +146,11 @@ $(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-
 # built once, by the default build's simk-cc (a guest does not depend on
 # the simk variant that runs it; test_conformance.py also runs them under
 # the ASan build).
-CONFORMANCE_C := $(sort $(wildcard tests/conformance/*/*.c))
-CONFORMANCE_BIN := $(if $(VARIANT),,$(patsubst tests/%.c,$(B)/tests/%,$(CONFORMANCE_C)))
+# The same for the guest twins of the scenario races (tests/twins/<subsystem>/,
+# run by tests/py/test_twins.py) and the guest examples (examples/guest/).
+CONFORMANCE_C := $(sort $(wildcard tests/conformance/*/*.c tests/twins/*/*.c))
+CONFORMANCE_BIN := $(if $(VARIANT),,$(patsubst tests/%.c,$(B)/tests/%,$(CONFORMANCE_C)) \
+	$(patsubst examples/guest/%.c,$(B)/examples/guest/%,$(wildcard examples/guest/*.c)))
 
 # The guest test programs (tests/guest/*.c, run by tests/py/test_guest.py),
 # compiled by this build's simk-cc with this build's compiler; race_*.c
@@ -165,6 +168,16 @@ $(B)/tests/conformance/%: tests/conformance/%.c tests/guest/check.h $(B)/simk-cc
 	@mkdir -p $(dir $@)
 	@echo "  GUEST $@"
 	@CC=$(CC) $(B)/simk-cc -O1 -Wall -Wextra -Werror -Itests/guest -o $@ $<
+
+$(B)/tests/twins/%: tests/twins/%.c tests/guest/check.h $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc -O1 -Wall -Wextra -Werror -Itests/guest -o $@ $<
+
+$(B)/examples/guest/%: examples/guest/%.c $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc -O1 -Wall -Wextra -Werror -o $@ $<
 
 $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)
