@@ -147,7 +147,7 @@ $(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-
 # the simk variant that runs it; test_conformance.py also runs them under
 # the ASan build).
 # The same for the guest twins of the scenario races (tests/twins/<subsystem>/,
-# run by tests/py/test_twins.py) and the guest examples (examples/guest/).
+# run by tests/py/test_twins_<subsystem>.py) and the guest examples (examples/guest/).
 CONFORMANCE_C := $(sort $(wildcard tests/conformance/*/*.c tests/twins/*/*.c))
 CONFORMANCE_BIN := $(if $(VARIANT),,$(patsubst tests/%.c,$(B)/tests/%,$(CONFORMANCE_C)) \
 	$(patsubst examples/guest/%.c,$(B)/examples/guest/%,$(wildcard examples/guest/*.c)))
