@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import SIMK
+from conftest import SCENARIOS
 
 
 def scn(tmp_path, text, name="p.scn"):
@@ -240,3 +240,20 @@ def test_bad_properties_are_parse_errors(simk, tmp_path, text, msg):
     r = simk("run", scn(tmp_path, text), "--quiet")
     assert r.code == 2, r
     assert msg in r.err, r.err
+
+
+@pytest.mark.parametrize("args", [("--runs", 2000), ("--policy", "pct", "--runs", 2000),
+                                  ("--policy", "dfs", "--runs", 10000)])
+def test_the_race_window_example_reaches_both_windows(simk, args):
+    r = simk("explore", SCENARIOS / "race-window.scn", *args)
+    assert r.code == 0, r
+    lines = [l for l in r.out.splitlines() if l.startswith(("sometimes", "reachable"))]
+    assert len(lines) == 3 and all("never" not in l for l in lines), r.out
+
+
+def test_the_race_window_example_under_fifo_never_reaches_them(simk):
+    """fifo runs one schedule: the search says it did not cover the windows."""
+    assert simk("run", SCENARIOS / "race-window.scn", "--quiet").passed
+    r = simk("explore", SCENARIOS / "race-window.scn", "--runs", 10, "--policy", "fifo")
+    assert r.code == 1
+    assert "FAIL 2 properties were never reached" in r.out
