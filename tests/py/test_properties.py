@@ -257,3 +257,22 @@ def test_the_race_window_example_under_fifo_never_reaches_them(simk):
     r = simk("explore", SCENARIOS / "race-window.scn", "--runs", 10, "--policy", "fifo")
     assert r.code == 1
     assert "FAIL 2 properties were never reached" in r.out
+
+
+def test_merge_of_shards_gives_the_one_process_answer(simk, tmp_path):
+    f = SCENARIOS / "race-window.scn"
+    shards = []
+    for i in range(3):
+        r = simk("explore", f, "--runs", 300, "--shard", f"{i}/3", "--json")
+        assert r.code in (0, 1), r  # a shard may miss a window the others reach
+        p = tmp_path / f"s{i}.json"
+        p.write_text(r.out)
+        shards.append(p)
+    whole = simk("explore", f, "--runs", 300, "--json")
+    merged = simk("merge", "--json", *shards)
+    assert whole.code == merged.code == 0
+    a = json.loads(whole.out)["properties"]
+    b = json.loads(merged.out)["properties"]
+    assert a == b
+    text = simk("merge", *shards)
+    assert text.code == 0 and "first with seed" in text.out
