@@ -8,9 +8,10 @@
 # JOBS is simk explore's --jobs (default 0: one worker per online CPU); the
 # output is the same for every value but for the times.
 # Then the power-cut campaign (tests/unit/test_vfs_power_campaign.c): every
-# device fault point x 5 probabilities x 3 policies x CAMPAIGN_SEEDS seeds
-# (default 200: 21,000 runs, a few minutes), checking that
-# acknowledged data survives every power cut and every request ends once.
+# fault point (the device's and kmem/alloc/enomem) x 5 probabilities x 3
+# policies x CAMPAIGN_SEEDS seeds (default 200: 24,000 runs, about two
+# minutes), checking that acknowledged data survives every power cut and
+# every device and AIO request ends once.
 set -u
 SIMK=${SIMK:-build/simk}
 UNIT=${UNIT:-build/tests/unit}
