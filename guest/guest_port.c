@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stddef.h>
 
+#include "guest/include/sys/port.h"
 #include "guest/include/port.h"
 
 #include "guest/guest.h"

@@ -10,7 +10,10 @@
 #ifndef _SIMK_GUEST_PORT_H
 #define _SIMK_GUEST_PORT_H
 
-#include "sys/port.h" /* beside this file: the runtime includes it too */
+/* the runtime (guest/guest_port.c) includes <sys/port.h> itself first */
+#ifndef _SIMK_GUEST_SYS_PORT_H
+#include <sys/port.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
