@@ -32,7 +32,7 @@ _Static_assert(SIMK_SIG_BLOCK == SIG_BLOCK && SIMK_SIG_UNBLOCK == SIG_UNBLOCK &&
 		   SIMK_SIG_SETMASK == SIG_SETMASK,
 	       "sigprocmask how");
 _Static_assert(sizeof(struct simk_timespec) == 16 && sizeof(struct simk_itimerspec) == 32 &&
-		   sizeof(struct simk_timeval) == 16 && sizeof(struct simk_sigevent) == 24,
+		   sizeof(struct simk_timeval) == 16 && sizeof(struct simk_sigevent) == 32,
 	       "time and sigevent layouts");
 
 #define NS_PER_S 1000000000LL

@@ -180,7 +180,7 @@ static void complete(struct faio_req *r, ssize_t res)
 /* Gives the aiocb its completion target: this context's kqueue. */
 static int aim(struct faio_ctx *c, struct faio_req *r)
 {
-	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, c->kq, 0, 0};
+	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, c->kq, 0, 0, 0};
 	return copyout(&se, r->cb + offsetof(struct simk_aiocb, aio_sigevent), sizeof(se));
 }
 

@@ -8,6 +8,7 @@
 #ifndef SIMK_INCLUDE_PAIO_H
 #define SIMK_INCLUDE_PAIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "simk/sigevent.h"
@@ -38,7 +39,7 @@ struct simk_aio_result {
 	int32_t aio_pad;
 };
 
-/* struct aiocb (80 bytes). The kernel writes only aio_resultp and
+/* struct aiocb (88 bytes). The kernel writes only aio_resultp and
  * aio_state; everything else is the caller's. */
 struct simk_aiocb {
 	int32_t aio_fildes;
@@ -77,6 +78,20 @@ int simk_aiocancel(simk_uaddr_t resultp);
 /* timeout: a struct simk_timeval or 0 (wait). The user address of the
  * finished aio_result_t, 0 on timeout, or a negative errno. */
 int64_t simk_aiowait(simk_uaddr_t timeout);
+
+/*
+ * SIGEV_THREAD for programs whose sigev_function is a real code address
+ * (guest programs, guest/guest_aio.c). A sigev_function that is not a
+ * handle of the kernel's own table is offered to valid(code) at
+ * submission (false: EINVAL); the notification then calls start(code,
+ * sigev_value) on a new thread of the requesting process. One pair per
+ * host process; NULL removes it.
+ */
+struct simk_paio_thread_hooks {
+	bool (*valid)(uint64_t code);
+	void (*start)(uint64_t code, int64_t value);
+};
+void simk_paio_set_thread_hooks(const struct simk_paio_thread_hooks *h);
 
 #ifdef __cplusplus
 }

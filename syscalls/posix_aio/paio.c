@@ -93,6 +93,30 @@ uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx)
 	return paio_sigev_fn_register(fn, ctx);
 }
 
+/* Host-process-wide, set by the guest runtime when it registers. */
+static struct simk_paio_thread_hooks thread_hooks;
+
+void simk_paio_set_thread_hooks(const struct simk_paio_thread_hooks *h)
+{
+	if (h == NULL)
+		thread_hooks = (struct simk_paio_thread_hooks){0};
+	else
+		thread_hooks = *h;
+}
+
+/* The thread a code-address SIGEV_THREAD runs: ctx is the code address. */
+static void code_thread(int64_t value, void *ctx)
+{
+	thread_hooks.start((uint64_t)(uintptr_t)ctx, value);
+}
+
+uint64_t paio_sigev_code_handle(uint64_t code)
+{
+	if (thread_hooks.valid == NULL || thread_hooks.start == NULL || !thread_hooks.valid(code))
+		return 0;
+	return paio_sigev_fn_lookup(code_thread, (void *)(uintptr_t)code);
+}
+
 /* ---- per-process state -------------------------------------------------- */
 
 /* Thread or host context. NULL when create is false and p never used AIO,

@@ -77,7 +77,7 @@
 /* ---- user-memory layouts ------------------------------------------------ */
 
 /*
- * struct simk_aiocb (80 bytes) and aio_result_t (struct simk_aio_result,
+ * struct simk_aiocb (88 bytes) and aio_result_t (struct simk_aio_result,
  * 16 bytes) are public: include/simk/paio.h. For the Solaris interface
  * aio_return is AIO_INPROGRESS until the request ends; the kernel stores
  * aio_errno first, then aio_return. For POSIX requests (embedded in struct
@@ -85,7 +85,7 @@
  * EINPROGRESS until the request ends.
  */
 _Static_assert(sizeof(struct simk_aio_result) == 16, "aio_result_t layout");
-_Static_assert(sizeof(struct simk_aiocb) == 80, "aiocb layout");
+_Static_assert(sizeof(struct simk_aiocb) == 88, "aiocb layout");
 
 /* port_notify_t: what SIGEV_PORT's sigev_value points to, 16 bytes. */
 struct simk_aio_port_notify {

@@ -222,6 +222,10 @@ struct paio_run *paio_run(void);
  * pp->lock held; never sleeps. */
 void paio_check(struct simk *s);
 uint64_t paio_sigev_fn_lookup(paio_sigev_fn fn, void *ctx);
+/* The handle that starts the code address code through the hooks of
+ * simk_paio_set_thread_hooks, or 0 (no hooks, or not a function they
+ * accept, or the table is full). */
+uint64_t paio_sigev_code_handle(uint64_t code);
 struct paio_proc *paio_proc_of(struct simk_proc *p, bool create);
 struct paio_req *paio_req_alloc(struct paio_proc *pp);
 void paio_req_free(struct paio_req *r);

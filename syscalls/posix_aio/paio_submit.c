@@ -66,6 +66,8 @@ int paio_sigev_prepare(struct simk_proc *p, const struct simk_sigevent *se, uadd
 		uint64_t fn = se->sigev_function;
 		if (fn < PAIO_FN_BASE || (fn - PAIO_FN_BASE) % 16 != 0 ||
 		    (fn - PAIO_FN_BASE) / 16 >= (uint64_t)run->nfns)
+			fn = paio_sigev_code_handle(fn); /* a guest's function, or 0 */
+		if (fn == 0)
 			return -EINVAL;
 		tmpl.fn = fn;
 		tmpl.value = (int64_t)se->sigev_value;

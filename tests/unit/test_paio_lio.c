@@ -70,7 +70,7 @@ static void t_errors(void *arg)
 	VEQ(simk_lio_listio(LIO_WAIT, l, AIO_LISTIO_MAX + 1, 0), -EINVAL);
 	VEQ(simk_lio_listio(LIO_WAIT, 0x100, 1, 0), -EFAULT);
 	VEQ(simk_lio_listio(LIO_NOWAIT, l, 1, 0x100), -EFAULT);
-	struct simk_sigevent se = {99, 0, 0, 0};
+	struct simk_sigevent se = {99, 0, 0, 0, 0};
 	VEQ(simk_lio_listio(LIO_NOWAIT, l, 1, vt_ubytes(&se, sizeof(se))), -EINVAL);
 	VEQ(pt_stats().submitted, 0); /* none of those queued anything */
 	/* entries that cannot be queued get their own error; the others go */
@@ -161,7 +161,7 @@ static void t_nowait_signal(void *arg)
 	cbs[0] = entry(fd, vt_ubuf(64), 64, 0, LIO_WRITE);
 	cbs[1] = entry(pfd[0], vt_ubuf(4), 4, 0, LIO_READ); /* waits for data */
 	cbs[2] = entry(fd, vt_ubuf(64), 64, 64, LIO_WRITE);
-	struct simk_sigevent se = {SIMK_SIGEV_SIGNAL, SIG, 0xfeed, 0};
+	struct simk_sigevent se = {SIMK_SIGEV_SIGNAL, SIG, 0xfeed, 0, 0};
 	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 3), 3, vt_ubytes(&se, sizeof(se))), 0);
 	vt_sleep(10 * 1000 * 1000);
 	VEQ(simk_aio_error(cbs[0]), 0);
@@ -212,7 +212,7 @@ static void t_nowait_kevent(void *arg)
 	cbs[0] = entry(fd, vt_ubuf(64), 64, 0, LIO_WRITE);
 	cbs[1] = entry(fd, vt_ubuf(64), 64, 64, LIO_WRITE);
 	uaddr_t l = pt_list(cbs, 2);
-	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, kq, 0xbeef, 0};
+	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, kq, 0xbeef, 0, 0};
 	VEQ(simk_lio_listio(LIO_NOWAIT, l, 2, vt_ubytes(&se, sizeof(se))), 0);
 	uaddr_t evs = vt_ubuf(sizeof(struct kevent) * 2);
 	VEQ(simk_kevent(kq, 0, 0, evs, 2, 0), 1);
@@ -335,7 +335,7 @@ static void t_nowait_port_thread(void *arg)
 	cbs[0] = entry(fd, vt_ubuf(64), 64, 0, LIO_WRITE);
 	cbs[1] = entry(fd, vt_ubuf(64), 64, 64, LIO_WRITE);
 	struct simk_aio_port_notify pn = {port, 0, 0xab};
-	struct simk_sigevent se = {SIMK_SIGEV_PORT, 0, vt_ubytes(&pn, sizeof(pn)), 0};
+	struct simk_sigevent se = {SIMK_SIGEV_PORT, 0, vt_ubytes(&pn, sizeof(pn)), 0, 0};
 	uaddr_t seu = vt_ubytes(&se, sizeof(se));
 	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, seu), 0);
 	uaddr_t pe = vt_ubuf(24);
@@ -358,7 +358,7 @@ static void t_nowait_port_thread(void *arg)
 	VEQ(simk_aio_return(cbs[0]), 64);
 	VEQ(simk_aio_return(cbs[1]), 64);
 	/* by thread */
-	struct simk_sigevent st = {SIMK_SIGEV_THREAD, 0, 77, lio_fn};
+	struct simk_sigevent st = {SIMK_SIGEV_THREAD, 0, 77, lio_fn, 0};
 	VEQ(simk_lio_listio(LIO_NOWAIT, pt_list(cbs, 2), 2, vt_ubytes(&st, sizeof(st))), 0);
 	VEQ(pt_result(cbs[0]), 64);
 	VEQ(pt_result(cbs[1]), 64);

@@ -123,7 +123,7 @@ static void t_lio_same_kind(void *arg)
 	uaddr_t cbs[LIO_N];
 	for (int i = 0; i < LIO_N; i++)
 		cbs[i] = lio_entry(fd, i, notify, target);
-	struct simk_sigevent se = {notify, 0, LIST_USER, 0};
+	struct simk_sigevent se = {notify, 0, LIST_USER, 0, 0};
 	if (notify == SIMK_SIGEV_PORT) {
 		struct simk_aio_port_notify pn = {target, 0, LIST_USER};
 		se.sigev_value = vt_ubytes(&pn, sizeof(pn));
@@ -192,7 +192,7 @@ static void t_lio_mixed(void *arg)
 	uaddr_t cbs[LIO_N];
 	for (int i = 0; i < LIO_N; i++)
 		cbs[i] = lio_entry(fd, i, SIMK_SIGEV_PORT, port);
-	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, kq, LIST_USER, 0};
+	struct simk_sigevent se = {SIMK_SIGEV_KEVENT, kq, LIST_USER, 0, 0};
 	VEQ(sys_lio_listio(LIO_NOWAIT, pt_list(cbs, LIO_N), LIO_N, vt_ubytes(&se, sizeof(se))), 0);
 	uaddr_t evs = vt_ubuf(sizeof(struct kevent));
 	VEQ(sys_kevent(kq, 0, 0, evs, 1, 0), 1);
