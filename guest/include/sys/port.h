@@ -40,8 +40,8 @@ typedef struct timespec timespec_t;
 #define PORT_ALERT_INVALID (PORT_ALERT_SET | PORT_ALERT_UPDATE)
 
 /* SIGEV_PORT for timer_create and POSIX AIO: sigev_value.sival_ptr points
- * at a port_notify_t. illumos's number; glibc's SIGEV_THREAD_ID has the
- * same one and is not supported by simk. */
+ * at a port_notify_t. illumos's number, the same as in simk's
+ * <bits/sigevent-consts.h>, which <signal.h> reads. */
 #ifndef SIGEV_PORT
 #define SIGEV_PORT 4
 #endif
