@@ -110,6 +110,16 @@ struct taken {
 
 enum { TAKE_NONE = 0, TAKE_DISCARDED = -1 };
 
+/* A thread-directed signal carries no siginfo in the kernel: raise and
+ * pthread_kill are tgkill's, SI_TKILL from the process itself. */
+static void tkill_info(const struct simk_thread *t, struct siginfo_sim *info)
+{
+	if (info->code == SIMK_SI_USER && info->sender_pid == 0) {
+		info->code = SI_TKILL;
+		info->sender_pid = t->proc->pid;
+	}
+}
+
 /* The process dies of sig: the other threads get SIGKILL (they end at
  * their next return from the kernel), the caller ends now. */
 static _Noreturn void killed_by(struct guest_run *r, struct simk_thread *t, int sig)
@@ -135,9 +145,12 @@ static int64_t h_take(const int64_t *a)
 	struct taken *tk = (struct taken *)(uintptr_t)a[0];
 	struct guest_run *r = guest_run_current();
 	struct simk_thread *t = sim_thread_current();
+	bool to_thread = (t->sigpending & ~t->sigmask) != 0; /* sig_dequeue takes those first */
 	int sig = sig_dequeue(&tk->info);
 	if (sig == 0)
 		return TAKE_NONE;
+	if (to_thread)
+		tkill_info(t, &tk->info);
 	struct guest_sigact *act = &r->sigact[sig];
 	if (act->handler == (uintptr_t)SIG_IGN)
 		return TAKE_DISCARDED;
@@ -411,9 +424,12 @@ static int take_from(struct simk_thread *t, uint64_t want, struct siginfo_sim *i
 	uint64_t pending = (t->sigpending | t->proc->sigpending) & want;
 	if (pending == 0)
 		return 0;
+	bool to_thread = (t->sigpending & want) != 0;
 	uint64_t old;
 	(void)sig_procmask(SIMK_SIG_SETMASK, ~want, &old);
 	int sig = sig_dequeue(info);
+	if (to_thread)
+		tkill_info(t, info);
 	(void)sig_procmask(SIMK_SIG_SETMASK, old, NULL);
 	return sig;
 }
