@@ -20,13 +20,26 @@
  * Linux has no <sys/event.h> and glibc defines none of these names, so a
  * BSD program compiles unchanged; this header is self-contained (BSD
  * programs often include <sys/types.h> and <sys/time.h> first, which is
- * harmless).
+ * harmless), and supplies BSD's u_short & co. where glibc hides them.
  */
 #ifndef _SYS_EVENT_H_
 #define _SYS_EVENT_H_
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h> /* struct timespec */
+
+/* BSD's <sys/types.h> always has u_char, u_short, u_int and u_long, and BSD
+ * programs declare kevent fields with them; glibc's gives them only with
+ * _DEFAULT_SOURCE (not under -std=c11). Same guard as glibc's, so either
+ * header may come first. */
+#ifndef __u_char_defined
+typedef unsigned char u_char;
+typedef unsigned short u_short;
+typedef unsigned int u_int;
+typedef unsigned long u_long;
+#define __u_char_defined
+#endif
 
 /* filters */
 #define EVFILT_READ (-1)    /* ident fd: data = bytes readable */
