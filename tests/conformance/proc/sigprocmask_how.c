@@ -1,9 +1,9 @@
-#define _GNU_SOURCE
 /* sigprocmask's three ways: SIG_BLOCK adds, SIG_UNBLOCK removes,
  * SIG_SETMASK replaces; oldset always gets the mask before the call; a
  * NULL set only reads the mask (and `how` is then not looked at, as on
  * Linux); an unknown `how` with a set is EINVAL and changes nothing.
  * pthread_sigmask is the same but returns the error number. */
+#define _GNU_SOURCE /* sigisemptyset */
 #include <pthread.h>
 #include <signal.h>
 

@@ -1,7 +1,7 @@
-#define _GNU_SOURCE
 /* SIGKILL and SIGSTOP cannot be blocked: asking for it is not an error,
  * the request is silently dropped for them (the mask read back lacks
  * them) while the other signals of the set are blocked. */
+#define _GNU_SOURCE /* sigisemptyset */
 #include <signal.h>
 
 #include "check.h"
