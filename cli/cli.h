@@ -150,6 +150,9 @@ void cli_shell_word(FILE *f, const char *w);
 void cli_repro(FILE *f, const struct cli_opts *c, const struct simk_opts *o);
 /* The result lines. */
 void cli_print_result(FILE *f, const struct simk *s, enum simk_outcome out);
+/* "sometimes FILE:LINE COND: true in this run" for each sometimes/reachable
+ * property of p, after its run s (simk run). */
+void cli_print_props(FILE *f, const struct scn_prog *p, const struct simk *s);
 /* Trace tail, blocked scenario threads and the reproducer, to stderr
  * (with --quiet: the reproducer line only). */
 void cli_report_failure(const struct cli_opts *c, const struct simk *s, const struct simk_opts *o);

@@ -269,6 +269,7 @@ int explore_run(struct explore *ex, const struct simk_opts *o, uint64_t done, ui
 	*hash = simk_trace_hash(s);
 	if (out != SIMK_PASS)
 		return report_failure(ex, s, out, o, done);
+	ex->last_hit = scn_props_hit(s);
 	simk_destroy(s);
 	return 0;
 }
@@ -387,6 +388,8 @@ static int explore_seq(struct explore *ex)
 		done++;
 		bool cut = ex->dfs && simk_dfs_last_cut(ex->base.dfs);
 		ex->cut += cut;
+		if (!cut)
+			eprops_note(&ex->props, ex->last_hit, ord);
 		if (!cut && hs_add(&hs, hash) != 0) {
 			fprintf(stderr, "simk: explore: out of memory\n");
 			result = EXIT_USAGE;
@@ -404,8 +407,10 @@ static int explore_seq(struct explore *ex)
 			}
 		}
 	}
-	if (result == 0)
+	if (result == 0) {
 		explore_summary(ex, done, &hs, complete);
+		result = eprops_report(ex, done - ex->cut, complete);
+	}
 	hs_free(&hs);
 	return result;
 }
@@ -418,6 +423,7 @@ int cmd_explore(struct cli_opts *c)
 	ex.p = cli_load(c);
 	if (ex.p == NULL)
 		return EXIT_USAGE;
+	eprops_init(&ex.props, ex.p);
 	struct simk_opts *base = &ex.base;
 	cli_merge_opts(c, ex.p, base);
 	if (!c->has_policy && base->policy != SIMK_POLICY_RANDOM && base->policy != SIMK_POLICY_PCT)
@@ -468,6 +474,12 @@ int cmd_explore(struct cli_opts *c)
 			 * points: splitting them is not done yet */
 			fprintf(stderr, "simk: explore: --jobs does not split a dfs search with "
 					"--por on yet; it runs in one process (--por off splits)\n");
+			jobs = 1;
+		}
+		if (ex.dfs && jobs > 1 && ex.props.counted != 0) {
+			/* which path came first is the parent's to know: not done yet */
+			fprintf(stderr, "simk: explore: a dfs search of a program with sometimes or "
+					"reachable properties runs in one process\n");
 			jobs = 1;
 		}
 		if (!ex.dfs && (uint64_t)jobs > ex.total)

@@ -218,8 +218,94 @@ static int union_hashes(struct shard *sh, int n, struct hashset *hs, size_t *bou
 	return 0;
 }
 
+/* The sometimes/reachable properties of the shards (explore_props.c):
+ * runs summed, the witness with the lowest seed. */
+struct mprop {
+	const struct json *p; /* the first shard's entry: kind, line, condition */
+	uint64_t true_in, seed;
+	const char *witness; /* NULL: never true */
+};
+
+static int merge_props(const struct shard *sh, int n, struct mprop *mp, int max)
+{
+	const struct json *l0 = json_get(sh[0].j, "properties");
+	int np = l0 != NULL && l0->type == J_ARR ? (int)l0->n : 0;
+	if (np > max)
+		np = max;
+	for (int k = 0; k < np; k++) {
+		mp[k] = (struct mprop){l0->items[k], 0, UINT64_MAX, NULL};
+		for (int i = 0; i < n; i++) {
+			const struct json *l = json_get(sh[i].j, "properties");
+			if (l == NULL || l->type != J_ARR || (int)l->n != (int)l0->n) {
+				fprintf(stderr, "simk: merge: %s: its properties are not %s's\n",
+					sh[i].path, sh[0].path);
+				return -1;
+			}
+			uint64_t t = 0, seed = 0;
+			json_u64(json_get(l->items[k], "true_in"), &t);
+			mp[k].true_in += t;
+			const char *w = json_string(json_get(l->items[k], "witness"));
+			if (t > 0 && w != NULL && json_u64(json_get(l->items[k], "seed"), &seed) &&
+			    seed < mp[k].seed) {
+				mp[k].seed = seed;
+				mp[k].witness = w;
+			}
+		}
+	}
+	return np;
+}
+
+static void props_json(const struct mprop *mp, int np, uint64_t start)
+{
+	fputs(", \"properties\": [", stdout);
+	for (int k = 0; k < np; k++) {
+		uint64_t line = 0;
+		json_u64(json_get(mp[k].p, "line"), &line);
+		printf("%s{\"kind\": ", k ? ", " : "");
+		json_str(stdout, json_string(json_get(mp[k].p, "kind")));
+		printf(", \"line\": %" PRIu64 ", \"condition\": ", line);
+		json_str(stdout, json_string(json_get(mp[k].p, "condition")));
+		printf(", \"true_in\": %" PRIu64, mp[k].true_in);
+		if (mp[k].witness == NULL) {
+			fputs(", \"first\": null, \"seed\": null, \"witness\": null}", stdout);
+			continue;
+		}
+		/* the shards split the seeds by run index: run = seed - start */
+		printf(", \"first\": %" PRIu64 ", \"seed\": %" PRIu64 ", \"witness\": ",
+		       mp[k].seed - start + 1, mp[k].seed);
+		json_str(stdout, mp[k].witness);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+}
+
+/* One line per property, as explore prints them; the number never true. */
+static int props_text(const struct shard *a, const struct mprop *mp, int np, uint64_t ran)
+{
+	int never = 0;
+	for (int k = 0; k < np; k++) {
+		uint64_t line = 0;
+		json_u64(json_get(mp[k].p, "line"), &line);
+		const char *cond = json_string(json_get(mp[k].p, "condition"));
+		printf("%s %s:%" PRIu64 "%s%s: ", json_string(json_get(mp[k].p, "kind")),
+		       str_of(a, "file"), line, cond && cond[0] ? " " : "", cond ? cond : "");
+		if (mp[k].witness == NULL) {
+			printf("never true in %" PRIu64 " runs\n", ran);
+			never++;
+			continue;
+		}
+		printf("true in %" PRIu64 " of %" PRIu64 " runs, first with seed %" PRIu64
+		       "\n  witness: %s\n",
+		       mp[k].true_in, ran, mp[k].seed, mp[k].witness);
+	}
+	if (never > 0)
+		printf("FAIL %d %s never reached: the search did not cover %s\n", never,
+		       never == 1 ? "property was" : "properties were", never == 1 ? "it" : "them");
+	return never;
+}
+
 static void merged_json(const struct shard *a, int n, uint64_t ran, const struct hashset *hs,
-			size_t distinct, const struct shard *fail)
+			size_t distinct, const struct shard *fail, const struct mprop *mp, int np)
 {
 	fputs("{\"simk\": \"explore\", \"format\": " EXPLORE_JSON_FORMAT_S ", \"file\": ", stdout);
 	json_str(stdout, str_of(a, "file"));
@@ -248,6 +334,7 @@ static void merged_json(const struct shard *a, int n, uint64_t ran, const struct
 				}
 			fputc(']', stdout);
 		}
+		props_json(mp, np, start);
 		fputs(", \"failure\": null}\n", stdout);
 		return;
 	}
@@ -316,8 +403,15 @@ int cmd_merge(struct cli_opts *c)
 	size_t distinct = 0;
 	if (rc == 0 && fail == NULL && union_hashes(sh, n, &hs, &distinct) != 0)
 		rc = EXIT_USAGE;
+	struct mprop mp[64];
+	int np = 0;
+	if (rc == 0 && fail == NULL && (np = merge_props(sh, n, mp, 64)) < 0)
+		rc = EXIT_USAGE;
+	bool never = false;
+	for (int k = 0; k < np; k++)
+		never |= mp[k].witness == NULL;
 	if (rc == 0 && c->json) {
-		merged_json(&sh[0], n, ran, &hs, distinct, fail);
+		merged_json(&sh[0], n, ran, &hs, distinct, fail, mp, np);
 	} else if (rc == 0 && fail == NULL) {
 		uint64_t start = 0, runs = 0;
 		json_u64(json_get(sh[0].j, "seed_start"), &start);
@@ -326,6 +420,7 @@ int cmd_merge(struct cli_opts *c)
 		       "..%" PRIu64 "): all passed, distinct hashes=%s%zu\n",
 		       n, n == 1 ? "" : "s", ran, str_of(&sh[0], "policy"), start,
 		       runs ? start + runs - 1 : start, hs.saturated ? ">=" : "", distinct);
+		props_text(&sh[0], mp, np, ran);
 	} else if (rc == 0) {
 		uint64_t run = 0;
 		json_u64(json_get(fail->failure, "run"), &run);
@@ -339,6 +434,8 @@ int cmd_merge(struct cli_opts *c)
 		printf("reproduce: %s\n%s\n", json_string(json_get(fail->failure, "reproduce")),
 		       json_string(json_get(fail->failure, "result")));
 	}
+	if (rc == 0 && fail == NULL && never)
+		rc = 1; /* as explore: a property no shard reached */
 	if (rc == 0 && fail != NULL) {
 		uint64_t out = 0;
 		json_u64(json_get(fail->failure, "outcome"), &out);

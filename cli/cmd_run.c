@@ -69,6 +69,8 @@ int cmd_run(struct cli_opts *c)
 	}
 	/* a guest program's output (its stdout and stderr), as it wrote it */
 	scn_print_output(s, stdout, stderr);
+	if (!c->quiet)
+		cli_print_props(stdout, p, s);
 	if (c->trace_out != NULL && simk_trace_export_chrome(s, c->trace_out) != 0) {
 		fprintf(stderr, "simk: run: cannot write %s: %s\n", c->trace_out, strerror(errno));
 		exit_code = EXIT_USAGE;

@@ -358,3 +358,16 @@ int cli_write_html(const struct simk *s, const char *path)
 	}
 	return 0;
 }
+
+void cli_print_props(FILE *f, const struct scn_prog *p, const struct simk *s)
+{
+	uint64_t hit = scn_props_hit(s);
+	struct scn_prop_info in;
+	for (int k = 0; scn_prop_at(p, k, &in); k++) {
+		if (strcmp(in.kind, "sometimes") != 0 && strcmp(in.kind, "reachable") != 0)
+			continue;
+		fprintf(f, "%s %s:%d%s%s: %s\n", in.kind, scn_prog_name(p), in.line,
+			in.text[0] ? " " : "", in.text,
+			hit & (1ull << k) ? "true in this run" : "not true in this run");
+	}
+}

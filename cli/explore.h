@@ -32,6 +32,14 @@ struct hashset {
 int hs_add(struct hashset *h, uint64_t v);
 void hs_free(struct hashset *h);
 
+/* The sometimes/reachable properties across a search (explore_props.c). */
+struct explore_props {
+	int n;		 /* properties of the program (every kind) */
+	uint64_t counted; /* bit k: property k is a sometimes or reachable */
+	uint64_t first[64];
+	uint64_t count[64];
+};
+
 struct explore {
 	const struct cli_opts *c;
 	struct scn_prog *p;
@@ -45,7 +53,20 @@ struct explore {
 	uint64_t total; /* runs of this shard, or the dfs path cap (--runs) */
 	bool bar;	/* progress bar on stderr */
 	double t0;	/* wall clock at the start, for the rate */
+	struct explore_props props;
+	uint64_t last_hit; /* explore_run: the properties that held in its run */
 };
+
+void eprops_init(struct explore_props *ep, const struct scn_prog *p);
+/* Run `ord` (0-based, the order of the search) passed with properties hit. */
+void eprops_note(struct explore_props *ep, uint64_t hit, uint64_t ord);
+/* A worker's result for property k (--jobs). */
+void eprops_merge(struct explore_props *ep, int k, uint64_t first, uint64_t count);
+/* After the summary of a search where every run passed: one line per
+ * property (not with --json: eprops_json). Returns 1 when one never held. */
+int eprops_report(const struct explore *ex, uint64_t runs, bool complete);
+/* ", \"properties\": [...]" for the JSON summary. */
+void eprops_json(FILE *f, const struct explore *ex);
 
 /* The options of seeds-mode run `ord` (0-based, within the shard). */
 struct simk_opts explore_seed_opts(const struct explore *ex, uint64_t ord);

@@ -147,6 +147,8 @@ static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *
 {
 	struct shm_worker *me = &sh->w[wi];
 	struct hashset hs = {0};
+	struct explore_props props;
+	eprops_init(&props, ex->p);
 	uint64_t runs = 0;
 	bool stopped = false;
 	while (!stopped) {
@@ -167,10 +169,13 @@ static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *
 			if (s != NULL) {
 				enum simk_outcome out = simk_run(s);
 				uint64_t h = simk_trace_hash(s);
+				uint64_t hit = scn_props_hit(s);
 				simk_destroy(s);
 				stop = out == SIMK_PASS ? STOP_NONE : (int)out;
 				if (stop == STOP_NONE && hs_add(&hs, h) != 0)
 					out_nomem(o);
+				if (stop == STOP_NONE)
+					eprops_note(&props, hit, ord);
 			}
 			atomic_store(&me->cur, NO_RUN);
 			atomic_fetch_add(&me->done, 1);
@@ -189,6 +194,10 @@ static int seeds_worker(struct explore *ex, struct shm *sh, int wi, struct out *
 		for (size_t i = 0; i < hs.cap; i++)
 			if (hs.slot[i] != 0)
 				out_hash(o, hs.slot[i]);
+		for (int k = 0; k < props.n; k++)
+			if (props.count[k] > 0)
+				out_msg(o, M_PROP, 0, (uint64_t)k << 56 | props.count[k],
+					props.first[k], NULL, NULL);
 	}
 	out_msg(o, M_END, 0, runs, hs.saturated ? 1 : 0, NULL, NULL); /* b: hashes were lost */
 	out_flush(o);
@@ -286,6 +295,9 @@ static void handle_msg(struct jobs *J, int wi, const struct msg *m, const unsign
 			J->stop_worker = wi;
 		}
 		lower_cutoff(J->sh, m->a);
+		break;
+	case M_PROP:
+		eprops_merge(&J->ex->props, (int)(m->a >> 56), m->b, m->a & ((1ull << 56) - 1));
 		break;
 	case M_END:
 		w->ended = true;
@@ -536,7 +548,7 @@ static int finish_seeds(struct jobs *J)
 		return EXIT_USAGE;
 	}
 	explore_summary(ex, ex->total, &J->hs, false);
-	return 0;
+	return eprops_report(ex, ex->total, false);
 }
 
 static void draw_progress(struct jobs *J)

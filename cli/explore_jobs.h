@@ -33,6 +33,8 @@ enum msg_kind {
 	M_TASK_END,   /* dfs: the current task is over */
 	M_END,	      /* seeds: the worker is done, a = runs, b = 1: its hash set saturated */
 	M_NOMEM,      /* the worker ran out of memory */
+	M_PROP,	      /* seeds: property a >> 56 held in a & (2^56 - 1) of the
+		       * worker's runs, the first at ordinal b */
 };
 
 struct msg {

@@ -71,6 +71,7 @@ void explore_json_summary(const struct explore *ex, uint64_t done, const struct 
 			}
 		fputc(']', f);
 	}
+	eprops_json(f, ex);
 	fputs(", \"failure\": null}\n", f);
 }
 

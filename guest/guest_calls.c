@@ -294,6 +294,7 @@ static const struct family_table families[] = {
     {guest_calls_fcntl, &guest_calls_fcntl_n},
     {guest_calls_ipc, &guest_calls_ipc_n},
     {guest_calls_time, &guest_calls_time_n},
+    {guest_calls_ptimer, &guest_calls_ptimer_n},
     {guest_calls_pthread, &guest_calls_pthread_n},
     {guest_calls_sync, &guest_calls_sync_n},
     {guest_calls_tls, &guest_calls_tls_n},

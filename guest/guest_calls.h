@@ -59,6 +59,7 @@ GUEST_FAMILY(unistd);
 GUEST_FAMILY(fcntl);
 GUEST_FAMILY(ipc);
 GUEST_FAMILY(time);
+GUEST_FAMILY(ptimer);
 GUEST_FAMILY(pthread);
 GUEST_FAMILY(sync);
 GUEST_FAMILY(tls);

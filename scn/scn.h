@@ -324,6 +324,23 @@ int scn_prog_threads(const struct scn_prog *p); /* thread declarations */
  */
 int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t errlen);
 
+/*
+ * Properties (docs/scenarios.md, "Properties"): `sometimes` / `reachable`
+ * statements and top-level `always` / `eventually` conditions, numbered in
+ * the order of the file (at most 64). scn_prop_at fills kind ("sometimes",
+ * "reachable", "always", "eventually"), the condition as written ("" for
+ * reachable) and its line; false past the last. scn_props_hit: after a
+ * run of s, bit k set when property k held in it (sometimes/reachable:
+ * the statement ran with its condition true; eventually: it came true).
+ */
+struct scn_prop_info {
+	const char *kind;
+	const char *text;
+	int line;
+};
+bool scn_prop_at(const struct scn_prog *p, int k, struct scn_prop_info *out);
+uint64_t scn_props_hit(const struct simk *s);
+
 /* After a failed run: where each live scenario thread stopped
  * ("  waiter (tid 2) sleeps on wq at lost-wakeup.scn:14:5: sleep wq"). */
 void scn_print_blocked(const struct simk *s, void *file);

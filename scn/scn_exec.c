@@ -52,7 +52,9 @@ struct scn_run {
 	char *objs;
 	int ncreated; /* objects [0, ncreated) are live */
 	bool finally_started;
-	uint64_t *calls_run; /* per call site: statements executed */
+	bool initial_checked; /* the properties saw the initial state */
+	uint64_t *calls_run;  /* per call site: statements executed */
+	struct scn_props_run props;
 };
 
 
@@ -221,6 +223,22 @@ static int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind,
 		return var_ref(r, fr, vkind, var);
 	*index = scn_eval(r->prog, idx, fr->locals, r->shared, in->line);
 	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
+}
+
+int64_t scn_eval_quiet(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
+		       const int64_t *shared, int line)
+{
+	bool was = reads_untraced;
+	reads_untraced = true;
+	int64_t v = scn_eval(p, e, locals, shared, line);
+	reads_untraced = was;
+	return v;
+}
+
+/* Whether a destination is shared memory (a store the properties check). */
+static bool is_shared_dest(const struct scn_prog *p, uint8_t vkind, int32_t var)
+{
+	return vkind == V_SHARED || (vkind == V_ELEM && !p->arrays[var].local);
 }
 
 /* dfs: a store into shared memory (a variable or an array's element). */
@@ -426,6 +444,14 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	if (dst != NULL)
 		*dst = res;
 	trace_store(p, in->vkind, in->var, res, index, in->line);
+	if (p->state_props) {
+		bool stored = is_shared_dest(p, in->vkind, in->var);
+		for (int i = 0; i < op->nargs && !stored; i++)
+			stored = op->args[i].type == SCN_OUT && cs->args[i].given &&
+				 is_shared_dest(p, cs->args[i].vkind, cs->args[i].var);
+		if (stored)
+			scn_props_check(&r->props, fr->locals, in->line, in->col);
+	}
 	return self->syscall_exits != exits;
 }
 
@@ -450,6 +476,10 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	const struct scn_insn *code = p->code;
 	int32_t pc = b->start;
 	bool after_call = false;
+	if (p->state_props && !r->initial_checked) {
+		r->initial_checked = true;
+		scn_props_check(&r->props, fr.locals, 0, 0);
+	}
 	for (;;) {
 		const struct scn_insn *in = &code[pc];
 		if (fr.pc != NULL && fr.pc->op != S_JUMP && fr.pc->op != S_REP_STEP)
@@ -482,9 +512,15 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 				v = (int64_t)((uint64_t)*dst - (uint64_t)v);
 			*dst = v;
 			trace_store(p, in->vkind, in->var, v, index, in->line);
+			if (p->state_props && is_shared_dest(p, in->vkind, in->var))
+				scn_props_check(&r->props, fr.locals, in->line, in->col);
 			pc++;
 			break;
 		}
+		case S_SOMETIMES:
+			scn_props_reached(&r->props, in->aux, fr.locals, in->line);
+			pc++;
+			break;
 		case S_AZERO:
 			memset(&fr.locals[in->var], 0, (size_t)in->aux * sizeof(fr.locals[0]));
 			pc++;
@@ -617,6 +653,8 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
 			return -1;
+	if (p->nprops > 0)
+		scn_props_start(&r->props, p, r->shared);
 	for (int i = 0; i < p->ndecls; i++) {
 		const struct scn_pdecl *d = &p->decls[i];
 		void *o = obj_of(r, i);
@@ -697,9 +735,14 @@ static void scn_thread_exit(struct simk_thread *t)
 {
 	struct simk *s = sim_cur();
 	struct scn_run *r = s->subsys[scn_subsys_slot];
-	if (r == NULL || r->finally_started || r->prog->finally_body < 0 || t->daemon ||
-	    s->live_user_threads != 1)
+	if (r == NULL || t->daemon || s->live_user_threads != 1)
 		return;
+	if (r->finally_started || r->prog->finally_body < 0) {
+		/* the last user thread, after the finally block if any */
+		if (r->prog->nprops > 0)
+			scn_props_end(&r->props);
+		return;
+	}
 	r->finally_started = true;
 	/* dfs: the block runs after every user thread exited, whichever
 	 * exited last; starting it is not this thread's doing */
@@ -718,8 +761,10 @@ static void scn_thread_exit(struct simk_thread *t)
 static void scn_end(struct simk *s)
 {
 	struct scn_run *r = s->subsys[scn_subsys_slot];
-	if (r != NULL)
+	if (r != NULL) {
+		scn_props_stop(&r->props);
 		destroy_objects(r, true);
+	}
 }
 
 static void scn_destroy(struct simk *s)
@@ -727,6 +772,7 @@ static void scn_destroy(struct simk *s)
 	struct scn_run *r = s->subsys[scn_subsys_slot];
 	if (r == NULL)
 		return;
+	scn_props_stop(&r->props);
 	destroy_objects(r, false);
 	for (int i = 0; i < s->nthreads; i++)
 		s->threads[i]->scn = NULL;
@@ -796,6 +842,12 @@ static const struct scn_frame *frame_of(const struct simk_thread *t)
 	if (fr == NULL || t->state == TS_ZOMBIE || fr->pc == NULL)
 		return NULL;
 	return fr;
+}
+
+uint64_t scn_props_hit(const struct simk *s)
+{
+	const struct scn_run *r = scn_subsys_slot >= 0 ? s->subsys[scn_subsys_slot] : NULL;
+	return r != NULL ? r->props.hit : 0;
 }
 
 int scn_failure_site(const struct simk *s, char *buf, size_t len)

@@ -14,6 +14,7 @@
 #ifndef SIMK_SCN_INTERNAL_H
 #define SIMK_SCN_INTERNAL_H
 
+#include "kern/callout.h"
 #include "kern/syscall.h"
 #include "scn/scn.h"
 
@@ -76,6 +77,7 @@ enum scn_sop {
 	S_REP_TEST, /* if index >= count: to target; else as-var (aux) = index */
 	S_REP_STEP, /* index++; to target */
 	S_AZERO,    /* locals[var .. var + aux) = 0: a local array's declaration */
+	S_SOMETIMES, /* property aux (sometimes / reachable) holds here if e (or no e) */
 };
 
 /* Where a value goes: V_ELEM is element `idx` of array `var`. */
@@ -153,6 +155,48 @@ struct scn_expect {
 	int32_t var[6];
 };
 
+/* Properties (docs/scenarios.md, "Properties"). `always` and `eventually`
+ * are top-level conditions over shared variables, checked in every state
+ * (after each store into shared memory, and before the first statement of
+ * each thread); `sometimes` and `reachable` are statements, counted across
+ * an exploration. */
+enum scn_prop_kind {
+	SCN_PROP_SOMETIMES = 0,
+	SCN_PROP_REACHABLE,
+	SCN_PROP_ALWAYS,
+	SCN_PROP_EVENTUALLY,
+};
+#define SCN_PROPS_MAX 64 /* per scenario: a run's hits are one word */
+
+struct scn_prop {
+	uint8_t kind;
+	int32_t expect;	    /* its condition's text, sides and variables (-1: reachable) */
+	struct scn_expr e;  /* the condition (len 0: reachable) */
+	int64_t within_ns;  /* eventually: the deadline on the virtual clock */
+	int32_t line, col;
+};
+
+/* A run's properties (scn_props.c). */
+struct scn_props_run {
+	const struct scn_prog *prog;
+	const int64_t *shared;
+	uint64_t hit; /* bit k: sometimes/reachable k held, or eventually k came true */
+	struct callout deadline;
+	bool armed;
+	int64_t armed_at;
+};
+void scn_props_start(struct scn_props_run *pr, const struct scn_prog *p, const int64_t *shared);
+/* After a store into shared memory at line:col (line 0: the initial state). */
+void scn_props_check(struct scn_props_run *pr, const int64_t *locals, int line, int col);
+/* A `sometimes` / `reachable` statement (property k) runs. */
+void scn_props_reached(struct scn_props_run *pr, int k, const int64_t *locals, int line);
+/* The last user thread exits: every `eventually` must have come true. */
+void scn_props_end(struct scn_props_run *pr);
+void scn_props_stop(struct scn_props_run *pr);
+/* scn_eval without trace events for its reads (they still count for dfs). */
+int64_t scn_eval_quiet(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
+		       const int64_t *shared, int line);
+
 struct scn_print {
 	int n;
 	const char *label[SCN_PRINT_MAX]; /* a "string" before it, or its text */
@@ -198,6 +242,9 @@ struct scn_prog {
 	int32_t ncalls, calls_cap;
 	struct scn_expect *expects;
 	int32_t nexpects, expects_cap;
+	struct scn_prop *props;
+	int32_t nprops, props_cap;
+	bool state_props; /* an `always` or `eventually`: stores check them */
 	struct scn_print *prints;
 	int32_t nprints, prints_cap;
 	struct scn_pdecl *decls;

@@ -114,7 +114,8 @@ static const char *const reserved[] = {
     "local",  "if",	   "elif",	"else",	     "while",	  "repeat", "as",
     "break",  "continue",  "pass",	"expect",    "print",	  "thread", "process",
     "shared", "finally",   "in",	"manual",    "seed",	  "policy", "preempt",
-    "irq",    "pct_depth", "pct_steps", "max_steps", "step_cost", "fault",  NULL,
+    "irq",    "pct_depth", "pct_steps", "max_steps", "step_cost", "fault",  "always",
+    "eventually", "within", "sometimes", "reachable", NULL,
 };
 
 static const char *const options[] = {
@@ -1357,16 +1358,20 @@ static const char *line_text(struct parser *P, const struct scn_tok *from, const
 	return astrndup(P, s, n);
 }
 
-static void expect_stmt(struct parser *P, int col)
+/* The condition of an expect or a property, up to `end` (a keyword that
+ * ends it, or NULL: the end of the line), kept with its text, the sides of
+ * a top-level comparison and the variables it reads (for the messages).
+ * Returns its index in p->expects; *ep: the compiled expression. */
+static int condition(struct parser *P, const char *what, const char *end, struct scn_expr *ep)
 {
 	struct scn_prog *p = P->p;
-	adv(P);
 	struct scn_tok *first = T(P);
 	if (first->type == TK_EOL)
-		perr(P, first->col, "'expect' needs a condition");
+		perr(P, first->col, "'%s' needs a condition", what);
 	P->nseen = 0;
 	struct scn_expr e = compile_expr(P, false);
-	expect_eol(P, "the expectation");
+	if (end == NULL)
+		expect_eol(P, what[0] == 'e' && what[1] == 'x' ? "the expectation" : "the condition");
 	GROW(P, p->expects, p->nexpects, p->expects_cap);
 	struct scn_expect *x = &p->expects[p->nexpects];
 	memset(x, 0, sizeof(*x));
@@ -1386,9 +1391,81 @@ static void expect_stmt(struct parser *P, int col)
 		x->vkind[i] = P->seen[i].vkind;
 		x->var[i] = P->seen[i].var;
 	}
+	*ep = e;
+	return p->nexpects++;
+}
+
+static void expect_stmt(struct parser *P, int col)
+{
+	adv(P);
+	struct scn_expr e;
+	int xi = condition(P, "expect", NULL, &e);
 	int in = emit(P, S_EXPECT, true, P->line, col);
+	P->p->code[in].e = e;
+	P->p->code[in].aux = xi;
+}
+
+static int new_prop(struct parser *P, enum scn_prop_kind kind, int col)
+{
+	struct scn_prog *p = P->p;
+	if (p->nprops >= SCN_PROPS_MAX)
+		perr(P, col, "too many properties (at most %d per scenario)", SCN_PROPS_MAX);
+	GROW(P, p->props, p->nprops, p->props_cap);
+	struct scn_prop *pr = &p->props[p->nprops];
+	memset(pr, 0, sizeof(*pr));
+	pr->kind = (uint8_t)kind;
+	pr->expect = -1;
+	pr->line = P->line;
+	pr->col = col;
+	return p->nprops++;
+}
+
+/* `sometimes COND` / `reachable` in a body: counted across an exploration. */
+static void sometimes_stmt(struct parser *P, bool reachable, int col)
+{
+	struct scn_prog *p = P->p;
+	adv(P);
+	int k = new_prop(P, reachable ? SCN_PROP_REACHABLE : SCN_PROP_SOMETIMES, col);
+	struct scn_expr e = {0, 0};
+	if (reachable)
+		expect_eol(P, "'reachable'");
+	else
+		p->props[k].expect = condition(P, "sometimes", NULL, &e);
+	p->props[k].e = e;
+	/* a switch point first, as before any statement that reads shared memory */
+	int in = emit(P, S_SOMETIMES, !reachable, P->line, col);
 	p->code[in].e = e;
-	p->code[in].aux = p->nexpects++;
+	p->code[in].aux = k;
+}
+
+/* Top level: `always COND` / `eventually COND within DURATION`, over shared
+ * variables and constants only (there is no thread whose locals to read). */
+static void state_prop_stmt(struct parser *P, bool eventually, int col)
+{
+	struct scn_prog *p = P->p;
+	adv(P);
+	int k = new_prop(P, eventually ? SCN_PROP_EVENTUALLY : SCN_PROP_ALWAYS, col);
+	struct scn_expr e;
+	int xi = condition(P, eventually ? "eventually" : "always", eventually ? "within" : NULL, &e);
+	p->props[k].expect = xi;
+	p->props[k].e = e;
+	p->state_props = true;
+	if (eventually) {
+		struct scn_tok *t = T(P);
+		char b[64];
+		if (t->type != TK_IDENT || t->len != 6 || memcmp(t->s, "within", 6) != 0)
+			perr(P, t->col, "expected 'within DURATION' after the condition of 'eventually', found %s",
+			     tokdesc(t, b, sizeof(b)));
+		adv(P);
+		int dcol = T(P)->col;
+		if (T(P)->type == TK_EOL)
+			perr(P, dcol, "'within' needs a duration (10ms)");
+		int64_t ns = const_expr(P, "the duration of 'within'", false);
+		if (ns <= 0)
+			perr(P, dcol, "the duration of 'within' must be positive");
+		p->props[k].within_ns = ns;
+		expect_eol(P, "the duration");
+	}
 }
 
 static void print_stmt(struct parser *P, int col)
@@ -1709,6 +1786,8 @@ static void body_stmt(struct parser *P)
 		emit(P, S_NOP, true, P->line, col);
 	} else if (strcmp(name, "expect") == 0) {
 		expect_stmt(P, col);
+	} else if (strcmp(name, "sometimes") == 0 || strcmp(name, "reachable") == 0) {
+		sometimes_stmt(P, name[0] == 'r', col);
 	} else if (strcmp(name, "print") == 0) {
 		print_stmt(P, col);
 	} else {
@@ -2022,6 +2101,10 @@ static void top_stmt(struct parser *P)
 	}
 	if (strcmp(name, "fault") == 0) {
 		fault_stmt(P, t);
+		return;
+	}
+	if (strcmp(name, "always") == 0 || strcmp(name, "eventually") == 0) {
+		state_prop_stmt(P, name[0] == 'e', t->col);
 		return;
 	}
 	if (strcmp(name, "finally") == 0) {
@@ -2567,6 +2650,7 @@ void scn_free(struct scn_prog *p)
 	free(p->ecode);
 	free(p->calls);
 	free(p->expects);
+	free(p->props);
 	free(p->prints);
 	free(p->decls);
 	free(p->bodies);

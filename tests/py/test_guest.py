@@ -32,6 +32,7 @@ def seed_of(reproduce_text):
 
 SELF_CHECKING = ["files", "ipc", "efault", "threads", "sync", "vtime", "random", "globals", "stdio",
                  "heap"]
+SELF_CHECKING += ["port"]  # <port.h>, and timer_create with SIGEV_PORT
 
 
 @pytest.mark.parametrize("name", SELF_CHECKING)
