@@ -9,11 +9,16 @@ each outcome, `explore -- forbid=NAME` finds a seed that reaches it (the
 outcome is possible), and that seed replays to the same output and trace
 hash, by seed and by schedule file.
 
+Also: <sys/event.h> compiles a BSD program in strict C (-std=c11
+-pedantic, where glibc hides u_short & co.) with gcc and clang.
+
 Not twinned: track-fork-early-exit.scn and track-fork-vs-register.scn
 (NOTE_TRACK across fork): a guest cannot fork yet (fork is refused at link
 time, docs/guest.md), so their C twins wait for the guest's fork().
 """
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -102,3 +107,40 @@ def test_example_race_is_found_and_replays(simk, tmp_path):
     # a fifo run (no preemption) reads every message: the race needs the interleaving
     ok = simk("run", EXAMPLE, "--quiet")
     assert ok.passed and "all 3 messages read" in ok.out, ok
+
+
+BSD_PROGRAM = """\
+#include <sys/types.h>
+#include <sys/event.h>
+#include <sys/time.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(void)
+{
+    struct kevent kev[2];
+    u_short flags = EV_ADD | EV_ENABLE;
+    u_int fflags = NOTE_MSECONDS;
+    int kq = kqueue();
+    EV_SET(&kev[0], 1, EVFILT_TIMER, flags | EV_ONESHOT, fflags, 5, 0);
+    EV_SET(&kev[1], SIGINT, EVFILT_SIGNAL, flags, 0, 0, NULL);
+    int n = kevent(kq, kev, 2, kev, 2, NULL);
+    printf("%d %d %zu\\n", n, (int)kev[0].ident, sizeof(struct kevent));
+    return close(kq);
+}
+"""
+
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+@pytest.mark.parametrize("std", ["-std=c11", "-std=gnu17"])
+def test_header_compiles_a_bsd_program(simk, tmp_path, cc, std):
+    src = tmp_path / "bsd.c"
+    src.write_text(BSD_PROGRAM)
+    out = tmp_path / "bsd"
+    r = subprocess.run([SIMK.parent / "simk-cc", std, "-pedantic", "-Wall", "-Wextra", "-Werror",
+                        "-o", out, src], capture_output=True, text=True,
+                       env={**os.environ, "CC": cc})
+    assert r.returncode == 0, r.stderr
+    run = simk("run", out, "--quiet")
+    assert run.passed and "1 1 32" in run.out, run

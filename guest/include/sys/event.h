@@ -20,23 +20,36 @@
  * Linux has no <sys/event.h> and glibc defines none of these names, so a
  * BSD program compiles unchanged; this header is self-contained (BSD
  * programs often include <sys/types.h> and <sys/time.h> first, which is
- * harmless).
+ * harmless), and supplies BSD's u_short & co. where glibc hides them.
  */
 #ifndef _SYS_EVENT_H_
 #define _SYS_EVENT_H_
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h> /* struct timespec */
+
+/* BSD's <sys/types.h> always has u_char, u_short, u_int and u_long, and BSD
+ * programs declare kevent fields with them; glibc's gives them only with
+ * _DEFAULT_SOURCE (not under -std=c11). Same guard as glibc's, so either
+ * header may come first. */
+#ifndef __u_char_defined
+typedef unsigned char u_char;
+typedef unsigned short u_short;
+typedef unsigned int u_int;
+typedef unsigned long u_long;
+#define __u_char_defined
+#endif
 
 /* filters */
 #define EVFILT_READ (-1)    /* ident fd: data = bytes readable */
 #define EVFILT_WRITE (-2)   /* ident fd: data = room to write */
-#define EVFILT_AIO (-3)     /* ident aiocb: attached by aio_read/aio_write (SIGEV_KEVENT) */
+#define EVFILT_AIO (-3)	    /* ident aiocb: attached by aio_read/aio_write (SIGEV_KEVENT) */
 #define EVFILT_VNODE (-4)   /* ident fd of a file or directory: NOTE_* below */
 #define EVFILT_PROC (-5)    /* ident pid: NOTE_EXIT, NOTE_FORK, NOTE_EXEC, NOTE_TRACK */
 #define EVFILT_SIGNAL (-6)  /* ident signal number: data = deliveries */
 #define EVFILT_TIMER (-7)   /* ident any: data = period (ms unless NOTE_*SECONDS) */
-#define EVFILT_FS (-9)      /* filesystem events (VQ_* in fflags) */
+#define EVFILT_FS (-9)	    /* filesystem events (VQ_* in fflags) */
 #define EVFILT_USER (-11)   /* ident any: NOTE_TRIGGER and the NOTE_FF* controls */
 #define EVFILT_EXCEPT (-15) /* ident fd: NOTE_OOB (Darwin's number) */
 #define EVFILT_SYSCOUNT 15
@@ -88,9 +101,9 @@
 #define NOTE_EXEC 0x20000000u /* executed a program */
 #define NOTE_PCTRLMASK 0xf0000000u
 #define NOTE_PDATAMASK 0x000fffffu
-#define NOTE_TRACK 0x00000001u    /* follow across fork */
+#define NOTE_TRACK 0x00000001u	  /* follow across fork */
 #define NOTE_TRACKERR 0x00000002u /* could not follow a child */
-#define NOTE_CHILD 0x00000004u    /* a tracked child: data = the parent's pid */
+#define NOTE_CHILD 0x00000004u	  /* a tracked child: data = the parent's pid */
 
 /* EVFILT_TIMER: the unit of data (milliseconds when none is given) */
 #define NOTE_SECONDS 0x00000001u
@@ -99,12 +112,12 @@
 #define NOTE_NSECONDS 0x00000008u
 
 struct kevent {
-	uintptr_t ident;     /* what the filter watches: fd, pid, signal, timer id... */
-	short filter;	     /* EVFILT_* */
+	uintptr_t ident;      /* what the filter watches: fd, pid, signal, timer id... */
+	short filter;	      /* EVFILT_* */
 	unsigned short flags; /* EV_* */
-	unsigned int fflags; /* NOTE_* */
-	intptr_t data;	     /* filter data */
-	void *udata;	     /* returned unchanged */
+	unsigned int fflags;  /* NOTE_* */
+	intptr_t data;	      /* filter data */
+	void *udata;	      /* returned unchanged */
 };
 
 #define EV_SET(kevp, a, b, c, d, e, f)                                                             \

@@ -28,7 +28,7 @@ int main(void)
 	CHECK(kevent(kq, ch, 1, NULL, 0, NULL) == 0);
 
 	EV_SET(&ch[0], 1, EVFILT_USER, EV_ADD | EV_RECEIPT, 0, 0, (void *)0x11);
-	EV_SET(&ch[1], 777, EVFILT_READ, EV_ADD, 0, 0, (void *)0x22);	/* EBADF */
+	EV_SET(&ch[1], 777, EVFILT_READ, EV_ADD, 0, 0, (void *)0x22);  /* EBADF */
 	EV_SET(&ch[2], 2, EVFILT_USER, EV_DELETE, 0, 0, (void *)0x33); /* ENOENT */
 	EV_SET(&ch[3], 3, EVFILT_TIMER, EV_ADD | EV_RECEIPT, 0, 1000, (void *)0x44);
 	memset(ev, 0, sizeof(ev));

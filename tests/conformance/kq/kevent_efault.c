@@ -2,8 +2,9 @@
  * Bad pointers given to kevent() fail with EFAULT, never a crash: a NULL
  * or wild change list with nchanges > 0, a change list past the end of a
  * heap block, a timeout pointer into nowhere, an event list that cannot
- * be written while events are pending. A change list in read-only data is
- * only read, so it works; NULL lists with zero counts are not touched
+ * be written while events are pending (NULL, wild, or read-only data). A
+ * change list in read-only data is only read, so it works; NULL lists
+ * with zero counts are not touched
  * (FreeBSD's kqueue(2): the lists are accessed for the given counts).
  * An event list that cannot be written costs the event of a level-
  * triggered knote nothing: it is returned by the next call (DragonFly
@@ -42,6 +43,9 @@ int main(void)
 	/* An event is pending: an event list nobody can write to is EFAULT. */
 	CHECK_ERR(kevent(kq, NULL, 0, NULL, 1, &zero), EFAULT);
 	CHECK_ERR(kevent(kq, NULL, 0, (struct kevent *)(uintptr_t)64, 1, &zero), EFAULT);
+	/* read-only data cannot take the event either */
+	CHECK_ERR(kevent(kq, NULL, 0, (struct kevent *)(uintptr_t)&rodata_change, 1, &zero),
+		  EFAULT);
 	/* An EV_USER knote is level-triggered without EV_CLEAR: still there. */
 	memset(&ev, 0, sizeof(ev));
 	CHECK(kevent(kq, NULL, 0, &ev, 1, &zero) == 1);

@@ -25,10 +25,10 @@
 #include "check.h"
 
 static int kq;
-static atomic_int got;		/* one-shot events returned, all scanners */
-static atomic_int seen[5];	/* per one-shot ident 1..4 */
-static atomic_int oneshots[2];	/* per scanner */
-static atomic_int level[2];	/* level-triggered events per scanner */
+static atomic_int got;	       /* one-shot events returned, all scanners */
+static atomic_int seen[5];     /* per one-shot ident 1..4 */
+static atomic_int oneshots[2]; /* per scanner */
+static atomic_int level[2];    /* level-triggered events per scanner */
 static atomic_int batch;
 
 static void *scanner(void *arg)
@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 	int both = atomic_load(&level[0]) > 0 && atomic_load(&level[1]) > 0;
 	printf("a=%d b=%d split=%d batch=%d both=%d\n", atomic_load(&oneshots[0]),
 	       atomic_load(&oneshots[1]), split, atomic_load(&batch), both);
-	if ((split && !strcmp(forbid, "split")) || (!split && !strcmp(forbid, "alone")) || (atomic_load(&batch) && !strcmp(forbid, "batch")) ||
+	if ((split && !strcmp(forbid, "split")) || (!split && !strcmp(forbid, "alone")) ||
+	    (atomic_load(&batch) && !strcmp(forbid, "batch")) ||
 	    (both && !strcmp(forbid, "both"))) {
 		printf("outcome %s reached\n", forbid);
 		return 1;
