@@ -269,7 +269,7 @@ void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 			lio->note->data = kev ? (lio->failed > 0 ? EIO : 0) : lio->failed;
 			pp->st.lio_notes++;
 			trace_emit(TR_INFO, "paio:lio_notify", pp->p->pid,
-				   (int64_t)lio->note->object, lio->queued, lio->failed);
+				   paio_taddr(pp->p, lio->note->object), lio->queued, lio->failed);
 			paio_note_queue(pp, lio->note);
 		} else {
 			paio_note_free(lio->note);
@@ -441,7 +441,7 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 	if (final == PAIO_CANCELED)
 		pp->st.canceled++;
 	trace_emit(TR_INFO, final == PAIO_CANCELED ? "paio:canceled" : "paio:done", pp->p->pid,
-		   (int64_t)r->key, ret, err);
+		   paio_taddr(pp->p, r->key), ret, err);
 }
 
 /*
