@@ -176,46 +176,108 @@ static enum simk_outcome try_prefix(const struct cli_opts *c, const struct scn_p
 	return out;
 }
 
+/* The alternatives of decision x: thread ids 0..nthreads, or a data
+ * decision's other values. */
+static int nalts(const struct side *b, int64_t x)
+{
+	return SIM_DECISION_IS_DATA(x) ? (int)SIM_DECISION_NALTS(x) : b->nthreads + 1;
+}
+
+static int64_t alt_of(int64_t x, int alt)
+{
+	if (!SIM_DECISION_IS_DATA(x))
+		return alt;
+	return SIM_DECISION_DATA(SIM_DECISION_DIM(x), SIM_DECISION_NALTS(x), (uint32_t)alt);
+}
+
+/* Tries pre[0..k] with decision k replaced by each of its alternatives
+ * (pre[0..k) as they are); true when one passes, pre[k] holding it. */
+static bool try_alts(const struct cli_opts *c, const struct scn_prog *p,
+		     const struct simk_opts *base, const struct side *b, const char *path,
+		     int64_t *pre, size_t k, int *runs)
+{
+	int64_t orig = b->dec[k];
+	for (int alt = 0; alt < nalts(b, orig) && *runs < DIFF_SEARCH_MAX; alt++) {
+		int64_t x = alt_of(orig, alt);
+		if (x == orig)
+			continue;
+		pre[k] = x;
+		(*runs)++;
+		if (write_sched(path, b->seed, pre, k + 1) != 0)
+			return false;
+		if (try_prefix(c, p, base, b->seed, path) == SIMK_PASS)
+			return true;
+	}
+	pre[k] = orig;
+	return false;
+}
+
 /*
- * The passing run nearest to the failing run b: the latest scheduling
- * decision of b that, taken the other way (the run then goes on as fifo),
- * makes the run pass. Writes that prefix to path; false when no single
- * change within DIFF_SEARCH_MAX runs does it.
+ * The passing run nearest to the failing run b: the latest decision of b
+ * (a scheduling choice, or a data decision of a dfs or replayed run: a
+ * latency class, a fault firing) that, taken the other way (the run then
+ * goes on as fifo), makes the run pass; failing that, the latest pair of
+ * decisions (a bug that needs one thread to run twice in a row). Writes
+ * that prefix to path; false when nothing within DIFF_SEARCH_MAX runs
+ * does it. flipped[0] is the earlier decision changed, flipped[1] the
+ * later one (equal for a single change).
  */
 static bool nearest_passing(const struct cli_opts *c, const struct scn_prog *p,
 			    const struct simk_opts *base, const struct side *b, const char *path,
-			    size_t *flipped)
+			    size_t flipped[2])
 {
 	int64_t *pre = malloc((b->ndec + 1) * sizeof(*pre));
 	if (pre == NULL)
 		return false;
+	memcpy(pre, b->dec, b->ndec * sizeof(*pre));
 	int runs = 0;
 	bool found = false;
-	for (size_t k = b->ndec; k-- > 0 && !found && runs < DIFF_SEARCH_MAX;) {
-		if (SIM_DECISION_IS_DATA(b->dec[k]))
-			continue;
-		memcpy(pre, b->dec, k * sizeof(*pre));
-		for (int alt = 0; alt <= b->nthreads && runs < DIFF_SEARCH_MAX; alt++) {
-			if (alt == b->dec[k])
+	for (size_t k = b->ndec; k-- > 0 && !found && runs < DIFF_SEARCH_MAX;)
+		if (try_alts(c, p, base, b, path, pre, k, &runs)) {
+			found = true;
+			flipped[0] = flipped[1] = k;
+		}
+	/* two changes: the later one first, each earlier one with it */
+	for (size_t k = b->ndec; k-- > 1 && !found && runs < DIFF_SEARCH_MAX;) {
+		int64_t orig = b->dec[k];
+		for (int alt = 0; alt < nalts(b, orig) && !found && runs < DIFF_SEARCH_MAX; alt++) {
+			int64_t x = alt_of(orig, alt);
+			if (x == orig)
 				continue;
-			pre[k] = alt;
-			runs++;
-			if (write_sched(path, b->seed, pre, k + 1) != 0)
-				break;
-			if (try_prefix(c, p, base, b->seed, path) == SIMK_PASS) {
-				found = true;
-				*flipped = k;
-				break;
+			for (size_t j = k; j-- > 0 && !found && runs < DIFF_SEARCH_MAX;) {
+				pre[k] = x;
+				/* decision k comes after j: try j's alternatives with k changed */
+				int64_t oj = b->dec[j];
+				for (int aj = 0; aj < nalts(b, oj) && runs < DIFF_SEARCH_MAX; aj++) {
+					int64_t y = alt_of(oj, aj);
+					if (y == oj)
+						continue;
+					pre[j] = y;
+					runs++;
+					if (write_sched(path, b->seed, pre, k + 1) != 0)
+						break;
+					if (try_prefix(c, p, base, b->seed, path) == SIMK_PASS) {
+						found = true;
+						flipped[0] = j;
+						flipped[1] = k;
+						break;
+					}
+				}
+				if (!found)
+					pre[j] = oj;
 			}
+			if (!found)
+				pre[k] = orig;
 		}
 	}
 	free(pre);
 	return found;
 }
 
-static bool same_ev(const struct trace_ev *a, const struct trace_ev *b)
+/* The same event at the same virtual time (timed) or at any time. */
+static bool same_ev(const struct trace_ev *a, const struct trace_ev *b, bool timed)
 {
-	return a->vtime_ns == b->vtime_ns && a->tid == b->tid && a->type == b->type &&
+	return (!timed || a->vtime_ns == b->vtime_ns) && a->tid == b->tid && a->type == b->type &&
 	       strcmp(a->name, b->name) == 0 && memcmp(a->a, b->a, sizeof(a->a)) == 0;
 }
 
@@ -266,7 +328,16 @@ static void explain_decision(const char *label, const struct side *d, size_t k)
 		return;
 	}
 	if (e->a[3] == 1) {
-		printf("  %s: data decision %" PRId64 " of %" PRId64 "\n", label, e->a[0], e->a[1]);
+		/* made by a device or the fault layer, often in an interrupt: the
+		 * scenario's place is the last statement the trace names */
+		static const char *const dims[SIMK_DIM_COUNT] = {"device latency class", "fault",
+								 "crash state", "tear"};
+		const char *dim = e->a[2] >= 0 && e->a[2] < SIMK_DIM_COUNT ? dims[e->a[2]] : "data";
+		const char *site = NULL;
+		for (size_t i = k; i-- > 0 && site == NULL;)
+			site = strstr(d->text[i], "  [");
+		printf("  %s: %s %" PRId64 " of %" PRId64 ", while the last statement was at %s\n",
+		       label, dim, e->a[0], e->a[1], site != NULL ? site + 2 : "the start");
 		return;
 	}
 	printf("  %s: %s runs next (of %" PRId64 " candidates), while %s stood at %s\n", label,
@@ -297,19 +368,24 @@ int cmd_diff(struct cli_opts *c)
 			goto out;
 		}
 		fd = mkstemp(tmp);
-		size_t k = 0;
-		if (fd < 0 || !nearest_passing(c, p, &o, &b, tmp, &k)) {
+		size_t fl[2] = {0, 0};
+		if (fd < 0 || !nearest_passing(c, p, &o, &b, tmp, fl)) {
 			describe_side("B", &b);
-			printf(
-			    "no single decision of B, taken the other way, makes the run pass\n");
+			printf("no decision of B and no pair of them, taken the other way, makes "
+			       "the run pass\n");
 			rc = 1;
 			goto out;
 		}
 		a.spec = tmp;
 		a.prefix = true;
-		printf("A is B with decision %zu of %zu taken the other way (then as fifo): the "
-		       "nearest passing run\n",
-		       k + 1, b.ndec);
+		if (fl[0] == fl[1])
+			printf("A is B with decision %zu of %zu taken the other way (then as fifo): "
+			       "the nearest passing run\n",
+			       fl[1] + 1, b.ndec);
+		else
+			printf("A is B with decisions %zu and %zu of %zu taken the other way (then "
+			       "as fifo): the nearest passing run\n",
+			       fl[0] + 1, fl[1] + 1, b.ndec);
 		if (run_side(c, p, &o, &a) != 0)
 			goto out;
 	} else if (run_side(c, p, &o, &a) != 0 || run_side(c, p, &o, &b) != 0) {
@@ -318,7 +394,7 @@ int cmd_diff(struct cli_opts *c)
 	describe_side("A", &a);
 	describe_side("B", &b);
 	size_t n = a.n < b.n ? a.n : b.n, k = 0;
-	while (k < n && same_ev(&a.evs[k], &b.evs[k]))
+	while (k < n && same_ev(&a.evs[k], &b.evs[k], true))
 		k++;
 	if (k == a.n && k == b.n) {
 		printf("the runs are the same: %zu events\n", a.n);
@@ -326,6 +402,23 @@ int cmd_diff(struct cli_opts *c)
 		goto out;
 	}
 	rc = 1;
+	/* Two seeds draw other device latencies and timer moments from the
+	 * start: the runs' clocks part long before they do anything else.
+	 * The events, without their times, part where the race is. */
+	size_t ks = k;
+	while (ks < n && same_ev(&a.evs[ks], &b.evs[ks], false))
+		ks++;
+	if (ks > k && !(ks == a.n && ks == b.n)) {
+		printf("\nthe runs' clocks part at event %zu (%" PRIu64 "ns against %" PRIu64
+		       "ns: latencies or timers drawn from their seeds); the same events, at "
+		       "other times, follow until event %zu\n",
+		       k, a.evs[k].vtime_ns, b.evs[k].vtime_ns, ks);
+		k = ks;
+	} else if (ks > k) {
+		printf("\nthe runs do the same things at other times (latencies or timers drawn "
+		       "from their seeds): their clocks part at event %zu\n",
+		       k);
+	}
 	printf("\nthe runs share their first %zu events and part at event %zu:\n", k, k);
 	size_t from = k > DIFF_BEFORE ? k - DIFF_BEFORE : 0;
 	for (size_t i = from; i < k; i++)

@@ -23,7 +23,6 @@
 #include "guest/include/libaio.h"
 #include "kern/umem.h"
 #include "simk/laio.h"
-#include "simk/time.h"
 
 #define FAMILY "libaio.h"
 
@@ -244,38 +243,6 @@ int __wrap_io_queue_wait(io_context_t ctx, struct timespec *timeout)
 	return r;
 }
 
-/*
- * libaio's loop: take one event at a time without waiting and call the
- * callback io_set_callback stored in its data, in user mode (a bad
- * callback is the guest's crash). Returns 0 once the ring is empty, or
- * io_getevents's error.
- */
-int __wrap_io_queue_run(io_context_t ctx)
-{
-	GUEST_ENTER("io_queue_run");
-	uintptr_t site = gt_->site;
-	struct scratch {
-		struct simk_io_event ev;
-		struct simk_timespec now;
-	} *s = (struct scratch *)(void *)gt_->scratch;
-	_Static_assert(sizeof(struct scratch) <= GUEST_SCRATCH_SIZE, "scratch");
-	for (;;) {
-		gt_->site = site; /* the callback's calls moved them */
-		gt_->call = "io_queue_run";
-		s->now = (struct simk_timespec){0, 0};
-		int r = (int)simk_io_getevents(ctx_id(gt_, ctx), 0, 1, U(&s->ev), U(&s->now));
-		if (r != 1) {
-			GUEST_LEAVE();
-			return r;
-		}
-		struct simk_io_event ev = s->ev;
-		io_callback_t cb = (io_callback_t)(uintptr_t)ev.data;
-		GUEST_LEAVE();
-		cb(ctx, (struct iocb *)(uintptr_t)ev.obj, (long)ev.res, (long)ev.res2);
-		gt_->kernel++;
-	}
-}
-
 const struct guest_call guest_calls_libaio[] = {
     GUEST_WRAP(io_setup, "io_context_t points at the ring (readable); maxevents as Linux 2.6 "
 			 "checks it"),
@@ -285,7 +252,6 @@ const struct guest_call guest_calls_libaio[] = {
     GUEST_WRAP(io_cancel, "EAGAIN for a request that cannot be cancelled (buffered files)"),
     GUEST_WRAP(io_queue_init, "io_setup after setting *ctxp to NULL; maxevents <= 0 is EINVAL"),
     GUEST_WRAP(io_queue_release, "io_destroy"),
-    GUEST_WRAP(io_queue_run, "calls each event's io_set_callback callback until the ring is empty"),
     GUEST_WRAP(io_queue_wait, "io_getevents(ctx, 0, 0, NULL, timeout): returns 0 at once"),
 };
 const int guest_calls_libaio_n = GUEST_NCALLS(guest_calls_libaio);

@@ -116,7 +116,6 @@ typedef void (*io_callback_t)(io_context_t ctx, struct iocb *iocb, long res, lon
 
 int io_queue_init(int maxevents, io_context_t *ctxp);
 int io_queue_release(io_context_t ctx);
-int io_queue_run(io_context_t ctx);
 int io_queue_wait(io_context_t ctx, struct timespec *timeout);
 
 int io_setup(int maxevents, io_context_t *ctxp);
@@ -233,6 +232,28 @@ static inline int io_fdsync(io_context_t ctx, struct iocb *iocb, io_callback_t c
 	io_prep_fdsync(iocb, fd);
 	io_set_callback(iocb, cb);
 	return io_submit(ctx, 1, &iocb);
+}
+
+/*
+ * libaio's io_queue_run: takes the events one at a time without waiting
+ * and calls the callback io_set_callback stored in each one's data.
+ * Returns 0 once the ring is empty, or io_getevents's error. Inline here
+ * (a library function in libaio) so that the callbacks run on the
+ * program's own stack frames, at the same addresses in every build of
+ * simk.
+ */
+static inline int io_queue_run(io_context_t ctx)
+{
+	static struct timespec_zero_ {
+		long long tv_sec, tv_nsec;
+	} zero;
+	struct io_event ev;
+	int r;
+	while ((r = io_getevents(ctx, 0, 1, &ev, (struct timespec *)(void *)&zero)) == 1) {
+		io_callback_t cb = (io_callback_t)ev.data;
+		cb(ctx, ev.obj, (long)ev.res, (long)ev.res2);
+	}
+	return r;
 }
 
 /* Signal eventfd once per completion of this request (IOCB_FLAG_RESFD). */

@@ -85,3 +85,78 @@ def test_diff_usage_errors(simk, tmp_path):
     assert r.code == 2, r
     r = simk("diff", RACY, tmp_path / "missing.sched", 2)
     assert r.code == 2 and "missing.sched" in r.err, r
+
+
+def test_lab07_a_dfs_failure_and_its_nearest_passing_run_part_inside_the_window(simk, tmp_path):
+    """Lab 07's race is between the disk and io_getevents: no scheduling
+    decision of a random run decides it, but a dfs search enumerates the
+    latency classes, and the nearest passing run of its failing path parts
+    from it between the submission and the reaping (lines 24-31)."""
+    lab = LABS / "07-aio-getevents" / "broken.scn"
+    sched = tmp_path / "fail.sched"
+    r = simk("explore", lab, "--policy", "dfs", "--runs", 2000, "--quiet",
+             "--schedule-out", sched)
+    assert r.code == 1 and sched.exists(), r
+    d = simk("diff", lab, sched, timeout=300)
+    assert d.code == 1, d
+    m = re.search(r"^  B: .* (?:stood|the last statement was) at \[broken\.scn:(\d+)\]$",
+                  d.out, re.M)
+    assert m and 24 <= int(m.group(1)) <= 31, d.out
+
+
+def test_lab08_a_passing_and_a_failing_seed_part_inside_the_window(simk):
+    """Lab 08: seed 3 passes, seed 1 deadlocks; they part where the client
+    writes a message and the server, woken, may read it at once (the client's
+    writes, lines 41-45, against the server's loop, 28-35)."""
+    lab = LABS / "08-port-oneshot" / "broken.scn"
+    assert simk("run", lab, "--seed", 3, "--quiet").passed
+    assert simk("run", lab, "--seed", 1, "--quiet").code != 0
+    d = simk("diff", lab, 3, 1)
+    assert d.code == 1, d
+    m = re.search(r"^  B: .* stood at \[broken\.scn:(\d+)\]$", d.out, re.M)
+    assert m and int(m.group(1)) in set(range(28, 36)) | set(range(41, 46)), d.out
+
+
+def test_a_timing_difference_is_told_apart_from_the_first_different_event(simk):
+    """Two seeds of a scenario with a disk draw other latencies from the
+    start: diff says where the clocks part and shows where the events do."""
+    lab = LABS / "07-aio-getevents" / "broken.scn"
+    d = simk("diff", lab, 2, 1)
+    assert d.code == 1, d
+    m = re.search(r"the runs' clocks part at event (\d+) \((\d+)ns against (\d+)ns: latencies "
+                  r"or timers drawn from their seeds\); the same events, at other times, "
+                  r"follow until event (\d+)", d.out)
+    assert m, d.out
+    assert int(m.group(4)) > int(m.group(1)) and m.group(2) != m.group(3)
+    assert f"the runs share their first {m.group(4)} events" in d.out
+
+
+def test_two_decisions_are_tried_when_one_is_not_enough(simk, tmp_path):
+    """The client must run its second write before the server reads: a
+    failing schedule whose nearest passing run needs two changes."""
+    f = tmp_path / "two.scn"
+    f.write_text("""\
+shared x = 0
+shared seen = 0
+thread a
+  x = 1
+  yield
+  x = 2
+  yield
+  x = 3
+thread b
+  yield
+  seen = x
+finally
+  expect seen != 2
+""")
+    bad = None
+    for seed in range(1, 200):
+        if simk("run", f, "--seed", seed, "--policy", "random", "--quiet").code == 1:
+            bad = seed
+            break
+    assert bad is not None
+    d = simk("diff", f, bad, "--policy", "random")
+    assert d.code == 1, d
+    assert re.search(r"^A is B with decisions? [\d and]+ of \d+ taken the other way", d.out,
+                     re.M), d.out

@@ -5,7 +5,10 @@
  * kern_event.c: "doing so will not reset any filter which has already
  * been triggered"). The flags given with the first EV_ADD stay (EV_CLEAR
  * cannot be added later, as in the reference). EV_ADD with EV_DISABLE or
- * EV_ENABLE of an existing knote changes its state too.
+ * EV_ENABLE of an existing knote changes its state too. A change without
+ * EV_ADD (EV_ENABLE, EV_DISABLE) also replaces udata and the filter's
+ * data/fflags, on DragonFly as on FreeBSD: a NOTE_LOWAT mark must be
+ * given again with each such change.
  */
 #include <sys/types.h>
 #include <sys/event.h>
@@ -51,6 +54,16 @@ int main(void)
 	EV_SET(&ch, p[0], EVFILT_READ, EV_ADD | EV_ENABLE, 0, 0, (void *)0x4);
 	CHECK(kevent(kq, &ch, 1, NULL, 0, NULL) == 0);
 	CHECK(poll_kq(kq, ev, 2) == 1 && ev[0].udata == (void *)0x4);
+
+	/* EV_DISABLE / EV_ENABLE alone carry udata and the mark too */
+	EV_SET(&ch, p[0], EVFILT_READ, EV_DISABLE, NOTE_LOWAT, 10, (void *)0x5);
+	CHECK(kevent(kq, &ch, 1, NULL, 0, NULL) == 0);
+	EV_SET(&ch, p[0], EVFILT_READ, EV_ENABLE, NOTE_LOWAT, 10, (void *)0x6);
+	CHECK(kevent(kq, &ch, 1, NULL, 0, NULL) == 0);
+	CHECK(poll_kq(kq, ev, 2) == 0); /* 3 bytes < 10 */
+	EV_SET(&ch, p[0], EVFILT_READ, EV_ENABLE, 0, 0, (void *)0x7);
+	CHECK(kevent(kq, &ch, 1, NULL, 0, NULL) == 0);
+	CHECK(poll_kq(kq, ev, 2) == 1 && ev[0].udata == (void *)0x7 && ev[0].data == 3);
 
 	/* a timer: re-adding replaces the period (docs/kq.md) */
 	EV_SET(&ch, 1, EVFILT_TIMER, EV_ADD, 0, 1000, NULL);

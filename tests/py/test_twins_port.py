@@ -1,0 +1,87 @@
+"""Guest twins of the event-port race scenarios (tests/twins/port/<scenario>.c,
+the C programs of scenarios/port/<scenario>.scn) and the event-ports example
+(examples/guest/port_worker_pool.c).
+
+Each twin checks the scenario's invariant itself and prints which of its
+outcomes the run reached; with the argument `forbid=NAME` reaching NAME
+fails the run. So: explored under random and pct every seed passes; for
+each outcome, `explore -- forbid=NAME` finds a seed that reaches it (the
+outcome is possible), and that seed replays to the same output and trace
+hash, by seed and by schedule file.
+
+Not twinned:
+- fork-noshare.scn (non-shareable events of two processes sharing a port):
+  a guest cannot fork yet (fork is refused at link time, docs/guest.md);
+- mountedover-vs-create.scn (MOUNTEDOVER against a create): a guest cannot
+  mount a filesystem (no mount call for guests);
+- basics.scn is a tour of the calls, not a race (tests/guest/port.c and
+  tests/conformance/port/ cover it).
+"""
+import re
+
+import pytest
+
+from conftest import ROOT, SIMK
+
+SCENARIOS = ROOT / "scenarios" / "port"
+TWINS = SIMK.parent / "tests" / "twins" / "port"
+EXAMPLE = SIMK.parent / "examples" / "guest" / "port_worker_pool"
+NOT_TWINNED = {"fork-noshare", "mountedover-vs-create", "basics"}
+RUNS = 1500
+
+# twin -> its outcomes
+OUTCOMES = {
+    "send-vs-getn2": ["first1", "first2"],
+    "waiter-order": ["small_first", "big_first"],
+    "alert-vs-waiters": ["w3_events", "w3_alerted"],
+    "close-vs-waiters": ["ebadfd", "ebadf", "timer"],
+    "fd-reassoc-vs-ready": ["once", "several"],
+    "timer-overrun": ["ten", "eleven"],
+}
+
+
+def twin(name):
+    p = TWINS / name
+    if not p.exists():
+        pytest.fail(f"{p} not built: run `make`")
+    return p
+
+
+def seed_of(text):
+    m = re.search(r"^reproduce: .* --seed (\d+)", text, re.M)
+    assert m, text
+    return int(m.group(1))
+
+
+def test_every_race_scenario_has_a_twin_or_a_reason():
+    races = {p.stem for p in SCENARIOS.glob("*.scn")}
+    assert races == set(OUTCOMES) | NOT_TWINNED
+    srcs = {p.stem for p in (ROOT / "tests" / "twins" / "port").glob("*.c")}
+    assert srcs == set(OUTCOMES)
+
+
+@pytest.mark.parametrize("policy", ["random", "pct"])
+@pytest.mark.parametrize("name", sorted(OUTCOMES))
+def test_twin_invariant_holds_on_every_seed(simk, name, policy):
+    r = simk("explore", twin(name), "--runs", RUNS, "--policy", policy, "--quiet")
+    assert r.code == 0, r
+    m = re.search(r"all passed, distinct hashes=(\d+)", r.last)
+    assert m, r.last
+    assert int(m.group(1)) > 5, r.last  # the seeds really interleave differently
+
+
+@pytest.mark.parametrize("name,outcome", [(n, o) for n in sorted(OUTCOMES) for o in OUTCOMES[n]])
+def test_twin_outcome_is_reached_and_replays(simk, tmp_path, name, outcome):
+    arg = f"forbid={outcome}"
+    e = simk("explore", twin(name), "--runs", RUNS, "--quiet", "--", arg)
+    assert e.code == 1, e
+    seed = seed_of(e.out + e.err)
+    sched = tmp_path / "s.sched"
+    opts = ["--seed", seed, "--policy", "random", "--preempt", 0.25]
+    first = simk("run", twin(name), *opts, "--schedule-out", sched, "--", arg)
+    assert first.code == 1 and f"outcome {outcome} reached" in first.out, first
+    second = simk("run", twin(name), *opts, "--", arg)
+    assert second.out == first.out and second.hash == first.hash
+    again = simk("run", twin(name), "--replay", sched, "--", arg)
+    assert again.code == 1 and again.hash == first.hash, again
+    assert again.out == first.out
