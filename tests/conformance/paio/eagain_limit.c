@@ -2,10 +2,11 @@
  * EAGAIN when the system's limit on outstanding requests is reached
  * (POSIX aio_read/aio_write/lio_listio "[EAGAIN] ... the system-wide
  * limit ... would be exceeded"; LTP lio_listio 5-1): simk allows 1024
- * per process. 1024 reads blocked on a pipe are accepted, the next
- * aio_read and a lio_listio are refused with EAGAIN (the list queues
- * nothing), and after aio_cancel(fd, NULL) there is room again. All 1024
- * reads are blocked in the pipe before the cancel, so all are canceled.
+ * per process, which sysconf(_SC_AIO_MAX) says. 1024 reads blocked on
+ * a pipe are accepted, the next aio_read and a lio_listio are refused
+ * with EAGAIN (the list queues nothing), and after aio_cancel(fd, NULL)
+ * there is room again. All 1024 reads are blocked in the pipe before the
+ * cancel, so all are canceled.
  */
 #include <aio.h>
 #include <fcntl.h>
@@ -29,6 +30,7 @@ int main(void)
 		cbs[i].aio_nbytes = 1;
 		cbs[i].aio_lio_opcode = LIO_READ;
 	}
+	CHECK(sysconf(_SC_AIO_MAX) == LIMIT);
 	for (int i = 0; i < LIMIT; i++)
 		CHECK(aio_read(&cbs[i]) == 0);
 	usleep(1000); /* every read waits in the pipe */

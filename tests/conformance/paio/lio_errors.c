@@ -2,7 +2,7 @@
  * lio_listio's own errors (LTP lio_listio 10-1, 11-1, 12-1): a mode
  * other than LIO_WAIT or LIO_NOWAIT, nent 0 or negative, nent above
  * AIO_LISTIO_MAX are EINVAL and submit nothing (aio_error of the entry
- * stays EINVAL).
+ * stays EINVAL). sysconf(_SC_AIO_LISTIO_MAX) says AIO_LISTIO_MAX.
  */
 #include <aio.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@ int main(void)
 	cb.aio_nbytes = sizeof(buf);
 	cb.aio_lio_opcode = LIO_WRITE;
 	struct aiocb *list[1] = {&cb};
+	CHECK(sysconf(_SC_AIO_LISTIO_MAX) == AIO_LISTIO_MAX);
 	CHECK_ERR(lio_listio(2, list, 1, NULL), EINVAL);
 	CHECK_ERR(lio_listio(-1, list, 1, NULL), EINVAL);
 	CHECK_ERR(lio_listio(LIO_WAIT, list, 0, NULL), EINVAL);
