@@ -235,6 +235,12 @@ long __wrap_sysconf(int name)
 	case _SC_IOV_MAX:
 		r = 1024;
 		break;
+	case _SC_AIO_LISTIO_MAX: /* syscalls/posix_aio: AIO_LISTIO_MAX */
+		r = 4096;
+		break;
+	case _SC_AIO_MAX: /* outstanding requests of a process (docs/paio.md) */
+		r = 1024;
+		break;
 	default:
 		GUEST_LEAVE();
 		gt_->err = EINVAL;
@@ -279,7 +285,8 @@ const struct guest_call guest_calls_unistd[] = {
     GUEST_WRAP(getpid, ""),
     GUEST_WRAP(getppid, "0: the guest has no parent"),
     GUEST_WRAP(gettid, "the simulated thread's id"),
-    GUEST_WRAP(sysconf, "fixed answers (one CPU, 4 KiB pages, 1024 fds); others EINVAL"),
+    GUEST_WRAP(sysconf, "fixed answers (one CPU, 4 KiB pages, 1024 fds, AIO limits); "
+			"others EINVAL"),
     GUEST_WRAP(getpagesize, "4096"),
 };
 const int guest_calls_unistd_n = GUEST_NCALLS(guest_calls_unistd);
