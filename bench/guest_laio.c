@@ -153,8 +153,8 @@ static double real_ns(void *arg)
 	for (int pass = 0; pass < 2; pass++) { /* a warm-up pass fills the cache */
 		double t0 = bench_cpu();
 		for (long i = 0; i < OPS; i++) {
-			if (io_submit(ctx, 1, list) != 1 || io_getevents(ctx, 1, 1, &ev, NULL) != 1 ||
-			    ev.res != sizeof(buf)) {
+			if (io_submit(ctx, 1, list) != 1 ||
+			    io_getevents(ctx, 1, 1, &ev, NULL) != 1 || ev.res != sizeof(buf)) {
 				fprintf(stderr, "guest_laio: a real round trip failed\n");
 				exit(1);
 			}
