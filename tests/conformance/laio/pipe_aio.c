@@ -1,4 +1,6 @@
-/* Linux AIO on pipes (2.6's retry-and-kick path): a read of an empty pipe
+/* Linux AIO on pipes, through 2.6's retry-and-kick machinery (which
+ * mainline 2.6 gave only a few file types; simk gives it to pipes and
+ * sockets, docs/laio.md "Where simk differs"): a read of an empty pipe
  * is accepted and completes when a writer brings data, with what it got
  * (a pipe read does not wait to fill the buffer); a write larger than the
  * pipe's 16 KiB buffer completes only once a reader has drained enough,

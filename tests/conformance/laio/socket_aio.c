@@ -1,9 +1,10 @@
-/* Linux AIO on a socket pair (AF_UNIX, SOCK_STREAM), which 2.6 served
- * through the same retry-and-kick path as pipes: a read waits for the
- * peer's data and completes with what arrived; a write completes at once
- * when there is room; a read after the peer shut down its writing side
- * completes with 0; a read can be cancelled while it waits (res
- * -ECANCELED). */
+/* Linux AIO on a socket pair (AF_UNIX, SOCK_STREAM), served as simk
+ * serves pipes (2.6's retry-and-kick machinery, which mainline 2.6 gave
+ * only a few file types: docs/laio.md "Where simk differs"): a read
+ * waits for the peer's data and completes with what arrived; a write
+ * completes at once when there is room; a read after the peer shut down
+ * its writing side completes with 0; a read can be cancelled while it
+ * waits (res -ECANCELED). */
 #include <sys/socket.h>
 
 #include "laio_test.h"
