@@ -397,6 +397,7 @@ static const struct scn_foreign guest_kind = {
 void guest_register(void)
 {
 	guest_subsys_slot = sim_subsys_register(&guest_subsys);
+	guest_sig_register();
 	scn_register_foreign(&guest_kind);
 	vfs_console_set_sink(console_sink);
 }
