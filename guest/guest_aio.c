@@ -11,8 +11,8 @@
  *  - SIGEV_THREAD: sigev_notify_function is the guest's code. The kernel
  *    asks this file (the hooks of simk_paio_set_thread_hooks) whether an
  *    address is the guest's code, and the notification starts a
- *    simulated thread of the guest's process that becomes a guest thread
- *    (detached, named after the function) and calls the function with
+ *    simulated thread of the guest's process ("sigev_thread") that
+ *    becomes a guest thread (detached) and calls the function with
  *    sigev_value.
  *  - SIGEV_SIGNAL with a signal: refused with EINVAL (FreeBSD's errno for
  *    "notification method not supported"), since guests cannot catch
@@ -21,12 +21,10 @@
  */
 #include <errno.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "guest/guest.h"
-#include "guest/guest_elf.h"
 #include "simk/paio.h"
 
 #define FAMILY "aio.h"
@@ -51,10 +49,9 @@ static void thread_code_start(uint64_t code, int64_t value)
 	struct guest_thread *gt = guest_thread_new(r, t);
 	if (gt == NULL)
 		sim_fail(SIMK_FAIL_PANIC, "guest: out of host memory for a SIGEV_THREAD thread");
-	uint64_t off;
-	const char *sym = guest_elf_symbol_at(r->prog->elf, (uintptr_t)code - r->prog->base, &off);
-	if (sym != NULL && off == 0)
-		snprintf(t->name, sizeof(t->name), "%s", sym);
+	/* The thread keeps the kernel's name, "sigev_thread": its events
+	 * already carry that name (renaming a running thread would change
+	 * what those events say). */
 	/* void fn(union sigval): an 8-byte union goes where a pointer does */
 	gt->start = (void *(*)(void *))(uintptr_t)code;
 	gt->arg = (void *)(intptr_t)value;

@@ -224,7 +224,11 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	t->syscall = NULL;
 	KASSERT(r >= -SYSCALL_ERRNO_MAX || (d->flags & SYSCALL_VALUE),
 		"%s() returned %lld: neither a result nor an errno", d->name, (long long)r);
-	trace_emit_call(TR_SYSCALL_EXIT, d->name, d, &r, 1);
+	/* a user address returned (aiowait's result block) is recorded as
+	 * the arguments are: a guest's host address by its alias */
+	int64_t tr = r > 0 && is_user_address(d->res) ? (int64_t)umem_trace_addr(t->proc, (uaddr_t)r)
+						      : r;
+	trace_emit_call(TR_SYSCALL_EXIT, d->name, d, &tr, 1);
 #ifdef SIMK_DEBUG_CHECKS
 	sim_subsys_check(sim_cur());
 #endif

@@ -111,3 +111,20 @@ def test_example_race_is_found_and_replays(simk, tmp_path):
     assert first.code == 1 and "header not on disk yet" in first.out, first
     again = simk("run", EXAMPLE, "--replay", sched)
     assert again.code == 1 and again.out == first.out and again.hash == first.hash, again
+
+
+@pytest.mark.parametrize("prog", [f"twins/paio/{n}" for n in sorted(OUTCOMES)] + [
+    "conformance/paio/sigev_thread", "conformance/paio/lio_notify_after_entries",
+    "conformance/paio/aioread_aiowait", "conformance/paio/sigev_kevent",
+    "conformance/paio/sigev_port"])
+def test_guest_aio_runs_are_deterministic(simk, prog):
+    """Two runs of one seed in one process give the same trace hash: the
+    kernel's AIO events, aiowait's result and EVFILT_AIO knotes name a
+    guest's blocks by their aliases, and SIGEV_THREAD threads keep the
+    name their first events carry."""
+    p = SIMK.parent / "tests" / prog
+    if not p.exists():
+        pytest.fail(f"{p} not built: run `make`")
+    for policy in ("fifo", "random"):
+        r = simk("check-determinism", p, "--seed", 5, "--policy", policy)
+        assert r.code == 0, r
