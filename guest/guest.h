@@ -211,8 +211,8 @@ struct guest_thread *guest_thread_in_user_mode(void);
 	gt_->site = (uintptr_t)__builtin_return_address(0);                                        \
 	gt_->call = name;                                                                          \
 	gt_->kernel++
-#define GUEST_LEAVE() (gt_->kernel--)
-#define GUEST_LEAVE_GT(gt) ((gt)->kernel--)
+#define GUEST_LEAVE() guest_leave(gt_)
+#define GUEST_LEAVE_GT(gt) guest_leave(gt)
 /* Runs the handlers of the signals pending for gt (guest_signal.c), or
  * ends its process for a deadly one: what a kernel does on the way back
  * to user mode. */
@@ -223,14 +223,24 @@ void guest_sig_deliver(struct guest_thread *gt);
 bool guest_sig_restart(struct guest_thread *gt);
 /* A new run's dispositions: every signal SIG_DFL. */
 void guest_sig_run_init(struct guest_run *r);
+/* Whether t has a pending signal it does not block (no access record:
+ * the delivery that follows is the traced step). */
+static inline bool guest_sig_pending(const struct simk_thread *t)
+{
+	return t != NULL && ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
+}
+/* Back to user mode: the pending signals are delivered on the way. */
+static inline void guest_leave(struct guest_thread *gt)
+{
+	if (--gt->kernel == 0 && guest_sig_pending(gt->t))
+		guest_sig_deliver(gt);
+}
 /* Sets errno from a kernel result: r < 0 -> errno = -r, returns -1. The
  * signals pending for the thread are delivered first, when the call
  * returns to user mode (on Linux libc sets errno after the handler ran). */
 static inline long guest_ret(struct guest_thread *gt, int64_t r)
 {
-	const struct simk_thread *t = gt->t;
-	if (gt->kernel == 0 && t != NULL &&
-	    ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0)
+	if (gt->kernel == 0 && guest_sig_pending(gt->t))
 		guest_sig_deliver(gt);
 	if (r < 0) {
 		gt->err = (int)-r;

@@ -370,9 +370,13 @@ int __wrap_pthread_kill(pthread_t th, int sig)
 	int r_ = -ESRCH;
 	if (sig < 0 || sig > GUEST_NSIG)
 		r_ = -EINVAL;
-	else if (r != NULL && guest_thread_of(r, (int)th) != NULL &&
-		 !guest_thread_of(r, (int)th)->exited)
-		r_ = simk_tkill((int)th, sig);
+	else if (r != NULL && th > 0 && th < (pthread_t)INT32_MAX) {
+		/* a thread that returned (or was joined) is gone for signals,
+		 * even while its simulated thread is still ending */
+		const struct guest_thread *target = guest_thread_of(r, (int)th);
+		if (target != NULL && !target->finished && !target->exited && !target->joined)
+			r_ = simk_tkill((int)th, sig);
+	}
 	(void)GUEST_RET(0);
 	return -r_;
 }
