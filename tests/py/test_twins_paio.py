@@ -11,8 +11,7 @@ same output and trace hash, by seed and by schedule file.
 
 The twins run on simk's default AIO pool (a guest cannot configure it:
 four workers, the kernel-asynchronous path on), where the scenarios
-declare their own; lio-nowait-notify's list notification is SIGEV_THREAD
-instead of SIGEV_SIGNAL (guests have no signals yet); fsync-spread's
+declare their own; fsync-spread's
 other write is submitted while the fsync runs, so that it ends before or
 after it; kevent-oneshot and port-close do not read the kernel's counters
 (knotes, notifications sent and dropped), which the end-of-run checks
