@@ -227,11 +227,14 @@ bool guest_sig_restart(struct guest_thread *gt);
 void guest_sig_register(void);
 /* A new run's dispositions: every signal SIG_DFL. */
 void guest_sig_run_init(struct guest_run *r);
-/* Whether t has a pending signal it does not block (no access record:
+/* Whether t has a pending signal it does not block, SIGKILL aside (no access record:
  * the delivery that follows is the traced step). */
 static inline bool guest_sig_pending(const struct simk_thread *t)
 {
-	return t != NULL && ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
+	/* SIGKILL is the kernel's: the thread ends at its return to user
+	 * mode (kern/syscall.c), whether it is exit()'s or a kill's */
+	return t != NULL && ((t->sigpending | t->proc->sigpending) & ~t->sigmask &
+			     ~(1ULL << (9 - 1))) != 0;
 }
 /* Back to user mode: the pending signals are delivered on the way. */
 static inline void guest_leave(struct guest_thread *gt)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "guest/guest.h"
+#include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "scn/scn.h"
@@ -169,6 +170,9 @@ static void guest_end(struct simk *s)
 	struct guest_run *r = run_of(s);
 	if (r == NULL || s->outcome != SIMK_PASS)
 		return;
+	int st = proc_wait_status(r->proc); /* SIGKILL ends it in the kernel */
+	if (r->termsig == 0 && simk_wifsignaled(st))
+		r->termsig = simk_wtermsig(st);
 	if (r->termsig != 0) {
 		sim_fail_record(SIMK_FAIL_EXPECT, "%s was killed by %s%s", r->prog->name,
 				sig_name(r->termsig),

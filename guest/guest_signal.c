@@ -145,6 +145,8 @@ static int64_t h_take(const int64_t *a)
 	struct taken *tk = (struct taken *)(uintptr_t)a[0];
 	struct guest_run *r = guest_run_current();
 	struct simk_thread *t = sim_thread_current();
+	if ((t->sigpending | t->proc->sigpending) & bit(SIGKILL))
+		return TAKE_NONE; /* the process is ending: the kernel ends the thread */
 	bool to_thread = (t->sigpending & ~t->sigmask) != 0; /* sig_dequeue takes those first */
 	int sig = sig_dequeue(&tk->info);
 	if (sig == 0)
@@ -154,8 +156,8 @@ static int64_t h_take(const int64_t *a)
 	struct guest_sigact *act = &r->sigact[sig];
 	if (act->handler == (uintptr_t)SIG_IGN)
 		return TAKE_DISCARDED;
-	if (act->handler == (uintptr_t)SIG_DFL || sig == SIGKILL) {
-		if (default_ignored(sig) && sig != SIGKILL)
+	if (act->handler == (uintptr_t)SIG_DFL) {
+		if (default_ignored(sig))
 			return TAKE_DISCARDED;
 		killed_by(r, t, sig);
 	}
