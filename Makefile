@@ -202,7 +202,7 @@ $(B)/bench/guest/%: bench/guest/%.c $(B)/simk-cc
 $(B)/bench/native/%: bench/guest/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"
-	@$(CC) -O2 -pthread -o $@ $<
+	@$(CC) -O2 -pthread -o $@ $< $(if $(filter laio_%,$*),-laio)
 
 # libFuzzer harnesses (VARIANT=fuzz or fuzzcov; `make fuzz` sets it)
 ifneq ($(filter fuzzers,$(MAKECMDGOALS)),)

@@ -48,6 +48,7 @@
 #define GUEST_ATEXIT_MAX 32
 #define GUEST_SITES_MAX 64 /* guest frames kept for a crash report */
 #define GUEST_WAITS_MAX 120
+#define GUEST_NSIG 64 /* signals 1..64, Linux's numbers */
 
 struct guest_lines;
 struct guest_elf;
@@ -119,6 +120,7 @@ struct guest_thread {
 	struct simk_thread *t;
 	int err;		     /* errno */
 	int kernel;		     /* > 0: inside the runtime (kernel mode) */
+	bool entering;		     /* the runtime call has made no system call yet */
 	uintptr_t site;		     /* return address of the runtime call in progress */
 	const char *call;	     /* its name ("pthread_mutex_lock") */
 	char waits[GUEST_WAITS_MAX]; /* what it sleeps for, for reports */
@@ -149,6 +151,14 @@ struct guest_heap;
 struct guest_objs;
 struct guest_out;
 
+/* A signal's disposition (sigaction): the handler is SIG_DFL (0), SIG_IGN
+ * (1) or the guest's function; mask holds signals 1..64 (bit n-1). */
+struct guest_sigact {
+	uintptr_t handler;
+	int flags;
+	uint64_t mask;
+};
+
 struct guest_run {
 	struct guest_prog *prog;
 	struct simk_proc *proc;
@@ -174,6 +184,11 @@ struct guest_run {
 	int fs_result;
 	struct waitq fs_wq;
 	char fail_site[200]; /* "racy.c:12" of a guest failure */
+	/* signals (guest_signal.c) */
+	struct guest_sigact sigact[GUEST_NSIG + 1];
+	int termsig;	 /* the process was killed by this signal (0: not) */
+	int alarm_timer; /* the kernel timer of alarm() + 1, or 0 */
+	struct waitq sig_wq; /* sigwait, sigsuspend, pause: woken by signals only */
 };
 
 /* The run of the current simulation, or NULL (no guest in it). */
@@ -196,12 +211,45 @@ struct guest_thread *guest_thread_in_user_mode(void);
 	struct guest_thread *gt_ = guest_self(name);                                               \
 	gt_->site = (uintptr_t)__builtin_return_address(0);                                        \
 	gt_->call = name;                                                                          \
+	gt_->entering = true;                                                                      \
 	gt_->kernel++
-#define GUEST_LEAVE() (gt_->kernel--)
-#define GUEST_LEAVE_GT(gt) ((gt)->kernel--)
-/* Sets errno from a kernel result: r < 0 -> errno = -r, returns -1. */
+#define GUEST_LEAVE() guest_leave(gt_)
+#define GUEST_LEAVE_GT(gt) guest_leave(gt)
+/* Runs the handlers of the signals pending for gt (guest_signal.c), or
+ * ends its process for a deadly one: what a kernel does on the way back
+ * to user mode. */
+void guest_sig_deliver(struct guest_thread *gt);
+/* After a call was interrupted (-EINTR): delivers the pending signals and
+ * says whether the call restarts (every handler that ran had SA_RESTART,
+ * or none ran: nothing the program can see interrupted it). */
+bool guest_sig_restart(struct guest_thread *gt);
+/* Installs the runtime's hook at system-call entries (guest_register). */
+void guest_sig_register(void);
+/* A new run's dispositions: every signal SIG_DFL. */
+void guest_sig_run_init(struct guest_run *r);
+/* Whether t has a pending signal it does not block, SIGKILL aside (no access record:
+ * the delivery that follows is the traced step). */
+static inline bool guest_sig_pending(const struct simk_thread *t)
+{
+	/* SIGKILL is the kernel's: the thread ends at its return to user
+	 * mode (kern/syscall.c), whether it is exit()'s or a kill's */
+	return t != NULL && ((t->sigpending | t->proc->sigpending) & ~t->sigmask &
+			     ~(1ULL << (9 - 1))) != 0;
+}
+/* Back to user mode: the pending signals are delivered on the way. */
+static inline void guest_leave(struct guest_thread *gt)
+{
+	gt->entering = false;
+	if (--gt->kernel == 0 && guest_sig_pending(gt->t))
+		guest_sig_deliver(gt);
+}
+/* Sets errno from a kernel result: r < 0 -> errno = -r, returns -1. The
+ * signals pending for the thread are delivered first, when the call
+ * returns to user mode (on Linux libc sets errno after the handler ran). */
 static inline long guest_ret(struct guest_thread *gt, int64_t r)
 {
+	if (gt->kernel == 0 && guest_sig_pending(gt->t))
+		guest_sig_deliver(gt);
 	if (r < 0) {
 		gt->err = (int)-r;
 		return -1;
@@ -209,6 +257,17 @@ static inline long guest_ret(struct guest_thread *gt, int64_t r)
 	return (long)r;
 }
 #define GUEST_RET(r) (GUEST_LEAVE(), guest_ret(gt_, (r)))
+/* A call Linux restarts after a handler with SA_RESTART (signal(7)): the
+ * kernel call expr is made again while it is interrupted and the handlers
+ * that ran allow it. Used inside a runtime entry point (gt_). */
+#define GUEST_RESTARTABLE(expr)                                                                    \
+	({                                                                                         \
+		int64_t r__;                                                                       \
+		do                                                                                 \
+			r__ = (expr);                                                              \
+		while (r__ == -EINTR && guest_sig_restart(gt_));                                    \
+		r__;                                                                               \
+	})
 
 /* Whether [p, p + n) is the guest's memory that may be written / read. */
 bool guest_user_writable(struct guest_run *r, const void *p, size_t n);

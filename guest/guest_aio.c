@@ -11,22 +11,19 @@
  *  - SIGEV_THREAD: sigev_notify_function is the guest's code. The kernel
  *    asks this file (the hooks of simk_paio_set_thread_hooks) whether an
  *    address is the guest's code, and the notification starts a
- *    simulated thread of the guest's process that becomes a guest thread
- *    (detached, named after the function) and calls the function with
+ *    simulated thread of the guest's process ("sigev_thread") that
+ *    becomes a guest thread (detached) and calls the function with
  *    sigev_value.
- *  - SIGEV_SIGNAL with a signal: refused with EINVAL (FreeBSD's errno for
- *    "notification method not supported"), since guests cannot catch
- *    signals yet and the default action would end the process. Signal 0
- *    sends nothing (Solaris libc) and is accepted.
+ *  - SIGEV_SIGNAL: the kernel queues the signal to the process with
+ *    si_code SI_ASYNCIO and si_value sigev_value; the guest's handler
+ *    runs, or sigwaitinfo takes it (guest_signal.c). Signal 0 sends
+ *    nothing (Solaris libc).
  */
 #include <errno.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "guest/guest.h"
-#include "guest/guest_elf.h"
 #include "simk/paio.h"
 
 #define FAMILY "aio.h"
@@ -51,10 +48,9 @@ static void thread_code_start(uint64_t code, int64_t value)
 	struct guest_thread *gt = guest_thread_new(r, t);
 	if (gt == NULL)
 		sim_fail(SIMK_FAIL_PANIC, "guest: out of host memory for a SIGEV_THREAD thread");
-	uint64_t off;
-	const char *sym = guest_elf_symbol_at(r->prog->elf, (uintptr_t)code - r->prog->base, &off);
-	if (sym != NULL && off == 0)
-		snprintf(t->name, sizeof(t->name), "%s", sym);
+	/* The thread keeps the kernel's name, "sigev_thread": its events
+	 * already carry that name (renaming a running thread would change
+	 * what those events say). */
 	/* void fn(union sigval): an 8-byte union goes where a pointer does */
 	gt->start = (void *(*)(void *))(uintptr_t)code;
 	gt->arg = (void *)(intptr_t)value;
@@ -78,33 +74,12 @@ static void hooks_ensure(void)
 	}
 }
 
-/* ---- SIGEV_SIGNAL ------------------------------------------------------------- */
-
-/* Whether the sigevent at sev (guest memory, maybe unreadable: then the
- * kernel answers EFAULT) asks for a signal. */
-static bool wants_signal(struct guest_run *r, const void *sev)
-{
-	const struct simk_sigevent *se = sev;
-	if (sev == NULL || r == NULL || !guest_user_readable(r, se, sizeof(*se)))
-		return false;
-	return se->sigev_notify == SIMK_SIGEV_SIGNAL && se->sigev_signo != 0;
-}
-
-static const void *sigev_of(const void *aiocbp)
-{
-	if (aiocbp == NULL)
-		return NULL;
-	return (const char *)aiocbp + offsetof(struct simk_aiocb, aio_sigevent);
-}
-
 /* ---- POSIX -------------------------------------------------------------------- */
 
 int __wrap_aio_read(void *aiocbp)
 {
 	GUEST_ENTER("aio_read");
 	hooks_ensure();
-	if (wants_signal(guest_run_of(gt_), sigev_of(aiocbp)))
-		return (int)GUEST_RET(-EINVAL);
 	return (int)GUEST_RET(simk_aio_read(U(aiocbp)));
 }
 
@@ -112,8 +87,6 @@ int __wrap_aio_write(void *aiocbp)
 {
 	GUEST_ENTER("aio_write");
 	hooks_ensure();
-	if (wants_signal(guest_run_of(gt_), sigev_of(aiocbp)))
-		return (int)GUEST_RET(-EINVAL);
 	return (int)GUEST_RET(simk_aio_write(U(aiocbp)));
 }
 
@@ -121,8 +94,6 @@ int __wrap_aio_fsync(int op, void *aiocbp)
 {
 	GUEST_ENTER("aio_fsync");
 	hooks_ensure();
-	if (wants_signal(guest_run_of(gt_), sigev_of(aiocbp)))
-		return (int)GUEST_RET(-EINVAL);
 	return (int)GUEST_RET(simk_aio_fsync(op, U(aiocbp)));
 }
 
@@ -152,33 +123,10 @@ int __wrap_aio_suspend(const void *list, int nent, const struct timespec *timeou
 	return (int)GUEST_RET(simk_aio_suspend(U(list), nent, U(timeout)));
 }
 
-/* Whether the list's own sigevent (LIO_NOWAIT) or an entry's asks for a
- * signal: the whole call is refused before anything is queued. */
-static bool list_wants_signal(struct guest_run *r, int mode, void *const *list, int nent,
-			      const void *sig)
-{
-	if (mode == SIMK_LIO_NOWAIT && wants_signal(r, sig))
-		return true;
-	if (list == NULL || nent < 1 || nent > 4096 ||
-	    !guest_user_readable(r, list, (size_t)nent * sizeof(list[0])))
-		return false;
-	for (int i = 0; i < nent; i++) {
-		const struct simk_aiocb *cb = list[i];
-		if (cb == NULL || !guest_user_readable(r, cb, sizeof(*cb)))
-			continue;
-		if ((cb->aio_lio_opcode == SIMK_LIO_READ || cb->aio_lio_opcode == SIMK_LIO_WRITE) &&
-		    wants_signal(r, sigev_of(cb)))
-			return true;
-	}
-	return false;
-}
-
 int __wrap_lio_listio(int mode, void *const *list, int nent, void *sig)
 {
 	GUEST_ENTER("lio_listio");
 	hooks_ensure();
-	if (list_wants_signal(guest_run_of(gt_), mode, list, nent, sig))
-		return (int)GUEST_RET(-EINVAL);
 	return (int)GUEST_RET(simk_lio_listio(mode, U(list), nent, U(sig)));
 }
 
@@ -223,9 +171,8 @@ void *__wrap_aiowait(const struct timeval *timeout)
 }
 
 const struct guest_call guest_calls_aio[] = {
-    GUEST_WRAP(aio_read, "SIGEV_SIGNAL with a signal is EINVAL (no guest signals yet); "
-			 "SIGEV_THREAD runs on a simulated thread"),
-    GUEST_WRAP(aio_write, "O_APPEND writes land in call order; SIGEV_SIGNAL as aio_read"),
+    GUEST_WRAP(aio_read, "SIGEV_THREAD runs on a simulated thread; SIGEV_SIGNAL is SI_ASYNCIO"),
+    GUEST_WRAP(aio_write, "O_APPEND writes land in call order"),
     GUEST_WRAP(aio_fsync, "reads only aio_fildes and aio_sigevent"),
     GUEST_WRAP(aio_error, "EINVAL for a block that names no request"),
     GUEST_WRAP(aio_return, "once; a failed request: -1 and errno set to its error (Solaris)"),
@@ -233,7 +180,7 @@ const struct guest_call guest_calls_aio[] = {
 	       "Solaris's values: AIO_ALLDONE 1, AIO_NOTCANCELED 2; in progress: only "
 	       "while blocked in the file"),
     GUEST_WRAP(aio_suspend, "a never-submitted block counts as done; the timeout is virtual"),
-    GUEST_WRAP(lio_listio, "an entry asking for a signal refuses the whole list (EINVAL)"),
+    GUEST_WRAP(lio_listio, "the list's notification comes after every entry's own"),
     GUEST_WRAP(aio_waitn, "Solaris: collects requests with SIGEV_NONE only"),
 #undef FAMILY
 #define FAMILY "sys/asynch.h"

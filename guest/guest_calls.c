@@ -169,6 +169,15 @@ static const struct guest_call libc_calls[] = {
     LIBC(__longjmp_chk, "setjmp.h", "_FORTIFY_SOURCE"),
     /* <pthread.h> */
     LIBC(pthread_equal, "pthread.h", ""),
+    /* <signal.h>: signal sets are the caller's memory */
+    LIBC(sigemptyset, "signal.h", ""),
+    LIBC(sigfillset, "signal.h", "leaves out 32 and 33, as glibc does"),
+    LIBC(sigaddset, "signal.h", "EINVAL for 0, > 64, 32 and 33 (glibc's)"),
+    LIBC(sigdelset, "signal.h", ""),
+    LIBC(sigismember, "signal.h", ""),
+    LIBC(sigisemptyset, "signal.h", ""),
+    LIBC(sigorset, "signal.h", ""),
+    LIBC(sigandset, "signal.h", ""),
     /* <math.h> (libm) */
     LIBC(sqrt, "math.h", ""),
     LIBC(sqrtf, "math.h", ""),
@@ -273,9 +282,6 @@ static const struct guest_call refused_calls[] = {
     REFUSE(dlsym, "dlfcn.h", "finds host code simk cannot see"),
     REFUSE(mmap, "sys/mman.h", "not simulated: use malloc"),
     REFUSE(fopen, "stdio.h", "not supported yet: use open, read, write"),
-    REFUSE(signal, "signal.h", "signals are the next step (issue 14)"),
-    REFUSE(sigaction, "signal.h", "signals are the next step (issue 14)"),
-    REFUSE(pthread_kill, "pthread.h", "signals are the next step (issue 14)"),
     REFUSE(pthread_cancel, "pthread.h", "cancellation is not supported"),
     REFUSE(getopt, "unistd.h", "not supported yet (its state is libc's, shared by every run)"),
 };

@@ -29,7 +29,8 @@
 #define U(p) ((simk_uaddr_t)(uintptr_t)(p))
 
 /* The guest's layouts are the kernel's (include/simk/laio.h). */
-#define SAME_AT(a, fa, b, fb) (offsetof(a, fa) == offsetof(b, fb) && sizeof(((a *)0)->fa) == sizeof(((b *)0)->fb))
+#define SAME_AT(a, fa, b, fb)                                                                      \
+	(offsetof(a, fa) == offsetof(b, fb) && sizeof(((a *)0)->fa) == sizeof(((b *)0)->fb))
 _Static_assert(sizeof(struct iocb) == sizeof(struct simk_iocb), "struct iocb");
 _Static_assert(SAME_AT(struct iocb, data, struct simk_iocb, aio_data) &&
 		   SAME_AT(struct iocb, key, struct simk_iocb, aio_key) &&
@@ -87,8 +88,8 @@ static struct simk_aio_ring *ring_view(struct simk_proc *p, uint64_t id)
 
 static bool name_live(struct simk_proc *p, const struct ring_name *n)
 {
-	return n->view != 0 && umem_map_kernel(p, n->id, sizeof(struct simk_aio_ring)) ==
-				   (void *)n->view;
+	return n->view != 0 &&
+	       umem_map_kernel(p, n->id, sizeof(struct simk_aio_ring)) == (void *)n->view;
 }
 
 static simk_aio_context_t ctx_id(struct guest_thread *gt, io_context_t ctx)
@@ -249,7 +250,8 @@ const struct guest_call guest_calls_libaio[] = {
     GUEST_WRAP(io_destroy, "waits for requests it cannot cancel, as Linux 2.6"),
     GUEST_WRAP(io_submit, "Linux 2.6 fs/aio.c's checks; IO_CMD_POLL and IO_CMD_NOOP are EINVAL"),
     GUEST_WRAP(io_getevents, "always the system call (no user-space shortcut); virtual timeout"),
-    GUEST_WRAP(io_cancel, "EAGAIN for a request that cannot be cancelled (buffered files)"),
+    GUEST_WRAP(io_cancel, "pipe and socket requests cancel (res -ECANCELED); an O_DIRECT one "
+			  "on the device is EAGAIN"),
     GUEST_WRAP(io_queue_init, "io_setup after setting *ctxp to NULL; maxevents <= 0 is EINVAL"),
     GUEST_WRAP(io_queue_release, "io_destroy"),
     GUEST_WRAP(io_queue_wait, "io_getevents(ctx, 0, 0, NULL, timeout): returns 0 at once"),

@@ -71,6 +71,7 @@ static int64_t h_create(const int64_t *a)
 	struct simk_thread *t = sim_thread_spawn(r->proc, name, thread_entry, NULL, false);
 	if (t == NULL)
 		return -EAGAIN;
+	t->sigmask = gt->t->sigmask; /* POSIX: the creator's signal mask */
 	struct guest_thread *ngt = guest_thread_new(r, t);
 	if (ngt == NULL)
 		sim_fail(SIMK_FAIL_PANIC, "guest: out of host memory for a thread");

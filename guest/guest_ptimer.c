@@ -2,16 +2,15 @@
  * POSIX timers of <time.h> for guests (timer_create ... timer_getoverrun,
  * syscalls/ptimer/): timers on the virtual clock whose expirations are
  * counted (SIGEV_NONE) or queued to an illumos event port (SIGEV_PORT,
- * docs/port.md "PORT_SOURCE_TIMER"). Signals are not delivered to guests
- * yet, so SIGEV_SIGNAL (and a NULL sevp, which means SIGALRM) is refused
- * with ENOTSUP rather than accepted and never seen; SIGEV_THREAD is EINVAL
- * (simk runs no user code on the kernel's behalf).
+ * docs/port.md "PORT_SOURCE_TIMER") or sent as a signal (SIGEV_SIGNAL,
+ * and a NULL sevp: SIGALRM with the timer's id as its value, as on Linux),
+ * which the runtime delivers like any other (guest_signal.c);
+ * SIGEV_THREAD is EINVAL (simk runs no user code on the kernel's behalf).
  *
  * The guest's struct sigevent is simk's (guest/include/bits/types/
  * sigevent_t.h replaces glibc's: notify, signo, value, function — struct
- * simk_sigevent), so it goes to the kernel as it is; only the notification
- * is read here, to refuse SIGEV_SIGNAL. The guest's timer_t is glibc's
- * pointer type while the kernel stores an int id: the id comes back through
+ * simk_sigevent), so it goes to the kernel as it is. The guest's timer_t
+ * is glibc's pointer type while the kernel stores an int id: the id comes back through
  * the thread's scratch buffer. struct itimerspec has the kernel's layout.
  */
 #include <errno.h>
@@ -41,14 +40,8 @@ int __wrap_timer_create(clockid_t clock, const void *sevp, timer_t *timerid)
 	struct guest_run *r = guest_run_of(gt_);
 	if (r == NULL)
 		return (int)GUEST_RET(-EFAULT);
-	if (sevp == NULL)
-		return (int)GUEST_RET(-ENOTSUP); /* SIGALRM */
-	if (!guest_user_readable(r, sevp, sizeof(struct simk_sigevent)))
+	if (sevp != NULL && !guest_user_readable(r, sevp, sizeof(struct simk_sigevent)))
 		return (int)GUEST_RET(-EFAULT);
-	struct simk_sigevent k;
-	memcpy(&k, sevp, sizeof(k));
-	if (k.sigev_notify == SIMK_SIGEV_SIGNAL)
-		return (int)GUEST_RET(-ENOTSUP);
 	if (timerid == NULL || !guest_user_writable(r, timerid, sizeof(*timerid)))
 		return (int)GUEST_RET(-EFAULT);
 	int32_t *id = (int32_t *)(void *)gt_->scratch;
@@ -84,9 +77,9 @@ int __wrap_timer_getoverrun(timer_t t)
 }
 
 const struct guest_call guest_calls_ptimer[] = {
-    GUEST_WRAP(timer_create, "CLOCK_REALTIME, CLOCK_MONOTONIC; SIGEV_NONE and illumos's "
-			     "SIGEV_PORT (docs/port.md); SIGEV_SIGNAL is ENOTSUP (no guest "
-			     "signals yet); timer_t holds the kernel's int id"),
+    GUEST_WRAP(timer_create, "CLOCK_REALTIME, CLOCK_MONOTONIC; SIGEV_NONE, SIGEV_SIGNAL and "
+			     "illumos's SIGEV_PORT (docs/port.md); timer_t holds the kernel's "
+			     "int id"),
     GUEST_WRAP(timer_settime, "relative or TIMER_ABSTIME, on the virtual clock"),
     GUEST_WRAP(timer_gettime, ""),
     GUEST_WRAP(timer_delete, ""),

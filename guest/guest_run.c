@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "guest/guest.h"
+#include "kern/proc.h"
+#include "kern/signal.h"
 #include "kern/umem.h"
 #include "scn/scn.h"
 #include "vfs/vfs.h"
@@ -168,6 +170,17 @@ static void guest_end(struct simk *s)
 	struct guest_run *r = run_of(s);
 	if (r == NULL || s->outcome != SIMK_PASS)
 		return;
+	int st = proc_wait_status(r->proc); /* SIGKILL ends it in the kernel */
+	if (r->termsig == 0 && simk_wifsignaled(st))
+		r->termsig = simk_wtermsig(st);
+	if (r->termsig != 0) {
+		sim_fail_record(SIMK_FAIL_EXPECT, "%s was killed by %s%s", r->prog->name,
+				sig_name(r->termsig),
+				r->termsig == SIMK_SIGPIPE ? " (a write to a pipe nobody reads: ignore "
+							     "SIGPIPE to get EPIPE)"
+							   : "");
+		return;
+	}
 	if (r->exit_status != 0) {
 		sim_fail_record(SIMK_FAIL_EXPECT, "%s exited with status %d%s", r->prog->name,
 				r->exit_status, r->exit_how);
@@ -316,6 +329,7 @@ static int prog_instantiate(struct simk *s, const void *p, char *err, size_t err
 		snprintf(err, errlen, "%s: cannot start its process", g->name);
 		return -1;
 	}
+	guest_sig_run_init(r);
 	for (int i = 0; i < g->nsegs; i++) {
 		const struct guest_seg *sg = &g->segs[i];
 		int e = umem_map_identity(r->proc, (void *)sg->start, sg->len, sg->prot,
@@ -387,6 +401,7 @@ static const struct scn_foreign guest_kind = {
 void guest_register(void)
 {
 	guest_subsys_slot = sim_subsys_register(&guest_subsys);
+	guest_sig_register();
 	scn_register_foreign(&guest_kind);
 	vfs_console_set_sink(console_sink);
 }

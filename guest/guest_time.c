@@ -152,7 +152,8 @@ unsigned __wrap_sleep(unsigned s)
 	int64_t left = 0;
 	int r = sleep_ns(gt_, (int64_t)s * NS, &left);
 	GUEST_LEAVE();
-	return r == -EINTR ? (unsigned)((left + NS - 1) / NS) : 0;
+	/* the seconds left, rounded to the nearest as glibc's sleep does */
+	return r == -EINTR ? (unsigned)(left / NS + (left % NS >= NS / 2)) : 0;
 }
 
 struct tm *__wrap_localtime(const time_t *t)

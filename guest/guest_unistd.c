@@ -5,7 +5,8 @@
  * made through the one entry path: traced, a switch point on each side.
  * The guest's pointers go to the kernel as they are — the guest's memory
  * is its user memory — so a bad one is EFAULT, as on Linux. Results
- * follow libc: -1 and errno.
+ * follow libc: -1 and errno. read, write, readv and writev start again
+ * after a handler with SA_RESTART (GUEST_RESTARTABLE), as on Linux.
  *
  * Paths: there is no working directory; a relative path is relative to
  * the root. The filesystem is mounted by the first call that names a
@@ -34,13 +35,13 @@
 ssize_t __wrap_read(int fd, void *buf, size_t n)
 {
 	GUEST_ENTER("read");
-	return GUEST_RET(simk_read(fd, U(buf), n));
+	return GUEST_RET(GUEST_RESTARTABLE(simk_read(fd, U(buf), n)));
 }
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
 	GUEST_ENTER("write");
-	return GUEST_RET(simk_write(fd, U(buf), n));
+	return GUEST_RET(GUEST_RESTARTABLE(simk_write(fd, U(buf), n)));
 }
 
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
@@ -71,13 +72,13 @@ ssize_t __wrap_pwrite64(int fd, const void *buf, size_t n, off_t off)
 ssize_t __wrap_readv(int fd, const void *iov, int n)
 {
 	GUEST_ENTER("readv");
-	return GUEST_RET(simk_readv(fd, U(iov), n));
+	return GUEST_RET(GUEST_RESTARTABLE(simk_readv(fd, U(iov), n)));
 }
 
 ssize_t __wrap_writev(int fd, const void *iov, int n)
 {
 	GUEST_ENTER("writev");
-	return GUEST_RET(simk_writev(fd, U(iov), n));
+	return GUEST_RET(GUEST_RESTARTABLE(simk_writev(fd, U(iov), n)));
 }
 
 off_t __wrap_lseek(int fd, off_t off, int whence)
@@ -235,6 +236,12 @@ long __wrap_sysconf(int name)
 	case _SC_IOV_MAX:
 		r = 1024;
 		break;
+	case _SC_AIO_LISTIO_MAX: /* syscalls/posix_aio: AIO_LISTIO_MAX */
+		r = 4096;
+		break;
+	case _SC_AIO_MAX: /* outstanding requests of a process (docs/paio.md) */
+		r = 1024;
+		break;
 	default:
 		GUEST_LEAVE();
 		gt_->err = EINVAL;
@@ -279,7 +286,8 @@ const struct guest_call guest_calls_unistd[] = {
     GUEST_WRAP(getpid, ""),
     GUEST_WRAP(getppid, "0: the guest has no parent"),
     GUEST_WRAP(gettid, "the simulated thread's id"),
-    GUEST_WRAP(sysconf, "fixed answers (one CPU, 4 KiB pages, 1024 fds); others EINVAL"),
+    GUEST_WRAP(sysconf, "fixed answers (one CPU, 4 KiB pages, 1024 fds, AIO limits); "
+			"others EINVAL"),
     GUEST_WRAP(getpagesize, "4096"),
 };
 const int guest_calls_unistd_n = GUEST_NCALLS(guest_calls_unistd);

@@ -85,11 +85,9 @@ static int64_t h_waitpid(const int64_t *a)
 		return -ECHILD; /* no process groups */
 	int status = 0;
 	int r = proc_wait(pid > 0 ? (int)pid : -1, &status);
-	if (r > 0 && ustatus != 0) {
-		int encoded = (status & 0xff) << 8;
-		if (copyout(&encoded, ustatus, sizeof(encoded)) != 0)
-			return -EFAULT;
-	}
+	/* proc_wait's status is already the wait(2) word (kern/proc.h) */
+	if (r > 0 && ustatus != 0 && copyout(&status, ustatus, sizeof(status)) != 0)
+		return -EFAULT;
 	return r;
 }
 

@@ -247,7 +247,7 @@ _Noreturn void proc_thread_killed(int sig)
 	struct simk_thread *cur = sim_thread_current();
 	KASSERT(cur != NULL, "proc_thread_killed outside thread context");
 	KASSERT(!sim_in_irq(), "proc_thread_killed outside thread context");
-	KASSERT(sig > 0 && sig < SIMK_NSIG, "killed by signal %d", sig);
+	KASSERT(sig > 0 && sig <= SIMK_NSIG, "killed by signal %d", sig);
 	struct kproc_info *pi = kern_pinfo(cur->proc->pid);
 	if (!pi->exiting && pi->termsig == 0) {
 		pi->termsig = sig;

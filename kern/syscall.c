@@ -194,6 +194,13 @@ static void entry_view(const struct syscall_desc *d, const int64_t *args, struct
 		ev->line = (uint16_t)site.line;
 }
 
+static syscall_entry_hook_fn entry_hook;
+
+void syscall_set_entry_hook(syscall_entry_hook_fn fn)
+{
+	entry_hook = fn;
+}
+
 int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 {
 	KASSERT(d != NULL, "system call without a descriptor");
@@ -207,6 +214,8 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 		"sys_%s or its internals, never a stub",
 		d->name, outer->name, t->name, d->name);
 	sched_point(PT_SYSCALL_ENTER);
+	if (entry_hook != NULL)
+		entry_hook(t);
 	struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
 	trace_args(d, t->proc, args, ev.a);
 	if (trace_observed())
@@ -224,7 +233,11 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	t->syscall = NULL;
 	KASSERT(r >= -SYSCALL_ERRNO_MAX || (d->flags & SYSCALL_VALUE),
 		"%s() returned %lld: neither a result nor an errno", d->name, (long long)r);
-	trace_emit_call(TR_SYSCALL_EXIT, d->name, d, &r, 1);
+	/* a user address returned (aiowait's result block) is recorded as
+	 * the arguments are: a guest's host address by its alias */
+	int64_t tr = r > 0 && is_user_address(d->res) ? (int64_t)umem_trace_addr(t->proc, (uaddr_t)r)
+						      : r;
+	trace_emit_call(TR_SYSCALL_EXIT, d->name, d, &tr, 1);
 #ifdef SIMK_DEBUG_CHECKS
 	sim_subsys_check(sim_cur());
 #endif

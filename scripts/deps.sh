@@ -12,7 +12,8 @@
 #          coroutine stacks), GNU parallel (the docs/scale.md recipe,
 #          tests/py/test_scale.py), chromium (tests/py/test_trace_html.py opens
 #          the HTML timeline headless)
-#   bench  run + libaio (bench/aio_roundtrip.c measures the host's io_submit)
+#   bench  run + libaio (bench/aio_roundtrip.c and bench/guest_laio.c measure the
+#          host's io_submit)
 #   fuzz   run + clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   all    every group (.ci/run)
 # A new package goes in the group of the target that needs it.

@@ -22,6 +22,10 @@
 #include <sys/types.h>
 #include <time.h>
 
+#ifndef O_DSYNC /* glibc hides it in strict ISO C; aio_fsync takes it */
+#define O_DSYNC 010000
+#endif
+
 #include <bits/sigevent-consts.h>
 #include <bits/types/sigevent_t.h>
 #include <sys/asynch.h>

@@ -73,8 +73,8 @@ struct io_iocb_vector {
 
 /* 64 bytes: the kernel's struct iocb. */
 struct iocb {
-	void *data; /* returned in io_event.data */
-	unsigned key; /* io_submit writes 0 here */
+	void *data;	       /* returned in io_event.data */
+	unsigned key;	       /* io_submit writes 0 here */
 	unsigned aio_rw_flags; /* the kernel's aio_reserved1: 2.6 wants 0 (-EINVAL) */
 	short aio_lio_opcode;
 	short aio_reqprio;

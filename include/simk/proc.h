@@ -62,8 +62,9 @@ SIMK_NORETURN void simk_exit(int status);
 SIMK_NORETURN void simk_thread_exit(int code);
 /* Waits for a child (pid > 0: that one, -1: any) to exit and reaps it;
  * its pid, -ECHILD, -EINTR, or -EINVAL for options other than 0. If
- * status is not 0, an int (exit status & 0xff) << 8, as wait(2) encodes a
- * normal exit, is stored there. */
+ * status is not 0, the wait(2) status word is stored there as an int, in
+ * Linux's encoding: (exit code & 0xff) << 8 for an exit, the signal's
+ * number for a process killed by a signal. */
 int simk_waitpid(int pid, simk_uaddr_t status, int options);
 /* Sends a signal to a process / a thread: 0, -EINVAL or -ESRCH; signal 0
  * only checks that the target exists. */

@@ -353,7 +353,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 				return err;
 			}
 			trace_emit(TR_INFO, "kq:attach", (int64_t)kq->id, (int64_t)kn->id,
-				   kn->kev.filter, (int64_t)kn->kev.ident);
+				   kn->kev.filter, kq_trace_ident(kq, kn));
 			preempt_point(); /* an attach can block: the close race window */
 			/* A close that ran before we were attached did not see us;
 			 * one that ran since waits for us (REPROCESS). Either way the
@@ -361,7 +361,7 @@ static int register_one(struct kqueue *kq, struct kevent *kev)
 			if ((fops->flags & FILTEROP_ISFD) &&
 			    !fd_is(kq->proc, (int)kn->kev.ident, kn->fp)) {
 				trace_emit(TR_INFO, "kq:attach_closed", (int64_t)kq->id,
-					   (int64_t)kn->id, (int64_t)kn->kev.ident, 0);
+					   (int64_t)kn->id, kq_trace_ident(kq, kn), 0);
 				kq_st()->stats.attach_closed_drops++;
 				kn->status |= KN_DELETING | KN_REPROCESS;
 			}

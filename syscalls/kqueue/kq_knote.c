@@ -205,7 +205,7 @@ void kq_knote_enqueue(struct knote *kn)
 	kn->status |= KN_QUEUED;
 	kq->count++;
 	trace_emit(TR_INFO, "kq:queue", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
-		   (int64_t)kn->kev.ident);
+		   kq_trace_ident(kq, kn));
 	if (kq->count == 1)
 		kqueue_sigio(kq);
 	kqueue_wakeup(kq);
@@ -316,7 +316,7 @@ void kq_knote_drop(struct knote *kn)
 	if (kn->status & KN_QUEUED)
 		kq_knote_dequeue(kn);
 	trace_emit(TR_INFO, "kq:drop", (int64_t)kq->id, (int64_t)kn->id, kn->kev.filter,
-		   (int64_t)kn->kev.ident);
+		   kq_trace_ident(kq, kn));
 	/* Anyone who started waiting for it restarts and finds it gone. */
 	kq_knote_wake_waiters(kn);
 	struct file *fp = kn->fp;

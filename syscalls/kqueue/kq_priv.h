@@ -22,6 +22,7 @@
 
 #include "kern/callout.h"
 #include "kern/proc.h"
+#include "kern/umem.h"
 #include "kern/waitq.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
@@ -298,5 +299,15 @@ void kq_sig_observer(struct simk_proc *p, int signo);
  * the fork hint, which registers the child recursively (thread context of
  * the forking thread; may sleep). */
 void kq_proc_track_fork(struct simk_proc *parent, int child_pid);
+
+/* A knote's ident as traces show it: an EVFILT_AIO ident is a user
+ * address (the aiocb), a host address for a guest program, which differs
+ * from run to run; its deterministic alias is recorded (kern/umem.h). */
+static inline int64_t kq_trace_ident(const struct kqueue *kq, const struct knote *kn)
+{
+	if (kn->kev.filter != EVFILT_AIO)
+		return (int64_t)kn->kev.ident;
+	return (int64_t)umem_trace_addr(kq->proc, (uaddr_t)kn->kev.ident);
+}
 
 #endif

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "kern/kmem.h"
+#include "kern/umem.h"
 #include "syscalls/portfs/port_priv.h"
 #include "vfs/fnotify.h"
 #include "vfs/vfs.h"
@@ -36,7 +37,8 @@ struct port_file_watch {
 	struct list_node plink; /* pp->file_watches (while not gone) */
 	struct port *pp;
 	int owner_pid;
-	uint64_t fobj; /* user address of the file_obj_t */
+	uint64_t fobj;	     /* user address of the file_obj_t */
+	uint64_t fobj_alias; /* its deterministic value for the trace (umem_trace_addr) */
 	int events;    /* asked: FILE_ACCESS | FILE_MODIFIED | FILE_ATTRIB | FILE_TRUNC */
 	uint64_t user;
 	bool armed;
@@ -107,7 +109,7 @@ static void file_fire(struct port_file_watch *fw, int ev)
 		list_del(&fw->plink);
 	}
 	fw->kev->events = ev;
-	trace_emit(TR_INFO, "port:file_fire", (int64_t)pp->id, (int64_t)fw->fobj, ev, fw->gone);
+	trace_emit(TR_INFO, "port:file_fire", (int64_t)pp->id, (int64_t)fw->fobj_alias, ev, fw->gone);
 	port_enqueue_locked(pp, fw->kev);
 	port_unlock_pollwakeup(pp);
 }
@@ -165,7 +167,7 @@ static void watch_remove(struct port_file_watch *fw)
 	if (can_sleep())
 		port_remove_done_event(fw->kev);
 	port_free_event(fw->kev);
-	trace_emit(TR_INFO, "port:file_dissociate", (int64_t)pp->id, (int64_t)fw->fobj,
+	trace_emit(TR_INFO, "port:file_dissociate", (int64_t)pp->id, (int64_t)fw->fobj_alias,
 		   fw->owner_pid, 0);
 	watch_free(fw);
 }
@@ -252,6 +254,7 @@ int port_associate_file(struct port *pp, uaddr_t fobj, int events, uint64_t user
 		fw->pp = pp;
 		fw->owner_pid = p->pid;
 		fw->fobj = fobj;
+		fw->fobj_alias = umem_trace_addr(p, fobj);
 		spin_lock(&pp->lock);
 		list_push_back(&pp->file_watches, &fw->plink);
 		spin_unlock(&pp->lock);
@@ -280,7 +283,8 @@ int port_associate_file(struct port *pp, uaddr_t fobj, int events, uint64_t user
 	spin_lock(&pp->lock);
 	fw->armed = true;
 	spin_unlock(&pp->lock);
-	trace_emit(TR_INFO, "port:file_associate", (int64_t)pp->id, (int64_t)fobj, events, 0);
+	trace_emit(TR_INFO, "port:file_associate", (int64_t)pp->id, (int64_t)fw->fobj_alias, events,
+		   0);
 	int due = stale_events(vn, &fo, events);
 	if (due != 0)
 		file_fire(fw, due);

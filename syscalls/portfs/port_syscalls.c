@@ -11,6 +11,11 @@
 
 #include <stddef.h>
 
+/* The objects (a file_obj_t's address, an fd) and user values are traced as
+ * user addresses (SA_UPTR): a guest passes its own pointers there, whose
+ * host values differ between runs of simk; the trace keeps their
+ * deterministic aliases (kern/umem.h), and small integers as they are. */
+
 /* The public layouts and values (include/simk/port.h) are the kernel's. */
 #define SAME_FIELD(a, b, f) (offsetof(a, f) == offsetof(b, f) && sizeof(((a *)0)->f) == sizeof(((b *)0)->f))
 _Static_assert(sizeof(struct simk_port_event) == sizeof(port_event_t) &&
@@ -78,7 +83,7 @@ static const struct syscall_desc desc_port_associate = {
     .subsys = "port",
     .fn = h_port_associate,
     .nargs = 5,
-    .arg = {SA_FD, SA_PORT_SOURCE, SA_HEX, SA_POLL_EVENTS, SA_HEX},
+    .arg = {SA_FD, SA_PORT_SOURCE, SA_UPTR, SA_POLL_EVENTS, SA_UPTR},
     .res = SA_INT,
 };
 
@@ -99,7 +104,7 @@ static const struct syscall_desc desc_port_dissociate = {
     .subsys = "port",
     .fn = h_port_dissociate,
     .nargs = 3,
-    .arg = {SA_FD, SA_PORT_SOURCE, SA_HEX},
+    .arg = {SA_FD, SA_PORT_SOURCE, SA_UPTR},
     .res = SA_INT,
 };
 
@@ -119,7 +124,7 @@ static const struct syscall_desc desc_port_send = {
     .subsys = "port",
     .fn = h_port_send,
     .nargs = 3,
-    .arg = {SA_FD, SA_HEX, SA_HEX},
+    .arg = {SA_FD, SA_HEX, SA_UPTR},
     .res = SA_INT,
 };
 
@@ -140,7 +145,7 @@ static const struct syscall_desc desc_port_sendn = {
     .subsys = "port",
     .fn = h_port_sendn,
     .nargs = 5,
-    .arg = {SA_UPTR, SA_UPTR, SA_UINT, SA_HEX, SA_HEX},
+    .arg = {SA_UPTR, SA_UPTR, SA_UINT, SA_HEX, SA_UPTR},
     .res = SA_INT,
 };
 
@@ -162,7 +167,7 @@ static const struct syscall_desc desc_port_alert = {
     .subsys = "port",
     .fn = h_port_alert,
     .nargs = 4,
-    .arg = {SA_FD, SA_HEX, SA_HEX, SA_HEX},
+    .arg = {SA_FD, SA_HEX, SA_HEX, SA_UPTR},
     .res = SA_INT,
 };
 

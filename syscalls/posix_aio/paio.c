@@ -269,7 +269,7 @@ void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 			lio->note->data = kev ? (lio->failed > 0 ? EIO : 0) : lio->failed;
 			pp->st.lio_notes++;
 			trace_emit(TR_INFO, "paio:lio_notify", pp->p->pid,
-				   (int64_t)lio->note->object, lio->queued, lio->failed);
+				   paio_taddr(pp->p, lio->note->object), lio->queued, lio->failed);
 			paio_note_queue(pp, lio->note);
 		} else {
 			paio_note_free(lio->note);
@@ -441,7 +441,7 @@ void paio_publish(struct paio_req *r, int64_t ret, int err, enum paio_state fina
 	if (final == PAIO_CANCELED)
 		pp->st.canceled++;
 	trace_emit(TR_INFO, final == PAIO_CANCELED ? "paio:canceled" : "paio:done", pp->p->pid,
-		   (int64_t)r->key, ret, err);
+		   paio_taddr(pp->p, r->key), ret, err);
 }
 
 /*
@@ -629,6 +629,11 @@ void paio_get_stats(struct simk_proc *p, struct paio_stats *out)
 	}
 }
 
+/* Teardown: how often what could not be canceled is tried again, and a
+ * liveness guard on the tries (a device request completes long before). */
+#define PAIO_EXIT_RECANCEL_NS 1000000ULL
+#define PAIO_EXIT_RECANCELS_MAX 1000000
+
 static bool all_retired(void *arg)
 {
 	struct paio_proc *pp = arg;
@@ -654,9 +659,19 @@ static void paio_proc_exit(struct simk_proc *p)
 	spin_lock(&pp->lock);
 	pp->closing = true;
 	paio_unlock(pp);
-	int c = 0, nc = 0, d = 0;
-	paio_cancel_fd(pp, -1, NULL, &c, &nc, &d);
-	(void)waitq_wait(&pp->done_wq, false, false, SIMK_FOREVER, all_retired, pp);
+	/* A request that was not at a blocking point when canceled (a worker
+	 * had taken it but not yet started to wait in the pipe) may block
+	 * there afterwards, with nobody left to wake it: cancel again every
+	 * PAIO_EXIT_RECANCEL_NS until everything retired (a pipe read the
+	 * exiting process would never feed used to hang its exit). */
+	for (int bound = 0;; bound++) {
+		KASSERT(bound < PAIO_EXIT_RECANCELS_MAX, "aio teardown: requests never retire");
+		int c = 0, nc = 0, d = 0;
+		paio_cancel_fd(pp, -1, NULL, &c, &nc, &d);
+		if (waitq_wait(&pp->done_wq, false, false, nc > 0 ? PAIO_EXIT_RECANCEL_NS : SIMK_FOREVER,
+			       all_retired, pp) == 0)
+			break;
+	}
 	paio_pool_stop(pp);
 	/* everything is retired and no worker runs: reap what is left */
 	spin_lock(&pp->lock);

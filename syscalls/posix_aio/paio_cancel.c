@@ -91,7 +91,7 @@ enum paio_cancel_res paio_cancel_req(struct paio_req *r)
 	struct simk_thread *t = w->thread;
 	bool at_blocking_point = w->cur == r && w->in_window && t->sleep_prepared &&
 				 t->interruptible && t->state == TS_SLEEPING;
-	trace_emit(TR_INFO, "paio:cancel_inprogress", pp->p->pid, (int64_t)r->key, at_blocking_point,
+	trace_emit(TR_INFO, "paio:cancel_inprogress", pp->p->pid, paio_taddr(pp->p, r->key), at_blocking_point,
 		   t->tid);
 	if (!at_blocking_point)
 		return PC_NOTCANCELED;

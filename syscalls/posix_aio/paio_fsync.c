@@ -68,7 +68,7 @@ int paio_fsync_fanout(struct paio_proc *pp, struct paio_req *r)
 		paio_worker_queue(list_entry(it, struct paio_worker, ring), pc);
 	}
 	KASSERT(list_empty(&pieces), "fsync pieces left over");
-	trace_emit(TR_INFO, "paio:fsync_fanout", pp->p->pid, (int64_t)r->key, n, 0);
+	trace_emit(TR_INFO, "paio:fsync_fanout", pp->p->pid, paio_taddr(pp->p, r->key), n, 0);
 	return 0;
 }
 
@@ -95,7 +95,7 @@ bool paio_piece_pass(struct paio_worker *w, struct paio_req *piece, struct paio_
 	w->cur = f;
 	paio_store_state(f, AIOCB_INPROGRESS);
 	*fsyncp = f;
-	trace_emit(TR_INFO, "paio:start", w->pp->p->pid, (int64_t)f->key, w->index, f->op);
+	trace_emit(TR_INFO, "paio:start", w->pp->p->pid, paio_taddr(w->pp->p, f->key), w->index, f->op);
 	return true;
 }
 /* LAB 07 END: fsync_barrier */

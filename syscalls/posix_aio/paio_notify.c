@@ -192,7 +192,7 @@ void paio_notifier_main(void *arg)
 			KASSERT(0, "bad notification kind %d", n->kind);
 		}
 		trace_emit(TR_INFO, ok ? "paio:notify" : "paio:notify_dropped", pp->p->pid, n->kind,
-			   (int64_t)n->object, n->data);
+			   paio_taddr(pp->p, n->object), n->data);
 		spin_lock(&pp->lock);
 		if (ok)
 			pp->st.notes_sent++;

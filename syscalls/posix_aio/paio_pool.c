@@ -379,7 +379,7 @@ static struct paio_req *take(struct paio_worker *w)
 		r->state = PAIO_INPROGRESS;
 		w->cur = r;
 		paio_store_state(r, AIOCB_INPROGRESS);
-		trace_emit(TR_INFO, "paio:start", w->pp->p->pid, (int64_t)r->key, w->index, r->op);
+		trace_emit(TR_INFO, "paio:start", w->pp->p->pid, paio_taddr(w->pp->p, r->key), w->index, r->op);
 	}
 	return r;
 }

@@ -212,6 +212,14 @@ struct paio_run {
 
 #define PAIO_FN_BASE 0x7f5e00000000ULL /* handles look like code addresses */
 
+/* A control block's user address as traces show it (kern/umem.h): a
+ * guest's blocks are host addresses, which differ from run to run, so
+ * they are recorded as their deterministic aliases. */
+static inline int64_t paio_taddr(struct simk_proc *p, uint64_t uaddr)
+{
+	return (int64_t)umem_trace_addr(p, (uaddr_t)uaddr);
+}
+
 /* paio.c: state, hash, results, completion */
 /* posix_aio's slot: its per-run state (struct paio_run) and its
  * per-process state (struct paio_proc). */

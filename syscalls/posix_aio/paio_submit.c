@@ -193,7 +193,7 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 				   r->resultp + offsetof(struct simk_aio_result, aio_return),
 				   sizeof(ip));
 	}
-	trace_emit(TR_INFO, "paio:submit", pp->p->pid, (int64_t)r->key, r->op, r->fd);
+	trace_emit(TR_INFO, "paio:submit", pp->p->pid, paio_taddr(pp->p, r->key), r->op, r->fd);
 	if (r->op == PAIO_OP_FSYNC) {
 		rc = paio_fsync_fanout(pp, r);
 		if (rc != 0)
@@ -229,7 +229,7 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 	if (rc == 0) {
 		pp->st.kaio++;
 		paio_store_state(r, AIOCB_KAIO);
-		trace_emit(TR_INFO, "paio:kaio", pp->p->pid, (int64_t)r->key, r->op, 0);
+		trace_emit(TR_INFO, "paio:kaio", pp->p->pid, paio_taddr(pp->p, r->key), r->op, 0);
 		paio_unlock(pp);
 		return 0;
 	}
@@ -238,7 +238,7 @@ int paio_submit_req(struct paio_proc *pp, struct paio_req *r)
 	r->kaio = false;
 	if (rc == -EOPNOTSUPP) {
 		pp->st.kaio_fallback++;
-		trace_emit(TR_INFO, "paio:kaio_fallback", pp->p->pid, (int64_t)r->key, r->op, 0);
+		trace_emit(TR_INFO, "paio:kaio_fallback", pp->p->pid, paio_taddr(pp->p, r->key), r->op, 0);
 		paio_enqueue(r);
 		paio_unlock(pp);
 		return 0;

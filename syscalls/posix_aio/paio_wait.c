@@ -100,7 +100,7 @@ ssize_t sys_aio_return(uaddr_t aiocbp)
 			paio_reap(r);
 			(void)copyout_proc(p, &returned, statep, sizeof(returned));
 			paio_store_result(p, resultp, -1, EINVAL);
-			trace_emit(TR_INFO, "paio:return", p->pid, (int64_t)aiocbp, res, 0);
+			trace_emit(TR_INFO, "paio:return", p->pid, paio_taddr(p, aiocbp), res, 0);
 			paio_unlock(pp);
 			return res;
 		}

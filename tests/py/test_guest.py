@@ -33,6 +33,7 @@ def seed_of(reproduce_text):
 SELF_CHECKING = ["files", "ipc", "efault", "threads", "sync", "vtime", "random", "globals", "stdio",
                  "heap"]
 SELF_CHECKING += ["port"]  # <port.h>, and timer_create with SIGEV_PORT
+SELF_CHECKING += ["signals"]  # <signal.h>
 
 
 @pytest.mark.parametrize("name", SELF_CHECKING)
@@ -264,6 +265,18 @@ def test_an_unrenamed_object_is_refused_at_load(simk, tmp_path):
     r = simk("run", so, "--quiet")
     assert r.code == 2, r
     assert "puts" in r.err and "docs/guest.md" in r.err
+
+
+@pytest.mark.parametrize("arg,sig", [("term", "SIGTERM"), ("pipe", "SIGPIPE"), ("kill9", "SIGKILL")])
+def test_default_action_kills_the_process(simk, arg, sig):
+    """SIG_DFL of a deadly signal ends the process as killed by it (no
+    atexit handlers); a blocked one waits for its unblocking."""
+    r = simk("run", guest("killed"), "--quiet", "--seed", 1, "--", arg)
+    assert not r.passed, r
+    assert f"killed was killed by {sig}" in r.out + r.err, r
+    assert "survived" not in r.out and "atexit handler ran" not in r.out, r
+    if arg == "term":
+        assert "still here while SIGTERM is blocked" in r.out, r
 
 
 def test_docs_list_every_call():

@@ -5,7 +5,8 @@ exploration passes (every outcome the scenario allows keeps the
 invariant), and for each outcome, a run told to forbid it (its argument)
 fails under some explored seed — exploration reaches it — and that seed,
 run again with --schedule-out and then replayed, gives the same output
-and trace hash. basics.scn is not a race (no twin). completion-order is the
+and trace hash; what the kernel does that the guest cannot see shows in
+the trace of some seed. basics.scn is not a race (no twin). completion-order is the
 scenario's teaching example of a bug: its twin fails on purpose, and the
 failing seed replays. The example examples/guest/laio_journal.c is
 checked the same way."""
@@ -109,3 +110,24 @@ def test_example_race_is_found_and_replays(simk, tmp_path):
     e = simk("explore", prog, "--runs", 2000)
     assert e.code == 1, e
     replays(simk, tmp_path, reproduce_args(e.out + e.err), "journal: record")
+
+
+# What the kernel does that a guest cannot see, seen in the streamed trace:
+# a kick that arrives while the request's retry runs (run state 2), a file
+# whose last reference a request dropped (deferred release), requests torn
+# down by io_destroy. Some explored seed shows each, and passes.
+KERNEL_SIDE = [
+    ("kick-while-running", "laio:kick laio#1 state 2"),
+    ("close-inflight", "laio:fput_defer"),
+    ("destroy-inflight", "torn down"),
+]
+
+
+@pytest.mark.parametrize("name,needle", KERNEL_SIDE, ids=[k[0] for k in KERNEL_SIDE])
+def test_twin_reaches_the_kernel_side_of_its_race(simk, name, needle):
+    for seed in range(1, 80):
+        r = simk("run", program(name), "--seed", seed, "--policy", "random", "--preempt", "0.25")
+        assert r.code == 0, r
+        if needle in r.out:
+            return
+    pytest.fail(f"no seed of {name} shows {needle!r}")

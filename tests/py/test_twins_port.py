@@ -85,3 +85,25 @@ def test_twin_outcome_is_reached_and_replays(simk, tmp_path, name, outcome):
     again = simk("run", twin(name), "--replay", sched, "--", arg)
     assert again.code == 1 and again.hash == first.hash, again
     assert again.out == first.out
+
+
+def test_example_race_is_found_and_replays(simk, tmp_path):
+    """examples/guest/port_worker_pool.c: the reaper's port_dissociate returns
+    0 while the worker holds an event already retrieved; explore finds the
+    schedule where the reaper closes the descriptor between the worker's
+    port_get and its read."""
+    if not EXAMPLE.exists():
+        pytest.fail(f"{EXAMPLE} not built: run `make`")
+    e = simk("explore", EXAMPLE, "--runs", 1000)
+    assert e.code == 1 and "exited with status 1" in e.last, e
+    seed = seed_of(e.out + e.err)
+    sched = tmp_path / "fail.sched"
+    first = simk("run", EXAMPLE, "--seed", seed, "--policy", "random", "--preempt", 0.25,
+                 "--schedule-out", sched)
+    assert first.code == 1, first
+    assert "but read failed: Bad file descriptor (the reaper closed it: dead=1)" in first.out
+    again = simk("run", EXAMPLE, "--replay", sched)
+    assert again.code == 1 and again.out == first.out and again.hash == first.hash, again
+    # a fifo run (no preemption) never splits port_get from read
+    ok = simk("run", EXAMPLE, "--quiet")
+    assert ok.passed and "connection reaped" in ok.out, ok

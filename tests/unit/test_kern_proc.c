@@ -563,3 +563,47 @@ Test(proc, wait_survives_exit_hooks_that_sleep)
 	cr_assert_eq(wait_status, SIMK_W_EXITED(6));
 	simk_destroy(s);
 }
+
+/* The waitpid system call stores the wait(2) status word as proc_wait
+ * makes it (Linux's encoding), not shifted again: an exit(5) reads back
+ * as 5 << 8, a death by SIGKILL as 9. */
+static int sys_status_exit, sys_status_killed;
+static int ust[1024] __attribute__((aligned(4096))); /* user memory: an identity page */
+
+static void child_exit5(void *arg)
+{
+	(void)arg;
+	proc_exit(5);
+}
+
+static void parent_waitpid_syscall(void *arg)
+{
+	(void)arg;
+	/* both children first: a fork copies user memory, which an identity
+	 * region is not (umem_fork refuses it) */
+	int pid1 = proc_fork("child", child_exit5, NULL);
+	int pid2 = proc_fork("child", child_until_killed, NULL);
+	struct simk_proc *self = sim_proc_current();
+	cr_assert_eq(umem_map_identity(self, ust, sizeof(ust), UMEM_PROT_READ | UMEM_PROT_WRITE,
+				       "st", NULL, NULL),
+		     0);
+	simk_uaddr_t st = (simk_uaddr_t)(uintptr_t)&ust[0];
+	int w = simk_waitpid(pid1, st, 0);
+	cr_assert_eq(w, pid1, "waitpid = %d", w);
+	sys_status_exit = ust[0];
+	cr_assert_eq(sig_kill_proc(sim_proc_by_pid(pid2), SIMK_SIGKILL), 0);
+	cr_assert_eq(simk_waitpid(-1, st, 0), pid2);
+	sys_status_killed = ust[0];
+	(void)umem_unmap_identity(self, ust);
+}
+
+Test(proc, waitpid_syscall_stores_the_linux_status_word)
+{
+	struct simk *s = kt_sim(SIMK_POLICY_FIFO, 1);
+	waitq_init(&wq, "wq");
+	simk_thread_create(simk_proc_create(s, "parent"), "main", parent_waitpid_syscall, NULL);
+	KT_RUN_PASS(s);
+	cr_assert_eq(sys_status_exit, 5 << 8);
+	cr_assert_eq(sys_status_killed, SIMK_SIGKILL);
+	simk_destroy(s);
+}

@@ -5,9 +5,12 @@
  * change that fails is echoed with its errno in data (with or without
  * EV_RECEIPT); ident, filter and udata are the change's. When receipts or
  * errors were posted the call returns their number without collecting
- * pending events. More changes than the event list holds: receipts that
- * find no room are applied silently (DragonFly kern_event.c), and an error
- * with no room fails the call with that errno.
+ * pending events. More changes than the event list holds: an error with
+ * no room fails the call with that errno and the changes after it are not
+ * applied (FreeBSD; DragonFly kern_event.c copies it out past the end of
+ * the list), and a receipt with no room is applied silently and the next
+ * changes too (simk's choice: FreeBSD stops at it, DragonFly writes past
+ * the list; docs/kq.md "Guest programs").
  */
 #include <sys/types.h>
 #include <sys/event.h>

@@ -4,8 +4,9 @@
  * or nevents, a timeout with tv_nsec outside [0, 1e9) or a negative
  * tv_sec. An unknown filter number is EINVAL too, but per change: it is
  * reported as an EV_ERROR event when the event list has room and fails
- * the call only when it has none (DragonFly kern_event.c; FreeBSD the
- * same). Filters FreeBSD has and DragonFly does not (EVFILT_PROCDESC -8,
+ * the call only when it has none (FreeBSD's rule, which simk follows
+ * there: DragonFly kern_event.c copies the error out past the list's end).
+ * Filters FreeBSD has and DragonFly does not (EVFILT_PROCDESC -8,
  * EVFILT_LIO -10, EVFILT_SENDFILE -12, EVFILT_EMPTY -13) are unknown here.
  */
 #include <sys/types.h>

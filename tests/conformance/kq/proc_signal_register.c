@@ -1,14 +1,14 @@
 /*
- * Registration of the filters whose sources are processes and signals,
- * as far as a single guest process can check them (NetBSD's t_proc and
- * t_sig, FreeBSD's proc tests check the firing with fork() and kill(),
- * which a simk guest does not have yet): EVFILT_PROC on the program's own
- * pid is accepted and stays quiet while it runs; on a pid that does not
- * exist it is ESRCH. EVFILT_SIGNAL accepts any signal number, as
- * DragonFly's and FreeBSD's filter do (even one no signal has), and has
- * nothing to report while no signal is sent. EVFILT_AIO cannot be added
- * by a program (EPERM: only aio_read/aio_write attach it). EVFILT_FS is
- * accepted and quiet while nothing is mounted or unmounted.
+ * Registration of the filters whose sources are processes and signals
+ * (NetBSD's t_proc and t_sig, FreeBSD's proc tests; they check the firing
+ * with fork(), which a simk guest does not have yet, and kill():
+ * signal_filter.c): EVFILT_PROC on the program's own pid is accepted and
+ * stays quiet while it runs; on a pid that does not exist it is ESRCH.
+ * EVFILT_SIGNAL accepts any signal number, as DragonFly's and FreeBSD's
+ * filter do (even one no signal has), and has nothing to report while no
+ * signal is sent. EVFILT_AIO cannot be added by a program (EPERM: only
+ * aio_read/aio_write attach it). EVFILT_FS is accepted and quiet while
+ * nothing is mounted or unmounted (fs_events.c sees a mount).
  */
 #include <sys/types.h>
 #include <sys/event.h>

@@ -4,7 +4,8 @@
  * it in one change; without EV_CLEAR it stays triggered (level) until
  * deleted, or cleared by a change with EV_CLEAR; triggers before a
  * retrieval merge into one event; the event's udata is the one given at
- * EV_ADD (a later change keeps it, as DragonFly kern_event.c's touch).
+ * EV_ADD: a later change keeps it, as DragonFly kern_event.c's user touch
+ * does (FreeBSD replaces udata with every change).
  */
 #include <sys/types.h>
 #include <sys/event.h>

@@ -4,9 +4,14 @@
  * NOTE_EXTEND, one that does not is NOTE_WRITE alone; ftruncate upward is
  * NOTE_EXTEND | NOTE_WRITE | NOTE_ATTRIB, downward NOTE_WRITE |
  * NOTE_ATTRIB; fchmod and chmod are NOTE_ATTRIB; a read is NOTE_READ
- * (FreeBSD's note). Only the notes asked for are reported, several
- * changes coalesce into one event, and without EV_CLEAR the event repeats
- * (the bits stay, as on BSD).
+ * (FreeBSD's note). Several changes coalesce into one event, and without
+ * EV_CLEAR the event repeats (the bits stay, as on BSD).
+ *
+ * Difference: simk reports only the notes asked for. DragonFly and
+ * FreeBSD add every bit of a change once one of them was asked (a write
+ * that grows the file, watched for NOTE_EXTEND, reports NOTE_WRITE |
+ * NOTE_EXTEND there; libkqueue's vnode test expects it); which bits come
+ * together depends on each filesystem's hints (docs/kq.md).
  */
 #include <sys/types.h>
 #include <sys/event.h>

@@ -2,7 +2,10 @@
  * with res 0 on a regular file and on a directory; on a pipe or an
  * eventfd, which have no fsync, io_submit is -EINVAL (Linux 2.6
  * aio_setup_iocb: no aio_fsync method). An fsync submitted after writes
- * completes after them: every write's event comes first. */
+ * completes after them: every write's event comes first. simk runs
+ * FSYNC/FDSYNC inline on regular files and directories, where most 2.6
+ * filesystems had no aio_fsync and answered -EINVAL (docs/laio.md,
+ * "Where simk differs"). */
 #include <sys/eventfd.h>
 
 #include "laio_test.h"

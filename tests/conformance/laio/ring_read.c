@@ -1,10 +1,11 @@
 /* The completion ring is readable by the program, as libaio-based
  * programs use it: io_context_t points at Linux's ring header (magic
  * 0xa10a10a1, header_length 32; io_setup(1) gets one page, so nr is 127,
- * and io_setup(126) two pages and 255), events appear at tail as requests
- * complete, and a program may consume them itself by copying
- * io_events[head] and moving head, after which io_getevents does not
- * return them again. Mixing the two consumers keeps the order. */
+ * io_setup(126) two pages and 255, io_setup(65536) 513 pages), events
+ * appear at tail as requests complete, and a program may consume them
+ * itself by copying io_events[head] and moving head, after which
+ * io_getevents does not return them again. Mixing the two consumers
+ * keeps the order. */
 #include "laio_test.h"
 
 int main(void)
@@ -13,6 +14,11 @@ int main(void)
 	CHECK_IS(io_setup(126, &big), 0);
 	struct simk_aio_ring *bring = (struct simk_aio_ring *)big;
 	CHECK_IS(bring->nr, 255);
+	CHECK_IS(io_destroy(big), 0);
+	/* the largest the default fs.aio-max-nr allows: 513 pages */
+	big = 0;
+	CHECK_IS(io_setup(65536, &big), 0);
+	CHECK_IS(((struct simk_aio_ring *)big)->nr, (513 * 4096 - 32) / 32);
 	CHECK_IS(io_destroy(big), 0);
 
 	io_context_t ctx = 0;

@@ -1,5 +1,6 @@
 /* port_create(3C) and close(2): a port is a file descriptor (the lowest
- * free one, like open), distinct for every call; fstat works on it, dup
+ * free one, like open), distinct for every call; fstat works on it and,
+ * as illumos's port_getattr, gives the number of queued events as st_size; dup
  * gives a second name for the same port, and once every descriptor is
  * closed each port call says EBADF. A descriptor that is not a port is
  * EBADFD for every port call (illumos port.c: the file's vnode is not a
@@ -19,7 +20,13 @@ int main(void)
 	int b = port_create();
 	CHECK(a >= 0 && b >= 0 && a != b);
 	struct stat st;
-	CHECK(fstat(a, &st) == 0);
+	CHECK(fstat(a, &st) == 0 && st.st_size == 0);
+	CHECK(port_send(a, 1, NULL) == 0 && port_send(a, 2, NULL) == 0);
+	CHECK(fstat(a, &st) == 0 && st.st_size == 2);
+	port_event_t two[2];
+	uint_t got = 2;
+	CHECK(port_getn(a, two, 2, &got, NULL) == 0 && got == 2);
+	CHECK(fstat(a, &st) == 0 && st.st_size == 0);
 
 	/* dup: the same port under two names */
 	int d = dup(a);

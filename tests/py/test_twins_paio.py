@@ -1,0 +1,129 @@
+"""Guest twins of the POSIX AIO race scenarios (tests/twins/paio/<scenario>.c,
+the C programs of scenarios/paio/<scenario>.scn) and the POSIX AIO example
+(examples/guest/paio_completion_order.c).
+
+Each twin checks the scenario's invariant itself and prints which of its
+outcomes the run reached; with the argument `forbid=NAME` reaching NAME
+fails the run ("outcome NAME reached"). So: explored under random and pct
+every seed passes; for each outcome, `explore -- forbid=NAME` finds a seed
+that reaches it (the outcome is possible), and that seed replays to the
+same output and trace hash, by seed and by schedule file.
+
+The twins run on simk's default AIO pool (a guest cannot configure it:
+four workers, the kernel-asynchronous path on), where the scenarios
+declare their own; fsync-spread's
+other write is submitted while the fsync runs, so that it ends before or
+after it; kevent-oneshot and port-close do not read the kernel's counters
+(knotes, notifications sent and dropped), which the end-of-run checks
+cover.
+
+Not twinned:
+- worker-creation.scn: what it checks is the pool's size (paio_stats:
+  growth to max_workers, never beyond), which a guest program can neither
+  set nor observe.
+"""
+import re
+
+import pytest
+
+from conftest import ROOT, SIMK
+
+SCENARIOS = ROOT / "scenarios" / "paio"
+TWINS = SIMK.parent / "tests" / "twins" / "paio"
+EXAMPLE = SIMK.parent / "examples" / "guest" / "paio_completion_order"
+NOT_TWINNED = {"worker-creation"}
+RUNS = 1000
+
+# twin -> its outcomes
+OUTCOMES = {
+    "cancel-vs-pickup": ["AIO_CANCELED", "AIO_NOTCANCELED"],
+    "cancel-pipe-read": ["AIO_CANCELED", "AIO_NOTCANCELED", "AIO_ALLDONE", "eaten", "left"],
+    "fsync-spread": ["before", "after"],
+    "lio-nowait-notify": ["early", "late"],
+    "kevent-oneshot": ["collected", "missed", "AIO_CANCELED", "AIO_NOTCANCELED"],
+    "port-close": ["got", "lost"],
+}
+
+
+def twin(name):
+    p = TWINS / name
+    if not p.exists():
+        pytest.fail(f"{p} not built: run `make`")
+    return p
+
+
+def seed_of(text):
+    m = re.search(r"^reproduce: .* --seed (\d+)", text, re.M)
+    assert m, text
+    return int(m.group(1))
+
+
+def test_every_race_scenario_has_a_twin_or_says_why_not():
+    races = {p.stem for p in SCENARIOS.glob("*.scn")}
+    assert races == set(OUTCOMES) | NOT_TWINNED
+    srcs = {p.stem for p in (ROOT / "tests" / "twins" / "paio").glob("*.c")}
+    assert srcs == set(OUTCOMES)
+
+
+@pytest.mark.parametrize("policy", ["random", "pct"])
+@pytest.mark.parametrize("name", sorted(OUTCOMES))
+def test_twin_invariant_holds_on_every_seed(simk, name, policy):
+    r = simk("explore", twin(name), "--runs", RUNS, "--policy", policy, "--quiet")
+    assert r.code == 0, r
+    m = re.search(r"all passed, distinct hashes=(\d+)", r.last)
+    assert m, r.last
+    assert int(m.group(1)) > RUNS // 20, r.last  # the seeds really interleave differently
+
+
+@pytest.mark.parametrize("name,outcome",
+                         [(n, o) for n in sorted(OUTCOMES) for o in OUTCOMES[n]])
+def test_twin_outcome_is_reached_and_replays(simk, tmp_path, name, outcome):
+    arg = f"forbid={outcome}"
+    e = simk("explore", twin(name), "--runs", RUNS, "--quiet", "--", arg)
+    assert e.code == 1, e
+    seed = seed_of(e.out + e.err)
+    sched = tmp_path / "s.sched"
+    opts = ["--seed", seed, "--policy", "random", "--preempt", 0.25]
+    first = simk("run", twin(name), *opts, "--schedule-out", sched, "--", arg)
+    assert first.code == 1 and f"outcome {outcome} reached" in first.out, first
+    second = simk("run", twin(name), *opts, "--", arg)
+    assert second.out == first.out and second.hash == first.hash
+    again = simk("run", twin(name), "--replay", sched, "--", arg)
+    assert again.code == 1 and again.hash == first.hash, again
+    assert again.out == first.out
+
+
+def test_example_race_is_found_and_replays(simk, tmp_path):
+    """examples/guest/paio_completion_order.c waits only for the last of two
+    writes: a plain run passes, explore finds the seed where the first is
+    still in flight, and the seed replays."""
+    if not EXAMPLE.exists():
+        pytest.fail(f"{EXAMPLE} not built: run `make`")
+    ok = simk("run", EXAMPLE, "--quiet")
+    assert ok.passed and "saved" in ok.out, ok
+    e = simk("explore", EXAMPLE, "--runs", RUNS)
+    assert e.code == 1 and "exited with status 1" in e.last, e
+    seed = seed_of(e.out + e.err)
+    sched = tmp_path / "fail.sched"
+    first = simk("run", EXAMPLE, "--seed", seed, "--policy", "random", "--preempt", 0.25,
+                 "--schedule-out", sched)
+    assert first.code == 1 and "header not on disk yet" in first.out, first
+    again = simk("run", EXAMPLE, "--replay", sched)
+    assert again.code == 1 and again.out == first.out and again.hash == first.hash, again
+
+
+@pytest.mark.parametrize("prog", [f"twins/paio/{n}" for n in sorted(OUTCOMES)] + [
+    "conformance/paio/sigev_thread", "conformance/paio/lio_notify_after_entries",
+    "conformance/paio/aioread_aiowait", "conformance/paio/sigev_kevent",
+    "conformance/paio/sigev_port"])
+def test_guest_aio_runs_are_deterministic(simk, prog):
+    """Two runs of one seed in one process give the same trace hash: the
+    kernel's AIO events, aiowait's result and EVFILT_AIO knotes name a
+    guest's blocks by their aliases, and SIGEV_THREAD threads keep the
+    name their first events carry."""
+    p = SIMK.parent / "tests" / prog
+    if not p.exists():
+        pytest.fail(f"{p} not built: run `make`")
+    for policy in ("fifo", "random"):
+        r = simk("check-determinism", p, "--seed", 5, "--policy", policy)
+        assert r.code == 0, r
