@@ -120,6 +120,7 @@ struct guest_thread {
 	struct simk_thread *t;
 	int err;		     /* errno */
 	int kernel;		     /* > 0: inside the runtime (kernel mode) */
+	bool entering;		     /* the runtime call has made no system call yet */
 	uintptr_t site;		     /* return address of the runtime call in progress */
 	const char *call;	     /* its name ("pthread_mutex_lock") */
 	char waits[GUEST_WAITS_MAX]; /* what it sleeps for, for reports */
@@ -210,6 +211,7 @@ struct guest_thread *guest_thread_in_user_mode(void);
 	struct guest_thread *gt_ = guest_self(name);                                               \
 	gt_->site = (uintptr_t)__builtin_return_address(0);                                        \
 	gt_->call = name;                                                                          \
+	gt_->entering = true;                                                                      \
 	gt_->kernel++
 #define GUEST_LEAVE() guest_leave(gt_)
 #define GUEST_LEAVE_GT(gt) guest_leave(gt)
@@ -221,17 +223,23 @@ void guest_sig_deliver(struct guest_thread *gt);
  * says whether the call restarts (every handler that ran had SA_RESTART,
  * or none ran: nothing the program can see interrupted it). */
 bool guest_sig_restart(struct guest_thread *gt);
+/* Installs the runtime's hook at system-call entries (guest_register). */
+void guest_sig_register(void);
 /* A new run's dispositions: every signal SIG_DFL. */
 void guest_sig_run_init(struct guest_run *r);
-/* Whether t has a pending signal it does not block (no access record:
+/* Whether t has a pending signal it does not block, SIGKILL aside (no access record:
  * the delivery that follows is the traced step). */
 static inline bool guest_sig_pending(const struct simk_thread *t)
 {
-	return t != NULL && ((t->sigpending | t->proc->sigpending) & ~t->sigmask) != 0;
+	/* SIGKILL is the kernel's: the thread ends at its return to user
+	 * mode (kern/syscall.c), whether it is exit()'s or a kill's */
+	return t != NULL && ((t->sigpending | t->proc->sigpending) & ~t->sigmask &
+			     ~(1ULL << (9 - 1))) != 0;
 }
 /* Back to user mode: the pending signals are delivered on the way. */
 static inline void guest_leave(struct guest_thread *gt)
 {
+	gt->entering = false;
 	if (--gt->kernel == 0 && guest_sig_pending(gt->t))
 		guest_sig_deliver(gt);
 }

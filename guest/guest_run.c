@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "guest/guest.h"
+#include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "scn/scn.h"
@@ -169,6 +170,9 @@ static void guest_end(struct simk *s)
 	struct guest_run *r = run_of(s);
 	if (r == NULL || s->outcome != SIMK_PASS)
 		return;
+	int st = proc_wait_status(r->proc); /* SIGKILL ends it in the kernel */
+	if (r->termsig == 0 && simk_wifsignaled(st))
+		r->termsig = simk_wtermsig(st);
 	if (r->termsig != 0) {
 		sim_fail_record(SIMK_FAIL_EXPECT, "%s was killed by %s%s", r->prog->name,
 				sig_name(r->termsig),
@@ -397,6 +401,7 @@ static const struct scn_foreign guest_kind = {
 void guest_register(void)
 {
 	guest_subsys_slot = sim_subsys_register(&guest_subsys);
+	guest_sig_register();
 	scn_register_foreign(&guest_kind);
 	vfs_console_set_sink(console_sink);
 }

@@ -194,6 +194,13 @@ static void entry_view(const struct syscall_desc *d, const int64_t *args, struct
 		ev->line = (uint16_t)site.line;
 }
 
+static syscall_entry_hook_fn entry_hook;
+
+void syscall_set_entry_hook(syscall_entry_hook_fn fn)
+{
+	entry_hook = fn;
+}
+
 int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 {
 	KASSERT(d != NULL, "system call without a descriptor");
@@ -207,6 +214,8 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 		"sys_%s or its internals, never a stub",
 		d->name, outer->name, t->name, d->name);
 	sched_point(PT_SYSCALL_ENTER);
+	if (entry_hook != NULL)
+		entry_hook(t);
 	struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
 	trace_args(d, t->proc, args, ev.a);
 	if (trace_observed())

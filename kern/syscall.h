@@ -133,6 +133,13 @@ const struct syscall_desc *syscall_current(const struct simk_thread *t);
  * exiting (SIGKILL pending) ends here. Thread context.
  */
 void syscall_user_return(struct simk_thread *t);
+/* Called at the switch point before a system call's entry, while the
+ * thread is still in user mode (t->syscall NULL): what ran meanwhile may
+ * have sent it a signal, which a kernel would have delivered at once. The
+ * guest runtime runs handlers there (guest_signal.c); NULL: nothing. One
+ * hook per host process, set once at registration. */
+typedef void (*syscall_entry_hook_fn)(struct simk_thread *t);
+void syscall_set_entry_hook(syscall_entry_hook_fn fn);
 
 /*
  * Every stub's descriptor is registered by its layer (once per host

@@ -1,6 +1,7 @@
 /* A signal whose default action ends the process ends it: the run fails
  * "killed by SIGTERM" (argument "term"), "killed by SIGPIPE" for a write
- * to a pipe nobody reads ("pipe"); a blocked one waits until it is
+ * to a pipe nobody reads ("pipe"), "killed by SIGKILL" ("kill9"); a
+ * blocked one waits until it is
  * unblocked, and the atexit handlers do not run. */
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,11 @@ static void never(void)
 int main(int argc, char **argv)
 {
 	atexit(never);
+	if (argc > 1 && strcmp(argv[1], "kill9") == 0) {
+		kill(getpid(), SIGKILL); /* the kernel's: no handler, no mask */
+		printf("survived SIGKILL\n");
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "pipe") == 0) {
 		int p[2];
 		if (pipe(p) != 0 || close(p[0]) != 0)

@@ -7,9 +7,7 @@
  * ended: whoever takes it finds every entry done. Two threads run such
  * lists at once, each with its own real-time signal (both blocked in both
  * threads; each takes its own with sigwaitinfo). Differences: simk's
- * default pool instead of the scenario's two workers; the second thread
- * blocks the signals itself (simk's pthread_create does not pass the
- * creator's mask on yet).
+ * default pool instead of the scenario's two workers.
  *
  * Argument forbid=early / forbid=late fails the run when the first list's
  * signal was already pending / not yet pending when its lio_listio call
@@ -29,8 +27,6 @@
 
 static int fd;
 static struct aiocb a[3], b[2];
-static sigset_t both;
-static pthread_barrier_t masked;
 
 /* Submits the list with signal sig and value v; takes the signal; checks
  * every entry ended first and no second signal comes. Returns whether the
@@ -66,10 +62,6 @@ static int run_list(struct aiocb *cbs, int n, int sig, int v)
 static void *lister_b(void *arg)
 {
 	(void)arg;
-	/* block both before any list is submitted (a new thread does not
-	 * inherit its creator's mask in simk yet) */
-	CHECK(pthread_sigmask(SIG_BLOCK, &both, NULL) == 0);
-	pthread_barrier_wait(&masked);
 	static char buf[512];
 	b[0].aio_fildes = fd;
 	b[0].aio_buf = buf;
@@ -96,16 +88,15 @@ static int forbidden(int argc, char **argv, const char *what)
 
 int main(int argc, char **argv)
 {
+	sigset_t both;
 	sigemptyset(&both);
 	sigaddset(&both, SIGRTMIN);
 	sigaddset(&both, SIGRTMIN + 1);
-	CHECK(pthread_sigmask(SIG_BLOCK, &both, NULL) == 0);
-	CHECK(pthread_barrier_init(&masked, NULL, 2) == 0);
+	CHECK(pthread_sigmask(SIG_BLOCK, &both, NULL) == 0); /* lister_b inherits it */
 	fd = open("/f", O_CREAT | O_RDWR, 0644);
 	CHECK(fd >= 0);
 	pthread_t t;
 	CHECK(pthread_create(&t, NULL, lister_b, NULL) == 0);
-	pthread_barrier_wait(&masked);
 	static char bufs[3][512];
 	for (int i = 0; i < 3; i++) {
 		a[i].aio_fildes = fd;
