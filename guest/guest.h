@@ -121,6 +121,7 @@ struct guest_thread {
 	int err;		     /* errno */
 	int kernel;		     /* > 0: inside the runtime (kernel mode) */
 	bool entering;		     /* the runtime call has made no system call yet */
+	uintptr_t user_sp; /* the guest's stack pointer at that call (its frame's CFA) */
 	uintptr_t site;		     /* return address of the runtime call in progress */
 	const char *call;	     /* its name ("pthread_mutex_lock") */
 	char waits[GUEST_WAITS_MAX]; /* what it sleeps for, for reports */
@@ -212,6 +213,7 @@ struct guest_thread *guest_thread_in_user_mode(void);
 	gt_->site = (uintptr_t)__builtin_return_address(0);                                        \
 	gt_->call = name;                                                                          \
 	gt_->entering = true;                                                                      \
+	gt_->user_sp = (uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *);                 \
 	gt_->kernel++
 #define GUEST_LEAVE() guest_leave(gt_)
 #define GUEST_LEAVE_GT(gt) guest_leave(gt)

@@ -49,7 +49,7 @@ int __wrap_shutdown(int fd, int how)
 
 const struct guest_call guest_calls_ipc[] = {
     GUEST_WRAP(poll, "pipes, socket pairs, files, the console; the timeout is virtual"),
-    GUEST_WRAP(socketpair, "AF_UNIX, SOCK_STREAM or SOCK_DGRAM"),
+    GUEST_WRAP(socketpair, "AF_UNIX, SOCK_STREAM only (SOCK_DGRAM: EOPNOTSUPP)"),
     GUEST_WRAP(send, "socket pairs"),
     GUEST_WRAP(recv, "socket pairs"),
     GUEST_WRAP(shutdown, "socket pairs"),

@@ -176,31 +176,45 @@ static int64_t h_take(const int64_t *a)
 }
 PRIM_DESC(desc_take, "signal_deliver", h_take, 1, SA_HOST);
 
-/* Runs the handler of tk in user mode, then restores the mask. */
-static void run_handler(struct guest_thread *gt, int sig, struct taken *tk)
+/* Where a handler's frames start: this far below the guest frame that
+ * made the interrupted call, past every frame of the runtime's (whose
+ * sizes differ between builds), so the handler's stack addresses — which
+ * the trace shows when it passes a local to a call — are the same in
+ * every build, as the guest's own are (guest_thread.c). */
+#define HANDLER_GAP (24 * 1024)
+
+/* Where the runtime's kernel-visible bytes of a delivery go: its own
+ * corner of the thread's scratch (the interrupted call may still need
+ * the rest), at a fixed address for the trace. */
+#define SIG_SCRATCH 3072
+
+/* Runs the handler of tk in user mode, on the stack at user_sp -
+ * HANDLER_GAP, then restores the mask. */
+static void run_handler(struct guest_thread *gt, int sig, struct taken *tk, uintptr_t user_sp)
 {
-	if (tk->act.flags & SA_SIGINFO) {
-		siginfo_t si;
-		ucontext_t uc;
-		memset(&si, 0, sizeof(si));
-		memset(&uc, 0, sizeof(uc));
-		si.si_signo = sig;
-		si.si_code = tk->info.code;
-		si.si_pid = tk->info.sender_pid;
-		si.si_uid = 0;
-		si.si_value.sival_ptr = (void *)(intptr_t)tk->info.value;
-		void (*fn)(int, siginfo_t *, void *) = (void (*)(int, siginfo_t *, void *))tk->act.handler;
-		gt->kernel--;
-		fn(sig, &si, &uc);
-		gt->kernel++;
-	} else {
-		void (*fn)(int) = (void (*)(int))tk->act.handler;
-		gt->kernel--;
-		fn(sig);
-		gt->kernel++;
-	}
-	uint64_t old = tk->oldmask;
-	(void)simk_sigprocmask(SIMK_SIG_SETMASK, U(&old), 0);
+	char *sp = (char *)(user_sp - HANDLER_GAP);
+	if ((char *)__builtin_frame_address(0) - 2048 < sp || sp < (char *)gt->stack_lo + 4096)
+		guest_fail(gt, "%s: no stack left to run the handler of %s (%d nested handlers?)",
+			   gt->call, sig_name(sig), GUEST_STACK_SIZE / HANDLER_GAP);
+	siginfo_t si;
+	ucontext_t uc;
+	memset(&si, 0, sizeof(si));
+	memset(&uc, 0, sizeof(uc));
+	si.si_signo = sig;
+	si.si_code = tk->info.code;
+	si.si_pid = tk->info.sender_pid;
+	si.si_uid = 0;
+	si.si_value.sival_ptr = (void *)(intptr_t)tk->info.value;
+	/* called straight from the trampoline, as main is: (sig, info, context) */
+	int (*fn)(int, char **, char **) = (int (*)(int, char **, char **))tk->act.handler;
+	gt->kernel--;
+	if (tk->act.flags & SA_SIGINFO)
+		(void)guest_call_main_on_stack(fn, sig, (char **)(void *)&si, (char **)(void *)&uc, sp);
+	else
+		(void)guest_call_main_on_stack(fn, sig, NULL, NULL, sp);
+	gt->kernel++;
+	memcpy(gt->scratch + SIG_SCRATCH, &tk->oldmask, sizeof(tk->oldmask));
+	(void)simk_sigprocmask(SIMK_SIG_SETMASK, U(gt->scratch + SIG_SCRATCH), 0);
 }
 
 /* Delivers what is pending; returns how many handlers ran and whether all
@@ -210,6 +224,7 @@ static int deliver(struct guest_thread *gt, bool *all_restart)
 	int ran = 0;
 	*all_restart = true;
 	gt->entering = false;
+	uintptr_t user_sp = gt->user_sp; /* the handlers' own calls change it */
 	gt->kernel++;
 	for (int n = 0; n < 4 * GUEST_NSIG && thread_signal_pending(gt->t); n++) {
 		struct taken tk;
@@ -220,7 +235,8 @@ static int deliver(struct guest_thread *gt, bool *all_restart)
 			continue;
 		if (!(tk.act.flags & SA_RESTART))
 			*all_restart = false;
-		run_handler(gt, (int)sig, &tk);
+		run_handler(gt, (int)sig, &tk, user_sp);
+		gt->user_sp = user_sp;
 		ran++;
 	}
 	gt->kernel--;
@@ -331,14 +347,17 @@ int __wrap_sigaction(int sig, const struct sigaction *act, struct sigaction *oac
 sighandler_t __wrap_signal(int sig, sighandler_t handler)
 {
 	GUEST_ENTER("signal");
-	struct sigaction act, old;
-	memset(&act, 0, sizeof(act));
-	act.sa_handler = handler;
-	act.sa_flags = SA_RESTART;
-	int e = do_sigaction(gt_, sig, &act, &old);
+	/* in the scratch buffer: the kernel sees their addresses (the trace) */
+	struct sigaction *act = (struct sigaction *)(void *)gt_->scratch;
+	struct sigaction *old = act + 1;
+	memset(act, 0, sizeof(*act));
+	act->sa_handler = handler;
+	act->sa_flags = SA_RESTART;
+	int e = do_sigaction(gt_, sig, act, old);
+	sighandler_t prev = old->sa_handler;
 	if (GUEST_RET(e) < 0)
 		return SIG_ERR;
-	return old.sa_handler;
+	return prev;
 }
 
 /* ---- masks ---------------------------------------------------------------------- */
@@ -589,7 +608,8 @@ int __wrap_sigsuspend(const sigset_t *mask)
 	GUEST_LEAVE();
 	guest_sig_deliver(gt_);
 	gt_->kernel++;
-	(void)simk_sigprocmask(SIMK_SIG_SETMASK, U(&old), 0);
+	memcpy(gt_->scratch + SIG_SCRATCH, &old, sizeof(old));
+	(void)simk_sigprocmask(SIMK_SIG_SETMASK, U(gt_->scratch + SIG_SCRATCH), 0);
 	return (int)GUEST_RET(e);
 }
 

@@ -109,7 +109,7 @@ static void access_point(struct guest_thread *gt, const volatile void *addr, int
 	gt->kernel++;
 	trace_emit(TR_INFO, "guest:access", (int64_t)alias, size, mode, 0);
 	preempt_point();
-	guest_leave(gt); /* a signal sent meanwhile is delivered here */
+	gt->kernel--; /* signals wait for the next call (no known guest stack pointer here) */
 }
 
 static inline void plain_access(const volatile void *addr, int size, int mode, uintptr_t ra)

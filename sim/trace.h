@@ -164,11 +164,21 @@ struct trace_desc {
 	const char *link;
 	uint8_t link_arg;
 	uint8_t link_role; /* enum trace_link_role */
+	/* A second id, of another namespace, for an event that ties two
+	 * layers' requests together (laio:dio: an AIO request and its direct
+	 * I/O; vfs:dio_done: the direct I/O and the device request whose
+	 * completion ended it). A TO event with two links continues from the
+	 * later of the two latest events; both chains go on from it. */
+	const char *link2;
+	uint8_t link2_arg;
+	uint8_t link2_role;
 };
 /* Table entries: TRACE_DESC("blk:create", "dev%d ...", TRACE_LEVEL_KERNEL),
  * TRACE_DESC_LINK("blk:submit", "...", TRACE_LEVEL_KERNEL, "blk", 3, TRACE_LINK_FROM). */
-#define TRACE_DESC(n, f, l) {(n), (f), (l), NULL, 0, 0}
-#define TRACE_DESC_LINK(n, f, l, ns, arg, role) {(n), (f), (l), (ns), (arg), (role)}
+#define TRACE_DESC(n, f, l) {(n), (f), (l), NULL, 0, 0, NULL, 0, 0}
+#define TRACE_DESC_LINK(n, f, l, ns, arg, role) {(n), (f), (l), (ns), (arg), (role), NULL, 0, 0}
+#define TRACE_DESC_LINK2(n, f, l, ns, arg, role, ns2, arg2, role2)                                  \
+	{(n), (f), (l), (ns), (arg), (role), (ns2), (arg2), (role2)}
 /* Registers a layer's descriptions (a static table; twice is a no-op). */
 void trace_describe(const struct trace_desc *table, int n);
 const struct trace_desc *trace_desc_find(const char *name);

@@ -200,15 +200,30 @@ int trace_causes_build(const struct trace_ev *evs, size_t n, struct trace_causes
 			const struct trace_desc *d = trace_desc_find(e->name);
 			if (d == NULL || d->link == NULL || d->link_arg >= TRACE_ARGS)
 				continue;
-			snprintf(k, sizeof(k), "l:%s:%" PRId64, d->link, e->a[d->link_arg]);
-			if (d->link_role == TRACE_LINK_TO) {
+			const char *ns[2] = {d->link, d->link2};
+			uint8_t arg[2] = {d->link_arg, d->link2_arg};
+			uint8_t role[2] = {d->link_role, d->link2_role};
+			int64_t from = -1;
+			for (int l = 0; l < 2; l++) { /* a bridge: the later cause of the two */
+				if (ns[l] == NULL || arg[l] >= TRACE_ARGS || role[l] != TRACE_LINK_TO ||
+				    (l == 1 && e->a[arg[l]] == 0))
+					continue;
+				snprintf(k, sizeof(k), "l:%s:%" PRId64, ns[l], e->a[arg[l]]);
 				int64_t s = map_get(&keys, k);
-				if (s >= 0 && c->from[i] < 0) {
-					c->from[i] = s;
-					c->kind[i] = EDGE_LINK;
-				}
+				if (s > from)
+					from = s;
 			}
-			rc |= map_put(&keys, k, (int64_t)i); /* the chain goes on from here */
+			if (from >= 0 && c->from[i] < 0) {
+				c->from[i] = from;
+				c->kind[i] = EDGE_LINK;
+			}
+			for (int l = 0; l < 2; l++) { /* the chains go on from here */
+				/* a second id of 0: the event has none (buffered AIO) */
+				if (ns[l] == NULL || arg[l] >= TRACE_ARGS || (l == 1 && e->a[arg[l]] == 0))
+					continue;
+				snprintf(k, sizeof(k), "l:%s:%" PRId64, ns[l], e->a[arg[l]]);
+				rc |= map_put(&keys, k, (int64_t)i);
+			}
 		}
 	}
 	free(last.slots);

@@ -39,6 +39,7 @@ static KMEM_TYPE(kt_dio, "vfs.dio");
 
 struct dio {
 	struct list_node link; /* fs->dios while accepted */
+	uint64_t last_blk;     /* the device request that completed last (the trace's link) */
 	struct simfs *fs;
 	struct vnode *vn;
 	struct kaio_req *kr;
@@ -141,7 +142,7 @@ static void dio_complete(struct dio *d)
 		vn_mark_dirty(vn, map_changed, false);
 		res = (ssize_t)d->len;
 	}
-	vfs_trace("vfs:dio_done", (int64_t)kr->id, d->op, res, 0);
+	vfs_trace("vfs:dio_done", (int64_t)kr->id, d->op, res, (int64_t)d->last_blk);
 	KASSERT(vn->dio_inflight > 0, "direct I/O count");
 	KASSERT(fs->dio_inflight > 0, "direct I/O count");
 	vn->dio_inflight--;
@@ -241,6 +242,7 @@ static void dio_pass_done(struct dio *d)
 static void dio_io_done(struct fs_io *io, int err)
 {
 	struct dio *d = io->arg;
+	d->last_blk = io->req.id;
 	if (d->spans != NULL)
 		d->spans[io - d->ios].err = err;
 	if (err != 0 && d->err == 0 && !d->verifying)

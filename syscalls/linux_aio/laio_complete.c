@@ -150,7 +150,12 @@ static void ring_post(struct laio_ctx *ctx, struct laio_req *req, int64_t res)
 	/* the event is complete before the tail says so */
 	ctx->tail = tail;
 	laio_ring(ctx)->tail = tail;
-	trace_emit(TR_INFO, "laio:event", (int64_t)req->seq, res, tail, (int64_t)ctx->id);
+	/* a[4]: the direct I/O that ended it, if any (the chain's link) */
+	struct trace_ev te = {.type = TR_INFO,
+			      .name = "laio:event",
+			      .a = {(int64_t)req->seq, res, tail, (int64_t)ctx->id,
+				    (int64_t)req->kreq.id}};
+	trace_emit_ev(&te);
 }
 /* LAB 02 END: ring_post */
 

@@ -193,6 +193,10 @@ static ssize_t retry_kaio(struct laio_req *req)
 		KASSERT(!req->completed, "kaio completed inside aio_submit");
 		req->cancel = laio_cancel_kaio;
 		spin_unlock(&ctx->lock);
+		/* ties the request to the file's own (dio#N): the trace's causal
+		 * chain goes on through the device and back (docs/tracing.md) */
+		if (kr->id != 0)
+			trace_emit(TR_INFO, "laio:dio", (int64_t)req->seq, (int64_t)kr->id, 0, 0);
 		return -EIOCBQUEUED;
 	}
 	if (r == -EOPNOTSUPP) {

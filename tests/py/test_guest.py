@@ -218,7 +218,8 @@ def test_explore_jobs_finds_the_same_first_failure(simk):
 
 
 @pytest.mark.parametrize("name", ["O0", "asan", "clang", "ucontext"])
-@pytest.mark.parametrize("prog", ["hello", "threads", "race_lost_update", "check_then_act"])
+@pytest.mark.parametrize("prog", ["hello", "threads", "race_lost_update", "check_then_act",
+                                  "signals"])
 def test_same_hash_across_builds(simk, name, prog):
     assert_same_hash_across_builds(simk, name, guest(prog), seeds=(1, 7))
 

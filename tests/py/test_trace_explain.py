@@ -79,3 +79,26 @@ def test_quiet_prints_no_chain_and_the_result_stays_last(simk):
     assert "how we got here" not in r.err and r.last.startswith("FAIL")
     r = simk("run", SCENARIOS / "racy-counter.scn", "--seed", 2)
     assert r.last.startswith("FAIL")
+
+
+def test_an_aio_request_is_followed_through_the_device_and_back(simk):
+    """Request ids tie the layers (docs/tracing.md, "Adding an event"): the
+    chain of lab 07's failure goes from io_submit's laio#1 to its direct
+    I/O dio#1, the device requests it made, their interrupt, the direct
+    I/O's end (naming the device request that ended it), the AIO event and
+    the io_getevents it woke."""
+    from conftest import ROOT
+    lab = ROOT / "labs" / "scenario" / "07-aio-getevents" / "broken.scn"
+    r = simk("run", lab, "--seed", 1)
+    assert r.code == 1
+    chain = r.err.split("how we got here", 1)[1]
+    steps = [
+        r"laio:submit laio#1 IOCB_CMD_PWRITE",
+        r"vfs:dio dio#1 op 1",
+        r"blk:submit write dev1 sector \d+ count 8 blk#(\d+)",
+        r"carried irq +blk:done write dev1 sector \d+ 0 blk#\1",
+        r"carried irq +vfs:dio_done dio#1 op 1 4096 blk#\d+",
+        r"carried irq +laio:event laio#1 res 4096",
+        r"woken +T1 app +io_getevents = 1",
+    ]
+    assert re.search(r"[\s\S]*?".join(steps), chain), chain
