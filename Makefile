@@ -149,8 +149,13 @@ $(B)/simk-cc: guest/cc/simk-cc $(B)/share/simk/guest.wrap $(B)/share/simk/guest-
 # The same for the guest twins of the scenario races (tests/twins/<subsystem>/,
 # run by tests/py/test_twins_<subsystem>.py) and the guest examples (examples/guest/).
 CONFORMANCE_C := $(sort $(wildcard tests/conformance/*/*.c tests/twins/*/*.c))
+# fileaio (examples/guest/fileaio/): one library, three backends, one
+# program per backend (run by tests/py/test_fileaio.py).
+FILEAIO_BACKENDS := laio kq port
+FILEAIO_SRC := examples/guest/fileaio/workloads.c examples/guest/fileaio/fileaio_common.c
 CONFORMANCE_BIN := $(if $(VARIANT),,$(patsubst tests/%.c,$(B)/tests/%,$(CONFORMANCE_C)) \
-	$(patsubst examples/guest/%.c,$(B)/examples/guest/%,$(wildcard examples/guest/*.c)))
+	$(patsubst examples/guest/%.c,$(B)/examples/guest/%,$(wildcard examples/guest/*.c)) \
+	$(patsubst %,$(B)/examples/guest/fileaio_%,$(FILEAIO_BACKENDS)))
 
 # The guest test programs (tests/guest/*.c, run by tests/py/test_guest.py),
 # compiled by this build's simk-cc with this build's compiler; race_*.c
@@ -173,6 +178,12 @@ $(B)/tests/twins/%: tests/twins/%.c tests/guest/check.h $(B)/simk-cc
 	@mkdir -p $(dir $@)
 	@echo "  GUEST $@"
 	@CC=$(CC) $(B)/simk-cc -O1 -Wall -Wextra -Werror -Itests/guest -o $@ $<
+
+$(B)/examples/guest/fileaio_%: examples/guest/fileaio/fileaio_%.c $(FILEAIO_SRC) \
+		$(wildcard examples/guest/fileaio/*.h) $(B)/simk-cc
+	@mkdir -p $(dir $@)
+	@echo "  GUEST $@"
+	@CC=$(CC) $(B)/simk-cc -O1 -Wall -Wextra -Werror -o $@ $(FILEAIO_SRC) $<
 
 $(B)/examples/guest/%: examples/guest/%.c $(B)/simk-cc
 	@mkdir -p $(dir $@)

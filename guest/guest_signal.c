@@ -192,24 +192,29 @@ PRIM_DESC(desc_take, "signal_deliver", h_take, 1, SA_HOST);
  * HANDLER_GAP, then restores the mask. */
 static void run_handler(struct guest_thread *gt, int sig, struct taken *tk, uintptr_t user_sp)
 {
-	char *sp = (char *)(user_sp - HANDLER_GAP);
-	if ((char *)__builtin_frame_address(0) - 2048 < sp || sp < (char *)gt->stack_lo + 4096)
+	/* the frame a kernel builds: siginfo and context above the handler's
+	 * stack, at fixed places too */
+	struct frame {
+		siginfo_t si;
+		ucontext_t uc;
+	} *f = (struct frame *)((user_sp - HANDLER_GAP) & ~(uintptr_t)63);
+	char *sp = (char *)f;
+	if ((char *)__builtin_frame_address(0) - 2048 < (char *)(f + 1) ||
+	    sp < (char *)gt->stack_lo + 4096)
 		guest_fail(gt, "%s: no stack left to run the handler of %s (%d nested handlers?)",
 			   gt->call, sig_name(sig), GUEST_STACK_SIZE / HANDLER_GAP);
-	siginfo_t si;
-	ucontext_t uc;
-	memset(&si, 0, sizeof(si));
-	memset(&uc, 0, sizeof(uc));
-	si.si_signo = sig;
-	si.si_code = tk->info.code;
-	si.si_pid = tk->info.sender_pid;
-	si.si_uid = 0;
-	si.si_value.sival_ptr = (void *)(intptr_t)tk->info.value;
+	memset(f, 0, sizeof(*f));
+	f->si.si_signo = sig;
+	f->si.si_code = tk->info.code;
+	f->si.si_pid = tk->info.sender_pid;
+	f->si.si_uid = 0;
+	f->si.si_value.sival_ptr = (void *)(intptr_t)tk->info.value;
 	/* called straight from the trampoline, as main is: (sig, info, context) */
 	int (*fn)(int, char **, char **) = (int (*)(int, char **, char **))tk->act.handler;
 	gt->kernel--;
 	if (tk->act.flags & SA_SIGINFO)
-		(void)guest_call_main_on_stack(fn, sig, (char **)(void *)&si, (char **)(void *)&uc, sp);
+		(void)guest_call_main_on_stack(fn, sig, (char **)(void *)&f->si,
+					       (char **)(void *)&f->uc, sp);
 	else
 		(void)guest_call_main_on_stack(fn, sig, NULL, NULL, sp);
 	gt->kernel++;

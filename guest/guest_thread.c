@@ -148,6 +148,8 @@ void guest_thread_finish(struct guest_thread *gt, void *retval)
  * pthread_exit, killed by exit()). */
 void guest_thread_exited(struct guest_run *r, struct guest_thread *gt)
 {
+	if (!gt->finished)
+		guest_join_release(r, gt); /* ended by SIGKILL: its joiner must not wait forever */
 	if (gt->stack_lo == NULL)
 		return; /* never started */
 	size_t depth =

@@ -1,8 +1,10 @@
 /*
  * Signals: pending sets, masks, the ignore disposition, queued siginfo and
- * observers. No handler ever runs; a pending signal matters because it
- * interrupts interruptible sleeps (-EINTR) and because sig_dequeue hands
- * it to whoever asks (a scenario's sigwait, a test).
+ * observers. The kernel runs no handler; a pending signal matters because
+ * it interrupts interruptible sleeps (-EINTR) and because sig_dequeue
+ * hands it to whoever asks (a scenario's sigwait, a test, the guest
+ * runtime, which runs guest handlers and default actions on the way back
+ * to user mode: guest/guest_signal.c).
  *
  * The invariant: a signal is pending on a process iff its bit is set in
  * p->sigpending; the per-process siginfo queue (p->subsys[kern_subsys_slot],

@@ -29,6 +29,7 @@
 #include <poll.h>
 #include <port.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,7 @@ static void *reaper(void *arg)
 
 int main(void)
 {
+	signal(SIGPIPE, SIG_IGN); /* the client's EPIPE is a normal end, not a death */
 	port = port_create();
 	int p[2];
 	if (port < 0 || pipe(p) != 0) {

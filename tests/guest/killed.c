@@ -1,13 +1,23 @@
 /* A signal whose default action ends the process ends it: the run fails
  * "killed by SIGTERM" (argument "term"), "killed by SIGPIPE" for a write
- * to a pipe nobody reads ("pipe"), "killed by SIGKILL" ("kill9"); a
+ * to a pipe nobody reads ("pipe"; "pipe_thread": by another thread while
+ * main waits in pthread_join), "killed by SIGKILL" ("kill9"); a
  * blocked one waits until it is
  * unblocked, and the atexit handlers do not run. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static void *writer(void *arg)
+{
+	int fd = *(int *)arg;
+	(void)write(fd, "x", 1);
+	printf("survived the write\n");
+	return NULL;
+}
 
 static void never(void)
 {
@@ -20,6 +30,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "kill9") == 0) {
 		kill(getpid(), SIGKILL); /* the kernel's: no handler, no mask */
 		printf("survived SIGKILL\n");
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "pipe_thread") == 0) {
+		/* the writer dies of it, and so does main, waiting in pthread_join */
+		int p[2];
+		pthread_t th;
+		if (pipe(p) != 0 || close(p[0]) != 0 ||
+		    pthread_create(&th, NULL, writer, &p[1]) != 0)
+			return 2;
+		pthread_join(th, NULL);
+		printf("survived the join\n");
 		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "pipe") == 0) {

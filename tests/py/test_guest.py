@@ -268,7 +268,8 @@ def test_an_unrenamed_object_is_refused_at_load(simk, tmp_path):
     assert "puts" in r.err and "docs/guest.md" in r.err
 
 
-@pytest.mark.parametrize("arg,sig", [("term", "SIGTERM"), ("pipe", "SIGPIPE"), ("kill9", "SIGKILL")])
+@pytest.mark.parametrize("arg,sig", [("term", "SIGTERM"), ("pipe", "SIGPIPE"), ("kill9", "SIGKILL"),
+                                     ("pipe_thread", "SIGPIPE")])
 def test_default_action_kills_the_process(simk, arg, sig):
     """SIG_DFL of a deadly signal ends the process as killed by it (no
     atexit handlers); a blocked one waits for its unblocking."""
