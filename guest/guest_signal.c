@@ -181,7 +181,7 @@ PRIM_DESC(desc_take, "signal_deliver", h_take, 1, SA_HOST);
  * sizes differ between builds), so the handler's stack addresses — which
  * the trace shows when it passes a local to a call — are the same in
  * every build, as the guest's own are (guest_thread.c). */
-#define HANDLER_GAP (24 * 1024)
+#define HANDLER_GAP (32 * 1024)
 
 /* Where the runtime's kernel-visible bytes of a delivery go: its own
  * corner of the thread's scratch (the interrupted call may still need
@@ -230,6 +230,12 @@ static int deliver(struct guest_thread *gt, bool *all_restart)
 	*all_restart = true;
 	gt->entering = false;
 	uintptr_t user_sp = gt->user_sp; /* the handlers' own calls change it */
+	/* the interrupted runtime call may have bytes in flight in the
+	 * scratch buffer (a printf's text on its way to write): the handlers'
+	 * calls use it too, so it is put back as it was (a copy per level:
+	 * handlers nest) */
+	unsigned char saved[GUEST_SCRATCH_SIZE];
+	memcpy(saved, gt->scratch, sizeof(saved));
 	gt->kernel++;
 	for (int n = 0; n < 4 * GUEST_NSIG && thread_signal_pending(gt->t); n++) {
 		struct taken tk;
@@ -245,6 +251,7 @@ static int deliver(struct guest_thread *gt, bool *all_restart)
 		ran++;
 	}
 	gt->kernel--;
+	memcpy(gt->scratch, saved, sizeof(saved));
 	return ran;
 }
 
