@@ -267,6 +267,8 @@ static void entry_hook(struct simk_thread *t)
 	struct guest_thread *gt = guest_thread_of(r, t->tid);
 	if (gt == NULL || !gt->entering || gt->kernel != 1)
 		return;
+	if (r->fs_busy)
+		return; /* mounting the root: a handler's file call would wait for itself */
 	gt->entering = false;
 	if (!guest_sig_pending(t))
 		return;
