@@ -52,6 +52,9 @@ struct trace_text {
 	int hist_head; /* index of the next slot */
 	int period, pos, reps;
 	struct line held[FOLD_PERIOD_MAX];
+	/* the first full repetition, printed as it is (its own times) when
+	 * the cycle ends after one: held is reused by the next one */
+	struct line first_rep[FOLD_PERIOD_MAX];
 	uint64_t last_ns;
 	uint64_t lines;
 };
@@ -167,10 +170,22 @@ static void cycle_end(struct trace_text *tt)
 	} else if (reps == 1) {
 		/* One repetition is not worth a note: print it. */
 		for (int i = 0; i < period; i++)
-			print_now(tt, hist_back(tt, period));
+			print_now(tt, &tt->first_rep[i]);
 	}
 	for (int i = 0; i < pos; i++)
 		print_now(tt, &tt->held[i]);
+}
+
+/* Holds l as the next line of the candidate cycle's repetition. */
+static void hold_line(struct trace_text *tt, const struct line *l)
+{
+	tt->held[tt->pos++] = *l;
+	tt->last_ns = l->vtime_ns;
+	if (tt->pos == tt->period) {
+		if (++tt->reps == 1)
+			memcpy(tt->first_rep, tt->held, (size_t)tt->period * sizeof(tt->held[0]));
+		tt->pos = 0;
+	}
 }
 
 static void fold_line(struct trace_text *tt, const struct line *l)
@@ -182,12 +197,7 @@ static void fold_line(struct trace_text *tt, const struct line *l)
 	if (tt->period != 0) {
 		/* The block that repeats is the last `period` printed lines. */
 		if (same_line(l, hist_back(tt, tt->period - tt->pos))) {
-			tt->held[tt->pos++] = *l;
-			tt->last_ns = l->vtime_ns;
-			if (tt->pos == tt->period) {
-				tt->reps++;
-				tt->pos = 0;
-			}
+			hold_line(tt, l);
 			return;
 		}
 		cycle_end(tt);
@@ -199,12 +209,7 @@ static void fold_line(struct trace_text *tt, const struct line *l)
 		tt->period = k;
 		tt->reps = 0;
 		tt->pos = 0;
-		tt->held[tt->pos++] = *l;
-		tt->last_ns = l->vtime_ns;
-		if (tt->pos == tt->period) {
-			tt->reps++;
-			tt->pos = 0;
-		}
+		hold_line(tt, l);
 		return;
 	}
 	print_now(tt, l);

@@ -120,6 +120,17 @@ def test_a_polling_loop_folds_into_one_line(simk, scn):
     assert len(lines_of(folded.out)) < 40 < len(lines_of(plain.out)), folded.out
 
 
+def test_a_block_seen_twice_prints_with_its_own_times(simk, scn):
+    """A block that repeats only once is not folded: its second copy is
+    printed as it happened (it used to reprint the first copy's times)."""
+    p = scn("thread a\n  repeat 2\n    delay 10us\n  compute 1us\n", name="twice.scn")
+    folded = simk("run", p, "--trace-level", "user")
+    plain = simk("run", p, "--trace-level", "user", "--trace-fold", "off")
+    assert folded.out == plain.out, folded.out
+    times = re.findall(r"^ +(\d+)ns +delay\(10us, 0\) = 0", folded.out, re.M)
+    assert len(times) == 2 and times[0] != times[1], folded.out
+
+
 def test_no_line_is_printed_twice(simk):
     for path in [SCENARIOS / "laio" / "basics.scn", SCENARIOS / "vfs" / "files.scn",
                  SCENARIOS / "lost-wakeup.scn"]:
