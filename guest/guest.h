@@ -338,6 +338,18 @@ _Noreturn void guest_thread_finish(struct guest_thread *gt, void *retval);
 void guest_thread_exited(struct guest_run *r, struct guest_thread *gt);
 void guest_join_release(struct guest_run *r, struct guest_thread *gt);
 _Noreturn void guest_exit(struct guest_thread *gt, int status);
+/*
+ * The wait of a pthread primitive or of the first mount (waitq_wait's
+ * arguments, not interruptible): like a futex wait under glibc, a caught
+ * signal does not end it — its handler runs when the call returns
+ * (docs/guest.md, "Signals") — but SIGKILL does: another thread's exit(),
+ * a deadly signal. It then returns -EINTR, and the caller returns it, so
+ * the thread ends on its way back to user mode instead of holding up its
+ * process's exit. Thread context.
+ */
+struct waitq;
+int guest_wait_killable(struct waitq *wq, bool exclusive, uint64_t timeout_ns,
+			bool (*cond)(void *), void *arg);
 
 /* pthread objects (guest_objs.c). */
 int guest_objs_init(struct guest_run *r);

@@ -43,8 +43,9 @@ static void thread_code_start(uint64_t code, int64_t value)
 {
 	struct guest_run *r = guest_run_current();
 	struct simk_thread *t = sim_thread_current();
-	KASSERT(r != NULL && t != NULL && t->proc == r->proc,
-		"SIGEV_THREAD thread outside the guest's process");
+	KASSERT(r != NULL, "SIGEV_THREAD thread without a guest run");
+	KASSERT(t != NULL, "SIGEV_THREAD thread outside thread context");
+	KASSERT(t->proc == r->proc, "SIGEV_THREAD thread outside the guest's process");
 	struct guest_thread *gt = guest_thread_new(r, t);
 	if (gt == NULL)
 		sim_fail(SIMK_FAIL_PANIC, "guest: out of host memory for a SIGEV_THREAD thread");

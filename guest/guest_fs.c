@@ -97,8 +97,8 @@ int guest_fs_ensure(struct guest_thread *gt)
 	if (r == NULL)
 		return -EPERM;
 	if (r->fs_busy) {
-		(void)waitq_wait(&r->fs_wq, false, false, SIMK_FOREVER, mount_over, r);
-		return r->fs_result;
+		int w = guest_wait_killable(&r->fs_wq, false, SIMK_FOREVER, mount_over, r);
+		return w == -EINTR ? -EINTR : r->fs_result;
 	}
 	if (r->fs_tried)
 		return r->fs_result;

@@ -164,7 +164,7 @@ const struct guest_call guest_calls_port[] = {
     GUEST_WRAP(port_send, ""),
     GUEST_WRAP(port_sendn, "returns the number submitted; errors[] names the failures"),
     GUEST_WRAP(port_alert, "flags must be exactly SET or UPDATE (the manual page)"),
-    GUEST_WRAP(port_get, "the timeout is virtual; EINTR never (no signals yet)"),
+    GUEST_WRAP(port_get, "the timeout is virtual; EINTR when a caught signal interrupts it, never restarted"),
     GUEST_WRAP(port_getn, "ETIME keeps the events taken, counted in *nget"),
 };
 const int guest_calls_port_n = GUEST_NCALLS(guest_calls_port);

@@ -150,8 +150,10 @@ static int64_t h_join(const int64_t *a)
 	if (!t->finished) {
 		snprintf(gt->waits, sizeof(gt->waits), "waits for %s (tid %d) to end", t->t->name,
 			 t->tid);
-		(void)waitq_wait(&t->join_wq, false, false, SIMK_FOREVER, finished, t);
+		int w = guest_wait_killable(&t->join_wq, false, SIMK_FOREVER, finished, t);
 		gt->waits[0] = '\0';
+		if (w == -EINTR)
+			return -EINTR; /* killed: the thread ends as it returns */
 	}
 	gt->joiner_of = 0;
 	t->joined = true;
@@ -247,8 +249,10 @@ static int64_t h_once(const int64_t *a)
 		if (g == NULL)
 			sim_fail(SIMK_FAIL_PANIC, "guest: out of host memory for pthread objects");
 		snprintf(gt->waits, sizeof(gt->waits), "waits for another thread's pthread_once");
-		(void)waitq_wait(&g->wq, false, false, SIMK_FOREVER, once_done, ctl);
+		int w = guest_wait_killable(&g->wq, false, SIMK_FOREVER, once_done, ctl);
 		gt->waits[0] = '\0';
+		if (w == -EINTR)
+			return -EINTR;
 	}
 	return 0;
 }

@@ -147,10 +147,10 @@ static int mutex_acquire(struct guest_thread *gt, struct gobj *g, int64_t deadli
 	}
 	while (g->u.m.owner != 0) {
 		note_wait(gt, "mutex", (void *)g->addr, g->u.m.owner);
-		int w = waitq_wait(&g->wq, true, false, timeout_to(deadline), mutex_free, g);
+		int w = guest_wait_killable(&g->wq, true, timeout_to(deadline), mutex_free, g);
 		gt->waits[0] = '\0';
-		if (w == -ETIMEDOUT)
-			return -ETIMEDOUT;
+		if (w == -ETIMEDOUT || w == -EINTR)
+			return w;
 	}
 	g->u.m.owner = gt->tid;
 	g->u.m.count = 1;
@@ -367,8 +367,10 @@ static int64_t h_cond_wait(const int64_t *a)
 	struct cond_wait w = {c, c->u.c.seq};
 	mutex_release(gt, g);
 	note_wait(gt, "condition", cv, 0);
-	int res = waitq_wait(&c->wq, true, false, timeout_to(deadline), cond_signalled, &w);
+	int res = guest_wait_killable(&c->wq, true, timeout_to(deadline), cond_signalled, &w);
 	gt->waits[0] = '\0';
+	if (res == -EINTR)
+		return -EINTR; /* killed: it does not take the mutex back */
 	int got = mutex_acquire(gt, g, NO_DEADLINE);
 	KASSERT(got == 0, "guest: cond_wait cannot retake its mutex (%d)", got);
 	g->u.m.count = holds;
@@ -516,10 +518,10 @@ static int64_t h_rwlock_lock(const int64_t *a)
 		return -EDEADLK;
 	if (!ok(g)) {
 		note_wait(gt, write ? "write lock" : "read lock", l, g->u.rw.writer);
-		int w = waitq_wait(&g->wq, false, false, timeout_to(deadline), ok, g);
+		int w = guest_wait_killable(&g->wq, false, timeout_to(deadline), ok, g);
 		gt->waits[0] = '\0';
-		if (w == -ETIMEDOUT)
-			return -ETIMEDOUT;
+		if (w == -ETIMEDOUT || w == -EINTR)
+			return w;
 	}
 	if (write)
 		g->u.rw.writer = gt->tid;
@@ -680,9 +682,9 @@ static int64_t h_barrier_wait(const int64_t *a)
 	}
 	struct barrier_wait w = {g, g->u.b.generation};
 	note_wait(gt, "barrier", b, 0);
-	(void)waitq_wait(&g->wq, false, false, SIMK_FOREVER, barrier_passed, &w);
+	int k = guest_wait_killable(&g->wq, false, SIMK_FOREVER, barrier_passed, &w);
 	gt->waits[0] = '\0';
-	return 0;
+	return k == -EINTR ? -EINTR : 0;
 }
 
 PRIM_DESC(desc_barrier_wait, "pthread_barrier_wait", h_barrier_wait, 1, SA_UPTR);

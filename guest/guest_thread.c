@@ -28,8 +28,11 @@
 
 #include "guest/guest.h"
 #include "guest/guest_elf.h"
+#include "kern/signal.h"
 #include "kern/syscall.h"
 #include "kern/umem.h"
+#include "kern/waitq.h"
+#include "sim/access.h"
 #include "simk/proc.h"
 
 #define STACK_ZERO_MIN (16 * 1024)  /* zeroed below the first frame at least */
@@ -176,6 +179,23 @@ _Noreturn void guest_exit(struct guest_thread *gt, int status)
 	r->exit_status = status & 0xff;
 	gt->kernel++;
 	simk_exit(status & 0xff);
+}
+
+int guest_wait_killable(struct waitq *wq, bool exclusive, uint64_t timeout_ns,
+			bool (*cond)(void *), void *arg)
+{
+	struct simk_thread *t = sim_thread_current();
+	KASSERT(t != NULL, "guest_wait_killable outside thread context");
+	/* every signal but SIGKILL blocked for the wait: one sent meanwhile
+	 * stays pending (or goes to another thread) and is delivered when the
+	 * call returns, with the mask back */
+	uint64_t mask = t->sigmask;
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
+	t->sigmask = ~(1ULL << (SIMK_SIGKILL - 1));
+	int r = waitq_wait(wq, exclusive, true, timeout_ns, cond, arg);
+	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
+	t->sigmask = mask;
+	return r;
 }
 
 /* ---- messages ------------------------------------------------------------------ */

@@ -316,3 +316,14 @@ def test_shrink_explains_with_the_guests_lines(simk, tmp_path):
     r = simk("explore", guest("lost_wakeup"), "--runs", 100, "--shrink", cwd=tmp_path)
     assert re.search(r"T2 consumer is preempted at .*, at lost_wakeup\.c:16; T3 producer runs",
                      r.out + r.err), r.out + r.err
+
+
+@pytest.mark.parametrize("where", ["join", "mutex", "cond", "rwlock", "barrier", "once"])
+def test_exit_from_a_thread_ends_the_threads_waiting_in_pthread_calls(simk, where):
+    """exit() is exit_group: the other threads end wherever they wait; a
+    wait in a pthread primitive used to hold the process up (a deadlock
+    report instead of the status)."""
+    ok = simk("run", guest("exit_from_thread"), "--quiet", "--", where, 0)
+    assert ok.passed, ok
+    bad = simk("run", guest("exit_from_thread"), "--quiet", "--", where, 3)
+    assert bad.code == 1 and "exited with status 3" in bad.last, bad
