@@ -86,6 +86,8 @@ enum syscall_arg_kind {
 	SA_SIGMASK_HOW, /* SIG_BLOCK / SIG_UNBLOCK / SIG_SETMASK */
 	SA_CLOCK_ID,	/* CLOCK_REALTIME / CLOCK_MONOTONIC */
 	SA_LIO_MODE,	/* LIO_WAIT / LIO_NOWAIT */
+	SA_FD_FLAGS,	/* pipe2, eventfd, socket flags: O_NONBLOCK|O_CLOEXEC; 0 is "0" */
+	SA_IOCB_OP,	/* a Linux AIO opcode: IOCB_CMD_PWRITE */
 	/* not user data */
 	SA_HOST,    /* a host pointer (embedding API): passed to the handler,
 		     * recorded as 0, printed as "-" */
@@ -103,6 +105,9 @@ enum syscall_arg_kind {
 /* The result is a plain value, not the errno convention (scenario
  * primitives: ev_data, pev_user...): no range check, printed as a number. */
 #define SYSCALL_VALUE 0x4
+/* With SYSCALL_VALUE: a negative result may be an errno the call documents
+ * ("0, -ETIMEDOUT or -EINTR"): the trace names it. A view only. */
+#define SYSCALL_VALUE_ERRNO 0x8
 
 /*
  * One system call. Static const, one per call, defined next to its stub;

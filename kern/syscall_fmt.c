@@ -84,6 +84,12 @@ const char *syscall_errno_name(int e)
 {
 	if (e > 0 && e < NBITS(errno_names))
 		return errno_names[e];
+	/* Linux's kernel-internal codes, which the trace shows in events
+	 * (laio:retry), never in a system call's result (Linux 2.6 fs/aio.c) */
+	if (e == 529)
+		return "EIOCBQUEUED";
+	if (e == 530)
+		return "EIOCBRETRY";
 	return NULL;
 }
 
@@ -93,6 +99,18 @@ static const struct named_bit oflag_bits[] = {
     {01000, "O_TRUNC"},	      {02000, "O_APPEND"},     {04000, "O_NONBLOCK"},
     {04010000, "O_SYNC"},     {010000, "O_DSYNC"},     {040000, "O_DIRECT"},
     {0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"}, {02000000, "O_CLOEXEC"},
+};
+
+/* Flags of a descriptor made by pipe2 and the like: no access mode, so
+ * 0 reads "0", not O_RDONLY. */
+static const struct named_bit fd_flag_bits[] = {
+    {04000, "O_NONBLOCK"}, {040000, "O_DIRECT"}, {02000000, "O_CLOEXEC"},
+};
+
+/* Linux AIO's opcodes (Linux 2.6 include/linux/aio_abi.h's values). */
+static const char *const iocb_ops[] = {
+    "IOCB_CMD_PREAD", "IOCB_CMD_PWRITE", "IOCB_CMD_FSYNC",  "IOCB_CMD_FDSYNC", "IOCB_CMD_POLL",
+    NULL,	      "IOCB_CMD_NOOP",	 "IOCB_CMD_PREADV", "IOCB_CMD_PWRITEV",
 };
 
 static const struct named_bit poll_bits[] = {
@@ -231,6 +249,15 @@ void syscall_format_arg(enum syscall_arg_kind k, int64_t v, char *buf, size_t le
 	case SA_OFLAGS:
 		format_oflags(v, buf, len);
 		break;
+	case SA_FD_FLAGS:
+		if (v == 0)
+			snprintf(buf, len, "0");
+		else
+			format_bits(fd_flag_bits, NBITS(fd_flag_bits), v, buf, len);
+		break;
+	case SA_IOCB_OP:
+		format_enum(iocb_ops, NBITS(iocb_ops), v, buf, len);
+		break;
 	case SA_MODE:
 		snprintf(buf, len, "0%" PRIo64, (uint64_t)v);
 		break;
@@ -281,7 +308,8 @@ void syscall_format_call(const struct syscall_desc *d, const int64_t *a, char *b
 
 void syscall_format_result(const struct syscall_desc *d, int64_t r, char *buf, size_t len)
 {
-	if (r < 0 && r >= -SYSCALL_ERRNO_MAX && !(d->flags & SYSCALL_VALUE)) {
+	if (r < 0 && r >= -SYSCALL_ERRNO_MAX &&
+	    (!(d->flags & SYSCALL_VALUE) || (d->flags & SYSCALL_VALUE_ERRNO))) {
 		const char *n = syscall_errno_name((int)-r);
 		if (n != NULL)
 			snprintf(buf, len, "-%s", n);

@@ -62,7 +62,9 @@ enum scn_type {
 struct scn_argspec {
 	const char *name; /* for name=value, messages and the usage line */
 	enum scn_type type;
-	const char *kind; /* SCN_OBJ: "mutex", or alternatives "thread|process" */
+	const char *kind; /* SCN_OBJ: "mutex", or alternatives "thread|process";
+			   * SCN_INT: how the trace shows the value, "iocb_op"
+			   * (IOCB_CMD_PWRITE), "fd" — NULL: a number */
 	unsigned flags;
 	int64_t def; /* default of an omitted optional INT/DUR */
 };

@@ -92,6 +92,10 @@ static void make_op_desc(const struct scn_op *op)
 	 * result is whatever the operation documents (a count, a stored value,
 	 * -1 for "none"), not necessarily the errno convention */
 	od->d.flags = SYSCALL_ANNOTATED | SYSCALL_VALUE;
+	/* one whose doc names an errno ("0, -ETIMEDOUT or -EINTR") returns one:
+	 * the trace prints it by name (cv_wait = -ETIMEDOUT) */
+	if (op->doc != NULL && strstr(op->doc, "-E") != NULL)
+		od->d.flags |= SYSCALL_VALUE_ERRNO;
 	od->d.res = SA_INT;
 	int n = 0;
 	for (int i = 0; i < op->nargs && n < SYSCALL_ARGS_MAX; i++) {
@@ -99,6 +103,11 @@ static void make_op_desc(const struct scn_op *op)
 			       : op->args[i].type == SCN_DUR ? SA_NS
 			       : op->args[i].type == SCN_OBJ ? SA_SCN_OBJ
 							     : SA_NONE;
+		const char *view = op->args[i].type == SCN_INT ? op->args[i].kind : NULL;
+		if (view != NULL && strcmp(view, "iocb_op") == 0)
+			kind = SA_IOCB_OP;
+		else if (view != NULL && strcmp(view, "fd") == 0)
+			kind = SA_FD;
 		if (kind == SA_NONE)
 			continue; /* strings and output variables are not traced */
 		od->d.arg[n] = kind;

@@ -568,7 +568,7 @@ static const struct syscall_desc desc_pipe2 = {
     .subsys = "vfs",
     .fn = h_pipe2,
     .nargs = 2,
-    .arg = {SA_UPTR, SA_OFLAGS},
+    .arg = {SA_UPTR, SA_FD_FLAGS},
     .res = SA_INT,
 };
 

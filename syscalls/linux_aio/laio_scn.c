@@ -136,8 +136,8 @@ static int64_t op_io_destroy(struct scn_call *c)
 enum { I_OP, I_FD, I_LEN, I_OFF, I_BUF, I_DATA, I_RESFD, I_NVEC };
 
 static const struct scn_argspec iocb_args[] = {
-    [I_OP] = {"op", SCN_INT, NULL, 0, 0},
-    [I_FD] = {"fd", SCN_INT, NULL, 0, 0},
+    [I_OP] = {"op", SCN_INT, "iocb_op", 0, 0},
+    [I_FD] = {"fd", SCN_INT, "fd", 0, 0},
     [I_LEN] = {"len", SCN_INT, NULL, SCN_NAMED, 4096},
     [I_OFF] = {"off", SCN_INT, NULL, SCN_NAMED, 0},
     [I_BUF] = {"buf", SCN_INT, NULL, SCN_NAMED, 0},

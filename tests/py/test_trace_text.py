@@ -178,3 +178,18 @@ def test_every_named_event_is_described():
     for t in ROOT.glob("**/*_trace.c"):
         described |= set(re.findall(r'TRACE_DESC(?:_LINK2?)?\(\s*"([a-z]+:[a-z_]+)"', t.read_text()))
     assert emitted and not emitted - described, sorted(emitted - described)
+
+
+def test_results_opcodes_and_flags_read_by_name():
+    """A primitive that documents its errnos prints them by name, an iocb's
+    opcode reads IOCB_CMD_*, pipe2's flags 0 are 0 (not O_RDONLY), and the
+    kernel-internal -EIOCBQUEUED has its name too (a view: hashes unchanged)."""
+    from conftest import ROOT, run_simk
+    labs = ROOT / "labs" / "scenario"
+    cv = run_simk("run", labs / "04-timeout-vs-wakeup" / "broken.scn", "--seed", 3)
+    assert re.search(r"cv_wait = -ETIMEDOUT$", cv.out, re.M), cv.out
+    aio = run_simk("run", labs / "07-aio-getevents" / "broken.scn", "--seed", 3)
+    assert re.search(r"iocb\(IOCB_CMD_PWRITE, 0, 4096, 0, 0, 1\) = \d+", aio.out), aio.out
+    assert "laio:retry laio#1 result -EIOCBQUEUED left 4096" in aio.out
+    port = run_simk("run", labs / "08-port-oneshot" / "broken.scn", "--seed", 1)
+    assert re.search(r"pipe2\(0x[0-9a-f]+, 0\)", port.out), port.out
