@@ -330,14 +330,15 @@ static void aio_submit_batch(struct vm_file *f, uint8_t *buf, int op)
 	}
 }
 
-static void aio_writer(void *arg)
+/* A writer of batches: opens f (oflags), then submits a batch at a time,
+ * fsyncs now and then (acknowledging what the batches wrote), pauses. */
+static void batch_writer(struct vm_file *f, int oflags,
+			 void (*batch)(struct vm_file *f, uint8_t *buf, int op))
 {
-	(void)arg;
 	uint8_t *buf = malloc(AIO_SPAN);
-	struct vm_file *f = &aiof;
 	for (int op = 0; op < WRITER_OPS_MAX && !cut_done; op++) {
 		if (!f->exists) {
-			long r = c_open(f->path, O_CREAT | O_RDWR | O_DIRECT, 0644);
+			long r = c_open(f->path, O_CREAT | O_RDWR | oflags, 0644);
 			expect_ok_or_eio(r, "open", f->path);
 			if (r >= 0) {
 				f->fd = (int)r;
@@ -345,7 +346,7 @@ static void aio_writer(void *arg)
 			}
 			continue;
 		}
-		aio_submit_batch(f, buf, op);
+		batch(f, buf, op);
 		if (rnd(3) == 0) {
 			long r = simk_fsync(f->fd);
 			expect_ok_or_eio(r, "fsync", f->path);
@@ -358,6 +359,12 @@ static void aio_writer(void *arg)
 			vt_sleep(rnd(2000000));
 	}
 	free(buf);
+}
+
+static void aio_writer(void *arg)
+{
+	(void)arg;
+	batch_writer(&aiof, O_DIRECT, aio_submit_batch);
 }
 
 /* POSIX AIO, buffered: batches of up to AIO_BATCH disjoint writes in one
@@ -434,31 +441,7 @@ static void paio_batch(struct vm_file *f, uint8_t *buf, int op)
 static void paio_writer(void *arg)
 {
 	(void)arg;
-	uint8_t *buf = malloc(AIO_SPAN);
-	struct vm_file *f = &paiof;
-	for (int op = 0; op < WRITER_OPS_MAX && !cut_done; op++) {
-		if (!f->exists) {
-			long r = c_open(f->path, O_CREAT | O_RDWR, 0644);
-			expect_ok_or_eio(r, "open", f->path);
-			if (r >= 0) {
-				f->fd = (int)r;
-				vm_created(f);
-			}
-			continue;
-		}
-		paio_batch(f, buf, op);
-		if (rnd(3) == 0) {
-			long r = simk_fsync(f->fd);
-			expect_ok_or_eio(r, "fsync", f->path);
-			if (r == 0) {
-				vm_ack(f);
-				tally.acks++;
-			}
-		}
-		if (rnd(3) == 0)
-			vt_sleep(rnd(2000000));
-	}
-	free(buf);
+	batch_writer(&paiof, 0, paio_batch);
 }
 
 /* The atomic save of lab 06: each version of /d/cfg is written whole to
