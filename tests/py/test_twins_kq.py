@@ -23,6 +23,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT, SIMK
+from twins import built, invariant_holds, outcome_reached_and_replays, seed_of
 
 SCENARIOS = ROOT / "scenarios" / "kq"
 TWINS = SIMK.parent / "tests" / "twins" / "kq"
@@ -41,16 +42,8 @@ OUTCOMES = {
 
 
 def twin(name):
-    p = TWINS / name
-    if not p.exists():
-        pytest.fail(f"{p} not built: run `make`")
-    return p
+    return built(TWINS / name)
 
-
-def seed_of(text):
-    m = re.search(r"^reproduce: .* --seed (\d+)", text, re.M)
-    assert m, text
-    return int(m.group(1))
 
 
 def test_every_race_scenario_has_a_twin_or_waits_for_fork():
@@ -63,31 +56,13 @@ def test_every_race_scenario_has_a_twin_or_waits_for_fork():
 @pytest.mark.parametrize("policy", ["random", "pct"])
 @pytest.mark.parametrize("name", sorted(OUTCOMES))
 def test_twin_invariant_holds_on_every_seed(simk, name, policy):
-    extra = OUTCOMES[name][1]
-    r = simk("explore", twin(name), "--runs", RUNS, "--policy", policy, "--quiet", *extra)
-    assert r.code == 0, r
-    m = re.search(r"all passed, distinct hashes=(\d+)", r.last)
-    assert m, r.last
-    assert int(m.group(1)) > RUNS // 20, r.last  # the seeds really interleave differently
+    invariant_holds(simk, twin(name), RUNS, policy, OUTCOMES[name][1])
 
 
 @pytest.mark.parametrize("name,outcome",
                          [(n, o) for n in sorted(OUTCOMES) for o in OUTCOMES[n][0]])
 def test_twin_outcome_is_reached_and_replays(simk, tmp_path, name, outcome):
-    extra = OUTCOMES[name][1]
-    arg = f"forbid={outcome}"
-    e = simk("explore", twin(name), "--runs", RUNS, "--quiet", *extra, "--", arg)
-    assert e.code == 1, e
-    seed = seed_of(e.out + e.err)
-    sched = tmp_path / "s.sched"
-    opts = ["--seed", seed, "--policy", "random", "--preempt", 0.25, *extra]
-    first = simk("run", twin(name), *opts, "--schedule-out", sched, "--", arg)
-    assert first.code == 1 and f"outcome {outcome} reached" in first.out, first
-    second = simk("run", twin(name), *opts, "--", arg)
-    assert second.out == first.out and second.hash == first.hash
-    again = simk("run", twin(name), "--replay", sched, "--", arg)
-    assert again.code == 1 and again.hash == first.hash, again
-    assert again.out == first.out
+    outcome_reached_and_replays(simk, tmp_path, twin(name), outcome, RUNS, OUTCOMES[name][1])
 
 
 def test_example_race_is_found_and_replays(simk, tmp_path):
