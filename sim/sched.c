@@ -237,15 +237,19 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 		if (ncand > 1) {
 			int32_t chosen = p.irq ? 0 : p.t->tid;
 			sim_record_decision(chosen);
-			/* view: the line the deciding thread stands at (simk diff) */
-			struct trace_ev ev = {.type = TR_DECISION,
-					      .name = "sim:decide",
-					      .a = {chosen, ncand, kind}};
+			/* view: the line the deciding thread stands at (simk diff),
+			 * looked up only when someone reads more than the hash */
 			struct sim_site site;
 			if (self != NULL && trace_observed() && sim_thread_site(self, &site) &&
-			    site.line > 0 && site.line <= UINT16_MAX)
-				ev.line = (uint16_t)site.line;
-			trace_emit_ev(&ev);
+			    site.line > 0 && site.line <= UINT16_MAX) {
+				struct trace_ev ev = {.type = TR_DECISION,
+						      .line = (uint16_t)site.line,
+						      .name = "sim:decide",
+						      .a = {chosen, ncand, kind}};
+				trace_emit_ev(&ev);
+			} else {
+				trace_emit(TR_DECISION, "sim:decide", chosen, ncand, kind, 0);
+			}
 		}
 		if (p.irq) {
 			deliver_irq(s, false);
