@@ -633,7 +633,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
 	size_t calls = ((size_t)p->ncalls * sizeof(uint64_t) + 15) & ~(size_t)15;
-	struct scn_run *r = calloc(1, head + sh + calls + p->obj_bytes);
+	struct scn_run *r = sim_zalloc(head + sh + calls + p->obj_bytes);
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

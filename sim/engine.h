@@ -254,10 +254,14 @@ static inline struct simk *sim_cur(void)
 
 /* calloc for per-run state (every run makes a dozen such blocks): glibc's
  * calloc skips its per-thread cache; malloc and a memset take the fast
- * path. NULL when out of memory. */
+ * path. The empty asm hides where p came from: without it GCC folds the
+ * malloc and the memset back into a calloc, and the blocks calloc never
+ * takes from the cache fill it, so every free of their size went the slow
+ * way as well. NULL when out of memory. */
 static inline void *sim_zalloc(size_t n)
 {
 	void *p = malloc(n);
+	__asm__("" : "+r"(p));
 	if (p != NULL)
 		memset(p, 0, n);
 	return p;
