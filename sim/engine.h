@@ -252,6 +252,15 @@ static inline struct simk *sim_cur(void)
 	return sim_g_cur;
 }
 
+/* Whether anyone looks at events beyond the hash (kept, or streamed):
+ * views that cost something (capturing a path, a statement's line) are
+ * only built then. Inline: asked at every decision and system call. */
+static inline bool trace_observed(void)
+{
+	const struct simk *s = sim_cur();
+	return s != NULL && (s->trace.keep || s->trace.sink != NULL);
+}
+
 /* calloc for per-run state (every run makes a dozen such blocks): glibc's
  * calloc skips its per-thread cache; malloc and a memset take the fast
  * path. The empty asm hides where p came from: without it GCC folds the

@@ -51,12 +51,14 @@ void trace_init(struct trace *t, int keep, size_t keep_max, bool tail)
 		t->tail = false;
 	}
 	t->keep_max = keep_max != 0 ? keep_max : TRACE_KEEP_MAX_DEFAULT;
+	t->record = t->tail || t->keep;
 }
 
 void trace_set_sink(struct trace *t, trace_sink_fn fn, void *arg)
 {
 	t->sink = fn;
 	t->sink_arg = arg;
+	t->record = t->tail || t->keep || t->sink != NULL;
 }
 
 /* Stores e for export; false (and e counted as dropped) past the cap. */
@@ -93,6 +95,7 @@ void trace_free(struct trace *t)
 		free(t->ring);
 	t->ring = ring_none;
 	t->tail = false;
+	t->record = t->keep || t->sink != NULL;
 }
 
 const char *trace_intern(const char *str)
@@ -116,12 +119,6 @@ const char *trace_intern(const char *str)
 	if (c != NULL)
 		t->strs[t->nstrs++] = c;
 	return c;
-}
-
-bool trace_observed(void)
-{
-	struct simk *s = sim_cur();
-	return s != NULL && (s->trace.keep || s->trace.sink != NULL);
 }
 
 /* The hash of a name's bytes, memoised by address for this run. */
@@ -162,7 +159,7 @@ static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t
  * events, a sink): only then is the event assembled. */
 static inline bool recorded(const struct trace *t)
 {
-	return t->tail || t->keep || t->sink != NULL;
+	return t->record;
 }
 
 /* e's time, thread and name are filled in; the hash has it already. */
