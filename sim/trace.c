@@ -198,6 +198,28 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	}
 }
 
+void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace *t = &s->trace;
+	if (name == NULL)
+		name = "";
+	int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
+	int32_t tid = cur_tid(s);
+	fold(t, s->now_ns, tid, type, name, a);
+	if (recorded(t)) {
+		struct trace_ev e = {.vtime_ns = s->now_ns,
+				     .tid = tid,
+				     .type = type,
+				     .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
+				     .name = name,
+				     .a = {a0, a1, a2, 0, 0, 0}};
+		record(t, &e);
+	}
+}
+
 void trace_emit_ev(const struct trace_ev *proto)
 {
 	struct simk *s = sim_cur();

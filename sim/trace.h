@@ -116,6 +116,9 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 /* An event with its view fields (line, str) filled by the caller; time and
  * thread are the emitter's. */
 void trace_emit_ev(const struct trace_ev *proto);
+/* trace_emit with the source line of the view (0: unknown; lines past
+ * UINT16_MAX read as 0): the event is only assembled when recorded. */
+void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2);
 /* trace_observed() (sim/engine.h): whether anyone looks at events beyond
  * the hash (kept, or streamed); views that cost something (capturing a
  * path) are only built then. */
