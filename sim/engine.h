@@ -252,6 +252,10 @@ static inline struct simk *sim_cur(void)
 	return sim_g_cur;
 }
 
+/* A zeroed thread block (sim/sim.c keeps those of past runs); NULL when
+ * out of memory. sim_free_all gives it back. */
+struct simk_thread *sim_thread_block(void);
+
 /* Whether anyone looks at events beyond the hash (kept, or streamed):
  * views that cost something (capturing a path, a statement's line) are
  * only built then. Inline: asked at every decision and system call. */
