@@ -236,7 +236,9 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			s->policy->name);
 		if (ncand > 1) {
 			int32_t chosen = p.irq ? 0 : p.t->tid;
-			sim_record_decision(chosen);
+			/* the log is kept only when asked for: no call otherwise */
+			if (s->opts.schedule_out != NULL || s->opts.keep_decisions)
+				sim_record_decision(chosen);
 			/* view: the line the deciding thread stands at (simk diff),
 			 * looked up only when someone reads more than the hash */
 			struct sim_site site;
