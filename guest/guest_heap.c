@@ -160,8 +160,10 @@ int guest_heap_save(const struct guest_heap *h, struct guest_heap_img *img)
 		img->starts = ns;
 		img->starts_cap = starts_dirty;
 	}
-	memcpy(img->bytes, arena, len);
-	memcpy(img->starts, starts, starts_dirty * sizeof(uint64_t));
+	if (len > 0)
+		memcpy(img->bytes, arena, len);
+	if (starts_dirty > 0)
+		memcpy(img->starts, starts, starts_dirty * sizeof(uint64_t));
 	img->len = len;
 	img->nstarts = starts_dirty;
 	return 0;
@@ -170,8 +172,10 @@ int guest_heap_save(const struct guest_heap *h, struct guest_heap_img *img)
 void guest_heap_load(const struct guest_heap *h, const struct guest_heap_img *img)
 {
 	KASSERT(h->bump - arena == (ptrdiff_t)img->len, "heap image of another size");
-	memcpy(arena, img->bytes, img->len);
-	memcpy(starts, img->starts, img->nstarts * sizeof(uint64_t));
+	if (img->len > 0)
+		memcpy(arena, img->bytes, img->len);
+	if (img->nstarts > 0)
+		memcpy(starts, img->starts, img->nstarts * sizeof(uint64_t));
 	if (starts_dirty > img->nstarts)
 		memset(starts + img->nstarts, 0, (starts_dirty - img->nstarts) * sizeof(uint64_t));
 	starts_dirty = img->nstarts;
