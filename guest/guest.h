@@ -204,6 +204,7 @@ struct guest_run {
 	bool fs_tried, fs_busy;
 	int fs_result;
 	struct waitq fs_wq;
+	unsigned disks_formatted; /* guest_mount.c: bit i, spare disk i was formatted */
 	char fail_site[200]; /* "racy.c:12" of a guest failure */
 	struct waitq sig_wq; /* sigwait, sigsuspend, pause: woken by signals only (any process) */
 	/* processes (guest_image.c): the first, and the one whose image is resident */
