@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "scn/scn.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
@@ -45,17 +46,8 @@ static double per_unit(const struct scn_prog *p, enum simk_policy pol, int n, bo
 	scn_apply_options(p, &o);
 	o.policy = pol;
 	o.pct_steps = 4 * (uint64_t)n;
-	char err[256];
 	double t0 = bench_cpu();
-	struct simk *s = simk_create(&o, err, sizeof(err));
-	if (s == NULL || scn_instantiate(s, p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "scaling: %s\n", err);
-		exit(1);
-	}
-	if (simk_run(s) != SIMK_PASS) {
-		fprintf(stderr, "scaling: run failed: %s\n", simk_failure_reason(s));
-		exit(1);
-	}
+	struct simk *s = bench_sim_run("scaling", p, &o, true);
 	uint64_t units = per_decision ? simk_steps(s) : (uint64_t)n;
 	simk_destroy(s);
 	ctx_stack_pool_drain();
@@ -109,7 +101,10 @@ int main(void)
 		"  n = close kq\n",
 		SIMK_POLICY_FIFO, false);
 	/* every worker sleeps until the boss has made them all, then they are
-	 * runnable at once and yield twice each */
+	 * runnable at once and yield twice each. The timeout only guards
+	 * against a wake-up lost between the test and the sleep: at 1ms, 20,000
+	 * workers timing out cost more virtual time (100ns a step) than the
+	 * timeout itself, and the run never ended (the step limit stopped it) */
 	const char *threads = "shared go = 0\nshared done = 0\nwaitqueue wq\n"
 			      "thread boss\n"
 			      "  repeat %d\n"
@@ -120,7 +115,7 @@ int main(void)
 			      "    delay 1us\n"
 			      "thread w manual\n"
 			      "  while go == 0\n"
-			      "    local r = sleep wq timeout=1ms\n"
+			      "    local r = sleep wq timeout=1s\n"
 			      "  yield\n"
 			      "  yield\n"
 			      "  done += 1\n";
