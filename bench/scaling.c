@@ -100,22 +100,21 @@ int main(void)
 		"  expect n == %d\n"
 		"  n = close kq\n",
 		SIMK_POLICY_FIFO, false);
-	/* every worker sleeps until the boss has made them all, then they are
-	 * runnable at once and yield twice each. The timeout only guards
-	 * against a wake-up lost between the test and the sleep: at 1ms, 20,000
-	 * workers timing out cost more virtual time (100ns a step) than the
-	 * timeout itself, and the run never ended (the step limit stopped it) */
-	const char *threads = "shared go = 0\nshared done = 0\nwaitqueue wq\n"
+	/* every worker waits until the boss has made them all, then they are
+	 * runnable at once and yield twice each. A completion, not a flag and
+	 * a wait queue: a worker that tests the flag, misses the wake-up and
+	 * sleeps out a timeout turned the small run into a million one-thread
+	 * decisions of the boss's polling (its cost per decision then said
+	 * nothing), and at 1ms timeouts the large one never ended */
+	const char *threads = "shared done = 0\ncompletion go\n"
 			      "thread boss\n"
 			      "  repeat %d\n"
 			      "    local t = spawn w\n"
-			      "  go = 1\n"
-			      "  local r = wake wq\n"
+			      "  local r = complete_all go\n"
 			      "  while done < %d\n"
 			      "    delay 1us\n"
 			      "thread w manual\n"
-			      "  while go == 0\n"
-			      "    local r = sleep wq timeout=1s\n"
+			      "  local r = wait_for_completion go\n"
 			      "  yield\n"
 			      "  yield\n"
 			      "  done += 1\n";
