@@ -204,12 +204,12 @@ static void sim_free_all(struct simk *s)
 		s->policy->fini(s);
 	for (int i = 0; i < s->nthreads; i++) {
 		struct simk_thread *t = s->threads[i];
-		if (t->ctx.stack.base != NULL) {
+		if (t->ctx.stack.base != NULL)
 			ctx_release(&t->ctx);
-			ctx_stack_free(&t->ctx.stack);
-		}
+		sim_thread_stacks_free(t);
 		spare_give(&thread_spares, t);
 	}
+	sim_side_free(s);
 	for (int i = 0; i < s->nprocs; i++)
 		spare_give(&proc_spares, s->procs[i]);
 	/* the tables of threads and processes go with the block (sim_free_simk) */
