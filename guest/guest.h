@@ -184,6 +184,7 @@ struct guest_run {
 	bool fs_tried, fs_busy;
 	int fs_result;
 	struct waitq fs_wq;
+	unsigned disks_formatted; /* guest_mount.c: bit i, spare disk i was formatted */
 	char fail_site[200]; /* "racy.c:12" of a guest failure */
 	/* signals (guest_signal.c) */
 	struct guest_sigact sigact[GUEST_NSIG + 1];

@@ -311,6 +311,7 @@ static const struct family_table families[] = {
     {guest_calls_aio, &guest_calls_aio_n},
     {guest_calls_proc, &guest_calls_proc_n},
     {guest_calls_signal, &guest_calls_signal_n},
+    {guest_calls_mount, &guest_calls_mount_n},
     {libc_calls, NULL},
     {hook_calls, NULL},
     {refused_calls, NULL},

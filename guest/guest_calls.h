@@ -70,6 +70,7 @@ GUEST_FAMILY(port);
 GUEST_FAMILY(aio);
 GUEST_FAMILY(proc);
 GUEST_FAMILY(signal);
+GUEST_FAMILY(mount);
 
 int guest_call_count(void);
 const struct guest_call *guest_call_at(int i);

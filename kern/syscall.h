@@ -122,6 +122,16 @@ struct syscall_desc {
 	uint8_t flags;		       /* SYSCALL_* */
 	uint8_t arg[SYSCALL_ARGS_MAX]; /* enum syscall_arg_kind, one per argument */
 	uint8_t res;		       /* kind of a non-negative result */
+	/* NULL, or the arguments a caller names (sleep wq timeout=1ms): the
+	 * trace prints them name=value, and not at all when omitted */
+	const struct syscall_named_args *named;
+};
+
+/* Per argument: its name (NULL: positional) and the value it holds when
+ * omitted (-1 for a duration or an object, the default otherwise). */
+struct syscall_named_args {
+	const char *name[SYSCALL_ARGS_MAX];
+	int64_t omitted[SYSCALL_ARGS_MAX];
 };
 
 /* The protocol above. args holds d->nargs values (host pointers cast
@@ -161,8 +171,6 @@ const struct syscall_desc *syscall_find(const char *name);
 
 /* "3", "O_RDWR|O_CREAT", "0x10000": one value of a kind. */
 void syscall_format_arg(enum syscall_arg_kind k, int64_t v, char *buf, size_t len);
-/* "open(0x10000, O_RDWR|O_CREAT, 0644)" */
-void syscall_format_call(const struct syscall_desc *d, const int64_t *a, char *buf, size_t len);
 /* "3", or "-ENOENT" for an errno */
 void syscall_format_result(const struct syscall_desc *d, int64_t r, char *buf, size_t len);
 /* "ENOENT" for 2; NULL when unknown. */

@@ -294,18 +294,6 @@ void syscall_format_arg(enum syscall_arg_kind k, int64_t v, char *buf, size_t le
 	}
 }
 
-void syscall_format_call(const struct syscall_desc *d, const int64_t *a, char *buf, size_t len)
-{
-	size_t off = (size_t)snprintf(buf, len, "%s(", d->name);
-	for (int i = 0; i < d->nargs && off < len; i++) {
-		char one[96];
-		syscall_format_arg(d->arg[i], a[i], one, sizeof(one));
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", one);
-	}
-	if (off < len)
-		snprintf(buf + off, len - off, ")");
-}
-
 void syscall_format_result(const struct syscall_desc *d, int64_t r, char *buf, size_t len)
 {
 	if (r < 0 && r >= -SYSCALL_ERRNO_MAX &&
@@ -326,8 +314,20 @@ static void format_call_view(const struct syscall_desc *d, const struct trace_ev
 {
 	const char *str = e->str;
 	size_t off = (size_t)snprintf(buf, len, "%s(", d->name);
+	bool first = true;
 	for (int i = 0; i < d->nargs && off < len; i++) {
 		char one[160];
+		const char *name = d->named != NULL ? d->named->name[i] : NULL;
+		if (name != NULL && d->arg[i] != SA_USTR) {
+			/* as the caller wrote it: sleep(wq, timeout=1ms), not sleep(wq, -, 0, 0) */
+			if (e->a[i] == d->named->omitted[i])
+				continue;
+			syscall_format_arg(d->arg[i], e->a[i], one, sizeof(one));
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", first ? "" : ", ",
+						name, one);
+			first = false;
+			continue;
+		}
 		if (d->arg[i] == SA_USTR && str != NULL) {
 			const char *end = strchr(str, SYSCALL_VIEW_SEP);
 			int n = end != NULL ? (int)(end - str) : (int)strlen(str);
@@ -336,7 +336,8 @@ static void format_call_view(const struct syscall_desc *d, const struct trace_ev
 		} else {
 			syscall_format_arg(d->arg[i], e->a[i], one, sizeof(one));
 		}
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", one);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", first ? "" : ", ", one);
+		first = false;
 	}
 	if (off < len)
 		snprintf(buf + off, len - off, ")");

@@ -134,6 +134,7 @@ struct scn_array {
 struct scn_op_desc {
 	struct syscall_desc d;
 	int8_t argidx[SYSCALL_ARGS_MAX];
+	struct syscall_named_args named; /* d.named points here */
 };
 
 struct scn_callsite {

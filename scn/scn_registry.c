@@ -112,6 +112,12 @@ static void make_op_desc(const struct scn_op *op)
 			continue; /* strings and output variables are not traced */
 		od->d.arg[n] = kind;
 		od->argidx[n] = (int8_t)i;
+		if (op->args[i].flags & SCN_NAMED) {
+			od->named.name[n] = op->args[i].name;
+			od->named.omitted[n] =
+			    kind == SA_NS || kind == SA_SCN_OBJ ? -1 : op->args[i].def;
+			od->d.named = &od->named;
+		}
 		n++;
 	}
 	od->d.nargs = (uint8_t)n;

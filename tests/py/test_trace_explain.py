@@ -94,10 +94,10 @@ def test_an_aio_request_is_followed_through_the_device_and_back(simk):
     chain = r.err.split("how we got here", 1)[1]
     steps = [
         r"laio:submit laio#1 IOCB_CMD_PWRITE",
-        r"vfs:dio dio#1 op 1",
+        r"vfs:dio dio#1 write",
         r"blk:submit write dev1 sector \d+ count 8 blk#(\d+)",
         r"carried irq +blk:done write dev1 sector \d+ 0 blk#\1",
-        r"carried irq +vfs:dio_done dio#1 op 1 4096 blk#\d+",
+        r"carried irq +vfs:dio_done dio#1 write 4096 blk#\d+",
         r"carried irq +laio:event laio#1 res 4096",
         r"woken +T1 app +io_getevents = 1",
     ]
