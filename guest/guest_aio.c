@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "guest/guest.h"
+#include "kern/syscall.h"
 #include "simk/paio.h"
 
 #define FAMILY "aio.h"
@@ -138,6 +139,51 @@ int __wrap_aio_waitn(void *list, unsigned int nent, unsigned int *nwait,
 	return (int)GUEST_RET(simk_aio_waitn(U(list), nent, U(nwait), U(timeout)));
 }
 
+/* ---- glibc's aio_init ----------------------------------------------------------- */
+
+/* glibc's struct aioinit (<aio.h> with _GNU_SOURCE): eight ints. */
+struct guest_aioinit {
+	int aio_threads, aio_num, aio_locks, aio_usedba, aio_debug, aio_numusers, aio_idle_time,
+	    aio_reserved;
+};
+
+/* A system call (traced, a switch point): the pool's size is the run's,
+ * which another thread's first request reads. */
+static int64_t h_aio_init(const int64_t *a)
+{
+	return simk_paio_init_pool((int)a[0]);
+}
+static const struct syscall_desc desc_aio_init = {
+    .name = "aio_init",
+    .subsys = "guest",
+    .fn = h_aio_init,
+    .nargs = 3,
+    .arg = {SA_INT, SA_INT, SA_INT},
+};
+
+/*
+ * aio_threads is the pool's largest size (below 1: 1, as glibc). aio_num
+ * is a hint glibc rounds and grows beyond, and simk's limit of outstanding
+ * requests stays sysconf(_SC_AIO_MAX); idle workers never end here, so
+ * aio_idle_time changes nothing. glibc applies aio_threads only while the
+ * process has made no request yet (its request table does not exist):
+ * after that the call changes nothing, here too. glibc dereferences init:
+ * a pointer that is not the guest's fails the run, as the crash would.
+ */
+void __wrap_aio_init(const struct guest_aioinit *init)
+{
+	GUEST_ENTER("aio_init");
+	struct guest_run *r = guest_run_of(gt_);
+	if (r != NULL && !guest_user_readable(r, init, sizeof(*init)))
+		guest_fail(gt_, "aio_init(%p): not a struct aioinit in the guest's memory",
+			   (const void *)init);
+	if (r != NULL)
+		(void)syscall_invoke(&desc_aio_init, (const int64_t[]){init->aio_threads,
+									init->aio_num,
+									init->aio_idle_time});
+	GUEST_LEAVE();
+}
+
 /* ---- Solaris <sys/asynch.h> ----------------------------------------------------- */
 
 int __wrap_aioread(int fd, char *buf, int bufsz, off_t offset, int whence, void *resultp)
@@ -182,6 +228,9 @@ const struct guest_call guest_calls_aio[] = {
 	       "while blocked in the file"),
     GUEST_WRAP(aio_suspend, "a never-submitted block counts as done; the timeout is virtual"),
     GUEST_WRAP(lio_listio, "the list's notification comes after every entry's own"),
+    GUEST_WRAP(aio_init, "glibc's: aio_threads bounds the pool (one worker first, one more per "
+			 "request that finds none idle); ignored after the first request, as glibc; "
+			 "aio_num and aio_idle_time change nothing"),
     GUEST_WRAP(aio_waitn, "Solaris: collects requests with SIGEV_NONE only"),
 #undef FAMILY
 #define FAMILY "sys/asynch.h"

@@ -218,6 +218,12 @@ static void fold_line(struct trace_text *tt, const struct line *l)
 static void emit_line(struct trace_text *tt, const struct trace_ev *e, const char *text)
 {
 	struct line l = {.vtime_ns = e->vtime_ns, .tid = e->tid, .src_line = e->line};
+	if (e->type == TR_PANIC && e->a[0] == SIMK_FAIL_DEADLOCK) {
+		/* every thread is stuck, not the one that happened to run last:
+		 * the scheduler's column, and the sleepers follow on stderr */
+		l.tid = 0;
+		l.src_line = 0;
+	}
 	snprintf(l.text, sizeof(l.text), "%s", text);
 	fold_line(tt, &l);
 }

@@ -89,6 +89,23 @@ int lio_listio(int mode, struct aiocb *const list[], int nent, struct sigevent *
 int aio_waitn(struct aiocb *list[], unsigned int nent, unsigned int *nwait,
 	      const struct timespec *timeout);
 
+#ifdef __USE_GNU
+/* glibc's tuning hints (aio_init(3)): aio_threads bounds the worker pool;
+ * the other fields are accepted and change nothing (docs/paio.md). */
+struct aioinit {
+	int aio_threads;   /* the most workers the pool grows to (default 256) */
+	int aio_num;	   /* expected simultaneous requests: a hint */
+	int aio_locks;	   /* unused, as in glibc */
+	int aio_usedba;	   /* unused */
+	int aio_debug;	   /* unused */
+	int aio_numusers;  /* unused */
+	int aio_idle_time; /* seconds before an idle worker ends: workers never end here */
+	int aio_reserved;
+};
+/* Before the process's first request; afterwards it changes nothing. */
+void aio_init(const struct aioinit *init);
+#endif
+
 #ifdef _LARGEFILE64_SOURCE
 /* off_t is 64 bits: the 64-bit names are the same calls */
 #define aiocb64 aiocb

@@ -93,6 +93,17 @@ struct simk_paio_thread_hooks {
 };
 void simk_paio_set_thread_hooks(const struct simk_paio_thread_hooks *h);
 
+/*
+ * glibc's aio_init (guest/guest_aio.c): from now on a process's pool grows
+ * as glibc's does — no worker before the first request, then a new worker
+ * for a request that finds none idle — up to `threads` read/write workers
+ * (below 1: 1; above the kernel's limit, 1024: 1024). The setting is the
+ * run's, for processes that start AIO later. Thread context. 0 when
+ * applied; 1 when the calling process already started its pool (glibc
+ * then keeps the thread count it had: the call changes nothing).
+ */
+int simk_paio_init_pool(int threads);
+
 #ifdef __cplusplus
 }
 #endif

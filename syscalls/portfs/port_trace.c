@@ -18,7 +18,7 @@ static const struct trace_desc port_events[] = {
     TRACE_DESC("port:refused", "port#%d pev#%d owner pid %d caller pid %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:remove_event", "port#%d pev#%d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:free_event", "port#%d pev#%d queued %d", TRACE_LEVEL_KERNEL),
-    TRACE_DESC("port:getn", "port#%d max %d got %d one %d", TRACE_LEVEL_KERNEL),
+    TRACE_DESC("port:getn", "port#%d max %d wants %d one %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:alert", "port#%d flags %x events %x woken %d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:alert_clear", "port#%d", TRACE_LEVEL_KERNEL),
     TRACE_DESC("port:fd_associate", "port#%d fd %d events %p owner pid %d", TRACE_LEVEL_KERNEL),

@@ -104,6 +104,23 @@ void simk_paio_set_thread_hooks(const struct simk_paio_thread_hooks *h)
 		thread_hooks = *h;
 }
 
+int simk_paio_init_pool(int threads)
+{
+	sim_assert_thread_context(__func__);
+	struct paio_proc *pp = paio_proc_of(sim_proc_current(), false);
+	if (pp != NULL && pp->workers_created > 0)
+		return 1;
+	struct paio_config c = paio_run()->cfg;
+	c.max_workers = threads < 1 ? 1 : threads > PAIO_WORKERS_MAX ? PAIO_WORKERS_MAX : threads;
+	/* glibc starts a thread per request while none is idle: one worker
+	 * first, and a worker with one request queued counts as loaded */
+	c.min_workers = 1;
+	c.min_workload = 1;
+	int e = paio_configure(&c);
+	KASSERT(e == 0, "aio_init: a pool of %d workers refused (%d)", c.max_workers, e);
+	return 0;
+}
+
 /* The thread a code-address SIGEV_THREAD runs: ctx is the code address. */
 static void code_thread(int64_t value, void *ctx)
 {

@@ -209,3 +209,17 @@ def test_named_arguments_print_as_written(simk, tmp_path):
     assert re.search(r"sleep\(wq, timeout=2ms, intr=1\) \.\.\.  \[named.scn:4\]", r.out), r.out
     assert len(re.findall(r"sleep = -ETIMEDOUT", r.out)) == 2, r.out
     assert re.search(r"delay\(10us\) \.\.\.  \[named.scn:5\]", r.out), r.out
+
+
+def test_a_deadlock_prints_in_the_schedulers_column(simk, tmp_path):
+    """No thread can run, so no thread's column owns the failure (it
+    printed in whichever thread ran last, with that thread's line)."""
+    scn = tmp_path / "stuck.scn"
+    scn.write_text("waitqueue wq\n"
+                   "thread a\n"
+                   "  sleep wq\n"
+                   "thread b\n"
+                   "  delay 1us\n")
+    r = simk("run", scn)
+    assert r.code == 4  # a deadlock (docs/scenarios.md, exit codes)
+    assert re.search(r"^ +\d+ns  FAIL deadlock$", r.out, re.M), r.out

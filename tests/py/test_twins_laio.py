@@ -10,12 +10,10 @@ the trace of some seed. basics.scn is not a race (no twin). completion-order is 
 scenario's teaching example of a bug: its twin fails on purpose, and the
 failing seed replays. The example examples/guest/laio_journal.c is
 checked the same way."""
-import re
-import shlex
-
 import pytest
 
 from conftest import ROOT, SCENARIOS, SIMK
+from twins import built, failure_replays, invariant_holds, outcome_reached_and_replays
 
 BUILT = SIMK.parent / "tests" / "twins" / "laio"
 EXAMPLES = SIMK.parent / "examples" / "guest"
@@ -44,31 +42,7 @@ FAILING = {"completion-order"}
 
 
 def program(name, where=BUILT):
-    p = where / name
-    if not p.exists():
-        pytest.fail(f"{p} not built: run `make`")
-    return p
-
-
-def reproduce_args(text):
-    m = re.search(r"^reproduce: \S+ run (.*)$", text, re.M)
-    assert m, text
-    return shlex.split(m.group(1))
-
-
-def replays(simk, tmp_path, args, needle, opts=()):
-    """Runs the reproducer with --schedule-out, checks the needle is in its
-    output, replays the schedule (with the twin's device and fault options,
-    which the schedule does not record) and compares output and trace
-    hash."""
-    prog, rest = args[0], args[1:]
-    extra = rest.index("--") if "--" in rest else len(rest)
-    sched = tmp_path / "fail.sched"
-    first = simk("run", prog, *rest[:extra], "--schedule-out", sched, *rest[extra:])
-    assert first.code == 1 and needle in first.out, first
-    again = simk("run", prog, "--replay", sched, *opts, *rest[extra:])
-    assert again.code == 1 and again.out == first.out, again
-    assert again.hash == first.hash
+    return built(where / name)
 
 
 def test_every_race_scenario_has_a_twin():
@@ -81,25 +55,24 @@ def test_every_race_scenario_has_a_twin():
 @pytest.mark.parametrize("name", sorted(TWINS))
 def test_twin_passes_every_explored_seed(simk, name):
     opts, _, policy, runs = TWINS[name]
-    r = simk("explore", program(name), "--runs", runs, "--policy", policy, *opts, timeout=300)
-    assert r.code == 0 and "all passed" in r.last, r
+    invariant_holds(simk, program(name), runs, policy, opts, timeout=300)
 
 
 @pytest.mark.parametrize("name,outcome",
                          [(n, o) for n in sorted(TWINS) for o in TWINS[n][1]])
 def test_exploration_reaches_the_outcome_and_its_seed_replays(simk, tmp_path, name, outcome):
+    """The laio twins take the outcome itself as their argument and say
+    `forbidden outcome reached: NAME`."""
     opts, _, policy, runs = TWINS[name]
-    e = simk("explore", program(name), "--runs", runs, "--policy", policy, *opts, "--",
-             outcome, timeout=300)
-    assert e.code == 1, e
-    replays(simk, tmp_path, reproduce_args(e.out + e.err),
-            f"forbidden outcome reached: {outcome}", opts)
+    outcome_reached_and_replays(simk, tmp_path, program(name), outcome, runs, opts, policy,
+                                arg=outcome, needle=f"forbidden outcome reached: {outcome}",
+                                replay_opts=opts, timeout=300)
 
 
 def test_completion_order_bug_is_found_and_replays(simk, tmp_path):
     e = simk("explore", program("completion-order"), "--runs", 300)
     assert e.code == 1, e
-    replays(simk, tmp_path, reproduce_args(e.out + e.err), "outcome: reordered")
+    failure_replays(simk, tmp_path, e.out + e.err, "outcome: reordered")
     # the other order happens too: some seed passes
     assert any(simk("run", program("completion-order"), "--seed", s).passed
                for s in range(1, 50))
@@ -109,7 +82,7 @@ def test_example_race_is_found_and_replays(simk, tmp_path):
     prog = program("laio_journal", EXAMPLES)
     e = simk("explore", prog, "--runs", 2000)
     assert e.code == 1, e
-    replays(simk, tmp_path, reproduce_args(e.out + e.err), "journal: record")
+    failure_replays(simk, tmp_path, e.out + e.err, "journal: record")
 
 
 # What the kernel does that a guest cannot see, seen in the streamed trace:

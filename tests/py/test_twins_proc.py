@@ -9,36 +9,19 @@ deadlock, its seed replays it, and the sigsuspend fix passes every seed.
 
 Not twinned: fork-wait.scn (a guest cannot fork yet: docs/guest.md,
 "Processes")."""
-import re
-
 import pytest
 
 from conftest import SIMK
+from twins import built, invariant_holds, seed_of
 
 TWINS = SIMK.parent / "tests" / "twins" / "proc"
 EXAMPLE = SIMK.parent / "examples" / "guest" / "signal_pause_race"
 RUNS = 2000
 
 
-def built(p):
-    if not p.exists():
-        pytest.fail(f"{p} not built: run `make`")
-    return p
-
-
-def seed_of(text):
-    m = re.search(r"FAIL seed=(\d+)", text)
-    assert m, text
-    return int(m.group(1))
-
-
 @pytest.mark.parametrize("policy", ["random", "pct"])
 def test_twin_signal_interrupts_sleep_on_every_seed(simk, policy):
-    twin = built(TWINS / "signal-interrupts-sleep")
-    r = simk("explore", twin, "--runs", 500, "--policy", policy, "--quiet")
-    assert r.code == 0, r
-    m = re.search(r"all passed, distinct hashes=(\d+)", r.last)
-    assert m and int(m.group(1)) > 5, r.last
+    invariant_holds(simk, built(TWINS / "signal-interrupts-sleep"), 500, policy, min_distinct=5)
 
 
 def test_twin_replays_to_the_same_hash(simk):
