@@ -194,7 +194,7 @@ $(B)/tests/unit: $(UNIT_O) $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_O) $(B)/libsimk.a -lcriterion $(LDLIBS)
 
-$(B)/bench/%: bench/%.c bench/bench.h $(B)/libsimk.a
+$(B)/bench/%: bench/%.c bench/bench.h bench/bench_sim.h $(B)/libsimk.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
 	@$(CC) $(filter-out -MMD -MP,$(CFLAGS)) $(GUEST_EXPORTS) -o $@ $< $(B)/libsimk.a $(LDLIBS) -laio

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
 #include "scn/scn.h"
@@ -39,17 +40,7 @@ static double ns_per_run(void *arg)
 		o.seed = ++st->seed;
 		o.policy = SIMK_POLICY_RANDOM;
 		o.trace_tail_off = true; /* as explore runs: the hash only */
-		char err[256];
-		struct simk *s = simk_create(&o, err, sizeof(err));
-		if (s == NULL || scn_instantiate(s, st->prog, err, sizeof(err)) != 0) {
-			fprintf(stderr, "explore_small: %s\n", err);
-			exit(1);
-		}
-		if (simk_run(s) != SIMK_PASS) {
-			fprintf(stderr, "explore_small: seed %llu failed: %s\n",
-				(unsigned long long)o.seed, simk_failure_reason(s));
-			exit(1);
-		}
+		struct simk *s = bench_sim_run("explore_small", st->prog, &o, true);
 		switches += simk_switches(s);
 		simk_destroy(s);
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
 #include "sim/trace_cause.h"
@@ -35,13 +36,7 @@ static double explore(struct state *st, bool full)
 		o.policy = SIMK_POLICY_RANDOM;
 		o.keep_trace = full;
 		o.trace_tail_off = !full;
-		char err[256];
-		struct simk *s = simk_create(&o, err, sizeof(err));
-		if (s == NULL || scn_instantiate(s, st->prog, err, sizeof(err)) != 0) {
-			fprintf(stderr, "explore_trace: %s\n", err);
-			exit(1);
-		}
-		simk_run(s);
+		struct simk *s = bench_sim_run("explore_trace", st->prog, &o, false);
 		if (full) {
 			struct trace_causes c;
 			if (trace_causes_build(s->trace.evs, s->trace.len, &c) == 0)

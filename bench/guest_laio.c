@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
 #include "syscalls/builtin.h"
@@ -32,23 +33,13 @@
 
 static double run_prog(struct scn_prog *p)
 {
-	char err[512];
 	struct simk_opts o;
 	simk_opts_default(&o);
 	scn_apply_options(p, &o);
 	o.max_steps = 1ull << 40;
 	o.trace_tail_off = true; /* as explore runs: the trace is hashed, not kept */
 	double t0 = bench_cpu();
-	struct simk *s = simk_create(&o, err, sizeof(err));
-	if (s == NULL || scn_instantiate(s, p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "guest_laio: %s\n", err);
-		exit(1);
-	}
-	if (simk_run(s) != SIMK_PASS) {
-		fprintf(stderr, "guest_laio: %s\n", simk_failure_reason(s));
-		exit(1);
-	}
-	simk_destroy(s);
+	simk_destroy(bench_sim_run("guest_laio", p, &o, true));
 	return bench_cpu() - t0;
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
 #include "syscalls/builtin.h"
@@ -46,18 +47,7 @@ static double explore_ns(const struct scn_prog *prog, const char *what)
 		o.seed = seed;
 		o.policy = SIMK_POLICY_RANDOM;
 		o.trace_tail_off = true; /* as explore runs: the hash only */
-		char err[256];
-		struct simk *s = simk_create(&o, err, sizeof(err));
-		if (s == NULL || scn_instantiate(s, prog, err, sizeof(err)) != 0) {
-			fprintf(stderr, "guest_runs: %s: %s\n", what, err);
-			exit(1);
-		}
-		if (simk_run(s) != SIMK_PASS) {
-			fprintf(stderr, "guest_runs: %s: seed %llu failed: %s\n", what,
-				(unsigned long long)seed, simk_failure_reason(s));
-			exit(1);
-		}
-		simk_destroy(s);
+		simk_destroy(bench_sim_run(what, prog, &o, true));
 	}
 	return (bench_cpu() - t0) * 1e9 / RUNS;
 }
@@ -114,13 +104,13 @@ static const char *g_native;
 static double guest_fn(void *arg)
 {
 	(void)arg;
-	return explore_ns(g_guest, "guest");
+	return explore_ns(g_guest, "guest_runs: guest");
 }
 
 static double scn_fn(void *arg)
 {
 	(void)arg;
-	return explore_ns(g_scn, "scenario");
+	return explore_ns(g_scn, "guest_runs: scenario");
 }
 
 static double process_fn(void *arg)

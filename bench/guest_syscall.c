@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "scn/scn.h"
 #include "sim/engine.h"
 #include "syscalls/builtin.h"
@@ -34,16 +35,7 @@ static double run_seconds(const char *path, const char *arg)
 	scn_apply_options(p, &o);
 	o.max_steps = 100 * (uint64_t)CALLS;
 	double t0 = bench_cpu();
-	struct simk *s = simk_create(&o, err, sizeof(err));
-	if (s == NULL || scn_instantiate(s, p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "guest_syscall: %s\n", err);
-		exit(1);
-	}
-	if (simk_run(s) != SIMK_PASS) {
-		fprintf(stderr, "guest_syscall: %s\n", simk_failure_reason(s));
-		exit(1);
-	}
-	simk_destroy(s);
+	simk_destroy(bench_sim_run("guest_syscall", p, &o, true));
 	double el = bench_cpu() - t0;
 	scn_free(p);
 	return el;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "bench/bench.h"
+#include "bench/bench_sim.h"
 #include "scn/scn.h"
 #include "sim/ctx.h"
 #include "sim/engine.h"
@@ -45,17 +46,8 @@ static double per_unit(const struct scn_prog *p, enum simk_policy pol, int n, bo
 	scn_apply_options(p, &o);
 	o.policy = pol;
 	o.pct_steps = 4 * (uint64_t)n;
-	char err[256];
 	double t0 = bench_cpu();
-	struct simk *s = simk_create(&o, err, sizeof(err));
-	if (s == NULL || scn_instantiate(s, p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "scaling: %s\n", err);
-		exit(1);
-	}
-	if (simk_run(s) != SIMK_PASS) {
-		fprintf(stderr, "scaling: run failed: %s\n", simk_failure_reason(s));
-		exit(1);
-	}
+	struct simk *s = bench_sim_run("scaling", p, &o, true);
 	uint64_t units = per_decision ? simk_steps(s) : (uint64_t)n;
 	simk_destroy(s);
 	ctx_stack_pool_drain();
@@ -108,19 +100,21 @@ int main(void)
 		"  expect n == %d\n"
 		"  n = close kq\n",
 		SIMK_POLICY_FIFO, false);
-	/* every worker sleeps until the boss has made them all, then they are
-	 * runnable at once and yield twice each */
-	const char *threads = "shared go = 0\nshared done = 0\nwaitqueue wq\n"
+	/* every worker waits until the boss has made them all, then they are
+	 * runnable at once and yield twice each. A completion, not a flag and
+	 * a wait queue: a worker that tests the flag, misses the wake-up and
+	 * sleeps out a timeout turned the small run into a million one-thread
+	 * decisions of the boss's polling (its cost per decision then said
+	 * nothing), and at 1ms timeouts the large one never ended */
+	const char *threads = "shared done = 0\ncompletion go\n"
 			      "thread boss\n"
 			      "  repeat %d\n"
 			      "    local t = spawn w\n"
-			      "  go = 1\n"
-			      "  local r = wake wq\n"
+			      "  local r = complete_all go\n"
 			      "  while done < %d\n"
 			      "    delay 1us\n"
 			      "thread w manual\n"
-			      "  while go == 0\n"
-			      "    local r = sleep wq timeout=1ms\n"
+			      "  local r = wait_for_completion go\n"
 			      "  yield\n"
 			      "  yield\n"
 			      "  done += 1\n";
