@@ -160,37 +160,63 @@ struct guest_sigact {
 	uint64_t mask;
 };
 
+/*
+ * The state of one guest process that the runtime keeps (not the kernel):
+ * its process, heap bookkeeping, pthread objects, exit, atexit handlers,
+ * rand, pthread keys, signal dispositions. After fork each process has
+ * its own; like the memory image (guest_image.c) exactly one is resident
+ * — in struct guest_run, where every runtime call finds it — and the
+ * others are saved in their struct guest_process. In thread context the
+ * resident one is always the calling thread's process.
+ */
+#define GUEST_PSTATE_FIELDS                                                                        \
+	struct simk_proc *proc;                                                                    \
+	struct guest_heap *heap;                                                                   \
+	struct guest_objs *objs; /* pthread objects by address */                                 \
+	int exit_status;                                                                           \
+	const char *exit_how;                                                                      \
+	bool exiting; /* exit() began: atexit handlers ran (or are skipped) */                     \
+	void (*atexit_fns[GUEST_ATEXIT_MAX])(void);                                                \
+	int natexit;                                                                               \
+	uint64_t rand_state; /* after srand() */                                                   \
+	bool rand_seeded;                                                                          \
+	uint64_t rand_base; /* srand(s) starts from rand_base ^ f(s) */                            \
+	bool rand_base_set;                                                                        \
+	char *strtok_save;                                                                         \
+	bool key_used[GUEST_KEYS_MAX];                                                             \
+	void (*key_dtor[GUEST_KEYS_MAX])(void *);                                                  \
+	struct guest_sigact sigact[GUEST_NSIG + 1]; /* signals (guest_signal.c) */                 \
+	int termsig;	 /* the process was killed by this signal (0: not) */                      \
+	int alarm_timer; /* the kernel timer of alarm() + 1, or 0 */
+
+struct guest_pstate {
+	GUEST_PSTATE_FIELDS
+};
+
+struct guest_process;
+
 struct guest_run {
 	struct guest_prog *prog;
-	struct simk_proc *proc;
 	struct guest_thread **threads; /* by tid, NULL for threads not the guest's */
 	int nthreads_cap;
-	struct guest_heap *heap;
-	struct guest_objs *objs; /* pthread objects by address */
-	struct guest_out *out;	 /* the console output, for printing */
-	int exit_status;
-	const char *exit_how;
-	bool exiting; /* exit() began: atexit handlers ran (or are skipped) */
-	void (*atexit_fns[GUEST_ATEXIT_MAX])(void);
-	int natexit;
-	uint64_t rand_state; /* after srand() */
-	bool rand_seeded;
-	uint64_t rand_base; /* srand(s) starts from rand_base ^ f(s) */
-	bool rand_base_set;
-	char *strtok_save;
-	bool key_used[GUEST_KEYS_MAX];
-	void (*key_dtor[GUEST_KEYS_MAX])(void *);
+	struct guest_out *out; /* the console output, for printing */
 	/* the implicit root filesystem (guest_fs.c) */
 	bool fs_tried, fs_busy;
 	int fs_result;
 	struct waitq fs_wq;
 	unsigned disks_formatted; /* guest_mount.c: bit i, spare disk i was formatted */
 	char fail_site[200]; /* "racy.c:12" of a guest failure */
-	/* signals (guest_signal.c) */
-	struct guest_sigact sigact[GUEST_NSIG + 1];
-	int termsig;	 /* the process was killed by this signal (0: not) */
-	int alarm_timer; /* the kernel timer of alarm() + 1, or 0 */
-	struct waitq sig_wq; /* sigwait, sigsuspend, pause: woken by signals only */
+	struct waitq sig_wq; /* sigwait, sigsuspend, pause: woken by signals only (any process) */
+	/* processes (guest_image.c): the first, and the one whose image is resident */
+	struct guest_process *main, *resident;
+	bool forked; /* a fork happened: switches between processes swap images */
+	/* the resident process's state (struct guest_pstate) */
+	union {
+		struct {
+			GUEST_PSTATE_FIELDS
+		};
+		struct guest_pstate pst;
+	};
 };
 
 /* The run of the current simulation, or NULL (no guest in it). */
@@ -365,6 +391,44 @@ int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc, char 
 
 /* The output of the run (console writes of fds 1 and 2), in order. */
 void guest_print_output(const struct simk *s, void *out, void *err);
+
+/* ---- processes (guest_image.c, guest_fork.c) ------------------------------------ */
+
+/* The run's first process, made by prog_instantiate: its image and view. */
+int guest_image_main(struct guest_run *r);
+/* Makes gp's image resident (host context or the side stack). */
+void guest_image_switch(struct guest_run *r, struct guest_process *gp);
+/* The guest process of p, or NULL. */
+struct guest_process *guest_process_of(struct simk_proc *p);
+/* Frees every process's saved image and state (the run's end). */
+void guest_image_free(struct guest_run *r);
+/* The process hooks (fork, exit, the switch hook); guest_register. */
+void guest_image_register(void);
+/* Whether gp is the run's resident process; the heap check's argument. */
+bool guest_process_resident(const struct guest_process *gp);
+/* The saved heap bookkeeping of a non-resident process (its bump pointer). */
+struct guest_heap *guest_process_heap(const struct guest_process *gp);
+/* fork(): the child's pid, 0 in the child, or -errno. */
+int64_t guest_fork(struct guest_thread *gt);
+
+/* The heap's part of an image (guest_heap.c): the used part of the
+ * arena and the bitmap of block starts. */
+struct guest_heap_img {
+	unsigned char *bytes;
+	size_t len, cap;
+	uint64_t *starts;
+	size_t nstarts, starts_cap;
+};
+int guest_heap_save(const struct guest_heap *h, struct guest_heap_img *img);
+void guest_heap_load(const struct guest_heap *h, const struct guest_heap_img *img);
+/* A copy of h for a forked child (NULL: no memory). */
+struct guest_heap *guest_heap_dup(const struct guest_heap *h);
+void guest_heap_state_free(struct guest_heap *h);
+/* The host address of addr in a saved image, or NULL when outside it. */
+void *guest_heap_img_at(const struct guest_heap_img *img, uintptr_t addr, size_t len);
+bool guest_heap_in_arena(uintptr_t addr);
+/* The heap region of p is checked against gp's bookkeeping. */
+void guest_heap_bind(struct simk_proc *p, struct guest_process *gp);
 
 /* Registers the runtime (simk_register_builtin). */
 void guest_register(void);

@@ -269,7 +269,6 @@ static const struct guest_call refused_calls[] = {
     REFUSE(syscall, "unistd.h", "a raw system call would reach the host's kernel"),
     REFUSE(clone, "sched.h", "a host thread would run outside the simulation (use pthread_create)"),
     REFUSE(clone3, "sched.h", "a host thread would run outside the simulation"),
-    REFUSE(fork, "unistd.h", "a host process would run outside the simulation"),
     REFUSE(vfork, "unistd.h", "a host process would run outside the simulation"),
     REFUSE(execve, "unistd.h", "runs a host program"),
     REFUSE(execv, "unistd.h", "runs a host program"),

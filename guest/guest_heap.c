@@ -117,11 +117,19 @@ static struct hdr *hdr_of(void *payload)
 	return (struct hdr *)((char *)payload - HEAP_HDR);
 }
 
-/* The live block holding [a, a + len) entirely (umem's check). */
+/* The live block holding [a, a + len) entirely (umem's check). arg is the
+ * process whose heap it is (guest_image.c); a process that is not
+ * resident (an interrupt's copyout into it) has only its saved image,
+ * checked against its used part of the arena. */
 static bool heap_check(void *arg, uintptr_t a, size_t len)
 {
-	struct guest_run *r = arg;
-	if (r->heap == NULL || (char *)a >= r->heap->bump)
+	const struct guest_process *gp = arg;
+	if (gp != NULL && !guest_process_resident(gp)) {
+		const struct guest_heap *sh = guest_process_heap(gp);
+		return sh != NULL && a + len <= (uintptr_t)sh->bump;
+	}
+	struct guest_run *r = guest_run_current();
+	if (r == NULL || r->heap == NULL || (char *)a >= r->heap->bump)
 		return false;
 	char *pl = payload_below((const char *)a);
 	if (pl == NULL)
@@ -131,6 +139,77 @@ static bool heap_check(void *arg, uintptr_t a, size_t len)
 		return false;
 	uintptr_t off = a - (uintptr_t)pl;
 	return off < h->size && len <= h->size - off;
+}
+
+/* ---- images (a forked guest: guest_image.c) ---------------------------------- */
+
+int guest_heap_save(const struct guest_heap *h, struct guest_heap_img *img)
+{
+	size_t len = (size_t)(h->bump - arena);
+	if (len > img->cap) {
+		unsigned char *nb = realloc(img->bytes, len);
+		if (nb == NULL)
+			return -1;
+		img->bytes = nb;
+		img->cap = len;
+	}
+	if (starts_dirty > img->starts_cap) {
+		uint64_t *ns = realloc(img->starts, starts_dirty * sizeof(uint64_t));
+		if (ns == NULL)
+			return -1;
+		img->starts = ns;
+		img->starts_cap = starts_dirty;
+	}
+	if (len > 0)
+		memcpy(img->bytes, arena, len);
+	if (starts_dirty > 0)
+		memcpy(img->starts, starts, starts_dirty * sizeof(uint64_t));
+	img->len = len;
+	img->nstarts = starts_dirty;
+	return 0;
+}
+
+void guest_heap_load(const struct guest_heap *h, const struct guest_heap_img *img)
+{
+	KASSERT(h->bump - arena == (ptrdiff_t)img->len, "heap image of another size");
+	if (img->len > 0)
+		memcpy(arena, img->bytes, img->len);
+	if (img->nstarts > 0)
+		memcpy(starts, img->starts, img->nstarts * sizeof(uint64_t));
+	if (starts_dirty > img->nstarts)
+		memset(starts + img->nstarts, 0, (starts_dirty - img->nstarts) * sizeof(uint64_t));
+	starts_dirty = img->nstarts;
+}
+
+void *guest_heap_img_at(const struct guest_heap_img *img, uintptr_t addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)arena;
+	if (addr < a || addr - a > img->len || len > img->len - (addr - a))
+		return NULL;
+	return img->bytes + (addr - a);
+}
+
+bool guest_heap_in_arena(uintptr_t addr)
+{
+	return arena != NULL && addr >= (uintptr_t)arena && addr - (uintptr_t)arena < HEAP_MAX;
+}
+
+struct guest_heap *guest_heap_dup(const struct guest_heap *h)
+{
+	struct guest_heap *c = malloc(sizeof(*c));
+	if (c != NULL)
+		*c = *h;
+	return c;
+}
+
+void guest_heap_bind(struct simk_proc *p, struct guest_process *gp)
+{
+	(void)umem_ident_set_check_arg(p, arena, gp);
+}
+
+void guest_heap_state_free(struct guest_heap *h)
+{
+	free(h);
 }
 
 static int arena_reserve(void)
@@ -162,7 +241,7 @@ int guest_heap_run_init(struct guest_run *r)
 	h->bump = arena;
 	r->heap = h;
 	return umem_map_identity(r->proc, arena, HEAP_MAX, UMEM_PROT_READ | UMEM_PROT_WRITE, "heap",
-				 heap_check, r);
+				 heap_check, NULL);
 }
 
 void guest_heap_run_end(struct guest_run *r)

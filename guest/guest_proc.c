@@ -1,16 +1,19 @@
 /*
- * <sys/wait.h> for guests: waiting for child processes (kern/proc.c).
+ * <unistd.h> fork and <sys/wait.h> for guests: child processes
+ * (kern/proc.c; the images in guest_image.c; docs/guest.md, "Processes").
  *
- * A guest is one process and cannot fork yet (fork is refused: the
- * design it needs is in docs/guest.md, "Processes"), so it never has a
- * child: wait and waitpid fail with ECHILD, as on Linux for a process
- * without children. They are the kernel's waitpid system call all the
- * same — the status word it stores is Linux's (WIFEXITED, WEXITSTATUS,
- * WIFSIGNALED, WTERMSIG: kern/proc.h) — and restart after a handler with
- * SA_RESTART, so they will work unchanged once a guest has children.
+ * fork is the kernel's fork system call, a switch point and a traced call
+ * like the others: the child is a process of its own with a copy of the
+ * parent's globals, heap and the forking thread's stack at the same
+ * addresses, and one thread — the one that forked — returning 0. wait and
+ * waitpid are the kernel's waitpid: the status word it stores is Linux's
+ * (WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG: kern/proc.h), WNOHANG
+ * returns 0 while the children live, and both restart after a handler
+ * with SA_RESTART.
  */
 #include <errno.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "guest/guest.h"
 #include "simk/proc.h"
@@ -28,10 +31,11 @@ static int64_t do_wait(struct guest_thread *gt, pid_t pid, int *status, int opti
 		return -EINVAL;
 	if (status != NULL && !guest_user_writable(r, status, sizeof(*status)))
 		return -EFAULT;
-	/* nothing stops or continues; WNOHANG needs no kernel support while
-	 * there is no child (the call returns ECHILD at once) */
+	/* nothing stops or continues: WUNTRACED and WCONTINUED change nothing.
+	 * Every child is in the caller's process group, so pid 0 is any child. */
 	struct guest_thread *gt_ = gt;
-	return GUEST_RESTARTABLE(simk_waitpid(pid == 0 ? -1 : pid, U(status), 0));
+	return GUEST_RESTARTABLE(
+	    simk_waitpid(pid == 0 ? -1 : pid, U(status), options & WNOHANG ? SIMK_WNOHANG : 0));
 }
 
 pid_t __wrap_waitpid(pid_t pid, int *status, int options)
@@ -46,8 +50,22 @@ pid_t __wrap_wait(int *status)
 	return (pid_t)GUEST_RET(do_wait(gt_, -1, status, 0));
 }
 
+pid_t __wrap_fork(void)
+{
+	GUEST_ENTER("fork");
+	int64_t r = guest_fork(gt_);
+	/* asked again: in the child this is its own thread, not the copy of
+	 * the parent's pointer the frame holds */
+	struct guest_thread *gt = guest_current();
+	GUEST_LEAVE_GT(gt);
+	return (pid_t)guest_ret(gt, r);
+}
+
 const struct guest_call guest_calls_proc[] = {
-    GUEST_WRAP(waitpid, "no fork yet: ECHILD; Linux's status word (WIFEXITED, WTERMSIG...)"),
-    GUEST_WRAP(wait, "no fork yet: ECHILD"),
+    GUEST_WRAP(waitpid, "Linux's status word (WIFEXITED, WTERMSIG...); WNOHANG; pid 0 is any child"),
+    GUEST_WRAP(wait, "Linux's status word"),
+#undef FAMILY
+#define FAMILY "unistd.h"
+    GUEST_WRAP(fork, "copies globals, heap and the caller's stack; only the caller runs in the child"),
 };
 const int guest_calls_proc_n = GUEST_NCALLS(guest_calls_proc);

@@ -170,6 +170,9 @@ static void guest_end(struct simk *s)
 	struct guest_run *r = run_of(s);
 	if (r == NULL || s->outcome != SIMK_PASS)
 		return;
+	/* the verdict is the first process's: its image and state back */
+	if (r->main != NULL)
+		guest_image_switch(r, r->main);
 	int st = proc_wait_status(r->proc); /* SIGKILL ends it in the kernel */
 	if (r->termsig == 0 && simk_wifsignaled(st))
 		r->termsig = simk_wtermsig(st);
@@ -196,6 +199,7 @@ static void guest_destroy(struct simk *s)
 	struct guest_run *r = run_of(s);
 	if (r == NULL)
 		return;
+	guest_image_free(r); /* every process's image and state but the resident's */
 	guest_objs_free(r);
 	guest_heap_run_end(r);
 	for (int i = 0; i < r->nthreads_cap; i++)
@@ -325,7 +329,8 @@ static int prog_instantiate(struct simk *s, const void *p, char *err, size_t err
 	guest_race_on = g->race;
 	guest_spin_budget = g->spin_budget;
 	r->proc = simk_proc_create(s, g->name);
-	if (r->proc == NULL || guest_heap_run_init(r) != 0 || guest_objs_init(r) != 0) {
+	if (r->proc == NULL || guest_heap_run_init(r) != 0 || guest_objs_init(r) != 0 ||
+	    guest_image_main(r) != 0) {
 		snprintf(err, errlen, "%s: cannot start its process", g->name);
 		return -1;
 	}
@@ -402,6 +407,7 @@ void guest_register(void)
 {
 	guest_subsys_slot = sim_subsys_register(&guest_subsys);
 	guest_sig_register();
+	guest_image_register();
 	scn_register_foreign(&guest_kind);
 	vfs_console_set_sink(console_sink);
 }

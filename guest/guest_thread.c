@@ -112,10 +112,12 @@ void guest_thread_start(struct guest_thread *gt, void *(*fn)(void *), void *arg)
 		char **argv = (char **)(void *)gt->argv_area;
 		int status = guest_call_main_on_stack(r->prog->main, gt->argc, argv,
 						      argv + gt->argc + 1, first);
-		guest_exit(gt, status);
+		/* the thread is asked again: after a fork in main() a child's
+		 * thread returns through these frames, copies of its parent's */
+		guest_exit(guest_current(), status);
 	}
 	void *ret = guest_call_on_stack(fn, arg, first);
-	guest_thread_finish(gt, ret);
+	guest_thread_finish(guest_current(), ret);
 }
 
 /* Runs the thread-specific data destructors (POSIX: up to
@@ -181,6 +183,32 @@ _Noreturn void guest_exit(struct guest_thread *gt, int status)
 	simk_exit(status & 0xff);
 }
 
+struct kwait {
+	struct waitq *wq;
+	bool exclusive;
+	uint64_t timeout_ns;
+	bool (*cond)(void *);
+	void *arg;
+	int r;
+};
+
+static void *kwait(void *p)
+{
+	struct kwait *kw = p;
+	kw->r = waitq_wait(kw->wq, kw->exclusive, true, kw->timeout_ns, kw->cond, kw->arg);
+	return NULL;
+}
+
+/* The wait's entry lives on the kernel stack when the thread's stack is
+ * shared with a forked process (sim_kstack_call). */
+static int wait_on_kstack(struct waitq *wq, bool exclusive, uint64_t timeout_ns,
+			  bool (*cond)(void *), void *arg)
+{
+	struct kwait kw = {wq, exclusive, timeout_ns, cond, arg, 0};
+	(void)sim_kstack_call(kwait, &kw);
+	return kw.r;
+}
+
 int guest_wait_killable(struct waitq *wq, bool exclusive, uint64_t timeout_ns,
 			bool (*cond)(void *), void *arg)
 {
@@ -192,7 +220,8 @@ int guest_wait_killable(struct waitq *wq, bool exclusive, uint64_t timeout_ns,
 	uint64_t mask = t->sigmask;
 	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	t->sigmask = ~(1ULL << (SIMK_SIGKILL - 1));
-	int r = waitq_wait(wq, exclusive, true, timeout_ns, cond, arg);
+	int r = t->kstack_wanted ? wait_on_kstack(wq, exclusive, timeout_ns, cond, arg)
+				 : waitq_wait(wq, exclusive, true, timeout_ns, cond, arg);
 	sim_write(SIM_OID(SIM_OID_THREAD, t->tid));
 	t->sigmask = mask;
 	return r;

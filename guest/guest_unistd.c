@@ -284,7 +284,7 @@ const struct guest_call guest_calls_unistd[] = {
     GUEST_WRAP(access, "existence only: no users, every permission is granted"),
     GUEST_WRAP(isatty, "0 (ENOTTY): the console is not a terminal"),
     GUEST_WRAP(getpid, ""),
-    GUEST_WRAP(getppid, "0: the guest has no parent"),
+    GUEST_WRAP(getppid, "the parent's pid in a forked child; 0 in the first process"),
     GUEST_WRAP(gettid, "the simulated thread's id"),
     GUEST_WRAP(sysconf, "fixed answers (one CPU, 4 KiB pages, 1024 fds, AIO limits); "
 			"others EINVAL"),

@@ -79,12 +79,12 @@ static int64_t h_waitpid(const int64_t *a)
 {
 	int64_t pid = a[0];
 	uaddr_t ustatus = (uaddr_t)a[1];
-	if (a[2] != 0)
-		return -EINVAL; /* no WNOHANG, WUNTRACED...: nothing stops */
+	if ((a[2] & ~(int64_t)SIMK_WNOHANG) != 0)
+		return -EINVAL; /* no WUNTRACED...: nothing stops */
 	if (pid < -1 || pid > SIM_MAX_PROCS)
 		return -ECHILD; /* no process groups */
 	int status = 0;
-	int r = proc_wait(pid > 0 ? (int)pid : -1, &status);
+	int r = proc_wait_opts(pid > 0 ? (int)pid : -1, &status, a[2] & SIMK_WNOHANG);
 	/* proc_wait's status is already the wait(2) word (kern/proc.h) */
 	if (r > 0 && ustatus != 0 && copyout(&status, ustatus, sizeof(status)) != 0)
 		return -EFAULT;

@@ -298,13 +298,24 @@ static bool child_ready(void *arg)
  * child. The status stored is the wait(2) status word. */
 int proc_wait(int pid, int *status)
 {
+	return proc_wait_opts(pid, status, false);
+}
+
+int proc_wait_opts(int pid, int *status, bool nohang)
+{
 	struct simk_thread *cur = sim_thread_current();
 	KASSERT(cur != NULL, "proc_wait outside thread context");
 	KASSERT(!sim_in_irq(), "proc_wait outside thread context");
 	struct wait_req wr = {cur->proc, pid, 0};
-	int r = waitq_wait(&kern_st()->child_wq, false, true, SIMK_FOREVER, child_ready, &wr);
-	if (r != 0)
-		return r;
+	if (nohang) {
+		if (!child_ready(&wr))
+			return 0; /* children, none dead yet */
+	} else {
+		int r = waitq_wait(&kern_st()->child_wq, false, true, SIMK_FOREVER, child_ready,
+				   &wr);
+		if (r != 0)
+			return r;
+	}
 	if (wr.result < 0)
 		return wr.result;
 	struct kproc_info *ci = kern_pinfo(wr.result);

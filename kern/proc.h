@@ -75,6 +75,8 @@ _Noreturn void proc_thread_killed(int sig);
  * the pid and stores its wait(2) status (SIMK_W_*), -ECHILD, or -EINTR.
  * Reaps the child: it is no longer a zombie. */
 int proc_wait(int pid, int *status);
+/* The same; nohang: 0 at once while the children live (WNOHANG). */
+int proc_wait_opts(int pid, int *status, bool nohang);
 /* The wait(2) status of a process that died (0 while it lives). */
 int proc_wait_status(const struct simk_proc *p);
 /* The process's parent pid (0 for the first processes). */

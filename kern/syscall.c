@@ -201,6 +201,32 @@ void syscall_set_entry_hook(syscall_entry_hook_fn fn)
 	entry_hook = fn;
 }
 
+struct handler_call {
+	const struct syscall_desc *d;
+	const int64_t *args;
+	int64_t r;
+};
+
+static void *handler_on_kstack(void *p)
+{
+	struct handler_call *hc = p;
+	hc->r = hc->d->fn(hc->args);
+	return NULL;
+}
+
+/* The handler runs on the thread's kernel stack when its own stack is
+ * shared (a forked guest: sim_kstack_call), so what it keeps on its
+ * frames while it sleeps is not swapped away with the images. */
+static int64_t call_handler(struct simk_thread *t, const struct syscall_desc *d,
+			    const int64_t *args)
+{
+	if (!t->kstack_wanted)
+		return d->fn(args);
+	struct handler_call hc = {d, args, 0};
+	(void)sim_kstack_call(handler_on_kstack, &hc);
+	return hc.r;
+}
+
 int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 {
 	KASSERT(d != NULL, "system call without a descriptor");
@@ -225,7 +251,7 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	bool opaque = !(d->flags & SYSCALL_ANNOTATED);
 	if (opaque)
 		sim_opaque_enter();
-	int64_t r = d->fn(args);
+	int64_t r = call_handler(t, d, args);
 	if (opaque)
 		sim_opaque_leave();
 	KASSERT(t == sim_thread_current(), "%s() returned on another thread", d->name);

@@ -389,7 +389,7 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child)
 	struct umem_space *ps = space_of(parent, false);
 	if (ps == NULL)
 		return 0;
-	if (ps->ident != NULL && ps->ident->n > 0)
+	if (ps->ident != NULL && ps->ident->n > 0 && ps->ident->view == NULL)
 		return -ENOSYS; /* the child cannot own the same host memory */
 	if (kmem_live_bytes(&kmt_pages) + ps->bytes > UMEM_RUN_BYTES_MAX)
 		return -ENOMEM;
@@ -415,6 +415,13 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child)
 		}
 	}
 	cs->next = ps->next;
+	if (ps->ident != NULL && ps->ident->n > 0) { /* per-process images (umem.h) */
+		cs->ident = umem_ident_copy(ps->ident);
+		if (cs->ident == NULL) {
+			umem_release(child);
+			return -ENOMEM;
+		}
+	}
 	return 0;
 }
 

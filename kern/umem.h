@@ -85,8 +85,13 @@ void umem_release(struct simk_proc *p);
  * the region, and says whether it is usable. Regions are released with
  * the process (umem_release) or by umem_unmap_identity; the memory itself
  * stays the caller's. fork (umem_fork) of a process with identity regions
- * is -ENOSYS: the child could not have the same host memory at the same
- * addresses.
+ * is -ENOSYS — the child could not have the same host memory at the same
+ * addresses — unless the process has a view (umem_ident_set_view): the
+ * owner then keeps one image per process at those addresses, only one
+ * of them resident, and the view says where a process's bytes are now
+ * (the addresses themselves when resident, its saved image otherwise).
+ * Such a fork copies the table (aliases included) with the same view and
+ * check arguments; the owner re-points them with the calls below.
  */
 #define UMEM_SIM_BASE 0x10000ULL
 #define UMEM_SIM_LIMIT (1ULL << 46)
@@ -105,6 +110,13 @@ typedef bool (*umem_ident_check_fn)(void *arg, uintptr_t addr, size_t len);
  * alias and length. */
 int umem_map_identity(struct simk_proc *p, void *host, size_t len, int prot, const char *label,
 		      umem_ident_check_fn check, void *check_arg);
+/* Where the bytes [addr, addr + len) of p's identity regions are now
+ * (NULL: nowhere usable). */
+typedef void *(*umem_ident_view_fn)(void *arg, uintptr_t addr, size_t len);
+/* Sets p's view (any context; creates the table): 0 or -ENOMEM. */
+int umem_ident_set_view(struct simk_proc *p, umem_ident_view_fn view, void *arg);
+/* Sets the check argument of p's region that starts at host: 0 or -EINVAL. */
+int umem_ident_set_check_arg(struct simk_proc *p, void *host, void *check_arg);
 /* Drops the identity region that starts at host: 0 or -EINVAL. */
 int umem_unmap_identity(struct simk_proc *p, void *host);
 /* The deterministic value of user address a of p for traces and hashes:

@@ -55,7 +55,49 @@ void *umem_ident_map(const struct umem_ident *id, uaddr_t addr, size_t len, int 
 		return NULL;
 	if (r->check != NULL && !r->check(r->check_arg, (uintptr_t)addr, len))
 		return NULL;
+	if (id->view != NULL)
+		return id->view(id->view_arg, (uintptr_t)addr, len);
 	return (void *)(uintptr_t)addr;
+}
+
+struct umem_ident *umem_ident_copy(const struct umem_ident *id)
+{
+	struct umem_ident *c = kmem_zalloc(&kmt_ident, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	if (id->n > 0) {
+		c->r = kmem_zalloc(&kmt_ident_tab, (size_t)id->n * sizeof(*c->r));
+		if (c->r == NULL) {
+			kmem_free(&kmt_ident, c);
+			return NULL;
+		}
+		memcpy(c->r, id->r, (size_t)id->n * sizeof(*c->r));
+	}
+	c->n = c->cap = id->n;
+	c->seq = id->seq;
+	c->view = id->view;
+	c->view_arg = id->view_arg;
+	return c;
+}
+
+int umem_ident_set_view(struct simk_proc *p, umem_ident_view_fn view, void *arg)
+{
+	struct umem_ident *id = umem_ident_of(p, true);
+	if (id == NULL)
+		return -ENOMEM;
+	id->view = view;
+	id->view_arg = arg;
+	return 0;
+}
+
+int umem_ident_set_check_arg(struct simk_proc *p, void *host, void *check_arg)
+{
+	struct umem_ident *id = umem_ident_of(p, false);
+	int i = id != NULL ? ident_find(id, (uintptr_t)host) : -1;
+	if (i < 0 || id->r[i].start != (uintptr_t)host)
+		return -EINVAL;
+	id->r[i].check_arg = check_arg;
+	return 0;
 }
 
 void umem_ident_free(struct umem_ident *id)

@@ -31,6 +31,8 @@ struct umem_ident {
 	struct umem_ident_region *r; /* by start */
 	int n, cap;
 	uint32_t seq; /* registrations so far: the next region's alias slot */
+	umem_ident_view_fn view; /* NULL: the bytes are always at their addresses */
+	void *view_arg;
 };
 
 /* The host view of [addr, addr + len) when it lies in an identity region
@@ -38,6 +40,8 @@ struct umem_ident {
  * lies in an identity region at all (then NULL means -EFAULT, not "look in
  * the simulated regions"). */
 void *umem_ident_map(const struct umem_ident *id, uaddr_t addr, size_t len, int need, bool *hit);
+/* A copy of id for a forked child (NULL: no memory). */
+struct umem_ident *umem_ident_copy(const struct umem_ident *id);
 /* Frees the table (process exit). */
 void umem_ident_free(struct umem_ident *id);
 

@@ -95,6 +95,7 @@ struct ctx_slab {
 	uint64_t ready;			/* slots whose guard page is set up */
 	uint32_t nfree;
 	uint8_t free[CTX_SLAB_STACKS]; /* free slot numbers, a stack */
+	uint16_t shares[CTX_SLAB_STACKS]; /* holders of a slot beyond the first (ctx_stack_share) */
 };
 
 static struct ctx_slab *slabs;	 /* every slab */
@@ -210,11 +211,34 @@ int ctx_stack_alloc(struct ctx_stack *st, size_t size)
 	return 0;
 }
 
+void ctx_stack_share(const struct ctx_stack *st, struct ctx_stack *copy)
+{
+	struct ctx_slab *sl = st->slab;
+	sl->shares[st->slot]++;
+	*copy = *st;
+}
+
+bool ctx_can_clone(void)
+{
+#ifdef SIMK_CTX_ASM
+	return true;
+#else
+	return false;
+#endif
+}
+
 void ctx_stack_free(struct ctx_stack *st)
 {
 	if (st->base == NULL)
 		return;
 	struct ctx_slab *sl = st->slab;
+	if (sl->shares[st->slot] > 0) { /* another holder keeps it (a forked guest) */
+		sl->shares[st->slot]--;
+		st->base = NULL;
+		st->size = 0;
+		st->slab = NULL;
+		return;
+	}
 	vg_deregister(st);
 #ifdef SIMK_ASAN
 	/* A dead coroutine may leave poisoned frames behind. */

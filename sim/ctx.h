@@ -52,7 +52,15 @@ static inline bool ctx_stack_intact(const struct ctx_stack *st)
 	const uint64_t *top = (const uint64_t *)st->base;
 	return (top[-1] | top[-2] | top[-32] | top[-256]) == 0;
 }
+/* Frees st; a stack shared by ctx_stack_share goes back to the pool when
+ * its last holder frees it. */
 void ctx_stack_free(struct ctx_stack *st);
+/* copy becomes another holder of st's stack (the same range): a forked
+ * guest's first thread runs on the stack of the thread that forked. */
+void ctx_stack_share(const struct ctx_stack *st, struct ctx_stack *copy);
+/* Whether a saved context can be resumed by another coroutine (the
+ * assembly switch: the context is the stack pointer alone). */
+bool ctx_can_clone(void);
 /* Unmaps every slab with no stack in use (process exit, benchmarks). */
 void ctx_stack_pool_drain(void);
 

@@ -43,5 +43,33 @@ simk_ctx_start:
 	ud2
 	.cfi_endproc
 	.size simk_ctx_start, .-simk_ctx_start
+
+/*
+ * void *simk_call_on_stack(void *(*fn)(void *), void *arg, void *sp, void **usp)
+ * Calls fn(arg) with the stack pointer at sp (aligned down to 16), after
+ * storing in *usp the lowest address of the caller's stack still in use;
+ * returns fn's result on the caller's stack (sim_kstack_call).
+ */
+	.globl simk_call_on_stack
+	.type simk_call_on_stack, @function
+simk_call_on_stack:
+	.cfi_startproc
+	pushq %rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq %rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	movq %rsp, (%rcx)
+	andq $-16, %rdx
+	movq %rdx, %rsp
+	movq %rdi, %rax
+	movq %rsi, %rdi
+	callq *%rax
+	movq %rbp, %rsp
+	popq %rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size simk_call_on_stack, .-simk_call_on_stack
 #endif
 	.section .note.GNU-stack,"",@progbits

@@ -114,6 +114,11 @@ struct simk_thread {
 	bool annotated;   /* its accesses are annotated (else every step is global) */
 	int opaque;       /* depth of unannotated kernel code it runs */
 	uint32_t obj_seq; /* object ids made by this thread */
+	/* kernel calls on a stack of their own (sim/side.c, sim_kstack_call) */
+	bool kstack_wanted;	    /* its stack is shared: kernel frames must not be on it */
+	struct ctx_stack kstack;    /* allocated on first use */
+	struct ctx_stack ustack;    /* its own stack while it runs on kstack */
+	void *kcall_usp;	    /* lowest address of its own stack in use then, or NULL */
 };
 
 struct simk_proc {
@@ -164,6 +169,14 @@ struct simk {
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
 	jmp_buf main_jmp;	      /* failures on the host stack land here */
 	struct simk_thread *reap;     /* exited thread whose stack awaits release */
+	/* the side stack (sim/side.c): work done while a thread is suspended */
+	struct {
+		struct ctx ctx;
+		void (*fn)(struct simk *s, void *arg);
+		void *arg;
+		struct ctx *to;		   /* resumed when fn returns */
+		struct ctx_stack abandoned; /* a stack sim_thread_adopt left, freed after */
+	} side;
 	bool running, stop;
 	enum simk_outcome outcome;
 	char reason[512];
@@ -238,6 +251,45 @@ static inline void *sim_subsys_state(const struct simk *s, int slot)
 void sim_subsys_proc_exit(struct simk_proc *p);
 void sim_subsys_thread_exit(struct simk_thread *t);
 void sim_subsys_check(struct simk *s);
+
+/*
+ * The process switch hook (sim/side.c): a layer whose processes own host
+ * memory at the same addresses (guest programs after fork: one image is
+ * resident at a time) is told before a thread of another process runs.
+ * needed says whether next needs it; swap then runs on the engine's side
+ * stack, with every thread suspended (the outgoing one's registers saved
+ * on its stack), so it may rewrite any thread's stack. One hook per host
+ * process; NULL removes it.
+ */
+struct sim_switch_hook {
+	bool (*needed)(struct simk *s, const struct simk_thread *next);
+	void (*swap)(struct simk *s, struct simk_thread *next);
+};
+void sim_set_switch_hook(const struct sim_switch_hook *h);
+/* Thread context: runs fn(s, arg) on the side stack while the calling
+ * thread is suspended (its context saved: t->ctx.sp on its stack), then
+ * resumes it; returns false. A copy of that context resumed by another
+ * thread (sim_thread_adopt) returns true there. */
+bool sim_thread_snapshot(void (*fn)(struct simk *s, void *arg), void *arg);
+/* Thread context: the calling thread leaves its stack for good and
+ * continues as the context saved at sp on stack (which it now holds: see
+ * ctx_stack_share), as if it returned from sim_thread_snapshot. */
+_Noreturn void sim_thread_adopt(const struct ctx_stack *stack, void *sp);
+/* Engine-internal (sched.c): switches prev -> next through the hook when
+ * it is needed; false when it is not (the caller switches itself). */
+bool sim_switch_hooked(struct simk *s, struct simk_thread *prev, struct simk_thread *next,
+		       bool prev_dying);
+void sim_side_free(struct simk *s);
+/* Thread context: fn(arg) on the calling thread's kernel stack when it
+ * wants one (kstack_wanted: its stack is shared with another process's
+ * thread and swapped with the images, so the kernel objects a sleeping
+ * call keeps on its frames — wait-queue entries — must live elsewhere),
+ * else right here. */
+void *sim_kstack_call(void *(*fn)(void *), void *arg);
+/* The lowest address of t's own stack in use while it is suspended. */
+void *sim_thread_user_sp(const struct simk_thread *t);
+/* Frees every stack of a thread that is gone (engine-internal). */
+void sim_thread_stacks_free(struct simk_thread *t);
 
 /* The engine's constructor: a simulation of the subsystems registered so
  * far. The embedding API's simk_create() registers the built-in ones

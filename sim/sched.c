@@ -74,7 +74,7 @@ static void after_switch_in(struct simk *s)
 	if (dead != NULL) {
 		s->reap = NULL;
 		ctx_release(&dead->ctx);
-		ctx_stack_free(&dead->ctx.stack);
+		sim_thread_stacks_free(dead);
 	}
 }
 
@@ -103,7 +103,8 @@ static void switch_to(struct simk *s, struct simk_thread *prev, struct simk_thre
 	s->on_stack = next;
 	next->state = TS_RUNNING;
 	s->switches++;
-	ctx_switch(prev ? &prev->ctx : &s->main_ctx, &next->ctx, prev_dying);
+	if (!sim_switch_hooked(s, prev, next, prev_dying))
+		ctx_switch(prev ? &prev->ctx : &s->main_ctx, &next->ctx, prev_dying);
 	/* resumed: whoever switched to us set current and state */
 	after_switch_in(s);
 }

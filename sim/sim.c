@@ -159,13 +159,13 @@ static void sim_free_all(struct simk *s)
 		s->policy->fini(s);
 	for (int i = 0; i < s->nthreads; i++) {
 		struct simk_thread *t = s->threads[i];
-		if (t->ctx.stack.base != NULL) {
+		if (t->ctx.stack.base != NULL)
 			ctx_release(&t->ctx);
-			ctx_stack_free(&t->ctx.stack);
-		}
+		sim_thread_stacks_free(t);
 		free(t);
 	}
 	free(s->threads);
+	sim_side_free(s);
 	for (int i = 0; i < s->nprocs; i++)
 		free(s->procs[i]);
 	free(s->procs);

@@ -65,6 +65,8 @@ SIMK_NORETURN void simk_thread_exit(int code);
  * status is not 0, the wait(2) status word is stored there as an int, in
  * Linux's encoding: (exit code & 0xff) << 8 for an exit, the signal's
  * number for a process killed by a signal. */
+/* options: 0 or SIMK_WNOHANG (Linux's WNOHANG: 0 while no child is dead). */
+#define SIMK_WNOHANG 1
 int simk_waitpid(int pid, simk_uaddr_t status, int options);
 /* Sends a signal to a process / a thread: 0, -EINVAL or -ESRCH; signal 0
  * only checks that the target exists. */
