@@ -49,6 +49,7 @@
 #define GUEST_SITES_MAX 64 /* guest frames kept for a crash report */
 #define GUEST_WAITS_MAX 120
 #define GUEST_NSIG 64 /* signals 1..64, Linux's numbers */
+#define GUEST_SPARE_DISKS 7 /* mount(2)'s /dev/sdb ... /dev/sdh */
 
 struct guest_lines;
 struct guest_elf;
@@ -204,7 +205,13 @@ struct guest_run {
 	bool fs_tried, fs_busy;
 	int fs_result;
 	struct waitq fs_wq;
-	unsigned disks_formatted; /* guest_mount.c: bit i, spare disk i was formatted */
+	/* the spare disks /dev/sdb.. of mount(2) (guest_mount.c); fs_wq
+	 * also wakes the mounts that wait for a disk's format */
+	struct guest_disk {
+		bool formatted;	 /* a mount formatted it, with this geometry: */
+		bool formatting; /* a mount that formats it is under way */
+		uint32_t block_size, ninodes;
+	} disks[GUEST_SPARE_DISKS];
 	char fail_site[200]; /* "racy.c:12" of a guest failure */
 	struct waitq sig_wq; /* sigwait, sigsuspend, pause: woken by signals only (any process) */
 	/* processes (guest_image.c): the first, and the one whose image is resident */

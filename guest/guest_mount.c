@@ -11,7 +11,10 @@
  * names a spare disk creates it with the run's --device options; the
  * first mount of it that succeeds formats it, later mounts recover what is
  * on it, as the scenario language's `mount` does. The one filesystem type
- * is "simfs"; `data` takes the --fs keys ("block=1024,inodes=64").
+ * is "simfs"; `data` takes the --fs keys ("block=1024,inodes=64"): the
+ * geometry (block, inodes) is the format's, as a real filesystem keeps it
+ * on the disk, so a later mount reads it from there whatever it is given;
+ * cache= and flush_delay_us= are each mount's own.
  *
  * mount and umount2 are system calls through the one entry path (switch
  * points, traced): another thread's walk sees the mount.
@@ -25,6 +28,7 @@
 #include "guest/guest.h"
 #include "kern/syscall.h"
 #include "kern/umem.h"
+#include "kern/waitq.h"
 #include "vfs/vfs.h"
 
 #define FAMILY "sys/mount.h"
@@ -37,9 +41,9 @@
 #define DISK_PREFIX "/dev/sd"
 #define SPARE_FIRST 'b'
 #define SPARE_LAST 'h'
+_Static_assert(SPARE_LAST - SPARE_FIRST + 1 == GUEST_SPARE_DISKS, "one entry per spare disk");
 #define STR_MAX 512 /* bytes of fstype or data, including the NUL */
 
-_Static_assert(SPARE_LAST - SPARE_FIRST < 32, "one bit per spare disk in disks_formatted");
 
 /* Copies a user string of at most max bytes (NUL included): 0, -EFAULT,
  * or too_long when it does not end in time. */
@@ -59,6 +63,11 @@ static int ustr(int64_t uaddr, char *buf, size_t max, int too_long)
 #define MS_HARMLESS                                                                                \
 	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |            \
 	 MS_STRICTATIME | MS_LAZYTIME | MS_SILENT)
+
+static bool not_formatting(void *arg)
+{
+	return !((const struct guest_disk *)arg)->formatting;
+}
 
 static int64_t h_mount(const int64_t *a)
 {
@@ -108,11 +117,28 @@ static int64_t h_mount(const int64_t *a)
 	struct blkdev *dev = blkdev_find(dc.name);
 	if (dev == NULL && (e = blkdev_create(&dc, &dev)) != 0)
 		return e == -EINVAL ? -EINVAL : -ENOMEM;
-	unsigned bit = 1u << (letter - SPARE_FIRST);
-	mo.format = (r->disks_formatted & bit) == 0;
+	/* Whether to format is decided once the mount that formats it ended:
+	 * deciding earlier, a mount could format the disk after another one
+	 * formatted, filled and unmounted it. */
+	struct guest_disk *d = &r->disks[letter - SPARE_FIRST];
+	(void)waitq_wait(&r->fs_wq, false, false, SIMK_FOREVER, not_formatting, d);
+	mo.format = !d->formatted;
+	if (d->formatted) {
+		mo.block_size = d->block_size;
+		mo.ninodes = d->ninodes;
+	} else {
+		d->formatting = true;
+	}
 	e = vfs_mount_at(dev, &mo, target);
-	if (e == 0)
-		r->disks_formatted |= bit;
+	if (mo.format) {
+		d->formatting = false;
+		if (e == 0) {
+			d->formatted = true;
+			d->block_size = mo.block_size;
+			d->ninodes = mo.ninodes;
+		}
+		waitq_wake_all(&r->fs_wq);
+	}
 	return e;
 }
 PRIM_DESC(desc_mount, "mount", h_mount, 5, SA_USTR, SA_USTR, SA_USTR, SA_HEX, SA_UPTR);

@@ -404,8 +404,8 @@ int __wrap_sigpending(sigset_t *set)
 
 /* ---- sending -------------------------------------------------------------------- */
 
-/* There is one process per run, its own group: pid 0 and -1 name it, and
- * so does -pid. */
+/* Process groups are not modelled: pid 0 and -1 name the caller, and so
+ * does -pid; another pid is that process (a forked child, a parent). */
 int __wrap_kill(pid_t pid, int sig)
 {
 	GUEST_ENTER("kill");
@@ -693,7 +693,7 @@ const struct guest_call guest_calls_signal[] = {
     GUEST_WRAP(sigprocmask, ""),
     GUEST_WRAP(pthread_sigmask, ""),
     GUEST_WRAP(sigpending, ""),
-    GUEST_WRAP(kill, "one process per run: pid 0, -1 and -getpid() name it"),
+    GUEST_WRAP(kill, "any pid; pid 0, -1 and -getpid() name the caller (no process groups)"),
     GUEST_WRAP(raise, "a signal to the calling thread (tgkill)"),
     GUEST_WRAP(pthread_kill, "ESRCH for a thread that exited"),
     GUEST_WRAP(sigqueue, "at most 32 queued values per process (EAGAIN)"),

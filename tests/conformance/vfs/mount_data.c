@@ -3,8 +3,8 @@
  * (block=, inodes=, cache=, flush_delay_us=), comma-separated as Linux
  * filesystems take theirs. The block size shows in st_blksize; a
  * filesystem of few inodes runs out (ENOSPC); a bad key or value is
- * EINVAL. The options apply to the format: a later mount recovers the
- * disk as it was made.
+ * EINVAL. The geometry (block, inodes) is the format's: a later mount
+ * recovers the disk as it was made, whatever its data says.
  */
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -40,6 +40,16 @@ int main(void)
 	}
 	CHECK(err == ENOSPC);
 	CHECK(made < 20);
+	CHECK(umount("/mnt") == 0);
+	/* the geometry is the disk's: a later mount reads it from there,
+	 * whatever its data says */
+	CHECK(mount("/dev/sdb", "/mnt", "simfs", 0, "block=4096,inodes=256") == 0);
+	CHECK(stat("/mnt/a", &st) == 0 && st.st_blksize == 1024);
+	CHECK(stat("/mnt/f0", &st) == 0);
+	CHECK_ERR(open("/mnt/more", O_CREAT | O_RDWR, 0644), ENOSPC);
+	CHECK(umount("/mnt") == 0);
+	CHECK(mount("/dev/sdb", "/mnt", "simfs", 0, NULL) == 0);
+	CHECK(stat("/mnt/a", &st) == 0 && st.st_blksize == 1024);
 	CHECK(umount("/mnt") == 0);
 	/* the root filesystem keeps its own block size */
 	fd = open("/b", O_CREAT | O_RDWR, 0644);
