@@ -65,7 +65,7 @@ static int64_t op_media_corrupt(struct scn_call *c)
 }
 
 static const struct scn_op blkdev_media_ops[] = {
-    SCN_OP("media_corrupt", media_corrupt_args, op_media_corrupt,
+    SCN_OP_E("media_corrupt", media_corrupt_args, op_media_corrupt,
 	   "media_corrupt DEVICE SECTOR [byte=N] [value=V]: damage the stable medium; without byte "
 	   "the sector is garbled (reads give -EIO), with byte one byte is set to V (default: its "
 	   "complement) and the sector stays intact; 0 or -EINVAL"),

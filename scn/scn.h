@@ -107,6 +107,7 @@ typedef int64_t (*scn_op_fn)(struct scn_call *c);
 
 /* Operation flags. */
 #define SCN_OP_SYSCALL 0x1 /* fn makes the system call itself (a simk_ stub) */
+#define SCN_OP_ERRNO 0x2   /* a primitive that fails with a negative errno: traced by name */
 
 struct scn_op {
 	const char *name;
@@ -139,6 +140,12 @@ void scn_register_ops(const struct scn_op *ops, int n);
 #define SCN_OP(name, args, fn, doc)                                                                \
 	{                                                                                          \
 		name, args, SCN_NARGS(args), fn, doc, 0, __FILE__ ":" #fn                                            \
+	}
+/* A primitive whose failures are negative errnos (its doc names them:
+ * "0, -ETIMEDOUT or -EINTR"): the trace prints cv_wait = -ETIMEDOUT. */
+#define SCN_OP_E(name, args, fn, doc)                                                              \
+	{                                                                                          \
+		name, args, SCN_NARGS(args), fn, doc, SCN_OP_ERRNO, __FILE__ ":" #fn                                 \
 	}
 #define SCN_OP0(name, fn, doc)                                                                     \
 	{                                                                                          \

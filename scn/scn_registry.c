@@ -92,9 +92,8 @@ static void make_op_desc(const struct scn_op *op)
 	 * result is whatever the operation documents (a count, a stored value,
 	 * -1 for "none"), not necessarily the errno convention */
 	od->d.flags = SYSCALL_ANNOTATED | SYSCALL_VALUE;
-	/* one whose doc names an errno ("0, -ETIMEDOUT or -EINTR") returns one:
-	 * the trace prints it by name (cv_wait = -ETIMEDOUT) */
-	if (op->doc != NULL && strstr(op->doc, "-E") != NULL)
+	/* one that fails with an errno (SCN_OP_E) has it printed by name */
+	if (op->flags & SCN_OP_ERRNO)
 		od->d.flags |= SYSCALL_VALUE_ERRNO;
 	od->d.res = SA_INT;
 	int n = 0;

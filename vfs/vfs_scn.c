@@ -1055,7 +1055,7 @@ static const struct scn_op vfs_ops[] = {
     SCN_OP("mount", mount_args, op_mount,
 	   "mount [FS [PATH]] [format=0|1]: mount FS (default: the first declared) on the "
 	   "directory PATH (default /); the first mount formats as declared, later ones recover"),
-    SCN_OP("unmount", unmount_args, op_unmount,
+    SCN_OP_E("unmount", unmount_args, op_unmount,
 	   "unmount [PATH]: commit and detach the filesystem whose root PATH is (default /; "
 	   "-EBUSY while open or mounted on, -EINVAL if PATH is no mount root)"),
     SCN_OP("power_cut", cut_args, op_power_cut,

@@ -623,7 +623,7 @@ static const struct scn_op port_ops[] = {
     SCN_OP("pev_user", idx_args, op_pev_user, "portev_user of the I-th kept event"),
     SCN_OP("port_dispatch", dispatch_args, op_port_dispatch,
 	   "kernel PORT_SOURCE_AIO delivery (waits for a free slot); 0 or -errno"),
-    SCN_OP("port_limits", limits_args, op_port_limits,
+    SCN_OP_E("port_limits", limits_args, op_port_limits,
 	   "set the run's ports= per system, events= per port, list= maximum; 0 or -EINVAL"),
     SCN_OP("port_stat", stat_args, op_port_stat,
 	   "a port counter: sent delivered discarded removed refused slots_live ports_live ..."),

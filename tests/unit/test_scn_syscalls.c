@@ -171,3 +171,28 @@ Test(scn_syscalls, a_primitive_may_return_any_value)
 	simk_destroy(s);
 	scn_free(p);
 }
+
+/* A primitive that fails with a negative errno says so (SCN_OP_E), so the
+ * trace prints its failures by name; the flag, not the doc's wording,
+ * decides. The two must agree: an operation whose one-line doc names an
+ * errno ("0, -ETIMEDOUT or -EINTR") and lacks the flag would print
+ * "cv_wait = -110". */
+Test(scn_syscalls, primitives_documenting_an_errno_are_flagged)
+{
+	simk_register_builtin();
+	int flagged = 0;
+	for (int i = 0; scn_op_at(i) != NULL; i++) {
+		const struct scn_op *op = scn_op_at(i);
+		if (op->flags & SCN_OP_SYSCALL)
+			continue; /* a system call's own descriptor decides */
+		bool names_errno = op->doc != NULL && strstr(op->doc, "-E") != NULL;
+		bool flag = (op->flags & SCN_OP_ERRNO) != 0;
+		cr_expect_eq(names_errno, flag, "%s (%s): doc names an errno: %d, SCN_OP_E: %d",
+			     op->name, op->where, names_errno, flag);
+		flagged += flag;
+		const struct scn_op_desc *od = scn_op_desc(op);
+		cr_assert_not_null(od, "%s has no descriptor", op->name);
+		cr_expect_eq((od->d.flags & SYSCALL_VALUE_ERRNO) != 0, flag, "%s", op->name);
+	}
+	cr_assert_geq(flagged, 10, "the kernel's sleeping primitives are flagged");
+}
