@@ -200,6 +200,10 @@ void trace_print_tail(const struct trace *t, FILE *f, int n)
 		const struct trace_ev *e = &t->ring[i % TRACE_RING];
 		char buf[256];
 		trace_format_ev(e, buf, sizeof(buf));
-		fprintf(f, "  %12" PRIu64 "ns  T%-3d %s\n", e->vtime_ns, e->tid, buf);
+		if (e->line != 0) /* where the thread was, as the trace on stdout shows it */
+			fprintf(f, "  %12" PRIu64 "ns  T%-3d %s  [%s:%u]\n", e->vtime_ns, e->tid, buf,
+				t->src != NULL ? t->src : "line", (unsigned)e->line);
+		else
+			fprintf(f, "  %12" PRIu64 "ns  T%-3d %s\n", e->vtime_ns, e->tid, buf);
 	}
 }

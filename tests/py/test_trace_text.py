@@ -223,3 +223,6 @@ def test_a_deadlock_prints_in_the_schedulers_column(simk, tmp_path):
     r = simk("run", scn)
     assert r.code == 4  # a deadlock (docs/scenarios.md, exit codes)
     assert re.search(r"^ +\d+ns  FAIL deadlock$", r.out, re.M), r.out
+    # stderr's last events say where each thread was, as stdout does
+    tail = r.err.split("last events:", 1)[1].split("threads:", 1)[0]
+    assert re.search(r"T1 +sleep\(wq\)  \[stuck.scn:3\]$", tail, re.M), r.err
