@@ -91,6 +91,22 @@ static bool mount_over(void *arg)
 	return !((struct guest_run *)arg)->fs_busy;
 }
 
+struct mount_call {
+	struct blkdev *dev;
+	struct vfs_mount_opts *mo;
+	int r;
+};
+
+/* The mount sleeps for the device with wait entries on its frames: on
+ * the kernel stack of a thread whose stack is shared after a fork
+ * (sim_kstack_call), as system calls are. */
+static void *mount_on_kstack(void *p)
+{
+	struct mount_call *mc = p;
+	mc->r = vfs_mount(mc->dev, mc->mo);
+	return NULL;
+}
+
 int guest_fs_ensure(struct guest_thread *gt)
 {
 	struct guest_run *r = guest_run_of(gt);
@@ -112,7 +128,9 @@ int guest_fs_ensure(struct guest_thread *gt)
 	int e = blkdev_create(&dc, &dev);
 	if (e == 0) {
 		r->fs_busy = true;
-		e = vfs_mount(dev, &mo);
+		struct mount_call mc = {dev, &mo, 0};
+		(void)sim_kstack_call(mount_on_kstack, &mc);
+		e = mc.r;
 		r->fs_busy = false;
 		waitq_wake_all(&r->fs_wq);
 	}

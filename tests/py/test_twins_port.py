@@ -9,11 +9,8 @@ each outcome, `explore -- forbid=NAME` finds a seed that reaches it (the
 outcome is possible), and that seed replays to the same output and trace
 hash, by seed and by schedule file.
 
-Not twinned:
-- fork-noshare.scn (non-shareable events of two processes sharing a port):
-  a guest cannot fork yet (fork is refused at link time, docs/guest.md);
-- basics.scn is a tour of the calls, not a race (tests/guest/port.c and
-  tests/conformance/port/ cover it).
+Not twinned: basics.scn is a tour of the calls, not a race
+(tests/guest/port.c and tests/conformance/port/ cover it).
 """
 
 import pytest
@@ -24,7 +21,7 @@ from twins import built, invariant_holds, outcome_reached_and_replays, seed_of
 SCENARIOS = ROOT / "scenarios" / "port"
 TWINS = SIMK.parent / "tests" / "twins" / "port"
 EXAMPLE = SIMK.parent / "examples" / "guest" / "port_worker_pool"
-NOT_TWINNED = {"fork-noshare", "basics"}
+NOT_TWINNED = {"basics"}
 RUNS = 1500
 
 # twin -> its outcomes
@@ -36,6 +33,7 @@ OUTCOMES = {
     "fd-reassoc-vs-ready": ["once", "several"],
     "timer-overrun": ["ten", "eleven"],
     "mountedover-vs-create": ["modified", "mountedover"],
+    "fork-noshare": ["parent_user", "child_user"],
 }
 
 

@@ -1,7 +1,7 @@
 /*
  * Registration of the filters whose sources are processes and signals
- * (NetBSD's t_proc and t_sig, FreeBSD's proc tests; they check the firing
- * with fork(), which a simk guest does not have yet, and kill():
+ * (NetBSD's t_proc and t_sig, FreeBSD's proc tests; the firing with
+ * fork() is proc_note_exit.c and proc_note_fork_track.c, with kill()
  * signal_filter.c): EVFILT_PROC on the program's own pid is accepted and
  * stays quiet while it runs; on a pid that does not exist it is ESRCH.
  * EVFILT_SIGNAL accepts any signal number, as DragonFly's and FreeBSD's
