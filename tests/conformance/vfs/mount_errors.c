@@ -46,6 +46,7 @@ int main(void)
 	CHECK_ERR(mount("/dev/sdb", (const char *)8, "simfs", 0, NULL), EFAULT);
 	CHECK_ERR(mount((const char *)8, "/a", "simfs", 0, NULL), EFAULT);
 	CHECK_ERR(mount("/dev/sdb", "/a", (const char *)8, 0, NULL), EFAULT);
+	CHECK_ERR(mount("/dev/sdb", "/a", "simfs", 0, (const void *)8), EFAULT);
 	memset(longpath, 'x', sizeof(longpath) - 1);
 	longpath[0] = '/';
 	CHECK_ERR(mount("/dev/sdb", longpath, "simfs", 0, NULL), ENAMETOOLONG);
