@@ -147,6 +147,11 @@ static double sim_run(long batch)
 			simk_failure_reason(s));
 		exit(1);
 	}
+	if (getenv("AIO_BENCH_COUNTS"))
+		fprintf(stderr, "# switches=%llu steps=%llu decisions=%zu now=%llu pts=%llu,%llu,%llu,%llu,%llu,%llu\n",
+			(unsigned long long)s->switches, (unsigned long long)s->steps, s->ndecisions,
+			(unsigned long long)s->now_ns,
+			(unsigned long long)s->points[0],(unsigned long long)s->points[1],(unsigned long long)s->points[2],(unsigned long long)s->points[3],(unsigned long long)s->points[4],(unsigned long long)s->points[5]);
 	simk_destroy(s);
 	return sim_loop_s * 1e9 / OPS;
 }
@@ -233,6 +238,16 @@ static double sim_fn(void *arg)
 int main(int argc, char **argv)
 {
 	long one = 1, batch = BATCH;
+	if (argc > 2 && strcmp(argv[1], "--sim-only") == 0) {
+		/* for profiling one side under callgrind: one run of the batch size given */
+		long b = atol(argv[2]);
+		if (b < 1 || b > BATCH || OPS % b != 0) {
+			fprintf(stderr, "aio bench: --sim-only BATCH, 1 <= BATCH <= %d\n", BATCH);
+			return 1;
+		}
+		printf("sim batch %ld: %.1f ns/op\n", b, sim_run(b));
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "--sim-only") == 0) {
 		/* for profiling: the simulated side alone */
 		for (int i = 0; i < 5; i++)

@@ -37,6 +37,10 @@ struct sim_policy {
 	int (*decide)(struct simk *s, enum simk_dfs_dim dim, uint32_t n);
 	/* Optional: the latency classes to offer (sim_latency_classes), 0: draw. */
 	uint32_t (*latency_classes)(struct simk *s);
+	/* choose always keeps the running thread when it may continue, no
+	 * interrupt is due and the point is not a yield (fifo): the scheduler
+	 * then records that decision without asking (sim/sched.c). */
+	bool keeps_running;
 };
 
 extern const struct sim_policy policy_fifo;

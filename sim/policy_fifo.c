@@ -24,4 +24,5 @@ static struct pick fifo_choose(struct simk *s, enum point_kind kind, struct simk
 const struct sim_policy policy_fifo = {
 	.name = "fifo",
 	.choose = fifo_choose,
+	.keeps_running = true,
 };

@@ -177,6 +177,35 @@ _Noreturn static void report_deadlock(struct simk *s, const char *what)
 	sim_fail(SIMK_FAIL_DEADLOCK, "%s", buf);
 }
 
+_Noreturn static void step_limit(struct simk *s)
+{
+	sim_panic("step limit of %llu decisions reached at %llu ns: a thread keeps "
+		  "running without ever waiting (a loop whose condition never "
+		  "changes?); raise max_steps if it is meant to run this long",
+		  (unsigned long long)s->opts.max_steps, (unsigned long long)s->now_ns);
+}
+
+/* A choice among ncand > 1 candidates: the decision log and the trace. */
+static void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen, int ncand,
+			  enum point_kind kind)
+{
+	if (s->opts.schedule_out != NULL || s->opts.keep_decisions)
+		sim_record_decision(chosen);
+	/* view: the line the deciding thread stands at (simk diff), looked up
+	 * only when someone reads more than the hash */
+	struct sim_site site;
+	if (self != NULL && trace_observed() && sim_thread_site(self, &site) && site.line > 0 &&
+	    site.line <= UINT16_MAX) {
+		struct trace_ev ev = {.type = TR_DECISION,
+				      .line = (uint16_t)site.line,
+				      .name = "sim:decide",
+				      .a = {chosen, ncand, kind}};
+		trace_emit_ev(&ev);
+	} else {
+		trace_emit(TR_DECISION, "sim:decide", chosen, ncand, kind, 0);
+	}
+}
+
 /*
  * The decision loop. self is the thread whose stack we are on (NULL for
  * the host stack at the start of a run). It returns when self runs again,
@@ -217,11 +246,7 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 			continue;
 		}
 		if (++s->steps > s->opts.max_steps)
-			sim_panic("step limit of %llu decisions reached at %llu ns: a thread keeps "
-				  "running without ever waiting (a loop whose condition never "
-				  "changes?); raise max_steps if it is meant to run this long",
-				  (unsigned long long)s->opts.max_steps,
-				  (unsigned long long)s->now_ns);
+			step_limit(s);
 		struct pick p;
 		if (s->policy->point != NULL) {
 			p = s->policy->point(s, kind, can_continue ? self : NULL, irq_due, ncand);
@@ -235,19 +260,8 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 		}
 		KASSERT(p.irq ? irq_due : p.t != NULL, "policy %s made no valid choice",
 			s->policy->name);
-		if (ncand > 1) {
-			int32_t chosen = p.irq ? 0 : p.t->tid;
-			sim_record_decision(chosen);
-			/* view: the line the deciding thread stands at (simk diff) */
-			struct trace_ev ev = {.type = TR_DECISION,
-					      .name = "sim:decide",
-					      .a = {chosen, ncand, kind}};
-			struct sim_site site;
-			if (self != NULL && trace_observed() && sim_thread_site(self, &site) &&
-			    site.line > 0 && site.line <= UINT16_MAX)
-				ev.line = (uint16_t)site.line;
-			trace_emit_ev(&ev);
-		}
+		if (ncand > 1)
+			note_decision(s, self, p.irq ? 0 : p.t->tid, ncand, kind);
 		if (p.irq) {
 			deliver_irq(s, false);
 			continue;
@@ -286,6 +300,23 @@ static void charge_step(struct simk *s)
 	s->now_ns += ns;
 }
 
+/* True when schedule() would let self, running, go on without a switch:
+ * no interrupt due, a policy that only chooses among candidates
+ * (policy->point sees every point), no dfs step to close, the run not
+ * ending, and either nothing else runnable or a policy that keeps the
+ * running thread (then it is a decision all the same: *ncand > 1). */
+static inline bool goes_on(const struct simk *s, const struct simk_thread *self,
+			   enum point_kind kind, int *ncand)
+{
+	if (s->rec != NULL || s->stop || s->policy->point != NULL || self->state != TS_RUNNING)
+		return false;
+	if (s->nrunnable != 0 && (kind == PT_YIELD || !s->policy->keeps_running))
+		return false;
+	const struct sim_event *head = eventq_peek(&s->eq);
+	*ncand = s->nrunnable + 1;
+	return head == NULL || head->when_ns > s->now_ns;
+}
+
 void sched_point(enum point_kind kind)
 {
 	struct simk *s = sim_cur();
@@ -299,6 +330,16 @@ void sched_point(enum point_kind kind)
 	 * real machine, instead of spinning at one instant forever. */
 	if (s->opts.step_cost_ns != 0)
 		charge_step(s);
+	int ncand;
+	if (goes_on(s, self, kind, &ncand)) {
+		/* what schedule() would do, without its loop: most switch
+		 * points of a busy thread (a dozen per system call) end here */
+		if (++s->steps > s->opts.max_steps)
+			step_limit(s);
+		if (ncand > 1)
+			note_decision(s, self, self->tid, ncand, kind);
+		return;
+	}
 	schedule(s, self, kind);
 }
 
