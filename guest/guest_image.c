@@ -399,6 +399,7 @@ int64_t guest_fork(struct guest_thread *gt)
 			return e;
 		guest_heap_bind(r->proc, r->resident);
 		r->forked = true;
+		sim_switch_hook_on();
 	}
 	struct fork_capture fc = {r, gt, NULL, 0};
 	if (sim_thread_snapshot(capture, &fc))

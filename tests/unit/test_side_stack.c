@@ -66,6 +66,7 @@ Test(side_stack, the_hook_swaps_between_processes_off_the_thread_stacks)
 	resident = a;
 	swaps = swaps_on_a_thread_stack = 0;
 	sim_set_switch_hook(&hook);
+	s->side.hooked = true; /* sim_switch_hook_on, before the run */
 	simk_thread_create(a, "a1", yielder, NULL);
 	simk_thread_create(a, "a2", yielder, NULL);
 	simk_thread_create(b, "b1", yielder, NULL);
