@@ -120,11 +120,7 @@ static void trace_read(const char *name, int64_t v, int64_t index, bool elem, in
 {
 	if (reads_untraced)
 		return;
-	struct trace_ev ev = {.type = TR_READ,
-			      .name = name,
-			      .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
-			      .a = {v, index, elem}};
-	trace_emit_ev(&ev);
+	trace_emit_line(TR_READ, name, line, v, index, elem);
 }
 
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
@@ -266,27 +262,21 @@ static void trace_branch(const struct scn_insn *in, bool taken)
 {
 	static const char *const kinds[] = {"if", "while", "elif"};
 	const char *name = in->aux >= 0 && in->aux < 3 ? kinds[in->aux] : "if";
-	struct trace_ev ev = {.type = TR_BRANCH,
-			      .name = name,
-			      .line = in->line > 0 && in->line <= UINT16_MAX ? (uint16_t)in->line : 0,
-			      .a = {taken, in->line}};
-	trace_emit_ev(&ev);
+	trace_emit_line(TR_BRANCH, name, in->line, taken, in->line, 0);
 }
 
 /* Traces a store into shared memory (a variable or an array's element). */
 static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
 			int64_t index, int line)
 {
-	struct trace_ev ev = {.type = TR_USER,
-			      .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
-			      .a = {v, index}};
+	const char *name;
 	if (vkind == V_SHARED)
-		ev.name = p->shared[var].wname;
+		name = p->shared[var].wname;
 	else if (vkind == V_ELEM && !p->arrays[var].local)
-		ev.name = p->arrays[var].wname;
+		name = p->arrays[var].wname;
 	else
 		return;
-	trace_emit_ev(&ev);
+	trace_emit_line(TR_USER, name, line, v, index, 0);
 }
 
 /* noinline: its message buffer stays off the stack of every thread */
@@ -633,7 +623,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
 	size_t calls = ((size_t)p->ncalls * sizeof(uint64_t) + 15) & ~(size_t)15;
-	struct scn_run *r = calloc(1, head + sh + calls + p->obj_bytes);
+	struct scn_run *r = sim_zalloc(head + sh + calls + p->obj_bytes);
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -304,12 +304,29 @@ static inline struct simk *sim_cur(void)
 	return sim_g_cur;
 }
 
+/* A zeroed thread block (sim/sim.c keeps those of past runs); NULL when
+ * out of memory. sim_free_all gives it back. */
+struct simk_thread *sim_thread_block(void);
+
+/* Whether anyone looks at events beyond the hash (kept, or streamed):
+ * views that cost something (capturing a path, a statement's line) are
+ * only built then. Inline: asked at every decision and system call. */
+static inline bool trace_observed(void)
+{
+	const struct simk *s = sim_cur();
+	return s != NULL && (s->trace.keep || s->trace.sink != NULL);
+}
+
 /* calloc for per-run state (every run makes a dozen such blocks): glibc's
  * calloc skips its per-thread cache; malloc and a memset take the fast
- * path. NULL when out of memory. */
+ * path. The empty asm hides where p came from: without it GCC folds the
+ * malloc and the memset back into a calloc, and the blocks calloc never
+ * takes from the cache fill it, so every free of their size went the slow
+ * way as well. NULL when out of memory. */
 static inline void *sim_zalloc(size_t n)
 {
 	void *p = malloc(n);
+	__asm__("" : "+r"(p));
 	if (p != NULL)
 		memset(p, 0, n);
 	return p;

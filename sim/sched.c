@@ -543,7 +543,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 		s->threads = nt;
 		s->threads_cap = ncap;
 	}
-	struct simk_thread *t = sim_zalloc(sizeof(*t));
+	struct simk_thread *t = sim_thread_block();
 	if (t == NULL && s->running)
 		sim_panic("no host memory for thread %s", name);
 	if (t == NULL)

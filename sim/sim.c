@@ -94,6 +94,51 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 	return NULL;
 }
 
+/*
+ * Thread and process blocks outlive their run, for the next one's (explore
+ * makes a few of each per run; a malloc and a free of each cost more than
+ * the rest of a spawn). Under ASan they go back to malloc, so a block used
+ * after its run still shows.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_SPARE_MAX 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_SPARE_MAX 0
+#endif
+#endif
+#ifndef SIM_SPARE_MAX
+#define SIM_SPARE_MAX 64
+#endif
+
+struct sim_spares {
+	void *blk[SIM_SPARE_MAX > 0 ? SIM_SPARE_MAX : 1];
+	int n;
+};
+static struct sim_spares thread_spares, proc_spares;
+
+static void *spare_take(struct sim_spares *sp, size_t size)
+{
+	if (sp->n == 0)
+		return sim_zalloc(size);
+	void *b = sp->blk[--sp->n];
+	memset(b, 0, size);
+	return b;
+}
+
+static void spare_give(struct sim_spares *sp, void *b)
+{
+	if (b != NULL && sp->n < SIM_SPARE_MAX)
+		sp->blk[sp->n++] = b;
+	else
+		free(b);
+}
+
+struct simk_thread *sim_thread_block(void)
+{
+	return spare_take(&thread_spares, sizeof(struct simk_thread));
+}
+
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent)
 {
 	struct simk *s = g_sim;
@@ -107,7 +152,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 		s->procs = np;
 		s->procs_cap = ncap;
 	}
-	struct simk_proc *p = sim_zalloc(sizeof(*p));
+	struct simk_proc *p = spare_take(&proc_spares, sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
@@ -162,13 +207,12 @@ static void sim_free_all(struct simk *s)
 		if (t->ctx.stack.base != NULL)
 			ctx_release(&t->ctx);
 		sim_thread_stacks_free(t);
-		free(t);
+		spare_give(&thread_spares, t);
 	}
-	free(s->threads);
 	sim_side_free(s);
 	for (int i = 0; i < s->nprocs; i++)
-		free(s->procs[i]);
-	free(s->procs);
+		spare_give(&proc_spares, s->procs[i]);
+	/* the tables of threads and processes go with the block (sim_free_simk) */
 	trace_free(&s->trace);
 	runq_free(s);
 	free(s->decisions);
@@ -177,7 +221,8 @@ static void sim_free_all(struct simk *s)
 
 /* The block of a simulation outlives it, for the next one: explore makes
  * one per run, and the block (larger than malloc's per-thread cache takes)
- * cost a slow malloc and free each time. */
+ * cost a slow malloc and free each time. Its tables of threads and
+ * processes stay with it (emptied: nthreads and nprocs are 0). */
 static struct simk *simk_spare;
 
 static struct simk *sim_alloc_simk(void)
@@ -186,16 +231,26 @@ static struct simk *sim_alloc_simk(void)
 	simk_spare = NULL;
 	if (s == NULL)
 		return calloc(1, sizeof(*s));
+	struct simk_thread **threads = s->threads;
+	struct simk_proc **procs = s->procs;
+	int threads_cap = s->threads_cap, procs_cap = s->procs_cap;
 	memset(s, 0, sizeof(*s));
+	s->threads = threads;
+	s->threads_cap = threads_cap;
+	s->procs = procs;
+	s->procs_cap = procs_cap;
 	return s;
 }
 
 static void sim_free_simk(struct simk *s)
 {
-	if (simk_spare == NULL)
+	if (simk_spare == NULL) {
 		simk_spare = s;
-	else
-		free(s);
+		return;
+	}
+	free(s->threads);
+	free(s->procs);
+	free(s);
 }
 
 struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)

@@ -51,12 +51,14 @@ void trace_init(struct trace *t, int keep, size_t keep_max, bool tail)
 		t->tail = false;
 	}
 	t->keep_max = keep_max != 0 ? keep_max : TRACE_KEEP_MAX_DEFAULT;
+	t->record = t->tail || t->keep;
 }
 
 void trace_set_sink(struct trace *t, trace_sink_fn fn, void *arg)
 {
 	t->sink = fn;
 	t->sink_arg = arg;
+	t->record = t->tail || t->keep || t->sink != NULL;
 }
 
 /* Stores e for export; false (and e counted as dropped) past the cap. */
@@ -93,6 +95,7 @@ void trace_free(struct trace *t)
 		free(t->ring);
 	t->ring = ring_none;
 	t->tail = false;
+	t->record = t->keep || t->sink != NULL;
 }
 
 const char *trace_intern(const char *str)
@@ -118,38 +121,50 @@ const char *trace_intern(const char *str)
 	return c;
 }
 
-bool trace_observed(void)
+/* The hash of a name's bytes, memoised by address for this run. */
+static inline uint64_t name_hash(const struct trace *t, const char *name)
 {
-	struct simk *s = sim_cur();
-	return s != NULL && (s->trace.keep || s->trace.sink != NULL);
+	size_t slot = ((uintptr_t)name >> 3) & (MEMO_SLOTS - 1);
+	if (memo[slot].key == name && memo[slot].gen == t->memo_gen)
+		return memo[slot].val;
+	uint64_t nh = hash_str(name);
+	memo[slot].key = name;
+	memo[slot].gen = t->memo_gen;
+	memo[slot].val = nh;
+	return nh;
 }
 
-static inline __attribute__((always_inline)) void emit(struct simk *s, struct trace_ev *e)
+/*
+ * Folds one event into the hash from its fields as the caller holds them:
+ * no event is assembled, because most runs (explore's) keep only the hash.
+ * The arguments are read one 8-byte field at a time, as the caller stored
+ * them (a block copy of a struct just written field by field stalls on
+ * store forwarding).
+ */
+static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t vtime, int32_t tid,
+						       uint16_t type, const char *name,
+						       const int64_t *a)
 {
-	struct trace *t = &s->trace;
-	e->vtime_ns = s->now_ns;
-	e->tid = s->current ? s->current->tid : 0;
-	if (e->name == NULL)
-		e->name = "";
-	size_t slot = ((uintptr_t)e->name >> 3) & (MEMO_SLOTS - 1);
-	uint64_t nh;
-	if (memo[slot].key == e->name && memo[slot].gen == t->memo_gen) {
-		nh = memo[slot].val;
-	} else {
-		nh = hash_str(e->name);
-		memo[slot].key = e->name;
-		memo[slot].gen = t->memo_gen;
-		memo[slot].val = nh;
-	}
-	uint64_t x =
-	    e->vtime_ns * 0x9e3779b97f4a7c15ULL +
-	    (((uint64_t)(uint32_t)e->tid << 16) | e->type) * 0xc2b2ae3d27d4eb4fULL +
-	    nh * 0x165667b19e3779f9ULL + (uint64_t)e->a[0] * 0xd6e8feb86659fd93ULL +
-	    (uint64_t)e->a[1] * 0xff51afd7ed558ccdULL + (uint64_t)e->a[2] * 0xc4ceb9fe1a85ec53ULL +
-	    (uint64_t)e->a[3] * 0x94d049bb133111ebULL + (uint64_t)e->a[4] * 0xa0761d6478bd642fULL +
-	    (uint64_t)e->a[5] * 0xe7037ed1a0b428dbULL;
+	uint64_t x = vtime * 0x9e3779b97f4a7c15ULL +
+		     (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
+		     name_hash(t, name) * 0x165667b19e3779f9ULL +
+		     (uint64_t)a[0] * 0xd6e8feb86659fd93ULL + (uint64_t)a[1] * 0xff51afd7ed558ccdULL +
+		     (uint64_t)a[2] * 0xc4ceb9fe1a85ec53ULL + (uint64_t)a[3] * 0x94d049bb133111ebULL +
+		     (uint64_t)a[4] * 0xa0761d6478bd642fULL + (uint64_t)a[5] * 0xe7037ed1a0b428dbULL;
 	t->hash = mix(t->hash, x);
 	t->count++;
+}
+
+/* Whether anything beyond the hash is made of an event (ring, kept
+ * events, a sink): only then is the event assembled. */
+static inline bool recorded(const struct trace *t)
+{
+	return t->record;
+}
+
+/* e's time, thread and name are filled in; the hash has it already. */
+static void record(struct trace *t, const struct trace_ev *e)
+{
 	if (t->tail)
 		t->ring[(t->count - 1) % TRACE_RING] = *e;
 	if (t->keep && t->dropped == 0)
@@ -160,13 +175,49 @@ static inline __attribute__((always_inline)) void emit(struct simk *s, struct tr
 		t->sink(e, t->sink_arg);
 }
 
+static inline int32_t cur_tid(const struct simk *s)
+{
+	return s->current ? s->current->tid : 0;
+}
+
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
 		return;
-	struct trace_ev e = {.type = type, .name = name, .a = {a0, a1, a2, a3, 0, 0}};
-	emit(s, &e);
+	struct trace *t = &s->trace;
+	if (name == NULL)
+		name = "";
+	int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
+	int32_t tid = cur_tid(s);
+	fold(t, s->now_ns, tid, type, name, a);
+	if (recorded(t)) {
+		struct trace_ev e = {.vtime_ns = s->now_ns, .tid = tid, .type = type, .name = name,
+				     .a = {a0, a1, a2, a3, 0, 0}};
+		record(t, &e);
+	}
+}
+
+void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace *t = &s->trace;
+	if (name == NULL)
+		name = "";
+	int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
+	int32_t tid = cur_tid(s);
+	fold(t, s->now_ns, tid, type, name, a);
+	if (recorded(t)) {
+		struct trace_ev e = {.vtime_ns = s->now_ns,
+				     .tid = tid,
+				     .type = type,
+				     .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
+				     .name = name,
+				     .a = {a0, a1, a2, 0, 0, 0}};
+		record(t, &e);
+	}
 }
 
 void trace_emit_ev(const struct trace_ev *proto)
@@ -174,8 +225,17 @@ void trace_emit_ev(const struct trace_ev *proto)
 	struct simk *s = sim_cur();
 	if (s == NULL)
 		return;
-	struct trace_ev e = *proto;
-	emit(s, &e);
+	struct trace *t = &s->trace;
+	const char *name = proto->name != NULL ? proto->name : "";
+	int32_t tid = cur_tid(s);
+	fold(t, s->now_ns, tid, proto->type, name, proto->a);
+	if (recorded(t)) {
+		struct trace_ev e = *proto;
+		e.vtime_ns = s->now_ns;
+		e.tid = tid;
+		e.name = name;
+		record(t, &e);
+	}
 }
 
 void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
@@ -183,10 +243,20 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 	struct simk *s = sim_cur();
 	if (s == NULL)
 		return;
-	struct trace_ev e = {.type = type, .name = name, .desc = desc};
+	struct trace *t = &s->trace;
+	if (name == NULL)
+		name = "";
+	int64_t args[TRACE_ARGS] = {0};
 	for (int i = 0; i < n && i < TRACE_ARGS; i++)
-		e.a[i] = a[i];
-	emit(s, &e);
+		args[i] = a[i];
+	int32_t tid = cur_tid(s);
+	fold(t, s->now_ns, tid, type, name, args);
+	if (recorded(t)) {
+		struct trace_ev e = {.vtime_ns = s->now_ns, .tid = tid, .type = type, .name = name,
+				     .desc = desc};
+		memcpy(e.a, args, sizeof(e.a));
+		record(t, &e);
+	}
 }
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)

@@ -90,6 +90,7 @@ struct trace {
 	 * bytes, so the result never depends on addresses. */
 	uint64_t memo_gen;
 	bool tail; /* the ring is written */
+	bool record; /* tail, keep or a sink: events are assembled, not only hashed */
 	const char *src; /* view: the program's file name, for file:line (NULL: "line") */
 	char **strs;	 /* trace_intern's copies */
 	size_t nstrs, strs_cap;
@@ -115,9 +116,12 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 /* An event with its view fields (line, str) filled by the caller; time and
  * thread are the emitter's. */
 void trace_emit_ev(const struct trace_ev *proto);
-/* Whether anyone looks at events beyond the hash (kept, or streamed):
- * views that cost something (capturing a path) are only built then. */
-bool trace_observed(void);
+/* trace_emit with the source line of the view (0: unknown; lines past
+ * UINT16_MAX read as 0): the event is only assembled when recorded. */
+void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2);
+/* trace_observed() (sim/engine.h): whether anyone looks at events beyond
+ * the hash (kept, or streamed); views that cost something (capturing a
+ * path) are only built then. */
 /* A copy of s that lives as long as the run's trace (view strings). */
 const char *trace_intern(const char *s);
 /* How TR_SYSCALL_ENTER/EXIT events with a desc are printed; installed by

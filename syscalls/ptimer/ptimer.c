@@ -291,7 +291,7 @@ int sys_timer_delete(int timerid)
 
 static int ptimer_create(struct simk *s)
 {
-	struct ptimer_run *tr = calloc(1, sizeof(*tr));
+	struct ptimer_run *tr = sim_zalloc(sizeof(*tr));
 	if (tr == NULL)
 		return -1;
 	spin_init(&tr->lock, "ptimer");

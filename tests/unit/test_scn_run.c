@@ -195,10 +195,10 @@ Test(scn_run, calls_are_traced_syscalls_and_prints_user_events)
 	for (size_t i = 0; i < s->trace.len; i++) {
 		const struct trace_ev *e = &s->trace.evs[i];
 		if (e->type == TR_SYSCALL_ENTER) {
-			/* the object by declaration, then the integer arguments */
+			/* the object by declaration, then the named arguments given */
 			char buf[128];
 			trace_format_ev(e, buf, sizeof(buf));
-			cr_assert_str_eq(buf, "sleep(wq, 5ns, 0, 0)");
+			cr_assert_str_eq(buf, "sleep(wq, timeout=5ns)");
 			cr_assert_eq(e->a[1], 5, "the timeout");
 		}
 		if (e->type == TR_SYSCALL_EXIT)
