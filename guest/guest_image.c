@@ -68,6 +68,8 @@ struct guest_process {
 	struct guest_thread fork_gt; /* the forking thread at the fork */
 };
 
+static struct guest_process *forking; /* between the capture and the kernel's fork hook */
+
 static struct guest_run *run(void)
 {
 	return guest_run_current();
@@ -247,6 +249,7 @@ int guest_image_main(struct guest_run *r)
 	gp->next = NULL;
 	r->main = r->resident = gp;
 	gp->next = NULL;
+	forking = NULL; /* a failed run may have left it between capture and hook */
 	r->proc->subsys[guest_subsys_slot] = gp;
 	return 0;
 }
@@ -323,7 +326,6 @@ static void capture(struct simk *s, void *arg)
 	fc->child = c;
 }
 
-static struct guest_process *forking; /* between the capture and the kernel's fork hook */
 
 /* kern's fork hook: the child process exists, its thread does not yet. */
 static int fork_hook(struct simk_proc *parent, struct simk_proc *child)
@@ -397,6 +399,7 @@ int64_t guest_fork(struct guest_thread *gt)
 			return e;
 		guest_heap_bind(r->proc, r->resident);
 		r->forked = true;
+		sim_switch_hook_on();
 	}
 	struct fork_capture fc = {r, gt, NULL, 0};
 	if (sim_thread_snapshot(capture, &fc))

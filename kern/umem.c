@@ -219,6 +219,14 @@ uaddr_t umem_alloc(struct simk_proc *p, size_t len)
 	return r->start;
 }
 
+/* The process whose memory copyin and copyout reach: the current thread's,
+ * none in interrupt context (inline: a system call copies a few times). */
+static inline struct simk_proc *caller_proc(void)
+{
+	const struct simk *s = sim_cur();
+	return s->in_irq || s->current == NULL ? NULL : s->current->proc;
+}
+
 static struct umem_region *find(struct umem_space *sp, uaddr_t addr, size_t len)
 {
 	if (sp == NULL || len == 0 || addr + len < addr)
@@ -367,7 +375,7 @@ int copyout_proc(struct simk_proc *p, const void *src, uaddr_t dst, size_t len)
 /* Thread context (the current process's memory); -EFAULT elsewhere. */
 int copyin(uaddr_t src, void *dst, size_t len)
 {
-	struct simk_proc *p = sim_in_irq() ? NULL : sim_proc_current();
+	struct simk_proc *p = caller_proc();
 	if (p == NULL)
 		return len == 0 ? 0 : -EFAULT;
 	return copyin_proc(p, src, dst, len);
@@ -375,7 +383,7 @@ int copyin(uaddr_t src, void *dst, size_t len)
 
 int copyout(const void *src, uaddr_t dst, size_t len)
 {
-	struct simk_proc *p = sim_in_irq() ? NULL : sim_proc_current();
+	struct simk_proc *p = caller_proc();
 	if (p == NULL)
 		return len == 0 ? 0 : -EFAULT;
 	return copyout_proc(p, src, dst, len);

@@ -176,6 +176,7 @@ struct simk {
 		void *arg;
 		struct ctx *to;		   /* resumed when fn returns */
 		struct ctx_stack abandoned; /* a stack sim_thread_adopt left, freed after */
+		bool hooked; /* the switch hook is asked in this run (sim_switch_hook_on) */
 	} side;
 	bool running, stop;
 	enum simk_outcome outcome;
@@ -266,6 +267,9 @@ struct sim_switch_hook {
 	void (*swap)(struct simk *s, struct simk_thread *next);
 };
 void sim_set_switch_hook(const struct sim_switch_hook *h);
+/* From now on the current run's switches ask the hook (a run that never
+ * needs it — a guest that never forks — pays nothing per switch). */
+void sim_switch_hook_on(void);
 /* Thread context: runs fn(s, arg) on the side stack while the calling
  * thread is suspended (its context saved: t->ctx.sp on its stack), then
  * resumes it; returns false. A copy of that context resumed by another

@@ -23,6 +23,11 @@ void sim_set_switch_hook(const struct sim_switch_hook *h)
 	hook = h;
 }
 
+void sim_switch_hook_on(void)
+{
+	sim_cur()->side.hooked = true;
+}
+
 static void side_entry(void *arg)
 {
 	struct simk *s = arg;
@@ -70,7 +75,7 @@ static void swap_job(struct simk *s, void *arg)
 bool sim_switch_hooked(struct simk *s, struct simk_thread *prev, struct simk_thread *next,
 		       bool prev_dying)
 {
-	if (hook == NULL || !hook->needed(s, next))
+	if (!s->side.hooked || hook == NULL || !hook->needed(s, next))
 		return false;
 	if (prev == NULL) { /* the host stack: no thread stack is in use */
 		hook->swap(s, next);

@@ -107,20 +107,29 @@ uint32_t laio_ring_avail(uint32_t nr, uint32_t head, uint32_t tail)
 
 struct aio_ring *laio_ring(struct laio_ctx *ctx)
 {
-	struct aio_ring *ring = umem_map_kernel(ctx->proc, ctx->user_id, sizeof(*ring));
-	KASSERT(ring != NULL, "ring of aio context %#llx is unmapped while live",
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(umem_map_kernel(ctx->proc, ctx->user_id, sizeof(*ctx->ring_host)) ==
+		    ctx->ring_host,
+		"ring of aio context %#llx is unmapped while live",
 		(unsigned long long)ctx->user_id);
-	return ring;
+#endif
+	return ctx->ring_host;
 }
+
+_Static_assert(sizeof(struct aio_ring) == sizeof(struct io_event), "the ring's header is one event");
 
 struct io_event *laio_ring_event(struct laio_ctx *ctx, uint32_t i)
 {
 	KASSERT(i < ctx->ring_nr, "ring index %u of %u", i, ctx->ring_nr);
-	/* the header is exactly one event long: event i is slot i + 1 */
+	/* the header is exactly one event long: event i is slot i + 1; the
+	 * ring is one mapping of ring_pages pages (ring_setup) */
+	struct io_event *ev = (struct io_event *)(laio_ring(ctx) + 1) + i;
+#ifdef SIMK_DEBUG_CHECKS
 	uaddr_t a = ctx->user_id + sizeof(struct aio_ring) + (uaddr_t)i * sizeof(struct io_event);
-	struct io_event *ev = umem_map_kernel(ctx->proc, a, sizeof(*ev));
-	KASSERT(ev != NULL, "ring of aio context %#llx is unmapped while live",
+	KASSERT(umem_map_kernel(ctx->proc, a, sizeof(*ev)) == ev,
+		"ring of aio context %#llx is unmapped while live",
 		(unsigned long long)ctx->user_id);
+#endif
 	return ev;
 }
 
@@ -134,6 +143,9 @@ static int ring_setup(struct laio_ctx *ctx)
 		return -ENOMEM;
 	ctx->user_id = base;
 	ctx->tail = 0;
+	ctx->ring_host = umem_map_kernel(ctx->proc, base, (size_t)ctx->ring_pages * UMEM_PAGE);
+	KASSERT(ctx->ring_host != NULL, "ring of aio context %#llx is unmapped at its setup",
+		(unsigned long long)base);
 	struct aio_ring *ring = laio_ring(ctx);
 	ring->id = (uint32_t)ctx->user_id;
 	ring->nr = ctx->ring_nr;

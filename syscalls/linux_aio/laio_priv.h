@@ -128,6 +128,10 @@ struct laio_ctx {
 	uint32_t ring_nr; /* trusted copy of ring->nr */
 	uint32_t ring_pages;
 	uint32_t tail; /* trusted copy of ring->tail */
+	/* the ring as the kernel sees it, mapped once by io_setup (Linux 2.6
+	 * pins the ring's pages there, aio_setup_ring); valid until ctx_free
+	 * unmaps it: nothing else unmaps a live context's ring */
+	struct aio_ring *ring_host;
 	struct spinlock lock;
 	struct waitq wait; /* io_getevents (exclusive), io_destroy */
 	int reqs_active;   /* requests holding a ring slot */

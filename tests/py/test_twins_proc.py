@@ -6,9 +6,9 @@ The twin checks the scenario's invariant itself: explored, every seed
 passes, and a seed replays to the same output and trace hash. The example
 has the classic lost-signal race (`if (!flag) pause()`): explore finds the
 deadlock, its seed replays it, and the sigsuspend fix passes every seed.
-
-Not twinned: fork-wait.scn (a guest cannot fork yet: docs/guest.md,
-"Processes")."""
+fork-wait.scn's twin forks a guest child (docs/guest.md, "Processes"):
+its flag reaches the parent through a pipe, since the child's memory is a
+copy."""
 import pytest
 
 from conftest import SIMK
@@ -22,6 +22,19 @@ RUNS = 2000
 @pytest.mark.parametrize("policy", ["random", "pct"])
 def test_twin_signal_interrupts_sleep_on_every_seed(simk, policy):
     invariant_holds(simk, built(TWINS / "signal-interrupts-sleep"), 500, policy, min_distinct=5)
+
+
+@pytest.mark.parametrize("policy", ["random", "pct"])
+def test_twin_fork_wait_on_every_seed(simk, policy):
+    invariant_holds(simk, built(TWINS / "fork-wait"), 500, policy, min_distinct=3)
+
+
+def test_twin_fork_wait_replays_to_the_same_hash(simk):
+    twin = built(TWINS / "fork-wait")
+    a = simk("run", twin, "--seed", 11, "--policy", "random", "--preempt", 0.25)
+    b = simk("run", twin, "--seed", 11, "--policy", "random", "--preempt", 0.25)
+    assert a.passed and b.passed, (a, b)
+    assert a.hash == b.hash and a.out == b.out
 
 
 def test_twin_replays_to_the_same_hash(simk):

@@ -82,3 +82,26 @@ Test(ctx_stacks, a_guard_page_faults, .signal = SIGSEGV)
 	((volatile char *)st.base)[-1] = 1;
 }
 #endif
+
+/* A shared stack (ctx_stack_share: a forked guest's thread runs on its
+ * parent thread's range) goes back to the pool only when its last holder
+ * frees it: until then a new stack is another one. */
+Test(ctx_stacks, a_shared_stack_is_freed_by_its_last_holder)
+{
+	struct ctx_stack a, copy, b, c;
+	cr_assert_eq(ctx_stack_alloc(&a, 64 * 1024), 0);
+	void *base = a.base;
+	ctx_stack_share(&a, &copy);
+	cr_assert_eq(copy.base, base);
+	cr_assert_eq(copy.size, a.size);
+	ctx_stack_free(&a);
+	cr_assert_null(a.base);
+	cr_assert_eq(ctx_stack_alloc(&b, 64 * 1024), 0);
+	cr_assert_neq(b.base, base, "a stack still held was handed out again");
+	ctx_stack_free(&copy);
+	cr_assert_eq(ctx_stack_alloc(&c, 64 * 1024), 0);
+	cr_assert_eq(c.base, base, "the last holder's free returns it to its slab");
+	ctx_stack_free(&b);
+	ctx_stack_free(&c);
+	ctx_stack_pool_drain();
+}
