@@ -389,7 +389,7 @@ int guest_wait_killable(struct waitq *wq, bool exclusive, uint64_t timeout_ns,
 int guest_objs_init(struct guest_run *r);
 void guest_objs_free(struct guest_run *r);
 
-/* Runs fn(arg) on the stack pointer sp (guest_stack_*.S): guest frames
+/* Runs fn(arg) on the stack pointer sp (guest_stack.c): guest frames
  * start at a fixed place. Returns fn's result. */
 void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp);
 /* The same for the guest's main(argc, argv, envp). */

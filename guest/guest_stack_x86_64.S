@@ -1,42 +1,13 @@
-/*
- * void *guest_call_on_stack(void *(*fn)(void *), void *arg, void *sp)
- *
- * Calls fn(arg) with the stack pointer at sp (aligned down to 16 bytes),
- * then returns fn's result on the caller's stack. The guest's first frame
- * thus sits at the same place in every build of simk (guest_thread.c).
- * rbp keeps the caller's stack pointer; the CFI lets debuggers and
- * sanitizers unwind through the switch.
- */
 #if defined(__x86_64__)
 	.text
-	.globl	guest_call_on_stack
-	.hidden	guest_call_on_stack
-	.type	guest_call_on_stack, @function
-guest_call_on_stack:
-	.cfi_startproc
-	pushq	%rbp
-	.cfi_def_cfa_offset 16
-	.cfi_offset %rbp, -16
-	movq	%rsp, %rbp
-	.cfi_def_cfa_register %rbp
-	andq	$-16, %rdx
-	movq	%rdx, %rsp
-	movq	%rdi, %rax
-	movq	%rsi, %rdi
-	callq	*%rax
-	movq	%rbp, %rsp
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	ret
-	.cfi_endproc
-	.size	guest_call_on_stack, .-guest_call_on_stack
-
 /*
  * int guest_call_main_on_stack(int (*main)(int, char **, char **), int argc,
  *                              char **argv, char **envp, void *sp)
  *
- * The same for the guest's main(): called directly, so that its frame too
- * is at the same place in every build (a runtime function in between
+ * Calls main(argc, argv, envp) with the stack pointer at sp (aligned down
+ * to 16 bytes) and returns its result on the caller's stack. The guest's
+ * main() is called directly, so that its frame is at the same place in
+ * every build (a runtime function in between
  * would move it by its own frame's size, which differs between -O0, -O2
  * and ASan builds).
  */

@@ -74,4 +74,12 @@ void ctx_init_main(struct ctx *c);
 void ctx_switch(struct ctx *from, struct ctx *to, int from_dying);
 void ctx_release(struct ctx *c);
 
+#ifdef __x86_64__
+/* Calls fn(arg) with the stack pointer at sp (aligned down to 16), after
+ * storing in *usp the lowest address of the caller's stack still in use;
+ * returns fn's result on the caller's stack (sim/ctx_x86_64.S). The engine's
+ * kernel stacks and the guest's fixed first frame both use it. */
+void *simk_call_on_stack(void *(*fn)(void *), void *arg, void *sp, void **usp);
+#endif
+
 #endif

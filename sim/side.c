@@ -119,10 +119,6 @@ _Noreturn void sim_thread_adopt(const struct ctx_stack *stack, void *sp)
 
 #define KSTACK_SIZE (128 * 1024)
 
-#ifdef __x86_64__
-void *simk_call_on_stack(void *(*fn)(void *), void *arg, void *sp, void **usp);
-#endif
-
 #if defined(__SANITIZE_ADDRESS__)
 #define SIDE_ASAN 1
 #elif defined(__has_feature)
