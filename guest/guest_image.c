@@ -368,7 +368,8 @@ static void child_entry(void *arg)
 	struct guest_run *r = arg;
 	struct simk_thread *t = sim_thread_current();
 	struct guest_process *c = guest_process_of(t->proc);
-	KASSERT(c != NULL && r->resident == c, "a forked guest thread without its image");
+	KASSERT(c != NULL, "a forked guest thread without a guest process");
+	KASSERT(r->resident == c, "a forked guest thread without its image resident");
 	struct guest_thread *gt = guest_thread_new(r, t);
 	if (gt == NULL)
 		sim_fail(SIMK_FAIL_PANIC, "guest: no host memory for a forked thread");

@@ -90,7 +90,8 @@ bool sim_thread_snapshot(void (*fn)(struct simk *s, void *arg), void *arg)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
-	KASSERT(t != NULL && !s->in_irq, "sim_thread_snapshot outside thread context");
+	KASSERT(t != NULL, "sim_thread_snapshot without a running thread");
+	KASSERT(!s->in_irq, "sim_thread_snapshot in interrupt context");
 	via_side(s, &t->ctx, false, fn, arg, &t->ctx);
 	if (s->current == t)
 		return false;
@@ -103,7 +104,8 @@ _Noreturn void sim_thread_adopt(const struct ctx_stack *stack, void *sp)
 {
 	struct simk *s = sim_cur();
 	struct simk_thread *t = s->current;
-	KASSERT(t != NULL && !s->in_irq, "sim_thread_adopt outside thread context");
+	KASSERT(t != NULL, "sim_thread_adopt without a running thread");
+	KASSERT(!s->in_irq, "sim_thread_adopt in interrupt context");
 	KASSERT(s->side.abandoned.base == NULL, "two stacks abandoned at once");
 	struct ctx old = t->ctx;
 	s->side.abandoned = old.stack;
