@@ -237,6 +237,28 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	emit_full(t, &e);
 }
 
+/* The name of every decision, and the hash of its bytes (0: not made yet). */
+static const char decide_name[] = "sim:decide";
+static uint64_t decide_nh;
+
+void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace *t = &s->trace;
+	const int64_t a[TRACE_ARGS] = {chosen, ncand, kind, 0, 0, 0};
+	if (__builtin_expect(!recorded(t) && decide_nh != 0, 1)) {
+		fold(t, s->now_ns, cur_tid(s), TR_DECISION, decide_nh, a);
+		return;
+	}
+	if (decide_nh == 0)
+		decide_nh = hash_str(decide_name);
+	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = TR_DECISION,
+			     .name = decide_name, .a = {chosen, ncand, kind, 0, 0, 0}};
+	emit_full(t, &e);
+}
+
 void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2)
 {
 	struct simk *s = sim_cur();
