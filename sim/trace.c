@@ -201,11 +201,12 @@ static inline int32_t cur_tid(const struct simk *s)
  * The emitters. Most runs (explore's) keep only the hash, and most events
  * name a string hashed earlier in the run: that path folds the caller's
  * fields, makes no call and assembles nothing. The rest — a name not yet
- * memoised, or a trace that records events — assembles the event and
- * goes through emit_full, out of line so that the common path keeps no
- * registers across a call (its saves and restores were a third of it).
+ * memoised, or a trace that records events — goes to the emitter's slow
+ * twin, with the same arguments (a jump, not a call), which assembles the
+ * event for emit_full. Kept apart so that the common path saves no
+ * registers: the saves and restores were a fifth of it.
  */
-static __attribute__((noinline)) void emit_full(struct trace *t, const struct trace_ev *e)
+static void emit_full(struct trace *t, const struct trace_ev *e)
 {
 	fold(t, e->vtime_ns, e->tid, e->type, name_hash(t, e->name), e->a);
 	if (recorded(t))
@@ -218,6 +219,17 @@ static inline bool hash_only(const struct trace *t, const char *name, uint64_t *
 	return __builtin_expect(!recorded(t) && memo_hit(t, name, nh), 1);
 }
 
+#define SLOW __attribute__((noinline, cold))
+
+SLOW static void emit_slow(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2,
+			   int64_t a3)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
+			     .a = {a0, a1, a2, a3, 0, 0}};
+	emit_full(&s->trace, &e);
+}
+
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
 {
 	struct simk *s = sim_cur();
@@ -227,19 +239,24 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	if (name == NULL)
 		name = "";
 	uint64_t nh;
-	if (hash_only(t, name, &nh)) {
-		const int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
-		fold(t, s->now_ns, cur_tid(s), type, nh, a);
+	if (!hash_only(t, name, &nh)) {
+		emit_slow(type, name, a0, a1, a2, a3);
 		return;
 	}
-	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
-			     .a = {a0, a1, a2, a3, 0, 0}};
-	emit_full(t, &e);
+	const int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
+	fold(t, s->now_ns, cur_tid(s), type, nh, a);
 }
 
 /* The name of every decision, and the hash of its bytes (0: not made yet). */
 static const char decide_name[] = "sim:decide";
 static uint64_t decide_nh;
+
+SLOW static void decision_slow(int64_t chosen, int64_t ncand, int64_t kind)
+{
+	if (decide_nh == 0)
+		decide_nh = hash_str(decide_name);
+	emit_slow(TR_DECISION, decide_name, chosen, ncand, kind, 0);
+}
 
 void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind)
 {
@@ -247,16 +264,25 @@ void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind)
 	if (s == NULL)
 		return;
 	struct trace *t = &s->trace;
-	const int64_t a[TRACE_ARGS] = {chosen, ncand, kind, 0, 0, 0};
-	if (__builtin_expect(!recorded(t) && decide_nh != 0, 1)) {
-		fold(t, s->now_ns, cur_tid(s), TR_DECISION, decide_nh, a);
+	if (__builtin_expect(recorded(t) || decide_nh == 0, 0)) {
+		decision_slow(chosen, ncand, kind);
 		return;
 	}
-	if (decide_nh == 0)
-		decide_nh = hash_str(decide_name);
-	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = TR_DECISION,
-			     .name = decide_name, .a = {chosen, ncand, kind, 0, 0, 0}};
-	emit_full(t, &e);
+	const int64_t a[TRACE_ARGS] = {chosen, ncand, kind, 0, 0, 0};
+	fold(t, s->now_ns, cur_tid(s), TR_DECISION, decide_nh, a);
+}
+
+SLOW static void line_slow(uint16_t type, const char *name, int line, int64_t a0, int64_t a1,
+			   int64_t a2)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = {.vtime_ns = s->now_ns,
+			     .tid = cur_tid(s),
+			     .type = type,
+			     .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
+			     .name = name,
+			     .a = {a0, a1, a2, 0, 0, 0}};
+	emit_full(&s->trace, &e);
 }
 
 void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2)
@@ -268,18 +294,22 @@ void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int6
 	if (name == NULL)
 		name = "";
 	uint64_t nh;
-	if (hash_only(t, name, &nh)) {
-		const int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
-		fold(t, s->now_ns, cur_tid(s), type, nh, a);
+	if (!hash_only(t, name, &nh)) {
+		line_slow(type, name, line, a0, a1, a2);
 		return;
 	}
-	struct trace_ev e = {.vtime_ns = s->now_ns,
-			     .tid = cur_tid(s),
-			     .type = type,
-			     .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
-			     .name = name,
-			     .a = {a0, a1, a2, 0, 0, 0}};
-	emit_full(t, &e);
+	const int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
+	fold(t, s->now_ns, cur_tid(s), type, nh, a);
+}
+
+SLOW static void ev_slow(const struct trace_ev *proto)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = *proto;
+	e.vtime_ns = s->now_ns;
+	e.tid = cur_tid(s);
+	e.name = proto->name != NULL ? proto->name : "";
+	emit_full(&s->trace, &e);
 }
 
 void trace_emit_ev(const struct trace_ev *proto)
@@ -290,15 +320,22 @@ void trace_emit_ev(const struct trace_ev *proto)
 	struct trace *t = &s->trace;
 	const char *name = proto->name != NULL ? proto->name : "";
 	uint64_t nh;
-	if (hash_only(t, name, &nh)) {
-		fold(t, s->now_ns, cur_tid(s), proto->type, nh, proto->a);
+	if (!hash_only(t, name, &nh)) {
+		ev_slow(proto);
 		return;
 	}
-	struct trace_ev e = *proto;
-	e.vtime_ns = s->now_ns;
-	e.tid = cur_tid(s);
-	e.name = name;
-	emit_full(t, &e);
+	fold(t, s->now_ns, cur_tid(s), proto->type, nh, proto->a);
+}
+
+SLOW static void call_slow(uint16_t type, const char *name, const void *desc, const int64_t *a,
+			   int n)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
+			     .desc = desc};
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		e.a[i] = a[i];
+	emit_full(&s->trace, &e);
 }
 
 void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
@@ -309,18 +346,15 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 	struct trace *t = &s->trace;
 	if (name == NULL)
 		name = "";
+	uint64_t nh;
+	if (!hash_only(t, name, &nh)) {
+		call_slow(type, name, desc, a, n);
+		return;
+	}
 	int64_t args[TRACE_ARGS] = {0};
 	for (int i = 0; i < n && i < TRACE_ARGS; i++)
 		args[i] = a[i];
-	uint64_t nh;
-	if (hash_only(t, name, &nh)) {
-		fold(t, s->now_ns, cur_tid(s), type, nh, args);
-		return;
-	}
-	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
-			     .desc = desc};
-	memcpy(e.a, args, sizeof(e.a));
-	emit_full(t, &e);
+	fold(t, s->now_ns, cur_tid(s), type, nh, args);
 }
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)
