@@ -54,8 +54,38 @@ extern const struct sim_policy policy_guide;
  * thread in queue order in O(log n). */
 void runq_init(struct simk *s);
 void runq_free(struct simk *s);
-void runq_add(struct simk *s, struct simk_thread *t);
-void runq_del(struct simk *s, struct simk_thread *t);
+#define RUNQ_INDEX_MIN 16 /* runnable threads a list walk serves */
+void runq_add_slow(struct simk *s, struct simk_thread *t);
+void runq_del_slow(struct simk *s, struct simk_thread *t);
+/* Whether the queue is the list alone for a thread joining (the index is
+ * built past RUNQ_INDEX_MIN) or leaving, with no policy keeping its own
+ * index: two to four switch points of a small run's decision change it. */
+static inline bool runq_list_only(const struct simk *s, int joining)
+{
+	return !s->rqi.on && s->nrunnable + joining <= RUNQ_INDEX_MIN && s->policy != NULL &&
+	       s->policy->runq_added == NULL && s->policy->runq_removed == NULL;
+}
+static inline void runq_add(struct simk *s, struct simk_thread *t)
+{
+	if (!runq_list_only(s, 1)) {
+		runq_add_slow(s, t);
+		return;
+	}
+	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
+	t->state = TS_RUNNABLE;
+	list_push_back(&s->runq, &t->rq);
+	s->nrunnable++;
+}
+static inline void runq_del(struct simk *s, struct simk_thread *t)
+{
+	if (!runq_list_only(s, 0)) {
+		runq_del_slow(s, t);
+		return;
+	}
+	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
+	list_del(&t->rq);
+	s->nrunnable--;
+}
 struct simk_thread *runq_nth(struct simk *s, int n);
 static inline struct simk_thread *runq_first(struct simk *s)
 {

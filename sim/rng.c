@@ -22,29 +22,8 @@ void rng_seed(struct rng *r, uint64_t seed, uint64_t stream_id)
 		r->s[0] = 1; /* the all-zero state is a fixed point */
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
+uint64_t rng_below_draw(struct rng *r, uint64_t bound)
 {
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-uint64_t rng_below(struct rng *r, uint64_t bound)
-{
-	if (bound <= 1)
-		return 0;
 	uint64_t limit = -bound % bound; /* 2^64 mod bound */
 	for (int tries = 0; tries < RNG_REJECTIONS_MAX; tries++) {
 		uint64_t x = rng_next(r);
@@ -52,17 +31,6 @@ uint64_t rng_below(struct rng *r, uint64_t bound)
 			return x % bound;
 	}
 	return rng_next(r) % bound; /* unreachable in practice */
-}
-
-double rng_unit(struct rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-int rng_chance(struct rng *r, double p)
-{
-	double u = rng_unit(r);
-	return u < p;
 }
 
 uint64_t hash_str(const char *s)

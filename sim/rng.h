@@ -16,13 +16,51 @@ struct rng {
 uint64_t splitmix64(uint64_t *state);
 /* Seeds r from (seed, stream_id); distinct ids give unrelated streams. */
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream_id);
-uint64_t rng_next(struct rng *r);
-/* Uniform in [0, bound); bound > 0. Unbiased (rejection). */
-uint64_t rng_below(struct rng *r, uint64_t bound);
+
+/* The draws are inline: the random policy makes one or two at almost every
+ * switch point, and the call cost as much as the draw. */
+static inline uint64_t rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** */
+static inline uint64_t rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rng_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rng_rotl(s[3], 45);
+	return result;
+}
+
+/* rng_below for bound >= 2 (rng.c). */
+uint64_t rng_below_draw(struct rng *r, uint64_t bound);
+
+/* Uniform in [0, bound); bound > 0. Unbiased (rejection). A bound of 1
+ * draws nothing. */
+static inline uint64_t rng_below(struct rng *r, uint64_t bound)
+{
+	return bound <= 1 ? 0 : rng_below_draw(r, bound);
+}
+
 /* Uniform double in [0, 1). */
-double rng_unit(struct rng *r);
+static inline double rng_unit(struct rng *r)
+{
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
 /* True with probability p. Draws exactly one number, whatever p is. */
-int rng_chance(struct rng *r, double p);
+static inline int rng_chance(struct rng *r, double p)
+{
+	double u = rng_unit(r);
+	return u < p;
+}
 /* 64-bit hash of a string (FNV-1a then a finalizer); for stream ids. */
 uint64_t hash_str(const char *s);
 

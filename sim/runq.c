@@ -21,6 +21,9 @@
  *
  * Policies that keep their own index (pct's priority heap) are told of
  * every arrival and departure through runq_added / runq_removed.
+ *
+ * runq_add and runq_del are inline (sim/policy.h) for the common case —
+ * no index, no policy hook: a list link — and come here otherwise.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +32,6 @@
 #include "sim/policy.h"
 
 #define RUNQ_SLOTS_MIN 64
-#define RUNQ_INDEX_MIN 16 /* runnable threads a list walk serves */
 
 /* Fenwick tree over slot occupancy: fen[i] (1-based) sums a range. */
 static void fen_add(struct simk *s, size_t slot, int d)
@@ -99,7 +101,7 @@ void runq_free(struct simk *s)
 	memset(&s->rqi, 0, sizeof(s->rqi));
 }
 
-void runq_add(struct simk *s, struct simk_thread *t)
+void runq_add_slow(struct simk *s, struct simk_thread *t)
 {
 	KASSERT(t->state != TS_RUNNABLE, "thread %d queued twice", t->tid);
 	struct runq_index *q = &s->rqi;
@@ -124,7 +126,7 @@ void runq_add(struct simk *s, struct simk_thread *t)
 		s->policy->runq_added(s, t);
 }
 
-void runq_del(struct simk *s, struct simk_thread *t)
+void runq_del_slow(struct simk *s, struct simk_thread *t)
 {
 	KASSERT(t->state == TS_RUNNABLE, "thread %d not runnable", t->tid);
 	struct runq_index *q = &s->rqi;

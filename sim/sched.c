@@ -103,7 +103,8 @@ static void switch_to(struct simk *s, struct simk_thread *prev, struct simk_thre
 	s->on_stack = next;
 	next->state = TS_RUNNING;
 	s->switches++;
-	if (!sim_switch_hooked(s, prev, next, prev_dying))
+	/* the hook is asked only in runs that turned it on (a guest that forked) */
+	if (!s->side.hooked || !sim_switch_hooked(s, prev, next, prev_dying))
 		ctx_switch(prev ? &prev->ctx : &s->main_ctx, &next->ctx, prev_dying);
 	/* resumed: whoever switched to us set current and state */
 	after_switch_in(s);
@@ -202,7 +203,7 @@ static void note_decision(struct simk *s, struct simk_thread *self, int32_t chos
 				      .a = {chosen, ncand, kind}};
 		trace_emit_ev(&ev);
 	} else {
-		trace_emit(TR_DECISION, "sim:decide", chosen, ncand, kind, 0);
+		trace_emit_decision(chosen, ncand, kind);
 	}
 }
 
@@ -308,9 +309,10 @@ static void charge_step(struct simk *s)
 static inline bool goes_on(const struct simk *s, const struct simk_thread *self,
 			   enum point_kind kind, int *ncand)
 {
-	if (s->rec != NULL || s->stop || s->policy->point != NULL || self->state != TS_RUNNING)
-		return false;
+	/* first what rules out most points of a run with two threads */
 	if (s->nrunnable != 0 && (kind == PT_YIELD || !s->policy->keeps_running))
+		return false;
+	if (s->rec != NULL || s->stop || s->policy->point != NULL || self->state != TS_RUNNING)
 		return false;
 	const struct sim_event *head = eventq_peek(&s->eq);
 	*ncand = s->nrunnable + 1;

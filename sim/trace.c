@@ -121,13 +121,31 @@ const char *trace_intern(const char *str)
 	return c;
 }
 
-/* The hash of a name's bytes, memoised by address for this run. */
-static inline uint64_t name_hash(const struct trace *t, const char *name)
+/* The memo's slot of a name: selected by its address only (the value
+ * comes from the bytes). */
+static inline size_t memo_slot(const char *name)
 {
-	size_t slot = ((uintptr_t)name >> 3) & (MEMO_SLOTS - 1);
-	if (memo[slot].key == name && memo[slot].gen == t->memo_gen)
-		return memo[slot].val;
-	uint64_t nh = hash_str(name);
+	return ((uintptr_t)name >> 3) & (MEMO_SLOTS - 1);
+}
+
+/* The memoised hash of name's bytes in this run, if there is one. */
+static inline bool memo_hit(const struct trace *t, const char *name, uint64_t *nh)
+{
+	size_t slot = memo_slot(name);
+	if (memo[slot].key != name || memo[slot].gen != t->memo_gen)
+		return false;
+	*nh = memo[slot].val;
+	return true;
+}
+
+/* The hash of a name's bytes, memoised by address for this run. */
+static uint64_t name_hash(const struct trace *t, const char *name)
+{
+	uint64_t nh;
+	if (memo_hit(t, name, &nh))
+		return nh;
+	nh = hash_str(name);
+	size_t slot = memo_slot(name);
 	memo[slot].key = name;
 	memo[slot].gen = t->memo_gen;
 	memo[slot].val = nh;
@@ -135,19 +153,18 @@ static inline uint64_t name_hash(const struct trace *t, const char *name)
 }
 
 /*
- * Folds one event into the hash from its fields as the caller holds them:
- * no event is assembled, because most runs (explore's) keep only the hash.
- * The arguments are read one 8-byte field at a time, as the caller stored
- * them (a block copy of a struct just written field by field stalls on
- * store forwarding).
+ * Folds one event into the hash from its fields as the caller holds them,
+ * nh being the hash of its name's bytes. The arguments are read one 8-byte
+ * field at a time, as the caller stored them (a block copy of a struct
+ * just written field by field stalls on store forwarding).
  */
 static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t vtime, int32_t tid,
-						       uint16_t type, const char *name,
+						       uint16_t type, uint64_t nh,
 						       const int64_t *a)
 {
 	uint64_t x = vtime * 0x9e3779b97f4a7c15ULL +
 		     (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-		     name_hash(t, name) * 0x165667b19e3779f9ULL +
+		     nh * 0x165667b19e3779f9ULL +
 		     (uint64_t)a[0] * 0xd6e8feb86659fd93ULL + (uint64_t)a[1] * 0xff51afd7ed558ccdULL +
 		     (uint64_t)a[2] * 0xc4ceb9fe1a85ec53ULL + (uint64_t)a[3] * 0x94d049bb133111ebULL +
 		     (uint64_t)a[4] * 0xa0761d6478bd642fULL + (uint64_t)a[5] * 0xe7037ed1a0b428dbULL;
@@ -180,6 +197,39 @@ static inline int32_t cur_tid(const struct simk *s)
 	return s->current ? s->current->tid : 0;
 }
 
+/*
+ * The emitters. Most runs (explore's) keep only the hash, and most events
+ * name a string hashed earlier in the run: that path folds the caller's
+ * fields, makes no call and assembles nothing. The rest — a name not yet
+ * memoised, or a trace that records events — goes to the emitter's slow
+ * twin, with the same arguments (a jump, not a call), which assembles the
+ * event for emit_full. Kept apart so that the common path saves no
+ * registers: the saves and restores were a fifth of it.
+ */
+static void emit_full(struct trace *t, const struct trace_ev *e)
+{
+	fold(t, e->vtime_ns, e->tid, e->type, name_hash(t, e->name), e->a);
+	if (recorded(t))
+		record(t, e);
+}
+
+/* Whether an event of this name takes the common path; *nh: its hash. */
+static inline bool hash_only(const struct trace *t, const char *name, uint64_t *nh)
+{
+	return __builtin_expect(!recorded(t) && memo_hit(t, name, nh), 1);
+}
+
+#define SLOW __attribute__((noinline, cold))
+
+SLOW static void emit_slow(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2,
+			   int64_t a3)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
+			     .a = {a0, a1, a2, a3, 0, 0}};
+	emit_full(&s->trace, &e);
+}
+
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
 {
 	struct simk *s = sim_cur();
@@ -188,14 +238,51 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	struct trace *t = &s->trace;
 	if (name == NULL)
 		name = "";
-	int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
-	int32_t tid = cur_tid(s);
-	fold(t, s->now_ns, tid, type, name, a);
-	if (recorded(t)) {
-		struct trace_ev e = {.vtime_ns = s->now_ns, .tid = tid, .type = type, .name = name,
-				     .a = {a0, a1, a2, a3, 0, 0}};
-		record(t, &e);
+	uint64_t nh;
+	if (!hash_only(t, name, &nh)) {
+		emit_slow(type, name, a0, a1, a2, a3);
+		return;
 	}
+	const int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
+	fold(t, s->now_ns, cur_tid(s), type, nh, a);
+}
+
+/* The name of every decision, and the hash of its bytes (0: not made yet). */
+static const char decide_name[] = "sim:decide";
+static uint64_t decide_nh;
+
+SLOW static void decision_slow(int64_t chosen, int64_t ncand, int64_t kind)
+{
+	if (decide_nh == 0)
+		decide_nh = hash_str(decide_name);
+	emit_slow(TR_DECISION, decide_name, chosen, ncand, kind, 0);
+}
+
+void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+	struct trace *t = &s->trace;
+	if (__builtin_expect(recorded(t) || decide_nh == 0, 0)) {
+		decision_slow(chosen, ncand, kind);
+		return;
+	}
+	const int64_t a[TRACE_ARGS] = {chosen, ncand, kind, 0, 0, 0};
+	fold(t, s->now_ns, cur_tid(s), TR_DECISION, decide_nh, a);
+}
+
+SLOW static void line_slow(uint16_t type, const char *name, int line, int64_t a0, int64_t a1,
+			   int64_t a2)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = {.vtime_ns = s->now_ns,
+			     .tid = cur_tid(s),
+			     .type = type,
+			     .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
+			     .name = name,
+			     .a = {a0, a1, a2, 0, 0, 0}};
+	emit_full(&s->trace, &e);
 }
 
 void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2)
@@ -206,18 +293,23 @@ void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int6
 	struct trace *t = &s->trace;
 	if (name == NULL)
 		name = "";
-	int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
-	int32_t tid = cur_tid(s);
-	fold(t, s->now_ns, tid, type, name, a);
-	if (recorded(t)) {
-		struct trace_ev e = {.vtime_ns = s->now_ns,
-				     .tid = tid,
-				     .type = type,
-				     .line = line > 0 && line <= UINT16_MAX ? (uint16_t)line : 0,
-				     .name = name,
-				     .a = {a0, a1, a2, 0, 0, 0}};
-		record(t, &e);
+	uint64_t nh;
+	if (!hash_only(t, name, &nh)) {
+		line_slow(type, name, line, a0, a1, a2);
+		return;
 	}
+	const int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
+	fold(t, s->now_ns, cur_tid(s), type, nh, a);
+}
+
+SLOW static void ev_slow(const struct trace_ev *proto)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = *proto;
+	e.vtime_ns = s->now_ns;
+	e.tid = cur_tid(s);
+	e.name = proto->name != NULL ? proto->name : "";
+	emit_full(&s->trace, &e);
 }
 
 void trace_emit_ev(const struct trace_ev *proto)
@@ -227,15 +319,23 @@ void trace_emit_ev(const struct trace_ev *proto)
 		return;
 	struct trace *t = &s->trace;
 	const char *name = proto->name != NULL ? proto->name : "";
-	int32_t tid = cur_tid(s);
-	fold(t, s->now_ns, tid, proto->type, name, proto->a);
-	if (recorded(t)) {
-		struct trace_ev e = *proto;
-		e.vtime_ns = s->now_ns;
-		e.tid = tid;
-		e.name = name;
-		record(t, &e);
+	uint64_t nh;
+	if (!hash_only(t, name, &nh)) {
+		ev_slow(proto);
+		return;
 	}
+	fold(t, s->now_ns, cur_tid(s), proto->type, nh, proto->a);
+}
+
+SLOW static void call_slow(uint16_t type, const char *name, const void *desc, const int64_t *a,
+			   int n)
+{
+	struct simk *s = sim_cur();
+	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
+			     .desc = desc};
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		e.a[i] = a[i];
+	emit_full(&s->trace, &e);
 }
 
 void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
@@ -246,17 +346,15 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 	struct trace *t = &s->trace;
 	if (name == NULL)
 		name = "";
+	uint64_t nh;
+	if (!hash_only(t, name, &nh)) {
+		call_slow(type, name, desc, a, n);
+		return;
+	}
 	int64_t args[TRACE_ARGS] = {0};
 	for (int i = 0; i < n && i < TRACE_ARGS; i++)
 		args[i] = a[i];
-	int32_t tid = cur_tid(s);
-	fold(t, s->now_ns, tid, type, name, args);
-	if (recorded(t)) {
-		struct trace_ev e = {.vtime_ns = s->now_ns, .tid = tid, .type = type, .name = name,
-				     .desc = desc};
-		memcpy(e.a, args, sizeof(e.a));
-		record(t, &e);
-	}
+	fold(t, s->now_ns, cur_tid(s), type, nh, args);
 }
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)

@@ -113,6 +113,9 @@ void trace_free(struct trace *t);
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
 /* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0. */
 void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n);
+/* A scheduling decision (TR_DECISION, "sim:decide") with no view field:
+ * trace_emit's, with the name's hash made once per process. */
+void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind);
 /* An event with its view fields (line, str) filled by the caller; time and
  * thread are the emitter's. */
 void trace_emit_ev(const struct trace_ev *proto);
