@@ -206,6 +206,47 @@ static void spare_give(struct sim_spares *sp, void *b)
 		free(b);
 }
 
+/*
+ * Per-run blocks of the subsystems (their state, their first tables) kept
+ * for the next run's: one block per size class, found by its size alone.
+ * A run made and freed about five of them with malloc and free. Under
+ * ASan (SIM_SPARE_MAX 0) they go back to malloc, so a block used after
+ * its run still shows.
+ */
+#define SIM_KEPT_SLOTS 32
+static struct {
+	size_t size;
+	void *blk;
+} kept[SIM_KEPT_SLOTS];
+
+static inline size_t kept_slot(size_t size)
+{
+	return (size / 16) % SIM_KEPT_SLOTS;
+}
+
+void *sim_block_take(size_t size)
+{
+	size_t i = kept_slot(size);
+	void *b = kept[i].blk;
+	if (b == NULL || kept[i].size != size)
+		return sim_zalloc(size);
+	kept[i].blk = NULL;
+	memset(b, 0, size);
+	return b;
+}
+
+void sim_block_give(void *b, size_t size)
+{
+	size_t i = kept_slot(size);
+	if (SIM_SPARE_MAX > 0 && b != NULL && kept[i].blk == NULL &&
+	    size <= SIM_ZALLOC_CACHED_MAX) {
+		kept[i].size = size;
+		kept[i].blk = b;
+	} else {
+		free(b);
+	}
+}
+
 struct simk_thread *sim_thread_block(void)
 {
 	return spare_take(&thread_spares, sizeof(struct simk_thread));
