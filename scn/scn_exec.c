@@ -347,7 +347,7 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
 	int64_t items[SCN_LIST_ITEMS_MAX];
-	int64_t out_at[SCN_ARGS_MAX] = {0};
+	int64_t out_at[SCN_ARGS_MAX]; /* set and read for given SCN_OUT arguments only */
 	struct scn_call c = {op, args, p->name, in->line, in->col};
 	for (int i = 0; i < op->nargs; i++) {
 		const struct scn_argspec *a = &op->args[i];

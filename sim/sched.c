@@ -186,9 +186,11 @@ _Noreturn static void step_limit(struct simk *s)
 		  (unsigned long long)s->opts.max_steps, (unsigned long long)s->now_ns);
 }
 
-/* A choice among ncand > 1 candidates: the decision log and the trace. */
-static void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen, int ncand,
-			  enum point_kind kind)
+/* note_decision when the decision is logged or someone reads the trace. */
+static __attribute__((noinline)) void note_decision_full(struct simk *s,
+							 struct simk_thread *self,
+							 int32_t chosen, int ncand,
+							 enum point_kind kind)
 {
 	if (s->opts.schedule_out != NULL || s->opts.keep_decisions)
 		sim_record_decision(chosen);
@@ -205,6 +207,17 @@ static void note_decision(struct simk *s, struct simk_thread *self, int32_t chos
 	} else {
 		trace_emit_decision(chosen, ncand, kind);
 	}
+}
+
+/* A choice among ncand > 1 candidates: the decision log and the trace.
+ * Most runs (explore's) only hash it: a jump to the trace. */
+static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen,
+				 int ncand, enum point_kind kind)
+{
+	if (s->opts.schedule_out != NULL || s->opts.keep_decisions || trace_observed())
+		note_decision_full(s, self, chosen, ncand, kind);
+	else
+		trace_emit_decision(chosen, ncand, kind);
 }
 
 /*

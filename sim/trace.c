@@ -221,10 +221,23 @@ static inline bool hash_only(const struct trace *t, const char *name, uint64_t *
 
 #define SLOW __attribute__((noinline, cold))
 
+/* A twin's case of a trace that only hashes (the name's first event of
+ * the run): no event assembled. */
+static void fold_new_name(struct simk *s, uint16_t type, const char *name, const int64_t *a)
+{
+	struct trace *t = &s->trace;
+	fold(t, s->now_ns, cur_tid(s), type, name_hash(t, name), a);
+}
+
 SLOW static void emit_slow(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2,
 			   int64_t a3)
 {
 	struct simk *s = sim_cur();
+	if (!recorded(&s->trace)) {
+		const int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
+		fold_new_name(s, type, name, a);
+		return;
+	}
 	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
 			     .a = {a0, a1, a2, a3, 0, 0}};
 	emit_full(&s->trace, &e);
@@ -276,6 +289,11 @@ SLOW static void line_slow(uint16_t type, const char *name, int line, int64_t a0
 			   int64_t a2)
 {
 	struct simk *s = sim_cur();
+	if (!recorded(&s->trace)) {
+		const int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
+		fold_new_name(s, type, name, a);
+		return;
+	}
 	struct trace_ev e = {.vtime_ns = s->now_ns,
 			     .tid = cur_tid(s),
 			     .type = type,
@@ -331,10 +349,16 @@ SLOW static void call_slow(uint16_t type, const char *name, const void *desc, co
 			   int n)
 {
 	struct simk *s = sim_cur();
+	int64_t args[TRACE_ARGS] = {0};
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		args[i] = a[i];
+	if (!recorded(&s->trace)) {
+		fold_new_name(s, type, name, args);
+		return;
+	}
 	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
 			     .desc = desc};
-	for (int i = 0; i < n && i < TRACE_ARGS; i++)
-		e.a[i] = a[i];
+	memcpy(e.a, args, sizeof(e.a));
 	emit_full(&s->trace, &e);
 }
 
