@@ -158,16 +158,38 @@ static uint64_t name_hash(const struct trace *t, const char *name)
  * field at a time, as the caller stored them (a block copy of a struct
  * just written field by field stalls on store forwarding).
  */
+static inline uint64_t fold_head(uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh)
+{
+	return vtime * 0x9e3779b97f4a7c15ULL +
+	       (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
+	       nh * 0x165667b19e3779f9ULL;
+}
+
 static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t vtime, int32_t tid,
 						       uint16_t type, uint64_t nh,
 						       const int64_t *a)
 {
-	uint64_t x = vtime * 0x9e3779b97f4a7c15ULL +
-		     (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-		     nh * 0x165667b19e3779f9ULL +
+	uint64_t x = fold_head(vtime, tid, type, nh) +
 		     (uint64_t)a[0] * 0xd6e8feb86659fd93ULL + (uint64_t)a[1] * 0xff51afd7ed558ccdULL +
 		     (uint64_t)a[2] * 0xc4ceb9fe1a85ec53ULL + (uint64_t)a[3] * 0x94d049bb133111ebULL +
 		     (uint64_t)a[4] * 0xa0761d6478bd642fULL + (uint64_t)a[5] * 0xe7037ed1a0b428dbULL;
+	t->hash = mix(t->hash, x);
+	t->count++;
+}
+
+/* fold's argument multipliers, for fold_n. */
+static const uint64_t arg_mul[TRACE_ARGS] = {0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL,
+					     0xc4ceb9fe1a85ec53ULL, 0x94d049bb133111ebULL,
+					     0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL};
+
+/* fold of an event whose arguments past the first n are 0: those add
+ * nothing to the sum, so only n are read (a system call's one to six). */
+static inline void fold_n(struct trace *t, uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh,
+			  const int64_t *a, int n)
+{
+	uint64_t x = fold_head(vtime, tid, type, nh);
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		x += (uint64_t)a[i] * arg_mul[i];
 	t->hash = mix(t->hash, x);
 	t->count++;
 }
@@ -375,10 +397,7 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 		call_slow(type, name, desc, a, n);
 		return;
 	}
-	int64_t args[TRACE_ARGS] = {0};
-	for (int i = 0; i < n && i < TRACE_ARGS; i++)
-		args[i] = a[i];
-	fold(t, s->now_ns, cur_tid(s), type, nh, args);
+	fold_n(t, s->now_ns, cur_tid(s), type, nh, a, n);
 }
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)
