@@ -23,18 +23,6 @@
 /* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
 #define SCHED_ROUNDS_MAX 100000000ULL
 
-struct simk_thread *sim_thread_current(void)
-{
-	struct simk *s = sim_cur();
-	return s != NULL ? s->current : NULL;
-}
-
-struct simk_proc *sim_proc_current(void)
-{
-	struct simk_thread *t = sim_thread_current();
-	return t != NULL ? t->proc : NULL;
-}
-
 struct simk_thread *sim_thread_by_tid(int tid)
 {
 	struct simk *s = sim_cur();
