@@ -121,6 +121,8 @@ struct scn_argsrc {
 struct scn_array {
 	const char *name;
 	const char *wname; /* "a[] =": the trace name of a write (index in a[1]) */
+	uint64_t name_nh, wname_nh; /* their hashes (hash_str), given to the trace at
+				       each run's start: trace_name_known */
 	bool local;
 	int32_t base;
 	int32_t len;	     /* -1 until its declaration line is parsed */
@@ -226,6 +228,7 @@ struct scn_body {
 struct scn_shared {
 	const char *name;
 	const char *wname; /* "name =": the trace name of a write */
+	uint64_t name_nh, wname_nh; /* as scn_array's */
 	int64_t init;
 	int line, col;
 };

@@ -908,6 +908,8 @@ static int new_array(struct parser *P, const struct scn_tok *nt, bool local)
 	char wn[SCN_NAME_MAX + 8];
 	snprintf(wn, sizeof(wn), "%s[] =", a->name);
 	a->wname = astrndup(P, wn, strlen(wn));
+	a->name_nh = hash_str(a->name);
+	a->wname_nh = hash_str(a->wname);
 	a->local = local;
 	a->len = -1;
 	a->line = P->line;
@@ -2236,6 +2238,8 @@ static void prepass(struct parser *P)
 			char wn[SCN_NAME_MAX + 4];
 			snprintf(wn, sizeof(wn), "%s =", name);
 			sh->wname = astrndup(P, wn, strlen(wn));
+			sh->name_nh = hash_str(sh->name);
+			sh->wname_nh = hash_str(sh->wname);
 			sh->line = c.line;
 			sh->col = n->col;
 			names_add(P, sh->name, NS_SHARED, p->nshared - 1);

@@ -152,6 +152,20 @@ static uint64_t name_hash(const struct trace *t, const char *name)
 	return nh;
 }
 
+void trace_name_known(const char *name, uint64_t nh)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL || name == NULL)
+		return;
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(nh == hash_str(name), "trace_name_known: a wrong hash for '%s'", name);
+#endif
+	size_t slot = memo_slot(name);
+	memo[slot].key = name;
+	memo[slot].gen = s->trace.memo_gen;
+	memo[slot].val = nh;
+}
+
 /*
  * Folds one event into the hash from its fields as the caller holds them,
  * nh being the hash of its name's bytes. The arguments are read one 8-byte
