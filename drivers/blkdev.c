@@ -56,9 +56,9 @@ struct blk_run {
 
 static struct blk_run *run_state(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, blk_subsys_slot) != NULL, "blkdev used outside a simulation");
-	return s->subsys[blk_subsys_slot];
+	struct blk_run *run = sim_subsys_need(sim_cur(), blk_subsys_slot);
+	KASSERT(run != NULL, "blkdev used outside a simulation");
+	return run;
 }
 
 static void dev_check(const struct blkdev *dev)
@@ -749,6 +749,7 @@ static const struct sim_subsys blk_subsys = {
     .end = blk_end,
     .destroy = blk_destroy,
     .leak_check = blk_leak_check,
+    .lazy = true, /* made at first use: most runs never touch it */
 };
 
 void blkdev_register(void)

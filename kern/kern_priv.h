@@ -29,6 +29,7 @@ struct kproc_info {
 	bool dead;		  /* its last thread passed the proc_exit hook */
 	bool reaped;		  /* waited for by its parent, or nobody will */
 	bool exiting;		  /* proc_exit() was called: its status is the exit code */
+	bool exit_told;		  /* the observers were told of its exit (PROC_EV_EXIT) */
 	int termsig;		  /* killed by this signal (0: it exited) */
 	int status;		  /* wait(2) status recorded at death (SIMK_W_*) */
 	bool fsize_set;		  /* false: RLIMIT_FSIZE is infinite */

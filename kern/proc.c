@@ -135,8 +135,10 @@ void kproc_proc_exit(struct simk_proc *p)
 		sim_read(SIM_OID(SIM_OID_PROC, p->parent->pid));
 	if (p->parent == NULL || kern_pinfo(p->parent->pid)->dead)
 		pi->reaped = true;
-	if (!aborted_fork)
+	if (!aborted_fork) {
+		pi->exit_told = true;
 		notify(p, PROC_EV_EXIT, status);
+	}
 	waitq_wake_all(&ks->child_wq);
 }
 
@@ -254,6 +256,15 @@ _Noreturn void proc_thread_killed(int sig)
 		trace_emit(TR_INFO, "kern:proc_killed", cur->proc->pid, sig, 0, 0);
 	}
 	sim_thread_exit(128 + sig);
+}
+
+bool proc_exit_told(int pid, int *status)
+{
+	const struct kproc_info *pi = kern_pinfo(pid);
+	if (!pi->exit_told)
+		return false;
+	*status = pi->status;
+	return true;
 }
 
 int proc_wait_status(const struct simk_proc *p)

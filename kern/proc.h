@@ -77,6 +77,10 @@ _Noreturn void proc_thread_killed(int sig);
 int proc_wait(int pid, int *status);
 /* The same; nohang: 0 at once while the children live (WNOHANG). */
 int proc_wait_opts(int pid, int *status, bool nohang);
+/* Whether the observers were told of the exit of pid (1 .. the number of
+ * processes made), and its status then: an observer made after the exit
+ * (kqueue, on first use) learns what it would have seen. */
+bool proc_exit_told(int pid, int *status);
 /* The wait(2) status of a process that died (0 while it lives). */
 int proc_wait_status(const struct simk_proc *p);
 /* The process's parent pid (0 for the first processes). */

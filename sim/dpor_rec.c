@@ -313,7 +313,8 @@ uint64_t sim_obj_new(void)
 	struct simk *s = sim_cur();
 	if (s == NULL)
 		return SIM_OID(SIM_OID_DYN, (uint64_t)0xffffff << 32 | ++outside);
-	struct simk_thread *t = s->in_irq ? NULL : s->current;
+	/* a lazy subsystem's create takes host ids (sim_subsys_need) */
+	struct simk_thread *t = s->in_irq || s->subsys_making ? NULL : s->current;
 	uint64_t creator = t != NULL ? (uint64_t)t->tid : 0;
 	uint64_t seq = t != NULL ? ++t->obj_seq : ++s->obj_seq_host;
 	return SIM_OID(SIM_OID_DYN, creator << 32 | (seq & 0xffffffffu));

@@ -197,6 +197,11 @@ struct simk {
 	bool ended;	    /* end-of-run hooks have run */
 	/* per-run subsystem state, by the slot sim_subsys_register() returned */
 	void *subsys[SIM_SUBSYS_MAX];
+	/* a lazy subsystem's first host object id minus one, reserved at
+	 * create time (sim_subsys_need) */
+	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
+	bool subsys_making; /* a lazy create runs: its ids are host ids */
+	bool subsys_gone;   /* teardown began: no lazy create any more */
 	struct fault_state *faults;
 	/* dfs: the step recorder (sim/dpor.h), NULL for other policies */
 	struct dpor_rec *rec;
@@ -207,7 +212,8 @@ struct simk {
 /*
  * A subsystem plugs into every simulation through these callbacks. The
  * engine never calls a layer above it except through them.
- *  - create: allocate per-run state into s->subsys[slot] (host context)
+ *  - create: allocate per-run state into s->subsys[slot] (host context;
+ *    for a lazy subsystem, any context, at its first sim_subsys_need)
  *  - proc_exit: the last thread of p is exiting (thread context, may sleep)
  *  - thread_exit: t is exiting (thread context, t is current)
  *  - end: every user thread has exited; release kernel objects (host
@@ -228,6 +234,22 @@ struct sim_subsys {
 	void (*destroy)(struct simk *s);
 	int (*leak_check)(struct simk *s, char *msg, size_t len);
 	void (*check)(struct simk *s);
+	/*
+	 * Lazy: create runs at the first sim_subsys_need of the slot, not at
+	 * simk_create, and none of the other hooks runs while the slot has no
+	 * state. A run that never uses the subsystem (most scenarios use one
+	 * or two) pays neither its allocation nor its exit hooks, end, leak
+	 * check and destroy. Only for a subsystem whose hooks do nothing
+	 * visible when it was never used, and whose state every use reaches
+	 * through sim_subsys_need.
+	 */
+	bool lazy;
+	/* Lazy: how many object ids (sim_obj_new) create takes. They are
+	 * reserved at simk_create, in registration order, and the lazy create
+	 * gets exactly those: the ids of every object — the subsystem's and
+	 * everyone else's — are those of an eager create (the dfs search
+	 * compares them), whenever and in whatever context it runs. */
+	uint32_t oids;
 };
 /*
  * Registers d once per host process, before the first simulation, and
@@ -245,6 +267,16 @@ int sim_subsys_register(const struct sim_subsys *d);
 static inline void *sim_subsys_state(const struct simk *s, int slot)
 {
 	return s != NULL && slot >= 0 ? s->subsys[slot] : NULL;
+}
+/* s's per-run state of a lazy subsystem, made now if this is its first
+ * use in the run (s must be current; a failure outside a simulation).
+ * For an eager one, its state. */
+void *sim_subsys_make(struct simk *s, int slot);
+static inline void *sim_subsys_need(struct simk *s, int slot)
+{
+	if (s != NULL && slot >= 0 && s->subsys[slot] != NULL)
+		return s->subsys[slot];
+	return sim_subsys_make(s, slot);
 }
 /* Run every registered subsystem's hook of that name: exit hooks in
  * reverse registration order (the exiting thread's context, may sleep),

@@ -38,11 +38,18 @@ int sim_subsys_register(const struct sim_subsys *d)
 	return nsubsys++;
 }
 
+/* Whether the hooks of slot i run in s: an eager subsystem's always, a
+ * lazy one's once its state exists. */
+static inline bool subsys_live(const struct simk *s, int i)
+{
+	return !subsys[i]->lazy || s->subsys[i] != NULL;
+}
+
 void sim_subsys_proc_exit(struct simk_proc *p)
 {
 	sim_assert_may_sleep("proc_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->proc_exit)
+		if (subsys[i - 1]->proc_exit && subsys_live(g_sim, i - 1))
 			subsys[i - 1]->proc_exit(p);
 }
 
@@ -50,15 +57,47 @@ void sim_subsys_thread_exit(struct simk_thread *t)
 {
 	sim_assert_thread_context("thread_exit hooks");
 	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->thread_exit)
+		if (subsys[i - 1]->thread_exit && subsys_live(g_sim, i - 1))
 			subsys[i - 1]->thread_exit(t);
 }
 
 void sim_subsys_check(struct simk *s)
 {
 	for (int i = 0; i < nsubsys; i++)
-		if (subsys[i]->check)
+		if (subsys[i]->check && subsys_live(s, i))
 			subsys[i]->check(s);
+}
+
+/* Reserves the object ids of a lazy subsystem's create, in the place
+ * (registration order) where an eager create would have taken them. */
+static void subsys_reserve(struct simk *s, int i)
+{
+	s->subsys_oid_base[i] = s->obj_seq_host;
+	s->obj_seq_host += subsys[i]->oids;
+}
+
+void *sim_subsys_make(struct simk *s, int slot)
+{
+	KASSERT(s != NULL && s == g_sim, "subsystem state asked for outside a simulation");
+	KASSERT(slot >= 0 && slot < nsubsys, "subsystem slot %d", slot);
+	const struct sim_subsys *d = subsys[slot];
+	if (s->subsys[slot] != NULL || !d->lazy || s->subsys_gone)
+		return s->subsys[slot];
+	/* The create takes the ids reserved for it, as host objects (creator
+	 * 0), whoever runs now. */
+	uint32_t seq = s->obj_seq_host;
+	bool making = s->subsys_making;
+	s->obj_seq_host = s->subsys_oid_base[slot];
+	s->subsys_making = true;
+	int rc = d->create(s);
+	uint32_t taken = s->obj_seq_host - s->subsys_oid_base[slot];
+	s->subsys_making = making;
+	s->obj_seq_host = seq;
+	if (rc != 0 || s->subsys[slot] == NULL)
+		sim_panic("subsystem %s failed to start", d->name);
+	KASSERT(taken == d->oids, "subsystem %s took %u object ids, declares %u", d->name, taken,
+		d->oids);
+	return s->subsys[slot];
 }
 
 void simk_opts_default(struct simk_opts *o)
@@ -196,8 +235,9 @@ static void sim_free_all(struct simk *s)
 	/* First: queued events live inside threads and subsystem objects
 	 * freed below, and eventq_free writes to each one. */
 	eventq_free(&s->eq);
+	s->subsys_gone = true; /* a lazy subsystem is not made now */
 	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->destroy)
+		if (subsys[i - 1]->destroy && subsys_live(s, i - 1))
 			subsys[i - 1]->destroy(s);
 	fault_destroy(s);
 	if (s->policy && s->policy->fini)
@@ -312,6 +352,10 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	for (int i = 0; i < nsubsys; i++) {
+		if (subsys[i]->lazy) {
+			subsys_reserve(s, i);
+			continue;
+		}
 		if (subsys[i]->create && subsys[i]->create(s) != 0) {
 			snprintf(err, errlen, "subsystem %s failed to start", subsys[i]->name);
 			sim_free_all(s);
@@ -343,7 +387,7 @@ static void run_end_hooks(struct simk *s)
 	s->ended = true;
 	KASSERT(s->current == NULL, "end hooks run in host context");
 	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->end)
+		if (subsys[i - 1]->end && subsys_live(s, i - 1))
 			subsys[i - 1]->end(s);
 }
 
@@ -357,7 +401,7 @@ enum simk_outcome simk_run(struct simk *s)
 			run_end_hooks(s);
 			for (int i = 0; i < nsubsys && s->outcome == SIMK_PASS; i++) {
 				char msg[400];
-				if (subsys[i]->leak_check &&
+				if (subsys[i]->leak_check && subsys_live(s, i) &&
 				    subsys[i]->leak_check(s, msg, sizeof(msg))) {
 					s->outcome = SIMK_FAIL_PANIC;
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);

@@ -22,9 +22,9 @@ static int kq_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kq_state *kq_st(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, kq_subsys_slot) != NULL, "kqueue used outside a simulation");
-	return s->subsys[kq_subsys_slot];
+	struct kq_state *st = sim_subsys_need(sim_cur(), kq_subsys_slot);
+	KASSERT(st != NULL, "kqueue used outside a simulation");
+	return st;
 }
 
 /* Host memory, like kern's tables: one record per pid ever seen, kept for
@@ -204,6 +204,13 @@ static void kq_signal_event(struct simk_proc *p, int signo)
 
 /* ---- the engine plug-in ------------------------------------------------------- */
 
+/*
+ * At the first use of kqueue in the run (any context; lazy, see
+ * sim_subsys_need). Until then nothing could watch a process, so the
+ * observers above did nothing, except that an EVFILT_PROC knote on a pid
+ * that is already gone reads its exit from our record of the pid: the
+ * records of the exits so far come from the kernel's.
+ */
 static int kq_create(struct simk *s)
 {
 	struct kq_state *st = sim_zalloc(sizeof(*st));
@@ -212,6 +219,14 @@ static int kq_create(struct simk *s)
 	waitq_init(&st->knwq, "kqknote");
 	st->timer_max = KQ_TIMER_MAX_DEFAULT;
 	s->subsys[kq_subsys_slot] = st;
+	for (int pid = 1; pid <= s->nprocs; pid++) {
+		int status;
+		if (proc_exit_told(pid, &status)) {
+			struct kq_pinfo *pi = kq_pinfo(pid);
+			pi->exited = true;
+			pi->status = status;
+		}
+	}
 	return 0;
 }
 
@@ -263,6 +278,8 @@ static const struct sim_subsys kq_subsys = {
     .destroy = kq_destroy,
     .check = kq_check,
     .leak_check = kq_leak_check,
+    .lazy = true, /* made at first use: most runs never touch it */
+    .oids = 1,	  /* its knote wait queue */
 };
 
 void kq_scn_register(void);

@@ -29,9 +29,9 @@ static int laio_subsys_slot = -1; /* sim_subsys_register() */
 
 struct laio_sys *laio_sys(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, laio_subsys_slot) != NULL, "linux aio used outside a simulation");
-	return s->subsys[laio_subsys_slot];
+	struct laio_sys *ls = sim_subsys_need(sim_cur(), laio_subsys_slot);
+	KASSERT(ls != NULL, "linux aio used outside a simulation");
+	return ls;
 }
 
 void laio_set_max_nr(uint64_t max_nr)
@@ -60,6 +60,7 @@ struct laio_mm *laio_mm_of(struct simk_proc *p, bool create)
 {
 	struct laio_mm *mm = p->subsys[laio_subsys_slot];
 	if (mm == NULL && create) {
+		(void)laio_sys(); /* our exit hook runs once the run state exists */
 		mm = kmem_zalloc(&kt_mm, sizeof(*mm));
 		if (mm == NULL)
 			return NULL;
@@ -384,6 +385,7 @@ static const struct sim_subsys laio_subsys = {
     .destroy = laio_destroy,
     .leak_check = laio_leak_check,
     .check = laio_check,
+    .lazy = true, /* made at first use: most runs never touch it */
 };
 
 void laio_register(void)

@@ -37,9 +37,9 @@ static KMEM_TYPE(kmt_port, "port.port");
 
 struct port_run *port_run(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, port_subsys_slot) != NULL, "portfs used outside a simulation");
-	return s->subsys[port_subsys_slot];
+	struct port_run *r = sim_subsys_need(sim_cur(), port_subsys_slot);
+	KASSERT(r != NULL, "portfs used outside a simulation");
+	return r;
 }
 
 void port_limits_default(struct port_limits *l)
@@ -439,6 +439,8 @@ static const struct sim_subsys portfs_subsys = {
     .destroy = portfs_destroy,
     .leak_check = portfs_leak_check,
     .check = port_check,
+    .lazy = true, /* made at first use: most runs never touch it */
+    .oids = 2,	 /* the mutex and its wait queue */
 };
 
 void port_register(void)

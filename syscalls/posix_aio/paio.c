@@ -40,9 +40,9 @@ int paio_subsys_slot = -1; /* sim_subsys_register() */
 
 struct paio_run *paio_run(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, paio_subsys_slot) != NULL, "posix aio used outside a simulation");
-	return s->subsys[paio_subsys_slot];
+	struct paio_run *run = sim_subsys_need(sim_cur(), paio_subsys_slot);
+	KASSERT(run != NULL, "posix aio used outside a simulation");
+	return run;
 }
 
 /* ---- settings ------------------------------------------------------------ */
@@ -784,6 +784,7 @@ static const struct sim_subsys paio_subsys = {
     .destroy = paio_destroy,
     .leak_check = paio_leak_check,
     .check = paio_check,
+    .lazy = true, /* made at first use: most runs never touch it */
 };
 
 void paio_register(void)

@@ -35,10 +35,9 @@ static int ptimer_subsys_slot = -1; /* sim_subsys_register() */
 
 struct ptimer_run *ptimer_run(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, ptimer_subsys_slot) != NULL,
-		"POSIX timers used outside a simulation");
-	return s->subsys[ptimer_subsys_slot];
+	struct ptimer_run *tr = sim_subsys_need(sim_cur(), ptimer_subsys_slot);
+	KASSERT(tr != NULL, "POSIX timers used outside a simulation");
+	return tr;
 }
 
 static struct ptimer_run *ptr(void)
@@ -349,6 +348,7 @@ static const struct sim_subsys ptimer_subsys = {
     .proc_exit = ptimer_proc_exit,
     .destroy = ptimer_destroy,
     .leak_check = ptimer_leak_check,
+    .lazy = true, /* made at first use: most runs never touch it */
 };
 
 void ptimer_register(void)

@@ -1,5 +1,6 @@
 /* kqueue: EVFILT_PROC (exit, fork, exec, NOTE_TRACK, zombies). */
 #include "kq_test.h"
+#include "syscalls/kqueue/kq_priv.h"
 
 #define MS 1000000ull
 
@@ -72,6 +73,35 @@ static void t_zombie(void *arg)
 Test(kq_proc, zombie_fires_note_exit_at_once)
 {
 	kq_run1(2, SIMK_POLICY_FIFO, false, t_zombie, NULL);
+}
+
+/* The same when the run's first kqueue is made after the exit: kqueue's
+ * state is made at its first use, and learns the exits before it from the
+ * kernel's record (what its exit observer would have kept). */
+static void t_zombie_before_any_kqueue(void *arg)
+{
+	(void)arg;
+	int pid = proc_fork("child", child_quick, (void *)(intptr_t)3);
+	vt_sleep(MS); /* it exits meanwhile, with no kqueue in the run yet */
+	VCHECK(proc_is_zombie(sim_proc_by_pid(pid)));
+	int kq = simk_kqueue();
+	VCHECK(kq >= 0);
+	VCHECK(kq_pinfo(pid)->exited);
+	VEQ(kq_pinfo(pid)->status, SIMK_W_EXITED(3));
+	VCHECK(!kq_pinfo(sim_proc_current()->pid)->exited);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK, 0, 0), -ESRCH);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
+	struct kevent ev[2];
+	VEQ(kq_poll(kq, ev, 2), 1);
+	VEQ(ev[0].fflags, NOTE_EXIT);
+	VEQ(ev[0].data, SIMK_W_EXITED(3));
+	VEQ(proc_wait(pid, NULL), pid);
+	VEQ(simk_close(kq), 0);
+}
+
+Test(kq_proc, zombie_before_the_first_kqueue_fires_note_exit)
+{
+	kq_run1(2, SIMK_POLICY_FIFO, false, t_zombie_before_any_kqueue, NULL);
 }
 
 static void grandchild(void *arg)
@@ -228,7 +258,6 @@ Test(kq_proc, note_trackerr_when_the_child_cannot_be_watched)
 
 /* ---- NOTE_TRACK registers the child recursively, lock before knote ---- */
 
-#include "syscalls/kqueue/kq_priv.h"
 
 static uint64_t kstat(const char *name)
 {
