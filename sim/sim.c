@@ -78,7 +78,8 @@ static void subsys_reserve(struct simk *s, int i)
 
 void *sim_subsys_make(struct simk *s, int slot)
 {
-	KASSERT(s != NULL && s == g_sim, "subsystem state asked for outside a simulation");
+	KASSERT(s != NULL, "subsystem state asked for outside a simulation");
+	KASSERT(s == g_sim, "subsystem state asked for outside its simulation");
 	KASSERT(slot >= 0 && slot < nsubsys, "subsystem slot %d", slot);
 	const struct sim_subsys *d = subsys[slot];
 	if (s->subsys[slot] != NULL || !d->lazy || s->subsys_gone)
