@@ -561,6 +561,9 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 		return NULL;
 	t->tid = s->nthreads + 1;
 	sim_name_copy(t->name, sizeof(t->name), name);
+	/* its start and exit events name the copy: its hash now costs less
+	 * than a first event's miss of the trace's memo */
+	trace_name_known(t->name, hash_str(t->name));
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;
