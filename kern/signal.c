@@ -322,15 +322,6 @@ int sig_dequeue(struct siginfo_sim *out)
 	return info.signo;
 }
 
-bool sig_pending(const struct simk_thread *t, int signo)
-{
-	if (t == NULL || !sig_valid(signo))
-		return false;
-	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
-	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
-	return ((t->sigpending | t->proc->sigpending) & sigbit(signo)) != 0;
-}
-
 static const char *const std_names[32] = {
     [1] = "SIGHUP",	[2] = "SIGINT",	  [3] = "SIGQUIT",   [4] = "SIGILL",   [5] = "SIGTRAP",
     [6] = "SIGABRT",	[7] = "SIGBUS",	  [8] = "SIGFPE",    [9] = "SIGKILL",  [10] = "SIGUSR1",

@@ -22,6 +22,7 @@
 
 #include "simk/proc.h" /* signal numbers, SIMK_SIG_BLOCK... */
 
+#include "sim/access.h"
 #include "sim/engine.h"
 
 
@@ -52,7 +53,16 @@ int sig_procmask(int how, uint64_t set, uint64_t *oldset);
 /* Takes the lowest pending unblocked signal of the current thread (thread
  * first, then process). Returns 0 if none. */
 int sig_dequeue(struct siginfo_sim *out);
-bool sig_pending(const struct simk_thread *t, int signo);
+/* Whether signo is pending for t (its own or its process's). Inline: every
+ * return to user mode asks it for SIGKILL. */
+static inline bool sig_pending(const struct simk_thread *t, int signo)
+{
+	if (t == NULL || signo < 1 || signo > SIMK_NSIG)
+		return false;
+	sim_read(SIM_OID(SIM_OID_THREAD, t->tid));
+	sim_read(SIM_OID(SIM_OID_PROC_SIG, t->proc->pid));
+	return ((t->sigpending | t->proc->sigpending) & (1ULL << (signo - 1))) != 0;
+}
 const char *sig_name(int signo);
 /* Signal number from a name ("SIGUSR1" or "USR1"); 0 if unknown. */
 int sig_from_name(const char *name);

@@ -194,6 +194,23 @@ static void entry_view(const struct syscall_desc *d, const int64_t *args, struct
 		ev->line = (uint16_t)site.line;
 }
 
+/* The entry event. Its view fields are made only when someone looks at
+ * the trace; else the arguments go to the trace as they are (zeroing an
+ * event for the hash alone cost as much as hashing it). */
+static void trace_entry(const struct syscall_desc *d, const int64_t *args, struct simk_thread *t)
+{
+	if (trace_observed()) {
+		struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
+		trace_args(d, t->proc, args, ev.a);
+		entry_view(d, args, t, &ev);
+		trace_emit_ev(&ev);
+		return;
+	}
+	int64_t a[SYSCALL_ARGS_MAX];
+	trace_args(d, t->proc, args, a);
+	trace_emit_call(TR_SYSCALL_ENTER, d->name, d, a, d->nargs);
+}
+
 static syscall_entry_hook_fn entry_hook;
 
 void syscall_set_entry_hook(syscall_entry_hook_fn fn)
@@ -242,11 +259,7 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	sched_point(PT_SYSCALL_ENTER);
 	if (entry_hook != NULL)
 		entry_hook(t);
-	struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
-	trace_args(d, t->proc, args, ev.a);
-	if (trace_observed())
-		entry_view(d, args, t, &ev);
-	trace_emit_ev(&ev);
+	trace_entry(d, args, t);
 	t->syscall = d;
 	bool opaque = !(d->flags & SYSCALL_ANNOTATED);
 	if (opaque)

@@ -347,7 +347,7 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	const struct scn_op *op = cs->op;
 	struct scn_val args[SCN_ARGS_MAX];
 	int64_t items[SCN_LIST_ITEMS_MAX];
-	int64_t out_at[SCN_ARGS_MAX] = {0};
+	int64_t out_at[SCN_ARGS_MAX]; /* set and read for given SCN_OUT arguments only */
 	struct scn_call c = {op, args, p->name, in->line, in->col};
 	for (int i = 0; i < op->nargs; i++) {
 		const struct scn_argspec *a = &op->args[i];
@@ -633,12 +633,21 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	r->calls_run = (uint64_t *)((char *)r + head + sh);
 	r->objs = (char *)r + head + sh + calls;
 	s->subsys[scn_subsys_slot] = r;
-	for (int i = 0; i < p->nshared; i++)
+	/* the names of shared memory's reads and writes: their hashes made at
+	 * parse time, so their first events in the run hash no bytes */
+	for (int i = 0; i < p->nshared; i++) {
 		r->shared[i] = p->shared[i].init;
+		trace_name_known(p->shared[i].name, p->shared[i].name_nh);
+		trace_name_known(p->shared[i].wname, p->shared[i].wname_nh);
+	}
 	for (int i = 0; i < p->narrays; i++) {
 		const struct scn_array *a = &p->arrays[i];
-		if (!a->local && a->ninit > 0)
+		if (a->local)
+			continue;
+		if (a->ninit > 0)
 			memcpy(&r->shared[a->base], a->init, (size_t)a->ninit * sizeof(int64_t));
+		trace_name_known(a->name, a->name_nh);
+		trace_name_known(a->wname, a->wname_nh);
 	}
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)

@@ -121,6 +121,8 @@ struct scn_argsrc {
 struct scn_array {
 	const char *name;
 	const char *wname; /* "a[] =": the trace name of a write (index in a[1]) */
+	uint64_t name_nh, wname_nh; /* their hashes (hash_str), given to the trace at
+				       each run's start: trace_name_known */
 	bool local;
 	int32_t base;
 	int32_t len;	     /* -1 until its declaration line is parsed */
@@ -226,6 +228,7 @@ struct scn_body {
 struct scn_shared {
 	const char *name;
 	const char *wname; /* "name =": the trace name of a write */
+	uint64_t name_nh, wname_nh; /* as scn_array's */
 	int64_t init;
 	int line, col;
 };
@@ -304,7 +307,69 @@ bool scn_kind_matches(const char *accepted, const char *kind);
 
 /* a op b for the binary E_* operators (wrapping); 0, or SCN_ARITH_DIV0 /
  * SCN_ARITH_SHIFT, which scn_arith_error() words. */
-int scn_arith(int op, int64_t a, int64_t b, int64_t *out);
+/* The arithmetic of the language: 64-bit two's complement, wrapping.
+ * Inline: the interpreter runs it for every binary operator. */
+static inline int scn_arith(int op, int64_t a, int64_t b, int64_t *out)
+{
+	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+	switch (op) {
+	case E_ADD:
+		*out = (int64_t)(ua + ub);
+		return 0;
+	case E_SUB:
+		*out = (int64_t)(ua - ub);
+		return 0;
+	case E_MUL:
+		*out = (int64_t)(ua * ub);
+		return 0;
+	case E_DIV:
+	case E_MOD:
+		if (b == 0)
+			return SCN_ARITH_DIV0;
+		if (a == INT64_MIN && b == -1)
+			*out = op == E_DIV ? INT64_MIN : 0;
+		else
+			*out = op == E_DIV ? a / b : a % b;
+		return 0;
+	case E_EQ:
+		*out = a == b;
+		return 0;
+	case E_NE:
+		*out = a != b;
+		return 0;
+	case E_LT:
+		*out = a < b;
+		return 0;
+	case E_LE:
+		*out = a <= b;
+		return 0;
+	case E_GT:
+		*out = a > b;
+		return 0;
+	case E_GE:
+		*out = a >= b;
+		return 0;
+	case E_BAND:
+		*out = (int64_t)(ua & ub);
+		return 0;
+	case E_BOR:
+		*out = (int64_t)(ua | ub);
+		return 0;
+	case E_BXOR:
+		*out = (int64_t)(ua ^ ub);
+		return 0;
+	case E_SHL:
+	case E_SHR:
+		if (b < 0 || b > 63)
+			return SCN_ARITH_SHIFT;
+		/* >> keeps the sign, as C compilers do on int64_t */
+		*out = op == E_SHL ? (int64_t)(ua << b)
+				   : (a < 0 ? (int64_t) ~(~ua >> b) : (int64_t)(ua >> b));
+		return 0;
+	}
+	return SCN_ARITH_DIV0;
+}
+
 const char *scn_arith_error(int rc, int64_t b, char *buf, size_t len);
 
 /* Expression evaluation (scn_exec.c), exposed for unit tests. */

@@ -559,68 +559,6 @@ static bool is_cmp(int eop)
 	return eop >= E_EQ && eop <= E_GE;
 }
 
-/* The arithmetic of the language: 64-bit two's complement, wrapping. */
-int scn_arith(int op, int64_t a, int64_t b, int64_t *out)
-{
-	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
-	switch (op) {
-	case E_ADD:
-		*out = (int64_t)(ua + ub);
-		return 0;
-	case E_SUB:
-		*out = (int64_t)(ua - ub);
-		return 0;
-	case E_MUL:
-		*out = (int64_t)(ua * ub);
-		return 0;
-	case E_DIV:
-	case E_MOD:
-		if (b == 0)
-			return SCN_ARITH_DIV0;
-		if (a == INT64_MIN && b == -1)
-			*out = op == E_DIV ? INT64_MIN : 0;
-		else
-			*out = op == E_DIV ? a / b : a % b;
-		return 0;
-	case E_EQ:
-		*out = a == b;
-		return 0;
-	case E_NE:
-		*out = a != b;
-		return 0;
-	case E_LT:
-		*out = a < b;
-		return 0;
-	case E_LE:
-		*out = a <= b;
-		return 0;
-	case E_GT:
-		*out = a > b;
-		return 0;
-	case E_GE:
-		*out = a >= b;
-		return 0;
-	case E_BAND:
-		*out = (int64_t)(ua & ub);
-		return 0;
-	case E_BOR:
-		*out = (int64_t)(ua | ub);
-		return 0;
-	case E_BXOR:
-		*out = (int64_t)(ua ^ ub);
-		return 0;
-	case E_SHL:
-	case E_SHR:
-		if (b < 0 || b > 63)
-			return SCN_ARITH_SHIFT;
-		/* >> keeps the sign, as C compilers do on int64_t */
-		*out = op == E_SHL ? (int64_t)(ua << b)
-				   : (a < 0 ? (int64_t) ~(~ua >> b) : (int64_t)(ua >> b));
-		return 0;
-	}
-	return SCN_ARITH_DIV0;
-}
-
 const char *scn_arith_error(int rc, int64_t b, char *buf, size_t len)
 {
 	if (rc == SCN_ARITH_SHIFT)
@@ -970,6 +908,8 @@ static int new_array(struct parser *P, const struct scn_tok *nt, bool local)
 	char wn[SCN_NAME_MAX + 8];
 	snprintf(wn, sizeof(wn), "%s[] =", a->name);
 	a->wname = astrndup(P, wn, strlen(wn));
+	a->name_nh = hash_str(a->name);
+	a->wname_nh = hash_str(a->wname);
 	a->local = local;
 	a->len = -1;
 	a->line = P->line;
@@ -2298,6 +2238,8 @@ static void prepass(struct parser *P)
 			char wn[SCN_NAME_MAX + 4];
 			snprintf(wn, sizeof(wn), "%s =", name);
 			sh->wname = astrndup(P, wn, strlen(wn));
+			sh->name_nh = hash_str(sh->name);
+			sh->wname_nh = hash_str(sh->wname);
 			sh->line = c.line;
 			sh->col = n->col;
 			names_add(P, sh->name, NS_SHARED, p->nshared - 1);

@@ -438,8 +438,18 @@ _Noreturn void sim_kassert_fail(const char *cond, const char *file, int line, co
     __attribute__((format(printf, 4, 5)));
 
 /* Threads and scheduling (sim/sched.c). */
-struct simk_thread *sim_thread_current(void); /* NULL outside thread context */
-struct simk_proc *sim_proc_current(void);
+/* NULL outside thread context. Inline: the system-call boundary and the
+ * interpreter ask at every call. */
+static inline struct simk_thread *sim_thread_current(void)
+{
+	struct simk *s = sim_cur();
+	return s != NULL ? s->current : NULL;
+}
+static inline struct simk_proc *sim_proc_current(void)
+{
+	struct simk_thread *t = sim_thread_current();
+	return t != NULL ? t->proc : NULL;
+}
 struct simk_thread *sim_thread_by_tid(int tid);
 struct simk_proc *sim_proc_by_pid(int pid);
 struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,

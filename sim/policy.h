@@ -86,7 +86,23 @@ static inline void runq_del(struct simk *s, struct simk_thread *t)
 	list_del(&t->rq);
 	s->nrunnable--;
 }
-struct simk_thread *runq_nth(struct simk *s, int n);
+struct simk_thread *runq_nth_indexed(struct simk *s, int n);
+/* The n-th runnable thread: a walk of the list while there is no index (a
+ * few runnable threads), inline. */
+static inline struct simk_thread *runq_nth(struct simk *s, int n)
+{
+	if (s->rqi.on)
+		return runq_nth_indexed(s, n);
+	KASSERT(n >= 0 && n < s->nrunnable, "runq index %d out of range (%d runnable)", n,
+		s->nrunnable);
+	struct list_node *w = s->runq.next;
+	for (int i = 0; i < n; i++) {
+		w = w->next;
+		s->sched_work++;
+	}
+	s->sched_work++;
+	return list_entry(w, struct simk_thread, rq);
+}
 static inline struct simk_thread *runq_first(struct simk *s)
 {
 	return list_empty(&s->runq) ? NULL : list_entry(s->runq.next, struct simk_thread, rq);

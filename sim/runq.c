@@ -142,20 +142,11 @@ void runq_del_slow(struct simk *s, struct simk_thread *t)
 		s->policy->runq_removed(s, t);
 }
 
-struct simk_thread *runq_nth(struct simk *s, int n)
+struct simk_thread *runq_nth_indexed(struct simk *s, int n)
 {
 	struct runq_index *q = &s->rqi;
 	KASSERT(n >= 0 && n < s->nrunnable, "runq index %d out of range (%d runnable)", n,
 		s->nrunnable);
-	if (!q->on) { /* a few runnable threads: the walk */
-		struct list_node *w = s->runq.next;
-		for (int i = 0; i < n; i++) {
-			w = w->next;
-			s->sched_work++;
-		}
-		s->sched_work++;
-		return list_entry(w, struct simk_thread, rq);
-	}
 	/* the smallest slot whose prefix count is n + 1: descend the tree */
 	size_t pos = 0;
 	int32_t left = n + 1;

@@ -23,18 +23,6 @@
 /* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
 #define SCHED_ROUNDS_MAX 100000000ULL
 
-struct simk_thread *sim_thread_current(void)
-{
-	struct simk *s = sim_cur();
-	return s != NULL ? s->current : NULL;
-}
-
-struct simk_proc *sim_proc_current(void)
-{
-	struct simk_thread *t = sim_thread_current();
-	return t != NULL ? t->proc : NULL;
-}
-
 struct simk_thread *sim_thread_by_tid(int tid)
 {
 	struct simk *s = sim_cur();
@@ -186,9 +174,11 @@ _Noreturn static void step_limit(struct simk *s)
 		  (unsigned long long)s->opts.max_steps, (unsigned long long)s->now_ns);
 }
 
-/* A choice among ncand > 1 candidates: the decision log and the trace. */
-static void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen, int ncand,
-			  enum point_kind kind)
+/* note_decision when the decision is logged or someone reads the trace. */
+static __attribute__((noinline)) void note_decision_full(struct simk *s,
+							 struct simk_thread *self,
+							 int32_t chosen, int ncand,
+							 enum point_kind kind)
 {
 	if (s->opts.schedule_out != NULL || s->opts.keep_decisions)
 		sim_record_decision(chosen);
@@ -205,6 +195,17 @@ static void note_decision(struct simk *s, struct simk_thread *self, int32_t chos
 	} else {
 		trace_emit_decision(chosen, ncand, kind);
 	}
+}
+
+/* A choice among ncand > 1 candidates: the decision log and the trace.
+ * Most runs (explore's) only hash it: a jump to the trace. */
+static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen,
+				 int ncand, enum point_kind kind)
+{
+	if (s->opts.schedule_out != NULL || s->opts.keep_decisions || trace_observed())
+		note_decision_full(s, self, chosen, ncand, kind);
+	else
+		trace_emit_decision(chosen, ncand, kind);
 }
 
 /*
@@ -301,22 +302,39 @@ static void charge_step(struct simk *s)
 	s->now_ns += ns;
 }
 
-/* True when schedule() would let self, running, go on without a switch:
- * no interrupt due, a policy that only chooses among candidates
- * (policy->point sees every point), no dfs step to close, the run not
- * ending, and either nothing else runnable or a policy that keeps the
- * running thread (then it is a decision all the same: *ncand > 1). */
-static inline bool goes_on(const struct simk *s, const struct simk_thread *self,
-			   enum point_kind kind, int *ncand)
+/*
+ * What schedule() does at a switch point of a running thread with no
+ * interrupt due, for a policy that only chooses among candidates
+ * (policy->point sees every point) and no dfs step to close: the same
+ * candidates, the same choice, the same decision traced, without the
+ * decision loop and its checks for the cases that cannot arise here. Most
+ * switch points of a run (a dozen per system call) end here. False when
+ * the point needs the loop.
+ */
+static inline bool point_of_running(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
-	/* first what rules out most points of a run with two threads */
-	if (s->nrunnable != 0 && (kind == PT_YIELD || !s->policy->keeps_running))
-		return false;
 	if (s->rec != NULL || s->stop || s->policy->point != NULL || self->state != TS_RUNNING)
 		return false;
 	const struct sim_event *head = eventq_peek(&s->eq);
-	*ncand = s->nrunnable + 1;
-	return head == NULL || head->when_ns > s->now_ns;
+	if (head != NULL && head->when_ns <= s->now_ns)
+		return false; /* an interrupt is a candidate */
+	int ncand = s->nrunnable + 1;
+	if (++s->steps > s->opts.max_steps)
+		step_limit(s);
+	if (ncand == 1)
+		return true; /* nothing else to run: it goes on */
+	struct simk_thread *next = self;
+	/* a policy that keeps the running thread is not asked (fifo) */
+	if (kind == PT_YIELD || !s->policy->keeps_running)
+		next = s->policy->choose(s, kind, self, false, ncand).t;
+	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
+	note_decision(s, self, next->tid, ncand, kind);
+	if (next != self) {
+		runq_del(s, next);
+		runq_add(s, self);
+		switch_to(s, self, next, false);
+	}
+	return true;
 }
 
 void sched_point(enum point_kind kind)
@@ -332,17 +350,8 @@ void sched_point(enum point_kind kind)
 	 * real machine, instead of spinning at one instant forever. */
 	if (s->opts.step_cost_ns != 0)
 		charge_step(s);
-	int ncand;
-	if (goes_on(s, self, kind, &ncand)) {
-		/* what schedule() would do, without its loop: most switch
-		 * points of a busy thread (a dozen per system call) end here */
-		if (++s->steps > s->opts.max_steps)
-			step_limit(s);
-		if (ncand > 1)
-			note_decision(s, self, self->tid, ncand, kind);
-		return;
-	}
-	schedule(s, self, kind);
+	if (!point_of_running(s, self, kind))
+		schedule(s, self, kind);
 }
 
 void preempt_disable(void)
@@ -552,6 +561,9 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 		return NULL;
 	t->tid = s->nthreads + 1;
 	sim_name_copy(t->name, sizeof(t->name), name);
+	/* its start and exit events name the copy: its hash now costs less
+	 * than a first event's miss of the trace's memo */
+	trace_name_known(t->name, hash_str(t->name));
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;

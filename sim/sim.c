@@ -78,7 +78,8 @@ static void subsys_reserve(struct simk *s, int i)
 
 void *sim_subsys_make(struct simk *s, int slot)
 {
-	KASSERT(s != NULL && s == g_sim, "subsystem state asked for outside a simulation");
+	KASSERT(s != NULL, "subsystem state asked for outside a simulation");
+	KASSERT(s == g_sim, "subsystem state asked for outside its simulation");
 	KASSERT(slot >= 0 && slot < nsubsys, "subsystem slot %d", slot);
 	const struct sim_subsys *d = subsys[slot];
 	if (s->subsys[slot] != NULL || !d->lazy || s->subsys_gone)
@@ -197,6 +198,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
 	sim_name_copy(p->name, sizeof(p->name), name);
+	trace_name_known(p->name, hash_str(p->name)); /* as a thread's name (sched.c) */
 	p->parent = parent;
 	if (parent != NULL) {
 		p->uid = parent->uid;

@@ -152,22 +152,58 @@ static uint64_t name_hash(const struct trace *t, const char *name)
 	return nh;
 }
 
+void trace_name_known(const char *name, uint64_t nh)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL || name == NULL)
+		return;
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(nh == hash_str(name), "trace_name_known: a wrong hash for '%s'", name);
+#endif
+	size_t slot = memo_slot(name);
+	memo[slot].key = name;
+	memo[slot].gen = s->trace.memo_gen;
+	memo[slot].val = nh;
+}
+
 /*
  * Folds one event into the hash from its fields as the caller holds them,
  * nh being the hash of its name's bytes. The arguments are read one 8-byte
  * field at a time, as the caller stored them (a block copy of a struct
  * just written field by field stalls on store forwarding).
  */
+static inline uint64_t fold_head(uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh)
+{
+	return vtime * 0x9e3779b97f4a7c15ULL +
+	       (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
+	       nh * 0x165667b19e3779f9ULL;
+}
+
 static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t vtime, int32_t tid,
 						       uint16_t type, uint64_t nh,
 						       const int64_t *a)
 {
-	uint64_t x = vtime * 0x9e3779b97f4a7c15ULL +
-		     (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-		     nh * 0x165667b19e3779f9ULL +
+	uint64_t x = fold_head(vtime, tid, type, nh) +
 		     (uint64_t)a[0] * 0xd6e8feb86659fd93ULL + (uint64_t)a[1] * 0xff51afd7ed558ccdULL +
 		     (uint64_t)a[2] * 0xc4ceb9fe1a85ec53ULL + (uint64_t)a[3] * 0x94d049bb133111ebULL +
 		     (uint64_t)a[4] * 0xa0761d6478bd642fULL + (uint64_t)a[5] * 0xe7037ed1a0b428dbULL;
+	t->hash = mix(t->hash, x);
+	t->count++;
+}
+
+/* fold's argument multipliers, for fold_n. */
+static const uint64_t arg_mul[TRACE_ARGS] = {0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL,
+					     0xc4ceb9fe1a85ec53ULL, 0x94d049bb133111ebULL,
+					     0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL};
+
+/* fold of an event whose arguments past the first n are 0: those add
+ * nothing to the sum, so only n are read (a system call's one to six). */
+static inline void fold_n(struct trace *t, uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh,
+			  const int64_t *a, int n)
+{
+	uint64_t x = fold_head(vtime, tid, type, nh);
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		x += (uint64_t)a[i] * arg_mul[i];
 	t->hash = mix(t->hash, x);
 	t->count++;
 }
@@ -221,10 +257,23 @@ static inline bool hash_only(const struct trace *t, const char *name, uint64_t *
 
 #define SLOW __attribute__((noinline, cold))
 
+/* A twin's case of a trace that only hashes (the name's first event of
+ * the run): no event assembled. */
+static void fold_new_name(struct simk *s, uint16_t type, const char *name, const int64_t *a)
+{
+	struct trace *t = &s->trace;
+	fold(t, s->now_ns, cur_tid(s), type, name_hash(t, name), a);
+}
+
 SLOW static void emit_slow(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2,
 			   int64_t a3)
 {
 	struct simk *s = sim_cur();
+	if (!recorded(&s->trace)) {
+		const int64_t a[TRACE_ARGS] = {a0, a1, a2, a3, 0, 0};
+		fold_new_name(s, type, name, a);
+		return;
+	}
 	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
 			     .a = {a0, a1, a2, a3, 0, 0}};
 	emit_full(&s->trace, &e);
@@ -276,6 +325,11 @@ SLOW static void line_slow(uint16_t type, const char *name, int line, int64_t a0
 			   int64_t a2)
 {
 	struct simk *s = sim_cur();
+	if (!recorded(&s->trace)) {
+		const int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
+		fold_new_name(s, type, name, a);
+		return;
+	}
 	struct trace_ev e = {.vtime_ns = s->now_ns,
 			     .tid = cur_tid(s),
 			     .type = type,
@@ -331,10 +385,16 @@ SLOW static void call_slow(uint16_t type, const char *name, const void *desc, co
 			   int n)
 {
 	struct simk *s = sim_cur();
+	int64_t args[TRACE_ARGS] = {0};
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		args[i] = a[i];
+	if (!recorded(&s->trace)) {
+		fold_new_name(s, type, name, args);
+		return;
+	}
 	struct trace_ev e = {.vtime_ns = s->now_ns, .tid = cur_tid(s), .type = type, .name = name,
 			     .desc = desc};
-	for (int i = 0; i < n && i < TRACE_ARGS; i++)
-		e.a[i] = a[i];
+	memcpy(e.a, args, sizeof(e.a));
 	emit_full(&s->trace, &e);
 }
 
@@ -351,10 +411,7 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 		call_slow(type, name, desc, a, n);
 		return;
 	}
-	int64_t args[TRACE_ARGS] = {0};
-	for (int i = 0; i < n && i < TRACE_ARGS; i++)
-		args[i] = a[i];
-	fold(t, s->now_ns, cur_tid(s), type, nh, args);
+	fold_n(t, s->now_ns, cur_tid(s), type, nh, a, n);
 }
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)
