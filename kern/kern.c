@@ -30,12 +30,16 @@ struct kern_state *kern_st(void)
 	return s->subsys[kern_subsys_slot];
 }
 
+/* The first size of the per-tid and per-pid tables: made with the state,
+ * from (and back to) the blocks runs keep (sim_block_take). */
+#define KERN_TABLE_MIN 16
+
 /* Doubles cap until index n - 1 fits; new entries are zeroed. */
 static void *grow(void *arr, int *cap, int n, size_t elem)
 {
 	if (n <= *cap)
 		return arr;
-	int ncap = *cap ? *cap : 16;
+	int ncap = *cap ? *cap : KERN_TABLE_MIN;
 	while (ncap < n)
 		ncap *= 2;
 	char *na = realloc(arr, (size_t)ncap * elem);
@@ -67,9 +71,19 @@ struct kproc_info *kern_pinfo(int pid)
 
 static int kern_create(struct simk *s)
 {
-	struct kern_state *ks = sim_zalloc(sizeof(*ks));
+	struct kern_state *ks = sim_block_take(sizeof(*ks));
 	if (ks == NULL)
 		return -1;
+	ks->exited = sim_block_take(KERN_TABLE_MIN * sizeof(*ks->exited));
+	ks->pinfo = sim_block_take(KERN_TABLE_MIN * sizeof(*ks->pinfo));
+	if (ks->exited == NULL || ks->pinfo == NULL) {
+		sim_block_give(ks->exited, KERN_TABLE_MIN * sizeof(*ks->exited));
+		sim_block_give(ks->pinfo, KERN_TABLE_MIN * sizeof(*ks->pinfo));
+		sim_block_give(ks, sizeof(*ks));
+		return -1;
+	}
+	ks->exited_cap = KERN_TABLE_MIN;
+	ks->pinfo_cap = KERN_TABLE_MIN;
 	waitq_init(&ks->thread_exit_wq, "thread-exit");
 	waitq_init(&ks->child_wq, "wait-child");
 	s->subsys[kern_subsys_slot] = ks;
@@ -104,9 +118,16 @@ static void kern_destroy(struct simk *s)
 	struct kern_state *ks = s->subsys[kern_subsys_slot];
 	if (ks == NULL)
 		return;
-	free(ks->exited);
-	free(ks->pinfo);
-	free(ks);
+	/* a grown table is no longer the block it was taken as */
+	if (ks->exited_cap == KERN_TABLE_MIN)
+		sim_block_give(ks->exited, KERN_TABLE_MIN * sizeof(*ks->exited));
+	else
+		free(ks->exited);
+	if (ks->pinfo_cap == KERN_TABLE_MIN)
+		sim_block_give(ks->pinfo, KERN_TABLE_MIN * sizeof(*ks->pinfo));
+	else
+		free(ks->pinfo);
+	sim_block_give(ks, sizeof(*ks));
 	s->subsys[kern_subsys_slot] = NULL;
 }
 

@@ -47,6 +47,7 @@
 static int scn_subsys_slot = -1; /* sim_subsys_register() */
 
 struct scn_run {
+	size_t bytes; /* of the block, with the shared words, calls and objects */
 	const struct scn_prog *prog;
 	int64_t *shared;
 	char *objs;
@@ -623,11 +624,13 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	size_t head = (sizeof(struct scn_run) + 15) & ~(size_t)15;
 	size_t sh = (shared_bytes + 15) & ~(size_t)15;
 	size_t calls = ((size_t)p->ncalls * sizeof(uint64_t) + 15) & ~(size_t)15;
-	struct scn_run *r = sim_zalloc(head + sh + calls + p->obj_bytes);
+	size_t bytes = head + sh + calls + p->obj_bytes;
+	struct scn_run *r = sim_block_take(bytes);
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	r->bytes = bytes;
 	r->prog = p;
 	r->shared = (int64_t *)((char *)r + head);
 	r->calls_run = (uint64_t *)((char *)r + head + sh);
@@ -778,7 +781,7 @@ static void scn_destroy(struct simk *s)
 	destroy_objects(r, false);
 	for (int i = 0; i < s->nthreads; i++)
 		s->threads[i]->scn = NULL;
-	free(r);
+	sim_block_give(r, r->bytes);
 	s->subsys[scn_subsys_slot] = NULL;
 }
 

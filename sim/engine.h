@@ -375,6 +375,13 @@ static inline void *sim_zalloc(size_t n)
 	return p;
 }
 
+/* A zeroed block of size bytes for per-run state (sim_zalloc), and its
+ * release: the block is kept for the next run's request of that size (a
+ * run's subsystems ask for the same blocks at every run). Give only a
+ * block taken with the same size. */
+void *sim_block_take(size_t size);
+void sim_block_give(void *b, size_t size);
+
 /* Copies a name into a fixed buffer, cut to fit (a plain copy: names are
  * set at every spawn, and snprintf's machinery cost more than the rest). */
 static inline void sim_name_copy(char *dst, size_t len, const char *src)

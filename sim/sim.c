@@ -19,6 +19,30 @@ struct simk *sim_g_cur;
 static const struct sim_subsys *subsys[SIM_SUBSYS_MAX];
 static int nsubsys;
 
+/* The slots that have each hook, in the order the hooks run: exits, end
+ * and destroy in reverse registration order, leak checks and checks in
+ * registration order. Built at registration, so that a run's loops (two
+ * per thread and process) visit only the subsystems with the hook. */
+enum hook_kind { HK_PROC_EXIT, HK_THREAD_EXIT, HK_END, HK_DESTROY, HK_LEAK, HK_CHECK, HK_COUNT };
+static struct hook_list {
+	int8_t slot[SIM_SUBSYS_MAX];
+	int n;
+} hooks[HK_COUNT];
+
+static void hook_add(enum hook_kind k, bool has, int slot, bool reverse)
+{
+	struct hook_list *h = &hooks[k];
+	if (!has)
+		return;
+	if (reverse) {
+		memmove(h->slot + 1, h->slot, (size_t)h->n * sizeof(h->slot[0]));
+		h->slot[0] = (int8_t)slot;
+	} else {
+		h->slot[h->n] = (int8_t)slot;
+	}
+	h->n++;
+}
+
 struct simk *simk_current(void)
 {
 	return g_sim;
@@ -35,6 +59,12 @@ int sim_subsys_register(const struct sim_subsys *d)
 		abort();
 	}
 	subsys[nsubsys] = d;
+	hook_add(HK_PROC_EXIT, d->proc_exit != NULL, nsubsys, true);
+	hook_add(HK_THREAD_EXIT, d->thread_exit != NULL, nsubsys, true);
+	hook_add(HK_END, d->end != NULL, nsubsys, true);
+	hook_add(HK_DESTROY, d->destroy != NULL, nsubsys, true);
+	hook_add(HK_LEAK, d->leak_check != NULL, nsubsys, false);
+	hook_add(HK_CHECK, d->check != NULL, nsubsys, false);
 	return nsubsys++;
 }
 
@@ -48,24 +78,27 @@ static inline bool subsys_live(const struct simk *s, int i)
 void sim_subsys_proc_exit(struct simk_proc *p)
 {
 	sim_assert_may_sleep("proc_exit hooks");
-	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->proc_exit && subsys_live(g_sim, i - 1))
-			subsys[i - 1]->proc_exit(p);
+	const struct hook_list *h = &hooks[HK_PROC_EXIT];
+	for (int k = 0; k < h->n; k++)
+		if (subsys_live(g_sim, h->slot[k]))
+			subsys[h->slot[k]]->proc_exit(p);
 }
 
 void sim_subsys_thread_exit(struct simk_thread *t)
 {
 	sim_assert_thread_context("thread_exit hooks");
-	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->thread_exit && subsys_live(g_sim, i - 1))
-			subsys[i - 1]->thread_exit(t);
+	const struct hook_list *h = &hooks[HK_THREAD_EXIT];
+	for (int k = 0; k < h->n; k++)
+		if (subsys_live(g_sim, h->slot[k]))
+			subsys[h->slot[k]]->thread_exit(t);
 }
 
 void sim_subsys_check(struct simk *s)
 {
-	for (int i = 0; i < nsubsys; i++)
-		if (subsys[i]->check && subsys_live(s, i))
-			subsys[i]->check(s);
+	const struct hook_list *h = &hooks[HK_CHECK];
+	for (int k = 0; k < h->n; k++)
+		if (subsys_live(s, h->slot[k]))
+			subsys[h->slot[k]]->check(s);
 }
 
 /* Reserves the object ids of a lazy subsystem's create, in the place
@@ -174,6 +207,47 @@ static void spare_give(struct sim_spares *sp, void *b)
 		free(b);
 }
 
+/*
+ * Per-run blocks of the subsystems (their state, their first tables) kept
+ * for the next run's: one block per size class, found by its size alone.
+ * A run made and freed about five of them with malloc and free. Under
+ * ASan (SIM_SPARE_MAX 0) they go back to malloc, so a block used after
+ * its run still shows.
+ */
+#define SIM_KEPT_SLOTS 32
+static struct {
+	size_t size;
+	void *blk;
+} kept[SIM_KEPT_SLOTS];
+
+static inline size_t kept_slot(size_t size)
+{
+	return (size / 16) % SIM_KEPT_SLOTS;
+}
+
+void *sim_block_take(size_t size)
+{
+	size_t i = kept_slot(size);
+	void *b = kept[i].blk;
+	if (b == NULL || kept[i].size != size)
+		return sim_zalloc(size);
+	kept[i].blk = NULL;
+	memset(b, 0, size);
+	return b;
+}
+
+void sim_block_give(void *b, size_t size)
+{
+	size_t i = kept_slot(size);
+	if (SIM_SPARE_MAX > 0 && b != NULL && kept[i].blk == NULL &&
+	    size <= SIM_ZALLOC_CACHED_MAX) {
+		kept[i].size = size;
+		kept[i].blk = b;
+	} else {
+		free(b);
+	}
+}
+
 struct simk_thread *sim_thread_block(void)
 {
 	return spare_take(&thread_spares, sizeof(struct simk_thread));
@@ -238,9 +312,10 @@ static void sim_free_all(struct simk *s)
 	 * freed below, and eventq_free writes to each one. */
 	eventq_free(&s->eq);
 	s->subsys_gone = true; /* a lazy subsystem is not made now */
-	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->destroy && subsys_live(s, i - 1))
-			subsys[i - 1]->destroy(s);
+	const struct hook_list *h = &hooks[HK_DESTROY];
+	for (int k = 0; k < h->n; k++)
+		if (subsys_live(s, h->slot[k]))
+			subsys[h->slot[k]]->destroy(s);
 	fault_destroy(s);
 	if (s->policy && s->policy->fini)
 		s->policy->fini(s);
@@ -388,9 +463,10 @@ static void run_end_hooks(struct simk *s)
 		return;
 	s->ended = true;
 	KASSERT(s->current == NULL, "end hooks run in host context");
-	for (int i = nsubsys; i > 0; i--)
-		if (subsys[i - 1]->end && subsys_live(s, i - 1))
-			subsys[i - 1]->end(s);
+	const struct hook_list *h = &hooks[HK_END];
+	for (int k = 0; k < h->n; k++)
+		if (subsys_live(s, h->slot[k]))
+			subsys[h->slot[k]]->end(s);
 }
 
 enum simk_outcome simk_run(struct simk *s)
@@ -401,10 +477,11 @@ enum simk_outcome simk_run(struct simk *s)
 		sim_run_schedule(s);
 		if (s->outcome == SIMK_PASS && !s->cut) {
 			run_end_hooks(s);
-			for (int i = 0; i < nsubsys && s->outcome == SIMK_PASS; i++) {
+			const struct hook_list *h = &hooks[HK_LEAK];
+			for (int k = 0; k < h->n && s->outcome == SIMK_PASS; k++) {
 				char msg[400];
-				if (subsys[i]->leak_check && subsys_live(s, i) &&
-				    subsys[i]->leak_check(s, msg, sizeof(msg))) {
+				int i = h->slot[k];
+				if (subsys_live(s, i) && subsys[i]->leak_check(s, msg, sizeof(msg))) {
 					s->outcome = SIMK_FAIL_PANIC;
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);
 				}

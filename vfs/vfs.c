@@ -586,7 +586,7 @@ ssize_t kvfs_write_file(const char *path, const void *buf, size_t len, int64_t o
 
 static int vfs_create(struct simk *s)
 {
-	struct vfs_state *st = sim_zalloc(sizeof(*st));
+	struct vfs_state *st = sim_block_take(sizeof(*st));
 	if (st == NULL)
 		return -ENOMEM;
 	list_init(&st->files);
@@ -632,7 +632,7 @@ static void vfs_destroy(struct simk *s)
 		vfs_files_forget(st);
 		simfs_end_all(st);
 	}
-	free(st);
+	sim_block_give(st, sizeof(*st));
 	s->subsys[vfs_subsys_slot] = NULL;
 }
 

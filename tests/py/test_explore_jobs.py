@@ -200,11 +200,22 @@ def children(pid):
         return []
 
 
+def default_signals():
+    """The child takes SIGINT, SIGTERM and SIGHUP as a terminal would deliver
+    them. A shell without job control starts a background command (here:
+    pytest, and so simk) with SIGINT ignored, and explore rightly keeps an
+    inherited SIG_IGN; the test of SIGINT then waited out its timeout and
+    left a million-run search behind."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start_slow(jobs, *extra):
-    """A long exploration (about 600 runs/s per worker) and its workers."""
+    """A long exploration (a million runs) and its workers."""
     proc = subprocess.Popen([str(SIMK), "explore", str(SCENARIOS / "laio" / "basics.scn"),
                              "--runs", "1000000", "--jobs", str(jobs), *map(str, extra)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_signals)
     deadline = time.time() + 20
     kids = []
     while len(kids) < jobs and time.time() < deadline:
@@ -268,7 +279,12 @@ def test_a_crashed_dfs_worker_is_an_error_naming_its_path():
 def test_a_signal_to_the_parent_ends_the_workers_and_the_parent(sig):
     proc, kids = start_slow(2)
     proc.send_signal(sig)
-    proc.communicate(timeout=20)
+    try:
+        proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:  # never leave the search running
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == -sig
     time.sleep(0.2)
     for k in kids:  # gone, or a zombie left to init
