@@ -269,7 +269,8 @@ variants:
 	@$(MAKE) --no-print-directory -j$(JOBS) VARIANT=ucontext all
 
 pytest: all
-	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q tests/py
+	@# one pytest worker per CPU (pytest-xdist): the tests are independent processes
+	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q -n $(JOBS) tests/py
 
 unit-test: unit
 	./$(B)/tests/unit --jobs=$(JOBS)
@@ -284,7 +285,8 @@ check:
 	./build/tests/unit --jobs=$(JOBS)
 	ASAN_OPTIONS=detect_leaks=0 ./build/asan/tests/unit --jobs=$(JOBS)
 	./build/clang/tests/unit --jobs=$(JOBS)
-	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q tests/py
+	@# one pytest worker per CPU (pytest-xdist): the tests are independent processes
+	SIMK_ROOT=$(CURDIR) $(PYTHON) -m pytest -q -n $(JOBS) tests/py
 
 # Kernel labs (labs/kernel/, docs/labs.md): LAB=NN picks the lab.
 #   make grade LAB=02 [SRC=submission] [JSON=results.json] [GRADE_FLAGS='--grading-seed 7']

@@ -5,7 +5,8 @@
 #   scripts/deps.sh [GROUP] --check  only report; exit 1 when something is missing
 # GROUP (default all):
 #   run    build build/simk and libsimk.a and run them (make, make run, make install)
-#   test   run + what `make test` adds: clang, Criterion, pytest, jsonschema (the
+#   test   run + what `make test` adds: clang, Criterion, pytest and pytest-xdist
+#          (the suite runs on every CPU), jsonschema (the
 #          labs grader's results.json is validated), libaio (its headers next to
 #          ours), pkg-config (the install test), groff (man page lint), valgrind
 #          (tests/py/test_valgrind.py; its header lets sim/ctx.c register the
@@ -20,7 +21,7 @@
 set -euo pipefail
 
 RUN=(build-essential libfiu-dev)
-TEST=(clang libcriterion-dev python3-pytest python3-jsonschema libaio-dev pkg-config groff-base valgrind
+TEST=(clang libcriterion-dev python3-pytest python3-pytest-xdist python3-jsonschema libaio-dev pkg-config groff-base valgrind
 	parallel chromium)
 BENCH=(libaio-dev)
 FUZZ=(clang libclang-rt-14-dev fiu-utils)

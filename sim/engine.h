@@ -167,7 +167,6 @@ struct simk {
 	int live_user_threads;
 	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
-	jmp_buf main_jmp;	      /* failures on the host stack land here */
 	struct simk_thread *reap;     /* exited thread whose stack awaits release */
 	/* the side stack (sim/side.c): work done while a thread is suspended */
 	struct {
@@ -180,7 +179,6 @@ struct simk {
 	} side;
 	bool running, stop;
 	enum simk_outcome outcome;
-	char reason[512];
 	int fail_tid; /* the thread running when the run failed (0: none, irq) */
 	struct trace trace;
 	uint64_t switches;
@@ -207,6 +205,10 @@ struct simk {
 	struct dpor_rec *rec;
 	uint32_t obj_seq_host; /* object ids made in setup and interrupts */
 	bool cut;              /* the run was cut short: another path covers it */
+	/* Last, and not zeroed when the block is reused for the next
+	 * simulation (sim_alloc_simk): set before they are read. */
+	char reason[512];  /* "" until the run fails */
+	jmp_buf main_jmp; /* failures on the host stack land here */
 };
 
 /*

@@ -26,6 +26,7 @@ static int nsubsys;
 enum hook_kind { HK_PROC_EXIT, HK_THREAD_EXIT, HK_END, HK_DESTROY, HK_LEAK, HK_CHECK, HK_COUNT };
 static struct hook_list {
 	int8_t slot[SIM_SUBSYS_MAX];
+	bool lazy[SIM_SUBSYS_MAX]; /* the slot's subsystem is lazy */
 	int n;
 } hooks[HK_COUNT];
 
@@ -34,12 +35,11 @@ static void hook_add(enum hook_kind k, bool has, int slot, bool reverse)
 	struct hook_list *h = &hooks[k];
 	if (!has)
 		return;
-	if (reverse) {
-		memmove(h->slot + 1, h->slot, (size_t)h->n * sizeof(h->slot[0]));
-		h->slot[0] = (int8_t)slot;
-	} else {
-		h->slot[h->n] = (int8_t)slot;
-	}
+	int at = reverse ? 0 : h->n;
+	memmove(h->slot + at + 1, h->slot + at, (size_t)(h->n - at) * sizeof(h->slot[0]));
+	memmove(h->lazy + at + 1, h->lazy + at, (size_t)(h->n - at) * sizeof(h->lazy[0]));
+	h->slot[at] = (int8_t)slot;
+	h->lazy[at] = subsys[slot]->lazy;
 	h->n++;
 }
 
@@ -68,11 +68,11 @@ int sim_subsys_register(const struct sim_subsys *d)
 	return nsubsys++;
 }
 
-/* Whether the hooks of slot i run in s: an eager subsystem's always, a
- * lazy one's once its state exists. */
-static inline bool subsys_live(const struct simk *s, int i)
+/* Whether the hook of the k-th subsystem of h runs in s: an eager
+ * subsystem's always, a lazy one's once its state exists. */
+static inline bool hook_live(const struct simk *s, const struct hook_list *h, int k)
 {
-	return !subsys[i]->lazy || s->subsys[i] != NULL;
+	return !h->lazy[k] || s->subsys[h->slot[k]] != NULL;
 }
 
 void sim_subsys_proc_exit(struct simk_proc *p)
@@ -80,7 +80,7 @@ void sim_subsys_proc_exit(struct simk_proc *p)
 	sim_assert_may_sleep("proc_exit hooks");
 	const struct hook_list *h = &hooks[HK_PROC_EXIT];
 	for (int k = 0; k < h->n; k++)
-		if (subsys_live(g_sim, h->slot[k]))
+		if (hook_live(g_sim, h, k))
 			subsys[h->slot[k]]->proc_exit(p);
 }
 
@@ -89,7 +89,7 @@ void sim_subsys_thread_exit(struct simk_thread *t)
 	sim_assert_thread_context("thread_exit hooks");
 	const struct hook_list *h = &hooks[HK_THREAD_EXIT];
 	for (int k = 0; k < h->n; k++)
-		if (subsys_live(g_sim, h->slot[k]))
+		if (hook_live(g_sim, h, k))
 			subsys[h->slot[k]]->thread_exit(t);
 }
 
@@ -97,7 +97,7 @@ void sim_subsys_check(struct simk *s)
 {
 	const struct hook_list *h = &hooks[HK_CHECK];
 	for (int k = 0; k < h->n; k++)
-		if (subsys_live(s, h->slot[k]))
+		if (hook_live(s, h, k))
 			subsys[h->slot[k]]->check(s);
 }
 
@@ -314,7 +314,7 @@ static void sim_free_all(struct simk *s)
 	s->subsys_gone = true; /* a lazy subsystem is not made now */
 	const struct hook_list *h = &hooks[HK_DESTROY];
 	for (int k = 0; k < h->n; k++)
-		if (subsys_live(s, h->slot[k]))
+		if (hook_live(s, h, k))
 			subsys[h->slot[k]]->destroy(s);
 	fault_destroy(s);
 	if (s->policy && s->policy->fini)
@@ -351,7 +351,8 @@ static struct simk *sim_alloc_simk(void)
 	struct simk_thread **threads = s->threads;
 	struct simk_proc **procs = s->procs;
 	int threads_cap = s->threads_cap, procs_cap = s->procs_cap;
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, offsetof(struct simk, reason));
+	s->reason[0] = '\0';
 	s->threads = threads;
 	s->threads_cap = threads_cap;
 	s->procs = procs;
@@ -465,7 +466,7 @@ static void run_end_hooks(struct simk *s)
 	KASSERT(s->current == NULL, "end hooks run in host context");
 	const struct hook_list *h = &hooks[HK_END];
 	for (int k = 0; k < h->n; k++)
-		if (subsys_live(s, h->slot[k]))
+		if (hook_live(s, h, k))
 			subsys[h->slot[k]]->end(s);
 }
 
@@ -481,7 +482,7 @@ enum simk_outcome simk_run(struct simk *s)
 			for (int k = 0; k < h->n && s->outcome == SIMK_PASS; k++) {
 				char msg[400];
 				int i = h->slot[k];
-				if (subsys_live(s, i) && subsys[i]->leak_check(s, msg, sizeof(msg))) {
+				if (hook_live(s, h, k) && subsys[i]->leak_check(s, msg, sizeof(msg))) {
 					s->outcome = SIMK_FAIL_PANIC;
 					snprintf(s->reason, sizeof(s->reason), "%s", msg);
 				}
