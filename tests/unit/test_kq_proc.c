@@ -46,6 +46,17 @@ static void child_quick(void *arg)
 	proc_exit((int)(intptr_t)arg);
 }
 
+/* A zombie that exited with 3: NOTE_FORK cannot be watched any more,
+ * NOTE_EXIT fires at once with its wait status; ev[0] is that event. */
+static void zombie_note_exit(int kq, int pid, struct kevent ev[2])
+{
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK, 0, 0), -ESRCH);
+	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
+	VEQ(kq_poll(kq, ev, 2), 1);
+	VEQ(ev[0].fflags, NOTE_EXIT);
+	VEQ(ev[0].data, SIMK_W_EXITED(3));
+}
+
 /* A child that died before the registration but is still a zombie fires
  * NOTE_EXIT at once; without NOTE_EXIT it cannot be watched. */
 static void t_zombie(void *arg)
@@ -55,12 +66,8 @@ static void t_zombie(void *arg)
 	int pid = proc_fork("child", child_quick, (void *)(intptr_t)3);
 	vt_sleep(MS); /* it exits meanwhile */
 	VCHECK(proc_is_zombie(sim_proc_by_pid(pid)));
-	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK, 0, 0), -ESRCH);
-	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
 	struct kevent ev[2];
-	VEQ(kq_poll(kq, ev, 2), 1);
-	VEQ(ev[0].fflags, NOTE_EXIT);
-	VEQ(ev[0].data, SIMK_W_EXITED(3));
+	zombie_note_exit(kq, pid, ev);
 	VEQ(ev[0].flags & (EV_EOF | EV_ONESHOT), EV_EOF | EV_ONESHOT);
 	VEQ(kqueue_knotes_live(), 0);
 	/* deleting a dead process's knote before retrieval is fine too */
@@ -89,12 +96,8 @@ static void t_zombie_before_any_kqueue(void *arg)
 	VCHECK(kq_pinfo(pid)->exited);
 	VEQ(kq_pinfo(pid)->status, SIMK_W_EXITED(3));
 	VCHECK(!kq_pinfo(sim_proc_current()->pid)->exited);
-	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_FORK, 0, 0), -ESRCH);
-	VEQ(kq_change(kq, (uint64_t)pid, EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, 0), 0);
 	struct kevent ev[2];
-	VEQ(kq_poll(kq, ev, 2), 1);
-	VEQ(ev[0].fflags, NOTE_EXIT);
-	VEQ(ev[0].data, SIMK_W_EXITED(3));
+	zombie_note_exit(kq, pid, ev);
 	VEQ(proc_wait(pid, NULL), pid);
 	VEQ(simk_close(kq), 0);
 }
