@@ -302,6 +302,24 @@ struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident)
 	return NULL;
 }
 
+/*
+ * A descriptor's knotes all hash to the bucket of their ident (the fd),
+ * and a bucket keeps attach order, most recent first, as kq->knotes does:
+ * the first match in the bucket is the first a walk of every knote would
+ * find, at the cost of one bucket instead of the whole kqueue.
+ */
+struct knote *kqueue_lookup_fd(struct kqueue *kq, int fd, const struct file *fp)
+{
+	struct list_node *h = &kq->hash[kq_bucket(kq, (uint64_t)fd)];
+	for (struct list_node *n = h->next; n != h; n = n->next) {
+		struct knote *kn = list_entry(n, struct knote, idlink);
+		if ((kn->fop->flags & FILTEROP_ISFD) && kn->kev.ident == (uint64_t)fd &&
+		    kn->fp == fp)
+			return kn;
+	}
+	return NULL;
+}
+
 void kq_knote_drop(struct knote *kn)
 {
 	struct kqueue *kq = kn->kq;

@@ -85,13 +85,17 @@ struct kqueue;
 
 struct knote {
 	struct list_node link;	 /* on its source's klist (kn_next) */
-	struct list_node idlink; /* kq->hash[] bucket (lookup by ident) */
 	struct list_node kqlink; /* kq->knotes */
 	struct list_node tqe;	 /* kq->pending while KN_QUEUED (or a marker) */
 	struct klist *onlist;	 /* the klist link is on, or NULL */
 	struct kqueue *kq;
 	struct file *fp; /* FILTEROP_ISFD: a reference */
 	const struct filterops *fop;
+	/* kq->hash[] bucket (lookup by ident). Right before kev: a lookup
+	 * compares kev.filter and kev.ident of each knote it steps through,
+	 * usually in the same cache line as the link it followed (once the
+	 * knotes outgrow the cache, a miss saved per knote compared). */
+	struct list_node idlink;
 	struct kevent kev; /* what a scan returns (fflags/data filled by the filter) */
 	uint32_t sfflags;  /* fflags the user asked for */
 	int64_t sdata;	   /* data the user gave */
@@ -264,6 +268,9 @@ int kqueue_register(struct kqueue *kq, struct kevent *kev);
 bool kqueue_call_running(struct kqueue *kq, uint64_t call);
 /* Finds the knote (filter, ident) of kq, or NULL. */
 struct knote *kqueue_lookup(struct kqueue *kq, int16_t filter, uint64_t ident);
+/* The most recently attached FILTEROP_ISFD knote of kq on descriptor fd
+ * whose file is fp, or NULL (what closing fd drops next). */
+struct knote *kqueue_lookup_fd(struct kqueue *kq, int fd, const struct file *fp);
 /* Frees a grown lookup table (the kqueue is being freed). */
 void kqueue_hash_free(struct kqueue *kq);
 /* The kqueue behind a descriptor of p (a reference on its file in *fpp),

@@ -113,15 +113,10 @@ static void kq_fdclose_one(struct kqueue *kq, int fd, struct file *fp)
 	sim_assert_may_sleep(__func__);
 	for (int loops = 0;; loops++) {
 		KASSERT(loops < KQ_SCAN_LOOPS_MAX, "fd close on kqueue does not settle");
-		struct knote *found = NULL;
-		for (struct list_node *n = kq->knotes.next; n != &kq->knotes; n = n->next) {
-			struct knote *kn = list_entry(n, struct knote, kqlink);
-			if ((kn->fop->flags & FILTEROP_ISFD) && kn->kev.ident == (uint64_t)fd &&
-			    kn->fp == fp) {
-				found = kn;
-				break;
-			}
-		}
+		/* fd's bucket, not every knote: closing any descriptor walked
+		 * all knotes of all the process's kqueues (as many L2 misses
+		 * as knotes once they outgrow the cache) */
+		struct knote *found = kqueue_lookup_fd(kq, fd, fp);
 		if (found == NULL)
 			return;
 		if (kq_knote_acquire(found)) {
