@@ -1,6 +1,7 @@
 /*
  * kqueue: the identity hash past its resizes. Knotes registered before and
- * after each doubling stay findable and deletable, and closing a
+ * after each doubling stay findable and deletable, each chain keeps attach
+ * order (the rehash rebuilds it from the kqueue's list), and closing a
  * descriptor (which now looks in the descriptor's bucket instead of
  * walking every knote) drops exactly the knotes a walk of every knote
  * would, in the same order: most recently attached first.
@@ -31,6 +32,29 @@ static struct knote *first_on_fd_by_walk(struct kqueue *kq, int fd, const struct
 			return kn;
 	}
 	return NULL;
+}
+
+/* Every chain in attach order, most recent first (what a lookup among
+ * knotes sharing an identity and a close's drop order rely on), and every
+ * knote of the kqueue in the chain of its ident. One thread attaches here,
+ * so attach order is id order. */
+static void chains_in_attach_order(struct kqueue *kq)
+{
+	int chained = 0;
+	for (unsigned b = 0; b <= kq->hash_mask; b++) {
+		uint64_t prev_id = UINT64_MAX;
+		for (struct list_node *n = kq->hash[b].next; n != &kq->hash[b]; n = n->next) {
+			struct knote *kn = list_entry(n, struct knote, idlink);
+			VCHECK(kn->id < prev_id);
+			prev_id = kn->id;
+			chained++;
+		}
+	}
+	VEQ(chained, kq->nknotes);
+	for (struct list_node *n = kq->knotes.next; n != &kq->knotes; n = n->next) {
+		struct knote *kn = list_entry(n, struct knote, kqlink);
+		VEQ(kqueue_lookup(kq, kn->kev.filter, kn->kev.ident), kn);
+	}
 }
 
 static struct file *file_of(int fd)
@@ -66,6 +90,7 @@ static void t_resize(void *arg)
 	}
 	VCHECK(k->hash_mask + 1 >= 8 * buckets0); /* it did grow */
 	VEQ(k->nknotes, USERS + 4);
+	chains_in_attach_order(k);
 	/* every knote findable after the rehashes; deletions find theirs */
 	for (int i = 0; i < USERS; i++)
 		VCHECK(kqueue_lookup(k, EVFILT_USER, 1000 + (uint64_t)i) != NULL);
@@ -74,6 +99,10 @@ static void t_resize(void *arg)
 	for (int i = 0; i < USERS; i++)
 		VEQ(kqueue_lookup(k, EVFILT_USER, 1000 + (uint64_t)i) != NULL, i % 3 != 0);
 	VEQ(kq_change(kq, 1000, EVFILT_USER, EV_DELETE, 0, 0, 0), -ENOENT);
+	/* grown again with holes left by the deletions */
+	for (int i = 0; i < USERS; i++)
+		VEQ(kq_change(kq, 5000 + (uint64_t)i, EVFILT_USER, EV_ADD, 0, 0, 0), 0);
+	chains_in_attach_order(k);
 	/* the bucket answers as the walk did: the most recent (EXCEPT), then,
 	 * once it is deleted, the one attached before the doublings (READ) */
 	struct knote *first = kqueue_lookup_fd(k, u[0], rfp);
