@@ -263,7 +263,11 @@ static int deliver(struct guest_thread *gt, bool *all_restart)
  * are the runtime's own steps. */
 static void entry_hook(struct simk_thread *t)
 {
-	struct guest_run *r = guest_run_current();
+	/* At every system call entry of every run: one that runs no guest (a
+	 * scenario's) leaves without a call. */
+	struct guest_run *r = sim_cur()->subsys[guest_subsys_slot];
+	if (r == NULL)
+		return;
 	struct guest_thread *gt = guest_thread_of(r, t->tid);
 	if (gt == NULL || !gt->entering || gt->kernel != 1)
 		return;
