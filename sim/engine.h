@@ -149,7 +149,8 @@ struct runq_index {
 
 struct simk {
 	struct simk_opts opts;
-	struct rng rng[SIMK_STREAM_COUNT];
+	struct rng rng[SIMK_STREAM_COUNT]; /* through sim_rng_of: seeded at first use */
+	uint8_t rng_seeded;		   /* bit 1 << stream: rng[stream] is seeded */
 	uint64_t now_ns;
 	struct eventq eq;
 	struct simk_thread **threads; /* by tid - 1 */
@@ -501,6 +502,11 @@ void sim_assert_thread_context(const char *what);
 void sim_advance(uint64_t ns);
 uint64_t sim_now(void);
 struct rng *sim_rng(enum simk_stream s);
+/* Stream st of simulation s, seeded from the run's seed at its first use
+ * (most runs draw from the scheduler's stream only: seeding the four cost
+ * a fifth of simk_create). The scheduler's stream is seeded at create, so
+ * the policies read s->rng[SIMK_STREAM_SCHED] directly. */
+struct rng *sim_rng_of(struct simk *s, enum simk_stream st);
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
 

@@ -259,7 +259,7 @@ int sim_fault_enable(const char *spec, char *err, size_t errlen)
 		fp = &fs->pts[fs->n++];
 		memset(fp, 0, sizeof(*fp));
 		snprintf(fp->name, sizeof(fp->name), "%s", name);
-		rng_seed(&fp->rng, s->opts.seed ^ s->rng[SIMK_STREAM_FAULT].s[0], hash_str(name));
+		rng_seed(&fp->rng, s->opts.seed ^ sim_rng_of(s, SIMK_STREAM_FAULT)->s[0], hash_str(name));
 	}
 	fp->mode = mode;
 	fp->p = p;

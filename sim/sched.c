@@ -51,7 +51,7 @@ uint64_t sim_now(void)
 
 struct rng *sim_rng(enum simk_stream st)
 {
-	return &sim_cur()->rng[st];
+	return sim_rng_of(sim_cur(), st);
 }
 
 /* Releases the stack of a thread that exited; runs right after a switch,

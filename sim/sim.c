@@ -371,6 +371,20 @@ static void sim_free_simk(struct simk *s)
 	free(s);
 }
 
+_Static_assert(SIMK_STREAM_COUNT <= 8, "one bit of rng_seeded per stream");
+
+struct rng *sim_rng_of(struct simk *s, enum simk_stream st)
+{
+	unsigned bit = 1u << st;
+	if (!(s->rng_seeded & bit)) {
+		/* the same state an eager seeding gave: a stream's values depend
+		 * on the seed and its id only, never on when it is seeded */
+		rng_seed(&s->rng[st], s->opts.seed, (uint64_t)st + 1);
+		s->rng_seeded |= (uint8_t)bit;
+	}
+	return &s->rng[st];
+}
+
 struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 {
 	char dummy[8];
@@ -409,8 +423,7 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 		sim_free_simk(s);
 		return NULL;
 	}
-	for (int i = 0; i < SIMK_STREAM_COUNT; i++)
-		rng_seed(&s->rng[i], o->seed, (uint64_t)i + 1);
+	(void)sim_rng_of(s, SIMK_STREAM_SCHED); /* the policies read it directly */
 	eventq_init(&s->eq);
 	runq_init(s);
 	ctx_init_main(&s->main_ctx);

@@ -25,13 +25,20 @@ static inline uint64_t mix(uint64_t h, uint64_t x)
 	return h;
 }
 
-#define MEMO_SLOTS 256
+/* The memo of names' hashes: MEMO_SETS sets of two entries, a set chosen
+ * by the name's address. Two ways, because one collision in a direct-mapped
+ * table costs every run: a thread's name (in its thread block, reused run
+ * after run) and a shared variable's name on the same set evicted each
+ * other three times a run in explore_small, each miss a hash of the bytes
+ * and a trip through the slow path. */
+#define MEMO_SETS 256
 
-static struct {
+struct memo_entry {
 	const char *key;
 	uint64_t gen; /* the run (trace_init) that memoised it */
 	uint64_t val;
-} memo[MEMO_SLOTS];
+};
+static struct memo_entry memo[MEMO_SETS][2];
 static uint64_t memo_gen;
 
 /* The ring of a trace whose ring could not be allocated: it keeps hashing
@@ -121,21 +128,36 @@ const char *trace_intern(const char *str)
 	return c;
 }
 
-/* The memo's slot of a name: selected by its address only (the value
+/* The memo's set of a name: selected by its address only (the value
  * comes from the bytes). */
-static inline size_t memo_slot(const char *name)
+static inline struct memo_entry *memo_set(const char *name)
 {
-	return ((uintptr_t)name >> 3) & (MEMO_SLOTS - 1);
+	return memo[((uintptr_t)name >> 3) & (MEMO_SETS - 1)];
 }
 
 /* The memoised hash of name's bytes in this run, if there is one. */
 static inline bool memo_hit(const struct trace *t, const char *name, uint64_t *nh)
 {
-	size_t slot = memo_slot(name);
-	if (memo[slot].key != name || memo[slot].gen != t->memo_gen)
-		return false;
-	*nh = memo[slot].val;
+	const struct memo_entry *e = memo_set(name);
+	if (__builtin_expect(e[0].key != name || e[0].gen != t->memo_gen, 0)) {
+		if (e[1].key != name || e[1].gen != t->memo_gen)
+			return false;
+		e++;
+	}
+	*nh = e->val;
 	return true;
+}
+
+/* Memoises name's hash in this run: in the first way, the entry it
+ * displaces (another name) moving to the second. So the two ways never
+ * hold the same name, and a name given again (a thread block reused in
+ * the run for another thread) replaces its old hash. */
+static void memo_put(const char *name, uint64_t gen, uint64_t nh)
+{
+	struct memo_entry *e = memo_set(name);
+	if (e[0].key != name)
+		e[1] = e[0];
+	e[0] = (struct memo_entry){.key = name, .gen = gen, .val = nh};
 }
 
 /* The hash of a name's bytes, memoised by address for this run. */
@@ -145,10 +167,7 @@ static uint64_t name_hash(const struct trace *t, const char *name)
 	if (memo_hit(t, name, &nh))
 		return nh;
 	nh = hash_str(name);
-	size_t slot = memo_slot(name);
-	memo[slot].key = name;
-	memo[slot].gen = t->memo_gen;
-	memo[slot].val = nh;
+	memo_put(name, t->memo_gen, nh);
 	return nh;
 }
 
@@ -160,10 +179,7 @@ void trace_name_known(const char *name, uint64_t nh)
 #ifdef SIMK_DEBUG_CHECKS
 	KASSERT(nh == hash_str(name), "trace_name_known: a wrong hash for '%s'", name);
 #endif
-	size_t slot = memo_slot(name);
-	memo[slot].key = name;
-	memo[slot].gen = s->trace.memo_gen;
-	memo[slot].val = nh;
+	memo_put(name, s->trace.memo_gen, nh);
 }
 
 /*
