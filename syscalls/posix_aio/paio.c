@@ -298,9 +298,18 @@ void paio_lio_put(struct paio_proc *pp, struct paio_lio *lio)
 
 /* ---- the hash ------------------------------------------------------------- */
 
-static unsigned hash_of(uaddr_t key)
+/*
+ * A key's chain. Chosen from the key's deterministic alias, not its value:
+ * a guest program's aiocb is a host address that differs from process to
+ * process (ASLR), and the chains' order is what aio_cancel(fd, NULL) walks,
+ * so hashing the raw address made a guest's cancel order, and so its trace
+ * hash, change from one process to the next. Simulated addresses are their
+ * own alias. A request remembers its chain (r->bucket), so taking it out
+ * does not depend on its region still being mapped.
+ */
+static unsigned hash_of(const struct paio_proc *pp, uaddr_t key)
 {
-	uint64_t h = (key >> 3) * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (umem_trace_addr(pp->p, key) >> 3) * 0x9e3779b97f4a7c15ULL;
 	return (unsigned)(h >> 58) & (PAIO_HASH_SIZE - 1);
 }
 
@@ -308,7 +317,7 @@ struct paio_req *paio_hash_find(struct paio_proc *pp, uaddr_t key)
 {
 	if (pp == NULL)
 		return NULL;
-	for (struct paio_req *r = pp->hash[hash_of(key)]; r != NULL; r = r->hnext)
+	for (struct paio_req *r = pp->hash[hash_of(pp, key)]; r != NULL; r = r->hnext)
 		if (r->key == key)
 			return r;
 	return NULL;
@@ -319,7 +328,8 @@ void paio_hash_insert(struct paio_proc *pp, struct paio_req *r)
 	KASSERT(!r->in_hash, "aio hash: key %#llx twice", (unsigned long long)r->key);
 	KASSERT(paio_hash_find(pp, r->key) == NULL, "aio hash: key %#llx twice",
 		(unsigned long long)r->key);
-	unsigned b = hash_of(r->key);
+	unsigned b = hash_of(pp, r->key);
+	r->bucket = b;
 	r->hnext = pp->hash[b];
 	pp->hash[b] = r;
 	r->in_hash = true;
@@ -328,7 +338,7 @@ void paio_hash_insert(struct paio_proc *pp, struct paio_req *r)
 void paio_hash_remove(struct paio_proc *pp, struct paio_req *r)
 {
 	KASSERT(r->in_hash, "aio hash: removing a request that is not there");
-	struct paio_req **pr = &pp->hash[hash_of(r->key)];
+	struct paio_req **pr = &pp->hash[r->bucket];
 	while (*pr != r) {
 		KASSERT(*pr != NULL, "aio hash: request lost from its chain");
 		pr = &(*pr)->hnext;

@@ -116,6 +116,7 @@ struct paio_req {
 	enum paio_where where;
 	struct list_node link;
 	struct paio_req *hnext; /* hash chain */
+	unsigned bucket;	/* the chain's index, while in_hash */
 	bool in_hash;
 	bool retired;
 	bool reaped;
