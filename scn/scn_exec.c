@@ -473,8 +473,6 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	}
 	for (;;) {
 		const struct scn_insn *in = &code[pc];
-		if (fr.pc != NULL && fr.pc->op != S_JUMP && fr.pc->op != S_REP_STEP)
-			fr.prev = fr.pc; /* the statement it ran last, for messages */
 		fr.pc = in;
 		if (in->boundary) {
 			if (!after_call) {
@@ -538,7 +536,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			if (in->target <= pc)
 				sim_tick(); /* a loop's back edge */
 			pc = in->target;
-			break;
+			continue; /* not a statement: fr.prev stays */
 		case S_JFALSE: {
 			bool taken = scn_eval(p, in->e, fr.locals, r->shared, in->line) != 0;
 			trace_branch(in, taken);
@@ -563,10 +561,13 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			sim_tick();
 			fr.locals[in->var + 1]++;
 			pc = in->target;
-			break;
+			continue; /* not a statement: fr.prev stays */
 		default:
 			sim_panic("scenario: bad instruction %d", in->op);
 		}
+		/* the statement it ran last, for messages: set once it has run,
+		 * so its own switch points still see the one before it */
+		fr.prev = in;
 	}
 }
 
