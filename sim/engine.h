@@ -397,6 +397,21 @@ static inline void sim_name_copy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/* sim_name_copy, returning hash_str of the copy (what the trace's memo
+ * is given for a thread's or a process's name): one pass over the bytes. */
+static inline uint64_t sim_name_copy_hash(char *dst, size_t len, const char *src)
+{
+	uint64_t h = HASH_STR_START;
+	size_t n = 0;
+	while (n + 1 < len && src[n] != '\0') {
+		dst[n] = src[n];
+		h = hash_str_step(h, (unsigned char)src[n]);
+		n++;
+	}
+	dst[n] = '\0';
+	return hash_str_finish(h);
+}
+
 /* Lists (intrusive, circular). */
 static inline void list_init(struct list_node *h)
 {

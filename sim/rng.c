@@ -35,13 +35,8 @@ uint64_t rng_below_draw(struct rng *r, uint64_t bound)
 
 uint64_t hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
+	uint64_t h = HASH_STR_START;
+	for (; *s; s++)
+		h = hash_str_step(h, (unsigned char)*s);
+	return hash_str_finish(h);
 }

@@ -64,4 +64,18 @@ static inline int rng_chance(struct rng *r, double p)
 /* 64-bit hash of a string (FNV-1a then a finalizer); for stream ids. */
 uint64_t hash_str(const char *s);
 
+/* hash_str in steps, for a loop that reads the bytes anyway (a name's
+ * copy): start, one step per byte, finish. */
+#define HASH_STR_START 0xcbf29ce484222325ULL
+static inline uint64_t hash_str_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 0x100000001b3ULL;
+}
+static inline uint64_t hash_str_finish(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
 #endif

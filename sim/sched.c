@@ -560,10 +560,9 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	if (t == NULL)
 		return NULL;
 	t->tid = s->nthreads + 1;
-	sim_name_copy(t->name, sizeof(t->name), name);
-	/* its start and exit events name the copy: its hash now costs less
-	 * than a first event's miss of the trace's memo */
-	trace_name_known(t->name, hash_str(t->name));
+	/* its start and exit events name the copy: its hash, made while
+	 * copying, costs less than a first event's miss of the trace's memo */
+	trace_name_known(t->name, sim_name_copy_hash(t->name, sizeof(t->name), name));
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;

@@ -271,8 +271,8 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 		return NULL;
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
-	sim_name_copy(p->name, sizeof(p->name), name);
-	trace_name_known(p->name, hash_str(p->name)); /* as a thread's name (sched.c) */
+	/* as a thread's name (sched.c) */
+	trace_name_known(p->name, sim_name_copy_hash(p->name, sizeof(p->name), name));
 	p->parent = parent;
 	if (parent != NULL) {
 		p->uid = parent->uid;
