@@ -380,8 +380,8 @@ static inline void *sim_zalloc(size_t n)
 
 /* A zeroed block of size bytes for per-run state (sim_zalloc), and its
  * release: the block is kept for the next run's request of that size (a
- * run's subsystems ask for the same blocks at every run). Give only a
- * block taken with the same size. */
+ * run's threads, processes and subsystems ask for the same blocks at every
+ * run). Give only a block taken with the same size. */
 void *sim_block_take(size_t size);
 void sim_block_give(void *b, size_t size);
 

@@ -168,10 +168,15 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 }
 
 /*
- * Thread and process blocks outlive their run, for the next one's (explore
- * makes a few of each per run; a malloc and a free of each cost more than
- * the rest of a spawn). Under ASan they go back to malloc, so a block used
- * after its run still shows.
+ * Per-run blocks (thread and process blocks, the subsystems' state and
+ * first tables) outlive their run for the next one's: explore makes the
+ * same few blocks at every run, and a malloc and a free of each cost more
+ * than the work they hold. A pool per 16-byte size class, holding one size,
+ * keeps up to SIM_SPARE_MAX blocks (a run spawns several threads). Only
+ * blocks within malloc's per-thread cache sizes are kept: a larger one is
+ * fresh zero pages from calloc, which a memset at every run would fault in.
+ * Under ASan every block goes back to malloc, so a block used after its run
+ * still shows.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define SIM_SPARE_MAX 0
@@ -183,74 +188,52 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 #ifndef SIM_SPARE_MAX
 #define SIM_SPARE_MAX 64
 #endif
+#define SIM_POOLS 64 /* size classes of 16 bytes: every kept size has its own */
 
-struct sim_spares {
+static struct sim_pool {
+	size_t size; /* of the blocks in blk */
 	void *blk[SIM_SPARE_MAX > 0 ? SIM_SPARE_MAX : 1];
 	int n;
-};
-static struct sim_spares thread_spares, proc_spares;
+} pools[SIM_POOLS];
 
-static void *spare_take(struct sim_spares *sp, size_t size)
+/* The pool of blocks of size: its size class's, if it holds that size or
+ * nothing (then, with claim, it is taken over for size: a scenario's run
+ * block has the scenario's own size). NULL otherwise. */
+static inline struct sim_pool *pool_of(size_t size, bool claim)
 {
-	if (sp->n == 0)
-		return sim_zalloc(size);
-	void *b = sp->blk[--sp->n];
-	memset(b, 0, size);
-	return b;
-}
-
-static void spare_give(struct sim_spares *sp, void *b)
-{
-	if (b != NULL && sp->n < SIM_SPARE_MAX)
-		sp->blk[sp->n++] = b;
-	else
-		free(b);
-}
-
-/*
- * Per-run blocks of the subsystems (their state, their first tables) kept
- * for the next run's: one block per size class, found by its size alone.
- * A run made and freed about five of them with malloc and free. Under
- * ASan (SIM_SPARE_MAX 0) they go back to malloc, so a block used after
- * its run still shows.
- */
-#define SIM_KEPT_SLOTS 32
-static struct {
-	size_t size;
-	void *blk;
-} kept[SIM_KEPT_SLOTS];
-
-static inline size_t kept_slot(size_t size)
-{
-	return (size / 16) % SIM_KEPT_SLOTS;
+	struct sim_pool *p = &pools[(size / 16) % SIM_POOLS];
+	if (p->size == size)
+		return p;
+	if (!claim || p->n != 0)
+		return NULL;
+	p->size = size;
+	return p;
 }
 
 void *sim_block_take(size_t size)
 {
-	size_t i = kept_slot(size);
-	void *b = kept[i].blk;
-	if (b == NULL || kept[i].size != size)
+	struct sim_pool *p = pool_of(size, false);
+	if (p == NULL || p->n == 0)
 		return sim_zalloc(size);
-	kept[i].blk = NULL;
+	void *b = p->blk[--p->n];
 	memset(b, 0, size);
 	return b;
 }
 
 void sim_block_give(void *b, size_t size)
 {
-	size_t i = kept_slot(size);
-	if (SIM_SPARE_MAX > 0 && b != NULL && kept[i].blk == NULL &&
-	    size <= SIM_ZALLOC_CACHED_MAX) {
-		kept[i].size = size;
-		kept[i].blk = b;
-	} else {
+	struct sim_pool *p = SIM_SPARE_MAX > 0 && b != NULL && size <= SIM_ZALLOC_CACHED_MAX
+				 ? pool_of(size, true)
+				 : NULL;
+	if (p != NULL && p->n < SIM_SPARE_MAX)
+		p->blk[p->n++] = b;
+	else
 		free(b);
-	}
 }
 
 struct simk_thread *sim_thread_block(void)
 {
-	return spare_take(&thread_spares, sizeof(struct simk_thread));
+	return sim_block_take(sizeof(struct simk_thread));
 }
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent)
@@ -266,7 +249,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 		s->procs = np;
 		s->procs_cap = ncap;
 	}
-	struct simk_proc *p = spare_take(&proc_spares, sizeof(*p));
+	struct simk_proc *p = sim_block_take(sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
@@ -324,11 +307,11 @@ static void sim_free_all(struct simk *s)
 		if (t->ctx.stack.base != NULL)
 			ctx_release(&t->ctx);
 		sim_thread_stacks_free(t);
-		spare_give(&thread_spares, t);
+		sim_block_give(t, sizeof(*t));
 	}
 	sim_side_free(s);
 	for (int i = 0; i < s->nprocs; i++)
-		spare_give(&proc_spares, s->procs[i]);
+		sim_block_give(s->procs[i], sizeof(*s->procs[i]));
 	/* the tables of threads and processes go with the block (sim_free_simk) */
 	trace_free(&s->trace);
 	runq_free(s);

@@ -42,7 +42,7 @@ Test(sim_blocks, a_kept_block_comes_back_zeroed)
 	sim_block_give(q, 200);
 }
 
-/* 200 and 712 bytes share a size class slot: neither gets the other's. */
+/* Blocks of 200 and 712 bytes: neither request gets the other's. */
 Test(sim_blocks, only_a_request_of_its_size_gets_it)
 {
 	unsigned char *p = sim_block_take(200);
@@ -72,4 +72,32 @@ Test(sim_blocks, a_large_block_is_not_kept)
 	unsigned char *q = sim_block_take(n);
 	cr_assert(all_zero(q, n));
 	sim_block_give(q, n);
+}
+
+/* A run gives back several blocks of one size (its threads): each is kept,
+ * and the next run's requests get those blocks, zeroed. */
+Test(sim_blocks, several_blocks_of_one_size_are_kept)
+{
+	enum { N = 5, SZ = 1016 }; /* a size no simulation of this process uses */
+	unsigned char *b[N], *again[N];
+	for (int i = 0; i < N; i++) {
+		b[i] = sim_block_take(SZ);
+		cr_assert_not_null(b[i]);
+		memset(b[i], 0x5a, SZ);
+	}
+	for (int i = 0; i < N; i++)
+		sim_block_give(b[i], SZ);
+	for (int i = 0; i < N; i++) {
+		unsigned char *q = sim_block_take(SZ);
+		cr_assert(all_zero(q, SZ), "block %d", i);
+		if (BLOCKS_KEPT) {
+			bool one_of_them = false;
+			for (int k = 0; k < N; k++)
+				one_of_them |= q == b[k];
+			cr_assert(one_of_them, "request %d got a block that was not kept", i);
+		}
+		again[i] = q;
+	}
+	for (int i = 0; i < N; i++)
+		sim_block_give(again[i], SZ);
 }
