@@ -670,7 +670,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	}
 	for (int i = 0; i < p->ncalls; i++) /* and the primitives' call events */
 		if (p->calls[i].desc != NULL)
-			trace_name_known(p->calls[i].desc->d.name, p->calls[i].desc->name_nh);
+			trace_name_known(p->calls[i].desc->d.name, p->calls[i].desc->d.name_nh);
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
 			return -1;

@@ -412,7 +412,8 @@ SLOW static void call_slow(uint16_t type, const char *name, const void *desc, co
 	emit_full(&s->trace, &e);
 }
 
-void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
+void trace_emit_call(uint16_t type, const char *name, uint64_t nh, const void *desc,
+		     const int64_t *a, int n)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
@@ -420,8 +421,12 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 	struct trace *t = &s->trace;
 	if (name == NULL)
 		name = "";
-	uint64_t nh;
-	if (!hash_only(t, name, &nh)) {
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(nh == 0 || nh == hash_str(name), "trace_emit_call: a wrong hash for '%s'", name);
+#endif
+	/* a hash the caller holds spares the memo's look-up */
+	bool common = nh != 0 ? !recorded(t) : hash_only(t, name, &nh);
+	if (!common) {
 		call_slow(type, name, desc, a, n);
 		return;
 	}
