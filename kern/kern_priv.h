@@ -42,6 +42,7 @@ struct kern_state {
 	struct simk_proc *kproc; /* "kernel": home of worker threads; lazy */
 	struct workqueue *syswq; /* the system work queue; created with kproc */
 	bool creating_kproc;	 /* guards the lazy creation against re-entry */
+	uint64_t work_seq_last;	 /* last work ticket of the run, of any queue */
 	/* Joiners and proc_exit() callers wait here for any thread exit. */
 	struct waitq thread_exit_wq;
 	/* proc_wait() callers wait here for any process death. */

@@ -21,9 +21,11 @@ static const struct trace_desc kern_events[] = {
     TRACE_DESC("kern:umem_protect", "pid %d %x len %d prot %d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:umem_map_identity", "pid %d alias %x len %d prot %d", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:umem_unmap_identity", "pid %d alias %x len %d", TRACE_LEVEL_ALL),
-    TRACE_DESC("kern:queue_work", "work#%d", TRACE_LEVEL_ALL),
-    TRACE_DESC("kern:work_cancel", "work#%d", TRACE_LEVEL_ALL),
-    TRACE_DESC("kern:work_run", "work#%d on %T", TRACE_LEVEL_ALL),
+    /* a work item's ticket is its id in the run (kern/workqueue.c): the
+     * cause of the work a worker runs is whoever queued it */
+    TRACE_DESC_LINK("kern:queue_work", "work#%d", TRACE_LEVEL_ALL, "work", 0, TRACE_LINK_FROM),
+    TRACE_DESC_LINK("kern:work_cancel", "work#%d", TRACE_LEVEL_ALL, "work", 0, TRACE_LINK_TO),
+    TRACE_DESC_LINK("kern:work_run", "work#%d on %T", TRACE_LEVEL_ALL, "work", 0, TRACE_LINK_TO),
     TRACE_DESC("kern:workqueue_create", "%d workers", TRACE_LEVEL_ALL),
     TRACE_DESC("kern:workqueue_destroy", "%d workers", TRACE_LEVEL_ALL),
     TRACE_DESC("sim:fail", "outcome %d", TRACE_LEVEL_USER),

@@ -2,9 +2,11 @@
  * Work queues: a FIFO of work items and a fixed set of worker threads
  * (daemon threads of the kernel process) that take items from its head.
  *
- * The invariant flush relies on: every item gets a ticket (seq) from a
- * per-queue counter when it is queued, and the queue's list is in ticket
- * order. "Everything queued before the flush has run" is then: the head of
+ * The invariant flush relies on: every item gets a ticket (seq) when it
+ * is queued, increasing in each queue, and the queue's list is in ticket
+ * order. Tickets come from one counter for the whole run (not one per
+ * queue) so that a ticket also names its item across queues: the trace's
+ * "work" link (queue_work -> work_run) follows it (docs/tracing.md). "Everything queued before the flush has run" is then: the head of
  * the list has a later ticket than the flush target, and no worker is
  * running an item with a ticket at or below it. Workers record the ticket
  * of the item they run (not the item: its function may free it).
@@ -38,7 +40,7 @@ struct workqueue {
 	const char *name;
 	struct list_node items; /* queued work, ticket order */
 	int nitems;
-	uint64_t seq_last; /* last ticket handed out */
+	uint64_t seq_last; /* last ticket handed out to this queue */
 	struct waitq more; /* idle workers */
 	struct waitq idle; /* flushers and the destroyer */
 	bool stopping;
@@ -156,7 +158,8 @@ bool queue_work(struct workqueue *wq, struct work *w)
 		return false;
 	w->queued = true;
 	w->wq = wq;
-	w->seq = ++wq->seq_last;
+	w->seq = ++kern_st()->work_seq_last;
+	wq->seq_last = w->seq;
 	list_push_back(&wq->items, &w->link);
 	wq->nitems++;
 	trace_emit(TR_INFO, "kern:queue_work", (int64_t)w->seq, 0, 0, 0);

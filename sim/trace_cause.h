@@ -9,7 +9,8 @@
  *  - link:   a request or activation -> the event that carries it on, by
  *            the id both name (trace_desc.link: blk#N submit -> done,
  *            laio#N submit -> event, kn#N queue -> post, pev#N send ->
- *            deliver, aio@X submit -> start -> done -> return...);
+ *            deliver, aio@X submit -> start -> done -> return, work#N
+ *            queue_work -> work_run...);
  *  - signal: a signal sent to a process -> its delivery to a thread;
  *  - value:  a scenario store -> a read, by another thread, of the value
  *            it stored (reads-from);
