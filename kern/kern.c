@@ -25,30 +25,35 @@ int kern_subsys_slot = -1; /* sim_subsys_register() */
 
 struct kern_state *kern_st(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, kern_subsys_slot) != NULL, "kern used outside a simulation");
-	return s->subsys[kern_subsys_slot];
+	struct kern_state *ks = sim_subsys_state(sim_cur(), kern_subsys_slot);
+	KASSERT(ks != NULL, "kern used outside a simulation");
+	return ks;
 }
 
-/* The first size of the per-tid and per-pid tables: made with the state,
- * from (and back to) the blocks runs keep (sim_block_take). */
-#define KERN_TABLE_MIN 16
-
-/* Doubles cap until index n - 1 fits; new entries are zeroed. */
-static void *grow(void *arr, int *cap, int n, size_t elem)
+/* Grows a table (its first entries in first, in the state's block) so
+ * that index n - 1 exists: doubles cap until it fits; new entries are
+ * zeroed. */
+static __attribute__((noinline)) void *grow_table(void *arr, void *first, int *cap, int n,
+						   size_t elem)
 {
-	if (n <= *cap)
-		return arr;
-	int ncap = *cap ? *cap : KERN_TABLE_MIN;
+	int ncap = *cap;
 	while (ncap < n)
 		ncap *= 2;
-	char *na = realloc(arr, (size_t)ncap * elem);
+	char *na = arr == first ? malloc((size_t)ncap * elem) : realloc(arr, (size_t)ncap * elem);
 	if (na == NULL)
 		sim_panic("host out of memory (kern tables)");
-	else
-		memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	if (arr == first)
+		memcpy(na, first, (size_t)*cap * elem);
+	memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
 	*cap = ncap;
 	return na;
+}
+
+/* The table, grown when index n - 1 is past it (rarely: a run with more
+ * than KERN_TABLE_MIN threads or processes). */
+static inline void *grow(void *arr, void *first, int *cap, int n, size_t elem)
+{
+	return n <= *cap ? arr : grow_table(arr, first, cap, n, elem);
 }
 
 uint8_t *kern_thread_exited_slot(int tid)
@@ -56,7 +61,7 @@ uint8_t *kern_thread_exited_slot(int tid)
 	struct kern_state *ks = kern_st();
 	KASSERT(tid >= 1, "bad tid %d", tid);
 	KASSERT(tid <= SIM_MAX_THREADS, "bad tid %d", tid);
-	ks->exited = grow(ks->exited, &ks->exited_cap, tid, sizeof(*ks->exited));
+	ks->exited = grow(ks->exited, ks->exited_first, &ks->exited_cap, tid, sizeof(*ks->exited));
 	return &ks->exited[tid - 1];
 }
 
@@ -65,7 +70,7 @@ struct kproc_info *kern_pinfo(int pid)
 	struct kern_state *ks = kern_st();
 	KASSERT(pid >= 1, "bad pid %d", pid);
 	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
-	ks->pinfo = grow(ks->pinfo, &ks->pinfo_cap, pid, sizeof(*ks->pinfo));
+	ks->pinfo = grow(ks->pinfo, ks->pinfo_first, &ks->pinfo_cap, pid, sizeof(*ks->pinfo));
 	return &ks->pinfo[pid - 1];
 }
 
@@ -74,15 +79,9 @@ static int kern_create(struct simk *s)
 	struct kern_state *ks = sim_block_take(sizeof(*ks));
 	if (ks == NULL)
 		return -1;
-	ks->exited = sim_block_take(KERN_TABLE_MIN * sizeof(*ks->exited));
-	ks->pinfo = sim_block_take(KERN_TABLE_MIN * sizeof(*ks->pinfo));
-	if (ks->exited == NULL || ks->pinfo == NULL) {
-		sim_block_give(ks->exited, KERN_TABLE_MIN * sizeof(*ks->exited));
-		sim_block_give(ks->pinfo, KERN_TABLE_MIN * sizeof(*ks->pinfo));
-		sim_block_give(ks, sizeof(*ks));
-		return -1;
-	}
+	ks->exited = ks->exited_first;
 	ks->exited_cap = KERN_TABLE_MIN;
+	ks->pinfo = ks->pinfo_first;
 	ks->pinfo_cap = KERN_TABLE_MIN;
 	waitq_init(&ks->thread_exit_wq, "thread-exit");
 	waitq_init(&ks->child_wq, "wait-child");
@@ -118,14 +117,9 @@ static void kern_destroy(struct simk *s)
 	struct kern_state *ks = s->subsys[kern_subsys_slot];
 	if (ks == NULL)
 		return;
-	/* a grown table is no longer the block it was taken as */
-	if (ks->exited_cap == KERN_TABLE_MIN)
-		sim_block_give(ks->exited, KERN_TABLE_MIN * sizeof(*ks->exited));
-	else
+	if (ks->exited != ks->exited_first)
 		free(ks->exited);
-	if (ks->pinfo_cap == KERN_TABLE_MIN)
-		sim_block_give(ks->pinfo, KERN_TABLE_MIN * sizeof(*ks->pinfo));
-	else
+	if (ks->pinfo != ks->pinfo_first)
 		free(ks->pinfo);
 	sim_block_give(ks, sizeof(*ks));
 	s->subsys[kern_subsys_slot] = NULL;

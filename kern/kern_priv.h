@@ -36,6 +36,8 @@ struct kproc_info {
 	struct simk_rlimit fsize; /* kern/rlimit.c */
 };
 
+#define KERN_TABLE_MIN 16 /* the per-tid and per-pid tables' first size */
+
 struct kern_state {
 	struct simk_proc *kproc; /* "kernel": home of worker threads; lazy */
 	struct workqueue *syswq; /* the system work queue; created with kproc */
@@ -50,6 +52,11 @@ struct kern_state {
 	int exited_cap;
 	struct kproc_info *pinfo;
 	int pinfo_cap;
+	/* The tables' first KERN_TABLE_MIN entries, in the state's own block
+	 * (one block a run instead of three); a table that grows past them
+	 * moves to the host heap. */
+	uint8_t exited_first[KERN_TABLE_MIN];
+	struct kproc_info pinfo_first[KERN_TABLE_MIN];
 };
 
 /* The current run's state (panics outside a simulation). */

@@ -38,9 +38,9 @@ struct kmem_state {
 
 static struct kmem_state *st(void)
 {
-	struct simk *s = sim_cur();
-	KASSERT(sim_subsys_state(s, kmem_subsys_slot) != NULL, "kmem used outside a simulation");
-	return s->subsys[kmem_subsys_slot];
+	struct kmem_state *ks = sim_subsys_need(sim_cur(), kmem_subsys_slot);
+	KASSERT(ks != NULL, "kmem used outside a simulation");
+	return ks;
 }
 
 static int type_id(struct kmem_type *t)
@@ -196,6 +196,9 @@ static const struct sim_subsys kmem_subsys = {
 	.create = kmem_create,
 	.destroy = kmem_destroy,
 	.leak_check = kmem_leak_check,
+	/* made at the first allocation or count (st): a run that allocates
+	 * nothing has nothing to check or free */
+	.lazy = true,
 };
 
 void kmem_register(void)

@@ -148,9 +148,7 @@ struct runq_index {
 };
 
 struct simk {
-	struct simk_opts opts;
-	struct rng rng[SIMK_STREAM_COUNT]; /* through sim_rng_of: seeded at first use */
-	uint8_t rng_seeded;		   /* bit 1 << stream: rng[stream] is seeded */
+	uint8_t rng_seeded; /* bit 1 << stream: rng[stream] is seeded */
 	uint64_t now_ns;
 	struct eventq eq;
 	struct simk_thread **threads; /* by tid - 1 */
@@ -181,7 +179,6 @@ struct simk {
 	bool running, stop;
 	enum simk_outcome outcome;
 	int fail_tid; /* the thread running when the run failed (0: none, irq) */
-	struct trace trace;
 	uint64_t switches;
 	uint64_t steps;
 	uint64_t ticks;     /* loop iterations with no switch point (sim_tick) */
@@ -201,15 +198,20 @@ struct simk {
 	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
 	bool subsys_making; /* a lazy create runs: its ids are host ids */
 	bool subsys_gone;   /* teardown began: no lazy create any more */
+	int lazy_made;	    /* lazy subsystems made in this run */
 	struct fault_state *faults;
 	/* dfs: the step recorder (sim/dpor.h), NULL for other policies */
 	struct dpor_rec *rec;
 	uint32_t obj_seq_host; /* object ids made in setup and interrupts */
 	bool cut;              /* the run was cut short: another path covers it */
 	/* Last, and not zeroed when the block is reused for the next
-	 * simulation (sim_alloc_simk): set before they are read. */
+	 * simulation (sim_alloc_simk): set before they are read (a third of
+	 * the block, zeroed at every run of explore for nothing). */
 	char reason[512];  /* "" until the run fails */
 	jmp_buf main_jmp; /* failures on the host stack land here */
+	struct simk_opts opts;		   /* copied from the caller's first */
+	struct rng rng[SIMK_STREAM_COUNT]; /* through sim_rng_of: seeded at first use */
+	struct trace trace;		   /* trace_init */
 };
 
 /*

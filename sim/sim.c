@@ -22,25 +22,41 @@ static int nsubsys;
 /* The slots that have each hook, in the order the hooks run: exits, end
  * and destroy in reverse registration order, leak checks and checks in
  * registration order. Built at registration, so that a run's loops (two
- * per thread and process) visit only the subsystems with the hook. */
+ * per thread and process) visit only the subsystems with the hook. Each
+ * kind has two lists: every slot with the hook, and its eager slots only,
+ * which is all a run walks until one of its lazy subsystems is made (most
+ * runs make none: the lazy ones' hooks are then skipped unasked). */
 enum hook_kind { HK_PROC_EXIT, HK_THREAD_EXIT, HK_END, HK_DESTROY, HK_LEAK, HK_CHECK, HK_COUNT };
-static struct hook_list {
+struct hook_list {
 	int8_t slot[SIM_SUBSYS_MAX];
 	bool lazy[SIM_SUBSYS_MAX]; /* the slot's subsystem is lazy */
 	int n;
-} hooks[HK_COUNT];
+};
+static struct hook_list hooks[HK_COUNT], eager_hooks[HK_COUNT];
 
-static void hook_add(enum hook_kind k, bool has, int slot, bool reverse)
+static void hook_list_add(struct hook_list *h, int slot, bool reverse)
 {
-	struct hook_list *h = &hooks[k];
-	if (!has)
-		return;
 	int at = reverse ? 0 : h->n;
 	memmove(h->slot + at + 1, h->slot + at, (size_t)(h->n - at) * sizeof(h->slot[0]));
 	memmove(h->lazy + at + 1, h->lazy + at, (size_t)(h->n - at) * sizeof(h->lazy[0]));
 	h->slot[at] = (int8_t)slot;
 	h->lazy[at] = subsys[slot]->lazy;
 	h->n++;
+}
+
+static void hook_add(enum hook_kind k, bool has, int slot, bool reverse)
+{
+	if (!has)
+		return;
+	hook_list_add(&hooks[k], slot, reverse);
+	if (!subsys[slot]->lazy)
+		hook_list_add(&eager_hooks[k], slot, reverse);
+}
+
+/* The list of k's hooks that s walks. */
+static inline const struct hook_list *hooks_of(const struct simk *s, enum hook_kind k)
+{
+	return s->lazy_made > 0 ? &hooks[k] : &eager_hooks[k];
 }
 
 struct simk *simk_current(void)
@@ -78,7 +94,7 @@ static inline bool hook_live(const struct simk *s, const struct hook_list *h, in
 void sim_subsys_proc_exit(struct simk_proc *p)
 {
 	sim_assert_may_sleep("proc_exit hooks");
-	const struct hook_list *h = &hooks[HK_PROC_EXIT];
+	const struct hook_list *h = hooks_of(g_sim, HK_PROC_EXIT);
 	for (int k = 0; k < h->n; k++)
 		if (hook_live(g_sim, h, k))
 			subsys[h->slot[k]]->proc_exit(p);
@@ -87,7 +103,7 @@ void sim_subsys_proc_exit(struct simk_proc *p)
 void sim_subsys_thread_exit(struct simk_thread *t)
 {
 	sim_assert_thread_context("thread_exit hooks");
-	const struct hook_list *h = &hooks[HK_THREAD_EXIT];
+	const struct hook_list *h = hooks_of(g_sim, HK_THREAD_EXIT);
 	for (int k = 0; k < h->n; k++)
 		if (hook_live(g_sim, h, k))
 			subsys[h->slot[k]]->thread_exit(t);
@@ -95,7 +111,7 @@ void sim_subsys_thread_exit(struct simk_thread *t)
 
 void sim_subsys_check(struct simk *s)
 {
-	const struct hook_list *h = &hooks[HK_CHECK];
+	const struct hook_list *h = hooks_of(s, HK_CHECK);
 	for (int k = 0; k < h->n; k++)
 		if (hook_live(s, h, k))
 			subsys[h->slot[k]]->check(s);
@@ -129,6 +145,7 @@ void *sim_subsys_make(struct simk *s, int slot)
 	s->obj_seq_host = seq;
 	if (rc != 0 || s->subsys[slot] == NULL)
 		sim_panic("subsystem %s failed to start", d->name);
+	s->lazy_made++; /* its hooks run from now on (hooks_of) */
 	KASSERT(taken == d->oids, "subsystem %s took %u object ids, declares %u", d->name, taken,
 		d->oids);
 	return s->subsys[slot];
@@ -295,7 +312,7 @@ static void sim_free_all(struct simk *s)
 	 * freed below, and eventq_free writes to each one. */
 	eventq_free(&s->eq);
 	s->subsys_gone = true; /* a lazy subsystem is not made now */
-	const struct hook_list *h = &hooks[HK_DESTROY];
+	const struct hook_list *h = hooks_of(s, HK_DESTROY);
 	for (int k = 0; k < h->n; k++)
 		if (hook_live(s, h, k))
 			subsys[h->slot[k]]->destroy(s);
@@ -460,7 +477,7 @@ static void run_end_hooks(struct simk *s)
 		return;
 	s->ended = true;
 	KASSERT(s->current == NULL, "end hooks run in host context");
-	const struct hook_list *h = &hooks[HK_END];
+	const struct hook_list *h = hooks_of(s, HK_END);
 	for (int k = 0; k < h->n; k++)
 		if (hook_live(s, h, k))
 			subsys[h->slot[k]]->end(s);
@@ -474,7 +491,7 @@ enum simk_outcome simk_run(struct simk *s)
 		sim_run_schedule(s);
 		if (s->outcome == SIMK_PASS && !s->cut) {
 			run_end_hooks(s);
-			const struct hook_list *h = &hooks[HK_LEAK];
+			const struct hook_list *h = hooks_of(s, HK_LEAK);
 			for (int k = 0; k < h->n && s->outcome == SIMK_PASS; k++) {
 				char msg[400];
 				int i = h->slot[k];

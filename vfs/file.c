@@ -385,6 +385,7 @@ static struct fdtable *fdt_get(struct simk_proc *p, bool create)
 {
 	struct fdtable *t = p->fdtable;
 	if (t == NULL && create) {
+		(void)vfs_st(); /* its proc_exit hook frees the table */
 		t = kmem_zalloc(&kt_fdtable, sizeof(*t));
 		p->fdtable = t;
 	}

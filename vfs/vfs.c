@@ -28,7 +28,7 @@ static int vfs_subsys_slot = -1; /* sim_subsys_register() */
 
 struct vfs_state *vfs_st(void)
 {
-	struct vfs_state *st = sim_subsys_state(sim_cur(), vfs_subsys_slot);
+	struct vfs_state *st = sim_subsys_need(sim_cur(), vfs_subsys_slot);
 	KASSERT(st != NULL, "VFS used outside a simulation");
 	return st;
 }
@@ -655,6 +655,11 @@ static const struct sim_subsys vfs_subsys = {
     .end = vfs_end,
     .destroy = vfs_destroy,
     .check = vfs_check,
+    /* made at first use (vfs_st; a process's first fd table asks for it
+     * too, so no table outlives a run whose VFS was never made): most
+     * scenarios open no file */
+    .lazy = true,
+    .oids = 2, /* the namespace mutex and its wait queue */
 };
 
 void vfs_register(void)
