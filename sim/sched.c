@@ -205,9 +205,7 @@ static __attribute__((noinline)) void note_decision_full(struct simk *s,
 static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen,
 				 int ncand, enum point_kind kind)
 {
-	if (__builtin_expect(!s->trace.record && s->opts.schedule_out == NULL &&
-				 !s->opts.keep_decisions,
-			     1))
+	if (__builtin_expect(s->decisions_plain && !s->trace.record, 1))
 		trace_fold_decision(&s->trace, s->now_ns, s->current ? s->current->tid : 0, chosen,
 				    ncand, kind);
 	else
@@ -319,7 +317,7 @@ static void charge_step(struct simk *s)
  */
 static inline bool point_of_running(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
-	if (s->rec != NULL || s->stop || s->policy->point != NULL || self->state != TS_RUNNING)
+	if (!s->points_plain || s->stop || self->state != TS_RUNNING)
 		return false;
 	const struct sim_event *head = eventq_peek(&s->eq);
 	if (head != NULL && head->when_ns <= s->now_ns)
@@ -336,8 +334,7 @@ static inline bool point_of_running(struct simk *s, struct simk_thread *self, en
 	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
 	note_decision(s, self, next->tid, ncand, kind);
 	if (next != self) {
-		runq_del(s, next);
-		runq_add(s, self);
+		runq_swap(s, next, self);
 		switch_to(s, self, next, false);
 	}
 	return true;
@@ -399,6 +396,8 @@ void sim_yield(void)
 
 void sim_run_schedule(struct simk *s)
 {
+	s->points_plain = s->rec == NULL && s->policy->point == NULL;
+	s->decisions_plain = s->opts.schedule_out == NULL && !s->opts.keep_decisions;
 	schedule(s, NULL, PT_START);
 }
 
