@@ -42,6 +42,7 @@
 #include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
+#include "sim/trace_fold.h"
 #include "scn/scn_internal.h"
 
 static int scn_subsys_slot = -1; /* sim_subsys_register() */

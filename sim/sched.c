@@ -345,8 +345,12 @@ void sched_point(enum point_kind kind)
 	struct simk *s = sim_cur();
 	struct simk_thread *self = s->current;
 	s->points[kind]++;
-	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
+	/* an interrupt's handler runs with current NULL (deliver_irq) */
+	if (self == NULL || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(!s->in_irq, "a switch point in interrupt context with a current thread");
+#endif
 	/* The cost model: the thread ran since its last switch point. Time
 	 * moves while somebody runs, so a thread that polls (a loop with a
 	 * yield) sees its timers and device interrupts come due, as on a
