@@ -530,8 +530,10 @@ static void thread_entry(void *arg)
 	sim_thread_exit(0);
 }
 
-struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
-				     void *arg, bool daemon)
+/* known: name's copy and hash made once, or NULL */
+static struct simk_thread *thread_spawn(struct simk_proc *p, const char *name,
+					const struct sim_name *known, simk_thread_fn fn, void *arg,
+					bool daemon)
 {
 	struct simk *s = sim_cur();
 	KASSERT(p != NULL, "spawn in an exited process");
@@ -560,9 +562,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	if (t == NULL)
 		return NULL;
 	t->tid = s->nthreads + 1;
-	/* its start and exit events name the copy: its hash, made while
-	 * copying, costs less than a first event's miss of the trace's memo */
-	trace_name_known(t->name, sim_name_copy_hash(t->name, sizeof(t->name), name));
+	sim_name_give(t->name, name, known);
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;
@@ -583,6 +583,18 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->state = TS_EMBRYO;
 	runq_add(s, t);
 	return t;
+}
+
+struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				     void *arg, bool daemon)
+{
+	return thread_spawn(p, name, NULL, fn, arg, daemon);
+}
+
+struct simk_thread *sim_thread_spawn_named(struct simk_proc *p, const struct sim_name *name,
+					   simk_thread_fn fn, void *arg, bool daemon)
+{
+	return thread_spawn(p, name->str, name, fn, arg, daemon);
 }
 
 _Noreturn void sim_thread_exit(int code)
