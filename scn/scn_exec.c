@@ -585,6 +585,10 @@ static void body_main(void *arg)
 static void destroy_objects(struct scn_run *r, bool run_ok)
 {
 	const struct scn_prog *p = r->prog;
+	if (!p->objs_destroyed) { /* threads and processes only: no walk */
+		r->ncreated = 0;
+		return;
+	}
 	while (r->ncreated > 0) {
 		int i = --r->ncreated;
 		const struct scn_pdecl *d = &p->decls[i];

@@ -267,6 +267,7 @@ struct scn_prog {
 	int32_t main_proc;    /* declaration index of process "main" */
 	int32_t nthreads;
 	size_t obj_bytes; /* per-run object storage, all declarations */
+	bool objs_destroyed; /* a declaration's kind has a destroy */
 	size_t *obj_off;  /* per declaration offset into that storage */
 	/* strings owned by the program */
 	struct scn_chunk *arena;

@@ -2451,6 +2451,8 @@ static void finish(struct parser *P)
 		p->obj_off[i] = off;
 		size_t sz = p->decls[i].kind->size;
 		off += (sz + 15) & ~(size_t)15;
+		if (p->decls[i].kind->destroy != NULL)
+			p->objs_destroyed = true;
 	}
 	p->obj_bytes = off;
 	for (int i = 0; i < p->nbodies; i++)

@@ -193,9 +193,6 @@ struct simk {
 	bool ended;	    /* end-of-run hooks have run */
 	/* per-run subsystem state, by the slot sim_subsys_register() returned */
 	void *subsys[SIM_SUBSYS_MAX];
-	/* a lazy subsystem's first host object id minus one, reserved at
-	 * create time (sim_subsys_need) */
-	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
 	bool subsys_making; /* a lazy create runs: its ids are host ids */
 	bool subsys_gone;   /* teardown began: no lazy create any more */
 	int lazy_made;	    /* lazy subsystems made in this run */
@@ -212,6 +209,9 @@ struct simk {
 	struct simk_opts opts;		   /* copied from the caller's first */
 	struct rng rng[SIMK_STREAM_COUNT]; /* through sim_rng_of: seeded at first use */
 	struct trace trace;		   /* trace_init */
+	/* a lazy subsystem's first host object id minus one, reserved at
+	 * create time (sim_subsys_need), for every lazy slot */
+	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
 };
 
 /*
@@ -553,8 +553,22 @@ bool sim_in_irq(void);
  * may_sleep: thread context, no spinlock held, preemption enabled.
  * thread_context: on a simulated thread, not in an interrupt handler
  * (spinlocks may be held). */
-void sim_assert_may_sleep(const char *what);
-void sim_assert_thread_context(const char *what);
+_Noreturn void sim_assert_may_sleep_failed(const char *what);
+_Noreturn void sim_assert_thread_context_failed(const char *what);
+/* Inline: every thread's exit passes a few (its hooks' own checks). */
+static inline void sim_assert_may_sleep(const char *what)
+{
+	const struct simk *s = sim_g_cur;
+	const struct simk_thread *t = s != NULL && !s->in_irq ? s->current : NULL;
+	if (__builtin_expect(t == NULL || t->spinlocks_held > 0 || t->preempt_off > 0, 0))
+		sim_assert_may_sleep_failed(what);
+}
+static inline void sim_assert_thread_context(const char *what)
+{
+	const struct simk *s = sim_g_cur;
+	if (__builtin_expect(s == NULL || s->in_irq || s->current == NULL, 0))
+		sim_assert_thread_context_failed(what);
+}
 /* Explicit cost model: the running thread computes for ns of virtual time.
  * Past SIMK_VTIME_MAX the run fails (panic). */
 void sim_advance(uint64_t ns);

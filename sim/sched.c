@@ -396,7 +396,8 @@ void sim_run_schedule(struct simk *s)
 	schedule(s, NULL, PT_START);
 }
 
-void sim_assert_thread_context(const char *what)
+/* sim_assert_thread_context's message, when the check failed */
+void sim_assert_thread_context_failed(const char *what)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
@@ -405,9 +406,11 @@ void sim_assert_thread_context(const char *what)
 		sim_panic("%s: thread context required, called in interrupt context", what);
 	if (s->current == NULL)
 		sim_panic("%s: thread context required, called outside a thread", what);
+	abort(); /* the inline test saw one of these */
 }
 
-void sim_assert_may_sleep(const char *what)
+/* sim_assert_may_sleep's message, when the check failed */
+void sim_assert_may_sleep_failed(const char *what)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
@@ -422,6 +425,7 @@ void sim_assert_may_sleep(const char *what)
 			  t->spinlocks_held);
 	if (t->preempt_off > 0)
 		sim_panic("%s: thread %s sleeps with preemption disabled", what, t->name);
+	abort(); /* the inline test saw one of these */
 }
 
 bool thread_signal_pending(const struct simk_thread *t)
