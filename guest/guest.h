@@ -259,8 +259,9 @@ void guest_sig_deliver(struct guest_thread *gt);
  * says whether the call restarts (every handler that ran had SA_RESTART,
  * or none ran: nothing the program can see interrupted it). */
 bool guest_sig_restart(struct guest_thread *gt);
-/* Installs the runtime's hook at system-call entries (guest_register). */
-void guest_sig_register(void);
+/* Installs (on) or removes the runtime's hook at system-call entries: set
+ * while a guest's run exists (guest_run.c). */
+void guest_sig_hook(bool on);
 /* A new run's dispositions: every signal SIG_DFL. */
 void guest_sig_run_init(struct guest_run *r);
 /* Whether t has a pending signal it does not block, SIGKILL aside (no access record:

@@ -208,6 +208,7 @@ static void guest_destroy(struct simk *s)
 	out_free(r->out);
 	free(r);
 	s->subsys[guest_subsys_slot] = NULL;
+	guest_sig_hook(false);
 	guest_hooks_reset();
 }
 
@@ -324,6 +325,7 @@ static int prog_instantiate(struct simk *s, const void *p, char *err, size_t err
 	r->exit_how = "";
 	waitq_init(&r->fs_wq, "guest_mount");
 	s->subsys[guest_subsys_slot] = r;
+	guest_sig_hook(true); /* until guest_destroy */
 	guest_restore(g);
 	guest_hooks_reset();
 	guest_race_on = g->race;
@@ -406,7 +408,6 @@ static const struct scn_foreign guest_kind = {
 void guest_register(void)
 {
 	guest_subsys_slot = sim_subsys_register(&guest_subsys);
-	guest_sig_register();
 	guest_image_register();
 	scn_register_foreign(&guest_kind);
 	vfs_console_set_sink(console_sink);

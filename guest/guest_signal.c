@@ -263,8 +263,7 @@ static int deliver(struct guest_thread *gt, bool *all_restart)
  * are the runtime's own steps. */
 static void entry_hook(struct simk_thread *t)
 {
-	/* At every system call entry of every run: one that runs no guest (a
-	 * scenario's) leaves without a call. */
+	/* set only while a guest's run exists (guest_sig_hook) */
 	struct guest_run *r = sim_cur()->subsys[guest_subsys_slot];
 	if (r == NULL)
 		return;
@@ -282,9 +281,9 @@ static void entry_hook(struct simk_thread *t)
 	gt->kernel = 1;
 }
 
-void guest_sig_register(void)
+void guest_sig_hook(bool on)
 {
-	syscall_set_entry_hook(entry_hook);
+	syscall_set_entry_hook(on ? entry_hook : NULL);
 }
 
 void guest_sig_deliver(struct guest_thread *gt)

@@ -125,6 +125,10 @@ struct syscall_desc {
 	/* NULL, or the arguments a caller names (sleep wq timeout=1ms): the
 	 * trace prints them name=value, and not at all when omitted */
 	const struct syscall_named_args *named;
+	/* hash_str(name), for a descriptor made at run time (a scenario's
+	 * primitives): its call events hash no bytes and skip the trace's memo
+	 * of names. 0: not given (the static descriptors). */
+	uint64_t name_nh;
 };
 
 /* Per argument: its name (NULL: positional) and the value it holds when
@@ -152,7 +156,8 @@ void syscall_user_return(struct simk_thread *t);
  * thread is still in user mode (t->syscall NULL): what ran meanwhile may
  * have sent it a signal, which a kernel would have delivered at once. The
  * guest runtime runs handlers there (guest_signal.c); NULL: nothing. One
- * hook per host process, set once at registration. */
+ * hook per host process, set by a run that needs it (a guest's, while its
+ * state exists) and cleared after: most runs' calls test it and go on. */
 typedef void (*syscall_entry_hook_fn)(struct simk_thread *t);
 void syscall_set_entry_hook(syscall_entry_hook_fn fn);
 

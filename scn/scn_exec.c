@@ -116,12 +116,14 @@ static int64_t *elem_at(const struct scn_prog *p, int32_t arr, int64_t i, int64_
  * message: the reads were traced by the test itself. */
 static bool reads_untraced;
 
-/* A read of shared memory: the value a check-then-act race decides on. */
-static void trace_read(const char *name, int64_t v, int64_t index, bool elem, int line)
+/* A read of shared memory: the value a check-then-act race decides on.
+ * nh: the hash of the name, made at parse time. */
+static void trace_read(const char *name, uint64_t nh, int64_t v, int64_t index, bool elem,
+		       int line)
 {
 	if (reads_untraced)
 		return;
-	trace_emit_line(TR_READ, name, line, v, index, elem);
+	trace_emit_line_nh(TR_READ, name, nh, line, v, index, elem);
 }
 
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
@@ -142,7 +144,8 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 		case E_SHARED:
 			sim_read(SIM_OID(SIM_OID_SCN_VAR, in->arg));
 			st[sp++] = shared[in->arg];
-			trace_read(p->shared[in->arg].name, st[sp - 1], 0, false, line);
+			trace_read(p->shared[in->arg].name, p->shared[in->arg].name_nh, st[sp - 1], 0,
+				   false, line);
 			break;
 		case E_NEG:
 			st[sp - 1] = (int64_t)(0 - (uint64_t)st[sp - 1]);
@@ -158,7 +161,8 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 					     (int64_t *)shared, line, in->col);
 			if (!p->arrays[in->arg].local) {
 				sim_read(SIM_OID(SIM_OID_SCN_VAR, x - shared));
-				trace_read(p->arrays[in->arg].name, *x, st[sp - 1], true, line);
+				trace_read(p->arrays[in->arg].name, p->arrays[in->arg].name_nh, *x,
+					   st[sp - 1], true, line);
 			}
 			st[sp - 1] = *x;
 			break;
@@ -196,8 +200,12 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		}
 		}
+#ifdef SIMK_DEBUG_CHECKS
+		/* the parser bounds the depth (push_depth): checked per node only
+		 * in the checking build, the loop being every expression's cost */
 		KASSERT(sp >= 0, "scenario operand stack out of bounds");
 		KASSERT(sp <= SCN_EVAL_STACK_MAX, "scenario operand stack out of bounds");
+#endif
 	}
 	KASSERT(sp == 1, "scenario expression left %d operands", sp);
 	return st[0];
@@ -253,9 +261,9 @@ static void trace_dest_read(const struct scn_prog *p, uint8_t vkind, int32_t var
 			    int64_t index, int line)
 {
 	if (vkind == V_SHARED)
-		trace_read(p->shared[var].name, v, 0, false, line);
+		trace_read(p->shared[var].name, p->shared[var].name_nh, v, 0, false, line);
 	else if (vkind == V_ELEM && !p->arrays[var].local)
-		trace_read(p->arrays[var].name, v, index, true, line);
+		trace_read(p->arrays[var].name, p->arrays[var].name_nh, v, index, true, line);
 }
 
 /* Traces the outcome of an if / while / elif test. */
@@ -267,17 +275,24 @@ static void trace_branch(const struct scn_insn *in, bool taken)
 }
 
 /* Traces a store into shared memory (a variable or an array's element). */
-static void trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v,
-			int64_t index, int line)
+/* Inline: a call to the trace at each of its callers, the statement loop
+ * and do_call. */
+static inline __attribute__((always_inline)) void
+trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v, int64_t index,
+	    int line)
 {
 	const char *name;
-	if (vkind == V_SHARED)
+	uint64_t nh;
+	if (vkind == V_SHARED) {
 		name = p->shared[var].wname;
-	else if (vkind == V_ELEM && !p->arrays[var].local)
+		nh = p->shared[var].wname_nh;
+	} else if (vkind == V_ELEM && !p->arrays[var].local) {
 		name = p->arrays[var].wname;
-	else
+		nh = p->arrays[var].wname_nh;
+	} else {
 		return;
-	trace_emit_line(TR_USER, name, line, v, index, 0);
+	}
+	trace_emit_line_nh(TR_USER, name, nh, line, v, index, 0);
 }
 
 /* noinline: its message buffer stays off the stack of every thread */
@@ -659,7 +674,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	}
 	for (int i = 0; i < p->ncalls; i++) /* and the primitives' call events */
 		if (p->calls[i].desc != NULL)
-			trace_name_known(p->calls[i].desc->d.name, p->calls[i].desc->name_nh);
+			trace_name_known(p->calls[i].desc->d.name, p->calls[i].desc->d.name_nh);
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
 			return -1;

@@ -135,7 +135,6 @@ struct scn_array {
  * for each traced argument the index of the operation's argument. */
 struct scn_op_desc {
 	struct syscall_desc d;
-	uint64_t name_nh; /* hash_str(d.name), given to each run's trace */
 	int8_t argidx[SYSCALL_ARGS_MAX];
 	struct syscall_named_args named; /* d.named points here */
 };

@@ -86,7 +86,7 @@ static void make_op_desc(const struct scn_op *op)
 	struct scn_op_desc *od = &op_descs[nop_descs];
 	op_desc_ops[nop_descs++] = op;
 	od->d.name = op->name;
-	od->name_nh = hash_str(op->name);
+	od->d.name_nh = hash_str(op->name);
 	od->d.subsys = "scn";
 	od->d.fn = scn_op_handler;
 	/* scn_op_handler is opaque unless the op is annotated; a primitive's

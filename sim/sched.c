@@ -19,6 +19,7 @@
 #include "sim/dpor.h"
 #include "sim/engine.h"
 #include "sim/policy.h"
+#include "sim/trace_fold.h"
 
 /* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
 #define SCHED_ROUNDS_MAX 100000000ULL
@@ -198,14 +199,19 @@ static __attribute__((noinline)) void note_decision_full(struct simk *s,
 }
 
 /* A choice among ncand > 1 candidates: the decision log and the trace.
- * Most runs (explore's) only hash it: a jump to the trace. */
+ * Most runs (explore's) log nothing and only hash it, which is
+ * trace_emit_decision's fold inline (a trace that records nothing is also
+ * observed by nobody); the rest take note_decision_full. */
 static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen,
 				 int ncand, enum point_kind kind)
 {
-	if (s->opts.schedule_out != NULL || s->opts.keep_decisions || trace_observed())
-		note_decision_full(s, self, chosen, ncand, kind);
+	if (__builtin_expect(!s->trace.record && s->opts.schedule_out == NULL &&
+				 !s->opts.keep_decisions,
+			     1))
+		trace_fold_decision(&s->trace, s->now_ns, s->current ? s->current->tid : 0, chosen,
+				    ncand, kind);
 	else
-		trace_emit_decision(chosen, ncand, kind);
+		note_decision_full(s, self, chosen, ncand, kind);
 }
 
 /*

@@ -1,11 +1,7 @@
 /*
- * Trace recording and hashing. Per event, the nine fields (virtual time,
- * thread id and type, the hash of the name's bytes, six arguments) are
- * each multiplied by a distinct odd constant and summed — independent
- * multiplies the CPU overlaps — and the sum goes through one
- * multiply-xorshift round into the running hash. A change in any single
- * field always changes the sum (odd multipliers are invertible mod 2^64).
- * The hash is independent of addresses, host, compiler and optimisation.
+ * Trace recording and hashing. How an event is folded into the hash is
+ * sim/trace_fold.h; here are the emitters, the memo of names' hashes and
+ * what a trace that records keeps.
  */
 #include "sim/trace.h"
 
@@ -14,16 +10,13 @@
 #include <string.h>
 
 #include "sim/engine.h"
+#include "sim/trace_fold.h"
 
 #define HASH_SEED 0x5349 /* "SI" */
 
-static inline uint64_t mix(uint64_t h, uint64_t x)
-{
-	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 31;
-	return h;
-}
+/* The name of every decision; trace_init makes the hash of its bytes. */
+static const char decide_name[] = "sim:decide";
+uint64_t trace_decide_nh;
 
 /* The memo of names' hashes: MEMO_SETS sets of two entries, a set chosen
  * by the name's address. Two ways, because one collision in a direct-mapped
@@ -52,6 +45,8 @@ void trace_init(struct trace *t, int keep, size_t keep_max, bool tail)
 	t->keep = keep;
 	t->tail = tail || keep;
 	t->memo_gen = ++memo_gen;
+	if (trace_decide_nh == 0)
+		trace_decide_nh = hash_str(decide_name);
 	t->ring = t->tail ? malloc(TRACE_RING * sizeof(*t->ring)) : NULL;
 	if (t->ring == NULL) {
 		t->ring = ring_none;
@@ -184,43 +179,36 @@ void trace_name_known(const char *name, uint64_t nh)
 
 /*
  * Folds one event into the hash from its fields as the caller holds them,
- * nh being the hash of its name's bytes. The arguments are read one 8-byte
- * field at a time, as the caller stored them (a block copy of a struct
- * just written field by field stalls on store forwarding).
+ * nh being the hash of its name's bytes (sim/trace_fold.h). The arguments
+ * are read one 8-byte field at a time, as the caller stored them (a block
+ * copy of a struct just written field by field stalls on store
+ * forwarding).
  */
-static inline uint64_t fold_head(uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh)
-{
-	return vtime * 0x9e3779b97f4a7c15ULL +
-	       (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-	       nh * 0x165667b19e3779f9ULL;
-}
-
 static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t vtime, int32_t tid,
 						       uint16_t type, uint64_t nh,
 						       const int64_t *a)
 {
-	uint64_t x = fold_head(vtime, tid, type, nh) +
-		     (uint64_t)a[0] * 0xd6e8feb86659fd93ULL + (uint64_t)a[1] * 0xff51afd7ed558ccdULL +
-		     (uint64_t)a[2] * 0xc4ceb9fe1a85ec53ULL + (uint64_t)a[3] * 0x94d049bb133111ebULL +
-		     (uint64_t)a[4] * 0xa0761d6478bd642fULL + (uint64_t)a[5] * 0xe7037ed1a0b428dbULL;
-	t->hash = mix(t->hash, x);
+	uint64_t x = trace_fold_head(vtime, tid, type, nh) + (uint64_t)a[0] * TRACE_ARG_MUL0 +
+		     (uint64_t)a[1] * TRACE_ARG_MUL1 + (uint64_t)a[2] * TRACE_ARG_MUL2 +
+		     (uint64_t)a[3] * TRACE_ARG_MUL3 + (uint64_t)a[4] * TRACE_ARG_MUL4 +
+		     (uint64_t)a[5] * TRACE_ARG_MUL5;
+	t->hash = trace_mix(t->hash, x);
 	t->count++;
 }
 
 /* fold's argument multipliers, for fold_n. */
-static const uint64_t arg_mul[TRACE_ARGS] = {0xd6e8feb86659fd93ULL, 0xff51afd7ed558ccdULL,
-					     0xc4ceb9fe1a85ec53ULL, 0x94d049bb133111ebULL,
-					     0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL};
+static const uint64_t arg_mul[TRACE_ARGS] = {TRACE_ARG_MUL0, TRACE_ARG_MUL1, TRACE_ARG_MUL2,
+					     TRACE_ARG_MUL3, TRACE_ARG_MUL4, TRACE_ARG_MUL5};
 
 /* fold of an event whose arguments past the first n are 0: those add
  * nothing to the sum, so only n are read (a system call's one to six). */
 static inline void fold_n(struct trace *t, uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh,
 			  const int64_t *a, int n)
 {
-	uint64_t x = fold_head(vtime, tid, type, nh);
+	uint64_t x = trace_fold_head(vtime, tid, type, nh);
 	for (int i = 0; i < n && i < TRACE_ARGS; i++)
 		x += (uint64_t)a[i] * arg_mul[i];
-	t->hash = mix(t->hash, x);
+	t->hash = trace_mix(t->hash, x);
 	t->count++;
 }
 
@@ -312,14 +300,8 @@ void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t
 	fold(t, s->now_ns, cur_tid(s), type, nh, a);
 }
 
-/* The name of every decision, and the hash of its bytes (0: not made yet). */
-static const char decide_name[] = "sim:decide";
-static uint64_t decide_nh;
-
 SLOW static void decision_slow(int64_t chosen, int64_t ncand, int64_t kind)
 {
-	if (decide_nh == 0)
-		decide_nh = hash_str(decide_name);
 	emit_slow(TR_DECISION, decide_name, chosen, ncand, kind, 0);
 }
 
@@ -329,12 +311,11 @@ void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind)
 	if (s == NULL)
 		return;
 	struct trace *t = &s->trace;
-	if (__builtin_expect(recorded(t) || decide_nh == 0, 0)) {
+	if (__builtin_expect(recorded(t), 0)) {
 		decision_slow(chosen, ncand, kind);
 		return;
 	}
-	const int64_t a[TRACE_ARGS] = {chosen, ncand, kind, 0, 0, 0};
-	fold(t, s->now_ns, cur_tid(s), TR_DECISION, decide_nh, a);
+	trace_fold_decision(t, s->now_ns, cur_tid(s), chosen, ncand, kind);
 }
 
 SLOW static void line_slow(uint16_t type, const char *name, int line, int64_t a0, int64_t a1,
@@ -370,6 +351,23 @@ void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int6
 	}
 	const int64_t a[TRACE_ARGS] = {a0, a1, a2, 0, 0, 0};
 	fold(t, s->now_ns, cur_tid(s), type, nh, a);
+}
+
+void trace_emit_line_nh(uint16_t type, const char *name, uint64_t nh, int line, int64_t a0,
+			int64_t a1, int64_t a2)
+{
+	struct simk *s = sim_cur();
+	if (s == NULL)
+		return;
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(nh == hash_str(name), "trace_emit_line_nh: a wrong hash for '%s'", name);
+#endif
+	struct trace *t = &s->trace;
+	if (__builtin_expect(recorded(t), 0)) {
+		line_slow(type, name, line, a0, a1, a2);
+		return;
+	}
+	trace_fold3(t, s->now_ns, cur_tid(s), type, nh, a0, a1, a2);
 }
 
 SLOW static void ev_slow(const struct trace_ev *proto)
@@ -414,7 +412,8 @@ SLOW static void call_slow(uint16_t type, const char *name, const void *desc, co
 	emit_full(&s->trace, &e);
 }
 
-void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n)
+void trace_emit_call(uint16_t type, const char *name, uint64_t nh, const void *desc,
+		     const int64_t *a, int n)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
@@ -422,8 +421,12 @@ void trace_emit_call(uint16_t type, const char *name, const void *desc, const in
 	struct trace *t = &s->trace;
 	if (name == NULL)
 		name = "";
-	uint64_t nh;
-	if (!hash_only(t, name, &nh)) {
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(nh == 0 || nh == hash_str(name), "trace_emit_call: a wrong hash for '%s'", name);
+#endif
+	/* a hash the caller holds spares the memo's look-up */
+	bool common = nh != 0 ? !recorded(t) : hash_only(t, name, &nh);
+	if (!common) {
 		call_slow(type, name, desc, a, n);
 		return;
 	}

@@ -111,8 +111,10 @@ void trace_stream_view(struct simk *s, FILE *f, const struct trace_text_opts *o)
 void trace_stream_end(struct trace *t);
 void trace_free(struct trace *t);
 void trace_emit(uint16_t type, const char *name, int64_t a0, int64_t a1, int64_t a2, int64_t a3);
-/* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0. */
-void trace_emit_call(uint16_t type, const char *name, const void *desc, const int64_t *a, int n);
+/* A system-call event: n (<= TRACE_ARGS) arguments, the rest 0; nh:
+ * hash_str(name) when the caller holds it, else 0. */
+void trace_emit_call(uint16_t type, const char *name, uint64_t nh, const void *desc,
+		     const int64_t *a, int n);
 /* A scheduling decision (TR_DECISION, "sim:decide") with no view field:
  * trace_emit's, with the name's hash made once per process. */
 void trace_emit_decision(int64_t chosen, int64_t ncand, int64_t kind);
@@ -122,6 +124,11 @@ void trace_emit_ev(const struct trace_ev *proto);
 /* trace_emit with the source line of the view (0: unknown; lines past
  * UINT16_MAX read as 0): the event is only assembled when recorded. */
 void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2);
+/* trace_emit_line for a name whose hash the caller holds (nh =
+ * hash_str(name), made once by the name's owner): no look-up in the
+ * memo (a scenario's reads and writes of shared memory). */
+void trace_emit_line_nh(uint16_t type, const char *name, uint64_t nh, int line, int64_t a0,
+			int64_t a1, int64_t a2);
 /* trace_observed() (sim/engine.h): whether anyone looks at events beyond
  * the hash (kept, or streamed); views that cost something (capturing a
  * path) are only built then. */

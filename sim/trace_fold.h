@@ -1,0 +1,65 @@
+/*
+ * How one event enters the trace's hash (the definition, shared by
+ * sim/trace.c and the inline emitters of sim/trace.h). Per event, the nine
+ * fields (virtual time, thread id and type, the hash of the name's bytes,
+ * six arguments) are each multiplied by a distinct odd constant and summed
+ * — independent multiplies the CPU overlaps — and the sum goes through one
+ * multiply-xorshift round into the running hash. A change in any single
+ * field always changes the sum (odd multipliers are invertible mod 2^64).
+ * The hash is independent of addresses, host, compiler and optimisation.
+ */
+#ifndef SIMK_TRACE_FOLD_H
+#define SIMK_TRACE_FOLD_H
+
+#include <stdint.h>
+
+#include "sim/trace.h"
+
+static inline uint64_t trace_mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	return h;
+}
+
+/* The sum's terms of the event's head: time, thread and type, name. */
+static inline uint64_t trace_fold_head(uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh)
+{
+	return vtime * 0x9e3779b97f4a7c15ULL +
+	       (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
+	       nh * 0x165667b19e3779f9ULL;
+}
+
+#define TRACE_ARG_MUL0 0xd6e8feb86659fd93ULL
+#define TRACE_ARG_MUL1 0xff51afd7ed558ccdULL
+#define TRACE_ARG_MUL2 0xc4ceb9fe1a85ec53ULL
+#define TRACE_ARG_MUL3 0x94d049bb133111ebULL
+#define TRACE_ARG_MUL4 0xa0761d6478bd642fULL
+#define TRACE_ARG_MUL5 0xe7037ed1a0b428dbULL
+
+/* Folds an event whose arguments past the first three are 0 (they add
+ * nothing to the sum): the decisions, reads and writes of a run. */
+static inline void trace_fold3(struct trace *t, uint64_t vtime, int32_t tid, uint16_t type,
+			       uint64_t nh, int64_t a0, int64_t a1, int64_t a2)
+{
+	uint64_t x = trace_fold_head(vtime, tid, type, nh) + (uint64_t)a0 * TRACE_ARG_MUL0 +
+		     (uint64_t)a1 * TRACE_ARG_MUL1 + (uint64_t)a2 * TRACE_ARG_MUL2;
+	t->hash = trace_mix(t->hash, x);
+	t->count++;
+}
+
+/* The hash of "sim:decide", every decision's name: made by the first
+ * trace_init of the process, before any event. */
+extern uint64_t trace_decide_nh;
+
+/* A decision's fold (trace_emit_decision's common path, for a trace that
+ * records nothing): inline at the scheduler's switch points, where the
+ * call and the emitter's look-ups cost a third of the fold. */
+static inline void trace_fold_decision(struct trace *t, uint64_t vtime, int32_t tid,
+				       int64_t chosen, int64_t ncand, int64_t kind)
+{
+	trace_fold3(t, vtime, tid, TR_DECISION, trace_decide_nh, chosen, ncand, kind);
+}
+
+#endif
