@@ -639,6 +639,10 @@ static void body_main(void *arg)
 static void destroy_objects(struct scn_run *r, bool run_ok)
 {
 	const struct scn_prog *p = r->prog;
+	if (!p->objs_destroyed) { /* threads and processes only: no walk */
+		r->ncreated = 0;
+		return;
+	}
 	while (r->ncreated > 0) {
 		int i = --r->ncreated;
 		const struct scn_pdecl *d = &p->decls[i];
@@ -728,7 +732,7 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		} else if (d->kind == scn_kind_process()) {
 			struct scn_proc_obj *po = o;
 			po->name = d->d.name;
-			po->proc = simk_proc_create(s, d->d.name);
+			po->proc = sim_proc_create_named(&d->sname, NULL);
 			if (po->proc == NULL) {
 				snprintf(err, errlen,
 					 "%s:%d:%d: cannot create process %s (at most %d)", p->name,
@@ -777,8 +781,8 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 		if (d->body < 0 || d->manual)
 			continue;
 		struct scn_proc_obj *po = obj_of(r, d->proc);
-		struct simk_thread *t =
-		    simk_thread_create(po->proc, d->d.name, body_main, &p->bodies[d->body]);
+		struct simk_thread *t = sim_thread_spawn_named(po->proc, &d->sname, body_main,
+							       &p->bodies[d->body], false);
 		if (t == NULL) {
 			snprintf(err, errlen,
 				 "%s:%d:%d: cannot create thread %s (a run has at most %d threads)",
@@ -807,11 +811,11 @@ static void scn_thread_exit(struct simk_thread *t)
 	/* dfs: the block runs after every user thread exited, whichever
 	 * exited last; starting it is not this thread's doing */
 	sim_rec_mute(true);
-	struct simk_proc *fp = sim_proc_create_internal("finally", NULL);
+	struct simk_proc *fp = sim_proc_create_named(&r->prog->finally_name, NULL);
 	if (fp == NULL)
 		sim_panic("scenario: cannot create the finally process");
-	struct simk_thread *ft = sim_thread_spawn(fp, "finally", body_main,
-						  &r->prog->bodies[r->prog->finally_body], false);
+	struct simk_thread *ft = sim_thread_spawn_named(fp, &r->prog->finally_name, body_main,
+							&r->prog->bodies[r->prog->finally_body], false);
 	if (ft == NULL)
 		sim_panic("scenario: cannot start the finally block");
 	sim_rec_mute(false);

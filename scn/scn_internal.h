@@ -211,6 +211,7 @@ struct scn_pdecl {
 	struct scn_decl d;
 	const struct scn_kind *kind;
 	struct scn_argsrc args[SCN_ARGS_MAX]; /* constant arguments (kinds) */
+	struct sim_name sname; /* a thread's or process's name, made once (finish) */
 	/* threads */
 	int32_t body; /* index in bodies, -1 for other kinds */
 	int32_t proc; /* declaration index of the process */
@@ -261,9 +262,11 @@ struct scn_prog {
 	int32_t narrays, arrays_cap;
 	int32_t shared_words; /* scalars, then every shared array */
 	int32_t finally_body; /* -1: none */
+	struct sim_name finally_name; /* of its process and thread */
 	int32_t main_proc;    /* declaration index of process "main" */
 	int32_t nthreads;
 	size_t obj_bytes; /* per-run object storage, all declarations */
+	bool objs_destroyed; /* a declaration's kind has a destroy */
 	size_t *obj_off;  /* per declaration offset into that storage */
 	/* strings owned by the program */
 	struct scn_chunk *arena;

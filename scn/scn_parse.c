@@ -2424,6 +2424,10 @@ static void drop_local_boundaries(struct scn_prog *p)
 static void finish(struct parser *P)
 {
 	struct scn_prog *p = P->p;
+	/* the names every run gives its threads and processes */
+	for (int i = 0; i < p->ndecls; i++)
+		sim_name_init(&p->decls[i].sname, p->decls[i].d.name);
+	sim_name_init(&p->finally_name, "finally");
 	if (p->nthreads == 0) {
 		P->line = 1;
 		perr(P, 1, "the scenario declares no thread");
@@ -2447,6 +2451,8 @@ static void finish(struct parser *P)
 		p->obj_off[i] = off;
 		size_t sz = p->decls[i].kind->size;
 		off += (sz + 15) & ~(size_t)15;
+		if (p->decls[i].kind->destroy != NULL)
+			p->objs_destroyed = true;
 	}
 	p->obj_bytes = off;
 	for (int i = 0; i < p->nbodies; i++)

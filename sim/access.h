@@ -92,9 +92,25 @@ void sim_annotated(bool on);
 void sim_opaque_enter(void);
 void sim_opaque_leave(void);
 
+/*
+ * The recorder's notes on the engine's own steps. Like sim_access, each
+ * is a test of sim_rec_active inline and the work (sim/dpor_rec.c) only
+ * when the dfs policy records: every spawn, wake-up and exit of the other
+ * policies' runs passes here.
+ */
+void sim_rec_enable_slow(int tid);
+void sim_rec_exit_slow(int tid, int pid, bool user);
+void sim_rec_reaper_begin_slow(int pid);
+void sim_rec_mute_slow(bool on);
+void sim_rec_join_users_slow(int tid);
+
 /* The thread whose id is tid becomes runnable because of the current step
  * (a wake-up, a spawn): its next step comes after this one. */
-void sim_rec_enable(int tid);
+static inline void sim_rec_enable(int tid)
+{
+	if (__builtin_expect(sim_rec_active != 0, 0))
+		sim_rec_enable_slow(tid);
+}
 
 /*
  * Thread exit (sim/sched.c). Exits commute, but the last thread of a
@@ -103,14 +119,30 @@ void sim_rec_enable(int tid);
  * thread of the process, so it does not matter for the search which
  * thread happened to be last.
  */
-void sim_rec_exit(int tid, int pid, bool user);
-void sim_rec_reaper_begin(int pid);
+static inline void sim_rec_exit(int tid, int pid, bool user)
+{
+	if (__builtin_expect(sim_rec_active != 0, 0))
+		sim_rec_exit_slow(tid, pid, user);
+}
+static inline void sim_rec_reaper_begin(int pid)
+{
+	if (__builtin_expect(sim_rec_active != 0, 0))
+		sim_rec_reaper_begin_slow(pid);
+}
 /* Accesses are not recorded while muted (the engine's own bookkeeping
  * done on a step's behalf, such as starting the finally block). */
-void sim_rec_mute(bool on);
+static inline void sim_rec_mute(bool on)
+{
+	if (__builtin_expect(sim_rec_active != 0, 0))
+		sim_rec_mute_slow(on);
+}
 /* The next step of tid comes after the exit of every user thread (the
  * finally block starts when they are all gone). */
-void sim_rec_join_users(int tid);
+static inline void sim_rec_join_users(int tid)
+{
+	if (__builtin_expect(sim_rec_active != 0, 0))
+		sim_rec_join_users_slow(tid);
+}
 
 /* The rule for state no annotation covers: a precise step may write it
  * only if every step that reads it is global, and read it only if every

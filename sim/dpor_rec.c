@@ -179,7 +179,7 @@ void rec_begin(struct simk *s, int tid, int32_t enabler, uint32_t flags)
 	}
 }
 
-void sim_rec_exit(int tid, int pid, bool user)
+void sim_rec_exit_slow(int tid, int pid, bool user)
 {
 	struct simk *s = sim_cur();
 	struct dpor_rec *r = s != NULL ? s->rec : NULL;
@@ -191,7 +191,7 @@ void sim_rec_exit(int tid, int pid, bool user)
 	r->exit_user[tid] = user;
 }
 
-void sim_rec_reaper_begin(int pid)
+void sim_rec_reaper_begin_slow(int pid)
 {
 	struct simk *s = sim_cur();
 	struct dpor_rec *r = s != NULL ? s->rec : NULL;
@@ -213,14 +213,14 @@ void sim_rec_reaper_begin(int pid)
 	st->join = pid;
 }
 
-void sim_rec_mute(bool on)
+void sim_rec_mute_slow(bool on)
 {
 	struct simk *s = sim_cur();
 	if (s != NULL && s->rec != NULL)
 		s->rec->mute = on;
 }
 
-void sim_rec_join_users(int tid)
+void sim_rec_join_users_slow(int tid)
 {
 	struct simk *s = sim_cur();
 	struct dpor_rec *r = s != NULL ? s->rec : NULL;
@@ -346,7 +346,7 @@ void sim_opaque_leave(void)
 	s->current->opaque--;
 }
 
-void sim_rec_enable(int tid)
+void sim_rec_enable_slow(int tid)
 {
 	struct simk *s = sim_cur();
 	struct dpor_rec *r = s != NULL ? s->rec : NULL;

@@ -197,9 +197,6 @@ struct simk {
 	bool ended;	    /* end-of-run hooks have run */
 	/* per-run subsystem state, by the slot sim_subsys_register() returned */
 	void *subsys[SIM_SUBSYS_MAX];
-	/* a lazy subsystem's first host object id minus one, reserved at
-	 * create time (sim_subsys_need) */
-	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
 	bool subsys_making; /* a lazy create runs: its ids are host ids */
 	bool subsys_gone;   /* teardown began: no lazy create any more */
 	int lazy_made;	    /* lazy subsystems made in this run */
@@ -216,6 +213,9 @@ struct simk {
 	struct simk_opts opts;		   /* copied from the caller's first */
 	struct rng rng[SIMK_STREAM_COUNT]; /* through sim_rng_of: seeded at first use */
 	struct trace trace;		   /* trace_init */
+	/* a lazy subsystem's first host object id minus one, reserved at
+	 * create time (sim_subsys_need), for every lazy slot */
+	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
 };
 
 /*
@@ -418,6 +418,44 @@ static inline uint64_t sim_name_copy_hash(char *dst, size_t len, const char *src
 	return hash_str_finish(h);
 }
 
+/*
+ * A thread's or process's name that is given at every run (a scenario's
+ * declarations, its finally block): the length and hash of its copy
+ * (sim_name_copy_hash's) made once, so that a spawn copies it without
+ * reading it byte by byte (explore_small spends 300 instructions a run
+ * hashing five names otherwise).
+ */
+struct sim_name {
+	const char *str; /* lives as long as its holder */
+	size_t len;	 /* of the copy: at most SIM_NAME_MAX - 1 */
+	uint64_t nh;	 /* hash_str of the copy */
+};
+
+static inline void sim_name_init(struct sim_name *n, const char *str)
+{
+	char copy[SIM_NAME_MAX];
+	n->str = str;
+	n->nh = sim_name_copy_hash(copy, sizeof(copy), str);
+	n->len = strlen(copy);
+}
+
+/* Copies a thread's or a process's name into dst (SIM_NAME_MAX bytes),
+ * known's when the caller has it, else name, and tells the trace's memo
+ * its hash: the start and exit events name the copy, and the hash made
+ * here costs less than a first event's miss of the memo. */
+static inline void sim_name_give(char *dst, const char *name, const struct sim_name *known)
+{
+	uint64_t nh;
+	if (known != NULL) {
+		memcpy(dst, known->str, known->len);
+		dst[known->len] = '\0';
+		nh = known->nh;
+	} else {
+		nh = sim_name_copy_hash(dst, SIM_NAME_MAX, name);
+	}
+	trace_name_known(dst, nh);
+}
+
 /* Lists (intrusive, circular). */
 static inline void list_init(struct list_node *h)
 {
@@ -485,6 +523,9 @@ struct simk_thread *sim_thread_by_tid(int tid);
 struct simk_proc *sim_proc_by_pid(int pid);
 struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
 				     void *arg, bool daemon);
+/* sim_thread_spawn with a name made once (struct sim_name). */
+struct simk_thread *sim_thread_spawn_named(struct simk_proc *p, const struct sim_name *name,
+					   simk_thread_fn fn, void *arg, bool daemon);
 _Noreturn void sim_thread_exit(int code);
 /* Switch points (thread context). */
 void preempt_point(void);
@@ -516,8 +557,22 @@ bool sim_in_irq(void);
  * may_sleep: thread context, no spinlock held, preemption enabled.
  * thread_context: on a simulated thread, not in an interrupt handler
  * (spinlocks may be held). */
-void sim_assert_may_sleep(const char *what);
-void sim_assert_thread_context(const char *what);
+_Noreturn void sim_assert_may_sleep_failed(const char *what);
+_Noreturn void sim_assert_thread_context_failed(const char *what);
+/* Inline: every thread's exit passes a few (its hooks' own checks). */
+static inline void sim_assert_may_sleep(const char *what)
+{
+	const struct simk *s = sim_g_cur;
+	const struct simk_thread *t = s != NULL && !s->in_irq ? s->current : NULL;
+	if (__builtin_expect(t == NULL || t->spinlocks_held > 0 || t->preempt_off > 0, 0))
+		sim_assert_may_sleep_failed(what);
+}
+static inline void sim_assert_thread_context(const char *what)
+{
+	const struct simk *s = sim_g_cur;
+	if (__builtin_expect(s == NULL || s->in_irq || s->current == NULL, 0))
+		sim_assert_thread_context_failed(what);
+}
 /* Explicit cost model: the running thread computes for ns of virtual time.
  * Past SIMK_VTIME_MAX the run fails (panic). */
 void sim_advance(uint64_t ns);
@@ -530,6 +585,8 @@ struct rng *sim_rng(enum simk_stream s);
 struct rng *sim_rng_of(struct simk *s, enum simk_stream st);
 
 struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent);
+/* sim_proc_create_internal with a name made once (struct sim_name). */
+struct simk_proc *sim_proc_create_named(const struct sim_name *name, struct simk_proc *parent);
 
 /* Where a thread is in its program, for messages: the scenario
  * interpreter provides the file, line and column of the statement a

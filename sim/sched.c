@@ -405,7 +405,8 @@ void sim_run_schedule(struct simk *s)
 	schedule(s, NULL, PT_START);
 }
 
-void sim_assert_thread_context(const char *what)
+/* sim_assert_thread_context's message, when the check failed */
+void sim_assert_thread_context_failed(const char *what)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
@@ -414,9 +415,11 @@ void sim_assert_thread_context(const char *what)
 		sim_panic("%s: thread context required, called in interrupt context", what);
 	if (s->current == NULL)
 		sim_panic("%s: thread context required, called outside a thread", what);
+	abort(); /* the inline test saw one of these */
 }
 
-void sim_assert_may_sleep(const char *what)
+/* sim_assert_may_sleep's message, when the check failed */
+void sim_assert_may_sleep_failed(const char *what)
 {
 	struct simk *s = sim_cur();
 	if (s == NULL)
@@ -431,6 +434,7 @@ void sim_assert_may_sleep(const char *what)
 			  t->spinlocks_held);
 	if (t->preempt_off > 0)
 		sim_panic("%s: thread %s sleeps with preemption disabled", what, t->name);
+	abort(); /* the inline test saw one of these */
 }
 
 bool thread_signal_pending(const struct simk_thread *t)
@@ -539,8 +543,10 @@ static void thread_entry(void *arg)
 	sim_thread_exit(0);
 }
 
-struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
-				     void *arg, bool daemon)
+/* known: name's copy and hash made once, or NULL */
+static struct simk_thread *thread_spawn(struct simk_proc *p, const char *name,
+					const struct sim_name *known, simk_thread_fn fn, void *arg,
+					bool daemon)
 {
 	struct simk *s = sim_cur();
 	KASSERT(p != NULL, "spawn in an exited process");
@@ -569,9 +575,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	if (t == NULL)
 		return NULL;
 	t->tid = s->nthreads + 1;
-	/* its start and exit events name the copy: its hash, made while
-	 * copying, costs less than a first event's miss of the trace's memo */
-	trace_name_known(t->name, sim_name_copy_hash(t->name, sizeof(t->name), name));
+	sim_name_give(t->name, name, known);
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;
@@ -592,6 +596,18 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 	t->state = TS_EMBRYO;
 	runq_add(s, t);
 	return t;
+}
+
+struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk_thread_fn fn,
+				     void *arg, bool daemon)
+{
+	return thread_spawn(p, name, NULL, fn, arg, daemon);
+}
+
+struct simk_thread *sim_thread_spawn_named(struct simk_proc *p, const struct sim_name *name,
+					   simk_thread_fn fn, void *arg, bool daemon)
+{
+	return thread_spawn(p, name->str, name, fn, arg, daemon);
 }
 
 _Noreturn void sim_thread_exit(int code)

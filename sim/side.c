@@ -53,7 +53,7 @@ void sim_side_free(struct simk *s)
 		ctx_stack_free(&s->side.ctx.stack);
 	}
 	ctx_stack_free(&s->side.abandoned);
-	memset(&s->side, 0, sizeof(s->side));
+	s->side.hooked = false; /* the rest is zeroed with the block's reuse */
 }
 
 /* Runs fn on the side stack, then resumes to. */
@@ -191,6 +191,10 @@ void *sim_thread_user_sp(const struct simk_thread *t)
 
 void sim_thread_stacks_free(struct simk_thread *t)
 {
+	/* most threads' stacks went at their exit (after_switch_in): the
+	 * teardown's walk of every thread finds nothing left */
+	if (t->ctx.stack.base == NULL && t->kstack.base == NULL && t->kcall_usp == NULL)
+		return;
 	if (t->kcall_usp != NULL) { /* it ended inside a kernel call */
 		ctx_stack_free(&t->ustack);
 		t->kcall_usp = NULL;

@@ -253,7 +253,9 @@ struct simk_thread *sim_thread_block(void)
 	return sim_block_take(sizeof(struct simk_thread));
 }
 
-struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent)
+/* known: name's copy and hash made once, or NULL */
+static struct simk_proc *proc_create(const char *name, const struct sim_name *known,
+				     struct simk_proc *parent)
 {
 	struct simk *s = g_sim;
 	if (s->nprocs >= SIM_MAX_PROCS)
@@ -271,8 +273,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 		return NULL;
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
-	/* as a thread's name (sched.c) */
-	trace_name_known(p->name, sim_name_copy_hash(p->name, sizeof(p->name), name));
+	sim_name_give(p->name, name, known);
 	p->parent = parent;
 	if (parent != NULL) {
 		p->uid = parent->uid;
@@ -282,6 +283,16 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 	s->procs[s->nprocs++] = p;
 	trace_emit(TR_PROC_START, p->name, p->pid, parent ? parent->pid : 0, 0, 0);
 	return p;
+}
+
+struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *parent)
+{
+	return proc_create(name, NULL, parent);
+}
+
+struct simk_proc *sim_proc_create_named(const struct sim_name *name, struct simk_proc *parent)
+{
+	return proc_create(name->str, name, parent);
 }
 
 struct simk_proc *simk_proc_create(struct simk *s, const char *name)
