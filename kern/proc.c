@@ -194,7 +194,7 @@ int proc_fork(const char *name, simk_thread_fn fn, void *arg)
 void proc_exec(struct simk_proc *p, const char *newname)
 {
 	if (newname != NULL)
-		snprintf(p->name, sizeof(p->name), "%s", newname);
+		p->name_nh = sim_name_set(p->name, newname, NULL); /* its exit event's */
 	trace_emit(TR_INFO, "kern:exec", p->pid, 0, 0, 0);
 	notify(p, PROC_EV_EXEC, 0);
 }

@@ -695,25 +695,16 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 	r->calls_run = (uint64_t *)((char *)r + head + sh);
 	r->objs = (char *)r + head + sh + calls;
 	s->subsys[scn_subsys_slot] = r;
-	/* the names of shared memory's reads and writes: their hashes made at
-	 * parse time, so their first events in the run hash no bytes */
-	for (int i = 0; i < p->nshared; i++) {
+	/* (the events of shared memory and of the primitives' calls carry
+	 * their names' hashes, made at parse time: no name for the trace's
+	 * memo here) */
+	for (int i = 0; i < p->nshared; i++)
 		r->shared[i] = p->shared[i].init;
-		trace_name_known(p->shared[i].name, p->shared[i].name_nh);
-		trace_name_known(p->shared[i].wname, p->shared[i].wname_nh);
-	}
 	for (int i = 0; i < p->narrays; i++) {
 		const struct scn_array *a = &p->arrays[i];
-		if (a->local)
-			continue;
-		if (a->ninit > 0)
+		if (!a->local && a->ninit > 0)
 			memcpy(&r->shared[a->base], a->init, (size_t)a->ninit * sizeof(int64_t));
-		trace_name_known(a->name, a->name_nh);
-		trace_name_known(a->wname, a->wname_nh);
 	}
-	for (int i = 0; i < p->ncalls; i++) /* and the primitives' call events */
-		if (p->calls[i].desc != NULL)
-			trace_name_known(p->calls[i].desc->d.name, p->calls[i].desc->d.name_nh);
 	for (int i = 0; i < p->opts.nfaults; i++)
 		if (sim_fault_enable(p->opts.faults[i], err, errlen) != 0)
 			return -1;

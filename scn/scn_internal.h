@@ -121,8 +121,8 @@ struct scn_argsrc {
 struct scn_array {
 	const char *name;
 	const char *wname; /* "a[] =": the trace name of a write (index in a[1]) */
-	uint64_t name_nh, wname_nh; /* their hashes (hash_str), given to the trace at
-				       each run's start: trace_name_known */
+	uint64_t name_nh, wname_nh; /* their hashes (hash_str), carried by their
+				       events (trace_emit_line_nh) */
 	bool local;
 	int32_t base;
 	int32_t len;	     /* -1 until its declaration line is parsed */

@@ -76,6 +76,7 @@ struct list_node {
 struct simk_thread {
 	int tid;
 	char name[SIM_NAME_MAX];
+	uint64_t name_nh; /* hash_str(name): its start and exit events carry it */
 	struct simk_proc *proc;
 	enum thread_state state;
 	bool daemon; /* kernel worker: does not keep the run alive */
@@ -124,6 +125,7 @@ struct simk_thread {
 struct simk_proc {
 	int pid;
 	char name[SIM_NAME_MAX];
+	uint64_t name_nh; /* hash_str(name), as a thread's */
 	int uid, gid;
 	struct simk_proc *parent;
 	struct list_node threads;
@@ -440,20 +442,15 @@ static inline void sim_name_init(struct sim_name *n, const char *str)
 }
 
 /* Copies a thread's or a process's name into dst (SIM_NAME_MAX bytes),
- * known's when the caller has it, else name, and tells the trace's memo
- * its hash: the start and exit events name the copy, and the hash made
- * here costs less than a first event's miss of the memo. */
-static inline void sim_name_give(char *dst, const char *name, const struct sim_name *known)
+ * known's when the caller has it, else name, and returns the copy's hash:
+ * the start and exit events carry it (no look-up in the trace's memo). */
+static inline uint64_t sim_name_set(char *dst, const char *name, const struct sim_name *known)
 {
-	uint64_t nh;
-	if (known != NULL) {
-		memcpy(dst, known->str, known->len);
-		dst[known->len] = '\0';
-		nh = known->nh;
-	} else {
-		nh = sim_name_copy_hash(dst, SIM_NAME_MAX, name);
-	}
-	trace_name_known(dst, nh);
+	if (known == NULL)
+		return sim_name_copy_hash(dst, SIM_NAME_MAX, name);
+	memcpy(dst, known->str, known->len);
+	dst[known->len] = '\0';
+	return known->nh;
 }
 
 /* Lists (intrusive, circular). */

@@ -538,7 +538,7 @@ static void thread_entry(void *arg)
 	struct simk_thread *t = arg;
 	struct simk *s = sim_cur();
 	after_switch_in(s);
-	trace_emit(TR_THREAD_START, t->name, t->proc->pid, 0, 0, 0);
+	trace_emit_line_nh(TR_THREAD_START, t->name, t->name_nh, 0, t->proc->pid, 0, 0);
 	t->fn(t->arg);
 	sim_thread_exit(0);
 }
@@ -575,7 +575,7 @@ static struct simk_thread *thread_spawn(struct simk_proc *p, const char *name,
 	if (t == NULL)
 		return NULL;
 	t->tid = s->nthreads + 1;
-	sim_name_give(t->name, name, known);
+	t->name_nh = sim_name_set(t->name, name, known);
 	t->proc = p;
 	t->fn = fn;
 	t->arg = arg;
@@ -632,12 +632,12 @@ _Noreturn void sim_thread_exit(int code)
 		p->exited = true;
 		if (p->exit_status == 0)
 			p->exit_status = code;
-		trace_emit(TR_PROC_EXIT, p->name, p->pid, p->exit_status, 0, 0);
+		trace_emit_line_nh(TR_PROC_EXIT, p->name, p->name_nh, 0, p->pid, p->exit_status, 0);
 	}
 	p->nthreads_live--;
 	if (!t->daemon)
 		s->live_user_threads--;
-	trace_emit(TR_THREAD_EXIT, t->name, code, 0, 0, 0);
+	trace_emit_line_nh(TR_THREAD_EXIT, t->name, t->name_nh, 0, code, 0, 0);
 	t->state = TS_ZOMBIE;
 	s->reap = t;
 	schedule(s, t, PT_EXIT);

@@ -273,7 +273,7 @@ static struct simk_proc *proc_create(const char *name, const struct sim_name *kn
 		return NULL;
 	sim_write(SIM_OID_PROCS); /* pids are handed out in creation order */
 	p->pid = s->nprocs + 1;
-	sim_name_give(p->name, name, known);
+	p->name_nh = sim_name_set(p->name, name, known);
 	p->parent = parent;
 	if (parent != NULL) {
 		p->uid = parent->uid;
@@ -281,7 +281,8 @@ static struct simk_proc *proc_create(const char *name, const struct sim_name *kn
 	}
 	list_init(&p->threads);
 	s->procs[s->nprocs++] = p;
-	trace_emit(TR_PROC_START, p->name, p->pid, parent ? parent->pid : 0, 0, 0);
+	trace_emit_line_nh(TR_PROC_START, p->name, p->name_nh, 0, p->pid, parent ? parent->pid : 0,
+			   0);
 	return p;
 }
 

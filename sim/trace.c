@@ -166,17 +166,6 @@ static uint64_t name_hash(const struct trace *t, const char *name)
 	return nh;
 }
 
-void trace_name_known(const char *name, uint64_t nh)
-{
-	struct simk *s = sim_cur();
-	if (s == NULL || name == NULL)
-		return;
-#ifdef SIMK_DEBUG_CHECKS
-	KASSERT(nh == hash_str(name), "trace_name_known: a wrong hash for '%s'", name);
-#endif
-	memo_put(name, s->trace.memo_gen, nh);
-}
-
 /*
  * Folds one event into the hash from its fields as the caller holds them,
  * nh being the hash of its name's bytes (sim/trace_fold.h). The arguments

@@ -129,10 +129,6 @@ void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int6
 /* trace_observed() (sim/engine.h): whether anyone looks at events beyond
  * the hash (kept, or streamed); views that cost something (capturing a
  * path) are only built then. */
-/* Tells the current run's trace the hash of name's bytes (hash_str(name),
- * made once by the name's owner) before its first event: that event then
- * takes the common path. The name must live as long as the run. */
-void trace_name_known(const char *name, uint64_t nh);
 /* A copy of s that lives as long as the run's trace (view strings). */
 const char *trace_intern(const char *s);
 /* How TR_SYSCALL_ENTER/EXIT events with a desc are printed; installed by
