@@ -625,8 +625,9 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			 * point (its count is a local), it needs no trip through
 			 * the loop's top */
 			const struct scn_insn *test = code + in->target;
-			KASSERT(test->op == S_REP_TEST && !test->boundary,
-				"scenario: a repeat's step does not lead to its test");
+			KASSERT(test->op == S_REP_TEST, "scenario: a repeat's step leads to op %d",
+				test->op);
+			KASSERT(!test->boundary, "scenario: a repeat's test is a switch point");
 			fr.pc = test;
 			at = rep_test(code, test, fr.locals);
 			fr.prev = test;
