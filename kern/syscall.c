@@ -20,6 +20,7 @@
 #include "kern/signal.h"
 #include "kern/umem.h"
 #include "sim/access.h"
+#include "sim/trace_fold.h"
 
 #define SYSCALL_TABLES_MAX 32
 
@@ -208,7 +209,7 @@ static void trace_entry(const struct syscall_desc *d, const int64_t *args, struc
 	}
 	int64_t a[SYSCALL_ARGS_MAX];
 	trace_args(d, t->proc, args, a);
-	trace_emit_call(TR_SYSCALL_ENTER, d->name, d->name_nh, d, a, d->nargs);
+	trace_emit_call_inline(TR_SYSCALL_ENTER, d->name, d->name_nh, d, a, d->nargs);
 }
 
 static syscall_entry_hook_fn entry_hook;
@@ -276,7 +277,7 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	 * the arguments are: a guest's host address by its alias */
 	int64_t tr = r > 0 && is_user_address(d->res) ? (int64_t)umem_trace_addr(t->proc, (uaddr_t)r)
 						      : r;
-	trace_emit_call(TR_SYSCALL_EXIT, d->name, d->name_nh, d, &tr, 1);
+	trace_emit_call_inline(TR_SYSCALL_EXIT, d->name, d->name_nh, d, &tr, 1);
 #ifdef SIMK_DEBUG_CHECKS
 	sim_subsys_check(sim_cur());
 #endif

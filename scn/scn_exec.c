@@ -42,6 +42,7 @@
 #include "sim/access.h"
 #include "sim/engine.h"
 #include "sim/fault.h"
+#include "sim/trace_fold.h"
 #include "scn/scn_internal.h"
 
 static int scn_subsys_slot = -1; /* sim_subsys_register() */
@@ -131,9 +132,8 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 {
 	int64_t st[SCN_EVAL_STACK_MAX + 1];
 	int sp = 0;
-	const struct scn_einsn *code = p->ecode + e.start;
-	for (int pc = 0; pc < e.len; pc++) {
-		const struct scn_einsn *in = &code[pc];
+	const struct scn_einsn *end = p->ecode + e.start + e.len;
+	for (const struct scn_einsn *in = p->ecode + e.start; in < end; in++) {
 		switch (in->op) {
 		case E_CONST:
 			st[sp++] = in->val;
@@ -175,14 +175,14 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			break;
 		case E_AND:
 			if (st[sp - 1] == 0)
-				pc += in->arg - 1; /* keep the 0; land past the BOOL */
+				in += in->arg - 1; /* keep the 0; land past the BOOL */
 			else
 				sp--;
 			break;
 		case E_OR:
 			if (st[sp - 1] != 0) {
 				st[sp - 1] = 1;
-				pc += in->arg - 1;
+				in += in->arg - 1;
 			} else {
 				sp--;
 			}
@@ -219,15 +219,24 @@ static int64_t *var_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, 
 	return vkind == V_LOCAL ? &fr->locals[var] : &r->shared[var];
 }
 
+/* dest_ref of an array's element: the index evaluated now, bounds checked. */
+static int64_t *elem_dest(struct scn_run *r, struct scn_frame *fr, int32_t var,
+			  struct scn_expr idx, const struct scn_insn *in, int64_t *index)
+{
+	*index = scn_eval(r->prog, idx, fr->locals, r->shared, in->line);
+	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
+}
+
 /* Where a statement or an output argument stores: a variable, or element
- * idx of array var (the index evaluated now, bounds checked). */
-static int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind, int32_t var,
-			 struct scn_expr idx, const struct scn_insn *in, int64_t *index)
+ * idx of array var. Inline: a variable's case (most statements') is an
+ * address. */
+static inline int64_t *dest_ref(struct scn_run *r, struct scn_frame *fr, uint8_t vkind,
+				int32_t var, struct scn_expr idx, const struct scn_insn *in,
+				int64_t *index)
 {
 	if (vkind != V_ELEM)
 		return var_ref(r, fr, vkind, var);
-	*index = scn_eval(r->prog, idx, fr->locals, r->shared, in->line);
-	return elem_at(r->prog, var, *index, fr->locals, r->shared, in->line, in->col);
+	return elem_dest(r, fr, var, idx, in, index);
 }
 
 int64_t scn_eval_quiet(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
@@ -354,6 +363,39 @@ static void primitive_args(const struct scn_op_desc *od, const struct scn_val *a
 	}
 }
 
+/* The operation's call, its arguments made: a primitive as one system
+ * call through its descriptor, an operation that makes its system call
+ * itself directly. *exited: the call took its exit switch point. Inline
+ * in do_call and call_bare. */
+static inline __attribute__((always_inline)) int64_t
+run_op(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in,
+       const struct scn_callsite *cs, struct scn_call *c, bool *exited)
+{
+	const struct scn_op *op = cs->op;
+	struct simk_thread *self = sim_thread_current();
+	uint64_t exits = self->syscall_exits;
+	int64_t res;
+	fr->call = c;
+	fr->call_opaque = !cs->annotated;
+	r->calls_run[in->aux]++;
+	if (op->flags & SCN_OP_SYSCALL) {
+		if (fr->call_opaque)
+			sim_opaque_enter();
+		res = op->fn(c);
+		if (fr->call_opaque)
+			sim_opaque_leave();
+	} else {
+		int64_t a[SYSCALL_ARGS_MAX];
+		primitive_args(cs->desc, c->args, a);
+		res = syscall_invoke(&cs->desc->d, a);
+	}
+	fr->call = NULL;
+	KASSERT(self->syscall_exits - exits <= 1, "operation %s made %llu system calls", op->name,
+		(unsigned long long)(self->syscall_exits - exits));
+	*exited = self->syscall_exits != exits;
+	return res;
+}
+
 /* Runs the statement's operation as one system call; true when the call
  * took its exit switch point (the boundary of the next statement). */
 static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
@@ -423,26 +465,8 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 	int64_t index = 0;
 	int64_t *dst =
 	    in->vkind != V_NONE ? dest_ref(r, fr, in->vkind, in->var, in->idx, in, &index) : NULL;
-	struct simk_thread *self = sim_thread_current();
-	uint64_t exits = self->syscall_exits;
-	int64_t res;
-	fr->call = &c;
-	fr->call_opaque = !cs->annotated;
-	r->calls_run[in->aux]++;
-	if (op->flags & SCN_OP_SYSCALL) {
-		if (fr->call_opaque)
-			sim_opaque_enter();
-		res = op->fn(&c);
-		if (fr->call_opaque)
-			sim_opaque_leave();
-	} else {
-		int64_t a[SYSCALL_ARGS_MAX];
-		primitive_args(cs->desc, args, a);
-		res = syscall_invoke(&cs->desc->d, a);
-	}
-	fr->call = NULL;
-	KASSERT(self->syscall_exits - exits <= 1, "operation %s made %llu system calls", op->name,
-		(unsigned long long)(self->syscall_exits - exits));
+	bool exited;
+	int64_t res = run_op(r, fr, in, cs, &c, &exited);
 	for (int i = 0; i < op->nargs; i++)
 		if (op->args[i].type == SCN_OUT && cs->args[i].given)
 			note_store(r, cs->args[i].vkind, cs->args[i].var, out_at[i]);
@@ -458,7 +482,20 @@ static bool do_call(struct scn_run *r, struct scn_frame *fr, const struct scn_in
 		if (stored)
 			scn_props_check(&r->props, fr->locals, in->line, in->col);
 	}
-	return self->syscall_exits != exits;
+	return exited;
+}
+
+/* do_call of a statement whose operation takes no argument and stores no
+ * result (yield): what is left of it once the loops over none and the
+ * stores of nothing fall away, without the argument slots' frame (which
+ * cost as much as the rest of such a statement). */
+static bool call_bare(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in)
+{
+	const struct scn_callsite *cs = &r->prog->calls[in->aux];
+	struct scn_call c = {cs->op, NULL, r->prog->name, in->line, in->col};
+	bool exited;
+	(void)run_op(r, fr, in, cs, &c, &exited);
+	return exited;
 }
 
 static void run_body(struct scn_run *r, const struct scn_body *b)
@@ -544,7 +581,9 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			break;
 		}
 		case S_CALL:
-			after_call = do_call(r, &fr, in);
+			after_call = in->vkind == V_NONE && p->calls[in->aux].op->nargs == 0
+					 ? call_bare(r, &fr, in)
+					 : do_call(r, &fr, in);
 			pc++;
 			break;
 		case S_JUMP:

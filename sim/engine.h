@@ -187,6 +187,10 @@ struct simk {
 	uint64_t idle_irqs; /* interrupts delivered with nothing runnable */
 	uint64_t points[PT_KIND_COUNT]; /* sched_point calls by kind, taken or not */
 	const struct sim_policy *policy;
+	/* Set at the run's start (sim_run_schedule), for the switch points'
+	 * common path: the policy only chooses (no point hook, no dfs
+	 * recorder), and no decision is logged (schedule_out, keep_decisions). */
+	bool points_plain, decisions_plain;
 	void *policy_state;
 	/* decision log for --schedule-out */
 	int64_t *decisions;

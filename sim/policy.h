@@ -86,6 +86,22 @@ static inline void runq_del(struct simk *s, struct simk_thread *t)
 	list_del(&t->rq);
 	s->nrunnable--;
 }
+/* runq_del(s, out) then runq_add(s, in): the running thread in yields
+ * its CPU to the runnable out (a switch point's switch). The count is the
+ * same after as before, so one test of the list's case serves both. */
+static inline void runq_swap(struct simk *s, struct simk_thread *out, struct simk_thread *in)
+{
+	if (!runq_list_only(s, 0)) {
+		runq_del_slow(s, out);
+		runq_add_slow(s, in);
+		return;
+	}
+	KASSERT(out->state == TS_RUNNABLE, "thread %d not runnable", out->tid);
+	KASSERT(in->state != TS_RUNNABLE, "thread %d queued twice", in->tid);
+	list_del(&out->rq);
+	in->state = TS_RUNNABLE;
+	list_push_back(&s->runq, &in->rq);
+}
 struct simk_thread *runq_nth_indexed(struct simk *s, int n);
 /* The n-th runnable thread: a walk of the list while there is no index (a
  * few runnable threads), inline. */

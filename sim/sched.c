@@ -205,9 +205,7 @@ static __attribute__((noinline)) void note_decision_full(struct simk *s,
 static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen,
 				 int ncand, enum point_kind kind)
 {
-	if (__builtin_expect(!s->trace.record && s->opts.schedule_out == NULL &&
-				 !s->opts.keep_decisions,
-			     1))
+	if (__builtin_expect(s->decisions_plain && !s->trace.record, 1))
 		trace_fold_decision(&s->trace, s->now_ns, s->current ? s->current->tid : 0, chosen,
 				    ncand, kind);
 	else
@@ -319,7 +317,7 @@ static void charge_step(struct simk *s)
  */
 static inline bool point_of_running(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
-	if (s->rec != NULL || s->stop || s->policy->point != NULL || self->state != TS_RUNNING)
+	if (!s->points_plain || s->stop || self->state != TS_RUNNING)
 		return false;
 	const struct sim_event *head = eventq_peek(&s->eq);
 	if (head != NULL && head->when_ns <= s->now_ns)
@@ -336,8 +334,7 @@ static inline bool point_of_running(struct simk *s, struct simk_thread *self, en
 	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
 	note_decision(s, self, next->tid, ncand, kind);
 	if (next != self) {
-		runq_del(s, next);
-		runq_add(s, self);
+		runq_swap(s, next, self);
 		switch_to(s, self, next, false);
 	}
 	return true;
@@ -348,8 +345,12 @@ void sched_point(enum point_kind kind)
 	struct simk *s = sim_cur();
 	struct simk_thread *self = s->current;
 	s->points[kind]++;
-	if (self == NULL || s->in_irq || self->spinlocks_held > 0 || self->preempt_off > 0)
+	/* an interrupt's handler runs with current NULL (deliver_irq) */
+	if (self == NULL || self->spinlocks_held > 0 || self->preempt_off > 0)
 		return;
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(!s->in_irq, "a switch point in interrupt context with a current thread");
+#endif
 	/* The cost model: the thread ran since its last switch point. Time
 	 * moves while somebody runs, so a thread that polls (a loop with a
 	 * yield) sees its timers and device interrupts come due, as on a
@@ -399,6 +400,8 @@ void sim_yield(void)
 
 void sim_run_schedule(struct simk *s)
 {
+	s->points_plain = s->rec == NULL && s->policy->point == NULL;
+	s->decisions_plain = s->opts.schedule_out == NULL && !s->opts.keep_decisions;
 	schedule(s, NULL, PT_START);
 }
 

@@ -12,6 +12,7 @@
 #include "sim/engine.h"
 #include "sim/fault.h"
 #include "sim/policy.h"
+#include "sim/trace_fold.h"
 
 struct simk *sim_g_cur;
 #define g_sim sim_g_cur

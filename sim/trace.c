@@ -185,22 +185,6 @@ static inline __attribute__((always_inline)) void fold(struct trace *t, uint64_t
 	t->count++;
 }
 
-/* fold's argument multipliers, for fold_n. */
-static const uint64_t arg_mul[TRACE_ARGS] = {TRACE_ARG_MUL0, TRACE_ARG_MUL1, TRACE_ARG_MUL2,
-					     TRACE_ARG_MUL3, TRACE_ARG_MUL4, TRACE_ARG_MUL5};
-
-/* fold of an event whose arguments past the first n are 0: those add
- * nothing to the sum, so only n are read (a system call's one to six). */
-static inline void fold_n(struct trace *t, uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh,
-			  const int64_t *a, int n)
-{
-	uint64_t x = trace_fold_head(vtime, tid, type, nh);
-	for (int i = 0; i < n && i < TRACE_ARGS; i++)
-		x += (uint64_t)a[i] * arg_mul[i];
-	t->hash = trace_mix(t->hash, x);
-	t->count++;
-}
-
 /* Whether anything beyond the hash is made of an event (ring, kept
  * events, a sink): only then is the event assembled. */
 static inline bool recorded(const struct trace *t)
@@ -342,23 +326,6 @@ void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int6
 	fold(t, s->now_ns, cur_tid(s), type, nh, a);
 }
 
-void trace_emit_line_nh(uint16_t type, const char *name, uint64_t nh, int line, int64_t a0,
-			int64_t a1, int64_t a2)
-{
-	struct simk *s = sim_cur();
-	if (s == NULL)
-		return;
-#ifdef SIMK_DEBUG_CHECKS
-	KASSERT(nh == hash_str(name), "trace_emit_line_nh: a wrong hash for '%s'", name);
-#endif
-	struct trace *t = &s->trace;
-	if (__builtin_expect(recorded(t), 0)) {
-		line_slow(type, name, line, a0, a1, a2);
-		return;
-	}
-	trace_fold3(t, s->now_ns, cur_tid(s), type, nh, a0, a1, a2);
-}
-
 SLOW static void ev_slow(const struct trace_ev *proto)
 {
 	struct simk *s = sim_cur();
@@ -419,7 +386,7 @@ void trace_emit_call(uint16_t type, const char *name, uint64_t nh, const void *d
 		call_slow(type, name, desc, a, n);
 		return;
 	}
-	fold_n(t, s->now_ns, cur_tid(s), type, nh, a, n);
+	trace_fold_n(t, s->now_ns, cur_tid(s), type, nh, a, n);
 }
 
 void trace_print_tail(const struct trace *t, FILE *f, int n)

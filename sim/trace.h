@@ -124,11 +124,8 @@ void trace_emit_ev(const struct trace_ev *proto);
 /* trace_emit with the source line of the view (0: unknown; lines past
  * UINT16_MAX read as 0): the event is only assembled when recorded. */
 void trace_emit_line(uint16_t type, const char *name, int line, int64_t a0, int64_t a1, int64_t a2);
-/* trace_emit_line for a name whose hash the caller holds (nh =
- * hash_str(name), made once by the name's owner): no look-up in the
- * memo (a scenario's reads and writes of shared memory). */
-void trace_emit_line_nh(uint16_t type, const char *name, uint64_t nh, int line, int64_t a0,
-			int64_t a1, int64_t a2);
+/* trace_emit_line for a name whose hash the caller holds:
+ * trace_emit_line_nh (sim/trace_fold.h). */
 /* trace_observed() (sim/engine.h): whether anyone looks at events beyond
  * the hash (kept, or streamed); views that cost something (capturing a
  * path) are only built then. */

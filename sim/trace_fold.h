@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "sim/engine.h"
 #include "sim/trace.h"
 
 static inline uint64_t trace_mix(uint64_t h, uint64_t x)
@@ -47,6 +48,54 @@ static inline void trace_fold3(struct trace *t, uint64_t vtime, int32_t tid, uin
 		     (uint64_t)a1 * TRACE_ARG_MUL1 + (uint64_t)a2 * TRACE_ARG_MUL2;
 	t->hash = trace_mix(t->hash, x);
 	t->count++;
+}
+
+/* Folds an event whose arguments past the first n are 0: only n are read
+ * (a system call's none to six). */
+static inline void trace_fold_n(struct trace *t, uint64_t vtime, int32_t tid, uint16_t type,
+				uint64_t nh, const int64_t *a, int n)
+{
+	static const uint64_t mul[TRACE_ARGS] = {TRACE_ARG_MUL0, TRACE_ARG_MUL1, TRACE_ARG_MUL2,
+						 TRACE_ARG_MUL3, TRACE_ARG_MUL4, TRACE_ARG_MUL5};
+	uint64_t x = trace_fold_head(vtime, tid, type, nh);
+	for (int i = 0; i < n && i < TRACE_ARGS; i++)
+		x += (uint64_t)a[i] * mul[i];
+	t->hash = trace_mix(t->hash, x);
+	t->count++;
+}
+
+/* trace_emit_call's common path, inline at the system-call boundary (two
+ * events a call): a trace that records nothing, a name whose hash the
+ * caller holds. The rest go to trace_emit_call. */
+static inline void trace_emit_call_inline(uint16_t type, const char *name, uint64_t nh,
+					  const void *desc, const int64_t *a, int n)
+{
+	struct simk *s = sim_cur();
+	if (__builtin_expect(s == NULL || nh == 0 || s->trace.record, 0)) {
+		trace_emit_call(type, name, nh, desc, a, n);
+		return;
+	}
+	trace_fold_n(&s->trace, s->now_ns, s->current != NULL ? s->current->tid : 0, type, nh, a,
+		     n);
+}
+
+/* trace_emit_line for a name whose hash the caller holds (nh =
+ * hash_str(name), made once by the name's owner: a scenario's reads and
+ * writes of shared memory), inline: a trace that records nothing folds
+ * here, without the memo's look-up; the rest go to trace_emit_line. */
+static inline void trace_emit_line_nh(uint16_t type, const char *name, uint64_t nh, int line,
+				      int64_t a0, int64_t a1, int64_t a2)
+{
+	struct simk *s = sim_cur();
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(nh == hash_str(name), "trace_emit_line_nh: a wrong hash for '%s'", name);
+#endif
+	if (__builtin_expect(s == NULL || s->trace.record, 0)) {
+		trace_emit_line(type, name, line, a0, a1, a2);
+		return;
+	}
+	trace_fold3(&s->trace, s->now_ns, s->current != NULL ? s->current->tid : 0, type, nh, a0,
+		    a1, a2);
 }
 
 /* The hash of "sim:decide", every decision's name: made by the first
