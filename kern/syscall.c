@@ -91,13 +91,19 @@ const struct syscall_desc *syscall_current(const struct simk_thread *t)
 	return t != NULL ? t->syscall : NULL;
 }
 
-void syscall_user_return(struct simk_thread *t)
+/* syscall_user_return, inline at the end of every system call */
+static inline void user_return(struct simk_thread *t)
 {
 	KASSERT(t != NULL, "return to user mode outside a thread");
 	KASSERT(t->syscall == NULL, "return to user mode inside %s()",
 		((const struct syscall_desc *)t->syscall)->name);
 	if (sig_pending(t, SIMK_SIGKILL))
 		proc_thread_killed(SIMK_SIGKILL); /* the process dies of it (wait status) */
+}
+
+void syscall_user_return(struct simk_thread *t)
+{
+	user_return(t);
 }
 
 /* Step 1: the caller must be a simulated thread of a running simulation.
@@ -195,16 +201,27 @@ static void entry_view(const struct syscall_desc *d, const int64_t *args, struct
 		ev->line = (uint16_t)site.line;
 }
 
+/* The entry event with its view fields, for someone who looks at the
+ * trace. */
+static __attribute__((noinline)) void trace_entry_viewed(const struct syscall_desc *d,
+							 const int64_t *args,
+							 struct simk_thread *t)
+{
+	struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
+	trace_args(d, t->proc, args, ev.a);
+	entry_view(d, args, t, &ev);
+	trace_emit_ev(&ev);
+}
+
 /* The entry event. Its view fields are made only when someone looks at
  * the trace; else the arguments go to the trace as they are (zeroing an
- * event for the hash alone cost as much as hashing it). */
-static void trace_entry(const struct syscall_desc *d, const int64_t *args, struct simk_thread *t)
+ * event for the hash alone cost as much as hashing it). Inline in
+ * syscall_invoke: the hash's case is a few instructions and a fold. */
+static inline void trace_entry(const struct syscall_desc *d, const int64_t *args,
+			       struct simk_thread *t)
 {
 	if (trace_observed()) {
-		struct trace_ev ev = {.type = TR_SYSCALL_ENTER, .name = d->name, .desc = d};
-		trace_args(d, t->proc, args, ev.a);
-		entry_view(d, args, t, &ev);
-		trace_emit_ev(&ev);
+		trace_entry_viewed(d, args, t);
 		return;
 	}
 	int64_t a[SYSCALL_ARGS_MAX];
@@ -283,6 +300,6 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 #endif
 	t->syscall_exits++;
 	sched_point(PT_SYSCALL_EXIT);
-	syscall_user_return(t);
+	user_return(t);
 	return r;
 }

@@ -517,14 +517,14 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 	self->scn = &fr;
 	sim_annotated(true);
 	const struct scn_insn *code = p->code;
-	int32_t pc = b->start;
+	const struct scn_insn *at = code + b->start; /* the next instruction */
 	bool after_call = false;
 	if (p->state_props && !r->initial_checked) {
 		r->initial_checked = true;
 		scn_props_check(&r->props, fr.locals, 0, 0);
 	}
 	for (;;) {
-		const struct scn_insn *in = &code[pc];
+		const struct scn_insn *in = at;
 		fr.pc = in;
 		if (in->boundary) {
 			if (!after_call) {
@@ -538,7 +538,7 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			self->scn = NULL;
 			return;
 		case S_NOP:
-			pc++;
+			at = in + 1;
 			break;
 		case S_ASSIGN: {
 			int64_t index = 0;
@@ -555,21 +555,21 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			trace_store(p, in->vkind, in->var, v, index, in->line);
 			if (p->state_props && is_shared_dest(p, in->vkind, in->var))
 				scn_props_check(&r->props, fr.locals, in->line, in->col);
-			pc++;
+			at = in + 1;
 			break;
 		}
 		case S_SOMETIMES:
 			scn_props_reached(&r->props, in->aux, fr.locals, in->line);
-			pc++;
+			at = in + 1;
 			break;
 		case S_AZERO:
 			memset(&fr.locals[in->var], 0, (size_t)in->aux * sizeof(fr.locals[0]));
-			pc++;
+			at = in + 1;
 			break;
 		case S_EXPECT:
 			if (scn_eval(p, in->e, fr.locals, r->shared, in->line) == 0)
 				expect_failed(r, &fr, in);
-			pc++;
+			at = in + 1;
 			break;
 		case S_PRINT: {
 			const struct scn_print *pr = &p->prints[in->aux];
@@ -577,44 +577,44 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 				int64_t v = scn_eval(p, pr->e[i], fr.locals, r->shared, in->line);
 				trace_emit(TR_USER, pr->label[i], v, 0, 0, 0);
 			}
-			pc++;
+			at = in + 1;
 			break;
 		}
 		case S_CALL:
 			after_call = in->vkind == V_NONE && p->calls[in->aux].op->nargs == 0
 					 ? call_bare(r, &fr, in)
 					 : do_call(r, &fr, in);
-			pc++;
+			at = in + 1;
 			break;
 		case S_JUMP:
-			if (in->target <= pc)
+			if (in->target <= in - code)
 				sim_tick(); /* a loop's back edge */
-			pc = in->target;
+			at = code + in->target;
 			continue; /* not a statement: fr.prev stays */
 		case S_JFALSE: {
 			bool taken = scn_eval(p, in->e, fr.locals, r->shared, in->line) != 0;
 			trace_branch(in, taken);
-			pc = taken ? pc + 1 : in->target;
+			at = taken ? in + 1 : code + in->target;
 			break;
 		}
 		case S_REP_INIT:
 			fr.locals[in->var] = scn_eval(p, in->e, fr.locals, r->shared, in->line);
 			fr.locals[in->var + 1] = 0;
-			pc++;
+			at = in + 1;
 			break;
 		case S_REP_TEST:
 			if (fr.locals[in->var + 1] >= fr.locals[in->var]) {
-				pc = in->target;
+				at = code + in->target;
 			} else {
 				if (in->aux >= 0)
 					fr.locals[in->aux] = fr.locals[in->var + 1];
-				pc++;
+				at = in + 1;
 			}
 			break;
 		case S_REP_STEP:
 			sim_tick();
 			fr.locals[in->var + 1]++;
-			pc = in->target;
+			at = code + in->target;
 			continue; /* not a statement: fr.prev stays */
 		default:
 			sim_panic("scenario: bad instruction %d", in->op);
