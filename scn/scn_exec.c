@@ -727,17 +727,18 @@ int scn_instantiate(struct simk *s, const struct scn_prog *p, char *err, size_t 
 			return -1;
 	if (p->nprops > 0)
 		scn_props_start(&r->props, p, r->shared);
+	const struct scn_kind *kthread = scn_kind_thread(), *kprocess = scn_kind_process();
 	for (int i = 0; i < p->ndecls; i++) {
 		const struct scn_pdecl *d = &p->decls[i];
 		void *o = obj_of(r, i);
-		if (d->kind == scn_kind_thread()) {
+		if (d->kind == kthread) {
 			struct scn_thread_obj *to = o;
 			to->name = d->d.name;
 			to->oid = SIM_OID(SIM_OID_SCN_DECL, i);
 			to->fn = body_main;
 			to->arg = &p->bodies[d->body];
 			to->manual = d->manual;
-		} else if (d->kind == scn_kind_process()) {
+		} else if (d->kind == kprocess) {
 			struct scn_proc_obj *po = o;
 			po->name = d->d.name;
 			po->proc = sim_proc_create_named(&d->sname, NULL);

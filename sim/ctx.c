@@ -130,7 +130,11 @@ static void partial_del(struct ctx_slab *sl)
 	sl->pprev = sl->pnext = NULL;
 }
 
-static struct ctx_slab *slab_new(size_t size)
+/* Cold, out of line: a run's stacks come from slabs made before, and the
+ * allocation and free paths (a few a thread) stay short. */
+#define CTX_COLD __attribute__((noinline, cold))
+
+static CTX_COLD struct ctx_slab *slab_new(size_t size)
 {
 	size_t ps = page_size();
 	struct ctx_slab *sl = calloc(1, sizeof(*sl));
@@ -158,7 +162,7 @@ static struct ctx_slab *slab_new(size_t size)
 	return sl;
 }
 
-static void slab_unmap(struct ctx_slab *sl)
+static CTX_COLD void slab_unmap(struct ctx_slab *sl)
 {
 	partial_del(sl);
 	if (sl->prev != NULL)
@@ -176,7 +180,7 @@ static void slab_unmap(struct ctx_slab *sl)
 
 /* A fresh slot's guard page: PROT_NONE while the budget lasts, else left
  * as the mapping made it, zeros (the canary). */
-static void guard_setup(struct ctx_slab *sl, unsigned slot)
+static CTX_COLD void guard_setup(struct ctx_slab *sl, unsigned slot)
 {
 	char *guard = sl->map + (size_t)slot * sl->stride;
 	if (guarded_slots < CTX_GUARDED_MAX && mprotect(guard, page_size(), PROT_NONE) == 0) {
@@ -189,7 +193,7 @@ static void guard_setup(struct ctx_slab *sl, unsigned slot)
 int ctx_stack_alloc(struct ctx_stack *st, size_t size)
 {
 	size_t ps = page_size();
-	size = (size + ps - 1) / ps * ps;
+	size = (size + ps - 1) & ~(ps - 1); /* a page is a power of two */
 	struct ctx_slab *sl = partial;
 	while (sl != NULL && sl->size != size)
 		sl = sl->pnext;

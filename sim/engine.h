@@ -386,12 +386,63 @@ static inline void *sim_zalloc(size_t n)
 	return p;
 }
 
+/*
+ * Per-run blocks (thread and process blocks, the subsystems' state and
+ * first tables) outlive their run for the next one's: explore makes the
+ * same few blocks at every run, and a malloc and a free of each cost more
+ * than the work they hold. A pool per 16-byte size class, holding one size,
+ * keeps up to SIM_SPARE_MAX blocks (a run spawns several threads). Only
+ * blocks within malloc's per-thread cache sizes are kept: a larger one is
+ * fresh zero pages from calloc, which a memset at every run would fault in.
+ * Under ASan every block goes back to malloc, so a block used after its run
+ * still shows.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_SPARE_MAX 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_SPARE_MAX 0
+#endif
+#endif
+#ifndef SIM_SPARE_MAX
+#define SIM_SPARE_MAX 64
+#endif
+#define SIM_POOLS 64 /* size classes of 16 bytes: every kept size has its own */
+
+struct sim_pool {
+	size_t size; /* of the blocks in blk */
+	int n;
+	void *blk[SIM_SPARE_MAX > 0 ? SIM_SPARE_MAX : 1];
+};
+extern struct sim_pool sim_pools[SIM_POOLS]; /* sim/sim.c */
+/* The paths of a first block of its size, a pool that holds another size,
+ * and (give) a pool to claim or a block past the cache's sizes. */
+void *sim_block_take_slow(size_t size);
+void sim_block_give_slow(void *b, size_t size);
+
 /* A zeroed block of size bytes for per-run state (sim_zalloc), and its
  * release: the block is kept for the next run's request of that size (a
  * run's threads, processes and subsystems ask for the same blocks at every
- * run). Give only a block taken with the same size. */
-void *sim_block_take(size_t size);
-void sim_block_give(void *b, size_t size);
+ * run). Give only a block taken with the same size. Inline: a block its
+ * pool holds is a pop or a push, the size class a constant at most
+ * callers (a run takes and gives a dozen blocks). */
+static inline void *sim_block_take(size_t size)
+{
+	struct sim_pool *p = &sim_pools[(size / 16) % SIM_POOLS];
+	if (p->size != size || p->n == 0)
+		return sim_block_take_slow(size);
+	void *b = p->blk[--p->n];
+	memset(b, 0, size);
+	return b;
+}
+static inline void sim_block_give(void *b, size_t size)
+{
+	struct sim_pool *p = &sim_pools[(size / 16) % SIM_POOLS];
+	if (b != NULL && p->size == size && p->n < SIM_SPARE_MAX)
+		p->blk[p->n++] = b;
+	else
+		sim_block_give_slow(b, size);
+}
 
 /* Copies a name into a fixed buffer, cut to fit (a plain copy: names are
  * set at every spawn, and snprintf's machinery cost more than the rest). */

@@ -185,41 +185,14 @@ static const struct sim_policy *policy_for(enum simk_policy p)
 	return NULL;
 }
 
-/*
- * Per-run blocks (thread and process blocks, the subsystems' state and
- * first tables) outlive their run for the next one's: explore makes the
- * same few blocks at every run, and a malloc and a free of each cost more
- * than the work they hold. A pool per 16-byte size class, holding one size,
- * keeps up to SIM_SPARE_MAX blocks (a run spawns several threads). Only
- * blocks within malloc's per-thread cache sizes are kept: a larger one is
- * fresh zero pages from calloc, which a memset at every run would fault in.
- * Under ASan every block goes back to malloc, so a block used after its run
- * still shows.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_SPARE_MAX 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIM_SPARE_MAX 0
-#endif
-#endif
-#ifndef SIM_SPARE_MAX
-#define SIM_SPARE_MAX 64
-#endif
-#define SIM_POOLS 64 /* size classes of 16 bytes: every kept size has its own */
-
-static struct sim_pool {
-	size_t size; /* of the blocks in blk */
-	void *blk[SIM_SPARE_MAX > 0 ? SIM_SPARE_MAX : 1];
-	int n;
-} pools[SIM_POOLS];
+struct sim_pool sim_pools[SIM_POOLS];
 
 /* The pool of blocks of size: its size class's, if it holds that size or
  * nothing (then, with claim, it is taken over for size: a scenario's run
  * block has the scenario's own size). NULL otherwise. */
 static inline struct sim_pool *pool_of(size_t size, bool claim)
 {
-	struct sim_pool *p = &pools[(size / 16) % SIM_POOLS];
+	struct sim_pool *p = &sim_pools[(size / 16) % SIM_POOLS];
 	if (p->size == size)
 		return p;
 	if (!claim || p->n != 0)
@@ -228,17 +201,12 @@ static inline struct sim_pool *pool_of(size_t size, bool claim)
 	return p;
 }
 
-void *sim_block_take(size_t size)
+void *sim_block_take_slow(size_t size)
 {
-	struct sim_pool *p = pool_of(size, false);
-	if (p == NULL || p->n == 0)
-		return sim_zalloc(size);
-	void *b = p->blk[--p->n];
-	memset(b, 0, size);
-	return b;
+	return sim_zalloc(size);
 }
 
-void sim_block_give(void *b, size_t size)
+void sim_block_give_slow(void *b, size_t size)
 {
 	struct sim_pool *p = SIM_SPARE_MAX > 0 && b != NULL && size <= SIM_ZALLOC_CACHED_MAX
 				 ? pool_of(size, true)
