@@ -190,10 +190,22 @@ static CTX_COLD void guard_setup(struct ctx_slab *sl, unsigned slot)
 	sl->ready |= 1ull << slot;
 }
 
-int ctx_stack_alloc(struct ctx_stack *st, size_t size)
+/*
+ * The stacks freed last, kept whole (still in use for their slabs, still
+ * registered with valgrind) for the next requests of their size: a run's
+ * threads are few and short (explore_small's three: each one's stack goes
+ * at its exit and the next run's spawns ask for them again), and handing
+ * one back skips the slab's bookkeeping both ways. A free that finds the
+ * spares full, and ctx_stack_pool_drain, return a stack to its slab.
+ */
+#define CTX_SPARES 4
+static struct ctx_stack spares[CTX_SPARES];
+static int nspares;
+
+/* A stack of size (whole pages) from a slab of that size. */
+static __attribute__((noinline)) int slab_take(struct ctx_stack *st, size_t size)
 {
 	size_t ps = page_size();
-	size = (size + ps - 1) & ~(ps - 1); /* a page is a power of two */
 	struct ctx_slab *sl = partial;
 	while (sl != NULL && sl->size != size)
 		sl = sl->pnext;
@@ -215,6 +227,17 @@ int ctx_stack_alloc(struct ctx_stack *st, size_t size)
 	return 0;
 }
 
+int ctx_stack_alloc(struct ctx_stack *st, size_t size)
+{
+	size_t ps = page_size();
+	size = (size + ps - 1) & ~(ps - 1); /* a page is a power of two */
+	if (nspares > 0 && spares[nspares - 1].size == size) {
+		*st = spares[--nspares];
+		return 0;
+	}
+	return slab_take(st, size);
+}
+
 void ctx_stack_share(const struct ctx_stack *st, struct ctx_stack *copy)
 {
 	struct ctx_slab *sl = st->slab;
@@ -231,6 +254,18 @@ bool ctx_can_clone(void)
 #endif
 }
 
+/* Returns st's stack to its slab. */
+static __attribute__((noinline)) void slab_give(struct ctx_stack *st)
+{
+	struct ctx_slab *sl = st->slab;
+	vg_deregister(st);
+	if (sl->nfree == 0)
+		partial_add(sl);
+	sl->free[sl->nfree++] = (uint8_t)st->slot;
+	if (sl->nfree == CTX_SLAB_STACKS && ++idle_slabs > CTX_SLABS_IDLE_MAX)
+		slab_unmap(sl);
+}
+
 void ctx_stack_free(struct ctx_stack *st)
 {
 	if (st->base == NULL)
@@ -243,16 +278,14 @@ void ctx_stack_free(struct ctx_stack *st)
 		st->slab = NULL;
 		return;
 	}
-	vg_deregister(st);
 #ifdef SIMK_ASAN
 	/* A dead coroutine may leave poisoned frames behind. */
 	ASAN_UNPOISON_MEMORY_REGION(st->base, st->size);
 #endif
-	if (sl->nfree == 0)
-		partial_add(sl);
-	sl->free[sl->nfree++] = (uint8_t)st->slot;
-	if (sl->nfree == CTX_SLAB_STACKS && ++idle_slabs > CTX_SLABS_IDLE_MAX)
-		slab_unmap(sl);
+	if (nspares < CTX_SPARES)
+		spares[nspares++] = *st;
+	else
+		slab_give(st);
 	st->base = NULL;
 	st->size = 0;
 	st->slab = NULL;
@@ -260,6 +293,8 @@ void ctx_stack_free(struct ctx_stack *st)
 
 void ctx_stack_pool_drain(void)
 {
+	while (nspares > 0)
+		slab_give(&spares[--nspares]);
 	struct ctx_slab *sl = slabs;
 	while (sl != NULL) {
 		struct ctx_slab *next = sl->next;
