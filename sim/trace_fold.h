@@ -24,12 +24,18 @@ static inline uint64_t trace_mix(uint64_t h, uint64_t x)
 	return h;
 }
 
-/* The sum's terms of the event's head: time, thread and type, name. */
+#define TRACE_TID_TYPE_MUL 0xc2b2ae3d27d4eb4fULL
+
+/* The sum's terms of the event's head: time, thread and type, name. The
+ * thread and the type are one term, (tid << 16 | type) * TRACE_TID_TYPE_MUL,
+ * computed as tid * (TRACE_TID_TYPE_MUL << 16) + type * TRACE_TID_TYPE_MUL
+ * (the same value mod 2^64: the type fills the low 16 bits the shift
+ * leaves zero), so that a constant type's product folds at compile time. */
 static inline uint64_t trace_fold_head(uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh)
 {
 	return vtime * 0x9e3779b97f4a7c15ULL +
-	       (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-	       nh * 0x165667b19e3779f9ULL;
+	       (uint64_t)(uint32_t)tid * (TRACE_TID_TYPE_MUL << 16) +
+	       (uint64_t)type * TRACE_TID_TYPE_MUL + nh * 0x165667b19e3779f9ULL;
 }
 
 #define TRACE_ARG_MUL0 0xd6e8feb86659fd93ULL
