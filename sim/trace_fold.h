@@ -72,17 +72,22 @@ static inline void trace_fold_n(struct trace *t, uint64_t vtime, int32_t tid, ui
 
 /* trace_emit_call's common path, inline at the system-call boundary (two
  * events a call): a trace that records nothing, a name whose hash the
- * caller holds. The rest go to trace_emit_call. */
+ * caller holds. The rest go to trace_emit_call. cur_tid: the current
+ * thread's id, which the caller holds (every event's thread). */
 static inline void trace_emit_call_inline(uint16_t type, const char *name, uint64_t nh,
-					  const void *desc, const int64_t *a, int n)
+					  const void *desc, const int64_t *a, int n,
+					  int32_t cur_tid)
 {
 	struct simk *s = sim_cur();
 	if (__builtin_expect(s == NULL || nh == 0 || s->trace.record, 0)) {
 		trace_emit_call(type, name, nh, desc, a, n);
 		return;
 	}
-	trace_fold_n(&s->trace, s->now_ns, s->current != NULL ? s->current->tid : 0, type, nh, a,
-		     n);
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(cur_tid == (s->current != NULL ? s->current->tid : 0),
+		"trace_emit_call_inline: thread %d is not the current one", cur_tid);
+#endif
+	trace_fold_n(&s->trace, s->now_ns, cur_tid, type, nh, a, n);
 }
 
 /* trace_emit_line for a name whose hash the caller holds (nh =
