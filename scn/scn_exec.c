@@ -498,6 +498,19 @@ static bool call_bare(struct scn_run *r, struct scn_frame *fr, const struct scn_
 	return exited;
 }
 
+/* A repeat's test (S_REP_TEST): the instruction after it while the count
+ * is below the limit (the count given to the loop's variable, if any),
+ * else the one after the loop. */
+static inline const struct scn_insn *rep_test(const struct scn_insn *code,
+					      const struct scn_insn *in, int64_t *locals)
+{
+	if (locals[in->var + 1] >= locals[in->var])
+		return code + in->target;
+	if (in->aux >= 0)
+		locals[in->aux] = locals[in->var + 1];
+	return in + 1;
+}
+
 static void run_body(struct scn_run *r, const struct scn_body *b)
 {
 	const struct scn_prog *p = r->prog;
@@ -603,19 +616,23 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			at = in + 1;
 			break;
 		case S_REP_TEST:
-			if (fr.locals[in->var + 1] >= fr.locals[in->var]) {
-				at = code + in->target;
-			} else {
-				if (in->aux >= 0)
-					fr.locals[in->aux] = fr.locals[in->var + 1];
-				at = in + 1;
-			}
+			at = rep_test(code, in, fr.locals);
 			break;
-		case S_REP_STEP:
+		case S_REP_STEP: {
 			sim_tick();
 			fr.locals[in->var + 1]++;
-			at = code + in->target;
-			continue; /* not a statement: fr.prev stays */
+			/* the loop's head, its S_REP_TEST, run here: never a switch
+			 * point (its count is a local), it needs no trip through
+			 * the loop's top */
+			const struct scn_insn *test = code + in->target;
+			KASSERT(test->op == S_REP_TEST, "scenario: a repeat's step leads to op %d",
+				test->op);
+			KASSERT(!test->boundary, "scenario: a repeat's test is a switch point");
+			fr.pc = test;
+			at = rep_test(code, test, fr.locals);
+			fr.prev = test;
+			continue;
+		}
 		default:
 			sim_panic("scenario: bad instruction %d", in->op);
 		}

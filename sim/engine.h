@@ -578,8 +578,15 @@ _Noreturn void sim_thread_exit(int code);
 /* Switch points (thread context). */
 void preempt_point(void);
 /* Counts one iteration of a loop that passes no switch point against the
- * step limit (a guard, not a switch point). */
-void sim_tick(void);
+ * step limit (a guard, not a switch point). Inline: a scenario's every
+ * loop iteration counts one. */
+_Noreturn void sim_tick_limit(void);
+static inline void sim_tick(void)
+{
+	struct simk *s = sim_cur();
+	if (__builtin_expect(++s->ticks > s->opts.max_steps, 0))
+		sim_tick_limit();
+}
 /* Nesting section with no switch point (callbacks that run inside another
  * subsystem's loop, like poll listeners). Sleeping inside panics. */
 void preempt_disable(void);

@@ -382,13 +382,12 @@ void preempt_point(void)
 	sched_point(PT_PREEMPT);
 }
 
-void sim_tick(void)
+_Noreturn void sim_tick_limit(void)
 {
 	struct simk *s = sim_cur();
-	if (++s->ticks > s->opts.max_steps)
-		sim_panic("step limit of %llu loop iterations without a switch point reached (a "
-			  "loop on local variables that never ends?)",
-			  (unsigned long long)s->opts.max_steps);
+	sim_panic("step limit of %llu loop iterations without a switch point reached (a "
+		  "loop on local variables that never ends?)",
+		  (unsigned long long)s->opts.max_steps);
 }
 
 /* Named sim_yield, not sim_yield: a function of libc's name would
