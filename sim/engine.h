@@ -166,7 +166,6 @@ struct simk {
 	 * heap): O(decisions x log threads), counted for tests/unit/test_sched_work.c */
 	uint64_t sched_work;
 	int live_user_threads;
-	struct ctx main_ctx;
 	struct simk_thread *on_stack; /* whose stack runs now (NULL = host) */
 	struct simk_thread *reap;     /* exited thread whose stack awaits release */
 	/* the side stack (sim/side.c): work done while a thread is suspended */
@@ -218,6 +217,7 @@ struct simk {
 	struct simk_opts opts;		   /* copied from the caller's first */
 	struct rng rng[SIMK_STREAM_COUNT]; /* through sim_rng_of: seeded at first use */
 	struct trace trace;		   /* trace_init */
+	struct ctx main_ctx;		   /* ctx_init_main */
 	/* a lazy subsystem's first host object id minus one, reserved at
 	 * create time (sim_subsys_need), for every lazy slot */
 	uint32_t subsys_oid_base[SIM_SUBSYS_MAX];
