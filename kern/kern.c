@@ -23,18 +23,9 @@
 
 int kern_subsys_slot = -1; /* sim_subsys_register() */
 
-struct kern_state *kern_st(void)
-{
-	struct kern_state *ks = sim_subsys_state(sim_cur(), kern_subsys_slot);
-	KASSERT(ks != NULL, "kern used outside a simulation");
-	return ks;
-}
-
-/* Grows a table (its first entries in first, in the state's block) so
- * that index n - 1 exists: doubles cap until it fits; new entries are
- * zeroed. */
-static __attribute__((noinline)) void *grow_table(void *arr, void *first, int *cap, int n,
-						   size_t elem)
+/* Doubles cap until index n - 1 fits; new entries are zeroed. The first
+ * table is in the state's block, a grown one on the host heap. */
+void *kern_table_grow(void *arr, void *first, int *cap, int n, size_t elem)
 {
 	int ncap = *cap;
 	while (ncap < n)
@@ -47,31 +38,6 @@ static __attribute__((noinline)) void *grow_table(void *arr, void *first, int *c
 	memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
 	*cap = ncap;
 	return na;
-}
-
-/* The table, grown when index n - 1 is past it (rarely: a run with more
- * than KERN_TABLE_MIN threads or processes). */
-static inline void *grow(void *arr, void *first, int *cap, int n, size_t elem)
-{
-	return n <= *cap ? arr : grow_table(arr, first, cap, n, elem);
-}
-
-uint8_t *kern_thread_exited_slot(int tid)
-{
-	struct kern_state *ks = kern_st();
-	KASSERT(tid >= 1, "bad tid %d", tid);
-	KASSERT(tid <= SIM_MAX_THREADS, "bad tid %d", tid);
-	ks->exited = grow(ks->exited, ks->exited_first, &ks->exited_cap, tid, sizeof(*ks->exited));
-	return &ks->exited[tid - 1];
-}
-
-struct kproc_info *kern_pinfo(int pid)
-{
-	struct kern_state *ks = kern_st();
-	KASSERT(pid >= 1, "bad pid %d", pid);
-	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
-	ks->pinfo = grow(ks->pinfo, ks->pinfo_first, &ks->pinfo_cap, pid, sizeof(*ks->pinfo));
-	return &ks->pinfo[pid - 1];
 }
 
 static int kern_create(struct simk *s)

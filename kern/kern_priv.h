@@ -59,11 +59,39 @@ struct kern_state {
 	struct kproc_info pinfo_first[KERN_TABLE_MIN];
 };
 
-/* The current run's state (panics outside a simulation). */
-struct kern_state *kern_st(void);
+/* The current run's state (panics outside a simulation). Inline, with
+ * the tables' look-ups below: every thread's and process's exit asks for
+ * them a few times. */
+static inline struct kern_state *kern_st(void)
+{
+	struct kern_state *ks = sim_subsys_state(sim_cur(), kern_subsys_slot);
+	KASSERT(ks != NULL, "kern used outside a simulation");
+	return ks;
+}
+/* Grows a table (its first entries in first, in the state's block) so
+ * that index n - 1 exists (kern.c). */
+void *kern_table_grow(void *arr, void *first, int *cap, int n, size_t elem);
 /* Grows the per-tid / per-pid tables so that index id - 1 exists. */
-uint8_t *kern_thread_exited_slot(int tid);
-struct kproc_info *kern_pinfo(int pid);
+static inline uint8_t *kern_thread_exited_slot(int tid)
+{
+	struct kern_state *ks = kern_st();
+	KASSERT(tid >= 1, "bad tid %d", tid);
+	KASSERT(tid <= SIM_MAX_THREADS, "bad tid %d", tid);
+	if (tid > ks->exited_cap) /* past the first table: a run with many threads */
+		ks->exited = kern_table_grow(ks->exited, ks->exited_first, &ks->exited_cap, tid,
+					     sizeof(*ks->exited));
+	return &ks->exited[tid - 1];
+}
+static inline struct kproc_info *kern_pinfo(int pid)
+{
+	struct kern_state *ks = kern_st();
+	KASSERT(pid >= 1, "bad pid %d", pid);
+	KASSERT(pid <= SIM_MAX_PROCS, "bad pid %d", pid);
+	if (pid > ks->pinfo_cap)
+		ks->pinfo = kern_table_grow(ks->pinfo, ks->pinfo_first, &ks->pinfo_cap, pid,
+					    sizeof(*ks->pinfo));
+	return &ks->pinfo[pid - 1];
+}
 
 /* Hooks from kern.c into the service files. */
 void kproc_thread_exit(struct simk_thread *t);

@@ -434,11 +434,9 @@ int umem_fork(struct simk_proc *parent, struct simk_proc *child)
 }
 
 /* Any context. */
-void umem_release(struct simk_proc *p)
+void umem_release_space(struct simk_proc *p)
 {
 	struct umem_space *sp = p->umem;
-	if (sp == NULL)
-		return;
 	int bound = 0;
 	while (!list_empty(&sp->regions)) {
 		KASSERT(++bound <= UMEM_REGIONS_MAX, "umem of %s does not drain", p->name);

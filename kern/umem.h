@@ -62,8 +62,15 @@ void *umem_map_kernel(struct simk_proc *p, uaddr_t addr, size_t len);
 /* Copies every region of parent into child at the same addresses, with
  * their page protections (fork). */
 int umem_fork(struct simk_proc *parent, struct simk_proc *child);
-/* Frees every region of p (process exit). */
-void umem_release(struct simk_proc *p);
+/* Frees every region of p (process exit). The test inline: most
+ * processes (a scenario's) never map user memory, and every process exit
+ * and run end asks. */
+void umem_release_space(struct simk_proc *p);
+static inline void umem_release(struct simk_proc *p)
+{
+	if (p->umem != NULL)
+		umem_release_space(p);
+}
 
 /*
  * Identity regions: host memory that p owns at its own host address (a
