@@ -607,7 +607,7 @@ struct simk_thread *sim_thread_spawn(struct simk_proc *p, const char *name, simk
 struct simk_thread *sim_thread_spawn_named(struct simk_proc *p, const struct sim_name *name,
 					   simk_thread_fn fn, void *arg, bool daemon)
 {
-	return thread_spawn(p, name->str, name, fn, arg, daemon);
+	return thread_spawn(p, name->copy, name, fn, arg, daemon);
 }
 
 _Noreturn void sim_thread_exit(int code)

@@ -262,7 +262,7 @@ struct simk_proc *sim_proc_create_internal(const char *name, struct simk_proc *p
 
 struct simk_proc *sim_proc_create_named(const struct sim_name *name, struct simk_proc *parent)
 {
-	return proc_create(name->str, name, parent);
+	return proc_create(name->copy, name, parent);
 }
 
 struct simk_proc *simk_proc_create(struct simk *s, const char *name)
