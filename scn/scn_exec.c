@@ -350,7 +350,8 @@ int64_t scn_op_handler(const int64_t *a)
 
 /* The traced arguments of a primitive: values, objects by declaration,
  * -1 for an object or a duration that was omitted (printed "-"). */
-static void primitive_args(const struct scn_op_desc *od, const struct scn_val *args, int64_t *a)
+static inline void primitive_args(const struct scn_op_desc *od, const struct scn_val *args,
+				  int64_t *a)
 {
 	for (int k = 0; k < od->d.nargs; k++) {
 		const struct scn_val *v = &args[od->argidx[k]];
