@@ -226,7 +226,7 @@ static inline void trace_entry(const struct syscall_desc *d, const int64_t *args
 	}
 	int64_t a[SYSCALL_ARGS_MAX];
 	trace_args(d, t->proc, args, a);
-	trace_emit_call_inline(TR_SYSCALL_ENTER, d->name, d->name_nh, d, a, d->nargs);
+	trace_emit_call_inline(TR_SYSCALL_ENTER, d->name, d->name_nh, d, a, d->nargs, t->tid);
 }
 
 static syscall_entry_hook_fn entry_hook;
@@ -294,7 +294,7 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	 * the arguments are: a guest's host address by its alias */
 	int64_t tr = r > 0 && is_user_address(d->res) ? (int64_t)umem_trace_addr(t->proc, (uaddr_t)r)
 						      : r;
-	trace_emit_call_inline(TR_SYSCALL_EXIT, d->name, d->name_nh, d, &tr, 1);
+	trace_emit_call_inline(TR_SYSCALL_EXIT, d->name, d->name_nh, d, &tr, 1, t->tid);
 #ifdef SIMK_DEBUG_CHECKS
 	sim_subsys_check(sim_cur());
 #endif

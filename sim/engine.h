@@ -190,6 +190,9 @@ struct simk {
 	 * common path: the policy only chooses (no point hook, no dfs
 	 * recorder), and no decision is logged (schedule_out, keep_decisions). */
 	bool points_plain, decisions_plain;
+	/* The policy keeps no index of its own of the run queue (no
+	 * runq_added, runq_removed): set with the policy (sim_create). */
+	bool runq_unwatched;
 	void *policy_state;
 	/* decision log for --schedule-out */
 	int64_t *decisions;

@@ -62,8 +62,7 @@ void runq_del_slow(struct simk *s, struct simk_thread *t);
  * index: two to four switch points of a small run's decision change it. */
 static inline bool runq_list_only(const struct simk *s, int joining)
 {
-	return !s->rqi.on && s->nrunnable + joining <= RUNQ_INDEX_MIN && s->policy != NULL &&
-	       s->policy->runq_added == NULL && s->policy->runq_removed == NULL;
+	return !s->rqi.on && s->nrunnable + joining <= RUNQ_INDEX_MIN && s->runq_unwatched;
 }
 static inline void runq_add(struct simk *s, struct simk_thread *t)
 {

@@ -201,13 +201,13 @@ static __attribute__((noinline)) void note_decision_full(struct simk *s,
 /* A choice among ncand > 1 candidates: the decision log and the trace.
  * Most runs (explore's) log nothing and only hash it, which is
  * trace_emit_decision's fold inline (a trace that records nothing is also
- * observed by nobody); the rest take note_decision_full. */
-static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t chosen,
-				 int ncand, enum point_kind kind)
+ * observed by nobody); the rest take note_decision_full. cur_tid: the
+ * current thread's (the thread of every event; 0: none). */
+static inline void note_decision(struct simk *s, struct simk_thread *self, int32_t cur_tid,
+				 int32_t chosen, int ncand, enum point_kind kind)
 {
 	if (__builtin_expect(s->decisions_plain && !s->trace.record, 1))
-		trace_fold_decision(&s->trace, s->now_ns, s->current ? s->current->tid : 0, chosen,
-				    ncand, kind);
+		trace_fold_decision(&s->trace, s->now_ns, cur_tid, chosen, ncand, kind);
 	else
 		note_decision_full(s, self, chosen, ncand, kind);
 }
@@ -267,7 +267,8 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
 		KASSERT(p.irq ? irq_due : p.t != NULL, "policy %s made no valid choice",
 			s->policy->name);
 		if (ncand > 1)
-			note_decision(s, self, p.irq ? 0 : p.t->tid, ncand, kind);
+			note_decision(s, self, s->current != NULL ? s->current->tid : 0,
+				      p.irq ? 0 : p.t->tid, ncand, kind);
 		if (p.irq) {
 			deliver_irq(s, false);
 			continue;
@@ -332,7 +333,7 @@ static inline bool point_of_running(struct simk *s, struct simk_thread *self, en
 	if (kind == PT_YIELD || !s->policy->keeps_running)
 		next = s->policy->choose(s, kind, self, false, ncand).t;
 	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
-	note_decision(s, self, next->tid, ncand, kind);
+	note_decision(s, self, self->tid, next->tid, ncand, kind); /* self is current */
 	if (next != self) {
 		runq_swap(s, next, self);
 		switch_to(s, self, next, false);

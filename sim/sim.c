@@ -392,6 +392,8 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 	if (s->opts.max_steps == 0)
 		s->opts.max_steps = 10000000;
 	s->policy = policy_for(o->policy);
+	s->runq_unwatched = s->policy != NULL && s->policy->runq_added == NULL &&
+			    s->policy->runq_removed == NULL;
 	if (s->policy == NULL || !(o->preempt_prob >= 0 && o->preempt_prob <= 1) ||
 	    !(o->irq_prob >= 0 && o->irq_prob <= 1)) {
 		snprintf(err, errlen, "bad scheduling options");

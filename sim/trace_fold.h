@@ -24,12 +24,18 @@ static inline uint64_t trace_mix(uint64_t h, uint64_t x)
 	return h;
 }
 
-/* The sum's terms of the event's head: time, thread and type, name. */
+#define TRACE_TID_TYPE_MUL 0xc2b2ae3d27d4eb4fULL
+
+/* The sum's terms of the event's head: time, thread and type, name. The
+ * thread and the type are one term, (tid << 16 | type) * TRACE_TID_TYPE_MUL,
+ * computed as tid * (TRACE_TID_TYPE_MUL << 16) + type * TRACE_TID_TYPE_MUL
+ * (the same value mod 2^64: the type fills the low 16 bits the shift
+ * leaves zero), so that a constant type's product folds at compile time. */
 static inline uint64_t trace_fold_head(uint64_t vtime, int32_t tid, uint16_t type, uint64_t nh)
 {
 	return vtime * 0x9e3779b97f4a7c15ULL +
-	       (((uint64_t)(uint32_t)tid << 16) | type) * 0xc2b2ae3d27d4eb4fULL +
-	       nh * 0x165667b19e3779f9ULL;
+	       (uint64_t)(uint32_t)tid * (TRACE_TID_TYPE_MUL << 16) +
+	       (uint64_t)type * TRACE_TID_TYPE_MUL + nh * 0x165667b19e3779f9ULL;
 }
 
 #define TRACE_ARG_MUL0 0xd6e8feb86659fd93ULL
@@ -66,17 +72,22 @@ static inline void trace_fold_n(struct trace *t, uint64_t vtime, int32_t tid, ui
 
 /* trace_emit_call's common path, inline at the system-call boundary (two
  * events a call): a trace that records nothing, a name whose hash the
- * caller holds. The rest go to trace_emit_call. */
+ * caller holds. The rest go to trace_emit_call. cur_tid: the current
+ * thread's id, which the caller holds (every event's thread). */
 static inline void trace_emit_call_inline(uint16_t type, const char *name, uint64_t nh,
-					  const void *desc, const int64_t *a, int n)
+					  const void *desc, const int64_t *a, int n,
+					  int32_t cur_tid)
 {
 	struct simk *s = sim_cur();
 	if (__builtin_expect(s == NULL || nh == 0 || s->trace.record, 0)) {
 		trace_emit_call(type, name, nh, desc, a, n);
 		return;
 	}
-	trace_fold_n(&s->trace, s->now_ns, s->current != NULL ? s->current->tid : 0, type, nh, a,
-		     n);
+#ifdef SIMK_DEBUG_CHECKS
+	KASSERT(cur_tid == (s->current != NULL ? s->current->tid : 0),
+		"trace_emit_call_inline: thread %d is not the current one", cur_tid);
+#endif
+	trace_fold_n(&s->trace, s->now_ns, cur_tid, type, nh, a, n);
 }
 
 /* trace_emit_line for a name whose hash the caller holds (nh =
