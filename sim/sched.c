@@ -543,8 +543,9 @@ static void thread_entry(void *arg)
 	sim_thread_exit(0);
 }
 
-/* known: name's copy and hash made once, or NULL */
-static struct simk_thread *thread_spawn(struct simk_proc *p, const char *name,
+/* known: name's copy and hash made once, or NULL. Inline in both entry
+ * points: the named one's known is then a constant test. */
+static inline __attribute__((always_inline)) struct simk_thread *thread_spawn(struct simk_proc *p, const char *name,
 					const struct sim_name *known, simk_thread_fn fn, void *arg,
 					bool daemon)
 {

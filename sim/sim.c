@@ -222,8 +222,9 @@ struct simk_thread *sim_thread_block(void)
 	return sim_block_take(sizeof(struct simk_thread));
 }
 
-/* known: name's copy and hash made once, or NULL */
-static struct simk_proc *proc_create(const char *name, const struct sim_name *known,
+/* known: name's copy and hash made once, or NULL. Inline in both entry
+ * points: the named one's known is then a constant test. */
+static inline __attribute__((always_inline)) struct simk_proc *proc_create(const char *name, const struct sim_name *known,
 				     struct simk_proc *parent)
 {
 	struct simk *s = g_sim;
