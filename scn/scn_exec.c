@@ -127,6 +127,54 @@ static void trace_read(const char *name, uint64_t nh, int64_t v, int64_t index, 
 	trace_emit_line_nh(TR_READ, name, nh, line, v, index, elem);
 }
 
+/* The read of shared variable `slot` by an expression: for dfs, then the
+ * trace's event. */
+static inline int64_t shared_read(const struct scn_prog *p, const int64_t *shared, int32_t slot,
+				  int line)
+{
+	sim_read(SIM_OID(SIM_OID_SCN_VAR, slot));
+	int64_t v = shared[slot];
+	trace_read(p->shared[slot].name, p->shared[slot].name_nh, v, 0, false, line);
+	return v;
+}
+
+/* noinline: the message buffer stays out of the evaluators' frames */
+__attribute__((noinline)) static _Noreturn void arith_failed(const struct scn_prog *p,
+							     const struct scn_einsn *in, int rc,
+							     int64_t b, int line)
+{
+	char msg[64];
+	sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: %s", p->name, line, in->col,
+		 scn_arith_error(rc, b, msg, sizeof(msg)));
+}
+
+/* a op b for the binary operator in, or the run's panic naming it. */
+static inline int64_t binary(const struct scn_prog *p, const struct scn_einsn *in, int64_t a,
+			     int64_t b, int line)
+{
+	int64_t v;
+	int rc = scn_arith(in->op, a, b, &v);
+	if (rc != 0)
+		arith_failed(p, in, rc, b, line);
+	return v;
+}
+
+/* The value of a leaf of an expression (E_CONST, E_LOCAL, E_SHARED), with
+ * its read's effects: S_SET's operands. */
+static inline int64_t operand(const struct scn_prog *p, const struct scn_einsn *in,
+			      const int64_t *locals, const int64_t *shared, int line)
+{
+	switch (in->op) {
+	case E_CONST:
+		return in->val;
+	case E_LOCAL:
+		return locals[in->arg];
+	default:
+		KASSERT(in->op == E_SHARED, "scenario: S_SET operand op %d", in->op);
+		return shared_read(p, shared, in->arg, line);
+	}
+}
+
 int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *locals,
 		 const int64_t *shared, int line)
 {
@@ -142,10 +190,7 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 			st[sp++] = locals[in->arg];
 			break;
 		case E_SHARED:
-			sim_read(SIM_OID(SIM_OID_SCN_VAR, in->arg));
-			st[sp++] = shared[in->arg];
-			trace_read(p->shared[in->arg].name, p->shared[in->arg].name_nh, st[sp - 1], 0,
-				   false, line);
+			st[sp++] = shared_read(p, shared, in->arg, line);
 			break;
 		case E_NEG:
 			st[sp - 1] = (int64_t)(0 - (uint64_t)st[sp - 1]);
@@ -187,18 +232,10 @@ int64_t scn_eval(const struct scn_prog *p, struct scn_expr e, const int64_t *loc
 				sp--;
 			}
 			break;
-		default: {
-			int64_t v;
-			int rc = scn_arith(in->op, st[sp - 2], st[sp - 1], &v);
-			if (rc != 0) {
-				char msg[64];
-				sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: %s", p->name, line, in->col,
-					 scn_arith_error(rc, st[sp - 1], msg, sizeof(msg)));
-			}
+		default:
 			sp--;
-			st[sp - 1] = v;
+			st[sp - 1] = binary(p, in, st[sp - 1], st[sp], line);
 			break;
-		}
 		}
 #ifdef SIMK_DEBUG_CHECKS
 		/* the parser bounds the depth (push_depth): checked per node only
@@ -302,6 +339,19 @@ trace_store(const struct scn_prog *p, uint8_t vkind, int32_t var, int64_t v, int
 		return;
 	}
 	trace_emit_line_nh(TR_USER, name, nh, line, v, index, 0);
+}
+
+/* The end of an assignment (S_ASSIGN, S_SET): the store of v at dst, its
+ * event, and the properties' check of a store into shared memory. */
+static inline __attribute__((always_inline)) void
+assign_store(struct scn_run *r, struct scn_frame *fr, const struct scn_insn *in, int64_t *dst,
+	     int64_t v, int64_t index)
+{
+	const struct scn_prog *p = r->prog;
+	*dst = v;
+	trace_store(p, in->vkind, in->var, v, index, in->line);
+	if (p->state_props && is_shared_dest(p, in->vkind, in->var))
+		scn_props_check(&r->props, fr->locals, in->line, in->col);
 }
 
 /* noinline: its message buffer stays off the stack of every thread */
@@ -565,10 +615,21 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 				v = (int64_t)((uint64_t)*dst + (uint64_t)v);
 			else if (in->aop == '-')
 				v = (int64_t)((uint64_t)*dst - (uint64_t)v);
-			*dst = v;
-			trace_store(p, in->vkind, in->var, v, index, in->line);
-			if (p->state_props && is_shared_dest(p, in->vkind, in->var))
-				scn_props_check(&r->props, fr.locals, in->line, in->col);
+			assign_store(r, &fr, in, dst, v, index);
+			at = in + 1;
+			break;
+		}
+		case S_SET: {
+			/* S_ASSIGN's steps in its order, the expression's
+			 * operands read in theirs */
+			int64_t *dst = var_ref(r, &fr, in->vkind, in->var);
+			note_store(r, in->vkind, in->var, 0);
+			const struct scn_einsn *x = p->ecode + in->e.start;
+			int64_t v = operand(p, x, fr.locals, r->shared, in->line);
+			if (in->e.len == 3)
+				v = binary(p, &x[2], v, operand(p, &x[1], fr.locals, r->shared, in->line),
+					   in->line);
+			assign_store(r, &fr, in, dst, v, 0);
 			at = in + 1;
 			break;
 		}

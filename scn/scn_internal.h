@@ -78,6 +78,10 @@ enum scn_sop {
 	S_REP_STEP, /* index++; to target */
 	S_AZERO,    /* locals[var .. var + aux) = 0: a local array's declaration */
 	S_SOMETIMES, /* property aux (sometimes / reachable) holds here if e (or no e) */
+	S_SET, /* an S_ASSIGN `var = e` into a variable whose e is one operand (a
+		* constant or a variable) or two and a binary operator: the
+		* commonest assignments, run without the expression loop
+		* (scn_parse.c's fuse_assignments) */
 };
 
 /* Where a value goes: V_ELEM is element `idx` of array `var`. */

@@ -2421,6 +2421,39 @@ static void drop_local_boundaries(struct scn_prog *p)
 	}
 }
 
+/* An expression leaf S_SET reads itself (scn_exec.c's operand). */
+static bool is_operand(const struct scn_einsn *x)
+{
+	return x->op == E_CONST || x->op == E_LOCAL || x->op == E_SHARED;
+}
+
+/* A binary operator of scn_arith (not && and ||, which jump). */
+static bool is_arith(const struct scn_einsn *x)
+{
+	return (x->op >= E_ADD && x->op <= E_GE) || (x->op >= E_BAND && x->op <= E_SHR);
+}
+
+/*
+ * `x = y`, `x = 5`, `x = y + 1`, `x = y < z`: an assignment into a variable
+ * whose expression is one operand, or two and a binary operator, becomes
+ * S_SET, which the interpreter runs without its expression loop. The
+ * statement and its expression are otherwise as they were (their line,
+ * columns and switch point), so every effect, event and message is too.
+ */
+static void fuse_assignments(struct scn_prog *p)
+{
+	for (int i = 0; i < p->ncode; i++) {
+		struct scn_insn *in = &p->code[i];
+		if (in->op != S_ASSIGN || in->aop != '=' ||
+		    (in->vkind != V_LOCAL && in->vkind != V_SHARED))
+			continue;
+		const struct scn_einsn *x = &p->ecode[in->e.start];
+		if ((in->e.len == 1 && is_operand(&x[0])) ||
+		    (in->e.len == 3 && is_operand(&x[0]) && is_operand(&x[1]) && is_arith(&x[2])))
+			in->op = S_SET;
+	}
+}
+
 static void finish(struct parser *P)
 {
 	struct scn_prog *p = P->p;
@@ -2458,6 +2491,7 @@ static void finish(struct parser *P)
 	for (int i = 0; i < p->nbodies; i++)
 		p->bodies[i].prog = p;
 	drop_local_boundaries(p);
+	fuse_assignments(p); /* after: it looks at S_ASSIGN */
 	/* the shared arrays' words follow the scalars */
 	int64_t words = p->nshared;
 	for (int i = 0; i < p->narrays; i++) {
