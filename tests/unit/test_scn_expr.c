@@ -291,3 +291,57 @@ Test(scn_expr, array_declaration_errors)
 			   "len() takes the name of an array, 'x' is not an array");
 	assert_parse_error("thread t\n  local a[2]\n  expect a[1 == 0\n", "expected ']' to close");
 }
+
+/* The S_SET statements of p (fused assignments, scn_parse.c). */
+static int count_sets(const struct scn_prog *p)
+{
+	int n = 0;
+	for (int i = 0; i < p->ncode; i++)
+		n += p->code[i].op == S_SET;
+	return n;
+}
+
+/* The scenario with each assignment's expression E written as `(E) + z + z`
+ * (z a local 0: nothing to fold), which the parser leaves to the
+ * expression loop, or as E, which it fuses: the same runs, events and
+ * hashes either way. */
+static struct scn_prog *assignments_program(bool fused)
+{
+	static const char *const exprs[] = {"y + 1", "x", "k * y", "x < 40", "7", "x - y", "k"};
+	const char *e[7];
+	char wrapped[7][32];
+	for (int i = 0; i < 7; i++) {
+		snprintf(wrapped[i], sizeof(wrapped[i]), "(%s) + z + z", exprs[i]);
+		e[i] = fused ? exprs[i] : wrapped[i];
+	}
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 "shared x = 1\nshared y = 2\n"
+		 "thread a\n  local z = 0\n  local k = 5\n  repeat 3\n"
+		 "    x = %s\n    y = %s\n    x = %s\n    y = %s\n"
+		 "thread b\n  local z = 0\n  local k = 3\n  repeat 3\n"
+		 "    y = %s\n    x = %s\n    k = %s\n",
+		 e[0], e[1], e[2], e[3], e[4], e[5], e[6]);
+	char err[256];
+	struct scn_prog *p = scn_test_parse(text, err, sizeof(err));
+	cr_assert_not_null(p, "%s", err);
+	return p;
+}
+
+Test(scn_expr, fused_assignments_run_as_the_expression_loop_does)
+{
+	struct scn_prog *fused = assignments_program(true);
+	struct scn_prog *plain = assignments_program(false);
+	/* the locals' declarations (`= 0`, `= 5`) are fused in both */
+	cr_assert_eq(count_sets(fused), 4 + 7);
+	cr_assert_eq(count_sets(plain), 4);
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		struct scn_result a = scn_run_prog(fused, seed, SIMK_POLICY_RANDOM, false);
+		struct scn_result b = scn_run_prog(plain, seed, SIMK_POLICY_RANDOM, false);
+		cr_assert_eq(a.out, SIMK_PASS, "%s", a.reason);
+		cr_assert_eq(b.out, SIMK_PASS, "%s", b.reason);
+		cr_assert_eq(a.hash, b.hash, "seed %llu", (unsigned long long)seed);
+	}
+	scn_free(fused);
+	scn_free(plain);
+}
