@@ -1,7 +1,7 @@
 /* random: at a preemption point switch with probability preempt_prob to a
  * uniformly chosen runnable thread; deliver a due interrupt with
  * probability irq_prob; when the running thread blocks, pick uniformly. */
-#include "sim/policy.h"
+#include "sim/policy_random.h"
 
 static struct pick random_choose(struct simk *s, enum point_kind kind, struct simk_thread *cur,
 				 bool irq_due, int ncand)
@@ -15,19 +15,11 @@ static struct pick random_choose(struct simk *s, enum point_kind kind, struct si
 		return p;
 	}
 	if (cur != NULL) {
-		bool sw = others > 0 &&
-			  (kind == PT_YIELD || rng_chance(r, s->opts.preempt_prob));
-		if (!sw) {
-			p.t = cur;
-			return p;
-		}
+		p.t = random_running(s, kind, cur);
+		return p;
 	}
 	if (others == 0) {
-		if (cur != NULL) {
-			p.t = cur;
-		} else {
-			p.irq = true; /* only an interrupt could be a candidate */
-		}
+		p.irq = true; /* only an interrupt could be a candidate */
 		return p;
 	}
 	p.t = runq_nth(s, (int)rng_below(r, (uint64_t)others));

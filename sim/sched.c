@@ -19,6 +19,7 @@
 #include "sim/dpor.h"
 #include "sim/engine.h"
 #include "sim/policy.h"
+#include "sim/policy_random.h"
 #include "sim/trace_fold.h"
 
 /* Liveness guard: picks of one switch point (runnable threads, due interrupts); past it the loop is a livelock bug. */
@@ -329,8 +330,11 @@ static inline bool point_of_running(struct simk *s, struct simk_thread *self, en
 	if (ncand == 1)
 		return true; /* nothing else to run: it goes on */
 	struct simk_thread *next = self;
-	/* a policy that keeps the running thread is not asked (fifo) */
-	if (kind == PT_YIELD || !s->policy->keeps_running)
+	/* random's choice inline (most runs'); a policy that keeps the
+	 * running thread is not asked (fifo) */
+	if (s->policy == &policy_random)
+		next = random_running(s, kind, self);
+	else if (kind == PT_YIELD || !s->policy->keeps_running)
 		next = s->policy->choose(s, kind, self, false, ncand).t;
 	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
 	note_decision(s, self, self->tid, next->tid, ncand, kind); /* self is current */

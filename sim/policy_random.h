@@ -1,0 +1,28 @@
+/*
+ * The random policy's choice at a switch point of a running thread with no
+ * interrupt due: in a header so that the scheduler's path for such points
+ * (sim/sched.c, point_of_running) makes it inline, without the policy's
+ * indirect call, and random_choose makes the same choice from the same
+ * definition.
+ */
+#ifndef SIMK_POLICY_RANDOM_H
+#define SIMK_POLICY_RANDOM_H
+
+#include "sim/policy.h"
+#include "sim/rng.h"
+
+/* cur keeps running unless another thread is runnable and the point is a
+ * yield or the preemption chance comes up; then a uniform runnable thread.
+ * The draws: the chance (not at a yield) once another thread is runnable,
+ * then the index. */
+static inline struct simk_thread *random_running(struct simk *s, enum point_kind kind,
+						 struct simk_thread *cur)
+{
+	struct rng *r = &s->rng[SIMK_STREAM_SCHED];
+	int others = s->nrunnable;
+	if (others == 0 || (kind != PT_YIELD && !rng_chance(r, s->opts.preempt_prob)))
+		return cur;
+	return runq_nth(s, (int)rng_below(r, (uint64_t)others));
+}
+
+#endif
