@@ -292,8 +292,9 @@ static bool is_shared_dest(const struct scn_prog *p, uint8_t vkind, int32_t var)
 	return vkind == V_SHARED || (vkind == V_ELEM && !p->arrays[var].local);
 }
 
-/* dfs: a store into shared memory (a variable or an array's element). */
-static void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t index)
+/* dfs: a store into shared memory (a variable or an array's element).
+ * Inline: every assignment makes it, most into a variable. */
+static inline __attribute__((always_inline)) void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t index)
 {
 	const struct scn_prog *p = r->prog;
 	if (vkind == V_SHARED)
