@@ -15,14 +15,21 @@
  * yield or the preemption chance comes up; then a uniform runnable thread.
  * The draws: the chance (not at a yield) once another thread is runnable,
  * then the index. */
-static inline struct simk_thread *random_running(struct simk *s, enum point_kind kind,
-						 struct simk_thread *cur)
+static inline struct simk_thread *random_running_of(struct simk *s, enum point_kind kind,
+						    struct simk_thread *cur, int others)
 {
 	struct rng *r = &s->rng[SIMK_STREAM_SCHED];
-	int others = s->nrunnable;
 	if (others == 0 || (kind != PT_YIELD && !rng_chance(r, s->opts.preempt_prob)))
 		return cur;
 	return runq_nth(s, (int)rng_below(r, (uint64_t)others));
+}
+
+/* others: s->nrunnable, given by a caller that knows it (a constant it
+ * folds: one other thread draws no index). */
+static inline struct simk_thread *random_running(struct simk *s, enum point_kind kind,
+						 struct simk_thread *cur)
+{
+	return random_running_of(s, kind, cur, s->nrunnable);
 }
 
 #endif

@@ -298,7 +298,7 @@ static void schedule(struct simk *s, struct simk_thread *self, enum point_kind k
  * to the clock: the costs of two steps commute (the clock ends the same
  * whichever ran first), and a step that reads the clock (arms a timer,
  * asks the time) is ordered against them. */
-static void charge_step(struct simk *s)
+static inline __attribute__((always_inline)) void charge_step(struct simk *s)
 {
 	uint64_t ns = s->opts.step_cost_ns;
 	sim_access(SIM_OID_CLOCK, SIM_ACC_ADD);
@@ -306,6 +306,17 @@ static void charge_step(struct simk *s)
 		sim_panic("virtual time limit (24 h) passed: %llu ns more at %llu ns",
 			  (unsigned long long)ns, (unsigned long long)s->now_ns);
 	s->now_ns += ns;
+}
+
+/* A switch of the running thread self to next at its switch point (the
+ * decision is noted): out of line, so that sched_point's path that does not
+ * switch saves no registers for it. */
+static __attribute__((noinline)) void switch_from_running(struct simk *s,
+							 struct simk_thread *self,
+							 struct simk_thread *next)
+{
+	runq_swap(s, next, self);
+	switch_to(s, self, next, false);
 }
 
 /*
@@ -338,10 +349,57 @@ static inline bool point_of_running(struct simk *s, struct simk_thread *self, en
 		next = s->policy->choose(s, kind, self, false, ncand).t;
 	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
 	note_decision(s, self, self->tid, next->tid, ncand, kind); /* self is current */
-	if (next != self) {
-		runq_swap(s, next, self);
-		switch_to(s, self, next, false);
-	}
+	if (next != self)
+		switch_from_running(s, self, next);
+	return true;
+}
+
+/* Every switch point that point_fast leaves (another policy, a decision
+ * logged or recorded, an interrupt due, the dfs search, ...). */
+static __attribute__((noinline)) void point_general(struct simk *s, struct simk_thread *self,
+						    enum point_kind kind)
+{
+	if (!point_of_running(s, self, kind))
+		schedule(s, self, kind);
+}
+
+/* sched_point while the dfs search records accesses (charge_step's is one),
+ * out of line so that the other runs' path makes no call that returns. */
+static __attribute__((noinline)) void point_recorded(struct simk *s, struct simk_thread *self,
+						     enum point_kind kind)
+{
+	if (s->opts.step_cost_ns != 0)
+		charge_step(s);
+	point_general(s, self, kind);
+}
+
+/*
+ * point_of_running's commonest case without a call that returns: the random
+ * policy, at most one other runnable thread (its draw is the chance alone,
+ * rng_below(1) draws nothing), no runqueue index, the decision only hashed. The same checks in
+ * the same order, the same draws (random_running), the same fold; the
+ * switch is a tail call. False, before it changes anything, when the point
+ * is not of this case.
+ */
+static inline bool point_fast(struct simk *s, struct simk_thread *self, enum point_kind kind)
+{
+	if (!s->points_plain || s->stop || self->state != TS_RUNNING ||
+	    s->policy != &policy_random || s->nrunnable > 1 || s->rqi.on || !s->decisions_plain ||
+	    s->trace.record)
+		return false;
+	const struct sim_event *head = eventq_peek(&s->eq);
+	if (head != NULL && head->when_ns <= s->now_ns)
+		return false; /* an interrupt is a candidate */
+	int ncand = s->nrunnable + 1;
+	if (++s->steps > s->opts.max_steps)
+		step_limit(s);
+	if (ncand == 1)
+		return true; /* nothing else to run: it goes on */
+	struct simk_thread *next = random_running_of(s, kind, self, 1); /* ncand == 2 */
+	KASSERT(next != NULL, "policy %s made no valid choice", s->policy->name);
+	trace_fold_decision(&s->trace, s->now_ns, self->tid, next->tid, ncand, kind);
+	if (next != self)
+		switch_from_running(s, self, next);
 	return true;
 }
 
@@ -360,10 +418,14 @@ void sched_point(enum point_kind kind)
 	 * moves while somebody runs, so a thread that polls (a loop with a
 	 * yield) sees its timers and device interrupts come due, as on a
 	 * real machine, instead of spinning at one instant forever. */
+	if (__builtin_expect(sim_rec_active != NULL, 0)) {
+		point_recorded(s, self, kind);
+		return;
+	}
 	if (s->opts.step_cost_ns != 0)
-		charge_step(s);
-	if (!point_of_running(s, self, kind))
-		schedule(s, self, kind);
+		charge_step(s); /* its sim_access does nothing here */
+	if (!point_fast(s, self, kind))
+		point_general(s, self, kind);
 }
 
 void preempt_disable(void)
