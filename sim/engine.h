@@ -190,6 +190,9 @@ struct simk {
 	 * common path: the policy only chooses (no point hook, no dfs
 	 * recorder), and no decision is logged (schedule_out, keep_decisions). */
 	bool points_plain, decisions_plain;
+	/* both, and the policy is random: sched_point's inline case
+	 * (point_fast) tests one flag for the three */
+	bool points_random;
 	/* The policy keeps no index of its own of the run queue (no
 	 * runq_added, runq_removed): set with the policy (sim_create). */
 	bool runq_unwatched;

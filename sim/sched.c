@@ -383,9 +383,8 @@ static __attribute__((noinline)) void point_recorded(struct simk *s, struct simk
  */
 static inline bool point_fast(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
-	if (!s->points_plain || s->stop || self->state != TS_RUNNING ||
-	    s->policy != &policy_random || s->nrunnable > 1 || s->rqi.on || !s->decisions_plain ||
-	    s->trace.record)
+	if (!s->points_random || s->stop || self->state != TS_RUNNING || s->nrunnable > 1 ||
+	    s->rqi.on || s->trace.record)
 		return false;
 	const struct sim_event *head = eventq_peek(&s->eq);
 	if (head != NULL && head->when_ns <= s->now_ns)
@@ -468,6 +467,7 @@ void sim_run_schedule(struct simk *s)
 {
 	s->points_plain = s->rec == NULL && s->policy->point == NULL;
 	s->decisions_plain = s->opts.schedule_out == NULL && !s->opts.keep_decisions;
+	s->points_random = s->points_plain && s->decisions_plain && s->policy == &policy_random;
 	schedule(s, NULL, PT_START);
 }
 
