@@ -286,7 +286,13 @@ int64_t syscall_invoke(const struct syscall_desc *d, const int64_t *args)
 	int64_t r = call_handler(t, d, args);
 	if (opaque)
 		sim_opaque_leave();
+#ifdef SIMK_DEBUG_CHECKS
+	/* the scheduler guarantees it (sim/sched.c: a thread's stack resumes
+	 * only after switch_to or schedule made it current, and an
+	 * interrupt's handler restores current); checked in the checking
+	 * build only */
 	KASSERT(t == sim_thread_current(), "%s() returned on another thread", d->name);
+#endif
 	KASSERT(!(d->flags & SYSCALL_NORETURN), "%s() returned", d->name);
 	t->syscall = NULL;
 	KASSERT(r >= -SYSCALL_ERRNO_MAX || (d->flags & SYSCALL_VALUE),
