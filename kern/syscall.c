@@ -226,7 +226,8 @@ static inline void trace_entry(const struct syscall_desc *d, const int64_t *args
 		return;
 	}
 	int64_t a[SYSCALL_ARGS_MAX];
-	trace_args(d, t->proc, args, a);
+	if (d->nargs != 0) /* a call without arguments (yield) skips the call */
+		trace_args(d, t->proc, args, a);
 	trace_emit_call_inline(TR_SYSCALL_ENTER, d->name, d->name_nh, d, a, d->nargs, t->tid);
 }
 
