@@ -328,16 +328,29 @@ static __attribute__((noinline)) void switch_from_running(struct simk *s,
  * switch points of a run (a dozen per system call) end here. False when
  * the point needs the loop.
  */
-static inline bool point_of_running(struct simk *s, struct simk_thread *self, enum point_kind kind)
+/* The candidates at the switch point of self, running, with the step
+ * counted; 0, before it counts or changes anything, when the point needs
+ * the decision loop (the run stops, self no longer runs, an interrupt is
+ * due). Shared by point_of_running and point_fast. */
+static inline __attribute__((always_inline)) int running_candidates(struct simk *s,
+								  struct simk_thread *self)
 {
-	if (!s->points_plain || s->stop || self->state != TS_RUNNING)
-		return false;
+	if (s->stop || self->state != TS_RUNNING)
+		return 0;
 	const struct sim_event *head = eventq_peek(&s->eq);
 	if (head != NULL && head->when_ns <= s->now_ns)
-		return false; /* an interrupt is a candidate */
+		return 0; /* an interrupt is a candidate */
 	int ncand = s->nrunnable + 1;
 	if (++s->steps > s->opts.max_steps)
 		step_limit(s);
+	return ncand;
+}
+
+static inline bool point_of_running(struct simk *s, struct simk_thread *self, enum point_kind kind)
+{
+	int ncand = s->points_plain ? running_candidates(s, self) : 0;
+	if (ncand == 0)
+		return false;
 	if (ncand == 1)
 		return true; /* nothing else to run: it goes on */
 	struct simk_thread *next = self;
@@ -376,22 +389,18 @@ static __attribute__((noinline)) void point_recorded(struct simk *s, struct simk
 /*
  * point_of_running's commonest case without a call that returns: the random
  * policy, at most one other runnable thread (its draw is the chance alone,
- * rng_below(1) draws nothing), no runqueue index, the decision only hashed. The same checks in
- * the same order, the same draws (random_running), the same fold; the
- * switch is a tail call. False, before it changes anything, when the point
+ * rng_below(1) draws nothing), no runqueue index, the decision only
+ * hashed. The same candidates (running_candidates), the same draws
+ * (random_running), the same fold; the switch is a tail call. False, before it changes anything, when the point
  * is not of this case.
  */
 static inline bool point_fast(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
-	if (!s->points_random || s->stop || self->state != TS_RUNNING || s->nrunnable > 1 ||
-	    s->rqi.on || s->trace.record)
+	if (!s->points_random || s->nrunnable > 1 || s->rqi.on || s->trace.record)
 		return false;
-	const struct sim_event *head = eventq_peek(&s->eq);
-	if (head != NULL && head->when_ns <= s->now_ns)
-		return false; /* an interrupt is a candidate */
-	int ncand = s->nrunnable + 1;
-	if (++s->steps > s->opts.max_steps)
-		step_limit(s);
+	int ncand = running_candidates(s, self);
+	if (ncand == 0)
+		return false;
 	if (ncand == 1)
 		return true; /* nothing else to run: it goes on */
 	struct simk_thread *next = random_running_of(s, kind, self, 1); /* ncand == 2 */
