@@ -426,6 +426,17 @@ extern struct sim_pool sim_pools[SIM_POOLS]; /* sim/sim.c */
 void *sim_block_take_slow(size_t size);
 void sim_block_give_slow(void *b, size_t size);
 
+/* memset(p, 0, n) through the C library's routine. For a constant n of a
+ * few hundred bytes GCC expands memset inline as `rep stosq`, whose
+ * start-up costs more than the library's vector stores at these sizes: it
+ * took most of a spawn's time (a thread block) and much of a run's set-up
+ * (docs/bench.md). The empty asm hides the constant. */
+static inline void sim_zero(void *p, size_t n)
+{
+	__asm__("" : "+r"(n));
+	memset(p, 0, n);
+}
+
 /* A zeroed block of size bytes for per-run state (sim_zalloc), and its
  * release: the block is kept for the next run's request of that size (a
  * run's threads, processes and subsystems ask for the same blocks at every
@@ -438,7 +449,7 @@ static inline void *sim_block_take(size_t size)
 	if (p->size != size || p->n == 0)
 		return sim_block_take_slow(size);
 	void *b = p->blk[--p->n];
-	memset(b, 0, size);
+	sim_zero(b, size);
 	return b;
 }
 static inline void sim_block_give(void *b, size_t size)

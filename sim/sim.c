@@ -154,7 +154,7 @@ void *sim_subsys_make(struct simk *s, int slot)
 
 void simk_opts_default(struct simk_opts *o)
 {
-	memset(o, 0, sizeof(*o));
+	sim_zero(o, sizeof(*o));
 	o->seed = 1;
 	o->policy = SIMK_POLICY_FIFO;
 	o->preempt_prob = 0.25;
@@ -333,7 +333,7 @@ static struct simk *sim_alloc_simk(void)
 	struct simk_thread **threads = s->threads;
 	struct simk_proc **procs = s->procs;
 	int threads_cap = s->threads_cap, procs_cap = s->procs_cap;
-	memset(s, 0, offsetof(struct simk, reason));
+	sim_zero(s, offsetof(struct simk, reason));
 	s->reason[0] = '\0';
 	s->threads = threads;
 	s->threads_cap = threads_cap;

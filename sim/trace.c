@@ -40,7 +40,7 @@ static struct trace_ev ring_none[TRACE_RING];
 
 void trace_init(struct trace *t, int keep, size_t keep_max, bool tail)
 {
-	memset(t, 0, sizeof(*t));
+	sim_zero(t, sizeof(*t)); /* every run's: not as `rep stos` (sim/engine.h) */
 	t->hash = HASH_SEED;
 	t->keep = keep;
 	t->tail = tail || keep;
