@@ -24,6 +24,11 @@ void rng_seed(struct rng *r, uint64_t seed, uint64_t stream_id)
 
 uint64_t rng_below_draw(struct rng *r, uint64_t bound)
 {
+	/* A power of two divides 2^64: no draw is rejected and the remainder
+	 * is the low bits (the same value as the general path, without its
+	 * two divisions: a run's choices among two threads are most). */
+	if ((bound & (bound - 1)) == 0)
+		return rng_next(r) & (bound - 1);
 	uint64_t limit = -bound % bound; /* 2^64 mod bound */
 	for (int tries = 0; tries < RNG_REJECTIONS_MAX; tries++) {
 		uint64_t x = rng_next(r);
