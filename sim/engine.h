@@ -370,6 +370,17 @@ static inline bool trace_observed(void)
 	return s != NULL && (s->trace.keep || s->trace.sink != NULL);
 }
 
+/* memset(p, 0, n) through the C library's routine. For a constant n of a
+ * few hundred bytes GCC expands memset inline as `rep stosq`, whose
+ * start-up costs more than the library's vector stores at these sizes: it
+ * took most of a spawn's time (a thread block) and much of a run's set-up
+ * (docs/bench.md). The empty asm hides the constant. */
+static inline void sim_zero(void *p, size_t n)
+{
+	__asm__("" : "+r"(n));
+	memset(p, 0, n);
+}
+
 /* calloc for per-run state (every run makes a dozen such blocks): glibc's
  * calloc skips its per-thread cache; malloc and a memset take the fast
  * path. The empty asm hides where p came from: without it GCC folds the
@@ -388,7 +399,7 @@ static inline void *sim_zalloc(size_t n)
 	void *p = malloc(n);
 	__asm__("" : "+r"(p));
 	if (p != NULL)
-		memset(p, 0, n);
+		sim_zero(p, n);
 	return p;
 }
 
@@ -425,17 +436,6 @@ extern struct sim_pool sim_pools[SIM_POOLS]; /* sim/sim.c */
  * and (give) a pool to claim or a block past the cache's sizes. */
 void *sim_block_take_slow(size_t size);
 void sim_block_give_slow(void *b, size_t size);
-
-/* memset(p, 0, n) through the C library's routine. For a constant n of a
- * few hundred bytes GCC expands memset inline as `rep stosq`, whose
- * start-up costs more than the library's vector stores at these sizes: it
- * took most of a spawn's time (a thread block) and much of a run's set-up
- * (docs/bench.md). The empty asm hides the constant. */
-static inline void sim_zero(void *p, size_t n)
-{
-	__asm__("" : "+r"(n));
-	memset(p, 0, n);
-}
 
 /* A zeroed block of size bytes for per-run state (sim_zalloc), and its
  * release: the block is kept for the next run's request of that size (a
