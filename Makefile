@@ -272,6 +272,7 @@ help:
 	@echo "                groups: run, test, bench, fuzz; each target installs its own)"
 	@echo "make clean      remove build/"
 	@echo "variants: VARIANT=O0 | asan | clang | ucontext (portable context switch; output in build/<variant>/)"
+	@echo "LTO=            the default build without link-time optimisation (a quicker link, a slower run)"
 
 # Debian packages, one group per purpose (scripts/deps.sh): `make run` needs
 # only the build and run ones; `make test`, `make bench` and `make fuzz` add

@@ -40,3 +40,19 @@ def test_embedded_run_passes_and_is_deterministic(embed):
 def test_embedded_runs_differ_across_seeds(embed):
     hashes = {run(embed, seed)[0] for seed in range(1, 9)}
     assert len(hashes) > 1
+
+
+def test_library_links_with_clang_and_gives_the_same_hash(embed, tmp_path):
+    """The default build's objects are gcc LTO objects; they are fat (native
+    code beside the IR, Makefile), so a program linked by another compiler,
+    which cannot read gcc's IR, still links and runs the same simulation."""
+    import shutil
+    clang = shutil.which("clang")
+    if clang is None:
+        pytest.skip("clang is not installed")
+    out = tmp_path / "embed_clang"
+    subprocess.run([clang, "-std=c17", "-Wall", "-Wextra", "-Werror", "-I", str(ROOT / "include"),
+                    str(ROOT / "examples" / "embed" / "embed.c"), str(ROOT / "build" / "libsimk.a"),
+                    "-lfiu", "-lm", "-o", str(out)], check=True)
+    for seed in (1, 5):
+        assert run(out, seed) == run(embed, seed)
