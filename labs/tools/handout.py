@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a kernel lab's handout (docs/labs.md): `make handout LAB=NN`.
 
-  handout.py LAB [--out DIR] [--no-tar]
+  handout.py LAB [--out DIR]
 
 The handout is this tree with the lab's marked regions replaced by the
 lab's stubs (labs/kernel/NN-*/stub/NAME.c) and without what students must
@@ -73,6 +73,10 @@ def leaks(handout, root, lab_id):
     return out
 
 
+LTO_DEFAULT = "    LTO ?= -flto=auto\n"
+LTO_HANDOUT = "    LTO ?= # a handout: off (labs/tools/handout.py)\n"
+
+
 def make_handout(root, lab, out):
     root = Path(root).resolve()
     spec = labkit.load_lab(root, lab)
@@ -91,6 +95,13 @@ def make_handout(root, lab, out):
     for (_, name), (rel, _) in refs.items():
         base = overrides.get(rel, (root / rel).read_text())
         overrides[rel] = labkit.splice(base, lab_id, {name: stubs[name]}, rel)
+    # A student rebuilds after every change: the handout's default build
+    # links without link-time optimisation (10 s a link with it; the
+    # simulation's speed does not matter for a lab).
+    mk = (root / "Makefile").read_text()
+    if LTO_DEFAULT not in mk:
+        raise labkit.LabError(f"Makefile: no '{LTO_DEFAULT.strip()}' line to turn off")
+    overrides["Makefile"] = mk.replace(LTO_DEFAULT, LTO_HANDOUT, 1)
     dst = Path(out) / spec["name"]
     dst.mkdir(parents=True, exist_ok=True)
     files = [f for f in labkit.repo_files(root) if not excluded(f)]

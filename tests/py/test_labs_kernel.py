@@ -233,6 +233,8 @@ def test_handout_builds_from_scratch_fails_and_passes_with_the_reference(tmp_pat
     b = subprocess.run(["make", "-C", str(dst), "-j2", "all"], capture_output=True, text=True,
                        timeout=900)
     assert b.returncode == 0, b.stdout[-3000:] + b.stderr[-3000:]
+    # a handout links without link-time optimisation (a student relinks often)
+    assert "-o build/simk" in b.stdout and "-flto" not in b.stdout, b.stdout[-3000:]
     own = subprocess.run(["make", "-C", str(dst), "grade", f"LAB={lab[:2]}",
                           "GRADE_FLAGS=--scale 0.2 --grading-seed 3"],
                          capture_output=True, text=True, timeout=900)
