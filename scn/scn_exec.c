@@ -139,9 +139,8 @@ static inline int64_t shared_read(const struct scn_prog *p, const int64_t *share
 }
 
 /* noinline: the message buffer stays out of the evaluators' frames */
-__attribute__((noinline)) static _Noreturn void arith_failed(const struct scn_prog *p,
-							     const struct scn_einsn *in, int rc,
-							     int64_t b, int line)
+__attribute__((noinline)) static _Noreturn void
+arith_failed(const struct scn_prog *p, const struct scn_einsn *in, int rc, int64_t b, int line)
 {
 	char msg[64];
 	sim_fail(SIMK_FAIL_PANIC, "%s:%d:%d: %s", p->name, line, in->col,
@@ -294,7 +293,8 @@ static bool is_shared_dest(const struct scn_prog *p, uint8_t vkind, int32_t var)
 
 /* dfs: a store into shared memory (a variable or an array's element).
  * Inline: every assignment makes it, most into a variable. */
-static inline __attribute__((always_inline)) void note_store(struct scn_run *r, uint8_t vkind, int32_t var, int64_t index)
+static inline __attribute__((always_inline)) void note_store(struct scn_run *r, uint8_t vkind,
+							     int32_t var, int64_t index)
 {
 	const struct scn_prog *p = r->prog;
 	if (vkind == V_SHARED)
@@ -628,7 +628,8 @@ static void run_body(struct scn_run *r, const struct scn_body *b)
 			const struct scn_einsn *x = p->ecode + in->e.start;
 			int64_t v = operand(p, x, fr.locals, r->shared, in->line);
 			if (in->e.len == 3)
-				v = binary(p, &x[2], v, operand(p, &x[1], fr.locals, r->shared, in->line),
+				v = binary(p, &x[2], v,
+					   operand(p, &x[1], fr.locals, r->shared, in->line),
 					   in->line);
 			assign_store(r, &fr, in, dst, v, 0);
 			at = in + 1;

@@ -311,29 +311,19 @@ static inline __attribute__((always_inline)) void charge_step(struct simk *s)
 /* A switch of the running thread self to next at its switch point (the
  * decision is noted): out of line, so that sched_point's path that does not
  * switch saves no registers for it. */
-static __attribute__((noinline)) void switch_from_running(struct simk *s,
-							 struct simk_thread *self,
-							 struct simk_thread *next)
+static __attribute__((noinline)) void switch_from_running(struct simk *s, struct simk_thread *self,
+							  struct simk_thread *next)
 {
 	runq_swap(s, next, self);
 	switch_to(s, self, next, false);
 }
 
-/*
- * What schedule() does at a switch point of a running thread with no
- * interrupt due, for a policy that only chooses among candidates
- * (policy->point sees every point) and no dfs step to close: the same
- * candidates, the same choice, the same decision traced, without the
- * decision loop and its checks for the cases that cannot arise here. Most
- * switch points of a run (a dozen per system call) end here. False when
- * the point needs the loop.
- */
 /* The candidates at the switch point of self, running, with the step
  * counted; 0, before it counts or changes anything, when the point needs
  * the decision loop (the run stops, self no longer runs, an interrupt is
  * due). Shared by point_of_running and point_fast. */
 static inline __attribute__((always_inline)) int running_candidates(struct simk *s,
-								  struct simk_thread *self)
+								    struct simk_thread *self)
 {
 	if (s->stop || self->state != TS_RUNNING)
 		return 0;
@@ -346,6 +336,15 @@ static inline __attribute__((always_inline)) int running_candidates(struct simk 
 	return ncand;
 }
 
+/*
+ * What schedule() does at a switch point of a running thread with no
+ * interrupt due, for a policy that only chooses among candidates
+ * (policy->point sees every point) and no dfs step to close: the same
+ * candidates, the same choice, the same decision traced, without the
+ * decision loop and its checks for the cases that cannot arise here. Most
+ * switch points of a run (a dozen per system call) end here. False when
+ * the point needs the loop.
+ */
 static inline bool point_of_running(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
 	int ncand = s->points_plain ? running_candidates(s, self) : 0;
@@ -391,8 +390,9 @@ static __attribute__((noinline)) void point_recorded(struct simk *s, struct simk
  * policy, at most one other runnable thread (its draw is the chance alone,
  * rng_below(1) draws nothing), no runqueue index, the decision only
  * hashed. The same candidates (running_candidates), the same draws
- * (random_running), the same fold; the switch is a tail call. False, before it changes anything, when the point
- * is not of this case.
+ * (random_running_of), the same fold; the switch itself out of line
+ * (switch_from_running). False, before it changes anything, when the
+ * point is not of this case.
  */
 static inline bool point_fast(struct simk *s, struct simk_thread *self, enum point_kind kind)
 {
@@ -620,9 +620,9 @@ static void thread_entry(void *arg)
 
 /* known: name's copy and hash made once, or NULL. Inline in both entry
  * points: the named one's known is then a constant test. */
-static inline __attribute__((always_inline)) struct simk_thread *thread_spawn(struct simk_proc *p, const char *name,
-					const struct sim_name *known, simk_thread_fn fn, void *arg,
-					bool daemon)
+static inline __attribute__((always_inline)) struct simk_thread *
+thread_spawn(struct simk_proc *p, const char *name, const struct sim_name *known, simk_thread_fn fn,
+	     void *arg, bool daemon)
 {
 	struct simk *s = sim_cur();
 	KASSERT(p != NULL, "spawn in an exited process");

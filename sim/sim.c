@@ -224,8 +224,8 @@ struct simk_thread *sim_thread_block(void)
 
 /* known: name's copy and hash made once, or NULL. Inline in both entry
  * points: the named one's known is then a constant test. */
-static inline __attribute__((always_inline)) struct simk_proc *proc_create(const char *name, const struct sim_name *known,
-				     struct simk_proc *parent)
+static inline __attribute__((always_inline)) struct simk_proc *
+proc_create(const char *name, const struct sim_name *known, struct simk_proc *parent)
 {
 	struct simk *s = g_sim;
 	if (s->nprocs >= SIM_MAX_PROCS)
@@ -392,8 +392,8 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 	if (s->opts.max_steps == 0)
 		s->opts.max_steps = 10000000;
 	s->policy = policy_for(o->policy);
-	s->runq_unwatched = s->policy != NULL && s->policy->runq_added == NULL &&
-			    s->policy->runq_removed == NULL;
+	s->runq_unwatched =
+	    s->policy != NULL && s->policy->runq_added == NULL && s->policy->runq_removed == NULL;
 	if (s->policy == NULL || !(o->preempt_prob >= 0 && o->preempt_prob <= 1) ||
 	    !(o->irq_prob >= 0 && o->irq_prob <= 1)) {
 		snprintf(err, errlen, "bad scheduling options");
