@@ -193,6 +193,9 @@ struct simk {
 	/* both, and the policy is random: sched_point's inline case
 	 * (point_fast) tests one flag for the three */
 	bool points_random;
+	/* rng_chance_threshold(opts.preempt_prob): the random policy's
+	 * preemption chance as an integer compare (set by sim_create) */
+	uint64_t preempt_threshold;
 	/* The policy keeps no index of its own of the run queue (no
 	 * runq_added, runq_removed): set with the policy (sim_create). */
 	bool runq_unwatched;

@@ -14,12 +14,13 @@
 /* cur keeps running unless another thread is runnable and the point is a
  * yield or the preemption chance comes up; then a uniform runnable thread.
  * The draws: the chance (not at a yield) once another thread is runnable,
- * then the index. */
+ * then the index. The chance is rng_chance(preempt_prob)'s, in integers
+ * (s->preempt_threshold). */
 static inline struct simk_thread *random_running_of(struct simk *s, enum point_kind kind,
 						    struct simk_thread *cur, int others)
 {
 	struct rng *r = &s->rng[SIMK_STREAM_SCHED];
-	if (others == 0 || (kind != PT_YIELD && !rng_chance(r, s->opts.preempt_prob)))
+	if (others == 0 || (kind != PT_YIELD && !rng_chance_below(r, s->preempt_threshold)))
 		return cur;
 	return runq_nth(s, (int)rng_below(r, (uint64_t)others));
 }

@@ -38,6 +38,19 @@ uint64_t rng_below_draw(struct rng *r, uint64_t bound)
 	return rng_next(r) % bound; /* unreachable in practice */
 }
 
+/* k * 2^-53 < p  <=>  k < p * 2^53 (a power-of-two scaling: exact)  <=>
+ * k < ceil(p * 2^53), k being an integer. */
+uint64_t rng_chance_threshold(double p)
+{
+	if (!(p > 0))
+		return 0; /* 0, negative, NaN: u < p never holds */
+	if (p >= 1)
+		return (uint64_t)1 << 53; /* every k is below it */
+	double x = p * 0x1.0p53;
+	uint64_t f = (uint64_t)x; /* floor: 0 <= x < 2^53 */
+	return (double)f < x ? f + 1 : f;
+}
+
 uint64_t hash_str(const char *s)
 {
 	uint64_t h = HASH_STR_START;

@@ -61,6 +61,18 @@ static inline int rng_chance(struct rng *r, double p)
 	double u = rng_unit(r);
 	return u < p;
 }
+
+/* rng_chance in integers, for a hot path that tests one p at every point
+ * (the random policy's preemption): the draw's 53 high bits k pass when
+ * k < threshold, threshold = rng_chance_threshold(p), which holds exactly
+ * when rng_unit's u = k * 2^-53 (exact: k < 2^53) is below p. The same
+ * answers from the same draws; the branch waits on the draw alone, not on
+ * a conversion, a multiply and a compare of doubles after it. */
+uint64_t rng_chance_threshold(double p);
+static inline int rng_chance_below(struct rng *r, uint64_t threshold)
+{
+	return (rng_next(r) >> 11) < threshold;
+}
 /* 64-bit hash of a string (FNV-1a then a finalizer); for stream ids. */
 uint64_t hash_str(const char *s);
 

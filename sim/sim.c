@@ -407,6 +407,7 @@ struct simk *sim_create(const struct simk_opts *o, char *err, size_t errlen)
 		sim_free_simk(s);
 		return NULL;
 	}
+	s->preempt_threshold = rng_chance_threshold(o->preempt_prob);
 	(void)sim_rng_of(s, SIMK_STREAM_SCHED); /* the policies read it directly */
 	eventq_init(&s->eq);
 	runq_init(s);
