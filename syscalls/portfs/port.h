@@ -317,6 +317,10 @@ bool port_remove_done_event(struct port_kevent *pkev);
  * the attempt ends. Any context. */
 void port_free_event(struct port_kevent *pkev);
 /* Accessors (any context). */
+/* False once the port's last close has begun: a source that attaches
+ * through calls with switch points checks it after them (its close
+ * callback may have run before the source could be found). */
+bool port_is_open(const struct port *pp);
 struct port *port_kevent_port(const struct port_kevent *pkev);
 int port_kevent_pid(const struct port_kevent *pkev);
 bool port_kevent_queued(const struct port_kevent *pkev);

@@ -140,6 +140,11 @@ void port_set_event(struct port_kevent *k, int events)
 	spin_unlock(&pp->lock);
 }
 
+bool port_is_open(const struct port *pp)
+{
+	return pp->state == PORT_OPEN;
+}
+
 struct port *port_kevent_port(const struct port_kevent *k)
 {
 	return k->port;

@@ -171,8 +171,9 @@ int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid)
 	t->value = default_value ? (uint64_t)id : sev.sigev_value;
 	callout_init(&t->co, "ptimer:timer");
 	list_init(&t->link);
+	struct port *held = NULL;
 	if (t->notify == SIMK_SIGEV_PORT) {
-		int r = ptimer_port_attach(t, pn.portnfy_port, pn.portnfy_user);
+		int r = ptimer_port_attach(t, pn.portnfy_port, pn.portnfy_user, &held);
 		if (r != 0) {
 			kmem_free(&kmt_ptimer, t);
 			return r;
@@ -182,6 +183,8 @@ int sys_timer_create(int clockid, uaddr_t sevp, uaddr_t timerid)
 	list_push_back(&tr->timers, &t->link);
 	tr->live++;
 	tr->created++;
+	if (held != NULL)
+		port_rele(held); /* listed: a last close from here on finds t */
 	if (copyout(&id32, timerid, sizeof(id32)) != 0) {
 		timer_destroy(t);
 		return -EFAULT;

@@ -30,10 +30,13 @@ static int cur_pid(void)
 	return p != NULL ? p->pid : 0;
 }
 
-/* Delivery (thread context of the retriever) or discard. */
+/* Delivery (thread context of the retriever) or discard (any context: a
+ * send to a port past its last close discards in the sender's, an
+ * expiry's interrupt; the port's API allows it). */
 static int timer_callback(void *arg, int *events, int pid, int flag, struct port_kevent *k)
 {
-	sim_assert_thread_context(__func__);
+	if (flag == PORT_CALLBACK_DEFAULT)
+		sim_assert_thread_context(__func__);
 	struct ptimer *t = arg;
 	struct ptimer_run *tr = ptr();
 	(void)k;
@@ -75,23 +78,40 @@ static void timer_close_port(void *arg, struct port *pp, int pid, bool lastclose
 	}
 }
 
-int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user)
+int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user, struct port **held)
 {
 	struct port *pp;
+	struct port_kevent *k = NULL;
 	int r = port_hold_fd(NULL, port_fd, &pp);
 	if (r != 0)
 		return r;
 	r = port_associate_ksource(pp, PORT_SOURCE_TIMER, timer_close_port, NULL, NULL);
 	if (r == 0)
 		r = port_alloc_event(pp, NULL, PORT_ALLOC_SCACHED | PORT_ALLOC_NOSHARE,
-				     PORT_SOURCE_TIMER, &t->kev);
+				     PORT_SOURCE_TIMER, &k);
 	if (r == 0) {
-		t->port = pp;
-		port_init_event(t->kev, (uint64_t)t->id, user, timer_callback, t);
-		port_set_event(t->kev, 1);
+		port_init_event(k, (uint64_t)t->id, user, timer_callback, t);
+		port_set_event(k, 1);
+		/* Those calls have switch points, and the port's last close
+		 * may have run its source callbacks meanwhile: timer_close_port
+		 * cannot see a timer that is not listed yet, so the slot would
+		 * never come back (the closer waits for it forever) and the
+		 * timer would fire into the closed port. From this check to
+		 * the listing (the caller, with the port still held) there is
+		 * no switch point. */
+		if (!port_is_open(pp)) {
+			port_free_event(k);
+			r = -EBADFD;
+		}
 	}
-	port_rele(pp);
-	return r;
+	if (r != 0) {
+		port_rele(pp);
+		return r;
+	}
+	t->kev = k;
+	t->port = pp;
+	*held = pp;
+	return 0;
 }
 
 /* Interrupt context (the timer's callout). */

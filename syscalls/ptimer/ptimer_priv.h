@@ -52,7 +52,13 @@ struct ptimer_run {
 struct ptimer_run *ptimer_run(void);
 
 /* ptimer_port.c: the port side of a SIGEV_PORT timer. */
-int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user);
+/* Attaches t to the port behind port_fd (thread context; may switch).
+ * On success the port stays held (*held): the caller lists t, then
+ * port_rele, with no switch point between this return and the listing
+ * (a last close that starts later finds t and detaches it). 0, -EBADF,
+ * -EBADFD (not a port, or its last close began meanwhile), -EAGAIN,
+ * -ENOMEM. */
+int ptimer_port_attach(struct ptimer *t, int port_fd, uint64_t user, struct port **held);
 void ptimer_port_fire(struct ptimer *t);
 void ptimer_port_detach(struct ptimer *t);
 

@@ -11,7 +11,7 @@ from conftest import SCENARIOS, assert_same_hash_across_builds, forced, some_see
 PORTS = SCENARIOS / "port"
 RACES = ["send-vs-getn2.scn", "waiter-order.scn", "alert-vs-waiters.scn",
          "close-vs-waiters.scn", "fd-reassoc-vs-ready.scn", "timer-overrun.scn",
-         "fork-noshare.scn", "mountedover-vs-create.scn"]
+         "fork-noshare.scn", "mountedover-vs-create.scn", "timer-create-vs-close.scn"]
 ALL = RACES + ["basics.scn"]
 
 
@@ -66,6 +66,15 @@ OUTCOMES = [
      "got == 1"),
     ("fd-reassoc-vs-ready.scn", "  expect got >= 1 && got <= 4\n", "  expect got >= 2\n",
      "got >= 2"),
+    # timer_create vs the port's last close: the timer is made (and the close
+    # detaches it), or the create fails with EBADF (the descriptor is gone)
+    # or EBADFD (the close began while the create ran)
+    ("timer-create-vs-close.scn", "  if timer >= 0\n",
+     "  expect timer < 0\n  if timer >= 0\n", "timer < 0"),
+    ("timer-create-vs-close.scn", "  if timer >= 0\n",
+     "  expect timer != -EBADF\n  if timer >= 0\n", "timer != -EBADF"),
+    ("timer-create-vs-close.scn", "  if timer >= 0\n",
+     "  expect timer != -EBADFD\n  if timer >= 0\n", "timer != -EBADFD"),
     # send vs getn: the senders' order varies (the waiter's first event)
     ("send-vs-getn2.scn", "  local s0 = pev_source 0\n",
      "  local s0 = pev_source 0\n  local first = pev_user 0\n  expect first == 1\n",
@@ -81,6 +90,17 @@ OUTCOMES = [
 def test_race_reaches_both_outcomes(simk, scn, scenario, old, new, needle):
     text = (PORTS / scenario).read_text()
     assert some_seed_fails(simk, forced(scn, text, old, new), needle)
+
+
+def test_timer_create_vs_close_is_proved_by_dfs(simk):
+    """Every interleaving of the create and the close (dfs with partial-order
+    reduction, no preemption bound) ends with the close returned and every
+    slot back: a timer listed after the close scanned its sources was never
+    detached, and the closer waited for its slot forever."""
+    r = simk("explore", PORTS / "timer-create-vs-close.scn", "--policy", "dfs",
+             "--runs", 1000000, timeout=300)
+    assert r.code == 0, r
+    assert "the search is complete" in r.last and "all passed" in r.last, r.last
 
 
 def test_ops_are_listed(simk):
