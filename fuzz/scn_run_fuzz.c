@@ -12,9 +12,11 @@
  * which walks the error and teardown paths of every layer the scenario
  * touches.
  *
- * A failed run (expect failed, panic, deadlock, step limit, a leak that the
- * end-of-run checks report) is a normal outcome; it must carry a reason.
- * A host crash, a sanitizer report, a host leak or a timeout is a bug.
+ * A failed run (expect failed, deadlock, step limit, a leak that the
+ * end-of-run checks report, a panic the scenario caused itself) is a
+ * normal outcome; it must carry a reason. A host crash, a sanitizer
+ * report, a host leak, a timeout, or a kernel panic from inside the kernel
+ * (fuzz_panic_is_finding) is a bug.
  * After a failure the harness also asks for what `simk run` prints (the
  * failure site, the last events, the blocked threads) to exercise that code.
  */
@@ -97,6 +99,10 @@ static void run_once(const struct scn_prog *p, const struct variant *v)
 	if (out != SIMK_PASS) {
 		char site[300];
 		need_message("a failed run", simk_failure_reason(s));
+		if (out == SIMK_FAIL_PANIC && fuzz_panic_is_finding(simk_failure_reason(s))) {
+			fprintf(stderr, "fuzz: a kernel panic: %s\n", simk_failure_reason(s));
+			abort();
+		}
 		(void)scn_failure_site(s, site, sizeof(site));
 		trace_print_tail(&s->trace, devnull(), 20);
 		scn_print_blocked(s, devnull());

@@ -154,8 +154,16 @@ bool kq_knote_release(struct knote *kn)
 			kq_knote_detach_and_drop(kn);
 			return true;
 		}
+		/* No switch point from the wake-up above to the loop's test:
+		 * the reference holds the kqueue's token here, so a waiter it
+		 * woke cannot run yet. Here it could, at a switch point of the
+		 * filter's check (a port's poll takes the port's lock), find
+		 * kn still PROCESSING and ask for another round — at every
+		 * round: a livelock (found by scn_run_fuzz). */
+		preempt_disable();
 		if (kq_filter_event(kn, 0))
 			kq_knote_activate(kn);
+		preempt_enable();
 	}
 	bool gone = (kn->status & KN_DETACHED) != 0;
 	kn->status &= ~KN_PROCESSING;

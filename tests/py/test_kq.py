@@ -16,6 +16,7 @@ RACES = [
     "track-fork-early-exit.scn",
     "track-fork-vs-register.scn",
     "dispatch-reenable.scn",
+    "port-close-vs-register.scn",
 ]
 RUNS = 1000
 

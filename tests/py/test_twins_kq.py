@@ -40,6 +40,7 @@ OUTCOMES = {
     "dispatch-reenable": (["merged", "separate"], []),
     "track-fork-early-exit": (["trackerr", "separate", "together"], []),
     "track-fork-vs-register": (["each", "merged"], []),
+    "port-close-vs-register": (["ebadf", "added"], []),
 }
 
 

@@ -34,6 +34,7 @@ OUTCOMES = {
     "timer-overrun": ["ten", "eleven"],
     "mountedover-vs-create": ["modified", "mountedover"],
     "fork-noshare": ["parent_user", "child_user"],
+    "timer-create-vs-close": ["made", "ebadf", "ebadfd"],
 }
 
 
