@@ -13,8 +13,8 @@ Test(fuzz_panics, panics_from_inside_the_kernel_are_findings)
 {
 	static const char *const inside[] = {
 	    "timer_callback: thread context required, called in interrupt context",
-	    "KASSERT(loops < KQ_REPROCESS_MAX) at syscalls/kqueue/kq_knote.c:150: knote 1 "
-	    "reprocessed forever (at fuzz.scn:26:3)",
+	    ("KASSERT(loops < KQ_REPROCESS_MAX) at syscalls/kqueue/kq_knote.c:150: knote 1 "
+	     "reprocessed forever (at fuzz.scn:26:3)"),
 	    "port_free_event of slot 3 in state 9",
 	    "port_close_wait: sleeping in interrupt context",
 	    "kmem leak: 2 objects of port.kevent",
@@ -26,12 +26,12 @@ Test(fuzz_panics, panics_from_inside_the_kernel_are_findings)
 Test(fuzz_panics, a_scenarios_own_misuse_and_the_limits_are_outcomes)
 {
 	static const char *const made[] = {
-	    "KASSERT(m->owner == t) at kern/mutex.c:88: mutex m unlocked by non-owner intruder "
-	    "(owner owner) (at fuzz.scn:5:3)",
-	    "KASSERT(m->owner != t) at kern/mutex.c:61: mutex m locked recursively by a (at "
-	    "fuzz.scn:7:3)",
-	    "KASSERT(mutex_held(m)) at kern/condvar.c:40: cv_wait on c without holding mutex m "
-	    "(at fuzz.scn:9:3)",
+	    ("KASSERT(m->owner == t) at kern/mutex.c:88: mutex m unlocked by non-owner intruder "
+	     "(owner owner) (at fuzz.scn:5:3)"),
+	    ("KASSERT(m->owner != t) at kern/mutex.c:61: mutex m locked recursively by a (at "
+	     "fuzz.scn:7:3)"),
+	    ("KASSERT(mutex_held(m)) at kern/condvar.c:40: cv_wait on c without holding mutex m "
+	     "(at fuzz.scn:9:3)"),
 	    "thread waker (tid 3) exited holding mutex m (acquired at fuzz.scn:4:3)",
 	    "step limit of 20000 decisions reached at 4000 ns: a thread keeps running",
 	    "step limit of 10000000 loop iterations without a switch point reached",
