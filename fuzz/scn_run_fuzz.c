@@ -61,6 +61,23 @@ struct variant {
 	const char *fault; /* NULL: none */
 };
 
+/* The `simk run` line that makes the same run of the artifact (the
+ * options the harness set: its step cap, pct's k, the second run's). */
+static void print_reproducer(const struct simk_opts *o, const struct variant *v)
+{
+	fprintf(stderr, "fuzz: reproduce: simk run ARTIFACT --max-steps %llu",
+		(unsigned long long)o->max_steps);
+	if (v != NULL)
+		fprintf(stderr, " --seed %llu --policy %s --preempt 0.3%s%s",
+			(unsigned long long)v->seed,
+			v->policy == SIMK_POLICY_PCT ? "pct" : "random",
+			v->fault != NULL ? " --fault " : "", v->fault != NULL ? v->fault : "");
+	if (o->policy == SIMK_POLICY_PCT)
+		fprintf(stderr, " --pct-depth %d --pct-steps %llu", o->pct_depth,
+			(unsigned long long)o->pct_steps);
+	fputc('\n', stderr);
+}
+
 static void run_once(const struct scn_prog *p, const struct variant *v)
 {
 	struct simk_opts o;
@@ -101,6 +118,7 @@ static void run_once(const struct scn_prog *p, const struct variant *v)
 		need_message("a failed run", simk_failure_reason(s));
 		if (out == SIMK_FAIL_PANIC && fuzz_panic_is_finding(simk_failure_reason(s))) {
 			fprintf(stderr, "fuzz: a kernel panic: %s\n", simk_failure_reason(s));
+			print_reproducer(&o, v);
 			abort();
 		}
 		(void)scn_failure_site(s, site, sizeof(site));
