@@ -73,6 +73,7 @@ static inline int rng_chance_below(struct rng *r, uint64_t threshold)
 {
 	return (rng_next(r) >> 11) < threshold;
 }
+
 /* 64-bit hash of a string (FNV-1a then a finalizer); for stream ids. */
 uint64_t hash_str(const char *s);
 
